@@ -1,0 +1,163 @@
+"""The signed event store: the library's Application with our mapper installed
+(ledger.md §3.4, §4.3, §10)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Notification, Recording, Transcoder
+
+from ledger import envelope
+from ledger.config import FORBIDDEN_SETTINGS, Settings
+from ledger.errors import ConfigurationError
+from ledger.keyring import (
+    KEY_TOPICS,
+    KeyRegistry,
+    KeyValidityError,
+    ingest_key_event,
+    registry_from_trust_root,
+)
+from ledger.mapper import LedgerEvent, SigningMapper
+from ledger.schema import create_tables
+from ledger.sql import Sql
+
+# SQLite serialises writers anyway; one lock per database file makes the key
+# check, signing and insert atomic within the single writer process (§4.3).
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(name: str) -> threading.RLock:
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(name, threading.RLock())
+
+
+class LedgerApplication(Application[UUID]):
+    """The one event store of a deployment. Every event is signed and chained."""
+
+    name = "Ledger"
+    snapshotting_intervals: ClassVar[dict[Any, int]] = {}
+
+    def __init__(self, settings: Settings, trust_root: Mapping[str, Any]) -> None:
+        self.settings = settings
+        self.trust_root = dict(trust_root)
+        self.origin: str = self.trust_root["origin"]
+        self._registry = registry_from_trust_root(self.trust_root)
+        self._registry_position = 0
+        self._registry_lock = threading.Lock()
+        lock_name = settings.sqlite_path or settings.database_url
+        self._write_lock = _write_lock(lock_name)
+        super().__init__(env=settings.library_env)
+        for key in FORBIDDEN_SETTINGS:
+            if self.env.get(key):
+                msg = f"{key} is set; it would bypass event signing"
+                raise ConfigurationError(msg)
+        if self.snapshots is not None:
+            raise ConfigurationError("snapshots would be signed as events: disabled")
+        self.sql = Sql(settings, self.recorder.datastore)  # type: ignore[attr-defined]
+        if settings.backend == "sqlite":
+            create_tables(self.sql)
+
+    # -- construction ---------------------------------------------------------
+    def construct_mapper(self) -> SigningMapper:
+        return SigningMapper(
+            self.construct_transcoder(),
+            origin=self.origin,
+            registry=self.key_registry,
+            recorder=lambda: self.recorder,
+        )
+
+    def construct_transcoder(self) -> Transcoder:
+        # The mapper encodes bodies canonically itself; the library's transcoder
+        # is constructed for interface compatibility only.
+        return super().construct_transcoder()
+
+    def create_tables(self) -> None:
+        """Create every ledger table (PostgreSQL: run once by ``kiemdiem init``)."""
+        if self.settings.backend == "postgres":
+            with self.sql.tx(commit=True) as cur:
+                cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.settings.pg_schema}"')
+            self.recorder.create_table()  # type: ignore[attr-defined]
+        create_tables(self.sql)
+
+    @property
+    def mapper_(self) -> SigningMapper:
+        if not isinstance(self.mapper, SigningMapper):
+            raise ConfigurationError("the signing mapper is not installed")
+        return self.mapper
+
+    # -- writing ---------------------------------------------------------------
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Save all aggregates of one command in one transaction, signed."""
+        with self._write_lock:
+            return super().save(*objs, **kwargs)
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        with self._write_lock:
+            yield
+
+    # -- key registry ------------------------------------------------------------
+    def key_registry(self) -> KeyRegistry:
+        """The registry caught up to the tip, replaying only checked key events."""
+        with self._registry_lock:
+            tip = self.recorder.max_notification_id() or 0
+            while self._registry_position < tip:
+                page = self.recorder.select_notifications(
+                    start=self._registry_position,
+                    limit=500,
+                    stop=tip,
+                    topics=KEY_TOPICS,
+                    inclusive_of_start=False,
+                )
+                for notification in page:
+                    self._ingest_key_notification(notification)
+                if len(page) < 500:
+                    self._registry_position = tip
+                else:
+                    self._registry_position = page[-1].id
+            return self._registry
+
+    def _ingest_key_notification(self, notification: Notification) -> None:
+        try:
+            env = envelope.unpack(notification.state)
+            content = envelope.parse_content(env.content)
+            if (
+                content.stream != notification.originator_id
+                or content.ver != notification.originator_version
+                or content.topic != notification.topic
+                or content.log != self.origin
+            ):
+                return
+            ingest_key_event(
+                self._registry,
+                position=notification.id,
+                topic=content.topic,
+                actor=content.actor,
+                key_id_hex=env.key_id.hex(),
+                signature=env.signature,
+                message=envelope.signed_message(env.content),
+                body=content.body,
+            )
+        except (KeyValidityError, ValueError):
+            # Not trusted here; the integrator raises the alert and verify reports it.
+            return
+
+    # -- reading -----------------------------------------------------------------
+    def decode(self, notification: Notification) -> LedgerEvent:
+        return self.mapper_.decode_unverified(notification)
+
+    def read_notifications(
+        self, after: int, limit: int, topics: Sequence[str] = ()
+    ) -> Sequence[Notification]:
+        return self.recorder.select_notifications(
+            start=after, limit=limit, topics=topics, inclusive_of_start=False
+        )
+
+    def max_notification_id(self) -> int:
+        return self.recorder.max_notification_id() or 0

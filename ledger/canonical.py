@@ -1,0 +1,195 @@
+"""Canonical JSON for signed event content (ledger.md §3.3).
+
+The bytes produced here are the bytes that get signed, hashed into the stream chain
+and the Merkle log, so they must be reproducible by anyone: sorted keys, no
+whitespace, UTF-8, and only the JSON types for which Python's encoder and RFC 8785
+(JCS) agree. Floats are refused outright because their textual form is not stable
+across implementations; amounts use integers, ``Decimal`` or ``Fraction`` tags.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+from uuid import UUID
+
+MAX_SAFE_INTEGER = 2**53 - 1
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+class CanonicalEncodingError(ValueError):
+    """The value cannot be represented in canonical content, or the bytes are not
+    canonical."""
+
+
+def format_timestamp(moment: datetime) -> str:
+    """The fixed UTC form ``YYYY-MM-DDTHH:MM:SS.ffffffZ``; naive datetimes are bugs."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        msg = "naive datetime: an audit trail needs an explicit time zone"
+        raise CanonicalEncodingError(msg)
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Inverse of :func:`format_timestamp`, strict about the form."""
+    try:
+        moment = datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise CanonicalEncodingError(f"bad timestamp {text!r}") from exc
+    if format_timestamp(moment) != text:
+        raise CanonicalEncodingError(f"non-canonical timestamp {text!r}")
+    return moment
+
+
+# Tagged non-JSON values, with the library's tag names where it has one, so the
+# stored bodies read like the library's own transcoding.
+_ENCODERS: list[tuple[type, str, Callable[[Any], Any]]] = [
+    (UUID, "uuid_hex", lambda v: v.hex),
+    (Decimal, "decimal_str", str),
+    (datetime, "datetime_iso", format_timestamp),
+    (date, "date_iso", lambda v: v.isoformat()),
+    (Fraction, "fraction", lambda v: f"{v.numerator}/{v.denominator}"),
+    (frozenset, "frozenset", lambda v: sorted(v)),
+    (tuple, "tuple", list),
+]
+
+
+def _decode_datetime(text: str) -> datetime:
+    return parse_timestamp(text)
+
+
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "uuid_hex": UUID,
+    "decimal_str": Decimal,
+    "datetime_iso": _decode_datetime,
+    "date_iso": date.fromisoformat,
+    "fraction": Fraction,
+    "frozenset": frozenset,
+    "tuple": tuple,
+}
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn an event body into plain JSON values, tagging the registered types."""
+    # bool is an int subclass; test exact types first for speed and correctness.
+    kind = type(value)
+    if kind is str or value is None or kind is bool:
+        return value
+    if kind is int:
+        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            raise CanonicalEncodingError(f"integer out of the safe range: {value}")
+        return value
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise CanonicalEncodingError(f"non-string key {key!r}")
+            out[key] = to_jsonable(item)
+        return out
+    if kind is list:
+        return [to_jsonable(item) for item in value]
+    if kind is float:
+        raise CanonicalEncodingError("floats are not allowed in signed content")
+    for tagged_type, name, encode in _ENCODERS:
+        if isinstance(value, tagged_type):
+            return {"_type_": name, "_data_": to_jsonable(encode(value))}
+    if isinstance(value, str):  # str subclasses such as StrEnum members
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return to_jsonable(int(value))
+    raise CanonicalEncodingError(f"no canonical form for {kind.__name__}")
+
+
+def _object_hook(obj: dict[str, Any]) -> Any:
+    if len(obj) == 2 and "_type_" in obj and "_data_" in obj:
+        decoder = _DECODERS.get(obj["_type_"])
+        if decoder is None:
+            raise CanonicalEncodingError(f"unknown type tag {obj['_type_']!r}")
+        return decoder(obj["_data_"])
+    return obj
+
+
+def from_jsonable(value: Any) -> Any:
+    """Inverse of :func:`to_jsonable` on an already parsed structure."""
+    if isinstance(value, dict):
+        return _object_hook({k: from_jsonable(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [from_jsonable(v) for v in value]
+    return value
+
+
+def dumps(value: Any) -> bytes:
+    """Canonical bytes of a plain JSON value (already :func:`to_jsonable`)."""
+    try:
+        return json.dumps(
+            value,
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            allow_nan=False,
+        ).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError) as exc:
+        raise CanonicalEncodingError(str(exc)) from exc
+
+
+def encode(value: Any) -> bytes:
+    """Canonical bytes of any supported value."""
+    return dumps(to_jsonable(value))
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in result:
+            raise CanonicalEncodingError(f"duplicate key {key!r}")
+        result[key] = item
+    return result
+
+
+def _reject_float(text: str) -> float:
+    raise CanonicalEncodingError(f"float {text} in content")
+
+
+def _reject_constant(text: str) -> float:
+    raise CanonicalEncodingError(f"{text} in content")
+
+
+def loads_canonical(content: bytes) -> Mapping[str, Any]:
+    """Parse content and require that re-encoding gives the very same bytes.
+
+    This is what rejects floats, duplicate keys, whitespace and key-order variants
+    that a bug or an attacker might introduce into stored rows.
+    """
+    try:
+        parsed = json.loads(
+            content.decode("utf-8"),
+            object_pairs_hook=_reject_duplicates,
+            parse_float=_reject_float,
+            parse_constant=_reject_constant,
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CanonicalEncodingError(f"not JSON: {exc}") from exc
+    if not isinstance(parsed, dict):
+        raise CanonicalEncodingError("content is not a JSON object")
+    if dumps(parsed) != content:
+        raise CanonicalEncodingError("content is not in canonical form")
+    _check_integers(parsed)
+    return parsed
+
+
+def _check_integers(value: Any) -> None:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            raise CanonicalEncodingError(f"integer out of the safe range: {value}")
+    elif isinstance(value, dict):
+        for item in value.values():
+            _check_integers(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_integers(item)

@@ -1,0 +1,202 @@
+"""Settings from one database URL and a few optional variables (ledger.md §10)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ledger.errors import ConfigurationError
+
+DEFAULT_DATABASE_URL = "sqlite:///instance/kiemdiem.db"
+# Library settings that would bypass signing or change the stored bytes.
+FORBIDDEN_SETTINGS = (
+    "MAPPER_TOPIC",
+    "CIPHER_TOPIC",
+    "CIPHER_KEY",
+    "COMPRESSOR_TOPIC",
+    "IS_SNAPSHOTTING_ENABLED",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the ledger, projections and services need to find their data."""
+
+    database_url: str
+    backend: str  # "sqlite" or "postgres"
+    library_env: dict[str, str]
+    instance_dir: Path
+    sqlite_path: str | None = None  # the name sqlite3 connects to (may be a URI)
+    memory: bool = False
+    pg_schema: str = "public"
+    pg_conninfo: dict[str, str] = field(default_factory=dict)
+    checkpoint_every: int = 1000
+    checkpoint_minutes: int = 60
+    projections_mode: str = "inline"
+
+    @property
+    def trust_root_path(self) -> Path:
+        return Path(
+            os.environ.get("KIEMDIEM_TRUST_ROOT")
+            or self.instance_dir / "trust-root.json"
+        )
+
+    @property
+    def log_key_file(self) -> Path:
+        return Path(
+            os.environ.get("KIEMDIEM_LOG_KEY_FILE") or self.instance_dir / "log.key"
+        )
+
+    @property
+    def log_key_passphrase_file(self) -> Path:
+        return Path(
+            os.environ.get("KIEMDIEM_LOG_KEY_PASSPHRASE_FILE")
+            or self.instance_dir / "log.pass"
+        )
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return Path(
+            os.environ.get("KIEMDIEM_CHECKPOINT_DIR")
+            or self.instance_dir / "checkpoints"
+        )
+
+    def view_env(self, name: str) -> dict[str, str]:
+        """Library settings for one tracked consumer (a projection).
+
+        On SQLite each consumer gets its own file, because the library's tracking
+        table is keyed by the upstream application only (ledger.md §9.2).
+        """
+        env = dict(self.library_env)
+        if self.backend == "sqlite":
+            if self.sqlite_path is None:
+                raise ConfigurationError("SQLite settings without a database name")
+            if self.memory:
+                env["SQLITE_DBNAME"] = (
+                    f"file:{self.sqlite_path.split(':')[1].split('?')[0]}-{name}"
+                    "?mode=memory&cache=shared"
+                )
+            else:
+                db = Path(self.sqlite_path)
+                views = db.parent / f"{db.stem}.views"
+                views.mkdir(parents=True, exist_ok=True)
+                env["SQLITE_DBNAME"] = str(views / f"{name}.sqlite")
+        return env
+
+
+def settings_from_environ(
+    environ: Mapping[str, str] | None = None, database_url: str | None = None
+) -> Settings:
+    environ = os.environ if environ is None else environ
+    for key in FORBIDDEN_SETTINGS:
+        if key in environ:
+            msg = (
+                f"{key} is set in the environment; kiemdiem refuses to start because "
+                "it would bypass event signing or change the stored bytes"
+            )
+            raise ConfigurationError(msg)
+    url = database_url or environ.get("KIEMDIEM_DATABASE_URL") or DEFAULT_DATABASE_URL
+    every = _int_setting(environ, "KIEMDIEM_CHECKPOINT_EVERY", 1000)
+    minutes = _int_setting(environ, "KIEMDIEM_CHECKPOINT_MINUTES", 60)
+    if url.startswith("sqlite:///"):
+        return _sqlite_settings(url, environ, every, minutes)
+    if url.startswith(("postgresql://", "postgres://")):
+        return _postgres_settings(url, environ, every, minutes)
+    msg = f"KIEMDIEM_DATABASE_URL must start with sqlite:/// or postgresql:// ({url!r})"
+    raise ConfigurationError(msg)
+
+
+def _int_setting(environ: Mapping[str, str], key: str, default: int) -> int:
+    raw = environ.get(key)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        msg = f"{key} must be a positive whole number, not {raw!r}"
+        raise ConfigurationError(msg)
+    return value
+
+
+def _sqlite_settings(
+    url: str, environ: Mapping[str, str], every: int, minutes: int
+) -> Settings:
+    path = url[len("sqlite:///") :]
+    if not path:
+        raise ConfigurationError("the SQLite URL names no file")
+    memory = path == ":memory:"
+    if memory:
+        name = f"file:kiemdiem-{uuid.uuid4().hex}?mode=memory&cache=shared"
+        instance = Path(environ.get("KIEMDIEM_INSTANCE_DIR") or "instance")
+    else:
+        name = path
+        instance = Path(environ.get("KIEMDIEM_INSTANCE_DIR") or Path(path).parent)
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": name,
+        "SQLITE_LOCK_TIMEOUT": "10",
+        "ORIGINATOR_ID_TYPE": "uuid",
+        "CREATE_TABLE": "true",
+    }
+    return Settings(
+        database_url=url,
+        backend="sqlite",
+        library_env=env,
+        instance_dir=instance,
+        sqlite_path=name,
+        memory=memory,
+        checkpoint_every=every,
+        checkpoint_minutes=minutes,
+        projections_mode=environ.get("KIEMDIEM_PROJECTIONS") or "inline",
+    )
+
+
+def _postgres_settings(
+    url: str, environ: Mapping[str, str], every: int, minutes: int
+) -> Settings:
+    parts = urlsplit(url)
+    dbname = unquote(parts.path.lstrip("/"))
+    if not dbname or not parts.hostname:
+        raise ConfigurationError("the PostgreSQL URL needs a host and a database name")
+    query = parse_qs(parts.query)
+    schema = query.get("schema", ["public"])[0]
+    if not schema.replace("_", "").isalnum():
+        raise ConfigurationError(f"schema name {schema!r} is not a plain identifier")
+    conninfo = {
+        "dbname": dbname,
+        "host": parts.hostname,
+        "port": str(parts.port or 5432),
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password or ""),
+    }
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": conninfo["dbname"],
+        "POSTGRES_HOST": conninfo["host"],
+        "POSTGRES_PORT": conninfo["port"],
+        "POSTGRES_USER": conninfo["user"],
+        "POSTGRES_PASSWORD": conninfo["password"],
+        "POSTGRES_SCHEMA": schema,
+        "POSTGRES_LOCK_TIMEOUT": "5",
+        "POSTGRES_POOL_SIZE": "5",
+        "ORIGINATOR_ID_TYPE": "uuid",
+        # Tables are created by `kiemdiem init` (ledger.schema), not by each process.
+        "CREATE_TABLE": "false",
+    }
+    return Settings(
+        database_url=url,
+        backend="postgres",
+        library_env=env,
+        instance_dir=Path(environ.get("KIEMDIEM_INSTANCE_DIR") or "instance"),
+        pg_schema=schema,
+        pg_conninfo=conninfo,
+        checkpoint_every=every,
+        checkpoint_minutes=minutes,
+        projections_mode=environ.get("KIEMDIEM_PROJECTIONS") or "worker",
+    )

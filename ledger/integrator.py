@@ -1,0 +1,356 @@
+"""The integrator: appends every event to the global Merkle log and issues
+checkpoints (ledger.md §6.2–§6.3, §7).
+
+Its position is the last row of ``ledger_leaves`` itself, so leaves and position
+always commit together (exactly-once without a separate tracking table). It checks
+each event as it integrates it; a failure is recorded as an alert, and the leaf is
+appended all the same, because the log records what is there.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from eventsourcing.persistence import Notification
+
+from ledger import canonical, envelope, merkle, note
+from ledger.app import LedgerApplication
+from ledger.errors import LedgerError
+from ledger.keyring import (
+    KEY_TOPICS,
+    KeyRegistry,
+    KeyValidityError,
+    ingest_key_event,
+    registry_from_trust_root,
+)
+
+log = logging.getLogger(__name__)
+
+
+class CheckpointRefusedError(LedgerError):
+    """The stored leaves no longer match the last checkpoint: signing a new one
+    would make the log sign two inconsistent checkpoints."""
+
+
+@dataclass(frozen=True)
+class Alert:
+    notification_id: int
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    size: int
+    root: bytes
+    note: bytes
+    issued_at: str
+
+
+class FilePublisher:
+    """Writes ``<size>.checkpoint`` into a folder and never overwrites a file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def publish(self, note_bytes: bytes, size: int) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"{size}.checkpoint"
+        try:
+            with target.open("xb") as handle:
+                handle.write(note_bytes)
+        except FileExistsError:
+            if target.read_bytes() != note_bytes:
+                log.error("checkpoint file %s exists with other content", target)
+        return str(target)
+
+
+class Integrator:
+    """Single instance per deployment: inline in the embedded mode, in the worker
+    (under an advisory lock) with PostgreSQL."""
+
+    def __init__(self, app: LedgerApplication, page_size: int = 1000) -> None:
+        self.app = app
+        self.sql = app.sql
+        self.page_size = page_size
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._registry: KeyRegistry = registry_from_trust_root(app.trust_root)
+        self._range = merkle.CompactRange()
+        self._last_notification_id = 0
+
+    def _reset(self) -> None:
+        self._loaded = False
+        self._registry = registry_from_trust_root(self.app.trust_root)
+        self._range = merkle.CompactRange()
+        self._last_notification_id = 0
+
+    # -- state ------------------------------------------------------------------
+    @property
+    def size(self) -> int:
+        self._load()
+        return self._range.size
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        leaves = self.sql.table("ledger_leaves")
+        with self.sql.tx() as cur:
+            rows = cur.execute(
+                f"SELECT idx, notification_id, leaf_hash FROM {leaves} ORDER BY idx"  # noqa: S608
+            ).fetchall()
+        for expected, (idx, notification_id, leaf) in enumerate(rows):
+            if idx != expected:
+                msg = f"ledger_leaves is not dense at index {expected}"
+                raise LedgerError(msg)
+            self._range.append(bytes(leaf))
+            self._last_notification_id = notification_id
+        # Replay key events already integrated so validity is judged in order.
+        after = 0
+        while after < self._last_notification_id:
+            page = self.app.recorder.select_notifications(
+                start=after,
+                limit=self.page_size,
+                stop=self._last_notification_id,
+                topics=KEY_TOPICS,
+                inclusive_of_start=False,
+            )
+            if not page:
+                break
+            for notification in page:
+                self._check(notification)
+            after = page[-1].id
+        self._loaded = True
+
+    # -- integration --------------------------------------------------------------
+    def catch_up(self) -> int:
+        """Integrate every event not yet in the log; returns how many."""
+        done = 0
+        with self._lock:
+            self._load()
+            while True:
+                page = self.app.read_notifications(
+                    self._last_notification_id, self.page_size
+                )
+                if not page:
+                    return done
+                self._integrate(page)
+                done += len(page)
+
+    def _integrate(self, notifications: Sequence[Notification]) -> None:
+        leaves: list[tuple[int, int, bytes]] = []
+        alerts: list[Alert] = []
+        new_range = merkle.CompactRange.from_json(self._range.to_json())
+        for notification in notifications:
+            leaf = merkle.leaf_hash(notification.state)
+            leaves.append((new_range.size, notification.id, leaf))
+            new_range.append(leaf)
+            problem = self._check(notification)
+            if problem is not None:
+                alerts.append(problem)
+        now = datetime.now(UTC).isoformat()
+        leaves_table = self.sql.table("ledger_leaves")
+        alerts_table = self.sql.table("ledger_alerts")
+        try:
+            with self.sql.tx(commit=True) as cur:
+                cur.executemany(
+                    f"INSERT INTO {leaves_table} (idx, notification_id, leaf_hash) "  # noqa: S608
+                    "VALUES (?, ?, ?)",
+                    leaves,
+                )
+                if alerts:
+                    cur.executemany(
+                        f"INSERT INTO {alerts_table} "  # noqa: S608
+                        "(notification_id, kind, detail, at) VALUES (?, ?, ?, ?)",
+                        [(a.notification_id, a.kind, a.detail, now) for a in alerts],
+                    )
+        except Exception:
+            # Nothing was committed but the registry has seen this page: reload
+            # everything from the stored leaves at the next call.
+            self._reset()
+            raise
+        for alert in alerts:
+            log.error(
+                "ledger alert %s at notification %s: %s",
+                alert.kind,
+                alert.notification_id,
+                alert.detail,
+            )
+        self._range = new_range
+        self._last_notification_id = notifications[-1].id
+
+    def _check(self, notification: Notification) -> Alert | None:
+        """Check one event in log order; update the key registry on key events."""
+        position = notification.id
+        try:
+            env = envelope.unpack(notification.state)
+            content = envelope.parse_content(env.content)
+        except (
+            envelope.MalformedEnvelopeError,
+            canonical.CanonicalEncodingError,
+        ) as exc:
+            return Alert(position, "malformed_envelope", str(exc))
+        if (
+            content.stream != notification.originator_id
+            or content.ver != notification.originator_version
+            or content.topic != notification.topic
+            or content.key_id != env.key_id.hex()
+        ):
+            return Alert(position, "position_mismatch", "columns differ from content")
+        if content.log != self.app.origin:
+            return Alert(position, "wrong_origin", content.log)
+        message = envelope.signed_message(env.content)
+        try:
+            if content.topic in KEY_TOPICS:
+                ingest_key_event(
+                    self._registry,
+                    position=position,
+                    topic=content.topic,
+                    actor=content.actor,
+                    key_id_hex=content.key_id,
+                    signature=env.signature,
+                    message=message,
+                    body=content.body,
+                )
+            else:
+                record = self._registry.check(content.key_id, content.actor, position)
+                record.public_key.verify(env.signature, message)
+        except KeyValidityError as exc:
+            return Alert(position, exc.kind, exc.detail)
+        except InvalidSignature:
+            return Alert(position, "bad_signature", "signature does not verify")
+        return None
+
+    # -- alerts -----------------------------------------------------------------
+    def alerts(self) -> list[Alert]:
+        table = self.sql.table("ledger_alerts")
+        with self.sql.tx() as cur:
+            rows = cur.execute(
+                f"SELECT notification_id, kind, detail FROM {table} "  # noqa: S608
+                "ORDER BY notification_id, kind"
+            ).fetchall()
+        return [Alert(r[0], r[1], r[2]) for r in rows]
+
+    # -- checkpoints --------------------------------------------------------------
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        table = self.sql.table("ledger_checkpoints")
+        with self.sql.tx() as cur:
+            row = cur.execute(
+                f"SELECT size, root, note, issued_at FROM {table} "  # noqa: S608
+                "ORDER BY size DESC LIMIT 1"
+            ).fetchone()
+        return None if row is None else _stored_checkpoint(row)
+
+    def checkpoint(self, size: int) -> StoredCheckpoint | None:
+        table = self.sql.table("ledger_checkpoints")
+        with self.sql.tx() as cur:
+            row = cur.execute(
+                f"SELECT size, root, note, issued_at FROM {table} WHERE size = ?",  # noqa: S608
+                (size,),
+            ).fetchone()
+        return None if row is None else _stored_checkpoint(row)
+
+    def checkpoint_due(self, every: int, minutes: int) -> bool:
+        """Issue policy: the tree grew and N leaves or T minutes have passed."""
+        latest = self.latest_checkpoint()
+        size = self.size
+        if latest is None:
+            return size > 0
+        if size <= latest.size:
+            return False
+        if size - latest.size >= every:
+            return True
+        issued = datetime.fromisoformat(latest.issued_at)
+        return (datetime.now(UTC) - issued).total_seconds() >= minutes * 60
+
+    def issue_checkpoint(
+        self, signers: list[note.NoteSigner], publisher: FilePublisher | None = None
+    ) -> StoredCheckpoint:
+        """Sign a checkpoint of the current tree (or return the one of that size)."""
+        self.catch_up()
+        with self._lock:
+            size = self._range.size
+            existing = self.checkpoint(size)
+            if existing is not None:
+                return existing
+            latest = self.latest_checkpoint()
+            if latest is not None:
+                recomputed = merkle.root_from_leaf_hashes(self.leaf_hashes(latest.size))
+                if recomputed != latest.root:
+                    self._refuse(latest.size)
+            root = self._range.root()
+            body = note.Checkpoint(self.app.origin, size, root).body()
+            signed = note.sign_note(body, signers)
+            issued_at = datetime.now(UTC).isoformat()
+            table = self.sql.table("ledger_checkpoints")
+            with self.sql.tx(commit=True) as cur:
+                cur.execute(
+                    f"INSERT INTO {table} (size, root, note, issued_at) "  # noqa: S608
+                    "VALUES (?, ?, ?, ?)",
+                    (size, root, signed.decode("utf-8"), issued_at),
+                )
+            if publisher is not None:
+                publisher.publish(signed, size)
+            return StoredCheckpoint(size, root, signed, issued_at)
+
+    def _refuse(self, size: int) -> None:
+        table = self.sql.table("ledger_alerts")
+        detail = f"stored leaves do not reproduce the checkpoint of size {size}"
+        with self.sql.tx(commit=True) as cur:
+            cur.execute(
+                f"INSERT INTO {table} (notification_id, kind, detail, at) "  # noqa: S608
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (0, "checkpoint_root_mismatch", detail, datetime.now(UTC).isoformat()),
+            )
+        log.error("refusing to sign a checkpoint: %s", detail)
+        raise CheckpointRefusedError(detail)
+
+    # -- proofs -------------------------------------------------------------------
+    def leaf_hashes(self, size: int) -> list[bytes]:
+        table = self.sql.table("ledger_leaves")
+        with self.sql.tx() as cur:
+            rows = cur.execute(
+                f"SELECT leaf_hash FROM {table} WHERE idx < ? ORDER BY idx",  # noqa: S608
+                (size,),
+            ).fetchall()
+        if len(rows) != size:
+            msg = f"the log has {len(rows)} leaves, fewer than {size}"
+            raise LedgerError(msg)
+        return [bytes(r[0]) for r in rows]
+
+    def leaf_index(self, notification_id: int) -> int | None:
+        table = self.sql.table("ledger_leaves")
+        with self.sql.tx() as cur:
+            row = cur.execute(
+                f"SELECT idx FROM {table} WHERE notification_id = ?",  # noqa: S608
+                (notification_id,),
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def inclusion_proof(
+        self, notification_id: int, size: int
+    ) -> tuple[int, list[bytes]]:
+        index = self.leaf_index(notification_id)
+        if index is None or index >= size:
+            msg = f"notification {notification_id} is not in a tree of size {size}"
+            raise LedgerError(msg)
+        return index, merkle.inclusion_proof(self.leaf_hashes(size), index, size)
+
+    def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
+        return merkle.consistency_proof(self.leaf_hashes(size2), size1, size2)
+
+
+def _stored_checkpoint(row: tuple[object, ...]) -> StoredCheckpoint:
+    size, root, text, issued_at = row
+    return StoredCheckpoint(
+        int(size),  # type: ignore[call-overload]
+        bytes(root),  # type: ignore[call-overload]
+        str(text).encode("utf-8"),
+        str(issued_at),
+    )

@@ -1,0 +1,76 @@
+"""The ledger's own tables beside the library's events table (ledger.md §6, §4.4).
+
+``ledger_leaves``, ``ledger_checkpoints`` and ``ledger_alerts`` are evidence and are
+append-only; on PostgreSQL owner-owned triggers refuse UPDATE, DELETE and TRUNCATE
+on them and on the events table (§10.3). ``ledger_key_vault`` and
+``account_credentials`` are mutable and are not evidence: tampering with them can
+deny service but cannot forge anything, because public keys live in the log.
+"""
+
+from __future__ import annotations
+
+from ledger.sql import Sql
+
+_TABLES = {
+    "ledger_leaves": (
+        "idx {int} PRIMARY KEY, notification_id {int} NOT NULL UNIQUE, "
+        "leaf_hash {blob} NOT NULL"
+    ),
+    "ledger_checkpoints": (
+        "size {int} PRIMARY KEY, root {blob} NOT NULL, note TEXT NOT NULL, "
+        "issued_at TEXT NOT NULL"
+    ),
+    "ledger_alerts": (
+        "notification_id {int} NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, "
+        "at TEXT NOT NULL, PRIMARY KEY (notification_id, kind)"
+    ),
+    "ledger_key_vault": (
+        "user_id TEXT NOT NULL, key_id TEXT NOT NULL, wrapped TEXT NOT NULL, "
+        "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
+        "PRIMARY KEY (user_id, key_id)"
+    ),
+    "account_credentials": (
+        "user_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, "
+        "password_hash TEXT NOT NULL, updated_at TEXT NOT NULL"
+    ),
+}
+APPEND_ONLY = ("ledger_events", "ledger_leaves", "ledger_checkpoints", "ledger_alerts")
+
+
+def create_tables(sql: Sql) -> None:
+    """Create the ledger tables if missing (idempotent)."""
+    types = (
+        {"int": "BIGINT", "blob": "BYTEA"}
+        if sql.postgres
+        else {"int": "INTEGER", "blob": "BLOB"}
+    )
+    with sql.tx(commit=True) as cur:
+        for name, columns in _TABLES.items():
+            table = sql.table(name)
+            cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} ({columns.format(**types)})"
+            )
+        if sql.postgres:
+            _install_append_only_triggers(sql, cur)
+
+
+def _install_append_only_triggers(sql: Sql, cur: object) -> None:
+    schema = sql.settings.pg_schema
+    function = f'"{schema}".kiemdiem_append_only'
+    execute = cur.execute  # type: ignore[attr-defined]
+    execute(
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'ledger rows are append-only'; END $$"
+    )
+    for name in APPEND_ONLY:
+        table = sql.table(name)
+        for trigger, timing in (
+            ("append_only_rows", "BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW"),
+            ("append_only_truncate", "BEFORE TRUNCATE ON {t} FOR EACH STATEMENT"),
+        ):
+            execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
+            execute(
+                f"CREATE TRIGGER {trigger} {timing.format(t=table)} "
+                f"EXECUTE FUNCTION {function}()"
+            )

@@ -1,0 +1,79 @@
+"""Who signs the events of the current command (ledger.md §3.4, §5).
+
+The service layer wraps each command in :func:`signing_as`; the mapper reads the
+signer from here, so the domain never sees keys and an event saved outside a
+command scope is refused instead of being stored unsigned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from ledger.envelope import key_id_for
+
+
+class NoSignerError(RuntimeError):
+    """An event was saved outside a signing scope; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Signer:
+    """An unlocked private key and the actor it signs for (``u:<uuid>``, ``sys:…``)."""
+
+    actor: str
+    private_key: Ed25519PrivateKey = field(repr=False)
+
+    @property
+    def public_key_raw(self) -> bytes:
+        return self.private_key.public_key().public_bytes(
+            Encoding.Raw, PublicFormat.Raw
+        )
+
+    @property
+    def key_id(self) -> bytes:
+        return key_id_for(self.public_key_raw)
+
+
+@dataclass
+class CommandScope:
+    """State of one command: its signer and the stream heads it has seen.
+
+    ``heads`` maps (stream, version) to that event's hash; aggregates loaded in
+    the command fill it, so appending version v+1 needs no extra read of v.
+    """
+
+    signer: Signer
+    heads: dict[tuple[UUID, int], bytes] = field(default_factory=dict)
+
+
+_scope: ContextVar[CommandScope | None] = ContextVar("kiemdiem_signing", default=None)
+
+
+@contextmanager
+def signing_as(signer: Signer) -> Iterator[CommandScope]:
+    """Run a command whose events are signed by ``signer``."""
+    scope = CommandScope(signer)
+    token = _scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _scope.reset(token)
+
+
+def current_scope() -> CommandScope | None:
+    return _scope.get()
+
+
+def require_scope() -> CommandScope:
+    scope = _scope.get()
+    if scope is None:
+        msg = "no signer: events can only be saved inside signing_as(...)"
+        raise NoSignerError(msg)
+    return scope
