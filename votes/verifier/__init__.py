@@ -1,0 +1,23 @@
+"""Standalone verifier of election records (votes.md §10).
+
+Independence is the point of this package: it imports only the standard library,
+``pysodium`` and ``cryptography``, and shares no module with the casting path, so a
+bug in the ballot or tally code is not silently repeated here.  A test walks the
+import graph to keep it that way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from votes.verifier.checks import CheckOutcome, Failure, RecordVerifier, Report
+
+
+def verify_record(
+    data: bytes, *, head: bytes | None = None, trust_root: dict[str, Any] | None = None
+) -> Report:
+    """Run every check of §10.3 over the record bytes and return the report."""
+    return RecordVerifier(data, head=head, trust_root=trust_root).run()
+
+
+__all__ = ["CheckOutcome", "Failure", "Report", "verify_record"]
