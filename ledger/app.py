@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -98,9 +99,27 @@ class LedgerApplication(Application[UUID]):
             return super().save(*objs, **kwargs)
 
     @contextmanager
-    def write_lock(self) -> Iterator[None]:
-        with self._write_lock:
-            yield
+    def advisory_lock(self, name: str) -> Iterator[bool]:
+        """Yield True while this process holds the named lock for the block.
+
+        PostgreSQL: ``pg_try_advisory_lock`` on a dedicated connection, so only
+        one worker integrates. SQLite has a single writer process: always True.
+        """
+        if self.settings.backend != "postgres":
+            yield True
+            return
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1
+        datastore = self.recorder.datastore  # type: ignore[attr-defined]
+        with datastore.get_connection() as conn:
+            row = conn.execute(
+                "SELECT pg_try_advisory_lock(%s) AS ok", (key,)
+            ).fetchone()
+            held = bool(row["ok"])
+            try:
+                yield held
+            finally:
+                if held:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
     # -- key registry ------------------------------------------------------------
     def key_registry(self) -> KeyRegistry:

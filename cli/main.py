@@ -1,0 +1,66 @@
+"""The ``kiemdiem`` command line (click). Plain-words errors, exit status 2 for bad
+input, JSON where scripts need it, nothing asked when stdin is not a terminal."""
+
+from __future__ import annotations
+
+import logging.config
+
+import click
+
+from cli.directory_cmd import members, orgs, users
+from cli.ledger_cmd import checkpoint, db
+from cli.serve_cmd import serve, worker
+from cli.setup_cmd import demo, init
+from cli.verify_cmd import verify
+from cli.views_cmd import rebuild, views
+from cli.votes_cmd import votes
+
+
+def configure_logging(level: str = "WARNING") -> None:
+    logging.config.dictConfig(
+        {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+            "handlers": {
+                "stderr": {
+                    "class": "logging.StreamHandler",
+                    "stream": "ext://sys.stderr",
+                    "formatter": "plain",
+                }
+            },
+            "root": {"level": level, "handlers": ["stderr"]},
+        }
+    )
+
+
+@click.group(help="kiemdiem: kiểm điểm, đánh giá, xếp loại và lấy phiếu tín nhiệm.")
+@click.option("-v", "--verbose", is_flag=True, help="Log more detail to stderr.")
+def cli(verbose: bool) -> None:
+    configure_logging("INFO" if verbose else "WARNING")
+
+
+for command in (
+    init,
+    demo,
+    db,
+    orgs,
+    members,
+    users,
+    checkpoint,
+    verify,
+    rebuild,
+    views,
+    votes,
+    serve,
+    worker,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="kiemdiem")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""``kiemdiem serve`` (development server) and ``kiemdiem worker`` (PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import threading
+
+import click
+
+from cli.context import open_services
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web application (single process: keys stay unlocked in it)."""
+    from web import create_app
+
+    if not os.environ.get("KIEMDIEM_SECRET_KEY"):
+        # A per-run key for the local server: sessions end when it stops, which
+        # matches the unlocked keys, which a restart forgets anyway.
+        os.environ["KIEMDIEM_SECRET_KEY"] = secrets.token_hex(32)
+    app = create_app()
+    click.echo(f"kiemdiem: http://{host}:{port}/")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@click.command()
+@click.option("--poll", default=None, type=float, help="Seconds between polls.")
+def worker(poll: float | None) -> None:
+    """Integrate the log, issue checkpoints and update projections (worker mode)."""
+    seconds = poll or float(os.environ.get("KIEMDIEM_POLL_SECONDS") or 1)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with open_services() as services:
+        click.echo("kiemdiem worker running; Ctrl-C to stop")
+        try:
+            while not stop.is_set():
+                services.work_once()
+                stop.wait(seconds)
+        except KeyboardInterrupt:
+            pass

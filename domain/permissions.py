@@ -1,0 +1,31 @@
+"""Who may ask for what (a rule, so it lives here, once)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from domain.accounts import Role
+from domain.errors import DomainError
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "organisation.found": frozenset({Role.ADMIN}),
+    "organisation.rename": frozenset({Role.ADMIN}),
+    "organisation.dissolve": frozenset({Role.ADMIN}),
+    "member.enrol": frozenset({Role.ADMIN, Role.SECRETARY}),
+    "member.transfer": frozenset({Role.ADMIN, Role.SECRETARY}),
+    "account.open": frozenset({Role.ADMIN}),
+    "account.change_roles": frozenset({Role.ADMIN}),
+    "account.disable": frozenset({Role.ADMIN}),
+    "account.reset_password": frozenset({Role.ADMIN}),
+    "ledger.checkpoint": frozenset({Role.ADMIN, Role.INSPECTOR}),
+}
+
+
+def may(roles: Iterable[str], action: str) -> bool:
+    allowed = PERMISSIONS[action]
+    return any(Role(r) in allowed for r in roles)
+
+
+def require(roles: Iterable[str], action: str) -> None:
+    if not may(roles, action):
+        raise DomainError("auth.forbidden", action=action)

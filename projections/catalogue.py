@@ -1,0 +1,10 @@
+"""The read models a deployment runs, in one place."""
+
+from __future__ import annotations
+
+from projections.directory import Directory
+from projections.runtime import ReadModel
+
+
+def default_read_models() -> list[ReadModel]:
+    return [Directory()]

@@ -1,0 +1,156 @@
+"""``Directory``: who and what exists — the organisation tree, members, accounts
+and their keys. Answers the lists of the first slice (web, API and CLI)."""
+
+from __future__ import annotations
+
+import json
+
+from domain.accounts import UserAccount
+from domain.members import PartyMember
+from domain.organisations import Organisation
+from ledger.keys import SigningKey
+from ledger.mapper import LedgerEvent
+from projections.runtime import ReadModel, handles
+from projections.sqlutil import Tx
+
+
+class Directory(ReadModel):
+    name = "directory"
+    version = 1
+    tables = {  # noqa: RUF012 - declarative table list read by the runtime
+        "organisations": (
+            "org_id TEXT PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, "
+            "kind TEXT NOT NULL, parent_id TEXT, dissolved INTEGER NOT NULL, "
+            "founded_at BIGINT NOT NULL"
+        ),
+        "members": (
+            "member_id TEXT PRIMARY KEY, full_name TEXT NOT NULL, "
+            "party_card_no TEXT NOT NULL, birth_date TEXT NOT NULL, "
+            "admission_date TEXT NOT NULL, status TEXT NOT NULL, "
+            "cell_id TEXT NOT NULL"
+        ),
+        "accounts": (
+            "account_id TEXT PRIMARY KEY, username TEXT NOT NULL, "
+            "full_name TEXT NOT NULL, roles TEXT NOT NULL, org_id TEXT, "
+            "member_id TEXT, disabled INTEGER NOT NULL"
+        ),
+        "keys": (
+            "key_id TEXT PRIMARY KEY, owner TEXT NOT NULL, role TEXT NOT NULL, "
+            "registered_at BIGINT NOT NULL, revoked_at BIGINT, reason TEXT"
+        ),
+    }
+
+    @handles(Organisation.Founded)  # type: ignore[attr-defined]
+    def founded(self, e: LedgerEvent, tx: Tx) -> None:
+        parent = e.event.parent_id
+        tx.upsert(
+            "organisations",
+            ["org_id"],
+            {
+                "org_id": str(e.stream),
+                "code": e.event.code,
+                "name": e.event.name,
+                "kind": e.event.kind,
+                "parent_id": str(parent) if parent is not None else None,
+                "dissolved": 0,
+                "founded_at": e.notification_id,
+            },
+        )
+
+    @handles(Organisation.Renamed)  # type: ignore[attr-defined]
+    def renamed(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE {organisations} SET name = ? WHERE org_id = ?",
+            (e.event.name, str(e.stream)),
+        )
+
+    @handles(Organisation.Dissolved)  # type: ignore[attr-defined]
+    def dissolved(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE {organisations} SET dissolved = 1 WHERE org_id = ?",
+            (str(e.stream),),
+        )
+
+    @handles(PartyMember.Enrolled)  # type: ignore[attr-defined]
+    def enrolled(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.upsert(
+            "members",
+            ["member_id"],
+            {
+                "member_id": str(e.stream),
+                "full_name": e.event.full_name,
+                "party_card_no": e.event.party_card_no,
+                "birth_date": e.event.birth_date.isoformat(),
+                "admission_date": e.event.admission_date.isoformat(),
+                "status": e.event.status,
+                "cell_id": str(e.event.cell_id),
+            },
+        )
+
+    @handles(PartyMember.Transferred)  # type: ignore[attr-defined]
+    def transferred(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE {members} SET cell_id = ? WHERE member_id = ?",
+            (str(e.event.cell_id), str(e.stream)),
+        )
+
+    @handles(PartyMember.FullMembershipConfirmed)  # type: ignore[attr-defined]
+    def confirmed(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE {members} SET status = 'full' WHERE member_id = ?",
+            (str(e.stream),),
+        )
+
+    @handles(UserAccount.Opened)  # type: ignore[attr-defined]
+    def opened(self, e: LedgerEvent, tx: Tx) -> None:
+        org, member = e.event.org_id, e.event.member_id
+        tx.upsert(
+            "accounts",
+            ["account_id"],
+            {
+                "account_id": str(e.stream),
+                "username": e.event.username,
+                "full_name": e.event.full_name,
+                "roles": json.dumps(sorted(e.event.roles)),
+                "org_id": str(org) if org is not None else None,
+                "member_id": str(member) if member is not None else None,
+                "disabled": 0,
+            },
+        )
+
+    @handles(UserAccount.RolesChanged)  # type: ignore[attr-defined]
+    def roles_changed(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE {accounts} SET roles = ? WHERE account_id = ?",
+            (json.dumps(sorted(e.event.roles)), str(e.stream)),
+        )
+
+    @handles(UserAccount.Disabled)  # type: ignore[attr-defined]
+    def account_disabled(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE {accounts} SET disabled = 1 WHERE account_id = ?",
+            (str(e.stream),),
+        )
+
+    @handles(SigningKey.KeyRegistered)  # type: ignore[attr-defined]
+    def key_registered(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.upsert(
+            "keys",
+            ["key_id"],
+            {
+                "key_id": e.event.key_id,
+                "owner": e.event.owner,
+                "role": e.event.role,
+                "registered_at": e.notification_id,
+                "revoked_at": None,
+                "reason": None,
+            },
+        )
+
+    @handles(SigningKey.KeyRevoked)  # type: ignore[attr-defined]
+    def key_revoked(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE {keys} SET revoked_at = ?, reason = ? "
+            "WHERE key_id = ? AND revoked_at IS NULL",
+            (e.notification_id, e.event.reason, e.event.key_id),
+        )

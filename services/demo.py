@@ -1,0 +1,142 @@
+"""A demo province for trying kiemdiem (``kiemdiem demo``): one tỉnh ủy, two
+huyện ủy, a dozen chi bộ, about sixty members and one account per role.
+
+Everything goes through the ordinary commands, signed by the administrator, so
+the demo store verifies like any other. Names are fictional.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from ledger.signing import Signer
+from services import commands as c
+from services.app import Kiemdiem
+from services.ids import organisation_id
+
+PROVINCE = ("tinh-uy-song-hong", "Tỉnh ủy Sông Hồng")
+DISTRICTS = [
+    ("huyen-uy-yen-thanh", "Huyện ủy Yên Thành"),
+    ("huyen-uy-phu-loc", "Huyện ủy Phú Lộc"),
+]
+PROVINCE_CELLS = [
+    ("chi-bo-van-phong-tinh-uy", "Chi bộ Văn phòng Tỉnh ủy"),
+    ("chi-bo-ban-to-chuc", "Chi bộ Ban Tổ chức Tỉnh ủy"),
+]
+DISTRICT_CELLS = {
+    "huyen-uy-yen-thanh": [
+        ("chi-bo-xom-dong", "Chi bộ xóm Đông"),
+        ("chi-bo-xom-doai", "Chi bộ xóm Đoài"),
+        ("chi-bo-truong-thpt-yen-thanh", "Chi bộ Trường THPT Yên Thành"),
+        ("chi-bo-tram-y-te-yen-thanh", "Chi bộ Trạm Y tế xã Yên Thành"),
+        ("chi-bo-uy-ban-xa-yen-thanh", "Chi bộ Ủy ban nhân dân xã Yên Thành"),
+    ],
+    "huyen-uy-phu-loc": [
+        ("chi-bo-thon-phu-an", "Chi bộ thôn Phú An"),
+        ("chi-bo-thon-loc-dien", "Chi bộ thôn Lộc Điền"),
+        ("chi-bo-truong-thcs-phu-loc", "Chi bộ Trường THCS Phú Lộc"),
+        ("chi-bo-cong-an-phu-loc", "Chi bộ Công an xã Phú Lộc"),
+        ("chi-bo-hop-tac-xa-phu-loc", "Chi bộ Hợp tác xã nông nghiệp Phú Lộc"),
+    ],
+}
+COLLECTIVES = [
+    (PROVINCE[0], "btv-tinh-uy", "Ban Thường vụ Tỉnh ủy Sông Hồng"),
+    (
+        "huyen-uy-yen-thanh",
+        "btv-huyen-uy-yen-thanh",
+        "Ban Thường vụ Huyện ủy Yên Thành",
+    ),
+    ("huyen-uy-phu-loc", "btv-huyen-uy-phu-loc", "Ban Thường vụ Huyện ủy Phú Lộc"),
+]
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng"]
+MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc", "Thu", "Xuân"]
+GIVEN = [
+    "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa",
+    "Hùng", "Hương", "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Phúc",
+    "Phương", "Quân", "Sơn", "Tâm", "Thảo", "Thắng", "Trang", "Tuấn", "Việt", "Yến",
+]  # fmt: skip
+MEMBERS_PER_CELL = 5
+DEMO_ACCOUNTS = [
+    ("thuky", "Thư ký Văn phòng Tỉnh ủy", ("secretary",)),
+    ("captuy", "Ủy viên Ban Thường vụ Tỉnh ủy", ("decision_maker",)),
+    ("ubkt", "Ủy viên Ủy ban Kiểm tra Tỉnh ủy", ("inspector",)),
+    ("dangvien", None, ("member",)),
+    ("bankiemphieu", "Trưởng Ban kiểm phiếu", ("counting",)),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    password: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    organisations: int
+    members: int
+    accounts: list[DemoAccount]
+
+
+def load_demo(services: Kiemdiem, admin: Signer, seed: int = 2025) -> DemoResult:
+    """Load the demo province; the administrator signs every event."""
+    rng = random.Random(seed)  # noqa: S311 - fictional demo data, not security
+    actor = admin.actor
+
+    def found(code: str, name: str, kind: str, parent: UUID | None) -> UUID:
+        command = c.FoundOrganisation(actor, code, name, kind, parent)
+        result: UUID = services.handle(command, admin)
+        return result
+
+    province = found(*PROVINCE, "provincial_committee", None)
+    cells = [found(code, name, "cell", province) for code, name in PROVINCE_CELLS]
+    for code, name in DISTRICTS:
+        district = found(code, name, "district_committee", province)
+        cells += [found(cc, cn, "cell", district) for cc, cn in DISTRICT_CELLS[code]]
+    for parent_code, code, name in COLLECTIVES:
+        parent_id = organisation_id(parent_code)
+        found(code, name, "leadership_collective", parent_id)
+    members: list[tuple[UUID, str]] = []
+    card = 100_000
+    for cell in cells:
+        for _ in range(MEMBERS_PER_CELL):
+            card += rng.randint(1, 97)
+            name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            birth = date(
+                rng.randint(1960, 1995), rng.randint(1, 12), rng.randint(1, 28)
+            )
+            admitted = date(
+                birth.year + rng.randint(20, 28), rng.randint(1, 12), rng.randint(1, 28)
+            )
+            admitted = min(admitted, date(2024, 12, 1))
+            status = "probationary" if admitted.year >= 2024 else "full"
+            command = c.EnrolMember(
+                actor, name, f"DV{card:08d}", birth, admitted, status, cell
+            )
+            members.append((services.handle(command, admin), name))
+    accounts: list[DemoAccount] = []
+    for username, full_name, roles in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(9)
+        member_id, member_name = (None, full_name)
+        if "member" in roles:
+            member_id, member_name = members[0]
+        services.handle(
+            c.OpenAccount(
+                actor,
+                username,
+                member_name or username,
+                roles,
+                password,
+                org_id=province,
+                member_id=member_id,
+            ),
+            admin,
+        )
+        accounts.append(DemoAccount(username, roles[0], password))
+    organisations = 1 + len(DISTRICTS) + len(cells) + len(COLLECTIVES)
+    return DemoResult(organisations, len(members), accounts)

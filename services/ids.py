@@ -1,0 +1,27 @@
+"""Aggregate ids are uuid5 of a natural key, so a uniqueness rule becomes an id
+collision and listing never needs an aggregate index (ledger.md §10.3)."""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+ORGANISATION_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/organisation")
+MEMBER_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/party-member")
+ACCOUNT_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/user-account")
+
+
+def organisation_id(code: str) -> UUID:
+    return uuid5(ORGANISATION_NS, code)
+
+
+def member_id(party_card_no: str) -> UUID:
+    return uuid5(MEMBER_NS, party_card_no)
+
+
+def account_id(username: str) -> UUID:
+    return uuid5(ACCOUNT_NS, username)
+
+
+def actor_of(account: UUID) -> str:
+    """The signed ``actor`` of a person: ``u:<account uuid>``."""
+    return f"u:{account}"
