@@ -247,7 +247,7 @@ class Kiemdiem:
             "directory",
             "SELECT m.*, o.name AS cell_name FROM {members} m "
             "JOIN {organisations} o ON o.org_id = m.cell_id "
-            "WHERE ? IS NULL OR m.cell_id = ? "
+            "WHERE CAST(? AS TEXT) IS NULL OR m.cell_id = CAST(? AS TEXT) "
             "ORDER BY o.name, m.full_name, m.member_id",
             [str(cell_id) if cell_id else None] * 2,
         )
