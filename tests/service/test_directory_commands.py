@@ -42,7 +42,7 @@ def enrol(services, admin, cell, card="DV0001", name="Nguyễn Văn An"):
 
 
 def test_tree_members_and_accounts_show_in_the_directory(services, admin):
-    province, district, cell = province_with_cell(services, admin)
+    _, _, cell = province_with_cell(services, admin)
     member = enrol(services, admin, cell)
     names = [(o.depth, o.name, o.members) for o in services.organisations()]
     assert names == [(0, "TINH", 0), (1, "HUYEN", 0), (2, "Chi bộ xóm Đông", 1)]
@@ -113,7 +113,7 @@ def test_command_signed_for_someone_else_is_refused(services, admin):
 
 
 def test_reset_password_revokes_the_old_key_which_can_no_longer_sign(services, admin):
-    province, _, cell = province_with_cell(services, admin)
+    _, _, cell = province_with_cell(services, admin)
     account = services.handle(
         c.OpenAccount(admin.actor, "thuky", "Thư ký", ("secretary",), "mat-khau-cu-1"),
         admin.signer,
@@ -212,7 +212,7 @@ def test_racing_commands_are_retried_and_both_land(services, admin):
                 c.RenameOrganisation(admin.actor, province, f"Tỉnh ủy {i}"),
                 admin.signer,
             )
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:  # collected and asserted below
             errors.append(exc)
 
     threads = [threading.Thread(target=rename, args=(i,)) for i in range(2)]
