@@ -1,0 +1,320 @@
+"""SQL helpers for read models, in the SQLite/PostgreSQL common subset (ledger.md §9.1).
+
+Statements are written once, with ``?`` placeholders and ``{table}`` tokens that
+name the read model's own tables by their short names. :func:`render` turns a
+statement into the backend's form: tokens become the quoted (on PostgreSQL,
+schema-qualified) table names, and on PostgreSQL ``?`` becomes ``%s`` and a
+literal ``%`` becomes ``%%``, outside quoted strings only.
+
+Table and column names always come from code (the read model's declaration),
+never from users; they are validated against :data:`IDENTIFIER` before use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, Self
+from uuid import UUID
+
+from ledger import canonical
+
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+# Postgres truncates identifiers longer than this (NAMEDATALEN - 1).
+MAX_IDENTIFIER = 63
+
+_TOKEN = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\}")
+
+# Column types and clauses outside the deterministic common subset (§9.1):
+# autoincrement, clocks, randomness, floats, and types whose values differ
+# between the backends.
+_FORBIDDEN_DDL = re.compile(
+    r"\b(AUTOINCREMENT|SERIAL|BIGSERIAL|SMALLSERIAL|GENERATED|IDENTITY|"
+    r"REAL|FLOAT|FLOAT4|FLOAT8|DOUBLE|NUMERIC|DECIMAL|MONEY|"
+    r"TIMESTAMP|TIMESTAMPTZ|DATETIME|DATE|TIME|INTERVAL|"
+    r"CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_TIME|NOW|RANDOM|"
+    r"BOOLEAN|BOOL|JSON|JSONB|UUID)\b",
+    re.IGNORECASE,
+)
+_INT_TYPES = re.compile(r"\b(INTEGER|INT|INT4|INT8|SMALLINT|BIGINT)\b", re.IGNORECASE)
+_BLOB_TYPES = re.compile(r"\b(BLOB|BYTEA)\b", re.IGNORECASE)
+
+
+class ViewDefinitionError(ValueError):
+    """A read model declaration breaks a rule of ledger.md §9.1."""
+
+
+def quote(identifier: str) -> str:
+    """Quote an identifier that has already been checked against IDENTIFIER."""
+    if not IDENTIFIER.match(identifier):
+        msg = f"not a plain lowercase identifier: {identifier!r}"
+        raise ViewDefinitionError(msg)
+    return f'"{identifier}"'
+
+
+def check_columns(ddl: str, *, where: str) -> None:
+    """Refuse column definitions outside the deterministic common subset."""
+    found = _FORBIDDEN_DDL.search(_strip_literals(ddl))
+    if found:
+        msg = (
+            f"{where}: {found.group(0)!r} is not allowed in a view table; use "
+            "BIGINT (integers, 0/1 flags, notification ids), TEXT (timestamps as "
+            "canonical text, decimals as strings) or BLOB, and natural keys"
+        )
+        raise ViewDefinitionError(msg)
+    if "PRIMARY KEY" not in ddl.upper():
+        msg = f"{where}: every view table needs a PRIMARY KEY (rows are dumped by it)"
+        raise ViewDefinitionError(msg)
+
+
+def normalise_columns(ddl: str, *, postgres: bool) -> str:
+    """Map integer and binary types to the backend's spelling.
+
+    Every integer becomes BIGINT on both backends: on PostgreSQL INTEGER is 32
+    bits, and on SQLite ``INTEGER PRIMARY KEY`` would alias the rowid and hand out
+    numbers for NULL keys, which a rebuild cannot reproduce.
+    """
+    ddl = _INT_TYPES.sub("BIGINT", ddl)
+    return _BLOB_TYPES.sub("BYTEA" if postgres else "BLOB", ddl)
+
+
+def _strip_literals(statement: str) -> str:
+    return re.sub(r"'(?:[^']|'')*'", "''", statement)
+
+
+def to_pyformat(statement: str) -> str:
+    """``?`` to ``%s`` and ``%`` to ``%%``, outside quoted strings and identifiers."""
+    out: list[str] = []
+    quote_char: str | None = None
+    for char in statement:
+        if quote_char is not None:
+            if char == "%":
+                out.append("%%")
+                continue
+            if char == quote_char:
+                quote_char = None
+            out.append(char)
+        elif char in ("'", '"'):
+            quote_char = char
+            out.append(char)
+        elif char == "?":
+            out.append("%s")
+        elif char == "%":
+            out.append("%%")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def render(
+    statement: str,
+    tables: Mapping[str, str],
+    namespaces: Mapping[str, Mapping[str, str]] | None = None,
+    *,
+    postgres: bool,
+) -> str:
+    """Replace ``{table}`` and ``{model.table}`` tokens, then adapt placeholders."""
+
+    def replace(match: re.Match[str]) -> str:
+        first, second = match.group(1), match.group(2)
+        if second is None:
+            found = tables.get(first)
+        else:
+            found = (namespaces or {}).get(first, {}).get(second)
+        if found is None:
+            known = sorted(tables) + sorted(
+                f"{model}.{table}"
+                for model, names in (namespaces or {}).items()
+                for table in names
+            )
+            msg = f"unknown view table {match.group(0)} (known: {', '.join(known)})"
+            raise KeyError(msg)
+        return found
+
+    rendered = _TOKEN.sub(replace, statement)
+    return to_pyformat(rendered) if postgres else rendered
+
+
+def adapt_param(value: Any) -> Any:
+    """One parameter in a form both backends store identically."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bytes:
+        return value
+    if kind is bool:
+        return int(value)
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return canonical.format_timestamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, Enum):
+        return adapt_param(value.value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    msg = (
+        f"cannot store a {kind.__name__} in a view: views hold integers, text and "
+        "bytes only (no floats; write decimals and fractions as text)"
+    )
+    raise TypeError(msg)
+
+
+def adapt_params(params: Sequence[Any] | Mapping[str, Any]) -> tuple[Any, ...]:
+    if isinstance(params, Mapping):
+        msg = "view statements take positional ? parameters, not a mapping"
+        raise TypeError(msg)
+    return tuple(adapt_param(p) for p in params)
+
+
+def as_tuple(row: Any) -> tuple[Any, ...]:
+    values = tuple(row.values()) if isinstance(row, dict) else tuple(row)
+    return tuple(bytes(v) if isinstance(v, memoryview) else v for v in values)
+
+
+def column_names(description: Any) -> list[str]:
+    return [str(d[0]) for d in description or ()]
+
+
+class ViewCursor:
+    """What a handler or a page gets to run SQL on views.
+
+    ``execute`` renders ``{table}`` tokens and ``?`` placeholders for the backend;
+    rows come back as tuples (bytes for binary columns) or, from the ``*_dicts``
+    methods, as dicts keyed by column name.
+    """
+
+    def __init__(
+        self,
+        raw: Any,
+        *,
+        postgres: bool,
+        tables: Mapping[str, str],
+        namespaces: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        # The library's SQLite cursor wraps the sqlite3 cursor without exposing
+        # its description; use the sqlite3 cursor itself.
+        self._raw = getattr(raw, "sqlite_cursor", raw)
+        self.postgres = postgres
+        self._tables = dict(tables)
+        self._namespaces = {k: dict(v) for k, v in (namespaces or {}).items()}
+
+    def table(self, name: str, model: str | None = None) -> str:
+        """The quoted, qualified name of a view table, for hand-built SQL."""
+        token = "{" + (f"{model}.{name}" if model else name) + "}"
+        return render(token, self._tables, self._namespaces, postgres=False)
+
+    def render(self, statement: str) -> str:
+        return render(statement, self._tables, self._namespaces, postgres=self.postgres)
+
+    def execute(
+        self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> Self:
+        self._raw.execute(self.render(statement), adapt_params(params))
+        return self
+
+    def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._raw.executemany(
+            self.render(statement), [adapt_params(row) for row in rows]
+        )
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        row = self._raw.fetchone()
+        return None if row is None else as_tuple(row)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return [as_tuple(row) for row in self._raw.fetchall()]
+
+    @property
+    def columns(self) -> list[str]:
+        return column_names(self._raw.description)
+
+    def fetchone_dict(self) -> dict[str, Any] | None:
+        row = self.fetchone()
+        return None if row is None else dict(zip(self.columns, row, strict=True))
+
+    def fetchall_dicts(self) -> list[dict[str, Any]]:
+        names = self.columns
+        return [dict(zip(names, row, strict=True)) for row in self.fetchall()]
+
+    def scalar(
+        self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> Any:
+        """The first column of the first row, or None."""
+        row = self.execute(statement, params).fetchone()
+        return None if row is None else row[0]
+
+
+class Tx(ViewCursor):
+    """The handler's transaction: a :class:`ViewCursor` with write helpers.
+
+    Everything a handler does through it commits together with the tracking
+    position of the page, or not at all.
+    """
+
+    def upsert(
+        self,
+        table: str,
+        key_columns: Sequence[str],
+        values: Mapping[str, Any],
+    ) -> None:
+        """Insert a row, or update its non-key columns when the key exists."""
+        if not key_columns or any(k not in values for k in key_columns):
+            msg = f"upsert into {table}: every key column needs a value"
+            raise ValueError(msg)
+        columns = list(values)
+        names = ", ".join(quote(c) for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        keys = ", ".join(quote(k) for k in key_columns)
+        rest = [c for c in columns if c not in key_columns]
+        if rest:
+            updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in rest)
+            action = f"DO UPDATE SET {updates}"
+        else:
+            action = "DO NOTHING"
+        statement = (
+            f"INSERT INTO {{{table}}} ({names}) VALUES ({marks}) "  # noqa: S608 - names come from code
+            f"ON CONFLICT ({keys}) {action}"
+        )
+        self.execute(statement, [values[c] for c in columns])
+
+
+def dump_value(value: Any) -> Any:
+    """A stored value as a canonical JSON value, for view digests."""
+    if value is None or type(value) is str or type(value) is int:
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return str(value)
+    msg = f"a view holds a {type(value).__name__}; only integers, text and bytes dump"
+    raise canonical.CanonicalEncodingError(msg)
+
+
+def sort_key(values: Sequence[Any]) -> tuple[tuple[int, Any], ...]:
+    """Backend-independent order: NULL, then integers, text (code points), bytes."""
+    out: list[tuple[int, Any]] = []
+    for v in values:
+        if v is None:
+            out.append((0, 0))
+        elif isinstance(v, int):
+            out.append((1, v))
+        elif isinstance(v, str):
+            out.append((2, v))
+        else:
+            out.append((3, bytes(v)))
+    return tuple(out)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
