@@ -2,11 +2,12 @@
 
 votes.md §3.1 forbids hand-written curve or field arithmetic, and pysodium is untyped,
 so every group and scalar operation of the casting path goes through this one typed
-wrapper.  It also carries the two libsodium pitfalls of §3.2: the identity encoding is
+wrapper.  It also carries the libsodium pitfalls of §3.2: the identity encoding is
 accepted by ``is_valid_point`` (so callers say explicitly whether they accept it), and
 scalar multiplication raises when the result is the identity (so :func:`mul` maps that
 case to the identity, which legitimately happens while verifying proofs and decoding a
-count of 0).
+count of 0).  A third pitfall, found while generating the vectors: libsodium 1.0.18
+ignores bit 255 of an encoding, so :func:`decode_point` rejects that bit itself.
 
 Points and scalars are plain ``bytes`` behind :class:`typing.NewType` markers: they are
 already in the wire encoding, hashing them into transcripts needs no conversion, and a
@@ -52,6 +53,10 @@ def decode_point(data: bytes, *, allow_identity: bool = False) -> Point:
     """
     if len(data) != POINT_BYTES:
         raise GroupError("point must be 32 bytes")
+    if data[31] & 0x80:
+        # libsodium 1.0.18 masks bit 255 before its canonicity check, so without this
+        # test every point would have a second encoding with the top bit set.
+        raise GroupError("not a canonical ristretto255 encoding (bit 255 set)")
     if not pysodium.crypto_core_ristretto255_is_valid_point(data):
         raise GroupError("not a canonical ristretto255 encoding")
     if data == IDENTITY and not allow_identity:

@@ -24,7 +24,11 @@ class Malformed(Exception):
 
 def point(raw: bytes, *, may_be_neutral: bool = False) -> bytes:
     """A canonical encoding of a group element; the identity only when allowed."""
-    if len(raw) != 32 or not pysodium.crypto_core_ristretto255_is_valid_point(raw):
+    if len(raw) != 32 or raw[-1] >= 0x80:
+        # An encoding is a field element below p < 2^255; libsodium 1.0.18 would
+        # silently drop this bit and accept an alias of a canonical encoding.
+        raise Malformed("bit 255 set: not a canonical ristretto255 point")
+    if not pysodium.crypto_core_ristretto255_is_valid_point(raw):
         raise Malformed("not a canonical ristretto255 point")
     if raw == NEUTRAL and not may_be_neutral:
         raise Malformed("the identity point where a real point is required")
