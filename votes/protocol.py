@@ -86,6 +86,15 @@ class Topic(StrEnum):
 
 
 SERVICE_ACTOR = "svc:votes"
+ABANDON_REASONS = frozenset(
+    {
+        "QUORUM_NOT_MET",
+        "CEREMONY_FAILED",
+        "TOO_FEW_BALLOTS",
+        "TOO_FEW_TRUSTEES",
+        "OTHER",
+    }
+)
 
 
 class ProtocolError(ValueError):
@@ -522,6 +531,14 @@ class Election:
         if share is None:
             raise ProtocolError(f"trustee {j} holds no key share")
         return share
+
+    def abandon(self, reason: str) -> Envelope:
+        """Record that the vote cannot go on (§9.3, §11 ``VoteAbandoned``)."""
+        if reason not in ABANDON_REASONS:
+            raise ProtocolError(f"unknown abandonment reason {reason}")
+        if self.results is not None:
+            raise ProtocolError("the tally is already published")
+        return self._emit(Topic.ABANDONED, self.organiser, {"reason": reason})
 
     def export(self) -> bytes:
         """The election record as JSON Lines (§10.1)."""

@@ -600,6 +600,10 @@ class RecordVerifier:
                 raise Failure("V4", "repeated", f"second {topic}", event=event)
             seen.add(topic)
             if topic == "VoteAbandoned":
+                if event.body["reason"] not in ABANDON_REASONS:
+                    raise Failure(
+                        "V4", "reason", "unknown abandonment reason", event=event
+                    )
                 if "VoteTallyPublished" in seen:
                     raise Failure(
                         "V4", "order", "abandoned after the tally", event=event
@@ -711,7 +715,7 @@ class RecordVerifier:
 
     def check_ceremony(self) -> None:
         mh = _hex(self.events[0].body["manifest_hash"])
-        ceremony = [e for e in self.events if RANK[e.topic] == 1]
+        ceremony = [e for e in self.events if RANK.get(e.topic) == 1]
         aborts = [
             k for k, e in enumerate(ceremony) if e.topic == "VoteKeyCeremonyAborted"
         ]
