@@ -272,6 +272,13 @@ def _iso_date(value: str) -> date | None:
         return None
 
 
+def _canonical_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
@@ -693,9 +700,7 @@ class RecordVerifier:
         )
         need(_iso_date(m["conference_date"]) is not None, "date", "bad conference date")
         need(
-            str(uuid.UUID(m["election_id"])) == m["election_id"]
-            if re.fullmatch(r"[0-9a-f-]{36}", m["election_id"])
-            else False,
+            _canonical_uuid(m["election_id"]),
             "election_id",
             "election id is not a canonical UUID",
         )
