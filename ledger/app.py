@@ -24,13 +24,20 @@ from ledger.keyring import (
     registry_from_trust_root,
 )
 from ledger.mapper import LedgerEvent, SigningMapper
+from ledger.recorders import (
+    LedgerPostgresRecorder,
+    LedgerSQLiteRecorder,
+    RegistryBehindError,
+)
 from ledger.schema import create_tables
+from ledger.signing import require_scope
 from ledger.sql import Sql
 
 # SQLite serialises writers anyway; one lock per database file makes the key
 # check, signing and insert atomic within the single writer process (§4.3).
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
+MAX_REGISTRY_RETRIES = 5
 
 
 def _write_lock(name: str) -> threading.RLock:
@@ -61,6 +68,9 @@ class LedgerApplication(Application[UUID]):
         if self.snapshots is not None:
             raise ConfigurationError("snapshots would be signed as events: disabled")
         self.sql = Sql(settings, self.recorder.datastore)  # type: ignore[attr-defined]
+        if not isinstance(self.recorder, LedgerSQLiteRecorder | LedgerPostgresRecorder):
+            raise ConfigurationError("APPLICATION_RECORDER_TOPIC must not be changed")
+        self.recorder.tip_guard = self._guard_tip
         if settings.backend == "sqlite":
             create_tables(self.sql)
 
@@ -70,6 +80,7 @@ class LedgerApplication(Application[UUID]):
             self.construct_transcoder(),
             origin=self.origin,
             registry=self.key_registry,
+            registry_now=lambda: self._registry,
             recorder=lambda: self.recorder,
         )
 
@@ -94,9 +105,54 @@ class LedgerApplication(Application[UUID]):
 
     # -- writing ---------------------------------------------------------------
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
-        """Save all aggregates of one command in one transaction, signed."""
+        """Save all aggregates of one command in one transaction, signed.
+
+        Under the write lock the signer's key is checked once against the registry
+        caught up to the tip, then every event is signed and the batch inserted;
+        our own key events are then fed to the registry so that, with a single
+        writer, the next save needs only a ``MAX(id)`` look-up to be current.
+        """
+        scope = require_scope()
         with self._write_lock:
-            return super().save(*objs, **kwargs)
+            self.mapper_.check_signer_key(scope.signer, catch_up=False)
+            scope.key_checked = True
+            try:
+                recordings = super().save(*objs, **kwargs)
+            finally:
+                scope.key_checked = False
+            self._advance_registry(recordings)
+            return recordings
+
+    def _record(self, processing_event: Any) -> list[Recording[UUID]]:
+        """Insert, re-checking the key when the in-transaction guard finds the
+        registry behind the tip (another process appended meanwhile)."""
+        for _ in range(MAX_REGISTRY_RETRIES):
+            try:
+                return super()._record(processing_event)
+            except RegistryBehindError:
+                self.key_registry()
+                self.mapper_.check_signer_key(require_scope().signer, catch_up=False)
+        raise RegistryBehindError("the log keeps moving: too many concurrent writers")
+
+    def _guard_tip(self, tip: int) -> None:
+        if tip != self._registry_position:
+            raise RegistryBehindError(
+                f"registry at {self._registry_position}, tip {tip}"
+            )
+
+    def _advance_registry(self, recordings: Sequence[Recording[UUID]]) -> None:
+        if not recordings:
+            return
+        ids = [r.notification.id for r in recordings]
+        with self._registry_lock:
+            if self._registry_position != ids[0] - 1 or ids != list(
+                range(ids[0], ids[-1] + 1)
+            ):
+                return  # someone else wrote in between: the next catch-up reads it
+            for recording in recordings:
+                if recording.notification.topic in KEY_TOPICS:
+                    self._ingest_key_notification(recording.notification)
+            self._registry_position = ids[-1]
 
     @contextmanager
     def advisory_lock(self, name: str) -> Iterator[bool]:

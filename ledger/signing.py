@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cached_property
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -30,13 +31,13 @@ class Signer:
     actor: str
     private_key: Ed25519PrivateKey = field(repr=False)
 
-    @property
+    @cached_property
     def public_key_raw(self) -> bytes:
         return self.private_key.public_key().public_bytes(
             Encoding.Raw, PublicFormat.Raw
         )
 
-    @property
+    @cached_property
     def key_id(self) -> bytes:
         return key_id_for(self.public_key_raw)
 
@@ -51,6 +52,9 @@ class CommandScope:
 
     signer: Signer
     heads: dict[tuple[UUID, int], bytes] = field(default_factory=dict)
+    # Set by LedgerApplication.save once the signer's key was checked against the
+    # registry caught up to the tip, so a batch does not re-check every event.
+    key_checked: bool = False
 
 
 _scope: ContextVar[CommandScope | None] = ContextVar("kiemdiem_signing", default=None)

@@ -233,3 +233,30 @@ def test_rebuild_gives_the_same_views_as_the_incremental_build(services, admin):
     services.projections.rebuild()
     assert services.projections.digest() == before
     assert services.projections.positions() == positions
+
+
+def test_a_key_revoked_by_another_process_cannot_sign_here(services, admin, settings):
+    """Two processes on one store: the one with a stale key registry must not let
+    a revoked key sign (the recorder re-checks the tip inside the insert)."""
+    from services.app import Kiemdiem
+
+    _, _, cell = province_with_cell(services, admin)
+    account = services.handle(
+        c.OpenAccount(admin.actor, "thuky", "Thư ký", ("secretary",), "mat-khau-cu-1"),
+        admin.signer,
+    )
+    secretary = services.authenticate("thuky", "mat-khau-cu-1")
+    enrol(services, secretary, cell, card="DV0001")  # registry here is now current
+    other = Kiemdiem(settings)
+    try:
+        other_admin = other.authenticate("admin", "mat-khau-quan-tri")
+        other.handle(
+            c.ResetPassword(other_admin.actor, account, "mat-khau-moi-1"),
+            other_admin.signer,
+        )
+    finally:
+        other.close()
+    before = services.ledger.max_notification_id()
+    with pytest.raises(KeyNotValidError):
+        enrol(services, secretary, cell, card="DV0002")
+    assert services.ledger.max_notification_id() == before

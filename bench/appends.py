@@ -1,0 +1,69 @@
+"""Signed append vs plain eventsourcing on the same workload and backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.workload import TEXT, Note, drop_schema, plain_application, store
+from ledger.app import LedgerApplication
+from ledger.signing import signing_as
+from services.app import Kiemdiem
+
+BATCH = 100
+
+
+def measure(backend: str, tmp: str, scale: float, timed: Any, row: Any) -> list[Any]:
+    single_n = int(600 * scale)
+    batches = int(40 * scale)
+    plain, schema = plain_application(backend, tmp)
+    try:
+        plain_single = timed(lambda: _single(plain.save, single_n))
+        plain_batched = timed(lambda: _batched(plain.save, batches))
+    finally:
+        plain.close()
+        drop_schema(schema)
+    rows = []
+    with store(backend) as s:
+        ledger = LedgerApplication(s.settings, s.trust_root)
+        try:
+            with signing_as(s.signer):
+                signed_single = timed(lambda: _single(ledger.save, single_n))
+                signed_batched = timed(lambda: _batched(ledger.save, batches))
+        finally:
+            ledger.close()
+        services = Kiemdiem(s.settings, s.trust_root)
+        try:
+            command = timed(lambda: _commands(services, s.signer, single_n))
+        finally:
+            services.close()
+    rows.append(
+        row(f"{backend}: signed append, 1 event/command (ev/s)", signed_single,
+            "ev/s", plain_single, 0.8)
+    )
+    rows.append(
+        row(f"{backend}: signed append, {BATCH} events/command (ev/s)",
+            signed_batched, "ev/s", plain_batched, 0.8)
+    )
+    rows.append(
+        row(f"{backend}: command + inline integrate + project (cmd/s)", command,
+            "cmd/s", plain_single, None)
+    )
+    return rows
+
+
+def _single(save: Any, n: int) -> int:
+    for _ in range(n):
+        save(Note("u:bench", TEXT))
+    return n
+
+
+def _batched(save: Any, batches: int) -> int:
+    for _ in range(batches):
+        save(*[Note("u:bench", TEXT) for _ in range(BATCH)])
+    return batches * BATCH
+
+
+def _commands(services: Kiemdiem, signer: Any, n: int) -> int:
+    for _ in range(n):
+        services._commit(signer, lambda: [Note("u:bench", TEXT)])  # noqa: SLF001
+    return n
