@@ -1,0 +1,221 @@
+"""``kiemdiem verify``: audit a store against a trust root (ledger.md §8).
+
+Standalone and read-only: it imports only ``ledger.verify`` (never the services,
+the domain or the web app), so an inspection-committee member can run it on their
+own machine against a copy of the database or a read-only connection.
+
+Exit status (§8.3): 0 all checks passed (warnings allowed unless ``--strict``),
+1 at least one integrity failure, 2 usage or input error, 3 the store cannot be
+read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ledger import verify as ledger_verify
+from ledger.errors import ConfigurationError
+
+
+def _describe(failure: ledger_verify.Failure) -> str:
+    where = []
+    if failure.index is not None:
+        where.append(f"#{failure.index}")
+    if failure.notification_id is not None:
+        where.append(f"notification {failure.notification_id}")
+    if failure.stream is not None:
+        where.append(f"stream {failure.stream}")
+    if failure.version is not None:
+        where.append(f"version {failure.version}")
+    at = f" at {', '.join(where)}" if where else ""
+    return f"{failure.kind}{at}: {failure.detail}"
+
+
+def _failure_lines(failure: ledger_verify.Failure, depth: int = 0) -> Iterator[str]:
+    yield ("  " * depth + ("└ " if depth else "") + _describe(failure)).rstrip()
+    for note_text in failure.evidence:
+        for line in note_text.rstrip("\n").splitlines():
+            yield "  " * (depth + 2) + "| " + line
+    for consequence in failure.consequences:
+        yield from _failure_lines(consequence, depth + 1)
+
+
+def render_text(report: ledger_verify.Report) -> str:
+    """The human-readable report (§8.2)."""
+    lines = [f"kiemdiem verify — log {report.origin}", ""]
+    for check in report.checks:
+        lines.append(f"{check.status:<4}  {check.name:<20} {check.count:>10,}")
+    counts = report.counts
+    lines += [
+        "",
+        (
+            f"Totals: {counts['events']:,} events, {counts['streams']:,} streams, "
+            f"{counts['keys']:,} keys, {counts['checkpoints']:,} checkpoints, "
+            f"{counts['cosignatures']:,} cosignatures"
+        ),
+    ]
+    for warning in report.warnings:
+        lines.append(f"Warning: {_describe(warning)}")
+    first = report.first_failure
+    if first is not None:
+        lines += ["", f"First failure: {_describe(first)}"]
+        shown = report.failures[: report.max_failures]
+        lines.append(
+            f"Failures, by position ({len(shown)} shown of {len(report.failures)} "
+            "causes; consequences indented beneath their cause):"
+        )
+        for failure in shown:
+            lines.extend("  " + line for line in _failure_lines(failure))
+    lines.append("")
+    if report.latest_verified_checkpoint is not None:
+        lines.append("Latest verified checkpoint:")
+        lines.append(report.latest_verified_checkpoint.rstrip("\n"))
+    else:
+        lines.append("Latest verified checkpoint: none")
+    if report.state_saved is not None:
+        lines.append(f"State saved to {report.state_saved}")
+    lines += [
+        "",
+        f"Elapsed: {report.elapsed_s:.2f} s",
+        "Result: OK" if report.ok else "Result: FAIL",
+    ]
+    return "\n".join(lines)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    state: dict[str, Any] = {"bar": None, "done": 0}
+
+    def update(done: int, total: int) -> None:
+        bar = state["bar"]
+        if bar is None:
+            bar = click.progressbar(
+                length=max(total, 1), label="events", file=sys.stderr, show_eta=True
+            )
+            bar.__enter__()
+            state["bar"] = bar
+        bar.update(done - state["done"])
+        state["done"] = done
+
+    try:
+        yield update
+    finally:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"kiemdiem verify: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command("verify")
+@click.argument("database_url", required=False, metavar="[DATABASE_URL]")
+@click.option(
+    "--trust-root",
+    "trust_root_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The trust root handed over out of band (default: the file `kiemdiem "
+    "init` wrote beside the store).",
+)
+@click.option(
+    "--checkpoint",
+    "checkpoint_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A checkpoint note you hold; repeat for several.",
+)
+@click.option(
+    "--since",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Resume from a state saved by --save-state (hash-only pass over the prefix).",
+)
+@click.option(
+    "--save-state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="After a fully successful run, save the state for a later --since.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes checking signatures (default: the number of CPUs).",
+)
+@click.option(
+    "--max-failures",
+    type=click.IntRange(min=0),
+    default=100,
+    show_default=True,
+    help="How many failures to list.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Treat warnings (not_integrated) as failures."
+)
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
+# Room for `--bundle FILE` (an offline evidence bundle, issue 5): not yet.
+def verify(
+    database_url: str | None,
+    trust_root_path: Path | None,
+    checkpoint_paths: tuple[Path, ...],
+    since: Path | None,
+    save_state: Path | None,
+    as_json: bool,
+    jobs: int | None,
+    max_failures: int,
+    strict: bool,
+    quiet: bool,
+) -> None:
+    """Check that the store at DATABASE_URL is intact and consistent with the
+    trust root and the checkpoints you hold.
+
+    DATABASE_URL defaults to $KIEMDIEM_DATABASE_URL, then
+    sqlite:///instance/kiemdiem.db. Exit status: 0 passed, 1 integrity failure,
+    2 bad input, 3 store unreadable.
+    """
+    try:
+        settings = ledger_verify.settings_for(database_url)
+        if trust_root_path is None:
+            trust_root_path = settings.trust_root_path
+            if not trust_root_path.exists():
+                _fail(
+                    f"no trust root: {trust_root_path} does not exist. Pass "
+                    "--trust-root FILE, the trust-root file handed over at set-up.",
+                    ledger_verify.EXIT_USAGE,
+                )
+        trust_root = ledger_verify.load_trust_root(trust_root_path)
+        notes = ledger_verify.read_checkpoint_files(checkpoint_paths)
+        show_progress = not quiet and sys.stderr.isatty()
+        with _progress(show_progress) as progress:
+            report = ledger_verify.verify(
+                settings.database_url,
+                trust_root,
+                checkpoints=notes,
+                since=since,
+                save_state=save_state,
+                jobs=jobs,
+                max_failures=max_failures,
+                strict=strict,
+                progress=progress,
+            )
+    except ledger_verify.VerifyError as exc:
+        _fail(str(exc), exc.exit_code)
+        return
+    except ConfigurationError as exc:
+        _fail(str(exc), ledger_verify.EXIT_USAGE)
+        return
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(report))
+    sys.exit(report.exit_code)
