@@ -1039,8 +1039,15 @@ class ProjectionRuntime:
         """SHA-256 per view and ``"overall"`` (over the per-view digests)."""
         details = self.digest_details(names)
         out = {name: d.sha256 for name, d in details.items()}
-        out["overall"] = sha256_hex(canonical.dumps(out))
+        out["overall"] = self.overall_digest(details)
         return out
+
+    @staticmethod
+    def overall_digest(details: Mapping[str, ViewDigest]) -> str:
+        """SHA-256 of the canonical ``{name: sha256}`` of the given views."""
+        return sha256_hex(
+            canonical.dumps({name: d.sha256 for name, d in details.items()})
+        )
 
     # -- closing ----------------------------------------------------------------
     def close(self) -> None:

@@ -742,6 +742,24 @@ def test_digest_covers_rows_and_position(store: Store) -> None:
     assert details["label_index"].position == store.tip
 
 
+def test_digest_does_not_depend_on_the_physical_row_order(store: Store) -> None:
+    runtime = store.runtime(LabelIndex())
+    store.save(Counter("b"), Counter("a"), Counter("c"))
+    runtime.catch_up()
+    before = runtime.digest()
+    state = runtime._models["label_index"]
+    with state.view.transaction(commit=True) as c:
+        tx = Tx(c, postgres=state.view.postgres, tables=state.tables)
+        saved = tx.execute("SELECT * FROM {labels} ORDER BY label").fetchall()
+        tx.execute("DELETE FROM {labels}")
+        for row in reversed(saved):
+            tx.execute("INSERT INTO {labels} VALUES (?, ?, ?)", row)
+    with runtime.read("label_index") as cur:
+        physical = [r[0] for r in cur.execute("SELECT * FROM {labels}").fetchall()]
+    assert physical == ["c", "b", "a"]
+    assert runtime.digest() == before
+
+
 # ---------------------------------------------------------------------------
 # Declarations and SQL helpers (no database needed)
 # ---------------------------------------------------------------------------

@@ -1,0 +1,162 @@
+"""`kiemdiem rebuild` and `kiemdiem views digest` (ledger.md §9.3).
+
+The commands get the projections runtime from :func:`get_runtime`, which opens the
+deployment's services lazily (so ``--help`` never touches a database). Register
+them in the main CLI with ``cli.add_command(rebuild)`` and
+``cli.add_command(views)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
+
+
+def get_runtime() -> ProjectionRuntime:
+    """The deployment's projections runtime, from the process environment."""
+    from ledger.config import settings_from_environ
+
+    bootstrap = importlib.import_module("services.bootstrap")
+    services = bootstrap.open_services(settings_from_environ())
+    runtime: ProjectionRuntime = services.projections
+    return runtime
+
+
+@contextmanager
+def _runtime() -> Iterator[ProjectionRuntime]:
+    runtime = get_runtime()
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+class _Progress:
+    """One progress bar per view: notifications done out of the tip at the start."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+        self._name: str | None = None
+        self._done = 0
+
+    def __call__(self, name: str, position: int, stop: int) -> None:
+        if not self.enabled:
+            return
+        if name != self._name:
+            self.close()
+            self._name = name
+            self._done = 0
+            self._bar = click.progressbar(
+                length=max(stop, 1),
+                label=f"{name:<24}",
+                show_eta=True,
+                show_percent=True,
+                show_pos=True,
+            )
+            self._bar.__enter__()
+        step = min(position, self._bar.length) - self._done
+        if step > 0:
+            self._bar.update(step)
+            self._done += step
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+@click.command("rebuild")
+@click.argument("names", nargs=-1)
+@click.option(
+    "--page",
+    type=click.IntRange(min=1, max=100_000),
+    default=500,
+    show_default=True,
+    help="Notifications per transaction.",
+)
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Check each event's signature before applying it; stop at the first bad one.",
+)
+def rebuild(names: tuple[str, ...], page: int, verify: bool) -> None:
+    """Rebuild read models from the start of the log (all of them by default).
+
+    Each view's tables are dropped and re-created and its position reset in one
+    transaction; it then catches up to the tip. The ledger's own tables (leaves,
+    checkpoints, alerts) are never touched.
+    """
+    with _runtime() as runtime:
+        unknown = sorted(set(names) - set(runtime.names))
+        if unknown:
+            known = ", ".join(runtime.names) or "none"
+            msg = f"unknown read model(s): {', '.join(unknown)} (known: {known})"
+            raise click.UsageError(msg)
+        previous = runtime.verify
+        runtime.verify = verify
+        progress = _Progress(enabled=sys.stdout.isatty())
+        try:
+            positions = runtime.rebuild(
+                names or None, progress=progress, page_size=page
+            )
+        finally:
+            progress.close()
+            runtime.verify = previous
+        stale = runtime.stale_models()
+        for name, position in positions.items():
+            problem = stale.get(name)
+            status = "ok" if problem is None else f"STALE ({problem.detail})"
+            click.echo(f"{name}: position {position}, {status}")
+        failed = [name for name in positions if name in stale]
+        if failed:
+            msg = f"rebuild stopped early for: {', '.join(failed)} (see the log)"
+            raise click.ClickException(msg)
+
+
+@click.group("views")
+def views() -> None:
+    """Inspect the read models."""
+
+
+@views.command("digest")
+@click.argument("names", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def digest(names: tuple[str, ...], as_json: bool) -> None:
+    """SHA-256 of each view's canonical dump, and an overall digest.
+
+    A rebuild from scratch must print the same digests as the incremental build.
+    """
+    with _runtime() as runtime:
+        try:
+            details = runtime.digest_details(names or None)
+        except KeyError as exc:
+            raise click.UsageError(str(exc.args[0])) from exc
+        overall = runtime.overall_digest(details)
+    if as_json:
+        document = {
+            "views": {
+                name: {
+                    "sha256": d.sha256,
+                    "position": d.position,
+                    "version": d.version,
+                    "rows": d.rows,
+                }
+                for name, d in details.items()
+            },
+            "overall": overall,
+        }
+        click.echo(json.dumps(document, indent=2, sort_keys=True))
+        return
+    for name, d in details.items():
+        click.echo(f"{d.sha256}  {name} (v{d.version}, position {d.position})")
+    click.echo(f"{overall}  overall")
