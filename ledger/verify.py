@@ -633,7 +633,8 @@ class _Tree:
         """Proofs link consecutive ``targets``; ``extra`` sizes get a root only."""
         self.range = merkle.CompactRange()
         self.targets = sorted({t for t in targets if t > 0})
-        self._stops = sorted(set(self.targets) | {t for t in extra if t > 0})
+        self._proof_sizes = frozenset(self.targets)
+        self._stops = sorted(self._proof_sizes | {t for t in extra if t > 0})
         self.roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT}
         self.proofs: dict[tuple[int, int], list[bytes]] = {}
         self._stop = 0
@@ -670,7 +671,7 @@ class _Tree:
 
     def _reached(self, size: int) -> None:
         self.roots[size] = self.range.root()
-        if self.targets and size not in self.targets:
+        if size not in self._proof_sizes:
             return
         if self._previous:
             proof = []
