@@ -1,0 +1,149 @@
+"""Account administration: read the projection; forms send signed commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from flask import flash, redirect, render_template, url_for
+
+from services import commands as c
+from services.queries import AccountRow
+from web.admin import bp
+from web.admin.forms import (
+    ChangeRolesForm,
+    DisableAccountForm,
+    OpenAccountForm,
+    ResetPasswordForm,
+)
+from web.dispatch import form_status, submit
+from web.identity import requires, services, user
+from web.reads import found_or_404, org_choices
+
+
+def _account(account_id: UUID) -> AccountRow:
+    return found_or_404(services().account_row(account_id), "account.not_found")
+
+
+@dataclass(frozen=True)
+class AccountForms:
+    """The three forms of an account page; each posts to its own address."""
+
+    roles: ChangeRolesForm
+    disable: DisableAccountForm
+    password: ResetPasswordForm
+
+    @classmethod
+    def for_account(cls, account: AccountRow) -> AccountForms:
+        roles = ChangeRolesForm(prefix="roles")
+        if not roles.is_submitted():
+            roles.roles.data = list(account.roles)
+        return cls(
+            roles=roles,
+            disable=DisableAccountForm(prefix="disable"),
+            password=ResetPasswordForm(prefix="password"),
+        )
+
+
+def _detail_page(account: AccountRow, forms: AccountForms, status: int = 200):
+    html = render_template("admin/account.html", account=account, forms=forms)
+    return html, status
+
+
+@bp.get("/accounts")
+def accounts():
+    rows = services().accounts()
+    names = {r.org_id: r.name for r in services().organisations()}
+    return render_template("admin/accounts.html", rows=rows, org_names=names)
+
+
+@bp.get("/accounts/<uuid:account_id>")
+def account(account_id: UUID):
+    row = _account(account_id)
+    return _detail_page(row, AccountForms.for_account(row))
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@requires("account.open")
+def open_account():
+    form = OpenAccountForm()
+    form.org_id.set_choices(
+        org_choices(services().organisations()), empty="— Không gắn với đơn vị —"
+    )
+    form.member_id.set_choices(
+        [
+            (m.member_id, f"{m.full_name} ({m.party_card_no})")
+            for m in services().members()
+        ],
+        empty="— Không gắn với đảng viên —",
+    )
+    if form.validate_on_submit():
+        command = c.OpenAccount(
+            actor_id=user().actor,
+            username=form.username.data,
+            full_name=form.full_name.data,
+            roles=tuple(form.roles.data or ()),
+            password=form.password.data,
+            org_id=form.org_id.data,
+            member_id=form.member_id.data,
+        )
+        account_id = submit(command, form)
+        if account_id is not None:
+            flash(
+                f"Đã tạo tài khoản {form.username.data.lower()} và cấp khóa ký số.",
+                "success",
+            )
+            return redirect(url_for(".account", account_id=account_id))
+    return render_template("admin/open.html", form=form), form_status(form)
+
+
+@bp.post("/accounts/<uuid:account_id>/roles")
+@requires("account.change_roles")
+def change_roles(account_id: UUID):
+    row = _account(account_id)
+    forms = AccountForms.for_account(row)
+    form = forms.roles
+    if form.validate_on_submit():
+        command = c.ChangeRoles(
+            actor_id=user().actor,
+            account_id=account_id,
+            roles=tuple(form.roles.data or ()),
+        )
+        if submit(command, form) is not None:
+            flash("Đã cập nhật vai trò.", "success")
+            return redirect(url_for(".account", account_id=account_id))
+    return _detail_page(row, forms, form_status(form))
+
+
+@bp.post("/accounts/<uuid:account_id>/disable")
+@requires("account.disable")
+def disable(account_id: UUID):
+    row = _account(account_id)
+    forms = AccountForms.for_account(row)
+    form = forms.disable
+    if form.validate_on_submit():
+        command = c.DisableAccount(
+            actor_id=user().actor, account_id=account_id, reason=form.reason.data
+        )
+        if submit(command, form) is not None:
+            flash("Đã khóa tài khoản và thu hồi khóa ký số.", "success")
+            return redirect(url_for(".account", account_id=account_id))
+    return _detail_page(row, forms, form_status(form))
+
+
+@bp.post("/accounts/<uuid:account_id>/password")
+@requires("account.reset_password")
+def reset_password(account_id: UUID):
+    row = _account(account_id)
+    forms = AccountForms.for_account(row)
+    form = forms.password
+    if form.validate_on_submit():
+        command = c.ResetPassword(
+            actor_id=user().actor,
+            account_id=account_id,
+            new_password=form.new_password.data,
+        )
+        if submit(command, form) is not None:
+            flash("Đã đặt lại mật khẩu và cấp khóa ký số mới.", "success")
+            return redirect(url_for(".account", account_id=account_id))
+    return _detail_page(row, forms, form_status(form))

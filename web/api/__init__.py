@@ -1,0 +1,7 @@
+"""JSON API under /api/v1 (session-authenticated), described by OpenAPI 3.1."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from web.api import routes  # noqa: E402, F401

@@ -1,0 +1,333 @@
+"""JSON endpoints: the same reads as the pages, the same commands as the forms.
+
+POST bodies are JSON objects with the form's field names. CSRF: a JSON request
+carrying ``X-Requested-With`` is exempt (see web.security); any other request
+needs the ``X-CSRFToken`` header.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+from uuid import UUID
+
+from flask import abort, jsonify, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from domain.errors import DomainError
+from services import commands as c
+from services.errors import SignatureRequiredError
+from web.admin import AREA_ACTION
+from web.admin.forms import (
+    ChangeRolesForm,
+    DisableAccountForm,
+    OpenAccountForm,
+    ResetPasswordForm,
+)
+from web.api import bp
+from web.api.openapi import document
+from web.api.serialise import row
+from web.errors import json_error, status_for
+from web.forms import BaseForm
+from web.identity import requires, services, signer, user
+from web.members.forms import EnrolMemberForm, TransferMemberForm
+from web.messages import message_for
+from web.organisations.forms import (
+    DissolveOrganisationForm,
+    FoundOrganisationForm,
+    RenameOrganisationForm,
+)
+from web.reads import found_or_404
+
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=BaseForm)
+
+
+class OpenAccountBody(OpenAccountForm):
+    """The API takes the password once: confirming it is the caller's business."""
+
+    confirm = None
+
+
+class ResetPasswordBody(ResetPasswordForm):
+    confirm = None
+
+
+class Refused(Exception):
+    """A ready JSON answer to a refused request."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__("refused")
+        self.response = response
+
+
+@bp.errorhandler(Refused)
+def refused(exc: Refused):
+    return exc.response
+
+
+def _formdata() -> MultiDict[str, str]:
+    """The JSON body as form data: scalars become text, lists repeat the key."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Refused(
+            json_error(
+                "form.invalid", 400, fields={"_form": [message_for("form.invalid")]}
+            )
+        )
+    data: MultiDict[str, str] = MultiDict()
+    for key, value in body.items():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if item is None:
+                continue
+            if isinstance(item, dict | list):
+                raise Refused(
+                    json_error(
+                        "form.invalid",
+                        400,
+                        fields={key: [message_for("http.bad_request")]},
+                    )
+                )
+            data.add(str(key), item if isinstance(item, str) else str(item))
+    return data
+
+
+def _form(cls: type[F]) -> F:
+    form = cls(formdata=_formdata(), meta={"csrf": False})
+    if not form.validate():
+        raise Refused(json_error("form.invalid", 400, fields=form.field_errors()))
+    return form
+
+
+def _run(command: c.Command, form: BaseForm) -> Any:
+    """Send the command signed by the current user; refusals as JSON."""
+    key = signer()
+    try:
+        result = services().handle(command, key)
+    except SignatureRequiredError:
+        raise
+    except DomainError as exc:
+        log.info("command %s refused: %s", type(command).__name__, exc.code)
+        extra: dict[str, Any] = {}
+        field = form.error_fields.get(exc.code)
+        if field:
+            extra["field"] = field
+        message = message_for(exc.code, exc.details)
+        raise Refused(
+            json_error(exc.code, status_for(exc.code), message, **extra)
+        ) from None
+    log.info("command %s accepted: %s", type(command).__name__, result)
+    return result
+
+
+def _created(payload: dict[str, Any], location: str):
+    response = jsonify(payload)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
+
+
+def _organisation(org_id: UUID) -> dict[str, Any]:
+    return row(found_or_404(services().organisation(org_id), "org.not_found"))
+
+
+def _member(member_id: UUID) -> dict[str, Any]:
+    return row(found_or_404(services().member(member_id), "member.not_found"))
+
+
+def _account(account_id: UUID) -> dict[str, Any]:
+    account = services().account_row(account_id)
+    return row(found_or_404(account, "account.not_found"))
+
+
+def _admins_only() -> None:
+    if not user().may(AREA_ACTION):
+        abort(403)
+
+
+# -- documentation ----------------------------------------------------------------
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
+
+
+# -- organisations ------------------------------------------------------------------
+@bp.get("/organisations")
+def list_organisations():
+    return jsonify({"organisations": [row(r) for r in services().organisations()]})
+
+
+@bp.get("/organisations/<uuid:org_id>")
+def get_organisation(org_id: UUID):
+    return jsonify({"organisation": _organisation(org_id)})
+
+
+@bp.post("/organisations")
+@requires("organisation.found")
+def found_organisation():
+    form = _form(FoundOrganisationForm)
+    org_id = _run(
+        c.FoundOrganisation(
+            actor_id=user().actor,
+            code=form.code.data,
+            name=form.name.data,
+            kind=form.kind.data,
+            parent_id=form.parent_id.data,
+        ),
+        form,
+    )
+    return _created(
+        {"id": str(org_id), "organisation": _organisation(org_id)},
+        url_for(".get_organisation", org_id=org_id),
+    )
+
+
+@bp.post("/organisations/<uuid:org_id>/rename")
+@requires("organisation.rename")
+def rename_organisation(org_id: UUID):
+    form = _form(RenameOrganisationForm)
+    _run(
+        c.RenameOrganisation(actor_id=user().actor, org_id=org_id, name=form.name.data),
+        form,
+    )
+    return jsonify({"organisation": _organisation(org_id)})
+
+
+@bp.post("/organisations/<uuid:org_id>/dissolve")
+@requires("organisation.dissolve")
+def dissolve_organisation(org_id: UUID):
+    form = _form(DissolveOrganisationForm)
+    _run(
+        c.DissolveOrganisation(
+            actor_id=user().actor, org_id=org_id, reason=form.reason.data
+        ),
+        form,
+    )
+    return jsonify({"organisation": _organisation(org_id)})
+
+
+# -- members --------------------------------------------------------------------
+@bp.get("/members")
+def list_members():
+    cell_id = None
+    raw = request.args.get("cell_id", "").strip()
+    if raw:
+        try:
+            cell_id = UUID(raw)
+        except ValueError:
+            return json_error("org.not_found", 404)
+        found_or_404(services().organisation(cell_id), "org.not_found")
+    return jsonify({"members": [row(m) for m in services().members(cell_id=cell_id)]})
+
+
+@bp.get("/members/<uuid:member_id>")
+def get_member(member_id: UUID):
+    return jsonify({"member": _member(member_id)})
+
+
+@bp.post("/members")
+@requires("member.enrol")
+def enrol_member():
+    form = _form(EnrolMemberForm)
+    member_id = _run(
+        c.EnrolMember(
+            actor_id=user().actor,
+            full_name=form.full_name.data,
+            party_card_no=form.party_card_no.data,
+            birth_date=form.birth_date.data,
+            admission_date=form.admission_date.data,
+            status=form.status.data,
+            cell_id=form.cell_id.data,
+        ),
+        form,
+    )
+    return _created(
+        {"id": str(member_id), "member": _member(member_id)},
+        url_for(".get_member", member_id=member_id),
+    )
+
+
+@bp.post("/members/<uuid:member_id>/transfer")
+@requires("member.transfer")
+def transfer_member(member_id: UUID):
+    form = _form(TransferMemberForm)
+    _run(
+        c.TransferMember(
+            actor_id=user().actor, member_id=member_id, cell_id=form.cell_id.data
+        ),
+        form,
+    )
+    return jsonify({"member": _member(member_id)})
+
+
+# -- accounts ---------------------------------------------------------------------
+@bp.get("/accounts")
+def list_accounts():
+    _admins_only()
+    return jsonify({"accounts": [row(a) for a in services().accounts()]})
+
+
+@bp.post("/accounts")
+@requires("account.open")
+def open_account():
+    form = _form(OpenAccountBody)
+    account_id = _run(
+        c.OpenAccount(
+            actor_id=user().actor,
+            username=form.username.data,
+            full_name=form.full_name.data,
+            roles=tuple(form.roles.data or ()),
+            password=form.password.data,
+            org_id=form.org_id.data,
+            member_id=form.member_id.data,
+        ),
+        form,
+    )
+    return _created(
+        {"id": str(account_id), "account": _account(account_id)},
+        url_for(".list_accounts"),
+    )
+
+
+@bp.post("/accounts/<uuid:account_id>/roles")
+@requires("account.change_roles")
+def change_roles(account_id: UUID):
+    form = _form(ChangeRolesForm)
+    _run(
+        c.ChangeRoles(
+            actor_id=user().actor,
+            account_id=account_id,
+            roles=tuple(form.roles.data or ()),
+        ),
+        form,
+    )
+    return jsonify({"account": _account(account_id)})
+
+
+@bp.post("/accounts/<uuid:account_id>/disable")
+@requires("account.disable")
+def disable_account(account_id: UUID):
+    form = _form(DisableAccountForm)
+    _run(
+        c.DisableAccount(
+            actor_id=user().actor, account_id=account_id, reason=form.reason.data
+        ),
+        form,
+    )
+    return jsonify({"account": _account(account_id)})
+
+
+@bp.post("/accounts/<uuid:account_id>/password")
+@requires("account.reset_password")
+def reset_password(account_id: UUID):
+    form = _form(ResetPasswordBody)
+    _run(
+        c.ResetPassword(
+            actor_id=user().actor,
+            account_id=account_id,
+            new_password=form.new_password.data,
+        ),
+        form,
+    )
+    return jsonify({"account": _account(account_id)})

@@ -1,0 +1,101 @@
+"""Sessions: the password unlocks the user's signing key for this session only."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+
+from web.auth import bp
+from web.auth.forms import LoginForm, UnlockForm
+from web.identity import (
+    SESSION_KEY,
+    CurrentUser,
+    new_session_id,
+    services,
+    session_id,
+    user,
+)
+
+log = logging.getLogger(__name__)
+
+
+def safe_next(default: str) -> str:
+    """Only a local path: never send a user off-site after login."""
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or parts.scheme
+        or parts.netloc
+    ):
+        return default
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        signed_in = services().authenticate(form.username.data, form.password.data)
+        if signed_in is None:
+            log.info("login refused")
+            form.add_error("auth.invalid_credentials")
+        else:
+            old = session_id()
+            if old:
+                services().unlocked.drop(old)
+            session.clear()  # a fresh session: no fixation
+            sid = new_session_id()
+            services().unlocked.put(sid, signed_in.signer)
+            session[SESSION_KEY] = sid
+            login_user(
+                CurrentUser(
+                    account_id=signed_in.account_id,
+                    username=signed_in.username,
+                    full_name=signed_in.full_name,
+                    roles=signed_in.roles,
+                    session_id=sid,
+                )
+            )
+            log.info("login for account %s", signed_in.account_id)
+            flash(f"Xin chào, {signed_in.full_name}.", "success")
+            return redirect(safe_next(url_for("dashboard.index")))
+    return render_template("auth/login.html", form=form), _status(form)
+
+
+@bp.post("/logout")
+def logout():
+    sid = session_id()
+    if sid:
+        services().unlocked.drop(sid)
+    logout_user()
+    session.clear()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/unlock", methods=["GET", "POST"])
+def unlock():
+    """Re-enter the password to sign (after a restart or on another worker)."""
+    form = UnlockForm()
+    me = user()
+    if form.validate_on_submit():
+        signed_in = services().authenticate(me.username, form.password.data)
+        if signed_in is None or signed_in.account_id != me.account_id:
+            log.info("unlock refused for account %s", me.account_id)
+            form.add_error("auth.wrong_password")
+        else:
+            services().unlocked.put(me.session_id, signed_in.signer)
+            flash("Đã mở khóa ký. Vui lòng gửi lại thao tác của bạn.", "success")
+            return redirect(safe_next(url_for("dashboard.index")))
+    return render_template("auth/unlock.html", form=form), _status(form)
+
+
+def _status(form: LoginForm | UnlockForm) -> int:
+    """400 for a malformed form; a wrong password is an ordinary answer (200)."""
+    return 400 if any(field.errors for field in form) else 200

@@ -1,0 +1,109 @@
+"""Shared form plumbing: Vietnamese WTForms messages, NFC text, id choices.
+
+Forms check shape only (required, length, dates, well-formed ids). Whether a
+parent may hold a child, a card number is free or a role may be dropped is for
+the services to say.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+from uuid import UUID
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, widgets
+from wtforms.fields.choices import SelectChoice
+
+from web.messages import Translations, message_for
+
+NONE_CHOICE = ""
+
+
+def nfc(value: Any) -> Any:
+    """Trim and normalise text to NFC (one spelling for Vietnamese diacritics)."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value).strip()
+    return value
+
+
+def optional_uuid(value: Any) -> UUID | None:
+    """Coerce a select value to a UUID; empty means none."""
+    if value is None or isinstance(value, UUID):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    return UUID(text)
+
+
+class BaseForm(FlaskForm):  # type: ignore[misc]
+    """FlaskForm with Vietnamese built-in messages.
+
+    ``error_fields`` maps a service error code to the field it is about, so a
+    refusal is shown next to that field rather than only at the top.
+    """
+
+    error_fields: ClassVar[Mapping[str, str]] = {}
+
+    class Meta:
+        def get_translations(self, form: Any) -> Translations:
+            return Translations()
+
+    def add_error(self, code: str, details: Mapping[str, Any] | None = None) -> str:
+        """Attach a service refusal to its field, or to the form; return the text."""
+        message = message_for(code, details)
+        name = self.error_fields.get(code)
+        field = getattr(self, name, None) if name else None
+        if field is not None:
+            field.errors = [*list(field.errors), message]
+        else:
+            self.form_errors.append(message)
+        return message
+
+    def field_errors(self) -> dict[str, list[str]]:
+        """Errors by field name (for the JSON API)."""
+        result: dict[str, list[str]] = {}
+        for name, field in self._fields.items():
+            if field.errors and name != "csrf_token":
+                result[name] = [str(e) for e in field.errors]
+        if self.form_errors:
+            result["_form"] = [str(e) for e in self.form_errors]
+        return result
+
+
+class IdSelectField(SelectField):  # type: ignore[misc]
+    """A select of ids whose value is a UUID (or None for the empty choice).
+
+    The chosen id is not checked against the list: an unknown id goes to the
+    services, which answer ``*.not_found`` in their own words.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("coerce", optional_uuid)
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
+
+    def set_choices(
+        self, choices: Iterable[tuple[Any, str]], *, empty: str | None = None
+    ) -> None:
+        items = [SelectChoice(str(value), label) for value, label in choices]
+        if empty is not None:
+            items.insert(0, SelectChoice(NONE_CHOICE, empty))
+        self.choices = items
+
+
+class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
+    """Checkboxes for a few choices (roles); the services check the values."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]

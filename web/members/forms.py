@@ -1,0 +1,56 @@
+"""Member forms: shape (required, lengths, real dates) and NFC only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from web.forms import BaseForm, IdSelectField, choices, nfc
+from web.messages import STATUS_LABELS
+
+CELL_ERRORS = {
+    "member.not_a_cell": "cell_id",
+    "member.same_cell": "cell_id",
+    "org.not_found": "cell_id",
+    "org.dissolved": "cell_id",
+}
+
+
+class EnrolMemberForm(BaseForm):
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "member.name_required": "full_name",
+        "member.name_too_long": "full_name",
+        "member.card_invalid": "party_card_no",
+        "member.card_taken": "party_card_no",
+        "member.admission_in_future": "admission_date",
+        "member.birth_after_admission": "birth_date",
+        "member.status_unknown": "status",
+        **CELL_ERRORS,
+    }
+
+    full_name = StringField(
+        "Họ và tên", validators=[DataRequired(), Length(max=120)], filters=[nfc]
+    )
+    party_card_no = StringField(
+        "Số thẻ đảng viên", validators=[DataRequired(), Length(max=32)], filters=[nfc]
+    )
+    birth_date = DateField("Ngày sinh", validators=[DataRequired()])
+    admission_date = DateField("Ngày vào Đảng", validators=[DataRequired()])
+    status = SelectField(
+        "Tình trạng",
+        choices=choices(STATUS_LABELS.items()),
+        validators=[DataRequired()],
+        validate_choice=False,
+    )
+    cell_id = IdSelectField("Chi bộ sinh hoạt", validators=[DataRequired()])
+    submit = SubmitField("Ghi nhận đảng viên")
+
+
+class TransferMemberForm(BaseForm):
+    error_fields: ClassVar[Mapping[str, str]] = CELL_ERRORS
+
+    cell_id = IdSelectField("Chuyển đến chi bộ", validators=[DataRequired()])
+    submit = SubmitField("Chuyển sinh hoạt")

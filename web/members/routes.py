@@ -1,0 +1,88 @@
+"""Member pages: read the projection; forms send signed commands."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import flash, redirect, render_template, request, url_for
+
+from services import commands as c
+from web.dispatch import form_status, submit
+from web.forms import optional_uuid
+from web.identity import requires, services, user
+from web.members import bp
+from web.members.forms import EnrolMemberForm, TransferMemberForm
+from web.reads import found_or_404, org_choices
+
+CELL = ("cell",)
+
+
+def _cell_from_args() -> UUID | None:
+    try:
+        return optional_uuid(request.args.get("cell"))
+    except ValueError:
+        return None
+
+
+@bp.get("/")
+def index():
+    raw = request.args.get("cell", "").strip()
+    cell = None
+    if raw:
+        cell_id = _cell_from_args()
+        row = services().organisation(cell_id) if cell_id else None
+        cell = found_or_404(row, "org.not_found")
+    rows = services().members(cell_id=cell.org_id if cell else None)
+    cells = org_choices(services().organisations(), CELL)
+    return render_template("members/index.html", rows=rows, cell=cell, cells=cells)
+
+
+@bp.get("/<uuid:member_id>")
+def detail(member_id: UUID):
+    member = found_or_404(services().member(member_id), "member.not_found")
+    return render_template("members/detail.html", member=member)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("member.enrol")
+def enrol():
+    form = EnrolMemberForm()
+    form.cell_id.set_choices(
+        org_choices(services().organisations(), CELL), empty="— Chọn chi bộ —"
+    )
+    if not form.is_submitted():
+        form.cell_id.data = _cell_from_args()
+    if form.validate_on_submit():
+        command = c.EnrolMember(
+            actor_id=user().actor,
+            full_name=form.full_name.data,
+            party_card_no=form.party_card_no.data,
+            birth_date=form.birth_date.data,
+            admission_date=form.admission_date.data,
+            status=form.status.data,
+            cell_id=form.cell_id.data,
+        )
+        member_id = submit(command, form)
+        if member_id is not None:
+            flash(f"Đã ghi nhận đảng viên {form.full_name.data}.", "success")
+            return redirect(url_for(".detail", member_id=member_id))
+    return render_template("members/enrol.html", form=form), form_status(form)
+
+
+@bp.route("/<uuid:member_id>/transfer", methods=["GET", "POST"])
+@requires("member.transfer")
+def transfer(member_id: UUID):
+    member = found_or_404(services().member(member_id), "member.not_found")
+    form = TransferMemberForm()
+    form.cell_id.set_choices(
+        org_choices(services().organisations(), CELL), empty="— Chọn chi bộ —"
+    )
+    if form.validate_on_submit():
+        command = c.TransferMember(
+            actor_id=user().actor, member_id=member_id, cell_id=form.cell_id.data
+        )
+        if submit(command, form) is not None:
+            flash(f"Đã chuyển sinh hoạt đảng cho {member.full_name}.", "success")
+            return redirect(url_for(".detail", member_id=member_id))
+    html = render_template("members/transfer.html", form=form, member=member)
+    return html, form_status(form)

@@ -1,0 +1,109 @@
+"""Organisation pages: read the projection; forms send signed commands."""
+
+from __future__ import annotations
+
+from collections import Counter
+from uuid import UUID
+
+from flask import flash, redirect, render_template, request, url_for
+
+from services import commands as c
+from web.dispatch import form_status, submit
+from web.forms import optional_uuid
+from web.identity import requires, services, user
+from web.organisations import bp
+from web.organisations.forms import (
+    DissolveOrganisationForm,
+    FoundOrganisationForm,
+    RenameOrganisationForm,
+)
+from web.reads import found_or_404, org_choices
+
+
+@bp.get("/")
+def index():
+    rows = services().organisations()
+    active = [r for r in rows if not r.dissolved]
+    by_kind = Counter(r.kind for r in active)
+    members = sum(r.members for r in active)
+    return render_template(
+        "organisations/index.html", rows=rows, by_kind=by_kind, members=members
+    )
+
+
+@bp.get("/<uuid:org_id>")
+def detail(org_id: UUID):
+    org = found_or_404(services().organisation(org_id), "org.not_found")
+    rows = services().organisations()
+    parent = next((r for r in rows if r.org_id == org.parent_id), None)
+    children = [r for r in rows if r.parent_id == org.org_id]
+    members = services().members(cell_id=org.org_id) if org.kind == "cell" else []
+    return render_template(
+        "organisations/detail.html",
+        org=org,
+        parent=parent,
+        children=children,
+        members=members,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("organisation.found")
+def found():
+    form = FoundOrganisationForm()
+    form.parent_id.set_choices(
+        org_choices(services().organisations()),
+        empty="— Không trực thuộc (cấp cao nhất) —",
+    )
+    if not form.is_submitted():
+        try:
+            form.parent_id.data = optional_uuid(request.args.get("parent"))
+        except ValueError:
+            form.parent_id.data = None
+    if form.validate_on_submit():
+        command = c.FoundOrganisation(
+            actor_id=user().actor,
+            code=form.code.data,
+            name=form.name.data,
+            kind=form.kind.data,
+            parent_id=form.parent_id.data,
+        )
+        org_id = submit(command, form)
+        if org_id is not None:
+            flash(f"Đã thành lập “{form.name.data}”.", "success")
+            return redirect(url_for(".detail", org_id=org_id))
+    return render_template("organisations/found.html", form=form), form_status(form)
+
+
+@bp.route("/<uuid:org_id>/rename", methods=["GET", "POST"])
+@requires("organisation.rename")
+def rename(org_id: UUID):
+    org = found_or_404(services().organisation(org_id), "org.not_found")
+    form = RenameOrganisationForm()
+    if not form.is_submitted():
+        form.name.data = org.name
+    if form.validate_on_submit():
+        command = c.RenameOrganisation(
+            actor_id=user().actor, org_id=org_id, name=form.name.data
+        )
+        if submit(command, form) is not None:
+            flash("Đã đổi tên tổ chức.", "success")
+            return redirect(url_for(".detail", org_id=org_id))
+    html = render_template("organisations/rename.html", form=form, org=org)
+    return html, form_status(form)
+
+
+@bp.route("/<uuid:org_id>/dissolve", methods=["GET", "POST"])
+@requires("organisation.dissolve")
+def dissolve(org_id: UUID):
+    org = found_or_404(services().organisation(org_id), "org.not_found")
+    form = DissolveOrganisationForm()
+    if form.validate_on_submit():
+        command = c.DissolveOrganisation(
+            actor_id=user().actor, org_id=org_id, reason=form.reason.data
+        )
+        if submit(command, form) is not None:
+            flash(f"Đã giải thể “{org.name}”.", "success")
+            return redirect(url_for(".detail", org_id=org_id))
+    html = render_template("organisations/dissolve.html", form=form, org=org)
+    return html, form_status(form)

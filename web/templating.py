@@ -1,0 +1,52 @@
+"""Jinja filters and globals: Vietnamese labels and dates, the signed-in user."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask
+from flask_login import current_user
+
+from domain import permissions
+from domain.accounts import MIN_PASSWORD_LENGTH
+from web.messages import kind_label, message_for, role_label, status_label
+
+
+def vn_date(value: date | datetime | str | None) -> str:
+    """dd/mm/yyyy, as dates are written in Vietnam."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    return value.strftime("%d/%m/%Y")
+
+
+def short_id(value: Any, length: int = 16) -> str:
+    text = str(value or "")
+    return text if len(text) <= length else text[:length] + "…"
+
+
+def may(action: str) -> bool:
+    """Whether to show a button: the services decide when it is pressed."""
+    if not current_user.is_authenticated:
+        return False
+    return permissions.may(current_user.roles, action)
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        kind_label=kind_label,
+        role_label=role_label,
+        status_label=status_label,
+        vn_date=vn_date,
+        short_id=short_id,
+    )
+    app.jinja_env.globals.update(
+        may=may, message_for=message_for, min_password=MIN_PASSWORD_LENGTH
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
