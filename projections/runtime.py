@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, cast
 
 from eventsourcing.persistence import (
     InfrastructureFactory,
+    IntegrityError,
     Notification,
     Tracking,
 )
@@ -259,11 +260,27 @@ class SQLiteView(SQLiteTrackingRecorder):
 
     postgres = False
 
+    def create_table(self) -> None:
+        """The library's ``tracking`` table. Two processes creating a new file at
+        once both insert the library's ``__migration__`` row; the loser gets an
+        IntegrityError, and a second look finds the table complete."""
+        try:
+            super().create_table()
+        except IntegrityError:
+            super().create_table()
+
     def transaction(self, *, commit: bool) -> AbstractContextManager[Any]:
         return self.datastore.transaction(commit=commit)
 
     def serialise(self, cursor: Any, name: str) -> None:
-        """SQLite has one writer; the runtime's per-model lock does the rest."""
+        """Take the file's write lock before reading anything.
+
+        The library's ``BEGIN`` is deferred: a transaction that read the position
+        and then found another writer had committed meanwhile would fail on its
+        first write ("database is locked"), inside a handler. A no-op write first
+        waits for the lock (up to SQLITE_LOCK_TIMEOUT) and then reads fresh rows.
+        """
+        cursor.execute("DELETE FROM tracking WHERE 0")
 
     def position(self, cursor: Any) -> int:
         return self._max_tracking_id(UPSTREAM, cursor) or 0
@@ -300,6 +317,18 @@ class PostgresView(PostgresTrackingRecorder):
     """A read model's tables in the ledger's schema, tracked in ``<name>_tracking``."""
 
     postgres = True
+
+    def create_table(self) -> None:
+        """The library's tracking table, created under a session advisory lock:
+        the web and the worker start together, and concurrent ``CREATE TABLE IF
+        NOT EXISTS`` of one table can fail on PostgreSQL."""
+        key = (f"kiemdiem-view-ddl:{self.datastore.schema}",)
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", key)
+            try:
+                super().create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", key)
 
     def transaction(self, *, commit: bool) -> AbstractContextManager[Any]:
         return self.datastore.transaction(commit=commit)
@@ -509,6 +538,8 @@ class ProjectionRuntime:
         """Create the meta table and the view's tables; reset on a version change."""
         model = state.model
         with state.view.transaction(commit=True) as c:
+            # All views share the meta table on PostgreSQL: create it in turn.
+            state.view.serialise(c, META_TABLE)
             state.view.serialise(c, model.name)
             meta = state.view.qualify(META_TABLE)
             c.execute(

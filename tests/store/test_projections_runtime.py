@@ -652,12 +652,21 @@ def test_ensure_seen_inline_catches_up_and_reports_a_stuck_view(store: Store) ->
     assert runtime.ensure_seen(position, timeout=0, names=["opened_only"]) is True
 
 
-@pytest.mark.postgres
-def test_two_worker_instances_apply_each_event_once(
-    caplog: pytest.LogCaptureFixture,
+TWO_PROCESS_BACKENDS = [
+    "sqlite-file",
+    pytest.param("postgres", marks=pytest.mark.postgres),
+]
+
+
+@pytest.mark.parametrize("kind", TWO_PROCESS_BACKENDS)
+def test_two_runtime_instances_apply_each_event_once(
+    kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    require_postgres()
-    with open_store("postgres", mode="worker") as store:
+    # Two processes (say a worker and `kiemdiem rebuild`, or two workers) on the
+    # same views: they take turns page by page and never apply a page twice.
+    if kind == "postgres":
+        require_postgres()
+    with open_store(kind, mode="worker") as store:
         one = store.runtime(CounterTotals(), page_size=2)
         two = store.runtime(CounterTotals(), page_size=2)
         a = Counter("a")
@@ -671,9 +680,36 @@ def test_two_worker_instances_apply_each_event_once(
             for thread in threads:
                 thread.join()
         assert counters(one) == {str(a.id): ("a", 465, 30)}
-        # They took turns page by page: no page was attempted twice.
         assert caplog.records == []
         assert one.stale_models() == two.stale_models() == {}
+
+
+@pytest.mark.parametrize("kind", TWO_PROCESS_BACKENDS)
+def test_processes_starting_together_open_the_views_once(kind: str) -> None:
+    if kind == "postgres":
+        require_postgres()
+    with open_store(kind, mode="worker") as store:
+        errors: list[BaseException] = []
+        lock = threading.Lock()
+
+        def start() -> None:
+            try:
+                runtime = ProjectionRuntime(store.app, [CounterTotals(), LabelIndex()])
+            except BaseException as exc:
+                errors.append(exc)
+                return
+            with lock:
+                store.runtimes.append(runtime)
+
+        threads = [threading.Thread(target=start) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert all(r.rebuilt_at_start == [] for r in store.runtimes)
+        store.runtimes[0].catch_up()
+        assert store.runtimes[-1].position("label_index") == store.tip
 
 
 # ---------------------------------------------------------------------------
