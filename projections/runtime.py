@@ -381,7 +381,9 @@ class StaleModel:
     """A view that is behind the log for a known reason (the web shows a banner)."""
 
     name: str
-    reason: str  # "failed" (a handler error), "rebuilding", or "error" (transient)
+    # "failed" (a handler error), "rebuilding", "error" (transient), or "ahead"
+    # (the view has seen notifications the log no longer has)
+    reason: str
     position: int  # its tracked position
     notification_id: int | None  # the event it stopped before, when known
     detail: str
@@ -408,6 +410,7 @@ class _Model:
     error: str | None = None  # transient error text (not persisted)
     retry_at: float = 0.0  # monotonic time before which a failed view is skipped
     rebuilding: bool = False
+    warned_ahead: bool = False
 
     @property
     def name(self) -> str:
@@ -650,12 +653,21 @@ class ProjectionRuntime:
         """Views that are behind for a known reason, read from the view storage
         (so a web process sees what the worker recorded)."""
         stale: dict[str, StaleModel] = {}
+        tip = self.app.max_notification_id()
         for state in self._models.values():
             with state.view.transaction(commit=False) as c:
                 row = self._meta_row(state, c)
                 position = state.view.position(c)
             status = "ready" if row is None else row[3]
-            if status == "failed":
+            if position > tip:
+                stale[state.name] = StaleModel(
+                    state.name,
+                    "ahead",
+                    position,
+                    None,
+                    f"the log ends at {tip}: truncated or restored from a backup",
+                )
+            elif status == "failed":
                 stale[state.name] = StaleModel(
                     state.name,
                     "failed",
@@ -731,6 +743,16 @@ class ProjectionRuntime:
         while True:
             stop = self.app.max_notification_id()
             start = state.view.max_tracking_id(UPSTREAM) or 0
+            if start > stop and not state.warned_ahead:
+                state.warned_ahead = True
+                logger.error(
+                    "view %s is at position %d but the log ends at %d: the log was "
+                    "truncated or restored from a backup; run `kiemdiem verify` "
+                    "against a held checkpoint, then `kiemdiem rebuild`",
+                    state.name,
+                    start,
+                    stop,
+                )
             if start >= stop:
                 if state.rebuilding:
                     self._mark_ready(state)
@@ -1082,9 +1104,10 @@ class ProjectionRuntime:
 
     # -- closing ----------------------------------------------------------------
     def close(self) -> None:
-        for state in self._models.values():
-            if state.factory is not None:
-                state.factory.close()
+        """Close the views' connection pools (not the ledger's)."""
+        models, self._models = self._models, {}
+        for state in models.values():
+            state.factory.close()
 
     def __enter__(self) -> ProjectionRuntime:
         return self

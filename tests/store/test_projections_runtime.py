@@ -517,6 +517,28 @@ def test_undecodable_event_stops_the_view_before_it(tmp_path: Path) -> None:
         assert "decode error" in stale.detail
 
 
+def test_a_view_ahead_of_the_log_is_reported(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Tail truncation, or a restored backup of the ledger without its views.
+    with open_store("sqlite-file") as store:
+        runtime = store.runtime(CounterTotals(), OpenedOnly())
+        store.save(Counter("a"))
+        store.save(Counter("b"))
+        runtime.catch_up()
+        tip = store.tip
+        with store.app.sql.tx(commit=True) as cur:
+            cur.execute("DELETE FROM stored_events WHERE rowid = ?", (tip,))
+        with caplog.at_level(logging.ERROR, logger="kiemdiem.projections"):
+            runtime.catch_up()
+            runtime.catch_up()
+        stale = runtime.stale_models()
+        assert {s.reason for s in stale.values()} == {"ahead"}
+        assert stale["counter_totals"].position == tip
+        ahead = [r for r in caplog.records if "truncated" in r.getMessage()]
+        assert len(ahead) == 2  # once per view, not once per catch-up
+
+
 # ---------------------------------------------------------------------------
 # Versions and positions
 # ---------------------------------------------------------------------------
