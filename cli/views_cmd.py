@@ -1,9 +1,8 @@
 """`kiemdiem rebuild` and `kiemdiem views digest` (ledger.md §9.3).
 
-The commands get the projections runtime from :func:`get_runtime`, which opens the
-deployment's services lazily (so ``--help`` never touches a database). Register
-them in the main CLI with ``cli.add_command(rebuild)`` and
-``cli.add_command(views)``.
+The commands get the projections runtime from :func:`get_runtime`, which opens
+the deployment's services only when a command runs (``--help`` touches no
+database). ``cli.main`` registers ``rebuild`` and ``views``.
 """
 
 from __future__ import annotations
@@ -21,23 +20,37 @@ if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
 
 
-def get_runtime() -> ProjectionRuntime:
-    """The deployment's projections runtime, from the process environment."""
-    from ledger.config import settings_from_environ
-
-    bootstrap = importlib.import_module("services.bootstrap")
-    services = bootstrap.open_services(settings_from_environ())
-    runtime: ProjectionRuntime = services.projections
-    return runtime
-
-
 @contextmanager
-def _runtime() -> Iterator[ProjectionRuntime]:
-    runtime = get_runtime()
+def get_runtime() -> Iterator[ProjectionRuntime]:
+    """The deployment's projections runtime, opened from the environment.
+
+    Uses ``services.bootstrap.open_services(settings)`` when that module exists,
+    else ``cli.context.open_services()``; leaving the context closes the services
+    (ledger and views). Tests replace this function.
+    """
     try:
-        yield runtime
+        bootstrap = importlib.import_module("services.bootstrap")
+    except ModuleNotFoundError as exc:
+        if exc.name != "services.bootstrap":
+            raise
+        from cli.context import open_services
+
+        with open_services() as services:
+            yield services.projections
+        return
+    from cli.context import load_settings
+
+    opened: Any = bootstrap.open_services(load_settings())
+    if hasattr(opened, "__enter__"):
+        with opened as services:
+            yield services.projections
+        return
+    try:
+        yield opened.projections
     finally:
-        runtime.close()
+        close = getattr(opened, "close", None)
+        if close is not None:
+            close()
 
 
 class _Progress:
@@ -96,7 +109,7 @@ def rebuild(names: tuple[str, ...], page: int, verify: bool) -> None:
     transaction; it then catches up to the tip. The ledger's own tables (leaves,
     checkpoints, alerts) are never touched.
     """
-    with _runtime() as runtime:
+    with get_runtime() as runtime:
         unknown = sorted(set(names) - set(runtime.names))
         if unknown:
             known = ", ".join(runtime.names) or "none"
@@ -136,7 +149,7 @@ def digest(names: tuple[str, ...], as_json: bool) -> None:
 
     A rebuild from scratch must print the same digests as the incremental build.
     """
-    with _runtime() as runtime:
+    with get_runtime() as runtime:
         try:
             details = runtime.digest_details(names or None)
         except KeyError as exc:

@@ -15,7 +15,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -484,7 +484,9 @@ def cli_store(
     with open_store(request.param) as opened:
         # Each command opens its own runtime, as a separate process would.
         monkeypatch.setattr(
-            views_cmd, "get_runtime", lambda: ProjectionRuntime(opened.app, read_models)
+            views_cmd,
+            "get_runtime",
+            lambda: closing(ProjectionRuntime(opened.app, read_models)),
         )
         yield opened, read_models
 
