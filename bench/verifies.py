@@ -60,8 +60,8 @@ def measure(scale: float, timed: Any, row: Any) -> list[Any]:
 
             def run(jobs: int = jobs) -> int:
                 nonlocal report
-                report = verify.verify_store(
-                    s.settings.database_url, s.trust_root, jobs=jobs, quiet=True
+                report = verify.verify(
+                    s.settings.database_url, s.trust_root, jobs=jobs
                 )
                 return int(report.counts["events"])
 

@@ -250,6 +250,7 @@ def test_a_key_revoked_by_another_process_cannot_sign_here(services, admin, sett
     other = Kiemdiem(settings)
     try:
         other_admin = other.authenticate("admin", "mat-khau-quan-tri")
+        assert other_admin is not None
         other.handle(
             c.ResetPassword(other_admin.actor, account, "mat-khau-moi-1"),
             other_admin.signer,

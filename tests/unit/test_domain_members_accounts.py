@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -28,7 +29,7 @@ TODAY = date(2025, 12, 1)
 
 
 def facts(**changes):
-    values = dict(
+    values: dict[str, Any] = dict(
         full_name="Nguyễn Văn An",
         party_card_no="DV00100001",
         birth_date=date(1980, 5, 1),
@@ -90,7 +91,7 @@ def test_full_membership_once_and_not_before_admission():
 
 
 def open_account(**changes):
-    values = dict(
+    values: dict[str, Any] = dict(
         account_id=uuid4(),
         username="thuky",
         full_name="Thư ký",
