@@ -83,11 +83,13 @@ def _environment(mp: pytest.MonkeyPatch, root: Path) -> None:
 
 
 def _seed(root: Path) -> World:
+    from domain.accounts import Role
     from ledger.config import settings_from_environ
     from services import commands as c
     from services.app import Kiemdiem
     from services.setup import initialise
 
+    assert set(ACCOUNTS) == {role.value for role in Role}, "one account per role"
     settings = settings_from_environ()
     result = initialise(
         settings,
@@ -220,9 +222,7 @@ class AuthActions:
         )
 
     def logout(self) -> Any:
-        return self._client.post(
-            "/auth/logout", data={"csrf_token": self.csrf_token()}
-        )
+        return self._client.post("/auth/logout", data={"csrf_token": self.csrf_token()})
 
     def post(self, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
         """POST a form with a valid CSRF token."""

@@ -40,6 +40,7 @@ def create_app(
     if test_config is not None:
         app.config.update(test_config)
     app.config["SECRET_KEY"] = web_config.resolve_secret_key(app.config, environ)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese as is
     if not (app.testing or app.debug):
         logconfig.configure(app.config["LOG_LEVEL"])
 

@@ -33,7 +33,7 @@ def submit(command: Command, form: BaseForm) -> Any | None:
     except DomainError as exc:
         log.info("command %s refused: %s", name, exc.code)
         on_field = exc.code in form.error_fields
-        if exc.code in PAGE_LEVEL or (exc.code.endswith(".not_found") and not on_field):
+        if exc.code in PAGE_LEVEL or (exc.code.endswith("not_found") and not on_field):
             raise
         form.add_error(exc.code, exc.details)
         g.refusal_code = exc.code

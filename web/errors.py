@@ -31,7 +31,7 @@ def status_for(code: str) -> int:
         return 401
     if code in {"auth.forbidden", "auth.actor_mismatch"}:
         return 403
-    if code.endswith(".not_found"):
+    if code.endswith("not_found"):  # org.not_found, org.parent_not_found…
         return 404
     if code == "store.conflict":
         return 409

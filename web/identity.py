@@ -15,7 +15,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
-from flask import abort, current_app, session
+from flask import current_app, session
 from flask_login import LoginManager, current_user
 
 from domain import permissions
@@ -103,7 +103,7 @@ login_manager.user_loader(load_user)
 
 
 def requires(action: str) -> Callable[[F], F]:
-    """403 unless the user's roles allow ``action`` (the domain's own table).
+    """403 (``auth.forbidden``) unless the domain's table allows ``action``.
 
     The services check again when the command runs; this only keeps a page from
     offering a form its user could never submit.
@@ -112,8 +112,7 @@ def requires(action: str) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not user().may(action):
-                abort(403)
+            permissions.require(user().roles, action)
             return view(*args, **kwargs)
 
         return cast(F, wrapper)

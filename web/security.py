@@ -60,6 +60,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def check_csrf() -> None:
+        if request.endpoint is None:  # 404 or 405: nothing to protect
+            return
         if app.config.get("WTF_CSRF_ENABLED", True) and not csrf_exempt_request():
             csrf.protect()
 

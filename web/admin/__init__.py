@@ -1,7 +1,8 @@
 """Quản trị: accounts, their roles and keys."""
 
-from flask import Blueprint, abort
+from flask import Blueprint
 
+from domain import permissions
 from web.identity import user
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -12,8 +13,7 @@ AREA_ACTION = "account.open"
 
 @bp.before_request
 def admins_only() -> None:
-    if not user().is_authenticated or not user().may(AREA_ACTION):
-        abort(403)
+    permissions.require(user().roles, AREA_ACTION)
 
 
 from web.admin import routes  # noqa: E402, F401

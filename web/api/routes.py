@@ -11,9 +11,10 @@ import logging
 from typing import Any, TypeVar
 from uuid import UUID
 
-from flask import abort, jsonify, request, url_for
+from flask import jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from domain import permissions
 from domain.errors import DomainError
 from services import commands as c
 from services.errors import SignatureRequiredError
@@ -142,8 +143,7 @@ def _account(account_id: UUID) -> dict[str, Any]:
 
 
 def _admins_only() -> None:
-    if not user().may(AREA_ACTION):
-        abort(403)
+    permissions.require(user().roles, AREA_ACTION)
 
 
 # -- documentation ----------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from wtforms import DateField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from web.forms import BaseForm, IdSelectField, choices, nfc
 from web.messages import STATUS_LABELS
@@ -37,20 +37,20 @@ class EnrolMemberForm(BaseForm):
     party_card_no = StringField(
         "Số thẻ đảng viên", validators=[DataRequired(), Length(max=32)], filters=[nfc]
     )
-    birth_date = DateField("Ngày sinh", validators=[DataRequired()])
-    admission_date = DateField("Ngày vào Đảng", validators=[DataRequired()])
+    birth_date = DateField("Ngày sinh", validators=[InputRequired()])
+    admission_date = DateField("Ngày vào Đảng", validators=[InputRequired()])
     status = SelectField(
         "Tình trạng",
         choices=choices(STATUS_LABELS.items()),
         validators=[DataRequired()],
         validate_choice=False,
     )
-    cell_id = IdSelectField("Chi bộ sinh hoạt", validators=[DataRequired()])
+    cell_id = IdSelectField("Chi bộ sinh hoạt", validators=[InputRequired()])
     submit = SubmitField("Ghi nhận đảng viên")
 
 
 class TransferMemberForm(BaseForm):
     error_fields: ClassVar[Mapping[str, str]] = CELL_ERRORS
 
-    cell_id = IdSelectField("Chuyển đến chi bộ", validators=[DataRequired()])
+    cell_id = IdSelectField("Chuyển đến chi bộ", validators=[InputRequired()])
     submit = SubmitField("Chuyển sinh hoạt")

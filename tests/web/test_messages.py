@@ -1,0 +1,114 @@
+"""web/messages.py: every error code of domain/ and services/ has a Vietnamese
+message, written in NFC, with a generic fallback for the rest."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from web.messages import (
+    KIND_LABELS,
+    MESSAGES,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    message_for,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+# A refusal code: a string literal passed to an error class, e.g.
+# DomainError("org.code_taken", ...) or NotFoundError(..., "org.not_found").
+RAISED = re.compile(r'(?:Error\(|_get\([^)]*?)\s*"([a-z_]+\.[a-z_]+)"', re.S)
+PERMISSION_ACTIONS = re.compile(r'"([a-z_]+\.[a-z_]+)": frozenset')
+
+
+def _codes_in_source() -> set[str]:
+    codes: set[str] = set()
+    for folder in ("domain", "services"):
+        for path in (ROOT / folder).rglob("*.py"):
+            codes |= set(RAISED.findall(path.read_text(encoding="utf-8")))
+    actions = set(
+        PERMISSION_ACTIONS.findall(
+            (ROOT / "domain" / "permissions.py").read_text(encoding="utf-8")
+        )
+    )
+    return codes - actions
+
+
+def test_the_scan_finds_codes():
+    codes = _codes_in_source()
+    assert {"org.not_found", "org.parent_not_found", "store.conflict"} <= codes
+    assert "auth.signature_required" in codes
+
+
+@pytest.mark.parametrize("code", sorted(_codes_in_source()))
+def test_every_code_has_a_message(code):
+    assert code in MESSAGES
+
+
+@pytest.mark.parametrize("code", sorted(MESSAGES))
+def test_messages_are_nfc_vietnamese(code):
+    text = message_for(code, {"value": "x", "limit": 10})
+    assert unicodedata.is_normalized("NFC", MESSAGES[code])
+    assert text
+    assert "{" not in text
+    assert text[0].isupper()
+
+
+def test_every_label_is_nfc():
+    for labels in (ROLE_LABELS, KIND_LABELS, STATUS_LABELS):
+        for label in labels.values():
+            assert unicodedata.is_normalized("NFC", label)
+
+
+def test_role_and_kind_labels():
+    assert ROLE_LABELS == {
+        "admin": "Quản trị",
+        "secretary": "Thư ký",
+        "decision_maker": "Cấp ủy (quyết định)",
+        "inspector": "Ủy ban kiểm tra",
+        "member": "Đảng viên",
+        "counting": "Ban kiểm phiếu",
+    }
+    assert list(KIND_LABELS.values()) == [
+        "Tỉnh ủy",
+        "Huyện ủy",
+        "Đảng ủy cơ sở",
+        "Chi bộ",
+        "Tập thể lãnh đạo",
+    ]
+
+
+def test_labels_cover_the_domain():
+    from domain.accounts import Role
+    from domain.members import MembershipStatus
+    from domain.organisations import OrganisationKind
+
+    assert set(ROLE_LABELS) == {r.value for r in Role}
+    assert set(KIND_LABELS) == {k.value for k in OrganisationKind}
+    assert set(STATUS_LABELS) == {s.value for s in MembershipStatus}
+
+
+def test_details_fill_the_message():
+    assert message_for("org.name_too_long", {"limit": 200}) == (
+        "Tên tổ chức quá dài (tối đa 200 ký tự)."
+    )
+    assert message_for(
+        "org.parent_not_allowed",
+        {"kind": "district_committee", "parent_kind": "district_committee"},
+    ) == ("Huyện ủy không thể trực thuộc huyện ủy.")
+    assert message_for("org.parent_not_allowed", {"kind": "cell"}) == (
+        "Chi bộ phải trực thuộc một tổ chức cấp trên."
+    )
+
+
+def test_missing_details_do_not_break_a_message():
+    assert message_for("org.code_taken") == "Mã tổ chức “” đã được dùng."
+
+
+def test_unknown_code_falls_back():
+    assert message_for("cycle.closed") == (
+        "Không thể thực hiện yêu cầu (mã lỗi: cycle.closed)."
+    )
