@@ -491,6 +491,17 @@ def _as_text(value: Any) -> str | None:
         return None
 
 
+def _same_stream(column: Any, stream: UUID) -> bool:
+    """The originator_id column names ``stream`` (SQLite stores 32 hex digits)."""
+    if column == stream.hex.encode("ascii"):
+        return True
+    return _as_uuid(column) == stream
+
+
+def _same_text(column: Any, text: str) -> bool:
+    return bool(column == text.encode("utf-8") or _as_text(column) == text)
+
+
 def _as_uuid(value: Any) -> UUID | None:
     if isinstance(value, UUID):
         return value
@@ -525,7 +536,19 @@ def check_signature_batch(batch: Sequence[tuple[bytes, bytes, bytes]]) -> list[i
     return bad
 
 
-_Ref = tuple[int, int, str | None, int | None]  # index, notification id, stream, ver
+# index, notification id, stream, version: where a failure is
+_Ref = tuple[int, int, UUID | str | None, int | None]
+
+
+def _column_ref(ordinal: int, nid: int, oid: Any, ver_column: Any) -> _Ref:
+    """A location from the columns alone, when the content cannot say."""
+    stream = _as_uuid(oid)
+    return (
+        ordinal,
+        nid,
+        stream if stream is not None else _as_text(oid),
+        _as_int(ver_column),
+    )
 
 
 class _Signatures:
@@ -884,9 +907,8 @@ class _Verifier:
             kind, detail, index=index, check=check, evidence=list(evidence)
         )
         if ref is not None:
-            failure.index, failure.notification_id, failure.stream, failure.version = (
-                ref
-            )
+            failure.index, failure.notification_id, stream, failure.version = ref
+            failure.stream = None if stream is None else str(stream)
         self.failures_total += 1
         if len(self.failures) < MAX_KEPT_FAILURES:
             self.failures.append(failure)
@@ -930,6 +952,8 @@ class _Verifier:
             signatures.close()
         self.counts["signatures"] += signatures.checked
         self.rows = ordinal
+        self.counts["global_log"] = ordinal
+        self.counts["rows"] = self.counts["keys"] = max(0, ordinal - self.prefix_size)
         while self.next_leaf is not None:
             self._leaf_extra(self.next_leaf)
             self.next_leaf = next(self.leaves, None)
@@ -1083,49 +1107,44 @@ class _Verifier:
         tree: _Tree,
         signatures: _Signatures,
     ) -> None:
-        state = _as_bytes(state_column) or b""
+        state = state_column if type(state_column) is bytes else _as_bytes(state_column)
+        state = state or b""
         leaf = merkle.leaf_hash(state)
         tree.append(leaf)
-        column_stream = _as_uuid(oid)
-        column_ver = _as_int(ver_column)
-        ref: _Ref = (
-            ordinal,
-            nid,
-            str(column_stream) if column_stream else _as_text(oid),
-            column_ver,
-        )
-        self.counts["global_log"] += 1
-        self._merge_leaf(nid, leaf, ref)
+        self._merge_leaf(ordinal, nid, oid, ver_column, leaf)
         if ordinal < self.prefix_size:
             return
-        self.counts["rows"] += 1
-        self.counts["keys"] += 1
         genesis = ordinal < len(self.admins)
+        ref: _Ref
         try:
             env = envelope.unpack(state)
             content = envelope.parse_content(env.content)
         except canonical.CanonicalEncodingError as exc:
+            ref = _column_ref(ordinal, nid, oid, ver_column)
             self.fail("non_canonical_content", str(exc), ref)
             self._genesis_row(ref, None, genesis)
             return
         except (envelope.MalformedEnvelopeError, ValueError, TypeError) as exc:
+            ref = _column_ref(ordinal, nid, oid, ver_column)
             self.fail("malformed_envelope", str(exc), ref)
             self._genesis_row(ref, None, genesis)
             return
-        ref = (ordinal, nid, str(content.stream), content.ver)
-        mismatches = []
-        if nid <= 0:
-            mismatches.append(f"notification id {nid} is not positive")
-        if env.key_id.hex() != content.key_id:
-            mismatches.append("the envelope key id differs from the content key_id")
-        if column_stream != content.stream:
-            mismatches.append(f"originator_id column is {_as_text(oid)}")
-        if column_ver != content.ver:
-            mismatches.append(f"originator_version column is {ver_column!r}")
-        if _as_text(topic_column) != content.topic:
-            mismatches.append(f"topic column is {_as_text(topic_column)!r}")
-        if mismatches:
-            self.fail("position_mismatch", "; ".join(mismatches), ref)
+        stream = content.stream
+        ref = (ordinal, nid, stream, content.ver)
+        if (
+            nid <= 0
+            or env.key_id.hex() != content.key_id
+            or (oid != stream and not _same_stream(oid, stream))
+            or ver_column != content.ver
+            or type(ver_column) is not int
+            or (
+                topic_column != content.topic
+                and not _same_text(topic_column, content.topic)
+            )
+        ):
+            self._position_mismatch(
+                ref, nid, env, content, oid, ver_column, topic_column
+            )
         if content.log != self.origin:
             self.fail("wrong_origin", f"signed for the log {content.log!r}", ref)
         message = envelope.signed_message(env.content)
@@ -1143,8 +1162,32 @@ class _Verifier:
                 signatures.add(record.public_key_raw, env.signature, message, ref)
                 if content.topic.rpartition(".")[2] == COSIGNED_EVENT:
                     self.cosigned.append(_Cosigned(ref, content.body, record))
-        self._genesis_row(ref, content, genesis)
+        if genesis:
+            self._genesis_row(ref, content, genesis)
         self._chain(content, envelope.event_hash(state), ref)
+
+    def _position_mismatch(
+        self,
+        ref: _Ref,
+        nid: int,
+        env: envelope.Envelope,
+        content: envelope.Content,
+        oid: Any,
+        ver_column: Any,
+        topic_column: Any,
+    ) -> None:
+        mismatches = []
+        if nid <= 0:
+            mismatches.append(f"notification id {nid} is not positive")
+        if env.key_id.hex() != content.key_id:
+            mismatches.append("the envelope key id differs from the content key_id")
+        if _as_uuid(oid) != content.stream:
+            mismatches.append(f"originator_id column is {_as_text(oid)}")
+        if _as_int(ver_column) != content.ver:
+            mismatches.append(f"originator_version column is {ver_column!r}")
+        if _as_text(topic_column) != content.topic:
+            mismatches.append(f"topic column is {_as_text(topic_column)!r}")
+        self.fail("position_mismatch", "; ".join(mismatches), ref)
 
     def _key_event(
         self,
@@ -1177,7 +1220,9 @@ class _Verifier:
             "bad_signature", "the signature does not verify (content edited?)", ref
         )
 
-    def _merge_leaf(self, nid: int, leaf: bytes, ref: _Ref) -> None:
+    def _merge_leaf(
+        self, ordinal: int, nid: int, oid: Any, ver_column: Any, leaf: bytes
+    ) -> None:
         current = self.next_leaf
         while current is not None and current.notification_id < nid:
             self._leaf_extra(current)
@@ -1185,11 +1230,14 @@ class _Verifier:
         if current is not None and current.notification_id == nid:
             if current.leaf_hash != leaf:
                 detail = f"leaf {current.idx} differs from the hash of this row"
+                ref = _column_ref(ordinal, nid, oid, ver_column)
                 self.fail("leaf_mismatch", detail, ref)
             self.next_leaf = next(self.leaves, None)
         elif self.integrated_upto is not None and nid < self.integrated_upto:
+            ref = _column_ref(ordinal, nid, oid, ver_column)
             self.fail("leaf_missing", "no leaf for this row in ledger_leaves", ref)
         else:
+            ref = _column_ref(ordinal, nid, oid, ver_column)
             self.not_integrated_count += 1
             if len(self.not_integrated) < 2:
                 self.not_integrated.append(ref)
@@ -1206,7 +1254,7 @@ class _Verifier:
             f"(notification ids {first[1]}–{last[1]})",
             index=first[0],
             notification_id=first[1],
-            stream=first[2],
+            stream=None if first[2] is None else str(first[2]),
             version=first[3],
         )
         if self.strict:
