@@ -135,7 +135,7 @@ def loads_tagged(content: bytes) -> Any:
     For readers that trust what the integrator and ``verify`` already checked
     (the projections runtime); everyone else uses :func:`loads_canonical`.
     """
-    return json.loads(content, object_hook=_object_hook)
+    return json.loads(content.decode("utf-8"), object_hook=_object_hook)
 
 
 def from_jsonable(value: Any) -> Any:

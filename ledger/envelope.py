@@ -148,16 +148,21 @@ def parse_content(content: bytes) -> Content:
     )
 
 
-def parse_content_unchecked(content: bytes) -> Content:
+def parse_content_unchecked(content: bytes, stream: UUID) -> Content:
     """Parse content with type tags resolved in ``body``, skipping the canonical
-    and structural checks (which the integrator and ``verify`` perform)."""
+    and structural checks (which the integrator and ``verify`` perform).
+
+    ``stream`` is the row's own originator id; it must equal the content's.
+    """
     obj = canonical.loads_tagged(content)
     if not isinstance(obj, dict) or obj.get("v") != CONTENT_VERSION:
         raise MalformedEnvelopeError("content is not a v1 object")
+    if obj.get("stream") != str(stream):
+        raise MalformedEnvelopeError("content stream differs from the row")
     try:
         return Content(
             log=obj["log"],
-            stream=UUID(obj["stream"]),
+            stream=stream,
             ver=obj["ver"],
             topic=obj["topic"],
             ts=obj["ts"],

@@ -180,10 +180,14 @@ class SigningMapper(Mapper[UUID]):
         checked: bool = True,
     ) -> envelope.Content:
         stream, version = stored.originator_id, stored.originator_version
-        parse = envelope.parse_content if checked else envelope.parse_content_unchecked
         try:
             env = envelope.unpack(stored.state)
-            content = parse(env.content)
+            if checked:
+                content = envelope.parse_content(env.content)
+            else:
+                content = envelope.parse_content_unchecked(
+                    env.content, _as_uuid(stream)
+                )
         except (
             envelope.MalformedEnvelopeError,
             canonical.CanonicalEncodingError,

@@ -204,6 +204,8 @@ class ViewCursor:
         self.postgres = postgres
         self._tables = dict(tables)
         self._namespaces = {k: dict(v) for k, v in (namespaces or {}).items()}
+        self._rendered: dict[str, str] = {}
+        self._upserts: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str] = {}
 
     def table(self, name: str, model: str | None = None) -> str:
         """The quoted, qualified name of a view table, for hand-built SQL."""
@@ -211,7 +213,15 @@ class ViewCursor:
         return render(token, self._tables, self._namespaces, postgres=False)
 
     def render(self, statement: str) -> str:
-        return render(statement, self._tables, self._namespaces, postgres=self.postgres)
+        # Handlers run the same few statements for every event of a page: render
+        # each once per cursor (rebuild speed, ledger.md §12).
+        rendered = self._rendered.get(statement)
+        if rendered is None:
+            rendered = render(
+                statement, self._tables, self._namespaces, postgres=self.postgres
+            )
+            self._rendered[statement] = rendered
+        return rendered
 
     def execute(
         self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()
@@ -265,6 +275,18 @@ class Tx(ViewCursor):
         values: Mapping[str, Any],
     ) -> None:
         """Insert a row, or update its non-key columns when the key exists."""
+        columns = tuple(values)
+        cache_key = (table, columns, tuple(key_columns))
+        statement = self._upserts.get(cache_key)
+        if statement is None:
+            statement = self._upsert_statement(table, key_columns, values)
+            self._upserts[cache_key] = statement
+        self.execute(statement, [values[c] for c in columns])
+
+    @staticmethod
+    def _upsert_statement(
+        table: str, key_columns: Sequence[str], values: Mapping[str, Any]
+    ) -> str:
         if not key_columns or any(k not in values for k in key_columns):
             msg = f"upsert into {table}: every key column needs a value"
             raise ValueError(msg)
@@ -278,11 +300,10 @@ class Tx(ViewCursor):
             action = f"DO UPDATE SET {updates}"
         else:
             action = "DO NOTHING"
-        statement = (
+        return (
             f"INSERT INTO {{{table}}} ({names}) VALUES ({marks}) "  # noqa: S608 - names come from code
             f"ON CONFLICT ({keys}) {action}"
         )
-        self.execute(statement, [values[c] for c in columns])
 
 
 def dump_value(value: Any) -> Any:
