@@ -1514,8 +1514,16 @@ def _check_of(group: Iterable[_Checkpoint]) -> str:
     )
 
 
-def _group(failures: list[Failure]) -> list[Failure]:
-    """Nest consequential failures under their cause; return the causes sorted."""
+def _group(failures: list[Failure], prefix_size: int = 0) -> list[Failure]:
+    """Nest consequential failures under their cause; return the causes sorted.
+
+    * several failures at one row: the first in check order is the cause;
+    * a leaf mismatch, or a chain failure, at a row with a cause, or a chain
+      failure right after a row with a cause (its hash changed);
+    * leaf failures inside a rewritten ``--since`` prefix: under ``prefix_rewritten``;
+    * a checkpoint root mismatch or truncation: under the earliest event failure
+      inside the checkpoint, else under the inconsistency it shows.
+    """
     causes: list[Failure] = []
     row_cause: dict[int, Failure] = {}
     by_position: dict[tuple[str, int], Failure] = {}
@@ -1539,18 +1547,19 @@ def _group(failures: list[Failure]) -> list[Failure]:
         if not (f.kind in _ROW_KINDS and f.notification_id is not None)
     ]
     later: list[Failure] = []
+    prefix: Failure | None = None
     for failure in rest:
         cause = None
-        if failure.kind in ("leaf_mismatch", "leaf_missing"):
+        if failure.kind == "prefix_rewritten":
+            prefix = failure
+        elif failure.kind in ("leaf_mismatch", "leaf_missing"):
             cause = row_cause.get(failure.notification_id or 0)
         elif failure.kind in ("chain_break", "version_gap") and failure.stream:
             version = failure.version or 0
-            cause = by_position.get((failure.stream, version - 1)) or row_cause.get(
-                failure.notification_id or 0
+            cause = row_cause.get(failure.notification_id or 0) or by_position.get(
+                (failure.stream, version - 1)
             )
-        elif failure.groupable and (
-            failure.kind in _CHECKPOINT_FOLLOWERS or failure.kind == "prefix_rewritten"
-        ):
+        elif failure.groupable and failure.kind in _CHECKPOINT_FOLLOWERS:
             later.append(failure)
             continue
         if cause is not None:
@@ -1559,6 +1568,17 @@ def _group(failures: list[Failure]) -> list[Failure]:
             causes.append(failure)
             if failure.notification_id is not None or failure.kind == "leaf_extra":
                 event_causes.append(failure)
+    if prefix is not None:
+        inside = [
+            f
+            for f in causes
+            if f.check == "global_log" and f.index is not None and f.index < prefix_size
+        ]
+        for failure in inside:
+            causes.remove(failure)
+            prefix.consequences.append(failure)
+        moved = {id(f) for f in inside}
+        event_causes = [f for f in event_causes if id(f) not in moved] + [prefix]
     event_causes.sort(key=Failure.sort_key)
     inconsistent = [f for f in causes if f.kind == "checkpoint_inconsistent"]
     for failure in later:
@@ -1628,7 +1648,7 @@ def verify(
     finally:
         store.close()
     verifier.counts["streams"] = len(verifier.heads)
-    failures = _group(verifier.failures)
+    failures = _group(verifier.failures, verifier.prefix_size)
     failing_checks = {item.check for f in failures for item in f.walk()}
     warning = verifier.warning
     checks = []

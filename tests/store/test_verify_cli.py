@@ -250,10 +250,12 @@ def test_since_and_save_state(world: World, backend: Store, tmp_path: Path) -> N
     result = run(backend.url, "--trust-root", trust, "--since", str(state), "--json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    kinds = {f["kind"] for f in report["failures"]}
-    assert "prefix_rewritten" in kinds
-    prefix = next(f for f in report["failures"] if f["kind"] == "prefix_rewritten")
+    assert [f["kind"] for f in report["failures"]] == ["prefix_rewritten"]
+    prefix = report["failures"][0]
     assert f"notification {old_nid}" in prefix["detail"]
+    assert [(c["kind"], c["notification_id"]) for c in prefix["consequences"]] == [
+        ("leaf_mismatch", old_nid)
+    ]
 
 
 def test_save_state_only_after_success(
@@ -335,3 +337,19 @@ def test_cosignature_events_and_witness_lines(
     )
     kinds = [f.kind for f in report.failures]
     assert kinds.count("cosignature_invalid") == 2
+
+
+def test_store_is_read_in_one_read_only_snapshot(backend: Store) -> None:
+    store = ledger_verify._Store(ledger_verify.settings_for(backend.url))
+    try:
+        if backend.backend == "postgres":
+            mode = store.query(
+                "SELECT current_setting('transaction_isolation'), "
+                "current_setting('transaction_read_only')"
+            )
+            assert mode == [("repeatable read", "on")]
+        with pytest.raises(ledger_verify.StoreUnreadableError):
+            store.query(f"DELETE FROM {store.events}")
+    finally:
+        store.close()
+    assert len(backend.rows()) == 1
