@@ -18,6 +18,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "account.disable": frozenset({Role.ADMIN}),
     "account.reset_password": frozenset({Role.ADMIN}),
     "ledger.checkpoint": frozenset({Role.ADMIN, Role.INSPECTOR}),
+    # The organiser registers the vote's ballot-box key, which needs an admin key.
+    "vote.create": frozenset({Role.ADMIN}),
 }
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from projections.directory import Directory
 from projections.runtime import ReadModel
+from projections.vote_results import VoteResults
 
 
 def default_read_models() -> list[ReadModel]:
-    return [Directory()]
+    return [Directory(), VoteResults()]

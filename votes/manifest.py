@@ -51,7 +51,7 @@ class ManifestInput:
     mode: str
     leaders: Sequence[Leader]
     convened: int
-    slip_count: int
+    slip_count: int  # mode A; ignored in mode B
     trustee_keys: Sequence[bytes]
     threshold: int
     service_pub: bytes
@@ -75,7 +75,7 @@ def build_manifest(spec: ManifestInput) -> dict[str, Any]:
     _check(
         str(uuid.UUID(spec.election_id)) == spec.election_id, "election id is a UUID"
     )
-    _check(spec.mode == "A", "only mode A is supported by this builder")
+    _check(spec.mode in ("A", "B"), "mode is A (slips) or B (member accounts)")
     _check(len(spec.leaders) > 0, "at least one leader")
     names = [(leader.name, leader.post) for leader in spec.leaders]
     _check(len(set(names)) == len(names), "leaders must be unique")
@@ -92,14 +92,17 @@ def build_manifest(spec: ManifestInput) -> dict[str, Any]:
     _check(1 <= spec.chair_index <= n, "the chair is one of the trustees")
     _check(spec.min_ballots >= 2, "min_ballots is at least 2")
     _check(spec.convened >= 1, "convened is at least 1")
-    _check(spec.slip_count >= spec.convened, "a slip for everyone convened")
+    _check(
+        spec.mode == "B" or spec.slip_count >= spec.convened,
+        "a slip for everyone convened",
+    )
     _check(len(spec.booth_sha256) == 32, "booth hash is a SHA-256")
     try:
         for key in (*spec.trustee_keys, spec.service_pub):
             load_ed25519_public(key)
     except CredentialError as exc:
         raise ManifestError(str(exc)) from exc
-    return {
+    manifest: dict[str, Any] = {
         "booth_sha256": spec.booth_sha256.hex(),
         "chair_index": spec.chair_index,
         "conference_date": spec.conference_date.isoformat(),
@@ -120,7 +123,6 @@ def build_manifest(spec: ManifestInput) -> dict[str, Any]:
         "mode": spec.mode,
         "organisation": spec.organisation,
         "service_pub": spec.service_pub.hex(),
-        "slip_count": spec.slip_count,
         "suite": SUITE,
         "threshold": spec.threshold,
         "title": spec.title,
@@ -130,6 +132,9 @@ def build_manifest(spec: ManifestInput) -> dict[str, Any]:
         ],
         "vote_year": spec.vote_year,
     }
+    if spec.mode == "A":
+        manifest["slip_count"] = spec.slip_count  # mode B has no slips (§11)
+    return manifest
 
 
 def manifest_hash(manifest: dict[str, Any]) -> bytes:

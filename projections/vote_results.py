@@ -1,0 +1,258 @@
+"""``vote_results``: every confidence vote with its state and counts, and once the
+tally is published, each leader's result (votes.md §9).
+
+Fractions are exact text ``count/returned`` (unreduced, so the base stays visible;
+``fractions.Fraction`` parses them) and the band is the 96-QĐ/TW band computed by the
+vote itself. ``flagged`` marks the leaders whose ``ConsequenceFlagged`` fact was
+recorded (more than half of the ballots returned were low confidence): the rating
+rules read it by member and year.
+"""
+
+from __future__ import annotations
+
+from ledger.mapper import LedgerEvent
+from projections.runtime import ReadModel, handles
+from projections.sqlutil import Tx
+from votes.aggregates import (
+    Abandoned,
+    AttendanceRecorded,
+    BallotCast,
+    ConfidenceVote,
+    CredentialsPublished,
+    CredentialsVoided,
+    ElectionCreated,
+    ElectionKeyPublished,
+    EligibleAccountsPublished,
+    KeyCeremonyAborted,
+    PartialDecryptionRecorded,
+    Phase,
+    TallyPublished,
+    VotingClosed,
+    VotingOpened,
+)
+from votes.results import display_percent
+
+
+class VoteResults(ReadModel):
+    name = "vote_results"
+    version = 1
+    tables = {  # noqa: RUF012 - declarative table list read by the runtime
+        "votes": (
+            "vote_id TEXT PRIMARY KEY, org_id TEXT, code TEXT, "
+            "organisation TEXT NOT NULL, title TEXT NOT NULL, "
+            "vote_year BIGINT NOT NULL, conference_date TEXT NOT NULL, "
+            "mode TEXT NOT NULL, state TEXT NOT NULL, leaders BIGINT NOT NULL, "
+            "trustees BIGINT NOT NULL, threshold BIGINT NOT NULL, "
+            "convened BIGINT NOT NULL, slip_count BIGINT, present BIGINT, "
+            "issued BIGINT, ballots BIGINT NOT NULL, partials BIGINT NOT NULL, "
+            "ceremony_runs BIGINT NOT NULL, short_fingerprint TEXT, "
+            "abandon_reason TEXT, created_at BIGINT NOT NULL, "
+            "updated_at BIGINT NOT NULL"
+        ),
+        "results": (
+            "vote_id TEXT NOT NULL, leader_index BIGINT NOT NULL, member_id TEXT, "
+            "name TEXT NOT NULL, post TEXT NOT NULL, vote_year BIGINT NOT NULL, "
+            "issued BIGINT, returned BIGINT, valid BIGINT, invalid BIGINT, "
+            "high BIGINT, normal BIGINT, low BIGINT, pct_high TEXT, "
+            "pct_normal TEXT, pct_low TEXT, pct_low_display TEXT, band TEXT, "
+            "flagged BIGINT NOT NULL, published_at BIGINT, "
+            "PRIMARY KEY (vote_id, leader_index)"
+        ),
+    }
+    indexes = {  # noqa: RUF012
+        "results_member": ("results", "member_id, vote_year"),
+    }
+
+    def _set(self, e: LedgerEvent, tx: Tx, assignments: str, *values: object) -> None:
+        tx.execute(
+            "UPDATE {votes} SET "  # noqa: S608 - assignments come from code
+            + assignments
+            + ", updated_at = ? WHERE vote_id = ?",
+            (*values, e.notification_id, str(e.stream)),
+        )
+
+    @handles(ElectionCreated)
+    def created(self, e: LedgerEvent, tx: Tx) -> None:
+        m = e.event.body["manifest"]
+        tx.upsert(
+            "votes",
+            ["vote_id"],
+            {
+                "vote_id": str(e.stream),
+                "org_id": None,
+                "code": None,
+                "organisation": m["organisation"],
+                "title": m["title"],
+                "vote_year": m["vote_year"],
+                "conference_date": m["conference_date"],
+                "mode": m["mode"],
+                "state": Phase.CEREMONY.value,
+                "leaders": len(m["leaders"]),
+                "trustees": len(m["trustees"]),
+                "threshold": m["threshold"],
+                "convened": m["convened"],
+                "slip_count": m.get("slip_count"),
+                "present": None,
+                "issued": None,
+                "ballots": 0,
+                "partials": 0,
+                "ceremony_runs": 1,
+                "short_fingerprint": None,
+                "abandon_reason": None,
+                "created_at": e.notification_id,
+                "updated_at": e.notification_id,
+            },
+        )
+        for leader in m["leaders"]:
+            tx.upsert(
+                "results",
+                ["vote_id", "leader_index"],
+                {
+                    "vote_id": str(e.stream),
+                    "leader_index": leader["index"],
+                    "member_id": None,
+                    "name": leader["name"],
+                    "post": leader["post"],
+                    "vote_year": m["vote_year"],
+                    "flagged": 0,
+                },
+            )
+
+    @handles(ConfidenceVote.Prepared)  # type: ignore[attr-defined]
+    def prepared(self, e: LedgerEvent, tx: Tx) -> None:
+        vote = str(e.event.vote_id)
+        tx.execute(
+            "UPDATE {votes} SET org_id = ?, code = ? WHERE vote_id = ?",
+            (str(e.event.org_id), e.event.code, vote),
+        )
+        for leader in e.event.leaders:
+            tx.execute(
+                "UPDATE {results} SET member_id = ? "
+                "WHERE vote_id = ? AND leader_index = ?",
+                (leader["member_id"], vote, leader["index"]),
+            )
+
+    @handles(KeyCeremonyAborted)
+    def aborted(self, e: LedgerEvent, tx: Tx) -> None:
+        self._set(e, tx, "ceremony_runs = ceremony_runs + 1")
+
+    @handles(ElectionKeyPublished)
+    def key_published(self, e: LedgerEvent, tx: Tx) -> None:
+        self._set(
+            e,
+            tx,
+            "state = ?, short_fingerprint = ?",
+            Phase.KEY_PUBLISHED.value,
+            e.event.body["short_fingerprint"],
+        )
+
+    @handles(CredentialsPublished)
+    def credentials(self, e: LedgerEvent, tx: Tx) -> None:
+        self._set(
+            e,
+            tx,
+            "state = ?, issued = ?",
+            Phase.CREDENTIALS_PUBLISHED.value,
+            e.event.body["count"],
+        )
+
+    @handles(EligibleAccountsPublished)
+    def eligible(self, e: LedgerEvent, tx: Tx) -> None:
+        self._set(
+            e,
+            tx,
+            "state = ?, issued = ?",
+            Phase.CREDENTIALS_PUBLISHED.value,
+            len(e.event.body["entries"]),
+        )
+
+    @handles(AttendanceRecorded)
+    def attendance(self, e: LedgerEvent, tx: Tx) -> None:
+        self._set(
+            e,
+            tx,
+            "state = ?, present = ?",
+            Phase.ATTENDANCE_RECORDED.value,
+            e.event.body["present"],
+        )
+
+    @handles(CredentialsVoided)
+    def voided(self, e: LedgerEvent, tx: Tx) -> None:
+        self._set(e, tx, "issued = issued - ?", len(e.event.body["credentials"]))
+
+    @handles(VotingOpened)
+    def opened(self, e: LedgerEvent, tx: Tx) -> None:
+        self._set(
+            e, tx, "state = ?, issued = ?", Phase.OPEN.value, e.event.body["issued"]
+        )
+
+    @handles(BallotCast)
+    def ballot(self, e: LedgerEvent, tx: Tx) -> None:
+        self._set(e, tx, "ballots = ballots + ?", 1)
+
+    @handles(VotingClosed)
+    def closed(self, e: LedgerEvent, tx: Tx) -> None:
+        self._set(
+            e,
+            tx,
+            "state = ?, ballots = ?",
+            Phase.CLOSED.value,
+            e.event.body["ballot_count"],
+        )
+
+    @handles(PartialDecryptionRecorded)
+    def partial(self, e: LedgerEvent, tx: Tx) -> None:
+        self._set(e, tx, "partials = partials + ?", 1)
+
+    @handles(TallyPublished)
+    def tallied(self, e: LedgerEvent, tx: Tx) -> None:
+        self._set(e, tx, "state = ?", Phase.TALLIED.value)
+        for r in e.event.body["results"]:
+            returned = r["returned"]
+
+            def frac(name: str, r: dict[str, object] = r) -> str:
+                value = r[name]
+                if not isinstance(value, dict):  # pragma: no cover - schema
+                    raise TypeError(name)
+                return f"{value['num']}/{value['den']}"
+
+            tx.execute(
+                "UPDATE {results} SET issued = ?, returned = ?, valid = ?, "
+                "invalid = ?, high = ?, normal = ?, low = ?, pct_high = ?, "
+                "pct_normal = ?, pct_low = ?, pct_low_display = ?, band = ?, "
+                "published_at = ? WHERE vote_id = ? AND leader_index = ?",
+                (
+                    r["issued"],
+                    returned,
+                    r["valid"],
+                    r["invalid"],
+                    r["high"],
+                    r["normal"],
+                    r["low"],
+                    frac("pct_high"),
+                    frac("pct_normal"),
+                    frac("pct_low"),
+                    display_percent(r["low"], returned),
+                    r["band"],
+                    e.notification_id,
+                    str(e.stream),
+                    r["index"],
+                ),
+            )
+
+    @handles(ConfidenceVote.ConsequenceFlagged)  # type: ignore[attr-defined]
+    def flagged(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE {results} SET flagged = 1 WHERE vote_id = ? AND leader_index = ?",
+            (str(e.event.vote_id), e.event.leader_index),
+        )
+
+    @handles(Abandoned)
+    def abandoned(self, e: LedgerEvent, tx: Tx) -> None:
+        self._set(
+            e,
+            tx,
+            "state = ?, abandon_reason = ?",
+            Phase.ABANDONED.value,
+            e.event.body["reason"],
+        )

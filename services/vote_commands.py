@@ -1,0 +1,182 @@
+"""Commands of the confidence vote (votes.md §5–§9). Each has one handler in
+``services.votes.VoteService``; all but :class:`CastBallot` are signed by the acting
+user's own key, and the handler checks that ``actor_id`` is that signer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+from services.commands import Command
+
+
+@dataclass(frozen=True)
+class LeaderInput:
+    """One person voted on: a member, their post and the facts of §9.1."""
+
+    member_id: UUID
+    post: str
+    appointed_or_elected_on: date
+    pending_retirement_notice: bool = False
+
+
+@dataclass(frozen=True)
+class CreateVote(Command):
+    """Organiser (an administrator): the manifest, fixed before the ceremony.
+
+    ``trustees`` are the accounts of the ban kiểm phiếu (role ``counting``) in
+    manifest order; ``chair_index`` is 1-based among them. ``threshold`` defaults
+    to ⌊n/2⌋ + 1 and ``slip_count`` (mode A) to ``convened``.
+    """
+
+    org_id: UUID
+    code: str
+    title: str
+    vote_year: int
+    conference_date: date
+    leaders: tuple[LeaderInput, ...]
+    trustees: tuple[UUID, ...]
+    convened: int
+    threshold: int | None = None
+    slip_count: int | None = None
+    mode: str = "A"
+    chair_index: int = 1
+    min_ballots: int = 2
+    booth_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class RegisterTrustee(Command):
+    vote_id: UUID
+    index: int
+    transport_pub: str
+
+
+@dataclass(frozen=True)
+class CommitTrustee(Command):
+    vote_id: UUID
+    index: int
+    commitments: tuple[str, ...]
+    pok: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class TrusteeShare:
+    to: int
+    ephemeral_pub: str
+    nonce: str
+    ciphertext: str
+
+
+@dataclass(frozen=True)
+class SendTrusteeShares(Command):
+    vote_id: UUID
+    index: int
+    shares: tuple[TrusteeShare, ...]
+
+
+@dataclass(frozen=True)
+class ConfirmTrusteeShares(Command):
+    vote_id: UUID
+    index: int
+    verification_key: str
+
+
+@dataclass(frozen=True)
+class FileTrusteeComplaint(Command):
+    vote_id: UUID
+    index: int
+    against: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class AbortKeyCeremony(Command):
+    vote_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
+class PublishElectionKey(Command):
+    vote_id: UUID
+
+
+@dataclass(frozen=True)
+class PublishCredentials(Command):
+    """Mode A, the chair: the sorted public keys of the printed slips."""
+
+    vote_id: UUID
+    credentials: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PublishEligibleAccounts(Command):
+    """Mode B, the organiser: the members who may vote with their own account."""
+
+    vote_id: UUID
+    member_ids: tuple[UUID, ...]
+
+
+@dataclass(frozen=True)
+class RecordAttendance(Command):
+    vote_id: UUID
+    present: int
+
+
+@dataclass(frozen=True)
+class VoidCredentials(Command):
+    """Mode A, the chair: slips that were not handed out."""
+
+    vote_id: UUID
+    credentials: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OpenVoting(Command):
+    vote_id: UUID
+
+
+@dataclass(frozen=True)
+class CastBallot:
+    """A submission ``{"ballot", "sig"}`` as the booth POSTs it (canonical bytes).
+
+    No actor: in mode A the ballot box signs and nobody is named; in mode B the
+    handler is given the logged-in member's session to check the credential.
+    """
+
+    vote_id: UUID
+    submission: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class CloseVoting(Command):
+    vote_id: UUID
+
+
+@dataclass(frozen=True)
+class SubmitPartialDecryption(Command):
+    """A trustee's D_j with proofs: shares[leader][level] = (d, c, u)."""
+
+    vote_id: UUID
+    index: int
+    verified_head: str
+    shares: tuple[tuple[tuple[str, str, str], ...], ...]
+
+
+@dataclass(frozen=True)
+class PublishTally(Command):
+    """The chair: combine t partial decryptions, publish results and the facts."""
+
+    vote_id: UUID
+
+
+@dataclass(frozen=True)
+class SignMinutes(Command):
+    vote_id: UUID
+
+
+@dataclass(frozen=True)
+class AbandonVote(Command):
+    vote_id: UUID
+    reason: str

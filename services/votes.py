@@ -1,0 +1,780 @@
+"""The confidence vote's application service (votes.md; architecture.md §3).
+
+``VoteService(kiemdiem)`` adds the vote commands to a :class:`services.app.Kiemdiem`.
+Every command runs through ``kiemdiem._commit``: one transaction, signed by the
+acting user's own key, re-run on a concurrent write.  Who may sign what follows the
+roles the verifier enforces (§10.3 V3):
+
+* the organiser — the administrator who created the vote, with the same key — signs
+  the manifest, ``abort``, the election key, attendance, opening, closing, abandon;
+* trustee i signs its own ceremony steps and partial decryption with the account key
+  named in the manifest; the chair also signs credentials, voiding and the tally;
+* ballots are signed by the vote's **ballot box**: a non-person key
+  (``sys:ballot-box:<vote id>``) registered by the organiser when the vote is created,
+  named ``service_pub`` in the manifest, and kept by the server wrapped under the
+  log-key passphrase file, like the log key (ledger.md §4.1, §4.5).  A mode A
+  ballot therefore carries no voter key and no voter identity; in mode B the
+  ballot's inner signature is the member's own account key (§6.2).
+
+Trustee operations are computed by the trustee's own tool (``votes.trustee``); this
+service only checks and records their messages.  The election record is never kept
+twice: :meth:`VoteService.export_record` rebuilds it from the vote's stored events.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import singledispatchmethod
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from domain.accounts import Role, UserAccount
+from domain.errors import DomainError
+from domain.members import PartyMember
+from domain.organisations import Organisation
+from domain.text import clean_text
+from ledger import envelope, keywrap
+from ledger.errors import ConfigurationError
+from ledger.keys import register_key
+from ledger.signing import Signer, current_scope
+from services import vote_commands as vc
+from services.app import Kiemdiem
+from services.errors import NotFoundError
+from services.vault import KdfCost, seed_of
+from votes.aggregates import (
+    ConfidenceVote,
+    ShareMessage,
+    Vote,
+    VoteSpec,
+    ballot_box_actor,
+    confidence_vote_id,
+    vote_id,
+)
+from votes.ballot import tracking_code
+from votes.canon import canonical
+from votes.ceremony import default_threshold
+from votes.manifest import Leader
+from votes.record import RECORD_FORMAT
+
+log = logging.getLogger(__name__)
+A = TypeVar("A", bound=Aggregate)
+BALLOT_BOX_ROLE = "ballot-box"
+RECEIPT_PREFIX = b"kiemdiem/vote/v1/receipt\n"
+CODE_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """§7.3: what the voter keeps; no time and no identity."""
+
+    body: dict[str, Any]
+    sig: str
+
+    @property
+    def tracking_code(self) -> str:
+        return str(self.body["tracking_code"])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"body": self.body, "sig": self.sig}
+
+
+@dataclass(frozen=True)
+class VoteRow:
+    """One vote as ``kiemdiem votes list`` shows it (read model ``vote_results``)."""
+
+    vote_id: UUID
+    org_id: UUID | None
+    code: str | None
+    organisation: str
+    title: str
+    vote_year: int
+    conference_date: str
+    mode: str
+    state: str
+    leaders: int
+    trustees: int
+    threshold: int
+    convened: int
+    present: int | None
+    issued: int | None
+    ballots: int
+    partials: int
+    short_fingerprint: str | None
+    abandon_reason: str | None
+
+
+@dataclass(frozen=True)
+class LeaderResultRow:
+    """One leader's published result; fractions are exact ``count/returned``."""
+
+    vote_id: UUID
+    leader_index: int
+    member_id: UUID | None
+    name: str
+    post: str
+    issued: int
+    returned: int
+    valid: int
+    invalid: int
+    high: int
+    normal: int
+    low: int
+    pct_high: str
+    pct_normal: str
+    pct_low: str
+    band: str
+
+
+class VoteService:
+    """Vote commands and reads on top of one :class:`Kiemdiem`."""
+
+    def __init__(self, kiemdiem: Kiemdiem, *, allow_remote_mode: bool = False) -> None:
+        self.app = kiemdiem
+        # votes.md §6.2: a deployment where only the server holds account keys
+        # MUST NOT offer mode B; a deployment whose members sign on their own
+        # device turns it on explicitly.
+        self.allow_remote_mode = allow_remote_mode
+        self._boxes: dict[UUID, Signer] = {}
+
+    # -- loading --------------------------------------------------------------------
+    def vote(self, vote: UUID) -> Vote:
+        """The vote aggregate (for pages that show its state, e.g. the booth)."""
+        return self._load(Vote, vote, "vote.not_found")
+
+    def confidence_vote(self, vote: UUID) -> ConfidenceVote:
+        return self._load(ConfidenceVote, confidence_vote_id(vote), "vote.not_found")
+
+    def _load(self, cls: type[A], aggregate_id: UUID, code: str) -> A:
+        try:
+            aggregate: Aggregate = self.app.ledger.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(code, id=str(aggregate_id)) from None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(code, id=str(aggregate_id))
+        return aggregate
+
+    def _event_hash(self, vote: UUID, version: int) -> bytes:
+        """The envelope hash of one stored event of the vote stream."""
+        scope = current_scope()
+        if scope is not None and (vote, version) in scope.heads:
+            return scope.heads[(vote, version)]
+        rows = self.app.ledger.recorder.select_events(
+            vote, gt=version - 1, lte=version, limit=1
+        )
+        if not rows:
+            raise NotFoundError("vote.event_not_found", version=version)
+        return envelope.event_hash(rows[0].state)
+
+    # -- who may sign ---------------------------------------------------------------
+    @staticmethod
+    def _check_actor(command: Any, signer: Signer) -> None:
+        if command.actor_id != signer.actor:
+            raise DomainError("auth.actor_mismatch")
+
+    def _require_organiser(self, vote: UUID, signer: Signer) -> None:
+        """The verifier requires the manifest signer's key on organiser events."""
+        facts = self.confidence_vote(vote)
+        if (
+            signer.actor != facts.organiser
+            or signer.key_id.hex() != facts.organiser_key_id
+        ):
+            raise DomainError("vote.not_organiser")
+
+    # -- commands -------------------------------------------------------------------
+    @singledispatchmethod
+    def handle(self, command: Any, signer: Signer) -> Any:
+        msg = f"no vote handler for {type(command).__name__}"
+        raise TypeError(msg)
+
+    @handle.register
+    def _(self, command: vc.CreateVote, signer: Signer) -> UUID:
+        self._check_actor(command, signer)
+        code = command.code.strip().lower()
+        if not code or not set(code) <= CODE_ALPHABET or len(code) > 64:
+            raise DomainError("vote.code_invalid", value=command.code)
+        if command.mode == "B" and not self.allow_remote_mode:
+            raise DomainError("vote.remote_mode_disabled")
+        vid = vote_id(command.org_id, code)
+        box_key = Ed25519PrivateKey.generate()
+        box_actor = ballot_box_actor(vid)
+
+        def work() -> list[Aggregate]:
+            self.app._authorise(signer.actor, "vote.create")
+            org = self.app._get(Organisation, command.org_id, "org.not_found")
+            if self.app._exists(vid):
+                raise DomainError("vote.code_taken", value=code)
+            leaders = [self._leader(entry) for entry in command.leaders]
+            trustee_keys = [self._trustee_key(a) for a in command.trustees]
+            n = len(trustee_keys)
+            spec = VoteSpec(
+                title=clean_text(command.title),
+                organisation=org.name,
+                vote_year=command.vote_year,
+                conference_date=command.conference_date,
+                mode=command.mode,
+                leaders=leaders,
+                convened=command.convened,
+                slip_count=(command.slip_count or command.convened)
+                if command.mode == "A"
+                else None,
+                trustee_keys=trustee_keys,
+                threshold=command.threshold or default_threshold(max(n, 1)),
+                chair_index=command.chair_index,
+                service_pub=Signer(box_actor, box_key).public_key_raw,
+                booth_sha256=_booth_hash(command.booth_sha256),
+                min_ballots=command.min_ballots,
+            )
+            vote = Vote.create(vid, spec)
+            facts = ConfidenceVote.prepare(
+                vote=vid,
+                org_id=command.org_id,
+                code=code,
+                title=spec.title,
+                vote_year=command.vote_year,
+                conference_date=command.conference_date,
+                mode=command.mode,
+                organiser=signer.actor,
+                organiser_key_id=signer.key_id.hex(),
+                leaders=[
+                    {
+                        "index": index,
+                        "member_id": str(entry.member_id),
+                        "name": leader.name,
+                        "post": leader.post,
+                    }
+                    for index, (entry, leader) in enumerate(
+                        zip(command.leaders, leaders, strict=True)
+                    )
+                ],
+            )
+            key = register_key(box_key, box_actor, BALLOT_BOX_ROLE)
+            # The key first: it must be registered before any ballot it signs.
+            return [key, vote, facts]
+
+        path = self._store_ballot_box(vid, box_key)
+        try:
+            self.app._commit(signer, work)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        self._boxes[vid] = Signer(box_actor, box_key)
+        return vid
+
+    def _leader(self, entry: vc.LeaderInput) -> Leader:
+        member = self.app._get(PartyMember, entry.member_id, "member.not_found")
+        return Leader(
+            name=member.full_name,
+            post=clean_text(entry.post),
+            appointed_or_elected_on=entry.appointed_or_elected_on,
+            pending_retirement_notice=entry.pending_retirement_notice,
+        )
+
+    def _trustee_key(self, account_id: UUID) -> bytes:
+        """A member of the ban kiểm phiếu: an enabled ``counting`` account's key."""
+        account = self.app._get(UserAccount, account_id, "account.not_found")
+        if account.disabled:
+            raise DomainError("account.disabled", id=str(account_id))
+        if Role.COUNTING.value not in account.roles:
+            raise DomainError("vote.trustee_not_counting", id=str(account_id))
+        keys = self.app.ledger.key_registry().valid_keys_of(account.actor)
+        if not keys:
+            raise DomainError("vote.trustee_without_key", id=str(account_id))
+        newest = max(keys, key=lambda record: record.registered_at)
+        return newest.public_key_raw
+
+    # -- ceremony -------------------------------------------------------------------
+    def _trustee_step(
+        self, command: Any, signer: Signer, step: Callable[[Vote, bytes], None]
+    ) -> UUID:
+        self._check_actor(command, signer)
+        if not signer.actor.startswith("u:"):
+            raise DomainError("auth.forbidden", action="person_only")
+
+        def work() -> list[Aggregate]:
+            vote = self.vote(command.vote_id)
+            step(vote, signer.public_key_raw)
+            return [vote]
+
+        self.app._commit(signer, work)
+        vote_uuid: UUID = command.vote_id
+        return vote_uuid
+
+    @handle.register
+    def _(self, command: vc.RegisterTrustee, signer: Signer) -> UUID:
+        return self._trustee_step(
+            command,
+            signer,
+            lambda vote, key: vote.register_trustee(
+                command.index, command.transport_pub, by_key=key
+            ),
+        )
+
+    @handle.register
+    def _(self, command: vc.CommitTrustee, signer: Signer) -> UUID:
+        return self._trustee_step(
+            command,
+            signer,
+            lambda vote, key: vote.commit_trustee(
+                command.index, command.commitments, command.pok, by_key=key
+            ),
+        )
+
+    @handle.register
+    def _(self, command: vc.SendTrusteeShares, signer: Signer) -> UUID:
+        shares = [
+            ShareMessage(s.to, s.ephemeral_pub, s.nonce, s.ciphertext)
+            for s in command.shares
+        ]
+        return self._trustee_step(
+            command,
+            signer,
+            lambda vote, key: vote.send_shares(command.index, shares, by_key=key),
+        )
+
+    @handle.register
+    def _(self, command: vc.ConfirmTrusteeShares, signer: Signer) -> UUID:
+        return self._trustee_step(
+            command,
+            signer,
+            lambda vote, key: vote.confirm_shares(
+                command.index, command.verification_key, by_key=key
+            ),
+        )
+
+    @handle.register
+    def _(self, command: vc.FileTrusteeComplaint, signer: Signer) -> UUID:
+        return self._trustee_step(
+            command,
+            signer,
+            lambda vote, key: vote.file_complaint(
+                command.index, command.against, command.reason, by_key=key
+            ),
+        )
+
+    @handle.register
+    def _(self, command: vc.PublishCredentials, signer: Signer) -> UUID:
+        return self._trustee_step(
+            command,
+            signer,
+            lambda vote, key: vote.publish_credentials(command.credentials, by_key=key),
+        )
+
+    @handle.register
+    def _(self, command: vc.VoidCredentials, signer: Signer) -> UUID:
+        return self._trustee_step(
+            command,
+            signer,
+            lambda vote, key: vote.void_credentials(command.credentials, by_key=key),
+        )
+
+    @handle.register
+    def _(self, command: vc.SubmitPartialDecryption, signer: Signer) -> UUID:
+        shares = [
+            [{"d": d, "proof": [c, u]} for d, c, u in row] for row in command.shares
+        ]
+
+        def step(vote: Vote, key: bytes) -> None:
+            if vote.closing_version is None:
+                raise DomainError(
+                    "vote.wrong_phase", phase=vote.phase.value, action="record_partial"
+                )
+            closing = self._event_hash(command.vote_id, vote.closing_version)
+            vote.record_partial(
+                command.index,
+                shares,
+                command.verified_head,
+                closing_head=closing,
+                by_key=key,
+            )
+
+        return self._trustee_step(command, signer, step)
+
+    @handle.register
+    def _(self, command: vc.SignMinutes, signer: Signer) -> UUID:
+        def step(vote: Vote, key: bytes) -> None:
+            if vote.tally_version is None or vote.closing_version is None:
+                raise DomainError(
+                    "vote.wrong_phase", phase=vote.phase.value, action="sign_minutes"
+                )
+            vote.sign_minutes(
+                self._event_hash(command.vote_id, vote.tally_version),
+                self._event_hash(command.vote_id, vote.closing_version),
+                by_key=key,
+            )
+
+        return self._trustee_step(command, signer, step)
+
+    @handle.register
+    def _(self, command: vc.PublishTally, signer: Signer) -> UUID:
+        self._check_actor(command, signer)
+
+        def work() -> list[Aggregate]:
+            vote = self.vote(command.vote_id)
+            facts = self.confidence_vote(command.vote_id)
+            results = vote.publish_tally(by_key=signer.public_key_raw)
+            facts.record_results(
+                convened=vote.convened, present=vote.present or 0, results=results
+            )
+            return [vote, facts]
+
+        self.app._commit(signer, work)
+        return command.vote_id
+
+    # -- organiser steps ------------------------------------------------------------
+    def _organiser_step(
+        self, command: Any, signer: Signer, step: Callable[[Vote], None]
+    ) -> UUID:
+        self._check_actor(command, signer)
+
+        def work() -> list[Aggregate]:
+            self._require_organiser(command.vote_id, signer)
+            vote = self.vote(command.vote_id)
+            step(vote)
+            return [vote]
+
+        self.app._commit(signer, work)
+        vote_uuid: UUID = command.vote_id
+        return vote_uuid
+
+    @handle.register
+    def _(self, command: vc.AbortKeyCeremony, signer: Signer) -> UUID:
+        return self._organiser_step(
+            command, signer, lambda vote: vote.abort_ceremony(command.reason)
+        )
+
+    @handle.register
+    def _(self, command: vc.PublishElectionKey, signer: Signer) -> UUID:
+        return self._organiser_step(command, signer, lambda vote: vote.publish_key())
+
+    @handle.register
+    def _(self, command: vc.PublishEligibleAccounts, signer: Signer) -> UUID:
+        def step(vote: Vote) -> None:
+            entries = [
+                (str(m), self._member_account_key(m)) for m in command.member_ids
+            ]
+            vote.publish_eligible(entries)
+
+        return self._organiser_step(command, signer, step)
+
+    def _member_account_key(self, member_id: UUID) -> bytes:
+        """Mode B: the registered key of the account linked to this member."""
+        self.app._get(PartyMember, member_id, "member.not_found")
+        for row in self.app.accounts():
+            if row.member_id == member_id and not row.disabled:
+                keys = self.app.ledger.key_registry().valid_keys_of(
+                    f"u:{row.account_id}"
+                )
+                if keys:
+                    return max(keys, key=lambda r: r.registered_at).public_key_raw
+        raise DomainError("vote.member_without_account", id=str(member_id))
+
+    @handle.register
+    def _(self, command: vc.RecordAttendance, signer: Signer) -> UUID:
+        return self._organiser_step(
+            command, signer, lambda vote: vote.record_attendance(command.present)
+        )
+
+    @handle.register
+    def _(self, command: vc.OpenVoting, signer: Signer) -> UUID:
+        return self._organiser_step(command, signer, lambda vote: vote.open_voting())
+
+    @handle.register
+    def _(self, command: vc.CloseVoting, signer: Signer) -> UUID:
+        def step(vote: Vote) -> None:
+            head = None
+            if vote.last_ballot_version is not None:
+                head = self._event_hash(command.vote_id, vote.last_ballot_version)
+            vote.close_voting(head)
+
+        return self._organiser_step(command, signer, step)
+
+    @handle.register
+    def _(self, command: vc.AbandonVote, signer: Signer) -> UUID:
+        return self._organiser_step(
+            command, signer, lambda vote: vote.abandon(command.reason)
+        )
+
+    # -- casting --------------------------------------------------------------------
+    def cast_ballot(
+        self, command: vc.CastBallot, session: Signer | None = None
+    ) -> Receipt:
+        """Check and record one ballot, signed by the ballot box; return the receipt.
+
+        Mode A: ``session`` is ignored, nothing about the voter is stored.
+        Mode B: ``session`` is the logged-in member, whose account key must be the
+        ballot's credential (the ballot itself is signed on the member's device).
+        """
+        box = self._ballot_box(command.vote_id)
+        outcome: dict[str, Any] = {}
+
+        def work() -> list[Aggregate]:
+            vote = self.vote(command.vote_id)
+            member_key = None
+            if vote.mode == "B" and session is not None:
+                member_key = session.public_key_raw
+            outcome["hash"] = vote.cast_ballot(
+                command.submission, member_key=member_key
+            )
+            outcome["position"] = vote.version
+            outcome["election"] = vote.fingerprint.hex()
+            return [vote]
+
+        self.app._commit(box, work)
+        position: int = outcome["position"]
+        digest = bytes.fromhex(outcome["hash"])
+        body = {
+            "ballot_hash": digest.hex(),
+            "election": outcome["election"],
+            "event_hash": self._event_hash(command.vote_id, position).hex(),
+            "position": position,
+            "tracking_code": tracking_code(digest),
+            "v": 1,
+        }
+        sig = box.private_key.sign(RECEIPT_PREFIX + canonical(body))
+        return Receipt(body, sig.hex())
+
+    # -- ballot box key -------------------------------------------------------------
+    def _box_path(self, vote: UUID) -> Path:
+        return self.app.settings.instance_dir / "ballot-box" / f"{vote}.key"
+
+    def _passphrase(self) -> str:
+        path = self.app.settings.log_key_passphrase_file
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            msg = f"cannot read the server passphrase file {path} for the ballot box"
+            raise ConfigurationError(msg) from exc
+
+    def _store_ballot_box(self, vote: UUID, key: Ed25519PrivateKey) -> Path:
+        """Wrap the ballot-box key under the server passphrase (like the log key)."""
+        path = self._box_path(vote)
+        if path.exists():
+            raise DomainError("vote.code_taken", id=str(vote))
+        signer = Signer(ballot_box_actor(vote), key)
+        wrapped = keywrap.wrap_seed(
+            seed_of(key),
+            self._passphrase(),
+            signer.actor,
+            signer.key_id.hex(),
+            m=KdfCost.from_environ().m,
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        record = {
+            "actor": signer.actor,
+            "key_id": signer.key_id.hex(),
+            "wrapped": wrapped,
+        }
+        path.write_text(json.dumps(record, sort_keys=True) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        return path
+
+    def _ballot_box(self, vote: UUID) -> Signer:
+        cached = self._boxes.get(vote)
+        if cached is not None:
+            return cached
+        path = self._box_path(vote)
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            raise DomainError("vote.ballot_box_missing", id=str(vote)) from None
+        try:
+            seed = keywrap.unwrap_seed(
+                record["wrapped"], self._passphrase(), record["actor"], record["key_id"]
+            )
+        except (keywrap.KeyUnwrapError, KeyError) as exc:
+            raise ConfigurationError("the ballot-box key does not open") from exc
+        signer = Signer(
+            ballot_box_actor(vote), Ed25519PrivateKey.from_private_bytes(seed)
+        )
+        self._boxes[vote] = signer
+        return signer
+
+    # -- trustee tool messages ------------------------------------------------------
+    def command_from_message(self, actor: str, message: dict[str, Any]) -> Any:
+        """The command for a message written by ``kiemdiem votes trustee``."""
+        try:
+            vote = UUID(message["vote"])
+            index = int(message["i"])
+            body = message["body"]
+            step = message["step"]
+            if step == "register":
+                return vc.RegisterTrustee(actor, vote, index, body["transport_pub"])
+            if step == "commit":
+                return vc.CommitTrustee(
+                    actor,
+                    vote,
+                    index,
+                    tuple(body["commitments"]),
+                    tuple((c, u) for c, u in body["pok"]),
+                )
+            if step == "shares":
+                return vc.SendTrusteeShares(
+                    actor,
+                    vote,
+                    index,
+                    tuple(
+                        vc.TrusteeShare(
+                            s["to"], s["ephemeral_pub"], s["nonce"], s["ciphertext"]
+                        )
+                        for s in body["shares"]
+                    ),
+                )
+            if step == "confirm":
+                return vc.ConfirmTrusteeShares(
+                    actor, vote, index, body["verification_key"]
+                )
+            if step == "complaint":
+                return vc.FileTrusteeComplaint(
+                    actor, vote, index, body["against"], body["reason"]
+                )
+            if step == "credentials":
+                return vc.PublishCredentials(actor, vote, tuple(body["credentials"]))
+            if step == "void":
+                return vc.VoidCredentials(actor, vote, tuple(body["credentials"]))
+            if step == "decrypt":
+                return vc.SubmitPartialDecryption(
+                    actor,
+                    vote,
+                    index,
+                    body["verified_head"],
+                    tuple(
+                        tuple((s["d"], s["proof"][0], s["proof"][1]) for s in row)
+                        for row in body["shares"]
+                    ),
+                )
+        except (KeyError, TypeError, ValueError, IndexError):
+            raise DomainError("vote.message_invalid") from None
+        raise DomainError("vote.message_invalid", step=str(message.get("step")))
+
+    def closing_head(self, vote: UUID) -> bytes:
+        """The chain head written in the minutes: the ``VoteVotingClosed`` hash."""
+        closing = self.vote(vote).closing_version
+        if closing is None:
+            raise DomainError("vote.not_closed")
+        return self._event_hash(vote, closing)
+
+    # -- the election record (§10.1) ------------------------------------------------
+    def export_record(self, vote: UUID) -> bytes:
+        """The vote stream as JSON Lines, rebuilt from the stored envelopes, then
+        the signers' public keys from the key registry (the verifier's input)."""
+        stored = self.app.ledger.recorder.select_events(vote)
+        if not stored:
+            raise NotFoundError("vote.not_found", id=str(vote))
+        registry = self.app.ledger.key_registry()
+        lines: list[bytes] = []
+        signers: dict[str, tuple[str, bytes]] = {}
+        for row in stored:
+            env = envelope.unpack(row.state)
+            key_id = env.key_id.hex()
+            lines.append(
+                b'{"content":'
+                + env.content
+                + b',"key_id":"'
+                + key_id.encode()
+                + b'","sig":"'
+                + env.signature.hex().encode()
+                + b'"}'
+            )
+            if key_id not in signers:
+                record = registry.get(key_id)
+                if record is None:
+                    raise NotFoundError("vote.signer_unknown", key_id=key_id)
+                signers[key_id] = (record.owner, record.public_key_raw)
+        keys = [
+            {"actor": actor, "key_id": key_id, "public_key": public.hex()}
+            for key_id, (actor, public) in sorted(signers.items())
+        ]
+        lines.append(canonical({"keys": keys, "record": RECORD_FORMAT}))
+        return b"".join(line + b"\n" for line in lines)
+
+    # -- read side (projection ``vote_results``) ------------------------------------
+    def votes(self) -> list[VoteRow]:
+        rows = self.app.projections.query(
+            "vote_results",
+            "SELECT * FROM {votes} ORDER BY conference_date DESC, title, vote_id",
+        )
+        return [_vote_row(row) for row in rows]
+
+    def vote_row(self, vote: UUID) -> VoteRow | None:
+        rows = self.app.projections.query(
+            "vote_results", "SELECT * FROM {votes} WHERE vote_id = ?", [str(vote)]
+        )
+        return _vote_row(rows[0]) if rows else None
+
+    def results(self, vote: UUID) -> list[LeaderResultRow]:
+        rows = self.app.projections.query(
+            "vote_results",
+            "SELECT * FROM {results} WHERE vote_id = ? AND returned IS NOT NULL "
+            "ORDER BY leader_index",
+            [str(vote)],
+        )
+        return [_result_row(row) for row in rows]
+
+
+def _booth_hash(value: str | None) -> bytes:
+    if value is None:
+        return bytes(32)  # no booth bundle is pinned yet (votes.md §7.1)
+    try:
+        raw = bytes.fromhex(value)
+    except ValueError:
+        raw = b""
+    if len(raw) != 32 or raw.hex() != value:
+        raise DomainError("vote.booth_hash_invalid")
+    return raw
+
+
+def _uuid(value: Any) -> UUID | None:
+    return UUID(value) if value else None
+
+
+def _vote_row(row: dict[str, Any]) -> VoteRow:
+    return VoteRow(
+        vote_id=UUID(row["vote_id"]),
+        org_id=_uuid(row["org_id"]),
+        code=row["code"],
+        organisation=row["organisation"],
+        title=row["title"],
+        vote_year=int(row["vote_year"]),
+        conference_date=row["conference_date"],
+        mode=row["mode"],
+        state=row["state"],
+        leaders=int(row["leaders"]),
+        trustees=int(row["trustees"]),
+        threshold=int(row["threshold"]),
+        convened=int(row["convened"]),
+        present=row["present"],
+        issued=row["issued"],
+        ballots=int(row["ballots"]),
+        partials=int(row["partials"]),
+        short_fingerprint=row["short_fingerprint"],
+        abandon_reason=row["abandon_reason"],
+    )
+
+
+def _result_row(row: dict[str, Any]) -> LeaderResultRow:
+    return LeaderResultRow(
+        vote_id=UUID(row["vote_id"]),
+        leader_index=int(row["leader_index"]),
+        member_id=_uuid(row["member_id"]),
+        name=row["name"],
+        post=row["post"],
+        issued=int(row["issued"]),
+        returned=int(row["returned"]),
+        valid=int(row["valid"]),
+        invalid=int(row["invalid"]),
+        high=int(row["high"]),
+        normal=int(row["normal"]),
+        low=int(row["low"]),
+        pct_high=row["pct_high"],
+        pct_normal=row["pct_normal"],
+        pct_low=row["pct_low"],
+        band=row["band"],
+    )
