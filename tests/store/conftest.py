@@ -73,7 +73,10 @@ class Store:
 
     # -- writing through the ledger ------------------------------------------------
     new_signer = staticmethod(new_signer)
-    Review = Review
+
+    @staticmethod
+    def new_review(subject: str) -> Review:
+        return Review(subject)
 
     @property
     def integrator(self) -> Integrator:

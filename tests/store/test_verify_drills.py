@@ -288,7 +288,7 @@ def _rewrite(backend: Store, comments: list[str]) -> None:
     backend.register(backend.admin, role="admin")
     alice = backend.new_signer()
     backend.register(alice)
-    review = backend.Review("Nguyễn Văn An")
+    review = backend.new_review("Nguyễn Văn An")
     for text in comments:
         review.add_comment(text, 5)
     with signing_as(alice):
