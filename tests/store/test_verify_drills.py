@@ -408,3 +408,68 @@ def _topic(backend: Store, world: World) -> str:
 def test_kinds_are_the_stable_identifiers() -> None:
     assert len(KINDS) == len(set(KINDS)) == 25
     assert {"bad_signature", "prefix_rewritten", "equivocation"} <= set(KINDS)
+
+
+# -- the evidence tables themselves ---------------------------------------------------
+
+
+def test_edited_leaves_and_checkpoints(world: World, backend: Store) -> None:
+    stored = backend.checkpoint()
+    assert_clean(backend.verify())
+    leaves = backend.table("ledger_leaves")
+    checkpoints = backend.table("ledger_checkpoints")
+    nid, _ = backend.row(world.r2.id, 1)
+    backend.tamper(f"UPDATE {leaves} SET leaf_hash = ? WHERE idx = 2", (b"\1" * 32,))
+    backend.tamper(f"DELETE FROM {leaves} WHERE notification_id = ?", (nid,))
+    backend.tamper(f"UPDATE {leaves} SET idx = 20 WHERE idx = 9")
+    text = stored.decode().replace("\n10\n", "\n11\n")
+    backend.tamper(f"UPDATE {checkpoints} SET note = ?", (text,))
+
+    report = backend.verify()
+
+    assert report.exit_code == 1
+    found = {(f.kind, f.index) for f in everything(report)}
+    rows = [r[0] for r in backend.rows()]
+    assert ("leaf_mismatch", 2) in found
+    assert ("leaf_missing", rows.index(nid)) in found
+    assert ("index_not_dense", 9) in found
+    assert ("checkpoint_bad_signature", 10) in found
+    assert report.latest_verified_checkpoint is None
+    # Events themselves are intact.
+    statuses = {c.name: c.status for c in report.checks}
+    assert statuses["rows"] == statuses["signatures"] == statuses["streams"] == "OK"
+
+
+def test_event_replayed_from_another_deployment(world: World, backend: Store) -> None:
+    backend.integrate()
+    assert_clean(backend.verify())
+    topic = [r[3] for r in backend.rows() if r[1] == world.r2.id][-1]
+    body = {"text": "Từ một đảng bộ khác", "rating": 4}
+    state = backend.forge(
+        world.bob, world.r2.id, 3, topic, body, log="kiemdiem.test/noi-khac"
+    )
+    nid = backend.insert_event(world.r2.id, 3, topic, state)
+    backend.integrate()
+
+    report = backend.verify()
+
+    assert [(f.kind, f.notification_id) for f in report.failures] == [
+        ("wrong_origin", nid)
+    ]
+
+
+def test_genesis_must_register_the_trust_root_admin_keys(
+    world: World, backend: Store
+) -> None:
+    assert_clean(backend.verify())
+    first = backend.rows()[0][0]
+    backend.tamper(f"DELETE FROM {backend.events} WHERE {backend.nid} = ?", (first,))
+    leaves = backend.table("ledger_leaves")
+    backend.tamper(f"DELETE FROM {leaves}")
+
+    report = backend.verify()
+
+    assert report.exit_code == 1
+    genesis = [f for f in everything(report) if f.check == "genesis"]
+    assert [f.kind for f in genesis] == ["unauthorised_key_event"]
+    assert "genesis" in genesis[0].detail
