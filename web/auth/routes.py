@@ -63,7 +63,7 @@ def login():
                 )
             )
             log.info("login for account %s", signed_in.account_id)
-            flash(f"Xin chào, {signed_in.full_name}.", "success")
+            flash("Đăng nhập thành công. Khóa ký số của bạn đã được mở.", "success")
             return redirect(safe_next(url_for("dashboard.index")))
     return render_template("auth/login.html", form=form), _status(form)
 
