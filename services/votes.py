@@ -23,8 +23,10 @@ twice: :meth:`VoteService.export_record` rebuilds it from the vote's stored even
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import singledispatchmethod
@@ -53,6 +55,7 @@ from votes.aggregates import (
     ConfidenceVote,
     ShareMessage,
     Vote,
+    VoteEvent,
     VoteSpec,
     ballot_box_actor,
     confidence_vote_id,
@@ -143,11 +146,32 @@ class VoteService:
         # device turns it on explicitly.
         self.allow_remote_mode = allow_remote_mode
         self._boxes: dict[UUID, Signer] = {}
+        self._cache: dict[UUID, Vote] = {}
+        self._lock = threading.Lock()
 
     # -- loading --------------------------------------------------------------------
     def vote(self, vote: UUID) -> Vote:
-        """The vote aggregate (for pages that show its state, e.g. the booth)."""
-        return self._load(Vote, vote, "vote.not_found")
+        """The vote aggregate, current with the store (a private copy to change).
+
+        A vote stream is long (every ballot is an event of ~24 KB), so each process
+        keeps the state it last read and applies only the events stored since,
+        each checked by the signing mapper like any other read.
+        """
+        with self._lock:
+            cached = self._cache.get(vote)
+        if cached is None:
+            current = self._load(Vote, vote, "vote.not_found")
+        else:
+            current = copy.deepcopy(cached)
+            for event in self.app.ledger.events.get(vote, gt=current.version):
+                if not isinstance(event, VoteEvent):
+                    raise NotFoundError("vote.not_found", id=str(vote))
+                event.mutate(current)
+        with self._lock:
+            known = self._cache.get(vote)
+            if known is None or known.version < current.version:
+                self._cache[vote] = copy.deepcopy(current)
+        return current
 
     def confidence_vote(self, vote: UUID) -> ConfidenceVote:
         return self._load(ConfidenceVote, confidence_vote_id(vote), "vote.not_found")
