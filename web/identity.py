@@ -22,7 +22,6 @@ from domain import permissions
 from domain.errors import DomainError
 
 if TYPE_CHECKING:
-    from ledger.signing import Signer
     from services.app import Kiemdiem
 
 SESSION_KEY = "kd_sid"
@@ -74,8 +73,9 @@ def session_id() -> str | None:
     return value if isinstance(value, str) else None
 
 
-def signer() -> Signer:
-    """The current user's unlocked key; ``SignatureRequiredError`` if none."""
+def signer() -> Any:
+    """The current user's unlocked key (a ``Signer``); ``SignatureRequiredError``
+    if it is not unlocked in this process."""
     return services().signer_for(user().session_id)
 
 
