@@ -1,0 +1,543 @@
+"""The confidence vote as signed ledger events (votes.md §5–§11, §13), on SQLite and
+PostgreSQL: the demo vote end to end, its exported record verified by the standalone
+verifier, tampering, privacy of mode A ballots, quorum, double ballots, the
+threshold and the 96-QĐ/TW boundaries."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from domain.errors import DomainError
+from ledger import envelope
+from ledger import verify as ledger_verify
+from ledger.signing import Signer
+from services import commands as c
+from services import vote_commands as vc
+from services.demo import load_demo
+from services.demo_vote import load_demo_vote
+from services.ids import account_id, actor_of, organisation_id
+from services.votes import RECEIPT_PREFIX, VoteService
+from votes import trustee as tool
+from votes.aggregates import ConfidenceVote, ballot_box_actor, confidence_vote_id
+from votes.ballot import encrypt_ballot, make_submission
+from votes.canon import canonical
+from votes.credentials import Slip, new_slip
+from votes.elgamal import Ciphertext
+from votes.group import Point
+from votes.tally import aggregate, partial_decrypt
+from votes.verifier import verify_record
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+def stored(services) -> list:
+    """Every stored notification of the ledger, in order."""
+    return list(services.ledger.recorder.select_notifications(start=1, limit=10**6))
+
+
+def tip(services) -> int:
+    return services.ledger.max_notification_id()
+
+
+def refused(code: str, call, services) -> None:
+    """``call`` raises DomainError ``code`` and the store is unchanged."""
+    before = tip(services)
+    with pytest.raises(DomainError) as caught:
+        call()
+    assert caught.value.code == code, caught.value
+    assert tip(services) == before
+
+
+@dataclass
+class SmallVote:
+    services: object
+    votes: VoteService
+    admin: Signer
+    vote_id: UUID
+    trustees: list[Signer]
+    states: list[tool.TrusteeState]
+    slips: list[Slip] = field(default_factory=list)
+
+    def view(self) -> tool.RecordView:
+        return tool.read_record(self.votes.export_record(self.vote_id))
+
+    def submit(self, signer: Signer, message: dict) -> None:
+        command = self.votes.command_from_message(signer.actor, message)
+        self.votes.handle(command, signer)
+
+    def organiser(self, command_cls, *args) -> None:
+        self.votes.handle(
+            command_cls(self.admin.actor, self.vote_id, *args), self.admin
+        )
+
+    def ballot(self, slip: Slip, choices: list[int | None]) -> bytes:
+        vote = self.votes.vote(self.vote_id)
+        opening = encrypt_ballot(
+            vote.fingerprint, vote.election_key, slip.credential_pub, choices
+        )
+        return make_submission(slip.private_key, opening)
+
+    def cast(self, slip: Slip, choices: list[int | None]):
+        return self.votes.cast_ballot(
+            vc.CastBallot(self.vote_id, self.ballot(slip, choices))
+        )
+
+
+def small_vote(services, admin, *, convened: int = 6, leaders: int = 2) -> SmallVote:
+    """A mode A vote of a chi bộ: 3 trustees, t = 2, key published, slips issued."""
+    actor = admin.actor
+    org = services.handle(
+        c.FoundOrganisation(
+            actor, "dang-bo-thu", "Đảng bộ thử", "provincial_committee", None
+        ),
+        admin.signer,
+    )
+    cell = services.handle(
+        c.FoundOrganisation(actor, "chi-bo-thu", "Chi bộ thử", "cell", org),
+        admin.signer,
+    )
+    members = [
+        services.handle(
+            c.EnrolMember(
+                actor,
+                f"Lãnh đạo {k}",
+                f"TV{k:06d}",
+                date(1975, 1, 1),
+                date(2000, 1, 1),
+                "full",
+                cell,
+            ),
+            admin.signer,
+        )
+        for k in range(leaders)
+    ]
+    trustees = []
+    for k in range(3):
+        username, password = f"kiemphieu{k}", secrets.token_urlsafe(12)
+        services.handle(
+            c.OpenAccount(actor, username, f"Kiểm phiếu {k}", ("counting",), password),
+            admin.signer,
+        )
+        user = account_id(username)
+        trustees.append(services.vault.unlock(str(user), actor_of(user), password))
+    votes = VoteService(services)
+    vote_id = votes.handle(
+        vc.CreateVote(
+            actor,
+            org_id=org,
+            code="ltn-2025",
+            title="Lấy phiếu tín nhiệm thử",
+            vote_year=2025,
+            conference_date=date(2025, 12, 1),
+            leaders=tuple(
+                vc.LeaderInput(m, f"Chức vụ {k}", date(2021, 5, 1))
+                for k, m in enumerate(members)
+            ),
+            trustees=tuple(account_id(f"kiemphieu{k}") for k in range(3)),
+            convened=convened,
+        ),
+        admin.signer,
+    )
+    small = SmallVote(services, votes, admin.signer, vote_id, trustees, [])
+    current = small.view()
+    for index, signer in enumerate(trustees, start=1):
+        state, message = tool.start(current, index)
+        small.states.append(state)
+        small.submit(signer, message)
+    for step in (tool.commit, tool.send_shares, tool.check_shares):
+        current = small.view()
+        for state, signer in zip(small.states, trustees, strict=True):
+            small.submit(signer, step(state, current))
+    small.organiser(vc.PublishElectionKey)
+    slips, message = tool.make_slips(small.view(), 1)
+    small.submit(trustees[0], message)
+    small.slips = slips
+    return small
+
+
+def closed_partial(small: SmallVote, index: int) -> dict:
+    head = small.votes.closing_head(small.vote_id)
+    closed = tool.verify_closed(small.votes.export_record(small.vote_id), head)
+    return tool.decrypt(small.states[index - 1], closed)
+
+
+# ---------------------------------------------------------------------------
+# The demo vote, end to end
+# ---------------------------------------------------------------------------
+def flip_hex(data: bytes, anchor: bytes, *, after: int = 0) -> bytes:
+    """Change one hex digit of the value that follows ``anchor`` (one byte)."""
+    at = data.index(anchor, after) + len(anchor)
+    digit = data[at : at + 1]
+    assert digit in b"0123456789abcdef"
+    other = b"1" if digit != b"1" else b"2"
+    return data[:at] + other + data[at + 1 :]
+
+
+def test_demo_vote_end_to_end(services, admin, settings):
+    load_demo(services, admin.signer)
+    result = load_demo_vote(services, admin.signer)
+    votes = VoteService(services)
+
+    [row] = votes.votes()
+    assert (row.vote_id, row.state, row.mode) == (result.vote_id, "tallied", "A")
+    assert (row.leaders, row.trustees, row.threshold) == (15, 5, 3)
+    assert (row.convened, row.present, row.issued, row.ballots) == (45, 42, 42, 40)
+    assert row.partials == 3
+    assert row.short_fingerprint == result.short_fingerprint
+
+    # The exported record verifies, with the head of the minutes and the trust root.
+    record = votes.export_record(result.vote_id)
+    head = bytes.fromhex(result.head)
+    report = verify_record(record, head=head, trust_root=services.trust_root)
+    assert report.ok, report.first_failure and report.first_failure.to_json()
+    lines = record.split(b"\n")[:-2]
+    topics = [json.loads(line)["content"]["topic"] for line in lines]
+    assert topics.count("VoteBallotCast") == 40
+    assert topics[0] == "VoteElectionCreated"
+    assert topics[-1] == "VoteTallyPublished"
+    # ... and the whole ledger still verifies (ballot-box key valid by position).
+    audit = ledger_verify.verify(settings.database_url, services.trust_root, jobs=1)
+    assert audit.ok, audit.first_failure and audit.first_failure.to_json()
+
+    # One changed byte anywhere in a ballot, a proof or a decryption share fails.
+    ballot_at = record.index(b'"topic":"VoteBallotCast"')
+    partial_at = record.index(b'"topic":"VotePartialDecryption"')
+    tampered = [
+        flip_hex(record, b'"a":"', after=ballot_at),
+        flip_hex(record, b'"b":"', after=ballot_at),
+        flip_hex(record, b'"proof":["', after=ballot_at),
+        flip_hex(record, b'"sum_proof":["', after=ballot_at),
+        flip_hex(record, b'"sig":"', after=ballot_at),
+        flip_hex(record, b'"d":"', after=partial_at),
+        flip_hex(record, b'"proof":["', after=partial_at),
+    ]
+    for mutant in tampered:
+        assert mutant != record
+        assert len(mutant) == len(record)
+        assert not verify_record(mutant, head=head).ok
+
+    # Results: exact fractions over ballots returned and the 96-QĐ/TW bands.
+    results = {r.leader_index: r for r in votes.results(result.vote_id)}
+    assert len(results) == 15
+    boundaries = {0: ("20/40", "NONE"), 1: ("21/40", "GT_HALF")}
+    boundaries[2] = ("27/40", "GTE_TWO_THIRDS")
+    for index, (pct_low, band) in boundaries.items():
+        assert (results[index].pct_low, results[index].band) == (pct_low, band)
+        assert results[index].returned == 40
+        assert results[index].issued == 42
+    for r in results.values():
+        assert r.valid + r.invalid == r.returned == 40
+        assert r.high + r.normal + r.low == r.valid
+
+    # The "> 1/2 low" fact for the rating rules: flagged per member, by year.
+    facts = votes.confidence_vote(result.vote_id)
+    assert isinstance(facts, ConfidenceVote)
+    flagged = services.projections.query(
+        "vote_results",
+        "SELECT leader_index, member_id, band FROM {results} "
+        "WHERE flagged = 1 AND vote_year = 2025 ORDER BY leader_index",
+    )
+    expected = [i for i, r in results.items() if r.band != "NONE"]
+    assert [f["leader_index"] for f in flagged] == expected
+    assert {0, 3} & set(expected) == set()
+    assert flagged[0]["member_id"] == facts.leaders[1]["member_id"]
+    stream = services.ledger.recorder.select_events(confidence_vote_id(result.vote_id))
+    event_topics = [s.topic for s in stream]
+    assert event_topics.count("votes.aggregates:ConfidenceVote.Held") == 15
+    assert event_topics.count(
+        "votes.aggregates:ConfidenceVote.ConsequenceFlagged"
+    ) == len(expected)
+
+    assert_mode_a_ballots_unlinked(services, result.vote_id)
+
+
+def assert_mode_a_ballots_unlinked(services, vote_id: UUID) -> None:
+    """No stored field of a mode A ballot names or keys a member (§13 test 7)."""
+    people: set[str] = set()
+    account_keys: set[bytes] = set()
+    for account in services.accounts():
+        people |= {str(account.account_id), f"u:{account.account_id}", account.username}
+        if account.member_id:
+            people.add(str(account.member_id))
+    for member in services.members():
+        people |= {str(member.member_id), member.full_name, member.party_card_no}
+    registry = services.ledger.key_registry()
+    for record in registry.keys.values():
+        if record.owner.startswith("u:"):
+            account_keys.add(record.public_key_raw)
+    box = ballot_box_actor(vote_id)
+    credentials: set[str] = set()
+    ballots = 0
+    notifications = stored(services)
+    for note in notifications:
+        content = envelope.parse_content(envelope.unpack(note.state).content)
+        if content.topic != "VoteBallotCast":
+            continue
+        ballots += 1
+        raw = envelope.unpack(note.state).content.decode()
+        assert content.actor == box
+        assert registry.get(content.key_id).owner == box
+        assert content.ts.endswith("T00:00:00.000000Z")
+        assert set(content.body) == {"ballot", "ballot_hash", "sig"}
+        assert not any(person in raw for person in people)
+        credential = bytes.fromhex(content.body["ballot"]["credential"])
+        assert credential not in account_keys
+        credentials.add(credential.hex())
+    assert ballots == 40
+    # A ballot's credential appears elsewhere only in the name-less slip lists
+    # (signed by the chair, whose own actor is the only person named).
+    for note in notifications:
+        raw = envelope.unpack(note.state).content.decode()
+        topic = note.topic
+        if topic == "VoteBallotCast":
+            continue
+        if any(cred in raw for cred in credentials):
+            assert topic in ("VoteCredentialsPublished", "VoteCredentialsVoided")
+            body = json.loads(raw)["body"]
+            assert set(body) <= {"count", "credentials"}
+            assert not any(person in json.dumps(body) for person in people)
+    # Nor does a read model keep them.
+    views = services.projections.digest_details()
+    assert "vote_results" in views
+    for table in ("votes", "results"):
+        rows = services.projections.query("vote_results", f"SELECT * FROM {{{table}}}")
+        text = json.dumps(rows, default=str)
+        assert not any(cred in text for cred in credentials)
+
+
+# ---------------------------------------------------------------------------
+# Quorum, ballots, threshold
+# ---------------------------------------------------------------------------
+def test_quorum_refusal_leaves_the_store_unchanged(services, admin):
+    small = small_vote(services, admin, convened=6)
+    small.organiser(vc.RecordAttendance, 3)  # 3·3 = 9 < 6·2 = 12
+    refused(
+        "vote.quorum_not_met",
+        lambda: small.organiser(vc.OpenVoting),
+        services,
+    )
+    # Below quorum the record may only end in VoteAbandoned(QUORUM_NOT_MET).
+    refused(
+        "vote.abandon_reason_quorum",
+        lambda: small.organiser(vc.AbandonVote, "OTHER"),
+        services,
+    )
+    small.organiser(vc.AbandonVote, "QUORUM_NOT_MET")
+    assert small.votes.vote_row(small.vote_id).state == "abandoned"
+    assert verify_record(small.votes.export_record(small.vote_id)).ok
+
+
+def test_ballots_one_per_credential_and_decryption_needs_the_threshold(services, admin):
+    small = small_vote(services, admin, convened=6)
+    votes, vote_id = small.votes, small.vote_id
+    # Only the organiser (the manifest signer) records attendance.
+    refused(
+        "vote.not_organiser",
+        lambda: votes.handle(
+            vc.RecordAttendance(small.trustees[1].actor, vote_id, 4), small.trustees[1]
+        ),
+        services,
+    )
+    small.organiser(vc.RecordAttendance, 4)  # 4·3 = 12 ≥ 12: exactly two thirds
+    handed, unissued = small.slips[:4], small.slips[4:]
+    # Issued (6 slips) > present (4): void the two slips not handed out first.
+    refused(
+        "vote.issued_exceeds_present", lambda: small.organiser(vc.OpenVoting), services
+    )
+    refused(
+        "vote.not_chair",
+        lambda: small.submit(
+            small.trustees[1],
+            tool.void_message(small.view(), 1, [s.code for s in unissued]),
+        ),
+        services,
+    )
+    small.submit(
+        small.trustees[0],
+        tool.void_message(small.view(), 1, [s.code for s in unissued]),
+    )
+    refused(
+        "vote.not_open",
+        lambda: small.cast(handed[0], [0, 2]),
+        services,
+    )
+    small.organiser(vc.OpenVoting)
+
+    receipt = small.cast(handed[0], [0, 2])
+    box = Ed25519PublicKey.from_public_bytes(
+        bytes.fromhex(votes.vote(vote_id).manifest["service_pub"])
+    )
+    box.verify(bytes.fromhex(receipt.sig), RECEIPT_PREFIX + canonical(receipt.body))
+    # A second ballot on one credential, fresh or replayed, is refused.
+    refused("vote.double_ballot", lambda: small.cast(handed[0], [1, 1]), services)
+    replay = small.ballot(handed[1], [1, 0])
+    votes.cast_ballot(vc.CastBallot(vote_id, replay))
+    refused(
+        "vote.double_ballot",
+        lambda: votes.cast_ballot(vc.CastBallot(vote_id, replay)),
+        services,
+    )
+    # Unlisted and voided credentials cannot cast.
+    for slip in (new_slip(str(vote_id)), unissued[0]):
+        with pytest.raises(DomainError) as caught:
+            small.cast(slip, [0, 0])
+        assert caught.value.details == {"reason": "credential"}
+    small.cast(handed[2], [None, 2])
+
+    # Decryption only after closing, and only of the full aggregate.
+    refused(
+        "vote.wrong_phase",
+        lambda: small.submit(
+            small.trustees[0],
+            {
+                "body": {"j": 1, "shares": [], "verified_head": "00" * 32},
+                "format": tool.MESSAGE_FORMAT,
+                "i": 1,
+                "step": "decrypt",
+                "vote": str(vote_id),
+            },
+        ),
+        services,
+    )
+    small.organiser(vc.CloseVoting)
+    refused("vote.not_open", lambda: small.cast(handed[3], [0, 0]), services)
+
+    # Helios #170: a decryption of a subset of the ballots is refused by the server.
+    vote = votes.vote(vote_id)
+    head = votes.closing_head(vote_id)
+    accepted = [
+        json.loads(line)["content"]["body"]["ballot"]
+        for line in votes.export_record(vote_id).split(b"\n")[:-2]
+        if b'"topic":"VoteBallotCast"' in line
+    ]
+    assert len(accepted) == 3
+    first_only = aggregate(
+        [
+            [
+                [
+                    Ciphertext(
+                        Point(bytes.fromhex(ch["a"])), Point(bytes.fromhex(ch["b"]))
+                    )
+                    for ch in ans["choices"]
+                ]
+                for ans in accepted[0]["answers"]
+            ]
+        ],
+        vote.leader_count,
+    )
+    sneaky = partial_decrypt(vote.fingerprint, 1, small.states[0].key_share, first_only)
+    message = {
+        "body": {
+            "j": 1,
+            "shares": [
+                [{"d": s.d.hex(), "proof": s.proof.to_hex()} for s in row]
+                for row in sneaky
+            ],
+            "verified_head": head.hex(),
+        },
+        "format": tool.MESSAGE_FORMAT,
+        "i": 1,
+        "step": "decrypt",
+        "vote": str(vote_id),
+    }
+    refused(
+        "vote.partial_invalid",
+        lambda: small.submit(small.trustees[0], message),
+        services,
+    )
+    # The trustee tool refuses a head that is not the one in the minutes.
+    with pytest.raises(tool.TrusteeToolError):
+        tool.verify_closed(votes.export_record(vote_id), bytes(32))
+
+    first, again = closed_partial(small, 1), closed_partial(small, 1)
+    small.submit(small.trustees[0], first)
+    refused(
+        "vote.partial_duplicate",
+        lambda: small.submit(small.trustees[0], again),
+        services,
+    )
+    with pytest.raises(tool.TrusteeToolError, match="already published"):
+        closed_partial(small, 1)
+    # t = 2: one partial decryption gives no result.
+    chair = small.trustees[0]
+    refused(
+        "vote.below_threshold",
+        lambda: votes.handle(vc.PublishTally(chair.actor, vote_id), chair),
+        services,
+    )
+    small.submit(small.trustees[2], closed_partial(small, 3))
+    refused(
+        "vote.not_chair",
+        lambda: votes.handle(
+            vc.PublishTally(small.trustees[2].actor, vote_id), small.trustees[2]
+        ),
+        services,
+    )
+    votes.handle(vc.PublishTally(chair.actor, vote_id), chair)
+    results = votes.results(vote_id)
+    # Ballots: [0, 2], [1, 0], [None, 2]; per-person validity (§13 test 16).
+    assert [(r.high, r.normal, r.low, r.invalid) for r in results] == [
+        (1, 1, 0, 1),
+        (1, 0, 2, 0),
+    ]
+    assert [r.band for r in results] == ["NONE", "GTE_TWO_THIRDS"]
+    assert [r.pct_low for r in results] == ["0/3", "2/3"]
+    record = votes.export_record(vote_id)
+    assert verify_record(record, head=head, trust_root=services.trust_root).ok
+
+
+def test_create_vote_refuses_excluded_leaders_and_mode_b_by_default(services, admin):
+    small = small_vote(services, admin)
+    org = organisation_id("dang-bo-thu")
+    member = small.votes.confidence_vote(small.vote_id).leaders[0]["member_id"]
+
+    def create(**changes):
+        fields = {
+            "org_id": org,
+            "code": "ltn-khac",
+            "title": "Lấy phiếu khác",
+            "vote_year": 2025,
+            "conference_date": date(2025, 12, 1),
+            "leaders": (vc.LeaderInput(UUID(member), "Bí thư", date(2021, 1, 1)),),
+            "trustees": tuple(account_id(f"kiemphieu{k}") for k in range(3)),
+            "convened": 5,
+        }
+        fields.update(changes)
+        return lambda: small.votes.handle(
+            vc.CreateVote(admin.actor, **fields), admin.signer
+        )
+
+    appointed = (vc.LeaderInput(UUID(member), "Bí thư", date(2025, 3, 1)),)
+    retiring = (vc.LeaderInput(UUID(member), "Bí thư", date(2021, 1, 1), True),)
+    refused("vote.leader_appointed_this_year", create(leaders=appointed), services)
+    refused("vote.leader_pending_retirement", create(leaders=retiring), services)
+    refused("vote.remote_mode_disabled", create(mode="B"), services)
+    refused("vote.threshold_invalid", create(threshold=4), services)
+    refused("vote.code_taken", create(code="ltn-2025"), services)
+    trustee = small.trustees[1]
+    refused(
+        "auth.forbidden",
+        lambda: small.votes.handle(
+            vc.CreateVote(
+                trustee.actor,
+                org,
+                "ltn-x",
+                "x",
+                2025,
+                date(2025, 12, 1),
+                (),
+                (),
+                5,
+            ),
+            trustee,
+        ),
+        services,
+    )
