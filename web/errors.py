@@ -10,7 +10,16 @@ import logging
 from typing import Any
 
 from eventsourcing.persistence import OperationalError
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -50,10 +59,13 @@ def json_error(code: str, status: int, message: str | None = None, **extra: Any)
 
 def error_page(status: int, message: str, code: str | None = None):
     title = ERROR_TITLES.get(status, ERROR_TITLES[500])
-    html = render_template(
-        "errors/error.html", status=status, title=title, message=message, code=code
-    )
-    return html, status
+    context = {"status": status, "title": title, "message": message, "code": code}
+    if status >= 500:
+        # The store may be what failed: render without the context processors,
+        # which would look the user up again for the menu.
+        template = current_app.jinja_env.get_template("errors/error.html")
+        return template.render(bare=True, **context), status
+    return render_template("errors/error.html", bare=False, **context), status
 
 
 def refusal(code: str, details: dict[str, Any] | None = None):

@@ -192,3 +192,30 @@ def test_500_page_in_vietnamese(app, client, auth, monkeypatch):
     api = client.get("/api/v1/organisations")
     assert api.status_code == 500
     assert api.get_json()["code"] == "http.server_error"
+
+
+def test_missing_trailing_slash_redirects(client, auth):
+    auth.login("member")
+    response = client.get("/organisations")
+    assert response.status_code == 308
+    assert response.headers["Location"].endswith("/organisations/")
+
+
+def test_oversized_body_is_413_in_vietnamese(client, auth):
+    auth.login("admin")
+    response = client.post("/organisations/new", data={"name": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "Dữ liệu gửi lên quá lớn." in response.get_data(as_text=True)
+
+
+def test_store_down_while_loading_the_user_is_503(app, client, auth, monkeypatch):
+    from eventsourcing.persistence import OperationalError
+
+    def down(account_id):
+        raise OperationalError("database is locked")
+
+    auth.login("admin")
+    monkeypatch.setattr(app.extensions["kiemdiem"], "account", down)
+    response = client.get("/organisations/")
+    assert response.status_code == 503
+    assert "thử lại" in response.get_data(as_text=True)
