@@ -65,6 +65,7 @@ class SmallVote:
     trustees: list[Signer]
     states: list[tool.TrusteeState]
     slips: list[Slip] = field(default_factory=list)
+    passwords: list[str] = field(default_factory=list)
 
     def view(self) -> tool.RecordView:
         return tool.read_record(self.votes.export_record(self.vote_id))
@@ -91,8 +92,17 @@ class SmallVote:
         )
 
 
-def small_vote(services, admin, *, convened: int = 6, leaders: int = 2) -> SmallVote:
-    """A mode A vote of a chi bộ: 3 trustees, t = 2, key published, slips issued."""
+def small_vote(
+    services,
+    admin,
+    *,
+    convened: int = 6,
+    leaders: int = 2,
+    mode: str = "A",
+    ceremony: bool = True,
+) -> SmallVote:
+    """A vote of a chi bộ: 3 trustees, t = 2; with ``ceremony`` the key is
+    published and (mode A) the slips are issued."""
     actor = admin.actor
     org = services.handle(
         c.FoundOrganisation(
@@ -119,16 +129,17 @@ def small_vote(services, admin, *, convened: int = 6, leaders: int = 2) -> Small
         )
         for k in range(leaders)
     ]
-    trustees = []
+    trustees, passwords = [], []
     for k in range(3):
         username, password = f"kiemphieu{k}", secrets.token_urlsafe(12)
+        passwords.append(password)
         services.handle(
             c.OpenAccount(actor, username, f"Kiểm phiếu {k}", ("counting",), password),
             admin.signer,
         )
         user = account_id(username)
         trustees.append(services.vault.unlock(str(user), actor_of(user), password))
-    votes = VoteService(services)
+    votes = VoteService(services, allow_remote_mode=mode == "B")
     vote_id = votes.handle(
         vc.CreateVote(
             actor,
@@ -143,10 +154,14 @@ def small_vote(services, admin, *, convened: int = 6, leaders: int = 2) -> Small
             ),
             trustees=tuple(account_id(f"kiemphieu{k}") for k in range(3)),
             convened=convened,
+            mode=mode,
         ),
         admin.signer,
     )
     small = SmallVote(services, votes, admin.signer, vote_id, trustees, [])
+    small.passwords = passwords
+    if not ceremony:
+        return small
     current = small.view()
     for index, signer in enumerate(trustees, start=1):
         state, message = tool.start(current, index)
@@ -157,9 +172,10 @@ def small_vote(services, admin, *, convened: int = 6, leaders: int = 2) -> Small
         for state, signer in zip(small.states, trustees, strict=True):
             small.submit(signer, step(state, current))
     small.organiser(vc.PublishElectionKey)
-    slips, message = tool.make_slips(small.view(), 1)
-    small.submit(trustees[0], message)
-    small.slips = slips
+    if mode == "A":
+        slips, message = tool.make_slips(small.view(), 1)
+        small.submit(trustees[0], message)
+        small.slips = slips
     return small
 
 
@@ -541,3 +557,138 @@ def test_create_vote_refuses_excluded_leaders_and_mode_b_by_default(services, ad
         ),
         services,
     )
+
+
+# ---------------------------------------------------------------------------
+# Mode B and the command line
+# ---------------------------------------------------------------------------
+def test_mode_b_ballot_is_signed_by_the_members_own_key(services, admin):
+    small = small_vote(services, admin, mode="B")
+    votes, vote_id = small.votes, small.vote_id
+    cell = organisation_id("chi-bo-thu")
+    voters = []
+    for k in range(2):
+        member = services.handle(
+            c.EnrolMember(
+                admin.actor,
+                f"Đảng viên {k}",
+                f"DV{k:06d}",
+                date(1980, 1, 1),
+                date(2005, 1, 1),
+                "full",
+                cell,
+            ),
+            admin.signer,
+        )
+        password = secrets.token_urlsafe(12)
+        services.handle(
+            c.OpenAccount(
+                admin.actor,
+                f"dangvien{k}",
+                f"Đảng viên {k}",
+                ("member",),
+                password,
+                member_id=member,
+            ),
+            admin.signer,
+        )
+        user = account_id(f"dangvien{k}")
+        voters.append(
+            (member, services.vault.unlock(str(user), actor_of(user), password))
+        )
+    small.organiser(vc.PublishEligibleAccounts, tuple(m for m, _ in voters))
+    small.organiser(vc.RecordAttendance, 6)
+    small.organiser(vc.OpenVoting)
+    vote = votes.vote(vote_id)
+
+    def ballot(signer: Signer, choices: list[int | None]) -> bytes:
+        # Built and signed on the member's own device with the account key.
+        opening = encrypt_ballot(
+            vote.fingerprint, vote.election_key, signer.public_key_raw, choices
+        )
+        return make_submission(signer.private_key, opening)
+
+    first, second = voters[0][1], voters[1][1]
+    mine = ballot(first, [0, 2])
+    refused(
+        "vote.login_required",
+        lambda: votes.cast_ballot(vc.CastBallot(vote_id, mine)),
+        services,
+    )
+    with pytest.raises(DomainError) as caught:  # not the session member's key
+        votes.cast_ballot(vc.CastBallot(vote_id, ballot(second, [1, 1])), first)
+    assert caught.value.details == {"reason": "credential"}
+    votes.cast_ballot(vc.CastBallot(vote_id, mine), first)
+    refused(
+        "vote.double_ballot",
+        lambda: votes.cast_ballot(vc.CastBallot(vote_id, ballot(first, [1, 1])), first),
+        services,
+    )
+    # The record shows who took part (the credential is the account key), never
+    # how; the envelope is still the ballot box's.
+    lines = votes.export_record(vote_id).split(b"\n")[:-2]
+    [cast] = [json.loads(x) for x in lines if b'"topic":"VoteBallotCast"' in x]
+    assert cast["content"]["actor"] == ballot_box_actor(vote_id)
+    assert cast["content"]["body"]["ballot"]["credential"] == first.public_key_raw.hex()
+    assert votes.vote_row(vote_id).issued == 2
+
+
+def test_cli_lists_exports_and_runs_the_trustee_tool(
+    services, admin, settings, tmp_path, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from cli.votes_cmd import votes as votes_cli
+
+    small = small_vote(services, admin, ceremony=False)
+    monkeypatch.setenv("KIEMDIEM_DATABASE_URL", settings.database_url)
+    runner = CliRunner()
+    listed = runner.invoke(votes_cli, ["list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    [row] = json.loads(listed.output)
+    assert (row["vote_id"], row["state"]) == (str(small.vote_id), "ceremony")
+    assert (row["leaders"], row["trustees"], row["ballots"]) == (2, 3, 0)
+
+    record = tmp_path / "record.jsonl"
+    exported = runner.invoke(votes_cli, ["export", str(small.vote_id), str(record)])
+    assert exported.exit_code == 0, exported.output
+    assert record.read_bytes() == small.votes.export_record(small.vote_id)
+    assert runner.invoke(votes_cli, ["verify", str(record)]).exit_code == 1
+    assert runner.invoke(votes_cli, ["export", "not-an-id", str(record)]).exit_code == 2
+    missing = runner.invoke(votes_cli, ["export", str(UUID(int=1)), str(record)])
+    assert missing.exit_code == 2
+    assert "no vote" in missing.output
+
+    monkeypatch.setenv("KIEMDIEM_TRUSTEE_PASSPHRASE", "mat-khau-tep-trang-thai")
+    monkeypatch.setenv("KIEMDIEM_ARGON2_MEMORY_KIB", "1024")
+    state, message = tmp_path / "state.json", tmp_path / "register.json"
+    started = runner.invoke(
+        votes_cli,
+        ["trustee", "start", "--record", str(record), "--state", str(state),
+         "--index", "2", "--out", str(message)],
+    )  # fmt: skip
+    assert started.exit_code == 0, started.output
+    assert tool.load_state(state, "mat-khau-tep-trang-thai").index == 2
+    monkeypatch.setenv("KIEMDIEM_PASSWORD", small.passwords[1])
+    submitted = runner.invoke(
+        votes_cli, ["trustee", "submit", str(message), "--user", "kiemphieu1"]
+    )
+    assert submitted.exit_code == 0, submitted.output
+    assert 2 in small.votes.vote(small.vote_id).registered
+    # The same message again is refused (exit 1); a wrong state passphrase is bad
+    # input (exit 2); so is a message file that is not one.
+    again = runner.invoke(
+        votes_cli, ["trustee", "submit", str(message), "--user", "kiemphieu1"]
+    )
+    assert again.exit_code == 1
+    assert "vote.trustee_already_registered" in again.output
+    monkeypatch.setenv("KIEMDIEM_TRUSTEE_PASSPHRASE", "sai-mat-khau")
+    wrong = runner.invoke(
+        votes_cli,
+        ["trustee", "commit", "--record", str(record), "--state", str(state)],
+    )
+    assert wrong.exit_code == 2
+    bogus = runner.invoke(
+        votes_cli, ["trustee", "submit", str(record), "--user", "kiemphieu1"]
+    )
+    assert bogus.exit_code == 2
