@@ -102,8 +102,9 @@ def to_jsonable(value: Any) -> Any:
     if kind is dict:
         out = {}
         for key, item in value.items():
-            if type(key) is not str:
-                raise CanonicalEncodingError(f"non-string key {key!r}")
+            if type(key) is not str or not key.isascii():
+                # ASCII keys sort the same by code point and by UTF-16 (RFC 8785).
+                raise CanonicalEncodingError(f"key {key!r} is not an ASCII string")
             out[key] = to_jsonable(item)
         return out
     if kind is list:
@@ -148,7 +149,9 @@ def from_jsonable(value: Any) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    """Canonical bytes of a plain JSON value (already :func:`to_jsonable`)."""
+    """Canonical bytes of a plain JSON value that came out of :func:`to_jsonable`
+    (which refuses floats, wide integers and non-ASCII keys); :func:`encode` is the
+    entry point for anything else."""
     try:
         return json.dumps(
             value,
@@ -169,6 +172,8 @@ def encode(value: Any) -> bytes:
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, item in pairs:
+        if not key.isascii():
+            raise CanonicalEncodingError(f"non-ASCII key {key!r}")
         if key in result:
             raise CanonicalEncodingError(f"duplicate key {key!r}")
         result[key] = item
@@ -177,6 +182,13 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _reject_float(text: str) -> float:
     raise CanonicalEncodingError(f"float {text} in content")
+
+
+def _checked_int(text: str) -> int:
+    value = int(text)
+    if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        raise CanonicalEncodingError(f"integer out of the safe range: {text}")
+    return value
 
 
 def _reject_constant(text: str) -> float:
@@ -194,6 +206,7 @@ def loads_canonical(content: bytes) -> Mapping[str, Any]:
             content.decode("utf-8"),
             object_pairs_hook=_reject_duplicates,
             parse_float=_reject_float,
+            parse_int=_checked_int,
             parse_constant=_reject_constant,
         )
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -202,19 +215,4 @@ def loads_canonical(content: bytes) -> Mapping[str, Any]:
         raise CanonicalEncodingError("content is not a JSON object")
     if dumps(parsed) != content:
         raise CanonicalEncodingError("content is not in canonical form")
-    _check_integers(parsed)
     return parsed
-
-
-def _check_integers(value: Any) -> None:
-    if isinstance(value, bool):
-        return
-    if isinstance(value, int):
-        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            raise CanonicalEncodingError(f"integer out of the safe range: {value}")
-    elif isinstance(value, dict):
-        for item in value.values():
-            _check_integers(item)
-    elif isinstance(value, list):
-        for item in value:
-            _check_integers(item)

@@ -8,6 +8,7 @@ never has to re-serialise anything to check a signature.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -114,7 +115,7 @@ def parse_content(content: bytes) -> Content:
     """Parse and structurally check content; raises ``CanonicalEncodingError`` or
     ``MalformedEnvelopeError``."""
     obj = canonical.loads_canonical(content)
-    if set(obj) != CONTENT_KEYS or obj["v"] != CONTENT_VERSION:
+    if set(obj) != CONTENT_KEYS or type(obj["v"]) is not int or obj["v"] != 1:
         raise MalformedEnvelopeError("content keys or version are not v1")
     try:
         stream = UUID(obj["stream"])
@@ -175,9 +176,8 @@ def parse_content_unchecked(content: bytes, stream: UUID) -> Content:
         raise MalformedEnvelopeError(f"content is incomplete: {exc}") from exc
 
 
+_HEX = {32: re.compile("[0-9a-f]{32}"), 64: re.compile("[0-9a-f]{64}")}
+
+
 def _is_hex(value: object, length: int) -> bool:
-    return (
-        isinstance(value, str)
-        and len(value) == length
-        and all(c in "0123456789abcdef" for c in value)
-    )
+    return isinstance(value, str) and _HEX[length].fullmatch(value) is not None

@@ -51,7 +51,7 @@ def validate(obj: Any) -> dict[str, Any]:
         for key in obj["log_keys"]:
             note.parse_verifier_key(key)
         for key in obj.get("witness_keys", []):
-            note.parse_verifier_key(key)
+            note.parse_cosigner_key(key)  # witnesses cosign (type 0x04 keys)
         for admin in obj["admin_keys"]:
             TrustedAdminKey.from_json(admin)
     except (KeyError, TypeError, ValueError) as exc:
