@@ -53,6 +53,7 @@ from services.errors import NotFoundError
 from services.vault import KdfCost, seed_of
 from votes.aggregates import (
     ConfidenceVote,
+    MinutesSigned,
     ShareMessage,
     Vote,
     VoteEvent,
@@ -432,6 +433,7 @@ class VoteService:
                 self._event_hash(command.vote_id, vote.tally_version),
                 self._event_hash(command.vote_id, vote.closing_version),
                 by_key=key,
+                signed_by=self._minutes_signers(command.vote_id, vote.tally_version),
             )
 
         return self._trustee_step(command, signer, step)
@@ -451,6 +453,17 @@ class VoteService:
 
         self.app._commit(signer, work)
         return command.vote_id
+
+    def _minutes_signers(self, vote: UUID, tally_version: int) -> set[bytes]:
+        """Public keys that signed ``VoteMinutesSigned`` (after the tally)."""
+        registry = self.app.ledger.key_registry()
+        keys = set()
+        for row in self.app.ledger.recorder.select_events(vote, gt=tally_version):
+            if row.topic == MinutesSigned.TOPIC:
+                record = registry.get(envelope.unpack(row.state).key_id.hex())
+                if record is not None:
+                    keys.add(record.public_key_raw)
+        return keys
 
     # -- organiser steps ------------------------------------------------------------
     def _organiser_step(

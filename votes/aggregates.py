@@ -35,7 +35,7 @@ than half of the ballots returned were low confidence (votes.md §9.3, domain.md
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -395,7 +395,6 @@ class Vote(Aggregate):
         self.results: list[dict[str, Any]] | None = None
         self.trustees_used: list[int] = []
         self.tally_version: int | None = None
-        self.minutes_by: set[int] = set()
         self.abandon_reason: str | None = None
 
     def _reset_ceremony(self) -> None:
@@ -867,14 +866,22 @@ class Vote(Aggregate):
         return results
 
     def sign_minutes(
-        self, tally_event_hash: bytes, head: bytes, *, by_key: bytes
+        self,
+        tally_event_hash: bytes,
+        head: bytes,
+        *,
+        by_key: bytes,
+        signed_by: Collection[bytes],
     ) -> None:
-        """A member of the ban kiểm phiếu signs the minutes: tally and chain head."""
+        """A member of the ban kiểm phiếu signs the minutes: tally and chain head.
+
+        The body names no signer (the envelope does), so the service passes the
+        keys that already signed, read from the stored envelopes.
+        """
         self._require_phase("sign_minutes", Phase.TALLIED)
         index = self.trustee_index(by_key)
-        if index in self.minutes_by:
+        if by_key in signed_by:
             raise DomainError("vote.minutes_already_signed", index=index)
-        self.minutes_by.add(index)
         self._trigger(
             MinutesSigned, head=head.hex(), tally_event_hash=tally_event_hash.hex()
         )

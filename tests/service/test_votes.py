@@ -506,6 +506,14 @@ def test_ballots_one_per_credential_and_decryption_needs_the_threshold(services,
     ]
     assert [r.band for r in results] == ["NONE", "GTE_TWO_THIRDS"]
     assert [r.pct_low for r in results] == ["0/3", "2/3"]
+    # Each member of the ban kiểm phiếu may sign the minutes, once.
+    for signer in small.trustees[:2]:
+        votes.handle(vc.SignMinutes(signer.actor, vote_id), signer)
+    refused(
+        "vote.minutes_already_signed",
+        lambda: votes.handle(vc.SignMinutes(chair.actor, vote_id), chair),
+        services,
+    )
     record = votes.export_record(vote_id)
     assert verify_record(record, head=head, trust_root=services.trust_root).ok
 
@@ -692,3 +700,63 @@ def test_cli_lists_exports_and_runs_the_trustee_tool(
         votes_cli, ["trustee", "submit", str(record), "--user", "kiemphieu1"]
     )
     assert bogus.exit_code == 2
+
+
+def test_a_complaint_aborts_the_ceremony_and_a_new_run_starts(services, admin):
+    small = small_vote(services, admin, ceremony=False)
+    trustees = small.trustees
+    current = small.view()
+    for index, signer in enumerate(trustees, start=1):
+        state, message = tool.start(current, index)
+        small.states.append(state)
+        small.submit(signer, message)
+    current = small.view()
+    refused(
+        "vote.not_trustee",
+        lambda: small.submit(trustees[1], tool.commit(small.states[0], current)),
+        services,
+    )
+    for state, signer in zip(small.states, trustees, strict=True):
+        small.submit(signer, tool.commit(state, current))
+    current = small.view()
+    for k, (state, signer) in enumerate(zip(small.states, trustees, strict=True)):
+        message = tool.send_shares(state, current)
+        if k == 1:  # trustee 2 sends trustee 3 a share that does not open
+            share = next(s for s in message["body"]["shares"] if s["to"] == 3)
+            share["ciphertext"] = "00" + share["ciphertext"][2:]
+        small.submit(signer, message)
+    current = small.view()
+    complaint = tool.check_shares(small.states[2], current)
+    assert complaint["step"] == "complaint"
+    assert complaint["body"] == {"against": 2, "j": 3, "reason": "share_unreadable"}
+    small.submit(trustees[2], complaint)
+    refused(
+        "vote.ceremony_complaint_pending",
+        lambda: small.submit(trustees[0], tool.check_shares(small.states[0], current)),
+        services,
+    )
+    refused(
+        "vote.ceremony_confirmations_incomplete",
+        lambda: small.organiser(vc.PublishElectionKey),
+        services,
+    )
+    small.organiser(vc.AbortKeyCeremony, "Ủy viên 2 gửi phần khóa hỏng")
+    # Run 2: fresh transport keys and polynomials; the old state is refused.
+    current = small.view()
+    with pytest.raises(tool.TrusteeToolError, match="restarted"):
+        tool.commit(small.states[0], current)
+    small.states = []
+    for index, signer in enumerate(trustees, start=1):
+        state, message = tool.start(current, index)
+        small.states.append(state)
+        small.submit(signer, message)
+    for step in (tool.commit, tool.send_shares, tool.check_shares):
+        current = small.view()
+        for state, signer in zip(small.states, trustees, strict=True):
+            small.submit(signer, step(state, current))
+    small.organiser(vc.PublishElectionKey)
+    short = tool.check_key(small.states[1], small.view())
+    assert small.votes.vote_row(small.vote_id).short_fingerprint == short
+    small.organiser(vc.AbandonVote, "OTHER")
+    report = verify_record(small.votes.export_record(small.vote_id))
+    assert report.ok, report.first_failure and report.first_failure.to_json()
