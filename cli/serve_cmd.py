@@ -10,6 +10,7 @@ import threading
 import click
 
 from cli.context import open_services
+from ledger.errors import ConfigurationError
 
 
 @click.command()
@@ -19,11 +20,13 @@ def serve(host: str, port: int) -> None:
     """Serve the web application (single process: keys stay unlocked in it)."""
     from web import create_app
 
-    if not os.environ.get("KIEMDIEM_SECRET_KEY"):
-        # A per-run key for the local server: sessions end when it stops, which
-        # matches the unlocked keys, which a restart forgets anyway.
-        os.environ["KIEMDIEM_SECRET_KEY"] = secrets.token_hex(32)
-    app = create_app()
+    # Without a configured key, a per-run one: sessions end when the server stops,
+    # as do the unlocked signing keys, which a restart forgets anyway.
+    secret = os.environ.get("KIEMDIEM_SECRET_KEY") or secrets.token_urlsafe(32)
+    try:
+        app = create_app({"SECRET_KEY": secret})
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"kiemdiem: http://{host}:{port}/")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 

@@ -94,6 +94,11 @@ class UserAccount(Aggregate):
     def actor(self) -> str:
         return f"u:{self.id}"
 
+    def ensure_active(self) -> None:
+        """A disabled account gets no new key and signs nothing."""
+        if self.disabled:
+            raise DomainError("account.disabled")
+
     def change_roles(self, roles: list[str], *, changed_by: str) -> None:
         new_roles = parse_roles(roles)
         if new_roles == self.roles:

@@ -43,8 +43,14 @@ def _check_name(name: str) -> str:
     return text
 
 
+def normalise_card(card: str) -> str:
+    """The party card number (số thẻ đảng viên) in one form: trimmed, upper case,
+    so "dv0001" and "DV0001" are the same member."""
+    return clean_text(card).upper()
+
+
 def _check_card(card: str) -> str:
-    text = clean_text(card)
+    text = normalise_card(card)
     if not text or len(text) > 32 or not all(c.isalnum() or c in "-./" for c in text):
         raise DomainError("member.card_invalid", card=card)
     return text

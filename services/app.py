@@ -21,11 +21,17 @@ from eventsourcing.persistence import RecordConflictError
 from domain import permissions
 from domain.accounts import Role, UserAccount, check_password_policy
 from domain.errors import DomainError
-from domain.members import MemberFacts, MembershipStatus, PartyMember
+from domain.members import (
+    MemberFacts,
+    MembershipStatus,
+    PartyMember,
+    normalise_card,
+)
 from domain.organisations import Organisation
 from ledger import keywrap, trustroot
 from ledger.app import LedgerApplication
 from ledger.config import Settings
+from ledger.errors import KeyNotValidError
 from ledger.integrator import FilePublisher, Integrator, StoredCheckpoint
 from ledger.keyring import ADMIN_ROLE, key_stream_id
 from ledger.keys import SigningKey, register_key
@@ -35,7 +41,12 @@ from projections.catalogue import default_read_models
 from projections.runtime import ProjectionRuntime
 from services import commands as c
 from services import ids
-from services.errors import ConflictError, NotFoundError, SignatureRequiredError
+from services.errors import (
+    ConflictError,
+    KeyRevokedError,
+    NotFoundError,
+    SignatureRequiredError,
+)
 from services.logkey import load_log_key
 from services.queries import AccountRow, MemberRow, OrganisationRow
 from services.vault import UnlockedKeys, Vault
@@ -135,6 +146,9 @@ class Kiemdiem:
                 except RecordConflictError:
                     log.info("conflict on attempt %s, retrying", attempt)
                     continue
+                except KeyNotValidError:
+                    self.unlocked.drop_actor(signer.actor)
+                    raise KeyRevokedError("auth.key_not_valid") from None
             last = max((r.notification.id for r in recordings), default=0)
             self.after_write(last)
             return last
@@ -222,25 +236,33 @@ class Kiemdiem:
                 children.get(parent, []),
                 key=lambda r: (KIND_ORDER.get(r["kind"], 9), r["name"]),
             ):
-                ordered.append(
-                    OrganisationRow(
-                        org_id=UUID(row["org_id"]),
-                        code=row["code"],
-                        name=row["name"],
-                        kind=row["kind"],
-                        parent_id=UUID(row["parent_id"]) if row["parent_id"] else None,
-                        dissolved=bool(row["dissolved"]),
-                        depth=depth,
-                        members=int(row["n"]),
-                    )
-                )
+                ordered.append(_organisation_row(row, depth))
                 walk(row["org_id"], depth + 1)
 
         walk(None, 0)
         return ordered
 
     def organisation(self, org_id: UUID) -> OrganisationRow | None:
-        return next((o for o in self.organisations() if o.org_id == org_id), None)
+        """One organisation; ``depth`` counted up its chain of parents."""
+        rows = self.projections.query(
+            "directory",
+            "SELECT o.org_id, o.code, o.name, o.kind, o.parent_id, o.dissolved, "
+            "(SELECT COUNT(*) FROM {members} m WHERE m.cell_id = o.org_id) AS n "
+            "FROM {organisations} o WHERE o.org_id = ?",
+            [str(org_id)],
+        )
+        if not rows:
+            return None
+        row, depth, parent = rows[0], 0, rows[0]["parent_id"]
+        while parent is not None and depth < MAX_TREE_DEPTH:
+            found = self.projections.query(
+                "directory",
+                "SELECT parent_id FROM {organisations} WHERE org_id = ?",
+                [parent],
+            )
+            parent = found[0]["parent_id"] if found else None
+            depth += 1
+        return _organisation_row(row, depth)
 
     def members(self, cell_id: UUID | None = None) -> list[MemberRow]:
         rows = self.projections.query(
@@ -342,7 +364,7 @@ class Kiemdiem:
     @handle.register
     def _(self, command: c.EnrolMember, signer: Signer) -> UUID:
         self._check_actor(command, signer)
-        member_id = ids.member_id(command.party_card_no.strip())
+        member_id = ids.member_id(normalise_card(command.party_card_no))
 
         def work() -> list[Aggregate]:
             self._authorise(signer.actor, "member.enrol")
@@ -393,10 +415,10 @@ class Kiemdiem:
         username = command.username.strip().lower()
         account_id = ids.account_id(username)
         private_key = Ed25519PrivateKey.generate()
-        check_password_policy(command.password)
 
         def work() -> list[Aggregate]:
             self._authorise(signer.actor, "account.open")
+            check_password_policy(command.password)
             if self._exists(account_id):
                 raise DomainError("account.username_taken", value=username)
             self._check_links(command.org_id, command.member_id)
@@ -413,8 +435,12 @@ class Kiemdiem:
             return [key, account]
 
         self._commit(signer, work)
-        self.vault.store_key(str(account_id), private_key, command.password)
-        self.vault.set_password(str(account_id), username, command.password)
+        # After the events: a refused command must not touch anyone's login. If
+        # this write fails, the account exists without a login and an admin's
+        # ResetPassword (new key, old one revoked) recovers it.
+        self.vault.store_credentials(
+            str(account_id), username, private_key, command.password
+        )
         return account_id
 
     def _check_links(self, org_id: UUID | None, member_id: UUID | None) -> None:
@@ -460,13 +486,14 @@ class Kiemdiem:
     def _(self, command: c.ResetPassword, signer: Signer) -> UUID:
         """Forgotten password: register a new key, revoke the old one as lost."""
         self._check_actor(command, signer)
-        check_password_policy(command.new_password)
         private_key = Ed25519PrivateKey.generate()
         actor = ids.actor_of(command.account_id)
 
         def work() -> list[Aggregate]:
             self._authorise(signer.actor, "account.reset_password")
+            check_password_policy(command.new_password)
             account = self.account(command.account_id)
+            account.ensure_active()
             old_keys = self._valid_keys(account.actor)
             for key in old_keys:
                 key.revoke("lost")
@@ -475,9 +502,8 @@ class Kiemdiem:
 
         self._commit(signer, work)
         account = self.account(command.account_id)
-        self.vault.store_key(str(command.account_id), private_key, command.new_password)
-        self.vault.set_password(
-            str(command.account_id), account.username, command.new_password
+        self.vault.store_credentials(
+            str(command.account_id), account.username, private_key, command.new_password
         )
         self.unlocked.drop_actor(actor)
         return command.account_id
@@ -502,6 +528,22 @@ KIND_ORDER = {
     "leadership_collective": 3,
     "cell": 4,
 }
+
+
+MAX_TREE_DEPTH = 16
+
+
+def _organisation_row(row: dict[str, Any], depth: int) -> OrganisationRow:
+    return OrganisationRow(
+        org_id=UUID(row["org_id"]),
+        code=row["code"],
+        name=row["name"],
+        kind=row["kind"],
+        parent_id=UUID(row["parent_id"]) if row["parent_id"] else None,
+        dissolved=bool(row["dissolved"]),
+        depth=depth,
+        members=int(row["n"]),
+    )
 
 
 def _member_row(row: dict[str, Any]) -> MemberRow:

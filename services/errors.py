@@ -17,3 +17,8 @@ class ConflictError(DomainError):
 class SignatureRequiredError(DomainError):
     """The acting user's key is not unlocked in this process
     (``auth.signature_required``)."""
+
+
+class KeyRevokedError(DomainError):
+    """The acting user's key is no longer valid (revoked or replaced):
+    ``auth.key_not_valid``; the user must sign in again."""

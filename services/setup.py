@@ -95,8 +95,9 @@ def initialise(
             recordings = services.ledger.save(
                 register_key(admin_key, actor, ADMIN_ROLE), account
             )
-        services.vault.store_key(str(admin_id), admin_key, admin_password)
-        services.vault.set_password(str(admin_id), username, admin_password)
+        services.vault.store_credentials(
+            str(admin_id), username, admin_key, admin_password
+        )
         services.after_write(recordings[-1].notification.id)
         checkpoint = services.issue_checkpoint()
     finally:

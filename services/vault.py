@@ -47,10 +47,16 @@ class Vault:
         self.sql = sql
         self.cost = cost or KdfCost.from_environ()
 
-    def store_key(
-        self, user_id: str, private_key: Ed25519PrivateKey, password: str
+    def store_credentials(
+        self,
+        user_id: str,
+        username: str,
+        private_key: Ed25519PrivateKey,
+        password: str,
     ) -> None:
-        """Wrap and store a new key; the user's older wrapped keys are dropped."""
+        """Store the wrapped key and the password hash in one transaction, so a
+        failure never leaves a key wrapped under one password and a hash of
+        another."""
         key_id = Signer("", private_key).key_id.hex()
         wrapped = keywrap.wrap_seed(
             seed_of(private_key),
@@ -61,14 +67,25 @@ class Vault:
             m=self.cost.m,
             p=self.cost.p,
         )
+        hashed = keywrap.hash_password(
+            password, t=self.cost.t, m=self.cost.m, p=self.cost.p
+        )
         now = datetime.now(UTC).isoformat()
-        table = self.sql.table("ledger_key_vault")
+        vault = self.sql.table("ledger_key_vault")
+        credentials = self.sql.table("account_credentials")
         with self.sql.tx(commit=True) as cur:
-            cur.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))  # noqa: S608
+            cur.execute(f"DELETE FROM {vault} WHERE user_id = ?", (user_id,))  # noqa: S608
             cur.execute(
-                f"INSERT INTO {table} (user_id, key_id, wrapped, created_at, "  # noqa: S608
+                f"INSERT INTO {vault} (user_id, key_id, wrapped, created_at, "  # noqa: S608
                 "updated_at) VALUES (?, ?, ?, ?, ?)",
                 (user_id, key_id, json.dumps(wrapped), now, now),
+            )
+            cur.execute(
+                f"INSERT INTO {credentials} (user_id, username, password_hash, "  # noqa: S608
+                "updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
+                "SET password_hash = excluded.password_hash, "
+                "updated_at = excluded.updated_at",
+                (user_id, username, hashed, now),
             )
 
     def unlock(self, user_id: str, actor: str, password: str) -> Signer:
@@ -84,21 +101,6 @@ class Vault:
         key_id, wrapped = str(row[0]), json.loads(str(row[1]))
         seed = keywrap.unwrap_seed(wrapped, password, user_id, key_id)
         return Signer(actor, Ed25519PrivateKey.from_private_bytes(seed))
-
-    def set_password(self, user_id: str, username: str, password: str) -> None:
-        hashed = keywrap.hash_password(
-            password, t=self.cost.t, m=self.cost.m, p=self.cost.p
-        )
-        now = datetime.now(UTC).isoformat()
-        table = self.sql.table("account_credentials")
-        with self.sql.tx(commit=True) as cur:
-            cur.execute(
-                f"INSERT INTO {table} (user_id, username, password_hash, "  # noqa: S608
-                "updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE "
-                "SET password_hash = excluded.password_hash, "
-                "updated_at = excluded.updated_at",
-                (user_id, username, hashed, now),
-            )
 
     def check_password(self, username: str, password: str) -> str | None:
         """The user id when the password is right, else None."""

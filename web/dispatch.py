@@ -18,7 +18,12 @@ from web.identity import services, signer
 log = logging.getLogger(__name__)
 # Refusals about the request as a whole: the error handlers answer them.
 PAGE_LEVEL = frozenset(
-    {"auth.forbidden", "auth.actor_mismatch", "auth.signature_required"}
+    {
+        "auth.forbidden",
+        "auth.actor_mismatch",
+        "auth.signature_required",
+        "auth.key_not_valid",
+    }
 )
 
 

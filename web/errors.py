@@ -24,8 +24,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from domain.errors import DomainError
-from ledger.errors import KeyNotValidError
-from services.errors import SignatureRequiredError
+from services.errors import KeyRevokedError, SignatureRequiredError
 from web.identity import login_manager, services, session_id
 from web.messages import ERROR_TITLES, HTTP_CODES, http_message, message_for
 from web.security import is_api_request
@@ -120,8 +119,8 @@ def register(app: Flask) -> None:
     def signature_required(exc: SignatureRequiredError):
         return _ask_for_password(exc.code)
 
-    @app.errorhandler(KeyNotValidError)
-    def key_not_valid(exc: KeyNotValidError):
+    @app.errorhandler(KeyRevokedError)
+    def key_not_valid(exc: KeyRevokedError):
         # The key held for this session was revoked (by a password reset or a
         # disablement seen by another worker): forget it, nothing was stored.
         log.warning("refused a revoked or unknown signing key")

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 
 from domain.errors import DomainError
-from ledger.errors import KeyNotValidError
 from ledger.signing import signing_as
 from services import commands as c
 from services.demo import load_demo
+from services.errors import KeyRevokedError
 from services.ids import organisation_id
 
 
@@ -126,7 +126,7 @@ def test_reset_password_revokes_the_old_key_which_can_no_longer_sign(services, a
     new = services.authenticate("thuky", "mat-khau-moi-1")
     assert new.signer.key_id != old.signer.key_id
     before = store_state(services)
-    with pytest.raises(KeyNotValidError):
+    with pytest.raises(KeyRevokedError):
         enrol(services, old, cell, card="DV0002")
     assert store_state(services) == before
     enrol(services, new, cell, card="DV0003")
@@ -258,6 +258,45 @@ def test_a_key_revoked_by_another_process_cannot_sign_here(services, admin, sett
     finally:
         other.close()
     before = services.ledger.max_notification_id()
-    with pytest.raises(KeyNotValidError):
+    with pytest.raises(KeyRevokedError):
         enrol(services, secretary, cell, card="DV0002")
     assert services.ledger.max_notification_id() == before
+
+
+def test_card_numbers_are_one_member_whatever_their_case(services, admin):
+    _, _, cell = province_with_cell(services, admin)
+    enrol(services, admin, cell, card="DV0001")
+    with pytest.raises(DomainError) as info:
+        enrol(services, admin, cell, card=" dv0001 ")
+    assert info.value.code == "member.card_taken"
+
+
+def test_a_disabled_account_gets_no_new_key(services, admin):
+    account = services.handle(
+        c.OpenAccount(admin.actor, "thuky", "Thư ký", ("secretary",), "mat-khau-cu-1"),
+        admin.signer,
+    )
+    services.handle(c.DisableAccount(admin.actor, account, "Nghỉ hưu"), admin.signer)
+    before = store_state(services)
+    with pytest.raises(DomainError) as info:
+        services.handle(
+            c.ResetPassword(admin.actor, account, "mat-khau-moi-1"), admin.signer
+        )
+    assert info.value.code == "account.disabled"
+    assert store_state(services) == before
+
+
+def test_authorisation_comes_before_the_password_policy(services, admin):
+    services.handle(
+        c.OpenAccount(
+            admin.actor, "thuky", "Thư ký", ("secretary",), "mat-khau-thu-ky"
+        ),
+        admin.signer,
+    )
+    secretary = services.authenticate("thuky", "mat-khau-thu-ky")
+    with pytest.raises(DomainError) as info:
+        services.handle(
+            c.OpenAccount(secretary.actor, "khac", "Khác", ("member",), "short"),
+            secretary.signer,
+        )
+    assert info.value.code == "auth.forbidden"
