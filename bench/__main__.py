@@ -32,8 +32,8 @@ class Row:
     def verdict(self) -> str:
         if self.target is None:
             return ""
-        measured = self.ratio() if self.baseline is not None else self.value
-        assert measured is not None
+        ratio = self.ratio()
+        measured = self.value if ratio is None else ratio
         return "ok" if measured >= self.target else "MISSED"
 
 
@@ -59,12 +59,20 @@ def main() -> int:
 
 def print_table(rows: list[Row], backends: list[str]) -> None:
     out = sys.stdout
-    header = f"{'measure':58} {'value':>12} {'baseline':>12} {'ratio':>7} {'target':>7}  "
+    header = (
+        f"{'measure':58} {'value':>12} {'baseline':>12} {'ratio':>7} {'target':>7}  "
+    )
     out.write(header + "\n" + "-" * len(header) + "\n")
     for row in rows:
         ratio = row.ratio()
-        target = "" if row.target is None else (
-            f"≥{row.target:g}" if row.baseline is not None else f"≥{row.target:,.0f}"
+        target = (
+            ""
+            if row.target is None
+            else (
+                f"≥{row.target:g}"
+                if row.baseline is not None
+                else f"≥{row.target:,.0f}"
+            )
         )
         out.write(
             f"{row.name:58} {row.value:>12,.0f} "
@@ -73,7 +81,9 @@ def print_table(rows: list[Row], backends: list[str]) -> None:
             f"{row.verdict()}\n"
         )
     if "postgres" not in backends:
-        out.write("(PostgreSQL not reachable on 127.0.0.1:5432: its rows are missing)\n")
+        out.write(
+            "(PostgreSQL not reachable on 127.0.0.1:5432: its rows are missing)\n"
+        )
 
 
 if __name__ == "__main__":

@@ -37,16 +37,31 @@ def measure(backend: str, tmp: str, scale: float, timed: Any, row: Any) -> list[
         finally:
             services.close()
     rows.append(
-        row(f"{backend}: signed append, 1 event/command (ev/s)", signed_single,
-            "ev/s", plain_single, 0.8)
+        row(
+            f"{backend}: signed append, 1 event/command (ev/s)",
+            signed_single,
+            "ev/s",
+            plain_single,
+            0.8,
+        )
     )
     rows.append(
-        row(f"{backend}: signed append, {BATCH} events/command (ev/s)",
-            signed_batched, "ev/s", plain_batched, 0.8)
+        row(
+            f"{backend}: signed append, {BATCH} events/command (ev/s)",
+            signed_batched,
+            "ev/s",
+            plain_batched,
+            0.8,
+        )
     )
     rows.append(
-        row(f"{backend}: command + inline integrate + project (cmd/s)", command,
-            "cmd/s", plain_single, None)
+        row(
+            f"{backend}: command + inline integrate + project (cmd/s)",
+            command,
+            "cmd/s",
+            plain_single,
+            None,
+        )
     )
     return rows
 
@@ -65,5 +80,5 @@ def _batched(save: Any, batches: int) -> int:
 
 def _commands(services: Kiemdiem, signer: Any, n: int) -> int:
     for _ in range(n):
-        services._commit(signer, lambda: [Note("u:bench", TEXT)])  # noqa: SLF001
+        services._commit(signer, lambda: [Note("u:bench", TEXT)])
     return n

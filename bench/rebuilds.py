@@ -55,8 +55,11 @@ def measure(scale: float, timed: Any, row: Any) -> list[Any]:
                 runtime.close()
         finally:
             ledger.close()
-    return [row("sqlite: rebuild every view from scratch (ev/s)", rate, "ev/s", None,
-                50_000)]
+    return [
+        row(
+            "sqlite: rebuild every view from scratch (ev/s)", rate, "ev/s", None, 50_000
+        )
+    ]
 
 
 def _rebuild(runtime: ProjectionRuntime, ledger: LedgerApplication) -> int:

@@ -46,8 +46,9 @@ def measure(scale: float, timed: Any, row: Any) -> list[Any]:
     n = int(20_000 * scale)
     one = raw_ed25519_rate(n, 1, timed)
     two = raw_ed25519_rate(n, 2, timed)
-    rows = [row("machine: raw Ed25519 verify, 2 processes (sig/s)", two, "sig/s", one,
-                None)]
+    rows = [
+        row("machine: raw Ed25519 verify, 2 processes (sig/s)", two, "sig/s", one, None)
+    ]
     with store("sqlite") as s:
         ledger = LedgerApplication(s.settings, s.trust_root)
         try:
@@ -60,15 +61,19 @@ def measure(scale: float, timed: Any, row: Any) -> list[Any]:
 
             def run(jobs: int = jobs) -> int:
                 nonlocal report
-                report = verify.verify(
-                    s.settings.database_url, s.trust_root, jobs=jobs
-                )
+                report = verify.verify(s.settings.database_url, s.trust_root, jobs=jobs)
                 return int(report.counts["events"])
 
             rate = timed(run)
-            assert report is not None and report.ok, "the benchmark store must verify"
+            if report is None or not report.ok:
+                raise RuntimeError("the benchmark store must verify")
             rows.append(
-                row(f"sqlite: full verify, --jobs {jobs} (ev/s)", rate, "ev/s",
-                    baseline, 0.8)
+                row(
+                    f"sqlite: full verify, --jobs {jobs} (ev/s)",
+                    rate,
+                    "ev/s",
+                    baseline,
+                    0.8,
+                )
             )
     return rows

@@ -100,7 +100,9 @@ def store(backend: str) -> Iterator[Store]:
                     conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def plain_application(backend: str, tmp: str) -> tuple[Application[uuid.UUID], str | None]:
+def plain_application(
+    backend: str, tmp: str
+) -> tuple[Application[uuid.UUID], str | None]:
     """The library without signing, on the same backend, as the baseline."""
     if backend == "sqlite":
         env = {
