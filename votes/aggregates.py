@@ -590,18 +590,20 @@ class Vote(Aggregate):
         recipients = sorted(s.to for s in shares)
         if recipients != [j for j in range(1, self.n + 1) if j != i]:
             raise DomainError("vote.shares_recipients", index=i)
-        for share in sorted(shares, key=lambda s: s.to):
-            ephemeral = _hex(share.ephemeral_pub, 32, "vote.share_invalid")
-            nonce = _hex(share.nonce, 12, "vote.share_invalid")
-            ciphertext = _hex(share.ciphertext, 48, "vote.share_invalid")
-            self._trigger(
-                TrusteeShareSent,
-                ciphertext=ciphertext.hex(),
-                ephemeral_pub=ephemeral.hex(),
-                nonce=nonce.hex(),
-                to=share.to,
-                **{"from": i},
-            )
+        bodies = [
+            {
+                "ciphertext": _hex(share.ciphertext, 48, "vote.share_invalid").hex(),
+                "ephemeral_pub": _hex(
+                    share.ephemeral_pub, 32, "vote.share_invalid"
+                ).hex(),
+                "from": i,
+                "nonce": _hex(share.nonce, 12, "vote.share_invalid").hex(),
+                "to": share.to,
+            }
+            for share in sorted(shares, key=lambda s: s.to)
+        ]
+        for body in bodies:
+            self._trigger(TrusteeShareSent, **body)
 
     def file_complaint(
         self, j: int, against: int, reason: str, *, by_key: bytes
