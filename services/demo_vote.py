@@ -115,6 +115,7 @@ def load_demo_vote(
     votes = VoteService(kiemdiem)
     admin = admin_signer.actor
     org = organisation_id(ORG_CODE)
+    kiemdiem.projections.catch_up()  # the worker mode may not have caught up yet
     members = kiemdiem.members()
     if len(members) < len(POSTS):
         raise DomainError("vote.demo_needs_members", needed=len(POSTS))
