@@ -257,6 +257,7 @@ class Report:
         return {
             "ok": self.ok,
             "origin": self.origin,
+            "events": self.counts.get("events", 0),  # the scripting contract
             "counts": dict(self.counts),
             "checks": [c.to_json() for c in self.checks],
             "first_failure": None if first is None else first.to_json(),

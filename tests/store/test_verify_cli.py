@@ -53,6 +53,7 @@ def test_json_report_shape(world: World, backend: Store, tmp_path: Path) -> None
     assert list(report) == [
         "ok",
         "origin",
+        "events",
         "counts",
         "checks",
         "first_failure",
@@ -62,6 +63,7 @@ def test_json_report_shape(world: World, backend: Store, tmp_path: Path) -> None
     ]
     assert report["ok"] is True
     assert report["origin"] == backend.trust_root["origin"]
+    assert report["events"] == report["counts"]["events"] > 0
     assert set(report["counts"]) == {
         "events",
         "streams",
