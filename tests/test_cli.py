@@ -105,7 +105,8 @@ def test_verify_passes_then_names_an_edited_row(env):
     first = json.loads(bad.output)["first_failure"]
     assert first["notification_id"] == rowid
     assert first["kind"] in {"bad_signature", "non_canonical_content"}
-    assert first["stream"] and first["version"] == 1
+    assert first["stream"]
+    assert first["version"] == 1
 
 
 def test_verify_fails_against_an_earlier_checkpoint_after_deleting_the_tail(env):
@@ -114,7 +115,8 @@ def test_verify_fails_against_an_earlier_checkpoint_after_deleting_the_tail(env)
     saved.write_text(run("checkpoint").output, encoding="utf-8")
     with sqlite3.connect(env / "k.db") as conn:
         conn.execute(
-            "DELETE FROM stored_events WHERE rowid = (SELECT MAX(rowid) FROM stored_events)"
+            "DELETE FROM stored_events "
+            "WHERE rowid = (SELECT MAX(rowid) FROM stored_events)"
         )
         conn.execute(
             "DELETE FROM ledger_leaves WHERE idx = (SELECT MAX(idx) FROM ledger_leaves)"
