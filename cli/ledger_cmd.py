@@ -7,7 +7,7 @@ import click
 from cli.context import load_settings, open_services
 from ledger.errors import ConfigurationError
 from ledger.trustroot import load as load_trust_root
-from services.setup import create_database_tables
+from services.setup import create_database_tables, grant_database_roles
 
 
 @click.command()
@@ -37,3 +37,19 @@ def db_init() -> None:
     except ConfigurationError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo("tables ready")
+
+
+@db.command("grant")
+@click.option("--app-role", required=True, help="The role the web app and worker use.")
+@click.option("--audit-role", default=None, help="A read-only role for auditors.")
+def db_grant(app_role: str, audit_role: str | None) -> None:
+    """Grant the app role insert-only rights on evidence (PostgreSQL, as owner)."""
+    settings = load_settings()
+    if settings.backend != "postgres":
+        raise click.UsageError("roles exist on PostgreSQL only")
+    try:
+        root = load_trust_root(settings.trust_root_path)
+        grant_database_roles(settings, root, app_role=app_role, audit_role=audit_role)
+    except (ConfigurationError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"granted {app_role}" + (f" and {audit_role}" if audit_role else ""))

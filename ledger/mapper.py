@@ -112,13 +112,23 @@ class SigningMapper(Mapper[UUID]):
     def check_signer_key(self, signer: Signer, *, catch_up: bool = True) -> None:
         """Refuse a key that is unknown, revoked or not the actor's, at the tip.
 
-        ``catch_up=False`` checks the registry as it is; the recorder's guard then
-        refuses the insert if the registry turns out to be behind the tip.
+        ``catch_up=False`` first tries the registry as it is (the common case: it
+        is current, and the recorder's guard refuses the insert if it was not);
+        only a refusal costs a catch-up, so a stale registry never refuses a key
+        registered meanwhile.
         """
-        registry = self._registry() if catch_up else self._registry_now()
+        key_id = signer.key_id.hex()
+        # Position "after everything so far": the event is not in the log yet.
+        position = 2**62
+        if not catch_up:
+            try:
+                self._registry_now().check(key_id, signer.actor, position)
+            except KeyValidityError:
+                pass
+            else:
+                return
         try:
-            # Position "after everything so far": the event is not in the log yet.
-            registry.check(signer.key_id.hex(), signer.actor, position=2**62)
+            self._registry().check(key_id, signer.actor, position)
         except KeyValidityError as exc:
             raise KeyNotValidError(exc.detail) from exc
 

@@ -74,3 +74,44 @@ def _install_append_only_triggers(sql: Sql, cur: object) -> None:
                 f"CREATE TRIGGER {trigger} {timing.format(t=table)} "
                 f"EXECUTE FUNCTION {function}()"
             )
+
+
+def grant_roles(sql: Sql, *, app_role: str, audit_role: str | None = None) -> None:
+    """PostgreSQL roles (§10.3): the app inserts and reads evidence but cannot
+    rewrite it; the audit role only reads.
+
+    The app role gets UPDATE on the events table only because the library's
+    ``LOCK TABLE … IN EXCLUSIVE MODE`` requires it; the owner-owned triggers
+    refuse every UPDATE, DELETE and TRUNCATE, and a non-owner cannot disable them.
+    """
+    if not sql.postgres:
+        raise ValueError("roles exist on PostgreSQL only")
+    for role in (app_role, audit_role):
+        if role is not None and not role.replace("_", "").isalnum():
+            raise ValueError(f"role name {role!r} is not a plain identifier")
+    schema = f'"{sql.settings.pg_schema}"'
+    evidence = ("ledger_leaves", "ledger_checkpoints", "ledger_alerts")
+    with sql.tx(commit=True) as cur:
+        cur.execute(f'GRANT USAGE, CREATE ON SCHEMA {schema} TO "{app_role}"')
+        cur.execute(
+            f"GRANT SELECT, INSERT, UPDATE ON {sql.table('ledger_events')} "
+            f'TO "{app_role}"'
+        )
+        for name in evidence:
+            cur.execute(f'GRANT SELECT, INSERT ON {sql.table(name)} TO "{app_role}"')
+        for name in ("ledger_key_vault", "account_credentials"):
+            cur.execute(
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON {sql.table(name)} "
+                f'TO "{app_role}"'
+            )
+        cur.execute(
+            f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO "{app_role}"'
+        )
+        cur.execute(
+            f'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO "{app_role}"'
+        )
+        if audit_role is not None:
+            cur.execute(f'GRANT USAGE ON SCHEMA {schema} TO "{audit_role}"')
+            cur.execute(
+                f'GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO "{audit_role}"'
+            )

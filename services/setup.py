@@ -15,6 +15,7 @@ from ledger import trustroot
 from ledger.app import LedgerApplication
 from ledger.config import Settings
 from ledger.errors import ConfigurationError
+from ledger.schema import grant_roles
 from ledger.keyring import ADMIN_ROLE, TrustedAdminKey
 from ledger.keys import public_key_raw, register_key
 from ledger.signing import Signer, signing_as
@@ -30,6 +31,21 @@ def create_database_tables(settings: Settings, root: dict[str, object]) -> None:
     ledger = LedgerApplication(settings, root)
     try:
         ledger.create_tables()
+    finally:
+        ledger.close()
+
+
+def grant_database_roles(
+    settings: Settings,
+    root: dict[str, object],
+    *,
+    app_role: str,
+    audit_role: str | None = None,
+) -> None:
+    """PostgreSQL: give the app role insert-only rights on the evidence tables."""
+    ledger = LedgerApplication(settings, root)
+    try:
+        grant_roles(ledger.sql, app_role=app_role, audit_role=audit_role)
     finally:
         ledger.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 from pathlib import Path
@@ -106,3 +107,66 @@ def test_every_stored_topic_is_committed(tmp_path, monkeypatch):
     assert stored
     assert stored <= committed_topics()
     assert all(re.fullmatch(r"[a-z_.]+:[A-Za-z_.]+", t) for t in stored)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_the_app_role_inserts_through_the_library_but_cannot_rewrite(world, backend):
+    """§10.3: the app role can append (the library's EXCLUSIVE lock included) but
+    gets the trigger's error on UPDATE, DELETE and TRUNCATE."""
+    from ledger.app import LedgerApplication as App
+    from ledger.schema import grant_roles
+
+    role = "kiemdiem_app_test"
+    admin = "host=127.0.0.1 port=5432 dbname=test user=postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+        if exists.fetchone() is None:
+            conn.execute(f"CREATE ROLE {role} LOGIN")
+    grant_roles(backend.app.sql, app_role=role)
+    env = dict(backend.settings.library_env, POSTGRES_USER=role)
+    settings = dataclasses.replace(backend.settings, library_env=env)
+    app = App(settings, backend.trust_root)
+    try:
+        backend.app.close()
+        backend.app = app
+        backend.open_review(world.alice, "Lê Văn Cường", ["Đồng ý"])
+        table = f'"{settings.pg_schema}".ledger_events'
+        for statement in (
+            f"UPDATE {table} SET topic = topic",
+            f"DELETE FROM {table}",
+            f"TRUNCATE {table}",
+        ):
+            with (
+                psycopg.connect(f"{admin[:-8]}{role}", autocommit=True) as conn,
+                pytest.raises(psycopg.Error, match=r"append-only|permission denied"),
+            ):
+                conn.execute(statement)
+        with (
+            psycopg.connect(f"{admin[:-8]}{role}", autocommit=True) as conn,
+            pytest.raises(psycopg.Error, match="must be owner"),
+        ):
+            conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(
+                f'REVOKE ALL ON ALL TABLES IN SCHEMA "{settings.pg_schema}" FROM {role}'
+            )
+            conn.execute(
+                f'REVOKE ALL ON ALL SEQUENCES IN SCHEMA "{settings.pg_schema}" FROM {role}'
+            )
+            conn.execute(
+                f'REVOKE ALL ON ALL FUNCTIONS IN SCHEMA "{settings.pg_schema}" FROM {role}'
+            )
+            conn.execute(f'REVOKE ALL ON SCHEMA "{settings.pg_schema}" FROM {role}')
+
+
+def test_a_fresh_process_lets_a_registered_member_sign_first_thing(world, backend):
+    """A new process starts with only the trust-root keys in memory; the first
+    save by anyone else must catch the registry up, not refuse the key."""
+    backend.reopen()
+    before = backend.app.max_notification_id()
+    backend.open_review(world.bob, "Phạm Thị Dung", ["Đồng ý"])
+    assert backend.app.max_notification_id() > before
