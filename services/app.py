@@ -95,6 +95,11 @@ class Kiemdiem:
         self.unlocked = UnlockedKeys()
         self.today = today
         self._log_signer = log_signer
+        # Imported here: the vote service builds on this class (one per process,
+        # it caches each vote's state between ballots).
+        from services.votes import VoteService
+
+        self.votes = VoteService(self)
 
     def close(self) -> None:
         self.projections.close()

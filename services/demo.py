@@ -16,6 +16,7 @@ from uuid import UUID
 from ledger.signing import Signer
 from services import commands as c
 from services.app import Kiemdiem
+from services.demo_vote import load_demo_vote
 from services.ids import organisation_id
 
 PROVINCE = ("tinh-uy-song-hong", "Tỉnh ủy Sông Hồng")
@@ -138,5 +139,7 @@ def load_demo(services: Kiemdiem, admin: Signer, seed: int = 2025) -> DemoResult
             admin,
         )
         accounts.append(DemoAccount(username, roles[0], password))
+    vote = load_demo_vote(services, admin)
+    accounts += [DemoAccount(a.username, a.role, a.password) for a in vote.accounts]
     organisations = 1 + len(DISTRICTS) + len(cells) + len(COLLECTIVES)
     return DemoResult(organisations, len(members), accounts)

@@ -10,8 +10,8 @@ ordinary one: every step is a command of :class:`services.votes.VoteService`, si
 by its own actor (organiser, trustee, chair, ballot box), so the exported record
 verifies like any other.  Names are fictional.
 
-Call after :func:`services.demo.load_demo` (it needs the demo province and at least
-15 members)::
+Called at the end of :func:`services.demo.load_demo` (it needs the demo province and
+at least 15 members)::
 
     from services.demo_vote import load_demo_vote
     vote = load_demo_vote(services, admin)
@@ -31,7 +31,6 @@ from services import commands as c
 from services import vote_commands as vc
 from services.app import Kiemdiem
 from services.ids import account_id, actor_of, organisation_id
-from services.votes import VoteService
 from votes import trustee as tool
 from votes.ballot import encrypt_ballot, make_submission
 from votes.credentials import Slip
@@ -112,7 +111,7 @@ def load_demo_vote(
     kiemdiem: Kiemdiem, admin_signer: Signer, seed: int = 2025
 ) -> DemoVoteResult:
     """Run a whole mode A vote through the ordinary commands; see the module doc."""
-    votes = VoteService(kiemdiem)
+    votes = kiemdiem.votes
     admin = admin_signer.actor
     org = organisation_id(ORG_CODE)
     kiemdiem.projections.catch_up()  # the worker mode may not have caught up yet

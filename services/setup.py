@@ -15,9 +15,9 @@ from ledger import trustroot
 from ledger.app import LedgerApplication
 from ledger.config import Settings
 from ledger.errors import ConfigurationError
-from ledger.schema import grant_roles
 from ledger.keyring import ADMIN_ROLE, TrustedAdminKey
 from ledger.keys import public_key_raw, register_key
+from ledger.schema import grant_roles
 from ledger.signing import Signer, signing_as
 from services import ids
 from services.app import Kiemdiem

@@ -69,7 +69,7 @@ def test_any_changed_ballot_field_fails_v9(
     def edit(contents: mutate.Contents) -> None:
         body = mutate.of_topic(contents, Topic.BALLOT_CAST)[index]
         container, key = _ballot_field(body, data)
-        container[key] = _flip(container[key], position)  # type: ignore[index]
+        container[key] = _flip(container[key], position)
         mutate.resign_ballot(election, body)
 
     report = verify_record(mutate.rewrite(election, edit))

@@ -25,4 +25,4 @@ def small_setup(leader_count: int = 2, **overrides: object) -> ElectionSetup:
         "slip_count": 7,
     }
     options.update(overrides)
-    return ElectionSetup(**options)  # type: ignore[arg-type]
+    return ElectionSetup(**options)
