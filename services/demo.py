@@ -16,7 +16,7 @@ from uuid import UUID
 from ledger.signing import Signer
 from services import commands as c
 from services.app import Kiemdiem
-from services.demo_vote import load_demo_vote
+from services.demo_vote import DemoVoteResult, load_demo_vote
 from services.ids import organisation_id
 
 PROVINCE = ("tinh-uy-song-hong", "Tỉnh ủy Sông Hồng")
@@ -82,6 +82,7 @@ class DemoResult:
     organisations: int
     members: int
     accounts: list[DemoAccount]
+    vote: DemoVoteResult
 
 
 def load_demo(services: Kiemdiem, admin: Signer, seed: int = 2025) -> DemoResult:
@@ -142,4 +143,4 @@ def load_demo(services: Kiemdiem, admin: Signer, seed: int = 2025) -> DemoResult
     vote = load_demo_vote(services, admin)
     accounts += [DemoAccount(a.username, a.role, a.password) for a in vote.accounts]
     organisations = 1 + len(DISTRICTS) + len(cells) + len(COLLECTIVES)
-    return DemoResult(organisations, len(members), accounts)
+    return DemoResult(organisations, len(members), accounts, vote)

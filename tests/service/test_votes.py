@@ -21,7 +21,6 @@ from ledger.signing import Signer
 from services import commands as c
 from services import vote_commands as vc
 from services.demo import load_demo
-from services.demo_vote import load_demo_vote
 from services.ids import account_id, actor_of, organisation_id
 from services.votes import RECEIPT_PREFIX, VoteService
 from votes import trustee as tool
@@ -198,9 +197,8 @@ def flip_hex(data: bytes, anchor: bytes, *, after: int = 0) -> bytes:
 
 
 def test_demo_vote_end_to_end(services, admin, settings):
-    load_demo(services, admin.signer)
-    result = load_demo_vote(services, admin.signer)
-    votes = VoteService(services)
+    result = load_demo(services, admin.signer).vote  # the demo includes the vote
+    votes = services.votes
 
     [row] = votes.votes()
     assert (row.vote_id, row.state, row.mode) == (result.vote_id, "tallied", "A")
