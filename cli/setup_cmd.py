@@ -120,6 +120,10 @@ def _report_demo(result: DemoResult, instance: Path) -> None:
     click.echo(
         f"demo loaded: {result.organisations} organisations, {result.members} members"
     )
+    click.echo(
+        f"demo confidence vote {result.vote.vote_id} tallied "
+        f"(fingerprint {result.vote.short_fingerprint}, head {result.vote.head})"
+    )
     lines = [f"{a.username}\t{a.role}\t{a.password}" for a in result.accounts]
     for line in lines:
         click.echo("  " + line.replace("\t", "  "))
