@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from web import messages_audit, messages_ratings, messages_reports, messages_votes
+
 ROLE_LABELS: dict[str, str] = {
     "admin": "Quản trị",
     "secretary": "Thư ký",
@@ -133,7 +135,13 @@ MESSAGES: dict[str, str] = {
     "http.unavailable": "Hệ thống tạm thời không phục vụ được. Vui lòng thử lại sau.",
 }
 
-NEEDS_PARENT = "{kind_label} phải trực thuộc một tổ chức cấp trên."
+NEEDS_PARENT = "{kind_label} phải trực thuộc một tổ chức cấp trên."  # Each area keeps its own catalogue module; they are merged here, once.
+for _area in (messages_votes, messages_ratings, messages_audit, messages_reports):
+    _clash = MESSAGES.keys() & _area.MESSAGES.keys()
+    if _clash:
+        raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")
+    MESSAGES.update(_area.MESSAGES)
+
 FALLBACK = "Không thể thực hiện yêu cầu (mã lỗi: {code})."
 
 HTTP_CODES: dict[int, str] = {
