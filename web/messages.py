@@ -135,7 +135,9 @@ MESSAGES: dict[str, str] = {
     "http.unavailable": "Hệ thống tạm thời không phục vụ được. Vui lòng thử lại sau.",
 }
 
-NEEDS_PARENT = "{kind_label} phải trực thuộc một tổ chức cấp trên."  # Each area keeps its own catalogue module; they are merged here, once.
+NEEDS_PARENT = "{kind_label} phải trực thuộc một tổ chức cấp trên."
+
+# Each area keeps its own catalogue module; they are merged here, once.
 for _area in (messages_votes, messages_ratings, messages_audit, messages_reports):
     _clash = MESSAGES.keys() & _area.MESSAGES.keys()
     if _clash:
