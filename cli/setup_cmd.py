@@ -113,7 +113,10 @@ def _load_demo(
         result = load_demo(services, session.signer)
     except DomainError as exc:
         raise click.ClickException(f"demo refused: {exc}") from exc
+    # A fresh checkpoint covering the demo, ready to hand to the committee.
+    checkpoint = services.issue_checkpoint()
     _report_demo(result, instance)
+    click.echo(f"checkpoint: size {checkpoint.size}")
 
 
 def _report_demo(result: DemoResult, instance: Path) -> None:
