@@ -20,6 +20,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "ledger.checkpoint": frozenset({Role.ADMIN, Role.INSPECTOR}),
     # The organiser registers the vote's ballot-box key, which needs an admin key.
     "vote.create": frozenset({Role.ADMIN}),
+    # Organiser steps (attendance, open, close, abandon); the service also requires
+    # the manifest signer's own key.
+    "vote.manage": frozenset({Role.ADMIN}),
+    # Ban kiểm phiếu: trustee messages, tally, minutes (keys checked by the vote).
+    "vote.count": frozenset({Role.COUNTING}),
 }
 
 

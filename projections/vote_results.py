@@ -30,12 +30,13 @@ from votes.aggregates import (
     VotingClosed,
     VotingOpened,
 )
+from votes.ballot import tracking_code
 from votes.results import display_percent
 
 
 class VoteResults(ReadModel):
     name = "vote_results"
-    version = 1
+    version = 2
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "votes": (
             "vote_id TEXT PRIMARY KEY, org_id TEXT, code TEXT, "
@@ -58,9 +59,17 @@ class VoteResults(ReadModel):
             "flagged BIGINT NOT NULL, published_at BIGINT, "
             "PRIMARY KEY (vote_id, leader_index)"
         ),
+        # The tracking codes in the record (§7.1 step 7: "check later that the
+        # tracking code is in the record"); nothing here names a voter.
+        "ballots": (
+            "vote_id TEXT NOT NULL, position BIGINT NOT NULL, "
+            "ballot_hash TEXT NOT NULL, tracking_code TEXT NOT NULL, "
+            "PRIMARY KEY (vote_id, position)"
+        ),
     }
     indexes = {  # noqa: RUF012
         "results_member": ("results", "member_id, vote_year"),
+        "ballots_tracking": ("ballots", "vote_id, tracking_code"),
     }
 
     def _set(self, e: LedgerEvent, tx: Tx, assignments: str, *values: object) -> None:
@@ -189,6 +198,17 @@ class VoteResults(ReadModel):
     @handles(BallotCast)
     def ballot(self, e: LedgerEvent, tx: Tx) -> None:
         self._set(e, tx, "ballots = ballots + ?", 1)
+        digest = e.event.body["ballot_hash"]
+        tx.upsert(
+            "ballots",
+            ["vote_id", "position"],
+            {
+                "vote_id": str(e.stream),
+                "position": e.event.originator_version,
+                "ballot_hash": digest,
+                "tracking_code": tracking_code(bytes.fromhex(digest)),
+            },
+        )
 
     @handles(VotingClosed)
     def closed(self, e: LedgerEvent, tx: Tx) -> None:

@@ -47,6 +47,7 @@ from ledger import envelope, keywrap
 from ledger.errors import ConfigurationError
 from ledger.keys import register_key
 from ledger.signing import Signer, current_scope
+from services import booth
 from services import vote_commands as vc
 from services.app import Kiemdiem
 from services.errors import NotFoundError
@@ -746,6 +747,49 @@ class VoteService:
         )
         return _vote_row(rows[0]) if rows else None
 
+    def booth_data(self, vote: UUID) -> dict[str, Any]:
+        """What the booth needs to check the election and build a ballot (§7.1
+        step 1): the manifest, the current run's commitments, the published key and
+        the credential list.  The booth recomputes the hashes itself."""
+        current = self.vote(vote)
+        data: dict[str, Any] = {
+            "manifest": current.manifest,
+            "manifest_hash": current.manifest_hash.hex(),
+            "phase": current.phase.value,
+            "ballots": current.ballot_count,
+            "issued": current.issued,
+        }
+        if current.election_key is not None:
+            data["commitments"] = [
+                [c.hex() for c in current.committed[i]]
+                for i in sorted(current.committed)
+            ]
+            data["key"] = {
+                "election_key": current.election_key.hex(),
+                "fingerprint": current.fingerprint.hex(),
+                "short_fingerprint": current.short_fingerprint,
+                "verification_keys": [v.hex() for v in current.verification_keys],
+            }
+        if current.mode == "A":
+            data["credentials"] = sorted(c.hex() for c in current.credentials)
+            data["voided"] = sorted(c.hex() for c in current.voided)
+        else:
+            data["credentials"] = sorted(k.hex() for k in current.eligible)
+            data["voided"] = []
+        return data
+
+    def find_tracking_code(self, vote: UUID, code: str) -> int | None:
+        """The ledger position of the ballot with this tracking code, if recorded."""
+        text = code.strip().upper().replace(" ", "")
+        if len(text) == 16 and "-" not in text:
+            text = "-".join(text[i : i + 4] for i in range(0, 16, 4))
+        rows = self.app.projections.query(
+            "vote_results",
+            "SELECT position FROM {ballots} WHERE vote_id = ? AND tracking_code = ?",
+            [str(vote), text],
+        )
+        return int(rows[0]["position"]) if rows else None
+
     def results(self, vote: UUID) -> list[LeaderResultRow]:
         rows = self.app.projections.query(
             "vote_results",
@@ -758,7 +802,9 @@ class VoteService:
 
 def _booth_hash(value: str | None) -> bytes:
     if value is None:
-        return bytes(32)  # no booth bundle is pinned yet (votes.md §7.1)
+        # The booth bundle this server serves (votes.md §7.1); zeros only where the
+        # booth is not installed (no ``npm ci``), which the booth page then says.
+        return booth.booth_sha256() or bytes(32)
     try:
         raw = bytes.fromhex(value)
     except ValueError:

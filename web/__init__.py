@@ -61,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.dashboard import bp as dashboard_bp
     from web.members import bp as members_bp
     from web.organisations import bp as organisations_bp
+    from web.votes import bp as votes_bp
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp, url_prefix="/members")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix=security.API_PREFIX)
+    app.register_blueprint(votes_bp, url_prefix="/votes")
 
 
 def _attach_services(app: Flask, services: Kiemdiem | None) -> None:

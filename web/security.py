@@ -18,7 +18,20 @@ csrf = CSRFProtect()
 
 API_PREFIX = "/api/v1"
 # Endpoints anyone may reach; every other one needs a signed-in user.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "api.openapi"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "static",
+        "api.openapi",
+        # The booth: in mode A holding an issued slip is the authorisation (votes.md
+        # §6.1); the vote pages check a login themselves for mode B.
+        "votes.booth",
+        "votes.booth_data",
+        "votes.booth_static",
+        "votes.cast",
+        "votes.track",
+    }
+)
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"

@@ -24,12 +24,12 @@ RAISED = re.compile(r'(?:Error\(|_get\([^)]*?)\s*"([a-z_]+\.[a-z_]+)"', re.S)
 PERMISSION_ACTIONS = re.compile(r'"([a-z_]+\.[a-z_]+)": frozenset')
 # The areas that have pages. An area joins this list with its blueprint (and its
 # messages); until then its codes get the generic fallback message.
-AREAS_WITH_PAGES = ("org.", "member.", "account.", "auth.", "store.", "key.")
+AREAS_WITH_PAGES = ("org.", "member.", "account.", "auth.", "store.", "key.", "vote.")
 
 
 def _codes_in_source() -> set[str]:
     codes: set[str] = set()
-    for folder in ("domain", "services"):
+    for folder in ("domain", "services", "votes"):
         for path in (ROOT / folder).rglob("*.py"):
             codes |= set(RAISED.findall(path.read_text(encoding="utf-8")))
     actions = set(

@@ -71,7 +71,7 @@ from votes.results import band, display_percent
 from votes.tally import combine, lagrange_at_zero, partial_decrypt, verify_partial
 from votes.transcript import TAG_BIT, TAG_SUM, hash_to_scalar, int32, transcript
 from votes.vectors import mutate
-from votes.vectors.testrng import TestRandomness
+from votes.vectors.testrng import RecordingRandomness, TestRandomness
 from votes.verifier import verify_record
 
 HERE = Path(__file__).parent
@@ -537,8 +537,9 @@ def ballot_vectors() -> dict[str, Any]:
         key = election.election_key
         if key is None:
             raise VectorError("the ceremony produced no key")
+        drawn = RecordingRandomness(rng)
         opening = ballots.encrypt_ballot(
-            election.fingerprint, key, slip.credential_pub, choices, rng
+            election.fingerprint, key, slip.credential_pub, choices, drawn
         )
         digest = ballots.ballot_hash(opening.ballot)
         submission = ballots.make_submission(slip.private_key, opening)
@@ -559,6 +560,7 @@ def ballot_vectors() -> dict[str, Any]:
                 "ballot_hash": digest.hex(),
                 "choices": choices,
                 "credential_seed": slip.seed.hex(),
+                "draws": [scalar.hex() for scalar in drawn.drawn],
                 "election_key": key.hex(),
                 "fingerprint": election.fingerprint.hex(),
                 "leaders": leaders,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from votes.group import ZERO, Scalar, reduce64
+from votes.group import ZERO, Randomness, Scalar, reduce64
 
 PREFIX = b"kiemdiem/vote/v1/test-rng\n"
 
@@ -40,3 +40,23 @@ class TestRandomness:
         if not 0 <= n <= 64:
             raise ValueError("at most 64 bytes per draw")
         return self._next()[:n]
+
+
+class RecordingRandomness:
+    """Passes draws through and keeps every scalar, in order.
+
+    The ballot vectors publish these ``draws`` so that another implementation (the
+    browser booth) can replay them and reproduce the ballot bytes exactly.
+    """
+
+    def __init__(self, inner: Randomness) -> None:
+        self.inner = inner
+        self.drawn: list[Scalar] = []
+
+    def scalar(self) -> Scalar:
+        value = self.inner.scalar()
+        self.drawn.append(value)
+        return value
+
+    def random_bytes(self, n: int) -> bytes:
+        return self.inner.random_bytes(n)

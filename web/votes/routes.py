@@ -1,0 +1,388 @@
+"""Vote pages: the list, one vote with the counting committee's steps, the booth,
+tracking codes and the 96-QĐ/TW results with their exports.
+
+Reads come from the ``vote_results`` projection and the vote service's read
+methods; every step is a signed command of :class:`services.votes.VoteService`.
+The booth pages and the ballot POST need no login in mode A: holding an issued slip
+is the authorisation, as with a paper ballot (votes.md §6.1 step 5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from base64 import b64encode
+from typing import Any
+from uuid import UUID
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from domain import permissions
+from domain.errors import DomainError
+from services import booth as booth_files
+from services import vote_commands as vc
+from services.errors import SignatureRequiredError
+from services.votes import VoteService
+from votes.results import display_percent
+from web.dispatch import PAGE_LEVEL, form_status
+from web.errors import json_error, status_for
+from web.forms import BaseForm
+from web.identity import requires, services, signer, user
+from web.messages import message_for
+from web.reads import found_or_404
+from web.security import CSP
+from web.votes import bp, exports
+from web.votes.forms import AbandonForm, ActionForm, AttendanceForm, MessageForm
+
+log = logging.getLogger(__name__)
+PHASE_LABELS = {
+    "ceremony": "Đang tạo khóa (Ban kiểm phiếu)",
+    "key_published": "Đã công bố khóa bỏ phiếu",
+    "credentials_published": "Đã công bố danh sách phiếu",
+    "attendance_recorded": "Đã ghi nhận số người có mặt",
+    "open": "Đang bỏ phiếu",
+    "closed": "Đã kết thúc bỏ phiếu, chờ giải mã",
+    "tallied": "Đã công bố kết quả",
+    "abandoned": "Đã hủy",
+}
+BAND_LABELS = {
+    "NONE": "Không thuộc diện",
+    "GT_HALF": "Trên 1/2 tín nhiệm thấp",
+    "GTE_TWO_THIRDS": "Từ 2/3 trở lên tín nhiệm thấp",
+}
+
+
+def _votes() -> VoteService:
+    return services().votes
+
+
+def _submit(command: Any, form: BaseForm) -> Any | None:
+    """Like ``web.dispatch.submit``, through the vote service."""
+    name = type(command).__name__
+    key = signer()
+    try:
+        result = _votes().handle(command, key)
+    except SignatureRequiredError:
+        raise
+    except DomainError as exc:
+        log.info("command %s refused: %s", name, exc.code)
+        if exc.code in PAGE_LEVEL:
+            raise
+        form.add_error(exc.code, exc.details)
+        g.refusal_code = exc.code
+        return None
+    log.info("command %s accepted", name)
+    return result
+
+
+def _row(vote_id: UUID):
+    return found_or_404(_votes().vote_row(vote_id), "vote.not_found")
+
+
+@bp.app_template_filter("phase_label")
+def phase_label(value: str) -> str:
+    return PHASE_LABELS.get(value, value)
+
+
+@bp.app_template_filter("band_label")
+def band_label(value: str | None) -> str:
+    return BAND_LABELS.get(value or "", value or "")
+
+
+# ---------------------------------------------------------------------------
+# List and detail
+# ---------------------------------------------------------------------------
+@bp.get("/")
+def index():
+    return render_template("votes/index.html", rows=_votes().votes())
+
+
+def _booth_state(manifest_hash: str) -> dict[str, Any]:
+    try:
+        served = booth_files.bundle().sha256.hex()
+    except booth_files.BoothMissing:
+        served = None
+    return {"pinned": manifest_hash, "served": served}
+
+
+@bp.get("/<uuid:vote_id>")
+def detail(vote_id: UUID):
+    row = _row(vote_id)
+    data = _votes().booth_data(vote_id)
+    vote = _votes().vote(vote_id)
+    forms = {
+        "attendance": AttendanceForm(prefix="attendance"),
+        "message": MessageForm(prefix="message"),
+        "abandon": AbandonForm(prefix="abandon"),
+        "action": ActionForm(prefix="action"),
+    }
+    return render_template(
+        "votes/detail.html",
+        row=row,
+        manifest=data["manifest"],
+        vote=vote,
+        booth=_booth_state(data["manifest"]["booth_sha256"]),
+        forms=forms,
+        head=_head(vote_id),
+    )
+
+
+def _head(vote_id: UUID) -> str | None:
+    try:
+        return _votes().closing_head(vote_id).hex()
+    except DomainError:
+        return None
+
+
+STEPS = {
+    "publish_key": ("vote.manage", vc.PublishElectionKey, "Đã công bố khóa bỏ phiếu."),
+    "open": ("vote.manage", vc.OpenVoting, "Đã mở bỏ phiếu."),
+    "close": ("vote.manage", vc.CloseVoting, "Đã kết thúc bỏ phiếu."),
+    "tally": ("vote.count", vc.PublishTally, "Đã công bố kết quả."),
+    "minutes": ("vote.count", vc.SignMinutes, "Đã ký biên bản kiểm phiếu."),
+}
+
+
+def _rerender(vote_id: UUID, name: str, form: BaseForm):
+    row = _row(vote_id)
+    data = _votes().booth_data(vote_id)
+    forms: dict[str, BaseForm] = {
+        "attendance": AttendanceForm(prefix="attendance", formdata=None),
+        "message": MessageForm(prefix="message", formdata=None),
+        "abandon": AbandonForm(prefix="abandon", formdata=None),
+        "action": ActionForm(prefix="action", formdata=None),
+    }
+    forms[name] = form
+    html = render_template(
+        "votes/detail.html",
+        row=row,
+        manifest=data["manifest"],
+        vote=_votes().vote(vote_id),
+        booth=_booth_state(data["manifest"]["booth_sha256"]),
+        forms=forms,
+        head=_head(vote_id),
+    )
+    return html, form_status(form)
+
+
+@bp.post("/<uuid:vote_id>/step/<step>")
+def step(vote_id: UUID, step: str):
+    if step not in STEPS:
+        abort(404)
+    action, command_class, done = STEPS[step]
+    _row(vote_id)
+    permissions.require(user().roles, action)
+    form = ActionForm(prefix="action")
+    command = command_class(user().actor, vote_id)
+    if form.validate_on_submit() and _submit(command, form) is not None:
+        flash(done, "success")
+        return redirect(url_for(".detail", vote_id=vote_id))
+    return _rerender(vote_id, "action", form)
+
+
+@bp.post("/<uuid:vote_id>/attendance")
+@requires("vote.manage")
+def attendance(vote_id: UUID):
+    _row(vote_id)
+    form = AttendanceForm(prefix="attendance")
+    if form.validate_on_submit():
+        command = vc.RecordAttendance(user().actor, vote_id, form.present.data)
+        if _submit(command, form) is not None:
+            flash(f"Đã ghi nhận {form.present.data} người có mặt.", "success")
+            return redirect(url_for(".detail", vote_id=vote_id))
+    return _rerender(vote_id, "attendance", form)
+
+
+@bp.post("/<uuid:vote_id>/abandon")
+@requires("vote.manage")
+def abandon(vote_id: UUID):
+    _row(vote_id)
+    form = AbandonForm(prefix="abandon")
+    if form.validate_on_submit():
+        command = vc.AbandonVote(user().actor, vote_id, form.reason.data)
+        if _submit(command, form) is not None:
+            flash("Đã hủy cuộc bỏ phiếu.", "success")
+            return redirect(url_for(".detail", vote_id=vote_id))
+    return _rerender(vote_id, "abandon", form)
+
+
+@bp.post("/<uuid:vote_id>/message")
+@requires("vote.count")
+def message(vote_id: UUID):
+    """A trustee's message from the local tool: ceremony, slips, voiding, decryption."""
+    _row(vote_id)
+    form = MessageForm(prefix="message")
+    if form.validate_on_submit():
+        try:
+            parsed = json.loads(form.message.data)
+            if not isinstance(parsed, dict) or parsed.get("vote") != str(vote_id):
+                raise ValueError("another vote")
+            command = _votes().command_from_message(user().actor, parsed)
+        except (ValueError, DomainError):
+            form.add_error("vote.message_invalid")
+            g.refusal_code = "vote.message_invalid"
+            return _rerender(vote_id, "message", form)
+        if _submit(command, form) is not None:
+            flash("Đã ký và ghi nhận thông điệp của Ban kiểm phiếu.", "success")
+            return redirect(url_for(".detail", vote_id=vote_id))
+    return _rerender(vote_id, "message", form)
+
+
+@bp.get("/<uuid:vote_id>/record.jsonl")
+def record(vote_id: UUID):
+    """The election record (§10.1): input of the verifier and the trustee tool."""
+    _row(vote_id)
+    data = _votes().export_record(vote_id)
+    response = Response(data, mimetype="application/x-ndjson")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="vote-{vote_id}.jsonl"'
+    )
+    return response
+
+
+# ---------------------------------------------------------------------------
+# Results (96-QĐ/TW) and exports of the tally sheet
+# ---------------------------------------------------------------------------
+@bp.get("/<uuid:vote_id>/results")
+def results(vote_id: UUID):
+    row = _row(vote_id)
+    rows = _votes().results(vote_id)
+    return render_template("votes/results.html", row=row, results=rows)
+
+
+@bp.get("/<uuid:vote_id>/results.<fmt>")
+def results_export(vote_id: UUID, fmt: str):
+    row = _row(vote_id)
+    rows = _votes().results(vote_id)
+    if not rows:
+        abort(404)
+    if fmt == "xlsx":
+        data, mimetype = exports.tally_xlsx(row, rows), exports.XLSX
+    elif fmt == "pdf":
+        data, mimetype = exports.tally_pdf(row, rows), "application/pdf"
+    else:
+        abort(404)
+    return send_file(
+        exports.stream(data),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"bien-ban-kiem-phieu-{row.code or vote_id}.{fmt}",
+    )
+
+
+# ---------------------------------------------------------------------------
+# The booth (public in mode A) and tracking codes
+# ---------------------------------------------------------------------------
+@bp.get("/booth/static/<path:path>")
+def booth_static(path: str):
+    try:
+        bundle = booth_files.bundle()
+    except booth_files.BoothMissing:
+        abort(404)
+    file = bundle.files.get(path)
+    if file is None:
+        abort(404)
+    response = send_file(file, mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _mode_b_login(vote_id: UUID, mode: str) -> Any | None:
+    if mode == "B" and not current_user.is_authenticated:
+        flash(message_for("vote.login_required"), "info")
+        return redirect(url_for("auth.login", next=request.path))
+    return None
+
+
+@bp.get("/<uuid:vote_id>/booth")
+def booth(vote_id: UUID):
+    row = _row(vote_id)
+    need_login = _mode_b_login(vote_id, row.mode)
+    if need_login is not None:
+        return need_login
+    data = _votes().booth_data(vote_id)
+    try:
+        bundle = booth_files.bundle()
+    except booth_files.BoothMissing:
+        bundle = None
+    import_map = json.dumps(bundle.import_map, sort_keys=True) if bundle else "{}"
+    entry = booth_files.URL_BASE + booth_files.ENTRY
+    html = render_template(
+        "votes/booth.html",
+        row=row,
+        manifest=data["manifest"],
+        phase=data["phase"],
+        import_map=import_map,
+        entry=entry,
+        entry_integrity=bundle.integrity(booth_files.ENTRY) if bundle else "",
+        served=bundle.sha256.hex() if bundle else None,
+        bare=True,
+    )
+    response = Response(html)
+    digest = b64encode(hashlib.sha256(import_map.encode()).digest()).decode()
+    response.headers["Content-Security-Policy"] = CSP.replace(
+        "script-src 'self'", f"script-src 'self' 'sha256-{digest}'"
+    )
+    return response
+
+
+@bp.get("/<uuid:vote_id>/booth/election.json")
+def booth_data(vote_id: UUID):
+    row = _row(vote_id)
+    if row.mode == "B" and not current_user.is_authenticated:
+        return json_error("vote.login_required", 401)
+    return jsonify(_votes().booth_data(vote_id))
+
+
+@bp.post("/<uuid:vote_id>/ballots")
+def cast(vote_id: UUID):
+    """§7.2: the raw canonical body; the answer is the signed receipt (§7.3)."""
+    row = _row(vote_id)
+    session = None
+    if row.mode == "B":
+        if not current_user.is_authenticated:
+            return json_error("vote.login_required", 401)
+        session = signer()
+    body = request.get_data(cache=False)
+    try:
+        receipt = _votes().cast_ballot(vc.CastBallot(vote_id, body), session)
+    except DomainError as exc:
+        # No ballot content and no identity in the log (§7.2).
+        log.info("ballot refused: %s", exc.code)
+        reason = exc.details.get("reason")
+        return json_error(exc.code, status_for(exc.code), reason=reason)
+    return jsonify(receipt.to_json())
+
+
+@bp.get("/<uuid:vote_id>/track")
+def track(vote_id: UUID):
+    row = _row(vote_id)
+    code = request.args.get("code", "").strip()
+    position = _votes().find_tracking_code(vote_id, code) if code else None
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"code": code, "found": position is not None})
+    return render_template(
+        "votes/track.html", row=row, code=code, position=position, bare=True
+    )
+
+
+@bp.app_template_filter("percent")
+def percent(fraction: str | None) -> str:
+    """``count/returned`` shown to two decimals (display only, §9.2)."""
+    if not fraction:
+        return ""
+    num, den = (int(x) for x in fraction.split("/"))
+    return display_percent(num, den)
