@@ -20,6 +20,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "ledger.checkpoint": frozenset({Role.ADMIN, Role.INSPECTOR}),
     # The organiser registers the vote's ballot-box key, which needs an admin key.
     "vote.create": frozenset({Role.ADMIN}),
+    # Inspection committee (issue 5): reads in its scope, writes only these.
+    "audit.read": frozenset({Role.INSPECTOR}),
+    "audit.cosign": frozenset({Role.INSPECTOR}),
+    "audit.verify": frozenset({Role.INSPECTOR}),
+    "remediation.verify": frozenset({Role.INSPECTOR}),
     # Organiser steps (attendance, open, close, abandon); the service also requires
     # the manifest signer's own key.
     "vote.manage": frozenset({Role.ADMIN}),

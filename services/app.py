@@ -31,6 +31,7 @@ from domain.organisations import Organisation
 from ledger import keywrap, trustroot
 from ledger.app import LedgerApplication
 from ledger.config import Settings
+from ledger.cosign import cosigner_name_for
 from ledger.errors import KeyNotValidError
 from ledger.integrator import FilePublisher, Integrator, StoredCheckpoint
 from ledger.keyring import ADMIN_ROLE, key_stream_id
@@ -100,8 +101,12 @@ class Kiemdiem:
         from services.votes import VoteService
 
         self.votes = VoteService(self)
+        from services.audit import AuditService
+
+        self.audit = AuditService(self)
 
     def close(self) -> None:
+        self.audit.close()
         self.projections.close()
         self.ledger.close()
 
@@ -436,7 +441,12 @@ class Kiemdiem:
                 member_id=command.member_id,
                 opened_by=signer.actor,
             )
-            key = register_key(private_key, account.actor, _key_role(account.roles))
+            key = register_key(
+                private_key,
+                account.actor,
+                _key_role(account.roles),
+                self._cosigner_name(account),
+            )
             return [key, account]
 
         self._commit(signer, work)
@@ -502,7 +512,12 @@ class Kiemdiem:
             old_keys = self._valid_keys(account.actor)
             for key in old_keys:
                 key.revoke("lost")
-            new_key = register_key(private_key, account.actor, _key_role(account.roles))
+            new_key = register_key(
+                private_key,
+                account.actor,
+                _key_role(account.roles),
+                self._cosigner_name(account),
+            )
             return [*old_keys, new_key]
 
         self._commit(signer, work)
@@ -512,6 +527,13 @@ class Kiemdiem:
         )
         self.unlocked.drop_actor(actor)
         return command.account_id
+
+    def _cosigner_name(self, account: UserAccount) -> str | None:
+        """Inspectors' keys carry a cosigner name, so they can cosign checkpoints
+        (ledger.md §7): ``<origin>/ubkt/<user id>``."""
+        if Role.INSPECTOR.value not in account.roles:
+            return None
+        return cosigner_name_for(self.ledger.origin, account.id)
 
     def _valid_keys(self, actor: str) -> list[SigningKey]:
         registry = self.ledger.key_registry()

@@ -1,0 +1,237 @@
+"""The events of one stream, or of every stream that mentions a subject, each with
+its signature status (issue 5: the inspection committee's history pages).
+
+Reads the events table with plain SQL, so the notification id (the position that
+judges key validity, ledger.md §4.3) comes with every row, and re-checks each row
+exactly as the integrator does: envelope, canonical content, columns bound to the
+content, origin, key valid at that position, signature; and, within a stream read
+whole, the ``prev`` chain. A row edited in the database therefore shows up as a
+failed check at its own place, and the next version of its stream as a broken chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from cryptography.exceptions import InvalidSignature
+
+from ledger import canonical, envelope
+from ledger.keyring import KEY_TOPICS, KeyRecord, KeyRegistry, KeyValidityError
+from ledger.sql import Sql
+
+OK = "ok"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One stored event as the database holds it."""
+
+    notification_id: int
+    stream: UUID
+    version: int
+    topic: str
+    state: bytes
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # a ``ledger.verify`` kind (bad_signature, chain_break, ...)
+    detail: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A row, what its signed content says, and whether it checks out."""
+
+    row: Row
+    ts: str
+    actor: str
+    key_id: str
+    body: Mapping[str, Any]
+    key_role: str | None
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def status(self) -> str:
+        return OK if self.ok else self.problems[0].kind
+
+    @property
+    def event_name(self) -> str:
+        return self.row.topic.rpartition(".")[2].rpartition(":")[2]
+
+
+def _uuid_param(sql: Sql, value: UUID) -> Any:
+    """The originator_id column as the backend stores it (SQLite: 32 hex)."""
+    return value if sql.postgres else value.hex
+
+
+def _as_uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _rows(sql: Sql, where: str, params: Sequence[Any]) -> list[Row]:
+    nid, table = sql.notification_id, sql.events_table
+    statement = (
+        f"SELECT {nid}, originator_id, originator_version, topic, state "  # noqa: S608
+        f"FROM {table} WHERE {where} ORDER BY {nid}"
+    )
+    with sql.tx() as cur:
+        found = cur.execute(statement, tuple(params)).fetchall()
+    return [
+        Row(int(r[0]), _as_uuid(r[1]), int(r[2]), str(r[3]), bytes(r[4])) for r in found
+    ]
+
+
+def stream_rows(sql: Sql, stream: UUID) -> list[Row]:
+    """Every stored row of one stream, in log order."""
+    return _rows(sql, "originator_id = ?", [_uuid_param(sql, stream)])
+
+
+def rows_mentioning(sql: Sql, subject: UUID) -> list[Row]:
+    """Rows of the subject's own stream and of every stream whose signed content
+    names the subject (a vote naming a member, an enrolment naming a cell, ...).
+
+    A byte search in the database, so aggregates added later are found too.
+    """
+    # Bodies name UUIDs tagged as 32 hex digits, or as text with hyphens.
+    needles = [str(subject).encode("ascii"), subject.hex.encode("ascii")]
+    if sql.postgres:
+        found = "position(CAST(? AS bytea) in state) > 0"
+    else:
+        found = "instr(state, ?) > 0"
+    where = f"originator_id = ? OR {found} OR {found}"
+    return _rows(sql, where, [_uuid_param(sql, subject), *needles])
+
+
+def rows_up_to(sql: Sql, position: int) -> list[Row]:
+    """Every row at or before ``position`` (a notification id), in log order."""
+    return _rows(sql, f"{sql.notification_id} <= ?", [position])
+
+
+def tip(sql: Sql) -> int:
+    with sql.tx() as cur:
+        found = cur.execute(
+            f"SELECT MAX({sql.notification_id}) FROM {sql.events_table}"  # noqa: S608
+        ).fetchone()
+    return int(found[0]) if found and found[0] is not None else 0
+
+
+def check(rows: Sequence[Row], registry: KeyRegistry, origin: str) -> list[Entry]:
+    """Check each row; ``registry`` is the key registry at (or beyond) the rows.
+
+    Validity is judged by position, so a registry caught up to the tip judges a
+    past event exactly as a replay up to that event would.
+    """
+    hashes: dict[tuple[UUID, int], bytes] = {
+        (r.stream, r.version): envelope.event_hash(r.state) for r in rows
+    }
+    return [_check_row(r, registry, origin, hashes) for r in rows]
+
+
+def _check_row(
+    row: Row,
+    registry: KeyRegistry,
+    origin: str,
+    hashes: Mapping[tuple[UUID, int], bytes],
+) -> Entry:
+    problems: list[Problem] = []
+    try:
+        env = envelope.unpack(row.state)
+        content = envelope.parse_content(env.content)
+    except canonical.CanonicalEncodingError as exc:
+        return _broken(row, "non_canonical_content", str(exc))
+    except (envelope.MalformedEnvelopeError, ValueError, TypeError) as exc:
+        return _broken(row, "malformed_envelope", str(exc))
+    if (
+        content.stream != row.stream
+        or content.ver != row.version
+        or content.topic != row.topic
+        or content.key_id != env.key_id.hex()
+    ):
+        problems.append(
+            Problem("position_mismatch", "the columns differ from the signed content")
+        )
+    if content.log != origin:
+        problems.append(Problem("wrong_origin", f"signed for the log {content.log}"))
+    record: KeyRecord | None = None
+    try:
+        record = registry.check(content.key_id, content.actor, row.notification_id)
+    except KeyValidityError as exc:
+        problems.append(Problem(exc.kind, exc.detail))
+        record = registry.get(content.key_id)
+    if record is not None:
+        try:
+            record.public_key.verify(
+                env.signature, envelope.signed_message(env.content)
+            )
+        except InvalidSignature:
+            problems.append(
+                Problem("bad_signature", "the signature does not match the content")
+            )
+    previous = hashes.get((row.stream, row.version - 1))
+    if row.version > 1 and previous is not None and content.prev != previous.hex():
+        problems.append(
+            Problem("chain_break", "prev is not the hash of the previous version")
+        )
+    return Entry(
+        row=row,
+        ts=content.ts,
+        actor=content.actor,
+        key_id=content.key_id,
+        body=content.body,
+        key_role=record.role if record is not None else None,
+        problems=tuple(problems),
+    )
+
+
+def _broken(row: Row, kind: str, detail: str) -> Entry:
+    return Entry(
+        row=row,
+        ts="",
+        actor="",
+        key_id="",
+        body={},
+        key_role=None,
+        problems=(Problem(kind, detail),),
+    )
+
+
+def is_key_event(entry: Entry) -> bool:
+    return entry.row.topic in KEY_TOPICS
+
+
+def rows_with_topic(sql: Sql, topic: str) -> list[Row]:
+    return _rows(sql, "topic = ?", [topic])
+
+
+def log_roots(sql: Sql, sizes: Sequence[int]) -> tuple[int, dict[int, bytes]]:
+    """The number of stored events and the Merkle roots at ``sizes``, recomputed
+    from the events table itself (not from ``ledger_leaves``), hash-only."""
+    from ledger import merkle
+
+    wanted = set(sizes)
+    compact = merkle.CompactRange()
+    roots: dict[int, bytes] = {}
+    nid, table = sql.notification_id, sql.events_table
+    after = -1
+    while True:
+        with sql.tx() as cur:
+            page = cur.execute(
+                f"SELECT {nid}, state FROM {table} WHERE {nid} > ? "  # noqa: S608
+                f"ORDER BY {nid} LIMIT 5000",
+                (after,),
+            ).fetchall()
+        for _, state in page:
+            compact.append(merkle.leaf_hash(bytes(state)))
+            if compact.size in wanted:
+                roots[compact.size] = compact.root()
+        if len(page) < 5000:
+            return compact.size, roots
+        after = int(page[-1][0])

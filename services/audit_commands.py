@@ -1,0 +1,26 @@
+"""Commands of the inspection committee's workspace (issue 5). Each has one
+handler in ``services.audit.AuditService``, signed by the acting member's own key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from services.commands import Command
+
+
+@dataclass(frozen=True)
+class CosignCheckpoint(Command):
+    """Record a ``tlog-cosignature/v1`` line the member made on their own machine
+    (``kiemdiem cosign``) for the stored checkpoint of ``size``."""
+
+    size: int
+    line: str
+
+
+@dataclass(frozen=True)
+class RecordFileAccess(Command):
+    """Someone read ``subject_id``'s file through ``view`` (a page or a download)."""
+
+    subject_id: UUID
+    view: str
