@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -21,6 +22,56 @@ class MembershipStatus(StrEnum):
     """Đảng viên dự bị."""
     FULL = "full"
     """Đảng viên chính thức."""
+
+
+class PostRole(StrEnum):
+    """A post in an organisation or leadership collective (chức vụ)."""
+
+    HEAD = "head"
+    """Người đứng đầu (bí thư, trưởng ban…)."""
+    DEPUTY = "deputy"
+    """Cấp phó."""
+    MEMBER = "member"
+    """Thành viên tập thể lãnh đạo / cấp ủy viên."""
+
+
+class ExemptionKind(StrEnum):
+    EXEMPT_PARTY_ACTIVITY = "exempt_party_activity"
+    """Miễn công tác và sinh hoạt đảng."""
+    PARTY_ACTIVITY_SUSPENDED = "party_activity_suspended"
+    """Đình chỉ sinh hoạt đảng."""
+
+
+class LeaveKind(StrEnum):
+    SICK = "sick"
+    """Nghỉ ốm."""
+    MATERNITY = "maternity"
+    """Nghỉ thai sản."""
+
+
+class DisciplineKind(StrEnum):
+    REPRIMAND = "reprimand"
+    """Khiển trách."""
+    WARNING = "warning"
+    """Cảnh cáo."""
+    REMOVAL = "removal"
+    """Cách chức."""
+    EXPULSION = "expulsion"
+    """Khai trừ."""
+
+
+MAX_REFERENCE_LENGTH = 200
+MAX_NOTE_LENGTH = 2000
+
+
+def _reference(text: str) -> str:
+    """A decision number or document reference: required, short."""
+    value = clean_text(text)
+    if not value:
+        raise DomainError("member.reference_required")
+    if len(value) > MAX_REFERENCE_LENGTH:
+        raise DomainError("member.reference_too_long", limit=MAX_REFERENCE_LENGTH)
+    return value
 
 
 @dataclass(frozen=True)
@@ -110,6 +161,15 @@ class PartyMember(Aggregate):
         self.admission_date = admission_date
         self.status = MembershipStatus(status)
         self.cell_id = cell_id
+        # Facts recorded later (posts, exemptions, leave, discipline…).
+        self.posts: dict[str, dict[str, Any]] = {}
+        self.temporary_cell_id: UUID | None = None
+        self.exemptions: list[dict[str, Any]] = []
+        self.leaves: list[dict[str, Any]] = []
+        self.disciplines: list[dict[str, Any]] = []
+        self.degradations: list[dict[str, Any]] = []
+        self.confidence_results: list[dict[str, Any]] = []
+        self.outside_political_system = False
 
     def transfer(self, *, cell: ParentFacts, transferred_by: str) -> None:
         """Move the member's official party life to another chi bộ."""
@@ -133,3 +193,247 @@ class PartyMember(Aggregate):
     @event("FullMembershipConfirmed")
     def _confirmed(self, on: date, confirmed_by: str) -> None:
         self.status = MembershipStatus.FULL
+
+    # -- facts the rating rules use (domain.md §2, §4.3) ---------------------------
+    def assign_post(
+        self, *, org: ParentFacts, role: str, since: date, assigned_by: str
+    ) -> None:
+        """A post held in an organisation or leadership collective; several at once."""
+        try:
+            post = PostRole(role)
+        except ValueError:
+            raise DomainError("member.post_role_unknown", role=role) from None
+        if org.dissolved:
+            raise DomainError("org.dissolved")
+        current = self.posts.get(str(org.org_id))
+        if current is not None and current["role"] == post.value:
+            raise DomainError("member.post_unchanged")
+        if since < self.admission_date:
+            raise DomainError("member.date_before_admission")
+        self._post_assigned(
+            org_id=org.org_id,
+            org_kind=org.kind.value,
+            role=post.value,
+            since=since,
+            assigned_by=assigned_by,
+        )
+
+    @event("PostAssigned")
+    def _post_assigned(
+        self, org_id: UUID, org_kind: str, role: str, since: date, assigned_by: str
+    ) -> None:
+        self.posts[str(org_id)] = {"org_kind": org_kind, "role": role, "since": since}
+
+    def end_post(self, *, org_id: UUID, until: date, ended_by: str) -> None:
+        current = self.posts.get(str(org_id))
+        if current is None:
+            raise DomainError("member.post_not_held")
+        if until < current["since"]:
+            raise DomainError("member.period_invalid")
+        self._post_ended(org_id=org_id, until=until, ended_by=ended_by)
+
+    @event("PostEnded")
+    def _post_ended(self, org_id: UUID, until: date, ended_by: str) -> None:
+        del self.posts[str(org_id)]
+
+    def attach_temporary_cell(
+        self, *, cell: ParentFacts, since: date, attached_by: str
+    ) -> None:
+        """Sinh hoạt đảng tạm thời (43-HD mục 7.6)."""
+        _check_cell(cell)
+        if cell.org_id == self.cell_id:
+            raise DomainError("member.temporary_is_official")
+        if cell.org_id == self.temporary_cell_id:
+            raise DomainError("member.temporary_unchanged")
+        self._temporary_cell_attached(
+            cell_id=cell.org_id, since=since, attached_by=attached_by
+        )
+
+    @event("TemporaryCellAttached")
+    def _temporary_cell_attached(
+        self, cell_id: UUID, since: date, attached_by: str
+    ) -> None:
+        self.temporary_cell_id = cell_id
+
+    def detach_temporary_cell(self, *, until: date, detached_by: str) -> None:
+        if self.temporary_cell_id is None:
+            raise DomainError("member.no_temporary_cell")
+        self._temporary_cell_detached(until=until, detached_by=detached_by)
+
+    @event("TemporaryCellDetached")
+    def _temporary_cell_detached(self, until: date, detached_by: str) -> None:
+        self.temporary_cell_id = None
+
+    def record_exemption(
+        self,
+        *,
+        kind: str,
+        start: date,
+        end: date | None,
+        reference: str,
+        recorded_by: str,
+    ) -> None:
+        """Miễn công tác và sinh hoạt đảng, or đình chỉ sinh hoạt đảng."""
+        try:
+            exemption = ExemptionKind(kind)
+        except ValueError:
+            raise DomainError("member.exemption_unknown", kind=kind) from None
+        if end is not None and end < start:
+            raise DomainError("member.period_invalid")
+        self._exemption_recorded(
+            kind=exemption.value,
+            start=start,
+            end=end,
+            reference=_reference(reference),
+            recorded_by=recorded_by,
+        )
+
+    @event("ExemptionRecorded")
+    def _exemption_recorded(
+        self, kind: str, start: date, end: date | None, reference: str, recorded_by: str
+    ) -> None:
+        self.exemptions.append(
+            {"kind": kind, "start": start, "end": end, "reference": reference}
+        )
+
+    def record_leave(
+        self, *, kind: str, start: date, end: date, recorded_by: str
+    ) -> None:
+        """Sick or maternity leave: still rated on the year's actual work (7.5)."""
+        try:
+            leave = LeaveKind(kind)
+        except ValueError:
+            raise DomainError("member.leave_unknown", kind=kind) from None
+        if end < start:
+            raise DomainError("member.period_invalid")
+        self._leave_recorded(
+            kind=leave.value, start=start, end=end, recorded_by=recorded_by
+        )
+
+    @event("LeaveRecorded")
+    def _leave_recorded(
+        self, kind: str, start: date, end: date, recorded_by: str
+    ) -> None:
+        self.leaves.append({"kind": kind, "start": start, "end": end})
+
+    def record_discipline(
+        self,
+        *,
+        discipline_id: str,
+        level: str,
+        duty_related: bool,
+        decided_on: date,
+        conduct_org_id: UUID | None,
+        reference: str,
+        recorded_by: str,
+    ) -> None:
+        """A discipline decision: level, duty-related or not, where the conduct was."""
+        try:
+            kind = DisciplineKind(level)
+        except ValueError:
+            raise DomainError("member.discipline_unknown", level=level) from None
+        if decided_on < self.admission_date:
+            raise DomainError("member.date_before_admission")
+        if any(d["discipline_id"] == discipline_id for d in self.disciplines):
+            raise DomainError("member.discipline_recorded")
+        self._discipline_recorded(
+            discipline_id=discipline_id,
+            level=kind.value,
+            duty_related=bool(duty_related),
+            decided_on=decided_on,
+            conduct_org_id=conduct_org_id,
+            reference=_reference(reference),
+            recorded_by=recorded_by,
+        )
+
+    @event("DisciplineRecorded")
+    def _discipline_recorded(
+        self,
+        discipline_id: str,
+        level: str,
+        duty_related: bool,
+        decided_on: date,
+        conduct_org_id: UUID | None,
+        reference: str,
+        recorded_by: str,
+    ) -> None:
+        self.disciplines.append(
+            {
+                "discipline_id": discipline_id,
+                "level": level,
+                "duty_related": duty_related,
+                "decided_on": decided_on,
+                "conduct_org_id": conduct_org_id,
+                "reference": reference,
+            }
+        )
+
+    def record_degradation(
+        self, *, concluded_on: date, reference: str, recorded_by: str
+    ) -> None:
+        """Concluded to show degradation, "tự diễn biến", "tự chuyển hoá"."""
+        self._degradation_concluded(
+            concluded_on=concluded_on,
+            reference=_reference(reference),
+            recorded_by=recorded_by,
+        )
+
+    @event("DegradationConcluded")
+    def _degradation_concluded(
+        self, concluded_on: date, reference: str, recorded_by: str
+    ) -> None:
+        self.degradations.append({"concluded_on": concluded_on, "reference": reference})
+
+    def record_confidence_result(
+        self,
+        *,
+        held_on: date,
+        returned: int,
+        low: int,
+        reference: str,
+        recorded_by: str,
+    ) -> None:
+        """A confidence vote held outside this system (on paper): ballots returned
+        and low-confidence ballots for this member (96-QĐ/TW)."""
+        if returned <= 0 or low < 0 or low > returned:
+            raise DomainError("member.confidence_counts_invalid")
+        self._confidence_recorded(
+            held_on=held_on,
+            returned=returned,
+            low=low,
+            reference=_reference(reference),
+            recorded_by=recorded_by,
+        )
+
+    @event("ConfidenceResultRecorded")
+    def _confidence_recorded(
+        self, held_on: date, returned: int, low: int, reference: str, recorded_by: str
+    ) -> None:
+        self.confidence_results.append(
+            {"held_on": held_on, "returned": returned, "low": low}
+        )
+
+    def set_work_situation(
+        self, *, outside_political_system: bool, recorded_by: str
+    ) -> None:
+        """Not working in the political system (retired, student, private sector):
+        Mẫu 2C and Phụ lục 5."""
+        if bool(outside_political_system) == self.outside_political_system:
+            raise DomainError("member.situation_unchanged")
+        self._work_situation_set(
+            outside_political_system=bool(outside_political_system),
+            recorded_by=recorded_by,
+        )
+
+    @event("WorkSituationSet")
+    def _work_situation_set(
+        self, outside_political_system: bool, recorded_by: str
+    ) -> None:
+        self.outside_political_system = outside_political_system
+
+    def exemption_on(self, day: date) -> str | None:
+        """The exemption kind active on ``day``, if any."""
+        for item in self.exemptions:
+            if item["start"] <= day and (item["end"] is None or day <= item["end"]):
+                return str(item["kind"])
+        return None

@@ -20,16 +20,25 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "ledger.checkpoint": frozenset({Role.ADMIN, Role.INSPECTOR}),
     # The organiser registers the vote's ballot-box key, which needs an admin key.
     "vote.create": frozenset({Role.ADMIN}),
-    # Inspection committee (issue 5): reads in its scope, writes only these.
-    "audit.read": frozenset({Role.INSPECTOR}),
-    "audit.cosign": frozenset({Role.INSPECTOR}),
-    "audit.verify": frozenset({Role.INSPECTOR}),
-    "remediation.verify": frozenset({Role.INSPECTOR}),
     # Organiser steps (attendance, open, close, abandon); the service also requires
     # the manifest signer's own key.
     "vote.manage": frozenset({Role.ADMIN}),
     # Ban kiểm phiếu: trustee messages, tally, minutes (keys checked by the vote).
     "vote.count": frozenset({Role.COUNTING}),
+    # Inspection committee (issue 5): reads in its scope, writes only these.
+    "audit.read": frozenset({Role.INSPECTOR}),
+    "audit.cosign": frozenset({Role.INSPECTOR}),
+    "audit.verify": frozenset({Role.INSPECTOR}),
+    "remediation.verify": frozenset({Role.INSPECTOR}),
+    # Review and rating (issue 3): secretaries record, the authority decides.
+    "member.record_fact": frozenset({Role.ADMIN, Role.SECRETARY}),
+    "cycle.open": frozenset({Role.SECRETARY, Role.DECISION_MAKER}),
+    "review.record": frozenset({Role.SECRETARY}),
+    "rating.self_rate": frozenset({Role.SECRETARY, Role.MEMBER}),
+    "rating.propose": frozenset({Role.SECRETARY, Role.DECISION_MAKER}),
+    "rating.peer_group": frozenset({Role.SECRETARY, Role.DECISION_MAKER}),
+    "rating.hold": frozenset({Role.DECISION_MAKER, Role.INSPECTOR}),
+    "rating.decide": frozenset({Role.DECISION_MAKER}),
 }
 
 

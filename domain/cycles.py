@@ -1,0 +1,288 @@
+"""Review cycles (kỳ kiểm điểm): one organisation, one period, one regime.
+
+The regime follows the review year (domain.md §1); the plan's deadlines per level
+and its options (quota rounding, the head rule where configurable, the reference
+date of the 6-month rule, a province's criteria) are data recorded when the cycle
+is opened. Subjects are derived from the tree by :mod:`domain.subjects` and stored
+with their exempt reason, venues and authority.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainError
+from domain.rulebooks import (
+    Appendix,
+    CriteriaSet,
+    Criterion,
+    Rounding,
+    Rulebook,
+    rulebook,
+    rulebook_for_year,
+)
+
+PERIODS = {"annual": None, "quarterly": range(1, 5), "term": range(2000, 2200)}
+DEADLINE_LEVELS = frozenset(
+    {
+        "member",
+        "leader",
+        "cell",
+        "grassroots_committee",
+        "district_committee",
+        "provincial_committee",
+        "leadership_collective",
+    }
+)
+MILESTONES = frozenset({"review", "rating", "report"})
+MIN_YEAR, MAX_YEAR = 2018, 2100
+
+
+def deadline_level(subject: Mapping[str, Any]) -> str:
+    """The plan level whose deadlines bind this subject."""
+    if subject["kind"] == "collective":
+        return str(subject["org_kind"])
+    return "leader" if subject["klass"] == "leader" else "member"
+
+
+def check_deadlines(
+    items: Sequence[Mapping[str, Any]], year: int
+) -> list[dict[str, Any]]:
+    seen: set[tuple[str, str]] = set()
+    result = []
+    for item in items:
+        level, milestone, due = (
+            item.get("level"),
+            item.get("milestone"),
+            item.get("due"),
+        )
+        if level not in DEADLINE_LEVELS or milestone not in MILESTONES:
+            raise DomainError(
+                "cycle.deadline_invalid", level=level, milestone=milestone
+            )
+        if not isinstance(due, date) or not year <= due.year <= year + 1:
+            raise DomainError("cycle.deadline_date", level=level, milestone=milestone)
+        if (level, milestone) in seen:
+            raise DomainError("cycle.deadline_twice", level=level, milestone=milestone)
+        seen.add((level, milestone))
+        result.append({"level": level, "milestone": milestone, "due": due})
+    return sorted(result, key=lambda d: (d["due"], d["level"], d["milestone"]))
+
+
+def check_options(book: Rulebook, options: Mapping[str, Any]) -> dict[str, Any]:
+    known = {"quota_rounding", "head_not_above_collective", "holidays", "criteria"}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise DomainError("cycle.option_unknown", option=", ".join(unknown))
+    rounding = options.get("quota_rounding", book.quota_rounding.value)
+    try:
+        Rounding(rounding)
+    except ValueError:
+        raise DomainError("cycle.rounding_unknown", value=rounding) from None
+    head = options.get("head_not_above_collective", book.head_not_above_collective)
+    if head != book.head_not_above_collective and not book.head_rule_configurable:
+        raise DomainError("cycle.option_not_configurable", option="head_rule")
+    holidays = sorted(set(options.get("holidays", [])))
+    if not all(isinstance(d, date) for d in holidays):
+        raise DomainError("cycle.holidays_invalid")
+    criteria: dict[str, list[dict[str, Any]]] = {}
+    for appendix, items in sorted(dict(options.get("criteria", {})).items()):
+        if not book.scored:
+            raise DomainError("cycle.criteria_not_scored")
+        try:
+            key = Appendix(appendix)
+        except ValueError:
+            raise DomainError("cycle.criteria_invalid") from None
+        book.check_criteria_set(criteria_set(key, items))
+        criteria[key.value] = [dict(i) for i in items]
+    return {
+        "quota_rounding": rounding,
+        "head_not_above_collective": bool(head),
+        "holidays": holidays,
+        "criteria": criteria,
+    }
+
+
+def criteria_set(appendix: Appendix, items: Sequence[Mapping[str, Any]]) -> CriteriaSet:
+    try:
+        return CriteriaSet(
+            appendix,
+            tuple(
+                Criterion(
+                    str(i["code"]),
+                    str(i["title"]),
+                    str(i["group"]),
+                    int(i["max_points"]),
+                )
+                for i in items
+            ),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise DomainError("cycle.criteria_invalid") from None
+
+
+class ReviewCycle(Aggregate):
+    """Kỳ kiểm điểm, đánh giá, xếp loại of one organisation for one period."""
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        cycle_id: UUID,
+        org_id: UUID,
+        org_name: str,
+        year: int,
+        period: str,
+        period_no: int | None,
+        reference_date: date,
+        deadlines: Sequence[Mapping[str, Any]],
+        options: Mapping[str, Any],
+        subjects: Sequence[Mapping[str, Any]],
+        opened_by: str,
+    ) -> ReviewCycle:
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise DomainError("cycle.year_invalid", year=year)
+        book = rulebook_for_year(year)
+        if period not in PERIODS or period not in book.periods:
+            raise DomainError("cycle.period_invalid", period=period)
+        allowed = PERIODS[period]
+        if (allowed is None) != (period_no is None) or (
+            allowed is not None and period_no not in allowed
+        ):
+            raise DomainError("cycle.period_invalid", period=period)
+        if not year <= reference_date.year <= year + 1:
+            raise DomainError("cycle.reference_date_invalid")
+        if not subjects:
+            raise DomainError("cycle.no_subjects")
+        return cls._create(
+            cls.Opened,  # type: ignore[attr-defined]
+            id=cycle_id,
+            org_id=org_id,
+            org_name=org_name,
+            year=year,
+            period=period,
+            period_no=period_no,
+            rulebook_id=book.id,
+            reference_date=reference_date,
+            deadlines=check_deadlines(deadlines, year),
+            options=check_options(book, options),
+            subjects=[dict(s) for s in subjects],
+            opened_by=opened_by,
+        )
+
+    @event("Opened")
+    def __init__(
+        self,
+        org_id: UUID,
+        org_name: str,
+        year: int,
+        period: str,
+        period_no: int | None,
+        rulebook_id: str,
+        reference_date: date,
+        deadlines: list[dict[str, Any]],
+        options: dict[str, Any],
+        subjects: list[dict[str, Any]],
+        opened_by: str,
+    ) -> None:
+        self.org_id = org_id
+        self.org_name = org_name
+        self.year = year
+        self.period = period
+        self.period_no = period_no
+        self.rulebook_id = rulebook_id
+        self.reference_date = reference_date
+        self.deadlines = list(deadlines)
+        self.options = dict(options)
+        self.subjects: dict[str, dict[str, Any]] = {s["key"]: dict(s) for s in subjects}
+        self.closed = False
+
+    @property
+    def rulebook(self) -> Rulebook:
+        return rulebook(self.rulebook_id)
+
+    def subject(self, key: str) -> dict[str, Any]:
+        found = self.subjects.get(key)
+        if found is None:
+            raise DomainError("rating.subject_unknown", subject=key)
+        return found
+
+    def criteria(self, appendix: str) -> CriteriaSet:
+        items = self.options.get("criteria", {}).get(appendix)
+        if items:
+            return criteria_set(Appendix(appendix), items)
+        return self.rulebook.criteria_for(Appendix(appendix))
+
+    @property
+    def head_rule(self) -> bool:
+        return bool(self.options.get("head_not_above_collective"))
+
+    @property
+    def rounding(self) -> Rounding:
+        return Rounding(self.options.get("quota_rounding", "floor"))
+
+    def ensure_open(self) -> None:
+        if self.closed:
+            raise DomainError("cycle.closed")
+
+    def set_deadline(
+        self, *, level: str, milestone: str, due: date, set_by: str
+    ) -> None:
+        self.ensure_open()
+        (item,) = check_deadlines(
+            [{"level": level, "milestone": milestone, "due": due}], self.year
+        )
+        self._deadline_set(
+            level=item["level"], milestone=item["milestone"], due=due, set_by=set_by
+        )
+
+    @event("DeadlineSet")
+    def _deadline_set(self, level: str, milestone: str, due: date, set_by: str) -> None:
+        self.deadlines = sorted(
+            [
+                d
+                for d in self.deadlines
+                if (d["level"], d["milestone"]) != (level, milestone)
+            ]
+            + [{"level": level, "milestone": milestone, "due": due}],
+            key=lambda d: (d["due"], d["level"], d["milestone"]),
+        )
+
+    def refresh_subjects(
+        self,
+        *,
+        subjects: Sequence[Mapping[str, Any]],
+        decided: set[str],
+        refreshed_by: str,
+    ) -> None:
+        """Re-derive subjects after the tree or members changed; a decided subject
+        keeps its row (its decision was made on it)."""
+        self.ensure_open()
+        rows = {s["key"]: dict(s) for s in subjects}
+        for key in decided:
+            if key in self.subjects:
+                rows[key] = self.subjects[key]
+        if rows == self.subjects:
+            raise DomainError("cycle.subjects_unchanged")
+        self._subjects_refreshed(
+            subjects=[rows[k] for k in sorted(rows)], refreshed_by=refreshed_by
+        )
+
+    @event("SubjectsRefreshed")
+    def _subjects_refreshed(
+        self, subjects: list[dict[str, Any]], refreshed_by: str
+    ) -> None:
+        self.subjects = {s["key"]: dict(s) for s in subjects}
+
+    def close(self, *, closed_by: str) -> None:
+        self.ensure_open()
+        self._closed(closed_by=closed_by)
+
+    @event("Closed")
+    def _closed(self, closed_by: str) -> None:
+        self.closed = True

@@ -1,0 +1,361 @@
+"""Reviews (kiểm điểm): one subject at one venue in one cycle (domain.md §3).
+
+A review holds the collective report (Mẫu 01) and its circulation, the
+self-review (Mẫu 2A / 2B / 2C), comments by identified members, suggestions from
+the higher standing committee, opinions of participating evaluators and of the
+residence committee, the temporary chi bộ's comment, and the meeting with its
+minutes and conclusion. The order of meetings (collective before individuals,
+head before deputies, chi bộ before leadership collective) is checked when the
+meeting is recorded, from the meetings already held (facts the service passes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainError
+from domain.rulebooks import Appendix, parse_level
+from domain.text import clean_text
+
+MAX_TEXT = 20000
+FORM_OF_APPENDIX = {
+    Appendix.LEADER_CENTRAL.value: "2A",
+    Appendix.LEADER.value: "2A",
+    Appendix.NON_LEADER.value: "2B",
+    Appendix.OUTSIDE_SYSTEM.value: "2C",
+}
+# Sections of the self-review (domain.md §9, interpretation): I–VI and the
+# responsibility for the collective's shortcomings only for leaders (2A).
+FORM_SECTIONS: dict[str, tuple[str, ...]] = {
+    "2A": (
+        "strengths",
+        "shortcomings",
+        "remediation",
+        "suggestions",
+        "responsibility",
+        "measures",
+    ),
+    "2B": ("strengths", "shortcomings", "remediation", "suggestions", "measures"),
+    "2C": ("strengths", "shortcomings", "remediation", "suggestions", "measures"),
+}
+REQUIRED_SECTIONS = frozenset({"strengths", "shortcomings", "measures"})
+EVALUATOR_KINDS = frozenset({"superior", "peer", "subordinate"})
+
+
+def text_of(value: str, code: str) -> str:
+    cleaned = clean_text(value)
+    if not cleaned:
+        raise DomainError(code)
+    if len(cleaned) > MAX_TEXT:
+        raise DomainError("review.text_too_long", limit=MAX_TEXT)
+    return cleaned
+
+
+def working_days_between(start: date, end: date, holidays: Iterable[date] = ()) -> int:
+    """How many working days after ``start`` the day ``end`` is (Mon–Fri, minus
+    the plan's holidays): a report sent on Monday is 3 working days before a
+    Thursday meeting (interpretation, domain.md §3.3)."""
+    off = set(holidays)
+    day, count = start + timedelta(days=1), 0
+    while day <= end:
+        if day.weekday() < 5 and day not in off:
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def review_prerequisites(
+    subject: Mapping[str, Any], venue: str, subjects: Mapping[str, Mapping[str, Any]]
+) -> list[tuple[str, str, str]]:
+    """(rule, subject key, venue) of the meetings that must come before (§3.2)."""
+    if subject["kind"] != "individual":
+        return []
+    needed: list[tuple[str, str, str]] = []
+    if venue != subject["cell_id"]:
+        needed.append(("cell_first", subject["key"], subject["cell_id"]))
+    collective = f"o:{venue}"
+    if collective in subjects and not subjects[collective].get("exempt"):
+        needed.append(("collective_first", collective, venue))
+    role = subject["posts"].get(venue)
+    if role in ("deputy", "member"):
+        for other in subjects.values():
+            if (
+                other["key"] != subject["key"]
+                and other.get("posts", {}).get(venue) == "head"
+            ):
+                needed.append(("head_first", other["key"], venue))
+    return needed
+
+
+class Review(Aggregate):
+    """Kiểm điểm of one subject at one venue."""
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        review_id: UUID,
+        cycle_id: UUID,
+        subject: Mapping[str, Any],
+        venue_id: str,
+        opened_by: str,
+    ) -> Review:
+        if subject.get("exempt"):
+            raise DomainError("review.subject_exempt", reason=subject["exempt"])
+        if venue_id not in subject["venues"]:
+            raise DomainError("review.venue_not_required")
+        return cls._create(
+            cls.Opened,  # type: ignore[attr-defined]
+            id=review_id,
+            cycle_id=cycle_id,
+            subject_key=subject["key"],
+            subject_kind=subject["kind"],
+            venue_id=venue_id,
+            opened_by=opened_by,
+        )
+
+    @event("Opened")
+    def __init__(
+        self,
+        cycle_id: UUID,
+        subject_key: str,
+        subject_kind: str,
+        venue_id: str,
+        opened_by: str,
+    ) -> None:
+        self.cycle_id = cycle_id
+        self.subject_key = subject_key
+        self.subject_kind = subject_kind
+        self.venue_id = venue_id
+        self.report: dict[str, Any] | None = None
+        self.self_review: dict[str, Any] | None = None
+        self.comments: list[dict[str, Any]] = []
+        self.suggestions: list[dict[str, Any]] = []
+        self.opinions: list[dict[str, Any]] = []
+        self.residence_comment: str | None = None
+        self.temporary_cell_comment: str | None = None
+        self.meeting: dict[str, Any] | None = None
+
+    def _ensure_not_held(self) -> None:
+        if self.meeting is not None:
+            raise DomainError("review.meeting_already_held")
+
+    # -- preparation --------------------------------------------------------------
+    def circulate_report(
+        self, *, summary: str, circulated_on: date, circulated_by: str
+    ) -> None:
+        """The collective's report (Mẫu 01) sent to the participants."""
+        if self.subject_kind != "collective":
+            raise DomainError("review.report_for_collectives")
+        self._ensure_not_held()
+        self._report_circulated(
+            summary=text_of(summary, "review.text_required"),
+            circulated_on=circulated_on,
+            circulated_by=circulated_by,
+        )
+
+    @event("CollectiveReportCirculated")
+    def _report_circulated(
+        self, summary: str, circulated_on: date, circulated_by: str
+    ) -> None:
+        self.report = {"summary": summary, "circulated_on": circulated_on}
+
+    def submit_self_review(
+        self,
+        *,
+        appendix: str,
+        form: str,
+        sections: Mapping[str, str],
+        submitted_by: str,
+    ) -> None:
+        """Bản kiểm điểm cá nhân, with the fields of its form (2A / 2B / 2C)."""
+        if self.subject_kind != "individual":
+            raise DomainError("review.self_review_for_individuals")
+        self._ensure_not_held()
+        expected = FORM_OF_APPENDIX.get(appendix)
+        if form != expected:
+            raise DomainError("review.wrong_form", form=form, expected=expected)
+        allowed = FORM_SECTIONS[form]
+        unknown = sorted(set(sections) - set(allowed))
+        if unknown:
+            raise DomainError("review.section_unknown", section=", ".join(unknown))
+        cleaned = {k: clean_text(v) for k, v in sections.items() if clean_text(v)}
+        missing = sorted(REQUIRED_SECTIONS - set(cleaned))
+        if missing:
+            raise DomainError("review.section_missing", section=", ".join(missing))
+        if any(len(v) > MAX_TEXT for v in cleaned.values()):
+            raise DomainError("review.text_too_long", limit=MAX_TEXT)
+        self._self_review_submitted(
+            form=form,
+            sections={k: cleaned[k] for k in allowed if k in cleaned},
+            submitted_by=submitted_by,
+        )
+
+    @event("SelfReviewSubmitted")
+    def _self_review_submitted(
+        self, form: str, sections: dict[str, str], submitted_by: str
+    ) -> None:
+        self.self_review = {"form": form, "sections": dict(sections)}
+
+    def add_comment(
+        self, *, author_member_id: UUID, text: str, commented_by: str
+    ) -> None:
+        """Góp ý by an identified member."""
+        self._commented(
+            author_member_id=author_member_id,
+            text=text_of(text, "review.text_required"),
+            commented_by=commented_by,
+        )
+
+    @event("CommentAdded")
+    def _commented(self, author_member_id: UUID, text: str, commented_by: str) -> None:
+        self.comments.append({"author_member_id": author_member_id, "text": text})
+
+    def add_suggestion(self, *, issuer_org_id: UUID, text: str, issued_by: str) -> None:
+        """Gợi ý kiểm điểm from the higher standing committee."""
+        self._ensure_not_held()
+        self._suggested(
+            issuer_org_id=issuer_org_id,
+            text=text_of(text, "review.text_required"),
+            issued_by=issued_by,
+        )
+
+    @event("SuggestionIssued")
+    def _suggested(self, issuer_org_id: UUID, text: str, issued_by: str) -> None:
+        self.suggestions.append({"issuer_org_id": issuer_org_id, "text": text})
+
+    def record_opinion(
+        self,
+        *,
+        evaluator_kind: str,
+        evaluator: str,
+        proposed_level: str | None,
+        text: str,
+        recorded_by: str,
+    ) -> None:
+        """Opinion of a participating evaluator (cấp trên, cùng cấp, cấp dưới)."""
+        if evaluator_kind not in EVALUATOR_KINDS:
+            raise DomainError("review.evaluator_unknown", kind=evaluator_kind)
+        level = parse_level(proposed_level).value if proposed_level else None
+        self._opinion_recorded(
+            evaluator_kind=evaluator_kind,
+            evaluator=text_of(evaluator, "review.evaluator_required"),
+            proposed_level=level,
+            text=text_of(text, "review.text_required"),
+            recorded_by=recorded_by,
+        )
+
+    @event("EvaluatorOpinionRecorded")
+    def _opinion_recorded(
+        self,
+        evaluator_kind: str,
+        evaluator: str,
+        proposed_level: str | None,
+        text: str,
+        recorded_by: str,
+    ) -> None:
+        self.opinions.append(
+            {
+                "evaluator_kind": evaluator_kind,
+                "evaluator": evaluator,
+                "proposed_level": proposed_level,
+                "text": text,
+            }
+        )
+
+    def record_residence_comment(self, *, text: str, recorded_by: str) -> None:
+        """Nhận xét của cấp ủy nơi cư trú (366 Điều 17)."""
+        if self.subject_kind != "individual":
+            raise DomainError("review.self_review_for_individuals")
+        self._residence_recorded(
+            text=text_of(text, "review.text_required"), recorded_by=recorded_by
+        )
+
+    @event("ResidenceCommentRecorded")
+    def _residence_recorded(self, text: str, recorded_by: str) -> None:
+        self.residence_comment = text
+
+    def record_temporary_cell_comment(
+        self,
+        *,
+        temporary_cell_id: str | None,
+        cell_id: UUID,
+        text: str,
+        recorded_by: str,
+    ) -> None:
+        """The temporary chi bộ's comment, sent to the official one (7.6)."""
+        if temporary_cell_id is None:
+            raise DomainError("review.no_temporary_cell")
+        if str(cell_id) != temporary_cell_id:
+            raise DomainError("review.not_the_temporary_cell")
+        self._temporary_comment_recorded(
+            cell_id=cell_id,
+            text=text_of(text, "review.text_required"),
+            recorded_by=recorded_by,
+        )
+
+    @event("TemporaryCellCommentRecorded")
+    def _temporary_comment_recorded(
+        self, cell_id: UUID, text: str, recorded_by: str
+    ) -> None:
+        self.temporary_cell_comment = text
+
+    # -- the meeting -----------------------------------------------------------------
+    def hold_meeting(
+        self,
+        *,
+        held_on: date,
+        attendees: int,
+        minutes: str,
+        conclusion: str,
+        prerequisites: Iterable[tuple[str, str, date | None]],
+        circulation_days: int,
+        holidays: Iterable[date],
+        recorded_by: str,
+    ) -> None:
+        """Biên bản and kết luận. ``prerequisites`` are (rule, subject, date held
+        or None) of the meetings that must come before this one."""
+        self._ensure_not_held()
+        if attendees < 1:
+            raise DomainError("review.attendees_invalid")
+        for rule, other, held in prerequisites:
+            if held is None or held > held_on:
+                raise DomainError("review.order_violation", rule=rule, subject=other)
+        if self.subject_kind == "collective":
+            if self.report is None:
+                raise DomainError("review.report_not_circulated")
+            days = working_days_between(self.report["circulated_on"], held_on, holidays)
+            if days < circulation_days:
+                raise DomainError(
+                    "review.report_too_late", days=days, required=circulation_days
+                )
+        elif self.self_review is None:
+            raise DomainError("review.self_review_missing")
+        self._meeting_held(
+            held_on=held_on,
+            attendees=attendees,
+            minutes=text_of(minutes, "review.minutes_required"),
+            conclusion=text_of(conclusion, "review.conclusion_required"),
+            recorded_by=recorded_by,
+        )
+
+    @event("MeetingHeld")
+    def _meeting_held(
+        self,
+        held_on: date,
+        attendees: int,
+        minutes: str,
+        conclusion: str,
+        recorded_by: str,
+    ) -> None:
+        self.meeting = {
+            "held_on": held_on,
+            "attendees": attendees,
+            "minutes": minutes,
+            "conclusion": conclusion,
+        }

@@ -1,0 +1,252 @@
+"""Who is reviewed and rated in a cycle, where, and by whom (domain.md §2, §3.1,
+§5.2): subjects derived from the organisation tree and the members' facts.
+
+The service layer loads the facts (:class:`OrgNode`, :class:`MemberNode`); the
+functions here only apply the rulebook to them, so the derivation is pure and the
+cycle event records its result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain import rulebooks as rb
+from domain.rulebooks import Appendix, Exemption, Rulebook
+
+COLLECTIVE = "collective"
+INDIVIDUAL = "individual"
+NON_CELL_POST_KINDS = frozenset(
+    {
+        "leadership_collective",
+        "grassroots_committee",
+        "district_committee",
+        "provincial_committee",
+    }
+)
+
+
+@dataclass(frozen=True)
+class OrgNode:
+    org_id: UUID
+    name: str
+    kind: str
+    parent_id: UUID | None
+    dissolved: bool = False
+
+
+@dataclass(frozen=True)
+class MemberNode:
+    member_id: UUID
+    name: str
+    cell_id: UUID
+    admission_date: date
+    posts: Mapping[str, str] = field(default_factory=dict)  # org id -> role
+    exemption: str | None = None  # active on the reference date
+    outside_political_system: bool = False
+    temporary_cell_id: UUID | None = None
+
+
+def subject_key(kind: str, ident: UUID) -> str:
+    return f"{'o' if kind == COLLECTIVE else 'm'}:{ident}"
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end`` (a day short does not count)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return months
+
+
+def exemption_of(
+    rulebook: Rulebook, member: MemberNode, reference_date: date
+) -> str | None:
+    """The reason a member is exempt under this regime, or None (§2.1)."""
+    if member.exemption is not None:
+        reason = Exemption(member.exemption)
+        if reason in rulebook.exemptions:
+            return reason.value
+    if (
+        Exemption.ADMITTED_LT_6_MONTHS in rulebook.exemptions
+        and months_between(member.admission_date, reference_date)
+        < rulebook.admission_months
+    ):
+        return Exemption.ADMITTED_LT_6_MONTHS.value
+    return None
+
+
+def depth(tree: Mapping[UUID, OrgNode], org_id: UUID) -> int:
+    steps, node = 0, tree.get(org_id)
+    while node is not None and node.parent_id is not None and steps < 32:
+        node = tree.get(node.parent_id)
+        steps += 1
+    return steps
+
+
+def in_subtree(tree: Mapping[UUID, OrgNode], root: UUID, org_id: UUID) -> bool:
+    node = tree.get(org_id)
+    steps = 0
+    while node is not None and steps < 32:
+        if node.org_id == root:
+            return True
+        node = tree.get(node.parent_id) if node.parent_id else None
+        steps += 1
+    return False
+
+
+def org_class(tree: Mapping[UUID, OrgNode], org: OrgNode) -> str:
+    """The authority-table class of a collective."""
+    if org.kind == "cell":
+        parent = tree.get(org.parent_id) if org.parent_id else None
+        if parent is not None and parent.kind == "grassroots_committee":
+            return rb.SUBORDINATE_CELL
+        return rb.GRASSROOTS_CELL
+    return {
+        "grassroots_committee": rb.GRASSROOTS_COMMITTEE,
+        "district_committee": rb.DISTRICT_COMMITTEE,
+        "provincial_committee": rb.PROVINCIAL_COMMITTEE,
+        "leadership_collective": rb.LEADERSHIP_COLLECTIVE,
+    }[org.kind]
+
+
+def leader_posts(
+    tree: Mapping[UUID, OrgNode], member: MemberNode
+) -> list[tuple[UUID, str]]:
+    """Posts outside the chi bộ, highest in the tree first."""
+    posts = [
+        (UUID(org), role)
+        for org, role in member.posts.items()
+        if UUID(org) in tree and tree[UUID(org)].kind in NON_CELL_POST_KINDS
+    ]
+    return sorted(posts, key=lambda p: (depth(tree, p[0]), str(p[0])))
+
+
+def _resolve(
+    relation: str | None,
+    tree: Mapping[UUID, OrgNode],
+    org: OrgNode | None,
+    member: MemberNode | None,
+) -> str | None:
+    """An authority relation as an org id text, ``outside`` or None."""
+    if relation is None:
+        return None
+    if relation == "outside":
+        return "outside"
+    if relation == "self":
+        if member is not None:
+            return subject_key(INDIVIDUAL, member.member_id)
+        return str(org.org_id) if org is not None else None
+    if relation == "official_cell" and member is not None:
+        return str(member.cell_id)
+    if relation == "parent":
+        base = org
+        if member is not None:
+            base = tree.get(member.cell_id)
+        if base is None or base.parent_id is None:
+            return "outside"
+        return str(base.parent_id)
+    if relation == "post_parent" and member is not None:
+        posts = leader_posts(tree, member)
+        if posts:
+            top = tree[posts[0][0]]
+            return str(top.parent_id) if top.parent_id else "outside"
+    return None
+
+
+def _appendix(tree: Mapping[UUID, OrgNode], member: MemberNode) -> Appendix:
+    if leader_posts(tree, member):
+        return Appendix.LEADER
+    if member.outside_political_system:
+        return Appendix.OUTSIDE_SYSTEM
+    return Appendix.NON_LEADER
+
+
+def derive_subjects(
+    rulebook: Rulebook,
+    root_id: UUID,
+    tree: Mapping[UUID, OrgNode],
+    members: Sequence[MemberNode],
+    reference_date: date,
+    authority_table: Mapping[str, rb.Authority] | None = None,
+) -> list[dict[str, Any]]:
+    """Every collective and individual of the cycle's subtree, as plain rows.
+
+    Rows are what the cycle event stores: key, kind, name, class, appendix, the
+    organisation (its parent) or the member (their cell), the posts, the review
+    venues in the prescribed order, the exempt reason and the authority steps.
+    """
+    table = authority_table or rulebook.authority
+    subjects: list[dict[str, Any]] = []
+    orgs = [
+        o
+        for o in tree.values()
+        if not o.dissolved and in_subtree(tree, root_id, o.org_id)
+    ]
+    for org in sorted(
+        orgs, key=lambda o: (depth(tree, o.org_id), o.name, str(o.org_id))
+    ):
+        klass = org_class(tree, org)
+        authority = table[klass]
+        subjects.append(
+            {
+                "key": subject_key(COLLECTIVE, org.org_id),
+                "kind": COLLECTIVE,
+                "name": org.name,
+                "org_kind": org.kind,
+                "klass": klass,
+                "appendix": Appendix.COLLECTIVE.value,
+                "org_id": str(org.org_id),
+                "parent_id": str(org.parent_id) if org.parent_id else None,
+                "member_id": None,
+                "cell_id": None,
+                "temporary_cell_id": None,
+                "posts": {},
+                "venues": [str(org.org_id)],
+                "exempt": None,
+                "self_rates": _resolve(authority.self_rates, tree, org, None),
+                "proposes": _resolve(authority.proposes, tree, org, None),
+                "decides": _resolve(authority.decides, tree, org, None),
+            }
+        )
+    for member in sorted(members, key=lambda m: (m.name, str(m.member_id))):
+        cell = tree.get(member.cell_id)
+        if cell is None or not in_subtree(tree, root_id, member.cell_id):
+            continue
+        posts = leader_posts(tree, member)
+        if posts:
+            klass = rb.LEADER
+        elif org_class(tree, cell) == rb.SUBORDINATE_CELL:
+            klass = rb.MEMBER_OF_SUBORDINATE_CELL
+        else:
+            klass = rb.MEMBER_OF_GRASSROOTS_CELL
+        authority = table[klass]
+        # §3.1–§3.2: the chi bộ first, then each leadership collective.
+        venues = [str(member.cell_id)] + [str(org) for org, _ in posts]
+        subjects.append(
+            {
+                "key": subject_key(INDIVIDUAL, member.member_id),
+                "kind": INDIVIDUAL,
+                "name": member.name,
+                "org_kind": None,
+                "klass": klass,
+                "appendix": _appendix(tree, member).value,
+                "org_id": None,
+                "parent_id": None,
+                "member_id": str(member.member_id),
+                "cell_id": str(member.cell_id),
+                "temporary_cell_id": str(member.temporary_cell_id)
+                if member.temporary_cell_id
+                else None,
+                "posts": {org: role for org, role in sorted(member.posts.items())},
+                "venues": venues,
+                "exempt": exemption_of(rulebook, member, reference_date),
+                "self_rates": _resolve(authority.self_rates, tree, None, member),
+                "proposes": _resolve(authority.proposes, tree, None, member),
+                "decides": _resolve(authority.decides, tree, None, member),
+            }
+        )
+    return subjects
