@@ -20,6 +20,7 @@ import click
 from cli.context import interactive, open_services, secret_from_env_or_prompt
 from domain.errors import DomainError
 from services.votes import VoteService
+from votes import printing
 from votes import trustee as tool
 from votes.verifier import Report, verify_record
 
@@ -390,7 +391,7 @@ def trustee_key(record_path: Path, state_path: Path) -> None:
     "slips_path",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the printable slips (then print and delete it).",
+    help="Where to write the printable slips as PDF (print it, then delete it).",
 )
 def trustee_slips(
     record_path: Path, out_path: Path | None, index: int, slips_path: Path
@@ -405,15 +406,14 @@ def trustee_slips(
         (e.body["short_fingerprint"] for e in view.of("VoteElectionKeyPublished")),
         "",
     )
-    blocks = [
-        f"{view.manifest['title']}\nMã xác thực cuộc bỏ phiếu: {short}\n"
-        f"Mã phiếu: {slip.code}\nQR: {slip.qr_payload}\n"
-        for slip in slips
-    ]
+    try:
+        document = printing.slips_pdf(view.manifest["title"], short, slips)
+    except printing.PrintingError as exc:
+        _bad_input(str(exc))
     try:
         fd = os.open(slips_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write("\n\f\n".join(blocks))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(document)
     except OSError as exc:
         _bad_input(f"cannot write {slips_path}: {exc}")
     _emit_message(message, out_path)

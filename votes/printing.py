@@ -11,13 +11,17 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import segno
 from fpdf import FPDF
 
 from votes.credentials import Slip
 
+NEXT_LINE: dict[str, Any] = {"new_x": "LMARGIN", "new_y": "NEXT"}
+CREATION_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
     Path("/usr/local/share/fonts/dejavu"),
@@ -41,7 +45,9 @@ def _font(name: str) -> Path:
 
 def new_pdf(orientation: str = "P") -> FPDF:
     pdf = FPDF(orientation=orientation, unit="mm", format="A4")
-    pdf.set_creation_date(None)  # no time in the file
+    # A fixed creation date: the same tally gives the same file, and the PDF
+    # carries no time of its own (the record has the dates).
+    pdf.set_creation_date(CREATION_DATE)
     pdf.add_font("DejaVu", "", str(_font("DejaVuSans.ttf")))
     pdf.add_font("DejaVu", "B", str(_font("DejaVuSans-Bold.ttf")))
     pdf.add_font("DejaVuMono", "", str(_font("DejaVuSansMono.ttf")))
@@ -127,12 +133,14 @@ def tally_pdf(
     pdf = new_pdf("L")
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 13)
-    pdf.multi_cell(0, 7, "BIÊN BẢN KIỂM PHIẾU LẤY PHIẾU TÍN NHIỆM", align="C")
+    pdf.multi_cell(
+        0, 7, "BIÊN BẢN KIỂM PHIẾU LẤY PHIẾU TÍN NHIỆM", align="C", **NEXT_LINE
+    )
     pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(0, 5.5, f"{title}\n{organisation}", align="C")
+    pdf.multi_cell(0, 5.5, f"{title}\n{organisation}", align="C", **NEXT_LINE)
     pdf.ln(2)
     for label, value in facts:
-        pdf.multi_cell(0, 5, f"{label}: {value}")
+        pdf.multi_cell(0, 5, f"{label}: {value}", **NEXT_LINE)
     pdf.ln(2)
     headers = (
         ("TT", 9),
@@ -172,5 +180,5 @@ def tally_pdf(
     pdf.ln(3)
     pdf.set_font("DejaVu", "", 8.5)
     for note in notes:
-        pdf.multi_cell(0, 4.5, note)
+        pdf.multi_cell(0, 4.5, note, **NEXT_LINE)
     return bytes(pdf.output())

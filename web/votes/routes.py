@@ -295,7 +295,7 @@ def booth_static(path: str):
     file = bundle.files.get(path)
     if file is None:
         abort(404)
-    response = send_file(file, mimetype="text/javascript", max_age=0)
+    response = Response(file.read_bytes(), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
 

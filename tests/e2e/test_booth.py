@@ -1,0 +1,70 @@
+"""The browser booth in headless Chromium: a voter types a slip code, marks the
+leaders (one left unmarked), encrypts and proves in the page with @noble, casts,
+and gets a signed receipt.  The Python server accepts the ballot and the standalone
+Python verifier accepts the whole record after the count (votes.md §13.13)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from services import vote_commands as vc
+from tests.conftest import ACCOUNTS
+from tests.e2e.test_journey import _shot, live_server, page  # noqa: F401
+from tests.service.test_votes import closed_partial, small_vote
+from votes import trustee as tool
+from votes.verifier import verify_record
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_ballot_made_in_the_browser_booth_verifies_in_python(page, kiemdiem):  # noqa: F811
+    admin = kiemdiem.authenticate("admin", ACCOUNTS["admin"][2])
+    small = small_vote(kiemdiem, admin, convened=3, leaders=3)
+    small.organiser(vc.RecordAttendance, 3)
+    small.organiser(vc.OpenVoting)
+    vid = small.vote_id
+
+    page.goto(f"/votes/{vid}/booth")
+    fingerprint = small.votes.vote(vid).short_fingerprint
+    page.locator("#short-fingerprint").filter(has_text=fingerprint).wait_for()
+    page.get_by_text("khớp với mã ghi trong danh mục").wait_for()
+    page.get_by_label("Nhập mã in trên phiếu").fill("AAAA-" + small.slips[0].code[5:])
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_text("Mã phiếu không đúng").wait_for()
+    page.get_by_label("Nhập mã in trên phiếu").fill(small.slips[0].code.lower())
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_label("Lãnh đạo 0: Tín nhiệm thấp").check()
+    page.get_by_label("Lãnh đạo 1: Tín nhiệm cao").check()
+    page.get_by_role("button", name="Xem lại phiếu").click()
+    page.get_by_text("phiếu sẽ không hợp lệ đối với: Lãnh đạo 2").wait_for()
+    page.get_by_role("button", name="Mã hóa phiếu").click()
+    shown = page.locator("#tracking-code").inner_text()
+    page.get_by_role("button", name="Bỏ phiếu", exact=True).click()
+    page.get_by_text(f"Đã bỏ phiếu. Mã theo dõi: {shown}").wait_for()
+    encrypt_ms = int(page.locator("#booth").get_attribute("data-encrypt-ms") or "0")
+    assert encrypt_ms < 1000
+    _shot(page, "booth-cast")
+
+    # The page's ballot is in the record under that tracking code.
+    assert small.votes.find_tracking_code(vid, shown) is not None
+    small.cast(small.slips[1], [1, 1, 1])
+    small.organiser(vc.CloseVoting)
+    for index in (1, 2):
+        small.submit(small.trustees[index - 1], closed_partial(small, index))
+    small.votes.handle(vc.PublishTally(small.trustees[0].actor, vid), small.trustees[0])
+    record = small.votes.export_record(vid)
+    head = small.votes.closing_head(vid)
+    report = verify_record(record, head=head, trust_root=kiemdiem.trust_root)
+    assert report.ok, report.first_failure and report.first_failure.to_json()
+    results = {r.leader_index: r for r in small.votes.results(vid)}
+    assert (results[0].low, results[0].normal, results[0].valid) == (1, 1, 2)
+    assert (results[1].high, results[1].normal) == (1, 1)
+    assert (results[2].valid, results[2].invalid) == (1, 1)  # unmarked in the booth
+    # The ballot bodies in the record name no voter (mode A).
+    for line in record.splitlines()[:-1]:
+        content = json.loads(line)["content"]
+        if content["topic"] == "VoteBallotCast":
+            assert set(content["body"]) == {"ballot", "ballot_hash", "sig"}
+    assert tool.read_record(record).election_id == str(vid)
