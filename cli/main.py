@@ -7,6 +7,7 @@ import logging.config
 
 import click
 
+from cli.audit_cmd import cosign, key, proof
 from cli.directory_cmd import members, orgs, users
 from cli.ledger_cmd import checkpoint, db
 from cli.serve_cmd import serve, worker
@@ -52,6 +53,9 @@ for command in (
     rebuild,
     views,
     votes,
+    proof,
+    cosign,
+    key,
     serve,
     worker,
 ):

@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from ledger import bundle as ledger_bundle
 from ledger import verify as ledger_verify
 from ledger.errors import ConfigurationError
 
@@ -163,7 +164,13 @@ def _fail(message: str, code: int) -> None:
     "--strict", is_flag=True, help="Treat warnings (not_integrated) as failures."
 )
 @click.option("--quiet", is_flag=True, help="No progress on stderr.")
-# Room for `--bundle FILE` (an offline evidence bundle, issue 5): not yet.
+@click.option(
+    "--bundle",
+    "bundle_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check a proof bundle (`kiemdiem proof`) offline instead of a store: "
+    "no database is read.",
+)
 def verify(
     database_url: str | None,
     trust_root_path: Path | None,
@@ -175,14 +182,25 @@ def verify(
     max_failures: int,
     strict: bool,
     quiet: bool,
+    bundle_path: Path | None,
 ) -> None:
     """Check that the store at DATABASE_URL is intact and consistent with the
-    trust root and the checkpoints you hold.
+    trust root and the checkpoints you hold; or, with --bundle FILE, check a
+    proof bundle offline against the trust root.
 
     DATABASE_URL defaults to $KIEMDIEM_DATABASE_URL, then
     sqlite:///instance/kiemdiem.db. Exit status: 0 passed, 1 integrity failure,
     2 bad input, 3 store unreadable.
     """
+    if bundle_path is not None:
+        if database_url is not None or since or save_state:
+            _fail(
+                "--bundle is checked offline: give no DATABASE_URL, --since or "
+                "--save-state with it",
+                ledger_verify.EXIT_USAGE,
+            )
+        _verify_bundle(bundle_path, trust_root_path, checkpoint_paths, as_json)
+        return
     try:
         settings = ledger_verify.settings_for(database_url)
         if trust_root_path is None:
@@ -219,3 +237,78 @@ def verify(
     else:
         click.echo(render_text(report))
     sys.exit(report.exit_code)
+
+
+def _verify_bundle(
+    bundle_path: Path,
+    trust_root_path: Path | None,
+    checkpoint_paths: tuple[Path, ...],
+    as_json: bool,
+) -> None:
+    """``--bundle``: everything from files; the trust root is the only anchor."""
+    try:
+        if trust_root_path is None:
+            trust_root_path = ledger_verify.settings_for(None).trust_root_path
+            if not trust_root_path.exists():
+                _fail(
+                    "no trust root: pass --trust-root FILE, the trust-root file "
+                    "handed over at set-up.",
+                    ledger_verify.EXIT_USAGE,
+                )
+        trust_root = ledger_verify.load_trust_root(trust_root_path)
+        notes = [
+            raw for _, raw in ledger_verify.read_checkpoint_files(checkpoint_paths)
+        ]
+        try:
+            raw = bundle_path.read_bytes()
+        except OSError as exc:
+            msg = f"cannot read the bundle {bundle_path}: {exc.strerror}"
+            raise ledger_bundle.BundleInputError(msg) from exc
+        report = ledger_bundle.verify_bundle(
+            ledger_bundle.load_bundle(raw), trust_root, notes
+        )
+    except (ledger_bundle.BundleInputError, ConfigurationError) as exc:
+        _fail(str(exc), ledger_verify.EXIT_USAGE)
+        return
+    except ledger_verify.VerifyError as exc:
+        _fail(str(exc), exc.exit_code)
+        return
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_bundle_text(report))
+    sys.exit(report.exit_code)
+
+
+def render_bundle_text(report: ledger_bundle.BundleReport) -> str:
+    """The human-readable report of a bundle check."""
+    lines = [
+        f"kiemdiem verify --bundle — log {report.origin}",
+        f"Subject: {report.subject}",
+        f"Checkpoint: size {report.size}, root {report.root}",
+        "",
+    ]
+    for event in report.events:
+        mark = "OK  " if event.ok else "FAIL"
+        lines.append(
+            f"{mark}  #{event.index:<7} {event.topic} v{event.version} "
+            f"{event.ts} {event.actor} key {event.key_id}"
+        )
+    lines += ["", f"Totals: {len(report.events)} events, {report.keys} key events"]
+    for failure in report.failures:
+        where = []
+        if failure.index is not None:
+            where.append(f"#{failure.index}")
+        if failure.stream is not None:
+            where.append(f"stream {failure.stream}")
+        if failure.version is not None:
+            where.append(f"version {failure.version}")
+        at = f" at {', '.join(where)}" if where else ""
+        lines.append(f"  {failure.kind}{at}: {failure.detail}")
+    lines += [
+        "",
+        "A bundle proves that these events are in the log the checkpoint signs, "
+        "who signed each and with which key; not that nothing else exists.",
+        "Result: OK" if report.ok else "Result: FAIL",
+    ]
+    return "\n".join(lines)

@@ -243,7 +243,20 @@ def _items(obj: Mapping[str, Any], report: BundleReport) -> list[_Item]:
                 continue
             items.append(_Item(index, state, proof, is_event))
     items.sort(key=lambda item: (item.index, not item.is_event))
-    return items
+    unique: list[_Item] = []
+    for item in items:
+        if unique and unique[-1].index == item.index:
+            if unique[-1].state != item.state:
+                report.failures.append(
+                    BundleFailure(
+                        "conflicting_entries",
+                        "two different envelopes claim the same leaf",
+                        index=item.index,
+                    )
+                )
+            continue  # listed twice (an event that is also a key event): once
+        unique.append(item)
+    return unique
 
 
 def verify_bundle(

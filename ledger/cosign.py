@@ -14,6 +14,7 @@ The stored topic is ``ledger.cosign:CheckpointCosignature.CheckpointCosigned``
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -79,3 +80,72 @@ def record(
         cosigner_name=cosigner_name,
         line=line if line.endswith("\n") else line + "\n",
     )
+
+
+# -- the member's own machine: exported key and the cosignature line ------------------
+
+EXPORT_FORMAT = "kiemdiem-exported-key/v1"
+
+
+def export_key(
+    *,
+    origin: str,
+    user_id: str,
+    key_id: str,
+    cosigner_name: str | None,
+    wrapped: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The member's wrapped key as a file (ledger.md §4.4 "Local export"): the
+    vault record as it is, with what is needed to unwrap and use it."""
+    return {
+        "format": EXPORT_FORMAT,
+        "origin": origin,
+        "user_id": user_id,
+        "key_id": key_id,
+        "cosigner_name": cosigner_name,
+        "wrapped": dict(wrapped),
+    }
+
+
+def unlock_exported(obj: Mapping[str, Any], password: str) -> tuple[str, Any]:
+    """(cosigner name, Ed25519 private key) from an exported key file.
+
+    Raises ``ValueError`` in plain words (``keywrap.KeyUnwrapError`` for a wrong
+    password or an altered file).
+    """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ledger import keywrap
+    from ledger.envelope import key_id_for
+    from ledger.keys import public_key_raw
+
+    if not isinstance(obj, Mapping) or obj.get("format") != EXPORT_FORMAT:
+        raise ValueError(f"the key file is not a {EXPORT_FORMAT} document")
+    name = obj.get("cosigner_name")
+    if not isinstance(name, str) or not name:
+        raise ValueError(
+            "this key has no cosigner name: only an inspection-committee member's "
+            "key can cosign (ask the administrator to issue a new key)"
+        )
+    seed = keywrap.unwrap_seed(
+        obj["wrapped"], password, str(obj["user_id"]), str(obj["key_id"])
+    )
+    private_key = Ed25519PrivateKey.from_private_bytes(seed)
+    if key_id_for(public_key_raw(private_key)).hex() != obj["key_id"]:
+        raise ValueError("the key file's key id does not match its key")
+    return name, private_key
+
+
+def checkpoint_body_of(note_bytes: bytes) -> str:
+    """The checkpoint body of a signed note (text before the signatures), checked
+    to be a strict tlog checkpoint. Raises ``note.NoteError``."""
+    try:
+        text = note_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise note.NoteError("the note is not UTF-8") from exc
+    split = text.find("\n\n")
+    if split < 0:
+        raise note.NoteError("the note has no signatures")
+    body = text[: split + 1]
+    note.parse_checkpoint(body)
+    return body

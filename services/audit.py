@@ -27,6 +27,7 @@ Decisions (documented in the workspace's help text and the final report):
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import threading
 import uuid
@@ -46,7 +47,7 @@ from domain.audit import FileAccessLog, access_log_id, require_in_scope
 from domain.errors import DomainError
 from domain.organisations import Organisation
 from ledger import bundle as ledger_bundle
-from ledger import canonical, cosign, history, merkle, note, trustroot
+from ledger import canonical, cosign, history, keywrap, merkle, note, trustroot
 from ledger import verify as ledger_verify
 from ledger.errors import ConfigurationError, LedgerError
 from ledger.history import Entry as LedgerEntry
@@ -540,6 +541,7 @@ class AuditService:
             )
             for r in self._key_rows(covered)
             if r.notification_id in index_of
+            and r.notification_id not in {c.notification_id for c in covered}
         ]
         return ledger_bundle.build_bundle(
             origin=self._origin,
@@ -775,6 +777,34 @@ class AuditService:
             if record.cosigner_name:
                 return record.cosigner_name
         return None
+
+    def export_key(self, username: str, password: str) -> dict[str, Any]:
+        """The account's wrapped key as a file for ``kiemdiem cosign`` (the
+        password is checked first; the key stays wrapped under it)."""
+        user_id = self.app.vault.check_password(username.strip().lower(), password)
+        if user_id is None:
+            raise DomainError("auth.invalid_credentials")
+        table = self.sql.table("ledger_key_vault")
+        with self.sql.tx() as cur:
+            row = cur.execute(
+                f"SELECT key_id, wrapped FROM {table} WHERE user_id = ?",  # noqa: S608
+                (user_id,),
+            ).fetchone()
+        if row is None:
+            raise DomainError("audit.no_key")
+        key_id, wrapped = str(row[0]), json.loads(str(row[1]))
+        try:
+            keywrap.unwrap_seed(wrapped, password, user_id, key_id)
+        except keywrap.KeyUnwrapError:
+            raise DomainError("auth.invalid_credentials") from None
+        registered = self.app.ledger.key_registry().get(key_id)
+        return cosign.export_key(
+            origin=self._origin,
+            user_id=user_id,
+            key_id=key_id,
+            cosigner_name=registered.cosigner_name if registered else None,
+            wrapped=wrapped,
+        )
 
     # -- checkpoints ----------
     def latest_checkpoint(self, actor: str) -> Any:
