@@ -77,7 +77,9 @@ def slips_pdf(title: str, short_fingerprint: str, slips: Sequence[Slip]) -> byte
             pdf.add_page()
         top = (index % 4) * height
         pdf.set_draw_color(160, 160, 160)
-        pdf.dashed_line(5, top + height, 205, top + height, 2, 2)
+        pdf.set_dash_pattern(dash=2, gap=2)
+        pdf.line(5, top + height, 205, top + height)
+        pdf.set_dash_pattern()
         pdf.set_xy(12, top + 8)
         pdf.set_font("DejaVu", "B", 11)
         pdf.multi_cell(120, 5.5, "PHIẾU BỎ PHIẾU TÍN NHIỆM (ĐIỆN TỬ)")
