@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import appends, rebuilds, verifies
+from bench import appends, rebuilds, verifies, votes_rows
 from bench.workload import postgres_available
 
 
@@ -53,6 +53,7 @@ def main() -> int:
             rows += appends.measure(backend, tmp, scale, timed, Row)
     rows += verifies.measure(scale, timed, Row)
     rows += rebuilds.measure(scale, timed, Row)
+    rows += votes_rows.measure(scale, timed, Row)
     print_table(rows, backends)
     return 0
 
