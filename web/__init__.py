@@ -57,6 +57,7 @@ def create_app(
 def _register_blueprints(app: Flask) -> None:
     from web.admin import bp as admin_bp
     from web.api import bp as api_bp
+    from web.audit import bp as audit_bp
     from web.auth import bp as auth_bp
     from web.dashboard import bp as dashboard_bp
     from web.members import bp as members_bp
@@ -69,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp, url_prefix="/members")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix=security.API_PREFIX)
+    app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(votes_bp, url_prefix="/votes")
 
 

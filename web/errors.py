@@ -37,7 +37,7 @@ def status_for(code: str) -> int:
     """The HTTP status of a refusal code."""
     if code in {"auth.signature_required", "auth.key_not_valid"}:
         return 401
-    if code in {"auth.forbidden", "auth.actor_mismatch"}:
+    if code in {"auth.forbidden", "auth.actor_mismatch", "audit.out_of_scope"}:
         return 403
     if code.endswith("not_found"):  # org.not_found, org.parent_not_found…
         return 404

@@ -24,7 +24,16 @@ RAISED = re.compile(r'(?:Error\(|_get\([^)]*?)\s*"([a-z_]+\.[a-z_]+)"', re.S)
 PERMISSION_ACTIONS = re.compile(r'"([a-z_]+\.[a-z_]+)": frozenset')
 # The areas that have pages. An area joins this list with its blueprint (and its
 # messages); until then its codes get the generic fallback message.
-AREAS_WITH_PAGES = ("org.", "member.", "account.", "auth.", "store.", "key.", "vote.")
+AREAS_WITH_PAGES = (
+    "org.",
+    "member.",
+    "account.",
+    "auth.",
+    "store.",
+    "key.",
+    "vote.",
+    "audit.",
+)
 
 
 def _codes_in_source() -> set[str]:

@@ -40,6 +40,9 @@ def index():
 @bp.get("/<uuid:member_id>")
 def detail(member_id: UUID):
     member = found_or_404(services().member(member_id), "member.not_found")
+    me = user()  # every read of a member's file is recorded (services.audit)
+    key = services().unlocked.get(me.session_id)
+    services().audit.record_access(key, me.actor, member_id, "member")
     return render_template("members/detail.html", member=member)
 
 

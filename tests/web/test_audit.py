@@ -1,0 +1,288 @@
+"""The inspection committee's pages (issue 5): every route × every role, the
+history with signature status, as-of, proofs, cosigning, a rollback warned
+loudly, the verification job, reads recorded, refusals in Vietnamese."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.accounts import Role
+from ledger import bundle, history, note
+from ledger.trustroot import log_verifiers
+from services import commands as c
+
+ROLES = tuple(role.value for role in Role)
+INSPECTOR = frozenset({"inspector"})
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # {member}, {cell}, {province}, {nid}
+    ok: int = 200
+
+
+ROUTES = [
+    Route("GET", "/audit/"),
+    Route("GET", "/audit/subjects/{member}"),
+    Route("GET", "/audit/subjects/{cell}?kind=Founded"),
+    Route("GET", "/audit/subjects/{member}/as-of"),
+    Route("GET", "/audit/subjects/{member}/as-of?at=2030-01-01"),
+    Route("GET", "/audit/subjects/{member}/diff?a=1&b=1"),
+    Route("GET", "/audit/subjects/{member}/bundle.json"),
+    Route("GET", "/audit/events/{nid}/proof.json"),
+    Route("GET", "/audit/checkpoints"),
+    Route("GET", "/audit/checkpoints/latest.checkpoint"),
+    Route("POST", "/audit/checkpoints/cosign", 400),
+    Route("POST", "/audit/checkpoints/compare", 400),
+    Route("GET", "/audit/verify"),
+]
+
+
+def _url(path: str, world, kiemdiem) -> str:
+    rows = history.stream_rows(kiemdiem.ledger.sql, world.member_id)
+    return path.format(
+        member=world.member_id,
+        cell=world.orgs["cell_a"],
+        province=world.orgs["province"],
+        nid=rows[0].notification_id,
+    )
+
+
+def _request(client, auth, route, url):
+    if route.method == "GET":
+        return client.get(url)
+    return auth.post(url, {})
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{r.method} {r.path}" for r in ROUTES])
+def test_route_for_role(client, auth, world, kiemdiem, route, role):
+    auth.login(role)
+    response = _request(client, auth, route, _url(route.path, world, kiemdiem))
+    expected = route.ok if role in INSPECTOR else 403
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+    if expected == 403:
+        assert "Bạn không có quyền" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{r.method} {r.path}" for r in ROUTES])
+def test_route_for_anonymous(client, auth, world, kiemdiem, route):
+    response = _request(client, auth, route, _url(route.path, world, kiemdiem))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login?next=")
+
+
+def test_verify_job_route_for_each_role(client, auth, kiemdiem):
+    for role in ROLES:
+        auth.login(role)
+        response = auth.post("/audit/verify", {})
+        if role in INSPECTOR:
+            assert response.status_code == 302
+            job_id = response.headers["Location"].rsplit("/", 1)[1]
+            kiemdiem.audit.wait(job_id)
+            assert client.get(f"/audit/verify/{job_id}").status_code == 200
+            status = client.get(f"/audit/verify/{job_id}/status.json")
+            assert status.status_code == 200
+        else:
+            assert response.status_code == 403
+        auth.logout()
+
+
+def test_out_of_scope_subject_is_refused(client, auth, world):
+    auth.login("inspector")  # attached to the district, not the province
+    response = client.get(f"/audit/subjects/{world.orgs['province']}")
+    assert response.status_code == 403
+    assert "ngoài phạm vi kiểm tra" in response.get_data(as_text=True)
+
+
+def test_history_shows_who_decided_with_which_key(client, auth, world, kiemdiem):
+    auth.login("inspector")
+    page = client.get(f"/audit/subjects/{world.member_id}").get_data(as_text=True)
+    assert "Enrolled" in page
+    assert "Quản trị hệ thống" in page
+    assert "✓ Hợp lệ" in page
+    admin_key = kiemdiem.account_row(world.accounts["admin"]).key_id
+    assert admin_key in page
+
+
+def test_edited_row_is_a_failed_signature_at_its_place(client, auth, world, kiemdiem):
+    rows = history.stream_rows(kiemdiem.ledger.sql, world.member_id)
+    first = rows[0]
+    edited = first.state.replace(b"1980-05-17", b"1980-05-18")
+    assert edited != first.state
+    lite = sqlite3.connect(str(kiemdiem.settings.sqlite_path))
+    with lite:
+        lite.execute(
+            "UPDATE stored_events SET state = ? WHERE rowid = ?",
+            (edited, first.notification_id),
+        )
+    lite.close()
+    auth.login("inspector")
+    page = client.get(f"/audit/subjects/{world.member_id}").get_data(as_text=True)
+    row = page.split(f'id="su-kien-{first.notification_id}"', 1)[1].split("</tr>")[0]
+    assert "Chữ ký không khớp nội dung" in row
+    assert "không qua kiểm tra chữ ký" in page
+
+
+def test_bundle_download_verifies_offline_and_the_read_is_recorded(
+    client, auth, world, kiemdiem
+):
+    auth.login("inspector")
+    response = client.get(f"/audit/subjects/{world.member_id}/bundle.json")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    report = bundle.verify_bundle(json.loads(response.data), kiemdiem.trust_root)
+    assert report.ok, report.failures
+    reads = kiemdiem.audit.history(
+        kiemdiem.audit.app.account(world.accounts["inspector"]).actor,
+        world.member_id,
+        kind="FileAccessed",
+    ).items
+    assert [i.entry.body["view"] for i in reads] == ["bundle"]
+    assert all(i.entry.ok for i in reads)
+
+
+def test_as_of_and_diff_pages(client, auth, world, kiemdiem):
+    admin = kiemdiem.authenticate("admin", world.password("admin"))
+    middle = datetime.now(UTC)
+    time.sleep(0.01)
+    kiemdiem.handle(
+        c.TransferMember(admin.actor, world.member_id, world.orgs["cell_b"]),
+        admin.signer,
+    )
+    auth.login("inspector")
+    local = (middle + timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    page = client.get(f"/audit/subjects/{world.member_id}/as-of?at={local}").get_data(
+        as_text=True
+    )
+    assert str(world.orgs["cell_a"]) in page
+    assert str(world.orgs["cell_b"]) not in page
+    diff = client.get(f"/audit/subjects/{world.member_id}/diff?a=1&b=2")
+    text = diff.get_data(as_text=True)
+    assert diff.status_code == 200
+    assert "cell_id" in text
+    assert str(world.orgs["cell_b"]) in text
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/audit/subjects/{member}/as-of?at=hom-qua", "không hợp lệ"),
+        ("/audit/subjects/{member}/diff?a=x&b=1", "Phiên bản không hợp lệ"),
+        ("/audit/subjects/{member}/diff?a=1&b=7", "Phiên bản không hợp lệ"),
+        ("/audit/?subject=abc", "không hợp lệ"),
+        ("/audit/subjects/00000000-0000-0000-0000-000000000001", "Không tìm thấy"),
+        ("/audit/events/999999/proof.json", "Không tìm thấy"),
+    ],
+)
+def test_bad_input_gets_a_vietnamese_message(
+    client, auth, world, kiemdiem, path, message
+):
+    auth.login("inspector")
+    before = kiemdiem.ledger.max_notification_id()
+    response = client.get(_url(path, world, kiemdiem))
+    assert response.status_code in (404, 422)
+    assert message in response.get_data(as_text=True)
+    assert kiemdiem.ledger.max_notification_id() == before
+
+
+def _cosign_line(kiemdiem, world, size: int) -> str:
+    account = kiemdiem.account(world.accounts["inspector"])
+    signer = kiemdiem.vault.unlock(
+        str(account.id), account.actor, world.password("inspector")
+    )
+    stored = kiemdiem.integrator.checkpoint(size)
+    body = note.open_note(stored.note, log_verifiers(kiemdiem.trust_root)).text
+    name = kiemdiem.audit.cosigner_name(account.actor)
+    return note.cosign(body, name, signer.private_key, int(time.time()))
+
+
+def test_cosign_then_rollback_is_warned_loudly_with_evidence(
+    client, auth, world, kiemdiem
+):
+    stored = kiemdiem.issue_checkpoint()
+    auth.login("inspector")
+    page = client.get("/audit/checkpoints").get_data(as_text=True)
+    assert f"kích thước <strong>{stored.size}</strong>" in page
+    before = kiemdiem.ledger.max_notification_id()
+    refused = auth.post(
+        "/audit/checkpoints/cosign",
+        {"cosign-size": stored.size, "cosign-line": "— không phải chữ ký"},
+    )
+    assert refused.status_code == 422
+    assert "Dòng đồng ký không hợp lệ" in refused.get_data(as_text=True)
+    assert kiemdiem.ledger.max_notification_id() == before
+    line = _cosign_line(kiemdiem, world, stored.size)
+    done = auth.post(
+        "/audit/checkpoints/cosign", {"cosign-size": stored.size, "cosign-line": line}
+    )
+    assert done.status_code == 302
+    cosigned = client.get(f"/audit/checkpoints/{stored.size}/cosigned.checkpoint")
+    assert cosigned.data.endswith(line.encode())
+    assert "CẢNH BÁO" not in client.get("/audit/checkpoints").get_data(as_text=True)
+    # the DBA deletes the last event
+    lite = sqlite3.connect(str(kiemdiem.settings.sqlite_path))
+    with lite:
+        lite.execute(
+            "DELETE FROM stored_events WHERE rowid = (SELECT MAX(rowid) FROM stored_events)"
+        )
+    lite.close()
+    page = client.get("/audit/checkpoints").get_data(as_text=True)
+    assert "CẢNH BÁO" in page
+    assert "Sổ cái bị cắt ngắn (rollback)" in page
+    assert stored.note.decode().splitlines()[2] in page  # the held note, as evidence
+    # every page now carries the banner for the committee
+    assert "CẢNH BÁO" in client.get("/").get_data(as_text=True)
+    auth.logout()
+    auth.login("secretary")
+    assert "CẢNH BÁO" not in client.get("/").get_data(as_text=True)
+
+
+def test_compare_an_uploaded_checkpoint(client, auth, kiemdiem):
+    stored = kiemdiem.issue_checkpoint()
+    auth.login("inspector")
+    ok = auth.post("/audit/checkpoints/compare", {"compare-note": stored.note.decode()})
+    assert ok.status_code == 200
+    assert "Nhất quán" in ok.get_data(as_text=True)
+    bad = auth.post("/audit/checkpoints/compare", {"compare-note": "rác"})
+    assert bad.status_code == 422
+    assert "Checkpoint không hợp lệ" in bad.get_data(as_text=True)
+
+
+@pytest.mark.slow
+def test_verification_job_shows_the_cli_report(client, auth, kiemdiem):
+    auth.login("inspector")
+    response = auth.post("/audit/verify", {})
+    job_id = response.headers["Location"].rsplit("/", 1)[1]
+    kiemdiem.audit.wait(job_id)
+    status = client.get(f"/audit/verify/{job_id}/status.json").get_json()
+    assert status["finished"] is True
+    assert status["done"] == status["total"] > 0
+    assert status["report"]["ok"] is True
+    assert "KẾT QUẢ: HỢP LỆ" in status["html"]
+    page = client.get(f"/audit/verify/{job_id}").get_data(as_text=True)
+    assert "audit-verify.js" in page
+    assert "KẾT QUẢ: HỢP LỆ" in page
+
+
+def test_member_page_records_the_read_and_never_fails(client, auth, world, kiemdiem):
+    auth.login("secretary")
+    assert client.get(f"/members/{world.member_id}").status_code == 200
+    # the key is no longer unlocked in this process: the page still opens
+    kiemdiem.unlocked.drop_actor(kiemdiem.account(world.accounts["secretary"]).actor)
+    before = kiemdiem.ledger.max_notification_id()
+    assert client.get(f"/members/{world.member_id}").status_code == 200
+    assert kiemdiem.ledger.max_notification_id() == before
+    assert len(kiemdiem.audit.pending_reads(world.member_id)) == 1
+    auth.login("inspector")
+    page = client.get(f"/audit/subjects/{world.member_id}?kind=FileAccessed")
+    text = page.get_data(as_text=True)
+    assert "Trần Thị Thư" in text  # the secretary's signed read
+    assert "Lượt xem chưa ký" in text

@@ -1,0 +1,348 @@
+"""The inspection committee's pages. Every page reads through
+``services().audit``, which checks the role and the scope (the inspector's
+organisation and below); reads of a member's file are recorded there too."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from flask import (
+    Response,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from domain.errors import DomainError
+from services import audit_commands as ac
+from services.audit import Subject
+from services.errors import SignatureRequiredError
+from web.audit import bp
+from web.audit.forms import CompareForm, CosignForm, VerifyForm
+from web.dispatch import form_status
+from web.identity import requires, services, signer, user
+from web.messages_audit import CHECK_LABELS
+
+log = logging.getLogger(__name__)
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+MEMBER_FILE = "PartyMember"
+
+
+# -- helpers ---------
+
+
+def _record_read(subject: Subject, view: str) -> None:
+    """Reads of a member's file are recorded, signed by the reader (never failing
+    the page: see services.audit)."""
+    if subject.kind != MEMBER_FILE:
+        return
+    me = user()
+    key = services().unlocked.get(me.session_id)
+    services().audit.record_access(key, me.actor, subject.subject_id, view)
+
+
+def _moment(text: str | None, *, end_of_day: bool = True) -> datetime | None:
+    """A date (``YYYY-MM-DD``) or a moment (``YYYY-MM-DDTHH:MM``) in Vietnam time;
+    a bare date means the end of that day."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        if "T" in text:
+            return datetime.fromisoformat(text).replace(tzinfo=VIETNAM)
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise DomainError("audit.date_invalid", value=text) from None
+    at = time.max if end_of_day else time.min
+    return datetime.combine(day, at, tzinfo=VIETNAM)
+
+
+def _positive(name: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise DomainError("audit.version_unknown", last="?")
+    return int(raw)
+
+
+def _download(payload: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(payload, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _submit(command: Any, form: Any) -> Any | None:
+    """Send an audit command signed by the current user; a refusal goes on the
+    form (the page-level ones to the error handlers)."""
+    key = signer()
+    try:
+        return services().audit.handle(command, key)
+    except SignatureRequiredError:
+        raise
+    except DomainError as exc:
+        if exc.code.startswith("auth."):
+            raise
+        form.add_error(exc.code, exc.details)
+        g.refusal_code = exc.code
+        return None
+
+
+# -- workspace ---------
+
+
+@bp.get("/")
+@requires("audit.read")
+def index():
+    me = user()
+    raw = request.args.get("subject", "").strip()
+    if raw:
+        try:
+            return redirect(url_for(".subject", subject_id=UUID(raw)))
+        except ValueError:
+            raise DomainError("audit.subject_invalid", value=raw) from None
+    audit = services().audit
+    organisations = audit.in_scope_organisations(me.actor)
+    latest = audit.latest_checkpoint(me.actor)
+    return render_template(
+        "audit/index.html",
+        organisations=organisations,
+        latest=latest,
+        incidents=audit.incidents(),
+        alerts=services().integrator.alerts(),
+    )
+
+
+@bp.get("/subjects/<uuid:subject_id>")
+@requires("audit.read")
+def subject(subject_id: UUID):
+    me = user()
+    by = request.args.get("actor", "").strip() or None
+    kind = request.args.get("kind", "").strip() or None
+    since = _moment(request.args.get("from"), end_of_day=False)
+    until = _moment(request.args.get("to"))
+    found = services().audit.history(
+        me.actor, subject_id, by=by, kind=kind, since=since, until=until
+    )
+    _record_read(found.subject, "history")
+    members = []
+    if found.subject.kind == "Organisation":
+        members = services().members(cell_id=subject_id)
+    return render_template(
+        "audit/subject.html",
+        h=found,
+        members=members,
+        pending=services().audit.pending_reads(subject_id),
+        filters={
+            "actor": by or "",
+            "kind": kind or "",
+            "from": request.args.get("from", ""),
+            "to": request.args.get("to", ""),
+        },
+    )
+
+
+@bp.get("/subjects/<uuid:subject_id>/as-of")
+@requires("audit.read")
+def as_of(subject_id: UUID):
+    me = user()
+    moment = _moment(request.args.get("at"))
+    if moment is None:
+        subject = services().audit.readable_subject(me.actor, subject_id)
+        return render_template("audit/as_of.html", subject=subject, result=None)
+    result = services().audit.as_of(me.actor, subject_id, moment)
+    _record_read(result.subject, "as_of")
+    return render_template(
+        "audit/as_of.html", subject=result.subject, result=result, at=moment
+    )
+
+
+@bp.get("/subjects/<uuid:subject_id>/diff")
+@requires("audit.read")
+def diff(subject_id: UUID):
+    me = user()
+    before, after = _positive("a"), _positive("b")
+    subject = services().audit.readable_subject(me.actor, subject_id)
+    if before is None or after is None:
+        raise DomainError("audit.version_unknown", last=subject.version)
+    changes = services().audit.diff(me.actor, subject_id, before, after)
+    _record_read(subject, "diff")
+    return render_template(
+        "audit/diff.html", subject=subject, changes=changes, a=before, b=after
+    )
+
+
+@bp.get("/subjects/<uuid:subject_id>/bundle.json")
+@requires("audit.read")
+def bundle(subject_id: UUID):
+    me = user()
+    subject = services().audit.readable_subject(me.actor, subject_id)
+    made = services().audit.proof_bundle(me.actor, subject_id)
+    _record_read(subject, "bundle")
+    payload = json.dumps(made, ensure_ascii=False, indent=1).encode("utf-8")
+    return _download(payload, f"bundle-{subject_id}.json", "application/json")
+
+
+@bp.get("/events/<int:notification_id>/proof.json")
+@requires("audit.read")
+def event_proof(notification_id: int):
+    me = user()
+    subject = services().audit.event_subject(me.actor, notification_id)
+    made = services().audit.event_proof(me.actor, notification_id)
+    _record_read(subject, "proof")
+    payload = json.dumps(made, ensure_ascii=False, indent=1).encode("utf-8")
+    return _download(payload, f"proof-{notification_id}.json", "application/json")
+
+
+# -- checkpoints ---------
+
+
+def _checkpoints_page(cosign_form: CosignForm, compare_form: CompareForm, **extra):
+    status = services().audit.checkpoint_status(user().actor)
+    if status.latest is not None and not cosign_form.is_submitted():
+        cosign_form.size.data = status.latest.size
+    return render_template(
+        "audit/checkpoints.html",
+        status=status,
+        cosign_form=cosign_form,
+        compare_form=compare_form,
+        **extra,
+    )
+
+
+@bp.get("/checkpoints")
+@requires("audit.read")
+def checkpoints():
+    return _checkpoints_page(CosignForm(prefix="cosign"), CompareForm(prefix="compare"))
+
+
+@bp.get("/checkpoints/latest.checkpoint")
+@requires("audit.read")
+def latest_checkpoint():
+    latest = services().audit.latest_checkpoint(user().actor)
+    if latest is None:
+        raise DomainError("audit.no_checkpoint")
+    return _download(latest.note, f"{latest.size}.checkpoint", "text/plain")
+
+
+@bp.get("/checkpoints/<int:size>/cosigned.checkpoint")
+@requires("audit.read")
+def cosigned_checkpoint(size: int):
+    note = services().audit.cosigned_note(user().actor, size)
+    return _download(note, f"{size}-cosigned.checkpoint", "text/plain")
+
+
+@bp.post("/checkpoints/cosign")
+@requires("audit.cosign")
+def cosign():
+    form = CosignForm(prefix="cosign")
+    if form.validate_on_submit():
+        command = ac.CosignCheckpoint(
+            actor_id=user().actor, size=form.size.data, line=form.line.data
+        )
+        if _submit(command, form) is not None:
+            flash(f"Đã ghi nhận chữ ký đồng ký checkpoint {form.size.data}.", "success")
+            return redirect(url_for(".checkpoints"))
+    page = _checkpoints_page(form, CompareForm(prefix="compare"))
+    return page, form_status(form)
+
+
+@bp.post("/checkpoints/compare")
+@requires("audit.read")
+def compare():
+    form = CompareForm(prefix="compare")
+    comparison = None
+    if form.validate_on_submit():
+        text = form.note.data.replace("\r\n", "\n")
+        try:
+            comparison = services().audit.compare_checkpoint(
+                user().actor, text.encode("utf-8")
+            )
+        except DomainError as exc:
+            if exc.code.startswith("auth."):
+                raise
+            form.add_error(exc.code, exc.details)
+            g.refusal_code = exc.code
+    page = _checkpoints_page(CosignForm(prefix="cosign"), form, comparison=comparison)
+    return page, form_status(form)
+
+
+# -- verification ---------
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@requires("audit.verify")
+def verify():
+    form = VerifyForm()
+    if form.validate_on_submit():
+        job_id = services().audit.start_verification(user().actor)
+        return redirect(url_for(".verify_job", job_id=job_id))
+    return render_template("audit/verify.html", form=form, job=None), form_status(form)
+
+
+@bp.get("/verify/<job_id>")
+@requires("audit.verify")
+def verify_job(job_id: str):
+    job = services().audit.job(user().actor, job_id)
+    return render_template("audit/verify.html", form=VerifyForm(), job=job)
+
+
+@bp.get("/verify/<job_id>/status.json")
+@requires("audit.verify")
+def verify_status(job_id: str):
+    job = services().audit.job(user().actor, job_id)
+    body = job.to_json()
+    body["html"] = (
+        render_template("audit/_report.html", job=job) if job.finished else None
+    )
+    return jsonify(body)
+
+
+# -- template helpers ---------
+
+
+@bp.app_template_filter("vn_time")
+def vn_time(value: object) -> str:
+    """A UTC timestamp (signed ``ts`` or ISO text) in Vietnam time."""
+    moment: datetime
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    elif isinstance(value, datetime):
+        moment = value
+    else:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S")
+
+
+@bp.app_context_processor
+def audit_banner() -> dict[str, Any]:
+    """Inspectors see a loud banner on every page while a fork or a rollback is
+    on record."""
+    try:
+        if not user().is_authenticated or not user().may("audit.read"):
+            return {"audit_incidents": 0}
+    except AttributeError:
+        return {"audit_incidents": 0}
+    try:
+        return {"audit_incidents": len(services().audit.incidents())}
+    except Exception:  # a banner must never break a page
+        log.exception("could not read the audit incidents")
+        return {"audit_incidents": 0}
+
+
+@bp.app_template_filter("check_label")
+def check_label(kind: str) -> str:
+    return CHECK_LABELS.get(kind, kind)
