@@ -231,7 +231,8 @@ def test_cosign_then_rollback_is_warned_loudly_with_evidence(
     lite = sqlite3.connect(str(kiemdiem.settings.sqlite_path))
     with lite:
         lite.execute(
-            "DELETE FROM stored_events WHERE rowid = (SELECT MAX(rowid) FROM stored_events)"
+            "DELETE FROM stored_events "
+            "WHERE rowid = (SELECT MAX(rowid) FROM stored_events)"
         )
     lite.close()
     page = client.get("/audit/checkpoints").get_data(as_text=True)
