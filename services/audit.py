@@ -63,16 +63,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LABEL_ATTRIBUTES = ("full_name", "title", "name", "username", "code", "key_id")
-ORG_ATTRIBUTES = ("org_id", "cell_id", "organisation_id")
+ORG_ATTRIBUTES = ("org_id", "cell_id", "organisation_id", "authority_org_id")
+# Attributes naming the aggregate a subject belongs to (for its scope).
+PARENT_ATTRIBUTES = ("cycle_id", "round_id", "review_id", "vote_id", "subject_id")
+MAX_SCOPE_DEPTH = 3
 # Body fields that say why: shown as the rule explanation in the history.
 EXPLANATION_FIELDS = (
-    "rulebook",
-    "rule",
-    "basis",
-    "reason",
-    "justification",
     "explanation",
     "decision_no",
+    "decided_on",
+    "rulebook_id",
+    "rulebook",
+    "rules",
+    "rule",
+    "basis",
+    "justification",
+    "reason",
+    "band",
 )
 MAX_JOBS_KEPT = 20
 
@@ -110,7 +117,7 @@ class HistoryItem:
     entry: LedgerEntry
     actor_name: str
     own: bool  # an event of the subject's own stream (a version of it)
-    explanation: str | None
+    explanation: list[tuple[str, str]]  # why: rule, rulebook, basis… (may be empty)
 
     @property
     def kind(self) -> str:
@@ -289,28 +296,25 @@ class AuditService:
             raise DomainError("audit.state_unreadable", id=str(subject_id))
         return aggregate
 
-    def _org_of(self, aggregate: Aggregate) -> UUID | None:
+    def _org_of(self, aggregate: Aggregate, depth: int = 0) -> UUID | None:
+        """The organisation a subject belongs to, found generically: its own
+        organisation attribute, else through the aggregate it belongs to (a
+        review's cycle, an access log's subject, a key's owner), else the first
+        organisation named by an event that names it (a vote's facts)."""
         if isinstance(aggregate, Organisation):
             return aggregate.id
-        if isinstance(aggregate, SigningKey):
-            owner = aggregate.owner
-            if owner.startswith("u:"):
-                try:
-                    return self._org_of(self.app.account(UUID(owner[2:])))
-                except DomainError:
-                    return None
-            return None
-        if isinstance(aggregate, FileAccessLog):
-            try:
-                return self._org_of(self._load(aggregate.subject_id))
-            except DomainError:
-                return None
         for name in ORG_ATTRIBUTES:
-            value = getattr(aggregate, name, None)
-            if isinstance(value, UUID):
+            value = _uuid_value(getattr(aggregate, name, None))
+            if value is not None:
                 return value
-        # Otherwise the first organisation named by an event that names it (a
-        # vote's facts name the vote and its organisation).
+        if depth < MAX_SCOPE_DEPTH:
+            for parent in _parent_ids(aggregate):
+                try:
+                    found = self._org_of(self._load(parent), depth + 1)
+                except DomainError:
+                    continue
+                if found is not None:
+                    return found
         for row in history.rows_mentioning(self.sql, aggregate.id):
             if row.stream == aggregate.id:
                 continue
@@ -1162,6 +1166,14 @@ def _key_id_of(state: bytes) -> str | None:
         return None
 
 
+def _parent_ids(aggregate: Aggregate) -> list[UUID]:
+    found = [_uuid_value(getattr(aggregate, name, None)) for name in PARENT_ATTRIBUTES]
+    owner = getattr(aggregate, "owner", None)
+    if isinstance(aggregate, SigningKey) and isinstance(owner, str):
+        found.append(_uuid_value(owner.removeprefix("u:")))
+    return [f for f in found if f is not None and f != aggregate.id]
+
+
 def _org_in_body(state: bytes) -> UUID | None:
     from ledger import envelope
 
@@ -1177,6 +1189,8 @@ def _org_in_body(state: bytes) -> UUID | None:
 
 
 def _uuid_value(value: Any) -> UUID | None:
+    if isinstance(value, UUID):
+        return value
     if isinstance(value, dict):
         value = value.get("_data_")
     if isinstance(value, str):
@@ -1201,13 +1215,13 @@ def _actor_fallback(actor: str) -> str:
     return f"{actor} (không phải cá nhân)"
 
 
-def _explanation(body: Mapping[str, Any]) -> str | None:
-    parts = [
-        f"{name}: {_plain(body[name])}"
+def _explanation(body: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, text) pairs of the body fields that say why, in a fixed order."""
+    return [
+        (name, _plain(body[name]))
         for name in EXPLANATION_FIELDS
         if body.get(name) not in (None, "", [], {})
     ]
-    return "; ".join(parts) or None
 
 
 def _matches(

@@ -62,3 +62,18 @@ CHECK_LABELS: dict[str, str] = {
     "consistent": "Nhất quán",
     "ahead": "Chưa có checkpoint mới hơn",
 }
+
+# Body fields the history shows as "why" (services.audit.EXPLANATION_FIELDS).
+FIELD_LABELS: dict[str, str] = {
+    "explanation": "Giải thích",
+    "decision_no": "Số quyết định",
+    "decided_on": "Ngày quyết định",
+    "rulebook_id": "Quy định áp dụng",
+    "rulebook": "Quy định áp dụng",
+    "rules": "Các quy tắc đã dùng",
+    "rule": "Quy tắc",
+    "basis": "Căn cứ",
+    "justification": "Lý do",
+    "reason": "Lý do",
+    "band": "Mức tín nhiệm",
+}

@@ -29,7 +29,7 @@ from web.audit import bp
 from web.audit.forms import CompareForm, CosignForm, VerifyForm
 from web.dispatch import form_status
 from web.identity import requires, services, signer, user
-from web.messages_audit import CHECK_LABELS
+from web.messages_audit import CHECK_LABELS, FIELD_LABELS
 
 log = logging.getLogger(__name__)
 VIETNAM = timezone(timedelta(hours=7), "ICT")
@@ -346,3 +346,8 @@ def audit_banner() -> dict[str, Any]:
 @bp.app_template_filter("check_label")
 def check_label(kind: str) -> str:
     return CHECK_LABELS.get(kind, kind)
+
+
+@bp.app_template_filter("field_label")
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name)

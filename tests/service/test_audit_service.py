@@ -449,3 +449,23 @@ def test_envelope_of_bundle_is_the_stored_row(services, seed):
         if entry["notification_id"] in rows:
             assert base64.b64decode(entry["envelope"]) == rows[entry["notification_id"]]
             unpack(rows[entry["notification_id"]])
+
+
+def test_decision_fields_are_shown_as_the_explanation():
+    from services.audit import _explanation
+
+    body = {
+        "level": "good",
+        "decision_no": "12-QĐ/TU",
+        "rulebook_id": "366-2025",
+        "rules": ["quota", "head_rule"],
+        "explanation": "Hoàn thành tốt nhiệm vụ vì …",
+        "decided_by": "u:1",
+    }
+    assert _explanation(body) == [
+        ("explanation", "Hoàn thành tốt nhiệm vụ vì …"),
+        ("decision_no", "12-QĐ/TU"),
+        ("rulebook_id", "366-2025"),
+        ("rules", "[quota, head_rule]"),
+    ]
+    assert _explanation({"name": "x"}) == []
