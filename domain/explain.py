@@ -113,3 +113,32 @@ def explain(
     if extra.get("justification"):
         lines.append(f"Giải trình: {extra['justification']}")
     return " ".join(lines)
+
+
+RULE_LABELS: dict[str, str] = {
+    "score_band": "khung điểm",
+    "level_criteria": "tiêu chí của mức xếp loại",
+    "excellent_all_on_time": "100% nhiệm vụ đúng tiến độ, bảo đảm chất lượng",
+    "excellent_exceeded": "tỉ lệ nhiệm vụ vượt mức",
+    "excellent_remediation": "khắc phục 100% hạn chế, khuyết điểm kỳ trước",
+    "excellent_no_discipline": "không có thành viên, đơn vị trực thuộc bị kỷ luật",
+    "good_all_on_time": "100% nhiệm vụ đúng tiến độ, bảo đảm chất lượng",
+    "completed_late": "không quá 20% nhiệm vụ chậm tiến độ",
+    "discipline": "bị kỷ luật trong năm",
+    "member_discipline": "có thành viên bị kỷ luật trong năm",
+    "degradation": "bị kết luận suy thoái, “tự diễn biến”, “tự chuyển hoá”",
+    "confidence": "trên 1/2 phiếu tín nhiệm thấp",
+    "tasks_not_done": "trên 50% nhiệm vụ không hoàn thành",
+    "tasks_below_minimum": "hoàn thành dưới 70% nhiệm vụ",
+    "collective_before_members": "xếp loại tập thể trước, cá nhân sau",
+    "collective_before_head": "xếp loại tập thể trước người đứng đầu",
+    "members_before_party_org": "xếp loại đảng viên trước tổ chức đảng",
+    "lower_before_higher": "xếp loại cấp dưới trước cấp trên",
+    "cell_first": "kiểm điểm ở chi bộ trước",
+    "collective_first": "kiểm điểm tập thể trước, cá nhân sau",
+    "head_first": "người đứng đầu kiểm điểm trước",
+}
+
+
+def rule_label(rule: str) -> str:
+    return RULE_LABELS.get(rule, rule)

@@ -22,7 +22,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.cycles import ReviewCycle
 from domain.errors import DomainError
 from domain.evaluation import Assessment, Evaluation, SubjectFacts, evaluate
-from domain.explain import explain, level_name
+from domain.explain import explain, level_name, rule_label
 from domain.rulebooks import LEVEL_RANK, Level, parse_level, quota_cap
 from domain.text import clean_text
 
@@ -188,12 +188,15 @@ class RatingRound(Aggregate):
         if LEVEL_RANK[level] > LEVEL_RANK[evaluation.ceiling]:
             applied = [t.code for t in evaluation.triggers if t.applies]
             missed = [rule for lvl, rule in evaluation.failed if lvl is level]
+            rule = (applied or missed or ["score_band"])[0]
             raise DomainError(
                 "rating.level_not_allowed",
                 level=level.value,
+                level_label=level_name(level.value),
                 ceiling=evaluation.ceiling.value,
                 ceiling_label=level_name(evaluation.ceiling.value),
-                rule=(applied or missed or ["score_band"])[0],
+                rule=rule,
+                rule_label=rule_label(rule),
             )
 
     # -- peer groups and the quota ----------------------------------------------------
@@ -514,6 +517,7 @@ class RatingRound(Aggregate):
                     raise DomainError(
                         "rating.prerequisite_missing",
                         rule=rule,
+                        rule_label=rule_label(rule),
                         subject=cycle.subjects[other]["name"],
                     )
                 done.append(cycle.subjects[other]["name"])

@@ -19,6 +19,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
+from domain.explain import RULE_LABELS
 from domain.rulebooks import Appendix, parse_level
 from domain.text import clean_text
 
@@ -325,7 +326,12 @@ class Review(Aggregate):
             raise DomainError("review.attendees_invalid")
         for rule, other, held in prerequisites:
             if held is None or held > held_on:
-                raise DomainError("review.order_violation", rule=rule, subject=other)
+                raise DomainError(
+                    "review.order_violation",
+                    rule=rule,
+                    rule_label=RULE_LABELS.get(rule, rule),
+                    subject=other,
+                )
         if self.subject_kind == "collective":
             if self.report is None:
                 raise DomainError("review.report_not_circulated")

@@ -87,6 +87,16 @@ def depth(tree: Mapping[UUID, OrgNode], org_id: UUID) -> int:
     return steps
 
 
+def ancestry(tree: Mapping[UUID, OrgNode], org_id: UUID) -> list[str]:
+    """The organisation and every organisation above it, nearest first."""
+    chain: list[str] = []
+    node = tree.get(org_id)
+    while node is not None and len(chain) < 32:
+        chain.append(str(node.org_id))
+        node = tree.get(node.parent_id) if node.parent_id else None
+    return chain
+
+
 def in_subtree(tree: Mapping[UUID, OrgNode], root: UUID, org_id: UUID) -> bool:
     node = tree.get(org_id)
     steps = 0
@@ -206,6 +216,7 @@ def derive_subjects(
                 "temporary_cell_id": None,
                 "posts": {},
                 "venues": [str(org.org_id)],
+                "path": ancestry(tree, org.org_id),
                 "exempt": None,
                 "self_rates": _resolve(authority.self_rates, tree, org, None),
                 "proposes": _resolve(authority.proposes, tree, org, None),
@@ -243,6 +254,7 @@ def derive_subjects(
                 else None,
                 "posts": {org: role for org, role in sorted(member.posts.items())},
                 "venues": venues,
+                "path": ancestry(tree, member.cell_id),
                 "exempt": exemption_of(rulebook, member, reference_date),
                 "self_rates": _resolve(authority.self_rates, tree, None, member),
                 "proposes": _resolve(authority.proposes, tree, None, member),

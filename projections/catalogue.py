@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from projections.directory import Directory
+from projections.ratings import RatingsView
 from projections.runtime import ReadModel
 from projections.vote_results import VoteResults
 
 
 def default_read_models() -> list[ReadModel]:
-    return [Directory(), VoteResults()]
+    return [Directory(), VoteResults(), RatingsView()]

@@ -104,6 +104,9 @@ class Kiemdiem:
         from services.audit import AuditService
 
         self.audit = AuditService(self)
+        from services.ratings import RatingService
+
+        self.ratings = RatingService(self)
 
     def close(self) -> None:
         self.audit.close()

@@ -3,4 +3,188 @@
 
 from __future__ import annotations
 
-MESSAGES: dict[str, str] = {}
+MESSAGES: dict[str, str] = {
+    # -- access ----------------------------------------------------------------------
+    "auth.out_of_scope": (
+        "Tài khoản của bạn không phụ trách tổ chức này, không thể thực hiện thao tác."
+    ),
+    # -- member facts ---------------------------------------------------------------
+    "member.confidence_counts_invalid": (
+        "Số phiếu không hợp lệ: số phiếu thu về phải lớn hơn 0 và số phiếu tín nhiệm "
+        "thấp không vượt quá số phiếu thu về."
+    ),
+    "member.date_before_admission": "Ngày này không thể trước ngày vào Đảng.",
+    "member.discipline_recorded": "Quyết định kỷ luật này đã được ghi nhận.",
+    "member.discipline_unknown": "Hình thức kỷ luật không hợp lệ.",
+    "member.exemption_unknown": "Loại miễn, đình chỉ sinh hoạt đảng không hợp lệ.",
+    "member.leave_unknown": "Loại nghỉ không hợp lệ (nghỉ ốm hoặc thai sản).",
+    "member.no_temporary_cell": "Đảng viên không sinh hoạt đảng tạm thời.",
+    "member.period_invalid": "Ngày kết thúc không thể trước ngày bắt đầu.",
+    "member.post_not_held": "Đảng viên không giữ chức vụ tại tổ chức này.",
+    "member.post_role_unknown": "Chức vụ không hợp lệ.",
+    "member.post_unchanged": "Đảng viên đã giữ chức vụ này tại tổ chức này.",
+    "member.reference_required": "Vui lòng nhập số, ký hiệu văn bản làm căn cứ.",
+    "member.reference_too_long": "Số, ký hiệu văn bản quá dài (tối đa {limit} ký tự).",
+    "member.situation_unchanged": "Tình trạng công tác không thay đổi.",
+    "member.temporary_is_official": (
+        "Chi bộ sinh hoạt tạm thời phải khác chi bộ sinh hoạt chính thức."
+    ),
+    "member.temporary_unchanged": "Đảng viên đã sinh hoạt tạm thời tại chi bộ này.",
+    # -- cycles ---------------------------------------------------------------------
+    "cycle.not_found": "Không tìm thấy kỳ kiểm điểm.",
+    "cycle.closed": "Kỳ kiểm điểm đã kết thúc, không thể thay đổi.",
+    "cycle.criteria_invalid": "Bộ tiêu chí cụ thể hoá không hợp lệ.",
+    "cycle.criteria_frame": (
+        "Bộ tiêu chí phải giữ khung {general_max} điểm tiêu chí chung và "
+        "{task_max} điểm kết quả thực hiện nhiệm vụ (đang là {general} và {task})."
+    ),
+    "cycle.criteria_not_scored": "Quy định của năm này không chấm điểm theo tiêu chí.",
+    "cycle.deadline_date": "Thời hạn phải thuộc năm kiểm điểm hoặc năm kế tiếp.",
+    "cycle.deadline_invalid": "Cấp hoặc mốc thời hạn không hợp lệ.",
+    "cycle.deadline_twice": "Thời hạn cho cùng cấp và mốc đã được nhập.",
+    "cycle.exists": "Tổ chức này đã mở kỳ kiểm điểm năm {year}.",
+    "cycle.holidays_invalid": "Danh sách ngày nghỉ không hợp lệ.",
+    "cycle.no_regime": "Chưa có quy định áp dụng cho năm {year}.",
+    "cycle.no_subjects": "Tổ chức này chưa có tập thể, cá nhân nào để kiểm điểm.",
+    "cycle.option_not_configurable": (
+        "Quy định của năm này không cho phép thay đổi tuỳ chọn này."
+    ),
+    "cycle.option_unknown": "Tuỳ chọn không hợp lệ: {option}.",
+    "cycle.period_invalid": "Kỳ đánh giá không hợp lệ với quy định của năm này.",
+    "cycle.reference_date_invalid": "Ngày tính đủ 6 tháng tuổi đảng không hợp lệ.",
+    "cycle.rounding_unknown": "Cách làm tròn tỉ lệ không hợp lệ.",
+    "cycle.rulebook_unknown": "Không tìm thấy quy định áp dụng.",
+    "cycle.subjects_unchanged": "Danh sách đối tượng không có gì thay đổi.",
+    "cycle.year_invalid": "Năm kiểm điểm không hợp lệ.",
+    # -- reviews --------------------------------------------------------------------
+    "review.not_found": "Không tìm thấy buổi kiểm điểm.",
+    "review.attendees_invalid": "Số người dự phải lớn hơn 0.",
+    "review.conclusion_required": "Vui lòng nhập kết luận.",
+    "review.evaluator_required": "Vui lòng nêu chủ thể tham gia đánh giá.",
+    "review.evaluator_unknown": "Chủ thể tham gia đánh giá không hợp lệ.",
+    "review.exists": "Buổi kiểm điểm này đã được mở.",
+    "review.meeting_already_held": (
+        "Hội nghị kiểm điểm đã được ghi nhận, không thể sửa."
+    ),
+    "review.minutes_required": "Vui lòng nhập biên bản hội nghị.",
+    "review.no_temporary_cell": "Đảng viên không sinh hoạt đảng tạm thời.",
+    "review.not_the_temporary_cell": "Đây không phải chi bộ sinh hoạt tạm thời.",
+    "review.order_violation": (
+        "Chưa đúng trình tự kiểm điểm ({rule_label}): {subject} chưa kiểm điểm."
+    ),
+    "review.report_for_collectives": "Báo cáo kiểm điểm (Mẫu 01) chỉ dành cho tập thể.",
+    "review.report_not_circulated": (
+        "Chưa gửi dự thảo báo cáo kiểm điểm tập thể (Mẫu 01) đến người dự hội nghị."
+    ),
+    "review.report_too_late": (
+        "Dự thảo báo cáo phải gửi trước ít nhất {required} ngày làm việc "
+        "(mới được {days} ngày)."
+    ),
+    "review.section_missing": "Bản kiểm điểm còn thiếu nội dung bắt buộc.",
+    "review.section_unknown": "Bản kiểm điểm có mục không thuộc mẫu.",
+    "review.self_review_for_individuals": "Nội dung này chỉ dành cho cá nhân.",
+    "review.self_review_missing": "Cá nhân chưa nộp bản kiểm điểm.",
+    "review.subject_exempt": "Đối tượng được miễn kiểm điểm, đánh giá, xếp loại.",
+    "review.text_required": "Vui lòng nhập nội dung.",
+    "review.text_too_long": "Nội dung quá dài (tối đa {limit} ký tự).",
+    "review.venue_not_required": "Đối tượng không kiểm điểm tại nơi này.",
+    "review.wrong_form": (
+        "Cá nhân này kiểm điểm theo Mẫu {expected}, không phải {form}."
+    ),
+    # -- rating ---------------------------------------------------------------------
+    "rating.round_not_found": "Không tìm thấy đợt xếp loại.",
+    "rating.subject_not_found": "Không tìm thấy đối tượng trong kỳ kiểm điểm.",
+    "rating.already_decided": (
+        "Đối tượng đã được quyết định xếp loại; muốn thay đổi phải xếp loại lại "
+        "(Mẫu 03)."
+    ),
+    "rating.already_held": "Việc xếp loại đối tượng này đang tạm dừng để xác minh.",
+    "rating.authority_decides_nothing": (
+        "Cấp này không có thẩm quyền quyết định xếp loại đối tượng nào trong kỳ."
+    ),
+    "rating.body_field_invalid": "Giá trị không hợp lệ.",
+    "rating.body_field_required": "Trường này là bắt buộc.",
+    "rating.counts_invalid": "Số lượng không thể âm.",
+    "rating.criteria_unknown": "Không có bộ tiêu chí cho đối tượng này.",
+    "rating.criterion_missing": "Còn thiếu điểm của tiêu chí: {codes}.",
+    "rating.criterion_unknown": "Tiêu chí không thuộc bộ tiêu chí: {codes}.",
+    "rating.cycle_mismatch": "Đợt xếp loại không thuộc kỳ kiểm điểm này.",
+    "rating.decision_no_required": "Vui lòng nhập số quyết định.",
+    "rating.exceeded_too_many": (
+        "Số nhiệm vụ vượt mức không thể nhiều hơn số nhiệm vụ đã hoàn thành."
+    ),
+    "rating.group_code_invalid": (
+        "Mã nhóm chỉ gồm chữ thường không dấu, số và dấu gạch."
+    ),
+    "rating.group_empty": "Nhóm so sánh phải có ít nhất một đối tượng.",
+    "rating.group_exists": "Mã nhóm “{value}” đã được dùng.",
+    "rating.group_name_required": "Vui lòng nhập tên nhóm.",
+    "rating.group_not_found": "Không tìm thấy nhóm so sánh “{value}”.",
+    "rating.group_overlap": "Đối tượng {subject} đã thuộc một nhóm so sánh khác.",
+    "rating.head_above_collective": (
+        "Mức xếp loại của người đứng đầu không được cao hơn mức của tập thể "
+        "“{collective_name}”."
+    ),
+    "rating.held_for_verification": (
+        "Đang tạm dừng để thẩm tra, xác minh ({reason}); chưa thể quyết định."
+    ),
+    "rating.hold_reason_unknown": "Lý do tạm dừng không hợp lệ.",
+    "rating.justification_required": (
+        "Cấp có thẩm quyền phải nêu rõ giải trình bằng văn bản."
+    ),
+    "rating.level_not_allowed": (
+        "Không thể xếp loại “{level_label}”: theo quy định mức cao nhất là "
+        "“{ceiling_label}” (căn cứ: {rule_label})."
+    ),
+    "rating.level_unknown": "Mức xếp loại không hợp lệ.",
+    "rating.mitigation_not_allowed": (
+        "Quy định của năm này không cho phép xem xét giảm nhẹ căn cứ này."
+    ),
+    "rating.not_competent": (
+        "Cấp này không có thẩm quyền quyết định xếp loại {subject}."
+    ),
+    "rating.not_decided": "Đối tượng chưa được quyết định xếp loại.",
+    "rating.not_held": "Việc xếp loại đối tượng này không bị tạm dừng.",
+    "rating.note_required": "Vui lòng nhập nội dung.",
+    "rating.peer_group_required": (
+        "Muốn xếp loại “Hoàn thành xuất sắc nhiệm vụ”, đối tượng phải thuộc một "
+        "nhóm so sánh để tính tỉ lệ."
+    ),
+    "rating.points_invalid": (
+        "Điểm “{value}” không hợp lệ (số, tối đa 2 chữ số thập phân)."
+    ),
+    "rating.points_out_of_range": "Điểm tiêu chí {criterion} phải từ 0 đến {max}.",
+    "rating.prerequisite_missing": (
+        "Chưa đúng trình tự xếp loại ({rule_label}): {subject} chưa được quyết định."
+    ),
+    "rating.proposal_missing": "Chưa có thẩm định, đề xuất mức xếp loại.",
+    "rating.quota_exceeded": (
+        "Vượt tỉ lệ: nhóm “{group_name}” có {good} “Hoàn thành tốt nhiệm vụ”, "
+        "tối đa {cap} “Hoàn thành xuất sắc nhiệm vụ” ({ratio_pct}%)."
+    ),
+    "rating.quota_exception_not_allowed": (
+        "Quy định của năm này không cho phép nâng tỉ lệ xuất sắc."
+    ),
+    "rating.quota_exception_range": (
+        "Tỉ lệ nâng lên phải cao hơn hiện tại và không quá {limit}%."
+    ),
+    "rating.reason_required": "Vui lòng nêu lý do.",
+    "rating.remedied_too_many": (
+        "Số hạn chế đã khắc phục không thể nhiều hơn số hạn chế đã chỉ ra."
+    ),
+    "rating.round_exists": "Đợt xếp loại của cấp này đã được mở.",
+    "rating.self_rating_missing": "Đối tượng chưa tự đánh giá, xếp loại.",
+    "rating.self_rating_not_own": "Đảng viên chỉ tự đánh giá, xếp loại cho chính mình.",
+    "rating.subject_exempt": "Đối tượng được miễn đánh giá, xếp loại.",
+    "rating.subject_unknown": "Đối tượng không thuộc kỳ kiểm điểm này.",
+    "rating.tasks_do_not_add_up": (
+        "Tổng số nhiệm vụ đúng hạn, chậm tiến độ và chưa hoàn thành phải bằng {total}."
+    ),
+    "rating.tasks_required": "Vui lòng nhập số nhiệm vụ được giao.",
+    "rating.temporary_cell_comment_missing": (
+        "Chưa có nhận xét của chi bộ nơi sinh hoạt tạm thời."
+    ),
+    "rating.text_too_long": "Nội dung quá dài (tối đa {limit} ký tự).",
+    "rating.trigger_not_mitigable": "Căn cứ này không thể xem xét giảm nhẹ.",
+    "rating.trigger_not_present": "Đối tượng không có căn cứ này.",
+}

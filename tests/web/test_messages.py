@@ -121,6 +121,6 @@ def test_missing_details_do_not_break_a_message():
 
 
 def test_unknown_code_falls_back():
-    assert message_for("cycle.closed") == (
-        "Không thể thực hiện yêu cầu (mã lỗi: cycle.closed)."
+    assert message_for("nothing.unknown_code") == (
+        "Không thể thực hiện yêu cầu (mã lỗi: nothing.unknown_code)."
     )

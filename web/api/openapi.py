@@ -251,6 +251,9 @@ def _read(
 
 
 def document() -> dict[str, Any]:
+    from web.api.openapi_ratings import paths as rating_paths
+    from web.api.openapi_ratings import schemas as rating_schemas
+
     org = ("organisation", "Organisation")
     member = ("member", "Member")
     account = ("account", "Account")
@@ -392,6 +395,7 @@ def document() -> dict[str, Any]:
                     "account_id",
                 )
             },
+            **rating_paths(_read, _write),
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -402,7 +406,7 @@ def document() -> dict[str, Any]:
             },
         },
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **rating_schemas()},
             "parameters": {
                 "XRequestedWith": {
                     "name": "X-Requested-With",

@@ -1,0 +1,1160 @@
+"""Review and rating: the application service of issue 3 (architecture.md §3–§5).
+
+``RatingService(kiemdiem)`` adds the commands of cycles, reviews and rating
+rounds, and the facts about members the rules read. Each command runs through
+``kiemdiem._commit``: one transaction, signed by the acting user's key, re-run on a
+concurrent write. The service gathers the facts a rule needs (the tree, the
+members' facts, the decisions of the cycle's other rounds, confidence results)
+and passes them to the domain, which records them in the event that used them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from fractions import Fraction
+from functools import singledispatchmethod
+from typing import Any, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from domain.accounts import UserAccount
+from domain.cycles import ReviewCycle
+from domain.errors import DomainError
+from domain.evaluation import Assessment, DisciplineFact, SubjectFacts, parse_points
+from domain.members import PartyMember
+from domain.organisations import Organisation
+from domain.ratings import RatingRound, rating_prerequisites
+from domain.reviews import Review, review_prerequisites
+from domain.rulebooks import (
+    Level,
+    Rounding,
+    parse_level,
+    quota_cap,
+    rulebook,
+    rulebook_for_year,
+)
+from domain.subjects import MemberNode, OrgNode, derive_subjects, in_subtree
+from ledger.signing import Signer
+from services import rating_commands as rc
+from services.app import Kiemdiem
+from services.commands import Command
+from services.errors import NotFoundError
+from votes.results import display_percent
+
+log = logging.getLogger(__name__)
+A = TypeVar("A", bound=Aggregate)
+
+CYCLE_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/review-cycle")
+REVIEW_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/review")
+ROUND_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/rating-round")
+DISCIPLINE_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/discipline")
+POPULATIONS = ("party_orgs", "members", "leadership_collectives", "leaders")
+AT_RISK_DAYS = 7
+
+
+def cycle_id(org_id: UUID, year: int, period: str, period_no: int | None) -> UUID:
+    return uuid5(CYCLE_NS, f"{org_id}/{year}/{period}/{period_no or 0}")
+
+
+def review_id(cycle: UUID, subject_key: str, venue_id: UUID | str) -> UUID:
+    return uuid5(REVIEW_NS, f"{cycle}/{subject_key}/{venue_id}")
+
+
+def round_id(cycle: UUID, authority_org_id: UUID | str) -> UUID:
+    return uuid5(ROUND_NS, f"{cycle}/{authority_org_id}")
+
+
+class RatingService:
+    """Cycles, reviews, rating rounds and member facts on one :class:`Kiemdiem`."""
+
+    def __init__(self, kiemdiem: Kiemdiem) -> None:
+        self.app = kiemdiem
+
+    # -- loading and facts ----
+    def _get(self, cls: type[A], ident: UUID, code: str) -> A:
+        return self.app._get(cls, ident, code)
+
+    def cycle(self, ident: UUID) -> ReviewCycle:
+        return self._get(ReviewCycle, ident, "cycle.not_found")
+
+    def round(self, ident: UUID) -> RatingRound:
+        return self._get(RatingRound, ident, "rating.round_not_found")
+
+    def review(self, ident: UUID) -> Review:
+        return self._get(Review, ident, "review.not_found")
+
+    def tree(self) -> dict[UUID, OrgNode]:
+        rows = self.app.projections.query(
+            "directory",
+            "SELECT org_id, name, kind, parent_id, dissolved FROM {organisations}",
+        )
+        return {
+            UUID(r["org_id"]): OrgNode(
+                UUID(r["org_id"]),
+                r["name"],
+                r["kind"],
+                UUID(r["parent_id"]) if r["parent_id"] else None,
+                bool(r["dissolved"]),
+            )
+            for r in rows
+        }
+
+    def _member_nodes(
+        self, tree: Mapping[UUID, OrgNode], root: UUID, reference_date: date
+    ) -> list[MemberNode]:
+        nodes = []
+        for row in self.app.members():
+            if not in_subtree(tree, root, row.cell_id):
+                continue
+            member = self._get(PartyMember, row.member_id, "member.not_found")
+            nodes.append(
+                MemberNode(
+                    member_id=member.id,
+                    name=member.full_name,
+                    cell_id=member.cell_id,
+                    admission_date=member.admission_date,
+                    posts={k: v["role"] for k, v in member.posts.items()},
+                    exemption=member.exemption_on(reference_date),
+                    outside_political_system=member.outside_political_system,
+                    temporary_cell_id=member.temporary_cell_id,
+                )
+            )
+        return nodes
+
+    def _disciplines(self, member: PartyMember) -> tuple[DisciplineFact, ...]:
+        return tuple(
+            DisciplineFact(
+                d["discipline_id"],
+                d["level"],
+                d["duty_related"],
+                d["decided_on"],
+                d["conduct_org_id"],
+                member.id,
+            )
+            for d in member.disciplines
+        )
+
+    def _confidence(self, member: PartyMember, year: int) -> tuple[int, int] | None:
+        """The year's confidence result: a vote held in this system, else one
+        recorded from paper; the latest counts."""
+        rows = self.app.projections.query(
+            "vote_results",
+            "SELECT returned, low, published_at FROM {results} "
+            "WHERE member_id = ? AND vote_year = ? AND returned IS NOT NULL "
+            "ORDER BY published_at DESC",
+            [str(member.id), year],
+        )
+        if rows:
+            return int(rows[0]["returned"]), int(rows[0]["low"])
+        paper = [c for c in member.confidence_results if c["held_on"].year == year]
+        if paper:
+            latest = max(paper, key=lambda c: c["held_on"])
+            return int(latest["returned"]), int(latest["low"])
+        return None
+
+    def facts(self, cycle: ReviewCycle, subject: Mapping[str, Any]) -> SubjectFacts:
+        year = cycle.year
+        if subject["kind"] == "individual":
+            member = self._get(
+                PartyMember, UUID(subject["member_id"]), "member.not_found"
+            )
+            comment: bool | None = None
+            if subject.get("temporary_cell_id"):
+                review = self._maybe(
+                    Review, review_id(cycle.id, subject["key"], subject["cell_id"])
+                )
+                comment = (
+                    review is not None and review.temporary_cell_comment is not None
+                )
+            return SubjectFacts(
+                disciplines=self._disciplines(member),
+                degradation=any(
+                    d["concluded_on"].year == year for d in member.degradations
+                ),
+                confidence=self._confidence(member, year),
+                temporary_cell_comment=comment,
+                leaves=tuple(
+                    sorted(
+                        {
+                            leave["kind"]
+                            for leave in member.leaves
+                            if leave["start"].year <= year <= leave["end"].year
+                        }
+                    )
+                ),
+            )
+        org = subject["org_id"]
+        records: list[DisciplineFact] = []
+        for other in cycle.subjects.values():
+            if other["kind"] == "individual" and org in other.get("posts", {}):
+                member = self._get(
+                    PartyMember, UUID(other["member_id"]), "member.not_found"
+                )
+                records.extend(self._disciplines(member))
+        return SubjectFacts(member_disciplines=tuple(records))
+
+    def _maybe(self, cls: type[A], ident: UUID) -> A | None:
+        """The aggregate if it was ever stored (a review or a round)."""
+        if not self.app._exists(ident):
+            return None
+        code = "review.not_found" if cls is Review else "rating.round_not_found"
+        return self._get(cls, ident, code)
+
+    def external_levels(self, cycle: ReviewCycle, exclude: UUID) -> dict[str, str]:
+        """Decisions of the cycle's other rounds (prerequisites, head rule)."""
+        levels: dict[str, str] = {}
+        authorities = {s["decides"] for s in cycle.subjects.values()}
+        for authority in sorted(a for a in authorities if a and a != "outside"):
+            rid = round_id(cycle.id, authority)
+            if rid == exclude:
+                continue
+            other = self._maybe(RatingRound, rid)
+            if other is None:
+                continue
+            for key in other.entries:
+                level = other.level_of(key)
+                if level is not None:
+                    levels[key] = level.value
+        return levels
+
+    # -- read side (projection ``ratings``) ---------------------------------------
+    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return self.app.projections.query("ratings", sql, list(params))
+
+    def cycles(self) -> list[dict[str, Any]]:
+        rows = self._q("SELECT * FROM {cycles} ORDER BY year DESC, org_name, cycle_id")
+        return [self._cycle(r) for r in rows]
+
+    def cycle_row(self, ident: UUID) -> dict[str, Any] | None:
+        rows = self._q("SELECT * FROM {cycles} WHERE cycle_id = ?", [str(ident)])
+        return self._cycle(rows[0]) if rows else None
+
+    @staticmethod
+    def _cycle(row: Mapping[str, Any]) -> dict[str, Any]:
+        book = rulebook(row["rulebook_id"])
+        return {
+            **row,
+            "regulation": book.regulation,
+            "guidance": book.guidance,
+            "scored": book.scored,
+            "deadlines": json.loads(row["deadlines"]),
+            "options": json.loads(row["options"]),
+            "closed": bool(row["closed"]),
+        }
+
+    def subjects(self, ident: UUID) -> list[dict[str, Any]]:
+        rows = self._q(
+            "SELECT * FROM {subjects} WHERE cycle_id = ? "
+            "ORDER BY kind DESC, name, subject_key",
+            [str(ident)],
+        )
+        return [self._subject_row(r) for r in rows]
+
+    def subject_row(self, ident: UUID, key: str) -> dict[str, Any] | None:
+        rows = self._q(
+            "SELECT * FROM {subjects} WHERE cycle_id = ? AND subject_key = ?",
+            [str(ident), key],
+        )
+        return self._subject_row(rows[0]) if rows else None
+
+    @staticmethod
+    def _subject_row(row: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(row)
+        for name in ("venues", "posts", "path"):
+            out[name] = json.loads(row[name])
+        return out
+
+    def timeline(self, ident: UUID, key: str) -> list[dict[str, Any]]:
+        rows = self._q(
+            "SELECT * FROM {timeline} WHERE cycle_id = ? AND subject_key = ? "
+            "ORDER BY position",
+            [str(ident), key],
+        )
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+    def reviews(self, ident: UUID) -> list[dict[str, Any]]:
+        return self._q(
+            "SELECT * FROM {reviews} WHERE cycle_id = ? ORDER BY opened_at",
+            [str(ident)],
+        )
+
+    def rounds(self, ident: UUID) -> list[dict[str, Any]]:
+        return self._q(
+            "SELECT * FROM {rounds} WHERE cycle_id = ? ORDER BY authority_name",
+            [str(ident)],
+        )
+
+    def round_row(self, ident: UUID) -> dict[str, Any] | None:
+        rows = self._q("SELECT * FROM {rounds} WHERE round_id = ?", [str(ident)])
+        return rows[0] if rows else None
+
+    def peer_groups(self, ident: UUID) -> list[dict[str, Any]]:
+        """Each peer group of a round with its quota gauge (exact integers)."""
+        found = self.round_row(ident)
+        if found is None:
+            return []
+        cycle = self.cycle_row(UUID(found["cycle_id"]))
+        rounding = Rounding(
+            (cycle or {}).get("options", {}).get("quota_rounding", "floor")
+        )
+        levels = {
+            s["subject_key"]: s["level"] for s in self.subjects(UUID(found["cycle_id"]))
+        }
+        groups = []
+        for row in self._q(
+            "SELECT * FROM {groups} WHERE round_id = ? ORDER BY code", [str(ident)]
+        ):
+            members = json.loads(row["members"])
+            excellent = sum(1 for k in members if levels.get(k) == "HTXSNV")
+            good = sum(1 for k in members if levels.get(k) == "HTTNV")
+            groups.append(
+                {
+                    **row,
+                    "members": members,
+                    "excellent": excellent,
+                    "good": good,
+                    "cap": quota_cap(good, int(row["ratio_pct"]), rounding),
+                    "rounding": rounding.value,
+                }
+            )
+        return groups
+
+    def statistics(self, ident: UUID, org_id: UUID) -> dict[str, Any]:
+        """Counts by level of everything in and under ``org_id``; percentages are
+        exact fractions over those rated (exempt and pending apart), shown with two
+        decimals rounded half up in integer arithmetic."""
+        rows = self._q(
+            "SELECT population, bucket, n FROM {stats} WHERE cycle_id = ? "
+            "AND org_id = ? AND n != 0 ORDER BY population, bucket",
+            [str(ident), str(org_id)],
+        )
+        result: dict[str, Any] = {}
+        for pop in POPULATIONS:
+            mine = {r["bucket"]: int(r["n"]) for r in rows if r["population"] == pop}
+            rated = sum(mine.get(level.value, 0) for level in Level)
+            levels = {}
+            for level in Level:
+                n = mine.get(level.value, 0)
+                levels[level.value] = {
+                    "n": n,
+                    "fraction": f"{n}/{rated}" if rated else None,
+                    "percent": display_percent(n, rated) if rated else None,
+                }
+            result[pop] = {
+                "rated": rated,
+                "pending": mine.get("pending", 0),
+                "levels": levels,
+                "exempt": {
+                    b.split(":", 1)[1]: n
+                    for b, n in mine.items()
+                    if b.startswith("exempt:")
+                },
+            }
+        return result
+
+    def open_items(
+        self, ident: UUID, today: date | None = None
+    ) -> list[dict[str, Any]]:
+        """What still blocks or breaks the rules in a cycle: prerequisites not yet
+        decided, subjects on hold, decided without the required review meetings,
+        discipline recorded after the decision, deadlines at risk or missed."""
+        today = today or self.app.today()
+        cycle = self.cycle_row(ident)
+        if cycle is None:
+            return []
+        subjects = {s["subject_key"]: s for s in self.subjects(ident)}
+        held_meetings = {
+            (r["subject_key"], r["venue_id"])
+            for r in self.reviews(ident)
+            if r["held_on"] is not None
+        }
+        items: list[dict[str, Any]] = []
+        rows = {k: {**s, "key": k} for k, s in subjects.items()}
+        for key, s in subjects.items():
+            if s["exempt"]:
+                continue
+            if s["status"] != "decided":
+                for rule, other in rating_prerequisites(rows[key], rows):
+                    if subjects[other]["status"] != "decided":
+                        items.append(
+                            {
+                                "kind": "prerequisite",
+                                "rule": rule,
+                                "subject_key": key,
+                                "subject": s["name"],
+                                "other": subjects[other]["name"],
+                            }
+                        )
+            if s["held_reason"]:
+                items.append(
+                    {
+                        "kind": "held",
+                        "rule": s["held_reason"],
+                        "subject_key": key,
+                        "subject": s["name"],
+                    }
+                )
+            if s["status"] == "decided":
+                missing = [v for v in s["venues"] if (key, v) not in held_meetings]
+                if missing:
+                    items.append(
+                        {
+                            "kind": "violation",
+                            "rule": "rated_without_review",
+                            "subject_key": key,
+                            "subject": s["name"],
+                        }
+                    )
+                if s["member_id"]:
+                    later = self._q(
+                        "SELECT discipline_id FROM {disciplines} WHERE member_id = ? "
+                        "AND recorded_at > ? AND decided_on >= ?",
+                        [
+                            s["member_id"],
+                            s["decided_at"] or 0,
+                            f"{cycle['year']}-01-01",
+                        ],
+                    )
+                    if later:
+                        items.append(
+                            {
+                                "kind": "violation",
+                                "rule": "discipline_after_decision",
+                                "subject_key": key,
+                                "subject": s["name"],
+                            }
+                        )
+        items.extend(self.deadlines_at_risk(ident, today))
+        return items
+
+    def deadlines_at_risk(self, ident: UUID, today: date) -> list[dict[str, Any]]:
+        cycle = self.cycle_row(ident)
+        if cycle is None:
+            return []
+        subjects = self.subjects(ident)
+        held = {r["subject_key"] for r in self.reviews(ident) if r["held_on"]}
+        items = []
+        for deadline in cycle["deadlines"]:
+            due = date.fromisoformat(str(deadline["due"]))
+            if (due - today).days > AT_RISK_DAYS:
+                continue
+            open_subjects = [
+                s["name"]
+                for s in subjects
+                if s["deadline_level"] == deadline["level"]
+                and not s["exempt"]
+                and (
+                    s["status"] != "decided"
+                    if deadline["milestone"] != "review"
+                    else s["subject_key"] not in held
+                )
+            ]
+            if open_subjects:
+                items.append(
+                    {
+                        "kind": "deadline_missed"
+                        if due < today
+                        else "deadline_at_risk",
+                        "rule": deadline["milestone"],
+                        "level": deadline["level"],
+                        "due": due.isoformat(),
+                        "open": len(open_subjects),
+                        "subject": ", ".join(open_subjects[:5]),
+                    }
+                )
+        return items
+
+    # -- who may act ----------------------------------------------------------------
+    def _authorise(
+        self, actor: str, action: str, org: UUID | str | None = None
+    ) -> UserAccount:
+        """The role may act, and the organisation is within the account's branch."""
+        account = self.app._authorise(actor, action)
+        if org is None or account.org_id is None:
+            return account
+        target = UUID(str(org))
+        if not in_subtree(self.tree(), account.org_id, target):
+            raise DomainError("auth.out_of_scope", action=action)
+        return account
+
+    @staticmethod
+    def _check_actor(command: Command, signer: Signer) -> None:
+        if command.actor_id != signer.actor:
+            raise DomainError("auth.actor_mismatch")
+
+    def _run(
+        self,
+        command: Command,
+        signer: Signer,
+        work: Callable[[], Sequence[Aggregate]],
+    ) -> None:
+        self._check_actor(command, signer)
+        self.app._commit(signer, work)
+
+    # -- commands -------------------------------------------------------------------
+    @singledispatchmethod
+    def handle(self, command: Any, signer: Signer) -> Any:
+        msg = f"no rating handler for {type(command).__name__}"
+        raise TypeError(msg)
+
+    def _member_fact(
+        self,
+        command: Command,
+        signer: Signer,
+        member_id: UUID,
+        step: Callable[[PartyMember], None],
+    ) -> UUID:
+        def work() -> list[Aggregate]:
+            member = self._get(PartyMember, member_id, "member.not_found")
+            self._authorise(signer.actor, "member.record_fact", member.cell_id)
+            step(member)
+            return [member]
+
+        self._run(command, signer, work)
+        return member_id
+
+    def _org_facts(self, org_id: UUID) -> Any:
+        return self._get(Organisation, org_id, "org.not_found").facts()
+
+    @handle.register
+    def _(self, command: rc.AssignPost, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.assign_post(
+                org=self._org_facts(command.org_id),
+                role=command.role,
+                since=command.since,
+                assigned_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.EndPost, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.end_post(
+                org_id=command.org_id, until=command.until, ended_by=signer.actor
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.AttachTemporaryCell, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.attach_temporary_cell(
+                cell=self._org_facts(command.cell_id),
+                since=command.since,
+                attached_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.DetachTemporaryCell, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.detach_temporary_cell(
+                until=command.until, detached_by=signer.actor
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordExemption, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.record_exemption(
+                kind=command.kind,
+                start=command.start,
+                end=command.end,
+                reference=command.reference,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordLeave, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.record_leave(
+                kind=command.kind,
+                start=command.start,
+                end=command.end,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordDiscipline, signer: Signer) -> UUID:
+        ident = uuid5(
+            DISCIPLINE_NS,
+            f"{command.member_id}/{command.decided_on}/{command.reference.strip()}",
+        )
+        if command.conduct_org_id is not None:
+            self._get(Organisation, command.conduct_org_id, "org.not_found")
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.record_discipline(
+                discipline_id=str(ident),
+                level=command.level,
+                duty_related=command.duty_related,
+                decided_on=command.decided_on,
+                conduct_org_id=command.conduct_org_id,
+                reference=command.reference,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordDegradation, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.record_degradation(
+                concluded_on=command.concluded_on,
+                reference=command.reference,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordConfidenceResult, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.record_confidence_result(
+                held_on=command.held_on,
+                returned=command.returned,
+                low=command.low,
+                reference=command.reference,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.SetWorkSituation, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.set_work_situation(
+                outside_political_system=command.outside_political_system,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    # -- cycles ----
+    @handle.register
+    def _(self, command: rc.OpenCycle, signer: Signer) -> UUID:
+        ident = cycle_id(
+            command.org_id, command.year, command.period, command.period_no
+        )
+
+        def work() -> list[Aggregate]:
+            self._authorise(signer.actor, "cycle.open", command.org_id)
+            org = self._get(Organisation, command.org_id, "org.not_found")
+            if org.dissolved:
+                raise DomainError("org.dissolved")
+            if self.app._exists(ident):
+                raise DomainError("cycle.exists", year=command.year)
+            book = rulebook_for_year(command.year)
+            reference = command.reference_date or self.app.today()
+            tree = self.tree()
+            subjects = derive_subjects(
+                book,
+                org.id,
+                tree,
+                self._member_nodes(tree, org.id, reference),
+                reference,
+            )
+            return [
+                ReviewCycle.open(
+                    cycle_id=ident,
+                    org_id=org.id,
+                    org_name=org.name,
+                    year=command.year,
+                    period=command.period,
+                    period_no=command.period_no,
+                    reference_date=reference,
+                    deadlines=[
+                        {"level": lv, "milestone": ms, "due": due}
+                        for lv, ms, due in command.deadlines
+                    ],
+                    options=command.options,
+                    subjects=subjects,
+                    opened_by=signer.actor,
+                )
+            ]
+
+        self._run(command, signer, work)
+        return ident
+
+    @handle.register
+    def _(self, command: rc.SetDeadline, signer: Signer) -> UUID:
+        def work() -> list[Aggregate]:
+            cycle = self.cycle(command.cycle_id)
+            self._authorise(signer.actor, "cycle.open", cycle.org_id)
+            cycle.set_deadline(
+                level=command.level,
+                milestone=command.milestone,
+                due=command.due,
+                set_by=signer.actor,
+            )
+            return [cycle]
+
+        self._run(command, signer, work)
+        return command.cycle_id
+
+    @handle.register
+    def _(self, command: rc.RefreshSubjects, signer: Signer) -> UUID:
+        def work() -> list[Aggregate]:
+            cycle = self.cycle(command.cycle_id)
+            self._authorise(signer.actor, "cycle.open", cycle.org_id)
+            tree = self.tree()
+            reference = cycle.reference_date
+            subjects = derive_subjects(
+                cycle.rulebook,
+                cycle.org_id,
+                tree,
+                self._member_nodes(tree, cycle.org_id, reference),
+                reference,
+            )
+            decided = set(self.external_levels(cycle, exclude=UUID(int=0)))
+            cycle.refresh_subjects(
+                subjects=subjects, decided=decided, refreshed_by=signer.actor
+            )
+            return [cycle]
+
+        self._run(command, signer, work)
+        return command.cycle_id
+
+    @handle.register
+    def _(self, command: rc.CloseCycle, signer: Signer) -> UUID:
+        def work() -> list[Aggregate]:
+            cycle = self.cycle(command.cycle_id)
+            self._authorise(signer.actor, "rating.decide", cycle.org_id)
+            cycle.close(closed_by=signer.actor)
+            return [cycle]
+
+        self._run(command, signer, work)
+        return command.cycle_id
+
+    # -- reviews ----
+    @handle.register
+    def _(self, command: rc.OpenReview, signer: Signer) -> UUID:
+        ident = review_id(command.cycle_id, command.subject_key, command.venue_id)
+
+        def work() -> list[Aggregate]:
+            cycle = self.cycle(command.cycle_id)
+            cycle.ensure_open()
+            self._authorise(signer.actor, "review.record", command.venue_id)
+            if self.app._exists(ident):
+                raise DomainError("review.exists")
+            return [
+                Review.open(
+                    review_id=ident,
+                    cycle_id=cycle.id,
+                    subject=cycle.subject(command.subject_key),
+                    venue_id=str(command.venue_id),
+                    opened_by=signer.actor,
+                )
+            ]
+
+        self._run(command, signer, work)
+        return ident
+
+    def _review_step(
+        self,
+        command: Command,
+        signer: Signer,
+        ident: UUID,
+        step: Callable[[Review, ReviewCycle], None],
+    ) -> UUID:
+        def work() -> list[Aggregate]:
+            review = self.review(ident)
+            cycle = self.cycle(review.cycle_id)
+            cycle.ensure_open()
+            self._authorise(signer.actor, "review.record", review.venue_id)
+            step(review, cycle)
+            return [review]
+
+        self._run(command, signer, work)
+        return ident
+
+    @handle.register
+    def _(self, command: rc.CirculateReport, signer: Signer) -> UUID:
+        return self._review_step(
+            command,
+            signer,
+            command.review_id,
+            lambda r, _c: r.circulate_report(
+                summary=command.summary,
+                circulated_on=command.circulated_on,
+                circulated_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.SubmitSelfReview, signer: Signer) -> UUID:
+        return self._review_step(
+            command,
+            signer,
+            command.review_id,
+            lambda r, c: r.submit_self_review(
+                appendix=c.subject(r.subject_key)["appendix"],
+                form=command.form,
+                sections=command.sections,
+                submitted_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.AddComment, signer: Signer) -> UUID:
+        def step(review: Review, _cycle: ReviewCycle) -> None:
+            self._get(PartyMember, command.author_member_id, "member.not_found")
+            review.add_comment(
+                author_member_id=command.author_member_id,
+                text=command.text,
+                commented_by=signer.actor,
+            )
+
+        return self._review_step(command, signer, command.review_id, step)
+
+    @handle.register
+    def _(self, command: rc.AddSuggestion, signer: Signer) -> UUID:
+        def step(review: Review, _cycle: ReviewCycle) -> None:
+            self._get(Organisation, command.issuer_org_id, "org.not_found")
+            review.add_suggestion(
+                issuer_org_id=command.issuer_org_id,
+                text=command.text,
+                issued_by=signer.actor,
+            )
+
+        return self._review_step(command, signer, command.review_id, step)
+
+    @handle.register
+    def _(self, command: rc.RecordOpinion, signer: Signer) -> UUID:
+        return self._review_step(
+            command,
+            signer,
+            command.review_id,
+            lambda r, _c: r.record_opinion(
+                evaluator_kind=command.evaluator_kind,
+                evaluator=command.evaluator,
+                proposed_level=command.proposed_level,
+                text=command.text,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordResidenceComment, signer: Signer) -> UUID:
+        return self._review_step(
+            command,
+            signer,
+            command.review_id,
+            lambda r, _c: r.record_residence_comment(
+                text=command.text, recorded_by=signer.actor
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordTemporaryCellComment, signer: Signer) -> UUID:
+        return self._review_step(
+            command,
+            signer,
+            command.review_id,
+            lambda r, c: r.record_temporary_cell_comment(
+                temporary_cell_id=c.subject(r.subject_key).get("temporary_cell_id"),
+                cell_id=command.cell_id,
+                text=command.text,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.HoldMeeting, signer: Signer) -> UUID:
+        def step(review: Review, cycle: ReviewCycle) -> None:
+            subject = cycle.subject(review.subject_key)
+            before = []
+            for rule, key, venue in review_prerequisites(
+                subject, review.venue_id, cycle.subjects
+            ):
+                other = self._maybe(Review, review_id(cycle.id, key, venue))
+                held = other.meeting["held_on"] if other and other.meeting else None
+                before.append((rule, cycle.subject(key)["name"], held))
+            review.hold_meeting(
+                held_on=command.held_on,
+                attendees=command.attendees,
+                minutes=command.minutes,
+                conclusion=command.conclusion,
+                prerequisites=before,
+                circulation_days=cycle.rulebook.circulation_working_days,
+                holidays=cycle.options.get("holidays", []),
+                recorded_by=signer.actor,
+            )
+
+        return self._review_step(command, signer, command.review_id, step)
+
+    # -- rating rounds ----
+    @handle.register
+    def _(self, command: rc.OpenRound, signer: Signer) -> UUID:
+        ident = round_id(command.cycle_id, command.authority_org_id)
+
+        def work() -> list[Aggregate]:
+            self._authorise(signer.actor, "rating.decide", command.authority_org_id)
+            cycle = self.cycle(command.cycle_id)
+            org = self._get(Organisation, command.authority_org_id, "org.not_found")
+            if self.app._exists(ident):
+                raise DomainError("rating.round_exists")
+            return [
+                RatingRound.open(
+                    round_id=ident,
+                    cycle=cycle,
+                    authority_org_id=org.id,
+                    authority_name=org.name,
+                    opened_by=signer.actor,
+                )
+            ]
+
+        self._run(command, signer, work)
+        return ident
+
+    def _round_step(
+        self,
+        command: Command,
+        signer: Signer,
+        ident: UUID,
+        action: str,
+        step: Callable[[RatingRound, ReviewCycle, UserAccount], None],
+    ) -> UUID:
+        def work() -> list[Aggregate]:
+            rating = self.round(ident)
+            cycle = self.cycle(rating.cycle_id)
+            scope: UUID | None = rating.authority_org_id
+            if action in ("rating.self_rate", "rating.propose"):
+                scope = None  # checked against the subject below
+            account = self._authorise(signer.actor, action, scope)
+            step(rating, cycle, account)
+            return [rating]
+
+        self._run(command, signer, work)
+        return ident
+
+    def _subject_scope(
+        self, account: UserAccount, cycle: ReviewCycle, key: str, action: str
+    ) -> dict[str, Any]:
+        subject = cycle.subject(key)
+        if "member" in account.roles and not (
+            {"secretary", "decision_maker"} & set(account.roles)
+        ):
+            if subject.get("member_id") != str(account.member_id):
+                raise DomainError("rating.self_rating_not_own")
+            return subject
+        place = subject.get("org_id") or subject.get("cell_id")
+        if account.org_id is not None and not in_subtree(
+            self.tree(), account.org_id, UUID(place)
+        ):
+            raise DomainError("auth.out_of_scope", action=action)
+        return subject
+
+    @handle.register
+    def _(self, command: rc.DefinePeerGroup, signer: Signer) -> UUID:
+        return self._round_step(
+            command,
+            signer,
+            command.round_id,
+            "rating.peer_group",
+            lambda r, c, _a: r.define_peer_group(
+                code=command.code,
+                name=command.name,
+                members=list(command.members),
+                cycle=c,
+                defined_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.GrantQuotaException, signer: Signer) -> UUID:
+        return self._round_step(
+            command,
+            signer,
+            command.round_id,
+            "rating.decide",
+            lambda r, c, _a: r.grant_quota_exception(
+                code=command.code,
+                ratio_pct=command.ratio_pct,
+                justification=command.justification,
+                cycle=c,
+                granted_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.SelfRate, signer: Signer) -> UUID:
+        def step(rating: RatingRound, cycle: ReviewCycle, account: UserAccount) -> None:
+            subject = self._subject_scope(
+                account, cycle, command.subject_key, "rating.self_rate"
+            )
+            points: dict[str, Fraction] = {
+                code: parse_points(value) for code, value in command.points.items()
+            }
+            assessment = Assessment(
+                level=parse_level(command.level),
+                points=points,
+                met=frozenset(command.met),
+                tasks_total=command.tasks_total,
+                tasks_on_time=command.tasks_on_time,
+                tasks_exceeded=command.tasks_exceeded,
+                tasks_late=command.tasks_late,
+                tasks_not_done=command.tasks_not_done,
+                shortcomings_total=command.shortcomings_total,
+                shortcomings_remedied=command.shortcomings_remedied,
+            )
+            rating.self_rate(
+                subject_key=command.subject_key,
+                assessment=assessment,
+                cycle=cycle,
+                facts=self._facts_if_rated(cycle, subject),
+                rated_by=signer.actor,
+            )
+
+        return self._round_step(
+            command, signer, command.round_id, "rating.self_rate", step
+        )
+
+    def _facts_if_rated(
+        self, cycle: ReviewCycle, subject: Mapping[str, Any]
+    ) -> SubjectFacts:
+        if subject.get("exempt"):
+            return SubjectFacts()  # the round refuses it with its reason
+        return self.facts(cycle, subject)
+
+    @handle.register
+    def _(self, command: rc.ProposeRating, signer: Signer) -> UUID:
+        def step(rating: RatingRound, cycle: ReviewCycle, account: UserAccount) -> None:
+            subject = self._subject_scope(
+                account, cycle, command.subject_key, "rating.propose"
+            )
+            rating.propose(
+                subject_key=command.subject_key,
+                level=command.level,
+                note=command.note,
+                cycle=cycle,
+                facts=self._facts_if_rated(cycle, subject),
+                proposed_by=signer.actor,
+            )
+
+        return self._round_step(
+            command, signer, command.round_id, "rating.propose", step
+        )
+
+    @handle.register
+    def _(self, command: rc.HoldRating, signer: Signer) -> UUID:
+        return self._round_step(
+            command,
+            signer,
+            command.round_id,
+            "rating.hold",
+            lambda r, c, _a: r.hold(
+                subject_key=command.subject_key,
+                reason=command.reason,
+                note=command.note,
+                cycle=c,
+                held_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.ReleaseRating, signer: Signer) -> UUID:
+        return self._round_step(
+            command,
+            signer,
+            command.round_id,
+            "rating.decide",
+            lambda r, _c, _a: r.release(
+                subject_key=command.subject_key,
+                finding=command.finding,
+                released_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.DecideMitigation, signer: Signer) -> UUID:
+        return self._round_step(
+            command,
+            signer,
+            command.round_id,
+            "rating.decide",
+            lambda r, c, _a: r.decide_mitigation(
+                subject_key=command.subject_key,
+                trigger=command.trigger,
+                mitigated=command.mitigated,
+                justification=command.justification,
+                cycle=c,
+                facts=self._facts_if_rated(c, c.subject(command.subject_key)),
+                decided_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.DecideRating, signer: Signer) -> UUID:
+        return self._round_step(
+            command,
+            signer,
+            command.round_id,
+            "rating.decide",
+            lambda r, c, _a: r.decide(
+                subject_key=command.subject_key,
+                level=command.level,
+                decision_no=command.decision_no,
+                decided_on=command.decided_on,
+                justification=command.justification,
+                cycle=c,
+                facts=self._facts_if_rated(c, c.subject(command.subject_key)),
+                external=self.external_levels(c, r.id),
+                decided_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.ReRate, signer: Signer) -> UUID:
+        return self._round_step(
+            command,
+            signer,
+            command.round_id,
+            "rating.decide",
+            lambda r, c, _a: r.rerate(
+                subject_key=command.subject_key,
+                level=command.level,
+                decision_no=command.decision_no,
+                decided_on=command.decided_on,
+                reason=command.reason,
+                chair_responsibility=command.chair_responsibility,
+                cycle=c,
+                facts=self._facts_if_rated(c, c.subject(command.subject_key)),
+                external=self.external_levels(c, r.id),
+                decided_by=signer.actor,
+            ),
+        )
+
+
+__all__ = ["NotFoundError", "RatingService", "cycle_id", "review_id", "round_id"]

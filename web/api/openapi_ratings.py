@@ -1,0 +1,255 @@
+"""OpenAPI 3.1 paths and schemas of the review and rating endpoints, generated
+from the same tables that register the routes (``web.api.ratings``), so the
+document and the application cannot drift apart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.api import ratings as r
+
+UUID_SCHEMA = {"type": "string", "format": "uuid"}
+DATE_SCHEMA = {"type": "string", "format": "date"}
+JSON_TYPES: dict[Any, dict[str, Any]] = {
+    r._uuid: UUID_SCHEMA,
+    r._date: DATE_SCHEMA,
+    r._int: {"type": "integer"},
+    r._bool: {"type": "boolean"},
+    r._text: {"type": "string"},
+    r._texts: {"type": "array", "items": {"type": "string"}},
+    r._text_map: {"type": "object", "additionalProperties": {"type": "string"}},
+    r._points: {
+        "type": "object",
+        "description": 'Criterion code -> points as decimal text (e.g. "8.5")',
+        "additionalProperties": {"type": "string", "pattern": r"^\d{1,3}(\.\d{1,2})?$"},
+    },
+    r._deadlines: {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "level": {"type": "string"},
+                "milestone": {"type": "string", "enum": ["review", "rating", "report"]},
+                "due": DATE_SCHEMA,
+            },
+            "required": ["level", "milestone", "due"],
+        },
+    },
+    r._object: {"type": "object"},
+}
+LEVEL = {"type": "string", "enum": ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]}
+
+
+def _schema(spec: dict[str, tuple[Any, bool]]) -> dict[str, Any]:
+    properties = {}
+    for name, (parser, _required) in spec.items():
+        properties[name] = (
+            LEVEL if name in ("level", "proposed_level") else (JSON_TYPES[parser])
+        )
+    required = [name for name, (_p, req) in spec.items() if req]
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _camel(text: str) -> str:
+    parts = text.replace("/", "-").split("-")
+    return "".join(p[:1].upper() + p[1:] for p in parts)
+
+
+def schemas() -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "OpenCycle": _schema(
+            {
+                "org_id": (r._uuid, True),
+                "year": (r._int, True),
+                "period": (r._text, False),
+                "period_no": (r._int, False),
+                "reference_date": (r._date, False),
+                "deadlines": (r._deadlines, False),
+                "options": (r._object, False),
+            }
+        ),
+        "SetDeadline": _schema(
+            {
+                "level": (r._text, True),
+                "milestone": (r._text, True),
+                "due": (r._date, True),
+            }
+        ),
+        "OpenReview": _schema(
+            {"subject_key": (r._text, True), "venue_id": (r._uuid, True)}
+        ),
+        "OpenRound": _schema({"authority_org_id": (r._uuid, True)}),
+        "Empty": {"type": "object"},
+        "RatingRefusal": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "object"},
+            },
+            "required": ["code", "message"],
+        },
+    }
+    for fact, (_c, spec) in r.MEMBER_FACTS.items():
+        found["MemberFact" + _camel(fact)] = _schema(spec)
+    for step, (_c, spec) in r.REVIEW_STEPS.items():
+        found["Review" + _camel(step)] = _schema(spec)
+    for step, (_a, _c, spec) in r.ROUND_STEPS.items():
+        found["Round" + _camel(step)] = _schema(spec)
+    return found
+
+
+def paths(read: Any, write: Any) -> dict[str, Any]:
+    """Paths built with the helpers of ``web.api.openapi`` (``_read``, ``_write``)."""
+
+    def obj(description: str) -> dict[str, Any]:
+        return {
+            "description": description,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+
+    def path_param(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": schema or UUID_SCHEMA,
+        }
+
+    out: dict[str, Any] = {
+        "/cycles": {
+            "get": read("listCycles", "Review cycles", obj("Cycles")),
+            "post": write(
+                "openCycle",
+                "Open a review cycle: the regime follows the year; subjects are "
+                "derived from the tree",
+                "OpenCycle",
+                obj("Opened"),
+                ok_status="201",
+            ),
+        },
+        "/cycles/{cycle_id}": {
+            "get": read(
+                "getCycle", "One cycle and its rating rounds", obj("Cycle"), "cycle_id"
+            )
+        },
+        "/cycles/{cycle_id}/subjects": {
+            "get": read(
+                "listSubjects",
+                "Subjects with their status",
+                obj("Subjects"),
+                "cycle_id",
+            )
+        },
+        "/cycles/{cycle_id}/statistics": {
+            "get": {
+                **read(
+                    "getStatistics",
+                    "Counts by level rolled up through the tree; exact percentages "
+                    "over those rated, exempt apart by reason",
+                    obj("Statistics"),
+                    "cycle_id",
+                ),
+            }
+        },
+        "/cycles/{cycle_id}/issues": {
+            "get": read(
+                "listIssues",
+                "Open prerequisites, rule violations, deadlines at risk",
+                obj("Issues"),
+                "cycle_id",
+            )
+        },
+        "/cycles/{cycle_id}/deadlines": {
+            "post": write(
+                "setDeadline", "Set a deadline", "SetDeadline", obj("Set"), "cycle_id"
+            )
+        },
+        "/cycles/{cycle_id}/refresh": {
+            "post": write(
+                "refreshSubjects",
+                "Derive the subjects again",
+                "Empty",
+                obj("Done"),
+                "cycle_id",
+            )
+        },
+        "/cycles/{cycle_id}/close": {
+            "post": write(
+                "closeCycle", "Close the cycle", "Empty", obj("Closed"), "cycle_id"
+            )
+        },
+        "/cycles/{cycle_id}/reviews": {
+            "post": write(
+                "openReview",
+                "Open the review of a subject at a venue",
+                "OpenReview",
+                obj("Opened"),
+                "cycle_id",
+                ok_status="201",
+            )
+        },
+        "/cycles/{cycle_id}/rounds": {
+            "post": write(
+                "openRound",
+                "Open the rating round of a competent authority",
+                "OpenRound",
+                obj("Opened"),
+                "cycle_id",
+                ok_status="201",
+            )
+        },
+        "/rounds/{round_id}": {
+            "get": read(
+                "getRound",
+                "A rating round with its peer groups' quota gauges",
+                obj("Round"),
+                "round_id",
+            )
+        },
+    }
+    subject = read(
+        "getSubject",
+        "A subject's status, decision with its explanation, and timeline",
+        obj("Subject"),
+        "cycle_id",
+    )
+    subject["parameters"].append(path_param("subject_key", {"type": "string"}))
+    out["/cycles/{cycle_id}/subjects/{subject_key}"] = {"get": subject}
+    out["/cycles/{cycle_id}/statistics"]["get"]["parameters"].append(
+        {"name": "org_id", "in": "query", "required": False, "schema": UUID_SCHEMA}
+    )
+    for fact in r.MEMBER_FACTS:
+        out[f"/members/{{member_id}}/{fact}"] = {
+            "post": write(
+                "memberFact" + _camel(fact),
+                f"Record a fact about a member ({fact})",
+                "MemberFact" + _camel(fact),
+                obj("Recorded"),
+                "member_id",
+            )
+        }
+    for step in r.REVIEW_STEPS:
+        out[f"/reviews/{{review_id}}/{step}"] = {
+            "post": write(
+                "review" + _camel(step),
+                f"Review step: {step}",
+                "Review" + _camel(step),
+                obj("Recorded"),
+                "review_id",
+            )
+        }
+    for step in r.ROUND_STEPS:
+        out[f"/rounds/{{round_id}}/{step}"] = {
+            "post": write(
+                "round" + _camel(step),
+                f"Rating step: {step}",
+                "Round" + _camel(step),
+                obj("Recorded"),
+                "round_id",
+            )
+        }
+    return out
