@@ -287,3 +287,95 @@ def test_member_page_records_the_read_and_never_fails(client, auth, world, kiemd
     text = page.get_data(as_text=True)
     assert "Trần Thị Thư" in text  # the secretary's signed read
     assert "Lượt xem chưa ký" in text
+
+
+API_HEADERS = {"X-Requested-With": "XMLHttpRequest"}
+API_ROUTES = [
+    Route("GET", "/api/v1/audit/subjects/{member}/history"),
+    Route("GET", "/api/v1/audit/subjects/{cell}/as-of?at=2030-01-01"),
+    Route("GET", "/api/v1/audit/subjects/{member}/bundle"),
+    Route("GET", "/api/v1/audit/events/{nid}/proof"),
+    Route("GET", "/api/v1/audit/checkpoints"),
+    Route("POST", "/api/v1/audit/checkpoints/cosign", 400),
+]
+
+
+def _api(client, route, url):
+    if route.method == "GET":
+        return client.get(url, headers=API_HEADERS)
+    return client.post(url, json={}, headers=API_HEADERS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "route", API_ROUTES, ids=[f"{r.method} {r.path}" for r in API_ROUTES]
+)
+def test_api_route_for_role(client, auth, world, kiemdiem, route, role):
+    auth.login(role)
+    response = _api(client, route, _url(route.path, world, kiemdiem))
+    expected = route.ok if role in INSPECTOR else 403
+    assert response.status_code == expected
+    if expected == 403:
+        assert response.get_json()["code"] == "auth.forbidden"
+
+
+@pytest.mark.parametrize(
+    "route", API_ROUTES, ids=[f"{r.method} {r.path}" for r in API_ROUTES]
+)
+def test_api_route_for_anonymous(client, world, kiemdiem, route):
+    response = _api(client, route, _url(route.path, world, kiemdiem))
+    assert response.status_code == 401
+    assert response.get_json()["code"] == "auth.login_required"
+
+
+def test_api_history_bundle_and_cosign(client, auth, world, kiemdiem):
+    auth.login("inspector")
+    found = client.get(
+        f"/api/v1/audit/subjects/{world.member_id}/history", headers=API_HEADERS
+    ).get_json()
+    assert found["subject"]["kind"] == "PartyMember"
+    enrolled = next(e for e in found["events"] if e["kind"] == "Enrolled")
+    assert enrolled["ok"] is True
+    assert enrolled["actor_name"] == "Quản trị hệ thống"
+    made = client.get(
+        f"/api/v1/audit/subjects/{world.member_id}/bundle", headers=API_HEADERS
+    ).get_json()
+    assert bundle.verify_bundle(made, kiemdiem.trust_root).ok
+    stored = kiemdiem.issue_checkpoint()
+    bad = client.post(
+        "/api/v1/audit/checkpoints/cosign",
+        json={"size": stored.size, "line": "x"},
+        headers=API_HEADERS,
+    )
+    assert bad.status_code == 422
+    assert bad.get_json()["code"] == "audit.cosignature_invalid"
+    line = _cosign_line(kiemdiem, world, stored.size)
+    done = client.post(
+        "/api/v1/audit/checkpoints/cosign",
+        json={"size": stored.size, "line": line},
+        headers=API_HEADERS,
+    )
+    assert done.status_code == 200
+    again = client.post(
+        "/api/v1/audit/checkpoints/cosign",
+        json={"size": stored.size, "line": line},
+        headers=API_HEADERS,
+    )
+    assert again.get_json()["code"] == "audit.already_cosigned"
+    status = client.get("/api/v1/audit/checkpoints", headers=API_HEADERS).get_json()
+    assert [h["size"] for h in status["held"]] == [stored.size]
+    assert status["incidents"] == []
+
+
+def test_api_verification_job(client, auth, kiemdiem):
+    auth.login("inspector")
+    started = client.post("/api/v1/audit/verifications", json={}, headers=API_HEADERS)
+    assert started.status_code == 202
+    job_id = started.get_json()["job_id"]
+    kiemdiem.audit.wait(job_id)
+    job = client.get(started.headers["Location"], headers=API_HEADERS).get_json()
+    assert job["finished"] is True
+    assert job["report"]["ok"] is True
+    missing = client.get("/api/v1/audit/verifications/nope", headers=API_HEADERS)
+    assert missing.status_code == 404
+    assert missing.get_json()["code"] == "audit.job_not_found"

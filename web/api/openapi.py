@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.api.openapi_audit import audit_paths
 from web.messages import KIND_LABELS, ROLE_LABELS, STATUS_LABELS
 
 UUID_SCHEMA = {"type": "string", "format": "uuid"}
@@ -396,6 +397,7 @@ def document() -> dict[str, Any]:
                 )
             },
             **rating_paths(_read, _write),
+            **audit_paths(),
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",

@@ -4,12 +4,32 @@ and scope."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta, timezone
 from typing import ClassVar
 
 from wtforms import HiddenField, IntegerField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from domain.errors import DomainError
 from web.forms import BaseForm, nfc
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving
+
+
+def moment_from_text(text: str | None, *, end_of_day: bool = True) -> datetime | None:
+    """A date (``YYYY-MM-DD``) or a moment (``YYYY-MM-DDTHH:MM``) in Vietnam time;
+    a bare date means the end of that day."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        if "T" in text:
+            return datetime.fromisoformat(text).replace(tzinfo=VIETNAM)
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise DomainError("audit.date_invalid", value=text) from None
+    at = time.max if end_of_day else time.min
+    return datetime.combine(day, at, tzinfo=VIETNAM)
 
 
 class CosignForm(BaseForm):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,13 +26,18 @@ from services import audit_commands as ac
 from services.audit import Subject
 from services.errors import SignatureRequiredError
 from web.audit import bp
-from web.audit.forms import CompareForm, CosignForm, VerifyForm
+from web.audit.forms import (
+    VIETNAM,
+    CompareForm,
+    CosignForm,
+    VerifyForm,
+    moment_from_text,
+)
 from web.dispatch import form_status
 from web.identity import requires, services, signer, user
 from web.messages_audit import CHECK_LABELS, FIELD_LABELS
 
 log = logging.getLogger(__name__)
-VIETNAM = timezone(timedelta(hours=7), "ICT")
 MEMBER_FILE = "PartyMember"
 
 
@@ -47,22 +52,6 @@ def _record_read(subject: Subject, view: str) -> None:
     me = user()
     key = services().unlocked.get(me.session_id)
     services().audit.record_access(key, me.actor, subject.subject_id, view)
-
-
-def _moment(text: str | None, *, end_of_day: bool = True) -> datetime | None:
-    """A date (``YYYY-MM-DD``) or a moment (``YYYY-MM-DDTHH:MM``) in Vietnam time;
-    a bare date means the end of that day."""
-    if text is None or not text.strip():
-        return None
-    text = text.strip()
-    try:
-        if "T" in text:
-            return datetime.fromisoformat(text).replace(tzinfo=VIETNAM)
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise DomainError("audit.date_invalid", value=text) from None
-    at = time.max if end_of_day else time.min
-    return datetime.combine(day, at, tzinfo=VIETNAM)
 
 
 def _positive(name: str) -> int | None:
@@ -127,8 +116,8 @@ def subject(subject_id: UUID):
     me = user()
     by = request.args.get("actor", "").strip() or None
     kind = request.args.get("kind", "").strip() or None
-    since = _moment(request.args.get("from"), end_of_day=False)
-    until = _moment(request.args.get("to"))
+    since = moment_from_text(request.args.get("from"), end_of_day=False)
+    until = moment_from_text(request.args.get("to"))
     found = services().audit.history(
         me.actor, subject_id, by=by, kind=kind, since=since, until=until
     )
@@ -154,7 +143,7 @@ def subject(subject_id: UUID):
 @requires("audit.read")
 def as_of(subject_id: UUID):
     me = user()
-    moment = _moment(request.args.get("at"))
+    moment = moment_from_text(request.args.get("at"))
     if moment is None:
         subject = services().audit.readable_subject(me.actor, subject_id)
         return render_template("audit/as_of.html", subject=subject, result=None)

@@ -1,0 +1,228 @@
+"""JSON endpoints of the inspection committee's workspace (issue 5), on the API
+blueprint: history with signature status, state as of a moment, proof bundles,
+checkpoints, cosigning and verification jobs. Same checks as the pages (role and
+scope in ``services.audit``); reads of a member's file are recorded the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from flask import jsonify, request, url_for
+
+from domain.errors import DomainError
+from services import audit_commands as ac
+from services.audit import HistoryItem, StateAt, Subject
+from services.errors import SignatureRequiredError
+from web.api import bp
+from web.api.routes import Refused
+from web.audit.forms import moment_from_text
+from web.errors import json_error, status_for
+from web.identity import requires, services, signer, user
+from web.messages import message_for
+
+log = logging.getLogger(__name__)
+MEMBER_FILE = "PartyMember"
+
+
+def _record_read(subject: Subject) -> None:
+    if subject.kind != MEMBER_FILE:
+        return
+    me = user()
+    key = services().unlocked.get(me.session_id)
+    services().audit.record_access(key, me.actor, subject.subject_id, "api")
+
+
+def _subject(subject: Subject) -> dict[str, Any]:
+    return {
+        "id": str(subject.subject_id),
+        "kind": subject.kind,
+        "label": subject.label,
+        "org_id": str(subject.org_id) if subject.org_id else None,
+        "version": subject.version,
+    }
+
+
+def _event(item: HistoryItem) -> dict[str, Any]:
+    e = item.entry
+    return {
+        "notification_id": e.row.notification_id,
+        "stream": str(e.row.stream),
+        "version": e.row.version,
+        "topic": e.row.topic,
+        "kind": item.kind,
+        "own": item.own,
+        "ts": e.ts,
+        "actor": e.actor,
+        "actor_name": item.actor_name,
+        "key_id": e.key_id,
+        "key_role": e.key_role,
+        "ok": e.ok,
+        "problems": [{"kind": p.kind, "detail": p.detail} for p in e.problems],
+        "explanation": [{"field": f, "text": t} for f, t in item.explanation],
+        "body": e.body,
+    }
+
+
+def _state(state: StateAt) -> dict[str, Any]:
+    return {
+        "id": str(state.subject_id),
+        "kind": state.kind,
+        "label": state.label,
+        "version": state.version,
+        "state": state.state,
+    }
+
+
+@bp.get("/audit/subjects/<uuid:subject_id>/history")
+@requires("audit.read")
+def audit_history(subject_id: UUID):
+    args = request.args
+    found = services().audit.history(
+        user().actor,
+        subject_id,
+        by=args.get("actor") or None,
+        kind=args.get("kind") or None,
+        since=moment_from_text(args.get("from"), end_of_day=False),
+        until=moment_from_text(args.get("to")),
+    )
+    _record_read(found.subject)
+    return jsonify(
+        {
+            "subject": _subject(found.subject),
+            "failures": found.failures,
+            "events": [_event(i) for i in found.items],
+        }
+    )
+
+
+@bp.get("/audit/subjects/<uuid:subject_id>/as-of")
+@requires("audit.read")
+def audit_as_of(subject_id: UUID):
+    moment = moment_from_text(request.args.get("at"))
+    if moment is None:
+        raise DomainError("audit.date_invalid", value="")
+    result = services().audit.as_of(user().actor, subject_id, moment)
+    _record_read(result.subject)
+    return jsonify(
+        {
+            "subject": _subject(result.subject),
+            "at": result.moment.isoformat(),
+            "position": result.position,
+            "state": _state(result.main),
+            "related": [_state(s) for s in result.related],
+        }
+    )
+
+
+@bp.get("/audit/subjects/<uuid:subject_id>/bundle")
+@requires("audit.read")
+def audit_bundle(subject_id: UUID):
+    subject = services().audit.readable_subject(user().actor, subject_id)
+    made = services().audit.proof_bundle(user().actor, subject_id)
+    _record_read(subject)
+    return jsonify(made)
+
+
+@bp.get("/audit/events/<notification_id>/proof")
+@requires("audit.read")
+def audit_event_proof(notification_id: str):
+    if not notification_id.isdigit():
+        raise DomainError("audit.event_not_found", id=notification_id)
+    return _event_proof(int(notification_id))
+
+
+def _event_proof(notification_id: int):
+    subject = services().audit.event_subject(user().actor, notification_id)
+    made = services().audit.event_proof(user().actor, notification_id)
+    _record_read(subject)
+    return jsonify(made)
+
+
+@bp.get("/audit/checkpoints")
+@requires("audit.read")
+def audit_checkpoints():
+    status = services().audit.checkpoint_status(user().actor)
+    latest = status.latest
+    return jsonify(
+        {
+            "log_size": status.log_size,
+            "latest": None
+            if latest is None
+            else {"size": latest.size, "note": latest.note.decode("utf-8")},
+            "held": [
+                {
+                    "size": h.size,
+                    "root": h.root,
+                    "holder": h.holder,
+                    "seen_log_size": h.seen_log_size,
+                    "note": h.note,
+                }
+                for h in status.held
+            ],
+            "incidents": [
+                {
+                    "kind": i.kind,
+                    "detail": i.detail,
+                    "evidence": i.evidence,
+                    "detected_at": i.detected_at,
+                }
+                for i in status.incidents
+            ],
+            "cosigner_name": status.cosigner_name,
+        }
+    )
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Refused(json_error("form.invalid", 400))
+    return body
+
+
+@bp.post("/audit/checkpoints/cosign")
+@requires("audit.cosign")
+def audit_cosign():
+    body = _body()
+    size, line = body.get("size"), body.get("line")
+    fields: dict[str, list[str]] = {}
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        fields["size"] = [message_for("form.invalid")]
+    if not isinstance(line, str) or not line.strip() or len(line) > 1000:
+        fields["line"] = [message_for("form.invalid")]
+    if fields:
+        raise Refused(json_error("form.invalid", 400, fields=fields))
+    assert isinstance(size, int)  # noqa: S101 - checked above
+    assert isinstance(line, str)  # noqa: S101 - checked above
+    key = signer()
+    try:
+        services().audit.handle(ac.CosignCheckpoint(user().actor, size, line), key)
+    except SignatureRequiredError:
+        raise
+    except DomainError as exc:
+        log.info("cosignature refused: %s", exc.code)
+        message = message_for(exc.code, exc.details)
+        raise Refused(json_error(exc.code, status_for(exc.code), message)) from None
+    return jsonify(
+        {"size": size, "cosigner_name": services().audit.cosigner_name(user().actor)}
+    )
+
+
+@bp.post("/audit/verifications")
+@requires("audit.verify")
+def audit_start_verification():
+    _body()
+    job_id = services().audit.start_verification(user().actor)
+    response = jsonify({"job_id": job_id})
+    response.status_code = 202
+    response.headers["Location"] = url_for(".audit_verification", job_id=job_id)
+    return response
+
+
+@bp.get("/audit/verifications/<job_id>")
+@requires("audit.verify")
+def audit_verification(job_id: str):
+    return jsonify(services().audit.job(user().actor, job_id).to_json())
