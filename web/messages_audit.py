@@ -77,3 +77,18 @@ FIELD_LABELS: dict[str, str] = {
     "reason": "Lý do",
     "band": "Mức tín nhiệm",
 }
+
+# What a subject is, by its aggregate class (others keep the class name).
+SUBJECT_KIND_LABELS: dict[str, str] = {
+    "PartyMember": "Đảng viên",
+    "Organisation": "Tổ chức đảng",
+    "UserAccount": "Tài khoản",
+    "SigningKey": "Khóa ký",
+    "Vote": "Cuộc lấy phiếu tín nhiệm",
+    "ConfidenceVote": "Kết quả lấy phiếu tín nhiệm",
+    "ReviewCycle": "Kỳ kiểm điểm",
+    "Review": "Hồ sơ kiểm điểm",
+    "RatingRound": "Đợt đánh giá, xếp loại",
+    "FileAccessLog": "Nhật ký truy cập hồ sơ",
+    "CheckpointCosignature": "Chữ ký đồng ký checkpoint",
+}

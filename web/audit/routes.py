@@ -35,7 +35,7 @@ from web.audit.forms import (
 )
 from web.dispatch import form_status
 from web.identity import requires, services, signer, user
-from web.messages_audit import CHECK_LABELS, FIELD_LABELS
+from web.messages_audit import CHECK_LABELS, FIELD_LABELS, SUBJECT_KIND_LABELS
 
 log = logging.getLogger(__name__)
 MEMBER_FILE = "PartyMember"
@@ -340,3 +340,8 @@ def check_label(kind: str) -> str:
 @bp.app_template_filter("field_label")
 def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
+
+
+@bp.app_template_filter("subject_kind")
+def subject_kind(kind: str) -> str:
+    return SUBJECT_KIND_LABELS.get(kind, kind)
