@@ -676,7 +676,9 @@ class RatingService:
             if self.app._exists(ident):
                 raise DomainError("cycle.exists", year=command.year)
             book = rulebook_for_year(command.year)
-            reference = command.reference_date or self.app.today()
+            reference = command.reference_date or min(
+                self.app.today(), date(command.year, 12, 31)
+            )
             tree = self.tree()
             subjects = derive_subjects(
                 book,
