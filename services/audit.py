@@ -152,6 +152,7 @@ class AsOf:
     position: int  # the last notification id with ts ≤ moment (0: none)
     main: StateAt
     related: list[StateAt]  # organisations: everything in the subtree then
+    failures: list[LedgerEntry]  # the subject's own rows up to then that fail
 
 
 @dataclass(frozen=True)
@@ -419,10 +420,17 @@ class AuditService:
         related: list[StateAt] = []
         if subject.kind == Organisation.__name__ and main is not None:
             related = _subtree(aggregates, subject_id)
+        own = [
+            r
+            for r in history.stream_rows(self.sql, subject_id)
+            if r.notification_id <= position
+        ]
+        checked = history.check(own, self.app.ledger.key_registry(), self._origin)
         return AsOf(
             subject=subject,
             moment=moment,
             position=position,
+            failures=[e for e in checked if not e.ok],
             main=_state_of(main)
             if main is not None
             else StateAt(subject_id, subject.kind, subject.label, 0, {}),

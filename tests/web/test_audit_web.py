@@ -379,3 +379,34 @@ def test_api_verification_job(client, auth, kiemdiem):
     missing = client.get("/api/v1/audit/verifications/nope", headers=API_HEADERS)
     assert missing.status_code == 404
     assert missing.get_json()["code"] == "audit.job_not_found"
+
+
+def test_api_member_read_is_recorded(client, auth, world, kiemdiem):
+    auth.login("member")
+    response = client.get(f"/api/v1/members/{world.member_id}", headers=API_HEADERS)
+    assert response.status_code == 200
+    inspector = kiemdiem.account(world.accounts["inspector"]).actor
+    reads = kiemdiem.audit.history(inspector, world.member_id, kind="FileAccessed")
+    assert [(i.entry.actor, i.entry.body["view"]) for i in reads.items] == [
+        (kiemdiem.account(world.accounts["member"]).actor, "api")
+    ]
+
+
+def test_as_of_warns_when_the_rows_it_replays_fail(client, auth, world, kiemdiem):
+    rows = history.stream_rows(kiemdiem.ledger.sql, world.member_id)
+    lite = sqlite3.connect(str(kiemdiem.settings.sqlite_path))
+    with lite:
+        lite.execute(
+            "UPDATE stored_events SET state = ? WHERE rowid = ?",
+            (
+                rows[0].state.replace(b"1980-05-17", b"1981-05-17"),
+                rows[0].notification_id,
+            ),
+        )
+    lite.close()
+    auth.login("inspector")
+    page = client.get(f"/audit/subjects/{world.member_id}/as-of?at=2099-01-01")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "không qua kiểm tra chữ ký" in text
+    assert f"#{rows[0].notification_id} (v1, Chữ ký không khớp nội dung)" in text

@@ -18,6 +18,7 @@ from services.audit import HistoryItem, StateAt, Subject
 from services.errors import SignatureRequiredError
 from web.api import bp
 from web.api.routes import Refused
+from web.audit.access import record_read
 from web.audit.forms import moment_from_text
 from web.errors import json_error, status_for
 from web.identity import requires, services, signer, user
@@ -30,9 +31,7 @@ MEMBER_FILE = "PartyMember"
 def _record_read(subject: Subject) -> None:
     if subject.kind != MEMBER_FILE:
         return
-    me = user()
-    key = services().unlocked.get(me.session_id)
-    services().audit.record_access(key, me.actor, subject.subject_id, "api")
+    record_read(subject.subject_id, "api")
 
 
 def _subject(subject: Subject) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from web.admin.forms import (
 from web.api import bp
 from web.api.openapi import document
 from web.api.serialise import row
+from web.audit.access import record_read
 from web.errors import json_error, status_for
 from web.forms import BaseForm
 from web.identity import requires, services, signer, user
@@ -223,7 +224,9 @@ def list_members():
 
 @bp.get("/members/<uuid:member_id>")
 def get_member(member_id: UUID):
-    return jsonify({"member": _member(member_id)})
+    member = _member(member_id)
+    record_read(member_id, "api")  # every read of a member's file is recorded
+    return jsonify({"member": member})
 
 
 @bp.post("/members")

@@ -26,6 +26,7 @@ from services import audit_commands as ac
 from services.audit import Subject
 from services.errors import SignatureRequiredError
 from web.audit import bp
+from web.audit.access import record_read
 from web.audit.forms import (
     VIETNAM,
     CompareForm,
@@ -49,9 +50,7 @@ def _record_read(subject: Subject, view: str) -> None:
     the page: see services.audit)."""
     if subject.kind != MEMBER_FILE:
         return
-    me = user()
-    key = services().unlocked.get(me.session_id)
-    services().audit.record_access(key, me.actor, subject.subject_id, view)
+    record_read(subject.subject_id, view)
 
 
 def _positive(name: str) -> int | None:

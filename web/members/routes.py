@@ -7,6 +7,7 @@ from uuid import UUID
 from flask import flash, redirect, render_template, request, url_for
 
 from services import commands as c
+from web.audit.access import record_read
 from web.dispatch import form_status, submit
 from web.forms import optional_uuid
 from web.identity import requires, services, user
@@ -40,9 +41,7 @@ def index():
 @bp.get("/<uuid:member_id>")
 def detail(member_id: UUID):
     member = found_or_404(services().member(member_id), "member.not_found")
-    me = user()  # every read of a member's file is recorded (services.audit)
-    key = services().unlocked.get(me.session_id)
-    services().audit.record_access(key, me.actor, member_id, "member")
+    record_read(member_id, "member")  # every read of a member's file is recorded
     return render_template("members/detail.html", member=member)
 
 
