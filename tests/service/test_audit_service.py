@@ -469,3 +469,24 @@ def test_decision_fields_are_shown_as_the_explanation():
         ("rules", "[quota, head_rule]"),
     ]
     assert _explanation({"name": "x"}) == []
+
+
+def test_as_of_equals_a_replay_at_every_moment(services, admin, seed):
+    """At each moment between writes: the page's state equals the library's own
+    rebuild at that version, and the organisation-wide replay's copy of it."""
+    moments = []
+    cells = [seed.cell_b, seed.cell_a, seed.cell_b]
+    for cell in cells:
+        time.sleep(0.005)
+        moments.append(datetime.now(UTC))
+        time.sleep(0.005)
+        services.handle(c.TransferMember(admin.actor, seed.member, cell), admin.signer)
+    moments.append(datetime.now(UTC))
+    for version, moment in enumerate(moments, start=1):
+        page = services.audit.state_at(seed.inspector.actor, seed.member, moment)
+        assert page.version == version
+        rebuilt = services.ledger.repository.get(seed.member, version=version)
+        assert page.state["cell_id"] == str(rebuilt.cell_id)
+        _, world = services.audit.replay_until(moment)
+        assert world[seed.member].version == version
+        assert world[seed.member].cell_id == rebuilt.cell_id
