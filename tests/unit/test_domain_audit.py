@@ -4,6 +4,7 @@ write (issue 5)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -54,8 +55,9 @@ def test_a_read_is_recorded_with_its_own_moment():
     events = log.collect_events()
     assert log.id == access_log_id(subject)
     assert [type(e).__name__ for e in events] == ["Started", "FileAccessed"]
-    assert events[1].seen_at == seen.isoformat()
-    assert events[1].late is True
+    accessed: Any = events[1]
+    assert accessed.seen_at == seen.isoformat()
+    assert accessed.late is True
     assert log.reads == 1
 
 
