@@ -1,8 +1,9 @@
 """The inspection committee's rules: whose files an inspector may read, and the
 record that someone read a member's file (issue 5).
 
-Reading a file is itself recorded: one ``FileAccessLog`` stream per subject, with a
-``FileAccessed`` event per read, signed by the reader. ``seen_at`` is the moment of
+Reading a file is itself recorded: one ``FileAccessLog`` stream per subject, reader
+and day (so recording a read never replays a long stream), with a ``FileAccessed``
+event per read, signed by the reader. ``seen_at`` is the moment of
 the read as the server saw it: a read recorded late (the reader's key was not
 unlocked at the time) keeps its own moment, and ``late`` says so.
 """
@@ -10,7 +11,7 @@ unlocked at the time) keeps its own moment, and ``late`` says so.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -21,8 +22,8 @@ ACCESS_LOG_NAMESPACE = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/file-access-log
 VIEWS = frozenset({"member", "history", "as_of", "diff", "proof", "bundle", "api"})
 
 
-def access_log_id(subject_id: UUID) -> UUID:
-    return uuid5(ACCESS_LOG_NAMESPACE, str(subject_id))
+def access_log_id(subject_id: UUID, reader: str, day: date) -> UUID:
+    return uuid5(ACCESS_LOG_NAMESPACE, f"{subject_id}/{reader}/{day.isoformat()}")
 
 
 def require_in_scope(
@@ -40,19 +41,23 @@ def require_in_scope(
 
 
 class FileAccessLog(Aggregate):
-    """Who read one subject's file, and when."""
+    """When one reader read one subject's file on one day (UTC)."""
 
     @classmethod
-    def start(cls, *, subject_id: UUID) -> FileAccessLog:
+    def start(cls, *, subject_id: UUID, reader: str, day: date) -> FileAccessLog:
         return cls._create(
             cls.Started,  # type: ignore[attr-defined]
-            id=access_log_id(subject_id),
+            id=access_log_id(subject_id, reader, day),
             subject_id=subject_id,
+            reader=reader,
+            day=day,
         )
 
     @event("Started")
-    def __init__(self, subject_id: UUID) -> None:
+    def __init__(self, subject_id: UUID, reader: str, day: date) -> None:
         self.subject_id = subject_id
+        self.reader = reader
+        self.day = day
         self.reads = 0
 
     def record_read(
@@ -62,6 +67,8 @@ class FileAccessLog(Aggregate):
             raise DomainError("audit.view_unknown", view=view)
         if seen_at.tzinfo is None:
             raise DomainError("audit.naive_time")
+        if reader != self.reader or seen_at.astimezone(UTC).date() != self.day:
+            raise DomainError("audit.wrong_log")
         self._accessed(
             subject_id=self.subject_id,
             reader=reader,

@@ -11,9 +11,9 @@ without a change here.
 Decisions (documented in the workspace's help text and the final report):
 
 * **Reads are recorded** as ``FileAccessed`` events signed by the reader, in one
-  ``FileAccessLog`` stream per subject, written synchronously (one small signed
-  append, a few milliseconds). When the reader's key is not unlocked in this
-  process, or the write fails, the read is kept in ``audit_access_pending`` (not
+  ``FileAccessLog`` stream per subject, reader and day, written synchronously
+  (one small signed append, a few milliseconds). When the reader's key is not
+  unlocked in this process, or the write fails, the read is kept in ``audit_access_pending`` (not
   evidence) and signed at that reader's next read with an unlocked key, with its
   original moment and ``late = true``. A page view never fails or waits because of
   this.
@@ -638,7 +638,7 @@ class AuditService:
         reads.append((subject_id, view, seen_at, False))
         try:
             self.handle(ac.RecordFileAccess(actor, subject_id, view), signer, reads)
-        except (DomainError, LedgerError, OSError) as exc:
+        except Exception as exc:  # a page never fails on its own read record
             log.warning("read of %s kept pending: %s", subject_id, exc)
             self._keep_pending(actor, subject_id, view, seen_at)
             return False
@@ -717,9 +717,10 @@ class AuditService:
             self.app._actor_account(signer.actor)
             logs: dict[UUID, FileAccessLog] = {}
             for subject_id, view, seen_at, late in reads:
-                log_id = access_log_id(subject_id)
+                day = seen_at.astimezone(UTC).date()
+                log_id = access_log_id(subject_id, signer.actor, day)
                 if log_id not in logs:
-                    logs[log_id] = self._access_log(subject_id)
+                    logs[log_id] = self._access_log(subject_id, signer.actor, day)
                 logs[log_id].record_read(
                     reader=signer.actor, view=view, seen_at=seen_at, late=late
                 )
@@ -727,11 +728,13 @@ class AuditService:
 
         return self.app._commit(signer, work)
 
-    def _access_log(self, subject_id: UUID) -> FileAccessLog:
+    def _access_log(self, subject_id: UUID, reader: str, day: date) -> FileAccessLog:
         try:
-            found: Aggregate = self.app.ledger.repository.get(access_log_id(subject_id))
+            found: Aggregate = self.app.ledger.repository.get(
+                access_log_id(subject_id, reader, day)
+            )
         except AggregateNotFoundError:
-            return FileAccessLog.start(subject_id=subject_id)
+            return FileAccessLog.start(subject_id=subject_id, reader=reader, day=day)
         if not isinstance(found, FileAccessLog):
             raise DomainError("audit.subject_not_found", id=str(subject_id))
         return found

@@ -39,6 +39,7 @@ MESSAGES: dict[str, str] = {
         "Không tìm thấy lượt kiểm tra này (máy chủ có thể đã khởi động lại)."
     ),
     "audit.view_unknown": "Loại truy cập không hợp lệ.",
+    "audit.wrong_log": "Lượt xem không thuộc nhật ký truy cập này.",
     "audit.no_key": "Tài khoản chưa có khóa ký.",
 }
 

@@ -49,11 +49,11 @@ def test_scope_is_the_organisation_and_below():
 
 def test_a_read_is_recorded_with_its_own_moment():
     subject = uuid4()
-    log = FileAccessLog.start(subject_id=subject)
     seen = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    log = FileAccessLog.start(subject_id=subject, reader="u:1", day=seen.date())
     log.record_read(reader="u:1", view="history", seen_at=seen, late=True)
     events = log.collect_events()
-    assert log.id == access_log_id(subject)
+    assert log.id == access_log_id(subject, "u:1", seen.date())
     assert [type(e).__name__ for e in events] == ["Started", "FileAccessed"]
     accessed: Any = events[1]
     assert accessed.seen_at == seen.isoformat()
@@ -66,10 +66,12 @@ def test_a_read_is_recorded_with_its_own_moment():
     [
         ("gossip", datetime(2026, 1, 1, tzinfo=UTC), "audit.view_unknown"),
         ("history", datetime(2026, 1, 1), "audit.naive_time"),  # noqa: DTZ001
+        ("history", datetime(2026, 1, 2, tzinfo=UTC), "audit.wrong_log"),
     ],
 )
 def test_a_bad_read_record_is_refused(view, seen_at, code):
-    log = FileAccessLog.start(subject_id=uuid4())
+    day = datetime(2026, 1, 1, tzinfo=UTC).date()
+    log = FileAccessLog.start(subject_id=uuid4(), reader="u:1", day=day)
     with pytest.raises(DomainError) as refused:
         log.record_read(reader="u:1", view=view, seen_at=seen_at, late=False)
     assert refused.value.code == code
