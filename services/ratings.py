@@ -282,6 +282,10 @@ class RatingService:
             [str(ident)],
         )
 
+    def review_row(self, ident: UUID) -> dict[str, Any] | None:
+        rows = self._q("SELECT * FROM {reviews} WHERE review_id = ?", [str(ident)])
+        return rows[0] if rows else None
+
     def rounds(self, ident: UUID) -> list[dict[str, Any]]:
         return self._q(
             "SELECT * FROM {rounds} WHERE cycle_id = ? ORDER BY authority_name",

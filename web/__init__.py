@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.dashboard import bp as dashboard_bp
     from web.members import bp as members_bp
     from web.organisations import bp as organisations_bp
+    from web.ratings import bp as ratings_bp
     from web.votes import bp as votes_bp
 
     app.register_blueprint(dashboard_bp)
@@ -72,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix=security.API_PREFIX)
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(votes_bp, url_prefix="/votes")
+    app.register_blueprint(ratings_bp, url_prefix="/ratings")
 
 
 def _attach_services(app: Flask, services: Kiemdiem | None) -> None:

@@ -1,0 +1,251 @@
+"""Rating pages and their JSON twins: every route × every role, and the cycle of
+one chi bộ walked through the forms (refusals shown in Vietnamese, nothing
+stored)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from domain.accounts import Role
+from services import rating_commands as rc
+from services.ratings import review_id, round_id
+
+ROLES = tuple(role.value for role in Role)
+EVERYONE = frozenset(ROLES)
+OPENERS = frozenset({"secretary", "decision_maker"})
+SECRETARY = frozenset({"secretary"})
+DECIDER = frozenset({"decision_maker"})
+SELF_RATERS = frozenset({"secretary", "member"})
+HOLDERS = frozenset({"decision_maker", "inspector"})
+FACT_RECORDERS = frozenset({"admin", "secretary"})
+API = {"X-Requested-With": "XMLHttpRequest"}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    allowed: frozenset[str]
+    ok: int = 200
+
+    @property
+    def is_api(self) -> bool:
+        return self.path.startswith("/api/")
+
+
+R = "/ratings"
+SUBJ = "{cycle}/subjects/{member}"
+ROUND = "/rounds/{round}/subjects/{member}"
+ROUTES = [
+    Route("GET", f"{R}/", EVERYONE),
+    Route("POST", f"{R}/cycles", OPENERS, 400),
+    Route("GET", f"{R}/cycles/{{cycle}}", EVERYONE),
+    Route("POST", f"{R}/cycles/{{cycle}}/rounds", DECIDER, 400),
+    Route("GET", f"{R}/cycles/{{cycle}}/subjects", EVERYONE),
+    Route("GET", f"{R}/cycles/{{cycle}}/subjects?status=pending", EVERYONE),
+    Route("GET", f"{R}/cycles/{{cycle}}/statistics", EVERYONE),
+    Route("GET", f"{R}/cycles/{{cycle}}/issues", EVERYONE),
+    Route("GET", f"{R}/cycles/{SUBJ}", EVERYONE),
+    Route("POST", f"{R}/cycles/{SUBJ}/reviews", SECRETARY, 400),
+    Route("POST", f"{R}/reviews/{{review}}/report", SECRETARY, 400),
+    Route("POST", f"{R}/reviews/{{review}}/self-review", SECRETARY, 422),  # no form
+    Route("POST", f"{R}/reviews/{{review}}/meeting", SECRETARY, 400),
+    Route("POST", f"{R}{ROUND}/self-rating", SELF_RATERS, 400),
+    Route("POST", f"{R}{ROUND}/proposal", OPENERS, 400),
+    Route("GET", f"{R}{ROUND}", EVERYONE),
+    Route("POST", f"{R}{ROUND}/decision", DECIDER, 400),
+    Route("POST", f"{R}{ROUND}/hold", HOLDERS, 400),
+    Route("POST", f"{R}{ROUND}/mitigation", DECIDER, 400),
+    Route("POST", f"{R}{ROUND}/rerate", DECIDER, 400),
+    Route("GET", "/api/v1/cycles", EVERYONE),
+    Route("GET", "/api/v1/cycles/{cycle}", EVERYONE),
+    Route("GET", "/api/v1/cycles/{cycle}/subjects", EVERYONE),
+    Route("GET", "/api/v1/cycles/{cycle}/statistics", EVERYONE),
+    Route("GET", "/api/v1/cycles/{cycle}/issues", EVERYONE),
+    Route("GET", "/api/v1/cycles/{cycle}/subjects/{member}", EVERYONE),
+    Route("GET", "/api/v1/rounds/{round}", EVERYONE),
+    Route("POST", "/api/v1/cycles", OPENERS, 400),
+    Route("POST", "/api/v1/cycles/{cycle}/rounds", DECIDER, 400),
+    Route("POST", "/api/v1/cycles/{cycle}/reviews", SECRETARY, 400),
+    Route("POST", "/api/v1/reviews/{review}/meeting", SECRETARY, 400),
+    Route("POST", "/api/v1/rounds/{round}/self-ratings", SELF_RATERS, 400),
+    Route("POST", "/api/v1/rounds/{round}/decisions", DECIDER, 400),
+    Route("POST", "/api/v1/rounds/{round}/holds", HOLDERS, 400),
+    Route("POST", "/api/v1/members/{member_id}/disciplines", FACT_RECORDERS, 400),
+]
+
+
+@pytest.fixture
+def cycle_world(kiemdiem, world):
+    sec = kiemdiem.authenticate("thuky", world.password("secretary"))
+    dm = kiemdiem.authenticate("captuy", world.password("decision_maker"))
+    cycle = kiemdiem.ratings.handle(
+        rc.OpenCycle(
+            sec.actor, world.orgs["district"], 2025, reference_date=date(2025, 12, 1)
+        ),
+        sec.signer,
+    )
+    cell = world.orgs["cell_a"]
+    rnd = kiemdiem.ratings.handle(rc.OpenRound(dm.actor, cycle, cell), dm.signer)
+    member = f"m:{world.member_id}"
+    review = kiemdiem.ratings.handle(
+        rc.OpenReview(sec.actor, cycle, member, cell), sec.signer
+    )
+    return {
+        "cycle": cycle,
+        "round": rnd,
+        "member": member,
+        "review": review,
+        "member_id": world.member_id,
+        "cell": cell,
+    }
+
+
+def url(path: str, ids: dict) -> str:
+    return path.format(**{k: str(v) for k, v in ids.items()})
+
+
+def _request(client, auth, route, ids):
+    target = url(route.path, ids)
+    if route.method == "GET":
+        return client.get(target)
+    if route.is_api:
+        return client.post(target, json={}, headers=API)
+    return auth.post(target, {})
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{r.method} {r.path}" for r in ROUTES])
+def test_route_for_role(client, auth, cycle_world, route, role):
+    auth.login(role)
+    response = _request(client, auth, route, cycle_world)
+    expected = route.ok if role in route.allowed else 403
+    assert response.status_code == expected, response.get_data(as_text=True)[:400]
+    if expected == 403 and route.is_api:
+        assert response.get_json()["code"] == "auth.forbidden"
+    elif expected == 403:
+        assert "Bạn không có quyền" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("route", ROUTES[:3], ids=["index", "open", "cycle"])
+def test_anonymous_is_sent_to_login(client, auth, cycle_world, route):
+    response = _request(client, auth, route, cycle_world)
+    assert response.status_code in (302, 400, 401)
+
+
+def test_unknown_cycle_is_a_vietnamese_404(client, auth):
+    auth.login("secretary")
+    response = client.get("/ratings/cycles/00000000-0000-0000-0000-000000000000")
+    assert response.status_code == 404
+    assert "Không tìm thấy kỳ kiểm điểm" in response.get_data(as_text=True)
+
+
+def test_a_chi_bo_cycle_through_the_forms(client, auth, kiemdiem, cycle_world, world):
+    ids = cycle_world
+    cell_key = f"o:{ids['cell']}"
+    auth.login("secretary")
+    page = client.get(url(f"{R}/cycles/{SUBJ}", ids)).get_data(as_text=True)
+    assert "Mẫu 2B" in page
+    # the chi bộ's own review first: report, then the meeting
+    assert (
+        auth.post(
+            url(f"{R}/cycles/{{cycle}}/subjects/" + cell_key + "/reviews", ids),
+            {"or-venue_id": str(ids["cell"])},
+        ).status_code
+        == 302
+    )
+    cell_review = review_id(ids["cycle"], cell_key, ids["cell"])
+    assert (
+        auth.post(
+            f"{R}/reviews/{cell_review}/report",
+            {"rp-summary": "Dự thảo", "rp-circulated_on": "2025-12-01"},
+        ).status_code
+        == 302
+    )
+    # the member's meeting before a self-review is refused, in Vietnamese
+    before = kiemdiem.ledger.max_notification_id()
+    meeting = {
+        "mt-held_on": "2025-12-08",
+        "mt-attendees": "9",
+        "mt-minutes": "BB",
+        "mt-conclusion": "KL",
+    }
+    refused = auth.post(url(f"{R}/reviews/{{review}}/meeting", ids), meeting)
+    assert refused.status_code == 422
+    assert "Chưa đúng trình tự kiểm điểm" in refused.get_data(as_text=True)
+    assert kiemdiem.ledger.max_notification_id() == before
+    assert (
+        auth.post(
+            f"{R}/reviews/{cell_review}/meeting",
+            {**meeting, "mt-held_on": "2025-12-05"},
+        ).status_code
+        == 302
+    )
+    assert (
+        auth.post(
+            url(f"{R}/reviews/{{review}}/self-review", ids),
+            {
+                "form_code": "2B",
+                "sv-strengths": "Tốt",
+                "sv-shortcomings": "Chậm",
+                "sv-measures": "Khắc phục",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        auth.post(url(f"{R}/reviews/{{review}}/meeting", ids), meeting).status_code
+        == 302
+    )
+    rating = {
+        "sr-level": "HTTNV",
+        "sr-tasks_total": "10",
+        "sr-tasks_on_time": "10",
+        "sr-tasks_exceeded": "0",
+        "sr-tasks_late": "0",
+        "sr-tasks_not_done": "0",
+        "sr-shortcomings_total": "0",
+        "sr-shortcomings_remedied": "0",
+        "points-c1": "9",
+        "points-c2": "9",
+        "points-c3": "9",
+        "points-t1": "35",
+        "points-t2": "20",
+    }
+    assert auth.post(url(f"{R}{ROUND}/self-rating", ids), rating).status_code == 302
+    assert (
+        auth.post(
+            url(f"{R}{ROUND}/proposal", ids), {"pr-level": "HTTNV", "pr-note": "Đồng ý"}
+        ).status_code
+        == 302
+    )
+    auth.logout()
+    auth.login("decision_maker")
+    decide = {
+        "dc-level": "HTXSNV",
+        "dc-decision_no": "15-QĐ/CB",
+        "dc-decided_on": "2025-12-20",
+    }
+    before = kiemdiem.ledger.max_notification_id()
+    refused = auth.post(url(f"{R}{ROUND}/decision", ids), decide)
+    assert refused.status_code == 422
+    assert "Không thể xếp loại “Hoàn thành xuất sắc nhiệm vụ”" in refused.get_data(
+        as_text=True
+    )
+    assert kiemdiem.ledger.max_notification_id() == before
+    done = auth.post(
+        url(f"{R}{ROUND}/decision", ids),
+        {**decide, "dc-level": "HTTNV"},
+        follow_redirects=True,
+    )
+    html = done.get_data(as_text=True)
+    assert "Vì sao mức này" in html
+    assert "Áp dụng 366-QĐ/TW và 43-HD/BTCTW" in html
+    stats = client.get(url(f"{R}/cycles/{{cycle}}/statistics", ids)).get_data(
+        as_text=True
+    )
+    assert "100,00%" in stats
+    assert round_id(ids["cycle"], ids["cell"]) == ids["round"]

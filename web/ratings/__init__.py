@@ -1,0 +1,7 @@
+"""Kiểm điểm, đánh giá, xếp loại: cycles, reviews, rating steps and decisions."""
+
+from flask import Blueprint
+
+bp = Blueprint("ratings", __name__, template_folder="templates")
+
+from web.ratings import routes  # noqa: E402, F401

@@ -1,0 +1,182 @@
+"""Rating forms: shape only (required, numbers, dates) and NFC. Every rule —
+levels allowed, quota, order, authority — is the domain's."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+
+from web.forms import BaseForm, IdSelectField, MultiCheckboxField, choices, nfc
+from web.ratings.labels import HOLD_REASONS, LEVEL_LABELS
+
+LEVELS = choices(LEVEL_LABELS.items())
+COUNT = [InputRequired(), NumberRange(min=0, max=100000)]
+
+
+class OpenCycleForm(BaseForm):
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "cycle.exists": "year",
+        "cycle.year_invalid": "year",
+        "cycle.no_regime": "year",
+        "cycle.reference_date_invalid": "reference_date",
+        "org.not_found": "org_id",
+    }
+
+    org_id = IdSelectField("Tổ chức đảng", validators=[InputRequired()])
+    year = IntegerField("Năm kiểm điểm", validators=[InputRequired()])
+    reference_date = DateField(
+        "Ngày tính đủ 6 tháng tuổi đảng", validators=[Optional()]
+    )
+    submit = SubmitField("Mở kỳ kiểm điểm")
+
+
+class OpenRoundForm(BaseForm):
+    authority_org_id = IdSelectField("Cấp có thẩm quyền", validators=[InputRequired()])
+    submit = SubmitField("Mở đợt xếp loại")
+
+
+class OpenReviewForm(BaseForm):
+    venue_id = IdSelectField("Nơi kiểm điểm", validators=[InputRequired()])
+    submit = SubmitField("Mở kiểm điểm")
+
+
+class ReportForm(BaseForm):
+    summary = TextAreaField(
+        "Dự thảo báo cáo kiểm điểm (Mẫu 01)",
+        validators=[DataRequired(), Length(max=20000)],
+        filters=[nfc],
+    )
+    circulated_on = DateField(
+        "Ngày gửi người dự hội nghị", validators=[InputRequired()]
+    )
+    submit = SubmitField("Ghi nhận đã gửi dự thảo")
+
+
+class SelfReviewForm(BaseForm):
+    error_fields: ClassVar[Mapping[str, str]] = {"review.section_missing": "strengths"}
+
+    strengths = TextAreaField("I. Ưu điểm, kết quả đạt được", filters=[nfc])
+    shortcomings = TextAreaField(
+        "II. Hạn chế, khuyết điểm và nguyên nhân", filters=[nfc]
+    )
+    remediation = TextAreaField(
+        "III. Kết quả khắc phục hạn chế, khuyết điểm kỳ trước", filters=[nfc]
+    )
+    suggestions = TextAreaField(
+        "IV. Giải trình các vấn đề được gợi ý kiểm điểm", filters=[nfc]
+    )
+    responsibility = TextAreaField(
+        "V. Làm rõ trách nhiệm đối với hạn chế, khuyết điểm của tập thể", filters=[nfc]
+    )
+    measures = TextAreaField("VI. Phương hướng, biện pháp khắc phục", filters=[nfc])
+    submit = SubmitField("Nộp bản kiểm điểm")
+
+
+class MeetingForm(BaseForm):
+    held_on = DateField("Ngày họp", validators=[InputRequired()])
+    attendees = IntegerField("Số người dự", validators=COUNT)
+    minutes = TextAreaField(
+        "Biên bản hội nghị",
+        validators=[DataRequired(), Length(max=20000)],
+        filters=[nfc],
+    )
+    conclusion = TextAreaField(
+        "Kết luận", validators=[DataRequired(), Length(max=20000)], filters=[nfc]
+    )
+    submit = SubmitField("Ghi nhận hội nghị kiểm điểm")
+
+
+class SelfRatingForm(BaseForm):
+    level = SelectField("Tự xếp loại", choices=LEVELS, validators=[DataRequired()])
+    tasks_total = IntegerField("Số nhiệm vụ được giao", validators=COUNT)
+    tasks_on_time = IntegerField(
+        "Hoàn thành đúng tiến độ, bảo đảm chất lượng", validators=COUNT
+    )
+    tasks_exceeded = IntegerField("Trong đó vượt mức", validators=COUNT, default=0)
+    tasks_late = IntegerField(
+        "Hoàn thành nhưng chậm tiến độ", validators=COUNT, default=0
+    )
+    tasks_not_done = IntegerField("Không hoàn thành", validators=COUNT, default=0)
+    shortcomings_total = IntegerField(
+        "Hạn chế, khuyết điểm kỳ trước", validators=COUNT, default=0
+    )
+    shortcomings_remedied = IntegerField("Đã khắc phục", validators=COUNT, default=0)
+    met = MultiCheckboxField("Tiêu chí đạt được")
+    submit = SubmitField("Ghi nhận tự đánh giá, xếp loại")
+
+
+class ProposalForm(BaseForm):
+    level = SelectField("Mức đề xuất", choices=LEVELS, validators=[DataRequired()])
+    note = TextAreaField(
+        "Ý kiến thẩm định", validators=[Length(max=4000)], filters=[nfc]
+    )
+    submit = SubmitField("Ghi nhận thẩm định, đề xuất")
+
+
+class DecisionForm(BaseForm):
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "rating.decision_no_required": "decision_no",
+        "rating.justification_required": "justification",
+    }
+
+    level = SelectField("Mức xếp loại", choices=LEVELS, validators=[DataRequired()])
+    decision_no = StringField(
+        "Số quyết định", validators=[DataRequired(), Length(max=100)], filters=[nfc]
+    )
+    decided_on = DateField("Ngày quyết định", validators=[InputRequired()])
+    justification = TextAreaField(
+        "Giải trình (nếu có)", validators=[Length(max=4000)], filters=[nfc]
+    )
+    submit = SubmitField("Quyết định xếp loại")
+
+
+class HoldForm(BaseForm):
+    reason = SelectField(
+        "Lý do", choices=choices(HOLD_REASONS.items()), validators=[DataRequired()]
+    )
+    note = TextAreaField(
+        "Nội dung", validators=[DataRequired(), Length(max=4000)], filters=[nfc]
+    )
+    submit = SubmitField("Tạm dừng để xác minh")
+
+
+class MitigationForm(BaseForm):
+    trigger = StringField("Căn cứ", validators=[DataRequired()], filters=[nfc])
+    justification = TextAreaField(
+        "Giải trình bằng văn bản", validators=[Length(max=4000)], filters=[nfc]
+    )
+    submit = SubmitField("Quyết định xem xét giảm nhẹ")
+
+
+class ReRateForm(BaseForm):
+    level = SelectField("Mức xếp loại lại", choices=LEVELS, validators=[DataRequired()])
+    decision_no = StringField(
+        "Số quyết định (Mẫu 03)",
+        validators=[DataRequired(), Length(max=100)],
+        filters=[nfc],
+    )
+    decided_on = DateField("Ngày quyết định", validators=[InputRequired()])
+    reason = TextAreaField(
+        "Lý do huỷ bỏ, xếp loại lại",
+        validators=[DataRequired(), Length(max=4000)],
+        filters=[nfc],
+    )
+    chair_responsibility = BooleanField("Kiểm điểm trách nhiệm người chủ trì")
+    submit = SubmitField("Huỷ và xếp loại lại")

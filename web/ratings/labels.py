@@ -1,0 +1,105 @@
+"""Vietnamese names shown on the rating pages (levels, statuses, steps)."""
+
+from __future__ import annotations
+
+LEVEL_LABELS: dict[str, str] = {
+    "HTXSNV": "Hoàn thành xuất sắc nhiệm vụ",
+    "HTTNV": "Hoàn thành tốt nhiệm vụ",
+    "HTNV": "Hoàn thành nhiệm vụ",
+    "KHTNV": "Không hoàn thành nhiệm vụ",
+}
+STATUS_LABELS: dict[str, str] = {
+    "pending": "Chưa tự đánh giá",
+    "self_rated": "Đã tự đánh giá",
+    "proposed": "Đã thẩm định, đề xuất",
+    "decided": "Đã quyết định",
+    "cancelled": "Đã huỷ, chờ xếp loại lại",
+    "exempt": "Miễn",
+}
+EXEMPT_LABELS: dict[str, str] = {
+    "exempt_party_activity": "Miễn công tác và sinh hoạt đảng",
+    "party_activity_suspended": "Đình chỉ sinh hoạt đảng",
+    "admitted_lt_6_months": "Mới kết nạp chưa đủ 6 tháng",
+}
+POPULATION_LABELS: dict[str, str] = {
+    "party_orgs": "Tổ chức đảng",
+    "members": "Đảng viên",
+    "leadership_collectives": "Tập thể lãnh đạo, quản lý",
+    "leaders": "Cá nhân lãnh đạo, quản lý",
+}
+STEP_LABELS: dict[str, str] = {
+    "review_opened": "Mở kiểm điểm",
+    "report_circulated": "Gửi dự thảo báo cáo (Mẫu 01)",
+    "self_review": "Nộp bản kiểm điểm",
+    "comment": "Góp ý",
+    "suggestion": "Gợi ý kiểm điểm",
+    "opinion": "Ý kiến chủ thể tham gia đánh giá",
+    "residence_comment": "Nhận xét nơi cư trú",
+    "temporary_cell_comment": "Nhận xét của chi bộ sinh hoạt tạm thời",
+    "meeting": "Hội nghị kiểm điểm",
+    "self_rated": "Tự đánh giá, xếp loại",
+    "proposed": "Thẩm định, đề xuất",
+    "held": "Tạm dừng để xác minh",
+    "released": "Kết thúc xác minh",
+    "mitigation": "Quyết định xem xét giảm nhẹ",
+    "decided": "Quyết định xếp loại",
+    "cancelled": "Huỷ kết quả xếp loại",
+    "revised": "Xếp loại lại (Mẫu 03)",
+    "chair_responsibility": "Kiểm điểm trách nhiệm người chủ trì",
+}
+KLASS_LABELS: dict[str, str] = {
+    "member_of_subordinate_cell": "Đảng viên chi bộ trực thuộc",
+    "member_of_grassroots_cell": "Đảng viên chi bộ cơ sở",
+    "leader": "Cán bộ lãnh đạo, quản lý",
+    "subordinate_cell": "Chi bộ trực thuộc",
+    "grassroots_cell": "Chi bộ cơ sở",
+    "grassroots_committee": "Đảng bộ cơ sở",
+    "district_committee": "Đảng bộ cấp trên cơ sở",
+    "provincial_committee": "Đảng bộ tỉnh",
+    "leadership_collective": "Tập thể lãnh đạo, quản lý",
+}
+DEADLINE_LEVELS: dict[str, str] = {
+    "member": "Đảng viên",
+    "leader": "Cán bộ lãnh đạo",
+    "cell": "Chi bộ",
+    "grassroots_committee": "Đảng bộ cơ sở",
+    "district_committee": "Đảng bộ cấp trên cơ sở",
+    "provincial_committee": "Đảng bộ tỉnh",
+    "leadership_collective": "Tập thể lãnh đạo",
+}
+MILESTONES: dict[str, str] = {
+    "review": "Kiểm điểm",
+    "rating": "Xếp loại",
+    "report": "Báo cáo",
+}
+ISSUE_LABELS: dict[str, str] = {
+    "prerequisite": "Chờ xếp loại trước",
+    "held": "Tạm dừng xác minh",
+    "violation": "Vi phạm quy định",
+    "deadline_at_risk": "Sắp đến hạn",
+    "deadline_missed": "Quá hạn",
+}
+ISSUE_RULES: dict[str, str] = {
+    "rated_without_review": "Đã xếp loại nhưng chưa kiểm điểm đủ nơi bắt buộc",
+    "discipline_after_decision": (
+        "Có quyết định kỷ luật ghi nhận sau khi xếp loại: xem xét xếp loại lại"
+    ),
+    "complaint": "Khiếu nại",
+    "denunciation": "Tố cáo",
+    "disunity": "Mất đoàn kết",
+    "violation": "Vi phạm",
+}
+HOLD_REASONS: dict[str, str] = {
+    "complaint": "Khiếu nại",
+    "denunciation": "Tố cáo",
+    "disunity": "Dấu hiệu mất đoàn kết",
+    "violation": "Phản ánh vi phạm",
+}
+SECTION_LABELS: dict[str, str] = {
+    "strengths": "I. Ưu điểm, kết quả đạt được",
+    "shortcomings": "II. Hạn chế, khuyết điểm và nguyên nhân",
+    "remediation": "III. Kết quả khắc phục hạn chế, khuyết điểm kỳ trước",
+    "suggestions": "IV. Giải trình các vấn đề được gợi ý kiểm điểm",
+    "responsibility": "V. Làm rõ trách nhiệm đối với hạn chế, khuyết điểm của tập thể",
+    "measures": "VI. Phương hướng, biện pháp khắc phục",
+}

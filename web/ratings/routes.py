@@ -1,0 +1,576 @@
+"""Rating pages: read the ``ratings`` projection; forms send signed commands to
+``services.ratings``. Refusals come back on the form in Vietnamese."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+
+from domain.errors import DomainError
+from domain.explain import RULE_LABELS
+from domain.rulebooks import Appendix, rulebook
+from services import rating_commands as rc
+from services.errors import SignatureRequiredError
+from services.ratings import review_id, round_id
+from web.dispatch import PAGE_LEVEL, form_status
+from web.forms import BaseForm
+from web.identity import requires, services, signer, user
+from web.ratings import bp, labels
+from web.ratings.forms import (
+    DecisionForm,
+    HoldForm,
+    MeetingForm,
+    MitigationForm,
+    OpenCycleForm,
+    OpenReviewForm,
+    OpenRoundForm,
+    ProposalForm,
+    ReportForm,
+    ReRateForm,
+    SelfRatingForm,
+    SelfReviewForm,
+)
+from web.ratings.labels import SECTION_LABELS
+from web.reads import found_or_404, org_choices
+
+log = logging.getLogger(__name__)
+COMMITTEES = (
+    "provincial_committee",
+    "district_committee",
+    "grassroots_committee",
+    "cell",
+)
+FORM_SECTIONS = {
+    "2A": (
+        "strengths",
+        "shortcomings",
+        "remediation",
+        "suggestions",
+        "responsibility",
+        "measures",
+    ),
+    "2B": ("strengths", "shortcomings", "remediation", "suggestions", "measures"),
+    "2C": ("strengths", "shortcomings", "remediation", "suggestions", "measures"),
+}
+FORM_OF_APPENDIX = {"PL2": "2A", "PL3": "2A", "PL4": "2B", "PL5": "2C"}
+
+
+def send(command: Any, form: BaseForm) -> Any | None:
+    """Run a rating command signed by the current user; a refusal goes on ``form``."""
+    key = signer()
+    try:
+        result = services().ratings.handle(command, key)
+    except SignatureRequiredError:
+        raise
+    except DomainError as exc:
+        log.info("command %s refused: %s", type(command).__name__, exc.code)
+        if exc.code in PAGE_LEVEL or (
+            exc.code.endswith("not_found") and exc.code not in form.error_fields
+        ):
+            raise
+        form.add_error(exc.code, exc.details)
+        g.refusal_code = exc.code
+        return None
+    log.info("command %s accepted: %s", type(command).__name__, result)
+    return result
+
+
+def _cycle(cycle_id: UUID) -> dict[str, Any]:
+    return found_or_404(services().ratings.cycle_row(cycle_id), "cycle.not_found")
+
+
+def _subject(cycle_id: UUID, key: str) -> dict[str, Any]:
+    row = services().ratings.subject_row(cycle_id, key)
+    return found_or_404(row, "rating.subject_not_found")
+
+
+def _names() -> dict[str, str]:
+    return {str(o.org_id): o.name for o in services().organisations()}
+
+
+@bp.app_template_filter("rating_label")
+def rating_label(value: str | None, table: str = "level") -> str:
+    """A code in Vietnamese: ``{{ s.level | rating_label }}``."""
+    if value is None:
+        return "—"
+    names = {
+        "level": labels.LEVEL_LABELS,
+        "status": labels.STATUS_LABELS,
+        "exempt": labels.EXEMPT_LABELS,
+        "population": labels.POPULATION_LABELS,
+        "step": labels.STEP_LABELS,
+        "klass": labels.KLASS_LABELS,
+        "deadline": labels.DEADLINE_LEVELS,
+        "milestone": labels.MILESTONES,
+        "issue": labels.ISSUE_LABELS,
+        "rule": {**labels.ISSUE_RULES, **RULE_LABELS},
+        "hold": labels.HOLD_REASONS,
+        "section": labels.SECTION_LABELS,
+    }[table]
+    return names.get(value, value)
+
+
+# -- cycles -------------------------------------------------------------------------
+@bp.get("/")
+def index(form: OpenCycleForm | None = None):
+    form = form or OpenCycleForm(formdata=None)
+    form.org_id.set_choices(
+        org_choices(services().organisations(), COMMITTEES), empty="— Chọn tổ chức —"
+    )
+    if form.year.data is None:
+        form.year.data = date.today().year  # noqa: DTZ011 - a default in a form
+    return render_template(
+        "ratings/index.html", cycles=services().ratings.cycles(), form=form
+    )
+
+
+@bp.post("/cycles")
+@requires("cycle.open")
+def open_cycle():
+    form = OpenCycleForm()
+    if form.validate_on_submit():
+        cycle_id = send(
+            rc.OpenCycle(
+                actor_id=user().actor,
+                org_id=form.org_id.data,
+                year=form.year.data,
+                reference_date=form.reference_date.data,
+            ),
+            form,
+        )
+        if cycle_id is not None:
+            flash("Đã mở kỳ kiểm điểm.", "success")
+            return redirect(url_for(".cycle", cycle_id=cycle_id))
+    return index(form), form_status(form)
+
+
+@bp.get("/cycles/<uuid:cycle_id>")
+def cycle(cycle_id: UUID, round_form: OpenRoundForm | None = None):
+    ratings = services().ratings
+    row = _cycle(cycle_id)
+    subjects = ratings.subjects(cycle_id)
+    counts: dict[str, int] = {}
+    for s in subjects:
+        counts[s["status"]] = counts.get(s["status"], 0) + 1
+    names = _names()
+    authorities = sorted(
+        {s["decides"] for s in subjects if s["decides"] and s["decides"] in names}
+    )
+    opened = {r["authority_org_id"] for r in ratings.rounds(cycle_id)}
+    form = round_form or OpenRoundForm(formdata=None)
+    form.authority_org_id.set_choices(
+        [(UUID(a), names[a]) for a in authorities if a not in opened],
+        empty="— Chọn cấp có thẩm quyền —",
+    )
+    return render_template(
+        "ratings/cycle.html",
+        cycle=row,
+        counts=counts,
+        total=len(subjects),
+        rounds=ratings.rounds(cycle_id),
+        issues=ratings.open_items(cycle_id),
+        form=form,
+    )
+
+
+@bp.post("/cycles/<uuid:cycle_id>/rounds")
+@requires("rating.decide")
+def open_round(cycle_id: UUID):
+    _cycle(cycle_id)
+    form = OpenRoundForm()
+    if form.validate_on_submit():
+        command = rc.OpenRound(
+            actor_id=user().actor,
+            cycle_id=cycle_id,
+            authority_org_id=form.authority_org_id.data,
+        )
+        if send(command, form) is not None:
+            flash("Đã mở đợt xếp loại.", "success")
+            return redirect(url_for(".cycle", cycle_id=cycle_id))
+    return cycle(cycle_id, form), form_status(form)
+
+
+@bp.get("/cycles/<uuid:cycle_id>/subjects")
+def subjects(cycle_id: UUID):
+    row = _cycle(cycle_id)
+    status = request.args.get("status") or None
+    rows = services().ratings.subjects(cycle_id)
+    if status:
+        rows = [s for s in rows if s["status"] == status]
+    return render_template(
+        "ratings/subjects.html", cycle=row, subjects=rows, status=status
+    )
+
+
+@bp.get("/cycles/<uuid:cycle_id>/statistics")
+def statistics(cycle_id: UUID):
+    row = _cycle(cycle_id)
+    ratings = services().ratings
+    orgs = [
+        (UUID(s["org_id"]), s["name"])
+        for s in ratings.subjects(cycle_id)
+        if s["kind"] == "collective" and s["org_kind"] != "leadership_collective"
+    ]
+    raw = request.args.get("org")
+    try:
+        org_id = UUID(raw) if raw else UUID(row["org_id"])
+    except ValueError:
+        abort(404)
+    if org_id not in {o for o, _ in orgs} and org_id != UUID(row["org_id"]):
+        abort(404)
+    return render_template(
+        "ratings/statistics.html",
+        cycle=row,
+        orgs=orgs,
+        org_id=org_id,
+        stats=ratings.statistics(cycle_id, org_id),
+    )
+
+
+@bp.get("/cycles/<uuid:cycle_id>/issues")
+def issues(cycle_id: UUID):
+    row = _cycle(cycle_id)
+    return render_template(
+        "ratings/issues.html", cycle=row, issues=services().ratings.open_items(cycle_id)
+    )
+
+
+# -- one subject: reviews and the rating steps --------------------------------------
+def _criteria(cycle_row: dict[str, Any], appendix: str) -> list[dict[str, Any]]:
+    book = rulebook(cycle_row["rulebook_id"])
+    if book.scored:
+        custom = cycle_row["options"].get("criteria", {}).get(appendix)
+        if custom:
+            return [dict(c) for c in custom]
+        found = book.criteria.get(Appendix(appendix))
+        return [
+            {
+                "code": c.code,
+                "title": c.title,
+                "group": c.group,
+                "max_points": c.max_points,
+            }
+            for c in (found.criteria if found else ())
+        ]
+    return [
+        {"code": c.code, "title": c.title, "group": level.value, "max_points": 0}
+        for level, items in book.level_criteria.items()
+        for c in items
+    ]
+
+
+def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
+    ratings = services().ratings
+    cycle_row = _cycle(cycle_id)
+    subject = _subject(cycle_id, key)
+    names = _names()
+    reviews = {
+        r["venue_id"]: r for r in ratings.reviews(cycle_id) if r["subject_key"] == key
+    }
+    rid = round_id(cycle_id, subject["decides"]) if subject["decides"] else None
+    rating_round = ratings.round_row(rid) if rid else None
+    form_code = FORM_OF_APPENDIX.get(subject["appendix"])
+    self_rating = forms.get("self_rating") or SelfRatingForm(formdata=None, prefix="sr")
+    criteria = _criteria(cycle_row, subject["appendix"])
+    if not rulebook(cycle_row["rulebook_id"]).scored:
+        self_rating.met.choices = [(c["code"], c["title"]) for c in criteria]
+    context = {
+        "cycle": cycle_row,
+        "subject": subject,
+        "names": names,
+        "reviews": reviews,
+        "review_ids": {v: review_id(cycle_id, key, v) for v in subject["venues"]},
+        "timeline": ratings.timeline(cycle_id, key),
+        "round": rating_round,
+        "form_code": form_code,
+        "sections": [
+            (s, SECTION_LABELS[s]) for s in FORM_SECTIONS.get(form_code or "", ())
+        ],
+        "criteria": criteria,
+        "scored": rulebook(cycle_row["rulebook_id"]).scored,
+        "open_review": forms.get("open_review")
+        or OpenReviewForm(formdata=None, prefix="or"),
+        "report": forms.get("report") or ReportForm(formdata=None, prefix="rp"),
+        "self_review": forms.get("self_review")
+        or SelfReviewForm(formdata=None, prefix="sv"),
+        "meeting": forms.get("meeting") or MeetingForm(formdata=None, prefix="mt"),
+        "self_rating": self_rating,
+        "proposal": forms.get("proposal") or ProposalForm(formdata=None, prefix="pr"),
+        "failed_review": forms.get("failed_review"),
+        "points_in": request.form if request.method == "POST" else {},
+    }
+    return render_template("ratings/subject.html", **context), status
+
+
+@bp.get("/cycles/<uuid:cycle_id>/subjects/<key>")
+def subject(cycle_id: UUID, key: str):
+    return _subject_page(cycle_id, key)
+
+
+@bp.post("/cycles/<uuid:cycle_id>/subjects/<key>/reviews")
+@requires("review.record")
+def open_review(cycle_id: UUID, key: str):
+    _subject(cycle_id, key)
+    form = OpenReviewForm(prefix="or")
+    if form.validate_on_submit():
+        command = rc.OpenReview(
+            actor_id=user().actor,
+            cycle_id=cycle_id,
+            subject_key=key,
+            venue_id=form.venue_id.data,
+        )
+        if send(command, form) is not None:
+            flash("Đã mở kiểm điểm.", "success")
+            return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
+    return _subject_page(cycle_id, key, form_status(form), open_review=form)
+
+
+def _review_target(review: UUID) -> tuple[UUID, str, dict[str, Any]]:
+    row = found_or_404(services().ratings.review_row(review), "review.not_found")
+    return UUID(row["cycle_id"]), row["subject_key"], row
+
+
+def _review_post(review: UUID, form: BaseForm, name: str, build: Any, done: str):
+    cycle_id, key, row = _review_target(review)
+    if form.validate_on_submit() and send(build(form), form) is not None:
+        flash(done, "success")
+        return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
+    g.failed_venue = row["venue_id"]
+    return _subject_page(
+        cycle_id, key, form_status(form), failed_review=row["venue_id"], **{name: form}
+    )
+
+
+@bp.post("/reviews/<uuid:review>/report")
+@requires("review.record")
+def report(review: UUID):
+    return _review_post(
+        review,
+        ReportForm(prefix="rp"),
+        "report",
+        lambda f: rc.CirculateReport(
+            actor_id=user().actor,
+            review_id=review,
+            summary=f.summary.data,
+            circulated_on=f.circulated_on.data,
+        ),
+        "Đã ghi nhận gửi dự thảo báo cáo.",
+    )
+
+
+@bp.post("/reviews/<uuid:review>/self-review")
+@requires("review.record")
+def self_review(review: UUID):
+    form_code = request.form.get("form_code", "")
+    names = FORM_SECTIONS.get(form_code, ())
+    return _review_post(
+        review,
+        SelfReviewForm(prefix="sv"),
+        "self_review",
+        lambda f: rc.SubmitSelfReview(
+            actor_id=user().actor,
+            review_id=review,
+            form=form_code,
+            sections={n: getattr(f, n).data or "" for n in names},
+        ),
+        "Đã ghi nhận bản kiểm điểm.",
+    )
+
+
+@bp.post("/reviews/<uuid:review>/meeting")
+@requires("review.record")
+def meeting(review: UUID):
+    return _review_post(
+        review,
+        MeetingForm(prefix="mt"),
+        "meeting",
+        lambda f: rc.HoldMeeting(
+            actor_id=user().actor,
+            review_id=review,
+            held_on=f.held_on.data,
+            attendees=f.attendees.data,
+            minutes=f.minutes.data,
+            conclusion=f.conclusion.data,
+        ),
+        "Đã ghi nhận hội nghị kiểm điểm.",
+    )
+
+
+def _round(rid: UUID) -> dict[str, Any]:
+    return found_or_404(services().ratings.round_row(rid), "rating.round_not_found")
+
+
+@bp.post("/rounds/<uuid:rid>/subjects/<key>/self-rating")
+@requires("rating.self_rate")
+def self_rating(rid: UUID, key: str):
+    cycle_id = UUID(_round(rid)["cycle_id"])
+    subject_row = _subject(cycle_id, key)
+    form = SelfRatingForm(prefix="sr")
+    form.met.choices = [
+        (c["code"], c["title"])
+        for c in _criteria(_cycle(cycle_id), subject_row["appendix"])
+    ]
+    if form.validate_on_submit():
+        points = {
+            name[len("points-") :]: value.strip()
+            for name, value in request.form.items()
+            if name.startswith("points-") and value.strip()
+        }
+        command = rc.SelfRate(
+            actor_id=user().actor,
+            round_id=rid,
+            subject_key=key,
+            level=form.level.data,
+            tasks_total=form.tasks_total.data,
+            tasks_on_time=form.tasks_on_time.data,
+            tasks_exceeded=form.tasks_exceeded.data,
+            tasks_late=form.tasks_late.data,
+            tasks_not_done=form.tasks_not_done.data,
+            shortcomings_total=form.shortcomings_total.data,
+            shortcomings_remedied=form.shortcomings_remedied.data,
+            points=points,
+            met=tuple(form.met.data or ()),
+        )
+        if send(command, form) is not None:
+            flash("Đã ghi nhận tự đánh giá, xếp loại.", "success")
+            return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
+    return _subject_page(cycle_id, key, form_status(form), self_rating=form)
+
+
+@bp.post("/rounds/<uuid:rid>/subjects/<key>/proposal")
+@requires("rating.propose")
+def proposal(rid: UUID, key: str):
+    cycle_id = UUID(_round(rid)["cycle_id"])
+    form = ProposalForm(prefix="pr")
+    if form.validate_on_submit():
+        command = rc.ProposeRating(
+            actor_id=user().actor,
+            round_id=rid,
+            subject_key=key,
+            level=form.level.data,
+            note=form.note.data or "",
+        )
+        if send(command, form) is not None:
+            flash("Đã ghi nhận thẩm định, đề xuất.", "success")
+            return redirect(url_for(".decision", rid=rid, key=key))
+    return _subject_page(cycle_id, key, form_status(form), proposal=form)
+
+
+# -- the decision page ---------------------------------------------------------------
+def _decision_page(rid: UUID, key: str, status: int = 200, **forms: Any):
+    ratings = services().ratings
+    found = _round(rid)
+    cycle_id = UUID(found["cycle_id"])
+    cycle_row = _cycle(cycle_id)
+    subject_row = _subject(cycle_id, key)
+    groups = [g for g in ratings.peer_groups(rid) if key in g["members"]]
+    decision_form = forms.get("decision") or DecisionForm(formdata=None, prefix="dc")
+    if decision_form.level.data is None and subject_row["proposed_level"]:
+        decision_form.level.data = subject_row["proposed_level"]
+    timeline = ratings.timeline(cycle_id, key)
+    last_self = next((t for t in reversed(timeline) if t["step"] == "self_rated"), None)
+    return render_template(
+        "ratings/decision.html",
+        cycle=cycle_row,
+        round=found,
+        subject=subject_row,
+        group=groups[0] if groups else None,
+        self_rating=last_self["detail"] if last_self else None,
+        timeline=timeline,
+        decision=decision_form,
+        hold=forms.get("hold") or HoldForm(formdata=None, prefix="hd"),
+        mitigation=forms.get("mitigation")
+        or MitigationForm(formdata=None, prefix="mg"),
+        rerate=forms.get("rerate") or ReRateForm(formdata=None, prefix="rr"),
+    ), status
+
+
+@bp.get("/rounds/<uuid:rid>/subjects/<key>")
+def decision(rid: UUID, key: str):
+    return _decision_page(rid, key)
+
+
+@bp.post("/rounds/<uuid:rid>/subjects/<key>/decision")
+@requires("rating.decide")
+def decide(rid: UUID, key: str):
+    _round(rid)
+    form = DecisionForm(prefix="dc")
+    if form.validate_on_submit():
+        command = rc.DecideRating(
+            actor_id=user().actor,
+            round_id=rid,
+            subject_key=key,
+            level=form.level.data,
+            decision_no=form.decision_no.data,
+            decided_on=form.decided_on.data,
+            justification=form.justification.data or "",
+        )
+        if send(command, form) is not None:
+            flash("Đã quyết định xếp loại.", "success")
+            return redirect(url_for(".decision", rid=rid, key=key))
+    return _decision_page(rid, key, form_status(form), decision=form)
+
+
+@bp.post("/rounds/<uuid:rid>/subjects/<key>/hold")
+@requires("rating.hold")
+def hold(rid: UUID, key: str):
+    _round(rid)
+    form = HoldForm(prefix="hd")
+    if form.validate_on_submit():
+        command = rc.HoldRating(
+            actor_id=user().actor,
+            round_id=rid,
+            subject_key=key,
+            reason=form.reason.data,
+            note=form.note.data,
+        )
+        if send(command, form) is not None:
+            flash("Đã tạm dừng để xác minh.", "success")
+            return redirect(url_for(".decision", rid=rid, key=key))
+    return _decision_page(rid, key, form_status(form), hold=form)
+
+
+@bp.post("/rounds/<uuid:rid>/subjects/<key>/mitigation")
+@requires("rating.decide")
+def mitigation(rid: UUID, key: str):
+    _round(rid)
+    form = MitigationForm(prefix="mg")
+    if form.validate_on_submit():
+        command = rc.DecideMitigation(
+            actor_id=user().actor,
+            round_id=rid,
+            subject_key=key,
+            trigger=form.trigger.data,
+            mitigated=True,
+            justification=form.justification.data or "",
+        )
+        if send(command, form) is not None:
+            flash("Đã ghi nhận quyết định xem xét giảm nhẹ.", "success")
+            return redirect(url_for(".decision", rid=rid, key=key))
+    return _decision_page(rid, key, form_status(form), mitigation=form)
+
+
+@bp.post("/rounds/<uuid:rid>/subjects/<key>/rerate")
+@requires("rating.decide")
+def rerate(rid: UUID, key: str):
+    _round(rid)
+    form = ReRateForm(prefix="rr")
+    if form.validate_on_submit():
+        command = rc.ReRate(
+            actor_id=user().actor,
+            round_id=rid,
+            subject_key=key,
+            level=form.level.data,
+            decision_no=form.decision_no.data,
+            decided_on=form.decided_on.data,
+            reason=form.reason.data,
+            chair_responsibility=bool(form.chair_responsibility.data),
+        )
+        if send(command, form) is not None:
+            flash("Đã huỷ kết quả cũ và xếp loại lại.", "success")
+            return redirect(url_for(".decision", rid=rid, key=key))
+    return _decision_page(rid, key, form_status(form), rerate=form)
