@@ -13,10 +13,10 @@ Decisions (documented in the workspace's help text and the final report):
 * **Reads are recorded** as ``FileAccessed`` events signed by the reader, in one
   ``FileAccessLog`` stream per subject, reader and day, written synchronously
   (one small signed append, a few milliseconds). When the reader's key is not
-  unlocked in this process, or the write fails, the read is kept in ``audit_access_pending`` (not
-  evidence) and signed at that reader's next read with an unlocked key, with its
-  original moment and ``late = true``. A page view never fails or waits because of
-  this.
+  unlocked in this process, or the write fails, the read is kept in
+  ``audit_access_pending`` (not evidence) and signed at that reader's next read
+  with an unlocked key, with its original moment and ``late = true``. A page view
+  never fails or waits because of this.
 * **Held checkpoints**: each cosigned or uploaded checkpoint is also kept in
   ``audit_held_checkpoints`` with the log size seen at that moment, so a rollback is
   noticed even when the cosignature event itself is what was deleted. Every
