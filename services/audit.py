@@ -82,6 +82,7 @@ EXPLANATION_FIELDS = (
     "band",
 )
 MAX_JOBS_KEPT = 20
+MAX_FLATTEN_DEPTH = 4
 
 _TABLES = {
     "audit_held_checkpoints": (
@@ -1282,12 +1283,21 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _flatten(prefix: str, value: Any, out: dict[str, str], depth: int) -> None:
+    """Nested mappings as dotted fields (``entries.<subject>.decision.level``), so
+    a diff of a review or a rating round names the field that changed."""
+    if isinstance(value, dict) and value and depth < MAX_FLATTEN_DEPTH:
+        for key in sorted(value, key=str):
+            _flatten(f"{prefix}.{key}", value[key], out, depth + 1)
+        return
+    out[prefix] = _plain(value)
+
+
 def _state_of(aggregate: Aggregate) -> StateAt:
-    state = {
-        name: _plain(value)
-        for name, value in sorted(vars(aggregate).items())
-        if not name.startswith("_")
-    }
+    state: dict[str, str] = {}
+    for name, value in sorted(vars(aggregate).items()):
+        if not name.startswith("_"):
+            _flatten(name, value, state, 0)
     return StateAt(
         aggregate.id,
         type(aggregate).__name__,

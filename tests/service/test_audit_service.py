@@ -490,3 +490,21 @@ def test_as_of_equals_a_replay_at_every_moment(services, admin, seed):
         _, world = services.audit.replay_until(moment)
         assert world[seed.member].version == version
         assert world[seed.member].cell_id == rebuilt.cell_id
+
+
+def test_nested_state_is_compared_field_by_field():
+    from services.audit import _state_of
+
+    class Round:
+        id = UUID(int=1)
+        version = 2
+
+        def __init__(self):
+            self.entries = {"member:a": {"decision": {"level": "good", "no": "1"}}}
+            self._private = 1
+
+    state = _state_of(Round()).state  # type: ignore[arg-type]
+    assert state == {
+        "entries.member:a.decision.level": "good",
+        "entries.member:a.decision.no": "1",
+    }
