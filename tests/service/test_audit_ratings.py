@@ -1,0 +1,140 @@
+"""A 2025 rating decision seen by the inspection committee (issue 5 on top of
+the rating issue): who decided, why, under which rulebook, its proof bundle, and
+the round's versions compared field by field. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.errors import DomainError
+from ledger import bundle
+from services import commands as c
+from services import rating_commands as rc
+
+PASSWORDS = {"thuky": "mat-khau-thu-ky", "captuy": "mat-khau-cap-uy"}
+INSPECTOR_PASSWORD = "mat-khau-kiem-tra"
+
+
+def test_committee_reads_a_2025_decision(services, admin):
+    def found(code, name, kind, parent=None):
+        return services.handle(
+            c.FoundOrganisation(admin.actor, code, name, kind, parent), admin.signer
+        )
+
+    province = found("tinh", "Tỉnh ủy", "provincial_committee")
+    district = found("huyen", "Huyện ủy Đông", "district_committee", province)
+    commune = found("xa", "Đảng ủy xã Tây", "grassroots_committee", district)
+    cell = found("thon-1", "Chi bộ thôn 1", "cell", commune)
+    member = services.handle(
+        c.EnrolMember(
+            admin.actor,
+            "Nguyễn Văn An",
+            "DV0001",
+            date(1980, 1, 1),
+            date(2010, 1, 1),
+            "full",
+            cell,
+        ),
+        admin.signer,
+    )
+    sessions = {}
+    for username, role, org in (
+        ("thuky", "secretary", None),
+        ("captuy", "decision_maker", None),
+        ("ubkt", "inspector", district),
+    ):
+        password = PASSWORDS.get(username, INSPECTOR_PASSWORD)
+        services.handle(
+            c.OpenAccount(
+                admin.actor, username, f"Ông {username}", (role,), password, org_id=org
+            ),
+            admin.signer,
+        )
+        sessions[role] = services.authenticate(username, password)
+    sec, dm, ubkt = (sessions[r] for r in ("secretary", "decision_maker", "inspector"))
+
+    def run(session, command):
+        return services.ratings.handle(command, session.signer)
+
+    cycle = run(
+        sec,
+        rc.OpenCycle(
+            sec.actor,
+            district,
+            2025,
+            deadlines=(("member", "rating", date(2025, 12, 20)),),
+            reference_date=date(2025, 12, 1),
+        ),
+    )
+    rid = run(dm, rc.OpenRound(dm.actor, cycle, commune))
+    cell_review = run(sec, rc.OpenReview(sec.actor, cycle, f"o:{cell}", cell))
+    run(sec, rc.CirculateReport(sec.actor, cell_review, "Mẫu 01", date(2025, 12, 1)))
+    run(sec, rc.HoldMeeting(sec.actor, cell_review, date(2025, 12, 5), 9, "BB", "KL"))
+    key = f"m:{member}"
+    review = run(sec, rc.OpenReview(sec.actor, cycle, key, cell))
+    run(
+        sec,
+        rc.SubmitSelfReview(
+            sec.actor,
+            review,
+            "2B",
+            {"strengths": "Tốt", "shortcomings": "Chậm", "measures": "Sửa"},
+        ),
+    )
+    run(sec, rc.HoldMeeting(sec.actor, review, date(2025, 12, 5), 9, "BB", "KL"))
+    points = {"c1": "9", "c2": "9", "c3": "9", "t1": "35", "t2": "20"}
+    run(sec, rc.SelfRate(sec.actor, rid, key, "HTTNV", 10, 10, points=points))
+    run(sec, rc.ProposeRating(sec.actor, rid, key, "HTTNV"))
+    run(
+        dm,
+        rc.DecideRating(dm.actor, rid, key, "HTTNV", "15-QĐ/ĐU", date(2025, 12, 18)),
+    )
+
+    # The member's file shows the decision: who, with which key, and why.
+    found_history = services.audit.history(ubkt.actor, member, kind="RatingDecided")
+    (decided,) = found_history.items
+    assert decided.entry.ok
+    assert decided.entry.actor == dm.actor
+    assert decided.entry.key_id == dm.signer.key_id.hex()
+    why = dict(decided.explanation)
+    assert why["decision_no"] == "15-QĐ/ĐU"
+    assert why["rulebook_id"] == "366-QD-TW/43-HD-BTCTW"
+    assert "366-QĐ/TW" in why["explanation"]
+
+    # Its proof bundle (the member's whole file) verifies offline.
+    made = services.audit.proof_bundle(ubkt.actor, member)
+    report = bundle.verify_bundle(made, services.trust_root)
+    assert report.ok, report.failures
+    assert any(e.topic.endswith("RatingDecided") for e in report.events)
+
+    # The round itself is in the inspector's scope (its authority is below the
+    # district) and its versions compare field by field.
+    round_subject = services.audit.readable_subject(ubkt.actor, rid)
+    assert round_subject.org_id == commune
+    changes = services.audit.diff(
+        ubkt.actor, rid, round_subject.version - 1, round_subject.version
+    )
+    assert any(
+        ch.field.endswith(".decision.level") and ch.after == "HTTNV" for ch in changes
+    )
+
+    # An inspector of another district reads none of it.
+    other = found("huyen-2", "Huyện ủy Tây", "district_committee", province)
+    services.handle(
+        c.OpenAccount(
+            admin.actor,
+            "ubkt-tay",
+            "Bà Tây",
+            ("inspector",),
+            INSPECTOR_PASSWORD,
+            org_id=other,
+        ),
+        admin.signer,
+    )
+    outsider = services.authenticate("ubkt-tay", INSPECTOR_PASSWORD)
+    try:
+        services.audit.history(outsider.actor, rid)
+    except DomainError as refused:
+        assert refused.code == "audit.out_of_scope"
+    else:
+        raise AssertionError("an inspector outside the scope read the round")
