@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from domain.errors import DomainError
 from ledger import bundle
 from services import commands as c
@@ -132,9 +134,6 @@ def test_committee_reads_a_2025_decision(services, admin):
         admin.signer,
     )
     outsider = services.authenticate("ubkt-tay", INSPECTOR_PASSWORD)
-    try:
+    with pytest.raises(DomainError) as refused:
         services.audit.history(outsider.actor, rid)
-    except DomainError as refused:
-        assert refused.code == "audit.out_of_scope"
-    else:
-        raise AssertionError("an inspector outside the scope read the round")
+    assert refused.value.code == "audit.out_of_scope"
