@@ -63,7 +63,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LABEL_ATTRIBUTES = ("full_name", "title", "name", "username", "code", "key_id")
-ORG_ATTRIBUTES = ("org_id", "cell_id", "organisation_id", "authority_org_id")
+ORG_ATTRIBUTES = (
+    "org_id",
+    "cell_id",
+    "organisation_id",
+    "authority_org_id",
+    "venue_id",
+)
 # Attributes naming the aggregate a subject belongs to (for its scope).
 PARENT_ATTRIBUTES = ("cycle_id", "round_id", "review_id", "vote_id", "subject_id")
 MAX_SCOPE_DEPTH = 3
@@ -1327,7 +1333,7 @@ def _subtree(aggregates: Mapping[UUID, Aggregate], root: UUID) -> list[StateAt]:
             related.append(_state_of(aggregate))
             continue
         for name in ORG_ATTRIBUTES:
-            if getattr(aggregate, name, None) in inside:
+            if _uuid_value(getattr(aggregate, name, None)) in inside:
                 related.append(_state_of(aggregate))
                 break
     related.sort(key=lambda s: (s.kind, s.label, str(s.subject_id)))

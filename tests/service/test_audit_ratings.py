@@ -4,7 +4,7 @@ the round's versions compared field by field. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -119,6 +119,24 @@ def test_committee_reads_a_2025_decision(services, admin):
     assert any(
         ch.field.endswith(".decision.level") and ch.after == "HTTNV" for ch in changes
     )
+
+    # The member's review belongs to its venue (the chi bộ): an inspector of the
+    # commune reads it, and the commune as of the decision day lists it.
+    services.handle(
+        c.OpenAccount(
+            admin.actor,
+            "ubkt-xa",
+            "Bà Xã",
+            ("inspector",),
+            INSPECTOR_PASSWORD,
+            org_id=commune,
+        ),
+        admin.signer,
+    )
+    local = services.authenticate("ubkt-xa", INSPECTOR_PASSWORD)
+    assert services.audit.readable_subject(local.actor, review).org_id == cell
+    then = services.audit.as_of(local.actor, commune, datetime.now(UTC))
+    assert {s.subject_id for s in then.related} >= {cell, member, review, rid}
 
     # An inspector of another district reads none of it.
     other = found("huyen-2", "Huyện ủy Tây", "district_committee", province)
