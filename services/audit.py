@@ -835,6 +835,15 @@ class AuditService:
             self.app.integrator.catch_up()
         return self.app.integrator.latest_checkpoint()
 
+    def issue_checkpoint(self, actor: str) -> Any:
+        """The committee's "Tạo checkpoint" (ledger.md §6.3: on demand)."""
+        self.app._authorise(actor, "ledger.checkpoint")
+        try:
+            return self.app.issue_checkpoint()
+        except (ConfigurationError, OSError) as exc:
+            log.warning("checkpoint not issued: %s", exc)
+            raise DomainError("audit.no_log_key") from None
+
     def cosigned_note(self, actor: str, size: int) -> bytes:
         """The stored checkpoint of ``size`` with every recorded cosignature line."""
         self.app._authorise(actor, "audit.read")

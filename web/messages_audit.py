@@ -26,6 +26,10 @@ MESSAGES: dict[str, str] = {
         "Chưa có checkpoint nào được ký; hãy tạo checkpoint rồi thử lại."
     ),
     "audit.checkpoint_not_found": "Không có checkpoint có kích thước {size}.",
+    "audit.no_log_key": (
+        "Máy chủ này không có khóa sổ cái nên không ký được checkpoint; "
+        "checkpoint do tiến trình worker ký."
+    ),
     "audit.checkpoint_invalid": "Checkpoint không hợp lệ: {reason}",
     "audit.no_cosigner_key": (
         "Khóa của bạn chưa có tên đồng ký. Đề nghị quản trị cấp lại mật khẩu để "

@@ -246,6 +246,20 @@ def test_cosign_then_rollback_is_warned_loudly_with_evidence(
     assert "CẢNH BÁO" not in client.get("/").get_data(as_text=True)
 
 
+def test_issue_a_checkpoint_on_demand(client, auth, kiemdiem):
+    before = kiemdiem.integrator.latest_checkpoint()
+    auth.login("inspector")
+    client.get(f"/members/{kiemdiem.members()[0].member_id}")  # the log grows
+    response = auth.post("/audit/checkpoints/issue", {})
+    assert response.status_code == 302
+    after = kiemdiem.integrator.latest_checkpoint()
+    assert after.size > before.size
+    assert after.size == kiemdiem.integrator.size
+    auth.logout()
+    auth.login("secretary")
+    assert auth.post("/audit/checkpoints/issue", {}).status_code == 403
+
+
 def test_compare_an_uploaded_checkpoint(client, auth, kiemdiem):
     stored = kiemdiem.issue_checkpoint()
     auth.login("inspector")

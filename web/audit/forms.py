@@ -63,3 +63,9 @@ class VerifyForm(BaseForm):
 
     confirm = HiddenField(default="1")
     submit = SubmitField("Kiểm tra toàn bộ sổ cái")
+
+
+class IssueCheckpointForm(BaseForm):
+    error_fields: ClassVar[Mapping[str, str]] = {}
+
+    submit = SubmitField("Tạo checkpoint")

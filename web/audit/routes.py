@@ -31,6 +31,7 @@ from web.audit.forms import (
     VIETNAM,
     CompareForm,
     CosignForm,
+    IssueCheckpointForm,
     VerifyForm,
     moment_from_text,
 )
@@ -202,6 +203,7 @@ def _checkpoints_page(cosign_form: CosignForm, compare_form: CompareForm, **extr
         status=status,
         cosign_form=cosign_form,
         compare_form=compare_form,
+        issue_form=IssueCheckpointForm(prefix="issue"),
         **extra,
     )
 
@@ -210,6 +212,18 @@ def _checkpoints_page(cosign_form: CosignForm, compare_form: CompareForm, **extr
 @requires("audit.read")
 def checkpoints():
     return _checkpoints_page(CosignForm(prefix="cosign"), CompareForm(prefix="compare"))
+
+
+@bp.post("/checkpoints/issue")
+@requires("ledger.checkpoint")
+def issue_checkpoint():
+    form = IssueCheckpointForm(prefix="issue")
+    if form.validate_on_submit():
+        stored = services().audit.issue_checkpoint(user().actor)
+        flash(f"Đã ký checkpoint có kích thước {stored.size}.", "success")
+        return redirect(url_for(".checkpoints"))
+    page = _checkpoints_page(CosignForm(prefix="cosign"), CompareForm(prefix="compare"))
+    return page, 400
 
 
 @bp.get("/checkpoints/latest.checkpoint")
