@@ -14,10 +14,17 @@ from votes.verifier.checks import CheckOutcome, Failure, RecordVerifier, Report
 
 
 def verify_record(
-    data: bytes, *, head: bytes | None = None, trust_root: dict[str, Any] | None = None
+    data: bytes,
+    *,
+    head: bytes | None = None,
+    trust_root: dict[str, Any] | None = None,
+    jobs: int | None = None,
 ) -> Report:
-    """Run every check of §10.3 over the record bytes and return the report."""
-    return RecordVerifier(data, head=head, trust_root=trust_root).run()
+    """Run every check of §10.3 over the record bytes and return the report.
+
+    ``jobs`` processes check the ballot proofs (default: one per CPU).
+    """
+    return RecordVerifier(data, head=head, trust_root=trust_root, jobs=jobs).run()
 
 
 __all__ = ["CheckOutcome", "Failure", "Report", "verify_record"]

@@ -295,3 +295,50 @@ _RECORD_FOR_FUZZING = run_election(
     [[0], [None]],
     TestRandomness(b"fuzz"),
 ).export()
+
+
+def test_ballot_proofs_on_two_processes_give_the_same_report(
+    election: Election, record: bytes
+) -> None:
+    """The pool (spawned workers, batches) reports exactly what one process does:
+    the same checks and the same first failure, at the same position."""
+    from votes.verifier.checks import RecordVerifier
+
+    def proof_broken(contents: mutate.Contents) -> None:
+        body = mutate.of_topic(contents, Topic.BALLOT_CAST)[3]
+        choice = body["ballot"]["answers"][1]["choices"][2]
+        choice["proof"][1] = _flip(choice["proof"][1], 5)
+        mutate.resign_ballot(election, body)
+
+    def a_repeated(contents: mutate.Contents) -> None:
+        # Ballot 4 copies a choice of ballot 1 and is re-signed: the copied proof is
+        # bound to the other credential, so it fails before the repeated A.
+        ballots = mutate.of_topic(contents, Topic.BALLOT_CAST)
+        ballots[4]["ballot"]["answers"][0]["choices"][0] = dict(
+            ballots[1]["ballot"]["answers"][0]["choices"][0]
+        )
+        mutate.resign_ballot(election, ballots[4])
+
+    def sum_broken(contents: mutate.Contents) -> None:
+        body = mutate.of_topic(contents, Topic.BALLOT_CAST)[2]
+        body["ballot"]["answers"][1]["sum_proof"][0] = _flip(
+            body["ballot"]["answers"][1]["sum_proof"][0], 2
+        )
+        mutate.resign_ballot(election, body)
+
+    cases = [record] + [
+        mutate.rewrite(election, edit)
+        for edit in (proof_broken, a_repeated, sum_broken)
+    ]
+    names = []
+    for data in cases:
+        one = RecordVerifier(data, jobs=1).run().to_json()
+        two = RecordVerifier(data, jobs=2, min_parallel=1).run().to_json()
+        assert one == two
+        names.append(one["first_failure"] and one["first_failure"]["name"])
+    assert names == [
+        None,
+        "V9.proof_invalid leader=1 level=2",
+        "V9.proof_invalid leader=0 level=0",
+        "V9.sum_proof_invalid leader=1",
+    ]
