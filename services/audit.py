@@ -196,6 +196,7 @@ class CheckpointStatus:
     new_incidents: list[Incident]  # found by this look
     alerts: list[Any]
     cosigner_name: str | None
+    names: dict[str, str]  # actor -> full name, for the holders
 
 
 @dataclass(frozen=True)
@@ -944,6 +945,7 @@ class AuditService:
             new_incidents=new,
             alerts=self.app.integrator.alerts(),
             cosigner_name=self.cosigner_name(account.actor),
+            names=self._actor_names(),
         )
 
     def _holder_cosigner(self, holder: str) -> str | None:

@@ -97,3 +97,18 @@ SUBJECT_KIND_LABELS: dict[str, str] = {
     "FileAccessLog": "Nhật ký truy cập hồ sơ",
     "CheckpointCosignature": "Chữ ký đồng ký checkpoint",
 }
+
+# What each incident means, for the committee (the detail stays technical).
+INCIDENT_TEXT: dict[str, str] = {
+    "rollback": (
+        "Sổ cái hiện ngắn hơn so với lúc Ủy ban Kiểm tra ghi nhận checkpoint: có sự "
+        "kiện đã bị xóa khỏi cuối sổ hoặc cơ sở dữ liệu đã bị khôi phục về bản cũ."
+    ),
+    "fork": (
+        "Các sự kiện hiện lưu cho ra một gốc khác với checkpoint Ủy ban Kiểm tra đang "
+        "giữ: lịch sử đã bị viết lại, hoặc sổ cái đã ký hai lịch sử khác nhau."
+    ),
+    "cosignature_missing": (
+        "Chữ ký đồng ký đã được ghi nhận nay không còn trong sổ cái."
+    ),
+}

@@ -37,7 +37,12 @@ from web.audit.forms import (
 )
 from web.dispatch import form_status
 from web.identity import requires, services, signer, user
-from web.messages_audit import CHECK_LABELS, FIELD_LABELS, SUBJECT_KIND_LABELS
+from web.messages_audit import (
+    CHECK_LABELS,
+    FIELD_LABELS,
+    INCIDENT_TEXT,
+    SUBJECT_KIND_LABELS,
+)
 
 log = logging.getLogger(__name__)
 MEMBER_FILE = "PartyMember"
@@ -358,3 +363,8 @@ def field_label(name: str) -> str:
 @bp.app_template_filter("subject_kind")
 def subject_kind(kind: str) -> str:
     return SUBJECT_KIND_LABELS.get(kind, kind)
+
+
+@bp.app_template_filter("incident_text")
+def incident_text(kind: str) -> str:
+    return INCIDENT_TEXT.get(kind, "")
