@@ -239,7 +239,8 @@ def test_cosign_then_rollback_is_warned_loudly_with_evidence(
     assert "CẢNH BÁO" in page
     assert "Sổ cái bị cắt ngắn (rollback)" in page
     assert "đã bị xóa khỏi cuối sổ" in page  # what it means, in Vietnamese
-    assert "Phạm Minh Kiểm" in page  # the holder, by name
+    held = page.split('id="dang-giu"', 1)[1]
+    assert "<td>Phạm Minh Kiểm</td>" in held  # the holder, by name
     assert stored.note.decode().splitlines()[2] in page  # the held note, as evidence
     # every page now carries the banner for the committee
     assert "CẢNH BÁO" in client.get("/").get_data(as_text=True)
