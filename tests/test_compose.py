@@ -70,3 +70,32 @@ def test_dockerfile_installs_every_package_the_wheel_contains():
     ):
         assert f"COPY {package} {package}" in dockerfile
     assert "libsodium23" in dockerfile
+
+
+def test_dockerfile_builds_the_booth_with_npm_ci_from_debian():
+    """The booth's @noble packages come from package-lock.json through `npm ci`
+    with Debian's node/npm, and the app serves them from where they were installed
+    (votes.md §7.1); the build fails if the booth hash cannot be computed."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    lines = [
+        line.strip()
+        for line in dockerfile.splitlines()
+        if not line.lstrip().startswith("#")
+    ]
+    assert "COPY package.json package-lock.json ./" in lines
+    assert "COPY booth booth" in lines
+    install = next(i for i, line in enumerate(lines) if "npm ci" in line)
+    apt = next(
+        i for i, line in enumerate(lines) if "apt-get install" in line and "npm" in line
+    )
+    assert "nodejs" in lines[apt]
+    assert apt < install  # Debian's node/npm, then the locked install
+    assert "--ignore-scripts" in lines[install]
+    assert "curl" not in dockerfile
+    assert "nodesource" not in dockerfile  # no third-party apt source
+    assert "ENV KIEMDIEM_BOOTH_ROOT=/srv/kiemdiem" in lines
+    assert "WORKDIR /srv/kiemdiem" in lines
+    assert any("kiemdiem votes booth-hash" in line for line in lines)
+    assert (ROOT / "package-lock.json").exists()
+    for name in ("booth-ui.js", "kiemdiem-booth.js"):
+        assert (ROOT / "booth" / name).exists()
