@@ -508,3 +508,44 @@ def test_nested_state_is_compared_field_by_field():
         "entries.member:a.decision.level": "good",
         "entries.member:a.decision.no": "1",
     }
+
+
+def test_bundle_needs_its_key_events_its_whole_stream_and_one_history(
+    services, admin, seed
+):
+    services.handle(
+        c.TransferMember(admin.actor, seed.member, seed.cell_b), admin.signer
+    )
+    services.audit.record_access(
+        seed.secretary.signer, seed.secretary.actor, seed.member, "member"
+    )
+    made = json.loads(json.dumps(services.audit.proof_bundle(None, seed.member)))
+    assert bundle.verify_bundle(made, services.trust_root).ok
+    # without the key events, the secretary's signed read has no known key
+    no_keys = {**made, "keys": []}
+    kinds = {
+        f.kind for f in bundle.verify_bundle(no_keys, services.trust_root).failures
+    }
+    assert "unknown_key" in kinds
+    # without version 1 of the member's stream, the chain has a gap
+    first = next(
+        e
+        for e in made["events"]
+        if json.loads(base64.b64decode(e["envelope"])[84:])["stream"]
+        == str(seed.member)
+    )
+    gap = {**made, "events": [e for e in made["events"] if e is not first]}
+    kinds = {f.kind for f in bundle.verify_bundle(gap, services.trust_root).failures}
+    assert "version_gap" in kinds
+    # a checkpoint the auditor holds, same size, another root: equivocation
+    size = made["checkpoint"]["size"]
+    other = note.sign_note(
+        note.Checkpoint("kiemdiem.test/tinh-uy", size, bytes(32)).body(),
+        [services.log_signer],
+    )
+    report = bundle.verify_bundle(made, services.trust_root, [other])
+    assert [f.kind for f in report.failures] == ["equivocation"]
+    # a bundle for another log is refused as such
+    foreign = {**made, "origin": "kiemdiem.test/khac"}
+    report = bundle.verify_bundle(foreign, services.trust_root)
+    assert [f.kind for f in report.failures] == ["wrong_origin"]
