@@ -60,6 +60,14 @@ ROUTES = [
     Route("POST", f"{R}{ROUND}/hold", HOLDERS, 400),
     Route("POST", f"{R}{ROUND}/mitigation", DECIDER, 400),
     Route("POST", f"{R}{ROUND}/rerate", DECIDER, 400),
+    Route("GET", f"{R}/rounds/{{round}}", EVERYONE),
+    Route("POST", f"{R}/rounds/{{round}}/groups", OPENERS, 400),
+    Route("POST", f"{R}/rounds/{{round}}/groups/nhom/exception", DECIDER, 400),
+    Route("POST", f"{R}/reviews/{{review}}/comment", SECRETARY, 400),
+    Route("POST", f"{R}/reviews/{{review}}/suggestion", SECRETARY, 400),
+    Route("POST", f"{R}/reviews/{{review}}/opinion", SECRETARY, 400),
+    Route("POST", f"{R}/reviews/{{review}}/residence", SECRETARY, 400),
+    Route("POST", f"{R}/reviews/{{review}}/temporary", SECRETARY, 400),
     Route("GET", "/api/v1/cycles", EVERYONE),
     Route("GET", "/api/v1/cycles/{cycle}", EVERYONE),
     Route("GET", "/api/v1/cycles/{cycle}/subjects", EVERYONE),
@@ -249,3 +257,62 @@ def test_a_chi_bo_cycle_through_the_forms(client, auth, kiemdiem, cycle_world, w
     )
     assert "100,00%" in stats
     assert round_id(ids["cycle"], ids["cell"]) == ids["round"]
+
+
+def test_peer_group_gauge_and_comments_on_the_pages(client, auth, cycle_world):
+    ids = cycle_world
+    auth.login("secretary")
+    answer = auth.post(
+        url(f"{R}/reviews/{{review}}/comment", ids),
+        {"cm-author_member_id": str(ids["member_id"]), "cm-text": "Cần gương mẫu hơn"},
+        follow_redirects=True,
+    )
+    assert "Đã ghi nhận góp ý." in answer.get_data(as_text=True)
+    timeline = client.get(url(f"{R}/cycles/{SUBJ}", ids)).get_data(as_text=True)
+    assert "Cần gương mẫu hơn" in timeline
+    group = {
+        "pg-code": "dang-vien",
+        "pg-name": "Đảng viên chi bộ",
+        "pg-members": [ids["member"]],
+    }
+    page = auth.post(
+        url(f"{R}/rounds/{{round}}/groups", ids), group, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Đã lập nhóm so sánh." in page
+    again = auth.post(url(f"{R}/rounds/{{round}}/groups", ids), group)
+    assert again.status_code == 422
+    decision = client.get(url(f"{R}{ROUND}", ids)).get_data(as_text=True)
+    assert "0 / tối đa 0" in decision
+
+
+def test_legacy_self_rating_confirms_the_level_criteria(client, auth, kiemdiem, world):
+    sec = kiemdiem.authenticate("thuky", world.password("secretary"))
+    dm = kiemdiem.authenticate("captuy", world.password("decision_maker"))
+    cycle = kiemdiem.ratings.handle(
+        rc.OpenCycle(sec.actor, world.orgs["district"], 2021), sec.signer
+    )
+    rnd = kiemdiem.ratings.handle(
+        rc.OpenRound(dm.actor, cycle, world.orgs["cell_a"]), dm.signer
+    )
+    member = f"m:{world.member_id}"
+    auth.login("secretary")
+    page = client.get(f"{R}/cycles/{cycle}/subjects/{member}").get_data(as_text=True)
+    assert "Hoàn thành tốt các chỉ tiêu, nhiệm vụ được giao" in page
+    assert "132-QĐ/TW" in page
+    rating = {
+        "sr-level": "HTTNV",
+        "sr-tasks_total": "4",
+        "sr-tasks_on_time": "4",
+        "sr-tasks_exceeded": "0",
+        "sr-tasks_late": "0",
+        "sr-tasks_not_done": "0",
+        "sr-shortcomings_total": "0",
+        "sr-shortcomings_remedied": "0",
+        "sr-met": ["g1"],
+    }
+    refused = auth.post(f"{R}/rounds/{rnd}/subjects/{member}/self-rating", rating)
+    assert refused.status_code == 422
+    assert "tiêu chí của mức xếp loại" in refused.get_data(as_text=True)
+    rating["sr-met"] = ["g1", "g2", "h1", "h2"]
+    accepted = auth.post(f"{R}/rounds/{rnd}/subjects/{member}/self-rating", rating)
+    assert accepted.status_code == 302

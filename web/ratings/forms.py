@@ -180,3 +180,90 @@ class ReRateForm(BaseForm):
     )
     chair_responsibility = BooleanField("Kiểm điểm trách nhiệm người chủ trì")
     submit = SubmitField("Huỷ và xếp loại lại")
+
+
+class PeerGroupForm(BaseForm):
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "rating.group_code_invalid": "code",
+        "rating.group_exists": "code",
+        "rating.group_name_required": "name",
+        "rating.group_empty": "members",
+    }
+
+    code = StringField(
+        "Mã nhóm", validators=[DataRequired(), Length(max=64)], filters=[nfc]
+    )
+    name = StringField(
+        "Tên nhóm so sánh", validators=[DataRequired(), Length(max=200)], filters=[nfc]
+    )
+    members = MultiCheckboxField("Đối tượng có vị trí, vai trò tương đồng")
+    submit = SubmitField("Lập nhóm so sánh")
+
+
+class QuotaExceptionForm(BaseForm):
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "rating.quota_exception_range": "ratio_pct",
+        "rating.justification_required": "justification",
+    }
+
+    ratio_pct = IntegerField("Tỉ lệ tối đa (%)", validators=[InputRequired()])
+    justification = TextAreaField(
+        "Giải trình thành tích xuất sắc, nổi trội",
+        validators=[Length(max=4000)],
+        filters=[nfc],
+    )
+    submit = SubmitField("Nâng tỉ lệ")
+
+
+class CommentForm(BaseForm):
+    author_member_id = IdSelectField("Người góp ý", validators=[InputRequired()])
+    text = TextAreaField(
+        "Nội dung góp ý", validators=[DataRequired(), Length(max=20000)], filters=[nfc]
+    )
+    submit = SubmitField("Ghi nhận góp ý")
+
+
+class SuggestionForm(BaseForm):
+    issuer_org_id = IdSelectField("Cấp gợi ý", validators=[InputRequired()])
+    text = TextAreaField(
+        "Nội dung gợi ý kiểm điểm",
+        validators=[DataRequired(), Length(max=20000)],
+        filters=[nfc],
+    )
+    submit = SubmitField("Ghi nhận gợi ý")
+
+
+class OpinionForm(BaseForm):
+    evaluator_kind = SelectField(
+        "Chủ thể tham gia đánh giá",
+        choices=choices(
+            [
+                ("superior", "Cấp trên"),
+                ("peer", "Cùng cấp"),
+                ("subordinate", "Cấp dưới"),
+            ]
+        ),
+        validators=[DataRequired()],
+    )
+    evaluator = StringField(
+        "Tên cơ quan, tổ chức",
+        validators=[DataRequired(), Length(max=200)],
+        filters=[nfc],
+    )
+    proposed_level = SelectField(
+        "Mức đề xuất (nếu có)",
+        choices=choices([("", "— Không đề xuất —"), *LEVEL_LABELS.items()]),
+    )
+    text = TextAreaField(
+        "Ý kiến", validators=[DataRequired(), Length(max=20000)], filters=[nfc]
+    )
+    submit = SubmitField("Ghi nhận ý kiến")
+
+
+class NoteForm(BaseForm):
+    text = TextAreaField(
+        "Nội dung nhận xét",
+        validators=[DataRequired(), Length(max=20000)],
+        filters=[nfc],
+    )
+    submit = SubmitField("Ghi nhận nhận xét")

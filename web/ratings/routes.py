@@ -17,22 +17,28 @@ from services import rating_commands as rc
 from services.errors import SignatureRequiredError
 from services.ratings import review_id, round_id
 from web.dispatch import PAGE_LEVEL, form_status
-from web.forms import BaseForm
+from web.forms import BaseForm, choices
 from web.identity import requires, services, signer, user
 from web.ratings import bp, labels
 from web.ratings.forms import (
+    CommentForm,
     DecisionForm,
     HoldForm,
     MeetingForm,
     MitigationForm,
+    NoteForm,
     OpenCycleForm,
     OpenReviewForm,
     OpenRoundForm,
+    OpinionForm,
+    PeerGroupForm,
     ProposalForm,
+    QuotaExceptionForm,
     ReportForm,
     ReRateForm,
     SelfRatingForm,
     SelfReviewForm,
+    SuggestionForm,
 )
 from web.ratings.labels import SECTION_LABELS
 from web.reads import found_or_404, org_choices
@@ -263,6 +269,11 @@ def _criteria(cycle_row: dict[str, Any], appendix: str) -> list[dict[str, Any]]:
     ]
 
 
+def _with_choices(form: Any, name: str, items: list[tuple[UUID, str]]) -> Any:
+    getattr(form, name).set_choices(items, empty="— Chọn —")
+    return form
+
+
 def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
     ratings = services().ratings
     cycle_row = _cycle(cycle_id)
@@ -277,7 +288,7 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
     self_rating = forms.get("self_rating") or SelfRatingForm(formdata=None, prefix="sr")
     criteria = _criteria(cycle_row, subject["appendix"])
     if not rulebook(cycle_row["rulebook_id"]).scored:
-        self_rating.met.choices = [(c["code"], c["title"]) for c in criteria]
+        self_rating.met.choices = choices((c["code"], c["title"]) for c in criteria)
     context = {
         "cycle": cycle_row,
         "subject": subject,
@@ -301,6 +312,23 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "self_rating": self_rating,
         "proposal": forms.get("proposal") or ProposalForm(formdata=None, prefix="pr"),
         "failed_review": forms.get("failed_review"),
+        "comment": _with_choices(
+            forms.get("comment") or CommentForm(formdata=None, prefix="cm"),
+            "author_member_id",
+            [
+                (UUID(s["member_id"]), s["name"])
+                for s in ratings.subjects(cycle_id)
+                if s["member_id"]
+            ],
+        ),
+        "suggestion": _with_choices(
+            forms.get("suggestion") or SuggestionForm(formdata=None, prefix="sg"),
+            "issuer_org_id",
+            [(UUID(o), names[o]) for o in subject["path"][1:] if o in names],
+        ),
+        "opinion": forms.get("opinion") or OpinionForm(formdata=None, prefix="op"),
+        "residence": forms.get("residence") or NoteForm(formdata=None, prefix="rs"),
+        "temporary": forms.get("temporary") or NoteForm(formdata=None, prefix="tc"),
         "points_in": request.form if request.method == "POST" else {},
     }
     return render_template("ratings/subject.html", **context), status
@@ -410,10 +438,10 @@ def self_rating(rid: UUID, key: str):
     cycle_id = UUID(_round(rid)["cycle_id"])
     subject_row = _subject(cycle_id, key)
     form = SelfRatingForm(prefix="sr")
-    form.met.choices = [
+    form.met.choices = choices(
         (c["code"], c["title"])
         for c in _criteria(_cycle(cycle_id), subject_row["appendix"])
-    ]
+    )
     if form.validate_on_submit():
         points = {
             name[len("points-") :]: value.strip()
@@ -486,6 +514,9 @@ def _decision_page(rid: UUID, key: str, status: int = 200, **forms: Any):
         mitigation=forms.get("mitigation")
         or MitigationForm(formdata=None, prefix="mg"),
         rerate=forms.get("rerate") or ReRateForm(formdata=None, prefix="rr"),
+        exception=forms.get("exception")
+        or QuotaExceptionForm(formdata=None, prefix="qe"),
+        exception_limit=rulebook(cycle_row["rulebook_id"]).quota_exception_max_pct,
     ), status
 
 
@@ -574,3 +605,169 @@ def rerate(rid: UUID, key: str):
             flash("Đã huỷ kết quả cũ và xếp loại lại.", "success")
             return redirect(url_for(".decision", rid=rid, key=key))
     return _decision_page(rid, key, form_status(form), rerate=form)
+
+
+# -- peer groups and the quota exception -------------------------------------------
+def _group_candidates(rid: UUID) -> list[tuple[str, str]]:
+    found = _round(rid)
+    ratings = services().ratings
+    grouped = {k for g in ratings.peer_groups(rid) for k in g["members"]}
+    return [
+        (s["subject_key"], s["name"])
+        for s in ratings.subjects(UUID(found["cycle_id"]))
+        if s["decides"] == found["authority_org_id"]
+        and not s["exempt"]
+        and s["subject_key"] not in grouped
+    ]
+
+
+@bp.get("/rounds/<uuid:rid>")
+def round_page(rid: UUID, group_form: PeerGroupForm | None = None):
+    found = _round(rid)
+    ratings = services().ratings
+    form = group_form or PeerGroupForm(formdata=None, prefix="pg")
+    form.members.choices = choices(_group_candidates(rid))
+    subjects = [
+        s
+        for s in ratings.subjects(UUID(found["cycle_id"]))
+        if s["decides"] == found["authority_org_id"]
+    ]
+    return render_template(
+        "ratings/round.html",
+        round=found,
+        cycle=_cycle(UUID(found["cycle_id"])),
+        groups=ratings.peer_groups(rid),
+        subjects=subjects,
+        form=form,
+    )
+
+
+@bp.post("/rounds/<uuid:rid>/groups")
+@requires("rating.peer_group")
+def define_group(rid: UUID):
+    _round(rid)
+    form = PeerGroupForm(prefix="pg")
+    form.members.choices = choices(_group_candidates(rid))
+    if form.validate_on_submit():
+        command = rc.DefinePeerGroup(
+            actor_id=user().actor,
+            round_id=rid,
+            code=form.code.data,
+            name=form.name.data,
+            members=tuple(form.members.data or ()),
+        )
+        if send(command, form) is not None:
+            flash("Đã lập nhóm so sánh.", "success")
+            return redirect(url_for(".round_page", rid=rid))
+    return round_page(rid, form), form_status(form)
+
+
+@bp.post("/rounds/<uuid:rid>/groups/<code>/exception")
+@requires("rating.decide")
+def quota_exception(rid: UUID, code: str):
+    _round(rid)
+    form = QuotaExceptionForm(prefix="qe")
+    key = request.args.get("subject", "")
+    if form.validate_on_submit():
+        command = rc.GrantQuotaException(
+            actor_id=user().actor,
+            round_id=rid,
+            code=code,
+            ratio_pct=form.ratio_pct.data,
+            justification=form.justification.data or "",
+        )
+        if send(command, form) is not None:
+            flash("Đã nâng tỉ lệ xuất sắc của nhóm.", "success")
+            if key:
+                return redirect(url_for(".decision", rid=rid, key=key))
+            return redirect(url_for(".round_page", rid=rid))
+    if key:
+        return _decision_page(rid, key, form_status(form), exception=form)
+    return round_page(rid), form_status(form)
+
+
+# -- comments, suggestions, opinions -------------------------------------------------
+@bp.post("/reviews/<uuid:review>/comment")
+@requires("review.record")
+def comment(review: UUID):
+    return _review_post(
+        review,
+        CommentForm(prefix="cm"),
+        "comment",
+        lambda f: rc.AddComment(
+            actor_id=user().actor,
+            review_id=review,
+            author_member_id=f.author_member_id.data,
+            text=f.text.data,
+        ),
+        "Đã ghi nhận góp ý.",
+    )
+
+
+@bp.post("/reviews/<uuid:review>/suggestion")
+@requires("review.record")
+def suggestion(review: UUID):
+    return _review_post(
+        review,
+        SuggestionForm(prefix="sg"),
+        "suggestion",
+        lambda f: rc.AddSuggestion(
+            actor_id=user().actor,
+            review_id=review,
+            issuer_org_id=f.issuer_org_id.data,
+            text=f.text.data,
+        ),
+        "Đã ghi nhận gợi ý kiểm điểm.",
+    )
+
+
+@bp.post("/reviews/<uuid:review>/opinion")
+@requires("review.record")
+def opinion(review: UUID):
+    return _review_post(
+        review,
+        OpinionForm(prefix="op"),
+        "opinion",
+        lambda f: rc.RecordOpinion(
+            actor_id=user().actor,
+            review_id=review,
+            evaluator_kind=f.evaluator_kind.data,
+            evaluator=f.evaluator.data,
+            text=f.text.data,
+            proposed_level=f.proposed_level.data or None,
+        ),
+        "Đã ghi nhận ý kiến.",
+    )
+
+
+@bp.post("/reviews/<uuid:review>/residence")
+@requires("review.record")
+def residence(review: UUID):
+    return _review_post(
+        review,
+        NoteForm(prefix="rs"),
+        "residence",
+        lambda f: rc.RecordResidenceComment(
+            actor_id=user().actor, review_id=review, text=f.text.data
+        ),
+        "Đã ghi nhận nhận xét của cấp ủy nơi cư trú.",
+    )
+
+
+@bp.post("/reviews/<uuid:review>/temporary")
+@requires("review.record")
+def temporary(review: UUID):
+    cycle_id, key, _row = _review_target(review)
+    temporary_cell = _subject(cycle_id, key).get("temporary_cell_id")
+    return _review_post(
+        review,
+        NoteForm(prefix="tc"),
+        "temporary",
+        lambda f: rc.RecordTemporaryCellComment(
+            actor_id=user().actor,
+            review_id=review,
+            cell_id=UUID(temporary_cell) if temporary_cell else UUID(int=0),
+            text=f.text.data,
+        ),
+        "Đã ghi nhận nhận xét của chi bộ nơi sinh hoạt tạm thời.",
+    )
