@@ -31,6 +31,7 @@ from flask import (
 from flask_login import current_user
 
 from domain import permissions
+from domain.accounts import Role
 from domain.errors import DomainError
 from services import booth as booth_files
 from services import vote_commands as vc
@@ -42,10 +43,17 @@ from web.errors import json_error, status_for
 from web.forms import BaseForm
 from web.identity import requires, services, signer, user
 from web.messages import message_for
-from web.reads import found_or_404
+from web.reads import found_or_404, org_choices
 from web.security import CSP
 from web.votes import bp, exports
-from web.votes.forms import AbandonForm, ActionForm, AttendanceForm, MessageForm
+from web.votes.forms import (
+    LEADER_ROWS,
+    AbandonForm,
+    ActionForm,
+    AttendanceForm,
+    CreateVoteForm,
+    MessageForm,
+)
 
 log = logging.getLogger(__name__)
 PHASE_LABELS = {
@@ -108,6 +116,99 @@ def band_label(value: str | None) -> str:
 @bp.get("/")
 def index():
     return render_template("votes/index.html", rows=_votes().votes())
+
+
+def _account_label(row: Any) -> str:
+    return f"{row.full_name} ({row.username})"
+
+
+def _member_label(row: Any) -> str:
+    return f"{row.full_name} — {row.party_card_no} — {row.cell_name}"
+
+
+def _create_form() -> CreateVoteForm:
+    """The form with its choices: organisations, members, accounts of the ban
+    kiểm phiếu (role ``counting``), the modes this deployment offers."""
+    app = services()
+    form = CreateVoteForm()
+    form.org_id.set_choices(org_choices(app.organisations()), empty="— Chọn tổ chức —")
+    counting = [
+        row
+        for row in app.accounts()
+        if Role.COUNTING.value in row.roles and not row.disabled
+    ]
+    form.trustees.choices = [(str(r.account_id), _account_label(r)) for r in counting]
+    form.chair_id.set_choices(
+        [(r.account_id, _account_label(r)) for r in counting],
+        empty="— Chọn Trưởng Ban —",
+    )
+    members = [(m.member_id, _member_label(m)) for m in app.members()]
+    for row in form.leaders:
+        row.member_id.set_choices(members, empty="— Không chọn —")
+    if not _votes().allow_remote_mode:
+        form.mode.choices = [c for c in form.mode.choices if c.value == "A"]
+    return form
+
+
+def _create_command(form: CreateVoteForm) -> vc.CreateVote:
+    leaders = tuple(
+        vc.LeaderInput(
+            row.member_id.data,
+            row.post.data or "",
+            row.appointed_or_elected_on.data,
+            bool(row.pending_retirement_notice.data),
+        )
+        for row in form.leaders
+        if row.member_id.data is not None
+    )
+    trustees = tuple(UUID(value) for value in form.trustees.data or [])
+    chair = form.chair_id.data
+    # A chair outside the chosen trustees is index 0: the domain refuses it.
+    chair_index = trustees.index(chair) + 1 if chair in trustees else 0
+    if chair is None and trustees:
+        chair_index = 1
+    return vc.CreateVote(
+        user().actor,
+        org_id=form.org_id.data,
+        code=form.code.data,
+        title=form.title.data,
+        vote_year=form.vote_year.data,
+        conference_date=form.conference_date.data,
+        leaders=leaders,
+        trustees=trustees,
+        convened=form.convened.data,
+        threshold=form.threshold.data or None,
+        slip_count=form.slip_count.data or None,
+        mode=form.mode.data,
+        chair_index=chair_index,
+        min_ballots=form.min_ballots.data,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("vote.create")
+def create():
+    """The organiser's form: the manifest, fixed before the key ceremony."""
+    form = _create_form()
+    if form.is_submitted() and form.more.data:
+        # More leader rows: nothing is sent, what was typed is kept.
+        for _ in range(LEADER_ROWS):
+            form.leaders.append_entry()
+        _create_form_choices(form)
+        return render_template("votes/create.html", form=form)
+    if form.validate_on_submit():
+        vote_id = _submit(_create_command(form), form)
+        if vote_id is not None:
+            flash(f"Đã tạo cuộc bỏ phiếu “{form.title.data}”.", "success")
+            return redirect(url_for(".detail", vote_id=vote_id))
+    return render_template("votes/create.html", form=form), form_status(form)
+
+
+def _create_form_choices(form: CreateVoteForm) -> None:
+    """Choices for rows added after the form was built."""
+    members = form.leaders[0].member_id.choices
+    for row in form.leaders:
+        row.member_id.choices = members
 
 
 def _booth_state(manifest_hash: str) -> dict[str, Any]:
