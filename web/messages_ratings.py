@@ -30,6 +30,21 @@ MESSAGES: dict[str, str] = {
         "Chi bộ sinh hoạt tạm thời phải khác chi bộ sinh hoạt chính thức."
     ),
     "member.temporary_unchanged": "Đảng viên đã sinh hoạt tạm thời tại chi bộ này.",
+    # -- bulk import of members ------------------------------------------------------
+    "import.card_twice": "Số thẻ đảng viên trùng với dòng {first}.",
+    "import.cell_unknown": "Không tìm thấy chi bộ theo mã này.",
+    "import.columns_missing": "Tệp thiếu cột bắt buộc: {columns}.",
+    "import.date_invalid": "Ngày không hợp lệ (dạng 2025-12-31 hoặc 31/12/2025).",
+    "import.empty": "Tệp không có dữ liệu.",
+    "import.file_too_large": "Tệp quá lớn.",
+    "import.file_type": "Chỉ nhận tệp .csv hoặc .xlsx.",
+    "import.file_unreadable": "Không đọc được tệp (CSV phải là UTF-8).",
+    "import.rows_invalid": (
+        "Có dòng chưa hợp lệ; chưa nhập đảng viên nào. Sửa các dòng được nêu và "
+        "gửi lại."
+    ),
+    "import.too_many_rows": "Tệp có quá nhiều dòng (tối đa {limit}).",
+    "import.value_required": "Thiếu giá trị bắt buộc.",
     # -- cycles ---------------------------------------------------------------------
     "cycle.not_found": "Không tìm thấy kỳ kiểm điểm.",
     "cycle.closed": "Kỳ kiểm điểm đã kết thúc, không thể thay đổi.",

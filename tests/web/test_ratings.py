@@ -68,6 +68,9 @@ ROUTES = [
     Route("POST", f"{R}/reviews/{{review}}/opinion", SECRETARY, 400),
     Route("POST", f"{R}/reviews/{{review}}/residence", SECRETARY, 400),
     Route("POST", f"{R}/reviews/{{review}}/temporary", SECRETARY, 400),
+    Route("GET", f"{R}/import", FACT_RECORDERS),
+    Route("POST", f"{R}/import", FACT_RECORDERS, 400),
+    Route("POST", "/api/v1/members/import", FACT_RECORDERS, 400),
     Route("GET", "/api/v1/cycles", EVERYONE),
     Route("GET", "/api/v1/cycles/{cycle}", EVERYONE),
     Route("GET", "/api/v1/cycles/{cycle}/subjects", EVERYONE),
@@ -316,3 +319,42 @@ def test_legacy_self_rating_confirms_the_level_criteria(client, auth, kiemdiem, 
     rating["sr-met"] = ["g1", "g2", "h1", "h2"]
     accepted = auth.post(f"{R}/rounds/{rnd}/subjects/{member}/self-rating", rating)
     assert accepted.status_code == 302
+
+
+def test_member_import_reports_bad_rows_and_imports_after_a_dry_run(
+    client, auth, kiemdiem
+):
+    import base64
+    import io
+
+    sheet = (
+        "Họ và tên,Số thẻ đảng viên,Ngày sinh,Ngày vào Đảng,Tình trạng,Mã chi bộ\n"
+        "Đào Văn Mới,DV77000001,1990-01-01,2015-05-05,chính thức,chi-bo-xom-b\n"
+        "Đào Thị Sai,DV77000002,1990-01-01,2015-05-05,chính thức,khong-co\n"
+    )
+    auth.login("secretary")
+    before = kiemdiem.ledger.max_notification_id()
+    bad = auth.post(
+        f"{R}/import",
+        {"file": (io.BytesIO(sheet.encode()), "ds.csv"), "dry_run": ""},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "Không tìm thấy chi bộ theo mã này." in html
+    assert kiemdiem.ledger.max_notification_id() == before
+    good = sheet.rsplit("\n", 2)[0] + "\n"
+    payload = {
+        "filename": "ds.csv",
+        "content_base64": base64.b64encode(good.encode()).decode(),
+        "dry_run": True,
+    }
+    checked = client.post("/api/v1/members/import", json=payload, headers=API)
+    assert checked.status_code == 200
+    assert checked.get_json()["valid"] == 1
+    assert kiemdiem.ledger.max_notification_id() == before
+    done = client.post(
+        "/api/v1/members/import", json={**payload, "dry_run": False}, headers=API
+    )
+    assert done.get_json()["imported"] == 1
+    assert any(m.full_name == "Đào Văn Mới" for m in kiemdiem.members())

@@ -83,6 +83,15 @@ def schemas() -> dict[str, Any]:
         ),
         "OpenRound": _schema({"authority_org_id": (r._uuid, True)}),
         "Empty": {"type": "object"},
+        "ImportMembers": {
+            "type": "object",
+            "properties": {
+                "filename": {"type": "string", "examples": ["dang-vien.csv"]},
+                "content_base64": {"type": "string", "contentEncoding": "base64"},
+                "dry_run": {"type": "boolean"},
+            },
+            "required": ["filename", "content_base64"],
+        },
         "RatingRefusal": {
             "type": "object",
             "properties": {
@@ -222,6 +231,15 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
     out["/cycles/{cycle_id}/statistics"]["get"]["parameters"].append(
         {"name": "org_id", "in": "query", "required": False, "schema": UUID_SCHEMA}
     )
+    out["/members/import"] = {
+        "post": write(
+            "importMembers",
+            "Import members from CSV or XLSX (base64); every bad row is reported "
+            "and nothing is stored unless all rows are valid",
+            "ImportMembers",
+            obj("Checked (dry run) or imported"),
+        )
+    }
     for fact in r.MEMBER_FACTS:
         out[f"/members/{{member_id}}/{fact}"] = {
             "post": write(

@@ -540,3 +540,64 @@ for _step, (_action, _command, _spec) in ROUND_STEPS.items():
         view_func=_round_view(_action, _command, _spec),
         methods=["POST"],
     )
+
+
+# -- bulk import of members ------------------------------------------------------------
+def _base64(value: Any) -> bytes:
+    import base64
+    import binascii
+
+    if not isinstance(value, str):
+        raise ValueError
+    try:
+        return base64.b64decode(value, validate=True)
+    except binascii.Error:
+        raise ValueError from None
+
+
+@bp.post("/members/import")
+@requires("member.enrol")
+def import_members():
+    from services.member_import import import_members as run_import
+
+    values = body(
+        {
+            "filename": (_text, REQ),
+            "content_base64": (_base64, REQ),
+            "dry_run": (_bool, OPT),
+        }
+    )
+    try:
+        report = run_import(
+            services(),
+            signer(),
+            values["content_base64"],
+            values["filename"],
+            dry_run=values.get("dry_run", False),
+        )
+    except SignatureRequiredError:
+        raise
+    except DomainError as exc:
+        return json_error(
+            exc.code, status_for(exc.code), message_for(exc.code, exc.details)
+        )
+    payload = {
+        "rows": report.rows,
+        "valid": report.valid,
+        "imported": report.imported,
+        "dry_run": report.dry_run,
+        "errors": [
+            {
+                "row": e.row,
+                "column": e.column,
+                "code": e.code,
+                "message": message_for(e.code, e.details),
+            }
+            for e in report.errors
+        ],
+    }
+    if report.errors:
+        return json_error(
+            "import.rows_invalid", 422, message_for("import.rows_invalid"), **payload
+        )
+    return jsonify(payload)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -267,3 +268,11 @@ class NoteForm(BaseForm):
         filters=[nfc],
     )
     submit = SubmitField("Ghi nhận nhận xét")
+
+
+class ImportMembersForm(BaseForm):
+    file = FileField(
+        "Tệp danh sách đảng viên (.csv hoặc .xlsx)", validators=[FileRequired()]
+    )
+    dry_run = BooleanField("Chỉ kiểm tra, chưa nhập", default=True)
+    submit = SubmitField("Gửi tệp")

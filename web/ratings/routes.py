@@ -19,11 +19,13 @@ from services.ratings import review_id, round_id
 from web.dispatch import PAGE_LEVEL, form_status
 from web.forms import BaseForm, choices
 from web.identity import requires, services, signer, user
+from web.messages import message_for
 from web.ratings import bp, labels
 from web.ratings.forms import (
     CommentForm,
     DecisionForm,
     HoldForm,
+    ImportMembersForm,
     MeetingForm,
     MitigationForm,
     NoteForm,
@@ -118,6 +120,11 @@ def rating_label(value: str | None, table: str = "level") -> str:
         "section": labels.SECTION_LABELS,
     }[table]
     return names.get(value, value)
+
+
+@bp.app_template_filter("error_message")
+def error_message(code: str, details: dict[str, Any] | None = None) -> str:
+    return message_for(code, details)
 
 
 # -- cycles -------------------------------------------------------------------------
@@ -771,3 +778,39 @@ def temporary(review: UUID):
         ),
         "Đã ghi nhận nhận xét của chi bộ nơi sinh hoạt tạm thời.",
     )
+
+
+# -- bulk import of members ------------------------------------------------------------
+@bp.route("/import", methods=["GET", "POST"])
+@requires("member.enrol")
+def import_members():
+    from services.member_import import import_members as run_import
+
+    form = ImportMembersForm()
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = run_import(
+                services(),
+                signer(),
+                upload.read(),
+                upload.filename or "",
+                dry_run=bool(form.dry_run.data),
+            )
+        except SignatureRequiredError:
+            raise
+        except DomainError as exc:
+            if exc.code in PAGE_LEVEL:
+                raise
+            form.add_error(exc.code, exc.details)
+            status = 422
+        else:
+            if report.errors:
+                status = 422
+            elif report.imported:
+                flash(f"Đã nhập {report.imported} đảng viên.", "success")
+    elif form.is_submitted():
+        status = 400
+    return render_template("ratings/import.html", form=form, report=report), status
