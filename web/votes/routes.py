@@ -71,6 +71,22 @@ BAND_LABELS = {
     "GT_HALF": "Trên 1/2 tín nhiệm thấp",
     "GTE_TWO_THIRDS": "Từ 2/3 trở lên tín nhiệm thấp",
 }
+# What each band (decided by votes.results) entails, shown on its row (§9.3).
+_KHTNV = (
+    "Năm lấy phiếu xếp loại không hoàn thành nhiệm vụ (366-QĐ/TW); "
+    "đưa ra khỏi quy hoạch chức danh cao hơn"
+)
+BAND_CONSEQUENCES = {
+    "NONE": "",
+    "GT_HALF": (
+        f"{_KHTNV}; xem xét cho thôi giữ chức vụ, điều chuyển, từ chức hoặc bỏ "
+        "phiếu tín nhiệm mà không chờ hết nhiệm kỳ."
+    ),
+    "GTE_TWO_THIRDS": (
+        f"{_KHTNV}; cấp có thẩm quyền cho thôi giữ chức vụ hoặc miễn nhiệm mà "
+        "không chờ hết nhiệm kỳ."
+    ),
+}
 
 
 def _votes() -> VoteService:
@@ -108,6 +124,11 @@ def phase_label(value: str) -> str:
 @bp.app_template_filter("band_label")
 def band_label(value: str | None) -> str:
     return BAND_LABELS.get(value or "", value or "")
+
+
+@bp.app_template_filter("band_consequence")
+def band_consequence(value: str | None) -> str:
+    return BAND_CONSEQUENCES.get(value or "", "")
 
 
 # ---------------------------------------------------------------------------
