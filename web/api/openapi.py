@@ -254,6 +254,8 @@ def _read(
 def document() -> dict[str, Any]:
     from web.api.openapi_ratings import paths as rating_paths
     from web.api.openapi_ratings import schemas as rating_schemas
+    from web.api.openapi_votes import paths as vote_paths
+    from web.api.openapi_votes import schemas as vote_schemas
 
     org = ("organisation", "Organisation")
     member = ("member", "Member")
@@ -398,6 +400,7 @@ def document() -> dict[str, Any]:
             },
             **rating_paths(_read, _write),
             **audit_paths(),
+            **vote_paths(_read, _json_response),
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -408,7 +411,7 @@ def document() -> dict[str, Any]:
             },
         },
         "components": {
-            "schemas": {**SCHEMAS, **rating_schemas()},
+            "schemas": {**SCHEMAS, **rating_schemas(), **vote_schemas()},
             "parameters": {
                 "XRequestedWith": {
                     "name": "X-Requested-With",
