@@ -23,7 +23,8 @@ def _tally(small: SmallVote) -> None:
     """Three ballots (leader 1: 2 of 3 low, two thirds), closed, counted."""
     small.organiser(vc.RecordAttendance, 3)
     small.organiser(vc.OpenVoting)
-    for slip, choices in zip(small.slips, ([0, 2], [1, 2], [None, 0]), strict=True):
+    ballots: list[list[int | None]] = [[0, 2], [1, 2], [None, 0]]
+    for slip, choices in zip(small.slips, ballots, strict=True):
         small.cast(slip, choices)
     small.organiser(vc.CloseVoting)
     for index in (1, 2):
