@@ -95,6 +95,11 @@ class RatingsView(ReadModel):
             "bucket TEXT NOT NULL, n BIGINT NOT NULL, "
             "PRIMARY KEY (cycle_id, org_id, population, bucket)"
         ),
+        "facts": (
+            "member_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL, "
+            "actor TEXT NOT NULL, detail TEXT NOT NULL, "
+            "PRIMARY KEY (member_id, position)"
+        ),
         "disciplines": (
             "member_id TEXT NOT NULL, discipline_id TEXT NOT NULL, "
             "level TEXT NOT NULL, duty_related INTEGER NOT NULL, "
@@ -688,5 +693,50 @@ class RatingsView(ReadModel):
                 "decided_on": ev.decided_on.isoformat(),
                 "reference": ev.reference,
                 "recorded_at": e.notification_id,
+            },
+        )
+        self._fact(
+            e,
+            tx,
+            "DisciplineRecorded",
+            {
+                "level": ev.level,
+                "duty_related": ev.duty_related,
+                "decided_on": ev.decided_on,
+                "reference": ev.reference,
+            },
+        )
+
+    @handles(
+        PartyMember.PostAssigned,  # type: ignore[attr-defined]
+        PartyMember.PostEnded,  # type: ignore[attr-defined]
+        PartyMember.TemporaryCellAttached,  # type: ignore[attr-defined]
+        PartyMember.TemporaryCellDetached,  # type: ignore[attr-defined]
+        PartyMember.ExemptionRecorded,  # type: ignore[attr-defined]
+        PartyMember.LeaveRecorded,  # type: ignore[attr-defined]
+        PartyMember.DegradationConcluded,  # type: ignore[attr-defined]
+        PartyMember.ConfidenceResultRecorded,  # type: ignore[attr-defined]
+        PartyMember.WorkSituationSet,  # type: ignore[attr-defined]
+    )
+    def member_fact(self, e: LedgerEvent, tx: Tx) -> None:
+        """Every fact about a member the rules read, in order (the facts page)."""
+        detail = {
+            k: v
+            for k, v in vars(e.event).items()
+            if k not in ("originator_id", "originator_version", "timestamp")
+            and not k.endswith("_by")
+        }
+        self._fact(e, tx, type(e.event).__name__, detail)
+
+    def _fact(self, e: LedgerEvent, tx: Tx, kind: str, detail: dict[str, Any]) -> None:
+        tx.upsert(
+            "facts",
+            ["member_id", "position"],
+            {
+                "member_id": str(e.stream),
+                "position": e.notification_id,
+                "kind": kind,
+                "actor": e.actor,
+                "detail": _json(detail),
             },
         )

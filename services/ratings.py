@@ -282,6 +282,13 @@ class RatingService:
             [str(ident)],
         )
 
+    def member_facts(self, member: UUID) -> list[dict[str, Any]]:
+        rows = self._q(
+            "SELECT * FROM {facts} WHERE member_id = ? ORDER BY position",
+            [str(member)],
+        )
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
     def review_row(self, ident: UUID) -> dict[str, Any] | None:
         rows = self._q("SELECT * FROM {reviews} WHERE review_id = ?", [str(ident)])
         return rows[0] if rows else None

@@ -71,6 +71,9 @@ ROUTES = [
     Route("GET", f"{R}/import", FACT_RECORDERS),
     Route("POST", f"{R}/import", FACT_RECORDERS, 400),
     Route("POST", "/api/v1/members/import", FACT_RECORDERS, 400),
+    Route("GET", f"{R}/members/{{member_id}}", EVERYONE),
+    Route("POST", f"{R}/members/{{member_id}}/discipline", FACT_RECORDERS, 400),
+    Route("POST", f"{R}/members/{{member_id}}/post", FACT_RECORDERS, 400),
     Route("GET", "/api/v1/cycles", EVERYONE),
     Route("GET", "/api/v1/cycles/{cycle}", EVERYONE),
     Route("GET", "/api/v1/cycles/{cycle}/subjects", EVERYONE),
@@ -358,3 +361,36 @@ def test_member_import_reports_bad_rows_and_imports_after_a_dry_run(
     )
     assert done.get_json()["imported"] == 1
     assert any(m.full_name == "Đào Văn Mới" for m in kiemdiem.members())
+
+
+def test_member_facts_page_records_a_discipline(client, auth, kiemdiem, cycle_world):
+    ids = cycle_world
+    auth.login("secretary")
+    page = f"{R}/members/{ids['member_id']}"
+    assert "Chưa có dữ kiện nào." in client.get(page).get_data(as_text=True)
+    before = kiemdiem.ledger.max_notification_id()
+    bad = auth.post(
+        f"{page}/discipline",
+        {
+            "discipline-level": "reprimand",
+            "discipline-decided_on": "2025-06-01",
+            "discipline-reference": " ",
+        },
+    )
+    assert bad.status_code == 400
+    assert kiemdiem.ledger.max_notification_id() == before
+    done = auth.post(
+        f"{page}/discipline",
+        {
+            "discipline-level": "reprimand",
+            "discipline-duty_related": "y",
+            "discipline-decided_on": "2025-06-01",
+            "discipline-reference": "QĐ 5-QĐ/UBKT",
+        },
+        follow_redirects=True,
+    )
+    html = done.get_data(as_text=True)
+    assert "Đã ghi nhận." in html
+    assert "QĐ 5-QĐ/UBKT" in html
+    issues = client.get(url(f"{R}/cycles/{{cycle}}/issues", ids)).get_data(as_text=True)
+    assert "Chờ xếp loại trước" in issues

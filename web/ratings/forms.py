@@ -276,3 +276,96 @@ class ImportMembersForm(BaseForm):
     )
     dry_run = BooleanField("Chỉ kiểm tra, chưa nhập", default=True)
     submit = SubmitField("Gửi tệp")
+
+
+POST_ROLES = choices(
+    [
+        ("head", "Người đứng đầu"),
+        ("deputy", "Cấp phó"),
+        ("member", "Thành viên, ủy viên"),
+    ]
+)
+EXEMPTIONS = choices(
+    [
+        ("exempt_party_activity", "Miễn công tác và sinh hoạt đảng"),
+        ("party_activity_suspended", "Đình chỉ sinh hoạt đảng"),
+    ]
+)
+LEAVES = choices([("maternity", "Nghỉ thai sản"), ("sick", "Nghỉ ốm")])
+DISCIPLINES = choices(
+    [
+        ("reprimand", "Khiển trách"),
+        ("warning", "Cảnh cáo"),
+        ("removal", "Cách chức"),
+        ("expulsion", "Khai trừ"),
+    ]
+)
+REFERENCE = [DataRequired(), Length(max=200)]
+
+
+class PostFactForm(BaseForm):
+    org_id = IdSelectField("Tổ chức, tập thể", validators=[InputRequired()])
+    role = SelectField("Chức vụ", choices=POST_ROLES, validators=[DataRequired()])
+    since = DateField("Từ ngày", validators=[InputRequired()])
+    submit = SubmitField("Ghi nhận chức vụ")
+
+
+class EndPostFactForm(BaseForm):
+    org_id = IdSelectField("Thôi giữ chức vụ tại", validators=[InputRequired()])
+    until = DateField("Đến ngày", validators=[InputRequired()])
+    submit = SubmitField("Ghi nhận thôi giữ chức vụ")
+
+
+class TemporaryCellFactForm(BaseForm):
+    cell_id = IdSelectField("Chi bộ sinh hoạt tạm thời", validators=[InputRequired()])
+    since = DateField("Từ ngày", validators=[InputRequired()])
+    submit = SubmitField("Ghi nhận sinh hoạt tạm thời")
+
+
+class ExemptionFactForm(BaseForm):
+    kind = SelectField("Loại", choices=EXEMPTIONS, validators=[DataRequired()])
+    start = DateField("Từ ngày", validators=[InputRequired()])
+    end = DateField("Đến ngày", validators=[Optional()])
+    reference = StringField("Số quyết định", validators=REFERENCE, filters=[nfc])
+    submit = SubmitField("Ghi nhận miễn, đình chỉ")
+
+
+class LeaveFactForm(BaseForm):
+    kind = SelectField("Loại nghỉ", choices=LEAVES, validators=[DataRequired()])
+    start = DateField("Từ ngày", validators=[InputRequired()])
+    end = DateField("Đến ngày", validators=[InputRequired()])
+    submit = SubmitField("Ghi nhận thời gian nghỉ")
+
+
+class DisciplineFactForm(BaseForm):
+    level = SelectField(
+        "Hình thức kỷ luật", choices=DISCIPLINES, validators=[DataRequired()]
+    )
+    duty_related = BooleanField("Vi phạm liên quan đến thực hiện chức trách, nhiệm vụ")
+    decided_on = DateField("Ngày quyết định", validators=[InputRequired()])
+    reference = StringField(
+        "Số quyết định kỷ luật", validators=REFERENCE, filters=[nfc]
+    )
+    conduct_org_id = IdSelectField("Đơn vị nơi xảy ra vi phạm", validators=[Optional()])
+    submit = SubmitField("Ghi nhận kỷ luật")
+
+
+class DegradationFactForm(BaseForm):
+    concluded_on = DateField("Ngày kết luận", validators=[InputRequired()])
+    reference = StringField("Số văn bản kết luận", validators=REFERENCE, filters=[nfc])
+    submit = SubmitField("Ghi nhận kết luận suy thoái")
+
+
+class ConfidenceFactForm(BaseForm):
+    held_on = DateField("Ngày lấy phiếu", validators=[InputRequired()])
+    returned = IntegerField("Số phiếu thu về", validators=COUNT)
+    low = IntegerField("Số phiếu tín nhiệm thấp", validators=COUNT)
+    reference = StringField("Biên bản kiểm phiếu", validators=REFERENCE, filters=[nfc])
+    submit = SubmitField("Ghi nhận kết quả lấy phiếu")
+
+
+class WorkSituationFactForm(BaseForm):
+    outside_political_system = BooleanField(
+        "Không làm việc trong hệ thống chính trị (nghỉ hưu, học sinh, doanh nghiệp…)"
+    )
+    submit = SubmitField("Ghi nhận tình trạng công tác")

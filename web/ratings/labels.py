@@ -103,3 +103,16 @@ SECTION_LABELS: dict[str, str] = {
     "responsibility": "V. Làm rõ trách nhiệm đối với hạn chế, khuyết điểm của tập thể",
     "measures": "VI. Phương hướng, biện pháp khắc phục",
 }
+
+FACT_KIND_LABELS: dict[str, str] = {
+    "PostAssigned": "Giữ chức vụ",
+    "PostEnded": "Thôi giữ chức vụ",
+    "TemporaryCellAttached": "Sinh hoạt đảng tạm thời",
+    "TemporaryCellDetached": "Thôi sinh hoạt tạm thời",
+    "ExemptionRecorded": "Miễn, đình chỉ sinh hoạt đảng",
+    "LeaveRecorded": "Nghỉ ốm, thai sản",
+    "DisciplineRecorded": "Kỷ luật",
+    "DegradationConcluded": "Kết luận suy thoái",
+    "ConfidenceResultRecorded": "Kết quả lấy phiếu tín nhiệm",
+    "WorkSituationSet": "Tình trạng công tác",
+}
