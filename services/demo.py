@@ -16,6 +16,7 @@ from uuid import UUID
 from ledger.signing import Signer
 from services import commands as c
 from services.app import Kiemdiem
+from services.demo_ratings import load_demo_rating_facts
 from services.demo_vote import DemoVoteResult, load_demo_vote
 from services.ids import organisation_id
 
@@ -121,6 +122,7 @@ def load_demo(services: Kiemdiem, admin: Signer, seed: int = 2025) -> DemoResult
                 actor, name, f"DV{card:08d}", birth, admitted, status, cell
             )
             members.append((services.handle(command, admin), name))
+    load_demo_rating_facts(services, admin, members)
     accounts: list[DemoAccount] = []
     for username, full_name, roles in DEMO_ACCOUNTS:
         password = secrets.token_urlsafe(9)

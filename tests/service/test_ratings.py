@@ -220,3 +220,32 @@ def test_discipline_fact_reaches_the_rule(services, world):
         )
     assert info.value.code == "rating.level_not_allowed"
     assert info.value.details["rule"] == "discipline"
+
+
+@pytest.mark.slow
+def test_the_demo_province_walks_a_2025_cycle(services, admin):
+    from services.demo import load_demo
+    from services.demo_ratings import FIRST_CELL_MEMBER, LEADER_AT
+    from services.ids import organisation_id
+
+    load_demo(services, admin.signer)
+    for username, role in (("thuky2", "secretary"), ("captuy2", "decision_maker")):
+        services.handle(
+            c.OpenAccount(admin.actor, username, username, (role,), "mat-khau-demo-1"),
+            admin.signer,
+        )
+    sec = services.authenticate("thuky2", "mat-khau-demo-1")
+    district = organisation_id("huyen-uy-yen-thanh")
+    cycle = run(
+        services,
+        sec,
+        rc.OpenCycle(sec.actor, district, 2025, reference_date=date(2025, 12, 1)),
+    )
+    subjects = services.ratings.subjects(cycle)
+    leaders = [s for s in subjects if s["klass"] == "leader"]
+    assert len(leaders) == 1
+    assert leaders[0]["venues"][1] == str(organisation_id(LEADER_AT))
+    cell = organisation_id("chi-bo-xom-dong")
+    members = [s for s in subjects if s["cell_id"] == str(cell)]
+    assert len(members) == 5
+    assert FIRST_CELL_MEMBER == 10
