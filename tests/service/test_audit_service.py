@@ -321,6 +321,13 @@ def test_deleting_an_event_under_a_held_checkpoint_is_a_rollback(
     status = services.audit.checkpoint_status(seed.inspector.actor)
     details = [i.detail for i in status.new_incidents if i.kind == "rollback"]
     assert any(f"fewer than the {stored.size}" in d for d in details)
+    # the web's verification job holds the cosigned checkpoint too
+    job = services.audit.wait(services.audit.start_verification(seed.inspector.actor))
+    assert job.report is not None
+    assert job.report["ok"] is False
+    kinds = {f["kind"] for f in job.report["failures"]}
+    kinds |= {c["kind"] for f in job.report["failures"] for c in f["consequences"]}
+    assert "log_shorter_than_checkpoint" in kinds
 
 
 def test_cosignature_refusals_leave_the_store_unchanged(services, admin, seed):
