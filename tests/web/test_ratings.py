@@ -44,6 +44,7 @@ ROUTES = [
     Route("POST", f"{R}/cycles", OPENERS, 400),
     Route("GET", f"{R}/cycles/{{cycle}}", EVERYONE),
     Route("POST", f"{R}/cycles/{{cycle}}/rounds", DECIDER, 400),
+    Route("POST", f"{R}/cycles/{{cycle}}/deadlines", OPENERS, 400),
     Route("GET", f"{R}/cycles/{{cycle}}/subjects", EVERYONE),
     Route("GET", f"{R}/cycles/{{cycle}}/subjects?status=pending", EVERYONE),
     Route("GET", f"{R}/cycles/{{cycle}}/statistics", EVERYONE),
@@ -394,3 +395,23 @@ def test_member_facts_page_records_a_discipline(client, auth, kiemdiem, cycle_wo
     assert "QĐ 5-QĐ/UBKT" in html
     issues = client.get(url(f"{R}/cycles/{{cycle}}/issues", ids)).get_data(as_text=True)
     assert "Chờ xếp loại trước" in issues
+
+
+def test_a_deadline_set_on_the_cycle_page_shows_at_risk(client, auth, cycle_world):
+    ids = cycle_world
+    auth.login("secretary")
+    page = auth.post(
+        url(f"{R}/cycles/{{cycle}}/deadlines", ids),
+        {"dl-level": "member", "dl-milestone": "rating", "dl-due": "2025-12-20"},
+        follow_redirects=True,
+    )
+    html = page.get_data(as_text=True)
+    assert "Đã đặt thời hạn." in html
+    issues = client.get(url(f"{R}/cycles/{{cycle}}/issues", ids)).get_data(as_text=True)
+    assert "Quá hạn" in issues
+    bad = auth.post(
+        url(f"{R}/cycles/{{cycle}}/deadlines", ids),
+        {"dl-level": "member", "dl-milestone": "rating", "dl-due": "2031-01-01"},
+    )
+    assert bad.status_code == 422
+    assert "Thời hạn phải thuộc năm kiểm điểm" in bad.get_data(as_text=True)

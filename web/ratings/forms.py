@@ -25,7 +25,7 @@ from wtforms.validators import (
 )
 
 from web.forms import BaseForm, IdSelectField, MultiCheckboxField, choices, nfc
-from web.ratings.labels import HOLD_REASONS, LEVEL_LABELS
+from web.ratings.labels import DEADLINE_LEVELS, HOLD_REASONS, LEVEL_LABELS, MILESTONES
 
 LEVELS = choices(LEVEL_LABELS.items())
 COUNT = [InputRequired(), NumberRange(min=0, max=100000)]
@@ -369,3 +369,14 @@ class WorkSituationFactForm(BaseForm):
         "Không làm việc trong hệ thống chính trị (nghỉ hưu, học sinh, doanh nghiệp…)"
     )
     submit = SubmitField("Ghi nhận tình trạng công tác")
+
+
+class DeadlineForm(BaseForm):
+    level = SelectField(
+        "Cấp", choices=choices(DEADLINE_LEVELS.items()), validators=[DataRequired()]
+    )
+    milestone = SelectField(
+        "Mốc", choices=choices(MILESTONES.items()), validators=[DataRequired()]
+    )
+    due = DateField("Hạn hoàn thành", validators=[InputRequired()])
+    submit = SubmitField("Đặt thời hạn")

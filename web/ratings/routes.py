@@ -24,6 +24,7 @@ from web.ratings import bp, labels
 from web.ratings.forms import (
     CommentForm,
     ConfidenceFactForm,
+    DeadlineForm,
     DecisionForm,
     DegradationFactForm,
     DisciplineFactForm,
@@ -171,7 +172,11 @@ def open_cycle():
 
 
 @bp.get("/cycles/<uuid:cycle_id>")
-def cycle(cycle_id: UUID, round_form: OpenRoundForm | None = None):
+def cycle(
+    cycle_id: UUID,
+    round_form: OpenRoundForm | None = None,
+    deadline_form: DeadlineForm | None = None,
+):
     ratings = services().ratings
     row = _cycle(cycle_id)
     subjects = ratings.subjects(cycle_id)
@@ -196,6 +201,7 @@ def cycle(cycle_id: UUID, round_form: OpenRoundForm | None = None):
         rounds=ratings.rounds(cycle_id),
         issues=ratings.open_items(cycle_id),
         form=form,
+        deadline=deadline_form or DeadlineForm(formdata=None, prefix="dl"),
     )
 
 
@@ -946,3 +952,22 @@ def record_fact(member_id: UUID, kind: str):
         flash("Đã ghi nhận.", "success")
         return redirect(url_for(".member_facts", member_id=member_id))
     return member_facts(member_id, {kind: form}), form_status(form)
+
+
+@bp.post("/cycles/<uuid:cycle_id>/deadlines")
+@requires("cycle.open")
+def set_deadline(cycle_id: UUID):
+    _cycle(cycle_id)
+    form = DeadlineForm(prefix="dl")
+    if form.validate_on_submit():
+        command = rc.SetDeadline(
+            actor_id=user().actor,
+            cycle_id=cycle_id,
+            level=form.level.data,
+            milestone=form.milestone.data,
+            due=form.due.data,
+        )
+        if send(command, form) is not None:
+            flash("Đã đặt thời hạn.", "success")
+            return redirect(url_for(".cycle", cycle_id=cycle_id))
+    return cycle(cycle_id, None, form), form_status(form)
