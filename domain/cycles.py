@@ -75,7 +75,13 @@ def check_deadlines(
 
 
 def check_options(book: Rulebook, options: Mapping[str, Any]) -> dict[str, Any]:
-    known = {"quota_rounding", "head_not_above_collective", "holidays", "criteria"}
+    known = {
+        "quota_rounding",
+        "head_not_above_collective",
+        "holidays",
+        "criteria",
+        "combined",
+    }
     unknown = sorted(set(options) - known)
     if unknown:
         raise DomainError("cycle.option_unknown", option=", ".join(unknown))
@@ -100,7 +106,9 @@ def check_options(book: Rulebook, options: Mapping[str, Any]) -> dict[str, Any]:
             raise DomainError("cycle.criteria_invalid") from None
         book.check_criteria_set(criteria_set(key, items))
         criteria[key.value] = [dict(i) for i in items]
+    combined = {str(k): str(v) for k, v in dict(options.get("combined", {})).items()}
     return {
+        "combined": combined,
         "quota_rounding": rounding,
         "head_not_above_collective": bool(head),
         "holidays": holidays,
@@ -159,6 +167,12 @@ class ReviewCycle(Aggregate):
             raise DomainError("cycle.reference_date_invalid")
         if not subjects:
             raise DomainError("cycle.no_subjects")
+        kinds = {s["key"]: s.get("org_kind") for s in subjects}
+        for collective, committee in dict(options.get("combined", {})).items():
+            if kinds.get(f"o:{collective}") != "leadership_collective" or kinds.get(
+                f"o:{committee}"
+            ) in (None, "leadership_collective", "cell"):
+                raise DomainError("cycle.combined_invalid")
         return cls._create(
             cls.Opened,  # type: ignore[attr-defined]
             id=cycle_id,

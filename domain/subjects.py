@@ -175,6 +175,10 @@ def _appendix(tree: Mapping[UUID, OrgNode], member: MemberNode) -> Appendix:
     return Appendix.NON_LEADER
 
 
+def _venue(org: str, combined: Mapping[str, str] | None) -> str:
+    return (combined or {}).get(org, org)
+
+
 def derive_subjects(
     rulebook: Rulebook,
     root_id: UUID,
@@ -182,8 +186,13 @@ def derive_subjects(
     members: Sequence[MemberNode],
     reference_date: date,
     authority_table: Mapping[str, rb.Authority] | None = None,
+    combined: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Every collective and individual of the cycle's subtree, as plain rows.
+
+    ``combined`` maps a leadership collective to the party committee whose
+    conference also reviews it, when both are the same people (43-HD mục 2.4):
+    the collective and its members are then reviewed at that conference.
 
     Rows are what the cycle event stores: key, kind, name, class, appendix, the
     organisation (its parent) or the member (their cell), the posts, the review
@@ -215,7 +224,7 @@ def derive_subjects(
                 "cell_id": None,
                 "temporary_cell_id": None,
                 "posts": {},
-                "venues": [str(org.org_id)],
+                "venues": [_venue(str(org.org_id), combined)],
                 "path": ancestry(tree, org.org_id),
                 "exempt": None,
                 "self_rates": _resolve(authority.self_rates, tree, org, None),
@@ -236,7 +245,11 @@ def derive_subjects(
             klass = rb.MEMBER_OF_GRASSROOTS_CELL
         authority = table[klass]
         # §3.1–§3.2: the chi bộ first, then each leadership collective.
-        venues = [str(member.cell_id)] + [str(org) for org, _ in posts]
+        venues = [str(member.cell_id)]
+        for post_org, _role in posts:
+            venue = _venue(str(post_org), combined)
+            if venue not in venues:
+                venues.append(venue)
         subjects.append(
             {
                 "key": subject_key(INDIVIDUAL, member.member_id),

@@ -697,6 +697,7 @@ class RatingService:
                 tree,
                 self._member_nodes(tree, org.id, reference),
                 reference,
+                combined=command.options.get("combined"),
             )
             return [
                 ReviewCycle.open(
@@ -749,6 +750,7 @@ class RatingService:
                 tree,
                 self._member_nodes(tree, cycle.org_id, reference),
                 reference,
+                combined=cycle.options.get("combined"),
             )
             decided = set(self.external_levels(cycle, exclude=UUID(int=0)))
             cycle.refresh_subjects(

@@ -48,6 +48,10 @@ MESSAGES: dict[str, str] = {
     # -- cycles ---------------------------------------------------------------------
     "cycle.not_found": "Không tìm thấy kỳ kiểm điểm.",
     "cycle.closed": "Kỳ kiểm điểm đã kết thúc, không thể thay đổi.",
+    "cycle.combined_invalid": (
+        "Chỉ tập thể lãnh đạo trùng thành viên với cấp ủy mới được kiểm điểm chung "
+        "tại hội nghị của cấp ủy."
+    ),
     "cycle.criteria_invalid": "Bộ tiêu chí cụ thể hoá không hợp lệ.",
     "cycle.criteria_frame": (
         "Bộ tiêu chí phải giữ khung {general_max} điểm tiêu chí chung và "

@@ -61,7 +61,8 @@ def cycle(
 ) -> ReviewCycle:
     book = rulebook_for_year(year)
     ref = reference or date(year, 12, 1)
-    subjects = derive_subjects(book, root.org_id, TREE, members, ref)
+    combined = (options or {}).get("combined")
+    subjects = derive_subjects(book, root.org_id, TREE, members, ref, combined=combined)
     return ReviewCycle.open(
         cycle_id=oid(f"cycle/{year}/{root.name}"),
         org_id=root.org_id,

@@ -771,3 +771,16 @@ def test_no_float_in_any_score_threshold_or_event(points, tasks):
     for e in r.collect_events():
         assert list(_floats(e.__dict__)) == []
     assert list(_floats(POOL_CYCLE.__dict__)) == []
+
+
+def test_a_collective_with_the_committee_s_members_is_reviewed_at_its_conference():
+    leader = member("Bí thư", cell=OFFICE_CELL, posts={str(BTV.org_id): "head"})
+    combined = {"combined": {str(BTV.org_id): str(DISTRICT.org_id)}}
+    c = cycle(2025, [leader], options=combined)
+    assert c.subjects[okey(BTV)]["venues"] == [str(DISTRICT.org_id)]
+    assert c.subjects[mkey(leader)]["venues"] == [
+        str(OFFICE_CELL.org_id),
+        str(DISTRICT.org_id),
+    ]
+    with refused("cycle.combined_invalid"):
+        cycle(2025, [leader], options={"combined": {str(BTV.org_id): str(CELL.org_id)}})
