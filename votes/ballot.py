@@ -251,10 +251,9 @@ def check_submission(data: bytes, ctx: BallotContext) -> AcceptedBallot:
         raise BallotRejected("credential", "credential not issued or voided")
     if ctx.credential_used(credential):
         raise BallotRejected("double_vote", "credential already used")
+    encoded = canonical(ballot)
     try:
-        load_ed25519_public(credential).verify(
-            sig, BALLOT_SIG_PREFIX + canonical(ballot)
-        )
+        load_ed25519_public(credential).verify(sig, BALLOT_SIG_PREFIX + encoded)
     except (CredentialError, InvalidSignature) as exc:
         raise BallotRejected("signature", "credential signature invalid") from exc
     decoded = []
@@ -283,7 +282,7 @@ def check_submission(data: bytes, ctx: BallotContext) -> AcceptedBallot:
     return AcceptedBallot(
         ballot=ballot,
         sig=sig,
-        ballot_hash=ballot_hash(ballot),
+        ballot_hash=hashlib.sha256(BALLOT_HASH_PREFIX + encoded).digest(),
         credential=credential,
         ciphertexts=tuple(tuple(ct for ct, _ in slots) for slots, _ in decoded),
     )

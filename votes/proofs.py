@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from votes.elgamal import Ciphertext, message_point
 from votes.group import (
+    GENERATOR,
     SYSTEM_RANDOMNESS,
     GroupError,
     Point,
@@ -80,7 +81,14 @@ def _branch_commitments(
 ) -> tuple[Point, Point]:
     """a_j = v·G − c·A and b_j = v·Y − c·(B − j·G)."""
     a_j = sub(base_mul(v), mul(c, ct.a))
-    b_j = sub(mul(v, election_key), mul(c, sub(ct.b, message_point(j))))
+    # B − 0·G is B and B − 1·G needs no multiplication: no work done twice.
+    if j == 0:
+        shifted = ct.b
+    elif j == 1:
+        shifted = sub(ct.b, GENERATOR)
+    else:
+        shifted = sub(ct.b, message_point(j))
+    b_j = sub(mul(v, election_key), mul(c, shifted))
     return a_j, b_j
 
 

@@ -482,11 +482,12 @@ class ClosedRecord:
     trustee_keys: dict[int, bytes]
 
 
-def verify_closed(data: bytes, head: bytes) -> ClosedRecord:
+def verify_closed(data: bytes, head: bytes, jobs: int | None = None) -> ClosedRecord:
     """Run the standalone verifier's checks V1–V11 on a record that ends after the
     closing (the tally is not there yet), with the chain head from the minutes, and
-    keep the aggregate it recomputed from every ballot."""
-    v = RecordVerifier(data, head=head)
+    keep the aggregate it recomputed from every ballot (ballot proofs on ``jobs``
+    processes, default one per CPU)."""
+    v = RecordVerifier(data, head=head, jobs=jobs)
     try:
         v.check_format()
         v.check_chain()

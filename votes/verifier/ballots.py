@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -70,6 +71,18 @@ class Batch:
 
 def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
+
+
+def _start_method() -> str:
+    """``fork`` from a single-threaded process (the CLI, a trustee's tool, the
+    benchmark): cheap, and the main script is not imported again; ``spawn`` where
+    other threads run (the web server), since a fork copies their held locks."""
+    if (
+        threading.active_count() == 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        return "fork"
+    return "spawn"
 
 
 def check_one(
@@ -161,18 +174,14 @@ def check_all(
     jobs: int | None = None,
     min_parallel: int = MIN_PARALLEL,
 ) -> list[Batch]:
-    """Every ballot's stateless checks, in record order, on ``jobs`` processes.
-
-    The pool uses the ``spawn`` start method: safe from threaded callers (the web
-    server, the test runner), and the workers import only the verifier.
-    """
+    """Every ballot's stateless checks, in record order, on ``jobs`` processes."""
     workers = jobs if jobs is not None else default_jobs()
     if workers <= 1 or len(bodies) < max(min_parallel, 2):
         return [check_batch(fingerprint, election_key, leaders, bodies)]
     count = min(len(bodies), workers * BATCHES_PER_JOB)
     size = -(-len(bodies) // count)
     chunks = [bodies[i : i + size] for i in range(0, len(bodies), size)]
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context(_start_method())
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [
             pool.submit(check_batch, fingerprint, election_key, leaders, list(chunk))
