@@ -106,18 +106,27 @@ def _print_report(report: Report) -> None:
     default=None,
     help="Processes checking the ballot proofs (default: one per CPU).",
 )
+@click.option(
+    "--audit-ballot",
+    "audit_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A ballot audited in the booth (kiem-tra-phieu.json): V17. Repeatable.",
+)
 def verify(
     record: Path,
     head: str | None,
     trust_root_path: Path | None,
     as_json: bool,
     jobs: int | None,
+    audit_paths: tuple[Path, ...],
 ) -> None:
     """Check every rule of votes.md §10.3 over the election RECORD (JSON Lines).
 
     Exit status 0 when every check passes, 1 at the first failing check (named with
-    its position), 2 when an input cannot be read.  The manifest's booth_sha256 is
-    printed to compare with `kiemdiem votes booth-hash`.
+    its position) or a failed audit, 2 when an input cannot be read.  The
+    manifest's booth_sha256 is printed to compare with `kiemdiem votes booth-hash`;
+    each --audit-ballot file is re-encrypted and its choices printed (V17).
     """
     try:
         data = record.read_bytes()
@@ -134,12 +143,26 @@ def verify(
     trust_root = None
     if trust_root_path is not None:
         trust_root = _read_trust_root(trust_root_path, as_json)
-    report = verify_record(data, head=head_bytes, trust_root=trust_root, jobs=jobs)
+    audits = []
+    for path in audit_paths:
+        try:
+            audits.append(path.read_bytes())
+        except OSError as exc:
+            _unreadable(f"cannot read audit file {path}: {exc}", as_json)
+    report = verify_record(
+        data, head=head_bytes, trust_root=trust_root, jobs=jobs, audit_ballots=audits
+    )
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True))
     else:
         _print_report(report)
-    raise click.exceptions.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+        for path, audit in zip(audit_paths, report.audits, strict=True):
+            status = "OK" if audit.ok else "FAIL"
+            click.echo(f"V17  audit {path}: {status} {audit.detail}")
+            for line in audit.choices:
+                click.echo(f"       {line}")
+    ok = report.ok and all(audit.ok for audit in report.audits)
+    raise click.exceptions.Exit(EXIT_OK if ok else EXIT_FAILED)
 
 
 # ---------------------------------------------------------------------------

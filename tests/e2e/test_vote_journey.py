@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -148,7 +149,9 @@ def _admin_step(admin, vote_id: str, button: str, done: str) -> None:
     admin.get_by_text(done).first.wait_for()
 
 
-def _booth_ballot(voter, vote_id: str, code: str, names, choices) -> str:
+def _booth_ballot(
+    voter, vote_id: str, code: str, names, choices, audits: list[bytes] | None = None
+) -> str:
     voter.goto(f"/votes/{vote_id}/booth")
     voter.get_by_text("khớp với mã ghi trong danh mục").wait_for()
     voter.get_by_label("Nhập mã in trên phiếu").fill(code)
@@ -160,6 +163,17 @@ def _booth_ballot(voter, vote_id: str, code: str, names, choices) -> str:
     voter.get_by_role("button", name="Xem lại phiếu").click()
     voter.get_by_role("button", name="Mã hóa phiếu").click()
     shown = voter.locator("#tracking-code").inner_text()
+    if audits is not None:
+        # Benaloh challenge: the opening is downloaded, never sent; a fresh
+        # encryption replaces it.
+        with voter.expect_download() as download:
+            voter.get_by_role("button", name="Kiểm tra phiếu này (không bỏ)").click()
+        audits.append(Path(download.value.path()).read_bytes())
+        voter.wait_for_function(
+            "(old) => document.getElementById('tracking-code').textContent !== old",
+            arg=shown,
+        )
+        shown = voter.locator("#tracking-code").inner_text()
     voter.get_by_role("button", name="Bỏ phiếu", exact=True).click()
     voter.get_by_text(f"Đã bỏ phiếu. Mã theo dõi: {shown}").wait_for()
     return shown
@@ -240,8 +254,11 @@ def test_demo_sized_vote_runs_end_to_end_in_the_browser(
     # Ballots: three in the booth, the rest by the Python client over HTTP.
     ballots = demo_choices(2025)[:VOTERS]
     voter = context().new_page()
+    audits: list[bytes] = []
     codes = [
-        _booth_ballot(voter, vote_id, slips[k].code, names, ballots[k])
+        _booth_ballot(
+            voter, vote_id, slips[k].code, names, ballots[k], audits if k == 0 else None
+        )
         for k in range(IN_BROWSER)
     ]
     _shot(voter, "vote-journey-booth")
@@ -290,7 +307,21 @@ def test_demo_sized_vote_runs_end_to_end_in_the_browser(
     _shot(chair, "vote-journey-results")
     record = _record(chair, vote_id)
     report = verify_record(
-        record, head=bytes.fromhex(head), trust_root=kiemdiem.trust_root
+        record,
+        head=bytes.fromhex(head),
+        trust_root=kiemdiem.trust_root,
+        audit_ballots=audits,
     )
     assert report.ok, report.first_failure and report.first_failure.to_json()
     assert report.booth_sha256 == manifest["booth_sha256"]
+    # The ballot audited in the booth opens to what the voter marked (V17), and
+    # it is not in the record (its tracking code was never cast).
+    (audit,) = report.audits
+    assert audit.ok, audit.detail
+    levels = ["tín nhiệm cao", "tín nhiệm", "tín nhiệm thấp"]
+    assert audit.choices == [
+        f"{name}: {'không đánh dấu' if c is None else levels[c]}"
+        for name, c in zip(names, ballots[0], strict=True)
+    ]
+    audited = json.loads(audits[0])["ballot"]["answers"][0]["choices"][0]["a"]
+    assert audited.encode() not in record

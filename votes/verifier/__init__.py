@@ -8,6 +8,7 @@ import graph to keep it that way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from votes.verifier.checks import CheckOutcome, Failure, RecordVerifier, Report
@@ -19,12 +20,16 @@ def verify_record(
     head: bytes | None = None,
     trust_root: dict[str, Any] | None = None,
     jobs: int | None = None,
+    audit_ballots: Sequence[bytes] = (),
 ) -> Report:
     """Run every check of §10.3 over the record bytes and return the report.
 
-    ``jobs`` processes check the ballot proofs (default: one per CPU).
+    ``jobs`` processes check the ballot proofs (default: one per CPU);
+    ``audit_ballots`` are booth audit files checked by V17 against this election.
     """
-    return RecordVerifier(data, head=head, trust_root=trust_root, jobs=jobs).run()
+    return RecordVerifier(
+        data, head=head, trust_root=trust_root, jobs=jobs, audit_ballots=audit_ballots
+    ).run()
 
 
 __all__ = ["CheckOutcome", "Failure", "Report", "verify_record"]

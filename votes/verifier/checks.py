@@ -13,7 +13,7 @@ import hashlib
 import itertools
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from votes.verifier import schema
+from votes.verifier.audit import AuditOutcome, check_audit_ballot
 from votes.verifier.ballots import (
     MIN_PARALLEL,
     STEP_SLOT,
@@ -232,6 +233,8 @@ class Report:
     booth_sha256: str | None = None
     """The booth hash pinned in the manifest, to compare with ``kiemdiem votes
     booth-hash`` run on the booth files (votes.md §7.1)."""
+    audits: list[AuditOutcome] = field(default_factory=list)
+    """V17, one per audit file given, in order."""
 
     @property
     def ok(self) -> bool:
@@ -243,6 +246,7 @@ class Report:
             "first_failure": self.first_failure.to_json()
             if self.first_failure
             else None,
+            "audits": [audit.to_json() for audit in self.audits],
             "booth_sha256": self.booth_sha256,
             "notes": list(self.notes),
             "ok": self.ok,
@@ -310,8 +314,10 @@ class RecordVerifier:
         trust_root: dict[str, Any] | None = None,
         jobs: int | None = None,
         min_parallel: int = MIN_PARALLEL,
+        audit_ballots: Sequence[bytes] = (),
     ) -> None:
         self.data = data
+        self.audit_ballots = list(audit_ballots)
         self.head = head
         self.trust_root = trust_root
         self.jobs = jobs
@@ -374,7 +380,22 @@ class RecordVerifier:
                 outcomes.append(CheckOutcome(check, CHECK_TITLES[check], "OK"))
         booth = self.manifest.get("booth_sha256")
         return Report(
-            outcomes, failure, self.notes, booth if isinstance(booth, str) else None
+            outcomes,
+            failure,
+            self.notes,
+            booth if isinstance(booth, str) else None,
+            [self._audit(data) for data in self.audit_ballots],
+        )
+
+    def _audit(self, data: bytes) -> AuditOutcome:
+        """V17 needs the election key and fingerprint that V6 established."""
+        if not self.fingerprint or self.election_key == NEUTRAL:
+            return AuditOutcome(False, "not checked: the record failed before V6")
+        return check_audit_ballot(
+            data,
+            fingerprint=self.fingerprint,
+            election_key=self.election_key,
+            leader_names=[leader["name"] for leader in self.manifest["leaders"]],
         )
 
     def _of(self, topic: str) -> list[Event]:
