@@ -117,6 +117,16 @@ class VoteRow:
 
 
 @dataclass(frozen=True)
+class TrusteeRow:
+    """One member of the ban kiểm phiếu as the vote page lists them."""
+
+    index: int
+    username: str | None
+    full_name: str | None
+    chair: bool
+
+
+@dataclass(frozen=True)
 class LeaderResultRow:
     """One leader's published result; fractions are exact ``count/returned``."""
 
@@ -777,6 +787,37 @@ class VoteService:
             data["credentials"] = sorted(k.hex() for k in current.eligible)
             data["voided"] = []
         return data
+
+    def trustee_rows(self, vote: UUID) -> list[TrusteeRow]:
+        """The ban kiểm phiếu in manifest order, each with the account whose key
+        the manifest names: the index a trustee gives ``kiemdiem votes trustee``."""
+        current = self.vote(vote)
+        registry = self.app.ledger.key_registry()
+        owners: dict[str, str] = {}
+        for entry in current.manifest["trustees"]:
+            key_id = envelope.key_id_for(bytes.fromhex(entry["account_pub"])).hex()
+            record = registry.get(key_id)
+            if record is not None:
+                owners[entry["account_pub"]] = record.owner
+        accounts = {row.account_id: row for row in self.app.accounts()}
+        rows = []
+        for entry in current.manifest["trustees"]:
+            owner = owners.get(entry["account_pub"], "")
+            account = None
+            if owner.startswith("u:"):
+                try:
+                    account = accounts.get(UUID(owner[2:]))
+                except ValueError:
+                    account = None
+            rows.append(
+                TrusteeRow(
+                    index=int(entry["index"]),
+                    username=account.username if account else None,
+                    full_name=account.full_name if account else None,
+                    chair=int(entry["index"]) == int(current.manifest["chair_index"]),
+                )
+            )
+        return rows
 
     def find_tracking_code(self, vote: UUID, code: str) -> int | None:
         """The ledger position of the ballot with this tracking code, if recorded."""

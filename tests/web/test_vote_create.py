@@ -78,6 +78,9 @@ def test_a_vote_created_through_the_page(client, auth, kiemdiem, world, trustees
     detail = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "Lấy phiếu tín nhiệm năm 2026 đối với Ban Thường vụ" in detail
     assert "Nguyễn Văn An — Bí thư Huyện ủy" in detail
+    # The trustees with the index each gives their tool; the chair marked.
+    assert '<li value="2">Kiểm phiếu B (kiemphieu-b) — <strong>Trưởng Ban' in detail
+    assert '<li value="1">Hoàng Thu Phiếu (kiemphieu)</li>' in detail
     manifest = kiemdiem.votes.vote(UUID(vote_id)).manifest
     assert manifest["threshold"] == 2  # ⌊3/2⌋ + 1 by default
     assert manifest["chair_index"] == 2

@@ -259,6 +259,7 @@ def detail(vote_id: UUID):
         booth=_booth_state(data["manifest"]["booth_sha256"]),
         forms=forms,
         head=_head(vote_id),
+        trustees=_votes().trustee_rows(vote_id),
     )
 
 
@@ -296,6 +297,7 @@ def _rerender(vote_id: UUID, name: str, form: BaseForm):
         booth=_booth_state(data["manifest"]["booth_sha256"]),
         forms=forms,
         head=_head(vote_id),
+        trustees=_votes().trustee_rows(vote_id),
     )
     return html, form_status(form)
 
