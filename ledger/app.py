@@ -15,7 +15,7 @@ from eventsourcing.persistence import Notification, Recording, Transcoder
 
 from ledger import envelope
 from ledger.config import FORBIDDEN_SETTINGS, Settings
-from ledger.errors import ConfigurationError
+from ledger.errors import ConfigurationError, KeyNotValidError
 from ledger.keyring import (
     KEY_TOPICS,
     KeyRegistry,
@@ -24,11 +24,7 @@ from ledger.keyring import (
     registry_from_trust_root,
 )
 from ledger.mapper import LedgerEvent, SigningMapper
-from ledger.recorders import (
-    LedgerPostgresRecorder,
-    LedgerSQLiteRecorder,
-    RegistryBehindError,
-)
+from ledger.recorders import KeyRows, LedgerPostgresRecorder, LedgerSQLiteRecorder
 from ledger.schema import create_tables
 from ledger.signing import require_scope
 from ledger.sql import Sql
@@ -37,7 +33,6 @@ from ledger.sql import Sql
 # check, signing and insert atomic within the single writer process (§4.3).
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
-MAX_REGISTRY_RETRIES = 5
 
 
 def _write_lock(name: str) -> threading.RLock:
@@ -123,22 +118,34 @@ class LedgerApplication(Application[UUID]):
             self._advance_registry(recordings)
             return recordings
 
-    def _record(self, processing_event: Any) -> list[Recording[UUID]]:
-        """Insert, re-checking the key when the in-transaction guard finds the
-        registry behind the tip (another process appended meanwhile)."""
-        for _ in range(MAX_REGISTRY_RETRIES):
-            try:
-                return super()._record(processing_event)
-            except RegistryBehindError:
-                self.key_registry()
-                self.mapper_.check_signer_key(require_scope().signer, catch_up=False)
-        raise RegistryBehindError("the log keeps moving: too many concurrent writers")
+    def _guard_tip(self, tip: int, key_rows: KeyRows) -> None:
+        """Inside the insert transaction: bring the registry to the tip with the
+        key events others appended meanwhile, then re-check the signer's key.
 
-    def _guard_tip(self, tip: int) -> None:
-        if tip != self._registry_position:
-            raise RegistryBehindError(
-                f"registry at {self._registry_position}, tip {tip}"
-            )
+        The check and the insert are one transaction (on PostgreSQL, under the
+        library's EXCLUSIVE lock), so a key revoked by another process a moment
+        ago can never sign; a refusal rolls the whole command back.
+        """
+        with self._registry_lock:
+            if tip > self._registry_position:
+                for nid, stream, version, topic, state in key_rows(
+                    self._registry_position, tip
+                ):
+                    self._ingest_key_notification(
+                        Notification(
+                            id=nid,
+                            originator_id=stream,
+                            originator_version=version,
+                            topic=topic,
+                            state=state,
+                        )
+                    )
+                self._registry_position = tip
+            signer = require_scope().signer
+            try:
+                self._registry.check(signer.key_id.hex(), signer.actor, 2**62)
+            except KeyValidityError as exc:
+                raise KeyNotValidError(exc.detail) from exc
 
     def _advance_registry(self, recordings: Sequence[Recording[UUID]]) -> None:
         if not recordings:

@@ -1,6 +1,7 @@
 """The library's recorders with one addition: inside the insert transaction they
-read the log tip and let the application refuse the insert when its key registry
-is behind it (ledger.md §4.3).
+read the log tip and hand the application the key events it has not seen yet, so
+it can bring its key registry to the tip and re-check the signer's key before the
+rows go in (ledger.md §4.3).
 
 That makes "the signer's key is valid at the tip" and "the event is inserted" one
 atomic step on both backends — on PostgreSQL the tip is read after the library's
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -20,16 +22,14 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from ledger.errors import LedgerError
+from ledger.keyring import KEY_TOPICS
 
-TipGuard = Callable[[int], None]
-
-
-class RegistryBehindError(LedgerError):
-    """Another writer appended since the key registry was last caught up."""
+# (id, originator_id, originator_version, topic, state) of key events in (after, tip]
+KeyRows = Callable[[int, int], list[tuple[int, UUID, int, str, bytes]]]
+TipGuard = Callable[[int, KeyRows], None]
 
 
-def _no_guard(tip: int) -> None:
+def _no_guard(tip: int, key_rows: KeyRows) -> None:
     return None
 
 
@@ -41,7 +41,22 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         if stored_events:
             c.execute(self.select_max_notification_id_statement)
-            self.tip_guard(c.fetchone()[0] or 0)
+            tip = c.fetchone()[0] or 0
+
+            def key_rows(
+                after: int, upto: int
+            ) -> list[tuple[int, UUID, int, str, bytes]]:
+                c.execute(
+                    "SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
+                    f"FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ? "
+                    "AND topic IN (?, ?) ORDER BY rowid",
+                    (after, upto, *KEY_TOPICS),
+                )
+                return [
+                    (r[0], UUID(r[1]), r[2], r[3], bytes(r[4])) for r in c.fetchall()
+                ]
+
+            self.tip_guard(tip, key_rows)
         return super()._insert_events(c, stored_events, **kwargs)
 
 
@@ -56,4 +71,29 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             )
         )
         row = curs.fetchone()
-        self.tip_guard(int(row["tip"] or 0) if row is not None else 0)
+        tip = int(row["tip"] or 0) if row is not None else 0
+
+        def key_rows(after: int, upto: int) -> list[tuple[int, UUID, int, str, bytes]]:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id, originator_id, originator_version, topic, "
+                    "state FROM {0}.{1} WHERE notification_id > %s AND "
+                    "notification_id <= %s AND topic = ANY(%s) ORDER BY notification_id"
+                ).format(
+                    Identifier(self.datastore.schema),
+                    Identifier(self.events_table_name),
+                ),
+                (after, upto, list(KEY_TOPICS)),
+            )
+            return [
+                (
+                    int(r["notification_id"]),
+                    r["originator_id"],
+                    int(r["originator_version"]),
+                    str(r["topic"]),
+                    bytes(r["state"]),
+                )
+                for r in curs.fetchall()
+            ]
+
+        self.tip_guard(tip, key_rows)

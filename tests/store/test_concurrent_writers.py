@@ -16,6 +16,7 @@ from uuid import UUID
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import RecordConflictError
 
 from ledger.app import LedgerApplication
@@ -23,6 +24,20 @@ from ledger.config import settings_from_environ
 from ledger.signing import Signer, signing_as
 
 ROUNDS = 12
+
+
+class WriterFile(Aggregate):
+    """A review-like file. Defined here, in a module with a unique name, because
+    the PostgreSQL writers are separate processes that must resolve its topics
+    (``conftest`` is ambiguous across test folders)."""
+
+    @event("Opened")
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
+
+    @event("CommentAdded")
+    def add_comment(self, text: str, rating: int) -> None:
+        self.last = text
 
 
 def _append(app: LedgerApplication, signer: Signer, shared: UUID, own: UUID) -> int:
@@ -58,9 +73,17 @@ def _writers(backend: Any, count: int) -> tuple[list[Signer], Any, list[Any]]:
     signers = [backend.new_signer() for _ in range(count)]
     for signer in signers:
         backend.register(signer)
-    shared = backend.open_review(backend.admin, "Tập thể Ban Thường vụ", ["Mở"])
-    own = [backend.open_review(s, f"Hồ sơ {i}", ["Mở"]) for i, s in enumerate(signers)]
+    shared = _open(backend, backend.admin, "Tập thể Ban Thường vụ")
+    own = [_open(backend, s, f"Hồ sơ {i}") for i, s in enumerate(signers)]
     return signers, shared, own
+
+
+def _open(backend: Any, signer: Signer, subject: str) -> WriterFile:
+    file = WriterFile(subject)
+    file.add_comment("Mở", 0)
+    with signing_as(signer):
+        backend.app.save(file)
+    return file
 
 
 def _check(backend: Any, writers: int) -> None:
