@@ -18,6 +18,7 @@ import json
 from typing import Any
 
 from domain.cycles import ReviewCycle, deadline_level
+from domain.evaluation import show
 from domain.members import PartyMember
 from domain.ratings import RatingRound
 from domain.reviews import Review
@@ -43,7 +44,7 @@ def _json(value: Any) -> str:
 
 class RatingsView(ReadModel):
     name = "ratings"
-    version = 1
+    version = 2
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "cycles": (
             "cycle_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, org_name TEXT NOT NULL, "
@@ -496,7 +497,7 @@ class RatingsView(ReadModel):
     def self_rated(self, e: LedgerEvent, tx: Tx) -> None:
         cycle, key = self._round_subject(e, tx)
         ev = e.event
-        score = str(ev.score) if ev.score is not None else None
+        score = show(ev.score) if ev.score is not None else None
         self._set(
             tx,
             cycle,
