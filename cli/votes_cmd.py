@@ -746,8 +746,18 @@ def trustee_void(
 @_state_option
 @_out_option
 @click.option("--head", required=True, metavar="HEX", help="Head from the minutes.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes checking the ballot proofs (default: one per CPU).",
+)
 def trustee_decrypt(
-    record_path: Path, state_path: Path, out_path: Path | None, head: str
+    record_path: Path,
+    state_path: Path,
+    out_path: Path | None,
+    head: str,
+    jobs: int | None,
 ) -> None:
     """Verify the closed record (V1–V11) and decrypt only its recomputed aggregate."""
     try:
@@ -759,7 +769,7 @@ def trustee_decrypt(
     data = _read(record_path, "record")
     state = _load_state(state_path)
     try:
-        message = tool.decrypt(state, tool.verify_closed(data, head_bytes))
+        message = tool.decrypt(state, tool.verify_closed(data, head_bytes, jobs))
     except tool.TrusteeToolError as exc:
         _refused(str(exc))
     _emit_message(message, out_path)
