@@ -258,11 +258,18 @@ class VoteService:
                 mode=command.mode,
                 leaders=leaders,
                 convened=command.convened,
-                slip_count=(command.slip_count or command.convened)
+                slip_count=(
+                    command.convened
+                    if command.slip_count is None
+                    else command.slip_count
+                )
                 if command.mode == "A"
                 else None,
                 trustee_keys=trustee_keys,
-                threshold=command.threshold or default_threshold(max(n, 1)),
+                # Only an absent threshold takes the default: 0 is refused.
+                threshold=default_threshold(max(n, 1))
+                if command.threshold is None
+                else command.threshold,
                 chair_index=command.chair_index,
                 service_pub=Signer(box_actor, box_key).public_key_raw,
                 booth_sha256=_booth_hash(command.booth_sha256),

@@ -95,6 +95,7 @@ def test_create_from_yaml_lists_the_vote_with_its_threshold(store, tmp_path):
         ("2026-03-01", {}, "appointed or elected in the vote year"),
         ("2021-03-01", {"trustees": ["kiemphieu", "kiemphieu-b", "thuky"]}, "counting"),
         ("2021-03-01", {"threshold": 4}, "between 2 and the number of trustees"),
+        ("2021-03-01", {"threshold": 0}, "between 2 and the number of trustees"),
         ("2021-03-01", {"convened": 0}, "at least one person"),
     ],
 )

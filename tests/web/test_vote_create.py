@@ -100,6 +100,8 @@ def test_a_vote_created_through_the_page(client, auth, kiemdiem, world, trustees
             "thông báo nghỉ công tác chờ nghỉ hưu",
         ),
         ({"threshold": "4"}, "Số thành viên cần để giải mã phải từ"),
+        ({"threshold": "0"}, "Số thành viên cần để giải mã phải từ"),
+        ({"slip_count": "0"}, "Số phiếu in ra phải không ít hơn"),
         ({"leaders-0-member_id": ""}, "Cần ít nhất một người được lấy phiếu"),
         ({"code": "Mã Có Dấu"}, "Mã cuộc bỏ phiếu chỉ gồm chữ thường"),
         ({"slip_count": "5"}, "Số phiếu in ra phải không ít hơn"),
