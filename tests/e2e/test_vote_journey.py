@@ -124,6 +124,7 @@ def _create(admin, members: list[str], trustees: list[str]) -> str:
         label=f"{ACCOUNTS['counting'][1]} ({trustees[0]})"
     )
     admin.get_by_label("Số thành viên cần để giải mã (t)").fill("")  # ⌊5/2⌋ + 1
+    _shot(admin, "vote-journey-create")
     admin.get_by_role("button", name="Tạo cuộc bỏ phiếu").click()
     admin.get_by_text("Đã tạo cuộc bỏ phiếu").wait_for()
     return admin.url.rsplit("/", 1)[-1]
