@@ -28,10 +28,12 @@ MESSAGES: dict[str, str] = {
     ),
     "vote.leader_post_required": "Vui lòng ghi chức vụ của người được lấy phiếu.",
     "vote.leader_appointed_this_year": (
-        "Không lấy phiếu đối với người được bầu hoặc bổ nhiệm trong năm lấy phiếu."
+        "Không lấy phiếu đối với người được bầu hoặc bổ nhiệm trong năm lấy phiếu "
+        "(96-QĐ/TW): {name}."
     ),
     "vote.leader_pending_retirement": (
-        "Không lấy phiếu đối với người đã có thông báo nghỉ công tác chờ nghỉ hưu."
+        "Không lấy phiếu đối với người đã có thông báo nghỉ công tác chờ nghỉ hưu "
+        "(96-QĐ/TW): {name}."
     ),
     "vote.manifest_invalid": "Danh mục cuộc bỏ phiếu không hợp lệ: {detail}",
     "vote.booth_hash_invalid": "Mã băm phòng bỏ phiếu phải là 64 ký tự hex thường.",

@@ -93,11 +93,11 @@ def test_a_vote_created_through_the_page(client, auth, kiemdiem, world, trustees
     [
         (
             {"leaders-0-appointed_or_elected_on": "2026-02-01"},
-            "Không lấy phiếu đối với người được bầu hoặc bổ nhiệm trong năm lấy phiếu",
+            "bổ nhiệm trong năm lấy phiếu (96-QĐ/TW): Nguyễn Văn An.",
         ),
         (
             {"leaders-0-pending_retirement_notice": "y"},
-            "thông báo nghỉ công tác chờ nghỉ hưu",
+            "chờ nghỉ hưu (96-QĐ/TW): Nguyễn Văn An.",
         ),
         ({"threshold": "4"}, "Số thành viên cần để giải mã phải từ"),
         ({"threshold": "0"}, "Số thành viên cần để giải mã phải từ"),
