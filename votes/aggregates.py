@@ -1032,6 +1032,13 @@ class ConfidenceVote(Aggregate):
         organiser_key_id: str,
         leaders: Sequence[dict[str, Any]],
     ) -> ConfidenceVote:
+        # One person is voted on once, whatever posts they hold (the manifest
+        # names people, so its own check compares name and post).
+        seen: set[str] = set()
+        for index, leader in enumerate(leaders):
+            if leader["member_id"] in seen:
+                raise DomainError("vote.leader_duplicate", index=index)
+            seen.add(leader["member_id"])
         return cls._create(
             cls.Prepared,  # type: ignore[attr-defined]
             id=confidence_vote_id(vote),

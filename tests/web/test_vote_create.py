@@ -103,6 +103,14 @@ def test_a_vote_created_through_the_page(client, auth, kiemdiem, world, trustees
         ({"threshold": "0"}, "Số thành viên cần để giải mã phải từ"),
         ({"slip_count": "0"}, "Số phiếu in ra phải không ít hơn"),
         ({"leaders-0-member_id": ""}, "Cần ít nhất một người được lấy phiếu"),
+        (
+            {
+                "leaders-1-member_id": "same",
+                "leaders-1-post": "Chủ tịch Hội đồng nhân dân huyện",
+                "leaders-1-appointed_or_elected_on": "2021-05-01",
+            },
+            "Một người được liệt kê hai lần trong danh sách lấy phiếu.",
+        ),
         ({"code": "Mã Có Dấu"}, "Mã cuộc bỏ phiếu chỉ gồm chữ thường"),
         ({"slip_count": "5"}, "Số phiếu in ra phải không ít hơn"),
         ({"two_trustees": True}, "Ban kiểm phiếu phải có từ 3 đến 7 thành viên"),
@@ -114,6 +122,8 @@ def test_refusals_are_in_vietnamese_and_store_nothing(
     auth.login("admin")
     if change.pop("two_trustees", False):
         change = {"trustees": trustees[:2]}
+    if change.get("leaders-1-member_id") == "same":
+        change["leaders-1-member_id"] = str(world.member_id)
     before = kiemdiem.ledger.max_notification_id()
     answer = auth.post("/votes/new", _form(world, trustees, **change))
     assert answer.status_code == 422, answer.get_data(as_text=True)[:2000]
