@@ -159,3 +159,26 @@ def test_lone_surrogates_cannot_be_encoded() -> None:
         dumps({"a": "\ud800"})
     with pytest.raises(CanonicalEncodingError):
         encode({"a": "x\udfff"})
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"é":1}'.encode(),
+        '{"a":{"tên":1}}'.encode(),
+        '{"a":"x","Tỉnh":"y"}'.encode(),
+    ],
+)
+def test_non_ascii_keys_are_rejected(content):
+    with pytest.raises(CanonicalEncodingError):
+        loads_canonical(content)
+
+
+def test_vietnamese_values_and_escaped_quotes_are_fine():
+    content = dumps({"a": 'Tỉnh ủy "Sông Hồng":', "b": "é"})
+    assert loads_canonical(content) == {"a": 'Tỉnh ủy "Sông Hồng":', "b": "é"}
+
+
+def test_duplicate_keys_are_rejected_by_the_re_encoding():
+    with pytest.raises(CanonicalEncodingError):
+        loads_canonical(b'{"a":1,"a":1}')
