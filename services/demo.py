@@ -16,7 +16,7 @@ from uuid import UUID
 from ledger.signing import Signer
 from services import commands as c
 from services.app import Kiemdiem
-from services.demo_ratings import load_demo_rating_facts
+from services.demo_ratings import load_demo_decision, load_demo_rating_facts
 from services.demo_vote import DemoVoteResult, load_demo_vote
 from services.ids import organisation_id
 
@@ -142,7 +142,22 @@ def load_demo(services: Kiemdiem, admin: Signer, seed: int = 2025) -> DemoResult
             admin,
         )
         accounts.append(DemoAccount(username, roles[0], password))
+    logins = {a.username: a.password for a in accounts}
+    load_demo_decision(
+        services,
+        _signer(services, "thuky", logins["thuky"]),
+        _signer(services, "captuy", logins["captuy"]),
+    )
     vote = load_demo_vote(services, admin)
     accounts += [DemoAccount(a.username, a.role, a.password) for a in vote.accounts]
     organisations = 1 + len(DISTRICTS) + len(cells) + len(COLLECTIVES)
     return DemoResult(organisations, len(members), accounts, vote)
+
+
+def _signer(services: Kiemdiem, username: str, password: str) -> Signer:
+    """The demo account's own key: the secretary and the committee sign their
+    own steps, as they would."""
+    session = services.authenticate(username, password)
+    if session is None:
+        raise RuntimeError(f"demo account {username} cannot sign in")
+    return session.signer

@@ -11,6 +11,7 @@ from uuid import UUID
 from ledger.signing import Signer
 from services import rating_commands as rc
 from services.app import Kiemdiem
+from services.commands import Command
 from services.ids import organisation_id
 
 LEADER_AT = "btv-huyen-uy-yen-thanh"
@@ -41,3 +42,74 @@ def load_demo_rating_facts(
         ),
         admin,
     )
+
+
+DECISION_DISTRICT = "huyen-uy-phu-loc"
+DECISION_CELL = "chi-bo-thon-phu-an"
+
+
+def load_demo_decision(
+    services: Kiemdiem, secretary: Signer, decision_maker: Signer
+) -> UUID:
+    """A decided 2025 rating (366-QĐ/TW) in the demo, so the inspection committee
+    has a decision to open: the chi bộ's report and meeting, one member's
+    self-review, meeting, self-rating (scored), proposal and the chi bộ's decision.
+    Returns the rating round."""
+    district = organisation_id(DECISION_DISTRICT)
+    cell = organisation_id(DECISION_CELL)
+
+    def run(signer: Signer, command: Command) -> UUID:
+        result: UUID = services.ratings.handle(command, signer)
+        return result
+
+    sec, dm = secretary.actor, decision_maker.actor
+    cycle = run(
+        secretary,
+        rc.OpenCycle(
+            sec,
+            district,
+            2025,
+            deadlines=(("member", "rating", date(2025, 12, 20)),),
+            reference_date=date(2025, 12, 1),
+        ),
+    )
+    round_id = run(decision_maker, rc.OpenRound(dm, cycle, cell))
+    cell_review = run(secretary, rc.OpenReview(sec, cycle, f"o:{cell}", cell))
+    run(
+        secretary,
+        rc.CirculateReport(sec, cell_review, "Báo cáo kiểm điểm", date(2025, 12, 1)),
+    )
+    run(
+        secretary,
+        rc.HoldMeeting(
+            sec, cell_review, date(2025, 12, 5), 5, "Biên bản hội nghị", "Thống nhất"
+        ),
+    )
+    member = services.members(cell)[0]
+    key = f"m:{member.member_id}"
+    review = run(secretary, rc.OpenReview(sec, cycle, key, cell))
+    run(
+        secretary,
+        rc.SubmitSelfReview(
+            sec,
+            review,
+            "2B",
+            {
+                "strengths": "Hoàn thành tốt nhiệm vụ được giao.",
+                "shortcomings": "Có lúc chậm tiến độ báo cáo.",
+                "measures": "Lập kế hoạch công việc theo tuần.",
+            },
+        ),
+    )
+    run(
+        secretary,
+        rc.HoldMeeting(sec, review, date(2025, 12, 5), 5, "Biên bản", "Nhất trí"),
+    )
+    points = {"c1": "9", "c2": "9", "c3": "9", "t1": "35", "t2": "20"}
+    run(secretary, rc.SelfRate(sec, round_id, key, "HTTNV", 10, 10, points=points))
+    run(secretary, rc.ProposeRating(sec, round_id, key, "HTTNV"))
+    run(
+        decision_maker,
+        rc.DecideRating(dm, round_id, key, "HTTNV", "15-QĐ/CB", date(2025, 12, 18)),
+    )
+    return round_id

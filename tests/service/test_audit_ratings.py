@@ -5,6 +5,7 @@ the round's versions compared field by field. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from uuid import UUID
 
 import pytest
 
@@ -155,3 +156,29 @@ def test_committee_reads_a_2025_decision(services, admin):
     with pytest.raises(DomainError) as refused:
         services.audit.history(outsider.actor, rid)
     assert refused.value.code == "audit.out_of_scope"
+
+
+def test_the_demo_has_a_2025_decision_the_committee_can_open(services, admin):
+    """Issue 5, tried on the demo data: the committee opens a 2025 decision, sees
+    who decided it and why, and the proof bundle verifies offline."""
+    from services.demo import load_demo
+
+    result = load_demo(services, admin.signer)
+    password = {a.username: a.password for a in result.accounts}["ubkt"]
+    ubkt = services.authenticate("ubkt", password)
+    captuy = {a.account_id: a for a in services.accounts()}
+    decided = [
+        e
+        for e in services.ledger.read_notifications(0, 100_000)
+        if e.topic.endswith("RatingDecided")
+    ]
+    assert len(decided) == 1
+    event = services.ledger.decode(decided[0])
+    assert event.actor in {f"u:{a}" for a in captuy}
+    assert event.event.explanation
+    assert event.event.rulebook_id.startswith("366")
+    member = UUID(event.event.subject_key.split(":", 1)[1])
+    history = services.audit.history(ubkt.actor, member, kind="RatingDecided")
+    (item,) = history.items
+    assert item.entry.ok
+    assert item.entry.actor == event.actor
