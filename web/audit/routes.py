@@ -42,6 +42,7 @@ from web.messages_audit import (
     FIELD_LABELS,
     INCIDENT_TEXT,
     SUBJECT_KIND_LABELS,
+    event_label,
 )
 
 log = logging.getLogger(__name__)
@@ -358,6 +359,11 @@ def check_label(kind: str) -> str:
 @bp.app_template_filter("field_label")
 def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
+
+
+@bp.app_template_filter("event_label")
+def event_label_filter(topic: str) -> str:
+    return event_label(topic)
 
 
 @bp.app_template_filter("subject_kind")
