@@ -5,13 +5,19 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ledger.errors import ConfigurationError
 
 DEFAULT_DATABASE_URL = "sqlite:///instance/kiemdiem.db"
+PATH_SETTINGS = (
+    "KIEMDIEM_TRUST_ROOT",
+    "KIEMDIEM_LOG_KEY_FILE",
+    "KIEMDIEM_LOG_KEY_PASSPHRASE_FILE",
+    "KIEMDIEM_CHECKPOINT_DIR",
+)
 # Library settings that would bypass signing or change the stored bytes.
 FORBIDDEN_SETTINGS = (
     "MAPPER_TOPIC",
@@ -37,31 +43,34 @@ class Settings:
     checkpoint_every: int = 1000
     checkpoint_minutes: int = 60
     projections_mode: str = "inline"
+    # File locations given in the environment the settings were read from
+    # (KIEMDIEM_TRUST_ROOT, KIEMDIEM_LOG_KEY_FILE, …), not the process's own.
+    paths: dict[str, str] = field(default_factory=dict)
 
     @property
     def trust_root_path(self) -> Path:
         return Path(
-            os.environ.get("KIEMDIEM_TRUST_ROOT")
+            self.paths.get("KIEMDIEM_TRUST_ROOT")
             or self.instance_dir / "trust-root.json"
         )
 
     @property
     def log_key_file(self) -> Path:
         return Path(
-            os.environ.get("KIEMDIEM_LOG_KEY_FILE") or self.instance_dir / "log.key"
+            self.paths.get("KIEMDIEM_LOG_KEY_FILE") or self.instance_dir / "log.key"
         )
 
     @property
     def log_key_passphrase_file(self) -> Path:
         return Path(
-            os.environ.get("KIEMDIEM_LOG_KEY_PASSPHRASE_FILE")
+            self.paths.get("KIEMDIEM_LOG_KEY_PASSPHRASE_FILE")
             or self.instance_dir / "log.pass"
         )
 
     @property
     def checkpoint_dir(self) -> Path:
         return Path(
-            os.environ.get("KIEMDIEM_CHECKPOINT_DIR")
+            self.paths.get("KIEMDIEM_CHECKPOINT_DIR")
             or self.instance_dir / "checkpoints"
         )
 
@@ -100,12 +109,13 @@ def settings_from_environ(
             )
             raise ConfigurationError(msg)
     url = database_url or environ.get("KIEMDIEM_DATABASE_URL") or DEFAULT_DATABASE_URL
+    paths = {key: environ[key] for key in PATH_SETTINGS if environ.get(key)}
     every = _int_setting(environ, "KIEMDIEM_CHECKPOINT_EVERY", 1000)
     minutes = _int_setting(environ, "KIEMDIEM_CHECKPOINT_MINUTES", 60)
     if url.startswith("sqlite:///"):
-        return _sqlite_settings(url, environ, every, minutes)
+        return replace(_sqlite_settings(url, environ, every, minutes), paths=paths)
     if url.startswith(("postgresql://", "postgres://")):
-        return _postgres_settings(url, environ, every, minutes)
+        return replace(_postgres_settings(url, environ, every, minutes), paths=paths)
     msg = f"KIEMDIEM_DATABASE_URL must start with sqlite:/// or postgresql:// ({url!r})"
     raise ConfigurationError(msg)
 

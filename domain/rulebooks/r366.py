@@ -31,6 +31,16 @@ def _set(appendix: Appendix, *items: tuple[str, str, str, int]) -> CriteriaSet:
     )
 
 
+# Leaders are scored on the same criteria whether centrally managed or not; only
+# the appendix (and so who may refine it) differs.
+_LEADER_ITEMS = (
+    ("c1", "Chính trị, tư tưởng, đạo đức, lối sống, kỷ luật", G, 10),
+    ("c2", "Trách nhiệm nêu gương; đoàn kết; phong cách làm việc", G, 10),
+    ("c3", "Tự phê bình và phê bình, khắc phục hạn chế, khuyết điểm", G, 10),
+    ("t1", "Kết quả lãnh đạo, quản lý lĩnh vực, đơn vị được giao", T, 50),
+    ("t2", "Năng lực đổi mới, dám nghĩ, dám làm; sự tín nhiệm", T, 20),
+)
+
 CRITERIA = {
     Appendix.COLLECTIVE: _set(
         Appendix.COLLECTIVE,
@@ -40,22 +50,8 @@ CRITERIA = {
         ("t1", "Kết quả thực hiện chỉ tiêu, nhiệm vụ được giao", T, 50),
         ("t2", "Tiến độ, chất lượng, hiệu quả; sản phẩm cụ thể", T, 20),
     ),
-    Appendix.LEADER_CENTRAL: _set(
-        Appendix.LEADER_CENTRAL,
-        ("c1", "Chính trị, tư tưởng, đạo đức, lối sống, kỷ luật", G, 10),
-        ("c2", "Trách nhiệm nêu gương; đoàn kết; phong cách làm việc", G, 10),
-        ("c3", "Tự phê bình và phê bình, khắc phục hạn chế, khuyết điểm", G, 10),
-        ("t1", "Kết quả lãnh đạo, quản lý lĩnh vực, đơn vị được giao", T, 50),
-        ("t2", "Năng lực đổi mới, dám nghĩ, dám làm; sự tín nhiệm", T, 20),
-    ),
-    Appendix.LEADER: _set(
-        Appendix.LEADER,
-        ("c1", "Chính trị, tư tưởng, đạo đức, lối sống, kỷ luật", G, 10),
-        ("c2", "Trách nhiệm nêu gương; đoàn kết; phong cách làm việc", G, 10),
-        ("c3", "Tự phê bình và phê bình, khắc phục hạn chế, khuyết điểm", G, 10),
-        ("t1", "Kết quả lãnh đạo, quản lý lĩnh vực, đơn vị được giao", T, 50),
-        ("t2", "Năng lực đổi mới, dám nghĩ, dám làm; sự tín nhiệm", T, 20),
-    ),
+    Appendix.LEADER_CENTRAL: _set(Appendix.LEADER_CENTRAL, *_LEADER_ITEMS),
+    Appendix.LEADER: _set(Appendix.LEADER, *_LEADER_ITEMS),
     Appendix.NON_LEADER: _set(
         Appendix.NON_LEADER,
         ("c1", "Chính trị, tư tưởng, đạo đức, lối sống, kỷ luật", G, 10),

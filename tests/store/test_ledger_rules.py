@@ -166,3 +166,17 @@ def test_a_fresh_process_lets_a_registered_member_sign_first_thing(world, backen
     before = backend.app.max_notification_id()
     backend.open_review(world.bob, "Phạm Thị Dung", ["Đồng ý"])
     assert backend.app.max_notification_id() > before
+
+
+def test_file_locations_come_from_the_environment_given(tmp_path, monkeypatch):
+    """Paths follow the mapping the settings were read from, not the process."""
+    monkeypatch.setenv("KIEMDIEM_TRUST_ROOT", "/process/trust-root.json")
+    url = f"sqlite:///{tmp_path}/k.db"
+    given = settings_from_environ({"KIEMDIEM_TRUST_ROOT": "/given/tr.json"}, url)
+    assert given.trust_root_path == Path("/given/tr.json")
+    assert (
+        settings_from_environ({}, url).trust_root_path == tmp_path / "trust-root.json"
+    )
+    assert settings_from_environ(None, url).trust_root_path == Path(
+        "/process/trust-root.json"
+    )
