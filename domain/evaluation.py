@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import DomainError
+from domain.remediation import Carried
 from domain.rulebooks import (
     DISCIPLINE_RANK,
     LEVEL_RANK,
@@ -153,9 +154,22 @@ class SubjectFacts:
     temporary_cell_comment: bool | None = None  # None: no temporary chi bộ
     leaves: tuple[str, ...] = ()
     counted_disciplines: frozenset[str] = frozenset()
+    # The shortcomings carried into this cycle and those verified (from the
+    # remediation view). None: not gathered (then the assessment's counts apply).
+    remediation: Carried | None = None
+
+    def remedied(self, assessment: Assessment) -> tuple[int, int]:
+        """(carried, remedied) for the HTXSNV condition."""
+        if self.remediation is not None:
+            return len(self.remediation.carried), len(self.remediation.verified)
+        return assessment.shortcomings_total, assessment.shortcomings_remedied
 
     def as_dict(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if self.remediation is not None:
+            extra["remediation"] = self.remediation.as_dict()
         return {
+            **extra,
             "disciplines": [d.as_dict() for d in self.disciplines],
             "member_disciplines": [d.as_dict() for d in self.member_disciplines],
             "degradation": self.degradation,
@@ -364,7 +378,7 @@ def evaluate(
                 missed = "excellent_exceeded"
             elif (
                 rulebook.excellent_requires_full_remediation
-                and assessment.shortcomings_remedied < assessment.shortcomings_total
+                and facts.remedied(assessment)[1] < facts.remedied(assessment)[0]
             ):
                 missed = "excellent_remediation"
             elif collective and (

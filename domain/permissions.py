@@ -29,7 +29,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.read": frozenset({Role.INSPECTOR}),
     "audit.cosign": frozenset({Role.INSPECTOR}),
     "audit.verify": frozenset({Role.INSPECTOR}),
-    "remediation.verify": frozenset({Role.INSPECTOR}),
+    "remediation.verify": frozenset({Role.INSPECTOR, Role.DECISION_MAKER}),
     # Review and rating (issue 3): secretaries record, the authority decides.
     "member.record_fact": frozenset({Role.ADMIN, Role.SECRETARY}),
     "cycle.open": frozenset({Role.SECRETARY, Role.DECISION_MAKER}),
@@ -39,6 +39,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rating.peer_group": frozenset({Role.SECRETARY, Role.DECISION_MAKER}),
     "rating.hold": frozenset({Role.DECISION_MAKER, Role.INSPECTOR}),
     "rating.decide": frozenset({Role.DECISION_MAKER}),
+    # Remediation (issue 6): secretaries record and plan, the subject reports and
+    # claims, the inspection committee or the higher level verifies.
+    "remediation.track": frozenset(
+        {Role.ADMIN, Role.SECRETARY, Role.DECISION_MAKER, Role.INSPECTOR}
+    ),
+    "remediation.record": frozenset({Role.SECRETARY, Role.DECISION_MAKER}),
+    "remediation.plan": frozenset({Role.SECRETARY}),
+    "remediation.report": frozenset({Role.SECRETARY, Role.MEMBER}),
+    "remediation.claim": frozenset({Role.SECRETARY, Role.MEMBER}),
 }
 
 

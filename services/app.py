@@ -107,6 +107,9 @@ class Kiemdiem:
         from services.ratings import RatingService
 
         self.ratings = RatingService(self)
+        from services.remediation import RemediationService
+
+        self.remediation = RemediationService(self)
 
     def close(self) -> None:
         self.audit.close()

@@ -213,7 +213,9 @@ class GrantQuotaException(Command):
 @dataclass(frozen=True)
 class SelfRate(Command):
     """Bước 1. ``points`` (366): criterion code -> decimal text; ``met``
-    (132/124): the codes of the level's conditions the subject meets."""
+    (132/124): the codes of the level's conditions the subject meets. The
+    shortcomings carried and remedied are not typed in: the service reads them
+    from the remediation view and records them in the event (issue 6)."""
 
     round_id: UUID
     subject_key: str
@@ -223,8 +225,6 @@ class SelfRate(Command):
     tasks_exceeded: int = 0
     tasks_late: int = 0
     tasks_not_done: int = 0
-    shortcomings_total: int = 0
-    shortcomings_remedied: int = 0
     points: dict[str, str] = field(default_factory=dict)
     met: tuple[str, ...] = ()
 

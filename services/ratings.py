@@ -171,6 +171,7 @@ class RatingService:
                     review is not None and review.temporary_cell_comment is not None
                 )
             return SubjectFacts(
+                remediation=self.app.remediation.carried(subject["key"], year),
                 disciplines=self._disciplines(member),
                 degradation=any(
                     d["concluded_on"].year == year for d in member.degradations
@@ -195,7 +196,10 @@ class RatingService:
                     PartyMember, UUID(other["member_id"]), "member.not_found"
                 )
                 records.extend(self._disciplines(member))
-        return SubjectFacts(member_disciplines=tuple(records))
+        return SubjectFacts(
+            member_disciplines=tuple(records),
+            remediation=self.app.remediation.carried(subject["key"], year),
+        )
 
     def _maybe(self, cls: type[A], ident: UUID) -> A | None:
         """The aggregate if it was ever stored (a review or a round)."""
@@ -1032,6 +1036,9 @@ class RatingService:
             points: dict[str, Fraction] = {
                 code: parse_points(value) for code, value in command.points.items()
             }
+            facts = self._facts_if_rated(cycle, subject)
+            # The counts are the remediation view's, never typed in (issue 6).
+            carried = facts.remediation
             assessment = Assessment(
                 level=parse_level(command.level),
                 points=points,
@@ -1041,14 +1048,14 @@ class RatingService:
                 tasks_exceeded=command.tasks_exceeded,
                 tasks_late=command.tasks_late,
                 tasks_not_done=command.tasks_not_done,
-                shortcomings_total=command.shortcomings_total,
-                shortcomings_remedied=command.shortcomings_remedied,
+                shortcomings_total=len(carried.carried) if carried else 0,
+                shortcomings_remedied=len(carried.verified) if carried else 0,
             )
             rating.self_rate(
                 subject_key=command.subject_key,
                 assessment=assessment,
                 cycle=cycle,
-                facts=self._facts_if_rated(cycle, subject),
+                facts=facts,
                 rated_by=signer.actor,
             )
 

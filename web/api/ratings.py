@@ -450,8 +450,6 @@ ASSESSMENT: dict[str, tuple[Parser, bool]] = {
     "tasks_exceeded": (_int, OPT),
     "tasks_late": (_int, OPT),
     "tasks_not_done": (_int, OPT),
-    "shortcomings_total": (_int, OPT),
-    "shortcomings_remedied": (_int, OPT),
     "points": (_points, OPT),
     "met": (_texts, OPT),
 }

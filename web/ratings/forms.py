@@ -115,10 +115,6 @@ class SelfRatingForm(BaseForm):
         "Hoàn thành nhưng chậm tiến độ", validators=COUNT, default=0
     )
     tasks_not_done = IntegerField("Không hoàn thành", validators=COUNT, default=0)
-    shortcomings_total = IntegerField(
-        "Hạn chế, khuyết điểm kỳ trước", validators=COUNT, default=0
-    )
-    shortcomings_remedied = IntegerField("Đã khắc phục", validators=COUNT, default=0)
     met = MultiCheckboxField("Tiêu chí đạt được")
     submit = SubmitField("Ghi nhận tự đánh giá, xếp loại")
 

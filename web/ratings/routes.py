@@ -480,8 +480,6 @@ def self_rating(rid: UUID, key: str):
             tasks_exceeded=form.tasks_exceeded.data,
             tasks_late=form.tasks_late.data,
             tasks_not_done=form.tasks_not_done.data,
-            shortcomings_total=form.shortcomings_total.data,
-            shortcomings_remedied=form.shortcomings_remedied.data,
             points=points,
             met=tuple(form.met.data or ()),
         )
