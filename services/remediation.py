@@ -209,6 +209,10 @@ class RemediationService:
             rows = self.items(today=today)
         return [r for r in rows if r["urgency"] == "overdue"]
 
+    def in_scope(self, root: UUID, org_id: UUID) -> bool:
+        """Whether ``org_id`` is ``root`` or under it (the tree as it stands)."""
+        return in_subtree(self.app.ratings.tree(), root, org_id)
+
     # -- loading ---------------------------------------------------------------------
     def plan(self, ident: UUID) -> RemediationPlan:
         return self.app._get(RemediationPlan, ident, "remediation.plan_not_found")
