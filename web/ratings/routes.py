@@ -352,6 +352,11 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "residence": forms.get("residence") or NoteForm(formdata=None, prefix="rs"),
         "temporary": forms.get("temporary") or NoteForm(formdata=None, prefix="tc"),
         "points_in": request.form if request.method == "POST" else {},
+        "carried": services().remediation.carried(key, cycle_row["year"]),
+        "carried_items": services().remediation.carried_items(key, cycle_row["year"]),
+        "found_items": services().remediation.items(
+            subject_key=key, year=cycle_row["year"]
+        ),
     }
     return render_template("ratings/subject.html", **context), status
 
