@@ -321,3 +321,53 @@ def test_rebuild_gives_the_same_remediation_view(services, world):
     services.projections.rebuild()
     assert services.projections.digest() == before
     assert services.remediation.item(ident)["status"] == "DONE"
+
+
+@pytest.mark.slow
+def test_the_demo_carries_an_open_2024_shortcoming_into_2025(services, admin):
+    """Issue 6, "Done when" 2: recorded at the 2024 review, still open in 2025,
+    in the 2025 review, blocking HTXSNV, overdue on the committee's worklist."""
+    from services.demo import load_demo
+    from services.demo_ratings import DECISION_CELL
+    from services.demo_remediation import DEMO_SHORTCOMING
+    from services.ids import organisation_id
+    from services.ratings import cycle_id, round_id
+
+    load_demo(services, admin.signer)
+    province = organisation_id("tinh-uy-song-hong")
+    district = organisation_id("huyen-uy-phu-loc")
+    for username, role in (("thuky2", "secretary"), ("ubkt2", "inspector")):
+        services.handle(
+            c.OpenAccount(
+                admin.actor,
+                username,
+                username,
+                (role,),
+                "mat-khau-demo-1",
+                org_id=province,
+            ),
+            admin.signer,
+        )
+    sec = services.authenticate("thuky2", "mat-khau-demo-1")
+    ubkt = services.authenticate("ubkt2", "mat-khau-demo-1")
+    (item,) = services.remediation.items(year=2024)
+    assert item["description"] == DEMO_SHORTCOMING
+    assert item["review_id"] is not None
+    assert item["status"] == "IN_PROGRESS"
+    key = item["subject_key"]
+    carried = services.remediation.carried(key, 2025)
+    assert carried.carried == (item["shortcoming_id"],)
+    assert not carried.complete
+    work = services.remediation.worklist(province, today=date(2025, 12, 4))
+    assert [r["shortcoming_id"] for r in work["overdue"]] == [item["shortcoming_id"]]
+    cycle = cycle_id(district, 2025, "annual", None)
+    rid = round_id(cycle, organisation_id(DECISION_CELL))
+    excellent = rc.SelfRate(sec.actor, rid, key, "HTXSNV", 10, 10, 4, points=POINTS)
+    with pytest.raises(DomainError) as refused:
+        rate(services, sec, excellent)
+    assert refused.value.details["rule"] == "excellent_remediation"
+    ident = item["shortcoming_id"]
+    act(services, sec, mc.ClaimRemediation(sec.actor, ident, "Đã nộp đủ"))
+    act(services, ubkt, mc.VerifyRemediation(ubkt.actor, ident, "Đã kiểm tra"))
+    rate(services, sec, excellent)
+    assert services.ratings.subject_row(cycle, key)["self_level"] == "HTXSNV"
