@@ -251,6 +251,9 @@ class RemediationPlan(Aggregate):
         self.subject_kind = subject_kind
         self.subject_name = subject_name
         self.place_id = place_id
+        # The subject's organisation (its own, or a member's chi bộ): the audit's
+        # scope of this file.
+        self.org_id = UUID(place_id)
         self.path = list(path)
         self.shortcomings: dict[str, dict[str, Any]] = {}
         self.plans: list[dict[str, Any]] = []

@@ -78,16 +78,18 @@ class RemediationService:
         return self.app.projections.query("remediation", sql, list(params))
 
     @staticmethod
-    def _row(row: Mapping[str, Any], today: date | None = None) -> dict[str, Any]:
+    def _row(
+        row: Mapping[str, Any],
+        today: date | None = None,
+        soon_days: int = DUE_SOON_DAYS,
+    ) -> dict[str, Any]:
         out = dict(row)
         for name in ("path", "persons", "measures"):
             out[name] = json.loads(row[name]) if row.get(name) else []
         deadline = date.fromisoformat(row["deadline"]) if row["deadline"] else None
         out["deadline_date"] = deadline
         if today is not None:
-            out["urgency"] = urgency(
-                deadline, Status(row["status"]), today, DUE_SOON_DAYS
-            )
+            out["urgency"] = urgency(deadline, Status(row["status"]), today, soon_days)
         return out
 
     def items(
@@ -98,13 +100,15 @@ class RemediationService:
         subject_key: str | None = None,
         status: str | None = None,
         today: date | None = None,
+        soon_days: int = DUE_SOON_DAYS,
     ) -> list[dict[str, Any]]:
         """One row per shortcoming: ``shortcoming_id``, ``plan_id``, ``cycle_id``,
         ``year``, ``subject_key``, ``subject_kind``, ``subject_name``,
         ``place_id``, ``path`` (the place and every organisation above it),
         ``source``, ``cause``, ``description``, ``status``, ``deadline``,
         ``supervisor``, ``verified_on``, ``recurrence_of``, ``recurred_by``… and
-        ``urgency`` (``overdue`` / ``due_soon`` / ``""``) as of ``today``."""
+        ``urgency`` (``overdue`` / ``due_soon`` within ``soon_days`` / ``""``)
+        as of ``today``."""
         sql = "SELECT s.* FROM {shortcomings} s"
         where: list[str] = []
         params: list[Any] = []
@@ -125,7 +129,7 @@ class RemediationService:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY s.year DESC, s.subject_name, s.recorded_at"
         when = today or self.app.today()
-        return [self._row(r, when) for r in self._q(sql, params)]
+        return [self._row(r, when, soon_days) for r in self._q(sql, params)]
 
     def item(self, ident: UUID) -> dict[str, Any] | None:
         rows = self._q(
@@ -156,12 +160,16 @@ class RemediationService:
         return sorted(rows, key=lambda r: (r["year"], r["recorded_at"]))
 
     def status_counts(
-        self, org_id: UUID, year: int | None = None, today: date | None = None
+        self,
+        org_id: UUID,
+        year: int | None = None,
+        today: date | None = None,
+        soon_days: int = DUE_SOON_DAYS,
     ) -> dict[str, int]:
         """Shortcomings of ``org_id``'s subtree found in ``year`` (all years when
         None): one count per status, ``total``, and ``overdue`` / ``due_soon``
         as of ``today``."""
-        rows = self.items(org_id=org_id, year=year, today=today)
+        rows = self.items(org_id=org_id, year=year, today=today, soon_days=soon_days)
         counts = dict.fromkeys(STATUSES, 0)
         counts.update(total=len(rows), overdue=0, due_soon=0)
         for row in rows:
@@ -178,13 +186,16 @@ class RemediationService:
         status: str | None = None,
         urgency_filter: str | None = None,
         today: date | None = None,
+        soon_days: int = DUE_SOON_DAYS,
     ) -> dict[str, Any]:
         """The organisation's tracking view: counts and the filtered rows."""
-        rows = self.items(org_id=org_id, year=year, status=status, today=today)
+        rows = self.items(
+            org_id=org_id, year=year, status=status, today=today, soon_days=soon_days
+        )
         if urgency_filter:
             rows = [r for r in rows if r["urgency"] == urgency_filter]
         return {
-            "counts": self.status_counts(org_id, year, today),
+            "counts": self.status_counts(org_id, year, today, soon_days),
             "items": rows,
         }
 

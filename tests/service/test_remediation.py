@@ -128,6 +128,20 @@ def test_carry_over_blocks_excellence_until_verified(services, world):
     assert item["year"] == 2024
     assert item["path"][0] == str(w["cell"])
     assert str(w["province"]) in item["path"]
+    june = date(2025, 6, 20)  # ten days before the deadline
+    assert (
+        services.remediation.status_counts(w["district"], today=june)["due_soon"] == 1
+    )
+    assert (
+        services.remediation.status_counts(w["district"], today=june, soon_days=5)[
+            "due_soon"
+        ]
+        == 0
+    )
+    soon = services.remediation.tracking(
+        w["district"], urgency_filter="due_soon", today=june
+    )
+    assert [r["shortcoming_id"] for r in soon["items"]] == [str(ident)]
 
     cycle = open_cycle(services, w, 2025)
     carried = services.remediation.carried(w["key"], 2025)
@@ -310,6 +324,12 @@ def test_refusal_recurrence_and_who_may_act(services, world):
     with pytest.raises(DomainError) as refused:
         act(services, me, mc.ClaimRemediation(me.actor, other, "Xong"))
     assert refused.value.code == "remediation.not_own"
+    # Rebuilt from the events, the view has the same rows (refusal, recurrence,
+    # a collective's file).
+    before = services.projections.digest()
+    services.projections.rebuild()
+    assert services.projections.digest() == before
+    assert services.remediation.item(ident)["status"] == "RECURRED"
 
 
 def test_rebuild_gives_the_same_remediation_view(services, world):
