@@ -214,6 +214,9 @@ def get_carried():
     if not key or year is None:
         raise Refused(json_error("form.invalid", 400))
     remediation = services().remediation
+    if own is None:
+        for row in remediation.items(subject_key=key)[:1]:
+            _scope_org(UUID(row["place_id"]))
     carried = remediation.carried(key, year)
     return jsonify(
         {
