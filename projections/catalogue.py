@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from projections.directory import Directory
+from projections.org_facts import OrgFactsView
 from projections.ratings import RatingsView
 from projections.runtime import ReadModel
 from projections.vote_results import VoteResults
 
 
 def default_read_models() -> list[ReadModel]:
-    return [Directory(), VoteResults(), RatingsView()]
+    return [Directory(), VoteResults(), RatingsView(), OrgFactsView()]

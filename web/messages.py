@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from web import messages_audit, messages_ratings, messages_reports, messages_votes
+from web import (
+    messages_audit,
+    messages_ratings,
+    messages_reports,
+    messages_rules,
+    messages_votes,
+)
 
 ROLE_LABELS: dict[str, str] = {
     "admin": "Quản trị",
@@ -27,6 +33,7 @@ KIND_LABELS: dict[str, str] = {
     "provincial_committee": "Tỉnh ủy",
     "district_committee": "Huyện ủy",
     "grassroots_committee": "Đảng ủy cơ sở",
+    "partial_committee": "Đảng ủy bộ phận",
     "cell": "Chi bộ",
     "leadership_collective": "Tập thể lãnh đạo",
 }
@@ -138,7 +145,13 @@ MESSAGES: dict[str, str] = {
 NEEDS_PARENT = "{kind_label} phải trực thuộc một tổ chức cấp trên."
 
 # Each area keeps its own catalogue module; they are merged here, once.
-for _area in (messages_votes, messages_ratings, messages_audit, messages_reports):
+for _area in (
+    messages_votes,
+    messages_ratings,
+    messages_audit,
+    messages_reports,
+    messages_rules,
+):
     _clash = MESSAGES.keys() & _area.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")

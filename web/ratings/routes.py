@@ -60,6 +60,7 @@ COMMITTEES = (
     "provincial_committee",
     "district_committee",
     "grassroots_committee",
+    "partial_committee",
     "cell",
 )
 FORM_SECTIONS = {
@@ -906,6 +907,7 @@ def _fact_forms(bound: dict[str, BaseForm] | None = None) -> dict[str, BaseForm]
         (
             "leadership_collective",
             "grassroots_committee",
+            "partial_committee",
             "district_committee",
             "provincial_committee",
             "cell",
