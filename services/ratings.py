@@ -599,8 +599,39 @@ class RatingService:
                                 "subject": s["name"],
                             }
                         )
+        items.extend(self.flags(ident))
         items.extend(self.deadlines_at_risk(ident, today))
         return items
+
+    def flags(self, ident: UUID) -> list[dict[str, Any]]:
+        """Decisions that raised a flag for human consideration: KHTNV again after
+        KHTNV in the previous cycle of the same period type (never automatic)."""
+        rows = self._q(
+            "SELECT t.subject_key, t.step, t.detail, s.name, s.status "
+            "FROM {timeline} t JOIN {subjects} s ON s.cycle_id = t.cycle_id "
+            "AND s.subject_key = t.subject_key WHERE t.cycle_id = ? "
+            "AND t.step IN ('decided', 'revised') ORDER BY t.position",
+            [str(ident)],
+        )
+        latest: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            latest[row["subject_key"]] = row
+        items = []
+        for key, row in latest.items():
+            rules = json.loads(row["detail"]).get("rules", [])
+            if row["status"] == "decided" and "consecutive_khtnv" in rules:
+                items.append(
+                    {
+                        "kind": "flag",
+                        "rule": "consecutive_khtnv",
+                        "subject_key": key,
+                        "subject": row["name"],
+                    }
+                )
+        return items
+
+    def subject_flags(self, ident: UUID, key: str) -> list[str]:
+        return [f["rule"] for f in self.flags(ident) if f["subject_key"] == key]
 
     def deadlines_at_risk(self, ident: UUID, today: date) -> list[dict[str, Any]]:
         cycle = self.cycle_row(ident)

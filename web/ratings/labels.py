@@ -75,6 +75,7 @@ MILESTONES: dict[str, str] = {
     "report": "Báo cáo",
 }
 ISSUE_LABELS: dict[str, str] = {
+    "flag": "Cần xem xét",
     "prerequisite": "Chờ xếp loại trước",
     "held": "Tạm dừng xác minh",
     "violation": "Vi phạm quy định",
@@ -82,6 +83,10 @@ ISSUE_LABELS: dict[str, str] = {
     "deadline_missed": "Quá hạn",
 }
 ISSUE_RULES: dict[str, str] = {
+    "consecutive_khtnv": (
+        "Hai kỳ liên tiếp “Không hoàn thành nhiệm vụ”: cấp có thẩm quyền xem xét "
+        "(không tự động xử lý)"
+    ),
     "rated_without_review": "Đã xếp loại nhưng chưa kiểm điểm đủ nơi bắt buộc",
     "discipline_after_decision": (
         "Có quyết định kỷ luật ghi nhận sau khi xếp loại: xem xét xếp loại lại"
@@ -117,4 +122,44 @@ FACT_KIND_LABELS: dict[str, str] = {
     "DegradationConcluded": "Kết luận suy thoái",
     "ConfidenceResultRecorded": "Kết quả lấy phiếu tín nhiệm",
     "WorkSituationSet": "Tình trạng công tác",
+    "OversightAssigned": "Phân công trực tiếp phụ trách",
+    "OversightEnded": "Thôi phụ trách",
+}
+
+# -- facts about organisations and oversight (366 Điều 11, Điều 7.3) -------------------
+SECTOR_LABELS: dict[str, str] = {
+    "party": "Đảng (cấp ủy, ban thường vụ)",
+    "government": "Chính quyền",
+    "professional": "Chuyên môn",
+    "mass_org": "Đoàn thể",
+}
+CONCLUSION_LABELS: dict[str, str] = {
+    "personnel_wrongdoing": "Sai phạm trong công tác cán bộ",
+    "disunity": "Mất đoàn kết nội bộ",
+    "factionalism": "Cục bộ, bè phái",
+    "buying_posts": "Chạy chức, chạy quyền",
+}
+TARGET_LABELS: dict[str, str] = {
+    "growth": "Tăng trưởng kinh tế",
+    "budget_revenue": "Thu ngân sách",
+    "public_investment": "Giải ngân vốn đầu tư công",
+    "income_per_capita": "Thu nhập bình quân đầu người",
+    "poverty_reduction": "Giảm nghèo",
+}
+CASE_LABELS: dict[str, str] = {
+    "corruption": "Tham nhũng",
+    "waste": "Lãng phí",
+    "negativity": "Tiêu cực",
+}
+ORG_DISCIPLINE_LABELS: dict[str, str] = {
+    "reprimand": "Khiển trách",
+    "warning": "Cảnh cáo",
+    "dissolution": "Giải tán",
+}
+ORG_FACT_LABELS: dict[str, str] = {
+    "SectorSet": "Khối",
+    "ConclusionRecorded": "Kết luận về tập thể",
+    "TaskResultsRecorded": "Kết quả thực hiện nhiệm vụ, chỉ tiêu",
+    "CaseRecorded": "Vụ việc tham nhũng, lãng phí, tiêu cực đã xử lý kỷ luật",
+    "DisciplineRecorded": "Kỷ luật tổ chức",
 }
