@@ -205,7 +205,11 @@ def get_subject(cycle_id: UUID, subject_key: str):
         ratings.subject_row(cycle_id, subject_key), "rating.subject_not_found"
     )
     return jsonify(
-        {"subject": subject, "timeline": ratings.timeline(cycle_id, subject_key)}
+        {
+            "subject": subject,
+            "timeline": ratings.timeline(cycle_id, subject_key),
+            "flags": ratings.subject_flags(cycle_id, subject_key),
+        }
     )
 
 
