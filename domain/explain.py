@@ -212,7 +212,10 @@ RULE_LABELS: dict[str, str] = {
     "collective_disciplined": "tập thể bị kỷ luật",
     "subordinate_units_disciplined": "quá tỉ lệ tổ chức trực thuộc bị kỷ luật",
     "members_khtnv": "quá tỉ lệ đảng viên không hoàn thành nhiệm vụ",
-    "consecutive_khtnv": "hai kỳ liên tiếp không hoàn thành nhiệm vụ",
+    "consecutive_khtnv": (
+        "hai kỳ liên tiếp không hoàn thành nhiệm vụ: cấp có thẩm quyền xem xét, "
+        "không tự động xử lý"
+    ),
     "not_proposer": "đề xuất bởi cấp có thẩm quyền đề xuất",
     "cell_first": "kiểm điểm ở chi bộ trước",
     "collective_first": "kiểm điểm tập thể trước, cá nhân sau",

@@ -719,6 +719,8 @@ class RatingsView(ReadModel):
         PartyMember.DegradationConcluded,  # type: ignore[attr-defined]
         PartyMember.ConfidenceResultRecorded,  # type: ignore[attr-defined]
         PartyMember.WorkSituationSet,  # type: ignore[attr-defined]
+        PartyMember.OversightAssigned,  # type: ignore[attr-defined]
+        PartyMember.OversightEnded,  # type: ignore[attr-defined]
     )
     def member_fact(self, e: LedgerEvent, tx: Tx) -> None:
         """Every fact about a member the rules read, in order (the facts page)."""

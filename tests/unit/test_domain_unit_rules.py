@@ -18,7 +18,7 @@ from domain.cycles import check_party_org_triggers
 from domain.errors import DomainError
 from domain.evaluation import SubjectFacts, evaluate, unit_triggers
 from domain.explain import explain
-from domain.members import MemberFacts, PartyMember
+from domain.members import MemberFacts, MembershipStatus, PartyMember
 from domain.organisations import Organisation, OrganisationKind, ParentFacts
 from domain.ratings import consecutive_khtnv, rating_prerequisites
 from domain.rulebooks import Level, rulebook_for_year
@@ -596,7 +596,11 @@ def test_oversight_of_a_leader():
     person = PartyMember.enrol(
         member_id=uuid4(),
         facts=MemberFacts(
-            "Nguyễn Văn A", "DV1", date(1980, 1, 1), date(2010, 1, 1), "full"
+            "Nguyễn Văn A",
+            "DV1",
+            date(1980, 1, 1),
+            date(2010, 1, 1),
+            MembershipStatus.FULL,
         ),
         cell=cell,
         today=date(2025, 1, 1),

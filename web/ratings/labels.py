@@ -83,10 +83,6 @@ ISSUE_LABELS: dict[str, str] = {
     "deadline_missed": "Quá hạn",
 }
 ISSUE_RULES: dict[str, str] = {
-    "consecutive_khtnv": (
-        "Hai kỳ liên tiếp “Không hoàn thành nhiệm vụ”: cấp có thẩm quyền xem xét "
-        "(không tự động xử lý)"
-    ),
     "rated_without_review": "Đã xếp loại nhưng chưa kiểm điểm đủ nơi bắt buộc",
     "discipline_after_decision": (
         "Có quyết định kỷ luật ghi nhận sau khi xếp loại: xem xét xếp loại lại"
