@@ -1249,7 +1249,7 @@ class RatingService:
             subject = cycle.subject(review.subject_key)
             before = []
             for rule, key, venue in review_prerequisites(
-                subject, review.venue_id, cycle.subjects
+                subject, review.venue_id, cycle.subjects, cycle.rulebook.order_rules
             ):
                 other = self._maybe(Review, review_id(cycle.id, key, venue))
                 held = other.meeting["held_on"] if other and other.meeting else None

@@ -398,6 +398,51 @@ def test_government_leadership_before_the_party_committee_under_366_only(provinc
     rate(p, old, btv, "HTTNV", None, year=2021)
 
 
+def test_government_leadership_is_reviewed_before_the_party_committee(province):
+    p = province
+    found(
+        p,
+        "ubnd",
+        "ubnd-huyen",
+        "UBND huyện Đông Hà",
+        "leadership_collective",
+        "district",
+    )
+    org_fact(p, "ubnd", "sector", {"sector": "government"})
+    org_fact(p, "btv", "sector", {"sector": "party"})
+    cycle = p.open_cycle(2025)
+
+    def review(org: str) -> str:
+        body = {"subject_key": key("o", p.orgs[org]), "venue_id": str(p.orgs[org])}
+        ident = str(p.sec.post(f"/cycles/{cycle}/reviews", body, 201)["id"])
+        p.sec.post(
+            f"/reviews/{ident}/report",
+            {"summary": "Dự thảo Mẫu 01", "circulated_on": "2025-12-01"},
+        )
+        return ident
+
+    def meeting(on: str) -> dict[str, Any]:
+        return {
+            "held_on": on,
+            "attendees": 9,
+            "minutes": "Biên bản",
+            "conclusion": "KL",
+        }
+
+    btv, ubnd = review("btv"), review("ubnd")
+    refuse(
+        p,
+        p.sec,
+        f"/reviews/{btv}/meeting",
+        meeting("2025-12-08"),
+        "review.order_violation",
+        rule="government_before_party_committee",
+        subject="UBND huyện Đông Hà",
+    )
+    p.sec.post(f"/reviews/{ubnd}/meeting", meeting("2025-12-06"))
+    p.sec.post(f"/reviews/{btv}/meeting", meeting("2025-12-08"))
+
+
 # -- đảng ủy bộ phận proposes for a chi bộ trực thuộc (43-HD mục 3) --------------------
 def test_partial_committee_proposes_for_its_cells(province):
     p = province

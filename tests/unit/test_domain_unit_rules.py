@@ -21,6 +21,7 @@ from domain.explain import explain
 from domain.members import MemberFacts, MembershipStatus, PartyMember
 from domain.organisations import Organisation, OrganisationKind, ParentFacts
 from domain.ratings import consecutive_khtnv, rating_prerequisites
+from domain.reviews import review_prerequisites
 from domain.rulebooks import Level, rulebook_for_year
 from domain.subjects import OrgNode, derive_subjects
 from tests.unit import ratings_world as world
@@ -651,3 +652,31 @@ def test_legacy_assessment_of_a_party_org_under_124_with_a_disciplined_unit():
             rated_by=ACTOR,
         )
     assert info.value.details["rule"] == "subordinate_units_disciplined"
+
+
+def test_review_order_by_sector_is_a_366_rule():
+    ubnd = OrgNode(
+        oid("ubnd"),
+        "UBND",
+        "leadership_collective",
+        DISTRICT.org_id,
+        sector="government",
+    )
+    btv = OrgNode(
+        oid("btv"), "BTV", "leadership_collective", DISTRICT.org_id, sector="party"
+    )
+    tree = {**TREE, ubnd.org_id: ubnd, btv.org_id: btv}
+    rows = derive_subjects(B366, DISTRICT.org_id, tree, [], date(2025, 12, 1))
+    subjects = {s["key"]: s for s in rows}
+    party = subjects[okey(btv)]
+    venue = str(btv.org_id)
+    assert review_prerequisites(party, venue, subjects, B366.order_rules) == [
+        ("government_before_party_committee", okey(ubnd), str(ubnd.org_id))
+    ]
+    assert review_prerequisites(party, venue, subjects, B132.order_rules) == []
+    assert (
+        review_prerequisites(
+            subjects[okey(ubnd)], str(ubnd.org_id), subjects, B366.order_rules
+        )
+        == []
+    )
