@@ -37,6 +37,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "remediation.verify": frozenset({Role.INSPECTOR, Role.DECISION_MAKER}),
     # Review and rating (issue 3): secretaries record, the authority decides.
     "member.record_fact": frozenset({Role.ADMIN, Role.SECRETARY}),
+    # Facts about organisations the rating rules read (sector, conclusions, task
+    # results, disciplined cases, discipline of the organisation).
+    "organisation.record_fact": frozenset({Role.ADMIN, Role.SECRETARY}),
     "cycle.open": frozenset({Role.SECRETARY, Role.DECISION_MAKER}),
     "review.record": frozenset({Role.SECRETARY}),
     "rating.self_rate": frozenset({Role.SECRETARY, Role.MEMBER}),

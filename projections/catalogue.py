@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.directory import Directory
+from projections.org_facts import OrgFactsView
 from projections.ratings import RatingsView
 from projections.remediation import RemediationView
 from projections.runtime import ReadModel
@@ -10,4 +11,10 @@ from projections.vote_results import VoteResults
 
 
 def default_read_models() -> list[ReadModel]:
-    return [Directory(), VoteResults(), RatingsView(), RemediationView()]
+    return [
+        Directory(),
+        VoteResults(),
+        RatingsView(),
+        RemediationView(),
+        OrgFactsView(),
+    ]

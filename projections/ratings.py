@@ -44,7 +44,7 @@ def _json(value: Any) -> str:
 
 class RatingsView(ReadModel):
     name = "ratings"
-    version = 2
+    version = 3
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "cycles": (
             "cycle_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, org_name TEXT NOT NULL, "
@@ -669,6 +669,7 @@ class RatingsView(ReadModel):
                 "level": ev.level,
                 "decision_no": ev.decision_no,
                 "reason": ev.reason,
+                "rules": ev.rules,
                 "explanation": ev.explanation,
             },
             on=ev.decided_on,
@@ -718,6 +719,8 @@ class RatingsView(ReadModel):
         PartyMember.DegradationConcluded,  # type: ignore[attr-defined]
         PartyMember.ConfidenceResultRecorded,  # type: ignore[attr-defined]
         PartyMember.WorkSituationSet,  # type: ignore[attr-defined]
+        PartyMember.OversightAssigned,  # type: ignore[attr-defined]
+        PartyMember.OversightEnded,  # type: ignore[attr-defined]
     )
     def member_fact(self, e: LedgerEvent, tx: Tx) -> None:
         """Every fact about a member the rules read, in order (the facts page)."""

@@ -558,8 +558,9 @@ KIND_ORDER = {
     "provincial_committee": 0,
     "district_committee": 1,
     "grassroots_committee": 2,
-    "leadership_collective": 3,
-    "cell": 4,
+    "partial_committee": 3,
+    "leadership_collective": 4,
+    "cell": 5,
 }
 
 

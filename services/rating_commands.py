@@ -282,3 +282,60 @@ class ReRate(Command):
     decided_on: date
     reason: str
     chair_responsibility: bool = False
+
+
+# -- facts about organisations and oversight (366 Điều 11, Điều 7.3) -----------------
+@dataclass(frozen=True)
+class AssignOversight(Command):
+    member_id: UUID
+    org_id: UUID
+    since: date
+
+
+@dataclass(frozen=True)
+class EndOversight(Command):
+    member_id: UUID
+    org_id: UUID
+    until: date
+
+
+@dataclass(frozen=True)
+class SetSector(Command):
+    org_id: UUID
+    sector: str
+
+
+@dataclass(frozen=True)
+class RecordConclusion(Command):
+    org_id: UUID
+    kind: str
+    concluded_on: date
+    reference: str
+
+
+@dataclass(frozen=True)
+class RecordTaskResults(Command):
+    org_id: UUID
+    year: int
+    tasks_planned: int
+    tasks_completed: int
+    reference: str
+    targets_apply: bool = False
+    targets_failed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordCase(Command):
+    org_id: UUID
+    kind: str
+    disciplined_on: date
+    reference: str
+    member_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class RecordOrgDiscipline(Command):
+    org_id: UUID
+    level: str
+    decided_on: date
+    reference: str

@@ -17,6 +17,7 @@ from web import (
     messages_ratings,
     messages_remediation,
     messages_reports,
+    messages_rules,
     messages_votes,
 )
 
@@ -33,6 +34,7 @@ KIND_LABELS: dict[str, str] = {
     "provincial_committee": "Tỉnh ủy",
     "district_committee": "Huyện ủy",
     "grassroots_committee": "Đảng ủy cơ sở",
+    "partial_committee": "Đảng ủy bộ phận",
     "cell": "Chi bộ",
     "leadership_collective": "Tập thể lãnh đạo",
 }
@@ -153,6 +155,7 @@ for _area in (
     messages_audit,
     messages_reports,
     messages_remediation,
+    messages_rules,
 ):
     _clash = MESSAGES.keys() & _area.MESSAGES.keys()
     if _clash:

@@ -312,6 +312,20 @@ class EndPostFactForm(BaseForm):
     submit = SubmitField("Ghi nhận thôi giữ chức vụ")
 
 
+class OversightFactForm(BaseForm):
+    org_id = IdSelectField(
+        "Lĩnh vực, đơn vị trực tiếp phụ trách", validators=[InputRequired()]
+    )
+    since = DateField("Từ ngày", validators=[InputRequired()])
+    submit = SubmitField("Ghi nhận phân công phụ trách")
+
+
+class EndOversightFactForm(BaseForm):
+    org_id = IdSelectField("Thôi phụ trách", validators=[InputRequired()])
+    until = DateField("Đến ngày", validators=[InputRequired()])
+    submit = SubmitField("Ghi nhận thôi phụ trách")
+
+
 class TemporaryCellFactForm(BaseForm):
     cell_id = IdSelectField("Chi bộ sinh hoạt tạm thời", validators=[InputRequired()])
     since = DateField("Từ ngày", validators=[InputRequired()])

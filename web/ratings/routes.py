@@ -28,6 +28,7 @@ from web.ratings.forms import (
     DecisionForm,
     DegradationFactForm,
     DisciplineFactForm,
+    EndOversightFactForm,
     EndPostFactForm,
     ExemptionFactForm,
     HoldForm,
@@ -40,6 +41,7 @@ from web.ratings.forms import (
     OpenReviewForm,
     OpenRoundForm,
     OpinionForm,
+    OversightFactForm,
     PeerGroupForm,
     PostFactForm,
     ProposalForm,
@@ -60,6 +62,7 @@ COMMITTEES = (
     "provincial_committee",
     "district_committee",
     "grassroots_committee",
+    "partial_committee",
     "cell",
 )
 FORM_SECTIONS = {
@@ -318,6 +321,7 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "reviews": reviews,
         "review_ids": {v: review_id(cycle_id, key, v) for v in subject["venues"]},
         "timeline": ratings.timeline(cycle_id, key),
+        "flags": ratings.subject_flags(cycle_id, key),
         "round": rating_round,
         "form_code": form_code,
         "sections": [
@@ -534,6 +538,7 @@ def _decision_page(rid: UUID, key: str, status: int = 200, **forms: Any):
         group=groups[0] if groups else None,
         self_rating=last_self["detail"] if last_self else None,
         timeline=timeline,
+        flags=ratings.subject_flags(cycle_id, key),
         decision=decision_form,
         hold=forms.get("hold") or HoldForm(formdata=None, prefix="hd"),
         mitigation=forms.get("mitigation")
@@ -846,6 +851,14 @@ FACT_FORMS: dict[str, tuple[type[BaseForm], Any]] = {
         EndPostFactForm,
         lambda m, f: rc.EndPost(user().actor, m, f.org_id.data, f.until.data),
     ),
+    "oversight": (
+        OversightFactForm,
+        lambda m, f: rc.AssignOversight(user().actor, m, f.org_id.data, f.since.data),
+    ),
+    "end-oversight": (
+        EndOversightFactForm,
+        lambda m, f: rc.EndOversight(user().actor, m, f.org_id.data, f.until.data),
+    ),
     "temporary-cell": (
         TemporaryCellFactForm,
         lambda m, f: rc.AttachTemporaryCell(
@@ -909,6 +922,7 @@ def _fact_forms(bound: dict[str, BaseForm] | None = None) -> dict[str, BaseForm]
         (
             "leadership_collective",
             "grassroots_committee",
+            "partial_committee",
             "district_committee",
             "provincial_committee",
             "cell",
