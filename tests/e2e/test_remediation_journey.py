@@ -31,12 +31,12 @@ def test_a_shortcoming_from_recording_to_the_worklist(page, world):  # noqa: F81
         "link", name="Ghi nhận hạn chế, khuyết điểm chỉ ra ở kỳ này"
     ).click()
     page.get_by_label("Nguồn phát hiện").select_option("MEMBER_COMMENT")
-    page.get_by_label("Hạn chế, khuyết điểm", exact=True).fill(TEXT)
+    page.locator("#sc-description").fill(TEXT)
     page.get_by_label("Nguyên nhân").select_option("SUBJECTIVE")
     page.get_by_label("Ngày ghi nhận").fill("2024-12-10")
     page.get_by_role("button", name="Ghi nhận hạn chế, khuyết điểm").click()
     page.get_by_text("Đã ghi nhận hạn chế, khuyết điểm.").wait_for()
-    page.get_by_label(TEXT).check()
+    page.get_by_role("checkbox", name=TEXT).check()
     page.get_by_label("Biện pháp, lộ trình khắc phục").fill("Nộp trước ngày 25")
     page.get_by_label("Người chịu trách nhiệm thực hiện").select_option(
         str(world.member_id)
