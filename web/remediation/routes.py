@@ -165,6 +165,15 @@ def _members_for_choice() -> list[tuple[UUID, str]]:
     return [(m.member_id, m.full_name) for m in services().members()]
 
 
+def _numbered(form: BaseForm, number: int) -> BaseForm:
+    """Distinct element ids for the same form repeated once per shortcoming
+    (the field names, which the POST reads, stay the same)."""
+    for field in form:
+        if field.name != "csrf_token":
+            field.id = f"{field.name}-{number}"
+    return form
+
+
 def _subject_page(key: str, status: int = 200, **forms: Any):
     remediation = services().remediation
     items = remediation.items(subject_key=key)
@@ -188,6 +197,20 @@ def _subject_page(key: str, status: int = 200, **forms: Any):
     )
     plan.responsible_member_id.set_choices(_members_for_choice())
     plan.supervisor_org_id.set_choices(org_choices(services().organisations()))
+    failed: dict[str, Any] | None = forms.get("failed")
+    steps: dict[str, dict[str, BaseForm]] = {}
+    for number, i in enumerate(items, start=1):
+        mine: dict[str, BaseForm] = {}
+        for step, (_a, form_class, prefix, _b, _d) in STEPS.items():
+            form = (
+                failed["form"]
+                if failed is not None
+                and failed["item"] == i["shortcoming_id"]
+                and failed["step"] == step
+                else form_class(formdata=None, prefix=prefix)
+            )
+            mine[step] = _numbered(form, number)
+        steps[i["shortcoming_id"]] = mine
     years = sorted({p["year"] for p in plans}, reverse=True)
     next_year = (max(years) + 1) if years else None
     carried = remediation.carried(key, next_year) if next_year else None
@@ -200,12 +223,8 @@ def _subject_page(key: str, status: int = 200, **forms: Any):
             plans=plans,
             histories=histories,
             plan=plan,
-            failed=forms.get("failed"),
-            forms=forms,
-            progress=ProgressForm(formdata=None, prefix="pg"),
-            claim=ClaimForm(formdata=None, prefix="cl"),
-            verify=VerifyForm(formdata=None, prefix="vf"),
-            refuse=RefuseForm(formdata=None, prefix="rf"),
+            failed=failed,
+            steps=steps,
             carried=carried,
             next_year=next_year,
         ),
