@@ -267,3 +267,24 @@ def test_a_shortcoming_through_the_forms(client, auth, kiemdiem, remediation_wor
     own = client.get(url(f"{M}/subjects/{{member}}", ids))
     assert own.status_code == 200
     assert "Chuyển sang kỳ kiểm điểm 2025" in own.get_data(as_text=True)
+
+
+def test_the_tracking_view_filters_and_rolls_up(client, auth, remediation_world):
+    ids = remediation_world
+    auth.login("decision_maker")
+    shown = client.get(f"{M}/?status=IN_PROGRESS").get_data(as_text=True)
+    assert "Chưa tích cực tham gia sinh hoạt" in shown
+    assert "Huyện ủy Đông Hà và các tổ chức trực thuộc" in shown
+    hidden = client.get(f"{M}/?status=VERIFIED").get_data(as_text=True)
+    assert "Chưa tích cực tham gia sinh hoạt" not in hidden
+    assert "Không có hạn chế, khuyết điểm nào" in hidden
+    overdue = client.get(f"{M}/?urgency=overdue&year=2024").get_data(as_text=True)
+    assert "Chưa tích cực tham gia sinh hoạt" in overdue
+    later = client.get(f"{M}/?year=2025").get_data(as_text=True)
+    assert "Chưa tích cực tham gia sinh hoạt" not in later
+    counts = client.get(
+        url(f"{A}/status-counts?org_id={{district}}&year=2024", ids)
+    ).get_json()["counts"]
+    assert counts["IN_PROGRESS"] == 1
+    assert counts["total"] == 1
+    assert counts["overdue"] == 1  # 30/6/2025 has passed by the test's clock
