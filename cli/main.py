@@ -9,6 +9,7 @@ import click
 
 from cli.audit_cmd import cosign, key, proof
 from cli.directory_cmd import members, orgs, users
+from cli.import_cmd import import_group
 from cli.ledger_cmd import checkpoint, db
 from cli.serve_cmd import serve, worker
 from cli.setup_cmd import demo, init
@@ -47,6 +48,7 @@ for command in (
     db,
     orgs,
     members,
+    import_group,
     users,
     checkpoint,
     verify,
