@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rating.peer_group": frozenset({Role.SECRETARY, Role.DECISION_MAKER}),
     "rating.hold": frozenset({Role.DECISION_MAKER, Role.INSPECTOR}),
     "rating.decide": frozenset({Role.DECISION_MAKER}),
+    # The higher committee orders a review and/or rating redone (§5.4).
+    "review.order_redo": frozenset({Role.DECISION_MAKER}),
 }
 
 

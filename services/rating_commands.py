@@ -282,3 +282,16 @@ class ReRate(Command):
     decided_on: date
     reason: str
     chair_responsibility: bool = False
+
+
+# -- re-review orders (domain.md §5.4) ------------------------------------------------
+@dataclass(frozen=True)
+class OrderReReview(Command):
+    """The higher committee orders a subject's review and/or rating redone."""
+
+    cycle_id: UUID
+    subject_key: str
+    scope: str  # review | rating | both
+    reason: str
+    deadline: date
+    chair_responsibility: bool = False

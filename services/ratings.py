@@ -28,6 +28,7 @@ from domain.evaluation import Assessment, DisciplineFact, SubjectFacts, parse_po
 from domain.members import PartyMember
 from domain.organisations import Organisation
 from domain.ratings import RatingRound, rating_prerequisites
+from domain.rereviews import ReReviewOrder, covers_rating, covers_review
 from domain.reviews import Review, review_prerequisites
 from domain.rulebooks import (
     Level,
@@ -52,6 +53,7 @@ CYCLE_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/review-cycle")
 REVIEW_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/review")
 ROUND_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/rating-round")
 DISCIPLINE_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/discipline")
+REREVIEW_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/rereview-order")
 POPULATIONS = ("party_orgs", "members", "leadership_collectives", "leaders")
 AT_RISK_DAYS = 7
 
@@ -66,6 +68,10 @@ def review_id(cycle: UUID, subject_key: str, venue_id: UUID | str) -> UUID:
 
 def round_id(cycle: UUID, authority_org_id: UUID | str) -> UUID:
     return uuid5(ROUND_NS, f"{cycle}/{authority_org_id}")
+
+
+def rereview_order_id(cycle: UUID, subject_key: str, number: int) -> UUID:
+    return uuid5(REREVIEW_NS, f"{cycle}/{subject_key}/{number}")
 
 
 class RatingService:
@@ -385,6 +391,12 @@ class RatingService:
         }
         items: list[dict[str, Any]] = []
         rows = {k: {**s, "key": k} for k, s in subjects.items()}
+        redoing = {
+            (r["subject_key"], r["venue_id"])
+            for r in self.reviews(ident)
+            if r["redo_order_id"] is not None
+        }
+        held_meetings |= redoing  # the open order is the item, not a violation
         for key, s in subjects.items():
             if s["exempt"]:
                 continue
@@ -440,6 +452,34 @@ class RatingService:
                             }
                         )
         items.extend(self.deadlines_at_risk(ident, today))
+        items.extend(self.rereviews_open(ident, today))
+        return items
+
+    def rereviews_open(self, ident: UUID, today: date) -> list[dict[str, Any]]:
+        """Re-review orders not yet carried out: open, at risk within
+        ``AT_RISK_DAYS`` of their deadline, or late."""
+        items = []
+        for order in self.rereview_orders(ident):
+            if order["done"]:
+                continue
+            due = date.fromisoformat(order["deadline"])
+            kind = (
+                "rereview_late"
+                if due < today
+                else "rereview_at_risk"
+                if (due - today).days <= AT_RISK_DAYS
+                else "rereview_open"
+            )
+            items.append(
+                {
+                    "kind": kind,
+                    "rule": f"rereview_{order['scope']}",
+                    "subject_key": order["subject_key"],
+                    "subject": order["subject_name"],
+                    "due": order["deadline"],
+                    "order_id": order["order_id"],
+                }
+            )
         return items
 
     def deadlines_at_risk(self, ident: UUID, today: date) -> list[dict[str, Any]]:
@@ -1171,5 +1211,105 @@ class RatingService:
             ),
         )
 
+    # -- re-review orders (§5.4) ----
+    @handle.register
+    def _(self, command: rc.OrderReReview, signer: Signer) -> UUID:
+        found: dict[str, UUID] = {}
 
-__all__ = ["NotFoundError", "RatingService", "cycle_id", "review_id", "round_id"]
+        def work() -> list[Aggregate]:
+            account = self._authorise(signer.actor, "review.order_redo")
+            cycle = self.cycle(command.cycle_id)
+            cycle.ensure_open()
+            subject = cycle.subject(command.subject_key)
+            reviews = []
+            for venue in subject["venues"]:
+                review = self._maybe(Review, review_id(cycle.id, subject["key"], venue))
+                if review is not None:
+                    reviews.append(review)
+            rating: RatingRound | None = None
+            decision = None
+            if subject.get("decides") and subject["decides"] != "outside":
+                rating = self._maybe(
+                    RatingRound, round_id(cycle.id, subject["decides"])
+                )
+                earlier = rating.decision_of(subject["key"]) if rating else None
+                if rating is not None and earlier is not None:
+                    decision = {"round_id": str(rating.id), **earlier}
+            number = 1
+            while self.app._exists(rereview_order_id(cycle.id, subject["key"], number)):
+                number += 1
+            ident = rereview_order_id(cycle.id, subject["key"], number)
+            order = ReReviewOrder.order(
+                order_id=ident,
+                cycle_id=cycle.id,
+                subject=subject,
+                number=number,
+                scope=command.scope,
+                reason=command.reason,
+                deadline=command.deadline,
+                ordered_on=self.app.today(),
+                ordering_org_id=account.org_id,
+                chair_responsibility=command.chair_responsibility,
+                reviews=[
+                    {
+                        "review_id": r.id,
+                        "venue_id": r.venue_id,
+                        "held_on": r.meeting["held_on"] if r.meeting else None,
+                    }
+                    for r in reviews
+                ],
+                decision=decision,
+                ordered_by=signer.actor,
+            )
+            changed: list[Aggregate] = [order]
+            if covers_review(order.scope):
+                for review in reviews:
+                    if review.meeting is not None:
+                        review.redo(
+                            order_id=ident, reason=order.reason, ordered_by=signer.actor
+                        )
+                        changed.append(review)
+            if covers_rating(order.scope) and rating is not None:
+                rating.order_redo(
+                    subject_key=subject["key"],
+                    order_id=ident,
+                    reason=order.reason,
+                    chair_responsibility=order.chair_responsibility,
+                    ordered_by=signer.actor,
+                )
+                changed.append(rating)
+            found["id"] = ident
+            return changed
+
+        self._run(command, signer, work)
+        return found["id"]
+
+    def rereview_orders(
+        self, ident: UUID, key: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The cycle's re-review orders (one subject's when ``key``), oldest first."""
+        sql = "SELECT * FROM {orders} WHERE cycle_id = ?"
+        params: list[Any] = [str(ident)]
+        if key is not None:
+            sql += " AND subject_key = ?"
+            params.append(key)
+        rows = self._q(sql + " ORDER BY ordered_at", params)
+        return [
+            {
+                **r,
+                "chair_responsibility": bool(r["chair_responsibility"]),
+                "superseded": json.loads(r["superseded"]),
+                "done": r["done_at"] is not None,
+            }
+            for r in rows
+        ]
+
+
+__all__ = [
+    "NotFoundError",
+    "RatingService",
+    "cycle_id",
+    "rereview_order_id",
+    "review_id",
+    "round_id",
+]
