@@ -206,4 +206,26 @@ MESSAGES: dict[str, str] = {
     "rating.text_too_long": "Nội dung quá dài (tối đa {limit} ký tự).",
     "rating.trigger_not_mitigable": "Căn cứ này không thể xem xét giảm nhẹ.",
     "rating.trigger_not_present": "Đối tượng không có căn cứ này.",
+    # -- re-review orders (§5.4) ------------------------------------------------------
+    "rereview.scope_unknown": (
+        "Phạm vi không hợp lệ: kiểm điểm lại, xếp loại lại hoặc cả hai."
+    ),
+    "rereview.subject_exempt": "Đối tượng được miễn kiểm điểm, xếp loại.",
+    "rereview.not_higher": (
+        "Chỉ cấp ủy cấp trên của {subject} mới yêu cầu tiến hành lại kiểm điểm, "
+        "xếp loại."
+    ),
+    "rereview.reason_required": "Vui lòng nêu lý do yêu cầu tiến hành lại.",
+    "rereview.text_too_long": "Nội dung quá dài (tối đa {limit} ký tự).",
+    "rereview.deadline_past": "Thời hạn thực hiện không thể trước ngày ra yêu cầu.",
+    "rereview.review_not_held": (
+        "Đối tượng {subject} chưa họp kiểm điểm (hoặc đang kiểm điểm lại): chưa có "
+        "gì để kiểm điểm lại."
+    ),
+    "rereview.rating_not_decided": (
+        "Đối tượng {subject} chưa có quyết định xếp loại: chưa có gì để xếp loại lại."
+    ),
+    "rereview.meeting_before_earlier": (
+        "Hội nghị kiểm điểm lại không thể họp trước hội nghị đã bị yêu cầu làm lại."
+    ),
 }

@@ -102,6 +102,11 @@ def schemas() -> dict[str, Any]:
             "required": ["code", "message"],
         },
     }
+    found["OrderReReview"] = _schema(r.REREVIEW_ORDER)
+    found["OrderReReview"]["properties"]["scope"] = {
+        "type": "string",
+        "enum": ["review", "rating", "both"],
+    }
     for fact, (_c, spec) in r.MEMBER_FACTS.items():
         found["MemberFact" + _camel(fact)] = _schema(spec)
     for step, (_c, spec) in r.REVIEW_STEPS.items():
@@ -210,6 +215,24 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
                 "cycle_id",
                 ok_status="201",
             )
+        },
+        "/cycles/{cycle_id}/rereview-orders": {
+            "get": read(
+                "listReReviewOrders",
+                "Re-review orders of the cycle: scope, reason, deadline, what is "
+                "still to be redone, and the superseded review and decision",
+                obj("Orders"),
+                "cycle_id",
+            ),
+            "post": write(
+                "orderReReview",
+                "The higher committee orders a subject's review and/or rating "
+                "redone (domain.md §5.4); the earlier ones stay in the history",
+                "OrderReReview",
+                obj("Ordered"),
+                "cycle_id",
+                ok_status="201",
+            ),
         },
         "/rounds/{round_id}": {
             "get": read(

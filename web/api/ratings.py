@@ -205,7 +205,11 @@ def get_subject(cycle_id: UUID, subject_key: str):
         ratings.subject_row(cycle_id, subject_key), "rating.subject_not_found"
     )
     return jsonify(
-        {"subject": subject, "timeline": ratings.timeline(cycle_id, subject_key)}
+        {
+            "subject": subject,
+            "timeline": ratings.timeline(cycle_id, subject_key),
+            "rereview_orders": ratings.rereview_orders(cycle_id, subject_key),
+        }
     )
 
 
@@ -539,6 +543,45 @@ for _step, (_action, _command, _spec) in ROUND_STEPS.items():
         endpoint="round_" + _step.replace("-", "_"),
         view_func=_round_view(_action, _command, _spec),
         methods=["POST"],
+    )
+
+
+# -- re-review orders (§5.4) -----------------------------------------------------------
+@bp.get("/cycles/<uuid:cycle_id>/rereview-orders")
+def list_rereview_orders(cycle_id: UUID):
+    ratings = services().ratings
+    found_or_404(ratings.cycle_row(cycle_id), "cycle.not_found")
+    return jsonify({"orders": ratings.rereview_orders(cycle_id)})
+
+
+REREVIEW_ORDER: dict[str, tuple[Parser, bool]] = {
+    "subject_key": (_text, REQ),
+    "scope": (_text, REQ),
+    "reason": (_text, REQ),
+    "deadline": (_date, REQ),
+    "chair_responsibility": (_bool, OPT),
+}
+
+
+@bp.post("/cycles/<uuid:cycle_id>/rereview-orders")
+@requires("review.order_redo")
+def order_rereview(cycle_id: UUID):
+    values = body(REREVIEW_ORDER)
+    order_id = run(rc.OrderReReview(actor_id=_actor(), cycle_id=cycle_id, **values))
+    ratings = services().ratings
+    key = values["subject_key"]
+    (order,) = [
+        o
+        for o in ratings.rereview_orders(cycle_id, key)
+        if o["order_id"] == str(order_id)
+    ]
+    return _created(
+        {
+            "id": str(order_id),
+            "order": order,
+            "subject": ratings.subject_row(cycle_id, key),
+        },
+        url_for(".get_subject", cycle_id=cycle_id, subject_key=key),
     )
 
 

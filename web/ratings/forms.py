@@ -25,7 +25,13 @@ from wtforms.validators import (
 )
 
 from web.forms import BaseForm, IdSelectField, MultiCheckboxField, choices, nfc
-from web.ratings.labels import DEADLINE_LEVELS, HOLD_REASONS, LEVEL_LABELS, MILESTONES
+from web.ratings.labels import (
+    DEADLINE_LEVELS,
+    HOLD_REASONS,
+    LEVEL_LABELS,
+    MILESTONES,
+    REREVIEW_SCOPES,
+)
 
 LEVELS = choices(LEVEL_LABELS.items())
 COUNT = [InputRequired(), NumberRange(min=0, max=100000)]
@@ -380,3 +386,30 @@ class DeadlineForm(BaseForm):
     )
     due = DateField("Hạn hoàn thành", validators=[InputRequired()])
     submit = SubmitField("Đặt thời hạn")
+
+
+class ReReviewForm(BaseForm):
+    """The higher committee's order to redo a review and/or a rating (§5.4)."""
+
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "rereview.scope_unknown": "scope",
+        "rereview.reason_required": "reason",
+        "rereview.text_too_long": "reason",
+        "rereview.deadline_past": "deadline",
+    }
+
+    scope = SelectField(
+        "Phạm vi",
+        choices=choices(REREVIEW_SCOPES.items()),
+        validators=[DataRequired()],
+    )
+    reason = TextAreaField(
+        "Lý do (hình thức, nể nang, né tránh, bỏ sót nội dung, sai quy định…)",
+        validators=[DataRequired(), Length(max=4000)],
+        filters=[nfc],
+    )
+    deadline = DateField("Thời hạn thực hiện", validators=[InputRequired()])
+    chair_responsibility = BooleanField(
+        "Kiểm điểm trách nhiệm của tập thể, cá nhân người chủ trì"
+    )
+    submit = SubmitField("Yêu cầu tiến hành lại")

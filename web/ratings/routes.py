@@ -46,6 +46,7 @@ from web.ratings.forms import (
     QuotaExceptionForm,
     ReportForm,
     ReRateForm,
+    ReReviewForm,
     SelfRatingForm,
     SelfReviewForm,
     SuggestionForm,
@@ -128,6 +129,7 @@ def rating_label(value: str | None, table: str = "level") -> str:
         "rule": {**labels.ISSUE_RULES, **RULE_LABELS},
         "hold": labels.HOLD_REASONS,
         "section": labels.SECTION_LABELS,
+        "scope": labels.REREVIEW_SCOPES,
     }[table]
     return names.get(value, value)
 
@@ -352,6 +354,8 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "residence": forms.get("residence") or NoteForm(formdata=None, prefix="rs"),
         "temporary": forms.get("temporary") or NoteForm(formdata=None, prefix="tc"),
         "points_in": request.form if request.method == "POST" else {},
+        "orders": ratings.rereview_orders(cycle_id, key),
+        "rereview": forms.get("rereview") or ReReviewForm(formdata=None, prefix="rv"),
     }
     return render_template("ratings/subject.html", **context), status
 
@@ -377,6 +381,28 @@ def open_review(cycle_id: UUID, key: str):
             flash("Đã mở kiểm điểm.", "success")
             return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
     return _subject_page(cycle_id, key, form_status(form), open_review=form)
+
+
+@bp.post("/cycles/<uuid:cycle_id>/subjects/<key>/rereview")
+@requires("review.order_redo")
+def rereview(cycle_id: UUID, key: str):
+    """The higher committee orders the review and/or the rating redone (§5.4)."""
+    _subject(cycle_id, key)
+    form = ReReviewForm(prefix="rv")
+    if form.validate_on_submit():
+        command = rc.OrderReReview(
+            actor_id=user().actor,
+            cycle_id=cycle_id,
+            subject_key=key,
+            scope=form.scope.data,
+            reason=form.reason.data,
+            deadline=form.deadline.data,
+            chair_responsibility=bool(form.chair_responsibility.data),
+        )
+        if send(command, form) is not None:
+            flash("Đã yêu cầu tiến hành lại.", "success")
+            return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
+    return _subject_page(cycle_id, key, form_status(form), rereview=form)
 
 
 def _review_target(review: UUID) -> tuple[UUID, str, dict[str, Any]]:
