@@ -764,16 +764,29 @@ class RatingRound(Aggregate):
         order_id: UUID,
         reason: str,
         chair_responsibility: bool,
+        cycle: ReviewCycle,
         ordered_by: str,
     ) -> None:
         """The rating is to be redone (``ReReviewOrder``): the earlier decision
         stays in the history, linked to the order, and the subject goes back to
-        step 1 (self-rating, appraisal, decision); its place in the quota is
-        free until the new decision. Optionally the chair's responsibility is
-        to be reviewed (seed 002)."""
+        step 1 (self-rating, appraisal, decision). Optionally the chair's
+        responsibility is to be reviewed (seed 002).
+
+        The quota holds at every moment: withdrawing an HTTNV decision that
+        would leave the group's HTXSNV above its cap is refused (order the
+        HTXSNV ratings redone first; withdrawing one never breaks the quota)."""
         previous = self.decision_of(subject_key)
         if previous is None:
             raise DomainError("rereview.rating_not_decided", subject=subject_key)
+        code = self.group_of(subject_key)
+        if code is not None:
+            levels = [
+                None if k == subject_key else self.level_of(k)
+                for k in self.groups[code]["members"]
+            ]
+            gauge = self._gauge(code, levels, cycle)
+            if gauge["excellent"] > gauge["cap"]:
+                raise DomainError("rereview.quota_would_break", **gauge)
         self._redo_ordered(
             subject_key=subject_key,
             order_id=order_id,

@@ -1275,6 +1275,7 @@ class RatingService:
                     order_id=ident,
                     reason=order.reason,
                     chair_responsibility=order.chair_responsibility,
+                    cycle=cycle,
                     ordered_by=signer.actor,
                 )
                 changed.append(rating)

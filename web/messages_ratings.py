@@ -225,6 +225,11 @@ MESSAGES: dict[str, str] = {
     "rereview.rating_not_decided": (
         "Đối tượng {subject} chưa có quyết định xếp loại: chưa có gì để xếp loại lại."
     ),
+    "rereview.quota_would_break": (
+        "Rút kết quả này thì nhóm “{group_name}” còn {good} người hoàn thành tốt "
+        "nhiệm vụ, chỉ được tối đa {cap} người xuất sắc nhưng đang có {excellent}: "
+        "cần yêu cầu xếp loại lại các trường hợp xuất sắc trước."
+    ),
     "rereview.meeting_before_earlier": (
         "Hội nghị kiểm điểm lại không thể họp trước hội nghị đã bị yêu cầu làm lại."
     ),
