@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -187,6 +188,7 @@ def test_a_redone_review_keeps_the_earlier_meeting_and_opens_again():
     with refused("rereview.meeting_before_earlier"):
         review.hold_meeting(held_on=date(2025, 12, 7), **meeting)
     review.hold_meeting(held_on=date(2026, 1, 12), **meeting)
+    assert review.meeting is not None
     assert review.meeting["conclusion"] == "Kết luận lần 2"
     assert review.redo_order_id is None
     names = [type(e).__name__ for e in review.collect_events()]
@@ -248,7 +250,7 @@ def test_withdrawing_a_good_rating_that_would_break_the_quota_is_refused():
     for key in keys[:5]:
         rate(r, c, key, Level.GOOD)
     rate(r, c, keys[5], Level.EXCELLENT)  # 1 of cap floor(5 × 20%) = 1
-    redo = {
+    redo: dict[str, Any] = {
         "order_id": ORDER,
         "reason": "Sai quy định",
         "chair_responsibility": False,
