@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rating.decide": frozenset({Role.DECISION_MAKER}),
     # The higher committee orders a review and/or rating redone (§5.4).
     "review.order_redo": frozenset({Role.DECISION_MAKER}),
+    # A province or unit makes the 366 criteria concrete (366 Điều 10).
+    "criteria.define": frozenset({Role.ADMIN, Role.DECISION_MAKER}),
 }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from domain.criteria import CriteriaRefinement
 from domain.cycles import ReviewCycle, deadline_level
 from domain.evaluation import show
 from domain.members import PartyMember
@@ -86,6 +87,13 @@ class RatingsView(ReadModel):
             "residence_comment INTEGER NOT NULL, temporary_comment INTEGER NOT NULL, "
             "held_on TEXT, conclusion TEXT, opened_at BIGINT NOT NULL, "
             "redo_order_id TEXT, redone BIGINT NOT NULL DEFAULT 0"
+        ),
+        # Criteria refined by a province or unit (366 Điều 10), from a year on.
+        "criteria": (
+            "refinement_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, "
+            "org_name TEXT NOT NULL, appendix TEXT NOT NULL, "
+            "from_year BIGINT NOT NULL, items TEXT NOT NULL, actor TEXT NOT NULL, "
+            "defined_at BIGINT NOT NULL"
         ),
         # Re-review orders (§5.4): what is still to be redone, and by when.
         "orders": (
@@ -275,6 +283,18 @@ class RatingsView(ReadModel):
             "UPDATE {cycles} SET deadlines = ? WHERE cycle_id = ?",
             (_json(items), str(e.stream)),
         )
+
+    @handles(ReviewCycle.CombinedConferenceSet)  # type: ignore[attr-defined]
+    def combined_set(self, e: LedgerEvent, tx: Tx) -> None:
+        raw = tx.scalar(
+            "SELECT options FROM {cycles} WHERE cycle_id = ?", (str(e.stream),)
+        )
+        options = {**json.loads(str(raw)), "combined": e.event.combined}
+        tx.execute(
+            "UPDATE {cycles} SET options = ? WHERE cycle_id = ?",
+            (_json(options), str(e.stream)),
+        )
+        self.subjects_refreshed(e, tx)
 
     @handles(ReviewCycle.SubjectsRefreshed)  # type: ignore[attr-defined]
     def subjects_refreshed(self, e: LedgerEvent, tx: Tx) -> None:
@@ -716,6 +736,25 @@ class RatingsView(ReadModel):
     def chair(self, e: LedgerEvent, tx: Tx) -> None:
         cycle, key = self._round_subject(e, tx)
         self._log(tx, e, cycle, key, "chair_responsibility", {"reason": e.event.reason})
+
+    # -- criteria refined by a province or unit ----
+    @handles(CriteriaRefinement.CriteriaRefined)  # type: ignore[attr-defined]
+    def criteria_refined(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        tx.upsert(
+            "criteria",
+            ["refinement_id"],
+            {
+                "refinement_id": str(e.stream),
+                "org_id": str(ev.org_id),
+                "org_name": ev.org_name,
+                "appendix": ev.appendix,
+                "from_year": ev.from_year,
+                "items": _json(ev.items),
+                "actor": e.actor,
+                "defined_at": e.notification_id,
+            },
+        )
 
     # -- re-review orders (§5.4) ----
     def _order_done(self, tx: Tx, order: str, at: int) -> None:

@@ -233,4 +233,40 @@ MESSAGES: dict[str, str] = {
     "rereview.meeting_before_earlier": (
         "Hội nghị kiểm điểm lại không thể họp trước hội nghị đã bị yêu cầu làm lại."
     ),
+    # -- combined conference (43-HD mục 2.4) -------------------------------------------
+    "cycle.combined_unchanged": "Lựa chọn kiểm điểm gộp không thay đổi.",
+    "cycle.combined_not_same_people": (
+        "Chỉ kiểm điểm gộp khi thành viên của {collective} cũng chính là thành viên "
+        "của {committee}."
+    ),
+    "cycle.combined_reviews_opened": (
+        "Đã mở {count} cuộc kiểm điểm tại nơi cũ: không thể đổi nơi kiểm điểm nữa."
+    ),
+    # -- criteria refined by a province or unit (366 Điều 10) ------------------------
+    "criteria.year_invalid": "Năm áp dụng {year} không thuộc quy định nào.",
+    "criteria.not_scored": (
+        "Năm {year} áp dụng quy định không chấm điểm: chỉ cụ thể hoá tiêu chí từ năm "
+        "2025 (Quy định 366-QĐ/TW)."
+    ),
+    "criteria.appendix_unknown": "Phụ lục không hợp lệ (PL1 đến PL5).",
+    "criteria.empty": "Vui lòng nhập ít nhất một tiêu chí.",
+    "criteria.too_many": "Quá nhiều tiêu chí (tối đa {limit}).",
+    "criteria.code_invalid": (
+        "Dòng {line}: mã tiêu chí chỉ gồm chữ thường không dấu, số, dấu chấm, "
+        "gạch ngang (ví dụ 1.2)."
+    ),
+    "criteria.code_twice": "Dòng {line}: mã tiêu chí “{criterion}” bị trùng.",
+    "criteria.title_invalid": "Dòng {line}: thiếu nội dung tiêu chí (hoặc quá dài).",
+    "criteria.group_invalid": (
+        "Dòng {line}: nhóm tiêu chí phải là “chung” hoặc “nhiệm vụ”."
+    ),
+    "criteria.points_invalid": "Dòng {line}: điểm tối đa phải là số nguyên dương.",
+    "criteria.frame": (
+        "Tổng điểm chưa đúng khung: nhóm tiêu chí chung {general}/{general_max} "
+        "điểm, nhóm kết quả thực hiện nhiệm vụ {task}/{task_max} điểm."
+    ),
+    "criteria.exists": (
+        "Tổ chức này đã cụ thể hoá tiêu chí của phụ lục này từ năm {year}; "
+        "hãy ban hành bộ mới từ năm sau."
+    ),
 }

@@ -362,6 +362,26 @@ def close_cycle(cycle_id: UUID):
     return jsonify({"cycle": services().ratings.cycle_row(cycle_id)})
 
 
+COMBINED: dict[str, tuple[Parser, bool]] = {
+    "collective_id": (_uuid, REQ),
+    "committee_id": (_uuid, OPT),
+}
+
+
+@bp.post("/cycles/<uuid:cycle_id>/combined")
+@requires("cycle.open")
+def set_combined(cycle_id: UUID):
+    """43-HD mục 2.4: without ``committee_id`` the collective is reviewed at its
+    own level again."""
+    run(
+        rc.SetCombinedConference(actor_id=_actor(), cycle_id=cycle_id, **body(COMBINED))
+    )
+    ratings = services().ratings
+    return jsonify(
+        {"cycle": ratings.cycle_row(cycle_id), "subjects": ratings.subjects(cycle_id)}
+    )
+
+
 # -- reviews ----
 @bp.post("/cycles/<uuid:cycle_id>/reviews")
 @requires("review.record")
@@ -544,6 +564,50 @@ for _step, (_action, _command, _spec) in ROUND_STEPS.items():
         view_func=_round_view(_action, _command, _spec),
         methods=["POST"],
     )
+
+
+# -- criteria refined by a province or unit (366 Điều 10) ------------------------------
+def _criteria_items(value: Any) -> tuple[tuple[str, str, int, str], ...]:
+    if not isinstance(value, list):
+        raise ValueError
+    items = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise ValueError
+        items.append(
+            (
+                _text(item.get("code")),
+                _text(item.get("group")),
+                _int(item.get("max_points")),
+                _text(item.get("title")),
+            )
+        )
+    return tuple(items)
+
+
+CRITERIA: dict[str, tuple[Parser, bool]] = {
+    "org_id": (_uuid, REQ),
+    "appendix": (_text, REQ),
+    "from_year": (_int, REQ),
+    "items": (_criteria_items, REQ),
+}
+
+
+@bp.get("/criteria")
+def list_criteria():
+    return jsonify({"refinements": services().ratings.criteria_refinements()})
+
+
+@bp.post("/criteria")
+@requires("criteria.define")
+def define_criteria():
+    ident = run(rc.DefineCriteria(actor_id=_actor(), **body(CRITERIA)))
+    (found,) = [
+        r
+        for r in services().ratings.criteria_refinements()
+        if r["refinement_id"] == str(ident)
+    ]
+    return _created({"id": str(ident), "refinement": found}, url_for(".list_criteria"))
 
 
 # -- re-review orders (§5.4) -----------------------------------------------------------
