@@ -24,6 +24,8 @@ def store(store_dir, monkeypatch, world):
     try:
         admin = services.authenticate("admin", world.password("admin"))
         sec = services.authenticate("thuky", world.password("secretary"))
+        assert admin is not None
+        assert sec is not None
         for org in ("collective", "district"):
             services.ratings.handle(
                 rc.AssignPost(
