@@ -471,15 +471,37 @@ def booth_data(vote_id: UUID):
     return jsonify(_votes().booth_data(vote_id))
 
 
+@bp.get("/<uuid:vote_id>/booth/my-key.json")
+def booth_key(vote_id: UUID):
+    """Mode B (§6.2, §7.1 step 2): the signed-in member's own wrapped key record,
+    checked for eligibility at the start; the booth opens it in the browser with
+    the password, which is not sent for this step, and signs the ballot there."""
+    row = _row(vote_id)
+    if row.mode != "B":
+        return json_error("vote.wrong_mode", 404)
+    if not current_user.is_authenticated:
+        return json_error("vote.login_required", 401)
+    try:
+        record = _votes().wrapped_key(vote_id, user().actor)
+    except DomainError as exc:
+        return json_error(exc.code, 403)
+    response = jsonify(record)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/<uuid:vote_id>/ballots")
 def cast(vote_id: UUID):
-    """§7.2: the raw canonical body; the answer is the signed receipt (§7.3)."""
+    """§7.2: the raw canonical body; the answer is the signed receipt (§7.3).
+
+    Mode B: the session names the member; the ballot was signed on their device,
+    so the server's copy of the unlocked key is not used (or needed) here."""
     row = _row(vote_id)
     session = None
     if row.mode == "B":
         if not current_user.is_authenticated:
             return json_error("vote.login_required", 401)
-        session = signer()
+        session = user().actor
     body = request.get_data(cache=False)
     try:
         receipt = _votes().cast_ballot(vc.CastBallot(vote_id, body), session)
