@@ -1143,12 +1143,12 @@ def keywrap_vectors() -> dict[str, Any]:
         ("memory below 8·p", changed(m=7), None, None, None),
         ("parameter not an integer", changed(t="1"), None, None, None),
     ]
-    for reason, record, typed, user, kid in refusals:
+    for reason, record, typed, other_user, other_kid in refusals:
         case: dict[str, Any] = {
-            "key_id": kid or base["key_id"],
+            "key_id": other_kid or base["key_id"],
             "password": typed or base["password"],
             "reason": reason,
-            "user_id": user or base["user_id"],
+            "user_id": other_user or base["user_id"],
             "wrapped": record,
         }
         try:
