@@ -1,14 +1,16 @@
 // The booth page (votes.md §7.1): load and check, identify, mark, review, encrypt,
 // optional audit, cast, receipt, wipe.  Everything secret stays in this page.
+import * as accountKey from './account-key.js';
 import * as booth from './kiemdiem-booth.js';
 
 const root = document.getElementById('booth');
 const $ = (id) => document.getElementById(id);
 const LEVEL_NAMES = ['Tín nhiệm cao', 'Tín nhiệm', 'Tín nhiệm thấp'];
-const state = { election: null, slip: null, choices: [], opening: null, digest: null };
+const state = { election: null, slip: null, choices: [], opening: null, digest: null, keyRecord: null };
 
 function show(id) {
-  for (const step of ['step-code', 'step-mark', 'step-review', 'step-cast', 'step-done']) {
+  for (const step of ['step-code', 'step-unlock', 'step-mark', 'step-review', 'step-cast', 'step-done']) {
+    if (!$(step)) continue;
     $(step).hidden = step !== id;
   }
 }
@@ -25,7 +27,8 @@ function wipe() {
   state.opening = null;
   state.choices = [];
   document.querySelectorAll('#leaders input[type=radio]').forEach((r) => { r.checked = false; });
-  $('slip-code').value = '';
+  if ($('slip-code')) $('slip-code').value = '';
+  if ($('account-password')) $('account-password').value = '';
 }
 
 async function load() {
@@ -46,8 +49,52 @@ async function load() {
     status('Cuộc bỏ phiếu chưa mở hoặc đã kết thúc.', true);
     return;
   }
+  if (data.manifest.mode === 'B') {
+    await loadAccountKey();
+    return;
+  }
   status('Đã kiểm tra khóa và danh mục cuộc bỏ phiếu trên máy của bạn.');
   show('step-code');
+}
+
+// Mode B (§6.2, §7.1 step 2): login and eligibility are checked at the start; the
+// member's own wrapped key is fetched and opened here with the password.
+async function loadAccountKey() {
+  const response = await fetch(root.dataset.key, { credentials: 'same-origin' });
+  const answer = await response.json();
+  if (!response.ok) {
+    status(answer.message || `HTTP ${response.status}`, true);
+    return;
+  }
+  if (!state.election.credentials.has(answer.account_pub)) {
+    status('Khóa của bạn không có trong danh sách đảng viên được bỏ phiếu.', true);
+    return;
+  }
+  state.keyRecord = answer;
+  status('Đã kiểm tra khóa, danh mục cuộc bỏ phiếu và tên bạn trong danh sách được bỏ phiếu.');
+  show('step-unlock');
+}
+
+async function unlock() {
+  $('unlock-error').textContent = '';
+  $('unlock').disabled = true;
+  $('unlock-progress').textContent = 'Đang mở khóa trên máy của bạn…';
+  try {
+    const opened = await accountKey.openAccountKey(state.keyRecord, $('account-password').value, {
+      onProgress: (f) => { $('unlock-progress').textContent = `Đang mở khóa trên máy của bạn… ${Math.round(f * 100)}%`; },
+    });
+    $('account-password').value = '';
+    state.slip = { seed: opened.seed, credentialPub: opened.publicKey };
+    $('unlock-progress').textContent = '';
+    show('step-mark');
+  } catch (exc) {
+    $('unlock-progress').textContent = '';
+    $('unlock-error').textContent = exc instanceof accountKey.KeyUnwrapError
+      ? exc.message
+      : `Không mở được khóa: ${exc.message}`;
+  } finally {
+    $('unlock').disabled = false;
+  }
 }
 
 function buildLeaders(leaders) {
@@ -188,7 +235,8 @@ async function cast() {
   }
 }
 
-$('slip-ok').addEventListener('click', identify);
+if ($('slip-ok')) $('slip-ok').addEventListener('click', identify);
+if ($('unlock')) $('unlock').addEventListener('click', unlock);
 $('review').addEventListener('click', review);
 $('back').addEventListener('click', () => show('step-mark'));
 $('encrypt').addEventListener('click', encryptNow);

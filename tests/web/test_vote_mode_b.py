@@ -1,0 +1,133 @@
+"""Mode B (remote) over HTTP (votes.md §6.2, §7.2 step 5): the booth fetches the
+signed-in member's own wrapped key, opens it on the device and signs there; the
+server accepts a ballot only on the session member's own eligible key.  Every role,
+and anonymous, on the mode B routes; refusals leave the store unchanged."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ledger import keywrap
+from services import vote_commands as vc
+from tests.conftest import ACCOUNTS, ROLES
+from tests.service.test_votes import SmallVote, closed_partial, small_vote
+from tests.web.test_vote_pages import csrf_token_from_booth
+from votes.ballot import encrypt_ballot, make_submission
+from votes.credentials import public_bytes
+from votes.verifier import verify_record
+
+
+@pytest.fixture
+def remote(kiemdiem, world) -> SmallVote:
+    admin = kiemdiem.authenticate("admin", ACCOUNTS["admin"][2])
+    small = small_vote(kiemdiem, admin, convened=4, mode="B")
+    small.organiser(vc.PublishEligibleAccounts, (world.member_id,))
+    small.organiser(vc.RecordAttendance, 3)
+    small.organiser(vc.OpenVoting)
+    return small
+
+
+def _ballot(small: SmallVote, key: Ed25519PrivateKey, choices) -> bytes:
+    vote = small.votes.vote(small.vote_id)
+    opening = encrypt_ballot(
+        vote.fingerprint, vote.election_key, public_bytes(key), choices
+    )
+    return make_submission(key, opening)
+
+
+def _post(client, small: SmallVote, body: bytes):
+    page = client.get(f"/votes/{small.vote_id}/booth")
+    token = csrf_token_from_booth(page.get_data(as_text=True))
+    return client.post(
+        f"/votes/{small.vote_id}/ballots",
+        data=body,
+        headers={"X-CSRFToken": token, "Content-Type": "application/json"},
+    )
+
+
+def _member_key(record: dict) -> Ed25519PrivateKey:
+    """What the booth does in the browser: open the record with the password."""
+    seed = keywrap.unwrap_seed(
+        record["wrapped"], ACCOUNTS["member"][2], record["user_id"], record["key_id"]
+    )
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def test_anonymous_is_sent_to_the_login(client, remote):
+    vid = remote.vote_id
+    page = client.get(f"/votes/{vid}/booth")
+    assert page.status_code == 302
+    assert "/auth/login" in page.headers["Location"]
+    assert client.get(f"/votes/{vid}/booth/election.json").status_code == 401
+    assert client.get(f"/votes/{vid}/booth/my-key.json").status_code == 302
+    before = remote.services.ledger.max_notification_id()
+    answer = client.post(f"/votes/{vid}/ballots", data=b"{}")
+    assert answer.status_code in (400, 401)  # CSRF first, or the login
+    assert remote.services.ledger.max_notification_id() == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_listed_member_gets_a_key_record_and_casts(client, auth, remote, role):
+    auth.login(role)
+    vid = remote.vote_id
+    booth = client.get(f"/votes/{vid}/booth").get_data(as_text=True)
+    assert "không cho biết bạn bỏ phiếu thế nào" in booth
+    assert "mật khẩu không được gửi đi" in booth
+    assert 'id="account-password"' in booth
+    assert 'id="slip-code"' not in booth
+    answer = client.get(f"/votes/{vid}/booth/my-key.json")
+    before = remote.services.ledger.max_notification_id()
+    if role != "member":
+        assert answer.status_code == 403
+        assert answer.get_json()["code"] == "vote.not_eligible"
+        assert "không có trong danh sách" in answer.get_json()["message"]
+        # Even a well-formed ballot on a key of its own is refused.
+        refused = _post(
+            client, remote, _ballot(remote, Ed25519PrivateKey.generate(), [0, 0])
+        )
+        assert refused.status_code == 422
+        assert refused.get_json()["reason"] == "credential"
+        assert remote.services.ledger.max_notification_id() == before
+        return
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"
+    record = answer.get_json()
+    assert set(record) == {"account_pub", "key_id", "member_id", "user_id", "wrapped"}
+    assert "password" not in answer.get_data(as_text=True)
+    key = _member_key(record)
+    assert public_bytes(key).hex() == record["account_pub"]
+    # Another key naming itself is not the member's credential.
+    other = _post(client, remote, _ballot(remote, Ed25519PrivateKey.generate(), [0, 0]))
+    assert other.status_code == 422
+    assert other.get_json()["reason"] == "credential"
+    assert remote.services.ledger.max_notification_id() == before
+    cast = _post(client, remote, _ballot(remote, key, [0, 2]))
+    assert cast.status_code == 200, cast.get_data(as_text=True)
+    again = _post(client, remote, _ballot(remote, key, [1, 1]))
+    assert again.get_json()["code"] == "vote.double_ballot"
+
+
+def test_a_mode_b_record_abandoned_below_min_ballots_verifies(client, auth, remote):
+    auth.login("member")
+    key = _member_key(
+        client.get(f"/votes/{remote.vote_id}/booth/my-key.json").get_json()
+    )
+    assert _post(client, remote, _ballot(remote, key, [2, None])).status_code == 200
+    auth.logout()
+    # One ballot is below min_ballots (2): the committee cannot decrypt; abandon.
+    remote.organiser(vc.CloseVoting)
+    with pytest.raises(Exception, match="min_ballots"):
+        closed_partial(remote, 1)
+    remote.organiser(vc.AbandonVote, "TOO_FEW_BALLOTS")
+    report = verify_record(remote.votes.export_record(remote.vote_id))
+    assert report.ok, report.first_failure and report.first_failure.to_json()
+
+
+def test_a_mode_a_vote_has_no_key_record(client, auth, kiemdiem):
+    admin = kiemdiem.authenticate("admin", ACCOUNTS["admin"][2])
+    small = small_vote(kiemdiem, admin, convened=4)
+    auth.login("member")
+    answer = client.get(f"/votes/{small.vote_id}/booth/my-key.json")
+    assert answer.status_code == 404
+    assert answer.get_json()["code"] == "vote.wrong_mode"
