@@ -30,6 +30,7 @@ def remote(kiemdiem, world) -> SmallVote:
 
 def _ballot(small: SmallVote, key: Ed25519PrivateKey, choices) -> bytes:
     vote = small.votes.vote(small.vote_id)
+    assert vote.election_key is not None
     opening = encrypt_ballot(
         vote.fingerprint, vote.election_key, public_bytes(key), choices
     )
