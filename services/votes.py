@@ -529,6 +529,34 @@ class VoteService:
 
         return self._organiser_step(command, signer, step)
 
+    def roster_with_accounts(self, vote: UUID) -> list[UUID]:
+        """Mode B (§6.2): the members of the vote's organisation and every
+        organisation below it who have an enabled account with a registered key
+        (the list ``PublishEligibleAccounts`` is built from)."""
+        row = self.vote_row(vote)
+        if row is None or row.org_id is None:
+            raise NotFoundError("vote.not_found", id=str(vote))
+        below = {row.org_id}
+        organisations = self.app.organisations()
+        grew = True
+        while grew:
+            found = {o.org_id for o in organisations if o.parent_id in below}
+            grew = not found <= below
+            below |= found
+        registry = self.app.ledger.key_registry()
+        with_key = {
+            a.member_id
+            for a in self.app.accounts()
+            if a.member_id is not None
+            and not a.disabled
+            and registry.valid_keys_of(f"u:{a.account_id}")
+        }
+        return [
+            m.member_id
+            for m in self.app.members()
+            if m.cell_id in below and m.member_id in with_key
+        ]
+
     def _member_account_key(self, member_id: UUID) -> bytes:
         """Mode B: the registered key of the account linked to this member."""
         self.app._get(PartyMember, member_id, "member.not_found")

@@ -5,12 +5,15 @@ and anonymous, on the mode B routes; refusals leave the store unchanged."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger import keywrap
+from services import commands as c
 from services import vote_commands as vc
-from tests.conftest import ACCOUNTS, ROLES
+from tests.conftest import ACCOUNTS, ROLES, csrf_token_from
 from tests.service.test_votes import SmallVote, closed_partial, small_vote
 from tests.web.test_vote_pages import csrf_token_from_booth
 from votes.ballot import encrypt_ballot, make_submission
@@ -132,3 +135,44 @@ def test_a_mode_a_vote_has_no_key_record(client, auth, kiemdiem):
     answer = client.get(f"/votes/{small.vote_id}/booth/my-key.json")
     assert answer.status_code == 404
     assert answer.get_json()["code"] == "vote.wrong_mode"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_organiser_publishes_the_eligible_list_from_the_roster(
+    client, auth, kiemdiem, role
+):
+    admin = kiemdiem.authenticate("admin", ACCOUNTS["admin"][2])
+    small = small_vote(kiemdiem, admin, convened=4, mode="B")
+    vid = small.vote_id
+    auth.login(role)
+    detail = client.get(f"/votes/{vid}").get_data(as_text=True)
+    assert ("Công bố danh sách đảng viên được bỏ phiếu" in detail) == (role == "admin")
+    token = csrf_token_from(detail)
+    before = kiemdiem.ledger.max_notification_id()
+    answer = client.post(f"/votes/{vid}/eligible", data={"action-csrf_token": token})
+    if role != "admin":
+        assert answer.status_code == 403
+        assert kiemdiem.ledger.max_notification_id() == before
+        return
+    # The vote's chi bộ has only the leaders, none with an account yet.
+    assert answer.status_code == 422
+    assert "Danh sách đảng viên được bỏ phiếu đang trống." in answer.get_data(
+        as_text=True
+    )
+    assert kiemdiem.ledger.max_notification_id() == before
+    leader = UUID(small.votes.confidence_vote(vid).leaders[1]["member_id"])
+    kiemdiem.handle(
+        c.OpenAccount(
+            admin.actor,
+            "lanhdao1",
+            "Lãnh đạo 1",
+            ("member",),
+            "mk-lanh-dao",
+            member_id=leader,
+        ),
+        admin.signer,
+    )
+    answer = client.post(f"/votes/{vid}/eligible", data={"action-csrf_token": token})
+    assert answer.status_code == 302
+    assert list(small.votes.vote(vid).eligible.values()) == [str(leader)]
+    assert small.votes.vote_row(vid).issued == 1

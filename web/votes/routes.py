@@ -317,6 +317,24 @@ def step(vote_id: UUID, step: str):
     return _rerender(vote_id, "action", form)
 
 
+@bp.post("/<uuid:vote_id>/eligible")
+@requires("vote.manage")
+def eligible(vote_id: UUID):
+    """Mode B: publish the members with an account, from the roster (§6.2)."""
+    _row(vote_id)
+    form = ActionForm(prefix="action")
+    if form.validate_on_submit():
+        members = tuple(_votes().roster_with_accounts(vote_id))
+        command = vc.PublishEligibleAccounts(user().actor, vote_id, members)
+        if _submit(command, form) is not None:
+            flash(
+                f"Đã công bố danh sách {len(members)} đảng viên được bỏ phiếu từ xa.",
+                "success",
+            )
+            return redirect(url_for(".detail", vote_id=vote_id))
+    return _rerender(vote_id, "action", form)
+
+
 @bp.post("/<uuid:vote_id>/attendance")
 @requires("vote.manage")
 def attendance(vote_id: UUID):
