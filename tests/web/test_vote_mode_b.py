@@ -175,4 +175,6 @@ def test_the_organiser_publishes_the_eligible_list_from_the_roster(
     answer = client.post(f"/votes/{vid}/eligible", data={"action-csrf_token": token})
     assert answer.status_code == 302
     assert list(small.votes.vote(vid).eligible.values()) == [str(leader)]
-    assert small.votes.vote_row(vid).issued == 1
+    row = small.votes.vote_row(vid)
+    assert row is not None
+    assert row.issued == 1
