@@ -896,3 +896,66 @@ def test_a_complaint_aborts_the_ceremony_and_a_new_run_starts(services, admin):
     small.organiser(vc.AbandonVote, "OTHER")
     report = verify_record(small.votes.export_record(small.vote_id))
     assert report.ok, report.first_failure and report.first_failure.to_json()
+
+
+def test_cli_trustee_decrypt_checks_the_ballots_on_several_processes(
+    services, admin, settings, tmp_path, monkeypatch
+):
+    """``trustee decrypt --jobs 2`` takes the verifier's process pool (≥ 64 ballots)
+    and gives the same decryption as one process; the store accepts it."""
+    from click.testing import CliRunner
+
+    import votes.verifier.ballots as ballot_checks
+    from cli.votes_cmd import votes as votes_cli
+
+    count = ballot_checks.MIN_PARALLEL
+    small = small_vote(services, admin, convened=count, leaders=1)
+    small.organiser(vc.RecordAttendance, count)
+    small.organiser(vc.OpenVoting)
+    for k, slip in enumerate(small.slips):
+        small.cast(slip, [k % 3 if k % 5 else None])
+    small.organiser(vc.CloseVoting)
+    head = small.votes.closing_head(small.vote_id).hex()
+    record, state = tmp_path / "record.jsonl", tmp_path / "state.json"
+    record.write_bytes(small.votes.export_record(small.vote_id))
+    tool.save_state(state, small.states[1], "mat-khau-tep", memory_kib=1024)
+    monkeypatch.setenv("KIEMDIEM_TRUSTEE_PASSPHRASE", "mat-khau-tep")
+    pools = []
+    from concurrent.futures import ProcessPoolExecutor as real_pool
+
+    def counting_pool(*args, **kwargs):
+        pools.append(kwargs.get("max_workers"))
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(ballot_checks, "ProcessPoolExecutor", counting_pool)
+    runner = CliRunner()
+    messages = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"decrypt-{jobs}.json"
+        done = runner.invoke(
+            votes_cli,
+            ["trustee", "decrypt", "--record", str(record), "--state", str(state),
+             "--head", head, "--jobs", jobs, "--out", str(out)],
+        )  # fmt: skip
+        assert done.exit_code == 0, done.output
+        messages[jobs] = json.loads(out.read_text(encoding="utf-8"))
+    assert pools == [2]  # one process only for --jobs 1; a pool of 2 for --jobs 2
+    shares = {
+        jobs: [[s["d"] for s in row] for row in message["body"]["shares"]]
+        for jobs, message in messages.items()
+    }
+    assert shares["1"] == shares["2"]
+    bad = runner.invoke(
+        votes_cli,
+        ["trustee", "decrypt", "--record", str(record), "--state", str(state),
+         "--head", head, "--jobs", "0"],
+    )  # fmt: skip
+    assert bad.exit_code == 2
+    wrong_head = runner.invoke(
+        votes_cli,
+        ["trustee", "decrypt", "--record", str(record), "--state", str(state),
+         "--head", "00" * 32, "--jobs", "2"],
+    )  # fmt: skip
+    assert wrong_head.exit_code == 1
+    small.submit(small.trustees[1], messages["2"])
+    assert 2 in small.votes.vote(small.vote_id).partials
