@@ -27,6 +27,7 @@ function wipe() {
   state.opening = null;
   state.choices = [];
   document.querySelectorAll('#leaders input[type=radio]').forEach((r) => { r.checked = false; });
+  if (scanner.stream) stopScan();
   if ($('slip-code')) $('slip-code').value = '';
   if ($('account-password')) $('account-password').value = '';
 }
@@ -158,6 +159,60 @@ function identify() {
   }
 }
 
+// QR scanning by camera where the browser has BarcodeDetector (no extra library);
+// elsewhere the code is typed or pasted.  Frames stay in this page.
+const scanner = { stream: null, timer: null };
+
+async function qrSupported() {
+  if (!('BarcodeDetector' in globalThis) || !navigator.mediaDevices?.getUserMedia) return false;
+  try {
+    return (await globalThis.BarcodeDetector.getSupportedFormats()).includes('qr_code');
+  } catch {
+    return false;
+  }
+}
+
+function stopScan() {
+  if (scanner.timer) clearTimeout(scanner.timer);
+  scanner.timer = null;
+  if (scanner.stream) scanner.stream.getTracks().forEach((track) => track.stop());
+  scanner.stream = null;
+  $('qr-video').srcObject = null;
+  $('qr-box').hidden = true;
+}
+
+async function startScan() {
+  $('slip-error').textContent = '';
+  try {
+    const detector = new globalThis.BarcodeDetector({ formats: ['qr_code'] });
+    scanner.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+    const video = $('qr-video');
+    video.srcObject = scanner.stream;
+    $('qr-box').hidden = false;
+    await video.play();
+    const look = async () => {
+      if (!scanner.stream) return;
+      try {
+        const found = await detector.detect(video);
+        const payload = found.map((code) => code.rawValue).find((text) => text.startsWith('KDVOTE1:'));
+        if (payload) {
+          stopScan();
+          $('slip-code').value = payload;
+          identify();
+          return;
+        }
+      } catch {
+        // a frame that cannot be read yet: try the next one
+      }
+      scanner.timer = setTimeout(look, 200);
+    };
+    look();
+  } catch (exc) {
+    stopScan();
+    $('slip-error').textContent = `Không mở được camera (${exc.name || exc.message}); hãy nhập mã in trên phiếu.`;
+  }
+}
+
 function review() {
   state.choices = readChoices();
   const list = $('review-list');
@@ -236,6 +291,11 @@ async function cast() {
 }
 
 if ($('slip-ok')) $('slip-ok').addEventListener('click', identify);
+if ($('qr-scan')) {
+  qrSupported().then((ok) => { $('qr-scan').hidden = !ok; });
+  $('qr-scan').addEventListener('click', startScan);
+  $('qr-stop').addEventListener('click', stopScan);
+}
 if ($('unlock')) $('unlock').addEventListener('click', unlock);
 $('review').addEventListener('click', review);
 $('back').addEventListener('click', () => show('step-mark'));

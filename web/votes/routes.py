@@ -478,6 +478,11 @@ def booth(vote_id: UUID):
     response.headers["Content-Security-Policy"] = CSP.replace(
         "script-src 'self'", f"script-src 'self' 'sha256-{digest}'"
     )
+    if row.mode == "A":
+        # The booth may read the slip's QR code with this page's own camera access.
+        response.headers["Permissions-Policy"] = (
+            "camera=(self), microphone=(), geolocation=()"
+        )
     return response
 
 
