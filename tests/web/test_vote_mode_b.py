@@ -5,6 +5,7 @@ and anonymous, on the mode B routes; refusals leave the store unchanged."""
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 import pytest
@@ -178,3 +179,79 @@ def test_the_organiser_publishes_the_eligible_list_from_the_roster(
     row = small.votes.vote_row(vid)
     assert row is not None
     assert row.issued == 1
+
+
+def test_a_mode_b_vote_is_tallied_with_results_page_and_export(
+    client, auth, kiemdiem, world
+):
+    """Two members cast over HTTP with their own keys; the count, the results
+    page and the tally sheet work as in mode A; the record verifies."""
+    admin = kiemdiem.authenticate("admin", ACCOUNTS["admin"][2])
+    # Two members: the seeded one and a new one with an account.
+    small = small_vote(kiemdiem, admin, convened=3, mode="B")
+    other = kiemdiem.handle(
+        c.EnrolMember(
+            admin.actor,
+            "Đảng viên Hai",
+            "DV00000002",
+            date(1981, 1, 1),
+            date(2006, 1, 1),
+            "full",
+            world.orgs["cell_a"],
+        ),
+        admin.signer,
+    )
+    kiemdiem.handle(
+        c.OpenAccount(
+            admin.actor,
+            "dangvien2",
+            "Đảng viên Hai",
+            ("member",),
+            "mat-khau-hai",
+            member_id=other,
+        ),
+        admin.signer,
+    )
+    small.organiser(vc.PublishEligibleAccounts, (world.member_id, other))
+    small.organiser(vc.RecordAttendance, 3)
+    small.organiser(vc.OpenVoting)
+    for username, password, choices in (
+        ("dangvien", ACCOUNTS["member"][2], [2, 0]),
+        ("dangvien2", "mat-khau-hai", [2, None]),
+    ):
+        auth.login_as(username, password)
+        record = client.get(f"/votes/{small.vote_id}/booth/my-key.json").get_json()
+        seed = keywrap.unwrap_seed(
+            record["wrapped"], password, record["user_id"], record["key_id"]
+        )
+        key = Ed25519PrivateKey.from_private_bytes(seed)
+        assert _post(client, small, _ballot(small, key, choices)).status_code == 200
+        auth.logout()
+    small.organiser(vc.CloseVoting)
+    head = small.votes.closing_head(small.vote_id)
+    for index in (1, 2):
+        small.submit(small.trustees[index - 1], closed_partial(small, index))
+    chair = small.trustees[0]
+    small.votes.handle(vc.PublishTally(chair.actor, small.vote_id), chair)
+    report = verify_record(
+        small.votes.export_record(small.vote_id),
+        head=head,
+        trust_root=kiemdiem.trust_root,
+    )
+    assert report.ok, report.first_failure and report.first_failure.to_json()
+    auth.login("admin")
+    page = client.get(f"/votes/{small.vote_id}/results").get_data(as_text=True)
+    assert "Từ 2/3 trở lên tín nhiệm thấp" in page  # leader 0: 2 of 2 low
+    sheet = client.get(f"/votes/{small.vote_id}/results.xlsx")
+    assert sheet.status_code == 200
+    assert sheet.data[:2] == b"PK"
+    [first, second] = small.votes.results(small.vote_id)
+    assert (first.low, first.band, first.issued) == (2, "GTE_TWO_THIRDS", 2)
+    assert (second.high, second.invalid) == (1, 1)
+
+
+def test_the_create_form_offers_mode_b_only_when_turned_on(client, auth, kiemdiem):
+    auth.login("admin")
+    assert "B — từ xa" not in client.get("/votes/new").get_data(as_text=True)
+    kiemdiem.votes.allow_remote_mode = True
+    assert "B — từ xa" in client.get("/votes/new").get_data(as_text=True)
