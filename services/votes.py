@@ -56,6 +56,7 @@ from services.vault import KdfCost, seed_of
 from votes.aggregates import (
     ConfidenceVote,
     MinutesSigned,
+    Phase,
     ShareMessage,
     Vote,
     VoteEvent,
@@ -668,10 +669,14 @@ class VoteService:
     def wrapped_key(self, vote: UUID, actor: str) -> dict[str, Any]:
         """Mode B booth: the signed-in member's own wrapped key record (ledger.md
         §4.4), opened in the browser with the password, which never leaves it for
-        this step.  Only for an eligible member of a mode B vote."""
-        entry = self.eligible_entry(vote, actor)
+        this step.  Only for an eligible member of a mode B vote, and only while
+        it is open: the record is otherwise never sent to a browser."""
+        current = self.vote(vote)
+        entry = self.eligible_entry(vote, actor, current=current)
         if entry is None:
             raise DomainError("vote.not_eligible")
+        if current.phase is not Phase.OPEN:
+            raise DomainError("vote.not_open", phase=current.phase.value)
         member, public = entry
         stored = self.app.vault.wrapped_record(actor[2:])
         if stored is None:

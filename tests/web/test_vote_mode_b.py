@@ -255,3 +255,21 @@ def test_the_create_form_offers_mode_b_only_when_turned_on(client, auth, kiemdie
     assert "B — từ xa" not in client.get("/votes/new").get_data(as_text=True)
     kiemdiem.votes.allow_remote_mode = True
     assert "B — từ xa" in client.get("/votes/new").get_data(as_text=True)
+
+
+def test_the_key_record_is_served_only_while_the_vote_is_open(
+    client, auth, kiemdiem, world
+):
+    admin = kiemdiem.authenticate("admin", ACCOUNTS["admin"][2])
+    small = small_vote(kiemdiem, admin, convened=3, mode="B")
+    small.organiser(vc.PublishEligibleAccounts, (world.member_id,))
+    auth.login("member")
+    url = f"/votes/{small.vote_id}/booth/my-key.json"
+    before = client.get(url)
+    assert before.status_code == 403
+    assert before.get_json()["code"] == "vote.not_open"
+    small.organiser(vc.RecordAttendance, 3)
+    small.organiser(vc.OpenVoting)
+    assert client.get(url).status_code == 200
+    small.organiser(vc.CloseVoting)
+    assert client.get(url).get_json()["code"] == "vote.not_open"
