@@ -107,6 +107,9 @@ class Kiemdiem:
         from services.ratings import RatingService
 
         self.ratings = RatingService(self)
+        from services.reports import ReportService
+
+        self.reports = ReportService(self)
 
     def close(self) -> None:
         self.audit.close()
