@@ -39,6 +39,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rating.peer_group": frozenset({Role.SECRETARY, Role.DECISION_MAKER}),
     "rating.hold": frozenset({Role.DECISION_MAKER, Role.INSPECTOR}),
     "rating.decide": frozenset({Role.DECISION_MAKER}),
+    # Commendations and reports (issue 6): the authority awards; reports are read
+    # by those who prepare, decide or inspect them.
+    "commendation.grant": frozenset({Role.DECISION_MAKER}),
+    "report.read": frozenset(
+        {Role.ADMIN, Role.SECRETARY, Role.DECISION_MAKER, Role.INSPECTOR}
+    ),
 }
 
 

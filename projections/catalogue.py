@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.commendations import CommendationHistory
 from projections.directory import Directory
 from projections.ratings import RatingsView
 from projections.runtime import ReadModel
@@ -9,4 +10,4 @@ from projections.vote_results import VoteResults
 
 
 def default_read_models() -> list[ReadModel]:
-    return [Directory(), VoteResults(), RatingsView()]
+    return [Directory(), VoteResults(), RatingsView(), CommendationHistory()]

@@ -110,6 +110,9 @@ class Kiemdiem:
         from services.reports import ReportService
 
         self.reports = ReportService(self)
+        from services.commendations import CommendationService
+
+        self.commendations = CommendationService(self)
 
     def close(self) -> None:
         self.audit.close()
