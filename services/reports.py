@@ -36,6 +36,17 @@ PARTY_ORG_TYPES = (
     "subordinate_cell",
 )
 LEVELS = tuple(level.value for level in Level)
+DOSSIER_ITEMS = (  # 366-QĐ/TW Điều 17, in its order
+    "self_reviews",
+    "residence_comment",
+    "minutes",
+    "appraisal",
+    "conclusion",
+    "suggestions",
+    "opinions",
+    "complaints",
+    "other",
+)
 
 
 def share(n: int, rated: int) -> dict[str, Any]:
@@ -346,6 +357,115 @@ class ReportService:
                     }
                 )
         return sorted(items, key=lambda i: (i["due"], i["level"], i["milestone"]))
+
+    # -- one subject's file (Mẫu 04) and a re-rating decision (Mẫu 03) ----------------
+    def _subject_row(self, cycle_id: UUID, key: str) -> dict[str, Any]:
+        rows = self._q(
+            "ratings",
+            "SELECT s.*, c.year, c.org_name, c.rulebook_id FROM {subjects} s "
+            "JOIN {cycles} c ON c.cycle_id = s.cycle_id "
+            "WHERE s.cycle_id = ? AND s.subject_key = ?",
+            [str(cycle_id), key],
+        )
+        if not rows:
+            raise NotFoundError("rating.subject_not_found", subject=key)
+        return rows[0]
+
+    def _timeline(self, cycle_id: UUID, key: str) -> list[dict[str, Any]]:
+        rows = self._q(
+            "ratings",
+            "SELECT * FROM {timeline} WHERE cycle_id = ? AND subject_key = ? "
+            "ORDER BY position",
+            [str(cycle_id), key],
+        )
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+    def dossier(self, cycle_id: UUID, key: str) -> dict[str, Any]:
+        """The file list of 366 Điều 17 (Mẫu 04), each item present or absent
+        from the recorded events, with the dates that show it."""
+        subject = self._subject_row(cycle_id, key)
+        reviews = self._q(
+            "ratings",
+            "SELECT * FROM {reviews} WHERE cycle_id = ? AND subject_key = ? "
+            "ORDER BY opened_at",
+            [str(cycle_id), key],
+        )
+        steps = self._timeline(cycle_id, key)
+
+        def on(*names: str) -> list[str]:
+            return [
+                t["on_date"] or f"#{t['position']}" for t in steps if t["step"] in names
+            ]
+
+        def count(column: str) -> int:
+            return sum(int(r[column] or 0) for r in reviews)
+
+        evidence: dict[str, list[str]] = {
+            "self_reviews": [
+                r["report_on"]
+                or (r["self_review_form"] and f"Mẫu {r['self_review_form']}")
+                for r in reviews
+                if r["report_on"] or r["self_review_form"]
+            ],
+            "residence_comment": on("residence_comment"),
+            "minutes": [r["held_on"] for r in reviews if r["held_on"]],
+            "appraisal": on("proposed"),
+            "conclusion": [
+                f"{t['detail'].get('decision_no', '')} ({t['on_date']})"
+                for t in steps
+                if t["step"] in ("decided", "revised")
+            ],
+            "suggestions": [str(count("suggestions"))] if count("suggestions") else [],
+            "opinions": [str(count("opinions"))] if count("opinions") else [],
+            "complaints": on("held", "released"),
+            "other": on("comment", "temporary_cell_comment", "mitigation")
+            + on("chair_responsibility", "cancelled"),
+        }
+        return {
+            "cycle_id": str(cycle_id),
+            "subject_key": key,
+            "name": subject["name"],
+            "year": int(subject["year"]),
+            "organisation": subject["org_name"],
+            "level": subject["level"],
+            "items": [
+                {
+                    "item": item,
+                    "present": bool(evidence[item]),
+                    "evidence": evidence[item],
+                }
+                for item in DOSSIER_ITEMS
+            ],
+        }
+
+    def rerating(self, cycle_id: UUID, key: str) -> dict[str, Any]:
+        """The last re-rating decision of a subject (Mẫu 03)."""
+        subject = self._subject_row(cycle_id, key)
+        revised = [t for t in self._timeline(cycle_id, key) if t["step"] == "revised"]
+        if not revised or not subject["round_id"]:
+            raise NotFoundError("report.not_rerated", subject=key)
+        last = revised[-1]
+        rounds = self._q(
+            "ratings",
+            "SELECT authority_name FROM {rounds} WHERE round_id = ?",
+            [subject["round_id"]],
+        )
+        return {
+            "cycle_id": str(cycle_id),
+            "subject_key": key,
+            "name": subject["name"],
+            "kind": subject["kind"],
+            "year": int(subject["year"]),
+            "authority": rounds[0]["authority_name"] if rounds else "",
+            "regulation": rulebook(subject["rulebook_id"]).regulation,
+            "previous_level": last["detail"]["previous_level"],
+            "level": last["detail"]["level"],
+            "decision_no": last["detail"]["decision_no"],
+            "decided_on": last["on_date"],
+            "reason": last["detail"]["reason"],
+            "explanation": last["detail"]["explanation"],
+            "actor": last["actor"],
+        }
 
     # -- the chart across years ------------------------------------------------------
     def history(
