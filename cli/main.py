@@ -9,6 +9,7 @@ import click
 
 from cli.audit_cmd import cosign, key, proof
 from cli.directory_cmd import members, orgs, users
+from cli.export_cmd import export
 from cli.ledger_cmd import checkpoint, db
 from cli.serve_cmd import serve, worker
 from cli.setup_cmd import demo, init
@@ -53,6 +54,7 @@ for command in (
     rebuild,
     views,
     votes,
+    export,
     proof,
     cosign,
     key,
