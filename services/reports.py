@@ -443,7 +443,7 @@ class ReportService:
         subject = self._subject_row(cycle_id, key)
         revised = [t for t in self._timeline(cycle_id, key) if t["step"] == "revised"]
         if not revised or not subject["round_id"]:
-            raise NotFoundError("report.not_rerated", subject=key)
+            raise NotFoundError("report.rerating_not_found", subject=key)
         last = revised[-1]
         rounds = self._q(
             "ratings",

@@ -30,7 +30,7 @@ MESSAGES: dict[str, str] = {
         "Không tìm thấy đối tượng trong kỳ xếp loại năm đó."
     ),
     "commendation.exists": "Đảng viên đã được khen thưởng hình thức này năm {year}.",
-    "report.not_rerated": "Đối tượng này chưa được đánh giá, xếp loại lại.",
+    "report.rerating_not_found": "Đối tượng này chưa được đánh giá, xếp loại lại.",
     "report.year_invalid": "Năm báo cáo không hợp lệ.",
     "report.no_cycle": "Chưa có kỳ kiểm điểm năm {year} cho tổ chức này.",
 }
