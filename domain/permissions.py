@@ -13,6 +13,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "organisation.dissolve": frozenset({Role.ADMIN}),
     "member.enrol": frozenset({Role.ADMIN, Role.SECRETARY}),
     "member.transfer": frozenset({Role.ADMIN, Role.SECRETARY}),
+    # Party card number and birth date: those who keep or judge the records; a
+    # member sees their own (may_read_personal).
+    "member.read_personal": frozenset(
+        {Role.ADMIN, Role.SECRETARY, Role.DECISION_MAKER, Role.INSPECTOR}
+    ),
     "account.open": frozenset({Role.ADMIN}),
     "account.change_roles": frozenset({Role.ADMIN}),
     "account.disable": frozenset({Role.ADMIN}),
@@ -51,6 +56,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 def may(roles: Iterable[str], action: str) -> bool:
     allowed = PERMISSIONS[action]
     return any(Role(r) in allowed for r in roles)
+
+
+def may_read_personal(roles: Iterable[str], *, own_record: bool) -> bool:
+    """A member's personal data (card number, birth date) is shown to this user."""
+    return own_record or may(roles, "member.read_personal")
 
 
 def require(roles: Iterable[str], action: str) -> None:

@@ -38,6 +38,14 @@ def defaults(environ: Mapping[str, str]) -> dict[str, Any]:
         "LOG_LEVEL": environ.get("KIEMDIEM_LOG_LEVEL", "INFO").upper(),
         "DATABASE_URL": environ.get("KIEMDIEM_DATABASE_URL") or None,
         "JSON_SORT_KEYS": False,
+        # Failed sign-ins per account name, and per client address, before a pause.
+        "LOGIN_FAILURE_LIMIT": int(environ.get("KIEMDIEM_LOGIN_FAILURE_LIMIT", "5")),
+        "LOGIN_ADDRESS_FAILURE_LIMIT": int(
+            environ.get("KIEMDIEM_LOGIN_ADDRESS_FAILURE_LIMIT", "30")
+        ),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(
+            environ.get("KIEMDIEM_LOGIN_FAILURE_WINDOW_SECONDS", "900")
+        ),
     }
 
 

@@ -109,6 +109,9 @@ MESSAGES: dict[str, str] = {
     "auth.login_required": "Vui lòng đăng nhập để tiếp tục.",
     "auth.invalid_credentials": "Tên đăng nhập hoặc mật khẩu không đúng.",
     "auth.wrong_password": "Mật khẩu không đúng.",
+    "auth.too_many_attempts": (
+        "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+    ),
     # -- store ----------------------------------------------------------------------
     "store.conflict": (
         "Dữ liệu vừa được người khác thay đổi cùng lúc. "

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from flask import abort, make_response
 
+from domain import permissions
 from services.queries import OrganisationRow
 from web.errors import refusal
 
@@ -40,3 +41,19 @@ def org_choices(
         for row in rows
         if not row.dissolved and (wanted is None or row.kind in wanted)
     ]
+
+
+# Fields of a member's record that are personal data (domain/permissions.py).
+PERSONAL_FIELDS = ("party_card_no", "birth_date")
+
+
+def shows_personal(member_id: UUID | None = None) -> bool:
+    """Whether the signed-in user may see personal data (of this member)."""
+    from web.identity import services, user
+
+    me = user()
+    own = False
+    if member_id is not None:
+        account = services().account_row(me.account_id)
+        own = account is not None and account.member_id == member_id
+    return permissions.may_read_personal(me.roles, own_record=own)

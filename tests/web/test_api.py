@@ -54,7 +54,7 @@ def test_unknown_organisation_is_json_404(client, auth):
 
 
 def test_list_members_by_cell(client, auth, world):
-    auth.login("member")
+    auth.login("secretary")
     data = client.get(f"/api/v1/members?cell_id={world.orgs['cell_a']}").get_json()
     assert [m["party_card_no"] for m in data["members"]] == ["DV00000001"]
     assert data["members"][0]["birth_date"] == "1980-05-17"

@@ -27,7 +27,7 @@ def _field_errors(body: str, field: str) -> str:
 
 
 def test_list_shows_members_with_vietnamese_dates(client, auth):
-    auth.login("member")
+    auth.login("secretary")
     page = client.get("/members/").get_data(as_text=True)
     assert "Nguyễn Văn An" in page
     assert "17/05/1980" in page
@@ -53,7 +53,7 @@ def test_list_filtered_by_an_unknown_cell(client, auth):
 
 
 def test_detail(client, auth, world):
-    auth.login("counting")
+    auth.login("inspector")
     page = client.get(f"/members/{world.member_id}").get_data(as_text=True)
     assert "DV00000001" in page
     assert "03/02/2005" in page

@@ -84,7 +84,8 @@ SCHEMAS: dict[str, Any] = {
             "cell_id": UUID_SCHEMA,
             "cell_name": TEXT,
         },
-        ["member_id", "full_name", "party_card_no", "status", "cell_id"],
+        # party_card_no and birth_date only for member.read_personal or oneself
+        ["member_id", "full_name", "status", "cell_id"],
     ),
     "Account": _object(
         {

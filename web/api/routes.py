@@ -39,7 +39,7 @@ from web.organisations.forms import (
     FoundOrganisationForm,
     RenameOrganisationForm,
 )
-from web.reads import found_or_404
+from web.reads import PERSONAL_FIELDS, found_or_404, shows_personal
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=BaseForm)
@@ -135,7 +135,15 @@ def _organisation(org_id: UUID) -> dict[str, Any]:
 
 
 def _member(member_id: UUID) -> dict[str, Any]:
-    return row(found_or_404(services().member(member_id), "member.not_found"))
+    member = row(found_or_404(services().member(member_id), "member.not_found"))
+    return _shown(member, shows_personal(member_id))
+
+
+def _shown(member: dict[str, Any], personal: bool) -> dict[str, Any]:
+    """A member's record without personal data for those who may not see it."""
+    if personal:
+        return member
+    return {k: v for k, v in member.items() if k not in PERSONAL_FIELDS}
 
 
 def _account(account_id: UUID) -> dict[str, Any]:
@@ -219,7 +227,9 @@ def list_members():
         except ValueError:
             return json_error("org.not_found", 404)
         found_or_404(services().organisation(cell_id), "org.not_found")
-    return jsonify({"members": [row(m) for m in services().members(cell_id=cell_id)]})
+    personal = shows_personal()
+    members = [_shown(row(m), personal) for m in services().members(cell_id=cell_id)]
+    return jsonify({"members": members})
 
 
 @bp.get("/members/<uuid:member_id>")

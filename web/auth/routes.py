@@ -5,11 +5,20 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import login_user, logout_user
 
 from web.auth import bp
 from web.auth.forms import LoginForm, UnlockForm
+from web.auth.throttle import SignInGuard
 from web.identity import (
     SESSION_KEY,
     CurrentUser,
@@ -20,6 +29,32 @@ from web.identity import (
 )
 
 log = logging.getLogger(__name__)
+THROTTLE = "kiemdiem_login_throttle"
+
+
+def throttle() -> SignInGuard:
+    """This application's counts of failed sign-ins (one per app, in memory)."""
+    found = current_app.extensions.get(THROTTLE)
+    if found is None:
+        config = current_app.config
+        found = current_app.extensions.setdefault(
+            THROTTLE,
+            SignInGuard(
+                account_limit=config["LOGIN_FAILURE_LIMIT"],
+                address_limit=config["LOGIN_ADDRESS_FAILURE_LIMIT"],
+                window=config["LOGIN_FAILURE_WINDOW_SECONDS"],
+            ),
+        )
+    return found  # type: ignore[no-any-return]
+
+
+def _refused_for(form: LoginForm | UnlockForm, username: str) -> bool:
+    """Too many failures for this name or address: say when, check nothing."""
+    wait = throttle().retry_after(username, request.remote_addr)
+    if wait:
+        log.warning("sign-in paused after repeated failures")
+        form.add_error("auth.too_many_attempts", {"minutes": -(-wait // 60)})
+    return bool(wait)
 
 
 def safe_next(default: str) -> str:
@@ -41,11 +76,15 @@ def safe_next(default: str) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        if _refused_for(form, form.username.data):
+            return render_template("auth/login.html", form=form), 429
         signed_in = services().authenticate(form.username.data, form.password.data)
         if signed_in is None:
             log.info("login refused")
+            throttle().failed(form.username.data, request.remote_addr)
             form.add_error("auth.invalid_credentials")
         else:
+            throttle().succeeded(form.username.data)
             old = session_id()
             if old:
                 services().unlocked.drop(old)
@@ -85,11 +124,15 @@ def unlock():
     form = UnlockForm()
     me = user()
     if form.validate_on_submit():
+        if _refused_for(form, me.username):
+            return render_template("auth/unlock.html", form=form), 429
         signed_in = services().authenticate(me.username, form.password.data)
         if signed_in is None or signed_in.account_id != me.account_id:
             log.info("unlock refused for account %s", me.account_id)
+            throttle().failed(me.username, request.remote_addr)
             form.add_error("auth.wrong_password")
         else:
+            throttle().succeeded(me.username)
             services().unlocked.put(me.session_id, signed_in.signer)
             flash("Đã mở khóa ký. Vui lòng gửi lại thao tác của bạn.", "success")
             return redirect(safe_next(url_for("dashboard.index")))

@@ -13,7 +13,7 @@ from web.forms import optional_uuid
 from web.identity import requires, services, user
 from web.members import bp
 from web.members.forms import EnrolMemberForm, TransferMemberForm
-from web.reads import found_or_404, org_choices
+from web.reads import found_or_404, org_choices, shows_personal
 
 CELL = ("cell",)
 
@@ -35,14 +35,22 @@ def index():
         cell = found_or_404(row, "org.not_found")
     rows = services().members(cell_id=cell.org_id if cell else None)
     cells = org_choices(services().organisations(), CELL)
-    return render_template("members/index.html", rows=rows, cell=cell, cells=cells)
+    return render_template(
+        "members/index.html",
+        rows=rows,
+        cell=cell,
+        cells=cells,
+        personal=shows_personal(),
+    )
 
 
 @bp.get("/<uuid:member_id>")
 def detail(member_id: UUID):
     member = found_or_404(services().member(member_id), "member.not_found")
     record_read(member_id, "member")  # every read of a member's file is recorded
-    return render_template("members/detail.html", member=member)
+    return render_template(
+        "members/detail.html", member=member, personal=shows_personal(member_id)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
