@@ -60,6 +60,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "review.order_redo": frozenset({Role.DECISION_MAKER}),
     # A province or unit makes the 366 criteria concrete (366 Điều 10).
     "criteria.define": frozenset({Role.ADMIN, Role.DECISION_MAKER}),
+    # Commendations and reports (issue 6): the authority awards; reports are read
+    # by those who prepare, decide or inspect them.
+    "commendation.grant": frozenset({Role.DECISION_MAKER}),
+    "report.read": frozenset(
+        {Role.ADMIN, Role.SECRETARY, Role.DECISION_MAKER, Role.INSPECTOR}
+    ),
 }
 
 

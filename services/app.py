@@ -110,6 +110,12 @@ class Kiemdiem:
         from services.remediation import RemediationService
 
         self.remediation = RemediationService(self)
+        from services.reports import ReportService
+
+        self.reports = ReportService(self)
+        from services.commendations import CommendationService
+
+        self.commendations = CommendationService(self)
 
     def close(self) -> None:
         self.audit.close()

@@ -180,6 +180,7 @@ EVENT_LABELS: dict[str, str] = {
     "Review.SelfReviewSubmitted": "Nộp bản tự kiểm điểm",
     "Review.SuggestionIssued": "Gợi ý kiểm điểm",
     "Review.TemporaryCellCommentRecorded": "Nhận xét của chi bộ sinh hoạt tạm thời",
+    "Commendation.AwardGranted": "Quyết định khen thưởng",
     "ReviewCycle.Closed": "Kết thúc đợt kiểm điểm",
     "ReviewCycle.CombinedConferenceSet": "Kiểm điểm gộp tại hội nghị cấp ủy",
     "ReviewCycle.DeadlineSet": "Đặt thời hạn",
