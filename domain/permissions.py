@@ -56,6 +56,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "remediation.plan": frozenset({Role.SECRETARY}),
     "remediation.report": frozenset({Role.SECRETARY, Role.MEMBER}),
     "remediation.claim": frozenset({Role.SECRETARY, Role.MEMBER}),
+    # The higher committee orders a review and/or rating redone (§5.4).
+    "review.order_redo": frozenset({Role.DECISION_MAKER}),
+    # A province or unit makes the 366 criteria concrete (366 Điều 10).
+    "criteria.define": frozenset({Role.ADMIN, Role.DECISION_MAKER}),
+    # Commendations and reports (issue 6): the authority awards; reports are read
+    # by those who prepare, decide or inspect them.
+    "commendation.grant": frozenset({Role.DECISION_MAKER}),
+    "report.read": frozenset(
+        {Role.ADMIN, Role.SECRETARY, Role.DECISION_MAKER, Role.INSPECTOR}
+    ),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.commendations import CommendationHistory
 from projections.directory import Directory
 from projections.org_facts import OrgFactsView
 from projections.ratings import RatingsView
@@ -17,4 +18,5 @@ def default_read_models() -> list[ReadModel]:
         RatingsView(),
         RemediationView(),
         OrgFactsView(),
+        CommendationHistory(),
     ]

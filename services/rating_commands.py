@@ -339,3 +339,39 @@ class RecordOrgDiscipline(Command):
     level: str
     decided_on: date
     reference: str
+
+
+# -- re-review orders (domain.md §5.4) ------------------------------------------------
+@dataclass(frozen=True)
+class OrderReReview(Command):
+    """The higher committee orders a subject's review and/or rating redone."""
+
+    cycle_id: UUID
+    subject_key: str
+    scope: str  # review | rating | both
+    reason: str
+    deadline: date
+    chair_responsibility: bool = False
+
+
+# -- combined conference (43-HD mục 2.4) ------------------------------------------
+@dataclass(frozen=True)
+class SetCombinedConference(Command):
+    """The collective (and its members) reviewed at the committee's conference;
+    ``committee_id`` None: at its own level again."""
+
+    cycle_id: UUID
+    collective_id: UUID
+    committee_id: UUID | None = None
+
+
+# -- criteria refined by a province or unit (366 Điều 10) --------------------------
+@dataclass(frozen=True)
+class DefineCriteria(Command):
+    """Sub-criteria for one appendix, for the subtree of ``org_id`` from a year on.
+    ``items``: (code, group, max_points, title) per criterion."""
+
+    org_id: UUID
+    appendix: str
+    from_year: int
+    items: tuple[tuple[str, str, int, str], ...]
