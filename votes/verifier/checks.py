@@ -1040,6 +1040,9 @@ class RecordVerifier:
                 )
         self.credentials = set(keys)
         self.issued = len(keys)
+        self.notes.append(
+            "mode B: the record shows which listed members cast a ballot, never how"
+        )
 
     # -- V8 ----------------------------------------------------------------------------
 

@@ -108,6 +108,7 @@ def test_remote_elections_tally_the_plaintext_counts_and_verify(
         assert result.issued == len(votes)
     report = verify_record(record)
     assert report.ok, report.first_failure and report.first_failure.to_json()
+    assert any("never how" in note for note in report.notes)
     # Who took part is in the record (the account keys), never how.
     trailer = json.loads(record.splitlines()[-1])
     assert {m["member_id"] for m in trailer["members"]} == {
