@@ -332,3 +332,77 @@ class ReviewCycle(Aggregate):
     @event("Closed")
     def _closed(self, closed_by: str) -> None:
         self.closed = True
+
+    # -- combined conference (43-HD mục 2.4; domain.md §3.1 case 2.4) -----------------
+    def set_combined(
+        self,
+        *,
+        collective_id: str,
+        committee_id: str | None,
+        subjects: Sequence[Mapping[str, Any]],
+        reviews_opened: set[str],
+        set_by: str,
+    ) -> None:
+        """The secretary's decision that a leadership collective whose members are
+        the same people as the party committee is reviewed, with its members, at
+        the committee's conference (``committee_id``), or no longer
+        (``None``). ``subjects`` are the cycle's subjects derived again with the
+        new option; ``reviews_opened`` the subject keys already under review at
+        the venues that would change (their place can no longer move)."""
+        self.ensure_open()
+        collective = self.subjects.get(f"o:{collective_id}")
+        if collective is None or collective.get("org_kind") != "leadership_collective":
+            raise DomainError("cycle.combined_invalid")
+        combined = dict(self.options.get("combined", {}))
+        if committee_id is None:
+            if collective_id not in combined:
+                raise DomainError("cycle.combined_unchanged")
+            combined.pop(collective_id)
+        else:
+            committee = self.subjects.get(f"o:{committee_id}")
+            if committee is None or committee.get("org_kind") in (
+                "leadership_collective",
+                "cell",
+            ):
+                raise DomainError("cycle.combined_invalid")
+            if combined.get(collective_id) == committee_id:
+                raise DomainError("cycle.combined_unchanged")
+
+            def people(org: str) -> set[str]:
+                return {
+                    str(s["member_id"])
+                    for s in self.subjects.values()
+                    if s["kind"] == "individual" and org in s.get("posts", {})
+                }
+
+            same = people(collective_id)
+            if not same or same != people(committee_id):
+                raise DomainError(
+                    "cycle.combined_not_same_people",
+                    collective=collective["name"],
+                    committee=committee["name"],
+                )
+            combined[collective_id] = committee_id
+        if reviews_opened:
+            raise DomainError(
+                "cycle.combined_reviews_opened", count=len(reviews_opened)
+            )
+        self._combined_set(
+            collective_id=collective_id,
+            committee_id=committee_id,
+            combined=combined,
+            subjects=[dict(s) for s in sorted(subjects, key=lambda s: s["key"])],
+            set_by=set_by,
+        )
+
+    @event("CombinedConferenceSet")
+    def _combined_set(
+        self,
+        collective_id: str,
+        committee_id: str | None,
+        combined: dict[str, str],
+        subjects: list[dict[str, Any]],
+        set_by: str,
+    ) -> None:
+        self.options = {**self.options, "combined": dict(combined)}
+        self.subjects = {s["key"]: dict(s) for s in subjects}

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import DomainError
+from domain.remediation import Carried
 from domain.rulebooks import (
     DISCIPLINE_RANK,
     LEVEL_RANK,
@@ -153,6 +154,16 @@ class SubjectFacts:
     temporary_cell_comment: bool | None = None  # None: no temporary chi bộ
     leaves: tuple[str, ...] = ()
     counted_disciplines: frozenset[str] = frozenset()
+    # The shortcomings carried into this cycle and those verified (from the
+    # remediation view). None: not gathered (then the assessment's counts apply).
+    remediation: Carried | None = None
+
+    def remedied(self, assessment: Assessment) -> tuple[int, int]:
+        """(carried, remedied) for the HTXSNV condition."""
+        if self.remediation is not None:
+            return len(self.remediation.carried), len(self.remediation.verified)
+        return assessment.shortcomings_total, assessment.shortcomings_remedied
+
     # Facts about units (366 Điều 11; 132/124), gathered across aggregates.
     overseen: tuple[tuple[str, str | None], ...] = ()  # (subject key, level)
     led: tuple[tuple[str, str | None], ...] = ()  # units headed: (key, level)
@@ -180,7 +191,11 @@ class SubjectFacts:
         }
 
     def as_dict(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if self.remediation is not None:
+            extra["remediation"] = self.remediation.as_dict()
         return {
+            **extra,
             **self.unit_dict(),
             "disciplines": [d.as_dict() for d in self.disciplines],
             "member_disciplines": [d.as_dict() for d in self.member_disciplines],
@@ -510,7 +525,7 @@ def evaluate(
                 missed = "excellent_exceeded"
             elif (
                 rulebook.excellent_requires_full_remediation
-                and assessment.shortcomings_remedied < assessment.shortcomings_total
+                and facts.remedied(assessment)[1] < facts.remedied(assessment)[0]
             ):
                 missed = "excellent_remediation"
             elif collective and (

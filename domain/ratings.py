@@ -820,3 +820,72 @@ class RatingRound(Aggregate):
         self, subject_key: str, reason: str, ordered_by: str
     ) -> None:
         self._entry(subject_key)["chair_review"] = reason
+
+    # -- redone on the higher committee's order (§5.4) --------------------------------
+    def order_redo(
+        self,
+        *,
+        subject_key: str,
+        order_id: UUID,
+        reason: str,
+        chair_responsibility: bool,
+        cycle: ReviewCycle,
+        ordered_by: str,
+    ) -> None:
+        """The rating is to be redone (``ReReviewOrder``): the earlier decision
+        stays in the history, linked to the order, and the subject goes back to
+        step 1 (self-rating, appraisal, decision). Optionally the chair's
+        responsibility is to be reviewed (seed 002).
+
+        The quota holds at every moment: withdrawing an HTTNV decision that
+        would leave the group's HTXSNV above its cap is refused (order the
+        HTXSNV ratings redone first; withdrawing one never breaks the quota)."""
+        previous = self.decision_of(subject_key)
+        if previous is None:
+            raise DomainError("rereview.rating_not_decided", subject=subject_key)
+        code = self.group_of(subject_key)
+        if code is not None:
+            levels = [
+                None if k == subject_key else self.level_of(k)
+                for k in self.groups[code]["members"]
+            ]
+            gauge = self._gauge(code, levels, cycle)
+            if gauge["excellent"] > gauge["cap"]:
+                raise DomainError("rereview.quota_would_break", **gauge)
+        self._redo_ordered(
+            subject_key=subject_key,
+            order_id=order_id,
+            previous_level=previous["level"],
+            previous_decision_no=previous["decision_no"],
+            reason=reason,
+            ordered_by=ordered_by,
+        )
+        if chair_responsibility:
+            self._chair_review_ordered(
+                subject_key=subject_key, reason=reason, ordered_by=ordered_by
+            )
+
+    @event("RatingRedoOrdered")
+    def _redo_ordered(
+        self,
+        subject_key: str,
+        order_id: UUID,
+        previous_level: str,
+        previous_decision_no: str,
+        reason: str,
+        ordered_by: str,
+    ) -> None:
+        entry = self.entries[subject_key]
+        superseded = [
+            *entry.get("superseded", []),
+            {"order_id": order_id, "decision": entry["decision"]},
+        ]
+        self.entries[subject_key] = {
+            "self": None,
+            "proposal": None,
+            "hold": None,
+            "mitigations": {},
+            "decision": None,
+            "revisions": entry["revisions"],
+            "superseded": superseded,
+        }

@@ -213,7 +213,9 @@ class GrantQuotaException(Command):
 @dataclass(frozen=True)
 class SelfRate(Command):
     """Bước 1. ``points`` (366): criterion code -> decimal text; ``met``
-    (132/124): the codes of the level's conditions the subject meets."""
+    (132/124): the codes of the level's conditions the subject meets. The
+    shortcomings carried and remedied are not typed in: the service reads them
+    from the remediation view and records them in the event (issue 6)."""
 
     round_id: UUID
     subject_key: str
@@ -223,8 +225,6 @@ class SelfRate(Command):
     tasks_exceeded: int = 0
     tasks_late: int = 0
     tasks_not_done: int = 0
-    shortcomings_total: int = 0
-    shortcomings_remedied: int = 0
     points: dict[str, str] = field(default_factory=dict)
     met: tuple[str, ...] = ()
 
@@ -339,3 +339,39 @@ class RecordOrgDiscipline(Command):
     level: str
     decided_on: date
     reference: str
+
+
+# -- re-review orders (domain.md §5.4) ------------------------------------------------
+@dataclass(frozen=True)
+class OrderReReview(Command):
+    """The higher committee orders a subject's review and/or rating redone."""
+
+    cycle_id: UUID
+    subject_key: str
+    scope: str  # review | rating | both
+    reason: str
+    deadline: date
+    chair_responsibility: bool = False
+
+
+# -- combined conference (43-HD mục 2.4) ------------------------------------------
+@dataclass(frozen=True)
+class SetCombinedConference(Command):
+    """The collective (and its members) reviewed at the committee's conference;
+    ``committee_id`` None: at its own level again."""
+
+    cycle_id: UUID
+    collective_id: UUID
+    committee_id: UUID | None = None
+
+
+# -- criteria refined by a province or unit (366 Điều 10) --------------------------
+@dataclass(frozen=True)
+class DefineCriteria(Command):
+    """Sub-criteria for one appendix, for the subtree of ``org_id`` from a year on.
+    ``items``: (code, group, max_points, title) per criterion."""
+
+    org_id: UUID
+    appendix: str
+    from_year: int
+    items: tuple[tuple[str, str, int, str], ...]

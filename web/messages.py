@@ -15,6 +15,7 @@ from typing import Any
 from web import (
     messages_audit,
     messages_ratings,
+    messages_remediation,
     messages_reports,
     messages_rules,
     messages_votes,
@@ -153,6 +154,7 @@ for _area in (
     messages_ratings,
     messages_audit,
     messages_reports,
+    messages_remediation,
     messages_rules,
 ):
     _clash = MESSAGES.keys() & _area.MESSAGES.keys()
@@ -246,6 +248,9 @@ def _extra_details(code: str, details: Mapping[str, Any]) -> dict[str, Any]:
         parent = details.get("parent_kind")
         extra["kind_label"] = KIND_LABELS.get(kind, "Tổ chức này")
         extra["parent_label"] = KIND_LABELS.get(str(parent), "tổ chức đã chọn").lower()
+    if code == "remediation.status_not_allowed":
+        status = str(details.get("status") or "")
+        extra["status_label"] = messages_remediation.STATUS_LABELS.get(status, status)
     return extra
 
 

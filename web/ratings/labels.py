@@ -46,6 +46,14 @@ STEP_LABELS: dict[str, str] = {
     "cancelled": "Huỷ kết quả xếp loại",
     "revised": "Xếp loại lại (Mẫu 03)",
     "chair_responsibility": "Kiểm điểm trách nhiệm người chủ trì",
+    "rereview_ordered": "Cấp trên yêu cầu tiến hành lại",
+    "review_redo": "Kiểm điểm trước đó phải làm lại",
+    "rating_redo": "Kết quả xếp loại trước đó phải làm lại",
+}
+REREVIEW_SCOPES: dict[str, str] = {
+    "review": "Kiểm điểm lại",
+    "rating": "Đánh giá, xếp loại lại",
+    "both": "Kiểm điểm và xếp loại lại",
 }
 KLASS_LABELS: dict[str, str] = {
     "member_of_subordinate_cell": "Đảng viên chi bộ trực thuộc",
@@ -81,6 +89,9 @@ ISSUE_LABELS: dict[str, str] = {
     "violation": "Vi phạm quy định",
     "deadline_at_risk": "Sắp đến hạn",
     "deadline_missed": "Quá hạn",
+    "rereview_open": "Đang tiến hành lại theo yêu cầu",
+    "rereview_at_risk": "Sắp đến hạn tiến hành lại",
+    "rereview_late": "Quá hạn tiến hành lại",
 }
 ISSUE_RULES: dict[str, str] = {
     "rated_without_review": "Đã xếp loại nhưng chưa kiểm điểm đủ nơi bắt buộc",
@@ -91,6 +102,9 @@ ISSUE_RULES: dict[str, str] = {
     "denunciation": "Tố cáo",
     "disunity": "Mất đoàn kết",
     "violation": "Vi phạm",
+    "rereview_review": "Yêu cầu kiểm điểm lại",
+    "rereview_rating": "Yêu cầu đánh giá, xếp loại lại",
+    "rereview_both": "Yêu cầu kiểm điểm và xếp loại lại",
 }
 HOLD_REASONS: dict[str, str] = {
     "complaint": "Khiếu nại",
