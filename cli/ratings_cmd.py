@@ -20,9 +20,8 @@ import click
 
 from cli.context import open_services, secret_from_env_or_prompt
 from domain.errors import DomainError
-from ledger.signing import Signer
 from services import rating_commands as rc
-from services.app import Kiemdiem
+from services.app import Kiemdiem, Session
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
@@ -87,19 +86,19 @@ def _org(services: Kiemdiem, value: str) -> UUID:
     _fail(f"no organisation has the code or id {value!r}", EXIT_BAD_INPUT)
 
 
-def _signer(services: Kiemdiem, username: str) -> Signer:
+def _session(services: Kiemdiem, username: str) -> Session:
     password = secret_from_env_or_prompt("KIEMDIEM_PASSWORD", f"Mật khẩu {username}")
     if password is None:
         _fail("set KIEMDIEM_PASSWORD (no terminal to ask on)", EXIT_BAD_INPUT)
     session = services.authenticate(username, password)
     if session is None:
         _fail("wrong account name or password", EXIT_BAD_INPUT)
-    return session.signer
+    return session
 
 
-def _send(services: Kiemdiem, command: Any, signer: Signer) -> Any:
+def _send(services: Kiemdiem, command: Any, session: Session) -> Any:
     try:
-        return services.ratings.handle(command, signer)
+        return services.ratings.handle(command, session.signer)
     except DomainError as exc:
         _fail(f"refused: {plain(exc)}", EXIT_REFUSED)
 
@@ -142,14 +141,14 @@ def cycles_combine(
     """Where a leadership collective is reviewed (43-HD mục 2.4): at the party
     committee's conference when its members are the same people."""
     with open_services() as services:
-        signer = _signer(services, username)
+        session = _session(services, username)
         command = rc.SetCombinedConference(
-            actor_id=signer.actor,
+            actor_id=session.actor,
             cycle_id=cycle_id,
             collective_id=_org(services, collective),
             committee_id=_org(services, committee) if committee else None,
         )
-        _send(services, command, signer)
+        _send(services, command, session)
         row = services.ratings.subject_row(cycle_id, f"o:{command.collective_id}")
         names = {str(o.org_id): o.name for o in services.organisations()}
     venues = ", ".join(names.get(v, v) for v in (row or {}).get("venues", []))
@@ -213,13 +212,13 @@ def criteria_define(
     up to 30 points, the task group to 70."""
     items = read_criteria(file)
     with open_services() as services:
-        signer = _signer(services, username)
+        session = _session(services, username)
         command = rc.DefineCriteria(
-            actor_id=signer.actor,
+            actor_id=session.actor,
             org_id=_org(services, org),
             appendix=appendix.upper(),
             from_year=from_year,
             items=items,
         )
-        ident = _send(services, command, signer)
+        ident = _send(services, command, session)
     click.echo(f"Defined {len(items)} criteria: {ident}")
