@@ -46,7 +46,7 @@ def _json(value: Any) -> str:
 
 class RatingsView(ReadModel):
     name = "ratings"
-    version = 3
+    version = 4
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "cycles": (
             "cycle_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, org_name TEXT NOT NULL, "
@@ -66,7 +66,7 @@ class RatingsView(ReadModel):
             "self_level TEXT, score TEXT, ceiling TEXT, proposed_level TEXT, "
             "level TEXT, decision_no TEXT, decided_on TEXT, explanation TEXT, "
             "held_reason TEXT, revisions BIGINT NOT NULL, group_code TEXT, "
-            "decided_at BIGINT, updated_at BIGINT NOT NULL, "
+            "decided_at BIGINT, updated_at BIGINT NOT NULL, sector TEXT, "
             "PRIMARY KEY (cycle_id, subject_key)"
         ),
         "rounds": (
@@ -163,6 +163,7 @@ class RatingsView(ReadModel):
                 "kind": s["kind"],
                 "name": s["name"],
                 "org_kind": s.get("org_kind"),
+                "sector": s.get("sector"),
                 "klass": s["klass"],
                 "appendix": s["appendix"],
                 "org_id": s.get("org_id"),

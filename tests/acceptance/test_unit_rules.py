@@ -361,6 +361,11 @@ def test_units_are_rated_before_the_party_organisation(province):
         rule="units_before_party_org",
         subject="UBND xã Tây",
     )
+    issues = p.sec.get(f"/cycles/{cycle}/issues")["issues"]
+    waiting = {
+        (i["rule"], i["other"]) for i in issues if i["subject"] == "Đảng ủy xã Tây"
+    }
+    assert ("units_before_party_org", "UBND xã Tây") in waiting
     rate(p, commune, key("o", p.orgs["ubnd"]), "HTTNV", appendix="PL1")
     p.dm.post(f"/rounds/{district}/decisions", decision(party, "HTTNV"))
 
