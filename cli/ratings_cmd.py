@@ -20,9 +20,8 @@ import click
 
 from cli.context import open_services, secret_from_env_or_prompt
 from domain.errors import DomainError
-from ledger.signing import Signer
 from services import rating_commands as rc
-from services.app import Kiemdiem
+from services.app import Kiemdiem, Session
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
@@ -87,17 +86,22 @@ def _org(services: Kiemdiem, value: str) -> UUID:
     _fail(f"no organisation has the code or id {value!r}", EXIT_BAD_INPUT)
 
 
-def _signer(services: Kiemdiem, username: str) -> Signer:
+def _signer(services: Kiemdiem, username: str) -> Any:
+    """The signer of the named account (its key unlocked by its password)."""
+    return _session(services, username).signer
+
+
+def _session(services: Kiemdiem, username: str) -> Session:
     password = secret_from_env_or_prompt("KIEMDIEM_PASSWORD", f"Mật khẩu {username}")
     if password is None:
         _fail("set KIEMDIEM_PASSWORD (no terminal to ask on)", EXIT_BAD_INPUT)
     session = services.authenticate(username, password)
     if session is None:
         _fail("wrong account name or password", EXIT_BAD_INPUT)
-    return session.signer
+    return session
 
 
-def _send(services: Kiemdiem, command: Any, signer: Signer) -> Any:
+def _send(services: Kiemdiem, command: Any, signer: Any) -> Any:
     try:
         return services.ratings.handle(command, signer)
     except DomainError as exc:
