@@ -9,6 +9,7 @@ import click
 
 from cli.audit_cmd import cosign, key, proof
 from cli.directory_cmd import members, orgs, users
+from cli.export_cmd import export
 from cli.import_cmd import import_group
 from cli.ledger_cmd import checkpoint, db
 from cli.ratings_cmd import criteria, cycles
@@ -58,6 +59,7 @@ for command in (
     rebuild,
     views,
     votes,
+    export,
     proof,
     cosign,
     key,

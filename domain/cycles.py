@@ -10,6 +10,7 @@ with their exempt reason, venues and authority.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -33,6 +34,7 @@ DEADLINE_LEVELS = frozenset(
         "member",
         "leader",
         "cell",
+        "partial_committee",
         "grassroots_committee",
         "district_committee",
         "provincial_committee",
@@ -81,6 +83,7 @@ def check_options(book: Rulebook, options: Mapping[str, Any]) -> dict[str, Any]:
         "holidays",
         "criteria",
         "combined",
+        "party_org_triggers",
     }
     unknown = sorted(set(options) - known)
     if unknown:
@@ -107,13 +110,39 @@ def check_options(book: Rulebook, options: Mapping[str, Any]) -> dict[str, Any]:
         book.check_criteria_set(criteria_set(key, items))
         criteria[key.value] = [dict(i) for i in items]
     combined = {str(k): str(v) for k, v in dict(options.get("combined", {})).items()}
+    shares = check_party_org_triggers(options.get("party_org_triggers", {}))
     return {
+        **({"party_org_triggers": shares} if shares else {}),
         "combined": combined,
         "quota_rounding": rounding,
         "head_not_above_collective": bool(head),
         "holidays": holidays,
         "criteria": criteria,
     }
+
+
+PARTY_ORG_SHARES = ("subordinate_disciplined_max_pct", "members_khtnv_max_pct")
+
+
+def check_party_org_triggers(value: Any) -> dict[str, int | None]:
+    """A plan's shares for the party organisation's KHTNV triggers (open
+    question, domain.md §13): a whole percentage 0–100, or None to turn one off."""
+    if not isinstance(value, Mapping):
+        raise DomainError("cycle.party_org_triggers_invalid")
+    unknown = sorted(set(value) - set(PARTY_ORG_SHARES))
+    if unknown:
+        raise DomainError("cycle.option_unknown", option=", ".join(unknown))
+    shares: dict[str, int | None] = {}
+    for name in PARTY_ORG_SHARES:
+        if name not in value:
+            continue
+        pct = value[name]
+        if pct is not None and (
+            isinstance(pct, bool) or not isinstance(pct, int) or not 0 <= pct <= 100
+        ):
+            raise DomainError("cycle.party_org_triggers_invalid")
+        shares[name] = pct
+    return shares
 
 
 def criteria_set(appendix: Appendix, items: Sequence[Mapping[str, Any]]) -> CriteriaSet:
@@ -218,7 +247,10 @@ class ReviewCycle(Aggregate):
 
     @property
     def rulebook(self) -> Rulebook:
-        return rulebook(self.rulebook_id)
+        """The regime's rulebook with the plan's own shares, where it set them."""
+        book = rulebook(self.rulebook_id)
+        shares = self.options.get("party_org_triggers")
+        return replace(book, **shares) if shares else book
 
     def subject(self, key: str) -> dict[str, Any]:
         found = self.subjects.get(key)

@@ -70,12 +70,36 @@ def working_days_between(start: date, end: date, holidays: Iterable[date] = ()) 
     return count
 
 
+UNIT_SECTORS = frozenset({"government", "professional", "mass_org"})
+
+
 def review_prerequisites(
-    subject: Mapping[str, Any], venue: str, subjects: Mapping[str, Mapping[str, Any]]
+    subject: Mapping[str, Any],
+    venue: str,
+    subjects: Mapping[str, Mapping[str, Any]],
+    order_rules: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str, str]]:
-    """(rule, subject key, venue) of the meetings that must come before (§3.2)."""
+    """(rule, subject key, venue) of the meetings that must come before (§3.2).
+
+    ``order_rules`` are the regime's: under 366 (Điều 7.3) the government,
+    professional and mass-organisation leaderships are reviewed before the party
+    committee (a leadership collective of the party's sector) beside them."""
     if subject["kind"] != "individual":
-        return []
+        if (
+            "government_before_party_committee" not in order_rules
+            or subject.get("sector") != "party"
+            or subject.get("org_kind") != "leadership_collective"
+        ):
+            return []
+        return sorted(
+            ("government_before_party_committee", other["key"], other["venues"][0])
+            for other in subjects.values()
+            if other["kind"] == "collective"
+            and not other.get("exempt")
+            and other.get("parent_id") == subject.get("parent_id")
+            and other.get("sector") in UNIT_SECTORS
+            and other["venues"]
+        )
     needed: list[tuple[str, str, str]] = []
     if venue != subject["cell_id"]:
         needed.append(("cell_first", subject["key"], subject["cell_id"]))

@@ -727,6 +727,7 @@ class RatingsView(ReadModel):
                 "level": ev.level,
                 "decision_no": ev.decision_no,
                 "reason": ev.reason,
+                "rules": ev.rules,
                 "explanation": ev.explanation,
             },
             on=ev.decided_on,
@@ -914,6 +915,8 @@ class RatingsView(ReadModel):
         PartyMember.DegradationConcluded,  # type: ignore[attr-defined]
         PartyMember.ConfidenceResultRecorded,  # type: ignore[attr-defined]
         PartyMember.WorkSituationSet,  # type: ignore[attr-defined]
+        PartyMember.OversightAssigned,  # type: ignore[attr-defined]
+        PartyMember.OversightEnded,  # type: ignore[attr-defined]
     )
     def member_fact(self, e: LedgerEvent, tx: Tx) -> None:
         """Every fact about a member the rules read, in order (the facts page)."""

@@ -107,6 +107,15 @@ class Kiemdiem:
         from services.ratings import RatingService
 
         self.ratings = RatingService(self)
+        from services.remediation import RemediationService
+
+        self.remediation = RemediationService(self)
+        from services.reports import ReportService
+
+        self.reports = ReportService(self)
+        from services.commendations import CommendationService
+
+        self.commendations = CommendationService(self)
 
     def close(self) -> None:
         self.audit.close()
@@ -569,8 +578,9 @@ KIND_ORDER = {
     "provincial_committee": 0,
     "district_committee": 1,
     "grassroots_committee": 2,
-    "leadership_collective": 3,
-    "cell": 4,
+    "partial_committee": 3,
+    "leadership_collective": 4,
+    "cell": 5,
 }
 
 

@@ -61,6 +61,7 @@ CYCLE_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/review-cycle")
 REVIEW_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/review")
 ROUND_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/rating-round")
 DISCIPLINE_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/discipline")
+ORG_FACT_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/org-fact")
 REREVIEW_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/rereview-order")
 CRITERIA_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/criteria-refinement")
 POPULATIONS = ("party_orgs", "members", "leadership_collectives", "leaders")
@@ -111,6 +112,12 @@ class RatingService:
             "directory",
             "SELECT org_id, name, kind, parent_id, dissolved FROM {organisations}",
         )
+        sectors = {
+            r["org_id"]: r["sector"]
+            for r in self.app.projections.query(
+                "org_facts", "SELECT org_id, sector FROM {sectors}"
+            )
+        }
         return {
             UUID(r["org_id"]): OrgNode(
                 UUID(r["org_id"]),
@@ -118,6 +125,7 @@ class RatingService:
                 r["kind"],
                 UUID(r["parent_id"]) if r["parent_id"] else None,
                 bool(r["dissolved"]),
+                sectors.get(r["org_id"]),
             )
             for r in rows
         }
@@ -192,6 +200,7 @@ class RatingService:
                     review is not None and review.temporary_cell_comment is not None
                 )
             return SubjectFacts(
+                remediation=self.app.remediation.carried(subject["key"], year),
                 disciplines=self._disciplines(member),
                 degradation=any(
                     d["concluded_on"].year == year for d in member.degradations
@@ -207,16 +216,169 @@ class RatingService:
                         }
                     )
                 ),
+                **self._leader_facts(cycle, subject, member),
+                previous=self.previous_decision(cycle, subject["key"]),
             )
         org = subject["org_id"]
         records: list[DisciplineFact] = []
+        degraded: list[dict[str, Any]] = []
         for other in cycle.subjects.values():
             if other["kind"] == "individual" and org in other.get("posts", {}):
                 member = self.app._read(
                     PartyMember, UUID(other["member_id"]), "member.not_found"
                 )
                 records.extend(self._disciplines(member))
-        return SubjectFacts(member_disciplines=tuple(records))
+                degraded.extend(
+                    {"member_id": member.id, "concluded_on": d["concluded_on"]}
+                    for d in member.degradations
+                )
+        return SubjectFacts(
+            member_disciplines=tuple(records),
+            member_degradations=tuple(degraded),
+            remediation=self.app.remediation.carried(subject["key"], year),
+            **self._collective_facts(cycle, subject),
+            previous=self.previous_decision(cycle, subject["key"]),
+        )
+
+    # -- facts about units (366 Điều 11; 132 Điều 12.4; 124) ----
+    def _org(self, org_id: UUID | str) -> Organisation | None:
+        ident = UUID(str(org_id))
+        if not self.app._exists(ident):
+            return None
+        return self._get(Organisation, ident, "org.not_found")
+
+    def _unit_results(self, org: Organisation, year: int) -> tuple[dict[str, Any], ...]:
+        """The unit's results of the year; a leadership collective without its
+        own leads the locality of the organisation it stands under."""
+        if year in org.task_results:
+            return (dict(org.task_results[year]),)
+        if org.kind.value == "leadership_collective" and org.parent_id is not None:
+            parent = self._org(org.parent_id)
+            if parent is not None and year in parent.task_results:
+                return (dict(parent.task_results[year]),)
+        return ()
+
+    def _all_levels(self, cycle: ReviewCycle) -> dict[str, str]:
+        return self.external_levels(cycle, exclude=UUID(int=0))
+
+    def _leader_facts(
+        self, cycle: ReviewCycle, subject: Mapping[str, Any], member: PartyMember
+    ) -> dict[str, Any]:
+        """Areas and units overseen (phân công phụ trách) and led (người đứng
+        đầu), their decisions in this cycle, results and disciplined cases."""
+        if subject.get("klass") != "leader":
+            return {}
+        headed = sorted(o for o, p in member.posts.items() if p["role"] == "head")
+        overseen = sorted(member.oversees)
+        levels = self._all_levels(cycle) if headed or overseen else {}
+        results: list[dict[str, Any]] = []
+        cases: list[dict[str, Any]] = []
+        for org_id in headed:
+            org = self._org(org_id)
+            if org is not None:
+                results.extend(self._unit_results(org, cycle.year))
+        for org_id in sorted(set(headed) | set(overseen)):
+            org = self._org(org_id)
+            if org is not None:
+                cases.extend(dict(c) for c in org.cases)
+        return {
+            "overseen": tuple(
+                (f"o:{o}", levels.get(f"o:{o}"))
+                for o in overseen
+                if f"o:{o}" in cycle.subjects
+            ),
+            "led": tuple(
+                (f"o:{o}", levels.get(f"o:{o}"))
+                for o in headed
+                if f"o:{o}" in cycle.subjects
+            ),
+            "unit_results": tuple(results),
+            "cases": tuple(cases),
+        }
+
+    def _collective_facts(
+        self, cycle: ReviewCycle, subject: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        org = self._org(subject["org_id"])
+        if org is None:
+            return {}
+        children = [
+            s
+            for s in cycle.subjects.values()
+            if s["kind"] == "collective" and s.get("parent_id") == subject["org_id"]
+        ]
+        subordinates: list[dict[str, Any]] = []
+        cases: list[dict[str, Any]] = []
+        for child in children:
+            unit = self._org(child["org_id"])
+            if unit is None:
+                continue
+            subordinates.append(
+                {
+                    "org_id": unit.id,
+                    "disciplined": [d["decided_on"] for d in unit.disciplines],
+                }
+            )
+            cases.extend(dict(c) for c in unit.cases)
+        member_levels: tuple[tuple[str, str | None], ...] = ()
+        book = cycle.rulebook
+        if book.members_khtnv_max_pct is not None and subject.get("sector") == "party":
+            levels = self._all_levels(cycle)
+            member_levels = tuple(
+                (s["key"], levels.get(s["key"]))
+                for s in sorted(cycle.subjects.values(), key=lambda s: s["key"])
+                if s["kind"] == "individual"
+                and not s.get("exempt")
+                and subject["org_id"] in s.get("path", [])
+            )
+        return {
+            "unit_results": self._unit_results(org, cycle.year),
+            "cases": tuple(cases),
+            "conclusions": tuple(dict(c) for c in org.conclusions),
+            "org_disciplines": tuple(dict(d) for d in org.disciplines),
+            "subordinates": tuple(subordinates)
+            if subject.get("org_kind") != "leadership_collective"
+            else (),
+            "member_levels": member_levels,
+        }
+
+    def previous_decision(self, cycle: ReviewCycle, key: str) -> dict[str, Any] | None:
+        """The subject's decided level in the previous cycle of the same period
+        type (read from the ratings projection; domain.md §5.6)."""
+        wanted: list[tuple[int, int | None]]
+        if cycle.period == "annual":
+            wanted = [(cycle.year - 1, None)]
+        elif cycle.period == "quarterly":
+            no = cycle.period_no or 1
+            wanted = [(cycle.year, no - 1) if no > 1 else (cycle.year - 1, 4)]
+        else:
+            wanted = []
+        rows = self.app.projections.query(
+            "ratings",
+            "SELECT c.cycle_id, c.year, c.period_no, s.level FROM {subjects} s "
+            "JOIN {cycles} c ON c.cycle_id = s.cycle_id WHERE s.subject_key = ? "
+            "AND c.period = ? AND s.level IS NOT NULL AND c.cycle_id != ? "
+            "ORDER BY c.year DESC, c.period_no DESC, c.cycle_id",
+            [key, cycle.period, str(cycle.id)],
+        )
+        if wanted:
+            rows = [
+                r
+                for r in rows
+                if (int(r["year"]), r["period_no"] and int(r["period_no"])) in wanted
+            ]
+        else:  # a term: the latest earlier one
+            rows = [r for r in rows if int(r["year"]) < cycle.year][:1]
+        if not rows:
+            return None
+        chosen = next((r for r in rows if r["level"] == "KHTNV"), rows[0])
+        return {
+            "cycle_id": str(chosen["cycle_id"]),
+            "year": int(chosen["year"]),
+            "period": cycle.period,
+            "period_no": int(chosen["period_no"]) if chosen["period_no"] else None,
+            "level": str(chosen["level"]),
+        }
 
     def _maybe(self, cls: type[A], ident: UUID, *, read: bool = False) -> A | None:
         """The aggregate if it was ever stored (a review or a round); ``read``:
@@ -473,6 +635,7 @@ class RatingService:
                                 "subject": s["name"],
                             }
                         )
+        items.extend(self.flags(ident))
         items.extend(self.deadlines_at_risk(ident, today))
         items.extend(self.rereviews_open(ident, today))
         return items
@@ -503,6 +666,36 @@ class RatingService:
                 }
             )
         return items
+
+    def flags(self, ident: UUID) -> list[dict[str, Any]]:
+        """Decisions that raised a flag for human consideration: KHTNV again after
+        KHTNV in the previous cycle of the same period type (never automatic)."""
+        rows = self._q(
+            "SELECT t.subject_key, t.step, t.detail, s.name, s.status "
+            "FROM {timeline} t JOIN {subjects} s ON s.cycle_id = t.cycle_id "
+            "AND s.subject_key = t.subject_key WHERE t.cycle_id = ? "
+            "AND t.step IN ('decided', 'revised') ORDER BY t.position",
+            [str(ident)],
+        )
+        latest: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            latest[row["subject_key"]] = row
+        items = []
+        for key, row in latest.items():
+            rules = json.loads(row["detail"]).get("rules", [])
+            if row["status"] == "decided" and "consecutive_khtnv" in rules:
+                items.append(
+                    {
+                        "kind": "flag",
+                        "rule": "consecutive_khtnv",
+                        "subject_key": key,
+                        "subject": row["name"],
+                    }
+                )
+        return items
+
+    def subject_flags(self, ident: UUID, key: str) -> list[str]:
+        return [f["rule"] for f in self.flags(ident) if f["subject_key"] == key]
 
     def deadlines_at_risk(self, ident: UUID, today: date) -> list[dict[str, Any]]:
         cycle = self.cycle_row(ident)
@@ -732,6 +925,153 @@ class RatingService:
                 outside_political_system=command.outside_political_system,
                 recorded_by=signer.actor,
             ),
+        )
+
+    @handle.register
+    def _(self, command: rc.AssignOversight, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.assign_oversight(
+                org=self._org_facts(command.org_id),
+                since=command.since,
+                assigned_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.EndOversight, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.end_oversight(
+                org_id=command.org_id, until=command.until, ended_by=signer.actor
+            ),
+        )
+
+    # -- facts about organisations ----
+    def _org_fact(
+        self,
+        command: Command,
+        signer: Signer,
+        org_id: UUID,
+        step: Callable[[Organisation], None],
+    ) -> UUID:
+        def work() -> list[Aggregate]:
+            org = self._get(Organisation, org_id, "org.not_found")
+            self._authorise(signer.actor, "organisation.record_fact", org.id)
+            step(org)
+            return [org]
+
+        self._run(command, signer, work)
+        return org_id
+
+    @staticmethod
+    def _fact_id(org_id: UUID, kind: str, on: date, reference: str) -> str:
+        return str(uuid5(ORG_FACT_NS, f"{org_id}/{kind}/{on}/{reference.strip()}"))
+
+    @handle.register
+    def _(self, command: rc.SetSector, signer: Signer) -> UUID:
+        return self._org_fact(
+            command,
+            signer,
+            command.org_id,
+            lambda o: o.set_sector(sector=command.sector, set_by=signer.actor),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordConclusion, signer: Signer) -> UUID:
+        return self._org_fact(
+            command,
+            signer,
+            command.org_id,
+            lambda o: o.record_conclusion(
+                conclusion_id=self._fact_id(
+                    o.id, command.kind, command.concluded_on, command.reference
+                ),
+                kind=command.kind,
+                concluded_on=command.concluded_on,
+                reference=command.reference,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordTaskResults, signer: Signer) -> UUID:
+        return self._org_fact(
+            command,
+            signer,
+            command.org_id,
+            lambda o: o.record_task_results(
+                year=command.year,
+                tasks_planned=command.tasks_planned,
+                tasks_completed=command.tasks_completed,
+                targets_apply=command.targets_apply,
+                targets_failed=list(command.targets_failed),
+                reference=command.reference,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordCase, signer: Signer) -> UUID:
+        if command.member_id is not None:
+            self._get(PartyMember, command.member_id, "member.not_found")
+        return self._org_fact(
+            command,
+            signer,
+            command.org_id,
+            lambda o: o.record_case(
+                case_id=self._fact_id(
+                    o.id, command.kind, command.disciplined_on, command.reference
+                ),
+                kind=command.kind,
+                disciplined_on=command.disciplined_on,
+                member_id=command.member_id,
+                reference=command.reference,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordOrgDiscipline, signer: Signer) -> UUID:
+        return self._org_fact(
+            command,
+            signer,
+            command.org_id,
+            lambda o: o.record_discipline(
+                discipline_id=self._fact_id(
+                    o.id, command.level, command.decided_on, command.reference
+                ),
+                level=command.level,
+                decided_on=command.decided_on,
+                reference=command.reference,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    def org_facts(self, org_id: UUID) -> list[dict[str, Any]]:
+        """Every fact recorded about an organisation, in order (projection)."""
+        rows = self.app.projections.query(
+            "org_facts",
+            "SELECT * FROM {facts} WHERE org_id = ? ORDER BY position",
+            [str(org_id)],
+        )
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+    def org_sector(self, org_id: UUID) -> str | None:
+        rows = self.app.projections.query(
+            "org_facts", "SELECT sector FROM {sectors} WHERE org_id = ?", [str(org_id)]
+        )
+        return str(rows[0]["sector"]) if rows else None
+
+    def oversight(self, member_id: UUID) -> list[dict[str, Any]]:
+        return self.app.projections.query(
+            "org_facts",
+            "SELECT org_id, since FROM {oversight} WHERE member_id = ? ORDER BY org_id",
+            [str(member_id)],
         )
 
     # -- cycles ----
@@ -1025,7 +1365,7 @@ class RatingService:
             subject = cycle.subject(review.subject_key)
             before = []
             for rule, key, venue in review_prerequisites(
-                subject, review.venue_id, cycle.subjects
+                subject, review.venue_id, cycle.subjects, cycle.rulebook.order_rules
             ):
                 other = self._maybe(Review, review_id(cycle.id, key, venue), read=True)
                 held = other.meeting["held_on"] if other and other.meeting else None
@@ -1146,6 +1486,9 @@ class RatingService:
             points: dict[str, Fraction] = {
                 code: parse_points(value) for code, value in command.points.items()
             }
+            facts = self._facts_if_rated(cycle, subject)
+            # The counts are the remediation view's, never typed in (issue 6).
+            carried = facts.remediation
             assessment = Assessment(
                 level=parse_level(command.level),
                 points=points,
@@ -1155,14 +1498,14 @@ class RatingService:
                 tasks_exceeded=command.tasks_exceeded,
                 tasks_late=command.tasks_late,
                 tasks_not_done=command.tasks_not_done,
-                shortcomings_total=command.shortcomings_total,
-                shortcomings_remedied=command.shortcomings_remedied,
+                shortcomings_total=len(carried.carried) if carried else 0,
+                shortcomings_remedied=len(carried.verified) if carried else 0,
             )
             rating.self_rate(
                 subject_key=command.subject_key,
                 assessment=assessment,
                 cycle=cycle,
-                facts=self._facts_if_rated(cycle, subject),
+                facts=facts,
                 rated_by=signer.actor,
             )
 
@@ -1190,6 +1533,7 @@ class RatingService:
                 cycle=cycle,
                 facts=self._facts_if_rated(cycle, subject),
                 proposed_by=signer.actor,
+                proposer_org_id=account.org_id,
             )
 
         return self._round_step(

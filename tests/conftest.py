@@ -20,6 +20,9 @@ from uuid import UUID
 
 import pytest
 
+# The five-year rating history, one store per backend and session (issue 6).
+pytest_plugins = ["tests.history_store"]
+
 ARGON2_MEMORY_KIB = "1024"
 SECRET_KEY = "test-secret-key-for-kiemdiem-web"
 ADMIN_PASSWORD = "mat-khau-quan-tri"

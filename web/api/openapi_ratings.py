@@ -124,6 +124,8 @@ def schemas() -> dict[str, Any]:
     }
     for fact, (_c, spec) in r.MEMBER_FACTS.items():
         found["MemberFact" + _camel(fact)] = _schema(spec)
+    for fact, (_c, spec) in r.ORG_FACTS.items():
+        found["OrgFact" + _camel(fact)] = _schema(spec)
     for step, (_c, spec) in r.REVIEW_STEPS.items():
         found["Review" + _camel(step)] = _schema(spec)
     for step, (_a, _c, spec) in r.ROUND_STEPS.items():
@@ -315,6 +317,25 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
                 "member_id",
             )
         }
+    for fact in r.ORG_FACTS:
+        out[f"/organisations/{{org_id}}/{fact}"] = {
+            "post": write(
+                "orgFact" + _camel(fact),
+                f"Record a fact about an organisation ({fact}) that the rating "
+                "rules read",
+                "OrgFact" + _camel(fact),
+                obj("Recorded"),
+                "org_id",
+            )
+        }
+    out["/organisations/{org_id}/facts"] = {
+        "get": read(
+            "getOrgFacts",
+            "An organisation's sector and every fact the rating rules read",
+            obj("Organisation facts"),
+            "org_id",
+        )
+    }
     for step in r.REVIEW_STEPS:
         out[f"/reviews/{{review_id}}/{step}"] = {
             "post": write(

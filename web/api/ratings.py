@@ -208,6 +208,7 @@ def get_subject(cycle_id: UUID, subject_key: str):
         {
             "subject": subject,
             "timeline": ratings.timeline(cycle_id, subject_key),
+            "flags": ratings.subject_flags(cycle_id, subject_key),
             "rereview_orders": ratings.rereview_orders(cycle_id, subject_key),
         }
     )
@@ -290,6 +291,14 @@ MEMBER_FACTS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "work-situation": (rc.SetWorkSituation, {"outside_political_system": (_bool, REQ)}),
+    "oversight": (
+        rc.AssignOversight,
+        {"org_id": (_uuid, REQ), "since": (_date, REQ)},
+    ),
+    "oversight/end": (
+        rc.EndOversight,
+        {"org_id": (_uuid, REQ), "until": (_date, REQ)},
+    ),
 }
 
 
@@ -307,6 +316,78 @@ for _fact, (_command, _spec) in MEMBER_FACTS.items():
         endpoint="member_fact_" + _fact.replace("/", "_").replace("-", "_"),
         view_func=_member_fact_view(_command, _spec),
         methods=["POST"],
+    )
+
+
+# -- facts about organisations ---------------------------------------------------------
+ORG_FACTS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
+    "sector": (rc.SetSector, {"sector": (_text, REQ)}),
+    "conclusions": (
+        rc.RecordConclusion,
+        {
+            "kind": (_text, REQ),
+            "concluded_on": (_date, REQ),
+            "reference": (_text, REQ),
+        },
+    ),
+    "task-results": (
+        rc.RecordTaskResults,
+        {
+            "year": (_int, REQ),
+            "tasks_planned": (_int, REQ),
+            "tasks_completed": (_int, REQ),
+            "reference": (_text, REQ),
+            "targets_apply": (_bool, OPT),
+            "targets_failed": (_texts, OPT),
+        },
+    ),
+    "cases": (
+        rc.RecordCase,
+        {
+            "kind": (_text, REQ),
+            "disciplined_on": (_date, REQ),
+            "reference": (_text, REQ),
+            "member_id": (_uuid, OPT),
+        },
+    ),
+    "disciplines": (
+        rc.RecordOrgDiscipline,
+        {
+            "level": (_text, REQ),
+            "decided_on": (_date, REQ),
+            "reference": (_text, REQ),
+        },
+    ),
+}
+
+
+def _org_fact_view(command: type, spec: dict[str, tuple[Parser, bool]]):
+    def view(org_id: UUID):
+        run(command(actor_id=_actor(), org_id=org_id, **body(spec)))
+        return jsonify({"id": str(org_id)})
+
+    return requires("organisation.record_fact")(view)
+
+
+for _fact, (_command, _spec) in ORG_FACTS.items():
+    bp.add_url_rule(
+        f"/organisations/<uuid:org_id>/{_fact}",
+        endpoint="org_fact_" + _fact.replace("-", "_"),
+        view_func=_org_fact_view(_command, _spec),
+        methods=["POST"],
+    )
+
+
+@bp.get("/organisations/<uuid:org_id>/facts")
+def get_org_facts(org_id: UUID):
+    ratings = services().ratings
+    found_or_404(services().organisation(org_id), "org.not_found")
+    return jsonify(
+        {
+            "org_id": str(org_id),
+            "sector": ratings.org_sector(org_id),
+            "facts": ratings.org_facts(org_id),
+        }
     )
 
 
@@ -474,8 +555,6 @@ ASSESSMENT: dict[str, tuple[Parser, bool]] = {
     "tasks_exceeded": (_int, OPT),
     "tasks_late": (_int, OPT),
     "tasks_not_done": (_int, OPT),
-    "shortcomings_total": (_int, OPT),
-    "shortcomings_remedied": (_int, OPT),
     "points": (_points, OPT),
     "met": (_texts, OPT),
 }

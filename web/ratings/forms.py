@@ -121,10 +121,6 @@ class SelfRatingForm(BaseForm):
         "Hoàn thành nhưng chậm tiến độ", validators=COUNT, default=0
     )
     tasks_not_done = IntegerField("Không hoàn thành", validators=COUNT, default=0)
-    shortcomings_total = IntegerField(
-        "Hạn chế, khuyết điểm kỳ trước", validators=COUNT, default=0
-    )
-    shortcomings_remedied = IntegerField("Đã khắc phục", validators=COUNT, default=0)
     met = MultiCheckboxField("Tiêu chí đạt được")
     submit = SubmitField("Ghi nhận tự đánh giá, xếp loại")
 
@@ -320,6 +316,20 @@ class EndPostFactForm(BaseForm):
     org_id = IdSelectField("Thôi giữ chức vụ tại", validators=[InputRequired()])
     until = DateField("Đến ngày", validators=[InputRequired()])
     submit = SubmitField("Ghi nhận thôi giữ chức vụ")
+
+
+class OversightFactForm(BaseForm):
+    org_id = IdSelectField(
+        "Lĩnh vực, đơn vị trực tiếp phụ trách", validators=[InputRequired()]
+    )
+    since = DateField("Từ ngày", validators=[InputRequired()])
+    submit = SubmitField("Ghi nhận phân công phụ trách")
+
+
+class EndOversightFactForm(BaseForm):
+    org_id = IdSelectField("Thôi phụ trách", validators=[InputRequired()])
+    until = DateField("Đến ngày", validators=[InputRequired()])
+    submit = SubmitField("Ghi nhận thôi phụ trách")
 
 
 class TemporaryCellFactForm(BaseForm):

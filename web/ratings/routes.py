@@ -31,6 +31,7 @@ from web.ratings.forms import (
     DecisionForm,
     DegradationFactForm,
     DisciplineFactForm,
+    EndOversightFactForm,
     EndPostFactForm,
     ExemptionFactForm,
     HoldForm,
@@ -43,6 +44,7 @@ from web.ratings.forms import (
     OpenReviewForm,
     OpenRoundForm,
     OpinionForm,
+    OversightFactForm,
     PeerGroupForm,
     PostFactForm,
     ProposalForm,
@@ -65,6 +67,7 @@ COMMITTEES = (
     "provincial_committee",
     "district_committee",
     "grassroots_committee",
+    "partial_committee",
     "cell",
 )
 FORM_SECTIONS = {
@@ -385,6 +388,7 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "reviews": reviews,
         "review_ids": {v: review_id(cycle_id, key, v) for v in subject["venues"]},
         "timeline": ratings.timeline(cycle_id, key),
+        "flags": ratings.subject_flags(cycle_id, key),
         "round": rating_round,
         "form_code": form_code,
         "sections": [
@@ -419,6 +423,11 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "residence": forms.get("residence") or NoteForm(formdata=None, prefix="rs"),
         "temporary": forms.get("temporary") or NoteForm(formdata=None, prefix="tc"),
         "points_in": request.form if request.method == "POST" else {},
+        "carried": services().remediation.carried(key, cycle_row["year"]),
+        "carried_items": services().remediation.carried_items(key, cycle_row["year"]),
+        "found_items": services().remediation.items(
+            subject_key=key, year=cycle_row["year"]
+        ),
         "orders": ratings.rereview_orders(cycle_id, key),
         "rereview": forms.get("rereview") or ReReviewForm(formdata=None, prefix="rv"),
     }
@@ -571,8 +580,6 @@ def self_rating(rid: UUID, key: str):
             tasks_exceeded=form.tasks_exceeded.data,
             tasks_late=form.tasks_late.data,
             tasks_not_done=form.tasks_not_done.data,
-            shortcomings_total=form.shortcomings_total.data,
-            shortcomings_remedied=form.shortcomings_remedied.data,
             points=points,
             met=tuple(form.met.data or ()),
         )
@@ -622,6 +629,7 @@ def _decision_page(rid: UUID, key: str, status: int = 200, **forms: Any):
         group=groups[0] if groups else None,
         self_rating=last_self["detail"] if last_self else None,
         timeline=timeline,
+        flags=ratings.subject_flags(cycle_id, key),
         decision=decision_form,
         hold=forms.get("hold") or HoldForm(formdata=None, prefix="hd"),
         mitigation=forms.get("mitigation")
@@ -994,6 +1002,14 @@ FACT_FORMS: dict[str, tuple[type[BaseForm], Any]] = {
         EndPostFactForm,
         lambda m, f: rc.EndPost(user().actor, m, f.org_id.data, f.until.data),
     ),
+    "oversight": (
+        OversightFactForm,
+        lambda m, f: rc.AssignOversight(user().actor, m, f.org_id.data, f.since.data),
+    ),
+    "end-oversight": (
+        EndOversightFactForm,
+        lambda m, f: rc.EndOversight(user().actor, m, f.org_id.data, f.until.data),
+    ),
     "temporary-cell": (
         TemporaryCellFactForm,
         lambda m, f: rc.AttachTemporaryCell(
@@ -1057,6 +1073,7 @@ def _fact_forms(bound: dict[str, BaseForm] | None = None) -> dict[str, BaseForm]
         (
             "leadership_collective",
             "grassroots_committee",
+            "partial_committee",
             "district_committee",
             "provincial_committee",
             "cell",

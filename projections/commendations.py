@@ -1,0 +1,167 @@
+"""``commendations``: each subject's decided annual level per year (the input of
+``consecutive_years(subject, HTXSNV)``) and the awards granted.
+
+Answers: what was this subject rated in each year (``years``), who is in which
+annual cycle and where (``subjects``), and which awards were decided
+(``awards``). Streaks and proposals are computed by the reader from ``years``
+with :func:`domain.commendations.consecutive_years`. Handlers depend only on the
+event and the view's rows (ledger.md §9.1).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.commendations import Commendation
+from domain.cycles import ReviewCycle
+from domain.ratings import RatingRound
+from ledger.mapper import LedgerEvent
+from projections.runtime import ReadModel, handles
+from projections.sqlutil import Tx
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class CommendationHistory(ReadModel):
+    name = "commendations"
+    version = 1
+    tables = {  # noqa: RUF012 - declarative table list read by the runtime
+        "cycles": (
+            "cycle_id TEXT PRIMARY KEY, year BIGINT NOT NULL, period TEXT NOT NULL"
+        ),
+        "rounds": "round_id TEXT PRIMARY KEY, cycle_id TEXT NOT NULL",
+        "subjects": (
+            "cycle_id TEXT NOT NULL, subject_key TEXT NOT NULL, kind TEXT NOT NULL, "
+            "name TEXT NOT NULL, klass TEXT NOT NULL, member_id TEXT, "
+            "place_id TEXT, path TEXT NOT NULL, "
+            "PRIMARY KEY (cycle_id, subject_key)"
+        ),
+        "years": (
+            "subject_key TEXT NOT NULL, year BIGINT NOT NULL, cycle_id TEXT NOT NULL, "
+            "level TEXT, decision_no TEXT, decided_on TEXT, position BIGINT NOT NULL, "
+            "PRIMARY KEY (subject_key, year)"
+        ),
+        "awards": (
+            "award_id TEXT PRIMARY KEY, subject_key TEXT NOT NULL, "
+            "subject_name TEXT NOT NULL, kind TEXT NOT NULL, year BIGINT NOT NULL, "
+            "basis TEXT NOT NULL, awarding_level TEXT NOT NULL, "
+            "awarding_org_id TEXT NOT NULL, awarding_org_name TEXT NOT NULL, "
+            "decision_no TEXT NOT NULL, decided_on TEXT NOT NULL, "
+            "granted_by TEXT NOT NULL, position BIGINT NOT NULL"
+        ),
+    }
+    indexes = {  # noqa: RUF012
+        "awards_subject": ("awards", "subject_key, year"),
+        "years_year": ("years", "year, level"),
+    }
+
+    def _subjects(self, tx: Tx, cycle: str, subjects: list[dict[str, Any]]) -> None:
+        for s in subjects:
+            tx.upsert(
+                "subjects",
+                ["cycle_id", "subject_key"],
+                {
+                    "cycle_id": cycle,
+                    "subject_key": s["key"],
+                    "kind": s["kind"],
+                    "name": s["name"],
+                    "klass": s["klass"],
+                    "member_id": s.get("member_id"),
+                    "place_id": s.get("cell_id") or s.get("org_id"),
+                    "path": _json(s.get("path", [])),
+                },
+            )
+
+    @handles(ReviewCycle.Opened)  # type: ignore[attr-defined]
+    def cycle_opened(self, e: LedgerEvent, tx: Tx) -> None:
+        cycle = str(e.stream)
+        tx.upsert(
+            "cycles",
+            ["cycle_id"],
+            {"cycle_id": cycle, "year": e.event.year, "period": e.event.period},
+        )
+        self._subjects(tx, cycle, e.event.subjects)
+
+    @handles(ReviewCycle.SubjectsRefreshed)  # type: ignore[attr-defined]
+    def subjects_refreshed(self, e: LedgerEvent, tx: Tx) -> None:
+        self._subjects(tx, str(e.stream), e.event.subjects)
+
+    @handles(RatingRound.Opened)  # type: ignore[attr-defined]
+    def round_opened(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.upsert(
+            "rounds",
+            ["round_id"],
+            {"round_id": str(e.stream), "cycle_id": str(e.event.cycle_id)},
+        )
+
+    def _annual_cycle(self, tx: Tx, round_id: str) -> tuple[str, int] | None:
+        tx.execute(
+            "SELECT c.cycle_id, c.year, c.period FROM {rounds} r JOIN {cycles} c "
+            "ON c.cycle_id = r.cycle_id WHERE r.round_id = ?",
+            (round_id,),
+        )
+        row = tx.fetchone_dict()
+        if row is None or row["period"] != "annual":
+            return None
+        return str(row["cycle_id"]), int(row["year"])
+
+    @handles(
+        RatingRound.RatingDecided,  # type: ignore[attr-defined]
+        RatingRound.RatingRevised,  # type: ignore[attr-defined]
+    )
+    def decided(self, e: LedgerEvent, tx: Tx) -> None:
+        found = self._annual_cycle(tx, str(e.stream))
+        if found is None:
+            return
+        cycle, year = found
+        tx.upsert(
+            "years",
+            ["subject_key", "year"],
+            {
+                "subject_key": e.event.subject_key,
+                "year": year,
+                "cycle_id": cycle,
+                "level": e.event.level,
+                "decision_no": e.event.decision_no,
+                "decided_on": e.event.decided_on.isoformat(),
+                "position": e.notification_id,
+            },
+        )
+
+    @handles(RatingRound.RatingCancelled)  # type: ignore[attr-defined]
+    def cancelled(self, e: LedgerEvent, tx: Tx) -> None:
+        found = self._annual_cycle(tx, str(e.stream))
+        if found is None:
+            return
+        cycle, year = found
+        tx.execute(
+            "UPDATE {years} SET level = NULL, decision_no = NULL, decided_on = NULL, "
+            "position = ? WHERE subject_key = ? AND year = ? AND cycle_id = ?",
+            (e.notification_id, e.event.subject_key, year, cycle),
+        )
+
+    @handles(Commendation.AwardGranted)  # type: ignore[attr-defined]
+    def granted(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        tx.upsert(
+            "awards",
+            ["award_id"],
+            {
+                "award_id": str(e.stream),
+                "subject_key": ev.subject_key,
+                "subject_name": ev.subject_name,
+                "kind": ev.kind,
+                "year": ev.year,
+                "basis": _json(ev.basis),
+                "awarding_level": ev.awarding_level,
+                "awarding_org_id": str(ev.awarding_org_id),
+                "awarding_org_name": ev.awarding_org_name,
+                "decision_no": ev.decision_no,
+                "decided_on": ev.decided_on.isoformat(),
+                "granted_by": ev.granted_by,
+                "position": e.notification_id,
+            },
+        )

@@ -1,0 +1,205 @@
+"""Commendations (khen thưởng, 06-HD/TW mục 19.2): proposals derived from the
+rating history and awards recorded as signed decisions.
+
+The rating history of a subject comes from the ``commendations`` view (one
+decided annual level per year) and is passed to the domain, which records in the
+``AwardGranted`` event the years and decisions the award rests on. Which
+five-year tier a deployment uses (giấy khen of the committee above grassroots, or
+bằng khen of the provincial standing committee) is ``KIEMDIEM_FIVE_YEAR_AWARD``
+(``five_year_certificate`` by default, or ``five_year_merit``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.commendations import (
+    AWARD_RULES,
+    AwardKind,
+    Commendation,
+    consecutive_years,
+    five_year_kind,
+    proposed_kinds,
+)
+from domain.errors import DomainError
+from domain.organisations import Organisation
+from domain.subjects import in_subtree, org_class
+from ledger.signing import Signer
+from services.app import Kiemdiem
+from services.commands import Command
+
+AWARD_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/commendation")
+FIVE_YEAR_ENV = "KIEMDIEM_FIVE_YEAR_AWARD"
+
+
+@dataclass(frozen=True)
+class GrantAward(Command):
+    """Record a commendation decision for ``subject_key`` in ``year``."""
+
+    subject_key: str
+    kind: str
+    year: int
+    awarding_org_id: UUID
+    decision_no: str
+    decided_on: date
+
+
+def award_id(subject_key: str, kind: str, year: int) -> UUID:
+    """One award of a kind per subject and year: a second one collides."""
+    return uuid5(AWARD_NS, f"{subject_key}/{kind}/{year}")
+
+
+class CommendationService:
+    def __init__(self, kiemdiem: Kiemdiem, five_year: str | None = None) -> None:
+        self.app = kiemdiem
+        self.five_year = five_year_kind(five_year or os.environ.get(FIVE_YEAR_ENV))
+
+    # -- read side ----------------------------------------------------------------
+    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return self.app.projections.query("commendations", sql, list(params))
+
+    def levels(self, subject_key: str) -> dict[int, dict[str, Any]]:
+        """The decided annual level of each year (the rating history)."""
+        rows = self._q(
+            "SELECT * FROM {years} WHERE subject_key = ? AND level IS NOT NULL "
+            "ORDER BY year",
+            [subject_key],
+        )
+        return {int(r["year"]): r for r in rows}
+
+    def consecutive_years(self, subject_key: str, year: int) -> int:
+        levels = {y: r["level"] for y, r in self.levels(subject_key).items()}
+        return consecutive_years(levels, year)
+
+    def _subject(self, subject_key: str, year: int) -> dict[str, Any] | None:
+        rows = self._q(
+            "SELECT s.* FROM {subjects} s JOIN {cycles} c ON c.cycle_id = s.cycle_id "
+            "WHERE s.subject_key = ? AND c.year = ? AND c.period = 'annual' "
+            "ORDER BY s.cycle_id",
+            [subject_key, year],
+        )
+        if not rows:
+            return None
+        return {**rows[0], "path": json.loads(rows[0]["path"])}
+
+    def awards(
+        self, org_id: UUID | None = None, year: int | None = None
+    ) -> list[dict[str, Any]]:
+        sql, params = "SELECT * FROM {awards}", []
+        if year is not None:
+            sql, params = sql + " WHERE year = ?", [year]
+        rows = self._q(sql + " ORDER BY year DESC, subject_name, kind", params)
+        result = []
+        for r in rows:
+            subject = self._subject(r["subject_key"], int(r["year"]))
+            if org_id is not None and (
+                subject is None or str(org_id) not in subject["path"]
+            ):
+                continue
+            result.append({**r, "basis": json.loads(r["basis"])})
+        return result
+
+    def proposals(self, org_id: UUID, year: int) -> list[dict[str, Any]]:
+        """Members in and under ``org_id`` whose history supports an award in
+        ``year`` and who have not received it yet, with the awarding level."""
+        rows = self._q(
+            "SELECT y.subject_key, s.name, s.path, s.place_id FROM {years} y "
+            "JOIN {subjects} s ON s.cycle_id = y.cycle_id "
+            "AND s.subject_key = y.subject_key "
+            "WHERE y.year = ? AND y.level = 'HTXSNV' AND s.kind = 'individual' "
+            "ORDER BY s.name, y.subject_key",
+            [year],
+        )
+        granted = {
+            (a["subject_key"], a["kind"])
+            for a in self._q("SELECT * FROM {awards} WHERE year = ?", [year])
+        }
+        proposals = []
+        for r in rows:
+            path = json.loads(r["path"])
+            if str(org_id) not in path:
+                continue
+            history = self.levels(r["subject_key"])
+            levels = {y: h["level"] for y, h in history.items()}
+            for kind in proposed_kinds(levels, year, self.five_year):
+                if (r["subject_key"], kind.value) in granted:
+                    continue
+                rule = AWARD_RULES[kind]
+                proposals.append(
+                    {
+                        "subject_key": r["subject_key"],
+                        "name": r["name"],
+                        "kind": kind.value,
+                        "year": year,
+                        "streak": consecutive_years(levels, year),
+                        "basis_years": list(range(year - rule.years + 1, year + 1)),
+                        "awarding_level": rule.awarding_level,
+                        "awarding_orgs": self._awarding_orgs(path, kind),
+                    }
+                )
+        return proposals
+
+    def _awarding_orgs(self, path: list[str], kind: AwardKind) -> list[dict[str, str]]:
+        tree = self.app.ratings.tree()
+        allowed = AWARD_RULES[kind].awarding_classes
+        found = []
+        for org in path:
+            node = tree.get(UUID(org))
+            if node is not None and org_class(tree, node) in allowed:
+                found.append({"org_id": org, "name": node.name})
+        return found
+
+    # -- commands -------------------------------------------------------------------
+    def handle(self, command: GrantAward, signer: Signer) -> UUID:
+        if not isinstance(command, GrantAward):
+            msg = f"no commendation handler for {type(command).__name__}"
+            raise TypeError(msg)
+        if command.actor_id != signer.actor:
+            raise DomainError("auth.actor_mismatch")
+        ident = award_id(command.subject_key, command.kind, command.year)
+
+        def work() -> list[Commendation]:
+            account = self.app._authorise(signer.actor, "commendation.grant")
+            tree = self.app.ratings.tree()
+            if account.org_id is not None and not in_subtree(
+                tree, account.org_id, command.awarding_org_id
+            ):
+                raise DomainError("auth.out_of_scope", action="commendation.grant")
+            org = self.app._get(Organisation, command.awarding_org_id, "org.not_found")
+            subject = self._subject(command.subject_key, command.year)
+            if subject is None:
+                raise DomainError("commendation.subject_unknown")
+            if self.app._exists(ident):
+                raise DomainError("commendation.exists", year=command.year)
+            history = {
+                y: {"level": r["level"], "decision_no": r["decision_no"]}
+                for y, r in self.levels(command.subject_key).items()
+            }
+            return [
+                Commendation.grant(
+                    award_id=ident,
+                    subject_key=command.subject_key,
+                    subject_name=subject["name"],
+                    subject_kind=subject["kind"],
+                    subject_path=subject["path"],
+                    kind=command.kind,
+                    year=command.year,
+                    history=history,
+                    five_year=self.five_year,
+                    awarding_org_id=org.id,
+                    awarding_org_name=org.name,
+                    awarding_class=org_class(tree, tree[org.id]),
+                    decision_no=command.decision_no,
+                    decided_on=command.decided_on,
+                    granted_by=signer.actor,
+                )
+            ]
+
+        self.app._commit(signer, work)
+        return ident

@@ -1,0 +1,427 @@
+"""The documents of issue 6 as files: the report upward as XLSX (every table on
+its own sheet, the exact fraction beside each displayed percentage) and as PDF;
+a subject's file list (Mẫu 04-HD KĐ.ĐG) and a re-rating decision (Mẫu 03-HD
+KĐ.ĐG) as PDF. PDFs use the DejaVu fonts of :mod:`votes.printing`, so the
+Vietnamese text keeps its diacritics; the web pages and ``kiemdiem export``
+share these builders.
+
+The figures come from :mod:`services.reports`; nothing here computes a rule.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fpdf import FPDF
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from domain.explain import level_name
+from votes.printing import NEXT_LINE, new_pdf
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+LEVELS = ("HTXSNV", "HTTNV", "HTNV", "KHTNV")
+POPULATION_NAMES = {
+    "party_orgs": "Tổ chức đảng",
+    "members": "Đảng viên",
+    "leadership_collectives": "Tập thể lãnh đạo, quản lý",
+    "leaders": "Cá nhân lãnh đạo, quản lý",
+}
+ORG_TYPE_NAMES = {
+    "provincial_committee": "Đảng bộ tỉnh",
+    "district_committee": "Đảng bộ cấp trên cơ sở",
+    "grassroots_committee": "Đảng bộ cơ sở",
+    "grassroots_cell": "Chi bộ cơ sở",
+    "subordinate_cell": "Chi bộ trực thuộc",
+}
+EXEMPT_NAMES = {
+    "exempt_party_activity": "Miễn công tác và sinh hoạt đảng",
+    "party_activity_suspended": "Đình chỉ sinh hoạt đảng",
+    "admitted_lt_6_months": "Mới kết nạp chưa đủ 6 tháng",
+}
+DEADLINE_LEVEL_NAMES = {
+    "member": "Đảng viên",
+    "leader": "Cán bộ lãnh đạo, quản lý",
+    "cell": "Chi bộ",
+    "grassroots_committee": "Đảng bộ cơ sở",
+    "district_committee": "Đảng bộ cấp trên cơ sở",
+    "provincial_committee": "Đảng bộ tỉnh",
+    "leadership_collective": "Tập thể lãnh đạo, quản lý",
+}
+MILESTONE_NAMES = {"review": "Kiểm điểm", "rating": "Xếp loại", "report": "Báo cáo"}
+DOSSIER_NAMES = {
+    "self_reviews": "Bản tự kiểm điểm của cá nhân, báo cáo kiểm điểm của tập thể",
+    "residence_comment": "Nhận xét của chi ủy, chi bộ nơi cư trú",
+    "minutes": "Biên bản hội nghị kiểm điểm",
+    "appraisal": "Báo cáo tổng hợp, thẩm định của cơ quan tham mưu về tổ chức",
+    "conclusion": "Kết luận đánh giá, xếp loại chất lượng của cấp có thẩm quyền",
+    "suggestions": "Văn bản gợi ý kiểm điểm (nếu có)",
+    "opinions": "Văn bản tham gia ý kiến của các cơ quan liên quan (nếu có)",
+    "complaints": "Hồ sơ giải quyết khiếu nại, tố cáo về đánh giá, xếp loại (nếu có)",
+    "other": "Các tài liệu khác có liên quan",
+}
+BANDS = {
+    "GT_HALF": "Trên 1/2 đến dưới 2/3 tín nhiệm thấp",
+    "GTE_TWO_THIRDS": "Từ 2/3 trở lên tín nhiệm thấp",
+}
+PERCENT_NOTE = (
+    "Tỉ lệ phần trăm tính trên số đã được xếp loại (không tính đối tượng được miễn "
+    "và chưa xếp loại), làm tròn hai chữ số thập phân; phân số chính xác ghi bên cạnh."
+)
+
+
+def _dash(value: Any) -> str:
+    return "—" if value is None or value == "" else str(value)
+
+
+# -- the report's tables, shared by XLSX and PDF ---------------------------------------
+def report_tables(
+    report: Mapping[str, Any],
+) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """(title, headers, rows) of every table of the report."""
+    level_headers = [h for lv in LEVELS for h in (level_name(lv), "Tỉ lệ", "Phân số")]
+
+    def level_cells(stats: Mapping[str, Any]) -> list[Any]:
+        cells: list[Any] = []
+        for lv in LEVELS:
+            entry = stats["levels"][lv]
+            cells += [entry["n"], _dash(entry["percent"]), _dash(entry["fraction"])]
+        return cells
+
+    tables = []
+    tables.append(
+        (
+            "Kết quả xếp loại theo đối tượng",
+            ["Đối tượng", "Đã xếp loại", *level_headers, "Chưa xếp loại", "Được miễn"],
+            [
+                [
+                    POPULATION_NAMES[pop],
+                    s["rated"],
+                    *level_cells(s),
+                    s["pending"],
+                    sum(s["exempt"].values()),
+                ]
+                for pop, s in report["populations"].items()
+            ],
+        )
+    )
+    tables.append(
+        (
+            "Tổ chức đảng theo loại hình",
+            ["Loại hình", "Đã xếp loại", *level_headers, "Chưa xếp loại"],
+            [
+                [ORG_TYPE_NAMES.get(k, k), s["rated"], *level_cells(s), s["pending"]]
+                for k, s in report["party_org_types"].items()
+            ],
+        )
+    )
+    tables.append(
+        (
+            "Đối tượng được miễn kiểm điểm, xếp loại",
+            ["Lý do", *POPULATION_NAMES.values(), "Tổng"],
+            [
+                [
+                    EXEMPT_NAMES.get(reason, reason),
+                    *(
+                        report["populations"][pop]["exempt"].get(reason, 0)
+                        for pop in POPULATION_NAMES
+                    ),
+                    n,
+                ]
+                for reason, n in report["exempt"].items()
+            ],
+        )
+    )
+    rerated = report["rerated"]
+    tables.append(
+        (
+            "Đánh giá, xếp loại lại (Mẫu 03)",
+            [
+                "Họ tên / tổ chức",
+                "Đối tượng",
+                "Mức sau xếp loại lại",
+                "Số quyết định",
+                "Ngày",
+            ],
+            [
+                [
+                    r["name"],
+                    POPULATION_NAMES[r["population"]],
+                    level_name(r["level"]) if r["level"] else "—",
+                    _dash(r["decision_no"]),
+                    _dash(r["decided_on"]),
+                ]
+                for r in rerated["subjects"]
+            ],
+        )
+    )
+    conf = report["confidence"]
+    tables.append(
+        (
+            "Lấy phiếu tín nhiệm",
+            [
+                "Số cuộc lấy phiếu",
+                "Đã công bố kết quả",
+                "Số người được lấy phiếu",
+                "Trên 1/2 tín nhiệm thấp",
+                "Từ 2/3 trở lên tín nhiệm thấp",
+            ],
+            [
+                [
+                    conf["votes"],
+                    conf["held"],
+                    conf["leaders"],
+                    conf["gt_half"],
+                    conf["gte_two_thirds"],
+                ]
+            ],
+        )
+    )
+    tables.append(
+        (
+            "Người được lấy phiếu thuộc diện xem xét",
+            ["Họ và tên", "Chức vụ", "Phiếu thu về", "Tín nhiệm thấp", "Tỉ lệ", "Mức"],
+            [
+                [
+                    r["name"],
+                    r["post"],
+                    r["returned"],
+                    r["low"],
+                    _dash(r["low_percent"]),
+                    BANDS[r["band"]],
+                ]
+                for r in conf["results"]
+                if r["band"]
+            ],
+        )
+    )
+    tables.append(
+        (
+            "Thời hạn theo kế hoạch",
+            [
+                "Cấp",
+                "Mốc",
+                "Hạn",
+                "Số đối tượng",
+                "Đúng hạn",
+                "Hoàn thành muộn",
+                "Chưa hoàn thành",
+                "Tình trạng",
+            ],
+            [
+                [
+                    DEADLINE_LEVEL_NAMES.get(d["level"], d["level"]),
+                    MILESTONE_NAMES.get(d["milestone"], d["milestone"]),
+                    d["due"],
+                    d["subjects"],
+                    d["on_time"],
+                    "; ".join(
+                        f"{x['name']} ({x['done_on']})".strip() for x in d["late_done"]
+                    )
+                    or "—",
+                    "; ".join(d["open"]) or "—",
+                    "Quá hạn"
+                    if d["overdue"]
+                    else ("Muộn" if d["late"] else "Đúng hạn"),
+                ]
+                for d in report["deadlines"]
+            ],
+        )
+    )
+    tables.append(
+        (
+            "Đảng viên theo tổ chức trực thuộc",
+            ["Tổ chức", "Đã xếp loại", *level_headers, "Được miễn"],
+            [
+                [
+                    c["name"],
+                    c["members"]["rated"],
+                    *level_cells(c["members"]),
+                    sum(c["members"]["exempt"].values()),
+                ]
+                for c in report["children"]
+            ],
+        )
+    )
+    for title, headers, rows in report.get("extra_tables", ()):
+        tables.append((title, list(headers), [list(r) for r in rows]))
+    return tables
+
+
+def title_of(report: Mapping[str, Any]) -> str:
+    return (
+        f"BÁO CÁO KẾT QUẢ KIỂM ĐIỂM, ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG NĂM {report['year']}"
+    )
+
+
+def _regimes(report: Mapping[str, Any]) -> str:
+    return ", ".join(sorted({c["regulation"] for c in report["cycles"]})) or "—"
+
+
+def report_xlsx(report: Mapping[str, Any]) -> bytes:
+    book = Workbook()
+    first = book.active
+    first.title = "Thông tin"
+    first.append([title_of(report)])
+    first["A1"].font = Font(bold=True, size=13)
+    first.append(["Tổ chức", report["org"]["name"]])
+    first.append(["Năm", report["year"]])
+    first.append(["Quy định áp dụng", _regimes(report)])
+    first.append(["Tình hình tính đến ngày", report["today"]])
+    first.append([PERCENT_NOTE])
+    first.column_dimensions["A"].width = 28
+    first.column_dimensions["B"].width = 40
+    for n, (title, headers, rows) in enumerate(report_tables(report), start=1):
+        sheet = book.create_sheet(f"Bảng {n}")
+        sheet.append([title])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append(headers)
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.column_dimensions["A"].width = 34
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _heading(pdf: FPDF, text: str, size: float = 12) -> None:
+    pdf.set_font("DejaVu", "B", size)
+    pdf.multi_cell(0, 6.5, text, align="C", **NEXT_LINE)
+
+
+def _table(pdf: FPDF, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    pdf.set_font("DejaVu", "B", 7)
+    with pdf.table(line_height=4, first_row_as_headings=True) as table:
+        head = table.row()
+        for h in headers:
+            head.cell(str(h))
+        pdf.set_font("DejaVu", "", 7)
+        for r in rows:
+            line = table.row()
+            for value in r:
+                line.cell(str(value))
+
+
+def report_pdf(report: Mapping[str, Any]) -> bytes:
+    pdf = new_pdf("L")
+    pdf.add_page()
+    _heading(pdf, title_of(report), 13)
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(
+        0,
+        5.5,
+        f"{report['org']['name']} — quy định áp dụng: {_regimes(report)}; "
+        f"tình hình tính đến ngày {report['today']}",
+        align="C",
+        **NEXT_LINE,
+    )
+    for n, (title, headers, rows) in enumerate(report_tables(report), start=1):
+        pdf.ln(3)
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.multi_cell(0, 5.5, f"Bảng {n}. {title}", **NEXT_LINE)
+        if rows:
+            _table(pdf, headers, rows)
+        else:
+            pdf.set_font("DejaVu", "", 9)
+            pdf.multi_cell(0, 5, "Không có.", **NEXT_LINE)
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(0, 4.5, PERCENT_NOTE, **NEXT_LINE)
+    return bytes(pdf.output())
+
+
+def dossier_pdf(dossier: Mapping[str, Any]) -> bytes:
+    """Mẫu 04-HD KĐ.ĐG: danh mục hồ sơ kiểm điểm, đánh giá, xếp loại."""
+    pdf = new_pdf()
+    pdf.add_page()
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(0, 5, "Mẫu 04-HD KĐ.ĐG", align="R", **NEXT_LINE)
+    _heading(pdf, "DANH MỤC HỒ SƠ KIỂM ĐIỂM, ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(
+        0,
+        5.5,
+        f"Năm {dossier['year']} — {dossier['name']}\n{dossier['organisation']}\n"
+        f"Kết quả xếp loại: "
+        f"{level_name(dossier['level']) if dossier['level'] else 'chưa có'}",
+        align="C",
+        **NEXT_LINE,
+    )
+    pdf.ln(3)
+    rows = [
+        [
+            str(n),
+            DOSSIER_NAMES[item["item"]],
+            "Có" if item["present"] else "Không có",
+            "; ".join(str(x) for x in item["evidence"]) or "—",
+        ]
+        for n, item in enumerate(dossier["items"], start=1)
+    ]
+    pdf.set_font("DejaVu", "B", 9)
+    with pdf.table(
+        col_widths=(10, 100, 22, 58), line_height=5, first_row_as_headings=True
+    ) as table:
+        head = table.row()
+        for h in (
+            "TT",
+            "Tài liệu (Điều 17 Quy định 366-QĐ/TW)",
+            "Tình trạng",
+            "Căn cứ",
+        ):
+            head.cell(h)
+        pdf.set_font("DejaVu", "", 9)
+        for r in rows:
+            line = table.row()
+            for value in r:
+                line.cell(value)
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(
+        0,
+        4.5,
+        'Tình trạng lấy từ các sự kiện đã ký số trong hệ thống; "Căn cứ" ghi ngày '
+        "hoặc số quyết định của sự kiện tương ứng.",
+        **NEXT_LINE,
+    )
+    return bytes(pdf.output())
+
+
+def rerating_pdf(decision: Mapping[str, Any]) -> bytes:
+    """Mẫu 03-HD KĐ.ĐG: quyết định đánh giá, xếp loại lại."""
+    pdf = new_pdf()
+    pdf.add_page()
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(0, 5, "Mẫu 03-HD KĐ.ĐG", align="R", **NEXT_LINE)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.multi_cell(0, 5.5, decision["authority"].upper(), **NEXT_LINE)
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(0, 5.5, f"Số: {decision['decision_no']}", **NEXT_LINE)
+    pdf.multi_cell(0, 5.5, f"Ngày {decision['decided_on']}", align="R", **NEXT_LINE)
+    pdf.ln(3)
+    who = "đảng viên" if decision["kind"] == "individual" else "tổ chức đảng"
+    _heading(pdf, "QUYẾT ĐỊNH")
+    _heading(pdf, f"về việc đánh giá, xếp loại lại {who} năm {decision['year']}", 11)
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 10.5)
+    body = (
+        f"Căn cứ Quy định {decision['regulation']} về kiểm điểm và đánh giá, xếp loại "
+        "chất lượng hằng năm đối với tập thể, cá nhân trong hệ thống chính trị;\n"
+        f"Xét lý do: {decision['reason']}\n\n"
+        f"Điều 1. Hủy bỏ kết quả xếp loại chất lượng năm {decision['year']} của "
+        f"{decision['name']}: {level_name(decision['previous_level'])}.\n"
+        f"Điều 2. Đánh giá, xếp loại lại {decision['name']} năm {decision['year']}: "
+        f"{level_name(decision['level'])}.\n"
+        "Điều 3. Các cơ quan, tổ chức và cá nhân có liên quan chịu trách nhiệm thi "
+        "hành Quyết định này."
+    )
+    pdf.multi_cell(0, 6, body, **NEXT_LINE)
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.multi_cell(0, 5, f"Giải thích: {decision['explanation']}", **NEXT_LINE)
+    return bytes(pdf.output())

@@ -1,0 +1,493 @@
+"""Reports upward (báo cáo kết quả kiểm điểm, đánh giá, xếp loại): for one
+organisation and one year, everything in and under it, from the read models.
+
+Counts by level for the four populations of domain.md §8 (party organisations
+also by type), exempt counts by reason, re-rated counts (Mẫu 03), the
+confidence-vote summary (96-QĐ/TW bands) and the plan's deadlines per level with
+what is late. Percentages are exact fractions over those rated (exempt and
+pending apart, as in seed 001), shown with the project's display helper.
+
+Every figure is read from the ``ratings`` and ``vote_results`` views; the report
+decides no rule. A subject found in more than one annual cycle of the year (two
+overlapping plans) counts once: its decided row, the latest decision first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.cycles import deadline_level
+from domain.rulebooks import Level, confidence_band, rulebook
+from domain.subjects import in_subtree
+from services.app import Kiemdiem
+from services.errors import NotFoundError
+from votes.results import display_percent
+
+POPULATIONS = ("party_orgs", "members", "leadership_collectives", "leaders")
+PARTY_ORG_TYPES = (
+    "provincial_committee",
+    "district_committee",
+    "grassroots_committee",
+    "grassroots_cell",
+    "subordinate_cell",
+)
+LEVELS = tuple(level.value for level in Level)
+DOSSIER_ITEMS = (  # 366-QĐ/TW Điều 17, in its order
+    "self_reviews",
+    "residence_comment",
+    "minutes",
+    "appraisal",
+    "conclusion",
+    "suggestions",
+    "opinions",
+    "complaints",
+    "other",
+)
+
+
+def share(n: int, rated: int) -> dict[str, Any]:
+    """One count with its exact fraction and its display percentage."""
+    return {
+        "n": n,
+        "fraction": f"{n}/{rated}" if rated else None,
+        "percent": display_percent(n, rated) if rated else None,
+    }
+
+
+def tally(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Counts by level of subject rows; the shape of ``RatingService.statistics``."""
+    counts = dict.fromkeys(LEVELS, 0)
+    pending = 0
+    exempt: dict[str, int] = {}
+    for row in rows:
+        if row["exempt"]:
+            exempt[row["exempt"]] = exempt.get(row["exempt"], 0) + 1
+        elif row["level"] in counts:
+            counts[row["level"]] += 1
+        else:
+            pending += 1
+    rated = sum(counts.values())
+    return {
+        "rated": rated,
+        "pending": pending,
+        "levels": {lv: share(n, rated) for lv, n in counts.items()},
+        "exempt": dict(sorted(exempt.items())),
+    }
+
+
+def population_of(row: Mapping[str, Any]) -> str:
+    return str(row["population"])
+
+
+class ReportService:
+    """The read side of reports on one :class:`Kiemdiem` (no commands)."""
+
+    def __init__(self, kiemdiem: Kiemdiem) -> None:
+        self.app = kiemdiem
+
+    # -- the rows -----------------------------------------------------------------
+    def _q(
+        self, view: str, sql: str, params: Sequence[Any] = ()
+    ) -> list[dict[str, Any]]:
+        return self.app.projections.query(view, sql, list(params))
+
+    def annual_cycles(self, year: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM {cycles} WHERE period = 'annual'"
+        params: list[Any] = []
+        if year is not None:
+            sql += " AND year = ?"
+            params.append(year)
+        rows = self._q("ratings", sql + " ORDER BY year, org_name, cycle_id", params)
+        return [
+            {**r, "deadlines": json.loads(r["deadlines"]), "closed": bool(r["closed"])}
+            for r in rows
+        ]
+
+    def years(self, org_id: UUID) -> list[int]:
+        """The years with an annual cycle covering ``org_id``."""
+        rows = self._q(
+            "ratings",
+            "SELECT DISTINCT c.year FROM {cycles} c JOIN {subjects} s "
+            "ON s.cycle_id = c.cycle_id WHERE c.period = 'annual' AND s.path LIKE ? "
+            "ORDER BY c.year",
+            [f'%"{org_id}"%'],
+        )
+        return [int(r["year"]) for r in rows]
+
+    def subjects(self, org_id: UUID, year: int) -> list[dict[str, Any]]:
+        """Every subject of the year's annual cycles in and under ``org_id``, once."""
+        cycles = {c["cycle_id"]: c for c in self.annual_cycles(year)}
+        if not cycles:
+            return []
+        marks = ", ".join("?" for _ in cycles)
+        rows = self._q(
+            "ratings",
+            "SELECT * FROM {subjects} WHERE cycle_id IN ("  # noqa: S608 - marks only
+            + marks
+            + ") AND path LIKE ? ORDER BY cycle_id, subject_key",
+            [*cycles, f'%"{org_id}"%'],
+        )
+        chosen: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            path = json.loads(row["path"])
+            if str(org_id) not in path:
+                continue
+            row = {**row, "path": path, "posts": json.loads(row["posts"])}
+            old = chosen.get(row["subject_key"])
+            if old is None or _rank(row) > _rank(old):
+                chosen[row["subject_key"]] = row
+        return sorted(chosen.values(), key=lambda r: (r["name"], r["subject_key"]))
+
+    # -- the report ----------------------------------------------------------------
+    def organisation(self, org_id: UUID) -> dict[str, Any]:
+        org = self.app.organisation(org_id)
+        if org is None:
+            raise NotFoundError("org.not_found", id=str(org_id))
+        return {"org_id": str(org.org_id), "name": org.name, "kind": org.kind}
+
+    def report(
+        self, org_id: UUID, year: int, today: date | None = None
+    ) -> dict[str, Any]:
+        """The whole report of ``org_id``'s subtree for ``year``."""
+        today = today or self.app.today()
+        org = self.organisation(org_id)
+        cycles = [
+            c for c in self.annual_cycles(year) if self._covers(c["cycle_id"], org_id)
+        ]
+        rows = self.subjects(org_id, year)
+        by_pop = {
+            pop: tally(r for r in rows if population_of(r) == pop)
+            for pop in POPULATIONS
+        }
+        orgs = [r for r in rows if population_of(r) == "party_orgs"]
+        by_type = {
+            klass: tally(r for r in orgs if r["klass"] == klass)
+            for klass in PARTY_ORG_TYPES
+            if any(r["klass"] == klass for r in orgs)
+        }
+        exempt_total: dict[str, int] = {}
+        for pop in POPULATIONS:
+            for reason, n in by_pop[pop]["exempt"].items():
+                exempt_total[reason] = exempt_total.get(reason, 0) + n
+        return {
+            "org": org,
+            "year": year,
+            "today": today.isoformat(),
+            "cycles": [
+                {
+                    "cycle_id": c["cycle_id"],
+                    "org_name": c["org_name"],
+                    "rulebook_id": c["rulebook_id"],
+                    "regulation": rulebook(c["rulebook_id"]).regulation,
+                    "closed": c["closed"],
+                }
+                for c in cycles
+            ],
+            "populations": by_pop,
+            "party_org_types": by_type,
+            "exempt": dict(sorted(exempt_total.items())),
+            "rerated": self._rerated(rows),
+            "confidence": self.confidence(org_id, year),
+            "deadlines": self.deadlines(cycles, rows, today),
+            "children": self.children(org_id, year, rows),
+        }
+
+    def _covers(self, cycle_id: str, org_id: UUID) -> bool:
+        found = self._q(
+            "ratings",
+            "SELECT subject_key FROM {subjects} WHERE cycle_id = ? AND path LIKE ? "
+            "LIMIT 1",
+            [cycle_id, f'%"{org_id}"%'],
+        )
+        return bool(found)
+
+    @staticmethod
+    def _rerated(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        revised = [r for r in rows if int(r["revisions"] or 0) > 0]
+        return {
+            "total": len(revised),
+            "by_population": {
+                pop: sum(1 for r in revised if population_of(r) == pop)
+                for pop in POPULATIONS
+            },
+            "subjects": [
+                {
+                    "cycle_id": r["cycle_id"],
+                    "subject_key": r["subject_key"],
+                    "name": r["name"],
+                    "population": population_of(r),
+                    "level": r["level"],
+                    "decision_no": r["decision_no"],
+                    "decided_on": r["decided_on"],
+                    "revisions": int(r["revisions"]),
+                }
+                for r in revised
+            ],
+        }
+
+    def children(
+        self, org_id: UUID, year: int, rows: Sequence[Mapping[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Members by level under each organisation directly below ``org_id``
+        (the chart per organisation)."""
+        below = [
+            o
+            for o in self.app.organisations()
+            if o.parent_id == org_id and o.kind != "leadership_collective"
+        ]
+        result = []
+        for child in below:
+            mine = [
+                r
+                for r in rows
+                if str(child.org_id) in r["path"]
+                and population_of(r) in ("members", "leaders")
+            ]
+            result.append(
+                {
+                    "org_id": str(child.org_id),
+                    "name": child.name,
+                    "members": tally(mine),
+                }
+            )
+        return result
+
+    def confidence(self, org_id: UUID, year: int) -> dict[str, Any]:
+        """Votes held in the subtree in ``year`` and their 96-QĐ/TW low bands."""
+        tree = self.app.ratings.tree()
+        votes = [
+            v
+            for v in self._q(
+                "vote_results",
+                "SELECT * FROM {votes} WHERE vote_year = ? ORDER BY conference_date, "
+                "vote_id",
+                [year],
+            )
+            if v["org_id"] and in_subtree(tree, org_id, UUID(v["org_id"]))
+        ]
+        held = [v for v in votes if v["state"] == "tallied"]
+        leaders: list[dict[str, Any]] = []
+        for vote in held:
+            for r in self._q(
+                "vote_results",
+                "SELECT * FROM {results} WHERE vote_id = ? AND returned IS NOT NULL "
+                "ORDER BY leader_index",
+                [vote["vote_id"]],
+            ):
+                band = confidence_band(int(r["returned"]), int(r["low"]))
+                leaders.append(
+                    {
+                        "vote_id": vote["vote_id"],
+                        "vote": vote["title"],
+                        "name": r["name"],
+                        "post": r["post"],
+                        "returned": int(r["returned"]),
+                        "low": int(r["low"]),
+                        "low_percent": display_percent(
+                            int(r["low"]), int(r["returned"])
+                        )
+                        if int(r["returned"])
+                        else None,
+                        "band": band,
+                    }
+                )
+        return {
+            "votes": len(votes),
+            "held": len(held),
+            "leaders": len(leaders),
+            "gt_half": sum(1 for r in leaders if r["band"] == "GT_HALF"),
+            "gte_two_thirds": sum(1 for r in leaders if r["band"] == "GTE_TWO_THIRDS"),
+            "results": leaders,
+        }
+
+    @staticmethod
+    def deadlines(
+        cycles: Sequence[Mapping[str, Any]],
+        rows: Sequence[Mapping[str, Any]],
+        today: date,
+    ) -> list[dict[str, Any]]:
+        """Each milestone of each plan: who was done on time, late, or is still
+        open (late once the date has passed). ``rating`` is done on the decision
+        date; ``review`` has no date in this view and ``report`` counts as done
+        when every subject of the level is decided, on the last decision date."""
+        items = []
+        for cycle in cycles:
+            mine = [
+                r
+                for r in rows
+                if r["cycle_id"] == cycle["cycle_id"] and not r["exempt"]
+            ]
+            for d in cycle["deadlines"]:
+                if d["milestone"] == "review":
+                    continue
+                due = date.fromisoformat(str(d["due"]))
+                level_rows = [
+                    r for r in mine if deadline_level(_subject_shape(r)) == d["level"]
+                ]
+                done = [r for r in level_rows if r["decided_on"]]
+                open_rows = [r for r in level_rows if not r["decided_on"]]
+                if d["milestone"] == "report":
+                    # the level's report: once, on its last decision date
+                    done = (
+                        [{"name": "", "decided_on": max(r["decided_on"] for r in done)}]
+                        if level_rows and not open_rows
+                        else []
+                    )
+                late = [r for r in done if date.fromisoformat(r["decided_on"]) > due]
+                overdue = due < today and bool(open_rows)
+                items.append(
+                    {
+                        "cycle_id": cycle["cycle_id"],
+                        "level": d["level"],
+                        "milestone": d["milestone"],
+                        "due": due.isoformat(),
+                        "subjects": len(level_rows),
+                        "on_time": len(done) - len(late),
+                        "late_done": [
+                            {"name": r["name"], "done_on": r["decided_on"]}
+                            for r in late
+                        ],
+                        "open": [r["name"] for r in open_rows],
+                        "overdue": overdue,
+                        "late": bool(late) or overdue,
+                    }
+                )
+        return sorted(items, key=lambda i: (i["due"], i["level"], i["milestone"]))
+
+    # -- one subject's file (Mẫu 04) and a re-rating decision (Mẫu 03) ----------------
+    def _subject_row(self, cycle_id: UUID, key: str) -> dict[str, Any]:
+        rows = self._q(
+            "ratings",
+            "SELECT s.*, c.year, c.org_name, c.rulebook_id FROM {subjects} s "
+            "JOIN {cycles} c ON c.cycle_id = s.cycle_id "
+            "WHERE s.cycle_id = ? AND s.subject_key = ?",
+            [str(cycle_id), key],
+        )
+        if not rows:
+            raise NotFoundError("rating.subject_not_found", subject=key)
+        return rows[0]
+
+    def _timeline(self, cycle_id: UUID, key: str) -> list[dict[str, Any]]:
+        rows = self._q(
+            "ratings",
+            "SELECT * FROM {timeline} WHERE cycle_id = ? AND subject_key = ? "
+            "ORDER BY position",
+            [str(cycle_id), key],
+        )
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+    def dossier(self, cycle_id: UUID, key: str) -> dict[str, Any]:
+        """The file list of 366 Điều 17 (Mẫu 04), each item present or absent
+        from the recorded events, with the dates that show it."""
+        subject = self._subject_row(cycle_id, key)
+        reviews = self._q(
+            "ratings",
+            "SELECT * FROM {reviews} WHERE cycle_id = ? AND subject_key = ? "
+            "ORDER BY opened_at",
+            [str(cycle_id), key],
+        )
+        steps = self._timeline(cycle_id, key)
+
+        def on(*names: str) -> list[str]:
+            return [
+                t["on_date"] or f"#{t['position']}" for t in steps if t["step"] in names
+            ]
+
+        def count(column: str) -> int:
+            return sum(int(r[column] or 0) for r in reviews)
+
+        evidence: dict[str, list[str]] = {
+            "self_reviews": [
+                r["report_on"]
+                or (r["self_review_form"] and f"Mẫu {r['self_review_form']}")
+                for r in reviews
+                if r["report_on"] or r["self_review_form"]
+            ],
+            "residence_comment": on("residence_comment"),
+            "minutes": [r["held_on"] for r in reviews if r["held_on"]],
+            "appraisal": on("proposed"),
+            "conclusion": [
+                f"{t['detail'].get('decision_no', '')} ({t['on_date']})"
+                for t in steps
+                if t["step"] in ("decided", "revised")
+            ],
+            "suggestions": [str(count("suggestions"))] if count("suggestions") else [],
+            "opinions": [str(count("opinions"))] if count("opinions") else [],
+            "complaints": on("held", "released"),
+            "other": on("comment", "temporary_cell_comment", "mitigation")
+            + on("chair_responsibility", "cancelled"),
+        }
+        return {
+            "cycle_id": str(cycle_id),
+            "subject_key": key,
+            "name": subject["name"],
+            "year": int(subject["year"]),
+            "organisation": subject["org_name"],
+            "level": subject["level"],
+            "items": [
+                {
+                    "item": item,
+                    "present": bool(evidence[item]),
+                    "evidence": evidence[item],
+                }
+                for item in DOSSIER_ITEMS
+            ],
+        }
+
+    def rerating(self, cycle_id: UUID, key: str) -> dict[str, Any]:
+        """The last re-rating decision of a subject (Mẫu 03)."""
+        subject = self._subject_row(cycle_id, key)
+        revised = [t for t in self._timeline(cycle_id, key) if t["step"] == "revised"]
+        if not revised or not subject["round_id"]:
+            raise NotFoundError("report.rerating_not_found", subject=key)
+        last = revised[-1]
+        rounds = self._q(
+            "ratings",
+            "SELECT authority_name FROM {rounds} WHERE round_id = ?",
+            [subject["round_id"]],
+        )
+        return {
+            "cycle_id": str(cycle_id),
+            "subject_key": key,
+            "name": subject["name"],
+            "kind": subject["kind"],
+            "year": int(subject["year"]),
+            "authority": rounds[0]["authority_name"] if rounds else "",
+            "regulation": rulebook(subject["rulebook_id"]).regulation,
+            "previous_level": last["detail"]["previous_level"],
+            "level": last["detail"]["level"],
+            "decision_no": last["detail"]["decision_no"],
+            "decided_on": last["on_date"],
+            "reason": last["detail"]["reason"],
+            "explanation": last["detail"]["explanation"],
+            "actor": last["actor"],
+        }
+
+    # -- the chart across years ------------------------------------------------------
+    def history(
+        self, org_id: UUID, population: str = "members"
+    ) -> list[dict[str, Any]]:
+        """Counts by level of one population, one entry per year."""
+        return [
+            {
+                "year": year,
+                **tally(
+                    r
+                    for r in self.subjects(org_id, year)
+                    if population_of(r) == population
+                ),
+            }
+            for year in self.years(org_id)
+        ]
+
+
+def _subject_shape(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"kind": row["kind"], "org_kind": row["org_kind"], "klass": row["klass"]}
+
+
+def _rank(row: Mapping[str, Any]) -> tuple[int, int]:
+    return (1 if row["level"] else 0, int(row["decided_at"] or 0))

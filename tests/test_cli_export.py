@@ -1,0 +1,93 @@
+"""``kiemdiem export report`` on the demo store, without a terminal."""
+
+import io
+import json
+import unicodedata
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from cli.main import cli
+
+
+@pytest.fixture(scope="module")
+def demo_env(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli-export")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KIEMDIEM_DATABASE_URL", f"sqlite:///{tmp}/k.db")
+    mp.setenv("KIEMDIEM_INSTANCE_DIR", str(tmp))
+    mp.setenv("KIEMDIEM_ARGON2_MEMORY_KIB", "1024")
+    mp.delenv("KIEMDIEM_ADMIN_PASSWORD", raising=False)
+    for key in ("KIEMDIEM_TRUST_ROOT", "KIEMDIEM_LOG_KEY_FILE", "KIEMDIEM_PROJECTIONS"):
+        mp.delenv(key, raising=False)
+    result = run("init", "--origin", "kiemdiem.test/tinh", "--demo")
+    assert result.exit_code == 0, result.output
+    yield tmp
+    mp.undo()
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_xlsx_report_of_the_province(demo_env):
+    out = demo_env / "bao-cao.xlsx"
+    result = run(
+        "export", "report", "--org", "tinh-uy-song-hong", "--year", "2025",
+        "--format", "xlsx", "--out", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote {out}")
+    assert "export  [" not in result.output  # no progress bar off a terminal
+    book = load_workbook(io.BytesIO(out.read_bytes()))
+    info = list(book["Thông tin"].iter_rows(values_only=True))
+    assert info[1] == ("Tổ chức", "Tỉnh ủy Sông Hồng")
+    summary = list(book["Bảng 1"].iter_rows(values_only=True))
+    assert [r[0] for r in summary[2:]] == [
+        "Tổ chức đảng",
+        "Đảng viên",
+        "Tập thể lãnh đạo, quản lý",
+        "Cá nhân lãnh đạo, quản lý",
+    ]
+
+
+def test_pdf_report_by_organisation_id(demo_env):
+    orgs = run("orgs", "list", "--json")
+    province = json.loads(orgs.output)[0]["org_id"]
+    out = demo_env / "bao-cao.pdf"
+    result = run(
+        "export", "report", "--org", province, "--year", "2025",
+        "--format", "pdf", "--out", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    text = unicodedata.normalize("NFC", reader.pages[0].extract_text())
+    assert "XẾP LOẠI CHẤT LƯỢNG NĂM 2025" in text
+    assert "Tỉnh ủy Sông Hồng" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--org", "khong-co", "--year", "2025"), "no organisation 'khong-co'"),
+        (("--org", "tinh-uy-song-hong", "--year", "2019"), "no annual review cycle"),
+        (("--org", "tinh-uy-song-hong", "--year", "1900"), "is not a review year"),
+    ],
+)
+def test_bad_input_is_refused_in_plain_words(demo_env, args, words):
+    out = demo_env / "x.xlsx"
+    result = run("export", "report", *args, "--format", "xlsx", "--out", str(out))
+    assert result.exit_code == 2
+    assert words in result.output
+    assert not out.exists()
+
+
+def test_an_unknown_format_is_a_usage_error(demo_env):
+    result = run(
+        "export", "report", "--org", "tinh-uy-song-hong", "--year", "2025",
+        "--format", "docx", "--out", str(demo_env / "x.docx"),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "docx" in result.output

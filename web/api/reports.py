@@ -1,0 +1,114 @@
+"""JSON endpoints of reports and commendations (issue 6), on the API blueprint.
+Reads come from the views; an award is a signed command; refusals carry the
+stable ``code`` and the Vietnamese ``message``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from flask import jsonify, request
+
+from domain.errors import DomainError
+from services.commendations import GrantAward
+from services.errors import SignatureRequiredError
+from web.api import bp
+from web.api.ratings import _date, _int, _plain, _text, _uuid, body
+from web.api.routes import Refused
+from web.errors import json_error, status_for
+from web.identity import requires, services, signer, user
+from web.messages import message_for
+from web.reads import found_or_404
+
+log = logging.getLogger(__name__)
+GRANT_AWARD: dict[str, tuple[Any, bool]] = {
+    "subject_key": (_text, True),
+    "kind": (_text, True),
+    "year": (_int, True),
+    "awarding_org_id": (_uuid, True),
+    "decision_no": (_text, True),
+    "decided_on": (_date, True),
+}
+
+
+def _year(value: str) -> int:
+    try:
+        year = int(value)
+    except ValueError:
+        year = 0
+    if not 2000 <= year <= 2100:
+        raise Refused(json_error("report.year_invalid", 400))
+    return year
+
+
+def _query() -> tuple[UUID | None, int | None]:
+    org, year = request.args.get("org_id"), request.args.get("year")
+    try:
+        org_id = UUID(org) if org else None
+    except ValueError:
+        raise Refused(
+            json_error("form.invalid", 400, fields={"org_id": ["?"]})
+        ) from None
+    return org_id, (_year(year) if year else None)
+
+
+@bp.get("/reports/<uuid:org_id>/<year>")
+@requires("report.read")
+def get_report(org_id: UUID, year: str):
+    found_or_404(services().organisation(org_id), "org.not_found")
+    return jsonify({"report": services().reports.report(org_id, _year(year))})
+
+
+@bp.get("/commendations/proposals")
+@requires("report.read")
+def list_proposals():
+    org_id, year = _query()
+    if org_id is None or year is None:
+        raise Refused(
+            json_error(
+                "form.invalid",
+                400,
+                fields={"org_id": ["?"], "year": ["?"]},
+            )
+        )
+    return jsonify(
+        {
+            "five_year_kind": services().commendations.five_year.value,
+            "proposals": services().commendations.proposals(org_id, year),
+        }
+    )
+
+
+@bp.get("/commendations")
+@requires("report.read")
+def list_awards():
+    org_id, year = _query()
+    return jsonify({"awards": services().commendations.awards(org_id, year)})
+
+
+@bp.post("/commendations")
+@requires("commendation.grant")
+def grant_award():
+    values = body(GRANT_AWARD)
+    command = GrantAward(actor_id=user().actor, **values)
+    try:
+        ident = services().commendations.handle(command, signer())
+    except SignatureRequiredError:
+        raise
+    except DomainError as exc:
+        log.info("command GrantAward refused: %s", exc.code)
+        raise Refused(
+            json_error(
+                exc.code,
+                status_for(exc.code),
+                message_for(exc.code, exc.details),
+                details=_plain(exc.details),
+            )
+        ) from None
+    (award,) = [
+        a
+        for a in services().commendations.awards(year=command.year)
+        if a["award_id"] == str(ident)
+    ]
+    return jsonify({"id": str(ident), "award": award}), 201
