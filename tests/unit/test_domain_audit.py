@@ -31,9 +31,8 @@ def test_inspector_writes_nothing_else():
         for action, roles in permissions.PERMISSIONS.items()
         if Role.INSPECTOR in roles
     }
-    assert allowed - {"audit.read", "remediation.track", "member.read_personal"} <= (
-        INSPECTOR_WRITES
-    )
+    reads = {"audit.read", "remediation.track", "member.read_personal", "report.read"}
+    assert allowed - reads <= (INSPECTOR_WRITES)
     assert {"audit.read", "audit.cosign", "audit.verify"} <= allowed
 
 
