@@ -86,6 +86,11 @@ def _org(services: Kiemdiem, value: str) -> UUID:
     _fail(f"no organisation has the code or id {value!r}", EXIT_BAD_INPUT)
 
 
+def _signer(services: Kiemdiem, username: str) -> Any:
+    """The signer of the named account (its key unlocked by its password)."""
+    return _session(services, username).signer
+
+
 def _session(services: Kiemdiem, username: str) -> Session:
     password = secret_from_env_or_prompt("KIEMDIEM_PASSWORD", f"Mật khẩu {username}")
     if password is None:
@@ -96,9 +101,9 @@ def _session(services: Kiemdiem, username: str) -> Session:
     return session
 
 
-def _send(services: Kiemdiem, command: Any, session: Session) -> Any:
+def _send(services: Kiemdiem, command: Any, signer: Any) -> Any:
     try:
-        return services.ratings.handle(command, session.signer)
+        return services.ratings.handle(command, signer)
     except DomainError as exc:
         _fail(f"refused: {plain(exc)}", EXIT_REFUSED)
 
@@ -141,14 +146,14 @@ def cycles_combine(
     """Where a leadership collective is reviewed (43-HD mục 2.4): at the party
     committee's conference when its members are the same people."""
     with open_services() as services:
-        session = _session(services, username)
+        signer = _signer(services, username)
         command = rc.SetCombinedConference(
-            actor_id=session.actor,
+            actor_id=signer.actor,
             cycle_id=cycle_id,
             collective_id=_org(services, collective),
             committee_id=_org(services, committee) if committee else None,
         )
-        _send(services, command, session)
+        _send(services, command, signer)
         row = services.ratings.subject_row(cycle_id, f"o:{command.collective_id}")
         names = {str(o.org_id): o.name for o in services.organisations()}
     venues = ", ".join(names.get(v, v) for v in (row or {}).get("venues", []))
@@ -212,13 +217,13 @@ def criteria_define(
     up to 30 points, the task group to 70."""
     items = read_criteria(file)
     with open_services() as services:
-        session = _session(services, username)
+        signer = _signer(services, username)
         command = rc.DefineCriteria(
-            actor_id=session.actor,
+            actor_id=signer.actor,
             org_id=_org(services, org),
             appendix=appendix.upper(),
             from_year=from_year,
             items=items,
         )
-        ident = _send(services, command, session)
+        ident = _send(services, command, signer)
     click.echo(f"Defined {len(items)} criteria: {ident}")

@@ -65,7 +65,7 @@ def test_a_2025_cycle_from_opening_to_statistics(page, world):  # noqa: F811
 
     # The member: review (Mẫu 2B), self-rating on 100 points, proposal.
     page.get_by_role("link", name="← Danh sách đối tượng").click()
-    page.get_by_role("link", name="Nguyễn Văn An").click()
+    page.get_by_role("link", name="Nguyễn Văn An", exact=True).click()
     page.get_by_role("button", name="Mở kiểm điểm tại đây").click()
     page.get_by_label("I. Ưu điểm, kết quả đạt được").fill("Hoàn thành nhiệm vụ")
     page.get_by_label("II. Hạn chế, khuyết điểm và nguyên nhân").fill("Còn chậm")
