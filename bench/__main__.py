@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import appends, rebuilds, verifies, votes_rows
+from bench import appends, rating_rounds, rebuilds, verifies, votes_rows
 from bench.workload import postgres_available
 
 
@@ -54,6 +54,7 @@ def main() -> int:
     rows += verifies.measure(scale, timed, Row)
     rows += rebuilds.measure(scale, timed, Row)
     rows += votes_rows.measure(scale, timed, Row)
+    rows += rating_rounds.measure(scale, timed, Row)
     print_table(rows, backends)
     return 0
 

@@ -1,14 +1,16 @@
 // The booth page (votes.md §7.1): load and check, identify, mark, review, encrypt,
 // optional audit, cast, receipt, wipe.  Everything secret stays in this page.
+import * as accountKey from './account-key.js';
 import * as booth from './kiemdiem-booth.js';
 
 const root = document.getElementById('booth');
 const $ = (id) => document.getElementById(id);
 const LEVEL_NAMES = ['Tín nhiệm cao', 'Tín nhiệm', 'Tín nhiệm thấp'];
-const state = { election: null, slip: null, choices: [], opening: null, digest: null };
+const state = { election: null, slip: null, choices: [], opening: null, digest: null, keyRecord: null };
 
 function show(id) {
-  for (const step of ['step-code', 'step-mark', 'step-review', 'step-cast', 'step-done']) {
+  for (const step of ['step-code', 'step-unlock', 'step-mark', 'step-review', 'step-cast', 'step-done']) {
+    if (!$(step)) continue;
     $(step).hidden = step !== id;
   }
 }
@@ -25,7 +27,9 @@ function wipe() {
   state.opening = null;
   state.choices = [];
   document.querySelectorAll('#leaders input[type=radio]').forEach((r) => { r.checked = false; });
-  $('slip-code').value = '';
+  if (scanner.stream) stopScan();
+  if ($('slip-code')) $('slip-code').value = '';
+  if ($('account-password')) $('account-password').value = '';
 }
 
 async function load() {
@@ -46,8 +50,52 @@ async function load() {
     status('Cuộc bỏ phiếu chưa mở hoặc đã kết thúc.', true);
     return;
   }
+  if (data.manifest.mode === 'B') {
+    await loadAccountKey();
+    return;
+  }
   status('Đã kiểm tra khóa và danh mục cuộc bỏ phiếu trên máy của bạn.');
   show('step-code');
+}
+
+// Mode B (§6.2, §7.1 step 2): login and eligibility are checked at the start; the
+// member's own wrapped key is fetched and opened here with the password.
+async function loadAccountKey() {
+  const response = await fetch(root.dataset.key, { credentials: 'same-origin' });
+  const answer = await response.json();
+  if (!response.ok) {
+    status(answer.message || `HTTP ${response.status}`, true);
+    return;
+  }
+  if (!state.election.credentials.has(answer.account_pub)) {
+    status('Khóa của bạn không có trong danh sách đảng viên được bỏ phiếu.', true);
+    return;
+  }
+  state.keyRecord = answer;
+  status('Đã kiểm tra khóa, danh mục cuộc bỏ phiếu và tên bạn trong danh sách được bỏ phiếu.');
+  show('step-unlock');
+}
+
+async function unlock() {
+  $('unlock-error').textContent = '';
+  $('unlock').disabled = true;
+  $('unlock-progress').textContent = 'Đang mở khóa trên máy của bạn…';
+  try {
+    const opened = await accountKey.openAccountKey(state.keyRecord, $('account-password').value, {
+      onProgress: (f) => { $('unlock-progress').textContent = `Đang mở khóa trên máy của bạn… ${Math.round(f * 100)}%`; },
+    });
+    $('account-password').value = '';
+    state.slip = { seed: opened.seed, credentialPub: opened.publicKey };
+    $('unlock-progress').textContent = '';
+    show('step-mark');
+  } catch (exc) {
+    $('unlock-progress').textContent = '';
+    $('unlock-error').textContent = exc instanceof accountKey.KeyUnwrapError
+      ? exc.message
+      : `Không mở được khóa: ${exc.message}`;
+  } finally {
+    $('unlock').disabled = false;
+  }
 }
 
 function buildLeaders(leaders) {
@@ -108,6 +156,60 @@ function identify() {
     $('slip-error').textContent = exc.code === 'credential' && !exc.message.includes('Mã phiếu') && !exc.message.includes('Phiếu này')
       ? 'Mã phiếu không đúng (gõ nhầm hoặc phiếu của cuộc bỏ phiếu khác).'
       : exc.message.replace(/^credential: /, '');
+  }
+}
+
+// QR scanning by camera where the browser has BarcodeDetector (no extra library);
+// elsewhere the code is typed or pasted.  Frames stay in this page.
+const scanner = { stream: null, timer: null };
+
+async function qrSupported() {
+  if (!('BarcodeDetector' in globalThis) || !navigator.mediaDevices?.getUserMedia) return false;
+  try {
+    return (await globalThis.BarcodeDetector.getSupportedFormats()).includes('qr_code');
+  } catch {
+    return false;
+  }
+}
+
+function stopScan() {
+  if (scanner.timer) clearTimeout(scanner.timer);
+  scanner.timer = null;
+  if (scanner.stream) scanner.stream.getTracks().forEach((track) => track.stop());
+  scanner.stream = null;
+  $('qr-video').srcObject = null;
+  $('qr-box').hidden = true;
+}
+
+async function startScan() {
+  $('slip-error').textContent = '';
+  try {
+    const detector = new globalThis.BarcodeDetector({ formats: ['qr_code'] });
+    scanner.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+    const video = $('qr-video');
+    video.srcObject = scanner.stream;
+    $('qr-box').hidden = false;
+    await video.play();
+    const look = async () => {
+      if (!scanner.stream) return;
+      try {
+        const found = await detector.detect(video);
+        const payload = found.map((code) => code.rawValue).find((text) => text.startsWith('KDVOTE1:'));
+        if (payload) {
+          stopScan();
+          $('slip-code').value = payload;
+          identify();
+          return;
+        }
+      } catch {
+        // a frame that cannot be read yet: try the next one
+      }
+      scanner.timer = setTimeout(look, 200);
+    };
+    look();
+  } catch (exc) {
+    stopScan();
+    $('slip-error').textContent = `Không mở được camera (${exc.name || exc.message}); hãy nhập mã in trên phiếu.`;
   }
 }
 
@@ -188,7 +290,13 @@ async function cast() {
   }
 }
 
-$('slip-ok').addEventListener('click', identify);
+if ($('slip-ok')) $('slip-ok').addEventListener('click', identify);
+if ($('qr-scan')) {
+  qrSupported().then((ok) => { $('qr-scan').hidden = !ok; });
+  $('qr-scan').addEventListener('click', startScan);
+  $('qr-stop').addEventListener('click', stopScan);
+}
+if ($('unlock')) $('unlock').addEventListener('click', unlock);
 $('review').addEventListener('click', review);
 $('back').addEventListener('click', () => show('step-mark'));
 $('encrypt').addEventListener('click', encryptNow);

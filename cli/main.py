@@ -10,7 +10,9 @@ import click
 from cli.audit_cmd import cosign, key, proof
 from cli.directory_cmd import members, orgs, users
 from cli.export_cmd import export
+from cli.import_cmd import import_group
 from cli.ledger_cmd import checkpoint, db
+from cli.ratings_cmd import criteria, cycles
 from cli.serve_cmd import serve, worker
 from cli.setup_cmd import demo, init
 from cli.verify_cmd import verify
@@ -48,6 +50,9 @@ for command in (
     db,
     orgs,
     members,
+    import_group,
+    cycles,
+    criteria,
     users,
     checkpoint,
     verify,

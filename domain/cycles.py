@@ -10,6 +10,7 @@ with their exempt reason, venues and authority.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -33,6 +34,7 @@ DEADLINE_LEVELS = frozenset(
         "member",
         "leader",
         "cell",
+        "partial_committee",
         "grassroots_committee",
         "district_committee",
         "provincial_committee",
@@ -81,6 +83,7 @@ def check_options(book: Rulebook, options: Mapping[str, Any]) -> dict[str, Any]:
         "holidays",
         "criteria",
         "combined",
+        "party_org_triggers",
     }
     unknown = sorted(set(options) - known)
     if unknown:
@@ -107,13 +110,39 @@ def check_options(book: Rulebook, options: Mapping[str, Any]) -> dict[str, Any]:
         book.check_criteria_set(criteria_set(key, items))
         criteria[key.value] = [dict(i) for i in items]
     combined = {str(k): str(v) for k, v in dict(options.get("combined", {})).items()}
+    shares = check_party_org_triggers(options.get("party_org_triggers", {}))
     return {
+        **({"party_org_triggers": shares} if shares else {}),
         "combined": combined,
         "quota_rounding": rounding,
         "head_not_above_collective": bool(head),
         "holidays": holidays,
         "criteria": criteria,
     }
+
+
+PARTY_ORG_SHARES = ("subordinate_disciplined_max_pct", "members_khtnv_max_pct")
+
+
+def check_party_org_triggers(value: Any) -> dict[str, int | None]:
+    """A plan's shares for the party organisation's KHTNV triggers (open
+    question, domain.md §13): a whole percentage 0–100, or None to turn one off."""
+    if not isinstance(value, Mapping):
+        raise DomainError("cycle.party_org_triggers_invalid")
+    unknown = sorted(set(value) - set(PARTY_ORG_SHARES))
+    if unknown:
+        raise DomainError("cycle.option_unknown", option=", ".join(unknown))
+    shares: dict[str, int | None] = {}
+    for name in PARTY_ORG_SHARES:
+        if name not in value:
+            continue
+        pct = value[name]
+        if pct is not None and (
+            isinstance(pct, bool) or not isinstance(pct, int) or not 0 <= pct <= 100
+        ):
+            raise DomainError("cycle.party_org_triggers_invalid")
+        shares[name] = pct
+    return shares
 
 
 def criteria_set(appendix: Appendix, items: Sequence[Mapping[str, Any]]) -> CriteriaSet:
@@ -218,7 +247,10 @@ class ReviewCycle(Aggregate):
 
     @property
     def rulebook(self) -> Rulebook:
-        return rulebook(self.rulebook_id)
+        """The regime's rulebook with the plan's own shares, where it set them."""
+        book = rulebook(self.rulebook_id)
+        shares = self.options.get("party_org_triggers")
+        return replace(book, **shares) if shares else book
 
     def subject(self, key: str) -> dict[str, Any]:
         found = self.subjects.get(key)
@@ -300,3 +332,77 @@ class ReviewCycle(Aggregate):
     @event("Closed")
     def _closed(self, closed_by: str) -> None:
         self.closed = True
+
+    # -- combined conference (43-HD mục 2.4; domain.md §3.1 case 2.4) -----------------
+    def set_combined(
+        self,
+        *,
+        collective_id: str,
+        committee_id: str | None,
+        subjects: Sequence[Mapping[str, Any]],
+        reviews_opened: set[str],
+        set_by: str,
+    ) -> None:
+        """The secretary's decision that a leadership collective whose members are
+        the same people as the party committee is reviewed, with its members, at
+        the committee's conference (``committee_id``), or no longer
+        (``None``). ``subjects`` are the cycle's subjects derived again with the
+        new option; ``reviews_opened`` the subject keys already under review at
+        the venues that would change (their place can no longer move)."""
+        self.ensure_open()
+        collective = self.subjects.get(f"o:{collective_id}")
+        if collective is None or collective.get("org_kind") != "leadership_collective":
+            raise DomainError("cycle.combined_invalid")
+        combined = dict(self.options.get("combined", {}))
+        if committee_id is None:
+            if collective_id not in combined:
+                raise DomainError("cycle.combined_unchanged")
+            combined.pop(collective_id)
+        else:
+            committee = self.subjects.get(f"o:{committee_id}")
+            if committee is None or committee.get("org_kind") in (
+                "leadership_collective",
+                "cell",
+            ):
+                raise DomainError("cycle.combined_invalid")
+            if combined.get(collective_id) == committee_id:
+                raise DomainError("cycle.combined_unchanged")
+
+            def people(org: str) -> set[str]:
+                return {
+                    str(s["member_id"])
+                    for s in self.subjects.values()
+                    if s["kind"] == "individual" and org in s.get("posts", {})
+                }
+
+            same = people(collective_id)
+            if not same or same != people(committee_id):
+                raise DomainError(
+                    "cycle.combined_not_same_people",
+                    collective=collective["name"],
+                    committee=committee["name"],
+                )
+            combined[collective_id] = committee_id
+        if reviews_opened:
+            raise DomainError(
+                "cycle.combined_reviews_opened", count=len(reviews_opened)
+            )
+        self._combined_set(
+            collective_id=collective_id,
+            committee_id=committee_id,
+            combined=combined,
+            subjects=[dict(s) for s in sorted(subjects, key=lambda s: s["key"])],
+            set_by=set_by,
+        )
+
+    @event("CombinedConferenceSet")
+    def _combined_set(
+        self,
+        collective_id: str,
+        committee_id: str | None,
+        combined: dict[str, str],
+        subjects: list[dict[str, Any]],
+        set_by: str,
+    ) -> None:
+        self.options = {**self.options, "combined": dict(combined)}
+        self.subjects = {s["key"]: dict(s) for s in subjects}

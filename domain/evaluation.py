@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import DomainError
+from domain.remediation import Carried
 from domain.rulebooks import (
     DISCIPLINE_RANK,
     LEVEL_RANK,
@@ -153,9 +154,49 @@ class SubjectFacts:
     temporary_cell_comment: bool | None = None  # None: no temporary chi bộ
     leaves: tuple[str, ...] = ()
     counted_disciplines: frozenset[str] = frozenset()
+    # The shortcomings carried into this cycle and those verified (from the
+    # remediation view). None: not gathered (then the assessment's counts apply).
+    remediation: Carried | None = None
+
+    def remedied(self, assessment: Assessment) -> tuple[int, int]:
+        """(carried, remedied) for the HTXSNV condition."""
+        if self.remediation is not None:
+            return len(self.remediation.carried), len(self.remediation.verified)
+        return assessment.shortcomings_total, assessment.shortcomings_remedied
+
+    # Facts about units (366 Điều 11; 132/124), gathered across aggregates.
+    overseen: tuple[tuple[str, str | None], ...] = ()  # (subject key, level)
+    led: tuple[tuple[str, str | None], ...] = ()  # units headed: (key, level)
+    unit_results: tuple[Mapping[str, Any], ...] = ()  # TaskResultsRecorded rows
+    cases: tuple[Mapping[str, Any], ...] = ()  # under direct management
+    conclusions: tuple[Mapping[str, Any], ...] = ()
+    member_degradations: tuple[Mapping[str, Any], ...] = ()
+    org_disciplines: tuple[Mapping[str, Any], ...] = ()
+    subordinates: tuple[Mapping[str, Any], ...] = ()  # {org_id, disciplined: [d]}
+    member_levels: tuple[tuple[str, str | None], ...] = ()
+    previous: Mapping[str, Any] | None = None  # the previous cycle's decision
+
+    def unit_dict(self) -> dict[str, Any]:
+        return {
+            "overseen": [list(o) for o in self.overseen],
+            "led": [list(o) for o in self.led],
+            "unit_results": [dict(r) for r in self.unit_results],
+            "cases": [dict(c) for c in self.cases],
+            "conclusions": [dict(c) for c in self.conclusions],
+            "member_degradations": [dict(d) for d in self.member_degradations],
+            "org_disciplines": [dict(d) for d in self.org_disciplines],
+            "subordinates": [dict(u) for u in self.subordinates],
+            "member_levels": [list(m) for m in self.member_levels],
+            "previous": dict(self.previous) if self.previous else None,
+        }
 
     def as_dict(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if self.remediation is not None:
+            extra["remediation"] = self.remediation.as_dict()
         return {
+            **extra,
+            **self.unit_dict(),
             "disciplines": [d.as_dict() for d in self.disciplines],
             "member_disciplines": [d.as_dict() for d in self.member_disciplines],
             "degradation": self.degradation,
@@ -314,7 +355,127 @@ def triggers_for(
             add("tasks_below_minimum", mitigable, pct=rulebook.collective_tasks_min_pct)
     elif assessment.tasks_not_done * 100 > rulebook.tasks_not_done_max_pct * total:
         add("tasks_not_done", mitigable, pct=rulebook.tasks_not_done_max_pct)
+    for code, can_mitigate, details in unit_triggers(rulebook, subject, facts, year):
+        add(code, can_mitigate and mitigable, **details)
     return tuple(found)
+
+
+def _in_year(day: Any, year: int) -> bool:
+    return isinstance(day, date) and day.year == year
+
+
+def _more_than(part: int, whole: int, pct: int) -> bool:
+    return whole > 0 and part * 100 > pct * whole
+
+
+def unit_triggers(
+    rulebook: Rulebook, subject: Mapping[str, Any], facts: SubjectFacts, year: int
+) -> list[tuple[str, bool, dict[str, Any]]]:
+    """The KHTNV triggers that read facts about units: the areas and units a
+    leader oversees or leads, their task results and socio-economic targets,
+    disciplined cases under direct management, conclusions about a collective,
+    its members' degradation, and the party organisation's shares (366 Điều 11;
+    132 Điều 12.4; 124). (code, mitigable, details) in a fixed order."""
+    found: list[tuple[str, bool, dict[str, Any]]] = []
+    collective = subject["kind"] == "collective"
+    leader = subject.get("klass") == "leader"
+    if not (collective or leader):
+        return found
+    pct = rulebook.overseen_khtnv_max_pct
+    if leader and pct is not None and facts.overseen:
+        khtnv = sorted(k for k, lv in facts.overseen if lv == Level.NOT_COMPLETED)
+        if _more_than(len(khtnv), len(facts.overseen), pct):
+            found.append(
+                (
+                    "overseen_units_khtnv",
+                    True,
+                    {"khtnv": len(khtnv), "total": len(facts.overseen), "pct": pct},
+                )
+            )
+    if leader and rulebook.led_unit_khtnv:
+        led = sorted(k for k, lv in facts.led if lv == Level.NOT_COMPLETED)
+        if led:
+            found.append(("led_unit_khtnv", True, {"units": len(led)}))
+    kinds = rulebook.collective_case_kinds if collective else rulebook.leader_case_kinds
+    cases = sorted(
+        str(c["case_id"])
+        for c in facts.cases
+        if c["kind"] in kinds and _in_year(c["disciplined_on"], year)
+    )
+    if cases:
+        code = "subordinate_case" if collective else "management_case"
+        found.append((code, True, {"cases": len(cases)}))
+    minimum = rulebook.unit_tasks_min_pct
+    results = [r for r in facts.unit_results if r["year"] == year]
+    if minimum is not None:
+        low = [
+            r
+            for r in results
+            if r["tasks_completed"] * 100 < minimum * r["tasks_planned"]
+        ]
+        if low:
+            found.append(("unit_tasks_below_minimum", True, {"pct": minimum}))
+    if rulebook.socio_economic_targets:
+        failed = sorted(
+            {t for r in results if r["targets_apply"] for t in r["targets_failed"]}
+        )
+        if failed:
+            found.append(
+                ("socio_economic_targets", True, {"targets": ", ".join(failed)})
+            )
+    if not collective:
+        return found
+    concluded = sorted(
+        {
+            str(c["kind"])
+            for c in facts.conclusions
+            if c["kind"] in rulebook.conclusion_kinds
+            and _in_year(c["concluded_on"], year)
+        }
+    )
+    if concluded:
+        found.append(("collective_conclusion", True, {"kinds": concluded}))
+    if rulebook.collective_member_degradation and any(
+        _in_year(d["concluded_on"], year) for d in facts.member_degradations
+    ):
+        found.append(("member_degradation", False, {}))
+    if rulebook.collective_disciplined and any(
+        _in_year(d["decided_on"], year) for d in facts.org_disciplines
+    ):
+        found.append(("collective_disciplined", True, {}))
+    share = rulebook.subordinate_disciplined_max_pct
+    if share is not None and facts.subordinates:
+        hit = sum(
+            1
+            for u in facts.subordinates
+            if any(_in_year(d, year) for d in u["disciplined"])
+        )
+        if _more_than(hit, len(facts.subordinates), share):
+            found.append(
+                (
+                    "subordinate_units_disciplined",
+                    True,
+                    {"hit": hit, "total": len(facts.subordinates), "pct": share},
+                )
+            )
+    share = rulebook.members_khtnv_max_pct
+    if share is not None and facts.member_levels:
+        khtnv_members = sum(
+            1 for _k, lv in facts.member_levels if lv == Level.NOT_COMPLETED
+        )
+        if _more_than(khtnv_members, len(facts.member_levels), share):
+            found.append(
+                (
+                    "members_khtnv",
+                    True,
+                    {
+                        "hit": khtnv_members,
+                        "total": len(facts.member_levels),
+                        "pct": share,
+                    },
+                )
+            )
+    return found
 
 
 def evaluate(
@@ -364,7 +525,7 @@ def evaluate(
                 missed = "excellent_exceeded"
             elif (
                 rulebook.excellent_requires_full_remediation
-                and assessment.shortcomings_remedied < assessment.shortcomings_total
+                and facts.remedied(assessment)[1] < facts.remedied(assessment)[0]
             ):
                 missed = "excellent_remediation"
             elif collective and (

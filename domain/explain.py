@@ -44,6 +44,50 @@ TRIGGER_TEXT: dict[str, str] = {
     "confidence": "có {low}/{returned} phiếu tín nhiệm thấp (trên 1/2 số phiếu thu về)",
     "tasks_not_done": "trên {pct}% nhiệm vụ trong năm không hoàn thành",
     "tasks_below_minimum": "hoàn thành dưới {pct}% nhiệm vụ theo kế hoạch",
+    "overseen_units_khtnv": (
+        "{khtnv}/{total} lĩnh vực, đơn vị trực tiếp phụ trách bị xếp loại “Không "
+        "hoàn thành nhiệm vụ” (trên {pct}%)"
+    ),
+    "led_unit_khtnv": (
+        "đơn vị do mình trực tiếp lãnh đạo bị xếp loại “Không hoàn thành nhiệm vụ”"
+    ),
+    "management_case": (
+        "để xảy ra tham nhũng, lãng phí, tiêu cực ở tổ chức, cá nhân thuộc quyền "
+        "quản lý trực tiếp, đã bị xử lý kỷ luật ({cases} vụ việc)"
+    ),
+    "subordinate_case": (
+        "đơn vị trực thuộc để xảy ra tham nhũng, lãng phí, đã bị xử lý kỷ luật "
+        "({cases} vụ việc)"
+    ),
+    "unit_tasks_below_minimum": (
+        "địa phương, đơn vị hoàn thành dưới {pct}% chỉ tiêu, nhiệm vụ theo kế hoạch"
+    ),
+    "socio_economic_targets": ("không đạt chỉ tiêu kinh tế - xã hội cơ bản: {targets}"),
+    "collective_conclusion": "bị kết luận {kinds}",
+    "member_degradation": (
+        "có thành viên bị kết luận suy thoái, “tự diễn biến”, “tự chuyển hoá”"
+    ),
+    "collective_disciplined": "tập thể bị xử lý kỷ luật trong năm",
+    "subordinate_units_disciplined": (
+        "{hit}/{total} tổ chức trực thuộc bị xử lý kỷ luật trong năm (trên {pct}%)"
+    ),
+    "members_khtnv": (
+        "{hit}/{total} đảng viên bị xếp loại “Không hoàn thành nhiệm vụ” (trên {pct}%)"
+    ),
+}
+
+CONCLUSION_TEXT: dict[str, str] = {
+    "personnel_wrongdoing": "sai phạm trong công tác cán bộ",
+    "disunity": "mất đoàn kết nội bộ",
+    "factionalism": "cục bộ, bè phái",
+    "buying_posts": "chạy chức, chạy quyền",
+}
+TARGET_TEXT: dict[str, str] = {
+    "growth": "tăng trưởng kinh tế",
+    "budget_revenue": "thu ngân sách",
+    "public_investment": "giải ngân vốn đầu tư công",
+    "income_per_capita": "thu nhập bình quân đầu người",
+    "poverty_reduction": "giảm nghèo",
 }
 
 
@@ -78,6 +122,14 @@ def explain(
         details = {k: v for k, v in trigger.details.items()}
         if "ids" in details:
             details["ids"] = ", ".join(details["ids"])
+        if "kinds" in details:
+            details["kinds"] = ", ".join(
+                CONCLUSION_TEXT.get(k, k) for k in details["kinds"]
+            )
+        if "targets" in details:
+            details["targets"] = ", ".join(
+                TARGET_TEXT.get(t, t) for t in str(details["targets"]).split(", ")
+            )
         text = TRIGGER_TEXT.get(trigger.code, trigger.code).format(**details)
         if trigger.mitigated:
             lines.append(
@@ -110,6 +162,13 @@ def explain(
         lines.append(
             "Mức của người đứng đầu không cao hơn mức của tập thể do mình đứng đầu."
         )
+    previous = extra.get("consecutive_khtnv")
+    if previous:
+        lines.append(
+            "Lưu ý: kỳ trước cùng loại (năm "
+            f"{previous['year']}) cũng xếp loại “Không hoàn thành nhiệm vụ” — hai "
+            "kỳ liên tiếp; cấp có thẩm quyền xem xét, không tự động xử lý."
+        )
     if extra.get("justification"):
         lines.append(f"Giải trình: {extra['justification']}")
     return " ".join(lines)
@@ -134,6 +193,30 @@ RULE_LABELS: dict[str, str] = {
     "collective_before_head": "xếp loại tập thể trước người đứng đầu",
     "members_before_party_org": "xếp loại đảng viên trước tổ chức đảng",
     "lower_before_higher": "xếp loại cấp dưới trước cấp trên",
+    "units_before_party_org": (
+        "xếp loại tổ chức, cơ quan, đơn vị trước, tổ chức đảng sau"
+    ),
+    "government_before_party_committee": (
+        "tập thể lãnh đạo chính quyền, chuyên môn, đoàn thể trước, cấp ủy sau"
+    ),
+    "overseen_units_khtnv": (
+        "trên 50% lĩnh vực, đơn vị trực tiếp phụ trách không hoàn thành nhiệm vụ"
+    ),
+    "led_unit_khtnv": "đơn vị trực tiếp lãnh đạo không hoàn thành nhiệm vụ",
+    "management_case": "tham nhũng, lãng phí, tiêu cực thuộc quyền quản lý",
+    "subordinate_case": "đơn vị trực thuộc để xảy ra tham nhũng, lãng phí",
+    "unit_tasks_below_minimum": "địa phương, đơn vị hoàn thành dưới 70% kế hoạch",
+    "socio_economic_targets": "không đạt chỉ tiêu kinh tế - xã hội cơ bản",
+    "collective_conclusion": "bị kết luận sai phạm, mất đoàn kết, bè phái",
+    "member_degradation": "có thành viên bị kết luận suy thoái",
+    "collective_disciplined": "tập thể bị kỷ luật",
+    "subordinate_units_disciplined": "quá tỉ lệ tổ chức trực thuộc bị kỷ luật",
+    "members_khtnv": "quá tỉ lệ đảng viên không hoàn thành nhiệm vụ",
+    "consecutive_khtnv": (
+        "hai kỳ liên tiếp không hoàn thành nhiệm vụ: cấp có thẩm quyền xem xét, "
+        "không tự động xử lý"
+    ),
+    "not_proposer": "đề xuất bởi cấp có thẩm quyền đề xuất",
     "cell_first": "kiểm điểm ở chi bộ trước",
     "collective_first": "kiểm điểm tập thể trước, cá nhân sau",
     "head_first": "người đứng đầu kiểm điểm trước",

@@ -170,6 +170,7 @@ class PartyMember(Aggregate):
         self.degradations: list[dict[str, Any]] = []
         self.confidence_results: list[dict[str, Any]] = []
         self.outside_political_system = False
+        self.oversees: dict[str, dict[str, Any]] = {}
 
     def transfer(self, *, cell: ParentFacts, transferred_by: str) -> None:
         """Move the member's official party life to another chi bộ."""
@@ -235,6 +236,37 @@ class PartyMember(Aggregate):
     @event("PostEnded")
     def _post_ended(self, org_id: UUID, until: date, ended_by: str) -> None:
         del self.posts[str(org_id)]
+
+    def assign_oversight(
+        self, *, org: ParentFacts, since: date, assigned_by: str
+    ) -> None:
+        """Phân công trực tiếp phụ trách: an area or unit a leader directly
+        oversees (366 Điều 11: >50% of them rated KHTNV makes the leader KHTNV)."""
+        if org.dissolved:
+            raise DomainError("org.dissolved")
+        if str(org.org_id) in self.oversees:
+            raise DomainError("member.oversight_unchanged")
+        if since < self.admission_date:
+            raise DomainError("member.date_before_admission")
+        self._oversight_assigned(
+            org_id=org.org_id, since=since, assigned_by=assigned_by
+        )
+
+    @event("OversightAssigned")
+    def _oversight_assigned(self, org_id: UUID, since: date, assigned_by: str) -> None:
+        self.oversees[str(org_id)] = {"since": since}
+
+    def end_oversight(self, *, org_id: UUID, until: date, ended_by: str) -> None:
+        current = self.oversees.get(str(org_id))
+        if current is None:
+            raise DomainError("member.oversight_not_held")
+        if until < current["since"]:
+            raise DomainError("member.period_invalid")
+        self._oversight_ended(org_id=org_id, until=until, ended_by=ended_by)
+
+    @event("OversightEnded")
+    def _oversight_ended(self, org_id: UUID, until: date, ended_by: str) -> None:
+        del self.oversees[str(org_id)]
 
     def attach_temporary_cell(
         self, *, cell: ParentFacts, since: date, attached_by: str

@@ -34,9 +34,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.read": frozenset({Role.INSPECTOR}),
     "audit.cosign": frozenset({Role.INSPECTOR}),
     "audit.verify": frozenset({Role.INSPECTOR}),
-    "remediation.verify": frozenset({Role.INSPECTOR}),
+    "remediation.verify": frozenset({Role.INSPECTOR, Role.DECISION_MAKER}),
     # Review and rating (issue 3): secretaries record, the authority decides.
     "member.record_fact": frozenset({Role.ADMIN, Role.SECRETARY}),
+    # Facts about organisations the rating rules read (sector, conclusions, task
+    # results, disciplined cases, discipline of the organisation).
+    "organisation.record_fact": frozenset({Role.ADMIN, Role.SECRETARY}),
     "cycle.open": frozenset({Role.SECRETARY, Role.DECISION_MAKER}),
     "review.record": frozenset({Role.SECRETARY}),
     "rating.self_rate": frozenset({Role.SECRETARY, Role.MEMBER}),
@@ -44,6 +47,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rating.peer_group": frozenset({Role.SECRETARY, Role.DECISION_MAKER}),
     "rating.hold": frozenset({Role.DECISION_MAKER, Role.INSPECTOR}),
     "rating.decide": frozenset({Role.DECISION_MAKER}),
+    # Remediation (issue 6): secretaries record and plan, the subject reports and
+    # claims, the inspection committee or the higher level verifies.
+    "remediation.track": frozenset(
+        {Role.ADMIN, Role.SECRETARY, Role.DECISION_MAKER, Role.INSPECTOR}
+    ),
+    "remediation.record": frozenset({Role.SECRETARY, Role.DECISION_MAKER}),
+    "remediation.plan": frozenset({Role.SECRETARY}),
+    "remediation.report": frozenset({Role.SECRETARY, Role.MEMBER}),
+    "remediation.claim": frozenset({Role.SECRETARY, Role.MEMBER}),
+    # The higher committee orders a review and/or rating redone (§5.4).
+    "review.order_redo": frozenset({Role.DECISION_MAKER}),
+    # A province or unit makes the 366 criteria concrete (366 Điều 10).
+    "criteria.define": frozenset({Role.ADMIN, Role.DECISION_MAKER}),
     # Commendations and reports (issue 6): the authority awards; reports are read
     # by those who prepare, decide or inspect them.
     "commendation.grant": frozenset({Role.DECISION_MAKER}),

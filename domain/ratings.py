@@ -29,8 +29,16 @@ from domain.text import clean_text
 GROUP_CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 HOLD_REASONS = frozenset({"complaint", "denunciation", "disunity", "violation"})
 PARTY_ORG_KINDS = frozenset(
-    {"cell", "grassroots_committee", "district_committee", "provincial_committee"}
+    {
+        "cell",
+        "partial_committee",
+        "grassroots_committee",
+        "district_committee",
+        "provincial_committee",
+    }
 )
+# Leadership collectives of chính quyền, chuyên môn, đoàn thể (366 Điều 7.3).
+UNIT_SECTORS = frozenset({"government", "professional", "mass_org"})
 MAX_TEXT = 4000
 
 
@@ -63,7 +71,18 @@ def rating_prerequisites(
             needed.append((rule, other["key"]))
         return needed
     if subject["org_kind"] not in PARTY_ORG_KINDS:
-        return needed
+        if subject.get("sector") == "party":
+            # Cấp ủy (ban thường vụ…) after the government, professional and
+            # mass-organisation leaderships beside it (366 Điều 7.3).
+            for other in subjects.values():
+                if (
+                    not other.get("exempt")
+                    and other["kind"] == "collective"
+                    and other.get("parent_id") == subject.get("parent_id")
+                    and other.get("sector") in UNIT_SECTORS
+                ):
+                    needed.append(("government_before_party_committee", other["key"]))
+        return sorted(needed, key=lambda n: (n[0], n[1]))
     org = subject["org_id"]
     for other in subjects.values():
         if other.get("exempt") or other["key"] == subject["key"]:
@@ -71,8 +90,26 @@ def rating_prerequisites(
         if other["kind"] == "individual" and other.get("cell_id") == org:
             needed.append(("members_before_party_org", other["key"]))
         elif other["kind"] == "collective" and other.get("parent_id") == org:
-            needed.append(("lower_before_higher", other["key"]))
+            # Organisations, agencies and units before the party organisation
+            # (Điều 12.2 (4)); other collectives below it: lower before higher.
+            rule = (
+                "units_before_party_org"
+                if other.get("sector") in UNIT_SECTORS
+                else "lower_before_higher"
+            )
+            needed.append((rule, other["key"]))
     return sorted(needed, key=lambda n: (n[0], n[1]))
+
+
+def consecutive_khtnv(level: Level, facts: SubjectFacts) -> dict[str, Any] | None:
+    """KHTNV again after KHTNV in the previous cycle of the same period type: a
+    flag for human consideration, never a consequence (domain.md §5.6)."""
+    previous = facts.previous
+    if level is not Level.NOT_COMPLETED or not previous:
+        return None
+    if previous.get("level") != Level.NOT_COMPLETED.value:
+        return None
+    return dict(previous)
 
 
 class RatingRound(Aggregate):
@@ -367,10 +404,27 @@ class RatingRound(Aggregate):
         cycle: ReviewCycle,
         facts: SubjectFacts,
         proposed_by: str,
+        proposer_org_id: UUID | None = None,
     ) -> None:
-        """Bước 2: thẩm định and the proposed level."""
+        """Bước 2: thẩm định and the proposed level. A collective whose authority
+        table names a proposing body (đảng ủy bộ phận for a chi bộ trực thuộc,
+        43-HD mục 3) is proposed by that body's people; ``proposer_org_id`` is
+        the acting account's organisation (None: an account of no organisation)."""
         cycle.ensure_open()
         subject = self._subject(cycle, subject_key)
+        body = subject.get("proposes")
+        if (
+            subject["kind"] == "collective"
+            and body not in (None, "outside")
+            and proposer_org_id is not None
+            and str(proposer_org_id) != body
+        ):
+            raise DomainError(
+                "rating.not_proposer",
+                rule="not_proposer",
+                rule_label=rule_label("not_proposer"),
+                proposes=cycle.subjects.get(f"o:{body}", {}).get("name", body),
+            )
         if self.decision_of(subject_key) is not None:
             raise DomainError("rating.already_decided")
         proposed = parse_level(level)
@@ -531,6 +585,9 @@ class RatingRound(Aggregate):
         if cycle.head_rule:
             used["head_rule"] = self._check_head_rule(cycle, subject, level, level_of)
         used["quota"] = self._check_quota(key, level, cycle)
+        flag = consecutive_khtnv(level, facts)
+        if flag:
+            used["consecutive_khtnv"] = flag
         return evaluation, used
 
     @staticmethod
@@ -608,7 +665,11 @@ class RatingRound(Aggregate):
             decided_on=decided_on,
             rulebook_id=self.rulebook_id,
             rules=list(evaluation.rules)
-            + [r for r in ("prerequisites", "head_rule", "quota") if used.get(r)],
+            + [
+                r
+                for r in ("prerequisites", "head_rule", "quota", "consecutive_khtnv")
+                if used.get(r)
+            ],
             evaluation=evaluation.as_dict(),
             facts=facts.as_dict(),
             checks=used,
@@ -694,7 +755,11 @@ class RatingRound(Aggregate):
             decision_no=number,
             decided_on=decided_on,
             rulebook_id=self.rulebook_id,
-            rules=[*evaluation.rules, "re_rating"],
+            rules=[
+                *evaluation.rules,
+                "re_rating",
+                *(["consecutive_khtnv"] if used.get("consecutive_khtnv") else []),
+            ],
             evaluation=evaluation.as_dict(),
             facts=facts.as_dict(),
             checks=used,
@@ -755,3 +820,72 @@ class RatingRound(Aggregate):
         self, subject_key: str, reason: str, ordered_by: str
     ) -> None:
         self._entry(subject_key)["chair_review"] = reason
+
+    # -- redone on the higher committee's order (§5.4) --------------------------------
+    def order_redo(
+        self,
+        *,
+        subject_key: str,
+        order_id: UUID,
+        reason: str,
+        chair_responsibility: bool,
+        cycle: ReviewCycle,
+        ordered_by: str,
+    ) -> None:
+        """The rating is to be redone (``ReReviewOrder``): the earlier decision
+        stays in the history, linked to the order, and the subject goes back to
+        step 1 (self-rating, appraisal, decision). Optionally the chair's
+        responsibility is to be reviewed (seed 002).
+
+        The quota holds at every moment: withdrawing an HTTNV decision that
+        would leave the group's HTXSNV above its cap is refused (order the
+        HTXSNV ratings redone first; withdrawing one never breaks the quota)."""
+        previous = self.decision_of(subject_key)
+        if previous is None:
+            raise DomainError("rereview.rating_not_decided", subject=subject_key)
+        code = self.group_of(subject_key)
+        if code is not None:
+            levels = [
+                None if k == subject_key else self.level_of(k)
+                for k in self.groups[code]["members"]
+            ]
+            gauge = self._gauge(code, levels, cycle)
+            if gauge["excellent"] > gauge["cap"]:
+                raise DomainError("rereview.quota_would_break", **gauge)
+        self._redo_ordered(
+            subject_key=subject_key,
+            order_id=order_id,
+            previous_level=previous["level"],
+            previous_decision_no=previous["decision_no"],
+            reason=reason,
+            ordered_by=ordered_by,
+        )
+        if chair_responsibility:
+            self._chair_review_ordered(
+                subject_key=subject_key, reason=reason, ordered_by=ordered_by
+            )
+
+    @event("RatingRedoOrdered")
+    def _redo_ordered(
+        self,
+        subject_key: str,
+        order_id: UUID,
+        previous_level: str,
+        previous_decision_no: str,
+        reason: str,
+        ordered_by: str,
+    ) -> None:
+        entry = self.entries[subject_key]
+        superseded = [
+            *entry.get("superseded", []),
+            {"order_id": order_id, "decision": entry["decision"]},
+        ]
+        self.entries[subject_key] = {
+            "self": None,
+            "proposal": None,
+            "hold": None,
+            "mitigations": {},
+            "decision": None,
+            "revisions": entry["revisions"],
+            "superseded": superseded,
+        }

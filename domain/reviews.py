@@ -70,12 +70,36 @@ def working_days_between(start: date, end: date, holidays: Iterable[date] = ()) 
     return count
 
 
+UNIT_SECTORS = frozenset({"government", "professional", "mass_org"})
+
+
 def review_prerequisites(
-    subject: Mapping[str, Any], venue: str, subjects: Mapping[str, Mapping[str, Any]]
+    subject: Mapping[str, Any],
+    venue: str,
+    subjects: Mapping[str, Mapping[str, Any]],
+    order_rules: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str, str]]:
-    """(rule, subject key, venue) of the meetings that must come before (§3.2)."""
+    """(rule, subject key, venue) of the meetings that must come before (§3.2).
+
+    ``order_rules`` are the regime's: under 366 (Điều 7.3) the government,
+    professional and mass-organisation leaderships are reviewed before the party
+    committee (a leadership collective of the party's sector) beside them."""
     if subject["kind"] != "individual":
-        return []
+        if (
+            "government_before_party_committee" not in order_rules
+            or subject.get("sector") != "party"
+            or subject.get("org_kind") != "leadership_collective"
+        ):
+            return []
+        return sorted(
+            ("government_before_party_committee", other["key"], other["venues"][0])
+            for other in subjects.values()
+            if other["kind"] == "collective"
+            and not other.get("exempt")
+            and other.get("parent_id") == subject.get("parent_id")
+            and other.get("sector") in UNIT_SECTORS
+            and other["venues"]
+        )
     needed: list[tuple[str, str, str]] = []
     if venue != subject["cell_id"]:
         needed.append(("cell_first", subject["key"], subject["cell_id"]))
@@ -141,6 +165,8 @@ class Review(Aggregate):
         self.residence_comment: str | None = None
         self.temporary_cell_comment: str | None = None
         self.meeting: dict[str, Any] | None = None
+        self.earlier: list[dict[str, Any]] = []
+        self.redo_order_id: UUID | None = None
 
     def _ensure_not_held(self) -> None:
         if self.meeting is not None:
@@ -342,6 +368,8 @@ class Review(Aggregate):
                 )
         elif self.self_review is None:
             raise DomainError("review.self_review_missing")
+        if self.earlier and held_on < self.earlier[-1]["meeting"]["held_on"]:
+            raise DomainError("rereview.meeting_before_earlier")
         self._meeting_held(
             held_on=held_on,
             attendees=attendees,
@@ -365,3 +393,38 @@ class Review(Aggregate):
             "minutes": minutes,
             "conclusion": conclusion,
         }
+        self.redo_order_id = None
+
+    # -- redone on the higher committee's order (§5.4) --------------------------------
+    def redo(self, *, order_id: UUID, reason: str, ordered_by: str) -> None:
+        """The review is to be held again (``ReReviewOrder``): the earlier
+        preparation and meeting stay in the history, linked to the order, and the
+        review is open again for a new report or self-review and a new meeting."""
+        if self.meeting is None:
+            raise DomainError("rereview.review_not_held")
+        self._redo_ordered(order_id=order_id, reason=reason, ordered_by=ordered_by)
+
+    @event("RedoOrdered")
+    def _redo_ordered(self, order_id: UUID, reason: str, ordered_by: str) -> None:
+        self.earlier.append(
+            {
+                "order_id": order_id,
+                "report": self.report,
+                "self_review": self.self_review,
+                "comments": self.comments,
+                "suggestions": self.suggestions,
+                "opinions": self.opinions,
+                "residence_comment": self.residence_comment,
+                "temporary_cell_comment": self.temporary_cell_comment,
+                "meeting": self.meeting,
+            }
+        )
+        self.report = None
+        self.self_review = None
+        self.comments = []
+        self.suggestions = []
+        self.opinions = []
+        self.residence_comment = None
+        self.temporary_cell_comment = None
+        self.meeting = None
+        self.redo_order_id = order_id

@@ -22,11 +22,13 @@ INDIVIDUAL = "individual"
 NON_CELL_POST_KINDS = frozenset(
     {
         "leadership_collective",
+        "partial_committee",
         "grassroots_committee",
         "district_committee",
         "provincial_committee",
     }
 )
+SUBORDINATE_PARENTS = frozenset({"grassroots_committee", "partial_committee"})
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class OrgNode:
     kind: str
     parent_id: UUID | None
     dissolved: bool = False
+    sector: str | None = None  # leadership collectives; party orgs are "party"
 
 
 @dataclass(frozen=True)
@@ -112,10 +115,11 @@ def org_class(tree: Mapping[UUID, OrgNode], org: OrgNode) -> str:
     """The authority-table class of a collective."""
     if org.kind == "cell":
         parent = tree.get(org.parent_id) if org.parent_id else None
-        if parent is not None and parent.kind == "grassroots_committee":
+        if parent is not None and parent.kind in SUBORDINATE_PARENTS:
             return rb.SUBORDINATE_CELL
         return rb.GRASSROOTS_CELL
     return {
+        "partial_committee": rb.PARTIAL_COMMITTEE,
         "grassroots_committee": rb.GRASSROOTS_COMMITTEE,
         "district_committee": rb.DISTRICT_COMMITTEE,
         "provincial_committee": rb.PROVINCIAL_COMMITTEE,
@@ -159,6 +163,25 @@ def _resolve(
         if base is None or base.parent_id is None:
             return "outside"
         return str(base.parent_id)
+    if relation == "partial_committee":
+        # The đảng ủy bộ phận above a chi bộ trực thuộc, where one exists.
+        base = tree.get(member.cell_id) if member is not None else org
+        parent = tree.get(base.parent_id) if base and base.parent_id else None
+        if parent is not None and parent.kind == "partial_committee":
+            return str(parent.org_id)
+        return None
+    if relation == "grassroots":
+        # The nearest đảng ủy cơ sở above (the parent, or the parent's parent
+        # when a đảng ủy bộ phận stands between).
+        base = tree.get(member.cell_id) if member is not None else org
+        node = tree.get(base.parent_id) if base and base.parent_id else None
+        steps = 0
+        while node is not None and steps < 32:
+            if node.kind == "grassroots_committee":
+                return str(node.org_id)
+            node = tree.get(node.parent_id) if node.parent_id else None
+            steps += 1
+        return _resolve("parent", tree, org, member)
     if relation == "post_parent" and member is not None:
         posts = leader_posts(tree, member)
         if posts:
@@ -216,6 +239,9 @@ def derive_subjects(
                 "kind": COLLECTIVE,
                 "name": org.name,
                 "org_kind": org.kind,
+                "sector": org.sector
+                if org.kind == "leadership_collective"
+                else "party",
                 "klass": klass,
                 "appendix": Appendix.COLLECTIVE.value,
                 "org_id": str(org.org_id),

@@ -18,6 +18,7 @@ PATH_SETTINGS = (
     "KIEMDIEM_LOG_KEY_PASSPHRASE_FILE",
     "KIEMDIEM_CHECKPOINT_DIR",
 )
+DEFAULT_AGGREGATE_CACHE = 1000
 # Library settings that would bypass signing or change the stored bytes.
 FORBIDDEN_SETTINGS = (
     "MAPPER_TOPIC",
@@ -112,12 +113,42 @@ def settings_from_environ(
     paths = {key: environ[key] for key in PATH_SETTINGS if environ.get(key)}
     every = _int_setting(environ, "KIEMDIEM_CHECKPOINT_EVERY", 1000)
     minutes = _int_setting(environ, "KIEMDIEM_CHECKPOINT_MINUTES", 60)
+    cache = _aggregate_cache(environ)
     if url.startswith("sqlite:///"):
-        return replace(_sqlite_settings(url, environ, every, minutes), paths=paths)
-    if url.startswith(("postgresql://", "postgres://")):
-        return replace(_postgres_settings(url, environ, every, minutes), paths=paths)
+        found = _sqlite_settings(url, environ, every, minutes)
+    elif url.startswith(("postgresql://", "postgres://")):
+        found = _postgres_settings(url, environ, every, minutes)
+    else:
+        found = None
+    if found is not None:
+        return replace(found, paths=paths, library_env={**found.library_env, **cache})
     msg = f"KIEMDIEM_DATABASE_URL must start with sqlite:/// or postgresql:// ({url!r})"
     raise ConfigurationError(msg)
+
+
+def _aggregate_cache(environ: Mapping[str, str]) -> dict[str, str]:
+    """The library's aggregate cache (KIEMDIEM_AGGREGATE_CACHE aggregates, default
+    1000; 0 turns it off). A cached aggregate is fast-forwarded from the store on
+    every load (only its newer events are read, decoded and checked), so writes by
+    other processes are seen; each command gets a deep copy. Unlike snapshots
+    (§3.5) nothing is stored: the log and ``verify`` are untouched."""
+    raw = environ.get("KIEMDIEM_AGGREGATE_CACHE")
+    size = DEFAULT_AGGREGATE_CACHE
+    if raw:
+        try:
+            size = int(raw)
+        except ValueError:
+            size = -1
+        if size < 0:
+            msg = f"KIEMDIEM_AGGREGATE_CACHE must be 0 or a whole number, not {raw!r}"
+            raise ConfigurationError(msg)
+    if size == 0:
+        return {}
+    return {
+        "AGGREGATE_CACHE_MAXSIZE": str(size),
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+        "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
+    }
 
 
 def _int_setting(environ: Mapping[str, str], key: str, default: int) -> int:

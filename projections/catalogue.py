@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from projections.commendations import CommendationHistory
 from projections.directory import Directory
+from projections.org_facts import OrgFactsView
 from projections.ratings import RatingsView
+from projections.remediation import RemediationView
 from projections.runtime import ReadModel
 from projections.vote_results import VoteResults
 
 
 def default_read_models() -> list[ReadModel]:
-    return [Directory(), VoteResults(), RatingsView(), CommendationHistory()]
+    return [
+        Directory(),
+        VoteResults(),
+        RatingsView(),
+        RemediationView(),
+        OrgFactsView(),
+        CommendationHistory(),
+    ]

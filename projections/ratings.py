@@ -17,10 +17,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from domain.criteria import CriteriaRefinement
 from domain.cycles import ReviewCycle, deadline_level
 from domain.evaluation import show
 from domain.members import PartyMember
 from domain.ratings import RatingRound
+from domain.rereviews import ReReviewOrder, covers_rating, covers_review
 from domain.reviews import Review
 from ledger.mapper import LedgerEvent
 from projections.runtime import ReadModel, handles
@@ -44,7 +46,7 @@ def _json(value: Any) -> str:
 
 class RatingsView(ReadModel):
     name = "ratings"
-    version = 2
+    version = 3
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "cycles": (
             "cycle_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, org_name TEXT NOT NULL, "
@@ -83,7 +85,26 @@ class RatingsView(ReadModel):
             "self_review_form TEXT, comments BIGINT NOT NULL, "
             "suggestions BIGINT NOT NULL, opinions BIGINT NOT NULL, "
             "residence_comment INTEGER NOT NULL, temporary_comment INTEGER NOT NULL, "
-            "held_on TEXT, conclusion TEXT, opened_at BIGINT NOT NULL"
+            "held_on TEXT, conclusion TEXT, opened_at BIGINT NOT NULL, "
+            "redo_order_id TEXT, redone BIGINT NOT NULL DEFAULT 0"
+        ),
+        # Criteria refined by a province or unit (366 Điều 10), from a year on.
+        "criteria": (
+            "refinement_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, "
+            "org_name TEXT NOT NULL, appendix TEXT NOT NULL, "
+            "from_year BIGINT NOT NULL, items TEXT NOT NULL, actor TEXT NOT NULL, "
+            "defined_at BIGINT NOT NULL"
+        ),
+        # Re-review orders (§5.4): what is still to be redone, and by when.
+        "orders": (
+            "order_id TEXT PRIMARY KEY, cycle_id TEXT NOT NULL, "
+            "subject_key TEXT NOT NULL, subject_name TEXT NOT NULL, "
+            "number BIGINT NOT NULL, scope TEXT NOT NULL, reason TEXT NOT NULL, "
+            "deadline TEXT NOT NULL, ordered_on TEXT NOT NULL, "
+            "ordering_org_id TEXT, chair_responsibility INTEGER NOT NULL, "
+            "actor TEXT NOT NULL, superseded TEXT NOT NULL, "
+            "reviews_open BIGINT NOT NULL, rating_open INTEGER NOT NULL, "
+            "ordered_at BIGINT NOT NULL, done_at BIGINT"
         ),
         "timeline": (
             "cycle_id TEXT NOT NULL, subject_key TEXT NOT NULL, "
@@ -111,6 +132,7 @@ class RatingsView(ReadModel):
     indexes = {  # noqa: RUF012
         "subjects_member": ("subjects", "member_id"),
         "timeline_cycle": ("timeline", "cycle_id, position"),
+        "orders_subject": ("orders", "cycle_id, subject_key"),
     }
 
     # -- helpers ----
@@ -261,6 +283,18 @@ class RatingsView(ReadModel):
             "UPDATE {cycles} SET deadlines = ? WHERE cycle_id = ?",
             (_json(items), str(e.stream)),
         )
+
+    @handles(ReviewCycle.CombinedConferenceSet)  # type: ignore[attr-defined]
+    def combined_set(self, e: LedgerEvent, tx: Tx) -> None:
+        raw = tx.scalar(
+            "SELECT options FROM {cycles} WHERE cycle_id = ?", (str(e.stream),)
+        )
+        options = {**json.loads(str(raw)), "combined": e.event.combined}
+        tx.execute(
+            "UPDATE {cycles} SET options = ? WHERE cycle_id = ?",
+            (_json(options), str(e.stream)),
+        )
+        self.subjects_refreshed(e, tx)
 
     @handles(ReviewCycle.SubjectsRefreshed)  # type: ignore[attr-defined]
     def subjects_refreshed(self, e: LedgerEvent, tx: Tx) -> None:
@@ -428,6 +462,19 @@ class RatingsView(ReadModel):
     @handles(Review.MeetingHeld)  # type: ignore[attr-defined]
     def meeting(self, e: LedgerEvent, tx: Tx) -> None:
         ev = e.event
+        order = self._review(tx, e)["redo_order_id"]
+        if order is not None:
+            tx.execute(
+                "UPDATE {orders} SET reviews_open = reviews_open - 1 "
+                "WHERE order_id = ? AND reviews_open > 0",
+                (order,),
+            )
+            tx.execute(
+                "UPDATE {reviews} SET redo_order_id = NULL, redone = redone + 1 "
+                "WHERE review_id = ?",
+                (str(e.stream),),
+            )
+            self._order_done(tx, order, e.notification_id)
         self._review_step(
             e,
             tx,
@@ -584,6 +631,17 @@ class RatingsView(ReadModel):
     def decided(self, e: LedgerEvent, tx: Tx) -> None:
         cycle, key = self._round_subject(e, tx)
         ev = e.event
+        tx.execute(
+            "SELECT order_id FROM {orders} WHERE cycle_id = ? AND subject_key = ? "
+            "AND rating_open = 1",
+            (cycle, key),
+        )
+        for row in tx.fetchall_dicts():
+            tx.execute(
+                "UPDATE {orders} SET rating_open = 0 WHERE order_id = ?",
+                (row["order_id"],),
+            )
+            self._order_done(tx, row["order_id"], e.notification_id)
         self._level_changed(tx, cycle, key, None, ev.level)
         self._set(
             tx,
@@ -669,6 +727,7 @@ class RatingsView(ReadModel):
                 "level": ev.level,
                 "decision_no": ev.decision_no,
                 "reason": ev.reason,
+                "rules": ev.rules,
                 "explanation": ev.explanation,
             },
             on=ev.decided_on,
@@ -678,6 +737,144 @@ class RatingsView(ReadModel):
     def chair(self, e: LedgerEvent, tx: Tx) -> None:
         cycle, key = self._round_subject(e, tx)
         self._log(tx, e, cycle, key, "chair_responsibility", {"reason": e.event.reason})
+
+    # -- criteria refined by a province or unit ----
+    @handles(CriteriaRefinement.CriteriaRefined)  # type: ignore[attr-defined]
+    def criteria_refined(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        tx.upsert(
+            "criteria",
+            ["refinement_id"],
+            {
+                "refinement_id": str(e.stream),
+                "org_id": str(ev.org_id),
+                "org_name": ev.org_name,
+                "appendix": ev.appendix,
+                "from_year": ev.from_year,
+                "items": _json(ev.items),
+                "actor": e.actor,
+                "defined_at": e.notification_id,
+            },
+        )
+
+    # -- re-review orders (§5.4) ----
+    def _order_done(self, tx: Tx, order: str, at: int) -> None:
+        tx.execute(
+            "UPDATE {orders} SET done_at = ? WHERE order_id = ? AND reviews_open = 0 "
+            "AND rating_open = 0 AND done_at IS NULL",
+            (at, order),
+        )
+
+    @handles(ReReviewOrder.ReReviewOrdered)  # type: ignore[attr-defined]
+    def rereview_ordered(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        cycle = str(ev.cycle_id)
+        superseded = {
+            "reviews": ev.superseded_reviews,
+            "decision": ev.superseded_decision,
+        }
+        tx.upsert(
+            "orders",
+            ["order_id"],
+            {
+                "order_id": str(e.stream),
+                "cycle_id": cycle,
+                "subject_key": ev.subject_key,
+                "subject_name": ev.subject_name,
+                "number": ev.number,
+                "scope": ev.scope,
+                "reason": ev.reason,
+                "deadline": ev.deadline.isoformat(),
+                "ordered_on": ev.ordered_on.isoformat(),
+                "ordering_org_id": str(ev.ordering_org_id)
+                if ev.ordering_org_id
+                else None,
+                "chair_responsibility": 1 if ev.chair_responsibility else 0,
+                "actor": e.actor,
+                "superseded": _json(superseded),
+                "reviews_open": len(ev.superseded_reviews)
+                if covers_review(ev.scope)
+                else 0,
+                "rating_open": 1 if covers_rating(ev.scope) else 0,
+                "ordered_at": e.notification_id,
+                "done_at": None,
+            },
+        )
+        self._log(
+            tx,
+            e,
+            cycle,
+            ev.subject_key,
+            "rereview_ordered",
+            {
+                "order_id": str(e.stream),
+                "number": ev.number,
+                "scope": ev.scope,
+                "text": ev.reason,
+                "deadline": ev.deadline.isoformat(),
+                "chair_responsibility": ev.chair_responsibility,
+            },
+            on=ev.ordered_on,
+        )
+
+    @handles(Review.RedoOrdered)  # type: ignore[attr-defined]
+    def review_redo(self, e: LedgerEvent, tx: Tx) -> None:
+        row = self._review(tx, e)
+        tx.execute(
+            "UPDATE {reviews} SET report_on = NULL, self_review_form = NULL, "
+            "comments = 0, suggestions = 0, opinions = 0, residence_comment = 0, "
+            "temporary_comment = 0, held_on = NULL, conclusion = NULL, "
+            "redo_order_id = ? WHERE review_id = ?",
+            (str(e.event.order_id), str(e.stream)),
+        )
+        self._log(
+            tx,
+            e,
+            row["cycle_id"],
+            row["subject_key"],
+            "review_redo",
+            {
+                "order_id": str(e.event.order_id),
+                "earlier_held_on": row["held_on"],
+                "earlier_conclusion": row["conclusion"],
+            },
+            row["venue_id"],
+        )
+
+    @handles(RatingRound.RatingRedoOrdered)  # type: ignore[attr-defined]
+    def rating_redo(self, e: LedgerEvent, tx: Tx) -> None:
+        cycle, key = self._round_subject(e, tx)
+        ev = e.event
+        self._level_changed(tx, cycle, key, ev.previous_level, None)
+        self._set(
+            tx,
+            cycle,
+            key,
+            e.notification_id,
+            status=PENDING,
+            self_level=None,
+            score=None,
+            ceiling=None,
+            proposed_level=None,
+            level=None,
+            decision_no=None,
+            decided_on=None,
+            explanation=None,
+            held_reason=None,
+            decided_at=None,
+        )
+        self._log(
+            tx,
+            e,
+            cycle,
+            key,
+            "rating_redo",
+            {
+                "order_id": str(ev.order_id),
+                "previous_level": ev.previous_level,
+                "previous_decision_no": ev.previous_decision_no,
+            },
+        )
 
     # -- member facts ----
     @handles(PartyMember.DisciplineRecorded)  # type: ignore[attr-defined]
@@ -718,6 +915,8 @@ class RatingsView(ReadModel):
         PartyMember.DegradationConcluded,  # type: ignore[attr-defined]
         PartyMember.ConfidenceResultRecorded,  # type: ignore[attr-defined]
         PartyMember.WorkSituationSet,  # type: ignore[attr-defined]
+        PartyMember.OversightAssigned,  # type: ignore[attr-defined]
+        PartyMember.OversightEnded,  # type: ignore[attr-defined]
     )
     def member_fact(self, e: LedgerEvent, tx: Tx) -> None:
         """Every fact about a member the rules read, in order (the facts page)."""

@@ -107,6 +107,9 @@ class Kiemdiem:
         from services.ratings import RatingService
 
         self.ratings = RatingService(self)
+        from services.remediation import RemediationService
+
+        self.remediation = RemediationService(self)
         from services.reports import ReportService
 
         self.reports = ReportService(self)
@@ -135,13 +138,27 @@ class Kiemdiem:
             raise NotFoundError(code, id=str(aggregate_id))
         return aggregate
 
+    def _read(self, cls: type[A], aggregate_id: UUID, code: str) -> A:
+        """An aggregate to read, never to change or save: with the aggregate cache
+        on, the cached object itself (fast-forwarded), without the deep copy a
+        command's own aggregates get."""
+        try:
+            aggregate: Aggregate = self.ledger.repository.get(
+                aggregate_id, deepcopy_from_cache=False
+            )
+        except AggregateNotFoundError:
+            raise NotFoundError(code, id=str(aggregate_id)) from None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(code, id=str(aggregate_id))
+        return aggregate
+
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(self.ledger.recorder.select_events(aggregate_id, limit=1))
 
     def _actor_account(self, actor: str) -> UserAccount:
         if not actor.startswith("u:"):
             raise DomainError("auth.forbidden", action="person_only")
-        account = self._get(UserAccount, UUID(actor[2:]), "account.not_found")
+        account = self._read(UserAccount, UUID(actor[2:]), "account.not_found")
         if account.disabled:
             raise DomainError("account.disabled")
         return account
@@ -561,8 +578,9 @@ KIND_ORDER = {
     "provincial_committee": 0,
     "district_committee": 1,
     "grassroots_committee": 2,
-    "leadership_collective": 3,
-    "cell": 4,
+    "partial_committee": 3,
+    "leadership_collective": 4,
+    "cell": 5,
 }
 
 

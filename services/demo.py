@@ -17,6 +17,7 @@ from ledger.signing import Signer
 from services import commands as c
 from services.app import Kiemdiem
 from services.demo_ratings import load_demo_decision, load_demo_rating_facts
+from services.demo_remediation import load_demo_remediation
 from services.demo_vote import DemoVoteResult, load_demo_vote
 from services.ids import organisation_id
 
@@ -148,6 +149,7 @@ def load_demo(services: Kiemdiem, admin: Signer, seed: int = 2025) -> DemoResult
         _signer(services, "thuky", logins["thuky"]),
         _signer(services, "captuy", logins["captuy"]),
     )
+    load_demo_remediation(services, _signer(services, "thuky", logins["thuky"]))
     vote = load_demo_vote(services, admin)
     accounts += [DemoAccount(a.username, a.role, a.password) for a in vote.accounts]
     organisations = 1 + len(DISTRICTS) + len(cells) + len(COLLECTIVES)

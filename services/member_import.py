@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -134,16 +135,31 @@ def _date(value: str) -> date:
 
 
 def import_members(
-    app: Kiemdiem, signer: Signer, data: bytes, filename: str, *, dry_run: bool
+    app: Kiemdiem,
+    signer: Signer,
+    data: bytes,
+    filename: str,
+    *,
+    dry_run: bool,
+    default_cell_code: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Check every row; store all of them in one transaction, or none."""
+    """Check every row; store all of them in one transaction, or none.
+
+    ``default_cell_code`` is the chi bộ of rows that name none (or of every row
+    when the sheet has no chi bộ column); ``progress(done, total)`` is told of
+    each row checked."""
     if signer.actor.startswith("u:"):
         app._authorise(signer.actor, "member.enrol")
     table = [r for r in read_table(data, filename) if any(c for c in r)]
     if not table:
         raise DomainError("import.empty")
     header = [HEADERS.get(h.lower()) for h in table[0]]
-    missing = [name for name in REQUIRED if name not in header]
+    missing = [
+        name
+        for name in REQUIRED
+        if name not in header and not (name == "cell_code" and default_cell_code)
+    ]
     if missing:
         raise DomainError("import.columns_missing", columns=", ".join(missing))
     rows = table[1:]
@@ -159,10 +175,14 @@ def import_members(
             for i, name in enumerate(header)
             if name is not None
         }
+        if default_cell_code and not values.get("cell_code"):
+            values["cell_code"] = default_cell_code
         member, problems = _check_row(app, values, index, seen, today, signer.actor)
         errors.extend(problems)
         if member is not None:
             members.append(member)
+        if progress is not None:
+            progress(index - 1, len(rows))
     if errors or dry_run or not members:
         return ImportReport(len(rows), len(members), errors, 0, dry_run)
 

@@ -213,7 +213,9 @@ class GrantQuotaException(Command):
 @dataclass(frozen=True)
 class SelfRate(Command):
     """Bước 1. ``points`` (366): criterion code -> decimal text; ``met``
-    (132/124): the codes of the level's conditions the subject meets."""
+    (132/124): the codes of the level's conditions the subject meets. The
+    shortcomings carried and remedied are not typed in: the service reads them
+    from the remediation view and records them in the event (issue 6)."""
 
     round_id: UUID
     subject_key: str
@@ -223,8 +225,6 @@ class SelfRate(Command):
     tasks_exceeded: int = 0
     tasks_late: int = 0
     tasks_not_done: int = 0
-    shortcomings_total: int = 0
-    shortcomings_remedied: int = 0
     points: dict[str, str] = field(default_factory=dict)
     met: tuple[str, ...] = ()
 
@@ -282,3 +282,96 @@ class ReRate(Command):
     decided_on: date
     reason: str
     chair_responsibility: bool = False
+
+
+# -- facts about organisations and oversight (366 Điều 11, Điều 7.3) -----------------
+@dataclass(frozen=True)
+class AssignOversight(Command):
+    member_id: UUID
+    org_id: UUID
+    since: date
+
+
+@dataclass(frozen=True)
+class EndOversight(Command):
+    member_id: UUID
+    org_id: UUID
+    until: date
+
+
+@dataclass(frozen=True)
+class SetSector(Command):
+    org_id: UUID
+    sector: str
+
+
+@dataclass(frozen=True)
+class RecordConclusion(Command):
+    org_id: UUID
+    kind: str
+    concluded_on: date
+    reference: str
+
+
+@dataclass(frozen=True)
+class RecordTaskResults(Command):
+    org_id: UUID
+    year: int
+    tasks_planned: int
+    tasks_completed: int
+    reference: str
+    targets_apply: bool = False
+    targets_failed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordCase(Command):
+    org_id: UUID
+    kind: str
+    disciplined_on: date
+    reference: str
+    member_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class RecordOrgDiscipline(Command):
+    org_id: UUID
+    level: str
+    decided_on: date
+    reference: str
+
+
+# -- re-review orders (domain.md §5.4) ------------------------------------------------
+@dataclass(frozen=True)
+class OrderReReview(Command):
+    """The higher committee orders a subject's review and/or rating redone."""
+
+    cycle_id: UUID
+    subject_key: str
+    scope: str  # review | rating | both
+    reason: str
+    deadline: date
+    chair_responsibility: bool = False
+
+
+# -- combined conference (43-HD mục 2.4) ------------------------------------------
+@dataclass(frozen=True)
+class SetCombinedConference(Command):
+    """The collective (and its members) reviewed at the committee's conference;
+    ``committee_id`` None: at its own level again."""
+
+    cycle_id: UUID
+    collective_id: UUID
+    committee_id: UUID | None = None
+
+
+# -- criteria refined by a province or unit (366 Điều 10) --------------------------
+@dataclass(frozen=True)
+class DefineCriteria(Command):
+    """Sub-criteria for one appendix, for the subtree of ``org_id`` from a year on.
+    ``items``: (code, group, max_points, title) per criterion."""
+
+    org_id: UUID
+    appendix: str
+    from_year: int
+    items: tuple[tuple[str, str, int, str], ...]

@@ -22,14 +22,17 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.accounts import UserAccount
+from domain.criteria import CriteriaRefinement
 from domain.cycles import ReviewCycle
 from domain.errors import DomainError
 from domain.evaluation import Assessment, DisciplineFact, SubjectFacts, parse_points
 from domain.members import PartyMember
 from domain.organisations import Organisation
 from domain.ratings import RatingRound, rating_prerequisites
+from domain.rereviews import ReReviewOrder, covers_rating, covers_review
 from domain.reviews import Review, review_prerequisites
 from domain.rulebooks import (
+    Appendix,
     Level,
     Rounding,
     parse_level,
@@ -37,7 +40,13 @@ from domain.rulebooks import (
     rulebook,
     rulebook_for_year,
 )
-from domain.subjects import MemberNode, OrgNode, derive_subjects, in_subtree
+from domain.subjects import (
+    MemberNode,
+    OrgNode,
+    ancestry,
+    derive_subjects,
+    in_subtree,
+)
 from ledger.signing import Signer
 from services import rating_commands as rc
 from services.app import Kiemdiem
@@ -52,6 +61,9 @@ CYCLE_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/review-cycle")
 REVIEW_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/review")
 ROUND_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/rating-round")
 DISCIPLINE_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/discipline")
+ORG_FACT_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/org-fact")
+REREVIEW_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/rereview-order")
+CRITERIA_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/criteria-refinement")
 POPULATIONS = ("party_orgs", "members", "leadership_collectives", "leaders")
 AT_RISK_DAYS = 7
 
@@ -66,6 +78,14 @@ def review_id(cycle: UUID, subject_key: str, venue_id: UUID | str) -> UUID:
 
 def round_id(cycle: UUID, authority_org_id: UUID | str) -> UUID:
     return uuid5(ROUND_NS, f"{cycle}/{authority_org_id}")
+
+
+def criteria_id(org_id: UUID, appendix: str, from_year: int) -> UUID:
+    return uuid5(CRITERIA_NS, f"{org_id}/{appendix}/{from_year}")
+
+
+def rereview_order_id(cycle: UUID, subject_key: str, number: int) -> UUID:
+    return uuid5(REREVIEW_NS, f"{cycle}/{subject_key}/{number}")
 
 
 class RatingService:
@@ -92,6 +112,12 @@ class RatingService:
             "directory",
             "SELECT org_id, name, kind, parent_id, dissolved FROM {organisations}",
         )
+        sectors = {
+            r["org_id"]: r["sector"]
+            for r in self.app.projections.query(
+                "org_facts", "SELECT org_id, sector FROM {sectors}"
+            )
+        }
         return {
             UUID(r["org_id"]): OrgNode(
                 UUID(r["org_id"]),
@@ -99,6 +125,7 @@ class RatingService:
                 r["kind"],
                 UUID(r["parent_id"]) if r["parent_id"] else None,
                 bool(r["dissolved"]),
+                sectors.get(r["org_id"]),
             )
             for r in rows
         }
@@ -159,18 +186,21 @@ class RatingService:
     def facts(self, cycle: ReviewCycle, subject: Mapping[str, Any]) -> SubjectFacts:
         year = cycle.year
         if subject["kind"] == "individual":
-            member = self._get(
+            member = self.app._read(
                 PartyMember, UUID(subject["member_id"]), "member.not_found"
             )
             comment: bool | None = None
             if subject.get("temporary_cell_id"):
                 review = self._maybe(
-                    Review, review_id(cycle.id, subject["key"], subject["cell_id"])
+                    Review,
+                    review_id(cycle.id, subject["key"], subject["cell_id"]),
+                    read=True,
                 )
                 comment = (
                     review is not None and review.temporary_cell_comment is not None
                 )
             return SubjectFacts(
+                remediation=self.app.remediation.carried(subject["key"], year),
                 disciplines=self._disciplines(member),
                 degradation=any(
                     d["concluded_on"].year == year for d in member.degradations
@@ -186,23 +216,183 @@ class RatingService:
                         }
                     )
                 ),
+                **self._leader_facts(cycle, subject, member),
+                previous=self.previous_decision(cycle, subject["key"]),
             )
         org = subject["org_id"]
         records: list[DisciplineFact] = []
+        degraded: list[dict[str, Any]] = []
         for other in cycle.subjects.values():
             if other["kind"] == "individual" and org in other.get("posts", {}):
-                member = self._get(
+                member = self.app._read(
                     PartyMember, UUID(other["member_id"]), "member.not_found"
                 )
                 records.extend(self._disciplines(member))
-        return SubjectFacts(member_disciplines=tuple(records))
+                degraded.extend(
+                    {"member_id": member.id, "concluded_on": d["concluded_on"]}
+                    for d in member.degradations
+                )
+        return SubjectFacts(
+            member_disciplines=tuple(records),
+            member_degradations=tuple(degraded),
+            remediation=self.app.remediation.carried(subject["key"], year),
+            **self._collective_facts(cycle, subject),
+            previous=self.previous_decision(cycle, subject["key"]),
+        )
 
-    def _maybe(self, cls: type[A], ident: UUID) -> A | None:
-        """The aggregate if it was ever stored (a review or a round)."""
+    # -- facts about units (366 Điều 11; 132 Điều 12.4; 124) ----
+    def _org(self, org_id: UUID | str) -> Organisation | None:
+        ident = UUID(str(org_id))
+        if not self.app._exists(ident):
+            return None
+        return self._get(Organisation, ident, "org.not_found")
+
+    def _unit_results(self, org: Organisation, year: int) -> tuple[dict[str, Any], ...]:
+        """The unit's results of the year; a leadership collective without its
+        own leads the locality of the organisation it stands under."""
+        if year in org.task_results:
+            return (dict(org.task_results[year]),)
+        if org.kind.value == "leadership_collective" and org.parent_id is not None:
+            parent = self._org(org.parent_id)
+            if parent is not None and year in parent.task_results:
+                return (dict(parent.task_results[year]),)
+        return ()
+
+    def _all_levels(self, cycle: ReviewCycle) -> dict[str, str]:
+        return self.external_levels(cycle, exclude=UUID(int=0))
+
+    def _leader_facts(
+        self, cycle: ReviewCycle, subject: Mapping[str, Any], member: PartyMember
+    ) -> dict[str, Any]:
+        """Areas and units overseen (phân công phụ trách) and led (người đứng
+        đầu), their decisions in this cycle, results and disciplined cases."""
+        if subject.get("klass") != "leader":
+            return {}
+        headed = sorted(o for o, p in member.posts.items() if p["role"] == "head")
+        overseen = sorted(member.oversees)
+        levels = self._all_levels(cycle) if headed or overseen else {}
+        results: list[dict[str, Any]] = []
+        cases: list[dict[str, Any]] = []
+        for org_id in headed:
+            org = self._org(org_id)
+            if org is not None:
+                results.extend(self._unit_results(org, cycle.year))
+        for org_id in sorted(set(headed) | set(overseen)):
+            org = self._org(org_id)
+            if org is not None:
+                cases.extend(dict(c) for c in org.cases)
+        return {
+            "overseen": tuple(
+                (f"o:{o}", levels.get(f"o:{o}"))
+                for o in overseen
+                if f"o:{o}" in cycle.subjects
+            ),
+            "led": tuple(
+                (f"o:{o}", levels.get(f"o:{o}"))
+                for o in headed
+                if f"o:{o}" in cycle.subjects
+            ),
+            "unit_results": tuple(results),
+            "cases": tuple(cases),
+        }
+
+    def _collective_facts(
+        self, cycle: ReviewCycle, subject: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        org = self._org(subject["org_id"])
+        if org is None:
+            return {}
+        children = [
+            s
+            for s in cycle.subjects.values()
+            if s["kind"] == "collective" and s.get("parent_id") == subject["org_id"]
+        ]
+        subordinates: list[dict[str, Any]] = []
+        cases: list[dict[str, Any]] = []
+        for child in children:
+            unit = self._org(child["org_id"])
+            if unit is None:
+                continue
+            subordinates.append(
+                {
+                    "org_id": unit.id,
+                    "disciplined": [d["decided_on"] for d in unit.disciplines],
+                }
+            )
+            cases.extend(dict(c) for c in unit.cases)
+        member_levels: tuple[tuple[str, str | None], ...] = ()
+        book = cycle.rulebook
+        if book.members_khtnv_max_pct is not None and subject.get("sector") == "party":
+            levels = self._all_levels(cycle)
+            member_levels = tuple(
+                (s["key"], levels.get(s["key"]))
+                for s in sorted(cycle.subjects.values(), key=lambda s: s["key"])
+                if s["kind"] == "individual"
+                and not s.get("exempt")
+                and subject["org_id"] in s.get("path", [])
+            )
+        return {
+            "unit_results": self._unit_results(org, cycle.year),
+            "cases": tuple(cases),
+            "conclusions": tuple(dict(c) for c in org.conclusions),
+            "org_disciplines": tuple(dict(d) for d in org.disciplines),
+            "subordinates": tuple(subordinates)
+            if subject.get("org_kind") != "leadership_collective"
+            else (),
+            "member_levels": member_levels,
+        }
+
+    def previous_decision(self, cycle: ReviewCycle, key: str) -> dict[str, Any] | None:
+        """The subject's decided level in the previous cycle of the same period
+        type (read from the ratings projection; domain.md §5.6)."""
+        wanted: list[tuple[int, int | None]]
+        if cycle.period == "annual":
+            wanted = [(cycle.year - 1, None)]
+        elif cycle.period == "quarterly":
+            no = cycle.period_no or 1
+            wanted = [(cycle.year, no - 1) if no > 1 else (cycle.year - 1, 4)]
+        else:
+            wanted = []
+        rows = self.app.projections.query(
+            "ratings",
+            "SELECT c.cycle_id, c.year, c.period_no, s.level FROM {subjects} s "
+            "JOIN {cycles} c ON c.cycle_id = s.cycle_id WHERE s.subject_key = ? "
+            "AND c.period = ? AND s.level IS NOT NULL AND c.cycle_id != ? "
+            "ORDER BY c.year DESC, c.period_no DESC, c.cycle_id",
+            [key, cycle.period, str(cycle.id)],
+        )
+        if wanted:
+            rows = [
+                r
+                for r in rows
+                if (int(r["year"]), r["period_no"] and int(r["period_no"])) in wanted
+            ]
+        else:  # a term: the latest earlier one
+            rows = [r for r in rows if int(r["year"]) < cycle.year][:1]
+        if not rows:
+            return None
+        chosen = next((r for r in rows if r["level"] == "KHTNV"), rows[0])
+        return {
+            "cycle_id": str(chosen["cycle_id"]),
+            "year": int(chosen["year"]),
+            "period": cycle.period,
+            "period_no": int(chosen["period_no"]) if chosen["period_no"] else None,
+            "level": str(chosen["level"]),
+        }
+
+    def _maybe(self, cls: type[A], ident: UUID, *, read: bool = False) -> A | None:
+        """The aggregate if it was ever stored (a review or a round); ``read``:
+        only to read (no copy of the cached aggregate, never saved)."""
         if not self.app._exists(ident):
             return None
         code = "review.not_found" if cls is Review else "rating.round_not_found"
+        if read:
+            return self.app._read(cls, ident, code)
         return self._get(cls, ident, code)
+
+    def _read_cycle(self, ident: UUID) -> ReviewCycle:
+        """The cycle of a command that does not change it."""
+        return self.app._read(ReviewCycle, ident, "cycle.not_found")
 
     def external_levels(self, cycle: ReviewCycle, exclude: UUID) -> dict[str, str]:
         """Decisions of the cycle's other rounds (prerequisites, head rule)."""
@@ -212,7 +402,7 @@ class RatingService:
             rid = round_id(cycle.id, authority)
             if rid == exclude:
                 continue
-            other = self._maybe(RatingRound, rid)
+            other = self._maybe(RatingRound, rid, read=True)
             if other is None:
                 continue
             for key in other.entries:
@@ -385,6 +575,12 @@ class RatingService:
         }
         items: list[dict[str, Any]] = []
         rows = {k: {**s, "key": k} for k, s in subjects.items()}
+        redoing = {
+            (r["subject_key"], r["venue_id"])
+            for r in self.reviews(ident)
+            if r["redo_order_id"] is not None
+        }
+        held_meetings |= redoing  # the open order is the item, not a violation
         for key, s in subjects.items():
             if s["exempt"]:
                 continue
@@ -439,8 +635,67 @@ class RatingService:
                                 "subject": s["name"],
                             }
                         )
+        items.extend(self.flags(ident))
         items.extend(self.deadlines_at_risk(ident, today))
+        items.extend(self.rereviews_open(ident, today))
         return items
+
+    def rereviews_open(self, ident: UUID, today: date) -> list[dict[str, Any]]:
+        """Re-review orders not yet carried out: open, at risk within
+        ``AT_RISK_DAYS`` of their deadline, or late."""
+        items = []
+        for order in self.rereview_orders(ident):
+            if order["done"]:
+                continue
+            due = date.fromisoformat(order["deadline"])
+            kind = (
+                "rereview_late"
+                if due < today
+                else "rereview_at_risk"
+                if (due - today).days <= AT_RISK_DAYS
+                else "rereview_open"
+            )
+            items.append(
+                {
+                    "kind": kind,
+                    "rule": f"rereview_{order['scope']}",
+                    "subject_key": order["subject_key"],
+                    "subject": order["subject_name"],
+                    "due": order["deadline"],
+                    "order_id": order["order_id"],
+                }
+            )
+        return items
+
+    def flags(self, ident: UUID) -> list[dict[str, Any]]:
+        """Decisions that raised a flag for human consideration: KHTNV again after
+        KHTNV in the previous cycle of the same period type (never automatic)."""
+        rows = self._q(
+            "SELECT t.subject_key, t.step, t.detail, s.name, s.status "
+            "FROM {timeline} t JOIN {subjects} s ON s.cycle_id = t.cycle_id "
+            "AND s.subject_key = t.subject_key WHERE t.cycle_id = ? "
+            "AND t.step IN ('decided', 'revised') ORDER BY t.position",
+            [str(ident)],
+        )
+        latest: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            latest[row["subject_key"]] = row
+        items = []
+        for key, row in latest.items():
+            rules = json.loads(row["detail"]).get("rules", [])
+            if row["status"] == "decided" and "consecutive_khtnv" in rules:
+                items.append(
+                    {
+                        "kind": "flag",
+                        "rule": "consecutive_khtnv",
+                        "subject_key": key,
+                        "subject": row["name"],
+                    }
+                )
+        return items
+
+    def subject_flags(self, ident: UUID, key: str) -> list[str]:
+        return [f["rule"] for f in self.flags(ident) if f["subject_key"] == key]
 
     def deadlines_at_risk(self, ident: UUID, today: date) -> list[dict[str, Any]]:
         cycle = self.cycle_row(ident)
@@ -672,6 +927,153 @@ class RatingService:
             ),
         )
 
+    @handle.register
+    def _(self, command: rc.AssignOversight, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.assign_oversight(
+                org=self._org_facts(command.org_id),
+                since=command.since,
+                assigned_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.EndOversight, signer: Signer) -> UUID:
+        return self._member_fact(
+            command,
+            signer,
+            command.member_id,
+            lambda m: m.end_oversight(
+                org_id=command.org_id, until=command.until, ended_by=signer.actor
+            ),
+        )
+
+    # -- facts about organisations ----
+    def _org_fact(
+        self,
+        command: Command,
+        signer: Signer,
+        org_id: UUID,
+        step: Callable[[Organisation], None],
+    ) -> UUID:
+        def work() -> list[Aggregate]:
+            org = self._get(Organisation, org_id, "org.not_found")
+            self._authorise(signer.actor, "organisation.record_fact", org.id)
+            step(org)
+            return [org]
+
+        self._run(command, signer, work)
+        return org_id
+
+    @staticmethod
+    def _fact_id(org_id: UUID, kind: str, on: date, reference: str) -> str:
+        return str(uuid5(ORG_FACT_NS, f"{org_id}/{kind}/{on}/{reference.strip()}"))
+
+    @handle.register
+    def _(self, command: rc.SetSector, signer: Signer) -> UUID:
+        return self._org_fact(
+            command,
+            signer,
+            command.org_id,
+            lambda o: o.set_sector(sector=command.sector, set_by=signer.actor),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordConclusion, signer: Signer) -> UUID:
+        return self._org_fact(
+            command,
+            signer,
+            command.org_id,
+            lambda o: o.record_conclusion(
+                conclusion_id=self._fact_id(
+                    o.id, command.kind, command.concluded_on, command.reference
+                ),
+                kind=command.kind,
+                concluded_on=command.concluded_on,
+                reference=command.reference,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordTaskResults, signer: Signer) -> UUID:
+        return self._org_fact(
+            command,
+            signer,
+            command.org_id,
+            lambda o: o.record_task_results(
+                year=command.year,
+                tasks_planned=command.tasks_planned,
+                tasks_completed=command.tasks_completed,
+                targets_apply=command.targets_apply,
+                targets_failed=list(command.targets_failed),
+                reference=command.reference,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordCase, signer: Signer) -> UUID:
+        if command.member_id is not None:
+            self._get(PartyMember, command.member_id, "member.not_found")
+        return self._org_fact(
+            command,
+            signer,
+            command.org_id,
+            lambda o: o.record_case(
+                case_id=self._fact_id(
+                    o.id, command.kind, command.disciplined_on, command.reference
+                ),
+                kind=command.kind,
+                disciplined_on=command.disciplined_on,
+                member_id=command.member_id,
+                reference=command.reference,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    @handle.register
+    def _(self, command: rc.RecordOrgDiscipline, signer: Signer) -> UUID:
+        return self._org_fact(
+            command,
+            signer,
+            command.org_id,
+            lambda o: o.record_discipline(
+                discipline_id=self._fact_id(
+                    o.id, command.level, command.decided_on, command.reference
+                ),
+                level=command.level,
+                decided_on=command.decided_on,
+                reference=command.reference,
+                recorded_by=signer.actor,
+            ),
+        )
+
+    def org_facts(self, org_id: UUID) -> list[dict[str, Any]]:
+        """Every fact recorded about an organisation, in order (projection)."""
+        rows = self.app.projections.query(
+            "org_facts",
+            "SELECT * FROM {facts} WHERE org_id = ? ORDER BY position",
+            [str(org_id)],
+        )
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+    def org_sector(self, org_id: UUID) -> str | None:
+        rows = self.app.projections.query(
+            "org_facts", "SELECT sector FROM {sectors} WHERE org_id = ?", [str(org_id)]
+        )
+        return str(rows[0]["sector"]) if rows else None
+
+    def oversight(self, member_id: UUID) -> list[dict[str, Any]]:
+        return self.app.projections.query(
+            "org_facts",
+            "SELECT org_id, since FROM {oversight} WHERE member_id = ? ORDER BY org_id",
+            [str(member_id)],
+        )
+
     # -- cycles ----
     @handle.register
     def _(self, command: rc.OpenCycle, signer: Signer) -> UUID:
@@ -699,6 +1101,12 @@ class RatingService:
                 reference,
                 combined=command.options.get("combined"),
             )
+            options = dict(command.options)
+            if book.scored:
+                given = dict(options.get("criteria", {}))
+                refined = self.refined_criteria(tree, org.id, command.year)
+                if refined:
+                    options["criteria"] = {**refined, **given}
             return [
                 ReviewCycle.open(
                     cycle_id=ident,
@@ -712,7 +1120,7 @@ class RatingService:
                         {"level": lv, "milestone": ms, "due": due}
                         for lv, ms, due in command.deadlines
                     ],
-                    options=command.options,
+                    options=options,
                     subjects=subjects,
                     opened_by=signer.actor,
                 )
@@ -755,6 +1163,52 @@ class RatingService:
             decided = set(self.external_levels(cycle, exclude=UUID(int=0)))
             cycle.refresh_subjects(
                 subjects=subjects, decided=decided, refreshed_by=signer.actor
+            )
+            return [cycle]
+
+        self._run(command, signer, work)
+        return command.cycle_id
+
+    @handle.register
+    def _(self, command: rc.SetCombinedConference, signer: Signer) -> UUID:
+        def work() -> list[Aggregate]:
+            cycle = self.cycle(command.cycle_id)
+            self._authorise(signer.actor, "cycle.open", cycle.org_id)
+            collective = str(command.collective_id)
+            combined = dict(cycle.options.get("combined", {}))
+            old_venue = combined.get(collective, collective)
+            if command.committee_id is None:
+                combined.pop(collective, None)
+            else:
+                combined[collective] = str(command.committee_id)
+            affected = [
+                s["key"]
+                for s in cycle.subjects.values()
+                if s["key"] == f"o:{collective}" or collective in s.get("posts", {})
+            ]
+            opened = {
+                key
+                for key in affected
+                if self.app._exists(review_id(cycle.id, key, old_venue))
+            }
+            tree = self.tree()
+            reference = cycle.reference_date
+            subjects = derive_subjects(
+                cycle.rulebook,
+                cycle.org_id,
+                tree,
+                self._member_nodes(tree, cycle.org_id, reference),
+                reference,
+                combined=combined,
+            )
+            cycle.set_combined(
+                collective_id=collective,
+                committee_id=str(command.committee_id)
+                if command.committee_id
+                else None,
+                subjects=subjects,
+                reviews_opened=opened,
+                set_by=signer.actor,
             )
             return [cycle]
 
@@ -805,7 +1259,7 @@ class RatingService:
     ) -> UUID:
         def work() -> list[Aggregate]:
             review = self.review(ident)
-            cycle = self.cycle(review.cycle_id)
+            cycle = self._read_cycle(review.cycle_id)
             cycle.ensure_open()
             self._authorise(signer.actor, "review.record", review.venue_id)
             step(review, cycle)
@@ -911,9 +1365,9 @@ class RatingService:
             subject = cycle.subject(review.subject_key)
             before = []
             for rule, key, venue in review_prerequisites(
-                subject, review.venue_id, cycle.subjects
+                subject, review.venue_id, cycle.subjects, cycle.rulebook.order_rules
             ):
-                other = self._maybe(Review, review_id(cycle.id, key, venue))
+                other = self._maybe(Review, review_id(cycle.id, key, venue), read=True)
                 held = other.meeting["held_on"] if other and other.meeting else None
                 before.append((rule, cycle.subject(key)["name"], held))
             review.hold_meeting(
@@ -963,7 +1417,7 @@ class RatingService:
     ) -> UUID:
         def work() -> list[Aggregate]:
             rating = self.round(ident)
-            cycle = self.cycle(rating.cycle_id)
+            cycle = self._read_cycle(rating.cycle_id)
             scope: UUID | None = rating.authority_org_id
             if action in ("rating.self_rate", "rating.propose"):
                 scope = None  # checked against the subject below
@@ -1032,6 +1486,9 @@ class RatingService:
             points: dict[str, Fraction] = {
                 code: parse_points(value) for code, value in command.points.items()
             }
+            facts = self._facts_if_rated(cycle, subject)
+            # The counts are the remediation view's, never typed in (issue 6).
+            carried = facts.remediation
             assessment = Assessment(
                 level=parse_level(command.level),
                 points=points,
@@ -1041,14 +1498,14 @@ class RatingService:
                 tasks_exceeded=command.tasks_exceeded,
                 tasks_late=command.tasks_late,
                 tasks_not_done=command.tasks_not_done,
-                shortcomings_total=command.shortcomings_total,
-                shortcomings_remedied=command.shortcomings_remedied,
+                shortcomings_total=len(carried.carried) if carried else 0,
+                shortcomings_remedied=len(carried.verified) if carried else 0,
             )
             rating.self_rate(
                 subject_key=command.subject_key,
                 assessment=assessment,
                 cycle=cycle,
-                facts=self._facts_if_rated(cycle, subject),
+                facts=facts,
                 rated_by=signer.actor,
             )
 
@@ -1076,6 +1533,7 @@ class RatingService:
                 cycle=cycle,
                 facts=self._facts_if_rated(cycle, subject),
                 proposed_by=signer.actor,
+                proposer_org_id=account.org_id,
             )
 
         return self._round_step(
@@ -1171,5 +1629,170 @@ class RatingService:
             ),
         )
 
+    # -- criteria refined by a province or unit (366 Điều 10) ----
+    def criteria_refinements(self) -> list[dict[str, Any]]:
+        rows = self._q(
+            "SELECT * FROM {criteria} ORDER BY org_name, appendix, from_year"
+        )
+        return [{**r, "items": json.loads(r["items"])} for r in rows]
 
-__all__ = ["NotFoundError", "RatingService", "cycle_id", "review_id", "round_id"]
+    def refined_criteria(
+        self, tree: Mapping[UUID, OrgNode], org_id: UUID, year: int
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Per appendix, the refined criteria a cycle of ``org_id`` in ``year``
+        uses: the nearest organisation at or above it that refined that appendix,
+        its latest set from a year not after ``year``."""
+        chain = ancestry(tree, org_id)
+        found: dict[str, list[dict[str, Any]]] = {}
+        rows = [r for r in self.criteria_refinements() if r["from_year"] <= year]
+        for appendix in Appendix:
+            for org in chain:
+                mine = [
+                    r
+                    for r in rows
+                    if r["org_id"] == org and r["appendix"] == appendix.value
+                ]
+                if mine:
+                    latest = max(mine, key=lambda r: int(r["from_year"]))
+                    found[appendix.value] = latest["items"]
+                    break
+        return found
+
+    @handle.register
+    def _(self, command: rc.DefineCriteria, signer: Signer) -> UUID:
+        ident = criteria_id(command.org_id, command.appendix, command.from_year)
+
+        def work() -> list[Aggregate]:
+            self._authorise(signer.actor, "criteria.define", command.org_id)
+            org = self._get(Organisation, command.org_id, "org.not_found")
+            if org.dissolved:
+                raise DomainError("org.dissolved")
+            if self.app._exists(ident):
+                raise DomainError("criteria.exists", year=command.from_year)
+            return [
+                CriteriaRefinement.define(
+                    refinement_id=ident,
+                    org_id=org.id,
+                    org_name=org.name,
+                    appendix=command.appendix,
+                    from_year=command.from_year,
+                    items=[
+                        {
+                            "code": code,
+                            "group": group,
+                            "max_points": points,
+                            "title": title,
+                        }
+                        for code, group, points, title in command.items
+                    ],
+                    defined_by=signer.actor,
+                )
+            ]
+
+        self._run(command, signer, work)
+        return ident
+
+    # -- re-review orders (§5.4) ----
+    @handle.register
+    def _(self, command: rc.OrderReReview, signer: Signer) -> UUID:
+        found: dict[str, UUID] = {}
+
+        def work() -> list[Aggregate]:
+            account = self._authorise(signer.actor, "review.order_redo")
+            cycle = self.cycle(command.cycle_id)
+            cycle.ensure_open()
+            subject = cycle.subject(command.subject_key)
+            reviews = []
+            for venue in subject["venues"]:
+                review = self._maybe(Review, review_id(cycle.id, subject["key"], venue))
+                if review is not None:
+                    reviews.append(review)
+            rating: RatingRound | None = None
+            decision = None
+            if subject.get("decides") and subject["decides"] != "outside":
+                rating = self._maybe(
+                    RatingRound, round_id(cycle.id, subject["decides"])
+                )
+                earlier = rating.decision_of(subject["key"]) if rating else None
+                if rating is not None and earlier is not None:
+                    decision = {"round_id": str(rating.id), **earlier}
+            number = 1
+            while self.app._exists(rereview_order_id(cycle.id, subject["key"], number)):
+                number += 1
+            ident = rereview_order_id(cycle.id, subject["key"], number)
+            order = ReReviewOrder.order(
+                order_id=ident,
+                cycle_id=cycle.id,
+                subject=subject,
+                number=number,
+                scope=command.scope,
+                reason=command.reason,
+                deadline=command.deadline,
+                ordered_on=self.app.today(),
+                ordering_org_id=account.org_id,
+                chair_responsibility=command.chair_responsibility,
+                reviews=[
+                    {
+                        "review_id": r.id,
+                        "venue_id": r.venue_id,
+                        "held_on": r.meeting["held_on"] if r.meeting else None,
+                    }
+                    for r in reviews
+                ],
+                decision=decision,
+                ordered_by=signer.actor,
+            )
+            changed: list[Aggregate] = [order]
+            if covers_review(order.scope):
+                for review in reviews:
+                    if review.meeting is not None:
+                        review.redo(
+                            order_id=ident, reason=order.reason, ordered_by=signer.actor
+                        )
+                        changed.append(review)
+            if covers_rating(order.scope) and rating is not None:
+                rating.order_redo(
+                    subject_key=subject["key"],
+                    order_id=ident,
+                    reason=order.reason,
+                    chair_responsibility=order.chair_responsibility,
+                    cycle=cycle,
+                    ordered_by=signer.actor,
+                )
+                changed.append(rating)
+            found["id"] = ident
+            return changed
+
+        self._run(command, signer, work)
+        return found["id"]
+
+    def rereview_orders(
+        self, ident: UUID, key: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The cycle's re-review orders (one subject's when ``key``), oldest first."""
+        sql = "SELECT * FROM {orders} WHERE cycle_id = ?"
+        params: list[Any] = [str(ident)]
+        if key is not None:
+            sql += " AND subject_key = ?"
+            params.append(key)
+        rows = self._q(sql + " ORDER BY ordered_at", params)
+        return [
+            {
+                **r,
+                "chair_responsibility": bool(r["chair_responsibility"]),
+                "superseded": json.loads(r["superseded"]),
+                "done": r["done_at"] is not None,
+            }
+            for r in rows
+        ]
+
+
+__all__ = [
+    "NotFoundError",
+    "RatingService",
+    "criteria_id",
+    "cycle_id",
+    "rereview_order_id",
+    "review_id",
+    "round_id",
+]

@@ -102,6 +102,19 @@ class Vault:
         seed = keywrap.unwrap_seed(wrapped, password, user_id, key_id)
         return Signer(actor, Ed25519PrivateKey.from_private_bytes(seed))
 
+    def wrapped_record(self, user_id: str) -> tuple[str, dict[str, object]] | None:
+        """(key id, wrapped record) of this user, for the owner to open on their own
+        device (the mode B booth); None when no key is stored."""
+        table = self.sql.table("ledger_key_vault")
+        with self.sql.tx() as cur:
+            row = cur.execute(
+                f"SELECT key_id, wrapped FROM {table} WHERE user_id = ?",  # noqa: S608
+                (user_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return str(row[0]), dict(json.loads(str(row[1])))
+
     def check_password(self, username: str, password: str) -> str | None:
         """The user id when the password is right, else None."""
         table = self.sql.table("account_credentials")

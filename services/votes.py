@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ from services.vault import KdfCost, seed_of
 from votes.aggregates import (
     ConfidenceVote,
     MinutesSigned,
+    Phase,
     ShareMessage,
     Vote,
     VoteEvent,
@@ -73,6 +75,8 @@ log = logging.getLogger(__name__)
 A = TypeVar("A", bound=Aggregate)
 BALLOT_BOX_ROLE = "ballot-box"
 RECEIPT_PREFIX = b"kiemdiem/vote/v1/receipt\n"
+REMOTE_MODE_ENV = "KIEMDIEM_VOTE_REMOTE_MODE"
+REMOTE_MODE_ON = "client-unlock"
 CODE_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
@@ -151,11 +155,18 @@ class LeaderResultRow:
 class VoteService:
     """Vote commands and reads on top of one :class:`Kiemdiem`."""
 
-    def __init__(self, kiemdiem: Kiemdiem, *, allow_remote_mode: bool = False) -> None:
+    def __init__(
+        self, kiemdiem: Kiemdiem, *, allow_remote_mode: bool | None = None
+    ) -> None:
         self.app = kiemdiem
         # votes.md §6.2: a deployment where only the server holds account keys
-        # MUST NOT offer mode B; a deployment whose members sign on their own
-        # device turns it on explicitly.
+        # MUST NOT offer mode B.  Here the mode B booth opens the member's own
+        # wrapped key in the browser (Argon2id + AES-256-GCM, the parameters of
+        # ledger/keywrap.py) and signs there; the operator turns mode B on
+        # explicitly (KIEMDIEM_VOTE_REMOTE_MODE=client-unlock), having read what
+        # the server can still do (README, "Mode B").
+        if allow_remote_mode is None:
+            allow_remote_mode = os.environ.get(REMOTE_MODE_ENV) == REMOTE_MODE_ON
         self.allow_remote_mode = allow_remote_mode
         self._boxes: dict[UUID, Signer] = {}
         self._cache: dict[UUID, Vote] = {}
@@ -519,6 +530,34 @@ class VoteService:
 
         return self._organiser_step(command, signer, step)
 
+    def roster_with_accounts(self, vote: UUID) -> list[UUID]:
+        """Mode B (§6.2): the members of the vote's organisation and every
+        organisation below it who have an enabled account with a registered key
+        (the list ``PublishEligibleAccounts`` is built from)."""
+        row = self.vote_row(vote)
+        if row is None or row.org_id is None:
+            raise NotFoundError("vote.not_found", id=str(vote))
+        below = {row.org_id}
+        organisations = self.app.organisations()
+        grew = True
+        while grew:
+            found = {o.org_id for o in organisations if o.parent_id in below}
+            grew = not found <= below
+            below |= found
+        registry = self.app.ledger.key_registry()
+        with_key = {
+            a.member_id
+            for a in self.app.accounts()
+            if a.member_id is not None
+            and not a.disabled
+            and registry.valid_keys_of(f"u:{a.account_id}")
+        }
+        return [
+            m.member_id
+            for m in self.app.members()
+            if m.cell_id in below and m.member_id in with_key
+        ]
+
     def _member_account_key(self, member_id: UUID) -> bytes:
         """Mode B: the registered key of the account linked to this member."""
         self.app._get(PartyMember, member_id, "member.not_found")
@@ -559,13 +598,15 @@ class VoteService:
 
     # -- casting --------------------------------------------------------------------
     def cast_ballot(
-        self, command: vc.CastBallot, session: Signer | None = None
+        self, command: vc.CastBallot, session: str | None = None
     ) -> Receipt:
         """Check and record one ballot, signed by the ballot box; return the receipt.
 
         Mode A: ``session`` is ignored, nothing about the voter is stored.
-        Mode B: ``session`` is the logged-in member, whose account key must be the
-        ballot's credential (the ballot itself is signed on the member's device).
+        Mode B: ``session`` is the logged-in account's actor; the ballot's
+        credential must be that member's eligible account key (§7.2 step 5).  The
+        ballot itself is signed on the member's device: the server needs only the
+        public key, never the member's unlocked private key.
         """
         box = self._ballot_box(command.vote_id)
         outcome: dict[str, Any] = {}
@@ -574,7 +615,7 @@ class VoteService:
             vote = self.vote(command.vote_id)
             member_key = None
             if vote.mode == "B" and session is not None:
-                member_key = session.public_key_raw
+                member_key = self._session_key(vote, session)
             outcome["hash"] = vote.cast_ballot(
                 command.submission, member_key=member_key
             )
@@ -595,6 +636,61 @@ class VoteService:
         }
         sig = box.private_key.sign(RECEIPT_PREFIX + canonical(body))
         return Receipt(body, sig.hex())
+
+    def _session_key(self, vote: Vote, actor: str) -> bytes:
+        """Mode B: the eligible key of the member whose account is signed in
+        (empty when there is none, which the credential check then refuses)."""
+        entry = self.eligible_entry(vote.id, actor, current=vote)
+        return entry[1] if entry is not None else b""
+
+    def eligible_entry(
+        self, vote: UUID, actor: str, *, current: Vote | None = None
+    ) -> tuple[str, bytes] | None:
+        """Mode B: (member id, account key) of the signed-in account in the
+        published eligible list, when its key is still a valid key of the account."""
+        state = current if current is not None else self.vote(vote)
+        if state.mode != "B" or not actor.startswith("u:"):
+            return None
+        try:
+            account = self.app.account(UUID(actor[2:]))
+        except (ValueError, DomainError):
+            return None
+        if account.disabled or account.member_id is None:
+            return None
+        valid = {
+            r.public_key_raw
+            for r in self.app.ledger.key_registry().valid_keys_of(actor)
+        }
+        for key, member in state.eligible.items():
+            if member == str(account.member_id) and key in valid:
+                return member, key
+        return None
+
+    def wrapped_key(self, vote: UUID, actor: str) -> dict[str, Any]:
+        """Mode B booth: the signed-in member's own wrapped key record (ledger.md
+        §4.4), opened in the browser with the password, which never leaves it for
+        this step.  Only for an eligible member of a mode B vote, and only while
+        it is open: the record is otherwise never sent to a browser."""
+        current = self.vote(vote)
+        entry = self.eligible_entry(vote, actor, current=current)
+        if entry is None:
+            raise DomainError("vote.not_eligible")
+        if current.phase is not Phase.OPEN:
+            raise DomainError("vote.not_open", phase=current.phase.value)
+        member, public = entry
+        stored = self.app.vault.wrapped_record(actor[2:])
+        if stored is None:
+            raise DomainError("vote.key_not_wrapped")
+        key_id, wrapped = stored
+        if key_id != envelope.key_id_for(public).hex():
+            raise DomainError("vote.key_not_wrapped")
+        return {
+            "account_pub": public.hex(),
+            "key_id": key_id,
+            "member_id": member,
+            "user_id": actor[2:],
+            "wrapped": wrapped,
+        }
 
     # -- ballot box key -------------------------------------------------------------
     def _box_path(self, vote: UUID) -> Path:
@@ -747,7 +843,26 @@ class VoteService:
             {"actor": actor, "key_id": key_id, "public_key": public.hex()}
             for key_id, (actor, public) in sorted(signers.items())
         ]
-        lines.append(canonical({"keys": keys, "record": RECORD_FORMAT}))
+        trailer: dict[str, Any] = {"keys": keys, "record": RECORD_FORMAT}
+        current = self.vote(vote)
+        if current.mode == "B" and current.eligible:
+            # The registry entries of the eligible account keys (check V7).
+            members = []
+            for public, member in sorted(current.eligible.items()):
+                key_id = envelope.key_id_for(public).hex()
+                record = registry.get(key_id)
+                if record is None:
+                    raise NotFoundError("vote.signer_unknown", key_id=key_id)
+                members.append(
+                    {
+                        "actor": record.owner,
+                        "key_id": key_id,
+                        "member_id": member,
+                        "public_key": public.hex(),
+                    }
+                )
+            trailer["members"] = members
+        lines.append(canonical(trailer))
         return b"".join(line + b"\n" for line in lines)
 
     # -- read side (projection ``vote_results``) ------------------------------------

@@ -142,6 +142,8 @@ class ElectionSetup:
     organisation: str = "Đảng bộ thử nghiệm"
     log: str = "kiemdiem.test/dang-bo"
     start: datetime = datetime(2025, 12, 10, 8, 0, tzinfo=UTC)
+    mode: str = "A"
+    """A: slips at the conference; B: members sign with their own account key."""
 
 
 class Election:
@@ -173,7 +175,7 @@ class Election:
                 organisation=setup.organisation,
                 vote_year=setup.vote_year,
                 conference_date=setup.start.date(),
-                mode="A",
+                mode=setup.mode,
                 leaders=setup.leaders,
                 convened=setup.convened,
                 slip_count=self.slip_count,
@@ -192,6 +194,8 @@ class Election:
         self.slips: list[Slip] = []
         self.issued_slips: list[Slip] = []
         self.voided: set[bytes] = set()
+        self.members: list[tuple[str, Signer]] = []
+        """Mode B: (member id, account signer) of every eligible member."""
         self.opened_on: date | None = None
         self.closed = False
         self.accepted: list[AcceptedBallot] = []
@@ -355,6 +359,28 @@ class Election:
         )
         return self.slips
 
+    def publish_eligible(self, count: int) -> list[tuple[str, Signer]]:
+        """Mode B (§6.2): `count` members, each with an account key of their own,
+        published sorted by key (member id beside it: participation is public)."""
+        self._require_key()
+        self.members = [
+            (str(uuid.UUID(bytes=self.rng.random_bytes(16), version=4)),
+             _signer(_actor(self.rng), self.rng))
+            for _ in range(count)
+        ]  # fmt: skip
+        self.members.sort(key=lambda entry: entry[1].public)
+        self._emit(
+            Topic.ELIGIBLE_ACCOUNTS_PUBLISHED,
+            self.organiser,
+            {
+                "entries": [
+                    {"account_pub": signer.public.hex(), "member_id": member}
+                    for member, signer in self.members
+                ]
+            },
+        )
+        return self.members
+
     def record_attendance(self) -> None:
         self._emit(
             Topic.ATTENDANCE_RECORDED,
@@ -381,6 +407,8 @@ class Election:
 
     @property
     def issued(self) -> int:
+        if self.setup.mode == "B":
+            return len(self.members)
         return self.slip_count - len(self.voided)
 
     def open_voting(self) -> None:
@@ -388,7 +416,7 @@ class Election:
         convened, present = self.setup.convened, self.setup.present
         if present * 3 < convened * 2 or present > convened:
             raise ProtocolError("quorum not met")
-        if self.issued > present:
+        if self.setup.mode == "A" and self.issued > present:
             raise ProtocolError("more slips issued than members present")
         self.opened_on = (self._clock + timedelta(minutes=1)).date()
         self._emit(
@@ -404,6 +432,7 @@ class Election:
 
     def ballot_context(self) -> BallotContext:
         listed = {slip.credential_pub for slip in self.slips}
+        listed |= {signer.public for _, signer in self.members}
         used = {ballot.credential for ballot in self.accepted}
         seen = {
             ct.a for ballot in self.accepted for row in ballot.ciphertexts for ct in row
@@ -438,6 +467,15 @@ class Election:
             self.rng,
         )
         return self.submit(make_submission(slip.private_key, opening))
+
+    def vote_as_member(
+        self, member: Signer, choices: Sequence[int | None]
+    ) -> AcceptedBallot:
+        """Mode B: the member's own device encrypts and signs with the account key."""
+        opening = encrypt_ballot(
+            self.fingerprint, self._require_key(), member.public, choices, self.rng
+        )
+        return self.submit(make_submission(member.key, opening))
 
     # -- closing, decryption, tally (§8, §9) -------------------------------------------
 
@@ -543,7 +581,7 @@ class Election:
     def export(self) -> bytes:
         """The election record as JSON Lines (§10.1)."""
         signers = [self.organiser, self.service, *(t.signer for t in self.trustees)]
-        return self.writer.export(signers)
+        return self.writer.export(signers, members=self.members)
 
 
 def run_election(
@@ -552,12 +590,25 @@ def run_election(
     rng: Randomness = SYSTEM_RANDOMNESS,
     decrypting: Sequence[int] | None = None,
 ) -> Election:
-    """A complete mode A election: one ballot per entry of `votes`, then the tally.
+    """A complete election: one ballot per entry of `votes`, then the tally.
+
+    Mode A hands out slips; mode B lists one member per entry of `votes`.
 
     `decrypting` names the trustees who publish partial decryptions (default: all).
     """
     election = Election(setup, rng)
     election.run_ceremony()
+    if setup.mode == "B":
+        members = election.publish_eligible(len(votes))
+        election.record_attendance()
+        election.open_voting()
+        for (_, member), choices in zip(members, votes, strict=True):
+            election.vote_as_member(member, choices)
+        election.close_voting()
+        for j in decrypting if decrypting is not None else range(1, setup.trustees + 1):
+            election.decrypt(j)
+        election.publish_tally()
+        return election
     election.publish_credentials()
     election.record_attendance()
     slips = election.void_unissued(

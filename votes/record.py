@@ -16,6 +16,7 @@ finer than their position.  Both keep the ledger's fixed ``ts`` format.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -138,8 +139,13 @@ class RecordWriter:
         self.envelopes.append(envelope)
         return envelope
 
-    def export(self, signers: list[Signer]) -> bytes:
-        """JSON Lines: every envelope, then the role keys (sorted by key id)."""
+    def export(
+        self,
+        signers: list[Signer],
+        members: Sequence[tuple[str, Signer]] = (),
+    ) -> bytes:
+        """JSON Lines: every envelope, then the role keys (sorted by key id) and,
+        in mode B, the eligible members' account keys (sorted by key)."""
         keys = sorted(
             (
                 {
@@ -152,5 +158,16 @@ class RecordWriter:
             key=lambda entry: entry["key_id"],
         )
         lines = [envelope.to_line() for envelope in self.envelopes]
-        lines.append(canonical({"keys": keys, "record": RECORD_FORMAT}))
+        trailer: dict[str, Any] = {"keys": keys, "record": RECORD_FORMAT}
+        if members:
+            trailer["members"] = [
+                {
+                    "actor": signer.actor,
+                    "key_id": signer.key_id.hex(),
+                    "member_id": member,
+                    "public_key": signer.public.hex(),
+                }
+                for member, signer in sorted(members, key=lambda m: m[1].public)
+            ]
+        lines.append(canonical(trailer))
         return b"".join(line + b"\n" for line in lines)

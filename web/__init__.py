@@ -63,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.members import bp as members_bp
     from web.organisations import bp as organisations_bp
     from web.ratings import bp as ratings_bp
+    from web.remediation import bp as remediation_bp
     from web.reports import bp as reports_bp
     from web.votes import bp as votes_bp
 
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(votes_bp, url_prefix="/votes")
     app.register_blueprint(ratings_bp, url_prefix="/ratings")
+    app.register_blueprint(remediation_bp, url_prefix="/remediation")
     app.register_blueprint(reports_bp, url_prefix="/reports")
 
 

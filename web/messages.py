@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from web import messages_audit, messages_ratings, messages_reports, messages_votes
+from web import (
+    messages_audit,
+    messages_ratings,
+    messages_remediation,
+    messages_reports,
+    messages_rules,
+    messages_votes,
+)
 
 ROLE_LABELS: dict[str, str] = {
     "admin": "Quản trị",
@@ -27,6 +34,7 @@ KIND_LABELS: dict[str, str] = {
     "provincial_committee": "Tỉnh ủy",
     "district_committee": "Huyện ủy",
     "grassroots_committee": "Đảng ủy cơ sở",
+    "partial_committee": "Đảng ủy bộ phận",
     "cell": "Chi bộ",
     "leadership_collective": "Tập thể lãnh đạo",
 }
@@ -141,7 +149,14 @@ MESSAGES: dict[str, str] = {
 NEEDS_PARENT = "{kind_label} phải trực thuộc một tổ chức cấp trên."
 
 # Each area keeps its own catalogue module; they are merged here, once.
-for _area in (messages_votes, messages_ratings, messages_audit, messages_reports):
+for _area in (
+    messages_votes,
+    messages_ratings,
+    messages_audit,
+    messages_reports,
+    messages_remediation,
+    messages_rules,
+):
     _clash = MESSAGES.keys() & _area.MESSAGES.keys()
     if _clash:
         raise RuntimeError(f"message codes defined twice: {sorted(_clash)}")
@@ -233,6 +248,9 @@ def _extra_details(code: str, details: Mapping[str, Any]) -> dict[str, Any]:
         parent = details.get("parent_kind")
         extra["kind_label"] = KIND_LABELS.get(kind, "Tổ chức này")
         extra["parent_label"] = KIND_LABELS.get(str(parent), "tổ chức đã chọn").lower()
+    if code == "remediation.status_not_allowed":
+        status = str(details.get("status") or "")
+        extra["status_label"] = messages_remediation.STATUS_LABELS.get(status, status)
     return extra
 
 

@@ -206,4 +206,67 @@ MESSAGES: dict[str, str] = {
     "rating.text_too_long": "Nội dung quá dài (tối đa {limit} ký tự).",
     "rating.trigger_not_mitigable": "Căn cứ này không thể xem xét giảm nhẹ.",
     "rating.trigger_not_present": "Đối tượng không có căn cứ này.",
+    # -- re-review orders (§5.4) ------------------------------------------------------
+    "rereview.scope_unknown": (
+        "Phạm vi không hợp lệ: kiểm điểm lại, xếp loại lại hoặc cả hai."
+    ),
+    "rereview.subject_exempt": "Đối tượng được miễn kiểm điểm, xếp loại.",
+    "rereview.not_higher": (
+        "Chỉ cấp ủy cấp trên của {subject} mới yêu cầu tiến hành lại kiểm điểm, "
+        "xếp loại."
+    ),
+    "rereview.reason_required": "Vui lòng nêu lý do yêu cầu tiến hành lại.",
+    "rereview.text_too_long": "Nội dung quá dài (tối đa {limit} ký tự).",
+    "rereview.deadline_past": "Thời hạn thực hiện không thể trước ngày ra yêu cầu.",
+    "rereview.review_not_held": (
+        "Đối tượng {subject} chưa họp kiểm điểm (hoặc đang kiểm điểm lại): chưa có "
+        "gì để kiểm điểm lại."
+    ),
+    "rereview.rating_not_decided": (
+        "Đối tượng {subject} chưa có quyết định xếp loại: chưa có gì để xếp loại lại."
+    ),
+    "rereview.quota_would_break": (
+        "Rút kết quả này thì nhóm “{group_name}” còn {good} người hoàn thành tốt "
+        "nhiệm vụ, chỉ được tối đa {cap} người xuất sắc nhưng đang có {excellent}: "
+        "cần yêu cầu xếp loại lại các trường hợp xuất sắc trước."
+    ),
+    "rereview.meeting_before_earlier": (
+        "Hội nghị kiểm điểm lại không thể họp trước hội nghị đã bị yêu cầu làm lại."
+    ),
+    # -- combined conference (43-HD mục 2.4) -------------------------------------------
+    "cycle.combined_unchanged": "Lựa chọn kiểm điểm gộp không thay đổi.",
+    "cycle.combined_not_same_people": (
+        "Chỉ kiểm điểm gộp khi thành viên của {collective} cũng chính là thành viên "
+        "của {committee}."
+    ),
+    "cycle.combined_reviews_opened": (
+        "Đã mở {count} cuộc kiểm điểm tại nơi cũ: không thể đổi nơi kiểm điểm nữa."
+    ),
+    # -- criteria refined by a province or unit (366 Điều 10) ------------------------
+    "criteria.year_invalid": "Năm áp dụng {year} không thuộc quy định nào.",
+    "criteria.not_scored": (
+        "Năm {year} áp dụng quy định không chấm điểm: chỉ cụ thể hoá tiêu chí từ năm "
+        "2025 (Quy định 366-QĐ/TW)."
+    ),
+    "criteria.appendix_unknown": "Phụ lục không hợp lệ (PL1 đến PL5).",
+    "criteria.empty": "Vui lòng nhập ít nhất một tiêu chí.",
+    "criteria.too_many": "Quá nhiều tiêu chí (tối đa {limit}).",
+    "criteria.code_invalid": (
+        "Dòng {line}: mã tiêu chí chỉ gồm chữ thường không dấu, số, dấu chấm, "
+        "gạch ngang (ví dụ 1.2)."
+    ),
+    "criteria.code_twice": "Dòng {line}: mã tiêu chí “{criterion}” bị trùng.",
+    "criteria.title_invalid": "Dòng {line}: thiếu nội dung tiêu chí (hoặc quá dài).",
+    "criteria.group_invalid": (
+        "Dòng {line}: nhóm tiêu chí phải là “chung” hoặc “nhiệm vụ”."
+    ),
+    "criteria.points_invalid": "Dòng {line}: điểm tối đa phải là số nguyên dương.",
+    "criteria.frame": (
+        "Tổng điểm chưa đúng khung: nhóm tiêu chí chung {general}/{general_max} "
+        "điểm, nhóm kết quả thực hiện nhiệm vụ {task}/{task_max} điểm."
+    ),
+    "criteria.exists": (
+        "Tổ chức này đã cụ thể hoá tiêu chí của phụ lục này từ năm {year}; "
+        "hãy ban hành bộ mới từ năm sau."
+    ),
 }

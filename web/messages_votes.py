@@ -117,6 +117,14 @@ MESSAGES: dict[str, str] = {
     # -- casting -------------------------------------------------------------------
     "vote.not_open": "Cuộc bỏ phiếu không ở giai đoạn bỏ phiếu.",
     "vote.login_required": "Vui lòng đăng nhập để bỏ phiếu từ xa.",
+    "vote.not_eligible": (
+        "Tài khoản của bạn không có trong danh sách đảng viên được bỏ phiếu từ xa "
+        "của cuộc bỏ phiếu này."
+    ),
+    "vote.key_not_wrapped": (
+        "Không tìm thấy khóa ký của tài khoản bạn ở dạng mở được trên máy của bạn; "
+        "liên hệ quản trị viên."
+    ),
     "vote.double_ballot": "Phiếu này đã được bỏ; mỗi phiếu chỉ được bỏ một lần.",
     "vote.ballot_rejected": (
         "Phiếu bị từ chối vì không đúng quy cách (mã lý do: {reason}). "

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 
 import { ed25519 } from '@noble/curves/ed25519.js';
 
+import * as keys from '../account-key.js';
 import * as booth from '../kiemdiem-booth.js';
 
 const VECTORS = new URL('../../votes/vectors/', import.meta.url);
@@ -201,4 +202,40 @@ test('results arithmetic: bands and display strings', () => {
   const v = load('results.json');
   for (const c of v.bands) assert.equal(booth.band(c.returned, c.low), c.band, `${c.low}/${c.returned}`);
   for (const c of v.display) assert.equal(booth.displayPercent(c.count, c.returned), c.text);
+});
+
+test('mode B: the wrapped account key opens in the booth exactly as ledger/keywrap.py', async () => {
+  const v = load('keywrap.json');
+  assert.equal(keys.AAD_PREFIX, v.aad_prefix);
+  assert.deepEqual([keys.MAX_T, keys.MAX_M, keys.MAX_P], [v.caps.max_t, v.caps.max_m, v.caps.max_p]);
+  assert.ok(v.cases.some((c) => c.wrapped.m === 65536 && c.wrapped.t === 3 && c.wrapped.p === 4));
+  for (const c of v.cases) {
+    const seed = await keys.unwrapSeed(c.wrapped, c.password, c.user_id, c.key_id);
+    assert.equal(hex(seed), c.seed, c.label);
+    const opened = await keys.openAccountKey(
+      { wrapped: c.wrapped, user_id: c.user_id, key_id: c.key_id, account_pub: c.public_key },
+      c.password,
+    );
+    assert.equal(hex(opened.publicKey), c.public_key, c.label);
+  }
+  // The record of another key (right password) is refused by the public-key check.
+  const [first, second] = v.cases;
+  await assert.rejects(
+    keys.openAccountKey(
+      { wrapped: second.wrapped, user_id: second.user_id, key_id: second.key_id, account_pub: first.public_key },
+      second.password,
+    ),
+    keys.KeyUnwrapError,
+  );
+});
+
+test('mode B: every invalid wrapped record is refused, before any large Argon2 run', async () => {
+  const v = load('keywrap.json');
+  for (const c of v.invalid) {
+    await assert.rejects(
+      keys.unwrapSeed(c.wrapped, c.password, c.user_id, c.key_id),
+      keys.KeyUnwrapError,
+      c.reason,
+    );
+  }
 });

@@ -145,6 +145,8 @@ ORDER_COLLECTIVE_BEFORE_MEMBERS = "collective_before_members"
 ORDER_COLLECTIVE_BEFORE_HEAD = "collective_before_head"
 ORDER_MEMBERS_BEFORE_PARTY_ORG = "members_before_party_org"
 ORDER_LOWER_BEFORE_HIGHER = "lower_before_higher"
+ORDER_UNITS_BEFORE_PARTY_ORG = "units_before_party_org"
+ORDER_GOVERNMENT_BEFORE_PARTY_COMMITTEE = "government_before_party_committee"
 
 # Subject classes of the authority table.
 MEMBER_OF_SUBORDINATE_CELL = "member_of_subordinate_cell"
@@ -153,16 +155,20 @@ LEADER = "leader"
 SUBORDINATE_CELL = "subordinate_cell"
 GRASSROOTS_CELL = "grassroots_cell"
 GRASSROOTS_COMMITTEE = "grassroots_committee"
+PARTIAL_COMMITTEE = "partial_committee"
 DISTRICT_COMMITTEE = "district_committee"
 PROVINCIAL_COMMITTEE = "provincial_committee"
 LEADERSHIP_COLLECTIVE = "leadership_collective"
 
 AUTHORITY_TABLE: dict[str, Authority] = {
     # 43-HD mục 3 and the 21-HD practice (domain.md §5.2; interpretation).
-    MEMBER_OF_SUBORDINATE_CELL: Authority("self", "official_cell", "parent"),
+    # A chi bộ trực thuộc sits under a đảng ủy cơ sở, directly or through a đảng
+    # ủy bộ phận: the đảng ủy bộ phận proposes, the đảng ủy cơ sở decides.
+    MEMBER_OF_SUBORDINATE_CELL: Authority("self", "official_cell", "grassroots"),
     MEMBER_OF_GRASSROOTS_CELL: Authority("self", "official_cell", "official_cell"),
     LEADER: Authority("self", "official_cell", "post_parent"),
-    SUBORDINATE_CELL: Authority("self", None, "parent"),
+    SUBORDINATE_CELL: Authority("self", "partial_committee", "grassroots"),
+    PARTIAL_COMMITTEE: Authority("self", None, "parent"),
     GRASSROOTS_CELL: Authority("self", None, "parent"),
     GRASSROOTS_COMMITTEE: Authority("self", None, "parent"),
     DISTRICT_COMMITTEE: Authority("self", None, "parent"),
@@ -209,6 +215,19 @@ class Rulebook:
     authority: Mapping[str, Authority] = field(
         default_factory=lambda: dict(AUTHORITY_TABLE)
     )
+    # Triggers that read facts about units (organisation facts, other decisions);
+    # ``None`` / empty: the regime has no such trigger. Percentages: "more than".
+    overseen_khtnv_max_pct: int | None = None
+    led_unit_khtnv: bool = False
+    leader_case_kinds: frozenset[str] = frozenset()
+    collective_case_kinds: frozenset[str] = frozenset()
+    unit_tasks_min_pct: int | None = None
+    socio_economic_targets: bool = False
+    conclusion_kinds: frozenset[str] = frozenset()
+    collective_member_degradation: bool = False
+    collective_disciplined: bool = False
+    subordinate_disciplined_max_pct: int | None = None
+    members_khtnv_max_pct: int | None = None
 
     def covers(self, year: int) -> bool:
         return self.first_year <= year and (

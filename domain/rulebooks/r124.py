@@ -50,10 +50,17 @@ RULEBOOK = Rulebook(
             "collective_before_head",
             "members_before_party_org",
             "lower_before_higher",
+            "units_before_party_org",
         }
     ),
     head_not_above_collective=True,
     head_rule_configurable=False,
     proposal_required=True,
     circulation_working_days=3,
+    # Collective triggers of 124 (domain.md §4.4, xaydungchinhsach summary).
+    collective_case_kinds=frozenset({"corruption", "waste"}),
+    conclusion_kinds=frozenset({"disunity"}),
+    collective_member_degradation=True,
+    collective_disciplined=True,
+    subordinate_disciplined_max_pct=20,
 )

@@ -50,10 +50,15 @@ RULEBOOK = Rulebook(
             "collective_before_head",
             "members_before_party_org",
             "lower_before_higher",
+            "units_before_party_org",
         }
     ),
     head_not_above_collective=True,
     head_rule_configurable=False,
     proposal_required=True,
     circulation_working_days=3,
+    # 132 Điều 12.4 for leaders (domain.md §4.4): the unit they directly lead
+    # rated KHTNV, or embezzlement/corruption under their direct management.
+    led_unit_khtnv=True,
+    leader_case_kinds=frozenset({"corruption"}),
 )

@@ -102,6 +102,8 @@ RULEBOOK = Rulebook(
             "collective_before_head",
             "members_before_party_org",
             "lower_before_higher",
+            "units_before_party_org",
+            "government_before_party_committee",
         }
     ),
     # Open question (domain.md §4.5): on by default, a plan may turn it off.
@@ -109,4 +111,18 @@ RULEBOOK = Rulebook(
     head_rule_configurable=True,
     proposal_required=True,
     circulation_working_days=3,
+    # Điều 11 KHTNV of leaders and leadership collectives (domain.md §4.3).
+    overseen_khtnv_max_pct=50,
+    leader_case_kinds=frozenset({"corruption", "waste", "negativity"}),
+    unit_tasks_min_pct=70,
+    socio_economic_targets=True,
+    conclusion_kinds=frozenset(
+        {"personnel_wrongdoing", "disunity", "factionalism", "buying_posts"}
+    ),
+    collective_member_degradation=True,
+    # Open question (§13): the PL1 shares for party organisations are not
+    # available; off by default, a plan sets them (cycle option
+    # ``party_org_triggers``).
+    subordinate_disciplined_max_pct=None,
+    members_khtnv_max_pct=None,
 )

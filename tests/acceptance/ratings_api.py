@@ -17,6 +17,7 @@ ADMIN_PASSWORD = "mat-khau-quan-tri"
 PASSWORDS = {
     "secretary": ("thuky", "mat-khau-thu-ky"),
     "decision_maker": ("captuy", "mat-khau-cap-uy"),
+    "inspector": ("ubkt", "mat-khau-kiem-tra"),
 }
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 TREE = [
@@ -113,6 +114,8 @@ class Province:
         self.sec.login(*PASSWORDS["secretary"])
         self.dm = Api(app.test_client())
         self.dm.login(*PASSWORDS["decision_maker"])
+        self.ubkt = Api(app.test_client())
+        self.ubkt.login(*PASSWORDS["inspector"])
         self._cards = 0
 
     def store_position(self) -> int:

@@ -236,19 +236,52 @@ def test_06_score_bands(province):
 
 # 7 --------------------------------------------------------------------------------
 def test_07_excellence_needs_full_remediation(province):
+    """The shortcomings of the 2024 review are carried into 2025: HTXSNV needs
+    every one of them verified by the inspection committee (366 Điều 11)."""
     p = province
     member = p.enrol("Hoàng Văn Khắc")
+    subject = key("m", member)
+    last_year = p.open_cycle(2024)
+    ids = []
+    for text in ("Chậm báo cáo", "Ít phát biểu", "Chưa nêu gương"):
+        found = p.sec.post(
+            "/remediation/shortcomings",
+            {
+                "cycle_id": last_year,
+                "subject_key": subject,
+                "source": "MEMBER_COMMENT",
+                "description": text,
+                "cause": "SUBJECTIVE",
+                "recorded_on": "2024-12-10",
+            },
+            201,
+        )
+        ids.append(found["id"])
+    p.sec.post(
+        "/remediation/plans",
+        {
+            "shortcoming_ids": ids,
+            "measures": ["Khắc phục trong quý I"],
+            "responsible_member_id": member,
+            "deadline": "2025-03-31",
+            "supervisor": "INSPECTION_COMMITTEE",
+            "supervisor_org_id": str(p.orgs["district"]),
+            "adopted_on": "2024-12-20",
+        },
+    )
+    for ident in ids:
+        p.sec.post(
+            f"/remediation/items/{ident}/claim",
+            {"summary": "Đã khắc phục", "claimed_on": "2025-03-01"},
+        )
+    for ident in ids[:2]:
+        p.ubkt.post(f"/remediation/items/{ident}/verify", {"verified_on": "2025-03-10"})
+    carried = p.sec.get(f"/remediation/carried?subject_key={subject}&year=2025")
+    assert carried["ratio"] == "2/3"
+    assert len(carried["items"]) == 3
     cycle = p.open_cycle(2025)
     rnd = p.open_round(cycle, "commune")
-    body = self_rate(
-        p,
-        rnd,
-        key("m", member),
-        "HTXSNV",
-        "95",
-        shortcomings_total=3,
-        shortcomings_remedied=2,
-    )
+    body = self_rate(p, rnd, subject, "HTXSNV", "95")
     refuse(
         p,
         p.sec,
@@ -258,6 +291,9 @@ def test_07_excellence_needs_full_remediation(province):
         rule="excellent_remediation",
         ceiling="HTTNV",
     )
+    p.ubkt.post(f"/remediation/items/{ids[2]}/verify", {"verified_on": "2025-03-12"})
+    p.sec.post(f"/rounds/{rnd}/self-ratings", body)
+    assert p.subjects(cycle)[subject]["self_level"] == "HTXSNV"
 
 
 # 8 --------------------------------------------------------------------------------

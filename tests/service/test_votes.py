@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 import pytest
@@ -568,12 +568,12 @@ def test_create_vote_refuses_excluded_leaders_and_mode_b_by_default(services, ad
 # ---------------------------------------------------------------------------
 # Mode B and the command line
 # ---------------------------------------------------------------------------
-def test_mode_b_ballot_is_signed_by_the_members_own_key(services, admin):
+def mode_b_vote(services, admin, voters: int = 3):
+    """A mode B vote with ``voters`` eligible members (each with an account), open."""
     small = small_vote(services, admin, mode="B")
-    votes, vote_id = small.votes, small.vote_id
     cell = organisation_id("chi-bo-thu")
-    voters = []
-    for k in range(2):
+    people = []
+    for k in range(voters):
         member = services.handle(
             c.EnrolMember(
                 admin.actor,
@@ -599,44 +599,182 @@ def test_mode_b_ballot_is_signed_by_the_members_own_key(services, admin):
             admin.signer,
         )
         user = account_id(f"dangvien{k}")
-        voters.append(
+        people.append(
             (member, services.vault.unlock(str(user), actor_of(user), password))
         )
+    return small, people
+
+
+def mode_b_ballot(small: SmallVote, signer: Signer, choices, *, credential=None):
+    """Built and signed on the member's own device with the account key."""
+    vote = small.votes.vote(small.vote_id)
+    opening = encrypt_ballot(
+        vote.fingerprint,
+        vote.election_key,
+        credential or signer.public_key_raw,
+        choices,
+    )
+    if credential is None:
+        return make_submission(signer.private_key, opening)
+    # A forgery: someone else's credential, signed with this signer's key.
+    sig = signer.private_key.sign(
+        b"kiemdiem/vote/v1/ballot-sig\n" + canonical(opening.ballot)
+    )
+    return canonical({"ballot": opening.ballot, "sig": sig.hex()})
+
+
+def test_mode_b_ballot_is_signed_by_the_members_own_key(services, admin):
+    small, voters = mode_b_vote(services, admin, voters=3)
+    votes, vote_id = small.votes, small.vote_id
+    # Only members with an account (and a registered key) can be listed.
+    leader = UUID(votes.confidence_vote(vote_id).leaders[0]["member_id"])
+    refused(
+        "vote.member_without_account",
+        lambda: small.organiser(vc.PublishEligibleAccounts, (leader,)),
+        services,
+    )
     small.organiser(vc.PublishEligibleAccounts, tuple(m for m, _ in voters))
+    with pytest.raises(tool.TrusteeToolError, match="mode A"):
+        tool.make_slips(small.view(), 1)
     small.organiser(vc.RecordAttendance, 6)
     small.organiser(vc.OpenVoting)
-    vote = votes.vote(vote_id)
+    assert votes.vote_row(vote_id).issued == 3
 
-    def ballot(signer: Signer, choices: list[int | None]) -> bytes:
-        # Built and signed on the member's own device with the account key.
-        opening = encrypt_ballot(
-            vote.fingerprint, vote.election_key, signer.public_key_raw, choices
-        )
-        return make_submission(signer.private_key, opening)
-
-    first, second = voters[0][1], voters[1][1]
-    mine = ballot(first, [0, 2])
+    (_, first), (_, second), (_, third) = voters
+    mine = mode_b_ballot(small, first, [0, 2])
     refused(
         "vote.login_required",
         lambda: votes.cast_ballot(vc.CastBallot(vote_id, mine)),
         services,
     )
-    with pytest.raises(DomainError) as caught:  # not the session member's key
-        votes.cast_ballot(vc.CastBallot(vote_id, ballot(second, [1, 1])), first)
+    # §7.2 step 5: the session's member must own the credential.
+    theirs = mode_b_ballot(small, second, [1, 1])
+    before = tip(services)
+    with pytest.raises(DomainError) as caught:
+        votes.cast_ballot(vc.CastBallot(vote_id, theirs), first.actor)
     assert caught.value.details == {"reason": "credential"}
-    votes.cast_ballot(vc.CastBallot(vote_id, mine), first)
+    # A ballot naming my key but signed with another's key is refused.
+    forged = mode_b_ballot(small, second, [1, 1], credential=first.public_key_raw)
+    with pytest.raises(DomainError) as caught:
+        votes.cast_ballot(vc.CastBallot(vote_id, forged), first.actor)
+    assert caught.value.details == {"reason": "signature"}
+    # A signed-in account that is not on the list (the organiser) cannot cast.
+    with pytest.raises(DomainError) as caught:
+        votes.cast_ballot(
+            vc.CastBallot(vote_id, mode_b_ballot(small, admin.signer, [0, 0])),
+            admin.actor,
+        )
+    assert caught.value.details == {"reason": "credential"}
+    assert tip(services) == before
+
+    votes.cast_ballot(vc.CastBallot(vote_id, mine), first.actor)
     refused(
         "vote.double_ballot",
-        lambda: votes.cast_ballot(vc.CastBallot(vote_id, ballot(first, [1, 1])), first),
+        lambda: votes.cast_ballot(
+            vc.CastBallot(vote_id, mode_b_ballot(small, first, [1, 1])), first.actor
+        ),
         services,
+    )
+    votes.cast_ballot(vc.CastBallot(vote_id, theirs), second.actor)
+    votes.cast_ballot(
+        vc.CastBallot(vote_id, mode_b_ballot(small, third, [None, 2])), third.actor
     )
     # The record shows who took part (the credential is the account key), never
     # how; the envelope is still the ballot box's.
     lines = votes.export_record(vote_id).split(b"\n")[:-2]
-    [cast] = [json.loads(x) for x in lines if b'"topic":"VoteBallotCast"' in x]
-    assert cast["content"]["actor"] == ballot_box_actor(vote_id)
-    assert cast["content"]["body"]["ballot"]["credential"] == first.public_key_raw.hex()
-    assert votes.vote_row(vote_id).issued == 2
+    cast = [json.loads(x) for x in lines if b'"topic":"VoteBallotCast"' in x]
+    assert [x["content"]["actor"] for x in cast] == [ballot_box_actor(vote_id)] * 3
+    assert cast[0]["content"]["body"]["ballot"]["credential"] == (
+        first.public_key_raw.hex()
+    )
+
+    # Closing, each trustee verifying the record, threshold decryption, tally.
+    small.organiser(vc.CloseVoting)
+    head = votes.closing_head(vote_id)
+    small.submit(small.trustees[0], closed_partial(small, 1))
+    small.submit(small.trustees[1], closed_partial(small, 2))
+    chair = small.trustees[0]
+    votes.handle(vc.PublishTally(chair.actor, vote_id), chair)
+    results = votes.results(vote_id)
+    assert [(r.high, r.normal, r.low, r.invalid) for r in results] == [
+        (1, 1, 0, 1),
+        (0, 1, 2, 0),
+    ]
+    assert [(r.issued, r.returned) for r in results] == [(3, 3), (3, 3)]
+    record = votes.export_record(vote_id)
+    report = verify_record(record, head=head, trust_root=services.trust_root)
+    assert report.ok, report.first_failure and report.first_failure.to_json()
+    trailer = json.loads(record.split(b"\n")[-2])
+    assert sorted(m["member_id"] for m in trailer["members"]) == sorted(
+        str(m) for m, _ in voters
+    )
+    # A trailer that gives another key for a member fails V7.
+    swapped = json.loads(record.split(b"\n")[-2])
+    swapped["members"][0]["public_key"] = swapped["members"][1]["public_key"]
+    mutant = b"\n".join([*record.split(b"\n")[:-2], canonical(swapped), b""])
+    failure = verify_record(mutant, head=head).first_failure
+    assert failure is not None
+    assert (failure.check, failure.kind) == ("V7", "registry_mismatch")
+
+
+def forge_ballot(small: SmallVote, submission: bytes) -> None:
+    """A dishonest server: append a ballot skipping every §7.2 check (signed by
+    the ballot box, chained like any other); only the verifier can catch it."""
+    from votes.aggregates import BallotCast
+    from votes.ballot import ballot_hash
+
+    votes = small.votes
+    parsed = json.loads(submission)
+    box = votes._ballot_box(small.vote_id)
+
+    def work():
+        vote = votes.vote(small.vote_id)
+        opened = vote.opened_on
+        vote.trigger_event(
+            BallotCast,
+            timestamp=datetime(opened.year, opened.month, opened.day, tzinfo=UTC),
+            ballot=parsed["ballot"],
+            ballot_hash=ballot_hash(parsed["ballot"]).hex(),
+            sig=parsed["sig"],
+        )
+        return [vote]
+
+    votes.app._commit(box, work)
+
+
+@pytest.mark.parametrize(
+    ("forgery", "failure"),
+    [
+        ("another_members_key", "V9.signature_invalid"),
+        ("not_eligible", "V9.credential_unknown"),
+        ("duplicate", "V9.credential_reused"),
+    ],
+)
+def test_the_verifier_rejects_a_forged_mode_b_ballot(services, admin, forgery, failure):
+    small, voters = mode_b_vote(services, admin, voters=2)
+    votes, vote_id = small.votes, small.vote_id
+    small.organiser(vc.PublishEligibleAccounts, tuple(m for m, _ in voters))
+    small.organiser(vc.RecordAttendance, 6)
+    small.organiser(vc.OpenVoting)
+    (_, first), (_, second) = voters
+    votes.cast_ballot(
+        vc.CastBallot(vote_id, mode_b_ballot(small, first, [0, 1])), first.actor
+    )
+    honest = votes.export_record(vote_id)
+    if forgery == "another_members_key":
+        bad = mode_b_ballot(small, first, [2, 2], credential=second.public_key_raw)
+    elif forgery == "not_eligible":
+        bad = mode_b_ballot(small, admin.signer, [2, 2])
+    else:
+        bad = mode_b_ballot(small, first, [2, 2])
+    forge_ballot(small, bad)
+    small.organiser(vc.AbandonVote, "OTHER")
+    report = verify_record(votes.export_record(vote_id))
+    assert report.first_failure is not None
+    assert report.first_failure.name == failure
+    # Without the forgery the same vote, abandoned, verifies.
+    assert b"VoteAbandoned" not in honest
+    assert verify_record(honest).first_failure.name == "V4.incomplete"
 
 
 def test_cli_lists_exports_and_runs_the_trustee_tool(
@@ -758,3 +896,66 @@ def test_a_complaint_aborts_the_ceremony_and_a_new_run_starts(services, admin):
     small.organiser(vc.AbandonVote, "OTHER")
     report = verify_record(small.votes.export_record(small.vote_id))
     assert report.ok, report.first_failure and report.first_failure.to_json()
+
+
+def test_cli_trustee_decrypt_checks_the_ballots_on_several_processes(
+    services, admin, settings, tmp_path, monkeypatch
+):
+    """``trustee decrypt --jobs 2`` takes the verifier's process pool (≥ 64 ballots)
+    and gives the same decryption as one process; the store accepts it."""
+    from click.testing import CliRunner
+
+    import votes.verifier.ballots as ballot_checks
+    from cli.votes_cmd import votes as votes_cli
+
+    count = ballot_checks.MIN_PARALLEL
+    small = small_vote(services, admin, convened=count, leaders=1)
+    small.organiser(vc.RecordAttendance, count)
+    small.organiser(vc.OpenVoting)
+    for k, slip in enumerate(small.slips):
+        small.cast(slip, [k % 3 if k % 5 else None])
+    small.organiser(vc.CloseVoting)
+    head = small.votes.closing_head(small.vote_id).hex()
+    record, state = tmp_path / "record.jsonl", tmp_path / "state.json"
+    record.write_bytes(small.votes.export_record(small.vote_id))
+    tool.save_state(state, small.states[1], "mat-khau-tep", memory_kib=1024)
+    monkeypatch.setenv("KIEMDIEM_TRUSTEE_PASSPHRASE", "mat-khau-tep")
+    pools = []
+    from concurrent.futures import ProcessPoolExecutor as real_pool
+
+    def counting_pool(*args, **kwargs):
+        pools.append(kwargs.get("max_workers"))
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(ballot_checks, "ProcessPoolExecutor", counting_pool)
+    runner = CliRunner()
+    messages = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"decrypt-{jobs}.json"
+        done = runner.invoke(
+            votes_cli,
+            ["trustee", "decrypt", "--record", str(record), "--state", str(state),
+             "--head", head, "--jobs", jobs, "--out", str(out)],
+        )  # fmt: skip
+        assert done.exit_code == 0, done.output
+        messages[jobs] = json.loads(out.read_text(encoding="utf-8"))
+    assert pools == [2]  # one process only for --jobs 1; a pool of 2 for --jobs 2
+    shares = {
+        jobs: [[s["d"] for s in row] for row in message["body"]["shares"]]
+        for jobs, message in messages.items()
+    }
+    assert shares["1"] == shares["2"]
+    bad = runner.invoke(
+        votes_cli,
+        ["trustee", "decrypt", "--record", str(record), "--state", str(state),
+         "--head", head, "--jobs", "0"],
+    )  # fmt: skip
+    assert bad.exit_code == 2
+    wrong_head = runner.invoke(
+        votes_cli,
+        ["trustee", "decrypt", "--record", str(record), "--state", str(state),
+         "--head", "00" * 32, "--jobs", "2"],
+    )  # fmt: skip
+    assert wrong_head.exit_code == 1
+    small.submit(small.trustees[1], messages["2"])
+    assert 2 in small.votes.vote(small.vote_id).partials

@@ -88,6 +88,7 @@ def test_role_and_kind_labels():
         "Tỉnh ủy",
         "Huyện ủy",
         "Đảng ủy cơ sở",
+        "Đảng ủy bộ phận",
         "Chi bộ",
         "Tập thể lãnh đạo",
     ]

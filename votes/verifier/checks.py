@@ -121,6 +121,10 @@ REQUIRED = (
     "VoteVotingClosed",
     "VoteTallyPublished",
 )
+REQUIRED_B = tuple(
+    "VoteEligibleAccountsPublished" if t == "VoteCredentialsPublished" else t
+    for t in REQUIRED
+)
 CEREMONY_STEP = {
     "VoteTrusteeRegistered": 0,
     "VoteTrusteeCommitted": 1,
@@ -337,6 +341,7 @@ class RecordVerifier:
         self.verification_keys: dict[int, bytes] = {}
         self.fingerprint = b""
         self.credentials: set[bytes] = set()
+        self.member_keys: list[tuple[str, str, bytes, bytes]] = []
         self.voided: set[bytes] = set()
         self.issued = 0
         self.ballot_events: list[Event] = []
@@ -437,6 +442,17 @@ class RecordVerifier:
                 entry["actor"],
                 _hex(entry["public_key"]),
             )
+        # Mode B: the registry entries of the eligible members' account keys and
+        # the member each account belongs to (checked in V7).
+        self.member_keys = [
+            (
+                entry["member_id"],
+                entry["actor"],
+                _hex(entry["key_id"]),
+                _hex(entry["public_key"]),
+            )
+            for entry in trailer.get("members", [])
+        ]
         for position, line in enumerate(lines_json, start=1):
             self.events.append(self._parse_event(position, line))
 
@@ -656,7 +672,8 @@ class RecordVerifier:
             if RANK[topic] < rank:
                 raise Failure("V4", "order", f"{topic} out of order", event=event)
             rank = RANK[topic]
-        missing = [t for t in REQUIRED if t not in seen]
+        required = REQUIRED if self.manifest["mode"] != "B" else REQUIRED_B
+        missing = [t for t in required if t not in seen]
         if missing and "VoteAbandoned" not in seen:
             raise Failure(
                 "V4",
@@ -664,11 +681,20 @@ class RecordVerifier:
                 f"the record ends without {', '.join(missing)} and was not abandoned",
                 position=len(self.events),
             )
-        eligible = self._one("VoteEligibleAccountsPublished")
-        if eligible is not None:
-            raise Failure(
-                "V4", "wrong_mode", "mode B list in a mode A record", event=eligible
-            )
+        mode = self.manifest["mode"]
+        wrong = (
+            ("VoteEligibleAccountsPublished",)
+            if mode == "A"
+            else ("VoteCredentialsPublished", "VoteCredentialsVoided")
+        )
+        for event in self.events:
+            if event.topic in wrong:
+                raise Failure(
+                    "V4",
+                    "wrong_mode",
+                    f"{event.topic} in a mode {mode} record",
+                    event=event,
+                )
 
     # -- V5 ----------------------------------------------------------------------------
 
@@ -681,11 +707,7 @@ class RecordVerifier:
                 raise Failure("V5", kind, detail, event=created)
 
         need(m["suite"] == SUITE, "suite", "unknown cryptographic suite")
-        need(
-            m["mode"] == "A",
-            "mode",
-            "only mode A records are supported by this verifier",
-        )
+        need(m["mode"] in ("A", "B"), "mode", "the mode is neither A nor B")
         need(
             m["levels"] == LEVEL_NAMES,
             "levels",
@@ -730,11 +752,14 @@ class RecordVerifier:
         need(1 <= m["chair_index"] <= self.n, "chair", "the chair is not a trustee")
         need(m["min_ballots"] >= 2, "min_ballots", "min_ballots below 2")
         need(m["convened"] >= 1, "convened", "nobody convened")
-        need(
-            "slip_count" in m and m["slip_count"] >= m["convened"],
-            "slip_count",
-            "mode A needs slip_count >= convened",
-        )
+        if m["mode"] == "A":
+            need(
+                "slip_count" in m and m["slip_count"] >= m["convened"],
+                "slip_count",
+                "mode A needs slip_count >= convened",
+            )
+        else:
+            need("slip_count" not in m, "slip_count", "mode B has no slips")
         need(_iso_date(m["conference_date"]) is not None, "date", "bad conference date")
         need(
             _canonical_uuid(m["election_id"]),
@@ -889,6 +914,16 @@ class RecordVerifier:
     # -- V7 ----------------------------------------------------------------------------
 
     def check_credentials(self) -> None:
+        if self.manifest["mode"] == "B":
+            self._check_eligible()
+            return
+        if self.member_keys:
+            raise Failure(
+                "V7",
+                "members",
+                "member keys in the trailer of a mode A record",
+                position=len(self.events) + 1,
+            )
         published = self._one("VoteCredentialsPublished")
         if published is None:
             return  # abandoned before credentials (V4)
@@ -928,6 +963,84 @@ class RecordVerifier:
                 self.voided.add(key)
         self.issued = slip_count - len(self.voided)
 
+    def _check_eligible(self) -> None:
+        """Mode B (§6.2): the eligible members' account keys, each the registry
+        entry of an account of that member, given in the record's trailer."""
+        eligible = self._one("VoteEligibleAccountsPublished")
+        if eligible is None:
+            if self.member_keys:
+                raise Failure(
+                    "V7",
+                    "members",
+                    "member keys given without an eligible list",
+                    position=len(self.events) + 1,
+                )
+            return  # abandoned before the list (V4)
+        entries = eligible.body["entries"]
+        if not entries:
+            raise Failure("V7", "empty", "nobody is eligible", event=eligible)
+        keys = [_hex(entry["account_pub"]) for entry in entries]
+        if any(a >= b for a, b in itertools.pairwise(keys)):
+            raise Failure(
+                "V7", "order", "entries are not strictly ascending", event=eligible
+            )
+        members = [entry["member_id"] for entry in entries]
+        if len(set(members)) != len(members):
+            raise Failure(
+                "V7", "member_repeated", "a member listed twice", event=eligible
+            )
+        registry: dict[str, tuple[str, bytes, bytes]] = {}
+        actors: set[str] = set()
+        for member, actor, kid, public in self.member_keys:
+            if member in registry or actor in actors:
+                raise Failure(
+                    "V7",
+                    "members",
+                    "a member or account given twice in the trailer",
+                    position=len(self.events) + 1,
+                )
+            registry[member] = (actor, kid, public)
+            actors.add(actor)
+        if set(registry) != set(members):
+            raise Failure(
+                "V7",
+                "members",
+                "the trailer's member keys are not exactly the eligible members",
+                position=len(self.events) + 1,
+            )
+        for position, (member, key) in enumerate(zip(members, keys, strict=True)):
+            actor, kid, public = registry[member]
+            if not _canonical_uuid(member):
+                raise Failure(
+                    "V7",
+                    "member_id",
+                    "member id is not a canonical UUID",
+                    event=eligible,
+                    index=position,
+                )
+            if _ed25519(key) is None:
+                raise Failure(
+                    "V7",
+                    "invalid_key",
+                    "not a valid Ed25519 key",
+                    event=eligible,
+                    index=position,
+                )
+            if (
+                public != key
+                or hashlib.sha256(public).digest()[:16] != kid
+                or not actor.startswith("u:")
+            ):
+                raise Failure(
+                    "V7",
+                    "registry_mismatch",
+                    "the key is not the registered account key of that member",
+                    event=eligible,
+                    index=position,
+                )
+        self.credentials = set(keys)
+        self.issued = len(keys)
+
     # -- V8 ----------------------------------------------------------------------------
 
     def check_quorum(self) -> None:
@@ -950,7 +1063,7 @@ class RecordVerifier:
                 "fewer than 2/3 of those convened present",
                 event=attendance,
             )
-        if self.issued > present:
+        if self.manifest["mode"] == "A" and self.issued > present:
             raise Failure(
                 "V8", "issued", "more slips issued than members present", event=opened
             )
@@ -1271,8 +1384,11 @@ class RecordVerifier:
             ),
             None,
         )
+        mode_a = self.manifest["mode"] == "A"
         actors = {actor for actor, _ in self.registry.values()}
+        actors.update(actor for _, actor, _, _ in self.member_keys)
         registry_keys = {public for _, public in self.registry.values()}
+        registry_keys.update(public for _, _, _, public in self.member_keys)
         for event in self.events:
             ts = event.content["ts"]
             if event.topic != "VoteBallotCast" and not ts.endswith(":00.000000Z"):
@@ -1287,11 +1403,21 @@ class RecordVerifier:
                     "ballot envelope actor is not the service",
                     event=event,
                 )
-            if _hex(event.body["ballot"]["credential"]) in registry_keys:
+            # Mode B ballots carry the member's account key (§6.2, participation is
+            # public); a mode A credential must be no registered key at all.
+            credential = _hex(event.body["ballot"]["credential"])
+            if mode_a and credential in registry_keys:
                 raise Failure(
                     "V15",
                     "linked_key",
                     "a ballot credential is an account key",
+                    event=event,
+                )
+            if not mode_a and credential not in self.credentials:
+                raise Failure(
+                    "V15",
+                    "linked_key",
+                    "a mode B credential that is no eligible account key",
                     event=event,
                 )
             for value in _strings(event.body):

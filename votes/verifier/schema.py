@@ -230,5 +230,18 @@ TRAILER = obj(
     {
         "keys": array(obj({"actor": text, "key_id": hexbytes(16), "public_key": H32})),
         "record": text,
-    }
+    },
+    # Mode B: the eligible members' account keys from the registry (check V7).
+    optional={
+        "members": array(
+            obj(
+                {
+                    "actor": text,
+                    "key_id": hexbytes(16),
+                    "member_id": text,
+                    "public_key": H32,
+                }
+            )
+        )
+    },
 )

@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from web.api import audit, ratings, reports, routes, votes  # noqa: E402, F401
+from web.api import (  # noqa: E402, F401
+    audit,
+    ratings,
+    remediation,
+    reports,
+    routes,
+    votes,
+)

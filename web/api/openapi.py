@@ -255,6 +255,8 @@ def _read(
 def document() -> dict[str, Any]:
     from web.api.openapi_ratings import paths as rating_paths
     from web.api.openapi_ratings import schemas as rating_schemas
+    from web.api.openapi_remediation import paths as remediation_paths
+    from web.api.openapi_remediation import schemas as remediation_schemas
     from web.api.openapi_reports import paths as report_paths
     from web.api.openapi_reports import schemas as report_schemas
     from web.api.openapi_votes import paths as vote_paths
@@ -402,6 +404,7 @@ def document() -> dict[str, Any]:
                 )
             },
             **rating_paths(_read, _write),
+            **remediation_paths(_read, _write),
             **report_paths(_read, _write),
             **audit_paths(),
             **vote_paths(_read, _json_response),
@@ -418,8 +421,9 @@ def document() -> dict[str, Any]:
             "schemas": {
                 **SCHEMAS,
                 **rating_schemas(),
-                **report_schemas(),
                 **vote_schemas(),
+                **remediation_schemas(),
+                **report_schemas(),
             },
             "parameters": {
                 "XRequestedWith": {

@@ -36,6 +36,19 @@ JSON_TYPES: dict[Any, dict[str, Any]] = {
         },
     },
     r._object: {"type": "object"},
+    r._criteria_items: {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,31}$"},
+                "group": {"type": "string", "enum": ["general", "task"]},
+                "max_points": {"type": "integer", "minimum": 1},
+                "title": {"type": "string"},
+            },
+            "required": ["code", "group", "max_points", "title"],
+        },
+    },
 }
 LEVEL = {"type": "string", "enum": ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]}
 
@@ -102,8 +115,17 @@ def schemas() -> dict[str, Any]:
             "required": ["code", "message"],
         },
     }
+    found["SetCombinedConference"] = _schema(r.COMBINED)
+    found["DefineCriteria"] = _schema(r.CRITERIA)
+    found["OrderReReview"] = _schema(r.REREVIEW_ORDER)
+    found["OrderReReview"]["properties"]["scope"] = {
+        "type": "string",
+        "enum": ["review", "rating", "both"],
+    }
     for fact, (_c, spec) in r.MEMBER_FACTS.items():
         found["MemberFact" + _camel(fact)] = _schema(spec)
+    for fact, (_c, spec) in r.ORG_FACTS.items():
+        found["OrgFact" + _camel(fact)] = _schema(spec)
     for step, (_c, spec) in r.REVIEW_STEPS.items():
         found["Review" + _camel(step)] = _schema(spec)
     for step, (_a, _c, spec) in r.ROUND_STEPS.items():
@@ -211,6 +233,51 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
                 ok_status="201",
             )
         },
+        "/criteria": {
+            "get": read(
+                "listCriteria",
+                "Criteria sets refined by provinces and units (366 Điều 10)",
+                obj("Refinements"),
+            ),
+            "post": write(
+                "defineCriteria",
+                "Refine the criteria of one appendix for an organisation's subtree "
+                "from a year on; the general group adds up to 30, the task group "
+                "to 70",
+                "DefineCriteria",
+                obj("Defined"),
+                ok_status="201",
+            ),
+        },
+        "/cycles/{cycle_id}/combined": {
+            "post": write(
+                "setCombinedConference",
+                "Review a leadership collective whose members are the party "
+                "committee's members, and its members, at the committee's "
+                "conference (43-HD mục 2.4); without committee_id: at its own level",
+                "SetCombinedConference",
+                obj("Set"),
+                "cycle_id",
+            )
+        },
+        "/cycles/{cycle_id}/rereview-orders": {
+            "get": read(
+                "listReReviewOrders",
+                "Re-review orders of the cycle: scope, reason, deadline, what is "
+                "still to be redone, and the superseded review and decision",
+                obj("Orders"),
+                "cycle_id",
+            ),
+            "post": write(
+                "orderReReview",
+                "The higher committee orders a subject's review and/or rating "
+                "redone (domain.md §5.4); the earlier ones stay in the history",
+                "OrderReReview",
+                obj("Ordered"),
+                "cycle_id",
+                ok_status="201",
+            ),
+        },
         "/rounds/{round_id}": {
             "get": read(
                 "getRound",
@@ -250,6 +317,25 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
                 "member_id",
             )
         }
+    for fact in r.ORG_FACTS:
+        out[f"/organisations/{{org_id}}/{fact}"] = {
+            "post": write(
+                "orgFact" + _camel(fact),
+                f"Record a fact about an organisation ({fact}) that the rating "
+                "rules read",
+                "OrgFact" + _camel(fact),
+                obj("Recorded"),
+                "org_id",
+            )
+        }
+    out["/organisations/{org_id}/facts"] = {
+        "get": read(
+            "getOrgFacts",
+            "An organisation's sector and every fact the rating rules read",
+            obj("Organisation facts"),
+            "org_id",
+        )
+    }
     for step in r.REVIEW_STEPS:
         out[f"/reviews/{{review_id}}/{step}"] = {
             "post": write(

@@ -205,7 +205,12 @@ def get_subject(cycle_id: UUID, subject_key: str):
         ratings.subject_row(cycle_id, subject_key), "rating.subject_not_found"
     )
     return jsonify(
-        {"subject": subject, "timeline": ratings.timeline(cycle_id, subject_key)}
+        {
+            "subject": subject,
+            "timeline": ratings.timeline(cycle_id, subject_key),
+            "flags": ratings.subject_flags(cycle_id, subject_key),
+            "rereview_orders": ratings.rereview_orders(cycle_id, subject_key),
+        }
     )
 
 
@@ -286,6 +291,14 @@ MEMBER_FACTS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "work-situation": (rc.SetWorkSituation, {"outside_political_system": (_bool, REQ)}),
+    "oversight": (
+        rc.AssignOversight,
+        {"org_id": (_uuid, REQ), "since": (_date, REQ)},
+    ),
+    "oversight/end": (
+        rc.EndOversight,
+        {"org_id": (_uuid, REQ), "until": (_date, REQ)},
+    ),
 }
 
 
@@ -303,6 +316,78 @@ for _fact, (_command, _spec) in MEMBER_FACTS.items():
         endpoint="member_fact_" + _fact.replace("/", "_").replace("-", "_"),
         view_func=_member_fact_view(_command, _spec),
         methods=["POST"],
+    )
+
+
+# -- facts about organisations ---------------------------------------------------------
+ORG_FACTS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
+    "sector": (rc.SetSector, {"sector": (_text, REQ)}),
+    "conclusions": (
+        rc.RecordConclusion,
+        {
+            "kind": (_text, REQ),
+            "concluded_on": (_date, REQ),
+            "reference": (_text, REQ),
+        },
+    ),
+    "task-results": (
+        rc.RecordTaskResults,
+        {
+            "year": (_int, REQ),
+            "tasks_planned": (_int, REQ),
+            "tasks_completed": (_int, REQ),
+            "reference": (_text, REQ),
+            "targets_apply": (_bool, OPT),
+            "targets_failed": (_texts, OPT),
+        },
+    ),
+    "cases": (
+        rc.RecordCase,
+        {
+            "kind": (_text, REQ),
+            "disciplined_on": (_date, REQ),
+            "reference": (_text, REQ),
+            "member_id": (_uuid, OPT),
+        },
+    ),
+    "disciplines": (
+        rc.RecordOrgDiscipline,
+        {
+            "level": (_text, REQ),
+            "decided_on": (_date, REQ),
+            "reference": (_text, REQ),
+        },
+    ),
+}
+
+
+def _org_fact_view(command: type, spec: dict[str, tuple[Parser, bool]]):
+    def view(org_id: UUID):
+        run(command(actor_id=_actor(), org_id=org_id, **body(spec)))
+        return jsonify({"id": str(org_id)})
+
+    return requires("organisation.record_fact")(view)
+
+
+for _fact, (_command, _spec) in ORG_FACTS.items():
+    bp.add_url_rule(
+        f"/organisations/<uuid:org_id>/{_fact}",
+        endpoint="org_fact_" + _fact.replace("-", "_"),
+        view_func=_org_fact_view(_command, _spec),
+        methods=["POST"],
+    )
+
+
+@bp.get("/organisations/<uuid:org_id>/facts")
+def get_org_facts(org_id: UUID):
+    ratings = services().ratings
+    found_or_404(services().organisation(org_id), "org.not_found")
+    return jsonify(
+        {
+            "org_id": str(org_id),
+            "sector": ratings.org_sector(org_id),
+            "facts": ratings.org_facts(org_id),
+        }
     )
 
 
@@ -356,6 +441,26 @@ def refresh_subjects(cycle_id: UUID):
 def close_cycle(cycle_id: UUID):
     run(rc.CloseCycle(actor_id=_actor(), cycle_id=cycle_id))
     return jsonify({"cycle": services().ratings.cycle_row(cycle_id)})
+
+
+COMBINED: dict[str, tuple[Parser, bool]] = {
+    "collective_id": (_uuid, REQ),
+    "committee_id": (_uuid, OPT),
+}
+
+
+@bp.post("/cycles/<uuid:cycle_id>/combined")
+@requires("cycle.open")
+def set_combined(cycle_id: UUID):
+    """43-HD mục 2.4: without ``committee_id`` the collective is reviewed at its
+    own level again."""
+    run(
+        rc.SetCombinedConference(actor_id=_actor(), cycle_id=cycle_id, **body(COMBINED))
+    )
+    ratings = services().ratings
+    return jsonify(
+        {"cycle": ratings.cycle_row(cycle_id), "subjects": ratings.subjects(cycle_id)}
+    )
 
 
 # -- reviews ----
@@ -450,8 +555,6 @@ ASSESSMENT: dict[str, tuple[Parser, bool]] = {
     "tasks_exceeded": (_int, OPT),
     "tasks_late": (_int, OPT),
     "tasks_not_done": (_int, OPT),
-    "shortcomings_total": (_int, OPT),
-    "shortcomings_remedied": (_int, OPT),
     "points": (_points, OPT),
     "met": (_texts, OPT),
 }
@@ -539,6 +642,89 @@ for _step, (_action, _command, _spec) in ROUND_STEPS.items():
         endpoint="round_" + _step.replace("-", "_"),
         view_func=_round_view(_action, _command, _spec),
         methods=["POST"],
+    )
+
+
+# -- criteria refined by a province or unit (366 Điều 10) ------------------------------
+def _criteria_items(value: Any) -> tuple[tuple[str, str, int, str], ...]:
+    if not isinstance(value, list):
+        raise ValueError
+    items = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise ValueError
+        items.append(
+            (
+                _text(item.get("code")),
+                _text(item.get("group")),
+                _int(item.get("max_points")),
+                _text(item.get("title")),
+            )
+        )
+    return tuple(items)
+
+
+CRITERIA: dict[str, tuple[Parser, bool]] = {
+    "org_id": (_uuid, REQ),
+    "appendix": (_text, REQ),
+    "from_year": (_int, REQ),
+    "items": (_criteria_items, REQ),
+}
+
+
+@bp.get("/criteria")
+def list_criteria():
+    return jsonify({"refinements": services().ratings.criteria_refinements()})
+
+
+@bp.post("/criteria")
+@requires("criteria.define")
+def define_criteria():
+    ident = run(rc.DefineCriteria(actor_id=_actor(), **body(CRITERIA)))
+    (found,) = [
+        r
+        for r in services().ratings.criteria_refinements()
+        if r["refinement_id"] == str(ident)
+    ]
+    return _created({"id": str(ident), "refinement": found}, url_for(".list_criteria"))
+
+
+# -- re-review orders (§5.4) -----------------------------------------------------------
+@bp.get("/cycles/<uuid:cycle_id>/rereview-orders")
+def list_rereview_orders(cycle_id: UUID):
+    ratings = services().ratings
+    found_or_404(ratings.cycle_row(cycle_id), "cycle.not_found")
+    return jsonify({"orders": ratings.rereview_orders(cycle_id)})
+
+
+REREVIEW_ORDER: dict[str, tuple[Parser, bool]] = {
+    "subject_key": (_text, REQ),
+    "scope": (_text, REQ),
+    "reason": (_text, REQ),
+    "deadline": (_date, REQ),
+    "chair_responsibility": (_bool, OPT),
+}
+
+
+@bp.post("/cycles/<uuid:cycle_id>/rereview-orders")
+@requires("review.order_redo")
+def order_rereview(cycle_id: UUID):
+    values = body(REREVIEW_ORDER)
+    order_id = run(rc.OrderReReview(actor_id=_actor(), cycle_id=cycle_id, **values))
+    ratings = services().ratings
+    key = values["subject_key"]
+    (order,) = [
+        o
+        for o in ratings.rereview_orders(cycle_id, key)
+        if o["order_id"] == str(order_id)
+    ]
+    return _created(
+        {
+            "id": str(order_id),
+            "order": order,
+            "subject": ratings.subject_row(cycle_id, key),
+        },
+        url_for(".get_subject", cycle_id=cycle_id, subject_key=key),
     )
 
 

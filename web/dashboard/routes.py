@@ -43,6 +43,11 @@ def index():
     me = user()
     account = services().account_row(me.account_id)
     alerts = services().integrator.alerts() if me.may(ALERTS_ACTION) else []
+    overdue = (
+        services().remediation.reminders(services().account(me.account_id))
+        if me.may("remediation.track") or me.may("remediation.report")
+        else []
+    )
     return render_template(
         "dashboard/index.html",
         me=me,
@@ -50,4 +55,5 @@ def index():
         checkpoint=_latest_checkpoint(),
         alerts=alerts,
         show_alerts=me.may(ALERTS_ACTION),
+        overdue=overdue,
     )

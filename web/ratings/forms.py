@@ -25,7 +25,13 @@ from wtforms.validators import (
 )
 
 from web.forms import BaseForm, IdSelectField, MultiCheckboxField, choices, nfc
-from web.ratings.labels import DEADLINE_LEVELS, HOLD_REASONS, LEVEL_LABELS, MILESTONES
+from web.ratings.labels import (
+    DEADLINE_LEVELS,
+    HOLD_REASONS,
+    LEVEL_LABELS,
+    MILESTONES,
+    REREVIEW_SCOPES,
+)
 
 LEVELS = choices(LEVEL_LABELS.items())
 COUNT = [InputRequired(), NumberRange(min=0, max=100000)]
@@ -115,10 +121,6 @@ class SelfRatingForm(BaseForm):
         "Hoàn thành nhưng chậm tiến độ", validators=COUNT, default=0
     )
     tasks_not_done = IntegerField("Không hoàn thành", validators=COUNT, default=0)
-    shortcomings_total = IntegerField(
-        "Hạn chế, khuyết điểm kỳ trước", validators=COUNT, default=0
-    )
-    shortcomings_remedied = IntegerField("Đã khắc phục", validators=COUNT, default=0)
     met = MultiCheckboxField("Tiêu chí đạt được")
     submit = SubmitField("Ghi nhận tự đánh giá, xếp loại")
 
@@ -316,6 +318,20 @@ class EndPostFactForm(BaseForm):
     submit = SubmitField("Ghi nhận thôi giữ chức vụ")
 
 
+class OversightFactForm(BaseForm):
+    org_id = IdSelectField(
+        "Lĩnh vực, đơn vị trực tiếp phụ trách", validators=[InputRequired()]
+    )
+    since = DateField("Từ ngày", validators=[InputRequired()])
+    submit = SubmitField("Ghi nhận phân công phụ trách")
+
+
+class EndOversightFactForm(BaseForm):
+    org_id = IdSelectField("Thôi phụ trách", validators=[InputRequired()])
+    until = DateField("Đến ngày", validators=[InputRequired()])
+    submit = SubmitField("Ghi nhận thôi phụ trách")
+
+
 class TemporaryCellFactForm(BaseForm):
     cell_id = IdSelectField("Chi bộ sinh hoạt tạm thời", validators=[InputRequired()])
     since = DateField("Từ ngày", validators=[InputRequired()])
@@ -380,3 +396,98 @@ class DeadlineForm(BaseForm):
     )
     due = DateField("Hạn hoàn thành", validators=[InputRequired()])
     submit = SubmitField("Đặt thời hạn")
+
+
+class ReReviewForm(BaseForm):
+    """The higher committee's order to redo a review and/or a rating (§5.4)."""
+
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "rereview.scope_unknown": "scope",
+        "rereview.reason_required": "reason",
+        "rereview.text_too_long": "reason",
+        "rereview.deadline_past": "deadline",
+    }
+
+    scope = SelectField(
+        "Phạm vi",
+        choices=choices(REREVIEW_SCOPES.items()),
+        validators=[DataRequired()],
+    )
+    reason = TextAreaField(
+        "Lý do (hình thức, nể nang, né tránh, bỏ sót nội dung, sai quy định…)",
+        validators=[DataRequired(), Length(max=4000)],
+        filters=[nfc],
+    )
+    deadline = DateField("Thời hạn thực hiện", validators=[InputRequired()])
+    chair_responsibility = BooleanField(
+        "Kiểm điểm trách nhiệm của tập thể, cá nhân người chủ trì"
+    )
+    submit = SubmitField("Yêu cầu tiến hành lại")
+
+
+class CombinedConferenceForm(BaseForm):
+    """43-HD mục 2.4: a collective reviewed at the party committee's conference."""
+
+    collective_id = IdSelectField("Tập thể lãnh đạo", validators=[InputRequired()])
+    committee_id = IdSelectField("Kiểm điểm tại hội nghị của")
+    submit = SubmitField("Ghi nhận nơi kiểm điểm")
+
+
+APPENDIX_LABELS = {
+    "PL1": "Phụ lục 1 — tập thể",
+    "PL2": "Phụ lục 2 — cán bộ thuộc diện Trung ương quản lý",
+    "PL3": "Phụ lục 3 — cán bộ lãnh đạo, quản lý",
+    "PL4": "Phụ lục 4 — đảng viên không giữ chức vụ lãnh đạo, quản lý",
+    "PL5": "Phụ lục 5 — đảng viên ngoài hệ thống chính trị",
+}
+GROUP_WORDS = {
+    "chung": "general",
+    "general": "general",
+    "nhiệm vụ": "task",
+    "nhiem vu": "task",
+    "task": "task",
+}
+
+
+def criteria_lines(text: str) -> tuple[tuple[str, str, int, str], ...]:
+    """``mã | nhóm | điểm | nội dung`` per line, as the command's items; the
+    domain judges them (a line it cannot read keeps 0 points and is refused)."""
+    items = []
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        parts = [p.strip() for p in raw.replace("\t", "|").split("|", 3)]
+        parts += [""] * (4 - len(parts))
+        code, group, points, title = parts
+        try:
+            value = int(points)
+        except ValueError:
+            value = 0
+        items.append((code, GROUP_WORDS.get(group.lower(), group), value, title))
+    return tuple(items)
+
+
+class CriteriaForm(BaseForm):
+    """A province's or unit's refined 366 criteria for one appendix."""
+
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "criteria.year_invalid": "from_year",
+        "criteria.not_scored": "from_year",
+        "criteria.exists": "from_year",
+        "criteria.appendix_unknown": "appendix",
+    }
+
+    org_id = IdSelectField("Tổ chức ban hành", validators=[InputRequired()])
+    appendix = SelectField(
+        "Phụ lục",
+        choices=choices(APPENDIX_LABELS.items()),
+        validators=[DataRequired()],
+    )
+    from_year = IntegerField("Áp dụng từ năm", validators=[InputRequired()])
+    items = TextAreaField(
+        "Tiêu chí (mỗi dòng: mã | chung hoặc nhiệm vụ | điểm tối đa | nội dung)",
+        validators=[DataRequired(), Length(max=40000)],
+        filters=[nfc],
+        render_kw={"rows": 14},
+    )
+    submit = SubmitField("Ban hành bộ tiêu chí")

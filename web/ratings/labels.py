@@ -46,6 +46,14 @@ STEP_LABELS: dict[str, str] = {
     "cancelled": "Huỷ kết quả xếp loại",
     "revised": "Xếp loại lại (Mẫu 03)",
     "chair_responsibility": "Kiểm điểm trách nhiệm người chủ trì",
+    "rereview_ordered": "Cấp trên yêu cầu tiến hành lại",
+    "review_redo": "Kiểm điểm trước đó phải làm lại",
+    "rating_redo": "Kết quả xếp loại trước đó phải làm lại",
+}
+REREVIEW_SCOPES: dict[str, str] = {
+    "review": "Kiểm điểm lại",
+    "rating": "Đánh giá, xếp loại lại",
+    "both": "Kiểm điểm và xếp loại lại",
 }
 KLASS_LABELS: dict[str, str] = {
     "member_of_subordinate_cell": "Đảng viên chi bộ trực thuộc",
@@ -53,6 +61,7 @@ KLASS_LABELS: dict[str, str] = {
     "leader": "Cán bộ lãnh đạo, quản lý",
     "subordinate_cell": "Chi bộ trực thuộc",
     "grassroots_cell": "Chi bộ cơ sở",
+    "partial_committee": "Đảng bộ bộ phận",
     "grassroots_committee": "Đảng bộ cơ sở",
     "district_committee": "Đảng bộ cấp trên cơ sở",
     "provincial_committee": "Đảng bộ tỉnh",
@@ -62,6 +71,7 @@ DEADLINE_LEVELS: dict[str, str] = {
     "member": "Đảng viên",
     "leader": "Cán bộ lãnh đạo",
     "cell": "Chi bộ",
+    "partial_committee": "Đảng bộ bộ phận",
     "grassroots_committee": "Đảng bộ cơ sở",
     "district_committee": "Đảng bộ cấp trên cơ sở",
     "provincial_committee": "Đảng bộ tỉnh",
@@ -73,11 +83,15 @@ MILESTONES: dict[str, str] = {
     "report": "Báo cáo",
 }
 ISSUE_LABELS: dict[str, str] = {
+    "flag": "Cần xem xét",
     "prerequisite": "Chờ xếp loại trước",
     "held": "Tạm dừng xác minh",
     "violation": "Vi phạm quy định",
     "deadline_at_risk": "Sắp đến hạn",
     "deadline_missed": "Quá hạn",
+    "rereview_open": "Đang tiến hành lại theo yêu cầu",
+    "rereview_at_risk": "Sắp đến hạn tiến hành lại",
+    "rereview_late": "Quá hạn tiến hành lại",
 }
 ISSUE_RULES: dict[str, str] = {
     "rated_without_review": "Đã xếp loại nhưng chưa kiểm điểm đủ nơi bắt buộc",
@@ -88,6 +102,9 @@ ISSUE_RULES: dict[str, str] = {
     "denunciation": "Tố cáo",
     "disunity": "Mất đoàn kết",
     "violation": "Vi phạm",
+    "rereview_review": "Yêu cầu kiểm điểm lại",
+    "rereview_rating": "Yêu cầu đánh giá, xếp loại lại",
+    "rereview_both": "Yêu cầu kiểm điểm và xếp loại lại",
 }
 HOLD_REASONS: dict[str, str] = {
     "complaint": "Khiếu nại",
@@ -115,4 +132,44 @@ FACT_KIND_LABELS: dict[str, str] = {
     "DegradationConcluded": "Kết luận suy thoái",
     "ConfidenceResultRecorded": "Kết quả lấy phiếu tín nhiệm",
     "WorkSituationSet": "Tình trạng công tác",
+    "OversightAssigned": "Phân công trực tiếp phụ trách",
+    "OversightEnded": "Thôi phụ trách",
+}
+
+# -- facts about organisations and oversight (366 Điều 11, Điều 7.3) -------------------
+SECTOR_LABELS: dict[str, str] = {
+    "party": "Đảng (cấp ủy, ban thường vụ)",
+    "government": "Chính quyền",
+    "professional": "Chuyên môn",
+    "mass_org": "Đoàn thể",
+}
+CONCLUSION_LABELS: dict[str, str] = {
+    "personnel_wrongdoing": "Sai phạm trong công tác cán bộ",
+    "disunity": "Mất đoàn kết nội bộ",
+    "factionalism": "Cục bộ, bè phái",
+    "buying_posts": "Chạy chức, chạy quyền",
+}
+TARGET_LABELS: dict[str, str] = {
+    "growth": "Tăng trưởng kinh tế",
+    "budget_revenue": "Thu ngân sách",
+    "public_investment": "Giải ngân vốn đầu tư công",
+    "income_per_capita": "Thu nhập bình quân đầu người",
+    "poverty_reduction": "Giảm nghèo",
+}
+CASE_LABELS: dict[str, str] = {
+    "corruption": "Tham nhũng",
+    "waste": "Lãng phí",
+    "negativity": "Tiêu cực",
+}
+ORG_DISCIPLINE_LABELS: dict[str, str] = {
+    "reprimand": "Khiển trách",
+    "warning": "Cảnh cáo",
+    "dissolution": "Giải tán",
+}
+ORG_FACT_LABELS: dict[str, str] = {
+    "SectorSet": "Khối",
+    "ConclusionRecorded": "Kết luận về tập thể",
+    "TaskResultsRecorded": "Kết quả thực hiện nhiệm vụ, chỉ tiêu",
+    "CaseRecorded": "Vụ việc tham nhũng, lãng phí, tiêu cực đã xử lý kỷ luật",
+    "DisciplineRecorded": "Kỷ luật tổ chức",
 }

@@ -12,7 +12,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from domain.errors import DomainError
 from domain.explain import RULE_LABELS
-from domain.rulebooks import Appendix, rulebook
+from domain.rulebooks import Appendix, rulebook, rulebook_for_year
 from services import rating_commands as rc
 from services.errors import SignatureRequiredError
 from services.ratings import review_id, round_id
@@ -22,12 +22,16 @@ from web.identity import requires, services, signer, user
 from web.messages import message_for
 from web.ratings import bp, labels
 from web.ratings.forms import (
+    APPENDIX_LABELS,
+    CombinedConferenceForm,
     CommentForm,
     ConfidenceFactForm,
+    CriteriaForm,
     DeadlineForm,
     DecisionForm,
     DegradationFactForm,
     DisciplineFactForm,
+    EndOversightFactForm,
     EndPostFactForm,
     ExemptionFactForm,
     HoldForm,
@@ -40,17 +44,20 @@ from web.ratings.forms import (
     OpenReviewForm,
     OpenRoundForm,
     OpinionForm,
+    OversightFactForm,
     PeerGroupForm,
     PostFactForm,
     ProposalForm,
     QuotaExceptionForm,
     ReportForm,
     ReRateForm,
+    ReReviewForm,
     SelfRatingForm,
     SelfReviewForm,
     SuggestionForm,
     TemporaryCellFactForm,
     WorkSituationFactForm,
+    criteria_lines,
 )
 from web.ratings.labels import SECTION_LABELS
 from web.reads import found_or_404, org_choices
@@ -60,6 +67,7 @@ COMMITTEES = (
     "provincial_committee",
     "district_committee",
     "grassroots_committee",
+    "partial_committee",
     "cell",
 )
 FORM_SECTIONS = {
@@ -128,6 +136,7 @@ def rating_label(value: str | None, table: str = "level") -> str:
         "rule": {**labels.ISSUE_RULES, **RULE_LABELS},
         "hold": labels.HOLD_REASONS,
         "section": labels.SECTION_LABELS,
+        "scope": labels.REREVIEW_SCOPES,
     }[table]
     return names.get(value, value)
 
@@ -176,6 +185,7 @@ def cycle(
     cycle_id: UUID,
     round_form: OpenRoundForm | None = None,
     deadline_form: DeadlineForm | None = None,
+    combined_form: CombinedConferenceForm | None = None,
 ):
     ratings = services().ratings
     row = _cycle(cycle_id)
@@ -202,7 +212,67 @@ def cycle(
         issues=ratings.open_items(cycle_id),
         form=form,
         deadline=deadline_form or DeadlineForm(formdata=None, prefix="dl"),
+        **_combined_context(row, subjects, names, combined_form),
     )
+
+
+def _combined_context(
+    row: dict[str, Any],
+    subjects: list[dict[str, Any]],
+    names: dict[str, str],
+    bound: CombinedConferenceForm | None,
+) -> dict[str, Any]:
+    """The leadership collectives of the cycle and where each is reviewed."""
+    collectives = [
+        s
+        for s in subjects
+        if s["kind"] == "collective" and s["org_kind"] == ("leadership_collective")
+    ]
+    committees = [
+        s
+        for s in subjects
+        if s["kind"] == "collective"
+        and s["org_kind"] not in ("leadership_collective", "cell")
+    ]
+    form = bound or CombinedConferenceForm(formdata=None, prefix="cb")
+    form.collective_id.set_choices(
+        [(UUID(s["org_id"]), s["name"]) for s in collectives],
+        empty="— Chọn tập thể —",
+    )
+    form.committee_id.set_choices(
+        [(UUID(s["org_id"]), s["name"]) for s in committees],
+        empty="Tại cấp mình (không gộp)",
+    )
+    combined = row["options"].get("combined", {})
+    return {
+        "combined_form": form,
+        "collectives": [
+            {**s, "combined_with": names.get(combined.get(s["org_id"], ""))}
+            for s in collectives
+        ],
+    }
+
+
+@bp.post("/cycles/<uuid:cycle_id>/combined")
+@requires("cycle.open")
+def set_combined(cycle_id: UUID):
+    """43-HD mục 2.4: the secretary records where a leadership collective whose
+    members are the committee's members is reviewed."""
+    _cycle(cycle_id)
+    form = CombinedConferenceForm(prefix="cb")
+    form.collective_id.set_choices([])
+    form.committee_id.set_choices([])
+    if form.validate_on_submit():
+        command = rc.SetCombinedConference(
+            actor_id=user().actor,
+            cycle_id=cycle_id,
+            collective_id=form.collective_id.data,
+            committee_id=form.committee_id.data,
+        )
+        if send(command, form) is not None:
+            flash("Đã ghi nhận nơi kiểm điểm của tập thể.", "success")
+            return redirect(url_for(".cycle", cycle_id=cycle_id))
+    return cycle(cycle_id, None, None, form), form_status(form)
 
 
 @bp.post("/cycles/<uuid:cycle_id>/rounds")
@@ -318,6 +388,7 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "reviews": reviews,
         "review_ids": {v: review_id(cycle_id, key, v) for v in subject["venues"]},
         "timeline": ratings.timeline(cycle_id, key),
+        "flags": ratings.subject_flags(cycle_id, key),
         "round": rating_round,
         "form_code": form_code,
         "sections": [
@@ -352,6 +423,13 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "residence": forms.get("residence") or NoteForm(formdata=None, prefix="rs"),
         "temporary": forms.get("temporary") or NoteForm(formdata=None, prefix="tc"),
         "points_in": request.form if request.method == "POST" else {},
+        "carried": services().remediation.carried(key, cycle_row["year"]),
+        "carried_items": services().remediation.carried_items(key, cycle_row["year"]),
+        "found_items": services().remediation.items(
+            subject_key=key, year=cycle_row["year"]
+        ),
+        "orders": ratings.rereview_orders(cycle_id, key),
+        "rereview": forms.get("rereview") or ReReviewForm(formdata=None, prefix="rv"),
     }
     return render_template("ratings/subject.html", **context), status
 
@@ -377,6 +455,28 @@ def open_review(cycle_id: UUID, key: str):
             flash("Đã mở kiểm điểm.", "success")
             return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
     return _subject_page(cycle_id, key, form_status(form), open_review=form)
+
+
+@bp.post("/cycles/<uuid:cycle_id>/subjects/<key>/rereview")
+@requires("review.order_redo")
+def rereview(cycle_id: UUID, key: str):
+    """The higher committee orders the review and/or the rating redone (§5.4)."""
+    _subject(cycle_id, key)
+    form = ReReviewForm(prefix="rv")
+    if form.validate_on_submit():
+        command = rc.OrderReReview(
+            actor_id=user().actor,
+            cycle_id=cycle_id,
+            subject_key=key,
+            scope=form.scope.data,
+            reason=form.reason.data,
+            deadline=form.deadline.data,
+            chair_responsibility=bool(form.chair_responsibility.data),
+        )
+        if send(command, form) is not None:
+            flash("Đã yêu cầu tiến hành lại.", "success")
+            return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
+    return _subject_page(cycle_id, key, form_status(form), rereview=form)
 
 
 def _review_target(review: UUID) -> tuple[UUID, str, dict[str, Any]]:
@@ -480,8 +580,6 @@ def self_rating(rid: UUID, key: str):
             tasks_exceeded=form.tasks_exceeded.data,
             tasks_late=form.tasks_late.data,
             tasks_not_done=form.tasks_not_done.data,
-            shortcomings_total=form.shortcomings_total.data,
-            shortcomings_remedied=form.shortcomings_remedied.data,
             points=points,
             met=tuple(form.met.data or ()),
         )
@@ -531,6 +629,7 @@ def _decision_page(rid: UUID, key: str, status: int = 200, **forms: Any):
         group=groups[0] if groups else None,
         self_rating=last_self["detail"] if last_self else None,
         timeline=timeline,
+        flags=ratings.subject_flags(cycle_id, key),
         decision=decision_form,
         hold=forms.get("hold") or HoldForm(formdata=None, prefix="hd"),
         mitigation=forms.get("mitigation")
@@ -795,6 +894,66 @@ def temporary(review: UUID):
     )
 
 
+# -- criteria refined by a province or unit (366 Điều 10) ------------------------------
+def _default_criteria() -> dict[str, list[dict[str, Any]]]:
+    """The 366 frame of each appendix, as a model to refine."""
+    book = rulebook_for_year(2025)
+    return {
+        a.value: [
+            {
+                "code": c.code,
+                "group": c.group,
+                "max_points": c.max_points,
+                "title": c.title,
+            }
+            for c in book.criteria_for(a).criteria
+        ]
+        for a in Appendix
+    }
+
+
+def _criteria_page(form: CriteriaForm | None = None, status: int = 200):
+    """Criteria sets refined by provinces and units; the form for those who may."""
+    form = form or CriteriaForm(formdata=None, prefix="ct")
+    form.org_id.set_choices(
+        org_choices(services().organisations()), empty="— Chọn tổ chức —"
+    )
+    return (
+        render_template(
+            "ratings/criteria.html",
+            form=form,
+            refinements=services().ratings.criteria_refinements(),
+            defaults=_default_criteria(),
+            appendices=APPENDIX_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.get("/criteria")
+def criteria_page():
+    return _criteria_page()
+
+
+@bp.post("/criteria")
+@requires("criteria.define")
+def define_criteria():
+    form = CriteriaForm(prefix="ct")
+    form.org_id.set_choices([])
+    if form.validate_on_submit():
+        command = rc.DefineCriteria(
+            actor_id=user().actor,
+            org_id=form.org_id.data,
+            appendix=form.appendix.data,
+            from_year=form.from_year.data,
+            items=criteria_lines(form.items.data or ""),
+        )
+        if send(command, form) is not None:
+            flash("Đã ban hành bộ tiêu chí cụ thể hoá.", "success")
+            return redirect(url_for(".criteria_page"))
+    return _criteria_page(form, form_status(form))
+
+
 # -- bulk import of members ------------------------------------------------------------
 @bp.route("/import", methods=["GET", "POST"])
 @requires("member.enrol")
@@ -842,6 +1001,14 @@ FACT_FORMS: dict[str, tuple[type[BaseForm], Any]] = {
     "end-post": (
         EndPostFactForm,
         lambda m, f: rc.EndPost(user().actor, m, f.org_id.data, f.until.data),
+    ),
+    "oversight": (
+        OversightFactForm,
+        lambda m, f: rc.AssignOversight(user().actor, m, f.org_id.data, f.since.data),
+    ),
+    "end-oversight": (
+        EndOversightFactForm,
+        lambda m, f: rc.EndOversight(user().actor, m, f.org_id.data, f.until.data),
     ),
     "temporary-cell": (
         TemporaryCellFactForm,
@@ -906,6 +1073,7 @@ def _fact_forms(bound: dict[str, BaseForm] | None = None) -> dict[str, BaseForm]
         (
             "leadership_collective",
             "grassroots_committee",
+            "partial_committee",
             "district_committee",
             "provincial_committee",
             "cell",

@@ -317,6 +317,24 @@ def step(vote_id: UUID, step: str):
     return _rerender(vote_id, "action", form)
 
 
+@bp.post("/<uuid:vote_id>/eligible")
+@requires("vote.manage")
+def eligible(vote_id: UUID):
+    """Mode B: publish the members with an account, from the roster (§6.2)."""
+    _row(vote_id)
+    form = ActionForm(prefix="action")
+    if form.validate_on_submit():
+        members = tuple(_votes().roster_with_accounts(vote_id))
+        command = vc.PublishEligibleAccounts(user().actor, vote_id, members)
+        if _submit(command, form) is not None:
+            flash(
+                f"Đã công bố danh sách {len(members)} đảng viên được bỏ phiếu từ xa.",
+                "success",
+            )
+            return redirect(url_for(".detail", vote_id=vote_id))
+    return _rerender(vote_id, "action", form)
+
+
 @bp.post("/<uuid:vote_id>/attendance")
 @requires("vote.manage")
 def attendance(vote_id: UUID):
@@ -460,6 +478,11 @@ def booth(vote_id: UUID):
     response.headers["Content-Security-Policy"] = CSP.replace(
         "script-src 'self'", f"script-src 'self' 'sha256-{digest}'"
     )
+    if row.mode == "A":
+        # The booth may read the slip's QR code with this page's own camera access.
+        response.headers["Permissions-Policy"] = (
+            "camera=(self), microphone=(), geolocation=()"
+        )
     return response
 
 
@@ -471,15 +494,37 @@ def booth_data(vote_id: UUID):
     return jsonify(_votes().booth_data(vote_id))
 
 
+@bp.get("/<uuid:vote_id>/booth/my-key.json")
+def booth_key(vote_id: UUID):
+    """Mode B (§6.2, §7.1 step 2): the signed-in member's own wrapped key record,
+    checked for eligibility at the start; the booth opens it in the browser with
+    the password, which is not sent for this step, and signs the ballot there."""
+    row = _row(vote_id)
+    if row.mode != "B":
+        return json_error("vote.wrong_mode", 404)
+    if not current_user.is_authenticated:
+        return json_error("vote.login_required", 401)
+    try:
+        record = _votes().wrapped_key(vote_id, user().actor)
+    except DomainError as exc:
+        return json_error(exc.code, 403)
+    response = jsonify(record)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/<uuid:vote_id>/ballots")
 def cast(vote_id: UUID):
-    """§7.2: the raw canonical body; the answer is the signed receipt (§7.3)."""
+    """§7.2: the raw canonical body; the answer is the signed receipt (§7.3).
+
+    Mode B: the session names the member; the ballot was signed on their device,
+    so the server's copy of the unlocked key is not used (or needed) here."""
     row = _row(vote_id)
     session = None
     if row.mode == "B":
         if not current_user.is_authenticated:
             return json_error("vote.login_required", 401)
-        session = signer()
+        session = user().actor
     body = request.get_data(cache=False)
     try:
         receipt = _votes().cast_ballot(vc.CastBallot(vote_id, body), session)

@@ -47,7 +47,7 @@ def test_booth_js_reproduces_the_published_vectors():
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert "# fail 0" in done.stdout
-    assert "# pass 12" in done.stdout
+    assert "# pass 14" in done.stdout
 
 
 def test_booth_hash_covers_every_served_file_and_the_import_map(tmp_path):

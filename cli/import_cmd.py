@@ -1,0 +1,190 @@
+"""``kiemdiem import members FILE``: the CSV/XLSX member import of the web page
+(services/member_import.py) from the command line.
+
+Every row is checked and every bad row reported in plain words; nothing is stored
+unless all rows are valid, and ``--dry-run`` never stores. Exit status: 0 done
+(or a clean dry run), 1 bad rows or a refusal, 2 an unreadable file or bad
+arguments.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+from uuid import UUID
+
+import click
+
+from cli.context import open_services, secret_from_env_or_prompt
+from domain.errors import DomainError
+from services.app import Kiemdiem
+from services.member_import import RowError, import_members
+
+EXIT_BAD_ROWS = 1
+EXIT_UNREADABLE = 2
+COLUMN_WORDS = {
+    "full_name": "full name (Họ và tên)",
+    "party_card_no": "party card number (Số thẻ đảng viên)",
+    "birth_date": "birth date (Ngày sinh)",
+    "admission_date": "admission date (Ngày vào Đảng)",
+    "status": "status (Tình trạng)",
+    "cell_code": "chi bộ code (Mã chi bộ)",
+}
+PLAIN_WORDS = {
+    "import.value_required": "a required value is missing",
+    "import.date_invalid": "not a date (write 2025-12-31 or 31/12/2025)",
+    "import.cell_unknown": "no chi bộ has this code (see `kiemdiem orgs list`)",
+    "import.card_twice": "the same party card number is on line {first}",
+    "import.columns_missing": "the file lacks the columns: {columns}",
+    "import.empty": "the file has no rows",
+    "import.file_too_large": "the file is larger than {limit} bytes",
+    "import.file_type": "only .csv and .xlsx files are read",
+    "import.file_unreadable": "the file cannot be read (CSV must be UTF-8)",
+    "import.too_many_rows": "the file has more than {limit} rows",
+    "member.status_unknown": "the status is 'chính thức' or 'dự bị'",
+    "member.card_taken": "party card {value} already belongs to a member",
+    "member.card_invalid": "the party card number is not valid",
+    "member.name_required": "the full name is empty",
+    "member.birth_after_admission": "born after the admission date",
+    "member.admission_in_future": "the admission date is in the future",
+    "member.name_too_long": "the full name is too long",
+    "member.not_a_cell": "the organisation with this code is not a chi bộ",
+    "org.dissolved": "this chi bộ is dissolved",
+    "auth.forbidden": "this account may not enrol members",
+    "account.disabled": "this account is disabled",
+}
+
+
+def plain(code: str, details: dict[str, Any]) -> str:
+    words = PLAIN_WORDS.get(code)
+    if words is None:
+        return code if not details else f"{code} {details}"
+    try:
+        return words.format(**details)
+    except (KeyError, IndexError):
+        return words
+
+
+def row_line(error: RowError) -> str:
+    where = f"line {error.row}"
+    if error.column:
+        where += f", {COLUMN_WORDS.get(error.column, error.column)}"
+    return f"{where}: {plain(error.code, error.details)}"
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    click.echo(f"kiemdiem import: {message}", err=True)
+    raise click.exceptions.Exit(status)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    state: dict[str, Any] = {"bar": None, "done": 0}
+
+    def update(done: int, total: int) -> None:
+        bar = state["bar"]
+        if bar is None:
+            bar = click.progressbar(
+                length=max(total, 1), label="rows checked", file=sys.stderr
+            )
+            bar.__enter__()
+            state["bar"] = bar
+        bar.update(done - state["done"])
+        state["done"] = done
+
+    try:
+        yield update
+    finally:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
+
+
+def _cell_code(services: Kiemdiem, value: str) -> str:
+    """A chi bộ given by its code or its id, as its code."""
+    try:
+        wanted = UUID(value)
+    except ValueError:
+        return value.strip().lower()
+    for row in services.organisations():
+        if row.org_id == wanted:
+            return row.code
+    _fail(f"no organisation has the id {value}", EXIT_UNREADABLE)
+
+
+@click.group("import")
+def import_group() -> None:
+    """Bulk imports from files."""
+
+
+@import_group.command("members")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--cell",
+    default=None,
+    help="Chi bộ (code or id) of rows that name none, or of all rows when the "
+    "file has no 'Mã chi bộ' column.",
+)
+@click.option("--dry-run", is_flag=True, help="Check every row; store nothing.")
+@click.option(
+    "--user",
+    "username",
+    default="admin",
+    show_default=True,
+    help="The account that signs (a secretary or an administrator).",
+)
+def import_members_cmd(
+    file: Path, cell: str | None, dry_run: bool, username: str
+) -> None:
+    """Enrol the members listed in a CSV (UTF-8) or XLSX FILE.
+
+    Columns: Họ và tên, Số thẻ đảng viên, Ngày sinh, Ngày vào Đảng, Tình trạng,
+    Mã chi bộ (or their English names). All rows are stored in one signed
+    transaction, or none. The password comes from KIEMDIEM_PASSWORD (for admin
+    also KIEMDIEM_ADMIN_PASSWORD) or is asked on a terminal.
+    """
+    password = secret_from_env_or_prompt("KIEMDIEM_PASSWORD", f"Mật khẩu {username}")
+    if password is None and username == "admin":
+        password = secret_from_env_or_prompt("KIEMDIEM_ADMIN_PASSWORD", "")
+    if password is None:
+        _fail("set KIEMDIEM_PASSWORD (no terminal to ask on)", EXIT_UNREADABLE)
+    data = file.read_bytes()
+    with open_services() as services:
+        session = services.authenticate(username, password)
+        if session is None:
+            _fail("wrong account name or password", EXIT_UNREADABLE)
+        code = _cell_code(services, cell) if cell else None
+        show = sys.stderr.isatty()
+        try:
+            with _progress(show) as progress:
+                report = import_members(
+                    services,
+                    session.signer,
+                    data,
+                    file.name,
+                    dry_run=dry_run,
+                    default_cell_code=code,
+                    progress=progress,
+                )
+        except DomainError as exc:
+            refused = exc.code.startswith(("auth.", "account.", "member."))
+            status = EXIT_BAD_ROWS if refused else EXIT_UNREADABLE
+            _fail(plain(exc.code, dict(exc.details)), status)
+    for error in report.errors:
+        click.echo(row_line(error))
+    if report.errors:
+        bad = len({e.row for e in report.errors})
+        click.echo(
+            f"{bad} of {report.rows} rows are not valid; nothing was imported.",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_BAD_ROWS)
+    if dry_run:
+        click.echo(f"All {report.valid} rows are valid (dry run: nothing imported).")
+        return
+    click.echo(f"Imported {report.imported} members.")

@@ -1,0 +1,225 @@
+"""Review cycles and refined criteria from the command line: the same commands as
+the web pages (services/ratings.py), signed by the named account.
+
+``kiemdiem cycles list``, ``kiemdiem cycles combine CYCLE COLLECTIVE [--with
+COMMITTEE]`` (43-HD mục 2.4), ``kiemdiem criteria list`` and ``kiemdiem criteria
+define ORG APPENDIX FROM_YEAR FILE`` (366 Điều 10). Organisations are given by
+code or id. Refusals in plain words; exit 1 refused, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any, NoReturn
+from uuid import UUID
+
+import click
+
+from cli.context import open_services, secret_from_env_or_prompt
+from domain.errors import DomainError
+from ledger.signing import Signer
+from services import rating_commands as rc
+from services.app import Kiemdiem
+
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+GROUPS = {"chung": "general", "general": "general", "nhiệm vụ": "task", "task": "task"}
+PLAIN_WORDS = {
+    "cycle.not_found": "no such cycle (see `kiemdiem cycles list`)",
+    "cycle.closed": "the cycle is closed",
+    "cycle.combined_invalid": (
+        "only a leadership collective can be reviewed at a party committee's conference"
+    ),
+    "cycle.combined_unchanged": "the collective is already reviewed there",
+    "cycle.combined_not_same_people": (
+        "the collective's members are not the same people as the committee's"
+    ),
+    "cycle.combined_reviews_opened": (
+        "{count} reviews are already open at the old place; it can no longer move"
+    ),
+    "criteria.year_invalid": "no regulation covers the year {year}",
+    "criteria.not_scored": "criteria are scored (and refined) only from 2025 (366)",
+    "criteria.appendix_unknown": "the appendix is PL1 to PL5",
+    "criteria.empty": "the file lists no criteria",
+    "criteria.too_many": "more than {limit} criteria",
+    "criteria.code_invalid": (
+        "line {line}: a code takes lowercase letters, digits, '.', '-' (e.g. 1.2)"
+    ),
+    "criteria.code_twice": "line {line}: the code {criterion} is used twice",
+    "criteria.title_invalid": "line {line}: the title is empty or too long",
+    "criteria.group_invalid": "line {line}: the group is 'chung' or 'nhiệm vụ'",
+    "criteria.points_invalid": "line {line}: the points are a positive whole number",
+    "criteria.frame": (
+        "the points do not fit the frame: general {general} of {general_max}, "
+        "tasks {task} of {task_max}"
+    ),
+    "criteria.exists": "this organisation already refined this appendix from {year}",
+    "org.not_found": "no such organisation",
+    "org.dissolved": "the organisation is dissolved",
+    "auth.forbidden": "this account may not do this",
+    "auth.out_of_scope": "the organisation is outside this account's branch",
+}
+
+
+def plain(exc: DomainError) -> str:
+    words = PLAIN_WORDS.get(exc.code)
+    if words is None:
+        return str(exc)
+    try:
+        return words.format(**exc.details)
+    except (KeyError, IndexError):
+        return words
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    click.echo(f"kiemdiem: {message}", err=True)
+    raise click.exceptions.Exit(status)
+
+
+def _org(services: Kiemdiem, value: str) -> UUID:
+    rows = services.organisations()
+    for row in rows:
+        if value in (row.code, str(row.org_id)):
+            return row.org_id
+    _fail(f"no organisation has the code or id {value!r}", EXIT_BAD_INPUT)
+
+
+def _signer(services: Kiemdiem, username: str) -> Signer:
+    password = secret_from_env_or_prompt("KIEMDIEM_PASSWORD", f"Mật khẩu {username}")
+    if password is None:
+        _fail("set KIEMDIEM_PASSWORD (no terminal to ask on)", EXIT_BAD_INPUT)
+    session = services.authenticate(username, password)
+    if session is None:
+        _fail("wrong account name or password", EXIT_BAD_INPUT)
+    return session.signer
+
+
+def _send(services: Kiemdiem, command: Any, signer: Signer) -> Any:
+    try:
+        return services.ratings.handle(command, signer)
+    except DomainError as exc:
+        _fail(f"refused: {plain(exc)}", EXIT_REFUSED)
+
+
+USER = click.option("--user", "username", required=True, help="The account that signs.")
+
+
+@click.group()
+def cycles() -> None:
+    """Review cycles (kỳ kiểm điểm)."""
+
+
+@cycles.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array on stdout.")
+def cycles_list(as_json: bool) -> None:
+    """List cycles, newest first."""
+    with open_services() as services:
+        rows = services.ratings.cycles()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, default=str))
+        return
+    for row in rows:
+        click.echo(f"{row['cycle_id']}  {row['year']}  {row['org_name']}")
+
+
+@cycles.command("combine")
+@click.argument("cycle_id", type=click.UUID)
+@click.argument("collective")
+@click.option(
+    "--with",
+    "committee",
+    default=None,
+    help="The party committee whose conference reviews the collective and its "
+    "members; leave out to review the collective at its own level again.",
+)
+@USER
+def cycles_combine(
+    cycle_id: UUID, collective: str, committee: str | None, username: str
+) -> None:
+    """Where a leadership collective is reviewed (43-HD mục 2.4): at the party
+    committee's conference when its members are the same people."""
+    with open_services() as services:
+        signer = _signer(services, username)
+        command = rc.SetCombinedConference(
+            actor_id=signer.actor,
+            cycle_id=cycle_id,
+            collective_id=_org(services, collective),
+            committee_id=_org(services, committee) if committee else None,
+        )
+        _send(services, command, signer)
+        row = services.ratings.subject_row(cycle_id, f"o:{command.collective_id}")
+        names = {str(o.org_id): o.name for o in services.organisations()}
+    venues = ", ".join(names.get(v, v) for v in (row or {}).get("venues", []))
+    click.echo(f"Reviewed at: {venues}")
+
+
+@click.group()
+def criteria() -> None:
+    """Criteria refined by a province or unit (366 Điều 10)."""
+
+
+@criteria.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array on stdout.")
+def criteria_list(as_json: bool) -> None:
+    """List the refined criteria sets."""
+    with open_services() as services:
+        rows = services.ratings.criteria_refinements()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, default=str))
+        return
+    for row in rows:
+        click.echo(
+            f"{row['org_name']}  {row['appendix']}  from {row['from_year']}  "
+            f"{len(row['items'])} criteria"
+        )
+
+
+def read_criteria(path: Path) -> tuple[tuple[str, str, int, str], ...]:
+    """CSV (UTF-8) with the columns code, group, max_points, title; a header row
+    naming them is skipped; group is 'chung' or 'nhiệm vụ' (or general/task)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        _fail(f"cannot read {path} (UTF-8 CSV expected)", EXIT_BAD_INPUT)
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    if rows and rows[0] and rows[0][0].strip().lower() in ("code", "mã"):
+        rows = rows[1:]
+    items = []
+    for row in rows:
+        cells = [c.strip() for c in row] + [""] * 4
+        try:
+            points = int(cells[2])
+        except ValueError:
+            points = 0
+        group = GROUPS.get(cells[1].lower(), cells[1])
+        items.append((cells[0], group, points, cells[3]))
+    return tuple(items)
+
+
+@criteria.command("define")
+@click.argument("org")
+@click.argument("appendix")
+@click.argument("from_year", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@USER
+def criteria_define(
+    org: str, appendix: str, from_year: int, file: Path, username: str
+) -> None:
+    """Refine APPENDIX (PL1–PL5) for ORG and everything under it from FROM_YEAR
+    on, from a CSV FILE: code, group, max_points, title. The general group adds
+    up to 30 points, the task group to 70."""
+    items = read_criteria(file)
+    with open_services() as services:
+        signer = _signer(services, username)
+        command = rc.DefineCriteria(
+            actor_id=signer.actor,
+            org_id=_org(services, org),
+            appendix=appendix.upper(),
+            from_year=from_year,
+            items=items,
+        )
+        ident = _send(services, command, signer)
+    click.echo(f"Defined {len(items)} criteria: {ident}")

@@ -1,0 +1,653 @@
+"""Remediation of shortcomings (khắc phục hạn chế, khuyết điểm; domain.md §6).
+
+One :class:`RemediationPlan` per subject and cycle is the consistency boundary
+(architecture.md §4): the shortcomings pointed out at that cycle's review, the
+plan that answers them (measures, responsible person, deadline, supervising
+body), the progress reports with their evidence, the completion claimed by the
+subject or the secretary and the verification (or refusal, with its reason) by
+the inspection committee or the higher level.
+
+The state machine of one shortcoming (interpretation of seed 002 points 3–4 and
+366-QĐ/TW Điều 6, Điều 11; documented here, once)::
+
+    OPEN ──plan adopted──▶ IN_PROGRESS ──completion claimed──▶ DONE
+      ▲                      ▲  │ progress reported (stays)     │
+      │                      │  ▼                               ├─verified──▶ VERIFIED
+      │                      └──────────── NOT_DONE ◀─refused───┘
+      │                        (progress or a new plan reopens it)
+    any state except RECURRED ──a later cycle records it again──▶ RECURRED
+
+* A shortcoming cannot be worked on before a plan covers it ("ngay sau kiểm
+  điểm … phải xây dựng kế hoạch"): progress and claims need a plan.
+* Only a claimed (DONE) shortcoming can be verified or refused; a refusal needs
+  its reason and puts the shortcoming back to NOT_DONE, where the subject
+  reports progress again (or a new plan with a new deadline is adopted).
+* VERIFIED is final except for recurrence: when a later cycle's review finds
+  the same shortcoming again ("để tái xảy ra"), the earlier one becomes RECURRED
+  (final) and the new one is linked to it.
+
+Carry-over (:func:`carried_into`): the shortcomings of the subject's previous
+cycle, and older ones not yet settled, are carried into a cycle; the share
+verified is the remediation ratio that the HTXSNV condition reads (366 Điều 11:
+"100% hạn chế, khuyết điểm được chỉ ra ở kỳ kiểm điểm trước được khắc phục").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainError
+from domain.text import clean_text
+
+MAX_TEXT = 4000
+MAX_REFERENCE = 300
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+SOURCES = ("SELF", "MEMBER_COMMENT", "SUGGESTION", "HIGHER_CONCLUSION", "INSPECTION")
+CAUSES = ("OBJECTIVE", "SUBJECTIVE")
+SUPERVISORS = ("INSPECTION_COMMITTEE", "HIGHER_COMMITTEE")
+PERSON_ROLES = ("head", "member")
+DUE_SOON_DAYS = 14
+
+
+class Status(StrEnum):
+    OPEN = "OPEN"
+    IN_PROGRESS = "IN_PROGRESS"
+    DONE = "DONE"
+    VERIFIED = "VERIFIED"
+    NOT_DONE = "NOT_DONE"
+    RECURRED = "RECURRED"
+
+
+# What each step may start from (the state machine above).
+ALLOWED: dict[str, frozenset[Status]] = {
+    "plan": frozenset({Status.OPEN, Status.NOT_DONE}),
+    "progress": frozenset({Status.IN_PROGRESS, Status.NOT_DONE}),
+    "claim": frozenset({Status.IN_PROGRESS}),
+    "verify": frozenset({Status.DONE}),
+    "refuse": frozenset({Status.DONE}),
+    "recur": frozenset(set(Status) - {Status.RECURRED}),
+}
+# Not awaiting anyone: nothing more to do for this cycle's follow-up.
+SETTLED = frozenset({Status.VERIFIED, Status.RECURRED})
+
+
+def next_status(current: Status, step: str) -> Status:
+    """The state after ``step`` (raises when the machine does not allow it)."""
+    if current not in ALLOWED[step]:
+        raise DomainError(
+            "remediation.status_not_allowed", status=current.value, step=step
+        )
+    return {
+        "plan": Status.IN_PROGRESS,
+        "progress": Status.IN_PROGRESS,
+        "claim": Status.DONE,
+        "verify": Status.VERIFIED,
+        "refuse": Status.NOT_DONE,
+        "recur": Status.RECURRED,
+    }[step]
+
+
+def _text(value: str, code: str, limit: int = MAX_TEXT) -> str:
+    text = clean_text(value)
+    if not text:
+        raise DomainError(code)
+    if len(text) > limit:
+        raise DomainError("remediation.text_too_long", limit=limit)
+    return text
+
+
+def _optional(value: str | None, limit: int = MAX_TEXT) -> str | None:
+    text = clean_text(value or "")
+    if len(text) > limit:
+        raise DomainError("remediation.text_too_long", limit=limit)
+    return text or None
+
+
+# -- carry-over and the ratio -----------------------------------------------------
+@dataclass(frozen=True)
+class Carried:
+    """The shortcomings carried into one cycle and those of them verified."""
+
+    year: int
+    carried: tuple[str, ...]
+    verified: tuple[str, ...]
+
+    @property
+    def ratio(self) -> Fraction:
+        """Verified ÷ carried, exact; 1 when nothing was carried."""
+        if not self.carried:
+            return Fraction(1)
+        return Fraction(len(self.verified), len(self.carried))
+
+    @property
+    def complete(self) -> bool:
+        return len(self.verified) == len(self.carried)
+
+    @property
+    def unverified(self) -> tuple[str, ...]:
+        done = set(self.verified)
+        return tuple(i for i in self.carried if i not in done)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "carried": list(self.carried),
+            "verified": list(self.verified),
+        }
+
+
+def is_carried(item: Mapping[str, Any], year: int) -> bool:
+    """Whether one shortcoming is carried into the subject's cycle of ``year``.
+
+    ``item`` has ``year`` (of the cycle where it was pointed out), ``status``,
+    ``verified_on`` (a date or None) and ``recurred_year`` (the year of the cycle
+    that found it again, or None). Every shortcoming of the previous review is
+    carried (its remediation is accounted at this review); an older one is
+    carried until it was settled before this year began: verified in an earlier
+    year, or found again at an earlier cycle (the new record carries instead).
+    """
+    found = int(item["year"])
+    if found >= year:
+        return False
+    if found == year - 1:
+        return True
+    status = Status(item["status"])
+    verified_on = item.get("verified_on")
+    if status is Status.VERIFIED and verified_on is not None:
+        return _as_date(verified_on).year >= year
+    if status is Status.RECURRED and item.get("recurred_year") is not None:
+        return int(item["recurred_year"]) >= year
+    return True
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def carried_into(items: Iterable[Mapping[str, Any]], year: int) -> Carried:
+    """The remediation facts of a subject for the cycle of ``year``."""
+    carried = sorted(
+        (i for i in items if is_carried(i, year)),
+        key=lambda i: (int(i["year"]), str(i["shortcoming_id"])),
+    )
+    return Carried(
+        year=year,
+        carried=tuple(str(i["shortcoming_id"]) for i in carried),
+        verified=tuple(
+            str(i["shortcoming_id"])
+            for i in carried
+            if Status(i["status"]) is Status.VERIFIED
+        ),
+    )
+
+
+def urgency(deadline: date | None, status: Status, today: date, soon_days: int) -> str:
+    """``overdue``, ``due_soon`` or ``""`` — computed when asked (views have no
+    clock): an item not yet claimed or settled whose deadline has passed, or is
+    within ``soon_days``."""
+    if deadline is None or status in SETTLED or status is Status.DONE:
+        return ""
+    if deadline < today:
+        return "overdue"
+    if (deadline - today).days <= soon_days:
+        return "due_soon"
+    return ""
+
+
+# -- the aggregate ---------------------------------------------------------------
+class RemediationPlan(Aggregate):
+    """Khắc phục hạn chế, khuyết điểm of one subject after one cycle's review."""
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        plan_id: UUID,
+        cycle_id: UUID,
+        year: int,
+        subject: Mapping[str, Any],
+        opened_by: str,
+    ) -> RemediationPlan:
+        place = subject.get("org_id") or subject.get("cell_id")
+        if not place:
+            raise DomainError("remediation.subject_without_place")
+        return cls._create(
+            cls.Opened,  # type: ignore[attr-defined]
+            id=plan_id,
+            cycle_id=cycle_id,
+            year=year,
+            subject_key=subject["key"],
+            subject_kind=subject["kind"],
+            subject_name=subject["name"],
+            place_id=str(place),
+            path=list(subject.get("path", [])),
+            opened_by=opened_by,
+        )
+
+    @event("Opened")
+    def __init__(
+        self,
+        cycle_id: UUID,
+        year: int,
+        subject_key: str,
+        subject_kind: str,
+        subject_name: str,
+        place_id: str,
+        path: list[str],
+        opened_by: str,
+    ) -> None:
+        self.cycle_id = cycle_id
+        self.year = year
+        self.subject_key = subject_key
+        self.subject_kind = subject_kind
+        self.subject_name = subject_name
+        self.place_id = place_id
+        # The subject's organisation (its own, or a member's chi bộ): the audit's
+        # scope of this file.
+        self.org_id = UUID(place_id)
+        self.path = list(path)
+        self.shortcomings: dict[str, dict[str, Any]] = {}
+        self.plans: list[dict[str, Any]] = []
+
+    # -- helpers ----
+    def shortcoming(self, shortcoming_id: str) -> dict[str, Any]:
+        found = self.shortcomings.get(str(shortcoming_id))
+        if found is None:
+            raise DomainError("remediation.shortcoming_not_found", id=shortcoming_id)
+        return found
+
+    def status_of(self, shortcoming_id: str) -> Status:
+        return Status(self.shortcoming(shortcoming_id)["status"])
+
+    def _step(self, shortcoming_id: str, step: str) -> dict[str, Any]:
+        item = self.shortcoming(shortcoming_id)
+        next_status(Status(item["status"]), step)
+        return item
+
+    def items(self) -> list[dict[str, Any]]:
+        """Rows for :func:`carried_into`."""
+        return [
+            {
+                "shortcoming_id": k,
+                "year": self.year,
+                "status": v["status"],
+                "verified_on": v["verified_on"],
+                "recurred_year": v["recurred_year"],
+            }
+            for k, v in sorted(self.shortcomings.items())
+        ]
+
+    # -- recording ----
+    def record_shortcoming(
+        self,
+        *,
+        shortcoming_id: UUID,
+        source: str,
+        description: str,
+        cause: str,
+        recorded_on: date,
+        collective_responsibility: str | None,
+        persons: Sequence[Mapping[str, Any]],
+        eligible_persons: Mapping[str, str],
+        review_id: UUID | None,
+        review_subject_key: str | None,
+        recurrence_of: Mapping[str, Any] | None,
+        recorded_by: str,
+    ) -> None:
+        """A hạn chế, khuyết điểm pointed out at this cycle's review.
+
+        ``eligible_persons`` maps the member ids who may be named (for a
+        collective: its head and members, with their role) to their role;
+        ``review_subject_key`` is the subject of the linked review (facts the
+        service read); ``recurrence_of`` is the earlier shortcoming found again
+        (``shortcoming_id``, ``subject_key``, ``year``, ``status``)."""
+        if str(shortcoming_id) in self.shortcomings:
+            raise DomainError("remediation.shortcoming_exists")
+        if source not in SOURCES:
+            raise DomainError("remediation.source_unknown", source=source)
+        if cause not in CAUSES:
+            raise DomainError("remediation.cause_unknown", cause=cause)
+        if review_id is not None and review_subject_key != self.subject_key:
+            raise DomainError("remediation.review_mismatch")
+        collective = self.subject_kind == "collective"
+        if collective_responsibility and not collective:
+            raise DomainError("remediation.collective_only")
+        named: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for person in persons:
+            member = str(person["member_id"])
+            if not collective:
+                raise DomainError("remediation.collective_only")
+            if member not in eligible_persons:
+                raise DomainError("remediation.person_not_in_collective")
+            if member in seen:
+                raise DomainError("remediation.person_twice")
+            seen.add(member)
+            named.append(
+                {
+                    "member_id": member,
+                    "role": eligible_persons[member],
+                    "responsibility": _text(
+                        str(person.get("responsibility", "")),
+                        "remediation.responsibility_required",
+                    ),
+                }
+            )
+        earlier = None
+        if recurrence_of is not None:
+            if recurrence_of["subject_key"] != self.subject_key:
+                raise DomainError("remediation.recurrence_other_subject")
+            if int(recurrence_of["year"]) >= self.year:
+                raise DomainError("remediation.recurrence_not_earlier")
+            if Status(recurrence_of["status"]) is Status.RECURRED:
+                raise DomainError("remediation.already_recurred")
+            earlier = str(recurrence_of["shortcoming_id"])
+        self._recorded(
+            shortcoming_id=str(shortcoming_id),
+            source=source,
+            description=_text(description, "remediation.description_required"),
+            cause=cause,
+            recorded_on=recorded_on,
+            collective_responsibility=_optional(collective_responsibility),
+            persons=sorted(named, key=lambda p: (p["role"] != "head", p["member_id"])),
+            review_id=review_id,
+            recurrence_of=earlier,
+            recorded_by=recorded_by,
+        )
+
+    @event("ShortcomingRecorded")
+    def _recorded(
+        self,
+        shortcoming_id: str,
+        source: str,
+        description: str,
+        cause: str,
+        recorded_on: date,
+        collective_responsibility: str | None,
+        persons: list[dict[str, Any]],
+        review_id: UUID | None,
+        recurrence_of: str | None,
+        recorded_by: str,
+    ) -> None:
+        self.shortcomings[shortcoming_id] = {
+            "source": source,
+            "description": description,
+            "cause": cause,
+            "recorded_on": recorded_on,
+            "recurrence_of": recurrence_of,
+            "status": Status.OPEN.value,
+            "plan": None,
+            "claim": None,
+            "verified_on": None,
+            "recurred_year": None,
+            "refusals": 0,
+            "progress": 0,
+        }
+
+    def mark_recurred(
+        self,
+        *,
+        shortcoming_id: str,
+        by_shortcoming_id: str,
+        in_year: int,
+        recurred_on: date,
+        marked_by: str,
+    ) -> None:
+        """A later cycle found this shortcoming again (in the same command that
+        records the new one)."""
+        self._step(shortcoming_id, "recur")
+        if in_year <= self.year:
+            raise DomainError("remediation.recurrence_not_earlier")
+        self._recurred(
+            shortcoming_id=str(shortcoming_id),
+            by_shortcoming_id=str(by_shortcoming_id),
+            in_year=in_year,
+            recurred_on=recurred_on,
+            marked_by=marked_by,
+        )
+
+    @event("ShortcomingRecurred")
+    def _recurred(
+        self,
+        shortcoming_id: str,
+        by_shortcoming_id: str,
+        in_year: int,
+        recurred_on: date,
+        marked_by: str,
+    ) -> None:
+        item = self.shortcomings[shortcoming_id]
+        item["status"] = Status.RECURRED.value
+        item["recurred_year"] = in_year
+
+    # -- the plan ----
+    def adopt_plan(
+        self,
+        *,
+        shortcoming_ids: Sequence[str],
+        measures: Sequence[str],
+        responsible_member_id: UUID,
+        deadline: date,
+        supervisor: str,
+        supervisor_org_id: UUID,
+        adopted_on: date,
+        adopted_by: str,
+    ) -> None:
+        """Kế hoạch khắc phục: measures, who answers for it, by when, supervised
+        by the inspection committee or the higher committee."""
+        ids = sorted({str(i) for i in shortcoming_ids})
+        if not ids:
+            raise DomainError("remediation.shortcomings_required")
+        for ident in ids:
+            self._step(ident, "plan")
+        cleaned = [clean_text(m) for m in measures if clean_text(m)]
+        if not cleaned:
+            raise DomainError("remediation.measures_required")
+        if any(len(m) > MAX_TEXT for m in cleaned):
+            raise DomainError("remediation.text_too_long", limit=MAX_TEXT)
+        if supervisor not in SUPERVISORS:
+            raise DomainError("remediation.supervisor_unknown", supervisor=supervisor)
+        if deadline < adopted_on:
+            raise DomainError("remediation.deadline_in_past")
+        self._plan_adopted(
+            plan_no=len(self.plans) + 1,
+            shortcoming_ids=ids,
+            measures=cleaned,
+            responsible_member_id=responsible_member_id,
+            deadline=deadline,
+            supervisor=supervisor,
+            supervisor_org_id=supervisor_org_id,
+            adopted_on=adopted_on,
+            adopted_by=adopted_by,
+        )
+
+    @event("RemediationPlanAdopted")
+    def _plan_adopted(
+        self,
+        plan_no: int,
+        shortcoming_ids: list[str],
+        measures: list[str],
+        responsible_member_id: UUID,
+        deadline: date,
+        supervisor: str,
+        supervisor_org_id: UUID,
+        adopted_on: date,
+        adopted_by: str,
+    ) -> None:
+        self.plans.append(
+            {
+                "plan_no": plan_no,
+                "shortcoming_ids": list(shortcoming_ids),
+                "measures": list(measures),
+                "responsible_member_id": responsible_member_id,
+                "deadline": deadline,
+                "supervisor": supervisor,
+                "supervisor_org_id": supervisor_org_id,
+            }
+        )
+        for ident in shortcoming_ids:
+            item = self.shortcomings[ident]
+            item["plan"] = plan_no
+            item["status"] = Status.IN_PROGRESS.value
+
+    def plan_of(self, shortcoming_id: str) -> dict[str, Any] | None:
+        number = self.shortcoming(shortcoming_id)["plan"]
+        return self.plans[number - 1] if number else None
+
+    # -- progress and completion ----
+    def report_progress(
+        self,
+        *,
+        shortcoming_id: str,
+        text: str,
+        reported_on: date,
+        document_reference: str | None,
+        document_sha256: str | None,
+        reported_by: str,
+    ) -> None:
+        """Báo cáo tiến độ with its evidence (a reference to a document and, when
+        given, the SHA-256 of its bytes; never the file itself)."""
+        item = self.shortcoming(shortcoming_id)
+        if item["plan"] is None:
+            raise DomainError("remediation.plan_required")
+        self._step(shortcoming_id, "progress")
+        digest = (document_sha256 or "").strip().lower() or None
+        if digest is not None and not SHA256_HEX.fullmatch(digest):
+            raise DomainError("remediation.document_hash_invalid")
+        reference = _optional(document_reference, MAX_REFERENCE)
+        if digest is not None and reference is None:
+            raise DomainError("remediation.document_reference_required")
+        self._progress_reported(
+            shortcoming_id=str(shortcoming_id),
+            text=_text(text, "remediation.text_required"),
+            reported_on=reported_on,
+            document_reference=reference,
+            document_sha256=digest,
+            reported_by=reported_by,
+        )
+
+    @event("RemediationProgressReported")
+    def _progress_reported(
+        self,
+        shortcoming_id: str,
+        text: str,
+        reported_on: date,
+        document_reference: str | None,
+        document_sha256: str | None,
+        reported_by: str,
+    ) -> None:
+        item = self.shortcomings[shortcoming_id]
+        item["status"] = Status.IN_PROGRESS.value
+        item["progress"] += 1
+
+    def claim_completion(
+        self, *, shortcoming_id: str, summary: str, claimed_on: date, claimed_by: str
+    ) -> None:
+        """The subject (or the secretary) says the remedy is complete."""
+        item = self.shortcoming(shortcoming_id)
+        if item["plan"] is None:
+            raise DomainError("remediation.plan_required")
+        self._step(shortcoming_id, "claim")
+        self._claimed(
+            shortcoming_id=str(shortcoming_id),
+            summary=_text(summary, "remediation.text_required"),
+            claimed_on=claimed_on,
+            claimed_by=claimed_by,
+        )
+
+    @event("RemediationCompletionClaimed")
+    def _claimed(
+        self, shortcoming_id: str, summary: str, claimed_on: date, claimed_by: str
+    ) -> None:
+        item = self.shortcomings[shortcoming_id]
+        item["status"] = Status.DONE.value
+        item["claim"] = {"claimed_on": claimed_on, "claimed_by": claimed_by}
+
+    @staticmethod
+    def _check_verifier(
+        item: Mapping[str, Any], on: date, actor: str, verifier: str
+    ) -> None:
+        if verifier not in SUPERVISORS:
+            raise DomainError("remediation.supervisor_unknown", supervisor=verifier)
+        claim = item["claim"]
+        if claim is not None and on < claim["claimed_on"]:
+            raise DomainError("remediation.verified_before_claim")
+        if claim is not None and claim["claimed_by"] == actor:
+            raise DomainError("remediation.verifier_is_claimant")
+
+    def verify(
+        self,
+        *,
+        shortcoming_id: str,
+        note: str,
+        verified_on: date,
+        verifier: str,
+        verified_by: str,
+    ) -> None:
+        """The supervising body checked it and closes it as remedied."""
+        item = self._step(shortcoming_id, "verify")
+        self._check_verifier(item, verified_on, verified_by, verifier)
+        self._closed(
+            shortcoming_id=str(shortcoming_id),
+            outcome=Status.VERIFIED.value,
+            note=_optional(note),
+            verified_on=verified_on,
+            verifier=verifier,
+            closed_by=verified_by,
+        )
+
+    @event("RemediationClosed")
+    def _closed(
+        self,
+        shortcoming_id: str,
+        outcome: str,
+        note: str | None,
+        verified_on: date,
+        verifier: str,
+        closed_by: str,
+    ) -> None:
+        item = self.shortcomings[shortcoming_id]
+        item["status"] = outcome
+        item["verified_on"] = verified_on
+
+    def refuse(
+        self,
+        *,
+        shortcoming_id: str,
+        reason: str,
+        refused_on: date,
+        verifier: str,
+        refused_by: str,
+    ) -> None:
+        """Not remedied: back to the subject, with the reason."""
+        item = self._step(shortcoming_id, "refuse")
+        self._check_verifier(item, refused_on, refused_by, verifier)
+        self._refused(
+            shortcoming_id=str(shortcoming_id),
+            reason=_text(reason, "remediation.reason_required"),
+            refused_on=refused_on,
+            verifier=verifier,
+            refused_by=refused_by,
+        )
+
+    @event("RemediationRefused")
+    def _refused(
+        self,
+        shortcoming_id: str,
+        reason: str,
+        refused_on: date,
+        verifier: str,
+        refused_by: str,
+    ) -> None:
+        item = self.shortcomings[shortcoming_id]
+        item["status"] = Status.NOT_DONE.value
+        item["claim"] = None
+        item["refusals"] += 1

@@ -1,0 +1,311 @@
+"""``remediation``: every shortcoming pointed out at a review and where its
+remedy stands (issue 6, domain.md §6).
+
+Answers: which shortcomings does a subject have and in what state
+(``shortcomings``: one row per shortcoming with its subject, cycle year, the
+organisation path for roll-up, status, plan, deadline, claim, verification and
+recurrence links), which of them belong to an organisation or anything under it
+(``scope``: one row per shortcoming and organisation on its path, as the tree
+stood when the cycle was opened), what happened to each (``history``), and the
+plans per subject and cycle (``plans``). Overdue and due soon are not stored:
+the reader computes them from ``deadline`` and its own clock.
+
+Handlers depend only on the event and the view's rows (ledger.md §9.1).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.remediation import RemediationPlan, Status
+from ledger.mapper import LedgerEvent
+from projections.runtime import ReadModel, handles
+from projections.sqlutil import Tx
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _day(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class RemediationView(ReadModel):
+    name = "remediation"
+    version = 1
+    tables = {  # noqa: RUF012 - declarative table list read by the runtime
+        "plans": (
+            "plan_id TEXT PRIMARY KEY, cycle_id TEXT NOT NULL, year BIGINT NOT NULL, "
+            "subject_key TEXT NOT NULL, subject_kind TEXT NOT NULL, "
+            "subject_name TEXT NOT NULL, place_id TEXT NOT NULL, path TEXT NOT NULL, "
+            "opened_at BIGINT NOT NULL"
+        ),
+        "shortcomings": (
+            "shortcoming_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, "
+            "cycle_id TEXT NOT NULL, year BIGINT NOT NULL, "
+            "subject_key TEXT NOT NULL, subject_kind TEXT NOT NULL, "
+            "subject_name TEXT NOT NULL, place_id TEXT NOT NULL, "
+            "path TEXT NOT NULL, source TEXT NOT NULL, description TEXT NOT NULL, "
+            "cause TEXT NOT NULL, collective_responsibility TEXT, "
+            "persons TEXT NOT NULL, review_id TEXT, recurrence_of TEXT, "
+            "recurred_by TEXT, recurred_year BIGINT, status TEXT NOT NULL, "
+            "recorded_on TEXT NOT NULL, recorded_at BIGINT NOT NULL, "
+            "plan_no BIGINT, measures TEXT, responsible_member_id TEXT, "
+            "deadline TEXT, supervisor TEXT, supervisor_org_id TEXT, "
+            "progress BIGINT NOT NULL, claimed_on TEXT, claim_summary TEXT, "
+            "verified_on TEXT, verifier TEXT, verifier_note TEXT, "
+            "refusals BIGINT NOT NULL, last_refusal TEXT, updated_at BIGINT NOT NULL"
+        ),
+        "scope": (
+            "shortcoming_id TEXT NOT NULL, org_id TEXT NOT NULL, "
+            "PRIMARY KEY (shortcoming_id, org_id)"
+        ),
+        "history": (
+            "shortcoming_id TEXT NOT NULL, position BIGINT NOT NULL, "
+            "step TEXT NOT NULL, actor TEXT NOT NULL, on_date TEXT, "
+            "detail TEXT NOT NULL, PRIMARY KEY (shortcoming_id, position)"
+        ),
+    }
+    indexes = {  # noqa: RUF012
+        "shortcomings_subject": ("shortcomings", "subject_key, year"),
+        "scope_org": ("scope", "org_id"),
+    }
+
+    # -- helpers ----
+    def _set(self, tx: Tx, ident: str, at: int, **values: Any) -> None:
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        tx.execute(
+            "UPDATE {shortcomings} SET "  # noqa: S608 - column names come from code
+            + assignments
+            + ", updated_at = ? WHERE shortcoming_id = ?",
+            (*values.values(), at, ident),
+        )
+
+    def _log(
+        self,
+        tx: Tx,
+        e: LedgerEvent,
+        ident: str,
+        step: str,
+        on: Any,
+        detail: dict[str, Any],
+    ) -> None:
+        tx.upsert(
+            "history",
+            ["shortcoming_id", "position"],
+            {
+                "shortcoming_id": ident,
+                "position": e.notification_id,
+                "step": step,
+                "actor": e.actor,
+                "on_date": _day(on),
+                "detail": _json(detail),
+            },
+        )
+
+    # -- handlers ----
+    @handles(RemediationPlan.Opened)  # type: ignore[attr-defined]
+    def opened(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        tx.upsert(
+            "plans",
+            ["plan_id"],
+            {
+                "plan_id": str(e.stream),
+                "cycle_id": str(ev.cycle_id),
+                "year": ev.year,
+                "subject_key": ev.subject_key,
+                "subject_kind": ev.subject_kind,
+                "subject_name": ev.subject_name,
+                "place_id": ev.place_id,
+                "path": _json(list(ev.path)),
+                "opened_at": e.notification_id,
+            },
+        )
+
+    @handles(RemediationPlan.ShortcomingRecorded)  # type: ignore[attr-defined]
+    def recorded(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        tx.execute("SELECT * FROM {plans} WHERE plan_id = ?", (str(e.stream),))
+        plan = tx.fetchone_dict()
+        assert plan is not None  # noqa: S101 - Opened is always first in the stream
+        ident = ev.shortcoming_id
+        tx.upsert(
+            "shortcomings",
+            ["shortcoming_id"],
+            {
+                "shortcoming_id": ident,
+                "plan_id": plan["plan_id"],
+                "cycle_id": plan["cycle_id"],
+                "year": plan["year"],
+                "subject_key": plan["subject_key"],
+                "subject_kind": plan["subject_kind"],
+                "subject_name": plan["subject_name"],
+                "place_id": plan["place_id"],
+                "path": plan["path"],
+                "source": ev.source,
+                "description": ev.description,
+                "cause": ev.cause,
+                "collective_responsibility": ev.collective_responsibility,
+                "persons": _json(ev.persons),
+                "review_id": str(ev.review_id) if ev.review_id else None,
+                "recurrence_of": ev.recurrence_of,
+                "status": Status.OPEN.value,
+                "recorded_on": ev.recorded_on.isoformat(),
+                "recorded_at": e.notification_id,
+                "progress": 0,
+                "refusals": 0,
+                "updated_at": e.notification_id,
+            },
+        )
+        for org in json.loads(plan["path"]):
+            tx.upsert(
+                "scope",
+                ["shortcoming_id", "org_id"],
+                {"shortcoming_id": ident, "org_id": org},
+            )
+        self._log(
+            tx,
+            e,
+            ident,
+            "recorded",
+            ev.recorded_on,
+            {"source": ev.source, "recurrence_of": ev.recurrence_of},
+        )
+
+    @handles(RemediationPlan.ShortcomingRecurred)  # type: ignore[attr-defined]
+    def recurred(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        self._set(
+            tx,
+            ev.shortcoming_id,
+            e.notification_id,
+            status=Status.RECURRED.value,
+            recurred_by=ev.by_shortcoming_id,
+            recurred_year=ev.in_year,
+        )
+        self._log(
+            tx,
+            e,
+            ev.shortcoming_id,
+            "recurred",
+            ev.recurred_on,
+            {"by": ev.by_shortcoming_id, "year": ev.in_year},
+        )
+
+    @handles(RemediationPlan.RemediationPlanAdopted)  # type: ignore[attr-defined]
+    def plan_adopted(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        for ident in ev.shortcoming_ids:
+            self._set(
+                tx,
+                ident,
+                e.notification_id,
+                status=Status.IN_PROGRESS.value,
+                plan_no=ev.plan_no,
+                measures=_json(list(ev.measures)),
+                responsible_member_id=str(ev.responsible_member_id),
+                deadline=ev.deadline.isoformat(),
+                supervisor=ev.supervisor,
+                supervisor_org_id=str(ev.supervisor_org_id),
+            )
+            self._log(
+                tx,
+                e,
+                ident,
+                "plan_adopted",
+                ev.adopted_on,
+                {"plan_no": ev.plan_no, "deadline": ev.deadline.isoformat()},
+            )
+
+    @handles(RemediationPlan.RemediationProgressReported)  # type: ignore[attr-defined]
+    def progress(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        count = tx.scalar(
+            "SELECT progress FROM {shortcomings} WHERE shortcoming_id = ?",
+            (ev.shortcoming_id,),
+        )
+        self._set(
+            tx,
+            ev.shortcoming_id,
+            e.notification_id,
+            status=Status.IN_PROGRESS.value,
+            progress=int(count or 0) + 1,
+        )
+        self._log(
+            tx,
+            e,
+            ev.shortcoming_id,
+            "progress",
+            ev.reported_on,
+            {
+                "text": ev.text,
+                "document_reference": ev.document_reference,
+                "document_sha256": ev.document_sha256,
+            },
+        )
+
+    @handles(RemediationPlan.RemediationCompletionClaimed)  # type: ignore[attr-defined]
+    def claimed(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        self._set(
+            tx,
+            ev.shortcoming_id,
+            e.notification_id,
+            status=Status.DONE.value,
+            claimed_on=ev.claimed_on.isoformat(),
+            claim_summary=ev.summary,
+        )
+        self._log(
+            tx, e, ev.shortcoming_id, "claimed", ev.claimed_on, {"text": ev.summary}
+        )
+
+    @handles(RemediationPlan.RemediationClosed)  # type: ignore[attr-defined]
+    def closed(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        self._set(
+            tx,
+            ev.shortcoming_id,
+            e.notification_id,
+            status=ev.outcome,
+            verified_on=ev.verified_on.isoformat(),
+            verifier=ev.verifier,
+            verifier_note=ev.note,
+        )
+        self._log(
+            tx,
+            e,
+            ev.shortcoming_id,
+            "verified",
+            ev.verified_on,
+            {"verifier": ev.verifier, "text": ev.note},
+        )
+
+    @handles(RemediationPlan.RemediationRefused)  # type: ignore[attr-defined]
+    def refused(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        count = tx.scalar(
+            "SELECT refusals FROM {shortcomings} WHERE shortcoming_id = ?",
+            (ev.shortcoming_id,),
+        )
+        self._set(
+            tx,
+            ev.shortcoming_id,
+            e.notification_id,
+            status=Status.NOT_DONE.value,
+            claimed_on=None,
+            claim_summary=None,
+            refusals=int(count or 0) + 1,
+            last_refusal=ev.reason,
+            verifier=ev.verifier,
+        )
+        self._log(
+            tx,
+            e,
+            ev.shortcoming_id,
+            "refused",
+            ev.refused_on,
+            {"verifier": ev.verifier, "text": ev.reason},
+        )

@@ -1,0 +1,304 @@
+"""JSON endpoints of remediation (issue 6), on the API blueprint.
+
+Bodies are checked for shape by ``web.api.ratings.body``; every rule is the
+domain's. Reads come from the ``remediation`` view through
+``services.remediation``; a member reads only their own shortcomings.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from flask import jsonify, request, url_for
+
+from domain import permissions
+from domain.errors import DomainError
+from services import remediation_commands as mc
+from services.errors import SignatureRequiredError
+from web.api import bp
+from web.api.ratings import (
+    OPT,
+    REQ,
+    Parser,
+    _date,
+    _plain,
+    _text,
+    _texts,
+    _uuid,
+    body,
+)
+from web.api.routes import Refused
+from web.errors import json_error, status_for
+from web.identity import requires, services, signer, user
+from web.messages import message_for
+from web.reads import found_or_404
+
+log = logging.getLogger(__name__)
+
+
+def _persons(value: Any) -> tuple[tuple[UUID, str], ...]:
+    if not isinstance(value, list):
+        raise ValueError
+    return tuple(
+        (_uuid(p["member_id"]), _text(p.get("responsibility", ""))) for p in value
+    )
+
+
+def _uuids(value: Any) -> tuple[UUID, ...]:
+    if not isinstance(value, list):
+        raise ValueError
+    return tuple(_uuid(v) for v in value)
+
+
+RECORD: dict[str, tuple[Parser, bool]] = {
+    "cycle_id": (_uuid, REQ),
+    "subject_key": (_text, REQ),
+    "source": (_text, REQ),
+    "description": (_text, REQ),
+    "cause": (_text, REQ),
+    "collective_responsibility": (_text, OPT),
+    "persons": (_persons, OPT),
+    "review_id": (_uuid, OPT),
+    "recurrence_of": (_uuid, OPT),
+    "recorded_on": (_date, OPT),
+}
+PLAN: dict[str, tuple[Parser, bool]] = {
+    "shortcoming_ids": (_uuids, REQ),
+    "measures": (_texts, REQ),
+    "responsible_member_id": (_uuid, REQ),
+    "deadline": (_date, REQ),
+    "supervisor": (_text, REQ),
+    "supervisor_org_id": (_uuid, REQ),
+    "adopted_on": (_date, OPT),
+}
+# step -> (command, body)
+STEPS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
+    "progress": (
+        mc.ReportRemediationProgress,
+        {
+            "text": (_text, REQ),
+            "document_reference": (_text, OPT),
+            "document_sha256": (_text, OPT),
+            "reported_on": (_date, OPT),
+        },
+    ),
+    "claim": (
+        mc.ClaimRemediation,
+        {"summary": (_text, REQ), "claimed_on": (_date, OPT)},
+    ),
+    "verify": (
+        mc.VerifyRemediation,
+        {"note": (_text, OPT), "verified_on": (_date, OPT)},
+    ),
+    "refuse": (
+        mc.RefuseRemediation,
+        {"reason": (_text, REQ), "refused_on": (_date, OPT)},
+    ),
+}
+STEP_ACTIONS = {
+    "progress": "remediation.report",
+    "claim": "remediation.claim",
+    "verify": "remediation.verify",
+    "refuse": "remediation.verify",
+}
+
+
+def run(command: Any) -> Any:
+    """Send a remediation command signed by the current user; refusals as JSON."""
+    key = signer()
+    try:
+        result = services().remediation.handle(command, key)
+    except SignatureRequiredError:
+        raise
+    except DomainError as exc:
+        log.info("command %s refused: %s", type(command).__name__, exc.code)
+        raise Refused(
+            json_error(
+                exc.code,
+                status_for(exc.code),
+                message_for(exc.code, exc.details),
+                details=_plain(exc.details),
+            )
+        ) from None
+    return result
+
+
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in row.items() if k != "deadline_date"}
+    return out
+
+
+def _own_only() -> str | None:
+    """A member without a tracking role sees only their own shortcomings."""
+    me = user()
+    if permissions.may(me.roles, "remediation.track"):
+        return None
+    account = services().account(me.account_id)
+    if account.member_id is None:
+        raise Refused(json_error("auth.forbidden", 403))
+    return f"m:{account.member_id}"
+
+
+def _query_int(name: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Refused(json_error("form.invalid", 400))
+    return int(raw)
+
+
+def _query_uuid(name: str) -> UUID | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise Refused(json_error("form.invalid", 400)) from None
+
+
+def _scope_org(wanted: UUID | None) -> UUID | None:
+    """The organisation asked for, within the account's own subtree."""
+    account = services().account(user().account_id)
+    own = account.org_id
+    if wanted is None:
+        return own
+    if own is not None and not services().remediation.in_scope(own, wanted):
+        raise Refused(json_error("auth.out_of_scope", 403))
+    return wanted
+
+
+# -- reads -------------------------------------------------------------------------
+@bp.get("/remediation/items")
+def list_remediation_items():
+    own = _own_only()
+    status = request.args.get("status") or None
+    year = _query_int("year")
+    if own is not None:
+        rows = services().remediation.items(subject_key=own, year=year, status=status)
+    else:
+        rows = services().remediation.items(
+            org_id=_scope_org(_query_uuid("org_id")),
+            subject_key=request.args.get("subject_key") or None,
+            year=year,
+            status=status,
+        )
+    return jsonify({"items": [_json_row(r) for r in rows]})
+
+
+@bp.get("/remediation/items/<uuid:shortcoming_id>")
+def get_remediation_item(shortcoming_id: UUID):
+    own = _own_only()
+    remediation = services().remediation
+    row = found_or_404(
+        remediation.item(shortcoming_id), "remediation.shortcoming_not_found"
+    )
+    if own is not None and row["subject_key"] != own:
+        raise Refused(json_error("auth.forbidden", 403))
+    if own is None:
+        _scope_org(UUID(row["place_id"]))
+    return jsonify(
+        {"item": _json_row(row), "history": remediation.history(shortcoming_id)}
+    )
+
+
+@bp.get("/remediation/carried")
+def get_carried():
+    """The shortcomings carried into a subject's cycle and the exact ratio."""
+    own = _own_only()
+    key = own or request.args.get("subject_key", "")
+    year = _query_int("year")
+    if not key or year is None:
+        raise Refused(json_error("form.invalid", 400))
+    remediation = services().remediation
+    carried = remediation.carried(key, year)
+    return jsonify(
+        {
+            **carried.as_dict(),
+            "ratio": f"{carried.ratio.numerator}/{carried.ratio.denominator}",
+            "complete": carried.complete,
+            "items": [_json_row(r) for r in remediation.carried_items(key, year)],
+        }
+    )
+
+
+@bp.get("/remediation/status-counts")
+@requires("remediation.track")
+def get_status_counts():
+    org = _scope_org(_query_uuid("org_id"))
+    if org is None:
+        raise Refused(json_error("form.invalid", 400))
+    counts = services().remediation.status_counts(org, _query_int("year"))
+    return jsonify({"org_id": str(org), "counts": counts})
+
+
+@bp.get("/remediation/worklist")
+@requires("remediation.verify")
+def get_worklist():
+    org = _scope_org(None)
+    if org is None:
+        raise Refused(json_error("auth.out_of_scope", 403))
+    found = services().remediation.worklist(org)
+    return jsonify(
+        {
+            "awaiting": [_json_row(r) for r in found["awaiting"]],
+            "overdue": [_json_row(r) for r in found["overdue"]],
+        }
+    )
+
+
+# -- writes ------------------------------------------------------------------------
+def _created(ident: UUID) -> Any:
+    response = jsonify(
+        {"id": str(ident), "item": _json_row(services().remediation.item(ident) or {})}
+    )
+    response.status_code = 201
+    response.headers["Location"] = url_for(
+        ".get_remediation_item", shortcoming_id=ident
+    )
+    return response
+
+
+@bp.post("/remediation/shortcomings")
+@requires("remediation.record")
+def record_shortcoming():
+    values = body(RECORD)
+    ident = run(mc.RecordShortcoming(actor_id=str(user().actor), **values))
+    return _created(ident)
+
+
+@bp.post("/remediation/plans")
+@requires("remediation.plan")
+def adopt_plan():
+    values = body(PLAN)
+    plan = run(mc.AdoptRemediationPlan(actor_id=str(user().actor), **values))
+    remediation = services().remediation
+    rows = [remediation.item(s) for s in values["shortcoming_ids"]]
+    return jsonify({"plan_id": str(plan), "items": [_json_row(r) for r in rows if r]})
+
+
+def _step_view(step: str) -> Any:
+    command, spec = STEPS[step]
+
+    def view(shortcoming_id: UUID) -> Any:
+        values = body(spec)
+        run(
+            command(actor_id=str(user().actor), shortcoming_id=shortcoming_id, **values)
+        )
+        row = services().remediation.item(shortcoming_id) or {}
+        return jsonify({"item": _json_row(row)})
+
+    view.__name__ = f"remediation_{step}"
+    return requires(STEP_ACTIONS[step])(view)
+
+
+for _step in STEPS:
+    bp.add_url_rule(
+        f"/remediation/items/<uuid:shortcoming_id>/{_step}",
+        endpoint=f"remediation_{_step}",
+        view_func=_step_view(_step),
+        methods=["POST"],
+    )

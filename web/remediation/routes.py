@@ -1,0 +1,427 @@
+"""Remediation pages: read the ``remediation`` view through
+``services.remediation``; forms send signed commands. Refusals come back on the
+form in Vietnamese. Nothing here decides a rule."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+
+from domain import permissions
+from domain.errors import DomainError
+from services import remediation_commands as mc
+from services.errors import SignatureRequiredError
+from web.dispatch import PAGE_LEVEL, form_status
+from web.forms import BaseForm, choices
+from web.identity import requires, services, signer, user
+from web.messages_remediation import (
+    CAUSE_LABELS,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    STEP_LABELS,
+    SUPERVISOR_LABELS,
+    URGENCY_LABELS,
+)
+from web.reads import found_or_404, org_choices
+from web.remediation import bp
+from web.remediation.forms import (
+    ClaimForm,
+    FilterForm,
+    PlanForm,
+    ProgressForm,
+    RecordShortcomingForm,
+    RefuseForm,
+    VerifyForm,
+)
+
+log = logging.getLogger(__name__)
+LABELS = {
+    "status": STATUS_LABELS,
+    "source": SOURCE_LABELS,
+    "cause": CAUSE_LABELS,
+    "supervisor": SUPERVISOR_LABELS,
+    "urgency": URGENCY_LABELS,
+    "step": STEP_LABELS,
+}
+
+
+@bp.app_template_filter("remediation_label")
+def remediation_label(value: str | None, table: str = "status") -> str:
+    if not value:
+        return "—"
+    return LABELS[table].get(value, value)
+
+
+def send(command: Any, form: BaseForm) -> Any | None:
+    """Run a remediation command signed by the current user; a refusal goes on
+    ``form``."""
+    key = signer()
+    try:
+        result = services().remediation.handle(command, key)
+    except SignatureRequiredError:
+        raise
+    except DomainError as exc:
+        log.info("command %s refused: %s", type(command).__name__, exc.code)
+        if exc.code in PAGE_LEVEL or (
+            exc.code.endswith("not_found") and exc.code not in form.error_fields
+        ):
+            raise
+        form.add_error(exc.code, exc.details)
+        g.refusal_code = exc.code
+        return None
+    return result
+
+
+def _account() -> Any:
+    return services().account(user().account_id)
+
+
+def _tracks() -> bool:
+    return permissions.may(user().roles, "remediation.track")
+
+
+def _may_see_subject(key: str, place: str | None) -> None:
+    """Tracking roles in their subtree, a member their own file: else 403."""
+    account = _account()
+    if _tracks():
+        if (
+            place is not None
+            and account.org_id is not None
+            and not services().remediation.in_scope(account.org_id, UUID(place))
+        ):
+            abort(403)
+        return
+    if account.member_id is None or key != f"m:{account.member_id}":
+        abort(403)
+
+
+# -- tracking view ------------------------------------------------------------------
+@bp.get("/")
+def index():
+    if not _tracks():
+        account = _account()
+        if account.member_id is None:
+            abort(403)
+        return redirect(url_for(".subject", key=f"m:{account.member_id}"))
+    remediation = services().remediation
+    account = _account()
+    form = FilterForm(request.args, meta={"csrf": False})
+    orgs = services().organisations()
+    if account.org_id is not None:
+        orgs = [o for o in orgs if remediation.in_scope(account.org_id, o.org_id)]
+    form.org_id.set_choices(org_choices(orgs))
+    years = sorted({r["year"] for r in remediation.items()}, reverse=True)
+    form.year.choices = choices([("", "Tất cả"), *((str(y), str(y)) for y in years)])
+    form.status.choices = choices([("", "Tất cả"), *STATUS_LABELS.items()])
+    form.urgency.choices = choices([("", "Tất cả"), *URGENCY_LABELS.items()])
+    org = form.org_id.data if form.org_id.data else account.org_id
+    if org is None and orgs:
+        org = orgs[0].org_id
+    if (
+        org is not None
+        and account.org_id is not None
+        and not remediation.in_scope(account.org_id, org)
+    ):
+        abort(403)
+    year = int(form.year.data) if (form.year.data or "").isdigit() else None
+    status = form.status.data if form.status.data in STATUS_LABELS else None
+    urgency = form.urgency.data if form.urgency.data in URGENCY_LABELS else None
+    view = (
+        remediation.tracking(org, year=year, status=status, urgency_filter=urgency)
+        if org is not None
+        else {"counts": {}, "items": []}
+    )
+    names = {str(o.org_id): o.name for o in services().organisations()}
+    return render_template(
+        "remediation/index.html",
+        form=form,
+        org_name=names.get(str(org), "") if org else "",
+        counts=view["counts"],
+        items=view["items"],
+    )
+
+
+@bp.get("/worklist")
+@requires("remediation.verify")
+def worklist():
+    account = _account()
+    if account.org_id is None:
+        abort(403)
+    found = services().remediation.worklist(account.org_id)
+    names = {str(o.org_id): o.name for o in services().organisations()}
+    return render_template(
+        "remediation/worklist.html",
+        awaiting=found["awaiting"],
+        overdue=found["overdue"],
+        org_name=names.get(str(account.org_id), ""),
+    )
+
+
+# -- a subject's file --------------------------------------------------------------
+def _members_for_choice() -> list[tuple[UUID, str]]:
+    return [(m.member_id, m.full_name) for m in services().members()]
+
+
+def _subject_page(key: str, status: int = 200, **forms: Any):
+    remediation = services().remediation
+    items = remediation.items(subject_key=key)
+    plans = remediation.plans(key)
+    place = items[0]["place_id"] if items else (plans[0]["place_id"] if plans else None)
+    _may_see_subject(key, place)
+    name = (
+        items[0]["subject_name"]
+        if items
+        else (plans[0]["subject_name"] if plans else key)
+    )
+    histories = {
+        i["shortcoming_id"]: remediation.history(UUID(i["shortcoming_id"]))
+        for i in items
+    }
+    plan = forms.get("plan") or PlanForm(formdata=None, prefix="pl")
+    plan.shortcoming_ids.choices = choices(
+        (i["shortcoming_id"], i["description"])
+        for i in items
+        if i["status"] in ("OPEN", "NOT_DONE")
+    )
+    plan.responsible_member_id.set_choices(_members_for_choice())
+    plan.supervisor_org_id.set_choices(org_choices(services().organisations()))
+    years = sorted({p["year"] for p in plans}, reverse=True)
+    next_year = (max(years) + 1) if years else None
+    carried = remediation.carried(key, next_year) if next_year else None
+    return (
+        render_template(
+            "remediation/subject.html",
+            key=key,
+            name=name,
+            items=items,
+            plans=plans,
+            histories=histories,
+            plan=plan,
+            failed=forms.get("failed"),
+            forms=forms,
+            progress=ProgressForm(formdata=None, prefix="pg"),
+            claim=ClaimForm(formdata=None, prefix="cl"),
+            verify=VerifyForm(formdata=None, prefix="vf"),
+            refuse=RefuseForm(formdata=None, prefix="rf"),
+            carried=carried,
+            next_year=next_year,
+        ),
+        status,
+    )
+
+
+@bp.get("/subjects/<key>")
+def subject(key: str):
+    return _subject_page(key)
+
+
+@bp.post("/subjects/<key>/plan")
+@requires("remediation.plan")
+def adopt_plan(key: str):
+    form = PlanForm(prefix="pl")
+    form.shortcoming_ids.choices = choices(
+        (i["shortcoming_id"], i["description"])
+        for i in services().remediation.items(subject_key=key)
+    )
+    if form.validate_on_submit():
+        command = mc.AdoptRemediationPlan(
+            actor_id=user().actor,
+            shortcoming_ids=tuple(UUID(s) for s in form.shortcoming_ids.data or ()),
+            measures=tuple(
+                line.strip() for line in form.measures.data.splitlines() if line.strip()
+            ),
+            responsible_member_id=form.responsible_member_id.data,
+            deadline=form.deadline.data,
+            supervisor=form.supervisor.data,
+            supervisor_org_id=form.supervisor_org_id.data,
+            adopted_on=form.adopted_on.data,
+        )
+        if send(command, form) is not None:
+            flash("Đã thông qua kế hoạch khắc phục.", "success")
+            return redirect(url_for(".subject", key=key))
+    return _subject_page(key, form_status(form), plan=form)
+
+
+def _item(shortcoming_id: UUID) -> dict[str, Any]:
+    return found_or_404(
+        services().remediation.item(shortcoming_id), "remediation.shortcoming_not_found"
+    )
+
+
+STEPS: dict[str, tuple[str, type[BaseForm], str, Any, str]] = {
+    "progress": (
+        "remediation.report",
+        ProgressForm,
+        "pg",
+        lambda i, f: mc.ReportRemediationProgress(
+            actor_id=user().actor,
+            shortcoming_id=i,
+            text=f.text.data,
+            document_reference=f.document_reference.data or "",
+            document_sha256=f.document_sha256.data or "",
+            reported_on=f.reported_on.data,
+        ),
+        "Đã ghi nhận báo cáo tiến độ.",
+    ),
+    "claim": (
+        "remediation.claim",
+        ClaimForm,
+        "cl",
+        lambda i, f: mc.ClaimRemediation(
+            actor_id=user().actor,
+            shortcoming_id=i,
+            summary=f.summary.data,
+            claimed_on=f.claimed_on.data,
+        ),
+        "Đã báo cáo hoàn thành khắc phục; chờ xác nhận.",
+    ),
+    "verify": (
+        "remediation.verify",
+        VerifyForm,
+        "vf",
+        lambda i, f: mc.VerifyRemediation(
+            actor_id=user().actor,
+            shortcoming_id=i,
+            note=f.note.data or "",
+            verified_on=f.verified_on.data,
+        ),
+        "Đã xác nhận kết quả khắc phục.",
+    ),
+    "refuse": (
+        "remediation.verify",
+        RefuseForm,
+        "rf",
+        lambda i, f: mc.RefuseRemediation(
+            actor_id=user().actor,
+            shortcoming_id=i,
+            reason=f.reason.data or "",
+            refused_on=f.refused_on.data,
+        ),
+        "Đã ghi nhận không xác nhận kết quả khắc phục.",
+    ),
+}
+
+
+def _step_view(step: str) -> Any:
+    action, form_class, prefix, build, done = STEPS[step]
+
+    def view(shortcoming_id: UUID) -> Any:
+        row = _item(shortcoming_id)
+        form = form_class(prefix=prefix)
+        if form.validate_on_submit() and send(build(shortcoming_id, form), form):
+            flash(done, "success")
+            return redirect(url_for(".subject", key=row["subject_key"]))
+        return _subject_page(
+            row["subject_key"],
+            form_status(form),
+            failed={"item": str(shortcoming_id), "step": step, "form": form},
+        )
+
+    view.__name__ = f"item_{step}"
+    return requires(action)(view)
+
+
+for _step in STEPS:
+    bp.add_url_rule(
+        f"/items/<uuid:shortcoming_id>/{_step}",
+        endpoint=f"item_{_step}",
+        view_func=_step_view(_step),
+        methods=["POST"],
+    )
+
+
+# -- recording a shortcoming --------------------------------------------------------
+def _record_page(cycle_id: UUID, key: str, form: RecordShortcomingForm, status: int):
+    ratings = services().ratings
+    cycle = found_or_404(ratings.cycle_row(cycle_id), "cycle.not_found")
+    row = found_or_404(ratings.subject_row(cycle_id, key), "rating.subject_not_found")
+    reviews = [r for r in ratings.reviews(cycle_id) if r["subject_key"] == key]
+    names = {str(o.org_id): o.name for o in services().organisations()}
+    form.review_id.set_choices(
+        [
+            (UUID(r["review_id"]), f"Tại {names.get(r['venue_id'], '')}")
+            for r in reviews
+        ],
+        empty="(không gắn với hội nghị)",
+    )
+    earlier = [
+        i
+        for i in services().remediation.items(subject_key=key)
+        if i["year"] < cycle["year"] and i["status"] != "RECURRED"
+    ]
+    form.recurrence_of.set_choices(
+        [
+            (UUID(i["shortcoming_id"]), f"{i['year']}: {i['description']}")
+            for i in earlier
+        ],
+        empty="(không phải tái diễn)",
+    )
+    persons = []
+    if row["kind"] == "collective":
+        for other in ratings.subjects(cycle_id):
+            role = other["posts"].get(row["org_id"]) if other["member_id"] else None
+            if role:
+                persons.append(
+                    {
+                        "member_id": other["member_id"],
+                        "name": other["name"],
+                        "role": role,
+                    }
+                )
+    return (
+        render_template(
+            "remediation/record.html",
+            cycle=cycle,
+            subject=row,
+            form=form,
+            persons=persons,
+            person_values=request.form if request.method == "POST" else {},
+        ),
+        status,
+    )
+
+
+def _person_field(name: str) -> bool:
+    if not name.startswith("person-"):
+        return False
+    try:
+        UUID(name.removeprefix("person-"))
+    except ValueError:
+        return False
+    return True
+
+
+@bp.route("/cycles/<uuid:cycle_id>/subjects/<key>/record", methods=["GET", "POST"])
+@requires("remediation.record")
+def record(cycle_id: UUID, key: str):
+    form = RecordShortcomingForm(prefix="sc")
+    if request.method == "POST":
+        ratings = services().ratings
+        found_or_404(ratings.subject_row(cycle_id, key), "rating.subject_not_found")
+        if form.validate_on_submit():
+            persons = tuple(
+                (UUID(name.removeprefix("person-")), value)
+                for name, value in request.form.items()
+                if _person_field(name) and value.strip()
+            )
+            command = mc.RecordShortcoming(
+                actor_id=user().actor,
+                cycle_id=cycle_id,
+                subject_key=key,
+                source=form.source.data,
+                description=form.description.data,
+                cause=form.cause.data,
+                collective_responsibility=form.collective_responsibility.data or "",
+                persons=persons,
+                review_id=form.review_id.data,
+                recurrence_of=form.recurrence_of.data,
+                recorded_on=form.recorded_on.data,
+            )
+            if send(command, form) is not None:
+                flash("Đã ghi nhận hạn chế, khuyết điểm.", "success")
+                return redirect(url_for(".subject", key=key))
+        return _record_page(cycle_id, key, form, form_status(form))
+    return _record_page(cycle_id, key, form, 200)
