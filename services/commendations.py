@@ -30,6 +30,7 @@ from domain.commendations import (
 from domain.errors import DomainError
 from domain.organisations import Organisation
 from domain.subjects import in_subtree, org_class
+from ledger.errors import ConfigurationError
 from ledger.signing import Signer
 from services.app import Kiemdiem
 from services.commands import Command
@@ -58,7 +59,15 @@ def award_id(subject_key: str, kind: str, year: int) -> UUID:
 class CommendationService:
     def __init__(self, kiemdiem: Kiemdiem, five_year: str | None = None) -> None:
         self.app = kiemdiem
-        self.five_year = five_year_kind(five_year or os.environ.get(FIVE_YEAR_ENV))
+        value = five_year or os.environ.get(FIVE_YEAR_ENV)
+        try:
+            self.five_year = five_year_kind(value)
+        except DomainError:
+            msg = (
+                f"{FIVE_YEAR_ENV}={value!r}: use five_year_certificate (giấy khen, "
+                "the default) or five_year_merit (bằng khen)"
+            )
+            raise ConfigurationError(msg) from None
 
     # -- read side ----------------------------------------------------------------
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:

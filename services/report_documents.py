@@ -63,6 +63,14 @@ DOSSIER_NAMES = {
     "complaints": "Hồ sơ giải quyết khiếu nại, tố cáo về đánh giá, xếp loại (nếu có)",
     "other": "Các tài liệu khác có liên quan",
 }
+REMEDIATION_STATUSES = {
+    "OPEN": "Chưa có kế hoạch",
+    "IN_PROGRESS": "Đang khắc phục",
+    "DONE": "Báo cáo hoàn thành, chờ xác nhận",
+    "VERIFIED": "Đã được xác nhận khắc phục",
+    "NOT_DONE": "Không được xác nhận",
+    "RECURRED": "Tái diễn",
+}
 BANDS = {
     "GT_HALF": "Trên 1/2 đến dưới 2/3 tín nhiệm thấp",
     "GTE_TWO_THIRDS": "Từ 2/3 trở lên tín nhiệm thấp",
@@ -246,8 +254,37 @@ def report_tables(
             ],
         )
     )
-    for title, headers, rows in report.get("extra_tables", ()):
-        tables.append((title, list(headers), [list(r) for r in rows]))
+    remediation = report.get("remediation")
+    if remediation is not None:
+        year = report["year"]
+        tables.append(
+            (
+                "Khắc phục hạn chế, khuyết điểm",
+                [
+                    "Hạn chế, khuyết điểm",
+                    "Tổng số",
+                    *REMEDIATION_STATUSES.values(),
+                    "Quá hạn",
+                    "Sắp đến hạn",
+                ],
+                [
+                    [
+                        label,
+                        counts["total"],
+                        *(counts.get(s, 0) for s in REMEDIATION_STATUSES),
+                        counts["overdue"],
+                        counts["due_soon"],
+                    ]
+                    for label, counts in (
+                        (
+                            f"Chỉ ra tại kỳ kiểm điểm năm {year - 1}",
+                            remediation["previous"],
+                        ),
+                        (f"Chỉ ra tại kỳ kiểm điểm năm {year}", remediation["found"]),
+                    )
+                ],
+            )
+        )
     return tables
 
 

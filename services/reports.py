@@ -7,7 +7,8 @@ confidence-vote summary (96-QĐ/TW bands) and the plan's deadlines per level wit
 what is late. Percentages are exact fractions over those rated (exempt and
 pending apart, as in seed 001), shown with the project's display helper.
 
-Every figure is read from the ``ratings`` and ``vote_results`` views; the report
+Every figure is read from the ``ratings``, ``vote_results`` and ``remediation``
+views (remediation status of the shortcomings pointed out at the reviews); the report
 decides no rule. A subject found in more than one annual cycle of the year (two
 overlapping plans) counts once: its decided row, the latest decision first.
 """
@@ -194,6 +195,18 @@ class ReportService:
             "confidence": self.confidence(org_id, year),
             "deadlines": self.deadlines(cycles, rows, today),
             "children": self.children(org_id, year, rows),
+            "remediation": self.remediation(org_id, year, today),
+        }
+
+    def remediation(self, org_id: UUID, year: int, today: date) -> dict[str, Any]:
+        """Shortcomings of the subtree by remediation status (the ``remediation``
+        view): those pointed out at the previous year's review, to be remedied this
+        year, and those pointed out at this year's; overdue and due soon as of
+        ``today``."""
+        service = self.app.remediation
+        return {
+            "previous": service.status_counts(org_id, year - 1, today),
+            "found": service.status_counts(org_id, year, today),
         }
 
     def _covers(self, cycle_id: str, org_id: UUID) -> bool:

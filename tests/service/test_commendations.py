@@ -175,3 +175,23 @@ def test_rebuild_equals_incremental_for_the_commendations_view(history_store):
     assert services.projections.digest(names) == before
     assert services.projections.positions() == positions
     assert services.commendations.consecutive_years(history.key(STREAK), 2025) == 5
+
+
+def test_the_five_year_tier_follows_the_configuration(history_store, monkeypatch):
+    from ledger.errors import ConfigurationError
+    from services.commendations import FIVE_YEAR_ENV, CommendationService
+
+    services, history, _admin = history_store
+    merit = CommendationService(services, "five_year_merit")
+    key = history.key(STREAK)
+    (five,) = [
+        p
+        for p in merit.proposals(history.orgs[PROVINCE], 2025)
+        if p["subject_key"] == key and p["kind"] != "year_certificate"
+    ]
+    assert five["kind"] == "five_year_merit"
+    assert five["awarding_level"] == "provincial_standing"
+    assert [o["name"] for o in five["awarding_orgs"]] == ["Tỉnh ủy Lam Sơn"]
+    monkeypatch.setenv(FIVE_YEAR_ENV, "huan_chuong")
+    with pytest.raises(ConfigurationError):
+        CommendationService(services)

@@ -295,3 +295,21 @@ def test_the_demo_province_report_for_2025_agrees_with_the_statistics_page(
     assert "Hoàn thành tốt nhiệm vụ" in text
     assert good["percent"] in text
     assert report["confidence"]["votes"] >= 1
+    # remediation status: the 2024 shortcoming of the demo, still open in 2025
+    previous = report["remediation"]["previous"]
+    assert previous == services.remediation.status_counts(
+        province, 2024, services.today()
+    )
+    assert previous["total"] >= 1
+    assert previous["VERIFIED"] < previous["total"]
+    last = sheets[f"Bảng {len(docs.report_tables(report))}"]
+    assert last[0][0] == "Khắc phục hạn chế, khuyết điểm"
+    assert last[2][:2] == ("Chỉ ra tại kỳ kiểm điểm năm 2024", previous["total"])
+    assert "Khắc phục hạn chế, khuyết điểm" in text
+
+
+def test_remediation_counts_in_the_history_are_zero(history_store):
+    services, history, _admin = history_store
+    report = services.reports.report(history.orgs[PROVINCE], 2025, today=TODAY)
+    assert report["remediation"]["found"]["total"] == 0
+    assert report["remediation"]["previous"]["total"] == 0

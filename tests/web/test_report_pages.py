@@ -147,6 +147,7 @@ def test_report_page_shows_the_figures_and_the_charts(client, auth, report_world
     assert "100,00%" in page  # the one member, HTNV after the re-rating
     assert "Mẫu 03 (PDF)" in page
     assert "366-QĐ/TW" in page
+    assert "Khắc phục hạn chế, khuyết điểm" in page  # remediation status table
 
 
 def test_unknown_year_and_organisation_are_404(client, auth, report_world):
