@@ -420,3 +420,34 @@ def test_a_deadline_set_on_the_cycle_page_shows_at_risk(client, auth, cycle_worl
     )
     assert bad.status_code == 422
     assert "Thời hạn phải thuộc năm kiểm điểm" in bad.get_data(as_text=True)
+
+
+def test_every_trigger_the_domain_knows_has_a_name_on_the_mitigation_form():
+    from domain.explain import TRIGGER_TEXT
+    from web.ratings.labels import TRIGGER_LABELS
+
+    assert set(TRIGGER_LABELS) == set(TRIGGER_TEXT)
+
+
+def test_mitigation_is_chosen_by_name_and_judged_by_the_domain(
+    app, client, auth, kiemdiem, cycle_world
+):
+    from web.ratings.forms import MitigationForm
+
+    with app.test_request_context():
+        select = str(MitigationForm(formdata=None, prefix="mg").trigger)
+    assert '<option value="discipline">Bị kỷ luật trong năm</option>' in select
+    ids = cycle_world
+    auth.login("decision_maker")
+    before = kiemdiem.ledger.max_notification_id()
+    unknown = auth.post(
+        url(f"{R}{ROUND}/mitigation", ids),
+        {"mg-trigger": "khong-co", "mg-justification": "Tự phát hiện, khắc phục."},
+    )
+    assert unknown.status_code == 400  # not a trigger code: refused by the form
+    absent = auth.post(
+        url(f"{R}{ROUND}/mitigation", ids),
+        {"mg-trigger": "discipline", "mg-justification": "Tự phát hiện, khắc phục."},
+    )
+    assert absent.status_code == 422
+    assert kiemdiem.ledger.max_notification_id() == before

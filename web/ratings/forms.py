@@ -31,6 +31,7 @@ from web.ratings.labels import (
     LEVEL_LABELS,
     MILESTONES,
     REREVIEW_SCOPES,
+    TRIGGER_LABELS,
 )
 
 LEVELS = choices(LEVEL_LABELS.items())
@@ -161,7 +162,13 @@ class HoldForm(BaseForm):
 
 
 class MitigationForm(BaseForm):
-    trigger = StringField("Căn cứ", validators=[DataRequired()], filters=[nfc])
+    # Every trigger code may be chosen; the domain refuses one the subject does
+    # not have (rating.trigger_not_present) or one that cannot be set aside.
+    trigger = SelectField(
+        "Căn cứ",
+        choices=choices([("", "— Chọn căn cứ —"), *TRIGGER_LABELS.items()]),
+        validators=[DataRequired()],
+    )
     justification = TextAreaField(
         "Giải trình bằng văn bản", validators=[Length(max=4000)], filters=[nfc]
     )

@@ -8,6 +8,31 @@ LEVEL_LABELS: dict[str, str] = {
     "HTNV": "Hoàn thành nhiệm vụ",
     "KHTNV": "Không hoàn thành nhiệm vụ",
 }
+# The automatic KHTNV triggers (domain/evaluation.py) by their codes, for the
+# authority's mitigation form; the explanation's full sentences are in domain/explain.
+TRIGGER_LABELS: dict[str, str] = {
+    "discipline": "Bị kỷ luật trong năm",
+    "member_discipline": "Có thành viên bị kỷ luật trong năm",
+    "degradation": "Bị kết luận suy thoái, “tự diễn biến”, “tự chuyển hoá”",
+    "confidence": "Trên 1/2 số phiếu tín nhiệm thấp",
+    "tasks_not_done": "Nhiệm vụ trong năm không hoàn thành vượt tỉ lệ",
+    "tasks_below_minimum": "Hoàn thành dưới mức tối thiểu nhiệm vụ theo kế hoạch",
+    "overseen_units_khtnv": (
+        "Trên 1/2 lĩnh vực, đơn vị trực tiếp phụ trách “Không hoàn thành nhiệm vụ”"
+    ),
+    "led_unit_khtnv": "Đơn vị trực tiếp lãnh đạo “Không hoàn thành nhiệm vụ”",
+    "management_case": (
+        "Tham nhũng, lãng phí, tiêu cực ở nơi quản lý trực tiếp, đã bị xử lý kỷ luật"
+    ),
+    "subordinate_case": "Đơn vị trực thuộc để xảy ra tham nhũng, lãng phí",
+    "unit_tasks_below_minimum": "Địa phương, đơn vị hoàn thành dưới mức chỉ tiêu",
+    "socio_economic_targets": "Không đạt chỉ tiêu kinh tế - xã hội cơ bản",
+    "collective_conclusion": "Tập thể bị kết luận vi phạm, mất đoàn kết",
+    "member_degradation": "Có thành viên bị kết luận suy thoái",
+    "collective_disciplined": "Tập thể bị xử lý kỷ luật trong năm",
+    "subordinate_units_disciplined": "Tổ chức trực thuộc bị kỷ luật vượt tỉ lệ",
+    "members_khtnv": "Đảng viên “Không hoàn thành nhiệm vụ” vượt tỉ lệ",
+}
 STATUS_LABELS: dict[str, str] = {
     "pending": "Chưa tự đánh giá",
     "self_rated": "Đã tự đánh giá",
