@@ -138,9 +138,15 @@ def body(spec: dict[str, tuple[Parser, bool]]) -> dict[str, Any]:
 
 def run(command: Any) -> Any:
     """Send a rating command signed by the current user; refusals as JSON."""
+    return send_signed(services().ratings.handle, command)
+
+
+def send_signed(handle: Callable[[Any, Any], Any], command: Any) -> Any:
+    """Send a command to one service's ``handle``, signed by the current user;
+    a domain refusal becomes the JSON error (stable code, Vietnamese message)."""
     key = signer()
     try:
-        result = services().ratings.handle(command, key)
+        result = handle(command, key)
     except SignatureRequiredError:
         raise
     except DomainError as exc:

@@ -14,25 +14,22 @@ from uuid import UUID
 from flask import jsonify, request, url_for
 
 from domain import permissions
-from domain.errors import DomainError
 from services import remediation_commands as mc
-from services.errors import SignatureRequiredError
 from web.api import bp
 from web.api.ratings import (
     OPT,
     REQ,
     Parser,
     _date,
-    _plain,
     _text,
     _texts,
     _uuid,
     body,
+    send_signed,
 )
 from web.api.routes import Refused
-from web.errors import json_error, status_for
-from web.identity import requires, services, signer, user
-from web.messages import message_for
+from web.errors import json_error
+from web.identity import requires, services, user
 from web.reads import found_or_404
 
 log = logging.getLogger(__name__)
@@ -107,22 +104,7 @@ STEP_ACTIONS = {
 
 def run(command: Any) -> Any:
     """Send a remediation command signed by the current user; refusals as JSON."""
-    key = signer()
-    try:
-        result = services().remediation.handle(command, key)
-    except SignatureRequiredError:
-        raise
-    except DomainError as exc:
-        log.info("command %s refused: %s", type(command).__name__, exc.code)
-        raise Refused(
-            json_error(
-                exc.code,
-                status_for(exc.code),
-                message_for(exc.code, exc.details),
-                details=_plain(exc.details),
-            )
-        ) from None
-    return result
+    return send_signed(services().remediation.handle, command)
 
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
