@@ -26,7 +26,7 @@ def test_a_shortcoming_from_recording_to_the_worklist(page, world):  # noqa: F81
     page.get_by_role("button", name="Mở kỳ kiểm điểm").click()
     page.get_by_text("Đã mở kỳ kiểm điểm.").wait_for()
     page.get_by_role("link", name="Danh sách đối tượng").click()
-    page.get_by_role("link", name="Nguyễn Văn An").click()
+    page.get_by_role("link", name="Nguyễn Văn An", exact=True).click()
     page.get_by_role(
         "link", name="Ghi nhận hạn chế, khuyết điểm chỉ ra ở kỳ này"
     ).click()
