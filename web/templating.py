@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from domain import permissions
 from domain.accounts import MIN_PASSWORD_LENGTH
-from web.messages import kind_label, message_for, role_label, status_label
+from web.catalogue import kind_label, message_for, role_label, status_label
 
 
 def vn_date(value: date | datetime | str | None) -> str:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from web.messages_audit import EVENT_LABELS, event_label
+from web.catalogue.audit import EVENT_LABELS, event_label
 
 TOPICS = Path(__file__).resolve().parents[1] / "topics.txt"
 

@@ -35,15 +35,16 @@ from web.audit.forms import (
     VerifyForm,
     moment_from_text,
 )
-from web.dispatch import form_status
-from web.identity import requires, services, signer, user
-from web.messages_audit import (
+from web.catalogue.audit import (
     CHECK_LABELS,
     FIELD_LABELS,
     INCIDENT_TEXT,
     SUBJECT_KIND_LABELS,
     event_label,
 )
+from web.catalogue.flashes import done
+from web.dispatch import form_status
+from web.identity import requires, services, signer, user
 
 log = logging.getLogger(__name__)
 MEMBER_FILE = "PartyMember"
@@ -226,7 +227,7 @@ def issue_checkpoint():
     form = IssueCheckpointForm(prefix="issue")
     if form.validate_on_submit():
         stored = services().audit.issue_checkpoint(user().actor)
-        flash(f"Đã ký checkpoint có kích thước {stored.size}.", "success")
+        flash(done("audit.checkpoint_signed", size=stored.size), "success")
         return redirect(url_for(".checkpoints"))
     page = _checkpoints_page(CosignForm(prefix="cosign"), CompareForm(prefix="compare"))
     return page, 400
@@ -257,7 +258,7 @@ def cosign():
             actor_id=user().actor, size=form.size.data, line=form.line.data
         )
         if _submit(command, form) is not None:
-            flash(f"Đã ghi nhận chữ ký đồng ký checkpoint {form.size.data}.", "success")
+            flash(done("audit.cosigned", size=form.size.data), "success")
             return redirect(url_for(".checkpoints"))
     page = _checkpoints_page(form, CompareForm(prefix="compare"))
     return page, form_status(form)
