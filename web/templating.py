@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from flask import Flask
@@ -25,6 +25,28 @@ def vn_date(value: date | datetime | str | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+# Vietnam keeps UTC+7 all year (no daylight saving), so a fixed offset is exact.
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+
+def vn_time(value: object) -> str:
+    """A moment (signed ``ts``, ISO text or datetime, UTC when naive) as people here
+    write it: HH:MM dd/mm/yyyy in Vietnam time."""
+    moment: datetime
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    elif isinstance(value, datetime):
+        moment = value
+    else:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
 def short_id(value: Any, length: int = 16) -> str:
     text = str(value or "")
     return text if len(text) <= length else text[:length] + "…"
@@ -43,6 +65,7 @@ def register_filters(app: Flask) -> None:
         role_label=role_label,
         status_label=status_label,
         vn_date=vn_date,
+        vn_time=vn_time,
         short_id=short_id,
     )
     app.jinja_env.globals.update(

@@ -5,10 +5,8 @@ The store is copied out of the fixture for each test: nothing here may change th
 fixture itself, and what the test does to its copy (rebuilt views) is thrown away.
 """
 
-import gzip
 import hashlib
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 from uuid import UUID
@@ -20,24 +18,15 @@ from eventsourcing.domain import Aggregate
 from cli.main import cli
 from ledger.config import settings_from_environ
 from services.app import Kiemdiem
+from tests.old_store import DEMO_LOGINS, copy_old_store
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "store_2026_12"
-ADMIN_PASSWORD = "mat-khau-quan-tri-1"
-INSPECTOR_PASSWORD = "ZjdLzVNUnHdL"  # the demo's ubkt, as printed by init
 EVENTS = 605
 
 
 @pytest.fixture
 def old_store(tmp_path, monkeypatch):
     instance = tmp_path / "instance"
-    instance.mkdir()
-    with gzip.open(FIXTURE / "kiemdiem.db.gz") as src:
-        (instance / "kiemdiem.db").write_bytes(src.read())
-    shutil.copy(FIXTURE / "trust-root.json", instance / "trust-root.json")
-    url = f"sqlite:///{instance}/kiemdiem.db"
-    monkeypatch.setenv("KIEMDIEM_DATABASE_URL", url)
-    monkeypatch.setenv("KIEMDIEM_INSTANCE_DIR", str(instance))
-    return instance, url
+    return instance, copy_old_store(instance, monkeypatch)
 
 
 def _events_digest(db: Path) -> str:
@@ -107,7 +96,7 @@ def test_the_old_store_shows_a_members_history_on_the_web(old_store):
     client = app.test_client()
     login = client.post(
         "/auth/login",
-        data={"username": "ubkt", "password": INSPECTOR_PASSWORD},
+        data={"username": "ubkt", "password": DEMO_LOGINS["ubkt"]},
         follow_redirects=True,
     )
     assert login.status_code == 200

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +27,6 @@ from services.errors import SignatureRequiredError
 from web.audit import bp
 from web.audit.access import record_read
 from web.audit.forms import (
-    VIETNAM,
     CompareForm,
     CosignForm,
     IssueCheckpointForm,
@@ -316,24 +314,6 @@ def verify_status(job_id: str):
 
 
 # -- template helpers ---------
-
-
-@bp.app_template_filter("vn_time")
-def vn_time(value: object) -> str:
-    """A UTC timestamp (signed ``ts`` or ISO text) in Vietnam time."""
-    moment: datetime
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    elif isinstance(value, datetime):
-        moment = value
-    else:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S")
 
 
 @bp.app_context_processor
