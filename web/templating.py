@@ -11,6 +11,7 @@ from flask_login import current_user
 from domain import permissions
 from domain.accounts import MIN_PASSWORD_LENGTH
 from web.catalogue import kind_label, message_for, role_label, status_label
+from web.catalogue.ratings import RULEBOOK_LABELS
 
 
 def vn_date(value: date | datetime | str | None) -> str:
@@ -47,6 +48,16 @@ def vn_time(value: object) -> str:
     return moment.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
 
 
+def explanation_text(text: str, name: str) -> str:
+    """A value of a decision's "why" as a person reads it: the rulebook by the texts'
+    names, dates as dd/mm/yyyy."""
+    if name in ("rulebook_id", "rulebook"):
+        return RULEBOOK_LABELS.get(text, text)
+    if name.endswith("_on") or name.endswith("_date"):
+        return vn_date(text)
+    return text
+
+
 def short_id(value: Any, length: int = 16) -> str:
     text = str(value or "")
     return text if len(text) <= length else text[:length] + "…"
@@ -66,6 +77,7 @@ def register_filters(app: Flask) -> None:
         status_label=status_label,
         vn_date=vn_date,
         vn_time=vn_time,
+        explanation_text=explanation_text,
         short_id=short_id,
     )
     app.jinja_env.globals.update(

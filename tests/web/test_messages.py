@@ -173,3 +173,15 @@ def test_level_names_agree_with_the_domain():
     from web.catalogue.ratings import LEVEL_LABELS
 
     assert LEVEL_LABELS == LEVEL_NAMES
+
+
+def test_every_rulebook_has_the_name_of_its_texts():
+    """A decision records an ASCII rulebook id; pages cite the texts with their Đ."""
+    from domain.rulebooks import all_rulebooks
+    from web.catalogue.ratings import RULEBOOK_LABELS
+    from web.templating import explanation_text
+
+    for book in all_rulebooks():
+        label = explanation_text(book.id, "rulebook_id")
+        assert book.regulation in label and book.guidance in label
+    assert set(RULEBOOK_LABELS) == {book.id for book in all_rulebooks()}

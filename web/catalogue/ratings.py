@@ -469,3 +469,10 @@ ORG_FACT_LABELS: dict[str, str] = {
     "CaseRecorded": "Vụ việc tham nhũng, lãng phí, tiêu cực đã xử lý kỷ luật",
     "DisciplineRecorded": "Kỷ luật tổ chức",
 }
+# The rulebooks by the id their decisions record (an ASCII id that never changes),
+# written as the texts are cited.
+RULEBOOK_LABELS: dict[str, str] = {
+    "132-QD-TW/21-HD-BTCTW": "Quy định 132-QĐ/TW và Hướng dẫn 21-HD/BTCTW",
+    "124-QD-TW/25-HD-BTCTW": "Quy định 124-QĐ/TW và Hướng dẫn 25-HD/BTCTW",
+    "366-QD-TW/43-HD-BTCTW": "Quy định 366-QĐ/TW và Hướng dẫn 43-HD/BTCTW",
+}
