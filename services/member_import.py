@@ -150,7 +150,7 @@ def import_members(
     when the sheet has no chi bộ column); ``progress(done, total)`` is told of
     each row checked."""
     if signer.actor.startswith("u:"):
-        app._authorise(signer.actor, "member.enrol")
+        app.uow.authorise(signer.actor, "member.enrol")
     table = [r for r in read_table(data, filename) if any(c for c in r)]
     if not table:
         raise DomainError("import.empty")
@@ -189,11 +189,11 @@ def import_members(
     def work() -> list[Aggregate]:
         # Re-checked inside the transaction: a card taken meanwhile fails all.
         for member in members:
-            if app._exists(member.id):
+            if app.uow.exists(member.id):
                 raise DomainError("member.card_taken", value=member.party_card_no)
         return list(members)
 
-    app._commit(signer, work)
+    app.uow.commit(signer, work)
     return ImportReport(len(rows), len(members), [], len(members), dry_run)
 
 
@@ -222,10 +222,10 @@ def _check_row(
         problems.append(RowError(row, "status", "member.status_unknown"))
     cell_id = ids.organisation_id(values["cell_code"].strip().lower())
     cell = None
-    if not app._exists(cell_id):
+    if not app.uow.exists(cell_id):
         problems.append(RowError(row, "cell_code", "import.cell_unknown"))
     else:
-        cell = app._get(Organisation, cell_id, "org.not_found").facts()
+        cell = app.uow.get(Organisation, cell_id, "org.not_found").facts()
     card = normalise_card(values["party_card_no"])
     if card in seen:
         problems.append(
@@ -234,7 +234,7 @@ def _check_row(
     else:
         seen[card] = row
     member_id = ids.member_id(card)
-    if app._exists(member_id):
+    if app.uow.exists(member_id):
         problems.append(
             RowError(row, "party_card_no", "member.card_taken", {"value": card})
         )
