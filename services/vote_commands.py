@@ -1,6 +1,7 @@
 """Commands of the confidence vote (votes.md §5–§9). Each has one handler in
-``services.votes.VoteService``; all but :class:`CastBallot` are signed by the acting
-user's own key, and the handler checks that ``actor_id`` is that signer."""
+``services.handlers.votes``; all but :class:`CastBallot` (``VoteService.cast_ballot``)
+are signed by the acting user's own key, and the bus checks that ``actor_id`` is
+that signer."""
 
 from __future__ import annotations
 

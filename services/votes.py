@@ -1,8 +1,10 @@
 """The confidence vote's application service (votes.md; architecture.md §3).
 
-``VoteService(kiemdiem)`` adds the vote commands to a :class:`services.app.Kiemdiem`.
-Every command runs through ``kiemdiem._commit``: one transaction, signed by the
-acting user's own key, re-run on a concurrent write.  Who may sign what follows the
+The vote commands are handled in ``services.handlers.votes`` through the one bus
+(``kiemdiem.handle``); ``VoteService(kiemdiem)`` keeps each vote's state between
+ballots, the ballot-box keys, the casting and the reads. Every command commits
+through the unit of work: one transaction, signed by the acting user's own key,
+re-run on a concurrent write.  Who may sign what follows the
 roles the verifier enforces (§10.3 V3):
 
 * the organiser — the administrator who created the vote, with the same key — signs
