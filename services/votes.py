@@ -446,61 +446,10 @@ class VoteService:
         return signer
 
     # -- trustee tool messages ------------------------------------------------------
-    def command_from_message(self, actor: str, message: dict[str, Any]) -> Any:
+    @staticmethod
+    def command_from_message(actor: str, message: dict[str, Any]) -> Any:
         """The command for a message written by ``kiemdiem votes trustee``."""
-        try:
-            vote = UUID(message["vote"])
-            index = int(message["i"])
-            body = message["body"]
-            step = message["step"]
-            if step == "register":
-                return vc.RegisterTrustee(actor, vote, index, body["transport_pub"])
-            if step == "commit":
-                return vc.CommitTrustee(
-                    actor,
-                    vote,
-                    index,
-                    tuple(body["commitments"]),
-                    tuple((c, u) for c, u in body["pok"]),
-                )
-            if step == "shares":
-                return vc.SendTrusteeShares(
-                    actor,
-                    vote,
-                    index,
-                    tuple(
-                        vc.TrusteeShare(
-                            s["to"], s["ephemeral_pub"], s["nonce"], s["ciphertext"]
-                        )
-                        for s in body["shares"]
-                    ),
-                )
-            if step == "confirm":
-                return vc.ConfirmTrusteeShares(
-                    actor, vote, index, body["verification_key"]
-                )
-            if step == "complaint":
-                return vc.FileTrusteeComplaint(
-                    actor, vote, index, body["against"], body["reason"]
-                )
-            if step == "credentials":
-                return vc.PublishCredentials(actor, vote, tuple(body["credentials"]))
-            if step == "void":
-                return vc.VoidCredentials(actor, vote, tuple(body["credentials"]))
-            if step == "decrypt":
-                return vc.SubmitPartialDecryption(
-                    actor,
-                    vote,
-                    index,
-                    body["verified_head"],
-                    tuple(
-                        tuple((s["d"], s["proof"][0], s["proof"][1]) for s in row)
-                        for row in body["shares"]
-                    ),
-                )
-        except (KeyError, TypeError, ValueError, IndexError):
-            raise DomainError("vote.message_invalid") from None
-        raise DomainError("vote.message_invalid", step=str(message.get("step")))
+        return vc.command_from_message(actor, message)
 
     def closing_head(self, vote: UUID) -> bytes:
         """The chain head written in the minutes: the ``VoteVotingClosed`` hash."""
