@@ -136,9 +136,10 @@ class UnitOfWork:
                 return False
             if current == root:
                 return True
-            if not self.exists(current):
+            try:
+                current = self.read(Organisation, current, "org.not_found").parent_id
+            except NotFoundError:
                 return False
-            current = self.read(Organisation, current, "org.not_found").parent_id
         return False
 
     # -- saving ----------------------------------------------------------------------
