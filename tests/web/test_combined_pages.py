@@ -101,7 +101,7 @@ def test_set_on_the_cycle_page(client, auth, kiemdiem, world, leader_world):
     assert str(collective) in ratings.subject_row(ids["cycle"], ids["member"])["venues"]
     # once a review is opened at the collective, its place no longer moves
     sec = kiemdiem.authenticate("thuky", world.password("secretary"))
-    ratings.handle(
+    kiemdiem.handle(
         rc.OpenReview(sec.actor, ids["cycle"], f"o:{collective}", collective),
         sec.signer,
     )
