@@ -80,5 +80,5 @@ def _batched(save: Any, batches: int) -> int:
 
 def _commands(services: Kiemdiem, signer: Any, n: int) -> int:
     for _ in range(n):
-        services._commit(signer, lambda: [Note("u:bench", TEXT)])
+        services.uow.commit(signer, lambda: [Note("u:bench", TEXT)])
     return n

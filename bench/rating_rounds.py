@@ -121,7 +121,7 @@ def _round(services: Kiemdiem, subjects: int) -> tuple[int, float]:
     dm = services.authenticate("captuy", PASSWORD)
     assert sec is not None
     assert dm is not None
-    run = services.ratings.handle
+    run = services.handle
     cycle = run(rc.OpenCycle(sec.actor, district, 2025), sec.signer)
     rnd = run(rc.OpenRound(dm.actor, cycle, commune), dm.signer)
     keys = [f"m:{m}" for m in members]

@@ -103,7 +103,7 @@ def _session(services: Kiemdiem, username: str) -> Session:
 
 def _send(services: Kiemdiem, command: Any, signer: Any) -> Any:
     try:
-        return services.ratings.handle(command, signer)
+        return services.handle(command, signer)
     except DomainError as exc:
         _fail(f"refused: {plain(exc)}", EXIT_REFUSED)
 

@@ -480,7 +480,7 @@ def create(file: Path | None, admin_username: str, example: bool) -> None:
             _bad_input("wrong administrator name or password")
         command = _create_command(services, session.actor, spec)
         try:
-            vote = services.votes.handle(command, session.signer)
+            vote = services.handle(command, session.signer)
         except DomainError as exc:
             words = PLAIN_WORDS.get(exc.code)
             _refused(f"{exc}: {words}" if words else str(exc))
@@ -797,7 +797,7 @@ def trustee_submit(message_path: Path, username: str) -> None:
         vote_service = VoteService(services)
         try:
             command = vote_service.command_from_message(session.actor, message)
-            vote_service.handle(command, session.signer)
+            services.handle(command, session.signer)
         except DomainError as exc:
             _refused(str(exc))
     click.echo(f"{message['step']}: recorded")

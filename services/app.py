@@ -1,60 +1,41 @@
-"""The service layer: one entry point per command, one ``save()`` per command,
-signed by the acting user's own key (architecture.md §3)."""
+"""The service layer: one entry point for every command (the bus), one
+``save()`` per command, signed by the acting user's own key (architecture.md §3)."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import singledispatchmethod
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import RecordConflictError
-
-from domain import permissions
-from domain.accounts import Role, UserAccount, check_password_policy
-from domain.errors import DomainError
-from domain.members import (
-    MemberFacts,
-    MembershipStatus,
-    PartyMember,
-    normalise_card,
-)
-from domain.organisations import Organisation
+from domain.accounts import UserAccount
 from ledger import keywrap, trustroot
 from ledger.app import LedgerApplication
 from ledger.config import Settings
-from ledger.cosign import cosigner_name_for
-from ledger.errors import KeyNotValidError
 from ledger.integrator import FilePublisher, Integrator, StoredCheckpoint
-from ledger.keyring import ADMIN_ROLE, key_stream_id
-from ledger.keys import SigningKey, register_key
 from ledger.note import NoteSigner
-from ledger.signing import Signer, signing_as
+from ledger.signing import Signer
 from projections.catalogue import default_read_models
 from projections.runtime import ProjectionRuntime
+from services import bus
 from services import commands as c
-from services import ids
-from services.errors import (
-    ConflictError,
-    KeyRevokedError,
-    NotFoundError,
-    SignatureRequiredError,
-)
+from services.audit import AuditService
+from services.commendations import CommendationService
+from services.errors import SignatureRequiredError
 from services.logkey import load_log_key
 from services.queries import AccountRow, MemberRow, OrganisationRow
+from services.ratings import RatingService
+from services.remediation import RemediationService
+from services.reports import ReportService
+from services.unit_of_work import UnitOfWork
 from services.vault import UnlockedKeys, Vault
+from services.votes import VoteService
 
 log = logging.getLogger(__name__)
-A = TypeVar("A", bound=Aggregate)
-MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -96,25 +77,19 @@ class Kiemdiem:
         self.unlocked = UnlockedKeys()
         self.today = today
         self._log_signer = log_signer
-        # Imported here: the vote service builds on this class (one per process,
-        # it caches each vote's state between ballots).
-        from services.votes import VoteService
-
+        self.uow = UnitOfWork(
+            self.ledger,
+            self.unlocked,
+            clock=lambda: self.today(),
+            after_write=lambda last: self.after_write(last),
+        )
+        # One of each per process: the vote service caches each vote's state
+        # between ballots, the audit service keeps the pending reads.
         self.votes = VoteService(self)
-        from services.audit import AuditService
-
         self.audit = AuditService(self)
-        from services.ratings import RatingService
-
         self.ratings = RatingService(self)
-        from services.remediation import RemediationService
-
         self.remediation = RemediationService(self)
-        from services.reports import ReportService
-
         self.reports = ReportService(self)
-        from services.commendations import CommendationService
-
         self.commendations = CommendationService(self)
 
     def close(self) -> None:
@@ -128,67 +103,6 @@ class Kiemdiem:
         if self._log_signer is None:
             self._log_signer = load_log_key(self.settings)
         return self._log_signer
-
-    def _get(self, cls: type[A], aggregate_id: UUID, code: str) -> A:
-        try:
-            aggregate: Aggregate = self.ledger.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFoundError(code, id=str(aggregate_id)) from None
-        if not isinstance(aggregate, cls):
-            raise NotFoundError(code, id=str(aggregate_id))
-        return aggregate
-
-    def _read(self, cls: type[A], aggregate_id: UUID, code: str) -> A:
-        """An aggregate to read, never to change or save: with the aggregate cache
-        on, the cached object itself (fast-forwarded), without the deep copy a
-        command's own aggregates get."""
-        try:
-            aggregate: Aggregate = self.ledger.repository.get(
-                aggregate_id, deepcopy_from_cache=False
-            )
-        except AggregateNotFoundError:
-            raise NotFoundError(code, id=str(aggregate_id)) from None
-        if not isinstance(aggregate, cls):
-            raise NotFoundError(code, id=str(aggregate_id))
-        return aggregate
-
-    def _exists(self, aggregate_id: UUID) -> bool:
-        return bool(self.ledger.recorder.select_events(aggregate_id, limit=1))
-
-    def _actor_account(self, actor: str) -> UserAccount:
-        if not actor.startswith("u:"):
-            raise DomainError("auth.forbidden", action="person_only")
-        account = self._read(UserAccount, UUID(actor[2:]), "account.not_found")
-        if account.disabled:
-            raise DomainError("account.disabled")
-        return account
-
-    def _authorise(self, actor: str, action: str) -> UserAccount:
-        account = self._actor_account(actor)
-        permissions.require(account.roles, action)
-        return account
-
-    def _commit(self, signer: Signer, work: Callable[[], Sequence[Aggregate]]) -> int:
-        """Run ``work`` and save what it returns in one transaction, signed.
-
-        A concurrent write to the same stream re-runs the whole command (which
-        re-checks every rule) up to three times before giving up with 409.
-        """
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            with signing_as(signer):
-                aggregates = work()
-                try:
-                    recordings = self.ledger.save(*aggregates)
-                except RecordConflictError:
-                    log.info("conflict on attempt %s, retrying", attempt)
-                    continue
-                except KeyNotValidError:
-                    self.unlocked.drop_actor(signer.actor)
-                    raise KeyRevokedError("auth.key_not_valid") from None
-            last = max((r.notification.id for r in recordings), default=0)
-            self.after_write(last)
-            return last
-        raise ConflictError("store.conflict")
 
     def after_write(self, last_notification_id: int) -> None:
         """Embedded mode: integrate and project before answering, so the user sees
@@ -234,7 +148,7 @@ class Kiemdiem:
         user_id = self.vault.check_password(username.strip().lower(), password)
         if user_id is None:
             return None
-        account = self._get(UserAccount, UUID(user_id), "account.not_found")
+        account = self.uow.get(UserAccount, UUID(user_id), "account.not_found")
         if account.disabled:
             return None
         try:
@@ -251,7 +165,7 @@ class Kiemdiem:
         )
 
     def account(self, account_id: UUID) -> UserAccount:
-        return self._get(UserAccount, account_id, "account.not_found")
+        return self.uow.get(UserAccount, account_id, "account.not_found")
 
     # -- read side (projections) ----------------------------------------------------
     def organisations(self) -> list[OrganisationRow]:
@@ -334,244 +248,9 @@ class Kiemdiem:
         return next((a for a in self.accounts() if a.account_id == account_id), None)
 
     # -- commands ------------------------------------------------------------------
-    @singledispatchmethod
     def handle(self, command: c.Command, signer: Signer) -> Any:
-        msg = f"no handler for {type(command).__name__}"
-        raise TypeError(msg)
-
-    def _check_actor(self, command: c.Command, signer: Signer) -> None:
-        if command.actor_id != signer.actor:
-            raise DomainError("auth.actor_mismatch")
-
-    @handle.register
-    def _(self, command: c.FoundOrganisation, signer: Signer) -> UUID:
-        self._check_actor(command, signer)
-        org_id = ids.organisation_id(command.code)
-
-        def work() -> list[Aggregate]:
-            self._authorise(signer.actor, "organisation.found")
-            parent = None
-            if command.parent_id is not None:
-                parent = self._get(
-                    Organisation, command.parent_id, "org.parent_not_found"
-                ).facts()
-            if self._exists(org_id):
-                raise DomainError("org.code_taken", value=command.code)
-            return [
-                Organisation.found(
-                    org_id=org_id,
-                    code=command.code,
-                    name=command.name,
-                    kind=command.kind,
-                    parent=parent,
-                    founded_by=signer.actor,
-                )
-            ]
-
-        self._commit(signer, work)
-        return org_id
-
-    @handle.register
-    def _(self, command: c.RenameOrganisation, signer: Signer) -> UUID:
-        self._check_actor(command, signer)
-
-        def work() -> list[Aggregate]:
-            self._authorise(signer.actor, "organisation.rename")
-            org = self._get(Organisation, command.org_id, "org.not_found")
-            org.rename(command.name, renamed_by=signer.actor)
-            return [org]
-
-        self._commit(signer, work)
-        return command.org_id
-
-    @handle.register
-    def _(self, command: c.DissolveOrganisation, signer: Signer) -> UUID:
-        self._check_actor(command, signer)
-
-        def work() -> list[Aggregate]:
-            self._authorise(signer.actor, "organisation.dissolve")
-            org = self._get(Organisation, command.org_id, "org.not_found")
-            org.dissolve(reason=command.reason, dissolved_by=signer.actor)
-            return [org]
-
-        self._commit(signer, work)
-        return command.org_id
-
-    @handle.register
-    def _(self, command: c.EnrolMember, signer: Signer) -> UUID:
-        self._check_actor(command, signer)
-        member_id = ids.member_id(normalise_card(command.party_card_no))
-
-        def work() -> list[Aggregate]:
-            self._authorise(signer.actor, "member.enrol")
-            cell = self._get(Organisation, command.cell_id, "org.not_found").facts()
-            if self._exists(member_id):
-                raise DomainError("member.card_taken", value=command.party_card_no)
-            try:
-                status = MembershipStatus(command.status)
-            except ValueError:
-                raise DomainError("member.status_unknown") from None
-            facts = MemberFacts(
-                full_name=command.full_name,
-                party_card_no=command.party_card_no,
-                birth_date=command.birth_date,
-                admission_date=command.admission_date,
-                status=status,
-            )
-            return [
-                PartyMember.enrol(
-                    member_id=member_id,
-                    facts=facts,
-                    cell=cell,
-                    today=self.today(),
-                    enrolled_by=signer.actor,
-                )
-            ]
-
-        self._commit(signer, work)
-        return member_id
-
-    @handle.register
-    def _(self, command: c.TransferMember, signer: Signer) -> UUID:
-        self._check_actor(command, signer)
-
-        def work() -> list[Aggregate]:
-            self._authorise(signer.actor, "member.transfer")
-            member = self._get(PartyMember, command.member_id, "member.not_found")
-            cell = self._get(Organisation, command.cell_id, "org.not_found").facts()
-            member.transfer(cell=cell, transferred_by=signer.actor)
-            return [member]
-
-        self._commit(signer, work)
-        return command.member_id
-
-    @handle.register
-    def _(self, command: c.OpenAccount, signer: Signer) -> UUID:
-        self._check_actor(command, signer)
-        username = command.username.strip().lower()
-        account_id = ids.account_id(username)
-        private_key = Ed25519PrivateKey.generate()
-
-        def work() -> list[Aggregate]:
-            self._authorise(signer.actor, "account.open")
-            check_password_policy(command.password)
-            if self._exists(account_id):
-                raise DomainError("account.username_taken", value=username)
-            self._check_links(command.org_id, command.member_id)
-            account = UserAccount.open(
-                account_id=account_id,
-                username=username,
-                full_name=command.full_name,
-                roles=list(command.roles),
-                org_id=command.org_id,
-                member_id=command.member_id,
-                opened_by=signer.actor,
-            )
-            key = register_key(
-                private_key,
-                account.actor,
-                _key_role(account.roles),
-                self._cosigner_name(account),
-            )
-            return [key, account]
-
-        self._commit(signer, work)
-        # After the events: a refused command must not touch anyone's login. If
-        # this write fails, the account exists without a login and an admin's
-        # ResetPassword (new key, old one revoked) recovers it.
-        self.vault.store_credentials(
-            str(account_id), username, private_key, command.password
-        )
-        return account_id
-
-    def _check_links(self, org_id: UUID | None, member_id: UUID | None) -> None:
-        if org_id is not None:
-            self._get(Organisation, org_id, "org.not_found")
-        if member_id is not None:
-            self._get(PartyMember, member_id, "member.not_found")
-
-    @handle.register
-    def _(self, command: c.ChangeRoles, signer: Signer) -> UUID:
-        self._check_actor(command, signer)
-
-        def work() -> list[Aggregate]:
-            self._authorise(signer.actor, "account.change_roles")
-            account = self.account(command.account_id)
-            account.change_roles(list(command.roles), changed_by=signer.actor)
-            return [account]
-
-        self._commit(signer, work)
-        return command.account_id
-
-    @handle.register
-    def _(self, command: c.DisableAccount, signer: Signer) -> UUID:
-        self._check_actor(command, signer)
-        revoked: list[str] = []
-
-        def work() -> list[Aggregate]:
-            self._authorise(signer.actor, "account.disable")
-            account = self.account(command.account_id)
-            account.disable(reason=command.reason, disabled_by=signer.actor)
-            keys = self._valid_keys(account.actor)
-            for key in keys:
-                key.revoke("left")
-            revoked[:] = [account.actor]
-            return [account, *keys]
-
-        self._commit(signer, work)
-        for actor in revoked:
-            self.unlocked.drop_actor(actor)
-        return command.account_id
-
-    @handle.register
-    def _(self, command: c.ResetPassword, signer: Signer) -> UUID:
-        """Forgotten password: register a new key, revoke the old one as lost."""
-        self._check_actor(command, signer)
-        private_key = Ed25519PrivateKey.generate()
-        actor = ids.actor_of(command.account_id)
-
-        def work() -> list[Aggregate]:
-            self._authorise(signer.actor, "account.reset_password")
-            check_password_policy(command.new_password)
-            account = self.account(command.account_id)
-            account.ensure_active()
-            old_keys = self._valid_keys(account.actor)
-            for key in old_keys:
-                key.revoke("lost")
-            new_key = register_key(
-                private_key,
-                account.actor,
-                _key_role(account.roles),
-                self._cosigner_name(account),
-            )
-            return [*old_keys, new_key]
-
-        self._commit(signer, work)
-        account = self.account(command.account_id)
-        self.vault.store_credentials(
-            str(command.account_id), account.username, private_key, command.new_password
-        )
-        self.unlocked.drop_actor(actor)
-        return command.account_id
-
-    def _cosigner_name(self, account: UserAccount) -> str | None:
-        """Inspectors' keys carry a cosigner name, so they can cosign checkpoints
-        (ledger.md §7): ``<origin>/ubkt/<user id>``."""
-        if Role.INSPECTOR.value not in account.roles:
-            return None
-        return cosigner_name_for(self.ledger.origin, account.id)
-
-    def _valid_keys(self, actor: str) -> list[SigningKey]:
-        registry = self.ledger.key_registry()
-        return [
-            self._get(SigningKey, key_stream_id(r.key_id), "key.not_found")
-            for r in registry.valid_keys_of(actor)
-        ]
-
-
-def _key_role(roles: Iterable[str]) -> str:
-    """Admin accounts get admin keys: only those may register others' keys."""
-    return ADMIN_ROLE if Role.ADMIN.value in roles else "user"
+        """The one entry point of every command: the bus (``services.bus``)."""
+        return bus.handle(self, command, signer)
 
 
 KIND_ORDER = {

@@ -34,8 +34,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import singledispatchmethod
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -52,13 +51,12 @@ from ledger import verify as ledger_verify
 from ledger.errors import ConfigurationError, LedgerError
 from ledger.history import Entry as LedgerEntry
 from ledger.history import Row as LedgerRow
+from ledger.keyring import key_stream_id
 from ledger.keys import SigningKey
 from ledger.signing import Signer
 from services import audit_commands as ac
+from services.context import AppContext
 from services.errors import NotFoundError
-
-if TYPE_CHECKING:
-    from services.app import Kiemdiem
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +233,7 @@ class VerificationJob:
 
 
 class AuditService:
-    def __init__(self, app: Kiemdiem) -> None:
+    def __init__(self, app: AppContext) -> None:
         self.app = app
         self.sql = app.ledger.sql
         self._jobs: dict[str, VerificationJob] = {}
@@ -345,7 +343,7 @@ class AuditService:
         return chain
 
     def authorise_read(self, actor: str, subject: Subject) -> UserAccount:
-        account = self.app._authorise(actor, "audit.read")
+        account = self.app.uow.authorise(actor, "audit.read")
         require_in_scope(
             account.org_id, self.scope_of(subject.org_id), subject=subject.subject_id
         )
@@ -358,7 +356,7 @@ class AuditService:
 
     def in_scope_organisations(self, actor: str) -> list[Any]:
         """The organisation rows an inspector may open, in tree order."""
-        account = self.app._authorise(actor, "audit.read")
+        account = self.app.uow.authorise(actor, "audit.read")
         rows = self.app.organisations()
         return [r for r in rows if account.org_id in self.scope_of(r.org_id)]
 
@@ -613,7 +611,6 @@ class AuditService:
         wanted = {_key_id_of(r.state) for r in rows} - {None}
         done: set[str] = set()
         found: dict[int, LedgerRow] = {}
-        from ledger.keyring import key_stream_id
 
         while wanted:
             key_id = wanted.pop()
@@ -645,7 +642,9 @@ class AuditService:
         reads = [(s, v, t, True) for s, v, t in pending]
         reads.append((subject_id, view, seen_at, False))
         try:
-            self.handle(ac.RecordFileAccess(actor, subject_id, view), signer, reads)
+            self.app.handle(
+                ac.RecordFileAccess(actor, subject_id, view, tuple(reads)), signer
+            )
         except Exception as exc:  # a page never fails on its own read record
             log.warning("read of %s kept pending: %s", subject_id, exc)
             self._keep_pending(actor, subject_id, view, seen_at)
@@ -702,41 +701,9 @@ class AuditService:
             ).fetchall()
         return [(str(r[0]), str(r[1]), str(r[2])) for r in found]
 
-    # -- commands ----------
-    @singledispatchmethod
-    def handle(self, command: Any, signer: Signer, *args: Any) -> Any:
-        msg = f"no audit handler for {type(command).__name__}"
-        raise TypeError(msg)
-
-    @handle.register
-    def _(
-        self,
-        command: ac.RecordFileAccess,
-        signer: Signer,
-        reads: Sequence[tuple[UUID, str, datetime, bool]] = (),
-    ) -> int:
-        if command.actor_id != signer.actor:
-            raise DomainError("auth.actor_mismatch")
-        reads = list(reads) or [
-            (command.subject_id, command.view, datetime.now(UTC), False)
-        ]
-
-        def work() -> list[Aggregate]:
-            self.app._actor_account(signer.actor)
-            logs: dict[UUID, FileAccessLog] = {}
-            for subject_id, view, seen_at, late in reads:
-                day = seen_at.astimezone(UTC).date()
-                log_id = access_log_id(subject_id, signer.actor, day)
-                if log_id not in logs:
-                    logs[log_id] = self._access_log(subject_id, signer.actor, day)
-                logs[log_id].record_read(
-                    reader=signer.actor, view=view, seen_at=seen_at, late=late
-                )
-            return list(logs.values())
-
-        return self.app._commit(signer, work)
-
-    def _access_log(self, subject_id: UUID, reader: str, day: date) -> FileAccessLog:
+    # -- what the audit command handlers use ----------
+    def access_log(self, subject_id: UUID, reader: str, day: date) -> FileAccessLog:
+        """The reader's log of reads of ``subject_id`` on ``day`` (new if none)."""
         try:
             found: Aggregate = self.app.ledger.repository.get(
                 access_log_id(subject_id, reader, day)
@@ -747,52 +714,18 @@ class AuditService:
             raise DomainError("audit.subject_not_found", id=str(subject_id))
         return found
 
-    @handle.register
-    def _(self, command: ac.CosignCheckpoint, signer: Signer) -> int:
-        if command.actor_id != signer.actor:
-            raise DomainError("auth.actor_mismatch")
-        line = command.line.strip()
+    @property
+    def origin(self) -> str:
+        """The log's origin line (the trust root's)."""
+        return self._origin
 
-        def work() -> list[Aggregate]:
-            self.app._authorise(signer.actor, "audit.cosign")
-            stored = self.app.integrator.checkpoint(command.size)
-            if stored is None:
-                raise DomainError("audit.checkpoint_not_found", size=command.size)
-            record = self.app.ledger.key_registry().get(signer.key_id.hex())
-            if record is None or not record.cosigner_name:
-                raise DomainError("audit.no_cosigner_key")
-            if self.app._exists(
-                cosign.cosignature_stream_id(record.cosigner_name, command.size)
-            ):
-                raise DomainError("audit.already_cosigned", size=command.size)
-            try:
-                cosign.check_line(
-                    line,
-                    origin=self._origin,
-                    size=stored.size,
-                    root=stored.root,
-                    cosigner_name=record.cosigner_name,
-                    public_key_raw=record.public_key_raw,
-                )
-            except (note.NoteError, ValueError) as exc:
-                raise DomainError(
-                    "audit.cosignature_invalid", reason=str(exc)
-                ) from None
-            return [
-                cosign.record(
-                    size=stored.size,
-                    root=stored.root,
-                    cosigner_name=record.cosigner_name,
-                    line=line,
-                )
-            ]
-
-        last = self.app._commit(signer, work)
-        stored = self.app.integrator.checkpoint(command.size)
-        assert stored is not None  # noqa: S101 - checked inside the command
+    def hold_cosigned(self, size: int, line: str, holder: str) -> None:
+        """Keep the stored checkpoint of ``size`` with ``holder``'s cosignature."""
+        stored = self.app.integrator.checkpoint(size)
+        if stored is None:
+            raise DomainError("audit.checkpoint_not_found", size=size)
         cosigned = stored.note + (line + "\n").encode("utf-8")
-        self._hold(stored.size, stored.root, cosigned, signer.actor, self._log_size())
-        return last
+        self._hold(stored.size, stored.root, cosigned, holder, self._log_size())
 
     def cosigner_name(self, actor: str) -> str | None:
         registry = self.app.ledger.key_registry()
@@ -831,14 +764,14 @@ class AuditService:
 
     # -- checkpoints ----------
     def latest_checkpoint(self, actor: str) -> Any:
-        self.app._authorise(actor, "audit.read")
+        self.app.uow.authorise(actor, "audit.read")
         if self.app.settings.projections_mode == "inline":
             self.app.integrator.catch_up()
         return self.app.integrator.latest_checkpoint()
 
     def issue_checkpoint(self, actor: str) -> Any:
         """The committee's "Tạo checkpoint" (ledger.md §6.3: on demand)."""
-        self.app._authorise(actor, "ledger.checkpoint")
+        self.app.uow.authorise(actor, "ledger.checkpoint")
         try:
             return self.app.issue_checkpoint()
         except (ConfigurationError, OSError) as exc:
@@ -847,7 +780,7 @@ class AuditService:
 
     def cosigned_note(self, actor: str, size: int) -> bytes:
         """The stored checkpoint of ``size`` with every recorded cosignature line."""
-        self.app._authorise(actor, "audit.read")
+        self.app.uow.authorise(actor, "audit.read")
         stored = self.app.integrator.checkpoint(size)
         if stored is None:
             raise NotFoundError("audit.checkpoint_not_found", size=size)
@@ -911,7 +844,7 @@ class AuditService:
     def checkpoint_status(self, actor: str) -> CheckpointStatus:
         """The latest checkpoint against everything the committee holds: any
         rollback or fork is recorded as an incident, with its evidence."""
-        account = self.app._authorise(actor, "audit.read")
+        account = self.app.uow.authorise(actor, "audit.read")
         latest = self.latest_checkpoint(actor)
         held = self.held_checkpoints()
         log_size, roots = history.log_roots(self.sql, [h.size for h in held])
@@ -1017,7 +950,7 @@ class AuditService:
 
     def compare_checkpoint(self, actor: str, note_bytes: bytes) -> Comparison:
         """Check a checkpoint the member holds against the log as it is now."""
-        self.app._authorise(actor, "audit.read")
+        self.app.uow.authorise(actor, "audit.read")
         try:
             opened = note.open_note(
                 note_bytes, trustroot.log_verifiers(self.app.trust_root)
@@ -1102,7 +1035,7 @@ class AuditService:
     def start_verification(self, actor: str) -> str:
         """Run ``ledger.verify.verify`` on this store in a background thread, with
         the checkpoints the committee holds as auditor checkpoints."""
-        self.app._authorise(actor, "audit.verify")
+        self.app.uow.authorise(actor, "audit.verify")
         job = VerificationJob(
             job_id=uuid.uuid4().hex,
             requested_by=actor,
@@ -1146,7 +1079,7 @@ class AuditService:
             job.finished = True
 
     def job(self, actor: str, job_id: str) -> VerificationJob:
-        self.app._authorise(actor, "audit.verify")
+        self.app.uow.authorise(actor, "audit.verify")
         with self._jobs_lock:
             found = self._jobs.get(job_id)
         if found is None:

@@ -1,5 +1,6 @@
 """Commands: what a user asks the system to do. Only routes and CLI commands
-build them; each has exactly one handler in ``services.app``."""
+build them; each has exactly one handler in ``services.handlers``, run by
+``kiemdiem.handle`` (the bus, ``services.bus``)."""
 
 from __future__ import annotations
 

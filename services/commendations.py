@@ -22,18 +22,15 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from domain.commendations import (
     AWARD_RULES,
     AwardKind,
-    Commendation,
     consecutive_years,
     five_year_kind,
     proposed_kinds,
 )
 from domain.errors import DomainError
-from domain.organisations import Organisation
-from domain.subjects import in_subtree, org_class
+from domain.subjects import org_class
 from ledger.errors import ConfigurationError
-from ledger.signing import Signer
-from services.app import Kiemdiem
 from services.commands import Command
+from services.context import AppContext
 
 AWARD_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/commendation")
 FIVE_YEAR_ENV = "KIEMDIEM_FIVE_YEAR_AWARD"
@@ -57,7 +54,7 @@ def award_id(subject_key: str, kind: str, year: int) -> UUID:
 
 
 class CommendationService:
-    def __init__(self, kiemdiem: Kiemdiem, five_year: str | None = None) -> None:
+    def __init__(self, kiemdiem: AppContext, five_year: str | None = None) -> None:
         self.app = kiemdiem
         value = five_year or os.environ.get(FIVE_YEAR_ENV)
         try:
@@ -85,6 +82,10 @@ class CommendationService:
     def consecutive_years(self, subject_key: str, year: int) -> int:
         levels = {y: r["level"] for y, r in self.levels(subject_key).items()}
         return consecutive_years(levels, year)
+
+    def award_subject(self, subject_key: str, year: int) -> dict[str, Any] | None:
+        """The subject a commendation is for, as rated in ``year`` (or None)."""
+        return self._subject(subject_key, year)
 
     def _subject(self, subject_key: str, year: int) -> dict[str, Any] | None:
         rows = self._q(
@@ -163,52 +164,3 @@ class CommendationService:
             if node is not None and org_class(tree, node) in allowed:
                 found.append({"org_id": org, "name": node.name})
         return found
-
-    # -- commands -------------------------------------------------------------------
-    def handle(self, command: GrantAward, signer: Signer) -> UUID:
-        if not isinstance(command, GrantAward):
-            msg = f"no commendation handler for {type(command).__name__}"
-            raise TypeError(msg)
-        if command.actor_id != signer.actor:
-            raise DomainError("auth.actor_mismatch")
-        ident = award_id(command.subject_key, command.kind, command.year)
-
-        def work() -> list[Commendation]:
-            account = self.app._authorise(signer.actor, "commendation.grant")
-            tree = self.app.ratings.tree()
-            if account.org_id is not None and not in_subtree(
-                tree, account.org_id, command.awarding_org_id
-            ):
-                raise DomainError("auth.out_of_scope", action="commendation.grant")
-            org = self.app._get(Organisation, command.awarding_org_id, "org.not_found")
-            subject = self._subject(command.subject_key, command.year)
-            if subject is None:
-                raise DomainError("commendation.subject_unknown")
-            if self.app._exists(ident):
-                raise DomainError("commendation.exists", year=command.year)
-            history = {
-                y: {"level": r["level"], "decision_no": r["decision_no"]}
-                for y, r in self.levels(command.subject_key).items()
-            }
-            return [
-                Commendation.grant(
-                    award_id=ident,
-                    subject_key=command.subject_key,
-                    subject_name=subject["name"],
-                    subject_kind=subject["kind"],
-                    subject_path=subject["path"],
-                    kind=command.kind,
-                    year=command.year,
-                    history=history,
-                    five_year=self.five_year,
-                    awarding_org_id=org.id,
-                    awarding_org_name=org.name,
-                    awarding_class=org_class(tree, tree[org.id]),
-                    decision_no=command.decision_no,
-                    decided_on=command.decided_on,
-                    granted_by=signer.actor,
-                )
-            ]
-
-        self.app._commit(signer, work)
-        return ident

@@ -186,13 +186,13 @@ def generate_history(
                 ),
                 admin,
             )
-    services.ratings.handle(
+    services.handle(
         rc.AssignPost(
             actor, members[LEADER], orgs[COLLECTIVE], "head", date(2020, 10, 1)
         ),
         admin,
     )
-    services.ratings.handle(
+    services.handle(
         rc.RecordExemption(
             actor,
             members[EXEMPT],
@@ -260,7 +260,7 @@ def _rate_year(
     orgs = history.orgs
 
     def run(signer: Signer, command: Any) -> UUID:
-        result: UUID = services.ratings.handle(command, signer)
+        result: UUID = services.handle(command, signer)
         return result
 
     deadlines = deadlines_of(year)
@@ -409,7 +409,7 @@ def _rerate(
     old = next(d for d in history.decisions if d.year == year and d.subject_key == key)
     decided_on = date(year + 1, 2, 10)
     decision_no = f"03-QĐ/{year}"
-    services.ratings.handle(
+    services.handle(
         rc.ReRate(
             dm.actor,
             round_of(key),

@@ -25,13 +25,13 @@ def load_demo_rating_facts(
         members[FIRST_CELL_MEMBER][0],
         members[FIRST_CELL_MEMBER + 1][0],
     )
-    services.ratings.handle(
+    services.handle(
         rc.AssignPost(
             admin.actor, leader, organisation_id(LEADER_AT), "head", date(2020, 10, 1)
         ),
         admin,
     )
-    services.ratings.handle(
+    services.handle(
         rc.RecordDiscipline(
             admin.actor,
             disciplined,
@@ -59,7 +59,7 @@ def load_demo_decision(
     cell = organisation_id(DECISION_CELL)
 
     def run(signer: Signer, command: Command) -> UUID:
-        result: UUID = services.ratings.handle(command, signer)
+        result: UUID = services.handle(command, signer)
         return result
 
     sec, dm = secretary.actor, decision_maker.actor

@@ -40,11 +40,11 @@ def load_demo_remediation(services: Kiemdiem, secretary: Signer) -> DemoRemediat
     sec = secretary.actor
 
     def rate(command: Command) -> UUID:
-        result: UUID = services.ratings.handle(command, secretary)
+        result: UUID = services.handle(command, secretary)
         return result
 
     def act(command: Command) -> UUID:
-        result: UUID = services.remediation.handle(command, secretary)
+        result: UUID = services.handle(command, secretary)
         return result
 
     people = services.members(cell)

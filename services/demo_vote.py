@@ -137,7 +137,7 @@ def load_demo_vote(
         trustees.append(kiemdiem.vault.unlock(str(user), actor_of(user), password))
         accounts.append(DemoVoteAccount(username, "counting", password))
 
-    vote = votes.handle(
+    vote = kiemdiem.handle(
         vc.CreateVote(
             admin,
             org_id=org,
@@ -155,7 +155,7 @@ def load_demo_vote(
     )
 
     def submit(signer: Signer, message: dict[str, object]) -> None:
-        votes.handle(votes.command_from_message(signer.actor, dict(message)), signer)
+        kiemdiem.handle(votes.command_from_message(signer.actor, dict(message)), signer)
 
     def view() -> tool.RecordView:
         return tool.read_record(votes.export_record(vote))
@@ -176,7 +176,7 @@ def load_demo_vote(
     current = view()
     for state, signer in zip(states, trustees, strict=True):
         submit(signer, tool.check_shares(state, current))
-    votes.handle(vc.PublishElectionKey(admin, vote), admin_signer)
+    kiemdiem.handle(vc.PublishElectionKey(admin, vote), admin_signer)
     current = view()
     short = ""
     for state in states:
@@ -186,12 +186,12 @@ def load_demo_vote(
     chair = trustees[0]
     slips, message = tool.make_slips(current, 1)
     submit(chair, message)
-    votes.handle(vc.RecordAttendance(admin, vote, PRESENT), admin_signer)
+    kiemdiem.handle(vc.RecordAttendance(admin, vote, PRESENT), admin_signer)
     shuffled: list[Slip] = list(slips)
     random.Random(seed).shuffle(shuffled)  # noqa: S311 - demo hand-out order
     handed, unissued = shuffled[:PRESENT], shuffled[PRESENT:]
     submit(chair, tool.void_message(current, 1, [s.code for s in unissued]))
-    votes.handle(vc.OpenVoting(admin, vote), admin_signer)
+    kiemdiem.handle(vc.OpenVoting(admin, vote), admin_signer)
 
     aggregate = votes.vote(vote)
     if aggregate.election_key is None:  # pragma: no cover - published above
@@ -202,7 +202,7 @@ def load_demo_vote(
         )
         submission = make_submission(slip.private_key, opening)
         votes.cast_ballot(vc.CastBallot(vote, submission))
-    votes.handle(vc.CloseVoting(admin, vote), admin_signer)
+    kiemdiem.handle(vc.CloseVoting(admin, vote), admin_signer)
 
     # Partial decryptions: each trustee's tool verifies the record (V1–V11) with the
     # head from the minutes; the demo verifies once for the three demo trustees.
@@ -210,5 +210,5 @@ def load_demo_vote(
     verified = tool.verify_closed(votes.export_record(vote), head)
     for state, signer in list(zip(states, trustees, strict=True))[:THRESHOLD]:
         submit(signer, tool.decrypt(state, verified))
-    votes.handle(vc.PublishTally(chair.actor, vote), chair)
+    kiemdiem.handle(vc.PublishTally(chair.actor, vote), chair)
     return DemoVoteResult(vote, short, head.hex(), accounts)

@@ -25,3 +25,17 @@ def account_id(username: str) -> UUID:
 def actor_of(account: UUID) -> str:
     """The signed ``actor`` of a person: ``u:<account uuid>``."""
     return f"u:{account}"
+
+
+DISCIPLINE_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/discipline")
+ORG_FACT_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/org-fact")
+
+
+def discipline_id(member: UUID, decided_on: object, reference: str) -> UUID:
+    """A member's discipline: one per decision date and reference."""
+    return uuid5(DISCIPLINE_NS, f"{member}/{decided_on}/{reference.strip()}")
+
+
+def org_fact_id(org: UUID, kind: str, on: object, reference: str) -> str:
+    """A fact about an organisation: one per kind, date and reference."""
+    return str(uuid5(ORG_FACT_NS, f"{org}/{kind}/{on}/{reference.strip()}"))

@@ -1,6 +1,7 @@
 """Commands of review and rating (issue 3). Each has one handler in
-``services.ratings.RatingService``; the handler checks that ``actor_id`` is the
-signer. Dates are ``date``; points are decimal text ("8.5"), never floats."""
+``services.handlers`` (member_facts, org_facts, cycles, reviews, rounds, criteria,
+rereviews); the bus checks that ``actor_id`` is the signer. Dates are
+``date``; points are decimal text ("8.5"), never floats."""
 
 from __future__ import annotations
 

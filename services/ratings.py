@@ -1,56 +1,43 @@
 """Review and rating: the application service of issue 3 (architecture.md §3–§5).
 
-``RatingService(kiemdiem)`` adds the commands of cycles, reviews and rating
-rounds, and the facts about members the rules read. Each command runs through
-``kiemdiem._commit``: one transaction, signed by the acting user's key, re-run on a
-concurrent write. The service gathers the facts a rule needs (the tree, the
+``RatingService(kiemdiem)`` gathers the facts a rule needs (the tree, the
 members' facts, the decisions of the cycle's other rounds, confidence results)
-and passes them to the domain, which records them in the event that used them.
+for the command handlers of cycles, reviews and rating rounds
+(``services.handlers``), which pass them to the domain, which records them in
+the event that used them; and it answers the questions of the ``ratings`` view.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
-from fractions import Fraction
-from functools import singledispatchmethod
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
-from domain.accounts import UserAccount
-from domain.criteria import CriteriaRefinement
 from domain.cycles import ReviewCycle
-from domain.errors import DomainError
-from domain.evaluation import Assessment, DisciplineFact, SubjectFacts, parse_points
+from domain.evaluation import DisciplineFact, SubjectFacts
 from domain.members import PartyMember
 from domain.organisations import Organisation
 from domain.ratings import RatingRound, rating_prerequisites
-from domain.rereviews import ReReviewOrder, covers_rating, covers_review
-from domain.reviews import Review, review_prerequisites
+from domain.reviews import Review
 from domain.rulebooks import (
     Appendix,
     Level,
     Rounding,
-    parse_level,
     quota_cap,
     rulebook,
-    rulebook_for_year,
 )
 from domain.subjects import (
     MemberNode,
     OrgNode,
     ancestry,
-    derive_subjects,
     in_subtree,
 )
-from ledger.signing import Signer
-from services import rating_commands as rc
-from services.app import Kiemdiem
-from services.commands import Command
+from services.context import AppContext
 from services.errors import NotFoundError
 from votes.results import display_percent
 
@@ -60,8 +47,6 @@ A = TypeVar("A", bound=Aggregate)
 CYCLE_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/review-cycle")
 REVIEW_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/review")
 ROUND_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/rating-round")
-DISCIPLINE_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/discipline")
-ORG_FACT_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/org-fact")
 REREVIEW_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/rereview-order")
 CRITERIA_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/criteria-refinement")
 POPULATIONS = ("party_orgs", "members", "leadership_collectives", "leaders")
@@ -91,12 +76,12 @@ def rereview_order_id(cycle: UUID, subject_key: str, number: int) -> UUID:
 class RatingService:
     """Cycles, reviews, rating rounds and member facts on one :class:`Kiemdiem`."""
 
-    def __init__(self, kiemdiem: Kiemdiem) -> None:
+    def __init__(self, kiemdiem: AppContext) -> None:
         self.app = kiemdiem
 
     # -- loading and facts ----
     def _get(self, cls: type[A], ident: UUID, code: str) -> A:
-        return self.app._get(cls, ident, code)
+        return self.app.uow.get(cls, ident, code)
 
     def cycle(self, ident: UUID) -> ReviewCycle:
         return self._get(ReviewCycle, ident, "cycle.not_found")
@@ -129,6 +114,12 @@ class RatingService:
             )
             for r in rows
         }
+
+    def member_nodes(
+        self, tree: Mapping[UUID, OrgNode], root: UUID, reference_date: date
+    ) -> list[MemberNode]:
+        """The members in ``root``'s subtree as the subject derivation reads them."""
+        return self._member_nodes(tree, root, reference_date)
 
     def _member_nodes(
         self, tree: Mapping[UUID, OrgNode], root: UUID, reference_date: date
@@ -186,7 +177,7 @@ class RatingService:
     def facts(self, cycle: ReviewCycle, subject: Mapping[str, Any]) -> SubjectFacts:
         year = cycle.year
         if subject["kind"] == "individual":
-            member = self.app._read(
+            member = self.app.uow.read(
                 PartyMember, UUID(subject["member_id"]), "member.not_found"
             )
             comment: bool | None = None
@@ -224,7 +215,7 @@ class RatingService:
         degraded: list[dict[str, Any]] = []
         for other in cycle.subjects.values():
             if other["kind"] == "individual" and org in other.get("posts", {}):
-                member = self.app._read(
+                member = self.app.uow.read(
                     PartyMember, UUID(other["member_id"]), "member.not_found"
                 )
                 records.extend(self._disciplines(member))
@@ -243,7 +234,7 @@ class RatingService:
     # -- facts about units (366 Điều 11; 132 Điều 12.4; 124) ----
     def _org(self, org_id: UUID | str) -> Organisation | None:
         ident = UUID(str(org_id))
-        if not self.app._exists(ident):
+        if not self.app.uow.exists(ident):
             return None
         return self._get(Organisation, ident, "org.not_found")
 
@@ -383,16 +374,12 @@ class RatingService:
     def _maybe(self, cls: type[A], ident: UUID, *, read: bool = False) -> A | None:
         """The aggregate if it was ever stored (a review or a round); ``read``:
         only to read (no copy of the cached aggregate, never saved)."""
-        if not self.app._exists(ident):
+        if not self.app.uow.exists(ident):
             return None
         code = "review.not_found" if cls is Review else "rating.round_not_found"
         if read:
-            return self.app._read(cls, ident, code)
+            return self.app.uow.read(cls, ident, code)
         return self._get(cls, ident, code)
-
-    def _read_cycle(self, ident: UUID) -> ReviewCycle:
-        """The cycle of a command that does not change it."""
-        return self.app._read(ReviewCycle, ident, "cycle.not_found")
 
     def external_levels(self, cycle: ReviewCycle, exclude: UUID) -> dict[str, str]:
         """Decisions of the cycle's other rounds (prerequisites, head rule)."""
@@ -734,324 +721,7 @@ class RatingService:
                 )
         return items
 
-    # -- who may act ----------------------------------------------------------------
-    def _authorise(
-        self, actor: str, action: str, org: UUID | str | None = None
-    ) -> UserAccount:
-        """The role may act, and the organisation is within the account's branch."""
-        account = self.app._authorise(actor, action)
-        if org is None or account.org_id is None:
-            return account
-        target = UUID(str(org))
-        if not in_subtree(self.tree(), account.org_id, target):
-            raise DomainError("auth.out_of_scope", action=action)
-        return account
-
-    @staticmethod
-    def _check_actor(command: Command, signer: Signer) -> None:
-        if command.actor_id != signer.actor:
-            raise DomainError("auth.actor_mismatch")
-
-    def _run(
-        self,
-        command: Command,
-        signer: Signer,
-        work: Callable[[], Sequence[Aggregate]],
-    ) -> None:
-        self._check_actor(command, signer)
-        self.app._commit(signer, work)
-
-    # -- commands -------------------------------------------------------------------
-    @singledispatchmethod
-    def handle(self, command: Any, signer: Signer) -> Any:
-        msg = f"no rating handler for {type(command).__name__}"
-        raise TypeError(msg)
-
-    def _member_fact(
-        self,
-        command: Command,
-        signer: Signer,
-        member_id: UUID,
-        step: Callable[[PartyMember], None],
-    ) -> UUID:
-        def work() -> list[Aggregate]:
-            member = self._get(PartyMember, member_id, "member.not_found")
-            self._authorise(signer.actor, "member.record_fact", member.cell_id)
-            step(member)
-            return [member]
-
-        self._run(command, signer, work)
-        return member_id
-
-    def _org_facts(self, org_id: UUID) -> Any:
-        return self._get(Organisation, org_id, "org.not_found").facts()
-
-    @handle.register
-    def _(self, command: rc.AssignPost, signer: Signer) -> UUID:
-        return self._member_fact(
-            command,
-            signer,
-            command.member_id,
-            lambda m: m.assign_post(
-                org=self._org_facts(command.org_id),
-                role=command.role,
-                since=command.since,
-                assigned_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.EndPost, signer: Signer) -> UUID:
-        return self._member_fact(
-            command,
-            signer,
-            command.member_id,
-            lambda m: m.end_post(
-                org_id=command.org_id, until=command.until, ended_by=signer.actor
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.AttachTemporaryCell, signer: Signer) -> UUID:
-        return self._member_fact(
-            command,
-            signer,
-            command.member_id,
-            lambda m: m.attach_temporary_cell(
-                cell=self._org_facts(command.cell_id),
-                since=command.since,
-                attached_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.DetachTemporaryCell, signer: Signer) -> UUID:
-        return self._member_fact(
-            command,
-            signer,
-            command.member_id,
-            lambda m: m.detach_temporary_cell(
-                until=command.until, detached_by=signer.actor
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.RecordExemption, signer: Signer) -> UUID:
-        return self._member_fact(
-            command,
-            signer,
-            command.member_id,
-            lambda m: m.record_exemption(
-                kind=command.kind,
-                start=command.start,
-                end=command.end,
-                reference=command.reference,
-                recorded_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.RecordLeave, signer: Signer) -> UUID:
-        return self._member_fact(
-            command,
-            signer,
-            command.member_id,
-            lambda m: m.record_leave(
-                kind=command.kind,
-                start=command.start,
-                end=command.end,
-                recorded_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.RecordDiscipline, signer: Signer) -> UUID:
-        ident = uuid5(
-            DISCIPLINE_NS,
-            f"{command.member_id}/{command.decided_on}/{command.reference.strip()}",
-        )
-        if command.conduct_org_id is not None:
-            self._get(Organisation, command.conduct_org_id, "org.not_found")
-        return self._member_fact(
-            command,
-            signer,
-            command.member_id,
-            lambda m: m.record_discipline(
-                discipline_id=str(ident),
-                level=command.level,
-                duty_related=command.duty_related,
-                decided_on=command.decided_on,
-                conduct_org_id=command.conduct_org_id,
-                reference=command.reference,
-                recorded_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.RecordDegradation, signer: Signer) -> UUID:
-        return self._member_fact(
-            command,
-            signer,
-            command.member_id,
-            lambda m: m.record_degradation(
-                concluded_on=command.concluded_on,
-                reference=command.reference,
-                recorded_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.RecordConfidenceResult, signer: Signer) -> UUID:
-        return self._member_fact(
-            command,
-            signer,
-            command.member_id,
-            lambda m: m.record_confidence_result(
-                held_on=command.held_on,
-                returned=command.returned,
-                low=command.low,
-                reference=command.reference,
-                recorded_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.SetWorkSituation, signer: Signer) -> UUID:
-        return self._member_fact(
-            command,
-            signer,
-            command.member_id,
-            lambda m: m.set_work_situation(
-                outside_political_system=command.outside_political_system,
-                recorded_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.AssignOversight, signer: Signer) -> UUID:
-        return self._member_fact(
-            command,
-            signer,
-            command.member_id,
-            lambda m: m.assign_oversight(
-                org=self._org_facts(command.org_id),
-                since=command.since,
-                assigned_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.EndOversight, signer: Signer) -> UUID:
-        return self._member_fact(
-            command,
-            signer,
-            command.member_id,
-            lambda m: m.end_oversight(
-                org_id=command.org_id, until=command.until, ended_by=signer.actor
-            ),
-        )
-
     # -- facts about organisations ----
-    def _org_fact(
-        self,
-        command: Command,
-        signer: Signer,
-        org_id: UUID,
-        step: Callable[[Organisation], None],
-    ) -> UUID:
-        def work() -> list[Aggregate]:
-            org = self._get(Organisation, org_id, "org.not_found")
-            self._authorise(signer.actor, "organisation.record_fact", org.id)
-            step(org)
-            return [org]
-
-        self._run(command, signer, work)
-        return org_id
-
-    @staticmethod
-    def _fact_id(org_id: UUID, kind: str, on: date, reference: str) -> str:
-        return str(uuid5(ORG_FACT_NS, f"{org_id}/{kind}/{on}/{reference.strip()}"))
-
-    @handle.register
-    def _(self, command: rc.SetSector, signer: Signer) -> UUID:
-        return self._org_fact(
-            command,
-            signer,
-            command.org_id,
-            lambda o: o.set_sector(sector=command.sector, set_by=signer.actor),
-        )
-
-    @handle.register
-    def _(self, command: rc.RecordConclusion, signer: Signer) -> UUID:
-        return self._org_fact(
-            command,
-            signer,
-            command.org_id,
-            lambda o: o.record_conclusion(
-                conclusion_id=self._fact_id(
-                    o.id, command.kind, command.concluded_on, command.reference
-                ),
-                kind=command.kind,
-                concluded_on=command.concluded_on,
-                reference=command.reference,
-                recorded_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.RecordTaskResults, signer: Signer) -> UUID:
-        return self._org_fact(
-            command,
-            signer,
-            command.org_id,
-            lambda o: o.record_task_results(
-                year=command.year,
-                tasks_planned=command.tasks_planned,
-                tasks_completed=command.tasks_completed,
-                targets_apply=command.targets_apply,
-                targets_failed=list(command.targets_failed),
-                reference=command.reference,
-                recorded_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.RecordCase, signer: Signer) -> UUID:
-        if command.member_id is not None:
-            self._get(PartyMember, command.member_id, "member.not_found")
-        return self._org_fact(
-            command,
-            signer,
-            command.org_id,
-            lambda o: o.record_case(
-                case_id=self._fact_id(
-                    o.id, command.kind, command.disciplined_on, command.reference
-                ),
-                kind=command.kind,
-                disciplined_on=command.disciplined_on,
-                member_id=command.member_id,
-                reference=command.reference,
-                recorded_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.RecordOrgDiscipline, signer: Signer) -> UUID:
-        return self._org_fact(
-            command,
-            signer,
-            command.org_id,
-            lambda o: o.record_discipline(
-                discipline_id=self._fact_id(
-                    o.id, command.level, command.decided_on, command.reference
-                ),
-                level=command.level,
-                decided_on=command.decided_on,
-                reference=command.reference,
-                recorded_by=signer.actor,
-            ),
-        )
-
     def org_facts(self, org_id: UUID) -> list[dict[str, Any]]:
         """Every fact recorded about an organisation, in order (projection)."""
         rows = self.app.projections.query(
@@ -1072,561 +742,6 @@ class RatingService:
             "org_facts",
             "SELECT org_id, since FROM {oversight} WHERE member_id = ? ORDER BY org_id",
             [str(member_id)],
-        )
-
-    # -- cycles ----
-    @handle.register
-    def _(self, command: rc.OpenCycle, signer: Signer) -> UUID:
-        ident = cycle_id(
-            command.org_id, command.year, command.period, command.period_no
-        )
-
-        def work() -> list[Aggregate]:
-            self._authorise(signer.actor, "cycle.open", command.org_id)
-            org = self._get(Organisation, command.org_id, "org.not_found")
-            if org.dissolved:
-                raise DomainError("org.dissolved")
-            if self.app._exists(ident):
-                raise DomainError("cycle.exists", year=command.year)
-            book = rulebook_for_year(command.year)
-            reference = command.reference_date or min(
-                self.app.today(), date(command.year, 12, 31)
-            )
-            tree = self.tree()
-            subjects = derive_subjects(
-                book,
-                org.id,
-                tree,
-                self._member_nodes(tree, org.id, reference),
-                reference,
-                combined=command.options.get("combined"),
-            )
-            options = dict(command.options)
-            if book.scored:
-                given = dict(options.get("criteria", {}))
-                refined = self.refined_criteria(tree, org.id, command.year)
-                if refined:
-                    options["criteria"] = {**refined, **given}
-            return [
-                ReviewCycle.open(
-                    cycle_id=ident,
-                    org_id=org.id,
-                    org_name=org.name,
-                    year=command.year,
-                    period=command.period,
-                    period_no=command.period_no,
-                    reference_date=reference,
-                    deadlines=[
-                        {"level": lv, "milestone": ms, "due": due}
-                        for lv, ms, due in command.deadlines
-                    ],
-                    options=options,
-                    subjects=subjects,
-                    opened_by=signer.actor,
-                )
-            ]
-
-        self._run(command, signer, work)
-        return ident
-
-    @handle.register
-    def _(self, command: rc.SetDeadline, signer: Signer) -> UUID:
-        def work() -> list[Aggregate]:
-            cycle = self.cycle(command.cycle_id)
-            self._authorise(signer.actor, "cycle.open", cycle.org_id)
-            cycle.set_deadline(
-                level=command.level,
-                milestone=command.milestone,
-                due=command.due,
-                set_by=signer.actor,
-            )
-            return [cycle]
-
-        self._run(command, signer, work)
-        return command.cycle_id
-
-    @handle.register
-    def _(self, command: rc.RefreshSubjects, signer: Signer) -> UUID:
-        def work() -> list[Aggregate]:
-            cycle = self.cycle(command.cycle_id)
-            self._authorise(signer.actor, "cycle.open", cycle.org_id)
-            tree = self.tree()
-            reference = cycle.reference_date
-            subjects = derive_subjects(
-                cycle.rulebook,
-                cycle.org_id,
-                tree,
-                self._member_nodes(tree, cycle.org_id, reference),
-                reference,
-                combined=cycle.options.get("combined"),
-            )
-            decided = set(self.external_levels(cycle, exclude=UUID(int=0)))
-            cycle.refresh_subjects(
-                subjects=subjects, decided=decided, refreshed_by=signer.actor
-            )
-            return [cycle]
-
-        self._run(command, signer, work)
-        return command.cycle_id
-
-    @handle.register
-    def _(self, command: rc.SetCombinedConference, signer: Signer) -> UUID:
-        def work() -> list[Aggregate]:
-            cycle = self.cycle(command.cycle_id)
-            self._authorise(signer.actor, "cycle.open", cycle.org_id)
-            collective = str(command.collective_id)
-            combined = dict(cycle.options.get("combined", {}))
-            old_venue = combined.get(collective, collective)
-            if command.committee_id is None:
-                combined.pop(collective, None)
-            else:
-                combined[collective] = str(command.committee_id)
-            affected = [
-                s["key"]
-                for s in cycle.subjects.values()
-                if s["key"] == f"o:{collective}" or collective in s.get("posts", {})
-            ]
-            opened = {
-                key
-                for key in affected
-                if self.app._exists(review_id(cycle.id, key, old_venue))
-            }
-            tree = self.tree()
-            reference = cycle.reference_date
-            subjects = derive_subjects(
-                cycle.rulebook,
-                cycle.org_id,
-                tree,
-                self._member_nodes(tree, cycle.org_id, reference),
-                reference,
-                combined=combined,
-            )
-            cycle.set_combined(
-                collective_id=collective,
-                committee_id=str(command.committee_id)
-                if command.committee_id
-                else None,
-                subjects=subjects,
-                reviews_opened=opened,
-                set_by=signer.actor,
-            )
-            return [cycle]
-
-        self._run(command, signer, work)
-        return command.cycle_id
-
-    @handle.register
-    def _(self, command: rc.CloseCycle, signer: Signer) -> UUID:
-        def work() -> list[Aggregate]:
-            cycle = self.cycle(command.cycle_id)
-            self._authorise(signer.actor, "rating.decide", cycle.org_id)
-            cycle.close(closed_by=signer.actor)
-            return [cycle]
-
-        self._run(command, signer, work)
-        return command.cycle_id
-
-    # -- reviews ----
-    @handle.register
-    def _(self, command: rc.OpenReview, signer: Signer) -> UUID:
-        ident = review_id(command.cycle_id, command.subject_key, command.venue_id)
-
-        def work() -> list[Aggregate]:
-            cycle = self.cycle(command.cycle_id)
-            cycle.ensure_open()
-            self._authorise(signer.actor, "review.record", command.venue_id)
-            if self.app._exists(ident):
-                raise DomainError("review.exists")
-            return [
-                Review.open(
-                    review_id=ident,
-                    cycle_id=cycle.id,
-                    subject=cycle.subject(command.subject_key),
-                    venue_id=str(command.venue_id),
-                    opened_by=signer.actor,
-                )
-            ]
-
-        self._run(command, signer, work)
-        return ident
-
-    def _review_step(
-        self,
-        command: Command,
-        signer: Signer,
-        ident: UUID,
-        step: Callable[[Review, ReviewCycle], None],
-    ) -> UUID:
-        def work() -> list[Aggregate]:
-            review = self.review(ident)
-            cycle = self._read_cycle(review.cycle_id)
-            cycle.ensure_open()
-            self._authorise(signer.actor, "review.record", review.venue_id)
-            step(review, cycle)
-            return [review]
-
-        self._run(command, signer, work)
-        return ident
-
-    @handle.register
-    def _(self, command: rc.CirculateReport, signer: Signer) -> UUID:
-        return self._review_step(
-            command,
-            signer,
-            command.review_id,
-            lambda r, _c: r.circulate_report(
-                summary=command.summary,
-                circulated_on=command.circulated_on,
-                circulated_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.SubmitSelfReview, signer: Signer) -> UUID:
-        return self._review_step(
-            command,
-            signer,
-            command.review_id,
-            lambda r, c: r.submit_self_review(
-                appendix=c.subject(r.subject_key)["appendix"],
-                form=command.form,
-                sections=command.sections,
-                submitted_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.AddComment, signer: Signer) -> UUID:
-        def step(review: Review, _cycle: ReviewCycle) -> None:
-            self._get(PartyMember, command.author_member_id, "member.not_found")
-            review.add_comment(
-                author_member_id=command.author_member_id,
-                text=command.text,
-                commented_by=signer.actor,
-            )
-
-        return self._review_step(command, signer, command.review_id, step)
-
-    @handle.register
-    def _(self, command: rc.AddSuggestion, signer: Signer) -> UUID:
-        def step(review: Review, _cycle: ReviewCycle) -> None:
-            self._get(Organisation, command.issuer_org_id, "org.not_found")
-            review.add_suggestion(
-                issuer_org_id=command.issuer_org_id,
-                text=command.text,
-                issued_by=signer.actor,
-            )
-
-        return self._review_step(command, signer, command.review_id, step)
-
-    @handle.register
-    def _(self, command: rc.RecordOpinion, signer: Signer) -> UUID:
-        return self._review_step(
-            command,
-            signer,
-            command.review_id,
-            lambda r, _c: r.record_opinion(
-                evaluator_kind=command.evaluator_kind,
-                evaluator=command.evaluator,
-                proposed_level=command.proposed_level,
-                text=command.text,
-                recorded_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.RecordResidenceComment, signer: Signer) -> UUID:
-        return self._review_step(
-            command,
-            signer,
-            command.review_id,
-            lambda r, _c: r.record_residence_comment(
-                text=command.text, recorded_by=signer.actor
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.RecordTemporaryCellComment, signer: Signer) -> UUID:
-        return self._review_step(
-            command,
-            signer,
-            command.review_id,
-            lambda r, c: r.record_temporary_cell_comment(
-                temporary_cell_id=c.subject(r.subject_key).get("temporary_cell_id"),
-                cell_id=command.cell_id,
-                text=command.text,
-                recorded_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.HoldMeeting, signer: Signer) -> UUID:
-        def step(review: Review, cycle: ReviewCycle) -> None:
-            subject = cycle.subject(review.subject_key)
-            before = []
-            for rule, key, venue in review_prerequisites(
-                subject, review.venue_id, cycle.subjects, cycle.rulebook.order_rules
-            ):
-                other = self._maybe(Review, review_id(cycle.id, key, venue), read=True)
-                held = other.meeting["held_on"] if other and other.meeting else None
-                before.append((rule, cycle.subject(key)["name"], held))
-            review.hold_meeting(
-                held_on=command.held_on,
-                attendees=command.attendees,
-                minutes=command.minutes,
-                conclusion=command.conclusion,
-                prerequisites=before,
-                circulation_days=cycle.rulebook.circulation_working_days,
-                holidays=cycle.options.get("holidays", []),
-                recorded_by=signer.actor,
-            )
-
-        return self._review_step(command, signer, command.review_id, step)
-
-    # -- rating rounds ----
-    @handle.register
-    def _(self, command: rc.OpenRound, signer: Signer) -> UUID:
-        ident = round_id(command.cycle_id, command.authority_org_id)
-
-        def work() -> list[Aggregate]:
-            self._authorise(signer.actor, "rating.decide", command.authority_org_id)
-            cycle = self.cycle(command.cycle_id)
-            org = self._get(Organisation, command.authority_org_id, "org.not_found")
-            if self.app._exists(ident):
-                raise DomainError("rating.round_exists")
-            return [
-                RatingRound.open(
-                    round_id=ident,
-                    cycle=cycle,
-                    authority_org_id=org.id,
-                    authority_name=org.name,
-                    opened_by=signer.actor,
-                )
-            ]
-
-        self._run(command, signer, work)
-        return ident
-
-    def _round_step(
-        self,
-        command: Command,
-        signer: Signer,
-        ident: UUID,
-        action: str,
-        step: Callable[[RatingRound, ReviewCycle, UserAccount], None],
-    ) -> UUID:
-        def work() -> list[Aggregate]:
-            rating = self.round(ident)
-            cycle = self._read_cycle(rating.cycle_id)
-            scope: UUID | None = rating.authority_org_id
-            if action in ("rating.self_rate", "rating.propose"):
-                scope = None  # checked against the subject below
-            account = self._authorise(signer.actor, action, scope)
-            step(rating, cycle, account)
-            return [rating]
-
-        self._run(command, signer, work)
-        return ident
-
-    def _subject_scope(
-        self, account: UserAccount, cycle: ReviewCycle, key: str, action: str
-    ) -> dict[str, Any]:
-        subject = cycle.subject(key)
-        if "member" in account.roles and not (
-            {"secretary", "decision_maker"} & set(account.roles)
-        ):
-            if subject.get("member_id") != str(account.member_id):
-                raise DomainError("rating.self_rating_not_own")
-            return subject
-        place = subject.get("org_id") or subject.get("cell_id")
-        if account.org_id is not None and not in_subtree(
-            self.tree(), account.org_id, UUID(place)
-        ):
-            raise DomainError("auth.out_of_scope", action=action)
-        return subject
-
-    @handle.register
-    def _(self, command: rc.DefinePeerGroup, signer: Signer) -> UUID:
-        return self._round_step(
-            command,
-            signer,
-            command.round_id,
-            "rating.peer_group",
-            lambda r, c, _a: r.define_peer_group(
-                code=command.code,
-                name=command.name,
-                members=list(command.members),
-                cycle=c,
-                defined_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.GrantQuotaException, signer: Signer) -> UUID:
-        return self._round_step(
-            command,
-            signer,
-            command.round_id,
-            "rating.decide",
-            lambda r, c, _a: r.grant_quota_exception(
-                code=command.code,
-                ratio_pct=command.ratio_pct,
-                justification=command.justification,
-                cycle=c,
-                granted_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.SelfRate, signer: Signer) -> UUID:
-        def step(rating: RatingRound, cycle: ReviewCycle, account: UserAccount) -> None:
-            subject = self._subject_scope(
-                account, cycle, command.subject_key, "rating.self_rate"
-            )
-            points: dict[str, Fraction] = {
-                code: parse_points(value) for code, value in command.points.items()
-            }
-            facts = self._facts_if_rated(cycle, subject)
-            # The counts are the remediation view's, never typed in (issue 6).
-            carried = facts.remediation
-            assessment = Assessment(
-                level=parse_level(command.level),
-                points=points,
-                met=frozenset(command.met),
-                tasks_total=command.tasks_total,
-                tasks_on_time=command.tasks_on_time,
-                tasks_exceeded=command.tasks_exceeded,
-                tasks_late=command.tasks_late,
-                tasks_not_done=command.tasks_not_done,
-                shortcomings_total=len(carried.carried) if carried else 0,
-                shortcomings_remedied=len(carried.verified) if carried else 0,
-            )
-            rating.self_rate(
-                subject_key=command.subject_key,
-                assessment=assessment,
-                cycle=cycle,
-                facts=facts,
-                rated_by=signer.actor,
-            )
-
-        return self._round_step(
-            command, signer, command.round_id, "rating.self_rate", step
-        )
-
-    def _facts_if_rated(
-        self, cycle: ReviewCycle, subject: Mapping[str, Any]
-    ) -> SubjectFacts:
-        if subject.get("exempt"):
-            return SubjectFacts()  # the round refuses it with its reason
-        return self.facts(cycle, subject)
-
-    @handle.register
-    def _(self, command: rc.ProposeRating, signer: Signer) -> UUID:
-        def step(rating: RatingRound, cycle: ReviewCycle, account: UserAccount) -> None:
-            subject = self._subject_scope(
-                account, cycle, command.subject_key, "rating.propose"
-            )
-            rating.propose(
-                subject_key=command.subject_key,
-                level=command.level,
-                note=command.note,
-                cycle=cycle,
-                facts=self._facts_if_rated(cycle, subject),
-                proposed_by=signer.actor,
-                proposer_org_id=account.org_id,
-            )
-
-        return self._round_step(
-            command, signer, command.round_id, "rating.propose", step
-        )
-
-    @handle.register
-    def _(self, command: rc.HoldRating, signer: Signer) -> UUID:
-        return self._round_step(
-            command,
-            signer,
-            command.round_id,
-            "rating.hold",
-            lambda r, c, _a: r.hold(
-                subject_key=command.subject_key,
-                reason=command.reason,
-                note=command.note,
-                cycle=c,
-                held_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.ReleaseRating, signer: Signer) -> UUID:
-        return self._round_step(
-            command,
-            signer,
-            command.round_id,
-            "rating.decide",
-            lambda r, _c, _a: r.release(
-                subject_key=command.subject_key,
-                finding=command.finding,
-                released_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.DecideMitigation, signer: Signer) -> UUID:
-        return self._round_step(
-            command,
-            signer,
-            command.round_id,
-            "rating.decide",
-            lambda r, c, _a: r.decide_mitigation(
-                subject_key=command.subject_key,
-                trigger=command.trigger,
-                mitigated=command.mitigated,
-                justification=command.justification,
-                cycle=c,
-                facts=self._facts_if_rated(c, c.subject(command.subject_key)),
-                decided_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.DecideRating, signer: Signer) -> UUID:
-        return self._round_step(
-            command,
-            signer,
-            command.round_id,
-            "rating.decide",
-            lambda r, c, _a: r.decide(
-                subject_key=command.subject_key,
-                level=command.level,
-                decision_no=command.decision_no,
-                decided_on=command.decided_on,
-                justification=command.justification,
-                cycle=c,
-                facts=self._facts_if_rated(c, c.subject(command.subject_key)),
-                external=self.external_levels(c, r.id),
-                decided_by=signer.actor,
-            ),
-        )
-
-    @handle.register
-    def _(self, command: rc.ReRate, signer: Signer) -> UUID:
-        return self._round_step(
-            command,
-            signer,
-            command.round_id,
-            "rating.decide",
-            lambda r, c, _a: r.rerate(
-                subject_key=command.subject_key,
-                level=command.level,
-                decision_no=command.decision_no,
-                decided_on=command.decided_on,
-                reason=command.reason,
-                chair_responsibility=command.chair_responsibility,
-                cycle=c,
-                facts=self._facts_if_rated(c, c.subject(command.subject_key)),
-                external=self.external_levels(c, r.id),
-                decided_by=signer.actor,
-            ),
         )
 
     # -- criteria refined by a province or unit (366 Điều 10) ----
@@ -1658,114 +773,7 @@ class RatingService:
                     break
         return found
 
-    @handle.register
-    def _(self, command: rc.DefineCriteria, signer: Signer) -> UUID:
-        ident = criteria_id(command.org_id, command.appendix, command.from_year)
-
-        def work() -> list[Aggregate]:
-            self._authorise(signer.actor, "criteria.define", command.org_id)
-            org = self._get(Organisation, command.org_id, "org.not_found")
-            if org.dissolved:
-                raise DomainError("org.dissolved")
-            if self.app._exists(ident):
-                raise DomainError("criteria.exists", year=command.from_year)
-            return [
-                CriteriaRefinement.define(
-                    refinement_id=ident,
-                    org_id=org.id,
-                    org_name=org.name,
-                    appendix=command.appendix,
-                    from_year=command.from_year,
-                    items=[
-                        {
-                            "code": code,
-                            "group": group,
-                            "max_points": points,
-                            "title": title,
-                        }
-                        for code, group, points, title in command.items
-                    ],
-                    defined_by=signer.actor,
-                )
-            ]
-
-        self._run(command, signer, work)
-        return ident
-
     # -- re-review orders (§5.4) ----
-    @handle.register
-    def _(self, command: rc.OrderReReview, signer: Signer) -> UUID:
-        found: dict[str, UUID] = {}
-
-        def work() -> list[Aggregate]:
-            account = self._authorise(signer.actor, "review.order_redo")
-            cycle = self.cycle(command.cycle_id)
-            cycle.ensure_open()
-            subject = cycle.subject(command.subject_key)
-            reviews = []
-            for venue in subject["venues"]:
-                review = self._maybe(Review, review_id(cycle.id, subject["key"], venue))
-                if review is not None:
-                    reviews.append(review)
-            rating: RatingRound | None = None
-            decision = None
-            if subject.get("decides") and subject["decides"] != "outside":
-                rating = self._maybe(
-                    RatingRound, round_id(cycle.id, subject["decides"])
-                )
-                earlier = rating.decision_of(subject["key"]) if rating else None
-                if rating is not None and earlier is not None:
-                    decision = {"round_id": str(rating.id), **earlier}
-            number = 1
-            while self.app._exists(rereview_order_id(cycle.id, subject["key"], number)):
-                number += 1
-            ident = rereview_order_id(cycle.id, subject["key"], number)
-            order = ReReviewOrder.order(
-                order_id=ident,
-                cycle_id=cycle.id,
-                subject=subject,
-                number=number,
-                scope=command.scope,
-                reason=command.reason,
-                deadline=command.deadline,
-                ordered_on=self.app.today(),
-                ordering_org_id=account.org_id,
-                chair_responsibility=command.chair_responsibility,
-                reviews=[
-                    {
-                        "review_id": r.id,
-                        "venue_id": r.venue_id,
-                        "held_on": r.meeting["held_on"] if r.meeting else None,
-                    }
-                    for r in reviews
-                ],
-                decision=decision,
-                ordered_by=signer.actor,
-            )
-            changed: list[Aggregate] = [order]
-            if covers_review(order.scope):
-                for review in reviews:
-                    if review.meeting is not None:
-                        review.redo(
-                            order_id=ident, reason=order.reason, ordered_by=signer.actor
-                        )
-                        changed.append(review)
-            if covers_rating(order.scope) and rating is not None:
-                rating.order_redo(
-                    subject_key=subject["key"],
-                    order_id=ident,
-                    reason=order.reason,
-                    chair_responsibility=order.chair_responsibility,
-                    cycle=cycle,
-                    ordered_by=signer.actor,
-                )
-                changed.append(rating)
-            found["id"] = ident
-            return changed
-
-        self._run(command, signer, work)
-        return found["id"]
-
     def rereview_orders(
         self, ident: UUID, key: str | None = None
     ) -> list[dict[str, Any]]:

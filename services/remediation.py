@@ -1,9 +1,10 @@
 """Remediation: the application service of issue 6, part 1 (domain.md §6).
 
-``RemediationService(kiemdiem)`` runs the commands of
-``services.remediation_commands`` on :class:`domain.remediation.RemediationPlan`
-(one per subject and cycle) and answers the questions of the ``remediation``
-view. Other areas read it through this query API:
+The commands of ``services.remediation_commands`` run on
+:class:`domain.remediation.RemediationPlan` (one per subject and cycle) through
+their handlers in ``services.handlers.remediation``;
+``RemediationService(kiemdiem)`` loads the plans and answers the questions of
+the ``remediation`` view. Other areas read it through this query API:
 
 * :meth:`carried` — the shortcomings carried into a subject's cycle and those
   verified (:class:`domain.remediation.Carried`, exact ratio): the rating
@@ -22,19 +23,12 @@ Overdue and due soon are computed at query time from the stored deadlines and
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import singledispatchmethod
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate
-
 from domain.accounts import UserAccount
-from domain.cycles import ReviewCycle
-from domain.errors import DomainError
-from domain.members import PartyMember
-from domain.organisations import Organisation
 from domain.remediation import (
     DUE_SOON_DAYS,
     Carried,
@@ -44,12 +38,8 @@ from domain.remediation import (
     is_carried,
     urgency,
 )
-from domain.reviews import Review
 from domain.subjects import in_subtree
-from ledger.signing import Signer
-from services import remediation_commands as mc
-from services.app import Kiemdiem
-from services.commands import Command
+from services.context import AppContext
 from services.errors import NotFoundError
 
 PLAN_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/remediation-plan")
@@ -70,7 +60,7 @@ def shortcoming_id(plan: UUID, number: int) -> UUID:
 class RemediationService:
     """Shortcomings, plans, progress and verification on one :class:`Kiemdiem`."""
 
-    def __init__(self, kiemdiem: Kiemdiem) -> None:
+    def __init__(self, kiemdiem: AppContext) -> None:
         self.app = kiemdiem
 
     # -- read side (projection ``remediation``) ----------------------------------------
@@ -226,245 +216,16 @@ class RemediationService:
 
     # -- loading ---------------------------------------------------------------------
     def plan(self, ident: UUID) -> RemediationPlan:
-        return self.app._get(RemediationPlan, ident, "remediation.plan_not_found")
+        return self.app.uow.get(RemediationPlan, ident, "remediation.plan_not_found")
 
-    def _plan_of(self, shortcoming: UUID) -> RemediationPlan:
+    def plan_of(self, shortcoming: UUID) -> RemediationPlan:
+        """The plan holding ``shortcoming``."""
         row = self.item(shortcoming)
         if row is None:
             raise NotFoundError(
                 "remediation.shortcoming_not_found", id=str(shortcoming)
             )
         return self.plan(UUID(row["plan_id"]))
-
-    # -- who may act -----------------------------------------------------------------
-    def _authorise(self, actor: str, action: str, place: str | None) -> UserAccount:
-        account = self.app._authorise(actor, action)
-        if place is None or account.org_id is None:
-            return account
-        if not in_subtree(self.app.ratings.tree(), account.org_id, UUID(place)):
-            raise DomainError("auth.out_of_scope", action=action)
-        return account
-
-    def _subject_actor(
-        self, actor: str, action: str, plan: RemediationPlan
-    ) -> UserAccount:
-        """The subject themself (a member's own) or a secretary in scope."""
-        account = self.app._authorise(actor, action)
-        if "secretary" in account.roles:
-            return self._authorise(actor, action, plan.place_id)
-        if plan.subject_key != f"m:{account.member_id}":
-            raise DomainError("remediation.not_own")
-        return account
-
-    def _verifier(self, actor: str, plan: RemediationPlan) -> str:
-        """The inspection committee in scope, or a higher level's committee."""
-        account = self.app._authorise(actor, "remediation.verify")
-        tree = self.app.ratings.tree()
-        place = UUID(plan.place_id)
-        if account.org_id is None:
-            raise DomainError("auth.out_of_scope", action="remediation.verify")
-        if "inspector" in account.roles and in_subtree(tree, account.org_id, place):
-            return "INSPECTION_COMMITTEE"
-        if (
-            "decision_maker" in account.roles
-            and account.org_id != place
-            and in_subtree(tree, account.org_id, place)
-        ):
-            return "HIGHER_COMMITTEE"
-        raise DomainError("remediation.not_supervisor")
-
-    def _run(
-        self, command: Command, signer: Signer, work: Callable[[], Sequence[Aggregate]]
-    ) -> None:
-        if command.actor_id != signer.actor:
-            raise DomainError("auth.actor_mismatch")
-        self.app._commit(signer, work)
-
-    # -- commands --------------------------------------------------------------------
-    @singledispatchmethod
-    def handle(self, command: Any, signer: Signer) -> Any:
-        msg = f"no remediation handler for {type(command).__name__}"
-        raise TypeError(msg)
-
-    @staticmethod
-    def _eligible(cycle: ReviewCycle, subject: Mapping[str, Any]) -> dict[str, str]:
-        """Members who may be named for a collective: its head and members."""
-        if subject["kind"] != "collective":
-            return {}
-        org = subject["org_id"]
-        found = {}
-        for other in cycle.subjects.values():
-            role = other.get("posts", {}).get(org)
-            if other["kind"] == "individual" and role:
-                found[str(other["member_id"])] = "head" if role == "head" else "member"
-        return found
-
-    @handle.register
-    def _(self, command: mc.RecordShortcoming, signer: Signer) -> UUID:
-        ident = plan_id(command.cycle_id, command.subject_key)
-        created: list[UUID] = []
-
-        def work() -> list[Aggregate]:
-            created.clear()
-            cycle = self.app.ratings.cycle(command.cycle_id)
-            subject = cycle.subject(command.subject_key)
-            place = subject.get("org_id") or subject.get("cell_id")
-            self._authorise(signer.actor, "remediation.record", place)
-            if self.app._exists(ident):
-                plan = self.plan(ident)
-            else:
-                plan = RemediationPlan.open(
-                    plan_id=ident,
-                    cycle_id=cycle.id,
-                    year=cycle.year,
-                    subject=subject,
-                    opened_by=signer.actor,
-                )
-            review_subject = None
-            if command.review_id is not None:
-                review = self.app._get(Review, command.review_id, "review.not_found")
-                if review.cycle_id == cycle.id:
-                    review_subject = review.subject_key
-            saved: list[Aggregate] = [plan]
-            earlier: dict[str, Any] | None = None
-            earlier_plan: RemediationPlan | None = None
-            if command.recurrence_of is not None:
-                earlier_plan = self._plan_of(command.recurrence_of)
-                key = str(command.recurrence_of)
-                earlier = {
-                    "shortcoming_id": key,
-                    "subject_key": earlier_plan.subject_key,
-                    "year": earlier_plan.year,
-                    "status": earlier_plan.status_of(key).value,
-                }
-            new_id = shortcoming_id(ident, len(plan.shortcomings) + 1)
-            on = command.recorded_on or self.app.today()
-            plan.record_shortcoming(
-                shortcoming_id=new_id,
-                source=command.source,
-                description=command.description,
-                cause=command.cause,
-                recorded_on=on,
-                collective_responsibility=command.collective_responsibility,
-                persons=[
-                    {"member_id": m, "responsibility": t} for m, t in command.persons
-                ],
-                eligible_persons=self._eligible(cycle, subject),
-                review_id=command.review_id,
-                review_subject_key=review_subject,
-                recurrence_of=earlier,
-                recorded_by=signer.actor,
-            )
-            if earlier_plan is not None and earlier is not None:
-                earlier_plan.mark_recurred(
-                    shortcoming_id=earlier["shortcoming_id"],
-                    by_shortcoming_id=str(new_id),
-                    in_year=plan.year,
-                    recurred_on=on,
-                    marked_by=signer.actor,
-                )
-                saved.append(earlier_plan)
-            created.append(new_id)
-            return saved
-
-        self._run(command, signer, work)
-        return created[0]
-
-    @handle.register
-    def _(self, command: mc.AdoptRemediationPlan, signer: Signer) -> UUID:
-        if not command.shortcoming_ids:
-            raise DomainError("remediation.shortcomings_required")
-
-        def work() -> list[Aggregate]:
-            plans = {self._plan_of(s).id for s in command.shortcoming_ids}
-            if len(plans) != 1:
-                raise DomainError("remediation.plan_mixes_subjects")
-            plan = self.plan(plans.pop())
-            self._authorise(signer.actor, "remediation.plan", plan.place_id)
-            self.app._get(
-                PartyMember, command.responsible_member_id, "member.not_found"
-            )
-            self.app._get(Organisation, command.supervisor_org_id, "org.not_found")
-            plan.adopt_plan(
-                shortcoming_ids=[str(s) for s in command.shortcoming_ids],
-                measures=list(command.measures),
-                responsible_member_id=command.responsible_member_id,
-                deadline=command.deadline,
-                supervisor=command.supervisor,
-                supervisor_org_id=command.supervisor_org_id,
-                adopted_on=command.adopted_on or self.app.today(),
-                adopted_by=signer.actor,
-            )
-            return [plan]
-
-        self._run(command, signer, work)
-        return self._plan_of(command.shortcoming_ids[0]).id
-
-    @handle.register
-    def _(self, command: mc.ReportRemediationProgress, signer: Signer) -> UUID:
-        def work() -> list[Aggregate]:
-            plan = self._plan_of(command.shortcoming_id)
-            self._subject_actor(signer.actor, "remediation.report", plan)
-            plan.report_progress(
-                shortcoming_id=str(command.shortcoming_id),
-                text=command.text,
-                reported_on=command.reported_on or self.app.today(),
-                document_reference=command.document_reference,
-                document_sha256=command.document_sha256,
-                reported_by=signer.actor,
-            )
-            return [plan]
-
-        self._run(command, signer, work)
-        return command.shortcoming_id
-
-    @handle.register
-    def _(self, command: mc.ClaimRemediation, signer: Signer) -> UUID:
-        def work() -> list[Aggregate]:
-            plan = self._plan_of(command.shortcoming_id)
-            self._subject_actor(signer.actor, "remediation.claim", plan)
-            plan.claim_completion(
-                shortcoming_id=str(command.shortcoming_id),
-                summary=command.summary,
-                claimed_on=command.claimed_on or self.app.today(),
-                claimed_by=signer.actor,
-            )
-            return [plan]
-
-        self._run(command, signer, work)
-        return command.shortcoming_id
-
-    @handle.register
-    def _(self, command: mc.VerifyRemediation, signer: Signer) -> UUID:
-        def work() -> list[Aggregate]:
-            plan = self._plan_of(command.shortcoming_id)
-            plan.verify(
-                shortcoming_id=str(command.shortcoming_id),
-                note=command.note,
-                verified_on=command.verified_on or self.app.today(),
-                verifier=self._verifier(signer.actor, plan),
-                verified_by=signer.actor,
-            )
-            return [plan]
-
-        self._run(command, signer, work)
-        return command.shortcoming_id
-
-    @handle.register
-    def _(self, command: mc.RefuseRemediation, signer: Signer) -> UUID:
-        def work() -> list[Aggregate]:
-            plan = self._plan_of(command.shortcoming_id)
-            plan.refuse(
-                shortcoming_id=str(command.shortcoming_id),
-                reason=command.reason,
-                refused_on=command.refused_on or self.app.today(),
-                verifier=self._verifier(signer.actor, plan),
-                refused_by=signer.actor,
-            )
-            return [plan]
-
-        self._run(command, signer, work)
-        return command.shortcoming_id
 
 
 __all__ = ["RemediationService", "plan_id", "shortcoming_id"]

@@ -1,6 +1,6 @@
 """Commands of remediation (issue 6). Each has one handler in
-``services.remediation.RemediationService``; the handler checks that
-``actor_id`` is the signer. A date left out is today's (the service's clock)."""
+``services.handlers.remediation``; the bus checks that ``actor_id`` is the
+signer. A date left out is today's (the service's clock)."""
 
 from __future__ import annotations
 

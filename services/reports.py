@@ -24,7 +24,7 @@ from uuid import UUID
 from domain.cycles import deadline_level
 from domain.rulebooks import Level, confidence_band, rulebook
 from domain.subjects import in_subtree
-from services.app import Kiemdiem
+from services.context import AppContext
 from services.errors import NotFoundError
 from votes.results import display_percent
 
@@ -87,7 +87,7 @@ def population_of(row: Mapping[str, Any]) -> str:
 class ReportService:
     """The read side of reports on one :class:`Kiemdiem` (no commands)."""
 
-    def __init__(self, kiemdiem: Kiemdiem) -> None:
+    def __init__(self, kiemdiem: AppContext) -> None:
         self.app = kiemdiem
 
     # -- the rows -----------------------------------------------------------------

@@ -1,13 +1,16 @@
 """Commands of the confidence vote (votes.md §5–§9). Each has one handler in
-``services.votes.VoteService``; all but :class:`CastBallot` are signed by the acting
-user's own key, and the handler checks that ``actor_id`` is that signer."""
+``services.handlers.votes``; all but :class:`CastBallot` (``VoteService.cast_ballot``)
+are signed by the acting user's own key, and the bus checks that ``actor_id`` is
+that signer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from uuid import UUID
 
+from domain.errors import DomainError
 from services.commands import Command
 
 
@@ -180,3 +183,58 @@ class SignMinutes(Command):
 class AbandonVote(Command):
     vote_id: UUID
     reason: str
+
+
+def command_from_message(actor: str, message: dict[str, Any]) -> Command:
+    """The command for a message written by ``kiemdiem votes trustee``."""
+    try:
+        vote = UUID(message["vote"])
+        index = int(message["i"])
+        body = message["body"]
+        step = message["step"]
+        if step == "register":
+            return RegisterTrustee(actor, vote, index, body["transport_pub"])
+        if step == "commit":
+            return CommitTrustee(
+                actor,
+                vote,
+                index,
+                tuple(body["commitments"]),
+                tuple((c, u) for c, u in body["pok"]),
+            )
+        if step == "shares":
+            return SendTrusteeShares(
+                actor,
+                vote,
+                index,
+                tuple(
+                    TrusteeShare(
+                        s["to"], s["ephemeral_pub"], s["nonce"], s["ciphertext"]
+                    )
+                    for s in body["shares"]
+                ),
+            )
+        if step == "confirm":
+            return ConfirmTrusteeShares(actor, vote, index, body["verification_key"])
+        if step == "complaint":
+            return FileTrusteeComplaint(
+                actor, vote, index, body["against"], body["reason"]
+            )
+        if step == "credentials":
+            return PublishCredentials(actor, vote, tuple(body["credentials"]))
+        if step == "void":
+            return VoidCredentials(actor, vote, tuple(body["credentials"]))
+        if step == "decrypt":
+            return SubmitPartialDecryption(
+                actor,
+                vote,
+                index,
+                body["verified_head"],
+                tuple(
+                    tuple((s["d"], s["proof"][0], s["proof"][1]) for s in row)
+                    for row in body["shares"]
+                ),
+            )
+    except (KeyError, TypeError, ValueError, IndexError):
+        raise DomainError("vote.message_invalid") from None
+    raise DomainError("vote.message_invalid", step=str(message.get("step")))

@@ -1,8 +1,10 @@
 """The confidence vote's application service (votes.md; architecture.md §3).
 
-``VoteService(kiemdiem)`` adds the vote commands to a :class:`services.app.Kiemdiem`.
-Every command runs through ``kiemdiem._commit``: one transaction, signed by the
-acting user's own key, re-run on a concurrent write.  Who may sign what follows the
+The vote commands are handled in ``services.handlers.votes`` through the one bus
+(``kiemdiem.handle``); ``VoteService(kiemdiem)`` keeps each vote's state between
+ballots, the ballot-box keys, the casting and the reads. Every command commits
+through the unit of work: one transaction, signed by the acting user's own key,
+re-run on a concurrent write.  Who may sign what follows the
 roles the verifier enforces (§10.3 V3):
 
 * the organiser — the administrator who created the vote, with the same key — signs
@@ -28,46 +30,37 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import singledispatchmethod
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.accounts import Role, UserAccount
 from domain.errors import DomainError
 from domain.members import PartyMember
-from domain.organisations import Organisation
 from domain.text import clean_text
 from ledger import envelope, keywrap
 from ledger.errors import ConfigurationError
-from ledger.keys import register_key
 from ledger.signing import Signer, current_scope
 from services import booth
 from services import vote_commands as vc
-from services.app import Kiemdiem
+from services.context import AppContext
 from services.errors import NotFoundError
 from services.vault import KdfCost, seed_of
 from votes.aggregates import (
     ConfidenceVote,
     MinutesSigned,
     Phase,
-    ShareMessage,
     Vote,
     VoteEvent,
-    VoteSpec,
     ballot_box_actor,
     confidence_vote_id,
-    vote_id,
 )
 from votes.ballot import tracking_code
 from votes.canon import canonical
-from votes.ceremony import default_threshold
 from votes.manifest import Leader
 from votes.record import RECORD_FORMAT
 
@@ -156,7 +149,7 @@ class VoteService:
     """Vote commands and reads on top of one :class:`Kiemdiem`."""
 
     def __init__(
-        self, kiemdiem: Kiemdiem, *, allow_remote_mode: bool | None = None
+        self, kiemdiem: AppContext, *, allow_remote_mode: bool | None = None
     ) -> None:
         self.app = kiemdiem
         # votes.md §6.2: a deployment where only the server holds account keys
@@ -183,7 +176,7 @@ class VoteService:
         with self._lock:
             cached = self._cache.get(vote)
         if cached is None:
-            current = self._load(Vote, vote, "vote.not_found")
+            current = self.app.uow.get(Vote, vote, "vote.not_found")
         else:
             current = copy.deepcopy(cached)
             for event in self.app.ledger.events.get(vote, gt=current.version):
@@ -197,18 +190,11 @@ class VoteService:
         return current
 
     def confidence_vote(self, vote: UUID) -> ConfidenceVote:
-        return self._load(ConfidenceVote, confidence_vote_id(vote), "vote.not_found")
+        return self.app.uow.get(
+            ConfidenceVote, confidence_vote_id(vote), "vote.not_found"
+        )
 
-    def _load(self, cls: type[A], aggregate_id: UUID, code: str) -> A:
-        try:
-            aggregate: Aggregate = self.app.ledger.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFoundError(code, id=str(aggregate_id)) from None
-        if not isinstance(aggregate, cls):
-            raise NotFoundError(code, id=str(aggregate_id))
-        return aggregate
-
-    def _event_hash(self, vote: UUID, version: int) -> bytes:
+    def event_hash(self, vote: UUID, version: int) -> bytes:
         """The envelope hash of one stored event of the vote stream."""
         scope = current_scope()
         if scope is not None and (vote, version) in scope.heads:
@@ -220,13 +206,8 @@ class VoteService:
             raise NotFoundError("vote.event_not_found", version=version)
         return envelope.event_hash(rows[0].state)
 
-    # -- who may sign ---------------------------------------------------------------
-    @staticmethod
-    def _check_actor(command: Any, signer: Signer) -> None:
-        if command.actor_id != signer.actor:
-            raise DomainError("auth.actor_mismatch")
-
-    def _require_organiser(self, vote: UUID, signer: Signer) -> None:
+    # -- what the vote command handlers use ----------------------------------------
+    def require_organiser(self, vote: UUID, signer: Signer) -> None:
         """The verifier requires the manifest signer's key on organiser events."""
         facts = self.confidence_vote(vote)
         if (
@@ -235,95 +216,8 @@ class VoteService:
         ):
             raise DomainError("vote.not_organiser")
 
-    # -- commands -------------------------------------------------------------------
-    @singledispatchmethod
-    def handle(self, command: Any, signer: Signer) -> Any:
-        msg = f"no vote handler for {type(command).__name__}"
-        raise TypeError(msg)
-
-    @handle.register
-    def _(self, command: vc.CreateVote, signer: Signer) -> UUID:
-        self._check_actor(command, signer)
-        code = command.code.strip().lower()
-        if not code or not set(code) <= CODE_ALPHABET or len(code) > 64:
-            raise DomainError("vote.code_invalid", value=command.code)
-        if command.mode == "B" and not self.allow_remote_mode:
-            raise DomainError("vote.remote_mode_disabled")
-        vid = vote_id(command.org_id, code)
-        box_key = Ed25519PrivateKey.generate()
-        box_actor = ballot_box_actor(vid)
-
-        def work() -> list[Aggregate]:
-            self.app._authorise(signer.actor, "vote.create")
-            org = self.app._get(Organisation, command.org_id, "org.not_found")
-            if self.app._exists(vid):
-                raise DomainError("vote.code_taken", value=code)
-            leaders = [self._leader(entry) for entry in command.leaders]
-            trustee_keys = [self._trustee_key(a) for a in command.trustees]
-            n = len(trustee_keys)
-            spec = VoteSpec(
-                title=clean_text(command.title),
-                organisation=org.name,
-                vote_year=command.vote_year,
-                conference_date=command.conference_date,
-                mode=command.mode,
-                leaders=leaders,
-                convened=command.convened,
-                slip_count=(
-                    command.convened
-                    if command.slip_count is None
-                    else command.slip_count
-                )
-                if command.mode == "A"
-                else None,
-                trustee_keys=trustee_keys,
-                # Only an absent threshold takes the default: 0 is refused.
-                threshold=default_threshold(max(n, 1))
-                if command.threshold is None
-                else command.threshold,
-                chair_index=command.chair_index,
-                service_pub=Signer(box_actor, box_key).public_key_raw,
-                booth_sha256=_booth_hash(command.booth_sha256),
-                min_ballots=command.min_ballots,
-            )
-            vote = Vote.create(vid, spec)
-            facts = ConfidenceVote.prepare(
-                vote=vid,
-                org_id=command.org_id,
-                code=code,
-                title=spec.title,
-                vote_year=command.vote_year,
-                conference_date=command.conference_date,
-                mode=command.mode,
-                organiser=signer.actor,
-                organiser_key_id=signer.key_id.hex(),
-                leaders=[
-                    {
-                        "index": index,
-                        "member_id": str(entry.member_id),
-                        "name": leader.name,
-                        "post": leader.post,
-                    }
-                    for index, (entry, leader) in enumerate(
-                        zip(command.leaders, leaders, strict=True)
-                    )
-                ],
-            )
-            key = register_key(box_key, box_actor, BALLOT_BOX_ROLE)
-            # The key first: it must be registered before any ballot it signs.
-            return [key, vote, facts]
-
-        path = self._store_ballot_box(vid, box_key)
-        try:
-            self.app._commit(signer, work)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        self._boxes[vid] = Signer(box_actor, box_key)
-        return vid
-
-    def _leader(self, entry: vc.LeaderInput) -> Leader:
-        member = self.app._get(PartyMember, entry.member_id, "member.not_found")
+    def leader(self, entry: vc.LeaderInput) -> Leader:
+        member = self.app.uow.get(PartyMember, entry.member_id, "member.not_found")
         return Leader(
             name=member.full_name,
             post=clean_text(entry.post),
@@ -331,9 +225,9 @@ class VoteService:
             pending_retirement_notice=entry.pending_retirement_notice,
         )
 
-    def _trustee_key(self, account_id: UUID) -> bytes:
+    def trustee_key(self, account_id: UUID) -> bytes:
         """A member of the ban kiểm phiếu: an enabled ``counting`` account's key."""
-        account = self.app._get(UserAccount, account_id, "account.not_found")
+        account = self.app.uow.get(UserAccount, account_id, "account.not_found")
         if account.disabled:
             raise DomainError("account.disabled", id=str(account_id))
         if Role.COUNTING.value not in account.roles:
@@ -344,146 +238,7 @@ class VoteService:
         newest = max(keys, key=lambda record: record.registered_at)
         return newest.public_key_raw
 
-    # -- ceremony -------------------------------------------------------------------
-    def _trustee_step(
-        self, command: Any, signer: Signer, step: Callable[[Vote, bytes], None]
-    ) -> UUID:
-        self._check_actor(command, signer)
-        if not signer.actor.startswith("u:"):
-            raise DomainError("auth.forbidden", action="person_only")
-
-        def work() -> list[Aggregate]:
-            vote = self.vote(command.vote_id)
-            step(vote, signer.public_key_raw)
-            return [vote]
-
-        self.app._commit(signer, work)
-        vote_uuid: UUID = command.vote_id
-        return vote_uuid
-
-    @handle.register
-    def _(self, command: vc.RegisterTrustee, signer: Signer) -> UUID:
-        return self._trustee_step(
-            command,
-            signer,
-            lambda vote, key: vote.register_trustee(
-                command.index, command.transport_pub, by_key=key
-            ),
-        )
-
-    @handle.register
-    def _(self, command: vc.CommitTrustee, signer: Signer) -> UUID:
-        return self._trustee_step(
-            command,
-            signer,
-            lambda vote, key: vote.commit_trustee(
-                command.index, command.commitments, command.pok, by_key=key
-            ),
-        )
-
-    @handle.register
-    def _(self, command: vc.SendTrusteeShares, signer: Signer) -> UUID:
-        shares = [
-            ShareMessage(s.to, s.ephemeral_pub, s.nonce, s.ciphertext)
-            for s in command.shares
-        ]
-        return self._trustee_step(
-            command,
-            signer,
-            lambda vote, key: vote.send_shares(command.index, shares, by_key=key),
-        )
-
-    @handle.register
-    def _(self, command: vc.ConfirmTrusteeShares, signer: Signer) -> UUID:
-        return self._trustee_step(
-            command,
-            signer,
-            lambda vote, key: vote.confirm_shares(
-                command.index, command.verification_key, by_key=key
-            ),
-        )
-
-    @handle.register
-    def _(self, command: vc.FileTrusteeComplaint, signer: Signer) -> UUID:
-        return self._trustee_step(
-            command,
-            signer,
-            lambda vote, key: vote.file_complaint(
-                command.index, command.against, command.reason, by_key=key
-            ),
-        )
-
-    @handle.register
-    def _(self, command: vc.PublishCredentials, signer: Signer) -> UUID:
-        return self._trustee_step(
-            command,
-            signer,
-            lambda vote, key: vote.publish_credentials(command.credentials, by_key=key),
-        )
-
-    @handle.register
-    def _(self, command: vc.VoidCredentials, signer: Signer) -> UUID:
-        return self._trustee_step(
-            command,
-            signer,
-            lambda vote, key: vote.void_credentials(command.credentials, by_key=key),
-        )
-
-    @handle.register
-    def _(self, command: vc.SubmitPartialDecryption, signer: Signer) -> UUID:
-        shares = [
-            [{"d": d, "proof": [c, u]} for d, c, u in row] for row in command.shares
-        ]
-
-        def step(vote: Vote, key: bytes) -> None:
-            if vote.closing_version is None:
-                raise DomainError(
-                    "vote.wrong_phase", phase=vote.phase.value, action="record_partial"
-                )
-            closing = self._event_hash(command.vote_id, vote.closing_version)
-            vote.record_partial(
-                command.index,
-                shares,
-                command.verified_head,
-                closing_head=closing,
-                by_key=key,
-            )
-
-        return self._trustee_step(command, signer, step)
-
-    @handle.register
-    def _(self, command: vc.SignMinutes, signer: Signer) -> UUID:
-        def step(vote: Vote, key: bytes) -> None:
-            if vote.tally_version is None or vote.closing_version is None:
-                raise DomainError(
-                    "vote.wrong_phase", phase=vote.phase.value, action="sign_minutes"
-                )
-            vote.sign_minutes(
-                self._event_hash(command.vote_id, vote.tally_version),
-                self._event_hash(command.vote_id, vote.closing_version),
-                by_key=key,
-                signed_by=self._minutes_signers(command.vote_id, vote.tally_version),
-            )
-
-        return self._trustee_step(command, signer, step)
-
-    @handle.register
-    def _(self, command: vc.PublishTally, signer: Signer) -> UUID:
-        self._check_actor(command, signer)
-
-        def work() -> list[Aggregate]:
-            vote = self.vote(command.vote_id)
-            facts = self.confidence_vote(command.vote_id)
-            results = vote.publish_tally(by_key=signer.public_key_raw)
-            facts.record_results(
-                convened=vote.convened, present=vote.present or 0, results=results
-            )
-            return [vote, facts]
-
-        self.app._commit(signer, work)
-        return command.vote_id
-
-    def _minutes_signers(self, vote: UUID, tally_version: int) -> set[bytes]:
+    def minutes_signers(self, vote: UUID, tally_version: int) -> set[bytes]:
         """Public keys that signed ``VoteMinutesSigned`` (after the tally)."""
         registry = self.app.ledger.key_registry()
         keys = set()
@@ -493,42 +248,6 @@ class VoteService:
                 if record is not None:
                     keys.add(record.public_key_raw)
         return keys
-
-    # -- organiser steps ------------------------------------------------------------
-    def _organiser_step(
-        self, command: Any, signer: Signer, step: Callable[[Vote], None]
-    ) -> UUID:
-        self._check_actor(command, signer)
-
-        def work() -> list[Aggregate]:
-            self._require_organiser(command.vote_id, signer)
-            vote = self.vote(command.vote_id)
-            step(vote)
-            return [vote]
-
-        self.app._commit(signer, work)
-        vote_uuid: UUID = command.vote_id
-        return vote_uuid
-
-    @handle.register
-    def _(self, command: vc.AbortKeyCeremony, signer: Signer) -> UUID:
-        return self._organiser_step(
-            command, signer, lambda vote: vote.abort_ceremony(command.reason)
-        )
-
-    @handle.register
-    def _(self, command: vc.PublishElectionKey, signer: Signer) -> UUID:
-        return self._organiser_step(command, signer, lambda vote: vote.publish_key())
-
-    @handle.register
-    def _(self, command: vc.PublishEligibleAccounts, signer: Signer) -> UUID:
-        def step(vote: Vote) -> None:
-            entries = [
-                (str(m), self._member_account_key(m)) for m in command.member_ids
-            ]
-            vote.publish_eligible(entries)
-
-        return self._organiser_step(command, signer, step)
 
     def roster_with_accounts(self, vote: UUID) -> list[UUID]:
         """Mode B (§6.2): the members of the vote's organisation and every
@@ -558,9 +277,9 @@ class VoteService:
             if m.cell_id in below and m.member_id in with_key
         ]
 
-    def _member_account_key(self, member_id: UUID) -> bytes:
+    def member_account_key(self, member_id: UUID) -> bytes:
         """Mode B: the registered key of the account linked to this member."""
-        self.app._get(PartyMember, member_id, "member.not_found")
+        self.app.uow.get(PartyMember, member_id, "member.not_found")
         for row in self.app.accounts():
             if row.member_id == member_id and not row.disabled:
                 keys = self.app.ledger.key_registry().valid_keys_of(
@@ -569,32 +288,6 @@ class VoteService:
                 if keys:
                     return max(keys, key=lambda r: r.registered_at).public_key_raw
         raise DomainError("vote.member_without_account", id=str(member_id))
-
-    @handle.register
-    def _(self, command: vc.RecordAttendance, signer: Signer) -> UUID:
-        return self._organiser_step(
-            command, signer, lambda vote: vote.record_attendance(command.present)
-        )
-
-    @handle.register
-    def _(self, command: vc.OpenVoting, signer: Signer) -> UUID:
-        return self._organiser_step(command, signer, lambda vote: vote.open_voting())
-
-    @handle.register
-    def _(self, command: vc.CloseVoting, signer: Signer) -> UUID:
-        def step(vote: Vote) -> None:
-            head = None
-            if vote.last_ballot_version is not None:
-                head = self._event_hash(command.vote_id, vote.last_ballot_version)
-            vote.close_voting(head)
-
-        return self._organiser_step(command, signer, step)
-
-    @handle.register
-    def _(self, command: vc.AbandonVote, signer: Signer) -> UUID:
-        return self._organiser_step(
-            command, signer, lambda vote: vote.abandon(command.reason)
-        )
 
     # -- casting --------------------------------------------------------------------
     def cast_ballot(
@@ -623,13 +316,13 @@ class VoteService:
             outcome["election"] = vote.fingerprint.hex()
             return [vote]
 
-        self.app._commit(box, work)
+        self.app.uow.commit(box, work)
         position: int = outcome["position"]
         digest = bytes.fromhex(outcome["hash"])
         body = {
             "ballot_hash": digest.hex(),
             "election": outcome["election"],
-            "event_hash": self._event_hash(command.vote_id, position).hex(),
+            "event_hash": self.event_hash(command.vote_id, position).hex(),
             "position": position,
             "tracking_code": tracking_code(digest),
             "v": 1,
@@ -704,7 +397,7 @@ class VoteService:
             msg = f"cannot read the server passphrase file {path} for the ballot box"
             raise ConfigurationError(msg) from exc
 
-    def _store_ballot_box(self, vote: UUID, key: Ed25519PrivateKey) -> Path:
+    def store_ballot_box(self, vote: UUID, key: Ed25519PrivateKey) -> Path:
         """Wrap the ballot-box key under the server passphrase (like the log key)."""
         path = self._box_path(vote)
         if path.exists():
@@ -726,6 +419,10 @@ class VoteService:
         path.write_text(json.dumps(record, sort_keys=True) + "\n", encoding="utf-8")
         path.chmod(0o600)
         return path
+
+    def remember_ballot_box(self, vote: UUID, signer: Signer) -> None:
+        """Keep a new vote's ballot-box signer (its key was stored before)."""
+        self._boxes[vote] = signer
 
     def _ballot_box(self, vote: UUID) -> Signer:
         cached = self._boxes.get(vote)
@@ -749,68 +446,17 @@ class VoteService:
         return signer
 
     # -- trustee tool messages ------------------------------------------------------
-    def command_from_message(self, actor: str, message: dict[str, Any]) -> Any:
+    @staticmethod
+    def command_from_message(actor: str, message: dict[str, Any]) -> Any:
         """The command for a message written by ``kiemdiem votes trustee``."""
-        try:
-            vote = UUID(message["vote"])
-            index = int(message["i"])
-            body = message["body"]
-            step = message["step"]
-            if step == "register":
-                return vc.RegisterTrustee(actor, vote, index, body["transport_pub"])
-            if step == "commit":
-                return vc.CommitTrustee(
-                    actor,
-                    vote,
-                    index,
-                    tuple(body["commitments"]),
-                    tuple((c, u) for c, u in body["pok"]),
-                )
-            if step == "shares":
-                return vc.SendTrusteeShares(
-                    actor,
-                    vote,
-                    index,
-                    tuple(
-                        vc.TrusteeShare(
-                            s["to"], s["ephemeral_pub"], s["nonce"], s["ciphertext"]
-                        )
-                        for s in body["shares"]
-                    ),
-                )
-            if step == "confirm":
-                return vc.ConfirmTrusteeShares(
-                    actor, vote, index, body["verification_key"]
-                )
-            if step == "complaint":
-                return vc.FileTrusteeComplaint(
-                    actor, vote, index, body["against"], body["reason"]
-                )
-            if step == "credentials":
-                return vc.PublishCredentials(actor, vote, tuple(body["credentials"]))
-            if step == "void":
-                return vc.VoidCredentials(actor, vote, tuple(body["credentials"]))
-            if step == "decrypt":
-                return vc.SubmitPartialDecryption(
-                    actor,
-                    vote,
-                    index,
-                    body["verified_head"],
-                    tuple(
-                        tuple((s["d"], s["proof"][0], s["proof"][1]) for s in row)
-                        for row in body["shares"]
-                    ),
-                )
-        except (KeyError, TypeError, ValueError, IndexError):
-            raise DomainError("vote.message_invalid") from None
-        raise DomainError("vote.message_invalid", step=str(message.get("step")))
+        return vc.command_from_message(actor, message)
 
     def closing_head(self, vote: UUID) -> bytes:
         """The chain head written in the minutes: the ``VoteVotingClosed`` hash."""
         closing = self.vote(vote).closing_version
         if closing is None:
             raise DomainError("vote.not_closed")
-        return self._event_hash(vote, closing)
+        return self.event_hash(vote, closing)
 
     # -- the election record (§10.1) ------------------------------------------------
     def export_record(self, vote: UUID) -> bytes:
@@ -963,7 +609,7 @@ class VoteService:
         return [_result_row(row) for row in rows]
 
 
-def _booth_hash(value: str | None) -> bytes:
+def booth_hash(value: str | None) -> bytes:
     if value is None:
         # The booth bundle this server serves (votes.md §7.1); zeros only where the
         # booth is not installed (no ``npm ci``), which the booth page then says.

@@ -27,7 +27,7 @@ def store(store_dir, monkeypatch, world):
         assert admin is not None
         assert sec is not None
         for org in ("collective", "district"):
-            services.ratings.handle(
+            services.handle(
                 rc.AssignPost(
                     admin.actor,
                     world.member_id,
@@ -37,7 +37,7 @@ def store(store_dir, monkeypatch, world):
                 ),
                 admin.signer,
             )
-        cycle = services.ratings.handle(
+        cycle = services.handle(
             rc.OpenCycle(
                 sec.actor,
                 world.orgs["district"],

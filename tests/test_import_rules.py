@@ -89,3 +89,129 @@ def test_rules_fire_on_a_violation(tmp_path, monkeypatch):
     (tmp_path / "domain" / "bad.py").write_text("import flask\n")
     monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
     assert imports_of("domain") == [(tmp_path / "domain" / "bad.py", "flask")]
+
+
+# -- services/: no import circle, nobody's private names (issue 10) ---------------
+def module_name(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def services_graph(root: Path) -> dict[str, set[str]]:
+    """Module → the ``services`` modules it imports, wherever the import stands
+    (module level, in a function, under ``TYPE_CHECKING``): an import moved into
+    a function to dodge a circle still counts."""
+    paths = sorted((root / "services").rglob("*.py"))
+    modules = {module_name(p, root) for p in paths}
+    graph: dict[str, set[str]] = {}
+    for path in paths:
+        name = module_name(path, root)
+        edges: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                base = node.module
+                if node.level:
+                    package = name.split(".")[: -node.level]
+                    base = ".".join([*package, node.module])
+                targets = [
+                    f"{base}.{alias.name}"
+                    if f"{base}.{alias.name}" in modules
+                    else base
+                    for alias in node.names
+                ]
+            else:
+                continue
+            edges |= {t for t in targets if t in modules and t != name}
+        # A package's empty __init__ is imported on the way; it imports nothing.
+        graph[name] = edges
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import circle of ``graph`` as the list of its modules, or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)) is not None:
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start)) is not None:
+            return found
+    return None
+
+
+def private_reaches(root: Path, package: str = "services") -> list[str]:
+    """``from x import _name`` and ``something._name`` where something is not
+    ``self`` or ``cls`` (``self.app._get`` counts: another object's helper)."""
+    found = []
+    for path in sorted((root / package).rglob("*.py")):
+        where = path.relative_to(root)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                found += [
+                    f"{where}:{node.lineno} imports {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_")
+                ]
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and not (
+                    isinstance(node.value, ast.Name)
+                    and node.value.id in {"self", "cls"}
+                )
+            ):
+                found.append(f"{where}:{node.lineno} reaches {ast.unparse(node)}")
+    return found
+
+
+def test_services_have_no_import_circle():
+    assert find_cycle(services_graph(ROOT)) is None
+
+
+def test_services_use_no_other_objects_private_names():
+    assert private_reaches(ROOT) == []
+
+
+def test_the_services_rules_fire_on_a_violation(tmp_path):
+    (tmp_path / "services").mkdir()
+    (tmp_path / "services" / "__init__.py").write_text("")
+    (tmp_path / "services" / "app.py").write_text(
+        "from services.ratings import RatingService\n"
+    )
+    (tmp_path / "services" / "ratings.py").write_text(
+        "def make(app):\n"
+        "    from services.app import thing  # dodging the circle still counts\n"
+        "    return app._get(1)\n"
+    )
+    (tmp_path / "services" / "other.py").write_text(
+        "from services.app import _helper\n"
+        "class S:\n"
+        "    def f(self):\n"
+        "        return self._mine() + self.app._theirs()\n"
+    )
+    assert find_cycle(services_graph(tmp_path)) == [
+        "services.app",
+        "services.ratings",
+        "services.app",
+    ]
+    assert private_reaches(tmp_path) == [
+        "services/other.py:1 imports services.app._helper",
+        "services/other.py:4 reaches self.app._theirs",
+        "services/ratings.py:3 reaches app._get",
+    ]

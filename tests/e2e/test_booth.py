@@ -59,7 +59,7 @@ def test_a_ballot_made_in_the_browser_booth_verifies_in_python(page, kiemdiem): 
     small.organiser(vc.CloseVoting)
     for index in (1, 2):
         small.submit(small.trustees[index - 1], closed_partial(small, index))
-    small.votes.handle(vc.PublishTally(small.trustees[0].actor, vid), small.trustees[0])
+    small.handle(vc.PublishTally(small.trustees[0].actor, vid), small.trustees[0])
     record = small.votes.export_record(vid)
     head = small.votes.closing_head(vid)
     report = verify_record(record, head=head, trust_root=kiemdiem.trust_root)
@@ -163,7 +163,7 @@ def test_mode_b_a_logged_in_member_unlocks_on_the_device_and_casts(
     small.organiser(vc.CloseVoting)
     for index in (1, 3):
         small.submit(small.trustees[index - 1], closed_partial(small, index))
-    small.votes.handle(vc.PublishTally(small.trustees[0].actor, vid), small.trustees[0])
+    small.handle(vc.PublishTally(small.trustees[0].actor, vid), small.trustees[0])
     record = small.votes.export_record(vid)
     head = small.votes.closing_head(vid)
     report = verify_record(record, head=head, trust_root=kiemdiem.trust_root)

@@ -74,3 +74,48 @@ def admin(services):
     session = services.authenticate("admin", ADMIN_PASSWORD)
     assert session is not None
     return session
+
+
+def stored_rows(services) -> list[tuple]:
+    """Every stored event as bytes and coordinates: what "unchanged" compares."""
+    return [
+        (n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state))
+        for n in services.ledger.recorder.select_notifications(start=1, limit=10**7)
+    ]
+
+
+@pytest.fixture
+def refused(services):
+    """``refused(code, call)``: ``call()`` raises DomainError ``code`` (with the
+    given details) and the store is byte-identical afterwards."""
+    from domain.errors import DomainError
+
+    def check(code: str, call, **details):
+        before = stored_rows(services)
+        with pytest.raises(DomainError) as caught:
+            call()
+        assert caught.value.code == code, caught.value
+        for key, value in details.items():
+            assert caught.value.details.get(key) == value, caught.value.details
+        assert stored_rows(services) == before
+        return caught.value
+
+    return check
+
+
+@pytest.fixture
+def new_events(services):
+    """``new_events(call)``: run ``call`` and return the topics it stored, in order
+    (the "then" of given → command → then events)."""
+
+    def run(call) -> list[str]:
+        before = services.ledger.max_notification_id()
+        call()
+        return [
+            n.topic.rsplit(":", 1)[-1]
+            for n in services.ledger.recorder.select_notifications(
+                start=before + 1, limit=10**6
+            )
+        ]
+
+    return run

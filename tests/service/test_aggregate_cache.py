@@ -39,12 +39,12 @@ def test_another_process_writes_are_seen_and_copies_stay_apart(
         ),
         admin.signer,
     )
-    first = services._get(Organisation, org, "org.not_found")
+    first = services.uow.get(Organisation, org, "org.not_found")
     assert first.name == "Tỉnh ủy"
     # a command's own copy: changing it leaves the cache alone
     first.name = "Đổi trong bộ nhớ"
-    assert services._get(Organisation, org, "org.not_found").name == "Tỉnh ủy"
-    assert services._read(Organisation, org, "org.not_found").name == "Tỉnh ủy"
+    assert services.uow.get(Organisation, org, "org.not_found").name == "Tỉnh ủy"
+    assert services.uow.read(Organisation, org, "org.not_found").name == "Tỉnh ủy"
     # another process renames it: the cached aggregate is fast-forwarded
     other = Kiemdiem(settings)
     try:
@@ -55,10 +55,10 @@ def test_another_process_writes_are_seen_and_copies_stay_apart(
         )
     finally:
         other.close()
-    again = services._get(Organisation, org, "org.not_found")
+    again = services.uow.get(Organisation, org, "org.not_found")
     assert again.name == "Tỉnh ủy mới"
     assert again.version == first.version + 1
-    assert services._read(Organisation, org, "org.not_found").name == "Tỉnh ủy mới"
+    assert services.uow.read(Organisation, org, "org.not_found").name == "Tỉnh ủy mới"
 
 
 def test_zero_turns_the_cache_off(database_url, monkeypatch, services):

@@ -42,8 +42,8 @@ def test_committee_reads_a_2025_decision(services, admin):
     )
     sessions = {}
     for username, role, org in (
-        ("thuky", "secretary", None),
-        ("captuy", "decision_maker", None),
+        ("thuky", "secretary", province),
+        ("captuy", "decision_maker", province),
         ("ubkt", "inspector", district),
     ):
         password = PASSWORDS.get(username, INSPECTOR_PASSWORD)
@@ -57,7 +57,7 @@ def test_committee_reads_a_2025_decision(services, admin):
     sec, dm, ubkt = (sessions[r] for r in ("secretary", "decision_maker", "inspector"))
 
     def run(session, command):
-        return services.ratings.handle(command, session.signer)
+        return services.handle(command, session.signer)
 
     cycle = run(
         sec,

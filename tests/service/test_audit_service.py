@@ -263,7 +263,7 @@ def test_cosignature_is_an_event_and_deleting_the_last_event_is_a_rollback(
 ):
     stored = services.issue_checkpoint()
     line = _cosign(services, seed.inspector, stored.size)
-    services.audit.handle(
+    services.handle(
         ac.CosignCheckpoint(seed.inspector.actor, stored.size, line),
         seed.inspector.signer,
     )
@@ -304,7 +304,7 @@ def test_deleting_an_event_under_a_held_checkpoint_is_a_rollback(
 ):
     stored = services.issue_checkpoint()
     line = _cosign(services, seed.inspector, stored.size)
-    services.audit.handle(
+    services.handle(
         ac.CosignCheckpoint(seed.inspector.actor, stored.size, line),
         seed.inspector.signer,
     )
@@ -345,12 +345,12 @@ def test_cosignature_refusals_leave_the_store_unchanged(services, admin, seed):
     ]  # fmt: skip
     for session, command, code in cases:
         with pytest.raises(DomainError) as refused:
-            services.audit.handle(command, session.signer)
+            services.handle(command, session.signer)
         assert refused.value.code == code
     # a line made by another member's key does not pass for this member's
     other = _cosign(services, seed.local_inspector, stored.size)
     with pytest.raises(DomainError) as refused:
-        services.audit.handle(
+        services.handle(
             ac.CosignCheckpoint(seed.inspector.actor, stored.size, other),
             seed.inspector.signer,
         )

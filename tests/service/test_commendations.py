@@ -41,7 +41,7 @@ def test_a_gap_breaks_the_streak(history_store):
     assert kinds <= {"year_certificate"}  # never a five-year one
 
 
-def _decision_maker(services, admin):
+def _decision_maker(services, admin, history):
 
     if services.authenticate("khen-captuy", "mat-khau-khen-1") is None:
         services.handle(
@@ -51,6 +51,7 @@ def _decision_maker(services, admin):
                 "Ủy viên BTV",
                 ("decision_maker",),
                 "mat-khau-khen-1",
+                org_id=history.orgs[PROVINCE],
             ),
             admin.signer,
         )
@@ -59,9 +60,9 @@ def _decision_maker(services, admin):
 
 def test_granting_the_five_year_award_records_the_basis(history_store):
     services, history, admin = history_store
-    dm = _decision_maker(services, admin)
+    dm = _decision_maker(services, admin, history)
     key = history.key(STREAK)
-    ident = services.commendations.handle(
+    ident = services.handle(
         GrantAward(
             dm.actor,
             key,
@@ -85,7 +86,7 @@ def test_granting_the_five_year_award_records_the_basis(history_store):
     }
     assert kinds == {"year_certificate"}  # the five-year one is done
     with pytest.raises(DomainError) as err:
-        services.commendations.handle(
+        services.handle(
             GrantAward(
                 dm.actor,
                 key,
@@ -112,10 +113,10 @@ def test_a_refused_award_leaves_the_store_unchanged(
     history_store, slot, kind, org, code
 ):
     services, history, admin = history_store
-    dm = _decision_maker(services, admin)
+    dm = _decision_maker(services, admin, history)
     before = services.ledger.max_notification_id()
     with pytest.raises(DomainError) as err:
-        services.commendations.handle(
+        services.handle(
             GrantAward(
                 dm.actor,
                 history.key(slot),
@@ -134,7 +135,7 @@ def test_a_refused_award_leaves_the_store_unchanged(
 def test_only_the_authority_grants(history_store):
     services, history, admin = history_store
     with pytest.raises(DomainError) as err:
-        services.commendations.handle(
+        services.handle(
             GrantAward(
                 admin.actor,
                 history.key(STREAK),
@@ -151,8 +152,8 @@ def test_only_the_authority_grants(history_store):
 
 def test_rebuild_equals_incremental_for_the_commendations_view(history_store):
     services, history, admin = history_store
-    dm = _decision_maker(services, admin)
-    services.commendations.handle(
+    dm = _decision_maker(services, admin, history)
+    services.handle(
         GrantAward(
             dm.actor,
             history.key(GAP),

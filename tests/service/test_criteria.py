@@ -49,7 +49,12 @@ def tree(services, admin):
     found("chi-bo-2", "Chi bộ Tây", "cell", other)
     services.handle(
         c.OpenAccount(
-            admin.actor, "thuky", "Thư ký", ("secretary",), "mat-khau-thu-ky"
+            admin.actor,
+            "thuky",
+            "Thư ký",
+            ("secretary",),
+            "mat-khau-thu-ky",
+            org_id=province,
         ),
         admin.signer,
     )
@@ -58,17 +63,17 @@ def tree(services, admin):
 
 
 def define(services, admin, org, year=2026, items=ITEMS, appendix="PL4"):
-    return services.ratings.handle(
+    return services.handle(
         rc.DefineCriteria(admin.actor, org, appendix, year, items), admin.signer
     )
 
 
 def open_cycle(services, session, org, year):
-    ident = services.ratings.handle(
+    ident = services.handle(
         rc.OpenCycle(session.actor, org, year, reference_date=date(year, 12, 1)),
         session.signer,
     )
-    return services._get(ReviewCycle, ident, "cycle.not_found")
+    return services.uow.get(ReviewCycle, ident, "cycle.not_found")
 
 
 def test_cycles_of_the_subtree_use_the_refined_set_from_its_year(services, admin, tree):

@@ -85,7 +85,12 @@ def test_a_secretary_may_enrol_but_not_found_organisations(services, admin):
     _, _, cell = province_with_cell(services, admin)
     services.handle(
         c.OpenAccount(
-            admin.actor, "thuky", "Thư ký", ("secretary",), "mat-khau-thu-ky"
+            admin.actor,
+            "thuky",
+            "Thư ký",
+            ("secretary",),
+            "mat-khau-thu-ky",
+            org_id=cell,
         ),
         admin.signer,
     )
@@ -115,7 +120,9 @@ def test_command_signed_for_someone_else_is_refused(services, admin):
 def test_reset_password_revokes_the_old_key_which_can_no_longer_sign(services, admin):
     _, _, cell = province_with_cell(services, admin)
     account = services.handle(
-        c.OpenAccount(admin.actor, "thuky", "Thư ký", ("secretary",), "mat-khau-cu-1"),
+        c.OpenAccount(
+            admin.actor, "thuky", "Thư ký", ("secretary",), "mat-khau-cu-1", cell
+        ),
         admin.signer,
     )
     old = services.authenticate("thuky", "mat-khau-cu-1")
@@ -242,7 +249,9 @@ def test_a_key_revoked_by_another_process_cannot_sign_here(services, admin, sett
 
     _, _, cell = province_with_cell(services, admin)
     account = services.handle(
-        c.OpenAccount(admin.actor, "thuky", "Thư ký", ("secretary",), "mat-khau-cu-1"),
+        c.OpenAccount(
+            admin.actor, "thuky", "Thư ký", ("secretary",), "mat-khau-cu-1", cell
+        ),
         admin.signer,
     )
     secretary = services.authenticate("thuky", "mat-khau-cu-1")

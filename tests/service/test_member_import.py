@@ -105,3 +105,44 @@ def test_missing_columns_and_unknown_type_are_refused(services, admin, cell):
     with pytest.raises(DomainError) as info:
         run(services, admin, HEADER, name="ds.txt")
     assert info.value.code == "import.file_type"
+
+
+def test_rows_for_a_cell_outside_the_secretarys_branch_are_refused(
+    services, admin, cell
+):
+    province = services.organisation(cell).parent_id
+    district = services.handle(
+        c.FoundOrganisation(
+            admin.actor, "huyen-b", "Huyện ủy B", "district_committee", province
+        ),
+        admin.signer,
+    )
+    services.handle(
+        c.FoundOrganisation(admin.actor, "chi-bo-b", "Chi bộ B", "cell", district),
+        admin.signer,
+    )
+    services.handle(
+        c.OpenAccount(
+            admin.actor,
+            "thuky-b",
+            "Thư ký B",
+            ("secretary",),
+            "mat-khau-thu-ky-b",
+            org_id=district,
+        ),
+        admin.signer,
+    )
+    secretary = services.authenticate("thuky-b", "mat-khau-thu-ky-b")
+    sheet = HEADER + (
+        "Nguyễn Văn An,DV0001,1980-01-02,2010-03-04,chính thức,chi-bo-b\n"
+        "Trần Thị Bình,DV0002,1981-01-02,2011-03-04,chính thức,chi-bo-a\n"
+    )
+    before = services.ledger.max_notification_id()
+    report = run(services, secretary, sheet)
+    assert {(e.row, e.column, e.code) for e in report.errors} == {
+        (3, "cell_code", "auth.out_of_scope")
+    }
+    assert report.imported == 0
+    assert services.ledger.max_notification_id() == before
+    report = run(services, secretary, HEADER + sheet.splitlines(True)[1])
+    assert (report.errors, report.imported) == ([], 1)

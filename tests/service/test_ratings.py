@@ -42,7 +42,12 @@ def world(services, admin):
     for username, role in (("thuky", "secretary"), ("captuy", "decision_maker")):
         services.handle(
             c.OpenAccount(
-                admin.actor, username, username, (role,), PASSWORDS[username]
+                admin.actor,
+                username,
+                username,
+                (role,),
+                PASSWORDS[username],
+                org_id=w["province"],
             ),
             admin.signer,
         )
@@ -51,7 +56,7 @@ def world(services, admin):
 
 
 def run(services, session, command):
-    return services.ratings.handle(command, session.signer)
+    return services.handle(command, session.signer)
 
 
 def test_a_2025_cycle_from_opening_to_statistics(services, world):
@@ -231,7 +236,14 @@ def test_the_demo_province_walks_a_2025_cycle(services, admin):
     load_demo(services, admin.signer)
     for username, role in (("thuky2", "secretary"), ("captuy2", "decision_maker")):
         services.handle(
-            c.OpenAccount(admin.actor, username, username, (role,), "mat-khau-demo-1"),
+            c.OpenAccount(
+                admin.actor,
+                username,
+                username,
+                (role,),
+                "mat-khau-demo-1",
+                org_id=organisation_id("tinh-uy-song-hong"),
+            ),
             admin.signer,
         )
     sec = services.authenticate("thuky2", "mat-khau-demo-1")

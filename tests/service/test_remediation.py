@@ -70,11 +70,11 @@ def world(services, admin):
 
 
 def rate(services, session, command):
-    return services.ratings.handle(command, session.signer)
+    return services.handle(command, session.signer)
 
 
 def act(services, session, command):
-    return services.remediation.handle(command, session.signer)
+    return services.handle(command, session.signer)
 
 
 def open_cycle(services, w, year):

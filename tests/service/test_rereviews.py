@@ -51,7 +51,7 @@ def world(services, admin):
         admin.signer,
     )
     for username, role, org in (
-        ("thuky", "secretary", None),
+        ("thuky", "secretary", w["province"]),
         ("captuy", "decision_maker", w["district"]),
         ("captuy-xa", "decision_maker", w["commune"]),
         ("captuy-cb", "decision_maker", w["cell"]),
@@ -64,7 +64,7 @@ def world(services, admin):
         )
         w[username] = services.authenticate(username, PASSWORDS[username])
     sec, dm = w["thuky"], w["captuy-xa"]
-    run = services.ratings.handle
+    run = services.handle
     w["cycle"] = cycle = run(
         rc.OpenCycle(sec.actor, w["district"], 2025, reference_date=date(2025, 12, 1)),
         sec.signer,
@@ -92,7 +92,7 @@ def world(services, admin):
 
 def _review_and_rate(services, w, held_on, decision_no, level, review_only=False):
     sec = w["thuky"]
-    run = services.ratings.handle
+    run = services.handle
     run(
         rc.SubmitSelfReview(
             sec.actor,
@@ -110,7 +110,7 @@ def _review_and_rate(services, w, held_on, decision_no, level, review_only=False
 
 def _rate(services, w, decision_no, level):
     sec, dm = w["thuky"], w["captuy-xa"]
-    run = services.ratings.handle
+    run = services.handle
     key, rid = w["key"], w["round"]
     run(rc.SelfRate(sec.actor, rid, key, level, 10, 10, points=POINTS), sec.signer)
     run(rc.ProposeRating(sec.actor, rid, key, level), sec.signer)
@@ -122,7 +122,7 @@ def _rate(services, w, decision_no, level):
 
 def order(services, w, scope="both", deadline=date(2025, 12, 28), who="captuy", **kw):
     session = w[who]
-    return services.ratings.handle(
+    return services.handle(
         rc.OrderReReview(
             session.actor,
             w["cycle"],
@@ -143,11 +143,11 @@ def test_an_order_to_redo_both_supersedes_and_keeps_the_earlier_ones(services, w
     ident = order(services, w, chair_responsibility=True)
     assert ident == rereview_order_id(w["cycle"], w["key"], 1)
     # the earlier meeting and decision are kept, linked to the order
-    review = services.ratings.app._get(Review, w["review"], "review.not_found")
+    review = services.uow.get(Review, w["review"], "review.not_found")
     assert review.meeting is None
     assert review.earlier[-1]["order_id"] == ident
     assert review.earlier[-1]["meeting"]["held_on"] == date(2025, 12, 8)
-    rnd = services.ratings.app._get(RatingRound, w["round"], "rating.round_not_found")
+    rnd = services.uow.get(RatingRound, w["round"], "rating.round_not_found")
     assert rnd.decision_of(w["key"]) is None
     assert rnd.entries[w["key"]]["superseded"][0]["decision"]["decision_no"] == (
         "15-QĐ/ĐU"
@@ -182,7 +182,7 @@ def test_an_order_to_redo_both_supersedes_and_keeps_the_earlier_ones(services, w
     with pytest.raises(DomainError) as early:
         _review_and_rate(services, w, date(2025, 12, 6), "16-QĐ/ĐU", "HTNV")
     assert early.value.code == "rereview.meeting_before_earlier"
-    services.ratings.handle(
+    services.handle(
         rc.HoldMeeting(
             w["thuky"].actor, w["review"], date(2025, 12, 21), 9, "BB2", "KL2"
         ),

@@ -20,6 +20,7 @@ from ledger import verify as ledger_verify
 from ledger.signing import Signer
 from services import commands as c
 from services import vote_commands as vc
+from services.app import Kiemdiem
 from services.demo import load_demo
 from services.ids import account_id, actor_of, organisation_id
 from services.votes import RECEIPT_PREFIX, VoteService
@@ -57,7 +58,7 @@ def refused(code: str, call, services) -> None:
 
 @dataclass
 class SmallVote:
-    services: object
+    services: Kiemdiem
     votes: VoteService
     admin: Signer
     vote_id: UUID
@@ -66,17 +67,19 @@ class SmallVote:
     slips: list[Slip] = field(default_factory=list)
     passwords: list[str] = field(default_factory=list)
 
+    def handle(self, command, signer: Signer):
+        """Through the application's one command bus."""
+        return self.services.handle(command, signer)
+
     def view(self) -> tool.RecordView:
         return tool.read_record(self.votes.export_record(self.vote_id))
 
     def submit(self, signer: Signer, message: dict) -> None:
         command = self.votes.command_from_message(signer.actor, message)
-        self.votes.handle(command, signer)
+        self.handle(command, signer)
 
     def organiser(self, command_cls, *args) -> None:
-        self.votes.handle(
-            command_cls(self.admin.actor, self.vote_id, *args), self.admin
-        )
+        self.handle(command_cls(self.admin.actor, self.vote_id, *args), self.admin)
 
     def ballot(self, slip: Slip, choices: list[int | None]) -> bytes:
         vote = self.votes.vote(self.vote_id)
@@ -138,8 +141,9 @@ def small_vote(
         )
         user = account_id(username)
         trustees.append(services.vault.unlock(str(user), actor_of(user), password))
-    votes = VoteService(services, allow_remote_mode=mode == "B")
-    vote_id = votes.handle(
+    votes = services.votes
+    votes.allow_remote_mode = mode == "B"
+    vote_id = services.handle(
         vc.CreateVote(
             actor,
             org_id=org,
@@ -355,7 +359,7 @@ def test_ballots_one_per_credential_and_decryption_needs_the_threshold(services,
     # Only the organiser (the manifest signer) records attendance.
     refused(
         "vote.not_organiser",
-        lambda: votes.handle(
+        lambda: services.handle(
             vc.RecordAttendance(small.trustees[1].actor, vote_id, 4), small.trustees[1]
         ),
         services,
@@ -484,18 +488,18 @@ def test_ballots_one_per_credential_and_decryption_needs_the_threshold(services,
     chair = small.trustees[0]
     refused(
         "vote.below_threshold",
-        lambda: votes.handle(vc.PublishTally(chair.actor, vote_id), chair),
+        lambda: services.handle(vc.PublishTally(chair.actor, vote_id), chair),
         services,
     )
     small.submit(small.trustees[2], closed_partial(small, 3))
     refused(
         "vote.not_chair",
-        lambda: votes.handle(
+        lambda: services.handle(
             vc.PublishTally(small.trustees[2].actor, vote_id), small.trustees[2]
         ),
         services,
     )
-    votes.handle(vc.PublishTally(chair.actor, vote_id), chair)
+    services.handle(vc.PublishTally(chair.actor, vote_id), chair)
     results = votes.results(vote_id)
     # Ballots: [0, 2], [1, 0], [None, 2]; per-person validity (§13 test 16).
     assert [(r.high, r.normal, r.low, r.invalid) for r in results] == [
@@ -506,10 +510,10 @@ def test_ballots_one_per_credential_and_decryption_needs_the_threshold(services,
     assert [r.pct_low for r in results] == ["0/3", "2/3"]
     # Each member of the ban kiểm phiếu may sign the minutes, once.
     for signer in small.trustees[:2]:
-        votes.handle(vc.SignMinutes(signer.actor, vote_id), signer)
+        services.handle(vc.SignMinutes(signer.actor, vote_id), signer)
     refused(
         "vote.minutes_already_signed",
-        lambda: votes.handle(vc.SignMinutes(chair.actor, vote_id), chair),
+        lambda: services.handle(vc.SignMinutes(chair.actor, vote_id), chair),
         services,
     )
     record = votes.export_record(vote_id)
@@ -533,9 +537,7 @@ def test_create_vote_refuses_excluded_leaders_and_mode_b_by_default(services, ad
             "convened": 5,
         }
         fields.update(changes)
-        return lambda: small.votes.handle(
-            vc.CreateVote(admin.actor, **fields), admin.signer
-        )
+        return lambda: small.handle(vc.CreateVote(admin.actor, **fields), admin.signer)
 
     appointed = (vc.LeaderInput(UUID(member), "Bí thư", date(2025, 3, 1)),)
     retiring = (vc.LeaderInput(UUID(member), "Bí thư", date(2021, 1, 1), True),)
@@ -547,7 +549,7 @@ def test_create_vote_refuses_excluded_leaders_and_mode_b_by_default(services, ad
     trustee = small.trustees[1]
     refused(
         "auth.forbidden",
-        lambda: small.votes.handle(
+        lambda: small.handle(
             vc.CreateVote(
                 trustee.actor,
                 org,
@@ -694,7 +696,7 @@ def test_mode_b_ballot_is_signed_by_the_members_own_key(services, admin):
     small.submit(small.trustees[0], closed_partial(small, 1))
     small.submit(small.trustees[1], closed_partial(small, 2))
     chair = small.trustees[0]
-    votes.handle(vc.PublishTally(chair.actor, vote_id), chair)
+    services.handle(vc.PublishTally(chair.actor, vote_id), chair)
     results = votes.results(vote_id)
     assert [(r.high, r.normal, r.low, r.invalid) for r in results] == [
         (1, 1, 0, 1),
@@ -739,7 +741,7 @@ def forge_ballot(small: SmallVote, submission: bytes) -> None:
         )
         return [vote]
 
-    votes.app._commit(box, work)
+    votes.app.uow.commit(box, work)
 
 
 @pytest.mark.parametrize(

@@ -25,13 +25,13 @@ def leader_world(kiemdiem, world):
     admin = kiemdiem.authenticate("admin", world.password("admin"))
     sec = kiemdiem.authenticate("thuky", world.password("secretary"))
     for org in ("collective", "district"):
-        kiemdiem.ratings.handle(
+        kiemdiem.handle(
             rc.AssignPost(
                 admin.actor, world.member_id, world.orgs[org], "head", date(2024, 1, 1)
             ),
             admin.signer,
         )
-    cycle = kiemdiem.ratings.handle(
+    cycle = kiemdiem.handle(
         rc.OpenCycle(
             sec.actor, world.orgs["district"], 2025, reference_date=date(2025, 12, 1)
         ),
@@ -101,7 +101,7 @@ def test_set_on_the_cycle_page(client, auth, kiemdiem, world, leader_world):
     assert str(collective) in ratings.subject_row(ids["cycle"], ids["member"])["venues"]
     # once a review is opened at the collective, its place no longer moves
     sec = kiemdiem.authenticate("thuky", world.password("secretary"))
-    ratings.handle(
+    kiemdiem.handle(
         rc.OpenReview(sec.actor, ids["cycle"], f"o:{collective}", collective),
         sec.signer,
     )

@@ -71,15 +71,13 @@ def test_define_on_the_page_then_a_later_cycle_uses_it(client, auth, kiemdiem, w
     # a cycle opened now shows the refined criteria on the self-rating form
     sec = kiemdiem.authenticate("thuky", world.password("secretary"))
     dm = kiemdiem.authenticate("captuy", world.password("decision_maker"))
-    cycle = kiemdiem.ratings.handle(
+    cycle = kiemdiem.handle(
         rc.OpenCycle(
             sec.actor, world.orgs["district"], 2025, reference_date=date(2025, 12, 1)
         ),
         sec.signer,
     )
-    kiemdiem.ratings.handle(
-        rc.OpenRound(dm.actor, cycle, world.orgs["cell_a"]), dm.signer
-    )
+    kiemdiem.handle(rc.OpenRound(dm.actor, cycle, world.orgs["cell_a"]), dm.signer)
     auth.logout()
     auth.login("secretary")
     subject = client.get(

@@ -21,8 +21,11 @@ from web.catalogue.flashes import DONE
 
 ROOT = Path(__file__).resolve().parents[2]
 # A refusal code: a string literal passed to an error class, e.g.
-# DomainError("org.code_taken", ...) or NotFoundError(..., "org.not_found").
-RAISED = re.compile(r'(?:Error\(|_get\([^)]*?)\s*"([a-z_]+\.[a-z_]+)"', re.S)
+# DomainError("org.code_taken", ...), or the not-found code of a load through the
+# unit of work, e.g. uow.get(Organisation, org_id, "org.not_found").
+RAISED = re.compile(
+    r'(?:Error\(|(?:_get|\bget|\bread|\bfind)\([^)]*?)\s*"([a-z_]+\.[a-z_]+)"', re.S
+)
 PERMISSION_ACTIONS = re.compile(r'"([a-z_]+\.[a-z_]+)": frozenset')
 # The areas that have pages. An area joins this list with its blueprint (and its
 # messages); until then its codes get the generic fallback message.

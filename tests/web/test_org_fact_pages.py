@@ -162,7 +162,7 @@ def test_consecutive_khtnv_flag_on_the_subject_decision_and_issues_pages(
     cell = world.orgs["cell_a"]
     subject = f"m:{world.member_id}"
     for year in (2025, 2026):
-        cycle = kiemdiem.ratings.handle(
+        cycle = kiemdiem.handle(
             rc.OpenCycle(
                 sec.actor,
                 world.orgs["district"],
@@ -171,9 +171,9 @@ def test_consecutive_khtnv_flag_on_the_subject_decision_and_issues_pages(
             ),
             sec.signer,
         )
-        rnd = kiemdiem.ratings.handle(rc.OpenRound(dm.actor, cycle, cell), dm.signer)
+        rnd = kiemdiem.handle(rc.OpenRound(dm.actor, cycle, cell), dm.signer)
         points = {"c1": "10", "c2": "10", "c3": "10", "t1": "10", "t2": "0"}
-        kiemdiem.ratings.handle(
+        kiemdiem.handle(
             rc.SelfRate(
                 sec.actor,
                 rnd,
@@ -185,10 +185,8 @@ def test_consecutive_khtnv_flag_on_the_subject_decision_and_issues_pages(
             ),
             sec.signer,
         )
-        kiemdiem.ratings.handle(
-            rc.ProposeRating(sec.actor, rnd, subject, "KHTNV"), sec.signer
-        )
-        kiemdiem.ratings.handle(
+        kiemdiem.handle(rc.ProposeRating(sec.actor, rnd, subject, "KHTNV"), sec.signer)
+        kiemdiem.handle(
             rc.DecideRating(
                 dm.actor, rnd, subject, "KHTNV", "5-QĐ", date(year, 12, 20)
             ),

@@ -46,13 +46,13 @@ def leader_world(kiemdiem, world):
     sec = kiemdiem.authenticate("thuky", world.password("secretary"))
     dm = kiemdiem.authenticate("captuy", world.password("decision_maker"))
     collective = world.orgs["collective"]
-    kiemdiem.ratings.handle(
+    kiemdiem.handle(
         rc.AssignPost(
             admin.actor, world.member_id, collective, "head", date(2024, 1, 1)
         ),
         admin.signer,
     )
-    cycle = kiemdiem.ratings.handle(
+    cycle = kiemdiem.handle(
         rc.OpenCycle(
             sec.actor, world.orgs["district"], 2025, reference_date=date(2025, 12, 1)
         ),
@@ -63,10 +63,10 @@ def leader_world(kiemdiem, world):
     assert subject is not None
     assert len(subject["venues"]) == 2
     for venue in subject["venues"]:
-        kiemdiem.ratings.handle(rc.OpenReview(sec.actor, cycle, key, venue), sec.signer)
+        kiemdiem.handle(rc.OpenReview(sec.actor, cycle, key, venue), sec.signer)
     rnd = None
     if subject["decides"]:
-        rnd = kiemdiem.ratings.handle(
+        rnd = kiemdiem.handle(
             rc.OpenRound(dm.actor, cycle, UUID(subject["decides"])), dm.signer
         )
     return {"cycle": cycle, "key": key, "round": rnd, "subject": subject}

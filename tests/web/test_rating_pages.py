@@ -97,18 +97,16 @@ ROUTES = [
 def cycle_world(kiemdiem, world):
     sec = kiemdiem.authenticate("thuky", world.password("secretary"))
     dm = kiemdiem.authenticate("captuy", world.password("decision_maker"))
-    cycle = kiemdiem.ratings.handle(
+    cycle = kiemdiem.handle(
         rc.OpenCycle(
             sec.actor, world.orgs["district"], 2025, reference_date=date(2025, 12, 1)
         ),
         sec.signer,
     )
     cell = world.orgs["cell_a"]
-    rnd = kiemdiem.ratings.handle(rc.OpenRound(dm.actor, cycle, cell), dm.signer)
+    rnd = kiemdiem.handle(rc.OpenRound(dm.actor, cycle, cell), dm.signer)
     member = f"m:{world.member_id}"
-    review = kiemdiem.ratings.handle(
-        rc.OpenReview(sec.actor, cycle, member, cell), sec.signer
-    )
+    review = kiemdiem.handle(rc.OpenReview(sec.actor, cycle, member, cell), sec.signer)
     return {
         "cycle": cycle,
         "round": rnd,
@@ -300,10 +298,10 @@ def test_peer_group_gauge_and_comments_on_the_pages(client, auth, cycle_world):
 def test_legacy_self_rating_confirms_the_level_criteria(client, auth, kiemdiem, world):
     sec = kiemdiem.authenticate("thuky", world.password("secretary"))
     dm = kiemdiem.authenticate("captuy", world.password("decision_maker"))
-    cycle = kiemdiem.ratings.handle(
+    cycle = kiemdiem.handle(
         rc.OpenCycle(sec.actor, world.orgs["district"], 2021), sec.signer
     )
-    rnd = kiemdiem.ratings.handle(
+    rnd = kiemdiem.handle(
         rc.OpenRound(dm.actor, cycle, world.orgs["cell_a"]), dm.signer
     )
     member = f"m:{world.member_id}"

@@ -81,14 +81,14 @@ ROUTES = [
 @pytest.fixture
 def remediation_world(kiemdiem, world):
     sec = kiemdiem.authenticate("thuky", world.password("secretary"))
-    cycle = kiemdiem.ratings.handle(
+    cycle = kiemdiem.handle(
         rc.OpenCycle(
             sec.actor, world.orgs["district"], 2024, reference_date=date(2024, 12, 1)
         ),
         sec.signer,
     )
     member = f"m:{world.member_id}"
-    item = kiemdiem.remediation.handle(
+    item = kiemdiem.handle(
         mc.RecordShortcoming(
             sec.actor,
             cycle,
@@ -100,7 +100,7 @@ def remediation_world(kiemdiem, world):
         ),
         sec.signer,
     )
-    kiemdiem.remediation.handle(
+    kiemdiem.handle(
         mc.AdoptRemediationPlan(
             sec.actor,
             (item,),
@@ -251,7 +251,7 @@ def test_a_shortcoming_through_the_forms(client, auth, kiemdiem, remediation_wor
 
     # The 2025 review page lists both, 1 of 2 verified (Mẫu 2B mục III).
     sec = kiemdiem.authenticate("thuky", "mat-khau-thu-ky")
-    cycle25 = kiemdiem.ratings.handle(
+    cycle25 = kiemdiem.handle(
         rc.OpenCycle(
             sec.actor, ids["district"], 2025, reference_date=date(2025, 12, 1)
         ),

@@ -63,7 +63,7 @@ def report_world(kiemdiem, world):
     """A 2025 cycle of the district: one member decided HTTNV, then re-rated."""
     sec = kiemdiem.authenticate("thuky", world.password("secretary"))
     dm = kiemdiem.authenticate("captuy", world.password("decision_maker"))
-    cycle = kiemdiem.ratings.handle(
+    cycle = kiemdiem.handle(
         rc.OpenCycle(
             sec.actor,
             world.orgs["district"],
@@ -74,21 +74,19 @@ def report_world(kiemdiem, world):
         sec.signer,
     )
     cell = world.orgs["cell_a"]
-    rnd = kiemdiem.ratings.handle(rc.OpenRound(dm.actor, cycle, cell), dm.signer)
+    rnd = kiemdiem.handle(rc.OpenRound(dm.actor, cycle, cell), dm.signer)
     member = f"m:{world.member_id}"
     points = {"c1": "9", "c2": "9", "c3": "9", "t1": "35", "t2": "20"}
-    kiemdiem.ratings.handle(
+    kiemdiem.handle(
         rc.SelfRate(sec.actor, rnd, member, "HTTNV", 10, 10, points=points),
         sec.signer,
     )
-    kiemdiem.ratings.handle(
-        rc.ProposeRating(sec.actor, rnd, member, "HTTNV"), sec.signer
-    )
-    kiemdiem.ratings.handle(
+    kiemdiem.handle(rc.ProposeRating(sec.actor, rnd, member, "HTTNV"), sec.signer)
+    kiemdiem.handle(
         rc.DecideRating(dm.actor, rnd, member, "HTTNV", "15-QĐ/CB", date(2025, 12, 18)),
         dm.signer,
     )
-    kiemdiem.ratings.handle(
+    kiemdiem.handle(
         rc.ReRate(
             dm.actor,
             rnd,

@@ -28,7 +28,7 @@ def decided(kiemdiem, world):
     """The seeded member reviewed at the chi bộ and rated HTTNV."""
     sec = kiemdiem.authenticate("thuky", world.password("secretary"))
     dm = kiemdiem.authenticate("captuy", world.password("decision_maker"))
-    run = kiemdiem.ratings.handle
+    run = kiemdiem.handle
     cell = world.orgs["cell_a"]
     cycle = run(
         rc.OpenCycle(

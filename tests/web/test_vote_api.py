@@ -30,7 +30,7 @@ def _tally(small: SmallVote) -> None:
     for index in (1, 2):
         small.submit(small.trustees[index - 1], closed_partial(small, index))
     chair = small.trustees[0]
-    small.votes.handle(vc.PublishTally(chair.actor, small.vote_id), chair)
+    small.handle(vc.PublishTally(chair.actor, small.vote_id), chair)
 
 
 def _required(doc: dict, schema: dict) -> list[str]:

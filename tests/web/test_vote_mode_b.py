@@ -232,7 +232,7 @@ def test_a_mode_b_vote_is_tallied_with_results_page_and_export(
     for index in (1, 2):
         small.submit(small.trustees[index - 1], closed_partial(small, index))
     chair = small.trustees[0]
-    small.votes.handle(vc.PublishTally(chair.actor, small.vote_id), chair)
+    small.handle(vc.PublishTally(chair.actor, small.vote_id), chair)
     report = verify_record(
         small.votes.export_record(small.vote_id),
         head=head,

@@ -198,7 +198,7 @@ def audit_cosign():
     assert isinstance(line, str)  # noqa: S101 - checked above
     key = signer()
     try:
-        services().audit.handle(ac.CosignCheckpoint(user().actor, size, line), key)
+        services().handle(ac.CosignCheckpoint(user().actor, size, line), key)
     except SignatureRequiredError:
         raise
     except DomainError as exc:

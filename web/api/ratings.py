@@ -138,7 +138,7 @@ def body(spec: dict[str, tuple[Parser, bool]]) -> dict[str, Any]:
 
 def run(command: Any) -> Any:
     """Send a rating command signed by the current user; refusals as JSON."""
-    return send_signed(services().ratings.handle, command)
+    return send_signed(services().handle, command)
 
 
 def send_signed(handle: Callable[[Any, Any], Any], command: Any) -> Any:

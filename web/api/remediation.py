@@ -104,7 +104,7 @@ STEP_ACTIONS = {
 
 def run(command: Any) -> Any:
     """Send a remediation command signed by the current user; refusals as JSON."""
-    return send_signed(services().remediation.handle, command)
+    return send_signed(services().handle, command)
 
 
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:

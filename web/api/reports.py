@@ -93,7 +93,7 @@ def grant_award():
     values = body(GRANT_AWARD)
     command = GrantAward(actor_id=user().actor, **values)
     try:
-        ident = services().commendations.handle(command, signer())
+        ident = services().handle(command, signer())
     except SignatureRequiredError:
         raise
     except DomainError as exc:

@@ -79,7 +79,7 @@ def _submit(command: Any, form: Any) -> Any | None:
     form (the page-level ones to the error handlers)."""
     key = signer()
     try:
-        return services().audit.handle(command, key)
+        return services().handle(command, key)
     except SignatureRequiredError:
         raise
     except DomainError as exc:

@@ -91,7 +91,7 @@ def send(command: Any, form: BaseForm) -> Any | None:
     """Run a rating command signed by the current user; a refusal goes on ``form``."""
     key = signer()
     try:
-        result = services().ratings.handle(command, key)
+        result = services().handle(command, key)
     except SignatureRequiredError:
         raise
     except DomainError as exc:

@@ -61,7 +61,7 @@ def send(command: Any, form: BaseForm) -> Any | None:
     ``form``."""
     key = signer()
     try:
-        result = services().remediation.handle(command, key)
+        result = services().handle(command, key)
     except SignatureRequiredError:
         raise
     except DomainError as exc:

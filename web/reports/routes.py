@@ -254,7 +254,7 @@ def grant():
             decided_on=form.decided_on.data,
         )
         try:
-            services().commendations.handle(command, signer())
+            services().handle(command, signer())
         except SignatureRequiredError:
             raise
         except DomainError as exc:

@@ -99,7 +99,7 @@ def _submit(command: Any, form: BaseForm) -> Any | None:
     name = type(command).__name__
     key = signer()
     try:
-        result = _votes().handle(command, key)
+        result = services().handle(command, key)
     except SignatureRequiredError:
         raise
     except DomainError as exc:

@@ -1,0 +1,183 @@
+"""Handlers of review cycles (đợt kiểm điểm): open one with its subjects,
+deadlines, refresh the subjects, combined conferences, close."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.cycles import ReviewCycle
+from domain.errors import DomainError
+from domain.organisations import Organisation
+from domain.rulebooks import rulebook_for_year
+from domain.subjects import derive_subjects
+from ledger.signing import Signer
+from services import rating_commands as rc
+from services.handlers.base import Services
+from services.handlers.registry import handler
+from services.ratings import cycle_id, review_id
+
+
+@handler(rc.OpenCycle)
+def open_cycle(app: Services, command: rc.OpenCycle, signer: Signer) -> UUID:
+    uow, ratings = app.uow, app.ratings
+    ident = cycle_id(command.org_id, command.year, command.period, command.period_no)
+
+    def work() -> list[Aggregate]:
+        uow.authorise(signer.actor, "cycle.open", command.org_id)
+        org = uow.get(Organisation, command.org_id, "org.not_found")
+        if org.dissolved:
+            raise DomainError("org.dissolved")
+        if uow.exists(ident):
+            raise DomainError("cycle.exists", year=command.year)
+        book = rulebook_for_year(command.year)
+        reference = command.reference_date or min(
+            uow.today(), date(command.year, 12, 31)
+        )
+        tree = ratings.tree()
+        subjects = derive_subjects(
+            book,
+            org.id,
+            tree,
+            ratings.member_nodes(tree, org.id, reference),
+            reference,
+            combined=command.options.get("combined"),
+        )
+        options = dict(command.options)
+        if book.scored:
+            given = dict(options.get("criteria", {}))
+            refined = ratings.refined_criteria(tree, org.id, command.year)
+            if refined:
+                options["criteria"] = {**refined, **given}
+        return [
+            ReviewCycle.open(
+                cycle_id=ident,
+                org_id=org.id,
+                org_name=org.name,
+                year=command.year,
+                period=command.period,
+                period_no=command.period_no,
+                reference_date=reference,
+                deadlines=[
+                    {"level": lv, "milestone": ms, "due": due}
+                    for lv, ms, due in command.deadlines
+                ],
+                options=options,
+                subjects=subjects,
+                opened_by=signer.actor,
+            )
+        ]
+
+    uow.commit(signer, work)
+    return ident
+
+
+@handler(rc.SetDeadline)
+def set_deadline(app: Services, command: rc.SetDeadline, signer: Signer) -> UUID:
+    uow = app.uow
+
+    def work() -> list[Aggregate]:
+        cycle = uow.get(ReviewCycle, command.cycle_id, "cycle.not_found")
+        uow.authorise(signer.actor, "cycle.open", cycle.org_id)
+        cycle.set_deadline(
+            level=command.level,
+            milestone=command.milestone,
+            due=command.due,
+            set_by=signer.actor,
+        )
+        return [cycle]
+
+    uow.commit(signer, work)
+    return command.cycle_id
+
+
+@handler(rc.RefreshSubjects)
+def refresh_subjects(
+    app: Services, command: rc.RefreshSubjects, signer: Signer
+) -> UUID:
+    uow, ratings = app.uow, app.ratings
+
+    def work() -> list[Aggregate]:
+        cycle = uow.get(ReviewCycle, command.cycle_id, "cycle.not_found")
+        uow.authorise(signer.actor, "cycle.open", cycle.org_id)
+        tree = ratings.tree()
+        reference = cycle.reference_date
+        subjects = derive_subjects(
+            cycle.rulebook,
+            cycle.org_id,
+            tree,
+            ratings.member_nodes(tree, cycle.org_id, reference),
+            reference,
+            combined=cycle.options.get("combined"),
+        )
+        decided = set(ratings.external_levels(cycle, exclude=UUID(int=0)))
+        cycle.refresh_subjects(
+            subjects=subjects, decided=decided, refreshed_by=signer.actor
+        )
+        return [cycle]
+
+    uow.commit(signer, work)
+    return command.cycle_id
+
+
+@handler(rc.SetCombinedConference)
+def set_combined_conference(
+    app: Services, command: rc.SetCombinedConference, signer: Signer
+) -> UUID:
+    uow, ratings = app.uow, app.ratings
+
+    def work() -> list[Aggregate]:
+        cycle = uow.get(ReviewCycle, command.cycle_id, "cycle.not_found")
+        uow.authorise(signer.actor, "cycle.open", cycle.org_id)
+        collective = str(command.collective_id)
+        combined = dict(cycle.options.get("combined", {}))
+        old_venue = combined.get(collective, collective)
+        if command.committee_id is None:
+            combined.pop(collective, None)
+        else:
+            combined[collective] = str(command.committee_id)
+        affected = [
+            s["key"]
+            for s in cycle.subjects.values()
+            if s["key"] == f"o:{collective}" or collective in s.get("posts", {})
+        ]
+        opened = {
+            key for key in affected if uow.exists(review_id(cycle.id, key, old_venue))
+        }
+        tree = ratings.tree()
+        reference = cycle.reference_date
+        subjects = derive_subjects(
+            cycle.rulebook,
+            cycle.org_id,
+            tree,
+            ratings.member_nodes(tree, cycle.org_id, reference),
+            reference,
+            combined=combined,
+        )
+        cycle.set_combined(
+            collective_id=collective,
+            committee_id=str(command.committee_id) if command.committee_id else None,
+            subjects=subjects,
+            reviews_opened=opened,
+            set_by=signer.actor,
+        )
+        return [cycle]
+
+    uow.commit(signer, work)
+    return command.cycle_id
+
+
+@handler(rc.CloseCycle)
+def close_cycle(app: Services, command: rc.CloseCycle, signer: Signer) -> UUID:
+    uow = app.uow
+
+    def work() -> list[Aggregate]:
+        cycle = uow.get(ReviewCycle, command.cycle_id, "cycle.not_found")
+        uow.authorise(signer.actor, "rating.decide", cycle.org_id)
+        cycle.close(closed_by=signer.actor)
+        return [cycle]
+
+    uow.commit(signer, work)
+    return command.cycle_id

@@ -1,0 +1,287 @@
+"""Handlers of rating rounds (phiên xếp loại) of one authority in a cycle: open,
+peer groups, quota exceptions, self-rating, proposals, holds, mitigation,
+decisions and re-ratings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.accounts import UserAccount
+from domain.cycles import ReviewCycle
+from domain.errors import DomainError
+from domain.evaluation import Assessment, SubjectFacts, parse_points
+from domain.organisations import Organisation
+from domain.ratings import RatingRound
+from domain.rulebooks import parse_level
+from ledger.signing import Signer
+from services import rating_commands as rc
+from services.handlers.base import Services
+from services.handlers.registry import handler
+from services.ratings import round_id
+
+# Checked against the subject rated, not the round's authority.
+SUBJECT_SCOPED = frozenset({"rating.self_rate", "rating.propose"})
+
+
+@handler(rc.OpenRound)
+def open_round(app: Services, command: rc.OpenRound, signer: Signer) -> UUID:
+    uow = app.uow
+    ident = round_id(command.cycle_id, command.authority_org_id)
+
+    def work() -> list[Aggregate]:
+        uow.authorise(signer.actor, "rating.decide", command.authority_org_id)
+        cycle = uow.get(ReviewCycle, command.cycle_id, "cycle.not_found")
+        org = uow.get(Organisation, command.authority_org_id, "org.not_found")
+        if uow.exists(ident):
+            raise DomainError("rating.round_exists")
+        return [
+            RatingRound.open(
+                round_id=ident,
+                cycle=cycle,
+                authority_org_id=org.id,
+                authority_name=org.name,
+                opened_by=signer.actor,
+            )
+        ]
+
+    uow.commit(signer, work)
+    return ident
+
+
+def round_step(
+    app: Services,
+    signer: Signer,
+    ident: UUID,
+    action: str,
+    step: Callable[[RatingRound, ReviewCycle, UserAccount], None],
+) -> UUID:
+    """Get the round, read its cycle, check scope on the authority, apply."""
+    uow = app.uow
+
+    def work() -> list[Aggregate]:
+        rating = uow.get(RatingRound, ident, "rating.round_not_found")
+        cycle = uow.read(ReviewCycle, rating.cycle_id, "cycle.not_found")
+        scope = None if action in SUBJECT_SCOPED else rating.authority_org_id
+        account = uow.authorise(signer.actor, action, scope)
+        step(rating, cycle, account)
+        return [rating]
+
+    uow.commit(signer, work)
+    return ident
+
+
+def subject_in_scope(
+    app: Services, account: UserAccount, cycle: ReviewCycle, key: str, action: str
+) -> dict[str, Any]:
+    """A plain member rates only themself; others the subjects in their branch."""
+    subject = cycle.subject(key)
+    if "member" in account.roles and not (
+        {"secretary", "decision_maker"} & set(account.roles)
+    ):
+        if subject.get("member_id") != str(account.member_id):
+            raise DomainError("rating.self_rating_not_own")
+        return subject
+    place = subject.get("org_id") or subject.get("cell_id")
+    app.uow.check_scope(account, action, UUID(place))
+    return subject
+
+
+def facts_if_rated(
+    app: Services, cycle: ReviewCycle, subject: Mapping[str, Any]
+) -> SubjectFacts:
+    if subject.get("exempt"):
+        return SubjectFacts()  # the round refuses it with its reason
+    return app.ratings.facts(cycle, subject)
+
+
+@handler(rc.DefinePeerGroup)
+def define_peer_group(
+    app: Services, command: rc.DefinePeerGroup, signer: Signer
+) -> UUID:
+    return round_step(
+        app,
+        signer,
+        command.round_id,
+        "rating.peer_group",
+        lambda r, c, _a: r.define_peer_group(
+            code=command.code,
+            name=command.name,
+            members=list(command.members),
+            cycle=c,
+            defined_by=signer.actor,
+        ),
+    )
+
+
+@handler(rc.GrantQuotaException)
+def grant_quota_exception(
+    app: Services, command: rc.GrantQuotaException, signer: Signer
+) -> UUID:
+    return round_step(
+        app,
+        signer,
+        command.round_id,
+        "rating.decide",
+        lambda r, c, _a: r.grant_quota_exception(
+            code=command.code,
+            ratio_pct=command.ratio_pct,
+            justification=command.justification,
+            cycle=c,
+            granted_by=signer.actor,
+        ),
+    )
+
+
+@handler(rc.SelfRate)
+def self_rate(app: Services, command: rc.SelfRate, signer: Signer) -> UUID:
+    def step(rating: RatingRound, cycle: ReviewCycle, account: UserAccount) -> None:
+        subject = subject_in_scope(
+            app, account, cycle, command.subject_key, "rating.self_rate"
+        )
+        points: dict[str, Fraction] = {
+            code: parse_points(value) for code, value in command.points.items()
+        }
+        facts = facts_if_rated(app, cycle, subject)
+        # The counts are the remediation view's, never typed in (issue 6).
+        carried = facts.remediation
+        assessment = Assessment(
+            level=parse_level(command.level),
+            points=points,
+            met=frozenset(command.met),
+            tasks_total=command.tasks_total,
+            tasks_on_time=command.tasks_on_time,
+            tasks_exceeded=command.tasks_exceeded,
+            tasks_late=command.tasks_late,
+            tasks_not_done=command.tasks_not_done,
+            shortcomings_total=len(carried.carried) if carried else 0,
+            shortcomings_remedied=len(carried.verified) if carried else 0,
+        )
+        rating.self_rate(
+            subject_key=command.subject_key,
+            assessment=assessment,
+            cycle=cycle,
+            facts=facts,
+            rated_by=signer.actor,
+        )
+
+    return round_step(app, signer, command.round_id, "rating.self_rate", step)
+
+
+@handler(rc.ProposeRating)
+def propose_rating(app: Services, command: rc.ProposeRating, signer: Signer) -> UUID:
+    def step(rating: RatingRound, cycle: ReviewCycle, account: UserAccount) -> None:
+        subject = subject_in_scope(
+            app, account, cycle, command.subject_key, "rating.propose"
+        )
+        rating.propose(
+            subject_key=command.subject_key,
+            level=command.level,
+            note=command.note,
+            cycle=cycle,
+            facts=facts_if_rated(app, cycle, subject),
+            proposed_by=signer.actor,
+            proposer_org_id=account.org_id,
+        )
+
+    return round_step(app, signer, command.round_id, "rating.propose", step)
+
+
+@handler(rc.HoldRating)
+def hold_rating(app: Services, command: rc.HoldRating, signer: Signer) -> UUID:
+    return round_step(
+        app,
+        signer,
+        command.round_id,
+        "rating.hold",
+        lambda r, c, _a: r.hold(
+            subject_key=command.subject_key,
+            reason=command.reason,
+            note=command.note,
+            cycle=c,
+            held_by=signer.actor,
+        ),
+    )
+
+
+@handler(rc.ReleaseRating)
+def release_rating(app: Services, command: rc.ReleaseRating, signer: Signer) -> UUID:
+    return round_step(
+        app,
+        signer,
+        command.round_id,
+        "rating.decide",
+        lambda r, _c, _a: r.release(
+            subject_key=command.subject_key,
+            finding=command.finding,
+            released_by=signer.actor,
+        ),
+    )
+
+
+@handler(rc.DecideMitigation)
+def decide_mitigation(
+    app: Services, command: rc.DecideMitigation, signer: Signer
+) -> UUID:
+    return round_step(
+        app,
+        signer,
+        command.round_id,
+        "rating.decide",
+        lambda r, c, _a: r.decide_mitigation(
+            subject_key=command.subject_key,
+            trigger=command.trigger,
+            mitigated=command.mitigated,
+            justification=command.justification,
+            cycle=c,
+            facts=facts_if_rated(app, c, c.subject(command.subject_key)),
+            decided_by=signer.actor,
+        ),
+    )
+
+
+@handler(rc.DecideRating)
+def decide_rating(app: Services, command: rc.DecideRating, signer: Signer) -> UUID:
+    return round_step(
+        app,
+        signer,
+        command.round_id,
+        "rating.decide",
+        lambda r, c, _a: r.decide(
+            subject_key=command.subject_key,
+            level=command.level,
+            decision_no=command.decision_no,
+            decided_on=command.decided_on,
+            justification=command.justification,
+            cycle=c,
+            facts=facts_if_rated(app, c, c.subject(command.subject_key)),
+            external=app.ratings.external_levels(c, r.id),
+            decided_by=signer.actor,
+        ),
+    )
+
+
+@handler(rc.ReRate)
+def rerate(app: Services, command: rc.ReRate, signer: Signer) -> UUID:
+    return round_step(
+        app,
+        signer,
+        command.round_id,
+        "rating.decide",
+        lambda r, c, _a: r.rerate(
+            subject_key=command.subject_key,
+            level=command.level,
+            decision_no=command.decision_no,
+            decided_on=command.decided_on,
+            reason=command.reason,
+            chair_responsibility=command.chair_responsibility,
+            cycle=c,
+            facts=facts_if_rated(app, c, c.subject(command.subject_key)),
+            external=app.ratings.external_levels(c, r.id),
+            decided_by=signer.actor,
+        ),
+    )

@@ -1,0 +1,166 @@
+"""The unit of work (đơn vị công việc): how every command handler loads
+aggregates, checks who may act and where, and saves what it changed in one
+signed transaction (architecture.md §3).
+
+Handlers and services use only this public surface; nobody reaches into another
+object's private helpers to load or save."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import RecordConflictError
+
+from domain import permissions
+from domain.accounts import Role, UserAccount
+from domain.errors import DomainError
+from domain.organisations import Organisation
+from ledger.app import LedgerApplication
+from ledger.errors import KeyNotValidError
+from ledger.signing import Signer, signing_as
+from services.errors import ConflictError, KeyRevokedError, NotFoundError
+from services.vault import UnlockedKeys
+
+log = logging.getLogger(__name__)
+A = TypeVar("A", bound=Aggregate)
+MAX_ATTEMPTS = 3
+MAX_TREE_DEPTH = 32
+
+
+class UnitOfWork:
+    """Load, authorise and commit on one ledger, signed by the acting user."""
+
+    def __init__(
+        self,
+        ledger: LedgerApplication,
+        unlocked: UnlockedKeys,
+        *,
+        clock: Callable[[], date],
+        after_write: Callable[[int], None],
+    ) -> None:
+        self.ledger = ledger
+        self.unlocked = unlocked
+        self._clock = clock
+        self._after_write = after_write
+
+    def today(self) -> date:
+        """The service's clock (a test may set the application's ``today``)."""
+        return self._clock()
+
+    # -- loading -------------------------------------------------------------------
+    def get(self, cls: type[A], aggregate_id: UUID, code: str) -> A:
+        """An aggregate to change and save (a private copy of the cached one)."""
+        try:
+            aggregate: Aggregate = self.ledger.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(code, id=str(aggregate_id)) from None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(code, id=str(aggregate_id))
+        return aggregate
+
+    def read(self, cls: type[A], aggregate_id: UUID, code: str) -> A:
+        """An aggregate to read, never to change or save: with the aggregate cache
+        on, the cached object itself (fast-forwarded), without the deep copy a
+        command's own aggregates get."""
+        try:
+            aggregate: Aggregate = self.ledger.repository.get(
+                aggregate_id, deepcopy_from_cache=False
+            )
+        except AggregateNotFoundError:
+            raise NotFoundError(code, id=str(aggregate_id)) from None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(code, id=str(aggregate_id))
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.ledger.recorder.select_events(aggregate_id, limit=1))
+
+    def find(
+        self, cls: type[A], aggregate_id: UUID, code: str, *, read: bool = False
+    ) -> A | None:
+        """The aggregate if it was ever stored, else None; ``read``: only to read."""
+        if not self.exists(aggregate_id):
+            return None
+        if read:
+            return self.read(cls, aggregate_id, code)
+        return self.get(cls, aggregate_id, code)
+
+    # -- who may act -----------------------------------------------------------------
+    def actor_account(self, actor: str) -> UserAccount:
+        """The enabled account of a person (``u:…``) acting."""
+        if not actor.startswith("u:"):
+            raise DomainError("auth.forbidden", action="person_only")
+        account = self.read(UserAccount, UUID(actor[2:]), "account.not_found")
+        if account.disabled:
+            raise DomainError("account.disabled")
+        return account
+
+    def authorise(
+        self, actor: str, action: str, org_id: UUID | str | None = None
+    ) -> UserAccount:
+        """The role may ``action``; with ``org_id``, that organisation is the
+        account's own or below it (phạm vi). An account with no organisation has
+        no scoped right; an administrator keeps everything."""
+        account = self.actor_account(actor)
+        permissions.require(account.roles, action)
+        if org_id is not None:
+            self.check_scope(account, action, org_id)
+        return account
+
+    def check_scope(
+        self, account: UserAccount, action: str, org_id: UUID | str
+    ) -> None:
+        """Refuse ``auth.out_of_scope`` unless ``org_id`` is in the account's branch."""
+        if Role.ADMIN.value in account.roles:
+            return
+        if account.org_id is None or not self.in_scope(
+            account.org_id, UUID(str(org_id))
+        ):
+            raise DomainError("auth.out_of_scope", action=action)
+
+    def in_scope(self, root: UUID, org_id: UUID) -> bool:
+        """Whether ``org_id`` is ``root`` or below it.
+
+        The one place the branch is looked up. It walks the stored
+        organisations' parents (a parent never changes), so a cell founded a
+        moment ago is in scope even before the views have caught up."""
+        current: UUID | None = org_id
+        for _ in range(MAX_TREE_DEPTH):
+            if current is None:
+                return False
+            if current == root:
+                return True
+            try:
+                current = self.read(Organisation, current, "org.not_found").parent_id
+            except NotFoundError:
+                return False
+        return False
+
+    # -- saving ----------------------------------------------------------------------
+    def commit(self, signer: Signer, work: Callable[[], Sequence[Aggregate]]) -> int:
+        """Run ``work`` and save what it returns in one transaction, signed.
+
+        A concurrent write to the same stream re-runs the whole command (which
+        re-checks every rule) up to three times before giving up with 409.
+        """
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            with signing_as(signer):
+                aggregates = work()
+                try:
+                    recordings = self.ledger.save(*aggregates)
+                except RecordConflictError:
+                    log.info("conflict on attempt %s, retrying", attempt)
+                    continue
+                except KeyNotValidError:
+                    self.unlocked.drop_actor(signer.actor)
+                    raise KeyRevokedError("auth.key_not_valid") from None
+            last = max((r.notification.id for r in recordings), default=0)
+            self._after_write(last)
+            return last
+        raise ConflictError("store.conflict")
