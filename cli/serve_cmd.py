@@ -38,11 +38,13 @@ def worker(poll: float | None) -> None:
     seconds = poll or float(os.environ.get("KIEMDIEM_POLL_SECONDS") or 1)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with open_services() as services:
+    with open_services() as services, services.projections.worker_presence() as present:
+        # Web processes see the presence and wait for this worker after a command
+        # (read your own writes); on PostgreSQL a commit wakes it at once.
         click.echo("kiemdiem worker running; Ctrl-C to stop")
         try:
             while not stop.is_set():
                 services.work_once()
-                stop.wait(seconds)
+                present.wait(seconds, stop)
         except KeyboardInterrupt:
             pass
