@@ -239,7 +239,10 @@ def _postgres_settings(
         "POSTGRES_PASSWORD": conninfo["password"],
         "POSTGRES_SCHEMA": schema,
         "POSTGRES_LOCK_TIMEOUT": "5",
-        "POSTGRES_POOL_SIZE": "5",
+        # The ledger's pool: two connections kept, up to 12 while a gunicorn
+        # worker's threads write at once (the views have a pool of their own).
+        "POSTGRES_POOL_SIZE": "2",
+        "POSTGRES_MAX_OVERFLOW": "10",
         "APPLICATION_RECORDER_TOPIC": "ledger.recorders:LedgerPostgresRecorder",
         "ORIGINATOR_ID_TYPE": "uuid",
         # Tables are created by `kiemdiem init` (ledger.schema), not by each process.
