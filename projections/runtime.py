@@ -1103,15 +1103,15 @@ class ProjectionRuntime:
         pause = 0.002
         while True:
             position, worker = self._progress()
-            if position >= notification_id:
-                return True
             if not worker:
                 self.catch_up_written(notification_id)
+                return True
+            if position is None or position >= notification_id:
                 return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 logger.warning(
-                    "views: the worker has not reached %d after %.1fs (at %d)",
+                    "views: the worker has not reached %d after %.1fs (at %s)",
                     notification_id,
                     limit,
                     position,
@@ -1120,32 +1120,52 @@ class ProjectionRuntime:
             time.sleep(min(pause, remaining))
             pause = min(pause * 2, 0.05)
 
-    def _progress(self) -> tuple[int, bool]:
-        """The lowest tracked position of the views, and whether a worker runs."""
+    def _progress(self) -> tuple[int | None, bool]:
+        """The lowest tracked position of the views the worker keeps current, and
+        whether a worker runs. A view its storage marks failed or rebuilding is
+        left out (the page shows it stale; waiting for it would hold every
+        command for the whole bound); None when no view is to be waited for."""
         if self._shared is None:
-            positions = [
-                s.view.max_tracking_id(UPSTREAM) or 0 for s in self._models.values()
-            ]
-            return min(positions, default=0), presence.worker_present(self.app)
-        tracked = [
-            "(SELECT COALESCE(MAX(notification_id), 0) FROM "  # noqa: S608 - names from code
+            positions: list[int] = []
+            for state in self._models.values():
+                with state.view.transaction(commit=False) as c:
+                    row = self._meta_row(state, c)
+                    if row is None or row[3] == "ready":
+                        positions.append(state.view.position(c))
+            return min(positions, default=None), presence.worker_present(self.app)
+        states = list(self._models.values())
+        if not states:
+            return None, False
+        meta = self._shared_view_qualify(META_TABLE)
+        tracked = " UNION ALL ".join(
+            "SELECT %s AS name, (SELECT MAX(notification_id) FROM "  # noqa: S608 - names from code
             f"{s.view.qualify(cast(PostgresView, s.view).tracking_table_name)} "
-            "WHERE application_name = %s)"
-            for s in self._models.values()
-        ]
-        lowest = f"LEAST({', '.join(tracked)})" if tracked else "0"
-        schema = self.settings.pg_schema
+            "WHERE application_name = %s) AS position"
+            for s in states
+        )
+        params: list[Any] = []
+        for state in states:
+            params += [state.name, UPSTREAM]
         with self._shared.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT {lowest} AS position, {presence.PRESENCE_SQL} AS worker",
+                f"SELECT MIN(COALESCE(v.position, 0)) FROM ({tracked}) v "  # noqa: S608 - names from code
+                f"LEFT JOIN {meta} m ON m.name = v.name "
+                "WHERE m.status IS NULL OR m.status = 'ready'",
+                params,
+            )
+            lowest = as_tuple(c.fetchone())[0]
+            c.execute(
+                f"SELECT {presence.PRESENCE_SQL}",
                 (
-                    *([UPSTREAM] * len(tracked)),
                     presence.PRESENCE_CLASS,
-                    presence.presence_key(schema),
+                    presence.presence_key(self.settings.pg_schema),
                 ),
             )
-            row = as_tuple(c.fetchone())
-        return int(row[0]), bool(row[1])
+            worker = bool(as_tuple(c.fetchone())[0])
+        return (None if lowest is None else int(lowest)), worker
+
+    def _shared_view_qualify(self, table: str) -> str:
+        return f"{quote(self.settings.pg_schema)}.{quote(table)}"
 
     def worker_presence(self) -> presence.WorkerPresence:
         """What a running worker holds (see :mod:`projections.presence`)."""

@@ -171,8 +171,19 @@ def test_rebuild_equals_the_views_built_command_by_command(services):
     assert services.projections.stale_models() == {}
 
 
-def _worker_loop(settings: Any, stop: threading.Event, ready: threading.Event) -> None:
+def _worker_loop(
+    settings: Any,
+    stop: threading.Event,
+    ready: threading.Event,
+    broken: str | None = None,
+) -> None:
     worker = Kiemdiem(settings)
+    if broken is not None:
+
+        def fails(event: Any, tx: Any) -> None:
+            raise RuntimeError("a handler bug")
+
+        worker.projections.model(broken).apply = fails  # type: ignore[method-assign]
     try:
         with worker.projections.worker_presence() as present:
             ready.set()
@@ -238,3 +249,34 @@ def test_the_wait_for_a_stuck_worker_is_bounded(store_url):
     finally:
         idle.close()
         web.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store_url", ["postgres-worker"], indirect=True)
+def test_a_failed_view_does_not_hold_every_command(store_url):
+    """A view stopped on a handler error stays behind (stale banner); commands
+    wait only for the views the worker keeps current."""
+    settings = _initialised(store_url)
+    web = Kiemdiem(settings)
+    stop, ready = threading.Event(), threading.Event()
+    thread = threading.Thread(
+        target=_worker_loop, args=(settings, stop, ready, "directory")
+    )
+    thread.start()
+    try:
+        assert ready.wait(30)
+        admin = _admin(web)
+        web.projections.read_your_writes_seconds = 3
+        started = time.monotonic()
+        _found(web, admin, "tinh", "provincial_committee")
+        assert time.monotonic() - started < 2  # not the whole 3 s
+        assert "tinh" not in _org_codes(web)
+        assert web.projections.stale_models()["directory"].reason == "failed"
+    finally:
+        stop.set()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            channel = web.ledger.recorder.channel_name  # type: ignore[attr-defined]
+            conn.execute(f'NOTIFY "{channel}"')
+        thread.join(60)
+        web.close()
+    assert not thread.is_alive()
