@@ -716,7 +716,8 @@ class ProjectionRuntime:
 
     # -- public: catching up ----------------------------------------------------
     def catch_up(self, until: int | None = None) -> dict[str, int]:
-        """Bring every view to the tip of the log (embedded mode, after a save).
+        """Bring every view to the tip of the log (the worker's round; after a
+        command, :meth:`read_your_writes` does only the work the command needs).
 
         With ``until``, a view already at or after that notification id is left
         alone at once. Errors never propagate: a failing view is logged, marked
