@@ -11,7 +11,9 @@ can see without writing anything:
 - PostgreSQL: a shared session advisory lock, seen in ``pg_locks`` (readable by
   any role, the insert-only app role included), on the connection that also
   ``LISTEN``s to the library's insert notifications, so the worker wakes as soon
-  as a command commits instead of at its next poll;
+  as a command commits instead of at its next poll (the library's channel is
+  named after the events table, so an insert in another schema of the same
+  database wakes it too: one catch-up round that finds nothing);
 - SQLite: a shared ``flock`` on ``worker.lock`` beside the view files; writes are
   found by polling.
 """

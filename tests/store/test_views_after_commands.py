@@ -280,3 +280,26 @@ def test_a_failed_view_does_not_hold_every_command(store_url):
         thread.join(60)
         web.close()
     assert not thread.is_alive()
+
+
+@pytest.mark.parametrize(
+    "store_url",
+    ["sqlite-worker", pytest.param("postgres-worker", marks=pytest.mark.postgres)],
+    indirect=True,
+)
+def test_a_running_worker_is_seen_by_other_processes(store_url):
+    from projections.presence import worker_present
+
+    settings = _initialised(store_url)
+    web, worker = Kiemdiem(settings), Kiemdiem(settings)
+    try:
+        assert worker_present(web.ledger) is False
+        with worker.projections.worker_presence() as present:
+            assert worker_present(web.ledger) is True
+            started = time.monotonic()
+            present.wait(0.2)  # returns: after the timeout, or on any insert
+            assert time.monotonic() - started < 5
+        assert worker_present(web.ledger) is False
+    finally:
+        worker.close()
+        web.close()
