@@ -44,6 +44,9 @@ def worker(poll: float | None) -> None:
         click.echo("kiemdiem worker running; Ctrl-C to stop")
         try:
             while not stop.is_set():
+                # The views first: a web request is waiting for them (then a
+                # cheap no-op inside work_once); the integrator after.
+                services.projections.catch_up()
                 services.work_once()
                 present.wait(seconds, stop)
         except KeyboardInterrupt:

@@ -416,10 +416,14 @@ class _Model:
     # In this process: every notification this view handles up to here is applied
     # (its tracked position may lag, see catch_up_written); None: not known yet.
     known: int | None = None
+    topic_set: frozenset[str] = field(init=False)
 
     @property
     def name(self) -> str:
         return self.model.name
+
+    def __post_init__(self) -> None:
+        self.topic_set = frozenset(self.topics)
 
     @property
     def healthy(self) -> bool:
@@ -723,10 +727,79 @@ class ProjectionRuntime:
         alone at once. Errors never propagate: a failing view is logged, marked
         stale and skipped, and the others continue.
         """
+        states = list(self._models.values())
+        together = self._catch_up_together([s for s in states if s.healthy], until)
         return {
-            state.name: self._catch_up_one(state, until)
-            for state in self._models.values()
+            state.name: together[state.name]
+            if state.name in together
+            else self._catch_up_one(state, until)
+            for state in states
         }
+
+    def _catch_up_together(
+        self, states: Sequence[_Model], until: int | None
+    ) -> dict[str, int]:
+        """PostgreSQL: the views' round in one transaction (the worker's, after
+        every command): one statement reads every position, one page of the new
+        notifications is read and decoded once, and each view applies what it
+        handles and advances to the tip. Returns the positions of the views it
+        brought there; anything unusual leaves them all to the careful path."""
+        if self._shared is None or not states:
+            return {}
+        try:
+            stop = self.app.max_notification_id()
+            with self._shared.datastore.transaction(commit=False) as c:
+                tracked, _worker = self._tracked(c, states)
+            if any(tracked[s.name][1] not in (None, "ready") for s in states):
+                return {}
+            positions = {s.name: tracked[s.name][0] for s in states}
+            behind = [
+                s
+                for s in states
+                if positions[s.name] < stop
+                and (until is None or positions[s.name] < until)
+            ]
+            if not behind:
+                return positions
+            start = min(positions[s.name] for s in behind)
+            notifications = list(
+                self.app.recorder.select_notifications(
+                    start, limit=self.page_size, stop=stop, inclusive_of_start=False
+                )
+            )
+            if len(notifications) >= self.page_size:
+                return {}
+            wanted = {
+                s.name: [
+                    n
+                    for n in notifications
+                    if n.id > max(positions[s.name], s.known or 0)
+                    and n.topic in s.topic_set
+                ]
+                for s in behind
+            }
+            decoded: dict[int, LedgerEvent] = {}
+            for name in wanted:
+                for n in wanted[name]:
+                    if n.id not in decoded:
+                        decoded[n.id] = self._decode(n)
+            ordered = sorted(behind, key=lambda s: s.name)
+            reached: dict[str, int] = {}
+            with ExitStack() as locks:
+                for state in ordered:
+                    locks.enter_context(state.lock)
+                with self._shared.datastore.transaction(commit=True) as c:
+                    for state in ordered:
+                        events = [decoded[n.id] for n in wanted[state.name]]
+                        reached[state.name] = self._apply_events(state, c, events, stop)
+            for state in ordered:
+                state.known = max(state.known or 0, reached[state.name])
+                positions[state.name] = reached[state.name]
+        except Exception as exc:
+            # Rolled back: the careful path replays, finds and marks the culprit.
+            logger.debug("views: the round in one transaction fell back: %r", exc)
+            return {}
+        return positions
 
     def catch_up_written(self, until: int) -> None:
         """Embedded mode, after a command: bring the views to ``until`` doing only
@@ -784,7 +857,7 @@ class ProjectionRuntime:
         wanted: dict[str, list[Notification]] = {}
         for state in states:
             known = state.known or 0
-            topics = set(state.topics)
+            topics = state.topic_set
             mine = [n for n in notifications if n.id > known and n.topic in topics]
             if mine:
                 wanted[state.name] = mine
@@ -1119,7 +1192,7 @@ class ProjectionRuntime:
                 )
                 return False
             time.sleep(min(pause, remaining))
-            pause = min(pause * 2, 0.05)
+            pause = min(pause * 2, 0.02)
 
     def _progress(self) -> tuple[int | None, bool]:
         """The lowest tracked position of the views the worker keeps current, and
@@ -1134,10 +1207,23 @@ class ProjectionRuntime:
                     if row is None or row[3] == "ready":
                         positions.append(state.view.position(c))
             return min(positions, default=None), presence.worker_present(self.app)
-        states = list(self._models.values())
+        with self._shared.datastore.transaction(commit=False) as c:
+            tracked, worker = self._tracked(c, list(self._models.values()))
+        ready = [p for p, status in tracked.values() if status in (None, "ready")]
+        return min(ready, default=None), worker
+
+    def _tracked(
+        self, c: Any, states: Sequence[_Model]
+    ) -> tuple[dict[str, tuple[int, str | None]], bool]:
+        """PostgreSQL, in one statement: each view's tracked position and recorded
+        status, and whether a worker runs."""
+        worker_sql = (
+            f"{presence.PRESENCE_SQL}",
+            [presence.PRESENCE_CLASS, presence.presence_key(self.settings.pg_schema)],
+        )
         if not states:
-            return None, False
-        meta = self._shared_view_qualify(META_TABLE)
+            c.execute(f"SELECT {worker_sql[0]}", worker_sql[1])
+            return {}, bool(as_tuple(c.fetchone())[0])
         tracked = " UNION ALL ".join(
             "SELECT %s AS name, (SELECT MAX(notification_id) FROM "  # noqa: S608 - names from code
             f"{s.view.qualify(cast(PostgresView, s.view).tracking_table_name)} "
@@ -1147,23 +1233,15 @@ class ProjectionRuntime:
         params: list[Any] = []
         for state in states:
             params += [state.name, UPSTREAM]
-        with self._shared.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT MIN(COALESCE(v.position, 0)) FROM ({tracked}) v "  # noqa: S608 - names from code
-                f"LEFT JOIN {meta} m ON m.name = v.name "
-                "WHERE m.status IS NULL OR m.status = 'ready'",
-                params,
-            )
-            lowest = as_tuple(c.fetchone())[0]
-            c.execute(
-                f"SELECT {presence.PRESENCE_SQL}",
-                (
-                    presence.PRESENCE_CLASS,
-                    presence.presence_key(self.settings.pg_schema),
-                ),
-            )
-            worker = bool(as_tuple(c.fetchone())[0])
-        return (None if lowest is None else int(lowest)), worker
+        c.execute(
+            f"SELECT v.name, COALESCE(v.position, 0), m.status, {worker_sql[0]} "  # noqa: S608 - names from code
+            f"FROM ({tracked}) v LEFT JOIN {self._shared_view_qualify(META_TABLE)} m "
+            "ON m.name = v.name",
+            worker_sql[1] + params,  # the select list's come first
+        )
+        rows = [as_tuple(r) for r in c.fetchall()]
+        found = {str(r[0]): (int(r[1]), r[2]) for r in rows}
+        return found, bool(rows[0][3]) if rows else False
 
     def _shared_view_qualify(self, table: str) -> str:
         return f"{quote(self.settings.pg_schema)}.{quote(table)}"

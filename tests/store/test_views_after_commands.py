@@ -266,10 +266,10 @@ def test_a_failed_view_does_not_hold_every_command(store_url):
     try:
         assert ready.wait(30)
         admin = _admin(web)
-        web.projections.read_your_writes_seconds = 3
+        web.projections.read_your_writes_seconds = 15
         started = time.monotonic()
         _found(web, admin, "tinh", "provincial_committee")
-        assert time.monotonic() - started < 2  # not the whole 3 s
+        assert time.monotonic() - started < 10  # not the whole bound
         assert "tinh" not in _org_codes(web)
         assert web.projections.stale_models()["directory"].reason == "failed"
     finally:
