@@ -303,3 +303,32 @@ def test_a_running_worker_is_seen_by_other_processes(store_url):
     finally:
         worker.close()
         web.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store_url", ["postgres-worker"], indirect=True)
+def test_the_workers_round_is_one_transaction(store_url, monkeypatch):
+    settings = _initialised(store_url)
+    web, worker = Kiemdiem(settings), Kiemdiem(settings)
+    try:
+        admin = _admin(web)
+        web.projections.read_your_writes_seconds = 0
+        with worker.projections.worker_presence():  # web leaves the views to it
+            province = _found(web, admin, "tinh", "provincial_committee")
+            _found(web, admin, "huyen", "district_committee", province)
+        runtime = worker.projections
+        assert runtime._shared is not None
+        counting = _Counting(runtime._shared.datastore)
+        monkeypatch.setattr(runtime._shared.datastore, "transaction", counting)
+        careful: list[str] = []
+        monkeypatch.setattr(
+            runtime, "_catch_up_one", lambda state, *a, **k: careful.append(state.name)
+        )
+        tip = web.ledger.max_notification_id()
+        assert runtime.catch_up() == dict.fromkeys(runtime.names, tip)
+        assert careful == []
+        assert counting.commits == 1
+        assert {"tinh", "huyen"} <= _org_codes(web)
+    finally:
+        worker.close()
+        web.close()
