@@ -13,6 +13,7 @@ COPY projections projections
 COPY votes votes
 COPY web web
 COPY cli cli
+COPY gunicorn.conf.py ./
 # The browser booth (votes.md §7.1): our modules and node_modules/@noble/*, served
 # from here (KIEMDIEM_BOOTH_ROOT) and pinned by `kiemdiem votes booth-hash`.
 COPY package.json package-lock.json ./
@@ -25,8 +26,9 @@ RUN apt-get update \
 ENV KIEMDIEM_BOOTH_ROOT=/srv/kiemdiem
 RUN pip install --no-cache-dir . \
  && kiemdiem votes booth-hash \
- && useradd --system --home /srv/kiemdiem kiemdiem \
+ && useradd --system --uid 10001 --home /srv/kiemdiem kiemdiem \
  && mkdir -p instance && chown kiemdiem instance
 USER kiemdiem
 EXPOSE 8000
-CMD ["gunicorn", "--bind=0.0.0.0:8000", "--workers=1", "--threads=8", "web.wsgi:app"]
+# One worker process per core, 8 threads each (WEB_CONCURRENCY, GUNICORN_THREADS).
+CMD ["gunicorn", "--config=gunicorn.conf.py", "web.wsgi:app"]

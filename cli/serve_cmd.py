@@ -38,11 +38,16 @@ def worker(poll: float | None) -> None:
     seconds = poll or float(os.environ.get("KIEMDIEM_POLL_SECONDS") or 1)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with open_services() as services:
+    with open_services() as services, services.projections.worker_presence() as present:
+        # Web processes see the presence and wait for this worker after a command
+        # (read your own writes); on PostgreSQL a commit wakes it at once.
         click.echo("kiemdiem worker running; Ctrl-C to stop")
         try:
             while not stop.is_set():
+                # The views first: a web request is waiting for them (then a
+                # cheap no-op inside work_once); the integrator after.
+                services.projections.catch_up()
                 services.work_once()
-                stop.wait(seconds)
+                present.wait(seconds, stop)
         except KeyboardInterrupt:
             pass

@@ -199,6 +199,19 @@ def _sqlite_settings(
     )
 
 
+def _password_from_file(environ: Mapping[str, str]) -> str:
+    """KIEMDIEM_DATABASE_PASSWORD_FILE (a Docker secret): the password of a URL
+    that carries none, so it never sits in the environment or a process listing."""
+    path = environ.get("KIEMDIEM_DATABASE_PASSWORD_FILE")
+    if not path:
+        return ""
+    try:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        msg = f"cannot read the database password from {path}: {exc.strerror}"
+        raise ConfigurationError(msg) from None
+
+
 def _postgres_settings(
     url: str, environ: Mapping[str, str], every: int, minutes: int
 ) -> Settings:
@@ -215,7 +228,7 @@ def _postgres_settings(
         "host": parts.hostname,
         "port": str(parts.port or 5432),
         "user": unquote(parts.username or "postgres"),
-        "password": unquote(parts.password or ""),
+        "password": unquote(parts.password or "") or _password_from_file(environ),
     }
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -226,7 +239,10 @@ def _postgres_settings(
         "POSTGRES_PASSWORD": conninfo["password"],
         "POSTGRES_SCHEMA": schema,
         "POSTGRES_LOCK_TIMEOUT": "5",
-        "POSTGRES_POOL_SIZE": "5",
+        # The ledger's pool: two connections kept, up to 12 while a gunicorn
+        # worker's threads write at once (the views have a pool of their own).
+        "POSTGRES_POOL_SIZE": "2",
+        "POSTGRES_MAX_OVERFLOW": "10",
         "APPLICATION_RECORDER_TOPIC": "ledger.recorders:LedgerPostgresRecorder",
         "ORIGINATOR_ID_TYPE": "uuid",
         # Tables are created by `kiemdiem init` (ledger.schema), not by each process.

@@ -40,7 +40,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, cast
@@ -57,6 +57,7 @@ from eventsourcing.utils import Environment, get_topic
 
 from ledger import canonical
 from ledger.mapper import LedgerEvent
+from projections import presence
 from projections.sqlutil import (
     IDENTIFIER,
     MAX_IDENTIFIER,
@@ -95,6 +96,7 @@ UPSTREAM = "Ledger"  # the tracked application (LedgerApplication.name)
 META_TABLE = "kiemdiem_views"
 DEFAULT_PAGE = 500
 RESERVED_NAMES = frozenset({"overall", "ledger", "tracking", "kiemdiem"})
+VIEWS_POOL = "VIEWS"  # prefix of the shared pool's library settings
 
 Handler = Callable[[Any, LedgerEvent, Tx], None]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -402,7 +404,7 @@ class ViewDigest:
 class _Model:
     model: ReadModel
     view: View
-    factory: InfrastructureFactory[Any]
+    factory: InfrastructureFactory[Any] | None  # None: the runtime's shared pool
     topics: list[str]
     tables: dict[str, str]  # short name -> quoted, qualified name
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -411,10 +413,21 @@ class _Model:
     retry_at: float = 0.0  # monotonic time before which a failed view is skipped
     rebuilding: bool = False
     warned_ahead: bool = False
+    # In this process: every notification this view handles up to here is applied
+    # (its tracked position may lag, see catch_up_written); None: not known yet.
+    known: int | None = None
+    topic_set: frozenset[str] = field(init=False)
 
     @property
     def name(self) -> str:
         return self.model.name
+
+    def __post_init__(self) -> None:
+        self.topic_set = frozenset(self.topics)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.rebuilding and self.failed_at is None and self.error is None
 
 
 class _HandlerError(Exception):
@@ -426,6 +439,10 @@ class _HandlerError(Exception):
 
 class _PositionMoved(Exception):
     """Another writer advanced the view since the page was read; re-read it."""
+
+
+class _NotReady(Exception):
+    """The view is failed or rebuilding in its storage: take the careful path."""
 
 
 @dataclass(frozen=True)
@@ -464,8 +481,13 @@ class ProjectionRuntime:
         self.stale_retry_seconds = stale_retry_seconds
         self.verify = verify
         self.inline = self.settings.projections_mode == "inline"
+        # Worker mode: how long a command waits for the worker (read_your_writes).
+        self.read_your_writes_seconds = 5.0
         self.rebuilt_at_start: list[str] = []
         self._models: dict[str, _Model] = {}
+        # PostgreSQL: one connection pool for every view of this process (their
+        # tables share the ledger's schema); SQLite: a file, and a pool, per view.
+        self._shared: PostgresFactory | None = None
         models = list(models)
         names: set[str] = set()
         for model in models:
@@ -475,6 +497,11 @@ class ProjectionRuntime:
             names.add(model.name)
         self._check_distinct_files(models)
         try:
+            if self.settings.backend == "postgres":
+                self._shared = cast(
+                    PostgresFactory,
+                    InfrastructureFactory.construct(self._pool_environment()),
+                )
             for model in models:
                 self._models[model.name] = self._open(model)
         except BaseException:
@@ -483,41 +510,46 @@ class ProjectionRuntime:
 
     # -- opening ------------------------------------------------------------------
     def _open(self, model: ReadModel) -> _Model:
-        factory: InfrastructureFactory[Any] = InfrastructureFactory.construct(
-            self._view_environment(model)
-        )
+        own: InfrastructureFactory[Any] | None = None
         view: View
         try:
-            if isinstance(factory, SQLiteFactory):
-                view = cast(SQLiteView, factory.tracking_recorder(SQLiteView))
-            elif isinstance(factory, PostgresFactory):
-                view = factory.tracking_recorder(PostgresView)
+            if self._shared is not None:
+                # The library names a consumer's table "<env name>_tracking".
+                view = PostgresView(
+                    datastore=self._shared.datastore,
+                    tracking_table_name=f"{model.name}_tracking",
+                )
                 view.create_table()  # CREATE_TABLE is off on PostgreSQL (§10.1)
-            else:  # pragma: no cover - ledger.config only produces the two
-                msg = f"unsupported persistence module for views: {type(factory)}"
-                raise ViewDefinitionError(msg)
+            else:
+                own = InfrastructureFactory.construct(self._view_environment(model))
+                if not isinstance(own, SQLiteFactory):  # pragma: no cover
+                    msg = f"unsupported persistence module for views: {type(own)}"
+                    raise ViewDefinitionError(msg)
+                view = cast(SQLiteView, own.tracking_recorder(SQLiteView))
             state = _Model(
                 model=model,
                 view=view,
-                factory=factory,
+                factory=own,
                 topics=sorted(model.topics),
                 tables={t: view.qualify(f"{model.name}_{t}") for t in model.tables},
             )
             self._prepare(state)
         except BaseException:
-            factory.close()
+            if own is not None:
+                own.close()
             raise
         return state
 
     def _view_environment(self, model: ReadModel) -> Environment:
-        env = dict(self.settings.view_env(model.name))
-        if self.settings.backend == "postgres":
-            # One small pool per view: the writer holds the model's lock, and
-            # pages that read views are short.
-            prefix = model.name.upper()
-            env.setdefault(f"{prefix}_POSTGRES_POOL_SIZE", "1")
-            env.setdefault(f"{prefix}_POSTGRES_MAX_OVERFLOW", "4")
-        return Environment(model.name, env)
+        return Environment(model.name, dict(self.settings.view_env(model.name)))
+
+    def _pool_environment(self) -> Environment:
+        """The views' one pool: a connection kept open, more while pages read in
+        parallel (a gunicorn worker's threads), closed again when idle."""
+        env = dict(self.settings.library_env)
+        env.setdefault(f"{VIEWS_POOL}_POSTGRES_POOL_SIZE", "1")
+        env.setdefault(f"{VIEWS_POOL}_POSTGRES_MAX_OVERFLOW", "9")
+        return Environment(VIEWS_POOL.lower(), env)
 
     def _check_distinct_files(self, models: Sequence[ReadModel]) -> None:
         """Two consumers in one SQLite file would share one ``tracking`` row (§9.2)."""
@@ -616,6 +648,7 @@ class ProjectionRuntime:
         state.failed_at = None
         state.error = None
         state.retry_at = 0.0
+        state.known = None
 
     @staticmethod
     def _sql(state: _Model, statement: str) -> str:
@@ -687,16 +720,207 @@ class ProjectionRuntime:
 
     # -- public: catching up ----------------------------------------------------
     def catch_up(self, until: int | None = None) -> dict[str, int]:
-        """Bring every view to the tip of the log (embedded mode, after a save).
+        """Bring every view to the tip of the log (the worker's round; after a
+        command, :meth:`read_your_writes` does only the work the command needs).
 
         With ``until``, a view already at or after that notification id is left
         alone at once. Errors never propagate: a failing view is logged, marked
         stale and skipped, and the others continue.
         """
+        states = list(self._models.values())
+        together = self._catch_up_together([s for s in states if s.healthy], until)
         return {
-            state.name: self._catch_up_one(state, until)
-            for state in self._models.values()
+            state.name: together[state.name]
+            if state.name in together
+            else self._catch_up_one(state, until)
+            for state in states
         }
+
+    def _catch_up_together(
+        self, states: Sequence[_Model], until: int | None
+    ) -> dict[str, int]:
+        """PostgreSQL: the views' round in one transaction (the worker's, after
+        every command): one statement reads every position, one page of the new
+        notifications is read and decoded once, and each view applies what it
+        handles and advances to the tip. Returns the positions of the views it
+        brought there; anything unusual leaves them all to the careful path."""
+        if self._shared is None or not states:
+            return {}
+        try:
+            stop = self.app.max_notification_id()
+            with self._shared.datastore.transaction(commit=False) as c:
+                tracked, _worker = self._tracked(c, states)
+            if any(tracked[s.name][1] not in (None, "ready") for s in states):
+                return {}
+            positions = {s.name: tracked[s.name][0] for s in states}
+            behind = [
+                s
+                for s in states
+                if positions[s.name] < stop
+                and (until is None or positions[s.name] < until)
+            ]
+            if not behind:
+                return positions
+            start = min(positions[s.name] for s in behind)
+            notifications = list(
+                self.app.recorder.select_notifications(
+                    start, limit=self.page_size, stop=stop, inclusive_of_start=False
+                )
+            )
+            if len(notifications) >= self.page_size:
+                return {}
+            wanted = {
+                s.name: [
+                    n
+                    for n in notifications
+                    if n.id > max(positions[s.name], s.known or 0)
+                    and n.topic in s.topic_set
+                ]
+                for s in behind
+            }
+            decoded: dict[int, LedgerEvent] = {}
+            for name in wanted:
+                for n in wanted[name]:
+                    if n.id not in decoded:
+                        decoded[n.id] = self._decode(n)
+            ordered = sorted(behind, key=lambda s: s.name)
+            reached: dict[str, int] = {}
+            with ExitStack() as locks:
+                for state in ordered:
+                    locks.enter_context(state.lock)
+                with self._shared.datastore.transaction(commit=True) as c:
+                    for state in ordered:
+                        events = [decoded[n.id] for n in wanted[state.name]]
+                        reached[state.name] = self._apply_events(state, c, events, stop)
+            for state in ordered:
+                state.known = max(state.known or 0, reached[state.name])
+                positions[state.name] = reached[state.name]
+        except Exception as exc:
+            # Rolled back: the careful path replays, finds and marks the culprit.
+            logger.debug("views: the round in one transaction fell back: %r", exc)
+            return {}
+        return positions
+
+    def catch_up_written(self, until: int) -> None:
+        """Embedded mode, after a command: bring the views to ``until`` doing only
+        the work the new notifications need (the command's, and any other
+        process's written meanwhile).
+
+        The notifications after the lowest position this process knows for a
+        view are read once (one page) and decoded once; a view that handles none
+        of their topics is left alone (its tracked position may then lag the tip,
+        which changes nothing it shows: :meth:`catch_up` advances it); the views
+        that do are committed together, in one transaction on PostgreSQL (one per
+        view file on SQLite). Anything unusual (a failed or rebuilding view, more
+        than a page to read, a handler error) takes the careful per-view path of
+        :meth:`catch_up`, which logs and marks a failing view stale.
+        """
+        states = list(self._models.values())
+        careful = [s for s in states if not s.healthy]
+        quick = [s for s in states if s.healthy]
+        for state in careful:
+            self._catch_up_one(state, until)
+        if not quick:
+            return
+        try:
+            for state in quick:
+                if state.known is None:
+                    state.known = state.view.max_tracking_id(UPSTREAM) or 0
+            start = min(s.known or 0 for s in quick)
+            if start >= until:
+                return
+            notifications = list(
+                self.app.recorder.select_notifications(
+                    start, limit=self.page_size, stop=until, inclusive_of_start=False
+                )
+            )
+        except Exception:
+            logger.exception("views: reading the new notifications failed")
+            notifications = []
+            careful, quick = quick, []
+        if len(notifications) >= self.page_size:
+            careful, quick = quick, []
+        if quick:
+            careful = self._apply_written(quick, notifications, until)
+        for state in careful:
+            self._catch_up_one(state, until)
+
+    def _apply_written(
+        self,
+        states: Sequence[_Model],
+        notifications: Sequence[Notification],
+        until: int,
+    ) -> list[_Model]:
+        """The quick path of :meth:`catch_up_written`, given every notification
+        after the lowest known position up to ``until``; returns the views left
+        for the careful path."""
+        wanted: dict[str, list[Notification]] = {}
+        for state in states:
+            known = state.known or 0
+            topics = state.topic_set
+            mine = [n for n in notifications if n.id > known and n.topic in topics]
+            if mine:
+                wanted[state.name] = mine
+            else:
+                # Nothing it handles in (known, until]: it shows the same as if
+                # it had read them.
+                state.known = max(known, until)
+        touched = sorted((s for s in states if s.name in wanted), key=lambda s: s.name)
+        if not touched:
+            return []
+        try:
+            decoded: dict[int, LedgerEvent] = {}
+            for state in touched:
+                for n in wanted[state.name]:
+                    if n.id not in decoded:
+                        decoded[n.id] = self._decode(n)
+            events = {s.name: [decoded[n.id] for n in wanted[s.name]] for s in touched}
+            reached: dict[str, int] = {}
+            with ExitStack() as locks:
+                for state in touched:
+                    locks.enter_context(state.lock)
+                if self._shared is not None:
+                    with self._shared.datastore.transaction(commit=True) as c:
+                        for state in touched:
+                            reached[state.name] = self._apply_events(
+                                state, c, events[state.name], until
+                            )
+                    for state in touched:
+                        state.known = max(state.known or 0, reached[state.name])
+                else:
+                    for state in touched:
+                        with state.view.transaction(commit=True) as c:
+                            done = self._apply_events(
+                                state, c, events[state.name], until
+                            )
+                        state.known = max(state.known or 0, done)
+        except Exception as exc:
+            # Rolled back: the careful path replays, finds and marks the culprit.
+            logger.debug("views: quick catch-up to %d fell back: %r", until, exc)
+            return touched
+        return []
+
+    def _apply_events(
+        self, state: _Model, c: Any, events: Sequence[LedgerEvent], until: int
+    ) -> int:
+        """In the caller's transaction: apply the events the view has not seen and
+        advance it to ``until``; returns the position it then has."""
+        view = state.view
+        view.serialise(c, state.name)
+        row = self._meta_row(state, c)
+        if row is None or row[3] != "ready":
+            raise _NotReady(state.name)
+        position = view.position(c)
+        # Both are lower bounds of what the view holds (another process may have
+        # gone further; this one may know that nothing it handles came since).
+        start = max(position, state.known or 0)
+        tx = Tx(c, postgres=view.postgres, tables=state.tables)
+        for event in events:
+            if event.notification_id > start:
+                state.model.apply(event, tx)
+        if until > position:
+            view.advance(c, until)
+        return max(start, until)
 
     def _catch_up_one(
         self,
@@ -721,6 +945,7 @@ class ProjectionRuntime:
                     return state.view.max_tracking_id(UPSTREAM) or 0
                 position = self._advance(state, until, progress, page_size)
                 state.error = None
+                state.known = max(state.known or 0, position)
                 return position
         except Exception as exc:
             logger.exception("view %s: catch-up failed", state.name)
@@ -931,17 +1156,113 @@ class ProjectionRuntime:
                 return False
         return True
 
+    def read_your_writes(
+        self, notification_id: int, timeout: float | None = None
+    ) -> bool:
+        """After a command: return once the views show ``notification_id``.
+
+        The single post-command step (``Kiemdiem.after_write``). Embedded mode:
+        :meth:`catch_up_written`. Worker mode: wait, bounded by ``timeout``
+        (default :attr:`read_your_writes_seconds`), for a running worker to bring
+        every view there; with no worker running (``kiemdiem init --demo``, a CLI
+        writer before the worker starts, a worker that died) the process brings
+        the views there itself. False when the wait timed out (the page then
+        shows the views as they are).
+        """
+        if self.inline:
+            self.catch_up_written(notification_id)
+            return True
+        limit = self.read_your_writes_seconds if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        pause = 0.002
+        while True:
+            position, worker = self._progress()
+            if not worker:
+                self.catch_up_written(notification_id)
+                return True
+            if position is None or position >= notification_id:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                logger.warning(
+                    "views: the worker has not reached %d after %.1fs (at %s)",
+                    notification_id,
+                    limit,
+                    position,
+                )
+                return False
+            time.sleep(min(pause, remaining))
+            pause = min(pause * 2, 0.02)
+
+    def _progress(self) -> tuple[int | None, bool]:
+        """The lowest tracked position of the views the worker keeps current, and
+        whether a worker runs. A view its storage marks failed or rebuilding is
+        left out (the page shows it stale; waiting for it would hold every
+        command for the whole bound); None when no view is to be waited for."""
+        if self._shared is None:
+            positions: list[int] = []
+            for state in self._models.values():
+                with state.view.transaction(commit=False) as c:
+                    row = self._meta_row(state, c)
+                    if row is None or row[3] == "ready":
+                        positions.append(state.view.position(c))
+            return min(positions, default=None), presence.worker_present(self.app)
+        with self._shared.datastore.transaction(commit=False) as c:
+            tracked, worker = self._tracked(c, list(self._models.values()))
+        ready = [p for p, status in tracked.values() if status in (None, "ready")]
+        return min(ready, default=None), worker
+
+    def _tracked(
+        self, c: Any, states: Sequence[_Model]
+    ) -> tuple[dict[str, tuple[int, str | None]], bool]:
+        """PostgreSQL, in one statement: each view's tracked position and recorded
+        status, and whether a worker runs."""
+        worker_sql = (
+            f"{presence.PRESENCE_SQL}",
+            [presence.PRESENCE_CLASS, presence.presence_key(self.settings.pg_schema)],
+        )
+        if not states:
+            c.execute(f"SELECT {worker_sql[0]}", worker_sql[1])
+            return {}, bool(as_tuple(c.fetchone())[0])
+        tracked = " UNION ALL ".join(
+            "SELECT %s AS name, (SELECT MAX(notification_id) FROM "  # noqa: S608 - names from code
+            f"{s.view.qualify(cast(PostgresView, s.view).tracking_table_name)} "
+            "WHERE application_name = %s) AS position"
+            for s in states
+        )
+        params: list[Any] = []
+        for state in states:
+            params += [state.name, UPSTREAM]
+        c.execute(
+            f"SELECT v.name, COALESCE(v.position, 0), m.status, {worker_sql[0]} "  # noqa: S608 - names from code
+            f"FROM ({tracked}) v LEFT JOIN {self._shared_view_qualify(META_TABLE)} m "
+            "ON m.name = v.name",
+            worker_sql[1] + params,  # the select list's come first
+        )
+        rows = [as_tuple(r) for r in c.fetchall()]
+        found = {str(r[0]): (int(r[1]), r[2]) for r in rows}
+        return found, bool(rows[0][3]) if rows else False
+
+    def _shared_view_qualify(self, table: str) -> str:
+        return f"{quote(self.settings.pg_schema)}.{quote(table)}"
+
+    def worker_presence(self) -> presence.WorkerPresence:
+        """What a running worker holds (see :mod:`projections.presence`)."""
+        return presence.WorkerPresence(self.app)
+
     def run_forever(
         self, poll_seconds: float = 1.0, stop_event: threading.Event | None = None
     ) -> None:
-        """The ``kiemdiem worker`` loop: catch up, then poll until stopped."""
+        """A worker loop for the views alone: catch up, then wait for new events
+        (or ``poll_seconds``) until stopped, holding the worker presence."""
         stop_event = stop_event or threading.Event()
-        while not stop_event.is_set():
-            try:
-                self.catch_up()
-            except Exception:  # pragma: no cover - catch_up already contains errors
-                logger.exception("projections catch-up failed")
-            stop_event.wait(poll_seconds)
+        with self.worker_presence() as present:
+            while not stop_event.is_set():
+                try:
+                    self.catch_up()
+                except Exception:  # pragma: no cover - catch_up contains errors
+                    logger.exception("projections catch-up failed")
+                present.wait(poll_seconds, stop_event)
 
     # -- public: rebuild -----------------------------------------------------------
     def rebuild(
@@ -1055,7 +1376,14 @@ class ProjectionRuntime:
     def digest_details(
         self, names: Iterable[str] | None = None
     ) -> dict[str, ViewDigest]:
-        """Canonical dump of each view (rows sorted by primary key), hashed."""
+        """Canonical dump of each view (rows sorted by primary key), hashed.
+
+        In the embedded mode the views are first caught up, so that a position
+        left behind by :meth:`catch_up_written` (no event the view handles came
+        since) reads as the tip, as it does after a rebuild.
+        """
+        if self.inline:
+            self.catch_up()
         result: dict[str, ViewDigest] = {}
         for state in self._selected(names):
             with self._reading(state) as c:
@@ -1107,7 +1435,11 @@ class ProjectionRuntime:
         """Close the views' connection pools (not the ledger's)."""
         models, self._models = self._models, {}
         for state in models.values():
-            state.factory.close()
+            if state.factory is not None:
+                state.factory.close()
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.close()
 
     def __enter__(self) -> ProjectionRuntime:
         return self

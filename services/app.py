@@ -108,9 +108,10 @@ class Kiemdiem:
         """Embedded mode: integrate and project before answering, so the user sees
         their own write; issue a checkpoint when the policy says one is due."""
         if self.settings.projections_mode != "inline":
+            self.projections.read_your_writes(last_notification_id)
             return
         self.integrator.catch_up()
-        self.projections.catch_up(until=last_notification_id)
+        self.projections.read_your_writes(last_notification_id)
         if self.settings.log_key_file.exists() and self.integrator.checkpoint_due(
             self.settings.checkpoint_every, self.settings.checkpoint_minutes
         ):

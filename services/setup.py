@@ -19,6 +19,7 @@ from ledger.keyring import ADMIN_ROLE, TrustedAdminKey
 from ledger.keys import public_key_raw, register_key
 from ledger.schema import grant_roles
 from ledger.signing import Signer, signing_as
+from projections.grants import hand_over_views
 from services import ids
 from services.app import Kiemdiem
 from services.logkey import create_log_key
@@ -42,10 +43,12 @@ def grant_database_roles(
     app_role: str,
     audit_role: str | None = None,
 ) -> None:
-    """PostgreSQL: give the app role insert-only rights on the evidence tables."""
+    """PostgreSQL: give the app role insert-only rights on the evidence tables,
+    and the views' tables (rebuilt from the log, not evidence) to own."""
     ledger = LedgerApplication(settings, root)
     try:
         grant_roles(ledger.sql, app_role=app_role, audit_role=audit_role)
+        hand_over_views(ledger.sql, app_role)
     finally:
         ledger.close()
 
