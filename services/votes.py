@@ -43,7 +43,9 @@ from domain.accounts import Role, UserAccount
 from domain.errors import DomainError
 from domain.members import PartyMember
 from domain.organisations import Organisation
+from domain.subjects import in_subtree
 from domain.text import clean_text
+from domain.vote_lists import leader_appointment, recorded_appointment
 from ledger import envelope, keywrap
 from ledger.errors import ConfigurationError
 from ledger.keys import register_key
@@ -258,7 +260,10 @@ class VoteService:
             org = self.app._get(Organisation, command.org_id, "org.not_found")
             if self.app._exists(vid):
                 raise DomainError("vote.code_taken", value=code)
-            leaders = [self._leader(entry) for entry in command.leaders]
+            leaders = [
+                self._leader(entry, command, index)
+                for index, entry in enumerate(command.leaders)
+            ]
             trustee_keys = [self._trustee_key(a) for a in command.trustees]
             n = len(trustee_keys)
             spec = VoteSpec(
@@ -322,12 +327,27 @@ class VoteService:
         self._boxes[vid] = Signer(box_actor, box_key)
         return vid
 
-    def _leader(self, entry: vc.LeaderInput) -> Leader:
+    def _leader(
+        self, entry: vc.LeaderInput, command: vc.CreateVote, index: int
+    ) -> Leader:
         member = self.app._get(PartyMember, entry.member_id, "member.not_found")
+        tree = self.app.ratings.tree()
+        # 96-QĐ/TW Điều 3 from the recorded posts; the typed date a cross-check.
+        appointed = leader_appointment(
+            index=index,
+            name=member.full_name,
+            typed=entry.appointed_or_elected_on,
+            recorded=recorded_appointment(
+                member.posts,
+                lambda org: in_subtree(tree, command.org_id, UUID(org)),
+                command.conference_date,
+            ),
+            vote_year=command.vote_year,
+        )
         return Leader(
             name=member.full_name,
             post=clean_text(entry.post),
-            appointed_or_elected_on=entry.appointed_or_elected_on,
+            appointed_or_elected_on=appointed.on,
             pending_retirement_notice=entry.pending_retirement_notice,
         )
 
