@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -107,7 +108,7 @@ def test_every_step_refuses_htnv_and_the_decision_records_the_settlement():
     r.self_rate(
         subject_key=key, assessment=honest, cycle=c, facts=NO_FACTS, rated_by=ACTOR
     )
-    recorded = r.collect_events()
+    recorded: Any = r.collect_events()
     assert recorded[-1].open_questions == [OPEN_HTNV_CONDITION]
     with pytest.raises(DomainError) as info:
         r.propose(
@@ -127,7 +128,7 @@ def test_every_step_refuses_htnv_and_the_decision_records_the_settlement():
         facts=NO_FACTS,
         proposed_by=ACTOR,
     )
-    decide = {
+    decide: dict[str, Any] = {
         "subject_key": key,
         "decision_no": "1",
         "decided_on": date(2025, 12, 20),
@@ -140,7 +141,7 @@ def test_every_step_refuses_htnv_and_the_decision_records_the_settlement():
         r.decide(level="KHTNV", justification=" ", **decide)
     assert info.value.code == "rating.open_question_justification_required"
     r.decide(level="KHTNV", justification="Không có lý do khách quan", **decide)
-    decided = r.collect_events()[-1]
+    decided: Any = r.collect_events()[-1]
     assert decided.settled == [
         {
             "question": OPEN_HTNV_CONDITION,
@@ -300,6 +301,8 @@ def test_good_or_better_is_the_exact_sum_of_the_two_levels(xs, t, htnv, k):
     assert share.rated == rated
     if rated:
         assert share.fraction == Fraction(xs, rated) + Fraction(t, rated)
+        assert share.percent is not None
+        assert share.percent_exact is not None
         whole, cents = share.percent.rstrip("%").split(",")
         shown = Fraction(int(whole) * 100 + int(cents), 100)
         assert abs(shown - share.percent_exact) <= Fraction(1, 200)
