@@ -25,7 +25,8 @@ from tests.acceptance.test_rule_scenarios import (
     self_rate,
 )
 
-LATE: dict[str, Any] = {"tasks_on_time": 7, "tasks_late": 3}  # 100% done, 30% behind schedule
+# 100% done, 30% behind schedule.
+LATE: dict[str, Any] = {"tasks_on_time": 7, "tasks_late": 3}
 
 
 def issues_of(p: Province, cycle: str, subject: str) -> list[tuple[str, str]]:
