@@ -66,6 +66,8 @@ def test_htnv_with_its_condition_failed_is_refused_flagged_and_settled(province)
     detail = p.sec.get(f"/cycles/{cycle}/subjects/{subject}")
     assert detail["flags"] == ["htnv_condition_failed"]
     assert detail["subject"]["ceiling"] == "KHTNV"
+    page = p.sec.client.get(f"/ratings/cycles/{cycle}/issues").get_data(as_text=True)
+    assert "quy định chưa xác định mức" in page
     refuse(
         p,
         p.sec,
