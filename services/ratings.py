@@ -712,7 +712,7 @@ class RatingService:
             )
         return items
 
-    def flags(self, ident: UUID) -> list[dict[str, Any]]:
+    def flags(self, ident: UUID, key: str | None = None) -> list[dict[str, Any]]:
         """Flags for human consideration, never consequences: an open question
         only the authority settles (``flag`` from the self-rating or proposal
         that found it; ``settled`` once the decision settled it, docs/rules.md),
@@ -723,8 +723,9 @@ class RatingService:
             "FROM {timeline} t JOIN {subjects} s ON s.cycle_id = t.cycle_id "
             "AND s.subject_key = t.subject_key WHERE t.cycle_id = ? "
             "AND t.step IN ('self_rated', 'proposed', 'decided', 'revised', "
-            "'cancelled', 'rating_redo') ORDER BY t.position",
-            [str(ident)],
+            "'cancelled', 'rating_redo') AND (CAST(? AS TEXT) IS NULL "
+            "OR t.subject_key = CAST(? AS TEXT)) ORDER BY t.position",
+            [str(ident), key, key],
         )
         latest: dict[str, dict[str, Any]] = {}
         for row in rows:
@@ -747,7 +748,7 @@ class RatingService:
         return items
 
     def subject_flags(self, ident: UUID, key: str) -> list[str]:
-        return [f["rule"] for f in self.flags(ident) if f["subject_key"] == key]
+        return [f["rule"] for f in self.flags(ident, key)]
 
     def deadlines_at_risk(self, ident: UUID, today: date) -> list[dict[str, Any]]:
         cycle = self.cycle_row(ident)
