@@ -144,10 +144,10 @@ def explain(
         lines.append(
             "Điểm thuộc khung “"
             + level_name((evaluation.band or Level.COMPLETED).value)
-            + "” nhưng không đủ điều kiện của mức “Hoàn thành nhiệm vụ”, không "
-            "thuộc trường hợp “Không hoàn thành nhiệm vụ”: quy định chưa xác định "
-            "mức áp dụng (Điều 11 Quy định 366-QĐ/TW); hệ thống không xếp “Hoàn "
-            "thành nhiệm vụ”, cấp có thẩm quyền quyết định, có giải trình."
+            + "” nhưng không đủ điều kiện của mức “Hoàn thành nhiệm vụ” và không "
+            "có căn cứ tự động xếp “Không hoàn thành nhiệm vụ”: quy định chưa xác "
+            "định mức áp dụng (Điều 11 Quy định 366-QĐ/TW); hệ thống không xếp "
+            "“Hoàn thành nhiệm vụ”, cấp có thẩm quyền quyết định, có giải trình."
         )
     lines.append(
         f"Mức cao nhất theo quy định: “{level_name(evaluation.ceiling.value)}”; "
