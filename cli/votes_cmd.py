@@ -301,6 +301,9 @@ PLAIN_WORDS = {
     "vote.leader_appointed_this_year": (
         "a leader appointed or elected in the vote year cannot be voted on (96-QĐ/TW)"
     ),
+    "vote.leader_appointment_mismatch": (
+        "a leader's appointment date differs from the post recorded in the ledger"
+    ),
     "vote.leader_pending_retirement": (
         "a leader notified of leave pending retirement cannot be voted on (96-QĐ/TW)"
     ),

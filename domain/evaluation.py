@@ -8,7 +8,7 @@ from decimal text ("89.9"), percentages are compared by cross-multiplication.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -31,6 +31,14 @@ from domain.rulebooks import (
 
 SCORE_TEXT = re.compile(r"\d{1,3}(\.\d{1,2})?")
 LEADER_APPENDICES = frozenset({Appendix.LEADER.value, Appendix.LEADER_CENTRAL.value})
+
+# Open questions the regulations leave to the competent authority (docs/rules.md).
+# 366 Điều 11.3 (domain.md §4.3): the score is in a band of HTNV or above, the
+# HTNV condition (100% done, at most 20% behind schedule) fails, and no KHTNV
+# trigger applies. The texts name no level: the system refuses HTNV, flags the
+# subject from the self-rating on, and only the authority's decision, with a
+# written justification, settles it (recorded in the decision event).
+OPEN_HTNV_CONDITION = "htnv_condition_failed"
 
 
 def parse_points(text: str) -> Fraction:
@@ -142,6 +150,32 @@ class DisciplineFact:
         }
 
 
+def charged_here(record: DisciplineFact, org_id: UUID | None) -> bool:
+    """Whether a member's discipline record counts at the collective ``org_id``.
+
+    366-QĐ/TW Điều 11, "một số trường hợp cần lưu ý" (domain.md §4.3): a
+    violation committed at the old unit but disciplined at the new one counts
+    against the old unit's rating, not the new one's; each violation counts at
+    the unit where the conduct occurred. A record naming no unit counts where
+    the member holds the post. The KHTNV trigger and the HTXSNV condition "no
+    member disciplined" both read it."""
+    return record.conduct_org_id is None or record.conduct_org_id == org_id
+
+
+def collective_charges(
+    org_id: UUID, records: Iterable[DisciplineFact], *, holds_post: bool
+) -> tuple[DisciplineFact, ...]:
+    """The records of one member (past or present post holder) charged to the
+    collective ``org_id``: while the member holds a post there, those whose
+    conduct was there or at no named unit; once the post has ended, those whose
+    conduct was there — the old unit stays charged (366 Điều 11)."""
+    return tuple(
+        r
+        for r in records
+        if r.conduct_org_id == org_id or (holds_post and r.conduct_org_id is None)
+    )
+
+
 @dataclass(frozen=True)
 class SubjectFacts:
     """Facts about a subject the service gathered for a rating step; recorded in
@@ -226,17 +260,23 @@ class Evaluation:
     """The highest level the rules allow, and why."""
 
     ceiling: Level
-    needs_judgement: bool
+    open_questions: tuple[str, ...]
     score: Fraction | None
     band: Level | None
     triggers: tuple[Trigger, ...]
     failed: tuple[tuple[Level, str], ...]  # (level refused, the condition it missed)
     rules: tuple[str, ...]
 
+    @property
+    def needs_judgement(self) -> bool:
+        """An open question only the competent authority can settle."""
+        return bool(self.open_questions)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "ceiling": self.ceiling.value,
             "needs_judgement": self.needs_judgement,
+            "open_questions": list(self.open_questions),
             "score": self.score,
             "band": self.band.value if self.band else None,
             "triggers": [
@@ -295,7 +335,7 @@ def _counting(
             continue
         if trigger.duty_related_only and not record.duty_related:
             continue
-        if collective and record.conduct_org_id not in (None, org_id):
+        if collective and not charged_here(record, org_id):
             continue  # conduct at another unit counts there (Điều 11, timing cases)
         found.append(record)
     return found
@@ -492,6 +532,7 @@ def evaluate(
     rules: list[str] = []
     failed: list[tuple[Level, str]] = []
     collective = subject["kind"] == "collective"
+    org_id = UUID(subject["org_id"]) if subject.get("org_id") else None
     score: Fraction | None = None
     band: Level | None = None
     if rulebook.scored:
@@ -506,7 +547,7 @@ def evaluate(
     total = assessment.tasks_total
     all_on_time = assessment.tasks_on_time == total
     ceiling = Level.NOT_COMPLETED
-    needs_judgement = False
+    open_questions: list[str] = []
     for level in LEVELS_DESCENDING:
         if LEVEL_RANK[level] > LEVEL_RANK[start]:
             continue
@@ -528,9 +569,9 @@ def evaluate(
                 and facts.remedied(assessment)[1] < facts.remedied(assessment)[0]
             ):
                 missed = "excellent_remediation"
-            elif collective and (
-                facts.member_disciplines
-                and any(d.decided_on.year == year for d in facts.member_disciplines)
+            elif collective and any(
+                d.decided_on.year == year and charged_here(d, org_id)
+                for d in facts.member_disciplines
             ):
                 missed = "excellent_no_discipline"
             rules.append("excellent_conditions")
@@ -556,10 +597,10 @@ def evaluate(
                 break
             failed.append((level, "completed_late"))
             if rulebook.scored and band is not None and band is not Level.NOT_COMPLETED:
-                # §4.3 open question: no level is implied; the authority decides.
-                ceiling, needs_judgement = Level.COMPLETED, True
+                # §4.3 open question: no level is implied. HTNV is refused (the
+                # ceiling falls to KHTNV) and the authority must settle it.
+                open_questions.append(OPEN_HTNV_CONDITION)
                 rules.append("authority_judgement")
-                break
             continue
     triggers = triggers_for(
         rulebook, subject, assessment, facts, year, mitigations or {}
@@ -567,10 +608,11 @@ def evaluate(
     if triggers:
         rules.append("khtnv_triggers")
     if any(t.applies for t in triggers):
-        ceiling, needs_judgement = Level.NOT_COMPLETED, False
+        # A KHTNV trigger implies the level: nothing is left open.
+        ceiling, open_questions = Level.NOT_COMPLETED, []
     return Evaluation(
         ceiling=ceiling,
-        needs_judgement=needs_judgement,
+        open_questions=tuple(open_questions),
         score=score,
         band=band,
         triggers=triggers,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.evaluation import Evaluation, show
+from domain.evaluation import OPEN_HTNV_CONDITION, Evaluation, show
 from domain.rulebooks import Level, Rulebook
 
 LEVEL_NAMES: dict[str, str] = {
@@ -140,10 +140,14 @@ def explain(
             lines.append(
                 f"Thuộc trường hợp xếp loại “Không hoàn thành nhiệm vụ”: {text}."
             )
-    if evaluation.needs_judgement:
+    if OPEN_HTNV_CONDITION in evaluation.open_questions:
         lines.append(
-            "Điểm thuộc khung “Hoàn thành nhiệm vụ” nhưng không đủ điều kiện của "
-            "mức này; cấp có thẩm quyền quyết định, có giải trình."
+            "Điểm thuộc khung “"
+            + level_name((evaluation.band or Level.COMPLETED).value)
+            + "” nhưng không đủ điều kiện của mức “Hoàn thành nhiệm vụ” và không "
+            "có căn cứ tự động xếp “Không hoàn thành nhiệm vụ”: quy định chưa xác "
+            "định mức áp dụng (Điều 11 Quy định 366-QĐ/TW); hệ thống không xếp "
+            "“Hoàn thành nhiệm vụ”, cấp có thẩm quyền quyết định, có giải trình."
         )
     lines.append(
         f"Mức cao nhất theo quy định: “{level_name(evaluation.ceiling.value)}”; "
@@ -168,6 +172,12 @@ def explain(
             "Lưu ý: kỳ trước cùng loại (năm "
             f"{previous['year']}) cũng xếp loại “Không hoàn thành nhiệm vụ” — hai "
             "kỳ liên tiếp; cấp có thẩm quyền xem xét, không tự động xử lý."
+        )
+    for item in extra.get("settled") or ():
+        lines.append(
+            f"Cấp có thẩm quyền giải quyết vấn đề quy định chưa rõ "
+            f"({rule_label(item['question'])}): xếp loại "
+            f"“{level_name(item['level'])}”."
         )
     if extra.get("justification"):
         lines.append(f"Giải trình: {extra['justification']}")
@@ -212,6 +222,12 @@ RULE_LABELS: dict[str, str] = {
     "collective_disciplined": "tập thể bị kỷ luật",
     "subordinate_units_disciplined": "quá tỉ lệ tổ chức trực thuộc bị kỷ luật",
     "members_khtnv": "quá tỉ lệ đảng viên không hoàn thành nhiệm vụ",
+    OPEN_HTNV_CONDITION: (
+        "điểm thuộc khung “Hoàn thành nhiệm vụ” trở lên nhưng không đủ điều kiện "
+        "“Hoàn thành nhiệm vụ” (quy định chưa xác định mức): cấp có thẩm quyền "
+        "quyết định, có giải trình"
+    ),
+    "authority_judgement": "cấp có thẩm quyền quyết định, có giải trình",
     "consecutive_khtnv": (
         "hai kỳ liên tiếp không hoàn thành nhiệm vụ: cấp có thẩm quyền xem xét, "
         "không tự động xử lý"

@@ -163,6 +163,7 @@ class PartyMember(Aggregate):
         self.cell_id = cell_id
         # Facts recorded later (posts, exemptions, leave, discipline…).
         self.posts: dict[str, dict[str, Any]] = {}
+        self.ended_posts: list[dict[str, Any]] = []  # {org_id, role, since, until}
         self.temporary_cell_id: UUID | None = None
         self.exemptions: list[dict[str, Any]] = []
         self.leaves: list[dict[str, Any]] = []
@@ -235,7 +236,20 @@ class PartyMember(Aggregate):
 
     @event("PostEnded")
     def _post_ended(self, org_id: UUID, until: date, ended_by: str) -> None:
-        del self.posts[str(org_id)]
+        post = self.posts.pop(str(org_id))
+        self.ended_posts.append(
+            {
+                "org_id": str(org_id),
+                "role": post["role"],
+                "since": post["since"],
+                "until": until,
+            }
+        )
+
+    def held_post_at(self, org_id: UUID | str) -> bool:
+        """A post at ``org_id`` now or earlier (the old unit of a violation)."""
+        key = str(org_id)
+        return key in self.posts or any(p["org_id"] == key for p in self.ended_posts)
 
     def assign_oversight(
         self, *, org: ParentFacts, since: date, assigned_by: str

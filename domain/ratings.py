@@ -21,7 +21,13 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.cycles import ReviewCycle
 from domain.errors import DomainError
-from domain.evaluation import Assessment, Evaluation, SubjectFacts, evaluate
+from domain.evaluation import (
+    OPEN_HTNV_CONDITION,
+    Assessment,
+    Evaluation,
+    SubjectFacts,
+    evaluate,
+)
 from domain.explain import explain, level_name, rule_label
 from domain.rulebooks import LEVEL_RANK, Level, parse_level, quota_cap
 from domain.text import clean_text
@@ -99,6 +105,33 @@ def rating_prerequisites(
             )
             needed.append((rule, other["key"]))
     return sorted(needed, key=lambda n: (n[0], n[1]))
+
+
+def settle_open_questions(
+    evaluation: Evaluation, level: Level, justification: str, regulation: str
+) -> list[dict[str, Any]]:
+    """The authority's decision settles each open question of the evaluation
+    (docs/rules.md): it must say why in writing; the record names the question,
+    the level decided, the justification and the regulation it was read under."""
+    if not evaluation.open_questions:
+        return []
+    why = clean_text(justification)
+    if not why:
+        question = evaluation.open_questions[0]
+        raise DomainError(
+            "rating.open_question_justification_required",
+            question=question,
+            question_label=rule_label(question),
+        )
+    return [
+        {
+            "question": question,
+            "level": level.value,
+            "justification": why,
+            "regulation": regulation,
+        }
+        for question in evaluation.open_questions
+    ]
 
 
 def consecutive_khtnv(level: Level, facts: SubjectFacts) -> dict[str, Any] | None:
@@ -222,6 +255,22 @@ class RatingRound(Aggregate):
 
     @staticmethod
     def _check_level(evaluation: Evaluation, level: Level) -> None:
+        if (
+            level is Level.COMPLETED
+            and OPEN_HTNV_CONDITION in evaluation.open_questions
+        ):
+            # 366 Điều 11.3 (domain.md §4.3): HTNV's condition failed and the texts
+            # name no level; the doubtful level is refused at every step.
+            band = evaluation.band or Level.COMPLETED
+            raise DomainError(
+                "rating.level_open_question",
+                level=level.value,
+                level_label=level_name(level.value),
+                band=band.value,
+                band_label=level_name(band.value),
+                question=OPEN_HTNV_CONDITION,
+                question_label=rule_label(OPEN_HTNV_CONDITION),
+            )
         if LEVEL_RANK[level] > LEVEL_RANK[evaluation.ceiling]:
             applied = [t.code for t in evaluation.triggers if t.applies]
             missed = [rule for lvl, rule in evaluation.failed if lvl is level]
@@ -373,16 +422,34 @@ class RatingRound(Aggregate):
             assessment=assessment.as_dict(),
             score=evaluation.score,
             ceiling=evaluation.ceiling.value,
+            open_questions=list(evaluation.open_questions),
             rated_by=rated_by,
         )
 
-    @event("SelfRated")
+    class SelfRated(Aggregate.Event):
+        """v2: ``open_questions`` (the questions only the authority settles, flagged
+        from this step on); events stored before it had none."""
+
+        class_version = 2
+        subject_key: str
+        assessment: dict[str, Any]
+        score: Any
+        ceiling: str
+        open_questions: list[str]
+        rated_by: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["open_questions"] = []
+
+    @event(SelfRated)
     def _self_rated(
         self,
         subject_key: str,
         assessment: dict[str, Any],
         score: Any,
         ceiling: str,
+        open_questions: list[str],
         rated_by: str,
     ) -> None:
         entry = self._entry(subject_key)
@@ -440,12 +507,32 @@ class RatingRound(Aggregate):
             subject_key=subject_key,
             level=proposed.value,
             note=clean_text(note),
+            open_questions=list(evaluation.open_questions),
             proposed_by=proposed_by,
         )
 
-    @event("RatingProposed")
+    class RatingProposed(Aggregate.Event):
+        """v2: ``open_questions`` as evaluated at the proposal (see SelfRated)."""
+
+        class_version = 2
+        subject_key: str
+        level: str
+        note: str
+        open_questions: list[str]
+        proposed_by: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["open_questions"] = []
+
+    @event(RatingProposed)
     def _proposed(
-        self, subject_key: str, level: str, note: str, proposed_by: str
+        self,
+        subject_key: str,
+        level: str,
+        note: str,
+        open_questions: list[str],
+        proposed_by: str,
     ) -> None:
         self._entry(subject_key)["proposal"] = {"level": level, "note": note}
 
@@ -580,8 +667,9 @@ class RatingRound(Aggregate):
             cycle, subject, assessment, facts, entry["mitigations"] if entry else {}
         )
         self._check_level(evaluation, level)
-        if evaluation.needs_judgement and not clean_text(justification):
-            raise DomainError("rating.justification_required")
+        used["settled"] = settle_open_questions(
+            evaluation, level, justification, cycle.rulebook.regulation
+        )
         if cycle.head_rule:
             used["head_rule"] = self._check_head_rule(cycle, subject, level, level_of)
         used["quota"] = self._check_quota(key, level, cycle)
@@ -658,6 +746,7 @@ class RatingRound(Aggregate):
             check_order=True,
         )
         why = clean_text(justification)
+        settled = used.pop("settled")
         self._decided(
             subject_key=subject_key,
             level=chosen.value,
@@ -675,12 +764,39 @@ class RatingRound(Aggregate):
             checks=used,
             justification=why,
             explanation=explain(
-                cycle.rulebook, evaluation, chosen, extra={**used, "justification": why}
+                cycle.rulebook,
+                evaluation,
+                chosen,
+                extra={**used, "settled": settled, "justification": why},
             ),
+            settled=settled,
             decided_by=decided_by,
         )
 
-    @event("RatingDecided")
+    class RatingDecided(Aggregate.Event):
+        """v2: ``settled``, the open questions this decision settled and why
+        (docs/rules.md); decisions stored before it settled none."""
+
+        class_version = 2
+        subject_key: str
+        level: str
+        decision_no: str
+        decided_on: date
+        rulebook_id: str
+        rules: list[str]
+        evaluation: dict[str, Any]
+        facts: dict[str, Any]
+        checks: dict[str, Any]
+        justification: str
+        explanation: str
+        settled: list[dict[str, Any]]
+        decided_by: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["settled"] = []
+
+    @event(RatingDecided)
     def _decided(
         self,
         subject_key: str,
@@ -694,6 +810,7 @@ class RatingRound(Aggregate):
         checks: dict[str, Any],
         justification: str,
         explanation: str,
+        settled: list[dict[str, Any]],
         decided_by: str,
     ) -> None:
         self._entry(subject_key)["decision"] = {
@@ -741,6 +858,7 @@ class RatingRound(Aggregate):
             )
         finally:
             entry["hold"] = hold
+        settled = used.pop("settled")
         self._cancelled(
             subject_key=subject_key,
             previous_level=previous["level"],
@@ -768,8 +886,9 @@ class RatingRound(Aggregate):
                 cycle.rulebook,
                 evaluation,
                 chosen,
-                extra={**used, "justification": why},
+                extra={**used, "settled": settled, "justification": why},
             ),
+            settled=settled,
             decided_by=decided_by,
         )
         if chair_responsibility:
@@ -788,7 +907,30 @@ class RatingRound(Aggregate):
     ) -> None:
         self.entries[subject_key]["decision"] = None
 
-    @event("RatingRevised")
+    class RatingRevised(Aggregate.Event):
+        """v2: ``settled``, as in :class:`RatingDecided`."""
+
+        class_version = 2
+        subject_key: str
+        previous_level: str
+        level: str
+        decision_no: str
+        decided_on: date
+        rulebook_id: str
+        rules: list[str]
+        evaluation: dict[str, Any]
+        facts: dict[str, Any]
+        checks: dict[str, Any]
+        reason: str
+        explanation: str
+        settled: list[dict[str, Any]]
+        decided_by: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["settled"] = []
+
+    @event(RatingRevised)
     def _revised(
         self,
         subject_key: str,
@@ -803,6 +945,7 @@ class RatingRound(Aggregate):
         checks: dict[str, Any],
         reason: str,
         explanation: str,
+        settled: list[dict[str, Any]],
         decided_by: str,
     ) -> None:
         entry = self._entry(subject_key)

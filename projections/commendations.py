@@ -109,8 +109,8 @@ class CommendationHistory(ReadModel):
         return str(row["cycle_id"]), int(row["year"])
 
     @handles(
-        RatingRound.RatingDecided,  # type: ignore[attr-defined]
-        RatingRound.RatingRevised,  # type: ignore[attr-defined]
+        RatingRound.RatingDecided,
+        RatingRound.RatingRevised,
     )
     def decided(self, e: LedgerEvent, tx: Tx) -> None:
         found = self._annual_cycle(tx, str(e.stream))

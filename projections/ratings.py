@@ -46,7 +46,7 @@ def _json(value: Any) -> str:
 
 class RatingsView(ReadModel):
     name = "ratings"
-    version = 4
+    version = 5
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "cycles": (
             "cycle_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, org_name TEXT NOT NULL, "
@@ -126,11 +126,13 @@ class RatingsView(ReadModel):
             "member_id TEXT NOT NULL, discipline_id TEXT NOT NULL, "
             "level TEXT NOT NULL, duty_related INTEGER NOT NULL, "
             "decided_on TEXT NOT NULL, reference TEXT NOT NULL, "
-            "recorded_at BIGINT NOT NULL, PRIMARY KEY (member_id, discipline_id)"
+            "recorded_at BIGINT NOT NULL, conduct_org_id TEXT, "
+            "PRIMARY KEY (member_id, discipline_id)"
         ),
     }
     indexes = {  # noqa: RUF012
         "subjects_member": ("subjects", "member_id"),
+        "disciplines_conduct": ("disciplines", "conduct_org_id"),
         "timeline_cycle": ("timeline", "cycle_id, position"),
         "orders_subject": ("orders", "cycle_id, subject_key"),
     }
@@ -541,7 +543,7 @@ class RatingsView(ReadModel):
         cycle = self._cycle_of_round(tx, str(e.stream))
         return cycle, e.event.subject_key
 
-    @handles(RatingRound.SelfRated)  # type: ignore[attr-defined]
+    @handles(RatingRound.SelfRated)
     def self_rated(self, e: LedgerEvent, tx: Tx) -> None:
         cycle, key = self._round_subject(e, tx)
         ev = e.event
@@ -564,10 +566,14 @@ class RatingsView(ReadModel):
             cycle,
             key,
             "self_rated",
-            {"assessment": ev.assessment, "score": score},
+            {
+                "assessment": ev.assessment,
+                "score": score,
+                "open_questions": ev.open_questions,
+            },
         )
 
-    @handles(RatingRound.RatingProposed)  # type: ignore[attr-defined]
+    @handles(RatingRound.RatingProposed)
     def proposed(self, e: LedgerEvent, tx: Tx) -> None:
         cycle, key = self._round_subject(e, tx)
         self._set(
@@ -584,7 +590,11 @@ class RatingsView(ReadModel):
             cycle,
             key,
             "proposed",
-            {"level": e.event.level, "note": e.event.note},
+            {
+                "level": e.event.level,
+                "note": e.event.note,
+                "open_questions": e.event.open_questions,
+            },
         )
 
     @handles(RatingRound.RatingHeldForVerification)  # type: ignore[attr-defined]
@@ -628,7 +638,7 @@ class RatingsView(ReadModel):
         self._bump(tx, cycle, path, row["population"], old or PENDING, -1)
         self._bump(tx, cycle, path, row["population"], new or PENDING, 1)
 
-    @handles(RatingRound.RatingDecided)  # type: ignore[attr-defined]
+    @handles(RatingRound.RatingDecided)
     def decided(self, e: LedgerEvent, tx: Tx) -> None:
         cycle, key = self._round_subject(e, tx)
         ev = e.event
@@ -669,6 +679,7 @@ class RatingsView(ReadModel):
                 "rulebook_id": ev.rulebook_id,
                 "rules": ev.rules,
                 "explanation": ev.explanation,
+                "settled": ev.settled,
             },
             on=ev.decided_on,
         )
@@ -696,7 +707,7 @@ class RatingsView(ReadModel):
             {"previous_level": ev.previous_level, "reason": ev.reason},
         )
 
-    @handles(RatingRound.RatingRevised)  # type: ignore[attr-defined]
+    @handles(RatingRound.RatingRevised)
     def revised(self, e: LedgerEvent, tx: Tx) -> None:
         cycle, key = self._round_subject(e, tx)
         ev = e.event
@@ -730,6 +741,7 @@ class RatingsView(ReadModel):
                 "reason": ev.reason,
                 "rules": ev.rules,
                 "explanation": ev.explanation,
+                "settled": ev.settled,
             },
             on=ev.decided_on,
         )
@@ -892,6 +904,7 @@ class RatingsView(ReadModel):
                 "decided_on": ev.decided_on.isoformat(),
                 "reference": ev.reference,
                 "recorded_at": e.notification_id,
+                "conduct_org_id": str(ev.conduct_org_id) if ev.conduct_org_id else None,
             },
         )
         self._fact(

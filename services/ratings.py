@@ -19,7 +19,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.cycles import ReviewCycle
-from domain.evaluation import DisciplineFact, SubjectFacts
+from domain.evaluation import (
+    DisciplineFact,
+    SubjectFacts,
+    collective_charges,
+)
 from domain.members import PartyMember
 from domain.organisations import Organisation
 from domain.ratings import RatingRound, rating_prerequisites
@@ -31,6 +35,7 @@ from domain.rulebooks import (
     quota_cap,
     rulebook,
 )
+from domain.statistics import good_or_better
 from domain.subjects import (
     MemberNode,
     OrgNode,
@@ -213,16 +218,25 @@ class RatingService:
         org = subject["org_id"]
         records: list[DisciplineFact] = []
         degraded: list[dict[str, Any]] = []
+        holders: set[str] = set()
         for other in cycle.subjects.values():
             if other["kind"] == "individual" and org in other.get("posts", {}):
                 member = self.app.uow.read(
                     PartyMember, UUID(other["member_id"]), "member.not_found"
                 )
-                records.extend(self._disciplines(member))
+                holders.add(str(member.id))
+                records.extend(
+                    collective_charges(
+                        UUID(org),
+                        self._disciplines(member),
+                        holds_post=org in member.posts,
+                    )
+                )
                 degraded.extend(
                     {"member_id": member.id, "concluded_on": d["concluded_on"]}
                     for d in member.degradations
                 )
+        records.extend(self._former_holder_charges(UUID(org), holders))
         return SubjectFacts(
             member_disciplines=tuple(records),
             member_degradations=tuple(degraded),
@@ -230,6 +244,33 @@ class RatingService:
             **self._collective_facts(cycle, subject),
             previous=self.previous_decision(cycle, subject["key"]),
         )
+
+    def _former_holder_charges(
+        self, org_id: UUID, seen: set[str]
+    ) -> list[DisciplineFact]:
+        """Records of conduct at ``org_id`` by members whose post there has
+        ended: the old unit stays charged (366 Điều 11; ``collective_charges``)."""
+        rows = self._q(
+            "SELECT DISTINCT member_id FROM {disciplines} WHERE conduct_org_id = ? "
+            "ORDER BY member_id",
+            [str(org_id)],
+        )
+        found: list[DisciplineFact] = []
+        for row in rows:
+            if row["member_id"] in seen:
+                continue
+            member = self.app.uow.read(
+                PartyMember, UUID(row["member_id"]), "member.not_found"
+            )
+            if member.held_post_at(org_id):
+                found.extend(
+                    collective_charges(
+                        org_id,
+                        self._disciplines(member),
+                        holds_post=str(org_id) in member.posts,
+                    )
+                )
+        return found
 
     # -- facts about units (366 Điều 11; 132 Điều 12.4; 124) ----
     def _org(self, org_id: UUID | str) -> Organisation | None:
@@ -536,6 +577,8 @@ class RatingService:
                 "rated": rated,
                 "pending": mine.get("pending", 0),
                 "levels": levels,
+                # "Hoàn thành tốt nhiệm vụ trở lên", exact (domain/statistics.py).
+                "good_or_better": good_or_better(mine).as_dict(),
                 "exempt": {
                     b.split(":", 1)[1]: n
                     for b, n in mine.items()
@@ -622,7 +665,7 @@ class RatingService:
                                 "subject": s["name"],
                             }
                         )
-        items.extend(self.flags(ident))
+        items.extend(f for f in self.flags(ident) if f["kind"] == "flag")
         items.extend(self.deadlines_at_risk(ident, today))
         items.extend(self.rereviews_open(ident, today))
         return items
@@ -654,35 +697,43 @@ class RatingService:
             )
         return items
 
-    def flags(self, ident: UUID) -> list[dict[str, Any]]:
-        """Decisions that raised a flag for human consideration: KHTNV again after
-        KHTNV in the previous cycle of the same period type (never automatic)."""
+    def flags(self, ident: UUID, key: str | None = None) -> list[dict[str, Any]]:
+        """Flags for human consideration, never consequences: an open question
+        only the authority settles (``flag`` from the self-rating or proposal
+        that found it; ``settled`` once the decision settled it, docs/rules.md),
+        and KHTNV again after KHTNV in the previous cycle of the same period type
+        (raised by the decision)."""
         rows = self._q(
             "SELECT t.subject_key, t.step, t.detail, s.name, s.status "
             "FROM {timeline} t JOIN {subjects} s ON s.cycle_id = t.cycle_id "
             "AND s.subject_key = t.subject_key WHERE t.cycle_id = ? "
-            "AND t.step IN ('decided', 'revised') ORDER BY t.position",
-            [str(ident)],
+            "AND t.step IN ('self_rated', 'proposed', 'decided', 'revised', "
+            "'cancelled', 'rating_redo') AND (CAST(? AS TEXT) IS NULL "
+            "OR t.subject_key = CAST(? AS TEXT)) ORDER BY t.position",
+            [str(ident), key, key],
         )
         latest: dict[str, dict[str, Any]] = {}
         for row in rows:
             latest[row["subject_key"]] = row
-        items = []
+        items: list[dict[str, Any]] = []
         for key, row in latest.items():
-            rules = json.loads(row["detail"]).get("rules", [])
-            if row["status"] == "decided" and "consecutive_khtnv" in rules:
-                items.append(
-                    {
-                        "kind": "flag",
-                        "rule": "consecutive_khtnv",
-                        "subject_key": key,
-                        "subject": row["name"],
-                    }
-                )
+            detail = json.loads(row["detail"])
+            found: list[tuple[str, str]] = [
+                ("flag", question) for question in detail.get("open_questions", [])
+            ]
+            found += [("settled", s["question"]) for s in detail.get("settled", [])]
+            if row["status"] == "decided" and "consecutive_khtnv" in detail.get(
+                "rules", []
+            ):
+                found.append(("flag", "consecutive_khtnv"))
+            items.extend(
+                {"kind": kind, "rule": rule, "subject_key": key, "subject": row["name"]}
+                for kind, rule in found
+            )
         return items
 
     def subject_flags(self, ident: UUID, key: str) -> list[str]:
-        return [f["rule"] for f in self.flags(ident) if f["subject_key"] == key]
+        return [f["rule"] for f in self.flags(ident, key)]
 
     def deadlines_at_risk(self, ident: UUID, today: date) -> list[dict[str, Any]]:
         cycle = self.cycle_row(ident)

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from domain.explain import level_name
+from domain.statistics import GOOD_OR_BETTER_LABEL
 from votes.printing import NEXT_LINE, new_pdf
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,11 +92,11 @@ def report_tables(
 ) -> list[tuple[str, list[str], list[list[Any]]]]:
     """(title, headers, rows) of every table of the report."""
     level_headers = [h for lv in LEVELS for h in (level_name(lv), "Tỉ lệ", "Phân số")]
+    level_headers += [GOOD_OR_BETTER_LABEL, "Tỉ lệ", "Phân số"]
 
     def level_cells(stats: Mapping[str, Any]) -> list[Any]:
         cells: list[Any] = []
-        for lv in LEVELS:
-            entry = stats["levels"][lv]
+        for entry in [*(stats["levels"][lv] for lv in LEVELS), stats["good_or_better"]]:
             cells += [entry["n"], _dash(entry["percent"]), _dash(entry["fraction"])]
         return cells
 

@@ -23,6 +23,7 @@ from uuid import UUID
 
 from domain.cycles import deadline_level
 from domain.rulebooks import Level, confidence_band, rulebook
+from domain.statistics import good_or_better
 from domain.subjects import in_subtree
 from services.context import AppContext
 from services.errors import NotFoundError
@@ -76,6 +77,7 @@ def tally(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "rated": rated,
         "pending": pending,
         "levels": {lv: share(n, rated) for lv, n in counts.items()},
+        "good_or_better": good_or_better(counts).as_dict(),
         "exempt": dict(sorted(exempt.items())),
     }
 

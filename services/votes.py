@@ -42,6 +42,7 @@ from domain.accounts import Role, UserAccount
 from domain.errors import DomainError
 from domain.members import PartyMember
 from domain.text import clean_text
+from domain.vote_lists import leader_appointment, recorded_appointment
 from ledger import envelope, keywrap
 from ledger.errors import ConfigurationError
 from ledger.signing import Signer, current_scope
@@ -216,12 +217,27 @@ class VoteService:
         ):
             raise DomainError("vote.not_organiser")
 
-    def leader(self, entry: vc.LeaderInput) -> Leader:
+    def leader(
+        self, entry: vc.LeaderInput, command: vc.CreateVote, index: int
+    ) -> Leader:
+        """A leader on the list, dated by the posts recorded in the ledger (96-QĐ/TW
+        Điều 3); the date the organiser typed is only a cross-check."""
         member = self.app.uow.get(PartyMember, entry.member_id, "member.not_found")
+        appointed = leader_appointment(
+            index=index,
+            name=member.full_name,
+            typed=entry.appointed_or_elected_on,
+            recorded=recorded_appointment(
+                member.posts,
+                lambda org: self.app.uow.in_scope(command.org_id, UUID(org)),
+                command.conference_date,
+            ),
+            vote_year=command.vote_year,
+        )
         return Leader(
             name=member.full_name,
             post=clean_text(entry.post),
-            appointed_or_elected_on=entry.appointed_or_elected_on,
+            appointed_or_elected_on=appointed.on,
             pending_retirement_notice=entry.pending_retirement_notice,
         )
 

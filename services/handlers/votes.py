@@ -49,7 +49,10 @@ def create_vote(app: Services, command: vc.CreateVote, signer: Signer) -> UUID:
         org = uow.get(Organisation, command.org_id, "org.not_found")
         if uow.exists(vid):
             raise DomainError("vote.code_taken", value=code)
-        leaders = [service.leader(entry) for entry in command.leaders]
+        leaders = [
+            service.leader(entry, command, index)
+            for index, entry in enumerate(command.leaders)
+        ]
         trustee_keys = [service.trustee_key(a) for a in command.trustees]
         n = len(trustee_keys)
         spec = VoteSpec(

@@ -135,9 +135,11 @@ def test_6_score_bands(score, late, ceiling):
 
 
 def test_6_htnv_band_with_more_than_20_percent_late_goes_to_the_authority():
+    """366 Điều 11.3 open question (domain.md §4.3): HTNV is not assigned."""
     assessment = scored("65", Level.NOT_COMPLETED, total=10, late=3)
     result = evaluate(BOOK_366, NON_LEADER, assessment, NO_FACTS, 2025)
-    assert result.ceiling is Level.COMPLETED
+    assert result.ceiling is Level.NOT_COMPLETED
+    assert result.open_questions == ("htnv_condition_failed",)
     assert result.needs_judgement
 
 

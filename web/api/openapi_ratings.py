@@ -180,7 +180,9 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
                 **read(
                     "getStatistics",
                     "Counts by level rolled up through the tree; exact percentages "
-                    "over those rated, exempt apart by reason",
+                    "over those rated, exempt apart by reason; per population "
+                    "good_or_better: HTXSNV + HTTNV (n, fraction, percent_exact, "
+                    "percent)",
                     obj("Statistics"),
                     "cycle_id",
                 ),

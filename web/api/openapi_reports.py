@@ -29,8 +29,9 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
     report = read(
         "getReport",
         "Report upward of an organisation's subtree for a year: counts and exact "
-        "fractions by level per population and party-organisation type, exempt by "
-        "reason, re-rated, confidence-vote bands, deadlines with what is late",
+        "fractions by level per population and party-organisation type, with "
+        "good_or_better (HTTNV trở lên, exact), exempt by reason, re-rated, "
+        "confidence-vote bands, deadlines with what is late",
         _obj("Report"),
     )
     report["parameters"] = [

@@ -156,6 +156,17 @@ MESSAGES: dict[str, str] = {
         "“{ceiling_label}” (căn cứ: {rule_label})."
     ),
     "rating.level_unknown": "Mức xếp loại không hợp lệ.",
+    "rating.level_open_question": (
+        "Không thể xếp loại “{level_label}”: điểm thuộc khung “{band_label}” nhưng "
+        "không đủ điều kiện của mức “Hoàn thành nhiệm vụ” (hoàn thành 100% nhiệm vụ, "
+        "không quá 20% nhiệm vụ chậm tiến độ) và quy định chưa xác định mức áp dụng "
+        "trong trường hợp này. Hệ thống không xếp “Hoàn thành nhiệm vụ”; đối tượng "
+        "được chuyển cấp có thẩm quyền xem xét, quyết định, có giải trình."
+    ),
+    "rating.open_question_justification_required": (
+        "Quy định chưa xác định mức xếp loại trong trường hợp này ({question_label}). "
+        "Cấp có thẩm quyền phải ghi rõ giải trình của quyết định."
+    ),
     "rating.mitigation_not_allowed": (
         "Quy định của năm này không cho phép xem xét giảm nhẹ căn cứ này."
     ),

@@ -31,6 +31,12 @@ MESSAGES: dict[str, str] = {
         "Không lấy phiếu đối với người được bầu hoặc bổ nhiệm trong năm lấy phiếu "
         "(96-QĐ/TW): {name}."
     ),
+    "vote.leader_appointment_mismatch": (
+        "Ngày được bầu, bổ nhiệm đã nhập ({typed}) khác với ngày nhận chức vụ đã "
+        "ghi nhận trong hệ thống ({recorded}) của {name}. Danh sách lấy phiếu căn "
+        "cứ chức vụ đã ghi nhận (96-QĐ/TW): kiểm tra lại ngày hoặc ghi nhận lại "
+        "chức vụ."
+    ),
     "vote.leader_pending_retirement": (
         "Không lấy phiếu đối với người đã có thông báo nghỉ công tác chờ nghỉ hưu "
         "(96-QĐ/TW): {name}."
