@@ -18,6 +18,7 @@ from web import (
     messages_remediation,
     messages_reports,
     messages_rules,
+    messages_security,
     messages_votes,
 )
 
@@ -156,6 +157,7 @@ for _area in (
     messages_reports,
     messages_remediation,
     messages_rules,
+    messages_security,
 ):
     _clash = MESSAGES.keys() & _area.MESSAGES.keys()
     if _clash:
