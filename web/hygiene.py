@@ -5,6 +5,8 @@ One hook checks every request before any view runs:
 * query and path parameters: no control characters (NUL reaches no SQL), and an
   integer literal beyond 64 bits is refused (400) instead of overflowing a
   database column; ``<int:…>`` URL parts are bounded the same way (no match, 404);
+* any other write body that is not a form: nested at most ``JSON_MAX_DEPTH``
+  deep (the booth parses its ballots as JSON);
 * a JSON body under ``/api/v1``: well-formed UTF-8 JSON, nested at most
   ``JSON_MAX_DEPTH`` deep (checked before parsing, so a body nested 50,000 deep
   never reaches the parser's recursion), at most ``JSON_MAX_BYTES`` long, numbers
@@ -162,15 +164,23 @@ def check_request() -> None:
     for name, arg in (request.view_args or {}).items():
         if isinstance(arg, str):
             check_parameter(name, arg)
-    if _is_api() and request.is_json and request.method in WRITES:
-        raw = request.get_data(cache=True)
-        if raw:
-            body = checked_json(raw)
-            if isinstance(request, CheckedRequest):
-                request.checked_json = body
+    if request.method not in WRITES or request.mimetype in FORM_TYPES:
+        return
+    raw = request.get_data(cache=True)  # kept: the view reads the same bytes
+    if not raw:
+        return
+    if _is_api() and request.is_json:
+        body = checked_json(raw)
+        if isinstance(request, CheckedRequest):
+            request.checked_json = body
+    elif too_deep(raw.decode("utf-8", errors="replace"), JSON_MAX_DEPTH):
+        # Any other body some view parses as JSON (the booth's ballots): the
+        # depth bound alone, the view checks the rest in its own terms.
+        raise InputRefused("input.json_too_deep", limit=JSON_MAX_DEPTH)
 
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def _is_api() -> bool:
@@ -196,6 +206,6 @@ def refusal_response(exc: InputRefused) -> Any:
         message = message_for(
             "input.text_invalid", {"name": exc.details["name"], "reason": message}
         )
-    if _is_api():
+    if _is_api() or request.is_json or exc.code.startswith("input.json"):
         return json_error(exc.code, 400, message)
     return error_page(400, message, exc.code)
