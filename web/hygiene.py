@@ -5,6 +5,8 @@ One hook checks every request before any view runs:
 * query and path parameters: no control characters (NUL reaches no SQL), and an
   integer literal beyond 64 bits is refused (400) instead of overflowing a
   database column; ``<int:…>`` URL parts are bounded the same way (no match, 404);
+* a submitted form: no control characters (but line breaks and tabs) and no
+  bidi overrides in any field, password fields aside;
 * any other write body that is not a form: nested at most ``JSON_MAX_DEPTH``
   deep (the booth parses its ballots as JSON);
 * a JSON body under ``/api/v1``: well-formed UTF-8 JSON, nested at most
@@ -157,6 +159,18 @@ def check_parameter(name: str, value: str) -> None:
         raise InputRefused("input.number_out_of_range", name=name)
 
 
+def check_form_value(name: str, value: str) -> None:
+    """Any submitted form field, the ones pages read without a form class too:
+    no control characters but line breaks and tabs, no bidi overrides. Fields
+    named like passwords are taken as typed. Per-field rules (one-line text,
+    invisible-only values) are ``web.forms.BaseForm``'s."""
+    if "password" in name or name == "confirm":
+        return
+    problem = text_problem(value, multiline=True)
+    if problem is not None and problem != "text.invisible_only":
+        raise InputRefused(problem, name=name)
+
+
 def check_request() -> None:
     """Check what this request brings; ``InputRefused`` on the first problem."""
     for name, value in request.args.items(multi=True):
@@ -164,7 +178,11 @@ def check_request() -> None:
     for name, arg in (request.view_args or {}).items():
         if isinstance(arg, str):
             check_parameter(name, arg)
-    if request.method not in WRITES or request.mimetype in FORM_TYPES:
+    if request.method not in WRITES:
+        return
+    if request.mimetype in FORM_TYPES:
+        for name, value in request.form.items(multi=True):
+            check_form_value(name, value)
         return
     raw = request.get_data(cache=True)  # kept: the view reads the same bytes
     if not raw:
