@@ -59,7 +59,9 @@ class SignInLog(Aggregate):
 
     def record_sign_in(self, *, actor: str, session_ref: str, at: datetime) -> None:
         self._check(actor, at)
-        self._signed_in(session_ref=session_ref, at=at.isoformat())
+        self._signed_in(
+            account_id=self.account_id, session_ref=session_ref, at=at.isoformat()
+        )
 
     def record_sign_out(
         self, *, actor: str, session_refs: list[str], reason: str, at: datetime
@@ -68,13 +70,19 @@ class SignInLog(Aggregate):
         if reason not in SIGN_OUT_REASONS:
             raise DomainError("auth.sign_out_reason_unknown", reason=reason)
         self._signed_out(
-            session_refs=list(session_refs), reason=reason, at=at.isoformat()
+            account_id=self.account_id,
+            session_refs=list(session_refs),
+            reason=reason,
+            at=at.isoformat(),
         )
 
+    # Each event names the account, so the account's own audit history shows it.
     @event("SignedIn")
-    def _signed_in(self, session_ref: str, at: str) -> None:
+    def _signed_in(self, account_id: UUID, session_ref: str, at: str) -> None:
         self.sign_ins += 1
 
     @event("SignedOut")
-    def _signed_out(self, session_refs: list[str], reason: str, at: str) -> None:
+    def _signed_out(
+        self, account_id: UUID, session_refs: list[str], reason: str, at: str
+    ) -> None:
         self.sign_outs += 1

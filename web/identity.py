@@ -20,7 +20,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
-from flask import current_app, g, session
+from flask import current_app, session
 from flask_login import LoginManager, current_user
 
 from domain import permissions
@@ -108,7 +108,6 @@ def load_user(user_id: str) -> CurrentUser | None:
         # session's sign-out is signed by that key, when this process holds it.
         sessions().expired_by_owner(checked, sid, services().unlocked.get(sid))
         services().unlocked.drop(sid)
-        g.session_ended = checked
         return None
     account = checked.account
     if str(account.id) != user_id:

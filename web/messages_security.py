@@ -28,11 +28,6 @@ MESSAGES: dict[str, str] = {
     ),
     "input.number_not_finite": "Số “{name}” không hợp lệ (NaN hoặc vô cực).",
     "input.text_invalid": "Trường “{name}”: {reason}",
-    # -- sessions ---------------------------------------------------------------------
-    "auth.session_ended": (
-        "Phiên đăng nhập đã kết thúc (đăng xuất, hết hạn hoặc tài khoản vừa thay "
-        "đổi). Vui lòng đăng nhập lại."
-    ),
     # -- Idempotency-Key ---------------------------------------------------------------
     "idempotency.key_invalid": (
         "Tiêu đề Idempotency-Key không hợp lệ (1–200 ký tự ASCII in được)."

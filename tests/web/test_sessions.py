@@ -189,3 +189,14 @@ def test_the_cookie_never_holds_the_stored_token(app, kiemdiem):
     assert rows
     cookie = cookie_of(client)
     assert all(str(r[0]) not in cookie for r in rows)
+
+
+def test_the_accounts_audit_history_shows_its_sign_ins_and_outs(app, world, kiemdiem):
+    _client, actions = signed_in(app, "secretary")
+    actions.logout()
+    inspector = f"u:{world.accounts['inspector']}"
+    found = kiemdiem.audit.history(inspector, world.accounts["secretary"])
+    kinds = [item.entry.row.topic.rpartition(".")[2] for item in found.items]
+    assert "SignedIn" in kinds
+    assert "SignedOut" in kinds
+    assert found.failures == 0
