@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,6 +125,7 @@ schema = schemathesis.openapi.from_dict(document())
 )
 def test_no_server_error_and_refused_writes_store_nothing(case, fuzz_target):
     _point_some_ids_at_real_data(case, fuzz_target)
+    _one_idempotency_key_per_request(case)
     before = fuzz_target.events_digest()
     response = case.call(
         app=fuzz_target.app,
@@ -150,3 +152,14 @@ def _point_some_ids_at_real_data(case: Any, target: FuzzTarget) -> None:
     for name in list(parameters):
         if name in known:
             parameters[name] = known[name]
+
+
+def _one_idempotency_key_per_request(case: Any) -> None:
+    """Generated keys repeat across operations (the same example value), which
+    would turn every later write into ``idempotency.key_reused``: a well-formed
+    key becomes one derived from the request, a malformed one is kept (400)."""
+    headers = case.headers or {}
+    key = headers.get("Idempotency-Key")
+    if key is not None and re.fullmatch(r"[!-~]{1,200}", str(key)):
+        made = repr((case.method, case.formatted_path, case.query, case.body))
+        headers["Idempotency-Key"] = hashlib.sha256(made.encode()).hexdigest()
