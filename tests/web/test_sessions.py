@@ -123,7 +123,7 @@ def _shift_clock(app: Any, by: timedelta) -> None:
         service.clock = lambda: datetime.now(UTC) + by
 
 
-def test_an_idle_session_ends(app):
+def test_an_idle_session_ends(app, world, kiemdiem):
     client, _ = signed_in(app, "secretary")
     _shift_clock(app, timedelta(minutes=29))
     assert client.get(PROTECTED_API).status_code == 200  # used: idle time restarts
@@ -131,6 +131,12 @@ def test_an_idle_session_ends(app):
     refused(client)
     _shift_clock(app, timedelta(0))
     refused(client)  # ended for good, even when the clock comes back
+    # This process held the key: the owner's key signed the sign-out (idle).
+    account = world.accounts["secretary"]
+    ended_on = (datetime.now(UTC) + timedelta(minutes=60)).date()  # the shifted clock
+    events = kiemdiem.ledger.recorder.select_events(sign_in_log_id(account, ended_on))
+    assert events[-1].topic.endswith("SignedOut")
+    assert b"idle" in events[-1].state
 
 
 def test_a_session_ends_after_its_absolute_lifetime(app):
