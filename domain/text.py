@@ -21,7 +21,7 @@ INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
 # Layout characters a multi-line text may hold; a one-line value holds none.
 LINE_BREAKS = frozenset("\n\r\t")
 
-# Refusal codes (their Vietnamese words live in web.messages).
+# Refusal codes (their Vietnamese words live in web.catalogue).
 SURROGATE = "text.surrogate"
 CONTROL = "text.control_character"
 BIDI = "text.bidi_control"

@@ -1,6 +1,6 @@
 """Error pages in Vietnamese, and JSON errors under /api/v1.
 
-Every answer to a refusal reads its words from ``web.messages``. Pages get a
+Every answer to a refusal reads its words from ``web.catalogue``. Pages get a
 status that says what happened; API clients get ``{"code", "message"}``.
 """
 
@@ -25,8 +25,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from domain.errors import DomainError
 from services.errors import KeyRevokedError, SignatureRequiredError
+from web.catalogue import ERROR_TITLES, HTTP_CODES, http_message, message_for
 from web.identity import login_manager, services, session_id
-from web.messages import ERROR_TITLES, HTTP_CODES, http_message, message_for
 from web.security import is_api_request
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 
 from domain.text import text_problem
-from web.messages import Translations, message_for
+from web.catalogue import Translations, message_for
 
 NONE_CHOICE = ""
 # The widest integer the stores keep (a signed 64-bit column).

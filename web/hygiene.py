@@ -216,8 +216,8 @@ def init_app(app: Flask) -> None:
 
 
 def refusal_response(exc: InputRefused) -> Any:
+    from web.catalogue import message_for
     from web.errors import error_page, json_error
-    from web.messages import message_for
 
     message = message_for(exc.code, exc.details)
     if exc.details.get("name") and exc.code.startswith("text."):

@@ -20,9 +20,9 @@ from web.api import bp
 from web.api.routes import Refused
 from web.audit.access import record_read
 from web.audit.forms import moment_from_text
+from web.catalogue import message_for
 from web.errors import json_error, status_for
 from web.identity import requires, services, signer, user
-from web.messages import message_for
 
 log = logging.getLogger(__name__)
 MEMBER_FILE = "PartyMember"

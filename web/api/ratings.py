@@ -21,9 +21,9 @@ from services import rating_commands as rc
 from services.errors import SignatureRequiredError
 from web.api import bp
 from web.api.routes import Refused
+from web.catalogue import message_for
 from web.errors import json_error, status_for
 from web.identity import requires, services, signer, user
-from web.messages import message_for
 from web.reads import found_or_404
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from services.errors import SignatureRequiredError
 from web.api import bp
 from web.api.ratings import _date, _int, _plain, _text, _uuid, body
 from web.api.routes import Refused
+from web.catalogue import message_for
 from web.errors import json_error, status_for
 from web.identity import requires, services, signer, user
-from web.messages import message_for
 from web.reads import found_or_404
 
 log = logging.getLogger(__name__)

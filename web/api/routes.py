@@ -29,11 +29,11 @@ from web.api import bp
 from web.api.openapi import document
 from web.api.serialise import row
 from web.audit.access import record_read
+from web.catalogue import message_for
 from web.errors import json_error, status_for
 from web.forms import BaseForm
 from web.identity import requires, services, signer, user
 from web.members.forms import EnrolMemberForm, TransferMemberForm
-from web.messages import message_for
 from web.organisations.forms import (
     DissolveOrganisationForm,
     FoundOrganisationForm,

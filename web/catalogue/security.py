@@ -1,5 +1,5 @@
 """Vietnamese messages for the codes of sessions, input hygiene and repeated
-requests (issue 11; merged into ``web.messages.MESSAGES``)."""
+requests (issue 11; merged into ``web.catalogue.MESSAGES``)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ MESSAGES: dict[str, str] = {
     ),
     "input.number_not_finite": "Số “{name}” không hợp lệ (NaN hoặc vô cực).",
     "input.text_invalid": "Trường “{name}”: {reason}",
+    # -- sign-in records ------------------------------------------------------------
+    "auth.sign_out_reason_unknown": "Lý do đăng xuất “{reason}” không hợp lệ.",
     # -- Idempotency-Key ---------------------------------------------------------------
     "idempotency.key_invalid": (
         "Tiêu đề Idempotency-Key không hợp lệ (1–200 ký tự ASCII in được)."
