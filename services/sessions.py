@@ -47,7 +47,7 @@ COLUMNS = (
     "fingerprint TEXT NOT NULL, created_at TEXT NOT NULL, last_seen TEXT NOT NULL, "
     "ended_at TEXT, end_reason TEXT"
 )
-# Ended rows are kept this long (for the operator), then removed at a sign-in.
+# Ended rows (and rows unused) are kept this long, then removed at a sign-in.
 KEEP_ENDED = timedelta(days=30)
 
 
@@ -102,10 +102,11 @@ class SessionStore:
         ref = str(uuid.uuid4())
         stamp = now.isoformat()
         with self.sql.tx(commit=True) as cur:
+            # Housekeeping: sessions ended (or last used, never ended) long ago.
             cur.execute(
-                f"DELETE FROM {self.table} WHERE ended_at IS NOT NULL "  # noqa: S608
-                "AND ended_at < ?",
-                ((now - KEEP_ENDED).isoformat(),),
+                f"DELETE FROM {self.table} WHERE (ended_at IS NOT NULL "  # noqa: S608
+                "AND ended_at < ?) OR last_seen < ?",
+                ((now - KEEP_ENDED).isoformat(), (now - KEEP_ENDED).isoformat()),
             )
             cur.execute(
                 f"INSERT INTO {self.table} (token_hash, ref, account_id, "  # noqa: S608

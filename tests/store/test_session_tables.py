@@ -49,6 +49,10 @@ def test_session_records_open_end_and_end_all(backend):
     assert store.find(second).end_reason == "everywhere"  # type: ignore[union-attr]
     assert store.find(third).ended_at is None  # type: ignore[union-attr]
     assert store.find("not-a-token") is None
+    # A month later a sign-in sweeps ended and long-unused rows away.
+    store.open(uuid.uuid4(), "v1:k", now + timedelta(days=31))
+    assert store.find(token) is None
+    assert store.find(third) is None
     assert _events_digest(backend) == before
 
 
