@@ -119,3 +119,29 @@ def test_an_answer_that_asks_to_retry_is_not_kept(auth, client, world, kiemdiem)
     again = post(client, "/api/v1/members", body, key)
     assert again.status_code == 201, again.get_json()
     assert "Idempotent-Replayed" not in again.headers
+
+
+def test_a_retry_while_the_first_is_still_running_gets_409(
+    app, auth, client, world, kiemdiem
+):
+    from datetime import UTC, datetime
+
+    from services.idempotency import IdempotencyStore
+    from web.idempotency import fingerprint
+
+    auth.login("admin")
+    key = uuid.uuid4().hex
+    body = enrol_body(world, party_card_no="DV00000205")
+    with app.test_request_context(
+        "/api/v1/members", method="POST", json=body, headers=XHR
+    ):
+        same_request = fingerprint()
+    # The first request holds the key (its command is being signed elsewhere).
+    IdempotencyStore(kiemdiem.ledger.sql).claim(
+        world.accounts["admin"], key, same_request, datetime.now(UTC)
+    )
+    before = events_digest(kiemdiem)
+    response = post(client, "/api/v1/members", body, key)
+    assert response.status_code == 409
+    assert response.get_json()["code"] == "idempotency.in_progress"
+    assert events_digest(kiemdiem) == before
