@@ -9,7 +9,9 @@ as it did at sign-in: its ``fingerprint`` (the account stream's version and its
 valid key ids) changes with every role, organisation or disablement event and
 every password reset (new key), so each of those ends every session opened
 before, in every process, without the command having to know about sessions.
-Logout ends one session, "sign out everywhere" all of the account's.
+Logout ends one session, "sign out everywhere" all of the account's. The key
+unlocked at sign-in is kept sealed with the session (``services.session_keys``),
+so another worker process can sign for it; an ended session keeps none.
 
 Sign-ins and the sign-outs the owner's own key can sign are recorded as signed
 events (``domain.signins``); recording never fails a sign-in or a sign-out.
@@ -35,6 +37,7 @@ from domain.errors import DomainError
 from domain.signins import SignInLog, sign_in_log_id
 from ledger.signing import Signer
 from ledger.sql import Sql
+from services import session_keys
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem
@@ -45,7 +48,7 @@ TABLE = "web_sessions"
 COLUMNS = (
     "token_hash TEXT PRIMARY KEY, ref TEXT NOT NULL, account_id TEXT NOT NULL, "
     "fingerprint TEXT NOT NULL, created_at TEXT NOT NULL, last_seen TEXT NOT NULL, "
-    "ended_at TEXT, end_reason TEXT"
+    "ended_at TEXT, end_reason TEXT, sealed_key TEXT"
 )
 # Ended rows (and rows unused) are kept this long, then removed at a sign-in.
 KEEP_ENDED = timedelta(days=30)
@@ -144,12 +147,31 @@ class SessionStore:
                 (now.isoformat(), record.token_hash),
             )
 
+    def keep_key(self, token: str, sealed: str) -> None:
+        """Keep the session's sealed signing key (``services.session_keys``)."""
+        with self.sql.tx(commit=True) as cur:
+            cur.execute(
+                f"UPDATE {self.table} SET sealed_key = ? "  # noqa: S608
+                "WHERE token_hash = ? AND ended_at IS NULL",
+                (sealed, token_hash(token)),
+            )
+
+    def sealed_key(self, token: str) -> str | None:
+        """The open session's sealed key, if one is kept."""
+        with self.sql.tx() as cur:
+            row = cur.execute(
+                f"SELECT sealed_key FROM {self.table} "  # noqa: S608
+                "WHERE token_hash = ? AND ended_at IS NULL",
+                (token_hash(token),),
+            ).fetchone()
+        return str(row[0]) if row and row[0] else None
+
     def end(self, record: SessionRecord, reason: str, now: datetime) -> None:
         """End one session (an ended one keeps its first reason)."""
         with self.sql.tx(commit=True) as cur:
             cur.execute(
-                f"UPDATE {self.table} SET ended_at = ?, end_reason = ? "  # noqa: S608
-                "WHERE token_hash = ? AND ended_at IS NULL",
+                f"UPDATE {self.table} SET ended_at = ?, end_reason = ?, "  # noqa: S608
+                "sealed_key = NULL WHERE token_hash = ? AND ended_at IS NULL",
                 (now.isoformat(), reason, record.token_hash),
             )
 
@@ -165,8 +187,8 @@ class SessionStore:
                 ).fetchall()
             ]
             cur.execute(
-                f"UPDATE {self.table} SET ended_at = ?, end_reason = ? "  # noqa: S608
-                "WHERE account_id = ? AND ended_at IS NULL",
+                f"UPDATE {self.table} SET ended_at = ?, end_reason = ?, "  # noqa: S608
+                "sealed_key = NULL WHERE account_id = ? AND ended_at IS NULL",
                 (now.isoformat(), reason, str(account_id)),
             )
         return refs
@@ -218,8 +240,22 @@ class SessionService:
         account = self.app.account(account_id)
         now = self.clock()
         token, ref = self.store.open(account_id, self.fingerprint(account), now)
+        self.keep_key(token, signer)
         self._record(signer, account_id, now, ref=ref)
         return token, ref
+
+    def keep_key(self, token: str, signer: Signer) -> None:
+        """Keep the unlocked key with the session, sealed under its cookie token,
+        so every worker process can sign for it (``services.session_keys``)."""
+        self.store.keep_key(token, session_keys.seal(token, signer))
+
+    def unlocked_key(self, token: str, actor: str) -> Signer | None:
+        """The session's key, unsealed with its cookie token (None when the
+        session is over, keeps no key, or the key is not ``actor``'s)."""
+        sealed = self.store.sealed_key(token)
+        if sealed is None:
+            return None
+        return session_keys.unseal(token, sealed, actor)
 
     def check(self, token: str) -> ActiveSession | str:
         """The session if it is still good, else the reason it is not (and it is

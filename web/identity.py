@@ -24,6 +24,7 @@ from flask import current_app, session
 from flask_login import LoginManager, current_user
 
 from domain import permissions
+from services.errors import SignatureRequiredError
 from services.sessions import ActiveSession, SessionPolicy, SessionService
 
 if TYPE_CHECKING:
@@ -92,9 +93,18 @@ def session_id() -> str | None:
 
 
 def signer() -> Any:
-    """The current user's unlocked key (a ``Signer``); ``SignatureRequiredError``
-    if it is not unlocked in this process."""
-    return services().signer_for(user().session_id)
+    """The current user's unlocked key (a ``Signer``): held in this process, or
+    unsealed from the session (signed in through another worker process);
+    ``SignatureRequiredError`` when neither has it."""
+    me = user()
+    try:
+        return services().signer_for(me.session_id)
+    except SignatureRequiredError:
+        kept = sessions().unlocked_key(me.session_id, me.actor)
+        if kept is None:
+            raise
+        services().unlocked.put(me.session_id, kept)
+        return kept
 
 
 def load_user(user_id: str) -> CurrentUser | None:

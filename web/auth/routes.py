@@ -151,6 +151,7 @@ def unlock():
         else:
             throttle().succeeded(me.username)
             services().unlocked.put(me.session_id, signed_in.signer)
+            sessions().keep_key(me.session_id, signed_in.signer)
             flash(done("auth.unlocked"), "success")
             return redirect(safe_next(url_for("dashboard.index")))
     return render_template("auth/unlock.html", form=form), _status(form)
