@@ -41,7 +41,7 @@ from ledger.signing import Signer, signing_as
 from projections.catalogue import default_read_models
 from projections.runtime import ProjectionRuntime
 from services import commands as c
-from services import ids
+from services import ids, post_commit
 from services.errors import (
     ConflictError,
     KeyRevokedError,
@@ -192,15 +192,11 @@ class Kiemdiem:
 
     def after_write(self, last_notification_id: int) -> None:
         """Embedded mode: integrate and project before answering, so the user sees
-        their own write; issue a checkpoint when the policy says one is due."""
+        their own write; issue a checkpoint when the policy says one is due.
+        Never raises: the write is committed (services.post_commit)."""
         if self.settings.projections_mode != "inline":
             return
-        self.integrator.catch_up()
-        self.projections.catch_up(until=last_notification_id)
-        if self.settings.log_key_file.exists() and self.integrator.checkpoint_due(
-            self.settings.checkpoint_every, self.settings.checkpoint_minutes
-        ):
-            self.issue_checkpoint()
+        post_commit.catch_up(self, last_notification_id)
 
     def work_once(self) -> None:
         """One round of the worker: integrate, project, checkpoint when due."""
