@@ -31,6 +31,7 @@ from ledger.keyring import (
     ingest_key_event,
     registry_from_trust_root,
 )
+from ledger.private_files import write_private
 from ledger.sql import Cursor
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,9 @@ class FilePublisher:
         self.folder = folder
 
     def publish(self, note_bytes: bytes, size: int) -> str:
-        self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"{size}.checkpoint"
         try:
-            with target.open("xb") as handle:
-                handle.write(note_bytes)
+            write_private(target, note_bytes, exclusive=True)
         except FileExistsError:
             if target.read_bytes() != note_bytes:
                 log.error("checkpoint file %s exists with other content", target)

@@ -47,11 +47,13 @@ from domain.text import clean_text
 from ledger import envelope, keywrap
 from ledger.errors import ConfigurationError
 from ledger.keys import register_key
+from ledger.private_files import write_private
 from ledger.signing import Signer, current_scope
 from services import booth
 from services import vote_commands as vc
 from services.app import Kiemdiem
 from services.errors import NotFoundError
+from services.logkey import server_passphrase
 from services.vault import KdfCost, seed_of
 from votes.aggregates import (
     ConfidenceVote,
@@ -697,12 +699,8 @@ class VoteService:
         return self.app.settings.instance_dir / "ballot-box" / f"{vote}.key"
 
     def _passphrase(self) -> str:
-        path = self.app.settings.log_key_passphrase_file
-        try:
-            return path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            msg = f"cannot read the server passphrase file {path} for the ballot box"
-            raise ConfigurationError(msg) from exc
+        """The server passphrase (the log key's, services.logkey)."""
+        return server_passphrase(self.app.settings)
 
     def _store_ballot_box(self, vote: UUID, key: Ed25519PrivateKey) -> Path:
         """Wrap the ballot-box key under the server passphrase (like the log key)."""
@@ -717,14 +715,13 @@ class VoteService:
             signer.key_id.hex(),
             m=KdfCost.from_environ().m,
         )
-        path.parent.mkdir(parents=True, exist_ok=True)
         record = {
             "actor": signer.actor,
             "key_id": signer.key_id.hex(),
             "wrapped": wrapped,
         }
-        path.write_text(json.dumps(record, sort_keys=True) + "\n", encoding="utf-8")
-        path.chmod(0o600)
+        # 0600 from its creation, in a 0700 folder.
+        write_private(path, json.dumps(record, sort_keys=True) + "\n", exclusive=True)
         return path
 
     def _ballot_box(self, vote: UUID) -> Signer:

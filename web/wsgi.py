@@ -7,6 +7,8 @@ use one worker or sticky sessions (a user on another worker is asked for their
 password again before signing).
 """
 
+from ledger.private_files import restrict_umask
 from web import create_app
 
+restrict_umask()  # the store's files (SQLite, checkpoints, keys) are private
 app = create_app()
