@@ -961,15 +961,19 @@ class VoteService:
 
 
 def _booth_hash(value: str | None) -> bytes:
+    """The booth hash the manifest pins (votes.md §7.1): the bundle this server
+    serves, or the one given. A vote is refused while the booth files are
+    missing (no ``npm ci``): a manifest never pins a hash of nothing."""
     if value is None:
-        # The booth bundle this server serves (votes.md §7.1); zeros only where the
-        # booth is not installed (no ``npm ci``), which the booth page then says.
-        return booth.booth_sha256() or bytes(32)
+        served = booth.booth_sha256()
+        if served is None:
+            raise DomainError("vote.booth_missing")
+        return served
     try:
         raw = bytes.fromhex(value)
     except ValueError:
         raw = b""
-    if len(raw) != 32 or raw.hex() != value:
+    if len(raw) != 32 or raw.hex() != value or raw == bytes(32):
         raise DomainError("vote.booth_hash_invalid")
     return raw
 
