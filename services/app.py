@@ -203,10 +203,7 @@ class Kiemdiem:
         with self.integrator_lease() as leader:
             if leader:
                 self.integrator.catch_up()
-                if self.integrator.checkpoint_due(
-                    self.settings.checkpoint_every, self.settings.checkpoint_minutes
-                ):
-                    self.issue_checkpoint()
+                post_commit.checkpoint_if_due(self)  # warns; never stops the worker
         self.projections.catch_up()
 
     def integrator_lease(self) -> AbstractContextManager[bool]:

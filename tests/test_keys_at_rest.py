@@ -322,3 +322,38 @@ def test_a_web_write_whose_checkpoint_cannot_be_signed_succeeds_with_a_warning(
     finally:
         services.close()
     assert _checkpoint_rows(settings) == before
+
+
+def test_a_worker_round_whose_checkpoint_cannot_be_signed_goes_on(
+    places: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from services import commands as c
+    from services.app import Kiemdiem
+
+    monkeypatch.setenv("KIEMDIEM_LOG_KEY_PASSPHRASE", PASSPHRASE)
+    _initialise(settings_from_environ())
+    monkeypatch.setenv("KIEMDIEM_PROJECTIONS", "worker")
+    monkeypatch.setenv("KIEMDIEM_CHECKPOINT_EVERY", "1")
+    monkeypatch.setenv("KIEMDIEM_LOG_KEY_PASSPHRASE", "khong-phai-mat-khau")
+    settings = settings_from_environ()
+    before = _checkpoint_rows(settings)
+    services = Kiemdiem(settings)
+    try:
+        admin = services.authenticate("admin", ADMIN_PASSWORD)
+        assert admin is not None
+        services.handle(
+            c.FoundOrganisation(
+                admin.actor, "tinh-uy", "Tỉnh ủy", "provincial_committee", None
+            ),
+            admin.signer,
+        )
+        with caplog.at_level(logging.WARNING):
+            services.work_once()
+        assert services.integrator.size == services.ledger.max_notification_id()
+        warnings = [r.getMessage() for r in caplog.records]
+        assert any("checkpoint that is due was not signed" in m for m in warnings)
+    finally:
+        services.close()
+    assert _checkpoint_rows(settings) == before
