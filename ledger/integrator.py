@@ -116,7 +116,15 @@ class Integrator:
 
         The key events among them are replayed, so validity is still judged in
         log order (the other integrator raised the alerts for its own leaves).
+        On failure everything is reloaded from the stored leaves at the next call.
         """
+        try:
+            self._absorb_stored()
+        except Exception:
+            self._reset()
+            raise
+
+    def _absorb_stored(self) -> None:
         leaves = self.sql.table("ledger_leaves")
         with self.sql.tx() as cur:
             rows = cur.execute(
