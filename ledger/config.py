@@ -96,7 +96,7 @@ class Settings:
             else:
                 db = Path(self.sqlite_path)
                 views = db.parent / f"{db.stem}.views"
-                views.mkdir(parents=True, exist_ok=True)
+                views.mkdir(mode=0o700, parents=True, exist_ok=True)  # private
                 env["SQLITE_DBNAME"] = str(views / f"{name}.sqlite")
         return env
 
