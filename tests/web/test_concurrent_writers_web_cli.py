@@ -59,6 +59,16 @@ def _cli_writer(writer: int, folder: Path, env: dict[str, str], out: list[Any]) 
 def _web_writer(
     app: Any, world: World, thread: int, stop: threading.Event, out: list[Any]
 ) -> None:
+    # TESTING propagates a server error as an exception: record it as a 500.
+    try:
+        _web_writes(app, world, thread, stop, out)
+    except Exception as exc:  # asserted by the test
+        out.append((500, repr(exc)))
+
+
+def _web_writes(
+    app: Any, world: World, thread: int, stop: threading.Event, out: list[Any]
+) -> None:
     client = app.test_client()
     auth = AuthActions(client)
     assert auth.login("admin").status_code == 302
