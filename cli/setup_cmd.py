@@ -16,6 +16,7 @@ from cli.context import (
 )
 from domain.errors import DomainError
 from ledger.errors import ConfigurationError
+from ledger.private_files import write_private
 from services.app import Kiemdiem
 from services.demo import DemoResult, load_demo
 from services.setup import initialise
@@ -42,6 +43,9 @@ def init(
 ) -> None:
     """Create a store: log key, trust root and the first administrator.
 
+    The log key's passphrase comes from KIEMDIEM_LOG_KEY_PASSPHRASE_FILE (a secret
+    file) or KIEMDIEM_LOG_KEY_PASSPHRASE; with --demo, when neither is set, one
+    is generated and kept beside the key (not for a real deployment).
     The admin password comes from KIEMDIEM_ADMIN_PASSWORD, is asked on a terminal,
     or is generated and printed when stdin is not a terminal.
     """
@@ -67,6 +71,7 @@ def init(
             admin_username=admin_username,
             admin_full_name=admin_name,
             admin_password=password,
+            demo=with_demo,
         )
     except ConfigurationError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -75,6 +80,13 @@ def init(
     click.echo(f"store initialised: origin {result.origin}")
     click.echo(f"trust root written to {result.trust_root_path}")
     click.echo(f"first checkpoint: size {result.checkpoint_size}")
+    if result.demo_passphrase_file is not None:
+        click.echo(
+            "demo: the log key's passphrase was generated and is kept beside the "
+            f"key in {result.demo_passphrase_file}; a real deployment gives it in "
+            "KIEMDIEM_LOG_KEY_PASSPHRASE_FILE (a secret file kept apart from the "
+            "instance folder) or KIEMDIEM_LOG_KEY_PASSPHRASE"
+        )
     if generated:
         click.echo(f"administrator: {admin_username} / password: {password}")
     if with_demo:
@@ -131,7 +143,4 @@ def _report_demo(result: DemoResult, instance: Path) -> None:
     for line in lines:
         click.echo("  " + line.replace("\t", "  "))
     # Kept so `make run` can show the demo logins again on the next start.
-    target = instance / DEMO_ACCOUNTS_FILE
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    write_private(instance / DEMO_ACCOUNTS_FILE, "\n".join(lines) + "\n")

@@ -66,7 +66,8 @@ def test_a_sealed_key_opens_only_with_its_token_and_actor(app, kiemdiem):
     signer: Signer = signed_in.signer
     sealed = session_keys.seal("the-cookie-token", signer)
     opened = session_keys.unseal("the-cookie-token", sealed, signer.actor)
-    assert opened is not None and opened.key_id == signer.key_id
+    assert opened is not None
+    assert opened.key_id == signer.key_id
     assert session_keys.unseal("another-token", sealed, signer.actor) is None
     assert session_keys.unseal("the-cookie-token", sealed, "u:someone-else") is None
     assert signer.private_key.private_bytes_raw().hex() not in sealed
