@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -46,33 +46,9 @@ _DECODER = json.JSONDecoder(
     parse_int=canonical._checked_int,
     parse_constant=canonical._reject_constant,
 )
-# The decoder's scanner and the encoder json.dumps builds for canonical.dumps's
-# arguments, made once (json.loads/json.dumps make new ones on every call).
+# The decoder's scanner, made once (json.loads makes a decoder on every call).
 _scan = _DECODER.scan_once  # type: ignore[attr-defined]
-_ENCODER = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-)
-
-
-def _no_default(value: Any) -> Any:
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-_encode: Callable[[Any, int], Sequence[str]] = (
-    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-        None,  # no circularity check: decoded JSON has no cycles
-        _no_default,
-        json.encoder.encode_basestring,
-        None,
-        ":",
-        ",",
-        True,  # sort_keys
-        False,  # skipkeys
-        False,  # allow_nan
-    )
-    if json.encoder.c_make_encoder is not None  # type: ignore[attr-defined]
-    else lambda value, _level: (_ENCODER.encode(value),)
-)
+_encode = canonical._encode
 _TIMESTAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
 ).fullmatch
@@ -117,7 +93,7 @@ def _content(content: bytes) -> dict[str, Any] | None:
         if (
             end != len(text)
             or type(obj) is not dict
-            or "".join(_encode(obj, 0)).encode("utf-8") != content
+            or _encode(obj).encode("utf-8") != content
         ):
             return None
     except (ValueError, TypeError, RecursionError, StopIteration):
