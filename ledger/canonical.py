@@ -136,13 +136,17 @@ def _object_hook(obj: dict[str, Any]) -> Any:
     return obj
 
 
+# Built once: json.loads(..., object_hook=...) builds a decoder on every call.
+_TAGGED_DECODER = json.JSONDecoder(object_hook=_object_hook)
+
+
 def loads_tagged(content: bytes) -> Any:
     """Parse JSON and resolve type tags in one pass, without the canonical check.
 
     For readers that trust what the integrator and ``verify`` already checked
     (the projections runtime); everyone else uses :func:`loads_canonical`.
     """
-    return json.loads(content.decode("utf-8"), object_hook=_object_hook)
+    return _TAGGED_DECODER.decode(content.decode("utf-8"))
 
 
 def from_jsonable(value: Any) -> Any:
