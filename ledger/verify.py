@@ -608,112 +608,6 @@ class _Signatures:
             self.pool = None
 
 
-# -- row checks in a process pool (verify_rows) ----------------------------------------
-
-# A chunk: its first ordinal, its rows, and the public key sent with each row
-# (None for prefix rows, which only feed the Merkle range).
-_Chunk = tuple[int, list[verify_rows.Row], list[bytes | None] | None]
-
-
-def _learn_keys(page: Sequence[Any], candidates: dict[bytes, bytes]) -> None:
-    """Add the public keys that the page's registrations carry, by key id.
-
-    Only a hint for the pool: a row's verdict is used only when the key sent
-    with it is the one the replayed registry holds at that row.
-    """
-    for _nid, _oid, _ver, topic, state in page:
-        if topic != KEY_REGISTERED_TOPIC and topic != _KEY_REGISTERED_BYTES:
-            continue
-        try:
-            body = json.loads(bytes(state)[envelope.HEADER_BYTES :])["body"]
-            raw = base64.b64decode(body["public_key"], validate=True)
-        except (ValueError, TypeError, KeyError, binascii.Error):
-            continue
-        if len(raw) == 32:
-            candidates.setdefault(envelope.key_id_for(raw), raw)
-
-
-_KEY_REGISTERED_BYTES = KEY_REGISTERED_TOPIC.encode("ascii")
-
-
-def _public_for(row: Any, candidates: Mapping[bytes, bytes]) -> bytes | None:
-    state = row[4]
-    if type(state) is not bytes:
-        return None
-    return candidates.get(state[4 : 4 + envelope.KEY_ID_BYTES])
-
-
-class _RowPool:
-    """:func:`verify_rows.check_rows` over chunks, inline (jobs=1) or on a
-    process pool with a few chunks in flight; results come back in order."""
-
-    def __init__(self, jobs: int, origin: str) -> None:
-        self.origin = origin
-        self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
-        self.ahead = 2 * jobs + 2
-
-    def results(
-        self, chunks: Iterable[_Chunk]
-    ) -> Iterator[
-        tuple[
-            int,
-            list[verify_rows.Row],
-            Sequence[bytes | None],
-            Sequence[verify_rows.FastRow | None] | None,
-        ]
-    ]:
-        pending: deque[
-            tuple[
-                int,
-                list[verify_rows.Row],
-                Sequence[bytes | None],
-                Future[list[verify_rows.FastRow | None]] | None,
-            ]
-        ] = deque()
-        for start, rows, publics in chunks:
-            if publics is None:
-                future = None
-            elif self.pool is None:
-                yield (
-                    start,
-                    rows,
-                    publics,
-                    verify_rows.check_rows(rows, publics, self.origin),
-                )
-                continue
-            else:
-                future = self.pool.submit(
-                    verify_rows.check_rows, rows, publics, self.origin
-                )
-            pending.append((start, rows, publics or (), future))
-            while len(pending) > self.ahead or (pending and pending[0][3] is None):
-                yield self._done(pending.popleft())
-        while pending:
-            yield self._done(pending.popleft())
-
-    @staticmethod
-    def _done(
-        item: tuple[
-            int,
-            list[verify_rows.Row],
-            Sequence[bytes | None],
-            Future[list[verify_rows.FastRow | None]] | None,
-        ],
-    ) -> tuple[
-        int,
-        list[verify_rows.Row],
-        Sequence[bytes | None],
-        Sequence[verify_rows.FastRow | None] | None,
-    ]:
-        start, rows, publics, future = item
-        return start, rows, publics, None if future is None else future.result()
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
-
-
 # -- the Merkle tree over the recomputed leaves ----------------------------------------
 
 
@@ -1047,7 +941,7 @@ class _Verifier:
         total = self.store.count_rows() if self.progress is not None else 0
         # Rows the pool could not judge, and keys it was not given: checked here.
         signatures = _Signatures(1, self._bad_signature)
-        pool = _RowPool(jobs, self.origin)
+        pool = verify_rows.RowPool(jobs, self.origin)
         ordinal = 0
         try:
             for start, rows, publics, results in pool.results(self._chunks()):
@@ -1081,7 +975,7 @@ class _Verifier:
         self._finish_prefix(tree)
         return checkpoints, tree
 
-    def _chunks(self) -> Iterator[_Chunk]:
+    def _chunks(self) -> Iterator[verify_rows.Chunk]:
         """The rows in order, in chunks for the pool, each row with the public key
         its envelope's key id names among the keys registered so far (or in its
         page), so the pool can check its signature; prefix rows (``--since``) go
@@ -1094,13 +988,17 @@ class _Verifier:
         for page in self.store.row_pages(
             "originator_id, originator_version, topic, state"
         ):
-            _learn_keys(page, candidates)
+            verify_rows.learn_keys(page, candidates)
             for start in range(0, len(page), CHUNK_ROWS):
                 rows = page[start : start + CHUNK_ROWS]
                 if ordinal + len(rows) <= self.prefix_size:
                     yield ordinal, rows, None
                 else:
-                    yield ordinal, rows, [_public_for(row, candidates) for row in rows]
+                    yield (
+                        ordinal,
+                        rows,
+                        [verify_rows.public_for(row, candidates) for row in rows],
+                    )
                 ordinal += len(rows)
 
     def _fast_row(

@@ -17,10 +17,14 @@ as before. So a doubt here only costs time, never changes a report.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -29,7 +33,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger import canonical, envelope
-from ledger.keyring import KEY_TOPICS
+from ledger.keyring import KEY_REGISTERED_TOPIC, KEY_TOPICS
 
 COSIGNED_EVENT = "CheckpointCosigned"
 KEY_TOPIC_TEXTS = frozenset(KEY_TOPICS)
@@ -201,3 +205,107 @@ def check_rows(
         check_row(row, public_raw, origin)
         for row, public_raw in zip(rows, publics, strict=True)
     ]
+
+
+# -- chunks of rows on the process pool -----------------------------------------------
+
+# A chunk: its first ordinal, its rows, and the public key sent with each row
+# (None for prefix rows, which only feed the Merkle range).
+Chunk = tuple[int, list[Row], list[bytes | None] | None]
+
+
+def learn_keys(page: Sequence[Any], candidates: dict[bytes, bytes]) -> None:
+    """Add the public keys that the page's registrations carry, by key id.
+
+    Only a hint for the pool: a row's verdict is used only when the key sent
+    with it is the one the replayed registry holds at that row.
+    """
+    for _nid, _oid, _ver, topic, state in page:
+        if topic != KEY_REGISTERED_TOPIC and topic != KEY_REGISTERED_BYTES:
+            continue
+        try:
+            body = json.loads(bytes(state)[envelope.HEADER_BYTES :])["body"]
+            raw = base64.b64decode(body["public_key"], validate=True)
+        except (ValueError, TypeError, KeyError, binascii.Error):
+            continue
+        if len(raw) == 32:
+            candidates.setdefault(envelope.key_id_for(raw), raw)
+
+
+KEY_REGISTERED_BYTES = KEY_REGISTERED_TOPIC.encode("ascii")
+
+
+def public_for(row: Any, candidates: Mapping[bytes, bytes]) -> bytes | None:
+    state = row[4]
+    if type(state) is not bytes:
+        return None
+    return candidates.get(state[4 : 4 + envelope.KEY_ID_BYTES])
+
+
+class RowPool:
+    """:func:`check_rows` over chunks, inline (jobs=1) or on a
+    process pool with a few chunks in flight; results come back in order."""
+
+    def __init__(self, jobs: int, origin: str) -> None:
+        self.origin = origin
+        self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+        self.ahead = 2 * jobs + 2
+
+    def results(
+        self, chunks: Iterable[Chunk]
+    ) -> Iterator[
+        tuple[
+            int,
+            list[Row],
+            Sequence[bytes | None],
+            Sequence[FastRow | None] | None,
+        ]
+    ]:
+        pending: deque[
+            tuple[
+                int,
+                list[Row],
+                Sequence[bytes | None],
+                Future[list[FastRow | None]] | None,
+            ]
+        ] = deque()
+        for start, rows, publics in chunks:
+            if publics is None:
+                future = None
+            elif self.pool is None:
+                yield (
+                    start,
+                    rows,
+                    publics,
+                    check_rows(rows, publics, self.origin),
+                )
+                continue
+            else:
+                future = self.pool.submit(check_rows, rows, publics, self.origin)
+            pending.append((start, rows, publics or (), future))
+            while len(pending) > self.ahead or (pending and pending[0][3] is None):
+                yield self._done(pending.popleft())
+        while pending:
+            yield self._done(pending.popleft())
+
+    @staticmethod
+    def _done(
+        item: tuple[
+            int,
+            list[Row],
+            Sequence[bytes | None],
+            Future[list[FastRow | None]] | None,
+        ],
+    ) -> tuple[
+        int,
+        list[Row],
+        Sequence[bytes | None],
+        Sequence[FastRow | None] | None,
+    ]:
+        start, rows, publics, future = item
+        return start, rows, publics, None if future is None else future.result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
