@@ -999,9 +999,16 @@ class ProjectionRuntime:
         wanted = {s.name: frozenset(s.topics) for s in active}
         start = 0
         while active and start < stop:
-            notifications = self.app.recorder.select_notifications(
-                start, limit=page, stop=stop, topics=topics, inclusive_of_start=False
-            )
+            try:
+                notifications = self.app.recorder.select_notifications(
+                    start,
+                    limit=page,
+                    stop=stop,
+                    topics=topics,
+                    inclusive_of_start=False,
+                )
+            except Exception:  # each view's catch-up below meets and records it
+                return
             target = notifications[-1].id if len(notifications) == page else stop
             events: list[LedgerEvent] = []
             for notification in notifications:
@@ -1024,7 +1031,9 @@ class ProjectionRuntime:
                         None,
                         reached=stop,
                     )
-                except (_HandlerError, _PositionMoved):
+                except Exception:
+                    # A handler error, a moved position or a storage error: the
+                    # view's own catch-up below replays or records it, as before.
                     active.remove(state)
                     continue
                 if target >= stop:
