@@ -177,12 +177,15 @@ def serving(env: dict[str, str], workers: int, threads: int) -> Iterator[int]:
     try:
         deadline = time.monotonic() + 120
         while True:
+            probe = Client(port)
             try:
-                status, _, _ = Client(port).get("/auth/login")
+                status, _, _ = probe.get("/auth/login")
                 if status == 200:
                     break
             except OSError:
                 pass
+            finally:
+                probe.close()
             if time.monotonic() > deadline or procs[0].poll() is not None:
                 raise RuntimeError("gunicorn did not start")
             time.sleep(0.5)
@@ -236,6 +239,9 @@ class Client:
     def get(self, path: str) -> tuple[int, bytes, dict[str, str]]:
         return self.request("GET", path)
 
+    def close(self) -> None:
+        self.conn.close()
+
     def login(self, username: str, password: str) -> None:
         status, page, _ = self.get("/auth/login")
         found = CSRF.search(page.decode())
@@ -257,7 +263,10 @@ def sign_in(port: int, store: Path) -> dict[str, dict[str, str]]:
     for line in (store / "demo-accounts.txt").read_text().splitlines():
         username, _role, password = line.split("\t")
         client = Client(port)
-        client.login(username, password)
+        try:
+            client.login(username, password)
+        finally:
+            client.close()
         sessions[username] = client.cookies
     return sessions
 
@@ -286,6 +295,7 @@ def one_at_a_time(
             sample.size = len(body)
             if status != 200:
                 sample.errors += 1
+        client.close()
         results[page.name] = sample
         print(
             f"  {page.name:<22} p50 {1000 * percentile(sample.seconds, 0.5):8.1f} ms",
@@ -310,6 +320,13 @@ def mixed(
 
     def work(offset: int) -> None:
         clients = {role: Client(port, cookies) for role, cookies in sessions.items()}
+        try:
+            requests(clients, offset)
+        finally:
+            for client in clients.values():
+                client.close()
+
+    def requests(clients: dict[str, Client], offset: int) -> None:
         turn = offset
         while time.monotonic() < stop:
             with lock:
@@ -321,7 +338,7 @@ def mixed(
             start = time.perf_counter()
             try:
                 status, _, _ = clients[page.role].get(page.path)
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 status = 0
             spent = time.perf_counter() - start
             with lock:
