@@ -52,7 +52,7 @@ from services.member_import import import_members
 from services.ratings import round_id
 
 YEAR = 2025
-PHASES = ("org_tree", "members", "cycle_open", "reviews", "ratings")
+PHASES = ("org_tree", "members", "accounts", "cycle_open", "reviews", "ratings")
 IMPORT_ROWS = 1000
 IMPORT_COLUMNS = (
     "full_name",
@@ -201,7 +201,9 @@ class _Builder:
         with self.timed("members", len(plan.members)):
             self.enrol_members()
             self.assign_posts()
+        with self.timed("accounts", 1):
             accounts = self.open_accounts()
+            self.step()
         with self.timed("cycle_open", 1):
             self.open_cycle()
         subjects = [s for s in self.subjects.values() if not s["exempt"]]

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from cli.context import open_services
 from cli.main import cli
+from services.demo_province import PHASES
 from services.demo_province_plan import plan_province
 
 PASSWORD = "mat-khau-quan-tri"
@@ -59,7 +60,7 @@ def test_province_of_thirty_members_with_its_whole_cycle(env):
     result = run("demo", "--province", "--members", "30", "--seed", "11")
     assert result.exit_code == 0, result.output
     assert "province loaded:" in result.output
-    for phase in ("org_tree", "members", "cycle_open", "reviews", "ratings"):
+    for phase in PHASES:
         assert phase in result.output
 
     accounts = env / "demo-accounts.txt"

@@ -1,0 +1,121 @@
+"""Time (and profile) the province generator phase by phase, in-process.
+
+    python -m bench.province_build --members 1000 [--seed S] [--profile ratings]
+        [--backend sqlite|postgres] [--top 30]
+
+Builds in a fresh temporary store (SQLite file, or a fresh PostgreSQL schema
+that is dropped afterwards), prints each phase's seconds, commands and ms per
+command, extrapolates linearly to 100,000 members (a lower bound: opening the
+cycle and each decision grow faster than linearly today), and with ``--profile PHASE``
+prints the cProfile top entries (cumulative) of that phase: where the write
+side spends its time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from bench.province import ADMIN_PASSWORD, PG_SERVER, _drop_schema
+from ledger.config import settings_from_environ
+from services.app import Kiemdiem
+from services.demo_province import PHASES, generate_province
+from services.setup import initialise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.province_build")
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--profile", choices=PHASES, default=None)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--inline", action="store_true", help="views after each command"
+    )
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        schema = f"bench_build_{uuid.uuid4().hex[:10]}"
+        url = (
+            f"{PG_SERVER}?schema={schema}"
+            if args.backend == "postgres"
+            else f"sqlite:///{tmp}/kiemdiem.db"
+        )
+        environ = {**os.environ, "KIEMDIEM_INSTANCE_DIR": tmp}
+        environ.pop("KIEMDIEM_PROJECTIONS", None)
+        settings = settings_from_environ(environ, database_url=url)
+        settings = replace(
+            settings, projections_mode="inline" if args.inline else "worker"
+        )
+        try:
+            initialise(
+                settings,
+                origin="kiemdiem.bench/province",
+                admin_username="admin",
+                admin_full_name="Quản trị",
+                admin_password=ADMIN_PASSWORD,
+            )
+            services = Kiemdiem(settings)
+            try:
+                run(services, args)
+            finally:
+                services.close()
+        finally:
+            if args.backend == "postgres":
+                _drop_schema(schema)
+    return 0
+
+
+def run(services: Kiemdiem, args: argparse.Namespace) -> None:
+    session = services.authenticate("admin", ADMIN_PASSWORD)
+    assert session is not None
+    profiler = cProfile.Profile()
+    state: dict[str, Any] = {"phase": "", "mark": time.perf_counter()}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if phase != state["phase"]:
+            if state["phase"] == args.profile:
+                profiler.disable()
+            state["phase"] = phase
+            print(f"{time.strftime('%H:%M:%S')} {phase} ({total})", flush=True)
+            if phase == args.profile:
+                profiler.enable()
+        elif time.perf_counter() - state["mark"] > 60:
+            state["mark"] = time.perf_counter()
+            print(f"{time.strftime('%H:%M:%S')}   {done}/{total}", flush=True)
+
+    result = generate_province(
+        services, session.signer, args.members, args.seed, progress=progress
+    )
+    profiler.disable()
+    scale = 100_000 / args.members
+    print(f"\n{args.members} members, {args.backend}, seed {args.seed}")
+    print("| phase | seconds | commands | ms/command | ×100k (linear) |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for phase in PHASES:
+        seconds = result.seconds[phase]
+        commands = result.commands[phase]
+        per = 1000 * seconds / max(commands, 1)
+        print(
+            f"| {phase} | {seconds:.1f} | {commands} | {per:.1f} "
+            f"| {seconds * (1 if phase == 'accounts' else scale) / 3600:.1f} h |"
+        )
+    total = sum(result.seconds.values())
+    print(f"| total | {total:.1f} | {sum(result.commands.values())} | | |")
+    if args.profile:
+        print(f"\nprofile of {args.profile} (cumulative):")
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.strip_dirs().sort_stats("cumulative").print_stats(args.top)
+        stats.sort_stats("tottime").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
