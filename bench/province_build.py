@@ -98,18 +98,20 @@ def run(services: Kiemdiem, args: argparse.Namespace) -> None:
     profiler.disable()
     scale = 100_000 / args.members
     print(f"\n{args.members} members, {args.backend}, seed {args.seed}")
-    print("| phase | seconds | commands | ms/command | ×100k (linear) |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| phase | seconds | CPU s | commands | ms/command | ×100k (linear) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for phase in PHASES:
         seconds = result.seconds[phase]
         commands = result.commands[phase]
         per = 1000 * seconds / max(commands, 1)
         print(
-            f"| {phase} | {seconds:.1f} | {commands} | {per:.1f} "
+            f"| {phase} | {seconds:.1f} | {result.cpu_seconds[phase]:.1f} "
+            f"| {commands} | {per:.1f} "
             f"| {seconds * (1 if phase == 'accounts' else scale) / 3600:.1f} h |"
         )
     total = sum(result.seconds.values())
-    print(f"| total | {total:.1f} | {sum(result.commands.values())} | | |")
+    cpu = sum(result.cpu_seconds.values())
+    print(f"| total | {total:.1f} | {cpu:.1f} | {sum(result.commands.values())} | | |")
     if args.profile:
         print(f"\nprofile of {args.profile} (cumulative):")
         stats = pstats.Stats(profiler, stream=sys.stdout)

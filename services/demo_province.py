@@ -112,6 +112,7 @@ class ProvinceResult:
     exempt: int
     accounts: list[DemoAccount]
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # this process's
     commands: dict[str, int] = field(default_factory=dict)
 
 
@@ -152,6 +153,7 @@ class _Builder:
         self.done = 0
         self.total = 0
         self.seconds: dict[str, float] = {}
+        self.cpu_seconds: dict[str, float] = {}
         self.commands: dict[str, int] = {}
         self.numbers: dict[UUID, int] = {}
         self.reviews = 0
@@ -185,12 +187,13 @@ class _Builder:
     @contextmanager
     def timed(self, phase: str, total: int) -> Iterator[None]:
         self.phase, self.done, self.total = phase, 0, total
-        sent, start = self.sent, time.perf_counter()
+        sent, start, cpu = self.sent, time.perf_counter(), time.process_time()
         if self.progress is not None:
             self.progress(phase, 0, total)
         yield
         self.catch_up(force=True)
         self.seconds[phase] = time.perf_counter() - start
+        self.cpu_seconds[phase] = time.process_time() - cpu
         self.commands[phase] = self.sent - sent
 
     # -- the phases ------------------------------------------------------------------
@@ -226,6 +229,7 @@ class _Builder:
             exempt=sum(1 for s in self.subjects.values() if s["exempt"]),
             accounts=accounts,
             seconds=self.seconds,
+            cpu_seconds=self.cpu_seconds,
             commands=self.commands,
         )
 
