@@ -133,6 +133,9 @@ def generate_province(
 
 
 class _Builder:
+    """One province being built: the plan, the signers, the phase clock, and the
+    ids the later phases need (cycle, subjects, rounds and their numbering)."""
+
     def __init__(
         self,
         services: Kiemdiem,
