@@ -12,13 +12,28 @@ from __future__ import annotations
 import logging
 import time
 import weakref
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from ledger.config import Settings
 from ledger.errors import ConfigurationError
-from ledger.integrator import StoredCheckpoint
+from ledger.integrator import Integrator, StoredCheckpoint
+from projections.runtime import ProjectionRuntime
 
-if TYPE_CHECKING:
-    from services.app import Kiemdiem
+
+class CommittingApp(Protocol):
+    """What post-commit work needs of the application (``services.app.Kiemdiem``)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def integrator(self) -> Integrator: ...
+
+    @property
+    def projections(self) -> ProjectionRuntime: ...
+
+    def issue_checkpoint(self) -> StoredCheckpoint: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +42,12 @@ CHECKPOINT_RETRY_SECONDS = 60.0
 this process wait this long before trying again, so a wrong passphrase does not
 cost every write a key derivation."""
 
-_checkpoint_paused_until: weakref.WeakKeyDictionary[Kiemdiem, float] = (
+_checkpoint_paused_until: weakref.WeakKeyDictionary[CommittingApp, float] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def catch_up(app: Kiemdiem, last_notification_id: int) -> None:
+def catch_up(app: CommittingApp, last_notification_id: int) -> None:
     """Integrate, bring the views to ``last_notification_id`` (the command's own
     views inline; in worker mode a bounded wait for the worker, so the acting user
     reads their own write) and checkpoint when due; log every failure instead of
@@ -64,7 +79,7 @@ def catch_up(app: Kiemdiem, last_notification_id: int) -> None:
     checkpoint_if_due(app)
 
 
-def checkpoint_if_due(app: Kiemdiem) -> StoredCheckpoint | None:
+def checkpoint_if_due(app: CommittingApp) -> StoredCheckpoint | None:
     """Sign a checkpoint when the policy says one is due and a log key is set up.
 
     When it cannot be signed (the log key or its passphrase is missing or wrong,

@@ -42,6 +42,12 @@ def make_new_files_private() -> int:
     return restrict_umask()
 
 
+def write_private_file(path: Path, text: str) -> None:
+    """A file for its owner only (0600 from its creation, also when replacing one
+    left with wider rights), e.g. the demo logins."""
+    write_private(path, text)
+
+
 ORIGIN = re.compile(r"[a-z0-9.-]+(/[a-z0-9._-]+)*")
 
 
