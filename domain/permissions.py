@@ -170,7 +170,10 @@ class Read(StrEnum):
     MEMBER_PERSONAL = "member.personal"
     """Party card number and birth date (thông tin cá nhân)."""
     CYCLE = "cycle"
-    """A review cycle: its page, subject lists, rounds, statistics, open items."""
+    """A review cycle: its page, the subject lists and rounds (filtered)."""
+    STATISTICS = "statistics"
+    """Counts and working lists across a cycle's subjects: statistics of an
+    organisation, open items, peer groups."""
     SUBJECT = "subject"
     """One subject of a cycle: reviews, self-review texts, score, level, dossier."""
     REPORT = "report"
@@ -213,7 +216,10 @@ READ_RULES: dict[Read, ReadRule] = {
         branch=PERMISSIONS["member.read_personal"] - {Role.ADMIN},
         own=_MEMBER,
     ),
-    Read.CYCLE: ReadRule(branch=KEEPERS),
+    # A cycle above the branch covers it (its lists then show the branch only);
+    # a member reads the cycles they are a subject of.
+    Read.CYCLE: ReadRule(branch=KEEPERS, own=_MEMBER, above=True),
+    Read.STATISTICS: ReadRule(branch=KEEPERS),
     Read.SUBJECT: ReadRule(branch=KEEPERS, own=_MEMBER),
     Read.REPORT: ReadRule(branch=PERMISSIONS["report.read"] - {Role.ADMIN}),
     Read.REMEDIATION: ReadRule(

@@ -56,7 +56,9 @@ def test_every_action_and_every_read_has_a_reach():
 
 
 @pytest.mark.parametrize("role", sorted(KEEPERS))
-@pytest.mark.parametrize("kind", [Read.MEMBER_FILE, Read.CYCLE, Read.SUBJECT])
+@pytest.mark.parametrize(
+    "kind", [Read.MEMBER_FILE, Read.STATISTICS, Read.SUBJECT, Read.REPORT]
+)
 def test_keepers_read_their_branch_and_nothing_beside_it(role, kind):
     me = viewer(role)
     for place in ("district", "cell_a", "cell_b"):
@@ -112,7 +114,11 @@ def test_the_tree_above_the_branch_is_named_but_not_beside_it():
     assert may_read(me, Read.ORGANISATION, PATHS["province"])
     assert may_read(me, Read.ORGANISATION, PATHS["cell_b"])
     assert not may_read(me, Read.ORGANISATION, PATHS["other"])
-    assert not may_read(me, Read.CYCLE, PATHS["province"])
+    # a cycle of the province covers the district; its statistics do not
+    assert may_read(me, Read.CYCLE, PATHS["province"])
+    assert not may_read(me, Read.CYCLE, PATHS["other"])
+    assert not may_read(me, Read.STATISTICS, PATHS["province"])
+    assert may_read(me, Read.STATISTICS, PATHS["cell_a"])
 
 
 def test_the_counting_committee_reads_the_votes_it_counts():

@@ -35,15 +35,15 @@ from domain.accounts import Role
 from domain.errors import DomainError
 from services import booth as booth_files
 from services import vote_commands as vc
-from services.errors import SignatureRequiredError
+from services.read_gateway_more import VoteReads
 from services.votes import VoteService
 from votes.results import display_percent
-from web.dispatch import PAGE_LEVEL, form_status
+from web.dispatch import form_status, submit
 from web.errors import json_error, status_for
 from web.forms import BaseForm
-from web.identity import requires, services, signer, user
+from web.identity import requires, services, user
 from web.messages import message_for
-from web.reads import found_or_404, org_choices
+from web.reads import found_or_404, org_choices, reads
 from web.security import CSP
 from web.votes import bp, exports
 from web.votes.forms import (
@@ -89,27 +89,19 @@ BAND_CONSEQUENCES = {
 }
 
 
-def _votes() -> VoteService:
+def _votes() -> VoteReads:
+    """The vote reads of the signed-in user (scope-checked by the gateway)."""
+    return reads().votes
+
+
+def _vote_service() -> VoteService:
+    """The vote service, for commands only."""
     return services().votes
 
 
 def _submit(command: Any, form: BaseForm) -> Any | None:
-    """Like ``web.dispatch.submit``, through the vote service."""
-    name = type(command).__name__
-    key = signer()
-    try:
-        result = _votes().handle(command, key)
-    except SignatureRequiredError:
-        raise
-    except DomainError as exc:
-        log.info("command %s refused: %s", name, exc.code)
-        if exc.code in PAGE_LEVEL:
-            raise
-        form.add_error(exc.code, exc.details)
-        g.refusal_code = exc.code
-        return None
-    log.info("command %s accepted", name)
-    return result
+    """``web.dispatch.submit`` through the vote service."""
+    return submit(command, form, _vote_service().handle)
 
 
 def _row(vote_id: UUID):
@@ -150,7 +142,7 @@ def _member_label(row: Any) -> str:
 def _create_form() -> CreateVoteForm:
     """The form with its choices: organisations, members, accounts of the ban
     kiểm phiếu (role ``counting``), the modes this deployment offers."""
-    app = services()
+    app = reads()
     form = CreateVoteForm()
     form.org_id.set_choices(org_choices(app.organisations()), empty="— Chọn tổ chức —")
     counting = [
@@ -372,7 +364,7 @@ def message(vote_id: UUID):
             parsed = json.loads(form.message.data)
             if not isinstance(parsed, dict) or parsed.get("vote") != str(vote_id):
                 raise ValueError("another vote")
-            command = _votes().command_from_message(user().actor, parsed)
+            command = _vote_service().command_from_message(user().actor, parsed)
         except (ValueError, DomainError):
             form.add_error("vote.message_invalid")
             g.refusal_code = "vote.message_invalid"
@@ -505,7 +497,7 @@ def booth_key(vote_id: UUID):
     if not current_user.is_authenticated:
         return json_error("vote.login_required", 401)
     try:
-        record = _votes().wrapped_key(vote_id, user().actor)
+        record = _votes().wrapped_key(vote_id)
     except DomainError as exc:
         return json_error(exc.code, 403)
     response = jsonify(record)
@@ -527,7 +519,7 @@ def cast(vote_id: UUID):
         session = user().actor
     body = request.get_data(cache=False)
     try:
-        receipt = _votes().cast_ballot(vc.CastBallot(vote_id, body), session)
+        receipt = _vote_service().cast_ballot(vc.CastBallot(vote_id, body), session)
     except DomainError as exc:
         # No ballot content and no identity in the log (§7.2).
         log.info("ballot refused: %s", exc.code)
