@@ -267,8 +267,12 @@ class VoteReads:
         self._check(vote_id)
         return self.service.results(vote_id)
 
+    # -- the booth's public bulletin (votes.md §6.1): in mode A holding an issued
+    # slip is the authorisation, so these are read without an account scope.
+    def booth_row(self, vote_id: UUID) -> VoteRow | None:
+        return self.service.vote_row(vote_id)
+
     def booth_data(self, vote_id: UUID) -> dict[str, Any]:
-        self._check(vote_id)
         return self.service.booth_data(vote_id)
 
     def trustee_rows(self, vote_id: UUID) -> list[TrusteeRow]:
@@ -284,7 +288,7 @@ class VoteReads:
         return self.service.export_record(vote_id)
 
     def find_tracking_code(self, vote_id: UUID, code: str) -> int | None:
-        self._check(vote_id)
+        """Public: a voter checks their own ballot by its tracking code."""
         return self.service.find_tracking_code(vote_id, code)
 
     def roster_with_accounts(self, vote_id: UUID) -> list[UUID]:

@@ -108,6 +108,11 @@ def _row(vote_id: UUID):
     return found_or_404(_votes().vote_row(vote_id), "vote.not_found")
 
 
+def _public_row(vote_id: UUID):
+    """The vote as the booth's public bulletin shows it (no account scope)."""
+    return found_or_404(_votes().booth_row(vote_id), "vote.not_found")
+
+
 @bp.app_template_filter("phase_label")
 def phase_label(value: str) -> str:
     return PHASE_LABELS.get(value, value)
@@ -443,7 +448,7 @@ def _mode_b_login(vote_id: UUID, mode: str) -> Any | None:
 
 @bp.get("/<uuid:vote_id>/booth")
 def booth(vote_id: UUID):
-    row = _row(vote_id)
+    row = _public_row(vote_id)
     need_login = _mode_b_login(vote_id, row.mode)
     if need_login is not None:
         return need_login
@@ -480,7 +485,7 @@ def booth(vote_id: UUID):
 
 @bp.get("/<uuid:vote_id>/booth/election.json")
 def booth_data(vote_id: UUID):
-    row = _row(vote_id)
+    row = _public_row(vote_id)
     if row.mode == "B" and not current_user.is_authenticated:
         return json_error("vote.login_required", 401)
     return jsonify(_votes().booth_data(vote_id))
@@ -511,7 +516,7 @@ def cast(vote_id: UUID):
 
     Mode B: the session names the member; the ballot was signed on their device,
     so the server's copy of the unlocked key is not used (or needed) here."""
-    row = _row(vote_id)
+    row = _public_row(vote_id)
     session = None
     if row.mode == "B":
         if not current_user.is_authenticated:
@@ -530,7 +535,7 @@ def cast(vote_id: UUID):
 
 @bp.get("/<uuid:vote_id>/track")
 def track(vote_id: UUID):
-    row = _row(vote_id)
+    row = _public_row(vote_id)
     code = request.args.get("code", "").strip()
     position = _votes().find_tracking_code(vote_id, code) if code else None
     if request.accept_mimetypes.best == "application/json":
