@@ -31,7 +31,11 @@ ROLES = tuple(ACCOUNTS)
 OVERRIDES: dict[str, dict[str, str]] = {
     "/ratings/organisations/<uuid:org_id>/facts/<kind>": {"kind": "sector"},
 }
+# What the sweep may store: the signed access log of reads of a member's file,
+# and the one command that needs no body (the decision maker closes the cycle
+# of their own district: POST /api/v1/cycles/<id>/close).
 ACCESS_LOG_TOPICS = ("FileAccessLog",)
+BODILESS_WRITES = ("domain.cycles:ReviewCycle.Closed",)
 
 
 @pytest.fixture(scope="session")
@@ -138,7 +142,10 @@ def test_route_role_scope_matrix(matrix, role):
             wrong.append(f"{name}: {role} OUT of scope got {status_out}")
     assert wrong == []
     written = [
-        t for t in _events_since(app, before) if not t.endswith(ACCESS_LOG_TOPICS)
+        topic
+        for topic in _events_since(app, before)
+        if topic.split(":")[-1].split(".")[0] not in ACCESS_LOG_TOPICS
+        and not (role == "decision_maker" and topic in BODILESS_WRITES)
     ]
     assert written == [], "the sweep wrote something"
 
