@@ -167,6 +167,13 @@ class ReadGateway:
             Read.MEMBER_LIST, self.app.members(cell_id), lambda r: r.cell_id
         )
 
+    def members_shown(self, cell_id: UUID) -> list[MemberRow]:
+        """A chi bộ's members on its page: the list, or none for a viewer who
+        reads no members' names there (never a refusal of the page itself)."""
+        if not self.sees(Read.MEMBER_LIST, cell_id):
+            return []
+        return self.members(cell_id)
+
     def member(self, member_id: UUID) -> MemberRow | None:
         """One member's record (name, chi bộ; personal fields only where
         ``shows_personal`` says so): their own, or in the viewer's branch."""
@@ -206,6 +213,8 @@ class ReadGateway:
     def org_facts(self, org_id: UUID) -> list[Row]:
         """Facts about an organisation the rating rules read (sector, conclusions,
         task results, cases, discipline): for its keepers."""
+        if self.app.organisation(org_id) is None:
+            raise NotFoundError("org.not_found", id=str(org_id))
         self.check(Read.REPORT, org_id)
         return self.app.ratings.org_facts(org_id)
 

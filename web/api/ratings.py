@@ -364,13 +364,9 @@ for _fact, (_command, _spec) in ORG_FACTS.items():
 @bp.get("/organisations/<uuid:org_id>/facts")
 def get_org_facts(org_id: UUID):
     ratings = reads()
-    found_or_404(reads().organisation(org_id), "org.not_found")
+    facts = ratings.org_facts(org_id)
     return jsonify(
-        {
-            "org_id": str(org_id),
-            "sector": ratings.org_sector(org_id),
-            "facts": ratings.org_facts(org_id),
-        }
+        {"org_id": str(org_id), "sector": ratings.org_sector(org_id), "facts": facts}
     )
 
 

@@ -37,7 +37,7 @@ def detail(org_id: UUID):
     rows = reads().organisations()
     parent = next((r for r in rows if r.org_id == org.parent_id), None)
     children = [r for r in rows if r.parent_id == org.org_id]
-    members = reads().members(cell_id=org.org_id) if org.kind == "cell" else []
+    members = reads().members_shown(org.org_id) if org.kind == "cell" else []
     return render_template(
         "organisations/detail.html",
         org=org,
