@@ -146,6 +146,16 @@ class ReadGateway:
             if self.sees(kind, place(r), owner=owner(r) if owner else None)
         ]
 
+    def require_act(self, action: str, org_id: UUID | None) -> None:
+        """The reach of a command (``domain.permissions.require_act``) on its
+        target organisation, checked before the command is sent, so a page or
+        an API route refuses an out-of-scope write before touching it (the
+        command side checks again). An unknown organisation is left to the
+        command, which names it not found."""
+        path = self.path(org_id)
+        if path:
+            p.require_act(self.viewer, action, path)
+
     # -- the directory ------------------------------------------------------------
     def organisations(self) -> list[OrganisationRow]:
         """The tree in order: the viewer's branch and the organisations above it."""

@@ -15,15 +15,13 @@ so an allowed role gets the form's 400/422 and nothing is written.
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import ACCOUNTS, SECRET_KEY, AuthActions, _environment
+from tests.conftest import ACCOUNTS, AuthActions
 from tests.web.matrix_table import BOOTH, EXPECTED, PUBLIC, ROLE_LETTERS, Expect
-from tests.web.matrix_world import OUT_CARD, OUT_CELL_NAME, OUT_MEMBER_NAME, build
+from tests.web.matrix_world import OUT_CARD, OUT_CELL_NAME, OUT_MEMBER_NAME
 
 XHR = {"X-Requested-With": "XMLHttpRequest"}
 ROLES = tuple(ACCOUNTS)
@@ -36,31 +34,6 @@ OVERRIDES: dict[str, dict[str, str]] = {
 # of their own district: POST /api/v1/cycles/<id>/close).
 ACCESS_LOG_TOPICS = ("FileAccessLog",)
 BODILESS_WRITES = ("domain.cycles:ReviewCycle.Closed",)
-
-
-@pytest.fixture(scope="session")
-def matrix(seeded_store, tmp_path_factory) -> Iterator[dict[str, Any]]:
-    """One store for the whole matrix: the seed, the second district, targets."""
-    from services.app import Kiemdiem
-    from web import create_app, shutdown
-
-    template, world = seeded_store
-    root = tmp_path_factory.mktemp("matrix") / "store"
-    shutil.copytree(template, root)
-    with pytest.MonkeyPatch.context() as mp:
-        _environment(mp, root)
-        from ledger.config import settings_from_environ
-
-        builder = Kiemdiem(settings_from_environ())
-        try:
-            inside, outside = build(builder, world)
-        finally:
-            builder.close()
-        app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY})
-        try:
-            yield {"app": app, "in": inside, "out": outside, "world": world}
-        finally:
-            shutdown(app)
 
 
 def routes(app) -> list[tuple[str, str]]:

@@ -213,6 +213,7 @@ def get_member(member_id: UUID):
 @requires("member.enrol")
 def enrol_member():
     form = _form(EnrolMemberForm)
+    reads().require_act("member.enrol", form.cell_id.data)
     member_id = _run(
         c.EnrolMember(
             actor_id=user().actor,
@@ -235,6 +236,10 @@ def enrol_member():
 @requires("member.transfer")
 def transfer_member(member_id: UUID):
     form = _form(TransferMemberForm)
+    member = reads().member(member_id)  # the member's own chi bộ: in scope
+    if member is not None:
+        reads().require_act("member.transfer", member.cell_id)
+    reads().require_act("member.transfer", form.cell_id.data)
     _run(
         c.TransferMember(
             actor_id=user().actor, member_id=member_id, cell_id=form.cell_id.data

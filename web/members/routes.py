@@ -63,6 +63,7 @@ def enrol():
     if not form.is_submitted():
         form.cell_id.data = _cell_from_args()
     if form.validate_on_submit():
+        reads().require_act("member.enrol", form.cell_id.data)
         command = c.EnrolMember(
             actor_id=user().actor,
             full_name=form.full_name.data,
@@ -88,6 +89,8 @@ def transfer(member_id: UUID):
         org_choices(reads().organisations(), CELL), empty="— Chọn chi bộ —"
     )
     if form.validate_on_submit():
+        reads().require_act("member.transfer", member.cell_id)
+        reads().require_act("member.transfer", form.cell_id.data)
         command = c.TransferMember(
             actor_id=user().actor, member_id=member_id, cell_id=form.cell_id.data
         )
