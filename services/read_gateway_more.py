@@ -296,7 +296,6 @@ class VoteReads:
         return self.service.roster_with_accounts(vote_id)
 
     def wrapped_key(self, vote_id: UUID) -> dict[str, Any]:
-        """The signed-in member's own wrapped key (the service checks they are an
-        eligible voter of this vote)."""
-        self._check(vote_id)
+        """The signed-in member's own wrapped key: the service checks they are
+        an eligible voter of this vote, which is the authorisation here."""
         return self.service.wrapped_key(vote_id, self.gate.actor)

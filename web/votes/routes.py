@@ -496,7 +496,7 @@ def booth_key(vote_id: UUID):
     """Mode B (§6.2, §7.1 step 2): the signed-in member's own wrapped key record,
     checked for eligibility at the start; the booth opens it in the browser with
     the password, which is not sent for this step, and signs the ballot there."""
-    row = _row(vote_id)
+    row = _public_row(vote_id)
     if row.mode != "B":
         return json_error("vote.wrong_mode", 404)
     if not current_user.is_authenticated:
