@@ -76,6 +76,7 @@ def _vote(services: Any, admin: Any, org: UUID, code: str, leader: UUID, trustee
 
 def build(services: Any, world: World) -> tuple[Scope, Scope]:
     """Add the second district and the targets of both scopes; return them."""
+    assert world.member_id is not None
     admin = services.authenticate("admin", ACCOUNTS["admin"][2])
     handle = services.handle
     district2 = handle(
