@@ -167,3 +167,37 @@ def test_the_same_write_in_scope_goes_through(matrix):
     response = client.post("/api/v1/members", json=body, headers=XHR)
     assert response.status_code == 201, response.get_json()
     assert date.fromisoformat(response.get_json()["member"]["birth_date"]).year == 1985
+
+
+QUERIES = [
+    "/members/?cell={out_cell}",
+    "/api/v1/members?cell_id={out_cell}",
+    "/api/v1/remediation/items?org_id={out_org}",
+    "/api/v1/remediation/status-counts?org_id={out_org}",
+    "/api/v1/remediation/carried?subject_key=m:{out_member}&year=2025",
+    "/api/v1/cycles/{in_cycle}/statistics?org_id={out_org}",
+    "/reports/khen-thuong?org={out_org}&year=2024",
+    "/api/v1/commendations?org_id={out_org}",
+    "/api/v1/commendations/proposals?org_id={out_org}&year=2024",
+    "/remediation/?org_id={out_org}",
+    "/reports/?org={out_org}&year=2024",
+]
+
+
+@pytest.mark.parametrize("role", ["secretary", "decision_maker", "inspector"])
+def test_query_parameters_out_of_scope_are_refused(matrix, role):
+    """Lists and counts asked for the other district by a query parameter."""
+    inside, outside = matrix["in"].values, matrix["out"].values
+    client = matrix["app"].test_client()
+    AuthActions(client).login(role)
+    answered = {}
+    for template in QUERIES:
+        url = template.format(
+            out_cell=outside["cell_id"],
+            out_org=outside["org_id"],
+            out_member=outside["member_id"],
+            in_cycle=inside["cycle_id"],
+        )
+        response = client.get(url, follow_redirects=True)
+        answered[url] = response.status_code
+    assert {url: s for url, s in answered.items() if s != 403} == {}
