@@ -267,7 +267,7 @@ A400/400 S403/403 D403/403 I403/403 M403/403 C403/403  POST /votes/<uuid:vote_id
 A422/422 S422/422 D422/422 I422/422 M422/422 C422/422  POST /votes/<uuid:vote_id>/ballots
 A200/200 S200/200 D200/200 I200/200 M200/200 C200/200  GET /votes/<uuid:vote_id>/booth
 A200/200 S200/200 D200/200 I200/200 M200/200 C200/200  GET /votes/<uuid:vote_id>/booth/election.json
-A404/404 S404/403 D404/403 I404/403 M404/403 C404/403  GET /votes/<uuid:vote_id>/booth/my-key.json
+A404/404 S404/404 D404/404 I404/404 M404/404 C404/404  GET /votes/<uuid:vote_id>/booth/my-key.json
 A422/422 S403/403 D403/403 I403/403 M403/403 C403/403  POST /votes/<uuid:vote_id>/eligible
 A403/403 S403/403 D403/403 I403/403 M403/403 C400/403  POST /votes/<uuid:vote_id>/message
 A200/200 S200/403 D200/403 I200/403 M200/403 C200/403  GET /votes/<uuid:vote_id>/record.jsonl
