@@ -15,6 +15,7 @@ The remediation, audit and vote reads live in ``services.read_gateway_more``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -35,29 +36,49 @@ Row = dict[str, Any]
 def viewer_for(kiemdiem: Kiemdiem, account_id: UUID) -> Viewer:
     """The viewer an account is: its roles, its branch root (a leadership
     collective works for its committee), its member file and chi bộ, and the
-    ancestor paths above them. An unknown or disabled account sees nothing."""
-    account = kiemdiem.account_row(account_id)
-    if account is None or account.disabled:
+    ancestor paths above them. An unknown or disabled account sees nothing.
+    A few indexed queries of the directory, once per request."""
+    query = kiemdiem.projections.query
+    found = query(
+        "directory",
+        "SELECT roles, org_id, member_id, disabled FROM {accounts} "
+        "WHERE account_id = ?",
+        [str(account_id)],
+    )
+    if not found or found[0]["disabled"]:
         return Viewer(frozenset())
-    org_id = account.org_id
-    if org_id is not None:
-        org = kiemdiem.organisation(org_id)
-        if org is None:
-            org_id = None
-        else:
-            org_id = p.branch_root(org.org_id, org.kind, org.parent_id)
+    account = found[0]
+    org_id: UUID | None = None
+    if account["org_id"]:
+        orgs = query(
+            "directory",
+            "SELECT org_id, kind, parent_id FROM {organisations} WHERE org_id = ?",
+            [account["org_id"]],
+        )
+        if orgs:
+            parent = orgs[0]["parent_id"]
+            org_id = p.branch_root(
+                UUID(orgs[0]["org_id"]),
+                orgs[0]["kind"],
+                UUID(parent) if parent else None,
+            )
+    member_id = UUID(account["member_id"]) if account["member_id"] else None
     cell_id = None
-    if account.member_id is not None:
-        member = kiemdiem.member(account.member_id)
-        cell_id = member.cell_id if member is not None else None
+    if member_id is not None:
+        cells = query(
+            "directory",
+            "SELECT cell_id FROM {members} WHERE member_id = ?",
+            [str(member_id)],
+        )
+        cell_id = UUID(cells[0]["cell_id"]) if cells else None
     lineage: set[UUID] = set()
     for anchor in (org_id, cell_id):
         if anchor is not None:
             lineage.update(ancestor_path(kiemdiem.projections, anchor))
     return Viewer(
-        roles=frozenset(account.roles),
+        roles=frozenset(json.loads(account["roles"])),
         org_id=org_id,
-        member_id=account.member_id,
+        member_id=member_id,
         cell_id=cell_id,
         lineage=frozenset(lineage),
     )
