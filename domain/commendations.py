@@ -45,7 +45,7 @@ class AwardKind(StrEnum):
 @dataclass(frozen=True)
 class AwardRule:
     years: int  # consecutive HTXSNV years the award rests on, ending in its year
-    awarding_level: str  # who awards (code; Vietnamese in web/messages)
+    awarding_level: str  # who awards (code; Vietnamese in web/catalogue)
     awarding_classes: frozenset[str]  # subject classes of the awarding organisation
 
 

@@ -1,4 +1,4 @@
-"""Domain errors carry a stable dotted code; ``web/messages.py`` maps each code to
+"""Domain errors carry a stable dotted code; ``web/catalogue/__init__.py`` maps each code to
 Vietnamese. Codes are public API: never rename or reuse one."""
 
 from __future__ import annotations

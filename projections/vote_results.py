@@ -13,11 +13,13 @@ from __future__ import annotations
 from ledger.mapper import LedgerEvent
 from projections.runtime import ReadModel, handles
 from projections.sqlutil import Tx
-from votes.aggregates import (
+from votes.aggregates import ConfidenceVote
+from votes.ballot import tracking_code
+from votes.results import display_percent
+from votes.vote_events import (
     Abandoned,
     AttendanceRecorded,
     BallotCast,
-    ConfidenceVote,
     CredentialsPublished,
     CredentialsVoided,
     ElectionCreated,
@@ -30,8 +32,6 @@ from votes.aggregates import (
     VotingClosed,
     VotingOpened,
 )
-from votes.ballot import tracking_code
-from votes.results import display_percent
 
 
 class VoteResults(ReadModel):

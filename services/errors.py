@@ -1,5 +1,5 @@
 """Errors of the application layer, coded like domain errors so the web maps
-them with the same table (``web/messages.py``)."""
+them with the same table (``web/catalogue/__init__.py``)."""
 
 from __future__ import annotations
 

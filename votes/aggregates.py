@@ -1,8 +1,11 @@
 """The confidence vote as signed events of the project ledger (votes.md §5–§9, §11).
 
 One :class:`Vote` aggregate per vote, id ``uuid5(org id, election code)``; its stream
-is the election record.  The stream must read exactly like the record the standalone
-verifier checks, so the events here are not the library's generated dataclasses:
+is the election record. The vote is read in four modules: its events
+(``votes.vote_events``), its inputs and their checks (``votes.vote_spec``), its state
+rebuilt from events (``votes.vote_state``), the key ceremony (``votes.vote_ceremony``),
+and the other commands here. The stream must read exactly like the record the
+standalone verifier checks, so the events are not the library's generated dataclasses:
 
 * every stored topic is the §11 name (``VoteElectionCreated`` …), set once through the
   class ``TOPIC`` (signed content: never rename one);
@@ -35,286 +38,88 @@ than half of the ballots returned were low confidence (votes.md §9.3, domain.md
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime
-from enum import StrEnum
-from typing import Any, ClassVar
-from uuid import NAMESPACE_URL, UUID, uuid5
+from typing import Any
+from uuid import UUID
 
-from eventsourcing.domain import Aggregate, CanMutateAggregate, event
-from eventsourcing.utils import register_topic
+from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
 from votes.ballot import BallotContext, BallotRejected, check_submission
-from votes.canon import CanonicalError, parse_hex
-from votes.ceremony import (
-    CeremonyError,
-    check_commitments,
-    election_key,
-    fingerprint,
-    short_fingerprint,
-    verification_key,
-)
+from votes.canon import CanonicalError
 from votes.credentials import CredentialError, load_ed25519_public
-from votes.elgamal import ZERO_CIPHERTEXT, Ciphertext
-from votes.group import GroupError, Point, decode_point
+from votes.group import GroupError
 from votes.manifest import (
-    DEFAULT_MIN_BALLOTS,
-    Leader,
     ManifestError,
     ManifestInput,
     build_manifest,
     manifest_hash,
 )
-from votes.proofs import SchnorrProof
 from votes.results import Band, LeaderResult, leader_results
 from votes.tally import (
-    DecryptionShare,
-    PartialDecryption,
-    Tally,
     TallyError,
     combine,
     verify_partial,
 )
-
-VOTE_NAMESPACE = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/confidence-vote")
-ABANDON_REASONS = frozenset(
-    {
-        "QUORUM_NOT_MET",
-        "CEREMONY_FAILED",
-        "TOO_FEW_BALLOTS",
-        "TOO_FEW_TRUSTEES",
-        "OTHER",
-    }
-)
-MIN_TRUSTEES = 3
-MAX_TRUSTEES = 7
-COMPLAINT_REASONS = frozenset({"share_unreadable", "share_invalid", "other"})
-
-
-def vote_id(org_id: UUID, code: str) -> UUID:
-    """The vote's id and stream: uuid5 of the organisation and the election code."""
-    return uuid5(VOTE_NAMESPACE, f"{org_id}/{code}")
-
-
-def confidence_vote_id(vote: UUID) -> UUID:
-    """The companion :class:`ConfidenceVote` stream of a vote."""
-    return uuid5(VOTE_NAMESPACE, f"{vote}/confidence")
-
-
-def ballot_box_actor(vote: UUID) -> str:
-    """The non-person actor that signs the vote's ballots (ledger.md §4.1)."""
-    return f"sys:ballot-box:{vote}"
-
-
-def minute_now() -> datetime:
-    """Event times of the vote stream are at minute precision (§11)."""
-    return datetime.now(UTC).replace(second=0, microsecond=0)
-
-
-class Phase(StrEnum):
-    """Where a vote stands; the order is the order of §10.3 V4."""
-
-    CEREMONY = "ceremony"
-    KEY_PUBLISHED = "key_published"
-    CREDENTIALS_PUBLISHED = "credentials_published"
-    ATTENDANCE_RECORDED = "attendance_recorded"
-    OPEN = "open"
-    CLOSED = "closed"
-    TALLIED = "tallied"
-    ABANDONED = "abandoned"
-
-
-# ---------------------------------------------------------------------------
-# Events of the vote stream (§11)
-# ---------------------------------------------------------------------------
-class VoteEvent(CanMutateAggregate[UUID]):
-    """An event whose stored body is exactly its §11 fields, in ``__dict__``."""
-
-    TOPIC: ClassVar[str] = ""
-    FIELDS: ClassVar[frozenset[str]] = frozenset()
-
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime
-
-    def __init__(
-        self,
-        *,
-        originator_id: UUID,
-        originator_version: int,
-        timestamp: datetime,
-        **body: Any,
-    ) -> None:
-        if set(body) != self.FIELDS:
-            msg = f"{self.TOPIC} takes exactly {sorted(self.FIELDS)}"
-            raise TypeError(msg)
-        state = dict(body)
-        state.update(
-            originator_id=originator_id,
-            originator_version=originator_version,
-            timestamp=timestamp,
-        )
-        object.__setattr__(self, "__dict__", state)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("vote events are immutable")
-
-    @staticmethod
-    def create_timestamp() -> datetime:
-        return minute_now()
-
-    @property
-    def body(self) -> dict[str, Any]:
-        state: dict[str, Any] = self.__dict__
-        return {name: state[name] for name in self.FIELDS}
-
-    def apply(self, aggregate: Any) -> None:
-        aggregate.when(self)
-
-    def __repr__(self) -> str:
-        return f"{self.TOPIC}(v{self.originator_version})"
-
-
-def _event(topic: str, *fields: str) -> type[VoteEvent]:
-    cls = type(topic, (VoteEvent,), {"TOPIC": topic, "FIELDS": frozenset(fields)})
-    cls.__module__ = __name__
-    register_topic(topic, cls)
-    return cls
-
-
-class ElectionCreated(VoteEvent):
-    """The manifest: the first event of the stream, which creates the vote."""
-
-    TOPIC = "VoteElectionCreated"
-    FIELDS = frozenset({"manifest", "manifest_hash"})
-
-    def mutate(self, aggregate: Any) -> Any:
-        if aggregate is not None:
-            raise DomainError("vote.exists")
-        vote = Vote.__new__(Vote)
-        vote.__base_init__(
-            originator_id=self.originator_id,
-            originator_version=self.originator_version,
-            timestamp=self.timestamp,
-        )
-        vote.when(self)
-        return vote
-
-
-register_topic(ElectionCreated.TOPIC, ElectionCreated)
-TrusteeRegistered = _event("VoteTrusteeRegistered", "i", "transport_pub")
-TrusteeCommitted = _event("VoteTrusteeCommitted", "commitments", "i", "pok")
-TrusteeShareSent = _event(
-    "VoteTrusteeShareSent", "ciphertext", "ephemeral_pub", "from", "nonce", "to"
-)
-TrusteeComplaint = _event("VoteTrusteeComplaint", "against", "j", "reason")
-KeyCeremonyAborted = _event("VoteKeyCeremonyAborted", "reason", "run")
-TrusteeSharesVerified = _event("VoteTrusteeSharesVerified", "j", "verification_key")
-ElectionKeyPublished = _event(
-    "VoteElectionKeyPublished",
-    "election_key",
-    "fingerprint",
-    "short_fingerprint",
-    "verification_keys",
-)
-CredentialsPublished = _event("VoteCredentialsPublished", "count", "credentials")
-EligibleAccountsPublished = _event("VoteEligibleAccountsPublished", "entries")
-AttendanceRecorded = _event("VoteAttendanceRecorded", "convened", "present")
-CredentialsVoided = _event("VoteCredentialsVoided", "credentials")
-VotingOpened = _event("VoteVotingOpened", "issued", "quorum_ok")
-BallotCast = _event("VoteBallotCast", "ballot", "ballot_hash", "sig")
-VotingClosed = _event("VoteVotingClosed", "aggregate", "ballot_count", "ballots_head")
-PartialDecryptionRecorded = _event(
-    "VotePartialDecryption", "j", "shares", "verified_head"
-)
-TallyPublished = _event("VoteTallyPublished", "results", "trustees_used")
-MinutesSigned = _event("VoteMinutesSigned", "head", "tally_event_hash")
-Abandoned = _event("VoteAbandoned", "reason")
-
-VOTE_EVENTS: tuple[type[VoteEvent], ...] = (
-    ElectionCreated,
-    TrusteeRegistered,
-    TrusteeCommitted,
-    TrusteeShareSent,
-    TrusteeComplaint,
-    KeyCeremonyAborted,
-    TrusteeSharesVerified,
-    ElectionKeyPublished,
-    CredentialsPublished,
-    EligibleAccountsPublished,
-    AttendanceRecorded,
-    CredentialsVoided,
-    VotingOpened,
-    BallotCast,
-    VotingClosed,
-    PartialDecryptionRecorded,
-    TallyPublished,
-    MinutesSigned,
+from votes.vote_ceremony import VoteCeremony
+from votes.vote_events import (
     Abandoned,
+    AttendanceRecorded,
+    BallotCast,
+    CredentialsPublished,
+    CredentialsVoided,
+    ElectionCreated,
+    EligibleAccountsPublished,
+    MinutesSigned,
+    PartialDecryptionRecorded,
+    Phase,
+    TallyPublished,
+    VoteEvent,
+    VotingClosed,
+    VotingOpened,
+    minute_now,
 )
-VOTE_TOPICS = tuple(cls.TOPIC for cls in VOTE_EVENTS)
+from votes.vote_spec import (
+    ABANDON_REASONS,
+    ShareMessage,
+    VoteSpec,
+    ballot_box_actor,
+    check_spec,
+    confidence_vote_id,
+    hex_field,
+    partial_from_body,
+    vote_id,
+)
 
-
-# ---------------------------------------------------------------------------
-# Inputs
-# ---------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class VoteSpec:
-    """What the organiser decides before the ceremony (§9.1, §11 manifest)."""
-
-    title: str
-    organisation: str
-    vote_year: int
-    conference_date: date
-    mode: str
-    leaders: Sequence[Leader]
-    convened: int
-    slip_count: int | None
-    trustee_keys: Sequence[bytes]
-    threshold: int
-    chair_index: int
-    service_pub: bytes
-    booth_sha256: bytes = bytes(32)
-    min_ballots: int = DEFAULT_MIN_BALLOTS
-
-
-@dataclass(frozen=True, slots=True)
-class ShareMessage:
-    """One encrypted share s_{i,j}, as the trustee tool produced it (hex)."""
-
-    to: int
-    ephemeral_pub: str
-    nonce: str
-    ciphertext: str
-
-
-def _hex(value: object, nbytes: int, code: str) -> bytes:
-    try:
-        return parse_hex(value, nbytes)
-    except CanonicalError:
-        raise DomainError(code) from None
-
-
-def _point(value: object, code: str) -> Point:
-    try:
-        return decode_point(parse_hex(value, 32))
-    except (CanonicalError, GroupError):
-        raise DomainError(code) from None
+# What the service layer and the tests name through this module (the vote's events
+# and inputs live in votes.vote_events and votes.vote_spec).
+__all__ = [
+    "BallotCast",
+    "ConfidenceVote",
+    "MinutesSigned",
+    "Phase",
+    "ShareMessage",
+    "Vote",
+    "VoteEvent",
+    "VoteSpec",
+    "ballot_box_actor",
+    "confidence_vote_id",
+    "vote_id",
+]
 
 
 # ---------------------------------------------------------------------------
 # The vote
 # ---------------------------------------------------------------------------
-class Vote(Aggregate):
+class Vote(VoteCeremony):
     """One confidence vote: its manifest, ceremony, credentials, ballots and tally."""
 
     # -- construction -----------------------------------------------------------
     @classmethod
     def create(cls, vote: UUID, spec: VoteSpec) -> Vote:
         """Check the leader list and the parameters, then record the manifest."""
-        _check_spec(spec)
+        check_spec(spec)
         try:
             manifest = build_manifest(
                 ManifestInput(
@@ -350,320 +155,6 @@ class Vote(Aggregate):
         aggregate.pending_events.append(created)
         return aggregate
 
-    # -- state ---------------------------------------------------------------------
-    def when(self, e: VoteEvent) -> None:
-        """Apply one event (replay and new events alike); no rule is checked here."""
-        _APPLY[type(e)](self, e)
-
-    def _on_created(self, e: VoteEvent) -> None:
-        m: dict[str, Any] = e.body["manifest"]
-        self.manifest = m
-        self.manifest_hash = bytes.fromhex(e.body["manifest_hash"])
-        self.mode: str = m["mode"]
-        self.leader_count = len(m["leaders"])
-        self.trustee_keys: dict[int, bytes] = {
-            t["index"]: bytes.fromhex(t["account_pub"]) for t in m["trustees"]
-        }
-        self.n = len(self.trustee_keys)
-        self.t: int = m["threshold"]
-        self.chair_index: int = m["chair_index"]
-        self.convened: int = m["convened"]
-        self.slip_count: int | None = m.get("slip_count")
-        self.min_ballots: int = m["min_ballots"]
-        self.service_pub: str = m["service_pub"]
-        self.phase = Phase.CEREMONY
-        self.run = 1
-        self._reset_ceremony()
-        self.election_key: Point | None = None
-        self.verification_keys: tuple[Point, ...] = ()
-        self.fingerprint = b""
-        self.short_fingerprint = ""
-        self.credentials: frozenset[bytes] = frozenset()
-        self.eligible: dict[bytes, str] = {}
-        self.voided: set[bytes] = set()
-        self.present: int | None = None
-        self.issued = 0
-        self.opened_on: date | None = None
-        self.used: set[bytes] = set()
-        self.seen_a: set[bytes] = set()
-        self.totals = [[ZERO_CIPHERTEXT] * 3 for _ in range(self.leader_count)]
-        self.ballot_count = 0
-        self.last_ballot_version: int | None = None
-        self.closing_version: int | None = None
-        self.tally: Tally | None = None
-        self.partials: dict[int, PartialDecryption] = {}
-        self.results: list[dict[str, Any]] | None = None
-        self.trustees_used: list[int] = []
-        self.tally_version: int | None = None
-        self.abandon_reason: str | None = None
-
-    def _reset_ceremony(self) -> None:
-        self.registered: dict[int, bytes] = {}
-        self.committed: dict[int, tuple[Point, ...]] = {}
-        self.shares_sent: set[tuple[int, int]] = set()
-        self.complaints: list[tuple[int, int, str]] = []
-        self.confirmed: dict[int, Point] = {}
-
-    def _on_registered(self, e: VoteEvent) -> None:
-        self.registered[e.body["i"]] = bytes.fromhex(e.body["transport_pub"])
-
-    def _on_committed(self, e: VoteEvent) -> None:
-        self.committed[e.body["i"]] = tuple(
-            Point(bytes.fromhex(c)) for c in e.body["commitments"]
-        )
-
-    def _on_share_sent(self, e: VoteEvent) -> None:
-        self.shares_sent.add((e.body["from"], e.body["to"]))
-
-    def _on_complaint(self, e: VoteEvent) -> None:
-        b = e.body
-        self.complaints.append((b["j"], b["against"], b["reason"]))
-
-    def _on_aborted(self, e: VoteEvent) -> None:
-        self.run = e.body["run"] + 1
-        self._reset_ceremony()
-
-    def _on_confirmed(self, e: VoteEvent) -> None:
-        self.confirmed[e.body["j"]] = Point(bytes.fromhex(e.body["verification_key"]))
-
-    def _on_key_published(self, e: VoteEvent) -> None:
-        b = e.body
-        self.election_key = Point(bytes.fromhex(b["election_key"]))
-        self.verification_keys = tuple(
-            Point(bytes.fromhex(v)) for v in b["verification_keys"]
-        )
-        self.fingerprint = bytes.fromhex(b["fingerprint"])
-        self.short_fingerprint = b["short_fingerprint"]
-        self.phase = Phase.KEY_PUBLISHED
-
-    def _on_credentials(self, e: VoteEvent) -> None:
-        self.credentials = frozenset(bytes.fromhex(c) for c in e.body["credentials"])
-        self.issued = len(self.credentials)
-        self.phase = Phase.CREDENTIALS_PUBLISHED
-
-    def _on_eligible(self, e: VoteEvent) -> None:
-        self.eligible = {
-            bytes.fromhex(entry["account_pub"]): entry["member_id"]
-            for entry in e.body["entries"]
-        }
-        self.issued = len(self.eligible)
-        self.phase = Phase.CREDENTIALS_PUBLISHED
-
-    def _on_attendance(self, e: VoteEvent) -> None:
-        self.present = e.body["present"]
-        self.phase = Phase.ATTENDANCE_RECORDED
-
-    def _on_voided(self, e: VoteEvent) -> None:
-        self.voided.update(bytes.fromhex(c) for c in e.body["credentials"])
-        self.issued = len(self.credentials) - len(self.voided)
-
-    def _on_opened(self, e: VoteEvent) -> None:
-        self.opened_on = e.timestamp.astimezone(UTC).date()
-        self.phase = Phase.OPEN
-
-    def _on_ballot(self, e: VoteEvent) -> None:
-        ballot = e.body["ballot"]
-        self.used.add(bytes.fromhex(ballot["credential"]))
-        for leader, answer in enumerate(ballot["answers"]):
-            row = self.totals[leader]
-            for level, choice in enumerate(answer["choices"]):
-                a = Point(bytes.fromhex(choice["a"]))
-                self.seen_a.add(a)
-                row[level] = row[level] + Ciphertext(
-                    a, Point(bytes.fromhex(choice["b"]))
-                )
-        self.ballot_count += 1
-        self.last_ballot_version = e.originator_version
-
-    def _on_closed(self, e: VoteEvent) -> None:
-        self.tally = tuple(
-            tuple(
-                Ciphertext(Point(bytes.fromhex(c["a"])), Point(bytes.fromhex(c["b"])))
-                for c in row
-            )
-            for row in e.body["aggregate"]
-        )
-        self.closing_version = e.originator_version
-        self.phase = Phase.CLOSED
-
-    def _on_partial(self, e: VoteEvent) -> None:
-        self.partials[e.body["j"]] = _partial_from_body(e.body["shares"])
-
-    def _on_tally(self, e: VoteEvent) -> None:
-        self.results = list(e.body["results"])
-        self.trustees_used = list(e.body["trustees_used"])
-        self.tally_version = e.originator_version
-        self.phase = Phase.TALLIED
-
-    def _on_minutes(self, e: VoteEvent) -> None:
-        """Minutes carry no index: the signer is known from the envelope only."""
-
-    def _on_abandoned(self, e: VoteEvent) -> None:
-        self.abandon_reason = e.body["reason"]
-        self.phase = Phase.ABANDONED
-
-    # -- helpers -------------------------------------------------------------------
-    @property
-    def title(self) -> str:
-        return str(self.manifest["title"])
-
-    @property
-    def quorum_met(self) -> bool:
-        return self.present is not None and self.present * 3 >= self.convened * 2
-
-    def _require_phase(self, action: str, *phases: Phase) -> None:
-        if self.phase not in phases:
-            raise DomainError("vote.wrong_phase", phase=self.phase.value, action=action)
-
-    def trustee_index(self, by_key: bytes) -> int:
-        """The manifest index of the trustee holding this account key, or refuse."""
-        for index, key in self.trustee_keys.items():
-            if key == by_key:
-                return index
-        raise DomainError("vote.not_trustee")
-
-    def _require_trustee(self, index: int, by_key: bytes) -> None:
-        if self.trustee_keys.get(index) != by_key:
-            raise DomainError("vote.not_trustee", index=index)
-
-    def _require_chair(self, by_key: bytes) -> None:
-        if self.trustee_keys.get(self.chair_index) != by_key:
-            raise DomainError("vote.not_chair")
-
-    def _trigger(self, cls: type[VoteEvent], **body: Any) -> None:
-        self.trigger_event(cls, **body)
-
-    # -- key ceremony (§5) -----------------------------------------------------------
-    def register_trustee(self, i: int, transport_pub: str, *, by_key: bytes) -> None:
-        """Step 1: trustee i's per-election X25519 transport key."""
-        self._require_phase("register_trustee", Phase.CEREMONY)
-        self._require_trustee(i, by_key)
-        if i in self.registered:
-            raise DomainError("vote.trustee_already_registered", index=i)
-        raw = _hex(transport_pub, 32, "vote.transport_key_invalid")
-        if raw == bytes(32) or raw in self.registered.values():
-            raise DomainError("vote.transport_key_invalid")
-        self._trigger(TrusteeRegistered, i=i, transport_pub=raw.hex())
-
-    def commit_trustee(
-        self,
-        i: int,
-        commitments: Sequence[str],
-        pok: Sequence[Sequence[str]],
-        *,
-        by_key: bytes,
-    ) -> None:
-        """Step 2: t Feldman commitments, each with its proof of knowledge."""
-        self._require_phase("commit_trustee", Phase.CEREMONY)
-        self._require_trustee(i, by_key)
-        if len(self.registered) < self.n:
-            raise DomainError("vote.ceremony_registration_incomplete")
-        if i in self.committed:
-            raise DomainError("vote.trustee_already_committed", index=i)
-        if self.complaints:
-            raise DomainError("vote.ceremony_complaint_pending")
-        points = [_point(c, "vote.commitments_invalid") for c in commitments]
-        try:
-            proofs = [SchnorrProof.from_hex(list(p)) for p in pok]
-            check_commitments(self.manifest_hash, i, self.t, points, proofs)
-        except (CeremonyError, GroupError, ValueError, TypeError):
-            raise DomainError("vote.commitments_invalid", index=i) from None
-        self._trigger(
-            TrusteeCommitted,
-            commitments=[p.hex() for p in points],
-            i=i,
-            pok=[p.to_hex() for p in proofs],
-        )
-
-    def send_shares(
-        self, i: int, shares: Sequence[ShareMessage], *, by_key: bytes
-    ) -> None:
-        """Step 3: trustee i's encrypted share for every other trustee, at once."""
-        self._require_phase("send_shares", Phase.CEREMONY)
-        self._require_trustee(i, by_key)
-        if len(self.committed) < self.n:
-            raise DomainError("vote.ceremony_commitments_incomplete")
-        if self.complaints:
-            raise DomainError("vote.ceremony_complaint_pending")
-        if any(sender == i for sender, _ in self.shares_sent):
-            raise DomainError("vote.shares_already_sent", index=i)
-        recipients = sorted(s.to for s in shares)
-        if recipients != [j for j in range(1, self.n + 1) if j != i]:
-            raise DomainError("vote.shares_recipients", index=i)
-        bodies = [
-            {
-                "ciphertext": _hex(share.ciphertext, 48, "vote.share_invalid").hex(),
-                "ephemeral_pub": _hex(
-                    share.ephemeral_pub, 32, "vote.share_invalid"
-                ).hex(),
-                "from": i,
-                "nonce": _hex(share.nonce, 12, "vote.share_invalid").hex(),
-                "to": share.to,
-            }
-            for share in sorted(shares, key=lambda s: s.to)
-        ]
-        for body in bodies:
-            self._trigger(TrusteeShareSent, **body)
-
-    def file_complaint(
-        self, j: int, against: int, reason: str, *, by_key: bytes
-    ) -> None:
-        """Step 4 failed: trustee j's share from `against` did not check out."""
-        self._require_phase("file_complaint", Phase.CEREMONY)
-        self._require_trustee(j, by_key)
-        if len(self.committed) < self.n:
-            raise DomainError("vote.ceremony_commitments_incomplete")
-        if against == j or against not in self.trustee_keys:
-            raise DomainError("vote.complaint_invalid")
-        if reason not in COMPLAINT_REASONS:
-            raise DomainError("vote.complaint_invalid", reason=reason)
-        if j in self.confirmed:
-            raise DomainError("vote.trustee_already_confirmed", index=j)
-        self._trigger(TrusteeComplaint, against=against, j=j, reason=reason)
-
-    def confirm_shares(self, j: int, verification_key: str, *, by_key: bytes) -> None:
-        """Step 4 passed: trustee j checked every share and states V_j = s_j·G."""
-        self._require_phase("confirm_shares", Phase.CEREMONY)
-        self._require_trustee(j, by_key)
-        expected = {(a, b) for a in self.trustee_keys for b in self.trustee_keys}
-        if self.shares_sent != {(a, b) for a, b in expected if a != b}:
-            raise DomainError("vote.ceremony_shares_incomplete")
-        if self.complaints:
-            raise DomainError("vote.ceremony_complaint_pending")
-        if j in self.confirmed:
-            raise DomainError("vote.trustee_already_confirmed", index=j)
-        stated = _point(verification_key, "vote.verification_key_mismatch")
-        if stated != verification_key_of(self.committed, self.n, j):
-            raise DomainError("vote.verification_key_mismatch", index=j)
-        self._trigger(TrusteeSharesVerified, j=j, verification_key=stated.hex())
-
-    def abort_ceremony(self, reason: str) -> None:
-        """Step 5: any complaint aborts the run; trustees start again from step 1."""
-        self._require_phase("abort_ceremony", Phase.CEREMONY)
-        text = " ".join(reason.split())
-        if not text:
-            raise DomainError("vote.reason_required")
-        if not self.registered:
-            raise DomainError("vote.ceremony_not_started")
-        self._trigger(KeyCeremonyAborted, reason=text, run=self.run)
-
-    def publish_key(self) -> None:
-        """Step 6: Y, every V_j and the fingerprint, computed here from the record."""
-        self._require_phase("publish_key", Phase.CEREMONY)
-        if len(self.confirmed) < self.n or self.complaints:
-            raise DomainError("vote.ceremony_confirmations_incomplete")
-        commitments = [self.committed[i] for i in range(1, self.n + 1)]
-        key = election_key(commitments)
-        keys = [self.confirmed[j] for j in range(1, self.n + 1)]
-        digest = fingerprint(self.manifest_hash, commitments, key, keys)
-        self._trigger(
-            ElectionKeyPublished,
-            election_key=key.hex(),
-            fingerprint=digest.hex(),
-            short_fingerprint=short_fingerprint(digest),
-            verification_keys=[v.hex() for v in keys],
-        )
-
     # -- credentials and attendance (§6) --------------------------------------------
     def publish_credentials(self, credentials: Sequence[str], *, by_key: bytes) -> None:
         """Mode A: the chair's sorted list of slip public keys; no names."""
@@ -671,7 +162,7 @@ class Vote(Aggregate):
         if self.mode != "A":
             raise DomainError("vote.wrong_mode", mode=self.mode)
         self._require_chair(by_key)
-        keys = [_hex(c, 32, "vote.credentials_invalid") for c in credentials]
+        keys = [hex_field(c, 32, "vote.credentials_invalid") for c in credentials]
         if len(keys) != self.slip_count:
             raise DomainError(
                 "vote.credentials_count", expected=self.slip_count, got=len(keys)
@@ -721,7 +212,9 @@ class Vote(Aggregate):
         if self.mode != "A":
             raise DomainError("vote.wrong_mode", mode=self.mode)
         self._require_chair(by_key)
-        keys = sorted({_hex(c, 32, "vote.credentials_invalid") for c in credentials})
+        keys = sorted(
+            {hex_field(c, 32, "vote.credentials_invalid") for c in credentials}
+        )
         if not keys or len(keys) != len(credentials):
             raise DomainError("vote.void_invalid")
         for key in keys:
@@ -824,10 +317,10 @@ class Vote(Aggregate):
             )
         if j in self.partials:
             raise DomainError("vote.partial_duplicate", index=j)
-        if _hex(verified_head, 32, "vote.partial_head_mismatch") != closing_head:
+        if hex_field(verified_head, 32, "vote.partial_head_mismatch") != closing_head:
             raise DomainError("vote.partial_head_mismatch")
         try:
-            partial = _partial_from_body(shares, checked=True)
+            partial = partial_from_body(shares, checked=True)
         except (CanonicalError, GroupError, KeyError, TypeError, ValueError):
             raise DomainError("vote.partial_invalid", index=j) from None
         if not verify_partial(
@@ -902,105 +395,6 @@ class Vote(Aggregate):
         if reason == "QUORUM_NOT_MET" and not below_quorum:
             raise DomainError("vote.abandon_reason_quorum")
         self._trigger(Abandoned, reason=reason)
-
-
-_APPLY: dict[type[VoteEvent], Callable[[Vote, VoteEvent], None]] = {
-    ElectionCreated: Vote._on_created,
-    TrusteeRegistered: Vote._on_registered,
-    TrusteeCommitted: Vote._on_committed,
-    TrusteeShareSent: Vote._on_share_sent,
-    TrusteeComplaint: Vote._on_complaint,
-    KeyCeremonyAborted: Vote._on_aborted,
-    TrusteeSharesVerified: Vote._on_confirmed,
-    ElectionKeyPublished: Vote._on_key_published,
-    CredentialsPublished: Vote._on_credentials,
-    EligibleAccountsPublished: Vote._on_eligible,
-    AttendanceRecorded: Vote._on_attendance,
-    CredentialsVoided: Vote._on_voided,
-    VotingOpened: Vote._on_opened,
-    BallotCast: Vote._on_ballot,
-    VotingClosed: Vote._on_closed,
-    PartialDecryptionRecorded: Vote._on_partial,
-    TallyPublished: Vote._on_tally,
-    MinutesSigned: Vote._on_minutes,
-    Abandoned: Vote._on_abandoned,
-}
-
-
-def verification_key_of(
-    committed: dict[int, tuple[Point, ...]], n: int, j: int
-) -> Point:
-    """V_j from the recorded commitments of all n trustees."""
-    return verification_key([committed[i] for i in range(1, n + 1)], j)
-
-
-def _partial_from_body(
-    shares: Sequence[Sequence[dict[str, Any]]], *, checked: bool = False
-) -> PartialDecryption:
-    if not checked:
-        return tuple(
-            tuple(
-                DecryptionShare(
-                    Point(bytes.fromhex(s["d"])), SchnorrProof.from_hex(s["proof"])
-                )
-                for s in row
-            )
-            for row in shares
-        )
-    rows = []
-    for row in shares:
-        decoded = []
-        for s in row:
-            if not isinstance(s, dict) or set(s) != {"d", "proof"}:
-                raise ValueError("a share is {d, proof}")
-            proof = s["proof"]
-            if not isinstance(proof, list) or len(proof) != 2:
-                raise ValueError("a decryption proof is [c, u]")
-            d = decode_point(parse_hex(s["d"], 32))
-            items = [parse_hex(x, 32).hex() for x in proof]
-            decoded.append(DecryptionShare(d, SchnorrProof.from_hex(items)))
-        rows.append(tuple(decoded))
-    return tuple(rows)
-
-
-def _check_spec(spec: VoteSpec) -> None:
-    """The 96-QĐ/TW list rules and the protocol parameters, with stable codes."""
-    if not " ".join(spec.title.split()):
-        raise DomainError("vote.title_required")
-    if spec.mode not in ("A", "B"):
-        raise DomainError("vote.mode_unknown", mode=spec.mode)
-    if not spec.leaders:
-        raise DomainError("vote.leaders_required")
-    seen: set[tuple[str, str]] = set()
-    for index, leader in enumerate(spec.leaders):
-        if (leader.name, leader.post) in seen:
-            raise DomainError("vote.leader_duplicate", index=index)
-        seen.add((leader.name, leader.post))
-        if not leader.post.strip():
-            raise DomainError("vote.leader_post_required", index=index)
-        if leader.appointed_or_elected_on.year == spec.vote_year:
-            raise DomainError(
-                "vote.leader_appointed_this_year", index=index, name=leader.name
-            )
-        if leader.pending_retirement_notice:
-            raise DomainError(
-                "vote.leader_pending_retirement", index=index, name=leader.name
-            )
-    n = len(spec.trustee_keys)
-    if not MIN_TRUSTEES <= n <= MAX_TRUSTEES:
-        raise DomainError("vote.trustees_count", n=n)
-    if len(set(spec.trustee_keys)) != n:
-        raise DomainError("vote.trustee_duplicate")
-    if not 2 <= spec.threshold <= n:
-        raise DomainError("vote.threshold_invalid", threshold=spec.threshold, n=n)
-    if not 1 <= spec.chair_index <= n:
-        raise DomainError("vote.chair_not_trustee")
-    if spec.convened < 1:
-        raise DomainError("vote.convened_invalid")
-    if spec.min_ballots < 2:
-        raise DomainError("vote.min_ballots_invalid")
-    if spec.mode == "A" and (spec.slip_count or 0) < spec.convened:
-        raise DomainError("vote.slip_count_too_small", convened=spec.convened)
 
 
 # ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The one refusal mapper: error pages in Vietnamese, JSON errors under /api/v1.
 
 A refusal (a ``DomainError`` code) has one HTTP status (``status_for``) and one
-Vietnamese message (``web.messages``) everywhere. Refusals about the request as a
-whole (``PAGE_LEVEL``: no right, out of scope, not signed) are the whole page's
+Vietnamese message (``web.catalogue``) everywhere. Refusals about the request as
+a whole (``PAGE_LEVEL``: no right, out of scope, not signed) are the whole page's
 answer (``refusal``); the others go on the form that was sent
 (``web.dispatch.submit``). API clients get ``{"code", "message"}`` from
 ``json_refusal``, plus ``field`` and ``details`` when they say more.
@@ -29,8 +29,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from domain.errors import DomainError
 from services.errors import KeyRevokedError, SignatureRequiredError
+from web.catalogue import ERROR_TITLES, HTTP_CODES, http_message, message_for
 from web.identity import login_manager, services, session_id
-from web.messages import ERROR_TITLES, HTTP_CODES, http_message, message_for
 from web.security import is_api_request
 
 log = logging.getLogger(__name__)

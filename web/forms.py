@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 
-from web.messages import Translations, message_for
+from web.catalogue import Translations, message_for
 
 NONE_CHOICE = ""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from flask import Flask
@@ -10,7 +10,8 @@ from flask_login import current_user
 
 from domain import permissions
 from domain.accounts import MIN_PASSWORD_LENGTH
-from web.messages import kind_label, message_for, role_label, status_label
+from web.catalogue import kind_label, message_for, role_label, status_label
+from web.catalogue.ratings import RULEBOOK_LABELS
 
 
 def vn_date(value: date | datetime | str | None) -> str:
@@ -23,6 +24,38 @@ def vn_date(value: date | datetime | str | None) -> str:
         except ValueError:
             return value
     return value.strftime("%d/%m/%Y")
+
+
+# Vietnam keeps UTC+7 all year (no daylight saving), so a fixed offset is exact.
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+
+def vn_time(value: object) -> str:
+    """A moment (signed ``ts``, ISO text or datetime, UTC when naive) as people here
+    write it: HH:MM dd/mm/yyyy in Vietnam time."""
+    moment: datetime
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    elif isinstance(value, datetime):
+        moment = value
+    else:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
+def explanation_text(text: str, name: str) -> str:
+    """A value of a decision's "why" as a person reads it: the rulebook by the texts'
+    names, dates as dd/mm/yyyy."""
+    if name in ("rulebook_id", "rulebook"):
+        return RULEBOOK_LABELS.get(text, text)
+    if name.endswith("_on") or name.endswith("_date"):
+        return vn_date(text)
+    return text
 
 
 def short_id(value: Any, length: int = 16) -> str:
@@ -43,6 +76,8 @@ def register_filters(app: Flask) -> None:
         role_label=role_label,
         status_label=status_label,
         vn_date=vn_date,
+        vn_time=vn_time,
+        explanation_text=explanation_text,
         short_id=short_id,
     )
     app.jinja_env.globals.update(

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from web.messages_audit import EVENT_LABELS, event_label
+from web.catalogue.audit import EVENT_LABELS, event_label
 
 TOPICS = Path(__file__).resolve().parents[1] / "topics.txt"
 
@@ -24,3 +24,13 @@ def test_label_is_found_from_the_stored_topic():
     assert event_label("domain.reviews:Review.Opened") == "Mở hồ sơ kiểm điểm"
     assert event_label("VoteBallotCast") == "Phiếu bầu"
     assert event_label("new.module:Thing.Happened") == "Thing.Happened"
+
+
+def test_every_bare_event_name_of_the_history_filter_is_vietnamese():
+    """The history's filter lists bare names (``Opened``): each reads in Vietnamese,
+    one shared name where several records have an event of that name."""
+    bare = {t.rpartition(":")[2].rpartition(".")[2] for t in committed_topics()}
+    untranslated = [name for name in bare if event_label(name) == name]
+    assert untranslated == []
+    assert event_label("Opened") == "Mở hồ sơ"
+    assert event_label("RemediationPlanAdopted") == "Thông qua kế hoạch khắc phục"

@@ -1,21 +1,23 @@
-"""web/messages.py: every error code of domain/ and services/ has a Vietnamese
+"""web/catalogue: every error code of domain/ and services/ has a Vietnamese
 message, written in NFC, with a generic fallback for the rest."""
 
 from __future__ import annotations
 
+import ast
 import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from web.messages import (
+from web.catalogue import (
     KIND_LABELS,
     MESSAGES,
     ROLE_LABELS,
     STATUS_LABELS,
     message_for,
 )
+from web.catalogue.flashes import DONE
 
 ROOT = Path(__file__).resolve().parents[2]
 # A refusal code: a string literal passed to an error class, e.g.
@@ -125,3 +127,61 @@ def test_unknown_code_falls_back():
     assert message_for("nothing.unknown_code") == (
         "Không thể thực hiện yêu cầu (mã lỗi: nothing.unknown_code)."
     )
+
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+
+
+def _flash_calls() -> list[tuple[Path, ast.Call]]:
+    calls = []
+    for path in WEB.rglob("*.py"):
+        if "catalogue" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "flash"
+            ):
+                calls.append((path, node))
+    return calls
+
+
+def test_no_route_writes_its_own_confirmation():
+    """Flashes come from the catalogue (web.catalogue.flashes), never a literal."""
+    assert _flash_calls(), "no flash() call found: the test looks in the wrong place"
+    literal = [
+        f"{path.relative_to(WEB)}:{call.lineno}"
+        for path, call in _flash_calls()
+        if call.args and isinstance(call.args[0], (ast.Constant, ast.JoinedStr))
+    ]
+    assert literal == []
+
+
+def test_every_confirmation_is_used_and_vietnamese():
+    source = "\n".join(p.read_text(encoding="utf-8") for p in WEB.rglob("*.py"))
+    unused = [key for key in DONE if f'done("{key}"' not in source]
+    assert unused == []
+    for text in DONE.values():
+        assert unicodedata.is_normalized("NFC", text)
+        assert text.endswith(".")
+
+
+def test_level_names_agree_with_the_domain():
+    """The rating pages and the recorded explanations name a level the same way."""
+    from domain.explain import LEVEL_NAMES
+    from web.catalogue.ratings import LEVEL_LABELS
+
+    assert LEVEL_LABELS == LEVEL_NAMES
+
+
+def test_every_rulebook_has_the_name_of_its_texts():
+    """A decision records an ASCII rulebook id; pages cite the texts with their Đ."""
+    from domain.rulebooks import all_rulebooks
+    from web.catalogue.ratings import RULEBOOK_LABELS
+    from web.templating import explanation_text
+
+    for book in all_rulebooks():
+        label = explanation_text(book.id, "rulebook_id")
+        assert book.regulation in label and book.guidance in label
+    assert set(RULEBOOK_LABELS) == {book.id for book in all_rulebooks()}

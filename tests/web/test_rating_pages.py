@@ -429,7 +429,7 @@ def test_a_deadline_set_on_the_cycle_page_shows_at_risk(client, auth, cycle_worl
 
 def test_every_trigger_the_domain_knows_has_a_name_on_the_mitigation_form():
     from domain.explain import TRIGGER_TEXT
-    from web.ratings.labels import TRIGGER_LABELS
+    from web.catalogue.ratings import TRIGGER_LABELS
 
     assert set(TRIGGER_LABELS) == set(TRIGGER_TEXT)
 

@@ -239,7 +239,7 @@ def test_an_award_through_the_form(client, auth, kiemdiem, five_years):
     assert done.status_code == 302
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "Đã ghi quyết định khen thưởng." in page
-    assert "30-QĐ/TU, 2026-02-03" in page
+    assert "30-QĐ/TU, 03/02/2026" in page
     api = client.get(
         f"/api/v1/commendations?org_id={province}&year=2025", headers=API
     ).get_json()

@@ -9,8 +9,8 @@ from typing import ClassVar
 from wtforms import PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from web.catalogue import ROLE_LABELS
 from web.forms import BaseForm, IdSelectField, MultiCheckboxField, choices, nfc
-from web.messages import ROLE_LABELS
 
 PASSWORD_ERRORS = ("account.password_too_short", "account.password_whitespace")
 ROLE_ERRORS = {

@@ -16,6 +16,7 @@ from web.admin.forms import (
     OpenAccountForm,
     ResetPasswordForm,
 )
+from web.catalogue.flashes import done
 from web.dispatch import form_status, submit
 from web.identity import requires, user
 from web.reads import found_or_404, org_choices, reads
@@ -90,7 +91,7 @@ def open_account():
         account_id = submit(command, form)
         if account_id is not None:
             flash(
-                f"Đã tạo tài khoản {form.username.data.lower()} và cấp khóa ký số.",
+                done("account.opened", username=form.username.data.lower()),
                 "success",
             )
             return redirect(url_for(".account", account_id=account_id))
@@ -110,7 +111,7 @@ def change_roles(account_id: UUID):
             roles=tuple(form.roles.data or ()),
         )
         if submit(command, form) is not None:
-            flash("Đã cập nhật vai trò.", "success")
+            flash(done("account.roles_changed"), "success")
             return redirect(url_for(".account", account_id=account_id))
     return _detail_page(row, forms, form_status(form))
 
@@ -126,7 +127,7 @@ def disable(account_id: UUID):
             actor_id=user().actor, account_id=account_id, reason=form.reason.data
         )
         if submit(command, form) is not None:
-            flash("Đã khóa tài khoản và thu hồi khóa ký số.", "success")
+            flash(done("account.disabled"), "success")
             return redirect(url_for(".account", account_id=account_id))
     return _detail_page(row, forms, form_status(form))
 
@@ -144,6 +145,6 @@ def reset_password(account_id: UUID):
             new_password=form.new_password.data,
         )
         if submit(command, form) is not None:
-            flash("Đã đặt lại mật khẩu và cấp khóa ký số mới.", "success")
+            flash(done("account.password_reset"), "success")
             return redirect(url_for(".account", account_id=account_id))
     return _detail_page(row, forms, form_status(form))

@@ -18,10 +18,10 @@ from services.audit import HistoryItem, StateAt, Subject
 from web.api import bp
 from web.audit.access import record_read
 from web.audit.forms import moment_from_text
+from web.catalogue import message_for
 from web.dispatch import send_json
 from web.errors import Refused, json_error
 from web.identity import requires, services, user
-from web.messages import message_for
 from web.reads import reads
 
 log = logging.getLogger(__name__)

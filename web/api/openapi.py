@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from web.api.openapi_audit import audit_paths
-from web.messages import KIND_LABELS, ROLE_LABELS, STATUS_LABELS
+from web.catalogue import KIND_LABELS, ROLE_LABELS, STATUS_LABELS
 
 UUID_SCHEMA = {"type": "string", "format": "uuid"}
 DATE_SCHEMA = {"type": "string", "format": "date"}

@@ -20,10 +20,10 @@ from domain.errors import DomainError
 from services import rating_commands as rc
 from services.errors import SignatureRequiredError
 from web.api import bp
+from web.catalogue import message_for
 from web.dispatch import send_json
 from web.errors import Refused, json_error, json_refusal
 from web.identity import requires, services, signer, user
-from web.messages import message_for
 from web.reads import found_or_404, reads
 
 log = logging.getLogger(__name__)

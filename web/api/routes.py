@@ -27,12 +27,12 @@ from web.api import bp
 from web.api.openapi import document
 from web.api.serialise import row
 from web.audit.access import record_read
+from web.catalogue import message_for
 from web.dispatch import send_json
 from web.errors import Refused, json_error
 from web.forms import BaseForm
 from web.identity import requires, user
 from web.members.forms import EnrolMemberForm, TransferMemberForm
-from web.messages import message_for
 from web.organisations.forms import (
     DissolveOrganisationForm,
     FoundOrganisationForm,

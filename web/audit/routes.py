@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,22 +25,22 @@ from services.audit import Subject
 from web.audit import bp
 from web.audit.access import record_read
 from web.audit.forms import (
-    VIETNAM,
     CompareForm,
     CosignForm,
     IssueCheckpointForm,
     VerifyForm,
     moment_from_text,
 )
-from web.dispatch import form_refusal, form_status, submit
-from web.identity import requires, services, user
-from web.messages_audit import (
+from web.catalogue.audit import (
     CHECK_LABELS,
     FIELD_LABELS,
     INCIDENT_TEXT,
     SUBJECT_KIND_LABELS,
     event_label,
 )
+from web.catalogue.flashes import done
+from web.dispatch import form_refusal, form_status, submit
+from web.identity import requires, services, user
 from web.reads import reads
 
 log = logging.getLogger(__name__)
@@ -209,7 +208,7 @@ def issue_checkpoint():
     form = IssueCheckpointForm(prefix="issue")
     if form.validate_on_submit():
         stored = services().audit.issue_checkpoint(user().actor)
-        flash(f"Đã ký checkpoint có kích thước {stored.size}.", "success")
+        flash(done("audit.checkpoint_signed", size=stored.size), "success")
         return redirect(url_for(".checkpoints"))
     page = _checkpoints_page(CosignForm(prefix="cosign"), CompareForm(prefix="compare"))
     return page, 400
@@ -240,7 +239,7 @@ def cosign():
             actor_id=user().actor, size=form.size.data, line=form.line.data
         )
         if _submit(command, form) is not None:
-            flash(f"Đã ghi nhận chữ ký đồng ký checkpoint {form.size.data}.", "success")
+            flash(done("audit.cosigned", size=form.size.data), "success")
             return redirect(url_for(".checkpoints"))
     page = _checkpoints_page(form, CompareForm(prefix="compare"))
     return page, form_status(form)
@@ -293,24 +292,6 @@ def verify_status(job_id: str):
 
 
 # -- template helpers ---------
-
-
-@bp.app_template_filter("vn_time")
-def vn_time(value: object) -> str:
-    """A UTC timestamp (signed ``ts`` or ISO text) in Vietnam time."""
-    moment: datetime
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    elif isinstance(value, datetime):
-        moment = value
-    else:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S")
 
 
 @bp.app_context_processor

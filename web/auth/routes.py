@@ -19,6 +19,7 @@ from flask_login import login_user, logout_user
 from web.auth import bp
 from web.auth.forms import LoginForm, UnlockForm
 from web.auth.throttle import SignInGuard
+from web.catalogue.flashes import done
 from web.identity import (
     SESSION_KEY,
     CurrentUser,
@@ -102,7 +103,7 @@ def login():
                 )
             )
             log.info("login for account %s", signed_in.account_id)
-            flash("Đăng nhập thành công. Khóa ký số của bạn đã được mở.", "success")
+            flash(done("auth.signed_in"), "success")
             return redirect(safe_next(url_for("dashboard.index")))
     return render_template("auth/login.html", form=form), _status(form)
 
@@ -114,7 +115,7 @@ def logout():
         services().unlocked.drop(sid)
     logout_user()
     session.clear()
-    flash("Bạn đã đăng xuất.", "info")
+    flash(done("auth.signed_out"), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -134,7 +135,7 @@ def unlock():
         else:
             throttle().succeeded(me.username)
             services().unlocked.put(me.session_id, signed_in.signer)
-            flash("Đã mở khóa ký. Vui lòng gửi lại thao tác của bạn.", "success")
+            flash(done("auth.unlocked"), "success")
             return redirect(safe_next(url_for("dashboard.index")))
     return render_template("auth/unlock.html", form=form), _status(form)
 

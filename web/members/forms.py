@@ -8,8 +8,8 @@ from typing import ClassVar
 from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from web.catalogue import STATUS_LABELS
 from web.forms import BaseForm, IdSelectField, choices, nfc
-from web.messages import STATUS_LABELS
 
 CELL_ERRORS = {
     "member.not_a_cell": "cell_id",

@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from services import commands as c
 from web.audit.access import record_read
+from web.catalogue.flashes import done
 from web.dispatch import form_status, submit
 from web.forms import optional_uuid
 from web.identity import requires, user
@@ -75,7 +76,7 @@ def enrol():
         )
         member_id = submit(command, form)
         if member_id is not None:
-            flash(f"Đã ghi nhận đảng viên {form.full_name.data}.", "success")
+            flash(done("member.enrolled", name=form.full_name.data), "success")
             return redirect(url_for(".detail", member_id=member_id))
     return render_template("members/enrol.html", form=form), form_status(form)
 
@@ -95,7 +96,7 @@ def transfer(member_id: UUID):
             actor_id=user().actor, member_id=member_id, cell_id=form.cell_id.data
         )
         if submit(command, form) is not None:
-            flash(f"Đã chuyển sinh hoạt đảng cho {member.full_name}.", "success")
+            flash(done("member.transferred", name=member.full_name), "success")
             return redirect(url_for(".detail", member_id=member_id))
     html = render_template("members/transfer.html", form=form, member=member)
     return html, form_status(form)

@@ -8,8 +8,8 @@ from typing import ClassVar
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from web.catalogue import KIND_LABELS
 from web.forms import BaseForm, IdSelectField, choices, nfc
-from web.messages import KIND_LABELS
 
 
 class FoundOrganisationForm(BaseForm):

@@ -8,6 +8,7 @@ from uuid import UUID
 from flask import flash, redirect, render_template, request, url_for
 
 from services import commands as c
+from web.catalogue.flashes import done
 from web.dispatch import form_status, submit
 from web.forms import optional_uuid
 from web.identity import requires, user
@@ -70,7 +71,7 @@ def found():
         )
         org_id = submit(command, form)
         if org_id is not None:
-            flash(f"Đã thành lập “{form.name.data}”.", "success")
+            flash(done("org.founded", name=form.name.data), "success")
             return redirect(url_for(".detail", org_id=org_id))
     return render_template("organisations/found.html", form=form), form_status(form)
 
@@ -87,7 +88,7 @@ def rename(org_id: UUID):
             actor_id=user().actor, org_id=org_id, name=form.name.data
         )
         if submit(command, form) is not None:
-            flash("Đã đổi tên tổ chức.", "success")
+            flash(done("org.renamed"), "success")
             return redirect(url_for(".detail", org_id=org_id))
     html = render_template("organisations/rename.html", form=form, org=org)
     return html, form_status(form)
@@ -103,7 +104,7 @@ def dissolve(org_id: UUID):
             actor_id=user().actor, org_id=org_id, reason=form.reason.data
         )
         if submit(command, form) is not None:
-            flash(f"Đã giải thể “{org.name}”.", "success")
+            flash(done("org.dissolved", name=org.name), "success")
             return redirect(url_for(".detail", org_id=org_id))
     html = render_template("organisations/dissolve.html", form=form, org=org)
     return html, form_status(form)

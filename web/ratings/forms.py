@@ -24,8 +24,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from web.forms import BaseForm, IdSelectField, MultiCheckboxField, choices, nfc
-from web.ratings.labels import (
+from web.catalogue.ratings import (
     DEADLINE_LEVELS,
     HOLD_REASONS,
     LEVEL_LABELS,
@@ -33,6 +32,7 @@ from web.ratings.labels import (
     REREVIEW_SCOPES,
     TRIGGER_LABELS,
 )
+from web.forms import BaseForm, IdSelectField, MultiCheckboxField, choices, nfc
 
 LEVELS = choices(LEVEL_LABELS.items())
 COUNT = [InputRequired(), NumberRange(min=0, max=100000)]

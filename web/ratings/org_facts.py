@@ -13,10 +13,12 @@ from uuid import UUID
 from flask import abort, flash, redirect, render_template, url_for
 
 from services import rating_commands as rc
+from web.catalogue import ratings as labels
+from web.catalogue.flashes import done
 from web.dispatch import form_status
 from web.forms import BaseForm
 from web.identity import requires, user
-from web.ratings import bp, labels
+from web.ratings import bp
 from web.ratings.org_forms import (
     CaseForm,
     ConclusionForm,
@@ -123,6 +125,6 @@ def record_org_fact(org_id: UUID, kind: str):
     bound = _forms(org.kind, {kind: form})
     form = bound.get(kind, form)
     if form.validate_on_submit() and send(build(org_id, form), form) is not None:
-        flash("Đã ghi nhận.", "success")
+        flash(done("recorded"), "success")
         return redirect(url_for(".org_facts", org_id=org_id))
     return org_facts(org_id, {kind: form}), form_status(form)

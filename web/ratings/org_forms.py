@@ -17,15 +17,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from web.forms import BaseForm, IdSelectField, MultiCheckboxField, choices, nfc
-from web.ratings.forms import REFERENCE
-from web.ratings.labels import (
+from web.catalogue.ratings import (
     CASE_LABELS,
     CONCLUSION_LABELS,
     ORG_DISCIPLINE_LABELS,
     SECTOR_LABELS,
     TARGET_LABELS,
 )
+from web.forms import BaseForm, IdSelectField, MultiCheckboxField, choices, nfc
+from web.ratings.forms import REFERENCE
 
 COUNT = [InputRequired(), NumberRange(min=0, max=100000)]
 

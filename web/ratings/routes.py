@@ -16,11 +16,14 @@ from domain.rulebooks import Appendix, rulebook, rulebook_for_year
 from services import rating_commands as rc
 from services.errors import SignatureRequiredError
 from services.ratings import review_id, round_id
+from web.catalogue import message_for
+from web.catalogue import ratings as labels
+from web.catalogue.flashes import done
+from web.catalogue.ratings import SECTION_LABELS
 from web.dispatch import form_refusal, form_status, submit
 from web.forms import BaseForm, choices
 from web.identity import requires, services, signer, user
-from web.messages import message_for
-from web.ratings import bp, labels
+from web.ratings import bp
 from web.ratings.forms import (
     APPENDIX_LABELS,
     CombinedConferenceForm,
@@ -59,7 +62,6 @@ from web.ratings.forms import (
     WorkSituationFactForm,
     criteria_lines,
 )
-from web.ratings.labels import SECTION_LABELS
 from web.reads import found_or_404, org_choices, reads
 
 log = logging.getLogger(__name__)
@@ -158,7 +160,7 @@ def open_cycle():
             form,
         )
         if cycle_id is not None:
-            flash("Đã mở kỳ kiểm điểm.", "success")
+            flash(done("cycle.opened"), "success")
             return redirect(url_for(".cycle", cycle_id=cycle_id))
     return index(form), form_status(form)
 
@@ -253,7 +255,7 @@ def set_combined(cycle_id: UUID):
             committee_id=form.committee_id.data,
         )
         if send(command, form) is not None:
-            flash("Đã ghi nhận nơi kiểm điểm của tập thể.", "success")
+            flash(done("cycle.combined_set"), "success")
             return redirect(url_for(".cycle", cycle_id=cycle_id))
     return cycle(cycle_id, None, None, form), form_status(form)
 
@@ -270,7 +272,7 @@ def open_round(cycle_id: UUID):
             authority_org_id=form.authority_org_id.data,
         )
         if send(command, form) is not None:
-            flash("Đã mở đợt xếp loại.", "success")
+            flash(done("round.opened"), "success")
             return redirect(url_for(".cycle", cycle_id=cycle_id))
     return cycle(cycle_id, form), form_status(form)
 
@@ -435,7 +437,7 @@ def open_review(cycle_id: UUID, key: str):
             venue_id=form.venue_id.data,
         )
         if send(command, form) is not None:
-            flash("Đã mở kiểm điểm.", "success")
+            flash(done("review.opened"), "success")
             return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
     return _subject_page(cycle_id, key, form_status(form), open_review=form)
 
@@ -457,7 +459,7 @@ def rereview(cycle_id: UUID, key: str):
             chair_responsibility=bool(form.chair_responsibility.data),
         )
         if send(command, form) is not None:
-            flash("Đã yêu cầu tiến hành lại.", "success")
+            flash(done("review.redo_ordered"), "success")
             return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
     return _subject_page(cycle_id, key, form_status(form), rereview=form)
 
@@ -467,10 +469,12 @@ def _review_target(review: UUID) -> tuple[UUID, str, dict[str, Any]]:
     return UUID(row["cycle_id"]), row["subject_key"], row
 
 
-def _review_post(review: UUID, form: BaseForm, name: str, build: Any, done: str):
+def _review_post(
+    review: UUID, form: BaseForm, name: str, build: Any, confirmation: str
+):
     cycle_id, key, row = _review_target(review)
     if form.validate_on_submit() and send(build(form), form) is not None:
-        flash(done, "success")
+        flash(confirmation, "success")
         return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
     g.failed_venue = row["venue_id"]
     return _subject_page(
@@ -491,7 +495,7 @@ def report(review: UUID):
             summary=f.summary.data,
             circulated_on=f.circulated_on.data,
         ),
-        "Đã ghi nhận gửi dự thảo báo cáo.",
+        done("review.report_circulated"),
     )
 
 
@@ -510,7 +514,7 @@ def self_review(review: UUID):
             form=form_code,
             sections={n: getattr(f, n).data or "" for n in names},
         ),
-        "Đã ghi nhận bản kiểm điểm.",
+        done("review.self_review_submitted"),
     )
 
 
@@ -529,7 +533,7 @@ def meeting(review: UUID):
             minutes=f.minutes.data,
             conclusion=f.conclusion.data,
         ),
-        "Đã ghi nhận hội nghị kiểm điểm.",
+        done("review.meeting_held"),
     )
 
 
@@ -567,7 +571,7 @@ def self_rating(rid: UUID, key: str):
             met=tuple(form.met.data or ()),
         )
         if send(command, form) is not None:
-            flash("Đã ghi nhận tự đánh giá, xếp loại.", "success")
+            flash(done("rating.self_rated"), "success")
             return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
     return _subject_page(cycle_id, key, form_status(form), self_rating=form)
 
@@ -586,7 +590,7 @@ def proposal(rid: UUID, key: str):
             note=form.note.data or "",
         )
         if send(command, form) is not None:
-            flash("Đã ghi nhận thẩm định, đề xuất.", "success")
+            flash(done("rating.proposed"), "success")
             return redirect(url_for(".decision", rid=rid, key=key))
     return _subject_page(cycle_id, key, form_status(form), proposal=form)
 
@@ -645,7 +649,7 @@ def decide(rid: UUID, key: str):
             justification=form.justification.data or "",
         )
         if send(command, form) is not None:
-            flash("Đã quyết định xếp loại.", "success")
+            flash(done("rating.decided"), "success")
             return redirect(url_for(".decision", rid=rid, key=key))
     return _decision_page(rid, key, form_status(form), decision=form)
 
@@ -664,7 +668,7 @@ def hold(rid: UUID, key: str):
             note=form.note.data,
         )
         if send(command, form) is not None:
-            flash("Đã tạm dừng để xác minh.", "success")
+            flash(done("rating.held"), "success")
             return redirect(url_for(".decision", rid=rid, key=key))
     return _decision_page(rid, key, form_status(form), hold=form)
 
@@ -684,7 +688,7 @@ def mitigation(rid: UUID, key: str):
             justification=form.justification.data or "",
         )
         if send(command, form) is not None:
-            flash("Đã ghi nhận quyết định xem xét giảm nhẹ.", "success")
+            flash(done("rating.mitigation_decided"), "success")
             return redirect(url_for(".decision", rid=rid, key=key))
     return _decision_page(rid, key, form_status(form), mitigation=form)
 
@@ -706,7 +710,7 @@ def rerate(rid: UUID, key: str):
             chair_responsibility=bool(form.chair_responsibility.data),
         )
         if send(command, form) is not None:
-            flash("Đã huỷ kết quả cũ và xếp loại lại.", "success")
+            flash(done("rating.rerated"), "success")
             return redirect(url_for(".decision", rid=rid, key=key))
     return _decision_page(rid, key, form_status(form), rerate=form)
 
@@ -761,7 +765,7 @@ def define_group(rid: UUID):
             members=tuple(form.members.data or ()),
         )
         if send(command, form) is not None:
-            flash("Đã lập nhóm so sánh.", "success")
+            flash(done("rating.peer_group_defined"), "success")
             return redirect(url_for(".round_page", rid=rid))
     return round_page(rid, form), form_status(form)
 
@@ -781,7 +785,7 @@ def quota_exception(rid: UUID, code: str):
             justification=form.justification.data or "",
         )
         if send(command, form) is not None:
-            flash("Đã nâng tỉ lệ xuất sắc của nhóm.", "success")
+            flash(done("rating.quota_raised"), "success")
             if key:
                 return redirect(url_for(".decision", rid=rid, key=key))
             return redirect(url_for(".round_page", rid=rid))
@@ -804,7 +808,7 @@ def comment(review: UUID):
             author_member_id=f.author_member_id.data,
             text=f.text.data,
         ),
-        "Đã ghi nhận góp ý.",
+        done("review.comment_added"),
     )
 
 
@@ -821,7 +825,7 @@ def suggestion(review: UUID):
             issuer_org_id=f.issuer_org_id.data,
             text=f.text.data,
         ),
-        "Đã ghi nhận gợi ý kiểm điểm.",
+        done("review.suggestion_added"),
     )
 
 
@@ -840,7 +844,7 @@ def opinion(review: UUID):
             text=f.text.data,
             proposed_level=f.proposed_level.data or None,
         ),
-        "Đã ghi nhận ý kiến.",
+        done("review.opinion_recorded"),
     )
 
 
@@ -854,7 +858,7 @@ def residence(review: UUID):
         lambda f: rc.RecordResidenceComment(
             actor_id=user().actor, review_id=review, text=f.text.data
         ),
-        "Đã ghi nhận nhận xét của cấp ủy nơi cư trú.",
+        done("review.residence_comment"),
     )
 
 
@@ -873,7 +877,7 @@ def temporary(review: UUID):
             cell_id=UUID(temporary_cell) if temporary_cell else UUID(int=0),
             text=f.text.data,
         ),
-        "Đã ghi nhận nhận xét của chi bộ nơi sinh hoạt tạm thời.",
+        done("review.temporary_cell_comment"),
     )
 
 
@@ -932,7 +936,7 @@ def define_criteria():
             items=criteria_lines(form.items.data or ""),
         )
         if send(command, form) is not None:
-            flash("Đã ban hành bộ tiêu chí cụ thể hoá.", "success")
+            flash(done("criteria.defined"), "success")
             return redirect(url_for(".criteria_page"))
     return _criteria_page(form, form_status(form))
 
@@ -965,7 +969,7 @@ def import_members():
             if report.errors:
                 status = 422
             elif report.imported:
-                flash(f"Đã nhập {report.imported} đảng viên.", "success")
+                flash(done("member.imported", count=report.imported), "success")
     elif form.is_submitted():
         status = 400
     return render_template("ratings/import.html", form=form, report=report), status
@@ -1098,7 +1102,7 @@ def record_fact(member_id: UUID, kind: str):
     cls, build = FACT_FORMS[kind]
     form = _fact_forms({kind: cls(prefix=kind.replace("-", "_"))})[kind]
     if form.validate_on_submit() and send(build(member_id, form), form) is not None:
-        flash("Đã ghi nhận.", "success")
+        flash(done("recorded"), "success")
         return redirect(url_for(".member_facts", member_id=member_id))
     return member_facts(member_id, {kind: form}), form_status(form)
 
@@ -1117,6 +1121,6 @@ def set_deadline(cycle_id: UUID):
             due=form.due.data,
         )
         if send(command, form) is not None:
-            flash("Đã đặt thời hạn.", "success")
+            flash(done("cycle.deadline_set"), "success")
             return redirect(url_for(".cycle", cycle_id=cycle_id))
     return cycle(cycle_id, None, form), form_status(form)

@@ -9,8 +9,8 @@ from typing import ClassVar
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from web.catalogue.remediation import CAUSE_LABELS, SOURCE_LABELS, SUPERVISOR_LABELS
 from web.forms import BaseForm, IdSelectField, MultiCheckboxField, choices, nfc
-from web.messages_remediation import CAUSE_LABELS, SOURCE_LABELS, SUPERVISOR_LABELS
 
 TEXT = [DataRequired(), Length(max=4000)]
 OPTIONAL_TEXT = [Optional(), Length(max=4000)]

@@ -14,10 +14,8 @@ from domain import permissions
 from domain.errors import DomainError
 from domain.permissions import Read
 from services import remediation_commands as mc
-from web.dispatch import form_status, submit
-from web.forms import BaseForm, choices
-from web.identity import requires, services, user
-from web.messages_remediation import (
+from web.catalogue.flashes import done
+from web.catalogue.remediation import (
     CAUSE_LABELS,
     SOURCE_LABELS,
     STATUS_LABELS,
@@ -25,6 +23,9 @@ from web.messages_remediation import (
     SUPERVISOR_LABELS,
     URGENCY_LABELS,
 )
+from web.dispatch import form_status, submit
+from web.forms import BaseForm, choices
+from web.identity import requires, services, user
 from web.reads import found_or_404, org_choices, reads
 from web.remediation import bp
 from web.remediation.forms import (
@@ -212,7 +213,7 @@ def adopt_plan(key: str):
             adopted_on=form.adopted_on.data,
         )
         if send(command, form) is not None:
-            flash("Đã thông qua kế hoạch khắc phục.", "success")
+            flash(done("remediation.plan_adopted"), "success")
             return redirect(url_for(".subject", key=key))
     return _subject_page(key, form_status(form), plan=form)
 
@@ -236,7 +237,7 @@ STEPS: dict[str, tuple[str, type[BaseForm], str, Any, str]] = {
             document_sha256=f.document_sha256.data or "",
             reported_on=f.reported_on.data,
         ),
-        "Đã ghi nhận báo cáo tiến độ.",
+        done("remediation.progress_reported"),
     ),
     "claim": (
         "remediation.claim",
@@ -248,7 +249,7 @@ STEPS: dict[str, tuple[str, type[BaseForm], str, Any, str]] = {
             summary=f.summary.data,
             claimed_on=f.claimed_on.data,
         ),
-        "Đã báo cáo hoàn thành khắc phục; chờ xác nhận.",
+        done("remediation.completion_claimed"),
     ),
     "verify": (
         "remediation.verify",
@@ -260,7 +261,7 @@ STEPS: dict[str, tuple[str, type[BaseForm], str, Any, str]] = {
             note=f.note.data or "",
             verified_on=f.verified_on.data,
         ),
-        "Đã xác nhận kết quả khắc phục.",
+        done("remediation.verified"),
     ),
     "refuse": (
         "remediation.verify",
@@ -272,19 +273,19 @@ STEPS: dict[str, tuple[str, type[BaseForm], str, Any, str]] = {
             reason=f.reason.data or "",
             refused_on=f.refused_on.data,
         ),
-        "Đã ghi nhận không xác nhận kết quả khắc phục.",
+        done("remediation.rejected"),
     ),
 }
 
 
 def _step_view(step: str) -> Any:
-    action, form_class, prefix, build, done = STEPS[step]
+    action, form_class, prefix, build, confirmation = STEPS[step]
 
     def view(shortcoming_id: UUID) -> Any:
         row = _item(shortcoming_id)
         form = form_class(prefix=prefix)
         if form.validate_on_submit() and send(build(shortcoming_id, form), form):
-            flash(done, "success")
+            flash(confirmation, "success")
             return redirect(url_for(".subject", key=row["subject_key"]))
         return _subject_page(
             row["subject_key"],
@@ -393,7 +394,7 @@ def record(cycle_id: UUID, key: str):
                 recorded_on=form.recorded_on.data,
             )
             if send(command, form) is not None:
-                flash("Đã ghi nhận hạn chế, khuyết điểm.", "success")
+                flash(done("remediation.shortcoming_recorded"), "success")
                 return redirect(url_for(".subject", key=key))
         return _record_page(cycle_id, key, form, form_status(form))
     return _record_page(cycle_id, key, form, 200)

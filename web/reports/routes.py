@@ -21,11 +21,13 @@ from flask import (
 from services import report_documents as docs
 from services.commendations import GrantAward
 from services.reports import POPULATIONS
+from web.catalogue import reports as labels
+from web.catalogue.flashes import done
+from web.catalogue.ratings import LEVEL_LABELS, POPULATION_LABELS
 from web.dispatch import form_status, submit
 from web.identity import requires, services, user
-from web.ratings.labels import LEVEL_LABELS, POPULATION_LABELS
 from web.reads import found_or_404, org_choices, reads
-from web.reports import bp, labels
+from web.reports import bp
 from web.reports.charts import stacked_bars
 from web.reports.forms import GrantAwardForm
 
@@ -249,6 +251,6 @@ def grant():
             decided_on=form.decided_on.data,
         )
         if submit(command, form, services().commendations.handle) is not None:
-            flash("Đã ghi quyết định khen thưởng.", "success")
+            flash(done("commendation.granted"), "success")
             return redirect(url_for(".commendations", org=org_id, year=year))
     return _commendations_page(org_id, year, form, form_status(form))

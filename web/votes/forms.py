@@ -26,8 +26,8 @@ from wtforms.validators import (
     Optional,
 )
 
+from web.catalogue import Translations
 from web.forms import BaseForm, IdSelectField, MultiCheckboxField, choices, nfc
-from web.messages import Translations
 
 MODES = {
     "A": "A — tại hội nghị, phiếu in có mã (mặc định)",

@@ -38,11 +38,12 @@ from services import vote_commands as vc
 from services.read_gateway_more import VoteReads
 from services.votes import VoteService
 from votes.results import display_percent
+from web.catalogue import message_for
+from web.catalogue.flashes import done
 from web.dispatch import form_status, submit
 from web.errors import json_error, status_for
 from web.forms import BaseForm
 from web.identity import requires, services, user
-from web.messages import message_for
 from web.reads import found_or_404, org_choices, reads
 from web.security import CSP
 from web.votes import bp, exports
@@ -217,7 +218,7 @@ def create():
     if form.validate_on_submit():
         vote_id = _submit(_create_command(form), form)
         if vote_id is not None:
-            flash(f"Đã tạo cuộc bỏ phiếu “{form.title.data}”.", "success")
+            flash(done("vote.created", title=form.title.data), "success")
             return redirect(url_for(".detail", vote_id=vote_id))
     return render_template("votes/create.html", form=form), form_status(form)
 
@@ -268,11 +269,11 @@ def _head(vote_id: UUID) -> str | None:
 
 
 STEPS = {
-    "publish_key": ("vote.manage", vc.PublishElectionKey, "Đã công bố khóa bỏ phiếu."),
-    "open": ("vote.manage", vc.OpenVoting, "Đã mở bỏ phiếu."),
-    "close": ("vote.manage", vc.CloseVoting, "Đã kết thúc bỏ phiếu."),
-    "tally": ("vote.count", vc.PublishTally, "Đã công bố kết quả."),
-    "minutes": ("vote.count", vc.SignMinutes, "Đã ký biên bản kiểm phiếu."),
+    "publish_key": ("vote.manage", vc.PublishElectionKey, done("vote.key_published")),
+    "open": ("vote.manage", vc.OpenVoting, done("vote.opened")),
+    "close": ("vote.manage", vc.CloseVoting, done("vote.closed")),
+    "tally": ("vote.count", vc.PublishTally, done("vote.tallied")),
+    "minutes": ("vote.count", vc.SignMinutes, done("vote.minutes_signed")),
 }
 
 
@@ -303,13 +304,13 @@ def _rerender(vote_id: UUID, name: str, form: BaseForm):
 def step(vote_id: UUID, step: str):
     if step not in STEPS:
         abort(404)
-    action, command_class, done = STEPS[step]
+    action, command_class, confirmation = STEPS[step]
     _row(vote_id)
     permissions.require(user().roles, action)
     form = ActionForm(prefix="action")
     command = command_class(user().actor, vote_id)
     if form.validate_on_submit() and _submit(command, form) is not None:
-        flash(done, "success")
+        flash(confirmation, "success")
         return redirect(url_for(".detail", vote_id=vote_id))
     return _rerender(vote_id, "action", form)
 
@@ -325,7 +326,7 @@ def eligible(vote_id: UUID):
         command = vc.PublishEligibleAccounts(user().actor, vote_id, members)
         if _submit(command, form) is not None:
             flash(
-                f"Đã công bố danh sách {len(members)} đảng viên được bỏ phiếu từ xa.",
+                done("vote.eligible_published", count=len(members)),
                 "success",
             )
             return redirect(url_for(".detail", vote_id=vote_id))
@@ -340,7 +341,7 @@ def attendance(vote_id: UUID):
     if form.validate_on_submit():
         command = vc.RecordAttendance(user().actor, vote_id, form.present.data)
         if _submit(command, form) is not None:
-            flash(f"Đã ghi nhận {form.present.data} người có mặt.", "success")
+            flash(done("vote.attendance_recorded", count=form.present.data), "success")
             return redirect(url_for(".detail", vote_id=vote_id))
     return _rerender(vote_id, "attendance", form)
 
@@ -353,7 +354,7 @@ def abandon(vote_id: UUID):
     if form.validate_on_submit():
         command = vc.AbandonVote(user().actor, vote_id, form.reason.data)
         if _submit(command, form) is not None:
-            flash("Đã hủy cuộc bỏ phiếu.", "success")
+            flash(done("vote.abandoned"), "success")
             return redirect(url_for(".detail", vote_id=vote_id))
     return _rerender(vote_id, "abandon", form)
 
@@ -375,7 +376,7 @@ def message(vote_id: UUID):
             g.refusal_code = "vote.message_invalid"
             return _rerender(vote_id, "message", form)
         if _submit(command, form) is not None:
-            flash("Đã ký và ghi nhận thông điệp của Ban kiểm phiếu.", "success")
+            flash(done("vote.trustee_message"), "success")
             return redirect(url_for(".detail", vote_id=vote_id))
     return _rerender(vote_id, "message", form)
 

@@ -1,6 +1,6 @@
 """Vietnamese messages for the facts the rating rules read about organisations
 and leaders (sector, conclusions, task results, disciplined cases, oversight) and
-for the rules added on them (merged into ``web.messages.MESSAGES``)."""
+for the rules added on them (merged into ``web.catalogue.MESSAGES``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Every Vietnamese message the web shows for an error code, and the Vietnamese
-names of roles, organisation kinds and membership statuses.
+"""The one catalogue of Vietnamese text a person reads: every message for an error
+code, the names of roles, organisation kinds and membership statuses here; the names
+of each area (levels, steps, statuses, event names…) in its module beside this one
+(``web.catalogue.ratings``, ``.audit``, ``.remediation``, ``.reports``, ``.votes``,
+``.rules``), and the confirmations shown after a command (``flashes``).
 
 This is the only place that maps a code to Vietnamese: pages, flashes and the JSON
 API (``code`` plus ``message``) all read from it. Codes come from ``domain/`` and
@@ -12,14 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from web import (
-    messages_audit,
-    messages_ratings,
-    messages_remediation,
-    messages_reports,
-    messages_rules,
-    messages_votes,
-)
+from web.catalogue import audit as messages_audit
+from web.catalogue import ratings as messages_ratings
+from web.catalogue import remediation as messages_remediation
+from web.catalogue import reports as messages_reports
+from web.catalogue import rules as messages_rules
+from web.catalogue import votes as messages_votes
 
 ROLE_LABELS: dict[str, str] = {
     "admin": "Quản trị",

@@ -1,5 +1,5 @@
 """Vietnamese messages for the error codes of the votes area (merged into
-``web.messages.MESSAGES``; one module per area so areas do not edit one file)."""
+``web.catalogue.MESSAGES``; one module per area so areas do not edit one file)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Vietnamese messages for the error codes of the audit area (merged into
-``web.messages.MESSAGES``; one module per area so areas do not edit one file),
+``web.catalogue.MESSAGES``; one module per area so areas do not edit one file),
 and the Vietnamese names of the checks the workspace shows."""
 
 from __future__ import annotations
@@ -213,7 +213,24 @@ EVENT_LABELS: dict[str, str] = {
 }
 
 
+# A bare event name (the history's filter lists names without their record) that
+# several kinds of record share.
+SHARED_EVENT_NAMES: dict[str, str] = {
+    "Opened": "Mở hồ sơ",
+    "DisciplineRecorded": "Ghi nhận kỷ luật",
+}
+
+
 def event_label(topic: str) -> str:
-    """The Vietnamese name of an event from its stored topic (raw name if new)."""
+    """The Vietnamese name of an event from its stored topic, or from its bare name
+    (``Opened``); the raw name only for an event this catalogue does not know yet."""
     key = topic.rpartition(":")[2]
-    return EVENT_LABELS.get(key, key)
+    if key in EVENT_LABELS:
+        return EVENT_LABELS[key]
+    if "." not in key:
+        if key in SHARED_EVENT_NAMES:
+            return SHARED_EVENT_NAMES[key]
+        same = {v for k, v in EVENT_LABELS.items() if k.rpartition(".")[2] == key}
+        if len(same) == 1:
+            return same.pop()
+    return key
