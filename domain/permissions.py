@@ -1,8 +1,21 @@
-"""Who may ask for what (a rule, so it lives here, once)."""
+"""Who may ask for what, and how far along the organisation tree (a rule, so it
+lives here, once).
+
+``PERMISSIONS`` says which roles may run an action; ``COMMAND_REACH`` and
+``READ_RULES`` say whose data each command and each kind of read may touch.
+Secretaries and decision makers work on their organisation and below, the
+inspection committee on its committee's organisation and below, a member on
+their own file and their chi bộ's public lists, the counting committee on the
+votes it counts, the administrator everywhere; an account with no organisation
+has no scoped right.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
 
 from domain.accounts import Role
 from domain.errors import DomainError
@@ -82,3 +95,286 @@ def may_read_personal(roles: Iterable[str], *, own_record: bool) -> bool:
 def require(roles: Iterable[str], action: str) -> None:
     if not may(roles, action):
         raise DomainError("auth.forbidden", action=action)
+
+
+# -- scope along the organisation tree (phạm vi) --------------------------------------
+#
+# A target (an organisation, a member's file, a cycle, a subject, a report…) is
+# named by its ancestor path: the organisation ids from the root of the tree down
+# to the target's own organisation. "In the viewer's branch" is then a membership
+# test, ``viewer.org_id in path``: no tree walk, no query.
+
+Path = Sequence[UUID]
+
+OUT_OF_SCOPE = "auth.out_of_scope"
+
+KEEPERS = frozenset({Role.SECRETARY, Role.DECISION_MAKER, Role.INSPECTOR})
+"""Roles that keep or judge records in their organisation and below."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads or acts (người xem): roles, and where in the tree they stand.
+
+    ``org_id`` is the root of the branch the account works on (its committee's
+    organisation, see ``branch_root``); ``member_id`` the party member the account
+    is, if any; ``cell_id`` that member's chi bộ; ``lineage`` the ancestor paths of
+    ``org_id`` and ``cell_id`` (so the tree above the viewer can be named).
+    """
+
+    roles: frozenset[str]
+    org_id: UUID | None = None
+    member_id: UUID | None = None
+    cell_id: UUID | None = None
+    lineage: frozenset[UUID] = frozenset()
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN.value in self.roles
+
+    def has(self, *roles: Role) -> bool:
+        return any(r.value in self.roles for r in roles)
+
+    def in_branch(self, path: Path) -> bool:
+        """The target is the viewer's organisation or below it. No organisation,
+        no branch (the administrator excepted)."""
+        if self.is_admin:
+            return True
+        return self.org_id is not None and self.org_id in path
+
+    def owns(self, member_id: UUID | None) -> bool:
+        """The target is the viewer's own file."""
+        return member_id is not None and member_id == self.member_id
+
+
+def branch_root(org_id: UUID, kind: str, parent_id: UUID | None) -> UUID:
+    """The organisation whose branch an account attached to ``org_id`` works on.
+
+    A leadership collective (ban thường vụ, thường trực) acts for its committee:
+    its branch is the committee's organisation and below.
+    """
+    if kind == "leadership_collective" and parent_id is not None:
+        return parent_id
+    return org_id
+
+
+class Read(StrEnum):
+    """Every kind of read the web, the API and the exports offer."""
+
+    ORGANISATION = "organisation"
+    """The tree: a unit's name, kind and place (cây tổ chức)."""
+    MEMBER_LIST = "member.list"
+    """Members' names and chi bộ (danh sách đảng viên)."""
+    MEMBER_FILE = "member.file"
+    """One member's file: page, facts, ratings, history (hồ sơ đảng viên)."""
+    MEMBER_PERSONAL = "member.personal"
+    """Party card number and birth date (thông tin cá nhân)."""
+    CYCLE = "cycle"
+    """A review cycle: its page, the subject lists and rounds (filtered)."""
+    STATISTICS = "statistics"
+    """Counts and working lists across a cycle's subjects: statistics of an
+    organisation, open items, peer groups."""
+    SUBJECT = "subject"
+    """One subject of a cycle: reviews, self-review texts, score, level, dossier."""
+    REPORT = "report"
+    """An organisation's reports, their PDFs and spreadsheets, commendations."""
+    REMEDIATION = "remediation"
+    """Shortcomings and remediation plans (khắc phục hạn chế, khuyết điểm)."""
+    AUDIT = "audit"
+    """History, proofs and checkpoints (ủy ban kiểm tra)."""
+    VOTE = "vote"
+    """Confidence votes: list, detail, results, records."""
+    ACCOUNT = "account"
+    """User accounts and their keys."""
+
+
+@dataclass(frozen=True)
+class ReadRule:
+    """Who reads one kind of data, and how far.
+
+    ``branch``: roles that read it in their organisation and below; ``own``:
+    roles that read their own file; ``cell``: roles that read it for their own
+    chi bộ (public lists); ``above``: the branch's ancestors are readable too
+    (their names, to place the branch in the tree); ``counted``: the counting
+    committee reads the votes it counts.
+    """
+
+    branch: frozenset[Role] = frozenset()
+    own: frozenset[Role] = frozenset()
+    cell: frozenset[Role] = frozenset()
+    above: bool = False
+    counted: bool = False
+
+
+_MEMBER = frozenset({Role.MEMBER})
+_NOT_MEMBER = frozenset(Role) - _MEMBER
+READ_RULES: dict[Read, ReadRule] = {
+    Read.ORGANISATION: ReadRule(branch=_NOT_MEMBER, cell=_MEMBER, above=True),
+    Read.MEMBER_LIST: ReadRule(branch=KEEPERS, cell=_MEMBER),
+    Read.MEMBER_FILE: ReadRule(branch=KEEPERS, own=_MEMBER),
+    Read.MEMBER_PERSONAL: ReadRule(
+        branch=PERMISSIONS["member.read_personal"] - {Role.ADMIN},
+        own=_MEMBER,
+    ),
+    # A cycle above the branch covers it (its lists then show the branch only);
+    # a member reads the cycles they are a subject of.
+    Read.CYCLE: ReadRule(branch=KEEPERS, own=_MEMBER, above=True),
+    Read.STATISTICS: ReadRule(branch=KEEPERS),
+    Read.SUBJECT: ReadRule(branch=KEEPERS, own=_MEMBER),
+    Read.REPORT: ReadRule(branch=PERMISSIONS["report.read"] - {Role.ADMIN}),
+    Read.REMEDIATION: ReadRule(
+        branch=PERMISSIONS["remediation.track"] - {Role.ADMIN},
+        own=_MEMBER,
+    ),
+    Read.AUDIT: ReadRule(branch=PERMISSIONS["audit.read"]),
+    Read.VOTE: ReadRule(branch=_NOT_MEMBER, cell=_MEMBER, above=True, counted=True),
+    Read.ACCOUNT: ReadRule(),
+}
+
+
+def may_read(
+    viewer: Viewer,
+    kind: Read,
+    path: Path,
+    *,
+    owner: UUID | None = None,
+    counted: bool = False,
+) -> bool:
+    """Whether ``viewer`` may read data of ``kind`` at ``path``.
+
+    ``owner`` is the member whose file it is (if it is one); ``counted`` says the
+    viewer counts this vote (ban kiểm phiếu). The administrator reads everything;
+    an account with no organisation reads only its own file.
+    """
+    if viewer.is_admin:
+        return True
+    rule = READ_RULES[kind]
+    if viewer.has(*rule.branch) and viewer.in_branch(path):
+        return True
+    if viewer.has(*rule.own) and viewer.owns(owner):
+        return True
+    if viewer.has(*rule.cell) and viewer.cell_id is not None and viewer.cell_id in path:
+        return True
+    readers = rule.branch | rule.cell
+    if rule.above and path and viewer.has(*readers) and path[-1] in viewer.lineage:
+        return True
+    return rule.counted and counted and viewer.has(Role.COUNTING)
+
+
+def require_read(
+    viewer: Viewer,
+    kind: Read,
+    path: Path,
+    *,
+    owner: UUID | None = None,
+    counted: bool = False,
+) -> None:
+    """``auth.forbidden`` when no role reads ``kind``; ``auth.out_of_scope`` when
+    the roles do but not there."""
+    if may_read(viewer, kind, path, owner=owner, counted=counted):
+        return
+    rule = READ_RULES[kind]
+    readers = rule.branch | rule.own | rule.cell
+    if rule.counted:
+        readers = readers | {Role.COUNTING}
+    if not viewer.has(*readers):
+        raise DomainError("auth.forbidden", action=f"read.{kind.value}")
+    raise DomainError(OUT_OF_SCOPE, action=f"read.{kind.value}")
+
+
+class Reach(StrEnum):
+    """How far a command may reach once the role allows it."""
+
+    EVERYWHERE = "everywhere"
+    """Tree-wide acts (the tree, accounts, the log, a vote's organiser steps):
+    the role alone decides."""
+    BRANCH = "branch"
+    """The target must be in the actor's organisation or below."""
+    OWN_OR_BRANCH = "own_or_branch"
+    """A member acts on their own file; a keeper in their branch."""
+    COUNTED = "counted"
+    """The counting committee acts on the votes it counts."""
+
+
+COMMAND_REACH: dict[str, Reach] = {
+    "organisation.found": Reach.EVERYWHERE,
+    "organisation.rename": Reach.EVERYWHERE,
+    "organisation.dissolve": Reach.EVERYWHERE,
+    # Enrolment checks the target chi bộ; a transfer checks both the member's
+    # present chi bộ and the target (call ``require_act`` with each path).
+    "member.enrol": Reach.BRANCH,
+    "member.transfer": Reach.BRANCH,
+    "member.read_personal": Reach.OWN_OR_BRANCH,
+    "account.open": Reach.EVERYWHERE,
+    "account.change_roles": Reach.EVERYWHERE,
+    "account.disable": Reach.EVERYWHERE,
+    "account.reset_password": Reach.EVERYWHERE,
+    "ledger.checkpoint": Reach.EVERYWHERE,
+    "vote.create": Reach.EVERYWHERE,
+    "vote.manage": Reach.EVERYWHERE,
+    "vote.count": Reach.COUNTED,
+    "audit.read": Reach.BRANCH,
+    "audit.cosign": Reach.EVERYWHERE,
+    "audit.verify": Reach.EVERYWHERE,
+    "remediation.verify": Reach.BRANCH,
+    "member.record_fact": Reach.BRANCH,
+    "organisation.record_fact": Reach.BRANCH,
+    "cycle.open": Reach.BRANCH,
+    "review.record": Reach.BRANCH,
+    "rating.self_rate": Reach.OWN_OR_BRANCH,
+    "rating.propose": Reach.BRANCH,
+    "rating.peer_group": Reach.BRANCH,
+    "rating.hold": Reach.BRANCH,
+    "rating.decide": Reach.BRANCH,
+    "remediation.track": Reach.BRANCH,
+    "remediation.record": Reach.BRANCH,
+    "remediation.plan": Reach.BRANCH,
+    "remediation.report": Reach.OWN_OR_BRANCH,
+    "remediation.claim": Reach.OWN_OR_BRANCH,
+    "review.order_redo": Reach.BRANCH,
+    "criteria.define": Reach.BRANCH,
+    "commendation.grant": Reach.BRANCH,
+    "report.read": Reach.BRANCH,
+}
+
+
+def may_act(
+    viewer: Viewer,
+    action: str,
+    path: Path = (),
+    *,
+    owner: UUID | None = None,
+    counted: bool = False,
+) -> bool:
+    """Whether ``viewer`` may run ``action`` on a target at ``path``: the role
+    (``PERMISSIONS``) and then the reach (``COMMAND_REACH``)."""
+    if not may(viewer.roles, action):
+        return False
+    if viewer.is_admin:
+        return True
+    reach = COMMAND_REACH[action]
+    if reach is Reach.EVERYWHERE:
+        return True
+    if reach is Reach.COUNTED:
+        return counted
+    keeper = viewer.has(*(PERMISSIONS[action] - {Role.MEMBER, Role.COUNTING}))
+    if keeper and viewer.in_branch(path):
+        return True
+    return (
+        reach is Reach.OWN_OR_BRANCH and viewer.has(Role.MEMBER) and viewer.owns(owner)
+    )
+
+
+def require_act(
+    viewer: Viewer,
+    action: str,
+    path: Path = (),
+    *,
+    owner: UUID | None = None,
+    counted: bool = False,
+) -> None:
+    """``auth.forbidden`` for a role that never may; ``auth.out_of_scope`` for a
+    target outside the actor's reach."""
+    require(viewer.roles, action)
+    if not may_act(viewer, action, path, owner=owner, counted=counted):
+        raise DomainError(OUT_OF_SCOPE, action=action)

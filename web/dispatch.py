@@ -1,5 +1,7 @@
-"""Sending a command from a form: signed by the current user, refusals shown on
-the form in Vietnamese. Nothing here decides a rule."""
+"""Sending a command from a form or a JSON body: signed by the current user,
+refusals mapped once (``web.errors``): the page-level ones to the error
+handlers, the others onto the form in Vietnamese, or as the JSON error. Nothing
+here decides a rule."""
 
 from __future__ import annotations
 
@@ -9,26 +11,28 @@ from typing import Any
 from flask import g
 
 from domain.errors import DomainError
-from services.commands import Command
 from services.errors import SignatureRequiredError
-from web.errors import status_for
+from web.errors import PAGE_LEVEL, Refused, is_page_level, json_refusal, status_for
 from web.forms import BaseForm
 from web.identity import services, signer
 
 log = logging.getLogger(__name__)
-# Refusals about the request as a whole: the error handlers answer them.
-PAGE_LEVEL = frozenset(
-    {
-        "auth.forbidden",
-        "auth.actor_mismatch",
-        "auth.signature_required",
-        "auth.key_not_valid",
-    }
-)
+
+__all__ = ["PAGE_LEVEL", "form_refusal", "form_status", "send_json", "submit"]
 
 
-def submit(command: Command, form: BaseForm) -> Any | None:
-    """Run ``command``; on refusal put the message on ``form`` and return None."""
+def form_refusal(exc: DomainError, form: BaseForm) -> None:
+    """Put a refusal on ``form`` (and remember its status); re-raise one that
+    answers the whole request."""
+    if is_page_level(exc.code, form.error_fields):
+        raise exc
+    form.add_error(exc.code, exc.details)
+    g.refusal_code = exc.code
+
+
+def submit(command: Any, form: BaseForm) -> Any | None:
+    """Run ``command`` through the command bus, signed by the current user; on
+    refusal put the message on ``form`` and return None."""
     name = type(command).__name__
     key = signer()  # asks for the password again when the key is not unlocked here
     try:
@@ -37,12 +41,25 @@ def submit(command: Command, form: BaseForm) -> Any | None:
         raise
     except DomainError as exc:
         log.info("command %s refused: %s", name, exc.code)
-        on_field = exc.code in form.error_fields
-        if exc.code in PAGE_LEVEL or (exc.code.endswith("not_found") and not on_field):
-            raise
-        form.add_error(exc.code, exc.details)
-        g.refusal_code = exc.code
+        form_refusal(exc, form)
         return None
+    log.info("command %s accepted: %s", name, result)
+    return result
+
+
+def send_json(command: Any, form: Any = None) -> Any:
+    """Run ``command`` for the JSON API; a refusal is raised as the JSON error
+    (``Refused``), naming the field of ``form`` it is about when there is one."""
+    name = type(command).__name__
+    key = signer()
+    try:
+        result = services().handle(command, key)
+    except SignatureRequiredError:
+        raise
+    except DomainError as exc:
+        log.info("command %s refused: %s", name, exc.code)
+        fields = getattr(form, "error_fields", {}) or {}
+        raise Refused(json_refusal(exc, fields.get(exc.code))) from None
     log.info("command %s accepted: %s", name, result)
     return result
 

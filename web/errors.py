@@ -1,7 +1,11 @@
-"""Error pages in Vietnamese, and JSON errors under /api/v1.
+"""The one refusal mapper: error pages in Vietnamese, JSON errors under /api/v1.
 
-Every answer to a refusal reads its words from ``web.catalogue``. Pages get a
-status that says what happened; API clients get ``{"code", "message"}``.
+A refusal (a ``DomainError`` code) has one HTTP status (``status_for``) and one
+Vietnamese message (``web.catalogue``) everywhere. Refusals about the request as
+a whole (``PAGE_LEVEL``: no right, out of scope, not signed) are the whole page's
+answer (``refusal``); the others go on the form that was sent
+(``web.dispatch.submit``). API clients get ``{"code", "message"}`` from
+``json_refusal``, plus ``field`` and ``details`` when they say more.
 """
 
 from __future__ import annotations
@@ -33,11 +37,35 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "5"
 
 
+# Refusals about the request as a whole: never a form error.
+PAGE_LEVEL = frozenset(
+    {
+        "auth.forbidden",
+        "auth.out_of_scope",
+        "auth.actor_mismatch",
+        "auth.signature_required",
+        "auth.key_not_valid",
+        "audit.out_of_scope",
+    }
+)
+FORBIDDEN = frozenset(
+    {"auth.forbidden", "auth.actor_mismatch", "auth.out_of_scope", "audit.out_of_scope"}
+)
+
+
+class Refused(Exception):
+    """A ready answer to a refused request (raised, answered by the handler)."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__("refused")
+        self.response = response
+
+
 def status_for(code: str) -> int:
     """The HTTP status of a refusal code."""
     if code in {"auth.signature_required", "auth.key_not_valid"}:
         return 401
-    if code in {"auth.forbidden", "auth.actor_mismatch", "audit.out_of_scope"}:
+    if code in FORBIDDEN:
         return 403
     if code.endswith("not_found"):  # org.not_found, org.parent_not_found…
         return 404
@@ -54,6 +82,35 @@ def json_error(code: str, status: int, message: str | None = None, **extra: Any)
     response = jsonify(body)
     response.status_code = status
     return response
+
+
+def plain_details(details: dict[str, Any]) -> dict[str, Any]:
+    """A refusal's details as JSON scalars."""
+    return {
+        k: v if isinstance(v, str | int | bool) or v is None else str(v)
+        for k, v in details.items()
+    }
+
+
+def json_refusal(exc: DomainError, field: str | None = None, **extra: Any):
+    """The JSON answer to a refused command or read: code, status, message, the
+    details, and the form field it is about (if known)."""
+    body: dict[str, Any] = dict(extra)
+    if exc.details:
+        body["details"] = plain_details(exc.details)
+    if field:
+        body["field"] = field
+    return json_error(
+        exc.code, status_for(exc.code), message_for(exc.code, exc.details), **body
+    )
+
+
+def is_page_level(code: str, form_fields: Any = ()) -> bool:
+    """Whether a refusal answers the whole request rather than one form: a
+    ``PAGE_LEVEL`` code, or a target not found that is no field of the form."""
+    if code in PAGE_LEVEL:
+        return True
+    return code.endswith("not_found") and code not in form_fields
 
 
 def error_page(status: int, message: str, code: str | None = None):
@@ -95,6 +152,10 @@ def unauthorized():
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(Refused)
+    def refused(exc: Refused):
+        return exc.response
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500

@@ -1,4 +1,7 @@
-"""Small helpers over the services' read side (projection rows only)."""
+"""The web's reads: ``reads()`` is the read gateway bound to the signed-in user
+(``services.read_gateway``), through which every page, API route and export
+reads; plus small helpers over the rows it returns. Routes never decide scope:
+the gateway refuses (403) or filters."""
 
 from __future__ import annotations
 
@@ -6,10 +9,11 @@ from collections.abc import Iterable
 from typing import TypeVar
 from uuid import UUID
 
-from flask import abort, make_response
+from flask import abort, g, make_response
 
-from domain import permissions
-from services.queries import OrganisationRow
+from domain.permissions import Viewer
+from services.queries import MemberRow, OrganisationRow
+from services.read_gateway import ReadGateway
 from web.errors import refusal
 
 T = TypeVar("T")
@@ -47,13 +51,23 @@ def org_choices(
 PERSONAL_FIELDS = ("party_card_no", "birth_date")
 
 
-def shows_personal(member_id: UUID | None = None) -> bool:
-    """Whether the signed-in user may see personal data (of this member)."""
-    from web.identity import services, user
+def reads() -> ReadGateway:
+    """The read gateway of the signed-in user, made once per request."""
+    gate: ReadGateway | None = g.get("read_gateway")
+    if gate is None:
+        from web.identity import services, user
 
-    me = user()
-    own = False
-    if member_id is not None:
-        account = services().account_row(me.account_id)
-        own = account is not None and account.member_id == member_id
-    return permissions.may_read_personal(me.roles, own_record=own)
+        me = user()
+        account_id = getattr(me, "account_id", None)
+        if account_id is None:  # not signed in: no scope at all
+            gate = ReadGateway(services(), Viewer(frozenset()))
+        else:
+            gate = ReadGateway.for_account(services(), account_id)
+        g.read_gateway = gate
+    return gate
+
+
+def shows_personal(member: MemberRow | None = None) -> bool:
+    """Whether the signed-in user sees personal data (of this member; of every
+    listed member when None)."""
+    return reads().shows_personal(member)

@@ -18,11 +18,19 @@ def key(kind: str, ident: Any) -> str:
     return f"{kind}:{ident}"
 
 
+def status_for(code: str) -> int:
+    """The one refusal table (web/errors.py): no right or out of scope is 403,
+    a missing target 404, any other rule 422."""
+    if code in ("auth.forbidden", "auth.out_of_scope"):
+        return 403
+    return 404 if code.endswith("not_found") else 422
+
+
 def refuse(
     p: Province, api: Api, path: str, body: dict[str, Any], code: str, **details
 ):
     before = p.store_position()
-    data = api.refused(path, body, code, 404 if code.endswith("not_found") else 422)
+    data = api.refused(path, body, code, status_for(code))
     for name, value in details.items():
         assert data["details"][name] == value, data
     assert p.store_position() == before

@@ -102,16 +102,19 @@ def small_vote(
     leaders: int = 2,
     mode: str = "A",
     ceremony: bool = True,
+    org: UUID | None = None,
 ) -> SmallVote:
     """A vote of a chi bộ: 3 trustees, t = 2; with ``ceremony`` the key is
-    published and (mode A) the slips are issued."""
+    published and (mode A) the slips are issued. ``org``: the organisation the
+    vote belongs to (a new đảng bộ by default)."""
     actor = admin.actor
-    org = services.handle(
-        c.FoundOrganisation(
-            actor, "dang-bo-thu", "Đảng bộ thử", "provincial_committee", None
-        ),
-        admin.signer,
-    )
+    if org is None:
+        org = services.handle(
+            c.FoundOrganisation(
+                actor, "dang-bo-thu", "Đảng bộ thử", "provincial_committee", None
+            ),
+            admin.signer,
+        )
     cell = services.handle(
         c.FoundOrganisation(actor, "chi-bo-thu", "Chi bộ thử", "cell", org),
         admin.signer,

@@ -13,6 +13,9 @@ ROLES = tuple(role.value for role in Role)
 EVERYONE = frozenset(ROLES)
 ADMIN = frozenset({"admin"})
 ENROLERS = frozenset({"admin", "secretary"})
+# Members' names: the district's keepers and the member (their own chi bộ); the
+# counting committee works on votes only.
+MEMBER_READERS = EVERYONE - {"counting"}
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,8 @@ ROUTES = [
     Route("GET", "/organisations/{cell}/dissolve", ADMIN),
     Route("POST", "/organisations/{cell}/dissolve", ADMIN, 400),
     Route("GET", "/members/", EVERYONE),
-    Route("GET", "/members/?cell={cell}", EVERYONE),
-    Route("GET", "/members/{member}", EVERYONE),
+    Route("GET", "/members/?cell={cell}", MEMBER_READERS),
+    Route("GET", "/members/{member}", MEMBER_READERS),
     Route("GET", "/members/new", ENROLERS),
     Route("POST", "/members/new", ENROLERS, 400),
     Route("GET", "/members/{member}/transfer", ENROLERS),
@@ -65,7 +68,7 @@ ROUTES = [
     Route("POST", "/api/v1/organisations/{cell}/rename", ADMIN, 400),
     Route("POST", "/api/v1/organisations/{cell}/dissolve", ADMIN, 400),
     Route("GET", "/api/v1/members", EVERYONE),
-    Route("GET", "/api/v1/members/{member}", EVERYONE),
+    Route("GET", "/api/v1/members/{member}", MEMBER_READERS),
     Route("POST", "/api/v1/members", ENROLERS, 400),
     Route("POST", "/api/v1/members/{member}/transfer", ENROLERS, 400),
     Route("GET", "/api/v1/accounts", ADMIN),

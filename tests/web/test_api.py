@@ -143,6 +143,7 @@ def test_refusal_has_code_message_and_field(client, auth, kiemdiem, world):
             "Đảng viên chỉ sinh hoạt tại chi bộ; tổ chức đã chọn không phải là chi bộ."
         ),
         "field": "cell_id",
+        "details": {"kind": "district_committee"},
     }
     assert kiemdiem.ledger.max_notification_id() == before
 

@@ -12,8 +12,8 @@ import pytest
 from services import rating_commands as rc
 from tests.web.test_rating_pages import (
     API,
-    EVERYONE,
     FACT_RECORDERS,
+    KEEPERS,
     ROLES,
     Route,
     _request,
@@ -22,8 +22,8 @@ from tests.web.test_rating_pages import (
 R = "/ratings"
 ORG = "/organisations/{collective}"
 ROUTES = [
-    Route("GET", f"{R}{ORG}/facts", EVERYONE),
-    Route("GET", f"{R}/organisations/{{cell}}/facts", EVERYONE),
+    Route("GET", f"{R}{ORG}/facts", KEEPERS),
+    Route("GET", f"{R}/organisations/{{cell}}/facts", KEEPERS),
     Route("POST", f"{R}{ORG}/facts/sector", FACT_RECORDERS, 400),
     Route("POST", f"{R}{ORG}/facts/conclusion", FACT_RECORDERS, 400),
     Route("POST", f"{R}{ORG}/facts/task-results", FACT_RECORDERS, 400),
@@ -31,7 +31,7 @@ ROUTES = [
     Route("POST", f"{R}{ORG}/facts/discipline", FACT_RECORDERS, 400),
     Route("POST", f"{R}/members/{{member_id}}/oversight", FACT_RECORDERS, 400),
     Route("POST", f"{R}/members/{{member_id}}/end-oversight", FACT_RECORDERS, 400),
-    Route("GET", f"/api/v1{ORG}/facts", EVERYONE),
+    Route("GET", f"/api/v1{ORG}/facts", KEEPERS),
     Route("POST", f"/api/v1{ORG}/sector", FACT_RECORDERS, 400),
     Route("POST", f"/api/v1{ORG}/conclusions", FACT_RECORDERS, 400),
     Route("POST", f"/api/v1{ORG}/task-results", FACT_RECORDERS, 400),

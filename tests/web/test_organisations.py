@@ -27,7 +27,7 @@ def _field_errors(body: str, field: str) -> str:
 
 
 def test_tree_lists_organisations_in_order_with_counts(client, auth):
-    auth.login("member")
+    auth.login("secretary")  # the district's secretary: the branch and above it
     page = client.get("/organisations/").get_data(as_text=True)
     names = [
         "Tỉnh ủy Thử Nghiệm",
@@ -43,6 +43,15 @@ def test_tree_lists_organisations_in_order_with_counts(client, auth):
     assert 'class="depth-2"' in page
     assert "<dt>Chi bộ</dt><dd>2</dd>" in page
     assert "<dt>Đảng viên</dt><dd>1</dd>" in page
+
+
+def test_a_member_sees_their_chi_bo_and_the_tree_above_it(client, auth):
+    auth.login("member")
+    page = client.get("/organisations/").get_data(as_text=True)
+    for name in ("Tỉnh ủy Thử Nghiệm", "Huyện ủy Đông Hà", "Chi bộ xóm A"):
+        assert name in page
+    assert "Chi bộ xóm B" not in page
+    assert "Ban Thường vụ Huyện ủy Đông Hà" not in page
 
 
 def test_tree_hides_the_found_button_from_others(client, auth):

@@ -15,6 +15,11 @@ from services.ratings import review_id, round_id
 
 ROLES = tuple(role.value for role in Role)
 EVERYONE = frozenset(ROLES)
+# The cycle's pages: those who keep or judge records in the district, and the
+# member who is a subject of the cycle (their own file); the counting committee
+# reads none of it. Statistics only for the district's keepers.
+READERS = EVERYONE - {"counting"}
+KEEPERS = READERS - {"member"}
 OPENERS = frozenset({"secretary", "decision_maker"})
 SECRETARY = frozenset({"secretary"})
 DECIDER = frozenset({"decision_maker"})
@@ -42,26 +47,26 @@ ROUND = "/rounds/{round}/subjects/{member}"
 ROUTES = [
     Route("GET", f"{R}/", EVERYONE),
     Route("POST", f"{R}/cycles", OPENERS, 400),
-    Route("GET", f"{R}/cycles/{{cycle}}", EVERYONE),
+    Route("GET", f"{R}/cycles/{{cycle}}", READERS),
     Route("POST", f"{R}/cycles/{{cycle}}/rounds", DECIDER, 400),
     Route("POST", f"{R}/cycles/{{cycle}}/deadlines", OPENERS, 400),
-    Route("GET", f"{R}/cycles/{{cycle}}/subjects", EVERYONE),
-    Route("GET", f"{R}/cycles/{{cycle}}/subjects?status=pending", EVERYONE),
-    Route("GET", f"{R}/cycles/{{cycle}}/statistics", EVERYONE),
-    Route("GET", f"{R}/cycles/{{cycle}}/issues", EVERYONE),
-    Route("GET", f"{R}/cycles/{SUBJ}", EVERYONE),
+    Route("GET", f"{R}/cycles/{{cycle}}/subjects", READERS),
+    Route("GET", f"{R}/cycles/{{cycle}}/subjects?status=pending", READERS),
+    Route("GET", f"{R}/cycles/{{cycle}}/statistics", KEEPERS),
+    Route("GET", f"{R}/cycles/{{cycle}}/issues", READERS),
+    Route("GET", f"{R}/cycles/{SUBJ}", READERS),
     Route("POST", f"{R}/cycles/{SUBJ}/reviews", SECRETARY, 400),
     Route("POST", f"{R}/reviews/{{review}}/report", SECRETARY, 400),
     Route("POST", f"{R}/reviews/{{review}}/self-review", SECRETARY, 422),  # no form
     Route("POST", f"{R}/reviews/{{review}}/meeting", SECRETARY, 400),
     Route("POST", f"{R}{ROUND}/self-rating", SELF_RATERS, 400),
     Route("POST", f"{R}{ROUND}/proposal", OPENERS, 400),
-    Route("GET", f"{R}{ROUND}", EVERYONE),
+    Route("GET", f"{R}{ROUND}", READERS),
     Route("POST", f"{R}{ROUND}/decision", DECIDER, 400),
     Route("POST", f"{R}{ROUND}/hold", HOLDERS, 400),
     Route("POST", f"{R}{ROUND}/mitigation", DECIDER, 400),
     Route("POST", f"{R}{ROUND}/rerate", DECIDER, 400),
-    Route("GET", f"{R}/rounds/{{round}}", EVERYONE),
+    Route("GET", f"{R}/rounds/{{round}}", READERS),
     Route("POST", f"{R}/rounds/{{round}}/groups", OPENERS, 400),
     Route("POST", f"{R}/rounds/{{round}}/groups/nhom/exception", DECIDER, 400),
     Route("POST", f"{R}/reviews/{{review}}/comment", SECRETARY, 400),
@@ -72,16 +77,16 @@ ROUTES = [
     Route("GET", f"{R}/import", FACT_RECORDERS),
     Route("POST", f"{R}/import", FACT_RECORDERS, 400),
     Route("POST", "/api/v1/members/import", FACT_RECORDERS, 400),
-    Route("GET", f"{R}/members/{{member_id}}", EVERYONE),
+    Route("GET", f"{R}/members/{{member_id}}", READERS),
     Route("POST", f"{R}/members/{{member_id}}/discipline", FACT_RECORDERS, 400),
     Route("POST", f"{R}/members/{{member_id}}/post", FACT_RECORDERS, 400),
     Route("GET", "/api/v1/cycles", EVERYONE),
-    Route("GET", "/api/v1/cycles/{cycle}", EVERYONE),
-    Route("GET", "/api/v1/cycles/{cycle}/subjects", EVERYONE),
-    Route("GET", "/api/v1/cycles/{cycle}/statistics", EVERYONE),
-    Route("GET", "/api/v1/cycles/{cycle}/issues", EVERYONE),
-    Route("GET", "/api/v1/cycles/{cycle}/subjects/{member}", EVERYONE),
-    Route("GET", "/api/v1/rounds/{round}", EVERYONE),
+    Route("GET", "/api/v1/cycles/{cycle}", READERS),
+    Route("GET", "/api/v1/cycles/{cycle}/subjects", READERS),
+    Route("GET", "/api/v1/cycles/{cycle}/statistics", KEEPERS),
+    Route("GET", "/api/v1/cycles/{cycle}/issues", READERS),
+    Route("GET", "/api/v1/cycles/{cycle}/subjects/{member}", READERS),
+    Route("GET", "/api/v1/rounds/{round}", READERS),
     Route("POST", "/api/v1/cycles", OPENERS, 400),
     Route("POST", "/api/v1/cycles/{cycle}/rounds", DECIDER, 400),
     Route("POST", "/api/v1/cycles/{cycle}/reviews", SECRETARY, 400),

@@ -58,9 +58,8 @@ ROUTES = [
     Route("POST", f"{M}{ITEM}/verify", {"inspector": 422, "decision_maker": 422}),
     Route("POST", f"{M}{ITEM}/refuse", {"inspector": 422, "decision_maker": 422}),
     Route("GET", f"{A}/items", {**TRACKERS, "member": 200}),
-    Route(
-        "GET", f"{A}/items?org_id={{district}}&year=2024", {**TRACKERS, "member": 200}
-    ),
+    # A member reads their own file, not the district's list.
+    Route("GET", f"{A}/items?org_id={{district}}&year=2024", TRACKERS),
     Route("GET", f"{A}{ITEM}", {**TRACKERS, "member": 200}),
     Route(
         "GET",

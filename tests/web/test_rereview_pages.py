@@ -11,13 +11,13 @@ import pytest
 
 from domain.accounts import Role
 from services import rating_commands as rc
-from tests.web.test_rating_pages import API, DECIDER, EVERYONE, Route, url
+from tests.web.test_rating_pages import API, DECIDER, READERS, Route, url
 
 ROLES = tuple(role.value for role in Role)
 R = "/ratings"
 ROUTES = [
     Route("POST", f"{R}/cycles/{{cycle}}/subjects/{{member}}/rereview", DECIDER, 400),
-    Route("GET", "/api/v1/cycles/{cycle}/rereview-orders", EVERYONE),
+    Route("GET", "/api/v1/cycles/{cycle}/rereview-orders", READERS),
     Route("POST", "/api/v1/cycles/{cycle}/rereview-orders", DECIDER, 400),
 ]
 POINTS = {"c1": "9", "c2": "9", "c3": "9", "t1": "35", "t2": "20"}

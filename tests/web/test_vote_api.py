@@ -14,9 +14,11 @@ from tests.service.test_votes import SmallVote, closed_partial, small_vote
 
 
 @pytest.fixture
-def small(kiemdiem) -> SmallVote:
+def small(kiemdiem, world) -> SmallVote:
     admin = kiemdiem.authenticate("admin", ACCOUNTS["admin"][2])
-    return small_vote(kiemdiem, admin, convened=3, leaders=2)
+    return small_vote(
+        kiemdiem, admin, convened=3, leaders=2, org=world.orgs["district"]
+    )
 
 
 def _tally(small: SmallVote) -> None:

@@ -25,7 +25,9 @@ from votes.verifier import verify_record
 @pytest.fixture
 def remote(kiemdiem, world) -> SmallVote:
     admin = kiemdiem.authenticate("admin", ACCOUNTS["admin"][2])
-    small = small_vote(kiemdiem, admin, convened=4, mode="B")
+    small = small_vote(
+        kiemdiem, admin, convened=4, mode="B", org=world.orgs["district"]
+    )
     small.organiser(vc.PublishEligibleAccounts, (world.member_id,))
     small.organiser(vc.RecordAttendance, 3)
     small.organiser(vc.OpenVoting)

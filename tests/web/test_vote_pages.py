@@ -21,9 +21,10 @@ from votes.verifier import verify_record
 
 
 @pytest.fixture
-def small(kiemdiem) -> SmallVote:
+def small(kiemdiem, world) -> SmallVote:
+    """A vote of the seeded district, where every seeded account works."""
     admin = kiemdiem.authenticate("admin", ACCOUNTS["admin"][2])
-    return small_vote(kiemdiem, admin, convened=4)
+    return small_vote(kiemdiem, admin, convened=4, org=world.orgs["district"])
 
 
 def _token(client, url: str) -> str:

@@ -18,12 +18,12 @@ from web.admin.forms import (
 )
 from web.catalogue.flashes import done
 from web.dispatch import form_status, submit
-from web.identity import requires, services, user
-from web.reads import found_or_404, org_choices
+from web.identity import requires, user
+from web.reads import found_or_404, org_choices, reads
 
 
 def _account(account_id: UUID) -> AccountRow:
-    return found_or_404(services().account_row(account_id), "account.not_found")
+    return found_or_404(reads().account_row(account_id), "account.not_found")
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ def _detail_page(account: AccountRow, forms: AccountForms, status: int = 200):
 
 @bp.get("/accounts")
 def accounts():
-    rows = services().accounts()
-    names = {r.org_id: r.name for r in services().organisations()}
+    rows = reads().accounts()
+    names = {r.org_id: r.name for r in reads().organisations()}
     return render_template("admin/accounts.html", rows=rows, org_names=names)
 
 
@@ -69,12 +69,12 @@ def account(account_id: UUID):
 def open_account():
     form = OpenAccountForm()
     form.org_id.set_choices(
-        org_choices(services().organisations()), empty="— Không gắn với đơn vị —"
+        org_choices(reads().organisations()), empty="— Không gắn với đơn vị —"
     )
     form.member_id.set_choices(
         [
             (m.member_id, f"{m.full_name} ({m.party_card_no})")
-            for m in services().members()
+            for m in reads().members()
         ],
         empty="— Không gắn với đảng viên —",
     )

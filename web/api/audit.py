@@ -15,14 +15,14 @@ from flask import jsonify, request, url_for
 from domain.errors import DomainError
 from services import audit_commands as ac
 from services.audit import HistoryItem, StateAt, Subject
-from services.errors import SignatureRequiredError
 from web.api import bp
-from web.api.routes import Refused
 from web.audit.access import record_read
 from web.audit.forms import moment_from_text
 from web.catalogue import message_for
-from web.errors import json_error, status_for
-from web.identity import requires, services, signer, user
+from web.dispatch import send_json
+from web.errors import Refused, json_error
+from web.identity import requires, services, user
+from web.reads import reads
 
 log = logging.getLogger(__name__)
 MEMBER_FILE = "PartyMember"
@@ -79,8 +79,7 @@ def _state(state: StateAt) -> dict[str, Any]:
 @requires("audit.read")
 def audit_history(subject_id: UUID):
     args = request.args
-    found = services().audit.history(
-        user().actor,
+    found = reads().audit.history(
         subject_id,
         by=args.get("actor") or None,
         kind=args.get("kind") or None,
@@ -103,7 +102,7 @@ def audit_as_of(subject_id: UUID):
     moment = moment_from_text(request.args.get("at"))
     if moment is None:
         raise DomainError("audit.date_invalid", value="")
-    result = services().audit.as_of(user().actor, subject_id, moment)
+    result = reads().audit.as_of(subject_id, moment)
     _record_read(result.subject)
     return jsonify(
         {
@@ -119,8 +118,8 @@ def audit_as_of(subject_id: UUID):
 @bp.get("/audit/subjects/<uuid:subject_id>/bundle")
 @requires("audit.read")
 def audit_bundle(subject_id: UUID):
-    subject = services().audit.readable_subject(user().actor, subject_id)
-    made = services().audit.proof_bundle(user().actor, subject_id)
+    subject = reads().audit.readable_subject(subject_id)
+    made = reads().audit.proof_bundle(subject_id)
     _record_read(subject)
     return jsonify(made)
 
@@ -134,8 +133,8 @@ def audit_event_proof(notification_id: str):
 
 
 def _event_proof(notification_id: int):
-    subject = services().audit.event_subject(user().actor, notification_id)
-    made = services().audit.event_proof(user().actor, notification_id)
+    subject = reads().audit.event_subject(notification_id)
+    made = reads().audit.event_proof(notification_id)
     _record_read(subject)
     return jsonify(made)
 
@@ -143,7 +142,7 @@ def _event_proof(notification_id: int):
 @bp.get("/audit/checkpoints")
 @requires("audit.read")
 def audit_checkpoints():
-    status = services().audit.checkpoint_status(user().actor)
+    status = reads().audit.checkpoint_status()
     latest = status.latest
     return jsonify(
         {
@@ -196,18 +195,8 @@ def audit_cosign():
         raise Refused(json_error("form.invalid", 400, fields=fields))
     assert isinstance(size, int)  # noqa: S101 - checked above
     assert isinstance(line, str)  # noqa: S101 - checked above
-    key = signer()
-    try:
-        services().handle(ac.CosignCheckpoint(user().actor, size, line), key)
-    except SignatureRequiredError:
-        raise
-    except DomainError as exc:
-        log.info("cosignature refused: %s", exc.code)
-        message = message_for(exc.code, exc.details)
-        raise Refused(json_error(exc.code, status_for(exc.code), message)) from None
-    return jsonify(
-        {"size": size, "cosigner_name": services().audit.cosigner_name(user().actor)}
-    )
+    send_json(ac.CosignCheckpoint(user().actor, size, line))
+    return jsonify({"size": size, "cosigner_name": reads().audit.cosigner_name()})
 
 
 @bp.post("/audit/verifications")
@@ -224,4 +213,4 @@ def audit_start_verification():
 @bp.get("/audit/verifications/<job_id>")
 @requires("audit.verify")
 def audit_verification(job_id: str):
-    return jsonify(services().audit.job(user().actor, job_id).to_json())
+    return jsonify(reads().audit.job(job_id).to_json())

@@ -20,11 +20,11 @@ from domain.errors import DomainError
 from services import rating_commands as rc
 from services.errors import SignatureRequiredError
 from web.api import bp
-from web.api.routes import Refused
 from web.catalogue import message_for
-from web.errors import json_error, status_for
+from web.dispatch import send_json
+from web.errors import Refused, json_error, json_refusal
 from web.identity import requires, services, signer, user
-from web.reads import found_or_404
+from web.reads import found_or_404, reads
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 20000
@@ -137,37 +137,9 @@ def body(spec: dict[str, tuple[Parser, bool]]) -> dict[str, Any]:
 
 
 def run(command: Any) -> Any:
-    """Send a rating command signed by the current user; refusals as JSON."""
-    return send_signed(services().handle, command)
-
-
-def send_signed(handle: Callable[[Any, Any], Any], command: Any) -> Any:
-    """Send a command to one service's ``handle``, signed by the current user;
-    a domain refusal becomes the JSON error (stable code, Vietnamese message)."""
-    key = signer()
-    try:
-        result = handle(command, key)
-    except SignatureRequiredError:
-        raise
-    except DomainError as exc:
-        log.info("command %s refused: %s", type(command).__name__, exc.code)
-        raise Refused(
-            json_error(
-                exc.code,
-                status_for(exc.code),
-                message_for(exc.code, exc.details),
-                details=_plain(exc.details),
-            )
-        ) from None
-    log.info("command %s accepted: %s", type(command).__name__, result)
-    return result
-
-
-def _plain(details: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: v if isinstance(v, str | int | bool) or v is None else str(v)
-        for k, v in details.items()
-    }
+    """Send a command signed by the current user through the bus; a refusal
+    becomes the JSON error (``web.dispatch.send_json``)."""
+    return send_json(command)
 
 
 def _created(payload: dict[str, Any], location: str):
@@ -187,26 +159,26 @@ def _actor() -> str:
 # -- reads ---------------------------------------------------------------------------
 @bp.get("/cycles")
 def list_cycles():
-    return jsonify({"cycles": services().ratings.cycles()})
+    return jsonify({"cycles": reads().cycles()})
 
 
 @bp.get("/cycles/<uuid:cycle_id>")
 def get_cycle(cycle_id: UUID):
-    ratings = services().ratings
+    ratings = reads()
     cycle = found_or_404(ratings.cycle_row(cycle_id), "cycle.not_found")
     return jsonify({"cycle": cycle, "rounds": ratings.rounds(cycle_id)})
 
 
 @bp.get("/cycles/<uuid:cycle_id>/subjects")
 def list_subjects(cycle_id: UUID):
-    ratings = services().ratings
+    ratings = reads()
     found_or_404(ratings.cycle_row(cycle_id), "cycle.not_found")
     return jsonify({"subjects": ratings.subjects(cycle_id)})
 
 
 @bp.get("/cycles/<uuid:cycle_id>/subjects/<subject_key>")
 def get_subject(cycle_id: UUID, subject_key: str):
-    ratings = services().ratings
+    ratings = reads()
     subject = found_or_404(
         ratings.subject_row(cycle_id, subject_key), "rating.subject_not_found"
     )
@@ -222,7 +194,7 @@ def get_subject(cycle_id: UUID, subject_key: str):
 
 @bp.get("/cycles/<uuid:cycle_id>/statistics")
 def get_statistics(cycle_id: UUID):
-    ratings = services().ratings
+    ratings = reads()
     cycle = found_or_404(ratings.cycle_row(cycle_id), "cycle.not_found")
     org = request.args.get("org_id") or cycle["org_id"]
     try:
@@ -236,14 +208,14 @@ def get_statistics(cycle_id: UUID):
 
 @bp.get("/cycles/<uuid:cycle_id>/issues")
 def list_issues(cycle_id: UUID):
-    ratings = services().ratings
+    ratings = reads()
     found_or_404(ratings.cycle_row(cycle_id), "cycle.not_found")
     return jsonify({"issues": ratings.open_items(cycle_id)})
 
 
 @bp.get("/rounds/<uuid:round_id>")
 def get_round(round_id: UUID):
-    ratings = services().ratings
+    ratings = reads()
     found = found_or_404(ratings.round_row(round_id), "rating.round_not_found")
     return jsonify({"round": found, "groups": ratings.peer_groups(round_id)})
 
@@ -386,14 +358,10 @@ for _fact, (_command, _spec) in ORG_FACTS.items():
 
 @bp.get("/organisations/<uuid:org_id>/facts")
 def get_org_facts(org_id: UUID):
-    ratings = services().ratings
-    found_or_404(services().organisation(org_id), "org.not_found")
+    ratings = reads()
+    facts = ratings.org_facts(org_id)
     return jsonify(
-        {
-            "org_id": str(org_id),
-            "sector": ratings.org_sector(org_id),
-            "facts": ratings.org_facts(org_id),
-        }
+        {"org_id": str(org_id), "sector": ratings.org_sector(org_id), "facts": facts}
     )
 
 
@@ -420,7 +388,7 @@ def open_cycle():
             return json_error("form.invalid", 400, fields={"options": ["?"]})
     cycle_id = run(rc.OpenCycle(actor_id=_actor(), options=options, **values))
     return _created(
-        {"id": str(cycle_id), "cycle": services().ratings.cycle_row(cycle_id)},
+        {"id": str(cycle_id), "cycle": reads().cycle_row(cycle_id)},
         url_for(".get_cycle", cycle_id=cycle_id),
     )
 
@@ -432,21 +400,21 @@ def set_deadline(cycle_id: UUID):
         {"level": (_text, REQ), "milestone": (_text, REQ), "due": (_date, REQ)}
     )
     run(rc.SetDeadline(actor_id=_actor(), cycle_id=cycle_id, **values))
-    return jsonify({"cycle": services().ratings.cycle_row(cycle_id)})
+    return jsonify({"cycle": reads().cycle_row(cycle_id)})
 
 
 @bp.post("/cycles/<uuid:cycle_id>/refresh")
 @requires("cycle.open")
 def refresh_subjects(cycle_id: UUID):
     run(rc.RefreshSubjects(actor_id=_actor(), cycle_id=cycle_id))
-    return jsonify({"subjects": services().ratings.subjects(cycle_id)})
+    return jsonify({"subjects": reads().subjects(cycle_id)})
 
 
 @bp.post("/cycles/<uuid:cycle_id>/close")
 @requires("rating.decide")
 def close_cycle(cycle_id: UUID):
     run(rc.CloseCycle(actor_id=_actor(), cycle_id=cycle_id))
-    return jsonify({"cycle": services().ratings.cycle_row(cycle_id)})
+    return jsonify({"cycle": reads().cycle_row(cycle_id)})
 
 
 COMBINED: dict[str, tuple[Parser, bool]] = {
@@ -463,7 +431,7 @@ def set_combined(cycle_id: UUID):
     run(
         rc.SetCombinedConference(actor_id=_actor(), cycle_id=cycle_id, **body(COMBINED))
     )
-    ratings = services().ratings
+    ratings = reads()
     return jsonify(
         {"cycle": ratings.cycle_row(cycle_id), "subjects": ratings.subjects(cycle_id)}
     )
@@ -548,7 +516,7 @@ def open_round(cycle_id: UUID):
     values = body({"authority_org_id": (_uuid, REQ)})
     round_id = run(rc.OpenRound(actor_id=_actor(), cycle_id=cycle_id, **values))
     return _created(
-        {"id": str(round_id), "round": services().ratings.round_row(round_id)},
+        {"id": str(round_id), "round": reads().round_row(round_id)},
         url_for(".get_round", round_id=round_id),
     )
 
@@ -631,7 +599,7 @@ def _round_view(action: str, command: type, spec: dict[str, tuple[Parser, bool]]
     def view(round_id: UUID):
         values = body(spec)
         run(command(actor_id=_actor(), round_id=round_id, **values))
-        ratings = services().ratings
+        ratings = reads()
         found = ratings.round_row(round_id)
         answer: dict[str, Any] = {"round": found}
         key = values.get("subject_key")
@@ -680,7 +648,7 @@ CRITERIA: dict[str, tuple[Parser, bool]] = {
 
 @bp.get("/criteria")
 def list_criteria():
-    return jsonify({"refinements": services().ratings.criteria_refinements()})
+    return jsonify({"refinements": reads().criteria_refinements()})
 
 
 @bp.post("/criteria")
@@ -688,9 +656,7 @@ def list_criteria():
 def define_criteria():
     ident = run(rc.DefineCriteria(actor_id=_actor(), **body(CRITERIA)))
     (found,) = [
-        r
-        for r in services().ratings.criteria_refinements()
-        if r["refinement_id"] == str(ident)
+        r for r in reads().criteria_refinements() if r["refinement_id"] == str(ident)
     ]
     return _created({"id": str(ident), "refinement": found}, url_for(".list_criteria"))
 
@@ -698,7 +664,7 @@ def define_criteria():
 # -- re-review orders (§5.4) -----------------------------------------------------------
 @bp.get("/cycles/<uuid:cycle_id>/rereview-orders")
 def list_rereview_orders(cycle_id: UUID):
-    ratings = services().ratings
+    ratings = reads()
     found_or_404(ratings.cycle_row(cycle_id), "cycle.not_found")
     return jsonify({"orders": ratings.rereview_orders(cycle_id)})
 
@@ -717,7 +683,7 @@ REREVIEW_ORDER: dict[str, tuple[Parser, bool]] = {
 def order_rereview(cycle_id: UUID):
     values = body(REREVIEW_ORDER)
     order_id = run(rc.OrderReReview(actor_id=_actor(), cycle_id=cycle_id, **values))
-    ratings = services().ratings
+    ratings = reads()
     key = values["subject_key"]
     (order,) = [
         o
@@ -770,9 +736,7 @@ def import_members():
     except SignatureRequiredError:
         raise
     except DomainError as exc:
-        return json_error(
-            exc.code, status_for(exc.code), message_for(exc.code, exc.details)
-        )
+        return json_refusal(exc)
     payload = {
         "rows": report.rows,
         "valid": report.valid,

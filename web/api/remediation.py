@@ -25,12 +25,11 @@ from web.api.ratings import (
     _texts,
     _uuid,
     body,
-    send_signed,
+    run,
 )
-from web.api.routes import Refused
-from web.errors import json_error
-from web.identity import requires, services, user
-from web.reads import found_or_404
+from web.errors import Refused, json_error
+from web.identity import requires, user
+from web.reads import found_or_404, reads
 
 log = logging.getLogger(__name__)
 
@@ -102,25 +101,17 @@ STEP_ACTIONS = {
 }
 
 
-def run(command: Any) -> Any:
-    """Send a remediation command signed by the current user; refusals as JSON."""
-    return send_signed(services().handle, command)
-
-
 def _json_row(row: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in row.items() if k != "deadline_date"}
     return out
 
 
-def _own_only() -> str | None:
-    """A member without a tracking role sees only their own shortcomings."""
-    me = user()
-    if permissions.may(me.roles, "remediation.track"):
+def _own_key() -> str | None:
+    """A member's own subject key (``m:<id>``), for a viewer who tracks nothing."""
+    viewer = reads().viewer
+    if viewer.is_admin or permissions.may(viewer.roles, "remediation.track"):
         return None
-    account = services().account(me.account_id)
-    if account.member_id is None:
-        raise Refused(json_error("auth.forbidden", 403))
-    return f"m:{account.member_id}"
+    return f"m:{viewer.member_id}" if viewer.member_id is not None else None
 
 
 def _query_int(name: str) -> int | None:
@@ -142,46 +133,24 @@ def _query_uuid(name: str) -> UUID | None:
         raise Refused(json_error("form.invalid", 400)) from None
 
 
-def _scope_org(wanted: UUID | None) -> UUID | None:
-    """The organisation asked for, within the account's own subtree."""
-    account = services().account(user().account_id)
-    own = account.org_id
-    if wanted is None:
-        return own
-    if own is not None and not services().remediation.in_scope(own, wanted):
-        raise Refused(json_error("auth.out_of_scope", 403))
-    return wanted
-
-
-# -- reads -------------------------------------------------------------------------
+# -- reads (the gateway checks the scope of each) ----------------------------------
 @bp.get("/remediation/items")
 def list_remediation_items():
-    own = _own_only()
-    status = request.args.get("status") or None
-    year = _query_int("year")
-    if own is not None:
-        rows = services().remediation.items(subject_key=own, year=year, status=status)
-    else:
-        rows = services().remediation.items(
-            org_id=_scope_org(_query_uuid("org_id")),
-            subject_key=request.args.get("subject_key") or None,
-            year=year,
-            status=status,
-        )
+    rows = reads().remediation.items(
+        org_id=_query_uuid("org_id"),
+        subject_key=request.args.get("subject_key") or _own_key(),
+        year=_query_int("year"),
+        status=request.args.get("status") or None,
+    )
     return jsonify({"items": [_json_row(r) for r in rows]})
 
 
 @bp.get("/remediation/items/<uuid:shortcoming_id>")
 def get_remediation_item(shortcoming_id: UUID):
-    own = _own_only()
-    remediation = services().remediation
+    remediation = reads().remediation
     row = found_or_404(
         remediation.item(shortcoming_id), "remediation.shortcoming_not_found"
     )
-    if own is not None and row["subject_key"] != own:
-        raise Refused(json_error("auth.forbidden", 403))
-    if own is None:
-        _scope_org(UUID(row["place_id"]))
     return jsonify(
         {"item": _json_row(row), "history": remediation.history(shortcoming_id)}
     )
@@ -190,15 +159,11 @@ def get_remediation_item(shortcoming_id: UUID):
 @bp.get("/remediation/carried")
 def get_carried():
     """The shortcomings carried into a subject's cycle and the exact ratio."""
-    own = _own_only()
-    key = own or request.args.get("subject_key", "")
+    key = request.args.get("subject_key", "") or _own_key() or ""
     year = _query_int("year")
     if not key or year is None:
         raise Refused(json_error("form.invalid", 400))
-    remediation = services().remediation
-    if own is None:
-        for row in remediation.items(subject_key=key)[:1]:
-            _scope_org(UUID(row["place_id"]))
+    remediation = reads().remediation
     carried = remediation.carried(key, year)
     return jsonify(
         {
@@ -213,20 +178,17 @@ def get_carried():
 @bp.get("/remediation/status-counts")
 @requires("remediation.track")
 def get_status_counts():
-    org = _scope_org(_query_uuid("org_id"))
+    org = _query_uuid("org_id") or reads().viewer.org_id
     if org is None:
         raise Refused(json_error("form.invalid", 400))
-    counts = services().remediation.status_counts(org, _query_int("year"))
+    counts = reads().remediation.status_counts(org, _query_int("year"))
     return jsonify({"org_id": str(org), "counts": counts})
 
 
 @bp.get("/remediation/worklist")
 @requires("remediation.verify")
 def get_worklist():
-    org = _scope_org(None)
-    if org is None:
-        raise Refused(json_error("auth.out_of_scope", 403))
-    found = services().remediation.worklist(org)
+    found = reads().remediation.worklist()
     return jsonify(
         {
             "awaiting": [_json_row(r) for r in found["awaiting"]],
@@ -238,7 +200,7 @@ def get_worklist():
 # -- writes ------------------------------------------------------------------------
 def _created(ident: UUID) -> Any:
     response = jsonify(
-        {"id": str(ident), "item": _json_row(services().remediation.item(ident) or {})}
+        {"id": str(ident), "item": _json_row(reads().remediation.item(ident) or {})}
     )
     response.status_code = 201
     response.headers["Location"] = url_for(
@@ -260,7 +222,7 @@ def record_shortcoming():
 def adopt_plan():
     values = body(PLAN)
     plan = run(mc.AdoptRemediationPlan(actor_id=str(user().actor), **values))
-    remediation = services().remediation
+    remediation = reads().remediation
     rows = [remediation.item(s) for s in values["shortcoming_ids"]]
     return jsonify({"plan_id": str(plan), "items": [_json_row(r) for r in rows if r]})
 
@@ -273,7 +235,7 @@ def _step_view(step: str) -> Any:
         run(
             command(actor_id=str(user().actor), shortcoming_id=shortcoming_id, **values)
         )
-        row = services().remediation.item(shortcoming_id) or {}
+        row = reads().remediation.item(shortcoming_id) or {}
         return jsonify({"item": _json_row(row)})
 
     view.__name__ = f"remediation_{step}"

@@ -10,16 +10,13 @@ from uuid import UUID
 
 from flask import jsonify, request
 
-from domain.errors import DomainError
 from services.commendations import GrantAward
-from services.errors import SignatureRequiredError
 from web.api import bp
-from web.api.ratings import _date, _int, _plain, _text, _uuid, body
-from web.api.routes import Refused
-from web.catalogue import message_for
-from web.errors import json_error, status_for
-from web.identity import requires, services, signer, user
-from web.reads import found_or_404
+from web.api.ratings import _date, _int, _text, _uuid, body
+from web.dispatch import send_json
+from web.errors import Refused, json_error
+from web.identity import requires, user
+from web.reads import found_or_404, reads
 
 log = logging.getLogger(__name__)
 GRANT_AWARD: dict[str, tuple[Any, bool]] = {
@@ -56,8 +53,8 @@ def _query() -> tuple[UUID | None, int | None]:
 @bp.get("/reports/<uuid:org_id>/<year>")
 @requires("report.read")
 def get_report(org_id: UUID, year: str):
-    found_or_404(services().organisation(org_id), "org.not_found")
-    return jsonify({"report": services().reports.report(org_id, _year(year))})
+    found_or_404(reads().organisation(org_id), "org.not_found")
+    return jsonify({"report": reads().report(org_id, _year(year))})
 
 
 @bp.get("/commendations/proposals")
@@ -74,8 +71,8 @@ def list_proposals():
         )
     return jsonify(
         {
-            "five_year_kind": services().commendations.five_year.value,
-            "proposals": services().commendations.proposals(org_id, year),
+            "five_year_kind": reads().five_year_kind,
+            "proposals": reads().proposals(org_id, year),
         }
     )
 
@@ -84,7 +81,7 @@ def list_proposals():
 @requires("report.read")
 def list_awards():
     org_id, year = _query()
-    return jsonify({"awards": services().commendations.awards(org_id, year)})
+    return jsonify({"awards": reads().awards(org_id, year)})
 
 
 @bp.post("/commendations")
@@ -92,23 +89,8 @@ def list_awards():
 def grant_award():
     values = body(GRANT_AWARD)
     command = GrantAward(actor_id=user().actor, **values)
-    try:
-        ident = services().handle(command, signer())
-    except SignatureRequiredError:
-        raise
-    except DomainError as exc:
-        log.info("command GrantAward refused: %s", exc.code)
-        raise Refused(
-            json_error(
-                exc.code,
-                status_for(exc.code),
-                message_for(exc.code, exc.details),
-                details=_plain(exc.details),
-            )
-        ) from None
+    ident = send_json(command)
     (award,) = [
-        a
-        for a in services().commendations.awards(year=command.year)
-        if a["award_id"] == str(ident)
+        a for a in reads().awards(year=command.year) if a["award_id"] == str(ident)
     ]
     return jsonify({"id": str(ident), "award": award}), 201

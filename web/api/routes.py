@@ -15,9 +15,7 @@ from flask import jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from domain import permissions
-from domain.errors import DomainError
 from services import commands as c
-from services.errors import SignatureRequiredError
 from web.admin import AREA_ACTION
 from web.admin.forms import (
     ChangeRolesForm,
@@ -30,16 +28,17 @@ from web.api.openapi import document
 from web.api.serialise import row
 from web.audit.access import record_read
 from web.catalogue import message_for
-from web.errors import json_error, status_for
+from web.dispatch import send_json
+from web.errors import Refused, json_error
 from web.forms import BaseForm
-from web.identity import requires, services, signer, user
+from web.identity import requires, user
 from web.members.forms import EnrolMemberForm, TransferMemberForm
 from web.organisations.forms import (
     DissolveOrganisationForm,
     FoundOrganisationForm,
     RenameOrganisationForm,
 )
-from web.reads import PERSONAL_FIELDS, found_or_404, shows_personal
+from web.reads import PERSONAL_FIELDS, found_or_404, reads, shows_personal
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=BaseForm)
@@ -53,19 +52,6 @@ class OpenAccountBody(OpenAccountForm):
 
 class ResetPasswordBody(ResetPasswordForm):
     confirm = None
-
-
-class Refused(Exception):
-    """A ready JSON answer to a refused request."""
-
-    def __init__(self, response: Any) -> None:
-        super().__init__("refused")
-        self.response = response
-
-
-@bp.errorhandler(Refused)
-def refused(exc: Refused):
-    return exc.response
 
 
 def _formdata() -> MultiDict[str, str]:
@@ -104,23 +90,7 @@ def _form(cls: type[F]) -> F:
 
 def _run(command: c.Command, form: BaseForm) -> Any:
     """Send the command signed by the current user; refusals as JSON."""
-    key = signer()
-    try:
-        result = services().handle(command, key)
-    except SignatureRequiredError:
-        raise
-    except DomainError as exc:
-        log.info("command %s refused: %s", type(command).__name__, exc.code)
-        extra: dict[str, Any] = {}
-        field = form.error_fields.get(exc.code)
-        if field:
-            extra["field"] = field
-        message = message_for(exc.code, exc.details)
-        raise Refused(
-            json_error(exc.code, status_for(exc.code), message, **extra)
-        ) from None
-    log.info("command %s accepted: %s", type(command).__name__, result)
-    return result
+    return send_json(command, form=form)
 
 
 def _created(payload: dict[str, Any], location: str):
@@ -131,12 +101,12 @@ def _created(payload: dict[str, Any], location: str):
 
 
 def _organisation(org_id: UUID) -> dict[str, Any]:
-    return row(found_or_404(services().organisation(org_id), "org.not_found"))
+    return row(found_or_404(reads().organisation(org_id), "org.not_found"))
 
 
 def _member(member_id: UUID) -> dict[str, Any]:
-    member = row(found_or_404(services().member(member_id), "member.not_found"))
-    return _shown(member, shows_personal(member_id))
+    member = row(found_or_404(reads().member(member_id), "member.not_found"))
+    return _shown(member, shows_personal(reads().member(member_id)))
 
 
 def _shown(member: dict[str, Any], personal: bool) -> dict[str, Any]:
@@ -147,7 +117,7 @@ def _shown(member: dict[str, Any], personal: bool) -> dict[str, Any]:
 
 
 def _account(account_id: UUID) -> dict[str, Any]:
-    account = services().account_row(account_id)
+    account = reads().account_row(account_id)
     return row(found_or_404(account, "account.not_found"))
 
 
@@ -164,7 +134,7 @@ def openapi():
 # -- organisations ------------------------------------------------------------------
 @bp.get("/organisations")
 def list_organisations():
-    return jsonify({"organisations": [row(r) for r in services().organisations()]})
+    return jsonify({"organisations": [row(r) for r in reads().organisations()]})
 
 
 @bp.get("/organisations/<uuid:org_id>")
@@ -226,9 +196,9 @@ def list_members():
             cell_id = UUID(raw)
         except ValueError:
             return json_error("org.not_found", 404)
-        found_or_404(services().organisation(cell_id), "org.not_found")
+        found_or_404(reads().organisation(cell_id), "org.not_found")
     personal = shows_personal()
-    members = [_shown(row(m), personal) for m in services().members(cell_id=cell_id)]
+    members = [_shown(row(m), personal) for m in reads().members(cell_id=cell_id)]
     return jsonify({"members": members})
 
 
@@ -243,6 +213,7 @@ def get_member(member_id: UUID):
 @requires("member.enrol")
 def enrol_member():
     form = _form(EnrolMemberForm)
+    reads().require_act("member.enrol", form.cell_id.data)
     member_id = _run(
         c.EnrolMember(
             actor_id=user().actor,
@@ -265,6 +236,10 @@ def enrol_member():
 @requires("member.transfer")
 def transfer_member(member_id: UUID):
     form = _form(TransferMemberForm)
+    member = reads().member(member_id)  # the member's own chi bộ: in scope
+    if member is not None:
+        reads().require_act("member.transfer", member.cell_id)
+    reads().require_act("member.transfer", form.cell_id.data)
     _run(
         c.TransferMember(
             actor_id=user().actor, member_id=member_id, cell_id=form.cell_id.data
@@ -278,7 +253,7 @@ def transfer_member(member_id: UUID):
 @bp.get("/accounts")
 def list_accounts():
     _admins_only()
-    return jsonify({"accounts": [row(a) for a in services().accounts()]})
+    return jsonify({"accounts": [row(a) for a in reads().accounts()]})
 
 
 @bp.post("/accounts")

@@ -17,8 +17,7 @@ from flask import jsonify
 from services.votes import LeaderResultRow, VoteRow
 from votes.results import display_percent
 from web.api import bp
-from web.identity import services
-from web.reads import found_or_404
+from web.reads import found_or_404, reads
 
 
 def _vote(row: VoteRow) -> dict[str, Any]:
@@ -54,19 +53,19 @@ def _result(row: LeaderResultRow) -> dict[str, Any]:
 
 
 def _row(vote_id: UUID) -> VoteRow:
-    found: VoteRow = found_or_404(services().votes.vote_row(vote_id), "vote.not_found")
+    found: VoteRow = found_or_404(reads().votes.vote_row(vote_id), "vote.not_found")
     return found
 
 
 @bp.get("/votes")
 def list_votes():
-    return jsonify({"votes": [_vote(r) for r in services().votes.votes()]})
+    return jsonify({"votes": [_vote(r) for r in reads().votes.votes()]})
 
 
 @bp.get("/votes/<uuid:vote_id>")
 def get_vote(vote_id: UUID):
     row = _row(vote_id)
-    manifest = services().votes.vote(vote_id).manifest
+    manifest = reads().votes.vote(vote_id).manifest
     leaders = [
         {"index": leader["index"], "name": leader["name"], "post": leader["post"]}
         for leader in manifest["leaders"]
@@ -83,7 +82,7 @@ def get_vote(vote_id: UUID):
 @bp.get("/votes/<uuid:vote_id>/results")
 def get_vote_results(vote_id: UUID):
     row = _row(vote_id)
-    results = [_result(r) for r in services().votes.results(vote_id)]
+    results = [_result(r) for r in reads().votes.results(vote_id)]
     return jsonify(
         {
             "vote_id": str(row.vote_id),

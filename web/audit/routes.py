@@ -12,7 +12,6 @@ from uuid import UUID
 from flask import (
     Response,
     flash,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -23,7 +22,6 @@ from flask import (
 from domain.errors import DomainError
 from services import audit_commands as ac
 from services.audit import Subject
-from services.errors import SignatureRequiredError
 from web.audit import bp
 from web.audit.access import record_read
 from web.audit.forms import (
@@ -41,8 +39,9 @@ from web.catalogue.audit import (
     event_label,
 )
 from web.catalogue.flashes import done
-from web.dispatch import form_status
-from web.identity import requires, services, signer, user
+from web.dispatch import form_refusal, form_status, submit
+from web.identity import requires, services, user
+from web.reads import reads
 
 log = logging.getLogger(__name__)
 MEMBER_FILE = "PartyMember"
@@ -77,17 +76,7 @@ def _download(payload: bytes, filename: str, mimetype: str) -> Response:
 def _submit(command: Any, form: Any) -> Any | None:
     """Send an audit command signed by the current user; a refusal goes on the
     form (the page-level ones to the error handlers)."""
-    key = signer()
-    try:
-        return services().handle(command, key)
-    except SignatureRequiredError:
-        raise
-    except DomainError as exc:
-        if exc.code.startswith("auth."):
-            raise
-        form.add_error(exc.code, exc.details)
-        g.refusal_code = exc.code
-        return None
+    return submit(command, form)
 
 
 # -- workspace ---------
@@ -96,45 +85,43 @@ def _submit(command: Any, form: Any) -> Any | None:
 @bp.get("/")
 @requires("audit.read")
 def index():
-    me = user()
     raw = request.args.get("subject", "").strip()
     if raw:
         try:
             return redirect(url_for(".subject", subject_id=UUID(raw)))
         except ValueError:
             raise DomainError("audit.subject_invalid", value=raw) from None
-    audit = services().audit
-    organisations = audit.in_scope_organisations(me.actor)
-    latest = audit.latest_checkpoint(me.actor)
+    audit = reads().audit
+    organisations = audit.in_scope_organisations()
+    latest = audit.latest_checkpoint()
     return render_template(
         "audit/index.html",
         organisations=organisations,
         latest=latest,
         incidents=audit.incidents(),
-        alerts=services().integrator.alerts(),
+        alerts=audit.alerts(),
     )
 
 
 @bp.get("/subjects/<uuid:subject_id>")
 @requires("audit.read")
 def subject(subject_id: UUID):
-    me = user()
     by = request.args.get("actor", "").strip() or None
     kind = request.args.get("kind", "").strip() or None
     since = moment_from_text(request.args.get("from"), end_of_day=False)
     until = moment_from_text(request.args.get("to"))
-    found = services().audit.history(
-        me.actor, subject_id, by=by, kind=kind, since=since, until=until
+    found = reads().audit.history(
+        subject_id, by=by, kind=kind, since=since, until=until
     )
     _record_read(found.subject, "history")
     members = []
     if found.subject.kind == "Organisation":
-        members = services().members(cell_id=subject_id)
+        members = reads().audit.members(subject_id)
     return render_template(
         "audit/subject.html",
         h=found,
         members=members,
-        pending=services().audit.pending_reads(subject_id),
+        pending=reads().audit.pending_reads(subject_id),
         filters={
             "actor": by or "",
             "kind": kind or "",
@@ -147,12 +134,11 @@ def subject(subject_id: UUID):
 @bp.get("/subjects/<uuid:subject_id>/as-of")
 @requires("audit.read")
 def as_of(subject_id: UUID):
-    me = user()
     moment = moment_from_text(request.args.get("at"))
     if moment is None:
-        subject = services().audit.readable_subject(me.actor, subject_id)
+        subject = reads().audit.readable_subject(subject_id)
         return render_template("audit/as_of.html", subject=subject, result=None)
-    result = services().audit.as_of(me.actor, subject_id, moment)
+    result = reads().audit.as_of(subject_id, moment)
     _record_read(result.subject, "as_of")
     return render_template(
         "audit/as_of.html", subject=result.subject, result=result, at=moment
@@ -162,12 +148,11 @@ def as_of(subject_id: UUID):
 @bp.get("/subjects/<uuid:subject_id>/diff")
 @requires("audit.read")
 def diff(subject_id: UUID):
-    me = user()
     before, after = _positive("a"), _positive("b")
-    subject = services().audit.readable_subject(me.actor, subject_id)
+    subject = reads().audit.readable_subject(subject_id)
     if before is None or after is None:
         raise DomainError("audit.version_unknown", last=subject.version)
-    changes = services().audit.diff(me.actor, subject_id, before, after)
+    changes = reads().audit.diff(subject_id, before, after)
     _record_read(subject, "diff")
     return render_template(
         "audit/diff.html", subject=subject, changes=changes, a=before, b=after
@@ -177,9 +162,8 @@ def diff(subject_id: UUID):
 @bp.get("/subjects/<uuid:subject_id>/bundle.json")
 @requires("audit.read")
 def bundle(subject_id: UUID):
-    me = user()
-    subject = services().audit.readable_subject(me.actor, subject_id)
-    made = services().audit.proof_bundle(me.actor, subject_id)
+    subject = reads().audit.readable_subject(subject_id)
+    made = reads().audit.proof_bundle(subject_id)
     _record_read(subject, "bundle")
     payload = json.dumps(made, ensure_ascii=False, indent=1).encode("utf-8")
     return _download(payload, f"bundle-{subject_id}.json", "application/json")
@@ -188,9 +172,8 @@ def bundle(subject_id: UUID):
 @bp.get("/events/<int:notification_id>/proof.json")
 @requires("audit.read")
 def event_proof(notification_id: int):
-    me = user()
-    subject = services().audit.event_subject(me.actor, notification_id)
-    made = services().audit.event_proof(me.actor, notification_id)
+    subject = reads().audit.event_subject(notification_id)
+    made = reads().audit.event_proof(notification_id)
     _record_read(subject, "proof")
     payload = json.dumps(made, ensure_ascii=False, indent=1).encode("utf-8")
     return _download(payload, f"proof-{notification_id}.json", "application/json")
@@ -200,7 +183,7 @@ def event_proof(notification_id: int):
 
 
 def _checkpoints_page(cosign_form: CosignForm, compare_form: CompareForm, **extra):
-    status = services().audit.checkpoint_status(user().actor)
+    status = reads().audit.checkpoint_status()
     if status.latest is not None and not cosign_form.is_submitted():
         cosign_form.size.data = status.latest.size
     return render_template(
@@ -234,7 +217,7 @@ def issue_checkpoint():
 @bp.get("/checkpoints/latest.checkpoint")
 @requires("audit.read")
 def latest_checkpoint():
-    latest = services().audit.latest_checkpoint(user().actor)
+    latest = reads().audit.latest_checkpoint()
     if latest is None:
         raise DomainError("audit.no_checkpoint")
     return _download(latest.note, f"{latest.size}.checkpoint", "text/plain")
@@ -243,7 +226,7 @@ def latest_checkpoint():
 @bp.get("/checkpoints/<int:size>/cosigned.checkpoint")
 @requires("audit.read")
 def cosigned_checkpoint(size: int):
-    note = services().audit.cosigned_note(user().actor, size)
+    note = reads().audit.cosigned_note(size)
     return _download(note, f"{size}-cosigned.checkpoint", "text/plain")
 
 
@@ -270,14 +253,9 @@ def compare():
     if form.validate_on_submit():
         text = form.note.data.replace("\r\n", "\n")
         try:
-            comparison = services().audit.compare_checkpoint(
-                user().actor, text.encode("utf-8")
-            )
+            comparison = reads().audit.compare_checkpoint(text.encode("utf-8"))
         except DomainError as exc:
-            if exc.code.startswith("auth."):
-                raise
-            form.add_error(exc.code, exc.details)
-            g.refusal_code = exc.code
+            form_refusal(exc, form)
     page = _checkpoints_page(CosignForm(prefix="cosign"), form, comparison=comparison)
     return page, form_status(form)
 
@@ -298,14 +276,14 @@ def verify():
 @bp.get("/verify/<job_id>")
 @requires("audit.verify")
 def verify_job(job_id: str):
-    job = services().audit.job(user().actor, job_id)
+    job = reads().audit.job(job_id)
     return render_template("audit/verify.html", form=VerifyForm(), job=job)
 
 
 @bp.get("/verify/<job_id>/status.json")
 @requires("audit.verify")
 def verify_status(job_id: str):
-    job = services().audit.job(user().actor, job_id)
+    job = reads().audit.job(job_id)
     body = job.to_json()
     body["html"] = (
         render_template("audit/_report.html", job=job) if job.finished else None
@@ -326,7 +304,7 @@ def audit_banner() -> dict[str, Any]:
     except AttributeError:
         return {"audit_incidents": 0}
     try:
-        return {"audit_incidents": len(services().audit.incidents())}
+        return {"audit_incidents": len(reads().audit.incidents())}
     except Exception:  # a banner must never break a page
         log.exception("could not read the audit incidents")
         return {"audit_incidents": 0}

@@ -6,7 +6,8 @@ from __future__ import annotations
 MESSAGES: dict[str, str] = {
     # -- access ----------------------------------------------------------------------
     "auth.out_of_scope": (
-        "Tài khoản của bạn không phụ trách tổ chức này, không thể thực hiện thao tác."
+        "Bạn không có quyền với dữ liệu này: tài khoản của bạn không phụ trách tổ "
+        "chức này (chỉ tổ chức của bạn và cấp dưới)."
     ),
     # -- member facts ---------------------------------------------------------------
     "member.confidence_counts_invalid": (

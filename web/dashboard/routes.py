@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from flask import render_template
 
 from web.dashboard import bp
-from web.identity import services, user
+from web.identity import user
+from web.reads import reads
 
 # Who sees the integrity alerts: those who may cosign checkpoints (the domain's
 # table says administrators and the inspection committee).
@@ -25,12 +26,12 @@ class CheckpointView:
 
 
 def _latest_checkpoint() -> CheckpointView | None:
-    checkpoint = services().integrator.latest_checkpoint()
+    checkpoint = reads().latest_checkpoint()
     if checkpoint is None:
         return None
     first_line = checkpoint.note.decode("utf-8", "replace").split("\n", 1)[0]
     return CheckpointView(
-        origin=first_line or str(services().trust_root.get("origin", "")),
+        origin=first_line or reads().origin,
         size=checkpoint.size,
         root_b64=base64.b64encode(checkpoint.root).decode("ascii"),
         root_hex=checkpoint.root.hex(),
@@ -41,10 +42,10 @@ def _latest_checkpoint() -> CheckpointView | None:
 @bp.get("/")
 def index():
     me = user()
-    account = services().account_row(me.account_id)
-    alerts = services().integrator.alerts() if me.may(ALERTS_ACTION) else []
+    account = reads().account_row(me.account_id)
+    alerts = reads().alerts(ALERTS_ACTION) if me.may(ALERTS_ACTION) else []
     overdue = (
-        services().remediation.reminders(services().account(me.account_id))
+        reads().remediation.reminders()
         if me.may("remediation.track") or me.may("remediation.report")
         else []
     )

@@ -11,10 +11,10 @@ from web.audit.access import record_read
 from web.catalogue.flashes import done
 from web.dispatch import form_status, submit
 from web.forms import optional_uuid
-from web.identity import requires, services, user
+from web.identity import requires, user
 from web.members import bp
 from web.members.forms import EnrolMemberForm, TransferMemberForm
-from web.reads import found_or_404, org_choices, shows_personal
+from web.reads import found_or_404, org_choices, reads, shows_personal
 
 CELL = ("cell",)
 
@@ -32,10 +32,10 @@ def index():
     cell = None
     if raw:
         cell_id = _cell_from_args()
-        row = services().organisation(cell_id) if cell_id else None
+        row = reads().organisation(cell_id) if cell_id else None
         cell = found_or_404(row, "org.not_found")
-    rows = services().members(cell_id=cell.org_id if cell else None)
-    cells = org_choices(services().organisations(), CELL)
+    rows = reads().members(cell_id=cell.org_id if cell else None)
+    cells = org_choices(reads().organisations(), CELL)
     return render_template(
         "members/index.html",
         rows=rows,
@@ -47,10 +47,10 @@ def index():
 
 @bp.get("/<uuid:member_id>")
 def detail(member_id: UUID):
-    member = found_or_404(services().member(member_id), "member.not_found")
+    member = found_or_404(reads().member(member_id), "member.not_found")
     record_read(member_id, "member")  # every read of a member's file is recorded
     return render_template(
-        "members/detail.html", member=member, personal=shows_personal(member_id)
+        "members/detail.html", member=member, personal=shows_personal(member)
     )
 
 
@@ -59,11 +59,12 @@ def detail(member_id: UUID):
 def enrol():
     form = EnrolMemberForm()
     form.cell_id.set_choices(
-        org_choices(services().organisations(), CELL), empty="— Chọn chi bộ —"
+        org_choices(reads().organisations(), CELL), empty="— Chọn chi bộ —"
     )
     if not form.is_submitted():
         form.cell_id.data = _cell_from_args()
     if form.validate_on_submit():
+        reads().require_act("member.enrol", form.cell_id.data)
         command = c.EnrolMember(
             actor_id=user().actor,
             full_name=form.full_name.data,
@@ -83,12 +84,14 @@ def enrol():
 @bp.route("/<uuid:member_id>/transfer", methods=["GET", "POST"])
 @requires("member.transfer")
 def transfer(member_id: UUID):
-    member = found_or_404(services().member(member_id), "member.not_found")
+    member = found_or_404(reads().member(member_id), "member.not_found")
     form = TransferMemberForm()
     form.cell_id.set_choices(
-        org_choices(services().organisations(), CELL), empty="— Chọn chi bộ —"
+        org_choices(reads().organisations(), CELL), empty="— Chọn chi bộ —"
     )
     if form.validate_on_submit():
+        reads().require_act("member.transfer", member.cell_id)
+        reads().require_act("member.transfer", form.cell_id.data)
         command = c.TransferMember(
             actor_id=user().actor, member_id=member_id, cell_id=form.cell_id.data
         )

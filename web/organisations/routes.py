@@ -11,19 +11,19 @@ from services import commands as c
 from web.catalogue.flashes import done
 from web.dispatch import form_status, submit
 from web.forms import optional_uuid
-from web.identity import requires, services, user
+from web.identity import requires, user
 from web.organisations import bp
 from web.organisations.forms import (
     DissolveOrganisationForm,
     FoundOrganisationForm,
     RenameOrganisationForm,
 )
-from web.reads import found_or_404, org_choices
+from web.reads import found_or_404, org_choices, reads
 
 
 @bp.get("/")
 def index():
-    rows = services().organisations()
+    rows = reads().organisations()
     active = [r for r in rows if not r.dissolved]
     by_kind = Counter(r.kind for r in active)
     members = sum(r.members for r in active)
@@ -34,11 +34,11 @@ def index():
 
 @bp.get("/<uuid:org_id>")
 def detail(org_id: UUID):
-    org = found_or_404(services().organisation(org_id), "org.not_found")
-    rows = services().organisations()
+    org = found_or_404(reads().organisation(org_id), "org.not_found")
+    rows = reads().organisations()
     parent = next((r for r in rows if r.org_id == org.parent_id), None)
     children = [r for r in rows if r.parent_id == org.org_id]
-    members = services().members(cell_id=org.org_id) if org.kind == "cell" else []
+    members = reads().members_shown(org.org_id) if org.kind == "cell" else []
     return render_template(
         "organisations/detail.html",
         org=org,
@@ -53,7 +53,7 @@ def detail(org_id: UUID):
 def found():
     form = FoundOrganisationForm()
     form.parent_id.set_choices(
-        org_choices(services().organisations()),
+        org_choices(reads().organisations()),
         empty="— Không trực thuộc (cấp cao nhất) —",
     )
     if not form.is_submitted():
@@ -79,7 +79,7 @@ def found():
 @bp.route("/<uuid:org_id>/rename", methods=["GET", "POST"])
 @requires("organisation.rename")
 def rename(org_id: UUID):
-    org = found_or_404(services().organisation(org_id), "org.not_found")
+    org = found_or_404(reads().organisation(org_id), "org.not_found")
     form = RenameOrganisationForm()
     if not form.is_submitted():
         form.name.data = org.name
@@ -97,7 +97,7 @@ def rename(org_id: UUID):
 @bp.route("/<uuid:org_id>/dissolve", methods=["GET", "POST"])
 @requires("organisation.dissolve")
 def dissolve(org_id: UUID):
-    org = found_or_404(services().organisation(org_id), "org.not_found")
+    org = found_or_404(reads().organisation(org_id), "org.not_found")
     form = DissolveOrganisationForm()
     if form.validate_on_submit():
         command = c.DissolveOrganisation(

@@ -17,7 +17,7 @@ from web.catalogue import ratings as labels
 from web.catalogue.flashes import done
 from web.dispatch import form_status
 from web.forms import BaseForm
-from web.identity import requires, services, user
+from web.identity import requires, user
 from web.ratings import bp
 from web.ratings.org_forms import (
     CaseForm,
@@ -27,7 +27,7 @@ from web.ratings.org_forms import (
     TaskResultsForm,
 )
 from web.ratings.routes import send
-from web.reads import found_or_404
+from web.reads import found_or_404, reads
 
 Build = Callable[[UUID, Any], Any]
 ORG_FORMS: dict[str, tuple[type[BaseForm], Build]] = {
@@ -75,7 +75,7 @@ ORG_FORMS: dict[str, tuple[type[BaseForm], Build]] = {
 
 
 def _forms(kind: str, bound: dict[str, BaseForm] | None = None) -> dict[str, BaseForm]:
-    members = [(m.member_id, m.full_name) for m in services().members()]
+    members = [(m.member_id, m.full_name) for m in reads().members()]
     forms: dict[str, BaseForm] = {}
     for name, (cls, _build) in ORG_FORMS.items():
         if name == "sector" and kind != "leadership_collective":
@@ -91,10 +91,10 @@ def _forms(kind: str, bound: dict[str, BaseForm] | None = None) -> dict[str, Bas
 
 @bp.get("/organisations/<uuid:org_id>/facts")
 def org_facts(org_id: UUID, bound: dict[str, BaseForm] | None = None):
-    org = found_or_404(services().organisation(org_id), "org.not_found")
-    ratings = services().ratings
-    names = {str(o.org_id): o.name for o in services().organisations()}
-    names.update({str(m.member_id): m.full_name for m in services().members()})
+    org = found_or_404(reads().organisation(org_id), "org.not_found")
+    ratings = reads()
+    names = {str(o.org_id): o.name for o in reads().organisations()}
+    names.update({str(m.member_id): m.full_name for m in reads().members()})
     return render_template(
         "ratings/org_facts.html",
         org=org,
@@ -117,7 +117,7 @@ def org_facts(org_id: UUID, bound: dict[str, BaseForm] | None = None):
 @bp.post("/organisations/<uuid:org_id>/facts/<kind>")
 @requires("organisation.record_fact")
 def record_org_fact(org_id: UUID, kind: str):
-    org = found_or_404(services().organisation(org_id), "org.not_found")
+    org = found_or_404(reads().organisation(org_id), "org.not_found")
     if kind not in ORG_FORMS:
         abort(404)
     cls, build = ORG_FORMS[kind]

@@ -20,7 +20,7 @@ from web.catalogue import message_for
 from web.catalogue import ratings as labels
 from web.catalogue.flashes import done
 from web.catalogue.ratings import SECTION_LABELS
-from web.dispatch import PAGE_LEVEL, form_status
+from web.dispatch import form_refusal, form_status, submit
 from web.forms import BaseForm, choices
 from web.identity import requires, services, signer, user
 from web.ratings import bp
@@ -62,7 +62,7 @@ from web.ratings.forms import (
     WorkSituationFactForm,
     criteria_lines,
 )
-from web.reads import found_or_404, org_choices
+from web.reads import found_or_404, org_choices, reads
 
 log = logging.getLogger(__name__)
 COMMITTEES = (
@@ -89,35 +89,20 @@ FORM_OF_APPENDIX = {"PL2": "2A", "PL3": "2A", "PL4": "2B", "PL5": "2C"}
 
 def send(command: Any, form: BaseForm) -> Any | None:
     """Run a rating command signed by the current user; a refusal goes on ``form``."""
-    key = signer()
-    try:
-        result = services().handle(command, key)
-    except SignatureRequiredError:
-        raise
-    except DomainError as exc:
-        log.info("command %s refused: %s", type(command).__name__, exc.code)
-        if exc.code in PAGE_LEVEL or (
-            exc.code.endswith("not_found") and exc.code not in form.error_fields
-        ):
-            raise
-        form.add_error(exc.code, exc.details)
-        g.refusal_code = exc.code
-        return None
-    log.info("command %s accepted: %s", type(command).__name__, result)
-    return result
+    return submit(command, form)
 
 
 def _cycle(cycle_id: UUID) -> dict[str, Any]:
-    return found_or_404(services().ratings.cycle_row(cycle_id), "cycle.not_found")
+    return found_or_404(reads().cycle_row(cycle_id), "cycle.not_found")
 
 
 def _subject(cycle_id: UUID, key: str) -> dict[str, Any]:
-    row = services().ratings.subject_row(cycle_id, key)
+    row = reads().subject_row(cycle_id, key)
     return found_or_404(row, "rating.subject_not_found")
 
 
 def _names() -> dict[str, str]:
-    return {str(o.org_id): o.name for o in services().organisations()}
+    return {str(o.org_id): o.name for o in reads().organisations()}
 
 
 @bp.app_template_filter("rating_label")
@@ -153,13 +138,11 @@ def error_message(code: str, details: dict[str, Any] | None = None) -> str:
 def index(form: OpenCycleForm | None = None):
     form = form or OpenCycleForm(formdata=None)
     form.org_id.set_choices(
-        org_choices(services().organisations(), COMMITTEES), empty="— Chọn tổ chức —"
+        org_choices(reads().organisations(), COMMITTEES), empty="— Chọn tổ chức —"
     )
     if form.year.data is None:
         form.year.data = date.today().year  # noqa: DTZ011 - a default in a form
-    return render_template(
-        "ratings/index.html", cycles=services().ratings.cycles(), form=form
-    )
+    return render_template("ratings/index.html", cycles=reads().cycles(), form=form)
 
 
 @bp.post("/cycles")
@@ -189,7 +172,7 @@ def cycle(
     deadline_form: DeadlineForm | None = None,
     combined_form: CombinedConferenceForm | None = None,
 ):
-    ratings = services().ratings
+    ratings = reads()
     row = _cycle(cycle_id)
     subjects = ratings.subjects(cycle_id)
     counts: dict[str, int] = {}
@@ -298,7 +281,7 @@ def open_round(cycle_id: UUID):
 def subjects(cycle_id: UUID):
     row = _cycle(cycle_id)
     status = request.args.get("status") or None
-    rows = services().ratings.subjects(cycle_id)
+    rows = reads().subjects(cycle_id)
     if status:
         rows = [s for s in rows if s["status"] == status]
     return render_template(
@@ -309,7 +292,7 @@ def subjects(cycle_id: UUID):
 @bp.get("/cycles/<uuid:cycle_id>/statistics")
 def statistics(cycle_id: UUID):
     row = _cycle(cycle_id)
-    ratings = services().ratings
+    ratings = reads()
     orgs = [
         (UUID(s["org_id"]), s["name"])
         for s in ratings.subjects(cycle_id)
@@ -335,7 +318,7 @@ def statistics(cycle_id: UUID):
 def issues(cycle_id: UUID):
     row = _cycle(cycle_id)
     return render_template(
-        "ratings/issues.html", cycle=row, issues=services().ratings.open_items(cycle_id)
+        "ratings/issues.html", cycle=row, issues=reads().open_items(cycle_id)
     )
 
 
@@ -369,7 +352,7 @@ def _with_choices(form: Any, name: str, items: list[tuple[UUID, str]]) -> Any:
 
 
 def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
-    ratings = services().ratings
+    ratings = reads()
     cycle_row = _cycle(cycle_id)
     subject = _subject(cycle_id, key)
     names = _names()
@@ -425,9 +408,9 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "residence": forms.get("residence") or NoteForm(formdata=None, prefix="rs"),
         "temporary": forms.get("temporary") or NoteForm(formdata=None, prefix="tc"),
         "points_in": request.form if request.method == "POST" else {},
-        "carried": services().remediation.carried(key, cycle_row["year"]),
-        "carried_items": services().remediation.carried_items(key, cycle_row["year"]),
-        "found_items": services().remediation.items(
+        "carried": reads().remediation.carried(key, cycle_row["year"]),
+        "carried_items": reads().remediation.carried_items(key, cycle_row["year"]),
+        "found_items": reads().remediation.items(
             subject_key=key, year=cycle_row["year"]
         ),
         "orders": ratings.rereview_orders(cycle_id, key),
@@ -482,7 +465,7 @@ def rereview(cycle_id: UUID, key: str):
 
 
 def _review_target(review: UUID) -> tuple[UUID, str, dict[str, Any]]:
-    row = found_or_404(services().ratings.review_row(review), "review.not_found")
+    row = found_or_404(reads().review_row(review), "review.not_found")
     return UUID(row["cycle_id"]), row["subject_key"], row
 
 
@@ -555,7 +538,7 @@ def meeting(review: UUID):
 
 
 def _round(rid: UUID) -> dict[str, Any]:
-    return found_or_404(services().ratings.round_row(rid), "rating.round_not_found")
+    return found_or_404(reads().round_row(rid), "rating.round_not_found")
 
 
 @bp.post("/rounds/<uuid:rid>/subjects/<key>/self-rating")
@@ -614,7 +597,7 @@ def proposal(rid: UUID, key: str):
 
 # -- the decision page ---------------------------------------------------------------
 def _decision_page(rid: UUID, key: str, status: int = 200, **forms: Any):
-    ratings = services().ratings
+    ratings = reads()
     found = _round(rid)
     cycle_id = UUID(found["cycle_id"])
     cycle_row = _cycle(cycle_id)
@@ -735,7 +718,7 @@ def rerate(rid: UUID, key: str):
 # -- peer groups and the quota exception -------------------------------------------
 def _group_candidates(rid: UUID) -> list[tuple[str, str]]:
     found = _round(rid)
-    ratings = services().ratings
+    ratings = reads()
     grouped = {k for g in ratings.peer_groups(rid) for k in g["members"]}
     return [
         (s["subject_key"], s["name"])
@@ -749,7 +732,7 @@ def _group_candidates(rid: UUID) -> list[tuple[str, str]]:
 @bp.get("/rounds/<uuid:rid>")
 def round_page(rid: UUID, group_form: PeerGroupForm | None = None):
     found = _round(rid)
-    ratings = services().ratings
+    ratings = reads()
     form = group_form or PeerGroupForm(formdata=None, prefix="pg")
     form.members.choices = choices(_group_candidates(rid))
     subjects = [
@@ -920,13 +903,13 @@ def _criteria_page(form: CriteriaForm | None = None, status: int = 200):
     """Criteria sets refined by provinces and units; the form for those who may."""
     form = form or CriteriaForm(formdata=None, prefix="ct")
     form.org_id.set_choices(
-        org_choices(services().organisations()), empty="— Chọn tổ chức —"
+        org_choices(reads().organisations()), empty="— Chọn tổ chức —"
     )
     return (
         render_template(
             "ratings/criteria.html",
             form=form,
-            refinements=services().ratings.criteria_refinements(),
+            refinements=reads().criteria_refinements(),
             defaults=_default_criteria(),
             appendices=APPENDIX_LABELS,
         ),
@@ -980,10 +963,8 @@ def import_members():
         except SignatureRequiredError:
             raise
         except DomainError as exc:
-            if exc.code in PAGE_LEVEL:
-                raise
-            form.add_error(exc.code, exc.details)
-            status = 422
+            form_refusal(exc, form)
+            status = form_status(form)
         else:
             if report.errors:
                 status = 422
@@ -1071,7 +1052,7 @@ FACT_FORMS: dict[str, tuple[type[BaseForm], Any]] = {
 
 
 def _fact_forms(bound: dict[str, BaseForm] | None = None) -> dict[str, BaseForm]:
-    rows = services().organisations()
+    rows = reads().organisations()
     posts = org_choices(
         rows,
         (
@@ -1101,11 +1082,11 @@ def _fact_forms(bound: dict[str, BaseForm] | None = None) -> dict[str, BaseForm]
 
 @bp.get("/members/<uuid:member_id>")
 def member_facts(member_id: UUID, bound: dict[str, BaseForm] | None = None):
-    member = found_or_404(services().member(member_id), "member.not_found")
+    member = found_or_404(reads().member(member_id), "member.not_found")
     return render_template(
         "ratings/member.html",
         member=member,
-        facts=services().ratings.member_facts(member_id),
+        facts=reads().member_facts(member_id),
         kinds=labels.FACT_KIND_LABELS,
         names=_names(),
         forms=_fact_forms(bound),
@@ -1115,7 +1096,7 @@ def member_facts(member_id: UUID, bound: dict[str, BaseForm] | None = None):
 @bp.post("/members/<uuid:member_id>/<kind>")
 @requires("member.record_fact")
 def record_fact(member_id: UUID, kind: str):
-    found_or_404(services().member(member_id), "member.not_found")
+    found_or_404(reads().member(member_id), "member.not_found")
     if kind not in FACT_FORMS:
         abort(404)
     cls, build = FACT_FORMS[kind]

@@ -8,12 +8,12 @@ import logging
 from typing import Any
 from uuid import UUID
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from domain import permissions
 from domain.errors import DomainError
+from domain.permissions import Read
 from services import remediation_commands as mc
-from services.errors import SignatureRequiredError
 from web.catalogue.flashes import done
 from web.catalogue.remediation import (
     CAUSE_LABELS,
@@ -23,10 +23,10 @@ from web.catalogue.remediation import (
     SUPERVISOR_LABELS,
     URGENCY_LABELS,
 )
-from web.dispatch import PAGE_LEVEL, form_status
+from web.dispatch import form_status, submit
 from web.forms import BaseForm, choices
-from web.identity import requires, services, signer, user
-from web.reads import found_or_404, org_choices
+from web.identity import requires, user
+from web.reads import found_or_404, org_choices, reads
 from web.remediation import bp
 from web.remediation.forms import (
     ClaimForm,
@@ -59,74 +59,32 @@ def remediation_label(value: str | None, table: str = "status") -> str:
 def send(command: Any, form: BaseForm) -> Any | None:
     """Run a remediation command signed by the current user; a refusal goes on
     ``form``."""
-    key = signer()
-    try:
-        result = services().handle(command, key)
-    except SignatureRequiredError:
-        raise
-    except DomainError as exc:
-        log.info("command %s refused: %s", type(command).__name__, exc.code)
-        if exc.code in PAGE_LEVEL or (
-            exc.code.endswith("not_found") and exc.code not in form.error_fields
-        ):
-            raise
-        form.add_error(exc.code, exc.details)
-        g.refusal_code = exc.code
-        return None
-    return result
-
-
-def _account() -> Any:
-    return services().account(user().account_id)
+    return submit(command, form)
 
 
 def _tracks() -> bool:
     return permissions.may(user().roles, "remediation.track")
 
 
-def _may_see_subject(key: str, place: str | None) -> None:
-    """Tracking roles in their subtree, a member their own file: else 403."""
-    account = _account()
-    if _tracks():
-        if (
-            place is not None
-            and account.org_id is not None
-            and not services().remediation.in_scope(account.org_id, UUID(place))
-        ):
-            abort(403)
-        return
-    if account.member_id is None or key != f"m:{account.member_id}":
-        abort(403)
-
-
 # -- tracking view ------------------------------------------------------------------
 @bp.get("/")
 def index():
+    gate = reads()
     if not _tracks():
-        account = _account()
-        if account.member_id is None:
-            abort(403)
-        return redirect(url_for(".subject", key=f"m:{account.member_id}"))
-    remediation = services().remediation
-    account = _account()
+        if gate.viewer.member_id is None:
+            raise DomainError("auth.forbidden", action="remediation.track")
+        return redirect(url_for(".subject", key=f"m:{gate.viewer.member_id}"))
+    remediation = gate.remediation
     form = FilterForm(request.args, meta={"csrf": False})
-    orgs = services().organisations()
-    if account.org_id is not None:
-        orgs = [o for o in orgs if remediation.in_scope(account.org_id, o.org_id)]
+    orgs = [o for o in gate.organisations() if gate.sees(Read.REMEDIATION, o.org_id)]
     form.org_id.set_choices(org_choices(orgs))
-    years = sorted({r["year"] for r in remediation.items()}, reverse=True)
+    years = sorted(remediation.years(), reverse=True)
     form.year.choices = choices([("", "Tất cả"), *((str(y), str(y)) for y in years)])
     form.status.choices = choices([("", "Tất cả"), *STATUS_LABELS.items()])
     form.urgency.choices = choices([("", "Tất cả"), *URGENCY_LABELS.items()])
-    org = form.org_id.data if form.org_id.data else account.org_id
+    org = form.org_id.data if form.org_id.data else gate.viewer.org_id
     if org is None and orgs:
         org = orgs[0].org_id
-    if (
-        org is not None
-        and account.org_id is not None
-        and not remediation.in_scope(account.org_id, org)
-    ):
-        abort(403)
     year = int(form.year.data) if (form.year.data or "").isdigit() else None
     status = form.status.data if form.status.data in STATUS_LABELS else None
     urgency = form.urgency.data if form.urgency.data in URGENCY_LABELS else None
@@ -135,7 +93,7 @@ def index():
         if org is not None
         else {"counts": {}, "items": []}
     )
-    names = {str(o.org_id): o.name for o in services().organisations()}
+    names = {str(o.org_id): o.name for o in orgs}
     return render_template(
         "remediation/index.html",
         form=form,
@@ -148,22 +106,20 @@ def index():
 @bp.get("/worklist")
 @requires("remediation.verify")
 def worklist():
-    account = _account()
-    if account.org_id is None:
-        abort(403)
-    found = services().remediation.worklist(account.org_id)
-    names = {str(o.org_id): o.name for o in services().organisations()}
+    gate = reads()
+    found = gate.remediation.worklist()
+    names = {str(o.org_id): o.name for o in gate.organisations()}
     return render_template(
         "remediation/worklist.html",
         awaiting=found["awaiting"],
         overdue=found["overdue"],
-        org_name=names.get(str(account.org_id), ""),
+        org_name=names.get(str(gate.viewer.org_id), ""),
     )
 
 
 # -- a subject's file --------------------------------------------------------------
 def _members_for_choice() -> list[tuple[UUID, str]]:
-    return [(m.member_id, m.full_name) for m in services().members()]
+    return [(m.member_id, m.full_name) for m in reads().members()]
 
 
 def _numbered(form: BaseForm, number: int) -> BaseForm:
@@ -176,11 +132,8 @@ def _numbered(form: BaseForm, number: int) -> BaseForm:
 
 
 def _subject_page(key: str, status: int = 200, **forms: Any):
-    remediation = services().remediation
-    items = remediation.items(subject_key=key)
-    plans = remediation.plans(key)
-    place = items[0]["place_id"] if items else (plans[0]["place_id"] if plans else None)
-    _may_see_subject(key, place)
+    remediation = reads().remediation
+    items, plans = remediation.subject_file(key)
     name = (
         items[0]["subject_name"]
         if items
@@ -197,7 +150,7 @@ def _subject_page(key: str, status: int = 200, **forms: Any):
         if i["status"] in ("OPEN", "NOT_DONE")
     )
     plan.responsible_member_id.set_choices(_members_for_choice())
-    plan.supervisor_org_id.set_choices(org_choices(services().organisations()))
+    plan.supervisor_org_id.set_choices(org_choices(reads().organisations()))
     failed: dict[str, Any] | None = forms.get("failed")
     steps: dict[str, dict[str, BaseForm]] = {}
     for number, i in enumerate(items, start=1):
@@ -244,7 +197,7 @@ def adopt_plan(key: str):
     form = PlanForm(prefix="pl")
     form.shortcoming_ids.choices = choices(
         (i["shortcoming_id"], i["description"])
-        for i in services().remediation.items(subject_key=key)
+        for i in reads().remediation.items(subject_key=key)
     )
     if form.validate_on_submit():
         command = mc.AdoptRemediationPlan(
@@ -267,7 +220,7 @@ def adopt_plan(key: str):
 
 def _item(shortcoming_id: UUID) -> dict[str, Any]:
     return found_or_404(
-        services().remediation.item(shortcoming_id), "remediation.shortcoming_not_found"
+        reads().remediation.item(shortcoming_id), "remediation.shortcoming_not_found"
     )
 
 
@@ -355,11 +308,11 @@ for _step in STEPS:
 
 # -- recording a shortcoming --------------------------------------------------------
 def _record_page(cycle_id: UUID, key: str, form: RecordShortcomingForm, status: int):
-    ratings = services().ratings
+    ratings = reads()
     cycle = found_or_404(ratings.cycle_row(cycle_id), "cycle.not_found")
     row = found_or_404(ratings.subject_row(cycle_id, key), "rating.subject_not_found")
     reviews = [r for r in ratings.reviews(cycle_id) if r["subject_key"] == key]
-    names = {str(o.org_id): o.name for o in services().organisations()}
+    names = {str(o.org_id): o.name for o in reads().organisations()}
     form.review_id.set_choices(
         [
             (UUID(r["review_id"]), f"Tại {names.get(r['venue_id'], '')}")
@@ -369,7 +322,7 @@ def _record_page(cycle_id: UUID, key: str, form: RecordShortcomingForm, status: 
     )
     earlier = [
         i
-        for i in services().remediation.items(subject_key=key)
+        for i in reads().remediation.items(subject_key=key)
         if i["year"] < cycle["year"] and i["status"] != "RECURRED"
     ]
     form.recurrence_of.set_choices(
@@ -419,7 +372,7 @@ def _person_field(name: str) -> bool:
 def record(cycle_id: UUID, key: str):
     form = RecordShortcomingForm(prefix="sc")
     if request.method == "POST":
-        ratings = services().ratings
+        ratings = reads()
         found_or_404(ratings.subject_row(cycle_id, key), "rating.subject_not_found")
         if form.validate_on_submit():
             persons = tuple(

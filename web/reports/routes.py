@@ -12,24 +12,21 @@ from flask import (
     Response,
     abort,
     flash,
-    g,
     redirect,
     render_template,
     request,
     url_for,
 )
 
-from domain.errors import DomainError
 from services import report_documents as docs
 from services.commendations import GrantAward
-from services.errors import SignatureRequiredError
 from services.reports import POPULATIONS
 from web.catalogue import reports as labels
 from web.catalogue.flashes import done
 from web.catalogue.ratings import LEVEL_LABELS, POPULATION_LABELS
-from web.dispatch import form_status
-from web.identity import requires, services, signer, user
-from web.reads import found_or_404, org_choices
+from web.dispatch import form_status, submit
+from web.identity import requires, user
+from web.reads import found_or_404, org_choices, reads
 from web.reports import bp
 from web.reports.charts import stacked_bars
 from web.reports.forms import GrantAwardForm
@@ -63,11 +60,11 @@ def _year(value: str) -> int:
 
 
 def _org(org_id: UUID) -> Any:
-    return found_or_404(services().organisation(org_id), "org.not_found")
+    return found_or_404(reads().organisation(org_id), "org.not_found")
 
 
 def _orgs() -> list[tuple[UUID, str]]:
-    return org_choices(services().organisations(), PARTY_KINDS)
+    return org_choices(reads().organisations(), PARTY_KINDS)
 
 
 @bp.get("/")
@@ -81,15 +78,15 @@ def index():
             )
         except ValueError:
             abort(404)
-    years = sorted({int(c["year"]) for c in services().reports.annual_cycles()})
+    years = sorted({int(c["year"]) for c in reads().annual_cycles()})
     return render_template("reports/index.html", orgs=_orgs(), years=years)
 
 
 def _charts(org_id: UUID, report: dict[str, Any]) -> dict[str, Any]:
-    reports = services().reports
     charts = {}
     for pop in POPULATIONS:
-        rows = [(f"Năm {h['year']}", h) for h in reports.history(org_id, pop)]
+        history = reads().report_history(org_id, pop)
+        rows = [(f"Năm {h['year']}", h) for h in history]
         if any(int(r[1]["rated"]) for r in rows):
             charts[f"years-{pop}"] = stacked_bars(
                 f"bieu-do-{pop}",
@@ -112,7 +109,7 @@ def _charts(org_id: UUID, report: dict[str, Any]) -> dict[str, Any]:
 @requires("report.read")
 def report(org_id: UUID, year: str):
     _org(org_id)
-    payload = services().reports.report(org_id, _year(year))
+    payload = reads().report(org_id, _year(year))
     return render_template(
         "reports/report.html",
         report=payload,
@@ -134,7 +131,7 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
 @requires("report.read")
 def report_xlsx(org_id: UUID, year: str):
     org = _org(org_id)
-    payload = services().reports.report(org_id, _year(year))
+    payload = reads().report(org_id, _year(year))
     return _download(
         docs.report_xlsx(payload), docs.XLSX, f"bao-cao-{org.code}-{year}.xlsx"
     )
@@ -144,7 +141,7 @@ def report_xlsx(org_id: UUID, year: str):
 @requires("report.read")
 def report_pdf(org_id: UUID, year: str):
     org = _org(org_id)
-    payload = services().reports.report(org_id, _year(year))
+    payload = reads().report(org_id, _year(year))
     return _download(
         docs.report_pdf(payload), docs.PDF, f"bao-cao-{org.code}-{year}.pdf"
     )
@@ -153,7 +150,7 @@ def report_pdf(org_id: UUID, year: str):
 @bp.get("/cycles/<uuid:cycle_id>/subjects/<key>/ho-so.pdf")
 @requires("report.read")
 def dossier_pdf(cycle_id: UUID, key: str):
-    dossier = services().reports.dossier(cycle_id, key)
+    dossier = reads().dossier(cycle_id, key)
     return _download(docs.dossier_pdf(dossier), docs.PDF, "mau-04-ho-so.pdf")
 
 
@@ -161,14 +158,14 @@ def dossier_pdf(cycle_id: UUID, key: str):
 @requires("report.read")
 def dossier(cycle_id: UUID, key: str):
     return render_template(
-        "reports/dossier.html", dossier=services().reports.dossier(cycle_id, key)
+        "reports/dossier.html", dossier=reads().dossier(cycle_id, key)
     )
 
 
 @bp.get("/cycles/<uuid:cycle_id>/subjects/<key>/xep-loai-lai.pdf")
 @requires("report.read")
 def rerating_pdf(cycle_id: UUID, key: str):
-    decision = services().reports.rerating(cycle_id, key)
+    decision = reads().rerating(cycle_id, key)
     return _download(docs.rerating_pdf(decision), docs.PDF, "mau-03-xep-loai-lai.pdf")
 
 
@@ -179,8 +176,8 @@ def _commendations_page(
     form: GrantAwardForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    comm = services().commendations
-    proposals = comm.proposals(org_id, year) if org_id and year else []
+    gate = reads()
+    proposals = gate.proposals(org_id, year) if org_id and year else []
     forms = []
     for p in proposals:
         f = GrantAwardForm(
@@ -202,7 +199,7 @@ def _commendations_page(
             [(o["org_id"], o["name"]) for o in p["awarding_orgs"]]
         )
         forms.append((p, f))
-    years = sorted({int(c["year"]) for c in services().reports.annual_cycles()})
+    years = sorted({int(c["year"]) for c in reads().annual_cycles()})
     return render_template(
         "reports/commendations.html",
         org_id=org_id,
@@ -210,8 +207,8 @@ def _commendations_page(
         orgs=_orgs(),
         years=years,
         proposals=forms,
-        awards=comm.awards(org_id, year) if org_id else comm.awards(),
-        five_year=comm.five_year.value,
+        awards=gate.awards(org_id, year) if org_id else gate.awards(),
+        five_year=gate.five_year_kind,
         may_grant=bool({"decision_maker"} & set(user().roles)),
         refused=form.form_errors if form is not None else [],
     ), status
@@ -253,17 +250,7 @@ def grant():
             decision_no=form.decision_no.data,
             decided_on=form.decided_on.data,
         )
-        try:
-            services().handle(command, signer())
-        except SignatureRequiredError:
-            raise
-        except DomainError as exc:
-            log.info("command GrantAward refused: %s", exc.code)
-            if exc.code.startswith("auth."):
-                raise
-            form.add_error(exc.code, exc.details)
-            g.refusal_code = exc.code
-        else:
+        if submit(command, form) is not None:
             flash(done("commendation.granted"), "success")
             return redirect(url_for(".commendations", org=org_id, year=year))
     return _commendations_page(org_id, year, form, form_status(form))

@@ -35,16 +35,16 @@ from domain.accounts import Role
 from domain.errors import DomainError
 from services import booth as booth_files
 from services import vote_commands as vc
-from services.errors import SignatureRequiredError
+from services.read_gateway_more import VoteReads
 from services.votes import VoteService
 from votes.results import display_percent
 from web.catalogue import message_for
 from web.catalogue.flashes import done
-from web.dispatch import PAGE_LEVEL, form_status
+from web.dispatch import form_status, submit
 from web.errors import json_error, status_for
 from web.forms import BaseForm
-from web.identity import requires, services, signer, user
-from web.reads import found_or_404, org_choices
+from web.identity import requires, services, user
+from web.reads import found_or_404, org_choices, reads
 from web.security import CSP
 from web.votes import bp, exports
 from web.votes.forms import (
@@ -90,31 +90,28 @@ BAND_CONSEQUENCES = {
 }
 
 
-def _votes() -> VoteService:
+def _votes() -> VoteReads:
+    """The vote reads of the signed-in user (scope-checked by the gateway)."""
+    return reads().votes
+
+
+def _vote_service() -> VoteService:
+    """The vote service, for commands only."""
     return services().votes
 
 
 def _submit(command: Any, form: BaseForm) -> Any | None:
-    """Like ``web.dispatch.submit``, through the vote service."""
-    name = type(command).__name__
-    key = signer()
-    try:
-        result = services().handle(command, key)
-    except SignatureRequiredError:
-        raise
-    except DomainError as exc:
-        log.info("command %s refused: %s", name, exc.code)
-        if exc.code in PAGE_LEVEL:
-            raise
-        form.add_error(exc.code, exc.details)
-        g.refusal_code = exc.code
-        return None
-    log.info("command %s accepted", name)
-    return result
+    """``web.dispatch.submit``: the command bus, refusals on the form."""
+    return submit(command, form)
 
 
 def _row(vote_id: UUID):
     return found_or_404(_votes().vote_row(vote_id), "vote.not_found")
+
+
+def _public_row(vote_id: UUID):
+    """The vote as the booth's public bulletin shows it (no account scope)."""
+    return found_or_404(_votes().booth_row(vote_id), "vote.not_found")
 
 
 @bp.app_template_filter("phase_label")
@@ -151,7 +148,7 @@ def _member_label(row: Any) -> str:
 def _create_form() -> CreateVoteForm:
     """The form with its choices: organisations, members, accounts of the ban
     kiểm phiếu (role ``counting``), the modes this deployment offers."""
-    app = services()
+    app = reads()
     form = CreateVoteForm()
     form.org_id.set_choices(org_choices(app.organisations()), empty="— Chọn tổ chức —")
     counting = [
@@ -373,7 +370,7 @@ def message(vote_id: UUID):
             parsed = json.loads(form.message.data)
             if not isinstance(parsed, dict) or parsed.get("vote") != str(vote_id):
                 raise ValueError("another vote")
-            command = _votes().command_from_message(user().actor, parsed)
+            command = _vote_service().command_from_message(user().actor, parsed)
         except (ValueError, DomainError):
             form.add_error("vote.message_invalid")
             g.refusal_code = "vote.message_invalid"
@@ -452,7 +449,7 @@ def _mode_b_login(vote_id: UUID, mode: str) -> Any | None:
 
 @bp.get("/<uuid:vote_id>/booth")
 def booth(vote_id: UUID):
-    row = _row(vote_id)
+    row = _public_row(vote_id)
     need_login = _mode_b_login(vote_id, row.mode)
     if need_login is not None:
         return need_login
@@ -489,7 +486,7 @@ def booth(vote_id: UUID):
 
 @bp.get("/<uuid:vote_id>/booth/election.json")
 def booth_data(vote_id: UUID):
-    row = _row(vote_id)
+    row = _public_row(vote_id)
     if row.mode == "B" and not current_user.is_authenticated:
         return json_error("vote.login_required", 401)
     return jsonify(_votes().booth_data(vote_id))
@@ -500,13 +497,13 @@ def booth_key(vote_id: UUID):
     """Mode B (§6.2, §7.1 step 2): the signed-in member's own wrapped key record,
     checked for eligibility at the start; the booth opens it in the browser with
     the password, which is not sent for this step, and signs the ballot there."""
-    row = _row(vote_id)
+    row = _public_row(vote_id)
     if row.mode != "B":
         return json_error("vote.wrong_mode", 404)
     if not current_user.is_authenticated:
         return json_error("vote.login_required", 401)
     try:
-        record = _votes().wrapped_key(vote_id, user().actor)
+        record = _votes().wrapped_key(vote_id)
     except DomainError as exc:
         return json_error(exc.code, 403)
     response = jsonify(record)
@@ -520,7 +517,7 @@ def cast(vote_id: UUID):
 
     Mode B: the session names the member; the ballot was signed on their device,
     so the server's copy of the unlocked key is not used (or needed) here."""
-    row = _row(vote_id)
+    row = _public_row(vote_id)
     session = None
     if row.mode == "B":
         if not current_user.is_authenticated:
@@ -528,7 +525,7 @@ def cast(vote_id: UUID):
         session = user().actor
     body = request.get_data(cache=False)
     try:
-        receipt = _votes().cast_ballot(vc.CastBallot(vote_id, body), session)
+        receipt = _vote_service().cast_ballot(vc.CastBallot(vote_id, body), session)
     except DomainError as exc:
         # No ballot content and no identity in the log (§7.2).
         log.info("ballot refused: %s", exc.code)
@@ -539,7 +536,7 @@ def cast(vote_id: UUID):
 
 @bp.get("/<uuid:vote_id>/track")
 def track(vote_id: UUID):
-    row = _row(vote_id)
+    row = _public_row(vote_id)
     code = request.args.get("code", "").strip()
     position = _votes().find_tracking_code(vote_id, code) if code else None
     if request.accept_mimetypes.best == "application/json":

@@ -1,0 +1,457 @@
+"""One read gateway: every read the web, the API and the exports make, each checked
+against the viewer's scope before it returns (issue 10, "scope at the gate").
+
+The rule is the domain's (``domain.permissions``: ``Viewer``, ``Read``,
+``may_read``/``require_read``); the gateway only names each target by its
+ancestor path (the directory's indexed ``org_ancestors``) and either refuses
+(``auth.out_of_scope`` → 403, ``auth.forbidden`` when no role of the viewer reads
+that kind at all) or filters a list to what the viewer may see. It calls the
+services' existing read methods and never changes them, so a new query is added
+here, next to its scope check, or not at all (``tests/web/test_read_gate.py``).
+
+The remediation, audit and vote reads live in ``services.read_gateway_more``
+(``gateway.remediation``, ``gateway.audit``, ``gateway.votes``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain import permissions as p
+from domain.permissions import Read, Viewer
+from projections.directory import ancestor_path, ancestor_paths
+from services.errors import NotFoundError
+from services.queries import AccountRow, MemberRow, OrganisationRow
+from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
+
+if TYPE_CHECKING:
+    from services.app import Kiemdiem
+
+Row = dict[str, Any]
+
+
+def viewer_for(kiemdiem: Kiemdiem, account_id: UUID) -> Viewer:
+    """The viewer an account is: its roles, its branch root (a leadership
+    collective works for its committee), its member file and chi bộ, and the
+    ancestor paths above them. An unknown or disabled account sees nothing.
+    A few indexed queries of the directory, once per request."""
+    query = kiemdiem.projections.query
+    found = query(
+        "directory",
+        "SELECT roles, org_id, member_id, disabled FROM {accounts} "
+        "WHERE account_id = ?",
+        [str(account_id)],
+    )
+    if not found or found[0]["disabled"]:
+        return Viewer(frozenset())
+    account = found[0]
+    org_id: UUID | None = None
+    if account["org_id"]:
+        orgs = query(
+            "directory",
+            "SELECT org_id, kind, parent_id FROM {organisations} WHERE org_id = ?",
+            [account["org_id"]],
+        )
+        if orgs:
+            parent = orgs[0]["parent_id"]
+            org_id = p.branch_root(
+                UUID(orgs[0]["org_id"]),
+                orgs[0]["kind"],
+                UUID(parent) if parent else None,
+            )
+    member_id = UUID(account["member_id"]) if account["member_id"] else None
+    cell_id = None
+    if member_id is not None:
+        cells = query(
+            "directory",
+            "SELECT cell_id FROM {members} WHERE member_id = ?",
+            [str(member_id)],
+        )
+        cell_id = UUID(cells[0]["cell_id"]) if cells else None
+    lineage: set[UUID] = set()
+    for anchor in (org_id, cell_id):
+        if anchor is not None:
+            lineage.update(ancestor_path(kiemdiem.projections, anchor))
+    return Viewer(
+        roles=frozenset(json.loads(account["roles"])),
+        org_id=org_id,
+        member_id=member_id,
+        cell_id=cell_id,
+        lineage=frozenset(lineage),
+    )
+
+
+class ReadGateway:
+    """The reads of one viewer (bound per request). Methods mirror the services'
+    read methods; each checks or filters by scope."""
+
+    def __init__(
+        self, kiemdiem: Kiemdiem, viewer: Viewer, actor: str | None = None
+    ) -> None:
+        self.app = kiemdiem
+        self.viewer = viewer
+        self.actor = actor or ""
+        self._paths: dict[UUID, tuple[UUID, ...]] = {}
+        self._all_paths = False
+        self.remediation = RemediationReads(self)
+        self.audit = AuditReads(self)
+        self.votes = VoteReads(self)
+
+    @classmethod
+    def for_account(cls, kiemdiem: Kiemdiem, account_id: UUID) -> ReadGateway:
+        return cls(kiemdiem, viewer_for(kiemdiem, account_id), f"u:{account_id}")
+
+    # -- paths and checks ---------------------------------------------------------
+    def path(self, org_id: UUID | str | None) -> tuple[UUID, ...]:
+        """The ancestor path of an organisation (cached for the request); empty
+        for none or an unknown one, which no scoped viewer may read."""
+        if org_id is None or org_id == "":
+            return ()
+        key = org_id if isinstance(org_id, UUID) else UUID(str(org_id))
+        if key not in self._paths and not self._all_paths:
+            self._paths[key] = ancestor_path(self.app.projections, key)
+        return self._paths.get(key, ())
+
+    def _load_paths(self, org_ids: Iterable[UUID | str | None]) -> None:
+        wanted = {UUID(str(o)) for o in org_ids if o} - set(self._paths)
+        if wanted and not self._all_paths:
+            found = ancestor_paths(self.app.projections, wanted)
+            self._paths.update({o: found.get(o, ()) for o in wanted})
+
+    def sees(
+        self,
+        kind: Read,
+        org_id: UUID | str | None,
+        *,
+        owner: UUID | str | None = None,
+        counted: bool = False,
+    ) -> bool:
+        return p.may_read(
+            self.viewer,
+            kind,
+            self.path(org_id),
+            owner=_uuid(owner),
+            counted=counted,
+        )
+
+    def check(
+        self,
+        kind: Read,
+        org_id: UUID | str | None,
+        *,
+        owner: UUID | str | None = None,
+        counted: bool = False,
+    ) -> None:
+        p.require_read(
+            self.viewer,
+            kind,
+            self.path(org_id),
+            owner=_uuid(owner),
+            counted=counted,
+        )
+
+    def _keep(
+        self, kind: Read, rows: list[Any], place: Any, owner: Any = None
+    ) -> list[Any]:
+        """The rows the viewer may read, ``place(row)`` naming each one's
+        organisation (and ``owner(row)`` its member, for own files)."""
+        if self.viewer.is_admin:
+            return rows
+        self._load_paths(place(r) for r in rows)
+        return [
+            r
+            for r in rows
+            if self.sees(kind, place(r), owner=owner(r) if owner else None)
+        ]
+
+    def require_act(self, action: str, org_id: UUID | None) -> None:
+        """The reach of a command (``domain.permissions.require_act``) on its
+        target organisation, checked before the command is sent, so a page or
+        an API route refuses an out-of-scope write before touching it (the
+        command side checks again). An unknown organisation is left to the
+        command, which names it not found."""
+        path = self.path(org_id)
+        if path:
+            p.require_act(self.viewer, action, path)
+
+    # -- the directory ------------------------------------------------------------
+    def organisations(self) -> list[OrganisationRow]:
+        """The tree in order: the viewer's branch and the organisations above it."""
+        return self._keep(
+            Read.ORGANISATION, self.app.organisations(), lambda r: r.org_id
+        )
+
+    def organisation(self, org_id: UUID) -> OrganisationRow | None:
+        row = self.app.organisation(org_id)
+        if row is not None:
+            self.check(Read.ORGANISATION, row.org_id)
+        return row
+
+    def members(self, cell_id: UUID | None = None) -> list[MemberRow]:
+        """Members' names and chi bộ; a given chi bộ must itself be in scope."""
+        if cell_id is not None:
+            self.check(Read.MEMBER_LIST, cell_id)
+        return self._keep(
+            Read.MEMBER_LIST, self.app.members(cell_id), lambda r: r.cell_id
+        )
+
+    def members_shown(self, cell_id: UUID) -> list[MemberRow]:
+        """A chi bộ's members on its page: the list, or none for a viewer who
+        reads no members' names there (never a refusal of the page itself)."""
+        if not self.sees(Read.MEMBER_LIST, cell_id):
+            return []
+        return self.members(cell_id)
+
+    def member(self, member_id: UUID) -> MemberRow | None:
+        """One member's record (name, chi bộ; personal fields only where
+        ``shows_personal`` says so): their own, or in the viewer's branch."""
+        row = self.app.member(member_id)
+        if row is not None and not self.sees(
+            Read.MEMBER_FILE, row.cell_id, owner=row.member_id
+        ):
+            self.check(Read.MEMBER_LIST, row.cell_id)
+        return row
+
+    def shows_personal(self, member: MemberRow | None = None) -> bool:
+        """Whether the card number and birth date of ``member`` (of every listed
+        member when None) are shown to the viewer."""
+        if member is None:
+            return self.viewer.is_admin or self.viewer.has(
+                *(p.READ_RULES[Read.MEMBER_PERSONAL].branch)
+            )
+        return self.sees(Read.MEMBER_PERSONAL, member.cell_id, owner=member.member_id)
+
+    def member_facts(self, member_id: UUID) -> list[Row]:
+        row = self.app.member(member_id)
+        if row is None:
+            raise NotFoundError("member.not_found", id=str(member_id))
+        self.check(Read.MEMBER_FILE, row.cell_id, owner=row.member_id)
+        return self.app.ratings.member_facts(member_id)
+
+    def accounts(self) -> list[AccountRow]:
+        p.require_read(self.viewer, Read.ACCOUNT, ())
+        return self.app.accounts()
+
+    def account_row(self, account_id: UUID) -> AccountRow | None:
+        """An account: one's own, or any for the administrator."""
+        if self.actor != f"u:{account_id}":
+            p.require_read(self.viewer, Read.ACCOUNT, ())
+        return self.app.account_row(account_id)
+
+    def org_facts(self, org_id: UUID) -> list[Row]:
+        """Facts about an organisation the rating rules read (sector, conclusions,
+        task results, cases, discipline): for its keepers."""
+        if self.app.organisation(org_id) is None:
+            raise NotFoundError("org.not_found", id=str(org_id))
+        self.check(Read.REPORT, org_id)
+        return self.app.ratings.org_facts(org_id)
+
+    def org_sector(self, org_id: UUID) -> str | None:
+        self.check(Read.REPORT, org_id)
+        return self.app.ratings.org_sector(org_id)
+
+    # -- cycles, subjects, rounds -------------------------------------------------
+    def _own_subject(self, cycle_id: UUID) -> UUID | None:
+        """The viewer's member id when they are a subject of the cycle."""
+        me = self.viewer.member_id
+        if me is None:
+            return None
+        rows = self.app.projections.query(
+            "ratings",
+            "SELECT 1 AS one FROM {subjects} WHERE cycle_id = ? AND member_id = ?",
+            [str(cycle_id), str(me)],
+        )
+        return me if rows else None
+
+    def _sees_cycle(self, row: Row) -> bool:
+        return self.sees(Read.CYCLE, row["org_id"]) or self.sees(
+            Read.CYCLE, row["org_id"], owner=self._own_subject(UUID(row["cycle_id"]))
+        )
+
+    def cycles(self) -> list[Row]:
+        rows = self.app.ratings.cycles()
+        if self.viewer.is_admin:
+            return rows
+        self._load_paths(r["org_id"] for r in rows)
+        return [r for r in rows if self._sees_cycle(r)]
+
+    def cycle_row(self, cycle_id: UUID) -> Row | None:
+        """A cycle: in the viewer's branch, above it (the cycle covers the branch;
+        its lists then show the branch only), or one the member is a subject of."""
+        row = self.app.ratings.cycle_row(cycle_id)
+        if row is not None and not self._sees_cycle(row):
+            self.check(Read.CYCLE, row["org_id"])
+        return row
+
+    def _cycle(self, cycle_id: UUID) -> Row:
+        row = self.cycle_row(cycle_id)
+        if row is None:
+            raise NotFoundError("cycle.not_found", id=str(cycle_id))
+        return row
+
+    def subjects(self, cycle_id: UUID) -> list[Row]:
+        self._cycle(cycle_id)
+        return self._keep(
+            Read.SUBJECT,
+            self.app.ratings.subjects(cycle_id),
+            _place,
+            lambda s: s.get("member_id"),
+        )
+
+    def subject_row(self, cycle_id: UUID, key: str) -> Row | None:
+        row = self.app.ratings.subject_row(cycle_id, key)
+        if row is not None:
+            self.check(Read.SUBJECT, _place(row), owner=row.get("member_id"))
+        return row
+
+    def _subject(self, cycle_id: UUID, key: str) -> Row:
+        row = self.subject_row(cycle_id, key)
+        if row is None:
+            raise NotFoundError("rating.subject_not_found", subject=key)
+        return row
+
+    def timeline(self, cycle_id: UUID, key: str) -> list[Row]:
+        self._subject(cycle_id, key)
+        return self.app.ratings.timeline(cycle_id, key)
+
+    def subject_flags(self, cycle_id: UUID, key: str) -> list[str]:
+        self._subject(cycle_id, key)
+        return self.app.ratings.subject_flags(cycle_id, key)
+
+    def rereview_orders(self, cycle_id: UUID, key: str | None = None) -> list[Row]:
+        """Re-review orders of one subject, or of the subjects the viewer sees."""
+        if key is not None:
+            self._subject(cycle_id, key)
+            return self.app.ratings.rereview_orders(cycle_id, key)
+        keys = {s["subject_key"] for s in self.subjects(cycle_id)}
+        orders = self.app.ratings.rereview_orders(cycle_id)
+        return [o for o in orders if o["subject_key"] in keys]
+
+    def reviews(self, cycle_id: UUID) -> list[Row]:
+        keys = {s["subject_key"] for s in self.subjects(cycle_id)}
+        return [
+            r for r in self.app.ratings.reviews(cycle_id) if r["subject_key"] in keys
+        ]
+
+    def review_row(self, review_id: UUID) -> Row | None:
+        row = self.app.ratings.review_row(review_id)
+        if row is not None:
+            self._subject(UUID(row["cycle_id"]), row["subject_key"])
+        return row
+
+    def rounds(self, cycle_id: UUID) -> list[Row]:
+        self._cycle(cycle_id)
+        rows = self.app.ratings.rounds(cycle_id)
+        if self._own_subject(cycle_id) is not None:
+            return rows  # a subject sees which authority rates them
+        return self._keep(Read.CYCLE, rows, lambda r: r["authority_org_id"])
+
+    def round_row(self, round_id: UUID) -> Row | None:
+        row = self.app.ratings.round_row(round_id)
+        if row is not None:
+            self._cycle(UUID(row["cycle_id"]))
+        return row
+
+    def peer_groups(self, round_id: UUID) -> list[Row]:
+        row = self.round_row(round_id)
+        if row is None or not self.sees(Read.STATISTICS, row["authority_org_id"]):
+            return []
+        return self.app.ratings.peer_groups(round_id)
+
+    def statistics(self, cycle_id: UUID, org_id: UUID) -> Row:
+        """Counts by level in and under ``org_id``: only for an organisation in
+        the viewer's branch (never the totals above it)."""
+        self._cycle(cycle_id)
+        self.check(Read.STATISTICS, org_id)
+        return self.app.ratings.statistics(cycle_id, org_id)
+
+    def open_items(self, cycle_id: UUID) -> list[Row]:
+        """The cycle's open items name subjects across the cycle: whole for a
+        cycle in the viewer's branch, none otherwise."""
+        row = self._cycle(cycle_id)
+        if not self.sees(Read.STATISTICS, row["org_id"]):
+            return []
+        return self.app.ratings.open_items(cycle_id)
+
+    def criteria_refinements(self) -> list[Row]:
+        """Refined criteria (366 Điều 10) of the organisations the viewer sees."""
+        return self._keep(
+            Read.ORGANISATION,
+            self.app.ratings.criteria_refinements(),
+            lambda r: r["org_id"],
+        )
+
+    # -- reports, dossiers, commendations -----------------------------------------
+    def annual_cycles(self) -> list[Row]:
+        return self._keep(
+            Read.REPORT, self.app.reports.annual_cycles(), lambda r: r["org_id"]
+        )
+
+    def report(self, org_id: UUID, year: int) -> Row:
+        self.check(Read.REPORT, org_id)
+        return self.app.reports.report(org_id, year)
+
+    def report_history(self, org_id: UUID, population: str) -> list[Row]:
+        self.check(Read.REPORT, org_id)
+        return self.app.reports.history(org_id, population)
+
+    def _report_subject(self, cycle_id: UUID, key: str) -> None:
+        row = self.app.ratings.subject_row(cycle_id, key)
+        if row is None:
+            raise NotFoundError("rating.subject_not_found", subject=key)
+        self.check(Read.REPORT, _place(row))
+
+    def dossier(self, cycle_id: UUID, key: str) -> Row:
+        self._report_subject(cycle_id, key)
+        return self.app.reports.dossier(cycle_id, key)
+
+    def rerating(self, cycle_id: UUID, key: str) -> Row:
+        self._report_subject(cycle_id, key)
+        return self.app.reports.rerating(cycle_id, key)
+
+    def proposals(self, org_id: UUID, year: int) -> list[Row]:
+        self.check(Read.REPORT, org_id)
+        return self.app.commendations.proposals(org_id, year)
+
+    def awards(self, org_id: UUID | None = None, year: int | None = None) -> list[Row]:
+        """Awards in and under ``org_id``; without one, the viewer's branch."""
+        if org_id is None and not self.viewer.is_admin:
+            if self.viewer.org_id is None:
+                p.require_read(self.viewer, Read.REPORT, ())  # refused
+            org_id = self.viewer.org_id
+        if org_id is not None:
+            self.check(Read.REPORT, org_id)
+        return self.app.commendations.awards(org_id, year)
+
+    @property
+    def five_year_kind(self) -> str:
+        return str(self.app.commendations.five_year.value)
+
+    # -- the log, as everyone may see it ---------------------------------------------
+    def latest_checkpoint(self) -> Any:
+        """The latest published checkpoint (public: anyone may verify it)."""
+        return self.app.integrator.latest_checkpoint()
+
+    @property
+    def origin(self) -> str:
+        return str(self.app.trust_root.get("origin", ""))
+
+    def alerts(self, action: str) -> list[Any]:
+        """The log's alerts, for a role that ``action`` allows."""
+        p.require(self.viewer.roles, action)
+        return list(self.app.integrator.alerts())
+
+
+def _place(subject: Row) -> str | None:
+    """The organisation a subject belongs to: a collective's own, a member's chi
+    bộ."""
+    return subject.get("org_id") or subject.get("cell_id")
+
+
+def _uuid(value: UUID | str | None) -> UUID | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, UUID) else UUID(str(value))

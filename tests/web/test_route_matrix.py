@@ -1,0 +1,197 @@
+"""Every route × every role × in and out of scope, generated from ``app.url_map``.
+
+Two districts (tests/web/matrix_world.py): the signed-in accounts work in the
+first; each route is asked once with the first district's targets (IN) and
+once with the second's (OUT). ``EXPECTED`` says, per route, the status each role
+gets IN and OUT; a route of the app without an entry fails the test, so a new
+route can't go unlisted. On top of the table, three properties hold for every
+route: no role but the administrator ever gets a success OUT of scope; the
+lists shown to the first district never name the second district's member; and
+no request of the sweep stores anything but the signed access log (reads of a
+member's file). GETs read; POSTs carry an empty body with a valid CSRF token,
+so an allowed role gets the form's 400/422 and nothing is written.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from tests.conftest import ACCOUNTS, AuthActions
+from tests.web.matrix_table import BOOTH, EXPECTED, PUBLIC, ROLE_LETTERS, Expect
+from tests.web.matrix_world import OUT_CARD, OUT_CELL_NAME, OUT_MEMBER_NAME
+
+XHR = {"X-Requested-With": "XMLHttpRequest"}
+ROLES = tuple(ACCOUNTS)
+# Per-rule values where the common one does not fit.
+OVERRIDES: dict[str, dict[str, str]] = {
+    "/ratings/organisations/<uuid:org_id>/facts/<kind>": {"kind": "sector"},
+}
+# What the sweep may store: the signed access log of reads of a member's file,
+# and the one command that needs no body (the decision maker closes the cycle
+# of their own district: POST /api/v1/cycles/<id>/close).
+ACCESS_LOG_TOPICS = ("FileAccessLog",)
+BODILESS_WRITES = ("domain.cycles:ReviewCycle.Closed",)
+
+
+def routes(app) -> list[tuple[str, str]]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((method, rule.rule))
+    # Signing out last: the sweep goes on with the same session.
+    return sorted(found, key=lambda r: (r == ("POST", "/auth/logout"), r[1], r[0]))
+
+
+def _request(client: Any, token: str | None, method: str, url: str) -> Any:
+    if method == "GET":
+        return client.get(url)
+    if url.startswith("/api/"):
+        return client.post(url, json={}, headers=XHR)
+    return client.post(url, data={"csrf_token": token or ""})
+
+
+def _sweep(matrix, role: str | None) -> dict[tuple[str, str], tuple[int, int]]:
+    """(method, rule) -> (status IN, status OUT) for one role (None: anonymous)."""
+    app = matrix["app"]
+    client = app.test_client()
+    auth = AuthActions(client)
+    token = None
+    if role is not None:
+        assert auth.login(role).status_code == 302
+        token = auth.csrf_token()
+    seen = {}
+    for method, rule in routes(app):
+        overrides = OVERRIDES.get(rule, {})
+        statuses = []
+        for scope in (matrix["in"], matrix["out"]):
+            url = scope.fill(rule, overrides)
+            with _request(client, token, method, url) as response:
+                statuses.append(response.status_code)
+        seen[(method, rule)] = (statuses[0], statuses[1])
+    return seen
+
+
+def _events_since(app, position: int) -> list[str]:
+    services = app.extensions["kiemdiem"]
+    rows = services.ledger.recorder.select_notifications(position + 1, limit=10_000)
+    return [r.topic for r in rows]
+
+
+def test_every_route_has_an_expectation(matrix):
+    listed = set(EXPECTED) | PUBLIC
+    found = {f"{m} {r}" for m, r in routes(matrix["app"])}
+    assert sorted(found - listed) == [], "a route without an expected outcome"
+    assert sorted(listed - found) == [], "an expectation for no route"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_role_scope_matrix(matrix, role):
+    app = matrix["app"]
+    services = app.extensions["kiemdiem"]
+    before = services.ledger.max_notification_id()
+    seen = _sweep(matrix, role)
+    letter = ROLE_LETTERS[role]
+    wrong = []
+    for (method, rule), (status_in, status_out) in seen.items():
+        name = f"{method} {rule}"
+        if name in PUBLIC:
+            continue
+        expected: Expect = EXPECTED[name]
+        want_in, want_out = expected.of(letter)
+        if (status_in, status_out) != (want_in, want_out):
+            wrong.append(
+                f"{name}: {role} got {status_in}/{status_out}, "
+                f"expected {want_in}/{want_out}"
+            )
+        if (
+            role != "admin"
+            and expected.scoped
+            and name not in BOOTH
+            and status_out < 400
+        ):
+            wrong.append(f"{name}: {role} OUT of scope got {status_out}")
+    assert wrong == []
+    written = [
+        topic
+        for topic in _events_since(app, before)
+        if topic.split(":")[-1].split(".")[0] not in ACCESS_LOG_TOPICS
+        and not (role == "decision_maker" and topic in BODILESS_WRITES)
+    ]
+    assert written == [], "the sweep wrote something"
+
+
+def test_anonymous_gets_the_login(matrix):
+    seen = _sweep(matrix, None)
+    wrong = []
+    for (method, rule), statuses in seen.items():
+        name = f"{method} {rule}"
+        if name in PUBLIC:
+            continue
+        # A page's POST meets the CSRF check first (no session, no token).
+        want = 401 if rule.startswith("/api/") else 400 if method == "POST" else 302
+        if name in BOOTH:
+            continue  # the booth is public (votes.md §6.1)
+        if statuses != (want, want):
+            wrong.append(f"{name}: {statuses}")
+    assert wrong == []
+
+
+LISTS = [
+    "/members/",
+    "/api/v1/members",
+    "/organisations/",
+    "/api/v1/organisations",
+    "/ratings/",
+    "/api/v1/cycles",
+    "/ratings/criteria",
+    "/remediation/",
+    "/api/v1/remediation/items",
+    "/reports/",
+    "/reports/khen-thuong",
+    "/api/v1/commendations",
+    "/votes/",
+    "/api/v1/votes",
+    "/",
+    "/members/new",
+    "/ratings/import",
+    "/admin/accounts/new",
+]
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_lists_never_name_the_other_district(matrix, role):
+    client = matrix["app"].test_client()
+    AuthActions(client).login(role)
+    leaks = []
+    for url in LISTS:
+        body = client.get(url).get_data(as_text=True)
+        for secret in (OUT_MEMBER_NAME, OUT_CARD, OUT_CELL_NAME, "Huyện ủy Tây Ngoài"):
+            if secret in body:
+                leaks.append(f"{url} shows {secret!r} to {role}")
+    assert leaks == []
+
+
+def test_the_administrator_sees_both_districts(matrix):
+    client = matrix["app"].test_client()
+    AuthActions(client).login("admin")
+    body = client.get("/members/").get_data(as_text=True)
+    assert OUT_MEMBER_NAME in body
+
+
+if os.environ.get("MATRIX_DUMP"):  # pragma: no cover - writes the observed table
+
+    def test_dump(matrix):
+        table: dict[str, list[str]] = {}
+        for role in ROLES:
+            for key, (a, b) in _sweep(matrix, role).items():
+                table.setdefault(f"{key[0]} {key[1]}", []).append(
+                    f"{ROLE_LETTERS[role]}{a}/{b}"
+                )
+        with open(os.environ["MATRIX_DUMP"], "w", encoding="utf-8") as out:
+            for name, cells in sorted(
+                table.items(), key=lambda i: i[0].split(" ", 1)[::-1]
+            ):
+                out.write(f'    "{name}": "{" ".join(cells)}",\n')
