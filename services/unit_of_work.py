@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
 from domain import permissions
-from domain.accounts import Role, UserAccount
+from domain.accounts import UserAccount
 from domain.errors import DomainError
 from domain.organisations import Organisation
 from ledger.app import LedgerApplication
@@ -116,31 +116,53 @@ class UnitOfWork:
     def check_scope(
         self, account: UserAccount, action: str, org_id: UUID | str
     ) -> None:
-        """Refuse ``auth.out_of_scope`` unless ``org_id`` is in the account's branch."""
-        if Role.ADMIN.value in account.roles:
-            return
-        if account.org_id is None or not self.in_scope(
-            account.org_id, UUID(str(org_id))
-        ):
-            raise DomainError("auth.out_of_scope", action=action)
+        """Refuse ``auth.out_of_scope`` unless the domain's reach for ``action``
+        (``domain.permissions.require_act``) lets the account act on ``org_id``:
+        in its branch (a leadership collective works for its committee's), no
+        organisation no scoped right, the administrator everywhere."""
+        permissions.require_act(
+            self.viewer(account), action, self.path(UUID(str(org_id)))
+        )
 
-    def in_scope(self, root: UUID, org_id: UUID) -> bool:
-        """Whether ``org_id`` is ``root`` or below it.
+    def viewer(self, account: UserAccount) -> permissions.Viewer:
+        """The account as the scope rules see it (người thực hiện)."""
+        branch: UUID | None = None
+        if account.org_id is not None:
+            try:
+                org = self.read(Organisation, account.org_id, "org.not_found")
+            except NotFoundError:
+                branch = None
+            else:
+                branch = permissions.branch_root(org.id, org.kind, org.parent_id)
+        return permissions.Viewer(
+            roles=frozenset(account.roles),
+            org_id=branch,
+            member_id=account.member_id,
+        )
 
-        The one place the branch is looked up. It walks the stored
-        organisations' parents (a parent never changes), so a cell founded a
-        moment ago is in scope even before the views have caught up."""
+    def path(self, org_id: UUID) -> tuple[UUID, ...]:
+        """The organisations from the root of the tree down to ``org_id``.
+
+        The one place the command side looks the tree up. It walks the stored
+        organisations' parents (a parent never changes; each is read from the
+        aggregate cache), so a cell founded a moment ago is in scope even before
+        the views have caught up; an organisation never stored has no path."""
+        chain: list[UUID] = []
         current: UUID | None = org_id
         for _ in range(MAX_TREE_DEPTH):
             if current is None:
-                return False
-            if current == root:
-                return True
+                break
             try:
-                current = self.read(Organisation, current, "org.not_found").parent_id
+                parent = self.read(Organisation, current, "org.not_found").parent_id
             except NotFoundError:
-                return False
-        return False
+                return ()
+            chain.append(current)
+            current = parent
+        return tuple(reversed(chain))
+
+    def in_scope(self, root: UUID, org_id: UUID) -> bool:
+        """Whether ``org_id`` is ``root`` or below it."""
+        return root in self.path(org_id)
 
     # -- saving ----------------------------------------------------------------------
     def commit(self, signer: Signer, work: Callable[[], Sequence[Aggregate]]) -> int:
