@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from services import vote_commands as vc
+from services.ids import actor_of
 from tests.conftest import ACCOUNTS
 from tests.e2e.test_journey import (  # noqa: F401
     CHROMIUM,
@@ -28,7 +29,7 @@ from tests.e2e.test_journey import (  # noqa: F401
     live_server,
 )
 from tests.e2e.test_rating_journey import login
-from tests.service.test_votes import small_vote
+from tests.service.test_votes import mode_b_ballot, small_vote
 from votes import trustee as tool
 
 pytestmark = pytest.mark.browser
@@ -118,9 +119,11 @@ def open_vote(kiemdiem, *, leaders: int = 3, void: int = 0):
     return small
 
 
-def test_a_voter_casts_on_a_phone_without_horizontal_scroll(phone, kiemdiem):
+@pytest.mark.parametrize("width", [360, 412])
+def test_a_voter_casts_on_a_phone_without_horizontal_scroll(phone, kiemdiem, width):
     small = open_vote(kiemdiem, leaders=3)
     vid = small.vote_id
+    phone.set_viewport_size({"width": width, "height": PHONE["height"]})
     phone.goto(f"/votes/{vid}/booth")
     phone.get_by_text("khớp với mã ghi trong danh mục").wait_for()
     phone.get_by_label("Nhập mã in trên phiếu").wait_for()
@@ -129,7 +132,7 @@ def test_a_voter_casts_on_a_phone_without_horizontal_scroll(phone, kiemdiem):
     assert HEX_64.search(phone.locator("body").inner_text()) is None
     assert phone.locator("#booth-hash").is_hidden()
     assert serious_violations(phone) == []
-    _shot(phone, "phone-booth-code")
+    _shot(phone, f"phone-{width}-booth-code")
 
     phone.get_by_label("Nhập mã in trên phiếu").fill(small.slips[0].code)
     phone.get_by_role("button", name="Tiếp tục").click()
@@ -142,7 +145,7 @@ def test_a_voter_casts_on_a_phone_without_horizontal_scroll(phone, kiemdiem):
         size = box.bounding_box()
         assert size is not None
         assert size["height"] >= 44
-        assert size["width"] >= 250
+        assert size["width"] >= width - 120
     no_horizontal_scroll(phone)
     phone.get_by_label("Lãnh đạo 0: Tín nhiệm thấp").check()
     phone.get_by_label("Lãnh đạo 1: Tín nhiệm cao").check()
@@ -151,7 +154,7 @@ def test_a_voter_casts_on_a_phone_without_horizontal_scroll(phone, kiemdiem):
     assert not phone.get_by_label("Lãnh đạo 2: Tín nhiệm cao").is_checked()
     phone.get_by_label("Lãnh đạo 2: Tín nhiệm", exact=True).check()
     assert serious_violations(phone) == []
-    _shot(phone, "phone-booth-mark")
+    _shot(phone, f"phone-{width}-booth-mark")
 
     phone.get_by_role("button", name="Xem lại phiếu").click()
     phone.get_by_role("button", name="Mã hóa phiếu").click()
@@ -159,7 +162,7 @@ def test_a_voter_casts_on_a_phone_without_horizontal_scroll(phone, kiemdiem):
     assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", code)
     no_horizontal_scroll(phone)
     assert serious_violations(phone) == []
-    _shot(phone, "phone-booth-encrypted")
+    _shot(phone, f"phone-{width}-booth-encrypted")
     phone.get_by_role("button", name="Bỏ phiếu", exact=True).click()
     phone.get_by_text(f"Đã bỏ phiếu. Mã theo dõi: {code}").wait_for()
     assert phone.locator("#done-code").inner_text() == code
@@ -169,7 +172,7 @@ def test_a_voter_casts_on_a_phone_without_horizontal_scroll(phone, kiemdiem):
     no_horizontal_scroll(phone)
     assert HEX_64.search(phone.locator("body").inner_text()) is None
     assert serious_violations(phone) == []
-    _shot(phone, "phone-booth-done")
+    _shot(phone, f"phone-{width}-booth-done")
     assert small.votes.find_tracking_code(vid, code) is not None
     assert small.slips[0].credential_pub in small.votes.vote(vid).used
 
@@ -200,6 +203,30 @@ def test_a_used_or_voided_slip_is_refused_at_code_entry(phone, kiemdiem):
     phone.get_by_role("button", name="Tiếp tục").click()
     phone.get_by_label("Lãnh đạo 0: Tín nhiệm cao").wait_for()
     assert small.votes.vote(vid).ballot_count == ballots
+
+
+def test_mode_b_a_member_who_has_voted_is_told_at_the_start(phone, kiemdiem, world):
+    admin = kiemdiem.authenticate("admin", ACCOUNTS["admin"][2])
+    small = small_vote(kiemdiem, admin, convened=3, leaders=1, mode="B")
+    small.organiser(vc.PublishEligibleAccounts, (world.member_id,))
+    small.organiser(vc.RecordAttendance, 3)
+    small.organiser(vc.OpenVoting)
+    vid = small.vote_id
+    account = world.accounts["member"]
+    key = kiemdiem.vault.unlock(
+        str(account), actor_of(account), world.password("member")
+    )
+    small.votes.cast_ballot(
+        vc.CastBallot(vid, mode_b_ballot(small, key, [0])), key.actor
+    )
+    login(phone, world, "member")
+    phone.goto(f"/votes/{vid}/booth")
+    phone.get_by_text("Bạn đã bỏ phiếu trong cuộc bỏ phiếu này").wait_for()
+    assert phone.locator("#step-unlock").is_hidden()
+    assert phone.locator("#step-mark").is_hidden()
+    no_horizontal_scroll(phone)
+    assert serious_violations(phone) == []
+    _shot(phone, "phone-booth-mode-b-voted")
 
 
 def test_the_main_pages_have_no_serious_accessibility_violations(
