@@ -176,6 +176,15 @@ def test_a_voter_casts_on_a_phone_without_horizontal_scroll(phone, kiemdiem, wid
     assert small.votes.find_tracking_code(vid, code) is not None
     assert small.slips[0].credential_pub in small.votes.vote(vid).used
 
+    # The voter finds the code in the record, from the same phone.
+    phone.get_by_role("link", name="Kiểm tra mã theo dõi trong hồ sơ").click()
+    phone.get_by_label("Mã theo dõi").fill(code)
+    phone.get_by_role("button", name="Kiểm tra").click()
+    phone.get_by_text("có trong hồ sơ cuộc bỏ phiếu").wait_for()
+    no_horizontal_scroll(phone)
+    assert serious_violations(phone) == []
+    _shot(phone, f"phone-{width}-track")
+
 
 def test_a_used_or_voided_slip_is_refused_at_code_entry(phone, kiemdiem):
     small = open_vote(kiemdiem, leaders=2, void=1)
