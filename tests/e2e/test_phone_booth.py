@@ -238,13 +238,15 @@ def test_mode_b_a_member_who_has_voted_is_told_at_the_start(phone, kiemdiem, wor
     _shot(phone, "phone-booth-mode-b-voted")
 
 
+@pytest.mark.parametrize("width", [412, 1366])
 def test_the_main_pages_have_no_serious_accessibility_violations(
-    phone, kiemdiem, world
+    phone, kiemdiem, world, width
 ):
     small = open_vote(kiemdiem, leaders=1)
+    phone.set_viewport_size({"width": width, "height": PHONE["height"]})
     phone.goto("/auth/login")
     assert serious_violations(phone) == [], "login"
-    _shot(phone, "phone-login")
+    _shot(phone, f"a11y-{width}-login")
     # The scan does find a critical violation when there is one.
     phone.evaluate(
         "document.querySelector('main').append(Object.assign("
@@ -253,7 +255,7 @@ def test_the_main_pages_have_no_serious_accessibility_violations(
     assert [v.split(":")[0] for v in serious_violations(phone)] == ["critical label"]
     login(phone, world, "secretary")
     assert serious_violations(phone) == [], "dashboard"
-    _shot(phone, "phone-dashboard")
+    _shot(phone, f"a11y-{width}-dashboard")
 
     phone.goto("/ratings/")
     phone.get_by_label("Tổ chức đảng").select_option(str(world.orgs["district"]))
@@ -262,16 +264,16 @@ def test_the_main_pages_have_no_serious_accessibility_violations(
     phone.get_by_role("button", name="Mở kỳ kiểm điểm").click()
     phone.get_by_text("Đã mở kỳ kiểm điểm.").wait_for()
     assert serious_violations(phone) == [], "cycle page"
-    _shot(phone, "phone-cycle")
+    _shot(phone, f"a11y-{width}-cycle")
     phone.get_by_role("link", name="Danh sách đối tượng").click()
     phone.get_by_role("link", name="Chi bộ xóm A").click()
     phone.get_by_role("button", name="Mở kiểm điểm tại đây").wait_for()
     assert serious_violations(phone) == [], "subject page"
-    _shot(phone, "phone-subject")
+    _shot(phone, f"a11y-{width}-subject")
 
     phone.get_by_role("button", name="Đăng xuất").click()
     login(phone, world, "admin")
     phone.goto(f"/votes/{small.vote_id}")
     phone.get_by_role("heading", level=1).wait_for()
     assert serious_violations(phone) == [], "vote page"
-    _shot(phone, "phone-vote")
+    _shot(phone, f"a11y-{width}-vote")
