@@ -169,8 +169,13 @@ const SLIP_REFUSALS = {
 // Asks the server whether the slip's credential may still cast (usable / used /
 // voided / unknown).  Only the public key is sent: the code stays on this device.
 async function slipStatus(credentialHex) {
-  const url = `${root.dataset.slip}?credential=${credentialHex}`;
-  const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+  const response = await fetch(root.dataset.slip, {
+    method: 'POST',
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': root.dataset.csrf },
+    body: JSON.stringify({ credential: credentialHex }),
+  });
   const answer = await response.json();
   if (!response.ok) throw new booth.BoothError('slip', answer.message || `HTTP ${response.status}`);
   return answer.status;

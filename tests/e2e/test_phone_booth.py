@@ -124,6 +124,8 @@ def test_a_voter_casts_on_a_phone_without_horizontal_scroll(phone, kiemdiem, wid
     small = open_vote(kiemdiem, leaders=3)
     vid = small.vote_id
     phone.set_viewport_size({"width": width, "height": PHONE["height"]})
+    urls: list[str] = []
+    phone.on("request", lambda request: urls.append(request.url))
     phone.goto(f"/votes/{vid}/booth")
     phone.get_by_text("khớp với mã ghi trong danh mục").wait_for()
     phone.get_by_label("Nhập mã in trên phiếu").wait_for()
@@ -175,6 +177,9 @@ def test_a_voter_casts_on_a_phone_without_horizontal_scroll(phone, kiemdiem, wid
     _shot(phone, f"phone-{width}-booth-done")
     assert small.votes.find_tracking_code(vid, code) is not None
     assert small.slips[0].credential_pub in small.votes.vote(vid).used
+    # The slip check sent the credential key in a body, never in a logged URL.
+    assert any(url.endswith("/booth/slip-status") for url in urls)
+    assert not any(HEX_64.search(url) for url in urls)
 
     # The voter finds the code in the record, from the same phone.
     phone.get_by_role("link", name="Kiểm tra mã theo dõi trong hồ sơ").click()

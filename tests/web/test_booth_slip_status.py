@@ -1,5 +1,5 @@
 """The booth's slip check at code entry (votes.md §7.1 step 2; issue 13 item 6):
-``GET /votes/<id>/booth/slip-status?credential=<hex public key>`` answers only
+``POST /votes/<id>/booth/slip-status {"credential": <hex public key>}`` answers only
 usable / used / voided / unknown, for an open vote, names no ballot, and unknown
 keys are throttled per address like failed logins."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from services import vote_commands as vc
-from tests.conftest import ACCOUNTS
+from tests.conftest import ACCOUNTS, csrf_token_from
 from tests.service.test_votes import SmallVote, small_vote
 from votes import trustee as tool
 from votes.credentials import new_slip
@@ -29,9 +29,12 @@ def _open(small: SmallVote) -> None:
     small.organiser(vc.OpenVoting)
 
 
-def _status(client, small: SmallVote, credential: str):
+def _status(client, small: SmallVote, credential: object):
+    # The session's token, as the booth page carries it (mode B: the login page).
+    page = client.get("/auth/login").get_data(as_text=True)
     url = f"/votes/{small.vote_id}/booth/slip-status"
-    return client.get(url, query_string={"credential": credential})
+    headers = {"X-CSRFToken": csrf_token_from(page)}
+    return client.post(url, json={"credential": credential}, headers=headers)
 
 
 def test_each_slip_state_and_nothing_else(client, small):
@@ -56,7 +59,8 @@ def test_each_slip_state_and_nothing_else(client, small):
         text = answer.get_data(as_text=True)
         for value in (receipt.body["ballot_hash"], receipt.body["tracking_code"]):
             assert value not in text
-    for bad in ("", "zz" * 32, small.slips[0].credential_pub.hex().upper(), "ab"):
+    upper = small.slips[0].credential_pub.hex().upper()
+    for bad in ("", "zz" * 32, upper, "ab", None, 7, ["00" * 32]):
         answer = _status(client, small, bad)
         assert answer.status_code == 400
         assert answer.get_json()["code"] == "vote.slip_key_invalid"

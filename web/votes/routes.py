@@ -534,12 +534,14 @@ def _slip_throttle() -> LoginThrottle:
     return found  # type: ignore[no-any-return]
 
 
-@bp.get("/<uuid:vote_id>/booth/slip-status")
+@bp.post("/<uuid:vote_id>/booth/slip-status")
 def slip_status(vote_id: UUID):
     """§7.1 step 2: may this slip still cast?  ``usable``, ``used``, ``voided`` or
     ``unknown`` for the credential public key the booth derived from the code; the
     code itself (the slip's secret) never leaves the voter's device, and the answer
-    names no ballot.  Unknown keys count against the address like failed logins."""
+    names no ballot.  The key comes in the body, never in the URL, so no access log
+    line pairs an address with it.  Unknown keys count against the address like
+    failed logins."""
     row = _row(vote_id)
     if row.mode == "B" and not current_user.is_authenticated:
         return json_error("vote.login_required", 401)
@@ -549,8 +551,9 @@ def slip_status(vote_id: UUID):
         minutes = {"minutes": -(-wait // 60)}
         message = message_for("vote.slip_too_many", minutes)
         return json_error("vote.slip_too_many", 429, message)
-    text = request.args.get("credential", "")
-    if len(text) != 64 or text.strip("0123456789abcdef"):
+    body = request.get_json(silent=True)
+    text = body.get("credential") if isinstance(body, dict) else None
+    if not isinstance(text, str) or len(text) != 64 or text.strip("0123456789abcdef"):
         return json_error("vote.slip_key_invalid", 400)
     try:
         status = _votes().slip_status(vote_id, bytes.fromhex(text))
