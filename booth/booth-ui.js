@@ -30,6 +30,7 @@ function wipe() {
   if (scanner.stream) stopScan();
   if ($('slip-code')) $('slip-code').value = '';
   if ($('account-password')) $('account-password').value = '';
+  document.querySelectorAll('.copy-status').forEach((line) => { line.textContent = ''; });
 }
 
 async function load() {
@@ -295,6 +296,7 @@ function encryptNow() {
   state.digest = booth.ballotHash(state.opening.ballot);
   root.dataset.encryptMs = String(Math.round(performance.now() - started));
   $('tracking-code').textContent = booth.trackingCode(state.digest);
+  document.querySelectorAll('.copy-status').forEach((line) => { line.textContent = ''; });
   show('step-cast');
 }
 
@@ -351,8 +353,7 @@ async function cast() {
 // write to it (plain http on a local network).
 async function copyCode(event) {
   const code = $(event.currentTarget.dataset.copy);
-  const done = event.currentTarget.closest('section').querySelector('[role=status]:not(#done-message)')
-    || $('copy-status');
+  const done = event.currentTarget.closest('section').querySelector('.copy-status');
   try {
     await navigator.clipboard.writeText(code.textContent);
     done.textContent = `Đã sao chép mã theo dõi ${code.textContent}.`;

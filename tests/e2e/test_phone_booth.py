@@ -162,6 +162,9 @@ def test_a_voter_casts_on_a_phone_without_horizontal_scroll(phone, kiemdiem, wid
     phone.get_by_role("button", name="Mã hóa phiếu").click()
     code = phone.locator("#tracking-code").inner_text()
     assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", code)
+    phone.get_by_role("button", name="Sao chép mã").first.click()
+    phone.get_by_text(f"Đã sao chép mã theo dõi {code}.").wait_for()
+    assert phone.evaluate("navigator.clipboard.readText()") == code
     no_horizontal_scroll(phone)
     assert serious_violations(phone) == []
     _shot(phone, f"phone-{width}-booth-encrypted")
