@@ -279,7 +279,7 @@ def test_the_main_pages_have_no_serious_accessibility_violations(
     assert serious_violations(phone) == [], "subject page"
     _shot(phone, f"a11y-{width}-subject")
 
-    phone.get_by_role("button", name="Đăng xuất").click()
+    phone.get_by_role("button", name="Đăng xuất", exact=True).click()
     login(phone, world, "admin")
     phone.goto(f"/votes/{small.vote_id}")
     phone.get_by_role("heading", level=1).wait_for()
