@@ -30,6 +30,7 @@ function wipe() {
   if (scanner.stream) stopScan();
   if ($('slip-code')) $('slip-code').value = '';
   if ($('account-password')) $('account-password').value = '';
+  document.querySelectorAll('.copy-status').forEach((line) => { line.textContent = ''; });
 }
 
 async function load() {
@@ -44,7 +45,15 @@ async function load() {
   const served = root.dataset.served;
   $('booth-hash-check').textContent = served && served === pinned
     ? '✓ khớp với mã ghi trong danh mục cuộc bỏ phiếu'
-    : `✗ khác với mã ghi trong danh mục (${pinned})`;
+    : '✗ khác với mã ghi trong danh mục cuộc bỏ phiếu: đừng bỏ phiếu, hãy báo Ban kiểm phiếu';
+  if (!(served && served === pinned)) {
+    const pinnedLine = document.createElement('p');
+    pinnedLine.append('Mã ghi trong danh mục: ');
+    const code = document.createElement('code');
+    code.textContent = pinned;
+    pinnedLine.append(code);
+    $('booth-hash').closest('details').append(pinnedLine);
+  }
   buildLeaders(data.manifest.leaders);
   if (data.phase !== 'open') {
     status('Cuộc bỏ phiếu chưa mở hoặc đã kết thúc.', true);
@@ -69,6 +78,13 @@ async function loadAccountKey() {
   }
   if (!state.election.credentials.has(answer.account_pub)) {
     status('Khóa của bạn không có trong danh sách đảng viên được bỏ phiếu.', true);
+    return;
+  }
+  const used = await slipStatus(answer.account_pub);
+  if (used !== 'usable') {
+    status(used === 'used'
+      ? 'Bạn đã bỏ phiếu trong cuộc bỏ phiếu này; mỗi người chỉ bỏ một lần. Nếu bạn chưa tự bỏ phiếu, hãy báo ngay cho Ban kiểm phiếu.'
+      : SLIP_REFUSALS[used] || used, true);
     return;
   }
   state.keyRecord = answer;
@@ -98,37 +114,43 @@ async function unlock() {
   }
 }
 
+// One card per leader (§7.1 step 3): name and post, three large choices, a clear button.
 function buildLeaders(leaders) {
-  const body = document.querySelector('#leaders tbody');
-  body.replaceChildren();
+  const box = $('leaders');
+  box.replaceChildren();
   for (const leader of leaders) {
-    const tr = document.createElement('tr');
-    const number = document.createElement('td');
-    number.textContent = String(leader.index + 1);
-    const who = document.createElement('td');
-    who.textContent = `${leader.name} — ${leader.post}`;
-    tr.append(number, who);
+    const card = document.createElement('fieldset');
+    card.className = 'leader-card';
+    const legend = document.createElement('legend');
+    legend.textContent = `${leader.index + 1}. ${leader.name}`;
+    const post = document.createElement('p');
+    post.className = 'leader-post';
+    post.textContent = leader.post;
+    const choices = document.createElement('div');
+    choices.className = 'choices';
     LEVEL_NAMES.forEach((label, level) => {
-      const td = document.createElement('td');
+      const choice = document.createElement('label');
+      choice.className = 'choice';
       const input = document.createElement('input');
       input.type = 'radio';
       input.name = `leader-${leader.index}`;
       input.value = String(level);
       input.setAttribute('aria-label', `${leader.name}: ${label}`);
-      td.append(input);
-      tr.append(td);
+      const text = document.createElement('span');
+      text.textContent = label;
+      choice.append(input, text);
+      choices.append(choice);
     });
-    const clear = document.createElement('td');
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'link';
     button.textContent = 'Bỏ chọn';
+    button.setAttribute('aria-label', `Bỏ chọn: ${leader.name}`);
     button.addEventListener('click', () => {
-      tr.querySelectorAll('input').forEach((r) => { r.checked = false; });
+      card.querySelectorAll('input').forEach((r) => { r.checked = false; });
     });
-    clear.append(button);
-    tr.append(clear);
-    body.append(tr);
+    card.append(legend, post, choices, button);
+    box.append(card);
   }
 }
 
@@ -139,23 +161,55 @@ function readChoices() {
   });
 }
 
-function identify() {
+const SLIP_REFUSALS = {
+  used: 'Phiếu này đã được dùng để bỏ phiếu; mỗi phiếu chỉ bỏ được một lần. Nếu bạn chưa bỏ phiếu, hãy báo ngay cho Ban kiểm phiếu.',
+  voided: 'Phiếu này đã bị hủy (không được phát ra), không dùng để bỏ phiếu được. Hãy báo Ban kiểm phiếu.',
+  unknown: 'Mã phiếu không có trong danh sách phiếu đã phát.',
+};
+
+// Asks the server whether the slip's credential may still cast (usable / used /
+// voided / unknown).  Only the public key is sent: the code stays on this device.
+async function slipStatus(credentialHex) {
+  const response = await fetch(root.dataset.slip, {
+    method: 'POST',
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': root.dataset.csrf },
+    body: JSON.stringify({ credential: credentialHex }),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new booth.BoothError('slip', answer.message || `HTTP ${response.status}`);
+  return answer.status;
+}
+
+async function identify() {
   $('slip-error').textContent = '';
+  let slip = null;
   try {
-    const slip = booth.parseSlipInput(state.election.electionId, $('slip-code').value);
+    slip = booth.parseSlipInput(state.election.electionId, $('slip-code').value);
     const pub = booth.toHex(slip.credentialPub);
     if (!state.election.credentials.has(pub)) {
-      throw new booth.BoothError('credential', 'Mã phiếu không có trong danh sách phiếu đã phát.');
+      throw new booth.BoothError('credential', SLIP_REFUSALS.unknown);
     }
     if (state.election.voided.has(pub)) {
-      throw new booth.BoothError('credential', 'Phiếu này đã bị hủy (không được phát ra).');
+      throw new booth.BoothError('credential', SLIP_REFUSALS.voided);
     }
+    $('slip-ok').disabled = true;
+    $('slip-progress').textContent = 'Đang kiểm tra phiếu với máy chủ…';
+    const answer = await slipStatus(pub);
+    if (answer !== 'usable') throw new booth.BoothError('slip', SLIP_REFUSALS[answer] || answer);
     state.slip = slip;
+    slip = null;
     show('step-mark');
   } catch (exc) {
-    $('slip-error').textContent = exc.code === 'credential' && !exc.message.includes('Mã phiếu') && !exc.message.includes('Phiếu này')
+    const message = exc.message.replace(/^[a-z_.]+: /, '');
+    $('slip-error').textContent = exc.code === 'credential' && !Object.values(SLIP_REFUSALS).includes(message)
       ? 'Mã phiếu không đúng (gõ nhầm hoặc phiếu của cuộc bỏ phiếu khác).'
-      : exc.message.replace(/^credential: /, '');
+      : (exc instanceof booth.BoothError ? message : `Không kiểm tra được phiếu: ${exc.message}`);
+  } finally {
+    if (slip) slip.seed.fill(0);
+    $('slip-ok').disabled = false;
+    $('slip-progress').textContent = '';
   }
 }
 
@@ -242,6 +296,7 @@ function encryptNow() {
   state.digest = booth.ballotHash(state.opening.ballot);
   root.dataset.encryptMs = String(Math.round(performance.now() - started));
   $('tracking-code').textContent = booth.trackingCode(state.digest);
+  document.querySelectorAll('.copy-status').forEach((line) => { line.textContent = ''; });
   show('step-cast');
 }
 
@@ -280,7 +335,11 @@ async function cast() {
     );
     const link = $('receipt-download');
     link.href = URL.createObjectURL(new Blob([JSON.stringify(answer)], { type: 'application/json' }));
-    $('done-message').textContent = `Đã bỏ phiếu. Mã theo dõi: ${receipt.tracking_code}`;
+    const shown = document.createElement('code');
+    shown.id = 'done-code';
+    shown.className = 'tracking';
+    shown.textContent = receipt.tracking_code;
+    $('done-message').replaceChildren('Đã bỏ phiếu. Mã theo dõi: ', shown);
     root.dataset.trackingCode = receipt.tracking_code;
     wipe();
     show('step-done');
@@ -290,6 +349,24 @@ async function cast() {
   }
 }
 
+// The tracking code is copied to the clipboard, or selected where the page may not
+// write to it (plain http on a local network).
+async function copyCode(event) {
+  const code = $(event.currentTarget.dataset.copy);
+  const done = event.currentTarget.closest('section').querySelector('.copy-status');
+  try {
+    await navigator.clipboard.writeText(code.textContent);
+    done.textContent = `Đã sao chép mã theo dõi ${code.textContent}.`;
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents(code);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    done.textContent = 'Đã chọn mã theo dõi: hãy sao chép hoặc ghi lại.';
+  }
+}
+
+document.querySelectorAll('button.copy').forEach((button) => button.addEventListener('click', copyCode));
 if ($('slip-ok')) $('slip-ok').addEventListener('click', identify);
 if ($('qr-scan')) {
   qrSupported().then((ok) => { $('qr-scan').hidden = !ok; });

@@ -569,6 +569,22 @@ class VoteService:
             data["voided"] = []
         return data
 
+    def slip_status(self, vote: UUID, credential: bytes) -> str:
+        """Whether a slip's credential key may still cast, asked at code entry
+        (§7.1 step 2): ``usable``, ``used``, ``voided`` or ``unknown``.
+
+        Only the credential's own state, which the published list and the record
+        already show; never which ballot it cast.  Only while voting is open."""
+        current = self.vote(vote)
+        if current.phase is not Phase.OPEN:
+            raise DomainError("vote.not_open", phase=current.phase.value)
+        listed = current.credentials if current.mode == "A" else current.eligible
+        if credential not in listed:
+            return "unknown"
+        if credential in current.voided:
+            return "voided"
+        return "used" if credential in current.used else "usable"
+
     def trustee_rows(self, vote: UUID) -> list[TrusteeRow]:
         """The ban kiểm phiếu in manifest order, each with the account whose key
         the manifest names: the index a trustee gives ``kiemdiem votes trustee``."""

@@ -30,6 +30,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "votes.booth_data",
         "votes.booth_static",
         "votes.cast",
+        "votes.slip_status",
         "votes.track",
     }
 )

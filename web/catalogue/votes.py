@@ -129,6 +129,10 @@ MESSAGES: dict[str, str] = {
     # -- casting -------------------------------------------------------------------
     "vote.not_open": "Cuộc bỏ phiếu không ở giai đoạn bỏ phiếu.",
     "vote.login_required": "Vui lòng đăng nhập để bỏ phiếu từ xa.",
+    "vote.slip_key_invalid": "Khóa phiếu phải là 64 ký tự hex thường.",
+    "vote.slip_too_many": (
+        "Đã nhập sai mã phiếu quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+    ),
     "vote.not_eligible": (
         "Tài khoản của bạn không có trong danh sách đảng viên được bỏ phiếu từ xa "
         "của cuộc bỏ phiếu này."

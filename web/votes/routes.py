@@ -19,6 +19,7 @@ from uuid import UUID
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -38,6 +39,7 @@ from services import vote_commands as vc
 from services.read_gateway_more import VoteReads
 from services.votes import VoteService
 from votes.results import display_percent
+from web.auth.throttle import LoginThrottle
 from web.catalogue import message_for
 from web.catalogue.flashes import done
 from web.dispatch import form_status, submit
@@ -507,6 +509,56 @@ def booth_key(vote_id: UUID):
     except DomainError as exc:
         return json_error(exc.code, 403)
     response = jsonify(record)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+SLIP_THROTTLE = "kiemdiem_slip_throttle"
+
+
+def _slip_throttle() -> LoginThrottle:
+    """Unknown slip keys per address, counted as failed sign-ins are (one per app)."""
+    found = current_app.extensions.get(SLIP_THROTTLE)
+    if found is None:
+        config = current_app.config
+        found = current_app.extensions.setdefault(
+            SLIP_THROTTLE,
+            LoginThrottle(
+                config["LOGIN_ADDRESS_FAILURE_LIMIT"],
+                config["LOGIN_FAILURE_WINDOW_SECONDS"],
+            ),
+        )
+    return found  # type: ignore[no-any-return]
+
+
+@bp.post("/<uuid:vote_id>/booth/slip-status")
+def slip_status(vote_id: UUID):
+    """§7.1 step 2: may this slip still cast?  ``usable``, ``used``, ``voided`` or
+    ``unknown`` for the credential public key the booth derived from the code; the
+    code itself (the slip's secret) never leaves the voter's device, and the answer
+    names no ballot.  The key comes in the body, never in the URL, so no access log
+    line pairs an address with it.  Unknown keys count against the address like
+    failed logins."""
+    row = _row(vote_id)
+    if row.mode == "B" and not current_user.is_authenticated:
+        return json_error("vote.login_required", 401)
+    address = [request.remote_addr or "unknown"]
+    wait = _slip_throttle().retry_after(address)
+    if wait:
+        minutes = {"minutes": -(-wait // 60)}
+        message = message_for("vote.slip_too_many", minutes)
+        return json_error("vote.slip_too_many", 429, message)
+    body = request.get_json(silent=True)
+    text = body.get("credential") if isinstance(body, dict) else None
+    if not isinstance(text, str) or len(text) != 64 or text.strip("0123456789abcdef"):
+        return json_error("vote.slip_key_invalid", 400)
+    try:
+        status = _votes().slip_status(vote_id, bytes.fromhex(text))
+    except DomainError as exc:
+        return json_error(exc.code, 409 if exc.code == "vote.not_open" else 422)
+    if status == "unknown":
+        _slip_throttle().failed(address)
+    response = jsonify({"status": status})
     response.headers["Cache-Control"] = "no-store"
     return response
 
