@@ -41,7 +41,8 @@ def embedded_fonts(data: bytes) -> list[tuple[str, bool]]:
     reader = PdfReader(io.BytesIO(data))
     found = []
     for page in reader.pages:
-        fonts = page["/Resources"].get_object().get("/Font", {})
+        resources: Any = page["/Resources"].get_object()
+        fonts: Any = resources.get("/Font", {})
         for ref in fonts.get_object().values():
             font = ref.get_object()
             descendant = font["/DescendantFonts"][0].get_object()
