@@ -47,6 +47,11 @@ OMITTED_WHY = {
         "hạn chế, khuyết điểm của tập thể."
     ),
 }
+POST_NAMES = {
+    "head": "Người đứng đầu",
+    "deputy": "Cấp phó",
+    "member": "Thành viên, ủy viên",
+}
 EMPTY_SECTION = "Không có nội dung (mục không bắt buộc, người kiểm điểm để trống)."
 COLLECTIVE_SECTIONS = (
     "I. Kết quả thực hiện nhiệm vụ; ưu điểm, hạn chế, khuyết điểm và nguyên nhân",
@@ -136,7 +141,10 @@ def self_review_pdf(source: ReviewSource) -> bytes:
         f"BẢN KIỂM ĐIỂM, TỰ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG NĂM {year}",
         f"(Dùng cho {FORM_TITLES[form]})",
     )
-    posts = ", ".join(str(p) for p in subject.get("posts") or ())
+    posts = "; ".join(
+        f"{POST_NAMES.get(role, role)}, {source.names.get(org, '')}".rstrip(", ")
+        for org, role in sorted((subject.get("posts") or {}).items())
+    )
     layout.fields(
         pdf,
         [

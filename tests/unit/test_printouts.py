@@ -82,7 +82,7 @@ def _source(form: str, kind: str = "individual") -> ReviewSource:
         cycle={"year": 2025, "org_name": "Đảng bộ"},
         subject={
             "name": f"Nguyễn Văn {LETTERS}",
-            "posts": ["Bí thư"],
+            "posts": {PARENT: "head"},
             "path": [CELL, PARENT],
             "self_level": "HTTNV",
             "score": None,
@@ -109,6 +109,7 @@ def test_self_review_forms_keep_every_letter_in_the_template_order(form):
         "B. TỰ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG",
         "Hoàn thành tốt nhiệm vụ",
         "Trang 1/",
+        "Chức vụ: Người đứng đầu, Đảng bộ Phường Ngọc Thụy",
     ):
         assert needed in flat, needed
     order = [flat.index(h.split(". ")[0] + ". ") for _, h, _ in section_plan(form)]
