@@ -329,12 +329,12 @@ def report_pdf(report: Mapping[str, Any]) -> bytes:
         f"{report['org']['name']} — quy định áp dụng: {_regimes(report)}; "
         f"tình hình tính đến ngày {layout.vn_date(report['today'])}",
         "I",
-        10,
+        12,
     )
     for n, (title, headers, rows) in enumerate(report_tables(report), start=1):
         widths = [3.0, *([1.0] * (len(headers) - 1))]
-        layout.table(pdf, f"Bảng {n}. {title}", headers, rows, widths, 7)
-    layout.paragraph(pdf, PERCENT_NOTE, "I", 8)
+        layout.table(pdf, f"Bảng {n}. {title}", headers, rows, widths, 8.5)
+    layout.paragraph(pdf, PERCENT_NOTE, "I", 11)
     layout.signatures(
         pdf,
         [layout.Signature((f"T/M {report['org']['name']}",), "(Ký, ghi rõ họ tên)")],

@@ -62,14 +62,14 @@ def dossier_pdf(dossier: Mapping[str, Any]) -> bytes:
         ("TT", "Tài liệu (Điều 17 Quy định 366-QĐ/TW)", "Tình trạng", "Căn cứ"),
         rows,
         (10, 95, 22, 48),
-        9.5,
+        11,
     )
     layout.paragraph(
         pdf,
         'Tình trạng lấy từ các sự kiện đã ký số trong hệ thống; "Căn cứ" ghi ngày '
         "hoặc số quyết định của sự kiện tương ứng.",
         "I",
-        9,
+        11,
     )
     layout.signatures(
         pdf,
@@ -130,7 +130,7 @@ def rerating_pdf(decision: Mapping[str, Any]) -> bytes:
     ):
         layout.heading(pdf, f"Điều {n}.")
         layout.paragraph(pdf, text)
-    layout.paragraph(pdf, f"Giải thích: {decision['explanation']}", "I", 9.5)
+    layout.paragraph(pdf, f"Giải thích: {decision['explanation']}", "I", 12)
     layout.signatures(
         pdf,
         [Signature((f"T/M {authority}",), "(Ký, ghi rõ họ tên, đóng dấu)")],
@@ -188,10 +188,10 @@ def tally_minutes_pdf(
         headers,
         cells,
         (9, 70, 15, 15, 15, 18, 27, 27, 27, 45),
-        8.5,
+        10.5,
     )
     for note in notes:
-        layout.paragraph(pdf, note, "I", 9)
+        layout.paragraph(pdf, note, "I", 11)
     layout.signatures(
         pdf,
         [

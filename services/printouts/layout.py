@@ -5,8 +5,9 @@ the right), the title, numbered sections (an omitted one explained in one line),
 tables whose caption never stays alone at a page foot, the signature blocks
 ("T/M …", "NGƯỜI TỰ KIỂM ĐIỂM", "Nơi nhận:") and "Trang n/N" at each page foot.
 
-Fonts are DejaVu Serif (body) and Liberation Mono (codes), both with every
-Vietnamese letter; fpdf2 embeds a subset of each font used.
+Fonts are Liberation Serif (body) and Liberation Mono (codes) from Debian's
+``fonts-liberation2``, both with every Vietnamese letter; fpdf2 embeds a subset of
+each font used.
 """
 
 from __future__ import annotations
@@ -22,9 +23,17 @@ from votes.printing import NEXT_LINE, font_path, new_pdf
 
 PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
 SERIF = "Serif"
+# Liberation Serif (fonts-liberation2): Times New Roman's metrics, as the party's
+# documents are typed, with every Vietnamese letter in all four styles.
+SERIF_FILES = {
+    "": "LiberationSerif-Regular.ttf",
+    "B": "LiberationSerif-Bold.ttf",
+    "I": "LiberationSerif-Italic.ttf",
+    "BI": "LiberationSerif-BoldItalic.ttf",
+}
 MONO = "Mono"
 DOTS = "……"
-LINE = 5.5
+LINE = 6.0
 LINES = "LINES"
 
 
@@ -58,16 +67,14 @@ class OfficialPdf(FPDF):
 
     def footer(self) -> None:
         self.set_y(-10)
-        self.set_font(SERIF, "I", 8)
+        self.set_font(SERIF, "I", 10)
         self.cell(0, 5, f"Trang {self.page_no()}/{{nb}}", align="C")
 
 
 def new_document(orientation: str = "P") -> OfficialPdf:
     pdf = cast(OfficialPdf, new_pdf(orientation, OfficialPdf))
-    pdf.add_font(SERIF, "", str(font_path("DejaVuSerif.ttf")))
-    pdf.add_font(SERIF, "B", str(font_path("DejaVuSerif-Bold.ttf")))
-    pdf.add_font(SERIF, "I", str(font_path("DejaVuSerif-Italic.ttf")))
-    pdf.add_font(SERIF, "BI", str(font_path("DejaVuSerif-BoldItalic.ttf")))
+    for style, name in SERIF_FILES.items():
+        pdf.add_font(SERIF, style, str(font_path(name)))
     pdf.set_margins(20, 15, 15)
     pdf.set_auto_page_break(auto=True, margin=16)
     pdf.add_page()
@@ -103,16 +110,16 @@ def party_header(pdf: FPDF, header: Header) -> None:
     left, width = pdf.l_margin, pdf.epw
     left_w = width * 0.45
     right_x, right_w = left + left_w, width - left_w
-    pdf.set_font(SERIF, "I", 9)
-    pdf.multi_cell(0, 4.5, header.form_code, align="R", **NEXT_LINE)
+    pdf.set_font(SERIF, "I", 11)
+    pdf.multi_cell(0, 5, header.form_code, align="R", **NEXT_LINE)
     top = pdf.get_y()
     for n, line in enumerate(header.issuer):
         pdf.set_x(left)
         last = n == len(header.issuer) - 1
-        pdf.set_font(SERIF, "B" if last else "", 10.5)
+        pdf.set_font(SERIF, "B" if last else "", 12.5)
         pdf.multi_cell(left_w, LINE, line.upper(), align="C", **NEXT_LINE)
     pdf.set_x(left)
-    pdf.set_font(SERIF, "", 10.5)
+    pdf.set_font(SERIF, "", 12.5)
     pdf.multi_cell(left_w, LINE, "*", align="C", **NEXT_LINE)
     if header.number is not None:
         pdf.set_x(left)
@@ -120,11 +127,11 @@ def party_header(pdf: FPDF, header: Header) -> None:
         pdf.multi_cell(left_w, LINE, number, align="C", **NEXT_LINE)
     bottom_left = pdf.get_y()
     pdf.set_xy(right_x, top)
-    pdf.set_font(SERIF, "BU", 11.5)
+    pdf.set_font(SERIF, "BU", 13)
     pdf.multi_cell(right_w, LINE + 0.5, PARTY, align="C", **NEXT_LINE)
     pdf.ln(LINE + 1)
     pdf.set_x(right_x)
-    pdf.set_font(SERIF, "I", 10.5)
+    pdf.set_font(SERIF, "I", 12.5)
     pdf.multi_cell(
         right_w, LINE, date_line(header.place, header.on), align="C", **NEXT_LINE
     )
@@ -132,9 +139,9 @@ def party_header(pdf: FPDF, header: Header) -> None:
 
 
 def title(pdf: FPDF, main: str, *subtitles: str) -> None:
+    pdf.set_font(SERIF, "B", 14)
+    pdf.multi_cell(0, 7, main, align="C", **NEXT_LINE)
     pdf.set_font(SERIF, "B", 13)
-    pdf.multi_cell(0, 6.5, main, align="C", **NEXT_LINE)
-    pdf.set_font(SERIF, "B", 11)
     for line in subtitles:
         pdf.multi_cell(0, 6, line, align="C", **NEXT_LINE)
     pdf.ln(3)
@@ -143,7 +150,7 @@ def title(pdf: FPDF, main: str, *subtitles: str) -> None:
 def fields(pdf: FPDF, items: Sequence[tuple[str, str]]) -> None:
     """ "Họ và tên: …" lines; an empty value prints dots to fill by hand."""
     for label, value in items:
-        pdf.set_font(SERIF, "", 11)
+        pdf.set_font(SERIF, "", 13)
         pdf.multi_cell(
             0, LINE + 0.5, f"{label}: {value or DOTS}", align="L", **NEXT_LINE
         )
@@ -156,14 +163,14 @@ def _keep(pdf: FPDF, height: float) -> None:
         pdf.add_page()
 
 
-def heading(pdf: FPDF, text: str, size: float = 11.5) -> None:
+def heading(pdf: FPDF, text: str, size: float = 13) -> None:
     _keep(pdf, 3 * LINE + 2)  # the heading and two lines of what follows
     pdf.ln(1.5)
     pdf.set_font(SERIF, "B", size)
     pdf.multi_cell(0, LINE + 0.5, text, **NEXT_LINE)
 
 
-def paragraph(pdf: FPDF, text: str, style: str = "", size: float = 11) -> None:
+def paragraph(pdf: FPDF, text: str, style: str = "", size: float = 13) -> None:
     pdf.set_font(SERIF, style, size)
     pdf.multi_cell(0, LINE + 0.5, text, align="J", **NEXT_LINE)
 
@@ -176,7 +183,7 @@ def section(pdf: FPDF, title_text: str, body: str) -> None:
 def omitted(pdf: FPDF, title_text: str, why: str) -> None:
     """A section of the template that does not apply, with the reason in one line."""
     heading(pdf, title_text)
-    paragraph(pdf, f"Không áp dụng: {why}", "I", 10)
+    paragraph(pdf, f"Không áp dụng: {why}", "I", 12)
 
 
 def table(
@@ -207,10 +214,10 @@ def table(
     _keep(pdf, needed + (2 * LINE + 3 if caption else 2))
     if caption:
         pdf.ln(1.5)
-        pdf.set_font(SERIF, "B", 10.5)
+        pdf.set_font(SERIF, "B", 12)
         pdf.multi_cell(0, LINE, caption, **NEXT_LINE)
     if not rows:
-        paragraph(pdf, "Không có.", "I", 10)
+        paragraph(pdf, "Không có.", "I", 12)
         return
     pdf.set_font(SERIF, "B", size)
     with pdf.table(
@@ -232,44 +239,62 @@ def table(
     pdf.ln(2)
 
 
+def _caption_height(pdf: FPDF, width: float, block: Signature) -> float:
+    pdf.set_font(SERIF, "B", 13)
+    lines = 0
+    for line in block.caption:
+        wrapped: Any = pdf.multi_cell(
+            width, LINE + 0.5, line.upper(), dry_run=True, output=LINES
+        )
+        lines += len(wrapped)
+    return lines * (LINE + 0.5) + 5.5
+
+
 def signatures(
     pdf: FPDF, blocks: Sequence[Signature], recipients: Sequence[str] = ()
 ) -> None:
-    """Signature blocks across the page foot; "Nơi nhận:" on the left if given.
-    One block sits on the right, two share the width."""
-    _keep(pdf, 48)
-    pdf.ln(4)
-    top = pdf.get_y()
+    """Signature blocks across the page foot, all on one page, the names on one
+    line; "Nơi nhận:" on the left if given. One block sits on the right, two
+    share the width."""
     half = pdf.epw / 2
     columns: list[tuple[float, Signature | None]] = []
     if recipients or len(blocks) == 1:
         columns = [(pdf.l_margin, None), (pdf.l_margin + half, blocks[0])]
     else:
         columns = [(pdf.l_margin + n * half, b) for n, b in enumerate(blocks[:2])]
+    sign_at = max(
+        [34.0] + [_caption_height(pdf, half, b) + 20 for _, b in columns if b]
+    )
+    _keep(pdf, 4 + max(sign_at + LINE, 6 + 5 * len(recipients)) + 2)
+    auto, margin = pdf.auto_page_break, pdf.b_margin
+    pdf.set_auto_page_break(False)
+    pdf.ln(4)
+    top = pdf.get_y()
     bottom = top
     for x, block in columns:
         pdf.set_xy(x, top)
         if block is None:
             if recipients:
-                pdf.set_font(SERIF, "BI", 10)
-                pdf.multi_cell(half, 5, "Nơi nhận:", **NEXT_LINE)
-                pdf.set_font(SERIF, "", 9.5)
+                pdf.set_font(SERIF, "BI", 12)
+                pdf.multi_cell(half, 5.5, "Nơi nhận:", **NEXT_LINE)
+                pdf.set_font(SERIF, "", 11)
                 for line in recipients:
                     pdf.set_x(x)
                     pdf.multi_cell(half, 4.8, f"- {line}", **NEXT_LINE)
             bottom = max(bottom, pdf.get_y())
             continue
-        pdf.set_font(SERIF, "B", 11)
+        pdf.set_font(SERIF, "B", 13)
         for line in block.caption:
             pdf.set_x(x)
             pdf.multi_cell(half, LINE + 0.5, line.upper(), align="C", **NEXT_LINE)
         pdf.set_x(x)
-        pdf.set_font(SERIF, "I", 9.5)
-        pdf.multi_cell(half, 5, block.hint, align="C", **NEXT_LINE)
-        pdf.set_xy(x, max(pdf.get_y() + 12, top + 40))  # room to sign
-        pdf.set_font(SERIF, "B", 11)
+        pdf.set_font(SERIF, "I", 12)
+        pdf.multi_cell(half, 5.5, block.hint, align="C", **NEXT_LINE)
+        pdf.set_xy(x, top + sign_at)  # room to sign
+        pdf.set_font(SERIF, "B", 13)
         pdf.multi_cell(half, LINE, block.name or DOTS, align="C", **NEXT_LINE)
         bottom = max(bottom, pdf.get_y())
+    pdf.set_auto_page_break(auto, margin)
     pdf.set_y(bottom + 2)
 
 

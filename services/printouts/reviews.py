@@ -201,7 +201,7 @@ def collective_report_pdf(source: ReviewSource) -> bytes:
         pdf,
         f"Dự thảo gửi người dự hội nghị ngày {layout.vn_date(report['on_date'])}.",
         "I",
-        10,
+        12,
     )
     first, carried, explained, rating = COLLECTIVE_SECTIONS
     layout.section(pdf, first, report["detail"]["summary"])

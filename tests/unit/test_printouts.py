@@ -227,3 +227,18 @@ def test_a_long_table_never_strands_its_caption_at_a_page_foot():
     assert pdf.page_no() == 2
     text = pdf_text(layout.finish(pdf))
     assert text.index("Bảng 1. Cuối trang") > text.index("Trang 1/2")
+
+
+@pytest.mark.parametrize("leaders", [1, 3, 4, 6, 12])
+def test_signature_blocks_stay_together_on_one_page(leaders):
+    row = TallyRow(0, "Phạm Ấn", "Bí thư", 4, 4, 4, 0, 1, 1, 2, "", "", "", "")
+    data = documents.tally_minutes_pdf(
+        "Lấy phiếu", "Đảng ủy", None, [("Năm", "2025")], [row] * leaders, ["Ghi chú"]
+    )
+    reader = PdfReader(io.BytesIO(data))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    holding = [n for n, text in enumerate(pages) if "TỔ TRƯỞNG" in text]
+    assert len(holding) == 1
+    page = pages[holding[0]]
+    assert "CÁC THÀNH VIÊN TỔ KIỂM PHIẾU" in page
+    assert page.count("……") >= 2  # both names' lines
