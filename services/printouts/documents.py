@@ -128,8 +128,7 @@ def rerating_pdf(decision: Mapping[str, Any]) -> bytes:
         ),
         start=1,
     ):
-        layout.heading(pdf, f"Điều {n}.")
-        layout.paragraph(pdf, text)
+        layout.article(pdf, f"Điều {n}.", text)
     layout.paragraph(pdf, f"Giải thích: {decision['explanation']}", "I", 12)
     layout.signatures(
         pdf,

@@ -175,6 +175,16 @@ def paragraph(pdf: FPDF, text: str, style: str = "", size: float = 13) -> None:
     pdf.multi_cell(0, LINE + 0.5, text, align="J", **NEXT_LINE)
 
 
+def article(pdf: FPDF, label: str, text: str) -> None:
+    """ "Điều 1. …": the bold label runs on into its text, as in a decision."""
+    _keep(pdf, 2 * LINE)
+    pdf.set_font(SERIF, "B", 13)
+    pdf.write(LINE + 0.5, f"{label} ")
+    pdf.set_font(SERIF, "", 13)
+    pdf.write(LINE + 0.5, text)
+    pdf.ln(LINE + 1)
+
+
 def section(pdf: FPDF, title_text: str, body: str) -> None:
     heading(pdf, title_text)
     paragraph(pdf, body or DOTS)
