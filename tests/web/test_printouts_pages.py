@@ -79,6 +79,17 @@ def test_form_01_of_the_collective_downloads(client, auth, cycle_world):
         == 302
     )
     cell_review = review_id(ids["cycle"], cell_key, ids["cell"])
+    form = client.get(subject).get_data(as_text=True)
+    order = [
+        form.index(h)
+        for h in (
+            "I. Kết quả thực hiện nhiệm vụ",
+            "II. Kết quả khắc phục hạn chế, khuyết điểm kỳ trước: lấy từ theo dõi",
+            "III. Giải trình các vấn đề được gợi ý kiểm điểm: lấy từ",
+            "IV. Tự đánh giá, xếp loại chất lượng: ghi ở",
+        )
+    ]
+    assert order == sorted(order)
     assert (
         auth.post(
             f"{R}/reviews/{cell_review}/report",

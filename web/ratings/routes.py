@@ -25,6 +25,7 @@ from domain.rulebooks import Appendix, rulebook, rulebook_for_year
 from services import rating_commands as rc
 from services.errors import SignatureRequiredError
 from services.printouts.reviews import (
+    COLLECTIVE_SECTIONS,
     OMITTED_WHY,
     NotPrintable,
     ReviewSource,
@@ -419,6 +420,7 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
             for s, _, applies in section_plan(form_code or "")
         ],
         "omitted_why": OMITTED_WHY,
+        "collective_sections": COLLECTIVE_SECTIONS,
         "criteria": criteria,
         "scored": rulebook(cycle_row["rulebook_id"]).scored,
         "open_review": forms.get("open_review")
