@@ -98,7 +98,9 @@ def slips_pdf(title: str, short_fingerprint: str, slips: Sequence[Slip]) -> byte
         pdf.multi_cell(120, 5, f"Mã xác thực cuộc bỏ phiếu: {short_fingerprint}")
         pdf.set_x(12)
         pdf.set_font("Mono", "", 12)
-        pdf.multi_cell(120, 7, f"Mã phiếu: {slip.code}")
+        pdf.multi_cell(120, 6, "Mã phiếu:", align="L")
+        pdf.set_x(12)
+        pdf.multi_cell(120, 7, slip.code, align="L")
         pdf.set_x(12)
         pdf.set_font("DejaVu", "", 8)
         pdf.multi_cell(
