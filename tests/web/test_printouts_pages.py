@@ -53,6 +53,14 @@ def test_form_2b_on_screen_and_printed(client, auth, cycle_world):
     assert submitted.status_code == 302
     page = client.get(url(f"{R}/cycles/{SUBJ}", ids)).get_data(as_text=True)
     assert "Tải Mẫu 2B (PDF)" in page
+    auth.logout()
+    auth.login("member")  # reads the subject page, not the other printouts
+    assert "Tải Mẫu 2B (PDF)" not in client.get(
+        url(f"{R}/cycles/{SUBJ}", ids)
+    ).get_data(as_text=True)
+    assert client.get(printout).status_code == 403
+    auth.logout()
+    auth.login("secretary")
     answer = client.get(printout)
     assert answer.status_code == 200
     assert answer.mimetype == "application/pdf"

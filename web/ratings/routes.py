@@ -467,9 +467,11 @@ def subject(cycle_id: UUID, key: str):
 
 
 @bp.get("/cycles/<uuid:cycle_id>/subjects/<key>/venues/<venue>/ban-in.pdf")
+@requires("report.read")
 def review_pdf(cycle_id: UUID, key: str, venue: str):
     """Mẫu 01 (tập thể) or Mẫu 2A / 2B / 2C (cá nhân) of one venue, printed from
-    the reads of the subject page."""
+    the reads of the subject page; the signed texts in full, so read by those who
+    read the other printouts (Mẫu 03, 04), as the reports' routes are."""
     cycle_row = _cycle(cycle_id)
     subject = _subject(cycle_id, key)
     if venue not in [str(v) for v in subject["venues"]]:
