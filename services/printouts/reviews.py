@@ -145,13 +145,16 @@ def self_review_pdf(source: ReviewSource) -> bytes:
         f"{POST_NAMES.get(role, role)}, {source.names.get(org, '')}".rstrip(", ")
         for org, role in sorted((subject.get("posts") or {}).items())
     )
+    # Mẫu 2C asks the birth date (left to fill by hand: personal data stays out
+    # of the file); 2A and 2B the post.
+    second = ("Ngày sinh", "") if form == "2C" else ("Chức vụ", posts)
     layout.fields(
         pdf,
         [
             ("Họ và tên", subject["name"]),
-            ("Chức vụ", posts),
+            second,
             ("Đơn vị công tác", ""),
-            ("Sinh hoạt tại", source.names.get(source.venue_id, "")),
+            ("Chi bộ", source.names.get(source.venue_id, "")),
         ],
     )
     layout.heading(pdf, "A. NỘI DUNG KIỂM ĐIỂM", 12)
