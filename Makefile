@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 export KIEMDIEM_DATABASE_URL ?= sqlite:///instance/kiemdiem.db
 
-.PHONY: run test lint typecheck pytest bench install clean
+.PHONY: run test lint typecheck pytest bench bench-province install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,15 @@ test: $(NODE_STAMP) lint typecheck pytest
 
 bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m bench
+
+# The province load test (issue 14): PROVINCE_MEMBERS, PROVINCE_SEED,
+# PROVINCE_DURATION (seconds per concurrency level); KIEMDIEM_BENCH_BACKEND=postgres.
+PROVINCE_MEMBERS ?= 1000
+PROVINCE_SEED ?= 2025
+PROVINCE_DURATION ?= 10
+bench-province: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m bench.province --members $(PROVINCE_MEMBERS) \
+		--seed $(PROVINCE_SEED) --duration $(PROVINCE_DURATION)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

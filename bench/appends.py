@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bench.workload import TEXT, Note, drop_schema, plain_application, store
@@ -31,6 +32,15 @@ def measure(backend: str, tmp: str, scale: float, timed: Any, row: Any) -> list[
                 signed_batched = timed(lambda: _batched(ledger.save, batches))
         finally:
             ledger.close()
+        # Worker mode: the command signs and appends; `kiemdiem worker` integrates
+        # and projects. Inline (the embedded mode): both before the answer.
+        worker_mode = Kiemdiem(
+            replace(s.settings, projections_mode="worker"), s.trust_root
+        )
+        try:
+            worker = timed(lambda: _commands(worker_mode, s.signer, single_n))
+        finally:
+            worker_mode.close()
         services = Kiemdiem(s.settings, s.trust_root)
         try:
             command = timed(lambda: _commands(services, s.signer, single_n))
@@ -51,6 +61,15 @@ def measure(backend: str, tmp: str, scale: float, timed: Any, row: Any) -> list[
             signed_batched,
             "ev/s",
             plain_batched,
+            0.8,
+        )
+    )
+    rows.append(
+        row(
+            f"{backend}: command through the services, worker mode (cmd/s)",
+            worker,
+            "cmd/s",
+            plain_single,
             0.8,
         )
     )

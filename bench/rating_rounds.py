@@ -71,6 +71,7 @@ def _services(backend: str, root: Path, cache: bool) -> Iterator[Kiemdiem]:
             admin_username="admin",
             admin_full_name="Quản trị",
             admin_password=PASSWORD,
+            demo=True,  # the generated log key passphrase beside the key
         )
         services = Kiemdiem(settings)
         try:

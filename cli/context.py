@@ -22,8 +22,10 @@ def load_settings(database_url: str | None = None) -> Settings:
 
 
 @contextmanager
-def open_services(database_url: str | None = None) -> Iterator[Kiemdiem]:
-    settings = load_settings(database_url)
+def open_services(
+    database_url: str | None = None, *, settings: Settings | None = None
+) -> Iterator[Kiemdiem]:
+    settings = settings or load_settings(database_url)
     if not settings.trust_root_path.exists():
         msg = (
             f"no store here: {settings.trust_root_path} is missing. "

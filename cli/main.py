@@ -4,6 +4,7 @@ input, JSON where scripts need it, nothing asked when stdin is not a terminal.""
 from __future__ import annotations
 
 import logging.config
+import os
 
 import click
 
@@ -18,6 +19,7 @@ from cli.setup_cmd import demo, init
 from cli.verify_cmd import verify
 from cli.views_cmd import rebuild, views
 from cli.votes_cmd import votes
+from services.setup import make_new_files_private
 
 
 def configure_logging(level: str = "WARNING") -> None:
@@ -40,8 +42,13 @@ def configure_logging(level: str = "WARNING") -> None:
 
 @click.group(help="kiemdiem: kiểm điểm, đánh giá, xếp loại và lấy phiếu tín nhiệm.")
 @click.option("-v", "--verbose", is_flag=True, help="Log more detail to stderr.")
-def cli(verbose: bool) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
     configure_logging("INFO" if verbose else "WARNING")
+    # The store's files are private from their creation (restored for callers
+    # that run the command in their own process, e.g. tests).
+    previous = make_new_files_private()
+    ctx.call_on_close(lambda: os.umask(previous))
 
 
 for command in (

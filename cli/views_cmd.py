@@ -93,9 +93,9 @@ class _Progress:
 @click.option(
     "--page",
     type=click.IntRange(min=1, max=100_000),
-    default=500,
+    default=5_000,  # projections.runtime.REBUILD_PAGE: one read for every view
     show_default=True,
-    help="Notifications per transaction.",
+    help="Notifications per page (each view commits a page in one transaction).",
 )
 @click.option(
     "--verify",

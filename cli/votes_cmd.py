@@ -21,6 +21,8 @@ import click
 
 from cli.context import interactive, open_services, secret_from_env_or_prompt
 from domain.errors import DomainError
+from ledger.config import settings_from_environ
+from ledger.errors import ConfigurationError
 from services import booth
 from services import vote_commands as vc
 from services.app import Kiemdiem
@@ -64,6 +66,31 @@ def _read_trust_root(path: Path, as_json: bool) -> dict[str, Any]:
     return trust_root
 
 
+def _find_trust_root(given: Path | None, as_json: bool) -> tuple[dict[str, Any], str]:
+    """The trust root (votes.md V3: required for the organiser key) and where it
+    was taken from: ``--trust-root``, else the store's own (KIEMDIEM_TRUST_ROOT
+    or ``trust-root.json`` in the instance folder). Never the record itself."""
+    if given is not None:
+        return _read_trust_root(given, as_json), f"{given} (given with --trust-root)"
+    try:
+        settings = settings_from_environ()
+    except ConfigurationError:
+        settings = None
+    if settings is not None and settings.trust_root_path.is_file():
+        path = settings.trust_root_path
+        where = (
+            "KIEMDIEM_TRUST_ROOT"
+            if "KIEMDIEM_TRUST_ROOT" in settings.paths
+            else "found beside the store"
+        )
+        return _read_trust_root(path, as_json), f"{path} ({where})"
+    _unreadable(
+        "no trust root: give --trust-root FILE (the trust root handed over at the "
+        "set-up); the organiser key is never taken from the record itself",
+        as_json,
+    )
+
+
 def _print_report(report: Report) -> None:
     for outcome in report.checks:
         click.echo(f"{outcome.check:<4} {outcome.title:<20} {outcome.status}")
@@ -97,7 +124,8 @@ def _print_report(report: Report) -> None:
     "--trust-root",
     "trust_root_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Trust root file (ledger format) that vouches for the organiser key.",
+    help="Trust root file (ledger format) that vouches for the organiser key "
+    "(default: the store's, beside it in the instance folder; required).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(
@@ -123,8 +151,11 @@ def verify(
 ) -> None:
     """Check every rule of votes.md §10.3 over the election RECORD (JSON Lines).
 
-    Exit status 0 when every check passes, 1 at the first failing check (named with
-    its position) or a failed audit, 2 when an input cannot be read.  The
+    The trust root is required (V3): --trust-root FILE, else the store's own
+    (KIEMDIEM_TRUST_ROOT or trust-root.json in the instance folder); the report
+    says which. Exit status 0 when every check passes, 1 at the first failing
+    check (named with its position) or a failed audit, 2 when an input cannot be
+    read or no trust root is found.  The
     manifest's booth_sha256 is printed to compare with `kiemdiem votes booth-hash`;
     each --audit-ballot file is re-encrypted and its choices printed (V17).
     """
@@ -140,9 +171,7 @@ def verify(
             head_bytes = b""
         if len(head_bytes) != 32 or head != head_bytes.hex():
             _unreadable("--head must be 64 lowercase hex characters", as_json)
-    trust_root = None
-    if trust_root_path is not None:
-        trust_root = _read_trust_root(trust_root_path, as_json)
+    trust_root, trust_root_source = _find_trust_root(trust_root_path, as_json)
     audits = []
     for path in audit_paths:
         try:
@@ -153,8 +182,10 @@ def verify(
         data, head=head_bytes, trust_root=trust_root, jobs=jobs, audit_ballots=audits
     )
     if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False, sort_keys=True))
+        payload = {**report.to_json(), "trust_root": trust_root_source}
+        click.echo(json.dumps(payload, ensure_ascii=False, sort_keys=True))
     else:
+        click.echo(f"trust root: {trust_root_source}")
         _print_report(report)
         for path, audit in zip(audit_paths, report.audits, strict=True):
             status = "OK" if audit.ok else "FAIL"
@@ -316,6 +347,11 @@ PLAIN_WORDS = {
     "vote.convened_invalid": "at least one person is convened",
     "vote.min_ballots_invalid": "min_ballots is at least 2",
     "vote.slip_count_too_small": "print at least as many slips as people convened",
+    "vote.booth_missing": (
+        "the voting booth's files are missing (node_modules): run `npm ci` (or "
+        "`make install`) before creating a vote, so its manifest pins the booth"
+    ),
+    "vote.booth_hash_invalid": "the booth hash is 64 lowercase hex, not all zeros",
     "org.not_found": "no such organisation",
     "member.not_found": "no such member",
     "account.not_found": "no such account",

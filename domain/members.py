@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -12,7 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
 from domain.organisations import OrganisationKind, ParentFacts
-from domain.text import clean_text
+from domain.text import clean_text, normalised_identifier, text_problem
 
 MAX_NAME_LENGTH = 120
 
@@ -86,6 +87,9 @@ class MemberFacts:
 
 
 def _check_name(name: str) -> str:
+    problem = text_problem(name)
+    if problem is not None:
+        raise DomainError(problem)
     text = clean_text(name)
     if not text:
         raise DomainError("member.name_required")
@@ -94,15 +98,29 @@ def _check_name(name: str) -> str:
     return text
 
 
+# A card number as printed: ASCII letters and digits, with "-", "." or "/" between.
+CARD_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9./-]{0,31}")
+
+
 def normalise_card(card: str) -> str:
-    """The party card number (số thẻ đảng viên) in one form: trimmed, upper case,
-    so "dv0001" and "DV0001" are the same member."""
-    return clean_text(card).upper()
+    """The party card number (số thẻ đảng viên) in one form: NFKC (a full-width
+    "ＤＶ００１" is the "DV001" it shows), trimmed, upper case, so "dv0001",
+    "DV0001" and "ＤＶ０００１" are the same member.
+
+    Member ids are uuid5 of this form: for an ASCII card it is exactly the form
+    earlier stores used (trimmed, upper case), so their ids do not change.
+    """
+    return normalised_identifier(card)
+
+
+def card_is_valid(card: str) -> bool:
+    """Whether a normalised card number has the shape of one."""
+    return CARD_PATTERN.fullmatch(card) is not None
 
 
 def _check_card(card: str) -> str:
     text = normalise_card(card)
-    if not text or len(text) > 32 or not all(c.isalnum() or c in "-./" for c in text):
+    if not card_is_valid(text):
         raise DomainError("member.card_invalid", card=card)
     return text
 

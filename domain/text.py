@@ -1,10 +1,75 @@
-"""Normalisation of user text: one representation for Vietnamese diacritics."""
+"""Normalisation of user text: one representation for Vietnamese diacritics, and
+the characters no name or text may hold (issue 11).
+
+``clean_text`` only normalises: aggregates call it in code that also runs on
+replay, so it must never refuse what an older store holds. ``text_problem`` and
+``checked_text`` are for the input boundary (web forms, the JSON API, imports):
+they say why a value cannot be taken, as a stable code.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
+from domain.errors import DomainError
+
+# Bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069): they
+# make a name read differently on screen than it is stored.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Characters that show nothing: allowed inside a text, never as all of it.
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+# Layout characters a multi-line text may hold; a one-line value holds none.
+LINE_BREAKS = frozenset("\n\r\t")
+
+# Refusal codes (their Vietnamese words live in web.catalogue).
+SURROGATE = "text.surrogate"
+CONTROL = "text.control_character"
+BIDI = "text.bidi_control"
+INVISIBLE_ONLY = "text.invisible_only"
+
 
 def clean_text(text: str) -> str:
     """NFC with runs of white space folded and the ends trimmed."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _is_control(char: str, *, multiline: bool) -> bool:
+    if multiline and char in LINE_BREAKS:
+        return False
+    return unicodedata.category(char) == "Cc"  # C0, DEL and C1 controls, NUL too
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why ``value`` cannot be taken as a name or text, or None when it can.
+
+    Refused: a lone surrogate (not a character at all), NUL and other control
+    characters (line breaks and tabs only in a multi-line text), bidirectional
+    overrides and isolates, and a value made only of invisible characters.
+    """
+    for char in value:
+        if "\ud800" <= char <= "\udfff":
+            return SURROGATE
+        if _is_control(char, multiline=multiline):
+            return CONTROL
+        if char in BIDI_CONTROLS:
+            return BIDI
+    if value.strip() and not "".join(
+        c for c in value if c not in INVISIBLE and not c.isspace()
+    ):
+        return INVISIBLE_ONLY
+    return None
+
+
+def normalised_input(value: str, *, multiline: bool = False) -> str:
+    """NFC, with the ends trimmed; ``DomainError`` when ``text_problem`` says so."""
+    problem = text_problem(value, multiline=multiline)
+    if problem is not None:
+        raise DomainError(problem)
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def normalised_identifier(value: str) -> str:
+    """An identifier typed by people (a card number): NFKC, so full-width and other
+    compatibility look-alikes become the plain letters and digits they show, white
+    space folded, upper case. Plain ASCII comes out as ``clean_text(v).upper()``."""
+    return " ".join(unicodedata.normalize("NFKC", value).split()).upper()

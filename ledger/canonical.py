@@ -34,7 +34,11 @@ def format_timestamp(moment: datetime) -> str:
     if moment.tzinfo is None or moment.utcoffset() is None:
         msg = "naive datetime: an audit trail needs an explicit time zone"
         raise CanonicalEncodingError(msg)
-    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:  # isoformat pads the year, strftime("%Y") does not
+        return utc.strftime(TIMESTAMP_FORMAT)
+    # "…+00:00" → "…Z": the same text as strftime(TIMESTAMP_FORMAT), 4× faster.
+    return utc.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -132,13 +136,17 @@ def _object_hook(obj: dict[str, Any]) -> Any:
     return obj
 
 
+# Built once: json.loads(..., object_hook=...) builds a decoder on every call.
+_TAGGED_DECODER = json.JSONDecoder(object_hook=_object_hook)
+
+
 def loads_tagged(content: bytes) -> Any:
     """Parse JSON and resolve type tags in one pass, without the canonical check.
 
     For readers that trust what the integrator and ``verify`` already checked
     (the projections runtime); everyone else uses :func:`loads_canonical`.
     """
-    return json.loads(content.decode("utf-8"), object_hook=_object_hook)
+    return _TAGGED_DECODER.decode(content.decode("utf-8"))
 
 
 def from_jsonable(value: Any) -> Any:
@@ -150,19 +158,49 @@ def from_jsonable(value: Any) -> Any:
     return value
 
 
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _make_encoder() -> Callable[[Any], str]:
+    """``json.dumps(value, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False, allow_nan=False)``, with the C encoder built once:
+    json.dumps builds a JSONEncoder and a C encoder on every call, which was a
+    third of the cost of encoding an event."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython always has the C accelerator
+        encoder = json.JSONEncoder(
+            sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+        return encoder.encode
+    encode_once = make(
+        None,  # no circularity markers; a cycle ends in RecursionError instead
+        _not_json,
+        json.encoder.encode_basestring,
+        None,  # indent
+        ":",
+        ",",
+        True,  # sort_keys
+        False,  # skipkeys
+        False,  # allow_nan
+    )
+
+    def encode(value: Any) -> str:
+        return "".join(encode_once(value, 0))
+
+    return encode
+
+
+_encode = _make_encoder()
+
+
 def dumps(value: Any) -> bytes:
     """Canonical bytes of a plain JSON value that came out of :func:`to_jsonable`
     (which refuses floats, wide integers and non-ASCII keys); :func:`encode` is the
     entry point for anything else."""
     try:
-        return json.dumps(
-            value,
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            allow_nan=False,
-        ).encode("utf-8")
-    except (UnicodeEncodeError, ValueError, TypeError) as exc:
+        return _encode(value).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError, RecursionError) as exc:
         raise CanonicalEncodingError(str(exc)) from exc
 
 

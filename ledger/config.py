@@ -47,6 +47,9 @@ class Settings:
     # File locations given in the environment the settings were read from
     # (KIEMDIEM_TRUST_ROOT, KIEMDIEM_LOG_KEY_FILE, …), not the process's own.
     paths: dict[str, str] = field(default_factory=dict)
+    # KIEMDIEM_LOG_KEY_PASSPHRASE, when the passphrase is given in the
+    # environment rather than in a secret file (services.logkey).
+    log_key_passphrase: str | None = field(default=None, repr=False)
 
     @property
     def trust_root_path(self) -> Path:
@@ -93,7 +96,7 @@ class Settings:
             else:
                 db = Path(self.sqlite_path)
                 views = db.parent / f"{db.stem}.views"
-                views.mkdir(parents=True, exist_ok=True)
+                views.mkdir(mode=0o700, parents=True, exist_ok=True)  # private
                 env["SQLITE_DBNAME"] = str(views / f"{name}.sqlite")
         return env
 
@@ -121,7 +124,12 @@ def settings_from_environ(
     else:
         found = None
     if found is not None:
-        return replace(found, paths=paths, library_env={**found.library_env, **cache})
+        return replace(
+            found,
+            paths=paths,
+            library_env={**found.library_env, **cache},
+            log_key_passphrase=environ.get("KIEMDIEM_LOG_KEY_PASSPHRASE") or None,
+        )
     msg = f"KIEMDIEM_DATABASE_URL must start with sqlite:/// or postgresql:// ({url!r})"
     raise ConfigurationError(msg)
 

@@ -17,11 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from eventsourcing.persistence import Notification
 
-from ledger import canonical, envelope, merkle, note
+from ledger import canonical, envelope, merkle, note, trustroot
 from ledger.app import LedgerApplication
-from ledger.errors import LedgerError
+from ledger.errors import ConfigurationError, LedgerError
 from ledger.keyring import (
     KEY_TOPICS,
     KeyRegistry,
@@ -29,8 +31,15 @@ from ledger.keyring import (
     ingest_key_event,
     registry_from_trust_root,
 )
+from ledger.private_files import write_private
+from ledger.sql import Cursor
 
 log = logging.getLogger(__name__)
+INTEGRATOR_LOCK = "kiemdiem-integrator-append"
+
+
+class UntrustedLogKeyError(ConfigurationError):
+    """The key offered to sign a checkpoint is not a log key of the trust root."""
 
 
 class CheckpointRefusedError(LedgerError):
@@ -60,11 +69,9 @@ class FilePublisher:
         self.folder = folder
 
     def publish(self, note_bytes: bytes, size: int) -> str:
-        self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"{size}.checkpoint"
         try:
-            with target.open("xb") as handle:
-                handle.write(note_bytes)
+            write_private(target, note_bytes, exclusive=True)
         except FileExistsError:
             if target.read_bytes() != note_bytes:
                 log.error("checkpoint file %s exists with other content", target)
@@ -100,19 +107,40 @@ class Integrator:
     def _load(self) -> None:
         if self._loaded:
             return
+        self._absorb()
+        self._loaded = True
+
+    def _absorb(self) -> None:
+        """Take in the leaves stored beyond this process's tree: all of them at the
+        first load, afterwards those another integrator appended meanwhile.
+
+        The key events among them are replayed, so validity is still judged in
+        log order (the other integrator raised the alerts for its own leaves).
+        On failure everything is reloaded from the stored leaves at the next call.
+        """
+        try:
+            self._absorb_stored()
+        except Exception:
+            self._reset()
+            raise
+
+    def _absorb_stored(self) -> None:
         leaves = self.sql.table("ledger_leaves")
         with self.sql.tx() as cur:
             rows = cur.execute(
-                f"SELECT idx, notification_id, leaf_hash FROM {leaves} ORDER BY idx"  # noqa: S608
+                f"SELECT idx, notification_id, leaf_hash FROM {leaves} "  # noqa: S608
+                "WHERE idx >= ? ORDER BY idx",
+                (self._range.size,),
             ).fetchall()
-        for expected, (idx, notification_id, leaf) in enumerate(rows):
+        after = self._last_notification_id
+        for expected, (idx, notification_id, leaf) in enumerate(
+            rows, start=self._range.size
+        ):
             if idx != expected:
                 msg = f"ledger_leaves is not dense at index {expected}"
                 raise LedgerError(msg)
             self._range.append(bytes(leaf))
             self._last_notification_id = notification_id
-        # Replay key events already integrated so validity is judged in order.
-        after = 0
         while after < self._last_notification_id:
             page = self.app.recorder.select_notifications(
                 start=after,
@@ -126,11 +154,28 @@ class Integrator:
             for notification in page:
                 self._check(notification)
             after = page[-1].id
-        self._loaded = True
+
+    def _behind(self, cur: Cursor) -> bool:
+        """Inside the integrator lock: has another integrator appended leaves
+        this process has not taken in yet?"""
+        leaves = self.sql.table("ledger_leaves")
+        row = cur.execute(f"SELECT MAX(idx) FROM {leaves}").fetchone()  # noqa: S608
+        stored = 0 if row is None or row[0] is None else int(row[0]) + 1
+        if stored < self._range.size:
+            msg = f"ledger_leaves holds {stored} leaves, fewer than {self._range.size}"
+            raise LedgerError(msg)
+        return stored > self._range.size
 
     # -- integration --------------------------------------------------------------
     def catch_up(self) -> int:
-        """Integrate every event not yet in the log; returns how many."""
+        """Integrate every event not yet in the log; returns how many.
+
+        Several processes may integrate the same store (the web app and a CLI
+        writer on SQLite, several web processes): each page is appended under
+        the store's integrator lock, and only when the stored log still ends
+        where this process's tree ends; otherwise this process first takes in
+        the other integrator's leaves and reads the next events again.
+        """
         done = 0
         with self._lock:
             self._load()
@@ -140,25 +185,35 @@ class Integrator:
                 )
                 if not page:
                     return done
-                self._integrate(page)
-                done += len(page)
+                if self._integrate(page):
+                    done += len(page)
+                    continue
+                size = self._range.size
+                self._absorb()
+                if self._range.size == size:
+                    msg = "ledger_leaves changed while integrating"
+                    raise LedgerError(msg)
 
-    def _integrate(self, notifications: Sequence[Notification]) -> None:
-        leaves: list[tuple[int, int, bytes]] = []
-        alerts: list[Alert] = []
-        new_range = merkle.CompactRange.from_json(self._range.to_json())
-        for notification in notifications:
-            leaf = merkle.leaf_hash(notification.state)
-            leaves.append((new_range.size, notification.id, leaf))
-            new_range.append(leaf)
-            problem = self._check(notification)
-            if problem is not None:
-                alerts.append(problem)
-        now = datetime.now(UTC).isoformat()
+    def _integrate(self, notifications: Sequence[Notification]) -> bool:
+        """Append one page; False (nothing written) when another integrator has
+        appended leaves since this process last looked."""
         leaves_table = self.sql.table("ledger_leaves")
         alerts_table = self.sql.table("ledger_alerts")
         try:
-            with self.sql.tx(commit=True) as cur:
+            with self.sql.exclusive_tx(INTEGRATOR_LOCK) as cur:
+                if self._behind(cur):
+                    return False
+                leaves: list[tuple[int, int, bytes]] = []
+                alerts: list[Alert] = []
+                new_range = merkle.CompactRange.from_json(self._range.to_json())
+                for notification in notifications:
+                    leaf = merkle.leaf_hash(notification.state)
+                    leaves.append((new_range.size, notification.id, leaf))
+                    new_range.append(leaf)
+                    problem = self._check(notification)
+                    if problem is not None:
+                        alerts.append(problem)
+                now = datetime.now(UTC).isoformat()
                 cur.executemany(
                     f"INSERT INTO {leaves_table} (idx, notification_id, leaf_hash) "  # noqa: S608
                     "VALUES (?, ?, ?)",
@@ -171,8 +226,8 @@ class Integrator:
                         [(a.notification_id, a.kind, a.detail, now) for a in alerts],
                     )
         except Exception:
-            # Nothing was committed but the registry has seen this page: reload
-            # everything from the stored leaves at the next call.
+            # Nothing was committed but the registry may have seen this page:
+            # reload everything from the stored leaves at the next call.
             self._reset()
             raise
         for alert in alerts:
@@ -184,6 +239,7 @@ class Integrator:
             )
         self._range = new_range
         self._last_notification_id = notifications[-1].id
+        return True
 
     def _check(self, notification: Notification) -> Alert | None:
         """Check one event in log order; update the key registry on key events."""
@@ -272,32 +328,90 @@ class Integrator:
     def issue_checkpoint(
         self, signers: list[note.NoteSigner], publisher: FilePublisher | None = None
     ) -> StoredCheckpoint:
-        """Sign a checkpoint of the current tree (or return the one of that size)."""
+        """Sign a checkpoint of the current tree (or return the one of that size).
+
+        Refuses a signer whose key is not one of the trust root's log keys: the
+        store would keep, for ever, a checkpoint no verifier accepts.
+        """
+        self.require_trusted(signers)
         self.catch_up()
         with self._lock:
-            size = self._range.size
-            existing = self.checkpoint(size)
-            if existing is not None:
-                return existing
-            latest = self.latest_checkpoint()
-            if latest is not None:
-                recomputed = merkle.root_from_leaf_hashes(self.leaf_hashes(latest.size))
-                if recomputed != latest.root:
-                    self._refuse(latest.size)
-            root = self._range.root()
-            body = note.Checkpoint(self.app.origin, size, root).body()
-            signed = note.sign_note(body, signers)
-            issued_at = datetime.now(UTC).isoformat()
-            table = self.sql.table("ledger_checkpoints")
-            with self.sql.tx(commit=True) as cur:
-                cur.execute(
-                    f"INSERT INTO {table} (size, root, note, issued_at) "  # noqa: S608
-                    "VALUES (?, ?, ?, ?)",
-                    (size, root, signed.decode("utf-8"), issued_at),
+            while True:
+                stored = self._sign_and_store(signers)
+                if stored is not None:
+                    break
+                self._absorb()
+        if publisher is not None:
+            publisher.publish(stored.note, stored.size)
+        return stored
+
+    def require_trusted(self, signers: Sequence[note.NoteSigner]) -> None:
+        """Refuse a signer that is not one of the trust root's log keys."""
+        trusted = {
+            (verifier.name, _raw(verifier.public_key))
+            for verifier in trustroot.log_verifiers(self.app.trust_root)
+        }
+        for signer in signers:
+            public_key = signer.private_key.public_key()
+            if (signer.name, _raw(public_key)) not in trusted:
+                shown = note.verifier_key_string(signer.name, public_key)
+                msg = (
+                    f"the log key {shown} is not in the trust root; "
+                    "no checkpoint was signed or stored"
                 )
-            if publisher is not None:
-                publisher.publish(signed, size)
-            return StoredCheckpoint(size, root, signed, issued_at)
+                raise UntrustedLogKeyError(msg)
+
+    def _sign_and_store(
+        self, signers: list[note.NoteSigner]
+    ) -> StoredCheckpoint | None:
+        """Under the integrator lock: sign and store a checkpoint of the stored
+        tree; None when another integrator has appended leaves meanwhile."""
+        table = self.sql.table("ledger_checkpoints")
+        columns = "size, root, note, issued_at"
+        mismatch: int | None = None
+        with self.sql.exclusive_tx(INTEGRATOR_LOCK) as cur:
+            if self._behind(cur):
+                return None
+            size = self._range.size
+            row = cur.execute(
+                f"SELECT {columns} FROM {table} WHERE size = ?",  # noqa: S608
+                (size,),
+            ).fetchone()
+            if row is not None:
+                return _stored_checkpoint(row)
+            row = cur.execute(
+                f"SELECT {columns} FROM {table} ORDER BY size DESC LIMIT 1"  # noqa: S608
+            ).fetchone()
+            if row is not None:
+                latest = _stored_checkpoint(row)
+                hashes = self._leaf_hashes(cur, latest.size)
+                if merkle.root_from_leaf_hashes(hashes) != latest.root:
+                    mismatch = latest.size
+            if mismatch is None:
+                root = self._range.root()
+                body = note.Checkpoint(self.app.origin, size, root).body()
+                signed = note.sign_note(body, signers)
+                stored = StoredCheckpoint(
+                    size, root, signed, datetime.now(UTC).isoformat()
+                )
+                cur.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES (?, ?, ?, ?)",  # noqa: S608
+                    (size, root, signed.decode("utf-8"), stored.issued_at),
+                )
+        if mismatch is not None:
+            self._refuse(mismatch)
+        return stored
+
+    def _leaf_hashes(self, cur: Cursor, size: int) -> list[bytes]:
+        table = self.sql.table("ledger_leaves")
+        rows = cur.execute(
+            f"SELECT leaf_hash FROM {table} WHERE idx < ? ORDER BY idx",  # noqa: S608
+            (size,),
+        ).fetchall()
+        if len(rows) != size:
+            msg = f"the log has {len(rows)} leaves, fewer than {size}"
+            raise LedgerError(msg)
+        return [bytes(r[0]) for r in rows]
 
     def _refuse(self, size: int) -> None:
         table = self.sql.table("ledger_alerts")
@@ -313,16 +427,8 @@ class Integrator:
 
     # -- proofs -------------------------------------------------------------------
     def leaf_hashes(self, size: int) -> list[bytes]:
-        table = self.sql.table("ledger_leaves")
         with self.sql.tx() as cur:
-            rows = cur.execute(
-                f"SELECT leaf_hash FROM {table} WHERE idx < ? ORDER BY idx",  # noqa: S608
-                (size,),
-            ).fetchall()
-        if len(rows) != size:
-            msg = f"the log has {len(rows)} leaves, fewer than {size}"
-            raise LedgerError(msg)
-        return [bytes(r[0]) for r in rows]
+            return self._leaf_hashes(cur, size)
 
     def leaf_index(self, notification_id: int) -> int | None:
         table = self.sql.table("ledger_leaves")
@@ -354,3 +460,7 @@ def _stored_checkpoint(row: tuple[object, ...]) -> StoredCheckpoint:
         str(text).encode("utf-8"),
         str(issued_at),
     )
+
+
+def _raw(public_key: Ed25519PublicKey) -> bytes:
+    return public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)

@@ -23,6 +23,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from ledger.keyring import KEY_TOPICS
+from ledger.sql import immediate_transaction
 
 # (id, originator_id, originator_version, topic, state) of key events in (after, tip]
 KeyRows = Callable[[int, int], list[tuple[int, UUID, int, str, bytes]]]
@@ -35,6 +36,14 @@ def _no_guard(tip: int, key_rows: KeyRows) -> None:
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     tip_guard: TipGuard = staticmethod(_no_guard)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # The tip guard reads before the rows are inserted: take the write lock
+        # first, or another process's commit in between fails this one.
+        with immediate_transaction(self.datastore) as c:
+            return self._insert_events(c, stored_events, **kwargs)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any

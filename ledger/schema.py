@@ -52,6 +52,24 @@ def create_tables(sql: Sql) -> None:
             )
         if sql.postgres:
             _install_append_only_triggers(sql, cur)
+            _install_version_trigger_postgres(sql, cur)
+        else:
+            cur.execute(SQLITE_VERSION_TRIGGER)
+
+
+VERSION_REFUSED = "ledger event version is not the previous one plus one"
+# The store refuses, at insert, an event whose stream version is not the stream's
+# last version plus one (1 for a new stream): a replayed or skipped version is
+# refused before it is stored, not only found later by `verify` (§5). With the
+# primary key (stream, version) this keeps every stream dense. The library's
+# IntegrityError mapping makes a refusal a RecordConflictError, like a fork.
+SQLITE_VERSION_TRIGGER = (
+    "CREATE TRIGGER IF NOT EXISTS stored_events_next_version "  # noqa: S608
+    "BEFORE INSERT ON stored_events WHEN NEW.originator_version <> "
+    "COALESCE((SELECT MAX(originator_version) FROM stored_events "
+    "WHERE originator_id = NEW.originator_id), 0) + 1 "
+    f"BEGIN SELECT RAISE(ABORT, '{VERSION_REFUSED}'); END"
+)
 
 
 def _install_append_only_triggers(sql: Sql, cur: object) -> None:
@@ -74,6 +92,27 @@ def _install_append_only_triggers(sql: Sql, cur: object) -> None:
                 f"CREATE TRIGGER {trigger} {timing.format(t=table)} "
                 f"EXECUTE FUNCTION {function}()"
             )
+
+
+def _install_version_trigger_postgres(sql: Sql, cur: object) -> None:
+    schema = sql.settings.pg_schema
+    function = f'"{schema}".kiemdiem_next_version'
+    table = sql.table("ledger_events")
+    execute = cur.execute  # type: ignore[attr-defined]
+    execute(
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger "  # noqa: S608
+        "LANGUAGE plpgsql AS $$ DECLARE last bigint; BEGIN "
+        f"SELECT MAX(originator_version) INTO last FROM {table} "
+        "WHERE originator_id = NEW.originator_id; "
+        "IF NEW.originator_version <> COALESCE(last, 0) + 1 THEN "
+        f"RAISE EXCEPTION '{VERSION_REFUSED}' USING ERRCODE = 'check_violation'; "
+        "END IF; RETURN NEW; END $$"
+    )
+    execute(f"DROP TRIGGER IF EXISTS next_version ON {table}")
+    execute(
+        f"CREATE TRIGGER next_version BEFORE INSERT ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+    )
 
 
 def grant_roles(sql: Sql, *, app_role: str, audit_role: str | None = None) -> None:

@@ -8,9 +8,14 @@ pool and, on SQLite, its reader/writer interlock.
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
+
+from eventsourcing.persistence import OperationalError
+from eventsourcing.sqlite import SQLiteCursor, SQLiteTransaction
 
 from ledger.config import Settings
 
@@ -20,6 +25,8 @@ NOTIFICATION_ID = {"sqlite": "rowid", "postgres": "notification_id"}
 
 class _Datastore(Protocol):
     def transaction(self, *, commit: bool) -> Any: ...
+
+    def get_connection(self, *, commit: bool) -> Any: ...
 
 
 class Cursor:
@@ -76,3 +83,59 @@ class Sql:
     def tx(self, *, commit: bool = False) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=commit) as raw:
             yield Cursor(raw, self.postgres)
+
+    @contextmanager
+    def exclusive_tx(self, name: str) -> Iterator[Cursor]:
+        """A write transaction that only one process at a time may hold.
+
+        SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before the first
+        read, so what the block reads stays true until it commits (other writers
+        wait, up to the lock timeout). PostgreSQL: a transaction-scoped advisory
+        lock named ``name``, taken before the first read (READ COMMITTED then
+        sees every transaction committed before the lock was granted).
+
+        Read only through the yielded cursor inside the block: on an in-memory
+        SQLite store the library's pool makes readers wait for the writer.
+        """
+        if self.postgres:
+            with self.tx(commit=True) as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(?)", (lock_key(name),))
+                yield cur
+            return
+        with immediate_transaction(self.datastore) as raw:
+            yield Cursor(raw, postgres=False)
+
+
+class _ImmediateTransaction(SQLiteTransaction):
+    """The library's SQLite transaction (same error mapping), begun IMMEDIATE."""
+
+    def __enter__(self) -> SQLiteCursor:
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            cursor.sqlite_cursor.close()
+            raise OperationalError(exc) from exc
+        return cursor
+
+
+@contextmanager
+def immediate_transaction(datastore: Any) -> Iterator[SQLiteCursor]:
+    """An SQLite write transaction that holds the write lock from its start.
+
+    A deferred ``BEGIN`` that reads before it writes fails at once with
+    "database is locked" (SQLITE_BUSY_SNAPSHOT, no waiting) when another process
+    commits in between; ``BEGIN IMMEDIATE`` waits for the lock instead (up to
+    the lock timeout), so what the transaction reads stays true until it commits.
+    """
+    with (
+        datastore.get_connection(commit=True) as conn,
+        _ImmediateTransaction(conn, commit=True) as cursor,
+        cursor,
+    ):
+        yield cursor
+
+
+def lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (signed 64-bit) for a lock name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1

@@ -48,7 +48,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger import canonical, envelope, merkle, note, trustroot
+from ledger import canonical, envelope, merkle, note, trustroot, verify_rows
 from ledger.config import Settings, settings_from_environ
 from ledger.errors import ConfigurationError
 from ledger.keyring import (
@@ -64,6 +64,7 @@ from ledger.keyring import (
 
 PAGE_ROWS = 10_000
 SIGNATURE_BATCH = 5_000
+CHUNK_ROWS = 2_000  # rows per task of the process pool
 STATE_FORMAT = "kiemdiem-verify-state/v1"
 COSIGNED_EVENT = "CheckpointCosigned"
 # Failures kept in memory; beyond this a wholly corrupted store is only counted.
@@ -754,7 +755,7 @@ class _SavedState:
     root: bytes
     range: merkle.CompactRange
     keys: dict[str, KeyRecord]
-    heads: dict[UUID, tuple[int, bytes]]
+    heads: dict[str, tuple[int, bytes]]  # by canonical stream text
     cosignatures: int
 
 
@@ -792,7 +793,7 @@ def _load_state(path: Path, origin: str) -> _SavedState:
                 revoke_reason=item["revoke_reason"],
             )
         heads = {
-            UUID(stream): (int(ver), bytes.fromhex(digest))
+            str(UUID(stream)): (int(ver), bytes.fromhex(digest))
             for stream, (ver, digest) in obj["streams"].items()
         }
         cosignatures = int(obj.get("cosignatures", 0))
@@ -807,7 +808,7 @@ def _write_state(
     origin: str,
     tree: merkle.CompactRange,
     registry: KeyRegistry,
-    heads: Mapping[UUID, tuple[int, bytes]],
+    heads: Mapping[str, tuple[int, bytes]],
     cosignatures: int,
 ) -> None:
     obj = {
@@ -875,7 +876,7 @@ class _Verifier:
         self.registry = KeyRegistry(
             trusted_admins=self.admins, log_key_ids=trustroot.log_key_ids(trust_root)
         )
-        self.heads: dict[UUID, tuple[int, bytes]] = {}
+        self.heads: dict[str, tuple[int, bytes]] = {}
         self.failures: list[Failure] = []
         self.failures_total = 0
         self.not_integrated: list[_Ref] = []
@@ -892,6 +893,7 @@ class _Verifier:
         self.leaves: Iterator[_Leaf] = iter(())
         self.next_leaf: _Leaf | None = None
         self.event_cosignatures = 0
+        self.pool_signatures = 0
 
     # -- failures ---------------------------------------------------------------------
     def fail(
@@ -937,21 +939,31 @@ class _Verifier:
         self.leaves = self._leaves()
         self.next_leaf = next(self.leaves, None)
         total = self.store.count_rows() if self.progress is not None else 0
-        signatures = _Signatures(jobs, self._bad_signature)
+        # Rows the pool could not judge, and keys it was not given: checked here.
+        signatures = _Signatures(1, self._bad_signature)
+        pool = verify_rows.RowPool(jobs, self.origin)
         ordinal = 0
         try:
-            for page in self.store.row_pages(
-                "originator_id, originator_version, topic, state"
-            ):
-                for nid, oid, ver, topic, state in page:
-                    self._row(ordinal, nid, oid, ver, topic, state, tree, signatures)
-                    ordinal += 1
+            for start, rows, publics, results in pool.results(self._chunks()):
+                # Genesis and prefix rows keep the full per-row path.
+                first_fast = max(len(self.admins), self.prefix_size)
+                for offset, row in enumerate(rows):
+                    ordinal = start + offset
+                    fast = None if results is None else results[offset]
+                    if fast is None or ordinal < first_fast:
+                        self._row(ordinal, *row, tree, signatures)
+                    else:
+                        self._fast_row(
+                            ordinal, row, fast, publics[offset], tree, signatures
+                        )
+                ordinal = start + len(rows)
                 if self.progress is not None:
                     self.progress(ordinal, total)
             signatures.finish()
         finally:
+            pool.close()
             signatures.close()
-        self.counts["signatures"] += signatures.checked
+        self.counts["signatures"] += signatures.checked + self.pool_signatures
         self.rows = ordinal
         self.counts["global_log"] = ordinal
         self.counts["rows"] = self.counts["keys"] = max(0, ordinal - self.prefix_size)
@@ -962,6 +974,63 @@ class _Verifier:
         self._finish_genesis()
         self._finish_prefix(tree)
         return checkpoints, tree
+
+    def _chunks(self) -> Iterator[verify_rows.Chunk]:
+        """The rows in order, in chunks for the pool, each row with the public key
+        its envelope's key id names among the keys registered so far (or in its
+        page), so the pool can check its signature; prefix rows (``--since``) go
+        without keys and are not sent to the pool."""
+        candidates = {
+            bytes.fromhex(r.key_id): r.public_key_raw
+            for r in self.registry.keys.values()
+        }
+        ordinal = 0
+        for page in self.store.row_pages(
+            "originator_id, originator_version, topic, state"
+        ):
+            verify_rows.learn_keys(page, candidates)
+            for start in range(0, len(page), CHUNK_ROWS):
+                rows = page[start : start + CHUNK_ROWS]
+                if ordinal + len(rows) <= self.prefix_size:
+                    yield ordinal, rows, None
+                else:
+                    yield (
+                        ordinal,
+                        rows,
+                        [verify_rows.public_for(row, candidates) for row in rows],
+                    )
+                ordinal += len(rows)
+
+    def _fast_row(
+        self,
+        ordinal: int,
+        row: verify_rows.Row,
+        fast: verify_rows.FastRow,
+        public_sent: bytes | None,
+        tree: _Tree,
+        signatures: _Signatures,
+    ) -> None:
+        """The order-dependent checks of a row the pool found fine in itself."""
+        nid, oid, ver_column, _topic, state = row
+        leaf, digest, stream, ver, actor, key_id, prev, verdict = fast
+        tree.append(leaf)
+        self._merge_leaf(ordinal, nid, oid, ver_column, leaf)
+        ref: _Ref = (ordinal, nid, stream, ver)
+        record: KeyRecord | None
+        try:
+            record = self.registry.check(key_id, actor, nid)
+        except KeyValidityError as exc:
+            self.fail(exc.kind, exc.detail, ref)
+            record = self.registry.get(key_id)
+        if record is not None:
+            if verdict is not None and record.public_key_raw == public_sent:
+                self.pool_signatures += 1
+                if not verdict:
+                    self._bad_signature(ref)
+            else:
+                message = envelope.signed_message(state[envelope.HEADER_BYTES :])
+                signatures.add(record.public_key_raw, state[20:84], message, ref)
+        self._chain(stream, ver, prev, digest, ref)
 
     def _read_checkpoints(
         self, auditor: Sequence[tuple[str, bytes]]
@@ -1165,7 +1234,9 @@ class _Verifier:
                     self.cosigned.append(_Cosigned(ref, content.body, record))
         if genesis:
             self._genesis_row(ref, content, genesis)
-        self._chain(content, envelope.event_hash(state), ref)
+        self._chain(
+            str(stream), content.ver, content.prev, envelope.event_hash(state), ref
+        )
 
     def _position_mismatch(
         self,
@@ -1264,17 +1335,18 @@ class _Verifier:
         else:
             self.warning = failure
 
-    def _chain(self, content: envelope.Content, digest: bytes, ref: _Ref) -> None:
-        last_ver, last_hash = self.heads.get(content.stream, (0, b""))
-        ver = content.ver
+    def _chain(
+        self, stream: str, ver: int, prev: str | None, digest: bytes, ref: _Ref
+    ) -> None:
+        last_ver, last_hash = self.heads.get(stream, (0, b""))
         if ver == last_ver + 1:
-            if ver > 1 and content.prev != last_hash.hex():
+            if ver > 1 and prev != last_hash.hex():
                 self.fail(
                     "chain_break",
                     f"prev does not match the hash of version {ver - 1}",
                     ref,
                 )
-            self.heads[content.stream] = (ver, digest)
+            self.heads[stream] = (ver, digest)
         elif ver > last_ver + 1:
             missing = (
                 f"version {last_ver + 1}"
@@ -1282,7 +1354,7 @@ class _Verifier:
                 else f"versions {last_ver + 1}–{ver - 1}"
             )
             self.fail("version_gap", f"{missing} missing before this one", ref)
-            self.heads[content.stream] = (ver, digest)
+            self.heads[stream] = (ver, digest)
         else:
             self.fail(
                 "chain_break",

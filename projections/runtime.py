@@ -95,6 +95,7 @@ logger = logging.getLogger("kiemdiem.projections")
 UPSTREAM = "Ledger"  # the tracked application (LedgerApplication.name)
 META_TABLE = "kiemdiem_views"
 DEFAULT_PAGE = 500
+REBUILD_PAGE = 5_000  # notifications per page of a rebuild (one read for all views)
 RESERVED_NAMES = frozenset({"overall", "ledger", "tracking", "kiemdiem"})
 VIEWS_POOL = "VIEWS"  # prefix of the shared pool's library settings
 
@@ -1280,9 +1281,10 @@ class ProjectionRuntime:
         with the next catch-up (the view reports ``rebuilding`` until the tip).
         """
         selected = self._selected(names)
-        positions: dict[str, int] = {}
-        for state in selected:
-            with state.lock:
+        page = page_size or REBUILD_PAGE
+        with ExitStack() as locks:
+            for state in selected:
+                locks.enter_context(state.lock)
                 with state.view.transaction(commit=True) as c:
                     state.view.serialise(c, state.name)
                     row = self._meta_row(state, c)
@@ -1291,10 +1293,76 @@ class ProjectionRuntime:
                 logger.info("view %s: tables reset, rebuilding", state.name)
                 if progress is not None:
                     progress(state.name, 0, self.app.max_notification_id())
-                positions[state.name] = self._catch_up_one(
-                    state, None, force=True, progress=progress, page_size=page_size
+            self._rebuild_pass(selected, progress, page)
+            # The tip as it is now, and a view the pass left (a handler error)
+            # with the page-by-page replay that stops just before the bad event.
+            return {
+                state.name: self._catch_up_one(
+                    state, None, force=True, progress=progress, page_size=page
                 )
-        return positions
+                for state in selected
+            }
+
+    def _rebuild_pass(
+        self, states: Sequence[_Model], progress: ProgressCallback | None, page: int
+    ) -> None:
+        """One read of the log for every view being rebuilt (all at position 0).
+
+        Each page of notifications is read and decoded once, then every view gets
+        the events of its topics in one transaction of its own, advancing to the
+        page's end; positions and rows are those of separate catch-ups. A view
+        whose handler fails leaves the pass (its page rolled back); the caller's
+        catch-up then replays it event by event as :meth:`_page` does.
+        """
+        active = [s for s in states if s.topics]
+        stop = self.app.max_notification_id()
+        topics = sorted({t for s in active for t in s.topics})
+        wanted = {s.name: frozenset(s.topics) for s in active}
+        start = 0
+        while active and start < stop:
+            try:
+                notifications = self.app.recorder.select_notifications(
+                    start,
+                    limit=page,
+                    stop=stop,
+                    topics=topics,
+                    inclusive_of_start=False,
+                )
+            except Exception:  # each view's catch-up below meets and records it
+                return
+            target = notifications[-1].id if len(notifications) == page else stop
+            events: list[LedgerEvent] = []
+            for notification in notifications:
+                try:
+                    events.append(self._decode(notification))
+                except Exception:  # the catch-up after the pass reports it per view
+                    target = notification.id - 1
+                    active_after: list[_Model] = []
+                    break
+            else:
+                active_after = active
+            for state in list(active):
+                mine = wanted[state.name]
+                try:
+                    self._commit(
+                        state,
+                        start,
+                        [e for e in events if e.topic in mine],
+                        target,
+                        None,
+                        reached=stop,
+                    )
+                except Exception:
+                    # A handler error, a moved position or a storage error: the
+                    # view's own catch-up below replays or records it, as before.
+                    active.remove(state)
+                    continue
+                if target >= stop:
+                    state.rebuilding = False
+                if progress is not None:
+                    progress(state.name, target, stop)
+            active = [s for s in active if s in active_after]
+            start = target
 
     # -- public: reading views --------------------------------------------------------
     @contextmanager

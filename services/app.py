@@ -21,7 +21,7 @@ from ledger.note import NoteSigner
 from ledger.signing import Signer
 from projections.catalogue import default_read_models
 from projections.runtime import ProjectionRuntime
-from services import bus
+from services import bus, post_commit
 from services import commands as c
 from services.audit import AuditService
 from services.commendations import CommendationService
@@ -106,26 +106,16 @@ class Kiemdiem:
 
     def after_write(self, last_notification_id: int) -> None:
         """Embedded mode: integrate and project before answering, so the user sees
-        their own write; issue a checkpoint when the policy says one is due."""
-        if self.settings.projections_mode != "inline":
-            self.projections.read_your_writes(last_notification_id)
-            return
-        self.integrator.catch_up()
-        self.projections.read_your_writes(last_notification_id)
-        if self.settings.log_key_file.exists() and self.integrator.checkpoint_due(
-            self.settings.checkpoint_every, self.settings.checkpoint_minutes
-        ):
-            self.issue_checkpoint()
+        their own write; issue a checkpoint when the policy says one is due.
+        Never raises: the write is committed (services.post_commit)."""
+        post_commit.catch_up(self, last_notification_id)
 
     def work_once(self) -> None:
         """One round of the worker: integrate, project, checkpoint when due."""
         with self.integrator_lease() as leader:
             if leader:
                 self.integrator.catch_up()
-                if self.integrator.checkpoint_due(
-                    self.settings.checkpoint_every, self.settings.checkpoint_minutes
-                ):
-                    self.issue_checkpoint()
+                post_commit.checkpoint_if_due(self)  # warns; never stops the worker
         self.projections.catch_up()
 
     def integrator_lease(self) -> AbstractContextManager[bool]:

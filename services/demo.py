@@ -124,39 +124,48 @@ def load_demo(services: Kiemdiem, admin: Signer, seed: int = 2025) -> DemoResult
             )
             members.append((services.handle(command, admin), name))
     load_demo_rating_facts(services, admin, members)
-    accounts: list[DemoAccount] = []
-    for username, full_name, roles in DEMO_ACCOUNTS:
-        password = secrets.token_urlsafe(9)
-        member_id, member_name = (None, full_name)
-        if "member" in roles:
-            member_id, member_name = members[0]
-        services.handle(
-            c.OpenAccount(
-                actor,
-                username,
-                member_name or username,
-                roles,
-                password,
-                org_id=province,
-                member_id=member_id,
-            ),
-            admin,
-        )
-        accounts.append(DemoAccount(username, roles[0], password))
+    accounts = open_demo_accounts(services, admin, province, members[0])
     logins = {a.username: a.password for a in accounts}
     load_demo_decision(
         services,
-        _signer(services, "thuky", logins["thuky"]),
-        _signer(services, "captuy", logins["captuy"]),
+        demo_signer(services, "thuky", logins["thuky"]),
+        demo_signer(services, "captuy", logins["captuy"]),
     )
-    load_demo_remediation(services, _signer(services, "thuky", logins["thuky"]))
+    load_demo_remediation(services, demo_signer(services, "thuky", logins["thuky"]))
     vote = load_demo_vote(services, admin)
     accounts += [DemoAccount(a.username, a.role, a.password) for a in vote.accounts]
     organisations = 1 + len(DISTRICTS) + len(cells) + len(COLLECTIVES)
     return DemoResult(organisations, len(members), accounts, vote)
 
 
-def _signer(services: Kiemdiem, username: str, password: str) -> Signer:
+def open_demo_accounts(
+    services: Kiemdiem, admin: Signer, org_id: UUID, member: tuple[UUID, str]
+) -> list[DemoAccount]:
+    """One account per role of :data:`DEMO_ACCOUNTS` at ``org_id`` (the
+    province), each with a fresh password; the member account is ``member``'s."""
+    accounts: list[DemoAccount] = []
+    for username, full_name, roles in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(9)
+        member_id, member_name = (None, full_name)
+        if "member" in roles:
+            member_id, member_name = member
+        services.handle(
+            c.OpenAccount(
+                admin.actor,
+                username,
+                member_name or username,
+                roles,
+                password,
+                org_id=org_id,
+                member_id=member_id,
+            ),
+            admin,
+        )
+        accounts.append(DemoAccount(username, roles[0], password))
+    return accounts
+
+
+def demo_signer(services: Kiemdiem, username: str, password: str) -> Signer:
     """The demo account's own key: the secretary and the committee sign their
     own steps, as they would."""
     session = services.authenticate(username, password)

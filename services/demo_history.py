@@ -121,7 +121,7 @@ class History:
         return f"m:{self.members[slot]}"
 
 
-def _points(year: int, appendix: str, level: Level) -> dict[str, str]:
+def points(year: int, appendix: str, level: Level) -> dict[str, str]:
     """Points that add up to the level's band (366 only)."""
     book = rulebook_for_year(year)
     if not book.scored:
@@ -308,7 +308,7 @@ def _rate_year(
                 tasks_exceeded=exceeded,
                 tasks_late=late,
                 tasks_not_done=not_done,
-                points=_points(year, subject["appendix"], level),
+                points=points(year, subject["appendix"], level),
                 met=MET[level] if not rulebook_for_year(year).scored else (),
             ),
         )

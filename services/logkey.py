@@ -1,10 +1,16 @@
-"""The log key: signs checkpoints only (ledger.md §4.5). It is kept wrapped under
-a passphrase file beside the store, never in the database it vouches for."""
+"""The log key: signs checkpoints only (ledger.md §4.5). It is kept wrapped in a
+file, never in the database it vouches for.
+
+The passphrase that opens it (and the ballot-box keys, votes.md) never lives
+beside the key outside the demo: it comes from ``KIEMDIEM_LOG_KEY_PASSPHRASE_FILE``
+(a secret file, e.g. a Docker secret under ``/run/secrets``) or
+``KIEMDIEM_LOG_KEY_PASSPHRASE``. Only ``kiemdiem init --demo`` may generate one
+and keep it beside the key (``instance/log.pass``), and it says so.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
 
@@ -14,51 +20,100 @@ from ledger import keywrap
 from ledger.config import Settings
 from ledger.errors import ConfigurationError
 from ledger.note import NoteSigner
+from ledger.private_files import write_private
 from services.vault import KdfCost, seed_of
 
 LOG_KEY_OWNER = "log"
+PASSPHRASE_ENV = "KIEMDIEM_LOG_KEY_PASSPHRASE"  # noqa: S105 (a variable's name)
+PASSPHRASE_FILE_ENV = "KIEMDIEM_LOG_KEY_PASSPHRASE_FILE"  # noqa: S105
+HOW_TO_GIVE = (
+    f"give it in {PASSPHRASE_FILE_ENV} (a secret file outside the instance "
+    f"folder, e.g. a Docker secret) or in {PASSPHRASE_ENV}"
+)
 
 
-def create_log_key(settings: Settings, origin: str) -> NoteSigner:
-    """Generate the log key, write it wrapped and its passphrase (mode 0600)."""
+def server_passphrase(settings: Settings) -> str:
+    """The passphrase of the log key and the ballot-box keys.
+
+    ``KIEMDIEM_LOG_KEY_PASSPHRASE``, else the file ``KIEMDIEM_LOG_KEY_PASSPHRASE_FILE``,
+    else (a demo store) ``log.pass`` in the instance folder.
+    """
+    if settings.log_key_passphrase:
+        return settings.log_key_passphrase
+    path = settings.log_key_passphrase_file
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        msg = f"cannot read the log key passphrase file {path}: {HOW_TO_GIVE}"
+        raise ConfigurationError(msg) from exc
+    if not text:
+        msg = f"the log key passphrase file {path} is empty"
+        raise ConfigurationError(msg)
+    return text
+
+
+def passphrase_for_new_key(
+    settings: Settings, *, demo: bool
+) -> tuple[str, Path | None]:
+    """The passphrase to wrap a new log key under, and the file it was written
+    to when the demo generated one beside the key (None otherwise)."""
+    if settings.log_key_passphrase:
+        return settings.log_key_passphrase, None
     key_file, pass_file = settings.log_key_file, settings.log_key_passphrase_file
+    given = PASSPHRASE_FILE_ENV in settings.paths
+    beside = pass_file.absolute().parent == key_file.absolute().parent
+    if given and pass_file.exists():
+        if beside and not demo:
+            msg = (
+                f"the log key passphrase file {pass_file} is in the same folder as "
+                f"the log key {key_file}; keep it apart from the key: {HOW_TO_GIVE}"
+            )
+            raise ConfigurationError(msg)
+        return server_passphrase(settings), None
+    if not demo:
+        if given:
+            msg = (
+                f"the log key passphrase file {pass_file} does not exist: create "
+                "the secret first (e.g. `openssl rand -base64 32 > FILE`, mode 0600)"
+            )
+        else:
+            msg = f"no passphrase for the log key: {HOW_TO_GIVE}"
+        raise ConfigurationError(msg)
+    passphrase = secrets.token_urlsafe(32)
+    write_private(pass_file, passphrase + "\n", exclusive=True)
+    return passphrase, pass_file
+
+
+def create_log_key(settings: Settings, origin: str, passphrase: str) -> NoteSigner:
+    """Generate the log key and write it wrapped under ``passphrase`` (0600)."""
+    key_file = settings.log_key_file
     if key_file.exists():
         msg = f"a log key already exists at {key_file}; refusing to replace it"
         raise ConfigurationError(msg)
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    pass_file.parent.mkdir(parents=True, exist_ok=True)
-    if pass_file.exists():
-        passphrase = pass_file.read_text(encoding="utf-8").strip()
-    else:
-        passphrase = secrets.token_urlsafe(32)
-        _write_private(pass_file, passphrase + "\n")
     private_key = Ed25519PrivateKey.generate()
     cost = KdfCost.from_environ()
     wrapped = keywrap.wrap_seed(
         seed_of(private_key), passphrase, LOG_KEY_OWNER, origin, m=cost.m
     )
-    _write_private(key_file, json.dumps({"origin": origin, "wrapped": wrapped}))
+    write_private(
+        key_file, json.dumps({"origin": origin, "wrapped": wrapped}), exclusive=True
+    )
     return NoteSigner(origin, private_key)
 
 
 def load_log_key(settings: Settings) -> NoteSigner:
-    key_file, pass_file = settings.log_key_file, settings.log_key_passphrase_file
+    key_file = settings.log_key_file
     try:
         record = json.loads(key_file.read_text(encoding="utf-8"))
-        passphrase = pass_file.read_text(encoding="utf-8").strip()
-    except (OSError, json.JSONDecodeError) as exc:
-        msg = f"cannot read the log key ({key_file}) or its passphrase ({pass_file})"
+        origin = record["origin"]
+        wrapped = record["wrapped"]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        msg = f"cannot read the log key {key_file}"
         raise ConfigurationError(msg) from exc
-    origin = record["origin"]
+    passphrase = server_passphrase(settings)
     try:
-        seed = keywrap.unwrap_seed(record["wrapped"], passphrase, LOG_KEY_OWNER, origin)
+        seed = keywrap.unwrap_seed(wrapped, passphrase, LOG_KEY_OWNER, origin)
     except keywrap.KeyUnwrapError as exc:
         msg = "the log key passphrase does not open the log key"
         raise ConfigurationError(msg) from exc
     return NoteSigner(origin, Ed25519PrivateKey.from_private_bytes(seed))
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)

@@ -21,6 +21,7 @@ from domain.explain import level_name
 from domain.statistics import GOOD_OR_BETTER_LABEL
 from services.printouts import documents as printed
 from services.printouts import layout
+from services.spreadsheet import append_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
@@ -293,25 +294,25 @@ def report_xlsx(report: Mapping[str, Any]) -> bytes:
     book = Workbook()
     first = book.active
     first.title = "Thông tin"
-    first.append([title_of(report)])
+    append_row(first, [title_of(report)])
     first["A1"].font = Font(bold=True, size=13)
-    first.append(["Tổ chức", report["org"]["name"]])
-    first.append(["Năm", report["year"]])
-    first.append(["Quy định áp dụng", _regimes(report)])
-    first.append(["Tình hình tính đến ngày", report["today"]])
-    first.append([PERCENT_NOTE])
+    append_row(first, ["Tổ chức", report["org"]["name"]])
+    append_row(first, ["Năm", report["year"]])
+    append_row(first, ["Quy định áp dụng", _regimes(report)])
+    append_row(first, ["Tình hình tính đến ngày", report["today"]])
+    append_row(first, [PERCENT_NOTE])
     first.column_dimensions["A"].width = 28
     first.column_dimensions["B"].width = 40
     for n, (title, headers, rows) in enumerate(report_tables(report), start=1):
         sheet = book.create_sheet(f"Bảng {n}")
-        sheet.append([title])
+        append_row(sheet, [title])
         sheet["A1"].font = Font(bold=True)
-        sheet.append(headers)
+        append_row(sheet, headers)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)
         sheet.column_dimensions["A"].width = 34
     out = io.BytesIO()
     book.save(out)

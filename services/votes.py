@@ -45,11 +45,13 @@ from domain.text import clean_text
 from domain.vote_lists import leader_appointment, recorded_appointment
 from ledger import envelope, keywrap
 from ledger.errors import ConfigurationError
+from ledger.private_files import write_private
 from ledger.signing import Signer, current_scope
 from services import booth
 from services import vote_commands as vc
 from services.context import AppContext
 from services.errors import NotFoundError
+from services.logkey import server_passphrase
 from services.vault import KdfCost, seed_of
 from votes.aggregates import (
     ConfidenceVote,
@@ -406,12 +408,8 @@ class VoteService:
         return self.app.settings.instance_dir / "ballot-box" / f"{vote}.key"
 
     def _passphrase(self) -> str:
-        path = self.app.settings.log_key_passphrase_file
-        try:
-            return path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            msg = f"cannot read the server passphrase file {path} for the ballot box"
-            raise ConfigurationError(msg) from exc
+        """The server passphrase (the log key's, services.logkey)."""
+        return server_passphrase(self.app.settings)
 
     def store_ballot_box(self, vote: UUID, key: Ed25519PrivateKey) -> Path:
         """Wrap the ballot-box key under the server passphrase (like the log key)."""
@@ -426,14 +424,13 @@ class VoteService:
             signer.key_id.hex(),
             m=KdfCost.from_environ().m,
         )
-        path.parent.mkdir(parents=True, exist_ok=True)
         record = {
             "actor": signer.actor,
             "key_id": signer.key_id.hex(),
             "wrapped": wrapped,
         }
-        path.write_text(json.dumps(record, sort_keys=True) + "\n", encoding="utf-8")
-        path.chmod(0o600)
+        # 0600 from its creation, in a 0700 folder.
+        write_private(path, json.dumps(record, sort_keys=True) + "\n", exclusive=True)
         return path
 
     def remember_ballot_box(self, vote: UUID, signer: Signer) -> None:
@@ -626,15 +623,19 @@ class VoteService:
 
 
 def booth_hash(value: str | None) -> bytes:
+    """The booth hash the manifest pins (votes.md §7.1): the bundle this server
+    serves, or the one given. A vote is refused while the booth files are
+    missing (no ``npm ci``): a manifest never pins a hash of nothing."""
     if value is None:
-        # The booth bundle this server serves (votes.md §7.1); zeros only where the
-        # booth is not installed (no ``npm ci``), which the booth page then says.
-        return booth.booth_sha256() or bytes(32)
+        served = booth.booth_sha256()
+        if served is None:
+            raise DomainError("vote.booth_missing")
+        return served
     try:
         raw = bytes.fromhex(value)
     except ValueError:
         raw = b""
-    if len(raw) != 32 or raw.hex() != value:
+    if len(raw) != 32 or raw.hex() != value or raw == bytes(32):
         raise DomainError("vote.booth_hash_invalid")
     return raw
 

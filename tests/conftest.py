@@ -77,6 +77,7 @@ def _environment(mp: pytest.MonkeyPatch, root: Path) -> None:
         "KIEMDIEM_TRUST_ROOT",
         "KIEMDIEM_LOG_KEY_FILE",
         "KIEMDIEM_LOG_KEY_PASSPHRASE_FILE",
+        "KIEMDIEM_LOG_KEY_PASSPHRASE",
         "KIEMDIEM_CHECKPOINT_DIR",
         "KIEMDIEM_PROJECTIONS",
         "KIEMDIEM_SECRET_KEY",
@@ -100,6 +101,7 @@ def _seed(root: Path) -> World:
         admin_username="admin",
         admin_full_name=ACCOUNTS["admin"][1],
         admin_password=ADMIN_PASSWORD,
+        demo=True,  # the generated log key passphrase beside the key
     )
     world = World(accounts={"admin": result.admin_id})
     services = Kiemdiem(settings)

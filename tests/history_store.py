@@ -47,6 +47,7 @@ def history_store(request, tmp_path_factory):
             admin_username="admin",
             admin_full_name="Quản trị hệ thống",
             admin_password=ADMIN_PASSWORD,
+            demo=True,  # the generated log key passphrase beside the key
         )
         app = Kiemdiem(settings)
         admin = app.authenticate("admin", ADMIN_PASSWORD)

@@ -20,6 +20,9 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("KIEMDIEM_ARGON2_MEMORY_KIB", "1024")
     monkeypatch.delenv("KIEMDIEM_ADMIN_PASSWORD", raising=False)
     monkeypatch.delenv("KIEMDIEM_PASSWORD", raising=False)
+    # Outside the demo the log key's passphrase is given (not kept beside it).
+    monkeypatch.setenv("KIEMDIEM_LOG_KEY_PASSPHRASE", "mat-khau-khoa-so-cai-thu")
+    monkeypatch.delenv("KIEMDIEM_LOG_KEY_PASSPHRASE_FILE", raising=False)
     return tmp_path
 
 

@@ -2,7 +2,8 @@
 
 Required in production: ``KIEMDIEM_SECRET_KEY``. Optional: ``KIEMDIEM_DATABASE_URL``
 (read by ``ledger.config``), ``KIEMDIEM_SECURE_COOKIES=1`` behind HTTPS,
-``KIEMDIEM_LOG_LEVEL`` (INFO by default).
+``KIEMDIEM_LOG_LEVEL`` (INFO by default), ``KIEMDIEM_SESSION_IDLE_MINUTES`` (30)
+and ``KIEMDIEM_SESSION_MAX_HOURS`` (8).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def defaults(environ: Mapping[str, str]) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": _flag(environ.get("KIEMDIEM_SECURE_COOKIES")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Server-side sessions (web.identity): idle timeout and absolute lifetime.
+        "SESSION_IDLE_MINUTES": int(environ.get("KIEMDIEM_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_MAX_HOURS": int(environ.get("KIEMDIEM_SESSION_MAX_HOURS", "8")),
         # CSRF is checked by our own hook (web.security) so that JSON API calls
         # carrying X-Requested-With may skip it; every other request is checked.
         "WTF_CSRF_CHECK_DEFAULT": False,

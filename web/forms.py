@@ -13,12 +13,23 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, widgets
+from wtforms import (
+    Field,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
 
+from domain.text import text_problem
 from web.catalogue import Translations, message_for
 
 NONE_CHOICE = ""
+# The widest integer the stores keep (a signed 64-bit column).
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
 def nfc(value: Any) -> Any:
@@ -38,8 +49,38 @@ def optional_uuid(value: Any) -> UUID | None:
     return UUID(text)
 
 
+def input_problem(field: Field) -> str | None:
+    """Why a field's value cannot be taken (the input hygiene of issue 11), as a
+    message code; text that can be taken is normalised to NFC in place.
+
+    Every text field of every form passes here (``BaseForm.validate``), so no
+    route checks characters on its own. Passwords are taken as typed.
+    """
+    data = field.data
+    if isinstance(field, PasswordField) or field.name == "csrf_token":
+        return None
+    if isinstance(data, str):
+        problem = text_problem(data, multiline=isinstance(field, TextAreaField))
+        if problem is None:
+            field.data = unicodedata.normalize("NFC", data)
+        return problem
+    if (
+        isinstance(field, IntegerField)
+        and isinstance(data, int)
+        and not INT64_MIN <= data <= INT64_MAX
+    ):
+        return "input.number_out_of_range"
+    if isinstance(data, list):
+        for item in data:
+            if isinstance(item, str) and text_problem(item) is not None:
+                return text_problem(item)
+    return None
+
+
 class BaseForm(FlaskForm):  # type: ignore[misc]
-    """FlaskForm with Vietnamese built-in messages.
+    """FlaskForm with Vietnamese built-in messages, and the input hygiene every
+    form gets (``input_problem``): bad characters refused next to their field,
+    text normalised to NFC, integers kept within 64 bits.
 
     ``error_fields`` maps a service error code to the field it is about, so a
     refusal is shown next to that field rather than only at the top.
@@ -50,6 +91,19 @@ class BaseForm(FlaskForm):  # type: ignore[misc]
     class Meta:
         def get_translations(self, form: Any) -> Translations:
             return Translations()
+
+    def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
+        problems = {
+            name: code
+            for name, field in self._fields.items()
+            if (code := input_problem(field)) is not None
+        }
+        valid = bool(super().validate(extra_validators))
+        for name, code in problems.items():
+            field = self._fields[name]
+            message = message_for(code, {"name": field.label.text})
+            field.errors = [*list(field.errors), message]
+        return valid and not problems
 
     def add_error(self, code: str, details: Mapping[str, Any] | None = None) -> str:
         """Attach a service refusal to its field, or to the form; return the text."""

@@ -1,16 +1,21 @@
 """Who is signed in, and the services they act through.
 
-The Flask session (a signed cookie) holds the account id and a random session id.
-The session id maps to the user's unlocked signing key in the services' in-memory
-``unlocked`` table: a restart or another worker does not have it, and the user is
-asked for their password again before signing (``auth.signature_required``).
+The Flask session (a signed cookie) holds the account id and a random session
+token. The token names a server-side session record (``services.sessions``):
+every request checks it, so a session ends for good at logout, "sign out
+everywhere", idle timeout, absolute lifetime, and any change to the account
+(roles, organisation, disablement, password reset); a replayed cookie then gets
+nothing. The token also maps to the user's unlocked signing key in the services'
+in-memory ``unlocked`` table: a restart or another worker does not have it, and
+the user is asked for their password again before signing
+(``auth.signature_required``).
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
@@ -19,12 +24,14 @@ from flask import current_app, session
 from flask_login import LoginManager, current_user
 
 from domain import permissions
-from domain.errors import DomainError
+from services.errors import SignatureRequiredError
+from services.sessions import ActiveSession, SessionPolicy, SessionService
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem
 
 SESSION_KEY = "kd_sid"
+SESSIONS = "kiemdiem_sessions"
 F = TypeVar("F", bound=Callable[..., Any])
 
 login_manager = LoginManager()
@@ -64,31 +71,56 @@ def user() -> CurrentUser:
     return cast(CurrentUser, current_user._get_current_object())
 
 
-def new_session_id() -> str:
-    return secrets.token_urlsafe(32)
+def sessions() -> SessionService:
+    """This application's server-side sessions (one per app)."""
+    found = current_app.extensions.get(SESSIONS)
+    if found is None:
+        config = current_app.config
+        policy = SessionPolicy(
+            idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+            absolute=timedelta(hours=config["SESSION_MAX_HOURS"]),
+        )
+        found = current_app.extensions.setdefault(
+            SESSIONS, SessionService(services(), policy)
+        )
+    return cast(SessionService, found)
 
 
 def session_id() -> str | None:
+    """The session token the cookie carries (it also names the unlocked key)."""
     value = session.get(SESSION_KEY)
     return value if isinstance(value, str) else None
 
 
 def signer() -> Any:
-    """The current user's unlocked key (a ``Signer``); ``SignatureRequiredError``
-    if it is not unlocked in this process."""
-    return services().signer_for(user().session_id)
+    """The current user's unlocked key (a ``Signer``): held in this process, or
+    unsealed from the session (signed in through another worker process);
+    ``SignatureRequiredError`` when neither has it."""
+    me = user()
+    try:
+        return services().signer_for(me.session_id)
+    except SignatureRequiredError:
+        kept = sessions().unlocked_key(me.session_id, me.actor)
+        if kept is None:
+            raise
+        services().unlocked.put(me.session_id, kept)
+        return kept
 
 
 def load_user(user_id: str) -> CurrentUser | None:
+    """The signed-in user, if the cookie's session is still good server-side."""
     sid = session_id()
     if sid is None:
         return None
-    try:
-        account = services().account(UUID(user_id))
-    except (ValueError, DomainError):
-        return None
-    if account.disabled:
+    checked = sessions().check(sid)
+    if not isinstance(checked, ActiveSession):
+        # Ended (or unknown): the key unlocked for it goes too. An idle or expired
+        # session's sign-out is signed by that key, when this process holds it.
+        sessions().expired_by_owner(checked, sid, services().unlocked.get(sid))
         services().unlocked.drop(sid)
+        return None
+    account = checked.account
+    if str(account.id) != user_id:
         return None
     return CurrentUser(
         account_id=account.id,

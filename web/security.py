@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
+from web import hygiene, idempotency
 from web.identity import login_manager
 from web.logconfig import REQUEST_ID_HEADER, new_request_id
 
@@ -64,7 +65,10 @@ def csrf_exempt_request() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    """Hooks in the order they run: request id, CSRF, login (with the session's
+    server-side record, ``web.identity``), input hygiene, Idempotency-Key."""
     csrf.init_app(app)
+    hygiene.init_app(app)
 
     @app.before_request
     def start_request() -> None:
@@ -86,6 +90,18 @@ def init_app(app: Flask) -> None:
             response: ResponseReturnValue = login_manager.unauthorized()
             return response
         return None
+
+    @app.before_request
+    def check_input() -> ResponseReturnValue | None:
+        try:
+            hygiene.check_request()
+        except hygiene.InputRefused as exc:
+            log.info("input refused: %s", exc.code)
+            refused: ResponseReturnValue = hygiene.refusal_response(exc)
+            return refused
+        return None
+
+    idempotency.init_app(app)
 
     @app.after_request
     def add_headers(response: Response) -> Response:

@@ -2,11 +2,13 @@
 
 Configuration comes from the environment (KIEMDIEM_SECRET_KEY required,
 KIEMDIEM_DATABASE_URL). Run gunicorn without ``--preload``: each worker opens its
-own store connections, and each worker holds its own unlocked signing keys, so
-use one worker or sticky sessions (a user on another worker is asked for their
-password again before signing).
+own store connections. A user's unlocked signing key is kept with their session,
+sealed under the cookie's token (services.session_keys), so any worker can sign
+for them.
 """
 
+from services.setup import make_new_files_private
 from web import create_app
 
+make_new_files_private()  # the store's files (SQLite, checkpoints, keys) are private
 app = create_app()

@@ -57,6 +57,7 @@ def province(database_url):
         admin_username="admin",
         admin_full_name="Quản trị hệ thống",
         admin_password=ADMIN_PASSWORD,
+        demo=True,  # the generated log key passphrase beside the key
     )
     services = Kiemdiem(settings)
     app = create_app(

@@ -19,11 +19,11 @@ def login(tab, world, role: str) -> None:
     tab.get_by_label("Tên đăng nhập").fill(world.username(role))
     tab.get_by_label("Mật khẩu").fill(world.password(role))
     tab.get_by_role("button", name="Đăng nhập").click()
-    tab.get_by_role("button", name="Đăng xuất").wait_for()
+    tab.get_by_role("button", name="Đăng xuất", exact=True).wait_for()
 
 
 def logout(tab) -> None:
-    tab.get_by_role("button", name="Đăng xuất").click()
+    tab.get_by_role("button", name="Đăng xuất", exact=True).click()
     tab.get_by_label("Tên đăng nhập").wait_for()
 
 

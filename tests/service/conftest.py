@@ -63,6 +63,7 @@ def services(settings):
         admin_username="admin",
         admin_full_name="Quản trị hệ thống",
         admin_password=ADMIN_PASSWORD,
+        demo=True,  # the generated log key passphrase beside the key
     )
     app = Kiemdiem(settings)
     yield app

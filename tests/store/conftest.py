@@ -151,11 +151,14 @@ class Store:
     def tamper(
         self, statement: str, params: Sequence[Any] = ()
     ) -> list[tuple[Any, ...]]:
-        """The DBA adversary: triggers off (PostgreSQL), then plain SQL."""
+        """The DBA adversary: triggers off (PostgreSQL) or dropped (SQLite),
+        then plain SQL."""
         if self.backend == "postgres" and not self._triggers_off:
             for name in APPEND_ONLY:
                 self.sql(f"ALTER TABLE {self.table(name)} DISABLE TRIGGER USER")
             self._triggers_off = True
+        elif self.backend == "sqlite":
+            self.sql("DROP TRIGGER IF EXISTS stored_events_next_version")
         return self.sql(statement, params)
 
     def rows(self) -> list[tuple[int, uuid.UUID, int, str, bytes]]:

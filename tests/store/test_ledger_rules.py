@@ -97,6 +97,7 @@ def test_every_stored_topic_is_committed(tmp_path, monkeypatch):
         admin_username="admin",
         admin_full_name="Quản trị",
         admin_password="mat-khau-quan-tri",
+        demo=True,  # the generated log key passphrase beside the key
     )
     services = Kiemdiem(settings)
     try:

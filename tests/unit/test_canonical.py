@@ -10,6 +10,7 @@ keys, escapes, integers out of range.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -19,10 +20,13 @@ from hypothesis import strategies as st
 
 from ledger.canonical import (
     MAX_SAFE_INTEGER,
+    TIMESTAMP_FORMAT,
     CanonicalEncodingError,
     dumps,
     encode,
+    format_timestamp,
     loads_canonical,
+    parse_timestamp,
 )
 
 VIETNAMESE = [
@@ -182,3 +186,29 @@ def test_vietnamese_values_and_escaped_quotes_are_fine():
 def test_duplicate_keys_are_rejected_by_the_re_encoding():
     with pytest.raises(CanonicalEncodingError):
         loads_canonical(b'{"a":1,"a":1}')
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 1, 12),  # noqa: DTZ001 - made aware below
+        max_value=datetime(9999, 12, 31, 12),  # noqa: DTZ001
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=7)), timezone.min]),
+    )
+)
+def test_timestamps_are_the_fixed_strftime_form(moment: datetime) -> None:
+    expected = moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+    assert format_timestamp(moment) == expected
+    if moment.astimezone(UTC).year >= 1000:
+        assert parse_timestamp(expected) == moment
+
+
+def test_dumps_refuses_what_json_dumps_refused() -> None:
+    with pytest.raises(CanonicalEncodingError):
+        dumps({"a": object()})
+    with pytest.raises(CanonicalEncodingError):
+        dumps(float("nan"))
+    cycle: list[Any] = []
+    cycle.append(cycle)
+    with pytest.raises(CanonicalEncodingError):
+        dumps(cycle)
+    assert dumps("Đảng") == json.dumps("Đảng", ensure_ascii=False).encode()

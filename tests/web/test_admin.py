@@ -189,17 +189,26 @@ def test_revoked_key_signs_nothing(client, auth, kiemdiem, world):
     )
     kiemdiem.unlocked.put(sid, old_signer)  # the stale copy of the other worker
     before = kiemdiem.ledger.max_notification_id()
-    response = auth.post(
-        "/members/new",
-        {
-            "full_name": "Võ Thị Hạnh",
-            "party_card_no": "DV-REVOKED",
-            "birth_date": "1990-03-04",
-            "admission_date": "2015-06-07",
-            "status": "full",
-            "cell_id": str(world.orgs["cell_a"]),
-        },
-    )
+    enrolment = {
+        "full_name": "Võ Thị Hạnh",
+        "party_card_no": "DV-REVOKED",
+        "birth_date": "1990-03-04",
+        "admission_date": "2015-06-07",
+        "status": "full",
+        "cell_id": str(world.orgs["cell_a"]),
+    }
+    # The reset ended the session itself (issue 11): sign in again.
+    ended = auth.post("/members/new", enrolment)
+    assert ended.status_code == 302
+    assert ended.headers["Location"].startswith("/auth/login")
+    assert kiemdiem.ledger.max_notification_id() == before
+    # A request whose session check passed just before the reset (a race) still
+    # signs nothing with the revoked key.
+    auth.login("secretary", "mat-khau-moi-tinh")
+    sid = _sid(client)
+    kiemdiem.unlocked.put(sid, old_signer)
+    before = kiemdiem.ledger.max_notification_id()  # after the signed sign-in
+    response = auth.post("/members/new", enrolment)
     assert kiemdiem.ledger.max_notification_id() == before
     assert response.status_code == 302
     assert response.headers["Location"] == "/auth/unlock?next=/members/new"

@@ -9,7 +9,9 @@ integer arithmetic mod L; all point arithmetic still goes through libsodium.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
+from collections.abc import Callable
 
 import pysodium
 
@@ -22,13 +24,68 @@ class Malformed(Exception):
     """A value that does not decode as the verifier requires."""
 
 
+# libsodium's own functions, called through the ctypes handle pysodium opened:
+# pysodium's wrappers check the library version and build a buffer with
+# ctypes.create_string_buffer on every call, which cost as much as a point
+# addition itself (a 15-leader ballot needs ~500 of them). Same functions, same
+# return-code checks; pysodium's wrappers where the handle lacks them.
+_Point = ctypes.c_char * 32
+_DIRECT = pysodium.sodium_version_check(1, 0, 18)
+_lib = pysodium.sodium
+
+
+def _binary(name: str) -> Callable[[bytes, bytes], bytes]:
+    function = getattr(_lib, name)
+
+    def call(first: bytes, second: bytes) -> bytes:
+        if len(first) != 32 or len(second) != 32:
+            raise ValueError(f"{name}: truncated input")
+        out = _Point()
+        if function(out, first, second) != 0:
+            raise ValueError(f"{name} failed")
+        return out.raw
+
+    return call
+
+
+def _unary(name: str) -> Callable[[bytes], bytes]:
+    function = getattr(_lib, name)
+
+    def call(value: bytes) -> bytes:
+        if len(value) != 32:
+            raise ValueError(f"{name}: truncated input")
+        out = _Point()
+        if function(out, value) != 0:
+            raise ValueError(f"{name} failed")
+        return out.raw
+
+    return call
+
+
+if _DIRECT:
+    _add = _binary("crypto_core_ristretto255_add")
+    _sub = _binary("crypto_core_ristretto255_sub")
+    _mul = _binary("crypto_scalarmult_ristretto255")
+    _mul_base = _unary("crypto_scalarmult_ristretto255_base")
+    _is_valid = _lib.crypto_core_ristretto255_is_valid_point
+
+    def _valid(raw: bytes) -> bool:
+        return bool(_is_valid(raw) == 1)
+else:  # pragma: no cover - pysodium raises its own error for old libsodium
+    _add = pysodium.crypto_core_ristretto255_add
+    _sub = pysodium.crypto_core_ristretto255_sub
+    _mul = pysodium.crypto_scalarmult_ristretto255
+    _mul_base = pysodium.crypto_scalarmult_ristretto255_base
+    _valid = pysodium.crypto_core_ristretto255_is_valid_point
+
+
 def point(raw: bytes, *, may_be_neutral: bool = False) -> bytes:
     """A canonical encoding of a group element; the identity only when allowed."""
     if len(raw) != 32 or raw[-1] >= 0x80:
         # An encoding is a field element below p < 2^255; libsodium 1.0.18 would
         # silently drop this bit and accept an alias of a canonical encoding.
         raise Malformed("bit 255 set: not a canonical ristretto255 point")
-    if not pysodium.crypto_core_ristretto255_is_valid_point(raw):
+    if not _valid(raw):
         raise Malformed("not a canonical ristretto255 point")
     if raw == NEUTRAL and not may_be_neutral:
         raise Malformed("the identity point where a real point is required")
@@ -44,13 +101,11 @@ def scalar(raw: bytes) -> int:
 
 
 def plus(p: bytes, q: bytes) -> bytes:
-    out: bytes = pysodium.crypto_core_ristretto255_add(p, q)
-    return bytes(out)
+    return _add(p, q)
 
 
 def minus(p: bytes, q: bytes) -> bytes:
-    out: bytes = pysodium.crypto_core_ristretto255_sub(p, q)
-    return bytes(out)
+    return _sub(p, q)
 
 
 def times(k: int, p: bytes) -> bytes:
@@ -59,12 +114,9 @@ def times(k: int, p: bytes) -> bytes:
     if k == 0 or p == NEUTRAL:
         return NEUTRAL
     try:
-        out: bytes = pysodium.crypto_scalarmult_ristretto255(
-            k.to_bytes(32, "little"), p
-        )
+        return _mul(k.to_bytes(32, "little"), p)
     except ValueError:
         return NEUTRAL
-    return bytes(out)
 
 
 def times_base(k: int) -> bytes:
@@ -72,8 +124,7 @@ def times_base(k: int) -> bytes:
     k %= ORDER
     if k == 0:
         return NEUTRAL
-    out: bytes = pysodium.crypto_scalarmult_ristretto255_base(k.to_bytes(32, "little"))
-    return bytes(out)
+    return _mul_base(k.to_bytes(32, "little"))
 
 
 def challenge(tag: str, *items: bytes) -> int:

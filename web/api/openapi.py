@@ -227,7 +227,10 @@ def _write(
     op: dict[str, Any] = {
         "operationId": operation_id,
         "summary": summary,
-        "parameters": [{"$ref": "#/components/parameters/XRequestedWith"}],
+        "parameters": [
+            {"$ref": "#/components/parameters/XRequestedWith"},
+            {"$ref": "#/components/parameters/IdempotencyKey"},
+        ],
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": _ref(body)}},
@@ -435,7 +438,20 @@ def document() -> dict[str, Any]:
                         "exempt from the CSRF token; otherwise send X-CSRFToken."
                     ),
                     "schema": {"type": "string"},
-                }
+                },
+                "IdempotencyKey": {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "description": (
+                        "A key of your choosing (1-200 printable ASCII characters): a "
+                        "retry with the same key gets the first answer again "
+                        "(Idempotent-Replayed: true) and signs nothing new; the same "
+                        "key with another request is refused (422 "
+                        "idempotency.key_reused). Kept for 24 hours per account."
+                    ),
+                    "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"},
+                },
             },
             "securitySchemes": {
                 "session": {

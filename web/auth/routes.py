@@ -23,9 +23,9 @@ from web.catalogue.flashes import done
 from web.identity import (
     SESSION_KEY,
     CurrentUser,
-    new_session_id,
     services,
     session_id,
+    sessions,
     user,
 )
 
@@ -88,9 +88,10 @@ def login():
             throttle().succeeded(form.username.data)
             old = session_id()
             if old:
+                sessions().close(old, services().unlocked.get(old))
                 services().unlocked.drop(old)
             session.clear()  # a fresh session: no fixation
-            sid = new_session_id()
+            sid, _ = sessions().open(signed_in.account_id, signed_in.signer)
             services().unlocked.put(sid, signed_in.signer)
             session[SESSION_KEY] = sid
             login_user(
@@ -110,12 +111,27 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """End this session server-side: its cookie opens nothing afterwards."""
     sid = session_id()
     if sid:
+        sessions().close(sid, services().unlocked.get(sid))
         services().unlocked.drop(sid)
     logout_user()
     session.clear()
     flash(done("auth.signed_out"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout-everywhere")
+def logout_everywhere():
+    """Đăng xuất mọi nơi: end every session of this account, on every device."""
+    me = user()
+    ended = sessions().close_all(me.account_id, services().unlocked.get(me.session_id))
+    services().unlocked.drop_actor(me.actor)
+    logout_user()
+    session.clear()
+    log.info("account %s signed out everywhere (%s sessions)", me.account_id, ended)
+    flash(done("auth.signed_out_everywhere", sessions=ended), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -135,6 +151,7 @@ def unlock():
         else:
             throttle().succeeded(me.username)
             services().unlocked.put(me.session_id, signed_in.signer)
+            sessions().keep_key(me.session_id, signed_in.signer)
             flash(done("auth.unlocked"), "success")
             return redirect(safe_next(url_for("dashboard.index")))
     return render_template("auth/unlock.html", form=form), _status(form)

@@ -20,6 +20,7 @@ from web.catalogue import ratings as messages_ratings
 from web.catalogue import remediation as messages_remediation
 from web.catalogue import reports as messages_reports
 from web.catalogue import rules as messages_rules
+from web.catalogue import security as messages_security
 from web.catalogue import votes as messages_votes
 
 ROLE_LABELS: dict[str, str] = {
@@ -157,6 +158,7 @@ for _area in (
     messages_reports,
     messages_remediation,
     messages_rules,
+    messages_security,
 ):
     _clash = MESSAGES.keys() & _area.MESSAGES.keys()
     if _clash:

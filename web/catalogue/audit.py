@@ -96,6 +96,7 @@ SUBJECT_KIND_LABELS: dict[str, str] = {
     "RatingRound": "Đợt đánh giá, xếp loại",
     "RemediationPlan": "Hồ sơ khắc phục hạn chế, khuyết điểm",
     "FileAccessLog": "Nhật ký truy cập hồ sơ",
+    "SignInLog": "Nhật ký đăng nhập",
     "CheckpointCosignature": "Chữ ký đồng ký checkpoint",
 }
 
@@ -124,6 +125,9 @@ EVENT_LABELS: dict[str, str] = {
     "ConfidenceVote.Prepared": "Chuẩn bị lấy phiếu tín nhiệm",
     "FileAccessLog.FileAccessed": "Xem hồ sơ",
     "FileAccessLog.Started": "Mở nhật ký truy cập hồ sơ",
+    "SignInLog.Started": "Mở nhật ký đăng nhập",
+    "SignInLog.SignedIn": "Đăng nhập",
+    "SignInLog.SignedOut": "Đăng xuất",
     "Organisation.Dissolved": "Giải thể tổ chức",
     "Organisation.Founded": "Thành lập tổ chức",
     "Organisation.Renamed": "Đổi tên tổ chức",
@@ -218,6 +222,7 @@ EVENT_LABELS: dict[str, str] = {
 SHARED_EVENT_NAMES: dict[str, str] = {
     "Opened": "Mở hồ sơ",
     "DisciplineRecorded": "Ghi nhận kỷ luật",
+    "Started": "Mở nhật ký",
 }
 
 

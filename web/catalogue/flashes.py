@@ -12,6 +12,9 @@ DONE: dict[str, str] = {
     "account.password_reset": "Đã đặt lại mật khẩu và cấp khóa ký số mới.",
     "auth.signed_in": "Đăng nhập thành công. Khóa ký số của bạn đã được mở.",
     "auth.signed_out": "Bạn đã đăng xuất.",
+    "auth.signed_out_everywhere": (
+        "Đã đăng xuất khỏi mọi nơi ({sessions} phiên đăng nhập đã kết thúc)."
+    ),
     "auth.unlocked": "Đã mở khóa ký. Vui lòng gửi lại thao tác của bạn.",
     "audit.checkpoint_signed": "Đã ký checkpoint có kích thước {size}.",
     "audit.cosigned": "Đã ghi nhận chữ ký đồng ký checkpoint {size}.",

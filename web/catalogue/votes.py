@@ -42,7 +42,13 @@ MESSAGES: dict[str, str] = {
         "(96-QĐ/TW): {name}."
     ),
     "vote.manifest_invalid": "Danh mục cuộc bỏ phiếu không hợp lệ: {detail}",
-    "vote.booth_hash_invalid": "Mã băm phòng bỏ phiếu phải là 64 ký tự hex thường.",
+    "vote.booth_hash_invalid": (
+        "Mã băm phòng bỏ phiếu phải là 64 ký tự hex thường, không toàn số 0."
+    ),
+    "vote.booth_missing": (
+        "Chưa cài đặt các tệp của phòng bỏ phiếu (chạy `npm ci`), nên chưa thể tạo "
+        "cuộc bỏ phiếu: danh mục phải ghi mã băm của phòng bỏ phiếu."
+    ),
     "vote.trustees_count": "Ban kiểm phiếu phải có từ 3 đến 7 thành viên.",
     "vote.trustee_duplicate": "Một thành viên Ban kiểm phiếu được chọn hai lần.",
     "vote.trustee_not_counting": "Tài khoản được chọn không có vai trò Ban kiểm phiếu.",

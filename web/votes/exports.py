@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from services.printouts.documents import tally_minutes_pdf
+from services.spreadsheet import append_row
 from services.votes import LeaderResultRow, VoteRow
 from votes.printing import TallyRow
 from votes.results import display_percent
@@ -96,12 +97,12 @@ def tally_xlsx(vote: VoteRow, rows: Sequence[LeaderResultRow]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Kiểm phiếu"
-    sheet.append(["BIÊN BẢN KIỂM PHIẾU LẤY PHIẾU TÍN NHIỆM"])
+    append_row(sheet, ["BIÊN BẢN KIỂM PHIẾU LẤY PHIẾU TÍN NHIỆM"])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([vote.title])
-    sheet.append([vote.organisation])
+    append_row(sheet, [vote.title])
+    append_row(sheet, [vote.organisation])
     for label, value in _facts(vote):
-        sheet.append([label, value])
+        append_row(sheet, [label, value])
     sheet.append([])
     headers = [
         "TT",
@@ -122,7 +123,7 @@ def tally_xlsx(vote: VoteRow, rows: Sequence[LeaderResultRow]) -> bytes:
         "Phân số",
         "Kết quả",
     ]
-    sheet.append(headers)
+    append_row(sheet, headers)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True)
@@ -143,10 +144,10 @@ def tally_xlsx(vote: VoteRow, rows: Sequence[LeaderResultRow]) -> bytes:
         ):
             line += [count, shown, exact]
         line.append(t.band)
-        sheet.append(line)
+        append_row(sheet, line)
     sheet.append([])
     for note in NOTES:
-        sheet.append([note])
+        append_row(sheet, [note])
     sheet.column_dimensions["B"].width = 28
     sheet.column_dimensions["C"].width = 40
     sheet.column_dimensions["Q"].width = 30

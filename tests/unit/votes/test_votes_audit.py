@@ -88,8 +88,9 @@ def test_a_bad_proof_another_election_or_a_double_mark_fail(election, record):
 
 
 def test_cli_prints_the_choices_and_exits_one_on_a_failed_audit(
-    election, record, tmp_path: Path
+    election, record, tmp_path: Path, trust_root_file: Path
 ):
+    given = ["--trust-root", str(trust_root_file)]
     path = tmp_path / "record.jsonl"
     path.write_bytes(record)
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
@@ -97,7 +98,8 @@ def test_cli_prints_the_choices_and_exits_one_on_a_failed_audit(
     good.write_bytes(_file(opening))
     bad.write_bytes(_file(opening, choices=[0, 0]))
     ok = CliRunner().invoke(
-        votes, ["verify", str(path), "--jobs", "1", "--audit-ballot", str(good)]
+        votes,
+        ["verify", str(path), *given, "--jobs", "1", "--audit-ballot", str(good)],
     )
     assert ok.exit_code == 0, ok.output
     assert f"V17  audit {good}: OK" in ok.output
@@ -105,13 +107,21 @@ def test_cli_prints_the_choices_and_exits_one_on_a_failed_audit(
     assert "Lãnh đạo 1: tín nhiệm cao" in ok.output
     failed = CliRunner().invoke(
         votes,
-        ["verify", str(path), "--audit-ballot", str(good), "--audit-ballot", str(bad)],
+        [
+            "verify",
+            str(path),
+            *given,
+            "--audit-ballot",
+            str(good),
+            "--audit-ballot",
+            str(bad),
+        ],
     )
     assert failed.exit_code == 1
     assert f"V17  audit {bad}: FAIL V17.opening_mismatch" in failed.output
     assert "OK: every check passed" in failed.output  # the record itself is fine
     missing = CliRunner().invoke(
-        votes, ["verify", str(path), "--audit-ballot", str(tmp_path / "nope")]
+        votes, ["verify", str(path), *given, "--audit-ballot", str(tmp_path / "nope")]
     )
     assert missing.exit_code == 2
 

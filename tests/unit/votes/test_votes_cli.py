@@ -12,16 +12,20 @@ from votes.protocol import Election
 from votes.vectors import mutate
 
 
-def test_valid_record_exits_zero(record: bytes, tmp_path: Path) -> None:
+def test_valid_record_exits_zero(
+    record: bytes, tmp_path: Path, trust_root_file: Path
+) -> None:
     path = tmp_path / "record.jsonl"
     path.write_bytes(record)
-    result = CliRunner().invoke(votes, ["verify", str(path)])
+    result = CliRunner().invoke(
+        votes, ["verify", "--trust-root", str(trust_root_file), str(path)]
+    )
     assert result.exit_code == 0
     assert "OK: every check passed" in result.output
 
 
 def test_tampered_record_exits_one_naming_the_check(
-    election: Election, tmp_path: Path
+    election: Election, tmp_path: Path, trust_root_file: Path
 ) -> None:
     def edit(contents: mutate.Contents) -> None:
         mutate.of_topic(contents, "VoteTallyPublished")[0]["results"][0]["band"] = (
@@ -30,26 +34,31 @@ def test_tampered_record_exits_one_naming_the_check(
 
     path = tmp_path / "record.jsonl"
     path.write_bytes(mutate.rewrite(election, edit))
-    result = CliRunner().invoke(votes, ["verify", str(path)])
+    result = CliRunner().invoke(
+        votes, ["verify", "--trust-root", str(trust_root_file), str(path)]
+    )
     assert result.exit_code == 1
     assert "FAIL V14.band_mismatch leader=0" in result.output
     assert "(VoteTallyPublished)" in result.output
 
 
 def test_json_report_has_ok_checks_and_first_failure(
-    election: Election, record: bytes, tmp_path: Path
+    election: Election, record: bytes, tmp_path: Path, trust_root_file: Path
 ) -> None:
     path = tmp_path / "record.jsonl"
     path.write_bytes(record)
     head = election.closing.event_hash.hex() if election.closing else ""
-    result = CliRunner().invoke(votes, ["verify", "--json", "--head", head, str(path)])
+    given = ["--trust-root", str(trust_root_file)]
+    result = CliRunner().invoke(
+        votes, ["verify", "--json", "--head", head, *given, str(path)]
+    )
     report = json.loads(result.output)
     assert result.exit_code == 0
     assert report["ok"] is True
     assert report["first_failure"] is None
     assert len(report["checks"]) == 15
     result = CliRunner().invoke(
-        votes, ["verify", "--json", "--head", "00" * 32, str(path)]
+        votes, ["verify", "--json", "--head", "00" * 32, *given, str(path)]
     )
     report = json.loads(result.output)
     assert result.exit_code == 1

@@ -1,0 +1,435 @@
+"""The province load test (issue 14): build a province through the services,
+serve it as production does (gunicorn on 127.0.0.1, a free port; on PostgreSQL
+with ``kiemdiem worker`` beside it), sign in as each role and measure.
+
+1. Every key page one request at a time: p50 / p95 / p99 and the page's size.
+2. A mixed workload of those pages at concurrency 1, 8 and 32 (threads, each
+   with its own keep-alive connection and a role's session): requests/s and
+   p50 / p99, each level bounded by ``--duration`` seconds and ``--max-requests``.
+
+    python -m bench.province --members 1000 [--seed S] [--duration 10]
+        [--backend sqlite|postgres] [--store DIR] [--samples 20]
+
+``--store DIR`` keeps the built province in DIR and reuses it on the next run
+with the same members, seed and backend (building is the slow part). Only
+127.0.0.1 is ever contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from services.demo_province_plan import plan_province
+from services.ratings import cycle_id, round_id
+
+HOST = "127.0.0.1"
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
+ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a throwaway local store
+LEVELS = (1, 8, 32)
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    role: str
+    path: str
+
+
+@dataclass
+class Sample:
+    seconds: list[float] = field(default_factory=list)
+    errors: int = 0
+    size: int = 0
+
+
+def key_pages(members: int, seed: int) -> list[Page]:
+    """The pages issue 14 names, addressed from the plan (ids are derived from
+    codes and card numbers, so nothing needs to be looked up)."""
+    plan = plan_province(members, seed)
+    province = plan.province.org_id
+    commune = plan.communes[0] if plan.communes else plan.province
+    cell = commune.cells[-1]
+    member = cell.members[0]
+    cycle = cycle_id(province, 2025, "annual", None)
+    rating_round = round_id(cycle, commune.org_id)
+    pages = [
+        Page(f"dashboard ({role})", role, "/")
+        for role in ("thuky", "captuy", "ubkt", "dangvien", "bankiemphieu")
+    ]
+    return [
+        *pages,
+        Page("organisation tree", "thuky", "/organisations/"),
+        Page("chi bộ page", "thuky", f"/organisations/{cell.org_id}"),
+        Page("chi bộ members", "thuky", f"/members/?cell={cell.org_id}"),
+        Page("cycle", "thuky", f"/ratings/cycles/{cycle}"),
+        Page("round", "captuy", f"/ratings/rounds/{rating_round}"),
+        Page("subject", "thuky", f"/ratings/cycles/{cycle}/subjects/{member.key}"),
+        Page("statistics", "thuky", f"/ratings/cycles/{cycle}/statistics"),
+        Page("report", "thuky", f"/reports/{province}/2025"),
+        Page("audit history", "ubkt", f"/audit/subjects/{member.member_id}"),
+    ]
+
+
+# -- the store and the server ------------------------------------------------------
+def environment(store: Path, backend: str, members: int, seed: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("KIEMDIEM_PROJECTIONS", None)
+    env.update(
+        KIEMDIEM_INSTANCE_DIR=str(store),
+        KIEMDIEM_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        KIEMDIEM_SECRET_KEY=secrets.token_urlsafe(32),
+        # Many signed-in sessions from one address: no sign-in pause.
+        KIEMDIEM_LOGIN_ADDRESS_FAILURE_LIMIT="100000",
+    )
+    if backend == "postgres":
+        schema = f"bench_province_{members}_{seed}"
+        env["KIEMDIEM_DATABASE_URL"] = f"{PG_SERVER}?schema={schema}"
+    else:
+        env["KIEMDIEM_DATABASE_URL"] = f"sqlite:///{store}/kiemdiem.db"
+    return env
+
+
+def build(store: Path, env: dict[str, str], members: int, seed: int) -> None:
+    """``kiemdiem init`` and ``kiemdiem demo --province``, unless DIR already
+    holds this province."""
+    marker = store / "bench-province.json"
+    wanted = {"members": members, "seed": seed, "url": env["KIEMDIEM_DATABASE_URL"]}
+    if marker.exists() and json.loads(marker.read_text()) == wanted:
+        print(f"reusing the province in {store}", flush=True)
+        return
+    if env["KIEMDIEM_DATABASE_URL"].startswith("postgresql"):
+        _drop_schema(env["KIEMDIEM_DATABASE_URL"].split("schema=", 1)[1])
+    for child in store.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    kiemdiem = str(BIN / "kiemdiem")
+    # A bench store: the log key's passphrase from the environment, as outside the
+    # demo it must (never a file beside the key).
+    env.setdefault("KIEMDIEM_LOG_KEY_PASSPHRASE", "bench-province-log-key")
+    subprocess.run([kiemdiem, "init"], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+    start = time.perf_counter()
+    command = [kiemdiem, "demo", "--province", "--members", str(members)]
+    subprocess.run(  # noqa: S603
+        [*command, "--seed", str(seed)],
+        env=env,
+        check=True,
+    )
+    print(f"built in {time.perf_counter() - start:.0f} s", flush=True)
+    marker.write_text(json.dumps(wanted))
+
+
+def _drop_schema(schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres") as db:
+        db.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(env: dict[str, str], workers: int, threads: int) -> Iterator[int]:
+    """gunicorn as docker-compose runs it, bound to 127.0.0.1; on PostgreSQL the
+    worker (projections, integrator) beside it. Both stopped on the way out."""
+    port = free_port()
+    gunicorn = [str(BIN / "gunicorn"), f"--bind={HOST}:{port}"]
+    gunicorn += [f"--workers={workers}", f"--threads={threads}", "web.wsgi:app"]
+    log = (Path(env["KIEMDIEM_INSTANCE_DIR"]) / "bench-server.log").open("ab")
+    procs = [
+        subprocess.Popen(  # noqa: S603
+            gunicorn, env=env, stdout=log, stderr=log, start_new_session=True
+        )
+    ]
+    if env["KIEMDIEM_DATABASE_URL"].startswith("postgresql"):
+        procs.append(
+            subprocess.Popen(  # noqa: S603
+                [str(BIN / "kiemdiem"), "worker"],
+                env=env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            probe = Client(port)
+            try:
+                status, _, _ = probe.get("/auth/login")
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            finally:
+                probe.close()
+            if time.monotonic() > deadline or procs[0].poll() is not None:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.5)
+        yield port
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()
+
+
+# -- a client ----------------------------------------------------------------------
+class Client:
+    """One keep-alive connection to 127.0.0.1 with its own cookies."""
+
+    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
+        self.port = port
+        self.cookies = dict(cookies or {})
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=300)
+
+    def request(
+        self, method: str, path: str, body: str | None = None
+    ) -> tuple[int, bytes, dict[str, str]]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=300)
+                if attempt == 2:
+                    raise
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                pair = value.split(";", 1)[0]
+                key, _, val = pair.partition("=")
+                self.cookies[key.strip()] = val.strip()
+        return response.status, data, dict(response.getheaders())
+
+    def get(self, path: str) -> tuple[int, bytes, dict[str, str]]:
+        return self.request("GET", path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def login(self, username: str, password: str) -> None:
+        status, page, _ = self.get("/auth/login")
+        found = CSRF.search(page.decode())
+        if status != 200 or found is None:
+            raise RuntimeError(f"no login form ({status})")
+        form = {
+            "csrf_token": html.unescape(found.group(1)),
+            "username": username,
+            "password": password,
+        }
+        status, _, headers = self.request("POST", "/auth/login", urlencode(form))
+        if status != 302 or "/auth/login" in headers.get("Location", ""):
+            raise RuntimeError(f"{username} could not sign in ({status})")
+
+
+def sign_in(port: int, store: Path) -> dict[str, dict[str, str]]:
+    """Each role's session cookies, from the logins the generator wrote."""
+    sessions = {}
+    for line in (store / "demo-accounts.txt").read_text().splitlines():
+        username, _role, password = line.split("\t")
+        client = Client(port)
+        try:
+            client.login(username, password)
+        finally:
+            client.close()
+        sessions[username] = client.cookies
+    return sessions
+
+
+# -- the measurements ----------------------------------------------------------------
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def one_at_a_time(
+    port: int, sessions: dict[str, dict[str, str]], pages: list[Page], samples: int
+) -> dict[str, Sample]:
+    results = {}
+    for page in pages:
+        client = Client(port, sessions[page.role])
+        client.get(page.path)  # warm: caches, connections
+        sample = Sample()
+        for _ in range(samples):
+            start = time.perf_counter()
+            status, body, _ = client.get(page.path)
+            sample.seconds.append(time.perf_counter() - start)
+            sample.size = len(body)
+            if status != 200:
+                sample.errors += 1
+        client.close()
+        results[page.name] = sample
+        print(
+            f"  {page.name:<22} p50 {1000 * percentile(sample.seconds, 0.5):8.1f} ms",
+            flush=True,
+        )
+    return results
+
+
+def mixed(
+    port: int,
+    sessions: dict[str, dict[str, str]],
+    pages: list[Page],
+    concurrency: int,
+    duration: float,
+    max_requests: int,
+) -> tuple[float, Sample]:
+    """Requests/s of the key pages in turn, ``concurrency`` threads at once."""
+    sample = Sample()
+    lock = threading.Lock()
+    stop = time.monotonic() + duration
+    count = [0]
+
+    def work(offset: int) -> None:
+        clients = {role: Client(port, cookies) for role, cookies in sessions.items()}
+        try:
+            requests(clients, offset)
+        finally:
+            for client in clients.values():
+                client.close()
+
+    def requests(clients: dict[str, Client], offset: int) -> None:
+        turn = offset
+        while time.monotonic() < stop:
+            with lock:
+                if count[0] >= max_requests:
+                    return
+                count[0] += 1
+            page = pages[turn % len(pages)]
+            turn += 1
+            start = time.perf_counter()
+            try:
+                status, _, _ = clients[page.role].get(page.path)
+            except (OSError, http.client.HTTPException):
+                status = 0
+            spent = time.perf_counter() - start
+            with lock:
+                sample.seconds.append(spent)
+                if status != 200:
+                    sample.errors += 1
+
+    began = time.perf_counter()
+    threads = [
+        threading.Thread(target=work, args=(n,), daemon=True)
+        for n in range(concurrency)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=duration + 600)
+    elapsed = time.perf_counter() - began
+    return len(sample.seconds) / elapsed, sample
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.province")
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--max-requests", type=int, default=5000)
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgres"),
+        default=os.environ.get("KIEMDIEM_BENCH_BACKEND", "sqlite"),
+    )
+    parser.add_argument("--store", type=Path, default=None)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--levels", default=",".join(map(str, LEVELS)))
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = args.store or Path(tmp)
+        store.mkdir(parents=True, exist_ok=True)
+        env = environment(store.resolve(), args.backend, args.members, args.seed)
+        build(store.resolve(), env, args.members, args.seed)
+        pages = key_pages(args.members, args.seed)
+        with serving(env, args.workers, args.threads) as port:
+            sessions = sign_in(port, store)
+            print("one request at a time:", flush=True)
+            single = one_at_a_time(port, sessions, pages, args.samples)
+            loads = []
+            for level in (int(n) for n in args.levels.split(",")):
+                rate, sample = mixed(
+                    port, sessions, pages, level, args.duration, args.max_requests
+                )
+                loads.append((level, rate, sample))
+                print(f"  concurrency {level}: {rate:.1f} requests/s", flush=True)
+        print_table(args, single, loads)
+        if args.backend == "postgres" and args.store is None:
+            _drop_schema(env["KIEMDIEM_DATABASE_URL"].split("schema=", 1)[1])
+    return 0
+
+
+def print_table(
+    args: argparse.Namespace,
+    single: dict[str, Sample],
+    loads: list[tuple[int, float, Sample]],
+) -> None:
+    ms = 1000.0
+    print(
+        f"\nprovince of {args.members} members (seed {args.seed}), {args.backend}, "
+        f"gunicorn {args.workers} worker(s) × {args.threads} threads"
+    )
+    print("| page | p50 ms | p95 ms | p99 ms | KB | errors |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, s in single.items():
+        print(
+            f"| {name} | {ms * percentile(s.seconds, 0.5):.1f} "
+            f"| {ms * percentile(s.seconds, 0.95):.1f} "
+            f"| {ms * percentile(s.seconds, 0.99):.1f} "
+            f"| {s.size / 1024:.0f} | {s.errors} |"
+        )
+    print("\n| concurrency | requests/s | p50 ms | p99 ms | requests | errors |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for level, rate, s in loads:
+        print(
+            f"| {level} | {rate:.1f} | {ms * percentile(s.seconds, 0.5):.0f} "
+            f"| {ms * percentile(s.seconds, 0.99):.0f} | {len(s.seconds)} "
+            f"| {s.errors} |"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

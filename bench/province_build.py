@@ -1,0 +1,203 @@
+"""Time (and profile) the province generator phase by phase, in-process.
+
+    python -m bench.province_build --members 1000 [--seed S] [--profile ratings]
+        [--backend sqlite|postgres] [--top 30]
+
+Builds in a fresh temporary store (SQLite file, or a fresh PostgreSQL schema
+that is dropped afterwards), prints each phase's seconds, commands and ms per
+command, extrapolates linearly to 100,000 members (a lower bound: opening the
+cycle and each decision grow faster than linearly today), and with ``--profile PHASE``
+prints the cProfile top entries (cumulative) of that phase: where the write
+side spends its time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from bench.province import ADMIN_PASSWORD, PG_SERVER, _drop_schema
+from ledger.config import settings_from_environ
+from ledger.signing import Signer
+from services.app import Kiemdiem
+from services.demo_province import (
+    PHASES,
+    ProvinceResult,
+    _Builder,
+    generate_province,
+)
+from services.demo_province_plan import plan_province
+from services.setup import initialise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.province_build")
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--profile", choices=PHASES, default=None)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--inline", action="store_true", help="views after each command"
+    )
+    parser.add_argument(
+        "--sample-communes",
+        type=int,
+        default=0,
+        help="review and rate only the first K đảng ủy xã (at full province size) "
+        "and scale those two phases to the whole province",
+    )
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        schema = f"bench_build_{uuid.uuid4().hex[:10]}"
+        url = (
+            f"{PG_SERVER}?schema={schema}"
+            if args.backend == "postgres"
+            else f"sqlite:///{tmp}/kiemdiem.db"
+        )
+        environ = {**os.environ, "KIEMDIEM_INSTANCE_DIR": tmp}
+        environ.pop("KIEMDIEM_PROJECTIONS", None)
+        settings = settings_from_environ(environ, database_url=url)
+        settings = replace(
+            settings, projections_mode="inline" if args.inline else "worker"
+        )
+        try:
+            initialise(
+                settings,
+                origin="kiemdiem.bench/province",
+                admin_username="admin",
+                admin_full_name="Quản trị",
+                admin_password=ADMIN_PASSWORD,
+            )
+            services = Kiemdiem(settings)
+            try:
+                run(services, args)
+            finally:
+                services.close()
+        finally:
+            if args.backend == "postgres":
+                _drop_schema(schema)
+    return 0
+
+
+def run(services: Kiemdiem, args: argparse.Namespace) -> None:
+    session = services.authenticate("admin", ADMIN_PASSWORD)
+    assert session is not None
+    profiler = cProfile.Profile()
+    state: dict[str, Any] = {"phase": "", "mark": time.perf_counter()}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if phase != state["phase"]:
+            if state["phase"] == args.profile:
+                profiler.disable()
+            state["phase"] = phase
+            print(f"{time.strftime('%H:%M:%S')} {phase} ({total})", flush=True)
+            if phase == args.profile:
+                profiler.enable()
+        elif time.perf_counter() - state["mark"] > 60:
+            state["mark"] = time.perf_counter()
+            print(f"{time.strftime('%H:%M:%S')}   {done}/{total}", flush=True)
+
+    totals: dict[str, int] = {}
+    if args.sample_communes:
+        result, totals = sampled(services, session.signer, args, progress)
+    else:
+        result = generate_province(
+            services, session.signer, args.members, args.seed, progress=progress
+        )
+    profiler.disable()
+    scale = 100_000 / args.members
+    if args.sample_communes:
+        print(
+            f"\nreviews and ratings of {result.reviews} reviews and "
+            f"{result.decisions} decisions only (the first {args.sample_communes} "
+            "đảng ủy xã), scaled to the whole province below"
+        )
+        for phase in ("reviews", "ratings"):
+            done = result.reviews if phase == "reviews" else result.decisions
+            factor = totals[phase] / max(done, 1)
+            result.seconds[phase] *= factor
+            result.cpu_seconds[phase] *= factor
+            result.commands[phase] = round(result.commands[phase] * factor)
+    print(f"\n{args.members} members, {args.backend}, seed {args.seed}")
+    print("| phase | seconds | CPU s | commands | ms/command | ×100k (linear) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for phase in PHASES:
+        seconds = result.seconds[phase]
+        commands = result.commands[phase]
+        per = 1000 * seconds / max(commands, 1)
+        print(
+            f"| {phase} | {seconds:.1f} | {result.cpu_seconds[phase]:.1f} "
+            f"| {commands} | {per:.1f} "
+            f"| {seconds * (1 if phase == 'accounts' else scale) / 3600:.1f} h |"
+        )
+    total = sum(result.seconds.values())
+    cpu = sum(result.cpu_seconds.values())
+    print(f"| total | {total:.1f} | {cpu:.1f} | {sum(result.commands.values())} | | |")
+    if args.profile:
+        print(f"\nprofile of {args.profile} (cumulative):")
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.strip_dirs().sort_stats("cumulative").print_stats(args.top)
+        stats.sort_stats("tottime").print_stats(args.top)
+
+
+def sampled(
+    services: Kiemdiem,
+    admin: Signer,
+    args: argparse.Namespace,
+    progress: Callable[[str, int, int], None],
+) -> tuple[ProvinceResult, dict[str, int]]:
+    """The generator's own phases, with reviews and ratings cut to the first
+    ``--sample-communes`` đảng ủy xã: the cost per command at the full size of the
+    cycle, in minutes instead of hours."""
+    plan = plan_province(args.members, args.seed)
+    builder = _Builder(services, admin, plan, progress, services.work_once)
+    with builder.timed("org_tree", plan.organisations):
+        builder.found_tree()
+    with builder.timed("members", len(plan.members)):
+        builder.enrol_members()
+        builder.assign_posts()
+    with builder.timed("accounts", 1):
+        accounts = builder.open_accounts()
+        builder.step()
+    with builder.timed("cycle_open", 1):
+        builder.open_cycle()
+    subjects = [s for s in builder.subjects.values() if not s["exempt"]]
+    communes = plan.communes[: args.sample_communes]
+    with builder.timed("reviews", 0):
+        for level in communes:
+            builder.review_level(level)
+    with builder.timed("ratings", 0):
+        for level in communes:
+            builder.rate_level(level)
+    result = ProvinceResult(
+        organisations=plan.organisations,
+        members=len(plan.members),
+        cycle_id=builder.cycle,
+        rounds=len(builder.numbers),
+        reviews=builder.reviews,
+        decisions=builder.decisions,
+        exempt=len(builder.subjects) - len(subjects),
+        accounts=accounts,
+        seconds=builder.seconds,
+        cpu_seconds=builder.cpu_seconds,
+        commands=builder.commands,
+    )
+    totals = {
+        "reviews": sum(len(s["venues"]) for s in subjects),
+        "ratings": sum(1 for s in subjects if s["decides"] not in (None, "outside")),
+    }
+    return result, totals
+
+
+if __name__ == "__main__":
+    sys.exit(main())

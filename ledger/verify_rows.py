@@ -1,0 +1,311 @@
+"""The per-row half of `kiemdiem verify` that does not depend on log order (§8.4).
+
+Parsing an envelope, the canonical check of its content, the binding of the
+columns to the signed content, the leaf and event hashes and the Ed25519
+signature are each a function of one row alone. ``verify`` ships rows in chunks
+to a process pool, which runs :func:`check_rows` on them, and keeps for itself
+only what needs the order of the log: the key registry, the stream chains, the
+Merkle range and the leaves table.
+
+:func:`check_rows` is a *filter*, never a judge of failures: a row that is fine
+in every respect it can see comes back as a compact :data:`FastRow`; any other
+row (malformed, non-canonical, a column that differs, another origin, a key
+event, a cosignature, a key the worker was not given) comes back as ``None`` and
+``verify`` runs its full per-row check on it, which names the failure exactly
+as before. So a doubt here only costs time, never changes a report.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ledger import canonical, envelope
+from ledger.keyring import KEY_REGISTERED_TOPIC, KEY_TOPICS
+
+COSIGNED_EVENT = "CheckpointCosigned"
+KEY_TOPIC_TEXTS = frozenset(KEY_TOPICS)
+
+# One row as read: notification id, originator_id, originator_version, topic, state.
+Row = tuple[int, Any, Any, Any, Any]
+# What ``verify`` needs from a fine row: leaf hash, event hash, stream (canonical
+# text), version, actor, key id (hex), prev (hex or None), and the signature
+# verdict under the public key sent with the row (None: no key was sent).
+FastRow = tuple[bytes, bytes, str, int, str, str, str | None, bool | None]
+
+_DECODER = json.JSONDecoder(
+    parse_float=canonical._reject_float,
+    parse_int=canonical._checked_int,
+    parse_constant=canonical._reject_constant,
+)
+# The decoder's scanner, made once (json.loads makes a decoder on every call).
+_scan = _DECODER.scan_once  # type: ignore[attr-defined]
+_encode = canonical._encode
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
+).fullmatch
+_from_iso = datetime.fromisoformat
+_UUID_TEXT = re.compile(
+    "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+).fullmatch
+_HEX32 = re.compile("[0-9a-f]{32}").fullmatch
+_HEX64 = re.compile("[0-9a-f]{64}").fullmatch
+_sha256 = hashlib.sha256
+_PREFIX = envelope.EVENT_SIGNING_PREFIX
+_HEADER = envelope.HEADER_BYTES
+_MAGIC = envelope.MAGIC
+_KEY_END = len(envelope.MAGIC) + envelope.KEY_ID_BYTES
+_CONTENT_KEYS = envelope.CONTENT_KEYS
+_public_keys: dict[bytes, Ed25519PublicKey] = {}  # per process, by raw bytes
+
+
+def _ascii_keys(value: Any) -> bool:
+    """Every object key in ``value`` is ASCII (stricter than the regex of
+    :func:`canonical.loads_canonical`, so a row passing here passes there)."""
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if not key.isascii():
+                return False
+            if type(item) in (dict, list) and not _ascii_keys(item):
+                return False
+    elif kind is list:
+        for item in value:
+            if type(item) in (dict, list) and not _ascii_keys(item):
+                return False
+    return True
+
+
+def _content(content: bytes) -> dict[str, Any] | None:
+    """The parsed content when it passes every check of
+    :func:`envelope.parse_content`; None when any of them might fail."""
+    try:
+        text = content.decode("utf-8")
+        obj, end = _scan(text, 0)
+        if (
+            end != len(text)
+            or type(obj) is not dict
+            or _encode(obj).encode("utf-8") != content
+        ):
+            return None
+    except (ValueError, TypeError, RecursionError, StopIteration):
+        return None
+    if obj.keys() != _CONTENT_KEYS:  # ASCII keys at the top
+        return None
+    if not content.isascii() and not _ascii_keys(obj["body"]):
+        return None
+    ver, prev, key_id = obj["ver"], obj["prev"], obj["key_id"]
+    stream, ts = obj["stream"], obj["ts"]
+    if (
+        type(obj["v"]) is not int
+        or obj["v"] != 1
+        or type(stream) is not str
+        or _UUID_TEXT(stream) is None
+        or type(ver) is not int
+        or ver < 1
+        or type(obj["body"]) is not dict
+        or type(obj["log"]) is not str
+        or type(obj["topic"]) is not str
+        or type(ts) is not str
+        or type(obj["actor"]) is not str
+        or type(key_id) is not str
+        or _HEX32(key_id) is None
+    ):
+        return None
+    if ver == 1:
+        if prev is not None:
+            return None
+    elif type(prev) is not str or _HEX64(prev) is None:
+        return None
+    if _TIMESTAMP(ts) is None:
+        return None
+    try:  # the shape checked here, the calendar by datetime (as parse_timestamp)
+        _from_iso(ts[:-1])
+    except ValueError:
+        return None
+    return obj
+
+
+def _same_column(column: Any, text: str) -> bool:
+    return bool(column == text or column == text.encode("utf-8"))
+
+
+def check_row(row: Row, public_raw: bytes | None, origin: str) -> FastRow | None:
+    """The compact result of one row, or None when ``verify`` must look closer."""
+    nid, oid, ver_column, topic_column, state = row
+    if type(state) is not bytes or len(state) <= _HEADER or state[:4] != _MAGIC:
+        return None
+    content_bytes = state[_HEADER:]
+    obj = _content(content_bytes)
+    if obj is None:
+        return None
+    stream, ver, topic = obj["stream"], obj["ver"], obj["topic"]
+    key_id: str = obj["key_id"]
+    if (
+        type(nid) is not int
+        or nid <= 0
+        or state[4:_KEY_END].hex() != key_id
+        or type(ver_column) is not int
+        or ver_column != ver
+        or obj["log"] != origin
+        or topic in KEY_TOPIC_TEXTS
+        or topic.rpartition(".")[2] == COSIGNED_EVENT
+        or not _same_column(topic_column, topic)
+    ):
+        return None
+    if not (
+        oid == stream.replace("-", "").encode("ascii")
+        or (isinstance(oid, UUID) and str(oid) == stream)
+    ):
+        return None
+    verdict: bool | None = None
+    if public_raw is not None:
+        key = _public_keys.get(public_raw)
+        if key is None:
+            try:
+                key = _public_keys[public_raw] = Ed25519PublicKey.from_public_bytes(
+                    public_raw
+                )
+            except ValueError:
+                return None
+        try:
+            key.verify(state[_KEY_END:_HEADER], _PREFIX + content_bytes)
+            verdict = True
+        except InvalidSignature:
+            verdict = False
+    return (
+        _sha256(b"\x00" + state).digest(),
+        _sha256(state).digest(),
+        stream,
+        ver,
+        obj["actor"],
+        key_id,
+        obj["prev"],
+        verdict,
+    )
+
+
+def check_rows(
+    rows: Sequence[Row], publics: Sequence[bytes | None], origin: str
+) -> list[FastRow | None]:
+    """:func:`check_row` over a chunk (what a pool worker runs)."""
+    return [
+        check_row(row, public_raw, origin)
+        for row, public_raw in zip(rows, publics, strict=True)
+    ]
+
+
+# -- chunks of rows on the process pool -----------------------------------------------
+
+# A chunk: its first ordinal, its rows, and the public key sent with each row
+# (None for prefix rows, which only feed the Merkle range).
+Chunk = tuple[int, list[Row], list[bytes | None] | None]
+
+
+def learn_keys(page: Sequence[Any], candidates: dict[bytes, bytes]) -> None:
+    """Add the public keys that the page's registrations carry, by key id.
+
+    Only a hint for the pool: a row's verdict is used only when the key sent
+    with it is the one the replayed registry holds at that row.
+    """
+    for _nid, _oid, _ver, topic, state in page:
+        if topic != KEY_REGISTERED_TOPIC and topic != KEY_REGISTERED_BYTES:
+            continue
+        try:
+            body = json.loads(bytes(state)[envelope.HEADER_BYTES :])["body"]
+            raw = base64.b64decode(body["public_key"], validate=True)
+        except (ValueError, TypeError, KeyError, binascii.Error):
+            continue
+        if len(raw) == 32:
+            candidates.setdefault(envelope.key_id_for(raw), raw)
+
+
+KEY_REGISTERED_BYTES = KEY_REGISTERED_TOPIC.encode("ascii")
+
+
+def public_for(row: Any, candidates: Mapping[bytes, bytes]) -> bytes | None:
+    state = row[4]
+    if type(state) is not bytes:
+        return None
+    return candidates.get(state[4 : 4 + envelope.KEY_ID_BYTES])
+
+
+class RowPool:
+    """:func:`check_rows` over chunks, inline (jobs=1) or on a
+    process pool with a few chunks in flight; results come back in order."""
+
+    def __init__(self, jobs: int, origin: str) -> None:
+        self.origin = origin
+        self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+        self.ahead = 2 * jobs + 2
+
+    def results(
+        self, chunks: Iterable[Chunk]
+    ) -> Iterator[
+        tuple[
+            int,
+            list[Row],
+            Sequence[bytes | None],
+            Sequence[FastRow | None] | None,
+        ]
+    ]:
+        pending: deque[
+            tuple[
+                int,
+                list[Row],
+                Sequence[bytes | None],
+                Future[list[FastRow | None]] | None,
+            ]
+        ] = deque()
+        for start, rows, publics in chunks:
+            if publics is None:
+                future = None
+            elif self.pool is None:
+                yield (
+                    start,
+                    rows,
+                    publics,
+                    check_rows(rows, publics, self.origin),
+                )
+                continue
+            else:
+                future = self.pool.submit(check_rows, rows, publics, self.origin)
+            pending.append((start, rows, publics or (), future))
+            while len(pending) > self.ahead or (pending and pending[0][3] is None):
+                yield self._done(pending.popleft())
+        while pending:
+            yield self._done(pending.popleft())
+
+    @staticmethod
+    def _done(
+        item: tuple[
+            int,
+            list[Row],
+            Sequence[bytes | None],
+            Future[list[FastRow | None]] | None,
+        ],
+    ) -> tuple[
+        int,
+        list[Row],
+        Sequence[bytes | None],
+        Sequence[FastRow | None] | None,
+    ]:
+        start, rows, publics, future = item
+        return start, rows, publics, None if future is None else future.result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None

@@ -1,0 +1,537 @@
+"""A province at scale (``kiemdiem demo --province --members N``), built through
+the real services: every organisation, member, post, account, review and rating
+is a command signed by a real account, exactly as the web sends it.
+
+Who signs: the administrator founds the tree, enrols the members (the CSV import
+path, one signed transaction per batch of about a thousand rows) and opens the
+demo's role accounts at the tỉnh ủy (``thuky``, ``captuy``, ``ubkt``…, reused from
+:mod:`services.demo`); ``thuky`` (secretary) opens the 2025 cycle, records every
+review and the self-ratings and proposals; ``captuy`` (the committee) opens the
+rounds, defines each chi bộ's peer group and decides. The order is the one the
+rules prescribe (366-QĐ/TW Điều 12.2): members, then the Ban Thường vụ, then its
+head and members, then the chi bộ, then the đảng ủy xã; HTXSNV last in each peer
+group and within the quota.
+
+Views are caught up every :data:`BATCH_COMMANDS` commands and at every phase's
+end through ``catch_up`` (by default :meth:`Kiemdiem.work_once`, what
+``kiemdiem worker`` runs), so the generator works in the inline and the worker
+mode alike. Each phase's wall time is returned: the numbers issue 14 asks for.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.errors import DomainError
+from domain.reviews import FORM_OF_APPENDIX
+from domain.rulebooks import LEVEL_RANK, Level
+from ledger.signing import Signer
+from services import commands as c
+from services import rating_commands as rc
+from services.app import Kiemdiem
+from services.demo import DemoAccount, demo_signer, open_demo_accounts
+from services.demo_history import TASKS, deadlines_of
+from services.demo_history import points as points_for
+from services.demo_province_plan import (
+    CellPlan,
+    LevelPlan,
+    MemberPlan,
+    ProvincePlan,
+    plan_province,
+)
+from services.member_import import import_members
+from services.ratings import round_id
+
+YEAR = 2025
+PHASES = ("org_tree", "members", "accounts", "cycle_open", "reviews", "ratings")
+IMPORT_ROWS = 1000
+IMPORT_COLUMNS = (
+    "full_name",
+    "party_card_no",
+    "birth_date",
+    "admission_date",
+    "status",
+    "cell_code",
+)
+BATCH_COMMANDS = 500
+REPORT_ON = date(2025, 11, 17)
+HELD_ON = {
+    "cell": date(2025, 12, 1),
+    "cell_member": date(2025, 12, 2),
+    "btv": date(2025, 12, 3),
+    "head": date(2025, 12, 4),
+    "leader": date(2025, 12, 5),
+    "grassroots_committee": date(2025, 12, 8),
+    "provincial_committee": date(2025, 12, 10),
+}
+DECIDED_ON = {
+    "btv": date(2025, 12, 12),
+    "member": date(2025, 12, 15),
+    "leader": date(2025, 12, 16),
+    "cell": date(2025, 12, 20),
+    "commune": date(2025, 12, 28),
+}
+STRENGTHS = (
+    "Chấp hành nghiêm chủ trương của Đảng, pháp luật của Nhà nước.",
+    "Hoàn thành tốt nhiệm vụ được giao, tích cực tham gia sinh hoạt chi bộ.",
+    "Giữ gìn phẩm chất đạo đức, lối sống; đoàn kết với đồng chí, đồng nghiệp.",
+)
+SHORTCOMINGS = (
+    "Có lúc chậm tiến độ báo cáo.",
+    "Việc nghiên cứu, học tập nghị quyết chưa thường xuyên.",
+    "Phát biểu ý kiến xây dựng trong sinh hoạt chi bộ còn ít.",
+)
+MEASURES = (
+    "Lập kế hoạch công việc theo tuần, bám sát tiến độ.",
+    "Dành thời gian tự học, nghiên cứu văn kiện.",
+    "Chủ động tham gia ý kiến trong sinh hoạt chi bộ.",
+)
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ProvinceResult:
+    """What was built, the role logins, and each phase's seconds and commands."""
+
+    organisations: int
+    members: int
+    cycle_id: UUID
+    rounds: int
+    reviews: int
+    decisions: int
+    exempt: int
+    accounts: list[DemoAccount]
+    seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # this process's
+    commands: dict[str, int] = field(default_factory=dict)
+
+
+def generate_province(
+    services: Kiemdiem,
+    admin: Signer,
+    members: int,
+    seed: int = 2025,
+    *,
+    progress: Progress | None = None,
+    catch_up: Callable[[], None] | None = None,
+) -> ProvinceResult:
+    """Build the province and its whole 2025 cycle; the administrator signs the
+    directory, the demo's role accounts sign the cycle."""
+    plan = plan_province(members, seed)
+    builder = _Builder(services, admin, plan, progress, catch_up or services.work_once)
+    return builder.run()
+
+
+class _Builder:
+    """One province being built: the plan, the signers, the phase clock, and the
+    ids the later phases need (cycle, subjects, rounds and their numbering)."""
+
+    def __init__(
+        self,
+        services: Kiemdiem,
+        admin: Signer,
+        plan: ProvincePlan,
+        progress: Progress | None,
+        catch_up: Callable[[], None],
+    ) -> None:
+        self.services = services
+        self.admin = admin
+        self.plan = plan
+        self.rng = random.Random(plan.seed + 1)  # noqa: S311 - demo data
+        self.progress = progress
+        self._catch_up = catch_up
+        self.sent = 0
+        self.since_catch_up = 0
+        self.phase = ""
+        self.done = 0
+        self.total = 0
+        self.seconds: dict[str, float] = {}
+        self.cpu_seconds: dict[str, float] = {}
+        self.commands: dict[str, int] = {}
+        self.numbers: dict[UUID, int] = {}
+        self.reviews = 0
+        self.decisions = 0
+        self.sec: Signer = admin
+        self.dm: Signer = admin
+        self.cycle = UUID(int=0)
+        self.subjects: dict[str, dict[str, Any]] = {}
+
+    # -- plumbing ----------------------------------------------------------------
+    def send(self, command: c.Command, signer: Signer) -> Any:
+        """The one way every command goes in: the command bus."""
+        self.sent += 1
+        self.since_catch_up += 1
+        return self.services.handle(command, signer)
+
+    def catch_up(self, *, force: bool = False) -> None:
+        if force or self.since_catch_up >= BATCH_COMMANDS:
+            self._catch_up()
+            self.since_catch_up = 0
+
+    def step(self, count: int = 1) -> None:
+        self.done += count
+        self.catch_up()
+        if self.progress is not None:
+            self.progress(self.phase, self.done, self.total)
+
+    @contextmanager
+    def timed(self, phase: str, total: int) -> Iterator[None]:
+        self.phase, self.done, self.total = phase, 0, total
+        sent, start, cpu = self.sent, time.perf_counter(), time.process_time()
+        if self.progress is not None:
+            self.progress(phase, 0, total)
+        yield
+        self.catch_up(force=True)
+        self.seconds[phase] = time.perf_counter() - start
+        self.cpu_seconds[phase] = time.process_time() - cpu
+        self.commands[phase] = self.sent - sent
+
+    # -- the phases ------------------------------------------------------------------
+    def run(self) -> ProvinceResult:
+        plan = self.plan
+        with self.timed("org_tree", plan.organisations):
+            self.found_tree()
+        with self.timed("members", len(plan.members)):
+            self.enrol_members()
+            self.assign_posts()
+        with self.timed("accounts", 1):
+            accounts = self.open_accounts()
+            self.step()
+        with self.timed("cycle_open", 1):
+            self.open_cycle()
+        subjects = [s for s in self.subjects.values() if not s["exempt"]]
+        venues = sum(len(s["venues"]) for s in subjects)
+        with self.timed("reviews", venues):
+            for level in [*plan.communes, plan.province]:
+                self.review_level(level)
+        rated = [s for s in subjects if s["decides"] not in (None, "outside")]
+        with self.timed("ratings", len(rated)):
+            for level in plan.communes:
+                self.rate_level(level)
+            self.rate_province()
+        return ProvinceResult(
+            organisations=plan.organisations,
+            members=len(plan.members),
+            cycle_id=self.cycle,
+            rounds=len(self.numbers),
+            reviews=self.reviews,
+            decisions=self.decisions,
+            exempt=sum(1 for s in self.subjects.values() if s["exempt"]),
+            accounts=accounts,
+            seconds=self.seconds,
+            cpu_seconds=self.cpu_seconds,
+            commands=self.commands,
+        )
+
+    def found_tree(self) -> None:
+        actor = self.admin.actor
+
+        def found(code: str, name: str, kind: str, parent: UUID | None) -> None:
+            self.send(c.FoundOrganisation(actor, code, name, kind, parent), self.admin)
+            self.step()
+
+        province = self.plan.province
+        found(province.code, province.name, province.kind, None)
+        for level in self.plan.levels:
+            if level is not province:
+                found(level.code, level.name, level.kind, province.org_id)
+            found(level.btv_code, level.btv_name, "leadership_collective", level.org_id)
+            for cell in level.cells:
+                found(cell.code, cell.name, "cell", level.org_id)
+
+    def enrol_members(self) -> None:
+        """The import path: one signed transaction per batch of whole chi bộ."""
+        batch: list[tuple[CellPlan, MemberPlan]] = []
+        for cell in self.plan.cells:
+            batch += [(cell, m) for m in cell.members]
+            if len(batch) >= IMPORT_ROWS:
+                self.import_batch(batch)
+                batch = []
+        if batch:
+            self.import_batch(batch)
+
+    def import_batch(self, rows: list[tuple[CellPlan, MemberPlan]]) -> None:
+        out = io.StringIO()
+        sheet = csv.writer(out)
+        sheet.writerow(IMPORT_COLUMNS)
+        for cell, m in rows:
+            birth, admitted = m.birth.isoformat(), m.admitted.isoformat()
+            sheet.writerow((m.name, m.card, birth, admitted, m.status, cell.code))
+        self.sent += 1
+        self.since_catch_up += len(rows)
+        report = import_members(
+            self.services,
+            self.admin,
+            out.getvalue().encode(),
+            "province.csv",
+            dry_run=False,
+        )
+        if report.errors:
+            first = report.errors[0]
+            raise DomainError(first.code, row=first.row, **first.details)
+        self.step(len(rows))
+
+    def assign_posts(self) -> None:
+        for level in self.plan.levels:
+            for leader in level.leaders:
+                self.send(
+                    rc.AssignPost(
+                        self.admin.actor,
+                        leader.member_id,
+                        level.btv_id,
+                        leader.leader_role or "member",
+                        date(2020, 10, 1),
+                    ),
+                    self.admin,
+                )
+
+    def open_accounts(self) -> list[DemoAccount]:
+        # ``dangvien`` is a plain member of a chi bộ (not a leader, not exempt).
+        member = next(
+            m
+            for level in [*self.plan.communes, self.plan.province]
+            for cell in level.cells
+            for m in cell.members
+            if not m.leader_role and m.admitted.year < YEAR
+        )
+        accounts = open_demo_accounts(
+            self.services,
+            self.admin,
+            self.plan.province.org_id,
+            (member.member_id, member.name),
+        )
+        self.sent += len(accounts)
+        logins = {a.username: a.password for a in accounts}
+        self.sec = demo_signer(self.services, "thuky", logins["thuky"])
+        self.dm = demo_signer(self.services, "captuy", logins["captuy"])
+        return accounts
+
+    def open_cycle(self) -> None:
+        self.cycle = self.send(
+            rc.OpenCycle(
+                self.sec.actor,
+                self.plan.province.org_id,
+                YEAR,
+                reference_date=date(YEAR, 12, 1),
+                deadlines=tuple(deadlines_of(YEAR)),
+            ),
+            self.sec,
+        )
+        self.subjects = {
+            key: dict(s)
+            for key, s in self.services.ratings.cycle(self.cycle).subjects.items()
+        }
+        authorities = sorted(
+            {s["decides"] for s in self.subjects.values()} - {None, "outside"}
+        )
+        for authority in authorities:
+            ident = self.send(
+                rc.OpenRound(self.dm.actor, self.cycle, UUID(authority)), self.dm
+            )
+            self.numbers[ident] = 0
+        self.step()
+
+    # -- reviews ---------------------------------------------------------------------
+    def review_level(self, level: LevelPlan) -> None:
+        for cell in level.cells:
+            self.review_collective(cell.key, len(cell.members), HELD_ON["cell"])
+            for member in cell.members:
+                self.review_member(member, str(cell.org_id), HELD_ON["cell_member"])
+        leaders = level.leaders
+        self.review_collective(level.btv_key, len(leaders), HELD_ON["btv"])
+        for leader in leaders:
+            held = HELD_ON["head" if leader.leader_role == "head" else "leader"]
+            self.review_member(leader, str(level.btv_id), held)
+        self.review_collective(level.key, 15, HELD_ON[level.kind])
+        self.catch_up(force=True)
+
+    def review_collective(self, key: str, attendees: int, held_on: date) -> None:
+        subject = self.subjects[key]
+        sec = self.sec.actor
+        venue = subject["venues"][0]
+        review = self.send(rc.OpenReview(sec, self.cycle, key, UUID(venue)), self.sec)
+        self.send(
+            rc.CirculateReport(
+                sec, review, f"Báo cáo kiểm điểm năm {YEAR} của {subject['name']}",
+                REPORT_ON,
+            ),
+            self.sec,
+        )  # fmt: skip
+        self.send(
+            rc.HoldMeeting(
+                sec,
+                review,
+                held_on,
+                max(attendees, 1),
+                f"Biên bản hội nghị kiểm điểm {subject['name']} năm {YEAR}",
+                "Hội nghị thống nhất báo cáo kiểm điểm.",
+            ),
+            self.sec,
+        )
+        self.reviews += 1
+        self.step()
+
+    def review_member(self, member: MemberPlan, venue: str, held_on: date) -> None:
+        subject = self.subjects[member.key]
+        if subject["exempt"]:
+            return
+        sec = self.sec.actor
+        review = self.send(
+            rc.OpenReview(sec, self.cycle, member.key, UUID(venue)), self.sec
+        )
+        form = FORM_OF_APPENDIX[subject["appendix"]]
+        sections = {
+            "strengths": self.rng.choice(STRENGTHS),
+            "shortcomings": self.rng.choice(SHORTCOMINGS),
+            "measures": self.rng.choice(MEASURES),
+        }
+        self.send(rc.SubmitSelfReview(sec, review, form, sections), self.sec)
+        self.send(
+            rc.HoldMeeting(
+                sec,
+                review,
+                held_on,
+                max(3, self.rng.randint(5, 25)),
+                f"Biên bản kiểm điểm đồng chí {member.name}",
+                "Hội nghị nhất trí với bản kiểm điểm.",
+            ),
+            self.sec,
+        )
+        self.reviews += 1
+        self.step()
+
+    # -- ratings ---------------------------------------------------------------------
+    def rate_level(self, level: LevelPlan) -> None:
+        """A đảng ủy xã's round: each chi bộ's members in their peer group, the
+        Ban Thường vụ, its leaders (not above it), then the chi bộ."""
+        for cell in level.cells:
+            self.rate_cell_members(cell)
+        btv = self.collective_level()
+        self.rate(level.btv_key, btv, DECIDED_ON["btv"])
+        self.rate_leaders(level, btv)
+        for cell in level.cells:
+            self.rate(cell.key, self.collective_level(), DECIDED_ON["cell"])
+        self.catch_up(force=True)
+
+    def rate_province(self) -> None:
+        """The tỉnh ủy's own chi bộ (each its own round), then the tỉnh ủy's round:
+        its Ban Thường vụ and leaders, its chi bộ, every đảng ủy xã."""
+        province = self.plan.province
+        for cell in province.cells:
+            self.rate_cell_members(cell)
+        btv = self.collective_level()
+        self.rate(province.btv_key, btv, DECIDED_ON["btv"])
+        self.rate_leaders(province, btv)
+        for cell in province.cells:
+            self.rate(cell.key, self.collective_level(), DECIDED_ON["cell"])
+        for commune in self.plan.communes:
+            self.rate(commune.key, self.collective_level(), DECIDED_ON["commune"])
+
+    def rate_cell_members(self, cell: CellPlan) -> None:
+        plain = [
+            m
+            for m in cell.members
+            if not m.leader_role and not self.subjects[m.key]["exempt"]
+        ]
+        if not plain:
+            return
+        keys = [m.key for m in plain]
+        self.send(
+            rc.DefinePeerGroup(
+                self.dm.actor,
+                self.round_of(keys[0]),
+                f"dv-{cell.code}",
+                f"Đảng viên {cell.name}",
+                tuple(keys),
+            ),
+            self.dm,
+        )
+        levels = self.group_levels(len(plain))
+        # HTXSNV last: its cap counts the HTTNV decided before it (§5.1).
+        order = sorted(
+            zip(plain, levels, strict=True), key=lambda p: p[1] is Level.EXCELLENT
+        )
+        for member, level in order:
+            self.rate(member.key, level, DECIDED_ON["member"])
+
+    def rate_leaders(self, level: LevelPlan, btv: Level) -> None:
+        for leader in level.leaders:
+            chosen = self.collective_level()
+            if leader.leader_role == "head" and LEVEL_RANK[chosen] > LEVEL_RANK[btv]:
+                chosen = btv  # the head not above the collective (366)
+            self.rate(leader.key, chosen, DECIDED_ON["leader"])
+
+    def group_levels(self, size: int) -> list[Level]:
+        """One chi bộ's levels: a few HTHTNV, sometimes one KHTNV, HTXSNV within
+        20% of the HTTNV (rounded down)."""
+        rng = self.rng
+        low = min(size - 1, rng.randint(0, 2)) if size > 1 else 0
+        failed = 1 if size - low > 1 and rng.random() < 0.3 else 0
+        excellent = rng.randint(0, 4)
+        while excellent and excellent * 100 > (size - low - failed - excellent) * 20:
+            excellent -= 1
+        good = size - low - failed - excellent
+        levels = (
+            [Level.NOT_COMPLETED] * failed
+            + [Level.COMPLETED] * low
+            + [Level.GOOD] * good
+            + [Level.EXCELLENT] * excellent
+        )
+        rng.shuffle(levels)
+        return levels
+
+    def collective_level(self) -> Level:
+        return self.rng.choices([Level.GOOD, Level.COMPLETED], [4, 1])[0]
+
+    def round_of(self, key: str) -> UUID:
+        return round_id(self.cycle, self.subjects[key]["decides"])
+
+    def rate(self, key: str, level: Level, decided_on: date) -> None:
+        """The three steps: self-rating, proposal (thẩm định), decision."""
+        subject = self.subjects[key]
+        if subject["exempt"] or subject["decides"] in (None, "outside"):
+            return
+        rid = self.round_of(key)
+        total, on_time, exceeded, late, not_done = TASKS[level]
+        sec, dm = self.sec.actor, self.dm.actor
+        self.send(
+            rc.SelfRate(
+                sec,
+                rid,
+                key,
+                level.value,
+                total,
+                on_time,
+                tasks_exceeded=exceeded,
+                tasks_late=late,
+                tasks_not_done=not_done,
+                points=points_for(YEAR, subject["appendix"], level),
+            ),
+            self.sec,
+        )
+        self.send(rc.ProposeRating(sec, rid, key, level.value), self.sec)
+        self.numbers[rid] += 1
+        self.send(
+            rc.DecideRating(
+                dm,
+                rid,
+                key,
+                level.value,
+                f"{self.numbers[rid]}-QĐ/ĐU",
+                decided_on,
+                justification="Theo kết quả thẩm định.",
+            ),
+            self.dm,
+        )
+        self.decisions += 1
+        self.step()
