@@ -2,7 +2,7 @@ FROM python:3.11-slim-bookworm
 # libsodium for the vote crypto; nodejs/npm from Debian only to install the booth's
 # audited @noble packages from package-lock.json (npm ci), then removed again.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libsodium23 fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends libsodium23 fonts-dejavu-core fonts-liberation2 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /srv/kiemdiem
 COPY pyproject.toml README.md ./

@@ -275,6 +275,11 @@ class VoteReads:
     def booth_data(self, vote_id: UUID) -> dict[str, Any]:
         return self.service.booth_data(vote_id)
 
+    def slip_status(self, vote_id: UUID, credential: bytes) -> str:
+        """Public like the bulletin: whether a slip may still cast (the answer
+        names no ballot; the booth route throttles unknown keys)."""
+        return self.service.slip_status(vote_id, credential)
+
     def trustee_rows(self, vote_id: UUID) -> list[TrusteeRow]:
         self._check(vote_id)
         return self.service.trustee_rows(vote_id)

@@ -1,9 +1,9 @@
 """The documents of issue 6 as files: the report upward as XLSX (every table on
 its own sheet, the exact fraction beside each displayed percentage) and as PDF;
 a subject's file list (Mẫu 04-HD KĐ.ĐG) and a re-rating decision (Mẫu 03-HD
-KĐ.ĐG) as PDF. PDFs use the DejaVu fonts of :mod:`votes.printing`, so the
-Vietnamese text keeps its diacritics; the web pages and ``kiemdiem export``
-share these builders.
+KĐ.ĐG) as PDF in the official layout of :mod:`services.printouts` (fonts with
+every Vietnamese letter, embedded); the web pages and ``kiemdiem export`` share
+these builders.
 
 The figures come from :mod:`services.reports`; nothing here computes a rule.
 """
@@ -11,17 +11,17 @@ The figures come from :mod:`services.reports`; nothing here computes a rule.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from domain.explain import level_name
 from domain.statistics import GOOD_OR_BETTER_LABEL
+from services.printouts import documents as printed
+from services.printouts import layout
 from services.spreadsheet import append_row
-from votes.printing import NEXT_LINE, new_pdf
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
@@ -54,17 +54,7 @@ DEADLINE_LEVEL_NAMES = {
     "leadership_collective": "Tập thể lãnh đạo, quản lý",
 }
 MILESTONE_NAMES = {"review": "Kiểm điểm", "rating": "Xếp loại", "report": "Báo cáo"}
-DOSSIER_NAMES = {
-    "self_reviews": "Bản tự kiểm điểm của cá nhân, báo cáo kiểm điểm của tập thể",
-    "residence_comment": "Nhận xét của chi ủy, chi bộ nơi cư trú",
-    "minutes": "Biên bản hội nghị kiểm điểm",
-    "appraisal": "Báo cáo tổng hợp, thẩm định của cơ quan tham mưu về tổ chức",
-    "conclusion": "Kết luận đánh giá, xếp loại chất lượng của cấp có thẩm quyền",
-    "suggestions": "Văn bản gợi ý kiểm điểm (nếu có)",
-    "opinions": "Văn bản tham gia ý kiến của các cơ quan liên quan (nếu có)",
-    "complaints": "Hồ sơ giải quyết khiếu nại, tố cáo về đánh giá, xếp loại (nếu có)",
-    "other": "Các tài liệu khác có liên quan",
-}
+DOSSIER_NAMES = printed.DOSSIER_NAMES
 REMEDIATION_STATUSES = {
     "OPEN": "Chưa có kế hoạch",
     "IN_PROGRESS": "Đang khắc phục",
@@ -329,138 +319,36 @@ def report_xlsx(report: Mapping[str, Any]) -> bytes:
     return out.getvalue()
 
 
-def _heading(pdf: FPDF, text: str, size: float = 12) -> None:
-    pdf.set_font("DejaVu", "B", size)
-    pdf.multi_cell(0, 6.5, text, align="C", **NEXT_LINE)
-
-
-def _table(pdf: FPDF, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    pdf.set_font("DejaVu", "B", 7)
-    with pdf.table(line_height=4, first_row_as_headings=True) as table:
-        head = table.row()
-        for h in headers:
-            head.cell(str(h))
-        pdf.set_font("DejaVu", "", 7)
-        for r in rows:
-            line = table.row()
-            for value in r:
-                line.cell(str(value))
-
-
 def report_pdf(report: Mapping[str, Any]) -> bytes:
-    pdf = new_pdf("L")
-    pdf.add_page()
-    _heading(pdf, title_of(report), 13)
-    pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(
-        0,
-        5.5,
+    pdf = layout.new_document("L")
+    layout.party_header(
+        pdf, layout.Header("", (report["org"]["name"],), "", "BC/…", on=report["today"])
+    )
+    layout.title(pdf, title_of(report))
+    layout.paragraph(
+        pdf,
         f"{report['org']['name']} — quy định áp dụng: {_regimes(report)}; "
-        f"tình hình tính đến ngày {report['today']}",
-        align="C",
-        **NEXT_LINE,
+        f"tình hình tính đến ngày {layout.vn_date(report['today'])}",
+        "I",
+        12,
     )
     for n, (title, headers, rows) in enumerate(report_tables(report), start=1):
-        pdf.ln(3)
-        pdf.set_font("DejaVu", "B", 10)
-        pdf.multi_cell(0, 5.5, f"Bảng {n}. {title}", **NEXT_LINE)
-        if rows:
-            _table(pdf, headers, rows)
-        else:
-            pdf.set_font("DejaVu", "", 9)
-            pdf.multi_cell(0, 5, "Không có.", **NEXT_LINE)
-    pdf.ln(3)
-    pdf.set_font("DejaVu", "", 8)
-    pdf.multi_cell(0, 4.5, PERCENT_NOTE, **NEXT_LINE)
-    return bytes(pdf.output())
+        widths = [3.0, *([1.0] * (len(headers) - 1))]
+        layout.table(pdf, f"Bảng {n}. {title}", headers, rows, widths, 8.5)
+    layout.paragraph(pdf, PERCENT_NOTE, "I", 11)
+    layout.signatures(
+        pdf,
+        [layout.Signature((f"T/M {report['org']['name']}",), "(Ký, ghi rõ họ tên)")],
+        ("Cấp ủy cấp trên (báo cáo),", "Lưu."),
+    )
+    return layout.finish(pdf)
 
 
 def dossier_pdf(dossier: Mapping[str, Any]) -> bytes:
-    """Mẫu 04-HD KĐ.ĐG: danh mục hồ sơ kiểm điểm, đánh giá, xếp loại."""
-    pdf = new_pdf()
-    pdf.add_page()
-    pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(0, 5, "Mẫu 04-HD KĐ.ĐG", align="R", **NEXT_LINE)
-    _heading(pdf, "DANH MỤC HỒ SƠ KIỂM ĐIỂM, ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG")
-    pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(
-        0,
-        5.5,
-        f"Năm {dossier['year']} — {dossier['name']}\n{dossier['organisation']}\n"
-        f"Kết quả xếp loại: "
-        f"{level_name(dossier['level']) if dossier['level'] else 'chưa có'}",
-        align="C",
-        **NEXT_LINE,
-    )
-    pdf.ln(3)
-    rows = [
-        [
-            str(n),
-            DOSSIER_NAMES[item["item"]],
-            "Có" if item["present"] else "Không có",
-            "; ".join(str(x) for x in item["evidence"]) or "—",
-        ]
-        for n, item in enumerate(dossier["items"], start=1)
-    ]
-    pdf.set_font("DejaVu", "B", 9)
-    with pdf.table(
-        col_widths=(10, 100, 22, 58), line_height=5, first_row_as_headings=True
-    ) as table:
-        head = table.row()
-        for h in (
-            "TT",
-            "Tài liệu (Điều 17 Quy định 366-QĐ/TW)",
-            "Tình trạng",
-            "Căn cứ",
-        ):
-            head.cell(h)
-        pdf.set_font("DejaVu", "", 9)
-        for r in rows:
-            line = table.row()
-            for value in r:
-                line.cell(value)
-    pdf.ln(3)
-    pdf.set_font("DejaVu", "", 8)
-    pdf.multi_cell(
-        0,
-        4.5,
-        'Tình trạng lấy từ các sự kiện đã ký số trong hệ thống; "Căn cứ" ghi ngày '
-        "hoặc số quyết định của sự kiện tương ứng.",
-        **NEXT_LINE,
-    )
-    return bytes(pdf.output())
+    """Mẫu 04-HD KĐ.ĐG in the official layout (:mod:`services.printouts`)."""
+    return printed.dossier_pdf(dossier)
 
 
 def rerating_pdf(decision: Mapping[str, Any]) -> bytes:
-    """Mẫu 03-HD KĐ.ĐG: quyết định đánh giá, xếp loại lại."""
-    pdf = new_pdf()
-    pdf.add_page()
-    pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(0, 5, "Mẫu 03-HD KĐ.ĐG", align="R", **NEXT_LINE)
-    pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(0, 5.5, decision["authority"].upper(), **NEXT_LINE)
-    pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(0, 5.5, f"Số: {decision['decision_no']}", **NEXT_LINE)
-    pdf.multi_cell(0, 5.5, f"Ngày {decision['decided_on']}", align="R", **NEXT_LINE)
-    pdf.ln(3)
-    who = "đảng viên" if decision["kind"] == "individual" else "tổ chức đảng"
-    _heading(pdf, "QUYẾT ĐỊNH")
-    _heading(pdf, f"về việc đánh giá, xếp loại lại {who} năm {decision['year']}", 11)
-    pdf.ln(2)
-    pdf.set_font("DejaVu", "", 10.5)
-    body = (
-        f"Căn cứ Quy định {decision['regulation']} về kiểm điểm và đánh giá, xếp loại "
-        "chất lượng hằng năm đối với tập thể, cá nhân trong hệ thống chính trị;\n"
-        f"Xét lý do: {decision['reason']}\n\n"
-        f"Điều 1. Hủy bỏ kết quả xếp loại chất lượng năm {decision['year']} của "
-        f"{decision['name']}: {level_name(decision['previous_level'])}.\n"
-        f"Điều 2. Đánh giá, xếp loại lại {decision['name']} năm {decision['year']}: "
-        f"{level_name(decision['level'])}.\n"
-        "Điều 3. Các cơ quan, tổ chức và cá nhân có liên quan chịu trách nhiệm thi "
-        "hành Quyết định này."
-    )
-    pdf.multi_cell(0, 6, body, **NEXT_LINE)
-    pdf.ln(3)
-    pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(0, 5, f"Giải thích: {decision['explanation']}", **NEXT_LINE)
-    return bytes(pdf.output())
+    """Mẫu 03-HD KĐ.ĐG in the official layout (:mod:`services.printouts`)."""
+    return printed.rerating_pdf(decision)

@@ -1,6 +1,8 @@
 """Printable documents of the vote: credential slips (mode A, votes.md §6.1) and the
 96-QĐ/TW tally sheet (biên bản kiểm phiếu), as PDF with a Unicode TTF font so that
-Vietnamese renders (Debian's ``fonts-dejavu-core``), QR codes by ``segno``.
+Vietnamese renders (Debian's ``fonts-dejavu-core``; the slip codes in Liberation
+Mono from ``fonts-liberation2``, a monospace face with every Vietnamese letter,
+where DejaVu Sans Mono lacks 46 of them, "ế" among them), QR codes by ``segno``.
 
 Slips are built in memory by the chair's tool and written only where the chair says;
 nothing here stores a slip secret.
@@ -24,33 +26,39 @@ NEXT_LINE: dict[str, Any] = {"new_x": "LMARGIN", "new_y": "NEXT"}
 CREATION_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/truetype/liberation2"),
     Path("/usr/local/share/fonts/dejavu"),
 )
+MONO_FONT = "LiberationMono-Regular.ttf"
 
 
 class PrintingError(RuntimeError):
     """A document that cannot be produced (no Unicode font installed)."""
 
 
-def _font(name: str) -> Path:
+def font_path(name: str) -> Path:
+    """The installed TTF file ``name`` (``KIEMDIEM_FONT_DIR`` first)."""
     override = os.environ.get("KIEMDIEM_FONT_DIR")
     dirs = (Path(override), *FONT_DIRS) if override else FONT_DIRS
     for folder in dirs:
         path = folder / name
         if path.is_file():
             return path
-    msg = f"font {name} not found: install fonts-dejavu-core or set KIEMDIEM_FONT_DIR"
+    msg = (
+        f"font {name} not found: install fonts-dejavu-core and fonts-liberation2 "
+        "or set KIEMDIEM_FONT_DIR"
+    )
     raise PrintingError(msg)
 
 
-def new_pdf(orientation: str = "P") -> FPDF:
-    pdf = FPDF(orientation=orientation, unit="mm", format="A4")
+def new_pdf(orientation: str = "P", cls: type[FPDF] = FPDF) -> FPDF:
+    pdf = cls(orientation=orientation, unit="mm", format="A4")
     # A fixed creation date: the same tally gives the same file, and the PDF
     # carries no time of its own (the record has the dates).
     pdf.set_creation_date(CREATION_DATE)
-    pdf.add_font("DejaVu", "", str(_font("DejaVuSans.ttf")))
-    pdf.add_font("DejaVu", "B", str(_font("DejaVuSans-Bold.ttf")))
-    pdf.add_font("DejaVuMono", "", str(_font("DejaVuSansMono.ttf")))
+    pdf.add_font("DejaVu", "", str(font_path("DejaVuSans.ttf")))
+    pdf.add_font("DejaVu", "B", str(font_path("DejaVuSans-Bold.ttf")))
+    pdf.add_font("Mono", "", str(font_path(MONO_FONT)))
     pdf.set_auto_page_break(auto=True, margin=12)
     return pdf
 
@@ -89,8 +97,10 @@ def slips_pdf(title: str, short_fingerprint: str, slips: Sequence[Slip]) -> byte
         pdf.set_x(12)
         pdf.multi_cell(120, 5, f"Mã xác thực cuộc bỏ phiếu: {short_fingerprint}")
         pdf.set_x(12)
-        pdf.set_font("DejaVuMono", "", 12)
-        pdf.multi_cell(120, 7, f"Mã phiếu: {slip.code}")
+        pdf.set_font("Mono", "", 12)
+        pdf.multi_cell(120, 6, "Mã phiếu:", align="L")
+        pdf.set_x(12)
+        pdf.multi_cell(120, 7, slip.code, align="L")
         pdf.set_x(12)
         pdf.set_font("DejaVu", "", 8)
         pdf.multi_cell(
@@ -122,65 +132,3 @@ class TallyRow:
     pct_normal: str
     pct_low: str
     band: str
-
-
-def tally_pdf(
-    title: str,
-    organisation: str,
-    facts: Sequence[tuple[str, str]],
-    rows: Sequence[TallyRow],
-    notes: Sequence[str],
-) -> bytes:
-    """The tally sheet of 96-QĐ/TW (landscape A4)."""
-    pdf = new_pdf("L")
-    pdf.add_page()
-    pdf.set_font("DejaVu", "B", 13)
-    pdf.multi_cell(
-        0, 7, "BIÊN BẢN KIỂM PHIẾU LẤY PHIẾU TÍN NHIỆM", align="C", **NEXT_LINE
-    )
-    pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(0, 5.5, f"{title}\n{organisation}", align="C", **NEXT_LINE)
-    pdf.ln(2)
-    for label, value in facts:
-        pdf.multi_cell(0, 5, f"{label}: {value}", **NEXT_LINE)
-    pdf.ln(2)
-    headers = (
-        ("TT", 9),
-        ("Họ và tên, chức vụ", 78),
-        ("Phát ra", 15),
-        ("Thu về", 15),
-        ("Hợp lệ", 15),
-        ("Không hợp lệ", 18),
-        ("Tín nhiệm cao", 27),
-        ("Tín nhiệm", 27),
-        ("Tín nhiệm thấp", 27),
-        ("Kết quả", 46),
-    )
-    pdf.set_font("DejaVu", "B", 8)
-    with pdf.table(
-        col_widths=[w for _, w in headers], line_height=4.5, first_row_as_headings=True
-    ) as table:
-        head = table.row()
-        for label, _ in headers:
-            head.cell(label)
-        pdf.set_font("DejaVu", "", 8)
-        for r in rows:
-            line = table.row()
-            for value in (
-                str(r.index + 1),
-                f"{r.name}\n{r.post}",
-                str(r.issued),
-                str(r.returned),
-                str(r.valid),
-                str(r.invalid),
-                f"{r.high} ({r.pct_high})",
-                f"{r.normal} ({r.pct_normal})",
-                f"{r.low} ({r.pct_low})",
-                r.band,
-            ):
-                line.cell(value)
-    pdf.ln(3)
-    pdf.set_font("DejaVu", "", 8.5)
-    for note in notes:
-        pdf.multi_cell(0, 4.5, note, **NEXT_LINE)
-    return bytes(pdf.output())

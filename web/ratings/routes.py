@@ -8,19 +8,39 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from domain.errors import DomainError
 from domain.explain import RULE_LABELS
 from domain.rulebooks import Appendix, rulebook, rulebook_for_year
 from services import rating_commands as rc
 from services.errors import SignatureRequiredError
+from services.printouts.reviews import (
+    COLLECTIVE_SECTIONS,
+    OMITTED_WHY,
+    NotPrintable,
+    ReviewSource,
+    collective_report_pdf,
+    section_plan,
+    self_review_pdf,
+)
 from services.ratings import review_id, round_id
 from web.catalogue import message_for
 from web.catalogue import ratings as labels
 from web.catalogue.flashes import done
 from web.catalogue.ratings import SECTION_LABELS
+from web.catalogue.remediation import STATUS_LABELS as REMEDIATION_STATUS_LABELS
 from web.dispatch import form_refusal, form_status, submit
+from web.errors import refusal
 from web.forms import BaseForm, choices
 from web.identity import requires, services, signer, user
 from web.ratings import bp
@@ -376,9 +396,14 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "flags": ratings.subject_flags(cycle_id, key),
         "round": rating_round,
         "form_code": form_code,
+        # Every section of the template in its order; one the form does not
+        # have (V for 2B and 2C) is shown with the reason, as on the printout.
         "sections": [
-            (s, SECTION_LABELS[s]) for s in FORM_SECTIONS.get(form_code or "", ())
+            (s, SECTION_LABELS[s], applies)
+            for s, _, applies in section_plan(form_code or "")
         ],
+        "omitted_why": OMITTED_WHY,
+        "collective_sections": COLLECTIVE_SECTIONS,
         "criteria": criteria,
         "scored": rulebook(cycle_row["rulebook_id"]).scored,
         "open_review": forms.get("open_review")
@@ -422,6 +447,39 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
 @bp.get("/cycles/<uuid:cycle_id>/subjects/<key>")
 def subject(cycle_id: UUID, key: str):
     return _subject_page(cycle_id, key)
+
+
+@bp.get("/cycles/<uuid:cycle_id>/subjects/<key>/venues/<venue>/ban-in.pdf")
+@requires("report.read")
+def review_pdf(cycle_id: UUID, key: str, venue: str):
+    """Mẫu 01 (tập thể) or Mẫu 2A / 2B / 2C (cá nhân) of one venue, printed from
+    the reads of the subject page; the signed texts in full, so read by those who
+    read the other printouts (Mẫu 03, 04), as the reports' routes are."""
+    cycle_row = _cycle(cycle_id)
+    subject = _subject(cycle_id, key)
+    if venue not in [str(v) for v in subject["venues"]]:
+        abort(404)
+    source = ReviewSource(
+        cycle=cycle_row,
+        subject=subject,
+        venue_id=venue,
+        names=_names(),
+        timeline=services().ratings.timeline(cycle_id, key),
+        carried_items=services().remediation.carried_items(key, cycle_row["year"]),
+        remediation_labels=REMEDIATION_STATUS_LABELS,
+    )
+    collective = subject["kind"] == "collective"
+    build = collective_report_pdf if collective else self_review_pdf
+    try:
+        data = build(source)
+    except NotPrintable as exc:
+        return refusal(str(exc.args[0]))
+    form = "01" if collective else FORM_OF_APPENDIX.get(subject["appendix"], "2")
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="mau-{form}-{key}.pdf"'},
+    )
 
 
 @bp.post("/cycles/<uuid:cycle_id>/subjects/<key>/reviews")

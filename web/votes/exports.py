@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from services.printouts.documents import tally_minutes_pdf
 from services.spreadsheet import append_row
 from services.votes import LeaderResultRow, VoteRow
 from votes.printing import TallyRow
-from votes.printing import tally_pdf as _tally_pdf
 from votes.results import display_percent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -82,8 +82,14 @@ def tally_rows(rows: Sequence[LeaderResultRow]) -> list[TallyRow]:
 
 
 def tally_pdf(vote: VoteRow, rows: Sequence[LeaderResultRow]) -> bytes:
-    return _tally_pdf(
-        vote.title, vote.organisation, _facts(vote), tally_rows(rows), NOTES
+    """The biên bản kiểm phiếu in the official layout (services.printouts)."""
+    return tally_minutes_pdf(
+        vote.title,
+        vote.organisation,
+        vote.conference_date,
+        _facts(vote),
+        tally_rows(rows),
+        NOTES,
     )
 
 

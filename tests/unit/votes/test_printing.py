@@ -1,11 +1,12 @@
-"""Printable slips and tally sheet: PDF with a Vietnamese-capable font and QR."""
+"""Printable slips: PDF with a Vietnamese-capable font and QR (the tally sheet is
+an official printout: tests/unit/test_printouts.py)."""
 
 from __future__ import annotations
 
 import segno
 
 from votes.credentials import Slip
-from votes.printing import TallyRow, slips_pdf, tally_pdf
+from votes.printing import slips_pdf
 
 
 def test_slips_pdf_four_per_page_with_the_codes():
@@ -18,27 +19,3 @@ def test_slips_pdf_four_per_page_with_the_codes():
     assert b"DejaVu" in data
     # The QR payload fits comfortably in a medium-correction code.
     assert int(segno.make(slips[0].qr_payload, error="m").version) <= 5
-
-
-def test_tally_pdf_renders_vietnamese_rows():
-    row = TallyRow(
-        0,
-        "Nguyễn Văn Ấn",
-        "Bí thư",
-        40,
-        40,
-        40,
-        0,
-        10,
-        9,
-        21,
-        "25,00%",
-        "22,50%",
-        "52,50%",
-        "Trên 1/2 tín nhiệm thấp",
-    )
-    data = tally_pdf("Lấy phiếu", "Tỉnh ủy", [("Năm", "2025")], [row], ["Ghi chú"])
-    assert data.startswith(b"%PDF")
-    assert (
-        tally_pdf("Lấy phiếu", "Tỉnh ủy", [("Năm", "2025")], [row], ["Ghi chú"]) == data
-    )
