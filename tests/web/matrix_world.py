@@ -190,6 +190,7 @@ def build(services: Any, world: World) -> tuple[Scope, Scope]:
             "round_id": str(rnd),
             "review": str(review),
             "review_id": str(review),
+            "venue": str(cell),
             "shortcoming_id": str(item),
             "notification_id": str(notification),
         }

@@ -12,16 +12,13 @@ WEB = Path(__file__).resolve().parents[2] / "web"
 # What ``services()`` may still be used for: commands, signing keys, the session
 # and the one place that builds the gateway. Anything else is a read.
 ALLOWED_CHAINS = {
-    "handle",
-    "ratings.handle",
-    "remediation.handle",
-    "audit.handle",
-    "commendations.handle",
+    "handle",  # the command bus
     "authenticate",
     "signer_for",
     "unlocked.get",
     "unlocked.put",
     "unlocked.drop",
+    "unlocked.drop_actor",  # sign out everywhere: the account's keys go
     "audit.record_access",  # the signed access log (a write)
     "audit.issue_checkpoint",  # signs a checkpoint (a command)
     "audit.start_verification",  # starts a verification job (a command)
@@ -34,6 +31,7 @@ ALLOWED_IN = {
     ("votes/routes.py", "votes"),  # _vote_service(): the vote commands
     ("ratings/routes.py", ""),  # member import: sends signed commands
     ("api/ratings.py", ""),  # member import: sends signed commands
+    ("idempotency.py", "ledger.sql"),  # the Idempotency-Key table's connection
 }
 
 

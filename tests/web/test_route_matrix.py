@@ -41,8 +41,10 @@ def routes(app) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, rule.rule))
-    # Signing out last: the sweep goes on with the same session.
-    return sorted(found, key=lambda r: (r == ("POST", "/auth/logout"), r[1], r[0]))
+    # Signing out last (this session, then every session of the account): the
+    # sweep goes on with the same session until then.
+    last = {("POST", "/auth/logout"): 1, ("POST", "/auth/logout-everywhere"): 2}
+    return sorted(found, key=lambda r: (last.get(r, 0), r[1], r[0]))
 
 
 def _request(client: Any, token: str | None, method: str, url: str) -> Any:

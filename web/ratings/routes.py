@@ -464,8 +464,8 @@ def review_pdf(cycle_id: UUID, key: str, venue: str):
         subject=subject,
         venue_id=venue,
         names=_names(),
-        timeline=services().ratings.timeline(cycle_id, key),
-        carried_items=services().remediation.carried_items(key, cycle_row["year"]),
+        timeline=reads().timeline(cycle_id, key),
+        carried_items=reads().remediation.carried_items(key, cycle_row["year"]),
         remediation_labels=REMEDIATION_STATUS_LABELS,
     )
     collective = subject["kind"] == "collective"

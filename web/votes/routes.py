@@ -539,7 +539,7 @@ def slip_status(vote_id: UUID):
     names no ballot.  The key comes in the body, never in the URL, so no access log
     line pairs an address with it.  Unknown keys count against the address like
     failed logins."""
-    row = _row(vote_id)
+    row = _public_row(vote_id)
     if row.mode == "B" and not current_user.is_authenticated:
         return json_error("vote.login_required", 401)
     address = [request.remote_addr or "unknown"]
