@@ -2,6 +2,8 @@
 
 Targets (issue 2): signed append ≥ 0.8× plain eventsourcing; full verify ≥ 0.8×
 the machine's 2-process Ed25519 verification rate; rebuild ≥ 50,000 events/s.
+Issue 12 item 5: the last 100 rating commands of a 1,000-subject round at least
+1/1.3 as fast as the first 100 (``bench/round_scaling.py``).
 Sizes can be scaled with KIEMDIEM_BENCH_SCALE (default 1).
 """
 
@@ -14,7 +16,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import appends, rating_rounds, rebuilds, verifies, votes_rows
+from bench import (
+    appends,
+    rating_rounds,
+    rebuilds,
+    round_scaling,
+    verifies,
+    votes_rows,
+)
 from bench.workload import postgres_available
 
 
@@ -55,6 +64,7 @@ def main() -> int:
     rows += rebuilds.measure(scale, timed, Row)
     rows += votes_rows.measure(scale, timed, Row)
     rows += rating_rounds.measure(scale, timed, Row)
+    rows += round_scaling.measure(scale, timed, Row)
     print_table(rows, backends)
     return 0
 
