@@ -259,7 +259,7 @@ def decide_rating(app: Services, command: rc.DecideRating, signer: Signer) -> UU
             justification=command.justification,
             cycle=c,
             facts=facts_if_rated(app, c, c.subject(command.subject_key)),
-            external=app.ratings.external_levels(c, r.id),
+            external=app.ratings.decided_levels(c, r.id),
             decided_by=signer.actor,
         ),
     )
@@ -281,7 +281,7 @@ def rerate(app: Services, command: rc.ReRate, signer: Signer) -> UUID:
             chair_responsibility=command.chair_responsibility,
             cycle=c,
             facts=facts_if_rated(app, c, c.subject(command.subject_key)),
-            external=app.ratings.external_levels(c, r.id),
+            external=app.ratings.decided_levels(c, r.id),
             decided_by=signer.actor,
         ),
     )
