@@ -12,6 +12,7 @@ how long opening the cycle took.
 ``python -m bench.round_scaling`` prints the figures (``--profile`` adds a
 cProfile of the first and of the last 100 commands); ``make bench`` includes
 them in its table.
+``--open-cycle N`` times only opening a cycle of N members.
 ``KIEMDIEM_BENCH_SCALE`` scales the number of subjects (at least 120).
 """
 
@@ -168,6 +169,26 @@ def scaling(
         )
 
 
+def open_cycle(members: int, profile: cProfile.Profile | None = None) -> float:
+    """Seconds to open a cycle over ``members`` members (40 chi bộ of 25 per
+    commune's worth), on SQLite; ``profile`` profiles the command."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        _services("sqlite", Path(tmp), cache=True) as services,
+    ):
+        district, _commune, _keys = _build(services, members)
+        sec = services.authenticate("thuky", PASSWORD)
+        assert sec is not None
+        if profile is not None:
+            profile.enable()
+        start = time.perf_counter()
+        services.handle(rc.OpenCycle(sec.actor, district, 2025), sec.signer)
+        took = time.perf_counter() - start
+        if profile is not None:
+            profile.disable()
+        return took
+
+
 def subjects_for(scale: float) -> int:
     return max(WINDOW + 20, int(SUBJECTS * scale))
 
@@ -192,6 +213,15 @@ def measure(scale: float, timed: Any, row: Any) -> list[Any]:
 
 def main(argv: list[str]) -> int:
     scale = float(os.environ.get("KIEMDIEM_BENCH_SCALE") or 1)
+    if "--open-cycle" in argv:  # --open-cycle N: only opening a cycle of N members
+        members = int(argv[argv.index("--open-cycle") + 1])
+        profile = cProfile.Profile() if "--profile" in argv else None
+        took = open_cycle(members, profile)
+        sys.stdout.write(f"opening a cycle of {members} members: {took:.2f} s\n")
+        if profile is not None:
+            stats = pstats.Stats(profile, stream=sys.stdout)
+            stats.sort_stats("cumulative").print_stats(PROJECT_CODE, 30)
+        return 0
     profiler: list[cProfile.Profile] = []
 
     def make() -> cProfile.Profile:

@@ -168,6 +168,9 @@ class RatingsView(ReadModel):
     def _insert_subjects(
         self, tx: Tx, cycle: str, subjects: list[dict[str, Any]], at: int
     ) -> None:
+        """One row per subject; the counters summed first and bumped once per
+        organisation, population and bucket (not once per subject and level)."""
+        counts: dict[tuple[str, str, str], int] = {}
         for s in subjects:
             row = {
                 "cycle_id": cycle,
@@ -199,7 +202,11 @@ class RatingsView(ReadModel):
             }
             tx.upsert("subjects", ["cycle_id", "subject_key"], row)
             bucket = f"exempt:{s['exempt']}" if s.get("exempt") else PENDING
-            self._bump(tx, cycle, s.get("path", []), population(s), bucket, 1)
+            for org in s.get("path", []):
+                place = (org, population(s), bucket)
+                counts[place] = counts.get(place, 0) + 1
+        for (org, pop, bucket), n in counts.items():
+            self._bump(tx, cycle, [org], pop, bucket, n)
 
     def _subject(self, tx: Tx, cycle: str, key: str) -> dict[str, Any] | None:
         tx.execute(
