@@ -35,8 +35,8 @@ def open_round(app: Services, command: rc.OpenRound, signer: Signer) -> UUID:
 
     def work() -> list[Aggregate]:
         uow.authorise(signer.actor, "rating.decide", command.authority_org_id)
-        cycle = uow.get(ReviewCycle, command.cycle_id, "cycle.not_found")
-        org = uow.get(Organisation, command.authority_org_id, "org.not_found")
+        cycle = uow.read(ReviewCycle, command.cycle_id, "cycle.not_found")
+        org = uow.read(Organisation, command.authority_org_id, "org.not_found")
         if uow.exists(ident):
             raise DomainError("rating.round_exists")
         return [
