@@ -5,6 +5,8 @@ Targets (issue 14, deliverable 5): signed append through the service layer in
 worker mode ≥ 0.8× plain eventsourcing; full verify ≥ 0.8× the machine's
 2-process Ed25519 verification rate; rebuild ≥ 50,000 events/s with memory flat in
 the number of events; a 500-voter × 15-leader vote verified and tallied in ≤ 10 s.
+Issue 12 item 5: the last 100 rating commands of a 1,000-subject round at most
+1.3× the time of the first 100 (``bench/round_scaling.py``).
 Where a target is missed, the README's benchmark section says by how much and why.
 Sizes can be scaled with KIEMDIEM_BENCH_SCALE (default 1).
 """
@@ -18,7 +20,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import appends, rating_rounds, rebuilds, verifies, votes_rows
+from bench import (
+    appends,
+    rating_rounds,
+    rebuilds,
+    round_scaling,
+    verifies,
+    votes_rows,
+)
 from bench.workload import postgres_available
 
 
@@ -94,6 +103,7 @@ def main() -> int:
     section("rebuild", lambda: rebuilds.measure(scale, timed, Row))
     section("votes", lambda: votes_rows.measure(scale, timed, Row))
     section("rating rounds", lambda: rating_rounds.measure(scale, timed, Row))
+    section("round scaling", lambda: round_scaling.measure(scale, timed, Row))
     print_table(rows, backends)
     for problem in failed:
         sys.stdout.write(f"NOT MEASURED: {problem}\n")

@@ -115,7 +115,9 @@ def _round(services: Kiemdiem, subjects: int) -> tuple[int, float]:
     ]
     for username, role in (("thuky", "secretary"), ("captuy", "decision_maker")):
         services.handle(
-            c.OpenAccount(admin.actor, username, username, (role,), PASSWORD),
+            c.OpenAccount(
+                admin.actor, username, username, (role,), PASSWORD, org_id=province
+            ),
             admin.signer,
         )
     sec = services.authenticate("thuky", PASSWORD)

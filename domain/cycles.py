@@ -9,8 +9,9 @@ with their exempt reason, venues and authority.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -163,8 +164,71 @@ def criteria_set(appendix: Appendix, items: Sequence[Mapping[str, Any]]) -> Crit
         raise DomainError("cycle.criteria_invalid") from None
 
 
+@dataclass(frozen=True, eq=False)
+class SubjectIndex:
+    """Who is where among a cycle's subjects, built once per set of subjects so
+    that a command about one subject never scans them all (issue 14 §3). Every
+    tuple keeps the subjects' order."""
+
+    source: Mapping[str, Mapping[str, Any]]
+    authorities: tuple[str, ...]  # every ``decides``, sorted
+    holders: Mapping[str, tuple[str, ...]]  # org id -> individuals with a post there
+    children: Mapping[str, tuple[str, ...]]  # org id -> collectives just below it
+    cell_members: Mapping[str, tuple[str, ...]]  # cell id -> its individuals
+    under: Mapping[str, tuple[str, ...]]  # org id -> individuals on its path, by key
+
+    @classmethod
+    def of(cls, subjects: Mapping[str, Mapping[str, Any]]) -> SubjectIndex:
+        holders: dict[str, list[str]] = {}
+        children: dict[str, list[str]] = {}
+        cells: dict[str, list[str]] = {}
+        under: dict[str, list[str]] = {}
+        authorities: set[str] = set()
+        for key, s in subjects.items():
+            if s.get("decides"):
+                authorities.add(str(s["decides"]))
+            if s["kind"] == "individual":
+                for org in s.get("posts", {}):
+                    holders.setdefault(org, []).append(key)
+                if s.get("cell_id"):
+                    cells.setdefault(str(s["cell_id"]), []).append(key)
+                for org in s.get("path", []):
+                    under.setdefault(org, []).append(key)
+            elif s.get("parent_id"):
+                children.setdefault(str(s["parent_id"]), []).append(key)
+        return cls(
+            source=subjects,
+            authorities=tuple(sorted(authorities)),
+            holders={k: tuple(v) for k, v in holders.items()},
+            children={k: tuple(v) for k, v in children.items()},
+            cell_members={k: tuple(v) for k, v in cells.items()},
+            under={k: tuple(sorted(v)) for k, v in under.items()},
+        )
+
+
 class ReviewCycle(Aggregate):
-    """Kỳ kiểm điểm, đánh giá, xếp loại of one organisation for one period."""
+    """Kỳ kiểm điểm, đánh giá, xếp loại of one organisation for one period.
+
+    ``subjects`` is replaced by an event, never changed in place: a command's
+    copy of the cached cycle shares it (and its :class:`SubjectIndex`)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ReviewCycle:
+        copied = object.__new__(type(self))
+        memo[id(self)] = copied
+        for name, value in self.__dict__.items():
+            copied.__dict__[name] = (
+                value if name in ("subjects", "_index") else copy.deepcopy(value, memo)
+            )
+        return copied
+
+    @property
+    def index(self) -> SubjectIndex:
+        """The index of the current subjects (built on first use)."""
+        found: SubjectIndex | None = self.__dict__.get("_index")
+        if found is None or found.source is not self.subjects:
+            found = SubjectIndex.of(self.subjects)
+            self.__dict__["_index"] = found
+        return found
 
     @classmethod
     def open(
@@ -370,9 +434,8 @@ class ReviewCycle(Aggregate):
 
             def people(org: str) -> set[str]:
                 return {
-                    str(s["member_id"])
-                    for s in self.subjects.values()
-                    if s["kind"] == "individual" and org in s.get("posts", {})
+                    str(self.subjects[key]["member_id"])
+                    for key in self.index.holders.get(org, ())
                 }
 
             same = people(collective_id)

@@ -7,10 +7,18 @@ in one transaction (architecture.md §4). Facts from outside the round (member
 facts, decisions of other rounds of the cycle) arrive as arguments and are
 recorded in the event that used them, with the rulebook id and the Vietnamese
 explanation ("vì sao mức này", domain/explain.py).
+
+A command's cost does not grow with the round (issue 14 §3): each entry and
+each peer group is copy-on-write (an event replaces it, never changes it in
+place), so a command's private copy of the cached round shares them instead of
+deep-copying every entry; a subject's peer group is found by an index and each
+group keeps its decided HTXSNV and HTTNV counts, so the quota is checked without
+reading every member's level.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -19,7 +27,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.cycles import ReviewCycle
+from domain.cycles import ReviewCycle, SubjectIndex
 from domain.errors import DomainError
 from domain.evaluation import (
     OPEN_HTNV_CONDITION,
@@ -58,9 +66,14 @@ def _text(value: str, code: str) -> str:
 
 
 def rating_prerequisites(
-    subject: Mapping[str, Any], subjects: Mapping[str, Mapping[str, Any]]
+    subject: Mapping[str, Any],
+    subjects: Mapping[str, Mapping[str, Any]],
+    index: SubjectIndex | None = None,
 ) -> list[tuple[str, str]]:
-    """(rule, subject key) of the ratings that must be decided first (§3.2)."""
+    """(rule, subject key) of the ratings that must be decided first (§3.2).
+
+    With the cycle's ``index`` only the subjects that can be prerequisites are
+    read (the same answer, without a scan of every subject)."""
     needed: list[tuple[str, str]] = []
     if subject["kind"] == "individual":
         for org, role in sorted(subject.get("posts", {}).items()):
@@ -80,7 +93,15 @@ def rating_prerequisites(
         if subject.get("sector") == "party":
             # Cấp ủy (ban thường vụ…) after the government, professional and
             # mass-organisation leaderships beside it (366 Điều 7.3).
-            for other in subjects.values():
+            siblings = (
+                subjects.values()
+                if index is None or subject.get("parent_id") is None
+                else [
+                    subjects[k]
+                    for k in index.children.get(str(subject.get("parent_id")), ())
+                ]
+            )
+            for other in siblings:
                 if (
                     not other.get("exempt")
                     and other["kind"] == "collective"
@@ -90,7 +111,15 @@ def rating_prerequisites(
                     needed.append(("government_before_party_committee", other["key"]))
         return sorted(needed, key=lambda n: (n[0], n[1]))
     org = subject["org_id"]
-    for other in subjects.values():
+    candidates = (
+        subjects.values()
+        if index is None
+        else [
+            subjects[k]
+            for k in (*index.cell_members.get(org, ()), *index.children.get(org, ()))
+        ]
+    )
+    for other in candidates:
         if other.get("exempt") or other["key"] == subject["key"]:
             continue
         if other["kind"] == "individual" and other.get("cell_id") == org:
@@ -159,10 +188,7 @@ class RatingRound(Aggregate):
         opened_by: str,
     ) -> RatingRound:
         cycle.ensure_open()
-        decides = [
-            s for s in cycle.subjects.values() if s["decides"] == str(authority_org_id)
-        ]
-        if not decides:
+        if str(authority_org_id) not in cycle.index.authorities:
             raise DomainError("rating.authority_decides_nothing")
         return cls._create(
             cls.Opened,  # type: ignore[attr-defined]
@@ -192,20 +218,53 @@ class RatingRound(Aggregate):
         self.year = year
         self.entries: dict[str, dict[str, Any]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
+        # Derived from the events, never stored: subject key -> group code, and
+        # per group (decided HTXSNV, decided HTTNV).
+        self.group_index: dict[str, str] = {}
+        self.counts: dict[str, tuple[int, int]] = {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RatingRound:
+        """A command's private copy in time independent of the round's size:
+        the copy-on-write entries and groups are shared, not copied."""
+        copied = object.__new__(type(self))
+        memo[id(self)] = copied
+        for name, value in self.__dict__.items():
+            copied.__dict__[name] = (
+                dict(value) if name in SHARED_STATE else copy.deepcopy(value, memo)
+            )
+        return copied
 
     # -- helpers ------------------------------------------------------------------
     def _entry(self, key: str) -> dict[str, Any]:
-        return self.entries.setdefault(
-            key,
-            {
+        """The subject's entry to change: a private copy put in its place (an
+        entry may be shared with the cached round and other commands' copies)."""
+        old = self.entries.get(key)
+        entry = (
+            copy.deepcopy(old)
+            if old is not None
+            else {
                 "self": None,
                 "proposal": None,
                 "hold": None,
                 "mitigations": {},
                 "decision": None,
                 "revisions": 0,
-            },
+            }
         )
+        self.entries[key] = entry
+        return entry
+
+    def _set_decision(
+        self, entry: dict[str, Any], key: str, decision: dict[str, Any] | None
+    ) -> None:
+        """Record ``decision`` in the (private) ``entry`` and keep the subject's
+        group counts exact."""
+        code = self.group_index.get(key)
+        if code is not None:
+            old = entry["decision"]["level"] if entry["decision"] else None
+            new = decision["level"] if decision else None
+            self.counts[code] = _counted(self.counts[code], old, new)
+        entry["decision"] = decision
 
     def decision_of(self, key: str) -> dict[str, Any] | None:
         entry = self.entries.get(key)
@@ -216,10 +275,7 @@ class RatingRound(Aggregate):
         return Level(decision["level"]) if decision else None
 
     def group_of(self, key: str) -> str | None:
-        for code, group in self.groups.items():
-            if key in group["members"]:
-                return code
-        return None
+        return self.group_index.get(key)
 
     def _subject(self, cycle: ReviewCycle, key: str) -> dict[str, Any]:
         if cycle.id != self.cycle_id:
@@ -326,6 +382,11 @@ class RatingRound(Aggregate):
             "ratio_pct": ratio_pct,
             "justification": None,
         }
+        counts = (0, 0)
+        for key in members:
+            self.group_index[key] = code
+            counts = _counted(counts, None, _level_value(self.decision_of(key)))
+        self.counts[code] = counts
 
     def grant_quota_exception(
         self,
@@ -356,21 +417,21 @@ class RatingRound(Aggregate):
     def _exception_granted(
         self, code: str, ratio_pct: int, justification: str, granted_by: str
     ) -> None:
-        self.groups[code]["ratio_pct"] = ratio_pct
-        self.groups[code]["justification"] = justification
+        self.groups[code] = {
+            **self.groups[code],
+            "ratio_pct": ratio_pct,
+            "justification": justification,
+        }
 
     def quota(self, code: str, cycle: ReviewCycle) -> dict[str, Any]:
         """The gauge of one peer group: decided HTXSNV and HTTNV, cap, ratio."""
-        group = self.groups[code]
-        levels = [self.level_of(k) for k in group["members"]]
-        return self._gauge(code, levels, cycle)
+        return self._gauge(code, self.counts[code], cycle)
 
     def _gauge(
-        self, code: str, levels: list[Level | None], cycle: ReviewCycle
+        self, code: str, counts: tuple[int, int], cycle: ReviewCycle
     ) -> dict[str, Any]:
         group = self.groups[code]
-        excellent = sum(1 for lv in levels if lv is Level.EXCELLENT)
-        good = sum(1 for lv in levels if lv is Level.GOOD)
+        excellent, good = counts
         cap = quota_cap(good, group["ratio_pct"], cycle.rounding)
         return {
             "group": code,
@@ -391,11 +452,10 @@ class RatingRound(Aggregate):
             if level is Level.EXCELLENT:
                 raise DomainError("rating.peer_group_required")
             return None
-        levels = [
-            level if k == key else self.level_of(k)
-            for k in self.groups[code]["members"]
-        ]
-        gauge = self._gauge(code, levels, cycle)
+        counts = _counted(
+            self.counts[code], _level_value(self.decision_of(key)), level.value
+        )
+        gauge = self._gauge(code, counts, cycle)
         if gauge["excellent"] > gauge["cap"]:
             raise DomainError("rating.quota_exceeded", **gauge)
         return gauge
@@ -549,7 +609,7 @@ class RatingRound(Aggregate):
         self._subject(cycle, subject_key)
         if reason not in HOLD_REASONS:
             raise DomainError("rating.hold_reason_unknown", reason=reason)
-        if self._entry(subject_key)["hold"] is not None:
+        if (self.entries.get(subject_key) or {}).get("hold") is not None:
             raise DomainError("rating.already_held")
         self._held(
             subject_key=subject_key,
@@ -574,7 +634,7 @@ class RatingRound(Aggregate):
 
     @event("VerificationConcluded")
     def _released(self, subject_key: str, finding: str, released_by: str) -> None:
-        self.entries[subject_key]["hold"] = None
+        self._entry(subject_key)["hold"] = None
 
     def decide_mitigation(
         self,
@@ -651,7 +711,9 @@ class RatingRound(Aggregate):
         if check_order:
             rules = cycle.rulebook.order_rules
             done = []
-            for rule, other in rating_prerequisites(subject, cycle.subjects):
+            for rule, other in rating_prerequisites(
+                subject, cycle.subjects, cycle.index
+            ):
                 if rule not in rules:
                     continue
                 if level_of(other) is None:
@@ -696,7 +758,8 @@ class RatingRound(Aggregate):
                             collective_name=cycle.subjects[f"o:{org}"]["name"],
                         )
             return checked
-        for other in cycle.subjects.values():
+        for key in cycle.index.holders.get(subject["org_id"], ()):
+            other = cycle.subjects[key]
             if other.get("posts", {}).get(subject["org_id"]) != "head":
                 continue
             head = level_of(other["key"])
@@ -813,12 +876,16 @@ class RatingRound(Aggregate):
         settled: list[dict[str, Any]],
         decided_by: str,
     ) -> None:
-        self._entry(subject_key)["decision"] = {
-            "level": level,
-            "decision_no": decision_no,
-            "decided_on": decided_on,
-            "explanation": explanation,
-        }
+        self._set_decision(
+            self._entry(subject_key),
+            subject_key,
+            {
+                "level": level,
+                "decision_no": decision_no,
+                "decided_on": decided_on,
+                "explanation": explanation,
+            },
+        )
 
     def rerate(
         self,
@@ -843,7 +910,7 @@ class RatingRound(Aggregate):
         why = _text(reason, "rating.reason_required")
         number = _text(decision_no, "rating.decision_no_required")
         chosen = parse_level(level)
-        entry = self.entries[subject_key]
+        entry = self._entry(subject_key)  # private: the hold is lifted for a moment
         hold = entry["hold"]
         entry["hold"] = None  # the re-rating is the outcome of the verification
         try:
@@ -905,7 +972,7 @@ class RatingRound(Aggregate):
         reason: str,
         cancelled_by: str,
     ) -> None:
-        self.entries[subject_key]["decision"] = None
+        self._set_decision(self._entry(subject_key), subject_key, None)
 
     class RatingRevised(Aggregate.Event):
         """v2: ``settled``, as in :class:`RatingDecided`."""
@@ -949,12 +1016,16 @@ class RatingRound(Aggregate):
         decided_by: str,
     ) -> None:
         entry = self._entry(subject_key)
-        entry["decision"] = {
-            "level": level,
-            "decision_no": decision_no,
-            "decided_on": decided_on,
-            "explanation": explanation,
-        }
+        self._set_decision(
+            entry,
+            subject_key,
+            {
+                "level": level,
+                "decision_no": decision_no,
+                "decided_on": decided_on,
+                "explanation": explanation,
+            },
+        )
         entry["hold"] = None
         entry["revisions"] += 1
 
@@ -988,11 +1059,8 @@ class RatingRound(Aggregate):
             raise DomainError("rereview.rating_not_decided", subject=subject_key)
         code = self.group_of(subject_key)
         if code is not None:
-            levels = [
-                None if k == subject_key else self.level_of(k)
-                for k in self.groups[code]["members"]
-            ]
-            gauge = self._gauge(code, levels, cycle)
+            counts = _counted(self.counts[code], previous["level"], None)
+            gauge = self._gauge(code, counts, cycle)
             if gauge["excellent"] > gauge["cap"]:
                 raise DomainError("rereview.quota_would_break", **gauge)
         self._redo_ordered(
@@ -1018,11 +1086,12 @@ class RatingRound(Aggregate):
         reason: str,
         ordered_by: str,
     ) -> None:
-        entry = self.entries[subject_key]
+        entry = self._entry(subject_key)
         superseded = [
             *entry.get("superseded", []),
             {"order_id": order_id, "decision": entry["decision"]},
         ]
+        self._set_decision(entry, subject_key, None)
         self.entries[subject_key] = {
             "self": None,
             "proposal": None,
@@ -1032,3 +1101,24 @@ class RatingRound(Aggregate):
             "revisions": entry["revisions"],
             "superseded": superseded,
         }
+
+
+# Shared between a round and its copies: replaced, never changed in place.
+SHARED_STATE = frozenset({"entries", "groups", "group_index", "counts"})
+
+
+def _level_value(decision: Mapping[str, Any] | None) -> str | None:
+    return str(decision["level"]) if decision else None
+
+
+def _counted(
+    counts: tuple[int, int], old: str | None, new: str | None
+) -> tuple[int, int]:
+    """(HTXSNV, HTTNV) of a group after one member's level went ``old`` → ``new``."""
+    excellent, good = counts
+    for level, by in ((old, -1), (new, 1)):
+        if level == Level.EXCELLENT.value:
+            excellent += by
+        elif level == Level.GOOD.value:
+            good += by
+    return excellent, good

@@ -46,7 +46,7 @@ def _json(value: Any) -> str:
 
 class RatingsView(ReadModel):
     name = "ratings"
-    version = 5
+    version = 6
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "cycles": (
             "cycle_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, org_name TEXT NOT NULL, "
@@ -129,8 +129,18 @@ class RatingsView(ReadModel):
             "recorded_at BIGINT NOT NULL, conduct_org_id TEXT, "
             "PRIMARY KEY (member_id, discipline_id)"
         ),
+        # What opening a cycle reads of each member (domain.subjects.MemberNode),
+        # by chi bộ: no member aggregate is loaded to derive the subjects.
+        "roster": (
+            "member_id TEXT PRIMARY KEY, full_name TEXT NOT NULL, "
+            "cell_id TEXT NOT NULL, admission_date TEXT NOT NULL, "
+            "posts TEXT NOT NULL, exemptions TEXT NOT NULL, "
+            "outside_political_system INTEGER NOT NULL, temporary_cell_id TEXT"
+        ),
     }
     indexes = {  # noqa: RUF012
+        "roster_cell": ("roster", "cell_id"),
+        "subjects_key": ("subjects", "subject_key"),
         "subjects_member": ("subjects", "member_id"),
         "disciplines_conduct": ("disciplines", "conduct_org_id"),
         "timeline_cycle": ("timeline", "cycle_id, position"),
@@ -158,6 +168,9 @@ class RatingsView(ReadModel):
     def _insert_subjects(
         self, tx: Tx, cycle: str, subjects: list[dict[str, Any]], at: int
     ) -> None:
+        """One row per subject; the counters summed first and bumped once per
+        organisation, population and bucket (not once per subject and level)."""
+        counts: dict[tuple[str, str, str], int] = {}
         for s in subjects:
             row = {
                 "cycle_id": cycle,
@@ -189,7 +202,11 @@ class RatingsView(ReadModel):
             }
             tx.upsert("subjects", ["cycle_id", "subject_key"], row)
             bucket = f"exempt:{s['exempt']}" if s.get("exempt") else PENDING
-            self._bump(tx, cycle, s.get("path", []), population(s), bucket, 1)
+            for org in s.get("path", []):
+                place = (org, population(s), bucket)
+                counts[place] = counts.get(place, 0) + 1
+        for (org, pop, bucket), n in counts.items():
+            self._bump(tx, cycle, [org], pop, bucket, n)
 
     def _subject(self, tx: Tx, cycle: str, key: str) -> dict[str, Any] | None:
         tx.execute(
@@ -934,6 +951,7 @@ class RatingsView(ReadModel):
     )
     def member_fact(self, e: LedgerEvent, tx: Tx) -> None:
         """Every fact about a member the rules read, in order (the facts page)."""
+        self._roster_fact(e, tx)
         detail = {
             k: v
             for k, v in vars(e.event).items()
@@ -941,6 +959,78 @@ class RatingsView(ReadModel):
             and not k.endswith("_by")
         }
         self._fact(e, tx, type(e.event).__name__, detail)
+
+    # -- the roster a cycle's subjects are derived from ----
+    @handles(PartyMember.Enrolled)  # type: ignore[attr-defined]
+    def enrolled(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        tx.upsert(
+            "roster",
+            ["member_id"],
+            {
+                "member_id": str(e.stream),
+                "full_name": ev.full_name,
+                "cell_id": str(ev.cell_id),
+                "admission_date": ev.admission_date.isoformat(),
+                "posts": "{}",
+                "exemptions": "[]",
+                "outside_political_system": 0,
+                "temporary_cell_id": None,
+            },
+        )
+
+    @handles(PartyMember.Transferred)  # type: ignore[attr-defined]
+    def transferred(self, e: LedgerEvent, tx: Tx) -> None:
+        self._roster_set(tx, e, cell_id=str(e.event.cell_id))
+
+    def _roster_set(self, tx: Tx, e: LedgerEvent, **values: Any) -> None:
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        tx.execute(
+            "UPDATE {roster} SET "  # noqa: S608 - column names come from code
+            + assignments
+            + " WHERE member_id = ?",
+            (*values.values(), str(e.stream)),
+        )
+
+    def _roster_json(self, tx: Tx, e: LedgerEvent, column: str) -> Any:
+        raw = tx.scalar(
+            f"SELECT {column} FROM {{roster}} WHERE member_id = ?",  # noqa: S608 - a column named in code
+            (str(e.stream),),
+        )
+        return json.loads(raw) if raw is not None else None
+
+    def _roster_fact(self, e: LedgerEvent, tx: Tx) -> None:
+        """Keep the roster row of the member in step with the aggregate: its
+        posts, exemptions, temporary chi bộ and work situation."""
+        ev, kind = e.event, type(e.event).__name__
+        if kind in ("PostAssigned", "PostEnded"):
+            posts = self._roster_json(tx, e, "posts")
+            if posts is None:
+                return
+            if kind == "PostAssigned":
+                posts[str(ev.org_id)] = ev.role
+            else:
+                posts.pop(str(ev.org_id), None)
+            self._roster_set(tx, e, posts=_json(posts))
+        elif kind == "ExemptionRecorded":
+            items = self._roster_json(tx, e, "exemptions")
+            if items is None:
+                return
+            items.append(
+                {
+                    "kind": ev.kind,
+                    "start": ev.start.isoformat(),
+                    "end": ev.end.isoformat() if ev.end is not None else None,
+                }
+            )
+            self._roster_set(tx, e, exemptions=_json(items))
+        elif kind == "TemporaryCellAttached":
+            self._roster_set(tx, e, temporary_cell_id=str(ev.cell_id))
+        elif kind == "TemporaryCellDetached":
+            self._roster_set(tx, e, temporary_cell_id=None)
+        elif kind == "WorkSituationSet":
+            outside = 1 if ev.outside_political_system else 0
+            self._roster_set(tx, e, outside_political_system=outside)
 
     def _fact(self, e: LedgerEvent, tx: Tx, kind: str, detail: dict[str, Any]) -> None:
         tx.upsert(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -56,6 +56,7 @@ REREVIEW_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/rereview-order")
 CRITERIA_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/criteria-refinement")
 POPULATIONS = ("party_orgs", "members", "leadership_collectives", "leaders")
 AT_RISK_DAYS = 7
+ROSTER_BATCH = 500  # organisations per roster query (bound parameters)
 
 
 def cycle_id(org_id: UUID, year: int, period: str, period_no: int | None) -> UUID:
@@ -129,24 +130,37 @@ class RatingService:
     def _member_nodes(
         self, tree: Mapping[UUID, OrgNode], root: UUID, reference_date: date
     ) -> list[MemberNode]:
-        nodes = []
-        for row in self.app.members():
-            if not in_subtree(tree, root, row.cell_id):
-                continue
-            member = self._get(PartyMember, row.member_id, "member.not_found")
-            nodes.append(
-                MemberNode(
-                    member_id=member.id,
-                    name=member.full_name,
-                    cell_id=member.cell_id,
-                    admission_date=member.admission_date,
-                    posts={k: v["role"] for k, v in member.posts.items()},
-                    exemption=member.exemption_on(reference_date),
-                    outside_political_system=member.outside_political_system,
-                    temporary_cell_id=member.temporary_cell_id,
-                )
+        """Read from the ``roster`` view chi bộ by chi bộ (an indexed query per
+        batch of organisations), never one member aggregate at a time; in the
+        order of the member list (chi bộ name, full name, id)."""
+        places = sorted(str(o) for o in tree if in_subtree(tree, root, o))
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(places), ROSTER_BATCH):
+            batch = places[start : start + ROSTER_BATCH]
+            rows += self._q(
+                "SELECT * FROM {roster} WHERE cell_id IN ("  # noqa: S608 - placeholders
+                + ", ".join("?" * len(batch))
+                + ")",
+                batch,
             )
-        return nodes
+        nodes = [
+            MemberNode(
+                member_id=UUID(r["member_id"]),
+                name=r["full_name"],
+                cell_id=UUID(r["cell_id"]),
+                admission_date=date.fromisoformat(r["admission_date"]),
+                posts=json.loads(r["posts"]),
+                exemption=_exemption_on(json.loads(r["exemptions"]), reference_date),
+                outside_political_system=bool(r["outside_political_system"]),
+                temporary_cell_id=UUID(r["temporary_cell_id"])
+                if r["temporary_cell_id"]
+                else None,
+            )
+            for r in rows
+        ]
+        return sorted(
+            nodes, key=lambda n: (tree[n.cell_id].name, n.name, str(n.member_id))
+        )
 
     def _disciplines(self, member: PartyMember) -> tuple[DisciplineFact, ...]:
         return tuple(
@@ -219,7 +233,8 @@ class RatingService:
         records: list[DisciplineFact] = []
         degraded: list[dict[str, Any]] = []
         holders: set[str] = set()
-        for other in cycle.subjects.values():
+        for other_key in cycle.index.holders.get(org, ()):
+            other = cycle.subjects[other_key]
             if other["kind"] == "individual" and org in other.get("posts", {}):
                 member = self.app.uow.read(
                     PartyMember, UUID(other["member_id"]), "member.not_found"
@@ -290,8 +305,8 @@ class RatingService:
                 return (dict(parent.task_results[year]),)
         return ()
 
-    def _all_levels(self, cycle: ReviewCycle) -> dict[str, str]:
-        return self.external_levels(cycle, exclude=UUID(int=0))
+    def _all_levels(self, cycle: ReviewCycle) -> Mapping[str, str]:
+        return self.decided_levels(cycle, exclude=UUID(int=0))
 
     def _leader_facts(
         self, cycle: ReviewCycle, subject: Mapping[str, Any], member: PartyMember
@@ -336,7 +351,10 @@ class RatingService:
             return {}
         children = [
             s
-            for s in cycle.subjects.values()
+            for s in (
+                cycle.subjects[k]
+                for k in cycle.index.children.get(subject["org_id"], ())
+            )
             if s["kind"] == "collective" and s.get("parent_id") == subject["org_id"]
         ]
         subordinates: list[dict[str, Any]] = []
@@ -358,7 +376,10 @@ class RatingService:
             levels = self._all_levels(cycle)
             member_levels = tuple(
                 (s["key"], levels.get(s["key"]))
-                for s in sorted(cycle.subjects.values(), key=lambda s: s["key"])
+                for s in (
+                    cycle.subjects[k]
+                    for k in cycle.index.under.get(subject["org_id"], ())
+                )
                 if s["kind"] == "individual"
                 and not s.get("exempt")
                 and subject["org_id"] in s.get("path", [])
@@ -423,10 +444,11 @@ class RatingService:
         return self._get(cls, ident, code)
 
     def external_levels(self, cycle: ReviewCycle, exclude: UUID) -> dict[str, str]:
-        """Decisions of the cycle's other rounds (prerequisites, head rule)."""
+        """Decisions of the cycle's other rounds, all of them (refreshing the
+        subjects); a rating command reads :meth:`decided_levels` instead."""
         levels: dict[str, str] = {}
-        authorities = {s["decides"] for s in cycle.subjects.values()}
-        for authority in sorted(a for a in authorities if a and a != "outside"):
+        authorities = cycle.index.authorities
+        for authority in (a for a in authorities if a != "outside"):
             rid = round_id(cycle.id, authority)
             if rid == exclude:
                 continue
@@ -438,6 +460,11 @@ class RatingService:
                 if level is not None:
                     levels[key] = level.value
         return levels
+
+    def decided_levels(self, cycle: ReviewCycle, exclude: UUID) -> Mapping[str, str]:
+        """Decisions of the cycle's other rounds, read one subject at a time
+        (prerequisites, head rule): a decision never reads every round."""
+        return DecidedLevels(self, cycle, exclude)
 
     # -- read side (projection ``ratings``) ---------------------------------------
     def _q(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -844,6 +871,58 @@ class RatingService:
             }
             for r in rows
         ]
+
+
+def _exemption_on(items: Sequence[Mapping[str, Any]], day: date) -> str | None:
+    """The exemption kind active on ``day`` (as ``PartyMember.exemption_on``)."""
+    for item in items:
+        start = date.fromisoformat(item["start"])
+        end = date.fromisoformat(item["end"]) if item["end"] else None
+        if start <= day and (end is None or day <= end):
+            return str(item["kind"])
+    return None
+
+
+class DecidedLevels(Mapping[str, str]):
+    """The decided level of a subject of ``cycle`` by its own round (any round
+    but ``exclude``), found through the subject's authority: a lookup loads at
+    most that one round (read only). Iterating reads them all."""
+
+    def __init__(self, service: RatingService, cycle: ReviewCycle, exclude: UUID):
+        self._service = service
+        self._cycle = cycle
+        self._exclude = exclude
+        self._rounds: dict[UUID, RatingRound | None] = {}
+        self._all: dict[str, str] | None = None
+
+    def __getitem__(self, key: str) -> str:
+        subject = self._cycle.subjects.get(key)
+        authority = subject.get("decides") if subject else None
+        if not authority or authority == "outside":
+            raise KeyError(key)
+        rid = round_id(self._cycle.id, authority)
+        if rid == self._exclude:
+            raise KeyError(key)
+        if rid not in self._rounds:
+            self._rounds[rid] = self._service.app.uow.find(
+                RatingRound, rid, "rating.round_not_found", read=True
+            )
+        other = self._rounds[rid]
+        level = other.level_of(key) if other is not None else None
+        if level is None:
+            raise KeyError(key)
+        return level.value
+
+    def _everything(self) -> dict[str, str]:
+        if self._all is None:
+            self._all = self._service.external_levels(self._cycle, self._exclude)
+        return self._all
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._everything())
+
+    def __len__(self) -> int:
+        return len(self._everything())
 
 
 __all__ = [

@@ -27,7 +27,7 @@ def open_cycle(app: Services, command: rc.OpenCycle, signer: Signer) -> UUID:
 
     def work() -> list[Aggregate]:
         uow.authorise(signer.actor, "cycle.open", command.org_id)
-        org = uow.get(Organisation, command.org_id, "org.not_found")
+        org = uow.read(Organisation, command.org_id, "org.not_found")
         if org.dissolved:
             raise DomainError("org.dissolved")
         if uow.exists(ident):

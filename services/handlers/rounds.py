@@ -35,8 +35,8 @@ def open_round(app: Services, command: rc.OpenRound, signer: Signer) -> UUID:
 
     def work() -> list[Aggregate]:
         uow.authorise(signer.actor, "rating.decide", command.authority_org_id)
-        cycle = uow.get(ReviewCycle, command.cycle_id, "cycle.not_found")
-        org = uow.get(Organisation, command.authority_org_id, "org.not_found")
+        cycle = uow.read(ReviewCycle, command.cycle_id, "cycle.not_found")
+        org = uow.read(Organisation, command.authority_org_id, "org.not_found")
         if uow.exists(ident):
             raise DomainError("rating.round_exists")
         return [
@@ -259,7 +259,7 @@ def decide_rating(app: Services, command: rc.DecideRating, signer: Signer) -> UU
             justification=command.justification,
             cycle=c,
             facts=facts_if_rated(app, c, c.subject(command.subject_key)),
-            external=app.ratings.external_levels(c, r.id),
+            external=app.ratings.decided_levels(c, r.id),
             decided_by=signer.actor,
         ),
     )
@@ -281,7 +281,7 @@ def rerate(app: Services, command: rc.ReRate, signer: Signer) -> UUID:
             chair_responsibility=command.chair_responsibility,
             cycle=c,
             facts=facts_if_rated(app, c, c.subject(command.subject_key)),
-            external=app.ratings.external_levels(c, r.id),
+            external=app.ratings.decided_levels(c, r.id),
             decided_by=signer.actor,
         ),
     )
