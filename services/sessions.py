@@ -156,6 +156,15 @@ class SessionStore:
                 (sealed, token_hash(token)),
             )
 
+    def forget_key(self, token: str) -> None:
+        """The session keeps no key any more (the password is asked again)."""
+        with self.sql.tx(commit=True) as cur:
+            cur.execute(
+                f"UPDATE {self.table} SET sealed_key = NULL "  # noqa: S608
+                "WHERE token_hash = ?",
+                (token_hash(token),),
+            )
+
     def sealed_key(self, token: str) -> str | None:
         """The open session's sealed key, if one is kept."""
         with self.sql.tx() as cur:

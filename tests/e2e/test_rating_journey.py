@@ -119,6 +119,11 @@ def test_a_2025_cycle_from_opening_to_statistics(page, world):  # noqa: F811
     # Statistics: 1 member rated, 100% HTTNV (a hand count of one).
     page.goto(cycle_url + "/statistics")
     members = page.get_by_role("region", name="Đảng viên", exact=True)
-    row = members.get_by_role("row", name="Hoàn thành tốt nhiệm vụ")
+    # The level's own row (the headline "… trở lên" row also names it).
+    row = members.get_by_role("row", name="Hoàn thành tốt nhiệm vụ").filter(
+        has_not_text="trở lên"
+    )
     assert "100,00%" in row.inner_text()
+    headline = members.get_by_role("row", name="Hoàn thành tốt nhiệm vụ trở lên")
+    assert "100,00%" in headline.inner_text()
     _shot(page, "rating-journey-statistics")

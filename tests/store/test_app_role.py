@@ -43,6 +43,8 @@ def deployment(tmp_path, monkeypatch) -> Iterator[dict[str, Any]]:
     monkeypatch.setenv("KIEMDIEM_PROJECTIONS", "worker")
     for key in ("KIEMDIEM_TRUST_ROOT", "KIEMDIEM_LOG_KEY_FILE"):
         monkeypatch.delenv(key, raising=False)
+    # Not a demo store: the log key's passphrase comes from the environment.
+    monkeypatch.setenv("KIEMDIEM_LOG_KEY_PASSPHRASE", "cum-tu-khoa-nhat-ky-thu")
     suffix = uuid.uuid4().hex[:10]
     schema, role = f"t_{suffix}", f"kd_app_{suffix}"
     secret = tmp_path / "db_app_password"

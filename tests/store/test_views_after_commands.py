@@ -50,6 +50,8 @@ def store_url(request, tmp_path, monkeypatch) -> Iterator[str]:
     monkeypatch.setenv("KIEMDIEM_PROJECTIONS", mode)
     for key in ("KIEMDIEM_TRUST_ROOT", "KIEMDIEM_LOG_KEY_FILE"):
         monkeypatch.delenv(key, raising=False)
+    # Not a demo store: the log key's passphrase comes from the environment.
+    monkeypatch.setenv("KIEMDIEM_LOG_KEY_PASSPHRASE", "cum-tu-khoa-nhat-ky-thu")
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path}/kiemdiem.db"
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services import commands as c
+from web.identity import sessions
 
 
 def _sid(client) -> str | None:
@@ -163,9 +164,27 @@ def _enrol_form(world, card="DV-NEW-1"):
     }
 
 
-def test_signing_after_a_restart_asks_for_the_password(client, auth, kiemdiem, world):
+def _forget_key(app, kiemdiem, sid) -> None:
+    """As if the key had never been unlocked for this session in any process."""
+    kiemdiem.unlocked.drop(sid)
+    with app.app_context():
+        sessions().store.forget_key(sid)
+
+
+def test_after_a_restart_the_sessions_sealed_key_signs(client, auth, kiemdiem, world):
     auth.login("secretary")
     kiemdiem.unlocked.drop(_sid(client))  # as if the process had restarted
+    response = auth.post("/members/new", _enrol_form(world))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/members/")
+    assert kiemdiem.unlocked.get(_sid(client)) is not None
+
+
+def test_signing_without_a_kept_key_asks_for_the_password(
+    app, client, auth, kiemdiem, world
+):
+    auth.login("secretary")
+    _forget_key(app, kiemdiem, _sid(client))
     before = kiemdiem.ledger.max_notification_id()
     response = auth.post("/members/new", _enrol_form(world))
     assert response.status_code == 302
@@ -200,9 +219,9 @@ def test_unlock_with_a_wrong_password(client, auth, kiemdiem):
     assert kiemdiem.unlocked.get(sid) is None
 
 
-def test_api_asks_for_the_password_as_json(client, auth, kiemdiem, world):
+def test_api_asks_for_the_password_as_json(app, client, auth, kiemdiem, world):
     auth.login("secretary")
-    kiemdiem.unlocked.drop(_sid(client))
+    _forget_key(app, kiemdiem, _sid(client))
     body = _enrol_form(world)
     response = client.post(
         "/api/v1/members", json=body, headers={"X-Requested-With": "fetch"}

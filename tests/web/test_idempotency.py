@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.conftest import AuthActions
 from tests.web.test_input_hygiene import enrol_body, events_digest
+from web.identity import sessions
 
 XHR = {"X-Requested-With": "XMLHttpRequest"}
 
@@ -106,12 +107,16 @@ def test_a_malformed_key_is_refused(auth, client, world, kiemdiem):
     assert events_digest(kiemdiem) == before
 
 
-def test_an_answer_that_asks_to_retry_is_not_kept(auth, client, world, kiemdiem):
+def test_an_answer_that_asks_to_retry_is_not_kept(app, auth, client, world, kiemdiem):
     """401 (key not unlocked here) releases the key: the retry runs the command."""
     auth.login("admin")
     key = uuid.uuid4().hex
     body = enrol_body(world, party_card_no="DV00000204")
-    kiemdiem.unlocked._by_session.clear()  # as after a restart of this worker
+    with client.session_transaction() as cookie:
+        sid = cookie["kd_sid"]
+    kiemdiem.unlocked.drop(sid)  # as after a restart, with no key kept either
+    with app.app_context():
+        sessions().store.forget_key(sid)
     first = post(client, "/api/v1/members", body, key)
     assert first.status_code == 401
     assert first.get_json()["code"] == "auth.signature_required"
