@@ -115,7 +115,8 @@ class ReadGateway:
             self._paths[key] = ancestor_path(self.app.projections, key)
         return self._paths.get(key, ())
 
-    def _load_paths(self, org_ids: Iterable[UUID | str | None]) -> None:
+    def load_paths(self, org_ids: Iterable[UUID | str | None]) -> None:
+        """Read the ancestor paths of many organisations in one indexed query."""
         wanted = {UUID(str(o)) for o in org_ids if o} - set(self._paths)
         if wanted and not self._all_paths:
             found = ancestor_paths(self.app.projections, wanted)
@@ -153,14 +154,14 @@ class ReadGateway:
             counted=counted,
         )
 
-    def _keep(
+    def keep(
         self, kind: Read, rows: list[Any], place: Any, owner: Any = None
     ) -> list[Any]:
         """The rows the viewer may read, ``place(row)`` naming each one's
         organisation (and ``owner(row)`` its member, for own files)."""
         if self.viewer.is_admin:
             return rows
-        self._load_paths(place(r) for r in rows)
+        self.load_paths(place(r) for r in rows)
         return [
             r
             for r in rows
@@ -180,7 +181,7 @@ class ReadGateway:
     # -- the directory ------------------------------------------------------------
     def organisations(self) -> list[OrganisationRow]:
         """The tree in order: the viewer's branch and the organisations above it."""
-        return self._keep(
+        return self.keep(
             Read.ORGANISATION, self.app.organisations(), lambda r: r.org_id
         )
 
@@ -194,7 +195,7 @@ class ReadGateway:
         """Members' names and chi bộ; a given chi bộ must itself be in scope."""
         if cell_id is not None:
             self.check(Read.MEMBER_LIST, cell_id)
-        return self._keep(
+        return self.keep(
             Read.MEMBER_LIST, self.app.members(cell_id), lambda r: r.cell_id
         )
 
@@ -275,7 +276,7 @@ class ReadGateway:
         rows = self.app.ratings.cycles()
         if self.viewer.is_admin:
             return rows
-        self._load_paths(r["org_id"] for r in rows)
+        self.load_paths(r["org_id"] for r in rows)
         return [r for r in rows if self._sees_cycle(r)]
 
     def cycle_row(self, cycle_id: UUID) -> Row | None:
@@ -294,7 +295,7 @@ class ReadGateway:
 
     def subjects(self, cycle_id: UUID) -> list[Row]:
         self._cycle(cycle_id)
-        return self._keep(
+        return self.keep(
             Read.SUBJECT,
             self.app.ratings.subjects(cycle_id),
             _place,
@@ -347,7 +348,7 @@ class ReadGateway:
         rows = self.app.ratings.rounds(cycle_id)
         if self._own_subject(cycle_id) is not None:
             return rows  # a subject sees which authority rates them
-        return self._keep(Read.CYCLE, rows, lambda r: r["authority_org_id"])
+        return self.keep(Read.CYCLE, rows, lambda r: r["authority_org_id"])
 
     def round_row(self, round_id: UUID) -> Row | None:
         row = self.app.ratings.round_row(round_id)
@@ -378,7 +379,7 @@ class ReadGateway:
 
     def criteria_refinements(self) -> list[Row]:
         """Refined criteria (366 Điều 10) of the organisations the viewer sees."""
-        return self._keep(
+        return self.keep(
             Read.ORGANISATION,
             self.app.ratings.criteria_refinements(),
             lambda r: r["org_id"],
@@ -386,7 +387,7 @@ class ReadGateway:
 
     # -- reports, dossiers, commendations -----------------------------------------
     def annual_cycles(self) -> list[Row]:
-        return self._keep(
+        return self.keep(
             Read.REPORT, self.app.reports.annual_cycles(), lambda r: r["org_id"]
         )
 

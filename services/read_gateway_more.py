@@ -4,8 +4,9 @@ domain's scope rule before it returns."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from domain import permissions as p
@@ -15,11 +16,44 @@ from domain.permissions import Read
 from services.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from services.read_gateway import ReadGateway
+    from services.app import Kiemdiem
     from services.votes import LeaderResultRow, TrusteeRow, VoteRow
     from votes.aggregates import Vote
 
 Row = dict[str, Any]
+
+
+class ReadGateway(Protocol):
+    """What these reads use of ``services.read_gateway.ReadGateway``: its viewer
+    and the checks it applies (a protocol, so the two modules import no circle)."""
+
+    app: Kiemdiem
+    viewer: p.Viewer
+    actor: str
+
+    def sees(
+        self,
+        kind: Read,
+        org_id: UUID | str | None,
+        *,
+        owner: UUID | str | None = None,
+        counted: bool = False,
+    ) -> bool: ...
+
+    def check(
+        self,
+        kind: Read,
+        org_id: UUID | str | None,
+        *,
+        owner: UUID | str | None = None,
+        counted: bool = False,
+    ) -> None: ...
+
+    def keep(
+        self, kind: Read, rows: list[Any], place: Any, owner: Any = None
+    ) -> list[Any]: ...
+
+    def load_paths(self, org_ids: Iterable[UUID | str | None]) -> None: ...
 
 
 def member_of_key(subject_key: str) -> str | None:
@@ -44,9 +78,9 @@ class RemediationReads:
             return
         raise DomainError("auth.forbidden", action="read.remediation")
 
-    def _keep(self, rows: list[Row]) -> list[Row]:
+    def keep(self, rows: list[Row]) -> list[Row]:
         self._reader()
-        return self.gate._keep(
+        return self.gate.keep(
             Read.REMEDIATION,
             rows,
             lambda r: r["place_id"],
@@ -66,7 +100,7 @@ class RemediationReads:
         rows = self.service.items(
             org_id=org_id, year=year, subject_key=subject_key, status=status
         )
-        return self._keep(rows)
+        return self.keep(rows)
 
     def item(self, shortcoming_id: UUID) -> Row | None:
         row = self.service.item(shortcoming_id)
@@ -130,10 +164,10 @@ class RemediationReads:
         if not actor.startswith("u:"):
             return []
         account = self.gate.app.account(UUID(actor[2:]))
-        return self._keep(self.service.reminders(account))
+        return self.keep(self.service.reminders(account))
 
     def years(self) -> list[int]:
-        return sorted({int(r["year"]) for r in self._keep(self.service.items())})
+        return sorted({int(r["year"]) for r in self.keep(self.service.items())})
 
 
 class AuditReads:
@@ -246,7 +280,7 @@ class VoteReads:
         rows = self.service.votes()
         if self.gate.viewer.is_admin:
             return rows
-        self.gate._load_paths(r.org_id for r in rows)
+        self.gate.load_paths(r.org_id for r in rows)
         return [r for r in rows if self._sees(r)]
 
     def vote_row(self, vote_id: UUID) -> VoteRow | None:

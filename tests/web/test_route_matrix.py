@@ -32,7 +32,8 @@ OVERRIDES: dict[str, dict[str, str]] = {
 # What the sweep may store: the signed access log of reads of a member's file,
 # and the one command that needs no body (the decision maker closes the cycle
 # of their own district: POST /api/v1/cycles/<id>/close).
-ACCESS_LOG_TOPICS = ("FileAccessLog",)
+# Records of reading and of signing in, which any page view or login writes.
+ACCESS_LOG_TOPICS = ("FileAccessLog", "SignInLog")
 BODILESS_WRITES = ("domain.cycles:ReviewCycle.Closed",)
 
 
