@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make run` needs only what the app runs on; `make test` adds the test tools.
+RUN_STAMP := $(VENV)/.installed-runtime
+PORT ?= 5000
 # The booth's audited npm packages (package-lock.json), installed by npm ci.
 NODE_STAMP := node_modules/.installed
 export KIEMDIEM_DATABASE_URL ?= sqlite:///instance/kiemdiem.db
@@ -15,21 +18,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(RUN_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $(NODE_STAMP)
 
 install: $(STAMP) $(NODE_STAMP)
 
-run: $(STAMP) $(NODE_STAMP)
+# `make run PORT=8080` serves on another port; the demo logins (the administrator's
+# too) are shown as a table with the address to sign in at, on every start.
+run: $(RUN_STAMP) $(NODE_STAMP)
 	@mkdir -p instance
 	@if [ ! -f instance/trust-root.json ]; then \
-		$(BIN)/kiemdiem init --demo </dev/null; \
-	else \
-		echo "store already initialised (instance/); demo logins:"; \
-		cat instance/demo-accounts.txt 2>/dev/null || true; \
+		$(BIN)/kiemdiem init --demo </dev/null >/dev/null; \
 	fi
-	$(BIN)/kiemdiem serve --host 127.0.0.1 --port 5000
+	@$(BIN)/kiemdiem logins --url http://127.0.0.1:$(PORT)/auth/login || true
+	$(BIN)/kiemdiem serve --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ from cli.directory_cmd import members, orgs, users
 from cli.export_cmd import export
 from cli.import_cmd import import_group
 from cli.ledger_cmd import checkpoint, db
+from cli.logins_cmd import logins
 from cli.ratings_cmd import criteria, cycles
 from cli.serve_cmd import serve, worker
 from cli.setup_cmd import demo, init
@@ -54,6 +55,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 for command in (
     init,
     demo,
+    logins,
     db,
     orgs,
     members,

@@ -231,11 +231,11 @@ def _load_demo(
         raise click.ClickException(f"demo refused: {exc}") from exc
     # A fresh checkpoint covering the demo, ready to hand to the committee.
     checkpoint = services.issue_checkpoint()
-    _report_demo(result, instance)
+    _report_demo(result, instance, DemoAccount(admin_username, "admin", password))
     click.echo(f"checkpoint: size {checkpoint.size}")
 
 
-def _report_demo(result: DemoResult, instance: Path) -> None:
+def _report_demo(result: DemoResult, instance: Path, admin: DemoAccount) -> None:
     click.echo(
         f"demo loaded: {result.organisations} organisations, {result.members} members"
     )
@@ -243,7 +243,8 @@ def _report_demo(result: DemoResult, instance: Path) -> None:
         f"demo confidence vote {result.vote.vote_id} tallied "
         f"(fingerprint {result.vote.short_fingerprint}, head {result.vote.head})"
     )
-    _write_accounts(result.accounts, instance)
+    # The administrator's login too: shown again with the others on every start.
+    _write_accounts([admin, *result.accounts], instance)
 
 
 def _write_accounts(accounts: list[DemoAccount], instance: Path) -> None:

@@ -136,3 +136,52 @@ def test_commands_outside_a_store_say_what_to_do(env):
     result = run("orgs", "list")
     assert result.exit_code == 1
     assert "kiemdiem init" in result.output
+
+
+def test_the_demo_logins_are_shown_again_with_the_admins(env):
+    """`make run` shows every demo login, the administrator's included, with
+    Vietnamese role names and the address to sign in at (issue 13, the first hour)."""
+    result = run("init", "--demo")
+    assert result.exit_code == 0, result.output
+    admin_password = result.output.split("administrator: admin / password: ")[1]
+    admin_password = admin_password.split()[0]
+    shown = run("logins", "--url", "http://127.0.0.1:8081/auth/login")
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert lines[0] == "Đăng nhập tại: http://127.0.0.1:8081/auth/login"
+    assert lines[1].split() == ["Tài", "khoản", "Vai", "trò", "Mật", "khẩu"]
+    rows = {line.split()[0]: line for line in lines[3:]}
+    assert admin_password in rows["admin"]
+    assert "Quản trị" in rows["admin"]
+    assert "Thư ký" in rows["thuky"]
+    assert "Ban kiểm phiếu" in rows["bankiemphieu"]
+    assert "secretary" not in shown.output
+
+
+def test_logins_without_a_demo_says_so(env):
+    assert run("init").exit_code == 0  # a store without demo logins
+    shown = CliRunner().invoke(cli, ["logins"])
+    assert shown.exit_code == 1
+    assert "no demo logins" in shown.output
+
+
+def test_make_run_takes_another_port():
+    """`make run PORT=…` serves and shows the login address on that port, and
+    installs only what the app runs on (no test tools)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[1]
+    plan = subprocess.run(
+        [make, "-n", "-C", str(root), "run", "PORT=8081"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "--port 8081" in plan
+    assert "http://127.0.0.1:8081/auth/login" in plan
+    assert "'.[dev]'" not in plan
