@@ -225,18 +225,28 @@ class Kiemdiem:
         )
         return _member_row(rows[0]) if rows else None
 
+    _ACCOUNTS_SQL = (
+        "SELECT a.*, (SELECT k.key_id FROM {keys} k "
+        "WHERE k.owner = 'u:' || a.account_id AND k.revoked_at IS NULL "
+        "ORDER BY k.registered_at DESC LIMIT 1) AS key_id "
+        "FROM {accounts} a"
+    )
+
     def accounts(self) -> list[AccountRow]:
         rows = self.projections.query(
-            "directory",
-            "SELECT a.*, (SELECT k.key_id FROM {keys} k "
-            "WHERE k.owner = 'u:' || a.account_id AND k.revoked_at IS NULL "
-            "ORDER BY k.registered_at DESC LIMIT 1) AS key_id "
-            "FROM {accounts} a ORDER BY a.username",
+            "directory", self._ACCOUNTS_SQL + " ORDER BY a.username"
         )
         return [_account_row(r) for r in rows]
 
     def account_row(self, account_id: UUID) -> AccountRow | None:
-        return next((a for a in self.accounts() if a.account_id == account_id), None)
+        """One account by its primary key (the dashboard reads it on every hit, so
+        it must not scan every account of a province)."""
+        rows = self.projections.query(
+            "directory",
+            self._ACCOUNTS_SQL + " WHERE a.account_id = ?",
+            (str(account_id),),
+        )
+        return _account_row(rows[0]) if rows else None
 
     # -- commands ------------------------------------------------------------------
     def handle(self, command: c.Command, signer: Signer) -> Any:
