@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from openpyxl import Workbook
@@ -21,7 +23,7 @@ from domain.explain import level_name
 from domain.statistics import GOOD_OR_BETTER_LABEL
 from services.printouts import documents as printed
 from services.printouts import layout
-from services.spreadsheet import append_row
+from services.spreadsheet import Day, Percent, append_row, fit_columns
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
@@ -77,6 +79,18 @@ def _dash(value: Any) -> str:
     return "—" if value is None or value == "" else str(value)
 
 
+def _day(value: str | None) -> Day | str:
+    """An ISO day of the report as a date cell (shown dd/mm/yyyy); a dash if none."""
+    return Day(date.fromisoformat(value)) if value else "—"
+
+
+def _share(entry: Mapping[str, Any], rated: int) -> Percent | str:
+    """A level's percentage: a number in the spreadsheet, its text elsewhere."""
+    if entry["percent"] is None or not rated:
+        return "—"
+    return Percent(Fraction(int(entry["n"]), int(rated)), str(entry["percent"]))
+
+
 # -- the report's tables, shared by XLSX and PDF ---------------------------------------
 def report_tables(
     report: Mapping[str, Any],
@@ -88,7 +102,11 @@ def report_tables(
     def level_cells(stats: Mapping[str, Any]) -> list[Any]:
         cells: list[Any] = []
         for entry in [*(stats["levels"][lv] for lv in LEVELS), stats["good_or_better"]]:
-            cells += [entry["n"], _dash(entry["percent"]), _dash(entry["fraction"])]
+            cells += [
+                entry["n"],
+                _share(entry, stats["rated"]),
+                _dash(entry["fraction"]),
+            ]
         return cells
 
     tables = []
@@ -152,7 +170,7 @@ def report_tables(
                     POPULATION_NAMES[r["population"]],
                     level_name(r["level"]) if r["level"] else "—",
                     _dash(r["decision_no"]),
-                    _dash(r["decided_on"]),
+                    _day(r["decided_on"]),
                 ]
                 for r in rerated["subjects"]
             ],
@@ -215,11 +233,12 @@ def report_tables(
                 [
                     DEADLINE_LEVEL_NAMES.get(d["level"], d["level"]),
                     MILESTONE_NAMES.get(d["milestone"], d["milestone"]),
-                    d["due"],
+                    _day(d["due"]),
                     d["subjects"],
                     d["on_time"],
                     "; ".join(
-                        f"{x['name']} ({x['done_on']})".strip() for x in d["late_done"]
+                        f"{x['name']} ({_day(x['done_on'])})".strip()
+                        for x in d["late_done"]
                     )
                     or "—",
                     "; ".join(d["open"]) or "—",
@@ -299,7 +318,7 @@ def report_xlsx(report: Mapping[str, Any]) -> bytes:
     append_row(first, ["Tổ chức", report["org"]["name"]])
     append_row(first, ["Năm", report["year"]])
     append_row(first, ["Quy định áp dụng", _regimes(report)])
-    append_row(first, ["Tình hình tính đến ngày", report["today"]])
+    append_row(first, ["Tình hình tính đến ngày", date.fromisoformat(report["today"])])
     append_row(first, [PERCENT_NOTE])
     first.column_dimensions["A"].width = 28
     first.column_dimensions["B"].width = 40
@@ -313,7 +332,7 @@ def report_xlsx(report: Mapping[str, Any]) -> bytes:
             cell.alignment = Alignment(wrap_text=True)
         for row in rows:
             append_row(sheet, row)
-        sheet.column_dimensions["A"].width = 34
+        fit_columns(sheet, skip_rows=1, least=10, most=34)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -208,11 +208,35 @@ def test_report_xlsx_holds_every_table_with_exact_fractions(history_store):
     stats = report["populations"]["members"]
     assert members[1] == stats["rated"]
     excellent = stats["levels"]["HTXSNV"]
-    assert members[2:5] == (excellent["n"], excellent["percent"], excellent["fraction"])
+    n, rated = excellent["n"], stats["rated"]
+    assert members[2:5] == (n, pytest.approx(n / rated), excellent["fraction"])
     deadlines = sheets["Bảng 7"]
     (late,) = [r for r in deadlines if r[0] == "Đảng bộ cấp trên cơ sở"]
-    assert late[5] == "Huyện ủy Đông Sơn (2026-01-20)"
+    assert late[5] == "Huyện ủy Đông Sơn (20/01/2026)"
     assert late[7] == "Muộn"
+
+
+def test_report_xlsx_numbers_and_dates_are_cells_a_reader_can_sum(history_store):
+    """Issue 13 §5: a percentage is a number formatted as one, a day a date
+    formatted dd/mm/yyyy, and each column is as wide as what it shows."""
+    services, history, _admin = history_store
+    report = services.reports.report(history.orgs[PROVINCE], 2025, today=TODAY)
+    book = load_workbook(io.BytesIO(docs.report_xlsx(report)))
+    day = book["Thông tin"]["B5"]
+    assert day.value.date() == TODAY
+    assert day.number_format == "DD/MM/YYYY"
+    summary = book["Bảng 1"]
+    member_row = next(r for r in summary.iter_rows() if r[0].value == "Đảng viên")
+    share = member_row[3]
+    assert isinstance(share.value, float)
+    assert share.number_format == "0.00%"
+    assert member_row[4].data_type == "s"  # "2/14" stays text, never a date
+    due = next(r for r in book["Bảng 7"].iter_rows(min_row=3))[2]
+    assert isinstance(due.value, type(day.value))
+    assert due.number_format == "DD/MM/YYYY"
+    widths = summary.column_dimensions
+    assert widths["A"].width >= len("Đối tượng") + 2
+    assert widths["B"].width != widths["A"].width
 
 
 def test_report_pdf_text_keeps_its_diacritics(history_store):
@@ -289,7 +313,12 @@ def test_the_demo_province_report_for_2025_agrees_with_the_statistics_page(
     sheets = sheet_rows(docs.report_xlsx(report))
     (members,) = [r for r in sheets["Bảng 1"] if r[0] == "Đảng viên"]
     good = stats["members"]["levels"]["HTTNV"]
-    assert members[5:8] == (good["n"], good["percent"], good["fraction"])
+    rated = stats["members"]["rated"]
+    assert members[5:8] == (
+        good["n"],
+        pytest.approx(good["n"] / rated),
+        good["fraction"],
+    )
     text = flat(pdf_text(docs.report_pdf(report)))
     assert "Tỉnh ủy Sông Hồng" in text
     assert "Hoàn thành tốt nhiệm vụ" in text

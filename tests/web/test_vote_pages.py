@@ -204,9 +204,14 @@ def test_committee_pages_run_the_count_and_publish_results(client, auth, small):
     xlsx = client.get(f"/votes/{vid}/results.xlsx")
     assert xlsx.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
-    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == 1]
-    assert rows[0][3:8] == (3, 2, 2, 0, 0)  # issued, returned, valid, invalid, high
-    assert rows[0][13:16] == (2, "100,00%", "2/2")
+    rows = [r for r in sheet.iter_rows() if r and r[0].value == 1]
+    values = tuple(c.value for c in rows[0])
+    assert values[3:8] == (3, 2, 2, 0, 0)  # issued, returned, valid, invalid, high
+    # the share is a number shown as a percentage; the exact fraction stays text
+    assert values[13:16] == (2, 1, "2/2")
+    assert rows[0][14].number_format == "0.00%"
+    day = next(r[1] for r in sheet.iter_rows() if r[0].value == "Ngày hội nghị")
+    assert day.number_format == "DD/MM/YYYY"
     pdf = client.get(f"/votes/{vid}/results.pdf")
     assert pdf.status_code == 200
     assert pdf.data.startswith(b"%PDF")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
+from fractions import Fraction
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from services.printouts.documents import tally_minutes_pdf
-from services.spreadsheet import append_row
+from services.spreadsheet import Day, Percent, append_row, fit_columns
 from services.votes import LeaderResultRow, VoteRow
 from votes.printing import TallyRow
 from votes.results import display_percent
@@ -47,10 +49,10 @@ def _pct(fraction: str) -> str:
     return display_percent(num, den)
 
 
-def _facts(vote: VoteRow) -> list[tuple[str, str]]:
+def _facts(vote: VoteRow) -> list[tuple[str, str | Day]]:
     return [
         ("Năm", str(vote.vote_year)),
-        ("Ngày hội nghị", vote.conference_date),
+        ("Ngày hội nghị", Day(date.fromisoformat(vote.conference_date))),
         ("Số người được triệu tập", str(vote.convened)),
         ("Số người có mặt", "" if vote.present is None else str(vote.present)),
         ("Số phiếu phát ra", "" if vote.issued is None else str(vote.issued)),
@@ -87,7 +89,7 @@ def tally_pdf(vote: VoteRow, rows: Sequence[LeaderResultRow]) -> bytes:
         vote.title,
         vote.organisation,
         vote.conference_date,
-        _facts(vote),
+        [(label, str(value)) for label, value in _facts(vote)],
         tally_rows(rows),
         NOTES,
     )
@@ -142,15 +144,13 @@ def tally_xlsx(vote: VoteRow, rows: Sequence[LeaderResultRow]) -> bytes:
             (t.normal, t.pct_normal, r.pct_normal),
             (t.low, t.pct_low, r.pct_low),
         ):
-            line += [count, shown, exact]
+            line += [count, Percent(Fraction(exact), shown), exact]
         line.append(t.band)
         append_row(sheet, line)
+    fit_columns(sheet, skip_rows=3, least=6, most=40)  # not the titles nor the notes
     sheet.append([])
     for note in NOTES:
         append_row(sheet, [note])
-    sheet.column_dimensions["B"].width = 28
-    sheet.column_dimensions["C"].width = 40
-    sheet.column_dimensions["Q"].width = 30
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
