@@ -28,8 +28,8 @@ def open_services(
     settings = settings or load_settings(database_url)
     if not settings.trust_root_path.exists():
         msg = (
-            f"no store here: {settings.trust_root_path} is missing. "
-            "Run `kiemdiem init` first (or set KIEMDIEM_DATABASE_URL)."
+            f"chưa có kho dữ liệu ở đây: thiếu {settings.trust_root_path}. "
+            "Hãy chạy `kiemdiem init` trước (hoặc đặt KIEMDIEM_DATABASE_URL)."
         )
         raise click.ClickException(msg)
     try:

@@ -11,6 +11,7 @@ from uuid import UUID
 import click
 
 from cli.context import open_services, secret_from_env_or_prompt
+from cli.words import refusal
 from domain.errors import DomainError
 from services import commands as c
 
@@ -113,17 +114,20 @@ def users_create(
         "KIEMDIEM_NEW_PASSWORD", f"Mật khẩu ban đầu cho {username}"
     )
     if admin_password is None or password is None:
-        msg = "set KIEMDIEM_ADMIN_PASSWORD and KIEMDIEM_NEW_PASSWORD (no terminal)"
+        msg = (
+            "hãy đặt KIEMDIEM_ADMIN_PASSWORD và KIEMDIEM_NEW_PASSWORD "
+            "(không có cửa sổ dòng lệnh để hỏi)"
+        )
         raise click.UsageError(msg)
     with open_services() as services:
         session = services.authenticate(admin_username, admin_password)
         if session is None:
-            raise click.ClickException("wrong administrator name or password")
+            raise click.ClickException("sai tên hoặc mật khẩu quản trị")
         command = c.OpenAccount(
             session.actor, username, full_name, roles, password, org_id, member_id
         )
         try:
             account_id = services.handle(command, session.signer)
         except DomainError as exc:
-            raise click.ClickException(f"refused: {exc}") from exc
+            raise click.ClickException(refusal(exc.code, exc.details)) from exc
     click.echo(str(account_id))

@@ -13,6 +13,7 @@ from uuid import UUID
 import click
 
 from cli.context import open_services
+from cli.words import fail
 from services import report_documents as docs
 from services.app import Kiemdiem
 
@@ -22,8 +23,7 @@ export = click.Group("export", help="Xuất báo cáo (export reports as files).
 
 
 def _bad_input(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    raise click.exceptions.Exit(EXIT_BAD_INPUT)
+    fail(message, EXIT_BAD_INPUT)
 
 
 def _organisation(services: Kiemdiem, value: str) -> UUID:
@@ -34,12 +34,12 @@ def _organisation(services: Kiemdiem, value: str) -> UUID:
         found = [o.org_id for o in services.organisations() if o.code == value]
         if not found:
             _bad_input(
-                f"no organisation {value!r}: give its id or code "
-                "(see `kiemdiem orgs list`)"
+                f"không có tổ chức {value!r}: hãy ghi mã hoặc id của tổ chức "
+                "(xem `kiemdiem orgs list`)"
             )
         return found[0]
     if services.organisation(ident) is None:
-        _bad_input(f"no organisation with id {value} (see `kiemdiem orgs list`)")
+        _bad_input(f"không có tổ chức có id {value} (xem `kiemdiem orgs list`)")
     return ident
 
 
@@ -64,9 +64,9 @@ def report(org: str, year: int, fmt: str, out: Path) -> None:
     """Write the report of ORG's subtree for YEAR (counts and percentages by
     level, exempt, re-rated, confidence votes, deadlines)."""
     if not 2000 <= year <= 2100:
-        _bad_input(f"{year} is not a review year")
+        _bad_input(f"{year} không phải một năm kiểm điểm")
     if not out.parent.exists():
-        _bad_input(f"folder {out.parent} does not exist")
+        _bad_input(f"thư mục {out.parent} không tồn tại")
     with open_services() as services:
         org_id = _organisation(services, org)
         with _progress(["read", "build", "write"]) as steps:
@@ -77,7 +77,7 @@ def report(org: str, year: int, fmt: str, out: Path) -> None:
                     payload = services.reports.report(org_id, year)
                     if not payload["cycles"]:
                         _bad_input(
-                            f"no annual review cycle of {year} covers "
+                            f"chưa có kỳ kiểm điểm năm {year} nào của "
                             f"{payload['org']['name']}"
                         )
                 elif step == "build":
@@ -85,7 +85,7 @@ def report(org: str, year: int, fmt: str, out: Path) -> None:
                     data = build(payload)
                 else:
                     out.write_bytes(data)
-    click.echo(f"wrote {out} ({len(data)} bytes): {fmt} report {year}")
+    click.echo(f"Đã ghi {out} ({len(data)} byte): báo cáo năm {year}, định dạng {fmt}")
 
 
 def _progress(items: list[str]) -> AbstractContextManager[Iterable[str]]:

@@ -19,6 +19,7 @@ from uuid import UUID
 import click
 
 from cli.context import open_services, secret_from_env_or_prompt
+from cli.words import NO_TERMINAL, WRONG_LOGIN, fail, refusal
 from domain.errors import DomainError
 from services.app import Kiemdiem
 from services.member_import import RowError, import_members
@@ -26,58 +27,24 @@ from services.member_import import RowError, import_members
 EXIT_BAD_ROWS = 1
 EXIT_UNREADABLE = 2
 COLUMN_WORDS = {
-    "full_name": "full name (Họ và tên)",
-    "party_card_no": "party card number (Số thẻ đảng viên)",
-    "birth_date": "birth date (Ngày sinh)",
-    "admission_date": "admission date (Ngày vào Đảng)",
-    "status": "status (Tình trạng)",
-    "cell_code": "chi bộ code (Mã chi bộ)",
+    "full_name": "Họ và tên",
+    "party_card_no": "Số thẻ đảng viên",
+    "birth_date": "Ngày sinh",
+    "admission_date": "Ngày vào Đảng",
+    "status": "Tình trạng",
+    "cell_code": "Mã chi bộ",
 }
-PLAIN_WORDS = {
-    "import.value_required": "a required value is missing",
-    "import.date_invalid": "not a date (write 2025-12-31 or 31/12/2025)",
-    "import.cell_unknown": "no chi bộ has this code (see `kiemdiem orgs list`)",
-    "import.card_twice": "the same party card number is on line {first}",
-    "import.columns_missing": "the file lacks the columns: {columns}",
-    "import.empty": "the file has no rows",
-    "import.file_too_large": "the file is larger than {limit} bytes",
-    "import.file_type": "only .csv and .xlsx files are read",
-    "import.file_unreadable": "the file cannot be read (CSV must be UTF-8)",
-    "import.too_many_rows": "the file has more than {limit} rows",
-    "member.status_unknown": "the status is 'chính thức' or 'dự bị'",
-    "member.card_taken": "party card {value} already belongs to a member",
-    "member.card_invalid": "the party card number is not valid",
-    "member.name_required": "the full name is empty",
-    "member.birth_after_admission": "born after the admission date",
-    "member.admission_in_future": "the admission date is in the future",
-    "member.name_too_long": "the full name is too long",
-    "member.not_a_cell": "the organisation with this code is not a chi bộ",
-    "org.dissolved": "this chi bộ is dissolved",
-    "auth.forbidden": "this account may not enrol members",
-    "account.disabled": "this account is disabled",
-}
-
-
-def plain(code: str, details: dict[str, Any]) -> str:
-    words = PLAIN_WORDS.get(code)
-    if words is None:
-        return code if not details else f"{code} {details}"
-    try:
-        return words.format(**details)
-    except (KeyError, IndexError):
-        return words
 
 
 def row_line(error: RowError) -> str:
-    where = f"line {error.row}"
+    where = f"dòng {error.row}"
     if error.column:
         where += f", {COLUMN_WORDS.get(error.column, error.column)}"
-    return f"{where}: {plain(error.code, error.details)}"
+    return f"{where}: {refusal(error.code, error.details)}"
 
 
 def _fail(message: str, status: int) -> NoReturn:
-    click.echo(f"kiemdiem import: {message}", err=True)
-    raise click.exceptions.Exit(status)
+    fail(message, status)
 
 
 @contextmanager
@@ -114,7 +81,7 @@ def _cell_code(services: Kiemdiem, value: str) -> str:
     for row in services.organisations():
         if row.org_id == wanted:
             return row.code
-    _fail(f"no organisation has the id {value}", EXIT_UNREADABLE)
+    _fail(f"không có tổ chức có id {value}", EXIT_UNREADABLE)
 
 
 @click.group("import")
@@ -152,12 +119,12 @@ def import_members_cmd(
     if password is None and username == "admin":
         password = secret_from_env_or_prompt("KIEMDIEM_ADMIN_PASSWORD", "")
     if password is None:
-        _fail("set KIEMDIEM_PASSWORD (no terminal to ask on)", EXIT_UNREADABLE)
+        _fail(NO_TERMINAL, EXIT_UNREADABLE)
     data = file.read_bytes()
     with open_services() as services:
         session = services.authenticate(username, password)
         if session is None:
-            _fail("wrong account name or password", EXIT_UNREADABLE)
+            _fail(WRONG_LOGIN, EXIT_UNREADABLE)
         code = _cell_code(services, cell) if cell else None
         show = sys.stderr.isatty()
         try:
@@ -174,17 +141,17 @@ def import_members_cmd(
         except DomainError as exc:
             refused = exc.code.startswith(("auth.", "account.", "member."))
             status = EXIT_BAD_ROWS if refused else EXIT_UNREADABLE
-            _fail(plain(exc.code, dict(exc.details)), status)
+            _fail(refusal(exc.code, exc.details), status)
     for error in report.errors:
         click.echo(row_line(error))
     if report.errors:
         bad = len({e.row for e in report.errors})
         click.echo(
-            f"{bad} of {report.rows} rows are not valid; nothing was imported.",
+            f"{bad} trên {report.rows} dòng không hợp lệ; chưa nhập dòng nào.",
             err=True,
         )
         raise click.exceptions.Exit(EXIT_BAD_ROWS)
     if dry_run:
-        click.echo(f"All {report.valid} rows are valid (dry run: nothing imported).")
+        click.echo(f"Cả {report.valid} dòng đều hợp lệ (chạy thử: chưa nhập gì).")
         return
-    click.echo(f"Imported {report.imported} members.")
+    click.echo(f"Đã nhập {report.imported} đảng viên.")

@@ -36,7 +36,7 @@ def db_init() -> None:
         create_database_tables(settings, root)
     except ConfigurationError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo("tables ready")
+    click.echo("Các bảng đã sẵn sàng.")
 
 
 @db.command("grant")
@@ -46,10 +46,12 @@ def db_grant(app_role: str, audit_role: str | None) -> None:
     """Grant the app role insert-only rights on evidence (PostgreSQL, as owner)."""
     settings = load_settings()
     if settings.backend != "postgres":
-        raise click.UsageError("roles exist on PostgreSQL only")
+        raise click.UsageError("vai trò cơ sở dữ liệu chỉ có trên PostgreSQL")
     try:
         root = load_trust_root(settings.trust_root_path)
         grant_database_roles(settings, root, app_role=app_role, audit_role=audit_role)
     except (ConfigurationError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"granted {app_role}" + (f" and {audit_role}" if audit_role else ""))
+    click.echo(
+        f"Đã cấp quyền cho {app_role}" + (f" và {audit_role}" if audit_role else "")
+    )

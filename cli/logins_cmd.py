@@ -48,7 +48,7 @@ def logins(url: str) -> None:
         rows = read_logins(path.read_text(encoding="utf-8"))
     except OSError:
         raise click.ClickException(
-            f"no demo logins in {path}: this store was not made by `kiemdiem init "
-            "--demo` (Không có tài khoản thử nghiệm)"
+            f"không có tài khoản thử nghiệm trong {path}: kho này không được tạo "
+            "bằng `kiemdiem init --demo`"
         ) from None
     click.echo(logins_table(rows, url))

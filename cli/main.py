@@ -20,6 +20,7 @@ from cli.setup_cmd import demo, init
 from cli.verify_cmd import verify
 from cli.views_cmd import rebuild, views
 from cli.votes_cmd import votes
+from cli.words import KiemdiemGroup
 from services.setup import make_new_files_private
 
 
@@ -41,7 +42,10 @@ def configure_logging(level: str = "WARNING") -> None:
     )
 
 
-@click.group(help="kiemdiem: kiểm điểm, đánh giá, xếp loại và lấy phiếu tín nhiệm.")
+@click.group(
+    cls=KiemdiemGroup,
+    help="kiemdiem: kiểm điểm, đánh giá, xếp loại và lấy phiếu tín nhiệm.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log more detail to stderr.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:

@@ -19,6 +19,7 @@ from uuid import UUID
 import click
 
 from cli.context import open_services, secret_from_env_or_prompt
+from cli.words import NO_TERMINAL, WRONG_LOGIN, fail, refusal
 from domain.errors import DomainError
 from services import rating_commands as rc
 from services.app import Kiemdiem, Session
@@ -26,56 +27,10 @@ from services.app import Kiemdiem, Session
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
 GROUPS = {"chung": "general", "general": "general", "nhiệm vụ": "task", "task": "task"}
-PLAIN_WORDS = {
-    "cycle.not_found": "no such cycle (see `kiemdiem cycles list`)",
-    "cycle.closed": "the cycle is closed",
-    "cycle.combined_invalid": (
-        "only a leadership collective can be reviewed at a party committee's conference"
-    ),
-    "cycle.combined_unchanged": "the collective is already reviewed there",
-    "cycle.combined_not_same_people": (
-        "the collective's members are not the same people as the committee's"
-    ),
-    "cycle.combined_reviews_opened": (
-        "{count} reviews are already open at the old place; it can no longer move"
-    ),
-    "criteria.year_invalid": "no regulation covers the year {year}",
-    "criteria.not_scored": "criteria are scored (and refined) only from 2025 (366)",
-    "criteria.appendix_unknown": "the appendix is PL1 to PL5",
-    "criteria.empty": "the file lists no criteria",
-    "criteria.too_many": "more than {limit} criteria",
-    "criteria.code_invalid": (
-        "line {line}: a code takes lowercase letters, digits, '.', '-' (e.g. 1.2)"
-    ),
-    "criteria.code_twice": "line {line}: the code {criterion} is used twice",
-    "criteria.title_invalid": "line {line}: the title is empty or too long",
-    "criteria.group_invalid": "line {line}: the group is 'chung' or 'nhiệm vụ'",
-    "criteria.points_invalid": "line {line}: the points are a positive whole number",
-    "criteria.frame": (
-        "the points do not fit the frame: general {general} of {general_max}, "
-        "tasks {task} of {task_max}"
-    ),
-    "criteria.exists": "this organisation already refined this appendix from {year}",
-    "org.not_found": "no such organisation",
-    "org.dissolved": "the organisation is dissolved",
-    "auth.forbidden": "this account may not do this",
-    "auth.out_of_scope": "the organisation is outside this account's branch",
-}
-
-
-def plain(exc: DomainError) -> str:
-    words = PLAIN_WORDS.get(exc.code)
-    if words is None:
-        return str(exc)
-    try:
-        return words.format(**exc.details)
-    except (KeyError, IndexError):
-        return words
 
 
 def _fail(message: str, status: int) -> NoReturn:
-    click.echo(f"kiemdiem: {message}", err=True)
-    raise click.exceptions.Exit(status)
+    fail(message, status)
 
 
 def _org(services: Kiemdiem, value: str) -> UUID:
@@ -83,7 +38,7 @@ def _org(services: Kiemdiem, value: str) -> UUID:
     for row in rows:
         if value in (row.code, str(row.org_id)):
             return row.org_id
-    _fail(f"no organisation has the code or id {value!r}", EXIT_BAD_INPUT)
+    _fail(f"không có tổ chức có mã hoặc id {value!r}", EXIT_BAD_INPUT)
 
 
 def _signer(services: Kiemdiem, username: str) -> Any:
@@ -94,10 +49,10 @@ def _signer(services: Kiemdiem, username: str) -> Any:
 def _session(services: Kiemdiem, username: str) -> Session:
     password = secret_from_env_or_prompt("KIEMDIEM_PASSWORD", f"Mật khẩu {username}")
     if password is None:
-        _fail("set KIEMDIEM_PASSWORD (no terminal to ask on)", EXIT_BAD_INPUT)
+        _fail(NO_TERMINAL, EXIT_BAD_INPUT)
     session = services.authenticate(username, password)
     if session is None:
-        _fail("wrong account name or password", EXIT_BAD_INPUT)
+        _fail(WRONG_LOGIN, EXIT_BAD_INPUT)
     return session
 
 
@@ -105,7 +60,7 @@ def _send(services: Kiemdiem, command: Any, signer: Any) -> Any:
     try:
         return services.handle(command, signer)
     except DomainError as exc:
-        _fail(f"refused: {plain(exc)}", EXIT_REFUSED)
+        _fail(refusal(exc.code, exc.details), EXIT_REFUSED)
 
 
 USER = click.option("--user", "username", required=True, help="The account that signs.")
@@ -157,7 +112,7 @@ def cycles_combine(
         row = services.ratings.subject_row(cycle_id, f"o:{command.collective_id}")
         names = {str(o.org_id): o.name for o in services.organisations()}
     venues = ", ".join(names.get(v, v) for v in (row or {}).get("venues", []))
-    click.echo(f"Reviewed at: {venues}")
+    click.echo(f"Kiểm điểm tại: {venues}")
 
 
 @click.group()
@@ -176,8 +131,8 @@ def criteria_list(as_json: bool) -> None:
         return
     for row in rows:
         click.echo(
-            f"{row['org_name']}  {row['appendix']}  from {row['from_year']}  "
-            f"{len(row['items'])} criteria"
+            f"{row['org_name']}  {row['appendix']}  từ năm {row['from_year']}  "
+            f"{len(row['items'])} tiêu chí"
         )
 
 
@@ -187,7 +142,7 @@ def read_criteria(path: Path) -> tuple[tuple[str, str, int, str], ...]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
-        _fail(f"cannot read {path} (UTF-8 CSV expected)", EXIT_BAD_INPUT)
+        _fail(f"không đọc được {path} (cần tệp CSV mã UTF-8)", EXIT_BAD_INPUT)
     rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
     if rows and rows[0] and rows[0][0].strip().lower() in ("code", "mã"):
         rows = rows[1:]
@@ -226,4 +181,4 @@ def criteria_define(
             items=items,
         )
         ident = _send(services, command, signer)
-    click.echo(f"Defined {len(items)} criteria: {ident}")
+    click.echo(f"Đã quy định {len(items)} tiêu chí: {ident}")

@@ -41,7 +41,7 @@ def worker(poll: float | None) -> None:
     with open_services() as services, services.projections.worker_presence() as present:
         # Web processes see the presence and wait for this worker after a command
         # (read your own writes); on PostgreSQL a commit wakes it at once.
-        click.echo("kiemdiem worker running; Ctrl-C to stop")
+        click.echo("kiemdiem worker đang chạy; nhấn Ctrl-C để dừng")
         try:
             while not stop.is_set():
                 # The views first: a web request is waiting for them (then a

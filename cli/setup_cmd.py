@@ -19,6 +19,7 @@ from cli.context import (
     open_services,
     secret_from_env_or_prompt,
 )
+from cli.words import refusal
 from domain.errors import DomainError
 from ledger.config import Settings
 from ledger.errors import ConfigurationError
@@ -57,9 +58,14 @@ def init(
     or is generated and printed when stdin is not a terminal.
     """
     settings = load_settings()
-    if if_missing and settings.trust_root_path.exists():
-        click.echo(f"already initialised ({settings.trust_root_path})")
-        return
+    if settings.trust_root_path.exists():
+        if if_missing:
+            click.echo(f"Kho đã được khởi tạo ({settings.trust_root_path}).")
+            return
+        raise click.ClickException(
+            f"Kho đã được khởi tạo: {settings.trust_root_path} đã có "
+            "(dùng --if-missing để bỏ qua)."
+        )
     origin = origin or os.environ.get("KIEMDIEM_LOG_ORIGIN") or "kiemdiem.local/demo"
     password = os.environ.get("KIEMDIEM_ADMIN_PASSWORD")
     generated = False
@@ -83,19 +89,19 @@ def init(
     except ConfigurationError as exc:
         raise click.ClickException(str(exc)) from exc
     except DomainError as exc:
-        raise click.ClickException(f"refused: {exc}") from exc
-    click.echo(f"store initialised: origin {result.origin}")
-    click.echo(f"trust root written to {result.trust_root_path}")
-    click.echo(f"first checkpoint: size {result.checkpoint_size}")
+        raise click.ClickException(refusal(exc.code, exc.details)) from exc
+    click.echo(f"Đã khởi tạo kho: nguồn nhật ký (origin) {result.origin}")
+    click.echo(f"Gốc tin cậy (trust root) đã ghi vào {result.trust_root_path}")
+    click.echo(f"Điểm kiểm tra đầu tiên: kích thước {result.checkpoint_size}")
     if result.demo_passphrase_file is not None:
         click.echo(
-            "demo: the log key's passphrase was generated and is kept beside the "
-            f"key in {result.demo_passphrase_file}; a real deployment gives it in "
-            "KIEMDIEM_LOG_KEY_PASSPHRASE_FILE (a secret file kept apart from the "
-            "instance folder) or KIEMDIEM_LOG_KEY_PASSPHRASE"
+            "Bản demo: mật khẩu của khóa nhật ký được sinh tự động và để cạnh khóa "
+            f"tại {result.demo_passphrase_file}; khi triển khai thật, hãy đưa nó qua "
+            "KIEMDIEM_LOG_KEY_PASSPHRASE_FILE (tệp bí mật để ngoài thư mục "
+            "instance) hoặc KIEMDIEM_LOG_KEY_PASSPHRASE"
         )
     if generated:
-        click.echo(f"administrator: {admin_username} / password: {password}")
+        click.echo(f"Quản trị: {admin_username} / mật khẩu: {password}")
     if with_demo:
         with open_services() as services:
             _load_demo(services, settings.instance_dir, admin_username, password)
@@ -133,14 +139,14 @@ def demo(admin_username: str, province: bool, members: int | None, seed: int) ->
     a terminal.
     """
     if province and members is None:
-        raise click.UsageError("--province needs --members N")
+        raise click.UsageError("--province cần kèm --members N")
     if members is not None and not province:
-        raise click.UsageError("--members is for --province")
+        raise click.UsageError("--members chỉ dùng cùng --province")
     password = secret_from_env_or_prompt(
         "KIEMDIEM_ADMIN_PASSWORD", "Mật khẩu quản trị (admin password)"
     )
     if password is None:
-        msg = "set KIEMDIEM_ADMIN_PASSWORD: stdin is not a terminal to ask on"
+        msg = "hãy đặt KIEMDIEM_ADMIN_PASSWORD (không có cửa sổ dòng lệnh để hỏi)"
         raise click.UsageError(msg)
     settings = load_settings()
     if province and members is not None:
@@ -153,9 +159,9 @@ def demo(admin_username: str, province: bool, members: int | None, seed: int) ->
 def _admin_session(services: Kiemdiem, admin_username: str, password: str) -> Session:
     session = services.authenticate(admin_username, password)
     if session is None:
-        raise click.ClickException("wrong administrator name or password")
+        raise click.ClickException("sai tên hoặc mật khẩu quản trị")
     if "admin" not in session.roles:
-        raise click.ClickException(f"{admin_username} is not an administrator")
+        raise click.ClickException(f"{admin_username} không phải tài khoản quản trị")
     return session
 
 
@@ -175,20 +181,22 @@ def _load_province(
                     services, session.signer, members, seed, progress=progress
                 )
             except DomainError as exc:
-                raise click.ClickException(f"province refused: {exc}") from exc
+                raise click.ClickException(
+                    "không tạo được tỉnh mẫu: " + refusal(exc.code, exc.details)
+                ) from exc
         checkpoint = services.issue_checkpoint()
     click.echo(
-        f"province loaded: {result.organisations} organisations, "
-        f"{result.members} members ({result.exempt} exempt subjects), "
-        f"cycle {result.cycle_id}, {result.rounds} rating rounds, "
-        f"{result.reviews} reviews, {result.decisions} decisions"
+        f"Đã tạo tỉnh mẫu: {result.organisations} tổ chức, "
+        f"{result.members} đảng viên ({result.exempt} đối tượng được miễn), "
+        f"kỳ {result.cycle_id}, {result.rounds} đợt xếp loại, "
+        f"{result.reviews} bản kiểm điểm, {result.decisions} quyết định"
     )
     for phase in PHASES:
         seconds = result.seconds.get(phase, 0.0)
         commands = result.commands.get(phase, 0)
-        click.echo(f"  {phase:<11} {seconds:9.1f} s  {commands:7d} commands")
+        click.echo(f"  {phase:<11} {seconds:9.1f} giây  {commands:7d} lệnh")
     _write_accounts(result.accounts, settings.instance_dir)
-    click.echo(f"checkpoint: size {checkpoint.size}")
+    click.echo(f"Điểm kiểm tra: kích thước {checkpoint.size}")
 
 
 @contextmanager
@@ -228,20 +236,22 @@ def _load_demo(
     try:
         result = load_demo(services, session.signer)
     except DomainError as exc:
-        raise click.ClickException(f"demo refused: {exc}") from exc
+        raise click.ClickException(
+            "không nạp được bản demo: " + refusal(exc.code, exc.details)
+        ) from exc
     # A fresh checkpoint covering the demo, ready to hand to the committee.
     checkpoint = services.issue_checkpoint()
     _report_demo(result, instance, DemoAccount(admin_username, "admin", password))
-    click.echo(f"checkpoint: size {checkpoint.size}")
+    click.echo(f"Điểm kiểm tra: kích thước {checkpoint.size}")
 
 
 def _report_demo(result: DemoResult, instance: Path, admin: DemoAccount) -> None:
     click.echo(
-        f"demo loaded: {result.organisations} organisations, {result.members} members"
+        f"Đã nạp bản demo: {result.organisations} tổ chức, {result.members} đảng viên"
     )
     click.echo(
-        f"demo confidence vote {result.vote.vote_id} tallied "
-        f"(fingerprint {result.vote.short_fingerprint}, head {result.vote.head})"
+        f"Cuộc lấy phiếu tín nhiệm mẫu {result.vote.vote_id} đã kiểm phiếu "
+        f"(mã xác thực {result.vote.short_fingerprint}, đầu chuỗi {result.vote.head})"
     )
     # The administrator's login too: shown again with the others on every start.
     _write_accounts([admin, *result.accounts], instance)

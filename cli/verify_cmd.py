@@ -3,6 +3,8 @@
 Standalone and read-only: it imports only ``ledger.verify`` (never the services,
 the domain or the web app), so an inspection-committee member can run it on their
 own machine against a copy of the database or a read-only connection.
+Its report speaks Vietnamese (issue 13 §5) with the failure kinds kept as the
+technical codes the ledger documents; ``--json`` keeps English keys for scripts.
 
 Exit status (§8.3): 0 all checks passed (warnings allowed unless ``--strict``),
 1 at least one integrity failure, 2 usage or input error, 3 the store cannot be
@@ -24,18 +26,21 @@ from ledger import bundle as ledger_bundle
 from ledger import verify as ledger_verify
 from ledger.errors import ConfigurationError
 
+RESULT_OK = "Kết quả: HỢP LỆ"
+RESULT_FAIL = "Kết quả: KHÔNG HỢP LỆ"
+
 
 def _describe(failure: ledger_verify.Failure) -> str:
     where = []
     if failure.index is not None:
         where.append(f"#{failure.index}")
     if failure.notification_id is not None:
-        where.append(f"notification {failure.notification_id}")
+        where.append(f"thông báo {failure.notification_id}")
     if failure.stream is not None:
-        where.append(f"stream {failure.stream}")
+        where.append(f"luồng {failure.stream}")
     if failure.version is not None:
-        where.append(f"version {failure.version}")
-    at = f" at {', '.join(where)}" if where else ""
+        where.append(f"phiên bản {failure.version}")
+    at = f" tại {', '.join(where)}" if where else ""
     return f"{failure.kind}{at}: {failure.detail}"
 
 
@@ -50,42 +55,42 @@ def _failure_lines(failure: ledger_verify.Failure, depth: int = 0) -> Iterator[s
 
 def render_text(report: ledger_verify.Report) -> str:
     """The human-readable report (§8.2)."""
-    lines = [f"kiemdiem verify — log {report.origin}", ""]
+    lines = [f"kiemdiem verify — sổ cái {report.origin}", ""]
     for check in report.checks:
         lines.append(f"{check.status:<4}  {check.name:<20} {check.count:>10,}")
     counts = report.counts
     lines += [
         "",
         (
-            f"Totals: {counts['events']:,} events, {counts['streams']:,} streams, "
-            f"{counts['keys']:,} keys, {counts['checkpoints']:,} checkpoints, "
-            f"{counts['cosignatures']:,} cosignatures"
+            f"Tổng cộng: {counts['events']:,} sự kiện, {counts['streams']:,} luồng, "
+            f"{counts['keys']:,} khóa, {counts['checkpoints']:,} checkpoint, "
+            f"{counts['cosignatures']:,} chữ ký đồng ký"
         ),
     ]
     for warning in report.warnings:
-        lines.append(f"Warning: {_describe(warning)}")
+        lines.append(f"Cảnh báo: {_describe(warning)}")
     first = report.first_failure
     if first is not None:
-        lines += ["", f"First failure: {_describe(first)}"]
+        lines += ["", f"Lỗi đầu tiên: {_describe(first)}"]
         shown = report.failures[: report.max_failures]
         lines.append(
-            f"Failures, by position ({len(shown)} shown of {len(report.failures)} "
-            "causes; consequences indented beneath their cause):"
+            f"Các lỗi theo vị trí (hiện {len(shown)} trên {len(report.failures)} "
+            "nguyên nhân; hệ quả thụt lề dưới nguyên nhân của nó):"
         )
         for failure in shown:
             lines.extend("  " + line for line in _failure_lines(failure))
     lines.append("")
     if report.latest_verified_checkpoint is not None:
-        lines.append("Latest verified checkpoint:")
+        lines.append("Checkpoint mới nhất đã kiểm tra:")
         lines.append(report.latest_verified_checkpoint.rstrip("\n"))
     else:
-        lines.append("Latest verified checkpoint: none")
+        lines.append("Checkpoint mới nhất đã kiểm tra: không có")
     if report.state_saved is not None:
-        lines.append(f"State saved to {report.state_saved}")
+        lines.append(f"Đã lưu trạng thái vào {report.state_saved}")
     lines += [
         "",
-        f"Elapsed: {report.elapsed_s:.2f} s",
-        "Result: OK" if report.ok else "Result: FAIL",
+        f"Thời gian: {report.elapsed_s:.2f} giây",
+        RESULT_OK if report.ok else RESULT_FAIL,
     ]
     return "\n".join(lines)
 
@@ -116,7 +121,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"kiemdiem verify: {message}", err=True)
+    click.echo(f"Lỗi: {message}", err=True)
     sys.exit(code)
 
 
@@ -195,8 +200,8 @@ def verify(
     if bundle_path is not None:
         if database_url is not None or since or save_state:
             _fail(
-                "--bundle is checked offline: give no DATABASE_URL, --since or "
-                "--save-state with it",
+                "--bundle được kiểm tra ngoại tuyến: đừng ghi kèm DATABASE_URL, "
+                "--since hay --save-state",
                 ledger_verify.EXIT_USAGE,
             )
         _verify_bundle(bundle_path, trust_root_path, checkpoint_paths, as_json)
@@ -207,8 +212,8 @@ def verify(
             trust_root_path = settings.trust_root_path
             if not trust_root_path.exists():
                 _fail(
-                    f"no trust root: {trust_root_path} does not exist. Pass "
-                    "--trust-root FILE, the trust-root file handed over at set-up.",
+                    f"không có gốc tin cậy: {trust_root_path} không tồn tại. Hãy "
+                    "ghi --trust-root TỆP, tệp gốc tin cậy được bàn giao khi cài đặt.",
                     ledger_verify.EXIT_USAGE,
                 )
         trust_root = ledger_verify.load_trust_root(trust_root_path)
@@ -262,7 +267,7 @@ def _verify_bundle(
         try:
             raw = bundle_path.read_bytes()
         except OSError as exc:
-            msg = f"cannot read the bundle {bundle_path}: {exc.strerror}"
+            msg = f"không đọc được gói bằng chứng {bundle_path}: {exc.strerror}"
             raise ledger_bundle.BundleInputError(msg) from exc
         report = ledger_bundle.verify_bundle(
             ledger_bundle.load_bundle(raw), trust_root, notes
@@ -284,31 +289,35 @@ def render_bundle_text(report: ledger_bundle.BundleReport) -> str:
     """The human-readable report of a bundle check."""
     lines = [
         f"kiemdiem verify --bundle — log {report.origin}",
-        f"Subject: {report.subject}",
-        f"Checkpoint: size {report.size}, root {report.root}",
+        f"Đối tượng: {report.subject}",
+        f"Checkpoint: kích thước {report.size}, gốc {report.root}",
         "",
     ]
     for event in report.events:
-        mark = "OK  " if event.ok else "FAIL"
+        mark = "ĐẠT " if event.ok else "LỖI "
         lines.append(
             f"{mark}  #{event.index:<7} {event.topic} v{event.version} "
-            f"{event.ts} {event.actor} key {event.key_id}"
+            f"{event.ts} {event.actor} khóa {event.key_id}"
         )
-    lines += ["", f"Totals: {len(report.events)} events, {report.keys} key events"]
+    lines += [
+        "",
+        f"Tổng cộng: {len(report.events)} sự kiện, {report.keys} sự kiện khóa",
+    ]
     for failure in report.failures:
         where = []
         if failure.index is not None:
             where.append(f"#{failure.index}")
         if failure.stream is not None:
-            where.append(f"stream {failure.stream}")
+            where.append(f"luồng {failure.stream}")
         if failure.version is not None:
-            where.append(f"version {failure.version}")
-        at = f" at {', '.join(where)}" if where else ""
+            where.append(f"phiên bản {failure.version}")
+        at = f" tại {', '.join(where)}" if where else ""
         lines.append(f"  {failure.kind}{at}: {failure.detail}")
     lines += [
         "",
-        "A bundle proves that these events are in the log the checkpoint signs, "
-        "who signed each and with which key; not that nothing else exists.",
-        "Result: OK" if report.ok else "Result: FAIL",
+        "Gói bằng chứng chứng minh các sự kiện này nằm trong sổ cái mà checkpoint "
+        "ký, ai đã ký từng sự kiện và bằng khóa nào; không chứng minh rằng không "
+        "còn sự kiện nào khác.",
+        RESULT_OK if report.ok else RESULT_FAIL,
     ]
     return "\n".join(lines)

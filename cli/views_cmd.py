@@ -112,8 +112,8 @@ def rebuild(names: tuple[str, ...], page: int, verify: bool) -> None:
     with get_runtime() as runtime:
         unknown = sorted(set(names) - set(runtime.names))
         if unknown:
-            known = ", ".join(runtime.names) or "none"
-            msg = f"unknown read model(s): {', '.join(unknown)} (known: {known})"
+            known = ", ".join(runtime.names) or "không có"
+            msg = f"không có mô hình đọc: {', '.join(unknown)} (có: {known})"
             raise click.UsageError(msg)
         previous = runtime.verify
         runtime.verify = verify
@@ -128,11 +128,11 @@ def rebuild(names: tuple[str, ...], page: int, verify: bool) -> None:
         stale = runtime.stale_models()
         for name, position in positions.items():
             problem = stale.get(name)
-            status = "ok" if problem is None else f"STALE ({problem.detail})"
-            click.echo(f"{name}: position {position}, {status}")
+            status = "ổn" if problem is None else f"CHƯA CẬP NHẬT ({problem.detail})"
+            click.echo(f"{name}: vị trí {position}, {status}")
         failed = [name for name in positions if name in stale]
         if failed:
-            msg = f"rebuild stopped early for: {', '.join(failed)} (see the log)"
+            msg = f"dựng lại dừng sớm ở: {', '.join(failed)} (xem nhật ký)"
             raise click.ClickException(msg)
 
 
@@ -171,5 +171,5 @@ def digest(names: tuple[str, ...], as_json: bool) -> None:
         click.echo(json.dumps(document, indent=2, sort_keys=True))
         return
     for name, d in details.items():
-        click.echo(f"{d.sha256}  {name} (v{d.version}, position {d.position})")
-    click.echo(f"{overall}  overall")
+        click.echo(f"{d.sha256}  {name} (v{d.version}, vị trí {d.position})")
+    click.echo(f"{overall}  tổng thể")

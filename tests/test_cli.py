@@ -30,8 +30,8 @@ def run(*args, **kwargs):
 def test_init_and_demo_without_a_terminal(env):
     result = run("init", "--origin", "kiemdiem.test/tinh", "--demo")
     assert result.exit_code == 0, result.output
-    assert "administrator: admin / password: " in result.output
-    assert "demo loaded: 18 organisations, 60 members" in result.output
+    assert "Quản trị: admin / mật khẩu: " in result.output
+    assert "Đã nạp bản demo: 18 tổ chức, 60 đảng viên" in result.output
     assert (env / "trust-root.json").exists()
     assert (env / "demo-accounts.txt").stat().st_mode & 0o777 == 0o600
 
@@ -50,7 +50,7 @@ def test_init_twice_is_refused_unless_if_missing(env):
     assert run("init").exit_code == 0
     second = run("init")
     assert second.exit_code != 0
-    assert "already initialised" in second.output
+    assert "Kho đã được khởi tạo" in second.output
     assert run("init", "--if-missing").exit_code == 0
 
 
@@ -68,7 +68,7 @@ def test_wrong_admin_password_changes_nothing(env, monkeypatch):
     monkeypatch.setenv("KIEMDIEM_ADMIN_PASSWORD", "sai-mat-khau-roi")
     result = run("demo")
     assert result.exit_code == 1
-    assert "wrong administrator name or password" in result.output
+    assert "sai tên hoặc mật khẩu quản trị" in result.output
     assert json.loads(run("orgs", "list", "--json").output) == before
 
 
@@ -143,7 +143,7 @@ def test_the_demo_logins_are_shown_again_with_the_admins(env):
     Vietnamese role names and the address to sign in at (issue 13, the first hour)."""
     result = run("init", "--demo")
     assert result.exit_code == 0, result.output
-    admin_password = result.output.split("administrator: admin / password: ")[1]
+    admin_password = result.output.split("Quản trị: admin / mật khẩu: ")[1]
     admin_password = admin_password.split()[0]
     shown = run("logins", "--url", "http://127.0.0.1:8081/auth/login")
     assert shown.exit_code == 0, shown.output
@@ -162,7 +162,7 @@ def test_logins_without_a_demo_says_so(env):
     assert run("init").exit_code == 0  # a store without demo logins
     shown = CliRunner().invoke(cli, ["logins"])
     assert shown.exit_code == 1
-    assert "no demo logins" in shown.output
+    assert "không có tài khoản thử nghiệm" in shown.output
 
 
 def test_make_run_takes_another_port():
@@ -185,3 +185,23 @@ def test_make_run_takes_another_port():
     assert "--port 8081" in plan
     assert "http://127.0.0.1:8081/auth/login" in plan
     assert "'.[dev]'" not in plan
+
+
+def test_usage_errors_and_refusals_speak_vietnamese(env):
+    """Issue 13 §5: a person reads Vietnamese on the command line too; the exit
+    codes stay click's (2 for bad usage)."""
+    missing = run("export", "report", "--org", "x", "--format", "pdf", "--out", "r")
+    assert missing.exit_code == 2
+    assert "Lỗi: thiếu tham số '--year'." in missing.output
+    assert "Cách dùng: cli export report [OPTIONS]" in missing.output
+    assert "export report --help' để biết cách dùng." in missing.output
+    unknown = run("orgs", "list", "--khong-co")
+    assert unknown.exit_code == 2
+    assert "Lỗi: không có tùy chọn '--khong-co'." in unknown.output
+    bad = run("export", "report", "--org", "x", "--year", "abc", "--format", "pdf")
+    assert bad.exit_code == 2
+    assert "Lỗi: giá trị không hợp lệ cho '--year'" in bad.output
+    assert "Error:" not in missing.output + unknown.output + bad.output
+    no_store = run("orgs", "list")
+    assert no_store.exit_code == 1
+    assert no_store.output.startswith("Lỗi: chưa có kho dữ liệu ở đây")

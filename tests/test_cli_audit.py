@@ -53,7 +53,7 @@ def test_demo_decision_bundle_verifies_offline_and_cosigning_works(
         "verify", "--bundle", str(out), "--trust-root", str(away / "trust-root.json")
     )
     assert checked.exit_code == 0, checked.output
-    assert "Result: OK" in checked.output
+    assert "Kết quả: HỢP LỆ" in checked.output
     assert "VoteTallyPublished" in checked.output
     as_json = run(
         "verify",
@@ -77,7 +77,7 @@ def test_demo_decision_bundle_verifies_offline_and_cosigning_works(
         "verify", "--bundle", str(bad), "--trust-root", str(away / "trust-root.json")
     )
     assert refused.exit_code == 1
-    assert f"inclusion_failed at #{bundle['events'][3]['index']}" in refused.output
+    assert f"inclusion_failed tại #{bundle['events'][3]['index']}" in refused.output
     # the committee member exports their key and cosigns the latest checkpoint
     monkeypatch.setenv("KIEMDIEM_DATABASE_URL", f"sqlite:///{env}/k.db")
     monkeypatch.setenv("KIEMDIEM_PASSWORD", _passwords(env)["ubkt"])
@@ -123,7 +123,7 @@ def test_proof_and_bundle_refusals_in_plain_words(env, tmp_path):
     assert "kiemdiem-proof-bundle/v1" in result.output
     absent = run("verify", "--bundle", str(tmp_path / "absent.json"))
     assert absent.exit_code == 2
-    assert "cannot read the bundle" in absent.output
+    assert "không đọc được gói bằng chứng" in absent.output
     both = run("verify", "sqlite:///x.db", "--bundle", str(garbage))
     assert both.exit_code == 2
 

@@ -61,7 +61,7 @@ def test_province_of_thirty_members_with_its_whole_cycle(env):
     assert run("init").exit_code == 0
     result = run("demo", "--province", "--members", "30", "--seed", "11")
     assert result.exit_code == 0, result.output
-    assert "province loaded:" in result.output
+    assert "Đã tạo tỉnh mẫu:" in result.output
     for phase in PHASES:
         assert phase in result.output
 
@@ -119,7 +119,7 @@ def test_province_of_thirty_members_with_its_whole_cycle(env):
 
     again = run("demo", "--province", "--members", "30", "--seed", "11")
     assert again.exit_code == 1
-    assert "province refused" in again.output
+    assert "không tạo được tỉnh mẫu" in again.output
 
 
 def test_province_needs_a_member_count(env):

@@ -39,7 +39,7 @@ def test_xlsx_report_of_the_province(demo_env):
         "--format", "xlsx", "--out", str(out),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"wrote {out}")
+    assert result.output.startswith(f"Đã ghi {out}")
     assert "export  [" not in result.output  # no progress bar off a terminal
     book = load_workbook(io.BytesIO(out.read_bytes()))
     info = list(book["Thông tin"].iter_rows(values_only=True))
@@ -71,9 +71,12 @@ def test_pdf_report_by_organisation_id(demo_env):
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (("--org", "khong-co", "--year", "2025"), "no organisation 'khong-co'"),
-        (("--org", "tinh-uy-song-hong", "--year", "2019"), "no annual review cycle"),
-        (("--org", "tinh-uy-song-hong", "--year", "1900"), "is not a review year"),
+        (("--org", "khong-co", "--year", "2025"), "không có tổ chức 'khong-co'"),
+        (("--org", "tinh-uy-song-hong", "--year", "2019"), "chưa có kỳ kiểm điểm"),
+        (
+            ("--org", "tinh-uy-song-hong", "--year", "1900"),
+            "không phải một năm kiểm điểm",
+        ),
     ],
 )
 def test_bad_input_is_refused_in_plain_words(demo_env, args, words):

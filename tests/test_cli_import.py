@@ -60,13 +60,13 @@ def test_bad_rows_are_all_reported_in_plain_words_and_nothing_is_stored(
     result = run("import", "members", str(sheet), "--user", "thuky", "--dry-run")
     assert result.exit_code == 1
     out = result.output
-    assert "line 3, chi bộ code (Mã chi bộ): a required value is missing" in out
-    assert "line 4, full name (Họ và tên): a required value is missing" in out
-    assert "line 5, party card number (Số thẻ đảng viên): the same party card" in out
-    assert "line 5, birth date (Ngày sinh): not a date" in out
-    assert "line 5, status (Tình trạng): the status is" in out
-    assert "no chi bộ has this code" in out
-    assert "3 of 4 rows are not valid; nothing was imported." in out
+    assert "dòng 3, Mã chi bộ: Thiếu giá trị bắt buộc." in out
+    assert "dòng 4, Họ và tên: Thiếu giá trị bắt buộc." in out
+    assert "dòng 5, Số thẻ đảng viên: Số thẻ đảng viên trùng với dòng 2." in out
+    assert "dòng 5, Ngày sinh: Ngày không hợp lệ" in out
+    assert "dòng 5, Tình trạng: Tình trạng đảng viên không hợp lệ." in out
+    assert "(xem `kiemdiem orgs list`)" in out  # the unknown chi bộ code
+    assert "3 trên 4 dòng không hợp lệ; chưa nhập dòng nào." in out
     # without --dry-run the same file is refused just as wholly
     again = run("import", "members", str(sheet), "--user", "thuky")
     assert again.exit_code == 1
@@ -80,18 +80,18 @@ def test_dry_run_then_import_with_a_default_cell(store, tmp_path):
     args = ("import", "members", str(sheet), "--user", "thuky", "--cell")
     missing = run(*args, "chi-bo-xom-a", "--dry-run")
     assert missing.exit_code == 0, missing.output
-    assert "All 2 rows are valid (dry run: nothing imported)." in missing.output
+    assert "Cả 2 dòng đều hợp lệ (chạy thử: chưa nhập gì)." in missing.output
     assert _state() == before
     done = run(*args, "chi-bo-xom-a")
     assert done.exit_code == 0, done.output
-    assert "Imported 2 members." in done.output
+    assert "Đã nhập 2 đảng viên." in done.output
     count, names = _state()
     assert count > before[0]
     assert {"Đào Văn Mới", "Đào Thị Hai"} <= set(names)
     # the same file again: every card is taken now, nothing more is stored
     twice = run(*args, "chi-bo-xom-a")
     assert twice.exit_code == 1
-    assert "party card DV77000001 already belongs to a member" in twice.output
+    assert "Số thẻ đảng viên “DV77000001” đã có trong hệ thống." in twice.output
     assert _state() == (count, names)
 
 
@@ -119,7 +119,7 @@ def test_xlsx_without_a_cell_column_takes_the_cell_option(store, tmp_path):
     path.write_bytes(buffer.getvalue())
     no_cell = run("import", "members", str(path), "--user", "thuky")
     assert no_cell.exit_code == 2
-    assert "the file lacks the columns: cell_code" in no_cell.output
+    assert "Tệp thiếu cột bắt buộc: cell_code." in no_cell.output
     done = run(
         "import", "members", str(path), "--user", "thuky", "--cell", str(cell_id)
     )
@@ -132,17 +132,17 @@ def test_refusals_in_plain_words(store, tmp_path, monkeypatch):
     sheet.write_text(HEADER, encoding="utf-8")
     unreadable = run("import", "members", str(sheet), "--user", "thuky")
     assert unreadable.exit_code == 2
-    assert "only .csv and .xlsx files are read" in unreadable.output
+    assert "Chỉ nhận tệp .csv hoặc .xlsx." in unreadable.output
     good = tmp_path / "ds.csv"
     good.write_text(HEADER + GOOD, encoding="utf-8")
     monkeypatch.setenv("KIEMDIEM_PASSWORD", ACCOUNTS["member"][2])
     member = run("import", "members", str(good), "--user", "dangvien")
     assert member.exit_code == 1
-    assert "this account may not enrol members" in member.output
+    assert "Bạn không có quyền thực hiện thao tác này." in member.output
     monkeypatch.setenv("KIEMDIEM_PASSWORD", "sai")
     wrong = run("import", "members", str(good), "--user", "thuky")
     assert wrong.exit_code == 2
-    assert "wrong account name or password" in wrong.output
+    assert "sai tên tài khoản hoặc mật khẩu" in wrong.output
     monkeypatch.delenv("KIEMDIEM_PASSWORD")
     monkeypatch.setenv("KIEMDIEM_ADMIN_PASSWORD", ADMIN_PASSWORD)
     admin = run("import", "members", str(good), "--cell", "chi-bo-xom-a", "--dry-run")

@@ -82,7 +82,7 @@ def test_cycles_list_and_combine(store):
         "thuky",
     )
     assert bad.exit_code == 1
-    assert "only a leadership collective can be reviewed" in bad.output
+    assert "Chỉ tập thể lãnh đạo trùng thành viên với cấp ủy" in bad.output
     assert _position() == before
     done = run(
         "cycles",
@@ -95,15 +95,15 @@ def test_cycles_list_and_combine(store):
         "thuky",
     )
     assert done.exit_code == 0, done.output
-    assert "Reviewed at: Huyện ủy Đông Hà" in done.output
+    assert "Kiểm điểm tại: Huyện ủy Đông Hà" in done.output
     again = run(
         "cycles", "combine", store["cycle"], "btv-huyen-uy-dong", "--user", "thuky"
     )
     assert again.exit_code == 0, again.output
-    assert "Reviewed at: Ban Thường vụ Huyện ủy Đông Hà" in again.output
+    assert "Kiểm điểm tại: Ban Thường vụ Huyện ủy Đông Hà" in again.output
     unknown = run("cycles", "combine", store["cycle"], "khong-co", "--user", "thuky")
     assert unknown.exit_code == 2
-    assert "no organisation has the code or id" in unknown.output
+    assert "không có tổ chức có mã hoặc id" in unknown.output
 
 
 def test_criteria_define_and_list(store, tmp_path, monkeypatch):
@@ -120,18 +120,16 @@ def test_criteria_define_and_list(store, tmp_path, monkeypatch):
     before = _position()
     short = run(*args, "--user", "captuy")
     assert short.exit_code == 1
-    assert "the points do not fit the frame: general 30 of 30, tasks 60 of 70" in (
-        short.output
-    )
+    assert "Tổng điểm chưa đúng khung: nhóm tiêu chí chung 30/30 điểm" in short.output
     assert _position() == before
     with sheet.open("a", encoding="utf-8") as out:
         out.write("2.2,nhiệm vụ,10,Nhiệm vụ đột xuất\n")
     done = run(*args, "--user", "captuy")
     assert done.exit_code == 0, done.output
-    assert "Defined 4 criteria" in done.output
+    assert "Đã quy định 4 tiêu chí" in done.output
     listed = run("criteria", "list")
-    assert "Huyện ủy Đông Hà  PL4  from 2026  4 criteria" in listed.output
+    assert "Huyện ủy Đông Hà  PL4  từ năm 2026  4 tiêu chí" in listed.output
     monkeypatch.setenv("KIEMDIEM_PASSWORD", ACCOUNTS["secretary"][2])
     forbidden = run(*args, "--user", "thuky")
     assert forbidden.exit_code == 1
-    assert "this account may not do this" in forbidden.output
+    assert "Bạn không có quyền thực hiện thao tác này." in forbidden.output

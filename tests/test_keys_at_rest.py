@@ -154,7 +154,7 @@ def test_demo_instance_files_are_private_ballot_box_and_logins_included(
         preexec_fn=lambda: os.umask(0o022),
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "kept beside the key" in done.stdout
+    assert "để cạnh khóa" in done.stdout
     assert "KIEMDIEM_LOG_KEY_PASSPHRASE_FILE" in done.stdout
     names = set(_modes(places["instance"]))
     assert {"demo-accounts.txt", "log.pass", "log.key"} <= names

@@ -87,7 +87,7 @@ def test_inspector_checks_a_file_and_its_proof_offline(
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Result: OK" in result.stdout
+    assert "Kết quả: HỢP LỆ" in result.stdout
     assert not (offline / "absent.db").exists()
 
     # The whole store, verified from the web with a progress bar.

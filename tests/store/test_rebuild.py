@@ -502,10 +502,8 @@ def test_views_digest_prints_each_view_and_overall(
     result = CliRunner().invoke(views_cmd.views, ["digest"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[-1] == f"{expected['overall']}  overall"
-    assert (
-        f"{expected['tally_totals']}  tally_totals (v1, position {store.tip})" in lines
-    )
+    assert lines[-1] == f"{expected['overall']}  tổng thể"
+    assert f"{expected['tally_totals']}  tally_totals (v1, vị trí {store.tip})" in lines
     result = CliRunner().invoke(views_cmd.views, ["digest", "--json"])
     document = json.loads(result.output)
     assert document["overall"] == expected["overall"]
@@ -526,7 +524,7 @@ def test_rebuild_command_gives_the_same_digest(
     before = CliRunner().invoke(views_cmd.views, ["digest", "--json"]).output
     result = CliRunner().invoke(views_cmd.rebuild, ["--page", "1"])
     assert result.exit_code == 0, result.output
-    assert f"tally_totals: position {store.tip}, ok" in result.output
+    assert f"tally_totals: vị trí {store.tip}, ổn" in result.output
     assert "label_history" in result.output
     assert "%" not in result.output  # no progress bar when stdout is not a TTY
     after = CliRunner().invoke(views_cmd.views, ["digest", "--json"]).output
@@ -543,7 +541,7 @@ def test_rebuild_command_refuses_unknown_names(
 ) -> None:
     result = CliRunner().invoke(views_cmd.rebuild, ["nope"])
     assert result.exit_code == 2
-    assert "unknown read model(s): nope" in result.output
+    assert "không có mô hình đọc: nope" in result.output
 
 
 def test_rebuild_command_fails_when_a_view_stops_early(
@@ -556,6 +554,6 @@ def test_rebuild_command_fails_when_a_view_stops_early(
     totals.poison = {2}
     result = CliRunner().invoke(views_cmd.rebuild, [])
     assert result.exit_code == 1
-    assert "tally_totals: position" in result.output
-    assert "STALE" in result.output
-    assert "label_history: position" in result.output
+    assert "tally_totals: vị trí" in result.output
+    assert "CHƯA CẬP NHẬT" in result.output
+    assert "label_history: vị trí" in result.output

@@ -109,9 +109,11 @@ def test_human_report(world: World, backend: Store) -> None:
     ok = run(backend.url, "--trust-root", trust)
     assert ok.exit_code == 0, ok.output
     assert "OK    signatures" in ok.stdout
-    assert "Totals: 10 events, 5 streams, 3 keys, 1 checkpoints" in ok.stdout
-    assert "Latest verified checkpoint:\nkiemdiem.test/dang-bo-x\n10\n" in ok.stdout
-    assert ok.stdout.rstrip().endswith("Result: OK")
+    assert "Tổng cộng: 10 sự kiện, 5 luồng, 3 khóa, 1 checkpoint" in ok.stdout
+    assert (
+        "Checkpoint mới nhất đã kiểm tra:\nkiemdiem.test/dang-bo-x\n10\n" in ok.stdout
+    )
+    assert ok.stdout.rstrip().endswith("Kết quả: HỢP LỆ")
     assert ok.stderr == ""  # no progress bar when stderr is not a terminal
 
     nid, state = backend.row(world.r2.id, 1)
@@ -119,9 +121,9 @@ def test_human_report(world: World, backend: Store) -> None:
     bad = run(backend.url, "--trust-root", trust, "--max-failures", "1")
     assert bad.exit_code == 1
     assert "FAIL  signatures" in bad.stdout
-    assert f"First failure: bad_signature at #7, notification {nid}" in bad.stdout
+    assert f"Lỗi đầu tiên: bad_signature tại #7, thông báo {nid}" in bad.stdout
     assert "└ leaf_mismatch" in bad.stdout
-    assert bad.stdout.rstrip().endswith("Result: FAIL")
+    assert bad.stdout.rstrip().endswith("Kết quả: KHÔNG HỢP LỆ")
 
 
 def test_database_url_and_trust_root_defaults(backend: Store, tmp_path: Path) -> None:
@@ -130,7 +132,7 @@ def test_database_url_and_trust_root_defaults(backend: Store, tmp_path: Path) ->
     env = {"KIEMDIEM_DATABASE_URL": backend.url, "KIEMDIEM_INSTANCE_DIR": str(instance)}
     missing = run(env=env)
     assert missing.exit_code == 2
-    assert "no trust root" in missing.stderr
+    assert "không có gốc tin cậy" in missing.stderr
     assert str(instance / "trust-root.json") in missing.stderr
 
     (instance / "trust-root.json").write_text(json.dumps(backend.trust_root))

@@ -149,7 +149,7 @@ def test_web_and_cli_writers_at_once_never_get_a_500(
     assert len(cli_results) == CLI_WRITERS * CLI_RUNS
     for code, stdout, stderr in cli_results:
         assert code == 0, stderr
-        assert "Imported 3 members." in stdout
+        assert "Đã nhập 3 đảng viên." in stdout
         assert "Traceback" not in stderr
 
     # Every event is in the log exactly once, and the store verifies.
