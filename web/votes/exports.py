@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font
 
 from services.printouts.documents import tally_minutes_pdf
 from services.spreadsheet import append_row
-from services.votes import LeaderResultRow, VoteRow
+from services.vote_rows import LeaderResultRow, VoteRow
 from votes.printing import TallyRow
 from votes.results import display_percent
 
