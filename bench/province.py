@@ -39,7 +39,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from services.demo_province_plan import plan_province
-from services.ratings import cycle_id, round_id
+from services.rating_ids import cycle_id, round_id
 
 HOST = "127.0.0.1"
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"

@@ -5,7 +5,7 @@ build them; each has exactly one handler in ``services.handlers``, run by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 
@@ -78,3 +78,24 @@ class ResetPassword(Command):
 
     account_id: UUID
     new_password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RecordSignIn(Command):
+    """Đăng nhập: the account opened session ``session_ref`` at ``at``; signed by
+    the account's own key, just unlocked (``domain.signins``)."""
+
+    account_id: UUID
+    session_ref: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordSignOut(Command):
+    """Đăng xuất: the account's sessions ``session_refs`` ended at ``at`` for
+    ``reason`` (logout, everywhere, idle, expired); signed by the owner's key."""
+
+    account_id: UUID
+    session_refs: tuple[str, ...]
+    reason: str
+    at: datetime

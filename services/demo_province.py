@@ -49,7 +49,7 @@ from services.demo_province_plan import (
     plan_province,
 )
 from services.member_import import import_members
-from services.ratings import round_id
+from services.rating_ids import round_id
 
 YEAR = 2025
 PHASES = ("org_tree", "members", "accounts", "cycle_open", "reviews", "ratings")

@@ -18,7 +18,7 @@ from services.app import Kiemdiem
 from services.commands import Command
 from services.demo_ratings import DECISION_CELL, DECISION_DISTRICT
 from services.ids import organisation_id
-from services.ratings import cycle_id
+from services.rating_ids import cycle_id
 
 DEMO_SHORTCOMING = "Chậm nộp báo cáo kết quả thực hiện nhiệm vụ hằng tháng"
 

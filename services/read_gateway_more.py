@@ -17,7 +17,7 @@ from services.errors import NotFoundError
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem
-    from services.votes import LeaderResultRow, TrusteeRow, VoteRow
+    from services.vote_rows import LeaderResultRow, TrusteeRow, VoteRow
     from votes.aggregates import Vote
 
 Row = dict[str, Any]

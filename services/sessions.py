@@ -14,7 +14,8 @@ unlocked at sign-in is kept sealed with the session (``services.session_keys``),
 so another worker process can sign for it; an ended session keeps none.
 
 Sign-ins and the sign-outs the owner's own key can sign are recorded as signed
-events (``domain.signins``); recording never fails a sign-in or a sign-out.
+events (``domain.signins``), sent as commands through the one bus like every
+other write; recording never fails a sign-in or a sign-out.
 """
 
 from __future__ import annotations
@@ -25,18 +26,15 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
-
 from domain.accounts import UserAccount
 from domain.errors import DomainError
-from domain.signins import SignInLog, sign_in_log_id
 from ledger.signing import Signer
 from ledger.sql import Sql
+from services import commands as c
 from services import session_keys
 
 if TYPE_CHECKING:
@@ -336,34 +334,26 @@ class SessionService:
         refs: Iterable[str] = (),
         reason: str = "",
     ) -> None:
-        """Sign a ``SignedIn`` (``ref``) or ``SignedOut`` (``refs``, ``reason``);
-        never raises: a session works even when its record cannot be written."""
-        if signer.actor != f"u:{account_id}":
+        """Sign a ``SignedIn`` (``ref``) or ``SignedOut`` (``refs``, ``reason``)
+        through the one bus (``RecordSignIn`` / ``RecordSignOut``, handled in
+        ``services.handlers.accounts``); never raises: a session works even when
+        its record cannot be written.
+
+        Only the owner's own key signs these records, so a session ended without
+        it is not recorded here: a sign-out whose key this process no longer
+        holds (``signer`` None in :meth:`close`, :meth:`close_all`,
+        :meth:`expired_by_owner`), and the sessions an administrator's change to
+        the account ends, whose own signed event says why (``domain.signins``).
+        No one may sign for the owner, and the bus needs a signer."""
+        actor = f"u:{account_id}"
+        if signer.actor != actor:
             return
-        day = at.astimezone(UTC).date()
-
-        def work() -> list[Aggregate]:
-            entry = self._log(account_id, day)
-            if ref is not None:
-                entry.record_sign_in(actor=signer.actor, session_ref=ref, at=at)
-            else:
-                entry.record_sign_out(
-                    actor=signer.actor, session_refs=list(refs), reason=reason, at=at
-                )
-            return [entry]
-
+        command: c.Command
+        if ref is not None:
+            command = c.RecordSignIn(actor, account_id, ref, at)
+        else:
+            command = c.RecordSignOut(actor, account_id, tuple(refs), reason, at)
         try:
-            self.app.uow.commit(signer, work)
+            self.app.handle(command, signer)
         except Exception as exc:  # a sign-in never fails on its own record
             log.warning("sign-in record not written: %s", type(exc).__name__)
-
-    def _log(self, account_id: UUID, day: date) -> SignInLog:
-        try:
-            found: Aggregate = self.app.ledger.repository.get(
-                sign_in_log_id(account_id, day)
-            )
-        except AggregateNotFoundError:
-            return SignInLog.start(account_id=account_id, day=day)
-        if not isinstance(found, SignInLog):
-            raise DomainError("audit.wrong_log")
-        return found

@@ -108,7 +108,7 @@ def test_a_vote_is_refused_while_the_booth_files_are_missing(
 
 def test_a_zerobooth_hash_is_refused(store: Path) -> None:
     from domain.errors import DomainError
-    from services.votes import booth_hash
+    from services.vote_booth import booth_hash
 
     with pytest.raises(DomainError) as refused:
         booth_hash("0" * 64)

@@ -1,10 +1,11 @@
 """Handlers of user accounts (tài khoản): open, change roles, disable, reset the
-password. The login (password hash, wrapped key) is written after the events, so
-a refused command never touches anyone's login."""
+password; record a sign-in or a sign-out. The login (password hash, wrapped key)
+is written after the events, so a refused command never touches anyone's login."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -14,6 +15,7 @@ from domain.accounts import Role, UserAccount, check_password_policy
 from domain.errors import DomainError
 from domain.members import PartyMember
 from domain.organisations import Organisation
+from domain.signins import SignInLog, sign_in_log_id
 from ledger.cosign import cosigner_name_for
 from ledger.keyring import ADMIN_ROLE, key_stream_id
 from ledger.keys import SigningKey, register_key
@@ -153,3 +155,50 @@ def reset_password(app: Services, command: c.ResetPassword, signer: Signer) -> U
     )
     app.unlocked.drop_actor(actor)
     return command.account_id
+
+
+def sign_in_log(app: Services, account_id: UUID, at: datetime) -> SignInLog:
+    """The account's sign-in log of the day of ``at`` (UTC), started if new."""
+    ident = sign_in_log_id(account_id, at.astimezone(UTC).date())
+    found = app.uow.find(SignInLog, ident, "audit.wrong_log")
+    if found is None:
+        return SignInLog.start(account_id=account_id, day=at.astimezone(UTC).date())
+    return found
+
+
+@handler(c.RecordSignIn)
+def record_sign_in(app: Services, command: c.RecordSignIn, signer: Signer) -> UUID:
+    """A sign-in, signed by the key it unlocked. No role is needed: the log
+    refuses any signer but the account's own (``audit.wrong_log``)."""
+    logged: list[UUID] = []
+
+    def work() -> list[Aggregate]:
+        entry = sign_in_log(app, command.account_id, command.at)
+        entry.record_sign_in(
+            actor=signer.actor, session_ref=command.session_ref, at=command.at
+        )
+        logged[:] = [entry.id]
+        return [entry]
+
+    app.uow.commit(signer, work)
+    return logged[0]
+
+
+@handler(c.RecordSignOut)
+def record_sign_out(app: Services, command: c.RecordSignOut, signer: Signer) -> UUID:
+    """A sign-out the owner's own key signs (logout, everywhere, idle, expired)."""
+    logged: list[UUID] = []
+
+    def work() -> list[Aggregate]:
+        entry = sign_in_log(app, command.account_id, command.at)
+        entry.record_sign_out(
+            actor=signer.actor,
+            session_refs=list(command.session_refs),
+            reason=command.reason,
+            at=command.at,
+        )
+        logged[:] = [entry.id]
+        return [entry]
+
+    app.uow.commit(signer, work)
+    return logged[0]

@@ -13,7 +13,7 @@ from ledger.signing import Signer
 from services import rating_commands as rc
 from services.handlers.base import Services
 from services.handlers.registry import handler
-from services.ratings import criteria_id
+from services.rating_ids import criteria_id
 
 
 @handler(rc.DefineCriteria)

@@ -15,7 +15,7 @@ from ledger.signing import Signer
 from services import rating_commands as rc
 from services.handlers.base import Services
 from services.handlers.registry import handler
-from services.ratings import rereview_order_id, review_id, round_id
+from services.rating_ids import rereview_order_id, review_id, round_id
 
 ACTION = "review.order_redo"
 

@@ -17,7 +17,7 @@ from ledger.signing import Signer
 from services import rating_commands as rc
 from services.handlers.base import Services
 from services.handlers.registry import handler
-from services.ratings import review_id
+from services.rating_ids import review_id
 
 ACTION = "review.record"
 

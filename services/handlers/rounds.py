@@ -22,7 +22,7 @@ from ledger.signing import Signer
 from services import rating_commands as rc
 from services.handlers.base import Services
 from services.handlers.registry import handler
-from services.ratings import round_id
+from services.rating_ids import round_id
 
 # Checked against the subject rated, not the round's authority.
 SUBJECT_SCOPED = frozenset({"rating.self_rate", "rating.propose"})

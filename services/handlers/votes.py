@@ -18,9 +18,11 @@ from domain.text import clean_text
 from ledger.keys import register_key
 from ledger.signing import Signer
 from services import vote_commands as vc
+from services.ballot_box import BALLOT_BOX_ROLE
 from services.handlers.base import Services
 from services.handlers.registry import handler
-from services.votes import BALLOT_BOX_ROLE, CODE_ALPHABET, booth_hash
+from services.vote_booth import booth_hash
+from services.votes import CODE_ALPHABET
 from votes.aggregates import (
     ConfidenceVote,
     ShareMessage,

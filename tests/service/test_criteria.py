@@ -13,7 +13,7 @@ from domain.cycles import ReviewCycle
 from domain.errors import DomainError
 from services import commands as c
 from services import rating_commands as rc
-from services.ratings import criteria_id
+from services.rating_ids import criteria_id
 
 ITEMS = (
     ("1.1", "general", 15, "Bản lĩnh chính trị"),

@@ -7,7 +7,7 @@ import pytest
 from domain.errors import DomainError
 from services import commands as c
 from services import rating_commands as rc
-from services.ratings import round_id
+from services.rating_ids import round_id
 
 PASSWORDS = {"thuky": "mat-khau-thu-ky", "captuy": "mat-khau-cap-uy"}
 

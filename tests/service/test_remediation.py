@@ -351,7 +351,7 @@ def test_the_demo_carries_an_open_2024_shortcoming_into_2025(services, admin):
     from services.demo_ratings import DECISION_CELL
     from services.demo_remediation import DEMO_SHORTCOMING
     from services.ids import organisation_id
-    from services.ratings import cycle_id, round_id
+    from services.rating_ids import cycle_id, round_id
 
     load_demo(services, admin.signer)
     province = organisation_id("tinh-uy-song-hong")

@@ -12,7 +12,7 @@ from domain.ratings import RatingRound
 from domain.reviews import Review
 from services import commands as c
 from services import rating_commands as rc
-from services.ratings import rereview_order_id, round_id
+from services.rating_ids import rereview_order_id, round_id
 
 PASSWORDS = {
     "thuky": "mat-khau-thu-ky",

@@ -23,7 +23,8 @@ from services import vote_commands as vc
 from services.app import Kiemdiem
 from services.demo import load_demo
 from services.ids import account_id, actor_of, organisation_id
-from services.votes import RECEIPT_PREFIX, VoteService
+from services.vote_booth import RECEIPT_PREFIX
+from services.votes import VoteService
 from votes import trustee as tool
 from votes.aggregates import ConfidenceVote, ballot_box_actor, confidence_vote_id
 from votes.ballot import encrypt_ballot, make_submission
@@ -730,7 +731,7 @@ def forge_ballot(small: SmallVote, submission: bytes) -> None:
 
     votes = small.votes
     parsed = json.loads(submission)
-    box = votes._ballot_box(small.vote_id)
+    box = votes.boxes.signer(small.vote_id)
 
     def work():
         vote = votes.vote(small.vote_id)

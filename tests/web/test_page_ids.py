@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 
 from services import rating_commands as rc
-from services.ratings import round_id
+from services.rating_ids import round_id
 
 R = "/ratings"
 

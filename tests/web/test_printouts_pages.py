@@ -10,7 +10,7 @@ import unicodedata
 
 from pypdf import PdfReader
 
-from services.ratings import review_id
+from services.rating_ids import review_id
 from tests.web.test_rating_pages import SUBJ, R, url
 from tests.web.test_rating_pages import cycle_world as cycle_world  # the fixture
 

@@ -11,7 +11,7 @@ import pytest
 
 from domain.accounts import Role
 from services import rating_commands as rc
-from services.ratings import review_id, round_id
+from services.rating_ids import review_id, round_id
 
 ROLES = tuple(role.value for role in Role)
 EVERYONE = frozenset(ROLES)

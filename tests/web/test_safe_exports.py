@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from services import commands as c
 from services import report_documents as docs
 from services.spreadsheet import append_row, csv_cell
-from services.votes import LeaderResultRow, VoteRow
+from services.vote_rows import LeaderResultRow, VoteRow
 from web.votes.exports import tally_xlsx
 
 FORMULAS = [

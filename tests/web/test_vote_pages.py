@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from openpyxl import load_workbook
 
 from services import booth
-from services.votes import RECEIPT_PREFIX
+from services.vote_booth import RECEIPT_PREFIX
 from tests.conftest import ACCOUNTS, ROLES, csrf_token_from
 from tests.service.test_votes import SmallVote, closed_partial, small_vote
 from votes import trustee as tool

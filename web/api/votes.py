@@ -14,7 +14,7 @@ from uuid import UUID
 
 from flask import jsonify
 
-from services.votes import LeaderResultRow, VoteRow
+from services.vote_rows import LeaderResultRow, VoteRow
 from votes.results import display_percent
 from web.api import bp
 from web.reads import found_or_404, reads

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font
 
 from services.printouts.documents import tally_minutes_pdf
 from services.spreadsheet import Day, Percent, append_row, fit_columns
-from services.votes import LeaderResultRow, VoteRow
+from services.vote_rows import LeaderResultRow, VoteRow
 from votes.printing import TallyRow
 from votes.results import display_percent
 

@@ -1,0 +1,260 @@
+"""``kiemdiem votes create``: the organiser (an administrator) creates a vote
+from a file (JSON, or YAML), resolving organisation, members and trustees by
+code or account name; a refused vote stores nothing."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import click
+
+from cli.context import open_services, secret_from_env_or_prompt
+from cli.votes_common import bad_input, read_file, refused
+from domain.errors import DomainError
+from services import vote_commands as vc
+from services.app import Kiemdiem
+
+CREATE_EXAMPLE = """\
+organisation: tinh-uy-song-hong      # code or id
+code: ltn-2026-btv
+title: Lấy phiếu tín nhiệm năm 2026 đối với Ban Thường vụ
+vote_year: 2026
+conference_date: 2026-12-10
+convened: 45
+mode: A                              # optional, A (default)
+threshold: 3                         # optional, default n // 2 + 1
+slip_count: 45                       # optional, default convened
+min_ballots: 2                       # optional
+chair: bkp-truongban                 # optional, default the first trustee
+trustees: [bkp-truongban, bkp-uyvien1, bkp-uyvien2]   # accounts (role counting)
+leaders:
+  - member: DV00000001               # party card number or member id
+    post: Bí thư
+    appointed_or_elected_on: 2020-10-15
+    pending_retirement_notice: false  # optional
+"""
+CREATE_KEYS = {
+    "organisation",
+    "code",
+    "title",
+    "vote_year",
+    "conference_date",
+    "convened",
+    "mode",
+    "threshold",
+    "slip_count",
+    "min_ballots",
+    "chair",
+    "trustees",
+    "leaders",
+}
+LEADER_KEYS = {"member", "post", "appointed_or_elected_on", "pending_retirement_notice"}
+PLAIN_WORDS = {
+    "vote.code_invalid": "the code takes lowercase letters, digits and hyphens",
+    "vote.code_taken": "this organisation already has a vote with that code",
+    "vote.title_required": "the title is empty",
+    "vote.mode_unknown": "the mode is A (in person) or B (remote)",
+    "vote.remote_mode_disabled": "this server does not offer mode B",
+    "vote.leaders_required": "list at least one leader",
+    "vote.leader_duplicate": "a leader is listed twice",
+    "vote.leader_post_required": "a leader has no post",
+    "vote.leader_appointed_this_year": (
+        "a leader appointed or elected in the vote year cannot be voted on (96-QĐ/TW)"
+    ),
+    "vote.leader_appointment_mismatch": (
+        "a leader's appointment date differs from the post recorded in the ledger"
+    ),
+    "vote.leader_pending_retirement": (
+        "a leader notified of leave pending retirement cannot be voted on (96-QĐ/TW)"
+    ),
+    "vote.trustees_count": "the ban kiểm phiếu has 3 to 7 members",
+    "vote.trustee_duplicate": "a trustee is listed twice",
+    "vote.trustee_not_counting": "a trustee's account lacks the role `counting`",
+    "vote.trustee_without_key": "a trustee's account has no valid signing key",
+    "vote.threshold_invalid": "the threshold is between 2 and the number of trustees",
+    "vote.chair_not_trustee": "the chair must be one of the trustees",
+    "vote.convened_invalid": "at least one person is convened",
+    "vote.min_ballots_invalid": "min_ballots is at least 2",
+    "vote.slip_count_too_small": "print at least as many slips as people convened",
+    "vote.booth_missing": (
+        "the voting booth's files are missing (node_modules): run `npm ci` (or "
+        "`make install`) before creating a vote, so its manifest pins the booth"
+    ),
+    "vote.booth_hash_invalid": "the booth hash is 64 lowercase hex, not all zeros",
+    "org.not_found": "no such organisation",
+    "member.not_found": "no such member",
+    "account.not_found": "no such account",
+    "account.disabled": "a trustee's account is disabled",
+    "auth.forbidden": "only an administrator creates a vote",
+}
+
+
+def _load_spec(path: Path) -> Any:
+    text = read_file(path, "vote file").decode("utf-8", errors="replace")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError:
+            bad_input("reading YAML needs PyYAML; write the file as JSON instead")
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            bad_input(f"{path} is not valid YAML: {exc}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        bad_input(f"{path} is not valid JSON: {exc}")
+
+
+def _field(spec: dict[str, Any], key: str, kind: type, where: str = "") -> Any:
+    value = spec.get(key)
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        bad_input(f"{where}{key} must be a whole number")
+    if kind is str and (not isinstance(value, str) or not value.strip()):
+        bad_input(f"{where}{key} must be non-empty text")
+    return value
+
+
+def _day(value: Any, what: str) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    bad_input(f"{what} must be a date YYYY-MM-DD")
+
+
+def _resolve_org(services: Kiemdiem, value: Any) -> UUID:
+    text = str(value).strip()
+    for row in services.organisations():
+        if text in (row.code, str(row.org_id)):
+            return row.org_id
+    bad_input(f"no organisation with code or id {text!r}")
+
+
+def _resolve_member(services: Kiemdiem, value: Any, where: str) -> UUID:
+    text = str(value).strip()
+    for row in services.members():
+        if text in (row.party_card_no, str(row.member_id)):
+            return row.member_id
+    bad_input(f"{where}: no member with party card number or id {text!r}")
+
+
+def _resolve_account(services: Kiemdiem, value: Any, where: str) -> UUID:
+    text = str(value).strip()
+    for row in services.accounts():
+        if text in (row.username, str(row.account_id)):
+            return row.account_id
+    bad_input(f"{where}: no account named {text!r}")
+
+
+def _create_command(services: Kiemdiem, actor: str, spec: Any) -> vc.CreateVote:
+    """The file as a CreateVote command: shape and look-ups only; rules are the
+    domain's (checked when the command runs)."""
+    if not isinstance(spec, dict):
+        bad_input("the vote file holds one object (see --example)")
+    unknown = sorted(set(spec) - CREATE_KEYS)
+    if unknown:
+        bad_input(f"unknown keys {', '.join(unknown)} (see --example)")
+    for key in ("code", "title"):
+        _field(spec, key, str)
+    for key in ("vote_year", "convened"):
+        _field(spec, key, int)
+    for key in ("threshold", "slip_count", "min_ballots"):
+        if spec.get(key) is not None:
+            _field(spec, key, int)
+    leaders_raw = spec.get("leaders")
+    trustees_raw = spec.get("trustees")
+    if not isinstance(leaders_raw, list):
+        bad_input("leaders must be a list")
+    if not isinstance(trustees_raw, list):
+        bad_input("trustees must be a list of account names")
+    leaders = []
+    for number, entry in enumerate(leaders_raw, start=1):
+        where = f"leader {number}"
+        if not isinstance(entry, dict) or set(entry) - LEADER_KEYS:
+            bad_input(f"{where}: keys are {', '.join(sorted(LEADER_KEYS))}")
+        _field(entry, "post", str, f"{where}: ")
+        notice = entry.get("pending_retirement_notice", False)
+        if not isinstance(notice, bool):
+            bad_input(f"{where}: pending_retirement_notice is true or false")
+        leaders.append(
+            vc.LeaderInput(
+                _resolve_member(services, entry.get("member"), where),
+                unicodedata.normalize("NFC", entry["post"]),
+                _day(entry.get("appointed_or_elected_on"), f"{where}: appointed date"),
+                notice,
+            )
+        )
+    trustees = tuple(
+        _resolve_account(services, value, f"trustee {k}")
+        for k, value in enumerate(trustees_raw, start=1)
+    )
+    chair = spec.get("chair")
+    chair_index = 1
+    if isinstance(chair, int) and not isinstance(chair, bool):
+        chair_index = chair
+    elif chair is not None:
+        account = _resolve_account(services, chair, "chair")
+        if account not in trustees:
+            bad_input("the chair must be one of the trustees")
+        chair_index = trustees.index(account) + 1
+    mode = str(spec.get("mode", "A")).strip().upper()
+    return vc.CreateVote(
+        actor,
+        org_id=_resolve_org(services, spec.get("organisation")),
+        code=str(spec["code"]),
+        title=unicodedata.normalize("NFC", spec["title"]),
+        vote_year=spec["vote_year"],
+        conference_date=_day(spec.get("conference_date"), "conference_date"),
+        leaders=tuple(leaders),
+        trustees=trustees,
+        convened=spec["convened"],
+        threshold=spec.get("threshold"),
+        slip_count=spec.get("slip_count"),
+        mode=mode,
+        chair_index=chair_index,
+        min_ballots=spec.get("min_ballots", 2),
+    )
+
+
+@click.command("create")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--admin", "admin_username", default="admin", show_default=True)
+@click.option("--example", is_flag=True, help="Print an example file and exit.")
+def create(file: Path | None, admin_username: str, example: bool) -> None:
+    """Create a vote from FILE (JSON, or YAML when named .yaml/.yml).
+
+    The organiser is an administrator, whose password comes from
+    KIEMDIEM_ADMIN_PASSWORD or a prompt.  A refused vote stores nothing.  Prints
+    the new vote's id.
+    """
+    if example:
+        click.echo(CREATE_EXAMPLE, nl=False)
+        return
+    if file is None:
+        bad_input("name the vote file (see `kiemdiem votes create --example`)")
+    spec = _load_spec(file)
+    password = secret_from_env_or_prompt(
+        "KIEMDIEM_ADMIN_PASSWORD", "Mật khẩu quản trị (admin password)"
+    )
+    if password is None:
+        bad_input("set KIEMDIEM_ADMIN_PASSWORD: stdin is not a terminal to ask on")
+    with open_services() as services:
+        session = services.authenticate(admin_username, password)
+        if session is None:
+            bad_input("wrong administrator name or password")
+        command = _create_command(services, session.actor, spec)
+        try:
+            vote = services.handle(command, session.signer)
+        except DomainError as exc:
+            words = PLAIN_WORDS.get(exc.code)
+            refused(f"{exc}: {words}" if words else str(exc))
+    click.echo(str(vote))

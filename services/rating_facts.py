@@ -1,0 +1,441 @@
+"""The facts a rating rule needs (dữ kiện), gathered across aggregates and views.
+
+A command handler (``services.handlers.cycles``, ``rounds``, ...) asks for the
+organisation tree, the members of a subtree, a subject's facts (disciplines,
+degradations, confidence results, leaves, the units it leads or oversees and
+their decisions, its previous decision) and the decisions of the cycle's other
+rounds, and passes them to the domain, which records them in the event that
+used them.
+
+The roster and discipline queries below read the ``ratings`` projection's
+tables; with the read SQL (``services.rating_reads``) they belong next to that
+projection's schema (issue 10).
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.cycles import ReviewCycle
+from domain.evaluation import DisciplineFact, SubjectFacts, collective_charges
+from domain.members import PartyMember
+from domain.organisations import Organisation
+from domain.ratings import RatingRound
+from domain.reviews import Review
+from domain.subjects import MemberNode, OrgNode, in_subtree
+from services.rating_ids import review_id, round_id
+from services.rating_reads import RatingReads
+
+A = TypeVar("A", bound=Aggregate)
+ROSTER_BATCH = 500  # organisations per roster query (bound parameters)
+
+
+class RatingFacts(RatingReads, ABC):
+    """Loading the review's aggregates and gathering the facts of a subject."""
+
+    # -- loading and facts ----
+    def _get(self, cls: type[A], ident: UUID, code: str) -> A:
+        return self.app.uow.get(cls, ident, code)
+
+    def cycle(self, ident: UUID) -> ReviewCycle:
+        return self._get(ReviewCycle, ident, "cycle.not_found")
+
+    def round(self, ident: UUID) -> RatingRound:
+        return self._get(RatingRound, ident, "rating.round_not_found")
+
+    def review(self, ident: UUID) -> Review:
+        return self._get(Review, ident, "review.not_found")
+
+    def tree(self) -> dict[UUID, OrgNode]:
+        rows = self.app.projections.query(
+            "directory",
+            "SELECT org_id, name, kind, parent_id, dissolved FROM {organisations}",
+        )
+        sectors = {
+            r["org_id"]: r["sector"]
+            for r in self.app.projections.query(
+                "org_facts", "SELECT org_id, sector FROM {sectors}"
+            )
+        }
+        return {
+            UUID(r["org_id"]): OrgNode(
+                UUID(r["org_id"]),
+                r["name"],
+                r["kind"],
+                UUID(r["parent_id"]) if r["parent_id"] else None,
+                bool(r["dissolved"]),
+                sectors.get(r["org_id"]),
+            )
+            for r in rows
+        }
+
+    def member_nodes(
+        self, tree: Mapping[UUID, OrgNode], root: UUID, reference_date: date
+    ) -> list[MemberNode]:
+        """The members in ``root``'s subtree as the subject derivation reads them."""
+        return self._member_nodes(tree, root, reference_date)
+
+    def _member_nodes(
+        self, tree: Mapping[UUID, OrgNode], root: UUID, reference_date: date
+    ) -> list[MemberNode]:
+        """Read from the ``roster`` view chi bộ by chi bộ (an indexed query per
+        batch of organisations), never one member aggregate at a time; in the
+        order of the member list (chi bộ name, full name, id)."""
+        places = sorted(str(o) for o in tree if in_subtree(tree, root, o))
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(places), ROSTER_BATCH):
+            batch = places[start : start + ROSTER_BATCH]
+            rows += self._q(
+                "SELECT * FROM {roster} WHERE cell_id IN ("  # noqa: S608 - placeholders
+                + ", ".join("?" * len(batch))
+                + ")",
+                batch,
+            )
+        nodes = [
+            MemberNode(
+                member_id=UUID(r["member_id"]),
+                name=r["full_name"],
+                cell_id=UUID(r["cell_id"]),
+                admission_date=date.fromisoformat(r["admission_date"]),
+                posts=json.loads(r["posts"]),
+                exemption=_exemption_on(json.loads(r["exemptions"]), reference_date),
+                outside_political_system=bool(r["outside_political_system"]),
+                temporary_cell_id=UUID(r["temporary_cell_id"])
+                if r["temporary_cell_id"]
+                else None,
+            )
+            for r in rows
+        ]
+        return sorted(
+            nodes, key=lambda n: (tree[n.cell_id].name, n.name, str(n.member_id))
+        )
+
+    def _disciplines(self, member: PartyMember) -> tuple[DisciplineFact, ...]:
+        return tuple(
+            DisciplineFact(
+                d["discipline_id"],
+                d["level"],
+                d["duty_related"],
+                d["decided_on"],
+                d["conduct_org_id"],
+                member.id,
+            )
+            for d in member.disciplines
+        )
+
+    def _confidence(self, member: PartyMember, year: int) -> tuple[int, int] | None:
+        """The year's confidence result: a vote held in this system, else one
+        recorded from paper; the latest counts."""
+        rows = self.app.projections.query(
+            "vote_results",
+            "SELECT returned, low, published_at FROM {results} "
+            "WHERE member_id = ? AND vote_year = ? AND returned IS NOT NULL "
+            "ORDER BY published_at DESC",
+            [str(member.id), year],
+        )
+        if rows:
+            return int(rows[0]["returned"]), int(rows[0]["low"])
+        paper = [c for c in member.confidence_results if c["held_on"].year == year]
+        if paper:
+            latest = max(paper, key=lambda c: c["held_on"])
+            return int(latest["returned"]), int(latest["low"])
+        return None
+
+    def facts(self, cycle: ReviewCycle, subject: Mapping[str, Any]) -> SubjectFacts:
+        year = cycle.year
+        if subject["kind"] == "individual":
+            member = self.app.uow.read(
+                PartyMember, UUID(subject["member_id"]), "member.not_found"
+            )
+            comment: bool | None = None
+            if subject.get("temporary_cell_id"):
+                review = self._maybe(
+                    Review,
+                    review_id(cycle.id, subject["key"], subject["cell_id"]),
+                    read=True,
+                )
+                comment = (
+                    review is not None and review.temporary_cell_comment is not None
+                )
+            return SubjectFacts(
+                remediation=self.app.remediation.carried(subject["key"], year),
+                disciplines=self._disciplines(member),
+                degradation=any(
+                    d["concluded_on"].year == year for d in member.degradations
+                ),
+                confidence=self._confidence(member, year),
+                temporary_cell_comment=comment,
+                leaves=tuple(
+                    sorted(
+                        {
+                            leave["kind"]
+                            for leave in member.leaves
+                            if leave["start"].year <= year <= leave["end"].year
+                        }
+                    )
+                ),
+                **self._leader_facts(cycle, subject, member),
+                previous=self.previous_decision(cycle, subject["key"]),
+            )
+        org = subject["org_id"]
+        records: list[DisciplineFact] = []
+        degraded: list[dict[str, Any]] = []
+        holders: set[str] = set()
+        for other_key in cycle.index.holders.get(org, ()):
+            other = cycle.subjects[other_key]
+            if other["kind"] == "individual" and org in other.get("posts", {}):
+                member = self.app.uow.read(
+                    PartyMember, UUID(other["member_id"]), "member.not_found"
+                )
+                holders.add(str(member.id))
+                records.extend(
+                    collective_charges(
+                        UUID(org),
+                        self._disciplines(member),
+                        holds_post=org in member.posts,
+                    )
+                )
+                degraded.extend(
+                    {"member_id": member.id, "concluded_on": d["concluded_on"]}
+                    for d in member.degradations
+                )
+        records.extend(self._former_holder_charges(UUID(org), holders))
+        return SubjectFacts(
+            member_disciplines=tuple(records),
+            member_degradations=tuple(degraded),
+            remediation=self.app.remediation.carried(subject["key"], year),
+            **self._collective_facts(cycle, subject),
+            previous=self.previous_decision(cycle, subject["key"]),
+        )
+
+    def _former_holder_charges(
+        self, org_id: UUID, seen: set[str]
+    ) -> list[DisciplineFact]:
+        """Records of conduct at ``org_id`` by members whose post there has
+        ended: the old unit stays charged (366 Điều 11; ``collective_charges``)."""
+        rows = self._q(
+            "SELECT DISTINCT member_id FROM {disciplines} WHERE conduct_org_id = ? "
+            "ORDER BY member_id",
+            [str(org_id)],
+        )
+        found: list[DisciplineFact] = []
+        for row in rows:
+            if row["member_id"] in seen:
+                continue
+            member = self.app.uow.read(
+                PartyMember, UUID(row["member_id"]), "member.not_found"
+            )
+            if member.held_post_at(org_id):
+                found.extend(
+                    collective_charges(
+                        org_id,
+                        self._disciplines(member),
+                        holds_post=str(org_id) in member.posts,
+                    )
+                )
+        return found
+
+    # -- facts about units (366 Điều 11; 132 Điều 12.4; 124) ----
+    def _org(self, org_id: UUID | str) -> Organisation | None:
+        ident = UUID(str(org_id))
+        if not self.app.uow.exists(ident):
+            return None
+        return self._get(Organisation, ident, "org.not_found")
+
+    def _unit_results(self, org: Organisation, year: int) -> tuple[dict[str, Any], ...]:
+        """The unit's results of the year; a leadership collective without its
+        own leads the locality of the organisation it stands under."""
+        if year in org.task_results:
+            return (dict(org.task_results[year]),)
+        if org.kind.value == "leadership_collective" and org.parent_id is not None:
+            parent = self._org(org.parent_id)
+            if parent is not None and year in parent.task_results:
+                return (dict(parent.task_results[year]),)
+        return ()
+
+    def _all_levels(self, cycle: ReviewCycle) -> Mapping[str, str]:
+        return self.decided_levels(cycle, exclude=UUID(int=0))
+
+    def _leader_facts(
+        self, cycle: ReviewCycle, subject: Mapping[str, Any], member: PartyMember
+    ) -> dict[str, Any]:
+        """Areas and units overseen (phân công phụ trách) and led (người đứng
+        đầu), their decisions in this cycle, results and disciplined cases."""
+        if subject.get("klass") != "leader":
+            return {}
+        headed = sorted(o for o, p in member.posts.items() if p["role"] == "head")
+        overseen = sorted(member.oversees)
+        levels = self._all_levels(cycle) if headed or overseen else {}
+        results: list[dict[str, Any]] = []
+        cases: list[dict[str, Any]] = []
+        for org_id in headed:
+            org = self._org(org_id)
+            if org is not None:
+                results.extend(self._unit_results(org, cycle.year))
+        for org_id in sorted(set(headed) | set(overseen)):
+            org = self._org(org_id)
+            if org is not None:
+                cases.extend(dict(c) for c in org.cases)
+        return {
+            "overseen": tuple(
+                (f"o:{o}", levels.get(f"o:{o}"))
+                for o in overseen
+                if f"o:{o}" in cycle.subjects
+            ),
+            "led": tuple(
+                (f"o:{o}", levels.get(f"o:{o}"))
+                for o in headed
+                if f"o:{o}" in cycle.subjects
+            ),
+            "unit_results": tuple(results),
+            "cases": tuple(cases),
+        }
+
+    def _collective_facts(
+        self, cycle: ReviewCycle, subject: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        org = self._org(subject["org_id"])
+        if org is None:
+            return {}
+        children = [
+            s
+            for s in (
+                cycle.subjects[k]
+                for k in cycle.index.children.get(subject["org_id"], ())
+            )
+            if s["kind"] == "collective" and s.get("parent_id") == subject["org_id"]
+        ]
+        subordinates: list[dict[str, Any]] = []
+        cases: list[dict[str, Any]] = []
+        for child in children:
+            unit = self._org(child["org_id"])
+            if unit is None:
+                continue
+            subordinates.append(
+                {
+                    "org_id": unit.id,
+                    "disciplined": [d["decided_on"] for d in unit.disciplines],
+                }
+            )
+            cases.extend(dict(c) for c in unit.cases)
+        member_levels: tuple[tuple[str, str | None], ...] = ()
+        book = cycle.rulebook
+        if book.members_khtnv_max_pct is not None and subject.get("sector") == "party":
+            levels = self._all_levels(cycle)
+            member_levels = tuple(
+                (s["key"], levels.get(s["key"]))
+                for s in (
+                    cycle.subjects[k]
+                    for k in cycle.index.under.get(subject["org_id"], ())
+                )
+                if s["kind"] == "individual"
+                and not s.get("exempt")
+                and subject["org_id"] in s.get("path", [])
+            )
+        return {
+            "unit_results": self._unit_results(org, cycle.year),
+            "cases": tuple(cases),
+            "conclusions": tuple(dict(c) for c in org.conclusions),
+            "org_disciplines": tuple(dict(d) for d in org.disciplines),
+            "subordinates": tuple(subordinates)
+            if subject.get("org_kind") != "leadership_collective"
+            else (),
+            "member_levels": member_levels,
+        }
+
+    @abstractmethod
+    def previous_decision(self, cycle: ReviewCycle, key: str) -> dict[str, Any] | None:
+        """The subject's decided level in the previous cycle of the same period
+        type (``services.ratings.RatingService.previous_decision``)."""
+
+    def _maybe(self, cls: type[A], ident: UUID, *, read: bool = False) -> A | None:
+        """The aggregate if it was ever stored (a review or a round); ``read``:
+        only to read (no copy of the cached aggregate, never saved)."""
+        if not self.app.uow.exists(ident):
+            return None
+        code = "review.not_found" if cls is Review else "rating.round_not_found"
+        if read:
+            return self.app.uow.read(cls, ident, code)
+        return self._get(cls, ident, code)
+
+    def external_levels(self, cycle: ReviewCycle, exclude: UUID) -> dict[str, str]:
+        """Decisions of the cycle's other rounds, all of them (refreshing the
+        subjects); a rating command reads :meth:`decided_levels` instead."""
+        levels: dict[str, str] = {}
+        authorities = cycle.index.authorities
+        for authority in (a for a in authorities if a != "outside"):
+            rid = round_id(cycle.id, authority)
+            if rid == exclude:
+                continue
+            other = self._maybe(RatingRound, rid, read=True)
+            if other is None:
+                continue
+            for key in other.entries:
+                level = other.level_of(key)
+                if level is not None:
+                    levels[key] = level.value
+        return levels
+
+    def decided_levels(self, cycle: ReviewCycle, exclude: UUID) -> Mapping[str, str]:
+        """Decisions of the cycle's other rounds, read one subject at a time
+        (prerequisites, head rule): a decision never reads every round."""
+        return DecidedLevels(self, cycle, exclude)
+
+
+def _exemption_on(items: Sequence[Mapping[str, Any]], day: date) -> str | None:
+    """The exemption kind active on ``day`` (as ``PartyMember.exemption_on``)."""
+    for item in items:
+        start = date.fromisoformat(item["start"])
+        end = date.fromisoformat(item["end"]) if item["end"] else None
+        if start <= day and (end is None or day <= end):
+            return str(item["kind"])
+    return None
+
+
+class DecidedLevels(Mapping[str, str]):
+    """The decided level of a subject of ``cycle`` by its own round (any round
+    but ``exclude``), found through the subject's authority: a lookup loads at
+    most that one round (read only). Iterating reads them all."""
+
+    def __init__(self, service: RatingFacts, cycle: ReviewCycle, exclude: UUID):
+        self._service = service
+        self._cycle = cycle
+        self._exclude = exclude
+        self._rounds: dict[UUID, RatingRound | None] = {}
+        self._all: dict[str, str] | None = None
+
+    def __getitem__(self, key: str) -> str:
+        subject = self._cycle.subjects.get(key)
+        authority = subject.get("decides") if subject else None
+        if not authority or authority == "outside":
+            raise KeyError(key)
+        rid = round_id(self._cycle.id, authority)
+        if rid == self._exclude:
+            raise KeyError(key)
+        if rid not in self._rounds:
+            self._rounds[rid] = self._service.app.uow.find(
+                RatingRound, rid, "rating.round_not_found", read=True
+            )
+        other = self._rounds[rid]
+        level = other.level_of(key) if other is not None else None
+        if level is None:
+            raise KeyError(key)
+        return level.value
+
+    def _everything(self) -> dict[str, str]:
+        if self._all is None:
+            self._all = self._service.external_levels(self._cycle, self._exclude)
+        return self._all
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._everything())
+
+    def __len__(self) -> int:
+        return len(self._everything())
