@@ -25,7 +25,7 @@ from domain.ratings import RatingRound
 from domain.rereviews import ReReviewOrder, covers_rating, covers_review
 from domain.reviews import Review
 from ledger.mapper import LedgerEvent
-from projections.runtime import ReadModel, handles
+from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
 
 PENDING = "pending"
