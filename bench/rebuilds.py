@@ -21,7 +21,8 @@ from ledger.app import LedgerApplication
 from ledger.config import settings_from_environ
 from ledger.signing import signing_as
 from projections.catalogue import default_read_models
-from projections.runtime import REBUILD_PAGE, ProjectionRuntime
+from projections.rebuild import REBUILD_PAGE
+from projections.runtime import ProjectionRuntime
 
 BATCH = 500
 DEMO_PASSWORD = secrets.token_urlsafe(16)  # a throwaway administrator

@@ -93,7 +93,7 @@ class _Progress:
 @click.option(
     "--page",
     type=click.IntRange(min=1, max=100_000),
-    default=5_000,  # projections.runtime.REBUILD_PAGE: one read for every view
+    default=5_000,  # projections.rebuild.REBUILD_PAGE: one read for every view
     show_default=True,
     help="Notifications per page (each view commits a page in one transaction).",
 )

@@ -6,8 +6,8 @@ from projections.commendations import CommendationHistory
 from projections.directory import Directory
 from projections.org_facts import OrgFactsView
 from projections.ratings import RatingsView
+from projections.read_model import ReadModel
 from projections.remediation import RemediationView
-from projections.runtime import ReadModel
 from projections.vote_results import VoteResults
 
 

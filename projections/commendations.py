@@ -17,7 +17,7 @@ from domain.commendations import Commendation
 from domain.cycles import ReviewCycle
 from domain.ratings import RatingRound
 from ledger.mapper import LedgerEvent
-from projections.runtime import ReadModel, handles
+from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
 
 

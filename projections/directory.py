@@ -18,7 +18,7 @@ from domain.members import PartyMember
 from domain.organisations import Organisation
 from ledger.keys import SigningKey
 from ledger.mapper import LedgerEvent
-from projections.runtime import ReadModel, handles
+from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from typing import Any
 from domain.members import PartyMember
 from domain.organisations import Organisation
 from ledger.mapper import LedgerEvent
-from projections.runtime import ReadModel, handles
+from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from domain.remediation import RemediationPlan, Status
 from ledger.mapper import LedgerEvent
-from projections.runtime import ReadModel, handles
+from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
 
 

@@ -11,7 +11,7 @@ rules read it by member and year.
 from __future__ import annotations
 
 from ledger.mapper import LedgerEvent
-from projections.runtime import ReadModel, handles
+from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
 from votes.aggregates import ConfidenceVote
 from votes.ballot import tracking_code

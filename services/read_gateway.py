@@ -23,6 +23,7 @@ from uuid import UUID
 from domain import permissions as p
 from domain.permissions import Read, Viewer
 from projections.directory import ancestor_path, ancestor_paths
+from projections.ratings.subjects import is_subject
 from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
 from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
@@ -260,12 +261,7 @@ class ReadGateway:
         me = self.viewer.member_id
         if me is None:
             return None
-        rows = self.app.projections.query(
-            "ratings",
-            "SELECT 1 AS one FROM {subjects} WHERE cycle_id = ? AND member_id = ?",
-            [str(cycle_id), str(me)],
-        )
-        return me if rows else None
+        return me if is_subject(self.app.projections, cycle_id, me) else None
 
     def _sees_cycle(self, row: Row) -> bool:
         return self.sees(Read.CYCLE, row["org_id"]) or self.sees(

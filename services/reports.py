@@ -15,16 +15,19 @@ overlapping plans) counts once: its decided row, the latest decision first.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from domain.cycles import deadline_level
 from domain.rulebooks import Level, confidence_band, rulebook
 from domain.statistics import good_or_better
 from domain.subjects import in_subtree
+from projections.ratings import subjects
+from projections.ratings.reviews import reviews_of_subject
+from projections.ratings.rounds import authority_name
+from projections.ratings.timeline import subject_timeline
 from services.context import AppContext
 from services.errors import NotFoundError
 from votes.results import display_percent
@@ -99,47 +102,17 @@ class ReportService:
         return self.app.projections.query(view, sql, list(params))
 
     def annual_cycles(self, year: int | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM {cycles} WHERE period = 'annual'"
-        params: list[Any] = []
-        if year is not None:
-            sql += " AND year = ?"
-            params.append(year)
-        rows = self._q("ratings", sql + " ORDER BY year, org_name, cycle_id", params)
-        return [
-            {**r, "deadlines": json.loads(r["deadlines"]), "closed": bool(r["closed"])}
-            for r in rows
-        ]
+        return subjects.annual_cycles(self.app.projections, year)
 
     def years(self, org_id: UUID) -> list[int]:
         """The years with an annual cycle covering ``org_id``."""
-        rows = self._q(
-            "ratings",
-            "SELECT DISTINCT c.year FROM {cycles} c JOIN {subjects} s "
-            "ON s.cycle_id = c.cycle_id WHERE c.period = 'annual' AND s.path LIKE ? "
-            "ORDER BY c.year",
-            [f'%"{org_id}"%'],
-        )
-        return [int(r["year"]) for r in rows]
+        return subjects.annual_years(self.app.projections, org_id)
 
     def subjects(self, org_id: UUID, year: int) -> list[dict[str, Any]]:
         """Every subject of the year's annual cycles in and under ``org_id``, once."""
-        cycles = {c["cycle_id"]: c for c in self.annual_cycles(year)}
-        if not cycles:
-            return []
-        marks = ", ".join("?" for _ in cycles)
-        rows = self._q(
-            "ratings",
-            "SELECT * FROM {subjects} WHERE cycle_id IN ("  # noqa: S608 - marks only
-            + marks
-            + ") AND path LIKE ? ORDER BY cycle_id, subject_key",
-            [*cycles, f'%"{org_id}"%'],
-        )
+        cycles = [c["cycle_id"] for c in self.annual_cycles(year)]
         chosen: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            path = json.loads(row["path"])
-            if str(org_id) not in path:
-                continue
-            row = {**row, "path": path, "posts": json.loads(row["posts"])}
+        for row in subjects.subjects_under(self.app.projections, cycles, org_id):
             old = chosen.get(row["subject_key"])
             if old is None or _rank(row) > _rank(old):
                 chosen[row["subject_key"]] = row
@@ -212,13 +185,7 @@ class ReportService:
         }
 
     def _covers(self, cycle_id: str, org_id: UUID) -> bool:
-        found = self._q(
-            "ratings",
-            "SELECT subject_key FROM {subjects} WHERE cycle_id = ? AND path LIKE ? "
-            "LIMIT 1",
-            [cycle_id, f'%"{org_id}"%'],
-        )
-        return bool(found)
+        return subjects.cycle_covers(self.app.projections, cycle_id, org_id)
 
     @staticmethod
     def _rerated(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -375,50 +342,29 @@ class ReportService:
 
     # -- one subject's file (Mẫu 04) and a re-rating decision (Mẫu 03) ----------------
     def _subject_row(self, cycle_id: UUID, key: str) -> dict[str, Any]:
-        rows = self._q(
-            "ratings",
-            "SELECT s.*, c.year, c.org_name, c.rulebook_id FROM {subjects} s "
-            "JOIN {cycles} c ON c.cycle_id = s.cycle_id "
-            "WHERE s.cycle_id = ? AND s.subject_key = ?",
-            [str(cycle_id), key],
-        )
-        if not rows:
+        row = subjects.subject_of_cycle(self.app.projections, cycle_id, key)
+        if row is None:
             raise NotFoundError("rating.subject_not_found", subject=key)
-        return rows[0]
-
-    def _timeline(self, cycle_id: UUID, key: str) -> list[dict[str, Any]]:
-        rows = self._q(
-            "ratings",
-            "SELECT * FROM {timeline} WHERE cycle_id = ? AND subject_key = ? "
-            "ORDER BY position",
-            [str(cycle_id), key],
-        )
-        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+        return row
 
     def dossier(self, cycle_id: UUID, key: str) -> dict[str, Any]:
         """The file list of 366 Điều 17 (Mẫu 04), each item present or absent
         from the recorded events, with the dates that show it."""
         subject = self._subject_row(cycle_id, key)
-        reviews = self._q(
-            "ratings",
-            "SELECT * FROM {reviews} WHERE cycle_id = ? AND subject_key = ? "
-            "ORDER BY opened_at",
-            [str(cycle_id), key],
-        )
-        steps = self._timeline(cycle_id, key)
+        reviews = reviews_of_subject(self.app.projections, cycle_id, key)
+        steps = subject_timeline(self.app.projections, cycle_id, key)
 
         def on(*names: str) -> list[str]:
             return [
                 t["on_date"] or f"#{t['position']}" for t in steps if t["step"] in names
             ]
 
-        def count(column: str) -> int:
-            return sum(int(r[column] or 0) for r in reviews)
+        def count(column: Literal["suggestions", "opinions"]) -> int:
+            return sum(r[column] for r in reviews)
 
         evidence: dict[str, list[str]] = {
             "self_reviews": [
-                r["report_on"]
-                or (r["self_review_form"] and f"Mẫu {r['self_review_form']}")
+                r["report_on"] or f"Mẫu {r['self_review_form']}"
                 for r in reviews
                 if r["report_on"] or r["self_review_form"]
             ],
@@ -456,22 +402,19 @@ class ReportService:
     def rerating(self, cycle_id: UUID, key: str) -> dict[str, Any]:
         """The last re-rating decision of a subject (Mẫu 03)."""
         subject = self._subject_row(cycle_id, key)
-        revised = [t for t in self._timeline(cycle_id, key) if t["step"] == "revised"]
+        steps = subject_timeline(self.app.projections, cycle_id, key)
+        revised = [t for t in steps if t["step"] == "revised"]
         if not revised or not subject["round_id"]:
             raise NotFoundError("report.rerating_not_found", subject=key)
         last = revised[-1]
-        rounds = self._q(
-            "ratings",
-            "SELECT authority_name FROM {rounds} WHERE round_id = ?",
-            [subject["round_id"]],
-        )
+        authority = authority_name(self.app.projections, subject["round_id"])
         return {
             "cycle_id": str(cycle_id),
             "subject_key": key,
             "name": subject["name"],
             "kind": subject["kind"],
             "year": int(subject["year"]),
-            "authority": rounds[0]["authority_name"] if rounds else "",
+            "authority": authority or "",
             "regulation": rulebook(subject["rulebook_id"]).regulation,
             "previous_level": last["detail"]["previous_level"],
             "level": last["detail"]["level"],

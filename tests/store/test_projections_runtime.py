@@ -35,13 +35,9 @@ from ledger.keys import public_key_raw, register_key
 from ledger.signing import Signer, signing_as
 from ledger.trustroot import make_trust_root
 from projections import sqlutil
-from projections.runtime import (
-    ProjectionRuntime,
-    ReadModel,
-    Tx,
-    ViewDefinitionError,
-    handles,
-)
+from projections.read_model import ReadModel, handles
+from projections.runtime import ProjectionRuntime
+from projections.sqlutil import Tx, ViewDefinitionError
 
 PG_CONNINFO = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test?schema="
@@ -354,7 +350,7 @@ def test_catch_up_until_returns_at_once_when_the_view_is_ahead(store: Store) -> 
     position = store.save(Counter("a"))
     runtime.catch_up()
     blocker = threading.RLock()
-    runtime._models["counter_totals"].lock = blocker
+    runtime.views.state("counter_totals").lock = blocker
     held = threading.Event()
     release = threading.Event()
 
@@ -805,7 +801,7 @@ def test_digest_does_not_depend_on_the_physical_row_order(store: Store) -> None:
     store.save(Counter("b"), Counter("a"), Counter("c"))
     runtime.catch_up()
     before = runtime.digest()
-    state = runtime._models["label_index"]
+    state = runtime.views.state("label_index")
     with state.view.transaction(commit=True) as c:
         tx = Tx(c, postgres=state.view.postgres, tables=state.tables)
         saved = tx.execute("SELECT * FROM {labels} ORDER BY label").fetchall()

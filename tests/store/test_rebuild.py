@@ -37,7 +37,9 @@ from ledger.keyring import TrustedAdminKey
 from ledger.keys import public_key_raw, register_key
 from ledger.signing import Signer, signing_as
 from ledger.trustroot import make_trust_root
-from projections.runtime import ProjectionRuntime, ReadModel, Tx, handles
+from projections.read_model import ReadModel, handles
+from projections.runtime import ProjectionRuntime
+from projections.sqlutil import Tx
 
 PG_CONNINFO = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test?schema="
@@ -429,7 +431,7 @@ def test_rebuild_of_one_view_leaves_the_others_alone(store: Store) -> None:
     assert seen[-1] == ("label_history", store.tip, store.tip)
     assert runtime.digest() == before
     # The library's own migration row survives the reset of the tracking row.
-    view = runtime._models["label_history"].view
+    view = runtime.views.state("label_history").view
     assert view.max_tracking_id("__migration__") == 1
 
 

@@ -123,19 +123,19 @@ def test_a_command_catches_up_only_the_views_of_its_topics(services, monkeypatch
     runtime = services.projections
     province = _found(services, admin, "tinh", "provincial_committee")
     before = runtime.positions()
-    shared = runtime._shared
+    shared = runtime.views.shared
     counting = None
     if shared is not None:
         counting = _Counting(shared.datastore)
         monkeypatch.setattr(shared.datastore, "transaction", counting)
     careful: list[str] = []
-    original = runtime._catch_up_one
+    original = runtime.careful.one
 
     def spy(state: Any, until: Any, **kwargs: Any) -> int:
         careful.append(state.name)
         return original(state, until, **kwargs)
 
-    monkeypatch.setattr(runtime, "_catch_up_one", spy)
+    monkeypatch.setattr(runtime.careful, "one", spy)
     _found(services, admin, "huyen", "district_committee", province)
     tip = services.ledger.max_notification_id()
     after = runtime.positions()
@@ -319,12 +319,12 @@ def test_the_workers_round_is_one_transaction(store_url, monkeypatch):
             province = _found(web, admin, "tinh", "provincial_committee")
             _found(web, admin, "huyen", "district_committee", province)
         runtime = worker.projections
-        assert runtime._shared is not None
-        counting = _Counting(runtime._shared.datastore)
-        monkeypatch.setattr(runtime._shared.datastore, "transaction", counting)
+        assert runtime.views.shared is not None
+        counting = _Counting(runtime.views.shared.datastore)
+        monkeypatch.setattr(runtime.views.shared.datastore, "transaction", counting)
         careful: list[str] = []
         monkeypatch.setattr(
-            runtime, "_catch_up_one", lambda state, *a, **k: careful.append(state.name)
+            runtime.careful, "one", lambda state, *a, **k: careful.append(state.name)
         )
         tip = web.ledger.max_notification_id()
         assert runtime.catch_up() == dict.fromkeys(runtime.names, tip)

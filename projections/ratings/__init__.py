@@ -1,0 +1,65 @@
+"""``ratings``: the review and rating of each cycle, as read models named after
+the question each answers (issue 3, issue 10).
+
+- :mod:`.subjects`: who is rated in which cycle, and where does each stand?
+- :mod:`.reviews`: which reviews were held, and how far has each come?
+- :mod:`.rounds`: who rated and decided what in each round, in which peer groups
+  and under which quota?
+- :mod:`.orders`: what must be redone, and by when? (re-review orders)
+- :mod:`.statistics`: how many are rated at each level in each organisation,
+  everything under it included?
+- :mod:`.timeline`: what happened in a subject's review and rating, in order?
+- :mod:`.criteria`: which criteria did a province or unit refine?
+- :mod:`.members`: what do the rating rules know of a member?
+
+They are stored as one view, :class:`RatingsView` (one tracking position, the
+tables ``ratings_<table>``): one event changes several of them in one transaction
+(a decision moves the subject, its statistics buckets, its timeline and the
+re-review orders it closes), and a read model may depend only on its own rows
+(ledger.md §9.1). Each module declares its tables, its handlers and its reads.
+
+Handlers depend only on the event and the view's rows (ledger.md §9.1).
+"""
+
+from __future__ import annotations
+
+from projections.ratings.criteria import CriteriaRefinements
+from projections.ratings.members import MemberRecords
+from projections.ratings.orders import ReReviewOrders
+from projections.ratings.reviews import ReviewMeetings
+from projections.ratings.rounds import RatingRounds
+from projections.ratings.statistics import RatingStatistics
+from projections.ratings.subjects import CyclesAndSubjects
+from projections.ratings.timeline import SubjectTimeline
+
+__all__ = ["RatingsView"]
+
+
+class RatingsView(
+    CyclesAndSubjects,
+    RatingRounds,
+    ReviewMeetings,
+    CriteriaRefinements,
+    ReReviewOrders,
+    SubjectTimeline,
+    RatingStatistics,
+    MemberRecords,
+):
+    """The stored view of the ratings read models: their tables and handlers
+    (the handlers are gathered from the bases by ``ReadModel``)."""
+
+    name = "ratings"
+    version = 6
+
+
+# Every part's tables and indexes, in the order of the bases (as stored since v1).
+RatingsView.tables = {
+    table: columns
+    for part in RatingsView.__bases__
+    for table, columns in getattr(part, "tables", {}).items()
+}
+RatingsView.indexes = {
+    index: where
+    for part in RatingsView.__bases__
+    for index, where in getattr(part, "indexes", {}).items()
+}

@@ -1,0 +1,264 @@
+"""Which reviews were held, and how far has each come? (``reviews``)
+
+One row per review (a subject at one venue): the collective report, the
+self-review form, the counts of comments, suggestions and opinions, the meeting
+and its conclusion, and a redo ordered by a re-review order. Each step is also a
+step of the subject's timeline (:mod:`.timeline`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypedDict
+from uuid import UUID
+
+from domain.reviews import Review
+from ledger.mapper import LedgerEvent
+from projections.ratings.orders import review_redone
+from projections.ratings.timeline import log_step
+from projections.read_model import ReadModel, handles
+from projections.sqlutil import Tx
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
+
+
+class ReviewProgress(TypedDict):
+    """How far one review of a subject has come (a ``reviews`` row)."""
+
+    review_id: str
+    venue_id: str
+    report_on: str | None
+    self_review_form: str | None
+    comments: int
+    suggestions: int
+    opinions: int
+    held_on: str | None
+    conclusion: str | None
+
+
+def _review(tx: Tx, e: LedgerEvent) -> dict[str, Any]:
+    tx.execute("SELECT * FROM {reviews} WHERE review_id = ?", (str(e.stream),))
+    row = tx.fetchone_dict()
+    assert row is not None  # noqa: S101 - Opened is always first in the stream
+    return row
+
+
+def _review_step(
+    e: LedgerEvent,
+    tx: Tx,
+    step: str,
+    detail: dict[str, Any],
+    on: Any = None,
+    **changes: Any,
+) -> None:
+    row = _review(tx, e)
+    if changes:
+        assignments = ", ".join(f"{k} = {v}" for k, v in changes.items())
+        tx.execute(
+            "UPDATE {reviews} SET "  # noqa: S608 - assignments come from code
+            + assignments
+            + " WHERE review_id = ?",
+            (str(e.stream),),
+        )
+    log_step(
+        tx,
+        e,
+        row["cycle_id"],
+        row["subject_key"],
+        step,
+        detail,
+        row["venue_id"],
+        on,
+    )
+
+
+class ReviewMeetings(ReadModel):
+    """The reviews of each subject and venue."""
+
+    tables = {  # noqa: RUF012 - declarative table list read by the runtime
+        "reviews": (
+            "review_id TEXT PRIMARY KEY, cycle_id TEXT NOT NULL, "
+            "subject_key TEXT NOT NULL, venue_id TEXT NOT NULL, report_on TEXT, "
+            "self_review_form TEXT, comments BIGINT NOT NULL, "
+            "suggestions BIGINT NOT NULL, opinions BIGINT NOT NULL, "
+            "residence_comment INTEGER NOT NULL, temporary_comment INTEGER NOT NULL, "
+            "held_on TEXT, conclusion TEXT, opened_at BIGINT NOT NULL, "
+            "redo_order_id TEXT, redone BIGINT NOT NULL DEFAULT 0"
+        ),
+    }
+
+    @handles(Review.Opened)  # type: ignore[attr-defined]
+    def review_opened(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        cycle = str(ev.cycle_id)
+        tx.upsert(
+            "reviews",
+            ["review_id"],
+            {
+                "review_id": str(e.stream),
+                "cycle_id": cycle,
+                "subject_key": ev.subject_key,
+                "venue_id": ev.venue_id,
+                "comments": 0,
+                "suggestions": 0,
+                "opinions": 0,
+                "residence_comment": 0,
+                "temporary_comment": 0,
+                "opened_at": e.notification_id,
+            },
+        )
+        log_step(tx, e, cycle, ev.subject_key, "review_opened", {}, ev.venue_id)
+
+    @handles(Review.CollectiveReportCirculated)  # type: ignore[attr-defined]
+    def report(self, e: LedgerEvent, tx: Tx) -> None:
+        _review_step(
+            e,
+            tx,
+            "report_circulated",
+            {"summary": e.event.summary},
+            e.event.circulated_on,
+        )
+        tx.execute(
+            "UPDATE {reviews} SET report_on = ? WHERE review_id = ?",
+            (e.event.circulated_on.isoformat(), str(e.stream)),
+        )
+
+    @handles(Review.SelfReviewSubmitted)  # type: ignore[attr-defined]
+    def self_review(self, e: LedgerEvent, tx: Tx) -> None:
+        _review_step(
+            e, tx, "self_review", {"form": e.event.form, "sections": e.event.sections}
+        )
+        tx.execute(
+            "UPDATE {reviews} SET self_review_form = ? WHERE review_id = ?",
+            (e.event.form, str(e.stream)),
+        )
+
+    @handles(Review.CommentAdded)  # type: ignore[attr-defined]
+    def comment(self, e: LedgerEvent, tx: Tx) -> None:
+        _review_step(
+            e,
+            tx,
+            "comment",
+            {"author_member_id": str(e.event.author_member_id), "text": e.event.text},
+            comments="comments + 1",
+        )
+
+    @handles(Review.SuggestionIssued)  # type: ignore[attr-defined]
+    def suggestion(self, e: LedgerEvent, tx: Tx) -> None:
+        _review_step(
+            e,
+            tx,
+            "suggestion",
+            {"issuer_org_id": str(e.event.issuer_org_id), "text": e.event.text},
+            suggestions="suggestions + 1",
+        )
+
+    @handles(Review.EvaluatorOpinionRecorded)  # type: ignore[attr-defined]
+    def opinion(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        _review_step(
+            e,
+            tx,
+            "opinion",
+            {
+                "evaluator_kind": ev.evaluator_kind,
+                "evaluator": ev.evaluator,
+                "proposed_level": ev.proposed_level,
+                "text": ev.text,
+            },
+            opinions="opinions + 1",
+        )
+
+    @handles(Review.ResidenceCommentRecorded)  # type: ignore[attr-defined]
+    def residence(self, e: LedgerEvent, tx: Tx) -> None:
+        _review_step(
+            e, tx, "residence_comment", {"text": e.event.text}, residence_comment="1"
+        )
+
+    @handles(Review.TemporaryCellCommentRecorded)  # type: ignore[attr-defined]
+    def temporary(self, e: LedgerEvent, tx: Tx) -> None:
+        _review_step(
+            e,
+            tx,
+            "temporary_cell_comment",
+            {"cell_id": str(e.event.cell_id), "text": e.event.text},
+            temporary_comment="1",
+        )
+
+    @handles(Review.MeetingHeld)  # type: ignore[attr-defined]
+    def meeting(self, e: LedgerEvent, tx: Tx) -> None:
+        ev = e.event
+        order = _review(tx, e)["redo_order_id"]
+        if order is not None:
+            review_redone(tx, order, e.notification_id)
+            tx.execute(
+                "UPDATE {reviews} SET redo_order_id = NULL, redone = redone + 1 "
+                "WHERE review_id = ?",
+                (str(e.stream),),
+            )
+        _review_step(
+            e,
+            tx,
+            "meeting",
+            {
+                "attendees": ev.attendees,
+                "minutes": ev.minutes,
+                "conclusion": ev.conclusion,
+            },
+            ev.held_on,
+        )
+        tx.execute(
+            "UPDATE {reviews} SET held_on = ?, conclusion = ? WHERE review_id = ?",
+            (ev.held_on.isoformat(), ev.conclusion, str(e.stream)),
+        )
+
+    @handles(Review.RedoOrdered)  # type: ignore[attr-defined]
+    def review_redo(self, e: LedgerEvent, tx: Tx) -> None:
+        row = _review(tx, e)
+        tx.execute(
+            "UPDATE {reviews} SET report_on = NULL, self_review_form = NULL, "
+            "comments = 0, suggestions = 0, opinions = 0, residence_comment = 0, "
+            "temporary_comment = 0, held_on = NULL, conclusion = NULL, "
+            "redo_order_id = ? WHERE review_id = ?",
+            (str(e.event.order_id), str(e.stream)),
+        )
+        log_step(
+            tx,
+            e,
+            row["cycle_id"],
+            row["subject_key"],
+            "review_redo",
+            {
+                "order_id": str(e.event.order_id),
+                "earlier_held_on": row["held_on"],
+                "earlier_conclusion": row["conclusion"],
+            },
+            row["venue_id"],
+        )
+
+
+def reviews_of_subject(
+    views: ProjectionRuntime, cycle_id: UUID, key: str
+) -> list[ReviewProgress]:
+    """The subject's reviews in the cycle, in the order they were opened."""
+    rows = views.query(
+        "ratings",
+        "SELECT review_id, venue_id, report_on, self_review_form, comments, "
+        "suggestions, opinions, held_on, conclusion FROM {reviews} "
+        "WHERE cycle_id = ? AND subject_key = ? ORDER BY opened_at",
+        [str(cycle_id), key],
+    )
+    return [
+        ReviewProgress(
+            review_id=r["review_id"],
+            venue_id=r["venue_id"],
+            report_on=r["report_on"],
+            self_review_form=r["self_review_form"],
+            comments=int(r["comments"] or 0),
+            suggestions=int(r["suggestions"] or 0),
+            opinions=int(r["opinions"] or 0),
+            held_on=r["held_on"],
+            conclusion=r["conclusion"],
+        )
+        for r in rows
+    ]

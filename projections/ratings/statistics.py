@@ -1,0 +1,51 @@
+"""How many are rated at each level in each organisation, everything under it
+included? (``stats``)
+
+One row per cycle, organisation, population and bucket (a level, ``pending`` or
+``exempt:<reason>``), kept by the subjects' changes (:mod:`.subjects`); the counts
+are integers, percentages are computed exactly by the reader.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.read_model import ReadModel
+from projections.sqlutil import Tx
+
+
+def population(subject: dict[str, Any]) -> str:
+    """The statistics population of a subject (domain.md §8)."""
+    if subject["kind"] == "individual":
+        return "leaders" if subject["klass"] == "leader" else "members"
+    if subject["org_kind"] == "leadership_collective":
+        return "leadership_collectives"
+    return "party_orgs"
+
+
+def bump(tx: Tx, cycle: str, path: list[str], pop: str, bucket: str, by: int) -> None:
+    """Add ``by`` to the bucket of every organisation on the path."""
+    for org in path:
+        tx.execute(
+            "INSERT INTO {stats} (cycle_id, org_id, population, bucket, n) "
+            "VALUES (?, ?, ?, ?, 0) ON CONFLICT (cycle_id, org_id, population, "
+            "bucket) DO NOTHING",
+            (cycle, org, pop, bucket),
+        )
+        tx.execute(
+            "UPDATE {stats} SET n = n + ? WHERE cycle_id = ? AND org_id = ? "
+            "AND population = ? AND bucket = ?",
+            (by, cycle, org, pop, bucket),
+        )
+
+
+class RatingStatistics(ReadModel):
+    """The counters by level, rolled up through the tree."""
+
+    tables = {  # noqa: RUF012 - declarative table list read by the runtime
+        "stats": (
+            "cycle_id TEXT NOT NULL, org_id TEXT NOT NULL, population TEXT NOT NULL, "
+            "bucket TEXT NOT NULL, n BIGINT NOT NULL, "
+            "PRIMARY KEY (cycle_id, org_id, population, bucket)"
+        ),
+    }

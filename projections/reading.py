@@ -1,0 +1,145 @@
+"""Reading views: read-only cursors over one or more views, and their digests.
+
+``{table}`` names a table of the first view read, ``{model.table}`` a table of any
+listed view. On SQLite several views are ATTACHed read-only to a private
+connection; on PostgreSQL they share the schema. A digest is the canonical dump
+of a view (rows sorted by primary key), hashed: a rebuild must give the same.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ledger import canonical
+from projections.sqlutil import (
+    ViewCursor,
+    as_tuple,
+    column_names,
+    dump_value,
+    quote,
+    sha256_hex,
+    sort_key,
+)
+from projections.view_state import ViewState
+from projections.view_storage import SQLiteView
+
+
+@dataclass(frozen=True)
+class ViewDigest:
+    name: str
+    version: int
+    position: int
+    rows: int
+    sha256: str
+
+
+@contextmanager
+def read(states: Sequence[ViewState]) -> Iterator[ViewCursor]:
+    """A read-only cursor on these views (at least one), in one read transaction."""
+    first = states[0]
+    namespaces = {s.name: s.tables for s in states}
+    if first.view.postgres or len(states) == 1:
+        with reading(first) as c:
+            yield ViewCursor(
+                c,
+                postgres=first.view.postgres,
+                tables=first.tables,
+                namespaces=namespaces,
+            )
+        return
+    with _attached(states) as (connection, attached):
+        cursor = connection.cursor()
+        try:
+            yield ViewCursor(
+                cursor,
+                postgres=False,
+                tables=attached[first.name],
+                namespaces=attached,
+            )
+        finally:
+            cursor.close()
+
+
+@contextmanager
+def reading(state: ViewState) -> Iterator[Any]:
+    """A raw cursor in a read-only transaction of the view's own storage."""
+    with state.view.transaction(commit=False) as c:
+        state.view.begin_read(c)
+        try:
+            yield c
+        finally:
+            state.view.end_read(c)
+
+
+@contextmanager
+def _attached(
+    states: Sequence[ViewState],
+) -> Iterator[tuple[sqlite3.Connection, dict[str, dict[str, str]]]]:
+    connection = sqlite3.connect(":memory:", uri=True, isolation_level=None)
+    try:
+        attached: dict[str, dict[str, str]] = {}
+        for state in states:
+            if not isinstance(state.view, SQLiteView):  # pragma: no cover
+                raise TypeError(state.name)
+            connection.execute(
+                "ATTACH DATABASE ? AS " + quote(state.name),
+                (_read_only_uri(state.view.db_name),),
+            )
+            attached[state.name] = {
+                t: f"{quote(state.name)}.{quote(f'{state.name}_{t}')}"
+                for t in state.model.tables
+            }
+        connection.execute("PRAGMA query_only = ON")
+        connection.execute("BEGIN")
+        yield connection, attached
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+
+
+def digest(state: ViewState) -> ViewDigest:
+    """Canonical dump of the view (rows sorted by primary key), hashed."""
+    with reading(state) as c:
+        position = state.view.position(c)
+        dump: dict[str, Any] = {}
+        count = 0
+        for table in sorted(state.model.tables):
+            full = f"{state.name}_{table}"
+            key = state.view.primary_key(c, full)
+            c.execute(f"SELECT * FROM {state.tables[table]}")  # noqa: S608 - name from code
+            raw = getattr(c, "sqlite_cursor", c)
+            columns = column_names(raw.description)
+            rows = [[dump_value(v) for v in as_tuple(r)] for r in c.fetchall()]
+            index = [columns.index(k) for k in key]
+            rows.sort(key=lambda r: sort_key([r[i] for i in index] + r))
+            dump[table] = {"columns": columns, "key": key, "rows": rows}
+            count += len(rows)
+    document = {
+        "name": state.name,
+        "position": position,
+        "tables": dump,
+        "version": state.model.version,
+    }
+    return ViewDigest(
+        name=state.name,
+        version=state.model.version,
+        position=position,
+        rows=count,
+        sha256=sha256_hex(canonical.dumps(document)),
+    )
+
+
+def overall_digest(details: Mapping[str, ViewDigest]) -> str:
+    """SHA-256 of the canonical ``{name: sha256}`` of the given views."""
+    return sha256_hex(canonical.dumps({name: d.sha256 for name, d in details.items()}))
+
+
+def _read_only_uri(db_name: str) -> str:
+    if "mode=memory" in db_name:
+        return db_name if db_name.startswith("file:") else f"file:{db_name}"
+    return Path(db_name).resolve().as_uri() + "?mode=ro"

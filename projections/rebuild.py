@@ -1,0 +1,117 @@
+"""Rebuilding views from the start of the log (ledger.md §9.3).
+
+Per view, in one transaction, its tables are dropped and re-created and its
+tracking row deleted; then every view being rebuilt is fed from one read of the
+log, and finally each catches up on its own to the tip (a view the shared pass
+left, on a handler error, is replayed page by page and stops just before the bad
+event). A rebuild must give the same rows as the incremental build
+(``tests/store/test_rebuild.py``; the digests of :mod:`projections.reading`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from contextlib import ExitStack
+
+from ledger.mapper import LedgerEvent
+from projections.catch_up import CatchUp, ProgressCallback
+from projections.view_state import ViewState, reset_for_rebuild
+
+logger = logging.getLogger("kiemdiem.projections")
+
+REBUILD_PAGE = 5_000  # notifications per page of a rebuild (one read for all views)
+
+
+def rebuild(
+    careful: CatchUp,
+    selected: Sequence[ViewState],
+    progress: ProgressCallback | None = None,
+    *,
+    page_size: int | None = None,
+) -> dict[str, int]:
+    """Rebuild these views; their positions after. Each view's lock is held
+    throughout, so an inline catch-up waits; an interrupted rebuild resumes with
+    the next catch-up (the view reports ``rebuilding`` until the tip)."""
+    page = page_size or REBUILD_PAGE
+    with ExitStack() as locks:
+        for state in selected:
+            locks.enter_context(state.lock)
+            reset_for_rebuild(state)
+            logger.info("view %s: tables reset, rebuilding", state.name)
+            if progress is not None:
+                progress(state.name, 0, careful.app.max_notification_id())
+        _rebuild_pass(careful, selected, progress, page)
+        # The tip as it is now, and a view the pass left (a handler error)
+        # with the page-by-page replay that stops just before the bad event.
+        return {
+            state.name: careful.one(
+                state, None, force=True, progress=progress, page_size=page
+            )
+            for state in selected
+        }
+
+
+def _rebuild_pass(
+    careful: CatchUp,
+    states: Sequence[ViewState],
+    progress: ProgressCallback | None,
+    page: int,
+) -> None:
+    """One read of the log for every view being rebuilt (all at position 0).
+
+    Each page of notifications is read and decoded once, then every view gets
+    the events of its topics in one transaction of its own, advancing to the
+    page's end; positions and rows are those of separate catch-ups. A view
+    whose handler fails leaves the pass (its page rolled back); the caller's
+    catch-up then replays it event by event as :meth:`CatchUp.one` does.
+    """
+    active = [s for s in states if s.topics]
+    stop = careful.app.max_notification_id()
+    topics = sorted({t for s in active for t in s.topics})
+    wanted = {s.name: frozenset(s.topics) for s in active}
+    start = 0
+    while active and start < stop:
+        try:
+            notifications = careful.app.recorder.select_notifications(
+                start,
+                limit=page,
+                stop=stop,
+                topics=topics,
+                inclusive_of_start=False,
+            )
+        except Exception:  # each view's catch-up below meets and records it
+            return
+        target = notifications[-1].id if len(notifications) == page else stop
+        events: list[LedgerEvent] = []
+        for notification in notifications:
+            try:
+                events.append(careful.decode(notification))
+            except Exception:  # the catch-up after the pass reports it per view
+                target = notification.id - 1
+                active_after: list[ViewState] = []
+                break
+        else:
+            active_after = active
+        for state in list(active):
+            mine = wanted[state.name]
+            try:
+                careful.commit(
+                    state,
+                    start,
+                    [e for e in events if e.topic in mine],
+                    target,
+                    None,
+                    reached=stop,
+                )
+            except Exception:
+                # A handler error, a moved position or a storage error: the
+                # view's own catch-up below replays or records it, as before.
+                active.remove(state)
+                continue
+            if target >= stop:
+                state.rebuilding = False
+            if progress is not None:
+                progress(state.name, target, stop)
+        active = [s for s in active if s in active_after]
+        start = target

@@ -1,0 +1,176 @@
+"""Where a read model's rows live: the library's tracking recorders, one per view.
+
+On SQLite every view has a file of its own (its tables, the meta table and the
+library's ``tracking`` table); on PostgreSQL the views' tables share the ledger's
+schema and each view is tracked in ``<name>_tracking``. :class:`View` is what the
+runtime needs of either.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+from projections.sqlutil import as_tuple, quote
+
+UPSTREAM = "Ledger"  # the tracked application (LedgerApplication.name)
+META_TABLE = "kiemdiem_views"  # each view's version, schema hash and status
+
+
+class View(Protocol):
+    """What the runtime needs from a view's storage, on both backends."""
+
+    postgres: bool
+
+    def max_tracking_id(self, application_name: str) -> int | None: ...
+
+    def wait(
+        self,
+        application_name: str,
+        notification_id: int | None,
+        timeout: float = 1.0,
+        interrupt: threading.Event | None = None,
+    ) -> None: ...
+
+    def create_table(self) -> None: ...
+
+    def transaction(self, *, commit: bool) -> AbstractContextManager[Any]: ...
+
+    def serialise(self, cursor: Any, name: str) -> None: ...
+
+    def position(self, cursor: Any) -> int: ...
+
+    def advance(self, cursor: Any, position: int) -> None: ...
+
+    def forget_position(self, cursor: Any) -> None: ...
+
+    def qualify(self, table: str) -> str: ...
+
+    def primary_key(self, cursor: Any, table: str) -> list[str]: ...
+
+    def begin_read(self, cursor: Any) -> None: ...
+
+    def end_read(self, cursor: Any) -> None: ...
+
+
+class SQLiteView(SQLiteTrackingRecorder):
+    """A read model's SQLite file: its tables, the meta table and ``tracking``."""
+
+    postgres = False
+
+    def create_table(self) -> None:
+        """The library's ``tracking`` table. Two processes creating a new file at
+        once both insert the library's ``__migration__`` row; the loser gets an
+        IntegrityError, and a second look finds the table complete."""
+        try:
+            super().create_table()
+        except IntegrityError:
+            super().create_table()
+
+    def transaction(self, *, commit: bool) -> AbstractContextManager[Any]:
+        return self.datastore.transaction(commit=commit)
+
+    def serialise(self, cursor: Any, name: str) -> None:
+        """Take the file's write lock before reading anything.
+
+        The library's ``BEGIN`` is deferred: a transaction that read the position
+        and then found another writer had committed meanwhile would fail on its
+        first write ("database is locked"), inside a handler. A no-op write first
+        waits for the lock (up to SQLITE_LOCK_TIMEOUT) and then reads fresh rows.
+        """
+        cursor.execute("DELETE FROM tracking WHERE 0")
+
+    def position(self, cursor: Any) -> int:
+        return self._max_tracking_id(UPSTREAM, cursor) or 0
+
+    def advance(self, cursor: Any, position: int) -> None:
+        self._insert_tracking(cursor, Tracking(UPSTREAM, position))
+
+    def forget_position(self, cursor: Any) -> None:
+        cursor.execute("DELETE FROM tracking WHERE application_name = ?", (UPSTREAM,))
+
+    def qualify(self, table: str) -> str:
+        return quote(table)
+
+    def primary_key(self, cursor: Any, table: str) -> list[str]:
+        cursor.execute(
+            "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", (table,)
+        )
+        return [as_tuple(row)[0] for row in cursor.fetchall()]
+
+    def begin_read(self, cursor: Any) -> None:
+        # The library's read transaction gives the snapshot; this makes it read-only.
+        cursor.execute("PRAGMA query_only = ON")
+
+    def end_read(self, cursor: Any) -> None:
+        # The connection goes back to the library's pool, which also writes.
+        cursor.execute("PRAGMA query_only = OFF")
+
+    @property
+    def db_name(self) -> str:
+        return self.datastore.pool.db_name
+
+
+class PostgresView(PostgresTrackingRecorder):
+    """A read model's tables in the ledger's schema, tracked in ``<name>_tracking``."""
+
+    postgres = True
+
+    def create_table(self) -> None:
+        """The library's tracking table, created under a session advisory lock:
+        the web and the worker start together, and concurrent ``CREATE TABLE IF
+        NOT EXISTS`` of one table can fail on PostgreSQL."""
+        key = (f"kiemdiem-view-ddl:{self.datastore.schema}",)
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", key)
+            try:
+                super().create_table()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", key)
+
+    def transaction(self, *, commit: bool) -> AbstractContextManager[Any]:
+        return self.datastore.transaction(commit=commit)
+
+    def serialise(self, cursor: Any, name: str) -> None:
+        """Serialise writers of one view across processes (worker instances)."""
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            (f"kiemdiem-view:{self.datastore.schema}.{name}",),
+        )
+
+    def position(self, cursor: Any) -> int:
+        return self._max_tracking_id(UPSTREAM, cursor) or 0
+
+    def advance(self, cursor: Any, position: int) -> None:
+        self._insert_tracking(cursor, Tracking(UPSTREAM, position))
+
+    def forget_position(self, cursor: Any) -> None:
+        cursor.execute(
+            f"DELETE FROM {self.qualify(self.tracking_table_name)} "  # noqa: S608 - name from code
+            "WHERE application_name = %s",
+            (UPSTREAM,),
+        )
+
+    def qualify(self, table: str) -> str:
+        return f"{quote(self.datastore.schema)}.{quote(table)}"
+
+    def primary_key(self, cursor: Any, table: str) -> list[str]:
+        cursor.execute(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
+            "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+            "WHERE i.indrelid = %s::regclass AND i.indisprimary "
+            "ORDER BY array_position(i.indkey::int2[], a.attnum)",
+            (self.qualify(table),),
+        )
+        return [as_tuple(row)[0] for row in cursor.fetchall()]
+
+    def begin_read(self, cursor: Any) -> None:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+    def end_read(self, cursor: Any) -> None:
+        """The transaction ends with a rollback; nothing to undo."""
