@@ -1,5 +1,6 @@
 """What the ``kiemdiem votes`` commands share: exit statuses and the two ways
-a command stops (bad input, a refusal), in plain words on standard error."""
+a command stops (bad input, a refusal), in Vietnamese on standard error (a
+refusal keeps its code in brackets, for the operator's search)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ EXIT_UNREADABLE = 2
 
 def bad_input(message: str) -> NoReturn:
     """An input that cannot be read or used: exit status 2."""
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"Lỗi: {message}", err=True)
     raise click.exceptions.Exit(EXIT_UNREADABLE)
 
 
 def refused(message: str) -> NoReturn:
     """A step the rules refuse: exit status 1."""
-    click.echo(f"refused: {message}", err=True)
+    click.echo(f"Bị từ chối: {message}", err=True)
     raise click.exceptions.Exit(EXIT_FAILED)
 
 
@@ -30,4 +31,4 @@ def read_file(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        bad_input(f"cannot read {what} {path}: {exc}")
+        bad_input(f"không đọc được {what} {path}: {exc.strerror or exc}")

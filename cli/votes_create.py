@@ -15,6 +15,7 @@ import click
 
 from cli.context import open_services, secret_from_env_or_prompt
 from cli.votes_common import bad_input, read_file, refused
+from cli.words import refusal
 from domain.errors import DomainError
 from services import vote_commands as vc
 from services.app import Kiemdiem
@@ -54,69 +55,31 @@ CREATE_KEYS = {
     "leaders",
 }
 LEADER_KEYS = {"member", "post", "appointed_or_elected_on", "pending_retirement_notice"}
-PLAIN_WORDS = {
-    "vote.code_invalid": "the code takes lowercase letters, digits and hyphens",
-    "vote.code_taken": "this organisation already has a vote with that code",
-    "vote.title_required": "the title is empty",
-    "vote.mode_unknown": "the mode is A (in person) or B (remote)",
-    "vote.remote_mode_disabled": "this server does not offer mode B",
-    "vote.leaders_required": "list at least one leader",
-    "vote.leader_duplicate": "a leader is listed twice",
-    "vote.leader_post_required": "a leader has no post",
-    "vote.leader_appointed_this_year": (
-        "a leader appointed or elected in the vote year cannot be voted on (96-QĐ/TW)"
-    ),
-    "vote.leader_appointment_mismatch": (
-        "a leader's appointment date differs from the post recorded in the ledger"
-    ),
-    "vote.leader_pending_retirement": (
-        "a leader notified of leave pending retirement cannot be voted on (96-QĐ/TW)"
-    ),
-    "vote.trustees_count": "the ban kiểm phiếu has 3 to 7 members",
-    "vote.trustee_duplicate": "a trustee is listed twice",
-    "vote.trustee_not_counting": "a trustee's account lacks the role `counting`",
-    "vote.trustee_without_key": "a trustee's account has no valid signing key",
-    "vote.threshold_invalid": "the threshold is between 2 and the number of trustees",
-    "vote.chair_not_trustee": "the chair must be one of the trustees",
-    "vote.convened_invalid": "at least one person is convened",
-    "vote.min_ballots_invalid": "min_ballots is at least 2",
-    "vote.slip_count_too_small": "print at least as many slips as people convened",
-    "vote.booth_missing": (
-        "the voting booth's files are missing (node_modules): run `npm ci` (or "
-        "`make install`) before creating a vote, so its manifest pins the booth"
-    ),
-    "vote.booth_hash_invalid": "the booth hash is 64 lowercase hex, not all zeros",
-    "org.not_found": "no such organisation",
-    "member.not_found": "no such member",
-    "account.not_found": "no such account",
-    "account.disabled": "a trustee's account is disabled",
-    "auth.forbidden": "only an administrator creates a vote",
-}
 
 
 def _load_spec(path: Path) -> Any:
-    text = read_file(path, "vote file").decode("utf-8", errors="replace")
+    text = read_file(path, "tệp cuộc bỏ phiếu").decode("utf-8", errors="replace")
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
             import yaml
         except ImportError:
-            bad_input("reading YAML needs PyYAML; write the file as JSON instead")
+            bad_input("đọc YAML cần PyYAML; hãy viết tệp dưới dạng JSON")
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            bad_input(f"{path} is not valid YAML: {exc}")
+            bad_input(f"{path} không phải YAML hợp lệ: {exc}")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        bad_input(f"{path} is not valid JSON: {exc}")
+        bad_input(f"{path} không phải JSON hợp lệ: {exc}")
 
 
 def _field(spec: dict[str, Any], key: str, kind: type, where: str = "") -> Any:
     value = spec.get(key)
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        bad_input(f"{where}{key} must be a whole number")
+        bad_input(f"{where}{key} phải là số nguyên")
     if kind is str and (not isinstance(value, str) or not value.strip()):
-        bad_input(f"{where}{key} must be non-empty text")
+        bad_input(f"{where}{key} phải là chuỗi không rỗng")
     return value
 
 
@@ -128,7 +91,7 @@ def _day(value: Any, what: str) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    bad_input(f"{what} must be a date YYYY-MM-DD")
+    bad_input(f"{what} phải là ngày dạng YYYY-MM-DD")
 
 
 def _resolve_org(services: Kiemdiem, value: Any) -> UUID:
@@ -136,7 +99,7 @@ def _resolve_org(services: Kiemdiem, value: Any) -> UUID:
     for row in services.organisations():
         if text in (row.code, str(row.org_id)):
             return row.org_id
-    bad_input(f"no organisation with code or id {text!r}")
+    bad_input(f"không có tổ chức có mã hoặc id {text!r}")
 
 
 def _resolve_member(services: Kiemdiem, value: Any, where: str) -> UUID:
@@ -144,7 +107,7 @@ def _resolve_member(services: Kiemdiem, value: Any, where: str) -> UUID:
     for row in services.members():
         if text in (row.party_card_no, str(row.member_id)):
             return row.member_id
-    bad_input(f"{where}: no member with party card number or id {text!r}")
+    bad_input(f"{where}: không có đảng viên có số thẻ hoặc id {text!r}")
 
 
 def _resolve_account(services: Kiemdiem, value: Any, where: str) -> UUID:
@@ -152,17 +115,17 @@ def _resolve_account(services: Kiemdiem, value: Any, where: str) -> UUID:
     for row in services.accounts():
         if text in (row.username, str(row.account_id)):
             return row.account_id
-    bad_input(f"{where}: no account named {text!r}")
+    bad_input(f"{where}: không có tài khoản tên {text!r}")
 
 
 def _create_command(services: Kiemdiem, actor: str, spec: Any) -> vc.CreateVote:
     """The file as a CreateVote command: shape and look-ups only; rules are the
     domain's (checked when the command runs)."""
     if not isinstance(spec, dict):
-        bad_input("the vote file holds one object (see --example)")
+        bad_input("tệp cuộc bỏ phiếu phải chứa một đối tượng (xem --example)")
     unknown = sorted(set(spec) - CREATE_KEYS)
     if unknown:
-        bad_input(f"unknown keys {', '.join(unknown)} (see --example)")
+        bad_input(f"khóa không hợp lệ: {', '.join(unknown)} (xem --example)")
     for key in ("code", "title"):
         _field(spec, key, str)
     for key in ("vote_year", "convened"):
@@ -173,18 +136,18 @@ def _create_command(services: Kiemdiem, actor: str, spec: Any) -> vc.CreateVote:
     leaders_raw = spec.get("leaders")
     trustees_raw = spec.get("trustees")
     if not isinstance(leaders_raw, list):
-        bad_input("leaders must be a list")
+        bad_input("leaders phải là một danh sách")
     if not isinstance(trustees_raw, list):
-        bad_input("trustees must be a list of account names")
+        bad_input("trustees phải là danh sách tên tài khoản")
     leaders = []
     for number, entry in enumerate(leaders_raw, start=1):
         where = f"leader {number}"
         if not isinstance(entry, dict) or set(entry) - LEADER_KEYS:
-            bad_input(f"{where}: keys are {', '.join(sorted(LEADER_KEYS))}")
+            bad_input(f"{where}: các khóa là {', '.join(sorted(LEADER_KEYS))}")
         _field(entry, "post", str, f"{where}: ")
         notice = entry.get("pending_retirement_notice", False)
         if not isinstance(notice, bool):
-            bad_input(f"{where}: pending_retirement_notice is true or false")
+            bad_input(f"{where}: pending_retirement_notice là true hoặc false")
         leaders.append(
             vc.LeaderInput(
                 _resolve_member(services, entry.get("member"), where),
@@ -204,7 +167,7 @@ def _create_command(services: Kiemdiem, actor: str, spec: Any) -> vc.CreateVote:
     elif chair is not None:
         account = _resolve_account(services, chair, "chair")
         if account not in trustees:
-            bad_input("the chair must be one of the trustees")
+            bad_input("tổ trưởng (chair) phải là một thành viên Ban kiểm phiếu")
         chair_index = trustees.index(account) + 1
     mode = str(spec.get("mode", "A")).strip().upper()
     return vc.CreateVote(
@@ -240,21 +203,22 @@ def create(file: Path | None, admin_username: str, example: bool) -> None:
         click.echo(CREATE_EXAMPLE, nl=False)
         return
     if file is None:
-        bad_input("name the vote file (see `kiemdiem votes create --example`)")
+        bad_input(
+            "hãy ghi tên tệp cuộc bỏ phiếu (xem `kiemdiem votes create --example`)"
+        )
     spec = _load_spec(file)
     password = secret_from_env_or_prompt(
         "KIEMDIEM_ADMIN_PASSWORD", "Mật khẩu quản trị (admin password)"
     )
     if password is None:
-        bad_input("set KIEMDIEM_ADMIN_PASSWORD: stdin is not a terminal to ask on")
+        bad_input("hãy đặt KIEMDIEM_ADMIN_PASSWORD (không có cửa sổ dòng lệnh để hỏi)")
     with open_services() as services:
         session = services.authenticate(admin_username, password)
         if session is None:
-            bad_input("wrong administrator name or password")
+            bad_input("sai tên hoặc mật khẩu quản trị")
         command = _create_command(services, session.actor, spec)
         try:
             vote = services.handle(command, session.signer)
         except DomainError as exc:
-            words = PLAIN_WORDS.get(exc.code)
-            refused(f"{exc}: {words}" if words else str(exc))
+            refused(f"{refusal(exc.code, exc.details)} ({exc.code})")
     click.echo(str(vote))

@@ -20,7 +20,7 @@ def _vote_id(value: str) -> UUID:
     try:
         return UUID(value)
     except ValueError:
-        bad_input(f"{value!r} is not a vote id (see `kiemdiem votes list`)")
+        bad_input(f"{value!r} không phải id cuộc bỏ phiếu (xem `kiemdiem votes list`)")
 
 
 @click.command("list")
@@ -56,12 +56,12 @@ def list_votes(as_json: bool) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, sort_keys=True))
         return
     if not rows:
-        click.echo("no votes")
+        click.echo("Chưa có cuộc bỏ phiếu nào.")
     for r in rows:
         issued = "-" if r.issued is None else str(r.issued)
         click.echo(
-            f"{r.vote_id}  {r.state:<21}  ballots {r.ballots}/{issued}  "
-            f"leaders {r.leaders}  {r.organisation}: {r.title}"
+            f"{r.vote_id}  {r.state:<21}  phiếu {r.ballots}/{issued}  "
+            f"người được lấy phiếu {r.leaders}  {r.organisation}: {r.title}"
         )
 
 
@@ -80,13 +80,13 @@ def export(vote_id: str, file: Path) -> None:
         try:
             data = VoteService(services).export_record(vote)
         except DomainError:
-            bad_input(f"no vote {vote} in this store")
+            bad_input(f"không có cuộc bỏ phiếu {vote} trong kho này")
     try:
         file.write_bytes(data)
     except OSError as exc:
-        bad_input(f"cannot write {file}: {exc}")
+        bad_input(f"không ghi được {file}: {exc}")
     events = data.count(b"\n") - 1
-    click.echo(f"{file}: {events} events")
+    click.echo(f"{file}: {events} sự kiện")
 
 
 # ---------------------------------------------------------------------------
@@ -110,7 +110,7 @@ def booth_hash(root: Path | None, show_files: bool) -> None:
     try:
         bundle = booth.build_bundle(root) if root is not None else booth.bundle()
     except booth.BoothMissing as exc:
-        bad_input(f"{exc} (the booth is installed with `npm ci`)")
+        bad_input(f"{exc} (cài phòng bỏ phiếu bằng `npm ci`)")
     if show_files:
         for path, digest in sorted(bundle.digests.items()):
             click.echo(f"{digest}  {path}")

@@ -14,6 +14,7 @@ import click
 
 from cli.context import interactive, open_services, secret_from_env_or_prompt
 from cli.votes_common import bad_input, read_file, refused
+from cli.words import NO_TERMINAL, WRONG_LOGIN, refusal
 from domain.errors import DomainError
 from services.votes import VoteService
 from votes import printing
@@ -49,7 +50,7 @@ _out_option = click.option(
 
 
 def _view(path: Path) -> tool.RecordView:
-    data = read_file(path, "record")
+    data = read_file(path, "bản ghi")
     try:
         return tool.read_record(data)
     except tool.TrusteeToolError as exc:
@@ -68,7 +69,7 @@ def _passphrase(confirm: bool) -> str:
                 confirmation_prompt=confirm,
             )
         )
-    bad_input("set KIEMDIEM_TRUSTEE_PASSPHRASE: stdin is not a terminal to ask on")
+    bad_input("hãy đặt KIEMDIEM_TRUSTEE_PASSPHRASE (không có cửa sổ dòng lệnh để hỏi)")
 
 
 def _memory() -> int | None:
@@ -87,7 +88,7 @@ def _save_state(path: Path, state: tool.TrusteeState) -> None:
     try:
         tool.save_state(path, state, _passphrase(confirm=False), memory_kib=_memory())
     except OSError as exc:
-        bad_input(f"cannot write the state file {path}: {exc}")
+        bad_input(f"không ghi được tệp trạng thái {path}: {exc}")
 
 
 def _emit_message(message: dict[str, Any], out_path: Path | None) -> None:
@@ -98,8 +99,8 @@ def _emit_message(message: dict[str, Any], out_path: Path | None) -> None:
     try:
         out_path.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
-        bad_input(f"cannot write {out_path}: {exc}")
-    click.echo(f"{message['step']} message written to {out_path}", err=True)
+        bad_input(f"không ghi được {out_path}: {exc}")
+    click.echo(f"Đã ghi thông điệp {message['step']} vào {out_path}", err=True)
 
 
 def _run_step(
@@ -129,7 +130,7 @@ def trustee_start(
     """Step 1: a new transport key; creates the state file (asks a passphrase)."""
     view = _view(record_path)
     if state_path.exists() and not os.environ.get("KIEMDIEM_TRUSTEE_OVERWRITE"):
-        bad_input(f"{state_path} exists; a restarted ceremony needs a new state file")
+        bad_input(f"{state_path} đã có; nghi thức làm lại cần một tệp trạng thái mới")
     passphrase = _passphrase(confirm=True)
     try:
         state, message = tool.start(view, index)
@@ -138,7 +139,7 @@ def trustee_start(
     try:
         tool.save_state(state_path, state, passphrase, memory_kib=_memory())
     except OSError as exc:
-        bad_input(f"cannot write the state file {state_path}: {exc}")
+        bad_input(f"không ghi được tệp trạng thái {state_path}: {exc}")
     _emit_message(message, out_path)
 
 
@@ -216,7 +217,7 @@ def trustee_slips(
         with os.fdopen(fd, "wb") as handle:
             handle.write(document)
     except OSError as exc:
-        bad_input(f"cannot write {slips_path}: {exc}")
+        bad_input(f"không ghi được {slips_path}: {exc}")
     _emit_message(message, out_path)
 
 
@@ -261,8 +262,8 @@ def trustee_decrypt(
     except ValueError:
         head_bytes = b""
     if len(head_bytes) != 32 or head != head_bytes.hex():
-        bad_input("--head must be 64 lowercase hex characters")
-    data = read_file(record_path, "record")
+        bad_input("--head phải gồm 64 ký tự hex chữ thường")
+    data = read_file(record_path, "bản ghi")
     state = _load_state(state_path)
     try:
         message = tool.decrypt(state, tool.verify_closed(data, head_bytes, jobs))
@@ -280,20 +281,20 @@ def trustee_submit(message_path: Path, username: str) -> None:
     The password comes from KIEMDIEM_PASSWORD or a prompt.
     """
     try:
-        message = tool.parse_message(read_file(message_path, "message"))
+        message = tool.parse_message(read_file(message_path, "thông điệp"))
     except tool.TrusteeToolError as exc:
         bad_input(str(exc))
     password = secret_from_env_or_prompt("KIEMDIEM_PASSWORD", f"Mật khẩu {username}")
     if password is None:
-        bad_input("set KIEMDIEM_PASSWORD: stdin is not a terminal to ask on")
+        bad_input(NO_TERMINAL)
     with open_services() as services:
         session = services.authenticate(username, password)
         if session is None:
-            bad_input("wrong account name or password")
+            bad_input(WRONG_LOGIN)
         vote_service = VoteService(services)
         try:
             command = vote_service.command_from_message(session.actor, message)
             services.handle(command, session.signer)
         except DomainError as exc:
-            refused(str(exc))
-    click.echo(f"{message['step']}: recorded")
+            refused(f"{refusal(exc.code, exc.details)} ({exc.code})")
+    click.echo(f"{message['step']}: đã ghi nhận")

@@ -92,11 +92,15 @@ def test_create_from_yaml_lists_the_vote_with_its_threshold(store, tmp_path):
 @pytest.mark.parametrize(
     ("appointed", "change", "words"),
     [
-        ("2026-03-01", {}, "appointed or elected in the vote year"),
-        ("2021-03-01", {"trustees": ["kiemphieu", "kiemphieu-b", "thuky"]}, "counting"),
-        ("2021-03-01", {"threshold": 4}, "between 2 and the number of trustees"),
-        ("2021-03-01", {"threshold": 0}, "between 2 and the number of trustees"),
-        ("2021-03-01", {"convened": 0}, "at least one person"),
+        ("2026-03-01", {}, "được bầu hoặc bổ nhiệm trong năm lấy phiếu"),
+        (
+            "2021-03-01",
+            {"trustees": ["kiemphieu", "kiemphieu-b", "thuky"]},
+            "không có vai trò Ban kiểm phiếu",
+        ),
+        ("2021-03-01", {"threshold": 4}, "phải từ 2 đến số thành viên Ban kiểm phiếu"),
+        ("2021-03-01", {"threshold": 0}, "phải từ 2 đến số thành viên Ban kiểm phiếu"),
+        ("2021-03-01", {"convened": 0}, "phải ít nhất là 1"),
     ],
 )
 def test_a_refused_vote_stores_nothing(store, tmp_path, appointed, change, words):
@@ -122,7 +126,8 @@ def test_a_refused_vote_stores_nothing(store, tmp_path, appointed, change, words
     before = tip()
     result = run("votes", "create", str(path))
     assert result.exit_code == 1
-    assert result.output.startswith("refused: vote.")
+    assert result.output.startswith("Bị từ chối: ")
+    assert "(vote." in result.output  # the code, for the operator's search
     assert words in result.output
     assert tip() == before
 
@@ -131,9 +136,9 @@ def test_a_malformed_file_is_named_and_stores_nothing(store, tmp_path):
     before = tip()
     path = tmp_path / "vote.json"
     for text, words in [
-        ("[1, 2]", "holds one object"),
-        ('{"code": "x", "colour": 1}', "unknown keys colour"),
-        ("{not json", "is not valid JSON"),
+        ("[1, 2]", "phải chứa một đối tượng"),
+        ('{"code": "x", "colour": 1}', "khóa không hợp lệ: colour"),
+        ("{not json", "không phải JSON hợp lệ"),
     ]:
         path.write_text(text, encoding="utf-8")
         result = run("votes", "create", str(path))

@@ -101,8 +101,9 @@ def test_a_vote_is_refused_while_the_booth_files_are_missing(
     before = tip()
     result = run("votes", "create", str(path))
     assert result.exit_code == 1
-    assert "refused: vote.booth_missing" in result.stderr
-    assert "run `npm ci`" in result.stderr
+    assert "Bị từ chối: " in result.stderr
+    assert "(vote.booth_missing)" in result.stderr
+    assert "chạy `npm ci`" in result.stderr
     assert tip() == before
 
 

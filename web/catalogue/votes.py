@@ -54,7 +54,7 @@ MESSAGES: dict[str, str] = {
     "vote.trustee_not_counting": "Tài khoản được chọn không có vai trò Ban kiểm phiếu.",
     "vote.trustee_without_key": "Thành viên Ban kiểm phiếu chưa có khóa ký hợp lệ.",
     "vote.threshold_invalid": (
-        "Số thành viên cần để giải mã phải từ 1 đến số thành viên Ban kiểm phiếu."
+        "Số thành viên cần để giải mã phải từ 2 đến số thành viên Ban kiểm phiếu ({n})."
     ),
     "vote.chair_not_trustee": "Trưởng Ban kiểm phiếu phải là một thành viên của Ban.",
     "vote.convened_invalid": "Số người được triệu tập phải ít nhất là 1.",
