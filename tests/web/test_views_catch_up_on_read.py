@@ -39,17 +39,19 @@ def test_a_page_after_a_failed_catch_up_shows_the_committed_write(
     assert not kiemdiem.projections.lagging(tip)
 
 
-def test_a_request_when_nothing_lags_reads_only_the_tip(client, auth, kiemdiem):
+def test_a_request_when_nothing_lags_reads_only_the_tip(
+    client, auth, kiemdiem, monkeypatch
+):
     auth.login("member")
     tip = kiemdiem.projections.app.max_notification_id()
     assert not kiemdiem.projections.lagging(tip)
     calls: list[int] = []
     real = kiemdiem.projections.catch_up_written
-    kiemdiem.projections.catch_up_written = lambda until: (
-        calls.append(until) or real(until)
-    )
-    try:
-        assert client.get("/").status_code == 200
-    finally:
-        del kiemdiem.projections.catch_up_written
+
+    def counted(until: int) -> None:
+        calls.append(until)
+        real(until)
+
+    monkeypatch.setattr(kiemdiem.projections, "catch_up_written", counted)
+    assert client.get("/").status_code == 200
     assert calls == []
