@@ -24,6 +24,7 @@ Reading a view (the read gateway)::
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -163,6 +164,17 @@ class ProjectionRuntime:
         """Embedded mode, after a command: bring the views to ``until`` doing only
         the work the new notifications need."""
         self.together.catch_up_written(until)
+
+    def lagging(self, tip: int) -> bool:
+        """Whether a view of this process may not yet show every event up to
+        ``tip``, from what the process knows (no query): after a catch-up that
+        failed or was skipped, or another process's write. A failing view counts
+        only once its retry time has come, so it does not cost every request."""
+        now = time.monotonic()
+        return any(
+            (s.known is None or s.known < tip) and (s.healthy or now >= s.retry_at)
+            for s in self.views.states.values()
+        )
 
     def ensure_seen(
         self,

@@ -110,6 +110,11 @@ class Kiemdiem:
         Never raises: the write is committed (services.post_commit)."""
         post_commit.catch_up(self, last_notification_id)
 
+    def views_current(self) -> None:
+        """Before a read in the embedded mode: catch the views up if they lag the
+        log (services.post_commit.catch_up_on_read). Never raises."""
+        post_commit.catch_up_on_read(self)
+
     def work_once(self) -> None:
         """One round of the worker: integrate, project, checkpoint when due."""
         with self.integrator_lease() as leader:

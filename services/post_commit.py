@@ -47,6 +47,25 @@ _checkpoint_paused_until: weakref.WeakKeyDictionary[CommittingApp, float] = (
 )
 
 
+def catch_up_on_read(app: CommittingApp) -> None:
+    """Before a request in the embedded mode: when the views lag the log (a write
+    whose post-commit work failed, a process that stopped after committing, a
+    store copied without its views), integrate and catch up now, so no page stays
+    stale until the next write (issue 13). Costs one indexed query when nothing
+    lags; the worker mode leaves this to the worker. Never raises."""
+    if app.settings.projections_mode != "inline":
+        return
+    try:
+        tip = app.projections.app.max_notification_id()
+        if not app.projections.lagging(tip):
+            return
+    except Exception:
+        log.exception("could not read how far the log and the views are")
+        return
+    log.info("views behind the log (tip %d): catching up before the request", tip)
+    catch_up(app, tip)
+
+
 def catch_up(app: CommittingApp, last_notification_id: int) -> None:
     """Integrate, bring the views to ``last_notification_id`` (the command's own
     views inline; in worker mode a bounded wait for the worker, so the acting user

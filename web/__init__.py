@@ -14,7 +14,7 @@ import atexit
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+from flask import Flask, current_app, request
 
 from ledger.errors import ConfigurationError
 from web import config as web_config
@@ -44,6 +44,8 @@ def create_app(
     if not (app.testing or app.debug):
         logconfig.configure(app.config["LOG_LEVEL"])
 
+    # First of all hooks: the session checks below already read the views.
+    app.before_request(_views_current)
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     security.init_app(app)
@@ -52,6 +54,13 @@ def create_app(
     _register_blueprints(app)
     _attach_services(app, services)
     return app
+
+
+def _views_current() -> None:
+    """No page stays stale after a failed catch-up: the views catch up before the
+    request when they lag the log (embedded mode; one cheap query otherwise)."""
+    if request.endpoint != "static":
+        current_app.extensions[EXTENSION].views_current()
 
 
 def _register_blueprints(app: Flask) -> None:
