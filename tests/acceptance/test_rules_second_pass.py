@@ -12,6 +12,7 @@ import unicodedata
 from typing import Any
 from uuid import UUID
 
+import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
