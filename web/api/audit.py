@@ -14,7 +14,7 @@ from flask import jsonify, request, url_for
 
 from domain.errors import DomainError
 from services import audit_commands as ac
-from services.audit import HistoryItem, StateAt, Subject
+from services.audit_results import HistoryItem, StateAt, Subject
 from web.api import bp
 from web.audit.access import record_read
 from web.audit.forms import moment_from_text

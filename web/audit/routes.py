@@ -21,7 +21,7 @@ from flask import (
 
 from domain.errors import DomainError
 from services import audit_commands as ac
-from services.audit import Subject
+from services.audit_results import Subject
 from web.audit import bp
 from web.audit.access import record_read
 from web.audit.forms import (
