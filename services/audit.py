@@ -31,6 +31,7 @@ from uuid import UUID
 from domain.accounts import UserAccount
 from domain.audit import FileAccessLog
 from ledger.signing import Signer
+from projections.subject_events import PAGE_SIZE
 from services.audit_access import FileReads
 from services.audit_checkpoints import CheckpointViews
 from services.audit_history import AuditHistory
@@ -42,6 +43,7 @@ from services.audit_results import (
     Change,
     CheckpointStatus,
     Comparison,
+    EventDetail,
     HeldCheckpoint,
     History,
     Incident,
@@ -101,10 +103,22 @@ class AuditService:
         kind: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        after: int = 0,
+        limit: int = PAGE_SIZE,
     ) -> History:
         return self.histories.history(
-            actor, subject_id, by=by, kind=kind, since=since, until=until
+            actor,
+            subject_id,
+            by=by,
+            kind=kind,
+            since=since,
+            until=until,
+            after=after,
+            limit=limit,
         )
+
+    def event_detail(self, actor: str, notification_id: int) -> EventDetail:
+        return self.histories.event_detail(actor, notification_id)
 
     def state_at(self, actor: str, subject_id: UUID, moment: datetime) -> StateAt:
         return self.histories.state_at(actor, subject_id, moment)

@@ -218,7 +218,7 @@ class CheckpointViews:
             new_incidents=new,
             alerts=self.app.integrator.alerts(),
             cosigner_name=self.cosigner_name(account.actor),
-            names=self.subjects.actor_names(),
+            names=self.subjects.actor_names(h.holder for h in held),
         )
 
     # -- a member's checkpoint ----------

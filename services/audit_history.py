@@ -5,6 +5,7 @@ under it then), and what changed between two of its versions."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -13,18 +14,36 @@ from eventsourcing.domain import Aggregate
 from domain.errors import DomainError
 from domain.organisations import Organisation
 from ledger import history
-from services.audit_results import AsOf, Change, History, HistoryItem, StateAt, Subject
+from ledger.history import Entry as LedgerEntry
+from ledger.history import Problem
+from ledger.history import Row as LedgerRow
+from projections.subject_events import (
+    PAGE_SIZE,
+    HistoryFilter,
+    SubjectEventRow,
+    facets_of,
+    page_of,
+)
+from services.audit_results import (
+    AsOf,
+    Change,
+    EventDetail,
+    History,
+    HistoryItem,
+    StateAt,
+    Subject,
+)
 from services.audit_subjects import AuditSubjects
 from services.audit_values import (
     actor_fallback,
     explanation,
-    matches,
     row_time,
     state_of,
     subtree,
     utc,
 )
 from services.context import AppContext
+from services.errors import NotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -46,28 +65,84 @@ class AuditHistory:
         kind: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        after: int = 0,
+        limit: int = PAGE_SIZE,
     ) -> History:
+        """One page of the subject's file after notification ``after``: read
+        through the ``subject_events`` index, each row of the page checked
+        (signature, key, origin, chain), never a scan of the events table."""
         subject = self.subjects.readable_subject(actor, subject_id)
-        rows = history.rows_mentioning(self.sql, subject_id)
-        entries = history.check(
-            rows, self.app.ledger.key_registry(), self.subjects.origin
+        only = HistoryFilter(
+            by=by,
+            kind=kind,
+            since=utc(since) if since is not None else None,
+            until=utc(until) if until is not None else None,
         )
-        names = self.subjects.actor_names()
-        items = [
-            HistoryItem(
-                entry=e,
-                actor_name=names.get(e.actor, actor_fallback(e.actor)),
-                own=e.row.stream == subject_id,
-                explanation=explanation(e.body),
-            )
-            for e in entries
-        ]
-        actors = sorted({(i.entry.actor, i.actor_name) for i in items if i.entry.actor})
-        kinds = sorted({i.kind for i in items})
-        versions = [i.entry.row.version for i in items if i.own]
-        failures = sum(1 for i in items if not i.entry.ok)
-        shown = [i for i in items if matches(i, by, kind, since, until)]
-        return History(subject, shown, actors, kinds, versions, failures)
+        found = page_of(
+            self.app.projections,
+            subject_id,
+            after=max(0, after),
+            limit=max(1, limit) + 1,
+            only=only,
+        )
+        page = found[: max(1, limit)]
+        entries = self._checked(subject_id, page)
+        actors, kinds = facets_of(self.app.projections, subject_id)
+        names = self.subjects.actor_names([*actors, *(e.actor for e in entries)])
+        items = [self._item(e, subject_id, names) for e in entries]
+        return History(
+            subject=subject,
+            items=items,
+            actors=[(a, names.get(a, actor_fallback(a))) for a in actors],
+            kinds=kinds,
+            versions=list(range(1, subject.version + 1)),
+            failures=sum(1 for i in items if not i.entry.ok),
+            after=max(0, after),
+            next_after=page[-1].notification_id if len(found) > len(page) else None,
+        )
+
+    def event_detail(self, actor: str, notification_id: int) -> EventDetail:
+        """One stored event with its checks and its whole signed body."""
+        rows = history.rows_at(self.sql, [notification_id])
+        if not rows:
+            raise NotFoundError("audit.event_not_found", id=notification_id)
+        subject = self.subjects.event_subject(rows[0])
+        self.subjects.authorise_read(actor, subject)
+        before = history.stream_versions(
+            self.sql, rows[0].stream, [rows[0].version - 1]
+        )
+        entry = history.check(
+            [*before, *rows], self.app.ledger.key_registry(), self.subjects.origin
+        )[-1]
+        names = self.subjects.actor_names([entry.actor])
+        return EventDetail(subject, self._item(entry, rows[0].stream, names))
+
+    @staticmethod
+    def _item(
+        entry: LedgerEntry, subject_id: UUID, names: dict[str, str]
+    ) -> HistoryItem:
+        return HistoryItem(
+            entry=entry,
+            actor_name=names.get(entry.actor, actor_fallback(entry.actor)),
+            own=entry.row.stream == subject_id,
+            explanation=explanation(entry.body),
+        )
+
+    def _checked(
+        self, subject_id: UUID, page: Sequence[SubjectEventRow]
+    ) -> list[LedgerEntry]:
+        """The page's stored rows, each checked as the integrator does; the chain
+        of the subject's own rows against their previous version. An indexed
+        event no longer in the store shows as cut off (rollback)."""
+        rows = history.rows_at(self.sql, [r.notification_id for r in page])
+        own = {r.version for r in rows if r.stream == subject_id}
+        missing = sorted({v - 1 for v in own if v > 1} - own)
+        before = history.stream_versions(self.sql, subject_id, missing)
+        checked = history.check(
+            [*before, *rows], self.app.ledger.key_registry(), self.subjects.origin
+        )
+        by_id = {e.row.notification_id: e for e in checked[len(before) :]}
+        return [by_id.get(r.notification_id) or _cut_off(r) for r in page]
 
     # -- as of a moment ----------
     def state_at(self, actor: str, subject_id: UUID, moment: datetime) -> StateAt:
@@ -164,3 +239,16 @@ class AuditHistory:
             for name in sorted(set(old) | set(new))
             if old.get(name) != new.get(name)
         ]
+
+
+def _cut_off(row: SubjectEventRow) -> LedgerEntry:
+    """An event the index knows and the store no longer holds."""
+    return LedgerEntry(
+        row=LedgerRow(row.notification_id, row.stream, row.version, row.topic, b""),
+        ts=row.ts,
+        actor=row.actor,
+        key_id="",
+        body={},
+        key_role=None,
+        problems=(Problem("rollback", "the event is no longer in the store"),),
+    )

@@ -16,6 +16,7 @@ from ledger import history
 from ledger.errors import ConfigurationError, LedgerError
 from ledger.history import Row as LedgerRow
 from ledger.keyring import key_stream_id
+from projections.subject_events import every_notification_id
 from services.audit_results import Subject
 from services.audit_subjects import AuditSubjects
 from services.audit_values import key_id_of
@@ -44,7 +45,13 @@ class ProofBundles:
             if actor is None
             else self.subjects.readable_subject(actor, subject_id)
         )
-        rows = history.rows_mentioning(self.sql, subject_id)
+        rows = [
+            row
+            for ids in every_notification_id(self.app.projections, subject_id)
+            for row in history.rows_at(self.sql, ids)
+        ]
+        if not rows:  # the index has not seen the subject yet: its own stream
+            rows = history.stream_rows(self.sql, subject_id)
         return self._bundle(subject.subject_id, rows, [subject.subject_id])
 
     def event_proof(self, actor: str, notification_id: int) -> dict[str, Any]:
@@ -60,11 +67,7 @@ class ProofBundles:
         return subject
 
     def _row_at(self, notification_id: int) -> LedgerRow:
-        rows = [
-            r
-            for r in history.rows_up_to(self.sql, notification_id)[-1:]
-            if r.notification_id == notification_id
-        ]
+        rows = history.rows_at(self.sql, [notification_id])
         if not rows:
             raise NotFoundError("audit.event_not_found", id=notification_id)
         return rows[0]

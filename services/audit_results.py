@@ -37,12 +37,24 @@ class HistoryItem:
 
 @dataclass(frozen=True)
 class History:
+    """One page of a subject's file, in log order (a keyset page)."""
+
     subject: Subject
     items: list[HistoryItem]
     actors: list[tuple[str, str]]  # (actor, name) for the filter
     kinds: list[str]
-    versions: list[int]
-    failures: int
+    versions: list[int]  # the subject's own versions (for the diff)
+    failures: int  # rows of this page that fail their checks
+    after: int = 0  # the page starts after this notification id
+    next_after: int | None = None  # the next page starts after it; None: last
+
+
+@dataclass(frozen=True)
+class EventDetail:
+    """One stored event of a subject's file, its signed body included."""
+
+    subject: Subject  # the subject whose stream holds it
+    item: HistoryItem
 
 
 @dataclass(frozen=True)

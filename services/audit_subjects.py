@@ -10,6 +10,7 @@ organisation or one of its ancestors (``domain.audit.require_in_scope``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,8 @@ from domain.organisations import Organisation
 from ledger import history
 from ledger.errors import LedgerError
 from ledger.history import Row as LedgerRow
+from projections.directory import ancestor_path
+from projections.subject_events import every_notification_id
 from services.audit_results import Subject
 from services.audit_values import (
     ORG_ATTRIBUTES,
@@ -38,6 +41,7 @@ from services.errors import NotFoundError
 log = logging.getLogger(__name__)
 
 MAX_SCOPE_DEPTH = 3
+BATCH = 500  # ids per IN (...) list
 
 
 class AuditSubjects:
@@ -52,9 +56,22 @@ class AuditSubjects:
         """The log's origin line (the trust root's)."""
         return str(self.app.trust_root["origin"])
 
-    def actor_names(self) -> dict[str, str]:
-        """Actor (``u:<id>``) → the account's full name."""
-        return {f"u:{a.account_id}": a.full_name for a in self.app.accounts()}
+    def actor_names(self, actors: Iterable[str]) -> dict[str, str]:
+        """Actor (``u:<id>``) → the account's full name, for these actors only
+        (one indexed query per 500, never every account)."""
+        wanted = sorted({a[2:] for a in actors if a.startswith("u:")})
+        names: dict[str, str] = {}
+        for i in range(0, len(wanted), BATCH):
+            batch = wanted[i : i + BATCH]
+            marks = ", ".join("?" for _ in batch)
+            rows = self.app.projections.query(
+                "directory",
+                "SELECT account_id, full_name FROM {accounts} "  # noqa: S608
+                f"WHERE account_id IN ({marks})",
+                batch,
+            )
+            names.update({f"u:{r['account_id']}": str(r["full_name"]) for r in rows})
+        return names
 
     def subject(self, subject_id: UUID) -> Subject:
         try:
@@ -125,12 +142,13 @@ class AuditSubjects:
                     continue
                 if found is not None:
                     return found
-        for row in history.rows_mentioning(self.sql, aggregate.id):
-            if row.stream == aggregate.id:
-                continue
-            found = org_in_body(row.state)
-            if found is not None:
-                return found
+        for ids in every_notification_id(self.app.projections, aggregate.id):
+            for row in history.rows_at(self.sql, ids):
+                if row.stream == aggregate.id:
+                    continue
+                found = org_in_body(row.state)
+                if found is not None:
+                    return found
         return None
 
     def event_subject(self, row: LedgerRow) -> Subject:
@@ -142,16 +160,16 @@ class AuditSubjects:
             return Subject(row.stream, "?", str(row.stream), None, row.version)
 
     def scope_of(self, org_id: UUID | None) -> list[UUID]:
-        """The organisation and its ancestors; the top level for no organisation."""
-        rows = {r.org_id: r for r in self.app.organisations()}
-        if org_id is None or org_id not in rows:
-            return [r.org_id for r in rows.values() if r.parent_id is None]
-        chain: list[UUID] = []
-        current: UUID | None = org_id
-        while current is not None and current in rows and current not in chain:
-            chain.append(current)
-            current = rows[current].parent_id
-        return chain
+        """The organisation and its ancestors (the directory's indexed
+        ``org_ancestors``); the top level for no or an unknown organisation."""
+        path = () if org_id is None else ancestor_path(self.app.projections, org_id)
+        if not path:
+            rows = self.app.projections.query(
+                "directory",
+                "SELECT org_id FROM {organisations} WHERE parent_id IS NULL",
+            )
+            return sorted(UUID(str(r["org_id"])) for r in rows)
+        return list(reversed(path))
 
     def authorise_read(self, actor: str, subject: Subject) -> UserAccount:
         account = self.app.uow.authorise(actor, "audit.read")
@@ -169,4 +187,15 @@ class AuditSubjects:
         """The organisation rows an inspector may open, in tree order."""
         account = self.app.uow.authorise(actor, "audit.read")
         rows = self.app.organisations()
-        return [r for r in rows if account.org_id in self.scope_of(r.org_id)]
+        parents = {r.org_id: r.parent_id for r in rows}
+        return [r for r in rows if account.org_id in _chain(parents, r.org_id)]
+
+
+def _chain(parents: dict[UUID, UUID | None], org_id: UUID) -> list[UUID]:
+    """The organisation and its ancestors, up a tree already read whole."""
+    chain: list[UUID] = []
+    current: UUID | None = org_id
+    while current is not None and current in parents and current not in chain:
+        chain.append(current)
+        current = parents[current]
+    return chain

@@ -18,7 +18,7 @@ from domain.organisations import Organisation
 from ledger import canonical
 from ledger.history import Row as LedgerRow
 from ledger.keys import SigningKey
-from services.audit_results import HistoryItem, StateAt
+from services.audit_results import StateAt
 
 LABEL_ATTRIBUTES = ("full_name", "title", "name", "username", "code", "key_id")
 ORG_ATTRIBUTES = (
@@ -134,29 +134,6 @@ def explanation(body: Mapping[str, Any]) -> list[tuple[str, str]]:
         for name in EXPLANATION_FIELDS
         if body.get(name) not in (None, "", [], {})
     ]
-
-
-def matches(
-    item: HistoryItem,
-    by: str | None,
-    kind: str | None,
-    since: datetime | None,
-    until: datetime | None,
-) -> bool:
-    if by and item.entry.actor != by:
-        return False
-    if kind and item.kind != kind:
-        return False
-    if since is not None or until is not None:
-        try:
-            at = canonical.parse_timestamp(item.entry.ts)
-        except ValueError:
-            return True  # an unreadable row is always shown
-        if since is not None and at < utc(since):
-            return False
-        if until is not None and at > utc(until):
-            return False
-    return True
 
 
 def plain(value: Any) -> str:

@@ -1,6 +1,8 @@
 """JSON endpoints of the inspection committee's workspace (issue 5), on the API
-blueprint: history with signature status, state as of a moment, proof bundles,
-checkpoints, cosigning and verification jobs. Same checks as the pages (role and
+blueprint: history with signature status (one page of 50 events; ``next_after``
+is the ``after`` of the next page; each event's signed body is in its proof),
+state as of a moment, proof bundles, checkpoints, cosigning and verification
+jobs. Same checks as the pages (role and
 scope in ``services.audit``); reads of a member's file are recorded the same way.
 """
 
@@ -61,7 +63,7 @@ def _event(item: HistoryItem) -> dict[str, Any]:
         "ok": e.ok,
         "problems": [{"kind": p.kind, "detail": p.detail} for p in e.problems],
         "explanation": [{"field": f, "text": t} for f, t in item.explanation],
-        "body": e.body,
+        "proof": url_for(".audit_event_proof", notification_id=e.row.notification_id),
     }
 
 
@@ -79,12 +81,14 @@ def _state(state: StateAt) -> dict[str, Any]:
 @requires("audit.read")
 def audit_history(subject_id: UUID):
     args = request.args
+    after = args.get("after", "").strip()
     found = reads().audit.history(
         subject_id,
         by=args.get("actor") or None,
         kind=args.get("kind") or None,
         since=moment_from_text(args.get("from"), end_of_day=False),
         until=moment_from_text(args.get("to")),
+        after=int(after) if after.isdigit() else 0,
     )
     _record_read(found.subject)
     return jsonify(
@@ -92,6 +96,7 @@ def audit_history(subject_id: UUID):
             "subject": _subject(found.subject),
             "failures": found.failures,
             "events": [_event(i) for i in found.items],
+            "next_after": found.next_after,
         }
     )
 
