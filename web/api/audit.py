@@ -19,7 +19,7 @@ from services import audit_commands as ac
 from services.audit_results import HistoryItem, StateAt, Subject
 from web.api import bp
 from web.audit.access import record_read
-from web.audit.forms import moment_from_text
+from web.audit.forms import keyset_after, moment_from_text
 from web.catalogue import message_for
 from web.dispatch import send_json
 from web.errors import Refused, json_error
@@ -81,14 +81,13 @@ def _state(state: StateAt) -> dict[str, Any]:
 @requires("audit.read")
 def audit_history(subject_id: UUID):
     args = request.args
-    after = args.get("after", "").strip()
     found = reads().audit.history(
         subject_id,
         by=args.get("actor") or None,
         kind=args.get("kind") or None,
         since=moment_from_text(args.get("from"), end_of_day=False),
         until=moment_from_text(args.get("to")),
-        after=int(after) if after.isdigit() else 0,
+        after=keyset_after(args.get("after", "")),
     )
     _record_read(found.subject)
     return jsonify(

@@ -29,6 +29,7 @@ from web.audit.forms import (
     CosignForm,
     IssueCheckpointForm,
     VerifyForm,
+    keyset_after,
     moment_from_text,
 )
 from web.catalogue.audit import (
@@ -69,8 +70,7 @@ def _positive(name: str) -> int | None:
 
 def _after() -> int:
     """The keyset cursor of a history page (``after``: a notification id)."""
-    raw = request.args.get("after", "").strip()
-    return int(raw) if raw.isdigit() else 0
+    return keyset_after(request.args.get("after", ""))
 
 
 def _download(payload: bytes, filename: str, mimetype: str) -> Response:
