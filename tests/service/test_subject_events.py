@@ -239,3 +239,24 @@ def test_the_first_releases_store_is_indexed_at_its_catch_up(tmp_path, monkeypat
     with sqlite3.connect(instance / "kiemdiem.db") as conn:
         (count,) = conn.execute("SELECT COUNT(*) FROM stored_events").fetchone()
     assert count == 605  # nothing written
+
+
+def test_an_indexed_event_gone_from_the_store_shows_as_cut_off(services, world):
+    """The DBA deletes the member's last event (SQLite has no append-only
+    trigger): the page still lists it, as cut off (rollback)."""
+    if services.ledger.sql.postgres:
+        pytest.skip("the PostgreSQL triggers are exercised by the ledger tests")
+    last = history.stream_rows(services.ledger.sql, world.member_id)[-1]
+    lite = sqlite3.connect(str(services.settings.sqlite_path))
+    try:
+        with lite:
+            lite.execute(
+                "DELETE FROM stored_events WHERE rowid = ?", (last.notification_id,)
+            )
+    finally:
+        lite.close()
+    page = services.audit.history(world.inspector.actor, world.member_id)
+    gone = page.items[-1].entry
+    assert gone.row.notification_id == last.notification_id
+    assert [p.kind for p in gone.problems] == ["rollback"]
+    assert page.failures == 1
