@@ -261,7 +261,7 @@ def page_of(
 
 
 def every_notification_id(
-    runtime: ProjectionRuntime, subject: UUID, *, batch: int = 1000
+    runtime: ProjectionRuntime, subject: UUID, *, batch: int = 500
 ) -> Iterator[list[int]]:
     """The notification ids of the subject's whole file, in log order, in
     batches (a proof bundle of the whole file)."""

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 MAX_SCOPE_DEPTH = 3
 BATCH = 500  # ids per IN (...) list
+ORG_SEARCH = 200  # events naming a subject read to find its organisation
 
 
 class AuditSubjects:
@@ -142,13 +143,18 @@ class AuditSubjects:
                     continue
                 if found is not None:
                     return found
-        for ids in every_notification_id(self.app.projections, aggregate.id):
-            for row in history.rows_at(self.sql, ids):
-                if row.stream == aggregate.id:
-                    continue
-                found = org_in_body(row.state)
-                if found is not None:
-                    return found
+        # The first events naming it only: a subject named everywhere (the
+        # administrator's account) must not cost a read of the whole log.
+        first = next(
+            every_notification_id(self.app.projections, aggregate.id, batch=ORG_SEARCH),
+            [],
+        )
+        for row in history.rows_at(self.sql, first):
+            if row.stream == aggregate.id:
+                continue
+            found = org_in_body(row.state)
+            if found is not None:
+                return found
         return None
 
     def event_subject(self, row: LedgerRow) -> Subject:
