@@ -7,6 +7,9 @@ worker mode ≥ 0.8× plain eventsourcing; full verify ≥ 0.8× the machine's
 the number of events; a 500-voter × 15-leader vote verified and tallied in ≤ 10 s.
 Issue 12 item 5: the last 100 rating commands of a 1,000-subject round at most
 1.3× the time of the first 100 (``bench/round_scaling.py``).
+Issue 14 item 2: a member's audit history page read through the subject index at
+least 10× the first release's byte search of the events table, same store, same
+run (``bench/audit_history.py``).
 Where a target is missed, the README's benchmark section says by how much and why.
 Sizes can be scaled with KIEMDIEM_BENCH_SCALE (default 1).
 """
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 
 from bench import (
     appends,
+    audit_history,
     rating_rounds,
     rebuilds,
     round_scaling,
@@ -104,6 +108,7 @@ def main() -> int:
     section("votes", lambda: votes_rows.measure(scale, timed, Row))
     section("rating rounds", lambda: rating_rounds.measure(scale, timed, Row))
     section("round scaling", lambda: round_scaling.measure(scale, timed, Row))
+    section("audit history", lambda: audit_history.measure(scale, timed, Row))
     print_table(rows, backends)
     for problem in failed:
         sys.stdout.write(f"NOT MEASURED: {problem}\n")

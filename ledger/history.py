@@ -110,6 +110,23 @@ def rows_mentioning(sql: Sql, subject: UUID) -> list[Row]:
     return _rows(sql, where, [_uuid_param(sql, subject), *needles])
 
 
+def rows_at(sql: Sql, notification_ids: Sequence[int]) -> list[Row]:
+    """The rows at these notification ids (an index's page), in log order."""
+    if not notification_ids:
+        return []
+    marks = ", ".join("?" for _ in notification_ids)
+    return _rows(sql, f"{sql.notification_id} IN ({marks})", list(notification_ids))
+
+
+def stream_versions(sql: Sql, stream: UUID, versions: Sequence[int]) -> list[Row]:
+    """The rows of these versions of one stream (to check a page's chain)."""
+    if not versions:
+        return []
+    marks = ", ".join("?" for _ in versions)
+    where = f"originator_id = ? AND originator_version IN ({marks})"
+    return _rows(sql, where, [_uuid_param(sql, stream), *versions])
+
+
 def rows_up_to(sql: Sql, position: int) -> list[Row]:
     """Every row at or before ``position`` (a notification id), in log order."""
     return _rows(sql, f"{sql.notification_id} <= ?", [position])

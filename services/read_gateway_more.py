@@ -195,6 +195,9 @@ class AuditReads:
     def history(self, subject_id: UUID, **filters: Any) -> Any:
         return self.service.history(self.actor, subject_id, **filters)
 
+    def event_detail(self, notification_id: int) -> Any:
+        return self.service.event_detail(self.actor, notification_id)
+
     def as_of(self, subject_id: UUID, moment: datetime) -> Any:
         return self.service.as_of(self.actor, subject_id, moment)
 

@@ -459,7 +459,7 @@ def test_envelope_of_bundle_is_the_stored_row(services, seed):
 
 
 def test_decision_fields_are_shown_as_the_explanation():
-    from services.audit import _explanation
+    from services.audit_values import explanation as _explanation
 
     body = {
         "level": "good",
@@ -500,7 +500,7 @@ def test_as_of_equals_a_replay_at_every_moment(services, admin, seed):
 
 
 def test_nested_state_is_compared_field_by_field():
-    from services.audit import _state_of
+    from services.audit_values import state_of as _state_of
 
     class Round:
         id = UUID(int=1)

@@ -177,6 +177,7 @@ A403/403 S403/403 D403/403 I400/400 M403/403 C403/403  POST /audit/checkpoints/c
 A403/403 S403/403 D403/403 I400/400 M403/403 C403/403  POST /audit/checkpoints/cosign
 A302/302 S403/403 D403/403 I302/302 M403/403 C403/403  POST /audit/checkpoints/issue
 A403/403 S403/403 D403/403 I200/200 M403/403 C403/403  GET /audit/checkpoints/latest.checkpoint
+A403/403 S403/403 D403/403 I200/403 M403/403 C403/403  GET /audit/events/<int:notification_id>
 A403/403 S403/403 D403/403 I200/403 M403/403 C403/403  GET /audit/events/<int:notification_id>/proof.json
 A403/403 S403/403 D403/403 I200/403 M403/403 C403/403  GET /audit/subjects/<uuid:subject_id>
 A403/403 S403/403 D403/403 I200/403 M403/403 C403/403  GET /audit/subjects/<uuid:subject_id>/as-of

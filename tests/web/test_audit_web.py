@@ -131,6 +131,26 @@ def test_edited_row_is_a_failed_signature_at_its_place(client, auth, world, kiem
     assert "không qua kiểm tra chữ ký" in page
 
 
+def test_history_rows_link_to_their_event_page_and_pages_go_on(
+    client, auth, world, kiemdiem
+):
+    auth.login("inspector")
+    page = client.get(f"/audit/subjects/{world.member_id}").get_data(as_text=True)
+    assert "Nội dung đã ký</summary>" not in page  # no body on the history page
+    first = history.stream_rows(kiemdiem.ledger.sql, world.member_id)[0]
+    link = f"/audit/events/{first.notification_id}"
+    assert link in page
+    event = client.get(link)
+    assert event.status_code == 200
+    assert "1980-05-17" in event.get_data(as_text=True)  # the signed body
+    assert client.get(f"/audit/subjects/{world.member_id}?after=²").status_code == 200
+    later = client.get(
+        f"/audit/subjects/{world.member_id}?after={first.notification_id}"
+    ).get_data(as_text=True)
+    assert f'id="su-kien-{first.notification_id}"' not in later
+    assert "Trang đầu" in later
+
+
 def test_bundle_download_verifies_offline_and_the_read_is_recorded(
     client, auth, world, kiemdiem
 ):

@@ -1,6 +1,8 @@
 """JSON endpoints of the inspection committee's workspace (issue 5), on the API
-blueprint: history with signature status, state as of a moment, proof bundles,
-checkpoints, cosigning and verification jobs. Same checks as the pages (role and
+blueprint: history with signature status (one page of 50 events; ``next_after``
+is the ``after`` of the next page; each event's signed body is in its proof),
+state as of a moment, proof bundles, checkpoints, cosigning and verification
+jobs. Same checks as the pages (role and
 scope in ``services.audit``); reads of a member's file are recorded the same way.
 """
 
@@ -14,10 +16,10 @@ from flask import jsonify, request, url_for
 
 from domain.errors import DomainError
 from services import audit_commands as ac
-from services.audit import HistoryItem, StateAt, Subject
+from services.audit_results import HistoryItem, StateAt, Subject
 from web.api import bp
 from web.audit.access import record_read
-from web.audit.forms import moment_from_text
+from web.audit.forms import keyset_after, moment_from_text
 from web.catalogue import message_for
 from web.dispatch import send_json
 from web.errors import Refused, json_error
@@ -61,7 +63,7 @@ def _event(item: HistoryItem) -> dict[str, Any]:
         "ok": e.ok,
         "problems": [{"kind": p.kind, "detail": p.detail} for p in e.problems],
         "explanation": [{"field": f, "text": t} for f, t in item.explanation],
-        "body": e.body,
+        "proof": url_for(".audit_event_proof", notification_id=e.row.notification_id),
     }
 
 
@@ -85,6 +87,7 @@ def audit_history(subject_id: UUID):
         kind=args.get("kind") or None,
         since=moment_from_text(args.get("from"), end_of_day=False),
         until=moment_from_text(args.get("to")),
+        after=keyset_after(args.get("after", "")),
     )
     _record_read(found.subject)
     return jsonify(
@@ -92,6 +95,7 @@ def audit_history(subject_id: UUID):
             "subject": _subject(found.subject),
             "failures": found.failures,
             "events": [_event(i) for i in found.items],
+            "next_after": found.next_after,
         }
     )
 

@@ -77,9 +77,12 @@ def audit_paths() -> dict[str, Any]:
         "/audit/subjects/{subject_id}/history": {
             "get": {
                 "operationId": "auditHistory",
-                "summary": "Every event of a subject's file with its signature status",
+                "summary": "One page (50 events, in log order) of a subject's "
+                "file with each event's signature status; `next_after` is the "
+                "`after` of the next page (null on the last)",
                 "parameters": [
                     subject,
+                    _query("after", "Events after this notification id (paging)"),
                     _query("actor", "Only this actor (u:<account id>)"),
                     _query("kind", "Only this event kind, e.g. Transferred"),
                     _query("from", "From this date (YYYY-MM-DD, Vietnam time)"),

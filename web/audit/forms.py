@@ -69,3 +69,15 @@ class IssueCheckpointForm(BaseForm):
     error_fields: ClassVar[Mapping[str, str]] = {}
 
     submit = SubmitField("Tạo checkpoint")
+
+
+MAX_CURSOR_DIGITS = 18  # a notification id fits a BIGINT
+
+
+def keyset_after(raw: str | None) -> int:
+    """The ``after`` of a history page (a notification id); anything else is the
+    first page."""
+    text = (raw or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= MAX_CURSOR_DIGITS:
+        return int(text)
+    return 0

@@ -21,7 +21,7 @@ from flask import (
 
 from domain.errors import DomainError
 from services import audit_commands as ac
-from services.audit import Subject
+from services.audit_results import Subject
 from web.audit import bp
 from web.audit.access import record_read
 from web.audit.forms import (
@@ -29,6 +29,7 @@ from web.audit.forms import (
     CosignForm,
     IssueCheckpointForm,
     VerifyForm,
+    keyset_after,
     moment_from_text,
 )
 from web.catalogue.audit import (
@@ -65,6 +66,11 @@ def _positive(name: str) -> int | None:
     if not raw.isdigit() or int(raw) < 1:
         raise DomainError("audit.version_unknown", last="?")
     return int(raw)
+
+
+def _after() -> int:
+    """The keyset cursor of a history page (``after``: a notification id)."""
+    return keyset_after(request.args.get("after", ""))
 
 
 def _download(payload: bytes, filename: str, mimetype: str) -> Response:
@@ -106,29 +112,47 @@ def index():
 @bp.get("/subjects/<uuid:subject_id>")
 @requires("audit.read")
 def subject(subject_id: UUID):
+    """One page of the subject's file (50 events, in log order); "Trang sau"
+    continues after the last notification id shown."""
     by = request.args.get("actor", "").strip() or None
     kind = request.args.get("kind", "").strip() or None
     since = moment_from_text(request.args.get("from"), end_of_day=False)
     until = moment_from_text(request.args.get("to"))
     found = reads().audit.history(
-        subject_id, by=by, kind=kind, since=since, until=until
+        subject_id,
+        by=by,
+        kind=kind,
+        since=since,
+        until=until,
+        after=_after(),
     )
     _record_read(found.subject, "history")
     members = []
     if found.subject.kind == "Organisation":
         members = reads().audit.members(subject_id)
+    filters = {
+        "actor": by or "",
+        "kind": kind or "",
+        "from": request.args.get("from", ""),
+        "to": request.args.get("to", ""),
+    }
     return render_template(
         "audit/subject.html",
         h=found,
         members=members,
         pending=reads().audit.pending_reads(subject_id),
-        filters={
-            "actor": by or "",
-            "kind": kind or "",
-            "from": request.args.get("from", ""),
-            "to": request.args.get("to", ""),
-        },
+        filters=filters,
+        query={k: v for k, v in filters.items() if v},
     )
+
+
+@bp.get("/events/<int:notification_id>")
+@requires("audit.read")
+def event(notification_id: int):
+    """One event of a file with its checks and its whole signed body."""
+    detail = reads().audit.event_detail(notification_id)
+    _record_read(detail.subject, "event")
+    return render_template("audit/event.html", d=detail)
 
 
 @bp.get("/subjects/<uuid:subject_id>/as-of")

@@ -68,7 +68,7 @@ CHECK_LABELS: dict[str, str] = {
     "ahead": "Chưa có checkpoint mới hơn",
 }
 
-# Body fields the history shows as "why" (services.audit.EXPLANATION_FIELDS).
+# Body fields the history shows as "why" (services.audit_values.EXPLANATION_FIELDS).
 FIELD_LABELS: dict[str, str] = {
     "explanation": "Giải thích",
     "decision_no": "Số quyết định",

@@ -1,0 +1,298 @@
+"""``subject_events``: the index of every subject's file (sổ chỉ mục hồ sơ).
+
+Answers "which stored events make up this subject's file?" (issue 5's history,
+issue 14: read through an index, never a scan of the events table, and paged).
+A subject is any aggregate id; its file is its own stream plus every event whose
+signed content names it: the stream, the actor (``u:<account id>``) and every
+UUID in the body, whether a UUID value, a hexadecimal or hyphenated UUID text,
+or a key of a mapping (``"o:<id>"``). One row per (subject, event):
+
+``entries``  subject, notification id, stream, version, topic, event name,
+             actor, timestamp (UTC, fixed width, so text order is time order)
+``facets``   the distinct actors and event names of each subject's file (the
+             history page's filters), without reading the whole file
+
+Every stored event class is handled, so the file of an aggregate added later is
+indexed without a change here (``tests/topics.txt`` is checked against it).
+Handlers depend only on the event: a rebuild equals the incremental view.
+
+Queries (keyset pages) live below, next to the schema.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, CanMutateAggregate, DomainEvent
+from eventsourcing.utils import get_topic
+
+from ledger.mapper import LedgerEvent
+from projections.read_model import ReadModel, handles
+from projections.sqlutil import Tx
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
+
+NAME = "subject_events"
+PAGE_SIZE = 50
+MAX_DEPTH = 12  # nesting of an event's values walked for UUIDs
+TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+# The modules whose aggregates' events are stored (tests/topics.txt).
+EVENT_MODULES = (
+    "domain.accounts",
+    "domain.audit",
+    "domain.commendations",
+    "domain.criteria",
+    "domain.cycles",
+    "domain.members",
+    "domain.organisations",
+    "domain.ratings",
+    "domain.remediation",
+    "domain.rereviews",
+    "domain.reviews",
+    "domain.signins",
+    "votes.aggregates",
+    "votes.vote_events",
+    "ledger.keys",
+    "ledger.cosign",
+)
+EVENT_BASES = (DomainEvent, CanMutateAggregate)
+# A UUID as text: hyphenated, or 32 hexadecimal digits standing alone.
+UUID_TEXT = re.compile(
+    r"(?<![0-9a-f])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|[0-9a-f]{32})(?![0-9a-f])"
+)
+
+
+def _event_classes_of(module: ModuleType) -> Iterator[type[Any]]:
+    for value in vars(module).values():
+        if not isinstance(value, type) or value.__module__.startswith("eventsourcing"):
+            continue
+        if issubclass(value, EVENT_BASES):
+            yield value
+        elif issubclass(value, Aggregate):
+            for inner in vars(value).values():
+                if (
+                    isinstance(inner, type)
+                    and issubclass(inner, EVENT_BASES)
+                    and not inner.__module__.startswith("eventsourcing")
+                ):
+                    yield inner
+
+
+def stored_event_classes() -> tuple[type[Any], ...]:
+    """Every event class of the aggregates of ``EVENT_MODULES``, one per topic."""
+    found: dict[str, type[Any]] = {}
+    for name in EVENT_MODULES:
+        for cls in _event_classes_of(importlib.import_module(name)):
+            found.setdefault(get_topic(cls), cls)
+    return tuple(found[t] for t in sorted(found))
+
+
+def event_name(topic: str) -> str:
+    """``domain.members:PartyMember.Transferred`` → ``Transferred``."""
+    return topic.rpartition(".")[2].rpartition(":")[2]
+
+
+def index_time(moment: datetime) -> str:
+    """A moment as the index stores it (UTC, fixed width)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime(TS_FORMAT)
+
+
+def mentioned(value: Any, found: set[UUID], depth: int = 0) -> None:
+    """Add every UUID named in ``value`` (nested values, texts, mapping keys)."""
+    if depth > MAX_DEPTH or value is None or isinstance(value, bool | int | float):
+        return
+    if isinstance(value, UUID):
+        found.add(value)
+    elif isinstance(value, str):
+        found.update(UUID(m) for m in UUID_TEXT.findall(value.lower()))
+    elif isinstance(value, Enum):
+        mentioned(value.value, found, depth + 1)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            mentioned(key, found, depth + 1)
+            mentioned(item, found, depth + 1)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            mentioned(item, found, depth + 1)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            mentioned(getattr(value, field.name), found, depth + 1)
+    elif hasattr(value, "__dict__") and not isinstance(value, type):
+        for item in vars(value).values():
+            mentioned(item, found, depth + 1)
+
+
+def subjects_of(e: LedgerEvent) -> set[UUID]:
+    """The subjects whose file holds ``e``: its stream, its actor, and every UUID
+    its body names."""
+    found = {e.stream}
+    mentioned(e.actor, found)
+    mentioned(e.event, found)
+    return found
+
+
+class SubjectEvents(ReadModel):
+    name = NAME
+    version = 1
+    tables = {  # noqa: RUF012 - declarative table list read by the runtime
+        "entries": (
+            "subject TEXT NOT NULL, notification_id BIGINT NOT NULL, "
+            "stream TEXT NOT NULL, version BIGINT NOT NULL, topic TEXT NOT NULL, "
+            "kind TEXT NOT NULL, actor TEXT NOT NULL, ts TEXT NOT NULL, "
+            "PRIMARY KEY (subject, notification_id)"
+        ),
+        "facets": (
+            "subject TEXT NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, "
+            "PRIMARY KEY (subject, facet, value)"
+        ),
+    }
+    indexes = {  # noqa: RUF012 - declarative index list read by the runtime
+        # The history filtered by event name, still in log order.
+        "entries_kind": ("entries", "subject, kind, notification_id"),
+    }
+
+    @handles(*stored_event_classes())
+    def recorded(self, e: LedgerEvent, tx: Tx) -> None:
+        kind = event_name(e.topic)
+        at = index_time(e.timestamp)
+        subjects = sorted(str(s) for s in subjects_of(e))
+        stream = str(e.stream)
+        tx.executemany(
+            "INSERT INTO {entries} (subject, notification_id, stream, version, "
+            "topic, kind, actor, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            [
+                (s, e.notification_id, stream, e.version, e.topic, kind, e.actor, at)
+                for s in subjects
+            ],
+        )
+        facets = [(s, "kind", kind) for s in subjects]
+        if e.actor:
+            facets += [(s, "actor", e.actor) for s in subjects]
+        tx.executemany(
+            "INSERT INTO {facets} (subject, facet, value) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            facets,
+        )
+
+
+# -- queries --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubjectEventRow:
+    """One event of a subject's file, as the index knows it."""
+
+    notification_id: int
+    stream: UUID
+    version: int
+    topic: str
+    kind: str
+    actor: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """What a history page shows: by whom, which event, between two moments."""
+
+    by: str | None = None
+    kind: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def page_of(
+    runtime: ProjectionRuntime,
+    subject: UUID,
+    *,
+    after: int = 0,
+    limit: int = PAGE_SIZE,
+    only: HistoryFilter | None = None,
+) -> list[SubjectEventRow]:
+    """Up to ``limit`` events of the subject's file after notification ``after``,
+    in log order (a keyset page: the next one starts after the last id)."""
+    where = ["subject = ?", "notification_id > ?"]
+    params: list[Any] = [str(subject), after]
+    only = only or HistoryFilter()
+    if only.by:
+        where.append("actor = ?")
+        params.append(only.by)
+    if only.kind:
+        where.append("kind = ?")
+        params.append(only.kind)
+    if only.since is not None:
+        where.append("ts >= ?")
+        params.append(index_time(only.since))
+    if only.until is not None:
+        where.append("ts <= ?")
+        params.append(index_time(only.until))
+    statement = (
+        "SELECT notification_id, stream, version, topic, kind, actor, ts "  # noqa: S608 - fixed text
+        f"FROM {{entries}} WHERE {' AND '.join(where)} "
+        "ORDER BY notification_id LIMIT ?"
+    )
+    rows = runtime.query(NAME, statement, [*params, limit])
+    return [
+        SubjectEventRow(
+            int(r["notification_id"]),
+            UUID(str(r["stream"])),
+            int(r["version"]),
+            str(r["topic"]),
+            str(r["kind"]),
+            str(r["actor"]),
+            str(r["ts"]),
+        )
+        for r in rows
+    ]
+
+
+def every_notification_id(
+    runtime: ProjectionRuntime, subject: UUID, *, batch: int = 500
+) -> Iterator[list[int]]:
+    """The notification ids of the subject's whole file, in log order, in
+    batches (a proof bundle of the whole file)."""
+    after = 0
+    while True:
+        rows = runtime.query(
+            NAME,
+            "SELECT notification_id FROM {entries} WHERE subject = ? "
+            "AND notification_id > ? ORDER BY notification_id LIMIT ?",
+            [str(subject), after, batch],
+        )
+        if not rows:
+            return
+        ids = [int(r["notification_id"]) for r in rows]
+        yield ids
+        after = ids[-1]
+
+
+def facets_of(runtime: ProjectionRuntime, subject: UUID) -> tuple[list[str], list[str]]:
+    """The actors and the event names found in the subject's file, sorted."""
+    rows = runtime.query(
+        NAME,
+        "SELECT facet, value FROM {facets} WHERE subject = ? ORDER BY facet, value",
+        [str(subject)],
+    )
+    actors = [str(r["value"]) for r in rows if r["facet"] == "actor"]
+    kinds = [str(r["value"]) for r in rows if r["facet"] == "kind"]
+    return actors, kinds
+
+
+def unindexed_topics(topics: Iterable[str]) -> Sequence[str]:
+    """The topics of ``topics`` this index does not take (expected: none)."""
+    known = SubjectEvents().topics
+    return sorted(t for t in topics if t not in known)
