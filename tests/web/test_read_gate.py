@@ -29,7 +29,7 @@ ALLOWED_IN = {
     ("identity.py", ""),  # the definition of services()
     ("reads.py", ""),  # builds the gateway from the services
     ("votes/routes.py", "votes"),  # _vote_service(): the vote commands
-    ("ratings/routes.py", ""),  # member import: sends signed commands
+    ("ratings/members.py", ""),  # member import: sends signed commands
     ("api/ratings.py", ""),  # member import: sends signed commands
     ("idempotency.py", "ledger.sql"),  # the Idempotency-Key table's connection
 }
