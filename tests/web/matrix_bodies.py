@@ -9,6 +9,8 @@ Keyed like ``EXPECTED``: ``"POST <rule>"``.
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +30,14 @@ def _criteria(v: dict[str, str]) -> dict[str, Any]:
             {"code": "2.1", "group": "task", "max_points": 70, "title": TEXT},
         ],
     }
+
+
+def _sheet(v: dict[str, str], card: str) -> bytes:
+    """A member list of one new member in the scope's chi bộ (Mẫu nhập)."""
+    return (
+        "full_name,party_card_no,birth_date,admission_date,status,cell_code\n"
+        f"Nguyễn Văn Nhập,{card},1980-01-01,2005-05-05,full,{v['cell_code']}\n"
+    ).encode()
 
 
 API = "POST /api/v1"
@@ -141,6 +151,11 @@ API_BODIES: dict[str, Body] = {
         "minutes": TEXT,
         "conclusion": TEXT,
     },
+    f"{API}/members/import": lambda v: {
+        "filename": "dang-vien.csv",
+        "content_base64": base64.b64encode(_sheet(v, "DV00000555")).decode(),
+        "dry_run": False,
+    },
     f"{ROUND}/peer-groups": lambda v: {
         "code": "nhom",
         "name": "Nhóm kiểm thử",
@@ -185,8 +200,13 @@ API_BODIES: dict[str, Body] = {
     },
 }
 
-# The pages whose target is in the form, not the URL (the others are refused at
-# the read gate before their form is read, whatever it holds).
+PAGE_CYCLE = "POST /ratings/cycles/<uuid:cycle_id>"
+PAGE_SUBJECT = f"{PAGE_CYCLE}/subjects/<key>"
+PAGE_REVIEW = "POST /ratings/reviews/<uuid:review>"
+PAGE_ROUND = "POST /ratings/rounds/<uuid:rid>"
+PAGE_RATING = f"{PAGE_ROUND}/subjects/<key>"
+
+# The pages: first those whose target is in the form, not the URL.
 PAGE_BODIES: dict[str, Body] = {
     "POST /ratings/cycles": lambda v: {"org_id": v["org_id"], "year": "2026"},
     "POST /ratings/criteria": lambda v: {
@@ -194,6 +214,95 @@ PAGE_BODIES: dict[str, Body] = {
         "ct-appendix": "PL3",
         "ct-from_year": "2025",
         "ct-items": f"1.1 | chung | 30 | {TEXT}\n2.1 | nhiệm vụ | 70 | {TEXT}",
+    },
+    # The pages whose target is in the URL: OUT of scope the read gate refuses
+    # them before the form; IN scope the body makes the answer the command's.
+    f"{PAGE_CYCLE}/deadlines": lambda v: {
+        "dl-level": "cell",
+        "dl-milestone": "rating",
+        "dl-due": ON,
+    },
+    f"{PAGE_CYCLE}/rounds": lambda v: {"authority_org_id": v["org_id"]},
+    f"{PAGE_CYCLE}/combined": lambda v: {"cb-collective_id": v["cell_id"]},
+    f"{PAGE_SUBJECT}/reviews": lambda v: {"or-venue_id": v["org_id"]},
+    f"{PAGE_SUBJECT}/rereview": lambda v: {
+        "rv-scope": "rating",
+        "rv-reason": TEXT,
+        "rv-deadline": "2030-03-01",
+    },
+    f"{PAGE_REVIEW}/report": lambda v: {"rp-summary": TEXT, "rp-circulated_on": ON},
+    f"{PAGE_REVIEW}/self-review": lambda v: {
+        "form_code": "2B",
+        "sv-strengths": TEXT,
+        "sv-shortcomings": TEXT,
+        "sv-measures": TEXT,
+    },
+    f"{PAGE_REVIEW}/comment": lambda v: {
+        "cm-author_member_id": v["member_id"],
+        "cm-text": TEXT,
+    },
+    f"{PAGE_REVIEW}/suggestion": lambda v: {
+        "sg-issuer_org_id": v["org_id"],
+        "sg-text": TEXT,
+    },
+    f"{PAGE_REVIEW}/opinion": lambda v: {
+        "op-evaluator_kind": "superior",
+        "op-evaluator": "Đồng chí B",
+        "op-proposed_level": "",
+        "op-text": TEXT,
+    },
+    f"{PAGE_REVIEW}/residence": lambda v: {"rs-text": TEXT},
+    f"{PAGE_REVIEW}/temporary": lambda v: {"tc-text": TEXT},
+    f"{PAGE_REVIEW}/meeting": lambda v: {
+        "mt-held_on": ON,
+        "mt-attendees": "7",
+        "mt-minutes": TEXT,
+        "mt-conclusion": TEXT,
+    },
+    f"{PAGE_ROUND}/groups": lambda v: {
+        "pg-code": "nhom2",
+        "pg-name": "Nhóm hai",
+        "pg-members": v["key"],
+    },
+    f"{PAGE_ROUND}/groups/<code>/exception": lambda v: {
+        "qe-ratio_pct": "30",
+        "qe-justification": TEXT,
+    },
+    f"{PAGE_RATING}/self-rating": lambda v: {
+        "sr-level": "KHTNV",
+        "sr-tasks_total": "10",
+        "sr-tasks_on_time": "10",
+        "sr-tasks_exceeded": "0",
+        "sr-tasks_late": "0",
+        "sr-tasks_not_done": "0",
+    },
+    f"{PAGE_RATING}/proposal": lambda v: {"pr-level": "KHTNV"},
+    f"{PAGE_RATING}/hold": lambda v: {"hd-reason": "denunciation", "hd-note": TEXT},
+    f"{PAGE_RATING}/mitigation": lambda v: {
+        "mg-trigger": "discipline",
+        "mg-justification": TEXT,
+    },
+    f"{PAGE_RATING}/decision": lambda v: {
+        "dc-level": "KHTNV",
+        "dc-decision_no": "11/QĐ",
+        "dc-decided_on": ON,
+    },
+    f"{PAGE_RATING}/rerate": lambda v: {
+        "rr-level": "HTNV",
+        "rr-decision_no": "12/QĐ",
+        "rr-decided_on": ON,
+        "rr-reason": TEXT,
+    },
+    "POST /ratings/import": lambda v: {
+        "file": (io.BytesIO(_sheet(v, "DV00000556")), "dang-vien.csv"),
+    },
+    "POST /ratings/organisations/<uuid:org_id>/facts/<kind>": lambda v: {
+        "sector-sector": "party",
+    },
+    "POST /ratings/members/<uuid:member_id>/<kind>": lambda v: {
+        "post-org_id": v["cell_id"],
+        "post-role": "deputy",
+        "post-since": "2024-02-01",
     },
 }
 
@@ -233,6 +342,7 @@ VALID_IN: dict[str, str] = {
     "POST /api/v1/reviews/<uuid:review_id>/residence-comment": "A403 auth.forbidden S200 D403 auth.forbidden I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
     "POST /api/v1/reviews/<uuid:review_id>/temporary-cell-comment": "A403 auth.forbidden S422 review.no_temporary_cell D403 auth.forbidden I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
     "POST /api/v1/reviews/<uuid:review_id>/meeting": "A403 auth.forbidden S422 review.order_violation D403 auth.forbidden I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
+    "POST /api/v1/members/import": "A200 S422 import.rows_invalid D403 auth.forbidden I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
     "POST /api/v1/rounds/<uuid:round_id>/peer-groups": "A403 auth.forbidden S200 D422 rating.group_exists I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
     "POST /api/v1/rounds/<uuid:round_id>/quota-exceptions": "A403 auth.forbidden S403 auth.forbidden D422 rating.quota_exception_not_allowed I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
     "POST /api/v1/rounds/<uuid:round_id>/self-ratings": "A403 auth.forbidden S200 D403 auth.forbidden I403 auth.forbidden M200 C403 auth.forbidden",
@@ -244,4 +354,28 @@ VALID_IN: dict[str, str] = {
     "POST /api/v1/rounds/<uuid:round_id>/re-ratings": "A403 auth.forbidden S403 auth.forbidden D422 rating.level_not_allowed I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
     "POST /ratings/cycles": "A403 S302 D422 I403 M403 C403",
     "POST /ratings/criteria": "A302 S403 D422 I403 M403 C403",
+    "POST /ratings/cycles/<uuid:cycle_id>/deadlines": "A403 S302 D302 I403 M403 C403",
+    "POST /ratings/cycles/<uuid:cycle_id>/rounds": "A403 S403 D422 I403 M403 C403",
+    "POST /ratings/cycles/<uuid:cycle_id>/combined": "A403 S422 D422 I403 M403 C403",
+    "POST /ratings/cycles/<uuid:cycle_id>/subjects/<key>/reviews": "A403 S422 D403 I403 M403 C403",
+    "POST /ratings/cycles/<uuid:cycle_id>/subjects/<key>/rereview": "A403 S403 D302 I403 M403 C403",
+    "POST /ratings/reviews/<uuid:review>/report": "A403 S422 D403 I403 M403 C403",
+    "POST /ratings/reviews/<uuid:review>/self-review": "A403 S302 D403 I403 M403 C403",
+    "POST /ratings/reviews/<uuid:review>/comment": "A403 S302 D403 I403 M403 C403",
+    "POST /ratings/reviews/<uuid:review>/suggestion": "A403 S302 D403 I403 M403 C403",
+    "POST /ratings/reviews/<uuid:review>/opinion": "A403 S302 D403 I403 M403 C403",
+    "POST /ratings/reviews/<uuid:review>/residence": "A403 S302 D403 I403 M403 C403",
+    "POST /ratings/reviews/<uuid:review>/temporary": "A403 S422 D403 I403 M403 C403",
+    "POST /ratings/reviews/<uuid:review>/meeting": "A403 S422 D403 I403 M403 C403",
+    "POST /ratings/rounds/<uuid:rid>/groups": "A403 S422 D422 I403 M403 C403",
+    "POST /ratings/rounds/<uuid:rid>/groups/<code>/exception": "A403 S403 D422 I403 M403 C403",
+    "POST /ratings/rounds/<uuid:rid>/subjects/<key>/self-rating": "A403 S302 D403 I403 M302 C403",
+    "POST /ratings/rounds/<uuid:rid>/subjects/<key>/proposal": "A403 S302 D302 I403 M403 C403",
+    "POST /ratings/rounds/<uuid:rid>/subjects/<key>/hold": "A403 S403 D302 I422 M403 C403",
+    "POST /ratings/rounds/<uuid:rid>/subjects/<key>/mitigation": "A403 S403 D302 I403 M403 C403",
+    "POST /ratings/rounds/<uuid:rid>/subjects/<key>/decision": "A403 S403 D422 I403 M403 C403",
+    "POST /ratings/rounds/<uuid:rid>/subjects/<key>/rerate": "A403 S403 D422 I403 M403 C403",
+    "POST /ratings/import": "A200 S422 D403 I403 M403 C403",
+    "POST /ratings/organisations/<uuid:org_id>/facts/<kind>": "A422 S422 D403 I403 M403 C403",
+    "POST /ratings/members/<uuid:member_id>/<kind>": "A302 S422 D403 I403 M403 C403",
 }
