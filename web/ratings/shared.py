@@ -4,6 +4,7 @@ decides), and the template filters that name codes in Vietnamese."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -56,27 +57,33 @@ def with_choices(form: Any, name: str, items: list[tuple[UUID, str]]) -> Any:
     return form
 
 
+# The code tables a template names: ``{{ s.status | rating_label('status') }}``.
+LABEL_TABLES: dict[str, Mapping[str, str]] = {
+    "level": labels.LEVEL_LABELS,
+    "status": labels.STATUS_LABELS,
+    "exempt": labels.EXEMPT_LABELS,
+    "population": labels.POPULATION_LABELS,
+    "step": labels.STEP_LABELS,
+    "klass": labels.KLASS_LABELS,
+    "deadline": labels.DEADLINE_LEVELS,
+    "milestone": labels.MILESTONES,
+    "issue": labels.ISSUE_LABELS,
+    "hold": labels.HOLD_REASONS,
+    "section": labels.SECTION_LABELS,
+    "scope": labels.REREVIEW_SCOPES,
+}
+
+
 @bp.app_template_filter("rating_label")
 def rating_label(value: str | None, table: str = "level") -> str:
-    """A code in Vietnamese: ``{{ s.level | rating_label }}``."""
+    """A code in Vietnamese: ``{{ s.level | rating_label }}``; a rule id
+    (``'rule'``) by the domain's rule labels, which the read gateway hands over,
+    else the open items' own."""
     if value is None:
         return "—"
-    names = {
-        "level": labels.LEVEL_LABELS,
-        "status": labels.STATUS_LABELS,
-        "exempt": labels.EXEMPT_LABELS,
-        "population": labels.POPULATION_LABELS,
-        "step": labels.STEP_LABELS,
-        "klass": labels.KLASS_LABELS,
-        "deadline": labels.DEADLINE_LEVELS,
-        "milestone": labels.MILESTONES,
-        "issue": labels.ISSUE_LABELS,
-        "rule": {**labels.ISSUE_RULES, **reads().rule_labels},
-        "hold": labels.HOLD_REASONS,
-        "section": labels.SECTION_LABELS,
-        "scope": labels.REREVIEW_SCOPES,
-    }[table]
-    return names.get(value, value)
+    if table == "rule":
+        return reads().rule_labels.get(value) or labels.ISSUE_RULES.get(value, value)
+    return LABEL_TABLES[table].get(value, value)
 
 
 @bp.app_template_filter("error_message")
