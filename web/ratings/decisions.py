@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, url_for
 from services import rating_commands as rc
 from web.catalogue.flashes import done
 from web.dispatch import form_status
+from web.forms import BaseForm
 from web.identity import requires, user
 from web.ratings import bp
 from web.ratings.forms import (
@@ -67,83 +68,95 @@ def decision(rid: UUID, key: str):
     return decision_page(rid, key)
 
 
+def decision_post(
+    rid: UUID, key: str, form: BaseForm, name: str, build: Any, confirmation: str
+) -> Any:
+    """An act of the authority on the decision page: ``build(form)`` is the
+    command; success goes back to the page, a refusal shows it on ``form``."""
+    found_round(rid)
+    if form.validate_on_submit() and send(build(form), form) is not None:
+        flash(confirmation, "success")
+        return redirect(url_for(".decision", rid=rid, key=key))
+    return decision_page(rid, key, form_status(form), **{name: form})
+
+
 @bp.post("/rounds/<uuid:rid>/subjects/<key>/decision")
 @requires("rating.decide")
 def decide(rid: UUID, key: str):
-    found_round(rid)
-    form = DecisionForm(prefix="dc")
-    if form.validate_on_submit():
-        command = rc.DecideRating(
+    return decision_post(
+        rid,
+        key,
+        DecisionForm(prefix="dc"),
+        "decision",
+        lambda f: rc.DecideRating(
             actor_id=user().actor,
             round_id=rid,
             subject_key=key,
-            level=form.level.data,
-            decision_no=form.decision_no.data,
-            decided_on=form.decided_on.data,
-            justification=form.justification.data or "",
-        )
-        if send(command, form) is not None:
-            flash(done("rating.decided"), "success")
-            return redirect(url_for(".decision", rid=rid, key=key))
-    return decision_page(rid, key, form_status(form), decision=form)
+            level=f.level.data,
+            decision_no=f.decision_no.data,
+            decided_on=f.decided_on.data,
+            justification=f.justification.data or "",
+        ),
+        done("rating.decided"),
+    )
 
 
 @bp.post("/rounds/<uuid:rid>/subjects/<key>/hold")
 @requires("rating.hold")
 def hold(rid: UUID, key: str):
-    found_round(rid)
-    form = HoldForm(prefix="hd")
-    if form.validate_on_submit():
-        command = rc.HoldRating(
+    return decision_post(
+        rid,
+        key,
+        HoldForm(prefix="hd"),
+        "hold",
+        lambda f: rc.HoldRating(
             actor_id=user().actor,
             round_id=rid,
             subject_key=key,
-            reason=form.reason.data,
-            note=form.note.data,
-        )
-        if send(command, form) is not None:
-            flash(done("rating.held"), "success")
-            return redirect(url_for(".decision", rid=rid, key=key))
-    return decision_page(rid, key, form_status(form), hold=form)
+            reason=f.reason.data,
+            note=f.note.data,
+        ),
+        done("rating.held"),
+    )
 
 
 @bp.post("/rounds/<uuid:rid>/subjects/<key>/mitigation")
 @requires("rating.decide")
 def mitigation(rid: UUID, key: str):
-    found_round(rid)
-    form = MitigationForm(prefix="mg")
-    if form.validate_on_submit():
-        command = rc.DecideMitigation(
+    return decision_post(
+        rid,
+        key,
+        MitigationForm(prefix="mg"),
+        "mitigation",
+        lambda f: rc.DecideMitigation(
             actor_id=user().actor,
             round_id=rid,
             subject_key=key,
-            trigger=form.trigger.data,
+            trigger=f.trigger.data,
             mitigated=True,
-            justification=form.justification.data or "",
-        )
-        if send(command, form) is not None:
-            flash(done("rating.mitigation_decided"), "success")
-            return redirect(url_for(".decision", rid=rid, key=key))
-    return decision_page(rid, key, form_status(form), mitigation=form)
+            justification=f.justification.data or "",
+        ),
+        done("rating.mitigation_decided"),
+    )
 
 
 @bp.post("/rounds/<uuid:rid>/subjects/<key>/rerate")
 @requires("rating.decide")
 def rerate(rid: UUID, key: str):
-    found_round(rid)
-    form = ReRateForm(prefix="rr")
-    if form.validate_on_submit():
-        command = rc.ReRate(
+    return decision_post(
+        rid,
+        key,
+        ReRateForm(prefix="rr"),
+        "rerate",
+        lambda f: rc.ReRate(
             actor_id=user().actor,
             round_id=rid,
             subject_key=key,
-            level=form.level.data,
-            decision_no=form.decision_no.data,
-            decided_on=form.decided_on.data,
-            reason=form.reason.data,
-            chair_responsibility=bool(form.chair_responsibility.data),
-        )
-        if send(command, form) is not None:
-            flash(done("rating.rerated"), "success")
-            return redirect(url_for(".decision", rid=rid, key=key))
-    return decision_page(rid, key, form_status(form), rerate=form)
+            level=f.level.data,
+            decision_no=f.decision_no.data,
+            decided_on=f.decided_on.data,
+            reason=f.reason.data,
+            chair_responsibility=bool(f.chair_responsibility.data),
+        ),
+        done("rating.rerated"),
+    )
