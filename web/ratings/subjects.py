@@ -24,7 +24,7 @@ from web.catalogue.ratings import SECTION_LABELS
 from web.catalogue.remediation import STATUS_LABELS as REMEDIATION_STATUS_LABELS
 from web.dispatch import form_status
 from web.errors import refusal
-from web.forms import choices
+from web.forms import BaseForm, choices
 from web.identity import requires, user
 from web.ratings import bp
 from web.ratings.forms import (
@@ -168,22 +168,40 @@ def review_pdf(cycle_id: UUID, key: str, venue: str):
     )
 
 
+def subject_post(
+    cycle_id: UUID,
+    key: str,
+    form: BaseForm,
+    name: str,
+    build: Any,
+    confirmation: str,
+    back: str | None = None,
+) -> Any:
+    """A step recorded from the subject page: ``build(form)`` is the command;
+    success goes to ``back`` (the subject page), a refusal shows on ``form``."""
+    if form.validate_on_submit() and send(build(form), form) is not None:
+        flash(confirmation, "success")
+        return redirect(back or url_for(".subject", cycle_id=cycle_id, key=key))
+    return subject_page(cycle_id, key, form_status(form), **{name: form})
+
+
 @bp.post("/cycles/<uuid:cycle_id>/subjects/<key>/reviews")
 @requires("review.record")
 def open_review(cycle_id: UUID, key: str):
     found_subject(cycle_id, key)
-    form = OpenReviewForm(prefix="or")
-    if form.validate_on_submit():
-        command = rc.OpenReview(
+    return subject_post(
+        cycle_id,
+        key,
+        OpenReviewForm(prefix="or"),
+        "open_review",
+        lambda f: rc.OpenReview(
             actor_id=user().actor,
             cycle_id=cycle_id,
             subject_key=key,
-            venue_id=form.venue_id.data,
-        )
-        if send(command, form) is not None:
-            flash(done("review.opened"), "success")
-            return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
-    return subject_page(cycle_id, key, form_status(form), open_review=form)
+            venue_id=f.venue_id.data,
+        ),
+        done("review.opened"),
+    )
 
 
 @bp.post("/cycles/<uuid:cycle_id>/subjects/<key>/rereview")
@@ -191,21 +209,22 @@ def open_review(cycle_id: UUID, key: str):
 def rereview(cycle_id: UUID, key: str):
     """The higher committee orders the review and/or the rating redone (§5.4)."""
     found_subject(cycle_id, key)
-    form = ReReviewForm(prefix="rv")
-    if form.validate_on_submit():
-        command = rc.OrderReReview(
+    return subject_post(
+        cycle_id,
+        key,
+        ReReviewForm(prefix="rv"),
+        "rereview",
+        lambda f: rc.OrderReReview(
             actor_id=user().actor,
             cycle_id=cycle_id,
             subject_key=key,
-            scope=form.scope.data,
-            reason=form.reason.data,
-            deadline=form.deadline.data,
-            chair_responsibility=bool(form.chair_responsibility.data),
-        )
-        if send(command, form) is not None:
-            flash(done("review.redo_ordered"), "success")
-            return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
-    return subject_page(cycle_id, key, form_status(form), rereview=form)
+            scope=f.scope.data,
+            reason=f.reason.data,
+            deadline=f.deadline.data,
+            chair_responsibility=bool(f.chair_responsibility.data),
+        ),
+        done("review.redo_ordered"),
+    )
 
 
 @bp.post("/rounds/<uuid:rid>/subjects/<key>/self-rating")
@@ -218,45 +237,49 @@ def self_rating(rid: UUID, key: str):
         (c.code, c.title)
         for c in reads().cycle_criteria(cycle_id, subject_row["appendix"])
     )
-    if form.validate_on_submit():
-        points = {
-            name[len("points-") :]: value.strip()
-            for name, value in request.form.items()
-            if name.startswith("points-") and value.strip()
-        }
-        command = rc.SelfRate(
+    points = {
+        name[len("points-") :]: value.strip()
+        for name, value in request.form.items()
+        if name.startswith("points-") and value.strip()
+    }
+    return subject_post(
+        cycle_id,
+        key,
+        form,
+        "self_rating",
+        lambda f: rc.SelfRate(
             actor_id=user().actor,
             round_id=rid,
             subject_key=key,
-            level=form.level.data,
-            tasks_total=form.tasks_total.data,
-            tasks_on_time=form.tasks_on_time.data,
-            tasks_exceeded=form.tasks_exceeded.data,
-            tasks_late=form.tasks_late.data,
-            tasks_not_done=form.tasks_not_done.data,
+            level=f.level.data,
+            tasks_total=f.tasks_total.data,
+            tasks_on_time=f.tasks_on_time.data,
+            tasks_exceeded=f.tasks_exceeded.data,
+            tasks_late=f.tasks_late.data,
+            tasks_not_done=f.tasks_not_done.data,
             points=points,
-            met=tuple(form.met.data or ()),
-        )
-        if send(command, form) is not None:
-            flash(done("rating.self_rated"), "success")
-            return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
-    return subject_page(cycle_id, key, form_status(form), self_rating=form)
+            met=tuple(f.met.data or ()),
+        ),
+        done("rating.self_rated"),
+    )
 
 
 @bp.post("/rounds/<uuid:rid>/subjects/<key>/proposal")
 @requires("rating.propose")
 def proposal(rid: UUID, key: str):
     cycle_id = UUID(found_round(rid)["cycle_id"])
-    form = ProposalForm(prefix="pr")
-    if form.validate_on_submit():
-        command = rc.ProposeRating(
+    return subject_post(
+        cycle_id,
+        key,
+        ProposalForm(prefix="pr"),
+        "proposal",
+        lambda f: rc.ProposeRating(
             actor_id=user().actor,
             round_id=rid,
             subject_key=key,
-            level=form.level.data,
-            note=form.note.data or "",
-        )
-        if send(command, form) is not None:
-            flash(done("rating.proposed"), "success")
-            return redirect(url_for(".decision", rid=rid, key=key))
-    return subject_page(cycle_id, key, form_status(form), proposal=form)
+            level=f.level.data,
+            note=f.note.data or "",
+        ),
+        done("rating.proposed"),
+        url_for(".decision", rid=rid, key=key),
+    )
