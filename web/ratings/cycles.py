@@ -13,6 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from services import rating_commands as rc
 from web.catalogue.flashes import done
 from web.dispatch import form_status
+from web.forms import BaseForm
 from web.identity import requires, user
 from web.ratings import bp
 from web.ratings.forms import (
@@ -135,43 +136,55 @@ def _combined_context(
     }
 
 
+def cycle_post(
+    cycle_id: UUID, form: BaseForm, name: str, build: Any, confirmation: str
+) -> Any:
+    """A step set on the cycle page: ``build(form)`` is the command; success
+    goes back to the page, a refusal shows on ``form`` (``name``: the page's
+    argument for it)."""
+    found_cycle(cycle_id)
+    if form.validate_on_submit() and send(build(form), form) is not None:
+        flash(confirmation, "success")
+        return redirect(url_for(".cycle", cycle_id=cycle_id))
+    return cycle(cycle_id, **{name: form}), form_status(form)
+
+
 @bp.post("/cycles/<uuid:cycle_id>/combined")
 @requires("cycle.open")
 def set_combined(cycle_id: UUID):
     """43-HD mục 2.4: the secretary records where a leadership collective whose
     members are the committee's members is reviewed."""
-    found_cycle(cycle_id)
     form = CombinedConferenceForm(prefix="cb")
     form.collective_id.set_choices([])
     form.committee_id.set_choices([])
-    if form.validate_on_submit():
-        command = rc.SetCombinedConference(
+    return cycle_post(
+        cycle_id,
+        form,
+        "combined_form",
+        lambda f: rc.SetCombinedConference(
             actor_id=user().actor,
             cycle_id=cycle_id,
-            collective_id=form.collective_id.data,
-            committee_id=form.committee_id.data,
-        )
-        if send(command, form) is not None:
-            flash(done("cycle.combined_set"), "success")
-            return redirect(url_for(".cycle", cycle_id=cycle_id))
-    return cycle(cycle_id, None, None, form), form_status(form)
+            collective_id=f.collective_id.data,
+            committee_id=f.committee_id.data,
+        ),
+        done("cycle.combined_set"),
+    )
 
 
 @bp.post("/cycles/<uuid:cycle_id>/rounds")
 @requires("rating.decide")
 def open_round(cycle_id: UUID):
-    found_cycle(cycle_id)
-    form = OpenRoundForm()
-    if form.validate_on_submit():
-        command = rc.OpenRound(
+    return cycle_post(
+        cycle_id,
+        OpenRoundForm(),
+        "round_form",
+        lambda f: rc.OpenRound(
             actor_id=user().actor,
             cycle_id=cycle_id,
-            authority_org_id=form.authority_org_id.data,
-        )
-        if send(command, form) is not None:
-            flash(done("round.opened"), "success")
-            return redirect(url_for(".cycle", cycle_id=cycle_id))
-    return cycle(cycle_id, form), form_status(form)
+            authority_org_id=f.authority_org_id.data,
+        ),
+        done("round.opened"),
+    )
 
 
 @bp.get("/cycles/<uuid:cycle_id>/subjects")
@@ -222,17 +235,16 @@ def issues(cycle_id: UUID):
 @bp.post("/cycles/<uuid:cycle_id>/deadlines")
 @requires("cycle.open")
 def set_deadline(cycle_id: UUID):
-    found_cycle(cycle_id)
-    form = DeadlineForm(prefix="dl")
-    if form.validate_on_submit():
-        command = rc.SetDeadline(
+    return cycle_post(
+        cycle_id,
+        DeadlineForm(prefix="dl"),
+        "deadline_form",
+        lambda f: rc.SetDeadline(
             actor_id=user().actor,
             cycle_id=cycle_id,
-            level=form.level.data,
-            milestone=form.milestone.data,
-            due=form.due.data,
-        )
-        if send(command, form) is not None:
-            flash(done("cycle.deadline_set"), "success")
-            return redirect(url_for(".cycle", cycle_id=cycle_id))
-    return cycle(cycle_id, None, form), form_status(form)
+            level=f.level.data,
+            milestone=f.milestone.data,
+            due=f.due.data,
+        ),
+        done("cycle.deadline_set"),
+    )
