@@ -20,30 +20,10 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
 from domain.explain import RULE_LABELS
-from domain.rulebooks import Appendix, parse_level
+from domain.rulebooks import FORM_OF_APPENDIX, FORM_SECTIONS, parse_level
 from domain.text import clean_text
 
 MAX_TEXT = 20000
-FORM_OF_APPENDIX = {
-    Appendix.LEADER_CENTRAL.value: "2A",
-    Appendix.LEADER.value: "2A",
-    Appendix.NON_LEADER.value: "2B",
-    Appendix.OUTSIDE_SYSTEM.value: "2C",
-}
-# Sections of the self-review (domain.md §9, interpretation): I–VI and the
-# responsibility for the collective's shortcomings only for leaders (2A).
-FORM_SECTIONS: dict[str, tuple[str, ...]] = {
-    "2A": (
-        "strengths",
-        "shortcomings",
-        "remediation",
-        "suggestions",
-        "responsibility",
-        "measures",
-    ),
-    "2B": ("strengths", "shortcomings", "remediation", "suggestions", "measures"),
-    "2C": ("strengths", "shortcomings", "remediation", "suggestions", "measures"),
-}
 REQUIRED_SECTIONS = frozenset({"strengths", "shortcomings", "measures"})
 EVALUATOR_KINDS = frozenset({"superior", "peer", "subordinate"})
 

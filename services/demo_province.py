@@ -32,8 +32,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import DomainError
-from domain.reviews import FORM_OF_APPENDIX
-from domain.rulebooks import LEVEL_RANK, Level
+from domain.rulebooks import FORM_OF_APPENDIX, LEVEL_RANK, Level
 from ledger.signing import Signer
 from services import commands as c
 from services import rating_commands as rc

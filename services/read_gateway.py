@@ -16,12 +16,21 @@ The remediation, audit and vote reads live in ``services.read_gateway_more``
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain import permissions as p
+from domain.cycles import criteria_set
+from domain.explain import RULE_LABELS
 from domain.permissions import Read, Viewer
+from domain.rulebooks import (
+    Appendix,
+    Criterion,
+    Rulebook,
+    rulebook,
+    rulebook_for_year,
+)
 from projections.directory import ancestor_path, ancestor_paths
 from projections.ratings.subjects import is_subject
 from services.errors import NotFoundError
@@ -380,6 +389,31 @@ class ReadGateway:
             self.app.ratings.criteria_refinements(),
             lambda r: r["org_id"],
         )
+
+    # -- the regime's rules as pages show them (decided in domain.rulebooks) ------
+    def cycle_rulebook(self, cycle_id: UUID) -> Rulebook:
+        """The rulebook of a cycle the viewer sees (its form of an appendix, its
+        quota exception limit, whether it is scored)."""
+        return rulebook(self._cycle(cycle_id)["rulebook_id"])
+
+    def cycle_criteria(self, cycle_id: UUID, appendix: str) -> tuple[Criterion, ...]:
+        """Tiêu chí a subject of ``appendix`` is rated against in a cycle: the
+        cycle's refined set first (366 Điều 10), else its rulebook's."""
+        row = self._cycle(cycle_id)
+        refined = {
+            code: criteria_set(Appendix(code), items)
+            for code, items in row["options"].get("criteria", {}).items()
+        }
+        return rulebook(row["rulebook_id"]).criteria_listed(appendix, refined)
+
+    def rulebook_in_force(self, year: int) -> Rulebook:
+        """The regime in force for a review year (public rules)."""
+        return rulebook_for_year(year)
+
+    @property
+    def rule_labels(self) -> Mapping[str, str]:
+        """Each rule id a decision records, in Vietnamese (domain.explain)."""
+        return RULE_LABELS
 
     # -- reports, dossiers, commendations -----------------------------------------
     def annual_cycles(self) -> list[Row]:

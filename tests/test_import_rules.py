@@ -63,15 +63,65 @@ def test_projections_never_send_commands():
     assert bad == []
 
 
+def names_imported(package: str) -> list[tuple[Path, str]]:
+    """Every name a file of ``package`` imports, fully qualified: ``from a import
+    b`` is ``a.b`` (so ``from domain import rulebooks`` is ``domain.rulebooks``
+    and ``from ledger import verify`` is ``ledger.verify``)."""
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found += [(path, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found += [(path, f"{node.module}.{a.name}") for a in node.names]
+    return found
+
+
+def within(name: str, modules: tuple[str, ...]) -> bool:
+    return any(name == m or name.startswith(f"{m}.") for m in modules)
+
+
 @pytest.mark.parametrize("package", ["web", "cli"])
 def test_entrypoints_do_not_reach_into_ledger_internals(package):
-    allowed = {"ledger.config", "ledger.errors", "ledger.trustroot"}
+    """The ledger's public faces only: its settings, errors, trust root, and the
+    standalone verifier (``ledger.verify``, ``ledger.bundle``) that
+    ``kiemdiem verify`` runs. No file name is exempt."""
+    public = (
+        "ledger.config",
+        "ledger.errors",
+        "ledger.trustroot",
+        "ledger.verify",
+        "ledger.bundle",
+    )
     bad = [
         (p.name, m)
-        for p, m in imports_of(package)
-        if top(m) == "ledger" and m not in allowed and not p.name.startswith("verify")
+        for p, m in names_imported(package)
+        if top(m) == "ledger" and not within(m, public)
     ]
     assert bad == []
+
+
+def test_web_asks_the_rules_through_the_gateway_never_the_rulebooks():
+    """Rules stay in the domain (issue 10): pages ask the read gateway or the
+    catalogue, never ``domain.rulebooks`` or ``domain.explain`` themselves."""
+    bad = [
+        (str(p.relative_to(ROOT)), m)
+        for p, m in names_imported("web")
+        if within(m, ("domain.rulebooks", "domain.explain"))
+    ]
+    assert bad == []
+
+
+def test_the_entrypoint_rules_fire_on_a_violation(tmp_path, monkeypatch):
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "verify_x.py").write_text(
+        "from domain import explain\nfrom ledger import store\n"
+    )
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    names = [m for _, m in names_imported("web")]
+    assert names == ["domain.explain", "ledger.store"]
+    assert within("domain.explain", ("domain.explain",))
+    assert not within("ledger.store", ("ledger.config", "ledger.verify"))
 
 
 def test_vote_crypto_has_no_flask_and_no_database():

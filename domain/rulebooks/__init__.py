@@ -60,6 +60,30 @@ class Appendix(StrEnum):
     OUTSIDE_SYSTEM = "PL5"
 
 
+# Mẫu bản kiểm điểm cá nhân by appendix (domain.md §9): leaders write 2A, other
+# members 2B, members outside the political system 2C.
+FORM_OF_APPENDIX: dict[str, str] = {
+    Appendix.LEADER_CENTRAL.value: "2A",
+    Appendix.LEADER.value: "2A",
+    Appendix.NON_LEADER.value: "2B",
+    Appendix.OUTSIDE_SYSTEM.value: "2C",
+}
+# Sections of the self-review (domain.md §9, interpretation): I–VI and the
+# responsibility for the collective's shortcomings only for leaders (2A).
+FORM_SECTIONS: dict[str, tuple[str, ...]] = {
+    "2A": (
+        "strengths",
+        "shortcomings",
+        "remediation",
+        "suggestions",
+        "responsibility",
+        "measures",
+    ),
+    "2B": ("strengths", "shortcomings", "remediation", "suggestions", "measures"),
+    "2C": ("strengths", "shortcomings", "remediation", "suggestions", "measures"),
+}
+
+
 class Exemption(StrEnum):
     """Reasons a member is not reviewed nor rated (§2.1)."""
 
@@ -254,6 +278,46 @@ class Rulebook:
             return self.criteria[appendix]
         except KeyError:
             raise DomainError("rating.criteria_unknown", appendix=appendix) from None
+
+    def criteria_listed(
+        self,
+        appendix: str,
+        overrides: Mapping[str, CriteriaSet] | None = None,
+    ) -> tuple[Criterion, ...]:
+        """Tiêu chí: what a subject of ``appendix`` is rated against, as a page
+        lists it: the appendix's scored criteria (the cycle's refinement first,
+        366 Điều 10), or under 132/124 the conditions of every level, each with
+        its level's code as group and no points."""
+        if self.scored:
+            try:
+                key = Appendix(appendix)
+            except ValueError:
+                raise DomainError(
+                    "rating.criteria_unknown", appendix=appendix
+                ) from None
+            return self.criteria_for(key, overrides).criteria
+        return tuple(
+            Criterion(c.code, c.title, level.value)
+            for level, items in self.level_criteria.items()
+            for c in items
+        )
+
+    def criteria_frame(self) -> dict[str, tuple[Criterion, ...]]:
+        """Khung tiêu chí: every appendix's own criteria, the model a province or
+        unit refines (366 Điều 10); empty for a regime that is not scored."""
+        return {
+            a.value: self.criteria[a].criteria for a in Appendix if a in self.criteria
+        }
+
+    def form_of(self, appendix: str | None) -> str | None:
+        """Mẫu bản kiểm điểm: the self-review form (2A / 2B / 2C) of a subject
+        scored under ``appendix``; None for a collective (Mẫu 01) or none."""
+        return FORM_OF_APPENDIX.get(appendix or "")
+
+    def form_sections(self, form: str) -> tuple[str, ...]:
+        """Các phần của bản kiểm điểm: the sections a self-review on ``form``
+        has, in order; none for an unknown form."""
+        return FORM_SECTIONS.get(form, ())
 
     def check_criteria_set(self, criteria: CriteriaSet) -> CriteriaSet:
         """A province's refinement keeps the 30/70 frame (366 Điều 10)."""

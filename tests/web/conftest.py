@@ -3,6 +3,7 @@ the route matrix (one store for the whole session)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -13,9 +14,9 @@ from tests.conftest import SECRET_KEY, _environment
 from tests.web.matrix_world import build
 
 
-@pytest.fixture(scope="session")
-def matrix(seeded_store, tmp_path_factory) -> Iterator[dict[str, Any]]:
-    """One store for the whole matrix: the seed, the second district, targets."""
+@contextlib.contextmanager
+def _matrix_world(seeded_store, tmp_path_factory) -> Iterator[dict[str, Any]]:
+    """A copy of the seed with the second district and the targets, and its app."""
     from services.app import Kiemdiem
     from web import create_app, shutdown
 
@@ -38,3 +39,17 @@ def matrix(seeded_store, tmp_path_factory) -> Iterator[dict[str, Any]]:
         yield {"app": app, "in": inside, "out": outside, "world": world}
     finally:
         shutdown(app)
+
+
+@pytest.fixture(scope="session")
+def matrix(seeded_store, tmp_path_factory) -> Iterator[dict[str, Any]]:
+    """One store for the whole matrix: the seed, the second district, targets."""
+    with _matrix_world(seeded_store, tmp_path_factory) as found:
+        yield found
+
+
+@pytest.fixture
+def writable_matrix(seeded_store, tmp_path_factory) -> Iterator[dict[str, Any]]:
+    """The matrix's world in a store of its own, for a test that writes to it."""
+    with _matrix_world(seeded_store, tmp_path_factory) as found:
+        yield found

@@ -140,7 +140,7 @@ def build(services: Any, world: World) -> tuple[Scope, Scope]:
     sec2 = services.authenticate("thuky-tay", OUT_PASSWORD)
     dm2 = services.authenticate("captuy-tay", OUT_PASSWORD)
 
-    def targets(secretary, decider, district, cell, member, year_code):
+    def targets(secretary, decider, district, cell, cell_code, member, year_code):
         cycle = services.handle(
             rc.OpenCycle(
                 secretary.actor, district, 2024, reference_date=date(2024, 12, 1)
@@ -191,14 +191,21 @@ def build(services: Any, world: World) -> tuple[Scope, Scope]:
             "review": str(review),
             "review_id": str(review),
             "venue": str(cell),
+            "cell_code": cell_code,
             "shortcoming_id": str(item),
             "notification_id": str(notification),
         }
 
     inside = targets(
-        sec, dm, world.orgs["district"], world.orgs["cell_a"], world.member_id, "dong"
+        sec,
+        dm,
+        world.orgs["district"],
+        world.orgs["cell_a"],
+        "chi-bo-xom-a",
+        world.member_id,
+        "dong",
     )
-    outside = targets(sec2, dm2, district2, cell_c, member_b, "tay")
+    outside = targets(sec2, dm2, district2, cell_c, "chi-bo-thon-c", member_b, "tay")
     counting_in = (
         world.accounts["counting"],
         account_id("kiemphieu-dong2"),

@@ -28,9 +28,9 @@ ALLOWED_IN = {
     ("identity.py", "account"),  # loading the signed-in user's own account
     ("identity.py", ""),  # the definition of services()
     ("reads.py", ""),  # builds the gateway from the services
-    ("votes/routes.py", "votes"),  # _vote_service(): the vote commands
-    ("ratings/routes.py", ""),  # member import: sends signed commands
-    ("api/ratings.py", ""),  # member import: sends signed commands
+    ("votes/shared.py", "votes"),  # vote_service(): the vote commands
+    ("ratings/members.py", ""),  # member import: sends signed commands
+    ("api/rating_facts.py", ""),  # member import: sends signed commands
     ("idempotency.py", "ledger.sql"),  # the Idempotency-Key table's connection
 }
 

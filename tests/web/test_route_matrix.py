@@ -10,6 +10,11 @@ lists shown to the first district never name the second district's member; and
 no request of the sweep stores anything but the signed access log (reads of a
 member's file). GETs read; POSTs carry an empty body with a valid CSRF token,
 so an allowed role gets the form's 400/422 and nothing is written.
+
+The rating area's POSTs are sent again with a valid body
+(tests/web/matrix_bodies.py): OUT of scope every role is refused and nothing is
+stored; IN scope, in a store of their own, each role gets the command's real
+answer (``VALID_IN``).
 """
 
 from __future__ import annotations
@@ -24,12 +29,14 @@ import pytest
 from domain.errors import DomainError
 from services import rating_commands as rc
 from tests.conftest import ACCOUNTS, AuthActions
+from tests.web.matrix_bodies import API_BODIES, PAGE_BODIES, VALID_IN
 from tests.web.matrix_table import BOOTH, EXPECTED, PUBLIC, ROLE_LETTERS, Expect
 from tests.web.matrix_world import (
     OUT_CARD,
     OUT_CELL_NAME,
     OUT_MEMBER_NAME,
     OUT_PASSWORD,
+    Scope,
 )
 
 XHR = {"X-Requested-With": "XMLHttpRequest"}
@@ -169,6 +176,113 @@ def test_anonymous_gets_the_login(matrix):
         if statuses != (want, want):
             wrong.append(f"{name}: {statuses}")
     assert wrong == []
+
+
+def _written(app, before: int) -> list[str]:
+    """What was stored since ``before``, the records of reading aside."""
+    return [
+        topic
+        for topic in _events_since(app, before)
+        if topic.split(":")[-1].split(".")[0] not in ACCESS_LOG_TOPICS
+    ]
+
+
+def test_the_valid_bodies_are_for_routes_of_the_app(matrix):
+    assert set(API_BODIES) | set(PAGE_BODIES) <= set(EXPECTED)
+
+
+def _post_valid(client: Any, token: str, name: str, scope: Scope) -> Any:
+    """``name`` (a rating POST) with its valid body, aimed at ``scope``."""
+    rule = name.split(" ", 1)[1]
+    url, values = scope.fill(rule, OVERRIDES.get(rule, {})), scope.values
+    if name in API_BODIES:
+        return client.post(url, json=API_BODIES[name](values), headers=XHR)
+    return client.post(url, data={**PAGE_BODIES[name](values), "csrf_token": token})
+
+
+def _outcome(response: Any) -> str:
+    """A status, with the refusal's code for JSON: ``403 auth.out_of_scope``."""
+    body = response.get_json(silent=True) if response.is_json else None
+    code = body.get("code") if isinstance(body, dict) else None
+    return f"{response.status_code} {code}" if code else str(response.status_code)
+
+
+# Refusals OUT of scope other than a 403: a member self-rates only themself (the
+# domain's rule answers before the scope check); a member list naming a chi bộ
+# out of scope is refused row by row (422, the row's ``auth.out_of_scope``).
+IMPORTS = ("POST /api/v1/members/import", "POST /ratings/import")
+REFUSED_OTHERWISE = {
+    ("member", "POST /api/v1/rounds/<uuid:round_id>/self-ratings"): (
+        "422 rating.self_rating_not_own"
+    ),
+    ("secretary", IMPORTS[0]): "422 import.rows_invalid",
+    ("secretary", IMPORTS[1]): "422",
+}
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_out_of_scope_posts_with_a_valid_body_are_refused(matrix, role):
+    """The rating area's POSTs with a body their command accepts, aimed at the
+    other district: every role is refused (403: its role may not, or the target
+    is out of its scope) and the store is unchanged. A body the parser rejected
+    would answer 400, so each 403 of an allowed role is the scope's refusal."""
+    app, out = matrix["app"], matrix["out"]
+    client = app.test_client()
+    auth = AuthActions(client)
+    assert auth.login(role).status_code == 302
+    token = auth.csrf_token()
+    before = app.extensions["kiemdiem"].ledger.max_notification_id()
+    wrong = []
+    for name in {**API_BODIES, **PAGE_BODIES}:
+        with _post_valid(client, token, name, out) as response:
+            got = _outcome(response)
+            if got == "422 import.rows_invalid":
+                rows = {e["code"] for e in response.get_json()["errors"]}
+                if rows != {"auth.out_of_scope"}:
+                    wrong.append(f"{name}: {role} rows refused with {rows}")
+        allowed = ("403", "403 auth.forbidden", "403 auth.out_of_scope")
+        if got not in allowed and got != REFUSED_OTHERWISE.get((role, name)):
+            wrong.append(f"{name}: {role} got {got}")
+    assert wrong == []
+    assert _written(app, before) == [], "an out-of-scope POST wrote something"
+
+
+def test_in_scope_posts_with_a_valid_body_get_the_real_outcome(writable_matrix):
+    """The same bodies aimed at the first district, in a store of their own:
+    each role, in turn, gets what the command really answers there (success, or
+    the rule that refuses it now that an earlier role acted), and every success
+    stores its events. The table is ``VALID_IN`` of tests/web/matrix_bodies.py."""
+    app, inside = writable_matrix["app"], writable_matrix["in"]
+    services = app.extensions["kiemdiem"]
+    clients = {}
+    for role in ROLES:
+        client = app.test_client()
+        auth = AuthActions(client)
+        assert auth.login(role).status_code == 302
+        clients[role] = (client, auth.csrf_token())
+    seen: dict[str, list[str]] = {}
+    silent = []
+    for name in {**API_BODIES, **PAGE_BODIES}:
+        for role in ROLES:
+            client, token = clients[role]
+            before = services.ledger.max_notification_id()
+            with _post_valid(client, token, name, inside) as response:
+                got = _outcome(response)
+            seen.setdefault(name, []).append(f"{ROLE_LETTERS[role]}{got}")
+            if response.status_code < 400 and not _written(app, before):
+                silent.append(f"{name}: {role} got {got} and stored nothing")
+    observed = {name: " ".join(cells) for name, cells in seen.items()}
+    if os.environ.get("MATRIX_DUMP"):  # pragma: no cover - the observed table
+        with open(os.environ["MATRIX_DUMP"], "w", encoding="utf-8") as out:
+            for name, cells in observed.items():
+                out.write(f'    "{name}": "{cells}",\n')
+    wrong = [
+        f"{name}: {observed[name]!r} expected {VALID_IN.get(name)!r}"
+        for name in observed
+        if observed[name] != VALID_IN.get(name)
+    ]
+    assert wrong == []
+    assert silent == []
 
 
 LISTS = [

@@ -6,6 +6,8 @@ bp = Blueprint("api", __name__)
 
 from web.api import (  # noqa: E402, F401
     audit,
+    rating_facts,
+    rating_steps,
     ratings,
     remediation,
     reports,

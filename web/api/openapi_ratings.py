@@ -1,29 +1,33 @@
 """OpenAPI 3.1 paths and schemas of the review and rating endpoints, generated
-from the same tables that register the routes (``web.api.ratings``), so the
+from the same tables that register the routes (``web.api.ratings``,
+``web.api.rating_steps``, ``web.api.rating_facts``), so the
 document and the application cannot drift apart."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from web.api import bodies as b
+from web.api import rating_facts as facts
+from web.api import rating_steps as steps
 from web.api import ratings as r
 
 UUID_SCHEMA = {"type": "string", "format": "uuid"}
 DATE_SCHEMA = {"type": "string", "format": "date"}
 JSON_TYPES: dict[Any, dict[str, Any]] = {
-    r._uuid: UUID_SCHEMA,
-    r._date: DATE_SCHEMA,
-    r._int: {"type": "integer"},
-    r._bool: {"type": "boolean"},
-    r._text: {"type": "string"},
-    r._texts: {"type": "array", "items": {"type": "string"}},
-    r._text_map: {"type": "object", "additionalProperties": {"type": "string"}},
-    r._points: {
+    b.as_uuid: UUID_SCHEMA,
+    b.as_date: DATE_SCHEMA,
+    b.as_int: {"type": "integer"},
+    b.as_bool: {"type": "boolean"},
+    b.as_text: {"type": "string"},
+    b.as_texts: {"type": "array", "items": {"type": "string"}},
+    b.as_text_map: {"type": "object", "additionalProperties": {"type": "string"}},
+    b.as_points: {
         "type": "object",
         "description": 'Criterion code -> points as decimal text (e.g. "8.5")',
         "additionalProperties": {"type": "string", "pattern": r"^\d{1,3}(\.\d{1,2})?$"},
     },
-    r._deadlines: {
+    b.as_deadlines: {
         "type": "array",
         "items": {
             "type": "object",
@@ -35,8 +39,8 @@ JSON_TYPES: dict[Any, dict[str, Any]] = {
             "required": ["level", "milestone", "due"],
         },
     },
-    r._object: {"type": "object"},
-    r._criteria_items: {
+    b.as_object: {"type": "object"},
+    b.as_criteria_items: {
         "type": "array",
         "items": {
             "type": "object",
@@ -75,26 +79,26 @@ def schemas() -> dict[str, Any]:
     found: dict[str, Any] = {
         "OpenCycle": _schema(
             {
-                "org_id": (r._uuid, True),
-                "year": (r._int, True),
-                "period": (r._text, False),
-                "period_no": (r._int, False),
-                "reference_date": (r._date, False),
-                "deadlines": (r._deadlines, False),
-                "options": (r._object, False),
+                "org_id": (b.as_uuid, True),
+                "year": (b.as_int, True),
+                "period": (b.as_text, False),
+                "period_no": (b.as_int, False),
+                "reference_date": (b.as_date, False),
+                "deadlines": (b.as_deadlines, False),
+                "options": (b.as_object, False),
             }
         ),
         "SetDeadline": _schema(
             {
-                "level": (r._text, True),
-                "milestone": (r._text, True),
-                "due": (r._date, True),
+                "level": (b.as_text, True),
+                "milestone": (b.as_text, True),
+                "due": (b.as_date, True),
             }
         ),
         "OpenReview": _schema(
-            {"subject_key": (r._text, True), "venue_id": (r._uuid, True)}
+            {"subject_key": (b.as_text, True), "venue_id": (b.as_uuid, True)}
         ),
-        "OpenRound": _schema({"authority_org_id": (r._uuid, True)}),
+        "OpenRound": _schema({"authority_org_id": (b.as_uuid, True)}),
         "Empty": {"type": "object"},
         "ImportMembers": {
             "type": "object",
@@ -122,13 +126,13 @@ def schemas() -> dict[str, Any]:
         "type": "string",
         "enum": ["review", "rating", "both"],
     }
-    for fact, (_c, spec) in r.MEMBER_FACTS.items():
+    for fact, (_c, spec) in facts.MEMBER_FACTS.items():
         found["MemberFact" + _camel(fact)] = _schema(spec)
-    for fact, (_c, spec) in r.ORG_FACTS.items():
+    for fact, (_c, spec) in facts.ORG_FACTS.items():
         found["OrgFact" + _camel(fact)] = _schema(spec)
-    for step, (_c, spec) in r.REVIEW_STEPS.items():
+    for step, (_c, spec) in steps.REVIEW_STEPS.items():
         found["Review" + _camel(step)] = _schema(spec)
-    for step, (_a, _c, spec) in r.ROUND_STEPS.items():
+    for step, (_a, _c, spec) in steps.ROUND_STEPS.items():
         found["Round" + _camel(step)] = _schema(spec)
     return found
 
@@ -309,7 +313,7 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
             obj("Checked (dry run) or imported"),
         )
     }
-    for fact in r.MEMBER_FACTS:
+    for fact in facts.MEMBER_FACTS:
         out[f"/members/{{member_id}}/{fact}"] = {
             "post": write(
                 "memberFact" + _camel(fact),
@@ -319,7 +323,7 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
                 "member_id",
             )
         }
-    for fact in r.ORG_FACTS:
+    for fact in facts.ORG_FACTS:
         out[f"/organisations/{{org_id}}/{fact}"] = {
             "post": write(
                 "orgFact" + _camel(fact),
@@ -338,7 +342,7 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
             "org_id",
         )
     }
-    for step in r.REVIEW_STEPS:
+    for step in steps.REVIEW_STEPS:
         out[f"/reviews/{{review_id}}/{step}"] = {
             "post": write(
                 "review" + _camel(step),
@@ -348,7 +352,7 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
                 "review_id",
             )
         }
-    for step in r.ROUND_STEPS:
+    for step in steps.ROUND_STEPS:
         out[f"/rounds/{{round_id}}/{step}"] = {
             "post": write(
                 "round" + _camel(step),

@@ -1,6 +1,6 @@
 """JSON endpoints of remediation (issue 6), on the API blueprint.
 
-Bodies are checked for shape by ``web.api.ratings.body``; every rule is the
+Bodies are checked for shape by ``web.api.bodies.body``; every rule is the
 domain's. Reads come from the ``remediation`` view through
 ``services.remediation``; a member reads only their own shortcomings.
 """
@@ -16,14 +16,14 @@ from flask import jsonify, request, url_for
 from domain import permissions
 from services import remediation_commands as mc
 from web.api import bp
-from web.api.ratings import (
+from web.api.bodies import (
     OPT,
     REQ,
     Parser,
-    _date,
-    _text,
-    _texts,
-    _uuid,
+    as_date,
+    as_text,
+    as_texts,
+    as_uuid,
     body,
     run,
 )
@@ -38,59 +38,59 @@ def _persons(value: Any) -> tuple[tuple[UUID, str], ...]:
     if not isinstance(value, list):
         raise ValueError
     return tuple(
-        (_uuid(p["member_id"]), _text(p.get("responsibility", ""))) for p in value
+        (as_uuid(p["member_id"]), as_text(p.get("responsibility", ""))) for p in value
     )
 
 
 def _uuids(value: Any) -> tuple[UUID, ...]:
     if not isinstance(value, list):
         raise ValueError
-    return tuple(_uuid(v) for v in value)
+    return tuple(as_uuid(v) for v in value)
 
 
 RECORD: dict[str, tuple[Parser, bool]] = {
-    "cycle_id": (_uuid, REQ),
-    "subject_key": (_text, REQ),
-    "source": (_text, REQ),
-    "description": (_text, REQ),
-    "cause": (_text, REQ),
-    "collective_responsibility": (_text, OPT),
+    "cycle_id": (as_uuid, REQ),
+    "subject_key": (as_text, REQ),
+    "source": (as_text, REQ),
+    "description": (as_text, REQ),
+    "cause": (as_text, REQ),
+    "collective_responsibility": (as_text, OPT),
     "persons": (_persons, OPT),
-    "review_id": (_uuid, OPT),
-    "recurrence_of": (_uuid, OPT),
-    "recorded_on": (_date, OPT),
+    "review_id": (as_uuid, OPT),
+    "recurrence_of": (as_uuid, OPT),
+    "recorded_on": (as_date, OPT),
 }
 PLAN: dict[str, tuple[Parser, bool]] = {
     "shortcoming_ids": (_uuids, REQ),
-    "measures": (_texts, REQ),
-    "responsible_member_id": (_uuid, REQ),
-    "deadline": (_date, REQ),
-    "supervisor": (_text, REQ),
-    "supervisor_org_id": (_uuid, REQ),
-    "adopted_on": (_date, OPT),
+    "measures": (as_texts, REQ),
+    "responsible_member_id": (as_uuid, REQ),
+    "deadline": (as_date, REQ),
+    "supervisor": (as_text, REQ),
+    "supervisor_org_id": (as_uuid, REQ),
+    "adopted_on": (as_date, OPT),
 }
 # step -> (command, body)
 STEPS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
     "progress": (
         mc.ReportRemediationProgress,
         {
-            "text": (_text, REQ),
-            "document_reference": (_text, OPT),
-            "document_sha256": (_text, OPT),
-            "reported_on": (_date, OPT),
+            "text": (as_text, REQ),
+            "document_reference": (as_text, OPT),
+            "document_sha256": (as_text, OPT),
+            "reported_on": (as_date, OPT),
         },
     ),
     "claim": (
         mc.ClaimRemediation,
-        {"summary": (_text, REQ), "claimed_on": (_date, OPT)},
+        {"summary": (as_text, REQ), "claimed_on": (as_date, OPT)},
     ),
     "verify": (
         mc.VerifyRemediation,
-        {"note": (_text, OPT), "verified_on": (_date, OPT)},
+        {"note": (as_text, OPT), "verified_on": (as_date, OPT)},
     ),
     "refuse": (
         mc.RefuseRemediation,
-        {"reason": (_text, REQ), "refused_on": (_date, OPT)},
+        {"reason": (as_text, REQ), "refused_on": (as_date, OPT)},
     ),
 }
 STEP_ACTIONS = {

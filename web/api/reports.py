@@ -12,7 +12,7 @@ from flask import jsonify, request
 
 from services.commendations import GrantAward
 from web.api import bp
-from web.api.ratings import _date, _int, _text, _uuid, body
+from web.api.bodies import as_date, as_int, as_text, as_uuid, body
 from web.dispatch import send_json
 from web.errors import Refused, json_error
 from web.identity import requires, user
@@ -20,12 +20,12 @@ from web.reads import found_or_404, reads
 
 log = logging.getLogger(__name__)
 GRANT_AWARD: dict[str, tuple[Any, bool]] = {
-    "subject_key": (_text, True),
-    "kind": (_text, True),
-    "year": (_int, True),
-    "awarding_org_id": (_uuid, True),
-    "decision_no": (_text, True),
-    "decided_on": (_date, True),
+    "subject_key": (as_text, True),
+    "kind": (as_text, True),
+    "year": (as_int, True),
+    "awarding_org_id": (as_uuid, True),
+    "decision_no": (as_text, True),
+    "decided_on": (as_date, True),
 }
 
 

@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("ratings", __name__, template_folder="templates")
 
-from web.ratings import org_facts, routes  # noqa: E402, F401
+from web.ratings import (  # noqa: E402, F401
+    criteria,
+    cycles,
+    decisions,
+    members,
+    org_facts,
+    reviews,
+    rounds,
+    shared,
+    subjects,
+)

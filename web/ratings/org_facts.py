@@ -26,7 +26,7 @@ from web.ratings.org_forms import (
     SectorForm,
     TaskResultsForm,
 )
-from web.ratings.routes import send
+from web.ratings.shared import send
 from web.reads import found_or_404, reads
 
 Build = Callable[[UUID, Any], Any]

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("votes", __name__, template_folder="templates")
 
-from web.votes import routes  # noqa: E402, F401
+from web.votes import booth, counting, results, shared  # noqa: E402, F401

@@ -1,0 +1,250 @@
+"""Kỳ kiểm điểm: the cycles list, a cycle's page and what the secretary sets on
+it (rounds, deadlines, combined conferences), its subjects, statistics and open
+items."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from services import rating_commands as rc
+from web.catalogue.flashes import done
+from web.dispatch import form_status
+from web.forms import BaseForm
+from web.identity import requires, user
+from web.ratings import bp
+from web.ratings.forms import (
+    CombinedConferenceForm,
+    DeadlineForm,
+    OpenCycleForm,
+    OpenRoundForm,
+)
+from web.ratings.shared import (
+    COMMITTEES,
+    found_cycle,
+    org_names,
+    send,
+)
+from web.reads import org_choices, reads
+
+
+# -- cycles -------------------------------------------------------------------------
+@bp.get("/")
+def index(form: OpenCycleForm | None = None):
+    form = form or OpenCycleForm(formdata=None)
+    form.org_id.set_choices(
+        org_choices(reads().organisations(), COMMITTEES), empty="— Chọn tổ chức —"
+    )
+    if form.year.data is None:
+        form.year.data = date.today().year  # noqa: DTZ011 - a default in a form
+    return render_template("ratings/index.html", cycles=reads().cycles(), form=form)
+
+
+@bp.post("/cycles")
+@requires("cycle.open")
+def open_cycle():
+    form = OpenCycleForm()
+    if form.validate_on_submit():
+        cycle_id = send(
+            rc.OpenCycle(
+                actor_id=user().actor,
+                org_id=form.org_id.data,
+                year=form.year.data,
+                reference_date=form.reference_date.data,
+            ),
+            form,
+        )
+        if cycle_id is not None:
+            flash(done("cycle.opened"), "success")
+            return redirect(url_for(".cycle", cycle_id=cycle_id))
+    return index(form), form_status(form)
+
+
+@bp.get("/cycles/<uuid:cycle_id>")
+def cycle(
+    cycle_id: UUID,
+    round_form: OpenRoundForm | None = None,
+    deadline_form: DeadlineForm | None = None,
+    combined_form: CombinedConferenceForm | None = None,
+):
+    ratings = reads()
+    row = found_cycle(cycle_id)
+    subjects = ratings.subjects(cycle_id)
+    counts: dict[str, int] = {}
+    for s in subjects:
+        counts[s["status"]] = counts.get(s["status"], 0) + 1
+    names = org_names()
+    authorities = sorted(
+        {s["decides"] for s in subjects if s["decides"] and s["decides"] in names}
+    )
+    opened = {r["authority_org_id"] for r in ratings.rounds(cycle_id)}
+    form = round_form or OpenRoundForm(formdata=None)
+    form.authority_org_id.set_choices(
+        [(UUID(a), names[a]) for a in authorities if a not in opened],
+        empty="— Chọn cấp có thẩm quyền —",
+    )
+    return render_template(
+        "ratings/cycle.html",
+        cycle=row,
+        counts=counts,
+        total=len(subjects),
+        rounds=ratings.rounds(cycle_id),
+        issues=ratings.open_items(cycle_id),
+        form=form,
+        deadline=deadline_form or DeadlineForm(formdata=None, prefix="dl"),
+        **_combined_context(row, subjects, names, combined_form),
+    )
+
+
+def _combined_context(
+    row: dict[str, Any],
+    subjects: list[dict[str, Any]],
+    names: dict[str, str],
+    bound: CombinedConferenceForm | None,
+) -> dict[str, Any]:
+    """The leadership collectives of the cycle and where each is reviewed."""
+    collectives = [
+        s
+        for s in subjects
+        if s["kind"] == "collective" and s["org_kind"] == ("leadership_collective")
+    ]
+    committees = [
+        s
+        for s in subjects
+        if s["kind"] == "collective"
+        and s["org_kind"] not in ("leadership_collective", "cell")
+    ]
+    form = bound or CombinedConferenceForm(formdata=None, prefix="cb")
+    form.collective_id.set_choices(
+        [(UUID(s["org_id"]), s["name"]) for s in collectives],
+        empty="— Chọn tập thể —",
+    )
+    form.committee_id.set_choices(
+        [(UUID(s["org_id"]), s["name"]) for s in committees],
+        empty="Tại cấp mình (không gộp)",
+    )
+    combined = row["options"].get("combined", {})
+    return {
+        "combined_form": form,
+        "collectives": [
+            {**s, "combined_with": names.get(combined.get(s["org_id"], ""))}
+            for s in collectives
+        ],
+    }
+
+
+def cycle_post(
+    cycle_id: UUID, form: BaseForm, name: str, build: Any, confirmation: str
+) -> Any:
+    """A step set on the cycle page: ``build(form)`` is the command; success
+    goes back to the page, a refusal shows on ``form`` (``name``: the page's
+    argument for it)."""
+    found_cycle(cycle_id)
+    if form.validate_on_submit() and send(build(form), form) is not None:
+        flash(confirmation, "success")
+        return redirect(url_for(".cycle", cycle_id=cycle_id))
+    return cycle(cycle_id, **{name: form}), form_status(form)
+
+
+@bp.post("/cycles/<uuid:cycle_id>/combined")
+@requires("cycle.open")
+def set_combined(cycle_id: UUID):
+    """43-HD mục 2.4: the secretary records where a leadership collective whose
+    members are the committee's members is reviewed."""
+    form = CombinedConferenceForm(prefix="cb")
+    form.collective_id.set_choices([])
+    form.committee_id.set_choices([])
+    return cycle_post(
+        cycle_id,
+        form,
+        "combined_form",
+        lambda f: rc.SetCombinedConference(
+            actor_id=user().actor,
+            cycle_id=cycle_id,
+            collective_id=f.collective_id.data,
+            committee_id=f.committee_id.data,
+        ),
+        done("cycle.combined_set"),
+    )
+
+
+@bp.post("/cycles/<uuid:cycle_id>/rounds")
+@requires("rating.decide")
+def open_round(cycle_id: UUID):
+    return cycle_post(
+        cycle_id,
+        OpenRoundForm(),
+        "round_form",
+        lambda f: rc.OpenRound(
+            actor_id=user().actor,
+            cycle_id=cycle_id,
+            authority_org_id=f.authority_org_id.data,
+        ),
+        done("round.opened"),
+    )
+
+
+@bp.get("/cycles/<uuid:cycle_id>/subjects")
+def subjects(cycle_id: UUID):
+    row = found_cycle(cycle_id)
+    status = request.args.get("status") or None
+    rows = reads().subjects(cycle_id)
+    if status:
+        rows = [s for s in rows if s["status"] == status]
+    return render_template(
+        "ratings/subjects.html", cycle=row, subjects=rows, status=status
+    )
+
+
+@bp.get("/cycles/<uuid:cycle_id>/statistics")
+def statistics(cycle_id: UUID):
+    row = found_cycle(cycle_id)
+    ratings = reads()
+    orgs = [
+        (UUID(s["org_id"]), s["name"])
+        for s in ratings.subjects(cycle_id)
+        if s["kind"] == "collective" and s["org_kind"] != "leadership_collective"
+    ]
+    raw = request.args.get("org")
+    try:
+        org_id = UUID(raw) if raw else UUID(row["org_id"])
+    except ValueError:
+        abort(404)
+    if org_id not in {o for o, _ in orgs} and org_id != UUID(row["org_id"]):
+        abort(404)
+    return render_template(
+        "ratings/statistics.html",
+        cycle=row,
+        orgs=orgs,
+        org_id=org_id,
+        stats=ratings.statistics(cycle_id, org_id),
+    )
+
+
+@bp.get("/cycles/<uuid:cycle_id>/issues")
+def issues(cycle_id: UUID):
+    row = found_cycle(cycle_id)
+    return render_template(
+        "ratings/issues.html", cycle=row, issues=reads().open_items(cycle_id)
+    )
+
+
+@bp.post("/cycles/<uuid:cycle_id>/deadlines")
+@requires("cycle.open")
+def set_deadline(cycle_id: UUID):
+    return cycle_post(
+        cycle_id,
+        DeadlineForm(prefix="dl"),
+        "deadline_form",
+        lambda f: rc.SetDeadline(
+            actor_id=user().actor,
+            cycle_id=cycle_id,
+            level=f.level.data,
+            milestone=f.milestone.data,
+            due=f.due.data,
+        ),
+        done("cycle.deadline_set"),
+    )

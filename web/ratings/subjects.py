@@ -1,0 +1,285 @@
+"""Một đối tượng: the subject page, its printout, opening a review, ordering it
+redone, and the subject's own steps in a round (self-rating, proposal)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+
+from services import rating_commands as rc
+from services.printouts.reviews import (
+    COLLECTIVE_SECTIONS,
+    OMITTED_WHY,
+    NotPrintable,
+    ReviewSource,
+    collective_report_pdf,
+    section_plan,
+    self_review_pdf,
+)
+from services.ratings import review_id, round_id
+from web.catalogue.flashes import done
+from web.catalogue.ratings import SECTION_LABELS
+from web.catalogue.remediation import STATUS_LABELS as REMEDIATION_STATUS_LABELS
+from web.dispatch import form_status
+from web.errors import refusal
+from web.forms import BaseForm, choices
+from web.identity import requires, user
+from web.ratings import bp
+from web.ratings.forms import (
+    CommentForm,
+    MeetingForm,
+    NoteForm,
+    OpenReviewForm,
+    OpinionForm,
+    ProposalForm,
+    ReportForm,
+    ReReviewForm,
+    SelfRatingForm,
+    SelfReviewForm,
+    SuggestionForm,
+)
+from web.ratings.shared import (
+    found_cycle,
+    found_round,
+    found_subject,
+    org_names,
+    send,
+    with_choices,
+)
+from web.reads import reads
+
+
+def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
+    """The subject's page with its forms (``forms`` bound after a refusal)."""
+    ratings = reads()
+    cycle_row = found_cycle(cycle_id)
+    subject = found_subject(cycle_id, key)
+    names = org_names()
+    reviews = {
+        r["venue_id"]: r for r in ratings.reviews(cycle_id) if r["subject_key"] == key
+    }
+    rid = round_id(cycle_id, subject["decides"]) if subject["decides"] else None
+    rating_round = ratings.round_row(rid) if rid else None
+    book = ratings.cycle_rulebook(cycle_id)
+    form_code = book.form_of(subject["appendix"])
+    self_rating = forms.get("self_rating") or SelfRatingForm(formdata=None, prefix="sr")
+    criteria = ratings.cycle_criteria(cycle_id, subject["appendix"])
+    if not book.scored:
+        self_rating.met.choices = choices((c.code, c.title) for c in criteria)
+    context = {
+        "cycle": cycle_row,
+        "subject": subject,
+        "names": names,
+        "reviews": reviews,
+        "review_ids": {v: review_id(cycle_id, key, v) for v in subject["venues"]},
+        "timeline": ratings.timeline(cycle_id, key),
+        "flags": ratings.subject_flags(cycle_id, key),
+        "round": rating_round,
+        "form_code": form_code,
+        # Every section of the template in its order; one the form does not
+        # have (V for 2B and 2C) is shown with the reason, as on the printout.
+        "sections": [
+            (s, SECTION_LABELS[s], applies)
+            for s, _, applies in section_plan(form_code or "")
+        ],
+        "omitted_why": OMITTED_WHY,
+        "collective_sections": COLLECTIVE_SECTIONS,
+        "criteria": criteria,
+        "scored": book.scored,
+        "open_review": forms.get("open_review")
+        or OpenReviewForm(formdata=None, prefix="or"),
+        "report": forms.get("report") or ReportForm(formdata=None, prefix="rp"),
+        "self_review": forms.get("self_review")
+        or SelfReviewForm(formdata=None, prefix="sv"),
+        "meeting": forms.get("meeting") or MeetingForm(formdata=None, prefix="mt"),
+        "self_rating": self_rating,
+        "proposal": forms.get("proposal") or ProposalForm(formdata=None, prefix="pr"),
+        "failed_review": forms.get("failed_review"),
+        "comment": with_choices(
+            forms.get("comment") or CommentForm(formdata=None, prefix="cm"),
+            "author_member_id",
+            [
+                (UUID(s["member_id"]), s["name"])
+                for s in ratings.subjects(cycle_id)
+                if s["member_id"]
+            ],
+        ),
+        "suggestion": with_choices(
+            forms.get("suggestion") or SuggestionForm(formdata=None, prefix="sg"),
+            "issuer_org_id",
+            [(UUID(o), names[o]) for o in subject["path"][1:] if o in names],
+        ),
+        "opinion": forms.get("opinion") or OpinionForm(formdata=None, prefix="op"),
+        "residence": forms.get("residence") or NoteForm(formdata=None, prefix="rs"),
+        "temporary": forms.get("temporary") or NoteForm(formdata=None, prefix="tc"),
+        "points_in": request.form if request.method == "POST" else {},
+        "carried": reads().remediation.carried(key, cycle_row["year"]),
+        "carried_items": reads().remediation.carried_items(key, cycle_row["year"]),
+        "found_items": reads().remediation.items(
+            subject_key=key, year=cycle_row["year"]
+        ),
+        "orders": ratings.rereview_orders(cycle_id, key),
+        "rereview": forms.get("rereview") or ReReviewForm(formdata=None, prefix="rv"),
+    }
+    return render_template("ratings/subject.html", **context), status
+
+
+@bp.get("/cycles/<uuid:cycle_id>/subjects/<key>")
+def subject(cycle_id: UUID, key: str):
+    return subject_page(cycle_id, key)
+
+
+@bp.get("/cycles/<uuid:cycle_id>/subjects/<key>/venues/<venue>/ban-in.pdf")
+@requires("report.read")
+def review_pdf(cycle_id: UUID, key: str, venue: str):
+    """Mẫu 01 (tập thể) or Mẫu 2A / 2B / 2C (cá nhân) of one venue, printed from
+    the reads of the subject page; the signed texts in full, so read by those who
+    read the other printouts (Mẫu 03, 04), as the reports' routes are."""
+    cycle_row = found_cycle(cycle_id)
+    subject = found_subject(cycle_id, key)
+    if venue not in [str(v) for v in subject["venues"]]:
+        abort(404)
+    source = ReviewSource(
+        cycle=cycle_row,
+        subject=subject,
+        venue_id=venue,
+        names=org_names(),
+        timeline=reads().timeline(cycle_id, key),
+        carried_items=reads().remediation.carried_items(key, cycle_row["year"]),
+        remediation_labels=REMEDIATION_STATUS_LABELS,
+    )
+    collective = subject["kind"] == "collective"
+    build = collective_report_pdf if collective else self_review_pdf
+    try:
+        data = build(source)
+    except NotPrintable as exc:
+        return refusal(str(exc.args[0]))
+    form = (
+        "01"
+        if collective
+        else reads().cycle_rulebook(cycle_id).form_of(subject["appendix"])
+    )
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="mau-{form}-{key}.pdf"'},
+    )
+
+
+def subject_post(
+    cycle_id: UUID,
+    key: str,
+    form: BaseForm,
+    name: str,
+    build: Any,
+    confirmation: str,
+    back: str | None = None,
+) -> Any:
+    """A step recorded from the subject page: ``build(form)`` is the command;
+    success goes to ``back`` (the subject page), a refusal shows on ``form``."""
+    if form.validate_on_submit() and send(build(form), form) is not None:
+        flash(confirmation, "success")
+        return redirect(back or url_for(".subject", cycle_id=cycle_id, key=key))
+    return subject_page(cycle_id, key, form_status(form), **{name: form})
+
+
+@bp.post("/cycles/<uuid:cycle_id>/subjects/<key>/reviews")
+@requires("review.record")
+def open_review(cycle_id: UUID, key: str):
+    found_subject(cycle_id, key)
+    return subject_post(
+        cycle_id,
+        key,
+        OpenReviewForm(prefix="or"),
+        "open_review",
+        lambda f: rc.OpenReview(
+            actor_id=user().actor,
+            cycle_id=cycle_id,
+            subject_key=key,
+            venue_id=f.venue_id.data,
+        ),
+        done("review.opened"),
+    )
+
+
+@bp.post("/cycles/<uuid:cycle_id>/subjects/<key>/rereview")
+@requires("review.order_redo")
+def rereview(cycle_id: UUID, key: str):
+    """The higher committee orders the review and/or the rating redone (§5.4)."""
+    found_subject(cycle_id, key)
+    return subject_post(
+        cycle_id,
+        key,
+        ReReviewForm(prefix="rv"),
+        "rereview",
+        lambda f: rc.OrderReReview(
+            actor_id=user().actor,
+            cycle_id=cycle_id,
+            subject_key=key,
+            scope=f.scope.data,
+            reason=f.reason.data,
+            deadline=f.deadline.data,
+            chair_responsibility=bool(f.chair_responsibility.data),
+        ),
+        done("review.redo_ordered"),
+    )
+
+
+@bp.post("/rounds/<uuid:rid>/subjects/<key>/self-rating")
+@requires("rating.self_rate")
+def self_rating(rid: UUID, key: str):
+    cycle_id = UUID(found_round(rid)["cycle_id"])
+    subject_row = found_subject(cycle_id, key)
+    form = SelfRatingForm(prefix="sr")
+    form.met.choices = choices(
+        (c.code, c.title)
+        for c in reads().cycle_criteria(cycle_id, subject_row["appendix"])
+    )
+    points = {
+        name[len("points-") :]: value.strip()
+        for name, value in request.form.items()
+        if name.startswith("points-") and value.strip()
+    }
+    return subject_post(
+        cycle_id,
+        key,
+        form,
+        "self_rating",
+        lambda f: rc.SelfRate(
+            actor_id=user().actor,
+            round_id=rid,
+            subject_key=key,
+            level=f.level.data,
+            tasks_total=f.tasks_total.data,
+            tasks_on_time=f.tasks_on_time.data,
+            tasks_exceeded=f.tasks_exceeded.data,
+            tasks_late=f.tasks_late.data,
+            tasks_not_done=f.tasks_not_done.data,
+            points=points,
+            met=tuple(f.met.data or ()),
+        ),
+        done("rating.self_rated"),
+    )
+
+
+@bp.post("/rounds/<uuid:rid>/subjects/<key>/proposal")
+@requires("rating.propose")
+def proposal(rid: UUID, key: str):
+    cycle_id = UUID(found_round(rid)["cycle_id"])
+    return subject_post(
+        cycle_id,
+        key,
+        ProposalForm(prefix="pr"),
+        "proposal",
+        lambda f: rc.ProposeRating(
+            actor_id=user().actor,
+            round_id=rid,
+            subject_key=key,
+            level=f.level.data,
+            note=f.note.data or "",
+        ),
+        done("rating.proposed"),
+        url_for(".decision", rid=rid, key=key),
+    )
