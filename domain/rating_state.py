@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Self
 from uuid import UUID
 
@@ -38,6 +39,31 @@ def decided_level(decision: Mapping[str, Any] | None) -> str | None:
     return str(decision["level"]) if decision else None
 
 
+@dataclass(frozen=True)
+class RoundEntry:
+    """One subject's place in a round (mục của đối tượng trong phiên xếp loại),
+    built from the round's events; replaced by each event, never changed.
+
+    ``self_rating``: the step-1 record (assessment, score, ceiling);
+    ``proposal``: the step-2 level and note; ``hold``: the reason and note of a
+    verification in progress; ``mitigations``: trigger code -> set aside or not;
+    ``decision``: level, number, date and explanation; ``revisions``: how often
+    it was re-rated; ``superseded``: earlier decisions withdrawn on a re-review
+    order; ``chair_review``: why the chair's responsibility is to be reviewed."""
+
+    self_rating: Mapping[str, Any] | None = None
+    proposal: Mapping[str, Any] | None = None
+    hold: Mapping[str, Any] | None = None
+    mitigations: Mapping[str, bool] = field(default_factory=dict)
+    decision: Mapping[str, Any] | None = None
+    revisions: int = 0
+    superseded: tuple[Mapping[str, Any], ...] = ()
+    chair_review: str | None = None
+
+
+EMPTY_ENTRY = RoundEntry()
+
+
 class RoundState:
     """Trạng thái phiên xếp loại: what a round knows, and the checks that read it."""
 
@@ -46,7 +72,7 @@ class RoundState:
     authority_name: str
     rulebook_id: str
     year: int
-    entries: dict[str, dict[str, Any]]
+    entries: dict[str, RoundEntry]
     groups: dict[str, dict[str, Any]]
     # Derived from the events, never stored: subject key -> group code, and per
     # group (decided HTXSNV, decided HTTNV).
@@ -65,40 +91,28 @@ class RoundState:
         return copied
 
     # -- helpers ------------------------------------------------------------------
-    def _entry(self, key: str) -> dict[str, Any]:
-        """The subject's entry to change: a private copy put in its place (an
-        entry may be shared with the cached round and other commands' copies)."""
-        old = self.entries.get(key)
-        entry = (
-            copy.deepcopy(old)
-            if old is not None
-            else {
-                "self": None,
-                "proposal": None,
-                "hold": None,
-                "mitigations": {},
-                "decision": None,
-                "revisions": 0,
-            }
-        )
-        self.entries[key] = entry
-        return entry
+    def _entry(self, key: str) -> RoundEntry:
+        """The subject's entry (an empty one before its first step)."""
+        return self.entries.get(key) or EMPTY_ENTRY
 
-    def _set_decision(
-        self, entry: dict[str, Any], key: str, decision: dict[str, Any] | None
-    ) -> None:
-        """Record ``decision`` in the (private) ``entry`` and keep the subject's
-        group counts exact."""
+    def _put(self, key: str, entry: RoundEntry) -> None:
+        """Put the subject's new entry in place of the old one (entries are
+        shared with the cached round and other commands' copies, so they are
+        replaced, never changed) and keep its group's counts exact."""
         code = self.group_index.get(key)
         if code is not None:
-            old = entry["decision"]["level"] if entry["decision"] else None
-            new = decision["level"] if decision else None
-            self.counts[code] = counted(self.counts[code], old, new)
-        entry["decision"] = decision
+            old = decided_level(self._entry(key).decision)
+            self.counts[code] = counted(
+                self.counts[code], old, decided_level(entry.decision)
+            )
+        self.entries[key] = entry
 
-    def decision_of(self, key: str) -> dict[str, Any] | None:
-        entry = self.entries.get(key)
-        return entry["decision"] if entry else None
+    def _change(self, key: str, **changes: Any) -> None:
+        """Replace the subject's entry by one with ``changes``."""
+        self._put(key, replace(self._entry(key), **changes))
+
+    def decision_of(self, key: str) -> Mapping[str, Any] | None:
+        return self._entry(key).decision
 
     def level_of(self, key: str) -> Level | None:
         decision = self.decision_of(key)
@@ -216,10 +230,10 @@ class RoundState:
         yet, self-rated, and proposed where the regime requires a proposal."""
         subject = self._subject(cycle, key)
         self._check_undecided(key)
-        entry = self.entries.get(key)
-        if entry is None or entry["self"] is None:
+        entry = self._entry(key)
+        if entry.self_rating is None:
             raise DomainError("rating.self_rating_missing")
-        if cycle.rulebook.proposal_required and entry["proposal"] is None:
+        if cycle.rulebook.proposal_required and entry.proposal is None:
             raise DomainError("rating.proposal_missing")
         return subject
 
@@ -240,10 +254,10 @@ class RoundState:
             raise DomainError("rating.trigger_not_mitigable", trigger=trigger)
 
     def _assessment(self, key: str) -> Assessment:
-        entry = self.entries.get(key)
-        if entry is None or entry["self"] is None:
+        rated = self._entry(key).self_rating
+        if rated is None:
             raise DomainError("rating.self_rating_missing")
-        return Assessment.from_dict(entry["self"]["assessment"])
+        return Assessment.from_dict(rated["assessment"])
 
     def _judge(
         self,
@@ -255,13 +269,16 @@ class RoundState:
         justification: str,
         external: Mapping[str, str],
         check_order: bool,
+        lifting_hold: bool = False,
     ) -> tuple[Evaluation, dict[str, Any]]:
-        """Every rule of a decision; returns the evaluation and what it used."""
+        """Every rule of a decision; returns the evaluation and what it used.
+        ``lifting_hold``: a re-rating, the outcome of the verification that held
+        the subject."""
         key = subject["key"]
-        entry = self.entries.get(key)
-        if entry is not None and entry["hold"] is not None:
+        entry = self._entry(key)
+        if entry.hold is not None and not lifting_hold:
             raise DomainError(
-                "rating.held_for_verification", reason=entry["hold"]["reason"]
+                "rating.held_for_verification", reason=entry.hold["reason"]
             )
         assessment = self._assessment(key)
         if subject.get("temporary_cell_id") and not facts.temporary_cell_comment:
@@ -275,7 +292,7 @@ class RoundState:
         if check_order:
             used["prerequisites"] = check_prerequisites(cycle, subject, level_of)
         evaluation = self._evaluate(
-            cycle, subject, assessment, facts, entry["mitigations"] if entry else {}
+            cycle, subject, assessment, facts, entry.mitigations
         )
         check_level(evaluation, level)
         used["settled"] = settle_open_questions(

@@ -14,6 +14,14 @@ place), so a command's private copy of the cached round shares them instead of
 deep-copying every entry; a subject's peer group is found by an index and each
 group keeps its decided HTXSNV and HTTNV counts, so the quota is checked without
 reading every member's level.
+
+Where the rest lives: the round's state, its entries (:class:`RoundEntry`) and
+the judgement of a decision in :mod:`domain.rating_state`; the order of rating
+and the head rule in :mod:`domain.rating_order`; the level allowed, open
+questions, previous decision and consecutive KHTNV in :mod:`domain.rating_rules`;
+the quota gauge in :mod:`domain.rating_quota`; the versioned events in
+:mod:`domain.rating_events` (named here, so their topics stay
+``domain.ratings:RatingRound.<Name>``).
 """
 
 from __future__ import annotations
@@ -29,22 +37,17 @@ from domain import rating_events
 from domain.cycles import ReviewCycle
 from domain.errors import DomainError
 from domain.evaluation import Assessment, SubjectFacts
-from domain.rating_order import (
-    PARTY_ORG_KINDS,
-    UNIT_SECTORS,
-    rating_prerequisites,
-)
+from domain.rating_order import rating_prerequisites
 from domain.rating_quota import group_counts
 from domain.rating_rules import (
-    GROUP_CODE,
     HOLD_REASONS,
-    MAX_TEXT,
     check_level,
     consecutive_khtnv,
     required_text,
     settle_open_questions,
 )
 from domain.rating_state import (
+    RoundEntry,
     RoundState,
     check_proposer,
     decided_level,
@@ -53,12 +56,8 @@ from domain.rating_state import (
 from domain.rulebooks import parse_level
 from domain.text import clean_text
 
+# Names the callers imported from here before the split.
 __all__ = [
-    "GROUP_CODE",
-    "HOLD_REASONS",
-    "MAX_TEXT",
-    "PARTY_ORG_KINDS",
-    "UNIT_SECTORS",
     "RatingRound",
     "consecutive_khtnv",
     "rating_prerequisites",
@@ -108,7 +107,7 @@ class RatingRound(RoundState, Aggregate):
         self.authority_name = authority_name
         self.rulebook_id = rulebook_id
         self.year = year
-        self.entries: dict[str, dict[str, Any]] = {}
+        self.entries: dict[str, RoundEntry] = {}
         self.groups: dict[str, dict[str, Any]] = {}
         # Derived from the events, never stored: subject key -> group code, and
         # per group (decided HTXSNV, decided HTTNV).
@@ -216,9 +215,8 @@ class RatingRound(RoundState, Aggregate):
         open_questions: list[str],
         rated_by: str,
     ) -> None:
-        entry = self._entry(subject_key)
-        entry["self"] = {"assessment": assessment, "score": score, "ceiling": ceiling}
-        entry["proposal"] = None
+        rated = {"assessment": assessment, "score": score, "ceiling": ceiling}
+        self._change(subject_key, self_rating=rated, proposal=None)
 
     def propose(
         self,
@@ -245,7 +243,7 @@ class RatingRound(RoundState, Aggregate):
             subject,
             self._assessment(subject_key),
             facts,
-            self.entries[subject_key]["mitigations"],
+            self._entry(subject_key).mitigations,
         )
         check_level(evaluation, proposed)
         self._proposed(
@@ -267,7 +265,7 @@ class RatingRound(RoundState, Aggregate):
         open_questions: list[str],
         proposed_by: str,
     ) -> None:
-        self._entry(subject_key)["proposal"] = {"level": level, "note": note}
+        self._change(subject_key, proposal={"level": level, "note": note})
 
     def hold(
         self,
@@ -282,7 +280,7 @@ class RatingRound(RoundState, Aggregate):
         self._subject(cycle, subject_key)
         if reason not in HOLD_REASONS:
             raise DomainError("rating.hold_reason_unknown", reason=reason)
-        if (self.entries.get(subject_key) or {}).get("hold") is not None:
+        if self._entry(subject_key).hold is not None:
             raise DomainError("rating.already_held")
         self._held(
             subject_key=subject_key,
@@ -293,11 +291,10 @@ class RatingRound(RoundState, Aggregate):
 
     @event("RatingHeldForVerification")
     def _held(self, subject_key: str, reason: str, note: str, held_by: str) -> None:
-        self._entry(subject_key)["hold"] = {"reason": reason, "note": note}
+        self._change(subject_key, hold={"reason": reason, "note": note})
 
     def release(self, *, subject_key: str, finding: str, released_by: str) -> None:
-        entry = self.entries.get(subject_key)
-        if entry is None or entry["hold"] is None:
+        if self._entry(subject_key).hold is None:
             raise DomainError("rating.not_held")
         self._released(
             subject_key=subject_key,
@@ -307,7 +304,7 @@ class RatingRound(RoundState, Aggregate):
 
     @event("VerificationConcluded")
     def _released(self, subject_key: str, finding: str, released_by: str) -> None:
-        self._entry(subject_key)["hold"] = None
+        self._change(subject_key, hold=None)
 
     def decide_mitigation(
         self,
@@ -340,7 +337,8 @@ class RatingRound(RoundState, Aggregate):
         justification: str,
         decided_by: str,
     ) -> None:
-        self._entry(subject_key)["mitigations"][trigger] = mitigated
+        mitigations = {**self._entry(subject_key).mitigations, trigger: mitigated}
+        self._change(subject_key, mitigations=mitigations)
 
     def decide(
         self,
@@ -406,16 +404,13 @@ class RatingRound(RoundState, Aggregate):
         settled: list[dict[str, Any]],
         decided_by: str,
     ) -> None:
-        self._set_decision(
-            self._entry(subject_key),
-            subject_key,
-            {
-                "level": level,
-                "decision_no": decision_no,
-                "decided_on": decided_on,
-                "explanation": explanation,
-            },
-        )
+        decision = {
+            "level": level,
+            "decision_no": decision_no,
+            "decided_on": decided_on,
+            "explanation": explanation,
+        }
+        self._change(subject_key, decision=decision)
 
     def rerate(
         self,
@@ -440,21 +435,16 @@ class RatingRound(RoundState, Aggregate):
         why = required_text(reason, "rating.reason_required")
         number = required_text(decision_no, "rating.decision_no_required")
         chosen = parse_level(level)
-        entry = self._entry(subject_key)  # private: the hold is lifted for a moment
-        hold = entry["hold"]
-        entry["hold"] = None  # the re-rating is the outcome of the verification
-        try:
-            evaluation, used = self._judge(
-                cycle=cycle,
-                subject=subject,
-                level=chosen,
-                facts=facts,
-                justification=why,
-                external=external,
-                check_order=False,
-            )
-        finally:
-            entry["hold"] = hold
+        evaluation, used = self._judge(
+            cycle=cycle,
+            subject=subject,
+            level=chosen,
+            facts=facts,
+            justification=why,
+            external=external,
+            check_order=False,
+            lifting_hold=True,  # the re-rating is the outcome of the verification
+        )
         self._cancelled(
             subject_key=subject_key,
             previous_level=previous["level"],
@@ -492,7 +482,7 @@ class RatingRound(RoundState, Aggregate):
         reason: str,
         cancelled_by: str,
     ) -> None:
-        self._set_decision(self._entry(subject_key), subject_key, None)
+        self._change(subject_key, decision=None)
 
     RatingRevised = rating_events.RatingRevised
 
@@ -514,25 +504,20 @@ class RatingRound(RoundState, Aggregate):
         settled: list[dict[str, Any]],
         decided_by: str,
     ) -> None:
-        entry = self._entry(subject_key)
-        self._set_decision(
-            entry,
-            subject_key,
-            {
-                "level": level,
-                "decision_no": decision_no,
-                "decided_on": decided_on,
-                "explanation": explanation,
-            },
-        )
-        entry["hold"] = None
-        entry["revisions"] += 1
+        decision = {
+            "level": level,
+            "decision_no": decision_no,
+            "decided_on": decided_on,
+            "explanation": explanation,
+        }
+        revisions = self._entry(subject_key).revisions + 1
+        self._change(subject_key, decision=decision, hold=None, revisions=revisions)
 
     @event("ChairResponsibilityReviewOrdered")
     def _chair_review_ordered(
         self, subject_key: str, reason: str, ordered_by: str
     ) -> None:
-        self._entry(subject_key)["chair_review"] = reason
+        self._change(subject_key, chair_review=reason)
 
     # -- redone on the higher committee's order (§5.4) --------------------------------
     def order_redo(
@@ -581,17 +566,11 @@ class RatingRound(RoundState, Aggregate):
         ordered_by: str,
     ) -> None:
         entry = self._entry(subject_key)
-        superseded = [
-            *entry.get("superseded", []),
-            {"order_id": order_id, "decision": entry["decision"]},
-        ]
-        self._set_decision(entry, subject_key, None)
-        self.entries[subject_key] = {
-            "self": None,
-            "proposal": None,
-            "hold": None,
-            "mitigations": {},
-            "decision": None,
-            "revisions": entry["revisions"],
-            "superseded": superseded,
-        }
+        withdrawn = {"order_id": order_id, "decision": entry.decision}
+        # Back to step 1: only the revisions and the withdrawn decisions remain.
+        self._put(
+            subject_key,
+            RoundEntry(
+                revisions=entry.revisions, superseded=(*entry.superseded, withdrawn)
+            ),
+        )

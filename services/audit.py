@@ -32,7 +32,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -1235,7 +1235,10 @@ def _plain(value: Any) -> str:
 
 def _flatten(prefix: str, value: Any, out: dict[str, str], depth: int) -> None:
     """Nested mappings as dotted fields (``entries.<subject>.decision.level``), so
-    a diff of a review or a rating round names the field that changed."""
+    a diff of a review or a rating round names the field that changed. A frozen
+    dataclass of the state (a round's entry) reads as the mapping of its fields."""
+    if is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in fields(value)}
     if isinstance(value, dict) and value and depth < MAX_FLATTEN_DEPTH:
         for key in sorted(value, key=str):
             _flatten(f"{prefix}.{key}", value[key], out, depth + 1)

@@ -4,6 +4,7 @@ object; each is pure and is what the handlers and the read side call."""
 
 from __future__ import annotations
 
+import dataclasses
 from uuid import UUID, uuid4
 
 import pytest
@@ -19,6 +20,7 @@ from domain.permissions import (
 )
 from domain.rating_quota import counted, group_counts, over_quota, quota_gauge
 from domain.rating_rules import previous_decision, previous_periods
+from domain.rating_state import RoundEntry
 from domain.rulebooks import Rounding
 from domain.subjects import SubjectKey, subject_key
 
@@ -149,3 +151,14 @@ def test_a_subject_key_keeps_its_stored_form():
     for bad in ("", "x:" + str(org), f"o{org}", "m:not-a-uuid"):
         with pytest.raises(ValueError, match=r"subject key|badly formed"):
             SubjectKey.parse(bad)
+
+
+def test_a_round_entry_is_replaced_never_changed():
+    entry = RoundEntry(proposal={"level": "HTTNV", "note": ""})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry.hold = {"reason": "complaint"}  # type: ignore[misc]
+    held = dataclasses.replace(entry, hold={"reason": "complaint", "note": "x"})
+    assert entry.hold is None
+    assert held.proposal == entry.proposal
+    assert held.revisions == 0
+    assert held.superseded == ()
