@@ -5,6 +5,7 @@ object; each is pure and is what the handlers and the read side call."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from uuid import UUID, uuid4
 
 import pytest
@@ -30,11 +31,13 @@ ELSEWHERE = (PROVINCE, OTHER_CELL)
 ME, SOMEONE = uuid4(), uuid4()
 
 
-def viewer(*roles: Role, org: UUID | None = DISTRICT, member: UUID | None = None):
+def viewer(
+    *roles: Role, org: UUID | None = DISTRICT, member: UUID | None = None
+) -> Viewer:
     return Viewer(frozenset(r.value for r in roles), org, member_id=member)
 
 
-def code(call) -> str | None:  # type: ignore[no-untyped-def]
+def code(call: Callable[[], object]) -> str | None:
     try:
         call()
     except DomainError as exc:
