@@ -21,6 +21,7 @@ import click
 from cli.context import open_services, secret_from_env_or_prompt
 from cli.words import NO_TERMINAL, WRONG_LOGIN, fail, refusal
 from domain.errors import DomainError
+from domain.subjects import SubjectKey
 from services import rating_commands as rc
 from services.app import Kiemdiem, Session
 
@@ -109,7 +110,9 @@ def cycles_combine(
             committee_id=_org(services, committee) if committee else None,
         )
         _send(services, command, signer)
-        row = services.ratings.subject_row(cycle_id, f"o:{command.collective_id}")
+        row = services.ratings.subject_row(
+            cycle_id, str(SubjectKey.of_org(command.collective_id))
+        )
         names = {str(o.org_id): o.name for o in services.organisations()}
     venues = ", ".join(names.get(v, v) for v in (row or {}).get("venues", []))
     click.echo(f"Kiểm điểm tại: {venues}")

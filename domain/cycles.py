@@ -28,6 +28,7 @@ from domain.rulebooks import (
     rulebook,
     rulebook_for_year,
 )
+from domain.subjects import SubjectKey
 
 PERIODS = {"annual": None, "quarterly": range(1, 5), "term": range(2000, 2200)}
 DEADLINE_LEVELS = frozenset(
@@ -44,6 +45,15 @@ DEADLINE_LEVELS = frozenset(
 )
 MILESTONES = frozenset({"review", "rating", "report"})
 MIN_YEAR, MAX_YEAR = 2018, 2100
+
+
+def _org_key(org_id: object) -> str | None:
+    """The subject key of an organisation named in a command's options; None
+    for anything that is not an organisation's id (then nothing matches)."""
+    try:
+        return str(SubjectKey.of_org(str(org_id)))
+    except ValueError:
+        return None
 
 
 def deadline_level(subject: Mapping[str, Any]) -> str:
@@ -262,8 +272,8 @@ class ReviewCycle(Aggregate):
             raise DomainError("cycle.no_subjects")
         kinds = {s["key"]: s.get("org_kind") for s in subjects}
         for collective, committee in dict(options.get("combined", {})).items():
-            if kinds.get(f"o:{collective}") != "leadership_collective" or kinds.get(
-                f"o:{committee}"
+            if kinds.get(_org_key(collective)) != "leadership_collective" or kinds.get(
+                _org_key(committee)
             ) in (None, "leadership_collective", "cell"):
                 raise DomainError("cycle.combined_invalid")
         return cls._create(
@@ -414,7 +424,7 @@ class ReviewCycle(Aggregate):
         new option; ``reviews_opened`` the subject keys already under review at
         the venues that would change (their place can no longer move)."""
         self.ensure_open()
-        collective = self.subjects.get(f"o:{collective_id}")
+        collective = self.subjects.get(_org_key(collective_id) or "")
         if collective is None or collective.get("org_kind") != "leadership_collective":
             raise DomainError("cycle.combined_invalid")
         combined = dict(self.options.get("combined", {}))
@@ -423,7 +433,7 @@ class ReviewCycle(Aggregate):
                 raise DomainError("cycle.combined_unchanged")
             combined.pop(collective_id)
         else:
-            committee = self.subjects.get(f"o:{committee_id}")
+            committee = self.subjects.get(_org_key(committee_id) or "")
             if committee is None or committee.get("org_kind") in (
                 "leadership_collective",
                 "cell",

@@ -378,3 +378,54 @@ def require_act(
     require(viewer.roles, action)
     if not may_act(viewer, action, path, owner=owner, counted=counted):
         raise DomainError(OUT_OF_SCOPE, action=action)
+
+
+def require_own_or_branch(
+    viewer: Viewer,
+    action: str,
+    path: Path,
+    *,
+    owner: UUID | None,
+    not_own: str,
+) -> None:
+    """A member acts on their own file, a keeper on the files of their branch
+    (tự mình hoặc trong phạm vi): a self-rating, one's own remediation progress.
+
+    ``path`` is where the file is kept (the subject's organisation or chi bộ),
+    ``owner`` the member whose file it is (None: a collective's). A plain member
+    acting on another's file is refused with the area's ``not_own`` code; a
+    keeper outside their branch with ``auth.out_of_scope``."""
+    require(viewer.roles, action)
+    if may_act(viewer, action, path, owner=owner):
+        return
+    keepers = PERMISSIONS[action] - {Role.MEMBER, Role.COUNTING}
+    if viewer.is_admin or viewer.has(*keepers) or not viewer.has(Role.MEMBER):
+        raise DomainError(OUT_OF_SCOPE, action=action)
+    raise DomainError(not_own)
+
+
+INSPECTION_COMMITTEE = "INSPECTION_COMMITTEE"
+HIGHER_COMMITTEE = "HIGHER_COMMITTEE"
+
+
+def verifying_body(viewer: Viewer, path: Path) -> str:
+    """Who verifies or refuses a claimed remediation at ``path`` (the subject's
+    place), as recorded in the event: the inspection committee (ủy ban kiểm tra)
+    whose branch holds it, or a higher level's committee (cấp ủy cấp trên) — a
+    decision maker above the place, never at it. Anyone else is refused
+    ``remediation.not_supervisor``; an account with no organisation verifies
+    nothing."""
+    action = "remediation.verify"
+    require(viewer.roles, action)
+    if viewer.org_id is None:
+        raise DomainError(OUT_OF_SCOPE, action=action)
+    if viewer.has(Role.INSPECTOR) and viewer.org_id in path:
+        return INSPECTION_COMMITTEE
+    if (
+        viewer.has(Role.DECISION_MAKER)
+        and path
+        and viewer.org_id != path[-1]
+        and viewer.org_id in path
+    ):
+        return HIGHER_COMMITTEE
+    raise DomainError("remediation.not_supervisor")

@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import DomainError
 from domain.explain import RULE_LABELS
 from domain.rulebooks import FORM_OF_APPENDIX, FORM_SECTIONS, parse_level
+from domain.subjects import SubjectKey
 from domain.text import clean_text
 
 MAX_TEXT = 20000
@@ -83,7 +84,7 @@ def review_prerequisites(
     needed: list[tuple[str, str, str]] = []
     if venue != subject["cell_id"]:
         needed.append(("cell_first", subject["key"], subject["cell_id"]))
-    collective = f"o:{venue}"
+    collective = str(SubjectKey.of_org(venue))
     if collective in subjects and not subjects[collective].get("exempt"):
         needed.append(("collective_first", collective, venue))
     role = subject["posts"].get(venue)

@@ -53,8 +53,58 @@ class MemberNode:
     temporary_cell_id: UUID | None = None
 
 
+@dataclass(frozen=True)
+class SubjectKey:
+    """The key of a subject of a cycle (khóa đối tượng): ``o`` and an
+    organisation's id for a collective, ``m`` and a member's id for an
+    individual. ``str()`` gives the stored form ("o:<uuid>", "m:<uuid>"), the one
+    recorded in events and projections."""
+
+    kind: str
+    id: UUID
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("o", "m"):
+            raise ValueError(f"subject key kind must be 'o' or 'm': {self.kind!r}")
+
+    @classmethod
+    def of_org(cls, org_id: UUID | str) -> SubjectKey:
+        """The key of the collective (tập thể) that is this organisation."""
+        return cls("o", org_id if isinstance(org_id, UUID) else UUID(str(org_id)))
+
+    @classmethod
+    def of_member(cls, member_id: UUID | str) -> SubjectKey:
+        """The key of the individual (cá nhân) who is this party member."""
+        return cls(
+            "m", member_id if isinstance(member_id, UUID) else UUID(str(member_id))
+        )
+
+    @classmethod
+    def parse(cls, text: str) -> SubjectKey:
+        """The key from its stored form; ``ValueError`` for anything else."""
+        kind, sep, ident = str(text).partition(":")
+        if not sep or kind not in ("o", "m"):
+            raise ValueError(f"not a subject key: {text!r}")
+        return cls(kind, UUID(ident))
+
+    @property
+    def is_collective(self) -> bool:
+        return self.kind == "o"
+
+    @property
+    def member_id(self) -> UUID | None:
+        """The member this key names, if it names one."""
+        return self.id if self.kind == "m" else None
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
 def subject_key(kind: str, ident: UUID) -> str:
-    return f"{'o' if kind == COLLECTIVE else 'm'}:{ident}"
+    key = (
+        SubjectKey.of_org(ident) if kind == COLLECTIVE else SubjectKey.of_member(ident)
+    )
+    return str(key)
 
 
 def months_between(start: date, end: date) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -162,7 +163,10 @@ def plain(value: Any) -> str:
 
 def flatten(prefix: str, value: Any, out: dict[str, str], depth: int) -> None:
     """Nested mappings as dotted fields (``entries.<subject>.decision.level``), so
-    a diff of a review or a rating round names the field that changed."""
+    a diff of a review or a rating round names the field that changed. A frozen
+    dataclass of the state (a round's entry) reads as the mapping of its fields."""
+    if is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in fields(value)}
     if isinstance(value, dict) and value and depth < MAX_FLATTEN_DEPTH:
         for key in sorted(value, key=str):
             flatten(f"{prefix}.{key}", value[key], out, depth + 1)

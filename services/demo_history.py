@@ -30,6 +30,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.rulebooks import Appendix, Level, rulebook_for_year
+from domain.subjects import SubjectKey
 from ledger.signing import Signer
 from services import commands as c
 from services import rating_commands as rc
@@ -118,7 +119,7 @@ class History:
     deadlines: dict[int, list[tuple[str, str, date]]] = field(default_factory=dict)
 
     def key(self, slot: tuple[str, int]) -> str:
-        return f"m:{self.members[slot]}"
+        return str(SubjectKey.of_member(self.members[slot]))
 
 
 def points(year: int, appendix: str, level: Level) -> dict[str, str]:
@@ -353,7 +354,7 @@ def _rate_year(
         )
 
     def org_key(code: str) -> str:
-        return f"o:{orgs[code]}"
+        return str(SubjectKey.of_org(orgs[code]))
 
     def exempt(key: str) -> bool:
         subject = subjects[key]

@@ -17,6 +17,7 @@ from datetime import date
 from uuid import UUID
 
 from domain.members import normalise_card
+from domain.subjects import SubjectKey
 from services import ids
 from services.demo import FAMILY, GIVEN, MIDDLE
 
@@ -64,7 +65,7 @@ class MemberPlan:
 
     @property
     def key(self) -> str:
-        return f"m:{self.member_id}"
+        return str(SubjectKey.of_member(self.member_id))
 
 
 @dataclass
@@ -79,7 +80,7 @@ class CellPlan:
 
     @property
     def key(self) -> str:
-        return f"o:{self.org_id}"
+        return str(SubjectKey.of_org(self.org_id))
 
 
 @dataclass
@@ -104,11 +105,11 @@ class LevelPlan:
 
     @property
     def key(self) -> str:
-        return f"o:{self.org_id}"
+        return str(SubjectKey.of_org(self.org_id))
 
     @property
     def btv_key(self) -> str:
-        return f"o:{self.btv_id}"
+        return str(SubjectKey.of_org(self.btv_id))
 
     @property
     def leaders(self) -> list[MemberPlan]:

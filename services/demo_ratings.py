@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from domain.subjects import SubjectKey
 from ledger.signing import Signer
 from services import rating_commands as rc
 from services.app import Kiemdiem
@@ -74,7 +75,9 @@ def load_demo_decision(
         ),
     )
     round_id = run(decision_maker, rc.OpenRound(dm, cycle, cell))
-    cell_review = run(secretary, rc.OpenReview(sec, cycle, f"o:{cell}", cell))
+    cell_review = run(
+        secretary, rc.OpenReview(sec, cycle, str(SubjectKey.of_org(cell)), cell)
+    )
     run(
         secretary,
         rc.CirculateReport(sec, cell_review, "Báo cáo kiểm điểm", date(2025, 12, 1)),
@@ -86,7 +89,7 @@ def load_demo_decision(
         ),
     )
     member = services.members(cell)[0]
-    key = f"m:{member.member_id}"
+    key = str(SubjectKey.of_member(member.member_id))
     review = run(secretary, rc.OpenReview(sec, cycle, key, cell))
     run(
         secretary,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from domain.subjects import SubjectKey
 from ledger.signing import Signer
 from services import rating_commands as rc
 from services import remediation_commands as mc
@@ -49,9 +50,9 @@ def load_demo_remediation(services: Kiemdiem, secretary: Signer) -> DemoRemediat
 
     people = services.members(cell)
     member, commenter = people[1], people[2]
-    key = f"m:{member.member_id}"
+    key = str(SubjectKey.of_member(member.member_id))
     cycle = rate(rc.OpenCycle(sec, district, 2024, reference_date=date(2024, 12, 1)))
-    cell_review = rate(rc.OpenReview(sec, cycle, f"o:{cell}", cell))
+    cell_review = rate(rc.OpenReview(sec, cycle, str(SubjectKey.of_org(cell)), cell))
     rate(rc.CirculateReport(sec, cell_review, "Báo cáo kiểm điểm", date(2024, 12, 2)))
     rate(
         rc.HoldMeeting(

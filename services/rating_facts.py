@@ -29,7 +29,7 @@ from domain.members import PartyMember
 from domain.organisations import Organisation
 from domain.ratings import RatingRound
 from domain.reviews import Review
-from domain.subjects import MemberNode, OrgNode, in_subtree
+from domain.subjects import MemberNode, OrgNode, SubjectKey, in_subtree
 from services.rating_ids import review_id, round_id
 from services.rating_reads import RatingReads
 
@@ -285,14 +285,14 @@ class RatingFacts(RatingReads, ABC):
                 cases.extend(dict(c) for c in org.cases)
         return {
             "overseen": tuple(
-                (f"o:{o}", levels.get(f"o:{o}"))
-                for o in overseen
-                if f"o:{o}" in cycle.subjects
+                (key, levels.get(key))
+                for key in map(str, map(SubjectKey.of_org, overseen))
+                if key in cycle.subjects
             ),
             "led": tuple(
-                (f"o:{o}", levels.get(f"o:{o}"))
-                for o in headed
-                if f"o:{o}" in cycle.subjects
+                (key, levels.get(key))
+                for key in map(str, map(SubjectKey.of_org, headed))
+                if key in cycle.subjects
             ),
             "unit_results": tuple(results),
             "cases": tuple(cases),

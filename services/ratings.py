@@ -25,7 +25,9 @@ from typing import Any
 from uuid import UUID
 
 from domain.cycles import ReviewCycle
-from domain.rulebooks import Rounding, quota_cap
+from domain.rating_quota import group_counts, quota_gauge
+from domain.rating_rules import previous_decision as choose_previous_decision
+from domain.rulebooks import Rounding
 from services.errors import NotFoundError
 from services.rating_facts import RatingFacts
 from services.rating_ids import (
@@ -44,14 +46,6 @@ class RatingService(RatingFacts, RatingOpenItems):
     def previous_decision(self, cycle: ReviewCycle, key: str) -> dict[str, Any] | None:
         """The subject's decided level in the previous cycle of the same period
         type (read from the ratings projection; domain.md §5.6)."""
-        wanted: list[tuple[int, int | None]]
-        if cycle.period == "annual":
-            wanted = [(cycle.year - 1, None)]
-        elif cycle.period == "quarterly":
-            no = cycle.period_no or 1
-            wanted = [(cycle.year, no - 1) if no > 1 else (cycle.year - 1, 4)]
-        else:
-            wanted = []
         rows = self.app.projections.query(
             "ratings",
             "SELECT c.cycle_id, c.year, c.period_no, s.level FROM {subjects} s "
@@ -60,24 +54,12 @@ class RatingService(RatingFacts, RatingOpenItems):
             "ORDER BY c.year DESC, c.period_no DESC, c.cycle_id",
             [key, cycle.period, str(cycle.id)],
         )
-        if wanted:
-            rows = [
-                r
-                for r in rows
-                if (int(r["year"]), r["period_no"] and int(r["period_no"])) in wanted
-            ]
-        else:  # a term: the latest earlier one
-            rows = [r for r in rows if int(r["year"]) < cycle.year][:1]
-        if not rows:
-            return None
-        chosen = next((r for r in rows if r["level"] == "KHTNV"), rows[0])
-        return {
-            "cycle_id": str(chosen["cycle_id"]),
-            "year": int(chosen["year"]),
-            "period": cycle.period,
-            "period_no": int(chosen["period_no"]) if chosen["period_no"] else None,
-            "level": str(chosen["level"]),
-        }
+        return choose_previous_decision(
+            period=cycle.period,
+            year=cycle.year,
+            period_no=cycle.period_no,
+            decided=rows,
+        )
 
     def peer_groups(self, ident: UUID) -> list[dict[str, Any]]:
         """Each peer group of a round with its quota gauge (exact integers)."""
@@ -96,16 +78,17 @@ class RatingService(RatingFacts, RatingOpenItems):
             "SELECT * FROM {groups} WHERE round_id = ? ORDER BY code", [str(ident)]
         ):
             members = json.loads(row["members"])
-            excellent = sum(1 for k in members if levels.get(k) == "HTXSNV")
-            good = sum(1 for k in members if levels.get(k) == "HTTNV")
+            gauge = quota_gauge(
+                code=row["code"],
+                group={**row, "members": members},
+                counts=group_counts(levels.get(k) for k in members),
+                rounding=rounding,
+            )
             groups.append(
                 {
                     **row,
                     "members": members,
-                    "excellent": excellent,
-                    "good": good,
-                    "cap": quota_cap(good, int(row["ratio_pct"]), rounding),
-                    "rounding": rounding.value,
+                    **{k: gauge[k] for k in ("excellent", "good", "cap", "rounding")},
                 }
             )
         return groups

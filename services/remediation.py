@@ -38,7 +38,7 @@ from domain.remediation import (
     is_carried,
     urgency,
 )
-from domain.subjects import in_subtree
+from domain.subjects import SubjectKey, in_subtree
 from services.context import AppContext
 from services.errors import NotFoundError
 
@@ -203,7 +203,9 @@ class RemediationService:
         member, its organisation's subtree otherwise."""
         today = self.app.today()
         if account.member_id is not None and set(account.roles) == {"member"}:
-            rows = self.items(subject_key=f"m:{account.member_id}", today=today)
+            rows = self.items(
+                subject_key=str(SubjectKey.of_member(account.member_id)), today=today
+            )
         elif account.org_id is not None:
             rows = self.items(org_id=account.org_id, today=today)
         else:

@@ -12,7 +12,7 @@ from domain.cycles import ReviewCycle
 from domain.errors import DomainError
 from domain.organisations import Organisation
 from domain.rulebooks import rulebook_for_year
-from domain.subjects import derive_subjects
+from domain.subjects import SubjectKey, derive_subjects
 from ledger.signing import Signer
 from services import rating_commands as rc
 from services.handlers.base import Services
@@ -141,7 +141,8 @@ def set_combined_conference(
         affected = [
             s["key"]
             for s in cycle.subjects.values()
-            if s["key"] == f"o:{collective}" or collective in s.get("posts", {})
+            if s["key"] == str(SubjectKey.of_org(collective))
+            or collective in s.get("posts", {})
         ]
         opened = {
             key for key in affected if uow.exists(review_id(cycle.id, key, old_venue))

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain import permissions
 from domain.accounts import UserAccount
 from domain.cycles import ReviewCycle
 from domain.errors import DomainError
@@ -18,6 +19,7 @@ from domain.members import PartyMember
 from domain.organisations import Organisation
 from domain.remediation import RemediationPlan
 from domain.reviews import Review
+from domain.subjects import SubjectKey
 from ledger.signing import Signer
 from services import remediation_commands as mc
 from services.handlers.base import Services
@@ -28,32 +30,28 @@ from services.remediation import plan_id, shortcoming_id
 def subject_actor(
     app: Services, actor: str, action: str, plan: RemediationPlan
 ) -> UserAccount:
-    """The subject themself (a member's own) or a secretary in scope."""
-    account = app.uow.authorise(actor, action)
-    if "secretary" in account.roles:
-        app.uow.check_scope(account, action, plan.place_id)
-        return account
-    if plan.subject_key != f"m:{account.member_id}":
-        raise DomainError("remediation.not_own")
+    """The subject themself (a member's own) or a secretary in scope
+    (``domain.permissions.require_own_or_branch``)."""
+    uow = app.uow
+    account = uow.actor_account(actor)
+    permissions.require_own_or_branch(
+        uow.viewer(account),
+        action,
+        uow.path(UUID(plan.place_id)),
+        owner=SubjectKey.parse(plan.subject_key).member_id,
+        not_own="remediation.not_own",
+    )
     return account
 
 
 def verifier(app: Services, actor: str, plan: RemediationPlan) -> str:
-    """The inspection committee in scope, or a higher level's committee."""
+    """The inspection committee in scope, or a higher level's committee
+    (``domain.permissions.verifying_body``)."""
     uow = app.uow
-    account = uow.authorise(actor, "remediation.verify")
-    place = UUID(plan.place_id)
-    if account.org_id is None:
-        raise DomainError("auth.out_of_scope", action="remediation.verify")
-    if "inspector" in account.roles and uow.in_scope(account.org_id, place):
-        return "INSPECTION_COMMITTEE"
-    if (
-        "decision_maker" in account.roles
-        and account.org_id != place
-        and uow.in_scope(account.org_id, place)
-    ):
-        return "HIGHER_COMMITTEE"
-    raise DomainError("remediation.not_supervisor")
+    account = uow.actor_account(actor)
+    return permissions.verifying_body(
+        uow.viewer(account), uow.path(UUID(plan.place_id))
+    )
 
 
 def eligible(cycle: ReviewCycle, subject: Mapping[str, Any]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain import permissions
 from domain.accounts import UserAccount
 from domain.cycles import ReviewCycle
 from domain.errors import DomainError
@@ -78,16 +79,19 @@ def round_step(
 def subject_in_scope(
     app: Services, account: UserAccount, cycle: ReviewCycle, key: str, action: str
 ) -> dict[str, Any]:
-    """A plain member rates only themself; others the subjects in their branch."""
+    """The subject, if the account may act on it: a plain member on themself
+    only, others on the subjects in their branch
+    (``domain.permissions.require_own_or_branch``)."""
     subject = cycle.subject(key)
-    if "member" in account.roles and not (
-        {"secretary", "decision_maker"} & set(account.roles)
-    ):
-        if subject.get("member_id") != str(account.member_id):
-            raise DomainError("rating.self_rating_not_own")
-        return subject
     place = subject.get("org_id") or subject.get("cell_id")
-    app.uow.check_scope(account, action, UUID(place))
+    member = subject.get("member_id")
+    permissions.require_own_or_branch(
+        app.uow.viewer(account),
+        action,
+        app.uow.path(UUID(place)) if place else (),
+        owner=UUID(member) if member else None,
+        not_own="rating.self_rating_not_own",
+    )
     return subject
 
 

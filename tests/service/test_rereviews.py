@@ -149,7 +149,7 @@ def test_an_order_to_redo_both_supersedes_and_keeps_the_earlier_ones(services, w
     assert review.earlier[-1]["meeting"]["held_on"] == date(2025, 12, 8)
     rnd = services.uow.get(RatingRound, w["round"], "rating.round_not_found")
     assert rnd.decision_of(w["key"]) is None
-    assert rnd.entries[w["key"]]["superseded"][0]["decision"]["decision_no"] == (
+    assert rnd.entries[w["key"]].superseded[0]["decision"]["decision_no"] == (
         "15-QĐ/ĐU"
     )
     # projections: the subject is pending again, the statistics follow

@@ -52,7 +52,7 @@ def _scanned(services: Kiemdiem, subject: UUID) -> list[int]:
 def _subjects(services: Kiemdiem) -> list[UUID]:
     """Every stream and every account of the store."""
     streams = {
-        n.originator_id
+        UUID(str(n.originator_id))
         for n in services.ledger.recorder.select_notifications(start=1, limit=10**7)
     }
     return sorted(streams | {a.account_id for a in services.accounts()}, key=str)

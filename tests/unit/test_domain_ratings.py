@@ -502,7 +502,7 @@ def test_17_complaint_hold_then_cancel_and_rerate_with_mau_03():
             external={},
             decided_by=ACTOR,
         )
-    assert r.entries[mkey(p)]["hold"] is not None
+    assert r.entries[mkey(p)].hold is not None
     r.collect_events()
     r.rerate(
         subject_key=mkey(p),
@@ -523,7 +523,7 @@ def test_17_complaint_hold_then_cancel_and_rerate_with_mau_03():
         "ChairResponsibilityReviewOrdered",
     ]
     assert r.level_of(mkey(p)) is Level.NOT_COMPLETED
-    assert r.entries[mkey(p)]["hold"] is None
+    assert r.entries[mkey(p)].hold is None
 
 
 def test_held_subject_cannot_be_decided():

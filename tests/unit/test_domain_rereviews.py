@@ -212,10 +212,10 @@ def test_a_redone_rating_goes_back_to_step_one_and_keeps_the_decision():
     names = [type(e).__name__ for e in r.collect_events()]
     assert names == ["RatingRedoOrdered", "ChairResponsibilityReviewOrdered"]
     entry = r.entries[mkey(p)]
-    assert entry["decision"] is None
-    assert entry["self"] is None
-    assert entry["superseded"][0]["order_id"] == ORDER
-    assert entry["superseded"][0]["decision"]["level"] == "HTTNV"
+    assert entry.decision is None
+    assert entry.self_rating is None
+    assert entry.superseded[0]["order_id"] == ORDER
+    assert entry.superseded[0]["decision"]["level"] == "HTTNV"
     with refused("rating.self_rating_missing"):
         r.decide(
             subject_key=mkey(p),

@@ -14,6 +14,7 @@ from uuid import UUID
 from flask import jsonify, request, url_for
 
 from domain import permissions
+from domain.subjects import SubjectKey
 from services import remediation_commands as mc
 from web.api import bp
 from web.api.bodies import (
@@ -111,7 +112,9 @@ def _own_key() -> str | None:
     viewer = reads().viewer
     if viewer.is_admin or permissions.may(viewer.roles, "remediation.track"):
         return None
-    return f"m:{viewer.member_id}" if viewer.member_id is not None else None
+    if viewer.member_id is None:
+        return None
+    return str(SubjectKey.of_member(viewer.member_id))
 
 
 def _query_int(name: str) -> int | None:

@@ -13,6 +13,7 @@ from flask import flash, redirect, render_template, request, url_for
 from domain import permissions
 from domain.errors import DomainError
 from domain.permissions import Read
+from domain.subjects import SubjectKey
 from services import remediation_commands as mc
 from web.catalogue.flashes import done
 from web.catalogue.remediation import (
@@ -73,7 +74,9 @@ def index():
     if not _tracks():
         if gate.viewer.member_id is None:
             raise DomainError("auth.forbidden", action="remediation.track")
-        return redirect(url_for(".subject", key=f"m:{gate.viewer.member_id}"))
+        return redirect(
+            url_for(".subject", key=str(SubjectKey.of_member(gate.viewer.member_id)))
+        )
     remediation = gate.remediation
     form = FilterForm(request.args, meta={"csrf": False})
     orgs = [o for o in gate.organisations() if gate.sees(Read.REMEDIATION, o.org_id)]

@@ -1,0 +1,95 @@
+"""The rating round's events that carry a version (SelfRated, RatingProposed,
+RatingDecided, RatingRevised) with their upcasters.
+
+They are declared here and named inside :class:`domain.ratings.RatingRound`
+(``SelfRated = rating_events.SelfRated``); the aggregate's class redefines each
+one as ``RatingRound.<Name>`` in ``domain.ratings``, so their stored topics
+(``domain.ratings:RatingRound.RatingDecided``…) do not change.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+
+class SelfRated(Aggregate.Event):
+    """v2: ``open_questions`` (the questions only the authority settles, flagged
+    from this step on); events stored before it had none."""
+
+    class_version = 2
+    subject_key: str
+    assessment: dict[str, Any]
+    score: Any
+    ceiling: str
+    open_questions: list[str]
+    rated_by: str
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["open_questions"] = []
+
+
+class RatingProposed(Aggregate.Event):
+    """v2: ``open_questions`` as evaluated at the proposal (see SelfRated)."""
+
+    class_version = 2
+    subject_key: str
+    level: str
+    note: str
+    open_questions: list[str]
+    proposed_by: str
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["open_questions"] = []
+
+
+class RatingDecided(Aggregate.Event):
+    """v2: ``settled``, the open questions this decision settled and why
+    (docs/rules.md); decisions stored before it settled none."""
+
+    class_version = 2
+    subject_key: str
+    level: str
+    decision_no: str
+    decided_on: date
+    rulebook_id: str
+    rules: list[str]
+    evaluation: dict[str, Any]
+    facts: dict[str, Any]
+    checks: dict[str, Any]
+    justification: str
+    explanation: str
+    settled: list[dict[str, Any]]
+    decided_by: str
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["settled"] = []
+
+
+class RatingRevised(Aggregate.Event):
+    """v2: ``settled``, as in :class:`RatingDecided`."""
+
+    class_version = 2
+    subject_key: str
+    previous_level: str
+    level: str
+    decision_no: str
+    decided_on: date
+    rulebook_id: str
+    rules: list[str]
+    evaluation: dict[str, Any]
+    facts: dict[str, Any]
+    checks: dict[str, Any]
+    reason: str
+    explanation: str
+    settled: list[dict[str, Any]]
+    decided_by: str
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["settled"] = []
