@@ -15,7 +15,7 @@ the decision (bước 3). A subject held for verification waits for it first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -163,4 +163,26 @@ def counting_step(phase: str, *, chair: bool, signed_minutes: bool) -> Step | No
         return Step.DECRYPT
     if phase == "tallied" and not signed_minutes:
         return Step.MINUTES
+    return None
+
+
+def milestone_of(step: Step) -> str | None:
+    """The cycle's deadline milestone a step counts towards (domain.cycles:
+    ``review`` for the review steps, ``rating`` for the rating steps)."""
+    if step in REVIEW_STEPS:
+        return "review"
+    if step in RATING_STEPS or step is Step.VERIFICATION:
+        return "rating"
+    return None
+
+
+def deadline_of(
+    step: Step, level: str | None, deadlines: Iterable[Mapping[str, Any]]
+) -> str | None:
+    """The due date (ISO text, as the cycle stores it) of ``step`` for a subject
+    bound by the plan level ``level``, or None when the plan sets none."""
+    milestone = milestone_of(step)
+    for item in deadlines:
+        if item.get("level") == level and item.get("milestone") == milestone:
+            return str(item["due"])
     return None

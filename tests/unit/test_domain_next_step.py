@@ -12,6 +12,7 @@ from domain.next_step import (
     NextStep,
     Step,
     counting_step,
+    deadline_of,
     subject_next_step,
 )
 
@@ -104,7 +105,9 @@ def test_the_three_steps_in_order():
     assert subject_next_step(proposed, BOTH_HELD, round_open=True) == NextStep(
         Step.DECISION, Role.DECISION_MAKER, DISTRICT
     )
-    assert subject_next_step(member(status="decided"), BOTH_HELD, round_open=True) is None
+    assert (
+        subject_next_step(member(status="decided"), BOTH_HELD, round_open=True) is None
+    )
 
 
 def test_a_collective_self_rates_through_its_secretary_and_is_proposed_by_its_body():
@@ -140,13 +143,15 @@ def test_an_exempt_subject_has_nothing_to_do():
 
 def test_a_cancelled_rating_goes_back_to_the_authority():
     step = subject_next_step(member(status="cancelled"), BOTH_HELD, round_open=True)
-    assert step is not None and step.step is Step.DECISION
+    assert step is not None
+    assert step.step is Step.DECISION
 
 
 def test_a_decided_subject_ordered_to_redo_its_review_is_reviewed_again():
     redo = {CELL: held(self_review_form=None, held_on=None, redo_order_id="o1")}
     step = subject_next_step(member(status="decided"), redo, round_open=True)
-    assert step is not None and step.step is Step.SELF_REVIEW
+    assert step is not None
+    assert step.step is Step.SELF_REVIEW
 
 
 @pytest.mark.parametrize(
@@ -164,3 +169,16 @@ def test_a_decided_subject_ordered_to_redo_its_review_is_reviewed_again():
 )
 def test_counting_committee_steps(phase, chair, signed, expected):
     assert counting_step(phase, chair=chair, signed_minutes=signed) == expected
+
+
+def test_the_deadline_of_a_step_is_the_plans_for_its_milestone_and_level():
+    plan = [
+        {"level": "member", "milestone": "review", "due": "2025-12-10"},
+        {"level": "member", "milestone": "rating", "due": "2025-12-20"},
+        {"level": "cell", "milestone": "rating", "due": "2025-12-25"},
+    ]
+    assert deadline_of(Step.MEETING, "member", plan) == "2025-12-10"
+    assert deadline_of(Step.DECISION, "member", plan) == "2025-12-20"
+    assert deadline_of(Step.DECISION, "cell", plan) == "2025-12-25"
+    assert deadline_of(Step.MEETING, "cell", plan) is None
+    assert deadline_of(Step.MINUTES, "member", plan) is None

@@ -82,7 +82,7 @@ from web.ratings.forms import (
     WorkSituationFactForm,
     criteria_lines,
 )
-from web.reads import found_or_404, org_choices, reads
+from web.reads import found_or_404, org_choices, reads, todo
 
 log = logging.getLogger(__name__)
 COMMITTEES = (
@@ -394,6 +394,7 @@ def _subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "review_ids": {v: review_id(cycle_id, key, v) for v in subject["venues"]},
         "timeline": ratings.timeline(cycle_id, key),
         "flags": ratings.subject_flags(cycle_id, key),
+        "next_step": todo().subject_step(cycle_id, key),
         "round": rating_round,
         "form_code": form_code,
         # Every section of the template in its order; one the form does not

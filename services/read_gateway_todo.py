@@ -1,0 +1,527 @@
+"""The dashboard's to-do lists (việc cần làm), one per role (issue 13): reads bound
+to the read gateway's viewer and checked by the same scope rule as every other
+read (``services.read_gateway``).
+
+Who acts next is the domain's rule (``domain.next_step``); here the candidates
+are found and counted. Each query is bounded so a dashboard hit stays cheap in a
+province: the open cycles in reach (at most ``MAX_CYCLES``), per cycle one
+count per step capped at ``COUNT_CAP`` and the first ``FIRST_N`` subjects, read
+by the ``subjects`` primary key (cycle, subject) and the reviews and rounds by
+their own keys; never every subject of a province.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain.accounts import Role
+from domain.errors import DomainError
+from domain.next_step import (
+    NextStep,
+    Step,
+    counting_step,
+    deadline_of,
+    subject_next_step,
+)
+from domain.permissions import Read
+from services.ratings import review_id, round_id
+
+if TYPE_CHECKING:
+    from services.read_gateway import ReadGateway
+
+Row = dict[str, Any]
+
+FIRST_N = 5
+"""Items shown per group on the dashboard; the count and a link say the rest."""
+COUNT_CAP = 500
+"""A group's count stops here ("500+"): a count never reads a whole province."""
+MAX_CYCLES = 3
+"""The newest open cycles in reach whose steps are listed."""
+RECENT_EVENTS = 200
+"""The newest events of a cycle an inspector's "changed since" looks at."""
+
+# The subject statuses each role's groups list, in order (a status, the roles
+# whose dashboard shows it). The next step of each item says who acts.
+STATUS_GROUPS: tuple[tuple[str, frozenset[Role]], ...] = (
+    ("pending", frozenset({Role.SECRETARY})),
+    ("self_rated", frozenset({Role.SECRETARY, Role.DECISION_MAKER})),
+    ("proposed", frozenset({Role.DECISION_MAKER, Role.INSPECTOR})),
+    ("cancelled", frozenset({Role.DECISION_MAKER})),
+)
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One thing waiting (việc chờ): a subject's next step, an order, a vote…
+
+    ``kind`` says what it is (``subject``, ``order``, ``remediation``,
+    ``vote``, ``incident``, ``changed``) and so which page it links to.
+    """
+
+    kind: str
+    name: str
+    step: str | None = None
+    role: str | None = None
+    acting_org: str | None = None
+    cycle_id: str | None = None
+    subject_key: str | None = None
+    ref: str | None = None
+    deadline: str | None = None
+    detail: str | None = None
+    round_id: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class TodoGroup:
+    """A group of the to-do list: its code (the heading), the first items, how
+    many there are (``capped``: at least that many) and what the full list is."""
+
+    code: str
+    items: list[TodoItem]
+    count: int
+    capped: bool = False
+    cycle_id: str | None = None
+    year: int | None = None
+    status: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class TodoReads:
+    """The to-do lists of the gateway's viewer."""
+
+    def __init__(self, gate: ReadGateway) -> None:
+        self.gate = gate
+        self.query = gate.app.projections.query
+        self._rounds: dict[str, bool] = {}
+        self._names: dict[str, str] | None = None
+        self._cycles: list[Row] | None = None
+
+    # -- the whole list ----------------------------------------------------------
+    def groups(self) -> list[TodoGroup]:
+        """Every group for the viewer's roles, empty ones left out."""
+        viewer = self.gate.viewer
+        found: list[TodoGroup] = []
+        if viewer.has(Role.SECRETARY, Role.DECISION_MAKER, Role.INSPECTOR):
+            found += self.subject_groups()
+        if viewer.has(Role.SECRETARY, Role.DECISION_MAKER):
+            found += self.order_groups()
+        if viewer.has(Role.INSPECTOR):
+            found += self.inspector_groups()
+        if viewer.member_id is not None:
+            found += self.member_groups()
+        if viewer.has(Role.COUNTING):
+            found += self.counting_groups()
+        return [g for g in found if g.count or g.extra]
+
+    # -- cycles and subjects -----------------------------------------------------
+    def open_cycles(self) -> list[Row]:
+        """The newest open cycles the viewer reads (the cycles table is small:
+        one row per organisation and period)."""
+        if self._cycles is None:
+            rows = [c for c in self.gate.cycles() if not c["closed"]]
+            rows.sort(key=lambda c: (int(c["year"]), int(c["opened_at"])), reverse=True)
+            self._cycles = rows[:MAX_CYCLES]
+        return self._cycles
+
+    def _branch_filter(self) -> tuple[str, list[Any]]:
+        """The SQL condition keeping subjects in the viewer's branch: their
+        ancestor path (stored with the subject) names the viewer's organisation."""
+        viewer = self.gate.viewer
+        if viewer.is_admin:
+            return "", []
+        return " AND path LIKE ?", [f'%"{viewer.org_id}"%']
+
+    def _status_rows(self, cycle_id: str, status: str) -> tuple[list[Row], int]:
+        """The first subjects of a status in the viewer's branch, and how many
+        (capped)."""
+        where, params = self._branch_filter()
+        first = self.query(
+            "ratings",
+            "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ?"  # noqa: S608 - the condition comes from code
+            + where
+            + " ORDER BY subject_key LIMIT ?",
+            [cycle_id, status, *params, FIRST_N],
+        )
+        if len(first) < FIRST_N:
+            return first, len(first)
+        counted = self.query(
+            "ratings",
+            "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {subjects} "  # noqa: S608 - the condition comes from code
+            "WHERE cycle_id = ? AND status = ?" + where + " LIMIT ?) AS capped",
+            [cycle_id, status, *params, COUNT_CAP + 1],
+        )
+        return first, int(counted[0]["n"])
+
+    def subject_groups(self) -> list[TodoGroup]:
+        """Subjects waiting at each step, by status, in the open cycles."""
+        if self.gate.viewer.org_id is None and not self.gate.viewer.is_admin:
+            return []
+        groups: list[TodoGroup] = []
+        for cycle in self.open_cycles():
+            for status, roles in STATUS_GROUPS:
+                if not self.gate.viewer.has(*roles):
+                    continue
+                rows, count = self._status_rows(cycle["cycle_id"], status)
+                if not count:
+                    continue
+                groups.append(
+                    TodoGroup(
+                        code=f"status.{status}",
+                        items=[self.subject_item(cycle, s) for s in rows],
+                        count=min(count, COUNT_CAP),
+                        capped=count > COUNT_CAP,
+                        cycle_id=cycle["cycle_id"],
+                        year=int(cycle["year"]),
+                        status=status,
+                        extra={"org_name": cycle["org_name"]},
+                    )
+                )
+        return groups
+
+    def _round_open(self, cycle_id: str, authority: str | None) -> bool:
+        if not authority or authority == "outside":
+            return False
+        rid = str(round_id(UUID(cycle_id), authority))
+        if rid not in self._rounds:
+            found = self.query(
+                "ratings", "SELECT 1 AS one FROM {rounds} WHERE round_id = ?", [rid]
+            )
+            self._rounds[rid] = bool(found)
+        return self._rounds[rid]
+
+    def _reviews(self, cycle_id: str, subject: Row) -> dict[str, Row]:
+        """The subject's reviews by venue, each read by its own key."""
+        venues = _venues(subject)
+        if not venues:
+            return {}
+        ids = [
+            str(review_id(UUID(cycle_id), subject["subject_key"], v)) for v in venues
+        ]
+        marks = ", ".join("?" for _ in ids)
+        rows = self.query(
+            "ratings",
+            "SELECT venue_id, report_on, self_review_form, held_on, redo_order_id "
+            "FROM {reviews} WHERE review_id IN (" + marks + ")",
+            ids,
+        )
+        return {r["venue_id"]: r for r in rows}
+
+    def next_step(self, cycle_id: str, subject: Row) -> NextStep | None:
+        """Who acts next on one subject (the domain's rule, on the read rows)."""
+        row = {**subject, "venues": _venues(subject)}
+        return subject_next_step(
+            row,
+            self._reviews(cycle_id, row),
+            round_open=self._round_open(cycle_id, subject.get("decides")),
+        )
+
+    def subject_item(self, cycle: Row, subject: Row) -> TodoItem:
+        step = self.next_step(cycle["cycle_id"], subject)
+        deadlines = cycle.get("deadlines") or []
+        if isinstance(deadlines, str):
+            deadlines = json.loads(deadlines)
+        return TodoItem(
+            kind="subject",
+            name=subject["name"],
+            step=step.step.value if step else None,
+            role=step.role.value if step else None,
+            acting_org=self.org_name(step.org_id) if step else None,
+            cycle_id=cycle["cycle_id"],
+            subject_key=subject["subject_key"],
+            deadline=deadline_of(step.step, subject.get("deadline_level"), deadlines)
+            if step
+            else None,
+            round_id=self._round_of(cycle["cycle_id"], step, subject.get("decides")),
+            year=int(cycle["year"]),
+        )
+
+    def _round_of(
+        self, cycle_id: str, step: NextStep | None, decides: str | None
+    ) -> str | None:
+        """The competent authority's open round a rating step is taken in (the
+        subject's decision page)."""
+        if step is None or step.step not in (
+            Step.SELF_RATING,
+            Step.PROPOSAL,
+            Step.DECISION,
+            Step.VERIFICATION,
+        ):
+            return None
+        if not decides or not self._round_open(cycle_id, decides):
+            return None
+        return str(round_id(UUID(cycle_id), decides))
+
+    def org_name(self, org_id: str | None) -> str | None:
+        """The name of an organisation (the directory's names, read once)."""
+        if org_id is None:
+            return None
+        if self._names is None:
+            self._names = {str(o.org_id): o.name for o in self.gate.app.organisations()}
+        return self._names.get(org_id)
+
+    def subject_step(self, cycle_id: UUID, key: str) -> TodoItem | None:
+        """The next step of one subject the viewer may read (its page says who
+        acts next); None when nothing is left to do."""
+        cycle = self.gate.cycle_row(cycle_id)
+        subject = self.gate.subject_row(cycle_id, key)
+        if cycle is None or subject is None:
+            return None
+        item = self.subject_item(cycle, subject)
+        return item if item.step else None
+
+    # -- re-review orders --------------------------------------------------------
+    def order_groups(self) -> list[TodoGroup]:
+        """Orders to redo a review or rating (§5.4) not yet carried out."""
+        groups: list[TodoGroup] = []
+        for cycle in self.open_cycles():
+            rows = self.query(
+                "ratings",
+                "SELECT o.order_id, o.subject_key, o.subject_name, o.number, "
+                "o.scope, o.deadline, s.org_id, s.cell_id, s.member_id "
+                "FROM {orders} o JOIN {subjects} s ON s.cycle_id = o.cycle_id "
+                "AND s.subject_key = o.subject_key WHERE o.cycle_id = ? "
+                "AND o.done_at IS NULL ORDER BY o.deadline LIMIT ?",
+                [cycle["cycle_id"], COUNT_CAP + 1],
+            )
+            rows = self.gate.keep(
+                Read.SUBJECT,
+                rows,
+                lambda r: r["org_id"] or r["cell_id"],
+                lambda r: r["member_id"],
+            )
+            if not rows:
+                continue
+            items = [
+                TodoItem(
+                    kind="order",
+                    name=r["subject_name"],
+                    cycle_id=cycle["cycle_id"],
+                    subject_key=r["subject_key"],
+                    ref=str(r["number"]),
+                    deadline=r["deadline"],
+                    detail=r["scope"],
+                )
+                for r in rows[:FIRST_N]
+            ]
+            groups.append(
+                TodoGroup(
+                    code="orders",
+                    items=items,
+                    count=min(len(rows), COUNT_CAP),
+                    capped=len(rows) > COUNT_CAP,
+                    cycle_id=cycle["cycle_id"],
+                    year=int(cycle["year"]),
+                    extra={"org_name": cycle["org_name"]},
+                )
+            )
+        return groups
+
+    # -- the inspection committee ------------------------------------------------
+    def inspector_groups(self) -> list[TodoGroup]:
+        """Open incidents of the log, and the files changed since the
+        committee member's last cosigned checkpoint (overdue remediation is
+        the dashboard's reminder, read as before)."""
+        groups: list[TodoGroup] = []
+        incidents = self.gate.app.audit.incidents()
+        if incidents:
+            groups.append(
+                TodoGroup(
+                    code="incidents",
+                    items=[
+                        TodoItem(
+                            kind="incident",
+                            name=i.kind,
+                            detail=i.detail,
+                            deadline=None,
+                            ref=i.detected_at,
+                        )
+                        for i in incidents[:FIRST_N]
+                    ],
+                    count=len(incidents),
+                )
+            )
+        groups.append(self.changed_since_cosigned())
+        return groups
+
+    def last_cosigned_size(self) -> int | None:
+        """The size of the newest checkpoint this account cosigned (held by the
+        committee at cosigning), or None."""
+        sizes = [
+            h.size
+            for h in self.gate.app.audit.held_checkpoints()
+            if h.holder == self.gate.actor
+        ]
+        return max(sizes) if sizes else None
+
+    def changed_since_cosigned(self) -> TodoGroup:
+        """Subjects of the open cycles in the viewer's branch with events the
+        viewer's last cosigned checkpoint does not cover (the newest
+        ``RECENT_EVENTS`` of each cycle are looked at)."""
+        size = self.last_cosigned_size()
+        log_size = self.gate.app.integrator.size
+        leaf_index = self.gate.app.integrator.leaf_index
+        changed: dict[tuple[str, str], TodoItem] = {}
+        capped = False
+        for cycle in self.open_cycles():
+            rows = self.query(
+                "ratings",
+                "SELECT t.subject_key, t.position, s.name, s.org_id, s.cell_id, "
+                "s.member_id FROM {timeline} t JOIN {subjects} s "
+                "ON s.cycle_id = t.cycle_id AND s.subject_key = t.subject_key "
+                "WHERE t.cycle_id = ? ORDER BY t.position DESC LIMIT ?",
+                [cycle["cycle_id"], RECENT_EVENTS],
+            )
+            capped = capped or len(rows) >= RECENT_EVENTS
+            rows = self.gate.keep(
+                Read.SUBJECT,
+                rows,
+                lambda r: r["org_id"] or r["cell_id"],
+                lambda r: r["member_id"],
+            )
+            for r in rows:
+                where = (cycle["cycle_id"], r["subject_key"])
+                if where in changed:
+                    continue
+                index = leaf_index(int(r["position"]))
+                if size is not None and index is not None and index < size:
+                    continue
+                changed[where] = TodoItem(
+                    kind="changed",
+                    name=r["name"],
+                    cycle_id=cycle["cycle_id"],
+                    subject_key=r["subject_key"],
+                )
+        items = list(changed.values())
+        return TodoGroup(
+            code="changed",
+            items=items[:FIRST_N],
+            count=len(items),
+            capped=capped and bool(items),
+            extra={
+                "cosigned_size": size,
+                "log_size": log_size,
+                "new_events": log_size - (size or 0),
+            },
+        )
+
+    # -- a member's own file -----------------------------------------------------
+    def member_groups(self) -> list[TodoGroup]:
+        """The member's own subjects in open cycles (their next step and who
+        takes it), their shortcomings still being remedied, and open votes."""
+        me = self.gate.viewer.member_id
+        groups: list[TodoGroup] = []
+        own = self.query(
+            "ratings",
+            "SELECT * FROM {subjects} WHERE member_id = ?",
+            [str(me)],
+        )
+        cycles = {c["cycle_id"]: c for c in self.gate.app.ratings.cycles()}
+        own = [
+            s
+            for s in own
+            if s["cycle_id"] in cycles and not cycles[s["cycle_id"]]["closed"]
+        ]
+        own.sort(
+            key=lambda s: (
+                -int(cycles[s["cycle_id"]]["year"]),
+                -int(cycles[s["cycle_id"]]["opened_at"]),
+            )
+        )
+        items = [self.subject_item(cycles[s["cycle_id"]], s) for s in own]
+        items = [i for i in items if i.step]
+        if items:
+            groups.append(
+                TodoGroup(code="own", items=items[:FIRST_N], count=len(items))
+            )
+        key = f"m:{me}"
+        remedies = [
+            r
+            for r in self.gate.remediation.items(subject_key=key)
+            if r["status"] in ("OPEN", "IN_PROGRESS")
+        ]
+        if remedies:
+            groups.append(
+                TodoGroup(
+                    code="own_remediation",
+                    items=[
+                        TodoItem(
+                            kind="remediation",
+                            name=r["description"],
+                            subject_key=key,
+                            deadline=r.get("deadline"),
+                            detail=r["status"],
+                        )
+                        for r in remedies[:FIRST_N]
+                    ],
+                    count=len(remedies),
+                )
+            )
+        votes = [v for v in self.gate.votes.votes() if v.state == "open"]
+        if votes:
+            groups.append(
+                TodoGroup(
+                    code="open_votes",
+                    items=[
+                        TodoItem(kind="vote", name=v.title, ref=str(v.vote_id))
+                        for v in votes[:FIRST_N]
+                    ],
+                    count=len(votes),
+                )
+            )
+        return groups
+
+    # -- the counting committee --------------------------------------------------
+    def counting_groups(self) -> list[TodoGroup]:
+        """The votes this account counts whose ceremony waits for it."""
+        actor = self.gate.actor
+        if not actor.startswith("u:"):
+            return []
+        account_id = UUID(actor[2:])
+        account = self.gate.app.account_row(account_id)
+        if account is None:
+            return []
+        votes = self.gate.app.votes
+        items: list[TodoItem] = []
+        for row in self.gate.votes.votes():
+            trustees = [t for t in votes.trustee_rows(row.vote_id) if t.username]
+            mine = [t for t in trustees if t.username == account.username]
+            if not mine:
+                continue
+            signed = row.state == "tallied" and _signed_minutes(
+                self.gate, row.vote_id, account_id
+            )
+            step = counting_step(row.state, chair=mine[0].chair, signed_minutes=signed)
+            if step is not None:
+                items.append(
+                    TodoItem(
+                        kind="vote",
+                        name=row.title,
+                        step=step.value,
+                        role=Role.COUNTING.value,
+                        ref=str(row.vote_id),
+                    )
+                )
+        if not items:
+            return []
+        return [TodoGroup(code="ceremony", items=items[:FIRST_N], count=len(items))]
+
+
+def _signed_minutes(gate: ReadGateway, vote_id: UUID, account_id: UUID) -> bool:
+    """Whether the account's key signed the vote's minutes."""
+    votes = gate.app.votes
+    try:
+        key = votes.trustee_key(account_id)
+    except DomainError:
+        return False
+    return key in votes.minutes_signers(vote_id, 0)
+
+
+def _venues(subject: Row) -> list[str]:
+    venues = subject.get("venues") or []
+    if isinstance(venues, str):
+        venues = json.loads(venues)
+    return [str(v) for v in venues]
