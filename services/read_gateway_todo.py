@@ -97,7 +97,7 @@ class TodoReads:
         self.gate = gate
         self.query = gate.app.projections.query
         self._rounds: dict[str, bool] = {}
-        self._names: dict[str, str] | None = None
+        self._names: dict[str, str | None] = {}
         self._cycles: list[Row] | None = None
 
     # -- the whole list ----------------------------------------------------------
@@ -256,12 +256,17 @@ class TodoReads:
         return str(round_id(UUID(cycle_id), decides))
 
     def org_name(self, org_id: str | None) -> str | None:
-        """The name of an organisation (the directory's names, read once)."""
+        """The name of an organisation (by its key, once per request)."""
         if org_id is None:
             return None
-        if self._names is None:
-            self._names = {str(o.org_id): o.name for o in self.gate.app.organisations()}
-        return self._names.get(org_id)
+        if org_id not in self._names:
+            found = self.query(
+                "directory",
+                "SELECT name FROM {organisations} WHERE org_id = ?",
+                [org_id],
+            )
+            self._names[org_id] = found[0]["name"] if found else None
+        return self._names[org_id]
 
     def subject_step(self, cycle_id: UUID, key: str) -> TodoItem | None:
         """The next step of one subject the viewer may read (its page says who
@@ -344,7 +349,9 @@ class TodoReads:
                     count=len(incidents),
                 )
             )
-        groups.append(self.changed_since_cosigned())
+        changed = self.changed_since_cosigned()
+        if changed is not None:
+            groups.append(changed)
         return groups
 
     def last_cosigned_size(self) -> int | None:
@@ -357,13 +364,14 @@ class TodoReads:
         ]
         return max(sizes) if sizes else None
 
-    def changed_since_cosigned(self) -> TodoGroup:
+    def changed_since_cosigned(self) -> TodoGroup | None:
         """Subjects of the open cycles in the viewer's branch with events the
         viewer's last cosigned checkpoint does not cover (the newest
-        ``RECENT_EVENTS`` of each cycle are looked at)."""
+        ``RECENT_EVENTS`` of each cycle are looked at), and whether a newer
+        checkpoint waits for the viewer's cosignature; None when neither."""
         size = self.last_cosigned_size()
-        log_size = self.gate.app.integrator.size
-        leaf_index = self.gate.app.integrator.leaf_index
+        latest = self.gate.app.integrator.latest_checkpoint()
+        latest_size = latest.size if latest is not None else 0
         changed: dict[tuple[str, str], TodoItem] = {}
         capped = False
         for cycle in self.open_cycles():
@@ -375,6 +383,7 @@ class TodoReads:
                 "WHERE t.cycle_id = ? ORDER BY t.position DESC LIMIT ?",
                 [cycle["cycle_id"], RECENT_EVENTS],
             )
+            rows = rows[: self._uncovered(rows, size)]
             capped = capped or len(rows) >= RECENT_EVENTS
             rows = self.gate.keep(
                 Read.SUBJECT,
@@ -383,19 +392,20 @@ class TodoReads:
                 lambda r: r["member_id"],
             )
             for r in rows:
-                where = (cycle["cycle_id"], r["subject_key"])
-                if where in changed:
-                    continue
-                index = leaf_index(int(r["position"]))
-                if size is not None and index is not None and index < size:
-                    continue
-                changed[where] = TodoItem(
-                    kind="changed",
-                    name=r["name"],
-                    cycle_id=cycle["cycle_id"],
-                    subject_key=r["subject_key"],
+                changed.setdefault(
+                    (cycle["cycle_id"], r["subject_key"]),
+                    TodoItem(
+                        kind="changed",
+                        name=r["name"],
+                        cycle_id=cycle["cycle_id"],
+                        subject_key=r["subject_key"],
+                        year=int(cycle["year"]),
+                    ),
                 )
         items = list(changed.values())
+        to_cosign = latest_size > (size or 0)
+        if not items and not to_cosign:
+            return None
         return TodoGroup(
             code="changed",
             items=items[:FIRST_N],
@@ -403,10 +413,31 @@ class TodoReads:
             capped=capped and bool(items),
             extra={
                 "cosigned_size": size,
-                "log_size": log_size,
-                "new_events": log_size - (size or 0),
+                "latest_size": latest_size,
+                "to_cosign": to_cosign,
             },
         )
+
+    def _uncovered(self, rows: list[Row], size: int | None) -> int:
+        """How many of ``rows`` (events, newest first) a checkpoint of ``size``
+        does not cover: log positions grow with the events, so the boundary is
+        found by bisection, a few look-ups of the log's leaf index."""
+        if size is None:
+            return len(rows)
+        leaf_index = self.gate.app.integrator.leaf_index
+
+        def covered(row: Row) -> bool:
+            index = leaf_index(int(row["position"]))
+            return index is not None and index < size
+
+        low, high = 0, len(rows)
+        while low < high:
+            middle = (low + high) // 2
+            if covered(rows[middle]):
+                high = middle
+            else:
+                low = middle + 1
+        return low
 
     # -- a member's own file -----------------------------------------------------
     def member_groups(self) -> list[TodoGroup]:

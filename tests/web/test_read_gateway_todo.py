@@ -115,6 +115,7 @@ def two(kiemdiem, world) -> dict[str, Any]:
         "thuky": world.accounts["secretary"],
         "captuy": world.accounts["decision_maker"],
         "dangvien": world.accounts["member"],
+        "ubkt": world.accounts["inspector"],
         **{name: s.account_id for name, s in accounts.items()},
     }
     return {"cycle": cycle, "key": key, "round": round_id, "ids": ids}
@@ -177,3 +178,63 @@ def test_who_acts_next_on_a_subject_is_read_within_scope(kiemdiem, two):
     with pytest.raises(DomainError) as refused:
         lists(kiemdiem, two, "thuky").subject_step(two["cycle"], two["key"])
     assert refused.value.code == "auth.out_of_scope"
+
+
+def _cosign(kiemdiem, session, size: int) -> str:
+    import time
+
+    from ledger import note
+    from ledger.trustroot import log_verifiers
+
+    stored = kiemdiem.integrator.checkpoint(size)
+    name = kiemdiem.audit.cosigner_name(session.actor)
+    body = note.open_note(stored.note, list(log_verifiers(kiemdiem.trust_root))).text
+    return note.cosign(body, name, session.signer.private_key, int(time.time()))
+
+
+def test_the_inspector_sees_files_changed_since_their_last_cosignature(
+    kiemdiem, world, two
+):
+    from services import audit_commands as ac
+
+    admin = kiemdiem.authenticate("admin", ACCOUNTS["admin"][2])
+    province = world.orgs["province"]
+    account = kiemdiem.handle(
+        c.OpenAccount(
+            admin.actor,
+            "ubkt-tinh",
+            "ubkt-tinh",
+            ("inspector",),
+            PASSWORD,
+            org_id=province,
+        ),
+        admin.signer,
+    )
+    inspector = kiemdiem.authenticate("ubkt-tinh", PASSWORD)
+    two["ids"]["ubkt-tinh"] = account
+
+    def changed(username: str) -> Any:
+        groups = lists(kiemdiem, two, username).groups()
+        return next((g for g in groups if g.code == "changed"), None)
+
+    before = changed("ubkt-tinh")
+    assert before.extra["cosigned_size"] is None
+    assert WEST_MEMBER in {i.name for i in before.items}
+    east = changed("ubkt")
+    assert east is None or WEST_MEMBER not in {i.name for i in east.items}
+
+    stored = kiemdiem.issue_checkpoint()
+    line = _cosign(kiemdiem, inspector, stored.size)
+    kiemdiem.handle(
+        ac.CosignCheckpoint(inspector.actor, stored.size, line), inspector.signer
+    )
+    assert changed("ubkt-tinh") is None  # everything is covered, nothing to cosign
+
+    dm = kiemdiem.authenticate("captuy-tay", PASSWORD)
+    kiemdiem.handle(
+        rc.HoldRating(dm.actor, two["round"], two["key"], "complaint", "Có đơn."),
+        dm.signer,
+    )
+    after = changed("ubkt-tinh")
+    assert [i.name for i in after.items] == [WEST_MEMBER]
+    assert after.extra["cosigned_size"] == stored.size
