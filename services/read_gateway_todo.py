@@ -99,6 +99,7 @@ class TodoReads:
         self._rounds: dict[str, bool] = {}
         self._names: dict[str, str | None] = {}
         self._cycles: list[Row] | None = None
+        self.first = FIRST_N
 
     # -- the whole list ----------------------------------------------------------
     def groups(self) -> list[TodoGroup]:
@@ -310,7 +311,7 @@ class TodoReads:
                     deadline=r["deadline"],
                     detail=r["scope"],
                 )
-                for r in rows[:FIRST_N]
+                for r in rows[: self.first]
             ]
             groups.append(
                 TodoGroup(
@@ -324,6 +325,14 @@ class TodoReads:
                 )
             )
         return groups
+
+    def all_orders(self) -> list[TodoGroup]:
+        """Every open re-review order in the viewer's branch (up to
+        ``COUNT_CAP`` per cycle): the full list behind the dashboard's group."""
+        if not self.gate.viewer.has(Role.SECRETARY, Role.DECISION_MAKER):
+            raise DomainError("auth.forbidden", action="read.todo")
+        self.first = COUNT_CAP
+        return self.order_groups()
 
     # -- the inspection committee ------------------------------------------------
     def inspector_groups(self) -> list[TodoGroup]:
@@ -353,6 +362,14 @@ class TodoReads:
         if changed is not None:
             groups.append(changed)
         return groups
+
+    def all_changed(self) -> TodoGroup | None:
+        """Every file changed since the viewer's last cosignature (of the
+        newest events looked at): the full list behind the dashboard's group."""
+        if not self.gate.viewer.has(Role.INSPECTOR):
+            raise DomainError("auth.forbidden", action="audit.read")
+        self.first = COUNT_CAP
+        return self.changed_since_cosigned()
 
     def last_cosigned_size(self) -> int | None:
         """The size of the newest checkpoint this account cosigned (held by the
@@ -408,7 +425,7 @@ class TodoReads:
             return None
         return TodoGroup(
             code="changed",
-            items=items[:FIRST_N],
+            items=items[: self.first],
             count=len(items),
             capped=capped and bool(items),
             extra={

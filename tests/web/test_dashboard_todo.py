@@ -168,3 +168,23 @@ def test_key_id_and_merkle_root_are_in_a_technical_fold(demo):
         assert page.index("Chi tiết kỹ thuật", page.index("diem-kiem-tra")) < (
             page.index("Gốc Merkle")
         )
+
+
+def test_the_inspectors_full_list_of_changed_files(demo):
+    client = signed_in(demo, "ubkt")
+    block = todo_block(client.get("/").get_data(as_text=True))
+    assert 'href="/viec-can-lam/ho-so-thay-doi"' in block
+    page = client.get("/viec-can-lam/ho-so-thay-doi").get_data(as_text=True)
+    shown = page.count('href="/ratings/cycles/')
+    heading = re.search(r"gần nhất: (\d+)", page)
+    assert heading is not None
+    assert shown == int(heading.group(1)) > 5
+    assert client.get("/viec-can-lam/lenh-kiem-diem-lai").status_code == 403
+
+
+def test_the_secretarys_full_list_of_orders_is_theirs_to_open(demo):
+    client = signed_in(demo, "thuky")
+    page = client.get("/viec-can-lam/lenh-kiem-diem-lai")
+    assert page.status_code == 200
+    assert "Lệnh kiểm điểm, xếp loại lại" in page.get_data(as_text=True)
+    assert client.get("/viec-can-lam/ho-so-thay-doi").status_code == 403

@@ -52,6 +52,7 @@ ORDER_SCOPES: dict[str, str] = {
 
 TEXT: dict[str, str] = {
     "heading": "Việc cần làm",
+    "back": "Trang chủ",
     "nothing": "Hiện không có việc nào chờ bạn.",
     "next_step": "Bước tiếp theo",
     "who": "người thực hiện",

@@ -85,3 +85,22 @@ def index():
         overdue=overdue,
         todo=todo().groups(),
     )
+
+
+@bp.get("/viec-can-lam/lenh-kiem-diem-lai")
+def open_orders():
+    """Every re-review order still open in the user's branch."""
+    return render_template(
+        "dashboard/todo_list.html", code="orders", todo=todo().all_orders()
+    )
+
+
+@bp.get("/viec-can-lam/ho-so-thay-doi")
+def changed_files():
+    """Every file changed since the inspector's last cosigned checkpoint."""
+    group = todo().all_changed()
+    return render_template(
+        "dashboard/todo_list.html",
+        code="changed",
+        todo=[group] if group is not None else [],
+    )
