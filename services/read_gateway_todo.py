@@ -40,6 +40,11 @@ COUNT_CAP = 500
 """A group's count stops here ("500+"): a count never reads a whole province."""
 MAX_CYCLES = 3
 """The newest open cycles in reach whose steps are listed."""
+SMALL_BRANCH = 2000
+"""A branch with at most this many organisations and members is read by the
+subjects' keys; a larger one by status (it is then a large part of its cycle)."""
+CHUNK = 500
+"""Keys per ``IN (…)`` list."""
 RECENT_EVENTS = 200
 """The newest events of a cycle an inspector's "changed since" looks at."""
 
@@ -100,6 +105,8 @@ class TodoReads:
         self._names: dict[str, str | None] = {}
         self._cycles: list[Row] | None = None
         self.first = FIRST_N
+        self._keys: list[str] | None = None
+        self._large = False
 
     # -- the whole list ----------------------------------------------------------
     def groups(self) -> list[TodoGroup]:
@@ -128,26 +135,75 @@ class TodoReads:
             self._cycles = rows[:MAX_CYCLES]
         return self._cycles
 
-    def _branch_filter(self) -> tuple[str, list[Any]]:
-        """The SQL condition keeping subjects in the viewer's branch: their
-        ancestor path (stored with the subject) names the viewer's organisation."""
+    def _branch_filter(self, cycle: Row) -> tuple[str, list[Any]]:
+        """The SQL condition keeping subjects in the viewer's branch: none when
+        the whole cycle is in it (the viewer stands at the cycle's organisation
+        or above), else their ancestor path (stored with the subject) names the
+        viewer's organisation."""
         viewer = self.gate.viewer
-        if viewer.is_admin:
+        if viewer.is_admin or viewer.in_branch(self.gate.path(cycle["org_id"])):
             return "", []
         return " AND path LIKE ?", [f'%"{viewer.org_id}"%']
 
-    def _status_rows(self, cycle_id: str, status: str) -> tuple[list[Row], int]:
+    def _branch_keys(self) -> list[str] | None:
+        """The subject keys of a small branch (its organisations and the members
+        of its chi bộ, by the directory's and the roster's indexes), or None
+        when the branch is larger than ``SMALL_BRANCH``: then the subjects are
+        found by status instead."""
+        if self._keys is not None or self._large:
+            return self._keys
+        orgs = self.query(
+            "directory",
+            "SELECT org_id FROM {org_ancestors} WHERE ancestor_id = ? LIMIT ?",
+            [str(self.gate.viewer.org_id), SMALL_BRANCH + 1],
+        )
+        keys = [f"o:{r['org_id']}" for r in orgs]
+        for chunk in _chunks([r["org_id"] for r in orgs]):
+            members = self.query(
+                "ratings",
+                "SELECT member_id FROM {roster} WHERE cell_id IN ("  # noqa: S608 - placeholders only
+                + ", ".join("?" for _ in chunk)
+                + ") LIMIT ?",
+                [*chunk, SMALL_BRANCH + 1],
+            )
+            keys += [f"m:{r['member_id']}" for r in members]
+            if len(keys) > SMALL_BRANCH:
+                break
+        if len(keys) > SMALL_BRANCH:
+            self._large = True
+            return None
+        self._keys = sorted(keys)
+        return self._keys
+
+    def _status_rows(self, cycle: Row, status: str) -> tuple[list[Row], int]:
         """The first subjects of a status in the viewer's branch, and how many
-        (capped)."""
-        where, params = self._branch_filter()
+        (capped): by key for a small branch inside a larger cycle, else by
+        status (the whole cycle, or a large part of it)."""
+        cycle_id = cycle["cycle_id"]
+        where, params = self._branch_filter(cycle)
+        keys = self._branch_keys() if where else None
+        if keys is not None:
+            found: list[Row] = []
+            for chunk in _chunks(keys):
+                found += self.query(
+                    "ratings",
+                    "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ? "  # noqa: S608 - placeholders only
+                    "AND subject_key IN ("
+                    + ", ".join("?" for _ in chunk)
+                    + ")"
+                    + where,
+                    [cycle_id, status, *chunk, *params],
+                )
+            found.sort(key=lambda r: str(r["subject_key"]))
+            return found[: self.first], len(found)
         first = self.query(
             "ratings",
             "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ?"  # noqa: S608 - the condition comes from code
             + where
             + " ORDER BY subject_key LIMIT ?",
-            [cycle_id, status, *params, FIRST_N],
+            [cycle_id, status, *params, self.first],
         )
-        if len(first) < FIRST_N:
+        if len(first) < self.first:
             return first, len(first)
         counted = self.query(
             "ratings",
@@ -166,7 +222,7 @@ class TodoReads:
             for status, roles in STATUS_GROUPS:
                 if not self.gate.viewer.has(*roles):
                     continue
-                rows, count = self._status_rows(cycle["cycle_id"], status)
+                rows, count = self._status_rows(cycle, status)
                 if not count:
                     continue
                 groups.append(
@@ -566,6 +622,10 @@ def _signed_minutes(gate: ReadGateway, vote_id: UUID, account_id: UUID) -> bool:
     except DomainError:
         return False
     return key in votes.minutes_signers(vote_id, 0)
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
 
 
 def _venues(subject: Row) -> list[str]:

@@ -129,7 +129,13 @@ def names(groups, code: str) -> set[str]:
     return {i.name for g in groups if g.code == code for i in g.items}
 
 
-def test_a_secretary_sees_the_steps_of_their_own_district_only(kiemdiem, two):
+@pytest.mark.parametrize("small_branch", [2000, 0], ids=["by-key", "by-status"])
+def test_a_secretary_sees_the_steps_of_their_own_district_only(
+    kiemdiem, two, monkeypatch, small_branch
+):
+    """A district in a province's cycle: read by its subjects' keys, or (a
+    branch too large for that) by status with the ancestor path as filter."""
+    monkeypatch.setattr("services.read_gateway_todo.SMALL_BRANCH", small_branch)
     east = lists(kiemdiem, two, "thuky").groups()
     assert EAST_MEMBER in names(east, "status.pending")
     everything = {i.name for g in east for i in g.items}
