@@ -8,36 +8,30 @@ province: the open cycles in reach (at most ``MAX_CYCLES``), per cycle one
 count per step capped at ``COUNT_CAP`` and the first ``FIRST_N`` subjects, read
 by the ``subjects`` primary key (cycle, subject) and the reviews and rounds by
 their own keys; never every subject of a province.
+
+The inspection committee's, a member's and the counting committee's lists are
+in ``services.read_gateway_todo_roles``.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.accounts import Role
 from domain.errors import DomainError
-from domain.next_step import (
-    NextStep,
-    Step,
-    counting_step,
-    deadline_of,
-    subject_next_step,
-)
+from domain.next_step import NextStep, Step, deadline_of, subject_next_step
 from domain.permissions import Read
 from services.ratings import review_id, round_id
+from services.read_gateway_todo_roles import RoleTodoReads
+from services.todo_items import COUNT_CAP, FIRST_N, TodoGroup, TodoItem
 
 if TYPE_CHECKING:
     from services.read_gateway import ReadGateway
 
 Row = dict[str, Any]
 
-FIRST_N = 5
-"""Items shown per group on the dashboard; the count and a link say the rest."""
-COUNT_CAP = 500
-"""A group's count stops here ("500+"): a count never reads a whole province."""
 MAX_CYCLES = 3
 """The newest open cycles in reach whose steps are listed."""
 SMALL_BRANCH = 2000
@@ -45,8 +39,6 @@ SMALL_BRANCH = 2000
 subjects' keys; a larger one by status (it is then a large part of its cycle)."""
 CHUNK = 500
 """Keys per ``IN (…)`` list."""
-RECENT_EVENTS = 200
-"""The newest events of a cycle an inspector's "changed since" looks at."""
 
 # The subject statuses each role's groups list, in order (a status, the roles
 # whose dashboard shows it). The next step of each item says who acts.
@@ -56,43 +48,6 @@ STATUS_GROUPS: tuple[tuple[str, frozenset[Role]], ...] = (
     ("proposed", frozenset({Role.DECISION_MAKER, Role.INSPECTOR})),
     ("cancelled", frozenset({Role.DECISION_MAKER})),
 )
-
-
-@dataclass(frozen=True)
-class TodoItem:
-    """One thing waiting (việc chờ): a subject's next step, an order, a vote…
-
-    ``kind`` says what it is (``subject``, ``order``, ``remediation``,
-    ``vote``, ``incident``, ``changed``) and so which page it links to.
-    """
-
-    kind: str
-    name: str
-    step: str | None = None
-    role: str | None = None
-    acting_org: str | None = None
-    cycle_id: str | None = None
-    subject_key: str | None = None
-    ref: str | None = None
-    deadline: str | None = None
-    detail: str | None = None
-    round_id: str | None = None
-    year: int | None = None
-
-
-@dataclass(frozen=True)
-class TodoGroup:
-    """A group of the to-do list: its code (the heading), the first items, how
-    many there are (``capped``: at least that many) and what the full list is."""
-
-    code: str
-    items: list[TodoItem]
-    count: int
-    capped: bool = False
-    cycle_id: str | None = None
-    year: int | None = None
-    status: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class TodoReads:
@@ -107,6 +62,7 @@ class TodoReads:
         self.first = FIRST_N
         self._keys: list[str] | None = None
         self._large = False
+        self.roles = RoleTodoReads(self)
 
     # -- the whole list ----------------------------------------------------------
     def groups(self) -> list[TodoGroup]:
@@ -118,11 +74,11 @@ class TodoReads:
         if viewer.has(Role.SECRETARY, Role.DECISION_MAKER):
             found += self.order_groups()
         if viewer.has(Role.INSPECTOR):
-            found += self.inspector_groups()
+            found += self.roles.inspector_groups()
         if viewer.member_id is not None:
-            found += self.member_groups()
+            found += self.roles.member_groups()
         if viewer.has(Role.COUNTING):
-            found += self.counting_groups()
+            found += self.roles.counting_groups()
         return [g for g in found if g.count or g.extra]
 
     # -- cycles and subjects -----------------------------------------------------
@@ -382,6 +338,10 @@ class TodoReads:
             )
         return groups
 
+    def all_changed(self) -> TodoGroup | None:
+        """Every file changed since the inspector's last cosignature."""
+        return self.roles.all_changed()
+
     def all_orders(self) -> list[TodoGroup]:
         """Every open re-review order in the viewer's branch (up to
         ``COUNT_CAP`` per cycle): the full list behind the dashboard's group."""
@@ -389,239 +349,6 @@ class TodoReads:
             raise DomainError("auth.forbidden", action="read.todo")
         self.first = COUNT_CAP
         return self.order_groups()
-
-    # -- the inspection committee ------------------------------------------------
-    def inspector_groups(self) -> list[TodoGroup]:
-        """Open incidents of the log, and the files changed since the
-        committee member's last cosigned checkpoint (overdue remediation is
-        the dashboard's reminder, read as before)."""
-        groups: list[TodoGroup] = []
-        incidents = self.gate.app.audit.incidents()
-        if incidents:
-            groups.append(
-                TodoGroup(
-                    code="incidents",
-                    items=[
-                        TodoItem(
-                            kind="incident",
-                            name=i.kind,
-                            detail=i.detail,
-                            deadline=None,
-                            ref=i.detected_at,
-                        )
-                        for i in incidents[:FIRST_N]
-                    ],
-                    count=len(incidents),
-                )
-            )
-        changed = self.changed_since_cosigned()
-        if changed is not None:
-            groups.append(changed)
-        return groups
-
-    def all_changed(self) -> TodoGroup | None:
-        """Every file changed since the viewer's last cosignature (of the
-        newest events looked at): the full list behind the dashboard's group."""
-        if not self.gate.viewer.has(Role.INSPECTOR):
-            raise DomainError("auth.forbidden", action="audit.read")
-        self.first = COUNT_CAP
-        return self.changed_since_cosigned()
-
-    def last_cosigned_size(self) -> int | None:
-        """The size of the newest checkpoint this account cosigned (held by the
-        committee at cosigning), or None."""
-        sizes = [
-            h.size
-            for h in self.gate.app.audit.held_checkpoints()
-            if h.holder == self.gate.actor
-        ]
-        return max(sizes) if sizes else None
-
-    def changed_since_cosigned(self) -> TodoGroup | None:
-        """Subjects of the open cycles in the viewer's branch with events the
-        viewer's last cosigned checkpoint does not cover (the newest
-        ``RECENT_EVENTS`` of each cycle are looked at), and whether a newer
-        checkpoint waits for the viewer's cosignature; None when neither."""
-        size = self.last_cosigned_size()
-        latest = self.gate.app.integrator.latest_checkpoint()
-        latest_size = latest.size if latest is not None else 0
-        changed: dict[tuple[str, str], TodoItem] = {}
-        capped = False
-        for cycle in self.open_cycles():
-            rows = self.query(
-                "ratings",
-                "SELECT t.subject_key, t.position, s.name, s.org_id, s.cell_id, "
-                "s.member_id FROM {timeline} t JOIN {subjects} s "
-                "ON s.cycle_id = t.cycle_id AND s.subject_key = t.subject_key "
-                "WHERE t.cycle_id = ? ORDER BY t.position DESC LIMIT ?",
-                [cycle["cycle_id"], RECENT_EVENTS],
-            )
-            rows = rows[: self._uncovered(rows, size)]
-            capped = capped or len(rows) >= RECENT_EVENTS
-            rows = self.gate.keep(
-                Read.SUBJECT,
-                rows,
-                lambda r: r["org_id"] or r["cell_id"],
-                lambda r: r["member_id"],
-            )
-            for r in rows:
-                changed.setdefault(
-                    (cycle["cycle_id"], r["subject_key"]),
-                    TodoItem(
-                        kind="changed",
-                        name=r["name"],
-                        cycle_id=cycle["cycle_id"],
-                        subject_key=r["subject_key"],
-                        year=int(cycle["year"]),
-                    ),
-                )
-        items = list(changed.values())
-        to_cosign = latest_size > (size or 0)
-        if not items and not to_cosign:
-            return None
-        return TodoGroup(
-            code="changed",
-            items=items[: self.first],
-            count=len(items),
-            capped=capped and bool(items),
-            extra={
-                "cosigned_size": size,
-                "latest_size": latest_size,
-                "to_cosign": to_cosign,
-            },
-        )
-
-    def _uncovered(self, rows: list[Row], size: int | None) -> int:
-        """How many of ``rows`` (events, newest first) a checkpoint of ``size``
-        does not cover: log positions grow with the events, so the boundary is
-        found by bisection, a few look-ups of the log's leaf index."""
-        if size is None:
-            return len(rows)
-        leaf_index = self.gate.app.integrator.leaf_index
-
-        def covered(row: Row) -> bool:
-            index = leaf_index(int(row["position"]))
-            return index is not None and index < size
-
-        low, high = 0, len(rows)
-        while low < high:
-            middle = (low + high) // 2
-            if covered(rows[middle]):
-                high = middle
-            else:
-                low = middle + 1
-        return low
-
-    # -- a member's own file -----------------------------------------------------
-    def member_groups(self) -> list[TodoGroup]:
-        """The member's own subjects in open cycles (their next step and who
-        takes it), their shortcomings still being remedied, and open votes."""
-        me = self.gate.viewer.member_id
-        groups: list[TodoGroup] = []
-        own = self.query(
-            "ratings",
-            "SELECT * FROM {subjects} WHERE member_id = ?",
-            [str(me)],
-        )
-        cycles = {c["cycle_id"]: c for c in self.gate.app.ratings.cycles()}
-        own = [
-            s
-            for s in own
-            if s["cycle_id"] in cycles and not cycles[s["cycle_id"]]["closed"]
-        ]
-        own.sort(
-            key=lambda s: (
-                -int(cycles[s["cycle_id"]]["year"]),
-                -int(cycles[s["cycle_id"]]["opened_at"]),
-            )
-        )
-        items = [self.subject_item(cycles[s["cycle_id"]], s) for s in own]
-        items = [i for i in items if i.step]
-        if items:
-            groups.append(
-                TodoGroup(code="own", items=items[:FIRST_N], count=len(items))
-            )
-        key = f"m:{me}"
-        remedies = [
-            r
-            for r in self.gate.remediation.items(subject_key=key)
-            if r["status"] in ("OPEN", "IN_PROGRESS")
-        ]
-        if remedies:
-            groups.append(
-                TodoGroup(
-                    code="own_remediation",
-                    items=[
-                        TodoItem(
-                            kind="remediation",
-                            name=r["description"],
-                            subject_key=key,
-                            deadline=r.get("deadline"),
-                            detail=r["status"],
-                        )
-                        for r in remedies[:FIRST_N]
-                    ],
-                    count=len(remedies),
-                )
-            )
-        votes = [v for v in self.gate.votes.votes() if v.state == "open"]
-        if votes:
-            groups.append(
-                TodoGroup(
-                    code="open_votes",
-                    items=[
-                        TodoItem(kind="vote", name=v.title, ref=str(v.vote_id))
-                        for v in votes[:FIRST_N]
-                    ],
-                    count=len(votes),
-                )
-            )
-        return groups
-
-    # -- the counting committee --------------------------------------------------
-    def counting_groups(self) -> list[TodoGroup]:
-        """The votes this account counts whose ceremony waits for it."""
-        actor = self.gate.actor
-        if not actor.startswith("u:"):
-            return []
-        account_id = UUID(actor[2:])
-        account = self.gate.app.account_row(account_id)
-        if account is None:
-            return []
-        votes = self.gate.app.votes
-        items: list[TodoItem] = []
-        for row in self.gate.votes.votes():
-            trustees = [t for t in votes.trustee_rows(row.vote_id) if t.username]
-            mine = [t for t in trustees if t.username == account.username]
-            if not mine:
-                continue
-            signed = row.state == "tallied" and _signed_minutes(
-                self.gate, row.vote_id, account_id
-            )
-            step = counting_step(row.state, chair=mine[0].chair, signed_minutes=signed)
-            if step is not None:
-                items.append(
-                    TodoItem(
-                        kind="vote",
-                        name=row.title,
-                        step=step.value,
-                        role=Role.COUNTING.value,
-                        ref=str(row.vote_id),
-                    )
-                )
-        if not items:
-            return []
-        return [TodoGroup(code="ceremony", items=items[:FIRST_N], count=len(items))]
-
-
-def _signed_minutes(gate: ReadGateway, vote_id: UUID, account_id: UUID) -> bool:
-    """Whether the account's key signed the vote's minutes."""
-    votes = gate.app.votes
-    try:
-        key = votes.trustee_key(account_id)
-    except DomainError:
-        return False
-    return key in votes.minutes_signers(vote_id, 0)
 
 
 def _chunks(items: list[str]) -> list[list[str]]:
