@@ -188,3 +188,24 @@ def test_the_secretarys_full_list_of_orders_is_theirs_to_open(demo):
     assert page.status_code == 200
     assert "Lệnh kiểm điểm, xếp loại lại" in page.get_data(as_text=True)
     assert client.get("/viec-can-lam/ho-so-thay-doi").status_code == 403
+
+
+def test_the_inspector_sees_the_incidents_of_the_log(
+    client, auth, kiemdiem, monkeypatch
+):
+    from services.audit import Incident
+
+    found = [
+        Incident("rollback", "size 9 < 12", "evidence", "2026-12-01T03:00:00+00:00")
+    ]
+    monkeypatch.setattr(kiemdiem.audit, "incidents", lambda: found)
+    auth.login("inspector")
+    block = todo_block(client.get("/").get_data(as_text=True))
+    assert "Sự cố sổ cái đã phát hiện: 1" in block
+    assert "Sổ cái hiện ngắn hơn" in block
+    assert "10:00 01/12/2026" in block
+    assert "size 9 &lt; 12" not in block
+    assert "size 9 < 12" not in block
+    auth.logout()
+    auth.login("secretary")
+    assert "Sự cố sổ cái" not in client.get("/").get_data(as_text=True)
