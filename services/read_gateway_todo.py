@@ -45,7 +45,7 @@ CHUNK = 500
 STATUS_GROUPS: tuple[tuple[str, frozenset[Role]], ...] = (
     ("pending", frozenset({Role.SECRETARY})),
     ("self_rated", frozenset({Role.SECRETARY, Role.DECISION_MAKER})),
-    ("proposed", frozenset({Role.DECISION_MAKER, Role.INSPECTOR})),
+    ("proposed", frozenset({Role.DECISION_MAKER})),
     ("cancelled", frozenset({Role.DECISION_MAKER})),
 )
 
@@ -69,9 +69,8 @@ class TodoReads:
         """Every group for the viewer's roles, empty ones left out."""
         viewer = self.gate.viewer
         found: list[TodoGroup] = []
-        if viewer.has(Role.SECRETARY, Role.DECISION_MAKER, Role.INSPECTOR):
-            found += self.subject_groups()
         if viewer.has(Role.SECRETARY, Role.DECISION_MAKER):
+            found += self.subject_groups()
             found += self.order_groups()
         if viewer.has(Role.INSPECTOR):
             found += self.roles.inspector_groups()
