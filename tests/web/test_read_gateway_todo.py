@@ -244,3 +244,49 @@ def test_the_inspector_sees_files_changed_since_their_last_cosignature(
     after = changed("ubkt-tinh")
     assert [i.name for i in after.items] == [WEST_MEMBER]
     assert after.extra["cosigned_size"] == stored.size
+
+
+def test_a_dashboard_hit_reads_as_much_for_many_subjects_as_for_few(
+    kiemdiem, world, two, monkeypatch
+):
+    """The queries of a to-do list do not grow with the subjects of a cycle:
+    the first items and a capped count, never one read per subject."""
+    queries: list[str] = []
+    real = kiemdiem.projections.query
+
+    def counting(name: str, statement: str, params: Any = ()) -> Any:
+        queries.append(statement)
+        return real(name, statement, params)
+
+    def hit() -> int:
+        queries.clear()
+        gate = ReadGateway.for_account(kiemdiem, two["ids"]["thuky-tinh"])
+        with monkeypatch.context() as m:
+            m.setattr(kiemdiem.projections, "query", counting)
+            TodoReads(gate).groups()
+        return len(queries)
+
+    few = hit()
+    admin = kiemdiem.authenticate("admin", ACCOUNTS["admin"][2])
+    for n in range(12):
+        kiemdiem.handle(
+            c.EnrolMember(
+                admin.actor,
+                f"Đảng Viên Thêm {n}",
+                f"DV0009{n:04d}",
+                date(1980, 1, 1),
+                date(2005, 1, 1),
+                "full",
+                world.orgs["cell_b"],
+            ),
+            admin.signer,
+        )
+    sec = kiemdiem.authenticate("thuky-tinh", PASSWORD)
+    kiemdiem.handle(rc.RefreshSubjects(sec.actor, two["cycle"]), sec.signer)
+    (pending,) = [
+        g
+        for g in lists(kiemdiem, two, "thuky-tinh").groups()
+        if g.code == "status.pending"
+    ]
+    assert pending.count >= 19
+    assert hit() <= few  # the same five items shown; twelve more subjects read none
