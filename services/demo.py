@@ -16,8 +16,12 @@ from uuid import UUID
 from ledger.signing import Signer
 from services import commands as c
 from services.app import Kiemdiem
-from services.demo_ratings import load_demo_decision, load_demo_rating_facts
-from services.demo_remediation import load_demo_remediation
+from services.demo_ratings import (
+    DECISION_CELL,
+    load_demo_decision,
+    load_demo_rating_facts,
+)
+from services.demo_remediation import REMEDIATION_MEMBER, load_demo_remediation
 from services.demo_vote import DemoVoteResult, load_demo_vote
 from services.ids import organisation_id
 
@@ -124,7 +128,13 @@ def load_demo(services: Kiemdiem, admin: Signer, seed: int = 2025) -> DemoResult
             )
             members.append((services.handle(command, admin), name))
     load_demo_rating_facts(services, admin, members)
-    accounts = open_demo_accounts(services, admin, province, members[0])
+    # The member login is the Phú An member whose 2025 review waits for their
+    # self-review and whose 2024 shortcoming is still being remedied, so their
+    # dashboard has something to do (issue 13).
+    own = services.members(organisation_id(DECISION_CELL))[REMEDIATION_MEMBER]
+    accounts = open_demo_accounts(
+        services, admin, province, (own.member_id, own.full_name)
+    )
     logins = {a.username: a.password for a in accounts}
     load_demo_decision(
         services,

@@ -47,6 +47,7 @@ def load_demo_rating_facts(
 
 DECISION_DISTRICT = "huyen-uy-phu-loc"
 DECISION_CELL = "chi-bo-thon-phu-an"
+PROPOSED_MEMBER = 3  # of the chi bộ: proposed, not yet decided (1 and 2: remediation)
 
 
 def load_demo_decision(
@@ -115,4 +116,28 @@ def load_demo_decision(
         decision_maker,
         rc.DecideRating(dm, round_id, key, "HTTNV", "15-QĐ/CB", date(2025, 12, 18)),
     )
+    # A second member reviewed, self-rated and proposed: the proposal waits on
+    # the decision maker's dashboard (issue 13, each role has a next task).
+    waiting = services.members(cell)[PROPOSED_MEMBER]
+    key = f"m:{waiting.member_id}"
+    review = run(secretary, rc.OpenReview(sec, cycle, key, cell))
+    run(
+        secretary,
+        rc.SubmitSelfReview(
+            sec,
+            review,
+            "2B",
+            {
+                "strengths": "Nhiệt tình, trách nhiệm trong công việc.",
+                "shortcomings": "Chưa chủ động đề xuất cách làm mới.",
+                "measures": "Tích cực học tập, trao đổi kinh nghiệm.",
+            },
+        ),
+    )
+    run(
+        secretary,
+        rc.HoldMeeting(sec, review, date(2025, 12, 5), 5, "Biên bản", "Nhất trí"),
+    )
+    run(secretary, rc.SelfRate(sec, round_id, key, "HTTNV", 10, 10, points=points))
+    run(secretary, rc.ProposeRating(sec, round_id, key, "HTTNV"))
     return round_id

@@ -21,6 +21,7 @@ from services.demo_ratings import DECISION_CELL, DECISION_DISTRICT
 from services.ids import organisation_id
 from services.rating_ids import cycle_id
 
+REMEDIATION_MEMBER = 1  # of the chi bộ (its members in the directory's order)
 DEMO_SHORTCOMING = "Chậm nộp báo cáo kết quả thực hiện nhiệm vụ hằng tháng"
 
 
@@ -49,7 +50,7 @@ def load_demo_remediation(services: Kiemdiem, secretary: Signer) -> DemoRemediat
         return result
 
     people = services.members(cell)
-    member, commenter = people[1], people[2]
+    member, commenter = people[REMEDIATION_MEMBER], people[REMEDIATION_MEMBER + 1]
     key = str(SubjectKey.of_member(member.member_id))
     cycle = rate(rc.OpenCycle(sec, district, 2024, reference_date=date(2024, 12, 1)))
     cell_review = rate(rc.OpenReview(sec, cycle, str(SubjectKey.of_org(cell)), cell))

@@ -14,6 +14,7 @@ from flask import abort, g, make_response
 from domain.permissions import Viewer
 from services.queries import MemberRow, OrganisationRow
 from services.read_gateway import ReadGateway
+from services.read_gateway_todo import TodoReads
 from web.errors import refusal
 
 T = TypeVar("T")
@@ -65,6 +66,16 @@ def reads() -> ReadGateway:
             gate = ReadGateway.for_account(services(), account_id)
         g.read_gateway = gate
     return gate
+
+
+def todo() -> TodoReads:
+    """The signed-in user's to-do lists (``services.read_gateway_todo``), bound
+    to the same gateway and scope as every other read of the request."""
+    lists: TodoReads | None = g.get("todo_reads")
+    if lists is None:
+        lists = TodoReads(reads())
+        g.todo_reads = lists
+    return lists
 
 
 def shows_personal(member: MemberRow | None = None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -24,6 +25,15 @@ def vn_date(value: date | datetime | str | None) -> str:
         except ValueError:
             return value
     return value.strftime("%d/%m/%Y")
+
+
+ISO_DATE_IN_TEXT = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def vn_dates_in(value: Any) -> str:
+    """A text with every ISO date in it written dd/mm/yyyy (evidence lists that
+    name a decision and its date, for instance)."""
+    return ISO_DATE_IN_TEXT.sub(r"\3/\2/\1", str(value or ""))
 
 
 # Vietnam keeps UTC+7 all year (no daylight saving), so a fixed offset is exact.
@@ -76,6 +86,7 @@ def register_filters(app: Flask) -> None:
         role_label=role_label,
         status_label=status_label,
         vn_date=vn_date,
+        vn_dates_in=vn_dates_in,
         vn_time=vn_time,
         explanation_text=explanation_text,
         short_id=short_id,

@@ -7,9 +7,16 @@ from dataclasses import dataclass
 
 from flask import render_template
 
+from web.catalogue.todo import (
+    GROUP_HEADINGS,
+    ORDER_SCOPES,
+    TEXT,
+    actor_label,
+    step_label,
+)
 from web.dashboard import bp
 from web.identity import user
-from web.reads import reads
+from web.reads import reads, todo
 
 # Who sees the integrity alerts: those who may cosign checkpoints (the domain's
 # table says administrators and the inspection committee).
@@ -39,6 +46,25 @@ def _latest_checkpoint() -> CheckpointView | None:
     )
 
 
+@bp.app_template_filter("step_label")
+def _step_label(code: str | None) -> str:
+    return step_label(code)
+
+
+@bp.app_template_filter("actor_label")
+def _actor_label(role: str | None) -> str:
+    return actor_label(role)
+
+
+@bp.app_context_processor
+def _todo_text() -> dict[str, object]:
+    return {
+        "todo_text": TEXT,
+        "todo_headings": GROUP_HEADINGS,
+        "order_scopes": ORDER_SCOPES,
+    }
+
+
 @bp.get("/")
 def index():
     me = user()
@@ -57,4 +83,24 @@ def index():
         alerts=alerts,
         show_alerts=me.may(ALERTS_ACTION),
         overdue=overdue,
+        todo=todo().groups(),
+    )
+
+
+@bp.get("/viec-can-lam/lenh-kiem-diem-lai")
+def open_orders():
+    """Every re-review order still open in the user's branch."""
+    return render_template(
+        "dashboard/todo_list.html", code="orders", todo=todo().all_orders()
+    )
+
+
+@bp.get("/viec-can-lam/ho-so-thay-doi")
+def changed_files():
+    """Every file changed since the inspector's last cosigned checkpoint."""
+    group = todo().all_changed()
+    return render_template(
+        "dashboard/todo_list.html",
+        code="changed",
+        todo=[group] if group is not None else [],
     )

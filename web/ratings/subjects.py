@@ -48,7 +48,7 @@ from web.ratings.shared import (
     send,
     with_choices,
 )
-from web.reads import reads
+from web.reads import reads, todo
 
 
 def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
@@ -76,6 +76,7 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "review_ids": {v: review_id(cycle_id, key, v) for v in subject["venues"]},
         "timeline": ratings.timeline(cycle_id, key),
         "flags": ratings.subject_flags(cycle_id, key),
+        "next_step": todo().subject_step(cycle_id, key),
         "round": rating_round,
         "form_code": form_code,
         # Every section of the template in its order; one the form does not

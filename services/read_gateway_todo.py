@@ -1,0 +1,361 @@
+"""The dashboard's to-do lists (việc cần làm), one per role (issue 13): reads bound
+to the read gateway's viewer and checked by the same scope rule as every other
+read (``services.read_gateway``).
+
+Who acts next is the domain's rule (``domain.next_step``); here the candidates
+are found and counted. Each query is bounded so a dashboard hit stays cheap in a
+province: the open cycles in reach (at most ``MAX_CYCLES``), per cycle one
+count per step capped at ``COUNT_CAP`` and the first ``FIRST_N`` subjects, read
+by the ``subjects`` primary key (cycle, subject) and the reviews and rounds by
+their own keys; never every subject of a province.
+
+The inspection committee's, a member's and the counting committee's lists are
+in ``services.read_gateway_todo_roles``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain.accounts import Role
+from domain.errors import DomainError
+from domain.next_step import NextStep, Step, deadline_of, subject_next_step
+from domain.permissions import Read
+from services.ratings import review_id, round_id
+from services.read_gateway_todo_roles import RoleTodoReads
+from services.todo_items import COUNT_CAP, FIRST_N, TodoGroup, TodoItem
+
+if TYPE_CHECKING:
+    from services.read_gateway import ReadGateway
+
+Row = dict[str, Any]
+
+MAX_CYCLES = 3
+"""The newest open cycles in reach whose steps are listed."""
+SMALL_BRANCH = 2000
+"""A branch with at most this many organisations and members is read by the
+subjects' keys; a larger one by status (it is then a large part of its cycle)."""
+CHUNK = 500
+"""Keys per ``IN (…)`` list."""
+
+# The subject statuses each role's groups list, in order (a status, the roles
+# whose dashboard shows it). The next step of each item says who acts.
+STATUS_GROUPS: tuple[tuple[str, frozenset[Role]], ...] = (
+    ("pending", frozenset({Role.SECRETARY})),
+    ("self_rated", frozenset({Role.SECRETARY, Role.DECISION_MAKER})),
+    ("proposed", frozenset({Role.DECISION_MAKER})),
+    ("cancelled", frozenset({Role.DECISION_MAKER})),
+)
+
+
+class TodoReads:
+    """The to-do lists of the gateway's viewer."""
+
+    def __init__(self, gate: ReadGateway) -> None:
+        self.gate = gate
+        self.query = gate.app.projections.query
+        self._rounds: dict[str, bool] = {}
+        self._names: dict[str, str | None] = {}
+        self._cycles: list[Row] | None = None
+        self.first = FIRST_N
+        self._keys: list[str] | None = None
+        self._large = False
+        self.roles = RoleTodoReads(self)
+
+    # -- the whole list ----------------------------------------------------------
+    def groups(self) -> list[TodoGroup]:
+        """Every group for the viewer's roles, empty ones left out."""
+        viewer = self.gate.viewer
+        found: list[TodoGroup] = []
+        if viewer.has(Role.SECRETARY, Role.DECISION_MAKER):
+            found += self.subject_groups()
+            found += self.order_groups()
+        if viewer.has(Role.INSPECTOR):
+            found += self.roles.inspector_groups()
+        if viewer.member_id is not None:
+            found += self.roles.member_groups()
+        if viewer.has(Role.COUNTING):
+            found += self.roles.counting_groups()
+        return [g for g in found if g.count or g.extra]
+
+    # -- cycles and subjects -----------------------------------------------------
+    def open_cycles(self) -> list[Row]:
+        """The newest open cycles the viewer reads (the cycles table is small:
+        one row per organisation and period)."""
+        if self._cycles is None:
+            rows = [c for c in self.gate.cycles() if not c["closed"]]
+            rows.sort(key=lambda c: (int(c["year"]), int(c["opened_at"])), reverse=True)
+            self._cycles = rows[:MAX_CYCLES]
+        return self._cycles
+
+    def _branch_filter(self, cycle: Row) -> tuple[str, list[Any]]:
+        """The SQL condition keeping subjects in the viewer's branch: none when
+        the whole cycle is in it (the viewer stands at the cycle's organisation
+        or above), else their ancestor path (stored with the subject) names the
+        viewer's organisation."""
+        viewer = self.gate.viewer
+        if viewer.is_admin or viewer.in_branch(self.gate.path(cycle["org_id"])):
+            return "", []
+        return " AND path LIKE ?", [f'%"{viewer.org_id}"%']
+
+    def _branch_keys(self) -> list[str] | None:
+        """The subject keys of a small branch (its organisations and the members
+        of its chi bộ, by the directory's and the roster's indexes), or None
+        when the branch is larger than ``SMALL_BRANCH``: then the subjects are
+        found by status instead."""
+        if self._keys is not None or self._large:
+            return self._keys
+        orgs = self.query(
+            "directory",
+            "SELECT org_id FROM {org_ancestors} WHERE ancestor_id = ? LIMIT ?",
+            [str(self.gate.viewer.org_id), SMALL_BRANCH + 1],
+        )
+        keys = [f"o:{r['org_id']}" for r in orgs]
+        for chunk in _chunks([r["org_id"] for r in orgs]):
+            members = self.query(
+                "ratings",
+                "SELECT member_id FROM {roster} WHERE cell_id IN ("  # noqa: S608 - placeholders only
+                + ", ".join("?" for _ in chunk)
+                + ") LIMIT ?",
+                [*chunk, SMALL_BRANCH + 1],
+            )
+            keys += [f"m:{r['member_id']}" for r in members]
+            if len(keys) > SMALL_BRANCH:
+                break
+        if len(keys) > SMALL_BRANCH:
+            self._large = True
+            return None
+        self._keys = sorted(keys)
+        return self._keys
+
+    def _status_rows(self, cycle: Row, status: str) -> tuple[list[Row], int]:
+        """The first subjects of a status in the viewer's branch, and how many
+        (capped): by key for a small branch inside a larger cycle, else by
+        status (the whole cycle, or a large part of it)."""
+        cycle_id = cycle["cycle_id"]
+        where, params = self._branch_filter(cycle)
+        keys = self._branch_keys() if where else None
+        if keys is not None:
+            found: list[Row] = []
+            for chunk in _chunks(keys):
+                found += self.query(
+                    "ratings",
+                    "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ? "  # noqa: S608 - placeholders only
+                    "AND subject_key IN ("
+                    + ", ".join("?" for _ in chunk)
+                    + ")"
+                    + where,
+                    [cycle_id, status, *chunk, *params],
+                )
+            found.sort(key=lambda r: str(r["subject_key"]))
+            return found[: self.first], len(found)
+        first = self.query(
+            "ratings",
+            "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ?"  # noqa: S608 - the condition comes from code
+            + where
+            + " ORDER BY subject_key LIMIT ?",
+            [cycle_id, status, *params, self.first],
+        )
+        if len(first) < self.first:
+            return first, len(first)
+        counted = self.query(
+            "ratings",
+            "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {subjects} "  # noqa: S608 - the condition comes from code
+            "WHERE cycle_id = ? AND status = ?" + where + " LIMIT ?) AS capped",
+            [cycle_id, status, *params, COUNT_CAP + 1],
+        )
+        return first, int(counted[0]["n"])
+
+    def subject_groups(self) -> list[TodoGroup]:
+        """Subjects waiting at each step, by status, in the open cycles."""
+        if self.gate.viewer.org_id is None and not self.gate.viewer.is_admin:
+            return []
+        groups: list[TodoGroup] = []
+        for cycle in self.open_cycles():
+            for status, roles in STATUS_GROUPS:
+                if not self.gate.viewer.has(*roles):
+                    continue
+                rows, count = self._status_rows(cycle, status)
+                if not count:
+                    continue
+                groups.append(
+                    TodoGroup(
+                        code=f"status.{status}",
+                        items=[self.subject_item(cycle, s) for s in rows],
+                        count=min(count, COUNT_CAP),
+                        capped=count > COUNT_CAP,
+                        cycle_id=cycle["cycle_id"],
+                        year=int(cycle["year"]),
+                        status=status,
+                        extra={"org_name": cycle["org_name"]},
+                    )
+                )
+        return groups
+
+    def _round_open(self, cycle_id: str, authority: str | None) -> bool:
+        if not authority or authority == "outside":
+            return False
+        rid = str(round_id(UUID(cycle_id), authority))
+        if rid not in self._rounds:
+            found = self.query(
+                "ratings", "SELECT 1 AS one FROM {rounds} WHERE round_id = ?", [rid]
+            )
+            self._rounds[rid] = bool(found)
+        return self._rounds[rid]
+
+    def _reviews(self, cycle_id: str, subject: Row) -> dict[str, Row]:
+        """The subject's reviews by venue, each read by its own key."""
+        venues = _venues(subject)
+        if not venues:
+            return {}
+        ids = [
+            str(review_id(UUID(cycle_id), subject["subject_key"], v)) for v in venues
+        ]
+        marks = ", ".join("?" for _ in ids)
+        rows = self.query(
+            "ratings",
+            "SELECT venue_id, report_on, self_review_form, held_on, redo_order_id "
+            "FROM {reviews} WHERE review_id IN (" + marks + ")",
+            ids,
+        )
+        return {r["venue_id"]: r for r in rows}
+
+    def next_step(self, cycle_id: str, subject: Row) -> NextStep | None:
+        """Who acts next on one subject (the domain's rule, on the read rows)."""
+        row = {**subject, "venues": _venues(subject)}
+        return subject_next_step(
+            row,
+            self._reviews(cycle_id, row),
+            round_open=self._round_open(cycle_id, subject.get("decides")),
+        )
+
+    def subject_item(self, cycle: Row, subject: Row) -> TodoItem:
+        step = self.next_step(cycle["cycle_id"], subject)
+        deadlines = cycle.get("deadlines") or []
+        if isinstance(deadlines, str):
+            deadlines = json.loads(deadlines)
+        return TodoItem(
+            kind="subject",
+            name=subject["name"],
+            step=step.step.value if step else None,
+            role=step.role.value if step else None,
+            acting_org=self.org_name(step.org_id) if step else None,
+            cycle_id=cycle["cycle_id"],
+            subject_key=subject["subject_key"],
+            deadline=deadline_of(step.step, subject.get("deadline_level"), deadlines)
+            if step
+            else None,
+            round_id=self._round_of(cycle["cycle_id"], step, subject.get("decides")),
+            year=int(cycle["year"]),
+        )
+
+    def _round_of(
+        self, cycle_id: str, step: NextStep | None, decides: str | None
+    ) -> str | None:
+        """The competent authority's open round a rating step is taken in (the
+        subject's decision page)."""
+        if step is None or step.step not in (
+            Step.SELF_RATING,
+            Step.PROPOSAL,
+            Step.DECISION,
+            Step.VERIFICATION,
+        ):
+            return None
+        if not decides or not self._round_open(cycle_id, decides):
+            return None
+        return str(round_id(UUID(cycle_id), decides))
+
+    def org_name(self, org_id: str | None) -> str | None:
+        """The name of an organisation (by its key, once per request)."""
+        if org_id is None:
+            return None
+        if org_id not in self._names:
+            found = self.query(
+                "directory",
+                "SELECT name FROM {organisations} WHERE org_id = ?",
+                [org_id],
+            )
+            self._names[org_id] = found[0]["name"] if found else None
+        return self._names[org_id]
+
+    def subject_step(self, cycle_id: UUID, key: str) -> TodoItem | None:
+        """The next step of one subject the viewer may read (its page says who
+        acts next); None when nothing is left to do."""
+        cycle = self.gate.cycle_row(cycle_id)
+        subject = self.gate.subject_row(cycle_id, key)
+        if cycle is None or subject is None:
+            return None
+        item = self.subject_item(cycle, subject)
+        return item if item.step else None
+
+    # -- re-review orders --------------------------------------------------------
+    def order_groups(self) -> list[TodoGroup]:
+        """Orders to redo a review or rating (§5.4) not yet carried out."""
+        groups: list[TodoGroup] = []
+        for cycle in self.open_cycles():
+            rows = self.query(
+                "ratings",
+                "SELECT o.order_id, o.subject_key, o.subject_name, o.number, "
+                "o.scope, o.deadline, s.org_id, s.cell_id, s.member_id "
+                "FROM {orders} o JOIN {subjects} s ON s.cycle_id = o.cycle_id "
+                "AND s.subject_key = o.subject_key WHERE o.cycle_id = ? "
+                "AND o.done_at IS NULL ORDER BY o.deadline LIMIT ?",
+                [cycle["cycle_id"], COUNT_CAP + 1],
+            )
+            rows = self.gate.keep(
+                Read.SUBJECT,
+                rows,
+                lambda r: r["org_id"] or r["cell_id"],
+                lambda r: r["member_id"],
+            )
+            if not rows:
+                continue
+            items = [
+                TodoItem(
+                    kind="order",
+                    name=r["subject_name"],
+                    cycle_id=cycle["cycle_id"],
+                    subject_key=r["subject_key"],
+                    ref=str(r["number"]),
+                    deadline=r["deadline"],
+                    detail=r["scope"],
+                )
+                for r in rows[: self.first]
+            ]
+            groups.append(
+                TodoGroup(
+                    code="orders",
+                    items=items,
+                    count=min(len(rows), COUNT_CAP),
+                    capped=len(rows) > COUNT_CAP,
+                    cycle_id=cycle["cycle_id"],
+                    year=int(cycle["year"]),
+                    extra={"org_name": cycle["org_name"]},
+                )
+            )
+        return groups
+
+    def all_changed(self) -> TodoGroup | None:
+        """Every file changed since the inspector's last cosignature."""
+        return self.roles.all_changed()
+
+    def all_orders(self) -> list[TodoGroup]:
+        """Every open re-review order in the viewer's branch (up to
+        ``COUNT_CAP`` per cycle): the full list behind the dashboard's group."""
+        if not self.gate.viewer.has(Role.SECRETARY, Role.DECISION_MAKER):
+            raise DomainError("auth.forbidden", action="read.todo")
+        self.first = COUNT_CAP
+        return self.order_groups()
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+
+
+def _venues(subject: Row) -> list[str]:
+    venues = subject.get("venues") or []
+    if isinstance(venues, str):
+        venues = json.loads(venues)
+    return [str(v) for v in venues]

@@ -1,0 +1,212 @@
+"""Việc cần làm (issue 13): walking the demo as each role, the dashboard shows the
+role's next task, and one click reaches it; the subject's page says who acts
+next; the key id and the Merkle root are in a technical fold."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import (
+    ADMIN_PASSWORD,
+    ORIGIN,
+    SECRET_KEY,
+    _environment,
+    csrf_token_from,
+)
+
+LINK = re.compile(r'<a href="([^"]+)">')
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Iterator[dict[str, Any]]:
+    """The demo province (``kiemdiem demo``) in its own store, and its logins."""
+    from ledger.config import settings_from_environ
+    from services.app import Kiemdiem
+    from services.demo import load_demo
+    from services.setup import initialise
+    from web import create_app, shutdown
+
+    root = tmp_path_factory.mktemp("demo-todo")
+    with pytest.MonkeyPatch.context() as mp:
+        _environment(mp, root)
+        settings = settings_from_environ()
+        initialise(
+            settings,
+            origin=ORIGIN,
+            admin_username="admin",
+            admin_full_name="Quản trị",
+            admin_password=ADMIN_PASSWORD,
+            demo=True,
+        )
+        services = Kiemdiem(settings)
+        try:
+            admin = services.authenticate("admin", ADMIN_PASSWORD)
+            assert admin is not None
+            result = load_demo(services, admin.signer)
+        finally:
+            services.close()
+        app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY})
+    logins = {a.username: a.password for a in result.accounts}
+    try:
+        yield {"app": app, "logins": logins}
+    finally:
+        shutdown(app)
+
+
+def signed_in(demo: dict[str, Any], username: str) -> Any:
+    client = demo["app"].test_client()
+    token = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
+    answer = client.post(
+        "/auth/login",
+        data={
+            "username": username,
+            "password": demo["logins"][username],
+            "csrf_token": token,
+        },
+    )
+    assert answer.status_code == 302
+    return client
+
+
+def todo_block(page: str) -> str:
+    start = page.index('id="viec-can-lam-khoi"')
+    return page[start : page.index('id="tai-khoan"', start)]
+
+
+def first_link(block: str, after: str) -> str:
+    """The first link of the group whose heading starts with ``after``."""
+    at = block.index(after)
+    found = LINK.search(block, at)
+    assert found is not None
+    return found.group(1).replace("&amp;", "&")
+
+
+@pytest.mark.parametrize(
+    ("username", "heading", "step", "lands_on"),
+    [
+        (
+            "thuky",
+            "Đối tượng đang kiểm điểm, chưa tự đánh giá",
+            "Mở kiểm điểm",
+            "Bước tiếp theo:",
+        ),
+        (
+            "captuy",
+            "Đề xuất chờ quyết định xếp loại: 1",
+            "Bước 3. Quyết định xếp loại",
+            "Quyết định",
+        ),
+        (
+            "dangvien",
+            "Việc kiểm điểm, xếp loại của bạn",
+            "Nộp bản kiểm điểm cá nhân",
+            "Bước tiếp theo:</strong> Nộp bản kiểm điểm cá nhân",
+        ),
+        (
+            "ubkt",
+            "Hồ sơ thay đổi sau điểm kiểm tra bạn đồng ký gần nhất",
+            "Bạn chưa đồng ký điểm kiểm tra nào.",
+            "Checkpoint và đồng ký",
+        ),
+        (
+            "bkp-truongban",
+            "Việc của Ban kiểm phiếu: 1",
+            "Ký biên bản kiểm phiếu",
+            "Ký biên bản kiểm phiếu",
+        ),
+    ],
+)
+def test_each_role_sees_its_next_task_and_reaches_it_in_one_click(
+    demo, username, heading, step, lands_on
+):
+    client = signed_in(demo, username)
+    page = client.get("/").get_data(as_text=True)
+    block = todo_block(page)
+    assert heading in block
+    assert step in block
+    target = client.get(first_link(block, heading))
+    assert target.status_code == 200
+    assert lands_on in target.get_data(as_text=True)
+
+
+def test_the_decision_maker_lands_on_the_decision_of_the_proposal(demo):
+    client = signed_in(demo, "captuy")
+    block = todo_block(client.get("/").get_data(as_text=True))
+    link = first_link(block, "Đề xuất chờ quyết định xếp loại")
+    assert link.startswith("/ratings/rounds/")
+    assert "Thư ký cấp ủy" not in block
+    assert "người thực hiện: cấp ủy có thẩm quyền" in block
+
+
+def test_the_secretarys_full_list_is_one_link_away(demo):
+    client = signed_in(demo, "thuky")
+    block = todo_block(client.get("/").get_data(as_text=True))
+    more = re.search(r'href="(/ratings/cycles/[^"]+/subjects\?status=pending)"', block)
+    assert more is not None
+    assert client.get(more.group(1)).status_code == 200
+
+
+def test_the_member_sees_the_shortcoming_they_are_remedying(demo):
+    client = signed_in(demo, "dangvien")
+    block = todo_block(client.get("/").get_data(as_text=True))
+    assert "Hạn chế, khuyết điểm của bạn đang khắc phục: 1" in block
+    link = first_link(block, "Hạn chế, khuyết điểm của bạn đang khắc phục")
+    assert client.get(link).status_code == 200
+
+
+def test_key_id_and_merkle_root_are_in_a_technical_fold(demo):
+    client = signed_in(demo, "thuky")
+    page = client.get("/").get_data(as_text=True)
+    account = page[page.index('id="tai-khoan"') :]
+    fold = account.index("<summary>Chi tiết kỹ thuật</summary>")
+    key = account.index("Mã khóa ký số")
+    assert fold < key
+    if "Gốc Merkle" in page:
+        assert page.index("Chi tiết kỹ thuật", page.index("diem-kiem-tra")) < (
+            page.index("Gốc Merkle")
+        )
+
+
+def test_the_inspectors_full_list_of_changed_files(demo):
+    client = signed_in(demo, "ubkt")
+    block = todo_block(client.get("/").get_data(as_text=True))
+    assert 'href="/viec-can-lam/ho-so-thay-doi"' in block
+    page = client.get("/viec-can-lam/ho-so-thay-doi").get_data(as_text=True)
+    shown = page.count('href="/ratings/cycles/')
+    heading = re.search(r"gần nhất: (\d+)", page)
+    assert heading is not None
+    assert shown == int(heading.group(1)) > 5
+    assert client.get("/viec-can-lam/lenh-kiem-diem-lai").status_code == 403
+
+
+def test_the_secretarys_full_list_of_orders_is_theirs_to_open(demo):
+    client = signed_in(demo, "thuky")
+    page = client.get("/viec-can-lam/lenh-kiem-diem-lai")
+    assert page.status_code == 200
+    assert "Lệnh kiểm điểm, xếp loại lại" in page.get_data(as_text=True)
+    assert client.get("/viec-can-lam/ho-so-thay-doi").status_code == 403
+
+
+def test_the_inspector_sees_the_incidents_of_the_log(
+    client, auth, kiemdiem, monkeypatch
+):
+    from services.audit_results import Incident
+
+    found = [
+        Incident("rollback", "size 9 < 12", "evidence", "2026-12-01T03:00:00+00:00")
+    ]
+    monkeypatch.setattr(kiemdiem.audit, "incidents", lambda: found)
+    auth.login("inspector")
+    block = todo_block(client.get("/").get_data(as_text=True))
+    assert "Sự cố sổ cái đã phát hiện: 1" in block
+    assert "Sổ cái hiện ngắn hơn" in block
+    assert "10:00 01/12/2026" in block
+    assert "size 9 &lt; 12" not in block
+    assert "size 9 < 12" not in block
+    auth.logout()
+    auth.login("secretary")
+    assert "Sự cố sổ cái" not in client.get("/").get_data(as_text=True)
