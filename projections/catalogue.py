@@ -8,6 +8,7 @@ from projections.org_facts import OrgFactsView
 from projections.ratings import RatingsView
 from projections.remediation import RemediationView
 from projections.runtime import ReadModel
+from projections.search import SearchIndex
 from projections.vote_results import VoteResults
 
 
@@ -19,4 +20,5 @@ def default_read_models() -> list[ReadModel]:
         RemediationView(),
         OrgFactsView(),
         CommendationHistory(),
+        SearchIndex(),
     ]
