@@ -412,7 +412,7 @@ def document() -> dict[str, Any]:
             **report_paths(_read, _write),
             **audit_paths(),
             **vote_paths(_read, _json_response),
-            **search_paths(),
+            **search_paths(READ_ERRORS),
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",

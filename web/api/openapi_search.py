@@ -10,7 +10,8 @@ _UUID = {"type": "string", "format": "uuid"}
 _NULLABLE_TEXT = {"type": ["string", "null"]}
 
 
-def paths() -> dict[str, Any]:
+def paths(errors: dict[str, Any]) -> dict[str, Any]:
+    """``errors``: the read errors every read documents (401, 403, 404)."""
     hit = {
         "type": "object",
         "properties": {
@@ -63,7 +64,8 @@ def paths() -> dict[str, Any]:
                                 }
                             }
                         },
-                    }
+                    },
+                    **errors,
                 },
             }
         }
