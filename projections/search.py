@@ -287,6 +287,17 @@ class Narrowing:
 EVERYWHERE = Narrowing(roots=None)
 
 
+Statement = tuple[str, list[Any]]
+"""A query over ``search`` and ``directory`` tables, and its parameters."""
+
+
+def run(runtime: ProjectionRuntime, statement: Statement) -> list[dict[str, Any]]:
+    """Run a statement of this module on the search and directory views."""
+    sql, args = statement
+    with runtime.read("search", "directory") as cursor:
+        return cursor.execute(sql, args).fetchall_dicts()
+
+
 def find(
     runtime: ProjectionRuntime,
     words: Sequence[str],
@@ -297,14 +308,27 @@ def find(
     limit: int = 50,
 ) -> list[dict[str, Any]]:
     """Entries whose words start with every query word (``words`` longest first,
-    folded), in the narrowing, by name. The longest word is an index range over
-    ``tokens``; at most ``CANDIDATES`` of its matches are looked at."""
+    folded), in the narrowing, by name: two bounded statements, the candidates
+    (``candidates_sql``) and then those of them that match (``matches_sql``)."""
     if not words or not kinds:
         return []
-    lead, rest = words[0], list(words[1:])
+    found = run(runtime, candidates_sql(words[0], narrowing, kinds, personal=personal))
+    if not found:
+        return []
+    pairs = [(r["kind"], r["entity_id"]) for r in found]
+    rows = run(runtime, matches_sql(pairs, words[1:], personal=personal))
+    rows.sort(key=lambda r: (r["sort_key"], r["kind"], r["entity_id"]))
+    return rows[:limit]
+
+
+def candidates_sql(
+    lead: str, narrowing: Narrowing, kinds: Sequence[str], *, personal: bool
+) -> Statement:
+    """At most ``CANDIDATES`` entries with a word starting with ``lead`` (the
+    query's longest word): an index range over ``tokens``, narrowed."""
     bound = prefix_upper_bound(lead)
     where, params = narrowing.sql("t.org_id", "t.kind", "t.entity_id")
-    sql = (
+    statement = (
         "SELECT DISTINCT t.kind, t.entity_id FROM {tokens} t "  # noqa: S608 - marks and code only
         "WHERE t.token >= ?"
         + (" AND t.token < ?" if bound else "")
@@ -314,22 +338,37 @@ def find(
         + ("" if personal else " AND t.personal = 0")
         + " AND "
         + where
+        + f" LIMIT {CANDIDATES}"
     )
-    args: list[Any] = [lead, *([bound] if bound else []), *kinds, *params]
+    return statement, [lead, *([bound] if bound else []), *kinds, *params]
+
+
+def matches_sql(
+    pairs: Sequence[tuple[str, str]],
+    rest: Sequence[str],
+    *,
+    personal: bool,
+) -> Statement:
+    """Of the candidate entries (by primary key), those holding a word that
+    starts with each of the ``rest`` of the query's words. Unordered: sorting
+    the few found by name is the caller's (an ORDER BY could lead the planner
+    to walk the name index instead of looking the candidates up)."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, entity_id in pairs:
+        by_kind.setdefault(kind, []).append(entity_id)
+    keys = " OR ".join(
+        f"(e.kind = ? AND e.entity_id IN ({', '.join('?' for _ in ids)}))"
+        for ids in by_kind.values()
+    )
+    args: list[Any] = [v for kind, ids in by_kind.items() for v in (kind, *ids)]
     text = "e.folded || e.private" if personal else "e.folded"
     filters = "".join(f" AND {text} LIKE ? ESCAPE '!'" for _ in rest)
     args += [f"% {_like(w)}%" for w in rest]
     statement = (
-        "SELECT e.kind, e.entity_id, e.display, e.code, e.org_id, e.parent_id "
-        "FROM (" + sql + " LIMIT " + str(CANDIDATES) + ") c "
-        "JOIN {entries} e ON e.kind = c.kind AND e.entity_id = c.entity_id "
-        "WHERE 1 = 1"
-        + filters
-        + " ORDER BY e.sort_key, e.kind, e.entity_id LIMIT "
-        + str(int(limit))
+        "SELECT e.kind, e.entity_id, e.display, e.code, e.org_id, e.parent_id, "  # noqa: S608 - marks and code only
+        "e.sort_key FROM {entries} e WHERE (" + keys + ")" + filters
     )
-    with runtime.read("search", "directory") as cursor:
-        return cursor.execute(statement, args).fetchall_dicts()
+    return statement, args
 
 
 def _like(word: str) -> str:
@@ -356,15 +395,19 @@ def _keyset(
     return "ASC"
 
 
-def member_page(
-    runtime: ProjectionRuntime,
+def member_page(runtime: ProjectionRuntime, **options: Any) -> list[dict[str, Any]]:
+    """A page of members (see ``member_page_sql``)."""
+    return run(runtime, member_page_sql(**options))
+
+
+def member_page_sql(
     *,
     cell_id: str | None,
     narrowing: Narrowing,
     after: Cursor,
     before: Cursor = None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> Statement:
     """One page of members by name then id (keyset: ``after`` the last row of the
     page before, or ``before`` the first row of the next), with their directory
     row and chi bộ name. ``limit + 1`` rows say whether another page follows."""
@@ -375,27 +418,35 @@ def member_page(
         conditions.append("e.org_id = ?")
         args.append(cell_id)
     order = _keyset(conditions, args, after, before)
+    # The page of entries first (an index range, LIMIT inside), then the
+    # directory rows of those few by primary key.
     statement = (
-        "SELECT e.sort_key, m.*, o.name AS cell_name FROM {entries} e "  # noqa: S608 - marks and code only
-        "JOIN {directory.members} m ON m.member_id = e.entity_id "
-        "JOIN {directory.organisations} o ON o.org_id = m.cell_id "
-        "WHERE "
+        "SELECT e.sort_key, m.*, o.name AS cell_name FROM ("  # noqa: S608 - marks and code only
+        "SELECT e.sort_key, e.entity_id FROM {entries} e WHERE "
         + " AND ".join(conditions)
         + f" ORDER BY e.sort_key {order}, e.entity_id {order} LIMIT {int(limit) + 1}"
+        ") e "
+        "JOIN {directory.members} m ON m.member_id = e.entity_id "
+        "JOIN {directory.organisations} o ON o.org_id = m.cell_id "
+        f"ORDER BY e.sort_key {order}, e.entity_id {order}"
     )
-    with runtime.read("search", "directory") as cursor:
-        rows = cursor.execute(statement, args).fetchall_dicts()
-    return rows
+    return statement, args
 
 
 def children_page(
-    runtime: ProjectionRuntime,
+    runtime: ProjectionRuntime, parent_id: str | None, **options: Any
+) -> list[dict[str, Any]]:
+    """A page of an organisation's children (see ``children_page_sql``)."""
+    return run(runtime, children_page_sql(parent_id, **options))
+
+
+def children_page_sql(
     parent_id: str | None,
     *,
     after: Cursor,
     before: Cursor = None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> Statement:
     """One page of an organisation's children (the top level for None), by name
     then id, each with its rolled-up member count and number of children."""
     conditions = ["e.kind = ?"]
@@ -410,16 +461,16 @@ def children_page(
         "SELECT e.sort_key, o.org_id, o.code, o.name, o.kind, o.parent_id, "  # noqa: S608 - marks and code only
         "o.dissolved, COALESCE(n.members, 0) AS n, "
         "(SELECT COUNT(*) FROM {entries} k WHERE k.kind = 'organisation' "
-        "AND k.parent_id = e.entity_id) AS children "
-        "FROM {entries} e "
-        "JOIN {directory.organisations} o ON o.org_id = e.entity_id "
-        "LEFT JOIN {counts} n ON n.org_id = e.entity_id "
-        "WHERE "
+        "AND k.parent_id = e.entity_id) AS children FROM ("
+        "SELECT e.sort_key, e.entity_id FROM {entries} e WHERE "
         + " AND ".join(conditions)
         + f" ORDER BY e.sort_key {order}, e.entity_id {order} LIMIT {int(limit) + 1}"
+        ") e "
+        "JOIN {directory.organisations} o ON o.org_id = e.entity_id "
+        "LEFT JOIN {counts} n ON n.org_id = e.entity_id "
+        f"ORDER BY e.sort_key {order}, e.entity_id {order}"
     )
-    with runtime.read("search", "directory") as cursor:
-        return cursor.execute(statement, args).fetchall_dicts()
+    return statement, args
 
 
 def member_count(runtime: ProjectionRuntime, org_id: str) -> int:
