@@ -215,12 +215,20 @@ def test_a_chi_bo_member_page_uses_indexes(province):
 
 
 def test_the_whole_member_list_by_name_uses_indexes(province):
-    services, _, schema = province
+    services, plan, schema = province
     statement = search.member_page_sql(
         cell_id=None, narrowing=search.EVERYWHERE, after=None, limit=50
     )
     assert _problems(services, schema, statement) == []
     assert len(search.run(services.projections, statement)) == 51
+    # a commune secretary's whole branch, by name
+    commune = str(plan.communes[-1].org_id)
+    narrowed = search.Narrowing(roots=(commune,), exact=(str(plan.province.org_id),))
+    branch = search.member_page_sql(
+        cell_id=None, narrowing=narrowed, after=None, limit=50
+    )
+    assert _problems(services, schema, branch) == []
+    assert len(search.run(services.projections, branch)) == 51
 
 
 def test_an_organisations_children_use_indexes(province):
