@@ -93,7 +93,10 @@ class DirectoryReads:
         viewer = self.gate.viewer
         if viewer.is_admin:
             return index.EVERYWHERE
-        roots = [str(viewer.org_id)] if viewer.org_id is not None else []
+        # a member's own account reads by its chi bộ; every other role by its
+        # branch (the rule itself is applied to each row afterwards)
+        works_on_branch = bool(viewer.roles - {Role.MEMBER.value})
+        roots = [str(viewer.org_id)] if viewer.org_id and works_on_branch else []
         if viewer.cell_id is not None:
             roots.append(str(viewer.cell_id))
         return index.Narrowing(
@@ -257,10 +260,6 @@ class DirectoryReads:
             for o in path
             if o in names and self.gate.sees(Read.ORGANISATION, o)
         ]
-
-    @property
-    def counts_votes(self) -> bool:
-        return self.gate.viewer.has(Role.COUNTING)
 
 
 def _turn(rows: list[dict[str, Any]], *, backwards: bool, paged: bool) -> Page:

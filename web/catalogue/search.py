@@ -13,5 +13,4 @@ SEARCH_TEXT: dict[str, str] = {
     "too_short": "Hãy gõ ít nhất 2 chữ cái hoặc chữ số của tên, số thẻ hoặc mã.",
     "nothing": "Không tìm thấy kết quả nào trong phạm vi bạn được xem.",
     "full": "Chỉ hiện {n} kết quả đầu tiên; hãy gõ thêm để thu hẹp.",
-    "invalid_cursor": "Trang đã yêu cầu không hợp lệ.",
 }
