@@ -120,3 +120,33 @@ def test_member_list_pages_by_name(client, auth, world, kiemdiem):
     assert "Lê Văn Thử 49" in cell
     assert "Lê Văn Thử 50" not in cell
     assert "dv_sau=" in cell
+
+
+def test_rename_and_transfer_keep_search_and_counts_current(
+    client, auth, world, kiemdiem
+):
+    from services import commands as c
+
+    admin = kiemdiem.authenticate("admin", world.password("admin"))
+    kiemdiem.handle(
+        c.RenameOrganisation(admin.actor, world.orgs["cell_b"], "Chi bộ thôn Đồi Mới"),
+        admin.signer,
+    )
+    kiemdiem.handle(
+        c.TransferMember(admin.actor, world.member_id, world.orgs["cell_b"]),
+        admin.signer,
+    )
+    auth.login("secretary")
+    assert "Chi bộ thôn Đồi Mới" in _names(client, "doi moi")
+    by_code = _names(client, "xom b")  # its code is kept: chi-bo-xom-b
+    assert "Chi bộ thôn Đồi Mới" in by_code
+    assert "Chi bộ xóm B" not in by_code
+    district = client.get(f"/organisations/{world.orgs['district']}").get_data(
+        as_text=True
+    )
+    assert "<dt>Số đảng viên (kể cả các tổ chức trực thuộc)</dt><dd>1</dd>" in district
+    cell_a = client.get(f"/organisations/{world.orgs['cell_a']}").get_data(as_text=True)
+    assert "<dt>Số đảng viên (kể cả các tổ chức trực thuộc)</dt><dd>0</dd>" in cell_a
+    cell_b = client.get(f"/organisations/{world.orgs['cell_b']}").get_data(as_text=True)
+    assert "Nguyễn Văn An" in cell_b
+    assert "<dt>Số đảng viên (kể cả các tổ chức trực thuộc)</dt><dd>1</dd>" in cell_b
