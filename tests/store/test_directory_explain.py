@@ -282,6 +282,13 @@ def test_search_uses_indexes(province, what):
     assert found, query
 
 
+def test_a_chi_bos_member_count_uses_the_index(province):
+    services, plan, schema = province
+    cell = str(plan.communes[0].cells[0].org_id)
+    statement = ("SELECT COUNT(*) FROM {members} m WHERE m.cell_id = ?", [cell])
+    assert _problems(services, schema, statement, "directory") == []
+
+
 def test_a_scope_checks_ancestor_path_uses_the_index(province):
     services, plan, schema = province
     cell = str(plan.communes[0].cells[0].org_id)
