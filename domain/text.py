@@ -9,6 +9,7 @@ they say why a value cannot be taken, as a stable code.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from domain.errors import DomainError
@@ -83,13 +84,19 @@ MAX_SEARCH_TOKENS = 8
 """Words of a query that count; more are ignored (a bounded lookup)."""
 
 
+_COMBINING = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics, every run of non-alphanumerics one space:
     the form names and queries are compared in. Pure and total (any string)."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_LETTERS))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = "".join(c if c.isalnum() else " " for c in bare.casefold())
-    return " ".join(words.split())
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_LETTERS))
+        text = _COMBINING.sub("", decomposed)
+    return _NOT_WORD.sub(" ", text.casefold()).strip()
 
 
 def search_tokens(text: str) -> list[str]:

@@ -88,6 +88,7 @@ class SearchIndex(ReadModel):
             code=e.event.code,
             org_id=org,
             parent_id=parent,
+            fresh=True,
         )
         tx.upsert(
             "counts", ["org_id"], {"org_id": org, "parent_id": parent, "members": 0}
@@ -109,6 +110,7 @@ class SearchIndex(ReadModel):
             code=e.event.party_card_no,
             org_id=cell,
             personal_code=True,
+            fresh=True,
         )
         _count(tx, cell, +1)
 
@@ -142,6 +144,7 @@ class SearchIndex(ReadModel):
             display=ev.org_name,
             code=str(ev.year),
             org_id=str(ev.org_id),
+            fresh=True,
         )
 
     @handles(ConfidenceVote.Prepared)  # type: ignore[attr-defined]
@@ -155,6 +158,7 @@ class SearchIndex(ReadModel):
             code=e.event.code,
             org_id=org,
             extra=str(e.event.vote_year),
+            fresh=True,
         )
 
 
@@ -170,9 +174,12 @@ def _put(
     parent_id: str | None = None,
     personal_code: bool = False,
     extra: str = "",
+    fresh: bool = False,
 ) -> None:
-    """Write an entry and its words (replacing those it had)."""
-    shown = f"{display} {extra}" if personal_code else f"{display} {code} {extra}"
+    """Write an entry and its words (replacing those it had, unless ``fresh``:
+    the event creates the entry, so it has none)."""
+    sort_key = fold(display)
+    shown = f"{sort_key} {extra}" if personal_code else f"{sort_key} {code} {extra}"
     public = search_tokens(shown)
     private = search_tokens(code) if personal_code else []
     tx.upsert(
@@ -185,12 +192,12 @@ def _put(
             "code": code,
             "org_id": org_id,
             "parent_id": parent_id,
-            "sort_key": fold(display),
+            "sort_key": sort_key,
             "folded": _spaced(public),
             "private": _spaced(private),
         },
     )
-    _write_tokens(tx, kind, entity_id, org_id, public, private)
+    _write_tokens(tx, kind, entity_id, org_id, public, private, fresh=fresh)
 
 
 def _rename(tx: Tx, kind: str, entity_id: str, display: str) -> None:
@@ -217,18 +224,26 @@ def _write_tokens(
     org_id: str | None,
     public: Sequence[str],
     private: Sequence[str],
+    *,
+    fresh: bool = False,
 ) -> None:
-    tx.execute(
-        "DELETE FROM {tokens} WHERE kind = ? AND entity_id = ?", (kind, entity_id)
-    )
-    rows = [(t, kind, entity_id, 0, org_id) for t in public]
-    rows += [(t, kind, entity_id, 1, org_id) for t in private]
-    if rows:
-        tx.executemany(
-            "INSERT INTO {tokens} (token, kind, entity_id, personal, org_id) "
-            "VALUES (?, ?, ?, ?, ?)",
-            rows,
+    if not fresh:
+        tx.execute(
+            "DELETE FROM {tokens} WHERE kind = ? AND entity_id = ?", (kind, entity_id)
         )
+    rows = [(t, 0) for t in public] + [(t, 1) for t in private]
+    if not rows:
+        return
+    values = ", ".join("(?, ?, ?, ?, ?)" for _ in rows)
+    tx.execute(
+        "INSERT INTO {tokens} (token, kind, entity_id, personal, org_id) "
+        "VALUES " + values,
+        [
+            v
+            for token, personal in rows
+            for v in (token, kind, entity_id, personal, org_id)
+        ],
+    )
 
 
 def _spaced(words: Sequence[str]) -> str:
@@ -237,16 +252,19 @@ def _spaced(words: Sequence[str]) -> str:
 
 
 def _count(tx: Tx, org_id: str | None, delta: int) -> None:
-    """Add ``delta`` members to an organisation and every one above it."""
-    seen: set[str] = set()
-    while org_id is not None and org_id not in seen and len(seen) < MAX_DEPTH:
-        seen.add(org_id)
-        tx.execute(
-            "UPDATE {counts} SET members = members + ? WHERE org_id = ?",
-            (delta, org_id),
-        )
-        parent = tx.scalar("SELECT parent_id FROM {counts} WHERE org_id = ?", (org_id,))
-        org_id = str(parent) if parent is not None else None
+    """Add ``delta`` members to an organisation and every one above it (its
+    parents as this view recorded them), in one statement."""
+    if org_id is None:
+        return
+    tx.execute(
+        "WITH RECURSIVE up(org_id, depth) AS ("
+        "SELECT CAST(? AS TEXT), 0 UNION ALL "
+        "SELECT c.parent_id, up.depth + 1 FROM {counts} c JOIN up "
+        "ON c.org_id = up.org_id WHERE c.parent_id IS NOT NULL AND up.depth < ?) "
+        "UPDATE {counts} SET members = members + ? "
+        "WHERE org_id IN (SELECT org_id FROM up)",
+        (org_id, MAX_DEPTH, delta),
+    )
 
 
 # -- queries ------------------------------------------------------------------
