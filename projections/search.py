@@ -464,11 +464,14 @@ def children_page_sql(
     after: Cursor,
     before: Cursor = None,
     limit: int,
+    narrowing: Narrowing = EVERYWHERE,
 ) -> Statement:
     """One page of an organisation's children (the top level for None), by name
-    then id, each with its rolled-up member count and number of children."""
-    conditions = ["e.kind = ?"]
-    args: list[Any] = [ORGANISATION]
+    then id, each with its rolled-up member count and number of children;
+    narrowed to the organisations in or above the viewer's branch."""
+    where, params = narrowing.sql("e.entity_id", "e.kind", "e.entity_id")
+    conditions = ["e.kind = ?", where]
+    args: list[Any] = [ORGANISATION, *params]
     if parent_id is None:
         conditions.append("e.parent_id IS NULL")
     else:

@@ -206,6 +206,7 @@ class DirectoryReads:
         rows = index.children_page(
             self.runtime,
             str(parent_id) if parent_id is not None else None,
+            narrowing=self.narrowing(),
             after=self._position(index.ORGANISATION, after),
             before=self._position(index.ORGANISATION, before)
             if after is None

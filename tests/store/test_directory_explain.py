@@ -233,9 +233,19 @@ def test_the_whole_member_list_by_name_uses_indexes(province):
 
 def test_an_organisations_children_use_indexes(province):
     services, plan, schema = province
-    for parent in (None, str(plan.province.org_id), str(plan.communes[0].org_id)):
-        statement = search.children_page_sql(parent, after=None, limit=50)
-        assert _problems(services, schema, statement) == [], parent
+    commune = str(plan.communes[0].org_id)
+    narrowed = search.Narrowing(roots=(commune,), exact=(str(plan.province.org_id),))
+    for parent in (None, str(plan.province.org_id), commune):
+        for narrowing in (search.EVERYWHERE, narrowed):
+            statement = search.children_page_sql(
+                parent, after=None, limit=50, narrowing=narrowing
+            )
+            assert _problems(services, schema, statement) == [], parent
+    # the commune's secretary sees, under the province, their commune only
+    theirs = search.children_page_sql(
+        str(plan.province.org_id), after=None, limit=50, narrowing=narrowed
+    )
+    assert [r["org_id"] for r in search.run(services.projections, theirs)] == [commune]
     rows = search.run(
         services.projections, search.children_page_sql(None, after=None, limit=50)
     )
