@@ -9,6 +9,7 @@ they say why a value cannot be taken, as a stable code.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from domain.errors import DomainError
@@ -73,3 +74,53 @@ def normalised_identifier(value: str) -> str:
     compatibility look-alikes become the plain letters and digits they show, white
     space folded, upper case. Plain ASCII comes out as ``clean_text(v).upper()``."""
     return " ".join(unicodedata.normalize("NFKC", value).split()).upper()
+
+
+# -- search (tìm kiếm): accent-insensitive folding ----------------------------------
+# "Nguyễn Văn A" and "nguyen van a" fold alike. Đ/đ is a letter of its own (not a D
+# with a combining mark), so NFD does not take it apart: it is mapped by hand.
+_FOLD_LETTERS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
+MAX_SEARCH_TOKENS = 8
+"""Words of a query that count; more are ignored (a bounded lookup)."""
+
+
+_COMBINING = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, every run of non-alphanumerics one space:
+    the form names and queries are compared in. Pure and total (any string)."""
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_LETTERS))
+        text = _COMBINING.sub("", decomposed)
+    return _NOT_WORD.sub(" ", text.casefold()).strip()
+
+
+def search_tokens(text: str) -> list[str]:
+    """The distinct folded words of ``text``, in order (chỉ mục tìm kiếm)."""
+    seen: dict[str, None] = {}
+    for word in fold(text).split():
+        seen.setdefault(word, None)
+    return list(seen)
+
+
+def query_tokens(text: str) -> list[str]:
+    """The words of a search query, longest first (the most selective one leads
+    the indexed lookup), at most ``MAX_SEARCH_TOKENS``."""
+    words = search_tokens(text)[:MAX_SEARCH_TOKENS]
+    return sorted(words, key=lambda w: (-len(w), w))
+
+
+def prefix_upper_bound(prefix: str) -> str | None:
+    """The least string above every string that starts with ``prefix`` in code
+    point order, or None when there is none: ``token >= prefix AND token < bound``
+    is a prefix match a plain B-tree index answers on SQLite and PostgreSQL."""
+    chars = list(prefix)
+    while chars:
+        last = chars.pop()
+        if ord(last) < 0x10FFFF:
+            return "".join(chars) + chr(ord(last) + 1)
+    return None

@@ -8,6 +8,7 @@ from projections.org_facts import OrgFactsView
 from projections.ratings import RatingsView
 from projections.read_model import ReadModel
 from projections.remediation import RemediationView
+from projections.search import SearchIndex
 from projections.subject_events import SubjectEvents
 from projections.vote_results import VoteResults
 
@@ -21,4 +22,5 @@ def default_read_models() -> list[ReadModel]:
         OrgFactsView(),
         CommendationHistory(),
         SubjectEvents(),
+        SearchIndex(),
     ]

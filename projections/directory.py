@@ -62,6 +62,8 @@ class Directory(ReadModel):
     indexes = {  # noqa: RUF012 - declarative index list read by the runtime
         # The branch below an organisation (the primary key serves the path up).
         "org_descendants": ("org_ancestors", "ancestor_id, depth"),
+        # A chi bộ's members (its page's count, the services' member list).
+        "members_cell": ("members", "cell_id"),
     }
 
     @handles(Organisation.Founded)  # type: ignore[attr-defined]

@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.ratings import bp as ratings_bp
     from web.remediation import bp as remediation_bp
     from web.reports import bp as reports_bp
+    from web.search import bp as search_bp
     from web.votes import bp as votes_bp
 
     app.register_blueprint(dashboard_bp)
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ratings_bp, url_prefix="/ratings")
     app.register_blueprint(remediation_bp, url_prefix="/remediation")
     app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(search_bp, url_prefix="/tim-kiem")
 
 
 def _attach_services(app: Flask, services: Kiemdiem | None) -> None:

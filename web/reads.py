@@ -9,11 +9,12 @@ from collections.abc import Iterable
 from typing import TypeVar
 from uuid import UUID
 
-from flask import abort, g, make_response
+from flask import abort, g, make_response, request
 
 from domain.permissions import Viewer
 from services.queries import MemberRow, OrganisationRow
 from services.read_gateway import ReadGateway
+from services.read_gateway_search import DirectoryReads
 from services.read_gateway_todo import TodoReads
 from web.errors import refusal
 
@@ -76,6 +77,26 @@ def todo() -> TodoReads:
         lists = TodoReads(reads())
         g.todo_reads = lists
     return lists
+
+
+def cursor_arg(name: str) -> UUID | None:
+    """A keyset cursor from the query string (``sau``/``truoc``: the id of the
+    row a page continues from); an unreadable one reads as the first page."""
+    raw = request.args.get(name, "").strip()
+    try:
+        return UUID(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def directory() -> DirectoryReads:
+    """Search, keyset lists and breadcrumbs, bound to the signed-in user's
+    gateway (``services.read_gateway_search``)."""
+    found: DirectoryReads | None = g.get("directory_reads")
+    if found is None:
+        found = DirectoryReads(reads())
+        g.directory_reads = found
+    return found
 
 
 def shows_personal(member: MemberRow | None = None) -> bool:

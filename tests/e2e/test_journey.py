@@ -113,23 +113,30 @@ def test_admin_founds_a_cell_and_enrols_a_member(page, world):
     page.get_by_role("button", name="Ghi nhận đảng viên").click()
     page.get_by_text("Đã ghi nhận đảng viên Lương Thị Xuân.").wait_for()
 
-    # See the member in the list of the new chi bộ.
+    # Find the member by typing part of the name without diacritics.
     page.get_by_role("link", name="Đảng viên", exact=True).click()
-    page.get_by_label("Lọc theo chi bộ").select_option(
-        label="· · Chi bộ thôn Đồng Xuân"
-    )
-    page.get_by_role("button", name="Lọc").click()
+    page.get_by_label("Tìm đảng viên").fill("luong thi xu")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    page.get_by_role("link", name="Lương Thị Xuân").click()
+    page.get_by_role("heading", name="Lương Thị Xuân").wait_for()
+    crumbs = page.get_by_role("navigation", name="Đường dẫn tổ chức")
+    assert "Chi bộ thôn Đồng Xuân" in crumbs.inner_text()
+
+    # See the member in the list of the new chi bộ.
+    page.get_by_role("link", name="← Đảng viên của Chi bộ thôn Đồng Xuân").click()
     row = page.get_by_role("row", name="Lương Thị Xuân")
     row.wait_for()
     assert "19/08/1992" in row.inner_text()
     assert "Chính thức" in row.inner_text()
-    assert page.get_by_text("1 đảng viên").is_visible()
+    assert page.get_by_text("1 người trên trang này").is_visible()
     assert _shot(page, "journey-member-list").stat().st_size > 0
 
-    # The tree shows the new chi bộ with its one member.
+    # The tree, opened level by level, shows the new chi bộ with its one member.
     page.get_by_role("link", name="Tổ chức đảng").first.click()
+    page.get_by_role("link", name="Tỉnh ủy Thử Nghiệm").click()
+    page.get_by_role("link", name="Huyện ủy Đông Hà").click()
     tree_row = page.get_by_role("row", name="Chi bộ thôn Đồng Xuân")
-    assert tree_row.locator("td.num").inner_text() == "1"
+    assert tree_row.locator("td.num").last.inner_text() == "1"
     _shot(page, "journey-organisation-tree")
 
 

@@ -183,7 +183,9 @@ def test_500_page_in_vietnamese(app, client, auth, monkeypatch):
     def broken():
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(app.extensions["kiemdiem"], "organisations", broken)
+    # every read of a view fails (the tree's page reads the search view, the
+    # API's list the directory through the services)
+    monkeypatch.setattr(app.extensions["kiemdiem"].projections, "read", broken)
     response = client.get("/organisations/")
     assert response.status_code == 500
     body = response.get_data(as_text=True)

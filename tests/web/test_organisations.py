@@ -26,32 +26,40 @@ def _field_errors(body: str, field: str) -> str:
     return match.group(1)
 
 
-def test_tree_lists_organisations_in_order_with_counts(client, auth):
+def test_tree_opens_level_by_level_with_counts(client, auth, world):
     auth.login("secretary")  # the district's secretary: the branch and above it
-    page = client.get("/organisations/").get_data(as_text=True)
-    names = [
-        "Tỉnh ủy Thử Nghiệm",
-        "Huyện ủy Đông Hà",
-        "Chi bộ xóm A",
-        "Chi bộ xóm B",
-        "Ban Thường vụ Huyện ủy Đông Hà",
-    ]
-    positions = [page.index(name) for name in names]
-    assert positions[:2] == sorted(positions[:2])
-    assert all(p > positions[1] for p in positions[2:])
-    assert "Tập thể lãnh đạo" in page
-    assert 'class="depth-2"' in page
-    assert "<dt>Chi bộ</dt><dd>2</dd>" in page
-    assert "<dt>Đảng viên</dt><dd>1</dd>" in page
+    top = client.get("/organisations/").get_data(as_text=True)
+    assert "Tỉnh ủy Thử Nghiệm" in top
+    assert "Huyện ủy Đông Hà" not in top  # one level at a time
+    province = client.get(f"/organisations/{world.orgs['province']}").get_data(
+        as_text=True
+    )
+    assert "Huyện ủy Đông Hà" in province
+    district = client.get(f"/organisations/{world.orgs['district']}").get_data(
+        as_text=True
+    )
+    names = ["Ban Thường vụ Huyện ủy Đông Hà", "Chi bộ xóm A", "Chi bộ xóm B"]
+    positions = [district.index(name) for name in names]
+    assert positions == sorted(positions)  # by name, without diacritics
+    assert "Tập thể lãnh đạo" in district
+    # the members rolled up: the district counts its chi bộ's member
+    assert "<dt>Số đảng viên (kể cả các tổ chức trực thuộc)</dt><dd>1</dd>" in district
+    assert '<td class="num">1</td>' in district  # Chi bộ xóm A's count
+    # the breadcrumb names the province above the district
+    assert 'aria-label="Đường dẫn tổ chức"' in district
+    assert district.index("Tỉnh ủy Thử Nghiệm") < district.index("<h1>")
 
 
-def test_a_member_sees_their_chi_bo_and_the_tree_above_it(client, auth):
+def test_a_member_sees_their_chi_bo_and_the_tree_above_it(client, auth, world):
     auth.login("member")
-    page = client.get("/organisations/").get_data(as_text=True)
-    for name in ("Tỉnh ủy Thử Nghiệm", "Huyện ủy Đông Hà", "Chi bộ xóm A"):
-        assert name in page
-    assert "Chi bộ xóm B" not in page
-    assert "Ban Thường vụ Huyện ủy Đông Hà" not in page
+    top = client.get("/organisations/").get_data(as_text=True)
+    assert "Tỉnh ủy Thử Nghiệm" in top
+    district = client.get(f"/organisations/{world.orgs['district']}").get_data(
+        as_text=True
+    )
+    assert "Chi bộ xóm A" in district
+    assert "Chi bộ xóm B" not in district
+    assert "Ban Thường vụ Huyện ủy Đông Hà" not in district
 
 
 def test_tree_hides_the_found_button_from_others(client, auth):

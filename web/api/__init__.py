@@ -12,5 +12,6 @@ from web.api import (  # noqa: E402, F401
     remediation,
     reports,
     routes,
+    search,
     votes,
 )

@@ -262,6 +262,7 @@ def document() -> dict[str, Any]:
     from web.api.openapi_remediation import schemas as remediation_schemas
     from web.api.openapi_reports import paths as report_paths
     from web.api.openapi_reports import schemas as report_schemas
+    from web.api.openapi_search import paths as search_paths
     from web.api.openapi_votes import paths as vote_paths
     from web.api.openapi_votes import schemas as vote_schemas
 
@@ -411,6 +412,7 @@ def document() -> dict[str, Any]:
             **report_paths(_read, _write),
             **audit_paths(),
             **vote_paths(_read, _json_response),
+            **search_paths(READ_ERRORS),
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",

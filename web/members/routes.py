@@ -14,7 +14,14 @@ from web.forms import optional_uuid
 from web.identity import requires, user
 from web.members import bp
 from web.members.forms import EnrolMemberForm, TransferMemberForm
-from web.reads import found_or_404, org_choices, reads, shows_personal
+from web.reads import (
+    cursor_arg,
+    directory,
+    found_or_404,
+    org_choices,
+    reads,
+    shows_personal,
+)
 
 CELL = ("cell",)
 
@@ -34,13 +41,17 @@ def index():
         cell_id = _cell_from_args()
         row = reads().organisation(cell_id) if cell_id else None
         cell = found_or_404(row, "org.not_found")
-    rows = reads().members(cell_id=cell.org_id if cell else None)
-    cells = org_choices(reads().organisations(), CELL)
+    page = directory().members(
+        cell.org_id if cell else None,
+        after=cursor_arg("sau"),
+        before=cursor_arg("truoc"),
+    )
     return render_template(
         "members/index.html",
-        rows=rows,
+        page=page,
+        rows=page.rows,
         cell=cell,
-        cells=cells,
+        crumbs=directory().breadcrumbs(cell.org_id) if cell else [],
         personal=shows_personal(),
     )
 
@@ -50,7 +61,10 @@ def detail(member_id: UUID):
     member = found_or_404(reads().member(member_id), "member.not_found")
     record_read(member_id, "member")  # every read of a member's file is recorded
     return render_template(
-        "members/detail.html", member=member, personal=shows_personal(member)
+        "members/detail.html",
+        member=member,
+        personal=shows_personal(member),
+        crumbs=directory().breadcrumbs(member.cell_id),
     )
 
 

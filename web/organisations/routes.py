@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from uuid import UUID
 
 from flask import flash, redirect, render_template, request, url_for
@@ -18,33 +17,46 @@ from web.organisations.forms import (
     FoundOrganisationForm,
     RenameOrganisationForm,
 )
-from web.reads import found_or_404, org_choices, reads
+from web.reads import (
+    cursor_arg,
+    directory,
+    found_or_404,
+    org_choices,
+    reads,
+    shows_personal,
+)
 
 
 @bp.get("/")
 def index():
-    rows = reads().organisations()
-    active = [r for r in rows if not r.dissolved]
-    by_kind = Counter(r.kind for r in active)
-    members = sum(r.members for r in active)
-    return render_template(
-        "organisations/index.html", rows=rows, by_kind=by_kind, members=members
+    """The tree's top level (opened level by level: each row leads to its
+    children), a page at a time."""
+    page = directory().children(
+        None, after=cursor_arg("sau"), before=cursor_arg("truoc")
     )
+    return render_template("organisations/index.html", page=page)
 
 
 @bp.get("/<uuid:org_id>")
 def detail(org_id: UUID):
     org = found_or_404(reads().organisation(org_id), "org.not_found")
-    rows = reads().organisations()
-    parent = next((r for r in rows if r.org_id == org.parent_id), None)
-    children = [r for r in rows if r.parent_id == org.org_id]
-    members = reads().members_shown(org.org_id) if org.kind == "cell" else []
+    listing = directory()
+    children = listing.children(
+        org.org_id, after=cursor_arg("sau"), before=cursor_arg("truoc")
+    )
+    members = None
+    if org.kind == "cell" and listing.lists_members(org.org_id):
+        members = listing.members(
+            org.org_id, after=cursor_arg("dv_sau"), before=cursor_arg("dv_truoc")
+        )
     return render_template(
         "organisations/detail.html",
         org=org,
-        parent=parent,
+        crumbs=listing.breadcrumbs(org.org_id),
         children=children,
         members=members,
+        total=listing.member_count(org.org_id),
+        personal=shows_personal(),
     )
 
 

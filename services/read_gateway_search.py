@@ -1,0 +1,313 @@
+"""The directory at province scale, through the read gateway: search by name,
+card number or code (tìm kiếm), keyset pages of members and of an organisation's
+children, and the breadcrumb of an organisation (đường dẫn tổ chức).
+
+The queries (``projections.search``) are narrowed in SQL to the viewer's anchors
+(their branch root, their chi bộ, the organisations above them, their own file)
+so a page of results is not eaten by rows the viewer may not read; every row is
+then checked against ``domain.permissions`` here, as every gateway read is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain.accounts import Role
+from domain.errors import DomainError
+from domain.permissions import Read
+from domain.text import query_tokens
+from projections import search as index
+from services.queries import MemberRow, OrganisationRow
+
+if TYPE_CHECKING:
+    from services.read_gateway import ReadGateway
+
+PAGE = 50  # rows of a list page
+HITS = 50  # results of a search
+MIN_WORD = 2  # a query's longest word needs this many letters
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One thing found (kết quả tìm kiếm): ``code`` is empty where the viewer may
+    not read it (another member's card number)."""
+
+    kind: str  # member | organisation | cycle | vote
+    entity_id: UUID
+    name: str
+    code: str
+    org_id: UUID | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: list[SearchHit]
+    too_short: bool = False
+
+    @property
+    def full(self) -> bool:
+        """As many hits as a page holds: more may match a longer query."""
+        return len(self.hits) >= HITS
+
+
+@dataclass(frozen=True)
+class Page:
+    """One keyset page (trang): its rows, and the ids to ask the next page
+    after (``after``) and the page before before (``before``), when there are."""
+
+    rows: list[Any]
+    after: UUID | None
+    before: UUID | None
+
+
+@dataclass(frozen=True)
+class Child:
+    """An organisation in a list of children: how many organisations are under
+    it, and its members rolled up (None where the viewer does not list them)."""
+
+    row: OrganisationRow
+    children: int
+    members: int | None
+
+
+@dataclass(frozen=True)
+class Crumb:
+    org_id: UUID
+    name: str
+
+
+class DirectoryReads:
+    """Search, keyset lists and breadcrumbs of one viewer (``reads().directory``)."""
+
+    def __init__(self, gate: ReadGateway) -> None:
+        self.gate = gate
+        self.runtime = gate.app.projections
+
+    # -- narrowing ------------------------------------------------------------------
+    def narrowing(self) -> index.Narrowing:
+        """Where the viewer's rows can be: a prefilter, never the rule itself."""
+        viewer = self.gate.viewer
+        if viewer.is_admin:
+            return index.EVERYWHERE
+        # a member's own account reads by its chi bộ; every other role by its
+        # branch (the rule itself is applied to each row afterwards)
+        works_on_branch = bool(viewer.roles - {Role.MEMBER.value})
+        roots = [str(viewer.org_id)] if viewer.org_id and works_on_branch else []
+        if viewer.cell_id is not None:
+            roots.append(str(viewer.cell_id))
+        return index.Narrowing(
+            roots=tuple(roots),
+            exact=tuple(sorted(str(o) for o in viewer.lineage)),
+            own=str(viewer.member_id) if viewer.member_id is not None else None,
+        )
+
+    # -- search ---------------------------------------------------------------------
+    def search(self, query: str, kinds: tuple[str, ...] = index.KINDS) -> SearchResult:
+        words = query_tokens(query)
+        if not words or len(words[0]) < MIN_WORD:
+            return SearchResult(query, [], too_short=bool(query.strip()))
+        wanted = tuple(k for k in kinds if k in index.KINDS)
+        rows = index.find(
+            self.runtime,
+            words,
+            narrowing=self.narrowing(),
+            kinds=wanted,
+            personal=self.gate.shows_personal(None),
+            limit=HITS,
+        )
+        self.gate.load_paths(r["org_id"] for r in rows)
+        hits = [hit for r in rows if (hit := self._readable(r)) is not None]
+        return SearchResult(query, hits)
+
+    def _readable(self, row: dict[str, Any]) -> SearchHit | None:
+        kind, ident, org = row["kind"], UUID(row["entity_id"]), row["org_id"]
+        code = row["code"]
+        gate = self.gate
+        if kind == index.MEMBER:
+            if not (
+                gate.sees(Read.MEMBER_LIST, org)
+                or gate.sees(Read.MEMBER_FILE, org, owner=ident)
+            ):
+                return None
+            if not gate.sees(Read.MEMBER_PERSONAL, org, owner=ident):
+                code = ""
+        elif kind == index.ORGANISATION:
+            if not gate.sees(Read.ORGANISATION, org):
+                return None
+        elif not self._reads_record(kind, ident):
+            return None
+        return SearchHit(kind, ident, row["display"], code, UUID(org) if org else None)
+
+    def _reads_record(self, kind: str, ident: UUID) -> bool:
+        """A cycle or a vote: the gateway's own read of it decides."""
+        try:
+            if kind == index.CYCLE:
+                return self.gate.cycle_row(ident) is not None
+            return self.gate.votes.vote_row(ident) is not None
+        except DomainError:
+            return False
+
+    # -- keyset lists ---------------------------------------------------------
+    def _position(self, kind: str, ident: UUID | None) -> index.Cursor:
+        if ident is None:
+            return None
+        rows = self.runtime.query(
+            "search",
+            "SELECT sort_key, entity_id FROM {entries} "
+            "WHERE kind = ? AND entity_id = ?",
+            [kind, str(ident)],
+        )
+        return (rows[0]["sort_key"], rows[0]["entity_id"]) if rows else None
+
+    def members(
+        self,
+        cell_id: UUID | None = None,
+        *,
+        after: UUID | None = None,
+        before: UUID | None = None,
+    ) -> Page:
+        """A page of members by name (a chi bộ's, or all the viewer may list)."""
+        if cell_id is not None:
+            self.gate.check(Read.MEMBER_LIST, cell_id)
+        rows = index.member_page(
+            self.runtime,
+            cell_id=str(cell_id) if cell_id is not None else None,
+            narrowing=self.narrowing(),
+            after=self._position(index.MEMBER, after),
+            before=self._position(index.MEMBER, before) if after is None else None,
+            limit=PAGE,
+        )
+        page = _turn(
+            rows,
+            backwards=after is None and before is not None,
+            paged=after is not None,
+        )
+        members = [_member(r) for r in page.rows]
+        kept = self.gate.keep(
+            Read.MEMBER_LIST, members, lambda m: m.cell_id, owner=None
+        )
+        return Page(kept, page.after, page.before)
+
+    def children(
+        self,
+        parent_id: UUID | None,
+        *,
+        after: UUID | None = None,
+        before: UUID | None = None,
+    ) -> Page:
+        """A page of an organisation's children (the top level for None), each
+        with its members rolled up and its number of children."""
+        if parent_id is not None:
+            self.gate.check(Read.ORGANISATION, parent_id)
+        rows = index.children_page(
+            self.runtime,
+            str(parent_id) if parent_id is not None else None,
+            narrowing=self.narrowing(),
+            after=self._position(index.ORGANISATION, after),
+            before=self._position(index.ORGANISATION, before)
+            if after is None
+            else None,
+            limit=PAGE,
+        )
+        page = _turn(
+            rows,
+            backwards=after is None and before is not None,
+            paged=after is not None,
+        )
+        children = [_child(r) for r in page.rows]
+        kept = self.gate.keep(Read.ORGANISATION, children, lambda c: c.row.org_id)
+        shown = [
+            c if self.lists_members(c.row.org_id) else Child(c.row, c.children, None)
+            for c in kept
+        ]
+        return Page(shown, page.after, page.before)
+
+    def lists_members(self, org_id: UUID | str | None) -> bool:
+        """Whether the viewer reads the members' names there (and so their
+        number): a page that may be read shows no list rather than refusing."""
+        return self.gate.sees(Read.MEMBER_LIST, org_id)
+
+    def member_count(self, org_id: UUID) -> int | None:
+        """Members of the organisation and below (rolled up), for a viewer who
+        reads the list there; None otherwise."""
+        self.gate.check(Read.ORGANISATION, org_id)
+        if not self.lists_members(org_id):
+            return None
+        return index.member_count(self.runtime, str(org_id))
+
+    # -- breadcrumbs ----------------------------------------------------------
+    def breadcrumbs(self, org_id: UUID | None) -> list[Crumb]:
+        """The organisations from the root down to ``org_id`` that the viewer may
+        name (those above their branch are named, as the tree shows them)."""
+        path = self.gate.path(org_id)
+        if not path:
+            return []
+        marks = ", ".join("?" for _ in path)
+        rows = self.runtime.query(
+            "directory",
+            "SELECT org_id, name FROM {organisations} WHERE org_id IN ("  # noqa: S608
+            + marks
+            + ")",
+            [str(o) for o in path],
+        )
+        names = {UUID(r["org_id"]): r["name"] for r in rows}
+        self.gate.load_paths(path)
+        return [
+            Crumb(o, names[o])
+            for o in path
+            if o in names and self.gate.sees(Read.ORGANISATION, o)
+        ]
+
+
+def _turn(rows: list[dict[str, Any]], *, backwards: bool, paged: bool) -> Page:
+    """``PAGE + 1`` rows as read (descending when ``backwards``) into a page in
+    reading order, with the cursors of its neighbours; ``paged``: the page was
+    asked from a cursor (so a page lies on the side it came from)."""
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    if backwards:
+        rows.reverse()
+    if not rows:
+        return Page([], None, None)
+    first, last = _row_id(rows[0]), _row_id(rows[-1])
+    if backwards:
+        return Page(rows, last, first if more else None)
+    return Page(rows, last if more else None, first if paged else None)
+
+
+def _row_id(row: dict[str, Any]) -> UUID:
+    return UUID(row.get("member_id") or row["org_id"])
+
+
+def _member(row: dict[str, Any]) -> MemberRow:
+    return MemberRow(
+        member_id=UUID(row["member_id"]),
+        full_name=row["full_name"],
+        party_card_no=row["party_card_no"],
+        birth_date=date.fromisoformat(row["birth_date"]),
+        admission_date=date.fromisoformat(row["admission_date"]),
+        status=row["status"],
+        cell_id=UUID(row["cell_id"]),
+        cell_name=row["cell_name"],
+    )
+
+
+def _child(row: dict[str, Any]) -> Child:
+    return Child(_organisation(row), int(row["children"]), int(row["n"]))
+
+
+def _organisation(row: dict[str, Any]) -> OrganisationRow:
+    return OrganisationRow(
+        org_id=UUID(row["org_id"]),
+        code=row["code"],
+        name=row["name"],
+        kind=row["kind"],
+        parent_id=UUID(row["parent_id"]) if row["parent_id"] else None,
+        dissolved=bool(row["dissolved"]),
+        depth=0,
+        members=int(row["n"]),
+    )

@@ -1,0 +1,34 @@
+"""``GET /api/v1/search``: the search page's search as JSON (same scope)."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from web.api import bp
+from web.catalogue.search import SEARCH_KIND_LABELS, SEARCH_TEXT
+from web.reads import directory
+from web.search.routes import query_kinds
+
+
+@bp.get("/search")
+def search():
+    text, kinds = query_kinds()
+    result = directory().search(text, kinds)
+    return jsonify(
+        {
+            "query": text,
+            "too_short": result.too_short,
+            "message": SEARCH_TEXT["too_short"] if result.too_short else None,
+            "results": [
+                {
+                    "kind": hit.kind,
+                    "kind_label": SEARCH_KIND_LABELS[hit.kind],
+                    "id": str(hit.entity_id),
+                    "name": hit.name,
+                    "code": hit.code or None,
+                    "org_id": str(hit.org_id) if hit.org_id else None,
+                }
+                for hit in result.hits
+            ],
+        }
+    )
