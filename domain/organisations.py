@@ -181,7 +181,7 @@ class Organisation(Aggregate):
         moved_by: str,
     ) -> None:
         """Chuyển trực thuộc: ``parent_path`` is the new parent's ancestor path
-        (root first, the parent last)."""
+        (root first; it may end with the parent itself)."""
         self._ensure_active()
         if parent.org_id == self.parent_id:
             raise DomainError("org.parent_unchanged")

@@ -41,8 +41,18 @@ MESSAGES: dict[str, str] = {
     "org.merge_needs_one": (
         "Vui lòng chọn ít nhất một tổ chức được hợp nhất, không trùng lặp."
     ),
-    "org.split_needs_two": (
-        "Chia tách cần ít nhất hai tổ chức kế tục khác nhau."
+    "org.split_needs_two": ("Chia tách cần ít nhất hai tổ chức kế tục khác nhau."),
+    "org.successor_required": (
+        "Vui lòng chọn một tổ chức kế tục có sẵn hoặc nhập tổ chức mới thành lập "
+        "(chỉ một trong hai)."
+    ),
+    "org.split_unplaced": (
+        "Mỗi đảng viên và mỗi tổ chức trực thuộc phải được chuyển về đúng một tổ "
+        "chức kế tục."
+    ),
+    "org.not_empty": (
+        "Tổ chức còn đảng viên hoặc tổ chức trực thuộc; hãy chuyển đi trước khi "
+        "giải thể."
     ),
     "org.succession_unknown": "Hình thức kế tục không hợp lệ.",
     "org.member_not_in_cell": (
