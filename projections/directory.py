@@ -418,23 +418,29 @@ def post_holder_ids(runtime: ProjectionRuntime, org_id: UUID) -> list[UUID]:
 
 
 def successions(runtime: ProjectionRuntime, org_id: UUID) -> list[dict[str, Any]]:
-    """The successor links of ``org_id`` both ways: its predecessors (it is the
-    successor) and its successors, each with the decision."""
+    """The successor links of ``org_id`` both ways (its predecessors and its
+    successors), each with the decision and both organisations' names."""
     rows = runtime.query(
         "directory",
-        "SELECT * FROM {org_successions} WHERE predecessor_id = ? "
-        "UNION ALL SELECT * FROM {org_successions} WHERE successor_id = ? "
-        "ORDER BY effective_on, predecessor_id, successor_id",
+        "SELECT s.*, a.name AS predecessor_name, b.name AS successor_name "
+        "FROM {org_successions} s "
+        "LEFT JOIN {organisations} a ON a.org_id = s.predecessor_id "
+        "LEFT JOIN {organisations} b ON b.org_id = s.successor_id "
+        "WHERE s.predecessor_id = ? OR s.successor_id = ? "
+        "ORDER BY s.effective_on, s.predecessor_id, s.successor_id",
         [str(org_id), str(org_id)],
     )
     return [dict(r) for r in rows]
 
 
 def periods(runtime: ProjectionRuntime, org_id: UUID) -> list[dict[str, Any]]:
-    """The organisation's (parent, name, kind, ended) over time, oldest first."""
+    """The organisation's (parent, name, kind, ended) over time, oldest first,
+    with the parent's present name."""
     rows = runtime.query(
         "directory",
-        "SELECT * FROM {org_periods} WHERE org_id = ? ORDER BY valid_from, seq",
+        "SELECT p.*, o.name AS parent_name FROM {org_periods} p "
+        "LEFT JOIN {organisations} o ON o.org_id = p.parent_id "
+        "WHERE p.org_id = ? ORDER BY p.valid_from, p.seq",
         [str(org_id)],
     )
     return [dict(r) for r in rows]

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from domain import permissions as p
 from domain.permissions import Read, Viewer
+from projections import directory as directory_view
 from projections.directory import ancestor_path, ancestor_paths
 from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
@@ -190,6 +191,17 @@ class ReadGateway:
         if row is not None:
             self.check(Read.ORGANISATION, row.org_id)
         return row
+
+    def reorganisation_history(self, org_id: UUID) -> dict[str, list[Row]]:
+        """An organisation's successor links both ways and its (parent, name, kind)
+        over time (sắp xếp, tổ chức lại): readable wherever the organisation is,
+        even after it ended."""
+        self.check(Read.ORGANISATION, org_id)
+        runtime = self.app.projections
+        return {
+            "successions": directory_view.successions(runtime, org_id),
+            "periods": directory_view.periods(runtime, org_id),
+        }
 
     def members(self, cell_id: UUID | None = None) -> list[MemberRow]:
         """Members' names and chi bộ; a given chi bộ must itself be in scope."""

@@ -8,6 +8,7 @@ from web.api import (  # noqa: E402, F401
     audit,
     ratings,
     remediation,
+    reorganisation,
     reports,
     routes,
     votes,

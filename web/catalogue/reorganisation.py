@@ -54,6 +54,11 @@ MESSAGES: dict[str, str] = {
         "Tổ chức còn đảng viên hoặc tổ chức trực thuộc; hãy chuyển đi trước khi "
         "giải thể."
     ),
+    "org.placement_unknown": (
+        "Dòng phân bổ không hợp lệ: “{line}” (cần: số thẻ hoặc mã tổ chức = mã tổ "
+        "chức kế tục)."
+    ),
+    "org.operation_unknown": "Vui lòng chọn một thao tác sắp xếp, tổ chức lại.",
     "org.succession_unknown": "Hình thức kế tục không hợp lệ.",
     "org.member_not_in_cell": (
         "Đảng viên đã chọn không sinh hoạt tại chi bộ được sắp xếp."

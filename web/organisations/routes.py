@@ -45,6 +45,7 @@ def detail(org_id: UUID):
         parent=parent,
         children=children,
         members=members,
+        **reads().reorganisation_history(org_id),
     )
 
 
