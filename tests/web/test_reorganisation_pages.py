@@ -4,7 +4,7 @@ and names its successor; a refusal is shown in Vietnamese and stores nothing."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 
 XHR = {"X-Requested-With": "XMLHttpRequest"}
 
@@ -13,7 +13,7 @@ def _merge(world, **overrides):
     form = {
         "operation": "merge",
         "merge-decision_no": "15-QĐ/HU",
-        "merge-effective_on": date.today().isoformat(),
+        "merge-effective_on": datetime.now(UTC).date().isoformat(),
         "merge-absorbed": str(world.orgs["cell_b"]),
         "merge-successor_id": str(world.orgs["cell_a"]),
     }
@@ -58,7 +58,7 @@ def test_the_api_renames_by_decision_and_refuses_nonsense(client, auth, world):
     body = {
         "operation": "rename",
         "decision_no": "16-QĐ/HU",
-        "effective_on": date.today().isoformat(),
+        "effective_on": datetime.now(UTC).date().isoformat(),
         "org_id": str(world.orgs["cell_a"]),
         "name": "Chi bộ xóm A mới",
     }
