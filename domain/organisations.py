@@ -311,10 +311,12 @@ class Organisation(Aggregate):
         how: str,
         decision: Decision,
         absorbed_by: str,
+        founded: bool = False,
     ) -> None:
         """A successor records whom it carries on from: ``how`` is ``merge`` (the
         predecessors record ``MergedInto``) or ``split`` (one predecessor records
-        ``SplitInto``)."""
+        ``SplitInto``); ``founded``: the same decision founded it (it exists from
+        the effective date on)."""
         self._ensure_active()
         if how not in ("merge", "split"):
             raise DomainError("org.succession_unknown", how=how)
@@ -329,6 +331,7 @@ class Organisation(Aggregate):
         self._absorbed(
             predecessor_ids=[str(i) for i in ids],
             how=how,
+            founded=founded,
             absorbed_by=absorbed_by,
             **decision_fields(decision),
         )
@@ -338,6 +341,7 @@ class Organisation(Aggregate):
         self,
         predecessor_ids: list[str],
         how: str,
+        founded: bool,
         decision_no: str,
         effective_on: date,
         absorbed_by: str,

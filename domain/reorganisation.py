@@ -88,3 +88,33 @@ def decision_fields(decision: Decision | None) -> dict[str, Any]:
     if decision is None:
         return {"decision_no": None, "effective_on": None}
     return {"decision_no": decision.number, "effective_on": decision.effective_on}
+
+
+def path_as_of(
+    org_id: UUID,
+    parents: Mapping[UUID, UUID | None],
+    successors: Mapping[UUID, Sequence[UUID]],
+) -> tuple[UUID, ...]:
+    """Where ``org_id``'s people stood in the tree of one day: ``parents`` is that
+    day's tree (the organisations alive then), ``successors`` the successor links
+    in effect by then. An organisation that had ended is followed to its
+    successor (of a split, the first by id), then the
+    parents up to the root; empty when it leads to no organisation of that day
+    (not yet founded). Each subject lands in one place: a report rolled up by it
+    never counts a moved member twice."""
+    current: UUID | None = org_id
+    seen: set[UUID] = set()
+    while current is not None and current not in parents:
+        if current in seen:
+            return ()
+        seen.add(current)
+        following = successors.get(current, ())
+        current = following[0] if following else None
+    if current is None:
+        return ()
+    chain: list[UUID] = []
+    node: UUID | None = current
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = parents.get(node)
+    return tuple(reversed(chain))

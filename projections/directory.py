@@ -185,7 +185,7 @@ class Directory(ReadModel):
     def absorbed(self, e: LedgerEvent, tx: Tx) -> None:
         for predecessor in e.event.predecessor_ids:
             self._succession(tx, e, predecessor, str(e.stream), e.event.how)
-        if e.version == 2:  # founded by this decision: it exists from its date on
+        if e.event.founded:  # founded by this decision: it exists from its date on
             tx.execute(
                 "UPDATE {org_periods} SET valid_from = ? WHERE org_id = ? AND seq = 1",
                 (_effective(e), str(e.stream)),
@@ -469,3 +469,17 @@ def tree_as_of(runtime: ProjectionRuntime, day: date) -> dict[UUID, dict[str, An
         for r in rows
         if not r["ended"]
     }
+
+
+def successors_as_of(runtime: ProjectionRuntime, day: date) -> dict[UUID, list[UUID]]:
+    """Each predecessor's successors by the links in effect on ``day`` (by id)."""
+    rows = runtime.query(
+        "directory",
+        "SELECT predecessor_id, successor_id FROM {org_successions} "
+        "WHERE effective_on <= ? ORDER BY predecessor_id, successor_id",
+        [day.isoformat()],
+    )
+    found: dict[UUID, list[UUID]] = {}
+    for r in rows:
+        found.setdefault(UUID(r["predecessor_id"]), []).append(UUID(r["successor_id"]))
+    return found

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -403,9 +404,10 @@ class ReadGateway:
             Read.REPORT, self.app.reports.annual_cycles(), lambda r: r["org_id"]
         )
 
-    def report(self, org_id: UUID, year: int) -> Row:
+    def report(self, org_id: UUID, year: int, tree_on: date | None = None) -> Row:
+        """With ``tree_on``, rolled up by the tree as it was on that day."""
         self.check(Read.REPORT, org_id)
-        return self.app.reports.report(org_id, year)
+        return self.app.reports.report(org_id, year, tree_on=tree_on)
 
     def report_history(self, org_id: UUID, population: str) -> list[Row]:
         self.check(Read.REPORT, org_id)

@@ -255,6 +255,7 @@ def merge_organisations(
             how="merge",
             decision=w.decision,
             absorbed_by=w.actor,
+            founded=command.new_successor is not None,
         )
         successor_path = w.path(successor.id)
         held: dict[UUID, str] = {}

@@ -74,3 +74,13 @@ def test_the_api_renames_by_decision_and_refuses_nonsense(client, auth, world):
         "/api/v1/reorganisations", json={**body, "operation": "x"}, headers=XHR
     )
     assert unknown.status_code == 400
+
+
+def test_the_report_says_which_tree_it_rolls_up_by(client, auth, world):
+    auth.login("admin")
+    url = f"/api/v1/reports/{world.orgs['district']}/2025"
+    default = client.get(url).get_json()["report"]
+    assert default["tree_on"] is None
+    dated = client.get(url + "?tree_on=2025-07-01").get_json()["report"]
+    assert dated["tree_on"] == "2025-07-01"
+    assert client.get(url + "?tree_on=01/07/2025").status_code == 400
