@@ -226,3 +226,23 @@ def test_moving_a_subtree_rebuilds_its_ancestors(services, admin, world, new_eve
     incremental = rt.digest()
     rt.rebuild()
     assert rt.digest() == incremental
+
+
+def test_a_chi_bo_with_members_does_not_become_a_committee(
+    services, admin, world, refused
+):
+    change = ro.ChangeOrganisationKind(
+        admin.actor, "11-QĐ", JULY, world["cb-a"], "partial_committee"
+    )
+    refused("org.not_empty", lambda: services.handle(change, admin.signer))
+
+
+def test_dissolving_by_decision_needs_an_empty_organisation(
+    services, admin, world, refused, new_events
+):
+    dissolve = ro.DissolveByDecision(admin.actor, "12-QĐ", JULY, world["xa-c"], "Hết")
+    assert new_events(lambda: services.handle(dissolve, admin.signer)) == [
+        "Organisation.Dissolved"
+    ]
+    full = ro.DissolveByDecision(admin.actor, "12-QĐ", JULY, world["cb-a"], "Hết")
+    refused("org.not_empty", lambda: services.handle(full, admin.signer))
