@@ -9,7 +9,7 @@ from tests.test_cli import env, run  # noqa: F401 - the fixture
 
 
 def _two_cells_of_one_parent(orgs):
-    by_parent = {}
+    by_parent: dict[str, list[dict[str, str]]] = {}
     for o in orgs:
         if o["kind"] == "cell" and not o["dissolved"]:
             by_parent.setdefault(o["parent_id"], []).append(o)
@@ -19,6 +19,7 @@ def _two_cells_of_one_parent(orgs):
 def test_merge_then_history(env, monkeypatch):  # noqa: F811
     result = run("init", "--origin", "kiemdiem.test/tinh", "--demo")
     password = re.search(r"administrator: admin / password: (\S+)", result.output)
+    assert password is not None
     monkeypatch.setenv("KIEMDIEM_PASSWORD", password.group(1))
     keep, gone = _two_cells_of_one_parent(
         json.loads(run("orgs", "list", "--json").output)

@@ -4,6 +4,7 @@ events it stored, the tree the directory shows (today and as it was), or the
 refusal with the store unchanged; a rebuild equals the incremental views."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ def world(services, admin):
     def org(code, kind, parent, name=None):
         return run(c.FoundOrganisation(admin.actor, code, name or code, kind, parent))
 
-    w = {"run": run}
+    w: dict[str, Any] = {"run": run}
     w["tinh"] = org("tinh", "provincial_committee", None, "Tỉnh ủy")
     w["huyen"] = org("huyen", "district_committee", w["tinh"], "Huyện ủy")
     w["huyen2"] = org("huyen2", "district_committee", w["tinh"], "Huyện ủy 2")

@@ -57,6 +57,7 @@ def moved(request, tmp_path_factory):
         )
         app = Kiemdiem(settings)
         admin = app.authenticate("admin", ADMIN_PASSWORD)
+        assert admin is not None
         generate_history(app, admin.signer)
         org = {
             code: organisation_id(code)
