@@ -4,7 +4,9 @@ and their keys. Answers the lists of the first slice (web, API and CLI).
 ``org_ancestors`` holds, for every organisation, each of its ancestors and
 itself with their distance (a closure table): the ancestor path of a target,
 root first, is one indexed query (``ancestor_path``), and a scope check is then
-``viewer.org_id in path`` (domain/permissions.py)."""
+``viewer.org_id in path`` (domain/permissions.py). An organisation that was
+merged or split also has its successors' ancestors there, so its history is
+read from the successor (``_reach_from``)."""
 
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ if TYPE_CHECKING:
 
 BATCH = 500  # ids per IN (...) list
 ANCESTOR_PATH_SQL = (
-    "SELECT ancestor_id FROM {org_ancestors} WHERE org_id = ? ORDER BY depth DESC"
+    "SELECT ancestor_id FROM {org_ancestors} WHERE org_id = ? "
+    "ORDER BY depth DESC, ancestor_id"
 )
 
 
@@ -181,6 +184,21 @@ class Directory(ReadModel):
             self._succession(tx, e, str(e.stream), successor, "split")
         self._end(tx, e)
 
+    @staticmethod
+    def _reach_from(tx: Tx, predecessor: str, successor: str) -> None:
+        """An ended organisation's history is read from its successor too: it
+        (with what is still under it) also takes the successor's ancestors, one
+        step below the successor, beside its own. Its parent stays the old one;
+        only the scope of reads follows (the successor's keepers, the province)."""
+        tx.execute(
+            "INSERT INTO {org_ancestors} (org_id, ancestor_id, depth) "
+            "SELECT s.org_id, p.ancestor_id, p.depth + s.depth + 1 "
+            "FROM {org_ancestors} s, {org_ancestors} p "
+            "WHERE s.ancestor_id = ? AND p.org_id = ? "
+            "ON CONFLICT (org_id, ancestor_id) DO NOTHING",
+            (predecessor, successor),
+        )
+
     @handles(Organisation.Absorbed)  # type: ignore[attr-defined]
     def absorbed(self, e: LedgerEvent, tx: Tx) -> None:
         for predecessor in e.event.predecessor_ids:
@@ -191,10 +209,10 @@ class Directory(ReadModel):
                 (_effective(e), str(e.stream)),
             )
 
-    @staticmethod
     def _succession(
-        tx: Tx, e: LedgerEvent, predecessor: str, successor: str, how: str
+        self, tx: Tx, e: LedgerEvent, predecessor: str, successor: str, how: str
     ) -> None:
+        self._reach_from(tx, predecessor, successor)
         tx.upsert(
             "org_successions",
             ["predecessor_id", "successor_id"],

@@ -247,3 +247,36 @@ def test_dissolving_by_decision_needs_an_empty_organisation(
     ]
     full = ro.DissolveByDecision(admin.actor, "12-QĐ", JULY, world["cb-a"], "Hết")
     refused("org.not_empty", lambda: services.handle(full, admin.signer))
+
+
+def test_the_successor_reads_the_history_of_what_it_absorbed(services, admin, world):
+    from domain.errors import DomainError
+    from domain.permissions import Read
+    from services.read_gateway import ReadGateway
+
+    services.handle(merge_communes(world, admin), admin.signer)
+    new = organisation_id("xa-ab")
+    account = services.handle(
+        c.OpenAccount(
+            admin.actor,
+            "capuy-ab",
+            "Cấp ủy AB",
+            ("decision_maker",),
+            PASSWORD,
+            org_id=new,
+        ),
+        admin.signer,
+    )
+    successor = ReadGateway.for_account(services, account)
+    other = ReadGateway.for_account(services, world["capuy-huyen2"].account_id)
+    for old in (world["xa-a"], world["xa-b"]):
+        successor.check(Read.REPORT, old)  # its 2024 report, ratings, history
+        assert successor.reorganisation_history(old)["successions"]
+        with pytest.raises(DomainError):
+            other.check(Read.REPORT, old)
+    # The old district keeps reading its own former commune.
+    district = ReadGateway.for_account(services, world["capuy-huyen"].account_id)
+    district.check(Read.REPORT, world["xa-a"])
+    incremental = services.projections.digest()
+    services.projections.rebuild()
+    assert services.projections.digest() == incremental
