@@ -7,155 +7,36 @@ tỉnh ủy → huyện ủy / đảng ủy cơ sở → chi bộ; a leadership 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from datetime import date
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
-
-
-class OrganisationKind(StrEnum):
-    """Kinds of organisation in the tree."""
-
-    PROVINCIAL_COMMITTEE = "provincial_committee"
-    """Tỉnh ủy / thành ủy."""
-    DISTRICT_COMMITTEE = "district_committee"
-    """Huyện ủy / quận ủy / đảng ủy cấp trên cơ sở."""
-    GRASSROOTS_COMMITTEE = "grassroots_committee"
-    """Đảng ủy cơ sở (đảng bộ cơ sở)."""
-    PARTIAL_COMMITTEE = "partial_committee"
-    """Đảng ủy bộ phận (đảng bộ bộ phận), under a đảng ủy cơ sở."""
-    CELL = "cell"
-    """Chi bộ (cơ sở or trực thuộc)."""
-    LEADERSHIP_COLLECTIVE = "leadership_collective"
-    """Tập thể lãnh đạo, quản lý (ban thường vụ, tập thể lãnh đạo cơ quan…)."""
-
-
-# Which kinds may sit directly under which: the tree's only structural rule.
-ALLOWED_PARENTS: dict[OrganisationKind, frozenset[OrganisationKind | None]] = {
-    OrganisationKind.PROVINCIAL_COMMITTEE: frozenset({None}),
-    OrganisationKind.DISTRICT_COMMITTEE: frozenset(
-        {OrganisationKind.PROVINCIAL_COMMITTEE}
-    ),
-    OrganisationKind.GRASSROOTS_COMMITTEE: frozenset(
-        {OrganisationKind.PROVINCIAL_COMMITTEE, OrganisationKind.DISTRICT_COMMITTEE}
-    ),
-    OrganisationKind.PARTIAL_COMMITTEE: frozenset(
-        {OrganisationKind.GRASSROOTS_COMMITTEE}
-    ),
-    OrganisationKind.CELL: frozenset(
-        {
-            OrganisationKind.PROVINCIAL_COMMITTEE,
-            OrganisationKind.DISTRICT_COMMITTEE,
-            OrganisationKind.GRASSROOTS_COMMITTEE,
-            OrganisationKind.PARTIAL_COMMITTEE,
-        }
-    ),
-    OrganisationKind.LEADERSHIP_COLLECTIVE: frozenset(
-        {
-            OrganisationKind.PROVINCIAL_COMMITTEE,
-            OrganisationKind.DISTRICT_COMMITTEE,
-            OrganisationKind.GRASSROOTS_COMMITTEE,
-        }
-    ),
-}
-PARTY_KINDS = frozenset(
-    k for k in OrganisationKind if k is not OrganisationKind.LEADERSHIP_COLLECTIVE
+from domain.org_kinds import ALLOWED_PARENTS as ALLOWED_PARENTS
+from domain.org_kinds import (
+    PARTY_KINDS,
+    SOCIO_ECONOMIC_TARGETS,
+    CaseKind,
+    ConclusionKind,
+    OrgDisciplineLevel,
+    Sector,
+    check_code,
+    check_reference,
+    clean_name,
+    mergeable,
 )
-
-
-class Sector(StrEnum):
-    """Whose leadership a collective is (366 Điều 7.3, Điều 12.2 (4)): the order
-    "chính quyền, chuyên môn, đoàn thể trước, cấp ủy sau" needs it."""
-
-    PARTY = "party"
-    """Cấp ủy, ban thường vụ: the party's own leadership."""
-    GOVERNMENT = "government"
-    """Chính quyền (HĐND, UBND…)."""
-    PROFESSIONAL = "professional"
-    """Chuyên môn (cơ quan, đơn vị sự nghiệp…)."""
-    MASS_ORG = "mass_org"
-    """Đoàn thể (MTTQ, đoàn thể chính trị - xã hội)."""
-
-
-class ConclusionKind(StrEnum):
-    """Kết luận về tập thể (366 Điều 11, KHTNV of a leadership collective)."""
-
-    PERSONNEL_WRONGDOING = "personnel_wrongdoing"
-    """Sai phạm trong công tác cán bộ."""
-    DISUNITY = "disunity"
-    """Mất đoàn kết nội bộ."""
-    FACTIONALISM = "factionalism"
-    """Cục bộ, bè phái."""
-    BUYING_POSTS = "buying_posts"
-    """Chạy chức, chạy quyền."""
-
-
-class CaseKind(StrEnum):
-    """Vụ việc tham nhũng, lãng phí, tiêu cực that was disciplined."""
-
-    CORRUPTION = "corruption"
-    WASTE = "waste"
-    NEGATIVITY = "negativity"
-
-
-class OrgDisciplineLevel(StrEnum):
-    """Kỷ luật tổ chức đảng: khiển trách, cảnh cáo, giải tán."""
-
-    REPRIMAND = "reprimand"
-    WARNING = "warning"
-    DISSOLUTION = "dissolution"
-
-
-# The five basic socio-economic targets where they apply to the post (366 Điều 11).
-SOCIO_ECONOMIC_TARGETS = (
-    "growth",
-    "budget_revenue",
-    "public_investment",
-    "income_per_capita",
-    "poverty_reduction",
+from domain.org_kinds import OrganisationKind as OrganisationKind
+from domain.org_kinds import ParentFacts as ParentFacts
+from domain.reorganisation import (
+    Decision,
+    check_not_below,
+    check_order,
+    decision_fields,
+    distinct,
 )
-MAX_REFERENCE_LENGTH = 200
-MAX_NAME_LENGTH = 200
-CODE_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-
-
-@dataclass(frozen=True)
-class ParentFacts:
-    """What the rule needs to know of the parent, loaded by the service layer."""
-
-    org_id: UUID
-    kind: OrganisationKind
-    dissolved: bool = False
-
-
-def clean_name(name: str) -> str:
-    """NFC, trimmed, single spaces; refuse empty or overlong names."""
-    text = " ".join(unicodedata.normalize("NFC", name).split())
-    if not text:
-        raise DomainError("org.name_required")
-    if len(text) > MAX_NAME_LENGTH:
-        raise DomainError("org.name_too_long", limit=MAX_NAME_LENGTH)
-    return text
-
-
-def _reference(text: str) -> str:
-    value = " ".join(unicodedata.normalize("NFC", text).split())
-    if not value:
-        raise DomainError("org.reference_required")
-    if len(value) > MAX_REFERENCE_LENGTH:
-        raise DomainError("org.reference_too_long", limit=MAX_REFERENCE_LENGTH)
-    return value
-
-
-def check_code(code: str) -> str:
-    if not code or len(code) > 64 or not set(code) <= CODE_ALPHABET:
-        raise DomainError("org.code_invalid", value=code)
-    return code
 
 
 class Organisation(Aggregate):
@@ -210,27 +91,322 @@ class Organisation(Aggregate):
         self.cases: list[dict[str, Any]] = []
         self.disciplines: list[dict[str, Any]] = []
 
-    def rename(self, name: str, *, renamed_by: str) -> None:
+    # -- reorganisation (sắp xếp, tổ chức lại; docs/rules.md) ----------------------
+    # Each change names its decision (None only for a correction of the record:
+    # a name typed wrong, or a dissolution recorded before decisions were kept).
+    successor_ids: tuple[str, ...] = ()
+    predecessor_ids: tuple[str, ...] = ()
+    ended_how: str | None = None
+    last_effective_on: date | None = None
+
+    def rename(
+        self, name: str, *, renamed_by: str, decision: Decision | None = None
+    ) -> None:
         self._ensure_active()
         new_name = clean_name(name)
         if new_name == self.name:
             raise DomainError("org.name_unchanged")
-        self._renamed(name=new_name, renamed_by=renamed_by)
+        self._check_decision(decision)
+        self._renamed(name=new_name, renamed_by=renamed_by, **decision_fields(decision))
 
-    @event("Renamed")
-    def _renamed(self, name: str, renamed_by: str) -> None:
+    class Renamed(Aggregate.Event):
+        """v2: the decision (number, effective date); v1 events had none."""
+
+        class_version = 2
+        name: str
+        renamed_by: str
+        decision_no: str | None
+        effective_on: date | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["decision_no"] = None
+            state["effective_on"] = None
+
+    @event(Renamed)
+    def _renamed(
+        self,
+        name: str,
+        renamed_by: str,
+        decision_no: str | None,
+        effective_on: date | None,
+    ) -> None:
         self.name = name
+        self._took_effect(effective_on)
 
-    def dissolve(self, *, reason: str, dissolved_by: str) -> None:
+    def dissolve(
+        self, *, reason: str, dissolved_by: str, decision: Decision | None = None
+    ) -> None:
         self._ensure_active()
         text = " ".join(unicodedata.normalize("NFC", reason).split())
         if not text:
             raise DomainError("org.reason_required")
-        self._dissolved(reason=text, dissolved_by=dissolved_by)
+        self._check_decision(decision)
+        self._dissolved(
+            reason=text, dissolved_by=dissolved_by, **decision_fields(decision)
+        )
 
-    @event("Dissolved")
-    def _dissolved(self, reason: str, dissolved_by: str) -> None:
+    class Dissolved(Aggregate.Event):
+        """v2: the decision (number, effective date); v1 events had none."""
+
+        class_version = 2
+        reason: str
+        dissolved_by: str
+        decision_no: str | None
+        effective_on: date | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["decision_no"] = None
+            state["effective_on"] = None
+
+    @event(Dissolved)
+    def _dissolved(
+        self,
+        reason: str,
+        dissolved_by: str,
+        decision_no: str | None,
+        effective_on: date | None,
+    ) -> None:
         self.dissolved = True
+        self.ended_how = "dissolved"
+        self._took_effect(effective_on)
+
+    def move_under(
+        self,
+        parent: ParentFacts,
+        *,
+        parent_path: Sequence[UUID],
+        decision: Decision,
+        moved_by: str,
+    ) -> None:
+        """Chuyển trực thuộc: ``parent_path`` is the new parent's ancestor path
+        (root first; it may end with the parent itself)."""
+        self._ensure_active()
+        if parent.org_id == self.parent_id:
+            raise DomainError("org.parent_unchanged")
+        self._check_parent(self.kind, parent, parent_path)
+        self._check_decision(decision)
+        self._moved_under(
+            parent_id=parent.org_id,
+            previous_parent_id=self.parent_id,
+            moved_by=moved_by,
+            **decision_fields(decision),
+        )
+
+    @event("MovedUnder")
+    def _moved_under(
+        self,
+        parent_id: UUID,
+        previous_parent_id: UUID | None,
+        decision_no: str,
+        effective_on: date,
+        moved_by: str,
+    ) -> None:
+        self.parent_id = parent_id
+        self._took_effect(effective_on)
+
+    def change_kind(
+        self,
+        kind: str,
+        *,
+        parent: ParentFacts | None,
+        parent_path: Sequence[UUID],
+        child_kinds: Collection[str],
+        decision: Decision,
+        changed_by: str,
+    ) -> None:
+        """Đổi loại hình tổ chức, under ``parent`` (the present one, or a new one:
+        then moved under it by the same decision, e.g. a đảng ủy bộ phận made a
+        đảng ủy cơ sở directly under the tỉnh ủy). ``child_kinds``: the kinds of
+        its organisations, which must still be allowed under the new kind."""
+        self._ensure_active()
+        try:
+            new_kind = OrganisationKind(kind)
+        except ValueError:
+            raise DomainError("org.kind_unknown", kind=kind) from None
+        if new_kind is self.kind:
+            raise DomainError("org.kind_unchanged")
+        if (new_kind in PARTY_KINDS) != (self.kind in PARTY_KINDS):
+            raise DomainError("org.kind_change_not_allowed")
+        for child in sorted(set(child_kinds)):
+            if new_kind not in ALLOWED_PARENTS[OrganisationKind(child)]:
+                raise DomainError("org.child_kind_not_allowed", kind=child)
+        if parent is None:
+            if None not in ALLOWED_PARENTS[new_kind] or self.parent_id is not None:
+                raise DomainError("org.parent_not_allowed", kind=new_kind.value)
+        else:
+            self._check_parent(new_kind, parent, parent_path)
+        self._check_decision(decision)
+        decided = decision_fields(decision)
+        self._kind_changed(
+            kind=new_kind.value,
+            previous_kind=self.kind.value,
+            changed_by=changed_by,
+            **decided,
+        )
+        if parent is not None and parent.org_id != self.parent_id:
+            self._moved_under(
+                parent_id=parent.org_id,
+                previous_parent_id=self.parent_id,
+                moved_by=changed_by,
+                **decided,
+            )
+
+    @event("KindChanged")
+    def _kind_changed(
+        self,
+        kind: str,
+        previous_kind: str,
+        decision_no: str,
+        effective_on: date,
+        changed_by: str,
+    ) -> None:
+        self.kind = OrganisationKind(kind)
+        self._took_effect(effective_on)
+
+    def merge_into(
+        self,
+        successor: ParentFacts,
+        *,
+        successor_path: Sequence[UUID],
+        decision: Decision,
+        merged_by: str,
+    ) -> None:
+        """Hợp nhất, sáp nhập: this organisation ends, ``successor`` carries on
+        (it records ``Absorbed``). Its members, posts and organisations follow as
+        the decision says (the service layer moves them)."""
+        self._ensure_active()
+        if successor.org_id == self.id:
+            raise DomainError("org.merge_into_self")
+        check_not_below(self.id, successor_path, "org.merge_into_descendant")
+        if successor.dissolved:
+            raise DomainError("org.successor_dissolved")
+        if not mergeable(self.kind, successor.kind):
+            raise DomainError(
+                "org.merge_kind_mismatch",
+                kind=self.kind.value,
+                successor_kind=successor.kind.value,
+            )
+        self._check_decision(decision)
+        self._merged_into(
+            successor_id=successor.org_id,
+            merged_by=merged_by,
+            **decision_fields(decision),
+        )
+
+    @event("MergedInto")
+    def _merged_into(
+        self, successor_id: UUID, decision_no: str, effective_on: date, merged_by: str
+    ) -> None:
+        self.dissolved = True
+        self.ended_how = "merged"
+        self.successor_ids = (str(successor_id),)
+        self._took_effect(effective_on)
+
+    def absorb(
+        self,
+        predecessors: Sequence[ParentFacts],
+        *,
+        how: str,
+        decision: Decision,
+        absorbed_by: str,
+        founded: bool = False,
+    ) -> None:
+        """A successor records whom it carries on from: ``how`` is ``merge`` (the
+        predecessors record ``MergedInto``) or ``split`` (one predecessor records
+        ``SplitInto``); ``founded``: the same decision founded it (it exists from
+        the effective date on)."""
+        self._ensure_active()
+        if how not in ("merge", "split"):
+            raise DomainError("org.succession_unknown", how=how)
+        ids = distinct(
+            [p.org_id for p in predecessors], "org.merge_needs_one", at_least=1
+        )
+        if self.id in ids:
+            raise DomainError("org.merge_into_self")
+        if any(p.dissolved for p in predecessors):
+            raise DomainError("org.predecessor_dissolved")
+        self._check_decision(decision)
+        self._absorbed(
+            predecessor_ids=[str(i) for i in ids],
+            how=how,
+            founded=founded,
+            absorbed_by=absorbed_by,
+            **decision_fields(decision),
+        )
+
+    @event("Absorbed")
+    def _absorbed(
+        self,
+        predecessor_ids: list[str],
+        how: str,
+        founded: bool,
+        decision_no: str,
+        effective_on: date,
+        absorbed_by: str,
+    ) -> None:
+        self.predecessor_ids = (*self.predecessor_ids, *predecessor_ids)
+        self._took_effect(effective_on)
+
+    def split_into(
+        self,
+        successors: Sequence[ParentFacts],
+        *,
+        successor_paths: Sequence[Sequence[UUID]],
+        decision: Decision,
+        split_by: str,
+    ) -> None:
+        """Chia tách: this organisation ends, two or more successors carry on
+        (each records ``Absorbed`` with ``how="split"``)."""
+        self._ensure_active()
+        ids = distinct(
+            [s.org_id for s in successors], "org.split_needs_two", at_least=2
+        )
+        for successor, path in zip(successors, successor_paths, strict=True):
+            if successor.org_id == self.id:
+                raise DomainError("org.merge_into_self")
+            check_not_below(self.id, path, "org.merge_into_descendant")
+            if successor.dissolved:
+                raise DomainError("org.successor_dissolved")
+        self._check_decision(decision)
+        self._split_into(
+            successor_ids=[str(i) for i in ids],
+            split_by=split_by,
+            **decision_fields(decision),
+        )
+
+    @event("SplitInto")
+    def _split_into(
+        self,
+        successor_ids: list[str],
+        decision_no: str,
+        effective_on: date,
+        split_by: str,
+    ) -> None:
+        self.dissolved = True
+        self.ended_how = "split"
+        self.successor_ids = tuple(successor_ids)
+        self._took_effect(effective_on)
+
+    def _check_parent(
+        self, kind: OrganisationKind, parent: ParentFacts, parent_path: Sequence[UUID]
+    ) -> None:
+        check_not_below(self.id, (*parent_path, parent.org_id), "org.move_cycle")
+        if parent.kind not in ALLOWED_PARENTS[kind]:
+            raise DomainError(
+                "org.parent_not_allowed", kind=kind.value, parent_kind=parent.kind
+            )
+        if parent.dissolved:
+            raise DomainError("org.parent_dissolved")
+
+    def _check_decision(self, decision: Decision | None) -> None:
+        if decision is not None:
+            check_order(decision, self.last_effective_on)
+
+    def _took_effect(self, effective_on: date | None) -> None:
+        if effective_on is not None:
+            self.last_effective_on = effective_on
 
     # -- facts the rating rules read (366 Điều 11; 124) ---------------------------
     def set_sector(self, *, sector: str, set_by: str) -> None:
@@ -272,7 +448,7 @@ class Organisation(Aggregate):
             conclusion_id=conclusion_id,
             kind=value,
             concluded_on=concluded_on,
-            reference=_reference(reference),
+            reference=check_reference(reference),
             recorded_by=recorded_by,
         )
 
@@ -324,7 +500,7 @@ class Organisation(Aggregate):
             tasks_completed=tasks_completed,
             targets_apply=bool(targets_apply),
             targets_failed=failed,
-            reference=_reference(reference),
+            reference=check_reference(reference),
             recorded_by=recorded_by,
         )
 
@@ -372,7 +548,7 @@ class Organisation(Aggregate):
             kind=value,
             disciplined_on=disciplined_on,
             member_id=member_id,
-            reference=_reference(reference),
+            reference=check_reference(reference),
             recorded_by=recorded_by,
         )
 
@@ -417,7 +593,7 @@ class Organisation(Aggregate):
             discipline_id=discipline_id,
             level=value,
             decided_on=decided_on,
-            reference=_reference(reference),
+            reference=check_reference(reference),
             recorded_by=recorded_by,
         )
 

@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "organisation.found": frozenset({Role.ADMIN}),
     "organisation.rename": frozenset({Role.ADMIN}),
     "organisation.dissolve": frozenset({Role.ADMIN}),
+    # Sắp xếp, tổ chức lại (issue 12): the cấp ủy above the organisations decides.
+    "organisation.reorganise": frozenset({Role.ADMIN, Role.DECISION_MAKER}),
     "member.enrol": frozenset({Role.ADMIN, Role.SECRETARY}),
     "member.transfer": frozenset({Role.ADMIN, Role.SECRETARY}),
     # Party card number and birth date: those who keep or judge the records; a
@@ -300,6 +302,11 @@ COMMAND_REACH: dict[str, Reach] = {
     "organisation.found": Reach.EVERYWHERE,
     "organisation.rename": Reach.EVERYWHERE,
     "organisation.dissolve": Reach.EVERYWHERE,
+    # Checked on the parent of every organisation a reorganisation touches, the
+    # present parent and the new one (``reorganisation_scope``): the decision
+    # maker of the common parent (or the province) decides, never an organisation
+    # on itself; a root (no parent) only the administrator.
+    "organisation.reorganise": Reach.BRANCH,
     # Enrolment checks the target chi bộ; a transfer checks both the member's
     # present chi bộ and the target (call ``require_act`` with each path).
     "member.enrol": Reach.BRANCH,
@@ -429,3 +436,15 @@ def verifying_body(viewer: Viewer, path: Path) -> str:
     ):
         return HIGHER_COMMITTEE
     raise DomainError("remediation.not_supervisor")
+
+
+def reorganisation_scope(parents: Iterable[UUID | None]) -> tuple[UUID, ...] | None:
+    """The organisations on which ``organisation.reorganise`` is checked: the
+    parents (present and new) of the organisations touched, each once. None when
+    one of them is a root, which only the administrator reorganises."""
+    scope: dict[UUID, None] = {}
+    for parent in parents:
+        if parent is None:
+            return None
+        scope[parent] = None
+    return tuple(scope)

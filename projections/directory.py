@@ -4,13 +4,16 @@ and their keys. Answers the lists of the first slice (web, API and CLI).
 ``org_ancestors`` holds, for every organisation, each of its ancestors and
 itself with their distance (a closure table): the ancestor path of a target,
 root first, is one indexed query (``ancestor_path``), and a scope check is then
-``viewer.org_id in path`` (domain/permissions.py)."""
+``viewer.org_id in path`` (domain/permissions.py). An organisation that was
+merged or split also has its successors' ancestors there, so its history is
+read from the successor (``_reach_from``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.accounts import UserAccount
@@ -26,13 +29,14 @@ if TYPE_CHECKING:
 
 BATCH = 500  # ids per IN (...) list
 ANCESTOR_PATH_SQL = (
-    "SELECT ancestor_id FROM {org_ancestors} WHERE org_id = ? ORDER BY depth DESC"
+    "SELECT ancestor_id FROM {org_ancestors} WHERE org_id = ? "
+    "ORDER BY depth DESC, ancestor_id"
 )
 
 
 class Directory(ReadModel):
     name = "directory"
-    version = 2  # 2: org_ancestors
+    version = 3  # 2: org_ancestors; 3: reorganisation (periods, successions, posts)
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "organisations": (
             "org_id TEXT PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, "
@@ -58,12 +62,34 @@ class Directory(ReadModel):
             "key_id TEXT PRIMARY KEY, owner TEXT NOT NULL, role TEXT NOT NULL, "
             "registered_at BIGINT NOT NULL, revoked_at BIGINT, reason TEXT"
         ),
+        # Each organisation's (parent, name, kind, ended) from a date on: one row
+        # per change, ``seq`` its stream version; '' = since it was recorded.
+        "org_periods": (
+            "org_id TEXT NOT NULL, seq INTEGER NOT NULL, valid_from TEXT NOT NULL, "
+            "parent_id TEXT, name TEXT NOT NULL, kind TEXT NOT NULL, "
+            "ended INTEGER NOT NULL, decision_no TEXT, PRIMARY KEY (org_id, seq)"
+        ),
+        # Successor links (kế tục), kept for ever: merge or split.
+        "org_successions": (
+            "predecessor_id TEXT NOT NULL, successor_id TEXT NOT NULL, "
+            "how TEXT NOT NULL, decision_no TEXT NOT NULL, effective_on TEXT NOT NULL, "
+            "PRIMARY KEY (predecessor_id, successor_id)"
+        ),
+        # Posts held now (chức vụ), to find who holds one at an organisation.
+        "posts": (
+            "member_id TEXT NOT NULL, org_id TEXT NOT NULL, role TEXT NOT NULL, "
+            "since TEXT NOT NULL, PRIMARY KEY (member_id, org_id)"
+        ),
     }
     indexes = {  # noqa: RUF012 - declarative index list read by the runtime
         # The branch below an organisation (the primary key serves the path up).
         "org_descendants": ("org_ancestors", "ancestor_id, depth"),
-        # A chi bộ's members (its page's count, the services' member list).
+        # A chi bộ's members (its page's count, the services' member list, what
+        # follows a reorganisation), the holders of posts at one organisation,
+        # the predecessors of a successor.
         "members_cell": ("members", "cell_id"),
+        "posts_by_org": ("posts", "org_id"),
+        "successions_by_successor": ("org_successions", "successor_id"),
     }
 
     @handles(Organisation.Founded)  # type: ignore[attr-defined]
@@ -83,11 +109,12 @@ class Directory(ReadModel):
             },
         )
         self._place(tx, str(e.stream), str(parent) if parent is not None else None)
+        self._period(tx, e, "")
 
     @staticmethod
     def _place(tx: Tx, org_id: str, parent_id: str | None) -> None:
         """The organisation's ancestor rows: itself, then its parent's ancestors one
-        step further. (Organisations are never moved: no event re-parents one.)"""
+        step further (a move re-places the whole subtree: ``moved_under``)."""
         tx.upsert(
             "org_ancestors",
             ["org_id", "ancestor_id"],
@@ -101,18 +128,145 @@ class Directory(ReadModel):
                 (org_id, parent_id),
             )
 
-    @handles(Organisation.Renamed)  # type: ignore[attr-defined]
+    @handles(Organisation.Renamed)
     def renamed(self, e: LedgerEvent, tx: Tx) -> None:
         tx.execute(
             "UPDATE {organisations} SET name = ? WHERE org_id = ?",
             (e.event.name, str(e.stream)),
         )
+        self._period(tx, e, _effective(e))
 
-    @handles(Organisation.Dissolved)  # type: ignore[attr-defined]
+    @handles(Organisation.Dissolved)
     def dissolved(self, e: LedgerEvent, tx: Tx) -> None:
+        self._end(tx, e)
+
+    # -- reorganisation (sắp xếp, tổ chức lại) --------------------------------------
+    @handles(Organisation.MovedUnder)  # type: ignore[attr-defined]
+    def moved_under(self, e: LedgerEvent, tx: Tx) -> None:
+        """The organisation and its whole subtree leave the old ancestors and take
+        the new parent's, each one step further than in the parent's path."""
+        org_id, parent_id = str(e.stream), str(e.event.parent_id)
+        tx.execute(
+            "UPDATE {organisations} SET parent_id = ? WHERE org_id = ?",
+            (parent_id, org_id),
+        )
+        tx.execute(
+            "DELETE FROM {org_ancestors} WHERE org_id IN "
+            "(SELECT org_id FROM {org_ancestors} WHERE ancestor_id = ?) "
+            "AND ancestor_id IN (SELECT ancestor_id FROM {org_ancestors} "
+            "WHERE org_id = ? AND depth > 0)",
+            (org_id, org_id),
+        )
+        tx.execute(
+            "INSERT INTO {org_ancestors} (org_id, ancestor_id, depth) "
+            "SELECT s.org_id, p.ancestor_id, p.depth + s.depth + 1 "
+            "FROM {org_ancestors} s, {org_ancestors} p "
+            "WHERE s.ancestor_id = ? AND p.org_id = ?",
+            (org_id, parent_id),
+        )
+        self._period(tx, e, _effective(e))
+
+    @handles(Organisation.KindChanged)  # type: ignore[attr-defined]
+    def kind_changed(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE {organisations} SET kind = ? WHERE org_id = ?",
+            (e.event.kind, str(e.stream)),
+        )
+        self._period(tx, e, _effective(e))
+
+    @handles(Organisation.MergedInto)  # type: ignore[attr-defined]
+    def merged_into(self, e: LedgerEvent, tx: Tx) -> None:
+        self._succession(tx, e, str(e.stream), str(e.event.successor_id), "merge")
+        self._end(tx, e)
+
+    @handles(Organisation.SplitInto)  # type: ignore[attr-defined]
+    def split_into(self, e: LedgerEvent, tx: Tx) -> None:
+        for successor in e.event.successor_ids:
+            self._succession(tx, e, str(e.stream), successor, "split")
+        self._end(tx, e)
+
+    @staticmethod
+    def _reach_from(tx: Tx, predecessor: str, successor: str) -> None:
+        """An ended organisation's history is read from its successor too: it
+        (with what is still under it) also takes the successor's ancestors, one
+        step below the successor, beside its own. Its parent stays the old one;
+        only the scope of reads follows (the successor's keepers, the province)."""
+        tx.execute(
+            "INSERT INTO {org_ancestors} (org_id, ancestor_id, depth) "
+            "SELECT s.org_id, p.ancestor_id, p.depth + s.depth + 1 "
+            "FROM {org_ancestors} s, {org_ancestors} p "
+            "WHERE s.ancestor_id = ? AND p.org_id = ? "
+            "ON CONFLICT (org_id, ancestor_id) DO NOTHING",
+            (predecessor, successor),
+        )
+
+    @handles(Organisation.Absorbed)  # type: ignore[attr-defined]
+    def absorbed(self, e: LedgerEvent, tx: Tx) -> None:
+        for predecessor in e.event.predecessor_ids:
+            self._succession(tx, e, predecessor, str(e.stream), e.event.how)
+        if e.event.founded:  # founded by this decision: it exists from its date on
+            tx.execute(
+                "UPDATE {org_periods} SET valid_from = ? WHERE org_id = ? AND seq = 1",
+                (_effective(e), str(e.stream)),
+            )
+
+    def _succession(
+        self, tx: Tx, e: LedgerEvent, predecessor: str, successor: str, how: str
+    ) -> None:
+        self._reach_from(tx, predecessor, successor)
+        tx.upsert(
+            "org_successions",
+            ["predecessor_id", "successor_id"],
+            {
+                "predecessor_id": predecessor,
+                "successor_id": successor,
+                "how": how,
+                "decision_no": e.event.decision_no,
+                "effective_on": _effective(e),
+            },
+        )
+
+    def _end(self, tx: Tx, e: LedgerEvent) -> None:
         tx.execute(
             "UPDATE {organisations} SET dissolved = 1 WHERE org_id = ?",
             (str(e.stream),),
+        )
+        self._period(tx, e, _effective(e))
+
+    @staticmethod
+    def _period(tx: Tx, e: LedgerEvent, valid_from: str) -> None:
+        """The organisation's row as it now is, valid from ``valid_from``."""
+        tx.execute(
+            "INSERT INTO {org_periods} (org_id, seq, valid_from, parent_id, name, "
+            "kind, ended, decision_no) SELECT org_id, ?, ?, parent_id, name, kind, "
+            "dissolved, ? FROM {organisations} WHERE org_id = ? "
+            "ON CONFLICT (org_id, seq) DO NOTHING",
+            (
+                e.version,
+                valid_from,
+                getattr(e.event, "decision_no", None),
+                str(e.stream),
+            ),
+        )
+
+    @handles(PartyMember.PostAssigned)  # type: ignore[attr-defined]
+    def post_assigned(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.upsert(
+            "posts",
+            ["member_id", "org_id"],
+            {
+                "member_id": str(e.stream),
+                "org_id": str(e.event.org_id),
+                "role": e.event.role,
+                "since": e.event.since.isoformat(),
+            },
+        )
+
+    @handles(PartyMember.PostEnded)  # type: ignore[attr-defined]
+    def post_ended(self, e: LedgerEvent, tx: Tx) -> None:
+        tx.execute(
+            "DELETE FROM {posts} WHERE member_id = ? AND org_id = ?",
+            (str(e.stream), str(e.event.org_id)),
         )
 
     @handles(PartyMember.Enrolled)  # type: ignore[attr-defined]
@@ -228,3 +382,123 @@ def ancestor_paths(
                 (-int(r["depth"]), UUID(r["ancestor_id"]))
             )
     return {org: tuple(a for _, a in sorted(chain)) for org, chain in chains.items()}
+
+
+def _effective(e: LedgerEvent) -> str:
+    """The decision's effective date; the day it was recorded for a change no
+    decision made (a correction, or an event stored before decisions were kept)."""
+    effective = getattr(e.event, "effective_on", None)
+    day = effective if effective is not None else e.timestamp.date()
+    return day.isoformat()
+
+
+def child_ids(runtime: ProjectionRuntime, org_id: UUID) -> list[UUID]:
+    """The organisations directly under ``org_id`` (one indexed query)."""
+    rows = runtime.query(
+        "directory",
+        "SELECT org_id FROM {org_ancestors} WHERE ancestor_id = ? AND depth = 1 "
+        "ORDER BY org_id",
+        [str(org_id)],
+    )
+    return [UUID(r["org_id"]) for r in rows]
+
+
+def child_kinds(runtime: ProjectionRuntime, org_id: UUID) -> set[str]:
+    """The kinds of the organisations directly under ``org_id`` that have not
+    ended."""
+    rows = runtime.query(
+        "directory",
+        "SELECT DISTINCT o.kind FROM {org_ancestors} a JOIN {organisations} o "
+        "ON o.org_id = a.org_id WHERE a.ancestor_id = ? AND a.depth = 1 "
+        "AND o.dissolved = 0",
+        [str(org_id)],
+    )
+    return {r["kind"] for r in rows}
+
+
+def cell_member_ids(runtime: ProjectionRuntime, cell_id: UUID) -> list[UUID]:
+    """A chi bộ's members (one indexed query)."""
+    rows = runtime.query(
+        "directory",
+        "SELECT member_id FROM {members} WHERE cell_id = ? ORDER BY member_id",
+        [str(cell_id)],
+    )
+    return [UUID(r["member_id"]) for r in rows]
+
+
+def post_holder_ids(runtime: ProjectionRuntime, org_id: UUID) -> list[UUID]:
+    """The members who hold a post at ``org_id`` now (one indexed query)."""
+    rows = runtime.query(
+        "directory",
+        "SELECT member_id FROM {posts} WHERE org_id = ? ORDER BY member_id",
+        [str(org_id)],
+    )
+    return [UUID(r["member_id"]) for r in rows]
+
+
+def successions(runtime: ProjectionRuntime, org_id: UUID) -> list[dict[str, Any]]:
+    """The successor links of ``org_id`` both ways (its predecessors and its
+    successors), each with the decision and both organisations' names."""
+    rows = runtime.query(
+        "directory",
+        "SELECT s.*, a.name AS predecessor_name, b.name AS successor_name "
+        "FROM {org_successions} s "
+        "LEFT JOIN {organisations} a ON a.org_id = s.predecessor_id "
+        "LEFT JOIN {organisations} b ON b.org_id = s.successor_id "
+        "WHERE s.predecessor_id = ? OR s.successor_id = ? "
+        "ORDER BY s.effective_on, s.predecessor_id, s.successor_id",
+        [str(org_id), str(org_id)],
+    )
+    return [dict(r) for r in rows]
+
+
+def periods(runtime: ProjectionRuntime, org_id: UUID) -> list[dict[str, Any]]:
+    """The organisation's (parent, name, kind, ended) over time, oldest first,
+    with the parent's present name."""
+    rows = runtime.query(
+        "directory",
+        "SELECT p.*, o.name AS parent_name FROM {org_periods} p "
+        "LEFT JOIN {organisations} o ON o.org_id = p.parent_id "
+        "WHERE p.org_id = ? ORDER BY p.valid_from, p.seq",
+        [str(org_id)],
+    )
+    return [dict(r) for r in rows]
+
+
+TREE_AS_OF_SQL = (
+    "SELECT p.org_id, p.parent_id, p.name, p.kind, p.ended FROM {org_periods} p "
+    "WHERE p.valid_from <= ? AND NOT EXISTS (SELECT 1 FROM {org_periods} q "
+    "WHERE q.org_id = p.org_id AND q.valid_from <= ? AND (q.valid_from > "
+    "p.valid_from OR (q.valid_from = p.valid_from AND q.seq > p.seq)))"
+)
+
+
+def tree_as_of(runtime: ProjectionRuntime, day: date) -> dict[UUID, dict[str, Any]]:
+    """The tree as it was on ``day`` (cây tổ chức tại ngày): each organisation
+    that existed and had not ended, with its parent, name and kind that day."""
+    key = day.isoformat()
+    rows = runtime.query("directory", TREE_AS_OF_SQL, [key, key])
+    return {
+        UUID(r["org_id"]): {
+            "org_id": UUID(r["org_id"]),
+            "parent_id": UUID(r["parent_id"]) if r["parent_id"] else None,
+            "name": r["name"],
+            "kind": r["kind"],
+        }
+        for r in rows
+        if not r["ended"]
+    }
+
+
+def successors_as_of(runtime: ProjectionRuntime, day: date) -> dict[UUID, list[UUID]]:
+    """Each predecessor's successors by the links in effect on ``day`` (by id)."""
+    rows = runtime.query(
+        "directory",
+        "SELECT predecessor_id, successor_id FROM {org_successions} "
+        "WHERE effective_on <= ? ORDER BY predecessor_id, successor_id",
+        [day.isoformat()],
+    )
+    found: dict[UUID, list[UUID]] = {}
+    for r in rows:
+        found.setdefault(UUID(r["predecessor_id"]), []).append(UUID(r["successor_id"]))
+    return found

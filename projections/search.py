@@ -94,11 +94,30 @@ class SearchIndex(ReadModel):
             "counts", ["org_id"], {"org_id": org, "parent_id": parent, "members": 0}
         )
 
-    @handles(Organisation.Renamed)  # type: ignore[attr-defined]
+    @handles(Organisation.Renamed)
     def renamed(self, e: LedgerEvent, tx: Tx) -> None:
         _rename(tx, ORGANISATION, str(e.stream), e.event.name)
 
     # -- members -----------------------------------------------------------------
+    @handles(Organisation.MovedUnder)  # type: ignore[attr-defined]
+    def moved_under(self, e: LedgerEvent, tx: Tx) -> None:
+        """Moved under another parent (sắp xếp lại): the entry's parent and the
+        rolled-up member counts follow (taken from the old line, added to the new)."""
+        org, parent = str(e.stream), str(e.event.parent_id)
+        row = tx.execute(
+            "SELECT parent_id, members FROM {counts} WHERE org_id = ?", (org,)
+        ).fetchone()
+        if row is None:
+            return
+        previous, members = row[0], int(row[1])
+        _count(tx, previous, -members)
+        tx.execute("UPDATE {counts} SET parent_id = ? WHERE org_id = ?", (parent, org))
+        tx.execute(
+            "UPDATE {entries} SET parent_id = ? WHERE kind = ? AND entity_id = ?",
+            (parent, ORGANISATION, org),
+        )
+        _count(tx, parent, members)
+
     @handles(PartyMember.Enrolled)  # type: ignore[attr-defined]
     def enrolled(self, e: LedgerEvent, tx: Tx) -> None:
         cell = str(e.event.cell_id)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -31,6 +32,7 @@ from domain.rulebooks import (
     rulebook,
     rulebook_for_year,
 )
+from projections import directory as directory_view
 from projections.directory import ancestor_path, ancestor_paths
 from projections.ratings.subjects import is_subject
 from services.errors import NotFoundError
@@ -200,6 +202,17 @@ class ReadGateway:
         if row is not None:
             self.check(Read.ORGANISATION, row.org_id)
         return row
+
+    def reorganisation_history(self, org_id: UUID) -> dict[str, list[Row]]:
+        """An organisation's successor links both ways and its (parent, name, kind)
+        over time (sắp xếp, tổ chức lại): readable wherever the organisation is,
+        even after it ended."""
+        self.check(Read.ORGANISATION, org_id)
+        runtime = self.app.projections
+        return {
+            "successions": directory_view.successions(runtime, org_id),
+            "periods": directory_view.periods(runtime, org_id),
+        }
 
     def members(self, cell_id: UUID | None = None) -> list[MemberRow]:
         """Members' names and chi bộ; a given chi bộ must itself be in scope."""
@@ -421,9 +434,10 @@ class ReadGateway:
             Read.REPORT, self.app.reports.annual_cycles(), lambda r: r["org_id"]
         )
 
-    def report(self, org_id: UUID, year: int) -> Row:
+    def report(self, org_id: UUID, year: int, tree_on: date | None = None) -> Row:
+        """With ``tree_on``, rolled up by the tree as it was on that day."""
         self.check(Read.REPORT, org_id)
-        return self.app.reports.report(org_id, year)
+        return self.app.reports.report(org_id, year, tree_on=tree_on)
 
     def report_history(self, org_id: UUID, population: str) -> list[Row]:
         self.check(Read.REPORT, org_id)

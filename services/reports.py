@@ -15,15 +15,17 @@ overlapping plans) counts once: its decided row, the latest decision first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
 from domain.cycles import deadline_level
+from domain.reorganisation import path_as_of
 from domain.rulebooks import Level, confidence_band, rulebook
 from domain.statistics import good_or_better
 from domain.subjects import in_subtree
+from projections.directory import successors_as_of, tree_as_of
 from projections.ratings import subjects
 from projections.ratings.reviews import reviews_of_subject
 from projections.ratings.rounds import authority_name
@@ -108,15 +110,55 @@ class ReportService:
         """The years with an annual cycle covering ``org_id``."""
         return subjects.annual_years(self.app.projections, org_id)
 
-    def subjects(self, org_id: UUID, year: int) -> list[dict[str, Any]]:
-        """Every subject of the year's annual cycles in and under ``org_id``, once."""
+    def subjects(
+        self, org_id: UUID, year: int, tree_on: date | None = None
+    ) -> list[dict[str, Any]]:
+        """Every subject of the year's annual cycles in and under ``org_id``, once.
+
+        Placed by the tree as it was when each cycle opened (the subject's stored
+        path), or with ``tree_on`` by the tree as it was on that day: the
+        subject's organisation followed to its successor if it had ended, then
+        that day's parents (``domain.reorganisation.path_as_of``)."""
         cycles = [c["cycle_id"] for c in self.annual_cycles(year)]
+        views = self.app.projections
+        if tree_on is None:
+            rows = subjects.subjects_under(views, cycles, org_id)
+        else:
+            place = self._placer(tree_on)
+            placed = (
+                {**r, "path": place(r["path"])}
+                for r in subjects.subjects_of_cycles(views, cycles)
+            )
+            rows = [r for r in placed if str(org_id) in r["path"]]
         chosen: dict[str, dict[str, Any]] = {}
-        for row in subjects.subjects_under(self.app.projections, cycles, org_id):
+        for row in rows:
             old = chosen.get(row["subject_key"])
             if old is None or _rank(row) > _rank(old):
                 chosen[row["subject_key"]] = row
         return sorted(chosen.values(), key=lambda r: (r["name"], r["subject_key"]))
+
+    def _placer(self, tree_on: date | None) -> Callable[[list[str]], list[str]]:
+        """A stored path as it stands in the tree of ``tree_on`` (unchanged
+        without a day); one lookup per organisation."""
+        if tree_on is None:
+            return lambda path: path
+        runtime = self.app.projections
+        tree = tree_as_of(runtime, tree_on)
+        parents = {o: row["parent_id"] for o, row in tree.items()}
+        successors = successors_as_of(runtime, tree_on)
+        placed: dict[str, list[str]] = {}
+
+        def place(path: list[str]) -> list[str]:
+            """Stored paths run from the subject's own organisation up."""
+            if not path:
+                return path
+            own = path[0]
+            if own not in placed:
+                found = path_as_of(UUID(own), parents, successors)
+                placed[own] = [str(o) for o in reversed(found)]
+            return placed[own]
+
+        return place
 
     # -- the report ----------------------------------------------------------------
     def organisation(self, org_id: UUID) -> dict[str, Any]:
@@ -126,15 +168,28 @@ class ReportService:
         return {"org_id": str(org.org_id), "name": org.name, "kind": org.kind}
 
     def report(
-        self, org_id: UUID, year: int, today: date | None = None
+        self,
+        org_id: UUID,
+        year: int,
+        today: date | None = None,
+        tree_on: date | None = None,
     ) -> dict[str, Any]:
-        """The whole report of ``org_id``'s subtree for ``year``."""
+        """The whole report of ``org_id``'s subtree for ``year``; with
+        ``tree_on``, rolled up by the tree as it was on that day (it says which:
+        ``tree_on``, None for the tree when each cycle opened)."""
         today = today or self.app.today()
         org = self.organisation(org_id)
+        rows = self.subjects(org_id, year, tree_on)
+        covered = {r["cycle_id"] for r in rows}
         cycles = [
-            c for c in self.annual_cycles(year) if self._covers(c["cycle_id"], org_id)
+            c
+            for c in self.annual_cycles(year)
+            if (
+                c["cycle_id"] in covered
+                if tree_on is not None
+                else self._covers(c["cycle_id"], org_id)
+            )
         ]
-        rows = self.subjects(org_id, year)
         by_pop = {
             pop: tally(r for r in rows if population_of(r) == pop)
             for pop in POPULATIONS
@@ -153,6 +208,7 @@ class ReportService:
             "org": org,
             "year": year,
             "today": today.isoformat(),
+            "tree_on": tree_on.isoformat() if tree_on is not None else None,
             "cycles": [
                 {
                     "cycle_id": c["cycle_id"],
@@ -169,7 +225,7 @@ class ReportService:
             "rerated": self._rerated(rows),
             "confidence": self.confidence(org_id, year),
             "deadlines": self.deadlines(cycles, rows, today),
-            "children": self.children(org_id, year, rows),
+            "children": self.children(org_id, year, rows, tree_on),
             "remediation": self.remediation(org_id, year, today),
         }
 
@@ -212,29 +268,41 @@ class ReportService:
         }
 
     def children(
-        self, org_id: UUID, year: int, rows: Sequence[Mapping[str, Any]]
+        self,
+        org_id: UUID,
+        year: int,
+        rows: Sequence[Mapping[str, Any]],
+        tree_on: date | None = None,
     ) -> list[dict[str, Any]]:
         """Members by level under each organisation directly below ``org_id``
-        (the chart per organisation)."""
-        below = [
-            o
-            for o in self.app.organisations()
-            if o.parent_id == org_id and o.kind != "leadership_collective"
-        ]
+        (the chart per organisation), in today's tree or that of ``tree_on``."""
+        if tree_on is None:
+            below = [
+                (o.org_id, o.name)
+                for o in self.app.organisations()
+                if o.parent_id == org_id and o.kind != "leadership_collective"
+            ]
+        else:
+            tree = tree_as_of(self.app.projections, tree_on)
+            below = sorted(
+                (
+                    (o, row["name"])
+                    for o, row in tree.items()
+                    if row["parent_id"] == org_id
+                    and row["kind"] != "leadership_collective"
+                ),
+                key=lambda pair: pair[1],
+            )
         result = []
-        for child in below:
+        for child_id, name in below:
             mine = [
                 r
                 for r in rows
-                if str(child.org_id) in r["path"]
+                if str(child_id) in r["path"]
                 and population_of(r) in ("members", "leaders")
             ]
             result.append(
-                {
-                    "org_id": str(child.org_id),
-                    "name": child.name,
-                    "members": tally(mine),
-                }
+                {"org_id": str(child_id), "name": name, "members": tally(mine)}
             )
         return result
 

@@ -275,6 +275,27 @@ def subjects_under(
     return found
 
 
+def subjects_of_cycles(
+    views: ProjectionRuntime, cycle_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Every subject of these cycles, their path and posts decoded, by cycle and
+    key (a report on another day's tree places each one itself)."""
+    if not cycle_ids:
+        return []
+    marks = ", ".join("?" for _ in cycle_ids)
+    rows = views.query(
+        "ratings",
+        "SELECT * FROM {subjects} WHERE cycle_id IN ("  # noqa: S608 - marks only
+        + marks
+        + ") ORDER BY cycle_id, subject_key",
+        list(cycle_ids),
+    )
+    return [
+        {**row, "path": json.loads(row["path"]), "posts": json.loads(row["posts"])}
+        for row in rows
+    ]
+
+
 def cycle_covers(views: ProjectionRuntime, cycle_id: str, org_id: UUID) -> bool:
     """Whether the cycle has a subject in or under ``org_id``."""
     found = views.query(

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from ledger.app import LedgerApplication
 from ledger.integrator import Integrator
+from projections.runtime import ProjectionRuntime
 from services.audit import AuditService
 from services.commendations import CommendationService
 from services.ratings import RatingService
@@ -29,6 +30,9 @@ class Services(Protocol):
 
     @property
     def integrator(self) -> Integrator: ...
+
+    @property
+    def projections(self) -> ProjectionRuntime: ...
 
     @property
     def vault(self) -> Vault: ...

@@ -143,6 +143,7 @@ A200/200 S200/403 D200/403 I200/403 M200/403 C403/403  GET /api/v1/remediation/i
 A403/403 S400/400 D403/403 I403/403 M400/400 C403/403  POST /api/v1/remediation/items/<uuid:shortcoming_id>/claim
 A403/403 S400/400 D403/403 I403/403 M400/400 C403/403  POST /api/v1/remediation/items/<uuid:shortcoming_id>/progress
 A403/403 S403/403 D400/400 I400/400 M403/403 C403/403  POST /api/v1/remediation/items/<uuid:shortcoming_id>/refuse
+A400/400 S403/403 D400/400 I403/403 M403/403 C403/403  POST /api/v1/reorganisations
 A403/403 S403/403 D422/422 I422/422 M403/403 C403/403  POST /api/v1/remediation/items/<uuid:shortcoming_id>/verify
 A403/403 S400/400 D403/403 I403/403 M403/403 C403/403  POST /api/v1/remediation/plans
 A403/403 S400/400 D400/400 I403/403 M403/403 C403/403  POST /api/v1/remediation/shortcomings
@@ -202,6 +203,8 @@ A200/200 S200/403 D200/403 I200/403 M200/403 C200/403  GET /organisations/<uuid:
 A200/200 S403/403 D403/403 I403/403 M403/403 C403/403  GET /organisations/<uuid:org_id>/dissolve
 A400/400 S403/403 D403/403 I403/403 M403/403 C403/403  POST /organisations/<uuid:org_id>/dissolve
 A200/200 S403/403 D403/403 I403/403 M403/403 C403/403  GET /organisations/<uuid:org_id>/rename
+A200/200 S403/403 D200/403 I403/403 M403/403 C403/403  GET /organisations/<uuid:org_id>/reorganise
+A400/400 S403/403 D400/403 I403/403 M403/403 C403/403  POST /organisations/<uuid:org_id>/reorganise
 A400/400 S403/403 D403/403 I403/403 M403/403 C403/403  POST /organisations/<uuid:org_id>/rename
 A200/200 S403/403 D403/403 I403/403 M403/403 C403/403  GET /organisations/new
 A400/400 S403/403 D403/403 I403/403 M403/403 C403/403  POST /organisations/new

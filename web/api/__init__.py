@@ -10,6 +10,7 @@ from web.api import (  # noqa: E402, F401
     rating_steps,
     ratings,
     remediation,
+    reorganisation,
     reports,
     routes,
     search,

@@ -260,6 +260,8 @@ def document() -> dict[str, Any]:
     from web.api.openapi_ratings import schemas as rating_schemas
     from web.api.openapi_remediation import paths as remediation_paths
     from web.api.openapi_remediation import schemas as remediation_schemas
+    from web.api.openapi_reorganisation import paths as reorganisation_paths
+    from web.api.openapi_reorganisation import schemas as reorganisation_schemas
     from web.api.openapi_reports import paths as report_paths
     from web.api.openapi_reports import schemas as report_schemas
     from web.api.openapi_search import paths as search_paths
@@ -409,6 +411,7 @@ def document() -> dict[str, Any]:
             },
             **rating_paths(_read, _write),
             **remediation_paths(_read, _write),
+            **reorganisation_paths(_read, _write),
             **report_paths(_read, _write),
             **audit_paths(),
             **vote_paths(_read, _json_response),
@@ -428,6 +431,7 @@ def document() -> dict[str, Any]:
                 **rating_schemas(),
                 **vote_schemas(),
                 **remediation_schemas(),
+                **reorganisation_schemas(),
                 **report_schemas(),
             },
             "parameters": {

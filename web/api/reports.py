@@ -5,6 +5,7 @@ stable ``code`` and the Vietnamese ``message``."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -54,7 +55,14 @@ def _query() -> tuple[UUID | None, int | None]:
 @requires("report.read")
 def get_report(org_id: UUID, year: str):
     found_or_404(reads().organisation(org_id), "org.not_found")
-    return jsonify({"report": reads().report(org_id, _year(year))})
+    raw = request.args.get("tree_on", "").strip()
+    try:
+        tree_on = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise Refused(
+            json_error("form.invalid", 400, fields={"tree_on": ["?"]})
+        ) from None
+    return jsonify({"report": reads().report(org_id, _year(year), tree_on)})
 
 
 @bp.get("/commendations/proposals")

@@ -18,6 +18,7 @@ from typing import Any
 from web.catalogue import audit as messages_audit
 from web.catalogue import ratings as messages_ratings
 from web.catalogue import remediation as messages_remediation
+from web.catalogue import reorganisation as messages_reorganisation
 from web.catalogue import reports as messages_reports
 from web.catalogue import rules as messages_rules
 from web.catalogue import security as messages_security
@@ -158,6 +159,7 @@ for _area in (
     messages_reports,
     messages_remediation,
     messages_rules,
+    messages_reorganisation,
     messages_security,
 ):
     _clash = MESSAGES.keys() & _area.MESSAGES.keys()

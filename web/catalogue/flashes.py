@@ -57,6 +57,9 @@ DONE: dict[str, str] = {
     "org.founded": "Đã thành lập “{name}”.",
     "org.renamed": "Đã đổi tên tổ chức.",
     "org.dissolved": "Đã giải thể “{name}”.",
+    "org.reorganised": (
+        "Đã ghi nhận sắp xếp, tổ chức lại theo quyết định {decision_no}."
+    ),
     "vote.created": "Đã tạo cuộc bỏ phiếu “{title}”.",
     "vote.key_published": "Đã công bố khóa bỏ phiếu.",
     "vote.opened": "Đã mở bỏ phiếu.",

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("organisations", __name__, template_folder="templates")
 
-from web.organisations import routes  # noqa: E402, F401
+from web.organisations import reorganise, routes  # noqa: E402, F401

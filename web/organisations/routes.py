@@ -57,6 +57,7 @@ def detail(org_id: UUID):
         members=members,
         total=listing.member_count(org.org_id),
         personal=shows_personal(),
+        **reads().reorganisation_history(org_id),
     )
 
 

@@ -5,6 +5,7 @@ only); the award form sends a signed command. Exports are the same files as
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from flask import (
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -25,6 +27,7 @@ from web.catalogue import reports as labels
 from web.catalogue.flashes import done
 from web.catalogue.ratings import LEVEL_LABELS, POPULATION_LABELS
 from web.dispatch import form_status, submit
+from web.errors import refusal
 from web.identity import requires, user
 from web.reads import found_or_404, org_choices, reads
 from web.reports import bp
@@ -105,11 +108,23 @@ def _charts(org_id: UUID, report: dict[str, Any]) -> dict[str, Any]:
     return charts
 
 
+def _tree_on() -> date | None:
+    """``?tree_on=YYYY-MM-DD``: roll up by the tree of that day (issue 12);
+    none: by the tree when each cycle opened."""
+    raw = request.args.get("tree_on", "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(make_response(refusal("form.invalid")))
+
+
 @bp.get("/<uuid:org_id>/<year>")
 @requires("report.read")
 def report(org_id: UUID, year: str):
     _org(org_id)
-    payload = reads().report(org_id, _year(year))
+    payload = reads().report(org_id, _year(year), _tree_on())
     return render_template(
         "reports/report.html",
         report=payload,
@@ -131,7 +146,7 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
 @requires("report.read")
 def report_xlsx(org_id: UUID, year: str):
     org = _org(org_id)
-    payload = reads().report(org_id, _year(year))
+    payload = reads().report(org_id, _year(year), _tree_on())
     return _download(
         docs.report_xlsx(payload), docs.XLSX, f"bao-cao-{org.code}-{year}.xlsx"
     )
@@ -141,7 +156,7 @@ def report_xlsx(org_id: UUID, year: str):
 @requires("report.read")
 def report_pdf(org_id: UUID, year: str):
     org = _org(org_id)
-    payload = reads().report(org_id, _year(year))
+    payload = reads().report(org_id, _year(year), _tree_on())
     return _download(
         docs.report_pdf(payload), docs.PDF, f"bao-cao-{org.code}-{year}.pdf"
     )

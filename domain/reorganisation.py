@@ -1,0 +1,120 @@
+"""Sắp xếp, tổ chức lại: the rules every reorganisation of the party tree obeys.
+
+Each change (rename, move under another parent, change of kind, merge, split,
+dissolution) is made by a decision (quyết định) with a number and an effective
+date; the organisation aggregate (``domain.organisations``) records it as a
+signed event and refuses nonsense with the checks here. Pure functions: the
+service layer loads the facts (the new parent's ancestor path, the kinds of the
+children) and passes them in.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from domain.errors import DomainError
+
+MAX_DECISION_LENGTH = 100
+MAX_DAYS_AHEAD = 60
+"""A decision may take effect at most this many days after it is recorded."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Quyết định sắp xếp: its number (số quyết định) and effective date."""
+
+    number: str
+    effective_on: date
+
+    @classmethod
+    def checked(cls, number: str, effective_on: date, *, today: date) -> Decision:
+        """Refuse an empty or overlong number and a date too far ahead."""
+        text = " ".join(unicodedata.normalize("NFC", number or "").split())
+        if not text:
+            raise DomainError("org.decision_required")
+        if len(text) > MAX_DECISION_LENGTH:
+            raise DomainError("org.decision_too_long", limit=MAX_DECISION_LENGTH)
+        if effective_on > today + timedelta(days=MAX_DAYS_AHEAD):
+            raise DomainError("org.effective_too_far", days=MAX_DAYS_AHEAD)
+        return cls(number=text, effective_on=effective_on)
+
+
+def check_order(decision: Decision, last_effective_on: date | None) -> None:
+    """An organisation's changes take effect in the order they are recorded, so
+    its history over time is one sequence of periods."""
+    if last_effective_on is not None and decision.effective_on < last_effective_on:
+        raise DomainError(
+            "org.effective_before_last_change", last=last_effective_on.isoformat()
+        )
+
+
+def check_not_below(org_id: UUID, target_path: Sequence[UUID], code: str) -> None:
+    """``target_path`` (root first, the target last) must not pass through
+    ``org_id``: the tree stays a tree (no organisation under itself or under one
+    of its own descendants)."""
+    if org_id in target_path:
+        raise DomainError(code)
+
+
+def tree_is_a_tree(parents: Mapping[UUID, UUID | None]) -> bool:
+    """Every organisation reaches a root by following its parents (no cycle)."""
+    for start in parents:
+        seen: set[UUID] = set()
+        current: UUID | None = start
+        while current is not None:
+            if current in seen:
+                return False
+            seen.add(current)
+            current = parents.get(current)
+    return True
+
+
+def distinct(ids: Collection[UUID], code: str, *, at_least: int) -> list[UUID]:
+    """The ids in their given order; refuse repeats or too few."""
+    ordered = list(dict.fromkeys(ids))
+    if len(ordered) != len(ids) or len(ordered) < at_least:
+        raise DomainError(code, at_least=at_least)
+    return ordered
+
+
+def decision_fields(decision: Decision | None) -> dict[str, Any]:
+    """The decision's fields as every reorganisation event records them (None for
+    a correction of the record, which no decision made)."""
+    if decision is None:
+        return {"decision_no": None, "effective_on": None}
+    return {"decision_no": decision.number, "effective_on": decision.effective_on}
+
+
+def path_as_of(
+    org_id: UUID,
+    parents: Mapping[UUID, UUID | None],
+    successors: Mapping[UUID, Sequence[UUID]],
+) -> tuple[UUID, ...]:
+    """Where ``org_id``'s people stood in the tree of one day: ``parents`` is that
+    day's tree (the organisations alive then), ``successors`` the successor links
+    in effect by then. An organisation that had ended is followed to its
+    successor (of a split, the first by id), then the
+    parents up to the root; empty when it leads to no organisation of that day
+    (not yet founded). Each subject lands in one place: a report rolled up by it
+    never counts a moved member twice."""
+    current: UUID | None = org_id
+    seen: set[UUID] = set()
+    while current is not None and current not in parents:
+        if current in seen:
+            return ()
+        seen.add(current)
+        following = successors.get(current, ())
+        current = following[0] if following else None
+    if current is None:
+        return ()
+    chain: list[UUID] = []
+    node: UUID | None = current
+    while node is not None and node not in chain:
+        chain.append(node)
+        node = parents.get(node)
+    return tuple(reversed(chain))

@@ -1,0 +1,134 @@
+"""Reports on either tree (issue 12): the five-year history, then the 2025
+reorganisation (the commune directly under the province from 1/7/2025, then a
+chi bộ merged into another). The report rolls up by the tree when each cycle
+opened (tree_on None), or by the tree of a given day; the province's figures
+are the same either way (a moved member is never counted twice, nor lost)."""
+
+import uuid
+from datetime import date
+
+import pytest
+
+from ledger.config import settings_from_environ
+from services import reorganisation_commands as ro
+from services.app import Kiemdiem
+from services.demo_history import (
+    CELL_1,
+    CELL_2,
+    COMMUNE,
+    DISTRICT,
+    PROVINCE,
+    generate_history,
+)
+from services.ids import organisation_id
+from services.setup import initialise
+from tests.history_store import ADMIN_PASSWORD
+from tests.service.conftest import PG_BASE, _drop_schema, postgres_available
+
+JULY = date(2025, 7, 1)
+TODAY = date(2025, 12, 31)
+
+
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def moved(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("either-tree")
+    environ = {"KIEMDIEM_INSTANCE_DIR": str(tmp / "instance")}
+    schema = None
+    url = f"sqlite:///{tmp}/kiemdiem.db"
+    if request.param == "postgres":
+        if not postgres_available():
+            pytest.skip("PostgreSQL on 127.0.0.1:5432 is not running")
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        environ["KIEMDIEM_PROJECTIONS"] = "inline"
+        url = f"{PG_BASE}?schema={schema}"
+    settings = settings_from_environ(environ, url)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KIEMDIEM_ARGON2_MEMORY_KIB", "1024")
+        initialise(
+            settings,
+            origin="kiemdiem.test/tinh-uy",
+            admin_username="admin",
+            admin_full_name="Quản trị hệ thống",
+            admin_password=ADMIN_PASSWORD,
+            demo=True,
+        )
+        app = Kiemdiem(settings)
+        admin = app.authenticate("admin", ADMIN_PASSWORD)
+        assert admin is not None
+        generate_history(app, admin.signer)
+        org = {
+            code: organisation_id(code)
+            for code in (PROVINCE, DISTRICT, COMMUNE, CELL_1, CELL_2)
+        }
+        before = {
+            code: app.reports.report(org[code], 2025, today=TODAY)
+            for code in (PROVINCE, DISTRICT)
+        }
+        app.today = lambda: TODAY
+        app.handle(
+            ro.MoveOrganisation(
+                admin.actor, "99-QĐ/TU", JULY, org[COMMUNE], org[PROVINCE]
+            ),
+            admin.signer,
+        )
+        app.handle(
+            ro.MergeOrganisations(
+                admin.actor, "100-QĐ/TU", date(2025, 8, 1),
+                absorbed_ids=(org[CELL_1],), successor_id=org[CELL_2],
+            ),
+            admin.signer,
+        )  # fmt: skip
+    yield app, org, before
+    app.close()
+    if schema is not None:
+        _drop_schema(schema)
+
+
+def members(report):
+    pop = report["populations"]["members"]
+    return pop["rated"] + pop["pending"] + sum(pop["exempt"].values())
+
+
+def test_the_default_stays_the_tree_when_each_cycle_opened(moved):
+    app, org, before = moved
+    for code in (PROVINCE, DISTRICT):
+        now = app.reports.report(org[code], 2025, today=TODAY)
+        assert now["populations"] == before[code]["populations"]
+        assert now["tree_on"] is None
+
+
+def test_the_commune_left_the_district_on_the_first_of_july(moved):
+    app, org, before = moved
+    june = app.reports.report(
+        org[DISTRICT], 2025, today=TODAY, tree_on=date(2025, 6, 30)
+    )
+    assert june["populations"] == before[DISTRICT]["populations"]
+    july = app.reports.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY)
+    commune = app.reports.report(org[COMMUNE], 2025, today=TODAY)
+    assert members(july) == members(before[DISTRICT]) - members(commune)
+    assert july["tree_on"] == "2025-07-01"
+    assert str(org[COMMUNE]) not in {c["org_id"] for c in july["children"]}
+
+
+def test_the_province_counts_everyone_once_on_either_tree(moved):
+    app, org, before = moved
+    for day in (date(2025, 6, 30), JULY, date(2025, 8, 1), TODAY):
+        report = app.reports.report(org[PROVINCE], 2025, today=TODAY, tree_on=day)
+        assert report["populations"] == before[PROVINCE]["populations"], day
+
+
+def test_the_merged_chi_bo_members_count_under_the_successor(moved):
+    app, org, _ = moved
+    after = app.reports.report(
+        org[DISTRICT], 2025, today=TODAY, tree_on=date(2025, 8, 1)
+    )
+    cell_2 = {c["org_id"]: c for c in after["children"]}[str(org[CELL_2])]
+    cell_1_then = app.reports.report(org[CELL_1], 2025, today=TODAY)
+    cell_2_then = app.reports.report(org[CELL_2], 2025, today=TODAY)
+    rated = cell_2["members"]["rated"] + cell_2["members"]["pending"]
+    assert rated >= members(cell_1_then) + members(cell_2_then) - sum(
+        cell_2_then["populations"]["members"]["exempt"].values()
+    ) - sum(cell_1_then["populations"]["members"]["exempt"].values())

@@ -1,0 +1,54 @@
+"""``kiemdiem orgs merge / move / history``: the reorganisation from a script,
+signed by the account named, refusals in plain words, nothing stored then."""
+
+import json
+import re
+from datetime import UTC, datetime
+
+from tests.test_cli import env, run  # noqa: F401 - the fixture
+
+
+def _two_cells_of_one_parent(orgs):
+    by_parent: dict[str, list[dict[str, str]]] = {}
+    for o in orgs:
+        if o["kind"] == "cell" and not o["dissolved"]:
+            by_parent.setdefault(o["parent_id"], []).append(o)
+    return next(cells for cells in by_parent.values() if len(cells) >= 2)[:2]
+
+
+def test_merge_then_history(env, monkeypatch):  # noqa: F811
+    result = run("init", "--origin", "kiemdiem.test/tinh", "--demo")
+    password = re.search(r"administrator: admin / password: (\S+)", result.output)
+    assert password is not None
+    monkeypatch.setenv("KIEMDIEM_PASSWORD", password.group(1))
+    keep, gone = _two_cells_of_one_parent(
+        json.loads(run("orgs", "list", "--json").output)
+    )
+    today = datetime.now(UTC).date().isoformat()
+    refused = run(
+        "orgs",
+        "merge",
+        gone["code"],
+        "--into",
+        keep["code"],
+        "--decision",
+        " ",
+        "--effective",
+        today,
+    )
+    assert refused.exit_code == 1
+    assert "org.decision_required" in refused.output
+    merged = run(
+        "orgs", "merge", gone["code"], "--into", keep["code"],
+        "--decision", "20-QĐ/HU", "--effective", today,
+    )  # fmt: skip
+    assert merged.exit_code == 0, merged.output
+    assert merged.output.strip() == keep["org_id"]
+    history = json.loads(run("orgs", "history", gone["code"], "--json").output)
+    (link,) = history["successions"]
+    assert (link["successor_id"], link["decision_no"]) == (keep["org_id"], "20-QĐ/HU")
+    assert history["periods"][-1]["ended"] == 1
+    members = json.loads(
+        run("members", "list", "--cell", gone["org_id"], "--json").output
+    )
+    assert members == []

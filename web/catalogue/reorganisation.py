@@ -1,0 +1,70 @@
+"""Vietnamese messages for the reorganisation of the party tree (sắp xếp, tổ chức
+lại: đổi tên, chuyển trực thuộc, đổi loại hình, hợp nhất, chia tách, giải thể),
+merged into ``web.catalogue.MESSAGES``."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, str] = {
+    "org.decision_required": "Vui lòng nhập số quyết định.",
+    "org.decision_too_long": "Số quyết định quá dài (tối đa {limit} ký tự).",
+    "org.effective_too_far": (
+        "Ngày hiệu lực không được sau ngày hôm nay quá {days} ngày."
+    ),
+    "org.effective_before_last_change": (
+        "Ngày hiệu lực không được trước ngày hiệu lực của lần sắp xếp gần nhất "
+        "của tổ chức này."
+    ),
+    "org.move_cycle": (
+        "Không thể chuyển tổ chức về trực thuộc chính nó hoặc một tổ chức cấp dưới "
+        "của nó."
+    ),
+    "org.parent_unchanged": "Tổ chức đã trực thuộc tổ chức cấp trên này.",
+    "org.kind_unchanged": "Loại hình mới trùng với loại hình hiện tại.",
+    "org.kind_change_not_allowed": (
+        "Không thể đổi giữa tổ chức đảng và tập thể lãnh đạo, quản lý."
+    ),
+    "org.child_kind_not_allowed": (
+        "Loại hình mới không thể có tổ chức trực thuộc hiện có; hãy chuyển các tổ "
+        "chức trực thuộc trước."
+    ),
+    "org.merge_into_self": "Không thể hợp nhất tổ chức vào chính nó.",
+    "org.merge_into_descendant": (
+        "Không thể hợp nhất, chia tách vào một tổ chức cấp dưới của chính tổ chức đó."
+    ),
+    "org.successor_dissolved": "Tổ chức kế tục đã giải thể hoặc đã được sắp xếp.",
+    "org.predecessor_dissolved": (
+        "Tổ chức được hợp nhất, chia tách đã giải thể hoặc đã được sắp xếp."
+    ),
+    "org.merge_kind_mismatch": (
+        "Chỉ hợp nhất chi bộ vào chi bộ, đảng bộ vào đảng bộ (cùng loại hình)."
+    ),
+    "org.merge_needs_one": (
+        "Vui lòng chọn ít nhất một tổ chức được hợp nhất, không trùng lặp."
+    ),
+    "org.split_needs_two": ("Chia tách cần ít nhất hai tổ chức kế tục khác nhau."),
+    "org.successor_required": (
+        "Vui lòng chọn một tổ chức kế tục có sẵn hoặc nhập tổ chức mới thành lập "
+        "(chỉ một trong hai)."
+    ),
+    "org.split_unplaced": (
+        "Mỗi đảng viên và mỗi tổ chức trực thuộc phải được chuyển về đúng một tổ "
+        "chức kế tục."
+    ),
+    "org.not_empty": (
+        "Tổ chức còn đảng viên hoặc tổ chức trực thuộc; hãy chuyển đi trước khi "
+        "giải thể."
+    ),
+    "org.placement_unknown": (
+        "Dòng phân bổ không hợp lệ: “{line}” (cần: số thẻ hoặc mã tổ chức = mã tổ "
+        "chức kế tục)."
+    ),
+    "org.operation_unknown": "Vui lòng chọn một thao tác sắp xếp, tổ chức lại.",
+    "org.succession_unknown": "Hình thức kế tục không hợp lệ.",
+    "org.member_not_in_cell": (
+        "Đảng viên đã chọn không sinh hoạt tại chi bộ được sắp xếp."
+    ),
+    "org.successor_not_a_cell": "Đảng viên chỉ có thể chuyển về một chi bộ.",
+    "org.successor_not_listed": (
+        "Tổ chức nhận đảng viên, chức vụ phải là một tổ chức kế tục theo quyết định."
+    ),
+}
