@@ -127,6 +127,8 @@ class CyclesAndSubjects(ReadModel):
     indexes = {  # noqa: RUF012
         "subjects_key": ("subjects", "subject_key"),
         "subjects_member": ("subjects", "member_id"),
+        # The to-do lists: a cycle's subjects waiting at one status (v7).
+        "subjects_status": ("subjects", "cycle_id, status, subject_key"),
     }
 
     @handles(ReviewCycle.Opened)  # type: ignore[attr-defined]
