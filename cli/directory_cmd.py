@@ -13,7 +13,7 @@ from uuid import UUID
 import click
 
 from cli.context import open_services, secret_from_env_or_prompt
-from cli.words import refusal
+from cli.words import NO_TERMINAL, WRONG_LOGIN, refusal
 from domain.errors import DomainError
 from domain.permissions import Viewer
 from services import commands as c
@@ -155,15 +155,17 @@ def _send_reorganising(
     if password is None and username == "admin":
         password = secret_from_env_or_prompt("KIEMDIEM_ADMIN_PASSWORD", "")
     if password is None:
-        raise click.UsageError("set KIEMDIEM_PASSWORD (no terminal to ask on)")
+        raise click.UsageError(NO_TERMINAL)
     with open_services() as services:
         session = services.authenticate(username, password)
         if session is None:
-            raise click.ClickException("wrong account name or password")
+            raise click.ClickException(WRONG_LOGIN)
         try:
             result = services.handle(build(session.actor), session.signer)
         except DomainError as exc:
-            raise click.ClickException(f"refused: {exc}") from exc
+            raise click.ClickException(
+                f"{refusal(exc.code, exc.details)} ({exc.code})"
+            ) from exc
     click.echo(str(result))
 
 
@@ -256,7 +258,7 @@ def orgs_history(org: str, as_json: bool) -> None:
         click.echo(json.dumps(history, ensure_ascii=False, default=str))
         return
     for p in history["periods"]:
-        ended = "  (ended)" if p["ended"] else ""
+        ended = "  (đã kết thúc)" if p["ended"] else ""
         click.echo(f"{p['valid_from'] or '-':10}  {p['name']}  [{p['kind']}]{ended}")
     for s in history["successions"]:
         click.echo(

@@ -18,7 +18,7 @@ def _two_cells_of_one_parent(orgs):
 
 def test_merge_then_history(env, monkeypatch):  # noqa: F811
     result = run("init", "--origin", "kiemdiem.test/tinh", "--demo")
-    password = re.search(r"administrator: admin / password: (\S+)", result.output)
+    password = re.search(r"Quản trị: admin / mật khẩu: (\S+)", result.output)
     assert password is not None
     monkeypatch.setenv("KIEMDIEM_PASSWORD", password.group(1))
     keep, gone = _two_cells_of_one_parent(

@@ -13,6 +13,7 @@ from services import (
     commendations,
     rating_commands,
     remediation_commands,
+    reorganisation_commands,
     vote_commands,
 )
 from services.commands import Command
@@ -25,6 +26,7 @@ COMMAND_MODULES = (
     audit_commands,
     vote_commands,
     commendations,
+    reorganisation_commands,
 )
 
 
@@ -33,6 +35,8 @@ def every_command_type() -> set[type[Command]]:
     for module in COMMAND_MODULES:
         for _, value in inspect.getmembers(module, inspect.isclass):
             if issubclass(value, Command) and value is not Command:
+                if value.__subclasses__():  # a family's base, never sent itself
+                    continue
                 found.add(value)
     return found
 

@@ -807,7 +807,7 @@ def test_cli_lists_exports_and_runs_the_trustee_tool(
     assert runner.invoke(votes_cli, ["export", "not-an-id", str(record)]).exit_code == 2
     missing = runner.invoke(votes_cli, ["export", str(UUID(int=1)), str(record)])
     assert missing.exit_code == 2
-    assert "no vote" in missing.output
+    assert "không có cuộc bỏ phiếu" in missing.output
 
     monkeypatch.setenv("KIEMDIEM_TRUSTEE_PASSPHRASE", "mat-khau-tep-trang-thai")
     monkeypatch.setenv("KIEMDIEM_ARGON2_MEMORY_KIB", "1024")
