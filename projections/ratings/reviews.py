@@ -262,3 +262,20 @@ def reviews_of_subject(
         )
         for r in rows
     ]
+
+
+def cycle_reviews(views: ProjectionRuntime, cycle_id: UUID) -> list[dict[str, Any]]:
+    """The cycle's review meetings (buổi kiểm điểm), in the order they opened."""
+    return views.query(
+        "ratings",
+        "SELECT * FROM {reviews} WHERE cycle_id = ? ORDER BY opened_at",
+        [str(cycle_id)],
+    )
+
+
+def review(views: ProjectionRuntime, review_id: UUID) -> dict[str, Any] | None:
+    """One review's row, if the review is known."""
+    rows = views.query(
+        "ratings", "SELECT * FROM {reviews} WHERE review_id = ?", [str(review_id)]
+    )
+    return rows[0] if rows else None
