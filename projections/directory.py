@@ -502,12 +502,3 @@ def successors_as_of(runtime: ProjectionRuntime, day: date) -> dict[UUID, list[U
     for r in rows:
         found.setdefault(UUID(r["predecessor_id"]), []).append(UUID(r["successor_id"]))
     return found
-
-
-def organisation_rows(runtime: ProjectionRuntime) -> list[dict[str, Any]]:
-    """Every organisation (tổ chức) with its parent and whether it is dissolved:
-    ``org_id``, ``name``, ``kind``, ``parent_id``, ``dissolved``."""
-    return runtime.query(
-        "directory",
-        "SELECT org_id, name, kind, parent_id, dissolved FROM {organisations}",
-    )

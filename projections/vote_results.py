@@ -365,13 +365,26 @@ def ballot_position(
 
 def published_results(views: ProjectionRuntime, vote_id: UUID) -> list[LeaderResultRow]:
     """The vote's published results (kết quả), by leader."""
-    rows = views.query(
+    return [_result_row(row) for row in result_rows(views, vote_id)]
+
+
+def result_rows(views: ProjectionRuntime, vote_id: UUID | str) -> list[dict[str, Any]]:
+    """The vote's published results as plain rows, by leader."""
+    return views.query(
         "vote_results",
         "SELECT * FROM {results} WHERE vote_id = ? AND returned IS NOT NULL "
         "ORDER BY leader_index",
         [str(vote_id)],
     )
-    return [_result_row(row) for row in rows]
+
+
+def votes_of_year(views: ProjectionRuntime, year: int) -> list[dict[str, Any]]:
+    """The votes of ``year`` as plain rows, by conference date and id."""
+    return views.query(
+        "vote_results",
+        "SELECT * FROM {votes} WHERE vote_year = ? ORDER BY conference_date, vote_id",
+        [year],
+    )
 
 
 class ConfidenceCount(TypedDict):

@@ -31,7 +31,7 @@ from domain.organisations import Organisation
 from domain.ratings import RatingRound
 from domain.reviews import Review
 from domain.subjects import MemberNode, OrgNode, SubjectKey, in_subtree
-from projections import directory, org_facts, vote_results
+from projections import directory_reads, org_facts, vote_results
 from projections.ratings import members as member_view
 from services.rating_ids import review_id, round_id
 from services.rating_reads import RatingReads
@@ -56,7 +56,7 @@ class RatingFacts(RatingReads, ABC):
         return self._get(Review, ident, "review.not_found")
 
     def tree(self) -> dict[UUID, OrgNode]:
-        rows = directory.organisation_rows(self.app.projections)
+        rows = directory_reads.organisation_rows(self.app.projections)
         sectors = org_facts.sectors(self.app.projections)
         return {
             UUID(r["org_id"]): OrgNode(

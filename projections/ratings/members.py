@@ -251,3 +251,17 @@ def disciplined_after(
         [member_id, recorded_after, decided_from],
     )
     return bool(rows)
+
+
+def roster_member_ids(
+    views: ProjectionRuntime, cell_ids: Sequence[str], limit: int
+) -> list[str]:
+    """Up to ``limit`` members of these chi bộ (one indexed query)."""
+    rows = views.query(
+        "ratings",
+        "SELECT member_id FROM {roster} WHERE cell_id IN ("  # noqa: S608 - placeholders only
+        + ", ".join("?" for _ in cell_ids)
+        + ") LIMIT ?",
+        [*cell_ids, limit],
+    )
+    return [str(r["member_id"]) for r in rows]

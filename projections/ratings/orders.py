@@ -146,3 +146,20 @@ def rereview_orders(
         }
         for r in rows
     ]
+
+
+def open_orders(
+    views: ProjectionRuntime, cycle_id: str, limit: int
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` re-review orders of the cycle not yet carried out, by
+    deadline, with their subject's place (``org_id``, ``cell_id``,
+    ``member_id``)."""
+    return views.query(
+        "ratings",
+        "SELECT o.order_id, o.subject_key, o.subject_name, o.number, "
+        "o.scope, o.deadline, s.org_id, s.cell_id, s.member_id "
+        "FROM {orders} o JOIN {subjects} s ON s.cycle_id = o.cycle_id "
+        "AND s.subject_key = o.subject_key WHERE o.cycle_id = ? "
+        "AND o.done_at IS NULL ORDER BY o.deadline LIMIT ?",
+        [cycle_id, limit],
+    )

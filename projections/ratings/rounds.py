@@ -355,3 +355,12 @@ def round_groups(views: ProjectionRuntime, round_id: UUID) -> list[dict[str, Any
         [str(round_id)],
     )
     return [{**row, "members": json.loads(row["members"])} for row in rows]
+
+
+def round_exists(views: ProjectionRuntime, round_id: str) -> bool:
+    """Whether the round was opened."""
+    return bool(
+        views.query(
+            "ratings", "SELECT 1 AS one FROM {rounds} WHERE round_id = ?", [round_id]
+        )
+    )

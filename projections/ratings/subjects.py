@@ -418,3 +418,77 @@ def earlier_decisions(
         )
         for r in rows
     ]
+
+
+# -- the to-do lists: a cycle's subjects waiting at one status ------------------------
+def at_status_by_keys(
+    views: ProjectionRuntime,
+    cycle_id: str,
+    status: str,
+    keys: Sequence[str],
+    under: UUID | None = None,
+) -> list[dict[str, Any]]:
+    """The subjects among ``keys`` at ``status`` in the cycle (and in or under
+    ``under`` when given), unordered."""
+    path, params = _path_filter(under)
+    return views.query(
+        "ratings",
+        "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ? "  # noqa: S608 - placeholders only
+        "AND subject_key IN (" + ", ".join("?" for _ in keys) + ")" + path,
+        [cycle_id, status, *keys, *params],
+    )
+
+
+def first_at_status(
+    views: ProjectionRuntime,
+    cycle_id: str,
+    status: str,
+    limit: int,
+    under: UUID | None = None,
+) -> list[dict[str, Any]]:
+    """The first ``limit`` subjects at ``status`` in the cycle (and in or under
+    ``under`` when given), by key."""
+    path, params = _path_filter(under)
+    return views.query(
+        "ratings",
+        "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ?"  # noqa: S608 - the condition comes from code
+        + path
+        + " ORDER BY subject_key LIMIT ?",
+        [cycle_id, status, *params, limit],
+    )
+
+
+def count_at_status(
+    views: ProjectionRuntime,
+    cycle_id: str,
+    status: str,
+    cap: int,
+    under: UUID | None = None,
+) -> int:
+    """How many subjects are at ``status`` in the cycle (and in or under
+    ``under`` when given), counted up to ``cap``."""
+    path, params = _path_filter(under)
+    counted = views.query(
+        "ratings",
+        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {subjects} "  # noqa: S608 - the condition comes from code
+        "WHERE cycle_id = ? AND status = ?" + path + " LIMIT ?) AS capped",
+        [cycle_id, status, *params, cap],
+    )
+    return int(counted[0]["n"])
+
+
+def _path_filter(under: UUID | None) -> tuple[str, list[Any]]:
+    """The condition keeping the subjects whose stored ancestor path names
+    ``under`` (none without it)."""
+    if under is None:
+        return "", []
+    return " AND path LIKE ?", [_under(under)]
+
+
+def subjects_of_member(
+    views: ProjectionRuntime, member_id: UUID
+) -> list[dict[str, Any]]:
+    """The member's own subjects, in every cycle (as stored)."""
+    return views.query(
+        "ratings", "SELECT * FROM {subjects} WHERE member_id = ?", [str(member_id)]
+    )

@@ -125,3 +125,19 @@ def rating_steps(
         "OR t.subject_key = CAST(? AS TEXT)) ORDER BY t.position",
         [str(cycle_id), key, key],
     )
+
+
+def recent_steps(
+    views: ProjectionRuntime, cycle_id: str, limit: int
+) -> list[dict[str, Any]]:
+    """The cycle's newest ``limit`` steps, newest first: ``subject_key``,
+    ``position`` and the subject's ``name``, ``org_id``, ``cell_id``,
+    ``member_id``."""
+    return views.query(
+        "ratings",
+        "SELECT t.subject_key, t.position, s.name, s.org_id, s.cell_id, "
+        "s.member_id FROM {timeline} t JOIN {subjects} s "
+        "ON s.cycle_id = t.cycle_id AND s.subject_key = t.subject_key "
+        "WHERE t.cycle_id = ? ORDER BY t.position DESC LIMIT ?",
+        [cycle_id, limit],
+    )
