@@ -11,7 +11,7 @@ event and the view's rows (ledger.md §9.1).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.commendations import Commendation
 from domain.cycles import ReviewCycle
@@ -19,6 +19,9 @@ from domain.ratings import RatingRound
 from ledger.mapper import LedgerEvent
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
 
 
 def _json(value: Any) -> str:
@@ -165,3 +168,57 @@ class CommendationHistory(ReadModel):
                 "position": e.notification_id,
             },
         )
+
+
+# -- reads ------------------------------------------------------------------------
+def decided_years(views: ProjectionRuntime, subject_key: str) -> list[dict[str, Any]]:
+    """The subject's years with a decided annual level (the rating history), in
+    order."""
+    return views.query(
+        "commendations",
+        "SELECT * FROM {years} WHERE subject_key = ? AND level IS NOT NULL "
+        "ORDER BY year",
+        [subject_key],
+    )
+
+
+def annual_subject(
+    views: ProjectionRuntime, subject_key: str, year: int
+) -> dict[str, Any] | None:
+    """The subject as rated in the annual cycle(s) of ``year`` (the first by
+    cycle id), its ``path`` decoded."""
+    rows = views.query(
+        "commendations",
+        "SELECT s.* FROM {subjects} s JOIN {cycles} c ON c.cycle_id = s.cycle_id "
+        "WHERE s.subject_key = ? AND c.year = ? AND c.period = 'annual' "
+        "ORDER BY s.cycle_id",
+        [subject_key, year],
+    )
+    if not rows:
+        return None
+    return {**rows[0], "path": json.loads(rows[0]["path"])}
+
+
+def awards(views: ProjectionRuntime, year: int | None = None) -> list[dict[str, Any]]:
+    """The awards (khen thưởng) recorded (of one year), latest year first, then
+    by subject name and kind (``basis`` still JSON text)."""
+    sql, params = "SELECT * FROM {awards}", []
+    if year is not None:
+        sql, params = sql + " WHERE year = ?", [year]
+    return views.query(
+        "commendations", sql + " ORDER BY year DESC, subject_name, kind", params
+    )
+
+
+def excellent_members(views: ProjectionRuntime, year: int) -> list[dict[str, Any]]:
+    """The members decided HTXSNV in ``year``: ``subject_key``, ``name``,
+    ``path`` (JSON text), ``place_id``, by name and key."""
+    return views.query(
+        "commendations",
+        "SELECT y.subject_key, s.name, s.path, s.place_id FROM {years} y "
+        "JOIN {subjects} s ON s.cycle_id = y.cycle_id "
+        "AND s.subject_key = y.subject_key "
+        "WHERE y.year = ? AND y.level = 'HTXSNV' AND s.kind = 'individual' "
+        "ORDER BY s.name, y.subject_key",
+        [year],
+    )

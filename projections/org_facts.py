@@ -14,13 +14,17 @@ Handlers depend only on the event and the view's rows (ledger.md §9.1).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
+from uuid import UUID
 
 from domain.members import PartyMember
 from domain.organisations import Organisation
 from ledger.mapper import LedgerEvent
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
 
 
 def _json(value: Any) -> str:
@@ -103,3 +107,45 @@ class OrgFactsView(ReadModel):
             "DELETE FROM {oversight} WHERE member_id = ? AND org_id = ?",
             (str(e.stream), str(e.event.org_id)),
         )
+
+
+# -- reads ------------------------------------------------------------------------
+def org_facts(views: ProjectionRuntime, org_id: UUID) -> list[dict[str, Any]]:
+    """Every fact recorded about an organisation, in order (``detail`` decoded)."""
+    rows = views.query(
+        "org_facts",
+        "SELECT * FROM {facts} WHERE org_id = ? ORDER BY position",
+        [str(org_id)],
+    )
+    return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+
+def sector(views: ProjectionRuntime, org_id: UUID) -> str | None:
+    """The organisation's sector (khối), if one was set."""
+    rows = views.query(
+        "org_facts", "SELECT sector FROM {sectors} WHERE org_id = ?", [str(org_id)]
+    )
+    return str(rows[0]["sector"]) if rows else None
+
+
+def sectors(views: ProjectionRuntime) -> dict[str, str]:
+    """Every sector set, by organisation id."""
+    rows = views.query("org_facts", "SELECT org_id, sector FROM {sectors}")
+    return {r["org_id"]: r["sector"] for r in rows}
+
+
+class Oversight(TypedDict):
+    """An organisation a member oversees (phân công phụ trách), and since when."""
+
+    org_id: str
+    since: str
+
+
+def oversight(views: ProjectionRuntime, member_id: UUID) -> list[Oversight]:
+    """The organisations the member oversees, by id."""
+    rows = views.query(
+        "org_facts",
+        "SELECT org_id, since FROM {oversight} WHERE member_id = ? ORDER BY org_id",
+        [str(member_id)],
+    )
+    return [Oversight(org_id=r["org_id"], since=r["since"]) for r in rows]

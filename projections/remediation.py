@@ -16,12 +16,16 @@ Handlers depend only on the event and the view's rows (ledger.md §9.1).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from domain.remediation import RemediationPlan, Status
 from ledger.mapper import LedgerEvent
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
 
 
 def _json(value: Any) -> str:
@@ -309,3 +313,66 @@ class RemediationView(ReadModel):
             ev.refused_on,
             {"verifier": ev.verifier, "text": ev.reason},
         )
+
+
+# -- reads ------------------------------------------------------------------------
+def shortcomings(
+    views: ProjectionRuntime,
+    *,
+    org_id: UUID | None = None,
+    year: int | None = None,
+    subject_key: str | None = None,
+    status: str | None = None,
+) -> list[dict[str, Any]]:
+    """The shortcomings (khuyết điểm) in and under ``org_id``, of ``year``, of one
+    subject, at one status (each filter when given): latest year first, then by
+    subject name and the order recorded (JSON columns still text)."""
+    sql = "SELECT s.* FROM {shortcomings} s"
+    where: list[str] = []
+    params: list[Any] = []
+    if org_id is not None:
+        sql += " JOIN {scope} p ON p.shortcoming_id = s.shortcoming_id"
+        where.append("p.org_id = ?")
+        params.append(str(org_id))
+    if year is not None:
+        where.append("s.year = ?")
+        params.append(year)
+    if subject_key is not None:
+        where.append("s.subject_key = ?")
+        params.append(subject_key)
+    if status is not None:
+        where.append("s.status = ?")
+        params.append(status)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY s.year DESC, s.subject_name, s.recorded_at"
+    return views.query("remediation", sql, params)
+
+
+def shortcoming(views: ProjectionRuntime, ident: UUID) -> dict[str, Any] | None:
+    """One shortcoming's row, if it is known."""
+    rows = views.query(
+        "remediation",
+        "SELECT * FROM {shortcomings} WHERE shortcoming_id = ?",
+        [str(ident)],
+    )
+    return rows[0] if rows else None
+
+
+def shortcoming_history(views: ProjectionRuntime, ident: UUID) -> list[dict[str, Any]]:
+    """The steps of one shortcoming, in order (``detail`` decoded)."""
+    rows = views.query(
+        "remediation",
+        "SELECT * FROM {history} WHERE shortcoming_id = ? ORDER BY position",
+        [str(ident)],
+    )
+    return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+
+def subject_plans(views: ProjectionRuntime, subject_key: str) -> list[dict[str, Any]]:
+    """The subject's remediation plans, latest year first."""
+    return views.query(
+        "remediation",
+        "SELECT * FROM {plans} WHERE subject_key = ? ORDER BY year DESC",
+        [subject_key],
+    )

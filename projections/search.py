@@ -519,3 +519,13 @@ def member_count(runtime: ProjectionRuntime, org_id: str) -> int:
         "search", "SELECT members FROM {counts} WHERE org_id = ?", [org_id]
     )
     return int(rows[0]["members"] or 0) if rows else 0
+
+
+def entry_position(runtime: ProjectionRuntime, kind: str, entity_id: str) -> Cursor:
+    """The (sort key, id) of one entry of a kind, where a keyset page starts."""
+    rows = runtime.query(
+        "search",
+        "SELECT sort_key, entity_id FROM {entries} WHERE kind = ? AND entity_id = ?",
+        [kind, entity_id],
+    )
+    return (rows[0]["sort_key"], rows[0]["entity_id"]) if rows else None

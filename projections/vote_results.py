@@ -10,6 +10,10 @@ rules read it by member and year.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict
+from uuid import UUID
+
 from ledger.mapper import LedgerEvent
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
@@ -32,6 +36,56 @@ from votes.vote_events import (
     VotingClosed,
     VotingOpened,
 )
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
+
+
+@dataclass(frozen=True)
+class VoteRow:
+    """One vote as ``kiemdiem votes list`` shows it (read model ``vote_results``)."""
+
+    vote_id: UUID
+    org_id: UUID | None
+    code: str | None
+    organisation: str
+    title: str
+    vote_year: int
+    conference_date: str
+    mode: str
+    state: str
+    leaders: int
+    trustees: int
+    threshold: int
+    convened: int
+    present: int | None
+    issued: int | None
+    ballots: int
+    partials: int
+    short_fingerprint: str | None
+    abandon_reason: str | None
+
+
+@dataclass(frozen=True)
+class LeaderResultRow:
+    """One leader's published result; fractions are exact ``count/returned``."""
+
+    vote_id: UUID
+    leader_index: int
+    member_id: UUID | None
+    name: str
+    post: str
+    issued: int
+    returned: int
+    valid: int
+    invalid: int
+    high: int
+    normal: int
+    low: int
+    pct_high: str
+    pct_normal: str
+    pct_low: str
+    band: str
 
 
 class VoteResults(ReadModel):
@@ -276,3 +330,131 @@ class VoteResults(ReadModel):
             Phase.ABANDONED.value,
             e.event.body["reason"],
         )
+
+
+# -- reads ------------------------------------------------------------------------
+def votes(views: ProjectionRuntime) -> list[VoteRow]:
+    """Every vote, the latest conference first."""
+    rows = views.query(
+        "vote_results",
+        "SELECT * FROM {votes} ORDER BY conference_date DESC, title, vote_id",
+    )
+    return [_vote_row(row) for row in rows]
+
+
+def vote(views: ProjectionRuntime, vote_id: UUID) -> VoteRow | None:
+    """One vote's row, if the vote is known."""
+    rows = views.query(
+        "vote_results", "SELECT * FROM {votes} WHERE vote_id = ?", [str(vote_id)]
+    )
+    return _vote_row(rows[0]) if rows else None
+
+
+def ballot_position(
+    views: ProjectionRuntime, vote_id: UUID, tracking: str
+) -> int | None:
+    """The ledger position of the vote's ballot with this (normalised) tracking
+    code, if one was recorded."""
+    rows = views.query(
+        "vote_results",
+        "SELECT position FROM {ballots} WHERE vote_id = ? AND tracking_code = ?",
+        [str(vote_id), tracking],
+    )
+    return int(rows[0]["position"]) if rows else None
+
+
+def published_results(views: ProjectionRuntime, vote_id: UUID) -> list[LeaderResultRow]:
+    """The vote's published results (kết quả), by leader."""
+    return [_result_row(row) for row in result_rows(views, vote_id)]
+
+
+def result_rows(views: ProjectionRuntime, vote_id: UUID | str) -> list[dict[str, Any]]:
+    """The vote's published results as plain rows, by leader."""
+    return views.query(
+        "vote_results",
+        "SELECT * FROM {results} WHERE vote_id = ? AND returned IS NOT NULL "
+        "ORDER BY leader_index",
+        [str(vote_id)],
+    )
+
+
+def votes_of_year(views: ProjectionRuntime, year: int) -> list[dict[str, Any]]:
+    """The votes of ``year`` as plain rows, by conference date and id."""
+    return views.query(
+        "vote_results",
+        "SELECT * FROM {votes} WHERE vote_year = ? ORDER BY conference_date, vote_id",
+        [year],
+    )
+
+
+class ConfidenceCount(TypedDict):
+    """A member's confidence result of a year: ballots returned, and those of
+    low confidence (tín nhiệm thấp)."""
+
+    returned: int
+    low: int
+
+
+def latest_confidence(
+    views: ProjectionRuntime, member_id: UUID, year: int
+) -> ConfidenceCount | None:
+    """The member's latest published result in a vote of ``year``, if any."""
+    rows = views.query(
+        "vote_results",
+        "SELECT returned, low, published_at FROM {results} "
+        "WHERE member_id = ? AND vote_year = ? AND returned IS NOT NULL "
+        "ORDER BY published_at DESC",
+        [str(member_id), year],
+    )
+    if not rows:
+        return None
+    return ConfidenceCount(returned=int(rows[0]["returned"]), low=int(rows[0]["low"]))
+
+
+def _uuid(value: Any) -> UUID | None:
+    return UUID(value) if value else None
+
+
+def _vote_row(row: dict[str, Any]) -> VoteRow:
+    return VoteRow(
+        vote_id=UUID(row["vote_id"]),
+        org_id=_uuid(row["org_id"]),
+        code=row["code"],
+        organisation=row["organisation"],
+        title=row["title"],
+        vote_year=int(row["vote_year"]),
+        conference_date=row["conference_date"],
+        mode=row["mode"],
+        state=row["state"],
+        leaders=int(row["leaders"]),
+        trustees=int(row["trustees"]),
+        threshold=int(row["threshold"]),
+        convened=int(row["convened"]),
+        present=row["present"],
+        issued=row["issued"],
+        ballots=int(row["ballots"]),
+        partials=int(row["partials"]),
+        short_fingerprint=row["short_fingerprint"],
+        abandon_reason=row["abandon_reason"],
+    )
+
+
+def _result_row(row: dict[str, Any]) -> LeaderResultRow:
+    return LeaderResultRow(
+        vote_id=UUID(row["vote_id"]),
+        leader_index=int(row["leader_index"]),
+        member_id=_uuid(row["member_id"]),
+        name=row["name"],
+        post=row["post"],
+        issued=int(row["issued"]),
+        returned=int(row["returned"]),
+        valid=int(row["valid"]),
+        invalid=int(row["invalid"]),
+        high=int(row["high"]),
+        normal=int(row["normal"]),
+        low=int(row["low"]),
+        pct_high=row["pct_high"],
+        pct_normal=row["pct_normal"],
+        pct_low=row["pct_low"],
+        band=row["band"],
+    )

@@ -19,6 +19,7 @@ from ledger.config import Settings
 from ledger.integrator import FilePublisher, Integrator, StoredCheckpoint
 from ledger.note import NoteSigner
 from ledger.signing import Signer
+from projections import directory_reads
 from projections.catalogue import default_read_models
 from projections.runtime import ProjectionRuntime
 from services import bus, post_commit
@@ -166,12 +167,7 @@ class Kiemdiem:
     # -- read side (projections) ----------------------------------------------------
     def organisations(self) -> list[OrganisationRow]:
         """Every organisation in tree order (parents before children)."""
-        rows = self.projections.query(
-            "directory",
-            "SELECT o.org_id, o.code, o.name, o.kind, o.parent_id, o.dissolved, "
-            "(SELECT COUNT(*) FROM {members} m WHERE m.cell_id = o.org_id) AS n "
-            "FROM {organisations} o",
-        )
+        rows = directory_reads.organisations_with_counts(self.projections)
         children: dict[str | None, list[dict[str, Any]]] = {}
         for row in rows:
             children.setdefault(row["parent_id"], []).append(row)
@@ -190,68 +186,32 @@ class Kiemdiem:
 
     def organisation(self, org_id: UUID) -> OrganisationRow | None:
         """One organisation; ``depth`` counted up its chain of parents."""
-        rows = self.projections.query(
-            "directory",
-            "SELECT o.org_id, o.code, o.name, o.kind, o.parent_id, o.dissolved, "
-            "(SELECT COUNT(*) FROM {members} m WHERE m.cell_id = o.org_id) AS n "
-            "FROM {organisations} o WHERE o.org_id = ?",
-            [str(org_id)],
-        )
-        if not rows:
+        row = directory_reads.organisation_with_count(self.projections, org_id)
+        if row is None:
             return None
-        row, depth, parent = rows[0], 0, rows[0]["parent_id"]
+        depth, parent = 0, row["parent_id"]
         while parent is not None and depth < MAX_TREE_DEPTH:
-            found = self.projections.query(
-                "directory",
-                "SELECT parent_id FROM {organisations} WHERE org_id = ?",
-                [parent],
-            )
-            parent = found[0]["parent_id"] if found else None
+            parent = directory_reads.parent_of(self.projections, parent)
             depth += 1
         return _organisation_row(row, depth)
 
     def members(self, cell_id: UUID | None = None) -> list[MemberRow]:
-        rows = self.projections.query(
-            "directory",
-            "SELECT m.*, o.name AS cell_name FROM {members} m "
-            "JOIN {organisations} o ON o.org_id = m.cell_id "
-            "WHERE CAST(? AS TEXT) IS NULL OR m.cell_id = CAST(? AS TEXT) "
-            "ORDER BY o.name, m.full_name, m.member_id",
-            [str(cell_id) if cell_id else None] * 2,
-        )
+        rows = directory_reads.member_rows(self.projections, cell_id)
         return [_member_row(r) for r in rows]
 
     def member(self, member_id: UUID) -> MemberRow | None:
-        rows = self.projections.query(
-            "directory",
-            "SELECT m.*, o.name AS cell_name FROM {members} m "
-            "JOIN {organisations} o ON o.org_id = m.cell_id WHERE m.member_id = ?",
-            [str(member_id)],
-        )
-        return _member_row(rows[0]) if rows else None
-
-    _ACCOUNTS_SQL = (
-        "SELECT a.*, (SELECT k.key_id FROM {keys} k "
-        "WHERE k.owner = 'u:' || a.account_id AND k.revoked_at IS NULL "
-        "ORDER BY k.registered_at DESC LIMIT 1) AS key_id "
-        "FROM {accounts} a"
-    )
+        row = directory_reads.member_row(self.projections, member_id)
+        return _member_row(row) if row is not None else None
 
     def accounts(self) -> list[AccountRow]:
-        rows = self.projections.query(
-            "directory", self._ACCOUNTS_SQL + " ORDER BY a.username"
-        )
+        rows = directory_reads.account_rows(self.projections)
         return [_account_row(r) for r in rows]
 
     def account_row(self, account_id: UUID) -> AccountRow | None:
         """One account by its primary key (the dashboard reads it on every hit, so
         it must not scan every account of a province)."""
-        rows = self.projections.query(
-            "directory",
-            self._ACCOUNTS_SQL + " WHERE a.account_id = ?",
-            (str(account_id),),
-        )
-        return _account_row(rows[0]) if rows else None
+        row = directory_reads.account_row(self.projections, account_id)
+        return _account_row(row) if row is not None else None
 
     # -- commands ------------------------------------------------------------------
     def handle(self, command: c.Command, signer: Signer) -> Any:

@@ -26,6 +26,7 @@ from ledger import history
 from ledger.errors import LedgerError
 from ledger.history import Row as LedgerRow
 from projections.directory import ancestor_path
+from projections.directory_reads import account_names, top_level_ids
 from projections.subject_events import every_notification_id
 from services.audit_results import Subject
 from services.audit_values import (
@@ -41,7 +42,6 @@ from services.errors import NotFoundError
 log = logging.getLogger(__name__)
 
 MAX_SCOPE_DEPTH = 3
-BATCH = 500  # ids per IN (...) list
 ORG_SEARCH = 200  # events naming a subject read to find its organisation
 
 
@@ -61,18 +61,8 @@ class AuditSubjects:
         """Actor (``u:<id>``) → the account's full name, for these actors only
         (one indexed query per 500, never every account)."""
         wanted = sorted({a[2:] for a in actors if a.startswith("u:")})
-        names: dict[str, str] = {}
-        for i in range(0, len(wanted), BATCH):
-            batch = wanted[i : i + BATCH]
-            marks = ", ".join("?" for _ in batch)
-            rows = self.app.projections.query(
-                "directory",
-                "SELECT account_id, full_name FROM {accounts} "  # noqa: S608
-                f"WHERE account_id IN ({marks})",
-                batch,
-            )
-            names.update({f"u:{r['account_id']}": str(r["full_name"]) for r in rows})
-        return names
+        names = account_names(self.app.projections, wanted)
+        return {f"u:{ident}": name for ident, name in names.items()}
 
     def subject(self, subject_id: UUID) -> Subject:
         try:
@@ -170,11 +160,7 @@ class AuditSubjects:
         ``org_ancestors``); the top level for no or an unknown organisation."""
         path = () if org_id is None else ancestor_path(self.app.projections, org_id)
         if not path:
-            rows = self.app.projections.query(
-                "directory",
-                "SELECT org_id FROM {organisations} WHERE parent_id IS NULL",
-            )
-            return sorted(UUID(str(r["org_id"])) for r in rows)
+            return top_level_ids(self.app.projections)
         return list(reversed(path))
 
     def authorise_read(self, actor: str, subject: Subject) -> UserAccount:

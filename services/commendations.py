@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,6 +28,7 @@ from domain.commendations import (
 from domain.errors import DomainError
 from domain.subjects import org_class
 from ledger.errors import ConfigurationError
+from projections import commendations as view
 from services.commands import Command
 from services.context import AppContext
 
@@ -67,16 +67,9 @@ class CommendationService:
             raise ConfigurationError(msg) from None
 
     # -- read side ----------------------------------------------------------------
-    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        return self.app.projections.query("commendations", sql, list(params))
-
     def levels(self, subject_key: str) -> dict[int, dict[str, Any]]:
         """The decided annual level of each year (the rating history)."""
-        rows = self._q(
-            "SELECT * FROM {years} WHERE subject_key = ? AND level IS NOT NULL "
-            "ORDER BY year",
-            [subject_key],
-        )
+        rows = view.decided_years(self.app.projections, subject_key)
         return {int(r["year"]): r for r in rows}
 
     def consecutive_years(self, subject_key: str, year: int) -> int:
@@ -88,23 +81,12 @@ class CommendationService:
         return self._subject(subject_key, year)
 
     def _subject(self, subject_key: str, year: int) -> dict[str, Any] | None:
-        rows = self._q(
-            "SELECT s.* FROM {subjects} s JOIN {cycles} c ON c.cycle_id = s.cycle_id "
-            "WHERE s.subject_key = ? AND c.year = ? AND c.period = 'annual' "
-            "ORDER BY s.cycle_id",
-            [subject_key, year],
-        )
-        if not rows:
-            return None
-        return {**rows[0], "path": json.loads(rows[0]["path"])}
+        return view.annual_subject(self.app.projections, subject_key, year)
 
     def awards(
         self, org_id: UUID | None = None, year: int | None = None
     ) -> list[dict[str, Any]]:
-        sql, params = "SELECT * FROM {awards}", []
-        if year is not None:
-            sql, params = sql + " WHERE year = ?", [year]
-        rows = self._q(sql + " ORDER BY year DESC, subject_name, kind", params)
+        rows = view.awards(self.app.projections, year)
         result = []
         for r in rows:
             subject = self._subject(r["subject_key"], int(r["year"]))
@@ -118,17 +100,10 @@ class CommendationService:
     def proposals(self, org_id: UUID, year: int) -> list[dict[str, Any]]:
         """Members in and under ``org_id`` whose history supports an award in
         ``year`` and who have not received it yet, with the awarding level."""
-        rows = self._q(
-            "SELECT y.subject_key, s.name, s.path, s.place_id FROM {years} y "
-            "JOIN {subjects} s ON s.cycle_id = y.cycle_id "
-            "AND s.subject_key = y.subject_key "
-            "WHERE y.year = ? AND y.level = 'HTXSNV' AND s.kind = 'individual' "
-            "ORDER BY s.name, y.subject_key",
-            [year],
-        )
+        rows = view.excellent_members(self.app.projections, year)
         granted = {
             (a["subject_key"], a["kind"])
-            for a in self._q("SELECT * FROM {awards} WHERE year = ?", [year])
+            for a in view.awards(self.app.projections, year)
         }
         proposals = []
         for r in rows:

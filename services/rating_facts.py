@@ -7,9 +7,10 @@ their decisions, its previous decision) and the decisions of the cycle's other
 rounds, and passes them to the domain, which records them in the event that
 used them.
 
-The roster and discipline queries below read the ``ratings`` projection's
-tables; with the read SQL (``services.rating_reads``) they belong next to that
-projection's schema (issue 10).
+The roster, discipline, organisation and confidence rows are read through
+the read models' own queries (``projections.ratings.members``,
+``projections.directory``, ``projections.org_facts``,
+``projections.vote_results``).
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ from domain.organisations import Organisation
 from domain.ratings import RatingRound
 from domain.reviews import Review
 from domain.subjects import MemberNode, OrgNode, SubjectKey, in_subtree
+from projections import directory_reads, org_facts, vote_results
+from projections.ratings import members as member_view
 from services.rating_ids import review_id, round_id
 from services.rating_reads import RatingReads
 
 A = TypeVar("A", bound=Aggregate)
-ROSTER_BATCH = 500  # organisations per roster query (bound parameters)
 
 
 class RatingFacts(RatingReads, ABC):
@@ -54,16 +56,8 @@ class RatingFacts(RatingReads, ABC):
         return self._get(Review, ident, "review.not_found")
 
     def tree(self) -> dict[UUID, OrgNode]:
-        rows = self.app.projections.query(
-            "directory",
-            "SELECT org_id, name, kind, parent_id, dissolved FROM {organisations}",
-        )
-        sectors = {
-            r["org_id"]: r["sector"]
-            for r in self.app.projections.query(
-                "org_facts", "SELECT org_id, sector FROM {sectors}"
-            )
-        }
+        rows = directory_reads.organisation_rows(self.app.projections)
+        sectors = org_facts.sectors(self.app.projections)
         return {
             UUID(r["org_id"]): OrgNode(
                 UUID(r["org_id"]),
@@ -89,15 +83,7 @@ class RatingFacts(RatingReads, ABC):
         batch of organisations), never one member aggregate at a time; in the
         order of the member list (chi bộ name, full name, id)."""
         places = sorted(str(o) for o in tree if in_subtree(tree, root, o))
-        rows: list[dict[str, Any]] = []
-        for start in range(0, len(places), ROSTER_BATCH):
-            batch = places[start : start + ROSTER_BATCH]
-            rows += self._q(
-                "SELECT * FROM {roster} WHERE cell_id IN ("  # noqa: S608 - placeholders
-                + ", ".join("?" * len(batch))
-                + ")",
-                batch,
-            )
+        rows = member_view.roster_of_cells(self.app.projections, places)
         nodes = [
             MemberNode(
                 member_id=UUID(r["member_id"]),
@@ -133,15 +119,9 @@ class RatingFacts(RatingReads, ABC):
     def _confidence(self, member: PartyMember, year: int) -> tuple[int, int] | None:
         """The year's confidence result: a vote held in this system, else one
         recorded from paper; the latest counts."""
-        rows = self.app.projections.query(
-            "vote_results",
-            "SELECT returned, low, published_at FROM {results} "
-            "WHERE member_id = ? AND vote_year = ? AND returned IS NOT NULL "
-            "ORDER BY published_at DESC",
-            [str(member.id), year],
-        )
-        if rows:
-            return int(rows[0]["returned"]), int(rows[0]["low"])
+        voted = vote_results.latest_confidence(self.app.projections, member.id, year)
+        if voted is not None:
+            return voted["returned"], voted["low"]
         paper = [c for c in member.confidence_results if c["held_on"].year == year]
         if paper:
             latest = max(paper, key=lambda c: c["held_on"])
@@ -220,18 +200,13 @@ class RatingFacts(RatingReads, ABC):
     ) -> list[DisciplineFact]:
         """Records of conduct at ``org_id`` by members whose post there has
         ended: the old unit stays charged (366 Điều 11; ``collective_charges``)."""
-        rows = self._q(
-            "SELECT DISTINCT member_id FROM {disciplines} WHERE conduct_org_id = ? "
-            "ORDER BY member_id",
-            [str(org_id)],
-        )
         found: list[DisciplineFact] = []
-        for row in rows:
-            if row["member_id"] in seen:
+        for member_id in member_view.members_disciplined_at(
+            self.app.projections, org_id
+        ):
+            if member_id in seen:
                 continue
-            member = self.app.uow.read(
-                PartyMember, UUID(row["member_id"]), "member.not_found"
-            )
+            member = self.app.uow.read(PartyMember, UUID(member_id), "member.not_found")
             if member.held_post_at(org_id):
                 found.extend(
                     collective_charges(

@@ -1,10 +1,8 @@
 """What still blocks or breaks the rules in a cycle (việc còn tồn đọng): the
 prerequisites not decided, subjects on hold, decisions without their review
 meetings or followed by a discipline, deadlines and re-review orders at risk or
-missed. Read from the ``ratings`` view (``services.rating_reads``).
-
-The choice of what counts as a violation is a rule: issue 10 moves it to
-``domain/`` as a pure function; this module then only gathers the rows.
+missed. The rows are read from the ``ratings`` read models; what counts as an
+open item or a violation is decided by ``domain.rating_open_items``.
 """
 
 from __future__ import annotations
@@ -13,10 +11,18 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.ratings import rating_prerequisites
+from domain.rating_open_items import (
+    AT_RISK_DAYS,
+    deadline_state,
+    discipline_window,
+    rereview_state,
+    still_open,
+    subject_open_items,
+)
+from projections.ratings.members import disciplined_after
 from services.rating_reads import RatingReads
 
-AT_RISK_DAYS = 7
+__all__ = ["AT_RISK_DAYS", "RatingOpenItems"]
 
 
 class RatingOpenItems(RatingReads):
@@ -32,74 +38,27 @@ class RatingOpenItems(RatingReads):
         cycle = self.cycle_row(ident)
         if cycle is None:
             return []
-        subjects = {s["subject_key"]: s for s in self.subjects(ident)}
-        held_meetings = {
+        rows = {
+            s["subject_key"]: {**s, "key": s["subject_key"]}
+            for s in self.subjects(ident)
+        }
+        reviews = self.reviews(ident)
+        # Held, or being redone: the open order is the item, not a violation.
+        met = {
             (r["subject_key"], r["venue_id"])
-            for r in self.reviews(ident)
-            if r["held_on"] is not None
+            for r in reviews
+            if r["held_on"] is not None or r["redo_order_id"] is not None
         }
         items: list[dict[str, Any]] = []
-        rows = {k: {**s, "key": k} for k, s in subjects.items()}
-        redoing = {
-            (r["subject_key"], r["venue_id"])
-            for r in self.reviews(ident)
-            if r["redo_order_id"] is not None
-        }
-        held_meetings |= redoing  # the open order is the item, not a violation
-        for key, s in subjects.items():
-            if s["exempt"]:
-                continue
-            if s["status"] != "decided":
-                for rule, other in rating_prerequisites(rows[key], rows):
-                    if subjects[other]["status"] != "decided":
-                        items.append(
-                            {
-                                "kind": "prerequisite",
-                                "rule": rule,
-                                "subject_key": key,
-                                "subject": s["name"],
-                                "other": subjects[other]["name"],
-                            }
-                        )
-            if s["held_reason"]:
-                items.append(
-                    {
-                        "kind": "held",
-                        "rule": s["held_reason"],
-                        "subject_key": key,
-                        "subject": s["name"],
-                    }
-                )
-            if s["status"] == "decided":
-                missing = [v for v in s["venues"] if (key, v) not in held_meetings]
-                if missing:
-                    items.append(
-                        {
-                            "kind": "violation",
-                            "rule": "rated_without_review",
-                            "subject_key": key,
-                            "subject": s["name"],
-                        }
-                    )
-                if s["member_id"]:
-                    later = self._q(
-                        "SELECT discipline_id FROM {disciplines} WHERE member_id = ? "
-                        "AND recorded_at > ? AND decided_on >= ?",
-                        [
-                            s["member_id"],
-                            s["decided_at"] or 0,
-                            f"{cycle['year']}-01-01",
-                        ],
-                    )
-                    if later:
-                        items.append(
-                            {
-                                "kind": "violation",
-                                "rule": "discipline_after_decision",
-                                "subject_key": key,
-                                "subject": s["name"],
-                            }
-                        )
+        for subject in rows.values():
+            window = discipline_window(subject, int(cycle["year"]))
+            later = window is not None and disciplined_after(
+                self.app.projections,
+                window.member_id,
+                window.recorded_after,
+                window.decided_from,
+            )
+            items += subject_open_items(subject, rows, met, disciplined_after=later)
         items.extend(f for f in self.flags(ident) if f["kind"] == "flag")
         items.extend(self.deadlines_at_risk(ident, today))
         items.extend(self.rereviews_open(ident, today))
@@ -112,14 +71,7 @@ class RatingOpenItems(RatingReads):
         for order in self.rereview_orders(ident):
             if order["done"]:
                 continue
-            due = date.fromisoformat(order["deadline"])
-            kind = (
-                "rereview_late"
-                if due < today
-                else "rereview_at_risk"
-                if (due - today).days <= AT_RISK_DAYS
-                else "rereview_open"
-            )
+            kind = rereview_state(date.fromisoformat(order["deadline"]), today)
             items.append(
                 {
                     "kind": kind,
@@ -141,25 +93,19 @@ class RatingOpenItems(RatingReads):
         items = []
         for deadline in cycle["deadlines"]:
             due = date.fromisoformat(str(deadline["due"]))
-            if (due - today).days > AT_RISK_DAYS:
+            state = deadline_state(due, today)
+            if state is None:
                 continue
             open_subjects = [
                 s["name"]
                 for s in subjects
                 if s["deadline_level"] == deadline["level"]
-                and not s["exempt"]
-                and (
-                    s["status"] != "decided"
-                    if deadline["milestone"] != "review"
-                    else s["subject_key"] not in held
-                )
+                and still_open(s, deadline["milestone"], held)
             ]
             if open_subjects:
                 items.append(
                     {
-                        "kind": "deadline_missed"
-                        if due < today
-                        else "deadline_at_risk",
+                        "kind": state,
                         "rule": deadline["milestone"],
                         "level": deadline["level"],
                         "due": due.isoformat(),

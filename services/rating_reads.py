@@ -3,24 +3,36 @@ the facts about organisations): cycles, subjects, timelines, reviews, rounds,
 statistics, flags, refined criteria, re-review orders.
 
 The read gateway (``services.read_gateway``) is their only caller from a page;
-it applies the scope rule. Where this SQL should go (issue 10): next to the
-``ratings`` projection's schema (``projections/ratings*``, being split), as
-queries returning typed rows that the gateway calls directly; this module then
-keeps only what turns rows into answers (``statistics``, ``flags``).
+it applies the scope rule. The SQL lives next to each read model's schema
+(``projections/ratings/*``, ``projections/org_facts.py``); this module names
+the reads for the gateway and turns rows into answers (the rulebook of a cycle,
+``statistics``, ``flags``, the refined criteria in force).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.rulebooks import Appendix, Level, rulebook
 from domain.statistics import good_or_better
 from domain.subjects import OrgNode, ancestry
+from projections import org_facts as org_view
+from projections.ratings import criteria as criteria_view
+from projections.ratings import members as member_view
+from projections.ratings import orders as order_view
+from projections.ratings import reviews as review_view
+from projections.ratings import rounds as round_view
+from projections.ratings import statistics as stats_view
+from projections.ratings import subjects as subject_view
+from projections.ratings import timeline as timeline_view
 from services.context import AppContext
 from votes.results import display_percent
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
 
 POPULATIONS = ("party_orgs", "members", "leadership_collectives", "leaders")
 
@@ -31,96 +43,57 @@ class RatingReads:
     def __init__(self, kiemdiem: AppContext) -> None:
         self.app = kiemdiem
 
-    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        return self.app.projections.query("ratings", sql, list(params))
+    @property
+    def _views(self) -> ProjectionRuntime:
+        return self.app.projections
 
     def cycles(self) -> list[dict[str, Any]]:
-        rows = self._q("SELECT * FROM {cycles} ORDER BY year DESC, org_name, cycle_id")
-        return [self._cycle(r) for r in rows]
+        return [self._cycle(r) for r in subject_view.cycles(self._views)]
 
     def cycle_row(self, ident: UUID) -> dict[str, Any] | None:
-        rows = self._q("SELECT * FROM {cycles} WHERE cycle_id = ?", [str(ident)])
-        return self._cycle(rows[0]) if rows else None
+        row = subject_view.cycle(self._views, ident)
+        return self._cycle(row) if row is not None else None
 
     @staticmethod
     def _cycle(row: Mapping[str, Any]) -> dict[str, Any]:
+        """The cycle's row with its rulebook's regulation, guidance and scoring."""
         book = rulebook(row["rulebook_id"])
         return {
             **row,
             "regulation": book.regulation,
             "guidance": book.guidance,
             "scored": book.scored,
-            "deadlines": json.loads(row["deadlines"]),
-            "options": json.loads(row["options"]),
-            "closed": bool(row["closed"]),
         }
 
     def subjects(self, ident: UUID) -> list[dict[str, Any]]:
-        rows = self._q(
-            "SELECT * FROM {subjects} WHERE cycle_id = ? "
-            "ORDER BY kind DESC, name, subject_key",
-            [str(ident)],
-        )
-        return [self._subject_row(r) for r in rows]
+        return subject_view.cycle_subjects(self._views, ident)
 
     def subject_row(self, ident: UUID, key: str) -> dict[str, Any] | None:
-        rows = self._q(
-            "SELECT * FROM {subjects} WHERE cycle_id = ? AND subject_key = ?",
-            [str(ident), key],
-        )
-        return self._subject_row(rows[0]) if rows else None
-
-    @staticmethod
-    def _subject_row(row: Mapping[str, Any]) -> dict[str, Any]:
-        out = dict(row)
-        for name in ("venues", "posts", "path"):
-            out[name] = json.loads(row[name])
-        return out
+        return subject_view.cycle_subject(self._views, ident, key)
 
     def timeline(self, ident: UUID, key: str) -> list[dict[str, Any]]:
-        rows = self._q(
-            "SELECT * FROM {timeline} WHERE cycle_id = ? AND subject_key = ? "
-            "ORDER BY position",
-            [str(ident), key],
-        )
-        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+        return timeline_view.timeline_rows(self._views, ident, key)
 
     def reviews(self, ident: UUID) -> list[dict[str, Any]]:
-        return self._q(
-            "SELECT * FROM {reviews} WHERE cycle_id = ? ORDER BY opened_at",
-            [str(ident)],
-        )
+        return review_view.cycle_reviews(self._views, ident)
 
     def member_facts(self, member: UUID) -> list[dict[str, Any]]:
-        rows = self._q(
-            "SELECT * FROM {facts} WHERE member_id = ? ORDER BY position",
-            [str(member)],
-        )
-        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+        return member_view.member_facts(self._views, member)
 
     def review_row(self, ident: UUID) -> dict[str, Any] | None:
-        rows = self._q("SELECT * FROM {reviews} WHERE review_id = ?", [str(ident)])
-        return rows[0] if rows else None
+        return review_view.review(self._views, ident)
 
     def rounds(self, ident: UUID) -> list[dict[str, Any]]:
-        return self._q(
-            "SELECT * FROM {rounds} WHERE cycle_id = ? ORDER BY authority_name",
-            [str(ident)],
-        )
+        return round_view.cycle_rounds(self._views, ident)
 
     def round_row(self, ident: UUID) -> dict[str, Any] | None:
-        rows = self._q("SELECT * FROM {rounds} WHERE round_id = ?", [str(ident)])
-        return rows[0] if rows else None
+        return round_view.rating_round(self._views, ident)
 
     def statistics(self, ident: UUID, org_id: UUID) -> dict[str, Any]:
         """Counts by level of everything in and under ``org_id``; percentages are
         exact fractions over those rated (exempt and pending apart), shown with two
         decimals rounded half up in integer arithmetic."""
-        rows = self._q(
-            "SELECT population, bucket, n FROM {stats} WHERE cycle_id = ? "
-            "AND org_id = ? AND n != 0 ORDER BY population, bucket",
-            [str(ident), str(org_id)],
-        )
+        rows = stats_view.level_counts(self._views, ident, org_id)
         result: dict[str, Any] = {}
         for pop in POPULATIONS:
             mine = {r["bucket"]: int(r["n"]) for r in rows if r["population"] == pop}
@@ -153,15 +126,7 @@ class RatingReads:
         that found it; ``settled`` once the decision settled it, docs/rules.md),
         and KHTNV again after KHTNV in the previous cycle of the same period type
         (raised by the decision)."""
-        rows = self._q(
-            "SELECT t.subject_key, t.step, t.detail, s.name, s.status "
-            "FROM {timeline} t JOIN {subjects} s ON s.cycle_id = t.cycle_id "
-            "AND s.subject_key = t.subject_key WHERE t.cycle_id = ? "
-            "AND t.step IN ('self_rated', 'proposed', 'decided', 'revised', "
-            "'cancelled', 'rating_redo') AND (CAST(? AS TEXT) IS NULL "
-            "OR t.subject_key = CAST(? AS TEXT)) ORDER BY t.position",
-            [str(ident), key, key],
-        )
+        rows = timeline_view.rating_steps(self._views, ident, key)
         latest: dict[str, dict[str, Any]] = {}
         for row in rows:
             latest[row["subject_key"]] = row
@@ -188,32 +153,17 @@ class RatingReads:
     # -- facts about organisations ----
     def org_facts(self, org_id: UUID) -> list[dict[str, Any]]:
         """Every fact recorded about an organisation, in order (projection)."""
-        rows = self.app.projections.query(
-            "org_facts",
-            "SELECT * FROM {facts} WHERE org_id = ? ORDER BY position",
-            [str(org_id)],
-        )
-        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+        return org_view.org_facts(self._views, org_id)
 
     def org_sector(self, org_id: UUID) -> str | None:
-        rows = self.app.projections.query(
-            "org_facts", "SELECT sector FROM {sectors} WHERE org_id = ?", [str(org_id)]
-        )
-        return str(rows[0]["sector"]) if rows else None
+        return org_view.sector(self._views, org_id)
 
-    def oversight(self, member_id: UUID) -> list[dict[str, Any]]:
-        return self.app.projections.query(
-            "org_facts",
-            "SELECT org_id, since FROM {oversight} WHERE member_id = ? ORDER BY org_id",
-            [str(member_id)],
-        )
+    def oversight(self, member_id: UUID) -> list[org_view.Oversight]:
+        return org_view.oversight(self._views, member_id)
 
     # -- criteria refined by a province or unit (366 Điều 10) ----
     def criteria_refinements(self) -> list[dict[str, Any]]:
-        rows = self._q(
-            "SELECT * FROM {criteria} ORDER BY org_name, appendix, from_year"
-        )
-        return [{**r, "items": json.loads(r["items"])} for r in rows]
+        return criteria_view.refinements(self._views)
 
     def refined_criteria(
         self, tree: Mapping[UUID, OrgNode], org_id: UUID, year: int
@@ -242,18 +192,4 @@ class RatingReads:
         self, ident: UUID, key: str | None = None
     ) -> list[dict[str, Any]]:
         """The cycle's re-review orders (one subject's when ``key``), oldest first."""
-        sql = "SELECT * FROM {orders} WHERE cycle_id = ?"
-        params: list[Any] = [str(ident)]
-        if key is not None:
-            sql += " AND subject_key = ?"
-            params.append(key)
-        rows = self._q(sql + " ORDER BY ordered_at", params)
-        return [
-            {
-                **r,
-                "chair_responsibility": bool(r["chair_responsibility"]),
-                "superseded": json.loads(r["superseded"]),
-                "done": r["done_at"] is not None,
-            }
-            for r in rows
-        ]
+        return order_view.rereview_orders(self._views, ident, key)

@@ -14,13 +14,12 @@ It is put together from one module per responsibility:
 * ``services.rating_reads``: the read queries over the ``ratings`` view;
 * ``services.rating_open_items``: what still blocks or breaks the rules;
 * here: the previous decision (the consecutive-KHTNV fact) and the peer groups
-  with their quota gauge, the two places the domain's pure functions replace
-  the rules (issue 10).
+  with their quota gauge, read from the ``ratings`` read models and decided by
+  the domain's pure functions (``domain.rating_rules``, ``domain.rating_quota``).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +27,8 @@ from domain.cycles import ReviewCycle
 from domain.rating_quota import group_counts, quota_gauge
 from domain.rating_rules import previous_decision as choose_previous_decision
 from domain.rulebooks import Rounding
+from projections.ratings.rounds import round_groups
+from projections.ratings.subjects import earlier_decisions
 from services.errors import NotFoundError
 from services.rating_facts import RatingFacts
 from services.rating_ids import (
@@ -46,14 +47,7 @@ class RatingService(RatingFacts, RatingOpenItems):
     def previous_decision(self, cycle: ReviewCycle, key: str) -> dict[str, Any] | None:
         """The subject's decided level in the previous cycle of the same period
         type (read from the ratings projection; domain.md §5.6)."""
-        rows = self.app.projections.query(
-            "ratings",
-            "SELECT c.cycle_id, c.year, c.period_no, s.level FROM {subjects} s "
-            "JOIN {cycles} c ON c.cycle_id = s.cycle_id WHERE s.subject_key = ? "
-            "AND c.period = ? AND s.level IS NOT NULL AND c.cycle_id != ? "
-            "ORDER BY c.year DESC, c.period_no DESC, c.cycle_id",
-            [key, cycle.period, str(cycle.id)],
-        )
+        rows = earlier_decisions(self.app.projections, key, cycle.period, cycle.id)
         return choose_previous_decision(
             period=cycle.period,
             year=cycle.year,
@@ -74,20 +68,16 @@ class RatingService(RatingFacts, RatingOpenItems):
             s["subject_key"]: s["level"] for s in self.subjects(UUID(found["cycle_id"]))
         }
         groups = []
-        for row in self._q(
-            "SELECT * FROM {groups} WHERE round_id = ? ORDER BY code", [str(ident)]
-        ):
-            members = json.loads(row["members"])
+        for row in round_groups(self.app.projections, ident):
             gauge = quota_gauge(
                 code=row["code"],
-                group={**row, "members": members},
-                counts=group_counts(levels.get(k) for k in members),
+                group=row,
+                counts=group_counts(levels.get(k) for k in row["members"]),
                 rounding=rounding,
             )
             groups.append(
                 {
                     **row,
-                    "members": members,
                     **{k: gauge[k] for k in ("excellent", "good", "cap", "rounding")},
                 }
             )

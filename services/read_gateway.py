@@ -33,6 +33,7 @@ from domain.rulebooks import (
     rulebook_for_year,
 )
 from projections import directory as directory_view
+from projections import directory_reads
 from projections.directory import ancestor_path, ancestor_paths
 from projections.ratings.subjects import is_subject
 from services.errors import NotFoundError
@@ -50,39 +51,22 @@ def viewer_for(kiemdiem: Kiemdiem, account_id: UUID) -> Viewer:
     collective works for its committee), its member file and chi bộ, and the
     ancestor paths above them. An unknown or disabled account sees nothing.
     A few indexed queries of the directory, once per request."""
-    query = kiemdiem.projections.query
-    found = query(
-        "directory",
-        "SELECT roles, org_id, member_id, disabled FROM {accounts} "
-        "WHERE account_id = ?",
-        [str(account_id)],
-    )
-    if not found or found[0]["disabled"]:
+    views = kiemdiem.projections
+    account = directory_reads.account_standing(views, account_id)
+    if account is None or account["disabled"]:
         return Viewer(frozenset())
-    account = found[0]
     org_id: UUID | None = None
     if account["org_id"]:
-        orgs = query(
-            "directory",
-            "SELECT org_id, kind, parent_id FROM {organisations} WHERE org_id = ?",
-            [account["org_id"]],
-        )
-        if orgs:
-            parent = orgs[0]["parent_id"]
+        org = directory_reads.organisation_place(views, account["org_id"])
+        if org is not None:
+            parent = org["parent_id"]
             org_id = p.branch_root(
-                UUID(orgs[0]["org_id"]),
-                orgs[0]["kind"],
-                UUID(parent) if parent else None,
+                UUID(org["org_id"]), org["kind"], UUID(parent) if parent else None
             )
     member_id = UUID(account["member_id"]) if account["member_id"] else None
     cell_id = None
     if member_id is not None:
-        cells = query(
-            "directory",
-            "SELECT cell_id FROM {members} WHERE member_id = ?",
-            [str(member_id)],
-        )
-        cell_id = UUID(cells[0]["cell_id"]) if cells else None
+        cell_id = directory_reads.member_cell(views, member_id)
     lineage: set[UUID] = set()
     for anchor in (org_id, cell_id):
         if anchor is not None:

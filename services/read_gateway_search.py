@@ -20,6 +20,7 @@ from domain.errors import DomainError
 from domain.permissions import Read
 from domain.text import query_tokens
 from projections import search as index
+from projections.directory_reads import organisation_names
 from services.queries import MemberRow, OrganisationRow
 
 if TYPE_CHECKING:
@@ -155,13 +156,7 @@ class DirectoryReads:
     def _position(self, kind: str, ident: UUID | None) -> index.Cursor:
         if ident is None:
             return None
-        rows = self.runtime.query(
-            "search",
-            "SELECT sort_key, entity_id FROM {entries} "
-            "WHERE kind = ? AND entity_id = ?",
-            [kind, str(ident)],
-        )
-        return (rows[0]["sort_key"], rows[0]["entity_id"]) if rows else None
+        return index.entry_position(self.runtime, kind, str(ident))
 
     def members(
         self,
@@ -246,15 +241,7 @@ class DirectoryReads:
         path = self.gate.path(org_id)
         if not path:
             return []
-        marks = ", ".join("?" for _ in path)
-        rows = self.runtime.query(
-            "directory",
-            "SELECT org_id, name FROM {organisations} WHERE org_id IN ("  # noqa: S608
-            + marks
-            + ")",
-            [str(o) for o in path],
-        )
-        names = {UUID(r["org_id"]): r["name"] for r in rows}
+        names = organisation_names(self.runtime, path)
         self.gate.load_paths(path)
         return [
             Crumb(o, names[o])

@@ -23,6 +23,16 @@ from domain.accounts import Role
 from domain.errors import DomainError
 from domain.next_step import NextStep, Step, deadline_of, subject_next_step
 from domain.permissions import Read
+from projections.directory_reads import branch_org_ids, organisation_name
+from projections.ratings.members import roster_member_ids
+from projections.ratings.orders import open_orders
+from projections.ratings.reviews import review_steps
+from projections.ratings.rounds import round_exists
+from projections.ratings.subjects import (
+    at_status_by_keys,
+    count_at_status,
+    first_at_status,
+)
 from services.ratings import review_id, round_id
 from services.read_gateway_todo_roles import RoleTodoReads
 from services.todo_items import COUNT_CAP, FIRST_N, TodoGroup, TodoItem
@@ -55,7 +65,7 @@ class TodoReads:
 
     def __init__(self, gate: ReadGateway) -> None:
         self.gate = gate
-        self.query = gate.app.projections.query
+        self.views = gate.app.projections
         self._rounds: dict[str, bool] = {}
         self._names: dict[str, str | None] = {}
         self._cycles: list[Row] | None = None
@@ -90,38 +100,29 @@ class TodoReads:
             self._cycles = rows[:MAX_CYCLES]
         return self._cycles
 
-    def _branch_filter(self, cycle: Row) -> tuple[str, list[Any]]:
-        """The SQL condition keeping subjects in the viewer's branch: none when
-        the whole cycle is in it (the viewer stands at the cycle's organisation
-        or above), else their ancestor path (stored with the subject) names the
-        viewer's organisation."""
+    def _branch_filter(self, cycle: Row) -> UUID | None:
+        """The organisation whose branch the subjects are kept in: none when the
+        whole cycle is in the viewer's branch (the viewer stands at the cycle's
+        organisation or above), else the viewer's organisation (named in the
+        ancestor path stored with each subject)."""
         viewer = self.gate.viewer
         if viewer.is_admin or viewer.in_branch(self.gate.path(cycle["org_id"])):
-            return "", []
-        return " AND path LIKE ?", [f'%"{viewer.org_id}"%']
+            return None
+        return viewer.org_id
 
     def _branch_keys(self) -> list[str] | None:
         """The subject keys of a small branch (its organisations and the members
         of its chi bộ, by the directory's and the roster's indexes), or None
         when the branch is larger than ``SMALL_BRANCH``: then the subjects are
         found by status instead."""
-        if self._keys is not None or self._large:
-            return self._keys
-        orgs = self.query(
-            "directory",
-            "SELECT org_id FROM {org_ancestors} WHERE ancestor_id = ? LIMIT ?",
-            [str(self.gate.viewer.org_id), SMALL_BRANCH + 1],
-        )
-        keys = [f"o:{r['org_id']}" for r in orgs]
-        for chunk in _chunks([r["org_id"] for r in orgs]):
-            members = self.query(
-                "ratings",
-                "SELECT member_id FROM {roster} WHERE cell_id IN ("  # noqa: S608 - placeholders only
-                + ", ".join("?" for _ in chunk)
-                + ") LIMIT ?",
-                [*chunk, SMALL_BRANCH + 1],
-            )
-            keys += [f"m:{r['member_id']}" for r in members]
+        root = self.gate.viewer.org_id
+        if self._keys is not None or self._large or root is None:
+            return self._keys  # no organisation: no branch to list by keys
+        orgs = branch_org_ids(self.views, root, SMALL_BRANCH + 1)
+        keys = [f"o:{org}" for org in orgs]
+        for chunk in _chunks(orgs):
+            members = roster_member_ids(self.views, chunk, SMALL_BRANCH + 1)
+            keys += [f"m:{member}" for member in members]
             if len(keys) > SMALL_BRANCH:
                 break
         if len(keys) > SMALL_BRANCH:
@@ -135,38 +136,19 @@ class TodoReads:
         (capped): by key for a small branch inside a larger cycle, else by
         status (the whole cycle, or a large part of it)."""
         cycle_id = cycle["cycle_id"]
-        where, params = self._branch_filter(cycle)
-        keys = self._branch_keys() if where else None
+        under = self._branch_filter(cycle)
+        keys = self._branch_keys() if under is not None else None
         if keys is not None:
             found: list[Row] = []
             for chunk in _chunks(keys):
-                found += self.query(
-                    "ratings",
-                    "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ? "  # noqa: S608 - placeholders only
-                    "AND subject_key IN ("
-                    + ", ".join("?" for _ in chunk)
-                    + ")"
-                    + where,
-                    [cycle_id, status, *chunk, *params],
-                )
+                found += at_status_by_keys(self.views, cycle_id, status, chunk, under)
             found.sort(key=lambda r: str(r["subject_key"]))
             return found[: self.first], len(found)
-        first = self.query(
-            "ratings",
-            "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ?"  # noqa: S608 - the condition comes from code
-            + where
-            + " ORDER BY subject_key LIMIT ?",
-            [cycle_id, status, *params, self.first],
-        )
+        first = first_at_status(self.views, cycle_id, status, self.first, under)
         if len(first) < self.first:
             return first, len(first)
-        counted = self.query(
-            "ratings",
-            "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {subjects} "  # noqa: S608 - the condition comes from code
-            "WHERE cycle_id = ? AND status = ?" + where + " LIMIT ?) AS capped",
-            [cycle_id, status, *params, COUNT_CAP + 1],
-        )
-        return first, int(counted[0]["n"])
+        count = count_at_status(self.views, cycle_id, status, COUNT_CAP + 1, under)
+        return first, count
 
     def subject_groups(self) -> list[TodoGroup]:
         """Subjects waiting at each step, by status, in the open cycles."""
@@ -199,10 +181,7 @@ class TodoReads:
             return False
         rid = str(round_id(UUID(cycle_id), authority))
         if rid not in self._rounds:
-            found = self.query(
-                "ratings", "SELECT 1 AS one FROM {rounds} WHERE round_id = ?", [rid]
-            )
-            self._rounds[rid] = bool(found)
+            self._rounds[rid] = round_exists(self.views, rid)
         return self._rounds[rid]
 
     def _reviews(self, cycle_id: str, subject: Row) -> dict[str, Row]:
@@ -213,14 +192,7 @@ class TodoReads:
         ids = [
             str(review_id(UUID(cycle_id), subject["subject_key"], v)) for v in venues
         ]
-        marks = ", ".join("?" for _ in ids)
-        rows = self.query(
-            "ratings",
-            "SELECT venue_id, report_on, self_review_form, held_on, redo_order_id "
-            "FROM {reviews} WHERE review_id IN (" + marks + ")",
-            ids,
-        )
-        return {r["venue_id"]: r for r in rows}
+        return {r["venue_id"]: r for r in review_steps(self.views, ids)}
 
     def next_step(self, cycle_id: str, subject: Row) -> NextStep | None:
         """Who acts next on one subject (the domain's rule, on the read rows)."""
@@ -272,12 +244,7 @@ class TodoReads:
         if org_id is None:
             return None
         if org_id not in self._names:
-            found = self.query(
-                "directory",
-                "SELECT name FROM {organisations} WHERE org_id = ?",
-                [org_id],
-            )
-            self._names[org_id] = found[0]["name"] if found else None
+            self._names[org_id] = organisation_name(self.views, org_id)
         return self._names[org_id]
 
     def subject_step(self, cycle_id: UUID, key: str) -> TodoItem | None:
@@ -295,15 +262,7 @@ class TodoReads:
         """Orders to redo a review or rating (§5.4) not yet carried out."""
         groups: list[TodoGroup] = []
         for cycle in self.open_cycles():
-            rows = self.query(
-                "ratings",
-                "SELECT o.order_id, o.subject_key, o.subject_name, o.number, "
-                "o.scope, o.deadline, s.org_id, s.cell_id, s.member_id "
-                "FROM {orders} o JOIN {subjects} s ON s.cycle_id = o.cycle_id "
-                "AND s.subject_key = o.subject_key WHERE o.cycle_id = ? "
-                "AND o.done_at IS NULL ORDER BY o.deadline LIMIT ?",
-                [cycle["cycle_id"], COUNT_CAP + 1],
-            )
+            rows = open_orders(self.views, cycle["cycle_id"], COUNT_CAP + 1)
             rows = self.gate.keep(
                 Read.SUBJECT,
                 rows,

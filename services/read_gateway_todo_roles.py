@@ -11,9 +11,12 @@ from domain.accounts import Role
 from domain.errors import DomainError
 from domain.next_step import counting_step
 from domain.permissions import Read
+from projections.ratings.subjects import subjects_of_member
+from projections.ratings.timeline import recent_steps
 from services.todo_items import COUNT_CAP, TodoGroup, TodoItem
 
 if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
     from services.read_gateway import ReadGateway
 
 Row = dict[str, Any]
@@ -29,9 +32,7 @@ class TodoLists(Protocol):
     gate: ReadGateway
     first: int
 
-    def query(
-        self, name: str, statement: str, params: Any = ()
-    ) -> list[dict[str, Any]]: ...
+    views: ProjectionRuntime
 
     def open_cycles(self) -> list[Row]: ...
 
@@ -56,8 +57,9 @@ class RoleTodoReads:
     def first(self, value: int) -> None:
         self.lists.first = value
 
-    def query(self, name: str, statement: str, params: Any = ()) -> list[Row]:
-        return self.lists.query(name, statement, params)
+    @property
+    def views(self) -> ProjectionRuntime:
+        return self.lists.views
 
     def open_cycles(self) -> list[Row]:
         return self.lists.open_cycles()
@@ -123,14 +125,7 @@ class RoleTodoReads:
         changed: dict[tuple[str, str], TodoItem] = {}
         capped = False
         for cycle in self.open_cycles():
-            rows = self.query(
-                "ratings",
-                "SELECT t.subject_key, t.position, s.name, s.org_id, s.cell_id, "
-                "s.member_id FROM {timeline} t JOIN {subjects} s "
-                "ON s.cycle_id = t.cycle_id AND s.subject_key = t.subject_key "
-                "WHERE t.cycle_id = ? ORDER BY t.position DESC LIMIT ?",
-                [cycle["cycle_id"], RECENT_EVENTS],
-            )
+            rows = recent_steps(self.views, cycle["cycle_id"], RECENT_EVENTS)
             rows = rows[: self._uncovered(rows, size)]
             capped = capped or len(rows) >= RECENT_EVENTS
             rows = self.gate.keep(
@@ -193,11 +188,7 @@ class RoleTodoReads:
         takes it), their shortcomings still being remedied, and open votes."""
         me = self.gate.viewer.member_id
         groups: list[TodoGroup] = []
-        own = self.query(
-            "ratings",
-            "SELECT * FROM {subjects} WHERE member_id = ?",
-            [str(me)],
-        )
+        own = subjects_of_member(self.views, me) if me is not None else []
         cycles = {c["cycle_id"]: c for c in self.gate.app.ratings.cycles()}
         own = [
             s

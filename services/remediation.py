@@ -23,7 +23,7 @@ Overdue and due soon are computed at query time from the stored deadlines and
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -39,6 +39,7 @@ from domain.remediation import (
     urgency,
 )
 from domain.subjects import SubjectKey, in_subtree
+from projections import remediation as view
 from services.context import AppContext
 from services.errors import NotFoundError
 
@@ -64,9 +65,6 @@ class RemediationService:
         self.app = kiemdiem
 
     # -- read side (projection ``remediation``) ----------------------------------------
-    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        return self.app.projections.query("remediation", sql, list(params))
-
     @staticmethod
     def _row(
         row: Mapping[str, Any],
@@ -99,46 +97,25 @@ class RemediationService:
         ``supervisor``, ``verified_on``, ``recurrence_of``, ``recurred_by``… and
         ``urgency`` (``overdue`` / ``due_soon`` within ``soon_days`` / ``""``)
         as of ``today``."""
-        sql = "SELECT s.* FROM {shortcomings} s"
-        where: list[str] = []
-        params: list[Any] = []
-        if org_id is not None:
-            sql += " JOIN {scope} p ON p.shortcoming_id = s.shortcoming_id"
-            where.append("p.org_id = ?")
-            params.append(str(org_id))
-        if year is not None:
-            where.append("s.year = ?")
-            params.append(year)
-        if subject_key is not None:
-            where.append("s.subject_key = ?")
-            params.append(subject_key)
-        if status is not None:
-            where.append("s.status = ?")
-            params.append(status)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY s.year DESC, s.subject_name, s.recorded_at"
         when = today or self.app.today()
-        return [self._row(r, when, soon_days) for r in self._q(sql, params)]
+        rows = view.shortcomings(
+            self.app.projections,
+            org_id=org_id,
+            year=year,
+            subject_key=subject_key,
+            status=status,
+        )
+        return [self._row(r, when, soon_days) for r in rows]
 
     def item(self, ident: UUID) -> dict[str, Any] | None:
-        rows = self._q(
-            "SELECT * FROM {shortcomings} WHERE shortcoming_id = ?", [str(ident)]
-        )
-        return self._row(rows[0], self.app.today()) if rows else None
+        row = view.shortcoming(self.app.projections, ident)
+        return self._row(row, self.app.today()) if row is not None else None
 
     def history(self, ident: UUID) -> list[dict[str, Any]]:
-        rows = self._q(
-            "SELECT * FROM {history} WHERE shortcoming_id = ? ORDER BY position",
-            [str(ident)],
-        )
-        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+        return view.shortcoming_history(self.app.projections, ident)
 
     def plans(self, subject_key: str) -> list[dict[str, Any]]:
-        return self._q(
-            "SELECT * FROM {plans} WHERE subject_key = ? ORDER BY year DESC",
-            [subject_key],
-        )
+        return view.subject_plans(self.app.projections, subject_key)
 
     def carried(self, subject_key: str, year: int) -> Carried:
         """The shortcomings carried into the subject's cycle of ``year``."""

@@ -25,6 +25,7 @@ from domain.reorganisation import path_as_of
 from domain.rulebooks import Level, confidence_band, rulebook
 from domain.statistics import good_or_better
 from domain.subjects import in_subtree
+from projections import vote_results
 from projections.directory import successors_as_of, tree_as_of
 from projections.ratings import subjects
 from projections.ratings.reviews import reviews_of_subject
@@ -98,11 +99,6 @@ class ReportService:
         self.app = kiemdiem
 
     # -- the rows -----------------------------------------------------------------
-    def _q(
-        self, view: str, sql: str, params: Sequence[Any] = ()
-    ) -> list[dict[str, Any]]:
-        return self.app.projections.query(view, sql, list(params))
-
     def annual_cycles(self, year: int | None = None) -> list[dict[str, Any]]:
         return subjects.annual_cycles(self.app.projections, year)
 
@@ -311,23 +307,13 @@ class ReportService:
         tree = self.app.ratings.tree()
         votes = [
             v
-            for v in self._q(
-                "vote_results",
-                "SELECT * FROM {votes} WHERE vote_year = ? ORDER BY conference_date, "
-                "vote_id",
-                [year],
-            )
+            for v in vote_results.votes_of_year(self.app.projections, year)
             if v["org_id"] and in_subtree(tree, org_id, UUID(v["org_id"]))
         ]
         held = [v for v in votes if v["state"] == "tallied"]
         leaders: list[dict[str, Any]] = []
         for vote in held:
-            for r in self._q(
-                "vote_results",
-                "SELECT * FROM {results} WHERE vote_id = ? AND returned IS NOT NULL "
-                "ORDER BY leader_index",
-                [vote["vote_id"]],
-            ):
+            for r in vote_results.result_rows(self.app.projections, vote["vote_id"]):
                 band = confidence_band(int(r["returned"]), int(r["low"]))
                 leaders.append(
                     {

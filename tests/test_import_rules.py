@@ -1,6 +1,7 @@
 """The layer rules of architecture.md §2, checked on the source (AST)."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,63 @@ def test_the_services_rules_fire_on_a_violation(tmp_path):
         "services/other.py:4 reaches self.app._theirs",
         "services/ratings.py:3 reaches app._get",
     ]
+
+
+# -- services/: read SQL lives next to its read model (issue 10) ------------------
+# SQL over a projection's table names it through a ``{table}`` placeholder (the
+# runtime prefixes it with the view's name): a string with a statement keyword
+# followed by such a placeholder is read SQL. It belongs in the projection module
+# that owns the table (``projections/…``: a function taking the runtime and
+# returning typed rows), which the service calls.
+SQL_OVER_A_VIEW = re.compile(
+    r"\b(?:SELECT\b[\s\S]*?\bFROM|JOIN|INSERT\s+INTO|UPDATE|DELETE\s+FROM)"
+    r"\s+\{\w+\}"
+)
+# Modules allowed to keep SQL over a view, each with its reason. None today:
+# even the application's own directory lookups (``services.app``: organisations,
+# members, accounts) read through ``projections.directory_reads``. A module added
+# here needs a reason a reviewer accepts (e.g. a one-off migration).
+SQL_ALLOWED: frozenset[str] = frozenset()
+
+
+def sql_in_services(root: Path, allowed: frozenset[str] = SQL_ALLOWED) -> list[str]:
+    """``path:line`` of every string in ``services/`` that is SQL over a view,
+    outside the ``allowed`` modules."""
+    found: list[tuple[str, int]] = []
+    for path in sorted((root / "services").rglob("*.py")):
+        where = path.relative_to(root).as_posix()
+        if where in allowed:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and SQL_OVER_A_VIEW.search(node.value)
+            ):
+                found.append((where, node.lineno))
+    return [f"{where}:{line}" for where, line in sorted(found)]
+
+
+def test_services_hold_no_sql_over_the_projections():
+    assert sql_in_services(ROOT) == []
+
+
+def test_the_sql_rule_fires_on_a_violation(tmp_path):
+    (tmp_path / "services").mkdir()
+    (tmp_path / "services" / "app.py").write_text('Q = "SELECT * FROM {accounts}"\n')
+    (tmp_path / "services" / "reads.py").write_text(
+        "def rows(app):\n"
+        '    """Read from {subjects}, in a docstring, is no SQL."""\n'
+        "    return app.projections.query(\n"
+        '        "ratings",\n'
+        '        "SELECT s.name FROM {subjects} s "\n'
+        '        "JOIN {cycles} c ON c.cycle_id = s.cycle_id",\n'
+        "    )\n"
+        'U = "UPDATE {subjects} SET level = ?"\n'
+    )
+    assert sql_in_services(tmp_path, frozenset({"services/app.py"})) == [
+        "services/reads.py:5",
+        "services/reads.py:8",
+    ]
+    assert sql_in_services(tmp_path, frozenset())[0] == "services/app.py:1"

@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
+import json
+from typing import TYPE_CHECKING, Any
+
 from domain.criteria import CriteriaRefinement
 from ledger.mapper import LedgerEvent
 from projections.ratings.values import to_json
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
 
 
 class CriteriaRefinements(ReadModel):
@@ -40,3 +46,12 @@ class CriteriaRefinements(ReadModel):
                 "defined_at": e.notification_id,
             },
         )
+
+
+def refinements(views: ProjectionRuntime) -> list[dict[str, Any]]:
+    """Every refined set of criteria, by organisation name, appendix and first
+    year (``items`` decoded)."""
+    rows = views.query(
+        "ratings", "SELECT * FROM {criteria} ORDER BY org_name, appendix, from_year"
+    )
+    return [{**r, "items": json.loads(r["items"])} for r in rows]

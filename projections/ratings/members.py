@@ -10,13 +10,18 @@ that opening a cycle loads no member aggregate.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from domain.members import PartyMember
 from ledger.mapper import LedgerEvent
 from projections.ratings.values import to_json
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
 
 
 def _roster_set(tx: Tx, e: LedgerEvent, **values: Any) -> None:
@@ -189,3 +194,74 @@ class MemberRecords(ReadModel):
     @handles(PartyMember.Transferred)  # type: ignore[attr-defined]
     def transferred(self, e: LedgerEvent, tx: Tx) -> None:
         _roster_set(tx, e, cell_id=str(e.event.cell_id))
+
+
+# -- reads ------------------------------------------------------------------------
+ROSTER_BATCH = 500  # organisations per roster query (bound parameters)
+
+
+def member_facts(views: ProjectionRuntime, member_id: UUID) -> list[dict[str, Any]]:
+    """Every fact recorded about a member, in order (``detail`` decoded)."""
+    rows = views.query(
+        "ratings",
+        "SELECT * FROM {facts} WHERE member_id = ? ORDER BY position",
+        [str(member_id)],
+    )
+    return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+
+def roster_of_cells(
+    views: ProjectionRuntime, cell_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The roster rows (danh sách đảng viên) of the members of these chi bộ, read
+    in batches of ``ROSTER_BATCH`` organisations (an indexed query each)."""
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(cell_ids), ROSTER_BATCH):
+        batch = list(cell_ids[start : start + ROSTER_BATCH])
+        rows += views.query(
+            "ratings",
+            "SELECT * FROM {roster} WHERE cell_id IN ("  # noqa: S608 - placeholders
+            + ", ".join("?" * len(batch))
+            + ")",
+            batch,
+        )
+    return rows
+
+
+def members_disciplined_at(views: ProjectionRuntime, org_id: UUID) -> list[str]:
+    """The members with a discipline for conduct at ``org_id``, by id."""
+    rows = views.query(
+        "ratings",
+        "SELECT DISTINCT member_id FROM {disciplines} WHERE conduct_org_id = ? "
+        "ORDER BY member_id",
+        [str(org_id)],
+    )
+    return [str(r["member_id"]) for r in rows]
+
+
+def disciplined_after(
+    views: ProjectionRuntime, member_id: str, recorded_after: int, decided_from: str
+) -> bool:
+    """Whether a discipline of the member decided on or after ``decided_from``
+    (ISO date) was recorded after position ``recorded_after``."""
+    rows = views.query(
+        "ratings",
+        "SELECT discipline_id FROM {disciplines} WHERE member_id = ? "
+        "AND recorded_at > ? AND decided_on >= ?",
+        [member_id, recorded_after, decided_from],
+    )
+    return bool(rows)
+
+
+def roster_member_ids(
+    views: ProjectionRuntime, cell_ids: Sequence[str], limit: int
+) -> list[str]:
+    """Up to ``limit`` members of these chi bộ (one indexed query)."""
+    rows = views.query(
+        "ratings",
+        "SELECT member_id FROM {roster} WHERE cell_id IN ("  # noqa: S608 - placeholders only
+        + ", ".join("?" for _ in cell_ids)
+        + ") LIMIT ?",
+        [*cell_ids, limit],
+    )
+    return [str(r["member_id"]) for r in rows]

@@ -6,12 +6,19 @@ covers the rating, the subject has been decided again.
 
 from __future__ import annotations
 
+import json
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
 from domain.rereviews import ReReviewOrder, covers_rating, covers_review
 from ledger.mapper import LedgerEvent
 from projections.ratings.timeline import log_step
 from projections.ratings.values import to_json
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
 
 
 def order_done(tx: Tx, order: str, at: int) -> None:
@@ -118,3 +125,41 @@ class ReReviewOrders(ReadModel):
             },
             on=ev.ordered_on,
         )
+
+
+def rereview_orders(
+    views: ProjectionRuntime, cycle_id: UUID, key: str | None = None
+) -> list[dict[str, Any]]:
+    """The cycle's re-review orders (one subject's when ``key``), oldest first."""
+    sql = "SELECT * FROM {orders} WHERE cycle_id = ?"
+    params: list[Any] = [str(cycle_id)]
+    if key is not None:
+        sql += " AND subject_key = ?"
+        params.append(key)
+    rows = views.query("ratings", sql + " ORDER BY ordered_at", params)
+    return [
+        {
+            **r,
+            "chair_responsibility": bool(r["chair_responsibility"]),
+            "superseded": json.loads(r["superseded"]),
+            "done": r["done_at"] is not None,
+        }
+        for r in rows
+    ]
+
+
+def open_orders(
+    views: ProjectionRuntime, cycle_id: str, limit: int
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` re-review orders of the cycle not yet carried out, by
+    deadline, with their subject's place (``org_id``, ``cell_id``,
+    ``member_id``)."""
+    return views.query(
+        "ratings",
+        "SELECT o.order_id, o.subject_key, o.subject_name, o.number, "
+        "o.scope, o.deadline, s.org_id, s.cell_id, s.member_id "
+        "FROM {orders} o JOIN {subjects} s ON s.cycle_id = o.cycle_id "
+        "AND s.subject_key = o.subject_key WHERE o.cycle_id = ? "
+        "AND o.done_at IS NULL ORDER BY o.deadline LIMIT ?",
+        [cycle_id, limit],
+    )

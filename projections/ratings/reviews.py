@@ -8,6 +8,7 @@ step of the subject's timeline (:mod:`.timeline`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
@@ -262,3 +263,34 @@ def reviews_of_subject(
         )
         for r in rows
     ]
+
+
+def cycle_reviews(views: ProjectionRuntime, cycle_id: UUID) -> list[dict[str, Any]]:
+    """The cycle's review meetings (buổi kiểm điểm), in the order they opened."""
+    return views.query(
+        "ratings",
+        "SELECT * FROM {reviews} WHERE cycle_id = ? ORDER BY opened_at",
+        [str(cycle_id)],
+    )
+
+
+def review(views: ProjectionRuntime, review_id: UUID) -> dict[str, Any] | None:
+    """One review's row, if the review is known."""
+    rows = views.query(
+        "ratings", "SELECT * FROM {reviews} WHERE review_id = ?", [str(review_id)]
+    )
+    return rows[0] if rows else None
+
+
+def review_steps(
+    views: ProjectionRuntime, review_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """How far each of these reviews has come: ``venue_id``, ``report_on``,
+    ``self_review_form``, ``held_on``, ``redo_order_id``."""
+    marks = ", ".join("?" for _ in review_ids)
+    return views.query(
+        "ratings",
+        "SELECT venue_id, report_on, self_review_form, held_on, redo_order_id "
+        "FROM {reviews} WHERE review_id IN (" + marks + ")",
+        list(review_ids),
+    )

@@ -8,7 +8,9 @@ its row of :mod:`.subjects` (and so the statistics) and adds a timeline step.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from domain.evaluation import show
 from domain.ratings import RatingRound
@@ -326,3 +328,39 @@ def authority_name(views: ProjectionRuntime, round_id: str) -> str | None:
         [round_id],
     )
     return str(rows[0]["authority_name"]) if rows else None
+
+
+def cycle_rounds(views: ProjectionRuntime, cycle_id: UUID) -> list[dict[str, Any]]:
+    """The cycle's rating rounds (đợt xếp loại), by authority name."""
+    return views.query(
+        "ratings",
+        "SELECT * FROM {rounds} WHERE cycle_id = ? ORDER BY authority_name",
+        [str(cycle_id)],
+    )
+
+
+def rating_round(views: ProjectionRuntime, round_id: UUID) -> dict[str, Any] | None:
+    """One round's row, if the round is known."""
+    rows = views.query(
+        "ratings", "SELECT * FROM {rounds} WHERE round_id = ?", [str(round_id)]
+    )
+    return rows[0] if rows else None
+
+
+def round_groups(views: ProjectionRuntime, round_id: UUID) -> list[dict[str, Any]]:
+    """The round's peer groups (nhóm so sánh) by code, ``members`` decoded."""
+    rows = views.query(
+        "ratings",
+        "SELECT * FROM {groups} WHERE round_id = ? ORDER BY code",
+        [str(round_id)],
+    )
+    return [{**row, "members": json.loads(row["members"])} for row in rows]
+
+
+def round_exists(views: ProjectionRuntime, round_id: str) -> bool:
+    """Whether the round was opened."""
+    return bool(
+        views.query(
+            "ratings", "SELECT 1 AS one FROM {rounds} WHERE round_id = ?", [round_id]
+        )
+    )

@@ -8,10 +8,14 @@ are integers, percentages are computed exactly by the reader.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from projections.read_model import ReadModel
 from projections.sqlutil import Tx
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
 
 
 def population(subject: dict[str, Any]) -> str:
@@ -49,3 +53,16 @@ class RatingStatistics(ReadModel):
             "PRIMARY KEY (cycle_id, org_id, population, bucket)"
         ),
     }
+
+
+def level_counts(
+    views: ProjectionRuntime, cycle_id: UUID, org_id: UUID
+) -> list[dict[str, Any]]:
+    """The non-zero counts (``population``, ``bucket``, ``n``) of everything in
+    and under ``org_id`` in the cycle."""
+    return views.query(
+        "ratings",
+        "SELECT population, bucket, n FROM {stats} WHERE cycle_id = ? "
+        "AND org_id = ? AND n != 0 ORDER BY population, bucket",
+        [str(cycle_id), str(org_id)],
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
 from domain.cycles import ReviewCycle, deadline_level
@@ -330,3 +330,165 @@ def is_subject(views: ProjectionRuntime, cycle_id: UUID, member_id: UUID) -> boo
         [str(cycle_id), str(member_id)],
     )
     return bool(rows)
+
+
+def cycles(views: ProjectionRuntime) -> list[dict[str, Any]]:
+    """Every cycle (kỳ kiểm điểm), newest year first, its JSON columns decoded."""
+    rows = views.query(
+        "ratings", "SELECT * FROM {cycles} ORDER BY year DESC, org_name, cycle_id"
+    )
+    return [_cycle(r) for r in rows]
+
+
+def cycle(views: ProjectionRuntime, cycle_id: UUID) -> dict[str, Any] | None:
+    """One cycle's row, its JSON columns decoded, if the cycle is known."""
+    rows = views.query(
+        "ratings", "SELECT * FROM {cycles} WHERE cycle_id = ?", [str(cycle_id)]
+    )
+    return _cycle(rows[0]) if rows else None
+
+
+def _cycle(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **row,
+        "deadlines": json.loads(row["deadlines"]),
+        "options": json.loads(row["options"]),
+        "closed": bool(row["closed"]),
+    }
+
+
+def cycle_subjects(views: ProjectionRuntime, cycle_id: UUID) -> list[dict[str, Any]]:
+    """The cycle's subjects (đối tượng), collectives first, then by name and key."""
+    rows = views.query(
+        "ratings",
+        "SELECT * FROM {subjects} WHERE cycle_id = ? "
+        "ORDER BY kind DESC, name, subject_key",
+        [str(cycle_id)],
+    )
+    return [_subject(r) for r in rows]
+
+
+def cycle_subject(
+    views: ProjectionRuntime, cycle_id: UUID, key: str
+) -> dict[str, Any] | None:
+    """One subject of the cycle, if it is one."""
+    rows = views.query(
+        "ratings",
+        "SELECT * FROM {subjects} WHERE cycle_id = ? AND subject_key = ?",
+        [str(cycle_id), key],
+    )
+    return _subject(rows[0]) if rows else None
+
+
+def _subject(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for name in ("venues", "posts", "path"):
+        out[name] = json.loads(row[name])
+    return out
+
+
+class EarlierDecision(TypedDict):
+    """A subject's decided level in another cycle (quyết định kỳ trước)."""
+
+    cycle_id: str
+    year: int
+    period_no: int | None
+    level: str
+
+
+def earlier_decisions(
+    views: ProjectionRuntime, key: str, period: str, other_than: UUID
+) -> list[EarlierDecision]:
+    """The subject's decided levels in the other cycles of the same period type,
+    latest first (``domain.rating_rules.previous_decision`` picks the one)."""
+    rows = views.query(
+        "ratings",
+        "SELECT c.cycle_id, c.year, c.period_no, s.level FROM {subjects} s "
+        "JOIN {cycles} c ON c.cycle_id = s.cycle_id WHERE s.subject_key = ? "
+        "AND c.period = ? AND s.level IS NOT NULL AND c.cycle_id != ? "
+        "ORDER BY c.year DESC, c.period_no DESC, c.cycle_id",
+        [key, period, str(other_than)],
+    )
+    return [
+        EarlierDecision(
+            cycle_id=r["cycle_id"],
+            year=r["year"],
+            period_no=r["period_no"],
+            level=r["level"],
+        )
+        for r in rows
+    ]
+
+
+# -- the to-do lists: a cycle's subjects waiting at one status ------------------------
+def at_status_by_keys(
+    views: ProjectionRuntime,
+    cycle_id: str,
+    status: str,
+    keys: Sequence[str],
+    under: UUID | None = None,
+) -> list[dict[str, Any]]:
+    """The subjects among ``keys`` at ``status`` in the cycle (and in or under
+    ``under`` when given), unordered."""
+    path, params = _path_filter(under)
+    return views.query(
+        "ratings",
+        "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ? "  # noqa: S608 - placeholders only
+        "AND subject_key IN (" + ", ".join("?" for _ in keys) + ")" + path,
+        [cycle_id, status, *keys, *params],
+    )
+
+
+def first_at_status(
+    views: ProjectionRuntime,
+    cycle_id: str,
+    status: str,
+    limit: int,
+    under: UUID | None = None,
+) -> list[dict[str, Any]]:
+    """The first ``limit`` subjects at ``status`` in the cycle (and in or under
+    ``under`` when given), by key."""
+    path, params = _path_filter(under)
+    return views.query(
+        "ratings",
+        "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ?"  # noqa: S608 - the condition comes from code
+        + path
+        + " ORDER BY subject_key LIMIT ?",
+        [cycle_id, status, *params, limit],
+    )
+
+
+def count_at_status(
+    views: ProjectionRuntime,
+    cycle_id: str,
+    status: str,
+    cap: int,
+    under: UUID | None = None,
+) -> int:
+    """How many subjects are at ``status`` in the cycle (and in or under
+    ``under`` when given), counted up to ``cap``."""
+    path, params = _path_filter(under)
+    counted = views.query(
+        "ratings",
+        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {subjects} "  # noqa: S608 - the condition comes from code
+        "WHERE cycle_id = ? AND status = ?" + path + " LIMIT ?) AS capped",
+        [cycle_id, status, *params, cap],
+    )
+    return int(counted[0]["n"])
+
+
+def _path_filter(under: UUID | None) -> tuple[str, list[Any]]:
+    """The condition keeping the subjects whose stored ancestor path names
+    ``under`` (none without it)."""
+    if under is None:
+        return "", []
+    return " AND path LIKE ?", [_under(under)]
+
+
+def subjects_of_member(
+    views: ProjectionRuntime, member_id: UUID
+) -> list[dict[str, Any]]:
+    """The member's own subjects, in every cycle (as stored)."""
+    return views.query(
+        "ratings", "SELECT * FROM {subjects} WHERE member_id = ?", [str(member_id)]
+    )

@@ -99,3 +99,45 @@ def subject_timeline(
         )
         for r in rows
     ]
+
+
+def timeline_rows(
+    views: ProjectionRuntime, cycle_id: UUID, key: str
+) -> list[dict[str, Any]]:
+    """The subject's steps in the cycle, in order, as plain rows (the subject
+    page's timeline; ``detail`` decoded)."""
+    return [dict(step) for step in subject_timeline(views, cycle_id, key)]
+
+
+def rating_steps(
+    views: ProjectionRuntime, cycle_id: UUID, key: str | None = None
+) -> list[dict[str, Any]]:
+    """The rating steps of the cycle's subjects (of one subject when ``key``)
+    that may raise or settle a flag, in order, with the subject's name and
+    status (``detail`` still JSON text)."""
+    return views.query(
+        "ratings",
+        "SELECT t.subject_key, t.step, t.detail, s.name, s.status "
+        "FROM {timeline} t JOIN {subjects} s ON s.cycle_id = t.cycle_id "
+        "AND s.subject_key = t.subject_key WHERE t.cycle_id = ? "
+        "AND t.step IN ('self_rated', 'proposed', 'decided', 'revised', "
+        "'cancelled', 'rating_redo') AND (CAST(? AS TEXT) IS NULL "
+        "OR t.subject_key = CAST(? AS TEXT)) ORDER BY t.position",
+        [str(cycle_id), key, key],
+    )
+
+
+def recent_steps(
+    views: ProjectionRuntime, cycle_id: str, limit: int
+) -> list[dict[str, Any]]:
+    """The cycle's newest ``limit`` steps, newest first: ``subject_key``,
+    ``position`` and the subject's ``name``, ``org_id``, ``cell_id``,
+    ``member_id``."""
+    return views.query(
+        "ratings",
+        "SELECT t.subject_key, t.position, s.name, s.org_id, s.cell_id, "
+        "s.member_id FROM {timeline} t JOIN {subjects} s "
+        "ON s.cycle_id = t.cycle_id AND s.subject_key = t.subject_key "
+        "WHERE t.cycle_id = ? ORDER BY t.position DESC LIMIT ?",
+        [cycle_id, limit],
+    )

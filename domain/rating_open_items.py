@@ -1,0 +1,129 @@
+"""What still blocks or breaks the rules in a cycle (việc còn tồn đọng), as pure
+rules over the rows of the ``ratings`` read models: which prerequisites are not
+decided, which subject is on hold, which decision is a violation (rated without
+its review meetings, or followed by a discipline of the year), and when a
+deadline or a re-review order is at risk or missed.
+
+The application (``services.rating_open_items``) gathers the rows and asks
+these functions; it decides nothing itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from domain.rating_order import rating_prerequisites
+
+AT_RISK_DAYS = 7
+"""Days before a deadline from which an open item is at risk (sắp quá hạn)."""
+
+
+@dataclass(frozen=True)
+class DisciplineWindow:
+    """Where a discipline makes a decision a violation: a discipline of
+    ``member_id`` decided on or after ``decided_from`` (ISO date, the cycle's
+    year) and recorded after position ``recorded_after`` (the decision)."""
+
+    member_id: str
+    recorded_after: int
+    decided_from: str
+
+
+def discipline_window(subject: Mapping[str, Any], year: int) -> DisciplineWindow | None:
+    """The window in which a recorded discipline breaks the subject's decision
+    (kỷ luật sau khi xếp loại), or None when the subject is exempt, not decided
+    or not a member."""
+    if subject["exempt"] or subject["status"] != "decided" or not subject["member_id"]:
+        return None
+    return DisciplineWindow(
+        member_id=str(subject["member_id"]),
+        recorded_after=int(subject["decided_at"] or 0),
+        decided_from=f"{year}-01-01",
+    )
+
+
+def subject_open_items(
+    subject: Mapping[str, Any],
+    subjects: Mapping[str, Mapping[str, Any]],
+    met: Collection[tuple[str, str]],
+    *,
+    disciplined_after: bool,
+) -> list[dict[str, Any]]:
+    """The open items of one subject of a cycle, in order: the prerequisites not
+    yet decided (§3.2), the hold, and the violations of a decision.
+
+    ``subjects`` are the cycle's subject rows by key (each with its ``key``);
+    ``met`` the (subject key, venue id) of the review meetings held or being
+    redone under an open order (the order is then the item, not a violation);
+    ``disciplined_after``: a discipline was recorded in the subject's
+    :func:`discipline_window`."""
+    if subject["exempt"]:
+        return []
+    key = subject["key"]
+    name = subject["name"]
+    items: list[dict[str, Any]] = []
+    if subject["status"] != "decided":
+        for rule, other in rating_prerequisites(subject, subjects):
+            if subjects[other]["status"] != "decided":
+                items.append(
+                    {
+                        "kind": "prerequisite",
+                        "rule": rule,
+                        "subject_key": key,
+                        "subject": name,
+                        "other": subjects[other]["name"],
+                    }
+                )
+    if subject["held_reason"]:
+        items.append(
+            {
+                "kind": "held",
+                "rule": subject["held_reason"],
+                "subject_key": key,
+                "subject": name,
+            }
+        )
+    if subject["status"] == "decided":
+        if any((key, venue) not in met for venue in subject["venues"]):
+            items.append(_violation("rated_without_review", key, name))
+        if disciplined_after:
+            items.append(_violation("discipline_after_decision", key, name))
+    return items
+
+
+def _violation(rule: str, key: str, name: str) -> dict[str, Any]:
+    return {"kind": "violation", "rule": rule, "subject_key": key, "subject": name}
+
+
+def rereview_state(deadline: date, today: date) -> str:
+    """An open re-review order is late after its deadline, at risk within
+    ``AT_RISK_DAYS`` of it, open before that."""
+    if deadline < today:
+        return "rereview_late"
+    if (deadline - today).days <= AT_RISK_DAYS:
+        return "rereview_at_risk"
+    return "rereview_open"
+
+
+def deadline_state(due: date, today: date) -> str | None:
+    """A deadline with subjects still open is missed once past, at risk within
+    ``AT_RISK_DAYS`` of it; None when it is further away."""
+    if (due - today).days > AT_RISK_DAYS:
+        return None
+    return "deadline_missed" if due < today else "deadline_at_risk"
+
+
+def still_open(
+    subject: Mapping[str, Any], milestone: str, held: Collection[str]
+) -> bool:
+    """Whether the subject has not reached a deadline's milestone: for the
+    review, no meeting held (``held``: the keys of subjects with one); for the
+    others, not decided. An exempt subject never is."""
+    if subject["exempt"]:
+        return False
+    if milestone == "review":
+        return subject["subject_key"] not in held
+    return bool(subject["status"] != "decided")

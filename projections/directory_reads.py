@@ -1,0 +1,202 @@
+"""The directory's reads (đọc danh bạ) beside those of ``projections.directory``
+(its tables, handlers and tree reads): organisations, members and accounts as
+the application, the read gate, the audit and the to-do lists ask for them.
+Each takes the runtime and returns rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
+
+ORGANISATION_COLUMNS = (
+    "SELECT o.org_id, o.code, o.name, o.kind, o.parent_id, o.dissolved, "
+    "(SELECT COUNT(*) FROM {members} m WHERE m.cell_id = o.org_id) AS n "
+    "FROM {organisations} o"
+)
+ACCOUNT_COLUMNS = (
+    "SELECT a.*, (SELECT k.key_id FROM {keys} k "
+    "WHERE k.owner = 'u:' || a.account_id AND k.revoked_at IS NULL "
+    "ORDER BY k.registered_at DESC LIMIT 1) AS key_id "
+    "FROM {accounts} a"
+)
+
+
+def organisations_with_counts(runtime: ProjectionRuntime) -> list[dict[str, Any]]:
+    """Every organisation with its code, kind, parent, whether dissolved and
+    ``n``, the members it holds as a chi bộ (unordered)."""
+    return runtime.query("directory", ORGANISATION_COLUMNS)
+
+
+def organisation_with_count(
+    runtime: ProjectionRuntime, org_id: UUID
+) -> dict[str, Any] | None:
+    """One organisation as :func:`organisations_with_counts` reads it."""
+    rows = runtime.query(
+        "directory", ORGANISATION_COLUMNS + " WHERE o.org_id = ?", [str(org_id)]
+    )
+    return rows[0] if rows else None
+
+
+def parent_of(runtime: ProjectionRuntime, org_id: str) -> str | None:
+    """The organisation's parent, if it exists and has one."""
+    rows = runtime.query(
+        "directory", "SELECT parent_id FROM {organisations} WHERE org_id = ?", [org_id]
+    )
+    return rows[0]["parent_id"] if rows else None
+
+
+def member_rows(
+    runtime: ProjectionRuntime, cell_id: UUID | None = None
+) -> list[dict[str, Any]]:
+    """The members (of one chi bộ) with their chi bộ's name, by chi bộ name,
+    full name and id."""
+    return runtime.query(
+        "directory",
+        "SELECT m.*, o.name AS cell_name FROM {members} m "
+        "JOIN {organisations} o ON o.org_id = m.cell_id "
+        "WHERE CAST(? AS TEXT) IS NULL OR m.cell_id = CAST(? AS TEXT) "
+        "ORDER BY o.name, m.full_name, m.member_id",
+        [str(cell_id) if cell_id else None] * 2,
+    )
+
+
+def member_row(runtime: ProjectionRuntime, member_id: UUID) -> dict[str, Any] | None:
+    """One member with their chi bộ's name."""
+    rows = runtime.query(
+        "directory",
+        "SELECT m.*, o.name AS cell_name FROM {members} m "
+        "JOIN {organisations} o ON o.org_id = m.cell_id WHERE m.member_id = ?",
+        [str(member_id)],
+    )
+    return rows[0] if rows else None
+
+
+def account_rows(runtime: ProjectionRuntime) -> list[dict[str, Any]]:
+    """Every account with its current key id, by username."""
+    return runtime.query("directory", ACCOUNT_COLUMNS + " ORDER BY a.username")
+
+
+def account_row(runtime: ProjectionRuntime, account_id: UUID) -> dict[str, Any] | None:
+    """One account with its current key id, by its primary key (read on every
+    dashboard hit: never a scan of every account)."""
+    rows = runtime.query(
+        "directory", ACCOUNT_COLUMNS + " WHERE a.account_id = ?", (str(account_id),)
+    )
+    return rows[0] if rows else None
+
+
+def organisation_rows(runtime: ProjectionRuntime) -> list[dict[str, Any]]:
+    """Every organisation (tổ chức) with its parent and whether it is dissolved:
+    ``org_id``, ``name``, ``kind``, ``parent_id``, ``dissolved``."""
+    return runtime.query(
+        "directory",
+        "SELECT org_id, name, kind, parent_id, dissolved FROM {organisations}",
+    )
+
+
+NAME_BATCH = 500  # ids per IN (...) list
+
+
+def account_names(
+    runtime: ProjectionRuntime, account_ids: Sequence[str]
+) -> dict[str, str]:
+    """The full name of each of these accounts (tài khoản) that exists, by id
+    (one indexed query per ``NAME_BATCH``)."""
+    names: dict[str, str] = {}
+    for i in range(0, len(account_ids), NAME_BATCH):
+        batch = list(account_ids[i : i + NAME_BATCH])
+        marks = ", ".join("?" for _ in batch)
+        rows = runtime.query(
+            "directory",
+            "SELECT account_id, full_name FROM {accounts} "  # noqa: S608
+            f"WHERE account_id IN ({marks})",
+            batch,
+        )
+        names.update({str(r["account_id"]): str(r["full_name"]) for r in rows})
+    return names
+
+
+def top_level_ids(runtime: ProjectionRuntime) -> list[UUID]:
+    """The organisations with no parent (the top of the tree), by id."""
+    rows = runtime.query(
+        "directory", "SELECT org_id FROM {organisations} WHERE parent_id IS NULL"
+    )
+    return sorted(UUID(str(r["org_id"])) for r in rows)
+
+
+def organisation_names(
+    runtime: ProjectionRuntime, org_ids: Sequence[UUID]
+) -> dict[UUID, str]:
+    """The name of each of these organisations that exists."""
+    if not org_ids:
+        return {}
+    marks = ", ".join("?" for _ in org_ids)
+    rows = runtime.query(
+        "directory",
+        "SELECT org_id, name FROM {organisations} WHERE org_id IN ("  # noqa: S608
+        + marks
+        + ")",
+        [str(o) for o in org_ids],
+    )
+    return {UUID(r["org_id"]): r["name"] for r in rows}
+
+
+def account_standing(
+    runtime: ProjectionRuntime, account_id: UUID
+) -> dict[str, Any] | None:
+    """What the read gate needs of an account: ``roles`` (JSON text),
+    ``org_id``, ``member_id``, ``disabled``."""
+    rows = runtime.query(
+        "directory",
+        "SELECT roles, org_id, member_id, disabled FROM {accounts} "
+        "WHERE account_id = ?",
+        [str(account_id)],
+    )
+    return rows[0] if rows else None
+
+
+def organisation_place(
+    runtime: ProjectionRuntime, org_id: str
+) -> dict[str, Any] | None:
+    """An organisation's ``org_id``, ``kind`` and ``parent_id``, if it exists."""
+    rows = runtime.query(
+        "directory",
+        "SELECT org_id, kind, parent_id FROM {organisations} WHERE org_id = ?",
+        [org_id],
+    )
+    return rows[0] if rows else None
+
+
+def member_cell(runtime: ProjectionRuntime, member_id: UUID) -> UUID | None:
+    """The member's chi bộ, if the member is known."""
+    rows = runtime.query(
+        "directory",
+        "SELECT cell_id FROM {members} WHERE member_id = ?",
+        [str(member_id)],
+    )
+    return UUID(rows[0]["cell_id"]) if rows else None
+
+
+def branch_org_ids(
+    runtime: ProjectionRuntime, ancestor_id: UUID, limit: int
+) -> list[str]:
+    """Up to ``limit`` organisations in ``ancestor_id``'s branch, itself included
+    (the indexed ``org_ancestors``)."""
+    rows = runtime.query(
+        "directory",
+        "SELECT org_id FROM {org_ancestors} WHERE ancestor_id = ? LIMIT ?",
+        [str(ancestor_id), limit],
+    )
+    return [str(r["org_id"]) for r in rows]
+
+
+def organisation_name(runtime: ProjectionRuntime, org_id: str) -> str | None:
+    """An organisation's name, if it exists."""
+    rows = runtime.query(
+        "directory", "SELECT name FROM {organisations} WHERE org_id = ?", [org_id]
+    )
+    return str(rows[0]["name"]) if rows else None
