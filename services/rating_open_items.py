@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.ratings import rating_prerequisites
+from domain.subjects import Subject
 from services.rating_reads import RatingReads
 
 AT_RISK_DAYS = 7
@@ -39,7 +40,7 @@ class RatingOpenItems(RatingReads):
             if r["held_on"] is not None
         }
         items: list[dict[str, Any]] = []
-        rows = {k: {**s, "key": k} for k, s in subjects.items()}
+        rows = {k: Subject.from_payload({**s, "key": k}) for k, s in subjects.items()}
         redoing = {
             (r["subject_key"], r["venue_id"])
             for r in self.reviews(ident)
