@@ -202,6 +202,16 @@ class Subject:
         return self.kind == INDIVIDUAL
 
     @property
+    def population(self) -> str:
+        """The statistics population (domain.md §8): leaders, members,
+        leadership collectives or party organisations."""
+        if self.is_individual:
+            return "leaders" if self.klass == "leader" else "members"
+        if self.org_kind == "leadership_collective":
+            return "leadership_collectives"
+        return "party_orgs"
+
+    @property
     def own_org(self) -> str:
         """The organisation a subject belongs to: the collective itself, or the
         individual's official chi bộ."""

@@ -332,7 +332,7 @@ def _rate_year(
                 year=year,
                 subject_key=key,
                 name=subject.name,
-                population=_population(subject),
+                population=subject.population,
                 klass=subject.klass,
                 path=tuple(subject.path),
                 level=level.value,
@@ -363,7 +363,7 @@ def _rate_year(
                 HistoryExemption(
                     year,
                     key,
-                    _population(subject),
+                    subject.population,
                     tuple(subject.path),
                     subject.exempt,
                 )
@@ -440,11 +440,3 @@ def _rank(level: Level) -> int:
     return [Level.NOT_COMPLETED, Level.COMPLETED, Level.GOOD, Level.EXCELLENT].index(
         level
     )
-
-
-def _population(subject: Subject) -> str:
-    if subject.is_individual:
-        return "leaders" if subject.klass == "leader" else "members"
-    if subject.org_kind == "leadership_collective":
-        return "leadership_collectives"
-    return "party_orgs"

@@ -8,19 +8,8 @@ are integers, percentages are computed exactly by the reader.
 
 from __future__ import annotations
 
-from typing import Any
-
 from projections.read_model import ReadModel
 from projections.sqlutil import Tx
-
-
-def population(subject: dict[str, Any]) -> str:
-    """The statistics population of a subject (domain.md §8)."""
-    if subject["kind"] == "individual":
-        return "leaders" if subject["klass"] == "leader" else "members"
-    if subject["org_kind"] == "leadership_collective":
-        return "leadership_collectives"
-    return "party_orgs"
 
 
 def bump(tx: Tx, cycle: str, path: list[str], pop: str, bucket: str, by: int) -> None:

@@ -62,3 +62,13 @@ def test_a_cycle_gives_typed_frozen_subjects():
     with pytest.raises(dataclasses.FrozenInstanceError):
         subject.name = "B"  # type: ignore[misc]
     assert all(isinstance(s, Subject) for s in c.subjects.values())
+
+
+def test_the_statistics_population_of_each_kind_of_subject():
+    leader = member("Lãnh đạo", posts={str(BTV.org_id): "head"})
+    c = cycle(2025, [leader, member("A")])
+    populations = {s.name: s.population for s in c.subjects.values()}
+    assert populations["Lãnh đạo"] == "leaders"
+    assert populations["A"] == "members"
+    assert populations[BTV.name] == "leadership_collectives"
+    assert populations[CELL.name] == "party_orgs"
