@@ -171,7 +171,7 @@ def sampled(
         builder.step()
     with builder.timed("cycle_open", 1):
         builder.open_cycle()
-    subjects = [s for s in builder.subjects.values() if not s["exempt"]]
+    subjects = [s for s in builder.subjects.values() if not s.exempt]
     communes = plan.communes[: args.sample_communes]
     with builder.timed("reviews", 0):
         for level in communes:
@@ -193,8 +193,8 @@ def sampled(
         commands=builder.commands,
     )
     totals = {
-        "reviews": sum(len(s["venues"]) for s in subjects),
-        "ratings": sum(1 for s in subjects if s["decides"] not in (None, "outside")),
+        "reviews": sum(len(s.venues) for s in subjects),
+        "ratings": sum(1 for s in subjects if s.decides not in (None, "outside")),
     }
     return result, totals
 

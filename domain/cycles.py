@@ -28,7 +28,7 @@ from domain.rulebooks import (
     rulebook,
     rulebook_for_year,
 )
-from domain.subjects import SubjectKey
+from domain.subjects import Subject, SubjectKey
 
 PERIODS = {"annual": None, "quarterly": range(1, 5), "term": range(2000, 2200)}
 DEADLINE_LEVELS = frozenset(
@@ -57,7 +57,8 @@ def _org_key(org_id: object) -> str | None:
 
 
 def deadline_level(subject: Mapping[str, Any]) -> str:
-    """The plan level whose deadlines bind this subject."""
+    """The plan level whose deadlines bind this subject (its row as the cycle's
+    events store it)."""
     if subject["kind"] == "collective":
         return str(subject["org_kind"])
     return "leader" if subject["klass"] == "leader" else "member"
@@ -180,7 +181,7 @@ class SubjectIndex:
     that a command about one subject never scans them all (issue 14 §3). Every
     tuple keeps the subjects' order."""
 
-    source: Mapping[str, Mapping[str, Any]]
+    source: Mapping[str, Subject]
     authorities: tuple[str, ...]  # every ``decides``, sorted
     holders: Mapping[str, tuple[str, ...]]  # org id -> individuals with a post there
     children: Mapping[str, tuple[str, ...]]  # org id -> collectives just below it
@@ -188,24 +189,24 @@ class SubjectIndex:
     under: Mapping[str, tuple[str, ...]]  # org id -> individuals on its path, by key
 
     @classmethod
-    def of(cls, subjects: Mapping[str, Mapping[str, Any]]) -> SubjectIndex:
+    def of(cls, subjects: Mapping[str, Subject]) -> SubjectIndex:
         holders: dict[str, list[str]] = {}
         children: dict[str, list[str]] = {}
         cells: dict[str, list[str]] = {}
         under: dict[str, list[str]] = {}
         authorities: set[str] = set()
         for key, s in subjects.items():
-            if s.get("decides"):
-                authorities.add(str(s["decides"]))
-            if s["kind"] == "individual":
-                for org in s.get("posts", {}):
+            if s.decides:
+                authorities.add(s.decides)
+            if s.is_individual:
+                for org in s.posts:
                     holders.setdefault(org, []).append(key)
-                if s.get("cell_id"):
-                    cells.setdefault(str(s["cell_id"]), []).append(key)
-                for org in s.get("path", []):
+                if s.cell_id:
+                    cells.setdefault(s.cell_id, []).append(key)
+                for org in s.path:
                     under.setdefault(org, []).append(key)
-            elif s.get("parent_id"):
-                children.setdefault(str(s["parent_id"]), []).append(key)
+            elif s.parent_id:
+                children.setdefault(s.parent_id, []).append(key)
         return cls(
             source=subjects,
             authorities=tuple(sorted(authorities)),
@@ -219,15 +220,19 @@ class SubjectIndex:
 class ReviewCycle(Aggregate):
     """Kỳ kiểm điểm, đánh giá, xếp loại of one organisation for one period.
 
-    ``subjects`` is replaced by an event, never changed in place: a command's
-    copy of the cached cycle shares it (and its :class:`SubjectIndex`)."""
+    ``subjects`` (typed :class:`Subject` by key) is replaced by an event, never
+    changed in place: a command's copy of the cached cycle shares it (and its
+    :class:`SubjectIndex`, and ``_subject_rows``: the rows as the events store
+    them, which a refresh keeps unchanged for a decided subject)."""
+
+    SHARED = ("subjects", "_subject_rows", "_index")
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ReviewCycle:
         copied = object.__new__(type(self))
         memo[id(self)] = copied
         for name, value in self.__dict__.items():
             copied.__dict__[name] = (
-                value if name in ("subjects", "_index") else copy.deepcopy(value, memo)
+                value if name in self.SHARED else copy.deepcopy(value, memo)
             )
         return copied
 
@@ -316,8 +321,17 @@ class ReviewCycle(Aggregate):
         self.reference_date = reference_date
         self.deadlines = list(deadlines)
         self.options = dict(options)
-        self.subjects: dict[str, dict[str, Any]] = {s["key"]: dict(s) for s in subjects}
+        self._set_subjects(subjects)
         self.closed = False
+
+    def _set_subjects(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """The subjects of an event's rows (both forms are replaced, never changed)."""
+        self._subject_rows: dict[str, dict[str, Any]] = {
+            str(s["key"]): dict(s) for s in rows
+        }
+        self.subjects: dict[str, Subject] = {
+            key: Subject.from_payload(row) for key, row in self._subject_rows.items()
+        }
 
     @property
     def rulebook(self) -> Rulebook:
@@ -326,7 +340,7 @@ class ReviewCycle(Aggregate):
         shares = self.options.get("party_org_triggers")
         return replace(book, **shares) if shares else book
 
-    def subject(self, key: str) -> dict[str, Any]:
+    def subject(self, key: str) -> Subject:
         found = self.subjects.get(key)
         if found is None:
             raise DomainError("rating.subject_unknown", subject=key)
@@ -385,9 +399,9 @@ class ReviewCycle(Aggregate):
         self.ensure_open()
         rows = {s["key"]: dict(s) for s in subjects}
         for key in decided:
-            if key in self.subjects:
-                rows[key] = self.subjects[key]
-        if rows == self.subjects:
+            if key in self._subject_rows:
+                rows[key] = self._subject_rows[key]
+        if rows == self._subject_rows:
             raise DomainError("cycle.subjects_unchanged")
         self._subjects_refreshed(
             subjects=[rows[k] for k in sorted(rows)], refreshed_by=refreshed_by
@@ -397,7 +411,7 @@ class ReviewCycle(Aggregate):
     def _subjects_refreshed(
         self, subjects: list[dict[str, Any]], refreshed_by: str
     ) -> None:
-        self.subjects = {s["key"]: dict(s) for s in subjects}
+        self._set_subjects(subjects)
 
     def close(self, *, closed_by: str) -> None:
         self.ensure_open()
@@ -425,7 +439,7 @@ class ReviewCycle(Aggregate):
         the venues that would change (their place can no longer move)."""
         self.ensure_open()
         collective = self.subjects.get(_org_key(collective_id) or "")
-        if collective is None or collective.get("org_kind") != "leadership_collective":
+        if collective is None or collective.org_kind != "leadership_collective":
             raise DomainError("cycle.combined_invalid")
         combined = dict(self.options.get("combined", {}))
         if committee_id is None:
@@ -434,7 +448,7 @@ class ReviewCycle(Aggregate):
             combined.pop(collective_id)
         else:
             committee = self.subjects.get(_org_key(committee_id) or "")
-            if committee is None or committee.get("org_kind") in (
+            if committee is None or committee.org_kind in (
                 "leadership_collective",
                 "cell",
             ):
@@ -444,7 +458,7 @@ class ReviewCycle(Aggregate):
 
             def people(org: str) -> set[str]:
                 return {
-                    str(self.subjects[key]["member_id"])
+                    str(self.subjects[key].member_id)
                     for key in self.index.holders.get(org, ())
                 }
 
@@ -452,8 +466,8 @@ class ReviewCycle(Aggregate):
             if not same or same != people(committee_id):
                 raise DomainError(
                     "cycle.combined_not_same_people",
-                    collective=collective["name"],
-                    committee=committee["name"],
+                    collective=collective.name,
+                    committee=committee.name,
                 )
             combined[collective_id] = committee_id
         if reviews_opened:
@@ -478,4 +492,4 @@ class ReviewCycle(Aggregate):
         set_by: str,
     ) -> None:
         self.options = {**self.options, "combined": dict(combined)}
-        self.subjects = {s["key"]: dict(s) for s in subjects}
+        self._set_subjects(subjects)

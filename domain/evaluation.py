@@ -32,6 +32,7 @@ from domain.rulebooks import (
     Level,
     Rulebook,
 )
+from domain.subjects import Subject
 from domain.triggers import (
     LEADER_APPENDICES,
     Trigger,
@@ -126,7 +127,7 @@ def score_of(
 
 def evaluate(
     rulebook: Rulebook,
-    subject: Mapping[str, Any],
+    subject: Subject,
     assessment: Assessment,
     facts: SubjectFacts,
     year: int,
@@ -137,12 +138,12 @@ def evaluate(
     assessment.check()
     rules: list[str] = []
     failed: list[tuple[Level, str]] = []
-    collective = subject["kind"] == "collective"
-    org_id = UUID(subject["org_id"]) if subject.get("org_id") else None
+    collective = subject.is_collective
+    org_id = UUID(subject.org_id) if subject.org_id else None
     score: Fraction | None = None
     band: Level | None = None
     if rulebook.scored:
-        chosen = criteria or rulebook.criteria_for(Appendix(subject["appendix"]))
+        chosen = criteria or rulebook.criteria_for(Appendix(subject.appendix))
         score = score_of(rulebook, chosen, assessment.points)
         band = rulebook.band(score)
         rules.append("score_band")

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from domain.cycles import SubjectIndex
 from domain.rating_order import rating_prerequisites
+from domain.subjects import Subject
 
 AT_RISK_DAYS = 7
 """Days before a deadline from which an open item is at risk (sắp quá hạn)."""
@@ -51,6 +53,8 @@ def subject_open_items(
     met: Collection[tuple[str, str]],
     *,
     disciplined_after: bool,
+    typed: Mapping[str, Subject] | None = None,
+    index: SubjectIndex | None = None,
 ) -> list[dict[str, Any]]:
     """The open items of one subject of a cycle, in order: the prerequisites not
     yet decided (§3.2), the hold, and the violations of a decision.
@@ -59,14 +63,19 @@ def subject_open_items(
     ``met`` the (subject key, venue id) of the review meetings held or being
     redone under an open order (the order is then the item, not a violation);
     ``disciplined_after``: a discipline was recorded in the subject's
-    :func:`discipline_window`."""
+    :func:`discipline_window`; ``typed`` the same subjects as :class:`Subject`
+    and ``index`` their :class:`SubjectIndex`, both built once per cycle by the
+    caller (the order rules read them; building them per subject would cost
+    the cycle's size per subject), else here."""
     if subject["exempt"]:
         return []
     key = subject["key"]
     name = subject["name"]
     items: list[dict[str, Any]] = []
     if subject["status"] != "decided":
-        for rule, other in rating_prerequisites(subject, subjects):
+        if typed is None:
+            typed = {k: Subject.from_payload(row) for k, row in subjects.items()}
+        for rule, other in rating_prerequisites(typed[key], typed, index):
             if subjects[other]["status"] != "decided":
                 items.append(
                     {

@@ -6,13 +6,12 @@ already decided, used by the rating round for every decision.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from domain.cycles import ReviewCycle, SubjectIndex
 from domain.errors import DomainError
 from domain.explain import rule_label
 from domain.rulebooks import LEVEL_RANK, Level
-from domain.subjects import SubjectKey
+from domain.subjects import Subject, SubjectKey
 
 PARTY_ORG_KINDS = frozenset(
     {
@@ -31,8 +30,8 @@ LevelOf = Callable[[str], "str | None"]
 
 
 def rating_prerequisites(
-    subject: Mapping[str, Any],
-    subjects: Mapping[str, Mapping[str, Any]],
+    subject: Subject,
+    subjects: Mapping[str, Subject],
     index: SubjectIndex | None = None,
 ) -> list[tuple[str, str]]:
     """(rule, subject key) of the ratings that must be decided first (§3.2).
@@ -40,42 +39,41 @@ def rating_prerequisites(
     With the cycle's ``index`` only the subjects that can be prerequisites are
     read (the same answer, without a scan of every subject)."""
     needed: list[tuple[str, str]] = []
-    if subject["kind"] == "individual":
-        for org, role in sorted(subject.get("posts", {}).items()):
+    if subject.is_individual:
+        for org, role in sorted(subject.posts.items()):
             other = subjects.get(str(SubjectKey.of_org(org)))
-            if other is None or other.get("exempt"):
+            if other is None or other.exempt:
                 continue
-            if other["org_kind"] == "cell":
+            if other.org_kind == "cell":
                 continue  # a chi bộ is rated after its members, not before
             rule = (
                 "collective_before_head"
                 if role == "head"
                 else "collective_before_members"
             )
-            needed.append((rule, other["key"]))
+            needed.append((rule, other.key))
         return needed
-    if subject["org_kind"] not in PARTY_ORG_KINDS:
-        if subject.get("sector") == "party":
+    if subject.org_kind not in PARTY_ORG_KINDS:
+        if subject.sector == "party":
             # Cấp ủy (ban thường vụ…) after the government, professional and
             # mass-organisation leaderships beside it (366 Điều 7.3).
             siblings = (
                 subjects.values()
-                if index is None or subject.get("parent_id") is None
+                if index is None or subject.parent_id is None
                 else [
-                    subjects[k]
-                    for k in index.children.get(str(subject.get("parent_id")), ())
+                    subjects[k] for k in index.children.get(str(subject.parent_id), ())
                 ]
             )
             for other in siblings:
                 if (
-                    not other.get("exempt")
-                    and other["kind"] == "collective"
-                    and other.get("parent_id") == subject.get("parent_id")
-                    and other.get("sector") in UNIT_SECTORS
+                    not other.exempt
+                    and other.is_collective
+                    and other.parent_id == subject.parent_id
+                    and other.sector in UNIT_SECTORS
                 ):
-                    needed.append(("government_before_party_committee", other["key"]))
+                    needed.append(("government_before_party_committee", other.key))
         return sorted(needed, key=lambda n: (n[0], n[1]))
-    org = subject["org_id"]
+    org = str(subject.org_id)
     candidates = (
         subjects.values()
         if index is None
@@ -85,24 +83,24 @@ def rating_prerequisites(
         ]
     )
     for other in candidates:
-        if other.get("exempt") or other["key"] == subject["key"]:
+        if other.exempt or other.key == subject.key:
             continue
-        if other["kind"] == "individual" and other.get("cell_id") == org:
-            needed.append(("members_before_party_org", other["key"]))
-        elif other["kind"] == "collective" and other.get("parent_id") == org:
+        if other.is_individual and other.cell_id == org:
+            needed.append(("members_before_party_org", other.key))
+        elif other.is_collective and other.parent_id == org:
             # Organisations, agencies and units before the party organisation
             # (Điều 12.2 (4)); other collectives below it: lower before higher.
             rule = (
                 "units_before_party_org"
-                if other.get("sector") in UNIT_SECTORS
+                if other.sector in UNIT_SECTORS
                 else "lower_before_higher"
             )
-            needed.append((rule, other["key"]))
+            needed.append((rule, other.key))
     return sorted(needed, key=lambda n: (n[0], n[1]))
 
 
 def check_prerequisites(
-    cycle: ReviewCycle, subject: Mapping[str, Any], level_of: LevelOf
+    cycle: ReviewCycle, subject: Subject, level_of: LevelOf
 ) -> list[str]:
     """Refuse ``rating.prerequisite_missing`` while a rating the regime orders
     before this one is undecided; the names of those already decided."""
@@ -116,21 +114,21 @@ def check_prerequisites(
                 "rating.prerequisite_missing",
                 rule=rule,
                 rule_label=rule_label(rule),
-                subject=cycle.subjects[other]["name"],
+                subject=cycle.subjects[other].name,
             )
-        done.append(cycle.subjects[other]["name"])
+        done.append(cycle.subjects[other].name)
     return done
 
 
 def check_head_rule(
-    cycle: ReviewCycle, subject: Mapping[str, Any], level: Level, level_of: LevelOf
+    cycle: ReviewCycle, subject: Subject, level: Level, level_of: LevelOf
 ) -> bool:
     """Refuse ``rating.head_above_collective`` when the head would be rated
     above the collective they lead (or the collective below its head); whether a
     pair was compared."""
     checked = False
-    if subject["kind"] == "individual":
-        for org, role in subject.get("posts", {}).items():
+    if subject.is_individual:
+        for org, role in subject.posts.items():
             key = str(SubjectKey.of_org(org))
             collective = level_of(key) if role == "head" else None
             if collective is not None:
@@ -140,14 +138,15 @@ def check_head_rule(
                         "rating.head_above_collective",
                         head=level.value,
                         collective=collective,
-                        collective_name=cycle.subjects[key]["name"],
+                        collective_name=cycle.subjects[key].name,
                     )
         return checked
-    for key in cycle.index.holders.get(subject["org_id"], ()):
+    org = str(subject.org_id)
+    for key in cycle.index.holders.get(org, ()):
         other = cycle.subjects[key]
-        if other.get("posts", {}).get(subject["org_id"]) != "head":
+        if other.posts.get(org) != "head":
             continue
-        head = level_of(other["key"])
+        head = level_of(other.key)
         if head is not None:
             checked = True
             if LEVEL_RANK[Level(head)] > LEVEL_RANK[level]:
@@ -155,6 +154,6 @@ def check_head_rule(
                     "rating.head_above_collective",
                     head=head,
                     collective=level.value,
-                    collective_name=subject["name"],
+                    collective_name=subject.name,
                 )
     return checked

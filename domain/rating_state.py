@@ -29,7 +29,7 @@ from domain.rating_rules import (
     settle_open_questions,
 )
 from domain.rulebooks import Level
-from domain.subjects import SubjectKey
+from domain.subjects import Subject, SubjectKey
 
 # Shared between a round and its copies: replaced, never changed in place.
 SHARED_STATE = frozenset({"entries", "groups", "group_index", "counts"})
@@ -121,24 +121,24 @@ class RoundState:
     def group_of(self, key: str) -> str | None:
         return self.group_index.get(key)
 
-    def _subject(self, cycle: ReviewCycle, key: str) -> dict[str, Any]:
+    def _subject(self, cycle: ReviewCycle, key: str) -> Subject:
         if cycle.id != self.cycle_id:
             raise DomainError("rating.cycle_mismatch")
         subject = cycle.subject(key)
-        if subject.get("exempt"):
-            raise DomainError("rating.subject_exempt", reason=subject["exempt"])
-        if subject["decides"] != str(self.authority_org_id):
+        if subject.exempt:
+            raise DomainError("rating.subject_exempt", reason=subject.exempt)
+        if subject.decides != str(self.authority_org_id):
             raise DomainError(
                 "rating.not_competent",
-                subject=subject["name"],
-                decides=subject["decides"],
+                subject=subject.name,
+                decides=subject.decides,
             )
         return subject
 
     def _evaluate(
         self,
         cycle: ReviewCycle,
-        subject: Mapping[str, Any],
+        subject: Subject,
         assessment: Assessment,
         facts: SubjectFacts,
         mitigations: Mapping[str, bool] | None = None,
@@ -150,7 +150,7 @@ class RoundState:
             facts,
             cycle.year,
             mitigations,
-            cycle.criteria(subject["appendix"]) if cycle.rulebook.scored else None,
+            cycle.criteria(subject.appendix) if cycle.rulebook.scored else None,
         )
 
     def quota(self, code: str, cycle: ReviewCycle) -> dict[str, Any]:
@@ -178,7 +178,7 @@ class RoundState:
             self._subject(cycle, key)
             if self.group_of(key) is not None:
                 raise DomainError(
-                    "rating.group_overlap", subject=cycle.subject(key)["name"]
+                    "rating.group_overlap", subject=cycle.subject(key).name
                 )
 
     def _check_quota_exception(
@@ -225,7 +225,7 @@ class RoundState:
         if self.decision_of(key) is not None:
             raise DomainError("rating.already_decided")
 
-    def _decidable(self, cycle: ReviewCycle, key: str) -> dict[str, Any]:
+    def _decidable(self, cycle: ReviewCycle, key: str) -> Subject:
         """The subject, if its decision may be taken now (bước 3): not decided
         yet, self-rated, and proposed where the regime requires a proposal."""
         subject = self._subject(cycle, key)
@@ -263,7 +263,7 @@ class RoundState:
         self,
         *,
         cycle: ReviewCycle,
-        subject: Mapping[str, Any],
+        subject: Subject,
         level: Level,
         facts: SubjectFacts,
         justification: str,
@@ -274,14 +274,14 @@ class RoundState:
         """Every rule of a decision; returns the evaluation and what it used.
         ``lifting_hold``: a re-rating, the outcome of the verification that held
         the subject."""
-        key = subject["key"]
+        key = subject.key
         entry = self._entry(key)
         if entry.hold is not None and not lifting_hold:
             raise DomainError(
                 "rating.held_for_verification", reason=entry.hold["reason"]
             )
         assessment = self._assessment(key)
-        if subject.get("temporary_cell_id") and not facts.temporary_cell_comment:
+        if subject.temporary_cell_id and not facts.temporary_cell_comment:
             raise DomainError("rating.temporary_cell_comment_missing")
         used: dict[str, Any] = {}
 
@@ -335,14 +335,14 @@ def decision_record(
 
 
 def check_proposer(
-    cycle: ReviewCycle, subject: Mapping[str, Any], proposer_org_id: UUID | None
+    cycle: ReviewCycle, subject: Subject, proposer_org_id: UUID | None
 ) -> None:
     """A collective whose authority table names a proposing body is proposed by
     that body's people (43-HD mục 3); ``proposer_org_id`` None: an account of no
     organisation."""
-    body = subject.get("proposes")
+    body = subject.proposes
     if (
-        subject["kind"] == "collective"
+        subject.is_collective
         and body not in (None, "outside")
         and proposer_org_id is not None
         and str(proposer_org_id) != body
@@ -351,7 +351,11 @@ def check_proposer(
             "rating.not_proposer",
             rule="not_proposer",
             rule_label=rule_label("not_proposer"),
-            proposes=cycle.subjects.get(str(SubjectKey.of_org(body)), {}).get(
-                "name", body
-            ),
+            proposes=_name_or(cycle, str(SubjectKey.of_org(body)), body),
         )
+
+
+def _name_or(cycle: ReviewCycle, key: str, default: str) -> str:
+    """The name of a subject of the cycle, or ``default`` when it is none."""
+    found = cycle.subjects.get(key)
+    return found.name if found is not None else default

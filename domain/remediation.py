@@ -41,6 +41,7 @@ from domain.remediation_rules import (
     required_text,
     urgency,
 )
+from domain.subjects import Subject
 from domain.text import clean_text
 
 __all__ = [
@@ -74,10 +75,10 @@ class RemediationPlan(Aggregate):
         plan_id: UUID,
         cycle_id: UUID,
         year: int,
-        subject: Mapping[str, Any],
+        subject: Subject,
         opened_by: str,
     ) -> RemediationPlan:
-        place = subject.get("org_id") or subject.get("cell_id")
+        place = subject.org_id or subject.cell_id
         if not place:
             raise DomainError("remediation.subject_without_place")
         return cls._create(
@@ -85,11 +86,11 @@ class RemediationPlan(Aggregate):
             id=plan_id,
             cycle_id=cycle_id,
             year=year,
-            subject_key=subject["key"],
-            subject_kind=subject["kind"],
-            subject_name=subject["name"],
+            subject_key=subject.key,
+            subject_kind=subject.kind,
+            subject_name=subject.name,
             place_id=str(place),
-            path=list(subject.get("path", [])),
+            path=list(subject.path),
             opened_by=opened_by,
         )
 

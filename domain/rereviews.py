@@ -23,6 +23,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
+from domain.subjects import Subject
 from domain.text import clean_text
 
 SCOPES = ("review", "rating", "both")
@@ -37,14 +38,14 @@ def covers_rating(scope: str) -> bool:
     return scope in ("rating", "both")
 
 
-def check_orderer(subject: Mapping[str, Any], ordering_org_id: UUID | None) -> None:
+def check_orderer(subject: Subject, ordering_org_id: UUID | None) -> None:
     """Only a committee above the subject's own place orders it redone: the
     collective's own organisation or the member's chi bộ cannot (§5.4)."""
     if ordering_org_id is None:
         return
-    above = [str(o) for o in subject.get("path", [])[1:]]
+    above = [str(o) for o in subject.path[1:]]
     if str(ordering_org_id) not in above:
-        raise DomainError("rereview.not_higher", subject=subject["name"])
+        raise DomainError("rereview.not_higher", subject=subject.name)
 
 
 class ReReviewOrder(Aggregate):
@@ -56,7 +57,7 @@ class ReReviewOrder(Aggregate):
         *,
         order_id: UUID,
         cycle_id: UUID,
-        subject: Mapping[str, Any],
+        subject: Subject,
         number: int,
         scope: str,
         reason: str,
@@ -73,8 +74,8 @@ class ReReviewOrder(Aggregate):
         decision_no, decided_on) or None."""
         if scope not in SCOPES:
             raise DomainError("rereview.scope_unknown", scope=scope)
-        if subject.get("exempt"):
-            raise DomainError("rereview.subject_exempt", reason=subject["exempt"])
+        if subject.exempt:
+            raise DomainError("rereview.subject_exempt", reason=subject.exempt)
         check_orderer(subject, ordering_org_id)
         why = clean_text(reason)
         if not why:
@@ -93,9 +94,9 @@ class ReReviewOrder(Aggregate):
             if r.get("held_on") is not None
         ]
         if covers_review(scope) and not held:
-            raise DomainError("rereview.review_not_held", subject=subject["name"])
+            raise DomainError("rereview.review_not_held", subject=subject.name)
         if covers_rating(scope) and decision is None:
-            raise DomainError("rereview.rating_not_decided", subject=subject["name"])
+            raise DomainError("rereview.rating_not_decided", subject=subject.name)
         earlier = (
             dict(decision) if decision is not None and covers_rating(scope) else None
         )
@@ -103,8 +104,8 @@ class ReReviewOrder(Aggregate):
             cls.ReReviewOrdered,  # type: ignore[attr-defined]
             id=order_id,
             cycle_id=cycle_id,
-            subject_key=subject["key"],
-            subject_name=subject["name"],
+            subject_key=subject.key,
+            subject_name=subject.name,
             number=number,
             scope=scope,
             reason=why,

@@ -21,7 +21,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import DomainError
 from domain.explain import RULE_LABELS
 from domain.rulebooks import FORM_OF_APPENDIX, FORM_SECTIONS, parse_level
-from domain.subjects import SubjectKey
+from domain.subjects import Subject, SubjectKey
 from domain.text import clean_text
 
 MAX_TEXT = 20000
@@ -55,9 +55,9 @@ UNIT_SECTORS = frozenset({"government", "professional", "mass_org"})
 
 
 def review_prerequisites(
-    subject: Mapping[str, Any],
+    subject: Subject,
     venue: str,
-    subjects: Mapping[str, Mapping[str, Any]],
+    subjects: Mapping[str, Subject],
     order_rules: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str, str]]:
     """(rule, subject key, venue) of the meetings that must come before (§3.2).
@@ -65,36 +65,33 @@ def review_prerequisites(
     ``order_rules`` are the regime's: under 366 (Điều 7.3) the government,
     professional and mass-organisation leaderships are reviewed before the party
     committee (a leadership collective of the party's sector) beside them."""
-    if subject["kind"] != "individual":
+    if not subject.is_individual:
         if (
             "government_before_party_committee" not in order_rules
-            or subject.get("sector") != "party"
-            or subject.get("org_kind") != "leadership_collective"
+            or subject.sector != "party"
+            or subject.org_kind != "leadership_collective"
         ):
             return []
         return sorted(
-            ("government_before_party_committee", other["key"], other["venues"][0])
+            ("government_before_party_committee", other.key, other.venues[0])
             for other in subjects.values()
-            if other["kind"] == "collective"
-            and not other.get("exempt")
-            and other.get("parent_id") == subject.get("parent_id")
-            and other.get("sector") in UNIT_SECTORS
-            and other["venues"]
+            if other.is_collective
+            and not other.exempt
+            and other.parent_id == subject.parent_id
+            and other.sector in UNIT_SECTORS
+            and other.venues
         )
     needed: list[tuple[str, str, str]] = []
-    if venue != subject["cell_id"]:
-        needed.append(("cell_first", subject["key"], subject["cell_id"]))
+    if venue != subject.cell_id:
+        needed.append(("cell_first", subject.key, str(subject.cell_id)))
     collective = str(SubjectKey.of_org(venue))
-    if collective in subjects and not subjects[collective].get("exempt"):
+    if collective in subjects and not subjects[collective].exempt:
         needed.append(("collective_first", collective, venue))
-    role = subject["posts"].get(venue)
+    role = subject.posts.get(venue)
     if role in ("deputy", "member"):
         for other in subjects.values():
-            if (
-                other["key"] != subject["key"]
-                and other.get("posts", {}).get(venue) == "head"
-            ):
-                needed.append(("head_first", other["key"], venue))
+            if other.key != subject.key and other.posts.get(venue) == "head":
+                needed.append(("head_first", other.key, venue))
     return needed
 
 
@@ -107,20 +104,20 @@ class Review(Aggregate):
         *,
         review_id: UUID,
         cycle_id: UUID,
-        subject: Mapping[str, Any],
+        subject: Subject,
         venue_id: str,
         opened_by: str,
     ) -> Review:
-        if subject.get("exempt"):
-            raise DomainError("review.subject_exempt", reason=subject["exempt"])
-        if venue_id not in subject["venues"]:
+        if subject.exempt:
+            raise DomainError("review.subject_exempt", reason=subject.exempt)
+        if venue_id not in subject.venues:
             raise DomainError("review.venue_not_required")
         return cls._create(
             cls.Opened,  # type: ignore[attr-defined]
             id=review_id,
             cycle_id=cycle_id,
-            subject_key=subject["key"],
-            subject_kind=subject["kind"],
+            subject_key=subject.key,
+            subject_kind=subject.kind,
             venue_id=venue_id,
             opened_by=opened_by,
         )

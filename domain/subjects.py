@@ -100,6 +100,124 @@ class SubjectKey:
         return f"{self.kind}:{self.id}"
 
 
+@dataclass(frozen=True)
+class Subject:
+    """One subject of a cycle (đối tượng kiểm điểm): a collective (tập thể) or
+    an individual (cá nhân), as :func:`derive_subjects` derived it and the
+    cycle's events store it (:meth:`from_payload`, :meth:`as_payload`).
+
+    Ids are the stored texts (organisation and member ids); ``decides``,
+    ``proposes`` and ``self_rates`` are an organisation's id, ``outside``, a
+    member's subject key (``self_rates`` of an individual) or None."""
+
+    key: str  # the stored form of a SubjectKey
+    kind: str  # COLLECTIVE or INDIVIDUAL
+    name: str
+    klass: str  # the authority-table class
+    appendix: str
+    org_kind: str | None = None  # collectives
+    sector: str | None = None  # collectives ("party" or a leadership's sector)
+    org_id: str | None = None  # collectives
+    parent_id: str | None = None  # collectives
+    member_id: str | None = None  # individuals
+    cell_id: str | None = None  # individuals: the official chi bộ
+    temporary_cell_id: str | None = None  # individuals: a sinh hoạt tạm thời
+    posts: Mapping[str, str] = field(default_factory=dict)  # org id -> role
+    venues: tuple[str, ...] = ()  # where reviewed, in the prescribed order
+    path: tuple[str, ...] = ()  # its organisation (or cell) and every one above
+    exempt: str | None = None  # the exempt reason
+    self_rates: str | None = None
+    proposes: str | None = None
+    decides: str | None = None
+
+    @classmethod
+    def from_payload(cls, row: Mapping[str, Any]) -> Subject:
+        """The subject from its row in a cycle event (a row an earlier release
+        wrote may lack a field: it reads as empty)."""
+        return cls(
+            key=str(row["key"]),
+            kind=str(row["kind"]),
+            name=str(row["name"]),
+            klass=str(row["klass"]),
+            appendix=str(row["appendix"]),
+            org_kind=row.get("org_kind"),
+            sector=row.get("sector"),
+            org_id=row.get("org_id"),
+            parent_id=row.get("parent_id"),
+            member_id=row.get("member_id"),
+            cell_id=row.get("cell_id"),
+            temporary_cell_id=row.get("temporary_cell_id"),
+            posts={str(k): str(v) for k, v in dict(row.get("posts") or {}).items()},
+            venues=tuple(str(v) for v in row.get("venues") or ()),
+            path=tuple(str(o) for o in row.get("path") or ()),
+            exempt=row.get("exempt"),
+            self_rates=row.get("self_rates"),
+            proposes=row.get("proposes"),
+            decides=row.get("decides"),
+        )
+
+    def as_payload(self) -> dict[str, Any]:
+        """The row as :func:`derive_subjects` makes it and the events store it
+        (``sector`` on collectives only)."""
+        row: dict[str, Any] = {
+            "key": self.key,
+            "kind": self.kind,
+            "name": self.name,
+            "org_kind": self.org_kind,
+        }
+        if self.is_collective:
+            row["sector"] = self.sector
+        row.update(
+            {
+                "klass": self.klass,
+                "appendix": self.appendix,
+                "org_id": self.org_id,
+                "parent_id": self.parent_id,
+                "member_id": self.member_id,
+                "cell_id": self.cell_id,
+                "temporary_cell_id": self.temporary_cell_id,
+                "posts": dict(self.posts),
+                "venues": list(self.venues),
+                "path": list(self.path),
+                "exempt": self.exempt,
+                "self_rates": self.self_rates,
+                "proposes": self.proposes,
+                "decides": self.decides,
+            }
+        )
+        return row
+
+    @property
+    def subject_key(self) -> SubjectKey:
+        return SubjectKey.parse(self.key)
+
+    @property
+    def is_collective(self) -> bool:
+        """A tập thể (an organisation or a leadership collective)."""
+        return self.kind == COLLECTIVE
+
+    @property
+    def is_individual(self) -> bool:
+        """A cá nhân (a party member)."""
+        return self.kind == INDIVIDUAL
+
+    @property
+    def population(self) -> str:
+        """The statistics population (domain.md §8): leaders, members,
+        leadership collectives or party organisations."""
+        if self.is_individual:
+            return "leaders" if self.klass == "leader" else "members"
+        if self.org_kind == "leadership_collective":
+            return "leadership_collectives"
+        return "party_orgs"
+
+    @property
+    def own_org(self) -> str:
+        """The organisation a subject belongs to: the collective itself, or the
+        individual's official chi bộ."""
+        return str(self.org_id or self.cell_id)
+
+
 def subject_key(kind: str, ident: UUID) -> str:
     key = (
         SubjectKey.of_org(ident) if kind == COLLECTIVE else SubjectKey.of_member(ident)

@@ -21,6 +21,7 @@ from domain.rulebooks import (
     Rulebook,
     confidence_band,
 )
+from domain.subjects import Subject
 
 LEADER_APPENDICES = frozenset({Appendix.LEADER.value, Appendix.LEADER_CENTRAL.value})
 
@@ -71,14 +72,14 @@ def _counting(
 
 def triggers_for(
     rulebook: Rulebook,
-    subject: Mapping[str, Any],
+    subject: Subject,
     assessment: Assessment,
     facts: SubjectFacts,
     year: int,
     mitigations: Mapping[str, bool],
 ) -> tuple[Trigger, ...]:
-    collective = subject["kind"] == "collective"
-    org_id = UUID(subject["org_id"]) if subject.get("org_id") else None
+    collective = subject.is_collective
+    org_id = UUID(subject.org_id) if subject.org_id else None
     mitigable = rulebook.mitigation_allowed
     found: list[Trigger] = []
 
@@ -107,7 +108,7 @@ def triggers_for(
     if (
         rulebook.confidence_trigger
         and not collective
-        and subject.get("appendix") in LEADER_APPENDICES
+        and subject.appendix in LEADER_APPENDICES
         and facts.confidence is not None
     ):
         returned, low = facts.confidence
@@ -137,7 +138,7 @@ def _more_than(part: int, whole: int, pct: int) -> bool:
 
 
 def unit_triggers(
-    rulebook: Rulebook, subject: Mapping[str, Any], facts: SubjectFacts, year: int
+    rulebook: Rulebook, subject: Subject, facts: SubjectFacts, year: int
 ) -> list[tuple[str, bool, dict[str, Any]]]:
     """The KHTNV triggers that read facts about units: the areas and units a
     leader oversees or leads, their task results and socio-economic targets,
@@ -145,8 +146,8 @@ def unit_triggers(
     its members' degradation, and the party organisation's shares (366 Điều 11;
     132 Điều 12.4; 124). (code, mitigable, details) in a fixed order."""
     found: list[tuple[str, bool, dict[str, Any]]] = []
-    collective = subject["kind"] == "collective"
-    leader = subject.get("klass") == "leader"
+    collective = subject.is_collective
+    leader = subject.klass == "leader"
     if not (collective or leader):
         return found
     pct = rulebook.overseen_khtnv_max_pct

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from domain.commendations import Commendation
 from domain.cycles import ReviewCycle
 from domain.ratings import RatingRound
+from domain.subjects import Subject
 from ledger.mapper import LedgerEvent
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
@@ -62,19 +63,19 @@ class CommendationHistory(ReadModel):
     }
 
     def _subjects(self, tx: Tx, cycle: str, subjects: list[dict[str, Any]]) -> None:
-        for s in subjects:
+        for s in map(Subject.from_payload, subjects):
             tx.upsert(
                 "subjects",
                 ["cycle_id", "subject_key"],
                 {
                     "cycle_id": cycle,
-                    "subject_key": s["key"],
-                    "kind": s["kind"],
-                    "name": s["name"],
-                    "klass": s["klass"],
-                    "member_id": s.get("member_id"),
-                    "place_id": s.get("cell_id") or s.get("org_id"),
-                    "path": _json(s.get("path", [])),
+                    "subject_key": s.key,
+                    "kind": s.kind,
+                    "name": s.name,
+                    "klass": s.klass,
+                    "member_id": s.member_id,
+                    "place_id": s.cell_id or s.org_id,
+                    "path": _json(list(s.path)),
                 },
             )
 

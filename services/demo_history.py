@@ -30,7 +30,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.rulebooks import Appendix, Level, rulebook_for_year
-from domain.subjects import SubjectKey
+from domain.subjects import Subject, SubjectKey
 from ledger.signing import Signer
 from services import commands as c
 from services import rating_commands as rc
@@ -277,11 +277,11 @@ def _rate_year(
         ),
     )
     history.cycles[year] = cycle
-    subjects = {s["key"]: s for s in services.ratings.cycle(cycle).subjects.values()}
+    subjects = dict(services.ratings.cycle(cycle).subjects)
     rounds: dict[str, UUID] = {}
 
     def round_of(key: str) -> UUID:
-        authority = subjects[key]["decides"]
+        authority = str(subjects[key].decides)
         if authority not in rounds:
             rounds[authority] = run(dm, rc.OpenRound(dm.actor, cycle, UUID(authority)))
         return rounds[authority]
@@ -309,7 +309,7 @@ def _rate_year(
                 tasks_exceeded=exceeded,
                 tasks_late=late,
                 tasks_not_done=not_done,
-                points=points(year, subject["appendix"], level),
+                points=points(year, subject.appendix, level),
                 met=MET[level] if not rulebook_for_year(year).scored else (),
             ),
         )
@@ -331,10 +331,10 @@ def _rate_year(
             HistoryDecision(
                 year=year,
                 subject_key=key,
-                name=subject["name"],
-                population=_population(subject),
-                klass=subject["klass"],
-                path=tuple(subject["path"]),
+                name=subject.name,
+                population=subject.population,
+                klass=subject.klass,
+                path=tuple(subject.path),
                 level=level.value,
                 decided_on=decided_on,
                 decision_no=decision_no,
@@ -348,7 +348,7 @@ def _rate_year(
                 dm.actor,
                 round_of(keys[0]),
                 f"dv-{cell}",
-                f"Đảng viên {subjects[f'o:{orgs[cell]}']['name']}",
+                f"Đảng viên {subjects[f'o:{orgs[cell]}'].name}",
                 tuple(keys),
             ),
         )
@@ -358,14 +358,14 @@ def _rate_year(
 
     def exempt(key: str) -> bool:
         subject = subjects[key]
-        if subject.get("exempt"):
+        if subject.exempt:
             history.exemptions.append(
                 HistoryExemption(
                     year,
                     key,
-                    _population(subject),
-                    tuple(subject["path"]),
-                    subject["exempt"],
+                    subject.population,
+                    tuple(subject.path),
+                    subject.exempt,
                 )
             )
             return True
@@ -403,7 +403,7 @@ def _rerate(
     dm: Signer,
     history: History,
     year: int,
-    subjects: dict[str, dict[str, Any]],
+    subjects: dict[str, Subject],
     round_of: Callable[[str], UUID],
 ) -> None:
     key = history.key(RERATED)
@@ -440,11 +440,3 @@ def _rank(level: Level) -> int:
     return [Level.NOT_COMPLETED, Level.COMPLETED, Level.GOOD, Level.EXCELLENT].index(
         level
     )
-
-
-def _population(subject: dict[str, Any]) -> str:
-    if subject["kind"] == "individual":
-        return "leaders" if subject["klass"] == "leader" else "members"
-    if subject["org_kind"] == "leadership_collective":
-        return "leadership_collectives"
-    return "party_orgs"

@@ -33,6 +33,7 @@ from uuid import UUID
 
 from domain.errors import DomainError
 from domain.rulebooks import FORM_OF_APPENDIX, LEVEL_RANK, Level
+from domain.subjects import Subject
 from ledger.signing import Signer
 from services import commands as c
 from services import rating_commands as rc
@@ -163,7 +164,7 @@ class _Builder:
         self.sec: Signer = admin
         self.dm: Signer = admin
         self.cycle = UUID(int=0)
-        self.subjects: dict[str, dict[str, Any]] = {}
+        self.subjects: dict[str, Subject] = {}
 
     # -- plumbing ----------------------------------------------------------------
     def send(self, command: c.Command, signer: Signer) -> Any:
@@ -208,12 +209,12 @@ class _Builder:
             self.step()
         with self.timed("cycle_open", 1):
             self.open_cycle()
-        subjects = [s for s in self.subjects.values() if not s["exempt"]]
-        venues = sum(len(s["venues"]) for s in subjects)
+        subjects = [s for s in self.subjects.values() if not s.exempt]
+        venues = sum(len(s.venues) for s in subjects)
         with self.timed("reviews", venues):
             for level in [*plan.communes, plan.province]:
                 self.review_level(level)
-        rated = [s for s in subjects if s["decides"] not in (None, "outside")]
+        rated = [s for s in subjects if s.decides not in (None, "outside")]
         with self.timed("ratings", len(rated)):
             for level in plan.communes:
                 self.rate_level(level)
@@ -225,7 +226,7 @@ class _Builder:
             rounds=len(self.numbers),
             reviews=self.reviews,
             decisions=self.decisions,
-            exempt=sum(1 for s in self.subjects.values() if s["exempt"]),
+            exempt=sum(1 for s in self.subjects.values() if s.exempt),
             accounts=accounts,
             seconds=self.seconds,
             cpu_seconds=self.cpu_seconds,
@@ -326,12 +327,9 @@ class _Builder:
             ),
             self.sec,
         )
-        self.subjects = {
-            key: dict(s)
-            for key, s in self.services.ratings.cycle(self.cycle).subjects.items()
-        }
+        self.subjects = dict(self.services.ratings.cycle(self.cycle).subjects)
         authorities = sorted(
-            {s["decides"] for s in self.subjects.values()} - {None, "outside"}
+            {str(s.decides) for s in self.subjects.values()} - {"None", "outside"}
         )
         for authority in authorities:
             ident = self.send(
@@ -357,11 +355,11 @@ class _Builder:
     def review_collective(self, key: str, attendees: int, held_on: date) -> None:
         subject = self.subjects[key]
         sec = self.sec.actor
-        venue = subject["venues"][0]
+        venue = subject.venues[0]
         review = self.send(rc.OpenReview(sec, self.cycle, key, UUID(venue)), self.sec)
         self.send(
             rc.CirculateReport(
-                sec, review, f"Báo cáo kiểm điểm năm {YEAR} của {subject['name']}",
+                sec, review, f"Báo cáo kiểm điểm năm {YEAR} của {subject.name}",
                 REPORT_ON,
             ),
             self.sec,
@@ -372,7 +370,7 @@ class _Builder:
                 review,
                 held_on,
                 max(attendees, 1),
-                f"Biên bản hội nghị kiểm điểm {subject['name']} năm {YEAR}",
+                f"Biên bản hội nghị kiểm điểm {subject.name} năm {YEAR}",
                 "Hội nghị thống nhất báo cáo kiểm điểm.",
             ),
             self.sec,
@@ -382,13 +380,13 @@ class _Builder:
 
     def review_member(self, member: MemberPlan, venue: str, held_on: date) -> None:
         subject = self.subjects[member.key]
-        if subject["exempt"]:
+        if subject.exempt:
             return
         sec = self.sec.actor
         review = self.send(
             rc.OpenReview(sec, self.cycle, member.key, UUID(venue)), self.sec
         )
-        form = FORM_OF_APPENDIX[subject["appendix"]]
+        form = FORM_OF_APPENDIX[subject.appendix]
         sections = {
             "strengths": self.rng.choice(STRENGTHS),
             "shortcomings": self.rng.choice(SHORTCOMINGS),
@@ -440,7 +438,7 @@ class _Builder:
         plain = [
             m
             for m in cell.members
-            if not m.leader_role and not self.subjects[m.key]["exempt"]
+            if not m.leader_role and not self.subjects[m.key].exempt
         ]
         if not plain:
             return
@@ -493,12 +491,12 @@ class _Builder:
         return self.rng.choices([Level.GOOD, Level.COMPLETED], [4, 1])[0]
 
     def round_of(self, key: str) -> UUID:
-        return round_id(self.cycle, self.subjects[key]["decides"])
+        return round_id(self.cycle, str(self.subjects[key].decides))
 
     def rate(self, key: str, level: Level, decided_on: date) -> None:
         """The three steps: self-rating, proposal (thẩm định), decision."""
         subject = self.subjects[key]
-        if subject["exempt"] or subject["decides"] in (None, "outside"):
+        if subject.exempt or subject.decides in (None, "outside"):
             return
         rid = self.round_of(key)
         total, on_time, exceeded, late, not_done = TASKS[level]
@@ -514,7 +512,7 @@ class _Builder:
                 tasks_exceeded=exceeded,
                 tasks_late=late,
                 tasks_not_done=not_done,
-                points=points_for(YEAR, subject["appendix"], level),
+                points=points_for(YEAR, subject.appendix, level),
             ),
             self.sec,
         )

@@ -30,7 +30,7 @@ from domain.members import PartyMember
 from domain.organisations import Organisation
 from domain.ratings import RatingRound
 from domain.reviews import Review
-from domain.subjects import MemberNode, OrgNode, SubjectKey, in_subtree
+from domain.subjects import MemberNode, OrgNode, Subject, SubjectKey, in_subtree
 from projections import directory_reads, org_facts, vote_results
 from projections.ratings import members as member_view
 from services.rating_ids import review_id, round_id
@@ -128,24 +128,24 @@ class RatingFacts(RatingReads, ABC):
             return int(latest["returned"]), int(latest["low"])
         return None
 
-    def facts(self, cycle: ReviewCycle, subject: Mapping[str, Any]) -> SubjectFacts:
+    def facts(self, cycle: ReviewCycle, subject: Subject) -> SubjectFacts:
         year = cycle.year
-        if subject["kind"] == "individual":
+        if subject.is_individual:
             member = self.app.uow.read(
-                PartyMember, UUID(subject["member_id"]), "member.not_found"
+                PartyMember, UUID(subject.member_id), "member.not_found"
             )
             comment: bool | None = None
-            if subject.get("temporary_cell_id"):
+            if subject.temporary_cell_id:
                 review = self._maybe(
                     Review,
-                    review_id(cycle.id, subject["key"], subject["cell_id"]),
+                    review_id(cycle.id, subject.key, subject.own_org),
                     read=True,
                 )
                 comment = (
                     review is not None and review.temporary_cell_comment is not None
                 )
             return SubjectFacts(
-                remediation=self.app.remediation.carried(subject["key"], year),
+                remediation=self.app.remediation.carried(subject.key, year),
                 disciplines=self._disciplines(member),
                 degradation=any(
                     d["concluded_on"].year == year for d in member.degradations
@@ -162,17 +162,17 @@ class RatingFacts(RatingReads, ABC):
                     )
                 ),
                 **self._leader_facts(cycle, subject, member),
-                previous=self.previous_decision(cycle, subject["key"]),
+                previous=self.previous_decision(cycle, subject.key),
             )
-        org = subject["org_id"]
+        org = subject.own_org
         records: list[DisciplineFact] = []
         degraded: list[dict[str, Any]] = []
         holders: set[str] = set()
         for other_key in cycle.index.holders.get(org, ()):
             other = cycle.subjects[other_key]
-            if other["kind"] == "individual" and org in other.get("posts", {}):
+            if other.is_individual and org in other.posts:
                 member = self.app.uow.read(
-                    PartyMember, UUID(other["member_id"]), "member.not_found"
+                    PartyMember, UUID(other.member_id), "member.not_found"
                 )
                 holders.add(str(member.id))
                 records.extend(
@@ -190,9 +190,9 @@ class RatingFacts(RatingReads, ABC):
         return SubjectFacts(
             member_disciplines=tuple(records),
             member_degradations=tuple(degraded),
-            remediation=self.app.remediation.carried(subject["key"], year),
+            remediation=self.app.remediation.carried(subject.key, year),
             **self._collective_facts(cycle, subject),
-            previous=self.previous_decision(cycle, subject["key"]),
+            previous=self.previous_decision(cycle, subject.key),
         )
 
     def _former_holder_charges(
@@ -239,11 +239,11 @@ class RatingFacts(RatingReads, ABC):
         return self.decided_levels(cycle, exclude=UUID(int=0))
 
     def _leader_facts(
-        self, cycle: ReviewCycle, subject: Mapping[str, Any], member: PartyMember
+        self, cycle: ReviewCycle, subject: Subject, member: PartyMember
     ) -> dict[str, Any]:
         """Areas and units overseen (phân công phụ trách) and led (người đứng
         đầu), their decisions in this cycle, results and disciplined cases."""
-        if subject.get("klass") != "leader":
+        if subject.klass != "leader":
             return {}
         headed = sorted(o for o, p in member.posts.items() if p["role"] == "head")
         overseen = sorted(member.oversees)
@@ -273,24 +273,21 @@ class RatingFacts(RatingReads, ABC):
             "cases": tuple(cases),
         }
 
-    def _collective_facts(
-        self, cycle: ReviewCycle, subject: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        org = self._org(subject["org_id"])
+    def _collective_facts(self, cycle: ReviewCycle, subject: Subject) -> dict[str, Any]:
+        org = self._org(subject.own_org)
         if org is None:
             return {}
         children = [
             s
             for s in (
-                cycle.subjects[k]
-                for k in cycle.index.children.get(subject["org_id"], ())
+                cycle.subjects[k] for k in cycle.index.children.get(subject.own_org, ())
             )
-            if s["kind"] == "collective" and s.get("parent_id") == subject["org_id"]
+            if s.is_collective and s.parent_id == subject.own_org
         ]
         subordinates: list[dict[str, Any]] = []
         cases: list[dict[str, Any]] = []
         for child in children:
-            unit = self._org(child["org_id"])
+            unit = self._org(child.own_org)
             if unit is None:
                 continue
             subordinates.append(
@@ -302,17 +299,15 @@ class RatingFacts(RatingReads, ABC):
             cases.extend(dict(c) for c in unit.cases)
         member_levels: tuple[tuple[str, str | None], ...] = ()
         book = cycle.rulebook
-        if book.members_khtnv_max_pct is not None and subject.get("sector") == "party":
+        if book.members_khtnv_max_pct is not None and subject.sector == "party":
             levels = self._all_levels(cycle)
             member_levels = tuple(
-                (s["key"], levels.get(s["key"]))
+                (s.key, levels.get(s.key))
                 for s in (
                     cycle.subjects[k]
-                    for k in cycle.index.under.get(subject["org_id"], ())
+                    for k in cycle.index.under.get(subject.own_org, ())
                 )
-                if s["kind"] == "individual"
-                and not s.get("exempt")
-                and subject["org_id"] in s.get("path", [])
+                if s.is_individual and not s.exempt and subject.own_org in s.path
             )
         return {
             "unit_results": self._unit_results(org, cycle.year),
@@ -320,7 +315,7 @@ class RatingFacts(RatingReads, ABC):
             "conclusions": tuple(dict(c) for c in org.conclusions),
             "org_disciplines": tuple(dict(d) for d in org.disciplines),
             "subordinates": tuple(subordinates)
-            if subject.get("org_kind") != "leadership_collective"
+            if subject.org_kind != "leadership_collective"
             else (),
             "member_levels": member_levels,
         }
@@ -388,7 +383,7 @@ class DecidedLevels(Mapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         subject = self._cycle.subjects.get(key)
-        authority = subject.get("decides") if subject else None
+        authority = subject.decides if subject else None
         if not authority or authority == "outside":
             raise KeyError(key)
         rid = round_id(self._cycle.id, authority)

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.cycles import SubjectIndex
 from domain.rating_open_items import (
     AT_RISK_DAYS,
     deadline_state,
@@ -19,6 +20,7 @@ from domain.rating_open_items import (
     still_open,
     subject_open_items,
 )
+from domain.subjects import Subject
 from projections.ratings.members import disciplined_after
 from services.rating_reads import RatingReads
 
@@ -49,6 +51,8 @@ class RatingOpenItems(RatingReads):
             for r in reviews
             if r["held_on"] is not None or r["redo_order_id"] is not None
         }
+        typed = {k: Subject.from_payload(row) for k, row in rows.items()}
+        index = SubjectIndex.of(typed)
         items: list[dict[str, Any]] = []
         for subject in rows.values():
             window = discipline_window(subject, int(cycle["year"]))
@@ -58,7 +62,14 @@ class RatingOpenItems(RatingReads):
                 window.recorded_after,
                 window.decided_from,
             )
-            items += subject_open_items(subject, rows, met, disciplined_after=later)
+            items += subject_open_items(
+                subject,
+                rows,
+                met,
+                disciplined_after=later,
+                typed=typed,
+                index=index,
+            )
         items.extend(f for f in self.flags(ident) if f["kind"] == "flag")
         items.extend(self.deadlines_at_risk(ident, today))
         items.extend(self.rereviews_open(ident, today))

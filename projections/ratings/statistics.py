@@ -18,15 +18,6 @@ if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
 
 
-def population(subject: dict[str, Any]) -> str:
-    """The statistics population of a subject (domain.md §8)."""
-    if subject["kind"] == "individual":
-        return "leaders" if subject["klass"] == "leader" else "members"
-    if subject["org_kind"] == "leadership_collective":
-        return "leadership_collectives"
-    return "party_orgs"
-
-
 def bump(tx: Tx, cycle: str, path: list[str], pop: str, bucket: str, by: int) -> None:
     """Add ``by`` to the bucket of every organisation on the path."""
     for org in path:

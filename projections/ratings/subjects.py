@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
 from domain.cycles import ReviewCycle, deadline_level
+from domain.subjects import Subject
 from ledger.mapper import LedgerEvent
-from projections.ratings.statistics import bump, population
+from projections.ratings.statistics import bump
 from projections.ratings.values import PENDING, to_json
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
@@ -31,39 +32,40 @@ def insert_subjects(
     """One row per subject; the counters summed first and bumped once per
     organisation, population and bucket (not once per subject and level)."""
     counts: dict[tuple[str, str, str], int] = {}
-    for s in subjects:
+    for payload in subjects:
+        s = Subject.from_payload(payload)
         row = {
             "cycle_id": cycle,
-            "subject_key": s["key"],
-            "kind": s["kind"],
-            "name": s["name"],
-            "org_kind": s.get("org_kind"),
-            "sector": s.get("sector"),
-            "klass": s["klass"],
-            "appendix": s["appendix"],
-            "org_id": s.get("org_id"),
-            "parent_id": s.get("parent_id"),
-            "member_id": s.get("member_id"),
-            "cell_id": s.get("cell_id"),
-            "temporary_cell_id": s.get("temporary_cell_id"),
-            "exempt": s.get("exempt"),
-            "self_rates": s.get("self_rates"),
-            "proposes": s.get("proposes"),
-            "decides": s.get("decides"),
-            "venues": to_json(s["venues"]),
-            "posts": to_json(s.get("posts", {})),
-            "path": to_json(s.get("path", [])),
-            "population": population(s),
-            "deadline_level": deadline_level(s),
+            "subject_key": s.key,
+            "kind": s.kind,
+            "name": s.name,
+            "org_kind": s.org_kind,
+            "sector": s.sector,
+            "klass": s.klass,
+            "appendix": s.appendix,
+            "org_id": s.org_id,
+            "parent_id": s.parent_id,
+            "member_id": s.member_id,
+            "cell_id": s.cell_id,
+            "temporary_cell_id": s.temporary_cell_id,
+            "exempt": s.exempt,
+            "self_rates": s.self_rates,
+            "proposes": s.proposes,
+            "decides": s.decides,
+            "venues": to_json(list(s.venues)),
+            "posts": to_json(dict(s.posts)),
+            "path": to_json(list(s.path)),
+            "population": s.population,
+            "deadline_level": deadline_level(payload),
             "round_id": None,
-            "status": "exempt" if s.get("exempt") else PENDING,
+            "status": "exempt" if s.exempt else PENDING,
             "revisions": 0,
             "updated_at": at,
         }
         tx.upsert("subjects", ["cycle_id", "subject_key"], row)
-        bucket = f"exempt:{s['exempt']}" if s.get("exempt") else PENDING
-        for org in s.get("path", []):
-            place = (org, population(s), bucket)
+        bucket = f"exempt:{s.exempt}" if s.exempt else PENDING
+        for org in s.path:
+            place = (org, s.population, bucket)
             counts[place] = counts.get(place, 0) + 1
     for (org, pop, bucket), n in counts.items():
         bump(tx, cycle, [org], pop, bucket, n)

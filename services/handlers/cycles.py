@@ -139,10 +139,9 @@ def set_combined_conference(
         else:
             combined[collective] = str(command.committee_id)
         affected = [
-            s["key"]
+            s.key
             for s in cycle.subjects.values()
-            if s["key"] == str(SubjectKey.of_org(collective))
-            or collective in s.get("posts", {})
+            if s.key == str(SubjectKey.of_org(collective)) or collective in s.posts
         ]
         opened = {
             key for key in affected if uow.exists(review_id(cycle.id, key, old_venue))

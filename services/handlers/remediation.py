@@ -5,7 +5,7 @@ inspection committee or a higher committee to verify."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +19,7 @@ from domain.members import PartyMember
 from domain.organisations import Organisation
 from domain.remediation import RemediationPlan
 from domain.reviews import Review
-from domain.subjects import SubjectKey
+from domain.subjects import Subject, SubjectKey
 from ledger.signing import Signer
 from services import remediation_commands as mc
 from services.handlers.base import Services
@@ -54,16 +54,16 @@ def verifier(app: Services, actor: str, plan: RemediationPlan) -> str:
     )
 
 
-def eligible(cycle: ReviewCycle, subject: Mapping[str, Any]) -> dict[str, str]:
+def eligible(cycle: ReviewCycle, subject: Subject) -> dict[str, str]:
     """Members who may be named for a collective: its head and members."""
-    if subject["kind"] != "collective":
+    if not subject.is_collective:
         return {}
-    org = subject["org_id"]
+    org = subject.own_org
     found = {}
     for other in cycle.subjects.values():
-        role = other.get("posts", {}).get(org)
-        if other["kind"] == "individual" and role:
-            found[str(other["member_id"])] = "head" if role == "head" else "member"
+        role = other.posts.get(org)
+        if other.is_individual and role:
+            found[str(other.member_id)] = "head" if role == "head" else "member"
     return found
 
 
@@ -79,7 +79,7 @@ def record_shortcoming(
         created.clear()
         cycle = uow.get(ReviewCycle, command.cycle_id, "cycle.not_found")
         subject = cycle.subject(command.subject_key)
-        place = subject.get("org_id") or subject.get("cell_id")
+        place = subject.org_id or subject.cell_id
         uow.authorise(signer.actor, "remediation.record", place)
         if uow.exists(ident):
             plan = service.plan(ident)

@@ -30,29 +30,29 @@ def order_rereview(app: Services, command: rc.OrderReReview, signer: Signer) -> 
         cycle = uow.get(ReviewCycle, command.cycle_id, "cycle.not_found")
         cycle.ensure_open()
         subject = cycle.subject(command.subject_key)
-        uow.check_scope(account, ACTION, subject.get("org_id") or subject["cell_id"])
+        uow.check_scope(account, ACTION, subject.own_org)
         reviews = []
-        for venue in subject["venues"]:
+        for venue in subject.venues:
             review = uow.find(
-                Review, review_id(cycle.id, subject["key"], venue), "review.not_found"
+                Review, review_id(cycle.id, subject.key, venue), "review.not_found"
             )
             if review is not None:
                 reviews.append(review)
         rating: RatingRound | None = None
         decision = None
-        if subject.get("decides") and subject["decides"] != "outside":
+        if subject.decides and subject.decides != "outside":
             rating = uow.find(
                 RatingRound,
-                round_id(cycle.id, subject["decides"]),
+                round_id(cycle.id, subject.decides),
                 "rating.round_not_found",
             )
-            earlier = rating.decision_of(subject["key"]) if rating else None
+            earlier = rating.decision_of(subject.key) if rating else None
             if rating is not None and earlier is not None:
                 decision = {"round_id": str(rating.id), **earlier}
         number = 1
-        while uow.exists(rereview_order_id(cycle.id, subject["key"], number)):
+        while uow.exists(rereview_order_id(cycle.id, subject.key, number)):
             number += 1
-        ident = rereview_order_id(cycle.id, subject["key"], number)
+        ident = rereview_order_id(cycle.id, subject.key, number)
         order = ReReviewOrder.order(
             order_id=ident,
             cycle_id=cycle.id,
@@ -85,7 +85,7 @@ def order_rereview(app: Services, command: rc.OrderReReview, signer: Signer) -> 
                     changed.append(review)
         if covers_rating(order.scope) and rating is not None:
             rating.order_redo(
-                subject_key=subject["key"],
+                subject_key=subject.key,
                 order_id=ident,
                 reason=order.reason,
                 chair_responsibility=order.chair_responsibility,

@@ -93,7 +93,7 @@ def submit_self_review(
         signer,
         command.review_id,
         lambda r, c: r.submit_self_review(
-            appendix=c.subject(r.subject_key)["appendix"],
+            appendix=c.subject(r.subject_key).appendix,
             form=command.form,
             sections=command.sections,
             submitted_by=signer.actor,
@@ -166,7 +166,7 @@ def record_temporary_cell_comment(
         signer,
         command.review_id,
         lambda r, c: r.record_temporary_cell_comment(
-            temporary_cell_id=c.subject(r.subject_key).get("temporary_cell_id"),
+            temporary_cell_id=c.subject(r.subject_key).temporary_cell_id,
             cell_id=command.cell_id,
             text=command.text,
             recorded_by=signer.actor,
@@ -186,7 +186,7 @@ def hold_meeting(app: Services, command: rc.HoldMeeting, signer: Signer) -> UUID
                 Review, review_id(cycle.id, key, venue), "review.not_found", read=True
             )
             held = other.meeting["held_on"] if other and other.meeting else None
-            before.append((rule, cycle.subject(key)["name"], held))
+            before.append((rule, cycle.subject(key).name, held))
         review.hold_meeting(
             held_on=command.held_on,
             attendees=command.attendees,

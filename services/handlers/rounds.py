@@ -4,9 +4,8 @@ decisions and re-ratings."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -19,6 +18,7 @@ from domain.evaluation import Assessment, SubjectFacts, parse_points
 from domain.organisations import Organisation
 from domain.ratings import RatingRound
 from domain.rulebooks import parse_level
+from domain.subjects import Subject
 from ledger.signing import Signer
 from services import rating_commands as rc
 from services.handlers.base import Services
@@ -78,13 +78,13 @@ def round_step(
 
 def subject_in_scope(
     app: Services, account: UserAccount, cycle: ReviewCycle, key: str, action: str
-) -> dict[str, Any]:
+) -> Subject:
     """The subject, if the account may act on it: a plain member on themself
     only, others on the subjects in their branch
     (``domain.permissions.require_own_or_branch``)."""
     subject = cycle.subject(key)
-    place = subject.get("org_id") or subject.get("cell_id")
-    member = subject.get("member_id")
+    place = subject.org_id or subject.cell_id
+    member = subject.member_id
     permissions.require_own_or_branch(
         app.uow.viewer(account),
         action,
@@ -95,10 +95,8 @@ def subject_in_scope(
     return subject
 
 
-def facts_if_rated(
-    app: Services, cycle: ReviewCycle, subject: Mapping[str, Any]
-) -> SubjectFacts:
-    if subject.get("exempt"):
+def facts_if_rated(app: Services, cycle: ReviewCycle, subject: Subject) -> SubjectFacts:
+    if subject.exempt:
         return SubjectFacts()  # the round refuses it with its reason
     return app.ratings.facts(cycle, subject)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -10,7 +11,7 @@ from domain.cycles import ReviewCycle
 from domain.evaluation import Assessment, SubjectFacts
 from domain.ratings import RatingRound
 from domain.rulebooks import Level, rulebook_for_year
-from domain.subjects import MemberNode, OrgNode, derive_subjects
+from domain.subjects import MemberNode, OrgNode, Subject, derive_subjects
 
 ACTOR = "u:00000000-0000-0000-0000-000000000001"
 
@@ -35,6 +36,17 @@ TREE = {
     o.org_id: o
     for o in (PROVINCE, DISTRICT, GRASSROOTS, CELL, CELL2, OFFICE_CELL, BTV, BOARD)
 }
+
+
+def as_subject(row: Mapping[str, Any]) -> Subject:
+    """A hand-made test subject from the few fields a rule reads, the rest filled in."""
+    base = {
+        "key": f"m:{oid('someone')}",
+        "name": "Đối tượng",
+        "klass": "member_of_grassroots_cell",
+        "appendix": "PL4",
+    }
+    return Subject.from_payload({**base, **row})
 
 
 def member(

@@ -57,7 +57,7 @@ def derived(combined):
 def test_the_collective_and_its_members_move_to_the_committee_conference():
     c = cycle(2025, PEOPLE)
     btv, district = str(BTV.org_id), str(DISTRICT.org_id)
-    venues = c.subject(mkey(SECRETARY))["venues"]
+    venues = c.subject(mkey(SECRETARY)).venues
     assert venues[0] == str(OFFICE_CELL.org_id)
     assert set(venues) == {str(OFFICE_CELL.org_id), btv, district}
     c.set_combined(
@@ -68,8 +68,8 @@ def test_the_collective_and_its_members_move_to_the_committee_conference():
         set_by=ACTOR,
     )
     assert c.options["combined"] == {btv: district}
-    assert c.subject(f"o:{btv}")["venues"] == [district]
-    assert c.subject(mkey(SECRETARY))["venues"] == [str(OFFICE_CELL.org_id), district]
+    assert c.subject(f"o:{btv}").venues == (district,)
+    assert c.subject(mkey(SECRETARY)).venues == (str(OFFICE_CELL.org_id), district)
     (event,) = [
         e for e in c.collect_events() if type(e).__name__ == "CombinedConferenceSet"
     ]
@@ -83,7 +83,7 @@ def test_the_collective_and_its_members_move_to_the_committee_conference():
         set_by=ACTOR,
     )
     assert c.options["combined"] == {}
-    assert c.subject(f"o:{btv}")["venues"] == [btv]
+    assert c.subject(f"o:{btv}").venues == (btv,)
 
 
 def test_refusals():

@@ -25,6 +25,8 @@ def row(key: str, **values: Any) -> dict[str, Any]:
         "subject_key": key,
         "name": key.upper(),
         "kind": "individual",
+        "klass": "member",
+        "appendix": "PL2",
         "org_kind": None,
         "exempt": None,
         "status": "pending",

@@ -28,6 +28,7 @@ from tests.unit.ratings_world import (
     GRASSROOTS,
     NO_FACTS,
     OFFICE_CELL,
+    as_subject,
     cycle,
     legacy,
     member,
@@ -57,7 +58,7 @@ def reprimand(on=date(2025, 6, 1), duty=True, ident="kl-1"):
 def test_1_member_admitted_4_months_before_is_exempt_under_366():
     new = member("Mới", admitted=date(2025, 8, 1))
     c = cycle(2025, [new], reference=date(2025, 12, 1))
-    assert c.subjects[mkey(new)]["exempt"] == "admitted_lt_6_months"
+    assert c.subjects[mkey(new)].exempt == "admitted_lt_6_months"
     r = open_round(c, GRASSROOTS)
     with refused("rating.subject_exempt", reason="admitted_lt_6_months"):
         rate(r, c, mkey(new), Level.GOOD)
@@ -66,18 +67,18 @@ def test_1_member_admitted_4_months_before_is_exempt_under_366():
 def test_2_same_member_under_132_is_not_exempt():
     new = member("Mới", admitted=date(2021, 8, 1))
     c = cycle(2021, [new], reference=date(2021, 12, 1))
-    assert c.subjects[mkey(new)]["exempt"] is None
+    assert c.subjects[mkey(new)].exempt is None
     assert c.rulebook_id == "132-QD-TW/21-HD-BTCTW"
 
 
 def test_3_suspended_member_is_exempt_in_2025_but_not_under_132():
     suspended = member("Đình chỉ", exemption="party_activity_suspended")
-    assert cycle(2025, [suspended]).subjects[mkey(suspended)]["exempt"] == (
+    assert cycle(2025, [suspended]).subjects[mkey(suspended)].exempt == (
         "party_activity_suspended"
     )
-    assert cycle(2021, [suspended]).subjects[mkey(suspended)]["exempt"] is None
+    assert cycle(2021, [suspended]).subjects[mkey(suspended)].exempt is None
     exempted = member("Miễn", exemption="exempt_party_activity")
-    assert cycle(2021, [exempted]).subjects[mkey(exempted)]["exempt"] == (
+    assert cycle(2021, [exempted]).subjects[mkey(exempted)].exempt == (
         "exempt_party_activity"
     )
 
@@ -85,7 +86,7 @@ def test_3_suspended_member_is_exempt_in_2025_but_not_under_132():
 def test_4_maternity_leave_is_rated_on_actual_work():
     mother = member("Thai sản")
     c = cycle(2025, [mother])
-    assert c.subjects[mkey(mother)]["exempt"] is None
+    assert c.subjects[mkey(mother)].exempt is None
     r = open_round(c, GRASSROOTS)
     rate(r, c, mkey(mother), Level.GOOD, facts=SubjectFacts(leaves=("maternity",)))
     assert r.level_of(mkey(mother)) is Level.GOOD
@@ -113,7 +114,7 @@ def test_5_temporary_cell_comment_is_required_before_the_decision():
 
 
 # -- §12.6–7: score bands and hard conditions ----
-NON_LEADER = {"kind": "individual", "appendix": "PL4", "org_id": None}
+NON_LEADER = as_subject({"kind": "individual", "appendix": "PL4", "org_id": None})
 BOOK_366 = rulebook_for_year(2025)
 
 
@@ -375,7 +376,7 @@ def test_11_leader_with_21_of_40_low_confidence_is_khtnv():
     assert confidence_band(40, 21) == "GT_HALF"
     assert confidence_band(40, 20) is None
     assert confidence_band(30, 20) == "GTE_TWO_THIRDS"
-    leader = {"kind": "individual", "appendix": "PL3", "org_id": None}
+    leader = as_subject({"kind": "individual", "appendix": "PL3", "org_id": None})
     result = evaluate(
         BOOK_366,
         leader,
@@ -465,15 +466,15 @@ def test_16_subordinate_chi_bo_is_decided_by_the_grassroots_committee():
     a = member("A")
     c = cycle(2025, [a])
     cell = c.subjects[okey(CELL)]
-    assert cell["klass"] == "subordinate_cell"
-    assert cell["self_rates"] == str(CELL.org_id)
-    assert cell["decides"] == str(GRASSROOTS.org_id)
+    assert cell.klass == "subordinate_cell"
+    assert cell.self_rates == str(CELL.org_id)
+    assert cell.decides == str(GRASSROOTS.org_id)
     district = open_round(c, DISTRICT)
     with refused("rating.not_competent"):
         rate(district, c, okey(CELL), Level.GOOD)
     office = c.subjects[okey(OFFICE_CELL)]
-    assert office["klass"] == "grassroots_cell"
-    assert office["decides"] == str(DISTRICT.org_id)
+    assert office.klass == "grassroots_cell"
+    assert office.decides == str(DISTRICT.org_id)
 
 
 def test_17_complaint_hold_then_cancel_and_rerate_with_mau_03():
@@ -567,8 +568,8 @@ def test_18_standing_committee_member_heading_a_board_has_three_venues():
     )
     c = cycle(2025, [leader])
     subject = c.subjects[mkey(leader)]
-    assert subject["venues"][0] == str(OFFICE_CELL.org_id)
-    assert set(subject["venues"]) == {
+    assert subject.venues[0] == str(OFFICE_CELL.org_id)
+    assert set(subject.venues) == {
         str(OFFICE_CELL.org_id),
         str(BOARD.org_id),
         str(BTV.org_id),
@@ -779,10 +780,10 @@ def test_a_collective_with_the_committee_s_members_is_reviewed_at_its_conference
     leader = member("Bí thư", cell=OFFICE_CELL, posts={str(BTV.org_id): "head"})
     combined = {"combined": {str(BTV.org_id): str(DISTRICT.org_id)}}
     c = cycle(2025, [leader], options=combined)
-    assert c.subjects[okey(BTV)]["venues"] == [str(DISTRICT.org_id)]
-    assert c.subjects[mkey(leader)]["venues"] == [
+    assert c.subjects[okey(BTV)].venues == (str(DISTRICT.org_id),)
+    assert c.subjects[mkey(leader)].venues == (
         str(OFFICE_CELL.org_id),
         str(DISTRICT.org_id),
-    ]
+    )
     with refused("cycle.combined_invalid"):
         cycle(2025, [leader], options={"combined": {str(BTV.org_id): str(CELL.org_id)}})

@@ -24,7 +24,7 @@ from domain.remediation import (
     urgency,
 )
 from domain.rulebooks import Level, rulebook_for_year
-from tests.unit.ratings_world import scored
+from tests.unit.ratings_world import as_subject, scored
 
 CELL = str(uuid4())
 HEAD, DEPUTY = str(uuid4()), str(uuid4())
@@ -55,7 +55,7 @@ def new_plan(year: int = 2024, subject: dict[str, Any] | None = None) -> Any:
         plan_id=uuid4(),
         cycle_id=uuid4(),
         year=year,
-        subject=subject or member_subject(),
+        subject=as_subject(subject or member_subject()),
         opened_by="u:thuky",
     )
 
@@ -361,7 +361,7 @@ def test_the_ratio_is_exact_and_feeds_the_excellence_condition():
     assert not facts.complete
     assert carried_into([], 2025).ratio == 1
     rulebook = rulebook_for_year(2025)
-    subject = {"kind": "individual", "appendix": "PL4", "org_id": None}
+    subject = as_subject({"kind": "individual", "appendix": "PL4", "org_id": None})
     # Typed-in counts say all remedied: the gathered facts win.
     assessment = scored("95", Level.EXCELLENT, exceeded=4, shortcomings=(1, 1))
     blocked = evaluate(

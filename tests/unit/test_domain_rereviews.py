@@ -52,7 +52,7 @@ def held_review(c, key, venue=CELL.org_id, on=date(2025, 12, 8)):
         opened_by=ACTOR,
     )
     review.submit_self_review(
-        appendix=subject["appendix"],
+        appendix=subject.appendix,
         form="2B",
         sections={"strengths": "Tốt", "shortcomings": "Chậm", "measures": "Sửa"},
         submitted_by=ACTOR,

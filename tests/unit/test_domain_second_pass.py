@@ -34,6 +34,7 @@ from tests.unit.ratings_world import (
     DISTRICT,
     GRASSROOTS,
     NO_FACTS,
+    as_subject,
     cycle,
     member,
     mkey,
@@ -42,7 +43,7 @@ from tests.unit.ratings_world import (
 )
 
 BOOK_366 = rulebook_for_year(2025)
-NON_LEADER = {"kind": "individual", "appendix": "PL4", "org_id": None}
+NON_LEADER = as_subject({"kind": "individual", "appendix": "PL4", "org_id": None})
 
 
 # -- 1. the open HTNV case ----------------------------------------------------------
@@ -88,7 +89,7 @@ def test_legacy_regimes_have_no_band_hence_no_open_question():
 
     assessment = legacy(Level.NOT_COMPLETED)
     book = rulebook_for_year(2021)
-    subject = {"kind": "individual", "appendix": "PL4", "org_id": None}
+    subject = as_subject({"kind": "individual", "appendix": "PL4", "org_id": None})
     assert evaluate(book, subject, assessment, NO_FACTS, 2021).open_questions == ()
 
 
@@ -198,7 +199,9 @@ def test_a_former_post_holder_charges_only_the_unit_of_the_conduct():
 
 
 def _collective(org):
-    return {"kind": "collective", "appendix": "PL1", "org_id": str(org.org_id)}
+    return as_subject(
+        {"kind": "collective", "appendix": "PL1", "org_id": str(org.org_id)}
+    )
 
 
 def test_the_old_collective_is_khtnv_and_the_new_one_may_be_excellent():

@@ -23,13 +23,14 @@ from domain.organisations import Organisation, OrganisationKind, ParentFacts
 from domain.ratings import consecutive_khtnv, rating_prerequisites
 from domain.reviews import review_prerequisites
 from domain.rulebooks import Level, rulebook_for_year
-from domain.subjects import OrgNode, derive_subjects
+from domain.subjects import OrgNode, Subject, derive_subjects
 from tests.unit import ratings_world as world
 from tests.unit.ratings_world import (
     ACTOR,
     DISTRICT,
     GRASSROOTS,
     TREE,
+    as_subject,
     cycle,
     legacy,
     member,
@@ -42,22 +43,26 @@ from tests.unit.ratings_world import (
 )
 
 B366, B124, B132 = (rulebook_for_year(y) for y in (2025, 2023, 2021))
-LEADER = {"kind": "individual", "klass": "leader", "appendix": "PL3"}
-NON_LEADER = {"kind": "individual", "klass": "member_of_subordinate_cell"}
-COLLECTIVE = {
-    "kind": "collective",
-    "klass": "leadership_collective",
-    "org_kind": "leadership_collective",
-    "appendix": "PL1",
-    "org_id": str(oid("btv")),
-}
-PARTY_ORG = {
-    "kind": "collective",
-    "klass": "grassroots_committee",
-    "org_kind": "grassroots_committee",
-    "appendix": "PL1",
-    "org_id": str(oid("g")),
-}
+LEADER = as_subject({"kind": "individual", "klass": "leader", "appendix": "PL3"})
+NON_LEADER = as_subject({"kind": "individual", "klass": "member_of_subordinate_cell"})
+COLLECTIVE = as_subject(
+    {
+        "kind": "collective",
+        "klass": "leadership_collective",
+        "org_kind": "leadership_collective",
+        "appendix": "PL1",
+        "org_id": str(oid("btv")),
+    }
+)
+PARTY_ORG = as_subject(
+    {
+        "kind": "collective",
+        "klass": "grassroots_committee",
+        "org_kind": "grassroots_committee",
+        "appendix": "PL1",
+        "org_id": str(oid("g")),
+    }
+)
 
 
 def codes(book, subject, facts, year=2025) -> list[str]:
@@ -305,9 +310,9 @@ def test_sector_order_prerequisites():
     )
     tree = {**TREE, ubnd.org_id: ubnd, mttq.org_id: mttq, btv.org_id: btv}
     rows = derive_subjects(B366, DISTRICT.org_id, tree, [], date(2025, 12, 1))
-    subjects = {s["key"]: s for s in rows}
-    assert subjects[okey(GRASSROOTS)]["sector"] == "party"
-    assert subjects[okey(btv)]["sector"] == "party"
+    subjects = {s["key"]: Subject.from_payload(s) for s in rows}
+    assert subjects[okey(GRASSROOTS)].sector == "party"
+    assert subjects[okey(btv)].sector == "party"
     assert rating_prerequisites(subjects[okey(btv)], subjects) == sorted(
         [
             ("government_before_party_committee", okey(mttq)),
@@ -319,7 +324,7 @@ def test_sector_order_prerequisites():
     assert ("lower_before_higher", okey(btv)) in district
     # A collective whose sector was never recorded keeps the old rules only.
     board = subjects[f"o:{oid('board')}"]
-    assert board["sector"] is None
+    assert board.sector is None
     assert rating_prerequisites(board, subjects) == []
 
 
@@ -386,13 +391,13 @@ def test_partial_committee_proposes_and_the_grassroots_committee_decides():
     tree = {**TREE, partial.org_id: partial, cell.org_id: cell}
     one = member("Khu chín", cell=cell)
     rows = derive_subjects(B366, DISTRICT.org_id, tree, [one], date(2025, 12, 1))
-    subjects = {s["key"]: s for s in rows}
-    assert subjects[okey(cell)]["klass"] == "subordinate_cell"
-    assert subjects[okey(cell)]["proposes"] == str(partial.org_id)
-    assert subjects[okey(cell)]["decides"] == str(GRASSROOTS.org_id)
-    assert subjects[okey(partial)]["klass"] == "partial_committee"
-    assert subjects[okey(partial)]["decides"] == str(GRASSROOTS.org_id)
-    assert subjects[mkey(one)]["decides"] == str(GRASSROOTS.org_id)
+    subjects = {s["key"]: Subject.from_payload(s) for s in rows}
+    assert subjects[okey(cell)].klass == "subordinate_cell"
+    assert subjects[okey(cell)].proposes == str(partial.org_id)
+    assert subjects[okey(cell)].decides == str(GRASSROOTS.org_id)
+    assert subjects[okey(partial)].klass == "partial_committee"
+    assert subjects[okey(partial)].decides == str(GRASSROOTS.org_id)
+    assert subjects[mkey(one)].decides == str(GRASSROOTS.org_id)
     # Without a đảng ủy bộ phận nobody is named as proposer (unchanged).
     plain = {
         s["key"]: s
@@ -667,7 +672,7 @@ def test_review_order_by_sector_is_a_366_rule():
     )
     tree = {**TREE, ubnd.org_id: ubnd, btv.org_id: btv}
     rows = derive_subjects(B366, DISTRICT.org_id, tree, [], date(2025, 12, 1))
-    subjects = {s["key"]: s for s in rows}
+    subjects = {s["key"]: Subject.from_payload(s) for s in rows}
     party = subjects[okey(btv)]
     venue = str(btv.org_id)
     assert review_prerequisites(party, venue, subjects, B366.order_rules) == [

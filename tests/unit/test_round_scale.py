@@ -160,13 +160,13 @@ def test_the_subject_index_gives_the_scans_answers():
             rating_prerequisites(subject, c.subjects)
         ), key
     assert list(index.authorities) == sorted(
-        {s["decides"] for s in c.subjects.values() if s["decides"]}
+        {s.decides for s in c.subjects.values() if s.decides}
     )
     district = str(DISTRICT.org_id)
     assert list(index.under[district]) == sorted(
         k
         for k, s in c.subjects.items()
-        if s["kind"] == "individual" and district in s.get("path", [])
+        if s.kind == "individual" and district in s.path
     )
     copied = copy.deepcopy(c)
     assert copied.subjects is c.subjects
