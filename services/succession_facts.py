@@ -69,6 +69,13 @@ def succession(runtime: ProjectionRuntime, org_id: UUID, year: int) -> Successio
             break
         frontier = following
     began, ended = directory.lifetime(runtime, org_id)
+    split = [
+        link["effective_on"]
+        for link in found
+        if link["how"] == "split" and link["effective_on"].year == year
+    ]
+    if split:  # it carries on part of one from then on (founded before or not)
+        began = max(began or split[0], split[0])
     last_day = ended - timedelta(days=1) if ended is not None else None
     return Succession(tuple(found), part_of_year(year, began, last_day))
 
