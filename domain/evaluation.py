@@ -44,6 +44,7 @@ from domain.triggers import (
 __all__ = [
     "LEADER_APPENDICES",
     "OPEN_HTNV_CONDITION",
+    "OPEN_PART_OF_YEAR",
     "SCORE_TEXT",
     "Assessment",
     "DisciplineFact",
@@ -67,6 +68,13 @@ __all__ = [
 # subject from the self-rating on, and only the authority's decision, with a
 # written justification, settles it (recorded in the decision event).
 OPEN_HTNV_CONDITION = "htnv_condition_failed"
+# An organisation that existed only part of the review year: founded by a
+# reorganisation decision after 1 January (a merger's or a split's successor)
+# or ended before 31 December. The texts say neither which months' results its
+# rating covers nor whether it is rated at all: no level is refused, the subject
+# is flagged from the self-rating on, and the authority's decision must say in
+# writing how it settled it (recorded in the decision event; docs/rules.md).
+OPEN_PART_OF_YEAR = "org_part_of_year"
 
 
 @dataclass(frozen=True)
@@ -177,7 +185,7 @@ def evaluate(
             ):
                 missed = "excellent_remediation"
             elif collective and any(
-                d.decided_on.year == year and charged_here(d, org_id)
+                d.decided_on.year == year and charged_here(d, org_id, facts.merged_from)
                 for d in facts.member_disciplines
             ):
                 missed = "excellent_no_discipline"
@@ -209,14 +217,21 @@ def evaluate(
                 open_questions.append(OPEN_HTNV_CONDITION)
                 rules.append("authority_judgement")
             continue
+    if collective and facts.existed is not None:
+        open_questions.append(OPEN_PART_OF_YEAR)
+        if "authority_judgement" not in rules:
+            rules.append("authority_judgement")
     triggers = triggers_for(
         rulebook, subject, assessment, facts, year, mitigations or {}
     )
     if triggers:
         rules.append("khtnv_triggers")
     if any(t.applies for t in triggers):
-        # A KHTNV trigger implies the level: nothing is left open.
-        ceiling, open_questions = Level.NOT_COMPLETED, []
+        # A KHTNV trigger implies the level: the open HTNV level is settled.
+        # Which part of the year an organisation that existed only part of it
+        # answers for is not a level: it stays open for the authority.
+        ceiling = Level.NOT_COMPLETED
+        open_questions = [q for q in open_questions if q == OPEN_PART_OF_YEAR]
     return Evaluation(
         ceiling=ceiling,
         open_questions=tuple(open_questions),

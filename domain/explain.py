@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.evaluation import OPEN_HTNV_CONDITION, Evaluation, show
+from domain.evaluation import (
+    OPEN_HTNV_CONDITION,
+    OPEN_PART_OF_YEAR,
+    Evaluation,
+    show,
+)
 from domain.rulebooks import Level, Rulebook
 
 LEVEL_NAMES: dict[str, str] = {
@@ -149,6 +154,12 @@ def explain(
             "định mức áp dụng (Điều 11 Quy định 366-QĐ/TW); hệ thống không xếp "
             "“Hoàn thành nhiệm vụ”, cấp có thẩm quyền quyết định, có giải trình."
         )
+    if OPEN_PART_OF_YEAR in evaluation.open_questions:
+        lines.append(
+            "Tổ chức chỉ tồn tại một phần năm đánh giá do sắp xếp, tổ chức lại "
+            "(hợp nhất, sáp nhập, chia tách, giải thể): quy định chưa xác định "
+            "cách đánh giá, xếp loại; cấp có thẩm quyền quyết định, có giải trình."
+        )
     lines.append(
         f"Mức cao nhất theo quy định: “{level_name(evaluation.ceiling.value)}”; "
         f"mức quyết định: “{level_name(decided.value)}”."
@@ -226,6 +237,11 @@ RULE_LABELS: dict[str, str] = {
         "điểm thuộc khung “Hoàn thành nhiệm vụ” trở lên nhưng không đủ điều kiện "
         "“Hoàn thành nhiệm vụ” (quy định chưa xác định mức): cấp có thẩm quyền "
         "quyết định, có giải trình"
+    ),
+    OPEN_PART_OF_YEAR: (
+        "tổ chức chỉ tồn tại một phần năm do sắp xếp, tổ chức lại (quy định chưa "
+        "xác định cách đánh giá, xếp loại): cấp có thẩm quyền quyết định, có "
+        "giải trình"
     ),
     "authority_judgement": "cấp có thẩm quyền quyết định, có giải trình",
     "consecutive_khtnv": (

@@ -131,7 +131,11 @@ class DisciplineFact:
         }
 
 
-def charged_here(record: DisciplineFact, org_id: UUID | None) -> bool:
+def charged_here(
+    record: DisciplineFact,
+    org_id: UUID | None,
+    predecessors: frozenset[UUID] = frozenset(),
+) -> bool:
     """Whether a member's discipline record counts at the collective ``org_id``.
 
     366-QĐ/TW Điều 11, "một số trường hợp cần lưu ý" (domain.md §4.3): a
@@ -139,8 +143,30 @@ def charged_here(record: DisciplineFact, org_id: UUID | None) -> bool:
     against the old unit's rating, not the new one's; each violation counts at
     the unit where the conduct occurred. A record naming no unit counts where
     the member holds the post. The KHTNV trigger and the HTXSNV condition "no
-    member disciplined" both read it."""
-    return record.conduct_org_id is None or record.conduct_org_id == org_id
+    member disciplined" both read it.
+
+    ``predecessors``: the organisations merged into ``org_id`` (sáp nhập,
+    hợp nhất; docs/rules.md, "Reviews and ratings across a change"): the
+    successor carries on their year, so conduct at one of them counts here."""
+    return (
+        record.conduct_org_id is None
+        or record.conduct_org_id == org_id
+        or record.conduct_org_id in predecessors
+    )
+
+
+def part_of_year(
+    year: int, began: date | None, ended: date | None
+) -> dict[str, Any] | None:
+    """The days of ``year`` an organisation existed, when it began after 1
+    January (founded by a reorganisation decision) or ended before 31 December
+    of it (merged, split or dissolved); None when it existed the whole year.
+    The texts do not say how such an organisation is rated (docs/rules.md)."""
+    late = began is not None and began.year == year and began > date(year, 1, 1)
+    early = ended is not None and ended.year == year and ended < date(year, 12, 31)
+    if not (late or early):
+        return None
+    return {"from": began if late else None, "until": ended if early else None}
 
 
 def collective_charges(
@@ -190,6 +216,19 @@ class SubjectFacts:
     subordinates: tuple[Mapping[str, Any], ...] = ()  # {org_id, disciplined: [d]}
     member_levels: tuple[tuple[str, str | None], ...] = ()
     previous: Mapping[str, Any] | None = None  # the previous cycle's decision
+    # The organisations this collective carries on from (kế tục): {org_id, how,
+    # effective_on}; and, when it began or ended within the review year, the
+    # days it existed (``part_of_year``). Empty for an unchanged tree.
+    predecessors: tuple[Mapping[str, Any], ...] = ()
+    existed: Mapping[str, Any] | None = None
+
+    @property
+    def merged_from(self) -> frozenset[UUID]:
+        """The predecessors merged into this collective (their conduct counts
+        here; a split's successors are left to the authority)."""
+        return frozenset(
+            UUID(str(p["org_id"])) for p in self.predecessors if p["how"] == "merge"
+        )
 
     def unit_dict(self) -> dict[str, Any]:
         return {
@@ -209,6 +248,10 @@ class SubjectFacts:
         extra: dict[str, Any] = {}
         if self.remediation is not None:
             extra["remediation"] = self.remediation.as_dict()
+        if self.predecessors:  # only when the tree changed: older facts unchanged
+            extra["predecessors"] = [dict(p) for p in self.predecessors]
+        if self.existed is not None:
+            extra["existed"] = dict(self.existed)
         return {
             **extra,
             **self.unit_dict(),

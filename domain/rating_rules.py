@@ -138,6 +138,29 @@ def previous_decision(
     }
 
 
+def previous_through_predecessors(
+    own: Mapping[str, Any] | None,
+    predecessors: Iterable[tuple[str, Mapping[str, Any] | None]],
+) -> dict[str, Any] | None:
+    """The previous decision of a collective that carries on from others
+    (merged or split; docs/rules.md): its own and its predecessors' (``(subject
+    key, previous decision)`` each). It answers for what they all were, so a
+    KHTNV one is chosen when there is one (as of several cycles of one period:
+    the consecutive-KHTNV flag is never missed), else its own, else the first
+    predecessor's; one taken from a predecessor names it (``predecessor``)."""
+    found: list[tuple[str | None, dict[str, Any]]] = []
+    if own is not None:
+        found.append((None, dict(own)))
+    found += [(key, dict(p)) for key, p in predecessors if p is not None]
+    if not found:
+        return None
+    key, chosen = next(
+        ((k, p) for k, p in found if p["level"] == Level.NOT_COMPLETED.value),
+        found[0],
+    )
+    return chosen if key is None else {**chosen, "predecessor": key}
+
+
 def consecutive_khtnv(level: Level, facts: SubjectFacts) -> dict[str, Any] | None:
     """KHTNV again after KHTNV in the previous cycle of the same period type: a
     flag for human consideration, never a consequence (domain.md §5.6)."""

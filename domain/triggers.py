@@ -51,6 +51,7 @@ def _counting(
     counted: frozenset[str],
     collective: bool,
     org_id: UUID | None,
+    merged_from: frozenset[UUID] = frozenset(),
 ) -> list[DisciplineFact]:
     trigger = (
         rulebook.collective_discipline if collective else rulebook.individual_discipline
@@ -64,7 +65,7 @@ def _counting(
             continue
         if trigger.duty_related_only and not record.duty_related:
             continue
-        if collective and not charged_here(record, org_id):
+        if collective and not charged_here(record, org_id, merged_from):
             continue  # conduct at another unit counts there (Điều 11, timing cases)
         found.append(record)
     return found
@@ -95,7 +96,13 @@ def triggers_for(
 
     records = facts.member_disciplines if collective else facts.disciplines
     hits = _counting(
-        rulebook, records, year, facts.counted_disciplines, collective, org_id
+        rulebook,
+        records,
+        year,
+        facts.counted_disciplines,
+        collective,
+        org_id,
+        facts.merged_from,
     )
     if hits:
         add(

@@ -502,3 +502,42 @@ def successors_as_of(runtime: ProjectionRuntime, day: date) -> dict[UUID, list[U
     for r in rows:
         found.setdefault(UUID(r["predecessor_id"]), []).append(UUID(r["successor_id"]))
     return found
+
+
+def predecessor_links(runtime: ProjectionRuntime, org_id: UUID) -> list[dict[str, Any]]:
+    """The organisations ``org_id`` carries on from (kế tục: merged into it or
+    split into it), with how and from when (one indexed query)."""
+    rows = runtime.query(
+        "directory",
+        "SELECT predecessor_id, how, effective_on FROM {org_successions} "
+        "WHERE successor_id = ? ORDER BY effective_on, predecessor_id",
+        [str(org_id)],
+    )
+    return [
+        {
+            "org_id": r["predecessor_id"],
+            "how": r["how"],
+            "effective_on": date.fromisoformat(r["effective_on"]),
+        }
+        for r in rows
+    ]
+
+
+def lifetime(
+    runtime: ProjectionRuntime, org_id: UUID
+) -> tuple[date | None, date | None]:
+    """(from, until) of an organisation: the day a reorganisation decision
+    founded it (None when it was recorded without one: it existed before), and
+    the day it ended (merged, split or dissolved; None while it lasts)."""
+    rows = runtime.query(
+        "directory",
+        "SELECT valid_from, ended FROM {org_periods} WHERE org_id = ? "
+        "ORDER BY valid_from, seq",
+        [str(org_id)],
+    )
+    began = rows[0]["valid_from"] if rows else ""
+    ended = next((r["valid_from"] for r in rows if r["ended"]), "")
+    return (
+        date.fromisoformat(began) if began else None,
+        date.fromisoformat(ended) if ended else None,
+    )

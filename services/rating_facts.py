@@ -33,6 +33,7 @@ from domain.reviews import Review
 from domain.subjects import MemberNode, OrgNode, Subject, SubjectKey, in_subtree
 from projections import directory_reads, org_facts, vote_results
 from projections.ratings import members as member_view
+from services import succession_facts as succession
 from services.rating_ids import review_id, round_id
 from services.rating_reads import RatingReads
 
@@ -187,12 +188,24 @@ class RatingFacts(RatingReads, ABC):
                     for d in member.degradations
                 )
         records.extend(self._former_holder_charges(UUID(org), holders))
+        # Issue 12: what it carries on from the organisations it succeeded.
+        chain = succession.succession(self.app.projections, UUID(org), year)
+        for merged in chain.merged_from:  # conduct there counts here (Điều 11.4)
+            records.extend(self._former_holder_charges(merged, set()))
         return SubjectFacts(
-            member_disciplines=tuple(records),
+            member_disciplines=tuple(dict.fromkeys(records)),
             member_degradations=tuple(degraded),
-            remediation=self.app.remediation.carried(subject.key, year),
+            remediation=succession.carried(
+                subject.key,
+                chain,
+                lambda key: self.app.remediation.carried(key, year),
+            ),
             **self._collective_facts(cycle, subject),
-            previous=self.previous_decision(cycle, subject.key),
+            previous=succession.previous_decision(
+                subject.key, chain, lambda key: self.previous_decision(cycle, key)
+            ),
+            predecessors=chain.predecessors,
+            existed=chain.existed,
         )
 
     def _former_holder_charges(

@@ -3,7 +3,9 @@ deadlines, refresh the subjects, combined conferences, close."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -12,8 +14,9 @@ from domain.cycles import ReviewCycle
 from domain.errors import DomainError
 from domain.organisations import Organisation
 from domain.rulebooks import rulebook_for_year
-from domain.subjects import SubjectKey, derive_subjects
+from domain.subjects import OrgNode, SubjectKey, derive_subjects
 from ledger.signing import Signer
+from projections import directory
 from services import rating_commands as rc
 from services.handlers.base import Services
 from services.handlers.registry import handler
@@ -93,6 +96,30 @@ def set_deadline(app: Services, command: rc.SetDeadline, signer: Signer) -> UUID
     return command.cycle_id
 
 
+def carried_on_by(
+    app: Services, tree: Mapping[UUID, OrgNode], org_id: UUID
+) -> list[UUID]:
+    """The organisations whose subtrees a cycle of ``org_id`` reviews: itself,
+    or, once it has ended by a merger or a split, the organisations that carry
+    it on (through every later change; docs/rules.md, "Reviews and ratings
+    across a change"). A dissolved organisation with no successor has none."""
+    roots: list[UUID] = []
+    seen = {org_id}
+    frontier = [org_id]
+    while frontier:
+        org = frontier.pop(0)
+        node = tree.get(org)
+        if node is not None and not node.dissolved:
+            roots.append(org)
+            continue
+        for link in directory.successions(app.projections, org):
+            successor = UUID(link["successor_id"])
+            if link["predecessor_id"] == str(org) and successor not in seen:
+                seen.add(successor)
+                frontier.append(successor)
+    return roots
+
+
 @handler(rc.RefreshSubjects)
 def refresh_subjects(
     app: Services, command: rc.RefreshSubjects, signer: Signer
@@ -104,14 +131,18 @@ def refresh_subjects(
         uow.authorise(signer.actor, "cycle.open", cycle.org_id)
         tree = ratings.tree()
         reference = cycle.reference_date
-        subjects = derive_subjects(
-            cycle.rulebook,
-            cycle.org_id,
-            tree,
-            ratings.member_nodes(tree, cycle.org_id, reference),
-            reference,
-            combined=cycle.options.get("combined"),
-        )
+        rows: dict[str, dict[str, Any]] = {}
+        for root in carried_on_by(app, tree, cycle.org_id):
+            for row in derive_subjects(
+                cycle.rulebook,
+                root,
+                tree,
+                ratings.member_nodes(tree, root, reference),
+                reference,
+                combined=cycle.options.get("combined"),
+            ):
+                rows.setdefault(row["key"], row)
+        subjects = list(rows.values())
         decided = set(ratings.external_levels(cycle, exclude=UUID(int=0)))
         cycle.refresh_subjects(
             subjects=subjects, decided=decided, refreshed_by=signer.actor

@@ -38,6 +38,7 @@ def open_round(app: Services, command: rc.OpenRound, signer: Signer) -> UUID:
         uow.authorise(signer.actor, "rating.decide", command.authority_org_id)
         cycle = uow.read(ReviewCycle, command.cycle_id, "cycle.not_found")
         org = uow.read(Organisation, command.authority_org_id, "org.not_found")
+        ensure_authority_active(org)
         if uow.exists(ident):
             raise DomainError("rating.round_exists")
         return [
@@ -52,6 +53,14 @@ def open_round(app: Services, command: rc.OpenRound, signer: Signer) -> UUID:
 
     uow.commit(signer, work)
     return ident
+
+
+def ensure_authority_active(org: Organisation) -> None:
+    """An organisation that ended (merged, split, dissolved) rates no more: its
+    successor does, once the cycle's subjects are refreshed (docs/rules.md,
+    "Reviews and ratings across a change")."""
+    if org.dissolved:
+        raise DomainError("rating.authority_ended", authority=org.name)
 
 
 def round_step(
@@ -69,6 +78,9 @@ def round_step(
         cycle = uow.read(ReviewCycle, rating.cycle_id, "cycle.not_found")
         scope = None if action in SUBJECT_SCOPED else rating.authority_org_id
         account = uow.authorise(signer.actor, action, scope)
+        ensure_authority_active(
+            uow.read(Organisation, rating.authority_org_id, "org.not_found")
+        )
         step(rating, cycle, account)
         return [rating]
 

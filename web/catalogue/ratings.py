@@ -171,6 +171,12 @@ MESSAGES: dict[str, str] = {
     "rating.mitigation_not_allowed": (
         "Quy định của năm này không cho phép xem xét giảm nhẹ căn cứ này."
     ),
+    "rating.authority_ended": (
+        "Tổ chức “{authority}” đã kết thúc hoạt động do sắp xếp, tổ chức lại "
+        "(hợp nhất, sáp nhập, chia tách hoặc giải thể): việc đánh giá, xếp loại "
+        "do tổ chức kế tục thực hiện. Hãy cập nhật danh sách đối tượng của kỳ, "
+        "rồi thực hiện ở phiên xếp loại của tổ chức kế tục."
+    ),
     "rating.not_competent": (
         "Cấp này không có thẩm quyền quyết định xếp loại {subject}."
     ),
