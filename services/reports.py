@@ -159,14 +159,33 @@ class ReportService:
 
     def _placer(self, tree_on: date | None) -> Callable[[list[str]], list[str]]:
         """A stored path as it stands in the tree of ``tree_on`` (unchanged
-        without a day); one lookup per organisation."""
+        without a day); one lookup per organisation. An organisation founded
+        after that day (a merger's new successor) stands where its first
+        predecessor stood that day, so the day's tree still counts it once."""
         if tree_on is None:
             return lambda path: path
         runtime = self.app.projections
         tree = tree_as_of(runtime, tree_on)
         parents = {o: row["parent_id"] for o, row in tree.items()}
         successors = successors_as_of(runtime, tree_on)
+        predecessors: dict[UUID, list[UUID]] = {}
+        for old, new in successors_as_of(runtime, date.max).items():
+            for one in new:
+                predecessors.setdefault(one, []).append(old)
         placed: dict[str, list[str]] = {}
+
+        def found(org_id: UUID) -> tuple[UUID, ...]:
+            waiting, seen = [org_id], {org_id}
+            while waiting:
+                current = waiting.pop(0)
+                here = path_as_of(current, parents, successors)
+                if here:
+                    return here
+                for before in sorted(predecessors.get(current, [])):
+                    if before not in seen:
+                        seen.add(before)
+                        waiting.append(before)
+            return ()
 
         def place(path: list[str]) -> list[str]:
             """Stored paths run from the subject's own organisation up."""
@@ -174,8 +193,7 @@ class ReportService:
                 return path
             own = path[0]
             if own not in placed:
-                found = path_as_of(UUID(own), parents, successors)
-                placed[own] = [str(o) for o in reversed(found)]
+                placed[own] = [str(o) for o in reversed(found(UUID(own)))]
             return placed[own]
 
         return place
