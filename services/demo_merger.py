@@ -12,9 +12,9 @@ bộ and the đảng bộ itself are rated, so the province's 2025 report shows 
 merged organisation once, and the 2024 ratings stay readable from the successor.
 
 Everything goes through the ordinary commands: the administrator founds and
-enrols, the province's secretary and decision maker act for 2024, the tỉnh ủy's
-decision maker signs the merger, the new secretary and the province's decision maker act for
-2025. Names are fictional.
+enrols, the province's secretary and decision maker act for 2024, the tỉnh
+ủy's decision maker signs the merger, the new secretary and the province's
+decision maker act for 2025. Names are fictional.
 """
 
 from __future__ import annotations
@@ -353,6 +353,8 @@ def _shortcoming(
 
 def _cells_of(merger: DemoMerger, commune: UUID) -> set[UUID]:
     codes = next(
-        cells for code, (_n, cells) in COMMUNES.items() if merger.communes[code] == commune
+        cells
+        for code, (_n, cells) in COMMUNES.items()
+        if merger.communes[code] == commune
     )
     return {merger.cells[cc] for cc, _ in codes}

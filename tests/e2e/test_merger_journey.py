@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from ledger.config import settings_from_environ
     from services.app import Kiemdiem
     from services.demo import load_demo
@@ -48,7 +48,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
             result = load_demo(services, admin.signer)
         finally:
             services.close()
-    yield {
+    return {
         "root": root,
         "logins": {a.username: a.password for a in result.accounts},
         "merger": result.merger,
