@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 from uuid import UUID
@@ -60,11 +61,21 @@ def _organisation(services: Kiemdiem, value: str) -> UUID:
     required=True,
     help="File to write.",
 )
-def report(org: str, year: int, fmt: str, out: Path) -> None:
+@click.option(
+    "--tree-on",
+    "tree_on_text",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Roll up by the organisation tree as it was on this day "
+    "(default: the tree at the report date, today).",
+)
+def report(org: str, year: int, fmt: str, out: Path, tree_on_text: str | None) -> None:
     """Write the report of ORG's subtree for YEAR (counts and percentages by
-    level, exempt, re-rated, confidence votes, deadlines)."""
+    level, exempt, re-rated, confidence votes, deadlines), rolled up by the
+    tree at the report date or, with --tree-on, as it was on that day."""
     if not 2000 <= year <= 2100:
         _bad_input(f"{year} không phải một năm kiểm điểm")
+    tree_on = _day(tree_on_text)
     if not out.parent.exists():
         _bad_input(f"thư mục {out.parent} không tồn tại")
     with open_services() as services:
@@ -74,7 +85,7 @@ def report(org: str, year: int, fmt: str, out: Path) -> None:
             payload: dict[str, Any] = {}
             for step in steps:
                 if step == "read":
-                    payload = services.reports.report(org_id, year)
+                    payload = services.reports.report(org_id, year, tree_on=tree_on)
                     if not payload["cycles"]:
                         _bad_input(
                             f"chưa có kỳ kiểm điểm năm {year} nào của "
@@ -86,6 +97,19 @@ def report(org: str, year: int, fmt: str, out: Path) -> None:
                 else:
                     out.write_bytes(data)
     click.echo(f"Đã ghi {out} ({len(data)} byte): báo cáo năm {year}, định dạng {fmt}")
+    click.echo(f"Tổng hợp theo cây tổ chức {docs.tree_of(payload)}")
+
+
+def _day(text: str | None) -> date | None:
+    """``--tree-on``: a day written YYYY-MM-DD (none: the report date)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        _bad_input(
+            f"--tree-on {text!r}: hãy ghi ngày dạng YYYY-MM-DD, ví dụ 2025-07-01"
+        )
 
 
 def _progress(items: list[str]) -> AbstractContextManager[Iterable[str]]:

@@ -16,6 +16,7 @@ from uuid import UUID
 from ledger.signing import Signer
 from services import commands as c
 from services.app import Kiemdiem
+from services.demo_merger import SECRETARY, DemoMerger, load_demo_merger
 from services.demo_ratings import (
     DECISION_CELL,
     load_demo_decision,
@@ -89,6 +90,7 @@ class DemoResult:
     members: int
     accounts: list[DemoAccount]
     vote: DemoVoteResult
+    merger: DemoMerger
 
 
 def load_demo(services: Kiemdiem, admin: Signer, seed: int = 2025) -> DemoResult:
@@ -144,8 +146,20 @@ def load_demo(services: Kiemdiem, admin: Signer, seed: int = 2025) -> DemoResult
     load_demo_remediation(services, demo_signer(services, "thuky", logins["thuky"]))
     vote = load_demo_vote(services, admin)
     accounts += [DemoAccount(a.username, a.role, a.password) for a in vote.accounts]
+    # Issue 12: two đảng ủy xã merged on 1/7/2025 into a đảng bộ xã under the
+    # tỉnh ủy, rated in 2024 before and in 2025 after (services/demo_merger.py).
+    merger = load_demo_merger(
+        services,
+        admin,
+        demo_signer(services, "thuky", logins["thuky"]),
+        demo_signer(services, "captuy", logins["captuy"]),
+    )
+    accounts.append(DemoAccount(SECRETARY[0], "secretary", merger.secretary_password))
     organisations = 1 + len(DISTRICTS) + len(cells) + len(COLLECTIVES)
-    return DemoResult(organisations, len(members), accounts, vote)
+    organisations += merger.organisations
+    return DemoResult(
+        organisations, len(members) + len(merger.members), accounts, vote, merger
+    )
 
 
 def open_demo_accounts(

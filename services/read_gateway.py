@@ -371,6 +371,15 @@ class ReadGateway:
         self.check(Read.STATISTICS, org_id)
         return self.app.ratings.statistics(cycle_id, org_id)
 
+    def statistics_on_tree(
+        self, cycle_id: UUID, org_id: UUID, tree_on: date | None = None
+    ) -> Row:
+        """:meth:`statistics` rolled up by the tree at the report date (default,
+        ``tree_on`` None) or as it was on ``tree_on`` (issue 12); same scope."""
+        self._cycle(cycle_id)
+        self.check(Read.STATISTICS, org_id)
+        return self.app.reports.cycle_statistics(cycle_id, org_id, tree_on)
+
     def open_items(self, cycle_id: UUID) -> list[Row]:
         """The cycle's open items name subjects across the cycle: whole for a
         cycle in the viewer's branch, none otherwise."""
@@ -419,13 +428,16 @@ class ReadGateway:
         )
 
     def report(self, org_id: UUID, year: int, tree_on: date | None = None) -> Row:
-        """With ``tree_on``, rolled up by the tree as it was on that day."""
+        """Rolled up by the tree at the report date, or with ``tree_on`` by the
+        tree as it was on that day."""
         self.check(Read.REPORT, org_id)
         return self.app.reports.report(org_id, year, tree_on=tree_on)
 
-    def report_history(self, org_id: UUID, population: str) -> list[Row]:
+    def report_history(
+        self, org_id: UUID, population: str, tree_on: date | None = None
+    ) -> list[Row]:
         self.check(Read.REPORT, org_id)
-        return self.app.reports.history(org_id, population)
+        return self.app.reports.history(org_id, population, tree_on)
 
     def _report_subject(self, cycle_id: UUID, key: str) -> None:
         row = self.app.ratings.subject_row(cycle_id, key)

@@ -309,6 +309,14 @@ def _regimes(report: Mapping[str, Any]) -> str:
     return ", ".join(sorted({c["regulation"] for c in report["cycles"]})) or "—"
 
 
+def tree_of(report: Mapping[str, Any]) -> str:
+    """Which tree the report is rolled up by (issue 12), in words."""
+    day = layout.vn_date(report["tree_on"])
+    if report.get("tree_is_report_date", True):
+        return f"tại ngày báo cáo ({day})"
+    return f"như tại ngày {day}"
+
+
 def report_xlsx(report: Mapping[str, Any]) -> bytes:
     book = Workbook()
     first = book.active
@@ -319,6 +327,7 @@ def report_xlsx(report: Mapping[str, Any]) -> bytes:
     append_row(first, ["Năm", report["year"]])
     append_row(first, ["Quy định áp dụng", _regimes(report)])
     append_row(first, ["Tình hình tính đến ngày", date.fromisoformat(report["today"])])
+    append_row(first, ["Tổng hợp theo cây tổ chức", tree_of(report)])
     append_row(first, [PERCENT_NOTE])
     first.column_dimensions["A"].width = 28
     first.column_dimensions["B"].width = 40
@@ -347,7 +356,8 @@ def report_pdf(report: Mapping[str, Any]) -> bytes:
     layout.paragraph(
         pdf,
         f"{report['org']['name']} — quy định áp dụng: {_regimes(report)}; "
-        f"tình hình tính đến ngày {layout.vn_date(report['today'])}",
+        f"tình hình tính đến ngày {layout.vn_date(report['today'])}; "
+        f"tổng hợp theo cây tổ chức {tree_of(report)}",
         "I",
         12,
     )

@@ -107,23 +107,30 @@ class ReportService:
         return subjects.annual_years(self.app.projections, org_id)
 
     def subjects(
-        self, org_id: UUID, year: int, tree_on: date | None = None
+        self,
+        org_id: UUID,
+        year: int,
+        tree_on: date | None = None,
+        cycles: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """Every subject of the year's annual cycles in and under ``org_id``, once.
+        """Every subject of the year's annual cycles (or of ``cycles``) in and
+        under ``org_id``, once: a member found in two cycles of the year (moved,
+        or two overlapping plans) counts once, its decided row first.
 
-        Placed by the tree as it was when each cycle opened (the subject's stored
-        path), or with ``tree_on`` by the tree as it was on that day: the
-        subject's organisation followed to its successor if it had ended, then
-        that day's parents (``domain.reorganisation.path_as_of``)."""
-        cycles = [c["cycle_id"] for c in self.annual_cycles(year)]
+        Placed by the tree as it was on ``tree_on``: the subject's organisation
+        followed to its successor if it had ended by then, then that day's
+        parents (``domain.reorganisation.path_as_of``); without a day, by the
+        tree when each cycle opened (the subject's stored path)."""
+        if cycles is None:
+            cycles = [c["cycle_id"] for c in self.annual_cycles(year)]
         views = self.app.projections
         if tree_on is None:
-            rows = subjects.subjects_under(views, cycles, org_id)
+            rows = subjects.subjects_under(views, list(cycles), org_id)
         else:
             place = self._placer(tree_on)
             placed = (
                 {**r, "path": place(r["path"])}
-                for r in subjects.subjects_of_cycles(views, cycles)
+                for r in subjects.subjects_of_cycles(views, list(cycles))
             )
             rows = [r for r in placed if str(org_id) in r["path"]]
         chosen: dict[str, dict[str, Any]] = {}
@@ -133,16 +140,48 @@ class ReportService:
                 chosen[row["subject_key"]] = row
         return sorted(chosen.values(), key=lambda r: (r["name"], r["subject_key"]))
 
+    def cycle_statistics(
+        self, cycle_id: UUID, org_id: UUID, tree_on: date | None = None
+    ) -> dict[str, Any]:
+        """Counts by level of one cycle's subjects in and under ``org_id`` (the
+        statistics page), rolled up by the tree of ``tree_on`` (default: today,
+        the report date); the shape of ``RatingService.statistics``."""
+        day = tree_on or self.app.today()
+        rows = self.subjects(org_id, 0, day, cycles=[str(cycle_id)])
+        return {
+            pop: tally(r for r in rows if population_of(r) == pop)
+            for pop in POPULATIONS
+        }
+
     def _placer(self, tree_on: date | None) -> Callable[[list[str]], list[str]]:
         """A stored path as it stands in the tree of ``tree_on`` (unchanged
-        without a day); one lookup per organisation."""
+        without a day); one lookup per organisation. An organisation founded
+        after that day (a merger's new successor) stands where its first
+        predecessor stood that day, so the day's tree still counts it once."""
         if tree_on is None:
             return lambda path: path
         runtime = self.app.projections
         tree = tree_as_of(runtime, tree_on)
         parents = {o: row["parent_id"] for o, row in tree.items()}
         successors = successors_as_of(runtime, tree_on)
+        predecessors: dict[UUID, list[UUID]] = {}
+        for old, new in successors_as_of(runtime, date.max).items():
+            for one in new:
+                predecessors.setdefault(one, []).append(old)
         placed: dict[str, list[str]] = {}
+
+        def found(org_id: UUID) -> tuple[UUID, ...]:
+            waiting, seen = [org_id], {org_id}
+            while waiting:
+                current = waiting.pop(0)
+                here = path_as_of(current, parents, successors)
+                if here:
+                    return here
+                for before in sorted(predecessors.get(current, [])):
+                    if before not in seen:
+                        seen.add(before)
+                        waiting.append(before)
+            return ()
 
         def place(path: list[str]) -> list[str]:
             """Stored paths run from the subject's own organisation up."""
@@ -150,8 +189,7 @@ class ReportService:
                 return path
             own = path[0]
             if own not in placed:
-                found = path_as_of(UUID(own), parents, successors)
-                placed[own] = [str(o) for o in reversed(found)]
+                placed[own] = [str(o) for o in reversed(found(UUID(own)))]
             return placed[own]
 
         return place
@@ -170,22 +208,15 @@ class ReportService:
         today: date | None = None,
         tree_on: date | None = None,
     ) -> dict[str, Any]:
-        """The whole report of ``org_id``'s subtree for ``year``; with
-        ``tree_on``, rolled up by the tree as it was on that day (it says which:
-        ``tree_on``, None for the tree when each cycle opened)."""
+        """The whole report of ``org_id``'s subtree for ``year``, rolled up by
+        the tree as at the report date ``today`` (default) or as it was on
+        ``tree_on``; it says which (``tree_on``, and ``tree_is_report_date``)."""
         today = today or self.app.today()
+        tree_day = tree_on or today
         org = self.organisation(org_id)
-        rows = self.subjects(org_id, year, tree_on)
+        rows = self.subjects(org_id, year, tree_day)
         covered = {r["cycle_id"] for r in rows}
-        cycles = [
-            c
-            for c in self.annual_cycles(year)
-            if (
-                c["cycle_id"] in covered
-                if tree_on is not None
-                else self._covers(c["cycle_id"], org_id)
-            )
-        ]
+        cycles = [c for c in self.annual_cycles(year) if c["cycle_id"] in covered]
         by_pop = {
             pop: tally(r for r in rows if population_of(r) == pop)
             for pop in POPULATIONS
@@ -204,7 +235,8 @@ class ReportService:
             "org": org,
             "year": year,
             "today": today.isoformat(),
-            "tree_on": tree_on.isoformat() if tree_on is not None else None,
+            "tree_on": tree_day.isoformat(),
+            "tree_is_report_date": tree_day == today,
             "cycles": [
                 {
                     "cycle_id": c["cycle_id"],
@@ -221,7 +253,7 @@ class ReportService:
             "rerated": self._rerated(rows),
             "confidence": self.confidence(org_id, year),
             "deadlines": self.deadlines(cycles, rows, today),
-            "children": self.children(org_id, year, rows, tree_on),
+            "children": self.children(org_id, year, rows, tree_day),
             "remediation": self.remediation(org_id, year, today),
         }
 
@@ -235,9 +267,6 @@ class ReportService:
             "previous": service.status_counts(org_id, year - 1, today),
             "found": service.status_counts(org_id, year, today),
         }
-
-    def _covers(self, cycle_id: str, org_id: UUID) -> bool:
-        return subjects.cycle_covers(self.app.projections, cycle_id, org_id)
 
     @staticmethod
     def _rerated(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -481,15 +510,17 @@ class ReportService:
 
     # -- the chart across years ------------------------------------------------------
     def history(
-        self, org_id: UUID, population: str = "members"
+        self, org_id: UUID, population: str = "members", tree_on: date | None = None
     ) -> list[dict[str, Any]]:
-        """Counts by level of one population, one entry per year."""
+        """Counts by level of one population, one entry per year, every year
+        rolled up by the same tree (that of ``tree_on``, default today)."""
+        day = tree_on or self.app.today()
         return [
             {
                 "year": year,
                 **tally(
                     r
-                    for r in self.subjects(org_id, year)
+                    for r in self.subjects(org_id, year, day)
                     if population_of(r) == population
                 ),
             }

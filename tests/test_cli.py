@@ -31,18 +31,18 @@ def test_init_and_demo_without_a_terminal(env):
     result = run("init", "--origin", "kiemdiem.test/tinh", "--demo")
     assert result.exit_code == 0, result.output
     assert "Quản trị: admin / mật khẩu: " in result.output
-    assert "Đã nạp bản demo: 18 tổ chức, 60 đảng viên" in result.output
+    assert "Đã nạp bản demo: 24 tổ chức, 72 đảng viên" in result.output
     assert (env / "trust-root.json").exists()
     assert (env / "demo-accounts.txt").stat().st_mode & 0o777 == 0o600
 
     orgs = json.loads(run("orgs", "list", "--json").output)
-    assert len(orgs) == 18
+    assert len(orgs) == 24  # with the 2025 merger: two đảng ủy xã, 3 chi bộ, 1 đảng bộ
     assert orgs[0]["name"] == "Tỉnh ủy Sông Hồng"
     assert orgs[0]["depth"] == 0
     members = json.loads(run("members", "list", "--json").output)
-    assert len(members) == 60
+    assert len(members) == 72
     users = json.loads(run("users", "list", "--json").output)
-    assert {u["username"] for u in users} >= {"admin", "thuky", "ubkt"}
+    assert {u["username"] for u in users} >= {"admin", "thuky", "ubkt", "thuky-xa"}
     assert all(u["key_id"] for u in users)
 
 

@@ -94,3 +94,39 @@ def test_an_unknown_format_is_a_usage_error(demo_env):
     )  # fmt: skip
     assert result.exit_code == 2
     assert "docx" in result.output
+
+
+def _sheets(path):
+    book = load_workbook(io.BytesIO(path.read_bytes()))
+    return {s.title: list(s.iter_rows(values_only=True)) for s in book.worksheets}
+
+
+def test_tree_on_rolls_up_by_the_tree_of_that_day_and_says_so(demo_env):
+    """Issue 12: by default the tree at the report date; ``--tree-on`` the tree
+    of another day. The demo's two đảng ủy xã were merged on 1/7/2025: on
+    30/6/2025 their people stood under Huyện ủy Yên Thành, today under the new
+    đảng bộ xã; the province counts everyone once either way."""
+    today, june = demo_env / "hom-nay.xlsx", demo_env / "30-6.xlsx"
+    base = ("export", "report", "--org", "tinh-uy-song-hong", "--year", "2025")
+    assert run(*base, "--format", "xlsx", "--out", str(today)).exit_code == 0
+    result = run(
+        *base, "--format", "xlsx", "--out", str(june), "--tree-on", "2025-06-30"
+    )
+    assert result.exit_code == 0, result.output
+    assert "như tại ngày 30/06/2025" in result.output
+    now, then = _sheets(today), _sheets(june)
+    trees = [dict(r[:2] for r in s["Thông tin"] if len(r) > 1) for s in (now, then)]
+    assert str(trees[0]["Tổng hợp theo cây tổ chức"]).startswith("tại ngày báo cáo")
+    assert trees[1]["Tổng hợp theo cây tổ chức"] == "như tại ngày 30/06/2025"
+    assert now["Bảng 1"] == then["Bảng 1"]  # nobody doubled, nobody lost
+
+
+def test_a_bad_tree_on_day_is_refused_in_plain_words(demo_env):
+    out = demo_env / "x.xlsx"
+    result = run(
+        "export", "report", "--org", "tinh-uy-song-hong", "--year", "2025",
+        "--format", "xlsx", "--out", str(out), "--tree-on", "30/06/2025",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.output
+    assert not out.exists()

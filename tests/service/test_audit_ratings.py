@@ -167,10 +167,17 @@ def test_the_demo_has_a_2025_decision_the_committee_can_open(services, admin):
     password = {a.username: a.password for a in result.accounts}["ubkt"]
     ubkt = services.authenticate("ubkt", password)
     captuy = {a.account_id: a for a in services.accounts()}
+    from services.demo_ratings import DECISION_CELL, DECISION_DISTRICT
+    from services.ids import organisation_id
+    from services.rating_ids import cycle_id, round_id
+
+    cycle = cycle_id(organisation_id(DECISION_DISTRICT), 2025, "annual", None)
+    phu_an = round_id(cycle, organisation_id(DECISION_CELL))
+    # the Phú An decision (the 2025 merger's decisions are in other rounds)
     decided = [
         e
         for e in services.ledger.read_notifications(0, 100_000)
-        if e.topic.endswith("RatingDecided")
+        if e.topic.endswith("RatingDecided") and e.originator_id == phu_an
     ]
     assert len(decided) == 1
     event = services.ledger.decode(decided[0])

@@ -1,7 +1,7 @@
 """Reports on either tree (issue 12): the five-year history, then the 2025
 reorganisation (the commune directly under the province from 1/7/2025, then a
-chi bộ merged into another). The report rolls up by the tree when each cycle
-opened (tree_on None), or by the tree of a given day; the province's figures
+chi bộ merged into another). The report rolls up by the tree at the report
+date (by default), or by the tree of another day; the province's figures
 are the same either way (a moved member is never counted twice, nor lost)."""
 
 import uuid
@@ -92,12 +92,32 @@ def members(report):
     return pop["rated"] + pop["pending"] + sum(pop["exempt"].values())
 
 
-def test_the_default_stays_the_tree_when_each_cycle_opened(moved):
+def test_the_default_is_the_tree_at_the_report_date(moved):
+    """Issue 12: rolled up by the tree as at the report date unless another day
+    is asked for; the commune left the district on 1/7/2025, so at the report
+    date (31/12/2025) the district no longer counts it, the province still
+    counts everyone once."""
     app, org, before = moved
     for code in (PROVINCE, DISTRICT):
         now = app.reports.report(org[code], 2025, today=TODAY)
-        assert now["populations"] == before[code]["populations"]
-        assert now["tree_on"] is None
+        on_day = app.reports.report(org[code], 2025, today=TODAY, tree_on=TODAY)
+        assert now["populations"] == on_day["populations"]
+        assert now["children"] == on_day["children"]
+        assert now["tree_on"] == TODAY.isoformat()
+        assert now["tree_is_report_date"] is True
+    province = app.reports.report(org[PROVINCE], 2025, today=TODAY)
+    assert province["populations"] == before[PROVINCE]["populations"]
+    # At the report date the commune's only chi bộ has been merged (1/8/2025)
+    # into a chi bộ of the district: its members count there, not under the
+    # commune; on 1/7 they counted under the commune, outside the district.
+    district = app.reports.report(org[DISTRICT], 2025, today=TODAY)
+    commune = app.reports.report(org[COMMUNE], 2025, today=TODAY)
+    july = {
+        code: app.reports.report(org[code], 2025, today=TODAY, tree_on=JULY)
+        for code in (DISTRICT, COMMUNE)
+    }
+    assert members(commune) == 0 < members(july[COMMUNE])
+    assert members(district) == members(july[DISTRICT]) + members(july[COMMUNE])
 
 
 def test_the_commune_left_the_district_on_the_first_of_july(moved):
@@ -106,8 +126,10 @@ def test_the_commune_left_the_district_on_the_first_of_july(moved):
         org[DISTRICT], 2025, today=TODAY, tree_on=date(2025, 6, 30)
     )
     assert june["populations"] == before[DISTRICT]["populations"]
+    assert june["tree_is_report_date"] is False
     july = app.reports.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY)
-    commune = app.reports.report(org[COMMUNE], 2025, today=TODAY)
+    commune = app.reports.report(org[COMMUNE], 2025, today=TODAY, tree_on=JULY)
+    assert members(commune) > 0
     assert members(july) == members(before[DISTRICT]) - members(commune)
     assert july["tree_on"] == "2025-07-01"
     assert str(org[COMMUNE]) not in {c["org_id"] for c in july["children"]}

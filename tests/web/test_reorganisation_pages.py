@@ -80,9 +80,12 @@ def test_the_report_says_which_tree_it_rolls_up_by(client, auth, world):
     auth.login("admin")
     url = f"/api/v1/reports/{world.orgs['district']}/2025"
     default = client.get(url).get_json()["report"]
-    assert default["tree_on"] is None
+    # the default is the tree at the report date (issue 12), and it says so
+    assert default["tree_on"] == default["today"]
+    assert default["tree_is_report_date"] is True
     dated = client.get(url + "?tree_on=2025-07-01").get_json()["report"]
     assert dated["tree_on"] == "2025-07-01"
+    assert dated["tree_is_report_date"] is False
     assert client.get(url + "?tree_on=01/07/2025").status_code == 400
 
 
@@ -90,11 +93,12 @@ def test_the_report_page_offers_the_tree_of_a_day(client, auth, world):
     auth.login("admin")
     url = f"/reports/{world.orgs['district']}/2025"
     default = client.get(url).get_data(as_text=True)
-    assert "khi mở các kỳ kiểm điểm" in default
+    assert "tại ngày báo cáo" in default
+    assert "bao-cao.xlsx?tree_on" not in default
     dated = client.get(url + "?tree_on=2025-07-01")
     assert dated.status_code == 200
     page = dated.get_data(as_text=True)
-    assert "tại ngày 01/07/2025" in page
+    assert "như tại ngày 01/07/2025" in page
     assert "bao-cao.xlsx?tree_on=2025-07-01" in page
     assert client.get(url + "/bao-cao.xlsx?tree_on=2025-07-01").status_code == 200
     assert client.get(url + "?tree_on=hom-qua").status_code == 422

@@ -29,6 +29,7 @@ from web.ratings.shared import (
     send,
 )
 from web.reads import org_choices, reads
+from web.reports.tree import tree_on_arg
 
 
 # -- cycles -------------------------------------------------------------------------
@@ -215,12 +216,14 @@ def statistics(cycle_id: UUID):
         abort(404)
     if org_id not in {o for o, _ in orgs} and org_id != UUID(row["org_id"]):
         abort(404)
+    tree_on = tree_on_arg()
     return render_template(
         "ratings/statistics.html",
         cycle=row,
         orgs=orgs,
         org_id=org_id,
-        stats=ratings.statistics(cycle_id, org_id),
+        tree_on=tree_on,
+        stats=ratings.statistics_on_tree(cycle_id, org_id, tree_on),
     )
 
 

@@ -13,7 +13,6 @@ from flask import (
     Response,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -27,12 +26,12 @@ from web.catalogue import reports as labels
 from web.catalogue.flashes import done
 from web.catalogue.ratings import LEVEL_LABELS, POPULATION_LABELS
 from web.dispatch import form_status, submit
-from web.errors import refusal
 from web.identity import requires, user
 from web.reads import found_or_404, org_choices, reads
 from web.reports import bp
 from web.reports.charts import stacked_bars
 from web.reports.forms import GrantAwardForm
+from web.reports.tree import tree_on_arg
 
 log = logging.getLogger(__name__)
 REPORT_KINDS = ("provincial_committee", "district_committee", "grassroots_committee")
@@ -87,8 +86,9 @@ def index():
 
 def _charts(org_id: UUID, report: dict[str, Any]) -> dict[str, Any]:
     charts = {}
+    tree_on = date.fromisoformat(report["tree_on"])
     for pop in POPULATIONS:
-        history = reads().report_history(org_id, pop)
+        history = reads().report_history(org_id, pop, tree_on)
         rows = [(f"Năm {h['year']}", h) for h in history]
         if any(int(r[1]["rated"]) for r in rows):
             charts[f"years-{pop}"] = stacked_bars(
@@ -108,23 +108,11 @@ def _charts(org_id: UUID, report: dict[str, Any]) -> dict[str, Any]:
     return charts
 
 
-def _tree_on() -> date | None:
-    """``?tree_on=YYYY-MM-DD``: roll up by the tree of that day (issue 12);
-    none: by the tree when each cycle opened."""
-    raw = request.args.get("tree_on", "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(make_response(refusal("form.invalid")))
-
-
 @bp.get("/<uuid:org_id>/<year>")
 @requires("report.read")
 def report(org_id: UUID, year: str):
     _org(org_id)
-    payload = reads().report(org_id, _year(year), _tree_on())
+    payload = reads().report(org_id, _year(year), tree_on_arg())
     return render_template(
         "reports/report.html",
         report=payload,
@@ -146,7 +134,7 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
 @requires("report.read")
 def report_xlsx(org_id: UUID, year: str):
     org = _org(org_id)
-    payload = reads().report(org_id, _year(year), _tree_on())
+    payload = reads().report(org_id, _year(year), tree_on_arg())
     return _download(
         docs.report_xlsx(payload), docs.XLSX, f"bao-cao-{org.code}-{year}.xlsx"
     )
@@ -156,7 +144,7 @@ def report_xlsx(org_id: UUID, year: str):
 @requires("report.read")
 def report_pdf(org_id: UUID, year: str):
     org = _org(org_id)
-    payload = reads().report(org_id, _year(year), _tree_on())
+    payload = reads().report(org_id, _year(year), tree_on_arg())
     return _download(
         docs.report_pdf(payload), docs.PDF, f"bao-cao-{org.code}-{year}.pdf"
     )

@@ -1,0 +1,153 @@
+"""The demo's 2025 merger walked through the web (issue 12, "Done when"): two đảng
+ủy xã of Huyện ủy Yên Thành merged on 1/7/2025 (125-QĐ/TU) into Đảng bộ xã Yên
+Hòa directly under the tỉnh ủy. Signed in as its secretary (``thuky-xa``): the
+merged members' 2024 ratings and the shortcoming still being remedied show, the
+2025 round has rated them; the province's 2025 report shows the merged
+organisation once, with "Hoàn thành tốt nhiệm vụ trở lên" from the exact counts."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import (
+    ADMIN_PASSWORD,
+    ORIGIN,
+    SECRET_KEY,
+    _environment,
+    csrf_token_from,
+)
+
+SUCCESSOR_NAME = "Đảng bộ xã Yên Hòa"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The demo province (``kiemdiem demo``) in its own store, and its logins."""
+    from ledger.config import settings_from_environ
+    from services.app import Kiemdiem
+    from services.demo import load_demo
+    from services.setup import initialise
+    from web import create_app, shutdown
+
+    root = tmp_path_factory.mktemp("demo-merger")
+    with pytest.MonkeyPatch.context() as mp:
+        _environment(mp, root)
+        settings = settings_from_environ()
+        initialise(
+            settings,
+            origin=ORIGIN,
+            admin_username="admin",
+            admin_full_name="Quản trị",
+            admin_password=ADMIN_PASSWORD,
+            demo=True,
+        )
+        services = Kiemdiem(settings)
+        try:
+            admin = services.authenticate("admin", ADMIN_PASSWORD)
+            assert admin is not None
+            result = load_demo(services, admin.signer)
+        finally:
+            services.close()
+        app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY})
+    logins = {a.username: a.password for a in result.accounts}
+    try:
+        yield {"app": app, "logins": logins, "merger": result.merger}
+    finally:
+        shutdown(app)
+
+
+def signed_in(demo: dict[str, Any], username: str) -> Any:
+    client = demo["app"].test_client()
+    token = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
+    answer = client.post(
+        "/auth/login",
+        data={
+            "username": username,
+            "password": demo["logins"][username],
+            "csrf_token": token,
+        },
+    )
+    assert answer.status_code == 302
+    return client
+
+
+def page(client: Any, url: str) -> str:
+    answer = client.get(url)
+    assert answer.status_code == 200, url
+    return html.unescape(answer.get_data(as_text=True))
+
+
+def member_key(demo: dict[str, Any], slot: tuple[str, int]) -> str:
+    return f"m:{demo['merger'].members[slot]}"
+
+
+def test_the_secretary_reads_the_merged_members_2024_ratings(demo):
+    from services.demo_merger import COMPLETED_SLOT, REMEDIATION_SLOT
+
+    merger = demo["merger"]
+    client = signed_in(demo, "thuky-xa")
+    cycles = page(client, "/ratings/")
+    for cycle in merger.cycles_2024.values():
+        assert f"/ratings/cycles/{cycle}" in cycles
+    assert f"/ratings/cycles/{merger.cycle_2025}" in cycles
+    yen_lac = merger.cycles_2024["dang-uy-xa-yen-lac"]
+    rated = page(
+        client, f"/ratings/cycles/{yen_lac}/subjects/{member_key(demo, COMPLETED_SLOT)}"
+    )
+    assert "Hoàn thành nhiệm vụ" in rated
+    yen_hoa = merger.cycles_2024["dang-uy-xa-yen-hoa"]
+    key = member_key(demo, REMEDIATION_SLOT)
+    rated = page(client, f"/ratings/cycles/{yen_hoa}/subjects/{key}")
+    assert "Hoàn thành tốt nhiệm vụ" in rated
+
+
+def test_the_open_remediation_follows_to_the_successor(demo):
+    from services.demo_merger import REMEDIATION_SLOT, SHORTCOMING
+
+    client = signed_in(demo, "thuky-xa")
+    remedy = page(client, f"/remediation/subjects/{member_key(demo, REMEDIATION_SLOT)}")
+    assert SHORTCOMING in remedy
+    assert "30/06/2025" in remedy  # the plan's deadline, passed and not verified
+
+
+def test_the_2025_round_rated_the_merged_members(demo):
+    merger = demo["merger"]
+    client = signed_in(demo, "thuky-xa")
+    listed = page(client, f"/ratings/cycles/{merger.cycle_2025}/subjects")
+    for member in merger.members.values():
+        assert f"m:{member}" in listed
+    stats = page(client, f"/ratings/cycles/{merger.cycle_2025}/statistics")
+    assert "tại ngày báo cáo" in stats
+    # 12 members, all HTTNV: 12/12 exactly
+    assert "(12/12)" in stats
+
+
+def test_the_province_report_shows_the_merged_organisation_once(demo):
+    from services.ids import organisation_id
+
+    province = organisation_id("tinh-uy-song-hong")
+    successor = demo["merger"].successor
+    client = signed_in(demo, "thuky")
+    report = client.get(f"/api/v1/reports/{province}/2025").get_json()["report"]
+    assert report["tree_is_report_date"] is True
+    children = [c for c in report["children"] if c["name"] == SUCCESSOR_NAME]
+    assert [c["org_id"] for c in children] == [str(successor)]
+    assert children[0]["members"]["rated"] == len(demo["merger"].members)
+    # as a party organisation rated in 2025: the successor only, once (the two
+    # đảng ủy xã ended on 30/6/2025 and are no subjects of 2025)
+    assert report["party_org_types"]["grassroots_committee"]["rated"] == 1
+    members = report["populations"]["members"]
+    good = members["levels"]["HTXSNV"]["n"] + members["levels"]["HTTNV"]["n"]
+    assert members["good_or_better"]["n"] == good
+    assert members["good_or_better"]["fraction"] == f"{good}/{members['rated']}"
+    text = page(client, f"/reports/{province}/2025")
+    assert "Hoàn thành tốt nhiệm vụ trở lên" in text
+    assert f"({good}/{members['rated']} đã xếp loại)" in text
+    # the secretary of the đảng bộ xã reads its own report, not the province's
+    own = signed_in(demo, "thuky-xa")
+    assert own.get(f"/reports/{province}/2025").status_code == 403
+    assert SUCCESSOR_NAME in page(own, f"/reports/{successor}/2025")
