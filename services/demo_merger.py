@@ -199,12 +199,15 @@ def _rate_year(
             deadlines=(("member", "rating", date(year, 12, 20)),),
         ),
     )
-    subjects = {s["key"]: s for s in services.ratings.cycle(cycle).subjects.values()}
+    subjects = dict(services.ratings.cycle(cycle).subjects)
     rounds: dict[str, UUID] = {}
     number = iter(range(1, 100))
 
     def round_of(key: str) -> UUID:
-        authority = subjects[key]["decides"]
+        authority = subjects[key].decides
+        assert authority is not None, (
+            key
+        )  # every subject of a cycle is decided somewhere
         if authority not in rounds:
             rounds[authority] = run(dm, rc.OpenRound(dm.actor, cycle, UUID(authority)))
         return rounds[authority]
@@ -225,7 +228,7 @@ def _rate_year(
                 tasks_exceeded=exceeded,
                 tasks_late=late,
                 tasks_not_done=not_done,
-                points=points(year, subjects[key]["appendix"], level),
+                points=points(year, subjects[key].appendix, level),
                 met=() if scored else MET[level],
             ),
         )
