@@ -8,7 +8,7 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -447,3 +447,72 @@ def test_as_of_warns_when_the_rows_it_replays_fail(client, auth, world, kiemdiem
     assert page.status_code == 200
     assert "không qua kiểm tra chữ ký" in text
     assert f"#{rows[0].notification_id} (v1, Chữ ký không khớp nội dung)" in text
+
+
+def test_the_inspector_finds_a_member_and_reads_their_review_in_their_file(
+    client, auth, world, kiemdiem
+):
+    """Issue 13 (one file per person): found by name without diacritics, the
+    member's file holds their review — the self-review and the meeting's minutes
+    as readable forms, names for ids, dates dd/mm/yyyy, the raw signed JSON in the
+    technical fold — and its bundle holds the review and verifies offline."""
+    from services import rating_commands as rc
+
+    sec = kiemdiem.authenticate("thuky", world.password("secretary"))
+    district, cell = world.orgs["district"], world.orgs["cell_a"]
+    cycle = kiemdiem.handle(
+        rc.OpenCycle(sec.actor, district, 2025, reference_date=date(2025, 12, 1)),
+        sec.signer,
+    )
+    collective = kiemdiem.handle(
+        rc.OpenReview(sec.actor, cycle, f"o:{cell}", cell), sec.signer
+    )
+    for command in (
+        rc.CirculateReport(sec.actor, collective, "Mẫu 01", date(2025, 12, 1)),
+        rc.HoldMeeting(sec.actor, collective, date(2025, 12, 4), 9, "BB", "KL"),
+    ):
+        kiemdiem.handle(command, sec.signer)
+    review = kiemdiem.handle(
+        rc.OpenReview(sec.actor, cycle, f"m:{world.member_id}", cell), sec.signer
+    )
+    sections = {
+        "strengths": "Gương mẫu trong công tác",
+        "shortcomings": "Còn chậm nộp báo cáo",
+        "measures": "Nộp báo cáo trước ngày 25",
+    }
+    kiemdiem.handle(rc.SubmitSelfReview(sec.actor, review, "2B", sections), sec.signer)
+    kiemdiem.handle(
+        rc.HoldMeeting(sec.actor, review, date(2025, 12, 5), 9, "Biên bản họp", "Đạt"),
+        sec.signer,
+    )
+
+    auth.login("inspector")
+    found = client.get(
+        "/tim-kiem/", query_string={"q": "nguyen van an", "noi": "kiem-tra"}
+    )
+    assert f"/audit/subjects/{world.member_id}" in found.get_data(as_text=True)
+    page = client.get(f"/audit/subjects/{world.member_id}").get_data(as_text=True)
+    page = page.split("<tbody>", 1)[1]  # the rows, not the filter's options
+    submitted = page.split("Nộp bản tự kiểm điểm", 1)[1].split("</tr>", 1)[0]
+    form, technical = submitted.split("Chi tiết kỹ thuật", 1)
+    assert "I. Ưu điểm, kết quả đạt được" in form
+    assert "Gương mẫu trong công tác" in form
+    assert "Mẫu 2B" in form
+    assert "strengths" not in form
+    assert "strengths" in technical
+    meeting = page.split("Hội nghị kiểm điểm", 1)[1].split("</tr>", 1)[0]
+    assert "05/12/2025" in meeting.split("Chi tiết kỹ thuật", 1)[0]
+    assert "2025-12-05" in meeting.split("Chi tiết kỹ thuật", 1)[1]
+    opened = page.split("Mở hồ sơ kiểm điểm", 1)[1].split("</tr>", 1)[0]
+    opened_form = opened.split("Chi tiết kỹ thuật", 1)[0]
+    assert "Nguyễn Văn An" in opened_form
+    assert "Chi bộ xóm A" in opened_form
+    assert str(world.member_id) not in opened_form
+    assert "Cá nhân" in opened_form
+
+    response = client.get(f"/audit/subjects/{world.member_id}/bundle.json")
+    made = json.loads(response.data)
+    report = bundle.verify_bundle(made, kiemdiem.trust_root)
+    assert report.ok, report.failures
+    held = {(e.stream, e.topic.rpartition(".")[2]) for e in report.events}
+    assert {(str(review), "SelfReviewSubmitted"), (str(review), "MeetingHeld")} <= held

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -32,6 +33,7 @@ from web.audit.forms import (
     keyset_after,
     moment_from_text,
 )
+from web.audit.present import Field, raw_json, readable
 from web.catalogue.audit import (
     CHECK_LABELS,
     FIELD_LABELS,
@@ -347,6 +349,19 @@ def field_label(name: str) -> str:
 @bp.app_template_filter("event_label")
 def event_label_filter(topic: str) -> str:
     return event_label(topic)
+
+
+@bp.app_template_global("readable_form")
+def readable_form(
+    topic: str, body: Mapping[str, Any], names: Mapping[str, str]
+) -> list[Field]:
+    """The signed entry as a readable Vietnamese form (web.audit.present)."""
+    return readable(topic, body, names)
+
+
+@bp.app_template_global("raw_signed_json")
+def raw_signed_json(body: Mapping[str, Any]) -> str | None:
+    return raw_json(body)
 
 
 @bp.app_template_filter("subject_kind")
