@@ -75,8 +75,9 @@ class AuditSubjects:
         return names
 
     def names_of(self, ids: Iterable[str]) -> dict[str, str]:
-        """Id text → name of the members, organisations and accounts (``u:<id>``)
-        among ``ids`` only: a few indexed queries per 500 ids, never a scan."""
+        """Id text → name of the members, organisations, accounts (``u:<id>``)
+        and review cycles among ``ids`` only: a few indexed queries per 500 ids,
+        never a scan."""
         wanted = sorted({i for i in ids if not i.startswith("u:")})
         names = self.actor_names(i for i in ids if i.startswith("u:"))
         for table, column, label in (
@@ -95,6 +96,17 @@ class AuditSubjects:
                 )
                 for r in rows:
                     names.setdefault(str(r["id"]), str(r["name"]))
+        for i in range(0, len(wanted), BATCH):  # a cycle: its organisation (year)
+            batch = wanted[i : i + BATCH]
+            marks = ", ".join("?" for _ in batch)
+            rows = self.app.projections.query(
+                "ratings",
+                "SELECT cycle_id, org_name, year FROM {cycles} "  # noqa: S608
+                f"WHERE cycle_id IN ({marks})",
+                batch,
+            )
+            for r in rows:
+                names.setdefault(str(r["cycle_id"]), f"{r['org_name']} ({r['year']})")
         return names
 
     def subject(self, subject_id: UUID) -> Subject:

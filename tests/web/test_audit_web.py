@@ -516,3 +516,51 @@ def test_the_inspector_finds_a_member_and_reads_their_review_in_their_file(
     assert report.ok, report.failures
     held = {(e.stream, e.topic.rpartition(".")[2]) for e in report.events}
     assert {(str(review), "SelfReviewSubmitted"), (str(review), "MeetingHeld")} <= held
+
+
+def test_a_signed_body_reads_as_a_form_with_names_dates_and_codes():
+    """The presenter alone: tagged dates dd/mm/yyyy, ids by the page's names (an
+    unknown one says so, never the id), a score as a number, coded levels by
+    name, a self-review's sections in the form's order, technical fields left
+    to the fold."""
+    from web.audit.present import readable
+
+    member, cycle = (
+        "3cbd1008-23d1-5ab2-a83b-53f082bba1c5",
+        "e9734064-65a4-5bad-bd3d-6a647544934c",
+    )
+    names = {member: "Nguyễn Hữu Chi", "u:" + cycle: "Thư ký"}
+    decided = readable(
+        "domain.ratings:RatingRound.RatingDecided",
+        {
+            "subject_key": f"m:{member}",
+            "level": "HTTNV",
+            "decided_on": {"_data_": "2025-12-18", "_type_": "date_iso"},
+            "class_version": 2,
+        },
+        names,
+    )
+    assert [(f.label, f.text) for f in decided] == [
+        ("Đối tượng", "Nguyễn Hữu Chi"),
+        ("Mức", "Hoàn thành tốt nhiệm vụ"),
+        ("Ngày quyết định", "18/12/2025"),
+    ]
+    opened = readable(
+        "domain.reviews:Review.Opened",
+        {"cycle_id": {"_data_": cycle.replace("-", ""), "_type_": "uuid_hex"}},
+        names,
+    )
+    assert [(f.label, f.text) for f in opened] == [("Đợt kiểm điểm", "(không rõ tên)")]
+    rated = readable(
+        "domain.ratings:RatingRound.SelfRated",
+        {"score": {"_data_": "165/2", "_type_": "fraction"}},
+        names,
+    )
+    assert [f.text for f in rated] == ["82,5"]
+    (sections,) = readable(
+        "domain.reviews:Review.SelfReviewSubmitted",
+        {"sections": {"measures": "C", "strengths": "A", "shortcomings": "B"}},
+        names,
+    )
+    assert [text for _, text in sections.lines] == ["A", "B", "C"]
+    assert sections.lines[0][0].startswith("I. ")

@@ -113,7 +113,9 @@ def readable(
         label = BODY_FIELD_LABELS.get(name)
         if label is None or value in (None, "", [], {}):
             continue
-        found.append(_field(label, name, value, names))
+        field = _field(label, name, value, names)
+        if field not in found:  # an organisation named by its id and its name
+            found.append(field)
     return found
 
 
@@ -125,6 +127,14 @@ def raw_json(body: Mapping[str, Any]) -> str | None:
 
 def _field(label: str, name: str, value: Any, names: Mapping[str, str]) -> Field:
     if isinstance(value, Mapping) and "_type_" not in value:
+        if name == "sections":  # in the order of the form (I, II, … VI)
+            order = list(SECTION_LABELS)
+            value = dict(
+                sorted(
+                    value.items(),
+                    key=lambda kv: order.index(kv[0]) if kv[0] in order else 99,
+                )
+            )
         lines = tuple(
             (
                 SECTION_LABELS.get(str(k)) or BODY_FIELD_LABELS.get(str(k), str(k)),

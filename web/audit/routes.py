@@ -38,6 +38,7 @@ from web.catalogue.audit import (
     CHECK_LABELS,
     FIELD_LABELS,
     INCIDENT_TEXT,
+    KEY_ROLE_LABELS,
     SUBJECT_KIND_LABELS,
     event_label,
 )
@@ -362,6 +363,11 @@ def readable_form(
 @bp.app_template_global("raw_signed_json")
 def raw_signed_json(body: Mapping[str, Any]) -> str | None:
     return raw_json(body)
+
+
+@bp.app_template_filter("key_role")
+def key_role(role: str) -> str:
+    return KEY_ROLE_LABELS.get(role, role)
 
 
 @bp.app_template_filter("subject_kind")

@@ -349,6 +349,12 @@ BODY_FIELD_LABELS: dict[str, str] = {
     "assigned_by": "Người ghi",
 }
 
+# The role of the key that signed an entry (ledger.keyring), as a badge.
+KEY_ROLE_LABELS: dict[str, str] = {
+    "admin": "khóa quản trị",
+    "user": "khóa cá nhân",
+    "ballot-box": "khóa thùng phiếu",
+}
 SUBJECT_KINDS: dict[str, str] = {"individual": "Cá nhân", "collective": "Tập thể"}
 YES_NO = ("Có", "Không")
 NOT_NAMED = "(không rõ tên)"
