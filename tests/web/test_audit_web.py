@@ -305,6 +305,9 @@ def test_verification_job_shows_the_cli_report(client, auth, kiemdiem):
     assert status["done"] == status["total"] > 0
     assert status["report"]["ok"] is True
     assert "KẾT QUẢ: HỢP LỆ" in status["html"]
+    assert "Sổ cái chung (cây Merkle)" in status["html"]
+    assert ">global_log<" not in status["html"]
+    assert "<td>Đạt</td>" in status["html"]
     page = client.get(f"/audit/verify/{job_id}").get_data(as_text=True)
     assert "audit-verify.js" in page
     assert "KẾT QUẢ: HỢP LỆ" in page
@@ -564,3 +567,11 @@ def test_a_signed_body_reads_as_a_form_with_names_dates_and_codes():
     )
     assert [text for _, text in sections.lines] == ["A", "B", "C"]
     assert sections.lines[0][0].startswith("I. ")
+
+
+def test_every_verification_stage_and_failure_has_a_vietnamese_name():
+    from ledger.verify import CHECKS, KINDS
+    from web.catalogue.audit import CHECK_LABELS, VERIFY_CHECK_LABELS
+
+    assert set(CHECKS) - set(VERIFY_CHECK_LABELS) == set()
+    assert set(KINDS) - set(CHECK_LABELS) == set()

@@ -40,6 +40,8 @@ from web.catalogue.audit import (
     INCIDENT_TEXT,
     KEY_ROLE_LABELS,
     SUBJECT_KIND_LABELS,
+    VERIFY_CHECK_LABELS,
+    VERIFY_STATUS_LABELS,
     event_label,
 )
 from web.catalogue.flashes import done
@@ -363,6 +365,16 @@ def readable_form(
 @bp.app_template_global("raw_signed_json")
 def raw_signed_json(body: Mapping[str, Any]) -> str | None:
     return raw_json(body)
+
+
+@bp.app_template_filter("verify_check")
+def verify_check_label(name: str) -> str:
+    return VERIFY_CHECK_LABELS.get(name, name)
+
+
+@bp.app_template_filter("verify_status")
+def verify_status_label(status: str) -> str:
+    return VERIFY_STATUS_LABELS.get(status, status)
 
 
 @bp.app_template_filter("key_role")

@@ -66,6 +66,40 @@ CHECK_LABELS: dict[str, str] = {
     "cosignature_missing": "Chữ ký đồng ký đã biến mất",
     "consistent": "Nhất quán",
     "ahead": "Chưa có checkpoint mới hơn",
+    "version_gap": "Thiếu phiên bản trong chuỗi",
+    "leaf_mismatch": "Lá của sổ cái không khớp sự kiện",
+    "leaf_missing": "Sự kiện chưa có lá trong sổ cái",
+    "leaf_extra": "Lá thừa trong sổ cái",
+    "index_not_dense": "Chỉ số sổ cái không liên tục",
+    "not_integrated": "Sự kiện chưa được đưa vào sổ cái",
+    "checkpoint_bad_signature": "Chữ ký checkpoint không hợp lệ",
+    "checkpoint_root_mismatch": "Gốc checkpoint không khớp sổ cái",
+    "log_shorter_than_checkpoint": "Sổ cái ngắn hơn checkpoint (rollback)",
+    "checkpoint_inconsistent": "Checkpoint không nhất quán với nhau",
+    "equivocation": "Sổ cái ký hai lịch sử khác nhau",
+    "cosignature_invalid": "Chữ ký đồng ký không hợp lệ",
+    "prefix_rewritten": "Phần đầu sổ cái bị viết lại",
+}
+
+# The stages of a whole-ledger verification (ledger.verify.CHECKS) and their
+# results, for the report table (the codes stay in the technical fold).
+VERIFY_CHECK_LABELS: dict[str, str] = {
+    "inputs": "Dữ liệu đầu vào (gốc tin cậy, kết nối)",
+    "prefix": "Phần đầu sổ cái đã được kiểm tra trước đây",
+    "genesis": "Sự kiện khởi tạo (khóa quản trị gốc)",
+    "rows": "Bản ghi sự kiện",
+    "keys": "Khóa ký số",
+    "signatures": "Chữ ký số",
+    "streams": "Chuỗi liên kết của từng hồ sơ",
+    "global_log": "Sổ cái chung (cây Merkle)",
+    "stored_checkpoints": "Checkpoint đã lưu",
+    "auditor_checkpoints": "Checkpoint Ủy ban Kiểm tra nắm giữ",
+    "cosignatures": "Chữ ký đồng ký",
+}
+VERIFY_STATUS_LABELS: dict[str, str] = {
+    "OK": "Đạt",
+    "FAIL": "Không đạt",
+    "WARN": "Cần lưu ý",
 }
 
 # Body fields the history shows as "why" (services.audit_values.EXPLANATION_FIELDS).
