@@ -188,6 +188,7 @@ def test_as_of_and_diff_pages(client, auth, world, kiemdiem):
     text = diff.get_data(as_text=True)
     assert diff.status_code == 200
     assert "cell_id" in text
+    assert 'Chi bộ <small class="muted"><code>cell_id</code>' in text
     assert str(world.orgs["cell_b"]) in text
 
 

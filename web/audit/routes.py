@@ -35,6 +35,7 @@ from web.audit.forms import (
 )
 from web.audit.present import Field, raw_json, readable
 from web.catalogue.audit import (
+    BODY_FIELD_LABELS,
     CHECK_LABELS,
     FIELD_LABELS,
     INCIDENT_TEXT,
@@ -365,6 +366,12 @@ def readable_form(
 @bp.app_template_global("raw_signed_json")
 def raw_signed_json(body: Mapping[str, Any]) -> str | None:
     return raw_json(body)
+
+
+@bp.app_template_filter("body_label")
+def body_label(name: str) -> str:
+    """The Vietnamese name of a stored field or attribute; "" when it has none."""
+    return BODY_FIELD_LABELS.get(name, "")
 
 
 @bp.app_template_filter("verify_check")
