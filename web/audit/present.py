@@ -14,7 +14,13 @@ from typing import Any
 from uuid import UUID
 
 from web.catalogue import kind_label, role_label, status_label
-from web.catalogue.audit import BODY_FIELD_LABELS, NOT_NAMED, SUBJECT_KINDS, YES_NO
+from web.catalogue.audit import (
+    BODY_FIELD_LABELS,
+    NOT_NAMED,
+    SUBJECT_KINDS,
+    VIEW_LABELS,
+    YES_NO,
+)
 from web.catalogue.ratings import LEVEL_LABELS, RULEBOOK_LABELS, SECTION_LABELS
 from web.catalogue.remediation import CAUSE_LABELS, SOURCE_LABELS, SUPERVISOR_LABELS
 from web.templating import vn_date, vn_time
@@ -81,6 +87,8 @@ CODES: dict[str, Callable[[str], str]] = {
     "status": status_label,
     "kind": kind_label,
     "roles": role_label,
+    "view": lambda v: VIEW_LABELS.get(v, v),
+    "seen_at": vn_time,
     "form": lambda v: f"Mẫu {v}",
     "appendix": lambda v: f"Phụ lục {v}",
 }

@@ -43,6 +43,7 @@ from web.catalogue.audit import (
     SUBJECT_KIND_LABELS,
     VERIFY_CHECK_LABELS,
     VERIFY_STATUS_LABELS,
+    VIEW_LABELS,
     event_label,
 )
 from web.catalogue.flashes import done
@@ -372,6 +373,11 @@ def raw_signed_json(body: Mapping[str, Any]) -> str | None:
 def body_label(name: str) -> str:
     """The Vietnamese name of a stored field or attribute; "" when it has none."""
     return BODY_FIELD_LABELS.get(name, "")
+
+
+@bp.app_template_filter("view_label")
+def view_label(view: str) -> str:
+    return VIEW_LABELS.get(view, view)
 
 
 @bp.app_template_filter("verify_check")

@@ -363,6 +363,9 @@ BODY_FIELD_LABELS: dict[str, str] = {
     "vote_year": "Năm lấy phiếu",
     "view": "Nội dung xem",
     "reader": "Người xem",
+    "subject_id": "Hồ sơ",
+    "seen_at": "Thời điểm xem",
+    "late": "Ký sau (khóa chưa mở khi xem)",
     **FIELD_LABELS,
     # who recorded the entry (the signer is shown apart, as "Người thực hiện")
     "opened_by": "Người mở",
@@ -388,6 +391,17 @@ KEY_ROLE_LABELS: dict[str, str] = {
     "admin": "khóa quản trị",
     "user": "khóa cá nhân",
     "ballot-box": "khóa thùng phiếu",
+}
+# What a recorded read of a file showed (domain.audit.VIEWS).
+VIEW_LABELS: dict[str, str] = {
+    "member": "Trang đảng viên",
+    "history": "Lịch sử hồ sơ",
+    "as_of": "Trạng thái tại một thời điểm",
+    "diff": "So sánh phiên bản",
+    "proof": "Bằng chứng một sự kiện",
+    "bundle": "Gói bằng chứng toàn bộ hồ sơ",
+    "api": "Giao diện lập trình (API)",
+    "event": "Nội dung một sự kiện",
 }
 SUBJECT_KINDS: dict[str, str] = {"individual": "Cá nhân", "collective": "Tập thể"}
 YES_NO = ("Có", "Không")
