@@ -576,3 +576,15 @@ def test_every_verification_stage_and_failure_has_a_vietnamese_name():
 
     assert set(CHECKS) - set(VERIFY_CHECK_LABELS) == set()
     assert set(KINDS) - set(CHECK_LABELS) == set()
+
+
+def test_reading_an_event_page_of_a_members_file_is_signed_not_left_pending(
+    client, auth, world, kiemdiem
+):
+    """The event page's read is one the access log knows (a view of the history):
+    a read it refused would stay pending and hold back the reader's later reads."""
+    first = history.stream_rows(kiemdiem.ledger.sql, world.member_id)[0]
+    auth.login("inspector")
+    assert client.get(f"/audit/events/{first.notification_id}").status_code == 200
+    assert client.get(f"/audit/subjects/{world.member_id}").status_code == 200
+    assert kiemdiem.audit.pending_reads(world.member_id) == []
