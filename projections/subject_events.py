@@ -186,6 +186,8 @@ class SubjectEvents(ReadModel):
     indexes = {  # noqa: RUF012 - declarative index list read by the runtime
         # The history filtered by event name, still in log order.
         "entries_kind": ("entries", "subject, kind, notification_id"),
+        # The streams opened about a subject (its reviews, remediation plans).
+        "about_subject": ("about", "subject, stream"),
     }
 
     @handles(*stored_event_classes())
@@ -311,6 +313,17 @@ def every_notification_id(
         ids = [int(r["notification_id"]) for r in rows]
         yield ids
         after = ids[-1]
+
+
+def streams_about(runtime: ProjectionRuntime, subject: UUID) -> list[UUID]:
+    """The streams opened about the subject (its reviews, remediation plans,
+    re-review orders), every event of which is in its file."""
+    rows = runtime.query(
+        NAME,
+        "SELECT stream FROM {about} WHERE subject = ? ORDER BY stream",
+        [str(subject)],
+    )
+    return [UUID(str(r["stream"])) for r in rows]
 
 
 def facets_of(runtime: ProjectionRuntime, subject: UUID) -> tuple[list[str], list[str]]:

@@ -123,6 +123,14 @@ def test_committee_reads_a_2025_decision(services, admin):
     assert {(str(review), "SelfReviewSubmitted"), (str(review), "MeetingHeld")} <= (
         in_bundle
     )
+    # The review is listed whole: its chain is checked from version 1.
+    assert str(review) in made["streams"]
+    (left_out,) = (
+        e.index for e in report.events if e.stream == str(review) and e.version == 2
+    )
+    made["events"] = [e for e in made["events"] if e["index"] != left_out]
+    gap = bundle.verify_bundle(made, services.trust_root)
+    assert [f.kind for f in gap.failures] == ["version_gap"]
     # The chi bộ's collective review is not in the member's file.
     assert cell_review not in {i.entry.row.stream for i in whole.items}
 
