@@ -5,16 +5,23 @@ issue 14: read through an index, never a scan of the events table, and paged).
 A subject is any aggregate id; its file is its own stream plus every event whose
 signed content names it: the stream, the actor (``u:<account id>``) and every
 UUID in the body, whether a UUID value, a hexadecimal or hyphenated UUID text,
-or a key of a mapping (``"o:<id>"``). One row per (subject, event):
+or a key of a mapping (``"o:<id>"``). A stream opened about a subject (a
+review, a remediation plan, a re-review: its first event's ``subject_key``,
+"m:<member id>" or "o:<organisation id>") belongs to that subject's file too, every
+event of it, though its later events do not name the subject (issue 13: one
+file per person, the self-review and the meeting minutes in the member's file).
+One row per (subject, event):
 
 ``entries``  subject, notification id, stream, version, topic, event name,
              actor, timestamp (UTC, fixed width, so text order is time order)
+``about``    stream → the subject its first event names by ``subject_key``
 ``facets``   the distinct actors and event names of each subject's file (the
              history page's filters), without reading the whole file
 
 Every stored event class is handled, so the file of an aggregate added later is
 indexed without a change here (``tests/topics.txt`` is checked against it).
-Handlers depend only on the event: a rebuild equals the incremental view.
+Handlers depend only on the event and the earlier events of its stream (in log
+order): a rebuild equals the incremental view.
 
 Queries (keyset pages) live below, next to the schema.
 """
@@ -144,15 +151,32 @@ def subjects_of(e: LedgerEvent) -> set[UUID]:
     return found
 
 
+def opened_about(e: LedgerEvent) -> UUID | None:
+    """The subject a stream is about, named by its first event's ``subject_key``
+    (khóa đối tượng, "m:<id>" or "o:<id>"); None for any other event."""
+    if e.version != 1:
+        return None
+    key = getattr(e.event, "subject_key", None)
+    if not isinstance(key, str) or key[:2] not in ("m:", "o:"):
+        return None
+    try:
+        return UUID(key[2:])
+    except ValueError:
+        return None
+
+
 class SubjectEvents(ReadModel):
     name = NAME
-    version = 1
+    version = 2  # v2: a stream opened about a subject is in that subject's file
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "entries": (
             "subject TEXT NOT NULL, notification_id BIGINT NOT NULL, "
             "stream TEXT NOT NULL, version BIGINT NOT NULL, topic TEXT NOT NULL, "
             "kind TEXT NOT NULL, actor TEXT NOT NULL, ts TEXT NOT NULL, "
             "PRIMARY KEY (subject, notification_id)"
+        ),
+        "about": (
+            "stream TEXT NOT NULL, subject TEXT NOT NULL, PRIMARY KEY (stream, subject)"
         ),
         "facets": (
             "subject TEXT NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, "
@@ -162,14 +186,25 @@ class SubjectEvents(ReadModel):
     indexes = {  # noqa: RUF012 - declarative index list read by the runtime
         # The history filtered by event name, still in log order.
         "entries_kind": ("entries", "subject, kind, notification_id"),
+        # The streams opened about a subject (its reviews, remediation plans).
+        "about_subject": ("about", "subject, stream"),
     }
 
     @handles(*stored_event_classes())
     def recorded(self, e: LedgerEvent, tx: Tx) -> None:
         kind = event_name(e.topic)
         at = index_time(e.timestamp)
-        subjects = sorted(str(s) for s in subjects_of(e))
         stream = str(e.stream)
+        about = opened_about(e)
+        if about is not None:
+            tx.execute(
+                "INSERT INTO {about} (stream, subject) VALUES (?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [stream, str(about)],
+            )
+        tx.execute("SELECT subject FROM {about} WHERE stream = ?", [stream])
+        linked = {str(r[0]) for r in tx.fetchall()}
+        subjects = sorted({str(s) for s in subjects_of(e)} | linked)
         tx.executemany(
             "INSERT INTO {entries} (subject, notification_id, stream, version, "
             "topic, kind, actor, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -278,6 +313,17 @@ def every_notification_id(
         ids = [int(r["notification_id"]) for r in rows]
         yield ids
         after = ids[-1]
+
+
+def streams_about(runtime: ProjectionRuntime, subject: UUID) -> list[UUID]:
+    """The streams opened about the subject (its reviews, remediation plans,
+    re-review orders), every event of which is in its file."""
+    rows = runtime.query(
+        NAME,
+        "SELECT stream FROM {about} WHERE subject = ? ORDER BY stream",
+        [str(subject)],
+    )
+    return [UUID(str(r["stream"])) for r in rows]
 
 
 def facets_of(runtime: ProjectionRuntime, subject: UUID) -> tuple[list[str], list[str]]:

@@ -37,6 +37,7 @@ from services.audit_subjects import AuditSubjects
 from services.audit_values import (
     actor_fallback,
     explanation,
+    ids_named,
     row_time,
     state_of,
     subtree,
@@ -90,6 +91,9 @@ class AuditHistory:
         actors, kinds = facets_of(self.app.projections, subject_id)
         names = self.subjects.actor_names([*actors, *(e.actor for e in entries)])
         items = [self._item(e, subject_id, names) for e in entries]
+        named: set[str] = set()
+        for e in entries:
+            ids_named(dict(e.body), named)
         return History(
             subject=subject,
             items=items,
@@ -99,6 +103,7 @@ class AuditHistory:
             failures=sum(1 for i in items if not i.entry.ok),
             after=max(0, after),
             next_after=page[-1].notification_id if len(found) > len(page) else None,
+            names={**self.subjects.names_of(named), **names},
         )
 
     def event_detail(self, actor: str, notification_id: int) -> EventDetail:
@@ -115,7 +120,13 @@ class AuditHistory:
             [*before, *rows], self.app.ledger.key_registry(), self.subjects.origin
         )[-1]
         names = self.subjects.actor_names([entry.actor])
-        return EventDetail(subject, self._item(entry, rows[0].stream, names))
+        named: set[str] = set()
+        ids_named(dict(entry.body), named)
+        return EventDetail(
+            subject,
+            self._item(entry, rows[0].stream, names),
+            names={**self.subjects.names_of(named), **names},
+        )
 
     @staticmethod
     def _item(

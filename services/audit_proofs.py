@@ -16,7 +16,7 @@ from ledger import history
 from ledger.errors import ConfigurationError, LedgerError
 from ledger.history import Row as LedgerRow
 from ledger.keyring import key_stream_id
-from projections.subject_events import every_notification_id
+from projections.subject_events import every_notification_id, streams_about
 from services.audit_results import Subject
 from services.audit_subjects import AuditSubjects
 from services.audit_values import key_id_of
@@ -35,7 +35,8 @@ class ProofBundles:
         self.subjects = subjects
 
     def proof_bundle(self, actor: str | None, subject_id: UUID) -> dict[str, Any]:
-        """The subject's whole file with inclusion proofs (``ledger.bundle``).
+        """The subject's whole file with inclusion proofs (``ledger.bundle``): a
+        member's includes their reviews, ratings and remediation (issue 13).
 
         ``actor`` None is the operator's CLI (``kiemdiem proof``), which reads the
         store directly and needs no account.
@@ -52,7 +53,11 @@ class ProofBundles:
         ]
         if not rows:  # the index has not seen the subject yet: its own stream
             rows = history.stream_rows(self.sql, subject_id)
-        return self._bundle(subject.subject_id, rows, [subject.subject_id])
+        # Its own stream and the streams opened about it (its reviews, remediation
+        # plans) are in the file whole: the bundle says so, and the verifier checks
+        # each from version 1 with an unbroken chain (nothing left out).
+        about = streams_about(self.app.projections, subject_id)
+        return self._bundle(subject.subject_id, rows, [subject.subject_id, *about])
 
     def event_proof(self, actor: str, notification_id: int) -> dict[str, Any]:
         """One event with its inclusion proof (and the key events judging it)."""

@@ -4,7 +4,8 @@ Plain frozen values; the services in ``services.audit_*`` build them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -47,6 +48,9 @@ class History:
     failures: int  # rows of this page that fail their checks
     after: int = 0  # the page starts after this notification id
     next_after: int | None = None  # the next page starts after it; None: last
+    # The people, organisations and accounts the page's events name: id text (and
+    # "u:<account id>") → name, for those ids only (the readable form, issue 13).
+    names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class EventDetail:
 
     subject: Subject  # the subject whose stream holds it
     item: HistoryItem
+    names: Mapping[str, str] = field(default_factory=dict)  # as History.names
 
 
 @dataclass(frozen=True)

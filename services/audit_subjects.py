@@ -64,6 +64,41 @@ class AuditSubjects:
         names = account_names(self.app.projections, wanted)
         return {f"u:{ident}": name for ident, name in names.items()}
 
+    def names_of(self, ids: Iterable[str]) -> dict[str, str]:
+        """Id text → name of the members, organisations, accounts (``u:<id>``)
+        and review cycles among ``ids`` only: a few indexed queries per 500 ids,
+        never a scan."""
+        wanted = sorted({i for i in ids if not i.startswith("u:")})
+        names = self.actor_names(i for i in ids if i.startswith("u:"))
+        for table, column, label in (
+            ("members", "member_id", "full_name"),
+            ("organisations", "org_id", "name"),
+            ("accounts", "account_id", "full_name"),
+        ):
+            for i in range(0, len(wanted), BATCH):
+                batch = wanted[i : i + BATCH]
+                marks = ", ".join("?" for _ in batch)
+                rows = self.app.projections.query(
+                    "directory",
+                    f"SELECT {column} AS id, {label} AS name FROM {{{table}}} "  # noqa: S608
+                    f"WHERE {column} IN ({marks})",
+                    batch,
+                )
+                for r in rows:
+                    names.setdefault(str(r["id"]), str(r["name"]))
+        for i in range(0, len(wanted), BATCH):  # a cycle: its organisation (year)
+            batch = wanted[i : i + BATCH]
+            marks = ", ".join("?" for _ in batch)
+            rows = self.app.projections.query(
+                "ratings",
+                "SELECT cycle_id, org_name, year FROM {cycles} "  # noqa: S608
+                f"WHERE cycle_id IN ({marks})",
+                batch,
+            )
+            for r in rows:
+                names.setdefault(str(r["cycle_id"]), f"{r['org_name']} ({r['year']})")
+        return names
+
     def subject(self, subject_id: UUID) -> Subject:
         try:
             aggregate = self.load(subject_id)

@@ -6,6 +6,8 @@ field, and the subtree of an organisation in a replayed world."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import re
 from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime
@@ -126,6 +128,35 @@ def actor_fallback(actor: str) -> str:
     if actor.startswith("u:"):
         return actor
     return f"{actor} (không phải cá nhân)"
+
+
+NAMED_DEPTH = 3  # nesting of a body walked for the ids a page names
+HYPHENATED_UUID = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
+)
+
+
+def ids_named(value: Any, found: set[str], depth: int = 0) -> None:
+    """Add the ids a signed body names for a person to read as names: UUID values
+    (tagged ``uuid_hex``), hyphenated UUID texts, actors (``u:<id>``) and subject
+    keys (``m:<id>``, ``o:<id>``), as canonical texts ("u:" kept for actors)."""
+    if depth > NAMED_DEPTH:
+        return
+    if isinstance(value, str):
+        text = value[2:] if value[:2] in ("u:", "m:", "o:") else value
+        if HYPHENATED_UUID.fullmatch(text):
+            canonical = str(UUID(text))
+            found.add(f"u:{canonical}" if value.startswith("u:") else canonical)
+    elif isinstance(value, Mapping):
+        if value.get("_type_") == "uuid_hex":
+            with contextlib.suppress(ValueError):
+                found.add(str(UUID(str(value.get("_data_")))))
+            return
+        for item in value.values():
+            ids_named(item, found, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            ids_named(item, found, depth + 1)
 
 
 def explanation(body: Mapping[str, Any]) -> list[tuple[str, str]]:

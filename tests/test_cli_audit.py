@@ -35,6 +35,29 @@ def _passwords(env) -> dict[str, str]:
     return {p[0]: p[2] for p in (line.split("\t") for line in lines) if len(p) == 3}
 
 
+def _member_with_a_self_review() -> str:
+    """The member whose review in the demo has a self-review (read from the store
+    of the environment)."""
+    from ledger.config import settings_from_environ
+    from services.app import Kiemdiem
+
+    services = Kiemdiem(settings_from_environ())
+    try:
+        events = [
+            services.ledger.decode(n)
+            for n in services.ledger.read_notifications(0, 100_000)
+            if n.topic.endswith(("Review.Opened", "Review.SelfReviewSubmitted"))
+        ]
+    finally:
+        services.close()
+    reviewed = {e.stream for e in events if e.topic.endswith("SelfReviewSubmitted")}
+    return next(
+        e.event.subject_key[2:]
+        for e in events
+        if e.stream in reviewed and e.topic.endswith("Opened")
+    )
+
+
 @pytest.mark.slow
 def test_demo_decision_bundle_verifies_offline_and_cosigning_works(
     env, tmp_path, monkeypatch
@@ -44,6 +67,10 @@ def test_demo_decision_bundle_verifies_offline_and_cosigning_works(
     out = tmp_path / "vote-2025.json"
     made = run("proof", "--subject", vote["vote_id"], "--out", str(out))
     assert made.exit_code == 0, made.output
+    # One file per person (issue 13): a member's bundle holds their own review.
+    member = _member_with_a_self_review()
+    own = tmp_path / "member.json"
+    assert run("proof", "--subject", member, "--out", str(own)).exit_code == 0
     # offline: the trust root and the bundle only; the database is gone
     away = tmp_path / "away"
     away.mkdir()
@@ -55,6 +82,12 @@ def test_demo_decision_bundle_verifies_offline_and_cosigning_works(
     assert checked.exit_code == 0, checked.output
     assert "Kết quả: HỢP LỆ" in checked.output
     assert "VoteTallyPublished" in checked.output
+    person = run(
+        "verify", "--bundle", str(own), "--trust-root", str(away / "trust-root.json")
+    )
+    assert person.exit_code == 0, person.output
+    assert "SelfReviewSubmitted" in person.output
+    assert "MeetingHeld" in person.output
     as_json = run(
         "verify",
         "--bundle",

@@ -110,6 +110,30 @@ def test_committee_reads_a_2025_decision(services, admin):
     assert report.ok, report.failures
     assert any(e.topic.endswith("RatingDecided") for e in report.events)
 
+    # One file per person (issue 13): the member's own review — opened, the
+    # self-review, the meeting's minutes — is in the member's file and bundle,
+    # though only its first event names the member.
+    whole = services.audit.history(ubkt.actor, member)
+    assert {"Opened", "SelfReviewSubmitted", "MeetingHeld", "SelfRated"} <= set(
+        whole.kinds
+    )
+    minutes = services.audit.history(ubkt.actor, member, kind="MeetingHeld")
+    assert [i.entry.row.stream for i in minutes.items] == [review]
+    in_bundle = {(e.stream, e.topic.rpartition(".")[2]) for e in report.events}
+    assert {(str(review), "SelfReviewSubmitted"), (str(review), "MeetingHeld")} <= (
+        in_bundle
+    )
+    # The review is listed whole: its chain is checked from version 1.
+    assert str(review) in made["streams"]
+    (left_out,) = (
+        e.index for e in report.events if e.stream == str(review) and e.version == 2
+    )
+    made["events"] = [e for e in made["events"] if e["index"] != left_out]
+    gap = bundle.verify_bundle(made, services.trust_root)
+    assert [f.kind for f in gap.failures] == ["version_gap"]
+    # The chi bộ's collective review is not in the member's file.
+    assert cell_review not in {i.entry.row.stream for i in whole.items}
+
     # The round itself is in the inspector's scope (its authority is below the
     # district) and its versions compare field by field.
     round_subject = services.audit.readable_subject(ubkt.actor, rid)

@@ -17,7 +17,7 @@ from uuid import UUID
 
 import pytest
 
-from ledger import history
+from ledger import envelope, history
 from ledger.config import settings_from_environ
 from ledger.sql import Cursor
 from projections.subject_events import (
@@ -44,9 +44,24 @@ def _indexed(services: Kiemdiem, subject: UUID) -> list[int]:
 
 
 def _scanned(services: Kiemdiem, subject: UUID) -> list[int]:
-    return [
-        r.notification_id for r in history.rows_mentioning(services.ledger.sql, subject)
-    ]
+    """What a byte search finds, plus every event of the streams opened about the
+    subject (a review's later events do not name its member: view v2)."""
+    sql = services.ledger.sql
+    found = history.rows_mentioning(sql, subject)
+    keys = {f"m:{subject}", f"o:{subject}"}
+    about = {
+        r.stream
+        for r in found
+        if r.version == 1
+        and envelope.parse_content(envelope.unpack(r.state).content).body.get(
+            "subject_key"
+        )
+        in keys
+    }
+    ids = {r.notification_id for r in found}
+    for stream in about:
+        ids |= {r.notification_id for r in history.stream_rows(sql, stream)}
+    return sorted(ids)
 
 
 def _subjects(services: Kiemdiem) -> list[UUID]:

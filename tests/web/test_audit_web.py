@@ -8,7 +8,7 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -188,6 +188,7 @@ def test_as_of_and_diff_pages(client, auth, world, kiemdiem):
     text = diff.get_data(as_text=True)
     assert diff.status_code == 200
     assert "cell_id" in text
+    assert 'Chi bộ <small class="muted"><code>cell_id</code>' in text
     assert str(world.orgs["cell_b"]) in text
 
 
@@ -305,6 +306,9 @@ def test_verification_job_shows_the_cli_report(client, auth, kiemdiem):
     assert status["done"] == status["total"] > 0
     assert status["report"]["ok"] is True
     assert "KẾT QUẢ: HỢP LỆ" in status["html"]
+    assert "Sổ cái chung (cây Merkle)" in status["html"]
+    assert ">global_log<" not in status["html"]
+    assert "<td>Đạt</td>" in status["html"]
     page = client.get(f"/audit/verify/{job_id}").get_data(as_text=True)
     assert "audit-verify.js" in page
     assert "KẾT QUẢ: HỢP LỆ" in page
@@ -447,3 +451,140 @@ def test_as_of_warns_when_the_rows_it_replays_fail(client, auth, world, kiemdiem
     assert page.status_code == 200
     assert "không qua kiểm tra chữ ký" in text
     assert f"#{rows[0].notification_id} (v1, Chữ ký không khớp nội dung)" in text
+
+
+def test_the_inspector_finds_a_member_and_reads_their_review_in_their_file(
+    client, auth, world, kiemdiem
+):
+    """Issue 13 (one file per person): found by name without diacritics, the
+    member's file holds their review — the self-review and the meeting's minutes
+    as readable forms, names for ids, dates dd/mm/yyyy, the raw signed JSON in the
+    technical fold — and its bundle holds the review and verifies offline."""
+    from services import rating_commands as rc
+
+    sec = kiemdiem.authenticate("thuky", world.password("secretary"))
+    district, cell = world.orgs["district"], world.orgs["cell_a"]
+    cycle = kiemdiem.handle(
+        rc.OpenCycle(sec.actor, district, 2025, reference_date=date(2025, 12, 1)),
+        sec.signer,
+    )
+    collective = kiemdiem.handle(
+        rc.OpenReview(sec.actor, cycle, f"o:{cell}", cell), sec.signer
+    )
+    for command in (
+        rc.CirculateReport(sec.actor, collective, "Mẫu 01", date(2025, 12, 1)),
+        rc.HoldMeeting(sec.actor, collective, date(2025, 12, 4), 9, "BB", "KL"),
+    ):
+        kiemdiem.handle(command, sec.signer)
+    review = kiemdiem.handle(
+        rc.OpenReview(sec.actor, cycle, f"m:{world.member_id}", cell), sec.signer
+    )
+    sections = {
+        "strengths": "Gương mẫu trong công tác",
+        "shortcomings": "Còn chậm nộp báo cáo",
+        "measures": "Nộp báo cáo trước ngày 25",
+    }
+    kiemdiem.handle(rc.SubmitSelfReview(sec.actor, review, "2B", sections), sec.signer)
+    kiemdiem.handle(
+        rc.HoldMeeting(sec.actor, review, date(2025, 12, 5), 9, "Biên bản họp", "Đạt"),
+        sec.signer,
+    )
+
+    auth.login("inspector")
+    found = client.get(
+        "/tim-kiem/", query_string={"q": "nguyen van an", "noi": "kiem-tra"}
+    )
+    assert f"/audit/subjects/{world.member_id}" in found.get_data(as_text=True)
+    page = client.get(f"/audit/subjects/{world.member_id}").get_data(as_text=True)
+    page = page.split("<tbody>", 1)[1]  # the rows, not the filter's options
+    submitted = page.split("Nộp bản tự kiểm điểm", 1)[1].split("</tr>", 1)[0]
+    form, technical = submitted.split("Chi tiết kỹ thuật", 1)
+    assert "I. Ưu điểm, kết quả đạt được" in form
+    assert "Gương mẫu trong công tác" in form
+    assert "Mẫu 2B" in form
+    assert "strengths" not in form
+    assert "strengths" in technical
+    meeting = page.split("Hội nghị kiểm điểm", 1)[1].split("</tr>", 1)[0]
+    assert "05/12/2025" in meeting.split("Chi tiết kỹ thuật", 1)[0]
+    assert "2025-12-05" in meeting.split("Chi tiết kỹ thuật", 1)[1]
+    opened = page.split("Mở hồ sơ kiểm điểm", 1)[1].split("</tr>", 1)[0]
+    opened_form = opened.split("Chi tiết kỹ thuật", 1)[0]
+    assert "Nguyễn Văn An" in opened_form
+    assert "Chi bộ xóm A" in opened_form
+    assert str(world.member_id) not in opened_form
+    assert "Cá nhân" in opened_form
+
+    response = client.get(f"/audit/subjects/{world.member_id}/bundle.json")
+    made = json.loads(response.data)
+    report = bundle.verify_bundle(made, kiemdiem.trust_root)
+    assert report.ok, report.failures
+    held = {(e.stream, e.topic.rpartition(".")[2]) for e in report.events}
+    assert {(str(review), "SelfReviewSubmitted"), (str(review), "MeetingHeld")} <= held
+
+
+def test_a_signed_body_reads_as_a_form_with_names_dates_and_codes():
+    """The presenter alone: tagged dates dd/mm/yyyy, ids by the page's names (an
+    unknown one says so, never the id), a score as a number, coded levels by
+    name, a self-review's sections in the form's order, technical fields left
+    to the fold."""
+    from web.audit.present import readable
+
+    member, cycle = (
+        "3cbd1008-23d1-5ab2-a83b-53f082bba1c5",
+        "e9734064-65a4-5bad-bd3d-6a647544934c",
+    )
+    names = {member: "Nguyễn Hữu Chi", "u:" + cycle: "Thư ký"}
+    decided = readable(
+        "domain.ratings:RatingRound.RatingDecided",
+        {
+            "subject_key": f"m:{member}",
+            "level": "HTTNV",
+            "decided_on": {"_data_": "2025-12-18", "_type_": "date_iso"},
+            "class_version": 2,
+        },
+        names,
+    )
+    assert [(f.label, f.text) for f in decided] == [
+        ("Đối tượng", "Nguyễn Hữu Chi"),
+        ("Mức", "Hoàn thành tốt nhiệm vụ"),
+        ("Ngày quyết định", "18/12/2025"),
+    ]
+    opened = readable(
+        "domain.reviews:Review.Opened",
+        {"cycle_id": {"_data_": cycle.replace("-", ""), "_type_": "uuid_hex"}},
+        names,
+    )
+    assert [(f.label, f.text) for f in opened] == [("Đợt kiểm điểm", "(không rõ tên)")]
+    rated = readable(
+        "domain.ratings:RatingRound.SelfRated",
+        {"score": {"_data_": "165/2", "_type_": "fraction"}},
+        names,
+    )
+    assert [f.text for f in rated] == ["82,5"]
+    (sections,) = readable(
+        "domain.reviews:Review.SelfReviewSubmitted",
+        {"sections": {"measures": "C", "strengths": "A", "shortcomings": "B"}},
+        names,
+    )
+    assert [text for _, text in sections.lines] == ["A", "B", "C"]
+    assert sections.lines[0][0].startswith("I. ")
+
+
+def test_every_verification_stage_and_failure_has_a_vietnamese_name():
+    from ledger.verify import CHECKS, KINDS
+    from web.catalogue.audit import CHECK_LABELS, VERIFY_CHECK_LABELS
+
+    assert set(CHECKS) - set(VERIFY_CHECK_LABELS) == set()
+    assert set(KINDS) - set(CHECK_LABELS) == set()
+
+
+def test_reading_an_event_page_of_a_members_file_is_signed_not_left_pending(
+    client, auth, world, kiemdiem
+):
+    """The event page's read is one the access log knows (a view of the history):
+    a read it refused would stay pending and hold back the reader's later reads."""
+    first = history.stream_rows(kiemdiem.ledger.sql, world.member_id)[0]
+    auth.login("inspector")
+    assert client.get(f"/audit/events/{first.notification_id}").status_code == 200
+    assert client.get(f"/audit/subjects/{world.member_id}").status_code == 200
+    assert kiemdiem.audit.pending_reads(world.member_id) == []

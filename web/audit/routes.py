@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -32,11 +33,17 @@ from web.audit.forms import (
     keyset_after,
     moment_from_text,
 )
+from web.audit.present import Field, raw_json, readable
 from web.catalogue.audit import (
+    BODY_FIELD_LABELS,
     CHECK_LABELS,
     FIELD_LABELS,
     INCIDENT_TEXT,
+    KEY_ROLE_LABELS,
     SUBJECT_KIND_LABELS,
+    VERIFY_CHECK_LABELS,
+    VERIFY_STATUS_LABELS,
+    VIEW_LABELS,
     event_label,
 )
 from web.catalogue.flashes import done
@@ -151,7 +158,9 @@ def subject(subject_id: UUID):
 def event(notification_id: int):
     """One event of a file with its checks and its whole signed body."""
     detail = reads().audit.event_detail(notification_id)
-    _record_read(detail.subject, "event")
+    # A view of the file's history (domain.audit.VIEWS): a view the access log
+    # refused would stay pending and hold back the reader's later reads.
+    _record_read(detail.subject, "history")
     return render_template("audit/event.html", d=detail)
 
 
@@ -347,6 +356,45 @@ def field_label(name: str) -> str:
 @bp.app_template_filter("event_label")
 def event_label_filter(topic: str) -> str:
     return event_label(topic)
+
+
+@bp.app_template_global("readable_form")
+def readable_form(
+    topic: str, body: Mapping[str, Any], names: Mapping[str, str]
+) -> list[Field]:
+    """The signed entry as a readable Vietnamese form (web.audit.present)."""
+    return readable(topic, body, names)
+
+
+@bp.app_template_global("raw_signed_json")
+def raw_signed_json(body: Mapping[str, Any]) -> str | None:
+    return raw_json(body)
+
+
+@bp.app_template_filter("body_label")
+def body_label(name: str) -> str:
+    """The Vietnamese name of a stored field or attribute; "" when it has none."""
+    return BODY_FIELD_LABELS.get(name, "")
+
+
+@bp.app_template_filter("view_label")
+def view_label(view: str) -> str:
+    return VIEW_LABELS.get(view, view)
+
+
+@bp.app_template_filter("verify_check")
+def verify_check_label(name: str) -> str:
+    return VERIFY_CHECK_LABELS.get(name, name)
+
+
+@bp.app_template_filter("verify_status")
+def verify_status_label(status: str) -> str:
+    return VERIFY_STATUS_LABELS.get(status, status)
+
+
+@bp.app_template_filter("key_role")
+def key_role(role: str) -> str:
+    return KEY_ROLE_LABELS.get(role, role)
 
 
 @bp.app_template_filter("subject_kind")

@@ -66,6 +66,40 @@ CHECK_LABELS: dict[str, str] = {
     "cosignature_missing": "Chữ ký đồng ký đã biến mất",
     "consistent": "Nhất quán",
     "ahead": "Chưa có checkpoint mới hơn",
+    "version_gap": "Thiếu phiên bản trong chuỗi",
+    "leaf_mismatch": "Lá của sổ cái không khớp sự kiện",
+    "leaf_missing": "Sự kiện chưa có lá trong sổ cái",
+    "leaf_extra": "Lá thừa trong sổ cái",
+    "index_not_dense": "Chỉ số sổ cái không liên tục",
+    "not_integrated": "Sự kiện chưa được đưa vào sổ cái",
+    "checkpoint_bad_signature": "Chữ ký checkpoint không hợp lệ",
+    "checkpoint_root_mismatch": "Gốc checkpoint không khớp sổ cái",
+    "log_shorter_than_checkpoint": "Sổ cái ngắn hơn checkpoint (rollback)",
+    "checkpoint_inconsistent": "Checkpoint không nhất quán với nhau",
+    "equivocation": "Sổ cái ký hai lịch sử khác nhau",
+    "cosignature_invalid": "Chữ ký đồng ký không hợp lệ",
+    "prefix_rewritten": "Phần đầu sổ cái bị viết lại",
+}
+
+# The stages of a whole-ledger verification (ledger.verify.CHECKS) and their
+# results, for the report table (the codes stay in the technical fold).
+VERIFY_CHECK_LABELS: dict[str, str] = {
+    "inputs": "Dữ liệu đầu vào (gốc tin cậy, kết nối)",
+    "prefix": "Phần đầu sổ cái đã được kiểm tra trước đây",
+    "genesis": "Sự kiện khởi tạo (khóa quản trị gốc)",
+    "rows": "Bản ghi sự kiện",
+    "keys": "Khóa ký số",
+    "signatures": "Chữ ký số",
+    "streams": "Chuỗi liên kết của từng hồ sơ",
+    "global_log": "Sổ cái chung (cây Merkle)",
+    "stored_checkpoints": "Checkpoint đã lưu",
+    "auditor_checkpoints": "Checkpoint Ủy ban Kiểm tra nắm giữ",
+    "cosignatures": "Chữ ký đồng ký",
+}
+VERIFY_STATUS_LABELS: dict[str, str] = {
+    "OK": "Đạt",
+    "FAIL": "Không đạt",
+    "WARN": "Cần lưu ý",
 }
 
 # Body fields the history shows as "why" (services.audit_values.EXPLANATION_FIELDS).
@@ -244,3 +278,132 @@ def event_label(topic: str) -> str:
         if len(same) == 1:
             return same.pop()
     return key
+
+
+# -- the readable form of a signed entry (issue 13: one file per person) ------------
+# The body fields a person reads, by their stored name; a field without a label is
+# technical and stays in the "Chi tiết kỹ thuật" fold (the raw signed JSON).
+BODY_FIELD_LABELS: dict[str, str] = {
+    "subject_key": "Đối tượng",
+    "subject_name": "Đối tượng",
+    "subject_kind": "Loại đối tượng",
+    "member_id": "Đảng viên",
+    "full_name": "Họ và tên",
+    "party_card_no": "Số thẻ đảng viên",
+    "birth_date": "Ngày sinh",
+    "admission_date": "Ngày vào Đảng",
+    "status": "Tình trạng",
+    "username": "Tên đăng nhập",
+    "roles": "Vai trò",
+    "cell_id": "Chi bộ",
+    "org_id": "Tổ chức",
+    "org_name": "Tổ chức",
+    "parent_id": "Trực thuộc",
+    "kind": "Loại hình",
+    "name": "Tên",
+    "code": "Mã",
+    "cycle_id": "Đợt kiểm điểm",
+    "venue_id": "Nơi kiểm điểm",
+    "place_id": "Nơi kiểm điểm",
+    "review_id": "Hồ sơ kiểm điểm",
+    "year": "Năm",
+    "appendix": "Phụ lục",
+    "form": "Mẫu bản kiểm điểm",
+    "sections": "Nội dung bản kiểm điểm",
+    "summary": "Tóm tắt",
+    "author_member_id": "Người góp ý",
+    "issuer_org_id": "Tổ chức gợi ý",
+    "evaluator_kind": "Chủ thể đánh giá",
+    "evaluator": "Người, tổ chức đánh giá",
+    "opinion": "Ý kiến",
+    "text": "Nội dung",
+    "held_on": "Ngày họp",
+    "attendees": "Số người dự",
+    "minutes": "Biên bản",
+    "conclusion": "Kết luận",
+    "order_id": "Yêu cầu",
+    "level": "Mức",
+    "previous_level": "Mức trước đó",
+    "score": "Tổng điểm",
+    "ceiling": "Mức cao nhất theo quy định",
+    "note": "Ghi chú",
+    "number": "Lần",
+    "scope": "Phạm vi",
+    "deadline": "Thời hạn",
+    "ordered_on": "Ngày yêu cầu",
+    "description": "Hạn chế, khuyết điểm",
+    "cause": "Nguyên nhân",
+    "source": "Nguồn phát hiện",
+    "recorded_on": "Ngày ghi nhận",
+    "plan_no": "Kế hoạch số",
+    "measures": "Biện pháp khắc phục",
+    "responsible_member_id": "Người chịu trách nhiệm",
+    "supervisor": "Giám sát",
+    "supervisor_org_id": "Tổ chức giám sát",
+    "adopted_on": "Ngày thông qua",
+    "reported_on": "Ngày báo cáo",
+    "document_reference": "Tài liệu",
+    "claimed_on": "Ngày báo cáo hoàn thành",
+    "outcome": "Kết quả",
+    "closed_on": "Ngày xác nhận",
+    "refused_on": "Ngày không xác nhận",
+    "since": "Từ ngày",
+    "until": "Đến ngày",
+    "role": "Chức vụ",
+    "reference": "Văn bản",
+    "duty_related": "Liên quan đến thực thi nhiệm vụ",
+    "convened": "Số được triệu tập",
+    "present": "Số có mặt",
+    "issued": "Số phiếu phát ra",
+    "returned": "Số phiếu thu về",
+    "valid": "Số phiếu hợp lệ",
+    "high": "Tín nhiệm cao",
+    "normal": "Tín nhiệm",
+    "low": "Tín nhiệm thấp",
+    "vote_year": "Năm lấy phiếu",
+    "view": "Nội dung xem",
+    "reader": "Người xem",
+    "subject_id": "Hồ sơ",
+    "seen_at": "Thời điểm xem",
+    "late": "Ký sau (khóa chưa mở khi xem)",
+    **FIELD_LABELS,
+    # who recorded the entry (the signer is shown apart, as "Người thực hiện")
+    "opened_by": "Người mở",
+    "submitted_by": "Người nộp",
+    "commented_by": "Người ghi",
+    "recorded_by": "Người ghi",
+    "issued_by": "Người ghi",
+    "circulated_by": "Người gửi",
+    "rated_by": "Người ghi",
+    "proposed_by": "Người đề xuất",
+    "decided_by": "Người quyết định",
+    "ordered_by": "Người yêu cầu",
+    "adopted_by": "Người ghi",
+    "reported_by": "Người báo cáo",
+    "claimed_by": "Người báo cáo",
+    "closed_by": "Người xác nhận",
+    "enrolled_by": "Người ghi",
+    "assigned_by": "Người ghi",
+}
+
+# The role of the key that signed an entry (ledger.keyring), as a badge.
+KEY_ROLE_LABELS: dict[str, str] = {
+    "admin": "khóa quản trị",
+    "user": "khóa cá nhân",
+    "ballot-box": "khóa thùng phiếu",
+}
+# What a recorded read of a file showed (domain.audit.VIEWS).
+VIEW_LABELS: dict[str, str] = {
+    "member": "Trang đảng viên",
+    "history": "Lịch sử hồ sơ",
+    "as_of": "Trạng thái tại một thời điểm",
+    "diff": "So sánh phiên bản",
+    "proof": "Bằng chứng một sự kiện",
+    "bundle": "Gói bằng chứng toàn bộ hồ sơ",
+    "api": "Giao diện lập trình (API)",
+    "event": "Nội dung một sự kiện",
+}
+SUBJECT_KINDS: dict[str, str] = {"individual": "Cá nhân", "collective": "Tập thể"}
+YES_NO = ("Có", "Không")
+NOT_NAMED = "(không rõ tên)"
+TECHNICAL_DETAILS = "Chi tiết kỹ thuật"
