@@ -11,7 +11,13 @@ from flask_login import current_user
 
 from domain import permissions
 from domain.accounts import MIN_PASSWORD_LENGTH
-from web.catalogue import kind_label, message_for, role_label, status_label
+from web.catalogue import (
+    alert_label,
+    kind_label,
+    message_for,
+    role_label,
+    status_label,
+)
 from web.catalogue.ratings import RULEBOOK_LABELS
 
 
@@ -93,6 +99,7 @@ def may(action: str) -> bool:
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         kind_label=kind_label,
+        alert_label=alert_label,
         role_label=role_label,
         status_label=status_label,
         vn_date=vn_date,
