@@ -14,14 +14,16 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+from web.catalogue import MESSAGES
+
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}\S*)?")
 FULL_HASH = re.compile(r"\b[0-9a-f]{64}\b")
 ACTOR_ID = re.compile(r"\bu:[0-9a-f]{8}-[0-9a-f-]{27}\b")
 SNAKE_CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+# A refusal's code (``http.not_found``, ``auth.forbidden``): any area the
+# catalogue has messages for, followed by a dot and a code.
 ERROR_CODE = re.compile(
-    r"\b(?:http|auth|rating|vote|member|org|cycle|round|review|"
-    r"remediation|report|import|search|todo|reorg|"
-    r"commendation|account|key|form)\.[a-z_]+\b"
+    r"\b(?:" + "|".join(sorted({k.split(".")[0] for k in MESSAGES})) + r")\.[a-z_]+\b"
 )
 # Enum values that are Vietnamese abbreviations, shown as such (HTNV, PL1 …).
 VIETNAMESE_CODES = re.compile(r"^(K?HT\w*NV|PL\d)$")

@@ -50,6 +50,28 @@ def _html(page) -> bool:
     return page.status_code not in (301, 302, 303) and "text/html" in page.content_type
 
 
+def test_the_reader_finds_what_is_not_written_for_a_person():
+    page = read(
+        "<p>Mã lỗi: http.not_found · 2024-01-02 · <span class=badge>OK</span> "
+        "decision_maker Opened u:ceeca82d-5d42-58bc-907f-c53df12db1c1 "
+        f"{'ab' * 32}</p><details><summary>Chi tiết kỹ thuật</summary>"
+        "auth.forbidden genesis 2025-01-01</details>"
+        "<p>Ngày 02/01/2024, Hoàn thành tốt nhiệm vụ (HTTNV), mã 2617 0c05…</p>"
+    )
+    assert faults(" ".join(page.text)) == sorted(
+        [
+            "2024-01-02",
+            "OK",
+            "Opened",
+            "ab" * 32,
+            "decision_maker",
+            "http.not_found",
+            "not_found",
+            "u:ceeca82d-5d42-58bc-907f-c53df12db1c1",
+        ]
+    )
+
+
 @pytest.mark.parametrize("role", tuple(ACCOUNTS))
 def test_no_page_of_the_app_shows_an_internal_name(matrix, role):
     """Every GET route, with the first district's ids, as each role."""
