@@ -11,7 +11,13 @@ from flask_login import current_user
 
 from domain import permissions
 from domain.accounts import MIN_PASSWORD_LENGTH
-from web.catalogue import kind_label, message_for, role_label, status_label
+from web.catalogue import (
+    alert_label,
+    kind_label,
+    message_for,
+    role_label,
+    status_label,
+)
 from web.catalogue.ratings import RULEBOOK_LABELS
 
 
@@ -73,6 +79,16 @@ def short_id(value: Any, length: int = 16) -> str:
     return text if len(text) <= length else text[:length] + "…"
 
 
+def fingerprint(value: Any, groups: int = 4) -> str:
+    """Dấu vân tay ngắn: the first 16 hex digits of a long hash, in groups of four
+    (``2617 0c05 48a5 094d``), for a person to compare; the full hash goes in a
+    technical fold."""
+    text = str(value or "")
+    head = text[: 4 * groups]
+    spaced = " ".join(head[k : k + 4] for k in range(0, len(head), 4))
+    return spaced + ("…" if len(text) > len(head) else "")
+
+
 def may(action: str) -> bool:
     """Whether to show a button: the services decide when it is pressed."""
     if not current_user.is_authenticated:
@@ -83,6 +99,7 @@ def may(action: str) -> bool:
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         kind_label=kind_label,
+        alert_label=alert_label,
         role_label=role_label,
         status_label=status_label,
         vn_date=vn_date,
@@ -90,6 +107,7 @@ def register_filters(app: Flask) -> None:
         vn_time=vn_time,
         explanation_text=explanation_text,
         short_id=short_id,
+        fingerprint=fingerprint,
     )
     app.jinja_env.globals.update(
         may=may, message_for=message_for, min_password=MIN_PASSWORD_LENGTH

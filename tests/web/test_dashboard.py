@@ -52,7 +52,8 @@ def test_alert_banner(client, auth, kiemdiem, monkeypatch, role, shown):
     auth.login(role)
     page = client.get("/").get_data(as_text=True)
     assert ("Cảnh báo toàn vẹn sổ cái" in page) is shown
-    assert ("bad_signature" in page) is shown
+    assert ("bad_signature" in page) is shown  # in the technical fold
+    assert ("Chữ ký số không hợp lệ" in page) is shown
 
 
 def test_no_alerts_is_said_plainly(client, auth):

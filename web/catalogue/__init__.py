@@ -47,6 +47,15 @@ STATUS_LABELS: dict[str, str] = {
     "full": "Chính thức",
 }
 
+# What an integrity alert of the ledger found (ledger.integrator.Alert.kind).
+ALERT_LABELS: dict[str, str] = {
+    "bad_signature": "Chữ ký số không hợp lệ",
+    "unknown_key": "Ký bằng khóa không có trong danh mục khóa",
+    "malformed_envelope": "Bản ghi bị hỏng, không đọc được",
+    "position_mismatch": "Vị trí bản ghi không khớp với nội dung đã ký",
+    "wrong_origin": "Bản ghi thuộc một sổ cái khác",
+}
+
 MESSAGES: dict[str, str] = {
     # -- organisations ------------------------------------------------------------
     "org.not_found": "Không tìm thấy tổ chức đảng.",
@@ -296,3 +305,8 @@ class Translations:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.gettext(singular if n == 1 else plural)
+
+
+def alert_label(code: str) -> str:
+    """Cảnh báo toàn vẹn: an integrity alert's kind in Vietnamese."""
+    return ALERT_LABELS.get(code, "Bản ghi không vượt qua kiểm tra")

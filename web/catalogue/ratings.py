@@ -450,6 +450,28 @@ FACT_KIND_LABELS: dict[str, str] = {
     "OversightEnded": "Thôi phụ trách",
 }
 
+# The codes a recorded fact's detail holds (chức vụ, loại tổ chức, miễn/đình chỉ,
+# nghỉ, kỷ luật), as the member's facts page names them.
+FACT_VALUE_LABELS: dict[str, str] = {
+    "head": "Người đứng đầu",
+    "deputy": "Cấp phó",
+    "member": "Thành viên, ủy viên",
+    "provincial_committee": "Tỉnh ủy",
+    "district_committee": "Huyện ủy",
+    "grassroots_committee": "Đảng ủy cơ sở",
+    "partial_committee": "Đảng ủy bộ phận",
+    "cell": "Chi bộ",
+    "leadership_collective": "Tập thể lãnh đạo",
+    "exempt_party_activity": "Miễn công tác và sinh hoạt đảng",
+    "party_activity_suspended": "Đình chỉ sinh hoạt đảng",
+    "maternity": "Nghỉ thai sản",
+    "sick": "Nghỉ ốm",
+    "reprimand": "Khiển trách",
+    "warning": "Cảnh cáo",
+    "removal": "Cách chức",
+    "expulsion": "Khai trừ",
+}
+
 # -- facts about organisations and oversight (366 Điều 11, Điều 7.3) -------------------
 SECTOR_LABELS: dict[str, str] = {
     "party": "Đảng (cấp ủy, ban thường vụ)",

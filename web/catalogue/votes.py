@@ -169,3 +169,39 @@ MESSAGES: dict[str, str] = {
         "chỉ khi số người có mặt đã ghi nhận dưới 2/3."
     ),
 }
+
+
+# -- what the vote pages show (phases, bands) -----------------------------------------
+# Giai đoạn của cuộc bỏ phiếu (votes.vote_events.Phase).
+PHASE_LABELS = {
+    "ceremony": "Đang tạo khóa (Ban kiểm phiếu)",
+    "key_published": "Đã công bố khóa bỏ phiếu",
+    "credentials_published": "Đã công bố danh sách phiếu",
+    "attendance_recorded": "Đã ghi nhận số người có mặt",
+    "open": "Đang bỏ phiếu",
+    "closed": "Đã kết thúc bỏ phiếu, chờ giải mã",
+    "tallied": "Đã công bố kết quả",
+    "abandoned": "Đã hủy",
+}
+# Mức tín nhiệm thấp của một người (votes.results.Band, §9.3).
+BAND_LABELS = {
+    "NONE": "Không thuộc diện",
+    "GT_HALF": "Trên 1/2 tín nhiệm thấp",
+    "GTE_TWO_THIRDS": "Từ 2/3 trở lên tín nhiệm thấp",
+}
+# What each band (decided by votes.results) entails, shown on its row (§9.3).
+_KHTNV = (
+    "Năm lấy phiếu xếp loại không hoàn thành nhiệm vụ (366-QĐ/TW); "
+    "đưa ra khỏi quy hoạch chức danh cao hơn"
+)
+BAND_CONSEQUENCES = {
+    "NONE": "",
+    "GT_HALF": (
+        f"{_KHTNV}; xem xét cho thôi giữ chức vụ, điều chuyển, từ chức hoặc bỏ "
+        "phiếu tín nhiệm mà không chờ hết nhiệm kỳ."
+    ),
+    "GTE_TWO_THIRDS": (
+        f"{_KHTNV}; cấp có thẩm quyền cho thôi giữ chức vụ hoặc miễn nhiệm mà "
+        "không chờ hết nhiệm kỳ."
+    ),
+}

@@ -185,7 +185,7 @@ def member_facts(member_id: UUID, bound: dict[str, BaseForm] | None = None):
         member=member,
         facts=reads().member_facts(member_id),
         kinds=labels.FACT_KIND_LABELS,
-        names=org_names(),
+        names={**labels.FACT_VALUE_LABELS, **org_names()},
         forms=_fact_forms(bound),
     )
 

@@ -1,6 +1,6 @@
 """What the vote pages share: the reads (scope-checked by the gateway), the one
 way they send a command, the rows they look up, and the template filters that
-name phases and bands in Vietnamese."""
+name phases and bands in Vietnamese (their words are in web/catalogue/votes.py)."""
 
 from __future__ import annotations
 
@@ -10,43 +10,12 @@ from uuid import UUID
 from services.read_gateway_more import VoteReads
 from services.votes import VoteService
 from votes.results import display_percent
+from web.catalogue.votes import BAND_CONSEQUENCES, BAND_LABELS, PHASE_LABELS
 from web.dispatch import submit
 from web.forms import BaseForm
 from web.identity import services
 from web.reads import found_or_404, reads
 from web.votes import bp
-
-PHASE_LABELS = {
-    "ceremony": "Đang tạo khóa (Ban kiểm phiếu)",
-    "key_published": "Đã công bố khóa bỏ phiếu",
-    "credentials_published": "Đã công bố danh sách phiếu",
-    "attendance_recorded": "Đã ghi nhận số người có mặt",
-    "open": "Đang bỏ phiếu",
-    "closed": "Đã kết thúc bỏ phiếu, chờ giải mã",
-    "tallied": "Đã công bố kết quả",
-    "abandoned": "Đã hủy",
-}
-BAND_LABELS = {
-    "NONE": "Không thuộc diện",
-    "GT_HALF": "Trên 1/2 tín nhiệm thấp",
-    "GTE_TWO_THIRDS": "Từ 2/3 trở lên tín nhiệm thấp",
-}
-# What each band (decided by votes.results) entails, shown on its row (§9.3).
-_KHTNV = (
-    "Năm lấy phiếu xếp loại không hoàn thành nhiệm vụ (366-QĐ/TW); "
-    "đưa ra khỏi quy hoạch chức danh cao hơn"
-)
-BAND_CONSEQUENCES = {
-    "NONE": "",
-    "GT_HALF": (
-        f"{_KHTNV}; xem xét cho thôi giữ chức vụ, điều chuyển, từ chức hoặc bỏ "
-        "phiếu tín nhiệm mà không chờ hết nhiệm kỳ."
-    ),
-    "GTE_TWO_THIRDS": (
-        f"{_KHTNV}; cấp có thẩm quyền cho thôi giữ chức vụ hoặc miễn nhiệm mà "
-        "không chờ hết nhiệm kỳ."
-    ),
-}
 
 
 def vote_reads() -> VoteReads:
