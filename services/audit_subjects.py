@@ -26,7 +26,8 @@ from ledger import history
 from ledger.errors import LedgerError
 from ledger.history import Row as LedgerRow
 from projections.directory import ancestor_path
-from projections.directory_reads import account_names, top_level_ids
+from projections.directory_reads import account_names, entity_names, top_level_ids
+from projections.ratings.subjects import cycle_names
 from projections.subject_events import every_notification_id
 from services.audit_results import Subject
 from services.audit_values import (
@@ -70,33 +71,11 @@ class AuditSubjects:
         never a scan."""
         wanted = sorted({i for i in ids if not i.startswith("u:")})
         names = self.actor_names(i for i in ids if i.startswith("u:"))
-        for table, column, label in (
-            ("members", "member_id", "full_name"),
-            ("organisations", "org_id", "name"),
-            ("accounts", "account_id", "full_name"),
-        ):
-            for i in range(0, len(wanted), BATCH):
-                batch = wanted[i : i + BATCH]
-                marks = ", ".join("?" for _ in batch)
-                rows = self.app.projections.query(
-                    "directory",
-                    f"SELECT {column} AS id, {label} AS name FROM {{{table}}} "  # noqa: S608
-                    f"WHERE {column} IN ({marks})",
-                    batch,
-                )
-                for r in rows:
-                    names.setdefault(str(r["id"]), str(r["name"]))
-        for i in range(0, len(wanted), BATCH):  # a cycle: its organisation (year)
-            batch = wanted[i : i + BATCH]
-            marks = ", ".join("?" for _ in batch)
-            rows = self.app.projections.query(
-                "ratings",
-                "SELECT cycle_id, org_name, year FROM {cycles} "  # noqa: S608
-                f"WHERE cycle_id IN ({marks})",
-                batch,
-            )
-            for r in rows:
-                names.setdefault(str(r["cycle_id"]), f"{r['org_name']} ({r['year']})")
+        for ident, name in entity_names(self.app.projections, wanted).items():
+            names.setdefault(ident, name)
+        # a cycle: its organisation (year)
+        for ident, name in cycle_names(self.app.projections, wanted).items():
+            names.setdefault(ident, name)
         return names
 
     def subject(self, subject_id: UUID) -> Subject:

@@ -494,3 +494,24 @@ def subjects_of_member(
     return views.query(
         "ratings", "SELECT * FROM {subjects} WHERE member_id = ?", [str(member_id)]
     )
+
+
+CYCLE_NAME_BATCH = 500  # ids per IN (...) list
+
+
+def cycle_names(runtime: ProjectionRuntime, ids: Sequence[str]) -> dict[str, str]:
+    """ "<organisation> (<year>)" of each review cycle among ``ids`` that exists,
+    by id (one indexed query per batch)."""
+    names: dict[str, str] = {}
+    for i in range(0, len(ids), CYCLE_NAME_BATCH):
+        batch = list(ids[i : i + CYCLE_NAME_BATCH])
+        marks = ", ".join("?" for _ in batch)
+        rows = runtime.query(
+            "ratings",
+            "SELECT cycle_id, org_name, year FROM {cycles} "  # noqa: S608 - marks only
+            f"WHERE cycle_id IN ({marks})",
+            batch,
+        )
+        for r in rows:
+            names[str(r["cycle_id"])] = f"{r['org_name']} ({r['year']})"
+    return names
