@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.cycles import SubjectIndex
 from domain.ratings import rating_prerequisites
 from services.rating_reads import RatingReads
 
@@ -32,25 +33,29 @@ class RatingOpenItems(RatingReads):
         cycle = self.cycle_row(ident)
         if cycle is None:
             return []
-        subjects = {s["subject_key"]: s for s in self.subjects(ident)}
+        listed = self.subjects(ident)
+        reviews = self.reviews(ident)
+        subjects = {s["subject_key"]: s for s in listed}
         held_meetings = {
             (r["subject_key"], r["venue_id"])
-            for r in self.reviews(ident)
+            for r in reviews
             if r["held_on"] is not None
         }
         items: list[dict[str, Any]] = []
         rows = {k: {**s, "key": k} for k, s in subjects.items()}
+        index = SubjectIndex.of(rows)  # prerequisites without a scan per subject
         redoing = {
             (r["subject_key"], r["venue_id"])
-            for r in self.reviews(ident)
+            for r in reviews
             if r["redo_order_id"] is not None
         }
         held_meetings |= redoing  # the open order is the item, not a violation
+        disciplined = self._disciplined_since(f"{cycle['year']}-01-01")
         for key, s in subjects.items():
             if s["exempt"]:
                 continue
             if s["status"] != "decided":
-                for rule, other in rating_prerequisites(rows[key], rows):
+                for rule, other in rating_prerequisites(rows[key], rows, index):
                     if subjects[other]["status"] != "decided":
                         items.append(
                             {
@@ -81,29 +86,30 @@ class RatingOpenItems(RatingReads):
                             "subject": s["name"],
                         }
                     )
-                if s["member_id"]:
-                    later = self._q(
-                        "SELECT discipline_id FROM {disciplines} WHERE member_id = ? "
-                        "AND recorded_at > ? AND decided_on >= ?",
-                        [
-                            s["member_id"],
-                            s["decided_at"] or 0,
-                            f"{cycle['year']}-01-01",
-                        ],
+                recorded = disciplined.get(s["member_id"] or "")
+                if recorded is not None and recorded > (s["decided_at"] or 0):
+                    items.append(
+                        {
+                            "kind": "violation",
+                            "rule": "discipline_after_decision",
+                            "subject_key": key,
+                            "subject": s["name"],
+                        }
                     )
-                    if later:
-                        items.append(
-                            {
-                                "kind": "violation",
-                                "rule": "discipline_after_decision",
-                                "subject_key": key,
-                                "subject": s["name"],
-                            }
-                        )
         items.extend(f for f in self.flags(ident) if f["kind"] == "flag")
-        items.extend(self.deadlines_at_risk(ident, today))
+        items.extend(self._deadlines_at_risk(cycle, listed, reviews, today))
         items.extend(self.rereviews_open(ident, today))
         return items
+
+    def _disciplined_since(self, first_day: str) -> dict[str, int]:
+        """Member id → the latest ``recorded_at`` of a discipline decided on or
+        after ``first_day``: one read for the cycle, not one per decided member."""
+        rows = self._q(
+            "SELECT member_id, MAX(recorded_at) AS recorded_at FROM {disciplines} "
+            "WHERE decided_on >= ? GROUP BY member_id",
+            [first_day],
+        )
+        return {str(r["member_id"]): int(r["recorded_at"]) for r in rows}
 
     def rereviews_open(self, ident: UUID, today: date) -> list[dict[str, Any]]:
         """Re-review orders not yet carried out: open, at risk within
@@ -136,8 +142,18 @@ class RatingOpenItems(RatingReads):
         cycle = self.cycle_row(ident)
         if cycle is None:
             return []
-        subjects = self.subjects(ident)
-        held = {r["subject_key"] for r in self.reviews(ident) if r["held_on"]}
+        return self._deadlines_at_risk(
+            cycle, self.subjects(ident), self.reviews(ident), today
+        )
+
+    @staticmethod
+    def _deadlines_at_risk(
+        cycle: dict[str, Any],
+        subjects: list[dict[str, Any]],
+        reviews: list[dict[str, Any]],
+        today: date,
+    ) -> list[dict[str, Any]]:
+        held = {r["subject_key"] for r in reviews if r["held_on"]}
         items = []
         for deadline in cycle["deadlines"]:
             due = date.fromisoformat(str(deadline["due"]))
