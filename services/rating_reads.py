@@ -55,11 +55,15 @@ class RatingReads:
             "closed": bool(row["closed"]),
         }
 
-    def subjects(self, ident: UUID) -> list[dict[str, Any]]:
+    def subjects(self, ident: UUID, decides: str | None = None) -> list[dict[str, Any]]:
+        """A cycle's subjects; with ``decides`` only those that authority decides
+        (a round's, read through the ``subjects_decides`` index)."""
+        where = "" if decides is None else " AND decides = ?"
         rows = self._q(
-            "SELECT * FROM {subjects} WHERE cycle_id = ? "
-            "ORDER BY kind DESC, name, subject_key",
-            [str(ident)],
+            "SELECT * FROM {subjects} WHERE cycle_id = ?"  # noqa: S608 - fixed text
+            + where
+            + " ORDER BY kind DESC, name, subject_key",
+            [str(ident)] + ([] if decides is None else [decides]),
         )
         return [self._subject_row(r) for r in rows]
 

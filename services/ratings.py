@@ -70,13 +70,13 @@ class RatingService(RatingFacts, RatingOpenItems):
         rounding = Rounding(
             (cycle or {}).get("options", {}).get("quota_rounding", "floor")
         )
-        levels = {
-            s["subject_key"]: s["level"] for s in self.subjects(UUID(found["cycle_id"]))
-        }
-        groups = []
-        for row in self._q(
+        rows = self._q(
             "SELECT * FROM {groups} WHERE round_id = ? ORDER BY code", [str(ident)]
-        ):
+        )
+        grouped = sorted({k for row in rows for k in json.loads(row["members"])})
+        levels = self._levels(found["cycle_id"], grouped)
+        groups = []
+        for row in rows:
             members = json.loads(row["members"])
             gauge = quota_gauge(
                 code=row["code"],
@@ -92,6 +92,21 @@ class RatingService(RatingFacts, RatingOpenItems):
                 }
             )
         return groups
+
+    def _levels(self, cycle: str, keys: list[str]) -> dict[str, str | None]:
+        """The decided level of each of these subjects of the cycle (its primary
+        key, a few hundred at a time): not a read of the whole cycle."""
+        levels: dict[str, str | None] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for r in self._q(
+                "SELECT subject_key, level FROM {subjects} "  # noqa: S608 - marks only
+                f"WHERE cycle_id = ? AND subject_key IN ({marks})",
+                [cycle, *chunk],
+            ):
+                levels[r["subject_key"]] = r["level"]
+        return levels
 
 
 __all__ = [

@@ -49,7 +49,7 @@ class RatingsView(
     (the handlers are gathered from the bases by ``ReadModel``)."""
 
     name = "ratings"
-    version = 7  # 7: subjects_status index (the dashboard's to-do lists)
+    version = 8  # 7: subjects_status index (to-do lists); 8: subjects_decides (rounds)
 
 
 # Every part's tables and indexes, in the order of the bases (as stored since v1).

@@ -129,6 +129,8 @@ class CyclesAndSubjects(ReadModel):
         "subjects_member": ("subjects", "member_id"),
         # The to-do lists: a cycle's subjects waiting at one status (v7).
         "subjects_status": ("subjects", "cycle_id, status, subject_key"),
+        # A round's page: the subjects its authority decides (v8).
+        "subjects_decides": ("subjects", "cycle_id, decides, subject_key"),
     }
 
     @handles(ReviewCycle.Opened)  # type: ignore[attr-defined]
