@@ -16,7 +16,7 @@ The remediation, audit and vote reads live in ``services.read_gateway_more``
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -442,6 +442,12 @@ class ReadGateway:
     def report_history(self, org_id: UUID, population: str) -> list[Row]:
         self.check(Read.REPORT, org_id)
         return self.app.reports.history(org_id, population)
+
+    def report_histories(
+        self, org_id: UUID, populations: Sequence[str]
+    ) -> dict[str, list[Row]]:
+        self.check(Read.REPORT, org_id)
+        return self.app.reports.histories(org_id, populations)
 
     def _report_subject(self, cycle_id: UUID, key: str) -> None:
         row = self.app.ratings.subject_row(cycle_id, key)

@@ -498,17 +498,20 @@ class ReportService:
         self, org_id: UUID, population: str = "members"
     ) -> list[dict[str, Any]]:
         """Counts by level of one population, one entry per year."""
-        return [
-            {
-                "year": year,
-                **tally(
-                    r
-                    for r in self.subjects(org_id, year)
-                    if population_of(r) == population
-                ),
-            }
-            for year in self.years(org_id)
-        ]
+        return self.histories(org_id, (population,))[population]
+
+    def histories(
+        self, org_id: UUID, populations: Sequence[str]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """:meth:`history` of several populations, each year's subjects read once
+        (the report's charts: one read per year, not one per year and population)."""
+        found: dict[str, list[dict[str, Any]]] = {p: [] for p in populations}
+        for year in self.years(org_id):
+            rows = self.subjects(org_id, year)
+            for population in populations:
+                counts = tally(r for r in rows if population_of(r) == population)
+                found[population].append({"year": year, **counts})
+        return found
 
 
 def _subject_shape(row: Mapping[str, Any]) -> dict[str, Any]:

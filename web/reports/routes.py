@@ -87,8 +87,9 @@ def index():
 
 def _charts(org_id: UUID, report: dict[str, Any]) -> dict[str, Any]:
     charts = {}
+    histories = reads().report_histories(org_id, POPULATIONS)
     for pop in POPULATIONS:
-        history = reads().report_history(org_id, pop)
+        history = histories[pop]
         rows = [(f"Năm {h['year']}", h) for h in history]
         if any(int(r[1]["rated"]) for r in rows):
             charts[f"years-{pop}"] = stacked_bars(
