@@ -30,7 +30,7 @@ def measure(scale: float, timed: Any, row: Any) -> list[Any]:
     ):
         admin = s.authenticate("admin", PASSWORD)
         assert admin is not None
-        parent = None
+        parent: Any = None
         for code, name, kind in (
             ("tinh", "Tỉnh ủy", "provincial_committee"),
             ("xa", "Đảng ủy xã", "grassroots_committee"),
