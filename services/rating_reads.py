@@ -55,15 +55,22 @@ class RatingReads:
             "closed": bool(row["closed"]),
         }
 
-    def subjects(self, ident: UUID, decides: str | None = None) -> list[dict[str, Any]]:
+    def subjects(
+        self, ident: UUID, decides: str | None = None, kind: str | None = None
+    ) -> list[dict[str, Any]]:
         """A cycle's subjects; with ``decides`` only those that authority decides
-        (a round's, read through the ``subjects_decides`` index)."""
-        where = "" if decides is None else " AND decides = ?"
+        (a round's, read through the ``subjects_decides`` index), with ``kind``
+        only the collectives or the individuals."""
+        where, params = "", [str(ident)]
+        for column, value in (("decides", decides), ("kind", kind)):
+            if value is not None:
+                where += f" AND {column} = ?"
+                params.append(value)
         rows = self._q(
             "SELECT * FROM {subjects} WHERE cycle_id = ?"  # noqa: S608 - fixed text
             + where
             + " ORDER BY kind DESC, name, subject_key",
-            [str(ident)] + ([] if decides is None else [decides]),
+            params,
         )
         return [self._subject_row(r) for r in rows]
 

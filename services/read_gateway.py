@@ -311,11 +311,13 @@ class ReadGateway:
             raise NotFoundError("cycle.not_found", id=str(cycle_id))
         return row
 
-    def subjects(self, cycle_id: UUID, decides: str | None = None) -> list[Row]:
+    def subjects(
+        self, cycle_id: UUID, decides: str | None = None, kind: str | None = None
+    ) -> list[Row]:
         self._cycle(cycle_id)
         return self.keep(
             Read.SUBJECT,
-            self.app.ratings.subjects(cycle_id, decides),
+            self.app.ratings.subjects(cycle_id, decides, kind),
             _place,
             lambda s: s.get("member_id"),
         )
