@@ -96,7 +96,14 @@ class RatingReads:
         )
         return [{**r, "detail": json.loads(r["detail"])} for r in rows]
 
-    def reviews(self, ident: UUID) -> list[dict[str, Any]]:
+    def reviews(self, ident: UUID, key: str | None = None) -> list[dict[str, Any]]:
+        """A cycle's reviews; with ``key`` one subject's (``reviews_subject``)."""
+        if key is not None:
+            return self._q(
+                "SELECT * FROM {reviews} WHERE cycle_id = ? AND subject_key = ? "
+                "ORDER BY opened_at",
+                [str(ident), key],
+            )
         return self._q(
             "SELECT * FROM {reviews} WHERE cycle_id = ? ORDER BY opened_at",
             [str(ident)],

@@ -351,7 +351,12 @@ class ReadGateway:
         orders = self.app.ratings.rereview_orders(cycle_id)
         return [o for o in orders if o["subject_key"] in keys]
 
-    def reviews(self, cycle_id: UUID) -> list[Row]:
+    def reviews(self, cycle_id: UUID, key: str | None = None) -> list[Row]:
+        """The reviews of the cycle's subjects the viewer may read; with ``key``
+        that one subject's (no read of the whole cycle)."""
+        if key is not None:
+            self._subject(cycle_id, key)
+            return self.app.ratings.reviews(cycle_id, key)
         keys = {s["subject_key"] for s in self.subjects(cycle_id)}
         return [
             r for r in self.app.ratings.reviews(cycle_id) if r["subject_key"] in keys

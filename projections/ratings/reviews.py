@@ -86,6 +86,10 @@ class ReviewMeetings(ReadModel):
             "redo_order_id TEXT, redone BIGINT NOT NULL DEFAULT 0"
         ),
     }
+    indexes = {  # noqa: RUF012
+        # A subject's reviews (its page, the report's dossier), not the cycle's (v8).
+        "reviews_subject": ("reviews", "cycle_id, subject_key"),
+    }
 
     @handles(Review.Opened)  # type: ignore[attr-defined]
     def review_opened(self, e: LedgerEvent, tx: Tx) -> None:
