@@ -10,6 +10,9 @@ Issue 12 item 5: the last 100 rating commands of a 1,000-subject round at most
 Issue 14 item 2: a member's audit history page read through the subject index at
 least 10× the first release's byte search of the events table, same store, same
 run (``bench/audit_history.py``).
+The views' SQLite files commit with ``synchronous = NORMAL``: inline commands
+at least as fast as with the library's full sync, same store, same run
+(``bench/view_sync.py``).
 Where a target is missed, the README's benchmark section says by how much and why.
 Sizes can be scaled with KIEMDIEM_BENCH_SCALE (default 1).
 """
@@ -30,6 +33,7 @@ from bench import (
     rebuilds,
     round_scaling,
     verifies,
+    view_sync,
     votes_rows,
 )
 from bench.workload import postgres_available
@@ -103,6 +107,7 @@ def main() -> int:
                 return appends.measure(backend, tmp, scale, timed, Row)
 
             section(f"append ({backend})", append_rows)
+    section("view sync", lambda: view_sync.measure(scale, timed, Row))
     section("verify", lambda: verifies.measure(scale, timed, Row))
     section("rebuild", lambda: rebuilds.measure(scale, timed, Row))
     section("votes", lambda: votes_rows.measure(scale, timed, Row))

@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ def key_pages(members: int, seed: int) -> list[Page]:
     commune = plan.communes[0] if plan.communes else plan.province
     cell = commune.cells[-1]
     member = cell.members[0]
+    surname = member.name.split()[0]
     cycle = cycle_id(province, 2025, "annual", None)
     rating_round = round_id(cycle, commune.org_id)
     pages = [
@@ -88,7 +90,15 @@ def key_pages(members: int, seed: int) -> list[Page]:
         Page("statistics", "thuky", f"/ratings/cycles/{cycle}/statistics"),
         Page("report", "thuky", f"/reports/{province}/2025"),
         Page("audit history", "ubkt", f"/audit/subjects/{member.member_id}"),
+        # A surname without diacritics: the search with the most matches.
+        Page("search", "thuky", "/tim-kiem/?" + urlencode({"q": _plain(surname)})),
     ]
+
+
+def _plain(text: str) -> str:
+    """Without diacritics, as a user types it (đ as d)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 # -- the store and the server ------------------------------------------------------

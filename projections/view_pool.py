@@ -23,9 +23,11 @@ from projections.view_state import ViewState, prepare
 from projections.view_storage import (
     META_TABLE,
     UPSTREAM,
+    VIEW_SYNCHRONOUS,
     PostgresView,
     SQLiteView,
     View,
+    ViewConnectionPool,
 )
 
 if TYPE_CHECKING:
@@ -79,10 +81,16 @@ class OpenViews:
                 )
                 view.create_table()  # CREATE_TABLE is off on PostgreSQL (§10.1)
             else:
-                own = InfrastructureFactory.construct(self._view_environment(model))
+                env = self._view_environment(model)
+                own = InfrastructureFactory.construct(env)
                 if not isinstance(own, SQLiteFactory):  # pragma: no cover
                     msg = f"unsupported persistence module for views: {type(own)}"
                     raise ViewDefinitionError(msg)
+                # Before any connection is made (the library's pool is lazy).
+                own.datastore.pool = ViewConnectionPool.replacing(
+                    own.datastore.pool,
+                    env.get("SQLITE_SYNCHRONOUS") or VIEW_SYNCHRONOUS,
+                )
                 view = cast(SQLiteView, own.tracking_recorder(SQLiteView))
             state = ViewState(
                 model=model,

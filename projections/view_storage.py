@@ -14,12 +14,18 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteTrackingRecorder
+from eventsourcing.sqlite import (
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteTrackingRecorder,
+)
 
 from projections.sqlutil import as_tuple, quote
 
 UPSTREAM = "Ledger"  # the tracked application (LedgerApplication.name)
 META_TABLE = "kiemdiem_views"  # each view's version, schema hash and status
+VIEW_SYNCHRONOUS = "NORMAL"  # a view file's ``PRAGMA synchronous`` (views rebuild)
+SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
 class View(Protocol):
@@ -56,6 +62,49 @@ class View(Protocol):
     def begin_read(self, cursor: Any) -> None: ...
 
     def end_read(self, cursor: Any) -> None: ...
+
+
+class ViewConnectionPool(SQLiteConnectionPool):
+    """A view file's connections (WAL, as the library sets) with ``PRAGMA
+    synchronous = NORMAL``: a commit no longer waits for an ``fsync`` of the WAL.
+
+    A view is not evidence: after a power cut its file may lose its last few
+    commits, but it stays consistent (WAL) and its ``tracking`` row loses them
+    with it, so the next catch-up re-projects them from the ledger. The ledger's
+    own file keeps the library's full sync; only the views' pools are these.
+    """
+
+    def __init__(self, *, synchronous: str, **options: Any) -> None:
+        self.synchronous = synchronous  # checked by :meth:`replacing`
+        super().__init__(**options)
+
+    @classmethod
+    def replacing(
+        cls, pool: SQLiteConnectionPool, synchronous: str
+    ) -> ViewConnectionPool:
+        """The same file and limits as the library's ``pool``, which has made no
+        connection yet (it makes them on demand) and is closed."""
+        level = synchronous.strip().upper()
+        if level not in SYNCHRONOUS_LEVELS:
+            msg = f"SQLITE_SYNCHRONOUS must be one of {', '.join(SYNCHRONOUS_LEVELS)}"
+            raise ValueError(msg)
+        pool.close()
+        return cls(
+            synchronous=level,
+            db_name=pool.db_name,
+            lock_timeout=pool.lock_timeout,
+            pool_size=pool.pool_size,
+            max_overflow=pool.max_overflow,
+            pool_timeout=pool.pool_timeout,
+            max_age=pool.max_age,
+            pre_ping=pool.pre_ping,
+        )
+
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        # A per-connection setting (not stored in the file); WAL is set above.
+        connection.cursor().execute(f"PRAGMA synchronous = {self.synchronous}")
+        return connection
 
 
 class SQLiteView(SQLiteTrackingRecorder):

@@ -65,8 +65,12 @@ class RatingReads:
             "scored": book.scored,
         }
 
-    def subjects(self, ident: UUID) -> list[dict[str, Any]]:
-        return subject_view.cycle_subjects(self._views, ident)
+    def subjects(
+        self, ident: UUID, decides: str | None = None, kind: str | None = None
+    ) -> list[dict[str, Any]]:
+        """A cycle's subjects; with ``decides`` a round's, with ``kind`` only the
+        collectives or the individuals."""
+        return subject_view.cycle_subjects(self._views, ident, decides, kind)
 
     def subject_row(self, ident: UUID, key: str) -> dict[str, Any] | None:
         return subject_view.cycle_subject(self._views, ident, key)
@@ -74,8 +78,9 @@ class RatingReads:
     def timeline(self, ident: UUID, key: str) -> list[dict[str, Any]]:
         return timeline_view.timeline_rows(self._views, ident, key)
 
-    def reviews(self, ident: UUID) -> list[dict[str, Any]]:
-        return review_view.cycle_reviews(self._views, ident)
+    def reviews(self, ident: UUID, key: str | None = None) -> list[dict[str, Any]]:
+        """A cycle's reviews; with ``key`` one subject's."""
+        return review_view.cycle_reviews(self._views, ident, key)
 
     def member_facts(self, member: UUID) -> list[dict[str, Any]]:
         return member_view.member_facts(self._views, member)

@@ -27,6 +27,7 @@ from domain.cycles import ReviewCycle
 from domain.rating_quota import group_counts, quota_gauge
 from domain.rating_rules import previous_decision as choose_previous_decision
 from domain.rulebooks import Rounding
+from projections.ratings import subjects as subject_view
 from projections.ratings.rounds import round_groups
 from projections.ratings.subjects import earlier_decisions
 from services.errors import NotFoundError
@@ -64,11 +65,13 @@ class RatingService(RatingFacts, RatingOpenItems):
         rounding = Rounding(
             (cycle or {}).get("options", {}).get("quota_rounding", "floor")
         )
-        levels = {
-            s["subject_key"]: s["level"] for s in self.subjects(UUID(found["cycle_id"]))
-        }
+        rows = round_groups(self.app.projections, ident)
+        grouped = sorted({k for row in rows for k in row["members"]})
+        levels = subject_view.subject_levels(
+            self.app.projections, found["cycle_id"], grouped
+        )
         groups = []
-        for row in round_groups(self.app.projections, ident):
+        for row in rows:
             gauge = quota_gauge(
                 code=row["code"],
                 group=row,

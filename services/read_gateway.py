@@ -16,7 +16,7 @@ The remediation, audit and vote reads live in ``services.read_gateway_more``
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -295,11 +295,13 @@ class ReadGateway:
             raise NotFoundError("cycle.not_found", id=str(cycle_id))
         return row
 
-    def subjects(self, cycle_id: UUID) -> list[Row]:
+    def subjects(
+        self, cycle_id: UUID, decides: str | None = None, kind: str | None = None
+    ) -> list[Row]:
         self._cycle(cycle_id)
         return self.keep(
             Read.SUBJECT,
-            self.app.ratings.subjects(cycle_id),
+            self.app.ratings.subjects(cycle_id, decides, kind),
             _place,
             lambda s: s.get("member_id"),
         )
@@ -333,7 +335,12 @@ class ReadGateway:
         orders = self.app.ratings.rereview_orders(cycle_id)
         return [o for o in orders if o["subject_key"] in keys]
 
-    def reviews(self, cycle_id: UUID) -> list[Row]:
+    def reviews(self, cycle_id: UUID, key: str | None = None) -> list[Row]:
+        """The reviews of the cycle's subjects the viewer may read; with ``key``
+        that one subject's (no read of the whole cycle)."""
+        if key is not None:
+            self._subject(cycle_id, key)
+            return self.app.ratings.reviews(cycle_id, key)
         keys = {s["subject_key"] for s in self.subjects(cycle_id)}
         return [
             r for r in self.app.ratings.reviews(cycle_id) if r["subject_key"] in keys
@@ -438,6 +445,12 @@ class ReadGateway:
     ) -> list[Row]:
         self.check(Read.REPORT, org_id)
         return self.app.reports.history(org_id, population, tree_on)
+
+    def report_histories(
+        self, org_id: UUID, populations: Sequence[str], tree_on: date | None = None
+    ) -> dict[str, list[Row]]:
+        self.check(Read.REPORT, org_id)
+        return self.app.reports.histories(org_id, populations, tree_on)
 
     def _report_subject(self, cycle_id: UUID, key: str) -> None:
         row = self.app.ratings.subject_row(cycle_id, key)

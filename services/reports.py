@@ -514,18 +514,24 @@ class ReportService:
     ) -> list[dict[str, Any]]:
         """Counts by level of one population, one entry per year, every year
         rolled up by the same tree (that of ``tree_on``, default today)."""
+        return self.histories(org_id, (population,), tree_on)[population]
+
+    def histories(
+        self,
+        org_id: UUID,
+        populations: Sequence[str],
+        tree_on: date | None = None,
+    ) -> dict[str, list[dict[str, Any]]]:
+        """:meth:`history` of several populations, each year's subjects read once
+        (the report's charts: one read per year, not one per year and population)."""
         day = tree_on or self.app.today()
-        return [
-            {
-                "year": year,
-                **tally(
-                    r
-                    for r in self.subjects(org_id, year, day)
-                    if population_of(r) == population
-                ),
-            }
-            for year in self.years(org_id)
-        ]
+        found: dict[str, list[dict[str, Any]]] = {p: [] for p in populations}
+        for year in self.years(org_id):
+            rows = self.subjects(org_id, year, day)
+            for population in populations:
+                counts = tally(r for r in rows if population_of(r) == population)
+                found[population].append({"year": year, **counts})
+        return found
 
 
 def _subject_shape(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -49,7 +49,8 @@ class RatingsView(
     (the handlers are gathered from the bases by ``ReadModel``)."""
 
     name = "ratings"
-    version = 7  # 7: subjects_status index (the dashboard's to-do lists)
+    # 7: subjects_status index (to-do lists); 8: subjects_decides, reviews_subject
+    version = 8
 
 
 # Every part's tables and indexes, in the order of the bases (as stored since v1).

@@ -87,6 +87,10 @@ class ReviewMeetings(ReadModel):
             "redo_order_id TEXT, redone BIGINT NOT NULL DEFAULT 0"
         ),
     }
+    indexes = {  # noqa: RUF012
+        # A subject's reviews (its page, the report's dossier), not the cycle's (v8).
+        "reviews_subject": ("reviews", "cycle_id, subject_key"),
+    }
 
     @handles(Review.Opened)  # type: ignore[attr-defined]
     def review_opened(self, e: LedgerEvent, tx: Tx) -> None:
@@ -265,8 +269,18 @@ def reviews_of_subject(
     ]
 
 
-def cycle_reviews(views: ProjectionRuntime, cycle_id: UUID) -> list[dict[str, Any]]:
-    """The cycle's review meetings (buổi kiểm điểm), in the order they opened."""
+def cycle_reviews(
+    views: ProjectionRuntime, cycle_id: UUID, key: str | None = None
+) -> list[dict[str, Any]]:
+    """The cycle's review meetings (buổi kiểm điểm), in the order they opened;
+    with ``key`` one subject's (through the ``reviews_subject`` index)."""
+    if key is not None:
+        return views.query(
+            "ratings",
+            "SELECT * FROM {reviews} WHERE cycle_id = ? AND subject_key = ? "
+            "ORDER BY opened_at",
+            [str(cycle_id), key],
+        )
     return views.query(
         "ratings",
         "SELECT * FROM {reviews} WHERE cycle_id = ? ORDER BY opened_at",

@@ -131,6 +131,8 @@ class CyclesAndSubjects(ReadModel):
         "subjects_member": ("subjects", "member_id"),
         # The to-do lists: a cycle's subjects waiting at one status (v7).
         "subjects_status": ("subjects", "cycle_id, status, subject_key"),
+        # A round's page: the subjects its authority decides (v8).
+        "subjects_decides": ("subjects", "cycle_id, decides, subject_key"),
     }
 
     @handles(ReviewCycle.Opened)  # type: ignore[attr-defined]
@@ -359,13 +361,27 @@ def _cycle(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def cycle_subjects(views: ProjectionRuntime, cycle_id: UUID) -> list[dict[str, Any]]:
-    """The cycle's subjects (đối tượng), collectives first, then by name and key."""
+def cycle_subjects(
+    views: ProjectionRuntime,
+    cycle_id: UUID,
+    decides: str | None = None,
+    kind: str | None = None,
+) -> list[dict[str, Any]]:
+    """The cycle's subjects (đối tượng), collectives first, then by name and key;
+    with ``decides`` only those that authority decides (a round's, through the
+    ``subjects_decides`` index), with ``kind`` only the collectives or the
+    individuals."""
+    where, params = "", [str(cycle_id)]
+    for column, value in (("decides", decides), ("kind", kind)):
+        if value is not None:
+            where += f" AND {column} = ?"
+            params.append(value)
     rows = views.query(
         "ratings",
-        "SELECT * FROM {subjects} WHERE cycle_id = ? "
-        "ORDER BY kind DESC, name, subject_key",
-        [str(cycle_id)],
+        "SELECT * FROM {subjects} WHERE cycle_id = ?"  # noqa: S608 - fixed text
+        + where
+        + " ORDER BY kind DESC, name, subject_key",
+        params,
     )
     return [_subject(r) for r in rows]
 
@@ -515,3 +531,22 @@ def cycle_names(runtime: ProjectionRuntime, ids: Sequence[str]) -> dict[str, str
         for r in rows:
             names[str(r["cycle_id"])] = f"{r['org_name']} ({r['year']})"
     return names
+
+
+def subject_levels(
+    views: ProjectionRuntime, cycle_id: str, keys: Sequence[str]
+) -> dict[str, str | None]:
+    """The decided level of each of these subjects of the cycle (by primary key,
+    a few hundred at a time): not a read of the whole cycle."""
+    levels: dict[str, str | None] = {}
+    for start in range(0, len(keys), CYCLE_NAME_BATCH):
+        chunk = list(keys[start : start + CYCLE_NAME_BATCH])
+        marks = ", ".join("?" for _ in chunk)
+        for r in views.query(
+            "ratings",
+            "SELECT subject_key, level FROM {subjects} "  # noqa: S608 - marks only
+            f"WHERE cycle_id = ? AND subject_key IN ({marks})",
+            [cycle_id, *chunk],
+        ):
+            levels[str(r["subject_key"])] = r["level"]
+    return levels

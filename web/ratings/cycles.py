@@ -206,8 +206,8 @@ def statistics(cycle_id: UUID):
     ratings = reads()
     orgs = [
         (UUID(s["org_id"]), s["name"])
-        for s in ratings.subjects(cycle_id)
-        if s["kind"] == "collective" and s["org_kind"] != "leadership_collective"
+        for s in ratings.subjects(cycle_id, kind="collective")
+        if s["org_kind"] != "leadership_collective"
     ]
     raw = request.args.get("org")
     try:

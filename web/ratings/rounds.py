@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from flask import flash, redirect, render_template, request, url_for
@@ -26,16 +27,20 @@ from web.reads import reads
 
 
 # -- peer groups and the quota exception -------------------------------------------
-def _group_candidates(rid: UUID) -> list[tuple[str, str]]:
-    found = found_round(rid)
-    ratings = reads()
-    grouped = {k for g in ratings.peer_groups(rid) for k in g["members"]}
+def _round_subjects(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """The subjects the round's authority decides (an indexed read)."""
+    authority = found["authority_org_id"]
+    return reads().subjects(UUID(found["cycle_id"]), decides=authority)
+
+
+def _group_candidates(
+    subjects: list[dict[str, Any]], groups: list[dict[str, Any]]
+) -> list[tuple[str, str]]:
+    grouped = {k for g in groups for k in g["members"]}
     return [
         (s["subject_key"], s["name"])
-        for s in ratings.subjects(UUID(found["cycle_id"]))
-        if s["decides"] == found["authority_org_id"]
-        and not s["exempt"]
-        and s["subject_key"] not in grouped
+        for s in subjects
+        if not s["exempt"] and s["subject_key"] not in grouped
     ]
 
 
@@ -44,17 +49,14 @@ def round_page(rid: UUID, group_form: PeerGroupForm | None = None):
     found = found_round(rid)
     ratings = reads()
     form = group_form or PeerGroupForm(formdata=None, prefix="pg")
-    form.members.choices = choices(_group_candidates(rid))
-    subjects = [
-        s
-        for s in ratings.subjects(UUID(found["cycle_id"]))
-        if s["decides"] == found["authority_org_id"]
-    ]
+    subjects = _round_subjects(found)
+    groups = ratings.peer_groups(rid)
+    form.members.choices = choices(_group_candidates(subjects, groups))
     return render_template(
         "ratings/round.html",
         round=found,
         cycle=found_cycle(UUID(found["cycle_id"])),
-        groups=ratings.peer_groups(rid),
+        groups=groups,
         subjects=subjects,
         form=form,
     )
@@ -63,9 +65,10 @@ def round_page(rid: UUID, group_form: PeerGroupForm | None = None):
 @bp.post("/rounds/<uuid:rid>/groups")
 @requires("rating.peer_group")
 def define_group(rid: UUID):
-    found_round(rid)
+    found = found_round(rid)
     form = PeerGroupForm(prefix="pg")
-    form.members.choices = choices(_group_candidates(rid))
+    candidates = _group_candidates(_round_subjects(found), reads().peer_groups(rid))
+    form.members.choices = choices(candidates)
     if form.validate_on_submit():
         command = rc.DefinePeerGroup(
             actor_id=user().actor,

@@ -57,9 +57,7 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
     cycle_row = found_cycle(cycle_id)
     subject = found_subject(cycle_id, key)
     names = org_names()
-    reviews = {
-        r["venue_id"]: r for r in ratings.reviews(cycle_id) if r["subject_key"] == key
-    }
+    reviews = {r["venue_id"]: r for r in ratings.reviews(cycle_id, key)}
     rid = round_id(cycle_id, subject["decides"]) if subject["decides"] else None
     rating_round = ratings.round_row(rid) if rid else None
     book = ratings.cycle_rulebook(cycle_id)

@@ -87,8 +87,9 @@ def index():
 def _charts(org_id: UUID, report: dict[str, Any]) -> dict[str, Any]:
     charts = {}
     tree_on = date.fromisoformat(report["tree_on"])
+    histories = reads().report_histories(org_id, POPULATIONS, tree_on)
     for pop in POPULATIONS:
-        history = reads().report_history(org_id, pop, tree_on)
+        history = histories[pop]
         rows = [(f"Năm {h['year']}", h) for h in history]
         if any(int(r[1]["rated"]) for r in rows):
             charts[f"years-{pop}"] = stacked_bars(
