@@ -4,9 +4,6 @@ only before their reviews are opened; the venues follow."""
 
 from __future__ import annotations
 
-import pytest
-
-from domain.errors import DomainError
 from domain.rulebooks import rulebook_for_year
 from domain.subjects import derive_subjects
 from tests.unit.ratings_world import (
@@ -21,6 +18,7 @@ from tests.unit.ratings_world import (
     member,
     mkey,
 )
+from tests.unit.refusals import refused
 
 SECRETARY = member(
     "Bí thư",
@@ -36,10 +34,6 @@ OUTSIDER = member(
     "Ủy viên Ban Tổ chức", cell=OFFICE_CELL, posts={str(BOARD.org_id): "member"}
 )
 PEOPLE = [SECRETARY, DEPUTY, OUTSIDER]
-
-
-def refused(code):
-    return pytest.raises(DomainError, match=code.replace(".", r"\."))
 
 
 def derived(combined):

@@ -1,26 +1,16 @@
 """Facts about members that the rating rules read (no I/O)."""
 
-from contextlib import contextmanager
 from datetime import date
 from uuid import uuid4
 
-import pytest
-
-from domain.errors import DomainError
 from domain.members import MemberFacts, MembershipStatus, PartyMember
 from domain.organisations import OrganisationKind, ParentFacts
+from tests.unit.refusals import refused
 
 ACTOR = "u:00000000-0000-0000-0000-000000000001"
 CELL = ParentFacts(uuid4(), OrganisationKind.CELL)
 OTHER_CELL = ParentFacts(uuid4(), OrganisationKind.CELL)
 BOARD = ParentFacts(uuid4(), OrganisationKind.LEADERSHIP_COLLECTIVE)
-
-
-@contextmanager
-def refused(code):
-    with pytest.raises(DomainError) as info:
-        yield
-    assert info.value.code == code
 
 
 def enrolled():

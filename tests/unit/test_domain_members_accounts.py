@@ -1,6 +1,5 @@
 """Members and accounts aggregates (no I/O)."""
 
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from uuid import uuid4
@@ -12,16 +11,9 @@ from domain.errors import DomainError
 from domain.members import MemberFacts, MembershipStatus, PartyMember
 from domain.organisations import OrganisationKind, ParentFacts
 from domain.permissions import PERMISSIONS, may, require
+from tests.unit.refusals import refused
 
 ACTOR = "u:00000000-0000-0000-0000-000000000001"
-
-
-@contextmanager
-def refused(code):
-    """The command is refused with exactly this stable error code."""
-    with pytest.raises(DomainError) as info:
-        yield
-    assert info.value.code == code
 
 
 CELL = ParentFacts(uuid4(), OrganisationKind.CELL)

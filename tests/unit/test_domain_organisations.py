@@ -1,6 +1,5 @@
 """Given / when / then on the organisation tree aggregate (no I/O)."""
 
-from contextlib import contextmanager
 from uuid import uuid4
 
 import pytest
@@ -14,16 +13,9 @@ from domain.organisations import (
     OrganisationKind,
     ParentFacts,
 )
+from tests.unit.refusals import refused
 
 ACTOR = "u:00000000-0000-0000-0000-000000000001"
-
-
-@contextmanager
-def refused(code):
-    """The command is refused with exactly this stable error code."""
-    with pytest.raises(DomainError) as info:
-        yield
-    assert info.value.code == code
 
 
 def found(kind="provincial_committee", parent=None, code="tinh", name="Tỉnh ủy A"):

@@ -1,7 +1,6 @@
 """The rating rules at the domain level: the 18 scenarios of domain.md §12 (12 is
 the confidence vote's ballot rule, tested with the votes), and the properties."""
 
-from contextlib import contextmanager
 from datetime import date
 from fractions import Fraction
 
@@ -39,15 +38,7 @@ from tests.unit.ratings_world import (
     rate,
     scored,
 )
-
-
-@contextmanager
-def refused(code, **details):
-    with pytest.raises(DomainError) as info:
-        yield info
-    assert info.value.code == code, info.value
-    for key, value in details.items():
-        assert info.value.details[key] == value
+from tests.unit.refusals import refused
 
 
 def reprimand(on=date(2025, 6, 1), duty=True, ident="kl-1"):

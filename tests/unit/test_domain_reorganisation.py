@@ -2,7 +2,6 @@
 each change names its decision, the tree stays a tree, ended organisations do
 not act (no I/O)."""
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
@@ -13,17 +12,11 @@ from hypothesis import strategies as st
 from domain.errors import DomainError
 from domain.organisations import Organisation
 from domain.reorganisation import MAX_DAYS_AHEAD, Decision, tree_is_a_tree
+from tests.unit.refusals import refused
 
 ACTOR = "u:00000000-0000-0000-0000-000000000001"
 TODAY = date(2025, 7, 1)
 DECISION = Decision.checked("1234-QĐ/TU", TODAY, today=TODAY)
-
-
-@contextmanager
-def refused(code):
-    with pytest.raises(DomainError) as info:
-        yield
-    assert info.value.code == code
 
 
 def org(kind, parent=None, name="Tổ chức"):

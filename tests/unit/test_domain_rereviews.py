@@ -4,7 +4,6 @@ property with redo orders among the decisions."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -30,16 +29,10 @@ from tests.unit.ratings_world import (
     open_round,
     rate,
 )
+from tests.unit.refusals import refused
 
 ORDER = oid("order/1")
 TODAY = date(2026, 1, 10)
-
-
-@contextmanager
-def refused(code):
-    with pytest.raises(DomainError) as info:
-        yield info
-    assert info.value.code == code, info.value
 
 
 def held_review(c, key, venue=CELL.org_id, on=date(2025, 12, 8)):

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from domain.accounts import Role
+from tests.conftest import ROLES
 
-ROLES = tuple(role.value for role in Role)
 EVERYONE = frozenset(ROLES)
 ADMIN = frozenset({"admin"})
 ENROLERS = frozenset({"admin", "secretary"})

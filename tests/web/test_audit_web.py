@@ -12,12 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.accounts import Role
 from ledger import bundle, history, note
 from ledger.trustroot import log_verifiers
 from services import commands as c
+from tests.conftest import ROLES
 
-ROLES = tuple(role.value for role in Role)
 INSPECTOR = frozenset({"inspector"})
 
 

@@ -8,11 +8,10 @@ from datetime import date
 
 import pytest
 
-from domain.accounts import Role
 from services import rating_commands as rc
+from tests.conftest import ROLES
 from tests.web.test_rating_pages import API, OPENERS, Route, url
 
-ROLES = tuple(role.value for role in Role)
 ROUTES = [
     Route("POST", "/ratings/cycles/{cycle}/combined", OPENERS, 400),
     Route("POST", "/api/v1/cycles/{cycle}/combined", OPENERS, 400),

@@ -8,11 +8,10 @@ from datetime import date
 
 import pytest
 
-from domain.accounts import Role
 from services import rating_commands as rc
+from tests.conftest import ROLES
 from tests.web.test_rating_pages import API, EVERYONE, Route
 
-ROLES = tuple(role.value for role in Role)
 DEFINERS = frozenset({"admin", "decision_maker"})
 ROUTES = [
     Route("GET", "/ratings/criteria", EVERYONE),

@@ -10,11 +10,11 @@ from datetime import date
 import pytest
 
 from services import rating_commands as rc
+from tests.conftest import ROLES
 from tests.web.test_rating_pages import (
     API,
     FACT_RECORDERS,
     KEEPERS,
-    ROLES,
     Route,
     _request,
 )

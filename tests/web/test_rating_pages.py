@@ -9,11 +9,10 @@ from datetime import date
 
 import pytest
 
-from domain.accounts import Role
 from services import rating_commands as rc
 from services.rating_ids import review_id, round_id
+from tests.conftest import ROLES
 
-ROLES = tuple(role.value for role in Role)
 EVERYONE = frozenset(ROLES)
 # The cycle's pages: those who keep or judge records in the district, and the
 # member who is a subject of the cycle (their own file); the counting committee

@@ -9,11 +9,10 @@ from datetime import date
 
 import pytest
 
-from domain.accounts import Role
 from services import rating_commands as rc
 from services import remediation_commands as mc
+from tests.conftest import ROLES
 
-ROLES = tuple(role.value for role in Role)
 API = {"X-Requested-With": "XMLHttpRequest"}
 TRACKERS = {"admin": 200, "secretary": 200, "decision_maker": 200, "inspector": 200}
 

@@ -12,12 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from domain.accounts import Role
 from services import commands as c
 from services import rating_commands as rc
 from services.demo_history import DISTRICT, PROVINCE, STREAK, generate_history
+from tests.conftest import ROLES
 
-ROLES = tuple(role.value for role in Role)
 READERS = frozenset({"admin", "secretary", "decision_maker", "inspector"})
 DECIDER = frozenset({"decision_maker"})
 API = {"X-Requested-With": "XMLHttpRequest"}

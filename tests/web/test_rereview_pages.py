@@ -9,11 +9,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.accounts import Role
 from services import rating_commands as rc
+from tests.conftest import ROLES
 from tests.web.test_rating_pages import API, DECIDER, READERS, Route, url
 
-ROLES = tuple(role.value for role in Role)
 R = "/ratings"
 ROUTES = [
     Route("POST", f"{R}/cycles/{{cycle}}/subjects/{{member}}/rereview", DECIDER, 400),

@@ -28,7 +28,7 @@ import pytest
 
 from domain.errors import DomainError
 from services import rating_commands as rc
-from tests.conftest import ACCOUNTS, AuthActions
+from tests.conftest import ACCOUNTS, ROLES, AuthActions
 from tests.web.matrix_bodies import API_BODIES, PAGE_BODIES, VALID_IN
 from tests.web.matrix_table import BOOTH, EXPECTED, PUBLIC, ROLE_LETTERS, Expect
 from tests.web.matrix_world import (
@@ -40,7 +40,6 @@ from tests.web.matrix_world import (
 )
 
 XHR = {"X-Requested-With": "XMLHttpRequest"}
-ROLES = tuple(ACCOUNTS)
 # Per-rule values where the common one does not fit.
 OVERRIDES: dict[str, dict[str, str]] = {
     "/ratings/organisations/<uuid:org_id>/facts/<kind>": {"kind": "sector"},
