@@ -48,7 +48,7 @@ def test_inspector_checks_a_file_and_its_proof_offline(
     page.get_by_role("heading", name="Lịch sử hồ sơ: Chi bộ xóm A").wait_for()
     page.get_by_role("link", name="Nguyễn Văn An").click()
     page.get_by_role("heading", name="Lịch sử hồ sơ: Nguyễn Văn An").wait_for()
-    enrolled = page.locator("tr", has_text="Enrolled")
+    enrolled = page.locator("tr", has_text="Ghi nhận đảng viên")
     assert "Quản trị hệ thống" in enrolled.inner_text()
     assert "Hợp lệ" in enrolled.inner_text()
     _shot(page, "audit-member-history")

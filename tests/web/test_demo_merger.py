@@ -124,6 +124,13 @@ def test_the_2025_round_rated_the_merged_members(demo):
     assert "tại ngày báo cáo" in stats
     # 12 members, all HTTNV: 12/12 exactly
     assert "(12/12)" in stats
+    # the đảng bộ xã existed only from 1/7/2025: flagged for the authority,
+    # with words on its page (issue 12: the texts leave this case open)
+    collective = page(
+        client,
+        f"/ratings/cycles/{merger.cycle_2025}/subjects/o:{merger.successor}",
+    )
+    assert "Tổ chức tồn tại một phần năm" in collective
 
 
 def test_the_province_report_shows_the_merged_organisation_once(demo):
