@@ -34,6 +34,12 @@ class DisciplineWindow:
     decided_from: str
 
 
+def disciplines_counted_from(year: int) -> str:
+    """The first day (ISO) on which a discipline decided can break a decision of
+    the cycle of ``year``: its 1 January."""
+    return f"{year}-01-01"
+
+
 def discipline_window(subject: Mapping[str, Any], year: int) -> DisciplineWindow | None:
     """The window in which a recorded discipline breaks the subject's decision
     (kỷ luật sau khi xếp loại), or None when the subject is exempt, not decided
@@ -43,7 +49,7 @@ def discipline_window(subject: Mapping[str, Any], year: int) -> DisciplineWindow
     return DisciplineWindow(
         member_id=str(subject["member_id"]),
         recorded_after=int(subject["decided_at"] or 0),
-        decided_from=f"{year}-01-01",
+        decided_from=disciplines_counted_from(year),
     )
 
 

@@ -16,12 +16,13 @@ from domain.rating_open_items import (
     AT_RISK_DAYS,
     deadline_state,
     discipline_window,
+    disciplines_counted_from,
     rereview_state,
     still_open,
     subject_open_items,
 )
 from domain.subjects import Subject
-from projections.ratings.members import disciplined_after
+from projections.ratings.members import last_recorded_disciplines
 from services.rating_reads import RatingReads
 
 __all__ = ["AT_RISK_DAYS", "RatingOpenItems"]
@@ -53,14 +54,16 @@ class RatingOpenItems(RatingReads):
         }
         typed = {k: Subject.from_payload(row) for k, row in rows.items()}
         index = SubjectIndex.of(typed)
+        year = int(cycle["year"])
+        last = last_recorded_disciplines(
+            self.app.projections, disciplines_counted_from(year)
+        )
         items: list[dict[str, Any]] = []
         for subject in rows.values():
-            window = discipline_window(subject, int(cycle["year"]))
-            later = window is not None and disciplined_after(
-                self.app.projections,
-                window.member_id,
-                window.recorded_after,
-                window.decided_from,
+            window = discipline_window(subject, year)
+            later = (
+                window is not None
+                and last.get(window.member_id, -1) > window.recorded_after
             )
             items += subject_open_items(
                 subject,

@@ -49,8 +49,9 @@ class RatingsView(
     (the handlers are gathered from the bases by ``ReadModel``)."""
 
     name = "ratings"
-    # 7: subjects_status index (to-do lists); 8: subjects_decides, reviews_subject
-    version = 8
+    # 7: subjects_status index (to-do lists); 8: subjects_decides, reviews_subject;
+    # 9: disciplines_decided (a cycle's open items in one query)
+    version = 9
 
 
 # Every part's tables and indexes, in the order of the bases (as stored since v1).

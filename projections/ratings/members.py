@@ -118,6 +118,8 @@ class MemberRecords(ReadModel):
     indexes = {  # noqa: RUF012
         "roster_cell": ("roster", "cell_id"),
         "disciplines_conduct": ("disciplines", "conduct_org_id"),
+        # A cycle's open items: the disciplines decided since its year began (v9).
+        "disciplines_decided": ("disciplines", "decided_on"),
     }
 
     @handles(PartyMember.DisciplineRecorded)  # type: ignore[attr-defined]
@@ -239,18 +241,19 @@ def members_disciplined_at(views: ProjectionRuntime, org_id: UUID) -> list[str]:
     return [str(r["member_id"]) for r in rows]
 
 
-def disciplined_after(
-    views: ProjectionRuntime, member_id: str, recorded_after: int, decided_from: str
-) -> bool:
-    """Whether a discipline of the member decided on or after ``decided_from``
-    (ISO date) was recorded after position ``recorded_after``."""
+def last_recorded_disciplines(
+    views: ProjectionRuntime, decided_from: str
+) -> dict[str, int]:
+    """Member id → the log position of the last recorded discipline among those
+    decided on or after ``decided_from`` (ISO date): one indexed query for a
+    whole cycle, however many members it rates."""
     rows = views.query(
         "ratings",
-        "SELECT discipline_id FROM {disciplines} WHERE member_id = ? "
-        "AND recorded_at > ? AND decided_on >= ?",
-        [member_id, recorded_after, decided_from],
+        "SELECT member_id, MAX(recorded_at) AS last FROM {disciplines} "
+        "WHERE decided_on >= ? GROUP BY member_id",
+        [decided_from],
     )
-    return bool(rows)
+    return {str(r["member_id"]): int(r["last"]) for r in rows}
 
 
 def roster_member_ids(

@@ -634,6 +634,9 @@ def test_17_complaint_hold_cancel_and_rerate(province):
     )
     issues = p.sec.get(f"/cycles/{cycle}/issues")["issues"]
     assert {"held", "violation"} <= {i["kind"] for i in issues}
+    assert ("discipline_after_decision", subject) in {
+        (i["rule"], i["subject_key"]) for i in issues if i["kind"] == "violation"
+    }
     rerate = {
         "subject_key": subject,
         "level": "HTTNV",
