@@ -50,7 +50,7 @@ _checkpoint_paused_until: weakref.WeakKeyDictionary[CommittingApp, float] = (
 def catch_up_on_read(app: CommittingApp) -> None:
     """Before a request in the embedded mode: when the views lag the log (a write
     whose post-commit work failed, a process that stopped after committing, a
-    store copied without its views), integrate and catch up now, so no page stays
+    store copied without its views), bring the views up now, so no page stays
     stale until the next write (issue 13). Costs one indexed query when nothing
     lags; the worker mode leaves this to the worker. Never raises."""
     if app.settings.projections_mode != "inline":
@@ -63,7 +63,12 @@ def catch_up_on_read(app: CommittingApp) -> None:
         log.exception("could not read how far the log and the views are")
         return
     log.info("views behind the log (tip %d): catching up before the request", tip)
-    catch_up(app, tip)
+    try:
+        # The views only: integrating and checkpointing stay with the writers,
+        # so a read never queues for the ledger's write lock.
+        app.projections.catch_up_written(tip)
+    except Exception:
+        log.exception("the views could not be brought to the log before a read")
 
 
 def catch_up(app: CommittingApp, last_notification_id: int) -> None:
