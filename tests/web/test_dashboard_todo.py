@@ -10,66 +10,16 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import (
-    ADMIN_PASSWORD,
-    ORIGIN,
-    SECRET_KEY,
-    _environment,
-    csrf_token_from,
-)
+from tests.web.demo_app import demo_app, signed_in
 
 LINK = re.compile(r'<a href="([^"]+)">')
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Iterator[dict[str, Any]]:
-    """The demo province (``kiemdiem demo``) in its own store, and its logins."""
-    from ledger.config import settings_from_environ
-    from services.app import Kiemdiem
-    from services.demo import load_demo
-    from services.setup import initialise
-    from web import create_app, shutdown
-
-    root = tmp_path_factory.mktemp("demo-todo")
-    with pytest.MonkeyPatch.context() as mp:
-        _environment(mp, root)
-        settings = settings_from_environ()
-        initialise(
-            settings,
-            origin=ORIGIN,
-            admin_username="admin",
-            admin_full_name="Quản trị",
-            admin_password=ADMIN_PASSWORD,
-            demo=True,
-        )
-        services = Kiemdiem(settings)
-        try:
-            admin = services.authenticate("admin", ADMIN_PASSWORD)
-            assert admin is not None
-            result = load_demo(services, admin.signer)
-        finally:
-            services.close()
-        app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY})
-    logins = {a.username: a.password for a in result.accounts}
-    try:
-        yield {"app": app, "logins": logins}
-    finally:
-        shutdown(app)
-
-
-def signed_in(demo: dict[str, Any], username: str) -> Any:
-    client = demo["app"].test_client()
-    token = csrf_token_from(client.get("/auth/login").get_data(as_text=True))
-    answer = client.post(
-        "/auth/login",
-        data={
-            "username": username,
-            "password": demo["logins"][username],
-            "csrf_token": token,
-        },
-    )
-    assert answer.status_code == 302
-    return client
+    """The demo province in its own store, and its logins."""
+    with demo_app(tmp_path_factory, "demo-todo") as demo:
+        yield demo
 
 
 def todo_block(page: str) -> str:
