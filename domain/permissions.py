@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
@@ -109,6 +110,7 @@ def require(roles: Iterable[str], action: str) -> None:
 Path = Sequence[UUID]
 
 OUT_OF_SCOPE = "auth.out_of_scope"
+OFFICE_ENDED = "auth.office_ended"
 
 KEEPERS = frozenset({Role.SECRETARY, Role.DECISION_MAKER, Role.INSPECTOR})
 """Roles that keep or judge records in their organisation and below."""
@@ -121,7 +123,9 @@ class Viewer:
     ``org_id`` is the root of the branch the account works on (its committee's
     organisation, see ``branch_root``); ``member_id`` the party member the account
     is, if any; ``cell_id`` that member's chi bộ; ``lineage`` the ancestor paths of
-    ``org_id`` and ``cell_id`` (so the tree above the viewer can be named).
+    ``org_id`` and ``cell_id`` (so the tree above the viewer can be named);
+    ``office_ended``: that organisation has ended (merged, split or dissolved)
+    and the decision's effective date has come (``office_ended``).
     """
 
     roles: frozenset[str]
@@ -129,6 +133,7 @@ class Viewer:
     member_id: UUID | None = None
     cell_id: UUID | None = None
     lineage: frozenset[UUID] = frozenset()
+    office_ended: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -147,6 +152,15 @@ class Viewer:
     def owns(self, member_id: UUID | None) -> bool:
         """The target is the viewer's own file."""
         return member_id is not None and member_id == self.member_id
+
+
+def office_ended(ended: bool, effective_on: date | None, today: date) -> bool:
+    """An account's organisation ended by a reorganisation decision (or a
+    dissolution) has no authority from the decision's effective date on (issue
+    12, docs/rules.md "Accounts of an organisation that ended"): its keepers
+    write nothing more in its name, and the successor's accounts act in its
+    stead. What it recorded stays readable to it and to the successor's."""
+    return ended and (effective_on is None or effective_on <= today)
 
 
 def branch_root(org_id: UUID, kind: str, parent_id: UUID | None) -> UUID:
@@ -365,7 +379,7 @@ def may_act(
     if reach is Reach.COUNTED:
         return counted
     keeper = viewer.has(*(PERMISSIONS[action] - {Role.MEMBER, Role.COUNTING}))
-    if keeper and viewer.in_branch(path):
+    if keeper and viewer.in_branch(path) and not viewer.office_ended:
         return True
     return (
         reach is Reach.OWN_OR_BRANCH and viewer.has(Role.MEMBER) and viewer.owns(owner)
@@ -384,7 +398,14 @@ def require_act(
     target outside the actor's reach."""
     require(viewer.roles, action)
     if not may_act(viewer, action, path, owner=owner, counted=counted):
+        _refuse_ended_office(viewer, action)
         raise DomainError(OUT_OF_SCOPE, action=action)
+
+
+def _refuse_ended_office(viewer: Viewer, action: str) -> None:
+    """``auth.office_ended`` for a keeper whose organisation has ended."""
+    if viewer.office_ended and not viewer.is_admin:
+        raise DomainError(OFFICE_ENDED, action=action)
 
 
 def require_own_or_branch(
@@ -406,6 +427,8 @@ def require_own_or_branch(
     if may_act(viewer, action, path, owner=owner):
         return
     keepers = PERMISSIONS[action] - {Role.MEMBER, Role.COUNTING}
+    if viewer.has(*keepers):
+        _refuse_ended_office(viewer, action)
     if viewer.is_admin or viewer.has(*keepers) or not viewer.has(Role.MEMBER):
         raise DomainError(OUT_OF_SCOPE, action=action)
     raise DomainError(not_own)
@@ -426,6 +449,7 @@ def verifying_body(viewer: Viewer, path: Path) -> str:
     require(viewer.roles, action)
     if viewer.org_id is None:
         raise DomainError(OUT_OF_SCOPE, action=action)
+    _refuse_ended_office(viewer, action)
     if viewer.has(Role.INSPECTOR) and viewer.org_id in path:
         return INSPECTION_COMMITTEE
     if (

@@ -44,6 +44,10 @@ from domain.remediation_rules import (
 from domain.subjects import Subject
 from domain.text import clean_text
 
+FOLLOWS = frozenset({"merge", "split", "move"})
+"""The reorganisations an open plan follows (a rename or a change of kind
+leaves its place as it is; a dissolution is refused while anything remains)."""
+
 __all__ = [
     "ALLOWED",
     "CAUSES",
@@ -358,6 +362,70 @@ class RemediationPlan(Aggregate):
             item = self.shortcomings[ident]
             item["plan"] = plan_no
             item["status"] = Status.IN_PROGRESS.value
+
+    # -- a reorganisation (sắp xếp, tổ chức lại; issue 12) ----
+    @property
+    def is_open(self) -> bool:
+        """Some shortcoming still waits for someone (not verified, not recurred)."""
+        return any(Status(v["status"]) not in SETTLED for v in self.shortcomings.values())
+
+    def follow(
+        self,
+        *,
+        how: str,
+        decision_no: str,
+        effective_on: date,
+        place_id: UUID,
+        path: Sequence[UUID],
+        supervisors: Mapping[UUID, UUID],
+        moved_by: str,
+    ) -> None:
+        """The open plan follows its subject's organisation to where the
+        reorganisation decision puts it: ``place_id`` (the successor, or the
+        place itself when only its parent changed) and its ``path`` now;
+        ``path`` is nearest first, like the subject's; ``supervisors`` maps a supervising organisation that ended to its
+        successor. The earlier place stays in the plan's history."""
+        if how not in FOLLOWS:
+            raise DomainError("remediation.follow_unknown", how=how)
+        if not self.is_open:
+            raise DomainError("remediation.plan_closed")
+        if not path or path[0] != place_id:
+            raise DomainError("remediation.follow_path")
+        named = {str(p["supervisor_org_id"]) for p in self.plans}
+        self._followed(
+            how=how,
+            decision_no=decision_no,
+            effective_on=effective_on,
+            from_place_id=self.place_id,
+            place_id=str(place_id),
+            path=[str(o) for o in path],
+            supervisors={
+                str(old): str(new)
+                for old, new in sorted(supervisors.items())
+                if str(old) in named
+            },
+            moved_by=moved_by,
+        )
+
+    @event("RemediationPlanFollowed")
+    def _followed(
+        self,
+        how: str,
+        decision_no: str,
+        effective_on: date,
+        from_place_id: str,
+        place_id: str,
+        path: list[str],
+        supervisors: dict[str, str],
+        moved_by: str,
+    ) -> None:
+        self.place_id = place_id
+        self.org_id = UUID(place_id)
+        self.path = list(path)
+        for plan in self.plans:
+            new = supervisors.get(str(plan["supervisor_org_id"]))
+            if new is not None:
+                plan["supervisor_org_id"] = UUID(new)
 
     def plan_of(self, shortcoming_id: str) -> dict[str, Any] | None:
         number = self.shortcoming(shortcoming_id)["plan"]

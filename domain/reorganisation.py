@@ -118,3 +118,16 @@ def path_as_of(
         chain.append(node)
         node = parents.get(node)
     return tuple(reversed(chain))
+
+
+def rebased(
+    path: Sequence[str], at: str, onto: Sequence[str], *, keep: bool
+) -> list[str]:
+    """A stored path (nearest first, like a subject's) as it stands after a
+    reorganisation of ``at``, one organisation on it: ``at`` and everything
+    above it give way to ``onto`` (the successor's path, nearest first), or,
+    with ``keep`` (a move), ``at`` stays and ``onto`` (its new parent's path)
+    goes above it. The organisations below ``at`` stay as they are."""
+    index = list(path).index(at)
+    below = list(path[: index + 1] if keep else path[:index])
+    return [*below, *onto]

@@ -6,8 +6,10 @@ Answers: which shortcomings does a subject have and in what state
 organisation path for roll-up, status, plan, deadline, claim, verification and
 recurrence links), which of them belong to an organisation or anything under it
 (``scope``: one row per shortcoming and organisation on its path, as the tree
-stood when the cycle was opened), what happened to each (``history``), and the
-plans per subject and cycle (``plans``). Overdue and due soon are not stored:
+stood when the cycle was opened; an open plan that followed a reorganisation
+adds the rows of its new path, ``held`` = 1, and keeps the earlier ones, ``held``
+= 0, so the old organisation's history still lists it), what happened to each
+(``history``), and the plans per subject and cycle (``plans``). Overdue and due soon are not stored:
 the reader computes them from ``deadline`` and its own clock.
 
 Handlers depend only on the event and the view's rows (ledger.md §9.1).
@@ -19,7 +21,7 @@ import json
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.remediation import RemediationPlan, Status
+from domain.remediation import SETTLED, RemediationPlan, Status
 from ledger.mapper import LedgerEvent
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
@@ -38,7 +40,7 @@ def _day(value: Any) -> str | None:
 
 class RemediationView(ReadModel):
     name = "remediation"
-    version = 1
+    version = 2  # 2: scope.held (open plans follow a reorganisation, issue 12)
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "plans": (
             "plan_id TEXT PRIMARY KEY, cycle_id TEXT NOT NULL, year BIGINT NOT NULL, "
@@ -64,7 +66,7 @@ class RemediationView(ReadModel):
         ),
         "scope": (
             "shortcoming_id TEXT NOT NULL, org_id TEXT NOT NULL, "
-            "PRIMARY KEY (shortcoming_id, org_id)"
+            "held INTEGER NOT NULL, PRIMARY KEY (shortcoming_id, org_id)"
         ),
         "history": (
             "shortcoming_id TEXT NOT NULL, position BIGINT NOT NULL, "
@@ -108,6 +110,15 @@ class RemediationView(ReadModel):
                 "detail": _json(detail),
             },
         )
+
+    @staticmethod
+    def _scope(tx: Tx, ident: str, path: list[str]) -> None:
+        for org in path:
+            tx.upsert(
+                "scope",
+                ["shortcoming_id", "org_id"],
+                {"shortcoming_id": ident, "org_id": org, "held": 1},
+            )
 
     # -- handlers ----
     @handles(RemediationPlan.Opened)  # type: ignore[attr-defined]
@@ -164,12 +175,7 @@ class RemediationView(ReadModel):
                 "updated_at": e.notification_id,
             },
         )
-        for org in json.loads(plan["path"]):
-            tx.upsert(
-                "scope",
-                ["shortcoming_id", "org_id"],
-                {"shortcoming_id": ident, "org_id": org},
-            )
+        self._scope(tx, ident, json.loads(plan["path"]))
         self._log(
             tx,
             e,
@@ -315,6 +321,48 @@ class RemediationView(ReadModel):
         )
 
 
+    @handles(RemediationPlan.RemediationPlanFollowed)  # type: ignore[attr-defined]
+    def followed(self, e: LedgerEvent, tx: Tx) -> None:
+        """The plan's shortcomings are held at the new place; the organisations
+        of the earlier path keep them as history (``held`` = 0)."""
+        ev = e.event
+        plan_id, path = str(e.stream), _json(list(ev.path))
+        tx.execute(
+            "UPDATE {plans} SET place_id = ?, path = ? WHERE plan_id = ?",
+            (ev.place_id, path, plan_id),
+        )
+        tx.execute(
+            "SELECT shortcoming_id, supervisor_org_id FROM {shortcomings} "
+            "WHERE plan_id = ? ORDER BY shortcoming_id",
+            (plan_id,),
+        )
+        rows = tx.fetchall_dicts()
+        for row in rows:
+            ident = row["shortcoming_id"]
+            supervisor = ev.supervisors.get(row["supervisor_org_id"] or "")
+            values: dict[str, Any] = {"place_id": ev.place_id, "path": path}
+            if supervisor is not None:
+                values["supervisor_org_id"] = supervisor
+            self._set(tx, ident, e.notification_id, **values)
+            tx.execute(
+                "UPDATE {scope} SET held = 0 WHERE shortcoming_id = ?", (ident,)
+            )
+            self._scope(tx, ident, list(ev.path))
+            self._log(
+                tx,
+                e,
+                ident,
+                "followed",
+                ev.effective_on,
+                {
+                    "how": ev.how,
+                    "decision_no": ev.decision_no,
+                    "from": ev.from_place_id,
+                    "to": ev.place_id,
+                },
+            )
+
+
 # -- reads ------------------------------------------------------------------------
 def shortcomings(
     views: ProjectionRuntime,
@@ -323,10 +371,13 @@ def shortcomings(
     year: int | None = None,
     subject_key: str | None = None,
     status: str | None = None,
+    held: bool = False,
 ) -> list[dict[str, Any]]:
     """The shortcomings (khuyết điểm) in and under ``org_id``, of ``year``, of one
     subject, at one status (each filter when given): latest year first, then by
-    subject name and the order recorded (JSON columns still text)."""
+    subject name and the order recorded (JSON columns still text). With
+    ``held``, only those ``org_id``'s branch holds now (not the ones that
+    followed a reorganisation elsewhere)."""
     sql = "SELECT s.* FROM {shortcomings} s"
     where: list[str] = []
     params: list[Any] = []
@@ -334,6 +385,8 @@ def shortcomings(
         sql += " JOIN {scope} p ON p.shortcoming_id = s.shortcoming_id"
         where.append("p.org_id = ?")
         params.append(str(org_id))
+        if held:
+            where.append("p.held = 1")
     if year is not None:
         where.append("s.year = ?")
         params.append(year)
@@ -376,3 +429,21 @@ def subject_plans(views: ProjectionRuntime, subject_key: str) -> list[dict[str, 
         "SELECT * FROM {plans} WHERE subject_key = ? ORDER BY year DESC",
         [subject_key],
     )
+
+
+OPEN_STATUSES = tuple(s.value for s in Status if s not in SETTLED)
+
+
+def open_plan_ids_held_under(views: ProjectionRuntime, org_id: UUID) -> list[UUID]:
+    """The plans with a shortcoming still open that ``org_id``'s branch holds
+    now: what follows it when a reorganisation moves or ends it (one indexed
+    query on the scope)."""
+    marks = ", ".join("?" for _ in OPEN_STATUSES)
+    rows = views.query(
+        "remediation",
+        "SELECT DISTINCT s.plan_id FROM {scope} p JOIN {shortcomings} s "
+        "ON s.shortcoming_id = p.shortcoming_id WHERE p.org_id = ? AND p.held = 1 "
+        f"AND s.status IN ({marks}) ORDER BY s.plan_id",  # noqa: S608 - placeholders
+        [str(org_id), *OPEN_STATUSES],
+    )
+    return [UUID(r["plan_id"]) for r in rows]

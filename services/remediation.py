@@ -89,8 +89,10 @@ class RemediationService:
         status: str | None = None,
         today: date | None = None,
         soon_days: int = DUE_SOON_DAYS,
+        held: bool = False,
     ) -> list[dict[str, Any]]:
-        """One row per shortcoming: ``shortcoming_id``, ``plan_id``, ``cycle_id``,
+        """One row per shortcoming (with ``held``, only those ``org_id``'s branch
+        holds now, not those an open plan took elsewhere by a reorganisation): ``shortcoming_id``, ``plan_id``, ``cycle_id``,
         ``year``, ``subject_key``, ``subject_kind``, ``subject_name``,
         ``place_id``, ``path`` (the place and every organisation above it),
         ``source``, ``cause``, ``description``, ``status``, ``deadline``,
@@ -104,6 +106,7 @@ class RemediationService:
             year=year,
             subject_key=subject_key,
             status=status,
+            held=held,
         )
         return [self._row(r, when, soon_days) for r in rows]
 
@@ -168,8 +171,10 @@ class RemediationService:
 
     def worklist(self, org_id: UUID, today: date | None = None) -> dict[str, Any]:
         """The inspection committee's worklist in its scope (its organisation and
-        below): claims awaiting verification, and overdue items."""
-        rows = self.items(org_id=org_id, today=today)
+        below): claims awaiting verification, and overdue items, of the plans the
+        branch holds now (an open plan that followed a reorganisation is on the
+        successor's worklist, issue 12)."""
+        rows = self.items(org_id=org_id, today=today, held=True)
         return {
             "awaiting": [r for r in rows if r["status"] == Status.DONE.value],
             "overdue": [r for r in rows if r["urgency"] == "overdue"],
@@ -184,7 +189,7 @@ class RemediationService:
                 subject_key=str(SubjectKey.of_member(account.member_id)), today=today
             )
         elif account.org_id is not None:
-            rows = self.items(org_id=account.org_id, today=today)
+            rows = self.items(org_id=account.org_id, today=today, held=True)
         else:
             rows = self.items(today=today)
         return [r for r in rows if r["urgency"] == "overdue"]

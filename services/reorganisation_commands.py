@@ -80,12 +80,15 @@ class MergeOrganisations(ReorganisingCommand):
 class SplitOrganisation(ReorganisingCommand):
     """Chia tách ``org_id`` into ``successor_ids`` (existing, or founded first);
     ``member_moves`` (member, successor chi bộ) and ``child_moves``
-    (organisation, successor) must place every member and organisation of it."""
+    (organisation, successor) must place every member and organisation of it;
+    ``plans_to`` is the successor that takes on the split organisation's own
+    open remediation plans (required when it has one)."""
 
     org_id: UUID
     successor_ids: tuple[UUID, ...]
     member_moves: tuple[tuple[UUID, UUID], ...] = ()
     child_moves: tuple[tuple[UUID, UUID], ...] = ()
+    plans_to: UUID | None = None
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,7 @@ class UnitOfWork:
     def viewer(self, account: UserAccount) -> permissions.Viewer:
         """The account as the scope rules see it (người thực hiện)."""
         branch: UUID | None = None
+        ended = False
         if account.org_id is not None:
             try:
                 org = self.read(Organisation, account.org_id, "org.not_found")
@@ -134,10 +135,14 @@ class UnitOfWork:
                 branch = None
             else:
                 branch = permissions.branch_root(org.id, org.kind, org.parent_id)
+                ended = permissions.office_ended(
+                    org.dissolved, org.last_effective_on, self.today()
+                )
         return permissions.Viewer(
             roles=frozenset(account.roles),
             org_id=branch,
             member_id=account.member_id,
+            office_ended=ended,
         )
 
     def path(self, org_id: UUID) -> tuple[UUID, ...]:

@@ -4,10 +4,10 @@ get → authorise → call → commit, like every handler, with two additions: t
 scope is checked on the parent of every organisation touched, present and new
 (``domain.permissions.reorganisation_scope``), and what follows the decision
 (the organisations under a predecessor, a chi bộ's members, the posts held at a
-predecessor) is listed from the directory view by indexed queries on that one
-organisation, each checked on its own aggregate before it is moved: the work is
-O(what the predecessors hold), never a scan of the province. Everything is saved
-in one signed transaction."""
+predecessor, the open remediation plans held there) is listed from the views by
+indexed queries on that one organisation, each checked on its own aggregate
+before it is moved: the work is O(what the predecessors hold), never a scan of
+the province. Everything is saved in one signed transaction."""
 
 from __future__ import annotations
 
@@ -21,9 +21,12 @@ from domain import permissions
 from domain.errors import DomainError
 from domain.members import PartyMember
 from domain.organisations import Organisation, OrganisationKind
-from domain.reorganisation import Decision
+from domain.remediation import RemediationPlan
+from domain.reorganisation import Decision, rebased
+from domain.subjects import SubjectKey
 from ledger.signing import Signer
 from projections import directory as views
+from projections import remediation as remediation_views
 from services import ids
 from services import reorganisation_commands as rc
 from services.handlers.base import Services
@@ -42,13 +45,14 @@ class _Work:
         self.actor = signer.actor
         self.orgs: dict[UUID, Organisation] = {}
         self.members: dict[UUID, PartyMember] = {}
+        self.plans: dict[UUID, RemediationPlan] = {}
         self.decision = Decision.checked(
             command.decision_no, command.effective_on, today=self.uow.today()
         )
 
     @property
     def changed(self) -> list[Aggregate]:
-        return [*self.orgs.values(), *self.members.values()]
+        return [*self.orgs.values(), *self.members.values(), *self.plans.values()]
 
     def org(self, org_id: UUID) -> Organisation:
         found = self.orgs.get(org_id)
@@ -147,6 +151,41 @@ class _Work:
             raise DomainError("org.successor_not_a_cell")
         member.transfer(cell=cell.facts(), transferred_by=self.actor)
 
+    def open_plans(self, at: UUID) -> list[RemediationPlan]:
+        """The open remediation plans held at ``at`` or below (those the view
+        lists and the aggregate confirms)."""
+        found = []
+        for plan_id in remediation_views.open_plan_ids_held_under(
+            self.app.projections, at
+        ):
+            plan = self.plans.get(plan_id)
+            if plan is None:
+                plan = self.uow.get(
+                    RemediationPlan, plan_id, "remediation.plan_not_found"
+                )
+            if plan.is_open and str(at) in plan.path:
+                self.plans[plan_id] = plan
+                found.append(plan)
+        return found
+
+    def follow(
+        self, plan: RemediationPlan, how: str, at: UUID, onto: UUID, *, keep: bool
+    ) -> None:
+        """The open plan follows the decision: ``at`` (on its path) gives way to
+        ``onto`` (a successor), or, with ``keep`` (a move), goes under ``onto``;
+        a supervising organisation that ended passes to the successor."""
+        above = [str(o) for o in reversed(self.path(onto))]
+        path = rebased(plan.path, str(at), above, keep=keep)
+        plan.follow(
+            how=how,
+            decision_no=self.decision.number,
+            effective_on=self.decision.effective_on,
+            place_id=UUID(path[0]),
+            path=[UUID(o) for o in path],
+            supervisors={} if keep else {at: onto},
+            moved_by=self.actor,
+        )
+
     def cell_members(self, cell_id: UUID) -> list[UUID]:
         """The chi bộ's members (those the view lists and the aggregate confirms)."""
         listed = views.cell_member_ids(self.app.projections, cell_id)
@@ -192,7 +231,10 @@ def move_organisation(
         org = w.org(command.org_id)
         parent = w.org(command.parent_id)
         w.authorise([org.parent_id, parent.id])
+        plans = w.open_plans(org.id)
         w.move(org, parent)
+        for plan in plans:
+            w.follow(plan, "move", org.id, parent.id, keep=True)
         return org.id
 
     return _run(app, signer, command, body)
@@ -210,6 +252,8 @@ def change_organisation_kind(
         kinds = views.child_kinds(app.projections, org.id)
         if org.kind is OrganisationKind.CELL and w.cell_members(org.id):
             raise DomainError("org.not_empty")  # members sit only in a chi bộ
+        moved = parent is not None and parent.id != org.parent_id
+        plans = w.open_plans(org.id) if moved else []
         org.change_kind(
             command.kind,
             parent=parent.facts() if parent is not None else None,
@@ -218,6 +262,8 @@ def change_organisation_kind(
             decision=w.decision,
             changed_by=w.actor,
         )
+        for plan in plans:
+            w.follow(plan, "move", org.id, target, keep=True)
         return org.id
 
     return _run(app, signer, command, body)
@@ -262,6 +308,7 @@ def merge_organisations(
         successor_path = w.path(successor.id)
         held: dict[UUID, str] = {}
         for old in absorbed:
+            plans = w.open_plans(old.id)
             old.merge_into(
                 successor.facts(),
                 successor_path=successor_path,
@@ -273,6 +320,8 @@ def merge_organisations(
                 for member_id in w.cell_members(old.id):
                     w.transfer(member_id, successor, old.id)
             held.update(w.end_posts(old.id))
+            for plan in plans:
+                w.follow(plan, "merge", old.id, successor.id, keep=False)
         posts = command.posts
         if posts is None:
             posts = tuple(rc.PostMove(m, role) for m, role in held.items())
@@ -307,6 +356,12 @@ def split_organisation(
         child_to = _placed(command.child_moves, children, listed)
         members = w.cell_members(org.id) if org.kind is OrganisationKind.CELL else []
         member_to = _placed(command.member_moves, members, listed)
+        if command.plans_to is not None and command.plans_to not in listed:
+            raise DomainError("org.successor_not_listed")
+        plans = [
+            (plan, _plan_goes_to(plan, org.id, child_to, member_to, command.plans_to))
+            for plan in w.open_plans(org.id)
+        ]
         for successor in successors:
             successor.absorb(
                 [org.facts()], how="split", decision=w.decision, absorbed_by=w.actor
@@ -322,9 +377,33 @@ def split_organisation(
         for member_id, to in member_to.items():
             w.transfer(member_id, w.org(to), org.id)
         w.end_posts(org.id)
+        for plan, to in plans:
+            w.follow(plan, "split", org.id, to, keep=False)
         return org.id
 
     return _run(app, signer, command, body)
+
+
+def _plan_goes_to(
+    plan: RemediationPlan,
+    org_id: UUID,
+    child_to: dict[UUID, UUID],
+    member_to: dict[UUID, UUID],
+    plans_to: UUID | None,
+) -> UUID:
+    """The successor of a split that holds an open plan: the one its
+    organisation below the split one goes to, the one its member goes to, else
+    the one the decision names for the split organisation's own plans."""
+    below = plan.path[: plan.path.index(str(org_id))]
+    if below:
+        to = child_to.get(UUID(below[-1]))
+    else:
+        member = SubjectKey.parse(plan.subject_key).member_id
+        to = member_to.get(member) if member is not None else None
+    to = to or plans_to
+    if to is None:
+        raise DomainError("org.split_plans_unplaced")
+    return to
 
 
 @handler(rc.DissolveByDecision)

@@ -208,6 +208,9 @@ EVENT_LABELS: dict[str, str] = {
     "RemediationPlan.RemediationClosed": "Xác nhận đã khắc phục",
     "RemediationPlan.RemediationCompletionClaimed": "Báo cáo hoàn thành khắc phục",
     "RemediationPlan.RemediationPlanAdopted": "Thông qua kế hoạch khắc phục",
+    "RemediationPlan.RemediationPlanFollowed": (
+        "Chuyển hồ sơ khắc phục theo quyết định sắp xếp, tổ chức lại"
+    ),
     "RemediationPlan.RemediationProgressReported": "Báo cáo tiến độ khắc phục",
     "RemediationPlan.RemediationRefused": "Không xác nhận đã khắc phục",
     "RemediationPlan.ShortcomingRecorded": "Ghi nhận hạn chế, khuyết điểm",

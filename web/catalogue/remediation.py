@@ -41,6 +41,13 @@ MESSAGES: dict[str, str] = {
         "trong một kỳ kiểm điểm."
     ),
     "remediation.plan_not_found": "Không tìm thấy hồ sơ khắc phục.",
+    "remediation.plan_closed": (
+        "Kế hoạch khắc phục đã hoàn thành; kế hoạch được giữ nguyên tại tổ chức cũ."
+    ),
+    "remediation.follow_unknown": "Hình thức sắp xếp không hợp lệ: {how}.",
+    "remediation.follow_path": (
+        "Tổ chức tiếp nhận kế hoạch khắc phục không khớp với đường dẫn tổ chức."
+    ),
     "remediation.plan_required": (
         "Cần thông qua kế hoạch khắc phục trước khi báo cáo tiến độ hoặc hoàn thành."
     ),
@@ -115,4 +122,5 @@ STEP_LABELS: dict[str, str] = {
     "verified": "Xác nhận đã khắc phục",
     "refused": "Không xác nhận",
     "recurred": "Tái diễn ở kỳ sau",
+    "followed": "Chuyển theo quyết định sắp xếp, tổ chức lại",
 }

@@ -64,6 +64,15 @@ MESSAGES: dict[str, str] = {
         "Đảng viên đã chọn không sinh hoạt tại chi bộ được sắp xếp."
     ),
     "org.successor_not_a_cell": "Đảng viên chỉ có thể chuyển về một chi bộ.",
+    "auth.office_ended": (
+        "Tổ chức của tài khoản này đã kết thúc hoạt động theo quyết định sắp xếp, "
+        "tổ chức lại (hợp nhất, chia tách hoặc giải thể): tài khoản chỉ còn xem "
+        "được hồ sơ cũ. Đề nghị quản trị viên gắn tài khoản với tổ chức kế tục."
+    ),
+    "org.split_plans_unplaced": (
+        "Tổ chức được chia tách còn kế hoạch khắc phục hạn chế, khuyết điểm chưa "
+        "hoàn thành; vui lòng chọn tổ chức kế tục tiếp nhận các kế hoạch đó."
+    ),
     "org.successor_not_listed": (
         "Tổ chức nhận đảng viên, chức vụ phải là một tổ chức kế tục theo quyết định."
     ),

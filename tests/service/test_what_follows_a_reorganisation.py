@@ -1,0 +1,264 @@
+"""What follows a reorganisation decision besides the tree (issue 12: "members,
+posts, open remediation plans, peer groups and deadlines follow to the successor
+as the decision says; nothing is rewritten"), through the bus and the read
+gateway on SQLite and PostgreSQL. The rules are in docs/rules.md, "What follows
+the decision"."""
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from services import commands as c
+from services import rating_commands as rc
+from services import remediation_commands as mc
+from services import reorganisation_commands as ro
+from services.ids import organisation_id
+from services.read_gateway import ReadGateway
+
+PASSWORD = "mat-khau-thu-nghiem"
+JULY = date(2025, 7, 1)
+DEADLINE = date(2025, 6, 30)
+
+
+@pytest.fixture
+def world(services, admin):
+    """Tỉnh ủy > Huyện ủy > Xã a, Xã b (a chi bộ and a member each); the
+    province's secretary and decision maker, and each commune's secretary and
+    inspection committee."""
+    services.today = lambda: date(2024, 12, 1)
+
+    def run(command, who=admin):
+        return services.handle(command, who.signer)
+
+    def org(code, kind, parent, name=None):
+        return run(c.FoundOrganisation(admin.actor, code, name or code, kind, parent))
+
+    def account(username, role, org_id):
+        ident = run(
+            c.OpenAccount(
+                admin.actor, username, username, (role,), PASSWORD, org_id=org_id
+            )
+        )
+        w[f"id:{username}"] = ident
+        return services.authenticate(username, PASSWORD)
+
+    w: dict[str, Any] = {"run": run, "admin": admin, "account": account}
+    w["tinh"] = org("tinh", "provincial_committee", None, "Tỉnh ủy")
+    w["huyen"] = org("huyen", "district_committee", w["tinh"], "Huyện ủy")
+    for x in ("a", "b"):
+        w[f"xa-{x}"] = org(f"xa-{x}", "grassroots_committee", w["huyen"], f"Xã {x}")
+        w[f"cb-{x}"] = org(f"cb-{x}", "cell", w[f"xa-{x}"], f"Chi bộ {x}")
+        w[f"dv-{x}"] = run(
+            c.EnrolMember(
+                admin.actor, f"Đảng viên {x}", f"DV000{x}", date(1980, 1, 1),
+                date(2010, 1, 1), "full", w[f"cb-{x}"],
+            )
+        )  # fmt: skip
+        w[f"thuky-{x}"] = account(f"thuky-{x}", "secretary", w[f"xa-{x}"])
+        w[f"ubkt-{x}"] = account(f"ubkt-{x}", "inspector", w[f"xa-{x}"])
+    w["secretary"] = account("thuky", "secretary", w["tinh"])
+    w["decision_maker"] = account("captuy", "decision_maker", w["tinh"])
+    return w
+
+
+def shortcoming_2024(world, x="a", subject=None):
+    """At the 2024 review a shortcoming of Đảng viên ``x`` (or ``subject``) is
+    pointed out; Xã ``x`` adopts a plan due 30/6/2025 supervised by its
+    inspection committee. Returns (cycle, shortcoming)."""
+    run, sec = world["run"], world[f"thuky-{x}"]
+    cycle = world.get("y24") or run(
+        rc.OpenCycle(world["secretary"].actor, world["tinh"], 2024),
+        world["secretary"],
+    )
+    world["y24"] = cycle
+    key = subject or f"m:{world[f'dv-{x}']}"
+    item = run(
+        mc.RecordShortcoming(
+            sec.actor, cycle, key, "MEMBER_COMMENT", "Chưa dự đủ sinh hoạt chi bộ",
+            "SUBJECTIVE", recorded_on=date(2024, 12, 6),
+        ),
+        sec,
+    )  # fmt: skip
+    run(
+        mc.AdoptRemediationPlan(
+            sec.actor, (item,), ("Dự đủ các buổi sinh hoạt",), world[f"dv-{x}"],
+            DEADLINE, "INSPECTION_COMMITTEE", world[f"xa-{x}"],
+            adopted_on=date(2024, 12, 16),
+        ),
+        sec,
+    )  # fmt: skip
+    return cycle, item
+
+
+def merge(world):
+    """Xã a and Xã b merged on 1/7/2025 into a new đảng ủy xã directly under the
+    tỉnh ủy (recorded on 10/7)."""
+    dm = world["decision_maker"]
+    return world["run"](
+        ro.MergeOrganisations(
+            dm.actor, "1234-QĐ/TU", JULY, absorbed_ids=(world["xa-a"], world["xa-b"]),
+            new_successor=ro.NewSuccessor(
+                "xa-ab", "Đảng ủy xã AB", "grassroots_committee", world["tinh"]
+            ),
+        ),
+        dm,
+    )  # fmt: skip
+
+
+def gate(services, world, username):
+    return ReadGateway.for_account(services, world[f"id:{username}"])
+
+
+def ids(rows):
+    return {UUID(r["shortcoming_id"]) for r in rows}
+
+
+def test_an_open_plan_follows_the_merger_to_the_successor(services, world, refused):
+    """Issue 12 ("open remediation plans follow to the successor as the decision
+    says; nothing is rewritten"); domain.md §6 (the supervising body verifies).
+    The plan of Xã a's member, still open at the merger, is held by the đảng ủy
+    xã that carries Xã a on: its path and supervising organisation follow by a
+    signed event naming the decision, the successor's secretary tracks it and
+    its inspection committee verifies it; Xã a's history still lists it, and
+    Xã a's inspection committee, whose office ended, verifies nothing."""
+    run = world["run"]
+    _, item = shortcoming_2024(world)
+    services.today = lambda: date(2025, 7, 10)
+    new = merge(world)
+    row = services.remediation.item(item)
+    assert row["path"] == [str(world["cb-a"]), str(new), str(world["tinh"])]
+    assert row["supervisor_org_id"] == str(new)
+    steps = services.remediation.history(item)
+    assert steps[-1]["step"] == "followed"
+    assert steps[-1]["detail"]["decision_no"] == "1234-QĐ/TU"
+    assert steps[-1]["on_date"] == JULY.isoformat()
+    secretary = world["account"]("thuky-ab", "secretary", new)
+    inspector = world["account"]("ubkt-ab", "inspector", new)
+    successor = gate(services, world, "thuky-ab")
+    assert item in ids(successor.remediation.tracking(new)["items"])
+    overdue = gate(services, world, "ubkt-ab").remediation.worklist()["overdue"]
+    assert item in ids(overdue)
+    # nothing is rewritten: Xã a's history lists it, its worklist no longer
+    assert item in ids(services.remediation.items(org_id=world["xa-a"]))
+    assert item not in ids(services.remediation.worklist(world["xa-a"])["overdue"])
+    # the successor's keepers act on it; the ended office does not
+    run(mc.ClaimRemediation(secretary.actor, item, "Đã dự đủ quý III."), secretary)
+    verify = mc.VerifyRemediation(world["ubkt-a"].actor, item, "Đạt")
+    refused("auth.office_ended", lambda: run(verify, world["ubkt-a"]))
+    run(mc.VerifyRemediation(inspector.actor, item, "Đạt"), inspector)
+    assert services.remediation.item(item)["status"] == "VERIFIED"
+
+
+def test_a_settled_plan_stays_where_it_was(services, world):
+    """Nothing is rewritten: a plan whose shortcomings are all verified before
+    the merger is history of Xã b only."""
+    run = world["run"]
+    _, item = shortcoming_2024(world, "b")
+    services.today = lambda: date(2025, 3, 1)
+    sec, ubkt = world["thuky-b"], world["ubkt-b"]
+    run(mc.ClaimRemediation(sec.actor, item, "Đã khắc phục."), sec)
+    run(mc.VerifyRemediation(ubkt.actor, item, "Đạt"), ubkt)
+    services.today = lambda: date(2025, 7, 10)
+    new = merge(world)
+    assert item not in ids(services.remediation.items(org_id=new))
+    assert services.remediation.item(item)["supervisor_org_id"] == str(world["xa-b"])
+
+
+def test_a_split_places_each_open_plan_by_the_decision(services, world, refused):
+    """Issue 12: a split organisation's plans go where the decision puts what
+    they belong to (the chi bộ of a member, the member of a chi bộ); the split
+    organisation's own open plan goes to the successor the decision names for
+    it, and without one the split is refused with the store unchanged."""
+    run, dm, admin = world["run"], world["decision_maker"], world["admin"]
+    _, member_item = shortcoming_2024(world)
+    _, own_item = shortcoming_2024(world, subject=f"o:{world['xa-a']}")
+    services.today = lambda: date(2025, 7, 10)
+    one, two = (
+        run(c.FoundOrganisation(admin.actor, code, code, "grassroots_committee", p))
+        for code, p in (("xa-1", world["huyen"]), ("xa-2", world["huyen"]))
+    )
+    split = ro.SplitOrganisation(
+        dm.actor, "9-QĐ/HU", JULY, world["xa-a"], (one, two),
+        child_moves=((world["cb-a"], one),),
+    )  # fmt: skip
+    refused("org.split_plans_unplaced", lambda: run(split, dm))
+    run(
+        ro.SplitOrganisation(
+            dm.actor, "9-QĐ/HU", JULY, world["xa-a"], (one, two),
+            child_moves=((world["cb-a"], one),), plans_to=two,
+        ),
+        dm,
+    )  # fmt: skip
+    member_row = services.remediation.item(member_item)
+    assert member_row["path"][:2] == [str(world["cb-a"]), str(one)]
+    assert member_row["supervisor_org_id"] == str(one)
+    own = services.remediation.item(own_item)
+    assert own["place_id"] == str(two)
+    assert own["subject_key"] == f"o:{world['xa-a']}"  # the subject is the same
+
+
+def test_an_open_plan_follows_a_move_under_another_parent(services, world):
+    """Issue 12 (chuyển trực thuộc): Xã b put directly under the tỉnh ủy takes
+    its open plan along: the tỉnh ủy's branch holds it, the huyện ủy keeps it as
+    history and no longer has it on its worklist."""
+    run, dm = world["run"], world["decision_maker"]
+    _, item = shortcoming_2024(world, "b")
+    services.today = lambda: date(2025, 7, 10)
+    run(ro.MoveOrganisation(dm.actor, "7-QĐ/TU", JULY, world["xa-b"], world["tinh"]), dm)
+    row = services.remediation.item(item)
+    assert row["path"] == [str(world[k]) for k in ("cb-b", "xa-b", "tinh")]
+    assert row["supervisor_org_id"] == str(world["xa-b"])  # it did not end
+    assert item in ids(services.remediation.items(org_id=world["huyen"]))
+    assert item not in ids(services.remediation.worklist(world["huyen"])["overdue"])
+    assert item in ids(services.remediation.worklist(world["tinh"])["overdue"])
+
+
+def test_the_ended_office_writes_nothing_and_the_successor_reads_its_history(
+    services, world, refused
+):
+    """Issue 12 ("the 2024 ratings reachable from the successor"): from the
+    effective date of the merger, the offices of Xã a (secretary, inspection
+    committee) have no authority: what they would record in its name is
+    refused ``auth.office_ended``. The successor's secretary reads the merged
+    members' 2024 ratings and Xã a's own, and its remediation."""
+    run = world["run"]
+    sec, dm = world["secretary"], world["decision_maker"]
+    y24, item = shortcoming_2024(world)
+    rid = run(rc.OpenRound(dm.actor, y24, world["xa-a"]), dm)
+    key = f"m:{world['dv-a']}"
+    run(rc.SelfRate(sec.actor, rid, key, "KHTNV", 10, 10), sec)
+    run(rc.ProposeRating(sec.actor, rid, key, "KHTNV"), sec)
+    run(
+        rc.DecideRating(dm.actor, rid, key, "KHTNV", "1-QĐ", date(2024, 12, 20)),
+        dm,
+    )
+    services.today = lambda: date(2025, 7, 10)
+    new = merge(world)
+    old = world["thuky-a"]
+    record = mc.RecordShortcoming(
+        old.actor, y24, f"o:{world['xa-a']}", "MEMBER_COMMENT", "Chậm báo cáo",
+        "SUBJECTIVE",
+    )  # fmt: skip
+    refused("auth.office_ended", lambda: run(record, old))
+    progress = mc.ReportRemediationProgress(old.actor, item, "Đã dự 3/3 buổi.")
+    refused("auth.office_ended", lambda: run(progress, old))
+    world["account"]("thuky-ab", "secretary", new)
+    successor = gate(services, world, "thuky-ab")
+    assert successor.subject_row(y24, key)["level"] == "KHTNV"
+    assert successor.member(world["dv-a"]) is not None
+    assert item in ids(successor.remediation.subject_file(key)[0])
+    # Xã a's own history stays readable to the successor
+    assert successor.org_facts(world["xa-a"]) is not None
+
+
+def test_an_office_ends_on_the_decisions_effective_date():
+    """The rule itself (domain.permissions.office_ended): ended, from the
+    effective date on; a dissolution recorded without a decision, at once."""
+    from domain.permissions import office_ended
+
+    assert not office_ended(False, None, JULY)
+    assert office_ended(True, None, JULY)
+    assert office_ended(True, JULY, JULY)
+    assert not office_ended(True, date(2025, 7, 2), JULY)
