@@ -301,9 +301,17 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
     )
     subject["parameters"].append(path_param("subject_key", {"type": "string"}))
     out["/cycles/{cycle_id}/subjects/{subject_key}"] = {"get": subject}
-    out["/cycles/{cycle_id}/statistics"]["get"]["parameters"].append(
-        {"name": "org_id", "in": "query", "required": False, "schema": UUID_SCHEMA}
-    )
+    out["/cycles/{cycle_id}/statistics"]["get"]["parameters"] += [
+        {"name": "org_id", "in": "query", "required": False, "schema": UUID_SCHEMA},
+        {
+            "name": "tree_on",
+            "in": "query",
+            "required": False,
+            "description": "Roll up by the tree as it was on this day (default: "
+            "the tree at the report date, today)",
+            "schema": {"type": "string", "format": "date"},
+        },
+    ]
     out["/members/import"] = {
         "post": write(
             "importMembers",

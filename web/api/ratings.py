@@ -8,6 +8,7 @@ refused command stores nothing. Review and round steps are in
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from flask import jsonify, request, url_for
@@ -81,8 +82,20 @@ def get_statistics(cycle_id: UUID):
         org_id = UUID(org)
     except ValueError:
         return json_error("form.invalid", 400, fields={"org_id": ["?"]})
+    raw = request.args.get("tree_on", "").strip()
+    try:
+        tree_on = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return json_error("form.invalid", 400, fields={"tree_on": ["?"]})
+    # Rolled up by the tree at the report date (today; ``tree_on`` null) or as
+    # it was on ``tree_on``, like the statistics page and the report (issue 12).
     return jsonify(
-        {"org_id": str(org_id), "statistics": ratings.statistics(cycle_id, org_id)}
+        {
+            "org_id": str(org_id),
+            "tree_on": tree_on.isoformat() if tree_on else None,
+            "tree_is_report_date": tree_on is None,
+            "statistics": ratings.statistics_on_tree(cycle_id, org_id, tree_on),
+        }
     )
 
 
