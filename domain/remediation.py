@@ -367,7 +367,9 @@ class RemediationPlan(Aggregate):
     @property
     def is_open(self) -> bool:
         """Some shortcoming still waits for someone (not verified, not recurred)."""
-        return any(Status(v["status"]) not in SETTLED for v in self.shortcomings.values())
+        return any(
+            Status(v["status"]) not in SETTLED for v in self.shortcomings.values()
+        )
 
     def follow(
         self,
@@ -383,8 +385,9 @@ class RemediationPlan(Aggregate):
         """The open plan follows its subject's organisation to where the
         reorganisation decision puts it: ``place_id`` (the successor, or the
         place itself when only its parent changed) and its ``path`` now;
-        ``path`` is nearest first, like the subject's; ``supervisors`` maps a supervising organisation that ended to its
-        successor. The earlier place stays in the plan's history."""
+        ``path`` is nearest first, like the subject's; ``supervisors`` maps a
+        supervising organisation that ended to its successor. The earlier place
+        stays in the plan's history."""
         if how not in FOLLOWS:
             raise DomainError("remediation.follow_unknown", how=how)
         if not self.is_open:

@@ -11,7 +11,7 @@ children) and passes them in.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -131,3 +131,90 @@ def rebased(
     index = list(path).index(at)
     below = list(path[: index + 1] if keep else path[:index])
     return [*below, *onto]
+
+
+PeriodsOf = Callable[[str], Sequence[Mapping[str, Any]]]
+"""An organisation's (parent, name, kind, ended) rows over time, oldest first
+(``valid_from``: '' = since it was recorded; ``seq``; ``decision_no``)."""
+
+MAX_DEPTH = 32
+MAX_ROUNDS = 8  # ancestors' changes gathered (a safeguard, never reached)
+
+
+def _row_on(rows: Sequence[Mapping[str, Any]], day: str) -> Mapping[str, Any] | None:
+    """The organisation's row in effect on ``day`` (ISO text; '' = the start)."""
+    found = None
+    for row in rows:
+        if str(row["valid_from"]) <= day:
+            found = row
+    return found
+
+
+def path_on(org_id: str, day: str, periods_of: PeriodsOf) -> list[tuple[str, str]]:
+    """(id, name) from the root down to ``org_id`` as the tree stood on ``day``."""
+    chain: list[tuple[str, str]] = []
+    current: str | None = org_id
+    while current and len(chain) < MAX_DEPTH:
+        row = _row_on(periods_of(current), day)
+        if row is None:
+            break
+        chain.append((current, str(row["name"])))
+        current = str(row["parent_id"]) if row["parent_id"] else None
+    return list(reversed(chain))
+
+
+def chi_bo_over_time(
+    cells: Sequence[Mapping[str, Any]], periods_of: PeriodsOf
+) -> list[dict[str, Any]]:
+    """A member's chi bộ and its place in the tree over time (quá trình sinh
+    hoạt đảng), oldest first. ``cells`` are the member's enrolment and
+    transfers (``cell_id``, ``valid_from``, ``decision_no``); a stretch also
+    ends when a reorganisation decision renamed or moved the chi bộ or an
+    organisation above it. Each row: ``from`` and ``until`` (ISO text, None =
+    since enrolled / still), ``cell_id``, ``path`` (root first) and the
+    ``decision_no`` that began it, and ``how``: ``enrolled``, ``transferred``
+    (a plain transfer), ``reorganised`` (by the decision) or ``corrected`` (a
+    correction of the record, which no decision made)."""
+    spells: list[dict[str, Any]] = []
+    for index, cell in enumerate(cells):
+        start = str(cell["valid_from"])
+        end = str(cells[index + 1]["valid_from"]) if index + 1 < len(cells) else None
+        cell_id = str(cell["cell_id"])
+        changes: dict[str, str | None] = {start: cell["decision_no"]}
+        for _ in range(MAX_ROUNDS):
+            found = {
+                str(row["valid_from"]): row["decision_no"]
+                for day in list(changes)
+                for org, _name in path_on(cell_id, day, periods_of)
+                for row in periods_of(org)
+                if start < str(row["valid_from"])
+                and (end is None or row["valid_from"] < end)
+            }
+            if set(found) <= set(changes):
+                break
+            changes.update({k: v for k, v in found.items() if k not in changes})
+        for day in sorted(changes):
+            path = path_on(cell_id, day, periods_of)
+            if (
+                spells
+                and spells[-1]["cell_id"] == cell_id
+                and spells[-1]["path"] == path
+            ):
+                continue
+            if spells:
+                spells[-1]["until"] = day or None
+            decision = changes[day]
+            how = "reorganised" if decision else "corrected"
+            if day == start and not decision:
+                how = "enrolled" if index == 0 else "transferred"
+            spells.append(
+                {
+                    "from": day or None,
+                    "until": end,
+                    "cell_id": cell_id,
+                    "path": path,
+                    "decision_no": decision,
+                    "how": how,
+                }
+            )
+    return spells

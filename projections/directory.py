@@ -36,7 +36,9 @@ ANCESTOR_PATH_SQL = (
 
 class Directory(ReadModel):
     name = "directory"
-    version = 3  # 2: org_ancestors; 3: reorganisation (periods, successions, posts)
+    # 2: org_ancestors; 3: reorganisation (periods, successions, posts);
+    # 4: member_cells (a member's chi bộ over time)
+    version = 4
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "organisations": (
             "org_id TEXT PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, "
@@ -74,6 +76,15 @@ class Directory(ReadModel):
             "predecessor_id TEXT NOT NULL, successor_id TEXT NOT NULL, "
             "how TEXT NOT NULL, decision_no TEXT NOT NULL, effective_on TEXT NOT NULL, "
             "PRIMARY KEY (predecessor_id, successor_id)"
+        ),
+        # A member's chi bộ over time (quá trình sinh hoạt đảng): one row per
+        # enrolment or transfer, ``seq`` its log position; ``valid_from`` the
+        # effective date of the reorganisation decision that moved the member,
+        # else the day the transfer was recorded ('' = since enrolled).
+        "member_cells": (
+            "member_id TEXT NOT NULL, seq BIGINT NOT NULL, cell_id TEXT NOT NULL, "
+            "valid_from TEXT NOT NULL, decision_no TEXT, "
+            "PRIMARY KEY (member_id, seq)"
         ),
         # Posts held now (chức vụ), to find who holds one at an organisation.
         "posts": (
@@ -284,12 +295,43 @@ class Directory(ReadModel):
                 "cell_id": str(e.event.cell_id),
             },
         )
+        self._cell_from(tx, e, "", None)
 
     @handles(PartyMember.Transferred)  # type: ignore[attr-defined]
     def transferred(self, e: LedgerEvent, tx: Tx) -> None:
+        """A transfer made by a reorganisation (the old chi bộ merged or split
+        into the new one, recorded just before in the same transaction) takes
+        effect on the decision's date; any other on the day it was recorded."""
+        member, cell = str(e.stream), str(e.event.cell_id)
         tx.execute(
-            "UPDATE {members} SET cell_id = ? WHERE member_id = ?",
-            (str(e.event.cell_id), str(e.stream)),
+            "SELECT s.effective_on, s.decision_no FROM {members} m "
+            "JOIN {org_successions} s ON s.predecessor_id = m.cell_id "
+            "WHERE m.member_id = ? AND s.successor_id = ?",
+            (member, cell),
+        )
+        link = tx.fetchone_dict()
+        if link is not None:
+            self._cell_from(tx, e, link["effective_on"], link["decision_no"])
+        else:
+            self._cell_from(tx, e, e.timestamp.date().isoformat(), None)
+        tx.execute(
+            "UPDATE {members} SET cell_id = ? WHERE member_id = ?", (cell, member)
+        )
+
+    @staticmethod
+    def _cell_from(
+        tx: Tx, e: LedgerEvent, valid_from: str, decision_no: str | None
+    ) -> None:
+        tx.upsert(
+            "member_cells",
+            ["member_id", "seq"],
+            {
+                "member_id": str(e.stream),
+                "seq": e.notification_id,
+                "cell_id": str(e.event.cell_id),
+                "valid_from": valid_from,
+                "decision_no": decision_no,
+            },
         )
 
     @handles(PartyMember.FullMembershipConfirmed)  # type: ignore[attr-defined]

@@ -223,3 +223,16 @@ def organisation_name(runtime: ProjectionRuntime, org_id: str) -> str | None:
         "directory", "SELECT name FROM {organisations} WHERE org_id = ?", [org_id]
     )
     return str(rows[0]["name"]) if rows else None
+
+
+def member_cells(runtime: ProjectionRuntime, member_id: UUID) -> list[dict[str, Any]]:
+    """The member's chi bộ over time, oldest first: ``cell_id``, ``valid_from``
+    ('' = since enrolled) and the reorganisation ``decision_no`` that moved them
+    (one indexed query)."""
+    rows = runtime.query(
+        "directory",
+        "SELECT cell_id, valid_from, decision_no FROM {member_cells} "
+        "WHERE member_id = ? ORDER BY seq",
+        [str(member_id)],
+    )
+    return [dict(r) for r in rows]

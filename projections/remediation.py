@@ -9,8 +9,9 @@ recurrence links), which of them belong to an organisation or anything under it
 stood when the cycle was opened; an open plan that followed a reorganisation
 adds the rows of its new path, ``held`` = 1, and keeps the earlier ones, ``held``
 = 0, so the old organisation's history still lists it), what happened to each
-(``history``), and the plans per subject and cycle (``plans``). Overdue and due soon are not stored:
-the reader computes them from ``deadline`` and its own clock.
+(``history``), and the plans per subject and cycle (``plans``). Overdue and
+due soon are not stored: the reader computes them from ``deadline`` and its
+own clock.
 
 Handlers depend only on the event and the view's rows (ledger.md §9.1).
 """
@@ -320,7 +321,6 @@ class RemediationView(ReadModel):
             {"verifier": ev.verifier, "text": ev.reason},
         )
 
-
     @handles(RemediationPlan.RemediationPlanFollowed)  # type: ignore[attr-defined]
     def followed(self, e: LedgerEvent, tx: Tx) -> None:
         """The plan's shortcomings are held at the new place; the organisations
@@ -344,9 +344,7 @@ class RemediationView(ReadModel):
             if supervisor is not None:
                 values["supervisor_org_id"] = supervisor
             self._set(tx, ident, e.notification_id, **values)
-            tx.execute(
-                "UPDATE {scope} SET held = 0 WHERE shortcoming_id = ?", (ident,)
-            )
+            tx.execute("UPDATE {scope} SET held = 0 WHERE shortcoming_id = ?", (ident,))
             self._scope(tx, ident, list(ev.path))
             self._log(
                 tx,
@@ -431,19 +429,18 @@ def subject_plans(views: ProjectionRuntime, subject_key: str) -> list[dict[str, 
     )
 
 
-OPEN_STATUSES = tuple(s.value for s in Status if s not in SETTLED)
+SETTLED_STATUSES = tuple(sorted(s.value for s in SETTLED))
 
 
 def open_plan_ids_held_under(views: ProjectionRuntime, org_id: UUID) -> list[UUID]:
     """The plans with a shortcoming still open that ``org_id``'s branch holds
     now: what follows it when a reorganisation moves or ends it (one indexed
     query on the scope)."""
-    marks = ", ".join("?" for _ in OPEN_STATUSES)
     rows = views.query(
         "remediation",
         "SELECT DISTINCT s.plan_id FROM {scope} p JOIN {shortcomings} s "
         "ON s.shortcoming_id = p.shortcoming_id WHERE p.org_id = ? AND p.held = 1 "
-        f"AND s.status IN ({marks}) ORDER BY s.plan_id",  # noqa: S608 - placeholders
-        [str(org_id), *OPEN_STATUSES],
+        "AND s.status NOT IN (?, ?) ORDER BY s.plan_id",
+        [str(org_id), *SETTLED_STATUSES],
     )
     return [UUID(r["plan_id"]) for r in rows]

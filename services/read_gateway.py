@@ -25,6 +25,7 @@ from domain import permissions as p
 from domain.cycles import criteria_set
 from domain.explain import RULE_LABELS
 from domain.permissions import Read, Viewer
+from domain.reorganisation import chi_bo_over_time
 from domain.rulebooks import (
     Appendix,
     Criterion,
@@ -238,6 +239,25 @@ class ReadGateway:
             raise NotFoundError("member.not_found", id=str(member_id))
         self.check(Read.MEMBER_FILE, row.cell_id, owner=row.member_id)
         return self.app.ratings.member_facts(member_id)
+
+    def member_places(self, member_id: UUID) -> list[Row]:
+        """The member's chi bộ and its place in the tree over time, across
+        transfers and reorganisations (``domain.reorganisation.chi_bo_over_time``):
+        for those who read the member's file."""
+        row = self.app.member(member_id)
+        if row is None:
+            raise NotFoundError("member.not_found", id=str(member_id))
+        self.check(Read.MEMBER_FILE, row.cell_id, owner=row.member_id)
+        views = self.app.projections
+        known: dict[str, list[Row]] = {}
+
+        def periods_of(org_id: str) -> list[Row]:
+            if org_id not in known:
+                known[org_id] = directory_view.periods(views, UUID(org_id))
+            return known[org_id]
+
+        cells = directory_reads.member_cells(views, member_id)
+        return chi_bo_over_time(cells, periods_of)
 
     def accounts(self) -> list[AccountRow]:
         p.require_read(self.viewer, Read.ACCOUNT, ())

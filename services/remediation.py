@@ -92,8 +92,9 @@ class RemediationService:
         held: bool = False,
     ) -> list[dict[str, Any]]:
         """One row per shortcoming (with ``held``, only those ``org_id``'s branch
-        holds now, not those an open plan took elsewhere by a reorganisation): ``shortcoming_id``, ``plan_id``, ``cycle_id``,
-        ``year``, ``subject_key``, ``subject_kind``, ``subject_name``,
+        holds now, not those an open plan took elsewhere by a reorganisation):
+        ``shortcoming_id``, ``plan_id``, ``cycle_id``, ``year``,
+        ``subject_key``, ``subject_kind``, ``subject_name``,
         ``place_id``, ``path`` (the place and every organisation above it),
         ``source``, ``cause``, ``description``, ``status``, ``deadline``,
         ``supervisor``, ``verified_on``, ``recurrence_of``, ``recurred_by``… and

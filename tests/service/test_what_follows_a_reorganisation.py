@@ -14,7 +14,6 @@ from services import commands as c
 from services import rating_commands as rc
 from services import remediation_commands as mc
 from services import reorganisation_commands as ro
-from services.ids import organisation_id
 from services.read_gateway import ReadGateway
 
 PASSWORD = "mat-khau-thu-nghiem"
@@ -206,7 +205,9 @@ def test_an_open_plan_follows_a_move_under_another_parent(services, world):
     run, dm = world["run"], world["decision_maker"]
     _, item = shortcoming_2024(world, "b")
     services.today = lambda: date(2025, 7, 10)
-    run(ro.MoveOrganisation(dm.actor, "7-QĐ/TU", JULY, world["xa-b"], world["tinh"]), dm)
+    run(
+        ro.MoveOrganisation(dm.actor, "7-QĐ/TU", JULY, world["xa-b"], world["tinh"]), dm
+    )
     row = services.remediation.item(item)
     assert row["path"] == [str(world[k]) for k in ("cb-b", "xa-b", "tinh")]
     assert row["supervisor_org_id"] == str(world["xa-b"])  # it did not end
@@ -262,3 +263,26 @@ def test_an_office_ends_on_the_decisions_effective_date():
     assert office_ended(True, None, JULY)
     assert office_ended(True, JULY, JULY)
     assert not office_ended(True, date(2025, 7, 2), JULY)
+
+
+def test_a_members_chi_bo_over_time_follows_the_decision(services, world):
+    """Issue 12 (a member's chi bộ over time, from the directory's periods):
+    Chi bộ a merged into Chi bộ b on 1/7/2025 (recorded on 10/7) moves its
+    member on the decision's effective date, named on the member's history."""
+    run, dm = world["run"], world["decision_maker"]
+    services.today = lambda: date(2025, 7, 10)
+    run(
+        ro.MergeOrganisations(
+            dm.actor, "5-QĐ/HU", JULY, absorbed_ids=(world["cb-a"],),
+            successor_id=world["cb-b"],
+        ),
+        dm,
+    )  # fmt: skip
+    places = gate(services, world, "thuky").member_places(world["dv-a"])
+    assert [(r["from"], r["until"], r["how"]) for r in places] == [
+        (None, JULY.isoformat(), "enrolled"),
+        (JULY.isoformat(), None, "reorganised"),
+    ]
+    assert [name for _id, name in places[0]["path"]][-2:] == ["Xã a", "Chi bộ a"]
+    assert [name for _id, name in places[1]["path"]][-2:] == ["Xã b", "Chi bộ b"]
+    assert places[1]["decision_no"] == "5-QĐ/HU"

@@ -64,6 +64,38 @@ def test_the_open_remediation_follows_to_the_successor(demo):
     assert "30/06/2025" in remedy  # the plan's deadline, passed and not verified
 
 
+def test_the_successors_tracking_lists_the_followed_plan(demo):
+    """Issue 12: the open plan followed the merger (RemediationPlanFollowed,
+    125-QĐ/TU): the successor's tracking page lists it, and its history names
+    the decision."""
+    from services.demo_merger import DECISION_NO, REMEDIATION_SLOT, SHORTCOMING
+
+    merger = demo["merger"]
+    client = signed_in(demo, "thuky-xa")
+    assert SHORTCOMING in page(client, f"/remediation/?org_id={merger.successor}")
+    key = member_key(demo, REMEDIATION_SLOT)
+    item = page(client, f"/remediation/subjects/{key}")
+    assert "Chuyển theo quyết định sắp xếp, tổ chức lại" in item
+    api = client.get(f"/api/v1/remediation/items/{merger.shortcoming}").get_json()
+    assert api["item"]["supervisor_org_id"] == str(merger.successor)
+    assert api["history"][-1]["detail"]["decision_no"] == DECISION_NO
+
+
+def test_a_member_page_shows_the_chi_bo_over_time(demo):
+    """Issue 12: the member's chi bộ and its place in the tree over time: Chi
+    bộ thôn Hòa Bình under Đảng ủy xã Yên Hòa until 1/7/2025, then under the
+    đảng bộ xã by 125-QĐ/TU."""
+    from services.demo_merger import DECISION_NO, REMEDIATION_SLOT
+
+    member = demo["merger"].members[REMEDIATION_SLOT]
+    text = page(signed_in(demo, "thuky-xa"), f"/members/{member}")
+    assert "Quá trình sinh hoạt đảng" in text
+    history = text[text.index("Quá trình sinh hoạt đảng") :]
+    assert history.index("Đảng ủy xã Yên Hòa") < history.index(SUCCESSOR_NAME)
+    assert f"Quyết định sắp xếp, tổ chức lại {DECISION_NO}" in history
+    assert "01/07/2025" in history
+
+
 def test_the_2025_round_rated_the_merged_members(demo):
     merger = demo["merger"]
     client = signed_in(demo, "thuky-xa")

@@ -77,3 +77,12 @@ MESSAGES: dict[str, str] = {
         "Tổ chức nhận đảng viên, chức vụ phải là một tổ chức kế tục theo quyết định."
     ),
 }
+
+# How a stretch of a member's party life began (quá trình sinh hoạt đảng, the
+# member page; ``domain.reorganisation.chi_bo_over_time``).
+MEMBER_PLACE_LABELS: dict[str, str] = {
+    "enrolled": "Kết nạp, ghi nhận",
+    "transferred": "Chuyển sinh hoạt đảng",
+    "reorganised": "Quyết định sắp xếp, tổ chức lại",
+    "corrected": "Điều chỉnh hồ sơ tổ chức",
+}

@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from services import commands as c
 from web.audit.access import record_read
 from web.catalogue.flashes import done
+from web.catalogue.reorganisation import MEMBER_PLACE_LABELS
 from web.dispatch import form_status, submit
 from web.forms import optional_uuid
 from web.identity import requires, user
@@ -65,6 +66,8 @@ def detail(member_id: UUID):
         member=member,
         personal=shows_personal(member),
         crumbs=directory().breadcrumbs(member.cell_id),
+        places=reads().member_places(member_id),
+        place_labels=MEMBER_PLACE_LABELS,
     )
 
 
