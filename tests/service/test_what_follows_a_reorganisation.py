@@ -286,3 +286,64 @@ def test_a_members_chi_bo_over_time_follows_the_decision(services, world):
     assert [name for _id, name in places[0]["path"]][-2:] == ["Xã a", "Chi bộ a"]
     assert [name for _id, name in places[1]["path"]][-2:] == ["Xã b", "Chi bộ b"]
     assert places[1]["decision_no"] == "5-QĐ/HU"
+
+
+def test_the_cycles_deadlines_bind_the_successors_subjects(services, world):
+    """Issue 12 (deadlines follow to the successor): a cycle's deadlines are
+    set per level of the plan (domain.md §3: member, chi bộ, đảng ủy cơ sở…),
+    not per organisation, so once the cycle is refreshed on the tree after the
+    merger the members and chi bộ of the ended communes, and the đảng ủy xã
+    that carries them on, are bound by them; the ended communes no more."""
+    run, sec = world["run"], world["secretary"]
+    services.today = lambda: date(2025, 6, 10)
+    cycle = run(
+        rc.OpenCycle(
+            sec.actor, world["tinh"], 2025,
+            deadlines=(
+                ("member", "rating", date(2025, 12, 20)),
+                ("grassroots_committee", "rating", date(2025, 12, 20)),
+            ),
+        ),
+        sec,
+    )  # fmt: skip
+    services.today = lambda: date(2025, 7, 10)
+    merge(world)
+    run(rc.RefreshSubjects(sec.actor, cycle), sec)
+    missed = services.ratings.deadlines_at_risk(cycle, date(2025, 12, 21))
+    by_level = {i["level"]: i for i in missed}
+    assert by_level["member"]["open"] == 2
+    assert by_level["member"]["kind"] == "deadline_missed"
+    assert by_level["grassroots_committee"]["subject"] == "Đảng ủy xã AB"
+
+
+def test_peer_groups_of_an_ended_round_do_not_carry(services, world, refused):
+    """Issue 12, open question settled by the successor's authority (docs/
+    rules.md "What follows the decision"): the HTXSNV quota is counted within a
+    peer group the rating authority sets for the subjects it rates (124 and 366
+    "trong cùng nhóm"); the texts do not say that a group set by an
+    organisation that ended binds its successor. The ended commune's groups
+    stay readable in its round; in the successor's round a decision of HTXSNV
+    waits for a group the successor's authority defines."""
+    run, sec, dm = world["run"], world["secretary"], world["decision_maker"]
+    services.today = lambda: date(2025, 6, 10)
+    cycle = run(rc.OpenCycle(sec.actor, world["tinh"], 2025), sec)
+    old = run(rc.OpenRound(dm.actor, cycle, world["xa-a"]), dm)
+    key = f"m:{world['dv-a']}"
+    run(rc.DefinePeerGroup(sec.actor, old, "g1", "Đảng viên xã a", (key,)), sec)
+    services.today = lambda: date(2025, 7, 10)
+    new = merge(world)
+    run(rc.RefreshSubjects(sec.actor, cycle), sec)
+    assert [g["code"] for g in services.ratings.peer_groups(old)] == ["g1"]
+    rid = run(rc.OpenRound(dm.actor, cycle, new), dm)
+    assert services.ratings.peer_groups(rid) == []
+    excellent = rc.SelfRate(
+        sec.actor, rid, key, "HTXSNV", 10, 10, tasks_exceeded=4,
+        points={"c1": "10", "c2": "10", "c3": "10", "t1": "40", "t2": "20"},
+    )  # fmt: skip
+    run(excellent, sec)
+    run(rc.ProposeRating(sec.actor, rid, key, "HTXSNV"), sec)
+    decide = rc.DecideRating(dm.actor, rid, key, "HTXSNV", "3-QĐ", date(2025, 12, 20))
+    refused("rating.peer_group_required", lambda: run(decide, dm))
+    members = (key, f"m:{world['dv-b']}")
+    run(rc.DefinePeerGroup(sec.actor, rid, "g1", "Đảng viên xã AB", members), sec)
+    assert [g["code"] for g in services.ratings.peer_groups(rid)] == ["g1"]
