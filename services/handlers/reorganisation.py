@@ -252,8 +252,10 @@ def change_organisation_kind(
         kinds = views.child_kinds(app.projections, org.id)
         if org.kind is OrganisationKind.CELL and w.cell_members(org.id):
             raise DomainError("org.not_empty")  # members sit only in a chi bộ
-        moved = parent is not None and parent.id != org.parent_id
-        plans = w.open_plans(org.id) if moved else []
+        moved_to = parent.id if parent is not None else None
+        if moved_to == org.parent_id:
+            moved_to = None
+        plans = w.open_plans(org.id) if moved_to is not None else []
         org.change_kind(
             command.kind,
             parent=parent.facts() if parent is not None else None,
@@ -262,8 +264,9 @@ def change_organisation_kind(
             decision=w.decision,
             changed_by=w.actor,
         )
-        for plan in plans:
-            w.follow(plan, "move", org.id, target, keep=True)
+        if moved_to is not None:
+            for plan in plans:
+                w.follow(plan, "move", org.id, moved_to, keep=True)
         return org.id
 
     return _run(app, signer, command, body)

@@ -347,3 +347,34 @@ def test_peer_groups_of_an_ended_round_do_not_carry(services, world, refused):
     members = (key, f"m:{world['dv-b']}")
     run(rc.DefinePeerGroup(sec.actor, rid, "g1", "Đảng viên xã AB", members), sec)
     assert [g["code"] for g in services.ratings.peer_groups(rid)] == ["g1"]
+
+
+def test_an_open_plan_follows_a_change_of_kind_under_a_new_parent(services, world):
+    """Issue 12 (đổi loại hình): a đảng ủy bộ phận of Xã a made a đảng ủy cơ sở
+    directly under the huyện ủy by the same decision takes its chi bộ's open
+    plan along; its inspection committee, which did not end, still supervises."""
+    run, admin, dm = world["run"], world["admin"], world["decision_maker"]
+    part = run(
+        c.FoundOrganisation(
+            admin.actor, "bp", "Đảng ủy bộ phận", "partial_committee", world["xa-a"]
+        )
+    )
+    cell = run(c.FoundOrganisation(admin.actor, "cb-p", "Chi bộ p", "cell", part))
+    world["dv-a"] = run(
+        c.EnrolMember(
+            admin.actor, "Đảng viên p", "DV000p", date(1980, 1, 1), date(2010, 1, 1),
+            "full", cell,
+        )
+    )  # fmt: skip
+    _, item = shortcoming_2024(world)
+    services.today = lambda: date(2025, 7, 10)
+    run(
+        ro.ChangeOrganisationKind(
+            dm.actor, "8-QĐ/TU", JULY, part, "grassroots_committee", world["huyen"]
+        ),
+        dm,
+    )
+    row = services.remediation.item(item)
+    assert row["path"] == [str(o) for o in (cell, part, world["huyen"], world["tinh"])]
+    assert services.remediation.history(item)[-1]["detail"]["how"] == "move"
+    assert item not in ids(services.remediation.worklist(world["xa-a"])["overdue"])
