@@ -139,9 +139,11 @@ def test_an_open_plan_follows_the_merger_to_the_successor(services, world, refus
     assert item in ids(successor.remediation.tracking(new)["items"])
     overdue = gate(services, world, "ubkt-ab").remediation.worklist()["overdue"]
     assert item in ids(overdue)
+    assert item in ids(successor.remediation.reminders())  # the dashboard's
     # nothing is rewritten: Xã a's history lists it, its worklist no longer
     assert item in ids(services.remediation.items(org_id=world["xa-a"]))
     assert item not in ids(services.remediation.worklist(world["xa-a"])["overdue"])
+    assert item not in ids(gate(services, world, "thuky-a").remediation.reminders())
     # the successor's keepers act on it; the ended office does not
     run(mc.ClaimRemediation(secretary.actor, item, "Đã dự đủ quý III."), secretary)
     verify = mc.VerifyRemediation(world["ubkt-a"].actor, item, "Đạt")
