@@ -102,3 +102,14 @@ def test_the_report_page_offers_the_tree_of_a_day(client, auth, world):
     assert "bao-cao.xlsx?tree_on=2025-07-01" in page
     assert client.get(url + "/bao-cao.xlsx?tree_on=2025-07-01").status_code == 200
     assert client.get(url + "?tree_on=hom-qua").status_code == 422
+
+
+def test_the_split_form_names_who_takes_on_the_open_plans(client, auth, world):
+    """Issue 12: a split organisation's own open remediation plans go to the
+    successor the decision names (docs/rules.md "What follows the decision");
+    the form asks for it among the successors."""
+    auth.login("decision_maker")
+    page = client.get(f"/organisations/{world.orgs['district']}/reorganise")
+    text = page.get_data(as_text=True)
+    assert "tiếp nhận kế hoạch khắc phục còn mở" in text
+    assert 'name="split-plans_to"' in text

@@ -85,6 +85,7 @@ OPERATIONS: dict[str, tuple[type[ro.ReorganisingCommand], dict[str, Any]]] = {
             "successor_ids": (_uuids, REQ),
             "member_moves": (_pairs("member_id"), OPT),
             "child_moves": (_pairs("org_id"), OPT),
+            "plans_to": (as_uuid, OPT),
         },
     ),
     "dissolve": (

@@ -56,6 +56,7 @@ def _fill(forms: dict[str, DecisionForm], org: OrganisationRow) -> None:
     if merge.new_parent_id.data is None:
         merge.new_parent_id.data = org.org_id
     forms["split"].successors.choices = [(str(r.org_id), r.name) for r in children]
+    forms["split"].plans_to.set_choices(below, empty="— Không có —")
 
 
 def _placements(form: SplitForm, target: UUID) -> ro.SplitOrganisation | None:
@@ -85,6 +86,7 @@ def _placements(form: SplitForm, target: UUID) -> ro.SplitOrganisation | None:
         successor_ids=tuple(UUID(s) for s in form.successors.data or ()),
         member_moves=tuple(members),
         child_moves=tuple(children),
+        plans_to=form.plans_to.data,
     )
 
 

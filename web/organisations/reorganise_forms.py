@@ -118,6 +118,7 @@ class SplitForm(DecisionForm):
         "org.successor_not_listed": "placements",
         "org.member_not_in_cell": "placements",
         "org.successor_not_a_cell": "placements",
+        "org.split_plans_unplaced": "plans_to",
     }
     target = IdSelectField("Tổ chức chia tách", validators=[InputRequired()])
     successors = MultiCheckboxField("Các tổ chức kế tục", coerce=str)
@@ -126,6 +127,9 @@ class SplitForm(DecisionForm):
         "chức kế tục)",
         validators=[Optional(), Length(max=20000)],
         filters=[nfc],
+    )
+    plans_to = IdSelectField(
+        "Tổ chức kế tục tiếp nhận kế hoạch khắc phục còn mở của tổ chức chia tách"
     )
     submit = SubmitField("Chia tách")
 
