@@ -132,6 +132,9 @@ def test_the_review_refuses_a_comment_by_someone_not_at_the_meeting():
             author=outsider, participants=elsewhere, text="Góp ý", commented_by=ACTOR
         )
     review.add_comment(
-        author=participant(person), participants=at_cell, text="Góp ý", commented_by=ACTOR
+        author=participant(person),
+        participants=at_cell,
+        text="Góp ý",
+        commented_by=ACTOR,
     )
     assert review.comments == [{"author_member_id": person.member_id, "text": "Góp ý"}]
