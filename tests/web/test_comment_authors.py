@@ -70,7 +70,9 @@ def test_the_list_holds_the_venue_s_people_only(client, auth, world, review_worl
     w = review_world
     auth.login("secretary")
     html = client.get(w["page"]).get_data(as_text=True)
-    options = OPTION.findall(SELECT.search(html).group(1))
+    select = SELECT.search(html)
+    assert select is not None
+    options = OPTION.findall(select.group(1))
     ids = {value for value, _ in options if value}
     # Chi bộ xóm A's three members; Chi bộ xóm B's member is not at the meeting
     assert ids == {str(world.member_id), str(w["binh"]), str(w["binh2"])}
