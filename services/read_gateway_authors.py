@@ -80,10 +80,9 @@ class CommentAuthorReads:
         rows = directory_reads.venue_people(
             self.runtime, rule.cell_members_of, rule.post_holders_at, LISTED + 1
         )
-        people = self._kept(rule, rows)
-        if len(rows) > LISTED and len({str(r["member_id"]) for r in rows}) > LISTED:
+        if len({str(r["member_id"]) for r in rows}) > LISTED:
             return AuthorChoices(str(venue_id), [], listed=False)
-        return AuthorChoices(str(venue_id), people, listed=True)
+        return AuthorChoices(str(venue_id), self._kept(rule, rows), listed=True)
 
     def find(self, venue_id: str, text: str) -> list[Author]:
         """The venue's participants ``text`` names: an id, a card number or
