@@ -228,6 +228,30 @@ def organisation_name(runtime: ProjectionRuntime, org_id: str) -> str | None:
 PARTICIPANT_COLUMNS = "m.member_id, m.full_name, m.party_card_no, m.cell_id"
 
 
+def venue_people_sql(
+    cell_id: str | None, post_org_id: str, limit: int
+) -> list[tuple[str, list[Any]]]:
+    """The statements of :func:`venue_people` (the chi bộ's, if any, and the
+    post holders'), each with its parameters."""
+    found: list[tuple[str, list[Any]]] = []
+    if cell_id is not None:
+        found.append(
+            (
+                f"SELECT {PARTICIPANT_COLUMNS}, 0 AS post_here FROM {{members}} m "  # noqa: S608 - fixed text
+                "WHERE m.cell_id = ? LIMIT ?",
+                [cell_id, limit],
+            )
+        )
+    found.append(
+        (
+            f"SELECT {PARTICIPANT_COLUMNS}, 1 AS post_here FROM {{posts}} p "  # noqa: S608 - fixed text
+            "JOIN {members} m ON m.member_id = p.member_id WHERE p.org_id = ? LIMIT ?",
+            [post_org_id, limit],
+        )
+    )
+    return found
+
+
 def venue_people(
     runtime: ProjectionRuntime, cell_id: str | None, post_org_id: str, limit: int
 ) -> list[dict[str, Any]]:
@@ -236,19 +260,8 @@ def venue_people(
     ``members_cell`` and ``posts_by_org``, never the whole directory); each row
     with ``post_here`` (1 where they hold a post at ``post_org_id``)."""
     rows: list[dict[str, Any]] = []
-    if cell_id is not None:
-        rows += runtime.query(
-            "directory",
-            f"SELECT {PARTICIPANT_COLUMNS}, 0 AS post_here FROM {{members}} m "  # noqa: S608 - fixed text
-            "WHERE m.cell_id = ? LIMIT ?",
-            [cell_id, limit],
-        )
-    rows += runtime.query(
-        "directory",
-        f"SELECT {PARTICIPANT_COLUMNS}, 1 AS post_here FROM {{posts}} p "  # noqa: S608 - fixed text
-        "JOIN {members} m ON m.member_id = p.member_id WHERE p.org_id = ? LIMIT ?",
-        [post_org_id, limit],
-    )
+    for statement, args in venue_people_sql(cell_id, post_org_id, limit):
+        rows += runtime.query("directory", statement, args)
     return rows
 
 
