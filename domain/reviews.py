@@ -12,6 +12,7 @@ meeting is recorded, from the meetings already held (facts the service passes).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -93,6 +94,63 @@ def review_prerequisites(
             if other.key != subject.key and other.posts.get(venue) == "head":
                 needed.append(("head_first", other.key, venue))
     return needed
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A member as the rule on who takes part in a review meeting sees them:
+    their official chi bộ and the organisations where they hold a post now."""
+
+    member_id: str
+    cell_id: str
+    post_org_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ReviewParticipants:
+    """Who takes part in the review meeting at one venue (người dự hội nghị
+    kiểm điểm), as :func:`review_participants` says: the members of the chi
+    bộ ``cell_members_of`` (None where the venue is not a chi bộ) and the
+    holders of a post at ``post_holders_at`` (the venue)."""
+
+    venue_id: str
+    cell_members_of: str | None
+    post_holders_at: str
+
+    def includes(self, person: Participant) -> bool:
+        """Whether ``person`` takes part in this meeting."""
+        if self.cell_members_of is not None and person.cell_id == self.cell_members_of:
+            return True
+        return self.post_holders_at in person.post_org_ids
+
+
+def review_participants(venue_id: str, venue_kind: str) -> ReviewParticipants:
+    """Who may be recorded as the author of a comment (góp ý) on a review held
+    at ``venue_id``: the people who take part in its meeting (domain.md §3.1,
+    §3.5; 366-QĐ/TW Điều 7.2; 43-HD/BTCTW mục 2).
+
+    - A chi bộ reviews itself and its members "tại chi bộ nơi sinh hoạt": its
+      members take part (their official chi bộ is the venue), and anyone who
+      holds a post at it (bí thư, phó bí thư, chi ủy viên).
+    - A party committee or a leadership collective (cấp ủy, ban thường vụ, tập
+      thể lãnh đạo, quản lý) reviews itself and the leaders reviewed there (a
+      leader "ở tập thể lãnh đạo, quản lý nơi công tác", the holder of several
+      posts "ở nơi tham gia các chức vụ khác"): its members take part, that is
+      the holders of a post at it.
+
+    Interpretation: the higher committee's delegates and the other
+    participating evaluators (cấp trên, cùng cấp, cấp dưới) are recorded as
+    opinions (:meth:`Review.record_opinion`), the residence committee and a
+    temporary chi bộ by their own notes, not as members' comments; a member on
+    temporary party activity (43-HD mục 7.6) takes part at their official chi
+    bộ. The subject takes part in their own review (the venues of an
+    individual are their chi bộ and the organisations of their posts)."""
+    is_cell = venue_kind == "cell"
+    return ReviewParticipants(
+        venue_id=str(venue_id),
+        cell_members_of=str(venue_id) if is_cell else None,
+        post_holders_at=str(venue_id),
+    )
 
 
 class Review(Aggregate):
@@ -208,11 +266,21 @@ class Review(Aggregate):
         self.self_review = {"form": form, "sections": dict(sections)}
 
     def add_comment(
-        self, *, author_member_id: UUID, text: str, commented_by: str
+        self,
+        *,
+        author: Participant,
+        participants: ReviewParticipants,
+        text: str,
+        commented_by: str,
     ) -> None:
-        """Góp ý by an identified member."""
+        """Góp ý by an identified member who takes part in the meeting at this
+        review's venue (``participants``: :func:`review_participants` of it)."""
+        if participants.venue_id != self.venue_id:
+            raise DomainError("review.venue_not_required")
+        if not participants.includes(author):
+            raise DomainError("review.author_not_participant")
         self._commented(
-            author_member_id=author_member_id,
+            author_member_id=UUID(author.member_id),
             text=text_of(text, "review.text_required"),
             commented_by=commented_by,
         )

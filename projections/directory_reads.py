@@ -236,3 +236,65 @@ def member_cells(runtime: ProjectionRuntime, member_id: UUID) -> list[dict[str, 
         [str(member_id)],
     )
     return [dict(r) for r in rows]
+
+
+PARTICIPANT_COLUMNS = "m.member_id, m.full_name, m.party_card_no, m.cell_id"
+
+
+def venue_people_sql(
+    cell_id: str | None, post_org_id: str, limit: int
+) -> list[tuple[str, list[Any]]]:
+    """The statements of :func:`venue_people` (the chi bộ's, if any, and the
+    post holders'), each with its parameters."""
+    found: list[tuple[str, list[Any]]] = []
+    if cell_id is not None:
+        found.append(
+            (
+                f"SELECT {PARTICIPANT_COLUMNS}, 0 AS post_here FROM {{members}} m "  # noqa: S608 - fixed text
+                "WHERE m.cell_id = ? LIMIT ?",
+                [cell_id, limit],
+            )
+        )
+    found.append(
+        (
+            f"SELECT {PARTICIPANT_COLUMNS}, 1 AS post_here FROM {{posts}} p "  # noqa: S608 - fixed text
+            "JOIN {members} m ON m.member_id = p.member_id WHERE p.org_id = ? LIMIT ?",
+            [post_org_id, limit],
+        )
+    )
+    return found
+
+
+def venue_people(
+    runtime: ProjectionRuntime, cell_id: str | None, post_org_id: str, limit: int
+) -> list[dict[str, Any]]:
+    """The members of the chi bộ ``cell_id`` (if any) and the holders of a post
+    at ``post_org_id``, unordered, at most ``limit`` of each (two indexed reads:
+    ``members_cell`` and ``posts_by_org``, never the whole directory); each row
+    with ``post_here`` (1 where they hold a post at ``post_org_id``)."""
+    rows: list[dict[str, Any]] = []
+    for statement, args in venue_people_sql(cell_id, post_org_id, limit):
+        rows += runtime.query("directory", statement, args)
+    return rows
+
+
+def people_at(
+    runtime: ProjectionRuntime, member_ids: Sequence[str], post_org_id: str
+) -> list[dict[str, Any]]:
+    """These members (those that exist) with ``post_here`` as in
+    :func:`venue_people`: by primary key, one query per ``NAME_BATCH``."""
+    rows: list[dict[str, Any]] = []
+    wanted = sorted(set(member_ids))
+    for start in range(0, len(wanted), NAME_BATCH):
+        batch = wanted[start : start + NAME_BATCH]
+        marks = ", ".join("?" for _ in batch)
+        rows += runtime.query(
+            "directory",
+            f"SELECT {PARTICIPANT_COLUMNS}, "  # noqa: S608 - marks and fixed text
+            "CASE WHEN p.member_id IS NULL THEN 0 ELSE 1 END AS post_here "
+            "FROM {members} m LEFT JOIN {posts} p "
+            "ON p.member_id = m.member_id AND p.org_id = ? "
+            f"WHERE m.member_id IN ({marks})",
+            [post_org_id, *batch],
+        )
+    return rows

@@ -41,7 +41,9 @@ def _day(value: Any) -> str | None:
 
 class RemediationView(ReadModel):
     name = "remediation"
-    version = 2  # 2: scope.held (open plans follow a reorganisation, issue 12)
+    # 2: scope.held (open plans follow a reorganisation, issue 12);
+    # 3: plans_subject (a subject's plans by index, not a scan)
+    version = 3
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "plans": (
             "plan_id TEXT PRIMARY KEY, cycle_id TEXT NOT NULL, year BIGINT NOT NULL, "
@@ -77,6 +79,8 @@ class RemediationView(ReadModel):
     }
     indexes = {  # noqa: RUF012
         "shortcomings_subject": ("shortcomings", "subject_key, year"),
+        # A subject's plans (the subject page's carried items, every visit).
+        "plans_subject": ("plans", "subject_key, year"),
         "scope_org": ("scope", "org_id"),
     }
 

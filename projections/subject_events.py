@@ -17,6 +17,8 @@ One row per (subject, event):
 ``about``    stream → the subject its first event names by ``subject_key``
 ``facets``   the distinct actors and event names of each subject's file (the
              history page's filters), without reading the whole file
+``totals``   how many events each subject's file holds, counted as they are
+             indexed (the history page's count: one row, never a count of rows)
 
 Every stored event class is handled, so the file of an aggregate added later is
 indexed without a change here (``tests/topics.txt`` is checked against it).
@@ -167,7 +169,8 @@ def opened_about(e: LedgerEvent) -> UUID | None:
 
 class SubjectEvents(ReadModel):
     name = NAME
-    version = 2  # v2: a stream opened about a subject is in that subject's file
+    # v2: a stream opened about a subject is in that subject's file; v3: totals
+    version = 3
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "entries": (
             "subject TEXT NOT NULL, notification_id BIGINT NOT NULL, "
@@ -182,6 +185,7 @@ class SubjectEvents(ReadModel):
             "subject TEXT NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL, "
             "PRIMARY KEY (subject, facet, value)"
         ),
+        "totals": "subject TEXT PRIMARY KEY, events BIGINT NOT NULL",
     }
     indexes = {  # noqa: RUF012 - declarative index list read by the runtime
         # The history filtered by event name, still in log order.
@@ -205,6 +209,7 @@ class SubjectEvents(ReadModel):
         tx.execute("SELECT subject FROM {about} WHERE stream = ?", [stream])
         linked = {str(r[0]) for r in tx.fetchall()}
         subjects = sorted({str(s) for s in subjects_of(e)} | linked)
+        _count(tx, e.notification_id, subjects)
         tx.executemany(
             "INSERT INTO {entries} (subject, notification_id, stream, version, "
             "topic, kind, actor, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -222,6 +227,26 @@ class SubjectEvents(ReadModel):
             "ON CONFLICT DO NOTHING",
             facets,
         )
+
+
+def _count(tx: Tx, notification_id: int, subjects: Sequence[str]) -> None:
+    """Add the event to the totals of the subjects whose file it is not in yet
+    (by primary key: an event indexed again is not counted twice)."""
+    marks = ", ".join("?" for _ in subjects)
+    tx.execute(
+        f"SELECT subject FROM {{entries}} WHERE subject IN ({marks}) "  # noqa: S608 - marks only
+        "AND notification_id = ?",
+        [*subjects, notification_id],
+    )
+    known = {str(r[0]) for r in tx.fetchall()}
+    new = [(s,) for s in subjects if s not in known]
+    if not new:
+        return
+    tx.executemany(
+        "INSERT INTO {totals} (subject, events) VALUES (?, 0) ON CONFLICT DO NOTHING",
+        new,
+    )
+    tx.executemany("UPDATE {totals} SET events = events + 1 WHERE subject = ?", new)
 
 
 # -- queries --------------------------------------------------------------------------
@@ -324,6 +349,14 @@ def streams_about(runtime: ProjectionRuntime, subject: UUID) -> list[UUID]:
         [str(subject)],
     )
     return [UUID(str(r["stream"])) for r in rows]
+
+
+def event_count(runtime: ProjectionRuntime, subject: UUID) -> int:
+    """How many events the subject's file holds (its ``totals`` row)."""
+    rows = runtime.query(
+        NAME, "SELECT events FROM {totals} WHERE subject = ?", [str(subject)]
+    )
+    return int(rows[0]["events"]) if rows else 0
 
 
 def facets_of(runtime: ProjectionRuntime, subject: UUID) -> tuple[list[str], list[str]]:

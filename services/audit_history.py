@@ -21,6 +21,7 @@ from projections.subject_events import (
     PAGE_SIZE,
     HistoryFilter,
     SubjectEventRow,
+    event_count,
     facets_of,
     page_of,
 )
@@ -47,6 +48,8 @@ from services.context import AppContext
 from services.errors import NotFoundError
 
 log = logging.getLogger(__name__)
+
+NAMED_PER_EVENT = 2000  # values of one event's body looked at for ids to name
 
 
 class AuditHistory:
@@ -93,7 +96,7 @@ class AuditHistory:
         items = [self._item(e, subject_id, names) for e in entries]
         named: set[str] = set()
         for e in entries:
-            ids_named(dict(e.body), named)
+            ids_named(dict(e.body), named, budget=[NAMED_PER_EVENT])
         return History(
             subject=subject,
             items=items,
@@ -103,6 +106,7 @@ class AuditHistory:
             failures=sum(1 for i in items if not i.entry.ok),
             after=max(0, after),
             next_after=page[-1].notification_id if len(found) > len(page) else None,
+            total=event_count(self.app.projections, subject_id),
             names={**self.subjects.names_of(named), **names},
         )
 

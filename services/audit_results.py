@@ -48,6 +48,7 @@ class History:
     failures: int  # rows of this page that fail their checks
     after: int = 0  # the page starts after this notification id
     next_after: int | None = None  # the next page starts after it; None: last
+    total: int = 0  # events in the whole file (the index's counter, unfiltered)
     # The people, organisations and accounts the page's events name: id text (and
     # "u:<account id>") → name, for those ids only (the readable form, issue 13).
     names: Mapping[str, str] = field(default_factory=dict)

@@ -136,12 +136,20 @@ HYPHENATED_UUID = re.compile(
 )
 
 
-def ids_named(value: Any, found: set[str], depth: int = 0) -> None:
+def ids_named(
+    value: Any, found: set[str], depth: int = 0, budget: list[int] | None = None
+) -> None:
     """Add the ids a signed body names for a person to read as names: UUID values
     (tagged ``uuid_hex``), hyphenated UUID texts, actors (``u:<id>``) and subject
-    keys (``m:<id>``, ``o:<id>``), as canonical texts ("u:" kept for actors)."""
+    keys (``m:<id>``, ``o:<id>``), as canonical texts ("u:" kept for actors).
+    ``budget`` ([n]) bounds the values looked at (a page of history names what
+    a person reads, not every subject of a cycle's opening)."""
     if depth > NAMED_DEPTH:
         return
+    if budget is not None:
+        if budget[0] <= 0:
+            return
+        budget[0] -= 1
     if isinstance(value, str):
         text = value[2:] if value[:2] in ("u:", "m:", "o:") else value
         if HYPHENATED_UUID.fullmatch(text):
@@ -153,10 +161,10 @@ def ids_named(value: Any, found: set[str], depth: int = 0) -> None:
                 found.add(str(UUID(str(value.get("_data_")))))
             return
         for item in value.values():
-            ids_named(item, found, depth + 1)
+            ids_named(item, found, depth + 1, budget)
     elif isinstance(value, list | tuple):
         for item in value:
-            ids_named(item, found, depth + 1)
+            ids_named(item, found, depth + 1, budget)
 
 
 def explanation(body: Mapping[str, Any]) -> list[tuple[str, str]]:

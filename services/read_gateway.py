@@ -39,6 +39,7 @@ from projections.directory import ancestor_path, ancestor_paths
 from projections.ratings.subjects import is_subject
 from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
+from services.read_gateway_authors import CommentAuthorReads
 from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class ReadGateway:
         self.remediation = RemediationReads(self)
         self.audit = AuditReads(self)
         self.votes = VoteReads(self)
+        self.comment_authors = CommentAuthorReads(self)
 
     @classmethod
     def for_account(cls, kiemdiem: Kiemdiem, account_id: UUID) -> ReadGateway:
@@ -181,6 +183,18 @@ class ReadGateway:
         return self.keep(
             Read.ORGANISATION, self.app.organisations(), lambda r: r.org_id
         )
+
+    def organisation_names(
+        self, org_ids: Iterable[UUID | str | None]
+    ) -> dict[str, str]:
+        """The names of these organisations the viewer may read, by id text:
+        indexed reads of those only, never the whole tree."""
+        wanted = sorted({UUID(str(o)) for o in org_ids if o})
+        self.load_paths(wanted)
+        found = directory_reads.organisation_names(self.app.projections, wanted)
+        return {
+            str(o): name for o, name in found.items() if self.sees(Read.ORGANISATION, o)
+        }
 
     def organisation(self, org_id: UUID) -> OrganisationRow | None:
         row = self.app.organisation(org_id)

@@ -114,16 +114,17 @@ def rating_steps(
 ) -> list[dict[str, Any]]:
     """The rating steps of the cycle's subjects (of one subject when ``key``)
     that may raise or settle a flag, in order, with the subject's name and
-    status (``detail`` still JSON text)."""
+    status (``detail`` still JSON text). One subject's is read by the primary
+    key (cycle, subject), never through every step of the cycle."""
+    one = " AND t.subject_key = ?" if key is not None else ""
     return views.query(
         "ratings",
         "SELECT t.subject_key, t.step, t.detail, s.name, s.status "
         "FROM {timeline} t JOIN {subjects} s ON s.cycle_id = t.cycle_id "
-        "AND s.subject_key = t.subject_key WHERE t.cycle_id = ? "
+        "AND s.subject_key = t.subject_key WHERE t.cycle_id = ?" + one + " "
         "AND t.step IN ('self_rated', 'proposed', 'decided', 'revised', "
-        "'cancelled', 'rating_redo') AND (CAST(? AS TEXT) IS NULL "
-        "OR t.subject_key = CAST(? AS TEXT)) ORDER BY t.position",
-        [str(cycle_id), key, key],
+        "'cancelled', 'rating_redo') ORDER BY t.position",
+        [str(cycle_id), *([key] if key is not None else [])],
     )
 
 

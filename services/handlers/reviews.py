@@ -12,7 +12,12 @@ from domain.cycles import ReviewCycle
 from domain.errors import DomainError
 from domain.members import PartyMember
 from domain.organisations import Organisation
-from domain.reviews import Review, review_prerequisites
+from domain.reviews import (
+    Participant,
+    Review,
+    review_participants,
+    review_prerequisites,
+)
 from ledger.signing import Signer
 from services import rating_commands as rc
 from services.handlers.base import Services
@@ -104,9 +109,15 @@ def submit_self_review(
 @handler(rc.AddComment)
 def add_comment(app: Services, command: rc.AddComment, signer: Signer) -> UUID:
     def step(review: Review, _cycle: ReviewCycle) -> None:
-        app.uow.get(PartyMember, command.author_member_id, "member.not_found")
+        author = app.uow.read(PartyMember, command.author_member_id, "member.not_found")
+        venue = app.uow.read(Organisation, UUID(review.venue_id), "org.not_found")
         review.add_comment(
-            author_member_id=command.author_member_id,
+            author=Participant(
+                member_id=str(author.id),
+                cell_id=str(author.cell_id),
+                post_org_ids=frozenset(author.posts),
+            ),
+            participants=review_participants(review.venue_id, venue.kind.value),
             text=command.text,
             commented_by=signer.actor,
         )

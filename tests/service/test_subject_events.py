@@ -23,6 +23,7 @@ from ledger.sql import Cursor
 from projections.subject_events import (
     NAME,
     SubjectEvents,
+    event_count,
     every_notification_id,
     unindexed_topics,
 )
@@ -87,7 +88,10 @@ def test_the_index_finds_what_a_byte_search_finds_and_rebuilds_equal(services, a
     subjects = _subjects(services)
     assert len(subjects) > 50
     for subject in subjects:
-        assert _indexed(services, subject) == _scanned(services, subject), subject
+        indexed = _indexed(services, subject)
+        assert indexed == _scanned(services, subject), subject
+        # the file's count is kept as events are indexed, never counted on read
+        assert event_count(services.projections, subject) == len(indexed), subject
     before = services.projections.digest([NAME])
     services.projections.rebuild([NAME])
     assert services.projections.digest([NAME]) == before
@@ -160,6 +164,7 @@ def test_history_pages_follow_the_log_with_each_rows_checks(services, admin, wor
         assert page.next_after == page.items[-1].entry.row.notification_id
         after = page.next_after
     assert (seen, pages) == (whole, 3)
+    assert page.total == 7  # the whole file, on every page
     assert page.versions == list(range(1, 8))
     assert [k for k in page.kinds] == ["Enrolled", "Transferred"]
     assert page.actors == [(admin.actor, "Quản trị hệ thống")]
@@ -248,7 +253,9 @@ def test_the_first_releases_store_is_indexed_at_its_catch_up(tmp_path, monkeypat
         subjects = _subjects(services)
         assert len(subjects) > 100
         for subject in subjects:
-            assert _indexed(services, subject) == _scanned(services, subject), subject
+            indexed = _indexed(services, subject)
+            assert indexed == _scanned(services, subject), subject
+            assert event_count(services.projections, subject) == len(indexed)
     finally:
         services.close()
     with sqlite3.connect(instance / "kiemdiem.db") as conn:

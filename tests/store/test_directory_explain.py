@@ -30,7 +30,7 @@ import pytest
 
 from domain.text import fold, query_tokens
 from ledger.config import settings_from_environ
-from projections import search
+from projections import directory_reads, search
 from projections.directory import ANCESTOR_PATH_SQL
 from services import commands as c
 from services.app import Kiemdiem
@@ -303,3 +303,15 @@ def test_a_scope_checks_ancestor_path_uses_the_index(province):
     services, plan, schema = province
     cell = str(plan.communes[0].cells[0].org_id)
     assert _problems(services, schema, (ANCESTOR_PATH_SQL, [cell]), "directory") == []
+
+
+def test_a_review_venue_s_people_use_indexes(province):
+    """The subject page's comment form reads the venue's people only: a chi bộ's
+    members and the venue's post holders, each through its index."""
+    services, plan, schema = province
+    cell = str(plan.communes[0].cells[0].org_id)
+    for statement in directory_reads.venue_people_sql(cell, cell, 61):
+        assert _problems(services, schema, statement, "directory") == []
+    rows = directory_reads.venue_people(services.projections, cell, cell, 61)
+    assert 15 <= len(rows) <= 40
+    assert {r["cell_id"] for r in rows} == {cell}

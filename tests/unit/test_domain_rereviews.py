@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from domain.errors import DomainError
 from domain.rereviews import ReReviewOrder, check_orderer
-from domain.reviews import Review
+from domain.reviews import Participant, Review, review_participants
 from domain.rulebooks import Level
 from tests.unit.ratings_world import (
     ACTOR,
@@ -50,7 +50,12 @@ def held_review(c, key, venue=CELL.org_id, on=date(2025, 12, 8)):
         sections={"strengths": "Tốt", "shortcomings": "Chậm", "measures": "Sửa"},
         submitted_by=ACTOR,
     )
-    review.add_comment(author_member_id=oid("m/x"), text="Góp ý", commented_by=ACTOR)
+    review.add_comment(
+        author=Participant(str(oid("m/x")), str(venue)),
+        participants=review_participants(str(venue), "cell"),
+        text="Góp ý",
+        commented_by=ACTOR,
+    )
     review.hold_meeting(
         held_on=on,
         attendees=9,

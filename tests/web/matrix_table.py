@@ -230,6 +230,7 @@ A200/200 S200/403 D200/403 I200/403 M403/403 C403/403  GET /ratings/organisation
 A400/400 S400/403 D403/403 I403/403 M403/403 C403/403  POST /ratings/organisations/<uuid:org_id>/facts/<kind>
 A403/403 S400/403 D403/403 I403/403 M403/403 C403/403  POST /ratings/reviews/<uuid:review>/comment
 A403/403 S400/403 D403/403 I403/403 M403/403 C403/403  POST /ratings/reviews/<uuid:review>/meeting
+A403/403 S200/403 D403/403 I403/403 M403/403 C403/403  GET /ratings/reviews/<uuid:review>/nguoi-gop-y
 A403/403 S400/403 D403/403 I403/403 M403/403 C403/403  POST /ratings/reviews/<uuid:review>/opinion
 A403/403 S400/403 D403/403 I403/403 M403/403 C403/403  POST /ratings/reviews/<uuid:review>/report
 A403/403 S400/403 D403/403 I403/403 M403/403 C403/403  POST /ratings/reviews/<uuid:review>/residence

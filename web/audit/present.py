@@ -127,8 +127,13 @@ def readable(
     return found
 
 
-def raw_json(body: Mapping[str, Any]) -> str | None:
-    """The signed body as indented JSON, or None when too long to show inline."""
+def raw_json(body: Mapping[str, Any], stored_size: int = 0) -> str | None:
+    """The signed body as indented JSON, or None when too long to show inline.
+    A body stored in more than twice the limit is longer than the limit as
+    JSON too: it is not dumped to find that out (a cycle's opening names every
+    subject of the cycle)."""
+    if stored_size > 2 * RAW_LIMIT:
+        return None
     text = json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True)
     return text if len(text) <= RAW_LIMIT else None
 

@@ -367,8 +367,8 @@ def readable_form(
 
 
 @bp.app_template_global("raw_signed_json")
-def raw_signed_json(body: Mapping[str, Any]) -> str | None:
-    return raw_json(body)
+def raw_signed_json(body: Mapping[str, Any], stored_size: int = 0) -> str | None:
+    return raw_json(body, stored_size)
 
 
 @bp.app_template_filter("body_label")

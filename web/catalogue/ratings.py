@@ -92,6 +92,19 @@ MESSAGES: dict[str, str] = {
     "review.order_violation": (
         "Chưa đúng trình tự kiểm điểm ({rule_label}): {subject} chưa kiểm điểm."
     ),
+    "review.author_ambiguous": (
+        "Có {count} người dự hội nghị khớp với “{text}”: vui lòng nhập đủ họ tên "
+        "hoặc số thẻ đảng viên."
+    ),
+    "review.author_required": "Vui lòng chọn hoặc nhập người góp ý.",
+    "review.author_unknown": (
+        "Không tìm thấy người dự hội nghị kiểm điểm tại nơi này khớp với “{text}”. "
+        "Vui lòng nhập số thẻ đảng viên hoặc họ tên."
+    ),
+    "review.author_not_participant": (
+        "Người góp ý phải là người dự hội nghị kiểm điểm tại nơi này: đảng viên "
+        "của chi bộ hoặc người giữ chức vụ ở tổ chức nơi kiểm điểm."
+    ),
     "review.report_for_collectives": "Báo cáo kiểm điểm (Mẫu 01) chỉ dành cho tập thể.",
     "review.report_not_circulated": (
         "Chưa gửi dự thảo báo cáo kiểm điểm tập thể (Mẫu 01) đến người dự hội nghị."

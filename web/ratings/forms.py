@@ -226,11 +226,26 @@ class QuotaExceptionForm(BaseForm):
 
 
 class CommentForm(BaseForm):
-    author_member_id = IdSelectField("Người góp ý", validators=[InputRequired()])
+    """Góp ý: the author chosen from the venue's people, or typed (a card number
+    or a name) where they are too many to list; the read gateway finds the
+    one person the text names (``comment_authors.resolve``)."""
+
+    author_member_id = StringField(
+        "Người góp ý",
+        validators=[DataRequired(), Length(max=200)],
+        filters=[nfc, lambda v: v.strip() if isinstance(v, str) else v],
+    )
     text = TextAreaField(
         "Nội dung góp ý", validators=[DataRequired(), Length(max=20000)], filters=[nfc]
     )
     submit = SubmitField("Ghi nhận góp ý")
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "review.author_required": "author_member_id",
+        "review.author_unknown": "author_member_id",
+        "review.author_ambiguous": "author_member_id",
+        "review.author_not_participant": "author_member_id",
+        "member.not_found": "author_member_id",
+    }
 
 
 class SuggestionForm(BaseForm):

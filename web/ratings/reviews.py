@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import flash, g, redirect, request, url_for
+from flask import flash, g, jsonify, redirect, request, url_for
 
+from domain.errors import DomainError
 from services import rating_commands as rc
 from web.catalogue.flashes import done
-from web.dispatch import form_status
+from web.dispatch import form_refusal, form_status
 from web.forms import BaseForm
 from web.identity import requires, user
 from web.ratings import bp
@@ -37,8 +38,14 @@ def review_target(review: UUID) -> tuple[UUID, str, dict[str, Any]]:
 
 
 def review_post(review: UUID, form: BaseForm, name: str, build: Any, confirmation: str):
+    """A step recorded on a review: ``build(form)`` is the command (None when
+    it already refused on the form)."""
     cycle_id, key, row = review_target(review)
-    if form.validate_on_submit() and send(build(form), form) is not None:
+    if (
+        form.validate_on_submit()
+        and (command := build(form)) is not None
+        and send(command, form) is not None
+    ):
         flash(confirmation, "success")
         return redirect(url_for(".subject", cycle_id=cycle_id, key=key))
     g.failed_venue = row["venue_id"]
@@ -107,17 +114,44 @@ def meeting(review: UUID):
 @bp.post("/reviews/<uuid:review>/comment")
 @requires("review.record")
 def comment(review: UUID):
-    return review_post(
-        review,
-        CommentForm(prefix="cm"),
-        "comment",
-        lambda f: rc.AddComment(
+    """Góp ý: the author as chosen from the list or typed (a card number or a
+    name), found among the people of the review's venue; the command checks
+    the rule again."""
+    venue = review_target(review)[2]["venue_id"]
+    form = CommentForm(prefix="cm")
+
+    def build(f: CommentForm) -> rc.AddComment | None:
+        try:
+            author = reads().comment_authors.resolve(venue, f.author_member_id.data)
+        except DomainError as exc:
+            form_refusal(exc, f)
+            return None
+        return rc.AddComment(
             actor_id=user().actor,
             review_id=review,
-            author_member_id=f.author_member_id.data,
+            author_member_id=author,
             text=f.text.data,
-        ),
-        done("review.comment_added"),
+        )
+
+    return review_post(review, form, "comment", build, done("review.comment_added"))
+
+
+@bp.get("/reviews/<uuid:review>/nguoi-gop-y")
+@requires("review.record")
+def comment_authors(review: UUID):
+    """The suggestions of the comment form's search field (JSON): the people
+    of the review's venue the typed text names, from the search view."""
+    venue = review_target(review)[2]["venue_id"]
+    text = request.args.get("q", "")[:200]
+    found = reads().comment_authors.find(venue, text) if text.strip() else []
+    return jsonify(
+        {
+            "query": text,
+            "results": [
+                {"id": str(a.member_id), "name": a.name, "label": a.label}
+                for a in found
+            ],
+        }
     )
 
 

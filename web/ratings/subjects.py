@@ -19,6 +19,7 @@ from services.printouts.reviews import (
     self_review_pdf,
 )
 from services.ratings import review_id, round_id
+from services.read_gateway_authors import AuthorChoices
 from web.catalogue.flashes import done
 from web.catalogue.ratings import SECTION_LABELS
 from web.catalogue.remediation import STATUS_LABELS as REMEDIATION_STATUS_LABELS
@@ -44,11 +45,37 @@ from web.ratings.shared import (
     found_cycle,
     found_round,
     found_subject,
-    org_names,
     send,
     with_choices,
 )
 from web.reads import reads, todo
+from web.templating import may
+
+
+def subject_org_names(subject: dict[str, Any], *more: Any) -> dict[str, str]:
+    """The names of the organisations the subject's page and printouts name
+    (its path, venues, posts, deciding level, temporary chi bộ, and ``more``)
+    that the viewer may read: a read of those only, never the whole tree."""
+    return reads().organisation_names(
+        [
+            subject.get("decides"),
+            subject.get("temporary_cell_id"),
+            *subject.get("path", ()),
+            *subject.get("venues", ()),
+            *(subject.get("posts") or {}),
+            *more,
+        ]
+    )
+
+
+def comment_authors(reviews: dict[str, Any]) -> dict[str, AuthorChoices]:
+    """The comment form's people at each venue with an open review, for those
+    who record reviews (nobody else sees the form): the venue's participants
+    only (``services.read_gateway_authors``)."""
+    if not may("review.record"):
+        return {}
+    found = reads().comment_authors
+    return {venue: found.choices(venue) for venue in reviews}
 
 
 def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
@@ -56,8 +83,19 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
     ratings = reads()
     cycle_row = found_cycle(cycle_id)
     subject = found_subject(cycle_id, key)
-    names = org_names()
     reviews = {r["venue_id"]: r for r in ratings.reviews(cycle_id, key)}
+    timeline = ratings.timeline(cycle_id, key)
+    orders = ratings.rereview_orders(cycle_id, key)
+    names = subject_org_names(
+        subject,
+        *(t.get("venue_id") for t in timeline),
+        *(o.get("ordering_org_id") for o in orders),
+        *(
+            r.get("venue_id")
+            for o in orders
+            for r in (o.get("superseded") or {}).get("reviews", ())
+        ),
+    )
     rid = round_id(cycle_id, subject["decides"]) if subject["decides"] else None
     rating_round = ratings.round_row(rid) if rid else None
     book = ratings.cycle_rulebook(cycle_id)
@@ -72,7 +110,7 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "names": names,
         "reviews": reviews,
         "review_ids": {v: review_id(cycle_id, key, v) for v in subject["venues"]},
-        "timeline": ratings.timeline(cycle_id, key),
+        "timeline": timeline,
         "flags": ratings.subject_flags(cycle_id, key),
         "next_step": todo().subject_step(cycle_id, key),
         "round": rating_round,
@@ -96,15 +134,8 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "self_rating": self_rating,
         "proposal": forms.get("proposal") or ProposalForm(formdata=None, prefix="pr"),
         "failed_review": forms.get("failed_review"),
-        "comment": with_choices(
-            forms.get("comment") or CommentForm(formdata=None, prefix="cm"),
-            "author_member_id",
-            [
-                (UUID(s["member_id"]), s["name"])
-                for s in ratings.subjects(cycle_id)
-                if s["member_id"]
-            ],
-        ),
+        "comment": forms.get("comment") or CommentForm(formdata=None, prefix="cm"),
+        "authors": comment_authors(reviews),
         "suggestion": with_choices(
             forms.get("suggestion") or SuggestionForm(formdata=None, prefix="sg"),
             "issuer_org_id",
@@ -119,7 +150,7 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "found_items": reads().remediation.items(
             subject_key=key, year=cycle_row["year"]
         ),
-        "orders": ratings.rereview_orders(cycle_id, key),
+        "orders": orders,
         "rereview": forms.get("rereview") or ReReviewForm(formdata=None, prefix="rv"),
     }
     return render_template("ratings/subject.html", **context), status
@@ -144,7 +175,7 @@ def review_pdf(cycle_id: UUID, key: str, venue: str):
         cycle=cycle_row,
         subject=subject,
         venue_id=venue,
-        names=org_names(),
+        names=subject_org_names(subject),
         timeline=reads().timeline(cycle_id, key),
         carried_items=reads().remediation.carried_items(key, cycle_row["year"]),
         remediation_labels=REMEDIATION_STATUS_LABELS,
