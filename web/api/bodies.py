@@ -16,6 +16,7 @@ from flask import jsonify, request
 
 from web.api import bp
 from web.api.fields import Body, BodyInvalid, Spec
+from web.catalogue import message_for
 from web.dispatch import send_json
 from web.errors import Refused, json_error
 from web.identity import requires, user
@@ -66,6 +67,14 @@ def body() -> dict[str, Any]:
         return spec_of(request.endpoint).parse(data)
     except BodyInvalid as exc:
         raise Refused(json_error("form.invalid", 400, fields=exc.fields)) from None
+
+
+def refused(**fields: str) -> Refused:
+    """The one 400 answer for parameters of a request (its query): each named
+    field with the message of its catalogue code, e.g.
+    ``refused(year="input.field_required")``."""
+    messages = {name: [message_for(code)] for name, code in fields.items()}
+    return Refused(json_error("form.invalid", 400, fields=messages))
 
 
 def run(command: Any) -> Any:

@@ -14,7 +14,7 @@ from flask import jsonify, request, url_for
 
 from services import rating_commands as rc
 from web.api import bp
-from web.api.bodies import acting, body, created, post, run
+from web.api.bodies import acting, body, created, post, refused, run
 from web.api.fields import (
     Body,
     Bool,
@@ -28,7 +28,6 @@ from web.api.fields import (
     optional,
 )
 from web.catalogue.ratings import DEADLINE_LEVELS, MILESTONES, REREVIEW_SCOPES
-from web.errors import json_error
 from web.identity import requires
 from web.reads import found_or_404, reads
 
@@ -117,7 +116,7 @@ def get_statistics(cycle_id: UUID):
     try:
         org_id = UUID(org)
     except ValueError:
-        return json_error("form.invalid", 400, fields={"org_id": ["?"]})
+        raise refused(org_id="input.id_invalid") from None
     return jsonify(
         {"org_id": str(org_id), "statistics": ratings.statistics(cycle_id, org_id)}
     )

@@ -17,10 +17,9 @@ from domain import permissions
 from domain.subjects import SubjectKey
 from services import remediation_commands as mc
 from web.api import bp
-from web.api.bodies import body, post, run
+from web.api.bodies import body, post, refused, run
 from web.api.fields import Body, Date, ListOf, ObjectOf, Text, Uuid, optional
 from web.catalogue.remediation import CAUSE_LABELS, SOURCE_LABELS, SUPERVISOR_LABELS
-from web.errors import Refused, json_error
 from web.identity import requires, user
 from web.reads import found_or_404, reads
 
@@ -109,7 +108,7 @@ def _query_int(name: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise Refused(json_error("form.invalid", 400))
+        raise refused(**{name: "input.integer_expected"})
     return int(raw)
 
 
@@ -120,7 +119,7 @@ def _query_uuid(name: str) -> UUID | None:
     try:
         return UUID(raw)
     except ValueError:
-        raise Refused(json_error("form.invalid", 400)) from None
+        raise refused(**{name: "input.id_invalid"}) from None
 
 
 # -- reads (the gateway checks the scope of each) ----------------------------------
@@ -151,8 +150,11 @@ def get_carried():
     """The shortcomings carried into a subject's cycle and the exact ratio."""
     key = request.args.get("subject_key", "") or _own_key() or ""
     year = _query_int("year")
+    missing = {"subject_key": key, "year": year}
     if not key or year is None:
-        raise Refused(json_error("form.invalid", 400))
+        raise refused(
+            **{n: "input.field_required" for n, v in missing.items() if v in ("", None)}
+        )
     remediation = reads().remediation
     carried = remediation.carried(key, year)
     return jsonify(
@@ -170,7 +172,7 @@ def get_carried():
 def get_status_counts():
     org = _query_uuid("org_id") or reads().viewer.org_id
     if org is None:
-        raise Refused(json_error("form.invalid", 400))
+        raise refused(org_id="input.field_required")
     counts = reads().remediation.status_counts(org, _query_int("year"))
     return jsonify({"org_id": str(org), "counts": counts})
 

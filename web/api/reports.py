@@ -12,7 +12,7 @@ from flask import jsonify, request
 
 from services.commendations import GrantAward
 from web.api import bp
-from web.api.bodies import body, post, run
+from web.api.bodies import body, post, refused, run
 from web.api.fields import Body, Date, Int, Text, Uuid
 from web.catalogue.reports import AWARD_KINDS
 from web.errors import Refused, json_error
@@ -47,9 +47,7 @@ def _query() -> tuple[UUID | None, int | None]:
     try:
         org_id = UUID(org) if org else None
     except ValueError:
-        raise Refused(
-            json_error("form.invalid", 400, fields={"org_id": ["?"]})
-        ) from None
+        raise refused(org_id="input.id_invalid") from None
     return org_id, (_year(year) if year else None)
 
 
@@ -61,9 +59,7 @@ def get_report(org_id: UUID, year: str):
     try:
         tree_on = date.fromisoformat(raw) if raw else None
     except ValueError:
-        raise Refused(
-            json_error("form.invalid", 400, fields={"tree_on": ["?"]})
-        ) from None
+        raise refused(tree_on="input.date_invalid") from None
     return jsonify({"report": reads().report(org_id, _year(year), tree_on)})
 
 
@@ -72,12 +68,9 @@ def get_report(org_id: UUID, year: str):
 def list_proposals():
     org_id, year = _query()
     if org_id is None or year is None:
-        raise Refused(
-            json_error(
-                "form.invalid",
-                400,
-                fields={"org_id": ["?"], "year": ["?"]},
-            )
+        given = {"org_id": org_id, "year": year}
+        raise refused(
+            **{n: "input.field_required" for n, v in given.items() if v is None}
         )
     return jsonify(
         {

@@ -36,6 +36,7 @@ MESSAGES: dict[str, str] = {
     "input.id_invalid": "Mã định danh không hợp lệ.",
     "input.date_invalid": "Ngày không hợp lệ (định dạng năm-tháng-ngày).",
     "input.integer_invalid": "Phải là một số nguyên từ {low} đến {high}.",
+    "input.integer_expected": "Phải là một số nguyên.",
     "input.boolean_invalid": "Phải là true hoặc false.",
     "input.decimal_invalid": (
         "Phải là một số nguyên, hoặc một số thập phân viết thành chuỗi (như “8.5”)."
