@@ -165,6 +165,16 @@ PAGE_BODIES: dict[str, Body] = {
     },
     f"{PAGE_ACCOUNT}/disable": lambda v: {"disable-reason": TEXT},
 }
+# A new password or disabling signs the account out: those routes aim at a spare
+# account of the scope (a counting committee member's), not at the secretary's
+# the other routes use, whose session the sweep goes on with.
+SIGNING_OUT = (
+    f"{ACCOUNT}/password",
+    f"{PAGE_ACCOUNT}/password",
+    f"{ACCOUNT}/disable",
+    f"{PAGE_ACCOUNT}/disable",
+)
+URL_NAMES = {name: {"account_id": "spare_account_id"} for name in SIGNING_OUT}
 SENT_LAST = (
     f"{ORG}/dissolve",
     "POST /organisations/<uuid:org_id>/dissolve",
@@ -212,8 +222,8 @@ VALID_IN: dict[str, str] = {
     "POST /api/v1/commendations": "A403 auth.forbidden S403 auth.forbidden D422 commendation.basis_not_supported I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
     "POST /api/v1/audit/checkpoints/cosign": "A403 auth.forbidden S403 auth.forbidden D403 auth.forbidden I404 audit.checkpoint_not_found M403 auth.forbidden C403 auth.forbidden",
     "POST /api/v1/organisations/<uuid:org_id>/dissolve": "A200 S403 auth.forbidden D403 auth.forbidden I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
-    "POST /api/v1/accounts/<uuid:account_id>/password": "A200 S401 auth.login_required D403 auth.forbidden I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
-    "POST /api/v1/accounts/<uuid:account_id>/disable": "A200 S401 auth.login_required D403 auth.forbidden I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
+    "POST /api/v1/accounts/<uuid:account_id>/password": "A200 S403 auth.forbidden D403 auth.forbidden I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
+    "POST /api/v1/accounts/<uuid:account_id>/disable": "A200 S403 auth.forbidden D403 auth.forbidden I403 auth.forbidden M403 auth.forbidden C403 auth.forbidden",
     "POST /organisations/new": "A302 S403 D403 I403 M403 C403",
     "POST /organisations/<uuid:org_id>/rename": "A302 S403 D403 I403 M403 C403",
     "POST /organisations/<uuid:org_id>/reorganise": "A302 S403 D422 I403 M403 C403",
@@ -229,6 +239,6 @@ VALID_IN: dict[str, str] = {
     "POST /remediation/items/<uuid:shortcoming_id>/verify": "A403 S403 D422 I422 M403 C403",
     "POST /reports/khen-thuong": "A403 S403 D422 I403 M403 C403",
     "POST /organisations/<uuid:org_id>/dissolve": "A422 S403 D403 I403 M403 C403",
-    "POST /admin/accounts/<uuid:account_id>/password": "A302 S302 D403 I403 M403 C403",
-    "POST /admin/accounts/<uuid:account_id>/disable": "A422 S302 D403 I403 M403 C403",
+    "POST /admin/accounts/<uuid:account_id>/password": "A302 S403 D403 I403 M403 C403",
+    "POST /admin/accounts/<uuid:account_id>/disable": "A422 S403 D403 I403 M403 C403",
 }

@@ -207,8 +207,10 @@ def test_the_valid_bodies_are_for_routes_of_the_app(matrix):
 
 def _post_valid(client: Any, token: str, name: str, scope: Scope) -> Any:
     """``name`` (a POST) with its valid body, aimed at ``scope``."""
-    rule = name.split(" ", 1)[1]
-    url, values = scope.fill(rule, OVERRIDES.get(rule, {})), scope.values
+    rule, values = name.split(" ", 1)[1], scope.values
+    names = matrix_other_bodies.URL_NAMES.get(name, {})
+    overrides = {**OVERRIDES.get(rule, {}), **{k: values[v] for k, v in names.items()}}
+    url = scope.fill(rule, overrides)
     if name in API_BODIES:
         return client.post(url, json=API_BODIES[name](values), headers=XHR)
     return client.post(url, data={**PAGE_BODIES[name](values), "csrf_token": token})

@@ -292,10 +292,12 @@ class ObjectOf(Field):
         return self.build(values) if self.build else values
 
     def shape(self) -> JsonSchema:
-        return object_schema(self.fields, open_=self.open)
+        return object_schema(self.fields)
 
 
-def object_schema(fields: Mapping[str, Field], *, open_: bool = True) -> JsonSchema:
+def object_schema(fields: Mapping[str, Field]) -> JsonSchema:
+    """An object of ``fields``; other keys are ignored (or, for an open object,
+    passed on), so the schema does not forbid them."""
     found: JsonSchema = {
         "type": "object",
         "properties": {name: item.schema() for name, item in fields.items()},
@@ -303,8 +305,6 @@ def object_schema(fields: Mapping[str, Field], *, open_: bool = True) -> JsonSch
     required = [name for name, item in fields.items() if item.required]
     if required:
         found["required"] = required
-    if not open_:
-        found["additionalProperties"] = False
     return found
 
 
