@@ -203,6 +203,8 @@ def _written(app, before: int) -> list[str]:
 
 def test_the_valid_bodies_are_for_routes_of_the_app(matrix):
     assert set(API_BODIES) | set(PAGE_BODIES) <= set(EXPECTED)
+    special = set(matrix_other_bodies.SENT_LAST) | set(matrix_other_bodies.URL_NAMES)
+    assert special <= set(API_BODIES) | set(PAGE_BODIES)
 
 
 def _post_valid(client: Any, token: str, name: str, scope: Scope) -> Any:
