@@ -227,4 +227,7 @@ def build(services: Any, world: World) -> tuple[Scope, Scope]:
     )
     inside["account_id"] = str(world.accounts["secretary"])
     outside["account_id"] = str(accounts["thuky-tay"])
+    # Accounts no test signs in with, for the commands that sign one out.
+    inside["spare_account_id"] = str(account_id("kiemphieu-dong2"))
+    outside["spare_account_id"] = str(accounts["kiemphieu-tay1"])
     return Scope({**COMMON, **inside}), Scope({**COMMON, **outside})

@@ -11,10 +11,11 @@ no request of the sweep stores anything but the signed access log (reads of a
 member's file). GETs read; POSTs carry an empty body with a valid CSRF token,
 so an allowed role gets the form's 400/422 and nothing is written.
 
-The rating area's POSTs are sent again with a valid body
-(tests/web/matrix_bodies.py): OUT of scope every role is refused and nothing is
-stored; IN scope, in a store of their own, each role gets the command's real
-answer (``VALID_IN``).
+The POSTs are sent again with a valid body (tests/web/matrix_bodies.py for the
+rating area, tests/web/matrix_other_bodies.py for the directory, accounts,
+remediation, reorganisation, commendations and cosigning, API and pages): OUT
+of scope every role is refused and nothing is stored; IN scope, in a store of
+their own, each role gets the command's real answer (``VALID_IN``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import pytest
 from domain.errors import DomainError
 from services import rating_commands as rc
 from tests.conftest import ACCOUNTS, ROLES, AuthActions
-from tests.web.matrix_bodies import API_BODIES, PAGE_BODIES, VALID_IN
+from tests.web import matrix_bodies, matrix_other_bodies
 from tests.web.matrix_table import BOOTH, EXPECTED, PUBLIC, ROLE_LETTERS, Expect
 from tests.web.matrix_world import (
     OUT_CARD,
@@ -40,6 +41,20 @@ from tests.web.matrix_world import (
 )
 
 XHR = {"X-Requested-With": "XMLHttpRequest"}
+# The valid bodies: the rating area's, then the others'.
+API_BODIES = {**matrix_bodies.API_BODIES, **matrix_other_bodies.API_BODIES}
+PAGE_BODIES = {**matrix_bodies.PAGE_BODIES, **matrix_other_bodies.PAGE_BODIES}
+VALID_IN = {**matrix_bodies.VALID_IN, **matrix_other_bodies.VALID_IN}
+# The order the valid bodies are sent in: those that change the accounts or
+# the tree last.
+SENT = [
+    *(
+        n
+        for n in {**API_BODIES, **PAGE_BODIES}
+        if n not in matrix_other_bodies.SENT_LAST
+    ),
+    *matrix_other_bodies.SENT_LAST,
+]
 # Per-rule values where the common one does not fit.
 OVERRIDES: dict[str, dict[str, str]] = {
     "/ratings/organisations/<uuid:org_id>/facts/<kind>": {"kind": "sector"},
@@ -188,12 +203,16 @@ def _written(app, before: int) -> list[str]:
 
 def test_the_valid_bodies_are_for_routes_of_the_app(matrix):
     assert set(API_BODIES) | set(PAGE_BODIES) <= set(EXPECTED)
+    special = set(matrix_other_bodies.SENT_LAST) | set(matrix_other_bodies.URL_NAMES)
+    assert special <= set(API_BODIES) | set(PAGE_BODIES)
 
 
 def _post_valid(client: Any, token: str, name: str, scope: Scope) -> Any:
-    """``name`` (a rating POST) with its valid body, aimed at ``scope``."""
-    rule = name.split(" ", 1)[1]
-    url, values = scope.fill(rule, OVERRIDES.get(rule, {})), scope.values
+    """``name`` (a POST) with its valid body, aimed at ``scope``."""
+    rule, values = name.split(" ", 1)[1], scope.values
+    names = matrix_other_bodies.URL_NAMES.get(name, {})
+    overrides = {**OVERRIDES.get(rule, {}), **{k: values[v] for k, v in names.items()}}
+    url = scope.fill(rule, overrides)
     if name in API_BODIES:
         return client.post(url, json=API_BODIES[name](values), headers=XHR)
     return client.post(url, data={**PAGE_BODIES[name](values), "csrf_token": token})
@@ -216,13 +235,14 @@ REFUSED_OTHERWISE = {
     ),
     ("secretary", IMPORTS[0]): "422 import.rows_invalid",
     ("secretary", IMPORTS[1]): "422",
+    **matrix_other_bodies.REFUSED_OTHERWISE,
 }
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
 def test_out_of_scope_posts_with_a_valid_body_are_refused(matrix, role):
-    """The rating area's POSTs with a body their command accepts, aimed at the
-    other district: every role is refused (403: its role may not, or the target
+    """The POSTs with a body their command accepts, aimed at the other
+    district: every role is refused (403: its role may not, or the target
     is out of its scope) and the store is unchanged. A body the parser rejected
     would answer 400, so each 403 of an allowed role is the scope's refusal."""
     app, out = matrix["app"], matrix["out"]
@@ -232,7 +252,7 @@ def test_out_of_scope_posts_with_a_valid_body_are_refused(matrix, role):
     token = auth.csrf_token()
     before = app.extensions["kiemdiem"].ledger.max_notification_id()
     wrong = []
-    for name in {**API_BODIES, **PAGE_BODIES}:
+    for name in SENT:
         with _post_valid(client, token, name, out) as response:
             got = _outcome(response)
             if got == "422 import.rows_invalid":
@@ -261,7 +281,7 @@ def test_in_scope_posts_with_a_valid_body_get_the_real_outcome(writable_matrix):
         clients[role] = (client, auth.csrf_token())
     seen: dict[str, list[str]] = {}
     silent = []
-    for name in {**API_BODIES, **PAGE_BODIES}:
+    for name in SENT:
         for role in ROLES:
             client, token = clients[role]
             before = services.ledger.max_notification_id()

@@ -18,11 +18,10 @@ from domain.errors import DomainError
 from services import audit_commands as ac
 from services.audit_results import HistoryItem, StateAt, Subject
 from web.api import bp
+from web.api.bodies import body, post, run
+from web.api.fields import INT64, Body, Int, Text
 from web.audit.access import record_read
 from web.audit.forms import keyset_after, moment_from_text
-from web.catalogue import message_for
-from web.dispatch import send_json
-from web.errors import Refused, json_error
 from web.identity import requires, services, user
 from web.reads import reads
 
@@ -178,35 +177,32 @@ def audit_checkpoints():
     )
 
 
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Refused(json_error("form.invalid", 400))
-    return body
+COSIGN = Body(
+    {
+        "size": Int(minimum=1, maximum=INT64),
+        "line": Text(
+            limit=1000,
+            trimmed=True,
+            description="The tlog-cosignature line made by `kiemdiem cosign`",
+        ),
+    }
+)
 
 
-@bp.post("/audit/checkpoints/cosign")
+@post("/audit/checkpoints/cosign", COSIGN)
 @requires("audit.cosign")
 def audit_cosign():
-    body = _body()
-    size, line = body.get("size"), body.get("line")
-    fields: dict[str, list[str]] = {}
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        fields["size"] = [message_for("form.invalid")]
-    if not isinstance(line, str) or not line.strip() or len(line) > 1000:
-        fields["line"] = [message_for("form.invalid")]
-    if fields:
-        raise Refused(json_error("form.invalid", 400, fields=fields))
-    assert isinstance(size, int)  # noqa: S101 - checked above
-    assert isinstance(line, str)  # noqa: S101 - checked above
-    send_json(ac.CosignCheckpoint(user().actor, size, line))
-    return jsonify({"size": size, "cosigner_name": reads().audit.cosigner_name()})
+    values = body()
+    run(ac.CosignCheckpoint(user().actor, values["size"], values["line"]))
+    return jsonify(
+        {"size": values["size"], "cosigner_name": reads().audit.cosigner_name()}
+    )
 
 
-@bp.post("/audit/verifications")
+@post("/audit/verifications", Body())
 @requires("audit.verify")
 def audit_start_verification():
-    _body()
+    body()
     job_id = services().audit.start_verification(user().actor)
     response = jsonify({"job_id": job_id})
     response.status_code = 202

@@ -103,66 +103,6 @@ SCHEMAS: dict[str, Any] = {
         },
         ["account_id", "username", "full_name", "roles", "disabled"],
     ),
-    "FoundOrganisation": _object(
-        {
-            "code": {
-                "type": "string",
-                "maxLength": 64,
-                "examples": ["chi-bo-xom-dong"],
-            },
-            "name": {"type": "string", "maxLength": 200},
-            "kind": _ref("OrganisationKind"),
-            "parent_id": {"type": ["string", "null"], "format": "uuid"},
-        },
-        ["code", "name", "kind"],
-    ),
-    "RenameOrganisation": _object({"name": TEXT}, ["name"]),
-    "DissolveOrganisation": _object({"reason": TEXT}, ["reason"]),
-    "EnrolMember": _object(
-        {
-            "full_name": {"type": "string", "maxLength": 120},
-            "party_card_no": {"type": "string", "maxLength": 32},
-            "birth_date": DATE_SCHEMA,
-            "admission_date": DATE_SCHEMA,
-            "status": _ref("MembershipStatus"),
-            "cell_id": UUID_SCHEMA,
-        },
-        [
-            "full_name",
-            "party_card_no",
-            "birth_date",
-            "admission_date",
-            "status",
-            "cell_id",
-        ],
-    ),
-    "TransferMember": _object({"cell_id": UUID_SCHEMA}, ["cell_id"]),
-    "OpenAccount": _object(
-        {
-            "username": TEXT,
-            "full_name": TEXT,
-            "roles": {"type": "array", "items": _ref("Role"), "minItems": 1},
-            "password": {"type": "string", "format": "password", "writeOnly": True},
-            "org_id": {"type": ["string", "null"], "format": "uuid"},
-            "member_id": {"type": ["string", "null"], "format": "uuid"},
-        },
-        ["username", "full_name", "roles", "password"],
-    ),
-    "ChangeRoles": _object(
-        {"roles": {"type": "array", "items": _ref("Role"), "minItems": 1}},
-        ["roles"],
-    ),
-    "DisableAccount": _object({"reason": TEXT}, ["reason"]),
-    "ResetPassword": _object(
-        {
-            "new_password": {
-                "type": "string",
-                "format": "password",
-                "writeOnly": True,
-            }
-        },
-        ["new_password"],
-    ),
 }
 
 
@@ -219,11 +159,12 @@ def _path_id(name: str) -> dict[str, Any]:
 def _write(
     operation_id: str,
     summary: str,
-    body: str,
     ok: dict[str, Any],
     path_id: str | None = None,
     ok_status: str = "200",
 ) -> dict[str, Any]:
+    """A write operation; its request body is generated from the spec its
+    endpoint accepts (``web.api.openapi_bodies``)."""
     op: dict[str, Any] = {
         "operationId": operation_id,
         "summary": summary,
@@ -231,10 +172,6 @@ def _write(
             {"$ref": "#/components/parameters/XRequestedWith"},
             {"$ref": "#/components/parameters/IdempotencyKey"},
         ],
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": _ref(body)}},
-        },
         "responses": {ok_status: ok, **WRITE_ERRORS},
     }
     if path_id:
@@ -256,14 +193,12 @@ def _read(
 
 
 def document() -> dict[str, Any]:
+    import web.api  # noqa: F401 - every endpoint registered with what it accepts
+    from web.api.openapi_bodies import add_request_bodies
     from web.api.openapi_ratings import paths as rating_paths
-    from web.api.openapi_ratings import schemas as rating_schemas
     from web.api.openapi_remediation import paths as remediation_paths
-    from web.api.openapi_remediation import schemas as remediation_schemas
     from web.api.openapi_reorganisation import paths as reorganisation_paths
-    from web.api.openapi_reorganisation import schemas as reorganisation_schemas
     from web.api.openapi_reports import paths as report_paths
-    from web.api.openapi_reports import schemas as report_schemas
     from web.api.openapi_search import paths as search_paths
     from web.api.openapi_votes import paths as vote_paths
     from web.api.openapi_votes import schemas as vote_schemas
@@ -271,6 +206,20 @@ def document() -> dict[str, Any]:
     org = ("organisation", "Organisation")
     member = ("member", "Member")
     account = ("account", "Account")
+    schemas = {**SCHEMAS, **vote_schemas()}
+    paths = _paths(org, member, account)
+    paths.update(
+        {
+            **rating_paths(_read, _write),
+            **remediation_paths(_read, _write),
+            **reorganisation_paths(_write),
+            **report_paths(_read, _write),
+            **audit_paths(),
+            **vote_paths(_read, _json_response),
+            **search_paths(READ_ERRORS),
+        }
+    )
+    add_request_bodies(paths, schemas)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -286,154 +235,9 @@ def document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"session": []}],
-        "paths": {
-            "/organisations": {
-                "get": _read(
-                    "listOrganisations",
-                    "The organisation tree, in tree order",
-                    _json_response("Organisations", "organisations", org[1], True),
-                ),
-                "post": _write(
-                    "foundOrganisation",
-                    "Found an organisation",
-                    "FoundOrganisation",
-                    _created(*org),
-                    ok_status="201",
-                ),
-            },
-            "/organisations/{org_id}": {
-                "get": _read(
-                    "getOrganisation",
-                    "One organisation",
-                    _json_response("Organisation", *org),
-                    "org_id",
-                )
-            },
-            "/organisations/{org_id}/rename": {
-                "post": _write(
-                    "renameOrganisation",
-                    "Rename an organisation",
-                    "RenameOrganisation",
-                    _json_response("Renamed", *org),
-                    "org_id",
-                )
-            },
-            "/organisations/{org_id}/dissolve": {
-                "post": _write(
-                    "dissolveOrganisation",
-                    "Dissolve an organisation",
-                    "DissolveOrganisation",
-                    _json_response("Dissolved", *org),
-                    "org_id",
-                )
-            },
-            "/members": {
-                "get": {
-                    **_read(
-                        "listMembers",
-                        "Members, optionally of one chi bộ",
-                        _json_response("Members", "members", member[1], True),
-                    ),
-                    "parameters": [
-                        {
-                            "name": "cell_id",
-                            "in": "query",
-                            "required": False,
-                            "schema": UUID_SCHEMA,
-                        }
-                    ],
-                },
-                "post": _write(
-                    "enrolMember",
-                    "Enrol a member in a chi bộ",
-                    "EnrolMember",
-                    _created(*member),
-                    ok_status="201",
-                ),
-            },
-            "/members/{member_id}": {
-                "get": _read(
-                    "getMember",
-                    "One member",
-                    _json_response("Member", *member),
-                    "member_id",
-                )
-            },
-            "/members/{member_id}/transfer": {
-                "post": _write(
-                    "transferMember",
-                    "Move a member to another chi bộ",
-                    "TransferMember",
-                    _json_response("Transferred", *member),
-                    "member_id",
-                )
-            },
-            "/accounts": {
-                "get": _read(
-                    "listAccounts",
-                    "Accounts with their valid key id (administrators)",
-                    _json_response("Accounts", "accounts", account[1], True),
-                ),
-                "post": _write(
-                    "openAccount",
-                    "Open an account; a key pair is made for it",
-                    "OpenAccount",
-                    _created(*account),
-                    ok_status="201",
-                ),
-            },
-            "/accounts/{account_id}/roles": {
-                "post": _write(
-                    "changeRoles",
-                    "Change an account's roles",
-                    "ChangeRoles",
-                    _json_response("Changed", *account),
-                    "account_id",
-                )
-            },
-            "/accounts/{account_id}/disable": {
-                "post": _write(
-                    "disableAccount",
-                    "Disable an account and revoke its keys",
-                    "DisableAccount",
-                    _json_response("Disabled", *account),
-                    "account_id",
-                )
-            },
-            "/accounts/{account_id}/password": {
-                "post": _write(
-                    "resetPassword",
-                    "Set a new password; a new key replaces the old (lost) one",
-                    "ResetPassword",
-                    _json_response("Reset", *account),
-                    "account_id",
-                )
-            },
-            **rating_paths(_read, _write),
-            **remediation_paths(_read, _write),
-            **reorganisation_paths(_read, _write),
-            **report_paths(_read, _write),
-            **audit_paths(),
-            **vote_paths(_read, _json_response),
-            **search_paths(READ_ERRORS),
-            "/openapi.json": {
-                "get": {
-                    "operationId": "openapi",
-                    "summary": "This document",
-                    "security": [],
-                    "responses": {"200": {"description": "OpenAPI 3.1 document"}},
-                }
-            },
-        },
+        "paths": paths,
         "components": {
-            "schemas": {
-                **SCHEMAS,
-                **rating_schemas(),
-                **vote_schemas(),
-                **remediation_schemas(),
-                **reorganisation_schemas(),
-                **report_schemas(),
-            },
+            "schemas": schemas,
             "parameters": {
                 "XRequestedWith": {
                     "name": "X-Requested-With",
@@ -467,5 +271,134 @@ def document() -> dict[str, Any]:
                     "description": "The session cookie set by /auth/login",
                 }
             },
+        },
+    }
+
+
+def _paths(
+    org: tuple[str, str], member: tuple[str, str], account: tuple[str, str]
+) -> dict[str, Any]:
+    """The directory's and the accounts' paths, and this document's."""
+    return {
+        "/organisations": {
+            "get": _read(
+                "listOrganisations",
+                "The organisation tree, in tree order",
+                _json_response("Organisations", "organisations", org[1], True),
+            ),
+            "post": _write(
+                "foundOrganisation",
+                "Found an organisation",
+                _created(*org),
+                ok_status="201",
+            ),
+        },
+        "/organisations/{org_id}": {
+            "get": _read(
+                "getOrganisation",
+                "One organisation",
+                _json_response("Organisation", *org),
+                "org_id",
+            )
+        },
+        "/organisations/{org_id}/rename": {
+            "post": _write(
+                "renameOrganisation",
+                "Rename an organisation",
+                _json_response("Renamed", *org),
+                "org_id",
+            )
+        },
+        "/organisations/{org_id}/dissolve": {
+            "post": _write(
+                "dissolveOrganisation",
+                "Dissolve an organisation",
+                _json_response("Dissolved", *org),
+                "org_id",
+            )
+        },
+        "/members": {
+            "get": {
+                **_read(
+                    "listMembers",
+                    "Members, optionally of one chi bộ",
+                    _json_response("Members", "members", member[1], True),
+                ),
+                "parameters": [
+                    {
+                        "name": "cell_id",
+                        "in": "query",
+                        "required": False,
+                        "schema": UUID_SCHEMA,
+                    }
+                ],
+            },
+            "post": _write(
+                "enrolMember",
+                "Enrol a member in a chi bộ",
+                _created(*member),
+                ok_status="201",
+            ),
+        },
+        "/members/{member_id}": {
+            "get": _read(
+                "getMember",
+                "One member",
+                _json_response("Member", *member),
+                "member_id",
+            )
+        },
+        "/members/{member_id}/transfer": {
+            "post": _write(
+                "transferMember",
+                "Move a member to another chi bộ",
+                _json_response("Transferred", *member),
+                "member_id",
+            )
+        },
+        "/accounts": {
+            "get": _read(
+                "listAccounts",
+                "Accounts with their valid key id (administrators)",
+                _json_response("Accounts", "accounts", account[1], True),
+            ),
+            "post": _write(
+                "openAccount",
+                "Open an account; a key pair is made for it",
+                _created(*account),
+                ok_status="201",
+            ),
+        },
+        "/accounts/{account_id}/roles": {
+            "post": _write(
+                "changeRoles",
+                "Change an account's roles",
+                _json_response("Changed", *account),
+                "account_id",
+            )
+        },
+        "/accounts/{account_id}/disable": {
+            "post": _write(
+                "disableAccount",
+                "Disable an account and revoke its keys",
+                _json_response("Disabled", *account),
+                "account_id",
+            )
+        },
+        "/accounts/{account_id}/password": {
+            "post": _write(
+                "resetPassword",
+                "Set a new password; a new key replaces the old (lost) one",
+                _json_response("Reset", *account),
+                "account_id",
+            )
+        },
+        "/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "security": [],
+                "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+            }
         },
     }

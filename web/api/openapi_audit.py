@@ -1,5 +1,6 @@
 """OpenAPI paths of the inspection committee's endpoints (``web.api.audit``),
-merged into ``web.api.openapi.document``."""
+merged into ``web.api.openapi.document``; the request bodies are generated from
+what each endpoint accepts (``web.api.openapi_bodies``)."""
 
 from __future__ import annotations
 
@@ -132,21 +133,6 @@ def audit_paths() -> dict[str, Any]:
                 "operationId": "auditCosign",
                 "summary": "Record a tlog-cosignature line made with `kiemdiem "
                 "cosign` (signed by the member)",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["size", "line"],
-                                "properties": {
-                                    "size": {"type": "integer", "minimum": 1},
-                                    "line": {"type": "string"},
-                                },
-                            }
-                        }
-                    },
-                },
                 "responses": {"200": _ok("Recorded"), **WRITE_ERRORS},
             }
         },
@@ -154,10 +140,6 @@ def audit_paths() -> dict[str, Any]:
             "post": {
                 "operationId": "auditStartVerification",
                 "summary": "Run `kiemdiem verify` on the store in the background",
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": OBJECT}},
-                },
                 "responses": {
                     "202": _ok("Started; poll the Location"),
                     **WRITE_ERRORS,

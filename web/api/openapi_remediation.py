@@ -1,59 +1,14 @@
-"""OpenAPI 3.1 paths and schemas of the remediation endpoints, generated from the
-tables that register the routes (``web.api.remediation``)."""
+"""OpenAPI 3.1 paths of the remediation endpoints, listed from the table that
+registers the routes (``web.api.remediation``); their request bodies are
+generated from what each endpoint accepts (``web.api.openapi_bodies``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from web.api import remediation as m
-from web.api.openapi_ratings import JSON_TYPES, UUID_SCHEMA
 
-ENUMS: dict[str, list[str]] = {
-    "source": [
-        "SELF",
-        "MEMBER_COMMENT",
-        "SUGGESTION",
-        "HIGHER_CONCLUSION",
-        "INSPECTION",
-    ],
-    "cause": ["OBJECTIVE", "SUBJECTIVE"],
-    "supervisor": ["INSPECTION_COMMITTEE", "HIGHER_COMMITTEE"],
-}
-EXTRA_TYPES: dict[Any, dict[str, Any]] = {
-    m._uuids: {"type": "array", "items": UUID_SCHEMA},
-    m._persons: {
-        "type": "array",
-        "items": {
-            "type": "object",
-            "properties": {
-                "member_id": UUID_SCHEMA,
-                "responsibility": {"type": "string"},
-            },
-            "required": ["member_id", "responsibility"],
-        },
-    },
-}
-
-
-def _schema(spec: dict[str, tuple[Any, bool]]) -> dict[str, Any]:
-    properties: dict[str, Any] = {}
-    for name, (parser, _required) in spec.items():
-        if name in ENUMS:
-            properties[name] = {"type": "string", "enum": ENUMS[name]}
-        else:
-            properties[name] = {**JSON_TYPES, **EXTRA_TYPES}[parser]
-    required = [name for name, (_p, req) in spec.items() if req]
-    return {"type": "object", "properties": properties, "required": required}
-
-
-def schemas() -> dict[str, Any]:
-    found = {
-        "RecordShortcoming": _schema(m.RECORD),
-        "AdoptRemediationPlan": _schema(m.PLAN),
-    }
-    for step, (_c, spec) in m.STEPS.items():
-        found["Remediation" + step.capitalize()] = _schema(spec)
-    return found
+UUID_SCHEMA = {"type": "string", "format": "uuid"}
 
 
 def paths(read: Any, write: Any) -> dict[str, Any]:
@@ -134,7 +89,6 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
             "post": write(
                 "recordShortcoming",
                 "Record a shortcoming pointed out at a subject's review",
-                "RecordShortcoming",
                 obj("Recorded"),
                 ok_status="201",
             )
@@ -144,7 +98,6 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
                 "adoptRemediationPlan",
                 "Adopt a remediation plan: measures, responsible person, deadline, "
                 "supervising body",
-                "AdoptRemediationPlan",
                 obj("Adopted"),
             )
         },
@@ -154,7 +107,6 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
             "post": write(
                 "remediation" + step.capitalize(),
                 f"Remediation step: {step}",
-                "Remediation" + step.capitalize(),
                 obj("Recorded"),
                 "shortcoming_id",
             )

@@ -1,63 +1,14 @@
-"""OpenAPI 3.1 path and schema of ``POST /reorganisations``, generated from the
-table that parses its bodies (``web.api.reorganisation``)."""
+"""OpenAPI 3.1 path of ``POST /reorganisations``; its request body (one variant
+per operation) is generated from what the endpoint accepts
+(``web.api.reorganisation.REORGANISE``, by ``web.api.openapi_bodies``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from web.api import reorganisation as m
-from web.api.openapi_ratings import JSON_TYPES, UUID_SCHEMA
 
-_PAIR = {"type": "array", "items": {"type": "object"}}
-EXTRA_TYPES: dict[Any, dict[str, Any]] = {
-    m._uuids: {"type": "array", "items": UUID_SCHEMA},
-    m._posts: {
-        "type": "array",
-        "items": {
-            "type": "object",
-            "properties": {"member_id": UUID_SCHEMA, "role": {"type": "string"}},
-            "required": ["member_id", "role"],
-        },
-    },
-    m._new: {
-        "type": "object",
-        "properties": {
-            "code": {"type": "string"},
-            "name": {"type": "string"},
-            "kind": {"type": "string"},
-            "parent_id": UUID_SCHEMA,
-        },
-        "required": ["code", "name", "kind", "parent_id"],
-    },
-}
-
-
-def _property(parser: Any) -> dict[str, Any]:
-    known = {**JSON_TYPES, **EXTRA_TYPES}
-    if parser in known:
-        return known[parser]
-    return {
-        "type": "array",
-        "items": {"type": "object", "description": "{<id>: uuid, to: uuid}"},
-    }
-
-
-def schemas() -> dict[str, Any]:
-    variants = []
-    for operation, (_command, spec) in m.OPERATIONS.items():
-        fields = {**m.DECISION, **spec}
-        properties = {name: _property(p) for name, (p, _r) in fields.items()}
-        properties["operation"] = {"type": "string", "const": operation}
-        required = [name for name, (_p, req) in fields.items() if req]
-        variants.append(
-            {"type": "object", "properties": properties, "required": required}
-        )
-    return {"Reorganise": {"oneOf": variants}}
-
-
-def paths(read: Any, write: Any) -> dict[str, Any]:
-    """Paths built with the helpers of ``web.api.openapi`` (``_write``)."""
-    del read
+def paths(write: Any) -> dict[str, Any]:
+    """Paths built with the helper of ``web.api.openapi`` (``_write``)."""
     ok = {
         "description": "Recorded",
         "content": {"application/json": {"schema": {"type": "object"}}},
@@ -68,7 +19,6 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
                 "reorganise",
                 "Reorganise the tree by a decision (rename, move, change of kind, "
                 "merge, split, dissolve); the decision maker of the common parent",
-                "Reorganise",
                 ok,
             )
         }

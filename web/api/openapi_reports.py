@@ -1,14 +1,12 @@
-"""OpenAPI 3.1 paths and schemas of reports and commendations (issue 6)."""
+"""OpenAPI 3.1 paths of reports and commendations (issue 6); the award's request
+body is generated from what the endpoint accepts (``web.api.openapi_bodies``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from web.api import reports as r
-
 UUID_SCHEMA = {"type": "string", "format": "uuid"}
 YEAR = {"type": "integer", "minimum": 2000, "maximum": 2100}
-AWARD_KINDS = ["year_certificate", "five_year_certificate", "five_year_merit"]
 
 
 def _obj(description: str) -> dict[str, Any]:
@@ -56,28 +54,8 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
                 "grantCommendation",
                 "Record an award decision; refused when the rating history does not "
                 "support its basis",
-                "GrantAward",
                 _obj("Granted"),
                 ok_status="201",
             ),
         },
-    }
-
-
-def schemas() -> dict[str, Any]:
-    properties: dict[str, Any] = {
-        "subject_key": {"type": "string"},
-        "kind": {"type": "string", "enum": AWARD_KINDS},
-        "year": YEAR,
-        "awarding_org_id": UUID_SCHEMA,
-        "decision_no": {"type": "string"},
-        "decided_on": {"type": "string", "format": "date"},
-    }
-    assert set(properties) == set(r.GRANT_AWARD)  # noqa: S101 - one table
-    return {
-        "GrantAward": {
-            "type": "object",
-            "properties": properties,
-            "required": [k for k, (_p, req) in r.GRANT_AWARD.items() if req],
-        }
     }

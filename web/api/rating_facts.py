@@ -4,7 +4,6 @@ task results, cases), and the bulk import of members."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from flask import jsonify
@@ -13,18 +12,17 @@ from domain.errors import DomainError
 from services import rating_commands as rc
 from services.errors import SignatureRequiredError
 from web.api import bp
-from web.api.bodies import (
-    OPT,
-    REQ,
-    Parser,
-    as_bool,
-    as_date,
-    as_int,
-    as_text,
-    as_texts,
-    as_uuid,
-    body,
-    register_commands,
+from web.api.bodies import body, post, register_commands
+from web.api.fields import (
+    Base64,
+    Body,
+    Bool,
+    Date,
+    Int,
+    ListOf,
+    Text,
+    Uuid,
+    optional,
 )
 from web.catalogue import message_for
 from web.errors import json_error, json_refusal
@@ -32,64 +30,70 @@ from web.identity import requires, services, signer
 from web.reads import reads
 
 # -- member facts ----------------------------------------------------------------------
-MEMBER_FACTS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
+MEMBER_FACTS: dict[str, tuple[type, Body]] = {
     "posts": (
         rc.AssignPost,
-        {"org_id": (as_uuid, REQ), "role": (as_text, REQ), "since": (as_date, REQ)},
+        Body({"org_id": Uuid(), "role": Text(), "since": Date()}),
     ),
-    "posts/end": (rc.EndPost, {"org_id": (as_uuid, REQ), "until": (as_date, REQ)}),
+    "posts/end": (rc.EndPost, Body({"org_id": Uuid(), "until": Date()})),
     "temporary-cell": (
         rc.AttachTemporaryCell,
-        {"cell_id": (as_uuid, REQ), "since": (as_date, REQ)},
+        Body({"cell_id": Uuid(), "since": Date()}),
     ),
-    "temporary-cell/end": (rc.DetachTemporaryCell, {"until": (as_date, REQ)}),
+    "temporary-cell/end": (rc.DetachTemporaryCell, Body({"until": Date()})),
     "exemptions": (
         rc.RecordExemption,
-        {
-            "kind": (as_text, REQ),
-            "start": (as_date, REQ),
-            "end": (as_date, OPT),
-            "reference": (as_text, REQ),
-        },
+        Body(
+            {
+                "kind": Text(),
+                "start": Date(),
+                "end": optional(Date()),
+                "reference": Text(),
+            }
+        ),
     ),
     "leaves": (
         rc.RecordLeave,
-        {"kind": (as_text, REQ), "start": (as_date, REQ), "end": (as_date, REQ)},
+        Body({"kind": Text(), "start": Date(), "end": Date()}),
     ),
     "disciplines": (
         rc.RecordDiscipline,
-        {
-            "level": (as_text, REQ),
-            "duty_related": (as_bool, REQ),
-            "decided_on": (as_date, REQ),
-            "reference": (as_text, REQ),
-            "conduct_org_id": (as_uuid, OPT),
-        },
+        Body(
+            {
+                "level": Text(),
+                "duty_related": Bool(),
+                "decided_on": Date(),
+                "reference": Text(),
+                "conduct_org_id": optional(Uuid()),
+            }
+        ),
     ),
     "degradations": (
         rc.RecordDegradation,
-        {"concluded_on": (as_date, REQ), "reference": (as_text, REQ)},
+        Body({"concluded_on": Date(), "reference": Text()}),
     ),
     "confidence-results": (
         rc.RecordConfidenceResult,
-        {
-            "held_on": (as_date, REQ),
-            "returned": (as_int, REQ),
-            "low": (as_int, REQ),
-            "reference": (as_text, REQ),
-        },
+        Body(
+            {
+                "held_on": Date(),
+                "returned": Int(),
+                "low": Int(),
+                "reference": Text(),
+            }
+        ),
     ),
     "work-situation": (
         rc.SetWorkSituation,
-        {"outside_political_system": (as_bool, REQ)},
+        Body({"outside_political_system": Bool()}),
     ),
     "oversight": (
         rc.AssignOversight,
-        {"org_id": (as_uuid, REQ), "since": (as_date, REQ)},
+        Body({"org_id": Uuid(), "since": Date()}),
     ),
     "oversight/end": (
         rc.EndOversight,
-        {"org_id": (as_uuid, REQ), "until": (as_date, REQ)},
+        Body({"org_id": Uuid(), "until": Date()}),
     ),
 }
 
@@ -104,43 +108,51 @@ register_commands(
 
 
 # -- facts about organisations ---------------------------------------------------------
-ORG_FACTS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
-    "sector": (rc.SetSector, {"sector": (as_text, REQ)}),
+ORG_FACTS: dict[str, tuple[type, Body]] = {
+    "sector": (rc.SetSector, Body({"sector": Text()})),
     "conclusions": (
         rc.RecordConclusion,
-        {
-            "kind": (as_text, REQ),
-            "concluded_on": (as_date, REQ),
-            "reference": (as_text, REQ),
-        },
+        Body(
+            {
+                "kind": Text(),
+                "concluded_on": Date(),
+                "reference": Text(),
+            }
+        ),
     ),
     "task-results": (
         rc.RecordTaskResults,
-        {
-            "year": (as_int, REQ),
-            "tasks_planned": (as_int, REQ),
-            "tasks_completed": (as_int, REQ),
-            "reference": (as_text, REQ),
-            "targets_apply": (as_bool, OPT),
-            "targets_failed": (as_texts, OPT),
-        },
+        Body(
+            {
+                "year": Int(),
+                "tasks_planned": Int(),
+                "tasks_completed": Int(),
+                "reference": Text(),
+                "targets_apply": optional(Bool()),
+                "targets_failed": optional(ListOf(item=Text())),
+            }
+        ),
     ),
     "cases": (
         rc.RecordCase,
-        {
-            "kind": (as_text, REQ),
-            "disciplined_on": (as_date, REQ),
-            "reference": (as_text, REQ),
-            "member_id": (as_uuid, OPT),
-        },
+        Body(
+            {
+                "kind": Text(),
+                "disciplined_on": Date(),
+                "reference": Text(),
+                "member_id": optional(Uuid()),
+            }
+        ),
     ),
     "disciplines": (
         rc.RecordOrgDiscipline,
-        {
-            "level": (as_text, REQ),
-            "decided_on": (as_date, REQ),
-            "reference": (as_text, REQ),
-        },
+        Body(
+            {
+                "level": Text(),
+                "decided_on": Date(),
+                "reference": Text(),
+            }
+        ),
     ),
 }
 
@@ -164,30 +176,21 @@ def get_org_facts(org_id: UUID):
 
 
 # -- bulk import of members ------------------------------------------------------------
-def _base64(value: Any) -> bytes:
-    import base64
-    import binascii
-
-    if not isinstance(value, str):
-        raise ValueError
-    try:
-        return base64.b64decode(value, validate=True)
-    except binascii.Error:
-        raise ValueError from None
+IMPORT_MEMBERS = Body(
+    {
+        "filename": Text(description="e.g. dang-vien.csv or dang-vien.xlsx"),
+        "content_base64": Base64(),
+        "dry_run": optional(Bool()),
+    }
+)
 
 
-@bp.post("/members/import")
+@post("/members/import", IMPORT_MEMBERS)
 @requires("member.enrol")
 def import_members():
     from services.member_import import import_members as run_import
 
-    values = body(
-        {
-            "filename": (as_text, REQ),
-            "content_base64": (_base64, REQ),
-            "dry_run": (as_bool, OPT),
-        }
-    )
+    values = body()
     try:
         report = run_import(
             services(),

@@ -10,34 +10,45 @@ from uuid import UUID
 from flask import jsonify, url_for
 
 from services import rating_commands as rc
-from web.api import bp
 from web.api.bodies import (
-    OPT,
-    REQ,
-    Parser,
     acting,
-    as_bool,
-    as_date,
-    as_int,
-    as_points,
-    as_text,
-    as_text_map,
-    as_texts,
-    as_uuid,
     body,
     created,
+    post,
     register_commands,
     run,
 )
+from web.api.fields import (
+    Body,
+    Bool,
+    Date,
+    DecimalText,
+    Int,
+    ListOf,
+    MapOf,
+    Text,
+    Uuid,
+    optional,
+)
+from web.catalogue.ratings import LEVEL_LABELS
 from web.identity import requires
 from web.reads import reads
 
+LEVEL = Text(known=tuple(LEVEL_LABELS))
+POINTS = MapOf(
+    item=DecimalText(),
+    description='Criterion code -> points as decimal text (e.g. "8.5")',
+)
+
 
 # -- reviews ----
-@bp.post("/cycles/<uuid:cycle_id>/reviews")
+OPEN_REVIEW = Body({"subject_key": Text(), "venue_id": Uuid()})
+
+
+@post("/cycles/<uuid:cycle_id>/reviews", OPEN_REVIEW)
 @requires("review.record")
 def open_review(cycle_id: UUID):
-    values = body({"subject_key": (as_text, REQ), "venue_id": (as_uuid, REQ)})
+    values = body()
     review_id = run(rc.OpenReview(actor_id=acting(), cycle_id=cycle_id, **values))
     return created(
         {"id": str(review_id)},
@@ -45,45 +56,49 @@ def open_review(cycle_id: UUID):
     )
 
 
-REVIEW_STEPS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
+REVIEW_STEPS: dict[str, tuple[type, Body]] = {
     "report": (
         rc.CirculateReport,
-        {"summary": (as_text, REQ), "circulated_on": (as_date, REQ)},
+        Body({"summary": Text(), "circulated_on": Date()}),
     ),
     "self-review": (
         rc.SubmitSelfReview,
-        {"form": (as_text, REQ), "sections": (as_text_map, REQ)},
+        Body({"form": Text(), "sections": MapOf(item=Text())}),
     ),
     "comments": (
         rc.AddComment,
-        {"author_member_id": (as_uuid, REQ), "text": (as_text, REQ)},
+        Body({"author_member_id": Uuid(), "text": Text()}),
     ),
     "suggestions": (
         rc.AddSuggestion,
-        {"issuer_org_id": (as_uuid, REQ), "text": (as_text, REQ)},
+        Body({"issuer_org_id": Uuid(), "text": Text()}),
     ),
     "opinions": (
         rc.RecordOpinion,
-        {
-            "evaluator_kind": (as_text, REQ),
-            "evaluator": (as_text, REQ),
-            "text": (as_text, REQ),
-            "proposed_level": (as_text, OPT),
-        },
+        Body(
+            {
+                "evaluator_kind": Text(),
+                "evaluator": Text(),
+                "text": Text(),
+                "proposed_level": optional(LEVEL),
+            }
+        ),
     ),
-    "residence-comment": (rc.RecordResidenceComment, {"text": (as_text, REQ)}),
+    "residence-comment": (rc.RecordResidenceComment, Body({"text": Text()})),
     "temporary-cell-comment": (
         rc.RecordTemporaryCellComment,
-        {"cell_id": (as_uuid, REQ), "text": (as_text, REQ)},
+        Body({"cell_id": Uuid(), "text": Text()}),
     ),
     "meeting": (
         rc.HoldMeeting,
-        {
-            "held_on": (as_date, REQ),
-            "attendees": (as_int, REQ),
-            "minutes": (as_text, REQ),
-            "conclusion": (as_text, REQ),
-        },
+        Body(
+            {
+                "held_on": Date(),
+                "attendees": Int(),
+                "minutes": Text(),
+                "conclusion": Text(),
+            }
+        ),
     ),
 }
 
@@ -98,10 +113,13 @@ register_commands(
 
 
 # -- rating rounds ----
-@bp.post("/cycles/<uuid:cycle_id>/rounds")
+OPEN_ROUND = Body({"authority_org_id": Uuid()})
+
+
+@post("/cycles/<uuid:cycle_id>/rounds", OPEN_ROUND)
 @requires("rating.decide")
 def open_round(cycle_id: UUID):
-    values = body({"authority_org_id": (as_uuid, REQ)})
+    values = body()
     round_id = run(rc.OpenRound(actor_id=acting(), cycle_id=cycle_id, **values))
     return created(
         {"id": str(round_id), "round": reads().round_row(round_id)},
@@ -109,95 +127,109 @@ def open_round(cycle_id: UUID):
     )
 
 
-ASSESSMENT: dict[str, tuple[Parser, bool]] = {
-    "subject_key": (as_text, REQ),
-    "level": (as_text, REQ),
-    "tasks_total": (as_int, REQ),
-    "tasks_on_time": (as_int, REQ),
-    "tasks_exceeded": (as_int, OPT),
-    "tasks_late": (as_int, OPT),
-    "tasks_not_done": (as_int, OPT),
-    "points": (as_points, OPT),
-    "met": (as_texts, OPT),
-}
-ROUND_STEPS: dict[str, tuple[str, type, dict[str, tuple[Parser, bool]]]] = {
+ASSESSMENT = Body(
+    {
+        "subject_key": Text(),
+        "level": LEVEL,
+        "tasks_total": Int(),
+        "tasks_on_time": Int(),
+        "tasks_exceeded": optional(Int()),
+        "tasks_late": optional(Int()),
+        "tasks_not_done": optional(Int()),
+        "points": optional(POINTS),
+        "met": optional(ListOf(item=Text())),
+    }
+)
+ROUND_STEPS: dict[str, tuple[str, type, Body]] = {
     "peer-groups": (
         "rating.peer_group",
         rc.DefinePeerGroup,
-        {"code": (as_text, REQ), "name": (as_text, REQ), "members": (as_texts, REQ)},
+        Body({"code": Text(), "name": Text(), "members": ListOf(item=Text())}),
     ),
     "quota-exceptions": (
         "rating.decide",
         rc.GrantQuotaException,
-        {
-            "code": (as_text, REQ),
-            "ratio_pct": (as_int, REQ),
-            "justification": (as_text, REQ),
-        },
+        Body(
+            {
+                "code": Text(),
+                "ratio_pct": Int(),
+                "justification": Text(),
+            }
+        ),
     ),
     "self-ratings": ("rating.self_rate", rc.SelfRate, ASSESSMENT),
     "proposals": (
         "rating.propose",
         rc.ProposeRating,
-        {
-            "subject_key": (as_text, REQ),
-            "level": (as_text, REQ),
-            "note": (as_text, OPT),
-        },
+        Body(
+            {
+                "subject_key": Text(),
+                "level": LEVEL,
+                "note": optional(Text()),
+            }
+        ),
     ),
     "holds": (
         "rating.hold",
         rc.HoldRating,
-        {
-            "subject_key": (as_text, REQ),
-            "reason": (as_text, REQ),
-            "note": (as_text, REQ),
-        },
+        Body(
+            {
+                "subject_key": Text(),
+                "reason": Text(),
+                "note": Text(),
+            }
+        ),
     ),
     "releases": (
         "rating.decide",
         rc.ReleaseRating,
-        {"subject_key": (as_text, REQ), "finding": (as_text, REQ)},
+        Body({"subject_key": Text(), "finding": Text()}),
     ),
     "mitigations": (
         "rating.decide",
         rc.DecideMitigation,
-        {
-            "subject_key": (as_text, REQ),
-            "trigger": (as_text, REQ),
-            "mitigated": (as_bool, REQ),
-            "justification": (as_text, REQ),
-        },
+        Body(
+            {
+                "subject_key": Text(),
+                "trigger": Text(),
+                "mitigated": Bool(),
+                "justification": Text(),
+            }
+        ),
     ),
     "decisions": (
         "rating.decide",
         rc.DecideRating,
-        {
-            "subject_key": (as_text, REQ),
-            "level": (as_text, REQ),
-            "decision_no": (as_text, REQ),
-            "decided_on": (as_date, REQ),
-            "justification": (as_text, OPT),
-        },
+        Body(
+            {
+                "subject_key": Text(),
+                "level": LEVEL,
+                "decision_no": Text(),
+                "decided_on": Date(),
+                "justification": optional(Text()),
+            }
+        ),
     ),
     "re-ratings": (
         "rating.decide",
         rc.ReRate,
-        {
-            "subject_key": (as_text, REQ),
-            "level": (as_text, REQ),
-            "decision_no": (as_text, REQ),
-            "decided_on": (as_date, REQ),
-            "reason": (as_text, REQ),
-            "chair_responsibility": (as_bool, OPT),
-        },
+        Body(
+            {
+                "subject_key": Text(),
+                "level": LEVEL,
+                "decision_no": Text(),
+                "decided_on": Date(),
+                "reason": Text(),
+                "chair_responsibility": optional(Bool()),
+            }
+        ),
     ),
 }
 
 
-def _round_view(action: str, command: type, spec: dict[str, tuple[Parser, bool]]):
-    def view(round_id: UUID):
-        values = body(spec)
+def _round_view(action: str, command: type) -> Any:
+    def view(round_id: UUID) -> Any:
+        values = body()
         run(command(actor_id=acting(), round_id=round_id, **values))
         ratings = reads()
         found = ratings.round_row(round_id)
@@ -211,9 +243,8 @@ def _round_view(action: str, command: type, spec: dict[str, tuple[Parser, bool]]
 
 
 for _step, (_action, _command, _spec) in ROUND_STEPS.items():
-    bp.add_url_rule(
+    post(
         f"/rounds/<uuid:round_id>/{_step}",
+        _spec,
         endpoint="round_" + _step.replace("-", "_"),
-        view_func=_round_view(_action, _command, _spec),
-        methods=["POST"],
-    )
+    )(_round_view(_action, _command))

@@ -15,26 +15,62 @@ from flask import jsonify, request, url_for
 
 from services import rating_commands as rc
 from web.api import bp
-from web.api.bodies import (
-    OPT,
-    REQ,
-    Parser,
-    acting,
-    as_bool,
-    as_criteria_items,
-    as_date,
-    as_deadlines,
-    as_int,
-    as_object,
-    as_text,
-    as_uuid,
-    body,
-    created,
-    run,
+from web.api.bodies import acting, body, created, post, refused, run
+from web.api.fields import (
+    Body,
+    Bool,
+    Date,
+    Int,
+    ListOf,
+    MapOf,
+    ObjectOf,
+    Text,
+    Uuid,
+    optional,
 )
-from web.errors import json_error
+from web.catalogue.ratings import DEADLINE_LEVELS, MILESTONES, REREVIEW_SCOPES
 from web.identity import requires
 from web.reads import found_or_404, reads
+
+DEADLINE = ObjectOf(
+    fields={
+        "level": Text(known=tuple(DEADLINE_LEVELS)),
+        "milestone": Text(known=tuple(MILESTONES)),
+        "due": Date(),
+    },
+    build=lambda v: (v["level"], v["milestone"], v["due"]),
+)
+CYCLE_OPTIONS = ObjectOf(
+    required=False,
+    description="Options of the regime the year's rulebook lets a cycle set; "
+    "other keys are refused by the rules (cycle.option_unknown)",
+    fields={
+        "holidays": optional(ListOf(item=Date())),
+        "quota_rounding": optional(Text()),
+        "head_not_above_collective": optional(Bool()),
+        "combined": optional(MapOf(item=Text())),
+    },
+    open=True,
+)
+OPEN_CYCLE = Body(
+    {
+        "org_id": Uuid(),
+        "year": Int(),
+        "period": optional(Text()),
+        "period_no": optional(Int()),
+        "reference_date": optional(Date()),
+        "deadlines": optional(ListOf(item=DEADLINE)),
+        "options": CYCLE_OPTIONS,
+    }
+)
+SET_DEADLINE = Body(
+    {
+        "level": Text(known=tuple(DEADLINE_LEVELS)),
+        "milestone": Text(known=tuple(MILESTONES)),
+        "due": Date(),
+    }
+)
+NOTHING = Body()
 
 
 # -- reads ---------------------------------------------------------------------------
@@ -81,12 +117,12 @@ def get_statistics(cycle_id: UUID):
     try:
         org_id = UUID(org)
     except ValueError:
-        return json_error("form.invalid", 400, fields={"org_id": ["?"]})
+        raise refused(org_id="input.id_invalid") from None
     raw = request.args.get("tree_on", "").strip()
     try:
         tree_on = date.fromisoformat(raw) if raw else None
     except ValueError:
-        return json_error("form.invalid", 400, fields={"tree_on": ["?"]})
+        raise refused(tree_on="input.date_invalid") from None
     # Rolled up by the tree at the report date (today; ``tree_on`` null) or as
     # it was on ``tree_on``, like the statistics page and the report (issue 12).
     return jsonify(
@@ -114,26 +150,13 @@ def get_round(round_id: UUID):
 
 
 # -- cycles ----
-@bp.post("/cycles")
+@post("/cycles", OPEN_CYCLE)
 @requires("cycle.open")
 def open_cycle():
-    values = body(
-        {
-            "org_id": (as_uuid, REQ),
-            "year": (as_int, REQ),
-            "period": (as_text, OPT),
-            "period_no": (as_int, OPT),
-            "reference_date": (as_date, OPT),
-            "deadlines": (as_deadlines, OPT),
-            "options": (as_object, OPT),
-        }
-    )
+    values = body()
     options = values.pop("options", {})
     if "holidays" in options:
-        try:
-            options["holidays"] = [as_date(d) for d in options["holidays"]]
-        except (ValueError, TypeError):
-            return json_error("form.invalid", 400, fields={"options": ["?"]})
+        options["holidays"] = list(options["holidays"])
     cycle_id = run(rc.OpenCycle(actor_id=acting(), options=options, **values))
     return created(
         {"id": str(cycle_id), "cycle": reads().cycle_row(cycle_id)},
@@ -141,44 +164,39 @@ def open_cycle():
     )
 
 
-@bp.post("/cycles/<uuid:cycle_id>/deadlines")
+@post("/cycles/<uuid:cycle_id>/deadlines", SET_DEADLINE)
 @requires("cycle.open")
 def set_deadline(cycle_id: UUID):
-    values = body(
-        {"level": (as_text, REQ), "milestone": (as_text, REQ), "due": (as_date, REQ)}
-    )
+    values = body()
     run(rc.SetDeadline(actor_id=acting(), cycle_id=cycle_id, **values))
     return jsonify({"cycle": reads().cycle_row(cycle_id)})
 
 
-@bp.post("/cycles/<uuid:cycle_id>/refresh")
+@post("/cycles/<uuid:cycle_id>/refresh", NOTHING)
 @requires("cycle.open")
 def refresh_subjects(cycle_id: UUID):
+    body()
     run(rc.RefreshSubjects(actor_id=acting(), cycle_id=cycle_id))
     return jsonify({"subjects": reads().subjects(cycle_id)})
 
 
-@bp.post("/cycles/<uuid:cycle_id>/close")
+@post("/cycles/<uuid:cycle_id>/close", NOTHING)
 @requires("rating.decide")
 def close_cycle(cycle_id: UUID):
+    body()
     run(rc.CloseCycle(actor_id=acting(), cycle_id=cycle_id))
     return jsonify({"cycle": reads().cycle_row(cycle_id)})
 
 
-COMBINED: dict[str, tuple[Parser, bool]] = {
-    "collective_id": (as_uuid, REQ),
-    "committee_id": (as_uuid, OPT),
-}
+COMBINED = Body({"collective_id": Uuid(), "committee_id": optional(Uuid())})
 
 
-@bp.post("/cycles/<uuid:cycle_id>/combined")
+@post("/cycles/<uuid:cycle_id>/combined", COMBINED)
 @requires("cycle.open")
 def set_combined(cycle_id: UUID):
     """43-HD mục 2.4: without ``committee_id`` the collective is reviewed at its
     own level again."""
-    run(
-        rc.SetCombinedConference(actor_id=acting(), cycle_id=cycle_id, **body(COMBINED))
-    )
+    run(rc.SetCombinedConference(actor_id=acting(), cycle_id=cycle_id, **body()))
     ratings = reads()
     return jsonify(
         {"cycle": ratings.cycle_row(cycle_id), "subjects": ratings.subjects(cycle_id)}
@@ -186,12 +204,23 @@ def set_combined(cycle_id: UUID):
 
 
 # -- criteria refined by a province or unit (366 Điều 10) ------------------------------
-CRITERIA: dict[str, tuple[Parser, bool]] = {
-    "org_id": (as_uuid, REQ),
-    "appendix": (as_text, REQ),
-    "from_year": (as_int, REQ),
-    "items": (as_criteria_items, REQ),
-}
+CRITERION = ObjectOf(
+    fields={
+        "code": Text(description="e.g. 1.1: a-z, 0-9 and . _ - (at most 32)"),
+        "group": Text(known=("general", "task")),
+        "max_points": Int(),
+        "title": Text(),
+    },
+    build=lambda v: (v["code"], v["group"], v["max_points"], v["title"]),
+)
+CRITERIA = Body(
+    {
+        "org_id": Uuid(),
+        "appendix": Text(),
+        "from_year": Int(),
+        "items": ListOf(item=CRITERION),
+    }
+)
 
 
 @bp.get("/criteria")
@@ -199,10 +228,10 @@ def list_criteria():
     return jsonify({"refinements": reads().criteria_refinements()})
 
 
-@bp.post("/criteria")
+@post("/criteria", CRITERIA)
 @requires("criteria.define")
 def define_criteria():
-    ident = run(rc.DefineCriteria(actor_id=acting(), **body(CRITERIA)))
+    ident = run(rc.DefineCriteria(actor_id=acting(), **body()))
     (found,) = [
         r for r in reads().criteria_refinements() if r["refinement_id"] == str(ident)
     ]
@@ -217,19 +246,21 @@ def list_rereview_orders(cycle_id: UUID):
     return jsonify({"orders": ratings.rereview_orders(cycle_id)})
 
 
-REREVIEW_ORDER: dict[str, tuple[Parser, bool]] = {
-    "subject_key": (as_text, REQ),
-    "scope": (as_text, REQ),
-    "reason": (as_text, REQ),
-    "deadline": (as_date, REQ),
-    "chair_responsibility": (as_bool, OPT),
-}
+REREVIEW_ORDER = Body(
+    {
+        "subject_key": Text(),
+        "scope": Text(known=tuple(REREVIEW_SCOPES)),
+        "reason": Text(),
+        "deadline": Date(),
+        "chair_responsibility": optional(Bool()),
+    }
+)
 
 
-@bp.post("/cycles/<uuid:cycle_id>/rereview-orders")
+@post("/cycles/<uuid:cycle_id>/rereview-orders", REREVIEW_ORDER)
 @requires("review.order_redo")
 def order_rereview(cycle_id: UUID):
-    values = body(REREVIEW_ORDER)
+    values = body()
     order_id = run(rc.OrderReReview(actor_id=acting(), cycle_id=cycle_id, **values))
     ratings = reads()
     key = values["subject_key"]

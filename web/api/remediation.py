@@ -17,81 +17,67 @@ from domain import permissions
 from domain.subjects import SubjectKey
 from services import remediation_commands as mc
 from web.api import bp
-from web.api.bodies import (
-    OPT,
-    REQ,
-    Parser,
-    as_date,
-    as_text,
-    as_texts,
-    as_uuid,
-    body,
-    run,
-)
-from web.errors import Refused, json_error
+from web.api.bodies import body, post, refused, run
+from web.api.fields import Body, Date, ListOf, ObjectOf, Text, Uuid, optional
+from web.catalogue.remediation import CAUSE_LABELS, SOURCE_LABELS, SUPERVISOR_LABELS
 from web.identity import requires, user
 from web.reads import found_or_404, reads
 
 log = logging.getLogger(__name__)
 
-
-def _persons(value: Any) -> tuple[tuple[UUID, str], ...]:
-    if not isinstance(value, list):
-        raise ValueError
-    return tuple(
-        (as_uuid(p["member_id"]), as_text(p.get("responsibility", ""))) for p in value
-    )
-
-
-def _uuids(value: Any) -> tuple[UUID, ...]:
-    if not isinstance(value, list):
-        raise ValueError
-    return tuple(as_uuid(v) for v in value)
-
-
-RECORD: dict[str, tuple[Parser, bool]] = {
-    "cycle_id": (as_uuid, REQ),
-    "subject_key": (as_text, REQ),
-    "source": (as_text, REQ),
-    "description": (as_text, REQ),
-    "cause": (as_text, REQ),
-    "collective_responsibility": (as_text, OPT),
-    "persons": (_persons, OPT),
-    "review_id": (as_uuid, OPT),
-    "recurrence_of": (as_uuid, OPT),
-    "recorded_on": (as_date, OPT),
-}
-PLAN: dict[str, tuple[Parser, bool]] = {
-    "shortcoming_ids": (_uuids, REQ),
-    "measures": (as_texts, REQ),
-    "responsible_member_id": (as_uuid, REQ),
-    "deadline": (as_date, REQ),
-    "supervisor": (as_text, REQ),
-    "supervisor_org_id": (as_uuid, REQ),
-    "adopted_on": (as_date, OPT),
-}
+PERSON = ObjectOf(
+    fields={"member_id": Uuid(), "responsibility": optional(Text())},
+    build=lambda v: (v["member_id"], v.get("responsibility", "")),
+)
+RECORD = Body(
+    {
+        "cycle_id": Uuid(),
+        "subject_key": Text(),
+        "source": Text(known=tuple(SOURCE_LABELS)),
+        "description": Text(),
+        "cause": Text(known=tuple(CAUSE_LABELS)),
+        "collective_responsibility": optional(Text()),
+        "persons": optional(ListOf(item=PERSON)),
+        "review_id": optional(Uuid()),
+        "recurrence_of": optional(Uuid()),
+        "recorded_on": optional(Date()),
+    }
+)
+PLAN = Body(
+    {
+        "shortcoming_ids": ListOf(item=Uuid()),
+        "measures": ListOf(item=Text()),
+        "responsible_member_id": Uuid(),
+        "deadline": Date(),
+        "supervisor": Text(known=tuple(SUPERVISOR_LABELS)),
+        "supervisor_org_id": Uuid(),
+        "adopted_on": optional(Date()),
+    }
+)
 # step -> (command, body)
-STEPS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
+STEPS: dict[str, tuple[type, Body]] = {
     "progress": (
         mc.ReportRemediationProgress,
-        {
-            "text": (as_text, REQ),
-            "document_reference": (as_text, OPT),
-            "document_sha256": (as_text, OPT),
-            "reported_on": (as_date, OPT),
-        },
+        Body(
+            {
+                "text": Text(),
+                "document_reference": optional(Text()),
+                "document_sha256": optional(Text()),
+                "reported_on": optional(Date()),
+            }
+        ),
     ),
     "claim": (
         mc.ClaimRemediation,
-        {"summary": (as_text, REQ), "claimed_on": (as_date, OPT)},
+        Body({"summary": Text(), "claimed_on": optional(Date())}),
     ),
     "verify": (
         mc.VerifyRemediation,
-        {"note": (as_text, OPT), "verified_on": (as_date, OPT)},
+        Body({"note": optional(Text()), "verified_on": optional(Date())}),
     ),
     "refuse": (
         mc.RefuseRemediation,
-        {"reason": (as_text, REQ), "refused_on": (as_date, OPT)},
+        Body({"reason": Text(), "refused_on": optional(Date())}),
     ),
 }
 STEP_ACTIONS = {
@@ -122,7 +108,7 @@ def _query_int(name: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise Refused(json_error("form.invalid", 400))
+        raise refused(**{name: "input.integer_expected"})
     return int(raw)
 
 
@@ -133,7 +119,7 @@ def _query_uuid(name: str) -> UUID | None:
     try:
         return UUID(raw)
     except ValueError:
-        raise Refused(json_error("form.invalid", 400)) from None
+        raise refused(**{name: "input.id_invalid"}) from None
 
 
 # -- reads (the gateway checks the scope of each) ----------------------------------
@@ -164,8 +150,11 @@ def get_carried():
     """The shortcomings carried into a subject's cycle and the exact ratio."""
     key = request.args.get("subject_key", "") or _own_key() or ""
     year = _query_int("year")
+    missing = {"subject_key": key, "year": year}
     if not key or year is None:
-        raise Refused(json_error("form.invalid", 400))
+        raise refused(
+            **{n: "input.field_required" for n, v in missing.items() if v in ("", None)}
+        )
     remediation = reads().remediation
     carried = remediation.carried(key, year)
     return jsonify(
@@ -183,7 +172,7 @@ def get_carried():
 def get_status_counts():
     org = _query_uuid("org_id") or reads().viewer.org_id
     if org is None:
-        raise Refused(json_error("form.invalid", 400))
+        raise refused(org_id="input.field_required")
     counts = reads().remediation.status_counts(org, _query_int("year"))
     return jsonify({"org_id": str(org), "counts": counts})
 
@@ -212,18 +201,18 @@ def _created(ident: UUID) -> Any:
     return response
 
 
-@bp.post("/remediation/shortcomings")
+@post("/remediation/shortcomings", RECORD)
 @requires("remediation.record")
 def record_shortcoming():
-    values = body(RECORD)
+    values = body()
     ident = run(mc.RecordShortcoming(actor_id=str(user().actor), **values))
     return _created(ident)
 
 
-@bp.post("/remediation/plans")
+@post("/remediation/plans", PLAN)
 @requires("remediation.plan")
 def adopt_plan():
-    values = body(PLAN)
+    values = body()
     plan = run(mc.AdoptRemediationPlan(actor_id=str(user().actor), **values))
     remediation = reads().remediation
     rows = [remediation.item(s) for s in values["shortcoming_ids"]]
@@ -231,10 +220,10 @@ def adopt_plan():
 
 
 def _step_view(step: str) -> Any:
-    command, spec = STEPS[step]
+    command, _spec = STEPS[step]
 
     def view(shortcoming_id: UUID) -> Any:
-        values = body(spec)
+        values = body()
         run(
             command(actor_id=str(user().actor), shortcoming_id=shortcoming_id, **values)
         )
@@ -245,10 +234,9 @@ def _step_view(step: str) -> Any:
     return requires(STEP_ACTIONS[step])(view)
 
 
-for _step in STEPS:
-    bp.add_url_rule(
+for _step, (_command, _body) in STEPS.items():
+    post(
         f"/remediation/items/<uuid:shortcoming_id>/{_step}",
+        _body,
         endpoint=f"remediation_{_step}",
-        view_func=_step_view(_step),
-        methods=["POST"],
-    )
+    )(_step_view(_step))

@@ -5,107 +5,84 @@ services check the decision, the scope and the tree."""
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
-from flask import jsonify, request
+from flask import jsonify
 
 from services import reorganisation_commands as ro
-from web.api import bp
-from web.api.bodies import OPT, REQ, Parser, as_date, as_text, as_uuid, body, run
-from web.errors import Refused, json_error
+from web.api.bodies import body, post, run
+from web.api.fields import Body, Date, Field, ListOf, ObjectOf, OneOf, Text, Uuid
+from web.api.fields import optional as opt
+from web.catalogue import KIND_LABELS
 from web.identity import requires, user
 
 ACTION = "organisation.reorganise"
+IDS = ListOf(item=Uuid())
+KIND = Text(known=tuple(KIND_LABELS))
 
 
-def _uuids(value: Any) -> tuple[UUID, ...]:
-    if not isinstance(value, list):
-        raise ValueError
-    return tuple(as_uuid(v) for v in value)
-
-
-def _pairs(key: str) -> Parser:
-    def parse(value: Any) -> tuple[tuple[UUID, UUID], ...]:
-        if not isinstance(value, list):
-            raise ValueError
-        return tuple((as_uuid(p[key]), as_uuid(p["to"])) for p in value)
-
-    return parse
-
-
-def _posts(value: Any) -> tuple[ro.PostMove, ...]:
-    if not isinstance(value, list):
-        raise ValueError
-    return tuple(
-        ro.PostMove(as_uuid(p["member_id"]), as_text(p["role"])) for p in value
+def _moves(key: str) -> Field:
+    """``[{key: id, "to": id}, …]`` as pairs of ids."""
+    return ListOf(
+        item=ObjectOf(
+            fields={key: Uuid(), "to": Uuid()}, build=lambda v: (v[key], v["to"])
+        )
     )
 
 
-def _new(value: Any) -> ro.NewSuccessor:
-    if not isinstance(value, dict):
-        raise ValueError
-    return ro.NewSuccessor(
-        code=as_text(value["code"]),
-        name=as_text(value["name"]),
-        kind=as_text(value["kind"]),
-        parent_id=as_uuid(value["parent_id"]),
+POSTS = ListOf(
+    item=ObjectOf(
+        fields={"member_id": Uuid(), "role": Text()},
+        build=lambda v: ro.PostMove(v["member_id"], v["role"]),
     )
-
-
-DECISION: dict[str, tuple[Parser, bool]] = {
-    "operation": (as_text, REQ),
-    "decision_no": (as_text, REQ),
-    "effective_on": (as_date, REQ),
-}
+)
+NEW_SUCCESSOR = ObjectOf(
+    fields={"code": Text(), "name": Text(), "kind": KIND, "parent_id": Uuid()},
+    build=lambda v: ro.NewSuccessor(**v),
+)
+DECISION = {"decision_no": Text(), "effective_on": Date()}
 # operation -> (command, its fields besides the decision)
-OPERATIONS: dict[str, tuple[type[ro.ReorganisingCommand], dict[str, Any]]] = {
-    "rename": (ro.RenameByDecision, {"org_id": (as_uuid, REQ), "name": (as_text, REQ)}),
-    "move": (
-        ro.MoveOrganisation,
-        {"org_id": (as_uuid, REQ), "parent_id": (as_uuid, REQ)},
-    ),
+OPERATIONS: dict[str, tuple[type[ro.ReorganisingCommand], dict[str, Field]]] = {
+    "rename": (ro.RenameByDecision, {"org_id": Uuid(), "name": Text()}),
+    "move": (ro.MoveOrganisation, {"org_id": Uuid(), "parent_id": Uuid()}),
     "kind": (
         ro.ChangeOrganisationKind,
-        {"org_id": (as_uuid, REQ), "kind": (as_text, REQ), "parent_id": (as_uuid, OPT)},
+        {"org_id": Uuid(), "kind": KIND, "parent_id": opt(Uuid())},
     ),
     "merge": (
         ro.MergeOrganisations,
         {
-            "absorbed_ids": (_uuids, REQ),
-            "successor_id": (as_uuid, OPT),
-            "new_successor": (_new, OPT),
-            "posts": (_posts, OPT),
+            "absorbed_ids": IDS,
+            "successor_id": opt(Uuid()),
+            "new_successor": opt(NEW_SUCCESSOR),
+            "posts": opt(POSTS),
         },
     ),
     "split": (
         ro.SplitOrganisation,
         {
-            "org_id": (as_uuid, REQ),
-            "successor_ids": (_uuids, REQ),
-            "member_moves": (_pairs("member_id"), OPT),
-            "child_moves": (_pairs("org_id"), OPT),
-            "plans_to": (as_uuid, OPT),
+            "org_id": Uuid(),
+            "successor_ids": IDS,
+            "member_moves": opt(_moves("member_id")),
+            "child_moves": opt(_moves("org_id")),
+            "plans_to": opt(Uuid()),
         },
     ),
-    "dissolve": (
-        ro.DissolveByDecision,
-        {"org_id": (as_uuid, REQ), "reason": (as_text, REQ)},
-    ),
+    "dissolve": (ro.DissolveByDecision, {"org_id": Uuid(), "reason": Text()}),
 }
+REORGANISE = OneOf(
+    "operation",
+    {
+        operation: Body({**DECISION, **fields})
+        for operation, (_command, fields) in OPERATIONS.items()
+    },
+    unknown_code="org.operation_unknown",
+)
 
 
-@bp.post("/reorganisations")
+@post("/reorganisations", REORGANISE)
 @requires(ACTION)
 def reorganise():
-    data = request.get_json(silent=True)
-    operation = data.get("operation") if isinstance(data, dict) else None
-    found = OPERATIONS.get(operation) if isinstance(operation, str) else None
-    if found is None:
-        body(DECISION)  # names the missing fields
-        raise Refused(json_error("org.operation_unknown", 400))
-    command_type, spec = found
-    values = body({**DECISION, **spec})
-    values.pop("operation")
+    values = body()
+    operation = values.pop("operation")
+    command_type, _fields = OPERATIONS[operation]
     result = run(command_type(actor_id=user().actor, **values))
     return jsonify({"operation": operation, "org_id": str(result)})

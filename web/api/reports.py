@@ -6,28 +6,30 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from flask import jsonify, request
 
 from services.commendations import GrantAward
 from web.api import bp
-from web.api.bodies import as_date, as_int, as_text, as_uuid, body
-from web.dispatch import send_json
+from web.api.bodies import body, post, refused, run
+from web.api.fields import Body, Date, Int, Text, Uuid
+from web.catalogue.reports import AWARD_KINDS
 from web.errors import Refused, json_error
 from web.identity import requires, user
 from web.reads import found_or_404, reads
 
 log = logging.getLogger(__name__)
-GRANT_AWARD: dict[str, tuple[Any, bool]] = {
-    "subject_key": (as_text, True),
-    "kind": (as_text, True),
-    "year": (as_int, True),
-    "awarding_org_id": (as_uuid, True),
-    "decision_no": (as_text, True),
-    "decided_on": (as_date, True),
-}
+GRANT_AWARD = Body(
+    {
+        "subject_key": Text(),
+        "kind": Text(known=tuple(AWARD_KINDS)),
+        "year": Int(),
+        "awarding_org_id": Uuid(),
+        "decision_no": Text(),
+        "decided_on": Date(),
+    }
+)
 
 
 def _year(value: str) -> int:
@@ -45,9 +47,7 @@ def _query() -> tuple[UUID | None, int | None]:
     try:
         org_id = UUID(org) if org else None
     except ValueError:
-        raise Refused(
-            json_error("form.invalid", 400, fields={"org_id": ["?"]})
-        ) from None
+        raise refused(org_id="input.id_invalid") from None
     return org_id, (_year(year) if year else None)
 
 
@@ -59,9 +59,7 @@ def get_report(org_id: UUID, year: str):
     try:
         tree_on = date.fromisoformat(raw) if raw else None
     except ValueError:
-        raise Refused(
-            json_error("form.invalid", 400, fields={"tree_on": ["?"]})
-        ) from None
+        raise refused(tree_on="input.date_invalid") from None
     return jsonify({"report": reads().report(org_id, _year(year), tree_on)})
 
 
@@ -70,12 +68,9 @@ def get_report(org_id: UUID, year: str):
 def list_proposals():
     org_id, year = _query()
     if org_id is None or year is None:
-        raise Refused(
-            json_error(
-                "form.invalid",
-                400,
-                fields={"org_id": ["?"], "year": ["?"]},
-            )
+        given = {"org_id": org_id, "year": year}
+        raise refused(
+            **{n: "input.field_required" for n, v in given.items() if v is None}
         )
     return jsonify(
         {
@@ -92,12 +87,11 @@ def list_awards():
     return jsonify({"awards": reads().awards(org_id, year)})
 
 
-@bp.post("/commendations")
+@post("/commendations", GRANT_AWARD)
 @requires("commendation.grant")
 def grant_award():
-    values = body(GRANT_AWARD)
-    command = GrantAward(actor_id=user().actor, **values)
-    ident = send_json(command)
+    command = GrantAward(actor_id=user().actor, **body())
+    ident = run(command)
     (award,) = [
         a for a in reads().awards(year=command.year) if a["award_id"] == str(ident)
     ]

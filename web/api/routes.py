@@ -8,11 +8,10 @@ needs the ``X-CSRFToken`` header.
 from __future__ import annotations
 
 import logging
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from flask import jsonify, request, url_for
-from werkzeug.datastructures import MultiDict
 
 from domain import permissions
 from services import commands as c
@@ -24,13 +23,13 @@ from web.admin.forms import (
     ResetPasswordForm,
 )
 from web.api import bp
+from web.api.bodies import body, created, post, run
+from web.api.fields import Body, Date, ListOf, Text, Uuid, optional
 from web.api.openapi import document
 from web.api.serialise import row
 from web.audit.access import record_read
-from web.catalogue import message_for
-from web.dispatch import send_json
-from web.errors import Refused, json_error
-from web.forms import BaseForm
+from web.catalogue import KIND_LABELS, ROLE_LABELS, STATUS_LABELS
+from web.errors import json_error
 from web.identity import requires, user
 from web.members.forms import EnrolMemberForm, TransferMemberForm
 from web.organisations.forms import (
@@ -41,63 +40,61 @@ from web.organisations.forms import (
 from web.reads import PERSONAL_FIELDS, found_or_404, reads, shows_personal
 
 log = logging.getLogger(__name__)
-F = TypeVar("F", bound=BaseForm)
 
 
-class OpenAccountBody(OpenAccountForm):
-    """The API takes the password once: confirming it is the caller's business."""
-
-    confirm = None
-
-
-class ResetPasswordBody(ResetPasswordForm):
-    confirm = None
+def _line(limit: int) -> Text:
+    """One line of text as the forms take it: trimmed, blank is none."""
+    return Text(limit=limit, trimmed=True, one_line=True)
 
 
-def _formdata() -> MultiDict[str, str]:
-    """The JSON body as form data: scalars become text, lists repeat the key."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Refused(
-            json_error(
-                "form.invalid", 400, fields={"_form": [message_for("form.invalid")]}
-            )
-        )
-    data: MultiDict[str, str] = MultiDict()
-    for key, value in body.items():
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if item is None:
-                continue
-            if isinstance(item, dict | list):
-                raise Refused(
-                    json_error(
-                        "form.invalid",
-                        400,
-                        fields={key: [message_for("http.bad_request")]},
-                    )
-                )
-            data.add(str(key), item if isinstance(item, str) else str(item))
-    return data
+def _paragraph(limit: int) -> Text:
+    return Text(limit=limit, trimmed=True)
 
 
-def _form(cls: type[F]) -> F:
-    form = cls(formdata=_formdata(), meta={"csrf": False})
-    if not form.validate():
-        raise Refused(json_error("form.invalid", 400, fields=form.field_errors()))
-    return form
-
-
-def _run(command: c.Command, form: BaseForm) -> Any:
-    """Send the command signed by the current user; refusals as JSON."""
-    return send_json(command, form=form)
-
-
-def _created(payload: dict[str, Any], location: str):
-    response = jsonify(payload)
-    response.status_code = 201
-    response.headers["Location"] = location
-    return response
+ROLES = optional(ListOf(item=Text(known=tuple(ROLE_LABELS))), default=())
+PASSWORD = Text(limit=1024, secret=True)
+# The bodies take the forms' field names; ``error_fields`` names the field a
+# refusal of the services is about (the same table the pages use).
+FOUND_ORGANISATION = Body(
+    {
+        "code": _line(64),
+        "name": _line(200),
+        "kind": Text(known=tuple(KIND_LABELS), trimmed=True),
+        "parent_id": optional(Uuid(), default=None),
+    },
+    FoundOrganisationForm.error_fields,
+)
+RENAME_ORGANISATION = Body({"name": _line(200)}, RenameOrganisationForm.error_fields)
+DISSOLVE_ORGANISATION = Body(
+    {"reason": _paragraph(1000)}, DissolveOrganisationForm.error_fields
+)
+ENROL_MEMBER = Body(
+    {
+        "full_name": _line(120),
+        "party_card_no": _line(32),
+        "birth_date": Date(),
+        "admission_date": Date(),
+        "status": Text(known=tuple(STATUS_LABELS), trimmed=True),
+        "cell_id": Uuid(),
+    },
+    EnrolMemberForm.error_fields,
+)
+TRANSFER_MEMBER = Body({"cell_id": Uuid()}, TransferMemberForm.error_fields)
+# The API takes a password once: confirming it is the caller's business.
+OPEN_ACCOUNT = Body(
+    {
+        "username": _line(64),
+        "full_name": _line(120),
+        "roles": ROLES,
+        "password": PASSWORD,
+        "org_id": optional(Uuid()),
+        "member_id": optional(Uuid()),
+    },
+    OpenAccountForm.error_fields,
+)
+CHANGE_ROLES = Body({"roles": ROLES}, ChangeRolesForm.error_fields)
+DISABLE_ACCOUNT = Body({"reason": _paragraph(1000)}, DisableAccountForm.error_fields)
+RESET_PASSWORD = Body({"new_password": PASSWORD}, ResetPasswordForm.error_fields)
 
 
 def _organisation(org_id: UUID) -> dict[str, Any]:
@@ -142,47 +139,27 @@ def get_organisation(org_id: UUID):
     return jsonify({"organisation": _organisation(org_id)})
 
 
-@bp.post("/organisations")
+@post("/organisations", FOUND_ORGANISATION)
 @requires("organisation.found")
 def found_organisation():
-    form = _form(FoundOrganisationForm)
-    org_id = _run(
-        c.FoundOrganisation(
-            actor_id=user().actor,
-            code=form.code.data,
-            name=form.name.data,
-            kind=form.kind.data,
-            parent_id=form.parent_id.data,
-        ),
-        form,
-    )
-    return _created(
+    org_id = run(c.FoundOrganisation(actor_id=user().actor, **body()))
+    return created(
         {"id": str(org_id), "organisation": _organisation(org_id)},
         url_for(".get_organisation", org_id=org_id),
     )
 
 
-@bp.post("/organisations/<uuid:org_id>/rename")
+@post("/organisations/<uuid:org_id>/rename", RENAME_ORGANISATION)
 @requires("organisation.rename")
 def rename_organisation(org_id: UUID):
-    form = _form(RenameOrganisationForm)
-    _run(
-        c.RenameOrganisation(actor_id=user().actor, org_id=org_id, name=form.name.data),
-        form,
-    )
+    run(c.RenameOrganisation(actor_id=user().actor, org_id=org_id, **body()))
     return jsonify({"organisation": _organisation(org_id)})
 
 
-@bp.post("/organisations/<uuid:org_id>/dissolve")
+@post("/organisations/<uuid:org_id>/dissolve", DISSOLVE_ORGANISATION)
 @requires("organisation.dissolve")
 def dissolve_organisation(org_id: UUID):
-    form = _form(DissolveOrganisationForm)
-    _run(
-        c.DissolveOrganisation(
-            actor_id=user().actor, org_id=org_id, reason=form.reason.data
-        ),
-        form,
-    )
+    run(c.DissolveOrganisation(actor_id=user().actor, org_id=org_id, **body()))
     return jsonify({"organisation": _organisation(org_id)})
 
 
@@ -209,43 +186,27 @@ def get_member(member_id: UUID):
     return jsonify({"member": member})
 
 
-@bp.post("/members")
+@post("/members", ENROL_MEMBER)
 @requires("member.enrol")
 def enrol_member():
-    form = _form(EnrolMemberForm)
-    reads().require_act("member.enrol", form.cell_id.data)
-    member_id = _run(
-        c.EnrolMember(
-            actor_id=user().actor,
-            full_name=form.full_name.data,
-            party_card_no=form.party_card_no.data,
-            birth_date=form.birth_date.data,
-            admission_date=form.admission_date.data,
-            status=form.status.data,
-            cell_id=form.cell_id.data,
-        ),
-        form,
-    )
-    return _created(
+    values = body()
+    reads().require_act("member.enrol", values["cell_id"])
+    member_id = run(c.EnrolMember(actor_id=user().actor, **values))
+    return created(
         {"id": str(member_id), "member": _member(member_id)},
         url_for(".get_member", member_id=member_id),
     )
 
 
-@bp.post("/members/<uuid:member_id>/transfer")
+@post("/members/<uuid:member_id>/transfer", TRANSFER_MEMBER)
 @requires("member.transfer")
 def transfer_member(member_id: UUID):
-    form = _form(TransferMemberForm)
+    cell_id = body()["cell_id"]
     member = reads().member(member_id)  # the member's own chi bộ: in scope
     if member is not None:
         reads().require_act("member.transfer", member.cell_id)
-    reads().require_act("member.transfer", form.cell_id.data)
-    _run(
-        c.TransferMember(
-            actor_id=user().actor, member_id=member_id, cell_id=form.cell_id.data
-        ),
-        form,
-    )
+    reads().require_act("member.transfer", cell_id)
+    run(c.TransferMember(actor_id=user().actor, member_id=member_id, cell_id=cell_id))
     return jsonify({"member": _member(member_id)})
 
 
@@ -256,66 +217,33 @@ def list_accounts():
     return jsonify({"accounts": [row(a) for a in reads().accounts()]})
 
 
-@bp.post("/accounts")
+@post("/accounts", OPEN_ACCOUNT)
 @requires("account.open")
 def open_account():
-    form = _form(OpenAccountBody)
-    account_id = _run(
-        c.OpenAccount(
-            actor_id=user().actor,
-            username=form.username.data,
-            full_name=form.full_name.data,
-            roles=tuple(form.roles.data or ()),
-            password=form.password.data,
-            org_id=form.org_id.data,
-            member_id=form.member_id.data,
-        ),
-        form,
-    )
-    return _created(
+    values = body()
+    account_id = run(c.OpenAccount(actor_id=user().actor, **values))
+    return created(
         {"id": str(account_id), "account": _account(account_id)},
         url_for(".list_accounts"),
     )
 
 
-@bp.post("/accounts/<uuid:account_id>/roles")
+@post("/accounts/<uuid:account_id>/roles", CHANGE_ROLES)
 @requires("account.change_roles")
 def change_roles(account_id: UUID):
-    form = _form(ChangeRolesForm)
-    _run(
-        c.ChangeRoles(
-            actor_id=user().actor,
-            account_id=account_id,
-            roles=tuple(form.roles.data or ()),
-        ),
-        form,
-    )
+    run(c.ChangeRoles(actor_id=user().actor, account_id=account_id, **body()))
     return jsonify({"account": _account(account_id)})
 
 
-@bp.post("/accounts/<uuid:account_id>/disable")
+@post("/accounts/<uuid:account_id>/disable", DISABLE_ACCOUNT)
 @requires("account.disable")
 def disable_account(account_id: UUID):
-    form = _form(DisableAccountForm)
-    _run(
-        c.DisableAccount(
-            actor_id=user().actor, account_id=account_id, reason=form.reason.data
-        ),
-        form,
-    )
+    run(c.DisableAccount(actor_id=user().actor, account_id=account_id, **body()))
     return jsonify({"account": _account(account_id)})
 
 
-@bp.post("/accounts/<uuid:account_id>/password")
+@post("/accounts/<uuid:account_id>/password", RESET_PASSWORD)
 @requires("account.reset_password")
 def reset_password(account_id: UUID):
-    form = _form(ResetPasswordBody)
-    _run(
-        c.ResetPassword(
-            actor_id=user().actor,
-            account_id=account_id,
-            new_password=form.new_password.data,
-        ),
-        form,
-    )
+    run(c.ResetPassword(actor_id=user().actor, account_id=account_id, **body()))
     return jsonify({"account": _account(account_id)})

@@ -135,8 +135,6 @@ MESSAGES: dict[str, str] = {
     "rating.authority_decides_nothing": (
         "Cấp này không có thẩm quyền quyết định xếp loại đối tượng nào trong kỳ."
     ),
-    "rating.body_field_invalid": "Giá trị không hợp lệ.",
-    "rating.body_field_required": "Trường này là bắt buộc.",
     "rating.counts_invalid": "Số lượng không thể âm.",
     "rating.criteria_unknown": "Không có bộ tiêu chí cho đối tượng này.",
     "rating.criterion_missing": "Còn thiếu điểm của tiêu chí: {codes}.",

@@ -28,6 +28,26 @@ MESSAGES: dict[str, str] = {
     ),
     "input.number_not_finite": "Số “{name}” không hợp lệ (NaN hoặc vô cực).",
     "input.text_invalid": "Trường “{name}”: {reason}",
+    # -- the fields of a JSON API body (web.api.fields) -------------------------------
+    "input.field_required": "Vui lòng điền trường này.",
+    "input.field_invalid": "Giá trị không hợp lệ.",
+    "input.text_expected": "Phải là một chuỗi văn bản.",
+    "input.text_too_long": "Không được dài quá {limit} ký tự.",
+    "input.id_invalid": "Mã định danh không hợp lệ.",
+    "input.date_invalid": "Ngày không hợp lệ (định dạng năm-tháng-ngày).",
+    "input.integer_invalid": "Phải là một số nguyên từ {low} đến {high}.",
+    "input.integer_expected": "Phải là một số nguyên.",
+    "input.boolean_invalid": "Phải là true hoặc false.",
+    "input.decimal_invalid": (
+        "Phải là một số nguyên, hoặc một số thập phân viết thành chuỗi (như “8.5”)."
+    ),
+    "input.base64_invalid": "Phải là dữ liệu mã hóa base64.",
+    "input.list_expected": "Phải là một danh sách.",
+    "input.list_too_short": "Phải có ít nhất {count} mục.",
+    "input.list_item_missing": "Danh sách có mục để trống.",
+    "input.object_expected": "Phải là một đối tượng JSON.",
+    "input.member_missing": "Thiếu mục “{name}”.",
+    "input.choice_invalid": "Lựa chọn không hợp lệ.",
     # -- sign-in records ------------------------------------------------------------
     "auth.sign_out_reason_unknown": "Lý do đăng xuất “{reason}” không hợp lệ.",
     # -- Idempotency-Key ---------------------------------------------------------------
