@@ -429,7 +429,14 @@ def require_own_or_branch(
     keepers = PERMISSIONS[action] - {Role.MEMBER, Role.COUNTING}
     if viewer.has(*keepers):
         _refuse_ended_office(viewer, action)
-    if viewer.is_admin or viewer.has(*keepers) or not viewer.has(Role.MEMBER):
+    # Outside the viewer's branch the answer is the scope's, whatever the role:
+    # ``not_own`` would tell a stranger that the file exists (issue 10).
+    if (
+        viewer.is_admin
+        or viewer.has(*keepers)
+        or not viewer.has(Role.MEMBER)
+        or viewer.org_id not in path
+    ):
         raise DomainError(OUT_OF_SCOPE, action=action)
     raise DomainError(not_own)
 
@@ -443,8 +450,8 @@ def verifying_body(viewer: Viewer, path: Path) -> str:
     place), as recorded in the event: the inspection committee (ủy ban kiểm tra)
     whose branch holds it, or a higher level's committee (cấp ủy cấp trên) — a
     decision maker above the place, never at it. Anyone else is refused
-    ``remediation.not_supervisor``; an account with no organisation verifies
-    nothing."""
+    ``remediation.not_supervisor`` within their branch and ``auth.out_of_scope``
+    outside it; an account with no organisation verifies nothing."""
     action = "remediation.verify"
     require(viewer.roles, action)
     if viewer.org_id is None:
@@ -459,6 +466,8 @@ def verifying_body(viewer: Viewer, path: Path) -> str:
         and viewer.org_id in path
     ):
         return HIGHER_COMMITTEE
+    if viewer.org_id not in path:  # another branch: the scope's answer
+        raise DomainError(OUT_OF_SCOPE, action=action)
     raise DomainError("remediation.not_supervisor")
 
 

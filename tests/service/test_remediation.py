@@ -213,7 +213,7 @@ def test_carry_over_blocks_excellence_until_verified(services, world):
     assert work["overdue"] == []  # claimed: now awaiting the committee
     with pytest.raises(DomainError) as refused:
         act(services, w["ubkt2"], mc.VerifyRemediation(w["ubkt2"].actor, ident))
-    assert refused.value.code == "remediation.not_supervisor"
+    assert refused.value.code == "auth.out_of_scope"  # another district's committee
     act(
         services,
         ubkt,

@@ -58,6 +58,7 @@ def test_a_member_acts_on_their_own_file_wherever_it_is_kept():
     assert own(member, ELSEWHERE, ME) is None
     assert own(member, IN_CELL, SOMEONE) == "remediation.not_own"
     assert own(member, IN_CELL, None) == "remediation.not_own"  # a collective's
+    assert own(member, ELSEWHERE, SOMEONE) == "auth.out_of_scope"  # not their chi bộ
 
 
 def test_a_secretary_acts_in_their_branch_only():
@@ -75,8 +76,10 @@ def test_the_verifier_is_the_inspection_committee_or_a_committee_above():
     assert code(lambda: verifying_body(at_the_place, IN_CELL)) == (
         "remediation.not_supervisor"
     )
+    # Another branch's committee hears the scope's answer, not the rule's: the
+    # rule's would tell it the item exists.
     assert code(lambda: verifying_body(viewer(Role.INSPECTOR), ELSEWHERE)) == (
-        "remediation.not_supervisor"
+        "auth.out_of_scope"
     )
     nowhere = viewer(Role.INSPECTOR, org=None)
     assert code(lambda: verifying_body(nowhere, IN_CELL)) == "auth.out_of_scope"

@@ -190,15 +190,8 @@ SENT_LAST = (
 # plan's supervising body, the subject themself) before the scope: the other
 # district's decision maker and inspector are not its supervisor, a member not
 # its subject; refused all the same, nothing stored.
-NOT_SUPERVISOR = "422 remediation.not_supervisor"
-REFUSED_OTHERWISE = {
+REFUSED_OTHERWISE: dict[tuple[str, str], str] = {
     ("inspector", f"{API}/audit/checkpoints/cosign"): "404 audit.checkpoint_not_found",
-    ("decision_maker", f"{ITEM}/refuse"): NOT_SUPERVISOR,
-    ("decision_maker", f"{ITEM}/verify"): NOT_SUPERVISOR,
-    ("inspector", f"{ITEM}/refuse"): NOT_SUPERVISOR,
-    ("inspector", f"{ITEM}/verify"): NOT_SUPERVISOR,
-    ("member", f"{ITEM}/progress"): "422 remediation.not_own",
-    ("member", f"{ITEM}/claim"): "422 remediation.not_own",
 }
 
 # What each role gets IN scope, sent in the sweep's order (the rating area's

@@ -144,7 +144,7 @@ A403/403 S400/400 D403/403 I403/403 M400/400 C403/403  POST /api/v1/remediation/
 A403/403 S400/400 D403/403 I403/403 M400/400 C403/403  POST /api/v1/remediation/items/<uuid:shortcoming_id>/progress
 A403/403 S403/403 D400/400 I400/400 M403/403 C403/403  POST /api/v1/remediation/items/<uuid:shortcoming_id>/refuse
 A400/400 S403/403 D400/400 I403/403 M403/403 C403/403  POST /api/v1/reorganisations
-A403/403 S403/403 D422/422 I422/422 M403/403 C403/403  POST /api/v1/remediation/items/<uuid:shortcoming_id>/verify
+A403/403 S403/403 D422/403 I422/403 M403/403 C403/403  POST /api/v1/remediation/items/<uuid:shortcoming_id>/verify
 A403/403 S400/400 D403/403 I403/403 M403/403 C403/403  POST /api/v1/remediation/plans
 A403/403 S400/400 D400/400 I403/403 M403/403 C403/403  POST /api/v1/remediation/shortcomings
 A400/400 S200/200 D200/200 I200/200 M403/403 C403/403  GET /api/v1/remediation/status-counts
