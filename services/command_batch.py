@@ -156,7 +156,7 @@ class CommandBatch:
             {
                 ident
                 for ident in taken - returned
-                if self.held[ident].aggregate._pending_events  # noqa: SLF001
+                if self.held[ident].aggregate._pending_events
             }
         )
         if events:

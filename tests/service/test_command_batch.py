@@ -5,6 +5,8 @@ leaving no trace, a conflict re-running the batch, nothing written on an error."
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import pytest
 
 from domain.errors import DomainError
@@ -15,6 +17,7 @@ from services.app import Kiemdiem
 from tests.service.conftest import ADMIN_PASSWORD, stored_rows
 
 SECOND_PASSWORD = "mat-khau-quan-tri-hai"
+missing = UUID(int=7)  # an organisation never founded
 
 
 def second_admin(services, admin):
@@ -61,8 +64,10 @@ def test_one_commit_each_event_signed_by_its_author(services, admin, database_ur
             admin.signer,
         )
         assert services.ledger.max_notification_id() == before  # not written yet
-        assert batch.parts and batch.flushes == 0
-    assert batch.flushes == 1 and batch.flushed_commands == 4
+        assert batch.parts
+        assert batch.flushes == 0
+    assert batch.flushes == 1
+    assert batch.flushed_commands == 4
     assert actors_after(services, before) == [
         (admin.actor, "Founded"),
         (other.actor, "Founded"),
@@ -107,23 +112,21 @@ def test_a_refused_command_leaves_no_trace(services, admin):
 
 def test_a_batch_of_refusals_leaves_the_store_byte_identical(services, admin):
     before = stored_rows(services)
-    with services.uow.batch():
-        with pytest.raises(DomainError):
-            services.handle(found(admin, "x", "cell", province_missing()), admin.signer)
+    with services.uow.batch(), pytest.raises(DomainError):
+        services.handle(found(admin, "x", "cell", missing), admin.signer)
     assert stored_rows(services) == before
-
-
-def province_missing():
-    from uuid import UUID
-
-    return UUID(int=7)
 
 
 def test_an_error_in_the_block_writes_nothing_unwritten(services, admin):
     before = stored_rows(services)
-    with pytest.raises(RuntimeError), services.uow.batch():
-        services.handle(found(admin, "tinh", "provincial_committee"), admin.signer)
-        raise RuntimeError("stop")
+
+    def build_then_fail():
+        with services.uow.batch():
+            services.handle(found(admin, "tinh", "provincial_committee"), admin.signer)
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        build_then_fail()
     assert stored_rows(services) == before
 
 
@@ -158,11 +161,11 @@ def test_a_command_that_acts_after_its_commit_runs_alone(services, admin):
         # opening an account stores its login after its events: written at once,
         # the batch's earlier command first
         second_admin(services, admin)
-        assert batch.flushes == 1 and not batch.parts
+        assert batch.flushes == 1
+        assert not batch.parts
         assert actors_after(services, before)[0] == (admin.actor, "Founded")
 
 
 def test_only_the_opener_batches(services, admin):
-    with services.uow.batch(), pytest.raises(RuntimeError):
-        with services.uow.batch():
-            pass
+    with services.uow.batch(), pytest.raises(RuntimeError), services.uow.batch():
+        pass
