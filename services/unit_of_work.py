@@ -111,9 +111,7 @@ class UnitOfWork:
             aggregate: Aggregate = (
                 batch.read(aggregate_id)
                 if batch is not None
-                else self.ledger.repository.get(
-                    aggregate_id, deepcopy_from_cache=False
-                )
+                else self.ledger.repository.get(aggregate_id, deepcopy_from_cache=False)
             )
         except AggregateNotFoundError:
             raise NotFoundError(code, id=str(aggregate_id)) from None
