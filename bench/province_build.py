@@ -23,6 +23,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import resource
 import sys
 import tempfile
 import time
@@ -51,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.province_build")
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=2025)
-    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgres"),
+        default=os.environ.get("KIEMDIEM_BENCH_BACKEND", "sqlite"),
+    )
     parser.add_argument("--profile", choices=PHASES, default=None)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument(
@@ -61,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         "--unbatched",
         action="store_true",
         help="one command per transaction (the generator before batches)",
+    )
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="a worker process beside the build integrates and projects",
     )
     parser.add_argument(
         "--compare",
@@ -182,6 +192,7 @@ def run(
             print(f"{time.strftime('%H:%M:%S')}   {done}/{total}", flush=True)
 
     totals: dict[str, int] = {}
+    children = _children_cpu()
     if args.sample_communes:
         result, totals = sampled(services, session.signer, args, progress, batched)
     else:
@@ -192,8 +203,10 @@ def run(
             args.seed,
             progress=progress,
             batched=batched,
+            with_worker=args.worker and batched,
         )
     profiler.disable()
+    worker_cpu = _children_cpu() - children
     scale = 100_000 / args.members
     if args.sample_communes:
         print(
@@ -209,6 +222,8 @@ def run(
             result.commands[phase] = round(result.commands[phase] * factor)
             result.events[phase] = round(result.events[phase] * factor)
     how = "batched" if batched else "unbatched (one command per transaction)"
+    if args.worker and batched:
+        how += ", a worker process beside it"
     print(f"\n{args.members} members, {args.backend}, seed {args.seed}, {how}")
     print(
         "| phase | seconds | CPU s | commands | events | commands/s | members/s "
@@ -236,12 +251,20 @@ def run(
         f"| {sum(result.events.values())} | {commands / total:,.0f} "
         f"| {result.members / total:,.1f} | | {projected / 60:.0f} min |"
     )
+    if worker_cpu > 0.05:
+        print(f"the worker process beside it: {worker_cpu:.1f} CPU s")
     if args.profile:
         print(f"\nprofile of {args.profile} (cumulative):")
         stats = pstats.Stats(profiler, stream=sys.stdout)
         stats.strip_dirs().sort_stats("cumulative").print_stats(args.top)
         stats.sort_stats("tottime").print_stats(args.top)
     return result
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended children (the worker beside a build)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def sampled(

@@ -55,6 +55,7 @@ from services.demo_province_plan import (
     ProvincePlan,
     plan_province,
 )
+from services.demo_province_worker import worker_beside
 from services.member_import import import_members
 from services.rating_ids import round_id
 
@@ -134,14 +135,26 @@ def generate_province(
     progress: Progress | None = None,
     catch_up: Callable[[], None] | None = None,
     batched: bool = True,
+    with_worker: bool = False,
 ) -> ProvinceResult:
     """Build the province and its whole 2025 cycle; the administrator signs the
-    directory, the demo's role accounts sign the cycle."""
+    directory, the demo's role accounts sign the cycle. ``with_worker``: a
+    worker process beside the build integrates and projects while it writes
+    (:mod:`services.demo_province_worker`); the build then catches up only at
+    each phase's end."""
     plan = plan_province(members, seed)
-    builder = _Builder(
-        services, admin, plan, progress, catch_up or services.work_once, batched
-    )
-    return builder.run()
+    with ExitStack() as stack:
+        beside = with_worker and stack.enter_context(worker_beside(services.settings))
+        builder = _Builder(
+            services,
+            admin,
+            plan,
+            progress,
+            catch_up or services.work_once,
+            batched,
+            catch_up_every=None if beside else BATCH_COMMANDS,
+        )
+        return builder.run()
 
 
 class _Builder:
@@ -156,9 +169,12 @@ class _Builder:
         progress: Progress | None,
         catch_up: Callable[[], None],
         batched: bool = True,
+        *,
+        catch_up_every: int | None = BATCH_COMMANDS,
     ) -> None:
         self.services = services
         self.batched = batched
+        self.catch_up_every = catch_up_every
         self.batch: CommandBatch | None = None
         self.admin = admin
         self.plan = plan
@@ -190,7 +206,8 @@ class _Builder:
         return self.services.handle(command, signer)
 
     def catch_up(self, *, force: bool = False) -> None:
-        if force or self.since_catch_up >= BATCH_COMMANDS:
+        every = self.catch_up_every
+        if force or (every is not None and self.since_catch_up >= every):
             if self.batch is not None:
                 self.batch.flush()
             self._catch_up()
