@@ -220,10 +220,8 @@ class _Builder:
         if not self.batched:
             yield
             return
-        with ExitStack() as stack:
-            self.batch = stack.enter_context(
-                self.services.uow.batch(size=WRITE_BATCH, post_commit=False)
-            )
+        with self.services.uow.batch(size=WRITE_BATCH, post_commit=False) as batch:
+            self.batch = batch
             try:
                 yield
             finally:
