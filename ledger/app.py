@@ -12,7 +12,12 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Notification, Recording, Transcoder
+from eventsourcing.persistence import (
+    Notification,
+    Recording,
+    StoredEvent,
+    Transcoder,
+)
 
 from ledger import envelope
 from ledger.config import FORBIDDEN_SETTINGS, Settings
@@ -139,7 +144,7 @@ class LedgerApplication(Application[UUID]):
                 self.mapper_.check_signer_key(signer, catch_up=False)
             heads: dict[tuple[UUID, int], bytes] = {}
             events: list[DomainEventProtocol[UUID]] = []
-            stored = []
+            stored: list[StoredEvent] = []
             for signer, part in parts:
                 with signing_as(signer) as scope:
                     scope.heads = heads  # a stream's head may be earlier in the batch

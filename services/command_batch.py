@@ -101,7 +101,7 @@ class CommandBatch:
         """The batch's own copy of the aggregate, to change."""
         held = self.held.get(aggregate_id)
         if held is None or not held.own:
-            aggregate = self.uow.ledger.repository.get(aggregate_id)
+            aggregate: Aggregate = self.uow.ledger.repository.get(aggregate_id)
             held = self.held[aggregate_id] = _Held(aggregate, own=True)
         if self.taken is not None:
             self.taken.add(aggregate_id)
@@ -111,7 +111,7 @@ class CommandBatch:
         """The aggregate as the batch sees it, only to read."""
         held = self.held.get(aggregate_id)
         if held is None:
-            aggregate = self.uow.ledger.repository.get(
+            aggregate: Aggregate = self.uow.ledger.repository.get(
                 aggregate_id, deepcopy_from_cache=False
             )
             held = self.held[aggregate_id] = _Held(aggregate, own=False)

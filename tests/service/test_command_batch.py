@@ -13,7 +13,9 @@ from domain.errors import DomainError
 from domain.organisations import Organisation
 from ledger import verify
 from services import commands as c
+from services import ids
 from services.app import Kiemdiem
+from services.errors import KeyRevokedError
 from tests.service.conftest import ADMIN_PASSWORD, stored_rows
 
 SECOND_PASSWORD = "mat-khau-quan-tri-hai"
@@ -169,3 +171,32 @@ def test_a_command_that_acts_after_its_commit_runs_alone(services, admin):
 def test_only_the_opener_batches(services, admin):
     with services.uow.batch(), pytest.raises(RuntimeError), services.uow.batch():
         pass
+
+
+def test_a_key_revoked_before_the_write_refuses_the_whole_batch(
+    services, admin, settings
+):
+    other = second_admin(services, admin)
+
+    def build_while_revoked():
+        with services.uow.batch():
+            services.handle(
+                found(admin, "tinh-hai", "provincial_committee"), admin.signer
+            )
+            services.handle(found(other, "tinh", "provincial_committee"), other.signer)
+            # another process disables the second administrator: its key revoked
+            another = Kiemdiem(settings)
+            try:
+                session = another.authenticate("admin", ADMIN_PASSWORD)
+                assert session is not None
+                another.handle(
+                    c.DisableAccount(session.actor, other.account_id, "nghỉ việc"),
+                    session.signer,
+                )
+            finally:
+                another.close()
+
+    with pytest.raises(KeyRevokedError):
+        build_while_revoked()
+    for code in ("tinh", "tinh-hai"):
+        assert not services.uow.exists(ids.organisation_id(code))
