@@ -10,7 +10,7 @@ PORT ?= 5000
 NODE_STAMP := node_modules/.installed
 export KIEMDIEM_DATABASE_URL ?= sqlite:///instance/kiemdiem.db
 
-.PHONY: run test lint typecheck pytest bench bench-province install clean
+.PHONY: run test lint typecheck pytest bench bench-province bench-province-build install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,13 @@ PROVINCE_DURATION ?= 10
 bench-province: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m bench.province --members $(PROVINCE_MEMBERS) \
 		--seed $(PROVINCE_SEED) --duration $(PROVINCE_DURATION)
+
+# The province generator's write side (issue 14): phase by phase, commands/s and
+# members/s, beside the unbatched generator and plain eventsourcing in the same
+# run; KIEMDIEM_BENCH_BACKEND=postgres for PostgreSQL.
+bench-province-build: $(STAMP)
+	$(BIN)/python -m bench.province_build --members $(PROVINCE_MEMBERS) \
+		--seed $(PROVINCE_SEED) --compare
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -169,8 +169,9 @@ def _load_province(
     settings: Settings, admin_username: str, password: str, members: int, seed: int
 ) -> None:
     """The generated province. Unless KIEMDIEM_PROJECTIONS says otherwise the
-    views are caught up once per batch, as ``kiemdiem worker`` does, instead of
-    after every command."""
+    commands are written many to a transaction and a worker process beside the
+    build integrates and projects them, as ``kiemdiem worker`` does, instead of
+    the views being caught up after every command."""
     if not os.environ.get("KIEMDIEM_PROJECTIONS"):
         settings = replace(settings, projections_mode="worker")
     with open_services(settings=settings) as services:
@@ -178,7 +179,12 @@ def _load_province(
         with _phase_bars(sys.stderr.isatty()) as progress:
             try:
                 result = generate_province(
-                    services, session.signer, members, seed, progress=progress
+                    services,
+                    session.signer,
+                    members,
+                    seed,
+                    progress=progress,
+                    with_worker=services.settings.projections_mode == "worker",
                 )
             except DomainError as exc:
                 raise click.ClickException(

@@ -11,7 +11,13 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Notification, Recording, Transcoder
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import (
+    Notification,
+    Recording,
+    StoredEvent,
+    Transcoder,
+)
 
 from ledger import envelope
 from ledger.config import FORBIDDEN_SETTINGS, Settings
@@ -26,7 +32,7 @@ from ledger.keyring import (
 from ledger.mapper import LedgerEvent, SigningMapper
 from ledger.recorders import KeyRows, LedgerPostgresRecorder, LedgerSQLiteRecorder
 from ledger.schema import create_tables
-from ledger.signing import require_scope
+from ledger.signing import Signer, require_scope, signing_as
 from ledger.sql import Sql
 
 # SQLite serialises writers anyway; one lock per database file makes the key
@@ -118,6 +124,52 @@ class LedgerApplication(Application[UUID]):
             self._advance_registry(recordings)
             return recordings
 
+    def save_batch(
+        self, parts: Sequence[tuple[Signer, Sequence[DomainEventProtocol[UUID]]]]
+    ) -> list[Recording[UUID]]:
+        """Save the events of many commands in one transaction, each command's
+        events signed by that command's own signer (``services.command_batch``).
+
+        The same guarantees as :meth:`save`, command by command: every signer's key
+        is checked against the registry, and again at the tip inside the insert
+        transaction; every event is chained to the one before it in its stream,
+        also when that one is earlier in the same batch; a conflict on any stream
+        stores nothing at all.
+        """
+        if not parts:
+            return []
+        signers = list({s.actor + s.key_id.hex(): s for s, _ in parts}.values())
+        with self._write_lock:
+            for signer in signers:
+                self.mapper_.check_signer_key(signer, catch_up=False)
+            heads: dict[tuple[UUID, int], bytes] = {}
+            events: list[DomainEventProtocol[UUID]] = []
+            stored: list[StoredEvent] = []
+            for signer, part in parts:
+                with signing_as(signer) as scope:
+                    scope.heads = heads  # a stream's head may be earlier in the batch
+                    scope.key_checked = True
+                    stored.extend(self.mapper_.to_stored_event(e) for e in part)
+                events.extend(part)
+            with signing_as(signers[0]) as scope:
+                scope.co_signers = tuple(signers[1:])
+                ids = self.recorder.insert_events(stored) or []
+            recordings = [
+                Recording(
+                    d,
+                    Notification(
+                        originator_id=s.originator_id,
+                        originator_version=s.originator_version,
+                        topic=s.topic,
+                        state=s.state,
+                        id=n_id,
+                    ),
+                )
+                for d, s, n_id in zip(events, stored, ids, strict=True)
+            ]
+            self._advance_registry(recordings)
+            return recordings
+
     def _guard_tip(self, tip: int, key_rows: KeyRows) -> None:
         """Inside the insert transaction: bring the registry to the tip with the
         key events others appended meanwhile, then re-check the signer's key.
@@ -141,11 +193,12 @@ class LedgerApplication(Application[UUID]):
                         )
                     )
                 self._registry_position = tip
-            signer = require_scope().signer
-            try:
-                self._registry.check(signer.key_id.hex(), signer.actor, 2**62)
-            except KeyValidityError as exc:
-                raise KeyNotValidError(exc.detail) from exc
+            scope = require_scope()
+            for signer in (scope.signer, *scope.co_signers):
+                try:
+                    self._registry.check(signer.key_id.hex(), signer.actor, 2**62)
+                except KeyValidityError as exc:
+                    raise KeyNotValidError(exc.detail) from exc
 
     def _advance_registry(self, recordings: Sequence[Recording[UUID]]) -> None:
         if not recordings:

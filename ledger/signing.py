@@ -55,6 +55,9 @@ class CommandScope:
     # Set by LedgerApplication.save once the signer's key was checked against the
     # registry caught up to the tip, so a batch does not re-check every event.
     key_checked: bool = False
+    # A batch of commands saved in one transaction (LedgerApplication.save_batch):
+    # the other commands' signers, whose keys the insert re-checks at the tip too.
+    co_signers: tuple[Signer, ...] = ()
 
 
 _scope: ContextVar[CommandScope | None] = ContextVar("kiemdiem_signing", default=None)

@@ -8,7 +8,9 @@ object's private helpers to load or save."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import TypeVar
 from uuid import UUID
@@ -24,6 +26,7 @@ from domain.organisations import Organisation
 from ledger.app import LedgerApplication
 from ledger.errors import KeyNotValidError
 from ledger.signing import Signer, signing_as
+from services.command_batch import DEFAULT_SIZE, CommandBatch
 from services.errors import ConflictError, KeyRevokedError, NotFoundError
 from services.vault import UnlockedKeys
 
@@ -31,6 +34,8 @@ log = logging.getLogger(__name__)
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 3
 MAX_TREE_DEPTH = 32
+# The batch a thread (or task) is running, if any: a batch is its opener's alone.
+_running: ContextVar[CommandBatch | None] = ContextVar("kiemdiem_batch", default=None)
 
 
 class UnitOfWork:
@@ -53,11 +58,44 @@ class UnitOfWork:
         """The service's clock (a test may set the application's ``today``)."""
         return self._clock()
 
+    # -- many commands, one commit ---------------------------------------------------
+    @contextmanager
+    def batch(
+        self, *, size: int = DEFAULT_SIZE, post_commit: bool = True
+    ) -> Iterator[CommandBatch]:
+        """Commands sent in this block are written ``size`` at a time, each
+        transaction holding many commands, every event signed by its own
+        command's signer (:mod:`services.command_batch`). Leaving the block
+        writes what is left; an error leaves the unwritten commands unwritten.
+        ``post_commit``: after each write, the post-commit work (integration,
+        views, checkpoint) as after a command; False leaves it to the caller's
+        next catch-up (``Kiemdiem.work_once``) or to a running worker."""
+        if self._batch() is not None:
+            raise RuntimeError("a batch is already open")
+        batch = CommandBatch(
+            self, size=size, after_flush=self._after_write if post_commit else None
+        )
+        token = _running.set(batch)
+        try:
+            yield batch
+            batch.flush()
+        finally:
+            _running.reset(token)
+
+    def _batch(self) -> CommandBatch | None:
+        batch = _running.get()
+        return batch if batch is not None and batch.uow is self else None
+
     # -- loading -------------------------------------------------------------------
     def get(self, cls: type[A], aggregate_id: UUID, code: str) -> A:
         """An aggregate to change and save (a private copy of the cached one)."""
+        batch = self._batch()
         try:
-            aggregate: Aggregate = self.ledger.repository.get(aggregate_id)
+            aggregate: Aggregate = (
+                batch.get(aggregate_id)
+                if batch is not None
+                else self.ledger.repository.get(aggregate_id)
+            )
         except AggregateNotFoundError:
             raise NotFoundError(code, id=str(aggregate_id)) from None
         if not isinstance(aggregate, cls):
@@ -68,9 +106,12 @@ class UnitOfWork:
         """An aggregate to read, never to change or save: with the aggregate cache
         on, the cached object itself (fast-forwarded), without the deep copy a
         command's own aggregates get."""
+        batch = self._batch()
         try:
-            aggregate: Aggregate = self.ledger.repository.get(
-                aggregate_id, deepcopy_from_cache=False
+            aggregate: Aggregate = (
+                batch.read(aggregate_id)
+                if batch is not None
+                else self.ledger.repository.get(aggregate_id, deepcopy_from_cache=False)
             )
         except AggregateNotFoundError:
             raise NotFoundError(code, id=str(aggregate_id)) from None
@@ -79,6 +120,9 @@ class UnitOfWork:
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
+        batch = self._batch()
+        if batch is not None and batch.exists(aggregate_id):
+            return True
         return bool(self.ledger.recorder.select_events(aggregate_id, limit=1))
 
     def find(
@@ -170,12 +214,33 @@ class UnitOfWork:
         return root in self.path(org_id)
 
     # -- saving ----------------------------------------------------------------------
-    def commit(self, signer: Signer, work: Callable[[], Sequence[Aggregate]]) -> int:
+    def commit(
+        self,
+        signer: Signer,
+        work: Callable[[], Sequence[Aggregate]],
+        *,
+        alone: bool = False,
+    ) -> int:
         """Run ``work`` and save what it returns in one transaction, signed.
 
         A concurrent write to the same stream re-runs the whole command (which
         re-checks every rule) up to three times before giving up with 409.
+
+        In a batch (:meth:`batch`) the events are kept for the batch's next write
+        and the last notification id written so far is returned; ``alone``: a
+        command that acts after its commit (or needs its notification id) first
+        writes the batch, then commits by itself.
         """
+        batch = self._batch()
+        if batch is not None:
+            if not alone:
+                return batch.run(signer, work)
+            batch.flush()
+            token = _running.set(None)
+            try:
+                return self.commit(signer, work)
+            finally:
+                _running.reset(token)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             with signing_as(signer):
                 aggregates = work()

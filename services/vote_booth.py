@@ -67,7 +67,7 @@ class VoteBooth(VoteState):
             outcome["election"] = vote.fingerprint.hex()
             return [vote]
 
-        self.app.uow.commit(box, work)
+        self.app.uow.commit(box, work, alone=True)
         position: int = outcome["position"]
         digest = bytes.fromhex(outcome["hash"])
         body = {

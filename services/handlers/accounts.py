@@ -80,7 +80,7 @@ def open_account(app: Services, command: c.OpenAccount, signer: Signer) -> UUID:
         )
         return [key, account]
 
-    uow.commit(signer, work)
+    uow.commit(signer, work, alone=True)
     # After the events: a refused command must not touch anyone's login. If
     # this write fails, the account exists without a login and an admin's
     # ResetPassword (new key, old one revoked) recovers it.
@@ -119,7 +119,7 @@ def disable_account(app: Services, command: c.DisableAccount, signer: Signer) ->
         revoked[:] = [account.actor]
         return [account, *keys]
 
-    uow.commit(signer, work)
+    uow.commit(signer, work, alone=True)
     for actor in revoked:
         app.unlocked.drop_actor(actor)
     return command.account_id
@@ -148,7 +148,7 @@ def reset_password(app: Services, command: c.ResetPassword, signer: Signer) -> U
         )
         return [*old_keys, new_key]
 
-    uow.commit(signer, work)
+    uow.commit(signer, work, alone=True)
     account = uow.get(UserAccount, command.account_id, "account.not_found")
     app.vault.store_credentials(
         str(command.account_id), account.username, private_key, command.new_password

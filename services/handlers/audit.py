@@ -39,7 +39,7 @@ def record_file_access(
             )
         return list(logs.values())
 
-    return uow.commit(signer, work)
+    return uow.commit(signer, work, alone=True)
 
 
 @handler(ac.CosignCheckpoint)
@@ -79,6 +79,6 @@ def cosign_checkpoint(
             )
         ]
 
-    last = uow.commit(signer, work)
+    last = uow.commit(signer, work, alone=True)
     app.audit.hold_cosigned(command.size, line, signer.actor)
     return last

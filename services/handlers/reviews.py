@@ -33,7 +33,9 @@ def open_review(app: Services, command: rc.OpenReview, signer: Signer) -> UUID:
     ident = review_id(command.cycle_id, command.subject_key, command.venue_id)
 
     def work() -> list[Aggregate]:
-        cycle = uow.get(ReviewCycle, command.cycle_id, "cycle.not_found")
+        # Only read (the review is saved, not the cycle): no copy of a cycle
+        # that holds every subject of a province.
+        cycle = uow.read(ReviewCycle, command.cycle_id, "cycle.not_found")
         cycle.ensure_open()
         uow.authorise(signer.actor, ACTION, command.venue_id)
         if uow.exists(ident):

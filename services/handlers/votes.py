@@ -109,7 +109,7 @@ def create_vote(app: Services, command: vc.CreateVote, signer: Signer) -> UUID:
 
     path = service.store_ballot_box(vid, box_key)
     try:
-        uow.commit(signer, work)
+        uow.commit(signer, work, alone=True)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -130,7 +130,7 @@ def trustee_step(
         step(vote, signer.public_key_raw)
         return [vote]
 
-    app.uow.commit(signer, work)
+    app.uow.commit(signer, work, alone=True)
     vote_uuid: UUID = command.vote_id
     return vote_uuid
 
@@ -284,7 +284,7 @@ def publish_tally(app: Services, command: vc.PublishTally, signer: Signer) -> UU
         )
         return [vote, facts]
 
-    app.uow.commit(signer, work)
+    app.uow.commit(signer, work, alone=True)
     return command.vote_id
 
 
@@ -300,7 +300,7 @@ def organiser_step(
         step(vote)
         return [vote]
 
-    app.uow.commit(signer, work)
+    app.uow.commit(signer, work, alone=True)
     vote_uuid: UUID = command.vote_id
     return vote_uuid
 
