@@ -93,6 +93,20 @@ class CommendationHistory(ReadModel):
     def subjects_refreshed(self, e: LedgerEvent, tx: Tx) -> None:
         self._subjects(tx, str(e.stream), e.event.subjects)
 
+    @handles(ReviewCycle.SubjectsAdded)  # type: ignore[attr-defined]
+    def subjects_added(self, e: LedgerEvent, tx: Tx) -> None:
+        self._subjects(tx, str(e.stream), e.event.subjects)
+
+    @handles(ReviewCycle.SubjectsChanged)  # type: ignore[attr-defined]
+    def subjects_changed(self, e: LedgerEvent, tx: Tx) -> None:
+        cycle = str(e.stream)
+        self._subjects(tx, cycle, e.event.changed)
+        for key in e.event.removed:
+            tx.execute(
+                "DELETE FROM {subjects} WHERE cycle_id = ? AND subject_key = ?",
+                (cycle, key),
+            )
+
     @handles(RatingRound.Opened)  # type: ignore[attr-defined]
     def round_opened(self, e: LedgerEvent, tx: Tx) -> None:
         tx.upsert(
