@@ -18,16 +18,6 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import DomainError
-from domain.rulebooks import (
-    Appendix,
-    CriteriaSet,
-    Criterion,
-    Rounding,
-    Rulebook,
-    rulebook,
-    rulebook_for_year,
-)
 from domain.cycle_subjects import (
     DROP,
     PUT,
@@ -38,6 +28,16 @@ from domain.cycle_subjects import (
     in_chunks,
     key_batches,
     materialise,
+)
+from domain.errors import DomainError
+from domain.rulebooks import (
+    Appendix,
+    CriteriaSet,
+    Criterion,
+    Rounding,
+    Rulebook,
+    rulebook,
+    rulebook_for_year,
 )
 from domain.subjects import Subject, SubjectKey
 
