@@ -63,10 +63,10 @@ class CommendationHistory(ReadModel):
     }
 
     def _subjects(self, tx: Tx, cycle: str, subjects: list[dict[str, Any]]) -> None:
-        for s in map(Subject.from_payload, subjects):
-            tx.upsert(
-                "subjects",
-                ["cycle_id", "subject_key"],
+        tx.upsert_many(
+            "subjects",
+            ["cycle_id", "subject_key"],
+            [
                 {
                     "cycle_id": cycle,
                     "subject_key": s.key,
@@ -76,8 +76,10 @@ class CommendationHistory(ReadModel):
                     "member_id": s.member_id,
                     "place_id": s.cell_id or s.org_id,
                     "path": _json(list(s.path)),
-                },
-            )
+                }
+                for s in map(Subject.from_payload, subjects)
+            ],
+        )
 
     @handles(ReviewCycle.Opened)  # type: ignore[attr-defined]
     def cycle_opened(self, e: LedgerEvent, tx: Tx) -> None:

@@ -32,6 +32,7 @@ def insert_subjects(
     """One row per subject; the counters summed first and bumped once per
     organisation, population and bucket (not once per subject and level)."""
     counts: dict[tuple[str, str, str], int] = {}
+    rows = []
     for payload in subjects:
         s = Subject.from_payload(payload)
         row = {
@@ -62,11 +63,12 @@ def insert_subjects(
             "revisions": 0,
             "updated_at": at,
         }
-        tx.upsert("subjects", ["cycle_id", "subject_key"], row)
+        rows.append(row)
         bucket = f"exempt:{s.exempt}" if s.exempt else PENDING
         for org in s.path:
             place = (org, s.population, bucket)
             counts[place] = counts.get(place, 0) + 1
+    tx.upsert_many("subjects", ["cycle_id", "subject_key"], rows)
     for (org, pop, bucket), n in counts.items():
         bump(tx, cycle, [org], pop, bucket, n)
 
