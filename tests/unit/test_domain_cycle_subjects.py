@@ -115,6 +115,17 @@ def test_a_chi_bo_and_its_members_share_an_event():
             assert where[subject.key] == where[f"o:{subject.cell_id}"]
 
 
+def test_a_rows_size_is_bounded_above_without_encoding_it():
+    tree, members = province(communes=1, cells=1, per_cell=3)
+    posts = {str(o): "secretary" for o in list(tree)[:2]}
+    for row in [
+        *rows_of(tree, members),
+        {**rows_of(tree, members)[-1], "name": "Nguyễn Thị Đẹp " * 30, "posts": posts},
+    ]:
+        encoded = len(canonical.encode(row))
+        assert encoded <= cs.row_bytes(row) <= 2 * encoded + 800
+
+
 def test_a_group_too_big_for_one_event_is_split_and_rows_are_capped_by_bytes():
     tree, members = province(communes=1, cells=1, per_cell=1_100)
     chunks = cs.in_chunks(rows_of(tree, members))
