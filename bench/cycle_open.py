@@ -123,7 +123,8 @@ def open_in_one_event(services: Kiemdiem, command: rc.OpenCycle, signer: Any) ->
 
     ReviewCycle.open = in_one_event  # type: ignore[method-assign]
     try:
-        return cycle_handlers.open_cycle(services, command, signer)
+        ident: UUID = cycle_handlers.open_cycle(services, command, signer)
+        return ident
     finally:
         ReviewCycle.open = original  # type: ignore[method-assign]
 

@@ -3,6 +3,7 @@ refreshed by this release with ``SubjectsChanged`` events only, replays, and its
 views equal a rebuild (tests/fixtures/store_2026_12; issue 14 §3)."""
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from ledger.config import settings_from_environ
@@ -52,7 +53,9 @@ def test_a_first_release_cycle_is_refreshed_with_only_its_changes(
             )
         }
         assert topics == {"domain.cycles:ReviewCycle.SubjectsChanged"}
-        replayed = app.ledger.repository.get(cycle)  # the Opened of 2026 and the change
+        replayed: Any = app.ledger.repository.get(
+            cycle
+        )  # the Opened of 2026 and the change
         assert replayed.subjects[f"m:{arrived}"].cell_id == cell
         assert set(replayed.subjects) == set(before.subjects) | {f"m:{arrived}"}
         rows = {r["subject_key"] for r in app.ratings.subjects(cycle)}

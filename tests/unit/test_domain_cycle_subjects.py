@@ -72,6 +72,11 @@ def opened(rows: list[dict[str, Any]]) -> ReviewCycle:
     )
 
 
+def pending(cycle: ReviewCycle) -> list[Any]:
+    """The cycle's new events (typed loosely: each class has its own fields)."""
+    return list(cycle.collect_events())
+
+
 def replayed(events: list[Any]) -> ReviewCycle:
     aggregate = None
     for e in events:
@@ -88,7 +93,7 @@ def test_opening_records_the_subjects_in_chunks_under_the_size_limits():
     tree, members = province(communes=6, cells=8, per_cell=25)  # 1,200 members
     rows = rows_of(tree, members)
     cycle = opened(rows)
-    events = cycle.collect_events()
+    events = pending(cycle)
     first, rest = events[0], events[1:]
     assert type(first).__name__ == "Opened"
     assert first.subjects == []
@@ -107,7 +112,7 @@ def test_a_chi_bo_and_its_members_share_an_event():
     tree, members = province(communes=3, cells=7, per_cell=30)
     cycle = opened(rows_of(tree, members))
     where: dict[str, int] = {}
-    for n, e in enumerate(cycle.collect_events()[1:]):
+    for n, e in enumerate(pending(cycle)[1:]):
         for row in e.subjects:
             where[row["key"]] = n
     for subject in cycle.subjects.values():
@@ -144,7 +149,7 @@ def test_a_group_too_big_for_one_event_is_split_and_rows_are_capped_by_bytes():
 def test_a_refresh_records_only_what_changed():
     tree, members = province(communes=2, cells=3, per_cell=10)
     cycle = opened(rows_of(tree, members))
-    before = cycle.collect_events()
+    before = pending(cycle)
     gone, moved, *_ = members
     other_cell = next(
         o for o in tree.values() if o.kind == "cell" and o.org_id != moved.cell_id
@@ -158,7 +163,7 @@ def test_a_refresh_records_only_what_changed():
     cycle.refresh_subjects(
         subjects=rows_of(tree, later), decided=set(), refreshed_by=ACTOR
     )
-    changes = cycle.collect_events()
+    changes = pending(cycle)
     assert {type(e).__name__ for e in changes} == {"SubjectsChanged"}
     changed = {r["key"] for e in changes for r in e.changed}
     removed = {k for e in changes for k in e.removed}
@@ -173,7 +178,7 @@ def test_a_decided_subject_keeps_its_row_and_nothing_new_is_refused():
     tree, members = province(communes=1, cells=2, per_cell=5)
     rows = rows_of(tree, members)
     cycle = opened(rows)
-    cycle.collect_events()
+    pending(cycle)
     decided = f"m:{members[0].member_id}"  # gone from the tree, but decided
     with refused("cycle.subjects_unchanged"):
         cycle.refresh_subjects(
@@ -181,13 +186,13 @@ def test_a_decided_subject_keeps_its_row_and_nothing_new_is_refused():
         )
     with refused("cycle.subjects_unchanged"):
         cycle.refresh_subjects(subjects=rows, decided=set(), refreshed_by=ACTOR)
-    assert cycle.collect_events() == []
+    assert pending(cycle) == []
 
 
 def test_a_copy_of_the_cached_cycle_changes_without_changing_the_cache():
     tree, members = province(communes=1, cells=2, per_cell=5)
     cycle = opened(rows_of(tree, members))
-    cycle.collect_events()
+    pending(cycle)
     cached = cycle.subjects
     copied = copy.deepcopy(cycle)
     assert copied.subjects is cached  # shared, not copied
@@ -223,9 +228,9 @@ def test_an_earlier_releases_whole_list_events_still_replace_the_subjects():
     assert set(cycle.subjects) == {r["key"] for r in rows}
     cycle._subjects_refreshed(subjects=fewer, refreshed_by=ACTOR)
     assert set(cycle.subjects) == {r["key"] for r in fewer}
-    old = cycle.collect_events()
+    old = pending(cycle)
     cycle.refresh_subjects(subjects=rows, decided=set(), refreshed_by=ACTOR)
-    new = cycle.collect_events()
+    new = pending(cycle)
     assert [sorted(r["key"] for r in e.changed) for e in new] == [
         sorted(r["key"] for r in rows if r not in fewer)
     ]
