@@ -238,6 +238,7 @@ class ReviewCycle(Aggregate):
     cycle shares the log, what was built from it and its :class:`SubjectIndex`."""
 
     SHARED = ("_subject_log", "_built", "_index")
+    STATE_PROPERTIES = ("subjects",)  # built on read, shown in the audit's states
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ReviewCycle:
         self._materialised()  # built once on the cached cycle, shared by copies

@@ -255,3 +255,14 @@ def test_the_log_is_built_once_and_then_only_from_the_new_entries():
     grown = cs.materialise(longer, built)
     assert list(grown.subjects) == [r["key"] for r in rows[1:]]
     assert list(built.subjects) == [r["key"] for r in rows[:2]]  # never changed
+
+
+def test_the_audits_state_of_a_cycle_still_names_its_subjects():
+    from services.audit_values import state_of
+
+    tree, members = province(communes=1, cells=1, per_cell=2)
+    cycle = opened(rows_of(tree, members))
+    state = state_of(cycle).state
+    key = f"m:{members[0].member_id}"
+    assert state[f"subjects.{key}.name"] == members[0].name
+    assert not any(name.startswith("_") for name in state)
