@@ -8,6 +8,7 @@ through the command bus, views caught up inline, and the largest stored event
 of the cycle is measured. The baseline, same store shape and same run: the
 first release's shape, one ``Opened`` event holding every subject, written by
 the same handler code (:func:`open_in_one_event`) on a copy of the same store.
+Each shape is opened twice, new, old, old, new, and its run with less CPU kept.
 
 ``python -m bench.cycle_open [N …] [--profile]`` prints the figures (a cProfile
 of the new shape with ``--profile``); ``make bench`` includes 1,000 and 4,000
@@ -175,23 +176,27 @@ def time_open(
 def compare(
     members: int, profile: cProfile.Profile | None = None
 ) -> tuple[Opening, Opening]:
-    """(this release's shape, the one-event baseline) on copies of one store."""
+    """(this release's shape, the one-event baseline), each opened twice on its
+    own copy of one store in the order new, old, old, new (the first run of a
+    process pays its warm-up), the run with less CPU kept."""
     with tempfile.TemporaryDirectory() as tmp:
         built = Path(tmp) / "built"
         logins = build(built, members)
-        results = []
-        for name, one_event in (("new", False), ("old", True)):
-            root = Path(tmp) / name
+        best: dict[bool, Opening] = {}
+        for n, one_event in enumerate((False, True, True, False)):
+            root = Path(tmp) / f"run{n}"
             shutil.copytree(built, root)
             found = time_open(
                 root,
                 logins,
                 one_event=one_event,
-                profile=None if one_event else profile,
+                profile=profile if n == 3 else None,
             )
             found.members = members
-            results.append(found)
-        return results[0], results[1]
+            shutil.rmtree(root)
+            if one_event not in best or found.cpu_seconds < best[one_event].cpu_seconds:
+                best[one_event] = found
+        return best[False], best[True]
 
 
 def sizes_for(scale: float) -> tuple[int, ...]:
