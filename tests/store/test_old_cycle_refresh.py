@@ -53,6 +53,10 @@ def test_a_first_release_cycle_is_refreshed_with_only_its_changes(
             )
         }
         assert topics == {"domain.cycles:ReviewCycle.SubjectsChanged"}
+        changes: list[Any] = list(app.ledger.events.get(cycle, gt=before.version))
+        changed = {r["key"] for e in changes for r in e.changed}
+        assert changed == {f"m:{arrived}"}, len(changed)
+        assert [k for e in changes for k in e.removed] == []
         replayed: Any = app.ledger.repository.get(
             cycle
         )  # the Opened of 2026 and the change
