@@ -13,6 +13,9 @@ run (``bench/audit_history.py``).
 The views' SQLite files commit with ``synchronous = NORMAL``: inline commands
 at least as fast as with the library's full sync, same store, same run
 (``bench/view_sync.py``).
+Issue 14 item 3: opening a province's cycle records O(organisations) events of at
+most ~1 MB, at no more CPU than the first release's one-event shape, same store,
+same run (``bench/cycle_open.py``).
 Where a target is missed, the README's benchmark section says by how much and why.
 Sizes can be scaled with KIEMDIEM_BENCH_SCALE (default 1).
 """
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 from bench import (
     appends,
     audit_history,
+    cycle_open,
     rating_rounds,
     rebuilds,
     round_scaling,
@@ -114,6 +118,7 @@ def main() -> int:
     section("rating rounds", lambda: rating_rounds.measure(scale, timed, Row))
     section("round scaling", lambda: round_scaling.measure(scale, timed, Row))
     section("audit history", lambda: audit_history.measure(scale, timed, Row))
+    section("cycle open", lambda: cycle_open.measure(scale, timed, Row))
     print_table(rows, backends)
     for problem in failed:
         sys.stdout.write(f"NOT MEASURED: {problem}\n")

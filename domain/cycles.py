@@ -18,6 +18,17 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.cycle_subjects import (
+    DROP,
+    PUT,
+    SET,
+    Materialised,
+    SubjectLog,
+    changes,
+    in_chunks,
+    key_batches,
+    materialise,
+)
 from domain.errors import DomainError
 from domain.rulebooks import (
     Appendix,
@@ -220,14 +231,17 @@ class SubjectIndex:
 class ReviewCycle(Aggregate):
     """Kỳ kiểm điểm, đánh giá, xếp loại of one organisation for one period.
 
-    ``subjects`` (typed :class:`Subject` by key) is replaced by an event, never
-    changed in place: a command's copy of the cached cycle shares it (and its
-    :class:`SubjectIndex`, and ``_subject_rows``: the rows as the events store
-    them, which a refresh keeps unchanged for a decided subject)."""
+    Its subjects are recorded in events of their own after ``Opened``
+    (:mod:`domain.cycle_subjects`): each event adds an entry to the subject log,
+    never changes one, and ``subjects`` (typed :class:`Subject` by key) is built
+    from the log when first read after a change. A command's copy of the cached
+    cycle shares the log, what was built from it and its :class:`SubjectIndex`."""
 
-    SHARED = ("subjects", "_subject_rows", "_index")
+    SHARED = ("_subject_log", "_built", "_index")
+    STATE_PROPERTIES = ("subjects",)  # built on read, shown in the audit's states
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ReviewCycle:
+        self._materialised()  # built once on the cached cycle, shared by copies
         copied = object.__new__(type(self))
         memo[id(self)] = copied
         for name, value in self.__dict__.items():
@@ -236,12 +250,28 @@ class ReviewCycle(Aggregate):
             )
         return copied
 
+    def _materialised(self) -> Materialised:
+        built = materialise(self._subject_log, self.__dict__.get("_built"))
+        self.__dict__["_built"] = built
+        return built
+
+    @property
+    def subjects(self) -> Mapping[str, Subject]:
+        """The subjects by key (never changed in place: an event replaces them)."""
+        return self._materialised().subjects
+
+    @property
+    def subject_rows(self) -> Mapping[str, Mapping[str, Any]]:
+        """The subjects' rows as the events store them, by key."""
+        return self._materialised().rows
+
     @property
     def index(self) -> SubjectIndex:
         """The index of the current subjects (built on first use)."""
+        subjects = self.subjects
         found: SubjectIndex | None = self.__dict__.get("_index")
-        if found is None or found.source is not self.subjects:
-            found = SubjectIndex.of(self.subjects)
+        if found is None or found.source is not subjects:
+            found = SubjectIndex.of(subjects)
             self.__dict__["_index"] = found
         return found
 
@@ -281,7 +311,7 @@ class ReviewCycle(Aggregate):
                 _org_key(committee)
             ) in (None, "leadership_collective", "cell"):
                 raise DomainError("cycle.combined_invalid")
-        return cls._create(
+        cycle = cls._create(
             cls.Opened,  # type: ignore[attr-defined]
             id=cycle_id,
             org_id=org_id,
@@ -293,9 +323,12 @@ class ReviewCycle(Aggregate):
             reference_date=reference_date,
             deadlines=check_deadlines(deadlines, year),
             options=check_options(book, options),
-            subjects=[dict(s) for s in subjects],
+            subjects=[],  # recorded in SubjectsAdded events, an organisation's together
             opened_by=opened_by,
         )
+        for chunk in in_chunks(subjects):
+            cycle._subjects_added(subjects=chunk)
+        return cycle
 
     @event("Opened")
     def __init__(
@@ -325,13 +358,43 @@ class ReviewCycle(Aggregate):
         self.closed = False
 
     def _set_subjects(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """The subjects of an event's rows (both forms are replaced, never changed)."""
-        self._subject_rows: dict[str, dict[str, Any]] = {
-            str(s["key"]): dict(s) for s in rows
-        }
-        self.subjects: dict[str, Subject] = {
-            key: Subject.from_payload(row) for key, row in self._subject_rows.items()
-        }
+        """Every subject, as an earlier release's ``Opened``, ``SubjectsRefreshed``
+        or ``CombinedConferenceSet`` recorded them (an empty list from ``Opened``
+        of this release: ``SubjectsAdded`` events follow)."""
+        self._subject_log: SubjectLog = ((SET, rows),)
+
+    def _log_subjects(self, op: str, items: Sequence[Any]) -> None:
+        """One event's rows or removed keys, added to the log (the log is
+        replaced, never changed: copies of the cycle share it)."""
+        self._subject_log = (*self._subject_log, (op, items))
+
+    @event("SubjectsAdded")
+    def _subjects_added(self, subjects: list[dict[str, Any]]) -> None:
+        """Some of the subjects of a cycle being opened (an organisation's, a
+        few organisations' or part of a large one's)."""
+        self._log_subjects(PUT, subjects)
+
+    def _record_changes(
+        self, rows: Mapping[str, Mapping[str, Any]], changed_by: str
+    ) -> bool:
+        """``SubjectsChanged`` events turning the subjects into ``rows``: the rows
+        added or different, an organisation's together, then the keys removed.
+        False when nothing changed."""
+        changed, removed = changes(self.subject_rows, rows)
+        for chunk in in_chunks(changed):
+            self._subjects_changed(changed=chunk, removed=[], changed_by=changed_by)
+        for keys in key_batches(removed):
+            self._subjects_changed(changed=[], removed=keys, changed_by=changed_by)
+        return bool(changed or removed)
+
+    @event("SubjectsChanged")
+    def _subjects_changed(
+        self, changed: list[dict[str, Any]], removed: list[str], changed_by: str
+    ) -> None:
+        if changed:
+            self._log_subjects(PUT, changed)
+        if removed:
+            self._log_subjects(DROP, removed)
 
     @property
     def rulebook(self) -> Rulebook:
@@ -397,20 +460,19 @@ class ReviewCycle(Aggregate):
         """Re-derive subjects after the tree or members changed; a decided subject
         keeps its row (its decision was made on it)."""
         self.ensure_open()
-        rows = {s["key"]: dict(s) for s in subjects}
+        current = self.subject_rows
+        rows: dict[str, Mapping[str, Any]] = {str(s["key"]): s for s in subjects}
         for key in decided:
-            if key in self._subject_rows:
-                rows[key] = self._subject_rows[key]
-        if rows == self._subject_rows:
+            if key in current:
+                rows[key] = current[key]
+        if not self._record_changes(rows, refreshed_by):
             raise DomainError("cycle.subjects_unchanged")
-        self._subjects_refreshed(
-            subjects=[rows[k] for k in sorted(rows)], refreshed_by=refreshed_by
-        )
 
     @event("SubjectsRefreshed")
     def _subjects_refreshed(
         self, subjects: list[dict[str, Any]], refreshed_by: str
     ) -> None:
+        """An earlier release's refresh: the whole list."""
         self._set_subjects(subjects)
 
     def close(self, *, closed_by: str) -> None:
@@ -478,9 +540,10 @@ class ReviewCycle(Aggregate):
             collective_id=collective_id,
             committee_id=committee_id,
             combined=combined,
-            subjects=[dict(s) for s in sorted(subjects, key=lambda s: s["key"])],
+            subjects=[],  # the rows that move follow in SubjectsChanged events
             set_by=set_by,
         )
+        self._record_changes({str(s["key"]): s for s in subjects}, set_by)
 
     @event("CombinedConferenceSet")
     def _combined_set(
@@ -492,4 +555,5 @@ class ReviewCycle(Aggregate):
         set_by: str,
     ) -> None:
         self.options = {**self.options, "combined": dict(combined)}
-        self._set_subjects(subjects)
+        if subjects:  # an earlier release's: the whole list
+            self._set_subjects(subjects)

@@ -426,14 +426,40 @@ def derive_subjects(
                 "decides": _resolve(authority.decides, tree, org, None),
             }
         )
+    # What every member of a chi bộ shares, worked out once per chi bộ (a
+    # province has ~25 members in each): inside the cycle, its class, its path.
+    cells: dict[UUID, tuple[bool, str, list[str]]] = {}
+    by_cell: dict[tuple[str, UUID], str | None] = {}
+
+    def resolve(relation: str | None, member: MemberNode, plain: bool) -> str | None:
+        """``_resolve`` for a member; for one without posts outside the chi bộ,
+        every relation but ``self`` depends on the chi bộ only."""
+        if not plain or relation is None or relation == "self":
+            return _resolve(relation, tree, None, member)
+        key = (relation, member.cell_id)
+        if key not in by_cell:
+            by_cell[key] = _resolve(relation, tree, None, member)
+        return by_cell[key]
+
     for member in sorted(members, key=lambda m: (m.name, str(m.member_id))):
         cell = tree.get(member.cell_id)
-        if cell is None or not in_subtree(tree, root_id, member.cell_id):
+        if cell is None:
             continue
-        posts = leader_posts(tree, member)
+        facts = cells.get(member.cell_id)
+        if facts is None:
+            facts = (
+                in_subtree(tree, root_id, member.cell_id),
+                org_class(tree, cell),
+                ancestry(tree, member.cell_id),
+            )
+            cells[member.cell_id] = facts
+        inside, cell_class, path = facts
+        if not inside:
+            continue
+        posts = leader_posts(tree, member) if member.posts else []
         if posts:
             klass = rb.LEADER
-        elif org_class(tree, cell) == rb.SUBORDINATE_CELL:
+        elif cell_class == rb.SUBORDINATE_CELL:
             klass = rb.MEMBER_OF_SUBORDINATE_CELL
         else:
             klass = rb.MEMBER_OF_GRASSROOTS_CELL
@@ -461,11 +487,11 @@ def derive_subjects(
                 else None,
                 "posts": {org: role for org, role in sorted(member.posts.items())},
                 "venues": venues,
-                "path": ancestry(tree, member.cell_id),
+                "path": list(path),
                 "exempt": exemption_of(rulebook, member, reference_date),
-                "self_rates": _resolve(authority.self_rates, tree, None, member),
-                "proposes": _resolve(authority.proposes, tree, None, member),
-                "decides": _resolve(authority.decides, tree, None, member),
+                "self_rates": resolve(authority.self_rates, member, not posts),
+                "proposes": resolve(authority.proposes, member, not posts),
+                "decides": resolve(authority.decides, member, not posts),
             }
         )
     return subjects

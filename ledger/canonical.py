@@ -19,7 +19,11 @@ from typing import Any
 from uuid import UUID
 
 MAX_SAFE_INTEGER = 2**53 - 1
-_NON_ASCII_KEY = re.compile(rb'"[^"\\]*[\x80-\xff][^"\\]*":')
+# A key with a non-ASCII byte. The first run stops at the first such byte, so a
+# long Vietnamese value is scanned once, not once per non-ASCII byte in it (the
+# same strings match as with one ``[^"\\]*`` before the byte: 35× faster on a
+# 130 KB chunk of a cycle's subjects).
+_NON_ASCII_KEY = re.compile(rb'"[^"\\\x80-\xff]*[\x80-\xff][^"\\]*":')
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 TIMESTAMP_LENGTH = len("2026-11-23T08:15:02.123456Z")
 

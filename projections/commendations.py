@@ -63,10 +63,10 @@ class CommendationHistory(ReadModel):
     }
 
     def _subjects(self, tx: Tx, cycle: str, subjects: list[dict[str, Any]]) -> None:
-        for s in map(Subject.from_payload, subjects):
-            tx.upsert(
-                "subjects",
-                ["cycle_id", "subject_key"],
+        tx.upsert_many(
+            "subjects",
+            ["cycle_id", "subject_key"],
+            [
                 {
                     "cycle_id": cycle,
                     "subject_key": s.key,
@@ -76,8 +76,10 @@ class CommendationHistory(ReadModel):
                     "member_id": s.member_id,
                     "place_id": s.cell_id or s.org_id,
                     "path": _json(list(s.path)),
-                },
-            )
+                }
+                for s in map(Subject.from_payload, subjects)
+            ],
+        )
 
     @handles(ReviewCycle.Opened)  # type: ignore[attr-defined]
     def cycle_opened(self, e: LedgerEvent, tx: Tx) -> None:
@@ -92,6 +94,20 @@ class CommendationHistory(ReadModel):
     @handles(ReviewCycle.SubjectsRefreshed)  # type: ignore[attr-defined]
     def subjects_refreshed(self, e: LedgerEvent, tx: Tx) -> None:
         self._subjects(tx, str(e.stream), e.event.subjects)
+
+    @handles(ReviewCycle.SubjectsAdded)  # type: ignore[attr-defined]
+    def subjects_added(self, e: LedgerEvent, tx: Tx) -> None:
+        self._subjects(tx, str(e.stream), e.event.subjects)
+
+    @handles(ReviewCycle.SubjectsChanged)  # type: ignore[attr-defined]
+    def subjects_changed(self, e: LedgerEvent, tx: Tx) -> None:
+        cycle = str(e.stream)
+        self._subjects(tx, cycle, e.event.changed)
+        for key in e.event.removed:
+            tx.execute(
+                "DELETE FROM {subjects} WHERE cycle_id = ? AND subject_key = ?",
+                (cycle, key),
+            )
 
     @handles(RatingRound.Opened)  # type: ignore[attr-defined]
     def round_opened(self, e: LedgerEvent, tx: Tx) -> None:

@@ -283,6 +283,23 @@ class Tx(ViewCursor):
             self._upserts[cache_key] = statement
         self.execute(statement, [values[c] for c in columns])
 
+    def upsert_many(
+        self,
+        table: str,
+        key_columns: Sequence[str],
+        rows: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """:meth:`upsert` of many rows with the same columns, in one call."""
+        if not rows:
+            return
+        columns = tuple(rows[0])
+        cache_key = (table, columns, tuple(key_columns))
+        statement = self._upserts.get(cache_key)
+        if statement is None:
+            statement = self._upsert_statement(table, key_columns, rows[0])
+            self._upserts[cache_key] = statement
+        self.executemany(statement, [[row[c] for c in columns] for row in rows])
+
     @staticmethod
     def _upsert_statement(
         table: str, key_columns: Sequence[str], values: Mapping[str, Any]

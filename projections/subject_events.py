@@ -120,28 +120,54 @@ def index_time(moment: datetime) -> str:
 
 
 def mentioned(value: Any, found: set[UUID], depth: int = 0) -> None:
-    """Add every UUID named in ``value`` (nested values, texts, mapping keys)."""
-    if depth > MAX_DEPTH or value is None or isinstance(value, bool | int | float):
+    """Add every UUID named in ``value`` (nested values, texts, mapping keys).
+
+    Each distinct text is searched once and each distinct match made a UUID
+    once: a cycle's subject rows repeat the same organisation ids in every
+    member's path and venues (issue 14 §3)."""
+    texts: set[str] = set()
+    _walk(value, found, texts, depth)
+    named: set[str] = set()
+    for text in texts:
+        named.update(UUID_TEXT.findall(text.lower()))
+    found.update(UUID(m) for m in named)
+
+
+def _walk(value: Any, found: set[UUID], texts: set[str], depth: int) -> None:
+    """The texts and UUIDs in ``value``, into ``texts`` and ``found``."""
+    if depth > MAX_DEPTH:
         return
-    if isinstance(value, UUID):
+    kind = type(value)
+    if kind is str:  # the common cases first, by exact type
+        texts.add(value)
+    elif value is None or isinstance(value, bool | int | float):
+        return
+    elif kind is dict:
+        for key, item in value.items():
+            _walk(key, found, texts, depth + 1)
+            _walk(item, found, texts, depth + 1)
+    elif kind is list:
+        for item in value:
+            _walk(item, found, texts, depth + 1)
+    elif isinstance(value, UUID):
         found.add(value)
     elif isinstance(value, str):
-        found.update(UUID(m) for m in UUID_TEXT.findall(value.lower()))
+        texts.add(value)
     elif isinstance(value, Enum):
-        mentioned(value.value, found, depth + 1)
+        _walk(value.value, found, texts, depth + 1)
     elif isinstance(value, dict):
         for key, item in value.items():
-            mentioned(key, found, depth + 1)
-            mentioned(item, found, depth + 1)
+            _walk(key, found, texts, depth + 1)
+            _walk(item, found, texts, depth + 1)
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
-            mentioned(item, found, depth + 1)
+            _walk(item, found, texts, depth + 1)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for field in dataclasses.fields(value):
-            mentioned(getattr(value, field.name), found, depth + 1)
+            _walk(getattr(value, field.name), found, texts, depth + 1)
     elif hasattr(value, "__dict__") and not isinstance(value, type):
         for item in vars(value).values():
-            mentioned(item, found, depth + 1)
+            _walk(item, found, texts, depth + 1)
 
 
 def subjects_of(e: LedgerEvent) -> set[UUID]:

@@ -214,10 +214,14 @@ def flatten(prefix: str, value: Any, out: dict[str, str], depth: int) -> None:
 
 
 def state_of(aggregate: Aggregate) -> StateAt:
+    """The aggregate's public attributes, and the state it builds on read
+    (``STATE_PROPERTIES``: a cycle's subjects), as dotted fields."""
+    values = {k: v for k, v in vars(aggregate).items() if not k.startswith("_")}
+    for name in getattr(type(aggregate), "STATE_PROPERTIES", ()):
+        values[name] = getattr(aggregate, name)
     state: dict[str, str] = {}
-    for name, value in sorted(vars(aggregate).items()):
-        if not name.startswith("_"):
-            flatten(name, value, state, 0)
+    for name, value in sorted(values.items()):
+        flatten(name, value, state, 0)
     return StateAt(
         aggregate.id,
         type(aggregate).__name__,

@@ -32,6 +32,7 @@ def insert_subjects(
     """One row per subject; the counters summed first and bumped once per
     organisation, population and bucket (not once per subject and level)."""
     counts: dict[tuple[str, str, str], int] = {}
+    rows = []
     for payload in subjects:
         s = Subject.from_payload(payload)
         row = {
@@ -62,11 +63,12 @@ def insert_subjects(
             "revisions": 0,
             "updated_at": at,
         }
-        tx.upsert("subjects", ["cycle_id", "subject_key"], row)
+        rows.append(row)
         bucket = f"exempt:{s.exempt}" if s.exempt else PENDING
         for org in s.path:
             place = (org, s.population, bucket)
             counts[place] = counts.get(place, 0) + 1
+    tx.upsert_many("subjects", ["cycle_id", "subject_key"], rows)
     for (org, pop, bucket), n in counts.items():
         bump(tx, cycle, [org], pop, bucket, n)
 
@@ -86,6 +88,22 @@ def set_subject(tx: Tx, cycle: str, key: str, at: int, **values: Any) -> None:
         + assignments
         + ", updated_at = ? WHERE cycle_id = ? AND subject_key = ?",
         (*values.values(), at, cycle, key),
+    )
+
+
+def bucket_of(row: dict[str, Any]) -> str:
+    """The statistics bucket a stored subject row is counted in."""
+    if row["status"] == "exempt":
+        return f"exempt:{row['exempt']}"
+    return str(row["level"] or PENDING)
+
+
+def drop_subject(tx: Tx, cycle: str, row: dict[str, Any]) -> None:
+    """Take a stored subject row out of the counters and the table."""
+    bump(tx, cycle, json.loads(row["path"]), row["population"], bucket_of(row), -1)
+    tx.execute(
+        "DELETE FROM {subjects} WHERE cycle_id = ? AND subject_key = ?",
+        (cycle, row["subject_key"]),
     )
 
 
@@ -192,7 +210,31 @@ class CyclesAndSubjects(ReadModel):
             "UPDATE {cycles} SET options = ? WHERE cycle_id = ?",
             (to_json(options), str(e.stream)),
         )
-        self.subjects_refreshed(e, tx)
+        if e.event.subjects:  # an earlier release's: the whole list
+            self.subjects_refreshed(e, tx)
+
+    @handles(ReviewCycle.SubjectsAdded)  # type: ignore[attr-defined]
+    def subjects_added(self, e: LedgerEvent, tx: Tx) -> None:
+        insert_subjects(tx, str(e.stream), e.event.subjects, e.notification_id)
+
+    @handles(ReviewCycle.SubjectsChanged)  # type: ignore[attr-defined]
+    def subjects_changed(self, e: LedgerEvent, tx: Tx) -> None:
+        """Rows added or changed, keys removed; a subject already rated keeps
+        its row (as a whole-list refresh keeps it)."""
+        cycle = str(e.stream)
+        fresh = []
+        for payload in e.event.changed:
+            row = subject_row(tx, cycle, str(payload["key"]))
+            if row is not None and row["status"] not in (PENDING, "exempt"):
+                continue
+            if row is not None:
+                drop_subject(tx, cycle, row)
+            fresh.append(payload)
+        insert_subjects(tx, cycle, fresh, e.notification_id)
+        for key in e.event.removed:
+            row = subject_row(tx, cycle, key)
+            if row is not None:
+                drop_subject(tx, cycle, row)
 
     @handles(ReviewCycle.SubjectsRefreshed)  # type: ignore[attr-defined]
     def subjects_refreshed(self, e: LedgerEvent, tx: Tx) -> None:

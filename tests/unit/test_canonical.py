@@ -171,6 +171,8 @@ def test_lone_surrogates_cannot_be_encoded() -> None:
         '{"é":1}'.encode(),
         '{"a":{"tên":1}}'.encode(),
         '{"a":"x","Tỉnh":"y"}'.encode(),
+        '{"a":"Đà Nẵng","b":["Hà Nội"],"Huế":1}'.encode(),
+        '{"a":"ý","Đ":1}'.encode(),
     ],
 )
 def test_non_ascii_keys_are_rejected(content):
@@ -181,6 +183,8 @@ def test_non_ascii_keys_are_rejected(content):
 def test_vietnamese_values_and_escaped_quotes_are_fine():
     content = dumps({"a": 'Tỉnh ủy "Sông Hồng":', "b": "é"})
     assert loads_canonical(content) == {"a": 'Tỉnh ủy "Sông Hồng":', "b": "é"}
+    names = {"names": ["Nguyễn Thị Hồng Đào: ủy viên"] * 200, "x": "ế\\:"}
+    assert loads_canonical(dumps(names)) == names
 
 
 def test_duplicate_keys_are_rejected_by_the_re_encoding():

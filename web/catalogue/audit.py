@@ -231,6 +231,8 @@ EVENT_LABELS: dict[str, str] = {
     "ReviewCycle.CombinedConferenceSet": "Kiểm điểm gộp tại hội nghị cấp ủy",
     "ReviewCycle.DeadlineSet": "Đặt thời hạn",
     "ReviewCycle.Opened": "Mở đợt kiểm điểm",
+    "ReviewCycle.SubjectsAdded": "Ghi danh sách đối tượng kiểm điểm",
+    "ReviewCycle.SubjectsChanged": "Thay đổi danh sách đối tượng",
     "ReviewCycle.SubjectsRefreshed": "Cập nhật danh sách đối tượng",
     "SigningKey.KeyRegistered": "Đăng ký khóa ký số",
     "SigningKey.KeyRevoked": "Thu hồi khóa ký số",
