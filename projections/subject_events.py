@@ -33,7 +33,8 @@ import importlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import Enum
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -117,8 +118,25 @@ def index_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(TS_FORMAT)
 
 
+# Values that name no UUID, by exact type (the walk's common case, checked first).
+NAMES_NOTHING = frozenset({type(None), bool, int, float, date, datetime, Decimal})
+UUID_TEXT_MIN = 32  # the shortest UUID text UUID_TEXT matches
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}  # a dataclass's fields, once
+
+
 def mentioned(value: Any, found: set[UUID], depth: int = 0) -> None:
     """Add every UUID named in ``value`` (nested values, texts, mapping keys)."""
+    kind = type(value)
+    if kind is str:
+        if len(value) >= UUID_TEXT_MIN and depth <= MAX_DEPTH:
+            found.update(UUID(m) for m in UUID_TEXT.findall(value.lower()))
+        return
+    if kind is UUID:
+        if depth <= MAX_DEPTH:
+            found.add(value)
+        return
+    if kind in NAMES_NOTHING:
+        return
     if depth > MAX_DEPTH or value is None or isinstance(value, bool | int | float):
         return
     if isinstance(value, UUID):
@@ -135,8 +153,11 @@ def mentioned(value: Any, found: set[UUID], depth: int = 0) -> None:
         for item in value:
             mentioned(item, found, depth + 1)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            mentioned(getattr(value, field.name), found, depth + 1)
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+        for name in names:
+            mentioned(getattr(value, name), found, depth + 1)
     elif hasattr(value, "__dict__") and not isinstance(value, type):
         for item in vars(value).values():
             mentioned(item, found, depth + 1)
@@ -163,6 +184,19 @@ def opened_about(e: LedgerEvent) -> UUID | None:
         return UUID(key[2:])
     except ValueError:
         return None
+
+
+ENTRY_COLUMNS = (
+    "subject",
+    "notification_id",
+    "stream",
+    "version",
+    "topic",
+    "kind",
+    "actor",
+    "ts",
+)
+FACET_COLUMNS = ("subject", "facet", "value")
 
 
 class SubjectEvents(ReadModel):
@@ -205,10 +239,9 @@ class SubjectEvents(ReadModel):
         tx.execute("SELECT subject FROM {about} WHERE stream = ?", [stream])
         linked = {str(r[0]) for r in tx.fetchall()}
         subjects = sorted({str(s) for s in subjects_of(e)} | linked)
-        tx.executemany(
-            "INSERT INTO {entries} (subject, notification_id, stream, version, "
-            "topic, kind, actor, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
+        tx.insert_ignoring(
+            "entries",
+            ENTRY_COLUMNS,
             [
                 (s, e.notification_id, stream, e.version, e.topic, kind, e.actor, at)
                 for s in subjects
@@ -217,11 +250,7 @@ class SubjectEvents(ReadModel):
         facets = [(s, "kind", kind) for s in subjects]
         if e.actor:
             facets += [(s, "actor", e.actor) for s in subjects]
-        tx.executemany(
-            "INSERT INTO {facets} (subject, facet, value) VALUES (?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            facets,
-        )
+        tx.insert_ignoring("facets", FACET_COLUMNS, facets)
 
 
 # -- queries --------------------------------------------------------------------------
