@@ -155,7 +155,8 @@ def mentioned(value: Any, found: set[UUID], depth: int = 0) -> None:
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = _FIELD_NAMES.get(kind)
         if names is None:
-            names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+            names = tuple(f.name for f in dataclasses.fields(value))
+            _FIELD_NAMES[kind] = names
         for name in names:
             mentioned(getattr(value, name), found, depth + 1)
     elif hasattr(value, "__dict__") and not isinstance(value, type):
