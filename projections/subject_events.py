@@ -124,50 +124,71 @@ UUID_TEXT_MIN = 32  # the shortest UUID text UUID_TEXT matches
 _FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}  # a dataclass's fields, once
 
 
-def mentioned(value: Any, found: set[UUID], depth: int = 0) -> None:
-    """Add every UUID named in ``value`` (nested values, texts, mapping keys)."""
+def mentioned(value: Any, found: set[str], depth: int = 0) -> None:
+    """Add every UUID named in ``value`` (nested values, texts, mapping keys), as
+    its canonical text (``str(UUID)``)."""
     kind = type(value)
     if kind is str:
         if len(value) >= UUID_TEXT_MIN and depth <= MAX_DEPTH:
-            found.update(UUID(m) for m in UUID_TEXT.findall(value.lower()))
+            _texts(value, found)
         return
     if kind is UUID:
         if depth <= MAX_DEPTH:
-            found.add(value)
+            found.add(str(value))
         return
     if kind in NAMES_NOTHING:
         return
     if depth > MAX_DEPTH or value is None or isinstance(value, bool | int | float):
         return
     if isinstance(value, UUID):
-        found.add(value)
+        found.add(str(value))
     elif isinstance(value, str):
-        found.update(UUID(m) for m in UUID_TEXT.findall(value.lower()))
+        _texts(value, found)
     elif isinstance(value, Enum):
         mentioned(value.value, found, depth + 1)
     elif isinstance(value, dict):
-        for key, item in value.items():
-            mentioned(key, found, depth + 1)
-            mentioned(item, found, depth + 1)
+        _each(value.keys(), found, depth + 1)
+        _each(value.values(), found, depth + 1)
     elif isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            mentioned(item, found, depth + 1)
+        _each(value, found, depth + 1)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = _FIELD_NAMES.get(kind)
         if names is None:
             names = tuple(f.name for f in dataclasses.fields(value))
             _FIELD_NAMES[kind] = names
-        for name in names:
-            mentioned(getattr(value, name), found, depth + 1)
+        _each([getattr(value, name) for name in names], found, depth + 1)
     elif hasattr(value, "__dict__") and not isinstance(value, type):
-        for item in vars(value).values():
-            mentioned(item, found, depth + 1)
+        _each(vars(value).values(), found, depth + 1)
 
 
-def subjects_of(e: LedgerEvent) -> set[UUID]:
+def _each(values: Iterable[Any], found: set[str], depth: int) -> None:
+    """:func:`mentioned` of each value, the texts and scalars without a call."""
+    for value in values:
+        kind = type(value)
+        if kind in NAMES_NOTHING:
+            continue
+        if kind is str:
+            if len(value) >= UUID_TEXT_MIN and depth <= MAX_DEPTH:
+                _texts(value, found)
+        elif kind is UUID:
+            if depth <= MAX_DEPTH:
+                found.add(str(value))
+        else:
+            mentioned(value, found, depth)
+
+
+def _texts(text: str, found: set[str]) -> None:
+    """The UUIDs in a text, as ``str(UUID)`` writes them (lowercase, hyphenated)."""
+    for m in UUID_TEXT.findall(text.lower()):
+        found.add(
+            m if len(m) == 36 else f"{m[:8]}-{m[8:12]}-{m[12:16]}-{m[16:20]}-{m[20:]}"
+        )
+
+
+def subjects_of(e: LedgerEvent) -> set[str]:
     """The subjects whose file holds ``e``: its stream, its actor, and every UUID
-    its body names."""
-    found = {e.stream}
+    its body names (as ``str(UUID)`` texts)."""
+    found = {str(e.stream)}
     mentioned(e.actor, found)
     mentioned(e.event, found)
     return found
@@ -239,7 +260,7 @@ class SubjectEvents(ReadModel):
             )
         tx.execute("SELECT subject FROM {about} WHERE stream = ?", [stream])
         linked = {str(r[0]) for r in tx.fetchall()}
-        subjects = sorted({str(s) for s in subjects_of(e)} | linked)
+        subjects = sorted(subjects_of(e) | linked)
         tx.insert_ignoring(
             "entries",
             ENTRY_COLUMNS,
