@@ -17,7 +17,12 @@ from contextlib import ExitStack
 from ledger.mapper import LedgerEvent
 from projections.catch_up import CatchUp, ProgressCallback
 from projections.sqlutil import Tx
-from projections.view_state import ViewState, reset_for_rebuild, sql
+from projections.view_state import (
+    ViewState,
+    create_indexes,
+    reset_for_rebuild,
+    sql,
+)
 from projections.view_storage import META_TABLE
 
 logger = logging.getLogger("kiemdiem.projections")
@@ -39,6 +44,7 @@ def rebuild(
     with ExitStack() as locks:
         for state in selected:
             locks.enter_context(state.lock)
+            locks.callback(_build_indexes, state)
             reset_for_rebuild(state)
             logger.info("view %s: tables reset, rebuilding", state.name)
             if progress is not None:
@@ -52,6 +58,19 @@ def rebuild(
             )
             for state in selected
         }
+
+
+def _build_indexes(state: ViewState) -> None:
+    """The indexes left out during the rebuild, however it ended (the pass's
+    last page built them already unless the view left the pass; a failing
+    view's pages still read them). A storage error here is the view's own
+    catch-up's to meet; the next start builds them too (``prepare``)."""
+    try:
+        with state.view.transaction(commit=True) as c:
+            state.view.serialise(c, state.name)
+            create_indexes(state, c, state.model.built_after_rebuild)
+    except Exception:
+        logger.exception("view %s: building its indexes failed", state.name)
 
 
 def _rebuild_pass(
@@ -141,6 +160,8 @@ def _commit_page(
         tx.flush()
         if target > start:
             view.advance(c, target)
+        if target >= reached:  # the last page: the view is ready with its indexes
+            create_indexes(state, c, state.model.built_after_rebuild)
         c.execute(
             sql(
                 state,

@@ -74,6 +74,10 @@ class SearchIndex(ReadModel):
         # an entry's words, to replace them when the entry changes
         "tokens_entity": ("tokens", "kind, entity_id"),
     }
+    # The pages' indexes (the handlers find rows by primary key and tokens_entity).
+    built_after_rebuild = frozenset(
+        {"entries_place", "entries_children", "entries_name"}
+    )
 
     # -- organisations -----------------------------------------------------------
     @handles(Organisation.Founded)  # type: ignore[attr-defined]

@@ -245,6 +245,8 @@ class SubjectEvents(ReadModel):
         # The streams opened about a subject (its reviews, remediation plans).
         "about_subject": ("about", "subject, stream"),
     }
+    # Read by the history pages only (the handler reads ``about`` by stream).
+    built_after_rebuild = frozenset({"entries_kind", "about_subject"})
 
     @handles(*stored_event_classes())
     def recorded(self, e: LedgerEvent, tx: Tx) -> None:
