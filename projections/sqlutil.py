@@ -275,12 +275,13 @@ class Tx(ViewCursor):
     Everything a handler does through it commits together with the tracking
     position of the page, or not at all.
 
-    With ``deferred`` (a rebuild's page) the rows of :meth:`insert_ignoring`
-    wait and are written together, one ``executemany`` per table, just before
-    the next statement that names their table and at :meth:`flush`, which the
-    caller runs before committing; the rows then are those of writing each at
-    once. A deferred row's error surfaces at the flush, not in its handler:
-    the caller replays such a page without deferring to find the event.
+    With ``deferred`` (a rebuild's page) the rows of :meth:`upsert`,
+    :meth:`insert` and :meth:`insert_ignoring` wait and are written together,
+    one ``executemany`` per table and statement (pipelined on PostgreSQL), in
+    the order given, just before the next statement that names their table and
+    at :meth:`flush`, which the caller runs before committing: the rows then are
+    those of writing each at once. A deferred row's error surfaces at the flush,
+    not in its handler: the caller replays such a page without deferring.
     """
 
     def __init__(
@@ -296,39 +297,42 @@ class Tx(ViewCursor):
         self.deferred = deferred
         # table -> statements and their rows, in the order they were given
         self._pending: dict[str, list[tuple[str, list[tuple[Any, ...]]]]] = {}
-        # table -> rows already written in this transaction since the table
-        # was last named by another statement (inserting them again is a no-op)
+        # table -> insert_ignoring rows already given since the table was last
+        # named by another statement (giving them again is a no-op)
         self._written: dict[str, set[tuple[str, tuple[Any, ...]]]] = {}
         self._named: dict[str, frozenset[str]] = {}
-        self._inserts: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._inserts: dict[tuple[str, tuple[str, ...], bool], str] = {}
 
     def execute(
         self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()
     ) -> Self:
-        if self._written:
+        if self._pending or self._written:
             self._before(statement)
         return super().execute(statement, params)
 
     def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
-        if self._written:
+        if self._pending or self._written:
             self._before(statement)
         super().executemany(statement, rows)
+
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """``INSERT`` of ``rows`` into ``table`` (a conflict is an error)."""
+        statement = self._insert_statement(table, columns, ignoring=False)
+        if self.deferred:
+            self._defer(table, statement, [adapt_params(row) for row in rows])
+        else:
+            self.executemany(statement, rows)
 
     def insert_ignoring(
         self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
     ) -> None:
         """``INSERT … ON CONFLICT DO NOTHING`` of ``rows`` into ``table``."""
-        statement = self._inserts.get((table, tuple(columns)))
-        if statement is None:
-            statement = (
-                f"INSERT INTO {{{table}}} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 - names come from code
-                f"VALUES ({', '.join('?' for _ in columns)}) ON CONFLICT DO NOTHING"
-            )
-            self._inserts[(table, tuple(columns))] = statement
+        statement = self._insert_statement(table, columns, ignoring=True)
         if not self.deferred:
-            super().executemany(statement, rows)
+            self.executemany(statement, rows)
             return
-        self.render(statement)  # an unknown table fails here, in its handler
         written = self._written.setdefault(table, set())
         fresh: list[tuple[Any, ...]] = []
         for row in rows:
@@ -337,36 +341,7 @@ class Tx(ViewCursor):
             if key not in written:
                 written.add(key)
                 fresh.append(values)
-        if not fresh:
-            return
-        segments = self._pending.setdefault(table, [])
-        if segments and segments[-1][0] == statement:
-            segments[-1][1].extend(fresh)
-        else:
-            segments.append((statement, fresh))
-
-    def flush(self, tables: Iterable[str] | None = None) -> None:
-        """Write the deferred rows (of these tables, or all of them)."""
-        for table in list(self._pending if tables is None else tables):
-            for statement, rows in self._pending.pop(table, ()):
-                self._raw.executemany(self.render(statement), rows)
-            self._written.pop(table, None)
-
-    def _before(self, statement: str) -> None:
-        """Flush the deferred rows of the tables ``statement`` names (as a
-        ``{table}`` token or by its quoted name) and forget what was written
-        there: the statement may read, change or delete those rows."""
-        named = self._named.get(statement)
-        if named is None:
-            named = frozenset(
-                short
-                for short, full in self._tables.items()
-                if f"{{{short}}}" in statement or full in statement
-            )
-            self._named[statement] = named
-        touched = [t for t in self._written if t in named]
-        if touched:
-            self.flush(touched)
+        self._defer(table, statement, fresh)
 
     def upsert(
         self,
@@ -381,7 +356,61 @@ class Tx(ViewCursor):
         if statement is None:
             statement = self._upsert_statement(table, key_columns, values)
             self._upserts[cache_key] = statement
-        self.execute(statement, [values[c] for c in columns])
+        row = [values[c] for c in columns]
+        if self.deferred:
+            self._defer(table, statement, [adapt_params(row)])
+        else:
+            self.execute(statement, row)
+
+    def flush(self, tables: Iterable[str] | None = None) -> None:
+        """Write the deferred rows (of these tables, or all of them)."""
+        for table in list(self._pending if tables is None else tables):
+            for statement, rows in self._pending.pop(table, ()):
+                self._raw.executemany(self.render(statement), rows)
+            self._written.pop(table, None)
+
+    def _defer(self, table: str, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if table not in self._pending:
+            self.render(statement)  # an unknown table fails here, in its handler
+            self._pending[table] = [(statement, rows)]
+            return
+        segments = self._pending[table]
+        if segments[-1][0] == statement:
+            segments[-1][1].extend(rows)
+        else:
+            segments.append((statement, rows))
+
+    def _before(self, statement: str) -> None:
+        """Flush the deferred rows of the tables ``statement`` names (as a
+        ``{table}`` token or by its quoted name) and forget what was written
+        there: the statement may read, change or delete those rows."""
+        named = self._named.get(statement)
+        if named is None:
+            named = frozenset(
+                short
+                for short, full in self._tables.items()
+                if f"{{{short}}}" in statement or full in statement
+            )
+            self._named[statement] = named
+        touched = [t for t in named if t in self._pending or t in self._written]
+        if touched:
+            self.flush(touched)
+
+    def _insert_statement(
+        self, table: str, columns: Sequence[str], *, ignoring: bool
+    ) -> str:
+        key = (table, tuple(columns), ignoring)
+        statement = self._inserts.get(key)
+        if statement is None:
+            statement = (
+                f"INSERT INTO {{{table}}} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 - names come from code
+                f"VALUES ({', '.join('?' for _ in columns)})"
+                + (" ON CONFLICT DO NOTHING" if ignoring else "")
+            )
+            self._inserts[key] = statement
+        return statement
 
     @staticmethod
     def _upsert_statement(
