@@ -136,9 +136,20 @@ def mentioned(value: Any, found: set[str], depth: int = 0) -> None:
         if depth <= MAX_DEPTH:
             found.add(str(value))
         return
-    if kind in NAMES_NOTHING:
+    if kind in NAMES_NOTHING or depth > MAX_DEPTH:
         return
-    if depth > MAX_DEPTH or value is None or isinstance(value, bool | int | float):
+    if kind is dict:
+        _each(value.keys(), found, depth + 1)
+        _each(value.values(), found, depth + 1)
+        return
+    if kind is list or kind is tuple:
+        _each(value, found, depth + 1)
+        return
+    names = _FIELD_NAMES.get(kind)  # a dataclass met before (events, values)
+    if names is not None:
+        _each([getattr(value, name) for name in names], found, depth + 1)
+        return
+    if isinstance(value, bool | int | float):
         return
     if isinstance(value, UUID):
         found.add(str(value))
@@ -152,10 +163,8 @@ def mentioned(value: Any, found: set[str], depth: int = 0) -> None:
     elif isinstance(value, list | tuple | set | frozenset):
         _each(value, found, depth + 1)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES.get(kind)
-        if names is None:
-            names = tuple(f.name for f in dataclasses.fields(value))
-            _FIELD_NAMES[kind] = names
+        names = tuple(f.name for f in dataclasses.fields(value))
+        _FIELD_NAMES[kind] = names
         _each([getattr(value, name) for name in names], found, depth + 1)
     elif hasattr(value, "__dict__") and not isinstance(value, type):
         _each(vars(value).values(), found, depth + 1)
