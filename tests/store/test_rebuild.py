@@ -39,7 +39,7 @@ from ledger.signing import Signer, signing_as
 from ledger.trustroot import make_trust_root
 from projections.read_model import ReadModel, handles
 from projections.runtime import ProjectionRuntime
-from projections.sqlutil import Tx
+from projections.sqlutil import Tx, as_tuple
 
 PG_CONNINFO = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test?schema="
@@ -450,7 +450,8 @@ def indexes_of(runtime: ProjectionRuntime, name: str) -> set[str]:
                 "SELECT name FROM sqlite_master WHERE type = 'index' "
                 "AND name NOT LIKE 'sqlite_autoindex%'"
             )
-        return {str(row[0]) for row in c.fetchall() if str(row[0]).startswith(name)}
+        found = [str(as_tuple(row)[0]) for row in c.fetchall()]
+        return {index for index in found if index.startswith(name)}
 
 
 def test_a_rebuild_builds_the_pages_indexes_after_the_log(store: Store) -> None:
