@@ -75,7 +75,8 @@ class ReadModel:
     (bump it and the view is rebuilt at the next start), ``tables`` (short table
     name -> column definitions of ``CREATE TABLE``, in the common SQLite and
     PostgreSQL subset, each with a PRIMARY KEY) and optionally ``indexes`` (index
-    name -> ``(table, "col, col")``). The stored tables are ``<name>_<table>``.
+    name -> ``(table, "col, col")``), of which ``built_after_rebuild`` names those
+    no handler's statement needs. The stored tables are ``<name>_<table>``.
 
     Handlers follow §9.1: they depend only on the event and the view's own rows;
     never the clock, randomness, another projection or a float; natural keys or
@@ -86,6 +87,9 @@ class ReadModel:
     version: ClassVar[int] = 1
     tables: ClassVar[Mapping[str, str]] = {}
     indexes: ClassVar[Mapping[str, tuple[str, str]]] = {}
+    # Indexes only the pages read, never a handler: a rebuild creates them once
+    # the log is applied (one sorted build instead of an insert per row).
+    built_after_rebuild: ClassVar[frozenset[str]] = frozenset()
     # Stored topic strings of renamed event classes (register_topic aliases).
     legacy_topics: ClassVar[Mapping[str, type[Any]]] = {}
     _handlers: ClassVar[dict[type[Any], Handler]] = {}
@@ -150,6 +154,10 @@ class ReadModel:
                 raise ViewDefinitionError(msg)
             if len(f"{name}_{index}") > MAX_IDENTIFIER:
                 raise ViewDefinitionError(f"{where}: index name {index!r} too long")
+        for index in self.built_after_rebuild:
+            if index not in self.indexes:
+                msg = f"{where}: built_after_rebuild names no declared index {index!r}"
+                raise ViewDefinitionError(msg)
 
     def schema_hash(self) -> str:
         """A hash of the declared tables; a change without a version bump also

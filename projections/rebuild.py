@@ -16,7 +16,14 @@ from contextlib import ExitStack
 
 from ledger.mapper import LedgerEvent
 from projections.catch_up import CatchUp, ProgressCallback
-from projections.view_state import ViewState, reset_for_rebuild
+from projections.sqlutil import Tx
+from projections.view_state import (
+    ViewState,
+    create_indexes,
+    reset_for_rebuild,
+    sql,
+)
+from projections.view_storage import META_TABLE
 
 logger = logging.getLogger("kiemdiem.projections")
 
@@ -37,6 +44,7 @@ def rebuild(
     with ExitStack() as locks:
         for state in selected:
             locks.enter_context(state.lock)
+            locks.callback(_build_indexes, state)
             reset_for_rebuild(state)
             logger.info("view %s: tables reset, rebuilding", state.name)
             if progress is not None:
@@ -50,6 +58,19 @@ def rebuild(
             )
             for state in selected
         }
+
+
+def _build_indexes(state: ViewState) -> None:
+    """The indexes left out during the rebuild, however it ended (the pass's
+    last page built them already unless the view left the pass; a failing
+    view's pages still read them). A storage error here is the view's own
+    catch-up's to meet; the next start builds them too (``prepare``)."""
+    try:
+        with state.view.transaction(commit=True) as c:
+            state.view.serialise(c, state.name)
+            create_indexes(state, c, state.model.built_after_rebuild)
+    except Exception:
+        logger.exception("view %s: building its indexes failed", state.name)
 
 
 def _rebuild_pass(
@@ -96,13 +117,8 @@ def _rebuild_pass(
         for state in list(active):
             mine = wanted[state.name]
             try:
-                careful.commit(
-                    state,
-                    start,
-                    [e for e in events if e.topic in mine],
-                    target,
-                    None,
-                    reached=stop,
+                _commit_page(
+                    state, start, [e for e in events if e.topic in mine], target, stop
                 )
             except Exception:
                 # A handler error, a moved position or a storage error: the
@@ -115,3 +131,43 @@ def _rebuild_pass(
                 progress(state.name, target, stop)
         active = [s for s in active if s in active_after]
         start = target
+
+
+class _PositionMoved(Exception):
+    """Another writer advanced the view since the pass began (it leaves the pass)."""
+
+
+def _commit_page(
+    state: ViewState,
+    start: int,
+    events: Sequence[LedgerEvent],
+    target: int,
+    reached: int,
+) -> None:
+    """Apply a page's events to one view and advance it to ``target``, in one
+    transaction, as :meth:`CatchUp.commit` does, but with the handlers' plain
+    inserts deferred and written per table (:class:`Tx` ``deferred``). Any
+    error rolls the page back; the view's own catch-up then replays it."""
+    view = state.view
+    with view.transaction(commit=True) as c:
+        view.serialise(c, state.name)
+        if view.position(c) != start:
+            raise _PositionMoved(state.name)
+        tx = Tx(c, postgres=view.postgres, tables=state.tables, deferred=True)
+        apply = state.model.apply
+        for event in events:
+            apply(event, tx)
+        tx.flush()
+        if target > start:
+            view.advance(c, target)
+        if target >= reached:  # the last page: the view is ready with its indexes
+            create_indexes(state, c, state.model.built_after_rebuild)
+        c.execute(
+            sql(
+                state,
+                f"UPDATE {view.qualify(META_TABLE)} SET status = 'ready', "  # noqa: S608 - name from code
+                "failed_at = NULL, error = NULL "
+                "WHERE name = ? AND status = 'rebuilding' AND ? >= ?",
+            ),
+            (state.name, target, reached),
+        )

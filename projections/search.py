@@ -45,6 +45,7 @@ MEMBER, ORGANISATION, CYCLE, VOTE = "member", "organisation", "cycle", "vote"
 KINDS = (MEMBER, ORGANISATION, CYCLE, VOTE)
 CANDIDATES = 400  # token matches a search looks at, at most (bounded work)
 MAX_DEPTH = 16  # organisations above one another, at most (a guard on the walk)
+TOKEN_COLUMNS = ("token", "kind", "entity_id", "personal", "org_id")
 
 
 class SearchIndex(ReadModel):
@@ -74,6 +75,10 @@ class SearchIndex(ReadModel):
         # an entry's words, to replace them when the entry changes
         "tokens_entity": ("tokens", "kind, entity_id"),
     }
+    # The pages' indexes (the handlers find rows by primary key and tokens_entity).
+    built_after_rebuild = frozenset(
+        {"entries_place", "entries_children", "entries_name"}
+    )
 
     # -- organisations -----------------------------------------------------------
     @handles(Organisation.Founded)  # type: ignore[attr-defined]
@@ -250,18 +255,11 @@ def _write_tokens(
         tx.execute(
             "DELETE FROM {tokens} WHERE kind = ? AND entity_id = ?", (kind, entity_id)
         )
-    rows = [(t, 0) for t in public] + [(t, 1) for t in private]
-    if not rows:
-        return
-    values = ", ".join("(?, ?, ?, ?, ?)" for _ in rows)
-    tx.execute(
-        "INSERT INTO {tokens} (token, kind, entity_id, personal, org_id) "
-        "VALUES " + values,
-        [
-            v
-            for token, personal in rows
-            for v in (token, kind, entity_id, personal, org_id)
-        ],
+    tx.insert(
+        "tokens",
+        TOKEN_COLUMNS,
+        [(t, kind, entity_id, 0, org_id) for t in public]
+        + [(t, kind, entity_id, 1, org_id) for t in private],
     )
 
 

@@ -166,11 +166,19 @@ def adapt_param(value: Any) -> Any:
     raise TypeError(msg)
 
 
+_STORED_AS_IS = frozenset({str, int, bytes, type(None)})
+
+
 def adapt_params(params: Sequence[Any] | Mapping[str, Any]) -> tuple[Any, ...]:
     if isinstance(params, Mapping):
         msg = "view statements take positional ? parameters, not a mapping"
         raise TypeError(msg)
-    return tuple(adapt_param(p) for p in params)
+    # Most parameters are already text, integers or NULL (a rebuild adapts
+    # every parameter of every statement): those pass without a call each.
+    for value in params:
+        if type(value) not in _STORED_AS_IS:
+            return tuple(adapt_param(p) for p in params)
+    return params if type(params) is tuple else tuple(params)
 
 
 def as_tuple(row: Any) -> tuple[Any, ...]:
@@ -266,7 +274,74 @@ class Tx(ViewCursor):
 
     Everything a handler does through it commits together with the tracking
     position of the page, or not at all.
+
+    With ``deferred`` (a rebuild's page) the rows of :meth:`upsert`,
+    :meth:`insert` and :meth:`insert_ignoring` wait and are written together,
+    one ``executemany`` per table and statement (pipelined on PostgreSQL), in
+    the order given, just before the next statement that names their table and
+    at :meth:`flush`, which the caller runs before committing: the rows then are
+    those of writing each at once. A deferred row's error surfaces at the flush,
+    not in its handler: the caller replays such a page without deferring.
     """
+
+    def __init__(
+        self,
+        raw: Any,
+        *,
+        postgres: bool,
+        tables: Mapping[str, str],
+        namespaces: Mapping[str, Mapping[str, str]] | None = None,
+        deferred: bool = False,
+    ) -> None:
+        super().__init__(raw, postgres=postgres, tables=tables, namespaces=namespaces)
+        self.deferred = deferred
+        # table -> statements and their rows, in the order they were given
+        self._pending: dict[str, list[tuple[str, list[tuple[Any, ...]]]]] = {}
+        # table -> insert_ignoring rows already given since the table was last
+        # named by another statement (giving them again is a no-op)
+        self._written: dict[str, set[tuple[str, tuple[Any, ...]]]] = {}
+        self._named: dict[str, frozenset[str]] = {}
+        self._inserts: dict[tuple[str, tuple[str, ...], bool], str] = {}
+
+    def execute(
+        self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> Self:
+        if self._pending or self._written:
+            self._before(statement)
+        return super().execute(statement, params)
+
+    def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+        if self._pending or self._written:
+            self._before(statement)
+        super().executemany(statement, rows)
+
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """``INSERT`` of ``rows`` into ``table`` (a conflict is an error)."""
+        statement = self._insert_statement(table, columns, ignoring=False)
+        if self.deferred:
+            self._defer(table, statement, [adapt_params(row) for row in rows])
+        else:
+            self.executemany(statement, rows)
+
+    def insert_ignoring(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """``INSERT … ON CONFLICT DO NOTHING`` of ``rows`` into ``table``."""
+        statement = self._insert_statement(table, columns, ignoring=True)
+        if not self.deferred:
+            self.executemany(statement, rows)
+            return
+        written = self._written.setdefault(table, set())
+        fresh: list[tuple[Any, ...]] = []
+        for row in rows:
+            values = adapt_params(row)
+            key = (statement, values)
+            if key not in written:
+                written.add(key)
+                fresh.append(values)
+        self._defer(table, statement, fresh)
 
     def upsert(
         self,
@@ -281,7 +356,61 @@ class Tx(ViewCursor):
         if statement is None:
             statement = self._upsert_statement(table, key_columns, values)
             self._upserts[cache_key] = statement
-        self.execute(statement, [values[c] for c in columns])
+        row = [values[c] for c in columns]
+        if self.deferred:
+            self._defer(table, statement, [adapt_params(row)])
+        else:
+            self.execute(statement, row)
+
+    def flush(self, tables: Iterable[str] | None = None) -> None:
+        """Write the deferred rows (of these tables, or all of them)."""
+        for table in list(self._pending if tables is None else tables):
+            for statement, rows in self._pending.pop(table, ()):
+                self._raw.executemany(self.render(statement), rows)
+            self._written.pop(table, None)
+
+    def _defer(self, table: str, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if table not in self._pending:
+            self.render(statement)  # an unknown table fails here, in its handler
+            self._pending[table] = [(statement, rows)]
+            return
+        segments = self._pending[table]
+        if segments[-1][0] == statement:
+            segments[-1][1].extend(rows)
+        else:
+            segments.append((statement, rows))
+
+    def _before(self, statement: str) -> None:
+        """Flush the deferred rows of the tables ``statement`` names (as a
+        ``{table}`` token or by its quoted name) and forget what was written
+        there: the statement may read, change or delete those rows."""
+        named = self._named.get(statement)
+        if named is None:
+            named = frozenset(
+                short
+                for short, full in self._tables.items()
+                if f"{{{short}}}" in statement or full in statement
+            )
+            self._named[statement] = named
+        touched = [t for t in named if t in self._pending or t in self._written]
+        if touched:
+            self.flush(touched)
+
+    def _insert_statement(
+        self, table: str, columns: Sequence[str], *, ignoring: bool
+    ) -> str:
+        key = (table, tuple(columns), ignoring)
+        statement = self._inserts.get(key)
+        if statement is None:
+            statement = (
+                f"INSERT INTO {{{table}}} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 - names come from code
+                f"VALUES ({', '.join('?' for _ in columns)})"
+                + (" ON CONFLICT DO NOTHING" if ignoring else "")
+            )
+            self._inserts[key] = statement
+        return statement
 
     def upsert_many(
         self,

@@ -35,7 +35,8 @@ import importlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import Enum
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -119,61 +120,86 @@ def index_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(TS_FORMAT)
 
 
-def mentioned(value: Any, found: set[UUID], depth: int = 0) -> None:
-    """Add every UUID named in ``value`` (nested values, texts, mapping keys).
-
-    Each distinct text is searched once and each distinct match made a UUID
-    once: a cycle's subject rows repeat the same organisation ids in every
-    member's path and venues (issue 14 §3)."""
-    texts: set[str] = set()
-    _walk(value, found, texts, depth)
-    named: set[str] = set()
-    for text in texts:
-        named.update(UUID_TEXT.findall(text.lower()))
-    found.update(UUID(m) for m in named)
+# Values that name no UUID, by exact type (the walk's common case, checked first).
+NAMES_NOTHING = frozenset({type(None), bool, int, float, date, datetime, Decimal})
+UUID_TEXT_MIN = 32  # the shortest UUID text UUID_TEXT matches
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}  # a dataclass's fields, once
 
 
-def _walk(value: Any, found: set[UUID], texts: set[str], depth: int) -> None:
-    """The texts and UUIDs in ``value``, into ``texts`` and ``found``."""
-    if depth > MAX_DEPTH:
-        return
+def mentioned(value: Any, found: set[str], depth: int = 0) -> None:
+    """Add every UUID named in ``value`` (nested values, texts, mapping keys), as
+    its canonical text (``str(UUID)``)."""
     kind = type(value)
-    if kind is str:  # the common cases first, by exact type
-        texts.add(value)
-    elif value is None or isinstance(value, bool | int | float):
+    if kind is str:
+        if len(value) >= UUID_TEXT_MIN and depth <= MAX_DEPTH:
+            _texts(value, found)
         return
-    elif kind is dict:
-        for key, item in value.items():
-            _walk(key, found, texts, depth + 1)
-            _walk(item, found, texts, depth + 1)
-    elif kind is list:
-        for item in value:
-            _walk(item, found, texts, depth + 1)
-    elif isinstance(value, UUID):
-        found.add(value)
+    if kind is UUID:
+        if depth <= MAX_DEPTH:
+            found.add(str(value))
+        return
+    if kind in NAMES_NOTHING or depth > MAX_DEPTH:
+        return
+    if kind is dict:
+        _each(value.keys(), found, depth + 1)
+        _each(value.values(), found, depth + 1)
+        return
+    if kind is list or kind is tuple:
+        _each(value, found, depth + 1)
+        return
+    names = _FIELD_NAMES.get(kind)  # a dataclass met before (events, values)
+    if names is not None:
+        _each([getattr(value, name) for name in names], found, depth + 1)
+        return
+    if isinstance(value, bool | int | float):
+        return
+    if isinstance(value, UUID):
+        found.add(str(value))
     elif isinstance(value, str):
-        texts.add(value)
+        _texts(value, found)
     elif isinstance(value, Enum):
-        _walk(value.value, found, texts, depth + 1)
+        mentioned(value.value, found, depth + 1)
     elif isinstance(value, dict):
-        for key, item in value.items():
-            _walk(key, found, texts, depth + 1)
-            _walk(item, found, texts, depth + 1)
+        _each(value.keys(), found, depth + 1)
+        _each(value.values(), found, depth + 1)
     elif isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            _walk(item, found, texts, depth + 1)
+        _each(value, found, depth + 1)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for field in dataclasses.fields(value):
-            _walk(getattr(value, field.name), found, texts, depth + 1)
+        names = tuple(f.name for f in dataclasses.fields(value))
+        _FIELD_NAMES[kind] = names
+        _each([getattr(value, name) for name in names], found, depth + 1)
     elif hasattr(value, "__dict__") and not isinstance(value, type):
-        for item in vars(value).values():
-            _walk(item, found, texts, depth + 1)
+        _each(vars(value).values(), found, depth + 1)
 
 
-def subjects_of(e: LedgerEvent) -> set[UUID]:
+def _each(values: Iterable[Any], found: set[str], depth: int) -> None:
+    """:func:`mentioned` of each value, the texts and scalars without a call."""
+    for value in values:
+        kind = type(value)
+        if kind in NAMES_NOTHING:
+            continue
+        if kind is str:
+            if len(value) >= UUID_TEXT_MIN and depth <= MAX_DEPTH:
+                _texts(value, found)
+        elif kind is UUID:
+            if depth <= MAX_DEPTH:
+                found.add(str(value))
+        else:
+            mentioned(value, found, depth)
+
+
+def _texts(text: str, found: set[str]) -> None:
+    """The UUIDs in a text, as ``str(UUID)`` writes them (lowercase, hyphenated)."""
+    for m in UUID_TEXT.findall(text.lower()):
+        found.add(
+            m if len(m) == 36 else f"{m[:8]}-{m[8:12]}-{m[12:16]}-{m[16:20]}-{m[20:]}"
+        )
+
+
+def subjects_of(e: LedgerEvent) -> set[str]:
     """The subjects whose file holds ``e``: its stream, its actor, and every UUID
-    its body names."""
-    found = {e.stream}
+    its body names (as ``str(UUID)`` texts)."""
+    found = {str(e.stream)}
     mentioned(e.actor, found)
     mentioned(e.event, found)
     return found
@@ -191,6 +217,19 @@ def opened_about(e: LedgerEvent) -> UUID | None:
         return UUID(key[2:])
     except ValueError:
         return None
+
+
+ENTRY_COLUMNS = (
+    "subject",
+    "notification_id",
+    "stream",
+    "version",
+    "topic",
+    "kind",
+    "actor",
+    "ts",
+)
+FACET_COLUMNS = ("subject", "facet", "value")
 
 
 class SubjectEvents(ReadModel):
@@ -219,6 +258,8 @@ class SubjectEvents(ReadModel):
         # The streams opened about a subject (its reviews, remediation plans).
         "about_subject": ("about", "subject, stream"),
     }
+    # Read by the history pages only (the handler reads ``about`` by stream).
+    built_after_rebuild = frozenset({"entries_kind", "about_subject"})
 
     @handles(*stored_event_classes())
     def recorded(self, e: LedgerEvent, tx: Tx) -> None:
@@ -234,12 +275,11 @@ class SubjectEvents(ReadModel):
             )
         tx.execute("SELECT subject FROM {about} WHERE stream = ?", [stream])
         linked = {str(r[0]) for r in tx.fetchall()}
-        subjects = sorted({str(s) for s in subjects_of(e)} | linked)
-        _count(tx, e.notification_id, subjects)
-        tx.executemany(
-            "INSERT INTO {entries} (subject, notification_id, stream, version, "
-            "topic, kind, actor, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
+        subjects = sorted(subjects_of(e) | linked)
+        _count(tx, subjects)
+        tx.insert_ignoring(
+            "entries",
+            ENTRY_COLUMNS,
             [
                 (s, e.notification_id, stream, e.version, e.topic, kind, e.actor, at)
                 for s in subjects
@@ -248,31 +288,20 @@ class SubjectEvents(ReadModel):
         facets = [(s, "kind", kind) for s in subjects]
         if e.actor:
             facets += [(s, "actor", e.actor) for s in subjects]
-        tx.executemany(
-            "INSERT INTO {facets} (subject, facet, value) VALUES (?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            facets,
-        )
+        tx.insert_ignoring("facets", FACET_COLUMNS, facets)
 
 
-def _count(tx: Tx, notification_id: int, subjects: Sequence[str]) -> None:
-    """Add the event to the totals of the subjects whose file it is not in yet
-    (by primary key: an event indexed again is not counted twice)."""
-    marks = ", ".join("?" for _ in subjects)
-    tx.execute(
-        f"SELECT subject FROM {{entries}} WHERE subject IN ({marks}) "  # noqa: S608 - marks only
-        "AND notification_id = ?",
-        [*subjects, notification_id],
-    )
-    known = {str(r[0]) for r in tx.fetchall()}
-    new = [(s,) for s in subjects if s not in known]
-    if not new:
-        return
+def _count(tx: Tx, subjects: Sequence[str]) -> None:
+    """Add the event to the totals of its subjects. ``subjects`` holds each
+    subject once and a view records an event once (its tracking row commits with
+    it), so no read of ``entries`` is needed (which would also flush a rebuild
+    page's deferred rows at every event)."""
+    rows = [(s,) for s in subjects]
     tx.executemany(
         "INSERT INTO {totals} (subject, events) VALUES (?, 0) ON CONFLICT DO NOTHING",
-        new,
+        rows,
     )
-    tx.executemany("UPDATE {totals} SET events = events + 1 WHERE subject = ?", new)
+    tx.executemany("UPDATE {totals} SET events = events + 1 WHERE subject = ?", rows)
 
 
 # -- queries --------------------------------------------------------------------------

@@ -123,12 +123,26 @@ def prepare(state: ViewState) -> bool:
             status, failed_at = row[3], row[4]
             state.rebuilding = status == "rebuilding"
             state.failed_at = failed_at if status == "failed" else None
+            # A rebuild stopped before its end left these out (rebuild.py).
+            missing = [
+                index
+                for index in state.model.built_after_rebuild
+                if not _index_exists(state, c, index)
+            ]
+            create_indexes(state, c, missing)
     return False
 
 
-def reset(state: ViewState, c: Any, previous: Iterable[str]) -> None:
+def reset(
+    state: ViewState,
+    c: Any,
+    previous: Iterable[str],
+    *,
+    indexes_later: bool = False,
+) -> None:
     """Drop and re-create the view's tables and forget its position, in the
-    caller's transaction (the library's ``__migration__`` row is kept)."""
+    caller's transaction (the library's ``__migration__`` row is kept); with
+    ``indexes_later`` (a rebuild) without the ``built_after_rebuild`` indexes."""
     model, view = state.model, state.view
     postgres = view.postgres
     current = [f"{model.name}_{t}" for t in model.tables]
@@ -144,9 +158,8 @@ def reset(state: ViewState, c: Any, previous: Iterable[str]) -> None:
             postgres=False,
         )
         c.execute(f"CREATE TABLE {state.tables[table]} ({ddl})")
-    for index, (table, columns) in model.indexes.items():
-        name = quote(f"{model.name}_{index}")
-        c.execute(f"CREATE INDEX {name} ON {state.tables[table]} ({columns})")
+    later = model.built_after_rebuild if indexes_later else frozenset()
+    create_indexes(state, c, set(model.indexes) - later)
     view.forget_position(c)
     meta = view.qualify(META_TABLE)
     c.execute(
@@ -168,13 +181,39 @@ def reset(state: ViewState, c: Any, previous: Iterable[str]) -> None:
     state.known = None
 
 
+def create_indexes(state: ViewState, c: Any, names: Iterable[str]) -> None:
+    """Create these declared indexes of the view where they are missing."""
+    model = state.model
+    for index in sorted(names):
+        table, columns = model.indexes[index]
+        name = quote(f"{model.name}_{index}")
+        c.execute(
+            f"CREATE INDEX IF NOT EXISTS {name} ON {state.tables[table]} ({columns})"
+        )
+
+
+def _index_exists(state: ViewState, c: Any, index: str) -> bool:
+    """Whether a declared index is there, without the table lock that a
+    ``CREATE INDEX IF NOT EXISTS`` takes on PostgreSQL."""
+    name = f"{state.model.name}_{index}"
+    if state.view.postgres:
+        c.execute("SELECT to_regclass(%s)", (state.view.qualify(name),))
+    else:
+        c.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+        )
+    row = c.fetchone()
+    return row is not None and as_tuple(row)[0] is not None
+
+
 def reset_for_rebuild(state: ViewState) -> None:
-    """In a transaction of its own: reset the view, whatever its declaration."""
+    """In a transaction of its own: reset the view, whatever its declaration,
+    without the indexes it builds after the rebuild."""
     with state.view.transaction(commit=True) as c:
         state.view.serialise(c, state.name)
         row = meta_row(state, c)
         previous = json.loads(row[2]) if row is not None else []
-        reset(state, c, previous=previous)
+        reset(state, c, previous=previous, indexes_later=True)
 
 
 def mark_ready(state: ViewState) -> None:

@@ -8,13 +8,15 @@ runtime needs of either.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError, InterfaceError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import (
+    SQLITE3_DEFAULT_LOCK_TIMEOUT,
     SQLiteConnection,
     SQLiteConnectionPool,
     SQLiteTrackingRecorder,
@@ -26,6 +28,7 @@ UPSTREAM = "Ledger"  # the tracked application (LedgerApplication.name)
 META_TABLE = "kiemdiem_views"  # each view's version, schema hash and status
 VIEW_SYNCHRONOUS = "NORMAL"  # a view file's ``PRAGMA synchronous`` (views rebuild)
 SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+VIEW_STATEMENT_CACHE = 256  # prepared statements kept per view connection
 
 
 class View(Protocol):
@@ -101,10 +104,31 @@ class ViewConnectionPool(SQLiteConnectionPool):
         )
 
     def _create_connection(self) -> SQLiteConnection:
-        connection = super()._create_connection()
-        # A per-connection setting (not stored in the file); WAL is set above.
-        connection.cursor().execute(f"PRAGMA synchronous = {self.synchronous}")
-        return connection
+        """The library's connection (WAL, autocommit, ``sqlite3.Row``), with a
+        statement cache: the library passes ``cached_statements=True``, which
+        is a cache of one statement, so every statement of a handler was parsed
+        and planned again (most of a rebuild's time in SQLite)."""
+        try:
+            c = sqlite3.connect(
+                database=self.db_name,
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,
+                cached_statements=VIEW_STATEMENT_CACHE,
+                timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
+            )
+        except (sqlite3.Error, TypeError) as exc:
+            raise InterfaceError(exc) from exc
+        if not self.is_sqlite_memory_mode and not self.is_journal_mode_wal:
+            mode = c.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                c.execute("PRAGMA journal_mode=WAL")
+                self.journal_mode_was_changed_to_wal = True
+            self.is_journal_mode_wal = True
+        c.row_factory = sqlite3.Row
+        # A per-connection setting (not stored in the file).
+        c.execute(f"PRAGMA synchronous = {self.synchronous}")
+        return SQLiteConnection(sqlite_conn=c, max_age=self.max_age)
 
 
 class SQLiteView(SQLiteTrackingRecorder):

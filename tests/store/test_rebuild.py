@@ -39,7 +39,7 @@ from ledger.signing import Signer, signing_as
 from ledger.trustroot import make_trust_root
 from projections.read_model import ReadModel, handles
 from projections.runtime import ProjectionRuntime
-from projections.sqlutil import Tx
+from projections.sqlutil import Tx, as_tuple
 
 PG_CONNINFO = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test?schema="
@@ -85,6 +85,11 @@ class Interrupted(BaseException):
 
 
 class TallyTotals(ReadModel):
+    """Its ``counts`` and ``amounts`` rows go through ``insert_ignoring``, which a
+    rebuild defers: a read of the table right after must see them (``counts``
+    column), and a row deleted after being written once in the page must come
+    back when written again (``amounts``, by the amount modulo 7)."""
+
     name = "tally_totals"
     version = 1
     tables = {  # noqa: RUF012
@@ -96,7 +101,13 @@ class TallyTotals(ReadModel):
             "id TEXT NOT NULL, ver BIGINT NOT NULL, amount BIGINT NOT NULL, "
             "actor TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (id, ver)"
         ),
+        "amounts": "amount BIGINT PRIMARY KEY, first_id TEXT NOT NULL",
     }
+    indexes = {  # noqa: RUF012
+        "counts_amount": ("counts", "amount, id, ver"),
+        "tallies_label": ("tallies", "label, id"),
+    }
+    built_after_rebuild = frozenset({"counts_amount"})
 
     def __init__(self) -> None:
         self.poison: set[int] = set()
@@ -120,14 +131,17 @@ class TallyTotals(ReadModel):
         if e.event.amount in self.poison:
             msg = f"poisoned amount {e.event.amount}"
             raise ValueError(msg)
-        tx.execute(
-            "UPDATE {tallies} SET total = total + ?, counts = counts + 1, "
-            "last_seen = ? WHERE id = ?",
-            (e.event.amount, e.notification_id, e.stream),
+        tx.insert_ignoring(
+            "counts",
+            ["id", "ver", "amount", "actor", "at"],
+            [(e.stream, e.version, e.event.amount, e.actor, e.timestamp)],
         )
+        bucket = e.event.amount % 7
+        tx.insert_ignoring("amounts", ["amount", "first_id"], [(bucket, e.stream)])
         tx.execute(
-            "INSERT INTO {counts} (id, ver, amount, actor, at) VALUES (?, ?, ?, ?, ?)",
-            (e.stream, e.version, e.event.amount, e.actor, e.timestamp),
+            "UPDATE {tallies} SET total = total + ?, last_seen = ?, "
+            "counts = (SELECT COUNT(*) FROM {counts} WHERE id = ?) WHERE id = ?",
+            (e.event.amount, e.notification_id, e.stream, e.stream),
         )
 
     @handles(Tally.Relabelled)
@@ -136,6 +150,7 @@ class TallyTotals(ReadModel):
             "UPDATE {tallies} SET label = ?, last_seen = ? WHERE id = ?",
             (e.event.label, e.notification_id, e.stream),
         )
+        tx.execute("DELETE FROM {amounts} WHERE amount = ?", (len(e.event.label) % 7,))
 
 
 class LabelHistory(ReadModel):
@@ -417,6 +432,66 @@ def test_interrupted_rebuild_resumes_after_a_restart() -> None:
         restarted.catch_up()
         assert restarted.stale_models() == {}
         assert restarted.digest() == incremental
+
+
+def indexes_of(runtime: ProjectionRuntime, name: str) -> set[str]:
+    """The view's indexes as stored (SQLite's own ``sqlite_autoindex`` aside)."""
+    state = runtime.views.state(name)
+    with state.view.transaction(commit=False) as c:
+        if state.view.postgres:
+            schema = state.tables[next(iter(state.tables))].split(".")[0].strip('"')
+            c.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = %s "
+                "AND indexname NOT LIKE %s",
+                (schema, "%_pkey"),
+            )
+        else:
+            c.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' "
+                "AND name NOT LIKE 'sqlite_autoindex%'"
+            )
+        found = [str(as_tuple(row)[0]) for row in c.fetchall()]
+        return {index for index in found if index.startswith(name)}
+
+
+def test_a_rebuild_builds_the_pages_indexes_after_the_log(store: Store) -> None:
+    populate(store)
+    runtime = store.runtime()
+    runtime.catch_up()
+    every = {"tally_totals_counts_amount", "tally_totals_tallies_label"}
+    assert indexes_of(runtime, "tally_totals") == every
+    during: list[set[str]] = []
+
+    def look(name: str, position: int, stop: int) -> None:
+        if name == "tally_totals" and 0 < position < stop:
+            during.append(indexes_of(runtime, name))
+
+    runtime.rebuild(["tally_totals"], progress=look, page_size=2)
+    assert during
+    assert all(seen == {"tally_totals_tallies_label"} for seen in during)
+    assert indexes_of(runtime, "tally_totals") == every
+
+
+def test_an_interrupted_rebuild_leaves_no_index_out() -> None:
+    with open_store("sqlite-file") as store:
+        populate(store)
+        runtime = store.runtime()
+        runtime.catch_up()
+
+        def stop_midway(name: str, position: int, stop: int) -> None:
+            if position > 0:
+                assert "tally_totals_counts_amount" not in indexes_of(runtime, name)
+                raise Interrupted
+
+        with pytest.raises(Interrupted):
+            runtime.rebuild(["tally_totals"], progress=stop_midway, page_size=2)
+        assert "tally_totals_counts_amount" in indexes_of(runtime, "tally_totals")
+        state = runtime.views.state("tally_totals")
+        with state.view.transaction(commit=True) as c:
+            c.execute('DROP INDEX "tally_totals_counts_amount"')
+        runtime.close()
+        restarted = store.runtime()  # as after a killed process: prepare heals it
+        assert "tally_totals_counts_amount" in indexes_of(restarted, "tally_totals")
 
 
 def test_rebuild_of_one_view_leaves_the_others_alone(store: Store) -> None:
