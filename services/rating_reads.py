@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.rating_open_items import step_flags
 from domain.rulebooks import Appendix, Level, rulebook
 from domain.statistics import good_or_better
 from domain.subjects import OrgNode, ancestry
@@ -137,15 +138,7 @@ class RatingReads:
             latest[row["subject_key"]] = row
         items: list[dict[str, Any]] = []
         for key, row in latest.items():
-            detail = json.loads(row["detail"])
-            found: list[tuple[str, str]] = [
-                ("flag", question) for question in detail.get("open_questions", [])
-            ]
-            found += [("settled", s["question"]) for s in detail.get("settled", [])]
-            if row["status"] == "decided" and "consecutive_khtnv" in detail.get(
-                "rules", []
-            ):
-                found.append(("flag", "consecutive_khtnv"))
+            found = step_flags(json.loads(row["detail"]), row["status"])
             items.extend(
                 {"kind": kind, "rule": rule, "subject_key": key, "subject": row["name"]}
                 for kind, rule in found

@@ -17,7 +17,15 @@ from uuid import UUID
 from domain.cycles import ReviewCycle, deadline_level
 from domain.subjects import Subject
 from ledger.mapper import LedgerEvent
+from projections.ratings.open_items import refresh_cycle, subject_updated
 from projections.ratings.statistics import bump
+from projections.ratings.tallies import (
+    add_tallies,
+    recount,
+    status_moved,
+    subject_tallies,
+    tally,
+)
 from projections.ratings.values import PENDING, to_json
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
@@ -32,6 +40,7 @@ def insert_subjects(
     """One row per subject; the counters summed first and bumped once per
     organisation, population and bucket (not once per subject and level)."""
     counts: dict[tuple[str, str, str], int] = {}
+    tallies: dict[tuple[str, str, str], int] = {}
     for payload in subjects:
         s = Subject.from_payload(payload)
         row = {
@@ -63,12 +72,14 @@ def insert_subjects(
             "updated_at": at,
         }
         tx.upsert("subjects", ["cycle_id", "subject_key"], row)
+        add_tallies(tallies, subject_tallies(s.path, row["status"], s.decides))
         bucket = f"exempt:{s.exempt}" if s.exempt else PENDING
         for org in s.path:
             place = (org, s.population, bucket)
             counts[place] = counts.get(place, 0) + 1
     for (org, pop, bucket), n in counts.items():
         bump(tx, cycle, [org], pop, bucket, n)
+    tally(tx, cycle, tallies)
 
 
 def subject_row(tx: Tx, cycle: str, key: str) -> dict[str, Any] | None:
@@ -80,6 +91,8 @@ def subject_row(tx: Tx, cycle: str, key: str) -> dict[str, Any] | None:
 
 
 def set_subject(tx: Tx, cycle: str, key: str, at: int, **values: Any) -> None:
+    """Set columns of a subject's row; its status tallies and open items follow."""
+    before = subject_row(tx, cycle, key) if "status" in values else None
     assignments = ", ".join(f"{k} = ?" for k in values)
     tx.execute(
         "UPDATE {subjects} SET "  # noqa: S608 - column names come from code
@@ -87,6 +100,11 @@ def set_subject(tx: Tx, cycle: str, key: str, at: int, **values: Any) -> None:
         + ", updated_at = ? WHERE cycle_id = ? AND subject_key = ?",
         (*values.values(), at, cycle, key),
     )
+    moved = before is not None and before["status"] != values["status"]
+    if moved:
+        path = json.loads(before["path"])
+        status_moved(tx, cycle, path, before["status"], values["status"])
+    subject_updated(tx, cycle, key, values, status_changed=moved)
 
 
 def level_changed(
@@ -158,6 +176,7 @@ class CyclesAndSubjects(ReadModel):
             },
         )
         insert_subjects(tx, cycle, ev.subjects, e.notification_id)
+        refresh_cycle(tx, cycle)
 
     @handles(ReviewCycle.DeadlineSet)  # type: ignore[attr-defined]
     def deadline_set(self, e: LedgerEvent, tx: Tx) -> None:
@@ -216,6 +235,8 @@ class CyclesAndSubjects(ReadModel):
             bump(tx, cycle, path, row["population"], PENDING, -1)
             bucket = row["level"] or PENDING
             bump(tx, cycle, path, row["population"], bucket, 1)
+        recount(tx, cycle)
+        refresh_cycle(tx, cycle)
 
     @handles(ReviewCycle.Closed)  # type: ignore[attr-defined]
     def cycle_closed(self, e: LedgerEvent, tx: Tx) -> None:
