@@ -50,7 +50,10 @@ class RatingOpenItems(RatingReads):
         return items + self.dated_items(ident, today)
 
     def subject_items(
-        self, ident: UUID, after: Cursor | None = None, limit: int = items_view.ITEMS_PAGE
+        self,
+        ident: UUID,
+        after: Cursor | None = None,
+        limit: int = items_view.ITEMS_PAGE,
     ) -> tuple[list[dict[str, Any]], Cursor | None]:
         """One page of the cycle's subject items and flags after ``after``, and
         the cursor of the next page (None on the last)."""

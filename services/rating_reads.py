@@ -28,6 +28,7 @@ from projections.ratings import reviews as review_view
 from projections.ratings import rounds as round_view
 from projections.ratings import statistics as stats_view
 from projections.ratings import subjects as subject_view
+from projections.ratings import tallies as tally_view
 from projections.ratings import timeline as timeline_view
 from services.context import AppContext
 from votes.results import display_percent
@@ -72,6 +73,19 @@ class RatingReads:
         """A cycle's subjects; with ``decides`` a round's, with ``kind`` only the
         collectives or the individuals."""
         return subject_view.cycle_subjects(self._views, ident, decides, kind)
+
+    def cycle_tallies(self, ident: UUID, org_id: UUID | None) -> dict[str, Any]:
+        """How many of the cycle's subjects in and under ``org_id`` (the whole
+        cycle when None) stand at each status, and how many each authority
+        decides: counters the projection keeps (by their stored tree path)."""
+        return {
+            "statuses": tally_view.tallies_at(
+                self._views, ident, org_id, tally_view.STATUS
+            ),
+            "authorities": tally_view.tallies_at(
+                self._views, ident, org_id, tally_view.DECIDES
+            ),
+        }
 
     def subject_row(self, ident: UUID, key: str) -> dict[str, Any] | None:
         return subject_view.cycle_subject(self._views, ident, key)

@@ -16,8 +16,8 @@ from uuid import UUID
 
 from domain.members import PartyMember
 from ledger.mapper import LedgerEvent
-from projections.ratings.values import to_json
 from projections.ratings.open_items import member_disciplined
+from projections.ratings.values import to_json
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
 

@@ -342,9 +342,8 @@ def refresh_cycle(tx: Tx, cycle: str) -> None:
     stored: list[tuple[Any, ...]] = []
     for key, row in rows.items():
         window = discipline_window(row, year)
-        later = (
-            window is not None and last.get(window.member_id, -1) > window.recorded_after
-        )
+        recorded = -1 if window is None else last.get(window.member_id, -1)
+        later = window is not None and recorded > window.recorded_after
         items = subject_open_items(
             row,
             rows,
@@ -376,7 +375,7 @@ def items_page(
         params += [after[0], after[0], after[1]]
     return views.query(
         "ratings",
-        "SELECT position, seq, subject_key, kind, rule, subject, other "  # noqa: S608 - fixed text
+        "SELECT position, seq, subject_key, kind, rule, subject, other "
         "FROM {open_items} WHERE cycle_id = ?"
         + where
         + " ORDER BY position, seq LIMIT ?",

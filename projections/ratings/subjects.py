@@ -151,6 +151,8 @@ class CyclesAndSubjects(ReadModel):
         "subjects_status": ("subjects", "cycle_id, status, subject_key"),
         # A round's page: the subjects its authority decides (v8).
         "subjects_decides": ("subjects", "cycle_id, decides, subject_key"),
+        # The cycle page and statistics: only the collectives (v10).
+        "subjects_kind": ("subjects", "cycle_id, kind, subject_key"),
     }
 
     @handles(ReviewCycle.Opened)  # type: ignore[attr-defined]

@@ -83,9 +83,7 @@ def recount(tx: Tx, cycle: str) -> None:
     tally(tx, cycle, counts)
 
 
-def status_moved(
-    tx: Tx, cycle: str, path: Iterable[str], old: str, new: str
-) -> None:
+def status_moved(tx: Tx, cycle: str, path: Iterable[str], old: str, new: str) -> None:
     """A subject moved from status ``old`` to ``new``."""
     if old == new:
         return

@@ -121,7 +121,7 @@ def rating_steps(
     status (``detail`` still JSON text)."""
     return views.query(
         "ratings",
-        "SELECT t.subject_key, t.step, t.detail, s.name, s.status "
+        "SELECT t.subject_key, t.step, t.detail, s.name, s.status "  # noqa: S608 - marks only
         "FROM {timeline} t JOIN {subjects} s ON s.cycle_id = t.cycle_id "
         "AND s.subject_key = t.subject_key WHERE t.cycle_id = ? "
         f"AND t.step IN ({', '.join('?' for _ in RATING_STEPS)}) "
