@@ -371,7 +371,7 @@ def items_page(
     at ``after`` (its ``position`` and ``seq``), through the primary key."""
     where, params = " AND position < ?", [str(cycle_id), MILESTONES_OPEN]
     if after is not None:
-        where = " AND (position > ? OR (position = ? AND seq > ?))"
+        where += " AND (position > ? OR (position = ? AND seq > ?))"
         params += [after[0], after[0], after[1]]
     return views.query(
         "ratings",

@@ -18,7 +18,13 @@ from domain.cycles import ReviewCycle, deadline_level
 from domain.subjects import Subject
 from ledger.mapper import LedgerEvent
 from projections.ratings.open_items import refresh_cycle, subject_updated
-from projections.ratings.statistics import bump
+from projections.ratings.statistics import (
+    Placed,
+    bump,
+    place_bump,
+    placed_key,
+    replace_placed,
+)
 from projections.ratings.tallies import (
     add_tallies,
     recount,
@@ -41,6 +47,7 @@ def insert_subjects(
     organisation, population and bucket (not once per subject and level)."""
     counts: dict[tuple[str, str, str], int] = {}
     tallies: dict[tuple[str, str, str], int] = {}
+    placed: dict[Placed, int] = {}
     for payload in subjects:
         s = Subject.from_payload(payload)
         row = {
@@ -74,12 +81,15 @@ def insert_subjects(
         tx.upsert("subjects", ["cycle_id", "subject_key"], row)
         add_tallies(tallies, subject_tallies(s.path, row["status"], s.decides))
         bucket = f"exempt:{s.exempt}" if s.exempt else PENDING
+        own = placed_key(row, s.path, bucket)
+        placed[own] = placed.get(own, 0) + 1
         for org in s.path:
             place = (org, s.population, bucket)
             counts[place] = counts.get(place, 0) + 1
     for (org, pop, bucket), n in counts.items():
         bump(tx, cycle, [org], pop, bucket, n)
     tally(tx, cycle, tallies)
+    place_bump(tx, cycle, placed)
 
 
 def subject_row(tx: Tx, cycle: str, key: str) -> dict[str, Any] | None:
@@ -116,6 +126,10 @@ def level_changed(
     path = json.loads(row["path"])
     bump(tx, cycle, path, row["population"], old or PENDING, -1)
     bump(tx, cycle, path, row["population"], new or PENDING, 1)
+    moved = {placed_key(row, path, old or PENDING): -1}
+    new_key = placed_key(row, path, new or PENDING)
+    moved[new_key] = moved.get(new_key, 0) + 1
+    place_bump(tx, cycle, moved)
 
 
 class CyclesAndSubjects(ReadModel):
@@ -153,6 +167,10 @@ class CyclesAndSubjects(ReadModel):
         "subjects_decides": ("subjects", "cycle_id, decides, subject_key"),
         # The cycle page and statistics: only the collectives (v10).
         "subjects_kind": ("subjects", "cycle_id, kind, subject_key"),
+        # A report's deadlines: who is late or still open at a level (v10).
+        "subjects_deadline": ("subjects", "cycle_id, deadline_level, decided_on"),
+        # A report's re-rated subjects, without reading the others (v10).
+        "subjects_revised": ("subjects", "revisions, cycle_id"),
     }
 
     @handles(ReviewCycle.Opened)  # type: ignore[attr-defined]
@@ -238,6 +256,7 @@ class CyclesAndSubjects(ReadModel):
             bucket = row["level"] or PENDING
             bump(tx, cycle, path, row["population"], bucket, 1)
         recount(tx, cycle)
+        replace_placed(tx, cycle)
         refresh_cycle(tx, cycle)
 
     @handles(ReviewCycle.Closed)  # type: ignore[attr-defined]
@@ -271,12 +290,12 @@ def annual_cycles(
 
 def annual_years(views: ProjectionRuntime, org_id: UUID) -> list[int]:
     """The years with an annual cycle that has subjects in or under ``org_id``."""
-    rows = views.query(
+    rows = views.query(  # every subject on the path counts in its stats row
         "ratings",
-        "SELECT DISTINCT c.year FROM {cycles} c JOIN {subjects} s "
-        "ON s.cycle_id = c.cycle_id WHERE c.period = 'annual' AND s.path LIKE ? "
-        "ORDER BY c.year",
-        [_under(org_id)],
+        "SELECT DISTINCT c.year FROM {cycles} c JOIN {stats} s "
+        "ON s.cycle_id = c.cycle_id WHERE c.period = 'annual' AND s.org_id = ? "
+        "AND s.n != 0 ORDER BY c.year",
+        [str(org_id)],
     )
     return [int(r["year"]) for r in rows]
 
