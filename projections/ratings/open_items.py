@@ -369,7 +369,8 @@ def items_page(
 ) -> list[dict[str, Any]]:
     """The cycle's subject items and flags in order, ``limit`` after the item
     at ``after`` (its ``position`` and ``seq``), through the primary key."""
-    where, params = " AND position < ?", [str(cycle_id), MILESTONES_OPEN]
+    where = " AND position < ?"
+    params: list[Any] = [str(cycle_id), MILESTONES_OPEN]
     if after is not None:
         where += " AND (position > ? OR (position = ? AND seq > ?))"
         params += [after[0], after[0], after[1]]

@@ -79,7 +79,7 @@ def insert_subjects(
             "updated_at": at,
         }
         tx.upsert("subjects", ["cycle_id", "subject_key"], row)
-        add_tallies(tallies, subject_tallies(s.path, row["status"], s.decides))
+        add_tallies(tallies, subject_tallies(s.path, str(row["status"]), s.decides))
         bucket = f"exempt:{s.exempt}" if s.exempt else PENDING
         own = placed_key(row, s.path, bucket)
         placed[own] = placed.get(own, 0) + 1
@@ -111,7 +111,7 @@ def set_subject(tx: Tx, cycle: str, key: str, at: int, **values: Any) -> None:
         (*values.values(), at, cycle, key),
     )
     moved = before is not None and before["status"] != values["status"]
-    if moved:
+    if before is not None and moved:
         path = json.loads(before["path"])
         status_moved(tx, cycle, path, before["status"], values["status"])
     subject_updated(tx, cycle, key, values, status_changed=moved)
