@@ -12,7 +12,7 @@ the reads for the gateway and turns rows into answers (the rulebook of a cycle,
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -74,18 +74,23 @@ class RatingReads:
         collectives or the individuals."""
         return subject_view.cycle_subjects(self._views, ident, decides, kind)
 
-    def cycle_tallies(self, ident: UUID, org_id: UUID | None) -> dict[str, Any]:
-        """How many of the cycle's subjects in and under ``org_id`` (the whole
+    def cycle_tallies(
+        self, ident: UUID, places: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        """How many of the cycle's subjects placed at ``places`` (the whole
         cycle when None) stand at each status, and how many each authority
-        decides: counters the projection keeps (by their stored tree path)."""
-        return {
-            "statuses": tally_view.tallies_at(
-                self._views, ident, org_id, tally_view.STATUS
-            ),
-            "authorities": tally_view.tallies_at(
-                self._views, ident, org_id, tally_view.DECIDES
-            ),
-        }
+        decides: counters the projection keeps by place."""
+        found: dict[str, Any] = {}
+        for name, facet in (
+            ("statuses", tally_view.STATUS),
+            ("authorities", tally_view.DECIDES),
+        ):
+            found[name] = (
+                tally_view.tallies_at(self._views, ident, None, facet)
+                if places is None
+                else tally_view.tallies_of(self._views, ident, places, facet)
+            )
+        return found
 
     def subject_row(self, ident: UUID, key: str) -> dict[str, Any] | None:
         return subject_view.cycle_subject(self._views, ident, key)

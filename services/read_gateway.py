@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from services.app import Kiemdiem
 
 Row = dict[str, Any]
+BRANCH_LIMIT = 10**6  # organisations in one branch: a province has thousands
 
 
 def viewer_for(kiemdiem: Kiemdiem, account_id: UUID) -> Viewer:
@@ -310,9 +311,9 @@ class ReadGateway:
     def cycle_tallies(self, cycle_id: UUID) -> Row:
         """The counts by status and the deciding authorities of the subjects the
         viewer reads (as :meth:`subjects` filters them), from the projection's
-        counters: the whole cycle for the administrator, the viewer's branch
-        (its organisation and below, by each subject's stored tree path) for a
-        keeper, plus their own subject for a member."""
+        counters by place: the whole cycle for the administrator, the places of
+        the viewer's branch in today's tree for a keeper (O(branch), not
+        O(members)), plus their own subject for a member."""
         self._cycle(cycle_id)
         ratings = self.app.ratings
         if self.viewer.is_admin:
@@ -320,7 +321,11 @@ class ReadGateway:
         found: Row = {"statuses": {}, "authorities": {}}
         branch = self.viewer.org_id
         if branch is not None and self.sees(Read.SUBJECT, branch):
-            found = ratings.cycle_tallies(cycle_id, branch)
+            # The places in the branch today (the rule's ancestor paths).
+            places = directory_reads.branch_org_ids(
+                self.app.projections, branch, BRANCH_LIMIT
+            )
+            found = ratings.cycle_tallies(cycle_id, places)
         own = self._own_subject(cycle_id)
         mine = (
             None
