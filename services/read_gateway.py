@@ -445,6 +445,16 @@ class ReadGateway:
             "count": len(dated) + ratings.subject_items_count(cycle_id),
         }
 
+    def open_items_count(self, cycle_id: UUID) -> int:
+        """How many open items the cycle has (counters and the day's deadlines
+        and orders); same scope as :meth:`open_items`."""
+        row = self._cycle(cycle_id)
+        if not self.sees(Read.STATISTICS, row["org_id"]):
+            return 0
+        ratings = self.app.ratings
+        dated = ratings.dated_items(cycle_id, self.app.today())
+        return len(dated) + ratings.subject_items_count(cycle_id)
+
     def criteria_refinements(self) -> list[Row]:
         """Refined criteria (366 Điều 10) of the organisations the viewer sees."""
         return self.keep(

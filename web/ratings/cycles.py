@@ -92,7 +92,7 @@ def cycle(
         counts=counts,
         total=sum(counts.values()),
         rounds=rounds,
-        issues_count=ratings.open_items_page(cycle_id, None)["count"],
+        issues_count=ratings.open_items_count(cycle_id),
         form=form,
         deadline=deadline_form or DeadlineForm(formdata=None, prefix="dl"),
         **_combined_context(row, collectives, names, combined_form),
