@@ -17,7 +17,7 @@ from typing import Any
 
 from domain.cycles import SubjectIndex
 from domain.rating_order import rating_prerequisites
-from domain.subjects import Subject
+from domain.subjects import Subject, SubjectKey
 
 AT_RISK_DAYS = 7
 """Days before a deadline from which an open item is at risk (sắp quá hạn)."""
@@ -114,6 +114,43 @@ def subject_open_items(
         if disciplined_after:
             items.append(_violation("discipline_after_decision", key, name))
     return items
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Subjects of a cycle named by where they stand: by ``keys``, the
+    collectives whose parent is one of ``parents``, the individuals whose chi
+    bộ is one of ``cells`` and those holding a post at one of ``posted_at``."""
+
+    keys: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+    cells: tuple[str, ...] = ()
+    posted_at: tuple[str, ...] = ()
+
+
+def prerequisite_candidates(subject: Subject) -> Neighbours:
+    """Every subject :func:`rating_prerequisites` may name for ``subject`` (the
+    collectives of its posts; the collectives beside or below it; the members
+    of its chi bộ): given only these and the subject, it answers as over the
+    whole cycle, so a cycle whose subjects arrive in parts asks it per part."""
+    if subject.is_individual:
+        return Neighbours(keys=tuple(str(SubjectKey.of_org(o)) for o in subject.posts))
+    below = (subject.org_id,) if subject.org_id else ()
+    beside = (subject.parent_id,) if subject.parent_id else ()
+    return Neighbours(parents=(*beside, *below), cells=below)
+
+
+def waiting_candidates(subject: Subject) -> Neighbours:
+    """Every subject whose prerequisites may name ``subject`` (the inverse of
+    :func:`prerequisite_candidates`): the collective of a member's chi bộ; for
+    a collective, the one above it, those beside it and its post holders."""
+    if subject.is_individual:
+        cell = (str(SubjectKey.of_org(subject.cell_id)),) if subject.cell_id else ()
+        return Neighbours(keys=cell)
+    above = (str(SubjectKey.of_org(subject.parent_id)),) if subject.parent_id else ()
+    beside = (subject.parent_id,) if subject.parent_id else ()
+    posts = (subject.org_id,) if subject.org_id else ()
+    return Neighbours(keys=above, parents=beside, posted_at=posts)
 
 
 def step_flags(detail: Mapping[str, Any], status: str) -> list[tuple[str, str]]:

@@ -12,8 +12,13 @@ of a subject it waits for. What counts as an open item stays the domain's
 ``domain.rating_order.rating_prerequisites``, computed over the whole cycle
 when its subjects are set (the cycle opened or refreshed), so a change of one
 subject re-asks the rule with the few rows it names and finds the subjects
-waiting for it through the ``prerequisites_other`` index. The deadlines and
-re-review orders depend on the day and are read apart (``services``).
+waiting for it through the ``prerequisites_other`` index. A cycle whose
+subjects arrive or change in parts (several events) calls
+:func:`subjects_added` for each part and :func:`subjects_removed` for the keys
+that leave: each asks the rules about the part's neighbours only
+(``domain.rating_open_items.prerequisite_candidates`` and
+``waiting_candidates``), never the whole cycle. The deadlines and re-review
+orders depend on the day and are read apart (``services``).
 """
 
 from __future__ import annotations
@@ -26,11 +31,14 @@ from uuid import UUID
 from domain.cycles import MILESTONES, SubjectIndex
 from domain.rating_open_items import (
     RATING_STEPS,
+    Neighbours,
     discipline_window,
     disciplines_counted_from,
+    prerequisite_candidates,
     step_flags,
     still_open,
     subject_open_items,
+    waiting_candidates,
 )
 from domain.rating_order import rating_prerequisites
 from domain.subjects import Subject
@@ -41,6 +49,7 @@ from projections.sqlutil import Tx
 if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
 
+BATCH = 500  # keys per IN (...) list
 ITEMS_PAGE = 50
 """Open items per page of the cycle's list."""
 
@@ -64,6 +73,12 @@ class CycleOpenItems(ReadModel):
             "cycle_id TEXT NOT NULL, subject_key TEXT NOT NULL, seq BIGINT NOT NULL, "
             "rule TEXT NOT NULL, other_key TEXT NOT NULL, "
             "PRIMARY KEY (cycle_id, subject_key, seq)"
+        ),
+        # Who holds a post where, among a cycle's individuals (their row's
+        # ``posts``), to find those waiting for a collective added later.
+        "posts": (
+            "cycle_id TEXT NOT NULL, org_id TEXT NOT NULL, subject_key TEXT NOT NULL, "
+            "PRIMARY KEY (cycle_id, org_id, subject_key)"
         ),
         "open_items": (
             "cycle_id TEXT NOT NULL, position TEXT NOT NULL, seq BIGINT NOT NULL, "
@@ -308,6 +323,8 @@ def refresh_cycle(tx: Tx, cycle: str) -> None:
         for k, r in rows.items()
         if not r["exempt"]
     }
+    tx.execute("DELETE FROM {posts} WHERE cycle_id = ?", (cycle,))
+    _store_posts(tx, cycle, typed.values())
     tx.execute("DELETE FROM {prerequisites} WHERE cycle_id = ?", (cycle,))
     tx.executemany(
         "INSERT INTO {prerequisites} (cycle_id, subject_key, seq, rule, other_key) "
@@ -358,6 +375,123 @@ def refresh_cycle(tx: Tx, cycle: str) -> None:
         (cycle, OPEN, MILESTONE),
     )
     tally(tx, cycle, _counted(stored))
+
+
+# -- a part of the cycle's subjects (added, changed or removed) -----------------------
+def subjects_added(tx: Tx, cycle: str, keys: Iterable[str]) -> None:
+    """Subjects were added to an open cycle or their rows changed (their rows
+    stored): their prerequisites, those of the subjects that may wait for them
+    (``domain.rating_open_items.waiting_candidates``) and the items of both
+    again. In the size of the part and its neighbours, not of the cycle, so a
+    cycle whose subjects arrive in many events stays linear."""
+    added = _typed(tx, cycle, list(keys))
+    tx.executemany(
+        "DELETE FROM {posts} WHERE cycle_id = ? AND subject_key = ?",
+        [(cycle, k) for k in added],
+    )
+    _store_posts(tx, cycle, added.values())
+    again = set(added)
+    for subject in added.values():
+        again |= _named(tx, cycle, waiting_candidates(subject))
+    for key in sorted(again):
+        _prerequisites_again(tx, cycle, key)
+        refresh_subject(tx, cycle, key)
+
+
+def subjects_removed(tx: Tx, cycle: str, keys: Iterable[str]) -> None:
+    """Subjects left an open cycle (their rows already deleted): their items,
+    prerequisites and posts go, and the subjects that waited for them are asked
+    again."""
+    gone = sorted(set(keys))
+    waiting: set[str] = set()
+    for key in gone:
+        waiting.update(waiting_for(tx, cycle, key))
+        refresh_subject(tx, cycle, key)  # no row: its items and their counts go
+    for column in ("subject_key", "other_key"):
+        tx.executemany(
+            "DELETE FROM {prerequisites} WHERE cycle_id = ? AND "  # noqa: S608 - a fixed column
+            + column
+            + " = ?",
+            [(cycle, k) for k in gone],
+        )
+    tx.executemany(
+        "DELETE FROM {posts} WHERE cycle_id = ? AND subject_key = ?",
+        [(cycle, k) for k in gone],
+    )
+    for key in sorted(waiting - set(gone)):
+        _prerequisites_again(tx, cycle, key)
+        refresh_subject(tx, cycle, key)
+
+
+def _store_posts(tx: Tx, cycle: str, subjects: Iterable[Subject]) -> None:
+    tx.executemany(
+        "INSERT INTO {posts} (cycle_id, org_id, subject_key) VALUES (?, ?, ?) "
+        "ON CONFLICT (cycle_id, org_id, subject_key) DO NOTHING",
+        [(cycle, org, s.key) for s in subjects if s.is_individual for org in s.posts],
+    )
+
+
+def _typed(tx: Tx, cycle: str, keys: list[str]) -> dict[str, Subject]:
+    """The stored subjects among ``keys``, as the domain reads them."""
+    found: dict[str, Subject] = {}
+    for start in range(0, len(keys), BATCH):
+        batch = keys[start : start + BATCH]
+        tx.execute(
+            "SELECT * FROM {subjects} WHERE cycle_id = ? AND subject_key IN ("  # noqa: S608 - marks only
+            + ", ".join("?" for _ in batch)
+            + ")",
+            (cycle, *batch),
+        )
+        for row in tx.fetchall_dicts():
+            found[row["subject_key"]] = Subject.from_payload(_subject(row))
+    return found
+
+
+def _named(tx: Tx, cycle: str, who: Neighbours) -> set[str]:
+    """The keys of the cycle's subjects ``who`` names (through indexes)."""
+    found = set(who.keys)
+    for sql, values in (
+        (
+            "SELECT subject_key FROM {subjects} WHERE cycle_id = ? "
+            "AND kind = 'collective' AND parent_id = ?",
+            who.parents,
+        ),
+        (
+            "SELECT subject_key FROM {subjects} WHERE cycle_id = ? "
+            "AND kind = 'individual' AND cell_id = ?",
+            who.cells,
+        ),
+        (
+            "SELECT subject_key FROM {posts} WHERE cycle_id = ? AND org_id = ?",
+            who.posted_at,
+        ),
+    ):
+        for value in values:
+            tx.execute(sql, (cycle, value))
+            found.update(str(r[0]) for r in tx.fetchall())
+    return found
+
+
+def _prerequisites_again(tx: Tx, cycle: str, key: str) -> None:
+    """One subject's prerequisites from its candidates only
+    (``domain.rating_open_items.prerequisite_candidates``)."""
+    tx.execute(
+        "DELETE FROM {prerequisites} WHERE cycle_id = ? AND subject_key = ?",
+        (cycle, key),
+    )
+    subject = _typed(tx, cycle, [key]).get(key)
+    if subject is None or subject.exempt:
+        return
+    near = _typed(
+        tx, cycle, sorted(_named(tx, cycle, prerequisite_candidates(subject)))
+    )
+    near[key] = subject
+    pairs = rating_prerequisites(subject, near, SubjectIndex.of(near))
+    tx.executemany(
+        "INSERT INTO {prerequisites} (cycle_id, subject_key, seq, rule, other_key) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [(cycle, key, seq, rule, other) for seq, (rule, other) in enumerate(pairs)],
+    )
 
 
 # -- reads --------------------------------------------------------------------------

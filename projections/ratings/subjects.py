@@ -171,6 +171,9 @@ class CyclesAndSubjects(ReadModel):
         "subjects_deadline": ("subjects", "cycle_id, deadline_level, decided_on"),
         # A report's re-rated subjects, without reading the others (v10).
         "subjects_revised": ("subjects", "revisions, cycle_id"),
+        # A part of a cycle's subjects: who may wait for it (v10, open_items).
+        "subjects_parent": ("subjects", "cycle_id, parent_id"),
+        "subjects_cell": ("subjects", "cycle_id, cell_id"),
     }
 
     @handles(ReviewCycle.Opened)  # type: ignore[attr-defined]

@@ -25,7 +25,13 @@ from domain.rating_open_items import (
 from domain.subjects import Subject
 from projections.ratings import statistics as stats_view
 from projections.ratings.members import last_recorded_disciplines
+from projections.ratings.open_items import (
+    refresh_cycle,
+    subjects_added,
+    subjects_removed,
+)
 from projections.ratings.tallies import DECIDES, STATUS, tallies_at
+from projections.sqlutil import Tx
 from services.demo import load_demo
 from services.read_gateway import ReadGateway
 from services.reports import POPULATIONS, ReportService, population_of, tally
@@ -218,3 +224,72 @@ def test_a_report_from_the_counters_equals_the_report_from_the_rows(
                 compared += bool(report["populations"]["members"]["rated"])
         monkeypatch.undo()
     assert compared  # some of them rated members
+
+
+def _kept_state(tx: Tx, cycle: str) -> dict[str, list[tuple[Any, ...]]]:
+    found = {}
+    for table, order in (
+        ("prerequisites", "subject_key, seq"),
+        ("open_items", "position, seq"),
+        ("posts", "org_id, subject_key"),
+        ("tallies", "org_id, facet, value"),
+    ):
+        tx.execute(
+            f"SELECT * FROM {{{table}}} WHERE cycle_id = ? ORDER BY {order}",
+            (cycle,),
+        )
+        found[table] = [r for r in tx.fetchall() if table != "tallies" or r[-1]]
+    return found
+
+
+def test_subjects_arriving_in_parts_keep_what_the_whole_cycle_gives(services, admin):
+    """A cycle whose subjects arrive in many events (or change, or leave) keeps
+    the prerequisites and items that computing over the whole cycle gives:
+    each part asks the rules about its neighbours only."""
+    load_demo(services, admin.signer)
+    parts_equal_whole(services)
+
+
+def parts_equal_whole(services: Any) -> None:
+    """Every cycle's subjects taken out and put back two at a time (also
+    used by the acceptance scenarios whose cycles hold leaders with posts and
+    units by sector, which the demo has not)."""
+    state = services.projections.views.state("ratings")
+    for cycle_row in services.ratings.cycles():
+        # By key the members ("m:") come before the collectives ("o:"): the
+        # order that leaves the most to find again when a later part arrives;
+        # then the other way round.
+        for backwards in (False, True):
+            _in_parts(state, cycle_row["cycle_id"], backwards)
+
+
+def _in_parts(state: Any, cycle: str, backwards: bool) -> None:
+    with state.view.transaction(commit=False) as cursor:
+        tx = Tx(cursor, postgres=state.view.postgres, tables=state.tables)
+        whole = _kept_state(tx, cycle)
+        tx.execute("SELECT * FROM {subjects} WHERE cycle_id = ?", (cycle,))
+        rows = sorted(
+            tx.fetchall_dicts(), key=lambda r: r["subject_key"], reverse=backwards
+        )
+        tx.execute("DELETE FROM {subjects} WHERE cycle_id = ?", (cycle,))
+        for table in ("prerequisites", "open_items", "posts"):
+            tx.execute(f"DELETE FROM {{{table}}} WHERE cycle_id = ?", (cycle,))
+        tx.execute(
+            "DELETE FROM {tallies} WHERE cycle_id = ? AND facet IN (?, ?)",
+            (cycle, "open", "milestone"),
+        )
+        for start in range(0, len(rows), 2):
+            part = rows[start : start + 2]
+            for row in part:
+                tx.upsert("subjects", ["cycle_id", "subject_key"], row)
+            subjects_added(tx, cycle, [r["subject_key"] for r in part])
+        assert _kept_state(tx, cycle) == whole, (cycle, backwards)
+        leaving = [r["subject_key"] for r in rows[1::4]]
+        tx.executemany(
+            "DELETE FROM {subjects} WHERE cycle_id = ? AND subject_key = ?",
+            [(cycle, k) for k in leaving],
+        )
+        subjects_removed(tx, cycle, leaving)
+        parts = _kept_state(tx, cycle)
+        refresh_cycle(tx, cycle)
+        assert parts == _kept_state(tx, cycle), (cycle, backwards)
