@@ -166,9 +166,9 @@ def test_kept_items_and_counters_equal_the_rows_and_a_rebuild(services, admin):
         for cycle_row in gate.cycles():
             cycle = UUID(cycle_row["cycle_id"])
             shown = gate.subjects(cycle)
-            kept = gate.cycle_tallies(cycle)
-            assert kept["statuses"] == _counted_from_rows(shown, None, STATUS)
-            assert kept["authorities"] == _counted_from_rows(shown, None, DECIDES)
+            tallied = gate.cycle_tallies(cycle)
+            assert tallied["statuses"] == _counted_from_rows(shown, None, STATUS)
+            assert tallied["authorities"] == _counted_from_rows(shown, None, DECIDES)
             checked += 1
     assert checked
     before = views.digest(["ratings"])
