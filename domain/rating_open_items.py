@@ -10,14 +10,14 @@ these functions; it decides nothing itself.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from domain.cycles import SubjectIndex
 from domain.rating_order import rating_prerequisites
-from domain.subjects import Subject
+from domain.subjects import Subject, SubjectKey
 
 AT_RISK_DAYS = 7
 """Days before a deadline from which an open item is at risk (sắp quá hạn)."""
@@ -61,6 +61,7 @@ def subject_open_items(
     disciplined_after: bool,
     typed: Mapping[str, Subject] | None = None,
     index: SubjectIndex | None = None,
+    prerequisites: Sequence[tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """The open items of one subject of a cycle, in order: the prerequisites not
     yet decided (§3.2), the hold, and the violations of a decision.
@@ -72,16 +73,22 @@ def subject_open_items(
     :func:`discipline_window`; ``typed`` the same subjects as :class:`Subject`
     and ``index`` their :class:`SubjectIndex`, both built once per cycle by the
     caller (the order rules read them; building them per subject would cost
-    the cycle's size per subject), else here."""
+    the cycle's size per subject), else here. ``prerequisites`` are the
+    subject's (rule, other key) from :func:`rating_prerequisites` when the
+    caller kept them (the ratings view stores them when a cycle's subjects are
+    set, so a change of one subject re-asks this with the few rows it names:
+    ``subjects`` then needs only the subject and those others)."""
     if subject["exempt"]:
         return []
     key = subject["key"]
     name = subject["name"]
     items: list[dict[str, Any]] = []
     if subject["status"] != "decided":
-        if typed is None:
-            typed = {k: Subject.from_payload(row) for k, row in subjects.items()}
-        for rule, other in rating_prerequisites(typed[key], typed, index):
+        if prerequisites is None:
+            if typed is None:
+                typed = {k: Subject.from_payload(row) for k, row in subjects.items()}
+            prerequisites = rating_prerequisites(typed[key], typed, index)
+        for rule, other in prerequisites:
             if subjects[other]["status"] != "decided":
                 items.append(
                     {
@@ -107,6 +114,66 @@ def subject_open_items(
         if disciplined_after:
             items.append(_violation("discipline_after_decision", key, name))
     return items
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Subjects of a cycle named by where they stand: by ``keys``, the
+    collectives whose parent is one of ``parents``, the individuals whose chi
+    bộ is one of ``cells`` and those holding a post at one of ``posted_at``."""
+
+    keys: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+    cells: tuple[str, ...] = ()
+    posted_at: tuple[str, ...] = ()
+
+
+def prerequisite_candidates(subject: Subject) -> Neighbours:
+    """Every subject :func:`rating_prerequisites` may name for ``subject`` (the
+    collectives of its posts; the collectives beside or below it; the members
+    of its chi bộ): given only these and the subject, it answers as over the
+    whole cycle, so a cycle whose subjects arrive in parts asks it per part."""
+    if subject.is_individual:
+        return Neighbours(keys=tuple(str(SubjectKey.of_org(o)) for o in subject.posts))
+    below = (subject.org_id,) if subject.org_id else ()
+    beside = (subject.parent_id,) if subject.parent_id else ()
+    return Neighbours(parents=(*beside, *below), cells=below)
+
+
+def waiting_candidates(subject: Subject) -> Neighbours:
+    """Every subject whose prerequisites may name ``subject`` (the inverse of
+    :func:`prerequisite_candidates`): the collective of a member's chi bộ; for
+    a collective, the one above it, those beside it and its post holders."""
+    if subject.is_individual:
+        cell = (str(SubjectKey.of_org(subject.cell_id)),) if subject.cell_id else ()
+        return Neighbours(keys=cell)
+    above = (str(SubjectKey.of_org(subject.parent_id)),) if subject.parent_id else ()
+    beside = (subject.parent_id,) if subject.parent_id else ()
+    posts = (subject.org_id,) if subject.org_id else ()
+    return Neighbours(keys=above, parents=beside, posted_at=posts)
+
+
+def step_flags(detail: Mapping[str, Any], status: str) -> list[tuple[str, str]]:
+    """The (kind, rule) flags a subject's latest rating step leaves for human
+    consideration, never consequences: an open question only the authority
+    settles (``flag`` from the self-rating or proposal that found it;
+    ``settled`` once the decision settled it, docs/rules.md), and KHTNV again
+    after KHTNV in the previous cycle of the same period type (raised by the
+    decision, while the subject stands ``status`` decided). Only the ``flag``
+    ones are open items."""
+    found: list[tuple[str, str]] = [
+        ("flag", question) for question in detail.get("open_questions", [])
+    ]
+    found += [("settled", s["question"]) for s in detail.get("settled", [])]
+    if status == "decided" and "consecutive_khtnv" in detail.get("rules", []):
+        found.append(("flag", "consecutive_khtnv"))
+    return found
+
+
+RATING_STEPS = frozenset(
+    {"self_rated", "proposed", "decided", "revised", "cancelled", "rating_redo"}
+)
+"""The timeline steps that may raise or settle a flag (the latest one counts)."""
 
 
 def _violation(rule: str, key: str, name: str) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from ledger.errors import LedgerError
 from ledger.history import Row as LedgerRow
 from projections.directory import ancestor_path
 from projections.directory_reads import account_names, entity_names, top_level_ids
-from projections.ratings.subjects import cycle_names
+from projections.ratings.subject_lists import cycle_names
 from projections.subject_events import every_notification_id
 from services.audit_results import Subject
 from services.audit_values import (

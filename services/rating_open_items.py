@@ -11,72 +11,74 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.cycles import SubjectIndex
 from domain.rating_open_items import (
     AT_RISK_DAYS,
     deadline_state,
-    discipline_window,
-    disciplines_counted_from,
     rereview_state,
-    still_open,
-    subject_open_items,
 )
-from domain.subjects import Subject
-from projections.ratings.members import last_recorded_disciplines
+from projections.ratings import open_items as items_view
 from services.rating_reads import RatingReads
 
 __all__ = ["AT_RISK_DAYS", "RatingOpenItems"]
 
+Cursor = tuple[str, int]
+"""Where a page of a cycle's open items ends: the last item's position and seq."""
+
 
 class RatingOpenItems(RatingReads):
-    """The open items of a cycle, over the ratings view's reads."""
+    """The open items of a cycle, over the ratings view's reads: the subjects'
+    items and flags as the projection keeps them (``projections.ratings.
+    open_items``), the deadlines and re-review orders as of ``today``."""
 
     def open_items(
         self, ident: UUID, today: date | None = None
     ) -> list[dict[str, Any]]:
         """What still blocks or breaks the rules in a cycle: prerequisites not yet
         decided, subjects on hold, decided without the required review meetings,
-        discipline recorded after the decision, deadlines at risk or missed."""
+        discipline recorded after the decision, flags, deadlines at risk or
+        missed, re-review orders open: every page (the API's whole list)."""
         today = today or self.app.today()
-        cycle = self.cycle_row(ident)
-        if cycle is None:
+        if self.cycle_row(ident) is None:
             return []
-        rows = {
-            s["subject_key"]: {**s, "key": s["subject_key"]}
-            for s in self.subjects(ident)
-        }
-        reviews = self.reviews(ident)
-        # Held, or being redone: the open order is the item, not a violation.
-        met = {
-            (r["subject_key"], r["venue_id"])
-            for r in reviews
-            if r["held_on"] is not None or r["redo_order_id"] is not None
-        }
-        typed = {k: Subject.from_payload(row) for k, row in rows.items()}
-        index = SubjectIndex.of(typed)
-        year = int(cycle["year"])
-        last = last_recorded_disciplines(
-            self.app.projections, disciplines_counted_from(year)
-        )
         items: list[dict[str, Any]] = []
-        for subject in rows.values():
-            window = discipline_window(subject, year)
-            later = (
-                window is not None
-                and last.get(window.member_id, -1) > window.recorded_after
-            )
-            items += subject_open_items(
-                subject,
-                rows,
-                met,
-                disciplined_after=later,
-                typed=typed,
-                index=index,
-            )
-        items.extend(f for f in self.flags(ident) if f["kind"] == "flag")
-        items.extend(self.deadlines_at_risk(ident, today))
-        items.extend(self.rereviews_open(ident, today))
-        return items
+        after: Cursor | None = None
+        while True:
+            page, after = self.subject_items(ident, after)
+            items += page
+            if after is None:
+                break
+        return items + self.dated_items(ident, today)
+
+    def subject_items(
+        self,
+        ident: UUID,
+        after: Cursor | None = None,
+        limit: int = items_view.ITEMS_PAGE,
+    ) -> tuple[list[dict[str, Any]], Cursor | None]:
+        """One page of the cycle's subject items and flags after ``after``, and
+        the cursor of the next page (None on the last)."""
+        rows = items_view.items_page(self._views, ident, after, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        page = [
+            {
+                "kind": r["kind"],
+                "rule": r["rule"],
+                "subject_key": r["subject_key"],
+                "subject": r["subject"],
+                **({"other": r["other"]} if r["other"] is not None else {}),
+            }
+            for r in rows
+        ]
+        last = (str(rows[-1]["position"]), int(rows[-1]["seq"])) if more else None
+        return page, last
+
+    def subject_items_count(self, ident: UUID) -> int:
+        return items_view.items_count(self._views, ident)
+
+    def dated_items(self, ident: UUID, today: date) -> list[dict[str, Any]]:
+        """The items that depend on the day: deadlines, then re-review orders."""
+        return self.deadlines_at_risk(ident, today) + self.rereviews_open(ident, today)
 
     def rereviews_open(self, ident: UUID, today: date) -> list[dict[str, Any]]:
         """Re-review orders not yet carried out: open, at risk within
@@ -99,32 +101,30 @@ class RatingOpenItems(RatingReads):
         return items
 
     def deadlines_at_risk(self, ident: UUID, today: date) -> list[dict[str, Any]]:
+        """The deadlines at risk or missed with subjects still short of their
+        milestone (counted by the projection, ``domain.rating_open_items.
+        still_open``), naming the first five."""
         cycle = self.cycle_row(ident)
         if cycle is None:
             return []
-        subjects = self.subjects(ident)
-        held = {r["subject_key"] for r in self.reviews(ident) if r["held_on"]}
         items = []
         for deadline in cycle["deadlines"]:
             due = date.fromisoformat(str(deadline["due"]))
             state = deadline_state(due, today)
             if state is None:
                 continue
-            open_subjects = [
-                s["name"]
-                for s in subjects
-                if s["deadline_level"] == deadline["level"]
-                and still_open(s, deadline["milestone"], held)
-            ]
-            if open_subjects:
+            n, names = items_view.short_of(
+                self._views, ident, deadline["milestone"], deadline["level"], 5
+            )
+            if n:
                 items.append(
                     {
                         "kind": state,
                         "rule": deadline["milestone"],
                         "level": deadline["level"],
                         "due": due.isoformat(),
-                        "open": len(open_subjects),
-                        "subject": ", ".join(open_subjects[:5]),
+                        "open": n,
+                        "subject": ", ".join(names),
                     }
                 )
         return items

@@ -12,10 +12,11 @@ the reads for the gateway and turns rows into answers (the rulebook of a cycle,
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.rating_open_items import step_flags
 from domain.rulebooks import Appendix, Level, rulebook
 from domain.statistics import good_or_better
 from domain.subjects import OrgNode, ancestry
@@ -27,6 +28,7 @@ from projections.ratings import reviews as review_view
 from projections.ratings import rounds as round_view
 from projections.ratings import statistics as stats_view
 from projections.ratings import subjects as subject_view
+from projections.ratings import tallies as tally_view
 from projections.ratings import timeline as timeline_view
 from services.context import AppContext
 from votes.results import display_percent
@@ -71,6 +73,24 @@ class RatingReads:
         """A cycle's subjects; with ``decides`` a round's, with ``kind`` only the
         collectives or the individuals."""
         return subject_view.cycle_subjects(self._views, ident, decides, kind)
+
+    def cycle_tallies(
+        self, ident: UUID, places: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        """How many of the cycle's subjects placed at ``places`` (the whole
+        cycle when None) stand at each status, and how many each authority
+        decides: counters the projection keeps by place."""
+        found: dict[str, Any] = {}
+        for name, facet in (
+            ("statuses", tally_view.STATUS),
+            ("authorities", tally_view.DECIDES),
+        ):
+            found[name] = (
+                tally_view.tallies_at(self._views, ident, None, facet)
+                if places is None
+                else tally_view.tallies_of(self._views, ident, places, facet)
+            )
+        return found
 
     def subject_row(self, ident: UUID, key: str) -> dict[str, Any] | None:
         return subject_view.cycle_subject(self._views, ident, key)
@@ -137,15 +157,7 @@ class RatingReads:
             latest[row["subject_key"]] = row
         items: list[dict[str, Any]] = []
         for key, row in latest.items():
-            detail = json.loads(row["detail"])
-            found: list[tuple[str, str]] = [
-                ("flag", question) for question in detail.get("open_questions", [])
-            ]
-            found += [("settled", s["question"]) for s in detail.get("settled", [])]
-            if row["status"] == "decided" and "consecutive_khtnv" in detail.get(
-                "rules", []
-            ):
-                found.append(("flag", "consecutive_khtnv"))
+            found = step_flags(json.loads(row["detail"]), row["status"])
             items.extend(
                 {"kind": kind, "rule": rule, "subject_key": key, "subject": row["name"]}
                 for kind, rule in found

@@ -27,7 +27,7 @@ from domain.cycles import ReviewCycle
 from domain.rating_quota import group_counts, quota_gauge
 from domain.rating_rules import previous_decision as choose_previous_decision
 from domain.rulebooks import Rounding
-from projections.ratings import subjects as subject_view
+from projections.ratings import subject_lists
 from projections.ratings.rounds import round_groups
 from projections.ratings.subjects import earlier_decisions
 from services.errors import NotFoundError
@@ -67,7 +67,7 @@ class RatingService(RatingFacts, RatingOpenItems):
         )
         rows = round_groups(self.app.projections, ident)
         grouped = sorted({k for row in rows for k in row["members"]})
-        levels = subject_view.subject_levels(
+        levels = subject_lists.subject_levels(
             self.app.projections, found["cycle_id"], grouped
         )
         groups = []

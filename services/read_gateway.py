@@ -33,6 +33,7 @@ from domain.rulebooks import (
     rulebook,
     rulebook_for_year,
 )
+from domain.subjects import SubjectKey
 from projections import directory as directory_view
 from projections import directory_reads
 from projections.directory import ancestor_path, ancestor_paths
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from services.app import Kiemdiem
 
 Row = dict[str, Any]
+BRANCH_LIMIT = 10**6  # organisations in one branch: a province has thousands
 
 
 def viewer_for(kiemdiem: Kiemdiem, account_id: UUID) -> Viewer:
@@ -340,6 +342,37 @@ class ReadGateway:
             lambda s: s.get("member_id"),
         )
 
+    def cycle_tallies(self, cycle_id: UUID) -> Row:
+        """The counts by status and the deciding authorities of the subjects the
+        viewer reads (as :meth:`subjects` filters them), from the projection's
+        counters by place: the whole cycle for the administrator, the places of
+        the viewer's branch in today's tree for a keeper (O(branch), not
+        O(members)), plus their own subject for a member."""
+        self._cycle(cycle_id)
+        ratings = self.app.ratings
+        if self.viewer.is_admin:
+            return ratings.cycle_tallies(cycle_id, None)
+        found: Row = {"statuses": {}, "authorities": {}}
+        branch = self.viewer.org_id
+        if branch is not None and self.sees(Read.SUBJECT, branch):
+            # The places in the branch today (the rule's ancestor paths).
+            places = directory_reads.branch_org_ids(
+                self.app.projections, branch, BRANCH_LIMIT
+            )
+            found = ratings.cycle_tallies(cycle_id, places)
+        own = self._own_subject(cycle_id)
+        mine = (
+            None
+            if own is None
+            else ratings.subject_row(cycle_id, str(SubjectKey.of_member(own)))
+        )
+        if mine is not None and not self.sees(Read.SUBJECT, _place(mine)):
+            for facet, value in (("statuses", "status"), ("authorities", "decides")):
+                if mine[value]:
+                    counts = found[facet]
+                    counts[mine[value]] = counts.get(mine[value], 0) + 1
+        return found
+
     def subject_row(self, cycle_id: UUID, key: str) -> Row | None:
         row = self.app.ratings.subject_row(cycle_id, key)
         if row is not None:
@@ -428,6 +461,33 @@ class ReadGateway:
         if not self.sees(Read.STATISTICS, row["org_id"]):
             return []
         return self.app.ratings.open_items(cycle_id)
+
+    def open_items_page(self, cycle_id: UUID, after: tuple[str, int] | None) -> Row:
+        """One page of the cycle's open items (the day's deadlines and re-review
+        orders first, on the first page) with the cursor of the next page and
+        the count of them all; same scope as :meth:`open_items`."""
+        row = self._cycle(cycle_id)
+        empty: Row = {"items": [], "next": None, "count": 0}
+        if not self.sees(Read.STATISTICS, row["org_id"]):
+            return empty
+        ratings = self.app.ratings
+        dated = ratings.dated_items(cycle_id, self.app.today())
+        items, following = ratings.subject_items(cycle_id, after)
+        return {
+            "items": (dated if after is None else []) + items,
+            "next": following,
+            "count": len(dated) + ratings.subject_items_count(cycle_id),
+        }
+
+    def open_items_count(self, cycle_id: UUID) -> int:
+        """How many open items the cycle has (counters and the day's deadlines
+        and orders); same scope as :meth:`open_items`."""
+        row = self._cycle(cycle_id)
+        if not self.sees(Read.STATISTICS, row["org_id"]):
+            return 0
+        ratings = self.app.ratings
+        dated = ratings.dated_items(cycle_id, self.app.today())
+        return len(dated) + ratings.subject_items_count(cycle_id)
 
     def criteria_refinements(self) -> list[Row]:
         """Refined criteria (366 Điều 10) of the organisations the viewer sees."""

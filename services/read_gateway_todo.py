@@ -28,7 +28,7 @@ from projections.ratings.members import roster_member_ids
 from projections.ratings.orders import open_orders
 from projections.ratings.reviews import review_steps
 from projections.ratings.rounds import round_exists
-from projections.ratings.subjects import (
+from projections.ratings.subject_lists import (
     at_status_by_keys,
     count_at_status,
     first_at_status,

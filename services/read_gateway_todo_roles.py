@@ -11,7 +11,7 @@ from domain.accounts import Role
 from domain.errors import DomainError
 from domain.next_step import counting_step
 from domain.permissions import Read
-from projections.ratings.subjects import subjects_of_member
+from projections.ratings.subject_lists import subjects_of_member
 from projections.ratings.timeline import recent_steps
 from services.todo_items import COUNT_CAP, TodoGroup, TodoItem
 

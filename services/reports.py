@@ -33,6 +33,11 @@ from projections.ratings.rounds import authority_name
 from projections.ratings.timeline import subject_timeline
 from services.context import AppContext
 from services.errors import NotFoundError
+from services.reports_counted import (
+    counted_deadlines,
+    counted_entries,
+    revised_rows,
+)
 from votes.results import display_percent
 
 POPULATIONS = ("party_orgs", "members", "leadership_collectives", "leaders")
@@ -67,17 +72,20 @@ def share(n: int, rated: int) -> dict[str, Any]:
 
 
 def tally(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Counts by level of subject rows; the shape of ``RatingService.statistics``."""
+    """Counts by level of subject rows, or of counter entries (a ``bucket``
+    weighing ``n``); the shape of ``RatingService.statistics``."""
     counts = dict.fromkeys(LEVELS, 0)
     pending = 0
     exempt: dict[str, int] = {}
     for row in rows:
-        if row["exempt"]:
-            exempt[row["exempt"]] = exempt.get(row["exempt"], 0) + 1
-        elif row["level"] in counts:
-            counts[row["level"]] += 1
+        bucket, n = _bucket(row)
+        if bucket.startswith("exempt:"):
+            reason = bucket.split(":", 1)[1]
+            exempt[reason] = exempt.get(reason, 0) + n
+        elif bucket in counts:
+            counts[bucket] += n
         else:
-            pending += 1
+            pending += n
     rated = sum(counts.values())
     return {
         "rated": rated,
@@ -86,6 +94,15 @@ def tally(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "good_or_better": good_or_better(counts).as_dict(),
         "exempt": dict(sorted(exempt.items())),
     }
+
+
+def _bucket(row: Mapping[str, Any]) -> tuple[str, int]:
+    """A row's bucket and weight: a counter entry's own, a subject row's one."""
+    if "bucket" in row:
+        return str(row["bucket"]), int(row["n"])
+    if row["exempt"]:
+        return f"exempt:{row['exempt']}", 1
+    return str(row["level"] or "pending"), 1
 
 
 def population_of(row: Mapping[str, Any]) -> str:
@@ -147,11 +164,26 @@ class ReportService:
         statistics page), rolled up by the tree of ``tree_on`` (default: today,
         the report date); the shape of ``RatingService.statistics``."""
         day = tree_on or self.app.today()
-        rows = self.subjects(org_id, 0, day, cycles=[str(cycle_id)])
+        rows = counted_entries(
+            self.app.projections, [str(cycle_id)], str(org_id), self._placer(day)
+        )
         return {
             pop: tally(r for r in rows if population_of(r) == pop)
             for pop in POPULATIONS
         }
+
+    def _counted(
+        self, org_id: UUID, year: int, day: date
+    ) -> list[dict[str, Any]] | None:
+        """The year's counter entries in and under ``org_id`` by the tree of
+        ``day``, or None when the year has more than one annual cycle (a
+        subject in two of them counts once, which only the rows tell)."""
+        cycles = [c["cycle_id"] for c in self.annual_cycles(year)]
+        if len(cycles) > 1:
+            return None
+        return counted_entries(
+            self.app.projections, cycles, str(org_id), self._placer(day)
+        )
 
     def _placer(self, tree_on: date | None) -> Callable[[list[str]], list[str]]:
         """A stored path as it stands in the tree of ``tree_on`` (unchanged
@@ -214,7 +246,8 @@ class ReportService:
         today = today or self.app.today()
         tree_day = tree_on or today
         org = self.organisation(org_id)
-        rows = self.subjects(org_id, year, tree_day)
+        counted = self._counted(org_id, year, tree_day)
+        rows = counted if counted is not None else self.subjects(org_id, year, tree_day)
         covered = {r["cycle_id"] for r in rows}
         cycles = [c for c in self.annual_cycles(year) if c["cycle_id"] in covered]
         by_pop = {
@@ -227,6 +260,16 @@ class ReportService:
             for klass in PARTY_ORG_TYPES
             if any(r["klass"] == klass for r in orgs)
         }
+        if counted is None:
+            revised = rows
+            deadlines = self.deadlines(cycles, rows, today)
+        else:
+            under = (str(org_id), self._placer(tree_day))
+            ids = [c["cycle_id"] for c in cycles]
+            revised = revised_rows(self.app.projections, ids, *under)
+            deadlines = counted_deadlines(
+                self.app.projections, cycles, counted, under, today
+            )
         exempt_total: dict[str, int] = {}
         for pop in POPULATIONS:
             for reason, n in by_pop[pop]["exempt"].items():
@@ -250,9 +293,9 @@ class ReportService:
             "populations": by_pop,
             "party_org_types": by_type,
             "exempt": dict(sorted(exempt_total.items())),
-            "rerated": self._rerated(rows),
+            "rerated": self._rerated(rows if counted is None else revised),
             "confidence": self.confidence(org_id, year),
-            "deadlines": self.deadlines(cycles, rows, today),
+            "deadlines": deadlines,
             "children": self.children(org_id, year, rows, tree_day),
             "remediation": self.remediation(org_id, year, today),
         }
@@ -527,7 +570,8 @@ class ReportService:
         day = tree_on or self.app.today()
         found: dict[str, list[dict[str, Any]]] = {p: [] for p in populations}
         for year in self.years(org_id):
-            rows = self.subjects(org_id, year, day)
+            counted = self._counted(org_id, year, day)
+            rows = counted if counted is not None else self.subjects(org_id, year, day)
             for population in populations:
                 counts = tally(r for r in rows if population_of(r) == population)
                 found[population].append({"year": year, **counts})

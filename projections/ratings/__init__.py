@@ -11,6 +11,8 @@ the question each answers (issue 3, issue 10).
 - :mod:`.timeline`: what happened in a subject's review and rating, in order?
 - :mod:`.criteria`: which criteria did a province or unit refine?
 - :mod:`.members`: what do the rating rules know of a member?
+- :mod:`.tallies`: how many subjects stand at each status, decided by whom?
+- :mod:`.open_items`: what still blocks or breaks the rules, subject by subject?
 
 They are stored as one view, :class:`RatingsView` (one tracking position, the
 tables ``ratings_<table>``): one event changes several of them in one transaction
@@ -25,11 +27,13 @@ from __future__ import annotations
 
 from projections.ratings.criteria import CriteriaRefinements
 from projections.ratings.members import MemberRecords
+from projections.ratings.open_items import CycleOpenItems
 from projections.ratings.orders import ReReviewOrders
 from projections.ratings.reviews import ReviewMeetings
 from projections.ratings.rounds import RatingRounds
 from projections.ratings.statistics import RatingStatistics
 from projections.ratings.subjects import CyclesAndSubjects
+from projections.ratings.tallies import SubjectTallies
 from projections.ratings.timeline import SubjectTimeline
 
 __all__ = ["RatingsView"]
@@ -44,14 +48,17 @@ class RatingsView(
     SubjectTimeline,
     RatingStatistics,
     MemberRecords,
+    SubjectTallies,
+    CycleOpenItems,
 ):
     """The stored view of the ratings read models: their tables and handlers
     (the handlers are gathered from the bases by ``ReadModel``)."""
 
     name = "ratings"
     # 7: subjects_status index (to-do lists); 8: subjects_decides, reviews_subject;
-    # 9: disciplines_decided (a cycle's open items in one query)
-    version = 9
+    # 9: disciplines_decided (a cycle's open items in one query);
+    # 10: tallies (counts by status and authority), prerequisites, open_items
+    version = 10
 
 
 # Every part's tables and indexes, in the order of the bases (as stored since v1).

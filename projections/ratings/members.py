@@ -16,6 +16,7 @@ from uuid import UUID
 
 from domain.members import PartyMember
 from ledger.mapper import LedgerEvent
+from projections.ratings.open_items import member_disciplined
 from projections.ratings.values import to_json
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
@@ -139,6 +140,7 @@ class MemberRecords(ReadModel):
                 "conduct_org_id": str(ev.conduct_org_id) if ev.conduct_org_id else None,
             },
         )
+        member_disciplined(tx, str(e.stream))
         _fact(
             e,
             tx,

@@ -1,16 +1,25 @@
 """How many are rated at each level in each organisation, everything under it
-included? (``stats``)
+included? (``stats``) And in each organisation itself, to be rolled up by any
+tree? (``placed``)
 
-One row per cycle, organisation, population and bucket (a level, ``pending`` or
-``exempt:<reason>``), kept by the subjects' changes (:mod:`.subjects`); the counts
-are integers, percentages are computed exactly by the reader.
+``stats``: one row per cycle, organisation, population and bucket (a level,
+``pending`` or ``exempt:<reason>``), rolled up the subject's stored path (the
+tree when the cycle opened). ``placed``: the same buckets by the subject's own
+organisation only (its path's first), with its class and deadline level, so a
+report can roll them up by the tree of any day in O(organisations) instead of
+reading every subject (issue 14). Both kept by the subjects' changes
+(:mod:`.subjects`); the counts are integers, percentages are computed exactly by
+the reader.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from projections.ratings.values import PENDING
 from projections.read_model import ReadModel
 from projections.sqlutil import Tx
 
@@ -34,6 +43,59 @@ def bump(tx: Tx, cycle: str, path: list[str], pop: str, bucket: str, by: int) ->
         )
 
 
+Placed = tuple[str, str, str, str, str]
+"""A ``placed`` counter's key: own organisation, population, class, deadline
+level, bucket."""
+
+
+def place_bump(tx: Tx, cycle: str, counts: dict[Placed, int]) -> None:
+    """Add each count to the subjects' own organisations' counters."""
+    for (org, pop, klass, level, bucket), by in counts.items():
+        if by == 0:
+            continue
+        tx.execute(
+            "INSERT INTO {placed} (cycle_id, org_id, population, klass, "
+            "deadline_level, bucket, n) VALUES (?, ?, ?, ?, ?, ?, 0) "
+            "ON CONFLICT (cycle_id, org_id, population, klass, deadline_level, "
+            "bucket) DO NOTHING",
+            (cycle, org, pop, klass, level, bucket),
+        )
+        tx.execute(
+            "UPDATE {placed} SET n = n + ? WHERE cycle_id = ? AND org_id = ? "
+            "AND population = ? AND klass = ? AND deadline_level = ? AND bucket = ?",
+            (by, cycle, org, pop, klass, level, bucket),
+        )
+
+
+def placed_key(row: Mapping[str, Any], path: Sequence[str], bucket: str) -> Placed:
+    """The ``placed`` counter a subject row (its ``path`` decoded) is in."""
+    own = str(path[0]) if path else ""
+    return (own, row["population"], row["klass"], row["deadline_level"], bucket)
+
+
+def replace_placed(tx: Tx, cycle: str) -> None:
+    """The cycle's ``placed`` counters again from its rows (when its subjects are
+    set again: the event is in the cycle's size already)."""
+    tx.execute("DELETE FROM {placed} WHERE cycle_id = ?", (cycle,))
+    tx.execute(
+        "SELECT path, population, klass, deadline_level, exempt, level "
+        "FROM {subjects} WHERE cycle_id = ?",
+        (cycle,),
+    )
+    counts: dict[Placed, int] = {}
+    for row in tx.fetchall_dicts():
+        key = placed_key(row, json.loads(row["path"]), bucket_of(row))
+        counts[key] = counts.get(key, 0) + 1
+    place_bump(tx, cycle, counts)
+
+
+def bucket_of(row: Mapping[str, Any]) -> str:
+    """A subject row's bucket: ``exempt:<reason>``, its level, or pending."""
+    if row["exempt"]:
+        return f"exempt:{row['exempt']}"
+    return str(row["level"] or PENDING)
+
+
 class RatingStatistics(ReadModel):
     """The counters by level, rolled up through the tree."""
 
@@ -42,6 +104,12 @@ class RatingStatistics(ReadModel):
             "cycle_id TEXT NOT NULL, org_id TEXT NOT NULL, population TEXT NOT NULL, "
             "bucket TEXT NOT NULL, n BIGINT NOT NULL, "
             "PRIMARY KEY (cycle_id, org_id, population, bucket)"
+        ),
+        "placed": (
+            "cycle_id TEXT NOT NULL, org_id TEXT NOT NULL, population TEXT NOT NULL, "
+            "klass TEXT NOT NULL, deadline_level TEXT NOT NULL, "
+            "bucket TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (cycle_id, "
+            "org_id, population, klass, deadline_level, bucket)"
         ),
     }
 
@@ -56,4 +124,22 @@ def level_counts(
         "SELECT population, bucket, n FROM {stats} WHERE cycle_id = ? "
         "AND org_id = ? AND n != 0 ORDER BY population, bucket",
         [str(cycle_id), str(org_id)],
+    )
+
+
+def placed_counts(
+    views: ProjectionRuntime, cycle_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The non-zero ``placed`` counters of these cycles (``cycle_id``,
+    ``org_id``, ``population``, ``klass``, ``deadline_level``, ``bucket``,
+    ``n``): one row per organisation and bucket, never one per subject."""
+    if not cycle_ids:
+        return []
+    marks = ", ".join("?" for _ in cycle_ids)
+    return views.query(
+        "ratings",
+        "SELECT cycle_id, org_id, population, klass, deadline_level, bucket, n "  # noqa: S608 - marks only
+        f"FROM {{placed}} WHERE cycle_id IN ({marks}) AND n != 0 "
+        "ORDER BY cycle_id, org_id, population, klass, deadline_level, bucket",
+        list(cycle_ids),
     )

@@ -17,7 +17,22 @@ from uuid import UUID
 from domain.cycles import ReviewCycle, deadline_level
 from domain.subjects import Subject
 from ledger.mapper import LedgerEvent
-from projections.ratings.statistics import bump
+from projections.ratings import open_items
+from projections.ratings.open_items import refresh_cycle, subject_updated
+from projections.ratings.statistics import (
+    Placed,
+    bump,
+    place_bump,
+    placed_key,
+    replace_placed,
+)
+from projections.ratings.tallies import (
+    add_tallies,
+    recount,
+    status_moved,
+    subject_tallies,
+    tally,
+)
 from projections.ratings.values import PENDING, to_json
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
@@ -33,6 +48,8 @@ def insert_subjects(
     organisation, population and bucket (not once per subject and level)."""
     counts: dict[tuple[str, str, str], int] = {}
     rows = []
+    tallies: dict[tuple[str, str, str], int] = {}
+    placed: dict[Placed, int] = {}
     for payload in subjects:
         s = Subject.from_payload(payload)
         row = {
@@ -64,13 +81,18 @@ def insert_subjects(
             "updated_at": at,
         }
         rows.append(row)
+        add_tallies(tallies, subject_tallies(s.path, str(row["status"]), s.decides))
         bucket = f"exempt:{s.exempt}" if s.exempt else PENDING
+        own = placed_key(row, s.path, bucket)
+        placed[own] = placed.get(own, 0) + 1
         for org in s.path:
             place = (org, s.population, bucket)
             counts[place] = counts.get(place, 0) + 1
     tx.upsert_many("subjects", ["cycle_id", "subject_key"], rows)
     for (org, pop, bucket), n in counts.items():
         bump(tx, cycle, [org], pop, bucket, n)
+    tally(tx, cycle, tallies)
+    place_bump(tx, cycle, placed)
 
 
 def subject_row(tx: Tx, cycle: str, key: str) -> dict[str, Any] | None:
@@ -82,6 +104,8 @@ def subject_row(tx: Tx, cycle: str, key: str) -> dict[str, Any] | None:
 
 
 def set_subject(tx: Tx, cycle: str, key: str, at: int, **values: Any) -> None:
+    """Set columns of a subject's row; its status tallies and open items follow."""
+    before = subject_row(tx, cycle, key) if "status" in values else None
     assignments = ", ".join(f"{k} = ?" for k in values)
     tx.execute(
         "UPDATE {subjects} SET "  # noqa: S608 - column names come from code
@@ -89,6 +113,11 @@ def set_subject(tx: Tx, cycle: str, key: str, at: int, **values: Any) -> None:
         + ", updated_at = ? WHERE cycle_id = ? AND subject_key = ?",
         (*values.values(), at, cycle, key),
     )
+    moved = before is not None and before["status"] != values["status"]
+    if before is not None and moved:
+        path = json.loads(before["path"])
+        status_moved(tx, cycle, path, before["status"], values["status"])
+    subject_updated(tx, cycle, key, values, status_changed=moved)
 
 
 def bucket_of(row: dict[str, Any]) -> str:
@@ -99,8 +128,13 @@ def bucket_of(row: dict[str, Any]) -> str:
 
 
 def drop_subject(tx: Tx, cycle: str, row: dict[str, Any]) -> None:
-    """Take a stored subject row out of the counters and the table."""
-    bump(tx, cycle, json.loads(row["path"]), row["population"], bucket_of(row), -1)
+    """Take a stored subject row out of the counters and the table (its open
+    items go with :func:`open_items.subjects_removed` once the event's rows are
+    in place)."""
+    path = json.loads(row["path"])
+    bump(tx, cycle, path, row["population"], bucket_of(row), -1)
+    tally(tx, cycle, subject_tallies(path, str(row["status"]), row["decides"], by=-1))
+    place_bump(tx, cycle, {placed_key(row, path, bucket_of(row)): -1})
     tx.execute(
         "DELETE FROM {subjects} WHERE cycle_id = ? AND subject_key = ?",
         (cycle, row["subject_key"]),
@@ -116,6 +150,10 @@ def level_changed(
     path = json.loads(row["path"])
     bump(tx, cycle, path, row["population"], old or PENDING, -1)
     bump(tx, cycle, path, row["population"], new or PENDING, 1)
+    moved = {placed_key(row, path, old or PENDING): -1}
+    new_key = placed_key(row, path, new or PENDING)
+    moved[new_key] = moved.get(new_key, 0) + 1
+    place_bump(tx, cycle, moved)
 
 
 class CyclesAndSubjects(ReadModel):
@@ -151,6 +189,15 @@ class CyclesAndSubjects(ReadModel):
         "subjects_status": ("subjects", "cycle_id, status, subject_key"),
         # A round's page: the subjects its authority decides (v8).
         "subjects_decides": ("subjects", "cycle_id, decides, subject_key"),
+        # The cycle page and statistics: only the collectives (v10).
+        "subjects_kind": ("subjects", "cycle_id, kind, subject_key"),
+        # A report's deadlines: who is late or still open at a level (v10).
+        "subjects_deadline": ("subjects", "cycle_id, deadline_level, decided_on"),
+        # A report's re-rated subjects, without reading the others (v10).
+        "subjects_revised": ("subjects", "revisions, cycle_id"),
+        # A part of a cycle's subjects: who may wait for it (v10, open_items).
+        "subjects_parent": ("subjects", "cycle_id, parent_id"),
+        "subjects_cell": ("subjects", "cycle_id, cell_id"),
     }
 
     @handles(ReviewCycle.Opened)  # type: ignore[attr-defined]
@@ -176,6 +223,7 @@ class CyclesAndSubjects(ReadModel):
             },
         )
         insert_subjects(tx, cycle, ev.subjects, e.notification_id)
+        refresh_cycle(tx, cycle)
 
     @handles(ReviewCycle.DeadlineSet)  # type: ignore[attr-defined]
     def deadline_set(self, e: LedgerEvent, tx: Tx) -> None:
@@ -215,7 +263,9 @@ class CyclesAndSubjects(ReadModel):
 
     @handles(ReviewCycle.SubjectsAdded)  # type: ignore[attr-defined]
     def subjects_added(self, e: LedgerEvent, tx: Tx) -> None:
-        insert_subjects(tx, str(e.stream), e.event.subjects, e.notification_id)
+        cycle = str(e.stream)
+        insert_subjects(tx, cycle, e.event.subjects, e.notification_id)
+        open_items.subjects_added(tx, cycle, [str(s["key"]) for s in e.event.subjects])
 
     @handles(ReviewCycle.SubjectsChanged)  # type: ignore[attr-defined]
     def subjects_changed(self, e: LedgerEvent, tx: Tx) -> None:
@@ -231,10 +281,14 @@ class CyclesAndSubjects(ReadModel):
                 drop_subject(tx, cycle, row)
             fresh.append(payload)
         insert_subjects(tx, cycle, fresh, e.notification_id)
+        gone = []
         for key in e.event.removed:
             row = subject_row(tx, cycle, key)
             if row is not None:
                 drop_subject(tx, cycle, row)
+                gone.append(key)
+        open_items.subjects_removed(tx, cycle, gone)
+        open_items.subjects_added(tx, cycle, [str(p["key"]) for p in fresh])
 
     @handles(ReviewCycle.SubjectsRefreshed)  # type: ignore[attr-defined]
     def subjects_refreshed(self, e: LedgerEvent, tx: Tx) -> None:
@@ -258,6 +312,9 @@ class CyclesAndSubjects(ReadModel):
             bump(tx, cycle, path, row["population"], PENDING, -1)
             bucket = row["level"] or PENDING
             bump(tx, cycle, path, row["population"], bucket, 1)
+        recount(tx, cycle)
+        replace_placed(tx, cycle)
+        refresh_cycle(tx, cycle)
 
     @handles(ReviewCycle.Closed)  # type: ignore[attr-defined]
     def cycle_closed(self, e: LedgerEvent, tx: Tx) -> None:
@@ -267,7 +324,7 @@ class CyclesAndSubjects(ReadModel):
 
 
 # -- reads ------------------------------------------------------------------------
-def _under(org_id: UUID) -> str:
+def under_pattern(org_id: UUID) -> str:
     """A LIKE pattern for a subject whose path names the organisation."""
     return f'%"{org_id}"%'
 
@@ -290,12 +347,12 @@ def annual_cycles(
 
 def annual_years(views: ProjectionRuntime, org_id: UUID) -> list[int]:
     """The years with an annual cycle that has subjects in or under ``org_id``."""
-    rows = views.query(
+    rows = views.query(  # every subject on the path counts in its stats row
         "ratings",
-        "SELECT DISTINCT c.year FROM {cycles} c JOIN {subjects} s "
-        "ON s.cycle_id = c.cycle_id WHERE c.period = 'annual' AND s.path LIKE ? "
-        "ORDER BY c.year",
-        [_under(org_id)],
+        "SELECT DISTINCT c.year FROM {cycles} c JOIN {stats} s "
+        "ON s.cycle_id = c.cycle_id WHERE c.period = 'annual' AND s.org_id = ? "
+        "AND s.n != 0 ORDER BY c.year",
+        [str(org_id)],
     )
     return [int(r["year"]) for r in rows]
 
@@ -313,7 +370,7 @@ def subjects_under(
         "SELECT * FROM {subjects} WHERE cycle_id IN ("  # noqa: S608 - marks only
         + marks
         + ") AND path LIKE ? ORDER BY cycle_id, subject_key",
-        [*cycle_ids, _under(org_id)],
+        [*cycle_ids, under_pattern(org_id)],
     )
     found = []
     for row in rows:
@@ -349,7 +406,7 @@ def cycle_covers(views: ProjectionRuntime, cycle_id: str, org_id: UUID) -> bool:
     found = views.query(
         "ratings",
         "SELECT subject_key FROM {subjects} WHERE cycle_id = ? AND path LIKE ? LIMIT 1",
-        [cycle_id, _under(org_id)],
+        [cycle_id, under_pattern(org_id)],
     )
     return bool(found)
 
@@ -478,117 +535,3 @@ def earlier_decisions(
         )
         for r in rows
     ]
-
-
-# -- the to-do lists: a cycle's subjects waiting at one status ------------------------
-def at_status_by_keys(
-    views: ProjectionRuntime,
-    cycle_id: str,
-    status: str,
-    keys: Sequence[str],
-    under: UUID | None = None,
-) -> list[dict[str, Any]]:
-    """The subjects among ``keys`` at ``status`` in the cycle (and in or under
-    ``under`` when given), unordered."""
-    path, params = _path_filter(under)
-    return views.query(
-        "ratings",
-        "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ? "  # noqa: S608 - placeholders only
-        "AND subject_key IN (" + ", ".join("?" for _ in keys) + ")" + path,
-        [cycle_id, status, *keys, *params],
-    )
-
-
-def first_at_status(
-    views: ProjectionRuntime,
-    cycle_id: str,
-    status: str,
-    limit: int,
-    under: UUID | None = None,
-) -> list[dict[str, Any]]:
-    """The first ``limit`` subjects at ``status`` in the cycle (and in or under
-    ``under`` when given), by key."""
-    path, params = _path_filter(under)
-    return views.query(
-        "ratings",
-        "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ?"  # noqa: S608 - the condition comes from code
-        + path
-        + " ORDER BY subject_key LIMIT ?",
-        [cycle_id, status, *params, limit],
-    )
-
-
-def count_at_status(
-    views: ProjectionRuntime,
-    cycle_id: str,
-    status: str,
-    cap: int,
-    under: UUID | None = None,
-) -> int:
-    """How many subjects are at ``status`` in the cycle (and in or under
-    ``under`` when given), counted up to ``cap``."""
-    path, params = _path_filter(under)
-    counted = views.query(
-        "ratings",
-        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {subjects} "  # noqa: S608 - the condition comes from code
-        "WHERE cycle_id = ? AND status = ?" + path + " LIMIT ?) AS capped",
-        [cycle_id, status, *params, cap],
-    )
-    return int(counted[0]["n"])
-
-
-def _path_filter(under: UUID | None) -> tuple[str, list[Any]]:
-    """The condition keeping the subjects whose stored ancestor path names
-    ``under`` (none without it)."""
-    if under is None:
-        return "", []
-    return " AND path LIKE ?", [_under(under)]
-
-
-def subjects_of_member(
-    views: ProjectionRuntime, member_id: UUID
-) -> list[dict[str, Any]]:
-    """The member's own subjects, in every cycle (as stored)."""
-    return views.query(
-        "ratings", "SELECT * FROM {subjects} WHERE member_id = ?", [str(member_id)]
-    )
-
-
-CYCLE_NAME_BATCH = 500  # ids per IN (...) list
-
-
-def cycle_names(runtime: ProjectionRuntime, ids: Sequence[str]) -> dict[str, str]:
-    """ "<organisation> (<year>)" of each review cycle among ``ids`` that exists,
-    by id (one indexed query per batch)."""
-    names: dict[str, str] = {}
-    for i in range(0, len(ids), CYCLE_NAME_BATCH):
-        batch = list(ids[i : i + CYCLE_NAME_BATCH])
-        marks = ", ".join("?" for _ in batch)
-        rows = runtime.query(
-            "ratings",
-            "SELECT cycle_id, org_name, year FROM {cycles} "  # noqa: S608 - marks only
-            f"WHERE cycle_id IN ({marks})",
-            batch,
-        )
-        for r in rows:
-            names[str(r["cycle_id"])] = f"{r['org_name']} ({r['year']})"
-    return names
-
-
-def subject_levels(
-    views: ProjectionRuntime, cycle_id: str, keys: Sequence[str]
-) -> dict[str, str | None]:
-    """The decided level of each of these subjects of the cycle (by primary key,
-    a few hundred at a time): not a read of the whole cycle."""
-    levels: dict[str, str | None] = {}
-    for start in range(0, len(keys), CYCLE_NAME_BATCH):
-        chunk = list(keys[start : start + CYCLE_NAME_BATCH])
-        marks = ", ".join("?" for _ in chunk)
-        for r in views.query(
-            "ratings",
-            "SELECT subject_key, level FROM {subjects} "  # noqa: S608 - marks only
-            f"WHERE cycle_id = ? AND subject_key IN ({marks})",
-            [cycle_id, *chunk],
-        ):
-            levels[str(r["subject_key"])] = r["level"]
-    return levels

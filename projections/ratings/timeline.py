@@ -11,7 +11,9 @@ import json
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
+from domain.rating_open_items import RATING_STEPS
 from ledger.mapper import LedgerEvent
+from projections.ratings.open_items import refresh_subject
 from projections.ratings.values import to_json
 from projections.read_model import ReadModel
 from projections.sqlutil import Tx
@@ -58,6 +60,8 @@ def log_step(
             "detail": to_json(detail),
         },
     )
+    if step in RATING_STEPS:
+        refresh_subject(tx, cycle, key)
 
 
 class SubjectTimeline(ReadModel):
@@ -122,9 +126,13 @@ def rating_steps(
         "SELECT t.subject_key, t.step, t.detail, s.name, s.status "
         "FROM {timeline} t JOIN {subjects} s ON s.cycle_id = t.cycle_id "
         "AND s.subject_key = t.subject_key WHERE t.cycle_id = ?" + one + " "
-        "AND t.step IN ('self_rated', 'proposed', 'decided', 'revised', "
-        "'cancelled', 'rating_redo') ORDER BY t.position",
-        [str(cycle_id), *([key] if key is not None else [])],
+        f"AND t.step IN ({', '.join('?' for _ in RATING_STEPS)}) "
+        "ORDER BY t.position",
+        [
+            str(cycle_id),
+            *([key] if key is not None else []),
+            *sorted(RATING_STEPS),
+        ],
     )
 
 

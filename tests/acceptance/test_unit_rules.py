@@ -20,6 +20,7 @@ from tests.acceptance.test_rule_scenarios import (
     refuse,
     self_rate,
 )
+from tests.service.test_cycle_counters import parts_equal_whole
 
 
 def found(p: Province, name: str, code: str, title: str, kind: str, parent: str):
@@ -103,6 +104,7 @@ def test_leader_whose_overseen_units_are_over_half_khtnv_is_khtnv(province):
     why = p.sec.get(f"/cycles/{cycle}/subjects/{subject}")["subject"]["explanation"]
     assert "2/2 lĩnh vực, đơn vị trực tiếp phụ trách" in why
     assert "giảm nhẹ" in why
+    parts_equal_whole(p.services)  # a head's post: the collective before them
 
 
 def test_leader_cases_task_results_and_socio_economic_targets(province):
@@ -368,6 +370,7 @@ def test_units_are_rated_before_the_party_organisation(province):
     assert ("units_before_party_org", "UBND xã Tây") in waiting
     rate(p, commune, key("o", p.orgs["ubnd"]), "HTTNV", appendix="PL1")
     p.dm.post(f"/rounds/{district}/decisions", decision(party, "HTTNV"))
+    parts_equal_whole(p.services)
 
 
 def test_government_leadership_before_the_party_committee_under_366_only(province):
@@ -401,6 +404,7 @@ def test_government_leadership_before_the_party_committee_under_366_only(provinc
     legacy = p.open_cycle(2021)
     old = p.open_round(legacy, "district")
     rate(p, old, btv, "HTTNV", None, year=2021)
+    parts_equal_whole(p.services)
 
 
 def test_government_leadership_is_reviewed_before_the_party_committee(province):

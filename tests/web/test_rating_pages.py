@@ -402,6 +402,12 @@ def test_member_facts_page_records_a_discipline(client, auth, kiemdiem, cycle_wo
     assert "QĐ 5-QĐ/UBKT" in html
     issues = client.get(url(f"{R}/cycles/{{cycle}}/issues", ids)).get_data(as_text=True)
     assert "Chờ xếp loại trước" in issues
+    # Paged by a keyset cursor; a malformed one is the first page, past the
+    # last item an empty page, never an error.
+    for cursor, shown in (("khong|hop|le", True), ("~|0", False)):
+        page = client.get(url(f"{R}/cycles/{{cycle}}/issues?sau={cursor}", ids))
+        assert page.status_code == 200
+        assert ("Chờ xếp loại trước" in page.get_data(as_text=True)) is shown
 
 
 def test_a_deadline_set_on_the_cycle_page_shows_at_risk(client, auth, cycle_world):

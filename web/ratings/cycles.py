@@ -73,50 +73,46 @@ def cycle(
 ):
     ratings = reads()
     row = found_cycle(cycle_id)
-    subjects = ratings.subjects(cycle_id)
-    counts: dict[str, int] = {}
-    for s in subjects:
-        counts[s["status"]] = counts.get(s["status"], 0) + 1
+    # Counters and the collectives only: never a read of every subject.
+    tallies = ratings.cycle_tallies(cycle_id)
+    counts: dict[str, int] = tallies["statuses"]
     names = org_names()
-    authorities = sorted(
-        {s["decides"] for s in subjects if s["decides"] and s["decides"] in names}
-    )
-    opened = {r["authority_org_id"] for r in ratings.rounds(cycle_id)}
+    authorities = sorted(a for a in tallies["authorities"] if a in names)
+    rounds = ratings.rounds(cycle_id)
+    opened = {r["authority_org_id"] for r in rounds}
     form = round_form or OpenRoundForm(formdata=None)
     form.authority_org_id.set_choices(
         [(UUID(a), names[a]) for a in authorities if a not in opened],
         empty="— Chọn cấp có thẩm quyền —",
     )
+    collectives = ratings.subjects(cycle_id, kind="collective")
     return render_template(
         "ratings/cycle.html",
         cycle=row,
         counts=counts,
-        total=len(subjects),
-        rounds=ratings.rounds(cycle_id),
-        issues=ratings.open_items(cycle_id),
+        total=sum(counts.values()),
+        rounds=rounds,
+        issues_count=ratings.open_items_count(cycle_id),
         form=form,
         deadline=deadline_form or DeadlineForm(formdata=None, prefix="dl"),
-        **_combined_context(row, subjects, names, combined_form),
+        **_combined_context(row, collectives, names, combined_form),
     )
 
 
 def _combined_context(
     row: dict[str, Any],
-    subjects: list[dict[str, Any]],
+    collectives_of_cycle: list[dict[str, Any]],
     names: dict[str, str],
     bound: CombinedConferenceForm | None,
 ) -> dict[str, Any]:
     """The leadership collectives of the cycle and where each is reviewed."""
     collectives = [
-        s
-        for s in subjects
-        if s["kind"] == "collective" and s["org_kind"] == ("leadership_collective")
+        s for s in collectives_of_cycle if s["org_kind"] == "leadership_collective"
     ]
     committees = [
         s
-        for s in subjects
-        if s["kind"] == "collective"
-        and s["org_kind"] not in ("leadership_collective", "cell")
+        for s in collectives_of_cycle
+        if s["org_kind"] not in ("leadership_collective", "cell")
     ]
     form = bound or CombinedConferenceForm(formdata=None, prefix="cb")
     form.collective_id.set_choices(
@@ -229,10 +225,30 @@ def statistics(cycle_id: UUID):
 
 @bp.get("/cycles/<uuid:cycle_id>/issues")
 def issues(cycle_id: UUID):
+    """The cycle's open items, 50 at a time (``sau``: where the page before
+    ended); the day's deadlines and re-review orders on the first page."""
     row = found_cycle(cycle_id)
+    page = reads().open_items_page(cycle_id, items_cursor(request.args.get("sau")))
+    following = page["next"]
     return render_template(
-        "ratings/issues.html", cycle=row, issues=reads().open_items(cycle_id)
+        "ratings/issues.html",
+        cycle=row,
+        issues=page["items"],
+        count=page["count"],
+        page={
+            "after": f"{following[0]}|{following[1]}" if following else None,
+            "before": None,
+        },
     )
+
+
+def items_cursor(raw: str | None) -> tuple[str, int] | None:
+    """The keyset cursor of a page of open items (``<position>|<seq>``); the
+    first page for none or anything malformed."""
+    position, _, seq = (raw or "").rpartition("|")
+    if not position or not seq.isdigit() or len(raw or "") > 200:
+        return None
+    return position, int(seq)
 
 
 @bp.post("/cycles/<uuid:cycle_id>/deadlines")

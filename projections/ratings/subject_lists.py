@@ -1,0 +1,128 @@
+"""A cycle's subjects read by status, member or key (the to-do lists, a member's
+own subjects, cycle names and levels): reads over :mod:`.subjects`' rows, each
+through an index (``subjects_status``, the primary key)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from projections.ratings.subjects import under_pattern
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
+
+
+# -- the to-do lists: a cycle's subjects waiting at one status ------------------------
+def at_status_by_keys(
+    views: ProjectionRuntime,
+    cycle_id: str,
+    status: str,
+    keys: Sequence[str],
+    under: UUID | None = None,
+) -> list[dict[str, Any]]:
+    """The subjects among ``keys`` at ``status`` in the cycle (and in or under
+    ``under`` when given), unordered."""
+    path, params = _path_filter(under)
+    return views.query(
+        "ratings",
+        "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ? "  # noqa: S608 - placeholders only
+        "AND subject_key IN (" + ", ".join("?" for _ in keys) + ")" + path,
+        [cycle_id, status, *keys, *params],
+    )
+
+
+def first_at_status(
+    views: ProjectionRuntime,
+    cycle_id: str,
+    status: str,
+    limit: int,
+    under: UUID | None = None,
+) -> list[dict[str, Any]]:
+    """The first ``limit`` subjects at ``status`` in the cycle (and in or under
+    ``under`` when given), by key."""
+    path, params = _path_filter(under)
+    return views.query(
+        "ratings",
+        "SELECT * FROM {subjects} WHERE cycle_id = ? AND status = ?"  # noqa: S608 - the condition comes from code
+        + path
+        + " ORDER BY subject_key LIMIT ?",
+        [cycle_id, status, *params, limit],
+    )
+
+
+def count_at_status(
+    views: ProjectionRuntime,
+    cycle_id: str,
+    status: str,
+    cap: int,
+    under: UUID | None = None,
+) -> int:
+    """How many subjects are at ``status`` in the cycle (and in or under
+    ``under`` when given), counted up to ``cap``."""
+    path, params = _path_filter(under)
+    counted = views.query(
+        "ratings",
+        "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM {subjects} "  # noqa: S608 - the condition comes from code
+        "WHERE cycle_id = ? AND status = ?" + path + " LIMIT ?) AS capped",
+        [cycle_id, status, *params, cap],
+    )
+    return int(counted[0]["n"])
+
+
+def _path_filter(under: UUID | None) -> tuple[str, list[Any]]:
+    """The condition keeping the subjects whose stored ancestor path names
+    ``under`` (none without it)."""
+    if under is None:
+        return "", []
+    return " AND path LIKE ?", [under_pattern(under)]
+
+
+def subjects_of_member(
+    views: ProjectionRuntime, member_id: UUID
+) -> list[dict[str, Any]]:
+    """The member's own subjects, in every cycle (as stored)."""
+    return views.query(
+        "ratings", "SELECT * FROM {subjects} WHERE member_id = ?", [str(member_id)]
+    )
+
+
+CYCLE_NAME_BATCH = 500  # ids per IN (...) list
+
+
+def cycle_names(runtime: ProjectionRuntime, ids: Sequence[str]) -> dict[str, str]:
+    """ "<organisation> (<year>)" of each review cycle among ``ids`` that exists,
+    by id (one indexed query per batch)."""
+    names: dict[str, str] = {}
+    for i in range(0, len(ids), CYCLE_NAME_BATCH):
+        batch = list(ids[i : i + CYCLE_NAME_BATCH])
+        marks = ", ".join("?" for _ in batch)
+        rows = runtime.query(
+            "ratings",
+            "SELECT cycle_id, org_name, year FROM {cycles} "  # noqa: S608 - marks only
+            f"WHERE cycle_id IN ({marks})",
+            batch,
+        )
+        for r in rows:
+            names[str(r["cycle_id"])] = f"{r['org_name']} ({r['year']})"
+    return names
+
+
+def subject_levels(
+    views: ProjectionRuntime, cycle_id: str, keys: Sequence[str]
+) -> dict[str, str | None]:
+    """The decided level of each of these subjects of the cycle (by primary key,
+    a few hundred at a time): not a read of the whole cycle."""
+    levels: dict[str, str | None] = {}
+    for start in range(0, len(keys), CYCLE_NAME_BATCH):
+        chunk = list(keys[start : start + CYCLE_NAME_BATCH])
+        marks = ", ".join("?" for _ in chunk)
+        for r in views.query(
+            "ratings",
+            "SELECT subject_key, level FROM {subjects} "  # noqa: S608 - marks only
+            f"WHERE cycle_id = ? AND subject_key IN ({marks})",
+            [cycle_id, *chunk],
+        ):
+            levels[str(r["subject_key"])] = r["level"]
+    return levels

@@ -1,0 +1,149 @@
+"""How many subjects of a cycle stand at each status, and which authorities
+decide them, at each place? (``tallies``)
+
+One row per cycle, place (the organisation a subject belongs to: a
+collective's own, a member's chi bộ, its stored path's first; or ``WHOLE``, the
+whole cycle), facet (``status`` or ``decides``) and value, kept as the
+subjects' rows change (:mod:`.subjects`), so the cycle page reads a few rows
+instead of every subject (issue 14). Not rolled up the stored path: the page
+shows what the viewer reads, placed by today's tree (a reorganisation since the
+cycle opened moves chi bộ between branches), so the reader sums the places of
+the viewer's branch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from projections.read_model import ReadModel
+from projections.sqlutil import Tx
+
+if TYPE_CHECKING:
+    from projections.runtime import ProjectionRuntime
+
+WHOLE = "*"
+"""The organisation column of a cycle's totals (every subject, whatever its path)."""
+STATUS = "status"
+DECIDES = "decides"
+OPEN = "open"  # the facet (and value) of the cycle's count of open items (WHOLE)
+MILESTONE = "milestone"  # subjects short of "<milestone>:<deadline level>" (WHOLE)
+
+
+def tally(tx: Tx, cycle: str, counts: Mapping[tuple[str, str, str], int]) -> None:
+    """Add each (organisation, facet, value) count to the cycle's tallies."""
+    for (org, facet, value), n in counts.items():
+        if n == 0:
+            continue
+        tx.execute(
+            "INSERT INTO {tallies} (cycle_id, org_id, facet, value, n) "
+            "VALUES (?, ?, ?, ?, 0) ON CONFLICT (cycle_id, org_id, facet, value) "
+            "DO NOTHING",
+            (cycle, org, facet, value),
+        )
+        tx.execute(
+            "UPDATE {tallies} SET n = n + ? WHERE cycle_id = ? AND org_id = ? "
+            "AND facet = ? AND value = ?",
+            (n, cycle, org, facet, value),
+        )
+
+
+def _places(path: Sequence[str]) -> tuple[str, ...]:
+    """Where a subject (its stored ``path``) is counted: the whole cycle and its
+    place."""
+    return (WHOLE, str(path[0])) if path else (WHOLE,)
+
+
+def subject_tallies(
+    path: Sequence[str], status: str, decides: str | None, by: int = 1
+) -> dict[tuple[str, str, str], int]:
+    """The counts one subject adds (``by`` 1) or takes away (-1): its status and
+    its deciding authority, at its place and in the whole cycle."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for org in _places(path):
+        counts[(org, STATUS, status)] = by
+        if decides:
+            counts[(org, DECIDES, decides)] = by
+    return counts
+
+
+def add_tallies(
+    into: dict[tuple[str, str, str], int], more: Mapping[tuple[str, str, str], int]
+) -> None:
+    for place, n in more.items():
+        into[place] = into.get(place, 0) + n
+
+
+def recount(tx: Tx, cycle: str) -> None:
+    """The cycle's status and authority tallies again from its rows (when its
+    subjects are set again: the event is in the cycle's size already)."""
+    tx.execute(
+        "DELETE FROM {tallies} WHERE cycle_id = ? AND facet IN (?, ?)",
+        (cycle, STATUS, DECIDES),
+    )
+    tx.execute(
+        "SELECT path, status, decides FROM {subjects} WHERE cycle_id = ?", (cycle,)
+    )
+    counts: dict[tuple[str, str, str], int] = {}
+    for path, status, decides in tx.fetchall():
+        add_tallies(counts, subject_tallies(json.loads(path), status, decides))
+    tally(tx, cycle, counts)
+
+
+def status_moved(tx: Tx, cycle: str, path: Sequence[str], old: str, new: str) -> None:
+    """A subject moved from status ``old`` to ``new``."""
+    if old == new:
+        return
+    counts: dict[tuple[str, str, str], int] = {}
+    for org in _places(path):
+        counts[(org, STATUS, old)] = -1
+        counts[(org, STATUS, new)] = 1
+    tally(tx, cycle, counts)
+
+
+class SubjectTallies(ReadModel):
+    """The counters by status and by deciding authority, by place."""
+
+    tables = {  # noqa: RUF012 - declarative table list read by the runtime
+        "tallies": (
+            "cycle_id TEXT NOT NULL, org_id TEXT NOT NULL, facet TEXT NOT NULL, "
+            "value TEXT NOT NULL, n BIGINT NOT NULL, "
+            "PRIMARY KEY (cycle_id, org_id, facet, value)"
+        ),
+    }
+
+
+def tallies_at(
+    views: ProjectionRuntime, cycle_id: UUID, org_id: UUID | None, facet: str
+) -> dict[str, int]:
+    """Value → count of the subjects placed at ``org_id`` (the whole cycle when
+    None) by ``facet``, the non-zero ones (by primary key)."""
+    return tallies_of(
+        views, cycle_id, [WHOLE if org_id is None else str(org_id)], facet
+    )
+
+
+PLACES_BATCH = 500  # places per IN (...) list
+
+
+def tallies_of(
+    views: ProjectionRuntime, cycle_id: UUID, places: Sequence[str], facet: str
+) -> dict[str, int]:
+    """Value → count of the subjects placed at any of ``places`` by ``facet``
+    (one indexed query per few hundred places)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(places), PLACES_BATCH):
+        batch = list(places[start : start + PLACES_BATCH])
+        marks = ", ".join("?" for _ in batch)
+        rows: list[dict[str, Any]] = views.query(
+            "ratings",
+            "SELECT value, SUM(n) AS n FROM {tallies} WHERE cycle_id = ? "  # noqa: S608 - marks only
+            f"AND facet = ? AND org_id IN ({marks}) GROUP BY value",
+            [str(cycle_id), facet, *batch],
+        )
+        for r in rows:
+            if int(r["n"]):
+                found[str(r["value"])] = found.get(str(r["value"]), 0) + int(r["n"])
+    return dict(sorted(found.items()))
