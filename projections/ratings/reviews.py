@@ -120,7 +120,7 @@ class ReviewMeetings(ReadModel):
             e,
             tx,
             "report_circulated",
-            {"summary": e.event.summary},
+            {"sections": e.event.sections},
             e.event.circulated_on,
         )
         tx.execute(
