@@ -114,7 +114,7 @@ class ReviewMeetings(ReadModel):
         )
         log_step(tx, e, cycle, ev.subject_key, "review_opened", {}, ev.venue_id)
 
-    @handles(Review.CollectiveReportCirculated)  # type: ignore[attr-defined]
+    @handles(Review.CollectiveReportCirculated)
     def report(self, e: LedgerEvent, tx: Tx) -> None:
         _review_step(
             e,

@@ -637,6 +637,7 @@ def test_the_collective_report_holds_the_sections_of_form_01():
         circulated_by=ACTOR,
     )
     (event,) = review.collect_events()
+    assert isinstance(event, Review.CollectiveReportCirculated)
     assert list(event.sections.items()) == [("results", "KQ"), ("measures", "BP")]
     assert Review.CollectiveReportCirculated.class_version == 2
 
