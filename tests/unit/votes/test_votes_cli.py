@@ -13,7 +13,6 @@ from votes.protocol import Election
 from votes.vectors import mutate
 from votes.verifier.checks import CHECK_TITLES
 
-
 # The verifier's English words (titles, results, the frame) a person must not read.
 ENGLISH = (
     *CHECK_TITLES.values(),
