@@ -50,7 +50,9 @@ def messages() -> list[tuple[str, str]]:
         for path in sorted((ROOT / package).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
-                call = node.exc if isinstance(node, ast.Raise) else None
+                if not isinstance(node, ast.Raise):
+                    continue
+                call = node.exc
                 if not (
                     isinstance(call, ast.Call)
                     and isinstance(call.func, ast.Name)
