@@ -23,6 +23,7 @@ from web.catalogue.audit import (
 )
 from web.catalogue.ratings import (
     LEVEL_LABELS,
+    REPORT_CONTENT_LABEL,
     REPORT_SECTION_LABELS,
     RULEBOOK_LABELS,
     SECTION_LABELS,
@@ -142,6 +143,8 @@ def _field(label: str, name: str, value: Any, names: Mapping[str, str]) -> Field
     if isinstance(value, Mapping) and "_type_" not in value:
         # a self-review's or a collective report's (Mẫu 01: it has "results")
         sections = REPORT_SECTION_LABELS if "results" in value else SECTION_LABELS
+        if name == "sections" and sections is REPORT_SECTION_LABELS:
+            label = REPORT_CONTENT_LABEL
         if name == "sections":  # in the order of the form (I, II, … VI)
             order = list(sections)
             value = dict(

@@ -436,6 +436,7 @@ SECTION_LABELS: dict[str, str] = {
 }
 # Mẫu 01, the collective's report: its sections I–V (VI is the self-rating step);
 # the printout's headings (services.printouts.reviews.COLLECTIVE_SECTIONS).
+REPORT_CONTENT_LABEL = "Nội dung báo cáo kiểm điểm của tập thể (Mẫu 01)"
 REPORT_SECTION_LABELS: dict[str, str] = {
     "results": "I. Ưu điểm, kết quả đạt được",
     "shortcomings": "II. Hạn chế, khuyết điểm và nguyên nhân",
