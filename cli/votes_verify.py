@@ -15,19 +15,22 @@ from cli.votes_common import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE
 from ledger.config import settings_from_environ
 from ledger.errors import ConfigurationError
 from votes.verifier import Report, verify_record
+from votes.verifier.checks import CHECK_TITLES_VI, STATUS_VI
 
 
-def _unreadable(message: str, as_json: bool) -> NoReturn:
+def _unreadable(message: str, as_json: bool, english: str) -> NoReturn:
+    """Stop with status 2: the Vietnamese ``message`` for a person, the
+    ``english`` one in the JSON, for scripts."""
     if as_json:
         payload: dict[str, Any] = {
             "checks": [],
-            "error": message,
+            "error": english,
             "first_failure": None,
             "ok": False,
         }
         click.echo(json.dumps(payload, ensure_ascii=False, sort_keys=True))
     else:
-        click.echo(f"error: {message}", err=True)
+        click.echo(f"Lỗi: {message}", err=True)
     raise click.exceptions.Exit(EXIT_UNREADABLE)
 
 
@@ -35,19 +38,39 @@ def _read_trust_root(path: Path, as_json: bool) -> dict[str, Any]:
     try:
         value: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _unreadable(f"cannot read trust root {path}: {exc}", as_json)
+        _unreadable(
+            f"không đọc được gốc tin cậy {path}: {exc}",
+            as_json,
+            f"cannot read trust root {path}: {exc}",
+        )
     if not isinstance(value, dict):
-        _unreadable(f"trust root {path} is not a JSON object", as_json)
+        _unreadable(
+            f"gốc tin cậy {path} không phải là một đối tượng JSON",
+            as_json,
+            f"trust root {path} is not a JSON object",
+        )
     trust_root: dict[str, Any] = value
     return trust_root
 
 
-def _find_trust_root(given: Path | None, as_json: bool) -> tuple[dict[str, Any], str]:
-    """The trust root (votes.md V3: required for the organiser key) and where it
-    was taken from: ``--trust-root``, else the store's own (KIEMDIEM_TRUST_ROOT
-    or ``trust-root.json`` in the instance folder). Never the record itself."""
+# Where the trust root was taken from: as the JSON says it, and in Vietnamese.
+GIVEN = "given with --trust-root"
+BESIDE_THE_STORE = "found beside the store"
+WHERE_VI = {
+    GIVEN: "chỉ ra bằng --trust-root",
+    BESIDE_THE_STORE: "tìm thấy cạnh kho dữ liệu",
+}
+
+
+def _find_trust_root(
+    given: Path | None, as_json: bool
+) -> tuple[dict[str, Any], Path, str]:
+    """The trust root (votes.md V3: required for the organiser key), its file and
+    where it was taken from: ``--trust-root``, else the store's own
+    (KIEMDIEM_TRUST_ROOT or ``trust-root.json`` in the instance folder). Never
+    the record itself."""
     if given is not None:
-        return _read_trust_root(given, as_json), f"{given} (given with --trust-root)"
+        return _read_trust_root(given, as_json), given, GIVEN
     try:
         settings = settings_from_environ()
     except ConfigurationError:
@@ -57,36 +80,41 @@ def _find_trust_root(given: Path | None, as_json: bool) -> tuple[dict[str, Any],
         where = (
             "KIEMDIEM_TRUST_ROOT"
             if "KIEMDIEM_TRUST_ROOT" in settings.paths
-            else "found beside the store"
+            else BESIDE_THE_STORE
         )
-        return _read_trust_root(path, as_json), f"{path} ({where})"
+        return _read_trust_root(path, as_json), path, where
     _unreadable(
+        "chưa có gốc tin cậy: hãy chỉ ra --trust-root FILE (gốc tin cậy được bàn "
+        "giao khi cài đặt); khóa của người tổ chức không bao giờ lấy từ chính hồ sơ",
+        as_json,
         "no trust root: give --trust-root FILE (the trust root handed over at the "
         "set-up); the organiser key is never taken from the record itself",
-        as_json,
     )
 
 
 def _print_report(report: Report) -> None:
+    """The report in Vietnamese: each check's title and result; the failure's
+    technical detail (the verifier's, in English) after the words."""
     for outcome in report.checks:
-        click.echo(f"{outcome.check:<4} {outcome.title:<20} {outcome.status}")
+        click.echo(f"{outcome.check:<4} {outcome.title_vi:<36} {outcome.status_vi}")
     for note in report.notes:
-        click.echo(f"note: {note}")
+        click.echo(f"Ghi chú (chi tiết kỹ thuật): {note}")
     if report.booth_sha256 is not None:
         click.echo(
             f"booth_sha256 {report.booth_sha256} "
-            "(compare with `kiemdiem votes booth-hash`)"
+            "(so với kết quả của `kiemdiem votes booth-hash`)"
         )
     failure = report.first_failure
     if failure is None:
-        click.echo("OK: every check passed")
+        click.echo("ĐẠT: hồ sơ qua mọi bước kiểm tra")
         return
-    where = ""
-    if failure.position is not None:
-        where = f" at position {failure.position}"
-        if failure.topic:
-            where += f" ({failure.topic})"
-    click.echo(f"FAIL {failure.name}{where}: {failure.detail}")
+    where = "" if failure.position is None else f", ở sự kiện thứ {failure.position}"
+    topic = f"{failure.topic}, " if failure.topic else ""
+    title = CHECK_TITLES_VI.get(failure.check, failure.check)
+    click.echo(
+        f"KHÔNG ĐẠT: {failure.check} ({title}){where}. "
+        f"Chi tiết kỹ thuật: {topic}{failure.name}: {failure.detail}"
+    )
 
 
 @click.command("verify")
@@ -138,7 +166,11 @@ def verify(
     try:
         data = record.read_bytes()
     except OSError as exc:
-        _unreadable(f"cannot read record {record}: {exc}", as_json)
+        _unreadable(
+            f"không đọc được hồ sơ {record}: {exc}",
+            as_json,
+            f"cannot read record {record}: {exc}",
+        )
     head_bytes = None
     if head is not None:
         try:
@@ -146,26 +178,35 @@ def verify(
         except ValueError:
             head_bytes = b""
         if len(head_bytes) != 32 or head != head_bytes.hex():
-            _unreadable("--head must be 64 lowercase hex characters", as_json)
-    trust_root, trust_root_source = _find_trust_root(trust_root_path, as_json)
+            _unreadable(
+                "--head phải gồm đúng 64 ký tự hex viết thường",
+                as_json,
+                "--head must be 64 lowercase hex characters",
+            )
+    trust_root, trust_root_file, where = _find_trust_root(trust_root_path, as_json)
     audits = []
     for path in audit_paths:
         try:
             audits.append(path.read_bytes())
         except OSError as exc:
-            _unreadable(f"cannot read audit file {path}: {exc}", as_json)
+            _unreadable(
+                f"không đọc được tệp kiểm tra phiếu {path}: {exc}",
+                as_json,
+                f"cannot read audit file {path}: {exc}",
+            )
     report = verify_record(
         data, head=head_bytes, trust_root=trust_root, jobs=jobs, audit_ballots=audits
     )
     if as_json:
-        payload = {**report.to_json(), "trust_root": trust_root_source}
+        payload = {**report.to_json(), "trust_root": f"{trust_root_file} ({where})"}
         click.echo(json.dumps(payload, ensure_ascii=False, sort_keys=True))
     else:
-        click.echo(f"trust root: {trust_root_source}")
+        click.echo(f"Gốc tin cậy: {trust_root_file} ({WHERE_VI.get(where, where)})")
         _print_report(report)
         for path, audit in zip(audit_paths, report.audits, strict=True):
-            status = "OK" if audit.ok else "FAIL"
-            click.echo(f"V17  audit {path}: {status} {audit.detail}")
+            status = STATUS_VI["OK" if audit.ok else "FAIL"]
+            title = CHECK_TITLES_VI["V17"]
+            click.echo(f"V17  {title} {path}: {status} {audit.detail}")
             for line in audit.choices:
                 click.echo(f"       {line}")
     ok = report.ok and all(audit.ok for audit in report.audits)

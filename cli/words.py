@@ -16,6 +16,7 @@ from typing import IO, Any, NoReturn
 
 import click
 
+from cli.click_words import speak_vietnamese
 from web.catalogue import message_for
 
 # A next step worth naming after a refusal on the command line.
@@ -63,6 +64,9 @@ def usage_words(exc: click.ClickException) -> str:
 def show(exc: click.ClickException, file: IO[str] | None = None) -> None:
     """Print a failure as ``Lỗi: …`` (after the usage line for a usage error)."""
     out = file or sys.stderr
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        click.echo(exc.format_message(), file=out)  # a group alone: its help
+        return
     if isinstance(exc, click.UsageError) and exc.ctx is not None:
         usage = exc.ctx.get_usage()
         if usage.startswith("Usage:"):
@@ -83,6 +87,7 @@ class KiemdiemGroup(click.Group):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        speak_vietnamese()
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         try:

@@ -21,12 +21,16 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
 from domain.explain import RULE_LABELS
-from domain.rulebooks import FORM_OF_APPENDIX, FORM_SECTIONS, parse_level
+from domain.rulebooks import (
+    FORM_OF_APPENDIX,
+    FORM_SECTIONS,
+    REQUIRED_SECTIONS,
+    parse_level,
+)
 from domain.subjects import Subject, SubjectKey
 from domain.text import clean_text
 
 MAX_TEXT = 20000
-REQUIRED_SECTIONS = frozenset({"strengths", "shortcomings", "measures"})
 EVALUATOR_KINDS = frozenset({"superior", "peer", "subordinate"})
 
 
@@ -37,6 +41,23 @@ def text_of(value: str, code: str) -> str:
     if len(cleaned) > MAX_TEXT:
         raise DomainError("review.text_too_long", limit=MAX_TEXT)
     return cleaned
+
+
+def sections_of(form: str, sections: Mapping[str, str]) -> dict[str, str]:
+    """The filled sections of a form (Mẫu 01, 2A, 2B, 2C) in the form's order,
+    cleaned: a section the form does not have, an empty required one or a text
+    over :data:`MAX_TEXT` is refused."""
+    allowed = FORM_SECTIONS[form]
+    unknown = sorted(set(sections) - set(allowed))
+    if unknown:
+        raise DomainError("review.section_unknown", section=", ".join(unknown))
+    cleaned = {k: clean_text(v) for k, v in sections.items() if clean_text(v)}
+    missing = sorted(REQUIRED_SECTIONS[form] - set(cleaned))
+    if missing:
+        raise DomainError("review.section_missing", section=", ".join(missing))
+    if any(len(v) > MAX_TEXT for v in cleaned.values()):
+        raise DomainError("review.text_too_long", limit=MAX_TEXT)
+    return {k: cleaned[k] for k in allowed if k in cleaned}
 
 
 def working_days_between(start: date, end: date, holidays: Iterable[date] = ()) -> int:
@@ -210,23 +231,37 @@ class Review(Aggregate):
 
     # -- preparation --------------------------------------------------------------
     def circulate_report(
-        self, *, summary: str, circulated_on: date, circulated_by: str
+        self, *, sections: Mapping[str, str], circulated_on: date, circulated_by: str
     ) -> None:
-        """The collective's report (Mẫu 01) sent to the participants."""
+        """The collective's report (Mẫu 01) sent to the participants, with the
+        sections of the form (``FORM_SECTIONS["01"]``)."""
         if self.subject_kind != "collective":
             raise DomainError("review.report_for_collectives")
         self._ensure_not_held()
         self._report_circulated(
-            summary=text_of(summary, "review.text_required"),
+            sections=sections_of("01", sections),
             circulated_on=circulated_on,
             circulated_by=circulated_by,
         )
 
-    @event("CollectiveReportCirculated")
+    class CollectiveReportCirculated(Aggregate.Event):
+        """v2: the report's ``sections`` (Mẫu 01, I–V); v1 events held one text,
+        ``summary``, which reads as section I."""
+
+        class_version = 2
+        sections: dict[str, str]
+        circulated_on: date
+        circulated_by: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["sections"] = {"results": state.pop("summary")}
+
+    @event(CollectiveReportCirculated)
     def _report_circulated(
-        self, summary: str, circulated_on: date, circulated_by: str
+        self, sections: dict[str, str], circulated_on: date, circulated_by: str
     ) -> None:
-        self.report = {"summary": summary, "circulated_on": circulated_on}
+        self.report = {"sections": dict(sections), "circulated_on": circulated_on}
 
     def submit_self_review(
         self,
@@ -243,19 +278,9 @@ class Review(Aggregate):
         expected = FORM_OF_APPENDIX.get(appendix)
         if form != expected:
             raise DomainError("review.wrong_form", form=form, expected=expected)
-        allowed = FORM_SECTIONS[form]
-        unknown = sorted(set(sections) - set(allowed))
-        if unknown:
-            raise DomainError("review.section_unknown", section=", ".join(unknown))
-        cleaned = {k: clean_text(v) for k, v in sections.items() if clean_text(v)}
-        missing = sorted(REQUIRED_SECTIONS - set(cleaned))
-        if missing:
-            raise DomainError("review.section_missing", section=", ".join(missing))
-        if any(len(v) > MAX_TEXT for v in cleaned.values()):
-            raise DomainError("review.text_too_long", limit=MAX_TEXT)
         self._self_review_submitted(
             form=form,
-            sections={k: cleaned[k] for k in allowed if k in cleaned},
+            sections=sections_of(form, sections),
             submitted_by=submitted_by,
         )
 

@@ -64,13 +64,15 @@ class LedgerApplication(Application[UUID]):
         super().__init__(env=settings.library_env)
         for key in FORBIDDEN_SETTINGS:
             if self.env.get(key):
-                msg = f"{key} is set; it would bypass event signing"
+                msg = f"{key} đang được đặt; thiết lập này bỏ qua việc ký sự kiện"
                 raise ConfigurationError(msg)
         if self.snapshots is not None:
-            raise ConfigurationError("snapshots would be signed as events: disabled")
+            raise ConfigurationError(
+                "ảnh chụp trạng thái (snapshot) sẽ bị ký như sự kiện: đã tắt"
+            )
         self.sql = Sql(settings, self.recorder.datastore)  # type: ignore[attr-defined]
         if not isinstance(self.recorder, LedgerSQLiteRecorder | LedgerPostgresRecorder):
-            raise ConfigurationError("APPLICATION_RECORDER_TOPIC must not be changed")
+            raise ConfigurationError("không được đổi APPLICATION_RECORDER_TOPIC")
         self.recorder.tip_guard = self._guard_tip
         if settings.backend == "sqlite":
             create_tables(self.sql)
@@ -101,7 +103,7 @@ class LedgerApplication(Application[UUID]):
     @property
     def mapper_(self) -> SigningMapper:
         if not isinstance(self.mapper, SigningMapper):
-            raise ConfigurationError("the signing mapper is not installed")
+            raise ConfigurationError("chưa cài bộ ký sự kiện (signing mapper)")
         return self.mapper
 
     # -- writing ---------------------------------------------------------------

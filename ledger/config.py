@@ -87,7 +87,7 @@ class Settings:
         env = dict(self.library_env)
         if self.backend == "sqlite":
             if self.sqlite_path is None:
-                raise ConfigurationError("SQLite settings without a database name")
+                raise ConfigurationError("thiết lập SQLite thiếu tên cơ sở dữ liệu")
             if self.memory:
                 env["SQLITE_DBNAME"] = (
                     f"file:{self.sqlite_path.split(':')[1].split('?')[0]}-{name}"
@@ -108,8 +108,8 @@ def settings_from_environ(
     for key in FORBIDDEN_SETTINGS:
         if key in environ:
             msg = (
-                f"{key} is set in the environment; kiemdiem refuses to start because "
-                "it would bypass event signing or change the stored bytes"
+                f"{key} đang được đặt trong môi trường; kiemdiem không khởi động vì "
+                "thiết lập này bỏ qua việc ký sự kiện hoặc làm đổi dữ liệu đã lưu"
             )
             raise ConfigurationError(msg)
     url = database_url or environ.get("KIEMDIEM_DATABASE_URL") or DEFAULT_DATABASE_URL
@@ -130,7 +130,10 @@ def settings_from_environ(
             library_env={**found.library_env, **cache},
             log_key_passphrase=environ.get("KIEMDIEM_LOG_KEY_PASSPHRASE") or None,
         )
-    msg = f"KIEMDIEM_DATABASE_URL must start with sqlite:/// or postgresql:// ({url!r})"
+    msg = (
+        "KIEMDIEM_DATABASE_URL phải bắt đầu bằng sqlite:/// hoặc postgresql:// "
+        f"({url!r})"
+    )
     raise ConfigurationError(msg)
 
 
@@ -148,7 +151,9 @@ def _aggregate_cache(environ: Mapping[str, str]) -> dict[str, str]:
         except ValueError:
             size = -1
         if size < 0:
-            msg = f"KIEMDIEM_AGGREGATE_CACHE must be 0 or a whole number, not {raw!r}"
+            msg = (
+                f"KIEMDIEM_AGGREGATE_CACHE phải là 0 hoặc số nguyên, không phải {raw!r}"
+            )
             raise ConfigurationError(msg)
     if size == 0:
         return {}
@@ -168,7 +173,7 @@ def _int_setting(environ: Mapping[str, str], key: str, default: int) -> int:
     except ValueError:
         value = 0
     if value <= 0:
-        msg = f"{key} must be a positive whole number, not {raw!r}"
+        msg = f"{key} phải là số nguyên dương, không phải {raw!r}"
         raise ConfigurationError(msg)
     return value
 
@@ -178,7 +183,7 @@ def _sqlite_settings(
 ) -> Settings:
     path = url[len("sqlite:///") :]
     if not path:
-        raise ConfigurationError("the SQLite URL names no file")
+        raise ConfigurationError("địa chỉ SQLite không chỉ ra tệp nào")
     memory = path == ":memory:"
     if memory:
         name = f"file:kiemdiem-{uuid.uuid4().hex}?mode=memory&cache=shared"
@@ -216,7 +221,7 @@ def _password_from_file(environ: Mapping[str, str]) -> str:
     try:
         return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
     except OSError as exc:
-        msg = f"cannot read the database password from {path}: {exc.strerror}"
+        msg = f"không đọc được mật khẩu cơ sở dữ liệu từ {path}: {exc.strerror}"
         raise ConfigurationError(msg) from None
 
 
@@ -226,11 +231,13 @@ def _postgres_settings(
     parts = urlsplit(url)
     dbname = unquote(parts.path.lstrip("/"))
     if not dbname or not parts.hostname:
-        raise ConfigurationError("the PostgreSQL URL needs a host and a database name")
+        raise ConfigurationError("địa chỉ PostgreSQL cần máy chủ và tên cơ sở dữ liệu")
     query = parse_qs(parts.query)
     schema = query.get("schema", ["public"])[0]
     if not schema.replace("_", "").isalnum():
-        raise ConfigurationError(f"schema name {schema!r} is not a plain identifier")
+        raise ConfigurationError(
+            f"tên schema {schema!r} không phải là định danh đơn giản"
+        )
     conninfo = {
         "dbname": dbname,
         "host": parts.hostname,

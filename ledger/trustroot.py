@@ -44,9 +44,9 @@ def make_trust_root(
 def validate(obj: Any) -> dict[str, Any]:
     """Check the shape of a parsed trust root; raise ConfigurationError if wrong."""
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
-        raise ConfigurationError(f"not a {FORMAT} document")
+        raise ConfigurationError(f"không phải tài liệu {FORMAT}")
     if not isinstance(obj.get("origin"), str) or not obj["origin"]:
-        raise ConfigurationError("trust root has no origin")
+        raise ConfigurationError("gốc tin cậy thiếu nguồn nhật ký (origin)")
     try:
         for key in obj["log_keys"]:
             note.parse_verifier_key(key)
@@ -55,9 +55,9 @@ def validate(obj: Any) -> dict[str, Any]:
         for admin in obj["admin_keys"]:
             TrustedAdminKey.from_json(admin)
     except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigurationError(f"trust root is malformed: {exc}") from exc
+        raise ConfigurationError(f"gốc tin cậy sai cấu trúc: {exc}") from exc
     if not obj["log_keys"]:
-        raise ConfigurationError("trust root lists no log key")
+        raise ConfigurationError("gốc tin cậy không có khóa sổ cái nào")
     return obj
 
 
@@ -65,9 +65,9 @@ def load(path: Path) -> dict[str, Any]:
     try:
         return validate(json.loads(path.read_text(encoding="utf-8")))
     except OSError as exc:
-        raise ConfigurationError(f"cannot read trust root {path}: {exc}") from exc
+        raise ConfigurationError(f"không đọc được gốc tin cậy {path}: {exc}") from exc
     except json.JSONDecodeError as exc:
-        raise ConfigurationError(f"trust root {path} is not JSON: {exc}") from exc
+        raise ConfigurationError(f"gốc tin cậy {path} không phải JSON: {exc}") from exc
 
 
 def log_verifiers(trust_root: Mapping[str, Any]) -> list[note.NoteVerifier]:

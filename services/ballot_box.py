@@ -80,7 +80,7 @@ class BallotBoxKeys:
                 record["wrapped"], self._passphrase(), record["actor"], record["key_id"]
             )
         except (keywrap.KeyUnwrapError, KeyError) as exc:
-            raise ConfigurationError("the ballot-box key does not open") from exc
+            raise ConfigurationError("không mở được khóa của hòm phiếu") from exc
         signer = Signer(
             ballot_box_actor(vote), Ed25519PrivateKey.from_private_bytes(seed)
         )

@@ -61,8 +61,8 @@ class CommendationService:
             self.five_year = five_year_kind(value)
         except DomainError:
             msg = (
-                f"{FIVE_YEAR_ENV}={value!r}: use five_year_certificate (giấy khen, "
-                "the default) or five_year_merit (bằng khen)"
+                f"{FIVE_YEAR_ENV}={value!r}: hãy dùng five_year_certificate (giấy "
+                "khen, mặc định) hoặc five_year_merit (bằng khen)"
             )
             raise ConfigurationError(msg) from None
 

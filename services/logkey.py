@@ -27,8 +27,8 @@ LOG_KEY_OWNER = "log"
 PASSPHRASE_ENV = "KIEMDIEM_LOG_KEY_PASSPHRASE"  # noqa: S105 (a variable's name)
 PASSPHRASE_FILE_ENV = "KIEMDIEM_LOG_KEY_PASSPHRASE_FILE"  # noqa: S105
 HOW_TO_GIVE = (
-    f"give it in {PASSPHRASE_FILE_ENV} (a secret file outside the instance "
-    f"folder, e.g. a Docker secret) or in {PASSPHRASE_ENV}"
+    f"hãy đặt trong {PASSPHRASE_FILE_ENV} (một tệp bí mật ngoài thư mục "
+    f"instance, ví dụ Docker secret) hoặc trong {PASSPHRASE_ENV}"
 )
 
 
@@ -44,10 +44,10 @@ def server_passphrase(settings: Settings) -> str:
     try:
         text = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        msg = f"cannot read the log key passphrase file {path}: {HOW_TO_GIVE}"
+        msg = f"không đọc được tệp mật khẩu của khóa sổ cái {path}: {HOW_TO_GIVE}"
         raise ConfigurationError(msg) from exc
     if not text:
-        msg = f"the log key passphrase file {path} is empty"
+        msg = f"tệp mật khẩu của khóa sổ cái {path} trống"
         raise ConfigurationError(msg)
     return text
 
@@ -65,19 +65,19 @@ def passphrase_for_new_key(
     if given and pass_file.exists():
         if beside and not demo:
             msg = (
-                f"the log key passphrase file {pass_file} is in the same folder as "
-                f"the log key {key_file}; keep it apart from the key: {HOW_TO_GIVE}"
+                f"tệp mật khẩu của khóa sổ cái {pass_file} nằm cùng thư mục với "
+                f"khóa sổ cái {key_file}; hãy để riêng, xa khóa: {HOW_TO_GIVE}"
             )
             raise ConfigurationError(msg)
         return server_passphrase(settings), None
     if not demo:
         if given:
             msg = (
-                f"the log key passphrase file {pass_file} does not exist: create "
-                "the secret first (e.g. `openssl rand -base64 32 > FILE`, mode 0600)"
+                f"tệp mật khẩu của khóa sổ cái {pass_file} không tồn tại: hãy tạo "
+                "tệp bí mật trước (ví dụ `openssl rand -base64 32 > FILE`, quyền 0600)"
             )
         else:
-            msg = f"no passphrase for the log key: {HOW_TO_GIVE}"
+            msg = f"chưa có mật khẩu cho khóa sổ cái: {HOW_TO_GIVE}"
         raise ConfigurationError(msg)
     passphrase = secrets.token_urlsafe(32)
     write_private(pass_file, passphrase + "\n", exclusive=True)
@@ -88,7 +88,7 @@ def create_log_key(settings: Settings, origin: str, passphrase: str) -> NoteSign
     """Generate the log key and write it wrapped under ``passphrase`` (0600)."""
     key_file = settings.log_key_file
     if key_file.exists():
-        msg = f"a log key already exists at {key_file}; refusing to replace it"
+        msg = f"đã có khóa sổ cái tại {key_file}; không thay thế khóa này"
         raise ConfigurationError(msg)
     private_key = Ed25519PrivateKey.generate()
     cost = KdfCost.from_environ()
@@ -108,12 +108,12 @@ def load_log_key(settings: Settings) -> NoteSigner:
         origin = record["origin"]
         wrapped = record["wrapped"]
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        msg = f"cannot read the log key {key_file}"
+        msg = f"không đọc được khóa sổ cái {key_file}"
         raise ConfigurationError(msg) from exc
     passphrase = server_passphrase(settings)
     try:
         seed = keywrap.unwrap_seed(wrapped, passphrase, LOG_KEY_OWNER, origin)
     except keywrap.KeyUnwrapError as exc:
-        msg = "the log key passphrase does not open the log key"
+        msg = "mật khẩu không mở được khóa sổ cái"
         raise ConfigurationError(msg) from exc
     return NoteSigner(origin, Ed25519PrivateKey.from_private_bytes(seed))

@@ -131,9 +131,13 @@ class OpenReview(Command):
 
 @dataclass(frozen=True)
 class CirculateReport(Command):
+    """Mẫu 01 sent to the participants: ``sections`` by the form's keys; a
+    ``summary`` alone (the API's one text) is section I, the results."""
+
     review_id: UUID
     summary: str
     circulated_on: date
+    sections: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,12 @@ class ReadGateway:
         if path:
             p.require_act(self.viewer, action, path)
 
+    def acts_on(self, action: str, org_id: UUID | str | None) -> bool:
+        """Whether the viewer may run ``action`` on a target there
+        (``domain.permissions.may_act``): a form offers only such choices."""
+        path = self.path(org_id)
+        return bool(path) and p.may_act(self.viewer, action, path)
+
     # -- the directory ------------------------------------------------------------
     def organisations(self) -> list[OrganisationRow]:
         """The tree in order: the viewer's branch and the organisations above it."""

@@ -18,7 +18,7 @@ from uuid import UUID
 from domain.accounts import Role
 from domain.errors import DomainError
 from domain.permissions import Read
-from domain.text import query_tokens
+from domain.text import fold, query_tokens
 from projections import search as index
 from projections.directory_reads import organisation_names
 from services.queries import MemberRow, OrganisationRow
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 PAGE = 50  # rows of a list page
 HITS = 50  # results of a search
 MIN_WORD = 2  # a query's longest word needs this many letters
+CELL = "cell"
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,61 @@ class DirectoryReads:
         if not self.lists_members(org_id):
             return None
         return index.member_count(self.runtime, str(org_id))
+
+    # -- choosing a chi bộ (enrolment, transfer) -------------------------------------
+    def cells_in_reach(self, action: str) -> list[OrganisationRow]:
+        """The active chi bộ where the viewer may run ``action`` (``member.enrol``,
+        ``member.transfer``: ``domain.permissions.may_act``), by name."""
+        cells = [
+            row
+            for row in self.gate.organisations()
+            if row.kind == CELL and not row.dissolved
+        ]
+        self.gate.load_paths(row.org_id for row in cells)
+        kept = [row for row in cells if self.gate.acts_on(action, row.org_id)]
+        return sorted(kept, key=lambda row: (fold(row.name), row.code))
+
+    def cell_named(self, typed: str) -> UUID:
+        """The chi bộ a person typed: its id, its code, its name, the
+        suggestion's "name (code)", or words that begin the name of one chi bộ
+        only; among the organisations the viewer reads.
+        ``member.cell_unmatched`` when none is found, ``member.cell_ambiguous``
+        when a name is shared (the code tells them apart). Whether it is a chi
+        bộ the viewer may act on is the command's to refuse, as for an id."""
+        text = " ".join(typed.split())
+        try:
+            return UUID(text)
+        except ValueError:
+            pass
+        name, code = text, ""
+        if text.endswith(")") and " (" in text:
+            name, _, code = text[:-1].rpartition(" (")
+        wanted = code or text
+        found: list[UUID] = []
+        near: list[UUID] = []  # the query's words begin words of the name
+        for query in dict.fromkeys(q for q in (name, wanted) if q):
+            for hit in self.search(query, (index.ORGANISATION,)).hits:
+                same_code = hit.code.casefold() == wanted.casefold()
+                same_name = not code and fold(hit.name) == fold(name)
+                exact = same_code or same_name
+                (found if exact else near).append(hit.entity_id)
+        active = [o for o in dict.fromkeys(found) if self._active(o)]
+        cells = [o for o in active if self._is_cell(o)] or active
+        if not cells and not code:  # a part of one chi bộ's name is enough
+            cells = [o for o in dict.fromkeys(near) if self._is_cell(o)]
+        if not cells:
+            raise DomainError("member.cell_unmatched", text=text)
+        if len(cells) > 1:
+            raise DomainError("member.cell_ambiguous", text=text)
+        return cells[0]
+
+    def _active(self, org_id: UUID) -> bool:
+        row = self.gate.organisation(org_id)
+        return row is not None and not row.dissolved
+
+    def _is_cell(self, org_id: UUID) -> bool:
+        row = self.gate.organisation(org_id)
+        return row is not None and row.kind == CELL and not row.dissolved
 
     # -- breadcrumbs ----------------------------------------------------------
     def breadcrumbs(self, org_id: UUID | None) -> list[Crumb]:

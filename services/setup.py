@@ -106,11 +106,14 @@ def initialise(
     and keep it beside the key.
     """
     if not ORIGIN.fullmatch(origin):
-        msg = f"origin {origin!r} must look like host/path (lowercase, no spaces)"
+        msg = (
+            f"nguồn nhật ký (origin) {origin!r} phải có dạng máy/đường-dẫn "
+            "(chữ thường, không có khoảng trắng)"
+        )
         raise ConfigurationError(msg)
     check_password_policy(admin_password)
     if settings.trust_root_path.exists():
-        msg = f"{settings.trust_root_path} exists: this store is already initialised"
+        msg = f"{settings.trust_root_path} đã có: kho dữ liệu này đã được khởi tạo"
         raise ConfigurationError(msg)
     with private_umask():
         _private_instance(settings.instance_dir)
@@ -160,7 +163,10 @@ def _genesis(
     services = Kiemdiem(settings, root, log_signer=log_signer)
     try:
         if services.ledger.max_notification_id():
-            msg = "the database already holds events; use a new database or schema"
+            msg = (
+                "cơ sở dữ liệu đã có sự kiện; hãy dùng một cơ sở dữ liệu hoặc "
+                "schema mới"
+            )
             raise ConfigurationError(msg)
         account = UserAccount.open(
             account_id=admin_id,

@@ -40,7 +40,7 @@ def test_verify_takes_the_trust_root_beside_the_store_and_says_so(
     found = run("votes", "verify", "--jobs", "1", str(record))
     beside = store / "instance" / "trust-root.json"
     assert found.output.splitlines()[0] == (
-        f"trust root: {beside} (found beside the store)"
+        f"Gốc tin cậy: {beside} (tìm thấy cạnh kho dữ liệu)"
     )
     assert "no trust root given" not in found.output
     as_json = json.loads(run("votes", "verify", "--json", str(record)).stdout)
@@ -53,7 +53,7 @@ def test_verify_with_a_given_trust_root_names_it(store: Path, tmp_path: Path) ->
     given.write_bytes((store / "instance" / "trust-root.json").read_bytes())
     result = run("votes", "verify", "--trust-root", str(given), str(record))
     assert result.output.splitlines()[0] == (
-        f"trust root: {given} (given with --trust-root)"
+        f"Gốc tin cậy: {given} (chỉ ra bằng --trust-root)"
     )
 
 
@@ -67,9 +67,9 @@ def test_verify_without_a_trust_root_fails_plainly(
     monkeypatch.setenv("KIEMDIEM_DATABASE_URL", f"sqlite:///{elsewhere}/k.db")
     result = run("votes", "verify", str(record))
     assert result.exit_code == 2
-    assert "no trust root: give --trust-root FILE" in result.stderr
-    assert "never taken from the record itself" in result.stderr
-    assert "OK" not in result.stdout
+    assert "chưa có gốc tin cậy: hãy chỉ ra --trust-root FILE" in result.stderr
+    assert "không bao giờ lấy từ chính hồ sơ" in result.stderr
+    assert "ĐẠT" not in result.stdout
     as_json = run("votes", "verify", "--json", str(record))
     assert as_json.exit_code == 2
     assert json.loads(as_json.stdout)["ok"] is False

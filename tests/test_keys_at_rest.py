@@ -168,7 +168,7 @@ def test_outside_the_demo_init_needs_a_given_passphrase(
 ) -> None:
     result = run("init")
     assert result.exit_code == 1
-    assert "no passphrase for the log key" in result.output
+    assert "chưa có mật khẩu cho khóa sổ cái" in result.output
     assert "KIEMDIEM_LOG_KEY_PASSPHRASE_FILE" in result.output
     assert not (places["instance"] / "log.key").exists()
     assert not (places["instance"] / "trust-root.json").exists()
@@ -181,7 +181,7 @@ def test_a_passphrase_file_beside_the_key_is_refused_outside_the_demo(
     beside.parent.mkdir()
     beside.write_text(PASSPHRASE, encoding="utf-8")
     monkeypatch.setenv("KIEMDIEM_LOG_KEY_PASSPHRASE_FILE", str(beside))
-    with pytest.raises(ConfigurationError, match="same folder as the log key"):
+    with pytest.raises(ConfigurationError, match="nằm cùng thư mục với khóa sổ cái"):
         _initialise(settings_from_environ())
     assert not (places["instance"] / "log.key").exists()
 
@@ -192,7 +192,7 @@ def test_a_missing_secret_file_is_refused(
     monkeypatch.setenv(
         "KIEMDIEM_LOG_KEY_PASSPHRASE_FILE", str(places["tmp"] / "nowhere")
     )
-    with pytest.raises(ConfigurationError, match="does not exist"):
+    with pytest.raises(ConfigurationError, match="không tồn tại"):
         _initialise(settings_from_environ())
 
 
@@ -207,7 +207,7 @@ def test_the_passphrase_from_the_environment_opens_the_log_key(
     assert PASSPHRASE not in repr(settings)
     assert load_log_key(settings).name == "kiemdiem.test/tep"
     monkeypatch.setenv("KIEMDIEM_LOG_KEY_PASSPHRASE", "sai-mat-khau-roi")
-    with pytest.raises(ConfigurationError, match="does not open"):
+    with pytest.raises(ConfigurationError, match="không mở được khóa sổ cái"):
         load_log_key(settings_from_environ())
 
 
@@ -280,7 +280,7 @@ def test_a_write_whose_checkpoint_cannot_be_signed_warns_and_stays_committed(
     assert "Traceback" not in done.stderr
     assert "WARNING" in done.stderr
     assert "checkpoint that is due was not signed" in done.stderr
-    assert "cannot read the log key passphrase file" in done.stderr
+    assert "không đọc được tệp mật khẩu của khóa sổ cái" in done.stderr
     users = json.loads(run("users", "list", "--json").output)
     assert "thuky" in {u["username"] for u in users}  # committed
     assert _checkpoint_rows(settings) == before  # left for later
@@ -318,7 +318,7 @@ def test_a_web_write_whose_checkpoint_cannot_be_signed_succeeds_with_a_warning(
             )
         assert services.organisation(org) is not None
         warnings = [r.getMessage() for r in caplog.records]
-        assert any("passphrase does not open the log key" in m for m in warnings)
+        assert any("mật khẩu không mở được khóa sổ cái" in m for m in warnings)
     finally:
         services.close()
     assert _checkpoint_rows(settings) == before

@@ -51,7 +51,7 @@ from votes.elgamal import Ciphertext
 from votes.group import GroupError, Point, Scalar, base_mul, decode_point
 from votes.proofs import SchnorrProof
 from votes.tally import partial_decrypt
-from votes.verifier.checks import Event, Failure, RecordVerifier
+from votes.verifier.checks import CHECK_TITLES_VI, Event, Failure, RecordVerifier
 
 STATE_FORMAT = "kiemdiem-trustee-state/v1"
 MESSAGE_FORMAT = "kiemdiem-trustee-message/v1"
@@ -183,9 +183,13 @@ class RecordView:
 
 
 def _fail(failure: Failure) -> TrusteeToolError:
-    where = f" at position {failure.position}" if failure.position else ""
+    """The record failed a check: named in Vietnamese (the verifier's title),
+    the verifier's own detail after it as the technical part."""
+    where = f", ở sự kiện thứ {failure.position}" if failure.position else ""
+    title = CHECK_TITLES_VI.get(failure.check, failure.check)
     return TrusteeToolError(
-        f"the record does not verify: {failure.name}{where}: {failure.detail}"
+        f"hồ sơ không qua bước kiểm tra {failure.check} ({title}){where}. "
+        f"Chi tiết kỹ thuật: {failure.name}: {failure.detail}"
     )
 
 

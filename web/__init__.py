@@ -102,8 +102,9 @@ def _attach_services(app: Flask, services: Kiemdiem | None) -> None:
     settings = settings_from_environ(database_url=app.config.get("DATABASE_URL"))
     if not settings.trust_root_path.exists():
         msg = (
-            f"no store here: {settings.trust_root_path} is missing. Run `kiemdiem "
-            "init` first, or set KIEMDIEM_DATABASE_URL / KIEMDIEM_INSTANCE_DIR."
+            f"chưa có kho dữ liệu ở đây: thiếu {settings.trust_root_path}. Hãy chạy "
+            "`kiemdiem init` trước, hoặc đặt KIEMDIEM_DATABASE_URL / "
+            "KIEMDIEM_INSTANCE_DIR."
         )
         raise ConfigurationError(msg)
     opened = Kiemdiem(settings)

@@ -63,8 +63,8 @@ def resolve_secret_key(config: dict[str, Any], environ: Mapping[str, str]) -> st
     if key:
         if len(str(key)) < MIN_SECRET_LENGTH:
             msg = (
-                f"KIEMDIEM_SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} "
-                "random characters (for example `python -c 'import secrets; "
+                f"KIEMDIEM_SECRET_KEY quá ngắn: hãy dùng ít nhất {MIN_SECRET_LENGTH} "
+                "ký tự ngẫu nhiên (ví dụ `python -c 'import secrets; "
                 "print(secrets.token_urlsafe(32))'`)"
             )
             raise ConfigurationError(msg)
@@ -72,8 +72,8 @@ def resolve_secret_key(config: dict[str, Any], environ: Mapping[str, str]) -> st
     if config.get("TESTING") or config.get("DEBUG"):
         return secrets.token_urlsafe(32)
     msg = (
-        "KIEMDIEM_SECRET_KEY is not set: the web application needs a secret key to "
-        "sign its session cookies. Set it to a long random value (for example "
+        "chưa đặt KIEMDIEM_SECRET_KEY: ứng dụng web cần một khóa bí mật để ký "
+        "cookie phiên đăng nhập. Hãy đặt một giá trị ngẫu nhiên đủ dài (ví dụ "
         "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
     )
     raise ConfigurationError(msg)

@@ -81,6 +81,20 @@ FORM_SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     "2B": ("strengths", "shortcomings", "remediation", "suggestions", "measures"),
     "2C": ("strengths", "shortcomings", "remediation", "suggestions", "measures"),
+    # Mẫu 01, the collective's report, in the same pattern under 21-HD, 25-HD and
+    # 43-HD (interpretation): I results, II shortcomings and causes, III the
+    # previous review's remediation, IV answers to suggestions, V direction and
+    # measures; VI, the self-rating, is the rating step's, not a text.
+    "01": ("results", "shortcomings", "remediation", "suggestions", "measures"),
+}
+# What a form may not leave empty: a self-review its strengths, shortcomings and
+# measures; the collective's draft report its results (section I), which is all
+# that a report sent as one text (the API's ``summary``) holds.
+REQUIRED_SECTIONS: dict[str, frozenset[str]] = {
+    "2A": frozenset({"strengths", "shortcomings", "measures"}),
+    "2B": frozenset({"strengths", "shortcomings", "measures"}),
+    "2C": frozenset({"strengths", "shortcomings", "measures"}),
+    "01": frozenset({"results"}),
 }
 
 

@@ -115,13 +115,13 @@ class ReviewMeetings(ReadModel):
         )
         log_step(tx, e, cycle, ev.subject_key, "review_opened", {}, ev.venue_id)
 
-    @handles(Review.CollectiveReportCirculated)  # type: ignore[attr-defined]
+    @handles(Review.CollectiveReportCirculated)
     def report(self, e: LedgerEvent, tx: Tx) -> None:
         _review_step(
             e,
             tx,
             "report_circulated",
-            {"summary": e.event.summary},
+            {"sections": e.event.sections},
             e.event.circulated_on,
         )
         tx.execute(

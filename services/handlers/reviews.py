@@ -84,7 +84,7 @@ def circulate_report(
         signer,
         command.review_id,
         lambda r, _c: r.circulate_report(
-            summary=command.summary,
+            sections={"results": command.summary, **command.sections},
             circulated_on=command.circulated_on,
             circulated_by=signer.actor,
         ),

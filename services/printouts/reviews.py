@@ -53,12 +53,22 @@ POST_NAMES = {
     "member": "Thành viên, ủy viên",
 }
 EMPTY_SECTION = "Không có nội dung (mục không bắt buộc, người kiểm điểm để trống)."
-COLLECTIVE_SECTIONS = (
-    "I. Kết quả thực hiện nhiệm vụ; ưu điểm, hạn chế, khuyết điểm và nguyên nhân",
-    "II. Kết quả khắc phục hạn chế, khuyết điểm kỳ trước",
-    "III. Giải trình các vấn đề được gợi ý kiểm điểm",
-    "IV. Tự đánh giá, xếp loại chất lượng",
+# Mẫu 01, the collective's report (key, heading), in the template's order: I–V
+# are the report's own text (``FORM_SECTIONS["01"]``), VI is the self-rating.
+COLLECTIVE_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("results", "I. Ưu điểm, kết quả đạt được"),
+    ("shortcomings", "II. Hạn chế, khuyết điểm và nguyên nhân"),
+    (
+        "remediation",
+        "III. Kết quả khắc phục hạn chế, khuyết điểm đã được cấp có thẩm quyền "
+        "kết luận hoặc chỉ ra ở các kỳ kiểm điểm trước",
+    ),
+    ("suggestions", "IV. Giải trình các vấn đề được gợi ý kiểm điểm (nếu có)"),
+    ("measures", "V. Phương hướng, biện pháp khắc phục hạn chế, khuyết điểm"),
+    ("rating", "VI. Tự đánh giá, xếp loại chất lượng"),
 )
+NO_CARRIED = "Kỳ trước không có hạn chế, khuyết điểm cần khắc phục."
+NO_SUGGESTIONS = "Không có vấn đề được gợi ý kiểm điểm."
 
 
 class NotPrintable(LookupError):
@@ -172,17 +182,48 @@ def self_review_pdf(source: ReviewSource) -> bytes:
     return layout.finish(pdf)
 
 
+def report_texts(detail: Mapping[str, Any]) -> Mapping[str, str]:
+    """The sections of a circulated report; one circulated as a single text
+    (before Mẫu 01 had its sections, a view not yet rebuilt) is section I."""
+    sections: Mapping[str, str] | None = detail.get("sections")
+    if sections is None:
+        return {"results": str(detail.get("summary") or "")}
+    return sections
+
+
+def report_sections(
+    source: ReviewSource, detail: Mapping[str, Any]
+) -> list[tuple[str, str, str]]:
+    """(key, heading, text) of every section of Mẫu 01 in the template's order,
+    as the printout and the subject page show them: III adds the shortcomings
+    carried from the previous year, IV the suggestions recorded for the review,
+    VI is the self-rating; an empty section says so."""
+    texts = report_texts(detail)
+    suggested = [
+        t["detail"]["text"]
+        for t in source.timeline
+        if t["step"] == "suggestion" and str(t.get("venue_id") or "") == source.venue_id
+    ]
+    found: list[tuple[str, str, str]] = []
+    for key, heading in COLLECTIVE_SECTIONS:
+        text = texts.get(key, "")
+        if key == "remediation":
+            text = "\n".join(x for x in (text, _carried(source)) if x) or NO_CARRIED
+        elif key == "suggestions":
+            asked = "\n".join(f"- Gợi ý: {s}" for s in suggested)
+            text = "\n".join(x for x in (asked, text) if x) or NO_SUGGESTIONS
+        elif key == "rating":
+            text = _self_rating(source.subject)
+        found.append((key, heading, text or EMPTY_SECTION))
+    return found
+
+
 def collective_report_pdf(source: ReviewSource) -> bytes:
     """Mẫu 01-HD KĐ.ĐG: báo cáo kiểm điểm, tự đánh giá, xếp loại của tập thể."""
     report = _last(source, "report_circulated")
     if report is None:
         raise NotPrintable("review.report_not_circulated")
     subject, year = source.subject, source.cycle["year"]
-    suggestions = [
-        t["detail"]["text"]
-        for t in source.timeline
-        if t["step"] == "suggestion" and str(t.get("venue_id") or "") == source.venue_id
-    ]
     pdf = layout.new_document()
     layout.party_header(
         pdf,
@@ -206,18 +247,8 @@ def collective_report_pdf(source: ReviewSource) -> bytes:
         "I",
         12,
     )
-    first, carried, explained, rating = COLLECTIVE_SECTIONS
-    layout.section(pdf, first, report["detail"]["summary"])
-    layout.section(
-        pdf, carried, _carried(source) or "Kỳ trước không có hạn chế cần khắc phục."
-    )
-    layout.section(
-        pdf,
-        explained,
-        "\n".join(f"- {s}" for s in suggestions)
-        or "Không có vấn đề được gợi ý kiểm điểm.",
-    )
-    layout.section(pdf, rating, _self_rating(subject))
+    for _key, heading, body in report_sections(source, report["detail"]):
+        layout.section(pdf, heading, body)
     layout.signatures(
         pdf,
         [Signature((f"T/M {subject['name']}",), "(Ký, ghi rõ họ tên, chức vụ)")],

@@ -52,7 +52,11 @@ def test_a_2025_cycle_from_opening_to_statistics(page, world):  # noqa: F811
     page.get_by_role("link", name="Danh sách đối tượng").click()
     page.get_by_role("link", name="Chi bộ xóm A").click()
     page.get_by_role("button", name="Mở kiểm điểm tại đây").click()
-    page.get_by_label("Dự thảo báo cáo kiểm điểm (Mẫu 01)").fill("Báo cáo năm 2025")
+    page.get_by_label("I. Ưu điểm, kết quả đạt được").fill("Báo cáo năm 2025")
+    page.get_by_label("II. Hạn chế, khuyết điểm và nguyên nhân").fill("Họp chưa đều")
+    page.get_by_label("V. Phương hướng, biện pháp khắc phục hạn chế, khuyết điểm").fill(
+        "Họp đúng kỳ"
+    )
     page.get_by_label("Ngày gửi người dự hội nghị").fill("2025-12-01")
     page.get_by_role("button", name="Ghi nhận đã gửi dự thảo").click()
     page.get_by_text("Đã ghi nhận gửi dự thảo báo cáo.").wait_for()

@@ -607,6 +607,51 @@ def test_18_standing_committee_member_heading_a_board_has_three_venues():
     )
 
 
+def test_the_collective_report_holds_the_sections_of_form_01():
+    """Mẫu 01: sections I–V kept in the form's order; section I may not be
+    empty; a key that is not a section of the form is refused."""
+    c = cycle(2025, [member("A")])
+    review = Review.open(
+        review_id=oid("r01"),
+        cycle_id=c.id,
+        subject=c.subjects[okey(CELL)],
+        venue_id=str(CELL.org_id),
+        opened_by=ACTOR,
+    )
+    review.collect_events()
+    with refused("review.section_missing", section="results"):
+        review.circulate_report(
+            sections={"results": "  ", "measures": "BP"},
+            circulated_on=date(2025, 12, 1),
+            circulated_by=ACTOR,
+        )
+    with refused("review.section_unknown", section="strengths"):
+        review.circulate_report(
+            sections={"results": "KQ", "strengths": "x"},
+            circulated_on=date(2025, 12, 1),
+            circulated_by=ACTOR,
+        )
+    review.circulate_report(
+        sections={"measures": "BP", "shortcomings": "", "results": "KQ"},
+        circulated_on=date(2025, 12, 1),
+        circulated_by=ACTOR,
+    )
+    (event,) = review.collect_events()
+    assert isinstance(event, Review.CollectiveReportCirculated)
+    assert list(event.sections.items()) == [("results", "KQ"), ("measures", "BP")]
+    assert Review.CollectiveReportCirculated.class_version == 2
+
+
+def test_a_report_circulated_as_one_text_is_upcast_to_section_one():
+    state = {"summary": "Báo cáo", "circulated_on": "x", "circulated_by": ACTOR}
+    Review.CollectiveReportCirculated.upcast_v1_v2(state)
+    assert state == {
+        "sections": {"results": "Báo cáo"},
+        "circulated_on": "x",
+        "circulated_by": ACTOR,
+    }
+
+
 def test_collective_report_circulated_three_working_days_before():
     c = cycle(2025, [member("A")])
     review = Review.open(
@@ -617,7 +662,9 @@ def test_collective_report_circulated_three_working_days_before():
         opened_by=ACTOR,
     )
     review.circulate_report(
-        summary="Mẫu 01", circulated_on=date(2025, 12, 1), circulated_by=ACTOR
+        sections={"results": "Mẫu 01"},
+        circulated_on=date(2025, 12, 1),
+        circulated_by=ACTOR,
     )
     assert working_days_between(date(2025, 12, 1), date(2025, 12, 4)) == 3
     with refused("review.report_too_late", days=2):

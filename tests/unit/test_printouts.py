@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from domain.rulebooks import FORM_SECTIONS
 from services import report_documents as docs
 from services.printouts import documents, layout, reviews
 from services.printouts.reviews import ReviewSource, section_plan
@@ -62,12 +63,14 @@ def assert_every_letter(data: bytes) -> str:
     return text
 
 
-def _source(form: str, kind: str = "individual") -> ReviewSource:
-    sections = {k: f"{k}: {ALL}" for k in reviews.FORM_SECTIONS[form]}
+def _source(
+    form: str, kind: str = "individual", report: dict[str, Any] | None = None
+) -> ReviewSource:
+    sections = {k: f"{k}: {ALL}" for k in FORM_SECTIONS[form]}
     step = (
         {"step": "self_review", "detail": {"form": form, "sections": sections}}
         if kind == "individual"
-        else {"step": "report_circulated", "detail": {"summary": ALL}}
+        else {"step": "report_circulated", "detail": report or {"sections": sections}}
     )
     timeline: list[dict[str, Any]] = [
         {**step, "venue_id": CELL, "on_date": "2025-12-05"},
@@ -120,12 +123,49 @@ def test_self_review_forms_keep_every_letter_in_the_template_order(form):
     assert (omitted in flat) is (form != "2A")
 
 
-def test_collective_report_form_01_keeps_every_letter():
-    data = reviews.collective_report_pdf(_source("2A", kind="collective"))
+def test_collective_report_form_01_has_every_section_in_the_template_order():
+    """Mẫu 01: sections I–VI in order, each with its text (every letter), III
+    with the shortcomings carried from the previous year, IV with the recorded
+    suggestions, VI with the self-rating; header, signature and page number."""
+    data = reviews.collective_report_pdf(_source("01", kind="collective"))
     flat = " ".join(assert_every_letter(data).split())
-    for needed in ("Mẫu 01-HD KĐ.ĐG", "ĐẢNG CỘNG SẢN VIỆT NAM", "Số ……-BC/…", "T/M"):
+    for needed in (
+        "Mẫu 01-HD KĐ.ĐG",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "Số ……-BC/…",
+        "ngày 05 tháng 12 năm 2025",
+        "T/M",
+        "Nơi nhận:",
+        "Trang 1/",
+    ):
         assert needed in flat, needed
-    assert "Nơi nhận:" in flat
+    headings = [h for _, h in reviews.COLLECTIVE_SECTIONS]
+    assert [h.split(". ")[0] for h in headings] == ["I", "II", "III", "IV", "V", "VI"]
+    at = [flat.index(" ".join(h.split())) for h in headings]
+    assert at == sorted(at)
+    for key in FORM_SECTIONS["01"]:  # each section's own text, in its place
+        assert f"{key}: Chữ Việt" in flat, key
+    iii, iv, v, vi = at[2:]
+    assert iii < flat.index("Hạn chế aàáả") < iv  # carried from 2024
+    assert iv < flat.index("Gợi ý aàáả") < v
+    assert vi < flat.index("Tự xếp loại: Hoàn thành tốt nhiệm vụ")
+
+
+def test_a_report_circulated_as_one_text_prints_it_as_section_one():
+    """A report sent before Mẫu 01 had sections (the view holds ``summary``)."""
+    old = _source("01", kind="collective", report={"summary": f"Cũ {ALL}"})
+    flat = " ".join(pdf_text(reviews.collective_report_pdf(old)).split())
+    assert flat.index("I. Ưu điểm") < flat.index("Cũ Chữ Việt") < flat.index("II. ")
+    assert "Không có nội dung" in flat  # II and V: nothing was written
+
+
+def test_report_headings_are_the_catalogue_labels():
+    """The screen's labels and the printout's headings are the same words."""
+    from web.catalogue.ratings import REPORT_SECTION_LABELS
+
+    printed = dict(reviews.COLLECTIVE_SECTIONS)
+    assert list(REPORT_SECTION_LABELS) == list(FORM_SECTIONS["01"])
+    assert all(printed[k] == v for k, v in REPORT_SECTION_LABELS.items())
 
 
 def test_a_venue_without_a_signed_text_is_not_printable():

@@ -230,7 +230,7 @@ PAGE_BODIES: dict[str, Body] = {
         "rv-reason": TEXT,
         "rv-deadline": "2030-03-01",
     },
-    f"{PAGE_REVIEW}/report": lambda v: {"rp-summary": TEXT, "rp-circulated_on": ON},
+    f"{PAGE_REVIEW}/report": lambda v: {"rp-results": TEXT, "rp-circulated_on": ON},
     f"{PAGE_REVIEW}/self-review": lambda v: {
         "form_code": "2B",
         "sv-strengths": TEXT,

@@ -17,7 +17,7 @@ def test_factory_uses_test_config(app):
 
 
 def test_secret_key_is_required_outside_testing(store_dir):
-    with pytest.raises(ConfigurationError, match="KIEMDIEM_SECRET_KEY is not set"):
+    with pytest.raises(ConfigurationError, match="chưa đặt KIEMDIEM_SECRET_KEY"):
         create_app()
 
 
@@ -63,7 +63,7 @@ def test_logging_configuration_adds_request_ids(capsys):
 
 
 def test_short_secret_key_is_refused(store_dir):
-    with pytest.raises(ConfigurationError, match="too short"):
+    with pytest.raises(ConfigurationError, match="quá ngắn"):
         create_app({"SECRET_KEY": "short"})
 
 

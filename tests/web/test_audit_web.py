@@ -587,3 +587,31 @@ def test_reading_an_event_page_of_a_members_file_is_signed_not_left_pending(
     assert client.get(f"/audit/events/{first.notification_id}").status_code == 200
     assert client.get(f"/audit/subjects/{world.member_id}").status_code == 200
     assert kiemdiem.audit.pending_reads(world.member_id) == []
+
+
+def test_a_collective_report_reads_with_the_headings_of_form_01():
+    """Mẫu 01's sections under their own headings (V is the measures there,
+    not VI as in a self-review), in the form's order; an old report's one text
+    under its own label."""
+    from web.audit.present import readable
+
+    topic = "domain.reviews:Review.CollectiveReportCirculated"
+    report = readable(
+        topic,
+        {"sections": {"measures": "Họp đúng kỳ", "results": "Hoàn thành"}},
+        {},
+    )
+    assert [(f.label, f.lines) for f in report] == [
+        (
+            "Nội dung báo cáo kiểm điểm của tập thể (Mẫu 01)",
+            (
+                ("I. Ưu điểm, kết quả đạt được", "Hoàn thành"),
+                (
+                    "V. Phương hướng, biện pháp khắc phục hạn chế, khuyết điểm",
+                    "Họp đúng kỳ",
+                ),
+            ),
+        )
+    ]
+    old = readable(topic, {"summary": "Báo cáo năm 2024"}, {})
+    assert [(f.label, f.text) for f in old] == [("Tóm tắt", "Báo cáo năm 2024")]

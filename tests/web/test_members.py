@@ -72,8 +72,9 @@ def test_enrol_form_offers_only_cells(client, auth, world):
     page = client.get(f"/members/new?cell={world.orgs['cell_b']}").get_data(
         as_text=True
     )
-    assert f'<option selected value="{world.orgs["cell_b"]}">' in page
-    assert str(world.orgs["district"]) not in page
+    assert 'value="Chi bộ xóm B (chi-bo-xom-b)"' in page  # the linked chi bộ
+    assert '<option value="Chi bộ xóm A (chi-bo-xom-a)">' in page
+    assert "Huyện ủy Đông Hà (" not in page  # a committee is not suggested
     assert 'type="date"' in page
 
 

@@ -5,11 +5,14 @@ Vietnamese, not with a 500."""
 
 from __future__ import annotations
 
+import html
 import io
 import unicodedata
 
 from pypdf import PdfReader
 
+from domain.rulebooks import FORM_SECTIONS
+from services.printouts.reviews import COLLECTIVE_SECTIONS
 from services.rating_ids import review_id
 from tests.web.test_rating_pages import SUBJ, R, url
 from tests.web.test_rating_pages import cycle_world as cycle_world  # the fixture
@@ -88,26 +91,33 @@ def test_form_01_of_the_collective_downloads(client, auth, cycle_world):
     )
     cell_review = review_id(ids["cycle"], cell_key, ids["cell"])
     form = client.get(subject).get_data(as_text=True)
-    order = [
-        form.index(h)
-        for h in (
-            "I. Kết quả thực hiện nhiệm vụ",
-            "II. Kết quả khắc phục hạn chế, khuyết điểm kỳ trước: lấy từ theo dõi",
-            "III. Giải trình các vấn đề được gợi ý kiểm điểm: lấy từ",
-            "IV. Tự đánh giá, xếp loại chất lượng: ghi ở",
-        )
-    ]
+    headings = [html.escape(h, quote=False) for _, h in COLLECTIVE_SECTIONS]
+    order = [form.index(h) for h in headings]  # the form follows Mẫu 01
     assert order == sorted(order)
+    for key in FORM_SECTIONS["01"]:
+        assert f'name="rp-{key}"' in form, key
+    assert (
+        auth.post(
+            f"{R}/reviews/{cell_review}/report",
+            {"rp-measures": "Chỉ có mục V", "rp-circulated_on": "2025-12-01"},
+        ).status_code
+        == 400  # section I is required: nothing is sent
+    )
     assert (
         auth.post(
             f"{R}/reviews/{cell_review}/report",
             {
-                "rp-summary": "Chi bộ hoàn thành kế hoạch",
+                "rp-results": "Chi bộ hoàn thành kế hoạch",
+                "rp-shortcomings": "Sinh hoạt chưa đều",
+                "rp-measures": "Họp đúng kỳ hằng tháng",
                 "rp-circulated_on": "2025-12-01",
             },
         ).status_code
         == 302
     )
+    page = client.get(subject).get_data(as_text=True)
+    shown = [page.index(t) for t in ("Chi bộ hoàn thành", "Sinh hoạt chưa", "Họp đúng")]
+    assert shown == sorted(shown)  # the circulated report, on screen, in order
     assert "Tải Mẫu 01 (PDF)" in client.get(subject).get_data(as_text=True)
     answer = client.get(f"{subject}/venues/{ids['cell']}/ban-in.pdf")
     assert answer.status_code == 200
@@ -115,6 +125,9 @@ def test_form_01_of_the_collective_downloads(client, auth, cycle_world):
     for needed in (
         "Mẫu 01-HD KĐ.ĐG",
         "Chi bộ hoàn thành kế hoạch",
+        "II. Hạn chế, khuyết điểm và nguyên nhân Sinh hoạt chưa đều",
+        "V. Phương hướng, biện pháp khắc phục hạn chế, khuyết điểm Họp đúng",
+        "VI. Tự đánh giá, xếp loại chất lượng",
         "ngày 01 tháng 12 năm 2025",
         "Nơi nhận:",
     ):

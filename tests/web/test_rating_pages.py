@@ -183,7 +183,7 @@ def test_a_chi_bo_cycle_through_the_forms(client, auth, kiemdiem, cycle_world, w
     assert (
         auth.post(
             f"{R}/reviews/{cell_review}/report",
-            {"rp-summary": "Dự thảo", "rp-circulated_on": "2025-12-01"},
+            {"rp-results": "Dự thảo", "rp-circulated_on": "2025-12-01"},
         ).status_code
         == 302
     )

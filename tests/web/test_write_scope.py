@@ -95,7 +95,7 @@ PAGES = [
     (
         "secretary",
         "/ratings/reviews/{out_review}/report",
-        lambda i, o: {"rp-summary": "Dự thảo", "rp-circulated_on": "2024-12-05"},
+        lambda i, o: {"rp-results": "Dự thảo", "rp-circulated_on": "2024-12-05"},
     ),
     (
         "secretary",

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from votes.verifier.checks import CheckOutcome, Failure, RecordVerifier, Report
+from votes.verifier.checks import (
+    CHECK_TITLES_VI,
+    CheckOutcome,
+    Failure,
+    RecordVerifier,
+    Report,
+)
 
 
 def verify_record(
@@ -32,4 +38,4 @@ def verify_record(
     ).run()
 
 
-__all__ = ["CheckOutcome", "Failure", "Report", "verify_record"]
+__all__ = ["CHECK_TITLES_VI", "CheckOutcome", "Failure", "Report", "verify_record"]

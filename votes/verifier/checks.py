@@ -150,6 +150,27 @@ CHECK_TITLES = {
     "V14": "results",
     "V15": "privacy schema",
 }
+# What a person reads (the inspection committee, a trustee): the same checks in
+# Vietnamese; ``CHECK_TITLES`` stays the JSON's, for scripts.
+CHECK_TITLES_VI = {
+    "V1": "định dạng hồ sơ",
+    "V2": "chuỗi băm nối các sự kiện",
+    "V3": "chữ ký số",
+    "V4": "thứ tự các bước",
+    "V5": "thông tin cuộc bỏ phiếu",
+    "V6": "nghi thức tạo khóa",
+    "V7": "mã phiếu",
+    "V8": "số người dự đủ để lấy phiếu",
+    "V9": "các phiếu đã bỏ",
+    "V10": "kết thúc bỏ phiếu",
+    "V11": "số phiếu tối thiểu",
+    "V12": "giải mã của từng thành viên",
+    "V13": "kết hợp các phần giải mã",
+    "V14": "kết quả",
+    "V15": "không lộ danh tính người bỏ phiếu",
+    "V17": "phiếu kiểm tra tại buồng bỏ phiếu",
+}
+STATUS_VI = {"OK": "đạt", "FAIL": "KHÔNG ĐẠT", "NOT_RUN": "chưa kiểm tra"}
 
 
 class Failure(Exception):
@@ -222,6 +243,14 @@ class CheckOutcome:
     check: str
     title: str
     status: str
+
+    @property
+    def title_vi(self) -> str:
+        return CHECK_TITLES_VI[self.check]
+
+    @property
+    def status_vi(self) -> str:
+        return STATUS_VI[self.status]
 
     def to_json(self) -> dict[str, str]:
         return {"check": self.check, "status": self.status, "title": self.title}

@@ -21,7 +21,13 @@ from web.catalogue.audit import (
     VIEW_LABELS,
     YES_NO,
 )
-from web.catalogue.ratings import LEVEL_LABELS, RULEBOOK_LABELS, SECTION_LABELS
+from web.catalogue.ratings import (
+    LEVEL_LABELS,
+    REPORT_CONTENT_LABEL,
+    REPORT_SECTION_LABELS,
+    RULEBOOK_LABELS,
+    SECTION_LABELS,
+)
 from web.catalogue.remediation import CAUSE_LABELS, SOURCE_LABELS, SUPERVISOR_LABELS
 from web.templating import vn_date, vn_time
 
@@ -140,8 +146,12 @@ def raw_json(body: Mapping[str, Any], stored_size: int = 0) -> str | None:
 
 def _field(label: str, name: str, value: Any, names: Mapping[str, str]) -> Field:
     if isinstance(value, Mapping) and "_type_" not in value:
+        # a self-review's or a collective report's (Mẫu 01: it has "results")
+        sections = REPORT_SECTION_LABELS if "results" in value else SECTION_LABELS
+        if name == "sections" and sections is REPORT_SECTION_LABELS:
+            label = REPORT_CONTENT_LABEL
         if name == "sections":  # in the order of the form (I, II, … VI)
-            order = list(SECTION_LABELS)
+            order = list(sections)
             value = dict(
                 sorted(
                     value.items(),
@@ -150,7 +160,7 @@ def _field(label: str, name: str, value: Any, names: Mapping[str, str]) -> Field
             )
         lines = tuple(
             (
-                SECTION_LABELS.get(str(k)) or BODY_FIELD_LABELS.get(str(k), str(k)),
+                sections.get(str(k)) or BODY_FIELD_LABELS.get(str(k), str(k)),
                 _text(k, v, names),
             )
             for k, v in value.items()

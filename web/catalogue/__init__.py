@@ -92,6 +92,14 @@ MESSAGES: dict[str, str] = {
         "Đảng viên chỉ sinh hoạt tại chi bộ; tổ chức đã chọn không phải là chi bộ."
     ),
     "member.same_cell": "Đảng viên đang sinh hoạt tại chi bộ này.",
+    "member.cell_unmatched": (
+        "Không tìm thấy chi bộ “{text}” trong phạm vi của bạn: hãy gõ tên hoặc "
+        "mã chi bộ rồi chọn trong danh sách gợi ý."
+    ),
+    "member.cell_ambiguous": (
+        "Có nhiều chi bộ cùng tên “{text}”: hãy chọn trong danh sách gợi ý hoặc "
+        "gõ kèm mã chi bộ trong ngoặc, ví dụ “Chi bộ 1 (CB01)”."
+    ),
     "member.status_unknown": "Tình trạng đảng viên không hợp lệ.",
     # -- accounts -------------------------------------------------------------------
     "account.not_found": "Không tìm thấy tài khoản.",

@@ -445,6 +445,19 @@ SECTION_LABELS: dict[str, str] = {
     "responsibility": "V. Làm rõ trách nhiệm đối với hạn chế, khuyết điểm của tập thể",
     "measures": "VI. Phương hướng, biện pháp khắc phục",
 }
+# Mẫu 01, the collective's report: its sections I–V (VI is the self-rating step);
+# the printout's headings (services.printouts.reviews.COLLECTIVE_SECTIONS).
+REPORT_CONTENT_LABEL = "Nội dung báo cáo kiểm điểm của tập thể (Mẫu 01)"
+REPORT_SECTION_LABELS: dict[str, str] = {
+    "results": "I. Ưu điểm, kết quả đạt được",
+    "shortcomings": "II. Hạn chế, khuyết điểm và nguyên nhân",
+    "remediation": (
+        "III. Kết quả khắc phục hạn chế, khuyết điểm đã được cấp có thẩm quyền "
+        "kết luận hoặc chỉ ra ở các kỳ kiểm điểm trước"
+    ),
+    "suggestions": "IV. Giải trình các vấn đề được gợi ý kiểm điểm (nếu có)",
+    "measures": "V. Phương hướng, biện pháp khắc phục hạn chế, khuyết điểm",
+}
 
 FACT_KIND_LABELS: dict[str, str] = {
     "PostAssigned": "Giữ chức vụ",

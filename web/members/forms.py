@@ -12,11 +12,28 @@ from web.catalogue import STATUS_LABELS
 from web.forms import BaseForm, IdSelectField, choices, nfc
 
 CELL_ERRORS = {
+    "member.cell_unmatched": "cell_id",
+    "member.cell_ambiguous": "cell_id",
     "member.not_a_cell": "cell_id",
     "member.same_cell": "cell_id",
     "org.not_found": "cell_id",
     "org.dissolved": "cell_id",
 }
+
+
+CELL_CHOICES_ID = "chi-bo-trong-pham-vi"
+
+
+def cell_field(label: str) -> StringField:
+    """The chi bộ, typed (its name or code) with the chi bộ of the user's reach
+    suggested (a datalist, filled as one types by ``cell-search.js``); read by
+    ``DirectoryReads.cell_named``, so it works without JavaScript too."""
+    return StringField(
+        label,
+        validators=[InputRequired(), Length(max=200)],
+        filters=[nfc],
+        render_kw={"list": CELL_CHOICES_ID, "autocomplete": "off"},
+    )
 
 
 class EnrolMemberForm(BaseForm):
@@ -54,3 +71,12 @@ class TransferMemberForm(BaseForm):
 
     cell_id = IdSelectField("Chuyển đến chi bộ", validators=[InputRequired()])
     submit = SubmitField("Chuyển sinh hoạt")
+
+
+# The pages' forms: the chi bộ typed (the JSON API takes its id, as above).
+class EnrolMemberPageForm(EnrolMemberForm):
+    cell_id = cell_field("Chi bộ sinh hoạt")
+
+
+class TransferMemberPageForm(TransferMemberForm):
+    cell_id = cell_field("Chuyển đến chi bộ")

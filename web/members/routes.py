@@ -6,20 +6,21 @@ from uuid import UUID
 
 from flask import flash, redirect, render_template, request, url_for
 
+from domain.errors import DomainError
 from services import commands as c
+from services.queries import OrganisationRow
 from web.audit.access import record_read
 from web.catalogue.flashes import done
 from web.catalogue.reorganisation import MEMBER_PLACE_LABELS
-from web.dispatch import form_status, submit
+from web.dispatch import form_refusal, form_status, submit
 from web.forms import optional_uuid
 from web.identity import requires, user
 from web.members import bp
-from web.members.forms import EnrolMemberForm, TransferMemberForm
+from web.members.forms import EnrolMemberPageForm, TransferMemberPageForm
 from web.reads import (
     cursor_arg,
     directory,
     found_or_404,
-    org_choices,
     reads,
     shows_personal,
 )
@@ -32,6 +33,17 @@ def _cell_from_args() -> UUID | None:
         return optional_uuid(request.args.get("cell"))
     except ValueError:
         return None
+
+
+def _cell_named_in_args() -> str:
+    """The chi bộ of ``?cell=<id>`` (a chi bộ page's link) as the field shows
+    it; nothing for an unknown one or one the user does not read."""
+    cell_id = _cell_from_args()
+    try:
+        row = reads().organisation(cell_id) if cell_id else None
+    except DomainError:
+        return ""
+    return cell_label(row) if row else ""
 
 
 @bp.get("/")
@@ -71,17 +83,38 @@ def detail(member_id: UUID):
     )
 
 
+CELL_CHOICES = 200  # chi bộ suggested in the page at most; beyond, typing finds
+
+
+def cell_choices(action: str) -> dict[str, object]:
+    """What the chi bộ field suggests: the chi bộ of the user's reach as
+    "name (code)" when they are few, else only their number (typing searches)."""
+    cells = directory().cells_in_reach(action)
+    shown = cells if len(cells) <= CELL_CHOICES else []
+    return {"cells": [cell_label(c) for c in shown], "cells_in_reach": len(cells)}
+
+
+def cell_label(row: OrganisationRow) -> str:
+    return f"{row.name} ({row.code})"
+
+
+def chosen_cell(form: EnrolMemberPageForm | TransferMemberPageForm) -> UUID | None:
+    """The chi bộ typed in the form, or None with the refusal beside the field."""
+    try:
+        return directory().cell_named(form.cell_id.data or "")
+    except DomainError as exc:
+        form_refusal(exc, form)
+        return None
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @requires("member.enrol")
 def enrol():
-    form = EnrolMemberForm()
-    form.cell_id.set_choices(
-        org_choices(reads().organisations(), CELL), empty="— Chọn chi bộ —"
-    )
+    form = EnrolMemberPageForm()
     if not form.is_submitted():
-        form.cell_id.data = _cell_from_args()
-    if form.validate_on_submit():
-        reads().require_act("member.enrol", form.cell_id.data)
+        form.cell_id.data = _cell_named_in_args()
+    if form.validate_on_submit() and (cell := chosen_cell(form)) is not None:
+        reads().require_act("member.enrol", cell)
         command = c.EnrolMember(
             actor_id=user().actor,
             full_name=form.full_name.data,
@@ -89,31 +122,36 @@ def enrol():
             birth_date=form.birth_date.data,
             admission_date=form.admission_date.data,
             status=form.status.data,
-            cell_id=form.cell_id.data,
+            cell_id=cell,
         )
         member_id = submit(command, form)
         if member_id is not None:
             flash(done("member.enrolled", name=form.full_name.data), "success")
             return redirect(url_for(".detail", member_id=member_id))
-    return render_template("members/enrol.html", form=form), form_status(form)
+    html = render_template(
+        "members/enrol.html", form=form, **cell_choices("member.enrol")
+    )
+    return html, form_status(form)
 
 
 @bp.route("/<uuid:member_id>/transfer", methods=["GET", "POST"])
 @requires("member.transfer")
 def transfer(member_id: UUID):
     member = found_or_404(reads().member(member_id), "member.not_found")
-    form = TransferMemberForm()
-    form.cell_id.set_choices(
-        org_choices(reads().organisations(), CELL), empty="— Chọn chi bộ —"
-    )
-    if form.validate_on_submit():
+    form = TransferMemberPageForm()
+    if form.validate_on_submit() and (cell := chosen_cell(form)) is not None:
         reads().require_act("member.transfer", member.cell_id)
-        reads().require_act("member.transfer", form.cell_id.data)
+        reads().require_act("member.transfer", cell)
         command = c.TransferMember(
-            actor_id=user().actor, member_id=member_id, cell_id=form.cell_id.data
+            actor_id=user().actor, member_id=member_id, cell_id=cell
         )
         if submit(command, form) is not None:
             flash(done("member.transferred", name=member.full_name), "success")
             return redirect(url_for(".detail", member_id=member_id))
-    html = render_template("members/transfer.html", form=form, member=member)
+    html = render_template(
+        "members/transfer.html",
+        form=form,
+        member=member,
+        **cell_choices("member.transfer"),
+    )
     return html, form_status(form)

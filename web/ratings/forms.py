@@ -29,6 +29,7 @@ from web.catalogue.ratings import (
     HOLD_REASONS,
     LEVEL_LABELS,
     MILESTONES,
+    REPORT_SECTION_LABELS,
     REREVIEW_SCOPES,
     TRIGGER_LABELS,
 )
@@ -65,12 +66,25 @@ class OpenReviewForm(BaseForm):
     submit = SubmitField("Mở kiểm điểm")
 
 
-class ReportForm(BaseForm):
-    summary = TextAreaField(
-        "Dự thảo báo cáo kiểm điểm (Mẫu 01)",
-        validators=[DataRequired(), Length(max=20000)],
+def _report_section(key: str, required: bool = False) -> TextAreaField:
+    first = DataRequired() if required else Optional()
+    return TextAreaField(
+        REPORT_SECTION_LABELS[key],
+        validators=[first, Length(max=20000)],
         filters=[nfc],
     )
+
+
+class ReportForm(BaseForm):
+    """Mẫu 01: the report's sections I–V in the template's order."""
+
+    error_fields: ClassVar[Mapping[str, str]] = {"review.section_missing": "results"}
+
+    results = _report_section("results", required=True)
+    shortcomings = _report_section("shortcomings")
+    remediation = _report_section("remediation")
+    suggestions = _report_section("suggestions")
+    measures = _report_section("measures")
     circulated_on = DateField(
         "Ngày gửi người dự hội nghị", validators=[InputRequired()]
     )

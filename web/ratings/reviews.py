@@ -11,6 +11,7 @@ from flask import flash, g, jsonify, redirect, request, url_for
 from domain.errors import DomainError
 from services import rating_commands as rc
 from web.catalogue.flashes import done
+from web.catalogue.ratings import REPORT_SECTION_LABELS
 from web.dispatch import form_refusal, form_status
 from web.forms import BaseForm
 from web.identity import requires, user
@@ -64,8 +65,9 @@ def report(review: UUID):
         lambda f: rc.CirculateReport(
             actor_id=user().actor,
             review_id=review,
-            summary=f.summary.data,
+            summary="",
             circulated_on=f.circulated_on.data,
+            sections={k: f[k].data or "" for k in REPORT_SECTION_LABELS},
         ),
         done("review.report_circulated"),
     )

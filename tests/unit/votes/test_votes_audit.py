@@ -102,7 +102,7 @@ def test_cli_prints_the_choices_and_exits_one_on_a_failed_audit(
         ["verify", str(path), *given, "--jobs", "1", "--audit-ballot", str(good)],
     )
     assert ok.exit_code == 0, ok.output
-    assert f"V17  audit {good}: OK" in ok.output
+    assert f"V17  phiếu kiểm tra tại buồng bỏ phiếu {good}: đạt" in ok.output
     assert "Lãnh đạo 0: tín nhiệm\n" in ok.output
     assert "Lãnh đạo 1: tín nhiệm cao" in ok.output
     failed = CliRunner().invoke(
@@ -118,8 +118,8 @@ def test_cli_prints_the_choices_and_exits_one_on_a_failed_audit(
         ],
     )
     assert failed.exit_code == 1
-    assert f"V17  audit {bad}: FAIL V17.opening_mismatch" in failed.output
-    assert "OK: every check passed" in failed.output  # the record itself is fine
+    assert f"{bad}: KHÔNG ĐẠT V17.opening_mismatch" in failed.output
+    assert "ĐẠT: hồ sơ qua mọi bước kiểm tra" in failed.output  # the record is fine
     missing = CliRunner().invoke(
         votes, ["verify", str(path), *given, "--audit-ballot", str(tmp_path / "nope")]
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -10,6 +11,28 @@ from click.testing import CliRunner
 from cli.votes_cmd import votes
 from votes.protocol import Election
 from votes.vectors import mutate
+from votes.verifier.checks import CHECK_TITLES
+
+# The verifier's English words (titles, results, the frame) a person must not read.
+ENGLISH = (
+    *CHECK_TITLES.values(),
+    "OK",
+    "FAIL",
+    "NOT_RUN",
+    "trust root",
+    "every check passed",
+    "note:",
+    "compare with",
+    "at position",
+)
+
+
+def english_words(text: str) -> list[str]:
+    return [w for w in ENGLISH if re.search(rf"\b{re.escape(w)}\b", text)]
+
+
+def test_the_english_check_can_fail() -> None:
+    assert english_words("V9   ballots              OK") == ["ballots", "OK"]
 
 
 def test_valid_record_exits_zero(
@@ -21,7 +44,9 @@ def test_valid_record_exits_zero(
         votes, ["verify", "--trust-root", str(trust_root_file), str(path)]
     )
     assert result.exit_code == 0
-    assert "OK: every check passed" in result.output
+    assert "ĐẠT: hồ sơ qua mọi bước kiểm tra" in result.output
+    assert "V9   các phiếu đã bỏ" in result.output
+    assert english_words(result.output) == []
 
 
 def test_tampered_record_exits_one_naming_the_check(
@@ -38,8 +63,15 @@ def test_tampered_record_exits_one_naming_the_check(
         votes, ["verify", "--trust-root", str(trust_root_file), str(path)]
     )
     assert result.exit_code == 1
-    assert "FAIL V14.band_mismatch leader=0" in result.output
-    assert "(VoteTallyPublished)" in result.output
+    assert "KHÔNG ĐẠT: V14 (kết quả), ở sự kiện thứ" in result.output
+    assert (
+        "Chi tiết kỹ thuật: VoteTallyPublished, V14.band_mismatch leader=0"
+        in result.output
+    )
+    assert "V15  không lộ danh tính người bỏ phiếu" in result.output
+    assert "chưa kiểm tra" in result.output
+    words = result.output.split("Chi tiết kỹ thuật")[0]  # the detail is the verifier's
+    assert english_words(words) == []
 
 
 def test_json_report_has_ok_checks_and_first_failure(
@@ -57,6 +89,7 @@ def test_json_report_has_ok_checks_and_first_failure(
     assert report["ok"] is True
     assert report["first_failure"] is None
     assert len(report["checks"]) == 15
+    assert report["checks"][8] == {"check": "V9", "status": "OK", "title": "ballots"}
     result = CliRunner().invoke(
         votes, ["verify", "--json", "--head", "00" * 32, *given, str(path)]
     )
@@ -77,3 +110,20 @@ def test_unreadable_input_exits_two(record: bytes, tmp_path: Path) -> None:
     result = runner.invoke(votes, args)
     assert result.exit_code == 2
     assert json.loads(result.output)["ok"] is False
+
+
+def test_the_trustee_tool_names_a_failed_check_in_vietnamese(record: bytes) -> None:
+    """A trustee reads which check the record failed in Vietnamese; the
+    verifier's detail follows as the technical part."""
+    from votes import trustee as tool
+
+    broken = record.replace(b"{", b"[", 1)
+    try:
+        tool.read_record(broken)
+    except tool.TrusteeToolError as exc:
+        said = str(exc)
+    else:
+        raise AssertionError("a broken record was read")
+    assert said.startswith("hồ sơ không qua bước kiểm tra V1 (định dạng hồ sơ)")
+    assert english_words(said.split("Chi tiết kỹ thuật")[0]) == []
+    assert "does not verify" not in said
