@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -41,13 +41,12 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 from eventsourcing.utils import get_topic
 
+from ledger.app import LedgerApplication
 from ledger.errors import KeyNotValidError
 from ledger.keyring import KEY_TOPICS
 from ledger.signing import Signer
 from services.errors import ConflictError, KeyRevokedError
-
-if TYPE_CHECKING:
-    from services.unit_of_work import UnitOfWork
+from services.vault import UnlockedKeys
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +73,21 @@ class _Held:
     own: bool
 
 
+class BatchHost(Protocol):
+    """What a batch needs of the unit of work that opened it (the ledger and
+    the keys unlocked for signing; a protocol, so the two modules import one
+    way)."""
+
+    ledger: LedgerApplication
+    unlocked: UnlockedKeys
+
+
 class CommandBatch:
     """The commands accepted since the last flush, and the aggregates they see."""
 
     def __init__(
         self,
-        uow: UnitOfWork,
+        uow: BatchHost,
         *,
         size: int = DEFAULT_SIZE,
         after_flush: Callable[[int], None] | None = None,
@@ -153,11 +161,7 @@ class CommandBatch:
         # Changed but not returned: dropped, as a command's own copy would be.
         returned = {a.id for a in aggregates}
         self._restore(
-            {
-                ident
-                for ident in taken - returned
-                if self.held[ident].aggregate._pending_events
-            }
+            {ident for ident in taken - returned if pending(self.held[ident].aggregate)}
         )
         if events:
             self.parts.append(_Part(signer, events, work))
@@ -229,3 +233,9 @@ class CommandBatch:
     def _discard(self) -> None:
         self.parts = []
         self.held.clear()
+
+
+def pending(aggregate: Aggregate) -> bool:
+    """Whether the aggregate holds events not yet collected (the library keeps
+    them in ``_pending_events``; ``collect_events`` would take them away)."""
+    return bool(getattr(aggregate, "_pending_events", ()))

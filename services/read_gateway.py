@@ -40,7 +40,6 @@ from projections.directory import ancestor_path, ancestor_paths
 from projections.ratings.subjects import is_subject
 from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
-from services.read_gateway_authors import CommentAuthorReads
 from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
 
 if TYPE_CHECKING:
@@ -99,7 +98,6 @@ class ReadGateway:
         self.remediation = RemediationReads(self)
         self.audit = AuditReads(self)
         self.votes = VoteReads(self)
-        self.comment_authors = CommentAuthorReads(self)
 
     @classmethod
     def for_account(cls, kiemdiem: Kiemdiem, account_id: UUID) -> ReadGateway:
@@ -280,6 +278,17 @@ class ReadGateway:
 
         cells = directory_reads.member_cells(views, member_id)
         return chi_bo_over_time(cells, periods_of)
+
+    def member_places_shown(self, member_id: UUID) -> list[Row]:
+        """The member's chi bộ over time on their page: for a viewer who reads
+        only their name there (a member of the same chi bộ), none, never a
+        refusal of the page itself."""
+        row = self.app.member(member_id)
+        if row is None or not self.sees(
+            Read.MEMBER_FILE, row.cell_id, owner=row.member_id
+        ):
+            return []
+        return self.member_places(member_id)
 
     def accounts(self) -> list[AccountRow]:
         p.require_read(self.viewer, Read.ACCOUNT, ())

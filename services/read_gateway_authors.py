@@ -61,7 +61,7 @@ class AuthorChoices:
 
 
 class CommentAuthorReads:
-    """``reads().comment_authors``: the comment form's people, of one viewer."""
+    """``web.reads.authors()``: the comment form's people, of one viewer."""
 
     def __init__(self, gate: ReadGateway) -> None:
         self.gate = gate

@@ -14,6 +14,7 @@ from flask import abort, g, make_response, request
 from domain.permissions import Viewer
 from services.queries import MemberRow, OrganisationRow
 from services.read_gateway import ReadGateway
+from services.read_gateway_authors import CommentAuthorReads
 from services.read_gateway_search import DirectoryReads
 from services.read_gateway_todo import TodoReads
 from web.errors import refusal
@@ -96,6 +97,16 @@ def directory() -> DirectoryReads:
     if found is None:
         found = DirectoryReads(reads())
         g.directory_reads = found
+    return found
+
+
+def authors() -> CommentAuthorReads:
+    """The comment form's people (``services.read_gateway_authors``), bound to
+    the signed-in user's gateway."""
+    found: CommentAuthorReads | None = g.get("author_reads")
+    if found is None:
+        found = CommentAuthorReads(reads())
+        g.author_reads = found
     return found
 
 

@@ -78,7 +78,7 @@ def detail(member_id: UUID):
         member=member,
         personal=shows_personal(member),
         crumbs=directory().breadcrumbs(member.cell_id),
-        places=reads().member_places(member_id),
+        places=reads().member_places_shown(member_id),
         place_labels=MEMBER_PLACE_LABELS,
     )
 

@@ -30,7 +30,7 @@ from web.ratings.shared import (
     send,
 )
 from web.ratings.subjects import subject_page
-from web.reads import found_or_404, reads
+from web.reads import authors, found_or_404, reads
 
 
 def review_target(review: UUID) -> tuple[UUID, str, dict[str, Any]]:
@@ -124,7 +124,7 @@ def comment(review: UUID):
 
     def build(f: CommentForm) -> rc.AddComment | None:
         try:
-            author = reads().comment_authors.resolve(venue, f.author_member_id.data)
+            author = authors().resolve(venue, f.author_member_id.data)
         except DomainError as exc:
             form_refusal(exc, f)
             return None
@@ -145,7 +145,7 @@ def comment_authors(review: UUID):
     of the review's venue the typed text names, from the search view."""
     venue = review_target(review)[2]["venue_id"]
     text = request.args.get("q", "")[:200]
-    found = reads().comment_authors.find(venue, text) if text.strip() else []
+    found = authors().find(venue, text) if text.strip() else []
     return jsonify(
         {
             "query": text,

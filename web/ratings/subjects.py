@@ -48,7 +48,7 @@ from web.ratings.shared import (
     send,
     with_choices,
 )
-from web.reads import reads, todo
+from web.reads import authors, reads, todo
 from web.templating import may
 
 
@@ -74,7 +74,7 @@ def comment_authors(reviews: dict[str, Any]) -> dict[str, AuthorChoices]:
     only (``services.read_gateway_authors``)."""
     if not may("review.record"):
         return {}
-    found = reads().comment_authors
+    found = authors()
     return {venue: found.choices(venue) for venue in reviews}
 
 
