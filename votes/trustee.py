@@ -134,7 +134,9 @@ def load_state(path: Path, passphrase: str) -> TrusteeState:
         document = json.loads(path.read_text(encoding="utf-8"))
         election_id, index = str(document["election_id"]), int(document["i"])
         if document["format"] != STATE_FORMAT:
-            raise TrusteeToolError(f"{path} is not a trustee state file")
+            raise TrusteeToolError(
+                f"{path} không phải tệp trạng thái của thành viên ban kiểm phiếu"
+            )
         owner = f"trustee:{election_id}:{index}"
         data_key = keywrap.unwrap_seed(document["wrapped"], passphrase, owner, "state")
         plaintext = ChaCha20Poly1305(data_key).decrypt(
@@ -144,9 +146,9 @@ def load_state(path: Path, passphrase: str) -> TrusteeState:
         )
         secret = json.loads(plaintext)
     except keywrap.KeyUnwrapError as exc:
-        raise TrusteeToolError("wrong passphrase or damaged state file") from exc
+        raise TrusteeToolError("sai mật khẩu, hoặc tệp trạng thái bị hỏng") from exc
     except (OSError, KeyError, TypeError, ValueError, InvalidTag) as exc:
-        raise TrusteeToolError(f"cannot read the state file {path}: {exc}") from exc
+        raise TrusteeToolError(f"không đọc được tệp trạng thái {path}: {exc}") from exc
     share = secret["key_share"]
     return TrusteeState(
         election_id=election_id,
@@ -246,7 +248,9 @@ def _commitments(view: RecordView) -> dict[int, tuple[Point, ...]]:
     """Every trustee's commitments of the current run, each checked (§5 step 2)."""
     committed = _by_index(view.in_run("VoteTrusteeCommitted"), "i")
     if len(committed) != view.n:
-        raise TrusteeToolError("not every trustee has published commitments yet")
+        raise TrusteeToolError(
+            "chưa phải mọi thành viên đã công bố cam kết (commitments)"
+        )
     result = {}
     for i, event in sorted(committed.items()):
         try:
@@ -256,17 +260,20 @@ def _commitments(view: RecordView) -> dict[int, tuple[Point, ...]]:
             proofs = [SchnorrProof.from_hex(p) for p in event.body["pok"]]
             check_commitments(view.manifest_hash, i, view.t, points, proofs)
         except (CeremonyError, GroupError, ValueError) as exc:
-            raise TrusteeToolError(f"trustee {i}'s commitments fail: {exc}") from exc
+            raise TrusteeToolError(
+                f"cam kết của thành viên {i} không hợp lệ: {exc}"
+            ) from exc
         result[i] = points
     return result
 
 
 def _same_election(state: TrusteeState, view: RecordView) -> None:
     if state.election_id != view.election_id:
-        raise TrusteeToolError("this state file belongs to another election")
+        raise TrusteeToolError("tệp trạng thái này thuộc một cuộc bỏ phiếu khác")
     if state.run != view.run:
         raise TrusteeToolError(
-            f"the ceremony was restarted (run {view.run}); start again with `start`"
+            f"quy trình đã được khởi động lại (lượt {view.run}); "
+            "hãy bắt đầu lại bằng lệnh `start`"
         )
 
 
@@ -276,11 +283,11 @@ def _same_election(state: TrusteeState, view: RecordView) -> None:
 def start(view: RecordView, index: int) -> tuple[TrusteeState, dict[str, Any]]:
     """Step 1: a fresh X25519 transport key for this run."""
     if not 1 <= index <= view.n:
-        raise TrusteeToolError(f"trustee index must be 1..{view.n}")
+        raise TrusteeToolError(f"số thứ tự thành viên phải từ 1 đến {view.n}")
     if view.of("VoteElectionKeyPublished"):
-        raise TrusteeToolError("the election key is already published")
+        raise TrusteeToolError("khóa bầu cử đã được công bố")
     if index in _by_index(view.in_run("VoteTrusteeRegistered"), "i"):
-        raise TrusteeToolError(f"trustee {index} is already registered in this run")
+        raise TrusteeToolError(f"thành viên {index} đã đăng ký trong lượt này")
     transport = X25519PrivateKey.generate()
     state = TrusteeState(
         election_id=view.election_id,
@@ -297,12 +304,14 @@ def commit(state: TrusteeState, view: RecordView) -> dict[str, Any]:
     _same_election(state, view)
     registered = _by_index(view.in_run("VoteTrusteeRegistered"), "i")
     if len(registered) != view.n:
-        raise TrusteeToolError("not every trustee has registered yet")
+        raise TrusteeToolError("chưa phải mọi thành viên đã đăng ký")
     mine = registered[state.index].body["transport_pub"]
     if state.transport is None or mine != _transport_pub(state):
-        raise TrusteeToolError("the registered transport key is not this state's")
+        raise TrusteeToolError(
+            "khóa truyền tin đã đăng ký không phải của tệp trạng thái này"
+        )
     if state.index in _by_index(view.in_run("VoteTrusteeCommitted"), "i"):
-        raise TrusteeToolError("this trustee has already committed")
+        raise TrusteeToolError("thành viên này đã công bố cam kết")
     dealing = deal(view.manifest_hash, state.index, view.t)
     state.coefficients = list(dealing.coefficients)
     body = {
@@ -315,13 +324,15 @@ def commit(state: TrusteeState, view: RecordView) -> dict[str, Any]:
 
 def _transport_pub(state: TrusteeState) -> str:
     if state.transport is None:
-        raise TrusteeToolError("no transport key in this state")
+        raise TrusteeToolError("tệp trạng thái này không có khóa truyền tin")
     return x25519_public(X25519PrivateKey.from_private_bytes(state.transport)).hex()
 
 
 def _dealing(state: TrusteeState, view: RecordView) -> Dealing:
     if len(state.coefficients) != view.t:
-        raise TrusteeToolError("this state holds no polynomial (run `commit` first)")
+        raise TrusteeToolError(
+            "tệp trạng thái này chưa có đa thức (hãy chạy `commit` trước)"
+        )
     return Dealing(state.index, tuple(state.coefficients), (), ())
 
 
@@ -332,9 +343,9 @@ def send_shares(state: TrusteeState, view: RecordView) -> dict[str, Any]:
     dealing = _dealing(state, view)
     mine = tuple(base_mul(a) for a in dealing.coefficients)
     if commitments[state.index] != mine:
-        raise TrusteeToolError("the recorded commitments are not this polynomial's")
+        raise TrusteeToolError("cam kết đã ghi không khớp với đa thức này")
     if any(e.body["from"] == state.index for e in view.in_run("VoteTrusteeShareSent")):
-        raise TrusteeToolError("this trustee has already sent its shares")
+        raise TrusteeToolError("thành viên này đã gửi các phần khóa")
     registered = _by_index(view.in_run("VoteTrusteeRegistered"), "i")
     shares = []
     for j in range(1, view.n + 1):
@@ -366,7 +377,7 @@ def check_shares(state: TrusteeState, view: RecordView) -> dict[str, Any]:
     _same_election(state, view)
     commitments = _commitments(view)
     if state.transport is None:
-        raise TrusteeToolError("no transport key in this state")
+        raise TrusteeToolError("tệp trạng thái này không có khóa truyền tin")
     transport = X25519PrivateKey.from_private_bytes(state.transport)
     to_me = {
         e.body["from"]: e
@@ -374,7 +385,7 @@ def check_shares(state: TrusteeState, view: RecordView) -> dict[str, Any]:
         if e.body["to"] == state.index
     }
     if len(to_me) != view.n - 1:
-        raise TrusteeToolError("not every share addressed to this trustee is there yet")
+        raise TrusteeToolError("chưa nhận đủ các phần khóa gửi cho thành viên này")
     received: list[Scalar] = []
     for sender, event in sorted(to_me.items()):
         b = event.body
@@ -399,7 +410,7 @@ def check_shares(state: TrusteeState, view: RecordView) -> dict[str, Any]:
     ordered = [commitments[i] for i in range(1, view.n + 1)]
     v_j = verification_key(ordered, state.index)
     if base_mul(key_share) != v_j:
-        raise TrusteeToolError("the key share does not match V_j: abort the ceremony")
+        raise TrusteeToolError("phần khóa không khớp với V_j: hãy dừng quy trình")
     state.key_share = key_share
     state.coefficients = []
     body = {"j": state.index, "verification_key": v_j.hex()}
@@ -411,7 +422,7 @@ def check_key(state: TrusteeState, view: RecordView) -> str:
     _same_election(state, view)
     published = view.of("VoteElectionKeyPublished")
     if not published:
-        raise TrusteeToolError("the election key is not published yet")
+        raise TrusteeToolError("khóa bầu cử chưa được công bố")
     commitments = _commitments(view)
     ordered = [commitments[i] for i in range(1, view.n + 1)]
     key = election_key(ordered)
@@ -423,9 +434,11 @@ def check_key(state: TrusteeState, view: RecordView) -> str:
         or body["verification_keys"] != [v.hex() for v in keys]
         or body["fingerprint"] != digest.hex()
     ):
-        raise TrusteeToolError("the published election key differs from ours: stop")
+        raise TrusteeToolError(
+            "khóa bầu cử đã công bố khác với khóa tính được ở đây: hãy dừng lại"
+        )
     if state.key_share is None or base_mul(state.key_share) != keys[state.index - 1]:
-        raise TrusteeToolError("this state's key share does not match V_j")
+        raise TrusteeToolError("phần khóa trong tệp trạng thái này không khớp với V_j")
     return short_fingerprint(digest)
 
 
@@ -438,13 +451,15 @@ def make_slips(view: RecordView, index: int) -> tuple[list[Slip], dict[str, Any]
     The caller prints the slips and keeps nothing; only the message is sent.
     """
     if view.manifest["mode"] != "A":
-        raise TrusteeToolError("slips are for mode A votes only")
+        raise TrusteeToolError(
+            "phiếu mã (slip) chỉ dùng cho cuộc bỏ phiếu theo cách A (mode A)"
+        )
     if view.manifest["chair_index"] != index:
-        raise TrusteeToolError("only the chair of the ban kiểm phiếu makes the slips")
+        raise TrusteeToolError("chỉ trưởng ban kiểm phiếu được tạo phiếu mã")
     if not view.of("VoteElectionKeyPublished"):
-        raise TrusteeToolError("the election key is not published yet")
+        raise TrusteeToolError("khóa bầu cử chưa được công bố")
     if view.of("VoteCredentialsPublished"):
-        raise TrusteeToolError("the credentials are already published")
+        raise TrusteeToolError("các mã bỏ phiếu đã được công bố")
     slips = [new_slip(view.election_id) for _ in range(view.manifest["slip_count"])]
     keys = sorted(slip.credential_pub.hex() for slip in slips)
     return slips, _message(view, "credentials", index, {"credentials": keys})
@@ -453,13 +468,13 @@ def make_slips(view: RecordView, index: int) -> tuple[list[Slip], dict[str, Any]
 def void_message(view: RecordView, index: int, codes: Sequence[str]) -> dict[str, Any]:
     """Mode A: the keys of the slips that were not handed out, from their codes."""
     if view.manifest["chair_index"] != index:
-        raise TrusteeToolError("only the chair of the ban kiểm phiếu voids slips")
+        raise TrusteeToolError("chỉ trưởng ban kiểm phiếu được hủy phiếu mã")
     keys = []
     for code in codes:
         try:
             keys.append(parse_code(view.election_id, code).credential_pub.hex())
         except CredentialError as exc:
-            raise TrusteeToolError(f"slip code {code!r}: {exc}") from exc
+            raise TrusteeToolError(f"phiếu mã {code!r}: {exc}") from exc
     return _message(view, "void", index, {"credentials": sorted(keys)})
 
 
@@ -503,11 +518,15 @@ def verify_closed(data: bytes, head: bytes, jobs: int | None = None) -> ClosedRe
     except Failure as failure:
         raise _fail(failure) from None
     if v.closing is None or v.closing.envelope_hash != head:
-        raise TrusteeToolError("the record is not closed at the head in the minutes")
+        raise TrusteeToolError(
+            "hồ sơ chưa được khóa sổ tại đầu chuỗi ghi trong biên bản"
+        )
     if any(e.topic in ("VoteTallyPublished", "VoteAbandoned") for e in v.events):
-        raise TrusteeToolError("the vote is already tallied or abandoned")
+        raise TrusteeToolError("cuộc bỏ phiếu đã được kiểm phiếu hoặc đã hủy")
     if len(v.ballot_events) < v.manifest["min_ballots"]:
-        raise TrusteeToolError("fewer ballots than min_ballots: nothing to decrypt")
+        raise TrusteeToolError(
+            "số phiếu ít hơn mức tối thiểu (min_ballots): không giải mã"
+        )
     tally = tuple(
         tuple(Ciphertext(Point(a), Point(b)) for a, b in row) for row in v.aggregate
     )
@@ -527,11 +546,11 @@ def verify_closed(data: bytes, head: bytes, jobs: int | None = None) -> ClosedRe
 def decrypt(state: TrusteeState, closed: ClosedRecord) -> dict[str, Any]:
     """Trustee j's D_j = s_j·A* with proofs, over the verified aggregate only."""
     if state.election_id != closed.election_id:
-        raise TrusteeToolError("this state file belongs to another election")
+        raise TrusteeToolError("tệp trạng thái này thuộc một cuộc bỏ phiếu khác")
     if state.key_share is None:
-        raise TrusteeToolError("this state holds no key share")
+        raise TrusteeToolError("tệp trạng thái này không có phần khóa")
     if state.index in closed.decrypted_by:
-        raise TrusteeToolError("this trustee has already published a decryption")
+        raise TrusteeToolError("thành viên này đã công bố phần giải mã")
     partial = partial_decrypt(
         closed.fingerprint, state.index, state.key_share, closed.tally
     )
@@ -557,7 +576,9 @@ def parse_message(data: bytes) -> dict[str, Any]:
     try:
         message = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise TrusteeToolError(f"not a trustee message: {exc}") from exc
+        raise TrusteeToolError(
+            f"không phải thông điệp của thành viên ban kiểm phiếu: {exc}"
+        ) from exc
     if (
         not isinstance(message, dict)
         or message.get("format") != MESSAGE_FORMAT
@@ -566,5 +587,5 @@ def parse_message(data: bytes) -> dict[str, Any]:
         or not isinstance(message.get("i"), int)
         or not isinstance(message.get("vote"), str)
     ):
-        raise TrusteeToolError("not a trustee message of this tool")
+        raise TrusteeToolError("không phải thông điệp do công cụ này tạo ra")
     return message

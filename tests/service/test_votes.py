@@ -486,7 +486,7 @@ def test_ballots_one_per_credential_and_decryption_needs_the_threshold(services,
         lambda: small.submit(small.trustees[0], again),
         services,
     )
-    with pytest.raises(tool.TrusteeToolError, match="already published"):
+    with pytest.raises(tool.TrusteeToolError, match="đã công bố phần giải mã"):
         closed_partial(small, 1)
     # t = 2: one partial decryption gives no result.
     chair = small.trustees[0]
@@ -885,7 +885,7 @@ def test_a_complaint_aborts_the_ceremony_and_a_new_run_starts(services, admin):
     small.organiser(vc.AbortKeyCeremony, "Ủy viên 2 gửi phần khóa hỏng")
     # Run 2: fresh transport keys and polynomials; the old state is refused.
     current = small.view()
-    with pytest.raises(tool.TrusteeToolError, match="restarted"):
+    with pytest.raises(tool.TrusteeToolError, match="khởi động lại"):
         tool.commit(small.states[0], current)
     small.states = []
     for index, signer in enumerate(trustees, start=1):
