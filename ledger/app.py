@@ -75,6 +75,7 @@ class LedgerApplication(Application[UUID]):
             raise ConfigurationError("không được đổi APPLICATION_RECORDER_TOPIC")
         self.recorder.tip_guard = self._guard_tip
         if settings.backend == "sqlite":
+            outwait_the_file_lock(self.recorder.datastore.pool)
             create_tables(self.sql)
 
     # -- construction ---------------------------------------------------------
@@ -298,3 +299,14 @@ class LedgerApplication(Application[UUID]):
 
     def max_notification_id(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+
+def outwait_the_file_lock(pool: Any) -> None:
+    """A thread waiting for the process's one SQLite writer waits longer than
+    the writer itself may wait for the file's lock (``SQLITE_LOCK_TIMEOUT``,
+    held by another process such as the command line): otherwise a request
+    queued behind a writer that is still within its own wait gives up first
+    and answers 503 ``store.busy`` under an ordinary burst of writes. The
+    library's default pool timeout (5 s) is shorter than our lock timeout."""
+    lock = float(getattr(pool, "lock_timeout", 0) or 0)
+    pool.pool_timeout = max(float(pool.pool_timeout), lock + 5.0)

@@ -98,7 +98,11 @@ class ViewConnectionPool(SQLiteConnectionPool):
             lock_timeout=pool.lock_timeout,
             pool_size=pool.pool_size,
             max_overflow=pool.max_overflow,
-            pool_timeout=pool.pool_timeout,
+            # Longer than a writer's own wait for the file's lock (see
+            # ledger.app.outwait_the_file_lock): a queued request outlasts it.
+            pool_timeout=max(
+                float(pool.pool_timeout), float(pool.lock_timeout or 0) + 5
+            ),
             max_age=pool.max_age,
             pre_ping=pool.pre_ping,
         )
