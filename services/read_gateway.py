@@ -268,16 +268,7 @@ class ReadGateway:
         if row is None:
             raise NotFoundError("member.not_found", id=str(member_id))
         self.check(Read.MEMBER_FILE, row.cell_id, owner=row.member_id)
-        views = self.app.projections
-        known: dict[str, list[Row]] = {}
-
-        def periods_of(org_id: str) -> list[Row]:
-            if org_id not in known:
-                known[org_id] = directory_view.periods(views, UUID(org_id))
-            return known[org_id]
-
-        cells = directory_reads.member_cells(views, member_id)
-        return chi_bo_over_time(cells, periods_of)
+        return self._places_over_time(member_id)
 
     def member_places_shown(self, member_id: UUID) -> list[Row]:
         """The member's chi bộ over time on their page: for a viewer who reads
@@ -288,7 +279,20 @@ class ReadGateway:
             Read.MEMBER_FILE, row.cell_id, owner=row.member_id
         ):
             return []
-        return self.member_places(member_id)
+        return self._places_over_time(member_id)
+
+    def _places_over_time(self, member_id: UUID) -> list[Row]:
+        """Unchecked: the callers above have applied the member-file rule."""
+        views = self.app.projections
+        known: dict[str, list[Row]] = {}
+
+        def periods_of(org_id: str) -> list[Row]:
+            if org_id not in known:
+                known[org_id] = directory_view.periods(views, UUID(org_id))
+            return known[org_id]
+
+        cells = directory_reads.member_cells(views, member_id)
+        return chi_bo_over_time(cells, periods_of)
 
     def accounts(self) -> list[AccountRow]:
         p.require_read(self.viewer, Read.ACCOUNT, ())
