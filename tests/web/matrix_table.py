@@ -288,7 +288,7 @@ A404/404 S404/404 D404/404 I404/404 M404/404 C404/404  GET /votes/booth/static/<
 A200/200 S403/403 D403/403 I403/403 M403/403 C403/403  GET /votes/new
 A400/400 S403/403 D403/403 I403/403 M403/403 C403/403  POST /votes/new
 A400/400 S400/400 D400/400 I400/400 M400/400 C400/400  POST /auth/logout-everywhere
-A422/422 S422/403 D422/403 I422/403 M403/403 C403/403  GET /ratings/cycles/<uuid:cycle_id>/subjects/<key>/venues/<venue>/ban-in.pdf
+A422/422 S422/403 D422/403 I422/403 M422/403 C403/403  GET /ratings/cycles/<uuid:cycle_id>/subjects/<key>/venues/<venue>/ban-in.pdf
 A400/400 S400/400 D400/400 I400/400 M400/400 C400/400  POST /votes/<uuid:vote_id>/booth/slip-status
 """
 

@@ -57,10 +57,13 @@ def test_form_2b_on_screen_and_printed(client, auth, cycle_world):
     page = client.get(url(f"{R}/cycles/{SUBJ}", ids)).get_data(as_text=True)
     assert "Tải Mẫu 2B (PDF)" in page
     auth.logout()
-    auth.login("member")  # reads the subject page, not the other printouts
-    assert "Tải Mẫu 2B (PDF)" not in client.get(
-        url(f"{R}/cycles/{SUBJ}", ids)
-    ).get_data(as_text=True)
+    auth.login("member")  # the subject prints their own Mẫu 2B to sign it
+    assert "Tải Mẫu 2B (PDF)" in client.get(url(f"{R}/cycles/{SUBJ}", ids)).get_data(
+        as_text=True
+    )
+    assert client.get(printout).status_code == 200
+    auth.logout()
+    auth.login("counting")  # reads no subject page, so prints none
     assert client.get(printout).status_code == 403
     auth.logout()
     auth.login("secretary")

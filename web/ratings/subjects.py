@@ -162,11 +162,11 @@ def subject(cycle_id: UUID, key: str):
 
 
 @bp.get("/cycles/<uuid:cycle_id>/subjects/<key>/venues/<venue>/ban-in.pdf")
-@requires("report.read")
 def review_pdf(cycle_id: UUID, key: str, venue: str):
     """Mẫu 01 (tập thể) or Mẫu 2A / 2B / 2C (cá nhân) of one venue, printed from
-    the reads of the subject page; the signed texts in full, so read by those who
-    read the other printouts (Mẫu 03, 04), as the reports' routes are."""
+    the reads of the subject page, so printed by whoever reads that page (the
+    read gate's subject rule): the member prints their own Mẫu 2A to sign, as
+    the paper record still needs."""
     cycle_row = found_cycle(cycle_id)
     subject = found_subject(cycle_id, key)
     if venue not in [str(v) for v in subject["venues"]]:
