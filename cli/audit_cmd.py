@@ -16,6 +16,7 @@ from uuid import UUID
 
 import click
 
+from cli.click_help import VietnameseCommand, VietnameseGroup
 from cli.context import open_services, secret_from_env_or_prompt
 from domain.errors import DomainError
 from ledger.errors import ConfigurationError, LedgerError
@@ -36,19 +37,26 @@ def _write_private(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-@click.command()
-@click.option("--subject", "subject", required=True, help="The subject's id (UUID).")
+@click.command(cls=VietnameseCommand)
+@click.option(
+    "--subject",
+    "subject",
+    required=True,
+    metavar="MÃ_HỒ_SƠ",
+    help="Mã (UUID) của hồ sơ, như trên trang của hồ sơ.",
+)
 @click.option(
     "--out",
     "out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the bundle (JSON).",
+    help="Tệp ghi gói bằng chứng (JSON).",
 )
 def proof(subject: str, out: Path) -> None:
-    """Write SUBJECT's proof bundle: every event of its file, the key events that
-    judge the signers, and their inclusion proofs against a signed checkpoint.
-    Check it anywhere with `kiemdiem verify --bundle FILE --trust-root TR`."""
+    """Ghi gói bằng chứng của một hồ sơ: mọi sự kiện trong hồ sơ, các sự kiện
+    khóa dùng để xét người ký, và bằng chứng chúng nằm trong sổ cái theo một
+    điểm chốt đã ký. Kiểm tra ở bất cứ máy nào bằng
+    `kiemdiem verify --bundle TỆP --trust-root TỆP_GỐC_TIN_CẬY`."""
     try:
         subject_id = UUID(subject.strip())
     except ValueError:
@@ -76,24 +84,24 @@ def proof(subject: str, out: Path) -> None:
     )
 
 
-@click.group()
+@click.group(cls=VietnameseGroup)
 def key() -> None:
-    """Your own signing key."""
+    """Khóa ký của chính bạn."""
 
 
 @key.command("export")
-@click.argument("username")
+@click.argument("username", metavar="TÀI_KHOẢN")
 @click.option(
     "--out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The key file to write (it stays wrapped under your password).",
+    help="Tệp khóa sẽ ghi (khóa vẫn được bọc bằng mật khẩu của bạn).",
 )
 def key_export(username: str, out: Path) -> None:
-    """Export USERNAME's wrapped key for cosigning on your own machine.
+    """Xuất khóa đã bọc của TÀI_KHOẢN để đồng ký trên máy của chính bạn.
 
-    The password (KIEMDIEM_PASSWORD, or asked on a terminal) is checked first; the
-    file holds the key still wrapped under it (ledger.md §4.4)."""
+    Mật khẩu (KIEMDIEM_PASSWORD, hoặc hỏi trên cửa sổ dòng lệnh) được kiểm tra
+    trước; tệp giữ khóa vẫn bọc bằng mật khẩu đó (ledger.md §4.4)."""
     password = secret_from_env_or_prompt(PASSWORD_ENV, "Mật khẩu (password)")
     if password is None:
         raise click.UsageError(f"no password: set {PASSWORD_ENV} or use a terminal")
@@ -112,25 +120,30 @@ def key_export(username: str, out: Path) -> None:
     click.echo(f"key {exported['key_id']} → {out}")
 
 
-@click.command()
-@click.argument("note_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.command(cls=VietnameseCommand)
+@click.argument(
+    "note_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="TỆP_ĐIỂM_CHỐT",
+)
 @click.option(
     "--key-file",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Your key, from `kiemdiem key export`.",
+    help="Khóa của bạn, xuất bằng `kiemdiem key export`.",
 )
 @click.option(
     "--trust-root",
     "trust_root_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Check the checkpoint's log signature first (recommended).",
+    help="Kiểm tra chữ ký sổ cái trên điểm chốt trước (nên dùng).",
 )
 def cosign(note_file: Path, key_file: Path, trust_root_path: Path | None) -> None:
-    """Cosign the checkpoint in NOTE_FILE with your own key, on your own machine;
-    print the tlog-cosignature line to paste into the workspace. No database.
+    """Đồng ký điểm chốt trong TỆP_ĐIỂM_CHỐT bằng khóa của chính bạn, trên máy
+    của bạn; in dòng đồng ký (tlog-cosignature) để dán vào trang làm việc.
+    Không cần cơ sở dữ liệu.
 
-    The password comes from KIEMDIEM_PASSWORD or is asked on a terminal."""
+    Mật khẩu lấy từ KIEMDIEM_PASSWORD hoặc được hỏi trên cửa sổ dòng lệnh."""
     try:
         note_bytes = note_file.read_bytes()
         key_obj = json.loads(key_file.read_text(encoding="utf-8"))
