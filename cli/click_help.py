@@ -19,6 +19,8 @@ from typing import Any
 
 import click
 
+from cli.click_words import words
+
 USAGE = "Cách dùng: "
 OPTIONS = "Tùy chọn"
 ARGUMENTS = "Đối số"
@@ -54,9 +56,14 @@ def type_metavar(param: click.Parameter) -> str | None:
 
 
 def name_the_values(params: list[click.Parameter]) -> None:
-    """Give each option without a ``metavar`` its type's Vietnamese name.
-    Arguments name themselves: each is declared with a Vietnamese metavar."""
+    """Give each option without a ``metavar`` its type's Vietnamese name (and a
+    path type its Vietnamese name for click's errors). Arguments name
+    themselves: each is declared with a Vietnamese metavar."""
     for param in params:
+        if isinstance(param.type, click.Path):
+            # click names a path type in English as it is made ("file"), before
+            # its words are bound; its errors say "Tệp '…' không tồn tại."
+            param.type.name = words(param.type.name)
         if not isinstance(param, click.Option) or param.metavar is not None:
             continue
         if param.is_flag or param.count:

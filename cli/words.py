@@ -48,6 +48,8 @@ def fail(message: str, status: int) -> NoReturn:
 def _hint(param: click.Parameter | None, ctx: click.Context | None) -> str:
     if param is None:
         return ""
+    if isinstance(param, click.Argument):  # by its (Vietnamese) metavar
+        return f" '{param.make_metavar(ctx) if ctx else param.human_readable_name}'"
     return " " + " / ".join(f"'{h}'" for h in param.opts) if param.opts else ""
 
 

@@ -166,3 +166,16 @@ def test_every_help_text_of_ours_is_vietnamese(path, command):
         if isinstance(param, click.Option):
             assert param.help, (path, param.opts)
             assert vietnamese(param.help), (path, param.opts, param.help)
+
+
+def test_arguments_are_named_in_vietnamese_in_errors_too(tmp_path, monkeypatch):
+    """A missing or bad argument is named by its Vietnamese metavar, and a path
+    that does not exist by click's word for it in Vietnamese ("Tệp", not "File")."""
+    monkeypatch.chdir(tmp_path)
+    missing = CliRunner().invoke(cli, ["votes", "export"])
+    assert missing.exit_code == 2
+    assert "Lỗi: thiếu tham số 'MÃ_CUỘC_BỎ_PHIẾU'." in missing.output
+    absent = CliRunner().invoke(cli, ["import", "members", str(tmp_path / "x.csv")])
+    assert absent.exit_code == 2
+    assert "cho 'TỆP': Tệp '" in absent.output
+    assert "File" not in absent.output
