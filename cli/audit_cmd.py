@@ -18,6 +18,7 @@ import click
 
 from cli.click_help import VietnameseCommand, VietnameseGroup
 from cli.context import open_services, secret_from_env_or_prompt
+from cli.words import NO_TERMINAL, WRONG_LOGIN
 from domain.errors import DomainError
 from ledger.errors import ConfigurationError, LedgerError
 from ledger.trustroot import load as load_trust_root
@@ -31,9 +32,9 @@ def _write_private(path: Path, text: str) -> None:
     try:
         path.touch(mode=0o600, exist_ok=False)
     except FileExistsError:
-        raise click.ClickException(f"{path} exists; choose another file") from None
+        raise click.ClickException(f"{path} đã có; hãy chọn tệp khác") from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from exc
+        raise click.ClickException(f"không ghi được {path}: {exc.strerror}") from exc
     path.write_text(text, encoding="utf-8")
 
 
@@ -61,7 +62,7 @@ def proof(subject: str, out: Path) -> None:
         subject_id = UUID(subject.strip())
     except ValueError:
         raise click.BadParameter(
-            "not a UUID (the subject's id, as shown on its page)",
+            "không phải mã UUID (mã của hồ sơ, như trên trang của hồ sơ)",
             param_hint="--subject",
         ) from None
     with open_services() as services:
@@ -69,18 +70,18 @@ def proof(subject: str, out: Path) -> None:
             made = services.audit.proof_bundle(None, subject_id)
         except DomainError as exc:
             if exc.code == "audit.subject_not_found":
-                msg = f"no subject {subject_id} in this store"
+                msg = f"không có hồ sơ {subject_id} trong kho này"
                 raise click.ClickException(msg) from None
             raise click.ClickException(
-                f"no proof bundle: {exc.code} (issue a checkpoint with "
-                "`kiemdiem checkpoint` first)"
+                f"chưa lập được gói bằng chứng: {exc.code} (hãy phát hành điểm "
+                "chốt bằng `kiemdiem checkpoint` trước)"
             ) from exc
         except (ConfigurationError, LedgerError) as exc:
             raise click.ClickException(str(exc)) from exc
     _write_private(out, json.dumps(made, ensure_ascii=False, indent=1) + "\n")
     click.echo(
-        f"{len(made['events'])} events, {len(made['keys'])} key events, checkpoint "
-        f"of size {made['checkpoint']['size']} → {out}"
+        f"{len(made['events'])} sự kiện, {len(made['keys'])} sự kiện khóa, điểm "
+        f"chốt kích thước {made['checkpoint']['size']} → {out}"
     )
 
 
@@ -104,20 +105,23 @@ def key_export(username: str, out: Path) -> None:
     trước; tệp giữ khóa vẫn bọc bằng mật khẩu đó (ledger.md §4.4)."""
     password = secret_from_env_or_prompt(PASSWORD_ENV, "Mật khẩu (password)")
     if password is None:
-        raise click.UsageError(f"no password: set {PASSWORD_ENV} or use a terminal")
+        raise click.UsageError(NO_TERMINAL)
     with open_services() as services:
         try:
             exported = services.audit.export_key(username, password)
         except DomainError as exc:
             raise click.ClickException(
-                "wrong username or password"
+                WRONG_LOGIN
                 if exc.code == "auth.invalid_credentials"
-                else f"no key to export ({exc.code})"
+                else f"không có khóa để xuất ({exc.code})"
             ) from exc
     _write_private(out, json.dumps(exported, indent=1) + "\n")
     if exported["cosigner_name"] is None:
-        click.echo("note: this key has no cosigner name; it cannot cosign", err=True)
-    click.echo(f"key {exported['key_id']} → {out}")
+        click.echo(
+            "Lưu ý: khóa này không có tên người đồng ký; không dùng để đồng ký được",
+            err=True,
+        )
+    click.echo(f"Khóa {exported['key_id']} → {out}")
 
 
 @click.command(cls=VietnameseCommand)
@@ -148,9 +152,10 @@ def cosign(note_file: Path, key_file: Path, trust_root_path: Path | None) -> Non
         note_bytes = note_file.read_bytes()
         key_obj = json.loads(key_file.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise click.UsageError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+        msg = f"không đọc được {exc.filename}: {exc.strerror}"
+        raise click.UsageError(msg) from exc
     except json.JSONDecodeError as exc:
-        raise click.UsageError(f"the key file is not JSON: {exc}") from exc
+        raise click.UsageError(f"tệp khóa không phải JSON: {exc}") from exc
     root = None
     if trust_root_path is not None:
         try:
@@ -159,7 +164,7 @@ def cosign(note_file: Path, key_file: Path, trust_root_path: Path | None) -> Non
             raise click.UsageError(str(exc)) from exc
     password = secret_from_env_or_prompt(PASSWORD_ENV, "Mật khẩu (password)")
     if password is None:
-        raise click.UsageError(f"no password: set {PASSWORD_ENV} or use a terminal")
+        raise click.UsageError(NO_TERMINAL)
     try:
         line = cosignature_line(note_bytes, key_obj, password, trust_root=root)
     except CosigningError as exc:
