@@ -129,5 +129,5 @@ def _day(text: str | None) -> date | None:
 def _progress(items: list[str]) -> AbstractContextManager[Iterable[str]]:
     """A progress bar on a terminal only."""
     if sys.stdout.isatty():
-        return click.progressbar(items, label="export")
+        return click.progressbar(items, label="xuất báo cáo")
     return nullcontext(items)

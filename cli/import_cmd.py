@@ -59,7 +59,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         bar = state["bar"]
         if bar is None:
             bar = click.progressbar(
-                length=max(total, 1), label="rows checked", file=sys.stderr
+                length=max(total, 1), label="dòng đã kiểm tra", file=sys.stderr
             )
             bar.__enter__()
             state["bar"] = bar

@@ -107,7 +107,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         bar = state["bar"]
         if bar is None:
             bar = click.progressbar(
-                length=max(total, 1), label="events", file=sys.stderr, show_eta=True
+                length=max(total, 1), label="sự kiện", file=sys.stderr, show_eta=True
             )
             bar.__enter__()
             state["bar"] = bar
