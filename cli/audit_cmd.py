@@ -16,7 +16,9 @@ from uuid import UUID
 
 import click
 
+from cli.click_help import VietnameseCommand, VietnameseGroup
 from cli.context import open_services, secret_from_env_or_prompt
+from cli.words import NO_TERMINAL, WRONG_LOGIN
 from domain.errors import DomainError
 from ledger.errors import ConfigurationError, LedgerError
 from ledger.trustroot import load as load_trust_root
@@ -30,30 +32,37 @@ def _write_private(path: Path, text: str) -> None:
     try:
         path.touch(mode=0o600, exist_ok=False)
     except FileExistsError:
-        raise click.ClickException(f"{path} exists; choose another file") from None
+        raise click.ClickException(f"{path} đã có; hãy chọn tệp khác") from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from exc
+        raise click.ClickException(f"không ghi được {path}: {exc.strerror}") from exc
     path.write_text(text, encoding="utf-8")
 
 
-@click.command()
-@click.option("--subject", "subject", required=True, help="The subject's id (UUID).")
+@click.command(cls=VietnameseCommand)
+@click.option(
+    "--subject",
+    "subject",
+    required=True,
+    metavar="MÃ_HỒ_SƠ",
+    help="Mã (UUID) của hồ sơ, như trên trang của hồ sơ.",
+)
 @click.option(
     "--out",
     "out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the bundle (JSON).",
+    help="Tệp ghi gói bằng chứng (JSON).",
 )
 def proof(subject: str, out: Path) -> None:
-    """Write SUBJECT's proof bundle: every event of its file, the key events that
-    judge the signers, and their inclusion proofs against a signed checkpoint.
-    Check it anywhere with `kiemdiem verify --bundle FILE --trust-root TR`."""
+    """Ghi gói bằng chứng của một hồ sơ: mọi sự kiện trong hồ sơ, các sự kiện
+    khóa dùng để xét người ký, và bằng chứng chúng nằm trong sổ cái theo một
+    điểm chốt đã ký. Kiểm tra ở bất cứ máy nào bằng
+    `kiemdiem verify --bundle TỆP --trust-root TỆP_GỐC_TIN_CẬY`."""
     try:
         subject_id = UUID(subject.strip())
     except ValueError:
         raise click.BadParameter(
-            "not a UUID (the subject's id, as shown on its page)",
+            "không phải mã UUID (mã của hồ sơ, như trên trang của hồ sơ)",
             param_hint="--subject",
         ) from None
     with open_services() as services:
@@ -61,83 +70,92 @@ def proof(subject: str, out: Path) -> None:
             made = services.audit.proof_bundle(None, subject_id)
         except DomainError as exc:
             if exc.code == "audit.subject_not_found":
-                msg = f"no subject {subject_id} in this store"
+                msg = f"không có hồ sơ {subject_id} trong kho này"
                 raise click.ClickException(msg) from None
             raise click.ClickException(
-                f"no proof bundle: {exc.code} (issue a checkpoint with "
-                "`kiemdiem checkpoint` first)"
+                f"chưa lập được gói bằng chứng: {exc.code} (hãy phát hành điểm "
+                "chốt bằng `kiemdiem checkpoint` trước)"
             ) from exc
         except (ConfigurationError, LedgerError) as exc:
             raise click.ClickException(str(exc)) from exc
     _write_private(out, json.dumps(made, ensure_ascii=False, indent=1) + "\n")
     click.echo(
-        f"{len(made['events'])} events, {len(made['keys'])} key events, checkpoint "
-        f"of size {made['checkpoint']['size']} → {out}"
+        f"{len(made['events'])} sự kiện, {len(made['keys'])} sự kiện khóa, điểm "
+        f"chốt kích thước {made['checkpoint']['size']} → {out}"
     )
 
 
-@click.group()
+@click.group(cls=VietnameseGroup)
 def key() -> None:
-    """Your own signing key."""
+    """Khóa ký của chính bạn."""
 
 
 @key.command("export")
-@click.argument("username")
+@click.argument("username", metavar="TÀI_KHOẢN")
 @click.option(
     "--out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The key file to write (it stays wrapped under your password).",
+    help="Tệp khóa sẽ ghi (khóa vẫn được bọc bằng mật khẩu của bạn).",
 )
 def key_export(username: str, out: Path) -> None:
-    """Export USERNAME's wrapped key for cosigning on your own machine.
+    """Xuất khóa đã bọc của TÀI_KHOẢN để đồng ký trên máy của chính bạn.
 
-    The password (KIEMDIEM_PASSWORD, or asked on a terminal) is checked first; the
-    file holds the key still wrapped under it (ledger.md §4.4)."""
+    Mật khẩu (KIEMDIEM_PASSWORD, hoặc hỏi trên cửa sổ dòng lệnh) được kiểm tra
+    trước; tệp giữ khóa vẫn bọc bằng mật khẩu đó (ledger.md §4.4)."""
     password = secret_from_env_or_prompt(PASSWORD_ENV, "Mật khẩu (password)")
     if password is None:
-        raise click.UsageError(f"no password: set {PASSWORD_ENV} or use a terminal")
+        raise click.UsageError(NO_TERMINAL)
     with open_services() as services:
         try:
             exported = services.audit.export_key(username, password)
         except DomainError as exc:
             raise click.ClickException(
-                "wrong username or password"
+                WRONG_LOGIN
                 if exc.code == "auth.invalid_credentials"
-                else f"no key to export ({exc.code})"
+                else f"không có khóa để xuất ({exc.code})"
             ) from exc
     _write_private(out, json.dumps(exported, indent=1) + "\n")
     if exported["cosigner_name"] is None:
-        click.echo("note: this key has no cosigner name; it cannot cosign", err=True)
-    click.echo(f"key {exported['key_id']} → {out}")
+        click.echo(
+            "Lưu ý: khóa này không có tên người đồng ký; không dùng để đồng ký được",
+            err=True,
+        )
+    click.echo(f"Khóa {exported['key_id']} → {out}")
 
 
-@click.command()
-@click.argument("note_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.command(cls=VietnameseCommand)
+@click.argument(
+    "note_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="TỆP_ĐIỂM_CHỐT",
+)
 @click.option(
     "--key-file",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Your key, from `kiemdiem key export`.",
+    help="Khóa của bạn, xuất bằng `kiemdiem key export`.",
 )
 @click.option(
     "--trust-root",
     "trust_root_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Check the checkpoint's log signature first (recommended).",
+    help="Kiểm tra chữ ký sổ cái trên điểm chốt trước (nên dùng).",
 )
 def cosign(note_file: Path, key_file: Path, trust_root_path: Path | None) -> None:
-    """Cosign the checkpoint in NOTE_FILE with your own key, on your own machine;
-    print the tlog-cosignature line to paste into the workspace. No database.
+    """Đồng ký điểm chốt trong TỆP_ĐIỂM_CHỐT bằng khóa của chính bạn, trên máy
+    của bạn; in dòng đồng ký (tlog-cosignature) để dán vào trang làm việc.
+    Không cần cơ sở dữ liệu.
 
-    The password comes from KIEMDIEM_PASSWORD or is asked on a terminal."""
+    Mật khẩu lấy từ KIEMDIEM_PASSWORD hoặc được hỏi trên cửa sổ dòng lệnh."""
     try:
         note_bytes = note_file.read_bytes()
         key_obj = json.loads(key_file.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise click.UsageError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+        msg = f"không đọc được {exc.filename}: {exc.strerror}"
+        raise click.UsageError(msg) from exc
     except json.JSONDecodeError as exc:
-        raise click.UsageError(f"the key file is not JSON: {exc}") from exc
+        raise click.UsageError(f"tệp khóa không phải JSON: {exc}") from exc
     root = None
     if trust_root_path is not None:
         try:
@@ -146,7 +164,7 @@ def cosign(note_file: Path, key_file: Path, trust_root_path: Path | None) -> Non
             raise click.UsageError(str(exc)) from exc
     password = secret_from_env_or_prompt(PASSWORD_ENV, "Mật khẩu (password)")
     if password is None:
-        raise click.UsageError(f"no password: set {PASSWORD_ENV} or use a terminal")
+        raise click.UsageError(NO_TERMINAL)
     try:
         line = cosignature_line(note_bytes, key_obj, password, trust_root=root)
     except CosigningError as exc:

@@ -7,6 +7,8 @@ binds those names to :func:`words` / :func:`plural_words`, which answer the
 Vietnamese of a known message and the message itself otherwise. The
 placeholders (``{name!r}``…) are kept, as click formats them afterwards.
 Output for scripts (``--json``) is the commands' own and keeps English codes.
+The help pages are written by :mod:`cli.click_help`'s command classes; the
+help's frame here is for a command that is not of those classes.
 """
 
 from __future__ import annotations

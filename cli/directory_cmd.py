@@ -12,6 +12,7 @@ from uuid import UUID
 
 import click
 
+from cli.click_help import VietnameseGroup
 from cli.context import open_services, secret_from_env_or_prompt
 from cli.words import NO_TERMINAL, WRONG_LOGIN, refusal
 from domain.errors import DomainError
@@ -44,15 +45,15 @@ def _emit(rows: list[Any], as_json: bool, columns: list[str]) -> None:
         click.echo("  ".join(str(data[col]) for col in columns))
 
 
-@click.group()
+@click.group(cls=VietnameseGroup)
 def orgs() -> None:
-    """The organisation tree."""
+    """Cây tổ chức đảng."""
 
 
 @orgs.command("list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON array on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="In một mảng JSON ra stdout.")
 def orgs_list(as_json: bool) -> None:
-    """List organisations in tree order."""
+    """Liệt kê các tổ chức theo thứ tự của cây."""
     with open_services() as services:
         rows = services.organisations()
     if as_json:
@@ -62,44 +63,78 @@ def orgs_list(as_json: bool) -> None:
         click.echo(f"{'  ' * row.depth}{row.name}  [{row.kind}]  {row.org_id}")
 
 
-@click.group()
+@click.group(cls=VietnameseGroup)
 def members() -> None:
-    """Party members."""
+    """Đảng viên."""
 
 
 @members.command("list")
 @click.option(
-    "--cell", "cell_id", type=click.UUID, default=None, help="Only this chi bộ."
+    "--cell",
+    "cell_id",
+    type=click.UUID,
+    default=None,
+    metavar="MÃ_CHI_BỘ",
+    help="Chỉ đảng viên của chi bộ này (mã UUID).",
 )
-@click.option("--json", "as_json", is_flag=True, help="One JSON array on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="In một mảng JSON ra stdout.")
 def members_list(cell_id: UUID | None, as_json: bool) -> None:
-    """List members, optionally of one chi bộ."""
+    """Liệt kê đảng viên, của cả kho hoặc của một chi bộ."""
     with open_services() as services:
         rows = services.members(cell_id)
     _emit(rows, as_json, ["member_id", "full_name", "party_card_no", "cell_name"])
 
 
-@click.group()
+@click.group(cls=VietnameseGroup)
 def users() -> None:
-    """User accounts."""
+    """Tài khoản người dùng."""
 
 
 @users.command("list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON array on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="In một mảng JSON ra stdout.")
 def users_list(as_json: bool) -> None:
-    """List accounts with their roles and key ids."""
+    """Liệt kê tài khoản cùng vai trò và mã khóa ký."""
     with open_services() as services:
         rows = services.accounts()
     _emit(rows, as_json, ["account_id", "username", "roles", "key_id"])
 
 
 @users.command("create")
-@click.argument("username")
-@click.option("--name", "full_name", required=True, help="Full name (họ và tên).")
-@click.option("--role", "roles", multiple=True, required=True, help="Repeatable.")
-@click.option("--org", "org_id", type=click.UUID, default=None)
-@click.option("--member", "member_id", type=click.UUID, default=None)
-@click.option("--admin", "admin_username", default="admin", show_default=True)
+@click.argument("username", metavar="TÀI_KHOẢN")
+@click.option("--name", "full_name", required=True, metavar="HỌ_TÊN", help="Họ và tên.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    metavar="VAI_TRÒ",
+    help="Vai trò (admin, secretary, decision_maker, inspector, member, "
+    "counting); lặp lại tùy chọn để cấp nhiều vai trò.",
+)
+@click.option(
+    "--org",
+    "org_id",
+    type=click.UUID,
+    default=None,
+    metavar="MÃ_TỔ_CHỨC",
+    help="Tổ chức của tài khoản (mã UUID).",
+)
+@click.option(
+    "--member",
+    "member_id",
+    type=click.UUID,
+    default=None,
+    metavar="MÃ_ĐẢNG_VIÊN",
+    help="Đảng viên gắn với tài khoản (mã UUID).",
+)
+@click.option(
+    "--admin",
+    "admin_username",
+    default="admin",
+    show_default=True,
+    metavar="TÀI_KHOẢN",
+    help="Tài khoản quản trị ký lệnh mở tài khoản.",
+)
 def users_create(
     username: str,
     full_name: str,
@@ -108,10 +143,10 @@ def users_create(
     member_id: UUID | None,
     admin_username: str,
 ) -> None:
-    """Open an account (signed by an administrator).
+    """Mở một tài khoản (quản trị viên ký).
 
-    The administrator's password comes from KIEMDIEM_ADMIN_PASSWORD or a prompt;
-    the new user's initial password from KIEMDIEM_NEW_PASSWORD or a prompt.
+    Mật khẩu quản trị lấy từ KIEMDIEM_ADMIN_PASSWORD hoặc được hỏi; mật khẩu ban
+    đầu của người dùng mới lấy từ KIEMDIEM_NEW_PASSWORD hoặc được hỏi.
     """
     admin_password = secret_from_env_or_prompt(
         "KIEMDIEM_ADMIN_PASSWORD", "Mật khẩu quản trị (admin password)"
@@ -170,15 +205,29 @@ def _send_reorganising(
 
 
 DECISION_OPTIONS = (
-    click.option("--decision", "decision_no", required=True, help="Số quyết định."),
+    click.option(
+        "--decision",
+        "decision_no",
+        required=True,
+        metavar="SỐ_QĐ",
+        help="Số quyết định.",
+    ),
     click.option(
         "--effective",
         "effective_on",
         type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
         required=True,
-        help="Ngày hiệu lực (YYYY-MM-DD or dd/mm/yyyy).",
+        metavar="NGÀY",
+        help="Ngày hiệu lực (YYYY-MM-DD hoặc dd/mm/yyyy).",
     ),
-    click.option("--user", "username", default="admin", show_default=True),
+    click.option(
+        "--user",
+        "username",
+        default="admin",
+        show_default=True,
+        metavar="TÀI_KHOẢN",
+        help="Tài khoản ký quyết định (mật khẩu lấy từ KIEMDIEM_PASSWORD).",
+    ),
 )
 
 
@@ -189,12 +238,35 @@ def _decision_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 @orgs.command("merge")
-@click.argument("absorbed", nargs=-1, required=True)
-@click.option("--into", "successor", default=None, help="An existing successor.")
-@click.option("--new-code", default=None, help="Or found a successor: its code…")
-@click.option("--new-name", default=None)
-@click.option("--new-kind", default=None)
-@click.option("--new-parent", default=None)
+@click.argument("absorbed", nargs=-1, required=True, metavar="TỔ_CHỨC...")
+@click.option(
+    "--into",
+    "successor",
+    default=None,
+    metavar="TỔ_CHỨC",
+    help="Tổ chức kế thừa đã có (mã hoặc id).",
+)
+@click.option(
+    "--new-code",
+    default=None,
+    metavar="MÃ",
+    help="Hoặc lập tổ chức kế thừa mới: mã của nó…",
+)
+@click.option(
+    "--new-name", default=None, metavar="TÊN", help="…tên của tổ chức kế thừa mới…"
+)
+@click.option(
+    "--new-kind",
+    default=None,
+    metavar="LOẠI",
+    help="…loại của nó (mã loại, ví dụ cell)…",
+)
+@click.option(
+    "--new-parent",
+    default=None,
+    metavar="TỔ_CHỨC",
+    help="…và tổ chức cấp trên của nó (mã hoặc id).",
+)
 @_decision_options
 def orgs_merge(
     absorbed: tuple[str, ...],
@@ -207,8 +279,8 @@ def orgs_merge(
     effective_on: datetime,
     username: str,
 ) -> None:
-    """Merge the ABSORBED organisations (codes or ids) into one, by a decision:
-    their organisations, members and posts follow to the successor."""
+    """Hợp nhất các TỔ_CHỨC (mã hoặc id) làm một, theo một quyết định: tổ chức
+    trực thuộc, đảng viên và chức vụ của chúng chuyển sang tổ chức kế thừa."""
     new = None
     if new_code is not None:
         new = ro.NewSuccessor(
@@ -231,13 +303,20 @@ def orgs_merge(
 
 
 @orgs.command("move")
-@click.argument("org")
-@click.option("--under", "parent", required=True, help="The new parent.")
+@click.argument("org", metavar="TỔ_CHỨC")
+@click.option(
+    "--under",
+    "parent",
+    required=True,
+    metavar="TỔ_CHỨC",
+    help="Tổ chức cấp trên mới (mã hoặc id).",
+)
 @_decision_options
 def orgs_move(
     org: str, parent: str, decision_no: str, effective_on: datetime, username: str
 ) -> None:
-    """Move ORG (and everything under it) under another parent, by a decision."""
+    """Chuyển TỔ_CHỨC (cùng mọi tổ chức trực thuộc) sang cấp trên khác, theo một
+    quyết định."""
     _send_reorganising(
         username,
         lambda actor: ro.MoveOrganisation(
@@ -247,10 +326,13 @@ def orgs_move(
 
 
 @orgs.command("history")
-@click.argument("org")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+@click.argument("org", metavar="TỔ_CHỨC")
+@click.option(
+    "--json", "as_json", is_flag=True, help="In một đối tượng JSON ra stdout."
+)
 def orgs_history(org: str, as_json: bool) -> None:
-    """ORG's successor links and its (parent, name, kind) over time."""
+    """Lịch sử của TỔ_CHỨC: các lần kế thừa, và cấp trên, tên, loại qua từng thời
+    kỳ."""
     with open_services() as services:
         gateway = ReadGateway(services, Viewer(frozenset({"admin"})))
         history = gateway.reorganisation_history(_org_ref(org))

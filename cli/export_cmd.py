@@ -13,6 +13,7 @@ from uuid import UUID
 
 import click
 
+from cli.click_help import VietnameseGroup
 from cli.context import open_services
 from cli.words import fail
 from services import report_documents as docs
@@ -20,7 +21,7 @@ from services.app import Kiemdiem
 
 EXIT_BAD_INPUT = 2
 
-export = click.Group("export", help="Xuất báo cáo (export reports as files).")
+export = VietnameseGroup("export", help="Xuất báo cáo ra tệp (XLSX, PDF).")
 
 
 def _bad_input(message: str) -> NoReturn:
@@ -45,34 +46,47 @@ def _organisation(services: Kiemdiem, value: str) -> UUID:
 
 
 @export.command("report")
-@click.option("--org", "org", required=True, help="Organisation id or code.")
-@click.option("--year", type=int, required=True, help="Review year, e.g. 2025.")
+@click.option(
+    "--org",
+    "org",
+    required=True,
+    metavar="TỔ_CHỨC",
+    help="Mã hoặc id của tổ chức.",
+)
+@click.option(
+    "--year",
+    type=int,
+    required=True,
+    metavar="NĂM",
+    help="Năm kiểm điểm, ví dụ 2025.",
+)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["xlsx", "pdf"]),
     required=True,
-    help="File format.",
+    help="Định dạng tệp.",
 )
 @click.option(
     "--out",
     "out",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     required=True,
-    help="File to write.",
+    help="Tệp sẽ ghi.",
 )
 @click.option(
     "--tree-on",
     "tree_on_text",
     default=None,
-    metavar="YYYY-MM-DD",
-    help="Roll up by the organisation tree as it was on this day "
-    "(default: the tree at the report date, today).",
+    metavar="NGÀY",
+    help="Tổng hợp theo cây tổ chức như vào ngày này, dạng YYYY-MM-DD (mặc "
+    "định: cây vào ngày lập báo cáo, tức hôm nay).",
 )
 def report(org: str, year: int, fmt: str, out: Path, tree_on_text: str | None) -> None:
-    """Write the report of ORG's subtree for YEAR (counts and percentages by
-    level, exempt, re-rated, confidence votes, deadlines), rolled up by the
-    tree at the report date or, with --tree-on, as it was on that day."""
+    """Ghi báo cáo năm NĂM của TỔ_CHỨC và các tổ chức trực thuộc (số lượng và tỷ
+    lệ theo mức xếp loại, miễn kiểm điểm, xếp loại lại, lấy phiếu tín nhiệm,
+    thời hạn), tổng hợp theo cây tổ chức vào ngày lập báo cáo hoặc, với
+    --tree-on, như vào ngày đó."""
     if not 2000 <= year <= 2100:
         _bad_input(f"{year} không phải một năm kiểm điểm")
     tree_on = _day(tree_on_text)
@@ -115,5 +129,5 @@ def _day(text: str | None) -> date | None:
 def _progress(items: list[str]) -> AbstractContextManager[Iterable[str]]:
     """A progress bar on a terminal only."""
     if sys.stdout.isatty():
-        return click.progressbar(items, label="export")
+        return click.progressbar(items, label="xuất báo cáo")
     return nullcontext(items)

@@ -18,6 +18,7 @@ from uuid import UUID
 
 import click
 
+from cli.click_help import VietnameseGroup
 from cli.context import open_services, secret_from_env_or_prompt
 from cli.words import NO_TERMINAL, WRONG_LOGIN, fail, refusal
 from domain.errors import DomainError
@@ -58,7 +59,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         bar = state["bar"]
         if bar is None:
             bar = click.progressbar(
-                length=max(total, 1), label="rows checked", file=sys.stderr
+                length=max(total, 1), label="dòng đã kiểm tra", file=sys.stderr
             )
             bar.__enter__()
             state["bar"] = bar
@@ -84,36 +85,44 @@ def _cell_code(services: Kiemdiem, value: str) -> str:
     _fail(f"không có tổ chức có id {value}", EXIT_UNREADABLE)
 
 
-@click.group("import")
+@click.group("import", cls=VietnameseGroup)
 def import_group() -> None:
-    """Bulk imports from files."""
+    """Nhập hàng loạt từ tệp."""
 
 
 @import_group.command("members")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="TỆP",
+)
 @click.option(
     "--cell",
     default=None,
-    help="Chi bộ (code or id) of rows that name none, or of all rows when the "
-    "file has no 'Mã chi bộ' column.",
+    metavar="CHI_BỘ",
+    help="Chi bộ (mã hoặc id) của những dòng không ghi chi bộ, hoặc của mọi dòng "
+    "khi tệp không có cột 'Mã chi bộ'.",
 )
-@click.option("--dry-run", is_flag=True, help="Check every row; store nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Chạy thử: kiểm tra mọi dòng, không lưu gì."
+)
 @click.option(
     "--user",
     "username",
     default="admin",
     show_default=True,
-    help="The account that signs (a secretary or an administrator).",
+    metavar="TÀI_KHOẢN",
+    help="Tài khoản ký (thư ký hoặc quản trị viên).",
 )
 def import_members_cmd(
     file: Path, cell: str | None, dry_run: bool, username: str
 ) -> None:
-    """Enrol the members listed in a CSV (UTF-8) or XLSX FILE.
+    """Nhập các đảng viên có trong TỆP CSV (UTF-8) hoặc XLSX.
 
-    Columns: Họ và tên, Số thẻ đảng viên, Ngày sinh, Ngày vào Đảng, Tình trạng,
-    Mã chi bộ (or their English names). All rows are stored in one signed
-    transaction, or none. The password comes from KIEMDIEM_PASSWORD (for admin
-    also KIEMDIEM_ADMIN_PASSWORD) or is asked on a terminal.
+    Các cột: Họ và tên, Số thẻ đảng viên, Ngày sinh, Ngày vào Đảng, Tình trạng,
+    Mã chi bộ (hoặc tên tiếng Anh của các cột). Mọi dòng được lưu trong một giao
+    dịch đã ký, hoặc không dòng nào. Mật khẩu lấy từ KIEMDIEM_PASSWORD (với
+    admin còn có KIEMDIEM_ADMIN_PASSWORD) hoặc được hỏi trên cửa sổ dòng lệnh.
     """
     password = secret_from_env_or_prompt("KIEMDIEM_PASSWORD", f"Mật khẩu {username}")
     if password is None and username == "admin":

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import click
 
+from cli.click_help import VietnameseCommand, VietnameseGroup
 from cli.context import load_settings, open_services
 from ledger.errors import ConfigurationError
 from ledger.trustroot import load as load_trust_root
 from services.setup import create_database_tables, grant_database_roles
 
 
-@click.command()
+@click.command(cls=VietnameseCommand)
 def checkpoint() -> None:
-    """Sign and print a checkpoint of the log as it is now (C2SP signed note)."""
+    """Ký và in điểm chốt của sổ cái như hiện tại (ghi chú có chữ ký theo C2SP)."""
     with open_services() as services:
         try:
             services.integrator.catch_up()
@@ -22,14 +23,15 @@ def checkpoint() -> None:
     click.echo(stored.note.decode("utf-8"), nl=False)
 
 
-@click.group()
+@click.group(cls=VietnameseGroup)
 def db() -> None:
-    """Database administration."""
+    """Quản trị cơ sở dữ liệu."""
 
 
 @db.command("init")
 def db_init() -> None:
-    """Create the tables and append-only triggers (PostgreSQL, as the owner role)."""
+    """Tạo các bảng và trigger chỉ-ghi-thêm (PostgreSQL, chạy bằng vai trò chủ sở
+    hữu)."""
     settings = load_settings()
     try:
         root = load_trust_root(settings.trust_root_path)
@@ -40,10 +42,21 @@ def db_init() -> None:
 
 
 @db.command("grant")
-@click.option("--app-role", required=True, help="The role the web app and worker use.")
-@click.option("--audit-role", default=None, help="A read-only role for auditors.")
+@click.option(
+    "--app-role",
+    required=True,
+    metavar="VAI_TRÒ",
+    help="Vai trò cơ sở dữ liệu mà ứng dụng web và worker dùng.",
+)
+@click.option(
+    "--audit-role",
+    default=None,
+    metavar="VAI_TRÒ",
+    help="Một vai trò chỉ đọc cho người kiểm tra.",
+)
 def db_grant(app_role: str, audit_role: str | None) -> None:
-    """Grant the app role insert-only rights on evidence (PostgreSQL, as owner)."""
+    """Cấp cho vai trò của ứng dụng quyền chỉ thêm dữ liệu vào bằng chứng
+    (PostgreSQL, chạy bằng vai trò chủ sở hữu)."""
     settings = load_settings()
     if settings.backend != "postgres":
         raise click.UsageError("vai trò cơ sở dữ liệu chỉ có trên PostgreSQL")

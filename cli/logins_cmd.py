@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from cli.click_help import VietnameseCommand
 from cli.context import load_settings
 from cli.setup_cmd import DEMO_ACCOUNTS_FILE
 from web.catalogue import role_label
@@ -34,15 +35,17 @@ def logins_table(rows: list[tuple[str, str, str]], url: str) -> str:
     return f"Đăng nhập tại: {url}\n" + "\n".join(body)
 
 
-@click.command()
+@click.command(cls=VietnameseCommand)
 @click.option(
     "--url",
     default="http://127.0.0.1:5000/auth/login",
     show_default=True,
-    help="The address to sign in at (make run passes its PORT).",
+    metavar="URL",
+    help="Địa chỉ đăng nhập (make run truyền cổng PORT của nó).",
 )
 def logins(url: str) -> None:
-    """Show the demo's logins (instance/demo-accounts.txt) and where to sign in."""
+    """In các tài khoản thử nghiệm (instance/demo-accounts.txt) và địa chỉ đăng
+    nhập."""
     path = load_settings().instance_dir / DEMO_ACCOUNTS_FILE
     try:
         rows = read_logins(path.read_text(encoding="utf-8"))

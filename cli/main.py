@@ -46,7 +46,9 @@ def configure_logging(level: str = "WARNING") -> None:
     cls=KiemdiemGroup,
     help="kiemdiem: kiểm điểm, đánh giá, xếp loại và lấy phiếu tín nhiệm.",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Log more detail to stderr.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Ghi nhật ký chi tiết hơn ra stderr."
+)
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     configure_logging("INFO" if verbose else "WARNING")

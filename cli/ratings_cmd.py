@@ -18,6 +18,7 @@ from uuid import UUID
 
 import click
 
+from cli.click_help import VietnameseGroup
 from cli.context import open_services, secret_from_env_or_prompt
 from cli.words import NO_TERMINAL, WRONG_LOGIN, fail, refusal
 from domain.errors import DomainError
@@ -64,18 +65,24 @@ def _send(services: Kiemdiem, command: Any, signer: Any) -> Any:
         _fail(refusal(exc.code, exc.details), EXIT_REFUSED)
 
 
-USER = click.option("--user", "username", required=True, help="The account that signs.")
+USER = click.option(
+    "--user",
+    "username",
+    required=True,
+    metavar="TÀI_KHOẢN",
+    help="Tài khoản ký (mật khẩu lấy từ KIEMDIEM_PASSWORD hoặc được hỏi).",
+)
 
 
-@click.group()
+@click.group(cls=VietnameseGroup)
 def cycles() -> None:
-    """Review cycles (kỳ kiểm điểm)."""
+    """Các kỳ kiểm điểm."""
 
 
 @cycles.command("list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON array on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="In một mảng JSON ra stdout.")
 def cycles_list(as_json: bool) -> None:
-    """List cycles, newest first."""
+    """Liệt kê các kỳ kiểm điểm, kỳ mới nhất trước."""
     with open_services() as services:
         rows = services.ratings.cycles()
     if as_json:
@@ -86,21 +93,22 @@ def cycles_list(as_json: bool) -> None:
 
 
 @cycles.command("combine")
-@click.argument("cycle_id", type=click.UUID)
-@click.argument("collective")
+@click.argument("cycle_id", type=click.UUID, metavar="MÃ_KỲ")
+@click.argument("collective", metavar="TẬP_THỂ")
 @click.option(
     "--with",
     "committee",
     default=None,
-    help="The party committee whose conference reviews the collective and its "
-    "members; leave out to review the collective at its own level again.",
+    metavar="CẤP_ỦY",
+    help="Cấp ủy mà hội nghị của nó kiểm điểm tập thể và các thành viên; bỏ trống "
+    "để tập thể lại được kiểm điểm ở chính cấp của nó.",
 )
 @USER
 def cycles_combine(
     cycle_id: UUID, collective: str, committee: str | None, username: str
 ) -> None:
-    """Where a leadership collective is reviewed (43-HD mục 2.4): at the party
-    committee's conference when its members are the same people."""
+    """Nơi kiểm điểm TẬP_THỂ lãnh đạo trong kỳ MÃ_KỲ (43-HD mục 2.4): tại hội
+    nghị của cấp ủy khi thành viên của hai bên là cùng những người."""
     with open_services() as services:
         signer = _signer(services, username)
         command = rc.SetCombinedConference(
@@ -118,15 +126,15 @@ def cycles_combine(
     click.echo(f"Kiểm điểm tại: {venues}")
 
 
-@click.group()
+@click.group(cls=VietnameseGroup)
 def criteria() -> None:
-    """Criteria refined by a province or unit (366 Điều 10)."""
+    """Tiêu chí do tỉnh hoặc đơn vị cụ thể hóa (366 Điều 10)."""
 
 
 @criteria.command("list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON array on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="In một mảng JSON ra stdout.")
 def criteria_list(as_json: bool) -> None:
-    """List the refined criteria sets."""
+    """Liệt kê các bộ tiêu chí đã cụ thể hóa."""
     with open_services() as services:
         rows = services.ratings.criteria_refinements()
     if as_json:
@@ -162,17 +170,22 @@ def read_criteria(path: Path) -> tuple[tuple[str, str, int, str], ...]:
 
 
 @criteria.command("define")
-@click.argument("org")
-@click.argument("appendix")
-@click.argument("from_year", type=int)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("org", metavar="TỔ_CHỨC")
+@click.argument("appendix", metavar="PHỤ_LỤC")
+@click.argument("from_year", type=int, metavar="TỪ_NĂM")
+@click.argument(
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="TỆP",
+)
 @USER
 def criteria_define(
     org: str, appendix: str, from_year: int, file: Path, username: str
 ) -> None:
-    """Refine APPENDIX (PL1–PL5) for ORG and everything under it from FROM_YEAR
-    on, from a CSV FILE: code, group, max_points, title. The general group adds
-    up to 30 points, the task group to 70."""
+    """Cụ thể hóa PHỤ_LỤC (PL1–PL5) cho TỔ_CHỨC và mọi tổ chức trực thuộc, từ
+    năm TỪ_NĂM, theo TỆP CSV có các cột: code, group, max_points, title (mã,
+    nhóm, điểm tối đa, nội dung). Nhóm tiêu chí chung cộng lại tối đa 30 điểm,
+    nhóm nhiệm vụ tối đa 70 điểm."""
     items = read_criteria(file)
     with open_services() as services:
         signer = _signer(services, username)

@@ -9,15 +9,30 @@ import threading
 
 import click
 
+from cli.click_help import VietnameseCommand
 from cli.context import open_services
 from ledger.errors import ConfigurationError
 
 
-@click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.command(cls=VietnameseCommand)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="ĐỊA_CHỈ",
+    help="Địa chỉ máy chủ lắng nghe.",
+)
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=int,
+    metavar="CỔNG",
+    help="Cổng máy chủ lắng nghe.",
+)
 def serve(host: str, port: int) -> None:
-    """Serve the web application (single process: keys stay unlocked in it)."""
+    """Chạy ứng dụng web (một tiến trình: khóa ký đã mở khóa chỉ nằm trong tiến
+    trình đó)."""
     from web import create_app
 
     # Without a configured key, a per-run one: sessions end when the server stops,
@@ -31,10 +46,18 @@ def serve(host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
-@click.command()
-@click.option("--poll", default=None, type=float, help="Seconds between polls.")
+@click.command(cls=VietnameseCommand)
+@click.option(
+    "--poll",
+    default=None,
+    type=float,
+    metavar="GIÂY",
+    help="Số giây giữa hai lần kiểm tra việc mới (mặc định: KIEMDIEM_POLL_SECONDS "
+    "hoặc 1).",
+)
 def worker(poll: float | None) -> None:
-    """Integrate the log, issue checkpoints and update projections (worker mode)."""
+    """Tích hợp sổ cái, phát hành điểm chốt và cập nhật các bảng đọc (chế độ
+    worker)."""
     seconds = poll or float(os.environ.get("KIEMDIEM_POLL_SECONDS") or 1)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

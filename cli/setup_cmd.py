@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from cli.click_help import VietnameseCommand
 from cli.context import (
     interactive,
     load_settings,
@@ -32,15 +33,36 @@ from services.setup import initialise, write_private_file
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
 
 
-@click.command()
-@click.option("--origin", default=None, help="Log origin, e.g. kiemdiem.example.vn/tu")
-@click.option("--admin", "admin_username", default="admin", show_default=True)
-@click.option("--admin-name", default="Quản trị hệ thống", show_default=True)
-@click.option("--demo", "with_demo", is_flag=True, help="Also load the demo province.")
+@click.command(cls=VietnameseCommand)
+@click.option(
+    "--origin",
+    default=None,
+    metavar="NGUỒN",
+    help="Nguồn (origin) của sổ cái, ví dụ kiemdiem.example.vn/tu (mặc định: "
+    "KIEMDIEM_LOG_ORIGIN hoặc kiemdiem.local/demo).",
+)
+@click.option(
+    "--admin",
+    "admin_username",
+    default="admin",
+    show_default=True,
+    metavar="TÀI_KHOẢN",
+    help="Tên tài khoản quản trị đầu tiên.",
+)
+@click.option(
+    "--admin-name",
+    default="Quản trị hệ thống",
+    show_default=True,
+    metavar="HỌ_TÊN",
+    help="Họ và tên của quản trị viên đầu tiên.",
+)
+@click.option(
+    "--demo", "with_demo", is_flag=True, help="Nạp luôn tỉnh thử nghiệm (bản demo)."
+)
 @click.option(
     "--if-missing",
     is_flag=True,
-    help="Exit quietly when the store is already initialised (for containers).",
+    help="Thoát lặng lẽ nếu kho đã được khởi tạo (dùng cho container).",
 )
 def init(
     origin: str | None,
@@ -49,13 +71,13 @@ def init(
     with_demo: bool,
     if_missing: bool,
 ) -> None:
-    """Create a store: log key, trust root and the first administrator.
+    """Tạo kho: khóa sổ cái, gốc tin cậy và quản trị viên đầu tiên.
 
-    The log key's passphrase comes from KIEMDIEM_LOG_KEY_PASSPHRASE_FILE (a secret
-    file) or KIEMDIEM_LOG_KEY_PASSPHRASE; with --demo, when neither is set, one
-    is generated and kept beside the key (not for a real deployment).
-    The admin password comes from KIEMDIEM_ADMIN_PASSWORD, is asked on a terminal,
-    or is generated and printed when stdin is not a terminal.
+    Mật khẩu của khóa sổ cái lấy từ KIEMDIEM_LOG_KEY_PASSPHRASE_FILE (một tệp bí
+    mật) hoặc KIEMDIEM_LOG_KEY_PASSPHRASE; với --demo, khi không đặt biến nào,
+    mật khẩu được sinh tự động và để cạnh khóa (không dùng khi triển khai thật).
+    Mật khẩu quản trị lấy từ KIEMDIEM_ADMIN_PASSWORD, được hỏi trên cửa sổ dòng
+    lệnh, hoặc được sinh và in ra khi đầu vào chuẩn không phải cửa sổ dòng lệnh.
     """
     settings = load_settings()
     if settings.trust_root_path.exists():
@@ -107,36 +129,46 @@ def init(
             _load_demo(services, settings.instance_dir, admin_username, password)
 
 
-@click.command()
-@click.option("--admin", "admin_username", default="admin", show_default=True)
+@click.command(cls=VietnameseCommand)
+@click.option(
+    "--admin",
+    "admin_username",
+    default="admin",
+    show_default=True,
+    metavar="TÀI_KHOẢN",
+    help="Tài khoản quản trị ký các bản ghi của bản demo.",
+)
 @click.option(
     "--province",
     "province",
     is_flag=True,
-    help="A generated province of --members members and its whole 2025 cycle.",
+    help="Một tỉnh sinh tự động gồm --members đảng viên cùng cả kỳ kiểm điểm 2025.",
 )
 @click.option(
     "--members",
     type=click.IntRange(min=MIN_MEMBERS),
     default=None,
-    help="Members of the generated province (with --province).",
+    metavar="SỐ",
+    help="Số đảng viên của tỉnh sinh tự động (cùng --province).",
 )
 @click.option(
     "--seed",
     type=int,
     default=2025,
     show_default=True,
-    help="The generated province's seed (with --province).",
+    metavar="SỐ",
+    help="Hạt giống ngẫu nhiên của tỉnh sinh tự động (cùng --province).",
 )
 def demo(admin_username: str, province: bool, members: int | None, seed: int) -> None:
-    """Load the demo province into an initialised store.
+    """Nạp tỉnh thử nghiệm (bản demo) vào một kho đã khởi tạo.
 
-    With --province --members N: a tỉnh ủy, đảng ủy xã and chi bộ of about 25
-    members, the demo's role logins at the tỉnh ủy and a whole 2025 cycle
-    (reviews and the three rating steps for every member, leader and unit).
+    Với --province --members SỐ: một tỉnh ủy, các đảng ủy xã và chi bộ khoảng 25
+    đảng viên, tài khoản thử nghiệm cho từng vai trò ở tỉnh ủy và cả kỳ kiểm
+    điểm 2025 (bản kiểm điểm và ba bước xếp loại cho mọi đảng viên, cán bộ lãnh
+    đạo và tổ chức).
 
-    Signs as the administrator: password from KIEMDIEM_ADMIN_PASSWORD, or asked on
-    a terminal.
+    Ký bằng tài khoản quản trị: mật khẩu lấy từ KIEMDIEM_ADMIN_PASSWORD, hoặc
+    được hỏi trên cửa sổ dòng lệnh.
     """
     if province and members is None:
         raise click.UsageError("--province cần kèm --members N")

@@ -22,6 +22,7 @@ from typing import Any
 
 import click
 
+from cli.click_help import VietnameseCommand
 from ledger import bundle as ledger_bundle
 from ledger import verify as ledger_verify
 from ledger.errors import ConfigurationError
@@ -106,7 +107,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         bar = state["bar"]
         if bar is None:
             bar = click.progressbar(
-                length=max(total, 1), label="events", file=sys.stderr, show_eta=True
+                length=max(total, 1), label="sự kiện", file=sys.stderr, show_eta=True
             )
             bar.__enter__()
             state["bar"] = bar
@@ -125,56 +126,59 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-@click.command("verify")
-@click.argument("database_url", required=False, metavar="[DATABASE_URL]")
+@click.command("verify", cls=VietnameseCommand)
+@click.argument("database_url", required=False, metavar="[ĐỊA_CHỈ_KHO]")
 @click.option(
     "--trust-root",
     "trust_root_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The trust root handed over out of band (default: the file `kiemdiem "
-    "init` wrote beside the store).",
+    help="Gốc tin cậy được trao qua kênh riêng (mặc định: tệp `kiemdiem init` đã "
+    "ghi cạnh kho).",
 )
 @click.option(
     "--checkpoint",
     "checkpoint_paths",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A checkpoint note you hold; repeat for several.",
+    help="Một điểm chốt bạn đang giữ; lặp lại tùy chọn cho nhiều điểm chốt.",
 )
 @click.option(
     "--since",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Resume from a state saved by --save-state (hash-only pass over the prefix).",
+    help="Tiếp tục từ trạng thái đã lưu bằng --save-state (phần đầu chỉ kiểm tra băm).",
 )
 @click.option(
     "--save-state",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="After a fully successful run, save the state for a later --since.",
+    help="Sau một lần chạy thành công trọn vẹn, lưu trạng thái để lần sau dùng "
+    "--since.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes checking signatures (default: the number of CPUs).",
+    help="Số tiến trình kiểm tra chữ ký (mặc định: bằng số CPU).",
 )
 @click.option(
     "--max-failures",
     type=click.IntRange(min=0),
     default=100,
     show_default=True,
-    help="How many failures to list.",
+    help="Liệt kê tối đa bấy nhiêu lỗi.",
 )
 @click.option(
-    "--strict", is_flag=True, help="Treat warnings (not_integrated) as failures."
+    "--strict",
+    is_flag=True,
+    help="Coi cảnh báo (not_integrated) là lỗi.",
 )
-@click.option("--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("--quiet", is_flag=True, help="Không in tiến độ ra stderr.")
 @click.option(
     "--bundle",
     "bundle_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Check a proof bundle (`kiemdiem proof`) offline instead of a store: "
-    "no database is read.",
+    help="Kiểm tra ngoại tuyến một gói bằng chứng (`kiemdiem proof`) thay cho kho: "
+    "không đọc cơ sở dữ liệu nào.",
 )
 def verify(
     database_url: str | None,
@@ -189,13 +193,13 @@ def verify(
     quiet: bool,
     bundle_path: Path | None,
 ) -> None:
-    """Check that the store at DATABASE_URL is intact and consistent with the
-    trust root and the checkpoints you hold; or, with --bundle FILE, check a
-    proof bundle offline against the trust root.
+    """Kiểm tra kho tại ĐỊA_CHỈ_KHO còn nguyên vẹn và khớp với gốc tin cậy cùng
+    các điểm chốt bạn giữ; hoặc, với --bundle TỆP, kiểm tra ngoại tuyến một gói
+    bằng chứng theo gốc tin cậy.
 
-    DATABASE_URL defaults to $KIEMDIEM_DATABASE_URL, then
-    sqlite:///instance/kiemdiem.db. Exit status: 0 passed, 1 integrity failure,
-    2 bad input, 3 store unreadable.
+    ĐỊA_CHỈ_KHO (URL cơ sở dữ liệu) mặc định là $KIEMDIEM_DATABASE_URL, rồi đến
+    sqlite:///instance/kiemdiem.db. Mã thoát: 0 đạt, 1 sai lệch toàn vẹn, 2 đầu
+    vào sai, 3 không đọc được kho.
     """
     if bundle_path is not None:
         if database_url is not None or since or save_state:

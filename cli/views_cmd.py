@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli.click_help import VietnameseCommand, VietnameseGroup
+
 if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
 
@@ -88,26 +90,27 @@ class _Progress:
             self._bar = None
 
 
-@click.command("rebuild")
-@click.argument("names", nargs=-1)
+@click.command("rebuild", cls=VietnameseCommand)
+@click.argument("names", nargs=-1, metavar="[MÔ_HÌNH_ĐỌC]...")
 @click.option(
     "--page",
     type=click.IntRange(min=1, max=100_000),
     default=5_000,  # projections.rebuild.REBUILD_PAGE: one read for every view
     show_default=True,
-    help="Notifications per page (each view commits a page in one transaction).",
+    help="Số sự kiện mỗi trang (mỗi mô hình đọc ghi một trang trong một giao dịch).",
 )
 @click.option(
     "--verify",
     is_flag=True,
-    help="Check each event's signature before applying it; stop at the first bad one.",
+    help="Kiểm tra chữ ký của từng sự kiện trước khi áp dụng; dừng ở sự kiện sai "
+    "đầu tiên.",
 )
 def rebuild(names: tuple[str, ...], page: int, verify: bool) -> None:
-    """Rebuild read models from the start of the log (all of them by default).
+    """Dựng lại các mô hình đọc từ đầu sổ cái (mặc định: tất cả).
 
-    Each view's tables are dropped and re-created and its position reset in one
-    transaction; it then catches up to the tip. The ledger's own tables (leaves,
-    checkpoints, alerts) are never touched.
+    Bảng của mỗi mô hình đọc được xóa, tạo lại và đặt lại vị trí trong một giao
+    dịch; rồi mô hình đọc đuổi kịp đến cuối sổ cái. Các bảng riêng của sổ cái
+    (leaves, checkpoints, alerts) không bao giờ bị động đến.
     """
     with get_runtime() as runtime:
         unknown = sorted(set(names) - set(runtime.names))
@@ -136,18 +139,19 @@ def rebuild(names: tuple[str, ...], page: int, verify: bool) -> None:
             raise click.ClickException(msg)
 
 
-@click.group("views")
+@click.group("views", cls=VietnameseGroup)
 def views() -> None:
-    """Inspect the read models."""
+    """Xem xét các mô hình đọc."""
 
 
 @views.command("digest")
-@click.argument("names", nargs=-1)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.argument("names", nargs=-1, metavar="[MÔ_HÌNH_ĐỌC]...")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 def digest(names: tuple[str, ...], as_json: bool) -> None:
-    """SHA-256 of each view's canonical dump, and an overall digest.
+    """Mã băm SHA-256 của bản kết xuất chuẩn của từng mô hình đọc, và một mã băm
+    tổng thể.
 
-    A rebuild from scratch must print the same digests as the incremental build.
+    Dựng lại từ đầu phải in ra đúng các mã băm như khi dựng dần.
     """
     with get_runtime() as runtime:
         try:

@@ -9,16 +9,16 @@ which works on local files and talks to the store only in ``trustee submit``.
 
 from __future__ import annotations
 
-import click
-
+from cli.click_help import VietnameseGroup
 from cli.votes_create import create
 from cli.votes_records import booth_hash, export, list_votes
 from cli.votes_trustee import trustee
 from cli.votes_verify import verify
 
-votes = click.Group(
+votes = VietnameseGroup(
     "votes",
-    help="Bỏ phiếu tín nhiệm: kiểm tra hồ sơ cuộc bỏ phiếu (confidence vote tools).",
+    help="Lấy phiếu tín nhiệm: tạo, liệt kê, xuất và kiểm tra hồ sơ cuộc bỏ phiếu; "
+    "công cụ của Ban kiểm phiếu.",
 )
 for command in (verify, list_votes, export, create, booth_hash, trustee):
     votes.add_command(command)

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import click
 
+from cli.click_help import VietnameseCommand
 from cli.context import open_services, secret_from_env_or_prompt
 from cli.votes_common import bad_input, read_file, refused
 from cli.words import refusal
@@ -188,16 +189,28 @@ def _create_command(services: Kiemdiem, actor: str, spec: Any) -> vc.CreateVote:
     )
 
 
-@click.command("create")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
-@click.option("--admin", "admin_username", default="admin", show_default=True)
-@click.option("--example", is_flag=True, help="Print an example file and exit.")
+@click.command("create", cls=VietnameseCommand)
+@click.argument(
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=False,
+    metavar="[TỆP]",
+)
+@click.option(
+    "--admin",
+    "admin_username",
+    default="admin",
+    show_default=True,
+    metavar="TÀI_KHOẢN",
+    help="Tài khoản quản trị tổ chức cuộc bỏ phiếu.",
+)
+@click.option("--example", is_flag=True, help="In một tệp mẫu rồi thoát.")
 def create(file: Path | None, admin_username: str, example: bool) -> None:
-    """Create a vote from FILE (JSON, or YAML when named .yaml/.yml).
+    """Tạo một cuộc bỏ phiếu từ TỆP (JSON, hoặc YAML khi tên là .yaml/.yml).
 
-    The organiser is an administrator, whose password comes from
-    KIEMDIEM_ADMIN_PASSWORD or a prompt.  A refused vote stores nothing.  Prints
-    the new vote's id.
+    Người tổ chức là một quản trị viên; mật khẩu lấy từ KIEMDIEM_ADMIN_PASSWORD
+    hoặc được hỏi. Cuộc bỏ phiếu bị từ chối thì không lưu gì. In ra id của cuộc
+    bỏ phiếu mới.
     """
     if example:
         click.echo(CREATE_EXAMPLE, nl=False)

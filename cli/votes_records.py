@@ -9,6 +9,7 @@ from uuid import UUID
 
 import click
 
+from cli.click_help import VietnameseCommand
 from cli.context import open_services
 from cli.votes_common import bad_input
 from domain.errors import DomainError
@@ -23,10 +24,10 @@ def _vote_id(value: str) -> UUID:
         bad_input(f"{value!r} không phải id cuộc bỏ phiếu (xem `kiemdiem votes list`)")
 
 
-@click.command("list")
-@click.option("--json", "as_json", is_flag=True, help="One JSON array on stdout.")
+@click.command("list", cls=VietnameseCommand)
+@click.option("--json", "as_json", is_flag=True, help="In một mảng JSON ra stdout.")
 def list_votes(as_json: bool) -> None:
-    """List votes with their ids, organisation, title, state and counts."""
+    """Liệt kê các cuộc bỏ phiếu: id, tổ chức, tiêu đề, trạng thái và số phiếu."""
     with open_services() as services:
         rows = VoteService(services).votes()
     if as_json:
@@ -65,15 +66,16 @@ def list_votes(as_json: bool) -> None:
         )
 
 
-@click.command("export")
-@click.argument("vote_id")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.command("export", cls=VietnameseCommand)
+@click.argument("vote_id", metavar="MÃ_CUỘC_BỎ_PHIẾU")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP")
 def export(vote_id: str, file: Path) -> None:
-    """Write the election record of VOTE_ID to FILE (canonical JSON Lines).
+    """Ghi hồ sơ của cuộc bỏ phiếu MÃ_CUỘC_BỎ_PHIẾU vào TỆP (JSON Lines chuẩn
+    tắc).
 
-    The record is rebuilt from the vote's signed events in the ledger, followed by
-    the signers' public keys: the input of `kiemdiem votes verify` and of the
-    trustee tool.
+    Hồ sơ được dựng lại từ các sự kiện đã ký của cuộc bỏ phiếu trong sổ cái, kèm
+    theo khóa công khai của những người ký: đầu vào của `kiemdiem votes verify`
+    và của công cụ thành viên Ban kiểm phiếu.
     """
     vote = _vote_id(vote_id)
     with open_services() as services:
@@ -92,20 +94,21 @@ def export(vote_id: str, file: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-@click.command("booth-hash")
+@click.command("booth-hash", cls=VietnameseCommand)
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Checkout holding booth/ and node_modules/ (default: the one served).",
+    help="Thư mục mã nguồn chứa booth/ và node_modules/ (mặc định: thư mục máy "
+    "chủ đang phục vụ).",
 )
-@click.option("--files", "show_files", is_flag=True, help="Also list each file.")
+@click.option("--files", "show_files", is_flag=True, help="Liệt kê cả từng tệp.")
 def booth_hash(root: Path | None, show_files: bool) -> None:
-    """Print the SHA-256 of the booth files as the server serves them.
+    """In mã băm SHA-256 của các tệp phòng bỏ phiếu như máy chủ phục vụ chúng.
 
-    It is the manifest's booth_sha256 (printed by `kiemdiem votes verify`), computed
-    over the booth's own modules and the @noble packages installed by `npm ci` from
-    package-lock.json, with the import map and its integrity entries.
+    Đó là booth_sha256 trong bản kê (do `kiemdiem votes verify` in ra), tính trên
+    các mô-đun riêng của phòng bỏ phiếu và các gói @noble mà `npm ci` cài theo
+    package-lock.json, cùng import map và các mục integrity của nó.
     """
     try:
         bundle = booth.build_bundle(root) if root is not None else booth.bundle()

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from cli.click_help import VietnameseGroup
 from cli.context import interactive, open_services, secret_from_env_or_prompt
 from cli.votes_common import bad_input, read_file, refused
 from cli.words import NO_TERMINAL, WRONG_LOGIN, refusal
@@ -20,11 +21,11 @@ from services.votes import VoteService
 from votes import printing
 from votes import trustee as tool
 
-trustee = click.Group(
+trustee = VietnameseGroup(
     "trustee",
-    help="Công cụ của thành viên Ban kiểm phiếu (trustee tool): runs on the "
-    "trustee's own machine; reads an exported record and a local state file, "
-    "writes a message to submit.",
+    help="Công cụ của thành viên Ban kiểm phiếu: chạy trên máy của chính thành "
+    "viên; đọc hồ sơ cuộc bỏ phiếu đã xuất và một tệp trạng thái trên máy, ghi ra "
+    "thông điệp để gửi lên.",
 )
 
 _record_option = click.option(
@@ -32,20 +33,27 @@ _record_option = click.option(
     "record_path",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Election record exported with `kiemdiem votes export`.",
+    help="Hồ sơ cuộc bỏ phiếu xuất bằng `kiemdiem votes export`.",
 )
 _state_option = click.option(
     "--state",
     "state_path",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="This trustee's encrypted state file.",
+    help="Tệp trạng thái đã mã hóa của thành viên này.",
 )
 _out_option = click.option(
     "--out",
     "out_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the message here (default: standard output).",
+    help="Ghi thông điệp vào tệp này (mặc định: đầu ra chuẩn).",
+)
+_index_option = click.option(
+    "--index",
+    type=int,
+    required=True,
+    metavar="SỐ",
+    help="Số thứ tự của bạn trong Ban kiểm phiếu (1..n).",
 )
 
 
@@ -123,11 +131,11 @@ def _run_step(
 @_record_option
 @_state_option
 @_out_option
-@click.option("--index", type=int, required=True, help="Your trustee index (1..n).")
+@_index_option
 def trustee_start(
     record_path: Path, state_path: Path, out_path: Path | None, index: int
 ) -> None:
-    """Step 1: a new transport key; creates the state file (asks a passphrase)."""
+    """Bước 1: tạo khóa truyền mới; tạo tệp trạng thái (hỏi mật khẩu của tệp)."""
     view = _view(record_path)
     if state_path.exists() and not os.environ.get("KIEMDIEM_TRUSTEE_OVERWRITE"):
         bad_input(f"{state_path} đã có; nghi thức làm lại cần một tệp trạng thái mới")
@@ -148,7 +156,7 @@ def trustee_start(
 @_state_option
 @_out_option
 def trustee_commit(record_path: Path, state_path: Path, out_path: Path | None) -> None:
-    """Step 2: draw the polynomial; message with commitments and proofs."""
+    """Bước 2: chọn đa thức ngẫu nhiên; thông điệp gồm các cam kết và bằng chứng."""
     _run_step(record_path, state_path, out_path, tool.commit)
 
 
@@ -157,7 +165,8 @@ def trustee_commit(record_path: Path, state_path: Path, out_path: Path | None) -
 @_state_option
 @_out_option
 def trustee_shares(record_path: Path, state_path: Path, out_path: Path | None) -> None:
-    """Step 3: check everyone's commitments; encrypted shares for the others."""
+    """Bước 3: kiểm tra cam kết của mọi thành viên; các phần khóa đã mã hóa gửi
+    cho từng thành viên khác."""
     _run_step(record_path, state_path, out_path, tool.send_shares)
 
 
@@ -166,7 +175,7 @@ def trustee_shares(record_path: Path, state_path: Path, out_path: Path | None) -
 @_state_option
 @_out_option
 def trustee_check(record_path: Path, state_path: Path, out_path: Path | None) -> None:
-    """Step 4: check the shares sent to you; confirmation or complaint."""
+    """Bước 4: kiểm tra các phần khóa gửi cho bạn; xác nhận hoặc khiếu nại."""
     _run_step(record_path, state_path, out_path, tool.check_shares)
 
 
@@ -174,8 +183,8 @@ def trustee_check(record_path: Path, state_path: Path, out_path: Path | None) ->
 @_record_option
 @_state_option
 def trustee_key(record_path: Path, state_path: Path) -> None:
-    """Check the published election key against your own computation and print
-    the short fingerprint to compare with the one read out at the conference."""
+    """Đối chiếu khóa bỏ phiếu đã công bố với phép tính của chính bạn và in dấu
+    vân tay ngắn để so với dấu được đọc tại hội nghị."""
     view = _view(record_path)
     state = _load_state(state_path)
     try:
@@ -187,18 +196,19 @@ def trustee_key(record_path: Path, state_path: Path) -> None:
 @trustee.command("slips")
 @_record_option
 @_out_option
-@click.option("--index", type=int, required=True, help="Your trustee index.")
+@_index_option
 @click.option(
     "--slips",
     "slips_path",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the printable slips as PDF (print it, then delete it).",
+    help="Tệp PDF ghi các phiếu để in (in xong thì xóa tệp).",
 )
 def trustee_slips(
     record_path: Path, out_path: Path | None, index: int, slips_path: Path
 ) -> None:
-    """The chair, mode A: generate the slips and the list of their public keys."""
+    """Trưởng ban, chế độ A: sinh các phiếu và danh sách khóa công khai của
+    chúng."""
     view = _view(record_path)
     try:
         slips, message = tool.make_slips(view, index)
@@ -224,12 +234,12 @@ def trustee_slips(
 @trustee.command("void")
 @_record_option
 @_out_option
-@click.option("--index", type=int, required=True, help="Your trustee index.")
-@click.argument("codes", nargs=-1, required=True)
+@_index_option
+@click.argument("codes", nargs=-1, required=True, metavar="MÃ_PHIẾU...")
 def trustee_void(
     record_path: Path, out_path: Path | None, index: int, codes: tuple[str, ...]
 ) -> None:
-    """The chair, mode A: void the slips with these CODES (not handed out)."""
+    """Trưởng ban, chế độ A: hủy các phiếu có MÃ_PHIẾU này (chưa phát ra)."""
     view = _view(record_path)
     try:
         message = tool.void_message(view, index, codes)
@@ -242,12 +252,18 @@ def trustee_void(
 @_record_option
 @_state_option
 @_out_option
-@click.option("--head", required=True, metavar="HEX", help="Head from the minutes.")
+@click.option(
+    "--head",
+    required=True,
+    metavar="HEX",
+    help="Mã đầu chuỗi ghi trong biên bản.",
+)
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes checking the ballot proofs (default: one per CPU).",
+    help="Số tiến trình kiểm tra bằng chứng của lá phiếu (mặc định: mỗi CPU một "
+    "tiến trình).",
 )
 def trustee_decrypt(
     record_path: Path,
@@ -256,7 +272,8 @@ def trustee_decrypt(
     head: str,
     jobs: int | None,
 ) -> None:
-    """Verify the closed record (V1–V11) and decrypt only its recomputed aggregate."""
+    """Kiểm tra hồ sơ đã kết thúc (V1–V11) và chỉ giải mã tổng được tính lại từ
+    hồ sơ đó."""
     try:
         head_bytes = bytes.fromhex(head)
     except ValueError:
@@ -273,12 +290,22 @@ def trustee_decrypt(
 
 
 @trustee.command("submit")
-@click.argument("message_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--user", "username", required=True, help="Your account name.")
+@click.argument(
+    "message_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="TỆP_THÔNG_ĐIỆP",
+)
+@click.option(
+    "--user",
+    "username",
+    required=True,
+    metavar="TÀI_KHOẢN",
+    help="Tên tài khoản của bạn.",
+)
 def trustee_submit(message_path: Path, username: str) -> None:
-    """Send a message to the store, signed with your account key.
+    """Gửi một thông điệp lên kho, ký bằng khóa của tài khoản bạn.
 
-    The password comes from KIEMDIEM_PASSWORD or a prompt.
+    Mật khẩu lấy từ KIEMDIEM_PASSWORD hoặc được hỏi.
     """
     try:
         message = tool.parse_message(read_file(message_path, "thông điệp"))

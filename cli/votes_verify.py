@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 import click
 
+from cli.click_help import VietnameseCommand
 from cli.votes_common import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE
 from ledger.config import settings_from_environ
 from ledger.errors import ConfigurationError
@@ -117,33 +118,39 @@ def _print_report(report: Report) -> None:
     )
 
 
-@click.command("verify")
-@click.argument("record", type=click.Path(dir_okay=False, path_type=Path))
+@click.command("verify", cls=VietnameseCommand)
+@click.argument(
+    "record", type=click.Path(dir_okay=False, path_type=Path), metavar="HỒ_SƠ"
+)
 @click.option(
     "--head",
     metavar="HEX",
-    help="Chain head written in the minutes: the VoteVotingClosed envelope hash.",
+    help="Mã đầu chuỗi ghi trong biên bản: mã băm phong bì của sự kiện "
+    "VoteVotingClosed.",
 )
 @click.option(
     "--trust-root",
     "trust_root_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Trust root file (ledger format) that vouches for the organiser key "
-    "(default: the store's, beside it in the instance folder; required).",
+    help="Tệp gốc tin cậy (định dạng sổ cái) bảo chứng khóa của Ban tổ chức (mặc "
+    "định: gốc tin cậy của kho, cạnh kho trong thư mục instance; bắt buộc phải "
+    "có).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--json", "as_json", is_flag=True, help="In một đối tượng JSON.")
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes checking the ballot proofs (default: one per CPU).",
+    help="Số tiến trình kiểm tra bằng chứng của lá phiếu (mặc định: mỗi CPU một "
+    "tiến trình).",
 )
 @click.option(
     "--audit-ballot",
     "audit_paths",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A ballot audited in the booth (kiem-tra-phieu.json): V17. Repeatable.",
+    help="Một lá phiếu đã kiểm tra tại phòng bỏ phiếu (kiem-tra-phieu.json): V17. "
+    "Lặp lại tùy chọn cho nhiều lá phiếu.",
 )
 def verify(
     record: Path,
@@ -153,15 +160,16 @@ def verify(
     jobs: int | None,
     audit_paths: tuple[Path, ...],
 ) -> None:
-    """Check every rule of votes.md §10.3 over the election RECORD (JSON Lines).
+    """Kiểm tra mọi quy tắc của votes.md §10.3 trên HỒ_SƠ cuộc bỏ phiếu (JSON
+    Lines).
 
-    The trust root is required (V3): --trust-root FILE, else the store's own
-    (KIEMDIEM_TRUST_ROOT or trust-root.json in the instance folder); the report
-    says which. Exit status 0 when every check passes, 1 at the first failing
-    check (named with its position) or a failed audit, 2 when an input cannot be
-    read or no trust root is found.  The
-    manifest's booth_sha256 is printed to compare with `kiemdiem votes booth-hash`;
-    each --audit-ballot file is re-encrypted and its choices printed (V17).
+    Bắt buộc có gốc tin cậy (V3): --trust-root TỆP, nếu không thì gốc tin cậy của
+    kho (KIEMDIEM_TRUST_ROOT hoặc trust-root.json trong thư mục instance); báo
+    cáo ghi rõ dùng gốc nào. Mã thoát 0 khi mọi phép kiểm tra đều đạt, 1 ở phép
+    kiểm tra hỏng đầu tiên (ghi kèm vị trí) hoặc khi một lá phiếu kiểm tra không
+    đạt, 2 khi không đọc được một đầu vào hoặc không tìm thấy gốc tin cậy.
+    booth_sha256 trong bản kê được in ra để so với `kiemdiem votes booth-hash`;
+    mỗi tệp --audit-ballot được mã hóa lại và in các lựa chọn của nó (V17).
     """
     try:
         data = record.read_bytes()

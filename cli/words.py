@@ -16,6 +16,7 @@ from typing import IO, Any, NoReturn
 
 import click
 
+from cli.click_help import VietnameseGroup
 from cli.click_words import speak_vietnamese
 from web.catalogue import message_for
 
@@ -47,6 +48,8 @@ def fail(message: str, status: int) -> NoReturn:
 def _hint(param: click.Parameter | None, ctx: click.Context | None) -> str:
     if param is None:
         return ""
+    if isinstance(param, click.Argument):  # by its (Vietnamese) metavar
+        return f" '{param.make_metavar(ctx) if ctx else param.human_readable_name}'"
     return " " + " / ".join(f"'{h}'" for h in param.opts) if param.opts else ""
 
 
@@ -76,8 +79,9 @@ def show(exc: click.ClickException, file: IO[str] | None = None) -> None:
     click.echo(f"Lỗi: {usage_words(exc)}", file=out)
 
 
-class KiemdiemGroup(click.Group):
-    """The ``kiemdiem`` command group: failures printed in Vietnamese."""
+class KiemdiemGroup(VietnameseGroup):
+    """The ``kiemdiem`` command group: its help (:class:`VietnameseGroup`) and
+    failures printed in Vietnamese."""
 
     def main(
         self,

@@ -193,7 +193,7 @@ def test_usage_errors_and_refusals_speak_vietnamese(env):
     missing = run("export", "report", "--org", "x", "--format", "pdf", "--out", "r")
     assert missing.exit_code == 2
     assert "Lỗi: thiếu tham số '--year'." in missing.output
-    assert "Cách dùng: cli export report [OPTIONS]" in missing.output
+    assert "Cách dùng: cli export report [TÙY CHỌN]" in missing.output
     assert "export report --help' để biết cách dùng." in missing.output
     unknown = run("orgs", "list", "--khong-co")
     assert unknown.exit_code == 2

@@ -138,7 +138,7 @@ def test_proof_and_bundle_refusals_in_plain_words(env, tmp_path):
     assert run("init", "--origin", "kiemdiem.test/tinh").exit_code == 0
     not_uuid = run("proof", "--subject", "abc", "--out", str(tmp_path / "x.json"))
     assert not_uuid.exit_code == 2
-    assert "not a UUID" in not_uuid.output
+    assert "không phải mã UUID" in not_uuid.output
     missing = run(
         "proof",
         "--subject",
@@ -147,7 +147,7 @@ def test_proof_and_bundle_refusals_in_plain_words(env, tmp_path):
         str(tmp_path / "x.json"),
     )
     assert missing.exit_code == 1
-    assert "no subject" in missing.output
+    assert "không có hồ sơ" in missing.output
     assert not (tmp_path / "x.json").exists()
     garbage = tmp_path / "garbage.json"
     garbage.write_text("{}")
@@ -167,12 +167,12 @@ def test_key_export_needs_the_right_password(env, tmp_path, monkeypatch):
     monkeypatch.setenv("KIEMDIEM_PASSWORD", "sai")
     refused = run("key", "export", "admin", "--out", str(tmp_path / "a.key"))
     assert refused.exit_code == 1
-    assert "wrong username or password" in refused.output
+    assert "sai tên tài khoản hoặc mật khẩu" in refused.output
     assert not (tmp_path / "a.key").exists()
     monkeypatch.setenv("KIEMDIEM_PASSWORD", "mat-khau-quan-tri")
     done = run("key", "export", "admin", "--out", str(tmp_path / "a.key"))
     assert done.exit_code == 0
     exported = json.loads((tmp_path / "a.key").read_text())
     assert exported["cosigner_name"] is None  # not an inspector: cannot cosign
-    assert "cannot cosign" in done.output
+    assert "không dùng để đồng ký được" in done.output
     assert (tmp_path / "a.key").stat().st_mode & 0o777 == 0o600

@@ -156,6 +156,6 @@ def test_the_progress_bar_counts_rows(capsys):
         assert update is not None
         update(1, 2)
         update(2, 2)
-    assert "rows checked" in capsys.readouterr().err
+    assert "dòng đã kiểm tra" in capsys.readouterr().err
     with _progress(False) as nothing:
         assert nothing is None
