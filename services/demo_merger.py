@@ -34,6 +34,7 @@ from services import remediation_commands as mc
 from services import reorganisation_commands as oc
 from services.app import Kiemdiem
 from services.demo_history import MET, TASKS, points
+from services.demo_reports import report_command
 from services.ids import organisation_id
 
 DISTRICT = "huyen-uy-yen-thanh"
@@ -283,11 +284,7 @@ def _shortcoming(
     cell_review = act(
         rc.OpenReview(sec.actor, cycle, str(SubjectKey.of_org(cell)), cell)
     )
-    act(
-        rc.CirculateReport(
-            sec.actor, cell_review, "Báo cáo kiểm điểm", date(2024, 12, 2)
-        )
-    )
+    act(report_command(services, sec.actor, cell_review, cell, date(2024, 12, 2)))
     act(
         rc.HoldMeeting(
             sec.actor, cell_review, date(2024, 12, 6), 4, "Biên bản", "Thống nhất"

@@ -56,6 +56,7 @@ from services.demo_province_plan import (
     plan_province,
 )
 from services.demo_province_worker import worker_beside
+from services.demo_reports import collective_report
 from services.member_import import import_members
 from services.rating_ids import round_id
 
@@ -412,11 +413,14 @@ class _Builder:
         review = self.send(rc.OpenReview(sec, self.cycle, key, UUID(venue)), self.sec)
         self.send(
             rc.CirculateReport(
-                sec, review, f"Báo cáo kiểm điểm năm {YEAR} của {subject.name}",
-                REPORT_ON,
+                sec,
+                review,
+                summary="",
+                circulated_on=REPORT_ON,
+                sections=collective_report(subject.org_kind, subject.name, YEAR),
             ),
             self.sec,
-        )  # fmt: skip
+        )
         self.send(
             rc.HoldMeeting(
                 sec,

@@ -13,6 +13,7 @@ from ledger.signing import Signer
 from services import rating_commands as rc
 from services.app import Kiemdiem
 from services.commands import Command
+from services.demo_reports import report_command
 from services.ids import organisation_id
 
 LEADER_AT = "btv-huyen-uy-yen-thanh"
@@ -81,7 +82,7 @@ def load_demo_decision(
     )
     run(
         secretary,
-        rc.CirculateReport(sec, cell_review, "Báo cáo kiểm điểm", date(2025, 12, 1)),
+        report_command(services, sec, cell_review, cell, date(2025, 12, 1)),
     )
     run(
         secretary,

@@ -18,6 +18,7 @@ from services import remediation_commands as mc
 from services.app import Kiemdiem
 from services.commands import Command
 from services.demo_ratings import DECISION_CELL, DECISION_DISTRICT
+from services.demo_reports import report_command
 from services.ids import organisation_id
 from services.rating_ids import cycle_id
 
@@ -54,7 +55,7 @@ def load_demo_remediation(services: Kiemdiem, secretary: Signer) -> DemoRemediat
     key = str(SubjectKey.of_member(member.member_id))
     cycle = rate(rc.OpenCycle(sec, district, 2024, reference_date=date(2024, 12, 1)))
     cell_review = rate(rc.OpenReview(sec, cycle, str(SubjectKey.of_org(cell)), cell))
-    rate(rc.CirculateReport(sec, cell_review, "Báo cáo kiểm điểm", date(2024, 12, 2)))
+    rate(report_command(services, sec, cell_review, cell, date(2024, 12, 2)))
     rate(
         rc.HoldMeeting(
             sec, cell_review, date(2024, 12, 6), 5, "Biên bản hội nghị", "Thống nhất"

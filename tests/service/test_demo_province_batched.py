@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+from domain.rulebooks import FORM_SECTIONS
 from ledger import verify
 from ledger.config import settings_from_environ
 from services.app import Kiemdiem
@@ -43,10 +44,21 @@ def build(database_url, *, batched: bool, with_worker: bool = False):
             (r["subject_key"], r["held_on"])
             for r in services.ratings.reviews(result.cycle_id)
         )
-        actors = Counter(
-            services.ledger.decode(n).actor
+        events = [
+            services.ledger.decode(n)
             for n in services.ledger.recorder.select_notifications(start=1, limit=10**6)
+        ]
+        actors = Counter(e.actor for e in events)
+        # every collective's Mẫu 01 has every section of the template
+        reports = [
+            e.event.sections
+            for e in events
+            if type(e.event).__name__ == "CollectiveReportCirculated"
+        ]
+        assert len(reports) == len(
+            [k for k in subjects if k.startswith("o:") and subjects[k][2] is None]
         )
+        assert [set(r) for r in reports] == [set(FORM_SECTIONS["01"])] * len(reports)
         thuky = services.authenticate("thuky", _password(result, "thuky"))
         assert thuky is not None
         report = verify.verify(database_url, services.trust_root, jobs=1)

@@ -128,7 +128,10 @@ API_BODIES: dict[str, Body] = {
         "decided_on": "2024-05-01",
         "reference": "08/QĐ",
     },
-    f"{REVIEW}/report": lambda v: {"summary": TEXT, "circulated_on": ON},
+    f"{REVIEW}/report": lambda v: {
+        "sections": {"results": TEXT, "shortcomings": TEXT, "measures": TEXT},
+        "circulated_on": ON,
+    },
     f"{REVIEW}/self-review": lambda v: {
         "form": "2B",
         "sections": {"strengths": TEXT, "shortcomings": TEXT, "measures": TEXT},

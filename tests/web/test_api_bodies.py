@@ -117,7 +117,9 @@ def test_the_document_shows_what_the_validator_takes(app):
 
 # -- bodies built from the document ------------------------------------------------
 def sample(schema: dict[str, Any]) -> Any:
-    """A value the JSON schema describes (the first of each choice)."""
+    """A value the JSON schema describes (the first of each choice), as a client
+    written today would send it: without the deprecated fields (one that
+    replaces a field may not be sent with it, ``not: required``)."""
     if "oneOf" in schema:
         return sample(schema["oneOf"][0])
     for key in ("const", "default"):
@@ -144,7 +146,11 @@ def sample(schema: dict[str, Any]) -> Any:
         return [sample(schema["items"])] * max(1, schema.get("minItems", 1))
     assert kind == "object", schema
     if schema.get("properties"):
-        return {name: sample(item) for name, item in schema["properties"].items()}
+        return {
+            name: sample(item)
+            for name, item in schema["properties"].items()
+            if not item.get("deprecated")
+        }
     return {"khoa": sample(schema.get("additionalProperties", {"type": "string"}))}
 
 
@@ -288,3 +294,33 @@ def test_every_write_route_answers_a_wrong_body_with_the_one_400(
             wrong.append(f"{name}: {response.status_code} {answer}")
     assert wrong == []
     assert kiemdiem.ledger.max_notification_id() == before
+
+
+def test_the_report_takes_sections_and_still_the_deprecated_summary(app):
+    from web.catalogue.ratings import REPORT_SECTION_LABELS
+
+    spec = ACCEPTED["review_report"].spec
+    on = "2025-12-01"
+    full = {name: f"Mục {name}" for name in REPORT_SECTION_LABELS}
+    assert spec.parse({"sections": full, "circulated_on": on})["sections"] == full
+    old = spec.parse({"summary": "Báo cáo", "circulated_on": on})
+    assert old["summary"] == "Báo cáo"
+    assert "sections" not in old
+    unknown = _refused(spec, {"sections": {"khac": "x"}, "circulated_on": on})
+    known = ", ".join(REPORT_SECTION_LABELS)
+    assert unknown == {
+        "sections": [f"Không có mục “khac” (các mục được nhận: {known})."]
+    }
+    both = _refused(spec, {"sections": full, "summary": "x", "circulated_on": on})
+    apart = "Chỉ gửi một trong các trường “sections”, “summary”, không gửi cùng lúc."
+    assert both == {"sections": [apart], "summary": [apart]}
+    doc = app.test_client().get(f"{API}/openapi.json").get_json()
+    report = doc["components"]["schemas"]["ReviewReport"]
+    assert report["required"] == ["circulated_on"]
+    assert report["not"] == {"required": ["sections", "summary"]}
+    assert report["properties"]["summary"]["deprecated"] is True
+    assert "Deprecated" in report["properties"]["summary"]["description"]
+    sections = report["properties"]["sections"]
+    assert sections["additionalProperties"] is False
+    assert set(sections["properties"]) == set(REPORT_SECTION_LABELS)
+    assert sections["properties"]["results"]["description"].startswith("I. ")

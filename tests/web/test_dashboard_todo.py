@@ -141,6 +141,43 @@ def test_the_secretarys_full_list_of_orders_is_theirs_to_open(demo):
     assert client.get("/viec-can-lam/ho-so-thay-doi").status_code == 403
 
 
+def test_the_walk_reaches_a_complete_form_01_of_the_chi_bo(demo):
+    """The chi bộ's 2025 report (Mẫu 01) in the demo has every section of the
+    template, on the subject's page and in its PDF; none is left empty."""
+    import html
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    from services.demo_ratings import DECISION_CELL, DECISION_DISTRICT
+    from services.demo_reports import collective_report
+    from services.ids import organisation_id
+    from services.printouts.reviews import COLLECTIVE_SECTIONS, EMPTY_SECTION
+    from services.rating_ids import cycle_id
+
+    cell = organisation_id(DECISION_CELL)
+    cycle = cycle_id(organisation_id(DECISION_DISTRICT), 2025, "annual", None)
+    client = signed_in(demo, "thuky")
+    subject = f"/ratings/cycles/{cycle}/subjects/o:{cell}"
+    page = client.get(subject).get_data(as_text=True)
+    report = collective_report("cell", "Chi bộ thôn Phú An", 2025)
+    shown = [page.index(html.escape(text, quote=False)) for text in report.values()]
+    assert shown == sorted(shown)
+    answer = client.get(f"{subject}/venues/{cell}/ban-in.pdf")
+    assert answer.status_code == 200
+    reader = PdfReader(io.BytesIO(answer.data))
+    printed = " ".join(
+        unicodedata.normalize(
+            "NFC", " ".join(p.extract_text() for p in reader.pages)
+        ).split()
+    )
+    headings = dict(COLLECTIVE_SECTIONS)
+    for key, text in report.items():
+        assert f"{headings[key]} {text[:60]}" in printed, key
+    assert EMPTY_SECTION not in printed
+
+
 def test_the_inspector_sees_the_incidents_of_the_log(
     client, auth, kiemdiem, monkeypatch
 ):

@@ -54,7 +54,10 @@ WRITES = [
     (
         "secretary",
         "/api/v1/reviews/{out_review}/report",
-        lambda i, o: {"summary": "Dự thảo", "circulated_on": "2024-12-05"},
+        lambda i, o: {
+            "sections": {"results": "Dự thảo mục I"},
+            "circulated_on": "2024-12-05",
+        },
     ),
     (
         "secretary",

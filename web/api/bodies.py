@@ -7,7 +7,7 @@ document's request bodies are generated from the same registry
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
@@ -98,16 +98,17 @@ def acting() -> str:
 def register_commands(
     path: str,
     key: str,
-    table: dict[str, tuple[type, Body]],
+    table: Mapping[str, tuple[Callable[..., Any], Body]],
     action: str,
     endpoint: str,
 ) -> None:
     """One POST endpoint per entry of ``table`` (name → (command, body)):
-    ``{path}/{name}`` sends the command with ``{key: id}`` and the parsed body,
+    ``{path}/{name}`` sends the command (its class, or a function making it)
+    with ``{key: id}`` and the parsed body,
     and answers ``{"id": id}``; endpoint ``{endpoint}{name}`` with ``/`` and
     ``-`` as ``_``."""
 
-    def view_of(command: type) -> Callable[..., Any]:
+    def view_of(command: Callable[..., Any]) -> Callable[..., Any]:
         def view(**ids: UUID) -> Any:
             target = ids[key]
             run(command(actor_id=acting(), **{key: target}, **body()))

@@ -63,11 +63,13 @@ NO_DEFAULT: Any = _NoDefault()
 @dataclass(frozen=True)
 class Field:
     """One field of a body: required unless ``required=False``; an optional
-    field not given is left out, or is ``default`` when it has one."""
+    field not given is left out, or is ``default`` when it has one.
+    ``deprecated``: still taken, for existing clients; the schema says so."""
 
     required: bool = True
     description: str = ""
     default: Any = NO_DEFAULT
+    deprecated: bool = False
 
     def parse(self, raw: Any) -> Any:
         raise NotImplementedError
@@ -86,6 +88,8 @@ class Field:
             found["description"] = self.description
         if self.default is not NO_DEFAULT and self.default is not None:
             found["default"] = _json(self.default)
+        if self.deprecated:
+            found["deprecated"] = True
         return found
 
 
@@ -269,15 +273,30 @@ class MapOf(Field):
 class ObjectOf(Field):
     """A nested JSON object with its own fields; ``build`` makes the value the
     command takes from the parsed fields (default: the dict). ``open``: other
-    keys are passed on unchecked for the domain to judge."""
+    keys are passed on unchecked for the domain to judge; ``closed``: other
+    keys are refused (``input.member_unknown``), and the schema says
+    ``additionalProperties: false``. Neither: other keys are ignored. A member
+    not of its shape is refused naming the member."""
 
     fields: Mapping[str, Field] = field(default_factory=dict)
     build: Callable[[dict[str, Any]], Any] | None = None
     open: bool = False
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.open and self.closed:
+            raise ValueError("an object is open or closed, not both")
 
     def parse(self, raw: Any) -> Any:
         if not isinstance(raw, dict):
             raise Invalid("input.object_expected")
+        unknown = sorted(str(k) for k in raw if k not in self.fields)
+        if self.closed and unknown:
+            raise Invalid(
+                "input.member_unknown",
+                name=", ".join(unknown),
+                known=", ".join(self.fields),
+            )
         values = dict(raw) if self.open else {}
         for name, item in self.fields.items():
             given = raw.get(name)
@@ -288,11 +307,19 @@ class ObjectOf(Field):
                 if item.default is not NO_DEFAULT:
                     values[name] = item.default
                 continue
-            values[name] = item.parse(given)
+            try:
+                values[name] = item.parse(given)
+            except Invalid as exc:
+                raise Invalid(
+                    "input.member_invalid", name=name, reason=exc.message()
+                ) from None
         return self.build(values) if self.build else values
 
     def shape(self) -> JsonSchema:
-        return object_schema(self.fields)
+        found = object_schema(self.fields)
+        if self.closed:
+            found["additionalProperties"] = False
+        return found
 
 
 def object_schema(fields: Mapping[str, Field]) -> JsonSchema:
@@ -320,10 +347,14 @@ def _form_error() -> BodyInvalid:
 @dataclass(frozen=True)
 class Body:
     """The fields of an endpoint's JSON object. ``error_fields``: the refusal
-    codes of the domain that are about one field (the answer names it)."""
+    codes of the domain that are about one field (the answer names it).
+    ``apart``: groups of optional fields of which at most one may be given (a
+    field and the deprecated one it replaces); giving more is refused on each
+    of them (``input.fields_apart``), and the schema says ``not: required``."""
 
     fields: Mapping[str, Field] = field(default_factory=dict)
     error_fields: Mapping[str, str] = field(default_factory=dict)
+    apart: tuple[tuple[str, ...], ...] = ()
 
     @property
     def required(self) -> bool:
@@ -348,12 +379,24 @@ class Body:
                 values[name] = item.parse(raw)
             except Invalid as exc:
                 errors[name] = [exc.message()]
+        for group in self.apart:
+            given = [name for name in group if name in values]
+            if len(given) > 1:
+                both = ", ".join(f"“{name}”" for name in group)
+                for name in given:
+                    errors[name] = [message_for("input.fields_apart", {"names": both})]
         if errors:
             raise BodyInvalid(errors)
         return values
 
     def schema(self) -> JsonSchema:
-        return object_schema(self.fields)
+        found = object_schema(self.fields)
+        apart = [{"not": {"required": list(group)}} for group in self.apart]
+        if len(apart) == 1:
+            found.update(apart[0])
+        elif apart:
+            found["allOf"] = apart
+        return found
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ peer groups …), registered from the tables the OpenAPI document reads."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -26,11 +27,12 @@ from web.api.fields import (
     Int,
     ListOf,
     MapOf,
+    ObjectOf,
     Text,
     Uuid,
     optional,
 )
-from web.catalogue.ratings import LEVEL_LABELS
+from web.catalogue.ratings import LEVEL_LABELS, REPORT_SECTION_LABELS
 from web.identity import requires
 from web.reads import reads
 
@@ -42,6 +44,59 @@ POINTS = MapOf(
 
 
 # -- reviews ----
+# Mẫu 01, the collective's report: its sections I–V by the template's keys (the
+# web form's and the command's); VI, the self-rating, is the rating round's.
+REPORT = Body(
+    {
+        "sections": optional(
+            ObjectOf(
+                fields={
+                    key: optional(Text(description=label))
+                    for key, label in REPORT_SECTION_LABELS.items()
+                },
+                closed=True,
+                description=(
+                    "Mẫu 01 by section (I–V); section I, `results`, is "
+                    "required. An unknown section is refused."
+                ),
+            )
+        ),
+        "summary": optional(
+            Text(
+                description=(
+                    "Deprecated: section I (`results`) alone, for clients "
+                    "written before `sections`. Send `sections` instead; "
+                    "sending both is refused."
+                ),
+                deprecated=True,
+            )
+        ),
+        "circulated_on": Date(),
+    },
+    error_fields={
+        code: "sections"
+        for code in (
+            "review.section_missing",
+            "review.section_unknown",
+            "review.text_too_long",
+        )
+    },
+    apart=(("sections", "summary"),),
+)
+
+
+def circulate_report(
+    *,
+    sections: dict[str, str] | None = None,
+    summary: str | None = None,
+    **values: Any,
+) -> rc.CirculateReport:
+    """The report step's command: the deprecated ``summary`` is section I."""
+    if summary is not None:
+        sections = {"results": summary}
+    return rc.CirculateReport(summary="", sections=sections or {}, **values)
+
+
 OPEN_REVIEW = Body({"subject_key": Text(), "venue_id": Uuid()})
 
 
@@ -56,11 +111,8 @@ def open_review(cycle_id: UUID):
     )
 
 
-REVIEW_STEPS: dict[str, tuple[type, Body]] = {
-    "report": (
-        rc.CirculateReport,
-        Body({"summary": Text(), "circulated_on": Date()}),
-    ),
+REVIEW_STEPS: dict[str, tuple[Callable[..., Any], Body]] = {
+    "report": (circulate_report, REPORT),
     "self-review": (
         rc.SubmitSelfReview,
         Body({"form": Text(), "sections": MapOf(item=Text())}),

@@ -47,6 +47,9 @@ MESSAGES: dict[str, str] = {
     "input.list_item_missing": "Danh sách có mục để trống.",
     "input.object_expected": "Phải là một đối tượng JSON.",
     "input.member_missing": "Thiếu mục “{name}”.",
+    "input.member_unknown": "Không có mục “{name}” (các mục được nhận: {known}).",
+    "input.member_invalid": "Mục “{name}”: {reason}",
+    "input.fields_apart": "Chỉ gửi một trong các trường {names}, không gửi cùng lúc.",
     "input.choice_invalid": "Lựa chọn không hợp lệ.",
     # -- sign-in records ------------------------------------------------------------
     "auth.sign_out_reason_unknown": "Lý do đăng xuất “{reason}” không hợp lệ.",
