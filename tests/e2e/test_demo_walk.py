@@ -23,7 +23,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.e2e.test_journey import _shot
-from tests.e2e.test_phone_booth import PHONE, _browser_context
+from tests.e2e.test_phone_booth import PHONE, _browser_context, serious_violations
 from tests.web.demo_app import demo_app
 
 pytestmark = pytest.mark.browser
@@ -147,6 +147,33 @@ def test_the_overflow_probe_sees_sideways_scrolling(screen, demo):
     assert tab.evaluate(OVERFLOW) > 0
 
 
+# Lists and pages on the way to the tasks, per login: none widens the page (a
+# wide table scrolls in its own box, a signed note wraps).
+ON_THE_WAY = {
+    "ubkt": (
+        "/audit/",
+        "/audit/checkpoints",
+        "/remediation/",
+        "/remediation/worklist",
+        "/viec-can-lam/ho-so-thay-doi",
+    ),
+    "thuky": ("/members/", "/organisations/", "/ratings/", "/reports/", "/votes/"),
+}
+
+
+@pytest.mark.parametrize("username", list(ON_THE_WAY))
+def test_the_lists_on_the_way_fit_the_screen(screen, demo, username):
+    size, tab = screen
+    sign_in(tab, demo, username)
+    for url in ON_THE_WAY[username]:
+        response = tab.goto(url)
+        assert response is not None, url
+        assert response.status == 200, url
+        assert tab.evaluate(OVERFLOW) <= 0, f"{url} scrolls sideways at {size}"
+        if size == "phone":
+            assert serious_violations(tab) == [], url
+
+
 def _topics(bundle: dict[str, Any]) -> list[tuple[str, str]]:
     """(stream, topic) of each event in a proof bundle."""
     found = []
@@ -171,6 +198,8 @@ def test_the_inspector_finds_a_member_without_diacritics_and_downloads_the_revie
     found.click()
     tab.get_by_role("heading", name=f"Lịch sử hồ sơ: {full_name}").wait_for()
     assert tab.evaluate(OVERFLOW) <= 0, f"{tab.url} scrolls sideways"
+    if size == "phone":
+        assert serious_violations(tab) == [], "the member's file"
     _shot(tab, f"{size}-audit-file")
     with tab.expect_download() as download:
         tab.get_by_role("link", name="Tải gói bằng chứng (toàn bộ hồ sơ)").click()
