@@ -75,6 +75,10 @@ def index():
         if me.may("remediation.track") or me.may("remediation.report")
         else []
     )
+    # a member's own remedies are their to-do group already
+    member = reads().viewer.member_id
+    own = f"m:{member}" if member is not None else None
+    overdue = [i for i in overdue if i["subject_key"] != own]
     return render_template(
         "dashboard/index.html",
         me=me,
