@@ -20,6 +20,7 @@ from cli.context import (
     open_services,
     secret_from_env_or_prompt,
 )
+from cli.logins_table import LOGIN_URL, logins_table
 from cli.words import refusal
 from domain.errors import DomainError
 from ledger.config import Settings
@@ -297,7 +298,7 @@ def _report_demo(result: DemoResult, instance: Path, admin: DemoAccount) -> None
 
 def _write_accounts(accounts: list[DemoAccount], instance: Path) -> None:
     lines = [f"{a.username}\t{a.role}\t{a.password}" for a in accounts]
-    for line in lines:
-        click.echo("  " + line.replace("\t", "  "))
+    rows = [(a.username, a.role, a.password) for a in accounts]
+    click.echo(logins_table(rows, LOGIN_URL))
     # Kept so `make run` can show the demo logins again on the next start.
     write_private_file(instance / DEMO_ACCOUNTS_FILE, "\n".join(lines) + "\n")
