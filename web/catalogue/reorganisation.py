@@ -47,8 +47,8 @@ MESSAGES: dict[str, str] = {
         "(chỉ một trong hai)."
     ),
     "org.split_unplaced": (
-        "Mỗi đảng viên và mỗi tổ chức trực thuộc phải được chuyển về đúng một tổ "
-        "chức kế tục."
+        "Mỗi đảng viên (kể cả đảng viên đang sinh hoạt tạm thời tại chi bộ) và mỗi "
+        "tổ chức trực thuộc phải được chuyển về đúng một tổ chức kế tục."
     ),
     "org.not_empty": (
         "Tổ chức còn đảng viên hoặc tổ chức trực thuộc; hãy chuyển đi trước khi "
