@@ -218,13 +218,35 @@ class _Work:
         return [m for m in listed if self.member(m).cell_id == cell_id]
 
 
+def views_at_the_ledger(app: Services) -> None:
+    """What follows a decision is listed from the views (directory, remediation):
+    before listing it, they must show every event the ledger holds now, or a
+    member enrolled or a plan recorded a moment before (not yet in a view, the
+    separate worker being behind) would be left at the ended organisation.
+    Embedded mode: the views are brought to the ledger's tip here. Worker mode:
+    a bounded wait for the running worker (or the catch-up here when none
+    runs); still behind after it, the decision is refused (``store.busy``: try
+    again) with nothing stored, rather than recorded with something left
+    behind."""
+    runtime = app.projections
+    tip = app.ledger.max_notification_id()
+    if not runtime.read_your_writes(tip):
+        raise DomainError("store.busy")
+
+
 def _run(
     app: Services,
     signer: Signer,
     command: rc.ReorganisingCommand,
     body: Callable[[_Work], UUID],
+    *,
+    follows: bool = True,
 ) -> UUID:
-    """Run ``body(work)`` inside the unit of work (re-run whole on a conflict)."""
+    """Run ``body(work)`` inside the unit of work (re-run whole on a conflict);
+    when something follows the decision, the views are first brought to the
+    ledger (:func:`views_at_the_ledger`)."""
+    if follows:
+        views_at_the_ledger(app)
     result: list[UUID] = []
 
     def work() -> list[Aggregate]:
@@ -246,7 +268,7 @@ def rename_by_decision(
         org.rename(command.name, renamed_by=w.actor, decision=w.decision)
         return org.id
 
-    return _run(app, signer, command, body)
+    return _run(app, signer, command, body, follows=False)
 
 
 @handler(rc.MoveOrganisation)
