@@ -31,7 +31,7 @@ def test_a_member_enrolled_a_moment_before_the_merger_follows_it(store_url):
     web = Kiemdiem(settings)
     idle = Kiemdiem(settings)  # a worker that is present but behind
     try:
-        web.today = lambda: date(2025, 7, 10)  # type: ignore[method-assign]
+        web.today = lambda: date(2025, 7, 10)
         admin = _admin(web)
 
         def run(command):

@@ -167,6 +167,7 @@ def test_the_split_form_places_a_member_on_temporary_activity(
     response = auth.post(url, form)
     assert response.status_code == 302, response.get_data(as_text=True)
     row = temporary_cell_row(kiemdiem.projections, world.member_id)
-    assert row is not None and row["cell_id"] == str(d_id)
+    assert row is not None
+    assert row["cell_id"] == str(d_id)
     assert row["decision_no"] == "18-QĐ/HU"
     assert kiemdiem.member(own).cell_id == c_id
