@@ -298,7 +298,9 @@ def change_organisation_kind(
         parent = w.org(target) if target is not None else None
         w.authorise([org.parent_id, target])
         kinds = views.child_kinds(app.projections, org.id)
-        if org.kind is OrganisationKind.CELL and w.cell_members(org.id):
+        if org.kind is OrganisationKind.CELL and (
+            w.cell_members(org.id) or w.temporary_members(org.id)
+        ):
             raise DomainError("org.not_empty")  # members sit only in a chi bộ
         moved_to = parent.id if parent is not None else None
         if moved_to == org.parent_id:

@@ -143,3 +143,25 @@ def test_a_dissolution_ends_the_attachment(services, world, refused):
     # a chi bộ of the province can take them on again
     attach(world, "dv-b", "cb-a", since=date(2025, 7, 11))
     assert temporary(services, world["dv-b"]) == world["cb-a"]
+
+
+def test_a_chi_bo_with_members_on_temporary_activity_keeps_its_kind(
+    services, world, refused
+):
+    """A chi bộ with no members of its own but one on temporary activity does not
+    become a committee (members sit only in a chi bộ): the attachment is ended
+    or moved first."""
+    run, admin, dm = world["run"], world["admin"], world["decision_maker"]
+    services.today = lambda: date(2025, 3, 1)
+    empty = run(
+        c.FoundOrganisation(admin.actor, "cb-e", "Chi bộ e", "cell", world["xa-a"])
+    )
+    world["cb-e"] = empty
+    attach(world, "dv-b", "cb-e")
+    services.today = lambda: date(2025, 7, 10)
+    change = ro.ChangeOrganisationKind(
+        dm.actor, "12-QĐ/TU", JULY, empty, "partial_committee"
+    )
+    refused("org.not_empty", lambda: run(change, dm))
+    run(rc.DetachTemporaryCell(admin.actor, world["dv-b"], date(2025, 7, 9)))
+    run(change, dm)
