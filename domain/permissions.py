@@ -406,6 +406,13 @@ OFFICE_READS = frozenset({"report.read", "audit.read", "remediation.track"})
 """Actions that only read: an ended office keeps them (it reads its history)."""
 
 
+def keeps_office(viewer: Viewer) -> bool:
+    """Whether the viewer's keeper roles act in its branch at all: not once its
+    organisation has ended (``office_ended``), so its to-do lists offer none of
+    a keeper's steps; its own file's steps stay."""
+    return viewer.is_admin or not viewer.office_ended
+
+
 def may_offer(viewer: Viewer, action: str) -> bool:
     """Whether a page offers ``action`` at all (shows its button or form): the
     role may (``may``), and an account whose office ended (``office_ended``) is

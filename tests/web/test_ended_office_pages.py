@@ -78,3 +78,32 @@ def test_the_administrator_is_offered_an_account_at_the_successor(
     assert 'value="Trần Thị Thư"' in form
     # the administrator's own buttons are unaffected
     assert "Ghi nhận đảng viên" in text(client, "/members/")
+
+
+def test_an_ended_office_has_no_keepers_to_do(client, auth, kiemdiem, world):
+    """The to-do lists offer a keeper's steps only while the office lasts
+    (``domain.permissions.keeps_office``)."""
+    from services import rating_commands as rc
+    from tests.conftest import ACCOUNTS
+
+    secretary = kiemdiem.authenticate("thuky", ACCOUNTS["secretary"][2])
+    year = kiemdiem.today().year
+    kiemdiem.handle(
+        rc.OpenCycle(secretary.actor, world.orgs["district"], year), secretary.signer
+    )
+    auth.login("secretary")
+    heading = "Đối tượng đang kiểm điểm, chưa tự đánh giá"
+    assert heading in text(client, "/")
+    admin = kiemdiem.authenticate("admin", ADMIN_PASSWORD)
+    kiemdiem.handle(
+        ro.MergeOrganisations(
+            admin.actor, DECISION, kiemdiem.today(),
+            absorbed_ids=(world.orgs["district"],),
+            new_successor=ro.NewSuccessor(
+                "huyen-uy-dong-moi", "Huyện ủy Đông Hà Mới", "district_committee",
+                world.orgs["province"],
+            ),
+        ),
+        admin.signer,
+    )  # fmt: skip
+    assert heading not in text(client, "/")
