@@ -22,6 +22,7 @@ from domain.permissions import Read
 from domain.text import fold, query_tokens
 from projections import search as index
 from projections.directory_reads import organisation_names
+from projections.directory_temporary import temporary_member_ids
 from services.queries import MemberRow, OrganisationRow
 
 if TYPE_CHECKING:
@@ -197,6 +198,19 @@ class DirectoryReads:
             Read.MEMBER_LIST, members, lambda m: m.cell_id, owner=None
         )
         return Page(kept, page.after, page.before)
+
+    def temporary_members(self, cell_id: UUID) -> list[MemberRow]:
+        """The members on temporary party activity at the chi bộ (sinh hoạt
+        tạm thời), for a viewer who lists its members (else none): a split
+        places them too (``directory_temporary``)."""
+        if not self.gate.sees(Read.MEMBER_LIST, cell_id):
+            return []
+        found = []
+        for member_id in temporary_member_ids(self.runtime, cell_id):
+            row = self.gate.app.member(member_id)
+            if row is not None:
+                found.append(row)
+        return found
 
     def children(
         self,

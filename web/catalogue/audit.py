@@ -188,6 +188,9 @@ EVENT_LABELS: dict[str, str] = {
     "PartyMember.OversightEnded": "Thôi phụ trách",
     "PartyMember.TemporaryCellAttached": "Sinh hoạt tạm thời",
     "PartyMember.TemporaryCellDetached": "Thôi sinh hoạt tạm thời",
+    "PartyMember.TemporaryCellFollowed": (
+        "Chuyển nơi sinh hoạt tạm thời theo quyết định sắp xếp"
+    ),
     "PartyMember.Transferred": "Chuyển sinh hoạt đảng",
     "PartyMember.WorkSituationSet": "Ghi nhận nơi công tác",
     "CriteriaRefinement.CriteriaRefined": "Cụ thể hoá tiêu chí đánh giá",
