@@ -54,7 +54,7 @@ from domain.rating_state import (
     decision_record,
 )
 from domain.rulebooks import parse_level
-from domain.text import clean_text
+from domain.text import clean_paragraphs
 
 # Names the callers imported from here before the split.
 __all__ = [
@@ -164,7 +164,9 @@ class RatingRound(RoundState, Aggregate):
         self._exception_granted(
             code=code,
             ratio_pct=ratio_pct,
-            justification=required_text(justification, "rating.justification_required"),
+            justification=required_text(
+                justification, "rating.justification_required", multiline=True
+            ),
             granted_by=granted_by,
         )
 
@@ -249,7 +251,7 @@ class RatingRound(RoundState, Aggregate):
         self._proposed(
             subject_key=subject_key,
             level=proposed.value,
-            note=clean_text(note),
+            note=clean_paragraphs(note),
             open_questions=list(evaluation.open_questions),
             proposed_by=proposed_by,
         )
@@ -285,7 +287,7 @@ class RatingRound(RoundState, Aggregate):
         self._held(
             subject_key=subject_key,
             reason=reason,
-            note=required_text(note, "rating.note_required"),
+            note=required_text(note, "rating.note_required", multiline=True),
             held_by=held_by,
         )
 
@@ -298,7 +300,7 @@ class RatingRound(RoundState, Aggregate):
             raise DomainError("rating.not_held")
         self._released(
             subject_key=subject_key,
-            finding=required_text(finding, "rating.note_required"),
+            finding=required_text(finding, "rating.note_required", multiline=True),
             released_by=released_by,
         )
 
@@ -324,7 +326,9 @@ class RatingRound(RoundState, Aggregate):
             subject_key=subject_key,
             trigger=trigger,
             mitigated=bool(mitigated),
-            justification=required_text(justification, "rating.justification_required"),
+            justification=required_text(
+                justification, "rating.justification_required", multiline=True
+            ),
             decided_by=decided_by,
         )
 
@@ -367,7 +371,7 @@ class RatingRound(RoundState, Aggregate):
             external=external,
             check_order=True,
         )
-        why = clean_text(justification)
+        why = clean_paragraphs(justification)
         self._decided(
             subject_key=subject_key,
             level=chosen.value,
@@ -432,7 +436,7 @@ class RatingRound(RoundState, Aggregate):
         previous = self.decision_of(subject_key)
         if previous is None:
             raise DomainError("rating.not_decided")
-        why = required_text(reason, "rating.reason_required")
+        why = required_text(reason, "rating.reason_required", multiline=True)
         number = required_text(decision_no, "rating.decision_no_required")
         chosen = parse_level(level)
         evaluation, used = self._judge(

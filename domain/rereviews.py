@@ -24,7 +24,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
 from domain.subjects import Subject
-from domain.text import clean_text
+from domain.text import clean_paragraphs
 
 SCOPES = ("review", "rating", "both")
 MAX_TEXT = 4000
@@ -77,7 +77,7 @@ class ReReviewOrder(Aggregate):
         if subject.exempt:
             raise DomainError("rereview.subject_exempt", reason=subject.exempt)
         check_orderer(subject, ordering_org_id)
-        why = clean_text(reason)
+        why = clean_paragraphs(reason)
         if not why:
             raise DomainError("rereview.reason_required")
         if len(why) > MAX_TEXT:
