@@ -72,9 +72,11 @@ class RatingDecided(Aggregate.Event):
 
 
 class RatingRevised(Aggregate.Event):
-    """v2: ``settled``, as in :class:`RatingDecided`."""
+    """v2: ``settled``, as in :class:`RatingDecided`. v3: ``succession``, when
+    the authority that decided has ended and its successor revises the decision
+    (``domain.succession.succession_record``); None otherwise and before."""
 
-    class_version = 2
+    class_version = 3
     subject_key: str
     previous_level: str
     level: str
@@ -88,8 +90,13 @@ class RatingRevised(Aggregate.Event):
     reason: str
     explanation: str
     settled: list[dict[str, Any]]
+    succession: dict[str, Any] | None
     decided_by: str
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["settled"] = []
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["succession"] = None

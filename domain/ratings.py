@@ -425,9 +425,12 @@ class RatingRound(RoundState, Aggregate):
         facts: SubjectFacts,
         external: Mapping[str, str],
         decided_by: str,
+        succession: Mapping[str, Any] | None = None,
     ) -> None:
         """Huỷ bỏ and đánh giá, xếp loại lại (Mẫu 03; 366 Điều 15.3), optionally
-        ordering a review of the chair's responsibility (seed 002)."""
+        ordering a review of the chair's responsibility (seed 002).
+        ``succession``: the round's authority has ended and the organisation
+        carrying it on revises (``domain.succession.succession_record``)."""
         subject = self._subject(cycle, subject_key)
         previous = self.decision_of(subject_key)
         if previous is None:
@@ -465,6 +468,7 @@ class RatingRound(RoundState, Aggregate):
                 *(["consecutive_khtnv"] if used.get("consecutive_khtnv") else []),
             ],
             reason=why,
+            succession=dict(succession) if succession else None,
             decided_by=decided_by,
             **decision_record(cycle, evaluation, chosen, facts, used, why),
         )
@@ -502,6 +506,7 @@ class RatingRound(RoundState, Aggregate):
         reason: str,
         explanation: str,
         settled: list[dict[str, Any]],
+        succession: dict[str, Any] | None,
         decided_by: str,
     ) -> None:
         decision = {

@@ -275,6 +275,7 @@ class RatingRounds(ReadModel):
                 "rules": ev.rules,
                 "explanation": ev.explanation,
                 "settled": ev.settled,
+                "succession": ev.succession,
             },
             on=ev.decided_on,
         )

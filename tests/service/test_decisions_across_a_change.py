@@ -1,0 +1,253 @@
+"""Reviews and decisions across a reorganisation (issue 12, "Reviews and
+ratings across a change"), through the bus on SQLite and PostgreSQL: no review
+at an organisation that has ended, and a decision an ended organisation took is
+revised by the organisation that carries it on (366-QĐ/TW Điều 15.3). The rules
+are in docs/rules.md, "Reviews and ratings across a change"."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from services import commands as c
+from services import rating_commands as rc
+from services import reorganisation_commands as ro
+from services.ids import organisation_id
+from services.rating_ids import review_id, round_id
+
+PASSWORD = "mat-khau-thu-nghiem"
+JULY = date(2025, 7, 1)
+MEMBER = {"c1": "9", "c2": "9", "c3": "9", "t1": "35", "t2": "20"}  # 82: HTTNV
+LOW = {"c1": "3", "c2": "3", "c3": "3", "t1": "10", "t2": "10"}  # 29: KHTNV
+
+
+@pytest.fixture
+def world(services, admin):
+    """Tỉnh ủy > Huyện ủy > Xã a, Xã b, Xã c (a chi bộ and a member each); the
+    province's secretary and decision maker; the huyện's and Xã c's decision
+    makers; Xã a's decision maker."""
+    services.today = lambda: date(2025, 6, 1)
+
+    def run(command, who=admin):
+        return services.handle(command, who.signer)
+
+    def org(code, kind, parent, name=None):
+        return run(c.FoundOrganisation(admin.actor, code, name or code, kind, parent))
+
+    def account(username, role, org_id):
+        run(
+            c.OpenAccount(
+                admin.actor, username, username, (role,), PASSWORD, org_id=org_id
+            )
+        )
+        return services.authenticate(username, PASSWORD)
+
+    w: dict[str, Any] = {"run": run, "admin": admin, "account": account}
+    w["tinh"] = org("tinh", "provincial_committee", None, "Tỉnh ủy")
+    w["huyen"] = org("huyen", "district_committee", w["tinh"], "Huyện ủy")
+    for x in ("a", "b", "c"):
+        w[f"xa-{x}"] = org(f"xa-{x}", "grassroots_committee", w["huyen"], f"Xã {x}")
+        w[f"cb-{x}"] = org(f"cb-{x}", "cell", w[f"xa-{x}"], f"Chi bộ {x}")
+        w[f"dv-{x}"] = run(
+            c.EnrolMember(
+                admin.actor, f"Đảng viên {x}", f"DV000{x}", date(1980, 1, 1),
+                date(2010, 1, 1), "full", w[f"cb-{x}"],
+            )
+        )  # fmt: skip
+    w["secretary"] = account("thuky", "secretary", w["tinh"])
+    w["decision_maker"] = account("captuy", "decision_maker", w["tinh"])
+    w["dm-huyen"] = account("captuy-huyen", "decision_maker", w["huyen"])
+    w["dm-a"] = account("captuy-a", "decision_maker", w["xa-a"])
+    w["dm-c"] = account("captuy-c", "decision_maker", w["xa-c"])
+    return w
+
+
+def merge(world):
+    """Xã a and Xã b merged on 1/7/2025 into a new đảng ủy xã directly under the
+    tỉnh ủy (recorded on 10/7)."""
+    world["services_today"](date(2025, 7, 10))
+    dm = world["decision_maker"]
+    new = world["run"](
+        ro.MergeOrganisations(
+            dm.actor, "1234-QĐ/TU", JULY, absorbed_ids=(world["xa-a"], world["xa-b"]),
+            new_successor=ro.NewSuccessor(
+                "xa-ab", "Đảng ủy xã AB", "grassroots_committee", world["tinh"]
+            ),
+        ),
+        dm,
+    )  # fmt: skip
+    assert new == organisation_id("xa-ab")
+    world["dm-ab"] = world["account"]("captuy-ab", "decision_maker", new)
+    return new
+
+
+@pytest.fixture
+def day(services, world):
+    world["services_today"] = lambda d: setattr(services, "today", lambda: d)
+    return world["services_today"]
+
+
+def rate(world, rid, key, level, decision_no, on, points=MEMBER):
+    run, sec, dm = world["run"], world["secretary"], world["decision_maker"]
+    run(rc.SelfRate(sec.actor, rid, key, level, 10, 10, points=points), sec)
+    run(rc.ProposeRating(sec.actor, rid, key, level), sec)
+    run(rc.DecideRating(dm.actor, rid, key, level, decision_no, on, ""), dm)
+
+
+def test_no_review_is_opened_or_carried_on_at_an_organisation_that_ended(
+    services, world, day, refused
+):
+    """Issue 12 (366-QĐ/TW Điều 12 on the tree after the decision): Xã a ended
+    with the merger; its own review (opened before) takes no further step, no
+    review opens at it, and it issues no suggestion. Each refusal names the
+    successor; the store is unchanged. After the cycle is refreshed the review
+    is held at the đảng ủy xã that carries Xã a on."""
+    run, sec = world["run"], world["secretary"]
+    y25 = run(rc.OpenCycle(sec.actor, world["tinh"], 2025), sec)
+    key_a, key_b = f"o:{world['xa-a']}", f"o:{world['xa-b']}"
+    before = run(rc.OpenReview(sec.actor, y25, key_a, world["xa-a"]), sec)
+    member = run(
+        rc.OpenReview(sec.actor, y25, f"m:{world['dv-a']}", world["cb-a"]), sec
+    )
+    new = merge(world)
+    ended = refused(
+        "review.venue_ended",
+        lambda: run(rc.OpenReview(sec.actor, y25, key_b, world["xa-b"]), sec),
+        venue="Xã b",
+    )
+    assert ended.details["successors"] == ["Đảng ủy xã AB"]
+    refused(
+        "review.venue_ended",
+        lambda: run(
+            rc.CirculateReport(sec.actor, before, "Báo cáo kiểm điểm", date(2025, 7, 11)),
+            sec,
+        ),
+        venue="Xã a",
+        successors=["Đảng ủy xã AB"],
+    )
+    refused(
+        "review.issuer_ended",
+        lambda: run(
+            rc.AddSuggestion(sec.actor, member, world["xa-a"], "Làm rõ trách nhiệm"),
+            sec,
+        ),
+        issuer="Xã a",
+    )
+    # The chi bộ did not end: its review goes on, and the suggestion of the
+    # committee that carries Xã a on is taken.
+    run(rc.AddSuggestion(sec.actor, member, new, "Làm rõ trách nhiệm"), sec)
+    run(rc.RefreshSubjects(sec.actor, y25), sec)
+    opened = run(rc.OpenReview(sec.actor, y25, f"o:{new}", new), sec)
+    assert opened == review_id(y25, f"o:{new}", new)
+
+
+def test_a_member_review_at_a_chi_bo_merged_into_another_is_refused(
+    services, world, day, refused
+):
+    """A chi bộ merged into another (Chi bộ a into Chi bộ b on 1/7/2025): the
+    member is reviewed at Chi bộ b, the refusal says so."""
+    run, sec, dm = world["run"], world["secretary"], world["decision_maker"]
+    y25 = run(rc.OpenCycle(sec.actor, world["tinh"], 2025), sec)
+    day(date(2025, 7, 10))
+    run(
+        ro.MergeOrganisations(
+            dm.actor, "9-QĐ/HU", JULY, absorbed_ids=(world["cb-a"],),
+            successor_id=world["cb-b"],
+        ),
+        dm,
+    )  # fmt: skip
+    refused(
+        "review.venue_ended",
+        lambda: run(
+            rc.OpenReview(sec.actor, y25, f"m:{world['dv-a']}", world["cb-a"]), sec
+        ),
+        venue="Chi bộ a",
+        successors=["Chi bộ b"],
+    )
+
+
+def decided_before_the_merger(world):
+    """The 2025 cycle; Xã a's round decides Đảng viên a HTTNV on 20/6/2025."""
+    run, sec, dm = world["run"], world["secretary"], world["decision_maker"]
+    y25 = run(rc.OpenCycle(sec.actor, world["tinh"], 2025), sec)
+    old = run(rc.OpenRound(dm.actor, y25, world["xa-a"]), dm)
+    rate(world, old, f"m:{world['dv-a']}", "HTTNV", "1-QĐ/ĐU", date(2025, 6, 20))
+    return y25, old
+
+
+def test_the_successor_revises_a_decision_of_the_ended_commune(
+    services, world, day, refused, new_events
+):
+    """366-QĐ/TW Điều 15.3 (the competent authority cancels a rating and rates
+    again): Xã a decided Đảng viên a's rating, then ended with the merger. The
+    đảng ủy xã that carries it on is now the competent authority and revises
+    the decision; the revision records the succession it relied on. Another
+    commune, the old huyện (no longer above the member) and Xã a's own ended
+    office are refused, with the store unchanged."""
+    run = world["run"]
+    y25, old = decided_before_the_merger(world)
+    new = merge(world)
+    key = f"m:{world['dv-a']}"
+
+    def rerate(who, level="KHTNV", number="7-QĐ/ĐU"):
+        command = rc.ReRate(
+            who.actor, old, key, level, number, date(2025, 7, 20),
+            "Kết quả kiểm tra: vi phạm chưa được xem xét khi xếp loại.",
+        )  # fmt: skip
+        return lambda: run(command, who)
+
+    refused("auth.out_of_scope", rerate(world["dm-c"]))
+    refused("auth.out_of_scope", rerate(world["dm-huyen"]))
+    refused("auth.office_ended", rerate(world["dm-a"]))
+    assert new_events(rerate(world["dm-ab"], "HTNV")) == [
+        "RatingRound.RatingCancelled",
+        "RatingRound.RatingRevised",
+    ]
+    revised = [
+        e
+        for e in services.ledger.events.get(old)
+        if type(e).__name__ == "RatingRevised"
+    ][-1]
+    assert revised.succession["successor_id"] == str(new)
+    assert revised.succession["ended_authority_name"] == "Xã a"
+    assert revised.succession["links"] == [
+        {
+            "predecessor_id": str(world["xa-a"]),
+            "successor_id": str(new),
+            "how": "merge",
+            "decision_no": "1234-QĐ/TU",
+            "effective_on": "2025-07-01",
+        }
+    ]
+    row = {s["subject_key"]: s for s in services.ratings.subjects(y25)}[key]
+    assert (row["level"], row["decision_no"]) == ("HTNV", "7-QĐ/ĐU")
+    # The province above both still revises (in its branch), as before.
+    rerate(world["decision_maker"], "HTTNV", "8-QĐ/TU")()
+
+
+def test_the_successor_orders_the_rating_of_the_ended_commune_redone(
+    services, world, day, refused
+):
+    """§5.4 (the higher committee orders a rating redone): after the merger,
+    the committee above the member is the đảng ủy xã that carries Xã a on, not
+    the old huyện. Its order withdraws Xã a's decision; once the cycle is
+    refreshed the member is rated in the successor's round."""
+    run, sec = world["run"], world["secretary"]
+    y25, old = decided_before_the_merger(world)
+    new = merge(world)
+    key = f"m:{world['dv-a']}"
+    order = rc.OrderReReview(
+        world["dm-ab"].actor, y25, key, "rating",
+        "Xếp loại chưa xét kết quả kiểm tra.", date(2025, 8, 30),
+    )  # fmt: skip
+    run(order, world["dm-ab"])
+    row = {s["subject_key"]: s for s in services.ratings.subjects(y25)}[key]
+    assert row["level"] is None
+    run(rc.RefreshSubjects(sec.actor, y25), sec)
+    assert {s["subject_key"]: s for s in services.ratings.subjects(y25)}[key][
+        "decides"
+    ] == str(new)
+    rid = run(rc.OpenRound(world["dm-ab"].actor, y25, new), world["dm-ab"])
+    rate(world, rid, key, "KHTNV", "9-QĐ/ĐU", date(2025, 8, 20), points=LOW)
+    row = {s["subject_key"]: s for s in services.ratings.subjects(y25)}[key]
+    assert row["level"] == "KHTNV"
