@@ -25,7 +25,7 @@ from ledger.signing import Signer
 from services import rating_commands as rc
 from services.handlers.base import Services
 from services.handlers.registry import handler
-from services.handlers.succession import carriers_for, ensure_active
+from services.handlers.succession import carriers_for, carry_into, ensure_active
 from services.rating_ids import round_id
 
 # Checked against the subject rated, not the round's authority.
@@ -44,15 +44,16 @@ def open_round(app: Services, command: rc.OpenRound, signer: Signer) -> UUID:
         ensure_authority_active(app, org)
         if uow.exists(ident):
             raise DomainError("rating.round_exists")
-        return [
-            RatingRound.open(
-                round_id=ident,
-                cycle=cycle,
-                authority_org_id=org.id,
-                authority_name=org.name,
-                opened_by=signer.actor,
-            )
-        ]
+        opened = RatingRound.open(
+            round_id=ident,
+            cycle=cycle,
+            authority_org_id=org.id,
+            authority_name=org.name,
+            opened_by=signer.actor,
+        )
+        # A successor's round takes over what its predecessors left undecided.
+        carry_into(app, cycle, opened, signer.actor)
+        return [opened]
 
     uow.commit(signer, work)
     return ident

@@ -385,6 +385,7 @@ STEP_LABELS: dict[str, str] = {
     "rereview_ordered": "Cấp trên yêu cầu tiến hành lại",
     "review_redo": "Kiểm điểm trước đó phải làm lại",
     "rating_redo": "Kết quả xếp loại trước đó phải làm lại",
+    "carried": "Chuyển sang phiên xếp loại của tổ chức kế tục",
 }
 REREVIEW_SCOPES: dict[str, str] = {
     "review": "Kiểm điểm lại",
