@@ -252,12 +252,13 @@ class RatingRound(RoundState, Aggregate):
             self._entry(subject_key).mitigations,
         )
         check_level(evaluation, proposed)
+        body = appraising_body(subject.proposes, str(self.authority_org_id))
         self._proposed(
             subject_key=subject_key,
             level=proposed.value,
             note=clean_text(note),
             open_questions=list(evaluation.open_questions),
-            proposing_body=appraising_body(subject.proposes, str(self.authority_org_id)),
+            proposing_body=body,
             proposed_by=proposed_by,
         )
 

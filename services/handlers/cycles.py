@@ -165,7 +165,7 @@ def carried_rounds(
     moved = {
         str(row.get("decides"))
         for key, row in cycle.subject_rows.items()
-        if row.get("decides") not in (None, "outside", before.get(key))
+        if key in before and row.get("decides") not in (None, "outside", before[key])
     }
     changed: list[Aggregate] = []
     for authority in sorted(moved):

@@ -119,8 +119,7 @@ def test_no_review_is_opened_or_carried_on_at_an_organisation_that_ended(
     refused(
         "review.venue_ended",
         lambda: run(
-            rc.CirculateReport(sec.actor, before, "Báo cáo kiểm điểm", date(2025, 7, 11)),
-            sec,
+            rc.CirculateReport(sec.actor, before, "Báo cáo", date(2025, 7, 11)), sec
         ),
         venue="Xã a",
         successors=["Đảng ủy xã AB"],
@@ -233,7 +232,7 @@ def test_the_successor_orders_the_rating_of_the_ended_commune_redone(
     the old huyện. Its order withdraws Xã a's decision; once the cycle is
     refreshed the member is rated in the successor's round."""
     run, sec = world["run"], world["secretary"]
-    y25, old = decided_before_the_merger(world)
+    y25, _ = decided_before_the_merger(world)
     new = merge(world)
     key = f"m:{world['dv-a']}"
     order = rc.OrderReReview(
@@ -350,7 +349,8 @@ def test_refreshing_the_cycle_carries_the_steps_into_an_open_round(
     row = {s["subject_key"]: s for s in services.ratings.subjects(y25)}[member]
     assert (row["status"], row["round_id"]) == ("self_rated", str(rid))
     run(rc.ProposeRating(sec.actor, rid, member, "HTTNV"), sec)
-    run(rc.DecideRating(dm.actor, rid, member, "HTTNV", "4-QĐ", date(2025, 8, 1), ""), dm)
+    on = date(2025, 8, 1)
+    run(rc.DecideRating(dm.actor, rid, member, "HTTNV", "4-QĐ", on, ""), dm)
     assert {s["subject_key"]: s for s in services.ratings.subjects(y25)}[member][
         "level"
     ] == "HTTNV"
