@@ -328,13 +328,16 @@ def test_refreshing_the_cycle_carries_the_steps_into_an_open_round(
 ):
     """Xã a merged into Xã b, whose round is already open: refreshing the cycle
     carries Đảng viên a's self-rating into it, in the same transaction as the
-    refreshed subjects; refreshing again carries nothing twice."""
+    refreshed subjects, with its open question (366 Điều 11.3, HTNV's condition
+    failed: 30% of tasks late) still on the cycle's issues list; a later
+    refresh carries nothing twice."""
     run, sec, dm = world["run"], world["secretary"], world["decision_maker"]
     y25 = run(rc.OpenCycle(sec.actor, world["tinh"], 2025), sec)
     old = run(rc.OpenRound(dm.actor, y25, world["xa-a"]), dm)
     rid = run(rc.OpenRound(dm.actor, y25, world["xa-b"]), dm)
     member = f"m:{world['dv-a']}"
-    run(rc.SelfRate(sec.actor, old, member, "HTTNV", 10, 10, points=MEMBER), sec)
+    late = {"tasks_on_time": 7, "tasks_late": 3}
+    run(rc.SelfRate(sec.actor, old, member, "KHTNV", 10, **late, points=MEMBER), sec)
     day(date(2025, 7, 10))
     run(
         ro.MergeOrganisations(
@@ -348,9 +351,21 @@ def test_refreshing_the_cycle_carries_the_steps_into_an_open_round(
     assert topics[-1] == "RatingRound.RatingStepsCarried"
     row = {s["subject_key"]: s for s in services.ratings.subjects(y25)}[member]
     assert (row["status"], row["round_id"]) == ("self_rated", str(rid))
-    run(rc.ProposeRating(sec.actor, rid, member, "HTTNV"), sec)
+    issues = services.ratings.open_items(y25)
+    assert ("flag", "htnv_condition_failed", member) in {
+        (i["kind"], i["rule"], i.get("subject_key")) for i in issues
+    }
+    run(
+        c.FoundOrganisation(
+            world["admin"].actor, "cb-x", "Chi bộ x", "cell", world["xa-b"]
+        )
+    )
+    topics = new_events(lambda: run(rc.RefreshSubjects(sec.actor, y25), sec))
+    assert "RatingRound.RatingStepsCarried" not in topics
+    run(rc.ProposeRating(sec.actor, rid, member, "KHTNV"), sec)
     on = date(2025, 8, 1)
-    run(rc.DecideRating(dm.actor, rid, member, "HTTNV", "4-QĐ", on, ""), dm)
+    why = "Chậm tiến độ 30% nhiệm vụ; quy định chưa xác định mức."
+    run(rc.DecideRating(dm.actor, rid, member, "KHTNV", "4-QĐ", on, why), dm)
     assert {s["subject_key"]: s for s in services.ratings.subjects(y25)}[member][
         "level"
-    ] == "HTTNV"
+    ] == "KHTNV"
