@@ -369,3 +369,46 @@ def test_refreshing_the_cycle_carries_the_steps_into_an_open_round(
     assert {s["subject_key"]: s for s in services.ratings.subjects(y25)}[member][
         "level"
     ] == "KHTNV"
+
+
+def test_of_a_split_commune_the_successor_holding_the_member_revises(
+    services, world, day, refused
+):
+    """Xã a split on 1/7/2025 into Xã a1 and Xã a2; Chi bộ a (with Đảng viên a)
+    goes to Xã a2. Xã a2, which holds the member now, revises Xã a's decision;
+    Xã a1 is out of scope."""
+    run, dm, admin = world["run"], world["decision_maker"], world["admin"]
+    _, old = decided_before_the_merger(world)
+    a1, a2 = (
+        run(c.FoundOrganisation(admin.actor, code, name, "grassroots_committee",
+                                world["huyen"]))
+        for code, name in (("xa-a1", "Xã a1"), ("xa-a2", "Xã a2"))
+    )  # fmt: skip
+    day(date(2025, 7, 10))
+    run(
+        ro.SplitOrganisation(
+            dm.actor, "8-QĐ/HU", JULY, world["xa-a"], (a1, a2),
+            child_moves=((world["cb-a"], a2),),
+        ),
+        dm,
+    )  # fmt: skip
+    dm1 = world["account"]("captuy-a1", "decision_maker", a1)
+    dm2 = world["account"]("captuy-a2", "decision_maker", a2)
+    key = f"m:{world['dv-a']}"
+
+    def rerate(who):
+        command = rc.ReRate(
+            who.actor, old, key, "HTNV", "2-QĐ/ĐU", date(2025, 7, 20),
+            "Xem xét lại theo kết luận kiểm tra.",
+        )  # fmt: skip
+        return lambda: run(command, who)
+
+    refused("auth.out_of_scope", rerate(dm1))
+    rerate(dm2)()
+    revised = [
+        e
+        for e in services.ledger.events.get(old)
+        if type(e).__name__ == "RatingRevised"
+    ][-1]
+    assert revised.succession["successor_name"] == "Xã a2"
+    assert revised.succession["links"][0]["how"] == "split"
