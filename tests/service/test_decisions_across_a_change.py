@@ -336,8 +336,10 @@ def test_refreshing_the_cycle_carries_the_steps_into_an_open_round(
     old = run(rc.OpenRound(dm.actor, y25, world["xa-a"]), dm)
     rid = run(rc.OpenRound(dm.actor, y25, world["xa-b"]), dm)
     member = f"m:{world['dv-a']}"
-    late = {"tasks_on_time": 7, "tasks_late": 3}
-    run(rc.SelfRate(sec.actor, old, member, "KHTNV", 10, **late, points=MEMBER), sec)
+    late = rc.SelfRate(
+        sec.actor, old, member, "KHTNV", 10, 7, tasks_late=3, points=MEMBER
+    )  # 30% of the tasks late
+    run(late, sec)
     day(date(2025, 7, 10))
     run(
         ro.MergeOrganisations(
