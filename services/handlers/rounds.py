@@ -72,18 +72,29 @@ def round_step(
     ident: UUID,
     action: str,
     step: Callable[[RatingRound, ReviewCycle, UserAccount], None],
+    decided: str | None = None,
 ) -> UUID:
-    """Get the round, read its cycle, check scope on the authority, apply."""
+    """Get the round, read its cycle, check scope on the authority, apply.
+    ``decided``: the subject of a step that, on a decided subject, the
+    successor of an authority that ended takes in its round (a verification
+    of the decision: hold, release)."""
     uow = app.uow
 
     def work() -> list[Aggregate]:
         rating = uow.get(RatingRound, ident, "rating.round_not_found")
         cycle = uow.read(ReviewCycle, rating.cycle_id, "cycle.not_found")
-        scope = None if action in SUBJECT_SCOPED else rating.authority_org_id
-        account = uow.authorise(signer.actor, action, scope)
-        ensure_authority_active(
-            app, uow.read(Organisation, rating.authority_org_id, "org.not_found")
-        )
+        authority = uow.read(Organisation, rating.authority_org_id, "org.not_found")
+        if (
+            authority.dissolved
+            and decided is not None
+            and rating.decision_of(decided) is not None
+        ):
+            successor_acting(app, signer.actor, action, authority, cycle, decided)
+            account = uow.authorise(signer.actor, action)
+        else:
+            scope = None if action in SUBJECT_SCOPED else rating.authority_org_id
+            account = uow.authorise(signer.actor, action, scope)
+            ensure_authority_active(app, authority)
         step(rating, cycle, account)
         return [rating]
 
@@ -222,6 +233,7 @@ def hold_rating(app: Services, command: rc.HoldRating, signer: Signer) -> UUID:
             cycle=c,
             held_by=signer.actor,
         ),
+        decided=command.subject_key,
     )
 
 
@@ -237,6 +249,7 @@ def release_rating(app: Services, command: rc.ReleaseRating, signer: Signer) -> 
             finding=command.finding,
             released_by=signer.actor,
         ),
+        decided=command.subject_key,
     )
 
 
@@ -296,21 +309,15 @@ def rerate(app: Services, command: rc.ReRate, signer: Signer) -> UUID:
         authority = uow.read(Organisation, rating.authority_org_id, "org.not_found")
         succession = None
         if authority.dissolved:
-            subject = cycle.subject(command.subject_key)
-            successor = authorise_successor(
+            successor = successor_acting(
                 app,
                 signer.actor,
-                revising_candidates(
-                    carriers_for(app, authority.id), current_path(app, subject)
-                ),
+                "rating.decide",
+                authority,
+                cycle,
+                command.subject_key,
             )
-            if successor is None:  # dissolved without a successor
-                uow.authorise(signer.actor, "rating.decide", authority.id)
-                ensure_authority_active(app, authority)
-            else:
-                succession = succession_record(
-                    str(authority.id), authority.name, successor
-                )
+            succession = succession_record(str(authority.id), authority.name, successor)
         else:
             uow.authorise(signer.actor, "rating.decide", rating.authority_org_id)
         rating.rerate(
@@ -343,16 +350,41 @@ def current_path(app: Services, subject: Subject) -> list[str]:
     return [str(org) for org in app.uow.path(place)]
 
 
+def successor_acting(
+    app: Services,
+    actor: str,
+    action: str,
+    authority: Organisation,
+    cycle: ReviewCycle,
+    key: str,
+) -> Carrier:
+    """The organisation that carries the ended ``authority`` on and holds the
+    subject ``key`` now (``domain.succession.revising_candidates``), in whose
+    branch ``actor`` may ``action``. Refused ``auth.out_of_scope`` (or
+    ``auth.office_ended``) outside every such branch; ``rating.authority_ended``
+    when the authority was dissolved without successor."""
+    candidates = revising_candidates(
+        carriers_for(app, authority.id), current_path(app, cycle.subject(key))
+    )
+    successor = authorise_successor(app, actor, action, candidates)
+    if successor is None:  # dissolved without a successor
+        app.uow.authorise(actor, action, authority.id)
+        raise DomainError(
+            "rating.authority_ended", authority=authority.name, successors=[]
+        )
+    return successor
+
+
 def authorise_successor(
-    app: Services, actor: str, candidates: list[Carrier]
+    app: Services, actor: str, action: str, candidates: list[Carrier]
 ) -> Carrier | None:
-    """The first of ``candidates`` the actor may decide for; None if there are
-    none; ``auth.out_of_scope`` (or ``auth.office_ended``) if it may decide for
-    none of them."""
+    """The first of ``candidates`` the actor may ``action`` for; None if there
+    are none; ``auth.out_of_scope`` (or ``auth.office_ended``) if it may act
+    for none of them."""
     refused: DomainError | None = None
     for candidate in candidates:
         try:
-            app.uow.authorise(actor, "rating.decide", UUID(candidate.org_id))
+            app.uow.authorise(actor, action, UUID(candidate.org_id))
         except DomainError as error:
             if error.code not in (permissions.OUT_OF_SCOPE, permissions.OFFICE_ENDED):
                 raise

@@ -180,9 +180,10 @@ def test_the_successor_revises_a_decision_of_the_ended_commune(
     """366-QĐ/TW Điều 15.3 (the competent authority cancels a rating and rates
     again): Xã a decided Đảng viên a's rating, then ended with the merger. The
     đảng ủy xã that carries it on is now the competent authority and revises
-    the decision; the revision records the succession it relied on. Another
-    commune, the old huyện (no longer above the member) and Xã a's own ended
-    office are refused, with the store unchanged."""
+    the decision (after holding it to verify a complaint); the revision records
+    the succession it relied on. Another commune, the old huyện (no longer
+    above the member) and Xã a's own ended office are refused, with the store
+    unchanged."""
     run = world["run"]
     y25, old = decided_before_the_merger(world)
     new = merge(world)
@@ -198,6 +199,13 @@ def test_the_successor_revises_a_decision_of_the_ended_commune(
     refused("auth.out_of_scope", rerate(world["dm-c"]))
     refused("auth.out_of_scope", rerate(world["dm-huyen"]))
     refused("auth.office_ended", rerate(world["dm-a"]))
+    # A complaint about the decision: the successor verifies it first (the
+    # re-rating ends the verification); nobody else may hold it.
+    for who, code in ((world["dm-c"], "auth.out_of_scope"), (world["dm-a"], None)):
+        hold = rc.HoldRating(who.actor, old, key, "complaint", "Đơn phản ánh")
+        refused(code or "auth.office_ended", lambda h=hold, w=who: run(h, w))
+    ab = world["dm-ab"]
+    run(rc.HoldRating(ab.actor, old, key, "complaint", "Đơn phản ánh"), ab)
     assert new_events(rerate(world["dm-ab"], "HTNV")) == [
         "RatingRound.RatingCancelled",
         "RatingRound.RatingRevised",
@@ -220,6 +228,7 @@ def test_the_successor_revises_a_decision_of_the_ended_commune(
     ]
     row = {s["subject_key"]: s for s in services.ratings.subjects(y25)}[key]
     assert (row["level"], row["decision_no"]) == ("HTNV", "7-QĐ/ĐU")
+    assert row["held_reason"] is None
     # The province above both still revises (in its branch), as before.
     rerate(world["decision_maker"], "HTTNV", "8-QĐ/TU")()
 
