@@ -229,6 +229,10 @@ def test_the_successor_revises_a_decision_of_the_ended_commune(
     row = {s["subject_key"]: s for s in services.ratings.subjects(y25)}[key]
     assert (row["level"], row["decision_no"]) == ("HTNV", "7-QĐ/ĐU")
     assert row["held_reason"] is None
+    # Mẫu 03 is issued by the successor, citing the merger's decision.
+    form = services.reports.rerating(y25, key)
+    assert form["authority"] == "Đảng ủy xã AB"
+    assert form["succession"]["links"][0]["decision_no"] == "1234-QĐ/TU"
     # The province above both still revises (in its branch), as before.
     rerate(world["decision_maker"], "HTTNV", "8-QĐ/TU")()
 
