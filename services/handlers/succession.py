@@ -20,7 +20,6 @@ from services.rating_ids import round_id
 
 def carriers_for(app: Services, org_id: UUID) -> list[Carrier]:
     """The organisations that carry ``org_id`` on now (through every change)."""
-
     return succession_facts.carriers_of(
         app.projections, org_id, lambda org: _active(app, org)
     )
