@@ -24,6 +24,7 @@ from domain.rating_order import check_head_rule, check_prerequisites
 from domain.rating_quota import Counts, counted, over_quota, quota_gauge
 from domain.rating_rules import (
     GROUP_CODE,
+    HOLD_REASONS,
     check_level,
     consecutive_khtnv,
     settle_open_questions,
@@ -229,6 +230,14 @@ class RoundState:
         if over_quota(gauge):
             raise DomainError("rating.quota_exceeded", **gauge)
         return gauge
+
+    def _check_holdable(self, cycle: ReviewCycle, key: str, reason: str) -> None:
+        """A hold names a known reason and the subject is not held already."""
+        self._subject(cycle, key)
+        if reason not in HOLD_REASONS:
+            raise DomainError("rating.hold_reason_unknown", reason=reason)
+        if self._entry(key).hold is not None:
+            raise DomainError("rating.already_held")
 
     def _check_undecided(self, key: str) -> None:
         if self.decision_of(key) is not None:

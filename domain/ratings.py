@@ -36,7 +36,6 @@ from domain.evaluation import Assessment, SubjectFacts
 from domain.rating_order import rating_prerequisites
 from domain.rating_quota import group_counts
 from domain.rating_rules import (
-    HOLD_REASONS,
     check_level,
     consecutive_khtnv,
     required_text,
@@ -293,11 +292,7 @@ class RatingRound(RoundState, Aggregate):
         held_by: str,
     ) -> None:
         """A complaint, denunciation, disunity or violation: verify before deciding."""
-        self._subject(cycle, subject_key)
-        if reason not in HOLD_REASONS:
-            raise DomainError("rating.hold_reason_unknown", reason=reason)
-        if self._entry(subject_key).hold is not None:
-            raise DomainError("rating.already_held")
+        self._check_holdable(cycle, subject_key, reason)
         self._held(
             subject_key=subject_key,
             reason=reason,
