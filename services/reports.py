@@ -500,7 +500,13 @@ class ReportService:
         if not revised or not subject["round_id"]:
             raise NotFoundError("report.rerating_not_found", subject=key)
         last = revised[-1]
-        authority = authority_name(self.app.projections, subject["round_id"])
+        # Revised by the successor of an authority that ended: it issues it.
+        succession = last["detail"].get("succession")
+        authority = (
+            succession["successor_name"]
+            if succession
+            else authority_name(self.app.projections, subject["round_id"])
+        )
         return {
             "cycle_id": str(cycle_id),
             "subject_key": key,
@@ -515,6 +521,7 @@ class ReportService:
             "decided_on": last["on_date"],
             "reason": last["detail"]["reason"],
             "explanation": last["detail"]["explanation"],
+            "succession": succession,
             "actor": last["actor"],
         }
 

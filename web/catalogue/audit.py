@@ -204,6 +204,7 @@ EVENT_LABELS: dict[str, str] = {
     "RatingRound.RatingProposed": "Đề xuất xếp loại",
     "RatingRound.RatingRedoOrdered": "Yêu cầu xếp loại lại từ đầu",
     "RatingRound.RatingRevised": "Xếp loại lại",
+    "RatingRound.RatingStepsCarried": ("Chuyển các bước xếp loại sang tổ chức kế tục"),
     "RatingRound.SelfRated": "Tự đánh giá, xếp loại",
     "RatingRound.TriggerMitigationDecided": "Quyết định về tình tiết giảm nhẹ",
     "RatingRound.VerificationConcluded": "Kết luận xác minh",
