@@ -63,6 +63,19 @@ def new_pdf(orientation: str = "P", cls: type[FPDF] = FPDF) -> FPDF:
     return pdf
 
 
+def pdf_bytes(pdf: FPDF) -> bytes:
+    """The finished file, with the font files closed: fpdf2 opens each font
+    lazily through fontTools and leaves the file open until garbage collection,
+    a handle leaked per font per printout otherwise."""
+    try:
+        return bytes(pdf.output())
+    finally:
+        for font in pdf.fonts.values():
+            ttfont = getattr(font, "ttfont", None)
+            if ttfont is not None:
+                ttfont.close()
+
+
 def _qr(pdf: FPDF, payload: str, x: float, y: float, size: float) -> None:
     """Draw the QR code as filled squares (no image library needed)."""
     code = segno.make(payload, error="m", micro=False)
@@ -111,7 +124,7 @@ def slips_pdf(title: str, short_fingerprint: str, slips: Sequence[Slip]) -> byte
             "phiếu.",
         )
         _qr(pdf, slip.qr_payload, 140, top + 6, 60)
-    return bytes(pdf.output())
+    return pdf_bytes(pdf)
 
 
 @dataclass(frozen=True)

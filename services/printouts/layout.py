@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from fpdf import FPDF
 
-from votes.printing import NEXT_LINE, font_path, new_pdf
+from votes.printing import NEXT_LINE, font_path, new_pdf, pdf_bytes
 
 PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
 SERIF = "Serif"
@@ -316,4 +316,4 @@ def signatures(
 
 
 def finish(pdf: FPDF) -> bytes:
-    return bytes(pdf.output())
+    return pdf_bytes(pdf)

@@ -17,7 +17,7 @@ from services import report_documents as docs
 from services.printouts import documents, layout, reviews
 from services.printouts.reviews import ReviewSource, section_plan
 from votes.credentials import Slip
-from votes.printing import TallyRow, new_pdf, slips_pdf
+from votes.printing import TallyRow, new_pdf, pdf_bytes, slips_pdf
 
 BASES = "aăâeêioôơuưy"
 TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
@@ -264,7 +264,7 @@ def test_the_monospace_font_has_every_letter():
     pdf.add_page()
     pdf.set_font("Mono", "", 12)
     pdf.multi_cell(0, 7, ALL)
-    data = bytes(pdf.output())
+    data = pdf_bytes(pdf)
     assert_every_letter(data)
     assert [name.split("+")[-1] for name, _ in embedded_fonts(data)] == [
         "LiberationMono"
