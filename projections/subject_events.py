@@ -292,16 +292,11 @@ class SubjectEvents(ReadModel):
 
 
 def _count(tx: Tx, subjects: Sequence[str]) -> None:
-    """Add the event to the totals of its subjects. ``subjects`` holds each
-    subject once and a view records an event once (its tracking row commits with
-    it), so no read of ``entries`` is needed (which would also flush a rebuild
-    page's deferred rows at every event)."""
-    rows = [(s,) for s in subjects]
-    tx.executemany(
-        "INSERT INTO {totals} (subject, events) VALUES (?, 0) ON CONFLICT DO NOTHING",
-        rows,
-    )
-    tx.executemany("UPDATE {totals} SET events = events + 1 WHERE subject = ?", rows)
+    """Add the event to the totals of its subjects: one upsert per subject (a
+    rebuild's page sums them, one row per subject). ``subjects`` holds each
+    subject once and a view records an event once (its tracking row commits
+    with it), so no read of ``entries`` is needed."""
+    tx.add_counts("totals", ("subject",), "events", [(s,) for s in subjects])
 
 
 # -- queries --------------------------------------------------------------------------

@@ -89,7 +89,7 @@ class OpenViews:
                 # Before any connection is made (the library's pool is lazy).
                 own.datastore.pool = ViewConnectionPool.replacing(
                     own.datastore.pool,
-                    env.get("SQLITE_SYNCHRONOUS") or VIEW_SYNCHRONOUS,
+                    synchronous=env.get("SQLITE_SYNCHRONOUS") or VIEW_SYNCHRONOUS,
                 )
                 view = cast(SQLiteView, own.tracking_recorder(SQLiteView))
             state = ViewState(
