@@ -260,6 +260,7 @@ class SubjectEvents(ReadModel):
     }
     # Read by the history pages only (the handler reads ``about`` by stream).
     built_after_rebuild = frozenset({"entries_kind", "about_subject"})
+    rebuild_weight = 3  # every event, a few rows per subject it names
 
     @handles(*stored_event_classes())
     def recorded(self, e: LedgerEvent, tx: Tx) -> None:

@@ -59,6 +59,8 @@ class RatingsView(
     # 9: disciplines_decided (a cycle's open items in one query);
     # 10: tallies (counts by status and authority), prerequisites, open_items
     version = 10
+    # Most of a province's rebuild (its open items are refilled per step).
+    rebuild_weight = 8
 
 
 # Every part's tables and indexes, in the order of the bases (as stored since v1).
