@@ -146,11 +146,10 @@ def _start(
         names = [s.name for s in share]
         logger.warning("rebuild: views %s stay in this process", names)
         return None
+    # It imports what this process can: the event classes and the read models.
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [root, *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)]
-    )
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([root, *filter(None, sys.path)]))
     try:
         child = subprocess.Popen(  # this interpreter, a module of ours
             [sys.executable, "-m", "projections.rebuild_process"],
