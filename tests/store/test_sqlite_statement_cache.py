@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.sqlite import SQLiteConnectionPool
 from eventsourcing.utils import Environment
 
-from ledger import sqlite_pool
 from ledger.config import settings_from_environ
 from ledger.sqlite_pool import (
     STATEMENT_CACHE,
@@ -31,7 +31,7 @@ def _opened_with(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         seen.append(kwargs)
         return connect(*args, **kwargs)
 
-    monkeypatch.setattr(sqlite_pool.sqlite3, "connect", recording)
+    monkeypatch.setattr(sqlite3, "connect", recording)
     return seen
 
 
@@ -62,7 +62,7 @@ def test_a_views_pool_keeps_the_cache_its_sync_level_and_its_wait(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen = _opened_with(monkeypatch)
-    library = sqlite_pool.SQLiteConnectionPool(
+    library = SQLiteConnectionPool(
         db_name=str(tmp_path / "v.sqlite"), lock_timeout=10
     )
     pool = ViewConnectionPool.replacing(library, synchronous="normal")
