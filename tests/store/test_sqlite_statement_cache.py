@@ -62,9 +62,7 @@ def test_a_views_pool_keeps_the_cache_its_sync_level_and_its_wait(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen = _opened_with(monkeypatch)
-    library = SQLiteConnectionPool(
-        db_name=str(tmp_path / "v.sqlite"), lock_timeout=10
-    )
+    library = SQLiteConnectionPool(db_name=str(tmp_path / "v.sqlite"), lock_timeout=10)
     pool = ViewConnectionPool.replacing(library, synchronous="normal")
     try:
         conn = pool.get_connection(is_writer=True)
