@@ -105,7 +105,18 @@ class _Progress:
     help="Kiểm tra chữ ký của từng sự kiện trước khi áp dụng; dừng ở sự kiện sai "
     "đầu tiên.",
 )
-def rebuild(names: tuple[str, ...], page: int, verify: bool) -> None:
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1, max=64),
+    default=None,
+    help=(
+        "Số tiến trình cùng dựng lại các mô hình đọc (mặc định: mỗi lõi một "
+        "tiến trình, tối đa 2, khi nhật ký từ 20.000 sự kiện)."
+    ),
+)
+def rebuild(
+    names: tuple[str, ...], page: int, verify: bool, processes: int | None
+) -> None:
     """Dựng lại các mô hình đọc từ đầu sổ cái (mặc định: tất cả).
 
     Bảng của mỗi mô hình đọc được xóa, tạo lại và đặt lại vị trí trong một giao
@@ -123,7 +134,7 @@ def rebuild(names: tuple[str, ...], page: int, verify: bool) -> None:
         progress = _Progress(enabled=sys.stdout.isatty())
         try:
             positions = runtime.rebuild(
-                names or None, progress=progress, page_size=page
+                names or None, progress=progress, page_size=page, processes=processes
             )
         finally:
             progress.close()

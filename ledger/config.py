@@ -19,6 +19,9 @@ PATH_SETTINGS = (
     "KIEMDIEM_CHECKPOINT_DIR",
 )
 DEFAULT_AGGREGATE_CACHE = 1000
+# The ledger's SQLite infrastructure factory: the library's, with a statement
+# cache (a factory class is a valid PERSISTENCE_MODULE topic).
+SQLITE_FACTORY_TOPIC = "ledger.sqlite_pool:LedgerSQLiteFactory"
 # Library settings that would bypass signing or change the stored bytes.
 FORBIDDEN_SETTINGS = (
     "MAPPER_TOPIC",
@@ -192,7 +195,7 @@ def _sqlite_settings(
         name = path
         instance = Path(environ.get("KIEMDIEM_INSTANCE_DIR") or Path(path).parent)
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "PERSISTENCE_MODULE": SQLITE_FACTORY_TOPIC,
         "SQLITE_DBNAME": name,
         "SQLITE_LOCK_TIMEOUT": "10",
         "APPLICATION_RECORDER_TOPIC": "ledger.recorders:LedgerSQLiteRecorder",

@@ -90,6 +90,9 @@ class ReadModel:
     # Indexes only the pages read, never a handler: a rebuild creates them once
     # the log is applied (one sorted build instead of an insert per row).
     built_after_rebuild: ClassVar[frozenset[str]] = frozenset()
+    # Roughly what rebuilding the view costs beside the others (a rebuild in
+    # several processes gives each a share of about equal weight).
+    rebuild_weight: ClassVar[int] = 1
     # Stored topic strings of renamed event classes (register_topic aliases).
     legacy_topics: ClassVar[Mapping[str, type[Any]]] = {}
     _handlers: ClassVar[dict[type[Any], Handler]] = {}

@@ -236,10 +236,14 @@ class ProjectionRuntime:
         progress: ProgressCallback | None = None,
         *,
         page_size: int | None = None,
+        processes: int | None = None,
     ) -> dict[str, int]:
-        """Rebuild views from the start of the log (§9.3; :mod:`.rebuild`)."""
+        """Rebuild views from the start of the log (§9.3; :mod:`.rebuild`),
+        shared out among ``processes`` (None: one per core on a long log)."""
         selected = self.views.selected(names)
-        return rebuild(self.careful, selected, progress, page_size=page_size)
+        return rebuild(
+            self.careful, selected, progress, page_size=page_size, processes=processes
+        )
 
     # -- reading ----------------------------------------------------------------------
     @contextmanager

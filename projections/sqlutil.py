@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
@@ -183,7 +184,17 @@ def adapt_params(params: Sequence[Any] | Mapping[str, Any]) -> tuple[Any, ...]:
 
 def as_tuple(row: Any) -> tuple[Any, ...]:
     values = tuple(row.values()) if isinstance(row, dict) else tuple(row)
-    return tuple(bytes(v) if isinstance(v, memoryview) else v for v in values)
+    # Looked for in C (``map``): a rebuild converts every row it reads.
+    if memoryview in map(type, values):
+        return tuple(bytes(v) if isinstance(v, memoryview) else v for v in values)
+    return values
+
+
+def as_tuples(rows: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """:func:`as_tuple` of each row; SQLite's rows hold no ``memoryview``."""
+    if rows and type(rows[0]) is sqlite3.Row:
+        return [tuple(row) for row in rows]
+    return [as_tuple(row) for row in rows]
 
 
 def column_names(description: Any) -> list[str]:
@@ -247,7 +258,7 @@ class ViewCursor:
         return None if row is None else as_tuple(row)
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return [as_tuple(row) for row in self._raw.fetchall()]
+        return as_tuples(self._raw.fetchall())
 
     @property
     def columns(self) -> list[str]:
@@ -302,18 +313,48 @@ class Tx(ViewCursor):
         self._written: dict[str, set[tuple[str, tuple[Any, ...]]]] = {}
         self._named: dict[str, frozenset[str]] = {}
         self._inserts: dict[tuple[str, tuple[str, ...], bool], str] = {}
+        # table -> the counting statement and each key's sum (add_counts)
+        self._counts: dict[str, tuple[str, dict[tuple[Any, ...], int]]] = {}
+        self._counters: dict[tuple[str, tuple[str, ...], str], str] = {}
 
     def execute(
         self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()
     ) -> Self:
-        if self._pending or self._written:
+        if self._pending or self._written or self._counts:
             self._before(statement)
         return super().execute(statement, params)
 
     def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
-        if self._pending or self._written:
+        if self._pending or self._written or self._counts:
             self._before(statement)
         super().executemany(statement, rows)
+
+    def add_counts(
+        self,
+        table: str,
+        key_columns: Sequence[str],
+        column: str,
+        keys: Iterable[Sequence[Any]],
+    ) -> None:
+        """Add one to ``column`` of each key's row (a new row holds 1): one
+        ``INSERT … ON CONFLICT (key) DO UPDATE SET column = column +
+        excluded.column`` per key. Deferred, a page's additions to one key are
+        summed and written as one row, at the flush: the counts are those of
+        adding each at once."""
+        statement = self._count_statement(table, tuple(key_columns), column)
+        if not self.deferred:
+            self.executemany(statement, [(*key, 1) for key in keys])
+            return
+        counted = self._counts.get(table)
+        if counted is None or counted[0] != statement:
+            if counted is not None:
+                self.flush([table])
+            self.render(statement)  # an unknown table fails here, in its handler
+            counted = self._counts[table] = (statement, {})
+        sums = counted[1]
+        for key in keys:
+            values = adapt_params(key)
+            sums[values] = sums.get(values, 0) + 1
 
     def insert(
         self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
@@ -364,10 +405,17 @@ class Tx(ViewCursor):
 
     def flush(self, tables: Iterable[str] | None = None) -> None:
         """Write the deferred rows (of these tables, or all of them)."""
-        for table in list(self._pending if tables is None else tables):
+        every = (*self._pending, *self._counts) if tables is None else tables
+        for table in list(dict.fromkeys(every)):
             for statement, rows in self._pending.pop(table, ()):
                 self._raw.executemany(self.render(statement), rows)
             self._written.pop(table, None)
+            counted = self._counts.pop(table, None)
+            if counted is not None:
+                statement, sums = counted
+                self._raw.executemany(
+                    self.render(statement), [(*k, n) for k, n in sums.items()]
+                )
 
     def _defer(self, table: str, statement: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
@@ -394,7 +442,11 @@ class Tx(ViewCursor):
                 if f"{{{short}}}" in statement or full in statement
             )
             self._named[statement] = named
-        touched = [t for t in named if t in self._pending or t in self._written]
+        touched = [
+            t
+            for t in named
+            if t in self._pending or t in self._written or t in self._counts
+        ]
         if touched:
             self.flush(touched)
 
@@ -410,6 +462,25 @@ class Tx(ViewCursor):
                 + (" ON CONFLICT DO NOTHING" if ignoring else "")
             )
             self._inserts[key] = statement
+        return statement
+
+    def _count_statement(
+        self, table: str, key_columns: tuple[str, ...], column: str
+    ) -> str:
+        key = (table, key_columns, column)
+        statement = self._counters.get(key)
+        if statement is None:
+            names = ", ".join(quote(c) for c in (*key_columns, column))
+            marks = ", ".join("?" for _ in range(len(key_columns) + 1))
+            target = quote(column)
+            # The alias names the stored row (PostgreSQL finds a bare name
+            # ambiguous with ``excluded``); SQLite ≥ 3.24 takes it too.
+            statement = (
+                f"INSERT INTO {{{table}}} AS here ({names}) VALUES ({marks}) "  # noqa: S608 - names come from code
+                f"ON CONFLICT ({', '.join(quote(k) for k in key_columns)}) "
+                f"DO UPDATE SET {target} = here.{target} + excluded.{target}"
+            )
+            self._counters[key] = statement
         return statement
 
     def upsert_many(

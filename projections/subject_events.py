@@ -33,11 +33,12 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
+from operator import attrgetter
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -123,7 +124,17 @@ def index_time(moment: datetime) -> str:
 # Values that name no UUID, by exact type (the walk's common case, checked first).
 NAMES_NOTHING = frozenset({type(None), bool, int, float, date, datetime, Decimal})
 UUID_TEXT_MIN = 32  # the shortest UUID text UUID_TEXT matches
-_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}  # a dataclass's fields, once
+# A dataclass's fields, read by one call in C (its getter found once per class).
+_FIELDS: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _fields_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    if len(names) == 1:
+        one = attrgetter(names[0])
+        return lambda value: (one(value),)
+    if not names:
+        return lambda value: ()
+    return attrgetter(*names)
 
 
 def mentioned(value: Any, found: set[str], depth: int = 0) -> None:
@@ -147,9 +158,9 @@ def mentioned(value: Any, found: set[str], depth: int = 0) -> None:
     if kind is list or kind is tuple:
         _each(value, found, depth + 1)
         return
-    names = _FIELD_NAMES.get(kind)  # a dataclass met before (events, values)
-    if names is not None:
-        _each([getattr(value, name) for name in names], found, depth + 1)
+    fields = _FIELDS.get(kind)  # a dataclass met before (events, values)
+    if fields is not None:
+        _each(fields(value), found, depth + 1)
         return
     if isinstance(value, bool | int | float):
         return
@@ -165,9 +176,10 @@ def mentioned(value: Any, found: set[str], depth: int = 0) -> None:
     elif isinstance(value, list | tuple | set | frozenset):
         _each(value, found, depth + 1)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = tuple(f.name for f in dataclasses.fields(value))
-        _FIELD_NAMES[kind] = names
-        _each([getattr(value, name) for name in names], found, depth + 1)
+        fields = _FIELDS[kind] = _fields_getter(
+            tuple(f.name for f in dataclasses.fields(value))
+        )
+        _each(fields(value), found, depth + 1)
     elif hasattr(value, "__dict__") and not isinstance(value, type):
         _each(vars(value).values(), found, depth + 1)
 
@@ -260,6 +272,7 @@ class SubjectEvents(ReadModel):
     }
     # Read by the history pages only (the handler reads ``about`` by stream).
     built_after_rebuild = frozenset({"entries_kind", "about_subject"})
+    rebuild_weight = 3  # every event, a few rows per subject it names
 
     @handles(*stored_event_classes())
     def recorded(self, e: LedgerEvent, tx: Tx) -> None:
@@ -292,16 +305,11 @@ class SubjectEvents(ReadModel):
 
 
 def _count(tx: Tx, subjects: Sequence[str]) -> None:
-    """Add the event to the totals of its subjects. ``subjects`` holds each
-    subject once and a view records an event once (its tracking row commits with
-    it), so no read of ``entries`` is needed (which would also flush a rebuild
-    page's deferred rows at every event)."""
-    rows = [(s,) for s in subjects]
-    tx.executemany(
-        "INSERT INTO {totals} (subject, events) VALUES (?, 0) ON CONFLICT DO NOTHING",
-        rows,
-    )
-    tx.executemany("UPDATE {totals} SET events = events + 1 WHERE subject = ?", rows)
+    """Add the event to the totals of its subjects: one upsert per subject (a
+    rebuild's page sums them, one row per subject). ``subjects`` holds each
+    subject once and a view records an event once (its tracking row commits
+    with it), so no read of ``entries`` is needed."""
+    tx.add_counts("totals", ("subject",), "events", [(s,) for s in subjects])
 
 
 # -- queries --------------------------------------------------------------------------

@@ -43,8 +43,18 @@ class OpenViews:
     (or table declaration) differs from the recorded one (:attr:`rebuilt_at_start`).
     """
 
-    def __init__(self, settings: Settings, models: Iterable[ReadModel]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        models: Iterable[ReadModel],
+        *,
+        prepared: bool = True,
+    ) -> None:
+        """With ``prepared=False`` (a rebuild's other process) the views are
+        opened as they are, without :func:`prepare`: the rebuild has reset them
+        and builds their indexes after the load."""
         self.settings = settings
+        self.prepared = prepared
         self.rebuilt_at_start: list[str] = []
         self.states: dict[str, ViewState] = {}
         self.shared: PostgresFactory | None = None
@@ -89,7 +99,7 @@ class OpenViews:
                 # Before any connection is made (the library's pool is lazy).
                 own.datastore.pool = ViewConnectionPool.replacing(
                     own.datastore.pool,
-                    env.get("SQLITE_SYNCHRONOUS") or VIEW_SYNCHRONOUS,
+                    synchronous=env.get("SQLITE_SYNCHRONOUS") or VIEW_SYNCHRONOUS,
                 )
                 view = cast(SQLiteView, own.tracking_recorder(SQLiteView))
             state = ViewState(
@@ -99,7 +109,9 @@ class OpenViews:
                 topics=sorted(model.topics),
                 tables={t: view.qualify(f"{model.name}_{t}") for t in model.tables},
             )
-            if prepare(state):
+            if not self.prepared:
+                state.rebuilding = True
+            elif prepare(state):
                 self.rebuilt_at_start.append(model.name)
         except BaseException:
             if own is not None:

@@ -8,27 +8,21 @@ runtime needs of either.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
-from eventsourcing.persistence import IntegrityError, InterfaceError, Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
-from eventsourcing.sqlite import (
-    SQLITE3_DEFAULT_LOCK_TIMEOUT,
-    SQLiteConnection,
-    SQLiteConnectionPool,
-    SQLiteTrackingRecorder,
-)
+from eventsourcing.sqlite import SQLiteConnectionPool, SQLiteTrackingRecorder
 
+from ledger.sqlite_pool import CachingConnectionPool
 from projections.sqlutil import as_tuple, quote
 
 UPSTREAM = "Ledger"  # the tracked application (LedgerApplication.name)
 META_TABLE = "kiemdiem_views"  # each view's version, schema hash and status
 VIEW_SYNCHRONOUS = "NORMAL"  # a view file's ``PRAGMA synchronous`` (views rebuild)
 SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
-VIEW_STATEMENT_CACHE = 256  # prepared statements kept per view connection
 
 
 class View(Protocol):
@@ -67,9 +61,10 @@ class View(Protocol):
     def end_read(self, cursor: Any) -> None: ...
 
 
-class ViewConnectionPool(SQLiteConnectionPool):
-    """A view file's connections (WAL, as the library sets) with ``PRAGMA
-    synchronous = NORMAL``: a commit no longer waits for an ``fsync`` of the WAL.
+class ViewConnectionPool(CachingConnectionPool):
+    """A view file's connections (WAL, as the library sets, and a statement
+    cache, :mod:`ledger.sqlite_pool`) with ``PRAGMA synchronous = NORMAL``: a
+    commit no longer waits for an ``fsync`` of the WAL.
 
     A view is not evidence: after a power cut its file may lose its last few
     commits, but it stays consistent (WAL) and its ``tracking`` row loses them
@@ -77,62 +72,23 @@ class ViewConnectionPool(SQLiteConnectionPool):
     own file keeps the library's full sync; only the views' pools are these.
     """
 
-    def __init__(self, *, synchronous: str, **options: Any) -> None:
-        self.synchronous = synchronous  # checked by :meth:`replacing`
-        super().__init__(**options)
-
     @classmethod
     def replacing(
-        cls, pool: SQLiteConnectionPool, synchronous: str
-    ) -> ViewConnectionPool:
+        cls, pool: SQLiteConnectionPool, *, synchronous: str | None = None
+    ) -> Self:
         """The same file and limits as the library's ``pool``, which has made no
         connection yet (it makes them on demand) and is closed."""
-        level = synchronous.strip().upper()
+        level = (synchronous or VIEW_SYNCHRONOUS).strip().upper()
         if level not in SYNCHRONOUS_LEVELS:
             msg = f"SQLITE_SYNCHRONOUS must be one of {', '.join(SYNCHRONOUS_LEVELS)}"
             raise ValueError(msg)
-        pool.close()
-        return cls(
-            synchronous=level,
-            db_name=pool.db_name,
-            lock_timeout=pool.lock_timeout,
-            pool_size=pool.pool_size,
-            max_overflow=pool.max_overflow,
-            # Longer than a writer's own wait for the file's lock (see
-            # ledger.app.outwait_the_file_lock): a queued request outlasts it.
-            pool_timeout=max(
-                float(pool.pool_timeout), float(pool.lock_timeout or 0) + 5
-            ),
-            max_age=pool.max_age,
-            pre_ping=pool.pre_ping,
+        replaced = super().replacing(pool, synchronous=level)
+        # Longer than a writer's own wait for the file's lock (see
+        # ledger.app.outwait_the_file_lock): a queued request outlasts it.
+        replaced.pool_timeout = max(
+            float(pool.pool_timeout), float(pool.lock_timeout or 0) + 5
         )
-
-    def _create_connection(self) -> SQLiteConnection:
-        """The library's connection (WAL, autocommit, ``sqlite3.Row``), with a
-        statement cache: the library passes ``cached_statements=True``, which
-        is a cache of one statement, so every statement of a handler was parsed
-        and planned again (most of a rebuild's time in SQLite)."""
-        try:
-            c = sqlite3.connect(
-                database=self.db_name,
-                uri=True,
-                check_same_thread=False,
-                isolation_level=None,
-                cached_statements=VIEW_STATEMENT_CACHE,
-                timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
-            )
-        except (sqlite3.Error, TypeError) as exc:
-            raise InterfaceError(exc) from exc
-        if not self.is_sqlite_memory_mode and not self.is_journal_mode_wal:
-            mode = c.execute("PRAGMA journal_mode").fetchone()[0]
-            if str(mode).lower() != "wal":
-                c.execute("PRAGMA journal_mode=WAL")
-                self.journal_mode_was_changed_to_wal = True
-            self.is_journal_mode_wal = True
-        c.row_factory = sqlite3.Row
-        # A per-connection setting (not stored in the file).
-        c.execute(f"PRAGMA synchronous = {self.synchronous}")
-        return SQLiteConnection(sqlite_conn=c, max_age=self.max_age)
+        return replaced
 
 
 class SQLiteView(SQLiteTrackingRecorder):

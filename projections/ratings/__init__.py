@@ -60,6 +60,8 @@ class RatingsView(
     # 10: tallies (counts by status and authority), prerequisites, open_items;
     # 11: a revision's succession, the steps carried to a successor's round
     version = 11
+    # Most of a province's rebuild (its open items are refilled per step).
+    rebuild_weight = 8
 
 
 # Every part's tables and indexes, in the order of the bases (as stored since v1).

@@ -24,6 +24,7 @@ orders depend on the day and are read apart (``services``).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -44,7 +45,7 @@ from domain.rating_order import rating_prerequisites
 from domain.subjects import Subject
 from projections.ratings.tallies import MILESTONE, OPEN, WHOLE, tallies_at, tally
 from projections.read_model import ReadModel
-from projections.sqlutil import Tx
+from projections.sqlutil import Tx, adapt_params
 
 if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
@@ -202,16 +203,26 @@ def refresh_subject(tx: Tx, cycle: str, key: str) -> None:
         (cycle, key),
     )
     before = tx.fetchall()
+    stored = _refilled(tx, cycle, key)
+    if _same_rows(before, stored):  # a refill that changes nothing writes nothing
+        return
     tx.execute(
         "DELETE FROM {open_items} WHERE cycle_id = ? AND subject_key = ?",
         (cycle, key),
     )
-    stored = _refilled(tx, cycle, key)
     _store(tx, stored)
     counts = _counted(stored)
     for place, n in _counted(before).items():
         counts[place] = counts.get(place, 0) - n
     tally(tx, cycle, counts)
+
+
+def _same_rows(stored: list[tuple[Any, ...]], fresh: list[tuple[Any, ...]]) -> bool:
+    """Whether the rows read back equal the rows about to be written (as the
+    database holds them), in any order."""
+    if len(stored) != len(fresh):
+        return False
+    return Counter(stored) == Counter(adapt_params(row) for row in fresh)
 
 
 def _refilled(tx: Tx, cycle: str, key: str) -> list[tuple[Any, ...]]:

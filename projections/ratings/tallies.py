@@ -33,20 +33,19 @@ MILESTONE = "milestone"  # subjects short of "<milestone>:<deadline level>" (WHO
 
 
 def tally(tx: Tx, cycle: str, counts: Mapping[tuple[str, str, str], int]) -> None:
-    """Add each (organisation, facet, value) count to the cycle's tallies."""
-    for (org, facet, value), n in counts.items():
-        if n == 0:
-            continue
-        tx.execute(
-            "INSERT INTO {tallies} (cycle_id, org_id, facet, value, n) "
-            "VALUES (?, ?, ?, ?, 0) ON CONFLICT (cycle_id, org_id, facet, value) "
-            "DO NOTHING",
-            (cycle, org, facet, value),
-        )
-        tx.execute(
-            "UPDATE {tallies} SET n = n + ? WHERE cycle_id = ? AND org_id = ? "
-            "AND facet = ? AND value = ?",
-            (n, cycle, org, facet, value),
+    """Add each (organisation, facet, value) count to the cycle's tallies: one
+    upsert per count (a new row holds the count)."""
+    rows = [
+        (cycle, org, facet, value, n)
+        for (org, facet, value), n in counts.items()
+        if n != 0
+    ]
+    if rows:
+        tx.executemany(
+            "INSERT INTO {tallies} AS here (cycle_id, org_id, facet, value, n) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (cycle_id, org_id, facet, value) "
+            "DO UPDATE SET n = here.n + excluded.n",
+            rows,
         )
 
 

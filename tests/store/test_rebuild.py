@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import psycopg
@@ -37,6 +38,7 @@ from ledger.keyring import TrustedAdminKey
 from ledger.keys import public_key_raw, register_key
 from ledger.signing import Signer, signing_as
 from ledger.trustroot import make_trust_root
+from projections import rebuild as rebuild_module
 from projections.read_model import ReadModel, handles
 from projections.runtime import ProjectionRuntime
 from projections.sqlutil import Tx, as_tuple
@@ -634,3 +636,48 @@ def test_rebuild_command_fails_when_a_view_stops_early(
     assert "tally_totals: vị trí" in result.output
     assert "CHƯA CẬP NHẬT" in result.output
     assert "label_history: vị trí" in result.output
+
+
+def test_a_rebuild_in_two_processes_equals_incremental(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The views shared out between this process and another
+    (``projections.rebuild_process``), each reading the log for its share."""
+    populate(store)
+    for n in range(3):
+        populate(store)
+        store.save(Chatter(n))
+    runtime = store.runtime()
+    runtime.catch_up()
+    incremental = runtime.digest()
+    positions = runtime.positions()
+    started: list[Any] = []
+    start = rebuild_module._start
+
+    def recorded(*args: Any) -> Any:
+        child = start(*args)
+        started.append(child)
+        return child
+
+    monkeypatch.setattr(rebuild_module, "_start", recorded)
+    runtime.rebuild(processes=2, page_size=2)
+    assert runtime.digest() == incremental
+    assert runtime.positions() == positions
+    assert runtime.stale_models() == {}
+    if store.settings.memory:
+        assert started == []  # a memory database is this process's own
+    else:
+        assert [child.returncode for child in started] == [0]
+
+
+def test_views_are_shared_out_by_weight() -> None:
+    class Heavy(TallyTotals):
+        rebuild_weight = 5
+
+    states = [
+        SimpleNamespace(name=n, topics=["t"], model=m)
+        for n, m in (("a", LabelHistory()), ("b", Heavy()), ("c", LabelHistory()))
+    ]
+    shares = rebuild_module.shared_out(states, 2)  # type: ignore[arg-type]
+    assert [[s.name for s in share] for share in shares] == [["b"], ["a", "c"]]
+    assert len(rebuild_module.shared_out(states, 1)) == 1  # type: ignore[arg-type]

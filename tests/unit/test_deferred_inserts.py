@@ -68,3 +68,28 @@ def test_without_deferring_rows_are_written_at_once(cursor: sqlite3.Cursor) -> N
     tx = Tx(cursor, postgres=False, tables=TABLES)
     tx.insert_ignoring("seen", ["k", "v"], [("a", 1), ("a", 2)])
     assert rows(cursor) == [("a", 1)]
+
+
+@pytest.mark.parametrize("deferred", [False, True])
+def test_counts_add_one_per_key_as_one_upsert(
+    cursor: sqlite3.Cursor, deferred: bool
+) -> None:
+    cursor.execute("INSERT INTO v_seen (k, v) VALUES ('a', 5)")
+    tx = Tx(cursor, postgres=False, tables=TABLES, deferred=deferred)
+    tx.add_counts("seen", ["k"], "v", [("a",), ("b",)])
+    tx.add_counts("seen", ["k"], "v", [("b",)])
+    if deferred:
+        assert rows(cursor) == [("a", 5)]  # summed, written at the flush
+    tx.flush()
+    assert rows(cursor) == [("a", 6), ("b", 2)]
+
+
+def test_a_statement_naming_the_table_sees_the_counts_so_far(
+    cursor: sqlite3.Cursor,
+) -> None:
+    tx = Tx(cursor, postgres=False, tables=TABLES, deferred=True)
+    tx.add_counts("seen", ["k"], "v", [("a",), ("a",)])
+    assert tx.scalar("SELECT v FROM {seen} WHERE k = ?", ("a",)) == 2
+    tx.add_counts("seen", ["k"], "v", [("a",)])
+    tx.flush()
+    assert rows(cursor) == [("a", 3)]
