@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=PHASES, default=None)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument(
+        "--profile-file", default=None, help="also dump the profile (pstats) here"
+    )
+    parser.add_argument(
         "--inline", action="store_true", help="views after each command"
     )
     parser.add_argument(
@@ -253,6 +256,8 @@ def run(
     )
     if worker_cpu > 0.05:
         print(f"the worker process beside it: {worker_cpu:.1f} CPU s")
+    if args.profile and args.profile_file:
+        profiler.dump_stats(args.profile_file)
     if args.profile:
         print(f"\nprofile of {args.profile} (cumulative):")
         stats = pstats.Stats(profiler, stream=sys.stdout)

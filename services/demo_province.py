@@ -213,6 +213,16 @@ class _Builder:
             self._catch_up()
             self.since_catch_up = 0
 
+    def level_done(self) -> None:
+        """A level's reviews or ratings written: the views brought up, or with
+        a worker beside only the batch written (the build never waits on the
+        worker's view locks mid-phase; no command of a later level reads a view
+        an earlier level's commands change, and each phase ends caught up)."""
+        if self.catch_up_every is not None:
+            self.catch_up(force=True)
+        elif self.batch is not None:
+            self.batch.flush()
+
     @contextmanager
     def written_in_batches(self) -> Iterator[None]:
         """The block's commands many to a transaction (``UnitOfWork.batch``),
@@ -403,7 +413,7 @@ class _Builder:
             held = HELD_ON["head" if leader.leader_role == "head" else "leader"]
             self.review_member(leader, str(level.btv_id), held)
         self.review_collective(level.key, 15, HELD_ON[level.kind])
-        self.catch_up(force=True)
+        self.level_done()
 
     def review_collective(self, key: str, attendees: int, held_on: date) -> None:
         subject = self.subjects[key]
@@ -471,7 +481,7 @@ class _Builder:
         self.rate_leaders(level, btv)
         for cell in level.cells:
             self.rate(cell.key, self.collective_level(), DECIDED_ON["cell"])
-        self.catch_up(force=True)
+        self.level_done()
 
     def rate_province(self) -> None:
         """The tỉnh ủy's own chi bộ (each its own round), then the tỉnh ủy's round:

@@ -130,6 +130,14 @@ class RatingFacts(RatingReads, ABC):
         return None
 
     def facts(self, cycle: ReviewCycle, subject: Subject) -> SubjectFacts:
+        """The subject's facts; in a batch gathered once for all its steps while
+        no aggregate they were read from changes (``UnitOfWork.remembered``)."""
+        return self.app.uow.remembered(
+            ("rating.facts", cycle.id, cycle.version, subject.key),
+            lambda: self._gather(cycle, subject),
+        )
+
+    def _gather(self, cycle: ReviewCycle, subject: Subject) -> SubjectFacts:
         year = cycle.year
         if subject.is_individual:
             member = self.app.uow.read(

@@ -8,7 +8,7 @@ object's private helpers to load or save."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -32,6 +32,7 @@ from services.vault import UnlockedKeys
 
 log = logging.getLogger(__name__)
 A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
 MAX_ATTEMPTS = 3
 MAX_TREE_DEPTH = 32
 # The batch a thread (or task) is running, if any: a batch is its opener's alone.
@@ -81,6 +82,13 @@ class UnitOfWork:
             batch.flush()
         finally:
             _running.reset(token)
+
+    def remembered(self, key: Hashable, derive: Callable[[], T]) -> T:
+        """``derive()``; in a batch, once per batch while nothing it read
+        changes (:meth:`CommandBatch.remember`): a subject's facts are gathered
+        once for its three rating steps. Alone, every command derives afresh."""
+        batch = self._batch()
+        return derive() if batch is None else batch.remember(key, derive)
 
     def _batch(self) -> CommandBatch | None:
         batch = _running.get()

@@ -1,6 +1,7 @@
 """The province generator written many commands to a transaction (and with a
 worker process beside it) decides exactly what it decides one command per
-transaction: the same subjects, reviews and levels, every event signed by the
+transaction: the same subjects, reviews and levels, the same facts recorded in
+every decision (gathered once per subject in a batch), every event signed by the
 account that sent its command, and the store verifies."""
 
 from __future__ import annotations
@@ -8,30 +9,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
+from domain.ratings import RatingRound
 from ledger import verify
 from ledger.config import settings_from_environ
-from services.app import Kiemdiem
 from services.demo_province import generate_province
-from services.setup import initialise
-from tests.service.conftest import ADMIN_PASSWORD
+from tests.web.demo_app import demo_store
 
 
 def build(database_url, *, batched: bool, with_worker: bool = False):
     settings = replace(
         settings_from_environ(database_url=database_url), projections_mode="worker"
     )
-    initialise(
-        settings,
-        origin="kiemdiem.test/tinh-uy",
-        admin_username="admin",
-        admin_full_name="Quản trị hệ thống",
-        admin_password=ADMIN_PASSWORD,
-        demo=True,
-    )
-    services = Kiemdiem(settings)
-    try:
-        admin = services.authenticate("admin", ADMIN_PASSWORD)
-        assert admin is not None
+    with demo_store(settings) as (services, admin):
         result = generate_province(
             services, admin.signer, 30, 11, batched=batched, with_worker=with_worker
         )
@@ -43,16 +32,20 @@ def build(database_url, *, batched: bool, with_worker: bool = False):
             (r["subject_key"], r["held_on"])
             for r in services.ratings.reviews(result.cycle_id)
         )
-        actors = Counter(
-            services.ledger.decode(n).actor
+        events = [
+            services.ledger.decode(n)
             for n in services.ledger.recorder.select_notifications(start=1, limit=10**6)
-        )
+        ]
+        actors = Counter(e.actor for e in events)
+        facts = {
+            e.event.subject_key: e.event.facts
+            for e in events
+            if isinstance(e.event, RatingRound.RatingDecided)
+        }
         thuky = services.authenticate("thuky", _password(result, "thuky"))
         assert thuky is not None
         report = verify.verify(database_url, services.trust_root, jobs=1)
-        return result, subjects, reviews, actors, thuky.actor, report
-    finally:
-        services.close()
+        return result, subjects, reviews, actors, thuky.actor, report, facts
 
 
 def _password(result, username: str) -> str:
@@ -79,5 +72,7 @@ def test_batched_and_one_by_one_decide_the_same(tmp_path, monkeypatch):
     assert batched[2] == one[2]  # every review held
     # the secretary signed the same number of events either way
     assert batched[3][batched[4]] == one[3][one[4]] > 0
+    assert batched[6] == one[6]  # the facts each decision recorded
+    assert len(batched[6]) == batched[0].decisions
     assert batched[5].ok, batched[5].failures
     assert one[5].ok, one[5].failures
