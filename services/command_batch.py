@@ -36,7 +36,7 @@ alone=True)``): the batch is flushed first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
@@ -152,11 +152,18 @@ class CommandBatch:
         return True if aggregate_id in self.held else None
 
     # -- derived values ----------------------------------------------------------------
-    def remember(self, key: Hashable, derive: Callable[[], T]) -> T:
+    def remember(
+        self,
+        key: Hashable,
+        derive: Callable[[], T],
+        together: Callable[[], Mapping[Hashable, T]] | None = None,
+    ) -> T:
         """``derive()``, once per batch: the value is kept until the flush and
         forgotten when the batch's events touch an aggregate it read (through
         :meth:`get`, :meth:`read` or :meth:`exists`). ``key`` names everything
-        else it depends on; the views it reads hold still until the flush."""
+        else it depends on; the views it reads hold still until the flush.
+        ``together``: derives it with its neighbours (keyed alike, ``key`` among
+        them) in one go, each remembered as if derived alone, from all it read."""
         found = self.memo.get(key)
         if found is not None:
             self.remembered += 1
@@ -166,15 +173,19 @@ class CommandBatch:
         reads: set[UUID] = set()
         self.watching.append(reads)
         try:
-            value = derive()
+            values = {key: derive()} if together is None else dict(together())
+            if key not in values:
+                values[key] = derive()
         finally:
             self.watching.pop()
         for outer in self.watching:
             outer |= reads
-        self.memo[key] = _Remembered(value, reads)
-        if self.taken is not None:
-            self.fresh.append(key)
-        return value
+        for each, value in values.items():
+            if each not in self.memo:
+                self.memo[each] = _Remembered(value, reads)
+                if self.taken is not None:
+                    self.fresh.append(each)
+        return values[key]
 
     def _watch(self, aggregate_id: UUID) -> None:
         for reads in self.watching:

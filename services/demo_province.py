@@ -122,6 +122,8 @@ class ProvinceResult:
     accounts: list[DemoAccount]
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # this process's
+    # of it, bringing the log and the views up (what a worker beside left)
+    catch_up_cpu_seconds: dict[str, float] = field(default_factory=dict)
     commands: dict[str, int] = field(default_factory=dict)
     events: dict[str, int] = field(default_factory=dict)  # events written
 
@@ -188,6 +190,8 @@ class _Builder:
         self.total = 0
         self.seconds: dict[str, float] = {}
         self.cpu_seconds: dict[str, float] = {}
+        self.catch_up_cpu = 0.0
+        self.catch_up_cpu_seconds: dict[str, float] = {}
         self.commands: dict[str, int] = {}
         self.events: dict[str, int] = {}
         self.numbers: dict[UUID, int] = {}
@@ -210,7 +214,9 @@ class _Builder:
         if force or (every is not None and self.since_catch_up >= every):
             if self.batch is not None:
                 self.batch.flush()
+            cpu = time.process_time()
             self._catch_up()
+            self.catch_up_cpu += time.process_time() - cpu
             self.since_catch_up = 0
 
     def level_done(self) -> None:
@@ -247,6 +253,7 @@ class _Builder:
     def timed(self, phase: str, total: int) -> Iterator[None]:
         self.phase, self.done, self.total = phase, 0, total
         sent, start, cpu = self.sent, time.perf_counter(), time.process_time()
+        self.catch_up_cpu = 0.0
         tip = self.services.ledger.max_notification_id()
         if self.progress is not None:
             self.progress(phase, 0, total)
@@ -255,6 +262,7 @@ class _Builder:
             self.catch_up(force=True)
         self.seconds[phase] = time.perf_counter() - start
         self.cpu_seconds[phase] = time.process_time() - cpu
+        self.catch_up_cpu_seconds[phase] = self.catch_up_cpu
         self.commands[phase] = self.sent - sent
         self.events[phase] = self.services.ledger.max_notification_id() - tip
 
@@ -292,6 +300,7 @@ class _Builder:
             accounts=accounts,
             seconds=self.seconds,
             cpu_seconds=self.cpu_seconds,
+            catch_up_cpu_seconds=self.catch_up_cpu_seconds,
             commands=self.commands,
             events=self.events,
         )

@@ -8,7 +8,7 @@ object's private helpers to load or save."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -83,12 +83,22 @@ class UnitOfWork:
         finally:
             _running.reset(token)
 
-    def remembered(self, key: Hashable, derive: Callable[[], T]) -> T:
+    def remembered(
+        self,
+        key: Hashable,
+        derive: Callable[[], T],
+        *,
+        together: Callable[[], Mapping[Hashable, T]] | None = None,
+    ) -> T:
         """``derive()``; in a batch, once per batch while nothing it read
         changes (:meth:`CommandBatch.remember`): a subject's facts are gathered
-        once for its three rating steps. Alone, every command derives afresh."""
+        once for its three rating steps, and with ``together`` its neighbours'
+        alongside (what the views say of a chi bộ's members, in one query each).
+        Alone, every command derives afresh, and only its own."""
         batch = self._batch()
-        return derive() if batch is None else batch.remember(key, derive)
+        if batch is None:
+            return derive()
+        return batch.remember(key, derive, together)
 
     def _batch(self) -> CommandBatch | None:
         batch = _running.get()
