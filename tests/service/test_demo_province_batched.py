@@ -2,7 +2,8 @@
 worker process beside it) decides exactly what it decides one command per
 transaction: the same subjects, reviews and levels, the same facts recorded in
 every decision (gathered once per subject in a batch), every event signed by the
-account that sent its command, and the store verifies."""
+account that sent its command, the store verifies, and the views rebuilt from
+the log equal those the worker built beside the batches."""
 
 from __future__ import annotations
 
@@ -45,6 +46,10 @@ def build(database_url, *, batched: bool, with_worker: bool = False):
         thuky = services.authenticate("thuky", _password(result, "thuky"))
         assert thuky is not None
         report = verify.verify(database_url, services.trust_root, jobs=1)
+        if with_worker:  # a rebuild from the log equals the views built along
+            built = services.projections.digest()
+            services.projections.rebuild()
+            assert services.projections.digest() == built
         return result, subjects, reviews, actors, thuky.actor, report, facts
 
 
