@@ -222,10 +222,11 @@ def run(
             factor = totals[phase] / max(done, 1)
             result.seconds[phase] *= factor
             result.cpu_seconds[phase] *= factor
+            result.catch_up_cpu_seconds[phase] *= factor
             result.commands[phase] = round(result.commands[phase] * factor)
             result.events[phase] = round(result.events[phase] * factor)
     how = "batched" if batched else "unbatched (one command per transaction)"
-    if args.worker and batched:
+    if args.worker and batched and not args.sample_communes:
         how += ", a worker process beside it"
     print(f"\n{args.members} members, {args.backend}, seed {args.seed}, {how}")
     print(
