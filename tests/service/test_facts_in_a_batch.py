@@ -1,32 +1,18 @@
 """A rating subject's facts gathered in a batch (remembered for its steps, the
 views read for its chi bộ's members together) are exactly those gathered for it
 alone: on the demo province, whose history has previous decisions, carried
-shortcomings and confidence votes."""
+shortcomings and confidence votes; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
-import pytest
-
-from ledger.config import settings_from_environ
 from services.demo import load_demo
-from tests.conftest import _environment
-from tests.web.demo_app import demo_store
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    root = tmp_path_factory.mktemp("facts-in-a-batch")
-    with pytest.MonkeyPatch.context() as mp:
-        _environment(mp, root)
-        with demo_store(settings_from_environ()) as (services, admin):
-            load_demo(services, admin.signer)
-            yield services
-
-
-def test_facts_in_a_batch_are_the_facts_alone(demo):
+def test_facts_in_a_batch_are_the_facts_alone(services, admin):
+    load_demo(services, admin.signer)
+    demo = services
     ratings = demo.ratings
     seen = {"previous": 0, "remediation": 0, "confidence": 0}
     for row in ratings.cycles():
