@@ -220,10 +220,8 @@ class _Builder:
             self.since_catch_up = 0
 
     def level_done(self) -> None:
-        """A level's reviews or ratings written: the views brought up, or with
-        a worker beside only the batch written (the build never waits on the
-        worker's view locks mid-phase; no command of a later level reads a view
-        an earlier level's commands change, and each phase ends caught up)."""
+        """A level done: caught up, or with a worker beside only written (no later
+        level reads a view an earlier one changes; each phase ends caught up)."""
         if self.catch_up_every is not None:
             self.catch_up(force=True)
         elif self.batch is not None:
