@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=PHASES, default=None)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument(
+        "--profile-file", default=None, help="also dump the profile (pstats) here"
+    )
+    parser.add_argument(
         "--inline", action="store_true", help="views after each command"
     )
     parser.add_argument(
@@ -219,24 +222,26 @@ def run(
             factor = totals[phase] / max(done, 1)
             result.seconds[phase] *= factor
             result.cpu_seconds[phase] *= factor
+            result.catch_up_cpu_seconds[phase] *= factor
             result.commands[phase] = round(result.commands[phase] * factor)
             result.events[phase] = round(result.events[phase] * factor)
     how = "batched" if batched else "unbatched (one command per transaction)"
-    if args.worker and batched:
+    if args.worker and batched and not args.sample_communes:
         how += ", a worker process beside it"
     print(f"\n{args.members} members, {args.backend}, seed {args.seed}, {how}")
     print(
-        "| phase | seconds | CPU s | commands | events | commands/s | members/s "
-        "| ms/command | ×100k (linear) |"
+        "| phase | seconds | CPU s | of it catching up | commands | events "
+        "| commands/s | members/s | ms/command | ×100k (linear) |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for phase in PHASES:
         seconds = result.seconds[phase]
         commands = result.commands[phase]
         per = 1000 * seconds / max(commands, 1)
         print(
             f"| {phase} | {seconds:.1f} | {result.cpu_seconds[phase]:.1f} "
-            f"| {commands} | {result.events.get(phase, 0)} "
+            f"| {result.catch_up_cpu_seconds.get(phase, 0.0):.1f} | {commands} "
+            f"| {result.events.get(phase, 0)} "
             f"| {commands / max(seconds, 1e-9):,.0f} "
             f"| {result.members / max(seconds, 1e-9):,.0f} | {per:.1f} "
             f"| {seconds * (1 if phase == 'accounts' else scale) / 60:.1f} min |"
@@ -246,13 +251,16 @@ def run(
     commands = sum(result.commands.values())
     once = result.seconds["accounts"]  # the same at any size
     projected = (total - once) * scale + once
+    caught = sum(result.catch_up_cpu_seconds.values())
     print(
-        f"| total | {total:.1f} | {cpu:.1f} | {commands} "
+        f"| total | {total:.1f} | {cpu:.1f} | {caught:.1f} | {commands} "
         f"| {sum(result.events.values())} | {commands / total:,.0f} "
         f"| {result.members / total:,.1f} | | {projected / 60:.0f} min |"
     )
     if worker_cpu > 0.05:
         print(f"the worker process beside it: {worker_cpu:.1f} CPU s")
+    if args.profile and args.profile_file:
+        profiler.dump_stats(args.profile_file)
     if args.profile:
         print(f"\nprofile of {args.profile} (cumulative):")
         stats = pstats.Stats(profiler, stream=sys.stdout)
@@ -308,6 +316,7 @@ def sampled(
         accounts=accounts,
         seconds=builder.seconds,
         cpu_seconds=builder.cpu_seconds,
+        catch_up_cpu_seconds=builder.catch_up_cpu_seconds,
         commands=builder.commands,
         events=builder.events,
     )

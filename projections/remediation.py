@@ -19,6 +19,7 @@ Handlers depend only on the event and the view's rows (ledger.md §9.1).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -374,9 +375,11 @@ def shortcomings(
     subject_key: str | None = None,
     status: str | None = None,
     held: bool = False,
+    subject_keys: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The shortcomings (khuyết điểm) in and under ``org_id``, of ``year``, of one
-    subject, at one status (each filter when given): latest year first, then by
+    subject (or of ``subject_keys``: several, one indexed query), at one status
+    (each filter when given): latest year first, then by
     subject name and the order recorded (JSON columns still text). With
     ``held``, only those ``org_id``'s branch holds now (not the ones that
     followed a reorganisation elsewhere)."""
@@ -395,6 +398,11 @@ def shortcomings(
     if subject_key is not None:
         where.append("s.subject_key = ?")
         params.append(subject_key)
+    if subject_keys is not None:
+        if not subject_keys:
+            return []
+        where.append(f"s.subject_key IN ({', '.join('?' for _ in subject_keys)})")
+        params.extend(subject_keys)
     if status is not None:
         where.append("s.status = ?")
         params.append(status)

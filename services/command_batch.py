@@ -15,7 +15,12 @@ What a command in a batch sees:
 - every other aggregate as stored when the batch first loaded it, until the
   next flush (the batch holds what it loaded; the flush lets it go);
 - the views as of the last catch-up: a batch's events reach the views after its
-  flush.
+  flush;
+- what :meth:`CommandBatch.remember` derived (a rating subject's facts) as
+  first derived in the batch, until the flush, unless an accepted command's
+  events (or a refused command's restoring) touch a stream it read: the views
+  it read can't change with the batch's own events before the flush, and
+  every aggregate it read is watched.
 
 A refused command leaves the batch as it was: the aggregates it took to change
 are rebuilt from the store and the batch's earlier events. A conflict at the
@@ -31,9 +36,9 @@ alone=True)``): the batch is flushed first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -53,6 +58,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 DEFAULT_SIZE = 200
 Work = Callable[[], Sequence[Aggregate]]
+T = TypeVar("T")
 
 
 @dataclass
@@ -71,6 +77,15 @@ class _Held:
 
     aggregate: Aggregate
     own: bool
+
+
+@dataclass
+class _Remembered:
+    """A value :meth:`CommandBatch.remember` derived, and the aggregates (asked
+    for, loaded or looked up) it was derived from."""
+
+    value: Any
+    reads: set[UUID] = field(default_factory=set)
 
 
 class BatchHost(Protocol):
@@ -100,6 +115,10 @@ class CommandBatch:
         self.parts: list[_Part] = []
         self.held: dict[UUID, _Held] = {}
         self.taken: set[UUID] | None = None  # taken to change by the running command
+        self.memo: dict[Hashable, _Remembered] = {}
+        self.watching: list[set[UUID]] = []  # the reads of what is being derived
+        self.fresh: list[Hashable] = []  # derived by the running command
+        self.remembered = 0  # answers from the memo (a bench's figure)
         self.last = 0
         self.flushed_commands = 0
         self.flushes = 0
@@ -107,6 +126,7 @@ class CommandBatch:
     # -- loading -----------------------------------------------------------------
     def get(self, aggregate_id: UUID) -> Aggregate:
         """The batch's own copy of the aggregate, to change."""
+        self._watch(aggregate_id)
         held = self.held.get(aggregate_id)
         if held is None or not held.own:
             aggregate: Aggregate = self.uow.ledger.repository.get(aggregate_id)
@@ -117,6 +137,7 @@ class CommandBatch:
 
     def read(self, aggregate_id: UUID) -> Aggregate:
         """The aggregate as the batch sees it, only to read."""
+        self._watch(aggregate_id)
         held = self.held.get(aggregate_id)
         if held is None:
             aggregate: Aggregate = self.uow.ledger.repository.get(
@@ -127,7 +148,54 @@ class CommandBatch:
 
     def exists(self, aggregate_id: UUID) -> bool | None:
         """True when the batch holds it; None when the store must say."""
+        self._watch(aggregate_id)
         return True if aggregate_id in self.held else None
+
+    # -- derived values ----------------------------------------------------------------
+    def remember(
+        self,
+        key: Hashable,
+        derive: Callable[[], T],
+        together: Callable[[], Mapping[Hashable, T]] | None = None,
+    ) -> T:
+        """``derive()``, once per batch: the value is kept until the flush and
+        forgotten when the batch's events touch an aggregate it read (through
+        :meth:`get`, :meth:`read` or :meth:`exists`). ``key`` names everything
+        else it depends on; the views it reads hold still until the flush.
+        ``together``: derives it with its neighbours (keyed alike, ``key`` among
+        them) in one go, each remembered as if derived alone, from all it read."""
+        found = self.memo.get(key)
+        if found is not None:
+            self.remembered += 1
+            for outer in self.watching:  # an outer derivation read these too
+                outer |= found.reads
+            return found.value  # type: ignore[no-any-return]
+        reads: set[UUID] = set()
+        self.watching.append(reads)
+        try:
+            values = {key: derive()} if together is None else dict(together())
+            if key not in values:
+                values[key] = derive()
+        finally:
+            self.watching.pop()
+        for outer in self.watching:
+            outer |= reads
+        for each, value in values.items():
+            if each not in self.memo:
+                self.memo[each] = _Remembered(value, reads)
+                if self.taken is not None:
+                    self.fresh.append(each)
+        return values[key]
+
+    def _watch(self, aggregate_id: UUID) -> None:
+        for reads in self.watching:
+            reads.add(aggregate_id)
+
+    def _forget(self, touched: set[UUID]) -> None:
+        """Forget what was derived from any of ``touched``."""
+        if touched and self.memo:
+            for key in [k for k, m in self.memo.items() if m.reads & touched]:
+                del self.memo[key]
 
     # -- running a command -----------------------------------------------------------
     def run(self, signer: Signer, work: Work) -> int:
@@ -147,9 +215,13 @@ class CommandBatch:
 
     def _accept(self, signer: Signer, work: Work) -> list[Any]:
         self.taken = set()
+        self.fresh = []
         try:
             aggregates = work()
         except BaseException:
+            # What the refused command derived may have read its changes.
+            for key in self.fresh:
+                self.memo.pop(key, None)
             self._restore(self.taken)
             raise
         finally:
@@ -158,6 +230,7 @@ class CommandBatch:
         for aggregate in aggregates:
             events.extend(aggregate.collect_events())
             self.held[aggregate.id] = _Held(aggregate, own=True)
+        self._forget({e.originator_id for e in events})
         # Changed but not returned: dropped, as a command's own copy would be.
         returned = {a.id for a in aggregates}
         self._restore(
@@ -223,6 +296,7 @@ class CommandBatch:
         A command refused now refuses the whole batch (nothing is written)."""
         parts, self.parts = self.parts, []
         self.held.clear()
+        self.memo.clear()
         try:
             for part in parts:
                 self._accept(part.signer, part.work)
@@ -233,9 +307,10 @@ class CommandBatch:
     def _discard(self) -> None:
         self.parts = []
         self.held.clear()
+        self.memo.clear()
 
 
 def pending(aggregate: Aggregate) -> bool:
-    """Whether the aggregate holds events not yet collected (the library keeps
-    them in ``_pending_events``; ``collect_events`` would take them away)."""
-    return bool(getattr(aggregate, "_pending_events", ()))
+    """Whether the aggregate holds events not yet collected (the library's
+    public ``pending_events``; ``collect_events`` would take them away)."""
+    return bool(aggregate.pending_events)

@@ -7,7 +7,7 @@ this module names the public surface they rely on, so none of them imports
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
@@ -39,6 +39,10 @@ class RemediationCounts(Protocol):
     """The remediation service as the other services read it."""
 
     def carried(self, subject_key: str, year: int) -> Carried: ...
+
+    def carried_of(
+        self, subject_keys: Sequence[str], year: int
+    ) -> dict[str, Carried]: ...
 
     def status_counts(
         self,

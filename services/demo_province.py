@@ -123,6 +123,8 @@ class ProvinceResult:
     accounts: list[DemoAccount]
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # this process's
+    # of it, bringing the log and the views up (what a worker beside left)
+    catch_up_cpu_seconds: dict[str, float] = field(default_factory=dict)
     commands: dict[str, int] = field(default_factory=dict)
     events: dict[str, int] = field(default_factory=dict)  # events written
 
@@ -189,6 +191,8 @@ class _Builder:
         self.total = 0
         self.seconds: dict[str, float] = {}
         self.cpu_seconds: dict[str, float] = {}
+        self.catch_up_cpu = 0.0
+        self.catch_up_cpu_seconds: dict[str, float] = {}
         self.commands: dict[str, int] = {}
         self.events: dict[str, int] = {}
         self.numbers: dict[UUID, int] = {}
@@ -211,8 +215,18 @@ class _Builder:
         if force or (every is not None and self.since_catch_up >= every):
             if self.batch is not None:
                 self.batch.flush()
+            cpu = time.process_time()
             self._catch_up()
+            self.catch_up_cpu += time.process_time() - cpu
             self.since_catch_up = 0
+
+    def level_done(self) -> None:
+        """A level done: caught up, or with a worker beside only written (no later
+        level reads a view an earlier one changes; each phase ends caught up)."""
+        if self.catch_up_every is not None:
+            self.catch_up(force=True)
+        elif self.batch is not None:
+            self.batch.flush()
 
     @contextmanager
     def written_in_batches(self) -> Iterator[None]:
@@ -238,6 +252,7 @@ class _Builder:
     def timed(self, phase: str, total: int) -> Iterator[None]:
         self.phase, self.done, self.total = phase, 0, total
         sent, start, cpu = self.sent, time.perf_counter(), time.process_time()
+        self.catch_up_cpu = 0.0
         tip = self.services.ledger.max_notification_id()
         if self.progress is not None:
             self.progress(phase, 0, total)
@@ -246,6 +261,7 @@ class _Builder:
             self.catch_up(force=True)
         self.seconds[phase] = time.perf_counter() - start
         self.cpu_seconds[phase] = time.process_time() - cpu
+        self.catch_up_cpu_seconds[phase] = self.catch_up_cpu
         self.commands[phase] = self.sent - sent
         self.events[phase] = self.services.ledger.max_notification_id() - tip
 
@@ -283,6 +299,7 @@ class _Builder:
             accounts=accounts,
             seconds=self.seconds,
             cpu_seconds=self.cpu_seconds,
+            catch_up_cpu_seconds=self.catch_up_cpu_seconds,
             commands=self.commands,
             events=self.events,
         )
@@ -404,7 +421,7 @@ class _Builder:
             held = HELD_ON["head" if leader.leader_role == "head" else "leader"]
             self.review_member(leader, str(level.btv_id), held)
         self.review_collective(level.key, 15, HELD_ON[level.kind])
-        self.catch_up(force=True)
+        self.level_done()
 
     def review_collective(self, key: str, attendees: int, held_on: date) -> None:
         subject = self.subjects[key]
@@ -475,7 +492,7 @@ class _Builder:
         self.rate_leaders(level, btv)
         for cell in level.cells:
             self.rate(cell.key, self.collective_level(), DECIDED_ON["cell"])
-        self.catch_up(force=True)
+        self.level_done()
 
     def rate_province(self) -> None:
         """The tỉnh ủy's own chi bộ (each its own round), then the tỉnh ủy's round:

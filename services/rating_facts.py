@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -29,6 +30,7 @@ from domain.evaluation import DisciplineFact, SubjectFacts, collective_charges
 from domain.members import PartyMember
 from domain.organisations import Organisation
 from domain.ratings import RatingRound
+from domain.remediation_rules import Carried
 from domain.reviews import Review
 from domain.subjects import MemberNode, OrgNode, Subject, SubjectKey, in_subtree
 from projections import directory_reads, org_facts, vote_results
@@ -38,6 +40,19 @@ from services.rating_ids import review_id, round_id
 from services.rating_reads import RatingReads
 
 A = TypeVar("A", bound=Aggregate)
+# The members of a chi bộ whose view facts a batch reads together.
+NEIGHBOURS = 100
+
+
+@dataclass(frozen=True)
+class Viewed:
+    """What the views say of an individual subject for a rating step: the
+    shortcomings carried into the cycle, its previous decision, and its
+    confidence vote of the year held in this system (returned, low)."""
+
+    carried: Carried
+    previous: dict[str, Any] | None
+    voted: tuple[int, int] | None
 
 
 class RatingFacts(RatingReads, ABC):
@@ -117,12 +132,14 @@ class RatingFacts(RatingReads, ABC):
             for d in member.disciplines
         )
 
-    def _confidence(self, member: PartyMember, year: int) -> tuple[int, int] | None:
-        """The year's confidence result: a vote held in this system, else one
-        recorded from paper; the latest counts."""
-        voted = vote_results.latest_confidence(self.app.projections, member.id, year)
+    @staticmethod
+    def _confidence(
+        member: PartyMember, year: int, voted: tuple[int, int] | None
+    ) -> tuple[int, int] | None:
+        """The year's confidence result: a vote held in this system (``voted``,
+        from the view), else one recorded from paper; the latest counts."""
         if voted is not None:
-            return voted["returned"], voted["low"]
+            return voted
         paper = [c for c in member.confidence_results if c["held_on"].year == year]
         if paper:
             latest = max(paper, key=lambda c: c["held_on"])
@@ -130,11 +147,20 @@ class RatingFacts(RatingReads, ABC):
         return None
 
     def facts(self, cycle: ReviewCycle, subject: Subject) -> SubjectFacts:
+        """The subject's facts; in a batch gathered once for all its steps while
+        no aggregate they were read from changes (``UnitOfWork.remembered``)."""
+        return self.app.uow.remembered(
+            ("rating.facts", cycle.id, cycle.version, subject.key),
+            lambda: self._gather(cycle, subject),
+        )
+
+    def _gather(self, cycle: ReviewCycle, subject: Subject) -> SubjectFacts:
         year = cycle.year
         if subject.is_individual:
             member = self.app.uow.read(
                 PartyMember, UUID(subject.member_id), "member.not_found"
             )
+            seen = self._viewed(cycle, subject)
             comment: bool | None = None
             if subject.temporary_cell_id:
                 review = self._maybe(
@@ -146,12 +172,12 @@ class RatingFacts(RatingReads, ABC):
                     review is not None and review.temporary_cell_comment is not None
                 )
             return SubjectFacts(
-                remediation=self.app.remediation.carried(subject.key, year),
+                remediation=seen.carried,
                 disciplines=self._disciplines(member),
                 degradation=any(
                     d["concluded_on"].year == year for d in member.degradations
                 ),
-                confidence=self._confidence(member, year),
+                confidence=self._confidence(member, year, seen.voted),
                 temporary_cell_comment=comment,
                 leaves=tuple(
                     sorted(
@@ -163,7 +189,7 @@ class RatingFacts(RatingReads, ABC):
                     )
                 ),
                 **self._leader_facts(cycle, subject, member),
-                previous=self.previous_decision(cycle, subject.key),
+                previous=seen.previous,
             )
         org = subject.own_org
         records: list[DisciplineFact] = []
@@ -207,6 +233,49 @@ class RatingFacts(RatingReads, ABC):
             predecessors=chain.predecessors,
             existed=chain.existed,
         )
+
+    def _viewed(self, cycle: ReviewCycle, subject: Subject) -> Viewed:
+        """What the views say of an individual subject. In a batch, read with
+        the next members of its chi bộ (one query per view for up to
+        :data:`NEIGHBOURS` of them) and remembered till the flush: the views
+        can't change with the batch's own events before it."""
+
+        def key(subject_key: str) -> Hashable:
+            return ("rating.viewed", cycle.id, subject_key)
+
+        def neighbours() -> dict[Hashable, Viewed]:
+            keys = cycle.index.cell_members.get(subject.cell_id or "", ())
+            at = keys.index(subject.key) if subject.key in keys else len(keys)
+            near = [cycle.subjects[k] for k in keys[at : at + NEIGHBOURS]]
+            if subject.key not in keys[at : at + NEIGHBOURS]:
+                near.append(subject)
+            return {key(k): v for k, v in self._look_up(cycle, near).items()}
+
+        return self.app.uow.remembered(
+            key(subject.key),
+            lambda: self._look_up(cycle, [subject])[subject.key],
+            together=neighbours,
+        )
+
+    def _look_up(
+        self, cycle: ReviewCycle, subjects: Sequence[Subject]
+    ) -> dict[str, Viewed]:
+        """:meth:`_viewed` of individual subjects, one query per view."""
+        keys = [s.key for s in subjects]
+        carried = self.app.remediation.carried_of(keys, cycle.year)
+        previous = self.previous_decisions(cycle, keys)
+        voted = vote_results.latest_confidences(
+            self.app.projections, [UUID(s.member_id) for s in subjects], cycle.year
+        )
+        found: dict[str, Viewed] = {}
+        for s in subjects:
+            vote = voted.get(str(UUID(s.member_id)))
+            found[s.key] = Viewed(
+                carried=carried[s.key],
+                previous=previous[s.key],
+                voted=(vote["returned"], vote["low"]) if vote is not None else None,
+            )
+        return found
 
     def _former_holder_charges(
         self, org_id: UUID, seen: set[str]
@@ -337,6 +406,12 @@ class RatingFacts(RatingReads, ABC):
     def previous_decision(self, cycle: ReviewCycle, key: str) -> dict[str, Any] | None:
         """The subject's decided level in the previous cycle of the same period
         type (``services.ratings.RatingService.previous_decision``)."""
+
+    @abstractmethod
+    def previous_decisions(
+        self, cycle: ReviewCycle, keys: Sequence[str]
+    ) -> dict[str, dict[str, Any] | None]:
+        """:meth:`previous_decision` of several subjects, read in one query."""
 
     def _maybe(self, cls: type[A], ident: UUID, *, read: bool = False) -> A | None:
         """The aggregate if it was ever stored (a review or a round); ``read``:

@@ -20,6 +20,7 @@ It is put together from one module per responsibility:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -29,7 +30,7 @@ from domain.rating_rules import previous_decision as choose_previous_decision
 from domain.rulebooks import Rounding
 from projections.ratings import subject_lists
 from projections.ratings.rounds import round_groups
-from projections.ratings.subjects import earlier_decisions
+from projections.ratings.subjects import earlier_decisions_of
 from services.errors import NotFoundError
 from services.rating_facts import RatingFacts
 from services.rating_ids import (
@@ -48,13 +49,21 @@ class RatingService(RatingFacts, RatingOpenItems):
     def previous_decision(self, cycle: ReviewCycle, key: str) -> dict[str, Any] | None:
         """The subject's decided level in the previous cycle of the same period
         type (read from the ratings projection; domain.md §5.6)."""
-        rows = earlier_decisions(self.app.projections, key, cycle.period, cycle.id)
-        return choose_previous_decision(
-            period=cycle.period,
-            year=cycle.year,
-            period_no=cycle.period_no,
-            decided=rows,
-        )
+        return self.previous_decisions(cycle, [key])[key]
+
+    def previous_decisions(
+        self, cycle: ReviewCycle, keys: Sequence[str]
+    ) -> dict[str, dict[str, Any] | None]:
+        rows = earlier_decisions_of(self.app.projections, keys, cycle.period, cycle.id)
+        return {
+            key: choose_previous_decision(
+                period=cycle.period,
+                year=cycle.year,
+                period_no=cycle.period_no,
+                decided=found,
+            )
+            for key, found in rows.items()
+        }
 
     def peer_groups(self, ident: UUID) -> list[dict[str, Any]]:
         """Each peer group of a round with its quota gauge (exact integers)."""

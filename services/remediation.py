@@ -23,7 +23,7 @@ Overdue and due soon are computed at query time from the stored deadlines and
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -90,6 +90,7 @@ class RemediationService:
         today: date | None = None,
         soon_days: int = DUE_SOON_DAYS,
         held: bool = False,
+        subject_keys: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
         """One row per shortcoming (with ``held``, only those ``org_id``'s branch
         holds now, not those an open plan took elsewhere by a reorganisation):
@@ -108,6 +109,7 @@ class RemediationService:
             subject_key=subject_key,
             status=status,
             held=held,
+            subject_keys=subject_keys,
         )
         return [self._row(r, when, soon_days) for r in rows]
 
@@ -124,6 +126,13 @@ class RemediationService:
     def carried(self, subject_key: str, year: int) -> Carried:
         """The shortcomings carried into the subject's cycle of ``year``."""
         return carried_into(self.items(subject_key=subject_key), year)
+
+    def carried_of(self, subject_keys: Sequence[str], year: int) -> dict[str, Carried]:
+        """:meth:`carried` of several subjects, read in one query."""
+        rows: dict[str, list[dict[str, Any]]] = {key: [] for key in subject_keys}
+        for row in self.items(subject_keys=subject_keys):
+            rows[row["subject_key"]].append(row)
+        return {key: carried_into(found, year) for key, found in rows.items()}
 
     def carried_items(self, subject_key: str, year: int) -> list[dict[str, Any]]:
         """Rows of :meth:`carried`, oldest first (Mẫu 2A/2B/2C section III)."""

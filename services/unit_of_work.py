@@ -8,7 +8,7 @@ object's private helpers to load or save."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -32,6 +32,7 @@ from services.vault import UnlockedKeys
 
 log = logging.getLogger(__name__)
 A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
 MAX_ATTEMPTS = 3
 MAX_TREE_DEPTH = 32
 # The batch a thread (or task) is running, if any: a batch is its opener's alone.
@@ -81,6 +82,23 @@ class UnitOfWork:
             batch.flush()
         finally:
             _running.reset(token)
+
+    def remembered(
+        self,
+        key: Hashable,
+        derive: Callable[[], T],
+        *,
+        together: Callable[[], Mapping[Hashable, T]] | None = None,
+    ) -> T:
+        """``derive()``; in a batch, once per batch while nothing it read
+        changes (:meth:`CommandBatch.remember`): a subject's facts are gathered
+        once for its three rating steps, and with ``together`` its neighbours'
+        alongside (what the views say of a chi bộ's members, in one query each).
+        Alone, every command derives afresh, and only its own."""
+        batch = self._batch()
+        if batch is None:
+            return derive()
+        return batch.remember(key, derive, together)
 
     def _batch(self) -> CommandBatch | None:
         batch = _running.get()

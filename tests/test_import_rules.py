@@ -207,7 +207,9 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def private_reaches(root: Path, package: str = "services") -> list[str]:
     """``from x import _name`` and ``something._name`` where something is not
-    ``self`` or ``cls`` (``self.app._get`` counts: another object's helper)."""
+    ``self`` or ``cls`` (``self.app._get`` counts: another object's helper), and
+    the same reach spelled ``getattr(something, "_name")`` (or ``hasattr``,
+    ``setattr``, ``delattr``)."""
     found = []
     for path in sorted((root / package).rglob("*.py")):
         where = path.relative_to(root)
@@ -218,17 +220,30 @@ def private_reaches(root: Path, package: str = "services") -> list[str]:
                     for alias in node.names
                     if alias.name.startswith("_")
                 ]
-            elif (
-                isinstance(node, ast.Attribute)
-                and node.attr.startswith("_")
-                and not node.attr.startswith("__")
-                and not (
-                    isinstance(node.value, ast.Name)
-                    and node.value.id in {"self", "cls"}
-                )
-            ):
+            elif isinstance(node, ast.expr) and _reaches_private(node):
                 found.append(f"{where}:{node.lineno} reaches {ast.unparse(node)}")
     return found
+
+
+def _reaches_private(node: ast.expr) -> bool:
+    """``other._name`` (not ``self``/``cls``) or ``getattr(other, "_name")``."""
+    if isinstance(node, ast.Attribute):
+        return _private(node.attr) and not (
+            isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}
+        )
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in {"getattr", "hasattr", "setattr", "delattr"}
+        and len(node.args) >= 2
+        and isinstance(node.args[1], ast.Constant)
+        and isinstance(node.args[1].value, str)
+        and _private(node.args[1].value)
+    )
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
 
 
 def test_services_have_no_import_circle():
@@ -255,6 +270,8 @@ def test_the_services_rules_fire_on_a_violation(tmp_path):
         "class S:\n"
         "    def f(self):\n"
         "        return self._mine() + self.app._theirs()\n"
+        "    def g(self, other):\n"
+        "        return getattr(other, '_hidden', ())\n"
     )
     assert find_cycle(services_graph(tmp_path)) == [
         "services.app",
@@ -263,6 +280,7 @@ def test_the_services_rules_fire_on_a_violation(tmp_path):
     ]
     assert private_reaches(tmp_path) == [
         "services/other.py:1 imports services.app._helper",
+        "services/other.py:6 reaches getattr(other, '_hidden', ())",
         "services/other.py:4 reaches self.app._theirs",
         "services/ratings.py:3 reaches app._get",
     ]

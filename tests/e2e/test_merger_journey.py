@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD, ORIGIN, SECRET_KEY, _environment
+from tests.conftest import SECRET_KEY, _environment
 from tests.e2e.test_journey import _shot, live_server, page  # noqa: F401
+from tests.web import demo_app
 
 pytestmark = pytest.mark.browser
 
@@ -25,29 +26,13 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from ledger.config import settings_from_environ
-    from services.app import Kiemdiem
     from services.demo import load_demo
-    from services.setup import initialise
 
     root = tmp_path_factory.mktemp("merger-journey")
     with pytest.MonkeyPatch.context() as mp:
         _environment(mp, root)
-        settings = settings_from_environ()
-        initialise(
-            settings,
-            origin=ORIGIN,
-            admin_username="admin",
-            admin_full_name="Quản trị",
-            admin_password=ADMIN_PASSWORD,
-            demo=True,
-        )
-        services = Kiemdiem(settings)
-        try:
-            admin = services.authenticate("admin", ADMIN_PASSWORD)
-            assert admin is not None
+        with demo_app.demo_store(settings_from_environ()) as (services, admin):
             result = load_demo(services, admin.signer)
-        finally:
-            services.close()
     return {
         "root": root,
         "logins": {a.username: a.password for a in result.accounts},

@@ -1,38 +1,28 @@
 """The province generator written many commands to a transaction (and with a
 worker process beside it) decides exactly what it decides one command per
-transaction: the same subjects, reviews and levels, every event signed by the
-account that sent its command, and the store verifies."""
+transaction: the same subjects, reviews and levels, the same facts recorded in
+every decision (gathered once per subject in a batch), every event signed by the
+account that sent its command, the store verifies, and the views rebuilt from
+the log equal those the worker built beside the batches."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
 
+from domain.ratings import RatingRound
 from domain.rulebooks import FORM_SECTIONS
 from ledger import verify
 from ledger.config import settings_from_environ
-from services.app import Kiemdiem
 from services.demo_province import generate_province
-from services.setup import initialise
-from tests.service.conftest import ADMIN_PASSWORD
+from tests.web.demo_app import demo_store
 
 
 def build(database_url, *, batched: bool, with_worker: bool = False):
     settings = replace(
         settings_from_environ(database_url=database_url), projections_mode="worker"
     )
-    initialise(
-        settings,
-        origin="kiemdiem.test/tinh-uy",
-        admin_username="admin",
-        admin_full_name="Quản trị hệ thống",
-        admin_password=ADMIN_PASSWORD,
-        demo=True,
-    )
-    services = Kiemdiem(settings)
-    try:
-        admin = services.authenticate("admin", ADMIN_PASSWORD)
-        assert admin is not None
+    with demo_store(settings) as (services, admin):
         result = generate_province(
             services, admin.signer, 30, 11, batched=batched, with_worker=with_worker
         )
@@ -59,12 +49,19 @@ def build(database_url, *, batched: bool, with_worker: bool = False):
             [k for k in subjects if k.startswith("o:") and subjects[k][2] is None]
         )
         assert [set(r) for r in reports] == [set(FORM_SECTIONS["01"])] * len(reports)
+        facts = {
+            e.event.subject_key: e.event.facts
+            for e in events
+            if isinstance(e.event, RatingRound.RatingDecided)
+        }
         thuky = services.authenticate("thuky", _password(result, "thuky"))
         assert thuky is not None
         report = verify.verify(database_url, services.trust_root, jobs=1)
-        return result, subjects, reviews, actors, thuky.actor, report
-    finally:
-        services.close()
+        if with_worker:  # a rebuild from the log equals the views built along
+            built = services.projections.digest()
+            services.projections.rebuild()
+            assert services.projections.digest() == built
+        return result, subjects, reviews, actors, thuky.actor, report, facts
 
 
 def _password(result, username: str) -> str:
@@ -91,5 +88,7 @@ def test_batched_and_one_by_one_decide_the_same(tmp_path, monkeypatch):
     assert batched[2] == one[2]  # every review held
     # the secretary signed the same number of events either way
     assert batched[3][batched[4]] == one[3][one[4]] > 0
+    assert batched[6] == one[6]  # the facts each decision recorded
+    assert len(batched[6]) == batched[0].decisions
     assert batched[5].ok, batched[5].failures
     assert one[5].ok, one[5].failures

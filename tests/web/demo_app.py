@@ -20,36 +20,44 @@ from tests.conftest import (
 
 
 @contextmanager
+def demo_store(settings: Any) -> Iterator[tuple[Any, Any]]:
+    """A fresh store set up as ``kiemdiem init --demo`` sets it up, opened, and
+    the administrator's session: ``(services, admin)``; closed after."""
+    from services.app import Kiemdiem
+    from services.setup import initialise
+
+    initialise(
+        settings,
+        origin=ORIGIN,
+        admin_username="admin",
+        admin_full_name="Quản trị",
+        admin_password=ADMIN_PASSWORD,
+        demo=True,
+    )
+    services = Kiemdiem(settings)
+    try:
+        admin = services.authenticate("admin", ADMIN_PASSWORD)
+        assert admin is not None
+        yield services, admin
+    finally:
+        services.close()
+
+
+@contextmanager
 def demo_app(
     tmp_path_factory: pytest.TempPathFactory, name: str
 ) -> Iterator[dict[str, Any]]:
     """``app``, the demo's ``logins`` (account → password, the administrator's
     included, as ``kiemdiem logins`` shows them) and its ``merger``."""
     from ledger.config import settings_from_environ
-    from services.app import Kiemdiem
     from services.demo import load_demo
-    from services.setup import initialise
     from web import create_app, shutdown
 
     root = tmp_path_factory.mktemp(name)
     with pytest.MonkeyPatch.context() as mp:
         _environment(mp, root)
-        settings = settings_from_environ()
-        initialise(
-            settings,
-            origin=ORIGIN,
-            admin_username="admin",
-            admin_full_name="Quản trị",
-            admin_password=ADMIN_PASSWORD,
-            demo=True,
-        )
-        services = Kiemdiem(settings)
-        try:
-            admin = services.authenticate("admin", ADMIN_PASSWORD)
-            assert admin is not None
+        with demo_store(settings_from_environ()) as (services, admin):
             result = load_demo(services, admin.signer)
-        finally:
-            services.close()
         app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY})
     logins = {"admin": ADMIN_PASSWORD}
     logins |= {a.username: a.password for a in result.accounts}
