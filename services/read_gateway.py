@@ -549,6 +549,13 @@ class ReadGateway:
         self.check(Read.REPORT, org_id)
         return self.app.reports.report(org_id, year, tree_on=tree_on)
 
+    def report_still_open(
+        self, org_id: UUID, year: int, level: str, after: tuple[str, str] | None
+    ) -> Row:
+        """The whole list behind a report's "still open" names, a page at a time."""
+        self.check(Read.REPORT, org_id)
+        return self.app.reports.still_open(org_id, year, level, after)
+
     def report_history(
         self, org_id: UUID, population: str, tree_on: date | None = None
     ) -> list[Row]:

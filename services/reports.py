@@ -15,18 +15,17 @@ overlapping plans) counts once: its decided row, the latest decision first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
-from domain.cycles import deadline_level
-from domain.reorganisation import path_as_of
+from domain.cycles import DEADLINE_LEVELS, deadline_level
 from domain.rulebooks import Level, confidence_band, rulebook
 from domain.statistics import good_or_better
 from domain.subjects import in_subtree
 from projections import vote_results
-from projections.directory import successors_as_of, tree_as_of
+from projections.directory import tree_as_of
 from projections.ratings import subjects
 from projections.ratings.reviews import reviews_of_subject
 from projections.ratings.rounds import authority_name
@@ -34,9 +33,15 @@ from projections.ratings.timeline import subject_timeline
 from services.context import AppContext
 from services.errors import NotFoundError
 from services.reports_counted import (
+    NAMES_SHOWN,
+    Placer,
+    Scope,
+    by_place,
     counted_deadlines,
     counted_entries,
+    placer,
     revised_rows,
+    still_open_page,
 )
 from votes.results import display_percent
 
@@ -185,46 +190,10 @@ class ReportService:
             self.app.projections, cycles, str(org_id), self._placer(day)
         )
 
-    def _placer(self, tree_on: date | None) -> Callable[[list[str]], list[str]]:
-        """A stored path as it stands in the tree of ``tree_on`` (unchanged
-        without a day); one lookup per organisation. An organisation founded
-        after that day (a merger's new successor) stands where its first
-        predecessor stood that day, so the day's tree still counts it once."""
-        if tree_on is None:
-            return lambda path: path
-        runtime = self.app.projections
-        tree = tree_as_of(runtime, tree_on)
-        parents = {o: row["parent_id"] for o, row in tree.items()}
-        successors = successors_as_of(runtime, tree_on)
-        predecessors: dict[UUID, list[UUID]] = {}
-        for old, new in successors_as_of(runtime, date.max).items():
-            for one in new:
-                predecessors.setdefault(one, []).append(old)
-        placed: dict[str, list[str]] = {}
-
-        def found(org_id: UUID) -> tuple[UUID, ...]:
-            waiting, seen = [org_id], {org_id}
-            while waiting:
-                current = waiting.pop(0)
-                here = path_as_of(current, parents, successors)
-                if here:
-                    return here
-                for before in sorted(predecessors.get(current, [])):
-                    if before not in seen:
-                        seen.add(before)
-                        waiting.append(before)
-            return ()
-
-        def place(path: list[str]) -> list[str]:
-            """Stored paths run from the subject's own organisation up."""
-            if not path:
-                return path
-            own = path[0]
-            if own not in placed:
-                placed[own] = [str(o) for o in reversed(found(UUID(own)))]
-            return placed[own]
-
-        return place
+    def _placer(self, tree_on: date | None) -> Placer:
+        """A stored path as it stands in the tree of ``tree_on``
+        (``reports_counted.placer``)."""
+        return placer(self.app.projections, tree_on)
 
     # -- the report ----------------------------------------------------------------
     def organisation(self, org_id: UUID) -> dict[str, Any]:
@@ -260,15 +229,20 @@ class ReportService:
             for klass in PARTY_ORG_TYPES
             if any(r["klass"] == klass for r in orgs)
         }
+        children = self.children(org_id, year, rows, tree_day)
+        scope = Scope(
+            str(org_id),
+            self._placer(tree_day),
+            {c["org_id"]: c["name"] for c in children},
+        )
         if counted is None:
             revised = rows
-            deadlines = self.deadlines(cycles, rows, today)
+            deadlines = self.deadlines(cycles, rows, today, scope)
         else:
-            under = (str(org_id), self._placer(tree_day))
             ids = [c["cycle_id"] for c in cycles]
-            revised = revised_rows(self.app.projections, ids, *under)
+            revised = revised_rows(self.app.projections, ids, scope.org_id, scope.place)
             deadlines = counted_deadlines(
-                self.app.projections, cycles, counted, under, today
+                self.app.projections, cycles, counted, scope, today
             )
         exempt_total: dict[str, int] = {}
         for pop in POPULATIONS:
@@ -296,8 +270,37 @@ class ReportService:
             "rerated": self._rerated(rows if counted is None else revised),
             "confidence": self.confidence(org_id, year),
             "deadlines": deadlines,
-            "children": self.children(org_id, year, rows, tree_day),
+            "children": children,
             "remediation": self.remediation(org_id, year, today),
+        }
+
+    def still_open(
+        self,
+        org_id: UUID,
+        year: int,
+        level: str,
+        after: tuple[str, str] | None = None,
+        tree_on: date | None = None,
+    ) -> dict[str, Any]:
+        """The whole list of the subjects still open at a deadline ``level`` of
+        the year's annual cycle in and under ``org_id`` (the report names the
+        first few), a keyset page of ``PAGE`` by name at a time."""
+        day = tree_on or self.app.today()
+        if level not in DEADLINE_LEVELS:
+            raise NotFoundError("report.deadline_unknown", level=level)
+        cycles = self.annual_cycles(year)
+        scope = Scope(str(org_id), self._placer(day), {})
+        return {
+            "org": self.organisation(org_id),
+            "year": year,
+            "level": level,
+            **still_open_page(
+                self.app.projections,
+                [c["cycle_id"] for c in cycles],
+                level,
+                scope,
+                after,
+            ),
         }
 
     def remediation(self, org_id: UUID, year: int, today: date) -> dict[str, Any]:
@@ -417,6 +420,7 @@ class ReportService:
         cycles: Sequence[Mapping[str, Any]],
         rows: Sequence[Mapping[str, Any]],
         today: date,
+        scope: Scope | None = None,
     ) -> list[dict[str, Any]]:
         """Each milestone of each plan: who was done on time, late, or is still
         open (late once the date has passed). ``rating`` is done on the decision
@@ -457,9 +461,16 @@ class ReportService:
                         "on_time": len(done) - len(late),
                         "late_done": [
                             {"name": r["name"], "done_on": r["decided_on"]}
-                            for r in late
+                            for r in late[:NAMES_SHOWN]
                         ],
-                        "open": [r["name"] for r in open_rows],
+                        "late_count": len(late),
+                        "open": [r["name"] for r in open_rows[:NAMES_SHOWN]],
+                        "open_count": len(open_rows),
+                        "open_by_place": []
+                        if scope is None
+                        else by_place(
+                            ({"placed": r["path"], "n": 1} for r in open_rows), scope
+                        ),
                         "overdue": overdue,
                         "late": bool(late) or overdue,
                     }

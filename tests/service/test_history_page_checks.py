@@ -98,7 +98,10 @@ def test_an_edited_row_fails_on_the_page_and_breaks_the_next_link(
     assert edited != first.state
     _edit(services, first, edited)
     rows = history.stream_rows(sql, member)
-    registry, origin = services.ledger.key_registry(), str(services.trust_root["origin"])
+    registry, origin = (
+        services.ledger.key_registry(),
+        str(services.trust_root["origin"]),
+    )
     for large in (history.LARGE_EVENT, 10):
         monkeypatch.setattr(history, "LARGE_EVENT", large)
         page = history.check_page(rows, registry, origin)
