@@ -162,9 +162,7 @@ def check(rows: Sequence[Row], registry: KeyRegistry, origin: str) -> list[Entry
     return [_check_row(r, registry, origin, hashes) for r in rows]
 
 
-def check_page(
-    rows: Sequence[Row], registry: KeyRegistry, origin: str
-) -> list[Entry]:
+def check_page(rows: Sequence[Row], registry: KeyRegistry, origin: str) -> list[Entry]:
     """A history page's rows, each checked for what its reader relies on at
     every view: the columns bound to the content, the origin, a key valid at
     the row's position, the signature and, where the previous version of its

@@ -347,12 +347,16 @@ class ReadGateway:
         return row
 
     def subjects(
-        self, cycle_id: UUID, decides: str | None = None, kind: str | None = None
+        self,
+        cycle_id: UUID,
+        decides: str | None = None,
+        kind: str | None = None,
+        cells: bool = True,
     ) -> list[Row]:
         self._cycle(cycle_id)
         return self.keep(
             Read.SUBJECT,
-            self.app.ratings.subjects(cycle_id, decides, kind),
+            self.app.ratings.subjects(cycle_id, decides, kind, cells),
             _place,
             lambda s: s.get("member_id"),
         )

@@ -36,6 +36,7 @@ from services.reports_counted import (
     NAMES_SHOWN,
     Placer,
     Scope,
+    Tree,
     by_place,
     counted_deadlines,
     counted_entries,
@@ -178,7 +179,7 @@ class ReportService:
         }
 
     def _counted(
-        self, org_id: UUID, year: int, day: date
+        self, org_id: UUID, year: int, day: date, place: Placer | None = None
     ) -> list[dict[str, Any]] | None:
         """The year's counter entries in and under ``org_id`` by the tree of
         ``day``, or None when the year has more than one annual cycle (a
@@ -187,13 +188,13 @@ class ReportService:
         if len(cycles) > 1:
             return None
         return counted_entries(
-            self.app.projections, cycles, str(org_id), self._placer(day)
+            self.app.projections, cycles, str(org_id), place or self._placer(day)
         )
 
-    def _placer(self, tree_on: date | None) -> Placer:
+    def _placer(self, tree_on: date | None, tree: Tree | None = None) -> Placer:
         """A stored path as it stands in the tree of ``tree_on``
-        (``reports_counted.placer``)."""
-        return placer(self.app.projections, tree_on)
+        (``reports_counted.placer``; ``tree``: that day's, if already read)."""
+        return placer(self.app.projections, tree_on, tree)
 
     # -- the report ----------------------------------------------------------------
     def organisation(self, org_id: UUID) -> dict[str, Any]:
@@ -215,7 +216,9 @@ class ReportService:
         today = today or self.app.today()
         tree_day = tree_on or today
         org = self.organisation(org_id)
-        counted = self._counted(org_id, year, tree_day)
+        tree = tree_as_of(self.app.projections, tree_day)  # read once a report
+        place = self._placer(tree_day, tree)
+        counted = self._counted(org_id, year, tree_day, place)
         rows = counted if counted is not None else self.subjects(org_id, year, tree_day)
         covered = {r["cycle_id"] for r in rows}
         cycles = [c for c in self.annual_cycles(year) if c["cycle_id"] in covered]
@@ -229,12 +232,8 @@ class ReportService:
             for klass in PARTY_ORG_TYPES
             if any(r["klass"] == klass for r in orgs)
         }
-        children = self.children(org_id, year, rows, tree_day)
-        scope = Scope(
-            str(org_id),
-            self._placer(tree_day),
-            {c["org_id"]: c["name"] for c in children},
-        )
+        children = self.children(org_id, year, rows, tree_day, tree)
+        scope = Scope(str(org_id), place, {c["org_id"]: c["name"] for c in children})
         if counted is None:
             revised = rows
             deadlines = self.deadlines(cycles, rows, today, scope)
@@ -344,9 +343,11 @@ class ReportService:
         year: int,
         rows: Sequence[Mapping[str, Any]],
         tree_on: date | None = None,
+        tree: Tree | None = None,
     ) -> list[dict[str, Any]]:
         """Members by level under each organisation directly below ``org_id``
-        (the chart per organisation), in today's tree or that of ``tree_on``."""
+        (the chart per organisation), in today's tree or that of ``tree_on``
+        (``tree``: that day's, if already read)."""
         if tree_on is None:
             below = [
                 (o.org_id, o.name)
@@ -354,7 +355,8 @@ class ReportService:
                 if o.parent_id == org_id and o.kind != "leadership_collective"
             ]
         else:
-            tree = tree_as_of(self.app.projections, tree_on)
+            if tree is None:
+                tree = tree_as_of(self.app.projections, tree_on)
             below = sorted(
                 (
                     (o, row["name"])
@@ -364,14 +366,11 @@ class ReportService:
                 ),
                 key=lambda pair: pair[1],
             )
+        people = [r for r in rows if population_of(r) in ("members", "leaders")]
         result = []
         for child_id, name in below:
-            mine = [
-                r
-                for r in rows
-                if str(child_id) in r["path"]
-                and population_of(r) in ("members", "leaders")
-            ]
+            child = str(child_id)
+            mine = [r for r in people if child in r["path"]]
             result.append(
                 {"org_id": str(child_id), "name": name, "members": tally(mine)}
             )
@@ -379,10 +378,11 @@ class ReportService:
 
     def confidence(self, org_id: UUID, year: int) -> dict[str, Any]:
         """Votes held in the subtree in ``year`` and their 96-QĐ/TW low bands."""
-        tree = self.app.ratings.tree()
+        votes = vote_results.votes_of_year(self.app.projections, year)
+        tree = self.app.ratings.tree() if votes else {}
         votes = [
             v
-            for v in vote_results.votes_of_year(self.app.projections, year)
+            for v in votes
             if v["org_id"] and in_subtree(tree, org_id, UUID(v["org_id"]))
         ]
         held = [v for v in votes if v["state"] == "tallied"]

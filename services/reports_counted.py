@@ -27,16 +27,20 @@ from projections.ratings import statistics as stats_view
 from projections.runtime import ProjectionRuntime
 
 Placer = Callable[[list[str]], list[str]]
+Tree = dict[UUID, dict[str, Any]]  # ``directory.tree_as_of``
 
 
-def placer(runtime: ProjectionRuntime, tree_on: date | None) -> Placer:
+def placer(
+    runtime: ProjectionRuntime, tree_on: date | None, tree: Tree | None = None
+) -> Placer:
     """A stored path as it stands in the tree of ``tree_on`` (unchanged
     without a day); one lookup per organisation. An organisation founded
     after that day (a merger's new successor) stands where its first
     predecessor stood that day, so the day's tree still counts it once."""
     if tree_on is None:
         return lambda path: path
-    tree = tree_as_of(runtime, tree_on)
+    if tree is None:
+        tree = tree_as_of(runtime, tree_on)
     parents = {o: row["parent_id"] for o, row in tree.items()}
     successors = successors_as_of(runtime, tree_on)
     predecessors: dict[UUID, list[UUID]] = {}

@@ -23,7 +23,9 @@ def _decoded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def revised_subjects(
     views: ProjectionRuntime, cycle_ids: Sequence[str]
 ) -> list[dict[str, Any]]:
-    """The subjects of these cycles rated again (``subjects_revised``)."""
+    """The subjects of these cycles rated again (``subjects_revised``: the
+    few rated again, then their cycle; ``cycle_id || ''`` keeps a planner
+    without statistics from walking the cycle's every subject instead)."""
     if not cycle_ids:
         return []
     marks = ", ".join("?" for _ in cycle_ids)
@@ -31,7 +33,7 @@ def revised_subjects(
         views.query(
             "ratings",
             f"SELECT {COLUMNS} FROM {{subjects}} WHERE revisions > 0 "  # noqa: S608 - marks only
-            f"AND cycle_id IN ({marks})",
+            f"AND cycle_id || '' IN ({marks})",
             list(cycle_ids),
         )
     )

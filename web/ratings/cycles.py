@@ -85,7 +85,8 @@ def cycle(
         [(UUID(a), names[a]) for a in authorities if a not in opened],
         empty="— Chọn cấp có thẩm quyền —",
     )
-    collectives = ratings.subjects(cycle_id, kind="collective")
+    # The leadership collectives and committees: never the thousands of chi bộ.
+    collectives = ratings.subjects(cycle_id, kind="collective", cells=False)
     return render_template(
         "ratings/cycle.html",
         cycle=row,
@@ -200,9 +201,11 @@ def subjects(cycle_id: UUID):
 def statistics(cycle_id: UUID):
     row = found_cycle(cycle_id)
     ratings = reads()
+    # The committees to choose from (a chi bộ's own figures: ?org=, from its
+    # page); never a list of the province's thousands of chi bộ.
     orgs = [
         (UUID(s["org_id"]), s["name"])
-        for s in ratings.subjects(cycle_id, kind="collective")
+        for s in ratings.subjects(cycle_id, kind="collective", cells=False)
         if s["org_kind"] != "leadership_collective"
     ]
     raw = request.args.get("org")
@@ -211,7 +214,10 @@ def statistics(cycle_id: UUID):
     except ValueError:
         abort(404)
     if org_id not in {o for o, _ in orgs} and org_id != UUID(row["org_id"]):
-        abort(404)
+        cell = ratings.subject_row(cycle_id, f"o:{org_id}")
+        if cell is None or cell["org_kind"] != "cell":
+            abort(404)
+        orgs.append((org_id, cell["name"]))
     tree_on = tree_on_arg()
     return render_template(
         "ratings/statistics.html",
