@@ -25,7 +25,6 @@ from web.ratings.forms import (
 from web.ratings.shared import (
     COMMITTEES,
     found_cycle,
-    org_names,
     send,
 )
 from web.reads import org_choices, reads
@@ -76,7 +75,10 @@ def cycle(
     # Counters and the collectives only: never a read of every subject.
     tallies = ratings.cycle_tallies(cycle_id)
     counts: dict[str, int] = tallies["statuses"]
-    names = org_names()
+    # Only the organisations the page names (the deciding authorities and the
+    # committees combined conferences go to), never the whole tree's names.
+    combined = row["options"].get("combined", {})
+    names = ratings.organisation_names([*tallies["authorities"], *combined.values()])
     authorities = sorted(a for a in tallies["authorities"] if a in names)
     rounds = ratings.rounds(cycle_id)
     opened = {r["authority_org_id"] for r in rounds}

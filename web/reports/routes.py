@@ -119,7 +119,6 @@ def report(org_id: UUID, year: str):
         report=payload,
         charts=_charts(org_id, payload),
         tables=docs.report_tables(payload),
-        orgs=_orgs(),
     )
 
 
