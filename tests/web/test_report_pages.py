@@ -18,6 +18,7 @@ from services import commands as c
 from services import rating_commands as rc
 from services.demo_history import DISTRICT, PROVINCE, STREAK, generate_history
 from tests.conftest import ROLES
+from web.ratings.cycles import _org_ids
 
 READERS = frozenset({"admin", "secretary", "decision_maker", "inspector"})
 DECIDER = frozenset({"decision_maker"})
@@ -286,7 +287,7 @@ def open_world(kiemdiem, world):
             ),
             admin.signer,
         )
-    kiemdiem.handle(
+    cycle = kiemdiem.handle(
         rc.OpenCycle(
             sec.actor,
             world.orgs["district"],
@@ -296,7 +297,7 @@ def open_world(kiemdiem, world):
         ),
         sec.signer,
     )
-    return {"district": world.orgs["district"]}
+    return {"district": world.orgs["district"], "cycle": cycle}
 
 
 def test_the_report_names_a_few_still_open_and_pages_the_rest(
@@ -335,5 +336,14 @@ def test_the_report_names_a_few_still_open_and_pages_the_rest(
     )
     assert names == expected
     assert len(names) == 6
+    # The cycle page names only its deciding authorities; a subject decided
+    # above the cycle's tree counts under "outside", which names none.
+    assert _org_ids(["outside", str(open_world["district"])]) == [
+        open_world["district"]
+    ]
+    auth.login("secretary")
+    cycle_page = client.get(f"/ratings/cycles/{open_world['cycle']}")
+    assert cycle_page.status_code == 200
+    assert "Huyện ủy Đông Hà" in cycle_page.get_data(as_text=True)
     unknown = client.get(url(f"{REP}/chua-hoan-thanh/khong-co", open_world))
     assert unknown.status_code == 422  # a clear refusal, never a 500

@@ -78,7 +78,9 @@ def cycle(
     # Only the organisations the page names (the deciding authorities and the
     # committees combined conferences go to), never the whole tree's names.
     combined = row["options"].get("combined", {})
-    names = ratings.organisation_names([*tallies["authorities"], *combined.values()])
+    names = ratings.organisation_names(
+        [*_org_ids(tallies["authorities"]), *_org_ids(combined.values())]
+    )
     authorities = sorted(a for a in tallies["authorities"] if a in names)
     rounds = ratings.rounds(cycle_id)
     opened = {r["authority_org_id"] for r in rounds}
@@ -100,6 +102,18 @@ def cycle(
         deadline=deadline_form or DeadlineForm(formdata=None, prefix="dl"),
         **_combined_context(row, collectives, names, combined_form),
     )
+
+
+def _org_ids(values: Any) -> list[UUID]:
+    """The organisation ids among ``values`` (a subject decided above the
+    cycle's tree counts under "outside", which names no organisation)."""
+    found = []
+    for value in values:
+        try:
+            found.append(UUID(str(value)))
+        except ValueError:
+            continue
+    return found
 
 
 def _combined_context(
