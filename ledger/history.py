@@ -7,12 +7,15 @@ exactly as the integrator does: envelope, canonical content, columns bound to th
 content, origin, key valid at that position, signature; and, within a stream read
 whole, the ``prev`` chain. A row edited in the database therefore shows up as a
 failed check at its own place, and the next version of its stream as a broken chain.
+A history page (:func:`check_page`) checks the same but the canonical form, which
+the integrator and ``verify`` check, and reads only the header of a large event.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +26,10 @@ from ledger.keyring import KEY_TOPICS, KeyRecord, KeyRegistry, KeyValidityError
 from ledger.sql import Sql
 
 OK = "ok"
+# A history page reads the header of a stored event above this size, not its
+# body (a chunk of a cycle's subjects is up to 512 KB; a person's entries are
+# a few KB).
+LARGE_EVENT = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,9 @@ class Entry:
     body: Mapping[str, Any]
     key_role: str | None
     problems: tuple[Problem, ...] = field(default=())
+    # The body was not read: a stored event over ``LARGE_EVENT`` bytes on a
+    # history page (a cycle's subjects); its event page shows it whole.
+    body_skipped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -152,13 +162,74 @@ def check(rows: Sequence[Row], registry: KeyRegistry, origin: str) -> list[Entry
     return [_check_row(r, registry, origin, hashes) for r in rows]
 
 
+def check_page(rows: Sequence[Row], registry: KeyRegistry, origin: str) -> list[Entry]:
+    """A history page's rows, each checked for what its reader relies on at
+    every view: the columns bound to the content, the origin, a key valid at
+    the row's position, the signature and, where the previous version of its
+    stream is among ``rows``, the ``prev`` chain. The canonical form of the
+    content is not checked again (the integrator checked it when the event was
+    logged; ``verify`` and the proof bundle check it): a signed content is the
+    signer's bytes, canonical or not. A row over ``LARGE_EVENT`` bytes is read
+    by its header only (``body_skipped``). A row whose content does not even
+    parse gets the full check of :func:`check`, which names its fault."""
+    wanted = {(r.stream, r.version - 1) for r in rows if r.version > 1}
+    hashes: dict[tuple[UUID, int], bytes] = {
+        (r.stream, r.version): envelope.event_hash(r.state)
+        for r in rows
+        if (r.stream, r.version) in wanted
+    }
+    found = []
+    for row in rows:
+        try:
+            env = envelope.unpack(row.state)
+            content, skipped = _read_content(env.content, row)
+        except (envelope.MalformedEnvelopeError, ValueError, TypeError, KeyError):
+            found.append(_check_row(row, registry, origin, hashes))
+            continue
+        entry = _judge(row, env, content, registry, origin, hashes)
+        found.append(replace(entry, body_skipped=skipped))
+    return found
+
+
+def _read_content(content: bytes, row: Row) -> tuple[envelope.Content, bool]:
+    """The content's fields without the canonical check; above ``LARGE_EVENT``
+    bytes only its header: in canonical content (keys sorted, no white space)
+    ``actor`` comes first, then ``body``, then the other fields. A quote inside
+    a JSON string is escaped, so the first ``,"body":`` ends the actor and the
+    last ``,"key_id":`` starts the fields after the body."""
+    large = len(content) > LARGE_EVENT
+    if large:
+        head = content.index(b',"body":')
+        tail = content.rindex(b',"key_id":')
+        obj = {
+            **json.loads(content[:head] + b"}"),
+            **json.loads(b"{" + content[tail + 1 :]),
+            "body": {},
+        }
+    else:
+        obj = json.loads(content)
+    if not isinstance(obj, dict) or not isinstance(obj["body"], dict):
+        raise ValueError("content is not an object with a body")
+    parsed = envelope.Content(
+        log=str(obj["log"]),
+        stream=UUID(str(obj["stream"])),
+        ver=int(obj["ver"]),
+        topic=str(obj["topic"]),
+        ts=str(obj["ts"]),
+        actor=str(obj["actor"]),
+        key_id=str(obj["key_id"]),
+        prev=None if obj["prev"] is None else str(obj["prev"]),
+        body=obj["body"],
+    )
+    return parsed, large
+
+
 def _check_row(
     row: Row,
     registry: KeyRegistry,
     origin: str,
     hashes: Mapping[tuple[UUID, int], bytes],
 ) -> Entry:
-    problems: list[Problem] = []
     try:
         env = envelope.unpack(row.state)
         content = envelope.parse_content(env.content)
@@ -166,6 +237,18 @@ def _check_row(
         return _broken(row, "non_canonical_content", str(exc))
     except (envelope.MalformedEnvelopeError, ValueError, TypeError) as exc:
         return _broken(row, "malformed_envelope", str(exc))
+    return _judge(row, env, content, registry, origin, hashes)
+
+
+def _judge(
+    row: Row,
+    env: envelope.Envelope,
+    content: envelope.Content,
+    registry: KeyRegistry,
+    origin: str,
+    hashes: Mapping[tuple[UUID, int], bytes],
+) -> Entry:
+    problems: list[Problem] = []
     if (
         content.stream != row.stream
         or content.ver != row.version

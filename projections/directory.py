@@ -419,12 +419,22 @@ def ancestor_paths(
         wanted = sorted({str(o) for o in org_ids})
         batches = [wanted[i : i + BATCH] for i in range(0, len(wanted), BATCH)]
     chains: dict[UUID, list[tuple[int, UUID]]] = {}
+    # The same few ancestors head every path: each id's text made a UUID once
+    # (a province's every path is thousands of rows, UUID() most of the cost).
+    ids: dict[str, UUID] = {}
+
+    def uuid_of(text: str) -> UUID:
+        found = ids.get(text)
+        if found is None:
+            found = ids[text] = UUID(text)
+        return found
+
     for batch in batches:
         where = " WHERE org_id IN (" + ", ".join("?" for _ in batch) + ")"
         rows = runtime.query("directory", sql + (where if batch else ""), batch)
         for r in rows:
-            chains.setdefault(UUID(r["org_id"]), []).append(
-                (-int(r["depth"]), UUID(r["ancestor_id"]))
+            chains.setdefault(uuid_of(str(r["org_id"])), []).append(
+                (-int(r["depth"]), uuid_of(str(r["ancestor_id"])))
             )
     return {org: tuple(a for _, a in sorted(chain)) for org, chain in chains.items()}
 

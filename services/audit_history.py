@@ -146,14 +146,16 @@ class AuditHistory:
     def _checked(
         self, subject_id: UUID, page: Sequence[SubjectEventRow]
     ) -> list[LedgerEntry]:
-        """The page's stored rows, each checked as the integrator does; the chain
-        of the subject's own rows against their previous version. An indexed
-        event no longer in the store shows as cut off (rollback)."""
+        """The page's stored rows, each checked as a page view needs
+        (``history.check_page``: signature, key, origin, columns; not the
+        canonical form again; a large event by its header); the chain of the
+        subject's own rows against their previous version. An indexed event no
+        longer in the store shows as cut off (rollback)."""
         rows = history.rows_at(self.sql, [r.notification_id for r in page])
         own = {r.version for r in rows if r.stream == subject_id}
         missing = sorted({v - 1 for v in own if v > 1} - own)
         before = history.stream_versions(self.sql, subject_id, missing)
-        checked = history.check(
+        checked = history.check_page(
             [*before, *rows], self.app.ledger.key_registry(), self.subjects.origin
         )
         by_id = {e.row.notification_id: e for e in checked[len(before) :]}

@@ -68,11 +68,15 @@ class RatingReads:
         }
 
     def subjects(
-        self, ident: UUID, decides: str | None = None, kind: str | None = None
+        self,
+        ident: UUID,
+        decides: str | None = None,
+        kind: str | None = None,
+        cells: bool = True,
     ) -> list[dict[str, Any]]:
         """A cycle's subjects; with ``decides`` a round's, with ``kind`` only the
-        collectives or the individuals."""
-        return subject_view.cycle_subjects(self._views, ident, decides, kind)
+        collectives or the individuals; without ``cells`` not the chi bộ."""
+        return subject_view.cycle_subjects(self._views, ident, decides, kind, cells)
 
     def cycle_tallies(
         self, ident: UUID, places: Sequence[str] | None = None

@@ -330,12 +330,16 @@ class ReadGateway:
         return row
 
     def subjects(
-        self, cycle_id: UUID, decides: str | None = None, kind: str | None = None
+        self,
+        cycle_id: UUID,
+        decides: str | None = None,
+        kind: str | None = None,
+        cells: bool = True,
     ) -> list[Row]:
         self._cycle(cycle_id)
         return self.keep(
             Read.SUBJECT,
-            self.app.ratings.subjects(cycle_id, decides, kind),
+            self.app.ratings.subjects(cycle_id, decides, kind, cells),
             _place,
             lambda s: s.get("member_id"),
         )
@@ -531,6 +535,13 @@ class ReadGateway:
         tree as it was on that day."""
         self.check(Read.REPORT, org_id)
         return self.app.reports.report(org_id, year, tree_on=tree_on)
+
+    def report_still_open(
+        self, org_id: UUID, year: int, level: str, after: tuple[str, str] | None
+    ) -> Row:
+        """The whole list behind a report's "still open" names, a page at a time."""
+        self.check(Read.REPORT, org_id)
+        return self.app.reports.still_open(org_id, year, level, after)
 
     def report_history(
         self, org_id: UUID, population: str, tree_on: date | None = None

@@ -75,6 +75,14 @@ PERCENT_NOTE = (
 )
 
 
+def _names(names: list[str], total: int) -> str:
+    """The names a report lists, and how many more there are (the report
+    names the first few; the whole list is a page of its own)."""
+    text = "; ".join(names) or "—"
+    more = total - len(names)
+    return f"{text} và {more} đối tượng khác" if more > 0 else text
+
+
 def _dash(value: Any) -> str:
     return "—" if value is None or value == "" else str(value)
 
@@ -236,12 +244,14 @@ def report_tables(
                     _day(d["due"]),
                     d["subjects"],
                     d["on_time"],
-                    "; ".join(
-                        f"{x['name']} ({_day(x['done_on'])})".strip()
-                        for x in d["late_done"]
-                    )
-                    or "—",
-                    "; ".join(d["open"]) or "—",
+                    _names(
+                        [
+                            f"{x['name']} ({_day(x['done_on'])})".strip()
+                            for x in d["late_done"]
+                        ],
+                        d.get("late_count", len(d["late_done"])),
+                    ),
+                    _names(d["open"], d.get("open_count", len(d["open"]))),
                     "Quá hạn"
                     if d["overdue"]
                     else ("Muộn" if d["late"] else "Đúng hạn"),

@@ -14,6 +14,7 @@ indexed query each): a report stays O(organisations) otherwise."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from domain.reorganisation import cell_on, path_as_of
@@ -29,10 +30,16 @@ class TreePlacer:
     ``divided``: the organisations split by that day (their members are placed
     one by one)."""
 
-    def __init__(self, runtime: ProjectionRuntime, day: date) -> None:
+    def __init__(
+        self,
+        runtime: ProjectionRuntime,
+        day: date,
+        tree: dict[UUID, dict[str, Any]] | None = None,
+    ) -> None:
         self.runtime = runtime
         self.day = day
-        tree = tree_as_of(runtime, day)
+        if tree is None:  # ``tree``: the day's, if the caller has read it already
+            tree = tree_as_of(runtime, day)
         self.parents = {o: row["parent_id"] for o, row in tree.items()}
         self.successors = successors_as_of(runtime, day)
         self.predecessors: dict[UUID, list[UUID]] = {}

@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
-from domain.cycles import deadline_level
+from domain.cycles import DEADLINE_LEVELS, deadline_level
 from domain.rulebooks import Level, confidence_band, rulebook
 from domain.statistics import good_or_better
 from domain.subjects import in_subtree
@@ -32,12 +32,17 @@ from projections.ratings.rounds import authority_name
 from projections.ratings.timeline import subject_timeline
 from services.context import AppContext
 from services.errors import NotFoundError
-from services.report_placer import StoredPlacer, TreePlacer
 from services.reports_counted import (
+    NAMES_SHOWN,
     Placer,
+    Scope,
+    Tree,
+    by_place,
     counted_deadlines,
     counted_entries,
+    placer,
     revised_rows,
+    still_open_page,
 )
 from votes.results import display_percent
 
@@ -174,7 +179,7 @@ class ReportService:
         }
 
     def _counted(
-        self, org_id: UUID, year: int, day: date
+        self, org_id: UUID, year: int, day: date, place: Placer | None = None
     ) -> list[dict[str, Any]] | None:
         """The year's counter entries in and under ``org_id`` by the tree of
         ``day``, or None when the year has more than one annual cycle (a
@@ -183,15 +188,13 @@ class ReportService:
         if len(cycles) > 1:
             return None
         return counted_entries(
-            self.app.projections, cycles, str(org_id), self._placer(day)
+            self.app.projections, cycles, str(org_id), place or self._placer(day)
         )
 
-    def _placer(self, tree_on: date | None) -> Placer:
-        """A stored path as it stands in the tree of ``tree_on`` (unchanged
-        without a day; :mod:`services.report_placer`)."""
-        if tree_on is None:
-            return StoredPlacer()
-        return TreePlacer(self.app.projections, tree_on)
+    def _placer(self, tree_on: date | None, tree: Tree | None = None) -> Placer:
+        """A stored path as it stands in the tree of ``tree_on``
+        (``reports_counted.placer``; ``tree``: that day's, if already read)."""
+        return placer(self.app.projections, tree_on, tree)
 
     # -- the report ----------------------------------------------------------------
     def organisation(self, org_id: UUID) -> dict[str, Any]:
@@ -213,7 +216,9 @@ class ReportService:
         today = today or self.app.today()
         tree_day = tree_on or today
         org = self.organisation(org_id)
-        counted = self._counted(org_id, year, tree_day)
+        tree = tree_as_of(self.app.projections, tree_day)  # read once a report
+        place = self._placer(tree_day, tree)
+        counted = self._counted(org_id, year, tree_day, place)
         rows = counted if counted is not None else self.subjects(org_id, year, tree_day)
         covered = {r["cycle_id"] for r in rows}
         cycles = [c for c in self.annual_cycles(year) if c["cycle_id"] in covered]
@@ -227,15 +232,16 @@ class ReportService:
             for klass in PARTY_ORG_TYPES
             if any(r["klass"] == klass for r in orgs)
         }
+        children = self.children(org_id, year, rows, tree_day, tree)
+        scope = Scope(str(org_id), place, {c["org_id"]: c["name"] for c in children})
         if counted is None:
             revised = rows
-            deadlines = self.deadlines(cycles, rows, today)
+            deadlines = self.deadlines(cycles, rows, today, scope)
         else:
-            under = (str(org_id), self._placer(tree_day))
             ids = [c["cycle_id"] for c in cycles]
-            revised = revised_rows(self.app.projections, ids, *under)
+            revised = revised_rows(self.app.projections, ids, scope.org_id, scope.place)
             deadlines = counted_deadlines(
-                self.app.projections, cycles, counted, under, today
+                self.app.projections, cycles, counted, scope, today
             )
         exempt_total: dict[str, int] = {}
         for pop in POPULATIONS:
@@ -263,8 +269,37 @@ class ReportService:
             "rerated": self._rerated(rows if counted is None else revised),
             "confidence": self.confidence(org_id, year),
             "deadlines": deadlines,
-            "children": self.children(org_id, year, rows, tree_day),
+            "children": children,
             "remediation": self.remediation(org_id, year, today),
+        }
+
+    def still_open(
+        self,
+        org_id: UUID,
+        year: int,
+        level: str,
+        after: tuple[str, str] | None = None,
+        tree_on: date | None = None,
+    ) -> dict[str, Any]:
+        """The whole list of the subjects still open at a deadline ``level`` of
+        the year's annual cycle in and under ``org_id`` (the report names the
+        first few), a keyset page of ``PAGE`` by name at a time."""
+        day = tree_on or self.app.today()
+        if level not in DEADLINE_LEVELS:
+            raise NotFoundError("report.deadline_unknown", level=level)
+        cycles = self.annual_cycles(year)
+        scope = Scope(str(org_id), self._placer(day), {})
+        return {
+            "org": self.organisation(org_id),
+            "year": year,
+            "level": level,
+            **still_open_page(
+                self.app.projections,
+                [c["cycle_id"] for c in cycles],
+                level,
+                scope,
+                after,
+            ),
         }
 
     def remediation(self, org_id: UUID, year: int, today: date) -> dict[str, Any]:
@@ -308,9 +343,11 @@ class ReportService:
         year: int,
         rows: Sequence[Mapping[str, Any]],
         tree_on: date | None = None,
+        tree: Tree | None = None,
     ) -> list[dict[str, Any]]:
         """Members by level under each organisation directly below ``org_id``
-        (the chart per organisation), in today's tree or that of ``tree_on``."""
+        (the chart per organisation), in today's tree or that of ``tree_on``
+        (``tree``: that day's, if already read)."""
         if tree_on is None:
             below = [
                 (o.org_id, o.name)
@@ -318,7 +355,8 @@ class ReportService:
                 if o.parent_id == org_id and o.kind != "leadership_collective"
             ]
         else:
-            tree = tree_as_of(self.app.projections, tree_on)
+            if tree is None:
+                tree = tree_as_of(self.app.projections, tree_on)
             below = sorted(
                 (
                     (o, row["name"])
@@ -328,14 +366,11 @@ class ReportService:
                 ),
                 key=lambda pair: pair[1],
             )
+        people = [r for r in rows if population_of(r) in ("members", "leaders")]
         result = []
         for child_id, name in below:
-            mine = [
-                r
-                for r in rows
-                if str(child_id) in r["path"]
-                and population_of(r) in ("members", "leaders")
-            ]
+            child = str(child_id)
+            mine = [r for r in people if child in r["path"]]
             result.append(
                 {"org_id": str(child_id), "name": name, "members": tally(mine)}
             )
@@ -343,10 +378,11 @@ class ReportService:
 
     def confidence(self, org_id: UUID, year: int) -> dict[str, Any]:
         """Votes held in the subtree in ``year`` and their 96-QĐ/TW low bands."""
-        tree = self.app.ratings.tree()
+        votes = vote_results.votes_of_year(self.app.projections, year)
+        tree = self.app.ratings.tree() if votes else {}
         votes = [
             v
-            for v in vote_results.votes_of_year(self.app.projections, year)
+            for v in votes
             if v["org_id"] and in_subtree(tree, org_id, UUID(v["org_id"]))
         ]
         held = [v for v in votes if v["state"] == "tallied"]
@@ -384,6 +420,7 @@ class ReportService:
         cycles: Sequence[Mapping[str, Any]],
         rows: Sequence[Mapping[str, Any]],
         today: date,
+        scope: Scope | None = None,
     ) -> list[dict[str, Any]]:
         """Each milestone of each plan: who was done on time, late, or is still
         open (late once the date has passed). ``rating`` is done on the decision
@@ -424,9 +461,16 @@ class ReportService:
                         "on_time": len(done) - len(late),
                         "late_done": [
                             {"name": r["name"], "done_on": r["decided_on"]}
-                            for r in late
+                            for r in late[:NAMES_SHOWN]
                         ],
-                        "open": [r["name"] for r in open_rows],
+                        "late_count": len(late),
+                        "open": [r["name"] for r in open_rows[:NAMES_SHOWN]],
+                        "open_count": len(open_rows),
+                        "open_by_place": []
+                        if scope is None
+                        else by_place(
+                            ({"placed": r["path"], "n": 1} for r in open_rows), scope
+                        ),
                         "overdue": overdue,
                         "late": bool(late) or overdue,
                     }

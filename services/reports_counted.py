@@ -1,8 +1,9 @@
 """A report's figures from the ratings view's counters instead of its subject
 rows (issue 14): the ``placed`` counters (one per own organisation, population,
 class, deadline level and bucket) rolled up by the tree of the report's day,
-and for the few names a report lists (re-rated, late, still open) indexed reads
-of those subjects only. O(organisations) per year, not O(members).
+and for the names a report lists (re-rated; late and still open: counted per
+place, the first few named, the rest a keyset-paged list) indexed reads of those
+subjects only. O(organisations) per year, not O(members).
 
 The counters count each cycle's subjects apart: a subject found in two annual
 cycles of the same year (two overlapping plans, or a member moved between them)
@@ -12,13 +13,17 @@ annual cycle keeps the row path (``services.reports``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
+from uuid import UUID
 
 from projections.ratings import report_reads as report_view
 from projections.ratings import statistics as stats_view
 from projections.runtime import ProjectionRuntime
+from services.report_placer import StoredPlacer, TreePlacer
 
 
 class Placer(Protocol):
@@ -29,6 +34,20 @@ class Placer(Protocol):
     divided: frozenset[str]
 
     def __call__(self, path: list[str], subject_key: str = "") -> list[str]: ...
+
+
+Tree = dict[UUID, dict[str, Any]]  # ``directory.tree_as_of``
+
+
+def placer(
+    runtime: ProjectionRuntime, tree_on: date | None, tree: Tree | None = None
+) -> Placer:
+    """A stored path as it stands in the tree of ``tree_on`` (unchanged
+    without a day; :mod:`services.report_placer`); ``tree``: that day's, if
+    the caller has read it already."""
+    if tree_on is None:
+        return StoredPlacer()
+    return TreePlacer(runtime, tree_on, tree)
 
 
 def counted_entries(
@@ -106,18 +125,93 @@ def revised_rows(
     return placed_rows(report_view.revised_subjects(views, cycle_ids), org_id, place)
 
 
+NAMES_SHOWN = 20  # names listed per deadline (still open, late); a link to the rest
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A report's place in the tree: its organisation, the placer of the
+    report's tree, and the organisations directly below it (id → name)."""
+
+    org_id: str
+    place: Placer
+    below: Mapping[str, str]
+
+
+def in_scope(
+    groups: Iterable[dict[str, Any]], scope: Scope
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Of :func:`report_reads.deadline_groups`' rows, the stored paths that
+    stand in or under the scope's organisation in its tree (None when all do:
+    no filter needed) and those rows with ``placed`` (the path in that tree)."""
+    groups = list(groups)
+    kept = []
+    for group in groups:
+        placed = scope.place(list(json.loads(group["path"])))
+        if scope.org_id in placed:
+            kept.append({**group, "n": int(group["n"]), "placed": placed})
+    return [g["path"] for g in kept], kept
+
+
+def by_place(groups: Iterable[Mapping[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+    """How many of the counted subjects stand under each organisation directly
+    below the scope's (``org_id``, ``name``, ``n``), those of the
+    organisation itself last (``org_id`` its own), in the report's order."""
+    counts: dict[str, int] = {}
+    for group in groups:
+        child = next((o for o in group["placed"] if o in scope.below), scope.org_id)
+        counts[child] = counts.get(child, 0) + int(group["n"])
+    found = [
+        {"org_id": o, "name": name, "n": counts[o]}
+        for o, name in scope.below.items()
+        if counts.get(o)
+    ]
+    if counts.get(scope.org_id):
+        found.append({"org_id": scope.org_id, "name": "", "n": counts[scope.org_id]})
+    return found
+
+
+def deadline_names(
+    views: ProjectionRuntime,
+    cycle_id: str,
+    level: str,
+    scope: Scope,
+    *,
+    day: str | None = None,
+    after: tuple[str, str] | None = None,
+    limit: int | None = None,
+) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The subjects still open at ``level`` of a cycle (``day`` None) or decided
+    after ``day``, in and under the scope's organisation: how many, counted by
+    place (``by_place``), and a keyset page of them by name (``after``, up to
+    ``limit``). Reads one row per place and the page's rows, never every
+    subject."""
+    groups = report_view.deadline_groups(views, cycle_id, level, day)
+    paths, kept = in_scope(groups, scope)
+    total = sum(g["n"] for g in kept)
+    rows = report_view.deadline_names(
+        views,
+        cycle_id,
+        level,
+        day=day,
+        paths=None if len(kept) == len(groups) else paths,
+        after=after,
+        limit=NAMES_SHOWN if limit is None else limit,
+    )
+    return total, kept, rows
+
+
 def counted_deadlines(
     views: ProjectionRuntime,
     cycles: Sequence[Mapping[str, Any]],
     entries: Sequence[Mapping[str, Any]],
-    under: tuple[str, Placer],
+    scope: Scope,
     today: date,
 ) -> list[dict[str, Any]]:
     """``ReportService.deadlines`` from the counters: how many subjects each
-    level has from the counters, who is still open and who was late from
-    indexed reads of those subjects only (``under``: the organisation and the
-    placer of the report's tree)."""
-    org_id, place = under
+    level has from the counters; how many are still open or were late, by
+    place, and the first ``NAMES_SHOWN`` of each by name, from indexed reads
+    (one row per place, then a page of names)."""
     items = []
     for cycle in cycles:
         cycle_id = cycle["cycle_id"]
@@ -132,38 +226,69 @@ def counted_deadlines(
                 and e["deadline_level"] == d["level"]
                 and not str(e["bucket"]).startswith("exempt:")
             )
-            open_rows = placed_rows(
-                report_view.undecided_at_level(views, cycle_id, d["level"]),
-                org_id,
-                place,
+            level = d["level"]
+            open_n, open_groups, open_rows = deadline_names(
+                views, cycle_id, level, scope
             )
-            late = placed_rows(
-                report_view.decided_after(views, cycle_id, d["level"], due.isoformat()),
-                org_id,
-                place,
+            late_n, late_groups, late = deadline_names(
+                views, cycle_id, level, scope, day=due.isoformat()
             )
-            done = total - len(open_rows)
+            done = total - open_n
+            late_done = [{"name": r["name"], "done_on": r["decided_on"]} for r in late]
             if d["milestone"] == "report":
                 # the level's report: once, on its last decision date
-                finished = bool(total) and not open_rows
+                finished = bool(total) and not open_n
                 done = 1 if finished else 0
-                last = max((r["decided_on"] for r in late), default=None)
-                late = [{"name": "", "decided_on": last}] if finished and last else []
-            overdue = due < today and bool(open_rows)
+                last = max((g["last"] for g in late_groups), default=None)
+                late_n = 1 if finished and last else 0
+                late_done = [{"name": "", "done_on": last}] if late_n else []
+            overdue = due < today and bool(open_n)
             items.append(
                 {
                     "cycle_id": cycle_id,
-                    "level": d["level"],
+                    "level": level,
                     "milestone": d["milestone"],
                     "due": due.isoformat(),
                     "subjects": total,
-                    "on_time": done - len(late),
-                    "late_done": [
-                        {"name": r["name"], "done_on": r["decided_on"]} for r in late
-                    ],
+                    "on_time": done - late_n,
+                    "late_done": late_done,
+                    "late_count": late_n,
                     "open": [r["name"] for r in open_rows],
+                    "open_count": open_n,
+                    "open_by_place": by_place(open_groups, scope),
                     "overdue": overdue,
-                    "late": bool(late) or overdue,
+                    "late": bool(late_n) or overdue,
                 }
             )
     return sorted(items, key=lambda i: (i["due"], i["level"], i["milestone"]))
+
+
+PAGE = 50  # names a page of the whole list shows
+
+
+def still_open_page(
+    views: ProjectionRuntime,
+    cycle_ids: Sequence[str],
+    level: str,
+    scope: Scope,
+    after: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """A page of the subjects still open at ``level`` of these cycles in and
+    under the scope's organisation, by name (``after``: where the page before
+    ended), with their number and where the next page starts (None: the last
+    page)."""
+    total, rows = 0, []
+    for cycle_id in cycle_ids:
+        n, _, found = deadline_names(
+            views, cycle_id, level, scope, after=after, limit=PAGE + 1
+        )
+        total += n
+        rows += found
+    rows.sort(key=lambda r: (r["name"], r["subject_key"]))
+    page = rows[:PAGE]
+    more = len(rows) > PAGE
+    return {
+        "total": total,
+        "subjects": page,
+        "next": (page[-1]["name"], page[-1]["subject_key"]) if more else None,
+    }

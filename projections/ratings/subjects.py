@@ -465,16 +465,21 @@ def cycle_subjects(
     cycle_id: UUID,
     decides: str | None = None,
     kind: str | None = None,
+    cells: bool = True,
 ) -> list[dict[str, Any]]:
     """The cycle's subjects (đối tượng), collectives first, then by name and key;
     with ``decides`` only those that authority decides (a round's, through the
     ``subjects_decides`` index), with ``kind`` only the collectives or the
-    individuals."""
+    individuals; without ``cells`` not the chi bộ (a province's collectives
+    are mostly its thousands of chi bộ: a page choosing a committee or a
+    collective reads the few others)."""
     where, params = "", [str(cycle_id)]
     for column, value in (("decides", decides), ("kind", kind)):
         if value is not None:
             where += f" AND {column} = ?"
             params.append(value)
+    if not cells:
+        where += " AND (org_kind IS NULL OR org_kind != 'cell')"
     rows = views.query(
         "ratings",
         "SELECT * FROM {subjects} WHERE cycle_id = ?"  # noqa: S608 - fixed text

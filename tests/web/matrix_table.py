@@ -261,6 +261,7 @@ A200/200 S200/200 D200/200 I200/200 M403/403 C403/403  GET /reports/
 A200/200 S200/403 D200/403 I200/403 M403/403 C403/403  GET /reports/<uuid:org_id>/<year>
 A200/200 S200/403 D200/403 I200/403 M403/403 C403/403  GET /reports/<uuid:org_id>/<year>/bao-cao.pdf
 A200/200 S200/403 D200/403 I200/403 M403/403 C403/403  GET /reports/<uuid:org_id>/<year>/bao-cao.xlsx
+A200/200 S200/403 D200/403 I200/403 M403/403 C403/403  GET /reports/<uuid:org_id>/<year>/chua-hoan-thanh/<level>
 A200/200 S200/403 D200/403 I200/403 M403/403 C403/403  GET /reports/cycles/<uuid:cycle_id>/subjects/<key>/ho-so
 A200/200 S200/403 D200/403 I200/403 M403/403 C403/403  GET /reports/cycles/<uuid:cycle_id>/subjects/<key>/ho-so.pdf
 A404/404 S404/403 D404/403 I404/403 M403/403 C403/403  GET /reports/cycles/<uuid:cycle_id>/subjects/<key>/xep-loai-lai.pdf

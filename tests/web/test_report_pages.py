@@ -3,7 +3,9 @@ the exports open; an award granted through the form on a five-year history."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +18,7 @@ from services import commands as c
 from services import rating_commands as rc
 from services.demo_history import DISTRICT, PROVINCE, STREAK, generate_history
 from tests.conftest import ROLES
+from web.ratings.cycles import _org_ids
 
 READERS = frozenset({"admin", "secretary", "decision_maker", "inspector"})
 DECIDER = frozenset({"decision_maker"})
@@ -263,3 +266,84 @@ def test_an_award_through_the_api(client, auth, five_years):
     assert again.status_code == 422
     assert again.get_json()["code"] == "commendation.exists"
     assert "đã được khen thưởng" in again.get_json()["message"]
+
+
+@pytest.fixture
+def open_world(kiemdiem, world):
+    """Five more members of chi bộ A, then a 2025 cycle of the district with a
+    member deadline, nobody rated yet."""
+    admin = kiemdiem.authenticate("admin", world.password("admin"))
+    sec = kiemdiem.authenticate("thuky", world.password("secretary"))
+    for n in range(5):
+        kiemdiem.handle(
+            c.EnrolMember(
+                admin.actor,
+                f"Trần Văn Thử {n}",
+                f"DV1000000{n}",
+                date(1985, 1, 1),
+                date(2010, 1, 1),
+                "full",
+                world.orgs["cell_a"],
+            ),
+            admin.signer,
+        )
+    cycle = kiemdiem.handle(
+        rc.OpenCycle(
+            sec.actor,
+            world.orgs["district"],
+            2025,
+            reference_date=date(2025, 12, 1),
+            deadlines=(("member", "rating", date(2025, 12, 20)),),
+        ),
+        sec.signer,
+    )
+    return {"district": world.orgs["district"], "cycle": cycle}
+
+
+def test_the_report_names_a_few_still_open_and_pages_the_rest(
+    client, auth, kiemdiem, open_world, monkeypatch
+):
+    """Issue 14: the report counts the still-open subjects per place and names
+    the first few; the whole list is a keyset-paged page of its own."""
+    from services import reports, reports_counted
+
+    for module in (reports, reports_counted):
+        monkeypatch.setattr(module, "NAMES_SHOWN", 2)
+    monkeypatch.setattr(reports_counted, "PAGE", 2)
+    report = kiemdiem.reports.report(open_world["district"], 2025)
+    (member,) = [d for d in report["deadlines"] if d["level"] == "member"]
+    assert member["open_count"] == 6  # the world's member and the five
+    assert len(member["open"]) == 2
+    assert [(p["name"], p["n"]) for p in member["open_by_place"]] == [
+        ("Chi bộ xóm A", 6)
+    ]
+    auth.login("inspector")
+    page = client.get(url(REP, open_world)).get_data(as_text=True)
+    assert "và 4 đối tượng khác" in page
+    assert "Xem danh sách đầy đủ (6)" in page
+    names, target = [], url(f"{REP}/chua-hoan-thanh/member", open_world)
+    while target:
+        response = client.get(target)
+        assert response.status_code == 200
+        text = response.get_data(as_text=True)
+        names += re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', text)
+        found = re.search(r'rel="next" href="([^"]+)"', text)
+        target = html.unescape(found.group(1)) if found else ""
+    expected = sorted(
+        s["name"]
+        for s in kiemdiem.reports.subjects(open_world["district"], 2025)
+        if s["deadline_level"] == "member" and not s["decided_on"]
+    )
+    assert names == expected
+    assert len(names) == 6
+    # The cycle page names only its deciding authorities; a subject decided
+    # above the cycle's tree counts under "outside", which names none.
+    assert _org_ids(["outside", str(open_world["district"])]) == [
+        open_world["district"]
+    ]
+    auth.login("secretary")
+    cycle_page = client.get(f"/ratings/cycles/{open_world['cycle']}")
+    assert cycle_page.status_code == 200
+    assert "Huyện ủy Đông Hà" in cycle_page.get_data(as_text=True)
+    unknown = client.get(url(f"{REP}/chua-hoan-thanh/khong-co", open_world))
+    assert unknown.status_code == 422  # a clear refusal, never a 500

@@ -58,6 +58,7 @@ SENT = [
 # Per-rule values where the common one does not fit.
 OVERRIDES: dict[str, dict[str, str]] = {
     "/ratings/organisations/<uuid:org_id>/facts/<kind>": {"kind": "sector"},
+    "/reports/<uuid:org_id>/<year>/chua-hoan-thanh/<level>": {"level": "member"},
 }
 # What the sweep may store: the signed access log of reads of a member's file,
 # and the one command that needs no body (the decision maker closes the cycle

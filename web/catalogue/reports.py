@@ -33,6 +33,7 @@ MESSAGES: dict[str, str] = {
     "report.rerating_not_found": "Đối tượng này chưa được đánh giá, xếp loại lại.",
     "report.year_invalid": "Năm báo cáo không hợp lệ.",
     "report.no_cycle": "Chưa có kỳ kiểm điểm năm {year} cho tổ chức này.",
+    "report.deadline_unknown": "Không có cấp thời hạn này trong kế hoạch kiểm điểm.",
 }
 
 

@@ -25,7 +25,6 @@ from web.ratings.forms import (
 from web.ratings.shared import (
     COMMITTEES,
     found_cycle,
-    org_names,
     send,
 )
 from web.reads import org_choices, reads
@@ -76,7 +75,12 @@ def cycle(
     # Counters and the collectives only: never a read of every subject.
     tallies = ratings.cycle_tallies(cycle_id)
     counts: dict[str, int] = tallies["statuses"]
-    names = org_names()
+    # Only the organisations the page names (the deciding authorities and the
+    # committees combined conferences go to), never the whole tree's names.
+    combined = row["options"].get("combined", {})
+    names = ratings.organisation_names(
+        [*_org_ids(tallies["authorities"]), *_org_ids(combined.values())]
+    )
     authorities = sorted(a for a in tallies["authorities"] if a in names)
     rounds = ratings.rounds(cycle_id)
     opened = {r["authority_org_id"] for r in rounds}
@@ -85,7 +89,8 @@ def cycle(
         [(UUID(a), names[a]) for a in authorities if a not in opened],
         empty="— Chọn cấp có thẩm quyền —",
     )
-    collectives = ratings.subjects(cycle_id, kind="collective")
+    # The leadership collectives and committees: never the thousands of chi bộ.
+    collectives = ratings.subjects(cycle_id, kind="collective", cells=False)
     return render_template(
         "ratings/cycle.html",
         cycle=row,
@@ -97,6 +102,18 @@ def cycle(
         deadline=deadline_form or DeadlineForm(formdata=None, prefix="dl"),
         **_combined_context(row, collectives, names, combined_form),
     )
+
+
+def _org_ids(values: Any) -> list[UUID]:
+    """The organisation ids among ``values`` (a subject decided above the
+    cycle's tree counts under "outside", which names no organisation)."""
+    found = []
+    for value in values:
+        try:
+            found.append(UUID(str(value)))
+        except ValueError:
+            continue
+    return found
 
 
 def _combined_context(
@@ -200,9 +217,11 @@ def subjects(cycle_id: UUID):
 def statistics(cycle_id: UUID):
     row = found_cycle(cycle_id)
     ratings = reads()
+    # The committees to choose from (a chi bộ's own figures: ?org=, from its
+    # page); never a list of the province's thousands of chi bộ.
     orgs = [
         (UUID(s["org_id"]), s["name"])
-        for s in ratings.subjects(cycle_id, kind="collective")
+        for s in ratings.subjects(cycle_id, kind="collective", cells=False)
         if s["org_kind"] != "leadership_collective"
     ]
     raw = request.args.get("org")
@@ -211,7 +230,10 @@ def statistics(cycle_id: UUID):
     except ValueError:
         abort(404)
     if org_id not in {o for o, _ in orgs} and org_id != UUID(row["org_id"]):
-        abort(404)
+        cell = ratings.subject_row(cycle_id, f"o:{org_id}")
+        if cell is None or cell["org_kind"] != "cell":
+            abort(404)
+        orgs.append((org_id, cell["name"]))
     tree_on = tree_on_arg()
     return render_template(
         "ratings/statistics.html",

@@ -119,8 +119,20 @@ def report(org_id: UUID, year: str):
         report=payload,
         charts=_charts(org_id, payload),
         tables=docs.report_tables(payload),
-        orgs=_orgs(),
     )
+
+
+@bp.get("/<uuid:org_id>/<year>/chua-hoan-thanh/<level>")
+@requires("report.read")
+def still_open(org_id: UUID, year: str, level: str):
+    """Every subject still open at a deadline level, 50 a page by name (the
+    report names the first few); ``sau_ten`` / ``sau_ma``: where the page
+    before ended."""
+    _org(org_id)
+    name, key = request.args.get("sau_ten"), request.args.get("sau_ma")
+    after = (name, key) if name is not None and key else None
+    page = reads().report_still_open(org_id, _year(year), level, after)
+    return render_template("reports/still_open.html", page=page, after=after)
 
 
 def _download(data: bytes, mimetype: str, name: str) -> Response:
