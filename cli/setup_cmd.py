@@ -29,6 +29,8 @@ from services.demo import DemoAccount, DemoResult, load_demo
 from services.demo_province import PHASES, generate_province
 from services.demo_province_plan import MIN_MEMBERS
 from services.setup import initialise, write_private_file
+from web.catalogue import role_label
+from web.catalogue.demo import phase_label
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
 
@@ -229,10 +231,12 @@ def _load_province(
         f"kỳ {result.cycle_id}, {result.rounds} đợt xếp loại, "
         f"{result.reviews} bản kiểm điểm, {result.decisions} quyết định"
     )
+    width = max(len(phase_label(phase)) for phase in PHASES)
     for phase in PHASES:
         seconds = result.seconds.get(phase, 0.0)
         commands = result.commands.get(phase, 0)
-        click.echo(f"  {phase:<11} {seconds:9.1f} giây  {commands:7d} lệnh")
+        label = phase_label(phase)
+        click.echo(f"  {label:<{width}} {seconds:9.1f} giây  {commands:7d} lệnh")
     _write_accounts(result.accounts, settings.instance_dir)
     click.echo(f"Điểm kiểm tra: kích thước {checkpoint.size}")
 
@@ -254,7 +258,9 @@ def _phase_bars(enabled: bool) -> Iterator[Callable[[str, int, int], None] | Non
         if phase != state["phase"]:
             close()
             bar = click.progressbar(
-                length=max(total, 1), label=f"{phase:<11}", file=sys.stderr
+                length=max(total, 1),
+                label=f"{phase_label(phase):<15}",
+                file=sys.stderr,
             )
             bar.__enter__()
             state.update(bar=bar, phase=phase, done=0)
@@ -297,7 +303,7 @@ def _report_demo(result: DemoResult, instance: Path, admin: DemoAccount) -> None
 
 def _write_accounts(accounts: list[DemoAccount], instance: Path) -> None:
     lines = [f"{a.username}\t{a.role}\t{a.password}" for a in accounts]
-    for line in lines:
-        click.echo("  " + line.replace("\t", "  "))
+    for a in accounts:  # the file keeps the role codes; a person reads the names
+        click.echo(f"  {a.username}  {role_label(a.role)}  {a.password}")
     # Kept so `make run` can show the demo logins again on the next start.
     write_private_file(instance / DEMO_ACCOUNTS_FILE, "\n".join(lines) + "\n")

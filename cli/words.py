@@ -18,6 +18,7 @@ import click
 
 from cli.click_help import VietnameseGroup
 from cli.click_words import speak_vietnamese
+from ledger.errors import json_words, os_words
 from web.catalogue import message_for
 
 # A next step worth naming after a refusal on the command line.
@@ -27,6 +28,8 @@ HINTS: dict[str, str] = {
     "org.not_found": "xem `kiemdiem orgs list`",
 }
 
+
+__all__ = ["json_words", "os_words"]  # read here by the commands
 
 NO_TERMINAL = "hãy đặt KIEMDIEM_PASSWORD (không có cửa sổ dòng lệnh để hỏi mật khẩu)"
 WRONG_LOGIN = "sai tên tài khoản hoặc mật khẩu"
@@ -45,9 +48,11 @@ def fail(message: str, status: int) -> NoReturn:
     raise click.exceptions.Exit(status)
 
 
-def _hint(param: click.Parameter | None, ctx: click.Context | None) -> str:
-    if param is None:
-        return ""
+def _hint(
+    param: click.Parameter | None, ctx: click.Context | None, given: Any = None
+) -> str:
+    if param is None:  # a hint given by the command (``param_hint=``)
+        return f" '{given}'" if isinstance(given, str) and given else ""
     if isinstance(param, click.Argument):  # by its (Vietnamese) metavar
         return f" '{param.make_metavar(ctx) if ctx else param.human_readable_name}'"
     return " " + " / ".join(f"'{h}'" for h in param.opts) if param.opts else ""
@@ -60,7 +65,8 @@ def usage_words(exc: click.ClickException) -> str:
     if isinstance(exc, click.NoSuchOption):
         return f"không có tùy chọn '{exc.option_name}'."
     if isinstance(exc, click.BadParameter):
-        return f"giá trị không hợp lệ cho{_hint(exc.param, exc.ctx)}: {exc.message}"
+        where = _hint(exc.param, exc.ctx, exc.param_hint)
+        return f"giá trị không hợp lệ cho{where}: {exc.message}"
     return exc.format_message()
 
 
