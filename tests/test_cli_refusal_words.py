@@ -327,3 +327,21 @@ def test_the_demo_phases_have_vietnamese_names():
     for label in PHASE_LABELS.values():
         assert VIETNAMESE & set(label.lower()), label
         assert "_" not in label
+
+
+def test_lists_name_kinds_and_roles_in_vietnamese_and_json_keeps_the_codes(
+    store_dir,
+):
+    orgs = run("orgs", "list")
+    assert orgs.exit_code == 0, orgs.output
+    assert "[Chi bộ]" in orgs.output
+    assert "[cell]" not in orgs.output
+    assert {o["kind"] for o in json.loads(run("orgs", "list", "--json").output)} >= {
+        "cell"
+    }
+    users = run("users", "list")
+    assert users.exit_code == 0, users.output
+    assert "Quản trị" in users.output
+    assert "'admin'" not in users.output
+    rows = json.loads(run("users", "list", "--json").output)
+    assert any("admin" in row["roles"] for row in rows)

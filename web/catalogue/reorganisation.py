@@ -86,3 +86,6 @@ MEMBER_PLACE_LABELS: dict[str, str] = {
     "reorganised": "Quyết định sắp xếp, tổ chức lại",
     "corrected": "Điều chỉnh hồ sơ tổ chức",
 }
+
+# How a successor took over (``succession.how``), as the command line says it.
+SUCCESSION_LABELS: dict[str, str] = {"merge": "hợp nhất", "split": "chia tách"}
