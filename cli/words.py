@@ -18,7 +18,8 @@ import click
 
 from cli.click_help import VietnameseGroup
 from cli.click_words import speak_vietnamese
-from ledger.errors import json_words, os_words
+from ledger.errors import json_words as json_words  # the commands take these
+from ledger.errors import os_words as os_words  # (a file's faults) from here
 from web.catalogue import message_for
 
 # A next step worth naming after a refusal on the command line.
@@ -28,8 +29,6 @@ HINTS: dict[str, str] = {
     "org.not_found": "xem `kiemdiem orgs list`",
 }
 
-
-__all__ = ["json_words", "os_words"]  # read here by the commands
 
 NO_TERMINAL = "hãy đặt KIEMDIEM_PASSWORD (không có cửa sổ dòng lệnh để hỏi mật khẩu)"
 WRONG_LOGIN = "sai tên tài khoản hoặc mật khẩu"
