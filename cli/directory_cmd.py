@@ -22,7 +22,7 @@ from services import ids
 from services import reorganisation_commands as ro
 from services.read_gateway import ReadGateway
 from web.catalogue import kind_label, role_label
-from web.catalogue.reorganisation import SUCCESSION_LABELS
+from web.catalogue.reorganisation import ENDED_HOW
 
 
 def _jsonable(row: Any) -> dict[str, Any]:
@@ -357,5 +357,5 @@ def orgs_history(org: str, as_json: bool) -> None:
     for s in history["successions"]:
         click.echo(
             f"{s['effective_on']}  {s['predecessor_name']} -> {s['successor_name']}"
-            f"  ({SUCCESSION_LABELS.get(s['how'], s['how'])}, {s['decision_no']})"
+            f"  ({ENDED_HOW.get(s['how'], s['how'])}, {s['decision_no']})"
         )

@@ -20,6 +20,7 @@ from cli.context import (
     open_services,
     secret_from_env_or_prompt,
 )
+from cli.logins_table import LOGIN_URL, logins_table
 from cli.words import refusal
 from domain.errors import DomainError
 from ledger.config import Settings
@@ -29,7 +30,6 @@ from services.demo import DemoAccount, DemoResult, load_demo
 from services.demo_province import PHASES, generate_province
 from services.demo_province_plan import MIN_MEMBERS
 from services.setup import initialise, write_private_file
-from web.catalogue import role_label
 from web.catalogue.demo import phase_label
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
@@ -303,7 +303,7 @@ def _report_demo(result: DemoResult, instance: Path, admin: DemoAccount) -> None
 
 def _write_accounts(accounts: list[DemoAccount], instance: Path) -> None:
     lines = [f"{a.username}\t{a.role}\t{a.password}" for a in accounts]
-    for a in accounts:  # the file keeps the role codes; a person reads the names
-        click.echo(f"  {a.username}  {role_label(a.role)}  {a.password}")
+    rows = [(a.username, a.role, a.password) for a in accounts]
+    click.echo(logins_table(rows, LOGIN_URL))
     # Kept so `make run` can show the demo logins again on the next start.
     write_private_file(instance / DEMO_ACCOUNTS_FILE, "\n".join(lines) + "\n")

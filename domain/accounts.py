@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
-from domain.text import clean_text
+from domain.text import clean_paragraphs, clean_text
 
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{2,31}")
 
@@ -116,7 +116,7 @@ class UserAccount(Aggregate):
             raise DomainError("account.already_disabled")
         if disabled_by == self.actor:
             raise DomainError("account.cannot_disable_self")
-        text = clean_text(reason)
+        text = clean_paragraphs(reason)
         if not text:
             raise DomainError("account.reason_required")
         self._disabled(reason=text, disabled_by=disabled_by)

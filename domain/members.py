@@ -16,6 +16,8 @@ from domain.organisations import OrganisationKind, ParentFacts
 from domain.text import clean_text, normalised_identifier, text_problem
 
 MAX_NAME_LENGTH = 120
+TEMPORARY_FOLLOWS = frozenset({"merge", "split", "dissolve"})
+"""The decisions a temporary attachment follows (its chi bộ ended)."""
 
 
 class MembershipStatus(StrEnum):
@@ -327,6 +329,50 @@ class PartyMember(Aggregate):
     @event("TemporaryCellDetached")
     def _temporary_cell_detached(self, until: date, detached_by: str) -> None:
         self.temporary_cell_id = None
+
+    def follow_temporary_cell(
+        self,
+        *,
+        how: str,
+        decision_no: str,
+        effective_on: date,
+        cell: ParentFacts | None,
+        moved_by: str,
+    ) -> None:
+        """The chi bộ of the member's temporary party activity was merged, split
+        or dissolved by a decision (or the member's official chi bộ was merged
+        into it): the attachment follows to ``cell``, the successor chi bộ the
+        decision gives it, or ends where there is none or that chi bộ is now the
+        member's official one. The earlier chi bộ stays in the history."""
+        if how not in TEMPORARY_FOLLOWS:
+            raise DomainError("member.follow_unknown", how=how)
+        if self.temporary_cell_id is None:
+            raise DomainError("member.no_temporary_cell")
+        to: UUID | None = None
+        if cell is not None:
+            _check_cell(cell)
+            if cell.org_id != self.cell_id:
+                to = cell.org_id
+        self._temporary_cell_followed(
+            how=how,
+            decision_no=decision_no,
+            effective_on=effective_on,
+            from_cell_id=self.temporary_cell_id,
+            cell_id=to,
+            moved_by=moved_by,
+        )
+
+    @event("TemporaryCellFollowed")
+    def _temporary_cell_followed(
+        self,
+        how: str,
+        decision_no: str,
+        effective_on: date,
+        from_cell_id: UUID,
+        cell_id: UUID | None,
+        moved_by: str,
+    ) -> None:
+        self.temporary_cell_id = cell_id
 
     def record_exemption(
         self,

@@ -6,7 +6,6 @@ tỉnh ủy → huyện ủy / đảng ủy cơ sở → chi bộ; a leadership 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
@@ -37,6 +36,7 @@ from domain.reorganisation import (
     decision_fields,
     distinct,
 )
+from domain.text import clean_paragraphs
 
 
 class Organisation(Aggregate):
@@ -138,7 +138,7 @@ class Organisation(Aggregate):
         self, *, reason: str, dissolved_by: str, decision: Decision | None = None
     ) -> None:
         self._ensure_active()
-        text = " ".join(unicodedata.normalize("NFC", reason).split())
+        text = clean_paragraphs(reason)
         if not text:
             raise DomainError("org.reason_required")
         self._check_decision(decision)

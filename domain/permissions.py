@@ -402,6 +402,34 @@ def require_act(
         raise DomainError(OUT_OF_SCOPE, action=action)
 
 
+OFFICE_READS = frozenset({"report.read", "audit.read", "remediation.track"})
+"""Actions that only read: an ended office keeps them (it reads its history)."""
+
+
+def keeps_office(viewer: Viewer) -> bool:
+    """Whether the viewer's keeper roles act in its branch at all: not once its
+    organisation has ended (``office_ended``), so its to-do lists offer none of
+    a keeper's steps; its own file's steps stay."""
+    return viewer.is_admin or not viewer.office_ended
+
+
+def may_offer(viewer: Viewer, action: str) -> bool:
+    """Whether a page offers ``action`` at all (shows its button or form): the
+    role may (``may``), and an account whose office ended (``office_ended``) is
+    not offered what ``may_act`` would refuse it anywhere (``auth.office_ended``):
+    a keeper's acts in its branch. Its reads, the tree-wide acts its role has
+    and a member's acts on their own file stay offered. Where the target is
+    known, ``may_act`` decides."""
+    if not may(viewer.roles, action):
+        return False
+    if viewer.is_admin or not viewer.office_ended or action in OFFICE_READS:
+        return True
+    reach = COMMAND_REACH.get(action)
+    if reach in (None, Reach.EVERYWHERE, Reach.COUNTED):
+        return True
+    return reach is Reach.OWN_OR_BRANCH and viewer.has(Role.MEMBER)
+
+
 def _refuse_ended_office(viewer: Viewer, action: str) -> None:
     """``auth.office_ended`` for a keeper whose organisation has ended."""
     if viewer.office_ended and not viewer.is_admin:

@@ -1,5 +1,5 @@
 """The rating round's events that carry a version (SelfRated, RatingProposed,
-RatingDecided, RatingRevised) with their upcasters.
+RatingDecided, RatingRevised) with their upcasters, and RatingStepsCarried.
 
 They are declared here and named inside :class:`domain.ratings.RatingRound`
 (``SelfRated = rating_events.SelfRated``); the aggregate's class redefines each
@@ -33,18 +33,45 @@ class SelfRated(Aggregate.Event):
 
 
 class RatingProposed(Aggregate.Event):
-    """v2: ``open_questions`` as evaluated at the proposal (see SelfRated)."""
+    """v2: ``open_questions`` as evaluated at the proposal (see SelfRated).
+    v3: ``proposing_body``, the body whose appraisal the proposal is
+    (``domain.succession.appraising_body``); unknown (None) before."""
 
-    class_version = 2
+    class_version = 3
     subject_key: str
     level: str
     note: str
     open_questions: list[str]
+    proposing_body: str | None
     proposed_by: str
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["open_questions"] = []
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["proposing_body"] = None
+
+
+class RatingStepsCarried(Aggregate.Event):
+    """A subject's undecided steps in the round of an authority that ended,
+    carried to this round of the organisation that carries it on (docs/rules.md,
+    "Reviews and ratings across a change"). Each step keeps ``origin``, the
+    round and version of the signed event that first recorded it; the old
+    events are never rewritten. ``proposal_dropped``: why a proposal made
+    there did not follow (None if none was made or it followed)."""
+
+    subject_key: str
+    from_round_id: str
+    from_authority_id: str
+    from_authority_name: str
+    succession: list[dict[str, Any]]
+    self_rating: dict[str, Any] | None
+    proposal: dict[str, Any] | None
+    proposal_dropped: str | None
+    hold: dict[str, Any] | None
+    carried_by: str
 
 
 class RatingDecided(Aggregate.Event):
@@ -72,9 +99,11 @@ class RatingDecided(Aggregate.Event):
 
 
 class RatingRevised(Aggregate.Event):
-    """v2: ``settled``, as in :class:`RatingDecided`."""
+    """v2: ``settled``, as in :class:`RatingDecided`. v3: ``succession``, when
+    the authority that decided has ended and its successor revises the decision
+    (``domain.succession.succession_record``); None otherwise and before."""
 
-    class_version = 2
+    class_version = 3
     subject_key: str
     previous_level: str
     level: str
@@ -88,8 +117,13 @@ class RatingRevised(Aggregate.Event):
     reason: str
     explanation: str
     settled: list[dict[str, Any]]
+    succession: dict[str, Any] | None
     decided_by: str
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["settled"] = []
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["succession"] = None

@@ -171,7 +171,15 @@ def step_flags(detail: Mapping[str, Any], status: str) -> list[tuple[str, str]]:
 
 
 RATING_STEPS = frozenset(
-    {"self_rated", "proposed", "decided", "revised", "cancelled", "rating_redo"}
+    {
+        "self_rated",
+        "proposed",
+        "carried",
+        "decided",
+        "revised",
+        "cancelled",
+        "rating_redo",
+    }
 )
 """The timeline steps that may raise or settle a flag (the latest one counts)."""
 

@@ -14,17 +14,18 @@ from domain.errors import DomainError
 from domain.evaluation import OPEN_HTNV_CONDITION, Evaluation, SubjectFacts
 from domain.explain import level_name, rule_label
 from domain.rulebooks import LEVEL_RANK, Level
-from domain.text import clean_text
+from domain.text import clean_paragraphs, clean_text
 
 GROUP_CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 HOLD_REASONS = frozenset({"complaint", "denunciation", "disunity", "violation"})
 MAX_TEXT = 4000
 
 
-def required_text(value: str, code: str) -> str:
+def required_text(value: str, code: str, *, multiline: bool = False) -> str:
     """A cleaned text a step must have (``code`` when empty), at most
-    ``MAX_TEXT`` characters."""
-    text = clean_text(value)
+    ``MAX_TEXT`` characters: one line (a name, a decision number), or in
+    paragraphs (``multiline``: a note, a justification, a reason)."""
+    text = clean_paragraphs(value) if multiline else clean_text(value)
     if not text:
         raise DomainError(code)
     if len(text) > MAX_TEXT:
@@ -71,7 +72,7 @@ def settle_open_questions(
     the level decided, the justification and the regulation it was read under."""
     if not evaluation.open_questions:
         return []
-    why = clean_text(justification)
+    why = clean_paragraphs(justification)
     if not why:
         question = evaluation.open_questions[0]
         raise DomainError(

@@ -24,12 +24,14 @@ from domain.rating_order import check_head_rule, check_prerequisites
 from domain.rating_quota import Counts, counted, over_quota, quota_gauge
 from domain.rating_rules import (
     GROUP_CODE,
+    HOLD_REASONS,
     check_level,
     consecutive_khtnv,
     settle_open_questions,
 )
 from domain.rulebooks import Level
 from domain.subjects import Subject, SubjectKey
+from domain.succession import appraising_body, carried_steps
 
 # Shared between a round and its copies: replaced, never changed in place.
 SHARED_STATE = frozenset({"entries", "groups", "group_index", "counts"})
@@ -110,6 +112,14 @@ class RoundState:
     def _change(self, key: str, **changes: Any) -> None:
         """Replace the subject's entry by one with ``changes``."""
         self._put(key, replace(self._entry(key), **changes))
+
+    def _step(self, **fields: Any) -> dict[str, Any]:
+        """Inside an event's mutator: the step it records, with ``origin``, where
+        that event is (this round, its version), so a step carried to a
+        successor's round names its original (``RatingStepsCarried``)."""
+        version = self.version + 1  # type: ignore[attr-defined]
+        origin = {"round_id": str(self.id), "version": version}  # type: ignore[attr-defined]
+        return {**copy.deepcopy(fields), "origin": origin}
 
     def decision_of(self, key: str) -> Mapping[str, Any] | None:
         return self._entry(key).decision
@@ -221,6 +231,14 @@ class RoundState:
             raise DomainError("rating.quota_exceeded", **gauge)
         return gauge
 
+    def _check_holdable(self, cycle: ReviewCycle, key: str, reason: str) -> None:
+        """A hold names a known reason and the subject is not held already."""
+        self._subject(cycle, key)
+        if reason not in HOLD_REASONS:
+            raise DomainError("rating.hold_reason_unknown", reason=reason)
+        if self._entry(key).hold is not None:
+            raise DomainError("rating.already_held")
+
     def _check_undecided(self, key: str) -> None:
         if self.decision_of(key) is not None:
             raise DomainError("rating.already_decided")
@@ -307,6 +325,24 @@ class RoundState:
         return evaluation, used
 
 
+def decision_entry(
+    level: str, decision_no: str, decided_on: Any, explanation: str
+) -> dict[str, Any]:
+    """A decision as the round's entry keeps it."""
+    return {
+        "level": level,
+        "decision_no": decision_no,
+        "decided_on": decided_on,
+        "explanation": explanation,
+    }
+
+
+def decided_rules(evaluation: Evaluation, used: Mapping[str, Any]) -> list[str]:
+    """The rules a decision names: the evaluation's and the checks it made."""
+    checks = ("prerequisites", "head_rule", "quota", "consecutive_khtnv")
+    return [*evaluation.rules, *(r for r in checks if used.get(r))]
+
+
 def decision_record(
     cycle: ReviewCycle,
     evaluation: Evaluation,
@@ -359,3 +395,30 @@ def _name_or(cycle: ReviewCycle, key: str, default: str) -> str:
     """The name of a subject of the cycle, or ``default`` when it is none."""
     found = cycle.subjects.get(key)
     return found.name if found is not None else default
+
+
+def steps_to_carry(
+    target: RoundState,
+    key: str,
+    source: RoundState,
+    cycle: ReviewCycle,
+    body_active: bool,
+) -> dict[str, Any] | None:
+    """The steps of ``key`` in ``source`` (the round of an authority that ended)
+    that follow it to ``target`` (``domain.succession.carried_steps``): none if
+    the subject is not rated by ``target``'s authority now, is exempt, or
+    already has a step there."""
+    subject = cycle.subjects.get(key)
+    authority = str(target.authority_org_id)
+    if (
+        subject is None
+        or subject.exempt
+        or subject.decides != authority
+        or target._entry(key) != EMPTY_ENTRY
+    ):
+        return None
+    return carried_steps(
+        source._entry(key),
+        body_now=appraising_body(subject.proposes, authority),
+        body_active=body_active,
+    )

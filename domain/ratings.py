@@ -8,12 +8,8 @@ facts, decisions of other rounds of the cycle) arrive as arguments and are
 recorded in the event that used them, with the rulebook id and the Vietnamese
 explanation ("vì sao mức này", domain/explain.py).
 
-A command's cost does not grow with the round (issue 14 §3): each entry and
-each peer group is copy-on-write (an event replaces it, never changes it in
-place), so a command's private copy of the cached round shares them instead of
-deep-copying every entry; a subject's peer group is found by an index and each
-group keeps its decided HTXSNV and HTTNV counts, so the quota is checked without
-reading every member's level.
+A command's cost does not grow with the round (issue 14 §3; copy-on-write
+entries and groups, counted quotas: :mod:`domain.rating_state`).
 
 Where the rest lives: the round's state, its entries (:class:`RoundEntry`) and
 the judgement of a decision in :mod:`domain.rating_state`; the order of rating
@@ -40,7 +36,6 @@ from domain.evaluation import Assessment, SubjectFacts
 from domain.rating_order import rating_prerequisites
 from domain.rating_quota import group_counts
 from domain.rating_rules import (
-    HOLD_REASONS,
     check_level,
     consecutive_khtnv,
     required_text,
@@ -51,10 +46,14 @@ from domain.rating_state import (
     RoundState,
     check_proposer,
     decided_level,
+    decided_rules,
+    decision_entry,
     decision_record,
+    steps_to_carry,
 )
 from domain.rulebooks import parse_level
-from domain.text import clean_text
+from domain.succession import appraising_body
+from domain.text import clean_paragraphs
 
 # Names the callers imported from here before the split.
 __all__ = [
@@ -164,7 +163,9 @@ class RatingRound(RoundState, Aggregate):
         self._exception_granted(
             code=code,
             ratio_pct=ratio_pct,
-            justification=required_text(justification, "rating.justification_required"),
+            justification=required_text(
+                justification, "rating.justification_required", multiline=True
+            ),
             granted_by=granted_by,
         )
 
@@ -215,7 +216,13 @@ class RatingRound(RoundState, Aggregate):
         open_questions: list[str],
         rated_by: str,
     ) -> None:
-        rated = {"assessment": assessment, "score": score, "ceiling": ceiling}
+        rated = self._step(
+            assessment=assessment,
+            score=score,
+            ceiling=ceiling,
+            open_questions=open_questions,
+            rated_by=rated_by,
+        )
         self._change(subject_key, self_rating=rated, proposal=None)
 
     def propose(
@@ -246,11 +253,13 @@ class RatingRound(RoundState, Aggregate):
             self._entry(subject_key).mitigations,
         )
         check_level(evaluation, proposed)
+        body = appraising_body(subject.proposes, str(self.authority_org_id))
         self._proposed(
             subject_key=subject_key,
             level=proposed.value,
-            note=clean_text(note),
+            note=clean_paragraphs(note),
             open_questions=list(evaluation.open_questions),
+            proposing_body=body,
             proposed_by=proposed_by,
         )
 
@@ -263,9 +272,17 @@ class RatingRound(RoundState, Aggregate):
         level: str,
         note: str,
         open_questions: list[str],
+        proposing_body: str | None,
         proposed_by: str,
     ) -> None:
-        self._change(subject_key, proposal={"level": level, "note": note})
+        proposal = self._step(
+            level=level,
+            note=note,
+            open_questions=open_questions,
+            body=proposing_body,
+            proposed_by=proposed_by,
+        )
+        self._change(subject_key, proposal=proposal)
 
     def hold(
         self,
@@ -277,28 +294,25 @@ class RatingRound(RoundState, Aggregate):
         held_by: str,
     ) -> None:
         """A complaint, denunciation, disunity or violation: verify before deciding."""
-        self._subject(cycle, subject_key)
-        if reason not in HOLD_REASONS:
-            raise DomainError("rating.hold_reason_unknown", reason=reason)
-        if self._entry(subject_key).hold is not None:
-            raise DomainError("rating.already_held")
+        self._check_holdable(cycle, subject_key, reason)
         self._held(
             subject_key=subject_key,
             reason=reason,
-            note=required_text(note, "rating.note_required"),
+            note=required_text(note, "rating.note_required", multiline=True),
             held_by=held_by,
         )
 
     @event("RatingHeldForVerification")
     def _held(self, subject_key: str, reason: str, note: str, held_by: str) -> None:
-        self._change(subject_key, hold={"reason": reason, "note": note})
+        hold = self._step(reason=reason, note=note, held_by=held_by)
+        self._change(subject_key, hold=hold)
 
     def release(self, *, subject_key: str, finding: str, released_by: str) -> None:
         if self._entry(subject_key).hold is None:
             raise DomainError("rating.not_held")
         self._released(
             subject_key=subject_key,
-            finding=required_text(finding, "rating.note_required"),
+            finding=required_text(finding, "rating.note_required", multiline=True),
             released_by=released_by,
         )
 
@@ -324,7 +338,9 @@ class RatingRound(RoundState, Aggregate):
             subject_key=subject_key,
             trigger=trigger,
             mitigated=bool(mitigated),
-            justification=required_text(justification, "rating.justification_required"),
+            justification=required_text(
+                justification, "rating.justification_required", multiline=True
+            ),
             decided_by=decided_by,
         )
 
@@ -367,19 +383,14 @@ class RatingRound(RoundState, Aggregate):
             external=external,
             check_order=True,
         )
-        why = clean_text(justification)
+        why = clean_paragraphs(justification)
         self._decided(
             subject_key=subject_key,
             level=chosen.value,
             decision_no=number,
             decided_on=decided_on,
             rulebook_id=self.rulebook_id,
-            rules=list(evaluation.rules)
-            + [
-                r
-                for r in ("prerequisites", "head_rule", "quota", "consecutive_khtnv")
-                if used.get(r)
-            ],
+            rules=decided_rules(evaluation, used),
             justification=why,
             decided_by=decided_by,
             **decision_record(cycle, evaluation, chosen, facts, used, why),
@@ -404,12 +415,7 @@ class RatingRound(RoundState, Aggregate):
         settled: list[dict[str, Any]],
         decided_by: str,
     ) -> None:
-        decision = {
-            "level": level,
-            "decision_no": decision_no,
-            "decided_on": decided_on,
-            "explanation": explanation,
-        }
+        decision = decision_entry(level, decision_no, decided_on, explanation)
         self._change(subject_key, decision=decision)
 
     def rerate(
@@ -425,14 +431,17 @@ class RatingRound(RoundState, Aggregate):
         facts: SubjectFacts,
         external: Mapping[str, str],
         decided_by: str,
+        succession: Mapping[str, Any] | None = None,
     ) -> None:
         """Huỷ bỏ and đánh giá, xếp loại lại (Mẫu 03; 366 Điều 15.3), optionally
-        ordering a review of the chair's responsibility (seed 002)."""
+        ordering a review of the chair's responsibility (seed 002).
+        ``succession``: the round's authority has ended and the organisation
+        carrying it on revises (``domain.succession.succession_record``)."""
         subject = self._subject(cycle, subject_key)
         previous = self.decision_of(subject_key)
         if previous is None:
             raise DomainError("rating.not_decided")
-        why = required_text(reason, "rating.reason_required")
+        why = required_text(reason, "rating.reason_required", multiline=True)
         number = required_text(decision_no, "rating.decision_no_required")
         chosen = parse_level(level)
         evaluation, used = self._judge(
@@ -465,6 +474,7 @@ class RatingRound(RoundState, Aggregate):
                 *(["consecutive_khtnv"] if used.get("consecutive_khtnv") else []),
             ],
             reason=why,
+            succession=dict(succession) if succession else None,
             decided_by=decided_by,
             **decision_record(cycle, evaluation, chosen, facts, used, why),
         )
@@ -502,14 +512,10 @@ class RatingRound(RoundState, Aggregate):
         reason: str,
         explanation: str,
         settled: list[dict[str, Any]],
+        succession: dict[str, Any] | None,
         decided_by: str,
     ) -> None:
-        decision = {
-            "level": level,
-            "decision_no": decision_no,
-            "decided_on": decided_on,
-            "explanation": explanation,
-        }
+        decision = decision_entry(level, decision_no, decided_on, explanation)
         revisions = self._entry(subject_key).revisions + 1
         self._change(subject_key, decision=decision, hold=None, revisions=revisions)
 
@@ -518,6 +524,51 @@ class RatingRound(RoundState, Aggregate):
         self, subject_key: str, reason: str, ordered_by: str
     ) -> None:
         self._change(subject_key, chair_review=reason)
+
+    # -- across a reorganisation (docs/rules.md) --------------------------------------
+    def carry_steps(
+        self,
+        *,
+        subject_key: str,
+        source: RatingRound,
+        succession: list[dict[str, Any]],
+        body_active: bool,
+        cycle: ReviewCycle,
+        carried_by: str,
+    ) -> bool:
+        """Take over the subject's undecided steps from ``source``, the round of
+        an authority that ended and that this round's authority carries on
+        (``domain.rating_state.steps_to_carry``); whether anything was."""
+        steps = steps_to_carry(self, subject_key, source, cycle, body_active)
+        if steps is not None:
+            self._steps_carried(
+                subject_key=subject_key,
+                from_round_id=str(source.id),
+                from_authority_id=str(source.authority_org_id),
+                from_authority_name=source.authority_name,
+                succession=[dict(link) for link in succession],
+                carried_by=carried_by,
+                **steps,
+            )
+        return steps is not None
+
+    RatingStepsCarried = rating_events.RatingStepsCarried
+
+    @event(RatingStepsCarried)
+    def _steps_carried(
+        self,
+        subject_key: str,
+        from_round_id: str,
+        from_authority_id: str,
+        from_authority_name: str,
+        succession: list[dict[str, Any]],
+        self_rating: dict[str, Any] | None,
+        proposal: dict[str, Any] | None,
+        proposal_dropped: str | None,
+        hold: dict[str, Any] | None,
+        carried_by: str,
+    ) -> None:
+        self._change(subject_key, self_rating=self_rating, proposal=proposal, hold=hold)
 
     # -- redone on the higher committee's order (§5.4) --------------------------------
     def order_redo(

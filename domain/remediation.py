@@ -204,6 +204,7 @@ class RemediationPlan(Aggregate):
                     "responsibility": required_text(
                         str(person.get("responsibility", "")),
                         "remediation.responsibility_required",
+                        multiline=True,
                     ),
                 }
             )
@@ -219,10 +220,14 @@ class RemediationPlan(Aggregate):
         self._recorded(
             shortcoming_id=str(shortcoming_id),
             source=source,
-            description=required_text(description, "remediation.description_required"),
+            description=required_text(
+                description, "remediation.description_required", multiline=True
+            ),
             cause=cause,
             recorded_on=recorded_on,
-            collective_responsibility=optional_text(collective_responsibility),
+            collective_responsibility=optional_text(
+                collective_responsibility, multiline=True
+            ),
             persons=sorted(named, key=lambda p: (p["role"] != "head", p["member_id"])),
             review_id=review_id,
             recurrence_of=earlier,
@@ -459,7 +464,7 @@ class RemediationPlan(Aggregate):
             raise DomainError("remediation.document_reference_required")
         self._progress_reported(
             shortcoming_id=str(shortcoming_id),
-            text=required_text(text, "remediation.text_required"),
+            text=required_text(text, "remediation.text_required", multiline=True),
             reported_on=reported_on,
             document_reference=reference,
             document_sha256=digest,
@@ -490,7 +495,7 @@ class RemediationPlan(Aggregate):
         self._step(shortcoming_id, "claim")
         self._claimed(
             shortcoming_id=str(shortcoming_id),
-            summary=required_text(summary, "remediation.text_required"),
+            summary=required_text(summary, "remediation.text_required", multiline=True),
             claimed_on=claimed_on,
             claimed_by=claimed_by,
         )
@@ -530,7 +535,7 @@ class RemediationPlan(Aggregate):
         self._closed(
             shortcoming_id=str(shortcoming_id),
             outcome=Status.VERIFIED.value,
-            note=optional_text(note),
+            note=optional_text(note, multiline=True),
             verified_on=verified_on,
             verifier=verifier,
             closed_by=verified_by,
@@ -564,7 +569,7 @@ class RemediationPlan(Aggregate):
         self._check_verifier(item, refused_on, refused_by, verifier)
         self._refused(
             shortcoming_id=str(shortcoming_id),
-            reason=required_text(reason, "remediation.reason_required"),
+            reason=required_text(reason, "remediation.reason_required", multiline=True),
             refused_on=refused_on,
             verifier=verifier,
             refused_by=refused_by,

@@ -38,7 +38,7 @@ from fractions import Fraction
 from typing import Any
 
 from domain.errors import DomainError
-from domain.text import clean_text
+from domain.text import clean_paragraphs, clean_text
 
 MAX_TEXT = 4000
 MAX_REFERENCE = 300
@@ -88,8 +88,16 @@ def next_status(current: Status, step: str) -> Status:
     }[step]
 
 
-def required_text(value: str, code: str, limit: int = MAX_TEXT) -> str:
-    text = clean_text(value)
+def _cleaned(value: str, multiline: bool) -> str:
+    return clean_paragraphs(value) if multiline else clean_text(value)
+
+
+def required_text(
+    value: str, code: str, limit: int = MAX_TEXT, *, multiline: bool = False
+) -> str:
+    """A text a step must have: one line (a reference), or in paragraphs
+    (``multiline``: a description, a report, a reason)."""
+    text = _cleaned(value, multiline)
     if not text:
         raise DomainError(code)
     if len(text) > limit:
@@ -97,8 +105,10 @@ def required_text(value: str, code: str, limit: int = MAX_TEXT) -> str:
     return text
 
 
-def optional_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
-    text = clean_text(value or "")
+def optional_text(
+    value: str | None, limit: int = MAX_TEXT, *, multiline: bool = False
+) -> str | None:
+    text = _cleaned(value or "", multiline)
     if len(text) > limit:
         raise DomainError("remediation.text_too_long", limit=limit)
     return text or None

@@ -120,6 +120,17 @@ def path_as_of(
     return tuple(reversed(chain))
 
 
+def cell_on(cells: Sequence[tuple[str, str]], day: date) -> UUID | None:
+    """A member's chi bộ on ``day`` from their chi bộ over time: ``cells`` are
+    (chi bộ, valid from: ISO date, '' = since enrolled) in the order recorded;
+    the last one in effect by that day, None before the first."""
+    found: UUID | None = None
+    for cell_id, valid_from in cells:
+        if valid_from <= day.isoformat():
+            found = UUID(cell_id)
+    return found
+
+
 def rebased(
     path: Sequence[str], at: str, onto: Sequence[str], *, keep: bool
 ) -> list[str]:

@@ -24,7 +24,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainError
 from domain.subjects import Subject
-from domain.text import clean_text
+from domain.text import clean_paragraphs
 
 SCOPES = ("review", "rating", "both")
 MAX_TEXT = 4000
@@ -38,12 +38,23 @@ def covers_rating(scope: str) -> bool:
     return scope in ("rating", "both")
 
 
-def check_orderer(subject: Subject, ordering_org_id: UUID | None) -> None:
+def check_orderer(
+    subject: Subject,
+    ordering_org_id: UUID | None,
+    place_path: Sequence[str] | None = None,
+) -> None:
     """Only a committee above the subject's own place orders it redone: the
-    collective's own organisation or the member's chi bộ cannot (§5.4)."""
+    collective's own organisation or the member's chi bộ cannot (§5.4).
+    ``place_path``: the subject's place and the organisations above it in
+    today's tree (root first); after a reorganisation the committee above it
+    now orders, not the one above it when the cycle's row was derived (an
+    ended commune's successor, not its old huyện)."""
     if ordering_org_id is None:
         return
-    above = [str(o) for o in subject.path[1:]]
+    if place_path:
+        above = [str(o) for o in place_path[:-1]]
+    else:
+        above = [str(o) for o in subject.path[1:]]
     if str(ordering_org_id) not in above:
         raise DomainError("rereview.not_higher", subject=subject.name)
 
@@ -68,6 +79,7 @@ class ReReviewOrder(Aggregate):
         reviews: Sequence[Mapping[str, Any]],
         decision: Mapping[str, Any] | None,
         ordered_by: str,
+        place_path: Sequence[str] | None = None,
     ) -> ReReviewOrder:
         """``reviews``: the subject's reviews (review_id, venue_id, held_on);
         ``decision``: the subject's decided rating (round_id, level,
@@ -76,8 +88,8 @@ class ReReviewOrder(Aggregate):
             raise DomainError("rereview.scope_unknown", scope=scope)
         if subject.exempt:
             raise DomainError("rereview.subject_exempt", reason=subject.exempt)
-        check_orderer(subject, ordering_org_id)
-        why = clean_text(reason)
+        check_orderer(subject, ordering_org_id, place_path)
+        why = clean_paragraphs(reason)
         if not why:
             raise DomainError("rereview.reason_required")
         if len(why) > MAX_TEXT:

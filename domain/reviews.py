@@ -28,14 +28,16 @@ from domain.rulebooks import (
     parse_level,
 )
 from domain.subjects import Subject, SubjectKey
-from domain.text import clean_text
+from domain.text import clean_paragraphs, clean_text
 
 MAX_TEXT = 20000
 EVALUATOR_KINDS = frozenset({"superior", "peer", "subordinate"})
 
 
-def text_of(value: str, code: str) -> str:
-    cleaned = clean_text(value)
+def text_of(value: str, code: str, *, multiline: bool = True) -> str:
+    """A required text, cleaned: in paragraphs (``clean_paragraphs``: a comment,
+    minutes, a conclusion), or on one line (``multiline=False``: a name)."""
+    cleaned = clean_paragraphs(value) if multiline else clean_text(value)
     if not cleaned:
         raise DomainError(code)
     if len(cleaned) > MAX_TEXT:
@@ -51,7 +53,7 @@ def sections_of(form: str, sections: Mapping[str, str]) -> dict[str, str]:
     unknown = sorted(set(sections) - set(allowed))
     if unknown:
         raise DomainError("review.section_unknown", section=", ".join(unknown))
-    cleaned = {k: clean_text(v) for k, v in sections.items() if clean_text(v)}
+    cleaned = {k: text for k, v in sections.items() if (text := clean_paragraphs(v))}
     missing = sorted(REQUIRED_SECTIONS[form] - set(cleaned))
     if missing:
         raise DomainError("review.section_missing", section=", ".join(missing))
@@ -342,7 +344,7 @@ class Review(Aggregate):
         level = parse_level(proposed_level).value if proposed_level else None
         self._opinion_recorded(
             evaluator_kind=evaluator_kind,
-            evaluator=text_of(evaluator, "review.evaluator_required"),
+            evaluator=text_of(evaluator, "review.evaluator_required", multiline=False),
             proposed_level=level,
             text=text_of(text, "review.text_required"),
             recorded_by=recorded_by,

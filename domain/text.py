@@ -1,8 +1,12 @@
 """Normalisation of user text: one representation for Vietnamese diacritics, and
 the characters no name or text may hold (issue 11).
 
-``clean_text`` only normalises: aggregates call it in code that also runs on
-replay, so it must never refuse what an older store holds. ``text_problem`` and
+``clean_text`` (a name, a code, a one-line value) and ``clean_paragraphs`` (a
+text people write in paragraphs: a self-review's sections, a report, a comment,
+minutes, a justification) only normalise: aggregates call them in code that also
+runs on replay, so they must never refuse what an older store holds. Texts signed
+before ``clean_paragraphs`` existed were folded to one line; they read unchanged
+(one line in, the same as ``clean_text`` out). ``text_problem`` and
 ``checked_text`` are for the input boundary (web forms, the JSON API, imports):
 they say why a value cannot be taken, as a stable code.
 """
@@ -32,6 +36,22 @@ INVISIBLE_ONLY = "text.invisible_only"
 def clean_text(text: str) -> str:
     """NFC with runs of white space folded and the ends trimmed."""
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def clean_paragraphs(text: str) -> str:
+    """A multi-line text: NFC, every kind of line break (CRLF, CR, the Unicode
+    line and paragraph separators) one ``"\n"``, the white space within each line
+    folded to one space and its ends trimmed, at most one blank line in a row, no
+    blank line at either end. A text without line breaks comes out as
+    ``clean_text`` gives it."""
+    kept: list[str] = []
+    for raw in unicodedata.normalize("NFC", text).splitlines():
+        line = " ".join(raw.split())
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    while kept and not kept[-1]:
+        kept.pop()
+    return "\n".join(kept)
 
 
 def _is_control(char: str, *, multiline: bool) -> bool:

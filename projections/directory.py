@@ -21,7 +21,8 @@ from domain.members import PartyMember
 from domain.organisations import Organisation
 from ledger.keys import SigningKey
 from ledger.mapper import LedgerEvent
-from projections.read_model import ReadModel, handles
+from projections.directory_temporary import TemporaryCells
+from projections.read_model import handles
 from projections.sqlutil import Tx
 
 if TYPE_CHECKING:
@@ -34,11 +35,11 @@ ANCESTOR_PATH_SQL = (
 )
 
 
-class Directory(ReadModel):
+class Directory(TemporaryCells):
     name = "directory"
     # 2: org_ancestors; 3: reorganisation (periods, successions, posts);
-    # 4: member_cells (a member's chi bộ over time)
-    version = 4
+    # 4: member_cells (a member's chi bộ over time); 5: temporary_cells
+    version = 5
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "organisations": (
             "org_id TEXT PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, "
@@ -91,6 +92,7 @@ class Directory(ReadModel):
             "member_id TEXT NOT NULL, org_id TEXT NOT NULL, role TEXT NOT NULL, "
             "since TEXT NOT NULL, PRIMARY KEY (member_id, org_id)"
         ),
+        **TemporaryCells.tables,
     }
     indexes = {  # noqa: RUF012 - declarative index list read by the runtime
         # The branch below an organisation (the primary key serves the path up).
@@ -101,6 +103,7 @@ class Directory(ReadModel):
         "members_cell": ("members", "cell_id"),
         "posts_by_org": ("posts", "org_id"),
         "successions_by_successor": ("org_successions", "successor_id"),
+        **TemporaryCells.indexes,
     }
 
     @handles(Organisation.Founded)  # type: ignore[attr-defined]

@@ -6,8 +6,11 @@ Each takes the runtime and returns rows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
+
+from projections.directory import lifetime
 
 if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
@@ -192,6 +195,53 @@ def organisation_place(
         [org_id],
     )
     return rows[0] if rows else None
+
+
+def office_end(runtime: ProjectionRuntime, org_id: str) -> tuple[bool, date | None]:
+    """Whether the organisation has ended (merged, split or dissolved) and the
+    date it ended on (None when recorded without a decision): two indexed
+    queries, the second only for an ended one."""
+    rows = runtime.query(
+        "directory",
+        "SELECT dissolved FROM {organisations} WHERE org_id = ?",
+        [org_id],
+    )
+    if not rows or not rows[0]["dissolved"]:
+        return False, None
+    return True, lifetime(runtime, UUID(org_id))[1]
+
+
+def organisation_end(runtime: ProjectionRuntime, org_id: str) -> dict[str, Any] | None:
+    """How an organisation ended, or None while it lasts: ``org_id``, ``name``,
+    ``how`` (merge, split, dissolve), ``on`` (ISO date, '' when recorded
+    without a decision), ``decision_no`` and its ``successors`` (``org_id``,
+    ``name``, by name). Three indexed queries."""
+    rows = runtime.query(
+        "directory",
+        "SELECT p.valid_from, p.decision_no, o.name FROM {org_periods} p "
+        "JOIN {organisations} o ON o.org_id = p.org_id "
+        "WHERE p.org_id = ? AND p.ended = 1 ORDER BY p.seq LIMIT 1",
+        [org_id],
+    )
+    if not rows:
+        return None
+    successors = runtime.query(
+        "directory",
+        "SELECT s.successor_id AS org_id, o.name, s.how, s.decision_no, "
+        "s.effective_on FROM {org_successions} s "
+        "JOIN {organisations} o ON o.org_id = s.successor_id "
+        "WHERE s.predecessor_id = ? ORDER BY o.name, s.successor_id",
+        [org_id],
+    )
+    first = successors[0] if successors else rows[0]
+    return {
+        "org_id": org_id,
+        "name": rows[0]["name"],
+        "how": successors[0]["how"] if successors else "dissolve",
+        "on": (first.get("effective_on") or rows[0]["valid_from"] or ""),
+        "decision_no": first["decision_no"],
+        "successors": [{"org_id": r["org_id"], "name": r["name"]} for r in successors],
+    }
 
 
 def member_cell(runtime: ProjectionRuntime, member_id: UUID) -> UUID | None:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
 
 MEMBER, ORGANISATION, CYCLE, VOTE = "member", "organisation", "cycle", "vote"
+CELL = "cell"  # the directory's kind of a chi bộ
 KINDS = (MEMBER, ORGANISATION, CYCLE, VOTE)
 CANDIDATES = 400  # token matches a search looks at, at most (bounded work)
 MAX_DEPTH = 16  # organisations above one another, at most (a guard on the walk)
@@ -509,6 +510,31 @@ def children_page_sql(
         f"ORDER BY e.sort_key {order}, e.entity_id {order}"
     )
     return statement, args
+
+
+def cells_page(
+    runtime: ProjectionRuntime, narrowing: Narrowing, limit: int
+) -> list[dict[str, Any]]:
+    """The first active chi bộ by name in the narrowing (see ``cells_page_sql``)."""
+    return run(runtime, cells_page_sql(narrowing, limit))
+
+
+def cells_page_sql(narrowing: Narrowing, limit: int) -> Statement:
+    """The first ``limit + 1`` active chi bộ (kind ``cell``, not dissolved) by name
+    then id, in the narrowing (the enrolment and transfer pages' suggestions):
+    the organisations' entries walked in name order (``entries_name``), each
+    one's directory row by primary key and its place by ``org_ancestors``, until
+    enough are found; never the whole tree."""
+    where, params = narrowing.sql("e.entity_id", "e.kind", "e.entity_id")
+    statement = (
+        "SELECT e.sort_key, o.org_id, o.code, o.name, o.kind, o.parent_id, "  # noqa: S608 - marks and code only
+        "o.dissolved, 0 AS n FROM {entries} e "
+        "JOIN {directory.organisations} o ON o.org_id = e.entity_id "
+        "WHERE e.kind = ? AND o.kind = ? AND o.dissolved = 0 AND "
+        + where
+        + f" ORDER BY e.sort_key, e.entity_id LIMIT {int(limit) + 1}"
+    )
+    return statement, [ORGANISATION, CELL, *params]
 
 
 def member_count(runtime: ProjectionRuntime, org_id: str) -> int:

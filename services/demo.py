@@ -144,7 +144,7 @@ def load_demo(services: Kiemdiem, admin: Signer, seed: int = 2025) -> DemoResult
         demo_signer(services, "captuy", logins["captuy"]),
     )
     load_demo_remediation(services, demo_signer(services, "thuky", logins["thuky"]))
-    vote = load_demo_vote(services, admin)
+    vote = load_demo_vote(services, admin, opened=logins)
     accounts += [DemoAccount(a.username, a.role, a.password) for a in vote.accounts]
     # Issue 12: two đảng ủy xã merged on 1/7/2025 into a đảng bộ xã under the
     # tỉnh ủy, rated in 2024 before and in 2025 after (services/demo_merger.py).

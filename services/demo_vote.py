@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -57,8 +58,10 @@ POSTS = [
     "Bí thư Huyện ủy Yên Thành",
     "Bí thư Huyện ủy Phú Lộc",
 ]
+# The chair is the province's ban kiểm phiếu login of the demo (services.demo),
+# reused when it is already open: its dashboard then has the minutes to sign.
 TRUSTEES = [
-    ("bkp-truongban", "Trưởng Ban kiểm phiếu (demo)"),
+    ("bankiemphieu", "Trưởng Ban kiểm phiếu"),
     ("bkp-uyvien1", "Ủy viên Ban kiểm phiếu 1 (demo)"),
     ("bkp-uyvien2", "Ủy viên Ban kiểm phiếu 2 (demo)"),
     ("bkp-uyvien3", "Ủy viên Ban kiểm phiếu 3 (demo)"),
@@ -108,9 +111,14 @@ def demo_choices(seed: int) -> list[list[int | None]]:
 
 
 def load_demo_vote(
-    kiemdiem: Kiemdiem, admin_signer: Signer, seed: int = 2025
+    kiemdiem: Kiemdiem,
+    admin_signer: Signer,
+    seed: int = 2025,
+    opened: Mapping[str, str] | None = None,
 ) -> DemoVoteResult:
-    """Run a whole mode A vote through the ordinary commands; see the module doc."""
+    """Run a whole mode A vote through the ordinary commands; see the module doc.
+    ``opened``: trustees' accounts already open (username → password), used as
+    they are; the others are opened here and returned."""
     votes = kiemdiem.votes
     admin = admin_signer.actor
     org = organisation_id(ORG_CODE)
@@ -126,16 +134,18 @@ def load_demo_vote(
     accounts: list[DemoVoteAccount] = []
     trustees: list[Signer] = []
     for username, full_name in TRUSTEES:
-        password = secrets.token_urlsafe(9)
-        kiemdiem.handle(
-            c.OpenAccount(
-                admin, username, full_name, ("counting",), password, org_id=org
-            ),
-            admin_signer,
-        )
+        password = (opened or {}).get(username)
+        if password is None:
+            password = secrets.token_urlsafe(9)
+            kiemdiem.handle(
+                c.OpenAccount(
+                    admin, username, full_name, ("counting",), password, org_id=org
+                ),
+                admin_signer,
+            )
+            accounts.append(DemoVoteAccount(username, "counting", password))
         user = account_id(username)
         trustees.append(kiemdiem.vault.unlock(str(user), actor_of(user), password))
-        accounts.append(DemoVoteAccount(username, "counting", password))
 
     vote = kiemdiem.handle(
         vc.CreateVote(

@@ -15,7 +15,6 @@ The remediation, audit and vote reads live in ``services.read_gateway_more``
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -41,46 +40,13 @@ from projections.ratings.subjects import is_subject
 from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
 from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
+from services.read_viewer import viewer_for
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem
 
 Row = dict[str, Any]
 BRANCH_LIMIT = 10**6  # organisations in one branch: a province has thousands
-
-
-def viewer_for(kiemdiem: Kiemdiem, account_id: UUID) -> Viewer:
-    """The viewer an account is: its roles, its branch root (a leadership
-    collective works for its committee), its member file and chi bộ, and the
-    ancestor paths above them. An unknown or disabled account sees nothing.
-    A few indexed queries of the directory, once per request."""
-    views = kiemdiem.projections
-    account = directory_reads.account_standing(views, account_id)
-    if account is None or account["disabled"]:
-        return Viewer(frozenset())
-    org_id: UUID | None = None
-    if account["org_id"]:
-        org = directory_reads.organisation_place(views, account["org_id"])
-        if org is not None:
-            parent = org["parent_id"]
-            org_id = p.branch_root(
-                UUID(org["org_id"]), org["kind"], UUID(parent) if parent else None
-            )
-    member_id = UUID(account["member_id"]) if account["member_id"] else None
-    cell_id = None
-    if member_id is not None:
-        cell_id = directory_reads.member_cell(views, member_id)
-    lineage: set[UUID] = set()
-    for anchor in (org_id, cell_id):
-        if anchor is not None:
-            lineage.update(ancestor_path(kiemdiem.projections, anchor))
-    return Viewer(
-        roles=frozenset(json.loads(account["roles"])),
-        org_id=org_id,
-        member_id=member_id,
-        cell_id=cell_id,
-        lineage=frozenset(lineage),
-    )
 
 
 class ReadGateway:
@@ -182,6 +148,19 @@ class ReadGateway:
         (``domain.permissions.may_act``): a form offers only such choices."""
         path = self.path(org_id)
         return bool(path) and p.may_act(self.viewer, action, path)
+
+    def ended_office(self, org_id: UUID | str | None = None) -> Row | None:
+        """How the viewer's organisation (or an account's, ``org_id``, for the
+        administrator) ended, with its successors, or None while it lasts
+        (``directory_reads.organisation_end``): the dashboard and the account
+        page ask for the account to be attached to the successor."""
+        if org_id is None:
+            org_id = self.viewer.org_id if self.viewer.office_ended else None
+        elif not self.viewer.is_admin:
+            return None
+        if org_id is None:
+            return None
+        return directory_reads.organisation_end(self.app.projections, str(org_id))
 
     # -- the directory ------------------------------------------------------------
     def organisations(self) -> list[OrganisationRow]:

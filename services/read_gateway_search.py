@@ -15,12 +15,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain import permissions as p
 from domain.accounts import Role
 from domain.errors import DomainError
 from domain.permissions import Read
 from domain.text import fold, query_tokens
 from projections import search as index
 from projections.directory_reads import organisation_names
+from projections.directory_temporary import temporary_member_ids
 from services.queries import MemberRow, OrganisationRow
 
 if TYPE_CHECKING:
@@ -74,6 +76,15 @@ class Child:
     row: OrganisationRow
     children: int
     members: int | None
+
+
+@dataclass(frozen=True)
+class CellChoices:
+    """The chi bộ a form suggests (gợi ý chi bộ): the first by name, and whether
+    more are in reach than listed (typing then finds them)."""
+
+    rows: list[OrganisationRow]
+    more: bool
 
 
 @dataclass(frozen=True)
@@ -188,6 +199,19 @@ class DirectoryReads:
         )
         return Page(kept, page.after, page.before)
 
+    def temporary_members(self, cell_id: UUID) -> list[MemberRow]:
+        """The members on temporary party activity at the chi bộ (sinh hoạt
+        tạm thời), for a viewer who lists its members (else none): a split
+        places them too (``directory_temporary``)."""
+        if not self.gate.sees(Read.MEMBER_LIST, cell_id):
+            return []
+        found = []
+        for member_id in temporary_member_ids(self.runtime, cell_id):
+            row = self.gate.app.member(member_id)
+            if row is not None:
+                found.append(row)
+        return found
+
     def children(
         self,
         parent_id: UUID | None,
@@ -236,17 +260,33 @@ class DirectoryReads:
         return index.member_count(self.runtime, str(org_id))
 
     # -- choosing a chi bộ (enrolment, transfer) -------------------------------------
-    def cells_in_reach(self, action: str) -> list[OrganisationRow]:
-        """The active chi bộ where the viewer may run ``action`` (``member.enrol``,
-        ``member.transfer``: ``domain.permissions.may_act``), by name."""
-        cells = [
-            row
-            for row in self.gate.organisations()
-            if row.kind == CELL and not row.dissolved
+    def cells_in_reach(self, action: str, limit: int) -> CellChoices:
+        """The first ``limit`` active chi bộ by name where the viewer may run
+        ``action`` (``member.enrol``, ``member.transfer``:
+        ``domain.permissions.may_act``), and whether more are in reach: one
+        bounded, indexed read narrowed to the viewer's branch
+        (``projections.search.cells_page_sql``), never the whole tree."""
+        narrowing = self._acting_narrowing(action)
+        if narrowing is None:
+            return CellChoices([], more=False)
+        rows = index.cells_page(self.runtime, narrowing, limit)
+        self.gate.load_paths(r["org_id"] for r in rows)
+        kept = [
+            _organisation(r) for r in rows if self.gate.acts_on(action, r["org_id"])
         ]
-        self.gate.load_paths(row.org_id for row in cells)
-        kept = [row for row in cells if self.gate.acts_on(action, row.org_id)]
-        return sorted(kept, key=lambda row: (fold(row.name), row.code))
+        return CellChoices(kept[:limit], more=len(kept) > limit)
+
+    def _acting_narrowing(self, action: str) -> index.Narrowing | None:
+        """Where the viewer may run ``action`` (a prefilter: the rule is
+        ``acts_on`` on every row), or None where nowhere."""
+        viewer = self.gate.viewer
+        if not p.may(viewer.roles, action):
+            return None
+        if viewer.is_admin or p.COMMAND_REACH[action] is p.Reach.EVERYWHERE:
+            return index.EVERYWHERE
+        if viewer.org_id is None or viewer.office_ended:
+            return None
+        return index.Narrowing(roots=(str(viewer.org_id),))
 
     def cell_named(self, typed: str) -> UUID:
         """The chi bộ a person typed: its id, its code, its name, the

@@ -19,6 +19,7 @@ import json
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain import permissions as p
 from domain.accounts import Role
 from domain.errors import DomainError
 from domain.next_step import NextStep, Step, deadline_of, subject_next_step
@@ -79,10 +80,11 @@ class TodoReads:
         """Every group for the viewer's roles, empty ones left out."""
         viewer = self.gate.viewer
         found: list[TodoGroup] = []
-        if viewer.has(Role.SECRETARY, Role.DECISION_MAKER):
+        keeper = p.keeps_office(viewer)
+        if keeper and viewer.has(Role.SECRETARY, Role.DECISION_MAKER):
             found += self.subject_groups()
             found += self.order_groups()
-        if viewer.has(Role.INSPECTOR):
+        if keeper and viewer.has(Role.INSPECTOR):
             found += self.roles.inspector_groups()
         if viewer.member_id is not None:
             found += self.roles.member_groups()

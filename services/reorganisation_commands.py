@@ -80,7 +80,8 @@ class MergeOrganisations(ReorganisingCommand):
 class SplitOrganisation(ReorganisingCommand):
     """Chia tách ``org_id`` into ``successor_ids`` (existing, or founded first);
     ``member_moves`` (member, successor chi bộ) and ``child_moves``
-    (organisation, successor) must place every member and organisation of it;
+    (organisation, successor) must place every member and organisation of it
+    (its members on temporary activity too: their attachment follows);
     ``plans_to`` is the successor that takes on the split organisation's own
     open remediation plans (required when it has one)."""
 

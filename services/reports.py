@@ -15,25 +15,26 @@ overlapping plans) counts once: its decided row, the latest decision first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
 from domain.cycles import deadline_level
-from domain.reorganisation import path_as_of
 from domain.rulebooks import Level, confidence_band, rulebook
 from domain.statistics import good_or_better
 from domain.subjects import in_subtree
 from projections import vote_results
-from projections.directory import successors_as_of, tree_as_of
+from projections.directory import tree_as_of
 from projections.ratings import subjects
 from projections.ratings.reviews import reviews_of_subject
 from projections.ratings.rounds import authority_name
 from projections.ratings.timeline import subject_timeline
 from services.context import AppContext
 from services.errors import NotFoundError
+from services.report_placer import StoredPlacer, TreePlacer
 from services.reports_counted import (
+    Placer,
     counted_deadlines,
     counted_entries,
     revised_rows,
@@ -146,7 +147,7 @@ class ReportService:
         else:
             place = self._placer(tree_on)
             placed = (
-                {**r, "path": place(r["path"])}
+                {**r, "path": place(r["path"], r["subject_key"])}
                 for r in subjects.subjects_of_cycles(views, list(cycles))
             )
             rows = [r for r in placed if str(org_id) in r["path"]]
@@ -185,46 +186,12 @@ class ReportService:
             self.app.projections, cycles, str(org_id), self._placer(day)
         )
 
-    def _placer(self, tree_on: date | None) -> Callable[[list[str]], list[str]]:
+    def _placer(self, tree_on: date | None) -> Placer:
         """A stored path as it stands in the tree of ``tree_on`` (unchanged
-        without a day); one lookup per organisation. An organisation founded
-        after that day (a merger's new successor) stands where its first
-        predecessor stood that day, so the day's tree still counts it once."""
+        without a day; :mod:`services.report_placer`)."""
         if tree_on is None:
-            return lambda path: path
-        runtime = self.app.projections
-        tree = tree_as_of(runtime, tree_on)
-        parents = {o: row["parent_id"] for o, row in tree.items()}
-        successors = successors_as_of(runtime, tree_on)
-        predecessors: dict[UUID, list[UUID]] = {}
-        for old, new in successors_as_of(runtime, date.max).items():
-            for one in new:
-                predecessors.setdefault(one, []).append(old)
-        placed: dict[str, list[str]] = {}
-
-        def found(org_id: UUID) -> tuple[UUID, ...]:
-            waiting, seen = [org_id], {org_id}
-            while waiting:
-                current = waiting.pop(0)
-                here = path_as_of(current, parents, successors)
-                if here:
-                    return here
-                for before in sorted(predecessors.get(current, [])):
-                    if before not in seen:
-                        seen.add(before)
-                        waiting.append(before)
-            return ()
-
-        def place(path: list[str]) -> list[str]:
-            """Stored paths run from the subject's own organisation up."""
-            if not path:
-                return path
-            own = path[0]
-            if own not in placed:
-                placed[own] = [str(o) for o in reversed(found(UUID(own)))]
-            return placed[own]
-
-        return place
+            return StoredPlacer()
+        return TreePlacer(self.app.projections, tree_on)
 
     # -- the report ----------------------------------------------------------------
     def organisation(self, org_id: UUID) -> dict[str, Any]:
@@ -533,7 +500,13 @@ class ReportService:
         if not revised or not subject["round_id"]:
             raise NotFoundError("report.rerating_not_found", subject=key)
         last = revised[-1]
-        authority = authority_name(self.app.projections, subject["round_id"])
+        # Revised by the successor of an authority that ended: it issues it.
+        succession = last["detail"].get("succession")
+        authority = (
+            succession["successor_name"]
+            if succession
+            else authority_name(self.app.projections, subject["round_id"])
+        )
         return {
             "cycle_id": str(cycle_id),
             "subject_key": key,
@@ -548,6 +521,7 @@ class ReportService:
             "decided_on": last["on_date"],
             "reason": last["detail"]["reason"],
             "explanation": last["detail"]["explanation"],
+            "succession": succession,
             "actor": last["actor"],
         }
 

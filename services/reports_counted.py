@@ -12,15 +12,23 @@ annual cycle keeps the row path (``services.reports``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from projections.ratings import report_reads as report_view
 from projections.ratings import statistics as stats_view
 from projections.runtime import ProjectionRuntime
 
-Placer = Callable[[list[str]], list[str]]
+
+class Placer(Protocol):
+    """A stored path (own organisation first) as it stands in a report's tree,
+    a member subject of a split organisation by their own chi bộ that day
+    (``services.report_placer``); ``divided``: those split organisations."""
+
+    divided: frozenset[str]
+
+    def __call__(self, path: list[str], subject_key: str = "") -> list[str]: ...
 
 
 def counted_entries(
@@ -30,11 +38,52 @@ def counted_entries(
     under ``org_id`` in the placer's tree, each with that ``path``; an entry
     weighs ``n`` subjects."""
     found = []
+    split: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in stats_view.placed_counts(views, cycle_ids):
+        entry = {**row, "n": int(row["n"])}
+        if row["org_id"] in place.divided:
+            split.setdefault((row["cycle_id"], row["org_id"]), []).append(entry)
+            continue
         path = place([row["org_id"]]) if row["org_id"] else []
         if org_id in path:
-            found.append({**row, "n": int(row["n"]), "path": path})
+            found.append({**entry, "path": path})
+    for (cycle_id, divided), entries in split.items():
+        for entry in _members_apart(views, cycle_id, divided, entries, place):
+            if org_id in entry["path"]:
+                found.append(entry)
     return found
+
+
+def _members_apart(
+    views: ProjectionRuntime,
+    cycle_id: str,
+    divided: str,
+    entries: list[dict[str, Any]],
+    place: Placer,
+) -> list[dict[str, Any]]:
+    """The counters of an organisation split by the report's day, its members
+    taken out one by one (each where their own chi bộ stood that day) and the
+    rest (the organisation itself) where it is followed; the sum is unchanged."""
+    key = ("population", "klass", "deadline_level", "bucket")
+    left = {tuple(e[k] for k in key): e for e in entries}
+    apart = []
+    for row in report_view.members_of_cell(views, cycle_id, divided):
+        bucket = stats_view.bucket_of(row)
+        counter = left.get(
+            (row["population"], row["klass"], row["deadline_level"], bucket)
+        )
+        if counter is None or counter["n"] <= 0:
+            continue  # not counted (a row the counters do not hold)
+        counter["n"] -= 1
+        apart.append(
+            {
+                **counter,
+                "n": 1,
+                "path": place(list(row["path"]), row["subject_key"]),
+            }
+        )
+    rest = [{**e, "path": place([divided])} for e in left.values() if e["n"] > 0]
+    return [*apart, *rest]
 
 
 def placed_rows(
@@ -44,7 +93,7 @@ def placed_rows(
     the placer's tree, that path set, by name and key (the report's order)."""
     kept = []
     for row in rows:
-        path = place(list(row["path"]))
+        path = place(list(row["path"]), row["subject_key"])
         if org_id in path:
             kept.append({**row, "path": path})
     return sorted(kept, key=lambda r: (r["name"], r["subject_key"]))

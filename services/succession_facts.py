@@ -22,6 +22,7 @@ from domain.rating_facts import part_of_year
 from domain.rating_rules import previous_through_predecessors
 from domain.remediation_rules import Carried
 from domain.subjects import SubjectKey
+from domain.succession import Carrier, carriers
 from projections import directory
 from projections.runtime import ProjectionRuntime
 
@@ -102,3 +103,20 @@ def carried(key: str, chain: Succession, carried_of: CarriedOf) -> Carried:
         carried=tuple(i for c in items for i in c.carried),
         verified=tuple(i for c in items for i in c.verified),
     )
+
+
+def carriers_of(
+    runtime: ProjectionRuntime, org_id: UUID, active: Callable[[str], bool]
+) -> list[Carrier]:
+    """The organisations that carry ``org_id`` on now (``domain.succession``),
+    from the directory's succession links; ``active``: whether an organisation
+    has not ended (read from its aggregate by the caller)."""
+    names: dict[str, str] = {}
+
+    def links_from(org: str) -> list[Mapping[str, Any]]:
+        rows = directory.successions(runtime, UUID(org))
+        for row in rows:
+            names[str(row["successor_id"])] = str(row["successor_name"] or "")
+        return [r for r in rows if str(r["predecessor_id"]) == org]
+
+    return carriers(str(org_id), links_from, active, lambda o: names.get(o, o))

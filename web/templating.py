@@ -19,6 +19,7 @@ from web.catalogue import (
     status_label,
 )
 from web.catalogue.ratings import RULEBOOK_LABELS
+from web.reads import reads
 
 
 def vn_date(value: date | datetime | str | None) -> str:
@@ -90,10 +91,12 @@ def fingerprint(value: Any, groups: int = 4) -> str:
 
 
 def may(action: str) -> bool:
-    """Whether to show a button: the services decide when it is pressed."""
+    """Whether to show a button (``domain.permissions.may_offer``: an account
+    whose office ended is not offered its keeper's acts); the services decide
+    when it is pressed."""
     if not current_user.is_authenticated:
         return False
-    return permissions.may(current_user.roles, action)
+    return permissions.may_offer(reads().viewer, action)
 
 
 def register_filters(app: Flask) -> None:

@@ -57,8 +57,9 @@ class RatingsView(
     name = "ratings"
     # 7: subjects_status index (to-do lists); 8: subjects_decides, reviews_subject;
     # 9: disciplines_decided (a cycle's open items in one query);
-    # 10: tallies (counts by status and authority), prerequisites, open_items
-    version = 10
+    # 10: tallies (counts by status and authority), prerequisites, open_items;
+    # 11: a revision's succession, the steps carried to a successor's round
+    version = 11
 
 
 # Every part's tables and indexes, in the order of the bases (as stored since v1).

@@ -72,6 +72,9 @@ def _roster_fact(e: LedgerEvent, tx: Tx) -> None:
         _roster_set(tx, e, temporary_cell_id=str(ev.cell_id))
     elif kind == "TemporaryCellDetached":
         _roster_set(tx, e, temporary_cell_id=None)
+    elif kind == "TemporaryCellFollowed":
+        to = ev.cell_id
+        _roster_set(tx, e, temporary_cell_id=str(to) if to is not None else None)
     elif kind == "WorkSituationSet":
         outside = 1 if ev.outside_political_system else 0
         _roster_set(tx, e, outside_political_system=outside)
@@ -158,6 +161,7 @@ class MemberRecords(ReadModel):
         PartyMember.PostEnded,  # type: ignore[attr-defined]
         PartyMember.TemporaryCellAttached,  # type: ignore[attr-defined]
         PartyMember.TemporaryCellDetached,  # type: ignore[attr-defined]
+        PartyMember.TemporaryCellFollowed,  # type: ignore[attr-defined]
         PartyMember.ExemptionRecorded,  # type: ignore[attr-defined]
         PartyMember.LeaveRecorded,  # type: ignore[attr-defined]
         PartyMember.DegradationConcluded,  # type: ignore[attr-defined]

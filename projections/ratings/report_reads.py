@@ -66,3 +66,19 @@ def decided_after(
             [cycle_id, level, day],
         )
     )
+
+
+def members_of_cell(
+    views: ProjectionRuntime, cycle_id: str, cell_id: str
+) -> list[dict[str, Any]]:
+    """The cycle's member subjects whose chi bộ (when the subjects were set) is
+    ``cell_id``, with what their counter is keyed by (``subjects_cell``)."""
+    return _decoded(
+        views.query(
+            "ratings",
+            "SELECT subject_key, path, population, klass, deadline_level, exempt, "
+            "level FROM {subjects} WHERE cycle_id = ? AND cell_id = ? "
+            "AND member_id IS NOT NULL ORDER BY subject_key",
+            [cycle_id, cell_id],
+        )
+    )

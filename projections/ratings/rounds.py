@@ -150,6 +150,47 @@ class RatingRounds(ReadModel):
             },
         )
 
+    @handles(RatingRound.RatingStepsCarried)
+    def carried(self, e: LedgerEvent, tx: Tx) -> None:
+        """The undecided steps of the round of an authority that ended, now in
+        this round of its successor: the subject's row follows them."""
+        cycle, key = _round_subject(e, tx)
+        ev = e.event
+        rated, proposal, hold = ev.self_rating, ev.proposal, ev.hold
+        status = "proposed" if proposal else "self_rated" if rated else PENDING
+        score = rated["score"] if rated else None
+        set_subject(
+            tx,
+            cycle,
+            key,
+            e.notification_id,
+            round_id=str(e.stream),
+            status=status,
+            self_level=rated["assessment"]["level"] if rated else None,
+            score=show(score) if score is not None else None,
+            ceiling=rated["ceiling"] if rated else None,
+            proposed_level=proposal["level"] if proposal else None,
+            held_reason=hold["reason"] if hold else None,
+        )
+        latest = proposal or rated or {}
+        log_step(
+            tx,
+            e,
+            cycle,
+            key,
+            "carried",
+            {
+                "from_round_id": ev.from_round_id,
+                "from_authority_name": ev.from_authority_name,
+                "succession": ev.succession,
+                "self_rating": rated,
+                "proposal": proposal,
+                "proposal_dropped": ev.proposal_dropped,
+                "hold": hold,
+                "open_questions": latest.get("open_questions", []),
+            },
+        )
+
     @handles(RatingRound.RatingHeldForVerification)  # type: ignore[attr-defined]
     def held(self, e: LedgerEvent, tx: Tx) -> None:
         cycle, key = _round_subject(e, tx)
@@ -275,6 +316,7 @@ class RatingRounds(ReadModel):
                 "rules": ev.rules,
                 "explanation": ev.explanation,
                 "settled": ev.settled,
+                "succession": ev.succession,
             },
             on=ev.decided_on,
         )

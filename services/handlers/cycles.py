@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from domain.cycles import ReviewCycle
 from domain.errors import DomainError
 from domain.organisations import Organisation
+from domain.ratings import RatingRound
 from domain.rulebooks import rulebook_for_year
 from domain.subjects import OrgNode, SubjectKey, derive_subjects
 from ledger.signing import Signer
@@ -20,7 +21,8 @@ from projections import directory
 from services import rating_commands as rc
 from services.handlers.base import Services
 from services.handlers.registry import handler
-from services.rating_ids import cycle_id, review_id
+from services.handlers.succession import carry_into
+from services.rating_ids import cycle_id, review_id, round_id
 
 
 @handler(rc.OpenCycle)
@@ -144,13 +146,35 @@ def refresh_subjects(
                 rows.setdefault(row["key"], row)
         subjects = list(rows.values())
         decided = set(ratings.external_levels(cycle, exclude=UUID(int=0)))
+        before = {k: r.get("decides") for k, r in cycle.subject_rows.items()}
         cycle.refresh_subjects(
             subjects=subjects, decided=decided, refreshed_by=signer.actor
         )
-        return [cycle]
+        return [cycle, *carried_rounds(app, cycle, before, signer.actor)]
 
     uow.commit(signer, work)
     return command.cycle_id
+
+
+def carried_rounds(
+    app: Services, cycle: ReviewCycle, before: Mapping[str, Any], actor: str
+) -> list[Aggregate]:
+    """The open rounds of the authorities that now rate a subject another
+    authority rated before the refresh, each having taken over what the ended
+    organisations it carries on left undecided (docs/rules.md)."""
+    moved = {
+        str(row.get("decides"))
+        for key, row in cycle.subject_rows.items()
+        if key in before and row.get("decides") not in (None, "outside", before[key])
+    }
+    changed: list[Aggregate] = []
+    for authority in sorted(moved):
+        ident = round_id(cycle.id, UUID(authority))
+        if app.uow.exists(ident):
+            target = app.uow.get(RatingRound, ident, "rating.round_not_found")
+            if carry_into(app, cycle, target, actor):
+                changed.append(target)
+    return changed
 
 
 @handler(rc.SetCombinedConference)

@@ -26,6 +26,7 @@ from domain.reorganisation import Decision, rebased
 from domain.subjects import SubjectKey
 from ledger.signing import Signer
 from projections import directory as views
+from projections import directory_temporary as temporary_views
 from projections import remediation as remediation_views
 from services import ids
 from services import reorganisation_commands as rc
@@ -143,13 +144,38 @@ class _Work:
                 assigned_by=self.actor,
             )
 
-    def transfer(self, member_id: UUID, cell: Organisation, from_cell: UUID) -> None:
+    def transfer(
+        self, member_id: UUID, cell: Organisation, from_cell: UUID, how: str
+    ) -> None:
         member = self.member(member_id)
         if member.cell_id != from_cell:
             raise DomainError("org.member_not_in_cell")
         if cell.kind is not OrganisationKind.CELL:
             raise DomainError("org.successor_not_a_cell")
         member.transfer(cell=cell.facts(), transferred_by=self.actor)
+        if member.temporary_cell_id == cell.id:  # now their official chi bộ
+            self.follow_temporary(member, how, cell)
+
+    def temporary_members(self, cell_id: UUID) -> list[UUID]:
+        """The members on temporary party activity at the chi bộ (those the
+        view lists and the aggregate confirms)."""
+        listed = temporary_views.temporary_member_ids(self.app.projections, cell_id)
+        return [m for m in listed if self.member(m).temporary_cell_id == cell_id]
+
+    def follow_temporary(
+        self, member: PartyMember, how: str, to: Organisation | None
+    ) -> None:
+        """The member's temporary attachment follows the decision to ``to``
+        (a successor chi bộ), or ends (none, or it is their official one)."""
+        if to is not None and to.kind is not OrganisationKind.CELL:
+            raise DomainError("org.successor_not_a_cell")
+        member.follow_temporary_cell(
+            how=how,
+            decision_no=self.decision.number,
+            effective_on=self.decision.effective_on,
+            cell=to.facts() if to is not None else None,
+            moved_by=self.actor,
+        )
 
     def open_plans(self, at: UUID) -> list[RemediationPlan]:
         """The open remediation plans held at ``at`` or below (those the view
@@ -192,13 +218,35 @@ class _Work:
         return [m for m in listed if self.member(m).cell_id == cell_id]
 
 
+def views_at_the_ledger(app: Services) -> None:
+    """What follows a decision is listed from the views (directory, remediation):
+    before listing it, they must show every event the ledger holds now, or a
+    member enrolled or a plan recorded a moment before (not yet in a view, the
+    separate worker being behind) would be left at the ended organisation.
+    Embedded mode: the views are brought to the ledger's tip here. Worker mode:
+    a bounded wait for the running worker (or the catch-up here when none
+    runs); still behind after it, the decision is refused (``store.busy``: try
+    again) with nothing stored, rather than recorded with something left
+    behind."""
+    runtime = app.projections
+    tip = app.ledger.max_notification_id()
+    if not runtime.read_your_writes(tip):
+        raise DomainError("store.busy")
+
+
 def _run(
     app: Services,
     signer: Signer,
     command: rc.ReorganisingCommand,
     body: Callable[[_Work], UUID],
+    *,
+    follows: bool = True,
 ) -> UUID:
-    """Run ``body(work)`` inside the unit of work (re-run whole on a conflict)."""
+    """Run ``body(work)`` inside the unit of work (re-run whole on a conflict);
+    when something follows the decision, the views are first brought to the
+    ledger (:func:`views_at_the_ledger`)."""
+    if follows:
+        views_at_the_ledger(app)
     result: list[UUID] = []
 
     def work() -> list[Aggregate]:
@@ -220,7 +268,7 @@ def rename_by_decision(
         org.rename(command.name, renamed_by=w.actor, decision=w.decision)
         return org.id
 
-    return _run(app, signer, command, body)
+    return _run(app, signer, command, body, follows=False)
 
 
 @handler(rc.MoveOrganisation)
@@ -250,7 +298,9 @@ def change_organisation_kind(
         parent = w.org(target) if target is not None else None
         w.authorise([org.parent_id, target])
         kinds = views.child_kinds(app.projections, org.id)
-        if org.kind is OrganisationKind.CELL and w.cell_members(org.id):
+        if org.kind is OrganisationKind.CELL and (
+            w.cell_members(org.id) or w.temporary_members(org.id)
+        ):
             raise DomainError("org.not_empty")  # members sit only in a chi bộ
         moved_to = parent.id if parent is not None else None
         if moved_to == org.parent_id:
@@ -320,8 +370,11 @@ def merge_organisations(
             )
             w.move_children(old.id, successor)
             if old.kind is OrganisationKind.CELL:
+                attached = w.temporary_members(old.id)
                 for member_id in w.cell_members(old.id):
-                    w.transfer(member_id, successor, old.id)
+                    w.transfer(member_id, successor, old.id, "merge")
+                for member_id in attached:
+                    w.follow_temporary(w.member(member_id), "merge", successor)
             held.update(w.end_posts(old.id))
             for plan in plans:
                 w.follow(plan, "merge", old.id, successor.id, keep=False)
@@ -357,8 +410,10 @@ def split_organisation(
         listed = set(command.successor_ids)
         children = w.live_children(org.id)
         child_to = _placed(command.child_moves, children, listed)
-        members = w.cell_members(org.id) if org.kind is OrganisationKind.CELL else []
-        member_to = _placed(command.member_moves, members, listed)
+        cell = org.kind is OrganisationKind.CELL
+        members = w.cell_members(org.id) if cell else []
+        attached = w.temporary_members(org.id) if cell else []
+        member_to = _placed(command.member_moves, [*members, *attached], listed)
         if command.plans_to is not None and command.plans_to not in listed:
             raise DomainError("org.successor_not_listed")
         plans = [
@@ -377,8 +432,12 @@ def split_organisation(
         )
         for child_id, to in child_to.items():
             w.move(w.org(child_id), w.org(to))
-        for member_id, to in member_to.items():
-            w.transfer(member_id, w.org(to), org.id)
+        for member_id in members:
+            w.transfer(member_id, w.org(member_to[member_id]), org.id, "split")
+        for member_id in attached:
+            w.follow_temporary(
+                w.member(member_id), "split", w.org(member_to[member_id])
+            )
         w.end_posts(org.id)
         for plan, to in plans:
             w.follow(plan, "split", org.id, to, keep=False)
@@ -418,6 +477,8 @@ def dissolve_by_decision(
         w.authorise([org.parent_id])
         if w.live_children(org.id) or w.cell_members(org.id):
             raise DomainError("org.not_empty")
+        for member_id in w.temporary_members(org.id):
+            w.follow_temporary(w.member(member_id), "dissolve", None)
         w.end_posts(org.id)
         org.dissolve(reason=command.reason, dissolved_by=w.actor, decision=w.decision)
         return org.id

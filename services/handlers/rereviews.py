@@ -15,6 +15,7 @@ from ledger.signing import Signer
 from services import rating_commands as rc
 from services.handlers.base import Services
 from services.handlers.registry import handler
+from services.handlers.rounds import current_path
 from services.rating_ids import rereview_order_id, review_id, round_id
 
 ACTION = "review.order_redo"
@@ -74,6 +75,7 @@ def order_rereview(app: Services, command: rc.OrderReReview, signer: Signer) -> 
             ],
             decision=decision,
             ordered_by=signer.actor,
+            place_path=current_path(app, subject),
         )
         changed: list[Aggregate] = [order]
         if covers_review(order.scope):

@@ -22,6 +22,7 @@ from ledger.signing import Signer
 from services import rating_commands as rc
 from services.handlers.base import Services
 from services.handlers.registry import handler
+from services.handlers.succession import ensure_active
 from services.rating_ids import review_id
 
 ACTION = "review.record"
@@ -38,6 +39,8 @@ def open_review(app: Services, command: rc.OpenReview, signer: Signer) -> UUID:
         cycle = uow.read(ReviewCycle, command.cycle_id, "cycle.not_found")
         cycle.ensure_open()
         uow.authorise(signer.actor, ACTION, command.venue_id)
+        venue = uow.read(Organisation, command.venue_id, "org.not_found")
+        ensure_active(app, venue, "review.venue_ended", "venue")
         if uow.exists(ident):
             raise DomainError("review.exists")
         return [
@@ -60,7 +63,8 @@ def review_step(
     ident: UUID,
     step: Callable[[Review, ReviewCycle], None],
 ) -> UUID:
-    """Get the review, read its (open) cycle, check scope on the venue, apply."""
+    """Get the review, read its (open) cycle, check scope on the venue (an
+    organisation that has not ended), apply."""
     uow = app.uow
 
     def work() -> list[Aggregate]:
@@ -68,6 +72,8 @@ def review_step(
         cycle = uow.read(ReviewCycle, review.cycle_id, "cycle.not_found")
         cycle.ensure_open()
         uow.authorise(signer.actor, ACTION, review.venue_id)
+        venue = uow.read(Organisation, UUID(review.venue_id), "org.not_found")
+        ensure_active(app, venue, "review.venue_ended", "venue")
         step(review, cycle)
         return [review]
 
@@ -130,7 +136,8 @@ def add_comment(app: Services, command: rc.AddComment, signer: Signer) -> UUID:
 @handler(rc.AddSuggestion)
 def add_suggestion(app: Services, command: rc.AddSuggestion, signer: Signer) -> UUID:
     def step(review: Review, _cycle: ReviewCycle) -> None:
-        app.uow.get(Organisation, command.issuer_org_id, "org.not_found")
+        issuer = app.uow.read(Organisation, command.issuer_org_id, "org.not_found")
+        ensure_active(app, issuer, "review.issuer_ended", "issuer")
         review.add_suggestion(
             issuer_org_id=command.issuer_org_id,
             text=command.text,

@@ -15,14 +15,17 @@ from domain.accounts import UserAccount
 from domain.cycles import ReviewCycle
 from domain.errors import DomainError
 from domain.evaluation import Assessment, SubjectFacts, parse_points
+from domain.members import PartyMember
 from domain.organisations import Organisation
 from domain.ratings import RatingRound
 from domain.rulebooks import parse_level
 from domain.subjects import Subject
+from domain.succession import Carrier, revising_candidates, succession_record
 from ledger.signing import Signer
 from services import rating_commands as rc
 from services.handlers.base import Services
 from services.handlers.registry import handler
+from services.handlers.succession import carriers_for, carry_into, ensure_active
 from services.rating_ids import round_id
 
 # Checked against the subject rated, not the round's authority.
@@ -38,29 +41,29 @@ def open_round(app: Services, command: rc.OpenRound, signer: Signer) -> UUID:
         uow.authorise(signer.actor, "rating.decide", command.authority_org_id)
         cycle = uow.read(ReviewCycle, command.cycle_id, "cycle.not_found")
         org = uow.read(Organisation, command.authority_org_id, "org.not_found")
-        ensure_authority_active(org)
+        ensure_authority_active(app, org)
         if uow.exists(ident):
             raise DomainError("rating.round_exists")
-        return [
-            RatingRound.open(
-                round_id=ident,
-                cycle=cycle,
-                authority_org_id=org.id,
-                authority_name=org.name,
-                opened_by=signer.actor,
-            )
-        ]
+        opened = RatingRound.open(
+            round_id=ident,
+            cycle=cycle,
+            authority_org_id=org.id,
+            authority_name=org.name,
+            opened_by=signer.actor,
+        )
+        # A successor's round takes over what its predecessors left undecided.
+        carry_into(app, cycle, opened, signer.actor)
+        return [opened]
 
     uow.commit(signer, work)
     return ident
 
 
-def ensure_authority_active(org: Organisation) -> None:
+def ensure_authority_active(app: Services, org: Organisation) -> None:
     """An organisation that ended (merged, split, dissolved) rates no more: its
     successor does, once the cycle's subjects are refreshed (docs/rules.md,
-    "Reviews and ratings across a change")."""
-    if org.dissolved:
-        raise DomainError("rating.authority_ended", authority=org.name)
+    "Reviews and ratings across a change"); the refusal names the successors."""
+    ensure_active(app, org, "rating.authority_ended", "authority")
 
 
 def round_step(
@@ -69,18 +72,29 @@ def round_step(
     ident: UUID,
     action: str,
     step: Callable[[RatingRound, ReviewCycle, UserAccount], None],
+    decided: str | None = None,
 ) -> UUID:
-    """Get the round, read its cycle, check scope on the authority, apply."""
+    """Get the round, read its cycle, check scope on the authority, apply.
+    ``decided``: the subject of a step that, on a decided subject, the
+    successor of an authority that ended takes in its round (a verification
+    of the decision: hold, release)."""
     uow = app.uow
 
     def work() -> list[Aggregate]:
         rating = uow.get(RatingRound, ident, "rating.round_not_found")
         cycle = uow.read(ReviewCycle, rating.cycle_id, "cycle.not_found")
-        scope = None if action in SUBJECT_SCOPED else rating.authority_org_id
-        account = uow.authorise(signer.actor, action, scope)
-        ensure_authority_active(
-            uow.read(Organisation, rating.authority_org_id, "org.not_found")
-        )
+        authority = uow.read(Organisation, rating.authority_org_id, "org.not_found")
+        if (
+            authority.dissolved
+            and decided is not None
+            and rating.decision_of(decided) is not None
+        ):
+            successor_acting(app, signer.actor, action, authority, cycle, decided)
+            account = uow.authorise(signer.actor, action)
+        else:
+            scope = None if action in SUBJECT_SCOPED else rating.authority_org_id
+            account = uow.authorise(signer.actor, action, scope)
+            ensure_authority_active(app, authority)
         step(rating, cycle, account)
         return [rating]
 
@@ -219,6 +233,7 @@ def hold_rating(app: Services, command: rc.HoldRating, signer: Signer) -> UUID:
             cycle=c,
             held_by=signer.actor,
         ),
+        decided=command.subject_key,
     )
 
 
@@ -234,6 +249,7 @@ def release_rating(app: Services, command: rc.ReleaseRating, signer: Signer) -> 
             finding=command.finding,
             released_by=signer.actor,
         ),
+        decided=command.subject_key,
     )
 
 
@@ -281,21 +297,100 @@ def decide_rating(app: Services, command: rc.DecideRating, signer: Signer) -> UU
 
 @handler(rc.ReRate)
 def rerate(app: Services, command: rc.ReRate, signer: Signer) -> UUID:
-    return round_step(
-        app,
-        signer,
-        command.round_id,
-        "rating.decide",
-        lambda r, c, _a: r.rerate(
+    """Huỷ bỏ and xếp loại lại (366 Điều 15.3). A decision of an authority that
+    has since ended is revised by the organisation that carries it on and holds
+    the subject now, in the round that holds the decision; the revision records
+    the succession it relied on (docs/rules.md)."""
+    uow = app.uow
+
+    def work() -> list[Aggregate]:
+        rating = uow.get(RatingRound, command.round_id, "rating.round_not_found")
+        cycle = uow.read(ReviewCycle, rating.cycle_id, "cycle.not_found")
+        authority = uow.read(Organisation, rating.authority_org_id, "org.not_found")
+        succession = None
+        if authority.dissolved:
+            successor = successor_acting(
+                app,
+                signer.actor,
+                "rating.decide",
+                authority,
+                cycle,
+                command.subject_key,
+            )
+            succession = succession_record(str(authority.id), authority.name, successor)
+        else:
+            uow.authorise(signer.actor, "rating.decide", rating.authority_org_id)
+        rating.rerate(
             subject_key=command.subject_key,
             level=command.level,
             decision_no=command.decision_no,
             decided_on=command.decided_on,
             reason=command.reason,
             chair_responsibility=command.chair_responsibility,
-            cycle=c,
-            facts=facts_if_rated(app, c, c.subject(command.subject_key)),
-            external=app.ratings.decided_levels(c, r.id),
+            cycle=cycle,
+            facts=facts_if_rated(app, cycle, cycle.subject(command.subject_key)),
+            external=app.ratings.decided_levels(cycle, rating.id),
             decided_by=signer.actor,
-        ),
+            succession=succession,
+        )
+        return [rating]
+
+    uow.commit(signer, work)
+    return command.round_id
+
+
+def current_path(app: Services, subject: Subject) -> list[str]:
+    """The organisations above the subject's place in today's tree: a member's
+    chi bộ now (it may have changed with the decision), a collective itself."""
+    if subject.member_id:
+        member = app.uow.read(PartyMember, UUID(subject.member_id), "member.not_found")
+        place = member.cell_id
+    else:
+        place = UUID(str(subject.org_id))
+    return [str(org) for org in app.uow.path(place)]
+
+
+def successor_acting(
+    app: Services,
+    actor: str,
+    action: str,
+    authority: Organisation,
+    cycle: ReviewCycle,
+    key: str,
+) -> Carrier:
+    """The organisation that carries the ended ``authority`` on and holds the
+    subject ``key`` now (``domain.succession.revising_candidates``), in whose
+    branch ``actor`` may ``action``. Refused ``auth.out_of_scope`` (or
+    ``auth.office_ended``) outside every such branch; ``rating.authority_ended``
+    when the authority was dissolved without successor."""
+    candidates = revising_candidates(
+        carriers_for(app, authority.id), current_path(app, cycle.subject(key))
     )
+    successor = authorise_successor(app, actor, action, candidates)
+    if successor is None:  # dissolved without a successor
+        app.uow.authorise(actor, action, authority.id)
+        raise DomainError(
+            "rating.authority_ended", authority=authority.name, successors=[]
+        )
+    return successor
+
+
+def authorise_successor(
+    app: Services, actor: str, action: str, candidates: list[Carrier]
+) -> Carrier | None:
+    """The first of ``candidates`` the actor may ``action`` for; None if there
+    are none; ``auth.out_of_scope`` (or ``auth.office_ended``) if it may act
+    for none of them."""
+    refused: DomainError | None = None
+    for candidate in candidates:
+        try:
+            app.uow.authorise(actor, action, UUID(candidate.org_id))
+        except DomainError as error:
+            if error.code not in (permissions.OUT_OF_SCOPE, permissions.OFFICE_ENDED):
+                raise
+            refused = refused or error
+        else:
+            return candidate
+    if refused is not None:
+        raise refused
+    return None

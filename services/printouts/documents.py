@@ -113,7 +113,8 @@ def rerating_pdf(decision: Mapping[str, Any]) -> bytes:
         pdf,
         f"- Căn cứ Quy định {decision['regulation']} về kiểm điểm và đánh giá, xếp "
         "loại chất lượng hằng năm đối với tập thể, cá nhân trong hệ thống chính trị;\n"
-        f"- Xét lý do: {decision['reason']}",
+        + succession_basis(decision.get("succession"))
+        + f"- Xét lý do: {decision['reason']}",
         "I",
     )
     layout.title(pdf, "QUYẾT ĐỊNH")
@@ -136,6 +137,20 @@ def rerating_pdf(decision: Mapping[str, Any]) -> bytes:
         ("Như Điều 3,", "Lưu hồ sơ."),
     )
     return layout.finish(pdf)
+
+
+def succession_basis(succession: Mapping[str, Any] | None) -> str:
+    """The decisions a successor relied on to re-rate a decision of an
+    organisation that ended (docs/rules.md), one "Căn cứ" line each."""
+    if not succession:
+        return ""
+    return "".join(
+        f"- Căn cứ Quyết định số {link['decision_no']} ngày "
+        f"{layout.vn_date(link['effective_on'])} về việc sắp xếp, tổ chức lại, "
+        f"theo đó {succession['successor_name']} kế tục "
+        f"{succession['ended_authority_name']};\n"
+        for link in succession.get("links", [])
+    )
 
 
 def tally_minutes_pdf(

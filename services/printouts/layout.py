@@ -171,8 +171,15 @@ def heading(pdf: FPDF, text: str, size: float = 13) -> None:
 
 
 def paragraph(pdf: FPDF, text: str, style: str = "", size: float = 13) -> None:
+    """A text as it was written: each of its lines a paragraph of its own
+    (justified, its last line not stretched), a blank line a half-line gap. The
+    text is printed as plain text (no markup is read in it)."""
     pdf.set_font(SERIF, style, size)
-    pdf.multi_cell(0, LINE + 0.5, text, align="J", **NEXT_LINE)
+    for line in text.split("\n"):
+        if line.strip():
+            pdf.multi_cell(0, LINE + 0.5, line, align="J", **NEXT_LINE)
+        else:
+            pdf.ln(LINE / 2)
 
 
 def article(pdf: FPDF, label: str, text: str) -> None:

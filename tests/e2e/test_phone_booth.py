@@ -40,7 +40,11 @@ PHONE = {"width": 412, "height": 915}
 HEX_64 = re.compile(r"\b[0-9a-f]{64}\b")
 
 
-def _browser_context(base_url: str, viewport: Any) -> Iterator[Any]:
+def _browser_context(
+    base_url: str, viewport: Any, *, mobile: bool = True
+) -> Iterator[Any]:
+    """A page of headless Chromium at ``viewport``; ``mobile``: a touch phone
+    (else a desktop browser with a mouse)."""
     if not CHROMIUM.exists():
         _need_browser(f"{CHROMIUM} is not installed (apt-get install chromium)")
     if not AXE.is_file():
@@ -57,8 +61,9 @@ def _browser_context(base_url: str, viewport: Any) -> Iterator[Any]:
             base_url=base_url,
             locale="vi-VN",
             viewport=viewport,
-            is_mobile=True,
-            has_touch=True,
+            is_mobile=mobile,
+            has_touch=mobile,
+            accept_downloads=True,
         )
         context.set_default_timeout(15_000)
         context.grant_permissions(

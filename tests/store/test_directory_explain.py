@@ -315,3 +315,28 @@ def test_a_review_venue_s_people_use_indexes(province):
     rows = directory_reads.venue_people(services.projections, cell, cell, 61)
     assert 15 <= len(rows) <= 40
     assert {r["cell_id"] for r in rows} == {cell}
+
+
+def test_the_chi_bo_suggestions_use_indexes(province):
+    """The enrolment and transfer pages' suggestions: the first chi bộ by name
+    in reach, walked through the name index and bounded, for the administrator
+    (the whole province) and for a commune's secretary (their branch)."""
+    services, plan, schema = province
+    commune = plan.communes[0]
+    for narrowing in (
+        search.EVERYWHERE,
+        search.Narrowing(roots=(str(commune.org_id),)),
+    ):
+        statement = search.cells_page_sql(narrowing, 200)
+        assert _problems(services, schema, statement) == [], narrowing
+    assert len(plan.cells) > 50
+    everywhere = search.cells_page(services.projections, search.EVERYWHERE, 50)
+    assert len(everywhere) == 51  # the province has more: one more says so
+    assert {r["kind"] for r in everywhere} == {"cell"}
+    assert [r["sort_key"] for r in everywhere] == sorted(
+        r["sort_key"] for r in everywhere
+    )
+    theirs = search.cells_page(
+        services.projections, search.Narrowing(roots=(str(commune.org_id),)), 200
+    )
+    assert {r["org_id"] for r in theirs} == {str(c.org_id) for c in commune.cells}

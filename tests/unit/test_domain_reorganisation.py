@@ -356,3 +356,18 @@ def test_the_cycle_guard_alone_keeps_any_tree_a_tree(size, moves):
             continue
         parents[mover] = target
         assert tree_is_a_tree(parents)
+
+
+def test_a_members_chi_bo_on_a_day():
+    """``cell_on``: the last stretch in effect by the day (issue 12, reports on
+    a day's tree place a split chi bộ's member by it); none before enrolment."""
+    from datetime import date
+    from uuid import uuid4
+
+    from domain.reorganisation import cell_on
+
+    a, b = uuid4(), uuid4()
+    cells = [(str(a), ""), (str(b), "2025-07-01")]
+    assert cell_on(cells, date(2025, 6, 30)) == a
+    assert cell_on(cells, date(2025, 7, 1)) == b
+    assert cell_on([(str(a), "2025-03-01")], date(2025, 1, 1)) is None

@@ -169,10 +169,27 @@ def test_upcasters_give_old_events_the_new_fields():
         (RatingRound.RatingDecided, "settled"),
         (RatingRound.RatingRevised, "settled"),
     ):
-        assert cls.class_version == 2
+        assert cls.class_version >= 2
         state: dict[str, object] = {"subject_key": "m:x"}
         cls.upcast_v1_v2(state)
         assert state == {"subject_key": "m:x", name: []}
+
+
+def test_upcasters_v3_give_old_events_the_succession_fields():
+    """Issue 12 (across a change): a proposal names its appraising body and a
+    revision the succession it relied on; older events had neither (None)."""
+    from domain.ratings import RatingRound
+
+    for cls, name in (
+        (RatingRound.RatingProposed, "proposing_body"),
+        (RatingRound.RatingRevised, "succession"),
+    ):
+        assert cls.class_version == 3
+        state: dict[str, object] = {"subject_key": "m:x"}
+        cls.upcast_v1_v2(state)
+        cls.upcast_v2_v3(state)
+        assert state["subject_key"] == "m:x"
+        assert state[name] is None
 
 
 # -- 2. the old unit ----------------------------------------------------------------

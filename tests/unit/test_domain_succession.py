@@ -1,105 +1,120 @@
-"""Rules of a rating across a reorganisation (issue 12; docs/rules.md, "Reviews
-and ratings across a change"): pure functions, no store."""
+"""The rules of ``domain.succession`` (issue 12, docs/rules.md "Reviews and
+ratings across a change"), on plain facts."""
 
-from __future__ import annotations
-
-from datetime import date
-from uuid import UUID
+from typing import Any
 
 import pytest
 
-from domain.evaluation import (
-    OPEN_PART_OF_YEAR,
-    DisciplineFact,
-    SubjectFacts,
-    charged_here,
-    evaluate,
+from domain.errors import DomainError
+from domain.rating_state import RoundEntry
+from domain.succession import (
+    Carrier,
+    appraising_body,
+    carried_steps,
+    carriers,
+    ensure_not_ended,
+    revising_candidates,
+    succession_record,
 )
-from domain.rating_facts import part_of_year
-from domain.rating_rules import (
-    previous_through_predecessors,
-    settle_open_questions,
-)
-from domain.rulebooks import Level, rulebook_for_year
-from tests.unit.ratings_world import as_subject, scored
+from web.catalogue import message_for
 
-BOOK_366 = rulebook_for_year(2025)
-NEW = UUID(int=1)
-OLD = UUID(int=2)
-ELSEWHERE = UUID(int=3)
-COLLECTIVE = as_subject({"kind": "collective", "appendix": "PL1", "org_id": str(NEW)})
-MERGED = ({"org_id": str(OLD), "how": "merge", "effective_on": date(2025, 7, 1)},)
+LINKS = {
+    "a": [{"predecessor_id": "a", "successor_id": "ab", "how": "merge",
+           "decision_no": "1-QĐ", "effective_on": "2025-07-01"}],
+    "ab": [{"predecessor_id": "ab", "successor_id": "abc", "how": "merge",
+            "decision_no": "2-QĐ", "effective_on": "2025-10-01"}],
+    "s": [{"predecessor_id": "s", "successor_id": s, "how": "split",
+           "decision_no": "3-QĐ", "effective_on": "2025-07-01"} for s in ("s1", "s2")],
+}  # fmt: skip
+ACTIVE = {"abc", "s1", "s2"}
 
 
-@pytest.mark.parametrize(
-    ("began", "ended", "expected"),
-    [
-        (None, None, None),
-        (date(2025, 1, 1), None, None),  # the whole year
-        (date(2024, 7, 1), None, None),  # founded the year before
-        (date(2025, 7, 1), None, {"from": date(2025, 7, 1), "until": None}),
-        (None, date(2025, 6, 30), {"from": None, "until": date(2025, 6, 30)}),
-        (None, date(2025, 12, 31), None),
-        (None, date(2026, 3, 1), None),
-    ],
-)
-def test_an_organisation_exists_part_of_the_year(began, ended, expected):
-    assert part_of_year(2025, began, ended) == expected
+def walk(org: str) -> list[Carrier]:
+    return carriers(org, lambda o: LINKS.get(o, []), ACTIVE.__contains__, str.upper)
 
 
-def test_a_collective_that_existed_part_of_the_year_is_an_open_question():
-    """No level is refused; the question stays open even under a KHTNV
-    trigger (it is the period rated, not the level) and only a written
-    justification settles it."""
-    existed = {"from": date(2025, 7, 1), "until": None}
-    good = scored("95", Level.EXCELLENT, exceeded=4, collective=True)
-    result = evaluate(BOOK_366, COLLECTIVE, good, SubjectFacts(existed=existed), 2025)
-    assert result.ceiling is Level.EXCELLENT
-    assert result.open_questions == (OPEN_PART_OF_YEAR,)
-    low = scored("95", Level.NOT_COMPLETED, not_done=4, on_time=6, collective=True)
-    result = evaluate(BOOK_366, COLLECTIVE, low, SubjectFacts(existed=existed), 2025)
-    assert result.ceiling is Level.NOT_COMPLETED
-    assert result.open_questions == (OPEN_PART_OF_YEAR,)
-    (settled,) = settle_open_questions(
-        result, Level.NOT_COMPLETED, "Cả năm, gồm hai xã cũ.", "366-QĐ/TW"
+def test_an_organisation_merged_twice_is_carried_on_by_the_last_successor():
+    (found,) = walk("a")
+    assert (found.org_id, found.name) == ("abc", "ABC")
+    assert [link["decision_no"] for link in found.links] == ["1-QĐ", "2-QĐ"]
+    record = succession_record("a", "Xã a", found)
+    assert record["successor_name"] == "ABC"
+    assert [link["successor_id"] for link in record["links"]] == ["ab", "abc"]
+
+
+def test_a_split_has_several_successors_and_the_one_holding_the_subject_revises():
+    found = walk("s")
+    assert [c.org_id for c in found] == ["s1", "s2"]
+    assert [c.org_id for c in revising_candidates(found, ["tinh", "s2", "cb"])] == [
+        "s2"
+    ]
+    # The subject moved elsewhere: any successor may.
+    assert len(revising_candidates(found, ["tinh", "other"])) == 2
+    assert walk("dissolved") == []
+
+
+def test_an_ended_organisation_is_refused_naming_its_successors():
+    ensure_not_ended(
+        ended=False, code="review.venue_ended", role="venue", name="X", successors=[]
     )
-    assert settled["question"] == OPEN_PART_OF_YEAR
-    unchanged = evaluate(BOOK_366, COLLECTIVE, good, SubjectFacts(), 2025)
-    assert unchanged.open_questions == ()
+    with pytest.raises(DomainError) as caught:
+        ensure_not_ended(
+            ended=True,
+            code="review.venue_ended",
+            role="venue",
+            name="Xã a",
+            successors=walk("s"),
+        )
+    assert caught.value.details == {"venue": "Xã a", "successors": ["S1", "S2"]}
+    text = message_for(caught.value.code, caught.value.details)
+    assert "“Xã a”" in text
+    assert "Tổ chức kế tục: “S1”, “S2”." in text
+    none = message_for("rating.authority_ended", {"authority": "X", "successors": []})
+    assert "không có tổ chức kế tục" in none
 
 
-def test_conduct_at_a_merged_unit_counts_at_its_successor_only():
-    """366-QĐ/TW Điều 11.4: the conduct counts where it occurred; a unit merged
-    into the successor is carried on by it."""
-    at_old = DisciplineFact("kl-1", "reprimand", True, date(2025, 9, 1), OLD)
-    at_other = DisciplineFact("kl-2", "reprimand", True, date(2025, 9, 1), ELSEWHERE)
-    merged = SubjectFacts(predecessors=MERGED).merged_from
-    assert merged == frozenset({OLD})
-    assert charged_here(at_old, NEW, merged)
-    assert not charged_here(at_old, NEW)
-    assert not charged_here(at_other, NEW, merged)
-    split = ({**MERGED[0], "how": "split"},)
-    assert SubjectFacts(predecessors=split).merged_from == frozenset()
-    good = scored("95", Level.EXCELLENT, exceeded=4, collective=True)
-    facts = SubjectFacts(member_disciplines=(at_old,), predecessors=MERGED)
-    result = evaluate(BOOK_366, COLLECTIVE, good, facts, 2025)
-    assert result.ceiling is Level.NOT_COMPLETED
-    assert [t.code for t in result.triggers] == ["member_discipline"]
+def step(**fields: Any) -> dict[str, Any]:
+    return {**fields, "origin": {"round_id": "r", "version": 2}}
 
 
-def test_the_previous_decision_is_read_through_the_predecessors():
-    """domain.md §5.6: a KHTNV among them is chosen, so the consecutive-KHTNV
-    flag is never missed; one taken from a predecessor names it."""
-    good = {"cycle_id": "c1", "year": 2024, "level": "HTTNV"}
-    bad = {"cycle_id": "c2", "year": 2024, "level": "KHTNV"}
-    assert previous_through_predecessors(None, []) is None
-    assert previous_through_predecessors(good, [("o:a", None)]) == good
-    assert previous_through_predecessors(good, [("o:a", bad)]) == {
-        **bad,
-        "predecessor": "o:a",
-    }
-    assert previous_through_predecessors(None, [("o:a", None), ("o:b", good)]) == {
-        **good,
-        "predecessor": "o:b",
-    }
-    assert previous_through_predecessors(bad, [("o:a", good)]) == bad
+RATED = step(assessment={"level": "HTTNV"}, score=None, ceiling="HTTNV")
+
+
+def test_the_self_rating_carries_and_the_proposal_only_from_the_same_living_body():
+    proposal = step(level="HTTNV", note="", body="cb-a")
+    entry = RoundEntry(self_rating=RATED, proposal=proposal)
+    kept = carried_steps(entry, body_now="cb-a", body_active=True)
+    assert kept is not None
+    assert kept["proposal"] == proposal
+    assert kept["proposal_dropped"] is None
+    for body_now, active in (("cb-a", False), ("xa-ab", True)):
+        dropped = carried_steps(entry, body_now=body_now, body_active=active)
+        assert dropped is not None
+        assert dropped["self_rating"] == RATED
+        assert (dropped["proposal"], dropped["proposal_dropped"]) == (
+            None,
+            "proposer_changed",
+        )
+    # A proposal stored before it named its body does not carry.
+    old = RoundEntry(self_rating=RATED, proposal={"level": "HTTNV", "note": ""})
+    assert carried_steps(old, body_now="cb-a", body_active=True)["proposal"] is None  # type: ignore[index]
+
+
+def test_nothing_carries_from_a_decided_or_untouched_entry_and_a_hold_does():
+    assert carried_steps(RoundEntry(), body_now="x", body_active=True) is None
+    decided = RoundEntry(self_rating=RATED, decision={"level": "HTTNV"})
+    assert carried_steps(decided, body_now="x", body_active=True) is None
+    held = RoundEntry(hold=step(reason="complaint", note="Đơn thư"))
+    found = carried_steps(held, body_now="x", body_active=True)
+    assert found is not None
+    assert found["hold"]["reason"] == "complaint"
+    mitigated = RoundEntry(self_rating=RATED, mitigations={"t": True})
+    assert "mitigations" not in (
+        carried_steps(mitigated, body_now="x", body_active=True) or {}
+    )
+
+
+def test_the_appraising_body_is_the_proposing_body_else_the_authority():
+    assert appraising_body("cb-a", "xa") == "cb-a"
+    assert appraising_body(None, "xa") == "xa"
+    assert appraising_body("outside", "xa") == "xa"

@@ -180,3 +180,25 @@ def test_branch_membership_matches_a_walk_up_the_tree(parents, data):
     below = me_at in walk_path(parents, target)
     assert may_read(me, Read.SUBJECT, path) == below
     assert may_act(me, "review.record", path) == below
+
+
+def test_an_ended_office_is_offered_only_what_it_may_still_do():
+    """``may_offer`` (issue 12): an account whose organisation ended is not
+    offered a keeper's acts in its branch; reads, tree-wide acts and a member's
+    own acts stay; an office that lasts is offered what its role may."""
+    from uuid import uuid4
+
+    from domain.permissions import Viewer, keeps_office, may_offer
+
+    ended = Viewer(
+        frozenset({"secretary", "member"}), org_id=uuid4(), office_ended=True
+    )
+    assert not may_offer(ended, "member.enrol")
+    assert not may_offer(ended, "cycle.open")
+    assert may_offer(ended, "report.read")
+    assert may_offer(ended, "remediation.report")  # their own file's progress
+    assert not keeps_office(ended)
+    lasting = Viewer(frozenset({"secretary"}), org_id=uuid4())
+    assert may_offer(lasting, "member.enrol")
+    assert keeps_office(lasting)
+    assert not may_offer(lasting, "account.open")  # the role never may

@@ -194,6 +194,15 @@ def test_rerating_form_03_keeps_every_letter():
     flat = " ".join(assert_every_letter(docs.rerating_pdf(decision)).split())
     for needed in ("Số 12-QĐ/ĐU", "ngày 03 tháng 02 năm 2026", "Mẫu 03-HD KĐ.ĐG"):
         assert needed in flat, needed
+    # Revised by the successor of an organisation that ended (issue 12).
+    decision["succession"] = {
+        "ended_authority_name": "Đảng ủy xã Yên Lạc",
+        "successor_name": "Đảng ủy xã Yên Hòa",
+        "links": [{"decision_no": "125-QĐ/TU", "effective_on": "2025-07-01"}],
+    }
+    flat = " ".join(assert_every_letter(docs.rerating_pdf(decision)).split())
+    assert "Căn cứ Quyết định số 125-QĐ/TU ngày 01/07/2025" in flat
+    assert "Đảng ủy xã Yên Hòa kế tục Đảng ủy xã Yên Lạc" in flat
 
 
 def test_dossier_form_04_keeps_every_letter():

@@ -23,7 +23,8 @@ from tests.conftest import (
 def demo_app(
     tmp_path_factory: pytest.TempPathFactory, name: str
 ) -> Iterator[dict[str, Any]]:
-    """``app``, the demo's ``logins`` (account → password) and its ``merger``."""
+    """``app``, the demo's ``logins`` (account → password, the administrator's
+    included, as ``kiemdiem logins`` shows them) and its ``merger``."""
     from ledger.config import settings_from_environ
     from services.app import Kiemdiem
     from services.demo import load_demo
@@ -50,7 +51,8 @@ def demo_app(
         finally:
             services.close()
         app = create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY})
-    logins = {a.username: a.password for a in result.accounts}
+    logins = {"admin": ADMIN_PASSWORD}
+    logins |= {a.username: a.password for a in result.accounts}
     try:
         yield {"app": app, "logins": logins, "merger": result.merger}
     finally:

@@ -63,10 +63,22 @@ def first_link(block: str, after: str) -> str:
             "Checkpoint và đồng ký",
         ),
         (
-            "bkp-truongban",
+            "bankiemphieu",
             "Việc của Ban kiểm phiếu: 1",
             "Ký biên bản kiểm phiếu",
             "Ký biên bản kiểm phiếu",
+        ),
+        (
+            "thuky-xa",
+            "Nhắc việc: 1 hạn chế, khuyết điểm quá hạn khắc phục",
+            "Chưa tham gia đầy đủ sinh hoạt chi bộ định kỳ",
+            "Báo cáo tiến độ",
+        ),
+        (
+            "admin",
+            "Nhắc việc: 2 hạn chế, khuyết điểm quá hạn khắc phục",
+            "Chưa tham gia đầy đủ sinh hoạt chi bộ định kỳ",
+            "Khắc phục hạn chế, khuyết điểm: Lương Thị Diệp",
         ),
     ],
 )
@@ -81,6 +93,17 @@ def test_each_role_sees_its_next_task_and_reaches_it_in_one_click(
     target = client.get(first_link(block, heading))
     assert target.status_code == 200
     assert lands_on in target.get_data(as_text=True)
+
+
+def test_no_login_is_told_nothing_waits_while_a_reminder_does(demo):
+    """The overdue remedies are a group of the to-do list: "nothing waits for
+    you" is never said beside them; a member's own are their group, not twice."""
+    for username in demo["logins"]:
+        block = todo_block(signed_in(demo, username).get("/").get_data(as_text=True))
+        assert "Hiện không có việc nào chờ bạn" not in block, username
+    own = todo_block(signed_in(demo, "dangvien").get("/").get_data(as_text=True))
+    assert "Hạn chế, khuyết điểm của bạn đang khắc phục: 1" in own
+    assert "Nhắc việc" not in own
 
 
 def test_the_decision_maker_lands_on_the_decision_of_the_proposal(demo):

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from domain.text import fold
 from services import commands as c
 from tests.conftest import ACCOUNTS
 
@@ -80,12 +81,64 @@ def test_only_the_chi_bo_of_the_users_reach_are_suggested(client, auth, kiemdiem
     assert enrolled.full_name == "Đỗ Văn Cường"
 
 
-def test_many_chi_bo_are_found_by_typing_not_listed(client, auth, monkeypatch):
+def test_many_chi_bo_the_first_by_name_are_listed_and_typing_finds_more(
+    client, auth, monkeypatch
+):
     monkeypatch.setattr("web.members.routes.CELL_CHOICES", 1)
     auth.login("secretary")
     page = client.get("/members/new").get_data(as_text=True)
-    assert _suggested(page) == []
-    assert "trong phạm vi của bạn có 2 chi bộ" in page
+    assert _suggested(page) == ["Chi bộ xóm A (chi-bo-xom-a)"]
+    assert "trong phạm vi của bạn có hơn 1 chi bộ" in page
+
+
+def _no_tree(*_args: Any, **_kwargs: Any) -> Any:
+    raise AssertionError("the whole organisation tree was read")
+
+
+def test_the_suggestions_never_read_the_whole_tree(
+    client, auth, kiemdiem, world, west, monkeypatch
+):
+    """At province scale the suggestions are one bounded, indexed read
+    (``projections.search.cells_page_sql``): the tree reads fail here."""
+    for name in ("organisations_with_counts", "organisation_rows"):
+        monkeypatch.setattr(f"projections.directory_reads.{name}", _no_tree)
+    monkeypatch.setattr("services.app.Kiemdiem.organisations", _no_tree)
+    auth.login("secretary")
+    page = client.get("/members/new").get_data(as_text=True)
+    assert _suggested(page) == [
+        "Chi bộ xóm A (chi-bo-xom-a)",
+        "Chi bộ xóm B (chi-bo-xom-b)",
+    ]
+    moving = client.get(f"/members/{world.member_id}/transfer")
+    assert moving.status_code == 200
+    assert "Chi bộ xóm B (chi-bo-xom-b)" in _suggested(moving.get_data(as_text=True))
+    assert _enrol(auth, "chi bo xom b").status_code == 302
+    auth.logout()
+    auth.login("admin")
+    everywhere = _suggested(client.get("/members/new").get_data(as_text=True))
+    assert "Chi bộ xóm Tây (chi-bo-tay)" in everywhere
+    assert everywhere == sorted(everywhere, key=fold)
+
+
+def test_the_suggestions_are_bounded_and_scoped(kiemdiem, world, west):
+    """The gateway's read: at most ``limit`` chi bộ, whether more are in reach,
+    only where the viewer may act; none for a role that may not enrol."""
+    from services.read_gateway import ReadGateway
+    from services.read_gateway_search import DirectoryReads
+
+    def reach(username: str, limit: int) -> tuple[list[str], bool]:
+        login, _name, password = ACCOUNTS[username]
+        account = kiemdiem.authenticate(login, password)
+        gate = ReadGateway.for_account(kiemdiem, account.account_id)
+        found = DirectoryReads(gate).cells_in_reach("member.enrol", limit)
+        return [r.code for r in found.rows], found.more
+
+    assert reach("secretary", 200) == (["chi-bo-xom-a", "chi-bo-xom-b"], False)
+    assert reach("secretary", 1) == (["chi-bo-xom-a"], True)
+    codes, more = reach("admin", 200)
+    assert {"chi-bo-xom-a", "chi-bo-xom-b", "chi-bo-tay"} <= set(codes)
+    assert not more
+    assert reach("inspector", 200) == ([], False)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ import pytest
 from domain.errors import DomainError
 from services import commands as c
 from services import rating_commands as rc
-from services.read_gateway import ReadGateway, viewer_for
+from services.read_gateway import ReadGateway
+from services.read_viewer import viewer_for
 from tests.conftest import ACCOUNTS
 
 PASSWORD = "mat-khau-thu-nghiem"

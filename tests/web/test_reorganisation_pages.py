@@ -113,3 +113,61 @@ def test_the_split_form_names_who_takes_on_the_open_plans(client, auth, world):
     text = page.get_data(as_text=True)
     assert "tiếp nhận kế hoạch khắc phục còn mở" in text
     assert 'name="split-plans_to"' in text
+
+
+def test_the_split_form_places_a_member_on_temporary_activity(
+    client, auth, world, kiemdiem
+):
+    """Issue 12: a member on temporary party activity (sinh hoạt tạm thời) at
+    the split chi bộ is placed by the decision like its own members (a line
+    "card = successor"), and the attachment follows there."""
+    from datetime import date
+
+    from projections.directory_temporary import temporary_cell_row
+    from services import commands as c
+    from services import rating_commands as rc
+    from tests.conftest import ADMIN_PASSWORD
+
+    admin = kiemdiem.authenticate("admin", ADMIN_PASSWORD)
+
+    def run(command):
+        return kiemdiem.handle(command, admin.signer)
+
+    own = run(
+        c.EnrolMember(
+            admin.actor, "Đỗ Văn Bình", "DV00000077", date(1985, 1, 1),
+            date(2010, 1, 1), "full", world.orgs["cell_b"],
+        )
+    )  # fmt: skip
+    today = kiemdiem.today()
+    run(
+        rc.AttachTemporaryCell(
+            admin.actor, world.member_id, world.orgs["cell_b"], today
+        )
+    )
+    district = world.orgs["district"]
+    c_id, d_id = (
+        run(c.FoundOrganisation(admin.actor, code, code, "cell", district))
+        for code in ("chi-bo-xom-c", "chi-bo-xom-d")
+    )
+    auth.login("decision_maker")
+    form = {
+        "operation": "split",
+        "split-decision_no": "18-QĐ/HU",
+        "split-effective_on": today.isoformat(),
+        "split-target": str(world.orgs["cell_b"]),
+        "split-successors": [str(c_id), str(d_id)],
+        "split-placements": "DV00000077 = chi-bo-xom-c",
+    }
+    url = f"/organisations/{district}/reorganise"
+    refused = auth.post(url, form)
+    assert refused.status_code == 422
+    assert "kể cả đảng viên đang sinh hoạt tạm thời" in refused.get_data(as_text=True)
+    form["split-placements"] += "\nDV00000001 = chi-bo-xom-d"
+    response = auth.post(url, form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    row = temporary_cell_row(kiemdiem.projections, world.member_id)
+    assert row is not None
+    assert row["cell_id"] == str(d_id)
+    assert row["decision_no"] == "18-QĐ/HU"
+    assert kiemdiem.member(own).cell_id == c_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from services import commands as c
 from services.queries import AccountRow
@@ -17,9 +17,11 @@ from web.admin.forms import (
     ResetPasswordForm,
 )
 from web.catalogue.flashes import done
+from web.catalogue.reorganisation import ENDED_OFFICE, ended_office_lines
 from web.dispatch import form_status, submit
 from web.identity import requires, user
 from web.reads import found_or_404, org_choices, reads
+from web.templating import vn_date
 
 
 def _account(account_id: UUID) -> AccountRow:
@@ -47,7 +49,15 @@ class AccountForms:
 
 
 def _detail_page(account: AccountRow, forms: AccountForms, status: int = 200):
-    html = render_template("admin/account.html", account=account, forms=forms)
+    end = reads().ended_office(account.org_id) if account.org_id else None
+    html = render_template(
+        "admin/account.html",
+        account=account,
+        forms=forms,
+        ended=ended_office_lines(end, vn_date(end["on"])) if end else None,
+        successors=end["successors"] if end else [],
+        ended_text=ENDED_OFFICE,
+    )
     return html, status
 
 
@@ -71,6 +81,8 @@ def open_account():
     form.org_id.set_choices(
         org_choices(reads().organisations()), empty="— Không gắn với đơn vị —"
     )
+    if not form.is_submitted():
+        _suggested(form)
     form.member_id.set_choices(
         [
             (m.member_id, f"{m.full_name} ({m.party_card_no})")
@@ -96,6 +108,23 @@ def open_account():
             )
             return redirect(url_for(".account", account_id=account_id))
     return render_template("admin/open.html", form=form), form_status(form)
+
+
+def _suggested(form: OpenAccountForm) -> None:
+    """``?org_id=&full_name=&roles=``: the account page's suggestion (an
+    account at the successor of an organisation that ended), prefilled."""
+    org = request.args.get("org_id", "")
+    try:
+        form.org_id.data = UUID(org) if org else None
+    except ValueError:
+        form.org_id.data = None
+    form.full_name.data = request.args.get("full_name", "")[:120] or None
+    member = request.args.get("member_id", "")
+    try:
+        form.member_id.data = UUID(member) if member else None
+    except ValueError:
+        form.member_id.data = None
+    form.roles.data = request.args.getlist("roles") or None
 
 
 @bp.post("/accounts/<uuid:account_id>/roles")

@@ -263,6 +263,21 @@ class _Blank(dict[str, Any]):
         return ""
 
 
+# Refusals of an act at or by an organisation that ended (``domain.succession``):
+# the details name its successors.
+ENDED_CODES = frozenset(
+    {"rating.authority_ended", "review.venue_ended", "review.issuer_ended"}
+)
+
+
+def successors_text(names: Any) -> str:
+    """“Tổ chức kế tục: “A”, “B”.”, or that there is none (dissolved)."""
+    listed = [str(n) for n in names] if isinstance(names, list | tuple) else []
+    if not listed:
+        return "Tổ chức này không có tổ chức kế tục."
+    return "Tổ chức kế tục: " + ", ".join(f"“{n}”" for n in listed) + "."
+
+
 def _extra_details(code: str, details: Mapping[str, Any]) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if code == "org.parent_not_allowed":
@@ -274,6 +289,8 @@ def _extra_details(code: str, details: Mapping[str, Any]) -> dict[str, Any]:
         why = str(details.get("why") or "malformed")
         reasons = messages_audit.NOTE_REASONS
         extra["reason_label"] = reasons.get(why, reasons["malformed"])
+    if code in ENDED_CODES:
+        extra["successors_text"] = successors_text(details.get("successors") or [])
     if code == "remediation.status_not_allowed":
         status = str(details.get("status") or "")
         extra["status_label"] = messages_remediation.STATUS_LABELS.get(status, status)

@@ -213,6 +213,9 @@ EVENT_LABELS: dict[str, str] = {
     "PartyMember.OversightEnded": "Thôi phụ trách",
     "PartyMember.TemporaryCellAttached": "Sinh hoạt tạm thời",
     "PartyMember.TemporaryCellDetached": "Thôi sinh hoạt tạm thời",
+    "PartyMember.TemporaryCellFollowed": (
+        "Chuyển nơi sinh hoạt tạm thời theo quyết định sắp xếp"
+    ),
     "PartyMember.Transferred": "Chuyển sinh hoạt đảng",
     "PartyMember.WorkSituationSet": "Ghi nhận nơi công tác",
     "CriteriaRefinement.CriteriaRefined": "Cụ thể hoá tiêu chí đánh giá",
@@ -226,6 +229,7 @@ EVENT_LABELS: dict[str, str] = {
     "RatingRound.RatingProposed": "Đề xuất xếp loại",
     "RatingRound.RatingRedoOrdered": "Yêu cầu xếp loại lại từ đầu",
     "RatingRound.RatingRevised": "Xếp loại lại",
+    "RatingRound.RatingStepsCarried": ("Chuyển các bước xếp loại sang tổ chức kế tục"),
     "RatingRound.SelfRated": "Tự đánh giá, xếp loại",
     "RatingRound.TriggerMitigationDecided": "Quyết định về tình tiết giảm nhẹ",
     "RatingRound.VerificationConcluded": "Kết luận xác minh",

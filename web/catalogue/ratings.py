@@ -20,6 +20,7 @@ MESSAGES: dict[str, str] = {
     "member.exemption_unknown": "Loại miễn, đình chỉ sinh hoạt đảng không hợp lệ.",
     "member.leave_unknown": "Loại nghỉ không hợp lệ (nghỉ ốm hoặc thai sản).",
     "member.no_temporary_cell": "Đảng viên không sinh hoạt đảng tạm thời.",
+    "member.follow_unknown": "Hình thức sắp xếp không hợp lệ: {how}.",
     "member.period_invalid": "Ngày kết thúc không thể trước ngày bắt đầu.",
     "member.post_not_held": "Đảng viên không giữ chức vụ tại tổ chức này.",
     "member.post_role_unknown": "Chức vụ không hợp lệ.",
@@ -121,6 +122,17 @@ MESSAGES: dict[str, str] = {
     "review.text_required": "Vui lòng nhập nội dung.",
     "review.text_too_long": "Nội dung quá dài (tối đa {limit} ký tự).",
     "review.venue_not_required": "Đối tượng không kiểm điểm tại nơi này.",
+    "review.venue_ended": (
+        "Tổ chức “{venue}” đã kết thúc hoạt động do sắp xếp, tổ chức lại (hợp "
+        "nhất, sáp nhập, chia tách hoặc giải thể): không tiến hành kiểm điểm tại "
+        "tổ chức này nữa. {successors_text} Hãy cập nhật danh sách đối tượng của "
+        "kỳ, rồi kiểm điểm tại tổ chức kế tục."
+    ),
+    "review.issuer_ended": (
+        "Tổ chức “{issuer}” đã kết thúc hoạt động do sắp xếp, tổ chức lại (hợp "
+        "nhất, sáp nhập, chia tách hoặc giải thể) nên không còn gợi ý nội dung "
+        "kiểm điểm. {successors_text}"
+    ),
     "review.wrong_form": (
         "Cá nhân này kiểm điểm theo Mẫu {expected}, không phải {form}."
     ),
@@ -185,8 +197,8 @@ MESSAGES: dict[str, str] = {
     "rating.authority_ended": (
         "Tổ chức “{authority}” đã kết thúc hoạt động do sắp xếp, tổ chức lại "
         "(hợp nhất, sáp nhập, chia tách hoặc giải thể): việc đánh giá, xếp loại "
-        "do tổ chức kế tục thực hiện. Hãy cập nhật danh sách đối tượng của kỳ, "
-        "rồi thực hiện ở phiên xếp loại của tổ chức kế tục."
+        "do tổ chức kế tục thực hiện. {successors_text} Hãy cập nhật danh sách "
+        "đối tượng của kỳ, rồi thực hiện ở phiên xếp loại của tổ chức kế tục."
     ),
     "rating.not_competent": (
         "Cấp này không có thẩm quyền quyết định xếp loại {subject}."
@@ -374,6 +386,7 @@ STEP_LABELS: dict[str, str] = {
     "rereview_ordered": "Cấp trên yêu cầu tiến hành lại",
     "review_redo": "Kiểm điểm trước đó phải làm lại",
     "rating_redo": "Kết quả xếp loại trước đó phải làm lại",
+    "carried": "Chuyển sang phiên xếp loại của tổ chức kế tục",
 }
 REREVIEW_SCOPES: dict[str, str] = {
     "review": "Kiểm điểm lại",
@@ -464,6 +477,7 @@ FACT_KIND_LABELS: dict[str, str] = {
     "PostEnded": "Thôi giữ chức vụ",
     "TemporaryCellAttached": "Sinh hoạt đảng tạm thời",
     "TemporaryCellDetached": "Thôi sinh hoạt tạm thời",
+    "TemporaryCellFollowed": "Nơi sinh hoạt tạm thời theo quyết định sắp xếp",
     "ExemptionRecorded": "Miễn, đình chỉ sinh hoạt đảng",
     "LeaveRecorded": "Nghỉ ốm, thai sản",
     "DisciplineRecorded": "Kỷ luật",

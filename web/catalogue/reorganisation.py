@@ -4,6 +4,9 @@ merged into ``web.catalogue.MESSAGES``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 MESSAGES: dict[str, str] = {
     "org.decision_required": "Vui lòng nhập số quyết định.",
     "org.decision_too_long": "Số quyết định quá dài (tối đa {limit} ký tự).",
@@ -47,8 +50,8 @@ MESSAGES: dict[str, str] = {
         "(chỉ một trong hai)."
     ),
     "org.split_unplaced": (
-        "Mỗi đảng viên và mỗi tổ chức trực thuộc phải được chuyển về đúng một tổ "
-        "chức kế tục."
+        "Mỗi đảng viên (kể cả đảng viên đang sinh hoạt tạm thời tại chi bộ) và mỗi "
+        "tổ chức trực thuộc phải được chuyển về đúng một tổ chức kế tục."
     ),
     "org.not_empty": (
         "Tổ chức còn đảng viên hoặc tổ chức trực thuộc; hãy chuyển đi trước khi "
@@ -87,5 +90,54 @@ MEMBER_PLACE_LABELS: dict[str, str] = {
     "corrected": "Điều chỉnh hồ sơ tổ chức",
 }
 
-# How a successor took over (``succession.how``), as the command line says it.
-SUCCESSION_LABELS: dict[str, str] = {"merge": "hợp nhất", "split": "chia tách"}
+# An account whose organisation ended (the dashboard and the administrator's
+# account page; ``ReadGateway.ended_office``).
+ENDED_HOW: dict[str, str] = {
+    "merge": "hợp nhất",
+    "split": "chia tách",
+    "dissolve": "giải thể",
+}
+ENDED_OFFICE: dict[str, str] = {
+    "heading": "Tổ chức của tài khoản đã kết thúc hoạt động",
+    "ended": (
+        "{org} đã kết thúc hoạt động từ ngày {on} theo Quyết định số {decision} "
+        "({how})."
+    ),
+    "ended_undated": "{org} đã kết thúc hoạt động ({how}).",
+    "successors": "Tổ chức kế tục: {names}.",
+    "no_successor": "Tổ chức này không có tổ chức kế tục.",
+    "ask_admin": (
+        "Từ ngày đó tài khoản không còn thẩm quyền ghi hồ sơ thay cho tổ chức "
+        "này, chỉ còn xem được hồ sơ cũ. Đề nghị quản trị viên gắn tài khoản với "
+        "tổ chức kế tục: người giữ chức vụ ở tổ chức kế tục do tổ chức kế tục "
+        "phân công, nên hệ thống không tự chuyển tài khoản."
+    ),
+    "admin_heading": "Đơn vị của tài khoản đã kết thúc hoạt động",
+    "admin_ask": (
+        "Tài khoản không còn thẩm quyền ghi hồ sơ. Nếu người này được phân công ở "
+        "tổ chức kế tục, hãy mở tài khoản tại tổ chức kế tục (đề xuất bên dưới) "
+        "và khóa tài khoản này; hệ thống không tự chuyển tài khoản."
+    ),
+    "admin_suggest": "Mở tài khoản tại {name}",
+}
+
+
+def ended_office_lines(end: Mapping[str, Any], on: str) -> list[str]:
+    """The sentences that say how an account's organisation ended (``end``
+    from ``ReadGateway.ended_office``; ``on`` its date as dd/mm/yyyy)."""
+    how = ENDED_HOW.get(str(end["how"]), str(end["how"]))
+    org = str(end["name"])
+    if on and end.get("decision_no"):
+        first = ENDED_OFFICE["ended"].format(
+            org=org, on=on, decision=end["decision_no"], how=how
+        )
+    else:
+        first = ENDED_OFFICE["ended_undated"].format(org=org, how=how)
+    successors = end.get("successors") or []
+    names = ", ".join(str(s["name"]) for s in successors)
+    second = (
+        ENDED_OFFICE["successors"].format(names=names)
+        if names
+        else ENDED_OFFICE["no_successor"]
+    )
+    return [first, second]

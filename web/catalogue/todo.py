@@ -63,6 +63,8 @@ TEXT: dict[str, str] = {
     "technical": "Chi tiết kỹ thuật",
     "never_cosigned": "Bạn chưa đồng ký điểm kiểm tra nào.",
     "cosign": "Đồng ký điểm kiểm tra mới",
+    "overdue": "Nhắc việc",
+    "overdue_items": "hạn chế, khuyết điểm quá hạn khắc phục",
 }
 
 

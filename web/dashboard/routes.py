@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask import render_template
 
+from web.catalogue.reorganisation import ENDED_OFFICE, ended_office_lines
 from web.catalogue.todo import (
     GROUP_HEADINGS,
     ORDER_SCOPES,
@@ -17,6 +18,7 @@ from web.catalogue.todo import (
 from web.dashboard import bp
 from web.identity import user
 from web.reads import reads, todo
+from web.templating import vn_date
 
 # Who sees the integrity alerts: those who may cosign checkpoints (the domain's
 # table says administrators and the inspection committee).
@@ -75,10 +77,17 @@ def index():
         if me.may("remediation.track") or me.may("remediation.report")
         else []
     )
+    # a member's own remedies are their to-do group already
+    member = reads().viewer.member_id
+    own = f"m:{member}" if member is not None else None
+    overdue = [i for i in overdue if i["subject_key"] != own]
+    end = reads().ended_office()
     return render_template(
         "dashboard/index.html",
         me=me,
         account=account,
+        ended=ended_office_lines(end, vn_date(end["on"])) if end else None,
+        ended_text=ENDED_OFFICE,
         checkpoint=_latest_checkpoint(),
         alerts=alerts,
         show_alerts=me.may(ALERTS_ACTION),

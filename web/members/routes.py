@@ -87,11 +87,10 @@ CELL_CHOICES = 200  # chi bộ suggested in the page at most; beyond, typing fin
 
 
 def cell_choices(action: str) -> dict[str, object]:
-    """What the chi bộ field suggests: the chi bộ of the user's reach as
-    "name (code)" when they are few, else only their number (typing searches)."""
-    cells = directory().cells_in_reach(action)
-    shown = cells if len(cells) <= CELL_CHOICES else []
-    return {"cells": [cell_label(c) for c in shown], "cells_in_reach": len(cells)}
+    """What the chi bộ field suggests: the first chi bộ of the user's reach by
+    name as "name (code)", and whether more are in reach (typing searches)."""
+    found = directory().cells_in_reach(action, CELL_CHOICES)
+    return {"cells": [cell_label(c) for c in found.rows], "more_cells": found.more}
 
 
 def cell_label(row: OrganisationRow) -> str:

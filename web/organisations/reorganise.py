@@ -25,7 +25,7 @@ from web.organisations.reorganise_forms import (
     RenameForm,
     SplitForm,
 )
-from web.reads import found_or_404, org_choices, reads
+from web.reads import directory, found_or_404, org_choices, reads
 
 ACTION = "organisation.reorganise"
 
@@ -63,7 +63,8 @@ def _placements(form: SplitForm, target: UUID) -> ro.SplitOrganisation | None:
     """The split command, its placements read from the lines "X = Y" (X a member's
     card number or an organisation's code, Y a successor's code)."""
     rows = {r.code: r for r in reads().organisations()}
-    cards = {m.party_card_no: m.member_id for m in reads().members_shown(target)}
+    shown = [*reads().members_shown(target), *directory().temporary_members(target)]
+    cards = {m.party_card_no: m.member_id for m in shown}
     members: list[tuple[UUID, UUID]] = []
     children: list[tuple[UUID, UUID]] = []
     for line in (form.placements.data or "").splitlines():

@@ -123,8 +123,8 @@ class SplitForm(DecisionForm):
     target = IdSelectField("Tổ chức chia tách", validators=[InputRequired()])
     successors = MultiCheckboxField("Các tổ chức kế tục", coerce=str)
     placements = TextAreaField(
-        "Phân bổ (mỗi dòng: số thẻ đảng viên hoặc mã tổ chức trực thuộc = mã tổ "
-        "chức kế tục)",
+        "Phân bổ (mỗi dòng: số thẻ đảng viên, kể cả đảng viên sinh hoạt tạm thời "
+        "tại chi bộ, hoặc mã tổ chức trực thuộc = mã tổ chức kế tục)",
         validators=[Optional(), Length(max=20000)],
         filters=[nfc],
     )

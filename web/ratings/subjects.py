@@ -11,6 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from services import rating_commands as rc
 from services.printouts.reviews import (
     COLLECTIVE_SECTIONS,
+    FORM_TITLES,
     OMITTED_WHY,
     NotPrintable,
     ReviewSource,
@@ -122,6 +123,8 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
             for s, _, applies in section_plan(form_code or "")
         ],
         "omitted_why": OMITTED_WHY,
+        # A submitted self-review's sections, by its form, as the printout has them.
+        "submitted_plans": {f: section_plan(f) for f in FORM_TITLES},
         "collective_sections": COLLECTIVE_SECTIONS,
         "criteria": criteria,
         "scored": book.scored,

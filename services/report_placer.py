@@ -1,0 +1,93 @@
+"""Where a report's subject stands in the tree of one day (issue 12, "reports on
+either tree"): its stored organisation (the tree when its cycle opened) followed
+to its successor if it had ended by then, then that day's parents
+(``domain.reorganisation.path_as_of``).
+
+A chi bộ split by that day has several successors, and its members went where
+the decision placed each of them: a member subject of such a chi bộ stands
+where the member's own chi bộ stood that day (the directory's
+``member_cells``, ``domain.reorganisation.cell_on``), never at the old chi bộ's
+first successor. Each subject still lands in one place, so counts never
+double. Only the split organisations' members are looked up one by one (one
+indexed query each): a report stays O(organisations) otherwise."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from domain.reorganisation import cell_on, path_as_of
+from domain.subjects import SubjectKey
+from projections.directory import successors_as_of, tree_as_of
+from projections.directory_reads import member_cells
+from projections.runtime import ProjectionRuntime
+
+
+class TreePlacer:
+    """``placer(path, subject_key)``: the stored ``path`` (own organisation
+    first) as it stands in the tree of ``day``, root last, like a stored path;
+    ``divided``: the organisations split by that day (their members are placed
+    one by one)."""
+
+    def __init__(self, runtime: ProjectionRuntime, day: date) -> None:
+        self.runtime = runtime
+        self.day = day
+        tree = tree_as_of(runtime, day)
+        self.parents = {o: row["parent_id"] for o, row in tree.items()}
+        self.successors = successors_as_of(runtime, day)
+        self.predecessors: dict[UUID, list[UUID]] = {}
+        for old, new in successors_as_of(runtime, date.max).items():
+            for one in new:
+                self.predecessors.setdefault(one, []).append(old)
+        self.divided = frozenset(
+            str(o) for o, new in self.successors.items() if len(new) > 1
+        )
+        self._placed: dict[str, list[str]] = {}
+
+    def __call__(self, path: list[str], subject_key: str = "") -> list[str]:
+        """Stored paths run from the subject's own organisation up."""
+        if not path:
+            return path
+        own = path[0]
+        if own in self.divided and subject_key:
+            cell = self.member_cell(subject_key)
+            if cell is not None:
+                own = str(cell)
+        if own not in self._placed:
+            found = self._found(UUID(own))
+            self._placed[own] = [str(o) for o in reversed(found)]
+        return self._placed[own]
+
+    def member_cell(self, subject_key: str) -> UUID | None:
+        """A member subject's own chi bộ on the day (None for a collective, or
+        a member not yet enrolled then)."""
+        member = SubjectKey.parse(subject_key).member_id
+        if member is None:
+            return None
+        cells = member_cells(self.runtime, member)
+        return cell_on([(r["cell_id"], r["valid_from"]) for r in cells], self.day)
+
+    def _found(self, org_id: UUID) -> tuple[UUID, ...]:
+        """An organisation founded after the day (a merger's new successor)
+        stands where its first predecessor stood that day, so the day's tree
+        still counts it once."""
+        waiting, seen = [org_id], {org_id}
+        while waiting:
+            current = waiting.pop(0)
+            here = path_as_of(current, self.parents, self.successors)
+            if here:
+                return here
+            for before in sorted(self.predecessors.get(current, [])):
+                if before not in seen:
+                    seen.add(before)
+                    waiting.append(before)
+        return ()
+
+
+class StoredPlacer:
+    """The stored path as it is (the tree when each cycle opened)."""
+
+    divided: frozenset[str] = frozenset()
+
+    def __call__(self, path: list[str], subject_key: str = "") -> list[str]:
+        return path
