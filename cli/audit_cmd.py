@@ -18,7 +18,7 @@ import click
 
 from cli.click_help import VietnameseCommand, VietnameseGroup
 from cli.context import open_services, secret_from_env_or_prompt
-from cli.words import NO_TERMINAL, WRONG_LOGIN
+from cli.words import NO_TERMINAL, WRONG_LOGIN, json_words, os_words, refusal
 from domain.errors import DomainError
 from ledger.errors import ConfigurationError, LedgerError
 from ledger.trustroot import load as load_trust_root
@@ -34,7 +34,7 @@ def _write_private(path: Path, text: str) -> None:
     except FileExistsError:
         raise click.ClickException(f"{path} đã có; hãy chọn tệp khác") from None
     except OSError as exc:
-        raise click.ClickException(f"không ghi được {path}: {exc.strerror}") from exc
+        raise click.ClickException(f"không ghi được {path}: {os_words(exc)}") from exc
     path.write_text(text, encoding="utf-8")
 
 
@@ -73,8 +73,8 @@ def proof(subject: str, out: Path) -> None:
                 msg = f"không có hồ sơ {subject_id} trong kho này"
                 raise click.ClickException(msg) from None
             raise click.ClickException(
-                f"chưa lập được gói bằng chứng: {exc.code} (hãy phát hành điểm "
-                "chốt bằng `kiemdiem checkpoint` trước)"
+                f"chưa lập được gói bằng chứng: {refusal(exc.code, exc.details)} "
+                "(hãy phát hành điểm chốt bằng `kiemdiem checkpoint` trước)"
             ) from exc
         except (ConfigurationError, LedgerError) as exc:
             raise click.ClickException(str(exc)) from exc
@@ -113,7 +113,7 @@ def key_export(username: str, out: Path) -> None:
             raise click.ClickException(
                 WRONG_LOGIN
                 if exc.code == "auth.invalid_credentials"
-                else f"không có khóa để xuất ({exc.code})"
+                else f"không có khóa để xuất: {refusal(exc.code, exc.details)}"
             ) from exc
     _write_private(out, json.dumps(exported, indent=1) + "\n")
     if exported["cosigner_name"] is None:
@@ -152,10 +152,10 @@ def cosign(note_file: Path, key_file: Path, trust_root_path: Path | None) -> Non
         note_bytes = note_file.read_bytes()
         key_obj = json.loads(key_file.read_text(encoding="utf-8"))
     except OSError as exc:
-        msg = f"không đọc được {exc.filename}: {exc.strerror}"
+        msg = f"không đọc được {exc.filename}: {os_words(exc)}"
         raise click.UsageError(msg) from exc
     except json.JSONDecodeError as exc:
-        raise click.UsageError(f"tệp khóa không phải JSON: {exc}") from exc
+        raise click.UsageError(f"tệp khóa {json_words(exc)}") from exc
     root = None
     if trust_root_path is not None:
         try:
@@ -168,5 +168,5 @@ def cosign(note_file: Path, key_file: Path, trust_root_path: Path | None) -> Non
     try:
         line = cosignature_line(note_bytes, key_obj, password, trust_root=root)
     except CosigningError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(refusal(exc.code, exc.details)) from exc
     sys.stdout.write(line)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
+from eventsourcing.persistence import PersistenceError
 
 from ledger.config import Settings, settings_from_environ
 from ledger.errors import ConfigurationError, LedgerError
@@ -36,6 +37,13 @@ def open_services(
         services = Kiemdiem(settings)
     except (ConfigurationError, LedgerError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except PersistenceError as exc:  # the database is down or refuses us
+        detail = " ".join(str(exc).split())
+        msg = (
+            f"không kết nối được cơ sở dữ liệu {settings.backend} "
+            f"(chi tiết kỹ thuật: {detail})"
+        )
+        raise click.ClickException(msg) from exc
     try:
         yield services
     finally:

@@ -21,6 +21,8 @@ from services import commands as c
 from services import ids
 from services import reorganisation_commands as ro
 from services.read_gateway import ReadGateway
+from web.catalogue import kind_label, role_label
+from web.catalogue.reorganisation import ENDED_HOW
 
 
 def _jsonable(row: Any) -> dict[str, Any]:
@@ -60,7 +62,8 @@ def orgs_list(as_json: bool) -> None:
         _emit(rows, True, [])
         return
     for row in rows:
-        click.echo(f"{'  ' * row.depth}{row.name}  [{row.kind}]  {row.org_id}")
+        kind = kind_label(row.kind)
+        click.echo(f"{'  ' * row.depth}{row.name}  [{kind}]  {row.org_id}")
 
 
 @click.group(cls=VietnameseGroup)
@@ -96,7 +99,15 @@ def users_list(as_json: bool) -> None:
     """Liệt kê tài khoản cùng vai trò và mã khóa ký."""
     with open_services() as services:
         rows = services.accounts()
-    _emit(rows, as_json, ["account_id", "username", "roles", "key_id"])
+    if as_json:
+        _emit(rows, True, [])
+        return
+    for row in rows:  # the roles by their Vietnamese names; --json keeps the codes
+        data = _jsonable(row)
+        roles = ", ".join(role_label(role) for role in data["roles"])
+        click.echo(
+            f"{data['account_id']}  {data['username']}  {roles}  {data['key_id']}"
+        )
 
 
 @users.command("create")
@@ -341,9 +352,10 @@ def orgs_history(org: str, as_json: bool) -> None:
         return
     for p in history["periods"]:
         ended = "  (đã kết thúc)" if p["ended"] else ""
-        click.echo(f"{p['valid_from'] or '-':10}  {p['name']}  [{p['kind']}]{ended}")
+        kind = kind_label(p["kind"])
+        click.echo(f"{p['valid_from'] or '-':10}  {p['name']}  [{kind}]{ended}")
     for s in history["successions"]:
         click.echo(
             f"{s['effective_on']}  {s['predecessor_name']} -> {s['successor_name']}"
-            f"  ({s['how']}, {s['decision_no']})"
+            f"  ({ENDED_HOW.get(s['how'], s['how'])}, {s['decision_no']})"
         )

@@ -15,7 +15,7 @@ import click
 
 from cli.click_help import VietnameseGroup
 from cli.context import open_services
-from cli.words import fail
+from cli.words import fail, os_words
 from services import report_documents as docs
 from services.app import Kiemdiem
 
@@ -109,7 +109,10 @@ def report(org: str, year: int, fmt: str, out: Path, tree_on_text: str | None) -
                     build = docs.report_xlsx if fmt == "xlsx" else docs.report_pdf
                     data = build(payload)
                 else:
-                    out.write_bytes(data)
+                    try:
+                        out.write_bytes(data)
+                    except OSError as exc:
+                        _bad_input(f"không ghi được {out}: {os_words(exc)}")
     click.echo(f"Đã ghi {out} ({len(data)} byte): báo cáo năm {year}, định dạng {fmt}")
     click.echo(f"Tổng hợp theo cây tổ chức {docs.tree_of(payload)}")
 

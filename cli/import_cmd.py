@@ -20,7 +20,7 @@ import click
 
 from cli.click_help import VietnameseGroup
 from cli.context import open_services, secret_from_env_or_prompt
-from cli.words import NO_TERMINAL, WRONG_LOGIN, fail, refusal
+from cli.words import NO_TERMINAL, WRONG_LOGIN, fail, os_words, refusal
 from domain.errors import DomainError
 from services.app import Kiemdiem
 from services.member_import import RowError, import_members
@@ -129,7 +129,10 @@ def import_members_cmd(
         password = secret_from_env_or_prompt("KIEMDIEM_ADMIN_PASSWORD", "")
     if password is None:
         _fail(NO_TERMINAL, EXIT_UNREADABLE)
-    data = file.read_bytes()
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        _fail(f"không đọc được {file}: {os_words(exc)}", EXIT_UNREADABLE)
     with open_services() as services:
         session = services.authenticate(username, password)
         if session is None:

@@ -30,6 +30,7 @@ from services.demo import DemoAccount, DemoResult, load_demo
 from services.demo_province import PHASES, generate_province
 from services.demo_province_plan import MIN_MEMBERS
 from services.setup import initialise, write_private_file
+from web.catalogue.demo import phase_label
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
 
@@ -230,10 +231,12 @@ def _load_province(
         f"kỳ {result.cycle_id}, {result.rounds} đợt xếp loại, "
         f"{result.reviews} bản kiểm điểm, {result.decisions} quyết định"
     )
+    width = max(len(phase_label(phase)) for phase in PHASES)
     for phase in PHASES:
         seconds = result.seconds.get(phase, 0.0)
         commands = result.commands.get(phase, 0)
-        click.echo(f"  {phase:<11} {seconds:9.1f} giây  {commands:7d} lệnh")
+        label = phase_label(phase)
+        click.echo(f"  {label:<{width}} {seconds:9.1f} giây  {commands:7d} lệnh")
     _write_accounts(result.accounts, settings.instance_dir)
     click.echo(f"Điểm kiểm tra: kích thước {checkpoint.size}")
 
@@ -255,7 +258,9 @@ def _phase_bars(enabled: bool) -> Iterator[Callable[[str, int, int], None] | Non
         if phase != state["phase"]:
             close()
             bar = click.progressbar(
-                length=max(total, 1), label=f"{phase:<11}", file=sys.stderr
+                length=max(total, 1),
+                label=f"{phase_label(phase):<15}",
+                file=sys.stderr,
             )
             bar.__enter__()
             state.update(bar=bar, phase=phase, done=0)

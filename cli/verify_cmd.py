@@ -23,6 +23,7 @@ from typing import Any
 import click
 
 from cli.click_help import VietnameseCommand
+from cli.words import os_words
 from ledger import bundle as ledger_bundle
 from ledger import verify as ledger_verify
 from ledger.errors import ConfigurationError
@@ -260,8 +261,8 @@ def _verify_bundle(
             trust_root_path = ledger_verify.settings_for(None).trust_root_path
             if not trust_root_path.exists():
                 _fail(
-                    "no trust root: pass --trust-root FILE, the trust-root file "
-                    "handed over at set-up.",
+                    f"không có gốc tin cậy: {trust_root_path} không tồn tại. Hãy ghi "
+                    "--trust-root TỆP, tệp gốc tin cậy được bàn giao khi cài đặt.",
                     ledger_verify.EXIT_USAGE,
                 )
         trust_root = ledger_verify.load_trust_root(trust_root_path)
@@ -271,7 +272,7 @@ def _verify_bundle(
         try:
             raw = bundle_path.read_bytes()
         except OSError as exc:
-            msg = f"không đọc được gói bằng chứng {bundle_path}: {exc.strerror}"
+            msg = f"không đọc được gói bằng chứng {bundle_path}: {os_words(exc)}"
             raise ledger_bundle.BundleInputError(msg) from exc
         report = ledger_bundle.verify_bundle(
             ledger_bundle.load_bundle(raw), trust_root, notes

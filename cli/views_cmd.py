@@ -165,10 +165,12 @@ def digest(names: tuple[str, ...], as_json: bool) -> None:
     Dựng lại từ đầu phải in ra đúng các mã băm như khi dựng dần.
     """
     with get_runtime() as runtime:
-        try:
-            details = runtime.digest_details(names or None)
-        except KeyError as exc:
-            raise click.UsageError(str(exc.args[0])) from exc
+        unknown = sorted(set(names) - set(runtime.names))
+        if unknown:
+            known = ", ".join(runtime.names) or "không có"
+            msg = f"không có mô hình đọc: {', '.join(unknown)} (có: {known})"
+            raise click.UsageError(msg)
+        details = runtime.digest_details(names or None)
         overall = runtime.overall_digest(details)
     if as_json:
         document = {

@@ -9,6 +9,8 @@ from typing import NoReturn
 
 import click
 
+from cli.words import os_words
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_UNREADABLE = 2
@@ -31,4 +33,4 @@ def read_file(path: Path, what: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        bad_input(f"không đọc được {what} {path}: {exc.strerror or exc}")
+        bad_input(f"không đọc được {what} {path}: {os_words(exc)}")

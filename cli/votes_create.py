@@ -16,7 +16,7 @@ import click
 from cli.click_help import VietnameseCommand
 from cli.context import open_services, secret_from_env_or_prompt
 from cli.votes_common import bad_input, read_file, refused
-from cli.words import refusal
+from cli.words import json_words, refusal
 from domain.errors import DomainError
 from services import vote_commands as vc
 from services.app import Kiemdiem
@@ -68,19 +68,50 @@ def _load_spec(path: Path) -> Any:
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            bad_input(f"{path} không phải YAML hợp lệ: {exc}")
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
+            bad_input(f"{path} không phải YAML hợp lệ{where}")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        bad_input(f"{path} không phải JSON hợp lệ: {exc}")
+        bad_input(f"{path}: {json_words(exc)}")
+
+
+# What each key of the file holds, for a person reading a refusal (the keys
+# themselves stay English: they are the file's format).
+KEY_WORDS: dict[str, str] = {
+    "organisation": "tổ chức",
+    "code": "mã cuộc bỏ phiếu",
+    "title": "tên cuộc bỏ phiếu",
+    "vote_year": "năm",
+    "conference_date": "ngày hội nghị",
+    "convened": "số người được triệu tập",
+    "mode": "cách bỏ phiếu",
+    "threshold": "số thành viên cần để giải mã",
+    "slip_count": "số phiếu in",
+    "min_ballots": "số phiếu tối thiểu",
+    "chair": "Trưởng Ban kiểm phiếu",
+    "trustees": "Ban kiểm phiếu",
+    "leaders": "người được lấy phiếu",
+    "member": "đảng viên",
+    "post": "chức vụ",
+    "appointed_or_elected_on": "ngày bổ nhiệm hoặc bầu",
+    "pending_retirement_notice": "đã có thông báo nghỉ hưu",
+}
+
+
+def _key(key: str) -> str:
+    """A key of the file as a person reads it: «post» (chức vụ)."""
+    words = KEY_WORDS.get(key)
+    return f"«{key}» ({words})" if words else f"«{key}»"
 
 
 def _field(spec: dict[str, Any], key: str, kind: type, where: str = "") -> Any:
     value = spec.get(key)
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        bad_input(f"{where}{key} phải là số nguyên")
+        bad_input(f"{where}{_key(key)} phải là số nguyên")
     if kind is str and (not isinstance(value, str) or not value.strip()):
-        bad_input(f"{where}{key} phải là chuỗi không rỗng")
+        bad_input(f"{where}{_key(key)} phải là chuỗi không rỗng")
     return value
 
 
@@ -92,7 +123,7 @@ def _day(value: Any, what: str) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    bad_input(f"{what} phải là ngày dạng YYYY-MM-DD")
+    bad_input(f"{what} phải là ngày dạng năm-tháng-ngày (YYYY-MM-DD)")
 
 
 def _resolve_org(services: Kiemdiem, value: Any) -> UUID:
@@ -100,7 +131,7 @@ def _resolve_org(services: Kiemdiem, value: Any) -> UUID:
     for row in services.organisations():
         if text in (row.code, str(row.org_id)):
             return row.org_id
-    bad_input(f"không có tổ chức có mã hoặc id {text!r}")
+    bad_input(f"không có tổ chức có mã hoặc id “{text}”")
 
 
 def _resolve_member(services: Kiemdiem, value: Any, where: str) -> UUID:
@@ -108,7 +139,7 @@ def _resolve_member(services: Kiemdiem, value: Any, where: str) -> UUID:
     for row in services.members():
         if text in (row.party_card_no, str(row.member_id)):
             return row.member_id
-    bad_input(f"{where}: không có đảng viên có số thẻ hoặc id {text!r}")
+    bad_input(f"{where}: không có đảng viên có số thẻ hoặc id “{text}”")
 
 
 def _resolve_account(services: Kiemdiem, value: Any, where: str) -> UUID:
@@ -116,7 +147,7 @@ def _resolve_account(services: Kiemdiem, value: Any, where: str) -> UUID:
     for row in services.accounts():
         if text in (row.username, str(row.account_id)):
             return row.account_id
-    bad_input(f"{where}: không có tài khoản tên {text!r}")
+    bad_input(f"{where}: không có tài khoản tên “{text}”")
 
 
 def _create_command(services: Kiemdiem, actor: str, spec: Any) -> vc.CreateVote:
@@ -126,7 +157,8 @@ def _create_command(services: Kiemdiem, actor: str, spec: Any) -> vc.CreateVote:
         bad_input("tệp cuộc bỏ phiếu phải chứa một đối tượng (xem --example)")
     unknown = sorted(set(spec) - CREATE_KEYS)
     if unknown:
-        bad_input(f"khóa không hợp lệ: {', '.join(unknown)} (xem --example)")
+        names = ", ".join(f"«{key}»" for key in unknown)
+        bad_input(f"khóa không hợp lệ: {names} (xem --example)")
     for key in ("code", "title"):
         _field(spec, key, str)
     for key in ("vote_year", "convened"):
@@ -137,28 +169,33 @@ def _create_command(services: Kiemdiem, actor: str, spec: Any) -> vc.CreateVote:
     leaders_raw = spec.get("leaders")
     trustees_raw = spec.get("trustees")
     if not isinstance(leaders_raw, list):
-        bad_input("leaders phải là một danh sách")
+        bad_input(f"{_key('leaders')} phải là một danh sách")
     if not isinstance(trustees_raw, list):
-        bad_input("trustees phải là danh sách tên tài khoản")
+        bad_input(f"{_key('trustees')} phải là danh sách tên tài khoản")
     leaders = []
     for number, entry in enumerate(leaders_raw, start=1):
-        where = f"leader {number}"
+        where = f"người được lấy phiếu thứ {number}"
         if not isinstance(entry, dict) or set(entry) - LEADER_KEYS:
-            bad_input(f"{where}: các khóa là {', '.join(sorted(LEADER_KEYS))}")
+            keys = ", ".join(f"«{key}»" for key in sorted(LEADER_KEYS))
+            bad_input(f"{where}: các khóa là {keys}")
         _field(entry, "post", str, f"{where}: ")
         notice = entry.get("pending_retirement_notice", False)
         if not isinstance(notice, bool):
-            bad_input(f"{where}: pending_retirement_notice là true hoặc false")
+            key = _key("pending_retirement_notice")
+            bad_input(f"{where}: {key} là true hoặc false")
         leaders.append(
             vc.LeaderInput(
                 _resolve_member(services, entry.get("member"), where),
                 unicodedata.normalize("NFC", entry["post"]),
-                _day(entry.get("appointed_or_elected_on"), f"{where}: appointed date"),
+                _day(
+                    entry.get("appointed_or_elected_on"),
+                    f"{where}: {_key('appointed_or_elected_on')}",
+                ),
                 notice,
             )
         )
     trustees = tuple(
-        _resolve_account(services, value, f"trustee {k}")
+        _resolve_account(services, value, f"thành viên Ban kiểm phiếu thứ {k}")
         for k, value in enumerate(trustees_raw, start=1)
     )
     chair = spec.get("chair")
@@ -166,9 +203,9 @@ def _create_command(services: Kiemdiem, actor: str, spec: Any) -> vc.CreateVote:
     if isinstance(chair, int) and not isinstance(chair, bool):
         chair_index = chair
     elif chair is not None:
-        account = _resolve_account(services, chair, "chair")
+        account = _resolve_account(services, chair, _key("chair"))
         if account not in trustees:
-            bad_input("tổ trưởng (chair) phải là một thành viên Ban kiểm phiếu")
+            bad_input(f"{_key('chair')} phải là một thành viên Ban kiểm phiếu")
         chair_index = trustees.index(account) + 1
     mode = str(spec.get("mode", "A")).strip().upper()
     return vc.CreateVote(
@@ -177,7 +214,7 @@ def _create_command(services: Kiemdiem, actor: str, spec: Any) -> vc.CreateVote:
         code=str(spec["code"]),
         title=unicodedata.normalize("NFC", spec["title"]),
         vote_year=spec["vote_year"],
-        conference_date=_day(spec.get("conference_date"), "conference_date"),
+        conference_date=_day(spec.get("conference_date"), _key("conference_date")),
         leaders=tuple(leaders),
         trustees=trustees,
         convened=spec["convened"],

@@ -12,6 +12,7 @@ import click
 from cli.click_help import VietnameseCommand
 from cli.context import open_services
 from cli.votes_common import bad_input
+from cli.words import os_words
 from domain.errors import DomainError
 from services import booth
 from services.votes import VoteService
@@ -86,7 +87,7 @@ def export(vote_id: str, file: Path) -> None:
     try:
         file.write_bytes(data)
     except OSError as exc:
-        bad_input(f"không ghi được {file}: {exc}")
+        bad_input(f"không ghi được {file}: {os_words(exc)}")
     events = data.count(b"\n") - 1
     click.echo(f"{file}: {events} sự kiện")
 

@@ -15,7 +15,7 @@ import click
 from cli.click_help import VietnameseGroup
 from cli.context import interactive, open_services, secret_from_env_or_prompt
 from cli.votes_common import bad_input, read_file, refused
-from cli.words import NO_TERMINAL, WRONG_LOGIN, refusal
+from cli.words import NO_TERMINAL, WRONG_LOGIN, os_words, refusal
 from domain.errors import DomainError
 from services.votes import VoteService
 from votes import printing
@@ -96,7 +96,7 @@ def _save_state(path: Path, state: tool.TrusteeState) -> None:
     try:
         tool.save_state(path, state, _passphrase(confirm=False), memory_kib=_memory())
     except OSError as exc:
-        bad_input(f"không ghi được tệp trạng thái {path}: {exc}")
+        bad_input(f"không ghi được tệp trạng thái {path}: {os_words(exc)}")
 
 
 def _emit_message(message: dict[str, Any], out_path: Path | None) -> None:
@@ -107,7 +107,7 @@ def _emit_message(message: dict[str, Any], out_path: Path | None) -> None:
     try:
         out_path.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
-        bad_input(f"không ghi được {out_path}: {exc}")
+        bad_input(f"không ghi được {out_path}: {os_words(exc)}")
     click.echo(f"Đã ghi thông điệp {message['step']} vào {out_path}", err=True)
 
 
@@ -147,7 +147,7 @@ def trustee_start(
     try:
         tool.save_state(state_path, state, passphrase, memory_kib=_memory())
     except OSError as exc:
-        bad_input(f"không ghi được tệp trạng thái {state_path}: {exc}")
+        bad_input(f"không ghi được tệp trạng thái {state_path}: {os_words(exc)}")
     _emit_message(message, out_path)
 
 
@@ -227,7 +227,7 @@ def trustee_slips(
         with os.fdopen(fd, "wb") as handle:
             handle.write(document)
     except OSError as exc:
-        bad_input(f"không ghi được {slips_path}: {exc}")
+        bad_input(f"không ghi được {slips_path}: {os_words(exc)}")
     _emit_message(message, out_path)
 
 

@@ -13,6 +13,7 @@ import click
 
 from cli.click_help import VietnameseCommand
 from cli.votes_common import EXIT_FAILED, EXIT_OK, EXIT_UNREADABLE
+from cli.words import json_words, os_words
 from ledger.config import settings_from_environ
 from ledger.errors import ConfigurationError
 from votes.verifier import Report, verify_record
@@ -35,12 +36,21 @@ def _unreadable(message: str, as_json: bool, english: str) -> NoReturn:
     raise click.exceptions.Exit(EXIT_UNREADABLE)
 
 
+def _why(exc: OSError | UnicodeDecodeError | json.JSONDecodeError) -> str:
+    """Why a file did not read, in Vietnamese."""
+    if isinstance(exc, OSError):
+        return os_words(exc)
+    if isinstance(exc, json.JSONDecodeError):
+        return json_words(exc)
+    return "không phải văn bản UTF-8"
+
+
 def _read_trust_root(path: Path, as_json: bool) -> dict[str, Any]:
     try:
         value: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         _unreadable(
-            f"không đọc được gốc tin cậy {path}: {exc}",
+            f"không đọc được gốc tin cậy {path}: {_why(exc)}",
             as_json,
             f"cannot read trust root {path}: {exc}",
         )
@@ -175,7 +185,7 @@ def verify(
         data = record.read_bytes()
     except OSError as exc:
         _unreadable(
-            f"không đọc được hồ sơ {record}: {exc}",
+            f"không đọc được hồ sơ {record}: {os_words(exc)}",
             as_json,
             f"cannot read record {record}: {exc}",
         )
@@ -198,7 +208,7 @@ def verify(
             audits.append(path.read_bytes())
         except OSError as exc:
             _unreadable(
-                f"không đọc được tệp kiểm tra phiếu {path}: {exc}",
+                f"không đọc được tệp kiểm tra phiếu {path}: {os_words(exc)}",
                 as_json,
                 f"cannot read audit file {path}: {exc}",
             )

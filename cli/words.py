@@ -18,6 +18,8 @@ import click
 
 from cli.click_help import VietnameseGroup
 from cli.click_words import speak_vietnamese
+from ledger.errors import json_words as json_words  # the commands take these
+from ledger.errors import os_words as os_words  # (a file's faults) from here
 from web.catalogue import message_for
 
 # A next step worth naming after a refusal on the command line.
@@ -45,9 +47,11 @@ def fail(message: str, status: int) -> NoReturn:
     raise click.exceptions.Exit(status)
 
 
-def _hint(param: click.Parameter | None, ctx: click.Context | None) -> str:
-    if param is None:
-        return ""
+def _hint(
+    param: click.Parameter | None, ctx: click.Context | None, given: Any = None
+) -> str:
+    if param is None:  # a hint given by the command (``param_hint=``)
+        return f" '{given}'" if isinstance(given, str) and given else ""
     if isinstance(param, click.Argument):  # by its (Vietnamese) metavar
         return f" '{param.make_metavar(ctx) if ctx else param.human_readable_name}'"
     return " " + " / ".join(f"'{h}'" for h in param.opts) if param.opts else ""
@@ -60,7 +64,8 @@ def usage_words(exc: click.ClickException) -> str:
     if isinstance(exc, click.NoSuchOption):
         return f"không có tùy chọn '{exc.option_name}'."
     if isinstance(exc, click.BadParameter):
-        return f"giá trị không hợp lệ cho{_hint(exc.param, exc.ctx)}: {exc.message}"
+        where = _hint(exc.param, exc.ctx, exc.param_hint)
+        return f"giá trị không hợp lệ cho{where}: {exc.message}"
     return exc.format_message()
 
 

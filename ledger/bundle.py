@@ -200,19 +200,24 @@ def load_bundle(raw: bytes) -> dict[str, Any]:
     try:
         obj = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        msg = f"the bundle is not a JSON document: {exc}"
+        where = (
+            f" (dòng {exc.lineno}, cột {exc.colno})"
+            if isinstance(exc, json.JSONDecodeError)
+            else " (không phải văn bản UTF-8)"
+        )
+        msg = f"tệp không phải gói bằng chứng: không phải JSON hợp lệ{where}"
         raise BundleInputError(msg) from exc
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
-        raise BundleInputError(f"the file is not a {FORMAT} document")
+        raise BundleInputError(f"tệp không phải gói bằng chứng ({FORMAT})")
     for name in ("origin", "subject"):
         if not isinstance(obj.get(name), str):
-            raise BundleInputError(f"the bundle has no {name}")
+            raise BundleInputError(f"gói bằng chứng thiếu «{name}»")
     cp = obj.get("checkpoint")
     if not isinstance(cp, dict) or not isinstance(cp.get("note"), str):
-        raise BundleInputError("the bundle has no checkpoint note")
+        raise BundleInputError("gói bằng chứng thiếu điểm chốt (checkpoint.note)")
     for name in ("events", "keys", "streams"):
         if not isinstance(obj.get(name), list):
-            raise BundleInputError(f"the bundle has no {name} list")
+            raise BundleInputError(f"gói bằng chứng thiếu danh sách «{name}»")
     return obj
 
 
@@ -437,7 +442,8 @@ def _check_held(
         try:
             other = note.parse_checkpoint(note.open_note(raw, verifiers).text)
         except note.NoteError as exc:
-            raise BundleInputError(f"held checkpoint #{i}: {exc}") from exc
+            msg = f"điểm chốt thứ {i} không hợp lệ (chi tiết kỹ thuật: {exc})"
+            raise BundleInputError(msg) from exc
         if (
             other.origin == checkpoint.origin
             and other.size == checkpoint.size

@@ -133,10 +133,9 @@ def settings_from_environ(
             library_env={**found.library_env, **cache},
             log_key_passphrase=environ.get("KIEMDIEM_LOG_KEY_PASSPHRASE") or None,
         )
-    msg = (
-        "KIEMDIEM_DATABASE_URL phải bắt đầu bằng sqlite:/// hoặc postgresql:// "
-        f"({url!r})"
-    )
+    # A URL given on the command line is named as such, not as the variable.
+    source = "Địa chỉ kho" if database_url else "KIEMDIEM_DATABASE_URL"
+    msg = f"{source} phải bắt đầu bằng sqlite:/// hoặc postgresql:// ({url!r})"
     raise ConfigurationError(msg)
 
 

@@ -87,6 +87,15 @@ def record(
 EXPORT_FORMAT = "kiemdiem-exported-key/v1"
 
 
+class ExportedKeyError(ValueError):
+    """An exported key file that cannot cosign; ``reason`` says why, as a stable
+    key: ``not_exported_key``, ``no_cosigner_name`` or ``key_mismatch``."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def export_key(
     *,
     origin: str,
@@ -110,8 +119,9 @@ def export_key(
 def unlock_exported(obj: Mapping[str, Any], password: str) -> tuple[str, Any]:
     """(cosigner name, Ed25519 private key) from an exported key file.
 
-    Raises ``ValueError`` in plain words (``keywrap.KeyUnwrapError`` for a wrong
-    password or an altered file).
+    Raises ``ExportedKeyError`` (a ``ValueError``) for a file that is not a
+    cosigner's exported key, ``keywrap.KeyUnwrapError`` for a wrong password or an
+    altered file, and ``ValueError``/``KeyError``/``TypeError`` for a broken one.
     """
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -120,19 +130,22 @@ def unlock_exported(obj: Mapping[str, Any], password: str) -> tuple[str, Any]:
     from ledger.keys import public_key_raw
 
     if not isinstance(obj, Mapping) or obj.get("format") != EXPORT_FORMAT:
-        raise ValueError(f"the key file is not a {EXPORT_FORMAT} document")
+        msg = f"the key file is not a {EXPORT_FORMAT} document"
+        raise ExportedKeyError(msg, "not_exported_key")
     name = obj.get("cosigner_name")
     if not isinstance(name, str) or not name:
-        raise ValueError(
+        raise ExportedKeyError(
             "this key has no cosigner name: only an inspection-committee member's "
-            "key can cosign (ask the administrator to issue a new key)"
+            "key can cosign (ask the administrator to issue a new key)",
+            "no_cosigner_name",
         )
     seed = keywrap.unwrap_seed(
         obj["wrapped"], password, str(obj["user_id"]), str(obj["key_id"])
     )
     private_key = Ed25519PrivateKey.from_private_bytes(seed)
     if key_id_for(public_key_raw(private_key)).hex() != obj["key_id"]:
-        raise ValueError("the key file's key id does not match its key")
+        msg = "the key file's key id does not match its key"
+        raise ExportedKeyError(msg, "key_mismatch")
     return name, private_key
 
 

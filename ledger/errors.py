@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import json
 from uuid import UUID
 
 
@@ -31,3 +33,30 @@ class LedgerCorruptionError(LedgerError):
 
 class ConfigurationError(LedgerError):
     """A setting is missing, malformed or forbidden."""
+
+
+# What the system says about a file it could not read or write (``strerror`` is
+# the C library's English), by errno.
+OS_ERRORS: dict[int, str] = {
+    errno.ENOENT: "không có tệp hoặc thư mục này",
+    errno.EACCES: "không có quyền truy cập",
+    errno.EPERM: "không được phép",
+    errno.EISDIR: "đó là một thư mục, không phải tệp",
+    errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
+    errno.EEXIST: "tệp đã có",
+    errno.ENOSPC: "hết chỗ trên đĩa",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.ENAMETOOLONG: "tên tệp quá dài",
+}
+
+
+def os_words(exc: OSError) -> str:
+    """Why a file could not be read or written, in Vietnamese."""
+    if exc.errno in OS_ERRORS:
+        return OS_ERRORS[exc.errno]
+    return f"lỗi hệ thống (mã {exc.errno})" if exc.errno else "lỗi hệ thống"
+
+
+def json_words(exc: json.JSONDecodeError) -> str:
+    """Where a JSON document stops being JSON, in Vietnamese."""
+    return f"không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno})"

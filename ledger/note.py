@@ -38,7 +38,18 @@ _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 
 
 class NoteError(ValueError):
-    """A note, key, checkpoint or cosignature is malformed or does not verify."""
+    """A note, key, checkpoint or cosignature is malformed or does not verify.
+
+    ``reason`` says which, as a stable key for the words a person reads (the
+    catalogue's ``NOTE_REASONS``): ``malformed`` (the default), ``untrusted``
+    (no valid signature of a trusted key), ``another_log``, ``wrong_key`` (a
+    cosignature by another name or key) or ``bad_signature``. The message stays
+    English, for logs and the technical detail.
+    """
+
+    def __init__(self, message: str, reason: str = "malformed") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def _b64decode(text: str) -> bytes:
@@ -292,10 +303,13 @@ def open_note(note: bytes, verifiers: Sequence[NoteVerifier]) -> OpenedNote:
             continue
         seen.add(key_id)
         if not candidates[0].verify(message, raw[4:]):
-            raise NoteError(f"invalid signature for trusted key {name}+{raw[:4].hex()}")
+            raise NoteError(
+                f"invalid signature for trusted key {name}+{raw[:4].hex()}",
+                "untrusted",
+            )
         verified.append(name)
     if not verified:
-        raise NoteError("note has no signature from a trusted key")
+        raise NoteError("note has no signature from a trusted key", "untrusted")
     return OpenedNote(text=text, verified=verified, unknown=unknown)
 
 
@@ -360,14 +374,16 @@ def verify_cosignature(
     _check_name(name)
     line_name, raw = _split_signature_line(line.removesuffix("\n"))
     if line_name != name:
-        raise NoteError(f"cosignature is by {line_name}, not {name}")
+        raise NoteError(f"cosignature is by {line_name}, not {name}", "wrong_key")
     if len(raw) != 4 + 8 + 64:
         raise NoteError("cosignature has the wrong length")
     if raw[:4] != key_hash(name, ALG_COSIGNATURE_V1, public_key):
-        raise NoteError(f"cosignature is not by the registered key of {name}")
+        raise NoteError(
+            f"cosignature is not by the registered key of {name}", "wrong_key"
+        )
     (timestamp,) = struct.unpack(">Q", raw[4:12])
     try:
         public_key.verify(raw[12:], _cosigned_message(checkpoint_body, timestamp))
     except InvalidSignature as exc:
-        raise NoteError(f"invalid cosignature by {name}") from exc
+        raise NoteError(f"invalid cosignature by {name}", "bad_signature") from exc
     return int(timestamp)

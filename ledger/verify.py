@@ -50,7 +50,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ledger import canonical, envelope, merkle, note, trustroot, verify_rows
 from ledger.config import Settings, settings_from_environ
-from ledger.errors import ConfigurationError
+from ledger.errors import ConfigurationError, json_words, os_words
 from ledger.keyring import (
     KEY_REGISTERED_TOPIC,
     KEY_TOPICS,
@@ -278,15 +278,22 @@ class _Witness:
     cosigner: bool  # True: tlog-cosignature (0x04); False: plain note signature
 
 
+def _not_json(exc: UnicodeDecodeError | json.JSONDecodeError) -> str:
+    """The end of "<the file> is not JSON", in Vietnamese."""
+    if isinstance(exc, json.JSONDecodeError):
+        return json_words(exc)
+    return "không phải văn bản UTF-8"
+
+
 def load_trust_root(path: Path) -> dict[str, Any]:
     """Read and check a trust-root file; raise :class:`VerifyInputError` if bad."""
     try:
         obj = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        msg = f"cannot read the trust root {path}: {exc.strerror or exc}"
+        msg = f"không đọc được gốc tin cậy {path}: {os_words(exc)}"
         raise VerifyInputError(msg) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise VerifyInputError(f"the trust root {path} is not JSON: {exc}") from exc
+        raise VerifyInputError(f"gốc tin cậy {path} {_not_json(exc)}") from exc
     check_trust_root(obj)
     return dict(obj)
 
@@ -294,22 +301,24 @@ def load_trust_root(path: Path) -> dict[str, Any]:
 def check_trust_root(obj: Any) -> None:
     """Validate a parsed trust root (witness keys may be of type 0x01 or 0x04)."""
     if not isinstance(obj, Mapping):
-        raise VerifyInputError("the trust root is not a JSON object")
+        raise VerifyInputError("gốc tin cậy không phải một đối tượng JSON")
     _witnesses(obj)
     try:
         trustroot.validate({**obj, "witness_keys": []})
     except ConfigurationError as exc:
-        raise VerifyInputError(f"the trust root is not valid: {exc}") from exc
+        raise VerifyInputError(f"gốc tin cậy không hợp lệ: {exc}") from exc
 
 
 def _witnesses(trust_root: Mapping[str, Any]) -> list[_Witness]:
     out = []
     keys = trust_root.get("witness_keys", [])
     if not isinstance(keys, list):
-        raise VerifyInputError("the trust root's witness_keys is not a list")
+        raise VerifyInputError("witness_keys của gốc tin cậy không phải một danh sách")
     for text in keys:
         if not isinstance(text, str):
-            raise VerifyInputError("a trust-root witness key is not a string")
+            raise VerifyInputError(
+                "một khóa nhân chứng của gốc tin cậy không phải chuỗi"
+            )
         try:
             name, public_key = note.parse_cosigner_key(text)
             out.append(_Witness(name, public_key, cosigner=True))
@@ -317,7 +326,8 @@ def _witnesses(trust_root: Mapping[str, Any]) -> list[_Witness]:
             try:
                 verifier = note.parse_verifier_key(text)
             except (note.NoteError, ValueError) as exc:
-                msg = f"the trust root has a malformed witness key: {exc}"
+                msg = "gốc tin cậy có một khóa nhân chứng sai dạng"
+                msg += f" (chi tiết kỹ thuật: {exc})"
                 raise VerifyInputError(msg) from exc
             out.append(_Witness(verifier.name, verifier.public_key, cosigner=False))
     return out
@@ -330,7 +340,7 @@ def read_checkpoint_files(paths: Iterable[Path]) -> list[tuple[str, bytes]]:
         try:
             out.append((str(path), path.read_bytes()))
         except OSError as exc:
-            msg = f"cannot read the checkpoint {path}: {exc.strerror or exc}"
+            msg = f"không đọc được điểm chốt {path}: {os_words(exc)}"
             raise VerifyInputError(msg) from exc
     return out
 
@@ -343,7 +353,7 @@ def settings_for(database_url: str | None) -> Settings:
     except ConfigurationError as exc:
         raise VerifyInputError(str(exc)) from exc
     if settings.memory:
-        msg = "verify cannot audit sqlite:///:memory: (another process's memory)"
+        msg = "không kiểm tra được sqlite:///:memory: (bộ nhớ của tiến trình khác)"
         raise VerifyInputError(msg)
     return settings
 
@@ -373,14 +383,16 @@ class _Store:
         if "immutable=1" in query.split("&"):
             options.append("immutable=1")
         if not Path(path).is_file():
-            raise StoreUnreadableError(f"no SQLite store at {path}")
+            raise StoreUnreadableError(f"không có kho SQLite ở {path}")
         uri = f"file:{quote(path)}?{'&'.join(options)}"
         try:
             conn = sqlite3.connect(uri, uri=True, isolation_level=None)
             conn.text_factory = bytes
             conn.execute("BEGIN")  # one read snapshot for every page
         except sqlite3.Error as exc:
-            raise StoreUnreadableError(f"cannot open {path}: {exc}") from exc
+            raise StoreUnreadableError(
+                f"không mở được {path} (chi tiết kỹ thuật: {exc})"
+            ) from exc
         return conn
 
     def _connect_postgres(self, settings: Settings) -> Any:
@@ -393,7 +405,8 @@ class _Store:
             conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             conn.read_only = True
         except psycopg.Error as exc:
-            raise StoreUnreadableError(f"cannot connect to PostgreSQL: {exc}") from exc
+            msg = f"không kết nối được PostgreSQL (chi tiết kỹ thuật: {exc})"
+            raise StoreUnreadableError(msg) from exc
         return conn
 
     def table(self, name: str) -> str:
@@ -405,10 +418,12 @@ class _Store:
         try:
             return list(self.conn.execute(statement, tuple(params)).fetchall())
         except sqlite3.Error as exc:
-            raise StoreUnreadableError(f"cannot read the store: {exc}") from exc
+            raise StoreUnreadableError(
+                f"không đọc được kho (chi tiết kỹ thuật: {exc})"
+            ) from exc
         except Exception as exc:
             if type(exc).__module__.startswith("psycopg"):
-                msg = f"cannot read the store: {exc}"
+                msg = f"không đọc được kho (chi tiết kỹ thuật: {exc})"
                 raise StoreUnreadableError(msg) from exc
             raise
 
@@ -742,7 +757,7 @@ def _open_checkpoint(
     checkpoint = note.parse_checkpoint(opened.text)
     if checkpoint.origin != origin:
         msg = f"the checkpoint is for {checkpoint.origin}, not {origin}"
-        raise note.NoteError(msg)
+        raise note.NoteError(msg, "another_log")
     return checkpoint, opened
 
 
@@ -763,10 +778,10 @@ def _load_state(path: Path, origin: str) -> _SavedState:
     try:
         obj = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        msg = f"cannot read the state {path}: {exc.strerror or exc}"
+        msg = f"không đọc được tệp trạng thái {path}: {os_words(exc)}"
         raise VerifyInputError(msg) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise VerifyInputError(f"the state {path} is not JSON: {exc}") from exc
+        raise VerifyInputError(f"tệp trạng thái {path} {_not_json(exc)}") from exc
     try:
         if obj["format"] != STATE_FORMAT:
             raise ValueError(f"not a {STATE_FORMAT} file")
@@ -798,7 +813,8 @@ def _load_state(path: Path, origin: str) -> _SavedState:
         }
         cosignatures = int(obj.get("cosignatures", 0))
     except (KeyError, TypeError, ValueError, binascii.Error, merkle.ProofError) as exc:
-        raise VerifyInputError(f"the state {path} is not usable: {exc}") from exc
+        msg = f"tệp trạng thái {path} không dùng được (chi tiết kỹ thuật: {exc})"
+        raise VerifyInputError(msg) from exc
     return _SavedState(size, root, compact, keys, heads, cosignatures)
 
 
@@ -1054,7 +1070,7 @@ class _Verifier:
                     raw, self.origin, self.log_verifiers
                 )
             except note.NoteError as exc:
-                msg = f"the checkpoint {label} does not verify: {exc}"
+                msg = f"điểm chốt {label} không hợp lệ (chi tiết kỹ thuật: {exc})"
                 raise VerifyInputError(msg) from exc
             self.counts["inputs"] += 1
             self.counts["auditor_checkpoints"] += 1
@@ -1704,9 +1720,9 @@ def verify(
     check_trust_root(trust_root)
     origin: str = trust_root["origin"]
     if jobs is not None and jobs < 1:
-        raise VerifyInputError("--jobs must be at least 1")
+        raise VerifyInputError("--jobs phải từ 1 trở lên")
     if max_failures < 0:
-        raise VerifyInputError("--max-failures cannot be negative")
+        raise VerifyInputError("--max-failures không được âm")
     labelled = [
         item if isinstance(item, tuple) else (f"checkpoint #{i + 1}", item)
         for i, item in enumerate(checkpoints)
@@ -1764,7 +1780,7 @@ def verify(
                 cosignatures=verifier.event_cosignatures,
             )
         except OSError as exc:
-            msg = f"cannot write the state {save_state}: {exc.strerror or exc}"
+            msg = f"không ghi được tệp trạng thái {save_state}: {os_words(exc)}"
             raise VerifyInputError(msg) from exc
         report.state_saved = save_state
     report.elapsed_s = round(time.monotonic() - started, 3)

@@ -231,9 +231,13 @@ class CheckpointViews:
             )
             held = note.parse_checkpoint(opened.text)
         except note.NoteError as exc:
-            raise DomainError("audit.checkpoint_invalid", reason=str(exc)) from None
+            raise DomainError(
+                "audit.checkpoint_invalid", reason=str(exc), why=exc.reason
+            ) from None
         if held.origin != self.subjects.origin:
-            raise DomainError("audit.checkpoint_invalid", reason="another log")
+            raise DomainError(
+                "audit.checkpoint_invalid", reason="another log", why="another_log"
+            )
         latest = self.latest_checkpoint(actor)
         log_size, roots = history.log_roots(self.sql, [held.size])
         root = b64(held.root)

@@ -131,7 +131,8 @@ def test_demo_decision_bundle_verifies_offline_and_cosigning_works(
     monkeypatch.setenv("KIEMDIEM_PASSWORD", "sai-mat-khau")
     wrong = run("cosign", str(note_file), "--key-file", str(key_file))
     assert wrong.exit_code == 1
-    assert "the key does not open" in wrong.output
+    assert "Không mở được khóa: sai mật khẩu" in wrong.output
+    assert "does not open" not in wrong.output
 
 
 def test_proof_and_bundle_refusals_in_plain_words(env, tmp_path):

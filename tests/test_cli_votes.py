@@ -137,7 +137,7 @@ def test_a_malformed_file_is_named_and_stores_nothing(store, tmp_path):
     path = tmp_path / "vote.json"
     for text, words in [
         ("[1, 2]", "phải chứa một đối tượng"),
-        ('{"code": "x", "colour": 1}', "khóa không hợp lệ: colour"),
+        ('{"code": "x", "colour": 1}', "khóa không hợp lệ: «colour»"),
         ("{not json", "không phải JSON hợp lệ"),
     ]:
         path.write_text(text, encoding="utf-8")

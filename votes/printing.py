@@ -45,8 +45,8 @@ def font_path(name: str) -> Path:
         if path.is_file():
             return path
     msg = (
-        f"font {name} not found: install fonts-dejavu-core and fonts-liberation2 "
-        "or set KIEMDIEM_FONT_DIR"
+        f"không tìm thấy phông chữ {name}: hãy cài fonts-dejavu-core và "
+        "fonts-liberation2, hoặc đặt KIEMDIEM_FONT_DIR"
     )
     raise PrintingError(msg)
 

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from ledger import keywrap
+from ledger.errors import os_words
 from votes.canon import canonical
 from votes.ceremony import (
     CeremonyError,
@@ -147,8 +148,12 @@ def load_state(path: Path, passphrase: str) -> TrusteeState:
         secret = json.loads(plaintext)
     except keywrap.KeyUnwrapError as exc:
         raise TrusteeToolError("sai mật khẩu, hoặc tệp trạng thái bị hỏng") from exc
-    except (OSError, KeyError, TypeError, ValueError, InvalidTag) as exc:
-        raise TrusteeToolError(f"không đọc được tệp trạng thái {path}: {exc}") from exc
+    except OSError as exc:
+        msg = f"không đọc được tệp trạng thái {path}: {os_words(exc)}"
+        raise TrusteeToolError(msg) from exc
+    except (KeyError, TypeError, ValueError, InvalidTag) as exc:
+        msg = f"tệp trạng thái {path} bị hỏng (chi tiết kỹ thuật: {exc!r})"
+        raise TrusteeToolError(msg) from exc
     share = secret["key_share"]
     return TrusteeState(
         election_id=election_id,

@@ -69,7 +69,10 @@ def cosign_checkpoint(
                 public_key_raw=record.public_key_raw,
             )
         except (note.NoteError, ValueError) as exc:
-            raise DomainError("audit.cosignature_invalid", reason=str(exc)) from None
+            why = exc.reason if isinstance(exc, note.NoteError) else "malformed"
+            raise DomainError(
+                "audit.cosignature_invalid", reason=str(exc), why=why
+            ) from None
         return [
             cosign.record(
                 size=stored.size,

@@ -146,10 +146,10 @@ def test_usage_and_input_errors_exit_2(backend: Store, tmp_path: Path) -> None:
     garbage = write(tmp_path / "garbage.json", b"{not json")
     result = run(backend.url, "--trust-root", garbage)
     assert result.exit_code == 2
-    assert "not JSON" in result.stderr
+    assert "không phải JSON hợp lệ (dòng 1, cột 2)" in result.stderr
     result = run(backend.url, "--trust-root", trust, "--checkpoint", garbage)
     assert result.exit_code == 2
-    assert "does not verify" in result.stderr
+    assert "không hợp lệ (chi tiết kỹ thuật:" in result.stderr
     missing = str(tmp_path / "missing.checkpoint")
     assert (
         run(backend.url, "--trust-root", trust, "--checkpoint", missing).exit_code == 2
@@ -174,7 +174,7 @@ def test_unreadable_store_exits_3(backend: Store, tmp_path: Path) -> None:
     trust = str(backend.trust_root_file())
     result = run(f"sqlite:///{tmp_path / 'absent.db'}", "--trust-root", trust)
     assert result.exit_code == 3
-    assert "no SQLite store" in result.stderr
+    assert "không có kho SQLite ở" in result.stderr
     empty = tmp_path / "empty.db"
     empty.write_bytes(b"")
     result = run(f"sqlite:///{empty}", "--trust-root", trust)

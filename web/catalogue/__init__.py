@@ -285,6 +285,10 @@ def _extra_details(code: str, details: Mapping[str, Any]) -> dict[str, Any]:
         parent = details.get("parent_kind")
         extra["kind_label"] = KIND_LABELS.get(kind, "Tổ chức này")
         extra["parent_label"] = KIND_LABELS.get(str(parent), "tổ chức đã chọn").lower()
+    if code in ("audit.checkpoint_invalid", "audit.cosignature_invalid"):
+        why = str(details.get("why") or "malformed")
+        reasons = messages_audit.NOTE_REASONS
+        extra["reason_label"] = reasons.get(why, reasons["malformed"])
     if code in ENDED_CODES:
         extra["successors_text"] = successors_text(details.get("successors") or [])
     if code == "remediation.status_not_allowed":

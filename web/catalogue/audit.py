@@ -30,14 +30,24 @@ MESSAGES: dict[str, str] = {
         "Máy chủ này không có khóa sổ cái nên không ký được checkpoint; "
         "checkpoint do tiến trình worker ký."
     ),
-    "audit.checkpoint_invalid": "Checkpoint không hợp lệ: {reason}",
+    "audit.checkpoint_invalid": "Checkpoint không hợp lệ: {reason_label}.",
     "audit.no_cosigner_key": (
         "Khóa của bạn chưa có tên đồng ký. Đề nghị quản trị cấp lại mật khẩu để "
         "nhận khóa mới dành cho Ủy ban Kiểm tra."
     ),
     "audit.already_cosigned": "Bạn đã đồng ký checkpoint có kích thước {size}.",
     "audit.cosignature_invalid": (
-        "Dòng đồng ký không hợp lệ với khóa đã đăng ký của bạn: {reason}"
+        "Dòng đồng ký không hợp lệ với khóa đã đăng ký của bạn: {reason_label}."
+    ),
+    # -- cosigning on the member's own machine (``kiemdiem cosign``) ----------------
+    "audit.trust_root_invalid": "Tệp gốc tin cậy không dùng được: {reason}.",
+    "audit.key_file_invalid": (
+        "Tệp khóa không phải tệp khóa xuất bằng `kiemdiem key export` (hoặc đã bị sửa)."
+    ),
+    "audit.key_locked": "Không mở được khóa: sai mật khẩu, hoặc tệp khóa đã bị sửa.",
+    "audit.key_mismatch": (
+        "Tệp khóa không nhất quán (mã khóa không khớp với khóa): tệp đã bị sửa; "
+        "hãy xuất lại bằng `kiemdiem key export`."
     ),
     "audit.job_not_found": (
         "Không tìm thấy lượt kiểm tra này (máy chủ có thể đã khởi động lại)."
@@ -45,6 +55,21 @@ MESSAGES: dict[str, str] = {
     "audit.view_unknown": "Loại truy cập không hợp lệ.",
     "audit.wrong_log": "Lượt xem không thuộc nhật ký truy cập này.",
     "audit.no_key": "Tài khoản chưa có khóa ký.",
+}
+
+# Why a checkpoint or a cosignature line was refused (``ledger.note.NoteError.reason``):
+# the ``{reason_label}`` of audit.checkpoint_invalid and audit.cosignature_invalid.
+NOTE_REASONS: dict[str, str] = {
+    "malformed": (
+        "nội dung không đúng định dạng (tệp hoặc dòng bị cắt, bị sửa hay dán thiếu)"
+    ),
+    "untrusted": (
+        "không mang chữ ký hợp lệ của sổ cái theo gốc tin cậy "
+        "(bị sửa, hoặc của một sổ cái khác)"
+    ),
+    "another_log": "điểm chốt thuộc một sổ cái khác",
+    "wrong_key": "không phải chữ ký bằng khóa đồng ký của bạn",
+    "bad_signature": "chữ ký không khớp với checkpoint này",
 }
 
 CHECK_LABELS: dict[str, str] = {
