@@ -83,7 +83,7 @@ def subject_open_items(
     key = subject["key"]
     name = subject["name"]
     items: list[dict[str, Any]] = []
-    if subject["status"] != "decided":
+    if reads_prerequisites(subject):
         if prerequisites is None:
             if typed is None:
                 typed = {k: Subject.from_payload(row) for k, row in subjects.items()}
@@ -114,6 +114,25 @@ def subject_open_items(
         if disciplined_after:
             items.append(_violation("discipline_after_decision", key, name))
     return items
+
+
+def reads_prerequisites(subject: Mapping[str, Any]) -> bool:
+    """Whether :func:`subject_open_items` reads the subject's prerequisites
+    (and their status and name): only while it is not exempt nor decided."""
+    return not subject["exempt"] and subject["status"] != "decided"
+
+
+def reads_reviews(subject: Mapping[str, Any]) -> bool:
+    """Whether the subject's items read its review meetings (the violations of
+    a decision, the review milestone, :func:`still_open`): unless exempt."""
+    return not subject["exempt"]
+
+
+def waiting_items_change(before: str, after: str) -> bool:
+    """Whether a subject's status moving from ``before`` to ``after`` can change
+    the open items of the subjects waiting for it: they read only whether it
+    is decided (and its name, which no status step changes)."""
+    return (before == "decided") != (after == "decided")
 
 
 @dataclass(frozen=True)

@@ -129,6 +129,12 @@ class ReadModel:
         if handler is not None:
             handler(self, event, tx)
 
+    def finish(self, tx: Tx) -> None:
+        """Write what the handlers left for the end (``Tx.later``): called by a
+        rebuild after each page of events (a deferred ``Tx``), before it
+        commits. A model that keeps something for the end of each event does
+        it in :meth:`apply` when the ``Tx`` is not deferred."""
+
     # -- declaration checks --------------------------------------------------------
     def check(self) -> None:
         """Raise ViewDefinitionError when the declaration breaks a rule."""

@@ -264,6 +264,7 @@ def _commit_page(
         apply = state.model.apply
         for event in events:
             apply(event, tx)
+        state.model.finish(tx)
         tx.flush()
         if target > start:
             view.advance(c, target)

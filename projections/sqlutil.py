@@ -306,6 +306,10 @@ class Tx(ViewCursor):
     ) -> None:
         super().__init__(raw, postgres=postgres, tables=tables, namespaces=namespaces)
         self.deferred = deferred
+        # What a read model keeps for the end of the event (or, deferred, of
+        # the page) by a name of its own: e.g. the subjects whose open items
+        # the ratings view refills once then (``ReadModel.finish``).
+        self.later: dict[str, Any] = {}
         # table -> statements and their rows, in the order they were given
         self._pending: dict[str, list[tuple[str, list[tuple[Any, ...]]]]] = {}
         # table -> insert_ignoring rows already given since the table was last

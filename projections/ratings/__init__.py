@@ -25,9 +25,10 @@ Handlers depend only on the event and the view's rows (ledger.md §9.1).
 
 from __future__ import annotations
 
+from ledger.mapper import LedgerEvent
 from projections.ratings.criteria import CriteriaRefinements
 from projections.ratings.members import MemberRecords
-from projections.ratings.open_items import CycleOpenItems
+from projections.ratings.open_items import CycleOpenItems, refill_pending
 from projections.ratings.orders import ReReviewOrders
 from projections.ratings.reviews import ReviewMeetings
 from projections.ratings.rounds import RatingRounds
@@ -35,6 +36,7 @@ from projections.ratings.statistics import RatingStatistics
 from projections.ratings.subjects import CyclesAndSubjects
 from projections.ratings.tallies import SubjectTallies
 from projections.ratings.timeline import SubjectTimeline
+from projections.sqlutil import Tx
 
 __all__ = ["RatingsView"]
 
@@ -59,9 +61,21 @@ class RatingsView(
     # 9: disciplines_decided (a cycle's open items in one query);
     # 10: tallies (counts by status and authority), prerequisites, open_items;
     # 11: a revision's succession, the steps carried to a successor's round
-    version = 11
+    # 12: an open-items tally brought to 0 is deleted (a subject's items are
+    # refilled once per event, or per page in a rebuild)
+    version = 12
     # Most of a province's rebuild (its open items are refilled per step).
     rebuild_weight = 8
+
+    def apply(self, event: LedgerEvent, tx: Tx) -> None:
+        """Apply one event, then refill the open items of the subjects it
+        touched, each once (in a rebuild, deferred: at the page's end)."""
+        super().apply(event, tx)
+        if not tx.deferred:
+            refill_pending(tx)
+
+    def finish(self, tx: Tx) -> None:
+        refill_pending(tx)
 
 
 # Every part's tables and indexes, in the order of the bases (as stored since v1).

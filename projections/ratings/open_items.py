@@ -36,10 +36,13 @@ from domain.rating_open_items import (
     discipline_window,
     disciplines_counted_from,
     prerequisite_candidates,
+    reads_prerequisites,
+    reads_reviews,
     step_flags,
     still_open,
     subject_open_items,
     waiting_candidates,
+    waiting_items_change,
 )
 from domain.rating_order import rating_prerequisites
 from domain.subjects import Subject
@@ -64,6 +67,9 @@ READ_COLUMNS = frozenset({"status", "held_reason", "decided_at", "exempt"})
 
 _STEP_MARKS = ", ".join("?" for _ in RATING_STEPS)
 _STEPS = sorted(RATING_STEPS)
+PENDING = "ratings.open_items"
+"""The name of the subjects to refill in ``Tx.later`` (an ordered set of
+(cycle, key)): each once, at the end of the event or of a rebuild's page."""
 
 
 class CycleOpenItems(ReadModel):
@@ -194,6 +200,22 @@ def _store(tx: Tx, rows: Iterable[tuple[Any, ...]]) -> None:
 
 
 # -- one subject ------------------------------------------------------------------
+def refill_later(tx: Tx, cycle: str, key: str) -> None:
+    """Something the subject's items read changed: refill them once, at the end
+    of the event (:func:`refill_pending`), however many of its rows the event
+    writes; in a rebuild, at the end of the page. The refill reads the rows as
+    they then stand, so it gives the rows of refilling after each write."""
+    pending: dict[tuple[str, str], None] = tx.later.setdefault(PENDING, {})
+    pending[(cycle, key)] = None
+
+
+def refill_pending(tx: Tx) -> None:
+    """Refill the items of the subjects :func:`refill_later` named, each once."""
+    pending: dict[tuple[str, str], None] | None = tx.later.pop(PENDING, None)
+    for cycle, key in pending or ():
+        refresh_subject(tx, cycle, key)
+
+
 def refresh_subject(tx: Tx, cycle: str, key: str) -> None:
     """Refill one subject's open items from its row and the few rows they read
     (and the cycle's count of them)."""
@@ -214,7 +236,7 @@ def refresh_subject(tx: Tx, cycle: str, key: str) -> None:
     counts = _counted(stored)
     for place, n in _counted(before).items():
         counts[place] = counts.get(place, 0) - n
-    tally(tx, cycle, counts)
+    tally(tx, cycle, counts, drop_zero=True)
 
 
 def _same_rows(stored: list[tuple[Any, ...]], fresh: list[tuple[Any, ...]]) -> bool:
@@ -228,30 +250,38 @@ def _same_rows(stored: list[tuple[Any, ...]], fresh: list[tuple[Any, ...]]) -> b
 def _refilled(tx: Tx, cycle: str, key: str) -> list[tuple[Any, ...]]:
     """The stored rows of one subject's items, asked of the domain."""
     tx.execute(
-        "SELECT s.*, c.year FROM {subjects} s JOIN {cycles} c "
+        "SELECT s.*, c.year, (SELECT t.detail FROM {timeline} t "  # noqa: S608 - marks only
+        "WHERE t.cycle_id = s.cycle_id AND t.subject_key = s.subject_key "
+        f"AND t.step IN ({_STEP_MARKS}) ORDER BY t.position DESC LIMIT 1) "
+        "AS latest_step FROM {subjects} s JOIN {cycles} c "
         "ON c.cycle_id = s.cycle_id WHERE s.cycle_id = ? AND s.subject_key = ?",
-        (cycle, key),
+        (*_STEPS, cycle, key),
     )
     found = tx.fetchone_dict()
     if found is None:
         return []
     row = _subject(found)
-    tx.execute(
-        "SELECT p.rule, p.other_key, o.status, o.name FROM {prerequisites} p "
-        "JOIN {subjects} o ON o.cycle_id = p.cycle_id AND o.subject_key = p.other_key "
-        "WHERE p.cycle_id = ? AND p.subject_key = ? ORDER BY p.seq",
-        (cycle, key),
-    )
-    needed = tx.fetchall_dicts()
+    needed: list[dict[str, Any]] = []
+    if reads_prerequisites(row):
+        tx.execute(
+            "SELECT p.rule, p.other_key, o.status, o.name FROM {prerequisites} p "
+            "JOIN {subjects} o ON o.cycle_id = p.cycle_id "
+            "AND o.subject_key = p.other_key "
+            "WHERE p.cycle_id = ? AND p.subject_key = ? ORDER BY p.seq",
+            (cycle, key),
+        )
+        needed = tx.fetchall_dicts()
     rows = {key: row} | {
         n["other_key"]: {"status": n["status"], "name": n["name"]} for n in needed
     }
-    tx.execute(
-        "SELECT venue_id, held_on, redo_order_id FROM {reviews} "
-        "WHERE cycle_id = ? AND subject_key = ?",
-        (cycle, key),
-    )
-    reviews = tx.fetchall()
+    reviews: list[tuple[Any, ...]] = []
+    if reads_reviews(row):
+        tx.execute(
+            "SELECT venue_id, held_on, redo_order_id FROM {reviews} "
+            "WHERE cycle_id = ? AND subject_key = ?",
+            (cycle, key),
+        )
+        reviews = tx.fetchall()
     met = {(key, str(v)) for v, held, redo in reviews if held or redo}
     held = any(held_on is not None for _, held_on, _ in reviews)
     later = False
@@ -270,12 +300,8 @@ def _refilled(tx: Tx, cycle: str, key: str) -> list[tuple[Any, ...]]:
         disciplined_after=later,
         prerequisites=[(n["rule"], n["other_key"]) for n in needed],
     )
-    tx.execute(
-        "SELECT detail FROM {timeline} WHERE cycle_id = ? AND subject_key = ? "  # noqa: S608 - marks only
-        f"AND step IN ({_STEP_MARKS}) ORDER BY position DESC LIMIT 1",
-        (cycle, key, *_STEPS),
-    )
-    step = tx.fetchone_dict()
+    latest = found["latest_step"]
+    step = None if latest is None else {"detail": latest}
     return _items_of(found, items, step, held)
 
 
@@ -290,17 +316,18 @@ def waiting_for(tx: Tx, cycle: str, key: str) -> list[str]:
 
 
 def subject_updated(
-    tx: Tx, cycle: str, key: str, changed: Iterable[str], status_changed: bool
+    tx: Tx, cycle: str, key: str, changed: Iterable[str], moved: tuple[str, str] | None
 ) -> None:
-    """A subject's row changed (``changed``: the columns set): refill its items
-    when they read one of them, and, when its status moved, those of the
-    subjects waiting for it."""
+    """A subject's row changed (``changed``: the columns set; ``moved``: its
+    status before and after, when it moved): refill its items when they read
+    one of them, and those of the subjects waiting for it when its move can
+    change theirs (``domain.rating_open_items.waiting_items_change``)."""
     if READ_COLUMNS.isdisjoint(changed):
         return
-    refresh_subject(tx, cycle, key)
-    if status_changed:
+    refill_later(tx, cycle, key)
+    if moved is not None and waiting_items_change(*moved):
         for other in waiting_for(tx, cycle, key):
-            refresh_subject(tx, cycle, other)
+            refill_later(tx, cycle, other)
 
 
 def member_disciplined(tx: Tx, member_id: str) -> None:
@@ -310,7 +337,7 @@ def member_disciplined(tx: Tx, member_id: str) -> None:
         (member_id,),
     )
     for cycle, key in tx.fetchall():
-        refresh_subject(tx, str(cycle), str(key))
+        refill_later(tx, str(cycle), str(key))
 
 
 # -- the whole cycle (its subjects set) --------------------------------------------
@@ -323,6 +350,9 @@ def refresh_cycle(tx: Tx, cycle: str) -> None:
     if found is None:
         return
     year = int(found[0])
+    pending: dict[tuple[str, str], None] = tx.later.get(PENDING, {})
+    for waiting in [p for p in pending if p[0] == cycle]:
+        del pending[waiting]  # refilled here from the same rows
     tx.execute(
         "SELECT * FROM {subjects} WHERE cycle_id = ? ORDER BY subject_key", (cycle,)
     )
@@ -406,7 +436,7 @@ def subjects_added(tx: Tx, cycle: str, keys: Iterable[str]) -> None:
         again |= _named(tx, cycle, waiting_candidates(subject))
     for key in sorted(again):
         _prerequisites_again(tx, cycle, key)
-        refresh_subject(tx, cycle, key)
+        refill_later(tx, cycle, key)
 
 
 def subjects_removed(tx: Tx, cycle: str, keys: Iterable[str]) -> None:
@@ -417,7 +447,7 @@ def subjects_removed(tx: Tx, cycle: str, keys: Iterable[str]) -> None:
     waiting: set[str] = set()
     for key in gone:
         waiting.update(waiting_for(tx, cycle, key))
-        refresh_subject(tx, cycle, key)  # no row: its items and their counts go
+        refill_later(tx, cycle, key)  # no row: its items and their counts go
     for column in ("subject_key", "other_key"):
         tx.executemany(
             "DELETE FROM {prerequisites} WHERE cycle_id = ? AND "  # noqa: S608 - a fixed column
@@ -431,7 +461,7 @@ def subjects_removed(tx: Tx, cycle: str, keys: Iterable[str]) -> None:
     )
     for key in sorted(waiting - set(gone)):
         _prerequisites_again(tx, cycle, key)
-        refresh_subject(tx, cycle, key)
+        refill_later(tx, cycle, key)
 
 
 def _store_posts(tx: Tx, cycle: str, subjects: Iterable[Subject]) -> None:

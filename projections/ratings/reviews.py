@@ -14,7 +14,7 @@ from uuid import UUID
 
 from domain.reviews import Review
 from ledger.mapper import LedgerEvent
-from projections.ratings.open_items import refresh_subject
+from projections.ratings.open_items import refill_later
 from projections.ratings.orders import review_redone
 from projections.ratings.timeline import log_step
 from projections.read_model import ReadModel, handles
@@ -218,7 +218,7 @@ class ReviewMeetings(ReadModel):
             (ev.held_on.isoformat(), ev.conclusion, str(e.stream)),
         )
         row = _review(tx, e)
-        refresh_subject(tx, row["cycle_id"], row["subject_key"])
+        refill_later(tx, row["cycle_id"], row["subject_key"])
 
     @handles(Review.RedoOrdered)  # type: ignore[attr-defined]
     def review_redo(self, e: LedgerEvent, tx: Tx) -> None:
@@ -243,7 +243,7 @@ class ReviewMeetings(ReadModel):
             },
             row["venue_id"],
         )
-        refresh_subject(tx, row["cycle_id"], row["subject_key"])
+        refill_later(tx, row["cycle_id"], row["subject_key"])
 
 
 def reviews_of_subject(

@@ -117,7 +117,8 @@ def set_subject(tx: Tx, cycle: str, key: str, at: int, **values: Any) -> None:
     if before is not None and moved:
         path = json.loads(before["path"])
         status_moved(tx, cycle, path, before["status"], values["status"])
-    subject_updated(tx, cycle, key, values, status_changed=moved)
+    statuses = (before["status"], values["status"]) if before and moved else None
+    subject_updated(tx, cycle, key, values, statuses)
 
 
 def bucket_of(row: dict[str, Any]) -> str:

@@ -32,20 +32,36 @@ OPEN = "open"  # the facet (and value) of the cycle's count of open items (WHOLE
 MILESTONE = "milestone"  # subjects short of "<milestone>:<deadline level>" (WHOLE)
 
 
-def tally(tx: Tx, cycle: str, counts: Mapping[tuple[str, str, str], int]) -> None:
+def tally(
+    tx: Tx,
+    cycle: str,
+    counts: Mapping[tuple[str, str, str], int],
+    *,
+    drop_zero: bool = False,
+) -> None:
     """Add each (organisation, facet, value) count to the cycle's tallies: one
-    upsert per count (a new row holds the count)."""
+    upsert per count (a new row holds the count). ``drop_zero``: a row a
+    decrease brings to 0 goes (counts added in any grouping, one by one or
+    summed over a rebuild's page, then leave the same rows)."""
     rows = [
         (cycle, org, facet, value, n)
         for (org, facet, value), n in counts.items()
         if n != 0
     ]
-    if rows:
+    if not rows:
+        return
+    tx.executemany(
+        "INSERT INTO {tallies} AS here (cycle_id, org_id, facet, value, n) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (cycle_id, org_id, facet, value) "
+        "DO UPDATE SET n = here.n + excluded.n",
+        rows,
+    )
+    lower = [row[:4] for row in rows if row[4] < 0]
+    if drop_zero and lower:
         tx.executemany(
-            "INSERT INTO {tallies} AS here (cycle_id, org_id, facet, value, n) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (cycle_id, org_id, facet, value) "
-            "DO UPDATE SET n = here.n + excluded.n",
-            rows,
+            "DELETE FROM {tallies} WHERE cycle_id = ? AND org_id = ? AND facet = ? "
+            "AND value = ? AND n = 0",
+            lower,
         )
 
 

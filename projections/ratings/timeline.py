@@ -13,7 +13,7 @@ from uuid import UUID
 
 from domain.rating_open_items import RATING_STEPS
 from ledger.mapper import LedgerEvent
-from projections.ratings.open_items import refresh_subject
+from projections.ratings.open_items import refill_later
 from projections.ratings.values import to_json
 from projections.read_model import ReadModel
 from projections.sqlutil import Tx
@@ -61,7 +61,7 @@ def log_step(
         },
     )
     if step in RATING_STEPS:
-        refresh_subject(tx, cycle, key)
+        refill_later(tx, cycle, key)
 
 
 class SubjectTimeline(ReadModel):
