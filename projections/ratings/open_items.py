@@ -307,12 +307,13 @@ def _refilled(tx: Tx, cycle: str, key: str) -> list[tuple[Any, ...]]:
 
 def waiting_for(tx: Tx, cycle: str, key: str) -> list[str]:
     """The subjects that have ``key`` among their prerequisites."""
+    # No DISTINCT nor ORDER BY in SQL: with them SQLite walks the primary key
+    # (every prerequisite of the cycle) to skip a sort, instead of this index.
     tx.execute(
-        "SELECT DISTINCT subject_key FROM {prerequisites} "
-        "WHERE cycle_id = ? AND other_key = ? ORDER BY subject_key",
+        "SELECT subject_key FROM {prerequisites} WHERE cycle_id = ? AND other_key = ?",
         (cycle, key),
     )
-    return [str(r[0]) for r in tx.fetchall()]
+    return sorted({str(r[0]) for r in tx.fetchall()})
 
 
 def subject_updated(

@@ -27,6 +27,7 @@ from projections.ratings import statistics as stats_view
 from projections.ratings.members import last_recorded_disciplines
 from projections.ratings.open_items import (
     refresh_cycle,
+    refill_pending,
     subjects_added,
     subjects_removed,
 )
@@ -283,6 +284,7 @@ def _in_parts(state: Any, cycle: str, backwards: bool) -> None:
             for row in part:
                 tx.upsert("subjects", ["cycle_id", "subject_key"], row)
             subjects_added(tx, cycle, [r["subject_key"] for r in part])
+            refill_pending(tx)  # the end of the event (RatingsView.apply)
         assert _kept_state(tx, cycle) == whole, (cycle, backwards)
         leaving = [r["subject_key"] for r in rows[1::4]]
         tx.executemany(
@@ -290,6 +292,7 @@ def _in_parts(state: Any, cycle: str, backwards: bool) -> None:
             [(cycle, k) for k in leaving],
         )
         subjects_removed(tx, cycle, leaving)
+        refill_pending(tx)
         parts = _kept_state(tx, cycle)
         refresh_cycle(tx, cycle)
         assert parts == _kept_state(tx, cycle), (cycle, backwards)
