@@ -26,8 +26,8 @@ from domain.subjects import Subject
 from projections.ratings import statistics as stats_view
 from projections.ratings.members import last_recorded_disciplines
 from projections.ratings.open_items import (
-    refresh_cycle,
     refill_pending,
+    refresh_cycle,
     subjects_added,
     subjects_removed,
 )
