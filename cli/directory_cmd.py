@@ -346,7 +346,10 @@ def orgs_history(org: str, as_json: bool) -> None:
     kỳ."""
     with open_services() as services:
         gateway = ReadGateway(services, Viewer(frozenset({"admin"})))
-        history = gateway.reorganisation_history(_org_ref(org))
+        try:
+            history = gateway.reorganisation_history(_org_ref(org))
+        except DomainError as exc:
+            raise click.ClickException(refusal(exc.code, exc.details)) from exc
     if as_json:
         click.echo(json.dumps(history, ensure_ascii=False, default=str))
         return

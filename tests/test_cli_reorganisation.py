@@ -52,3 +52,10 @@ def test_merge_then_history(env, monkeypatch):  # noqa: F811
         run("members", "list", "--cell", gone["org_id"], "--json").output
     )
     assert members == []
+
+
+def test_history_of_an_unknown_organisation_is_refused(env):  # noqa: F811
+    run("init", "--origin", "kiemdiem.test/tinh")
+    answer = run("orgs", "history", "KHONG-CO")
+    assert answer.exit_code == 1  # was: nothing printed, exit 0
+    assert answer.output.startswith("Lỗi: Không tìm thấy tổ chức đảng.")
