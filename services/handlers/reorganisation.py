@@ -4,7 +4,8 @@ get → authorise → call → commit, like every handler, with two additions: t
 scope is checked on the parent of every organisation touched, present and new
 (``domain.permissions.reorganisation_scope``), and what follows the decision
 (the organisations under a predecessor, a chi bộ's members, the posts held at a
-predecessor, the open remediation plans held there) is listed from the views by
+predecessor, the open remediation plans held there; whether its open rounds'
+peer groups follow, recorded on it and carried by the successor's round) is listed from the views by
 indexed queries on that one organisation, each checked on its own aggregate
 before it is moved: the work is O(what the predecessors hold), never a scan of
 the province. Everything is saved in one signed transaction."""
@@ -362,6 +363,12 @@ def merge_organisations(
         held: dict[UUID, str] = {}
         for old in absorbed:
             plans = w.open_plans(old.id)
+            old.decide_peer_groups(
+                follow=command.peer_groups_follow,
+                how="merge",
+                decision=w.decision,
+                decided_by=w.actor,
+            )
             old.merge_into(
                 successor.facts(),
                 successor_path=successor_path,
@@ -424,6 +431,12 @@ def split_organisation(
             successor.absorb(
                 [org.facts()], how="split", decision=w.decision, absorbed_by=w.actor
             )
+        org.decide_peer_groups(
+            follow=command.peer_groups_follow,
+            how="split",
+            decision=w.decision,
+            decided_by=w.actor,
+        )
         org.split_into(
             [s.facts() for s in successors],
             successor_paths=[w.path(s.id) for s in successors],
