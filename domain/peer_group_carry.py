@@ -29,10 +29,17 @@ from domain.rating_state import decided_level
 
 
 class _Round(Protocol):
-    id: Any
-    authority_org_id: Any
-    groups: dict[str, dict[str, Any]]
-    carried_groups: frozenset[tuple[str, str]]
+    @property
+    def id(self) -> Any: ...
+
+    @property
+    def authority_org_id(self) -> Any: ...
+
+    @property
+    def groups(self) -> dict[str, dict[str, Any]]: ...
+
+    @property
+    def carried_groups(self) -> frozenset[tuple[str, str]]: ...
 
     def group_of(self, key: str) -> str | None: ...
 

@@ -4,11 +4,13 @@ get → authorise → call → commit, like every handler, with two additions: t
 scope is checked on the parent of every organisation touched, present and new
 (``domain.permissions.reorganisation_scope``), and what follows the decision
 (the organisations under a predecessor, a chi bộ's members, the posts held at a
-predecessor, the open remediation plans held there; whether its open rounds'
-peer groups follow, recorded on it and carried by the successor's round) is listed from the views by
+predecessor, the open remediation plans held there) is listed from the views by
 indexed queries on that one organisation, each checked on its own aggregate
 before it is moved: the work is O(what the predecessors hold), never a scan of
-the province. Everything is saved in one signed transaction."""
+the province. Whether the ended organisations' open rounds' peer groups follow
+is recorded on each (``PeerGroupsFollowDecided``); the successor's round carries
+them when it rates the members (``services.handlers.succession.carry_into``).
+Everything is saved in one signed transaction."""
 
 from __future__ import annotations
 

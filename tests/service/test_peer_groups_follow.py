@@ -36,7 +36,8 @@ def world(services, admin):
         return run(c.FoundOrganisation(admin.actor, code, name, kind, parent))
 
     def account(username, role, org_id):
-        run(c.OpenAccount(admin.actor, username, username, (role,), PASSWORD, org_id=org_id))  # fmt: skip
+        roles = (role,)
+        run(c.OpenAccount(admin.actor, username, username, roles, PASSWORD, org_id=org_id))  # fmt: skip  # noqa: E501
         return services.authenticate(username, PASSWORD)
 
     w: dict[str, Any] = {"run": run, "account": account, "admin": admin}
@@ -60,10 +61,13 @@ def world(services, admin):
     run(rc.DefinePeerGroup(sec.actor, old, "dv", "Đảng viên", tuple(w["keys"])), sec)
     for i, key in enumerate(w["keys"]):
         level, points = ("HTXSNV", EXCELLENT) if i == 4 else ("HTTNV", GOOD)
-        run(rc.SelfRate(sec.actor, old, key, level, 10, 10, 5 if i == 4 else 0, points=points), sec)  # fmt: skip
+        exceeded = 5 if i == 4 else 0
+        rated = rc.SelfRate(sec.actor, old, key, level, 10, 10, exceeded, points=points)
+        run(rated, sec)
         run(rc.ProposeRating(sec.actor, old, key, level), sec)
         if i < 2:
-            run(rc.DecideRating(dm.actor, old, key, "HTTNV", "1-QĐ/ĐU", date(2025, 6, 20), ""), dm)  # fmt: skip
+            on = date(2025, 6, 20)
+            run(rc.DecideRating(dm.actor, old, key, "HTTNV", "1-QĐ/ĐU", on, ""), dm)
     return w
 
 
