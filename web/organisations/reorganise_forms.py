@@ -23,7 +23,7 @@ def peer_groups_field() -> SelectField:
     """Whether the open rounds' peer groups follow (default: they do)."""
     return SelectField(
         "Nhóm tương đồng trong các đợt xếp loại đang mở",
-        choices=PEER_GROUPS,
+        choices=choices(PEER_GROUPS),
         default="yes",
     )
 
