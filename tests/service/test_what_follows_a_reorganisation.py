@@ -319,9 +319,7 @@ def test_the_cycles_deadlines_bind_the_successors_subjects(services, world):
     assert by_level["grassroots_committee"]["subject"] == "Đảng ủy xã AB"
 
 
-def test_peer_groups_kept_back_by_the_decision_do_not_carry(
-    services, world, refused
-):
+def test_peer_groups_kept_back_by_the_decision_do_not_carry(services, world, refused):
     """Issue 12 ("peer groups … follow to the successor as the decision says";
     docs/rules.md "What follows the decision"): a merger decision that says the
     peer groups do not follow (``peer_groups_follow=False``; by default they
