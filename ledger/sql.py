@@ -95,7 +95,7 @@ class Sql:
         Only reads: nothing here is rolled back. SQLite: :meth:`tx`.
         """
         if not self.postgres:
-            with self.read() as cur:
+            with self.tx() as cur:
                 yield cur
             return
         with self.datastore.get_connection() as conn, conn.cursor() as raw:
