@@ -74,7 +74,7 @@ def reading(state: ViewState) -> Iterator[Any]:
         yield c
 
 
-READ_STATEMENT = re.compile(r"\s*(\(\s*)*(SELECT|WITH|VALUES)\b", re.IGNORECASE)
+READ_STATEMENT = re.compile(r"\s*(\(\s*)*(SELECT|WITH|VALUES|EXPLAIN)\b", re.IGNORECASE)
 
 
 def check_read_only(statement: str) -> None:
