@@ -278,6 +278,13 @@ def _decision_options(command: Callable[..., None]) -> Callable[..., None]:
     metavar="TỔ_CHỨC",
     help="…và tổ chức cấp trên của nó (mã hoặc id).",
 )
+@click.option(
+    "--peer-groups/--no-peer-groups",
+    "peer_groups_follow",
+    default=True,
+    help="Nhóm tương đồng trong các đợt xếp loại đang mở có chuyển sang tổ chức "
+    "kế thừa không (mặc định: có).",
+)
 @_decision_options
 def orgs_merge(
     absorbed: tuple[str, ...],
@@ -286,12 +293,14 @@ def orgs_merge(
     new_name: str | None,
     new_kind: str | None,
     new_parent: str | None,
+    peer_groups_follow: bool,
     decision_no: str,
     effective_on: datetime,
     username: str,
 ) -> None:
     """Hợp nhất các TỔ_CHỨC (mã hoặc id) làm một, theo một quyết định: tổ chức
-    trực thuộc, đảng viên và chức vụ của chúng chuyển sang tổ chức kế thừa."""
+    trực thuộc, đảng viên và chức vụ của chúng chuyển sang tổ chức kế thừa;
+    nhóm tương đồng cũng chuyển theo, trừ khi có --no-peer-groups."""
     new = None
     if new_code is not None:
         new = ro.NewSuccessor(
@@ -309,6 +318,7 @@ def orgs_merge(
             absorbed_ids=tuple(_org_ref(a) for a in absorbed),
             successor_id=_org_ref(successor) if successor else None,
             new_successor=new,
+            peer_groups_follow=peer_groups_follow,
         ),
     )
 
@@ -346,7 +356,10 @@ def orgs_history(org: str, as_json: bool) -> None:
     kỳ."""
     with open_services() as services:
         gateway = ReadGateway(services, Viewer(frozenset({"admin"})))
-        history = gateway.reorganisation_history(_org_ref(org))
+        try:
+            history = gateway.reorganisation_history(_org_ref(org))
+        except DomainError as exc:
+            raise click.ClickException(refusal(exc.code, exc.details)) from exc
     if as_json:
         click.echo(json.dumps(history, ensure_ascii=False, default=str))
         return

@@ -23,13 +23,38 @@ from cli.votes_cmd import votes
 from cli.words import KiemdiemGroup
 from services.setup import make_new_files_private
 
+# The log's own lines are technical detail for the operator (module names,
+# driver messages, in English like the code); a person reading the terminal sees
+# first, in Vietnamese, how grave the line is and that what follows is technical.
+LEVEL_WORDS = {
+    "DEBUG": "Gỡ lỗi",
+    "INFO": "Thông tin",
+    "WARNING": "Cảnh báo",
+    "ERROR": "Lỗi",
+    "CRITICAL": "Lỗi nghiêm trọng",
+}
+
+
+class VietnameseLevelFormatter(logging.Formatter):
+    """``Cảnh báo (chi tiết kỹ thuật, services.setup): …``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.level_words = LEVEL_WORDS.get(record.levelname, record.levelname)
+        return super().format(record)
+
 
 def configure_logging(level: str = "WARNING") -> None:
     logging.config.dictConfig(
         {
             "version": 1,
             "disable_existing_loggers": False,
-            "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+            "formatters": {
+                "plain": {
+                    "()": VietnameseLevelFormatter,
+                    "format": "%(level_words)s (chi tiết kỹ thuật, %(name)s): "
+                    "%(message)s",
+                }
+            },
             "handlers": {
                 "stderr": {
                     "class": "logging.StreamHandler",

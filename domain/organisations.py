@@ -98,6 +98,30 @@ class Organisation(Aggregate):
     predecessor_ids: tuple[str, ...] = ()
     ended_how: str | None = None
     last_effective_on: date | None = None
+    # Whether its open rounds' peer groups follow to the successors (None: the
+    # decision said nothing, as before this was asked: they do not).
+    peer_groups_follow: bool | None = None
+
+    def decide_peer_groups(
+        self, *, follow: bool, how: str, decision: Decision, decided_by: str
+    ) -> None:
+        """What the merge or split decision says of this organisation's peer
+        groups (nhóm tương đồng, §5.1) in its open rating rounds; the successor's
+        round carries them when it rates the members (``RatingRound``)."""
+        self._peer_groups_decided(
+            follow=follow, how=how, decided_by=decided_by, **decision_fields(decision)
+        )
+
+    @event("PeerGroupsFollowDecided")
+    def _peer_groups_decided(
+        self,
+        follow: bool,
+        how: str,
+        decision_no: str,
+        effective_on: date,
+        decided_by: str,
+    ) -> None:
+        self.peer_groups_follow = follow
 
     def rename(
         self, name: str, *, renamed_by: str, decision: Decision | None = None

@@ -127,3 +127,26 @@ class RatingRevised(Aggregate.Event):
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         state["succession"] = None
+
+
+class PeerGroupCarried(Aggregate.Event):
+    """A peer group of the round of an authority that ended, defined in this
+    round of the organisation that carries it on, as the merge or split
+    decision said (``domain.peer_group_carry``). ``members``: the subjects of
+    this round in it; ``kept``: members the ended authority had decided, with
+    the level each keeps and that counts in the quota (``members`` of the
+    group's gauge is both). ``succession``: the links relied on."""
+
+    code: str
+    name: str
+    members: list[str]
+    kept: dict[str, str]
+    ratio_pct: int
+    justification: str | None
+    from_round_id: str
+    from_code: str
+    from_authority_id: str
+    from_authority_name: str
+    how: str
+    succession: list[dict[str, Any]]
+    carried_by: str

@@ -33,6 +33,7 @@ from domain import rating_events
 from domain.cycles import ReviewCycle
 from domain.errors import DomainError
 from domain.evaluation import Assessment, SubjectFacts
+from domain.peer_group_carry import group_to_carry
 from domain.rating_order import rating_prerequisites
 from domain.rating_quota import group_counts
 from domain.rating_rules import (
@@ -569,6 +570,69 @@ class RatingRound(RoundState, Aggregate):
         carried_by: str,
     ) -> None:
         self._change(subject_key, self_rating=self_rating, proposal=proposal, hold=hold)
+
+    # Groups carried in from ended authorities' rounds: (round id, code) each.
+    carried_groups: frozenset[tuple[str, str]] = frozenset()
+
+    def carry_peer_groups(
+        self,
+        *,
+        source: RatingRound,
+        how: str,
+        succession: list[dict[str, Any]],
+        cycle: ReviewCycle,
+        carried_by: str,
+    ) -> bool:
+        """Define here the peer groups of ``source`` (the round of an authority
+        that ended, whose decision said they follow) for the members this
+        round rates now (``domain.peer_group_carry``); whether any was."""
+        carried = False
+        for code in sorted(source.groups):
+            group = group_to_carry(self, source, code, cycle, how=how)
+            if group is not None:
+                self._group_carried(
+                    **group,
+                    from_authority_id=str(source.authority_org_id),
+                    from_authority_name=source.authority_name,
+                    how=how,
+                    succession=[dict(link) for link in succession],
+                    carried_by=carried_by,
+                )
+                carried = True
+        return carried
+
+    PeerGroupCarried = rating_events.PeerGroupCarried
+
+    @event(PeerGroupCarried)
+    def _group_carried(
+        self,
+        code: str,
+        name: str,
+        members: list[str],
+        kept: dict[str, str],
+        ratio_pct: int,
+        justification: str | None,
+        from_round_id: str,
+        from_code: str,
+        from_authority_id: str,
+        from_authority_name: str,
+        how: str,
+        succession: list[dict[str, Any]],
+        carried_by: str,
+    ) -> None:
+        self.groups[code] = {
+            "name": name,
+            "members": sorted([*members, *kept]),
+            "ratio_pct": ratio_pct,
+            "justification": justification,
+            "kept": dict(kept),
+        }
+        for key in members:
+            self.group_index[key] = code
+        self.counts[code] = group_counts(
+            [*(decided_level(self.decision_of(k)) for k in members), *kept.values()]
+        )
+        self.carried_groups = self.carried_groups | {(from_round_id, from_code)}
 
     # -- redone on the higher committee's order (§5.4) --------------------------------
     def order_redo(

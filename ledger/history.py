@@ -92,7 +92,7 @@ def _rows(sql: Sql, where: str, params: Sequence[Any]) -> list[Row]:
         f"SELECT {nid}, originator_id, originator_version, topic, state "  # noqa: S608
         f"FROM {table} WHERE {where} ORDER BY {nid}"
     )
-    with sql.tx() as cur:
+    with sql.read() as cur:
         found = cur.execute(statement, tuple(params)).fetchall()
     return [
         Row(int(r[0]), _as_uuid(r[1]), int(r[2]), str(r[3]), bytes(r[4])) for r in found
@@ -143,7 +143,7 @@ def rows_up_to(sql: Sql, position: int) -> list[Row]:
 
 
 def tip(sql: Sql) -> int:
-    with sql.tx() as cur:
+    with sql.read() as cur:
         found = cur.execute(
             f"SELECT MAX({sql.notification_id}) FROM {sql.events_table}"  # noqa: S608
         ).fetchone()
@@ -322,7 +322,7 @@ def log_roots(sql: Sql, sizes: Sequence[int]) -> tuple[int, dict[int, bytes]]:
     nid, table = sql.notification_id, sql.events_table
     after = -1
     while True:
-        with sql.tx() as cur:
+        with sql.read() as cur:
             page = cur.execute(
                 f"SELECT {nid}, state FROM {table} WHERE {nid} > ? "  # noqa: S608
                 f"ORDER BY {nid} LIMIT 5000",

@@ -126,7 +126,7 @@ class Integrator:
 
     def _absorb_stored(self) -> None:
         leaves = self.sql.table("ledger_leaves")
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             rows = cur.execute(
                 f"SELECT idx, notification_id, leaf_hash FROM {leaves} "  # noqa: S608
                 "WHERE idx >= ? ORDER BY idx",
@@ -286,7 +286,7 @@ class Integrator:
     # -- alerts -----------------------------------------------------------------
     def alerts(self) -> list[Alert]:
         table = self.sql.table("ledger_alerts")
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             rows = cur.execute(
                 f"SELECT notification_id, kind, detail FROM {table} "  # noqa: S608
                 "ORDER BY notification_id, kind"
@@ -296,7 +296,7 @@ class Integrator:
     # -- checkpoints --------------------------------------------------------------
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         table = self.sql.table("ledger_checkpoints")
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             row = cur.execute(
                 f"SELECT size, root, note, issued_at FROM {table} "  # noqa: S608
                 "ORDER BY size DESC LIMIT 1"
@@ -305,7 +305,7 @@ class Integrator:
 
     def checkpoint(self, size: int) -> StoredCheckpoint | None:
         table = self.sql.table("ledger_checkpoints")
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             row = cur.execute(
                 f"SELECT size, root, note, issued_at FROM {table} WHERE size = ?",  # noqa: S608
                 (size,),
@@ -427,12 +427,12 @@ class Integrator:
 
     # -- proofs -------------------------------------------------------------------
     def leaf_hashes(self, size: int) -> list[bytes]:
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             return self._leaf_hashes(cur, size)
 
     def leaf_index(self, notification_id: int) -> int | None:
         table = self.sql.table("ledger_leaves")
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             row = cur.execute(
                 f"SELECT idx FROM {table} WHERE notification_id = ?",  # noqa: S608
                 (notification_id,),

@@ -26,7 +26,7 @@ NOTIFICATION_ID = {"sqlite": "rowid", "postgres": "notification_id"}
 class _Datastore(Protocol):
     def transaction(self, *, commit: bool) -> Any: ...
 
-    def get_connection(self, *, commit: bool) -> Any: ...
+    def get_connection(self, *args: Any, **kwargs: Any) -> Any: ...
 
 
 class Cursor:
@@ -83,6 +83,23 @@ class Sql:
     def tx(self, *, commit: bool = False) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=commit) as raw:
             yield Cursor(raw, self.postgres)
+
+    @contextmanager
+    def read(self) -> Iterator[Cursor]:
+        """A cursor for reads that need not share one snapshot.
+
+        PostgreSQL: on one of the pool's connections, which the library keeps in
+        autocommit, so each statement is one round trip with a snapshot of its
+        own (a READ COMMITTED transaction around them, as :meth:`tx` opens,
+        gives them no more and costs a ``BEGIN`` and a ``ROLLBACK`` besides).
+        Only reads: nothing here is rolled back. SQLite: :meth:`tx`.
+        """
+        if not self.postgres:
+            with self.tx() as cur:
+                yield cur
+            return
+        with self.datastore.get_connection() as conn, conn.cursor() as raw:
+            yield Cursor(raw, postgres=True)
 
     @contextmanager
     def exclusive_tx(self, name: str) -> Iterator[Cursor]:

@@ -18,6 +18,7 @@ from typing import Any
 from eventsourcing.persistence import Notification
 
 from ledger.mapper import LedgerEvent
+from projections import view_storage
 from projections.catch_up import CatchUp
 from projections.sqlutil import Tx
 from projections.view_pool import OpenViews
@@ -75,7 +76,7 @@ class CatchUpTogether:
             return {}
         try:
             stop = self.careful.app.max_notification_id()
-            with self.views.shared.datastore.transaction(commit=False) as c:
+            with view_storage.statement(self.views.shared.datastore) as c:
                 tracked, _worker = self.views.tracked(c, states)
             if any(tracked[s.name][1] not in (None, "ready") for s in states):
                 return {}

@@ -24,7 +24,7 @@ META_TABLE = "kiemdiem_views"
 def view_tables(sql: Sql) -> list[str]:
     """Every table of the recorded views: their own, their tracking, the meta."""
     schema = sql.settings.pg_schema
-    with sql.tx() as cur:
+    with sql.read() as cur:
         found = cur.execute(
             "SELECT to_regclass(?)", (f"{quote(schema)}.{quote(META_TABLE)}",)
         ).fetchone()

@@ -66,7 +66,7 @@ def worker_present(app: LedgerApplication) -> bool:
     """True while some process holds a worker presence on this store."""
     settings = app.settings
     if settings.backend == "postgres":
-        with app.sql.tx() as cur:
+        with app.sql.read() as cur:
             row = cur.execute(
                 f"SELECT {PRESENCE_SQL.replace('%s', '?')}",
                 (PRESENCE_CLASS, presence_key(settings.pg_schema)),

@@ -8,6 +8,7 @@ of a view (rows sorted by primary key), hashed: a rebuild must give the same.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -67,13 +68,42 @@ def read(states: Sequence[ViewState]) -> Iterator[ViewCursor]:
 
 @contextmanager
 def reading(state: ViewState) -> Iterator[Any]:
-    """A raw cursor in a read-only transaction of the view's own storage."""
-    with state.view.transaction(commit=False) as c:
-        state.view.begin_read(c)
-        try:
-            yield c
-        finally:
-            state.view.end_read(c)
+    """A raw cursor in a read-only transaction of the view's own storage: one
+    snapshot for every statement of the block."""
+    with state.view.snapshot() as c:
+        yield c
+
+
+READ_STATEMENT = re.compile(r"\s*(\(\s*)*(SELECT|WITH|VALUES|EXPLAIN)\b", re.IGNORECASE)
+
+
+def check_read_only(statement: str) -> None:
+    """Refuse anything but a plain read: a one-statement read runs outside a
+    READ ONLY transaction on PostgreSQL (``PRAGMA query_only`` still guards SQLite)."""
+    if not READ_STATEMENT.match(statement):
+        msg = f"a view query must be one read statement: {statement[:60]!r}"
+        raise ValueError(msg)
+
+
+@contextmanager
+def one_statement(states: Sequence[ViewState]) -> Iterator[ViewCursor]:
+    """A cursor for a single read statement on these views (at least one). On
+    PostgreSQL it runs in autocommit (one round trip, the statement's own
+    snapshot) rather than in a transaction of its own (which cost four:
+    ``BEGIN``, ``SET TRANSACTION``, the statement, ``ROLLBACK``). On SQLite
+    several views are ATTACHed as :func:`read` does."""
+    first = states[0]
+    if not first.view.postgres and len(states) > 1:
+        with read(states) as cursor:
+            yield cursor
+        return
+    with first.view.statement() as c:
+        yield ViewCursor(
+            c,
+            postgres=first.view.postgres,
+            tables=first.tables,
+            namespaces={s.name: s.tables for s in states},
+        )
 
 
 @contextmanager

@@ -121,7 +121,7 @@ class ProjectionRuntime:
         stale: dict[str, StaleModel] = {}
         tip = self.app.max_notification_id()
         for state in self.views.states.values():
-            with state.view.transaction(commit=False) as c:
+            with state.view.statement() as c:  # two reads, as before: READ COMMITTED
                 row = meta_row(state, c)
                 position = state.view.position(c)
             status = "ready" if row is None else row[3]
@@ -258,8 +258,23 @@ class ProjectionRuntime:
     def query(
         self, name: str, statement: str, params: Sequence[Any] = ()
     ) -> list[dict[str, Any]]:
-        """Run one read-only query on a view; rows as dicts keyed by column."""
-        with self.read(name) as cursor:
+        """Run one read-only query on a view; rows as dicts keyed by column.
+
+        One statement needs no transaction of its own: on PostgreSQL it runs in
+        autocommit, one round trip (:func:`projections.reading.one_statement`).
+        Reads of several statements that must agree use :meth:`read`.
+        """
+        return self.query_views([name], statement, params)
+
+    def query_views(
+        self, names: Sequence[str], statement: str, params: Sequence[Any] = ()
+    ) -> list[dict[str, Any]]:
+        """:meth:`query` on several views (``{model.table}`` names the others')."""
+        if not names:
+            raise ValueError("query_views() needs at least one read model name")
+        reading.check_read_only(statement)
+        states = [self.views.state(n) for n in names]
+        with reading.one_statement(states) as cursor:
             return cursor.execute(statement, params).fetchall_dicts()
 
     def digest_details(

@@ -330,8 +330,7 @@ Statement = tuple[str, list[Any]]
 def run(runtime: ProjectionRuntime, statement: Statement) -> list[dict[str, Any]]:
     """Run a statement of this module on the search and directory views."""
     sql, args = statement
-    with runtime.read("search", "directory") as cursor:
-        return cursor.execute(sql, args).fetchall_dicts()
+    return runtime.query_views(["search", "directory"], sql, args)
 
 
 def find(

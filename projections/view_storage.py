@@ -9,7 +9,8 @@ runtime needs of either.
 from __future__ import annotations
 
 import threading
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any, Protocol, Self
 
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -56,9 +57,9 @@ class View(Protocol):
 
     def primary_key(self, cursor: Any, table: str) -> list[str]: ...
 
-    def begin_read(self, cursor: Any) -> None: ...
+    def snapshot(self) -> AbstractContextManager[Any]: ...
 
-    def end_read(self, cursor: Any) -> None: ...
+    def statement(self) -> AbstractContextManager[Any]: ...
 
 
 class ViewConnectionPool(CachingConnectionPool):
@@ -144,6 +145,21 @@ class SQLiteView(SQLiteTrackingRecorder):
         # The connection goes back to the library's pool, which also writes.
         cursor.execute("PRAGMA query_only = OFF")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Any]:
+        """A raw cursor in a read-only transaction: one snapshot for all its reads."""
+        with self.transaction(commit=False) as c:
+            self.begin_read(c)
+            try:
+                yield c
+            finally:
+                self.end_read(c)
+
+    def statement(self) -> AbstractContextManager[Any]:
+        """A cursor for one read statement: on SQLite, the same read transaction
+        (statements cost no round trip here)."""
+        return self.snapshot()
+
     @property
     def db_name(self) -> str:
         return self.datastore.pool.db_name
@@ -202,8 +218,44 @@ class PostgresView(PostgresTrackingRecorder):
         )
         return [as_tuple(row)[0] for row in cursor.fetchall()]
 
-    def begin_read(self, cursor: Any) -> None:
-        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    def snapshot(self) -> AbstractContextManager[Any]:
+        """A raw cursor in a read-only REPEATABLE READ transaction, begun in one
+        statement: every read of the block sees one snapshot (two round trips
+        around the reads: ``BEGIN …`` and ``COMMIT``)."""
+        return snapshot(self.datastore)
 
-    def end_read(self, cursor: Any) -> None:
-        """The transaction ends with a rollback; nothing to undo."""
+    def statement(self) -> AbstractContextManager[Any]:
+        """A raw cursor for one read statement, in autocommit: READ COMMITTED
+        gives a statement one snapshot of its own, so the read is one round trip."""
+        return statement(self.datastore)
+
+
+SNAPSHOT_BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+
+@contextmanager
+def snapshot(datastore: Any) -> Iterator[Any]:
+    """PostgreSQL: a cursor in ``BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY``
+    on one of the pool's (autocommit) connections, ended at once after the block."""
+    with datastore.get_connection() as conn:
+        conn.execute(SNAPSHOT_BEGIN, prepare=False)
+        try:
+            with conn.cursor() as cursor:
+                yield cursor
+        except BaseException:
+            # A broken connection must not hide the first error; the pool
+            # discards a connection it finds broken or still in a transaction.
+            with suppress(Exception):
+                conn.execute("ROLLBACK")
+            raise
+        # COMMIT, not ROLLBACK, though nothing was written: on a ROLLBACK psycopg
+        # forgets the connection's prepared statements (and sends DEALLOCATE ALL).
+        conn.execute("COMMIT", prepare=False)
+
+
+@contextmanager
+def statement(datastore: Any) -> Iterator[Any]:
+    """PostgreSQL: a cursor on one of the pool's connections, which the library
+    keeps in autocommit: each statement is its own transaction and snapshot."""
+    with datastore.get_connection() as conn, conn.cursor() as cursor:
+        yield cursor

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from projections import presence
+from projections import presence, view_storage
 from projections.view_pool import OpenViews
 from projections.view_state import ViewState, meta_row
 from projections.view_storage import UPSTREAM
@@ -86,7 +86,7 @@ def worker_progress(
                 if row is None or row[3] == "ready":
                     positions.append(state.view.position(c))
         return min(positions, default=None), presence.worker_present(app)
-    with views.shared.datastore.transaction(commit=False) as c:
+    with view_storage.statement(views.shared.datastore) as c:
         tracked, worker = views.tracked(c, list(views.states.values()))
     ready = [p for p, status in tracked.values() if status in (None, "ready")]
     return min(ready, default=None), worker

@@ -89,7 +89,7 @@ class FileReads:
 
     def _pending(self, actor: str) -> list[tuple[UUID, str, datetime]]:
         table = self.sql.table(PENDING_TABLE)
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             found = cur.execute(
                 f"SELECT subject_id, view, seen_at FROM {table} "  # noqa: S608
                 "WHERE actor = ? ORDER BY seen_at",
@@ -114,7 +114,7 @@ class FileReads:
     def pending_reads(self, subject_id: UUID) -> list[tuple[str, str, str]]:
         """Reads not yet signed: (actor, view, seen_at)."""
         table = self.sql.table(PENDING_TABLE)
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             found = cur.execute(
                 f"SELECT actor, view, seen_at FROM {table} "  # noqa: S608
                 "WHERE subject_id = ? ORDER BY seen_at",

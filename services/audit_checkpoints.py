@@ -114,7 +114,7 @@ class CheckpointViews:
         if user_id is None:
             raise DomainError("auth.invalid_credentials")
         table = self.sql.table("ledger_key_vault")
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             row = cur.execute(
                 f"SELECT key_id, wrapped FROM {table} WHERE user_id = ?",  # noqa: S608
                 (user_id,),
@@ -162,7 +162,7 @@ class CheckpointViews:
         """Checkpoints the committee holds: kept at cosigning or upload, and every
         cosignature still in the log."""
         table = self.sql.table(HELD_TABLE)
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             found = cur.execute(
                 f"SELECT size, root, note, holder, seen_log_size, held_at "  # noqa: S608
                 f"FROM {table} ORDER BY size, holder"

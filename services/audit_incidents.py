@@ -52,7 +52,7 @@ class IncidentLog:
 
     def incidents(self) -> list[Incident]:
         table = self.sql.table(INCIDENTS_TABLE)
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             found = cur.execute(
                 f"SELECT kind, detail, evidence, detected_at FROM {table} "  # noqa: S608
                 "ORDER BY detected_at DESC, kind"

@@ -134,7 +134,7 @@ class ProofBundles:
 
     def _leaves(self, size: int) -> list[tuple[int, bytes]]:
         table = self.sql.table("ledger_leaves")
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             found = cur.execute(
                 f"SELECT notification_id, leaf_hash FROM {table} "  # noqa: S608
                 "WHERE idx < ? ORDER BY idx",

@@ -191,6 +191,8 @@ class ReadGateway:
         """An organisation's successor links both ways and its (parent, name, kind)
         over time (sắp xếp, tổ chức lại): readable wherever the organisation is,
         even after it ended."""
+        if self.app.organisation(org_id) is None:
+            raise NotFoundError("org.not_found", id=str(org_id))
         self.check(Read.ORGANISATION, org_id)
         runtime = self.app.projections
         return {

@@ -91,7 +91,7 @@ class CommentAuthorReads:
         wanted = " ".join(text.split())[:MAX_TEXT]
         if not wanted:
             return []
-        candidates = _as_id(wanted) or _by_card(wanted)
+        candidates = as_id(wanted) or by_card(wanted)
         rows = self._people(rule, candidates)
         if not rows:
             hits = DirectoryReads(self.gate).search(wanted, (index.MEMBER,)).hits
@@ -159,13 +159,15 @@ class CommentAuthorReads:
         return sorted(people, key=lambda a: (fold(a.name), str(a.member_id)))
 
 
-def _as_id(text: str) -> list[str]:
+def as_id(text: str) -> list[str]:
+    """The id ``text`` is, if it is one."""
     try:
         return [str(UUID(text))]
     except ValueError:
         return []
 
 
-def _by_card(text: str) -> list[str]:
+def by_card(text: str) -> list[str]:
+    """The member id of the card number ``text`` is, if it is a valid one."""
     card = normalise_card(text)
     return [str(ids.member_id(card))] if card_is_valid(card) else []

@@ -68,12 +68,15 @@ class MergeOrganisations(ReorganisingCommand):
     ``new_successor`` founded by the decision. Their organisations move under the
     successor; a chi bộ's members transfer to it; ``posts`` None: every post at a
     predecessor follows with its role, else exactly these posts are held at the
-    successor (the predecessors' posts end either way)."""
+    successor (the predecessors' posts end either way). ``peer_groups_follow``:
+    the predecessors' open rounds' peer groups follow to the successor's round
+    (``domain.peer_group_carry``)."""
 
     absorbed_ids: tuple[UUID, ...]
     successor_id: UUID | None = None
     new_successor: NewSuccessor | None = None
     posts: tuple[PostMove, ...] | None = None
+    peer_groups_follow: bool = True
 
 
 @dataclass(frozen=True)
@@ -83,13 +86,16 @@ class SplitOrganisation(ReorganisingCommand):
     (organisation, successor) must place every member and organisation of it
     (its members on temporary activity too: their attachment follows);
     ``plans_to`` is the successor that takes on the split organisation's own
-    open remediation plans (required when it has one)."""
+    open remediation plans (required when it has one); ``peer_groups_follow``:
+    its open rounds' peer groups follow their members, one group at each
+    successor that rates some of them (``domain.peer_group_carry``)."""
 
     org_id: UUID
     successor_ids: tuple[UUID, ...]
     member_moves: tuple[tuple[UUID, UUID], ...] = ()
     child_moves: tuple[tuple[UUID, UUID], ...] = ()
     plans_to: UUID | None = None
+    peer_groups_follow: bool = True
 
 
 @dataclass(frozen=True)

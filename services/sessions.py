@@ -117,7 +117,7 @@ class SessionStore:
         return token, ref
 
     def find(self, token: str) -> SessionRecord | None:
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             row = cur.execute(
                 f"SELECT token_hash, ref, account_id, fingerprint, created_at, "  # noqa: S608
                 f"last_seen, ended_at, end_reason FROM {self.table} "
@@ -165,7 +165,7 @@ class SessionStore:
 
     def sealed_key(self, token: str) -> str | None:
         """The open session's sealed key, if one is kept."""
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             row = cur.execute(
                 f"SELECT sealed_key FROM {self.table} "  # noqa: S608
                 "WHERE token_hash = ? AND ended_at IS NULL",
@@ -201,7 +201,7 @@ class SessionStore:
         return refs
 
     def open_count(self, account_id: UUID) -> int:
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             row = cur.execute(
                 f"SELECT COUNT(*) FROM {self.table} "  # noqa: S608
                 "WHERE account_id = ? AND ended_at IS NULL",

@@ -91,7 +91,7 @@ class Vault:
     def unlock(self, user_id: str, actor: str, password: str) -> Signer:
         """Unwrap the user's key; raises ``keywrap.KeyUnwrapError``."""
         table = self.sql.table("ledger_key_vault")
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             row = cur.execute(
                 f"SELECT key_id, wrapped FROM {table} WHERE user_id = ?",  # noqa: S608
                 (user_id,),
@@ -106,7 +106,7 @@ class Vault:
         """(key id, wrapped record) of this user, for the owner to open on their own
         device (the mode B booth); None when no key is stored."""
         table = self.sql.table("ledger_key_vault")
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             row = cur.execute(
                 f"SELECT key_id, wrapped FROM {table} WHERE user_id = ?",  # noqa: S608
                 (user_id,),
@@ -118,7 +118,7 @@ class Vault:
     def check_password(self, username: str, password: str) -> str | None:
         """The user id when the password is right, else None."""
         table = self.sql.table("account_credentials")
-        with self.sql.tx() as cur:
+        with self.sql.read() as cur:
             row = cur.execute(
                 f"SELECT user_id, password_hash FROM {table} WHERE username = ?",  # noqa: S608
                 (username,),

@@ -52,3 +52,28 @@ def test_merge_then_history(env, monkeypatch):  # noqa: F811
         run("members", "list", "--cell", gone["org_id"], "--json").output
     )
     assert members == []
+
+
+def test_history_of_an_unknown_organisation_is_refused(env):  # noqa: F811
+    run("init", "--origin", "kiemdiem.test/tinh")
+    answer = run("orgs", "history", "KHONG-CO")
+    assert answer.exit_code == 1  # was: nothing printed, exit 0
+    assert answer.output.startswith("Lỗi: Không tìm thấy tổ chức đảng.")
+
+
+def test_merge_says_whether_the_peer_groups_follow(monkeypatch):
+    """``orgs merge --no-peer-groups`` keeps the ended organisation's peer groups
+    back; by default they follow (docs/rules.md, "What follows the decision")."""
+    from cli import directory_cmd
+
+    sent: list[bool] = []
+
+    def capture(username, build):
+        sent.append(build("u:thu").peer_groups_follow)
+
+    monkeypatch.setattr(directory_cmd, "_send_reorganising", capture)
+    today = datetime.now(UTC).date().isoformat()
+    head = ("orgs", "merge", "cb-b", "--into", "cb-a", "--decision", "20-QĐ/HU")
+    assert run(*head, "--effective", today).exit_code == 0
+    assert run(*head, "--effective", today, "--no-peer-groups").exit_code == 0
+    assert sent == [True, False]

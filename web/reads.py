@@ -15,6 +15,7 @@ from domain.permissions import Viewer
 from services.queries import MemberRow, OrganisationRow
 from services.read_gateway import ReadGateway
 from services.read_gateway_authors import CommentAuthorReads
+from services.read_gateway_round import RoundSubjectReads
 from services.read_gateway_search import DirectoryReads
 from services.read_gateway_todo import TodoReads
 from web.errors import refusal
@@ -114,3 +115,21 @@ def shows_personal(member: MemberRow | None = None) -> bool:
     """Whether the signed-in user sees personal data (of this member; of every
     listed member when None)."""
     return reads().shows_personal(member)
+
+
+def round_subjects() -> RoundSubjectReads:
+    """A rating round's subjects a page at a time and the peer-group form's
+    search (``services.read_gateway_round``), bound to the signed-in user's
+    gateway."""
+    found: RoundSubjectReads | None = g.get("round_subject_reads")
+    if found is None:
+        found = RoundSubjectReads(reads())
+        g.round_subject_reads = found
+    return found
+
+
+def key_arg(name: str) -> str | None:
+    """A subject key cursor from the query string (``sau``/``truoc``), at most
+    200 characters; an empty one reads as the first page."""
+    raw = request.args.get(name, "").strip()[:200]
+    return raw or None

@@ -19,6 +19,7 @@ from web.catalogue import (
     status_label,
 )
 from web.catalogue.ratings import RULEBOOK_LABELS
+from web.catalogue.search import PAGER_TEXT
 from web.reads import reads
 
 
@@ -113,7 +114,10 @@ def register_filters(app: Flask) -> None:
         fingerprint=fingerprint,
     )
     app.jinja_env.globals.update(
-        may=may, message_for=message_for, min_password=MIN_PASSWORD_LENGTH
+        may=may,
+        message_for=message_for,
+        min_password=MIN_PASSWORD_LENGTH,
+        pager_text=PAGER_TEXT,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -60,10 +60,11 @@ class RatingsView(
     # 7: subjects_status index (to-do lists); 8: subjects_decides, reviews_subject;
     # 9: disciplines_decided (a cycle's open items in one query);
     # 10: tallies (counts by status and authority), prerequisites, open_items;
-    # 11: a revision's succession, the steps carried to a successor's round
-    # 12: an open-items tally brought to 0 is deleted (a subject's items are
+    # 11: a revision's succession, the steps carried to a successor's round;
+    # 12: subjects_round (a round's page by name, a page at a time);
+    # 13: an open-items tally brought to 0 is deleted (a subject's items are
     # refilled once per event, or per page in a rebuild)
-    version = 12
+    version = 13
     # Most of a province's rebuild (its open items are refilled per step).
     rebuild_weight = 8
 

@@ -88,6 +88,29 @@ class RatingRounds(ReadModel):
         for key in ev.members:
             set_subject(tx, cycle, key, e.notification_id, group_code=ev.code)
 
+    @handles(RatingRound.PeerGroupCarried)
+    def group_carried(self, e: LedgerEvent, tx: Tx) -> None:
+        """A peer group of an ended authority's round, followed to this round:
+        its members here and those the ended authority decided (their levels
+        count in the gauge, as in the aggregate)."""
+        ev = e.event
+        rid = str(e.stream)
+        cycle = cycle_of_round(tx, rid)
+        tx.upsert(
+            "groups",
+            ["round_id", "code"],
+            {
+                "round_id": rid,
+                "code": ev.code,
+                "name": ev.name,
+                "ratio_pct": ev.ratio_pct,
+                "justification": ev.justification,
+                "members": to_json(sorted([*ev.members, *ev.kept])),
+            },
+        )
+        for key in ev.members:
+            set_subject(tx, cycle, key, e.notification_id, group_code=ev.code)
+
     @handles(RatingRound.QuotaExceptionGranted)  # type: ignore[attr-defined]
     def exception(self, e: LedgerEvent, tx: Tx) -> None:
         tx.execute(

@@ -190,6 +190,8 @@ class CyclesAndSubjects(ReadModel):
         "subjects_status": ("subjects", "cycle_id, status, subject_key"),
         # A round's page: the subjects its authority decides (v8).
         "subjects_decides": ("subjects", "cycle_id, decides, subject_key"),
+        # A round's page a page at a time, by name then key (v12, round_pages).
+        "subjects_round": ("subjects", "cycle_id, decides, name, subject_key"),
         # The cycle page and statistics: only the collectives (v10).
         "subjects_kind": ("subjects", "cycle_id, kind, subject_key"),
         # A report's deadlines: who is late or still open at a level (v10).
@@ -488,7 +490,7 @@ def cycle_subjects(
         + " ORDER BY kind DESC, name, subject_key",
         params,
     )
-    return [_subject(r) for r in rows]
+    return [decode_subject(r) for r in rows]
 
 
 def cycle_subject(
@@ -500,10 +502,11 @@ def cycle_subject(
         "SELECT * FROM {subjects} WHERE cycle_id = ? AND subject_key = ?",
         [str(cycle_id), key],
     )
-    return _subject(rows[0]) if rows else None
+    return decode_subject(rows[0]) if rows else None
 
 
-def _subject(row: dict[str, Any]) -> dict[str, Any]:
+def decode_subject(row: dict[str, Any]) -> dict[str, Any]:
+    """A subject row, its venues, posts and path decoded."""
     out = dict(row)
     for name in ("venues", "posts", "path"):
         out[name] = json.loads(row[name])

@@ -7,7 +7,10 @@ scope is checked on the parent of every organisation touched, present and new
 predecessor, the open remediation plans held there) is listed from the views by
 indexed queries on that one organisation, each checked on its own aggregate
 before it is moved: the work is O(what the predecessors hold), never a scan of
-the province. Everything is saved in one signed transaction."""
+the province. Whether the ended organisations' open rounds' peer groups follow
+is recorded on each (``PeerGroupsFollowDecided``); the successor's round carries
+them when it rates the members (``services.handlers.succession.carry_into``).
+Everything is saved in one signed transaction."""
 
 from __future__ import annotations
 
@@ -362,6 +365,12 @@ def merge_organisations(
         held: dict[UUID, str] = {}
         for old in absorbed:
             plans = w.open_plans(old.id)
+            old.decide_peer_groups(
+                follow=command.peer_groups_follow,
+                how="merge",
+                decision=w.decision,
+                decided_by=w.actor,
+            )
             old.merge_into(
                 successor.facts(),
                 successor_path=successor_path,
@@ -424,6 +433,12 @@ def split_organisation(
             successor.absorb(
                 [org.facts()], how="split", decision=w.decision, absorbed_by=w.actor
             )
+        org.decide_peer_groups(
+            follow=command.peer_groups_follow,
+            how="split",
+            decision=w.decision,
+            decided_by=w.actor,
+        )
         org.split_into(
             [s.facts() for s in successors],
             successor_paths=[w.path(s.id) for s in successors],

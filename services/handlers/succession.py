@@ -43,8 +43,9 @@ def carry_into(
     """Carry into ``target`` the undecided steps (self-rating, proposal, open
     verification) its subjects left in the rounds of this cycle of the
     organisations that ended and that ``target``'s authority carries on
-    (nearest first; ``RatingRound.carry_steps`` says what follows). Whether
-    anything was carried."""
+    (nearest first; ``RatingRound.carry_steps`` says what follows), then those
+    rounds' peer groups where the decision said they follow
+    (``RatingRound.carry_peer_groups``). Whether anything was carried."""
     uow = app.uow
     authority = target.authority_org_id
     chain = succession_facts.succession(app.projections, authority, cycle.year)
@@ -69,6 +70,15 @@ def carry_into(
                 source=source,
                 succession=[dict(link) for link in links],
                 body_active=body is not None and _active(app, str(body)),
+                cycle=cycle,
+                carried_by=carried_by,
+            )
+        ended = uow.read(Organisation, source.authority_org_id, "org.not_found")
+        if ended.peer_groups_follow and source.groups:
+            carried |= target.carry_peer_groups(
+                source=source,
+                how="merge" if ended.ended_how == "merged" else "split",
+                succession=[dict(link) for link in links],
                 cycle=cycle,
                 carried_by=carried_by,
             )

@@ -151,6 +151,7 @@ def test_the_commune_merges_its_own_chi_bo_and_members_follow(
     topics = new_events(lambda: services.handle(merge, who.signer))
     assert topics == [
         "Organisation.Absorbed",
+        "Organisation.PeerGroupsFollowDecided",
         "Organisation.MergedInto",
         *["PartyMember.Transferred"] * 3,
     ]
@@ -183,6 +184,7 @@ def test_a_chi_bo_split_places_every_member(
     assert topics == [
         "Organisation.Absorbed",
         "Organisation.Absorbed",
+        "Organisation.PeerGroupsFollowDecided",
         "Organisation.SplitInto",
         "PartyMember.Transferred",
     ]

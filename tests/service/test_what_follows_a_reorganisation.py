@@ -91,7 +91,7 @@ def shortcoming_2024(world, x="a", subject=None):
     return cycle, item
 
 
-def merge(world):
+def merge(world, **option):
     """Xã a and Xã b merged on 1/7/2025 into a new đảng ủy xã directly under the
     tỉnh ủy (recorded on 10/7)."""
     dm = world["decision_maker"]
@@ -101,6 +101,7 @@ def merge(world):
             new_successor=ro.NewSuccessor(
                 "xa-ab", "Đảng ủy xã AB", "grassroots_committee", world["tinh"]
             ),
+            **option,
         ),
         dm,
     )  # fmt: skip
@@ -318,14 +319,14 @@ def test_the_cycles_deadlines_bind_the_successors_subjects(services, world):
     assert by_level["grassroots_committee"]["subject"] == "Đảng ủy xã AB"
 
 
-def test_peer_groups_of_an_ended_round_do_not_carry(services, world, refused):
-    """Issue 12, open question settled by the successor's authority (docs/
-    rules.md "What follows the decision"): the HTXSNV quota is counted within a
-    peer group the rating authority sets for the subjects it rates (124 and 366
-    "trong cùng nhóm"); the texts do not say that a group set by an
-    organisation that ended binds its successor. The ended commune's groups
+def test_peer_groups_kept_back_by_the_decision_do_not_carry(services, world, refused):
+    """Issue 12 ("peer groups … follow to the successor as the decision says";
+    docs/rules.md "What follows the decision"): a merger decision that says the
+    peer groups do not follow (``peer_groups_follow=False``; by default they
+    do, tests/service/test_peer_groups_follow.py). The ended commune's groups
     stay readable in its round; in the successor's round a decision of HTXSNV
-    waits for a group the successor's authority defines."""
+    waits for a group the successor's authority defines (124 and 366: HTXSNV
+    within a peer group)."""
     run, sec, dm = world["run"], world["secretary"], world["decision_maker"]
     services.today = lambda: date(2025, 6, 10)
     cycle = run(rc.OpenCycle(sec.actor, world["tinh"], 2025), sec)
@@ -333,7 +334,7 @@ def test_peer_groups_of_an_ended_round_do_not_carry(services, world, refused):
     key = f"m:{world['dv-a']}"
     run(rc.DefinePeerGroup(sec.actor, old, "g1", "Đảng viên xã a", (key,)), sec)
     services.today = lambda: date(2025, 7, 10)
-    new = merge(world)
+    new = merge(world, peer_groups_follow=False)
     run(rc.RefreshSubjects(sec.actor, cycle), sec)
     assert [g["code"] for g in services.ratings.peer_groups(old)] == ["g1"]
     rid = run(rc.OpenRound(dm.actor, cycle, new), dm)

@@ -238,6 +238,7 @@ A403/403 S422/403 D403/403 I403/403 M403/403 C403/403  POST /ratings/reviews/<uu
 A403/403 S400/403 D403/403 I403/403 M403/403 C403/403  POST /ratings/reviews/<uuid:review>/suggestion
 A403/403 S400/403 D403/403 I403/403 M403/403 C403/403  POST /ratings/reviews/<uuid:review>/temporary
 A200/200 S200/403 D200/403 I200/403 M200/403 C403/403  GET /ratings/rounds/<uuid:rid>
+A200/200 S200/403 D200/403 I200/403 M200/403 C403/403  GET /ratings/rounds/<uuid:rid>/group-candidates
 A403/403 S400/403 D400/403 I403/403 M403/403 C403/403  POST /ratings/rounds/<uuid:rid>/groups
 A403/403 S403/403 D400/403 I403/403 M403/403 C403/403  POST /ratings/rounds/<uuid:rid>/groups/<code>/exception
 A200/200 S200/403 D200/403 I200/403 M200/403 C403/403  GET /ratings/rounds/<uuid:rid>/subjects/<key>

@@ -78,7 +78,7 @@ def test_the_list_holds_the_venue_s_people_only(client, auth, world, review_worl
     assert ids == {str(world.member_id), str(w["binh"]), str(w["binh2"])}
     assert len(options) == 4  # and the empty choice: no option per cycle subject
     assert "Lê Thị Bình (DV00000002)" in html  # namesakes told apart by card
-    assert "author-search.js" not in html  # a list: no script needed
+    assert "suggest.js" not in html  # a list: no script needed
 
 
 def test_an_author_outside_the_venue_is_refused_in_vietnamese(
@@ -109,7 +109,7 @@ def test_a_large_venue_gets_a_search_field(client, auth, review_world, many):
     assert SEARCH_FIELD.search(html)
     assert SELECT.search(html) is None
     assert "Nhập số thẻ đảng viên hoặc họ tên" in html
-    assert "author-search.js" in html
+    assert "suggest.js" in html
 
 
 def test_without_javascript_a_card_number_or_a_name_names_the_author(

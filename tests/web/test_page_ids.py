@@ -63,7 +63,7 @@ def leader_world(kiemdiem, world):
     assert subject is not None
     assert len(subject["venues"]) == 2
     for venue in subject["venues"]:
-        kiemdiem.handle(rc.OpenReview(sec.actor, cycle, key, venue), sec.signer)
+        kiemdiem.handle(rc.OpenReview(sec.actor, cycle, key, UUID(venue)), sec.signer)
     rnd = None
     if subject["decides"]:
         rnd = kiemdiem.handle(

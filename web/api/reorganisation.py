@@ -9,7 +9,17 @@ from flask import jsonify
 
 from services import reorganisation_commands as ro
 from web.api.bodies import body, post, run
-from web.api.fields import Body, Date, Field, ListOf, ObjectOf, OneOf, Text, Uuid
+from web.api.fields import (
+    Body,
+    Bool,
+    Date,
+    Field,
+    ListOf,
+    ObjectOf,
+    OneOf,
+    Text,
+    Uuid,
+)
 from web.api.fields import optional as opt
 from web.catalogue import KIND_LABELS
 from web.identity import requires, user
@@ -54,6 +64,7 @@ OPERATIONS: dict[str, tuple[type[ro.ReorganisingCommand], dict[str, Field]]] = {
             "successor_id": opt(Uuid()),
             "new_successor": opt(NEW_SUCCESSOR),
             "posts": opt(POSTS),
+            "peer_groups_follow": opt(Bool(), default=True),
         },
     ),
     "split": (
@@ -64,6 +75,7 @@ OPERATIONS: dict[str, tuple[type[ro.ReorganisingCommand], dict[str, Field]]] = {
             "member_moves": opt(_moves("member_id")),
             "child_moves": opt(_moves("org_id")),
             "plans_to": opt(Uuid()),
+            "peer_groups_follow": opt(Bool(), default=True),
         },
     ),
     "dissolve": (ro.DissolveByDecision, {"org_id": Uuid(), "reason": Text()}),

@@ -193,6 +193,9 @@ EVENT_LABELS: dict[str, str] = {
     "Organisation.MovedUnder": "Chuyển trực thuộc tổ chức cấp trên",
     "Organisation.KindChanged": "Đổi loại hình tổ chức",
     "Organisation.MergedInto": "Hợp nhất vào tổ chức kế tục",
+    "Organisation.PeerGroupsFollowDecided": (
+        "Quyết định về nhóm tương đồng khi sắp xếp tổ chức"
+    ),
     "Organisation.Absorbed": "Tiếp nhận tổ chức hợp nhất, chia tách",
     "Organisation.SplitInto": "Chia tách thành các tổ chức kế tục",
     "Organisation.SectorSet": "Ghi nhận khối (đảng, chính quyền, chuyên môn, đoàn thể)",
@@ -221,6 +224,7 @@ EVENT_LABELS: dict[str, str] = {
     "CriteriaRefinement.CriteriaRefined": "Cụ thể hoá tiêu chí đánh giá",
     "RatingRound.ChairResponsibilityReviewOrdered": "Xem xét trách nhiệm người chủ trì",
     "RatingRound.Opened": "Mở đợt xếp loại",
+    "RatingRound.PeerGroupCarried": "Chuyển nhóm tương đồng sang tổ chức kế tục",
     "RatingRound.PeerGroupDefined": "Xác định nhóm tương đồng",
     "RatingRound.QuotaExceptionGranted": "Nâng tỉ lệ xuất sắc",
     "RatingRound.RatingCancelled": "Hủy kết quả xếp loại",

@@ -161,6 +161,14 @@ MESSAGES: dict[str, str] = {
     ),
     "rating.group_empty": "Nhóm so sánh phải có ít nhất một đối tượng.",
     "rating.group_exists": "Mã nhóm “{value}” đã được dùng.",
+    "rating.group_member_ambiguous": (
+        "Có {count} đối tượng của đợt xếp loại này khớp với “{text}”: vui lòng "
+        "nhập đủ họ tên hoặc số thẻ đảng viên, hoặc chọn trong gợi ý."
+    ),
+    "rating.group_member_unknown": (
+        "Không có đối tượng nào của đợt xếp loại này (chưa thuộc nhóm nào, không "
+        "được miễn) khớp với “{text}”."
+    ),
     "rating.group_name_required": "Vui lòng nhập tên nhóm.",
     "rating.group_not_found": "Không tìm thấy nhóm so sánh “{value}”.",
     "rating.group_overlap": "Đối tượng {subject} đã thuộc một nhóm so sánh khác.",

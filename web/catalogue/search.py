@@ -14,3 +14,9 @@ SEARCH_TEXT: dict[str, str] = {
     "nothing": "Không tìm thấy kết quả nào trong phạm vi bạn được xem.",
     "full": "Chỉ hiện {n} kết quả đầu tiên; hãy gõ thêm để thu hẹp.",
 }
+# The keyset pagers of every list (search/_nav.html ``pager``).
+PAGER_TEXT: dict[str, str] = {
+    "previous": "← Trang trước",
+    "next": "Trang sau →",
+    "label": "Phân trang",
+}

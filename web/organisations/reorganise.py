@@ -88,6 +88,7 @@ def _placements(form: SplitForm, target: UUID) -> ro.SplitOrganisation | None:
         member_moves=tuple(members),
         child_moves=tuple(children),
         plans_to=form.plans_to.data,
+        peer_groups_follow=form.peer_groups.data != "no",
     )
 
 
@@ -121,6 +122,7 @@ def _command(op: str, form: Any, org: OrganisationRow) -> Any:
             absorbed_ids=tuple(UUID(i) for i in form.absorbed.data or ()),
             successor_id=form.successor_id.data,
             new_successor=new,
+            peer_groups_follow=form.peer_groups.data != "no",
         )
     if isinstance(form, SplitForm):
         return _placements(form, form.target.data)

@@ -13,6 +13,21 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from web.catalogue import KIND_LABELS
 from web.forms import BaseForm, IdSelectField, MultiCheckboxField, choices, nfc
 
+PEER_GROUPS = (
+    ("yes", "Chuyển theo tổ chức kế tục"),
+    ("no", "Không chuyển (tổ chức kế tục xác định lại)"),
+)
+
+
+def peer_groups_field() -> SelectField:
+    """Whether the open rounds' peer groups follow (default: they do)."""
+    return SelectField(
+        "Nhóm tương đồng trong các đợt xếp loại đang mở",
+        choices=choices(PEER_GROUPS),
+        default="yes",
+    )
+
+
 DECISION_FIELDS: Mapping[str, str] = {
     "org.decision_required": "decision_no",
     "org.decision_too_long": "decision_no",
@@ -107,6 +122,7 @@ class MergeForm(DecisionForm):
         validate_choice=False,
     )
     new_parent_id = IdSelectField("Tổ chức mới trực thuộc")
+    peer_groups = peer_groups_field()
     submit = SubmitField("Hợp nhất")
 
 
@@ -131,6 +147,7 @@ class SplitForm(DecisionForm):
     plans_to = IdSelectField(
         "Tổ chức kế tục tiếp nhận kế hoạch khắc phục còn mở của tổ chức chia tách"
     )
+    peer_groups = peer_groups_field()
     submit = SubmitField("Chia tách")
 
 

@@ -211,7 +211,9 @@ class PeerGroupForm(BaseForm):
         "rating.group_code_invalid": "code",
         "rating.group_exists": "code",
         "rating.group_name_required": "name",
-        "rating.group_empty": "members",
+        "rating.group_empty": "typed",
+        "rating.group_member_unknown": "typed",
+        "rating.group_member_ambiguous": "typed",
     }
 
     code = StringField(
@@ -220,7 +222,16 @@ class PeerGroupForm(BaseForm):
     name = StringField(
         "Tên nhóm so sánh", validators=[DataRequired(), Length(max=200)], filters=[nfc]
     )
-    members = MultiCheckboxField("Đối tượng có vị trí, vai trò tương đồng")
+    # The subjects chosen from the suggestions (their keys, hidden fields the
+    # script adds) and the ones typed, a name or a card number a line, that
+    # the server resolves among the round's subjects (the path without
+    # JavaScript).
+    members = MultiCheckboxField("Đối tượng đã chọn")
+    typed = TextAreaField(
+        "Đối tượng có vị trí, vai trò tương đồng",
+        validators=[Length(max=20000)],
+        filters=[nfc],
+    )
     submit = SubmitField("Lập nhóm so sánh")
 
 
