@@ -14,6 +14,7 @@ from domain.accounts import Role
 from domain.errors import DomainError
 from domain.permissions import Read
 from services.errors import NotFoundError
+from services.read_gateway_search import PAGE, Page
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem
@@ -148,6 +149,37 @@ class RemediationReads:
     def tracking(self, org_id: UUID, **filters: Any) -> Row:
         self.gate.check(Read.REMEDIATION, org_id)
         return self.service.tracking(org_id, **filters)
+
+    def tracking_page(
+        self,
+        org_id: UUID,
+        *,
+        after: UUID | None = None,
+        before: UUID | None = None,
+        **filters: Any,
+    ) -> Page:
+        """A keyset page (``PAGE`` rows) of the organisation's tracking list, in
+        its order (latest year first, subject, order recorded), with the ids the
+        pages before and after start from; filters as :meth:`tracking`."""
+        self.gate.check(Read.REMEDIATION, org_id)
+        rows, backwards = self.service.tracking_page(
+            org_id, after=after, before=before, limit=PAGE, **filters
+        )
+        more = len(rows) > PAGE
+        rows = rows[:PAGE]
+        if backwards:
+            rows.reverse()
+        if not rows:
+            return Page([], None, None)
+        first, last = UUID(rows[0]["shortcoming_id"]), UUID(rows[-1]["shortcoming_id"])
+        if backwards:
+            return Page(rows, last, first if more else None)
+        return Page(rows, last if more else None, first if after else None)
+
+    def years_of(self, org_id: UUID) -> list[int]:
+        """Years with shortcomings in and under the organisation, latest first."""
+        self.gate.check(Read.REMEDIATION, org_id)
+        return self.service.years(org_id)
 
     def worklist(self, org_id: UUID | None = None) -> Row:
         """Claims awaiting verification and overdue items in the viewer's branch

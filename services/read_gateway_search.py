@@ -10,6 +10,7 @@ then checked against ``domain.permissions`` here, as every gateway read is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -119,7 +120,15 @@ class DirectoryReads:
         )
 
     # -- search ---------------------------------------------------------------------
-    def search(self, query: str, kinds: tuple[str, ...] = index.KINDS) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        kinds: tuple[str, ...] = index.KINDS,
+        within: Read | None = None,
+    ) -> SearchResult:
+        """What the viewer may read that matches ``query``; with ``within``,
+        only the organisations the viewer reads with that rule (a page's
+        organisation field suggests no organisation it would refuse)."""
         words = query_tokens(query)
         if not words or len(words[0]) < MIN_WORD:
             return SearchResult(query, [], too_short=bool(query.strip()))
@@ -134,6 +143,12 @@ class DirectoryReads:
         )
         self.gate.load_paths(r["org_id"] for r in rows)
         hits = [hit for r in rows if (hit := self._readable(r)) is not None]
+        if within is not None:
+            hits = [
+                h
+                for h in hits
+                if h.kind == index.ORGANISATION and self.gate.sees(within, h.entity_id)
+            ]
         return SearchResult(query, hits)
 
     def _readable(self, row: dict[str, Any]) -> SearchHit | None:
@@ -276,6 +291,15 @@ class DirectoryReads:
         ]
         return CellChoices(kept[:limit], more=len(kept) > limit)
 
+    def organisations_in_reach(self, read: Read, limit: int) -> CellChoices:
+        """The first ``limit`` organisations of any kind by name that the viewer
+        reads with ``read``, and whether more are in reach (one bounded read
+        narrowed to the viewer's branch, as :meth:`cells_in_reach`)."""
+        rows = index.cells_page(self.runtime, self.narrowing(), limit, kind=None)
+        self.gate.load_paths(r["org_id"] for r in rows)
+        kept = [_organisation(r) for r in rows if self.gate.sees(read, r["org_id"])]
+        return CellChoices(kept[:limit], more=len(kept) > limit)
+
     def _acting_narrowing(self, action: str) -> index.Narrowing | None:
         """Where the viewer may run ``action`` (a prefilter: the rule is
         ``acts_on`` on every row), or None where nowhere."""
@@ -295,9 +319,42 @@ class DirectoryReads:
         ``member.cell_unmatched`` when none is found, ``member.cell_ambiguous``
         when a name is shared (the code tells them apart). Whether it is a chi
         bộ the viewer may act on is the command's to refuse, as for an id."""
+        text, direct, cells = self._named(typed, self._is_cell, active=True)
+        if direct is not None:
+            return direct
+        if not cells:
+            raise DomainError("member.cell_unmatched", text=text)
+        if len(cells) > 1:
+            raise DomainError("member.cell_ambiguous", text=text)
+        return cells[0]
+
+    def organisation_named(self, typed: str, read: Read) -> UUID:
+        """The organisation of any kind a person typed (as :meth:`cell_named`
+        reads it), among those the viewer may read with ``read`` (a dissolved
+        one too: its history is kept). ``org.unmatched`` when none is found,
+        ``org.ambiguous`` when a name is shared. An id is returned as typed:
+        the read that uses it checks the scope."""
+        text, direct, found = self._named(
+            typed, lambda o: self.gate.sees(read, o), active=False
+        )
+        if direct is not None:
+            return direct
+        if not found:
+            raise DomainError("org.unmatched", text=text)
+        if len(found) > 1:
+            raise DomainError("org.ambiguous", text=text)
+        return found[0]
+
+    def _named(
+        self, typed: str, fits: Callable[[UUID], bool], *, active: bool
+    ) -> tuple[str, UUID | None, list[UUID]]:
+        """The typed text (spaces folded), the id when one was typed, and the
+        organisations that ``fits`` named exactly by code or name (an exact
+        match that does not fit is kept for the command to refuse when
+        ``active``), else those whose name begins with the typed words."""
         text = " ".join(typed.split())
         try:
-            return UUID(text)
+            return text, UUID(text), []
         except ValueError:
             pass
         name, code = text, ""
@@ -312,15 +369,11 @@ class DirectoryReads:
                 same_name = not code and fold(hit.name) == fold(name)
                 exact = same_code or same_name
                 (found if exact else near).append(hit.entity_id)
-        active = [o for o in dict.fromkeys(found) if self._active(o)]
-        cells = [o for o in active if self._is_cell(o)] or active
-        if not cells and not code:  # a part of one chi bộ's name is enough
-            cells = [o for o in dict.fromkeys(near) if self._is_cell(o)]
-        if not cells:
-            raise DomainError("member.cell_unmatched", text=text)
-        if len(cells) > 1:
-            raise DomainError("member.cell_ambiguous", text=text)
-        return cells[0]
+        named = [o for o in dict.fromkeys(found) if not active or self._active(o)]
+        chosen = [o for o in named if fits(o)] or (named if active else [])
+        if not chosen and not code:  # a part of one name is enough
+            chosen = [o for o in dict.fromkeys(near) if fits(o)]
+        return text, None, chosen
 
     def _active(self, org_id: UUID) -> bool:
         row = self.gate.organisation(org_id)
