@@ -44,7 +44,8 @@ class RemediationView(ReadModel):
     name = "remediation"
     # 2: scope.held (open plans follow a reorganisation, issue 12);
     # 3: plans_subject (a subject's plans by index, not a scan);
-    # 4: scope carries the list's order (keyset pages by index, issue 14)
+    # 4: scope carries the list's order, status and deadline (keyset pages
+    # and their filters by index, issue 14)
     version = 4
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "plans": (
@@ -73,6 +74,7 @@ class RemediationView(ReadModel):
             "shortcoming_id TEXT NOT NULL, org_id TEXT NOT NULL, "
             "held INTEGER NOT NULL, sort_year BIGINT NOT NULL, "
             "subject_name TEXT NOT NULL, recorded_at BIGINT NOT NULL, "
+            "status TEXT NOT NULL, deadline TEXT, "
             "PRIMARY KEY (shortcoming_id, org_id)"
         ),
         "history": (
@@ -91,6 +93,11 @@ class RemediationView(ReadModel):
             "scope",
             "org_id, sort_year, subject_name, recorded_at, shortcoming_id",
         ),
+        # The same list at one status.
+        "scope_status": (
+            "scope",
+            "org_id, status, sort_year, subject_name, recorded_at, shortcoming_id",
+        ),
     }
 
     # -- helpers ----
@@ -102,6 +109,14 @@ class RemediationView(ReadModel):
             + ", updated_at = ? WHERE shortcoming_id = ?",
             (*values.values(), at, ident),
         )
+        kept = {k: v for k, v in values.items() if k in ("status", "deadline")}
+        if kept:  # the list's filters, copied on every organisation's row
+            tx.execute(
+                "UPDATE {scope} SET "  # noqa: S608 - column names come from code
+                + ", ".join(f"{k} = ?" for k in kept)
+                + " WHERE shortcoming_id = ?",
+                (*kept.values(), ident),
+            )
 
     def _log(
         self,
@@ -128,11 +143,14 @@ class RemediationView(ReadModel):
     @staticmethod
     def _scope(tx: Tx, ident: str, path: list[str], row: dict[str, Any]) -> None:
         """``row``: the shortcoming's year, subject name and position recorded
-        (the list's order, copied so a page is one index range)."""
+        (the list's order), status and deadline (its filters), copied so a page
+        is one index range."""
         order = {
             "sort_year": -int(row["year"]),
             "subject_name": row["subject_name"],
             "recorded_at": row["recorded_at"],
+            "status": row["status"],
+            "deadline": row.get("deadline"),
         }
         for org in path:
             tx.upsert(
@@ -200,7 +218,7 @@ class RemediationView(ReadModel):
             tx,
             ident,
             json.loads(plan["path"]),
-            {**plan, "recorded_at": e.notification_id},
+            {**plan, "recorded_at": e.notification_id, "status": Status.OPEN.value},
         )
         self._log(
             tx,
@@ -358,7 +376,8 @@ class RemediationView(ReadModel):
         )
         tx.execute(
             "SELECT shortcoming_id, supervisor_org_id, year, subject_name, "
-            "recorded_at FROM {shortcomings} WHERE plan_id = ? ORDER BY shortcoming_id",
+            "recorded_at, status, deadline FROM {shortcomings} WHERE plan_id = ? "
+            "ORDER BY shortcoming_id",
             (plan_id,),
         )
         rows = tx.fetchall_dicts()
@@ -503,17 +522,17 @@ def _filters(
         conditions.append("p.sort_year = ?")
         args.append(-year)
     if status is not None:
-        conditions.append("s.status = ?")
+        conditions.append("p.status = ?")
         args.append(status)
     if urgency in ("overdue", "due_soon"):
         marks = ", ".join("?" for _ in URGENT)
-        conditions.append(f"s.deadline IS NOT NULL AND s.status IN ({marks})")
+        conditions.append(f"p.deadline IS NOT NULL AND p.status IN ({marks})")
         args.extend(URGENT)
         if urgency == "overdue":
-            conditions.append("s.deadline < ?")
+            conditions.append("p.deadline < ?")
             args.append(today)
         else:
-            conditions.append("s.deadline >= ? AND s.deadline <= ?")
+            conditions.append("p.deadline >= ? AND p.deadline <= ?")
             args += [today, soon]
     return conditions, args
 
@@ -608,13 +627,12 @@ def status_counts_sql(
     how many of them are overdue or due soon as of ``today`` (up to ``soon``)."""
     conditions, args = _filters(org_id, year, None, None, today, soon)
     marks = ", ".join("?" for _ in URGENT)
-    urgent = f"s.deadline IS NOT NULL AND s.status IN ({marks})"
+    urgent = f"p.deadline IS NOT NULL AND p.status IN ({marks})"
     sql = (
-        "SELECT s.status, COUNT(*) AS n, "  # noqa: S608 - marks and code only
-        f"SUM(CASE WHEN {urgent} AND s.deadline < ? THEN 1 ELSE 0 END) AS overdue, "
-        f"SUM(CASE WHEN {urgent} AND s.deadline >= ? AND s.deadline <= ? "
+        "SELECT p.status, COUNT(*) AS n, "  # noqa: S608 - marks and code only
+        f"SUM(CASE WHEN {urgent} AND p.deadline < ? THEN 1 ELSE 0 END) AS overdue, "
+        f"SUM(CASE WHEN {urgent} AND p.deadline >= ? AND p.deadline <= ? "
         "THEN 1 ELSE 0 END) AS due_soon "
-        "FROM {scope} p JOIN {shortcomings} s ON s.shortcoming_id = p.shortcoming_id "
-        "WHERE " + " AND ".join(conditions) + " GROUP BY s.status"
+        "FROM {scope} p WHERE " + " AND ".join(conditions) + " GROUP BY p.status"
     )
     return sql, [*URGENT, today, *URGENT, today, soon, *args]

@@ -73,7 +73,8 @@ def test_pages_follow_each_other_without_overlap_or_gap(client, auth, listed):
     assert flat == [TEXT.format(n) for n in range(7)]  # the order recorded
     # and back from the last page
     back = _link(page, "prev")
-    assert back is not None and "status=OPEN" in back
+    assert back is not None
+    assert "status=OPEN" in back
     assert _items(client.get(back).get_data(as_text=True)) == seen[1]
 
 
