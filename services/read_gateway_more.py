@@ -14,7 +14,7 @@ from domain.accounts import Role
 from domain.errors import DomainError
 from domain.permissions import Read
 from services.errors import NotFoundError
-from services.read_gateway_search import PAGE, Page
+from services.read_gateway_search import PAGE, Page, turn
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem
@@ -165,16 +165,13 @@ class RemediationReads:
         rows, backwards = self.service.tracking_page(
             org_id, after=after, before=before, limit=PAGE, **filters
         )
-        more = len(rows) > PAGE
-        rows = rows[:PAGE]
-        if backwards:
-            rows.reverse()
-        if not rows:
-            return Page([], None, None)
-        first, last = UUID(rows[0]["shortcoming_id"]), UUID(rows[-1]["shortcoming_id"])
-        if backwards:
-            return Page(rows, last, first if more else None)
-        return Page(rows, last if more else None, first if after else None)
+        return turn(
+            rows,
+            backwards=backwards,
+            paged=after is not None,
+            ident=lambda r: UUID(r["shortcoming_id"]),
+            size=PAGE,
+        )
 
     def years_of(self, org_id: UUID) -> list[int]:
         """Years with shortcomings in and under the organisation, latest first."""

@@ -22,9 +22,13 @@ from domain.errors import DomainError
 from domain.permissions import Read
 from domain.text import fold, query_tokens
 from projections import search as index
-from projections.directory_reads import organisation_names
+from projections.directory_reads import (
+    account_page,
+    account_position,
+    organisation_names,
+)
 from projections.directory_temporary import temporary_member_ids
-from services.queries import MemberRow, OrganisationRow
+from services.queries import MemberRow, OrganisationRow, account_from_row
 
 if TYPE_CHECKING:
     from services.read_gateway import ReadGateway
@@ -261,6 +265,30 @@ class DirectoryReads:
         ]
         return Page(shown, page.after, page.before)
 
+    def accounts(
+        self,
+        query: str = "",
+        *,
+        after: UUID | None = None,
+        before: UUID | None = None,
+    ) -> Page:
+        """A page of accounts by username (the administrator's), those whose
+        username or name has words starting as the query's (accent-insensitive);
+        its rows :class:`AccountRow` (the caller names the organisations of this
+        page only)."""
+        p.require_read(self.gate.viewer, Read.ACCOUNT, ())
+        words = query_tokens(query)
+        start = account_position(self.runtime, after) if after else None
+        end = account_position(self.runtime, before) if before and not start else None
+        rows = account_page(self.runtime, words, after=start, before=end, limit=PAGE)
+        page = _turn(
+            rows,
+            backwards=end is not None,
+            paged=start is not None,
+            ident=lambda r: UUID(r["account_id"]),
+        )
+        return Page([account_from_row(r) for r in page.rows], page.after, page.before)
+
     def lists_members(self, org_id: UUID | str | None) -> bool:
         """Whether the viewer reads the members' names there (and so their
         number): a page that may be read shows no list rather than refusing."""
@@ -399,17 +427,38 @@ class DirectoryReads:
         ]
 
 
-def _turn(rows: list[dict[str, Any]], *, backwards: bool, paged: bool) -> Page:
+def _turn(
+    rows: list[dict[str, Any]],
+    *,
+    backwards: bool,
+    paged: bool,
+    ident: Callable[[dict[str, Any]], UUID] | None = None,
+) -> Page:
     """``PAGE + 1`` rows as read (descending when ``backwards``) into a page in
-    reading order, with the cursors of its neighbours; ``paged``: the page was
-    asked from a cursor (so a page lies on the side it came from)."""
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
+    reading order, with the cursors of its neighbours (``ident``: a row's id);
+    ``paged``: the page was asked from a cursor (so a page lies on the side it
+    came from)."""
+    return turn(rows, backwards=backwards, paged=paged, ident=ident or _row_id)
+
+
+def turn(
+    rows: list[Any],
+    *,
+    backwards: bool,
+    paged: bool,
+    ident: Callable[[Any], UUID],
+    size: int | None = None,
+) -> Page:
+    """Any keyset list's ``size + 1`` rows (``PAGE`` unless given) into a page
+    (see ``_turn``)."""
+    size = PAGE if size is None else size
+    more = len(rows) > size
+    rows = rows[:size]
     if backwards:
         rows.reverse()
     if not rows:
         return Page([], None, None)
-    first, last = _row_id(rows[0]), _row_id(rows[-1])
+    first, last = ident(rows[0]), ident(rows[-1])
     if backwards:
         return Page(rows, last, first if more else None)
     return Page(rows, last if more else None, first if paged else None)

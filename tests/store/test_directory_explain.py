@@ -420,7 +420,7 @@ def test_the_remediation_list_pages_use_indexes(province, remediation_rows):
     row's shortcoming by primary key, never more than a page read."""
     services, plan, schema = province
     org = str(plan.province.org_id)
-    day = {"today": "2025-03-01", "soon": "2025-03-31", "limit": 50}
+    day: dict[str, Any] = {"today": "2025-03-01", "soon": "2025-03-31", "limit": 50}
     first = remediation.tracking_page_sql(org, **day)
     assert _problems(services, schema, first, "remediation") == []
     rows = remediation.tracking_page(services.projections, org, **day)
@@ -428,15 +428,16 @@ def test_the_remediation_list_pages_use_indexes(province, remediation_rows):
     assert [r["year"] for r in rows] == [2025] * 51  # latest year first
     middle = remediation.position(services.projections, org, rows[25]["shortcoming_id"])
     assert middle is not None
-    for options in (
+    choices: tuple[dict[str, Any], ...] = (
         {"after": middle},
         {"before": middle},
         {"year": 2024, "after": middle},
         {"status": "OPEN"},
         {"status": "OPEN", "after": middle},
         {"urgency": "overdue", "year": 2024},
-    ):
-        statement = remediation.tracking_page_sql(org, **day, **options)  # type: ignore[arg-type]
+    )
+    for options in choices:
+        statement = remediation.tracking_page_sql(org, **day, **options)
         assert _problems(services, schema, statement, "remediation") == [], options
     nxt = remediation.tracking_page(services.projections, org, after=middle, **day)
     assert [r["shortcoming_id"] for r in nxt[:25]] == [
