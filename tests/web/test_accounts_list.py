@@ -96,3 +96,18 @@ def test_the_page_names_its_rows_organisations(client, auth, accounts):
 def test_only_the_administrator_lists_accounts(client, auth, accounts, role):
     auth.login(role)
     assert client.get(f"{L}?q=nguyen").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "label"),
+    [
+        ("/ratings/", "cycle", "Tìm kỳ kiểm điểm"),
+        ("/votes/", "vote", "Tìm cuộc bỏ phiếu"),
+    ],
+)
+def test_the_cycles_and_votes_lists_have_a_search_box(client, auth, path, kind, label):
+    auth.login("secretary")
+    page = client.get(path).get_data(as_text=True)
+    assert f'<input type="hidden" name="loai" value="{kind}">' in page
+    assert label in page
+    assert 'action="/tim-kiem/"' in page
