@@ -195,9 +195,6 @@ class RemediationReads:
         account = self.gate.app.account(UUID(actor[2:]))
         return self.keep(self.service.reminders(account))
 
-    def years(self) -> list[int]:
-        return sorted({int(r["year"]) for r in self.keep(self.service.items())})
-
 
 class AuditReads:
     """The inspection committee's reads. The audit service checks the role and
