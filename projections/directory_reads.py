@@ -103,11 +103,11 @@ def account_page_sql(
         args.append(f"% {escaped}%")
     order = "ASC"
     if after is not None:
-        conditions.append("(a.username > ? OR (a.username = ? AND a.account_id > ?))")
-        args += [after[0], after[0], after[1]]
+        conditions.append("(a.username, a.account_id) > (?, ?)")
+        args += [after[0], after[1]]
     elif before is not None:
-        conditions.append("(a.username < ? OR (a.username = ? AND a.account_id < ?))")
-        args += [before[0], before[0], before[1]]
+        conditions.append("(a.username, a.account_id) < (?, ?)")
+        args += [before[0], before[1]]
         order = "DESC"
     where = " WHERE " + " AND ".join(conditions) if conditions else ""
     sql = (

@@ -311,7 +311,7 @@ def test_a_review_venue_s_people_use_indexes(province):
     services, plan, schema = province
     cell = str(plan.communes[0].cells[0].org_id)
     for statement in directory_reads.venue_people_sql(cell, cell, 61):
-        assert _problems(services, schema, statement, "directory") == []
+        assert _problems(services, schema, statement, "directory") == [], statement
     rows = directory_reads.venue_people(services.projections, cell, cell, 61)
     assert 15 <= len(rows) <= 40
     assert {r["cell_id"] for r in rows} == {cell}
@@ -447,3 +447,45 @@ def test_the_remediation_list_pages_use_indexes(province, remediation_rows):
     opened = remediation.tracking_page(services.projections, org, status="OPEN", **day)
     assert len(opened) == 51
     assert {r["status"] for r in opened} == {"OPEN"}
+
+
+def test_the_accounts_list_pages_use_indexes(province):
+    """The administrator's accounts list: a page by username, and the page
+    after a row, one range of ``accounts_username`` each (each row's key by
+    ``keys_owner``). ``ACCOUNTS`` rows written straight into the view's table.
+    A search is not checked here: it filters that walk by ``folded LIKE``, so
+    the rows read grow with the accounts skipped (the accounts, not the
+    members: a province's role holders)."""
+    services, _plan, schema = province
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        for n in range(ACCOUNTS):
+            name = f"Nguyễn Văn {n:05d}"
+            conn.execute(
+                f'INSERT INTO "{schema}".directory_accounts (account_id, username, '
+                "full_name, roles, org_id, member_id, disabled, folded) "
+                "VALUES (%s, %s, %s, '[\"secretary\"]', NULL, NULL, 0, %s)",
+                (
+                    str(uuid.uuid5(uuid.NAMESPACE_URL, f"account/{n}")),
+                    f"tk{n:05d}",
+                    name,
+                    fold(f"tk{n:05d} {name}"),
+                ),
+            )
+        conn.execute(f'ANALYZE "{schema}".directory_accounts')
+    first = directory_reads.account_page_sql([], after=None, limit=50)
+    assert _problems(services, schema, first, "directory") == []
+    rows = directory_reads.account_page(services.projections, [], after=None, limit=50)
+    assert len(rows) == 51
+    middle = (rows[25]["username"], rows[25]["account_id"])
+    for statement in (
+        directory_reads.account_page_sql([], after=middle, limit=50),
+        directory_reads.account_page_sql([], after=None, before=middle, limit=50),
+    ):
+        assert _problems(services, schema, statement, "directory") == [], statement
+    found = directory_reads.account_page(
+        services.projections, ["van", "00042"], after=None, limit=50
+    )
+    assert [r["username"] for r in found] == ["tk00042"]
+
+
+ACCOUNTS = 2_000
