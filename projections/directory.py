@@ -19,6 +19,7 @@ from uuid import UUID
 from domain.accounts import UserAccount
 from domain.members import PartyMember
 from domain.organisations import Organisation
+from domain.text import fold
 from ledger.keys import SigningKey
 from ledger.mapper import LedgerEvent
 from projections.directory_temporary import TemporaryCells
@@ -38,8 +39,9 @@ ANCESTOR_PATH_SQL = (
 class Directory(TemporaryCells):
     name = "directory"
     # 2: org_ancestors; 3: reorganisation (periods, successions, posts);
-    # 4: member_cells (a member's chi bộ over time); 5: temporary_cells
-    version = 5
+    # 4: member_cells (a member's chi bộ over time); 5: temporary_cells;
+    # 6: accounts.folded (the accounts list's search), keyset by username
+    version = 6
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "organisations": (
             "org_id TEXT PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, "
@@ -55,7 +57,7 @@ class Directory(TemporaryCells):
         "accounts": (
             "account_id TEXT PRIMARY KEY, username TEXT NOT NULL, "
             "full_name TEXT NOT NULL, roles TEXT NOT NULL, org_id TEXT, "
-            "member_id TEXT, disabled INTEGER NOT NULL"
+            "member_id TEXT, disabled INTEGER NOT NULL, folded TEXT NOT NULL"
         ),
         "org_ancestors": (
             "org_id TEXT NOT NULL, ancestor_id TEXT NOT NULL, depth INTEGER NOT NULL, "
@@ -103,6 +105,9 @@ class Directory(TemporaryCells):
         "members_cell": ("members", "cell_id"),
         "posts_by_org": ("posts", "org_id"),
         "successions_by_successor": ("org_successions", "successor_id"),
+        # The accounts list, a keyset page by username; an account's key.
+        "accounts_username": ("accounts", "username, account_id"),
+        "keys_owner": ("keys", "owner, registered_at"),
         **TemporaryCells.indexes,
     }
 
@@ -358,6 +363,7 @@ class Directory(TemporaryCells):
                 "org_id": str(org) if org is not None else None,
                 "member_id": str(member) if member is not None else None,
                 "disabled": 0,
+                "folded": fold(f"{e.event.username} {e.event.full_name}"),
             },
         )
 

@@ -83,6 +83,61 @@ def account_rows(runtime: ProjectionRuntime) -> list[dict[str, Any]]:
     return runtime.query("directory", ACCOUNT_COLUMNS + " ORDER BY a.username")
 
 
+def account_page_sql(
+    words: Sequence[str],
+    *,
+    after: tuple[str, str] | None,
+    before: tuple[str, str] | None = None,
+    limit: int,
+) -> tuple[str, list[Any]]:
+    """One page of accounts by username then id (keyset: ``after`` the last
+    row's (username, id), or ``before`` the first row's, read descending for
+    the caller to turn round), ``limit + 1`` rows; with ``words`` (folded),
+    only the accounts whose username or name has a word starting with each
+    one (accent-insensitive: ``accounts.folded``). Walks ``accounts_username``."""
+    conditions: list[str] = []
+    args: list[Any] = []
+    for word in words:
+        conditions.append("(' ' || a.folded) LIKE ? ESCAPE '!'")
+        escaped = word.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        args.append(f"% {escaped}%")
+    order = "ASC"
+    if after is not None:
+        conditions.append("(a.username, a.account_id) > (?, ?)")
+        args += [after[0], after[1]]
+    elif before is not None:
+        conditions.append("(a.username, a.account_id) < (?, ?)")
+        args += [before[0], before[1]]
+        order = "DESC"
+    where = " WHERE " + " AND ".join(conditions) if conditions else ""
+    sql = (
+        ACCOUNT_COLUMNS
+        + where
+        + f" ORDER BY a.username {order}, a.account_id {order} LIMIT {int(limit) + 1}"
+    )
+    return sql, args
+
+
+def account_page(
+    runtime: ProjectionRuntime, words: Sequence[str], **options: Any
+) -> list[dict[str, Any]]:
+    """A page of accounts (see ``account_page_sql``)."""
+    sql, args = account_page_sql(words, **options)
+    return runtime.query("directory", sql, args)
+
+
+def account_position(
+    runtime: ProjectionRuntime, account_id: UUID
+) -> tuple[str, str] | None:
+    """Where an account stands in the list: (username, id), by primary key."""
+    rows = runtime.query(
+        "directory",
+        "SELECT username, account_id FROM {accounts} WHERE account_id = ?",
+        [str(account_id)],
+    )
+    return (rows[0]["username"], rows[0]["account_id"]) if rows else None
+
+
 def account_row(runtime: ProjectionRuntime, account_id: UUID) -> dict[str, Any] | None:
     """One account with its current key id, by its primary key (read on every
     dashboard hit: never a scan of every account)."""

@@ -43,8 +43,10 @@ def _day(value: Any) -> str | None:
 class RemediationView(ReadModel):
     name = "remediation"
     # 2: scope.held (open plans follow a reorganisation, issue 12);
-    # 3: plans_subject (a subject's plans by index, not a scan)
-    version = 3
+    # 3: plans_subject (a subject's plans by index, not a scan);
+    # 4: scope carries the list's order, status and deadline (keyset pages
+    # and their filters by index, issue 14)
+    version = 4
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "plans": (
             "plan_id TEXT PRIMARY KEY, cycle_id TEXT NOT NULL, year BIGINT NOT NULL, "
@@ -70,7 +72,10 @@ class RemediationView(ReadModel):
         ),
         "scope": (
             "shortcoming_id TEXT NOT NULL, org_id TEXT NOT NULL, "
-            "held INTEGER NOT NULL, PRIMARY KEY (shortcoming_id, org_id)"
+            "held INTEGER NOT NULL, sort_year BIGINT NOT NULL, "
+            "subject_name TEXT NOT NULL, recorded_at BIGINT NOT NULL, "
+            "status TEXT NOT NULL, deadline TEXT, "
+            "PRIMARY KEY (shortcoming_id, org_id)"
         ),
         "history": (
             "shortcoming_id TEXT NOT NULL, position BIGINT NOT NULL, "
@@ -82,7 +87,17 @@ class RemediationView(ReadModel):
         "shortcomings_subject": ("shortcomings", "subject_key, year"),
         # A subject's plans (the subject page's carried items, every visit).
         "plans_subject": ("plans", "subject_key, year"),
-        "scope_org": ("scope", "org_id"),
+        # An organisation's list in its order (latest year first: sort_year is
+        # minus the year), a keyset page read as one index range.
+        "scope_page": (
+            "scope",
+            "org_id, sort_year, subject_name, recorded_at, shortcoming_id",
+        ),
+        # The same list at one status.
+        "scope_status": (
+            "scope",
+            "org_id, status, sort_year, subject_name, recorded_at, shortcoming_id",
+        ),
     }
 
     # -- helpers ----
@@ -94,6 +109,14 @@ class RemediationView(ReadModel):
             + ", updated_at = ? WHERE shortcoming_id = ?",
             (*values.values(), at, ident),
         )
+        kept = {k: v for k, v in values.items() if k in ("status", "deadline")}
+        if kept:  # the list's filters, copied on every organisation's row
+            tx.execute(
+                "UPDATE {scope} SET "  # noqa: S608 - column names come from code
+                + ", ".join(f"{k} = ?" for k in kept)
+                + " WHERE shortcoming_id = ?",
+                (*kept.values(), ident),
+            )
 
     def _log(
         self,
@@ -118,12 +141,22 @@ class RemediationView(ReadModel):
         )
 
     @staticmethod
-    def _scope(tx: Tx, ident: str, path: list[str]) -> None:
+    def _scope(tx: Tx, ident: str, path: list[str], row: dict[str, Any]) -> None:
+        """``row``: the shortcoming's year, subject name and position recorded
+        (the list's order), status and deadline (its filters), copied so a page
+        is one index range."""
+        order = {
+            "sort_year": -int(row["year"]),
+            "subject_name": row["subject_name"],
+            "recorded_at": row["recorded_at"],
+            "status": row["status"],
+            "deadline": row.get("deadline"),
+        }
         for org in path:
             tx.upsert(
                 "scope",
                 ["shortcoming_id", "org_id"],
-                {"shortcoming_id": ident, "org_id": org, "held": 1},
+                {"shortcoming_id": ident, "org_id": org, "held": 1, **order},
             )
 
     # -- handlers ----
@@ -181,7 +214,12 @@ class RemediationView(ReadModel):
                 "updated_at": e.notification_id,
             },
         )
-        self._scope(tx, ident, json.loads(plan["path"]))
+        self._scope(
+            tx,
+            ident,
+            json.loads(plan["path"]),
+            {**plan, "recorded_at": e.notification_id, "status": Status.OPEN.value},
+        )
         self._log(
             tx,
             e,
@@ -337,8 +375,9 @@ class RemediationView(ReadModel):
             (ev.place_id, path, plan_id),
         )
         tx.execute(
-            "SELECT shortcoming_id, supervisor_org_id FROM {shortcomings} "
-            "WHERE plan_id = ? ORDER BY shortcoming_id",
+            "SELECT shortcoming_id, supervisor_org_id, year, subject_name, "
+            "recorded_at, status, deadline FROM {shortcomings} WHERE plan_id = ? "
+            "ORDER BY shortcoming_id",
             (plan_id,),
         )
         rows = tx.fetchall_dicts()
@@ -350,7 +389,7 @@ class RemediationView(ReadModel):
                 values["supervisor_org_id"] = supervisor
             self._set(tx, ident, e.notification_id, **values)
             tx.execute("UPDATE {scope} SET held = 0 WHERE shortcoming_id = ?", (ident,))
-            self._scope(tx, ident, list(ev.path))
+            self._scope(tx, ident, list(ev.path), row)
             self._log(
                 tx,
                 e,
@@ -456,3 +495,144 @@ def open_plan_ids_held_under(views: ProjectionRuntime, org_id: UUID) -> list[UUI
         [str(org_id), *SETTLED_STATUSES],
     )
     return [UUID(r["plan_id"]) for r in rows]
+
+
+# -- an organisation's list, a keyset page at a time (issue 14) ---------------------
+Position = tuple[int, str, int, str]
+"""Where a row stands in the list: (minus the year, subject name, position
+recorded, shortcoming id)."""
+
+# Statuses an urgency applies to (``domain.remediation.urgency``): not yet
+# claimed, nor settled.
+URGENT = tuple(s.value for s in Status if s not in SETTLED and s is not Status.DONE)
+_KEY = "(p.sort_year, p.subject_name, p.recorded_at, p.shortcoming_id)"
+
+
+def _filters(
+    org_id: str,
+    year: int | None,
+    status: str | None,
+    urgency: str | None,
+    today: str,
+    soon: str,
+) -> tuple[list[str], list[Any]]:
+    conditions: list[str] = ["p.org_id = ?"]
+    args: list[Any] = [org_id]
+    if year is not None:
+        conditions.append("p.sort_year = ?")
+        args.append(-year)
+    if status is not None:
+        conditions.append("p.status = ?")
+        args.append(status)
+    if urgency in ("overdue", "due_soon"):
+        marks = ", ".join("?" for _ in URGENT)
+        conditions.append(f"p.deadline IS NOT NULL AND p.status IN ({marks})")
+        args.extend(URGENT)
+        if urgency == "overdue":
+            conditions.append("p.deadline < ?")
+            args.append(today)
+        else:
+            conditions.append("p.deadline >= ? AND p.deadline <= ?")
+            args += [today, soon]
+    return conditions, args
+
+
+def tracking_page_sql(
+    org_id: str,
+    *,
+    today: str,
+    soon: str,
+    year: int | None = None,
+    status: str | None = None,
+    urgency: str | None = None,
+    after: Position | None = None,
+    before: Position | None = None,
+    limit: int,
+) -> tuple[str, list[Any]]:
+    """One page of the shortcomings in and under ``org_id`` (its history
+    included), latest year first, then by subject name and the order recorded
+    (keyset: ``after`` the last row of the page before, or ``before`` the first
+    row of the next, read in descending order for the caller to turn round);
+    ``limit + 1`` rows say whether another page follows. ``urgency``
+    (``overdue`` / ``due_soon``) as of ``today``, due soon up to ``soon``
+    (ISO dates). One range of ``scope_page``, each row's shortcoming by
+    primary key."""
+    conditions, args = _filters(org_id, year, status, urgency, today, soon)
+    order = "ASC"
+    if after is not None:
+        conditions.append(f"{_KEY} > (?, ?, ?, ?)")
+        args.extend(after)
+    elif before is not None:
+        conditions.append(f"{_KEY} < (?, ?, ?, ?)")
+        args.extend(before)
+        order = "DESC"
+    sql = (
+        "SELECT s.* FROM {scope} p JOIN {shortcomings} s "  # noqa: S608 - marks and code only
+        "ON s.shortcoming_id = p.shortcoming_id WHERE "
+        + " AND ".join(conditions)
+        + f" ORDER BY p.sort_year {order}, p.subject_name {order}, "
+        f"p.recorded_at {order}, p.shortcoming_id {order} LIMIT {int(limit) + 1}"
+    )
+    return sql, args
+
+
+def tracking_page(
+    views: ProjectionRuntime, org_id: str, **options: Any
+) -> list[dict[str, Any]]:
+    """A page of an organisation's list (see ``tracking_page_sql``)."""
+    sql, args = tracking_page_sql(org_id, **options)
+    return views.query("remediation", sql, args)
+
+
+def position(views: ProjectionRuntime, org_id: str, ident: str) -> Position | None:
+    """Where shortcoming ``ident`` stands in ``org_id``'s list (by primary key)."""
+    rows = views.query(
+        "remediation",
+        "SELECT sort_year, subject_name, recorded_at, shortcoming_id FROM {scope} "
+        "WHERE shortcoming_id = ? AND org_id = ?",
+        [ident, org_id],
+    )
+    if not rows:
+        return None
+    r = rows[0]
+    return (
+        int(r["sort_year"]),
+        r["subject_name"],
+        int(r["recorded_at"]),
+        r["shortcoming_id"],
+    )
+
+
+def years(views: ProjectionRuntime, org_id: str, most: int = 100) -> list[int]:
+    """The years with shortcomings in and under ``org_id``, latest first: one
+    index probe of ``scope_page`` per year, never the whole list."""
+    found: list[int] = []
+    while len(found) < most:
+        sql = "SELECT MIN(sort_year) AS k FROM {scope} WHERE org_id = ?"
+        args: list[Any] = [org_id]
+        if found:
+            sql += " AND sort_year > ?"
+            args.append(-found[-1])
+        rows = views.query("remediation", sql, args)
+        if not rows or rows[0]["k"] is None:
+            break
+        found.append(-int(rows[0]["k"]))
+    return found
+
+
+def status_counts_sql(
+    org_id: str, *, year: int | None, today: str, soon: str
+) -> tuple[str, list[Any]]:
+    """Per status, the shortcomings in and under ``org_id`` (of ``year``) and
+    how many of them are overdue or due soon as of ``today`` (up to ``soon``)."""
+    conditions, args = _filters(org_id, year, None, None, today, soon)
+    marks = ", ".join("?" for _ in URGENT)
+    urgent = f"p.deadline IS NOT NULL AND p.status IN ({marks})"
+    sql = (
+        "SELECT p.status, COUNT(*) AS n, "  # noqa: S608 - marks and code only
+        f"SUM(CASE WHEN {urgent} AND p.deadline < ? THEN 1 ELSE 0 END) AS overdue, "
+        f"SUM(CASE WHEN {urgent} AND p.deadline >= ? AND p.deadline <= ? "
+        "THEN 1 ELSE 0 END) AS due_soon "
+        "FROM {scope} p WHERE " + " AND ".join(conditions) + " GROUP BY p.status"
+    )
+    return sql, [*URGENT, today, *URGENT, today, soon, *args]

@@ -512,28 +512,37 @@ def children_page_sql(
 
 
 def cells_page(
-    runtime: ProjectionRuntime, narrowing: Narrowing, limit: int
+    runtime: ProjectionRuntime,
+    narrowing: Narrowing,
+    limit: int,
+    kind: str | None = CELL,
 ) -> list[dict[str, Any]]:
     """The first active chi bộ by name in the narrowing (see ``cells_page_sql``)."""
-    return run(runtime, cells_page_sql(narrowing, limit))
+    return run(runtime, cells_page_sql(narrowing, limit, kind))
 
 
-def cells_page_sql(narrowing: Narrowing, limit: int) -> Statement:
+def cells_page_sql(
+    narrowing: Narrowing, limit: int, kind: str | None = CELL
+) -> Statement:
     """The first ``limit + 1`` active chi bộ (kind ``cell``, not dissolved) by name
     then id, in the narrowing (the enrolment and transfer pages' suggestions):
     the organisations' entries walked in name order (``entries_name``), each
     one's directory row by primary key and its place by ``org_ancestors``, until
-    enough are found; never the whole tree."""
+    enough are found; never the whole tree. With ``kind`` None: organisations
+    of every kind, dissolved ones too (a list's organisation field)."""
     where, params = narrowing.sql("e.entity_id", "e.kind", "e.entity_id")
+    of_kind = "o.kind = ? AND o.dissolved = 0 AND " if kind is not None else ""
     statement = (
         "SELECT e.sort_key, o.org_id, o.code, o.name, o.kind, o.parent_id, "  # noqa: S608 - marks and code only
         "o.dissolved, 0 AS n FROM {entries} e "
         "JOIN {directory.organisations} o ON o.org_id = e.entity_id "
-        "WHERE e.kind = ? AND o.kind = ? AND o.dissolved = 0 AND "
+        "WHERE e.kind = ? AND "
+        + of_kind
         + where
         + f" ORDER BY e.sort_key, e.entity_id LIMIT {int(limit) + 1}"
     )
-    return statement, [ORGANISATION, CELL, *params]
+    kinds = [ORGANISATION] if kind is None else [ORGANISATION, kind]
+    return statement, [*kinds, *params]
 
 
 def member_count(runtime: ProjectionRuntime, org_id: str) -> int:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -28,7 +27,7 @@ from services.audit import AuditService
 from services.commendations import CommendationService
 from services.errors import SignatureRequiredError
 from services.logkey import load_log_key
-from services.queries import AccountRow, MemberRow, OrganisationRow
+from services.queries import AccountRow, MemberRow, OrganisationRow, account_from_row
 from services.ratings import RatingService
 from services.remediation import RemediationService
 from services.reports import ReportService
@@ -259,13 +258,4 @@ def _member_row(row: dict[str, Any]) -> MemberRow:
 
 
 def _account_row(row: dict[str, Any]) -> AccountRow:
-    return AccountRow(
-        account_id=UUID(row["account_id"]),
-        username=row["username"],
-        full_name=row["full_name"],
-        roles=tuple(json.loads(row["roles"])),
-        org_id=UUID(row["org_id"]) if row["org_id"] else None,
-        member_id=UUID(row["member_id"]) if row["member_id"] else None,
-        disabled=bool(row["disabled"]),
-        key_id=row["key_id"],
-    )
+    return account_from_row(row)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 
@@ -41,3 +44,17 @@ class AccountRow:
     member_id: UUID | None
     disabled: bool
     key_id: str | None
+
+
+def account_from_row(row: Mapping[str, Any]) -> AccountRow:
+    """An account row of ``projections.directory_reads`` as the pages read it."""
+    return AccountRow(
+        account_id=UUID(row["account_id"]),
+        username=row["username"],
+        full_name=row["full_name"],
+        roles=tuple(json.loads(row["roles"])),
+        org_id=UUID(row["org_id"]) if row["org_id"] else None,
+        member_id=UUID(row["member_id"]) if row["member_id"] else None,
+        disabled=bool(row["disabled"]),
+        key_id=row["key_id"],
+    )

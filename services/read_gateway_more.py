@@ -14,6 +14,7 @@ from domain.accounts import Role
 from domain.errors import DomainError
 from domain.permissions import Read
 from services.errors import NotFoundError
+from services.read_gateway_search import PAGE, Page, turn
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem
@@ -149,6 +150,34 @@ class RemediationReads:
         self.gate.check(Read.REMEDIATION, org_id)
         return self.service.tracking(org_id, **filters)
 
+    def tracking_page(
+        self,
+        org_id: UUID,
+        *,
+        after: UUID | None = None,
+        before: UUID | None = None,
+        **filters: Any,
+    ) -> Page:
+        """A keyset page (``PAGE`` rows) of the organisation's tracking list, in
+        its order (latest year first, subject, order recorded), with the ids the
+        pages before and after start from; filters as :meth:`tracking`."""
+        self.gate.check(Read.REMEDIATION, org_id)
+        rows, backwards = self.service.tracking_page(
+            org_id, after=after, before=before, limit=PAGE, **filters
+        )
+        return turn(
+            rows,
+            backwards=backwards,
+            paged=after is not None,
+            ident=lambda r: UUID(r["shortcoming_id"]),
+            size=PAGE,
+        )
+
+    def years_of(self, org_id: UUID) -> list[int]:
+        """Years with shortcomings in and under the organisation, latest first."""
+        self.gate.check(Read.REMEDIATION, org_id)
+        return self.service.years(org_id)
+
     def worklist(self, org_id: UUID | None = None) -> Row:
         """Claims awaiting verification and overdue items in the viewer's branch
         (or the given organisation, which must be in it)."""
@@ -165,9 +194,6 @@ class RemediationReads:
             return []
         account = self.gate.app.account(UUID(actor[2:]))
         return self.keep(self.service.reminders(account))
-
-    def years(self) -> list[int]:
-        return sorted({int(r["year"]) for r in self.keep(self.service.items())})
 
 
 class AuditReads:

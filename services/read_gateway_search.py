@@ -10,6 +10,7 @@ then checked against ``domain.permissions`` here, as every gateway read is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,9 +22,13 @@ from domain.errors import DomainError
 from domain.permissions import Read
 from domain.text import fold, query_tokens
 from projections import search as index
-from projections.directory_reads import organisation_names
+from projections.directory_reads import (
+    account_page,
+    account_position,
+    organisation_names,
+)
 from projections.directory_temporary import temporary_member_ids
-from services.queries import MemberRow, OrganisationRow
+from services.queries import MemberRow, OrganisationRow, account_from_row
 
 if TYPE_CHECKING:
     from services.read_gateway import ReadGateway
@@ -119,7 +124,15 @@ class DirectoryReads:
         )
 
     # -- search ---------------------------------------------------------------------
-    def search(self, query: str, kinds: tuple[str, ...] = index.KINDS) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        kinds: tuple[str, ...] = index.KINDS,
+        within: Read | None = None,
+    ) -> SearchResult:
+        """What the viewer may read that matches ``query``; with ``within``,
+        only the organisations the viewer reads with that rule (a page's
+        organisation field suggests no organisation it would refuse)."""
         words = query_tokens(query)
         if not words or len(words[0]) < MIN_WORD:
             return SearchResult(query, [], too_short=bool(query.strip()))
@@ -134,6 +147,12 @@ class DirectoryReads:
         )
         self.gate.load_paths(r["org_id"] for r in rows)
         hits = [hit for r in rows if (hit := self._readable(r)) is not None]
+        if within is not None:
+            hits = [
+                h
+                for h in hits
+                if h.kind == index.ORGANISATION and self.gate.sees(within, h.entity_id)
+            ]
         return SearchResult(query, hits)
 
     def _readable(self, row: dict[str, Any]) -> SearchHit | None:
@@ -246,6 +265,30 @@ class DirectoryReads:
         ]
         return Page(shown, page.after, page.before)
 
+    def accounts(
+        self,
+        query: str = "",
+        *,
+        after: UUID | None = None,
+        before: UUID | None = None,
+    ) -> Page:
+        """A page of accounts by username (the administrator's), those whose
+        username or name has words starting as the query's (accent-insensitive);
+        its rows :class:`AccountRow` (the caller names the organisations of this
+        page only)."""
+        p.require_read(self.gate.viewer, Read.ACCOUNT, ())
+        words = query_tokens(query)
+        start = account_position(self.runtime, after) if after else None
+        end = account_position(self.runtime, before) if before and not start else None
+        rows = account_page(self.runtime, words, after=start, before=end, limit=PAGE)
+        page = _turn(
+            rows,
+            backwards=end is not None,
+            paged=start is not None,
+            ident=lambda r: UUID(r["account_id"]),
+        )
+        return Page([account_from_row(r) for r in page.rows], page.after, page.before)
+
     def lists_members(self, org_id: UUID | str | None) -> bool:
         """Whether the viewer reads the members' names there (and so their
         number): a page that may be read shows no list rather than refusing."""
@@ -276,6 +319,15 @@ class DirectoryReads:
         ]
         return CellChoices(kept[:limit], more=len(kept) > limit)
 
+    def organisations_in_reach(self, read: Read, limit: int) -> CellChoices:
+        """The first ``limit`` organisations of any kind by name that the viewer
+        reads with ``read``, and whether more are in reach (one bounded read
+        narrowed to the viewer's branch, as :meth:`cells_in_reach`)."""
+        rows = index.cells_page(self.runtime, self.narrowing(), limit, kind=None)
+        self.gate.load_paths(r["org_id"] for r in rows)
+        kept = [_organisation(r) for r in rows if self.gate.sees(read, r["org_id"])]
+        return CellChoices(kept[:limit], more=len(kept) > limit)
+
     def _acting_narrowing(self, action: str) -> index.Narrowing | None:
         """Where the viewer may run ``action`` (a prefilter: the rule is
         ``acts_on`` on every row), or None where nowhere."""
@@ -295,9 +347,42 @@ class DirectoryReads:
         ``member.cell_unmatched`` when none is found, ``member.cell_ambiguous``
         when a name is shared (the code tells them apart). Whether it is a chi
         bộ the viewer may act on is the command's to refuse, as for an id."""
+        text, direct, cells = self._named(typed, self._is_cell, active=True)
+        if direct is not None:
+            return direct
+        if not cells:
+            raise DomainError("member.cell_unmatched", text=text)
+        if len(cells) > 1:
+            raise DomainError("member.cell_ambiguous", text=text)
+        return cells[0]
+
+    def organisation_named(self, typed: str, read: Read) -> UUID:
+        """The organisation of any kind a person typed (as :meth:`cell_named`
+        reads it), among those the viewer may read with ``read`` (a dissolved
+        one too: its history is kept). ``org.unmatched`` when none is found,
+        ``org.ambiguous`` when a name is shared. An id is returned as typed:
+        the read that uses it checks the scope."""
+        text, direct, found = self._named(
+            typed, lambda o: self.gate.sees(read, o), active=False
+        )
+        if direct is not None:
+            return direct
+        if not found:
+            raise DomainError("org.unmatched", text=text)
+        if len(found) > 1:
+            raise DomainError("org.ambiguous", text=text)
+        return found[0]
+
+    def _named(
+        self, typed: str, fits: Callable[[UUID], bool], *, active: bool
+    ) -> tuple[str, UUID | None, list[UUID]]:
+        """The typed text (spaces folded), the id when one was typed, and the
+        organisations that ``fits`` named exactly by code or name (an exact
+        match that does not fit is kept for the command to refuse when
+        ``active``), else those whose name begins with the typed words."""
         text = " ".join(typed.split())
         try:
-            return UUID(text)
+            return text, UUID(text), []
         except ValueError:
             pass
         name, code = text, ""
@@ -312,15 +397,11 @@ class DirectoryReads:
                 same_name = not code and fold(hit.name) == fold(name)
                 exact = same_code or same_name
                 (found if exact else near).append(hit.entity_id)
-        active = [o for o in dict.fromkeys(found) if self._active(o)]
-        cells = [o for o in active if self._is_cell(o)] or active
-        if not cells and not code:  # a part of one chi bộ's name is enough
-            cells = [o for o in dict.fromkeys(near) if self._is_cell(o)]
-        if not cells:
-            raise DomainError("member.cell_unmatched", text=text)
-        if len(cells) > 1:
-            raise DomainError("member.cell_ambiguous", text=text)
-        return cells[0]
+        named = [o for o in dict.fromkeys(found) if not active or self._active(o)]
+        chosen = [o for o in named if fits(o)] or (named if active else [])
+        if not chosen and not code:  # a part of one name is enough
+            chosen = [o for o in dict.fromkeys(near) if fits(o)]
+        return text, None, chosen
 
     def _active(self, org_id: UUID) -> bool:
         row = self.gate.organisation(org_id)
@@ -346,17 +427,38 @@ class DirectoryReads:
         ]
 
 
-def _turn(rows: list[dict[str, Any]], *, backwards: bool, paged: bool) -> Page:
+def _turn(
+    rows: list[dict[str, Any]],
+    *,
+    backwards: bool,
+    paged: bool,
+    ident: Callable[[dict[str, Any]], UUID] | None = None,
+) -> Page:
     """``PAGE + 1`` rows as read (descending when ``backwards``) into a page in
-    reading order, with the cursors of its neighbours; ``paged``: the page was
-    asked from a cursor (so a page lies on the side it came from)."""
-    more = len(rows) > PAGE
-    rows = rows[:PAGE]
+    reading order, with the cursors of its neighbours (``ident``: a row's id);
+    ``paged``: the page was asked from a cursor (so a page lies on the side it
+    came from)."""
+    return turn(rows, backwards=backwards, paged=paged, ident=ident or _row_id)
+
+
+def turn(
+    rows: list[Any],
+    *,
+    backwards: bool,
+    paged: bool,
+    ident: Callable[[Any], UUID],
+    size: int | None = None,
+) -> Page:
+    """Any keyset list's ``size + 1`` rows (``PAGE`` unless given) into a page
+    (see ``_turn``)."""
+    size = PAGE if size is None else size
+    more = len(rows) > size
+    rows = rows[:size]
     if backwards:
         rows.reverse()
     if not rows:
         return Page([], None, None)
-    first, last = _row_id(rows[0]), _row_id(rows[-1])
+    first, last = ident(rows[0]), ident(rows[-1])
     if backwards:
         return Page(rows, last, first if more else None)
     return Page(rows, last if more else None, first if paged else None)

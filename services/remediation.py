@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -149,14 +149,62 @@ class RemediationService:
         """Shortcomings of ``org_id``'s subtree found in ``year`` (all years when
         None): one count per status, ``total``, and ``overdue`` / ``due_soon``
         as of ``today``."""
-        rows = self.items(org_id=org_id, year=year, today=today, soon_days=soon_days)
+        when = today or self.app.today()
+        sql, args = view.status_counts_sql(
+            str(org_id),
+            year=year,
+            today=when.isoformat(),
+            soon=(when + timedelta(days=soon_days)).isoformat(),
+        )
         counts = dict.fromkeys(STATUSES, 0)
-        counts.update(total=len(rows), overdue=0, due_soon=0)
-        for row in rows:
-            counts[row["status"]] += 1
-            if row["urgency"]:
-                counts[row["urgency"]] += 1
+        counts.update(total=0, overdue=0, due_soon=0)
+        for row in self.app.projections.query("remediation", sql, args):
+            n = int(row["n"])
+            counts[row["status"]] += n
+            counts["total"] += n
+            counts["overdue"] += int(row["overdue"] or 0)
+            counts["due_soon"] += int(row["due_soon"] or 0)
         return counts
+
+    def tracking_page(
+        self,
+        org_id: UUID,
+        *,
+        year: int | None = None,
+        status: str | None = None,
+        urgency_filter: str | None = None,
+        after: UUID | None = None,
+        before: UUID | None = None,
+        limit: int,
+        soon_days: int = DUE_SOON_DAYS,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """A keyset page of :meth:`tracking`'s rows (``limit + 1`` read: the
+        flag says whether the rows were read backwards, from ``before``)."""
+        today = self.app.today()
+        org = str(org_id)
+        start = view.position(self.app.projections, org, str(after)) if after else None
+        end = (
+            view.position(self.app.projections, org, str(before))
+            if before and start is None
+            else None
+        )
+        rows = view.tracking_page(
+            self.app.projections,
+            org,
+            today=today.isoformat(),
+            soon=(today + timedelta(days=soon_days)).isoformat(),
+            year=year,
+            status=status,
+            urgency=urgency_filter,
+            after=start,
+            before=end,
+            limit=limit,
+        )
+        return [self._row(r, today, soon_days) for r in rows], end is not None
+
+    def years(self, org_id: UUID) -> list[int]:
+        """Years with shortcomings in and under ``org_id``, latest first."""
+        return view.years(self.app.projections, str(org_id))
 
     def tracking(
         self,

@@ -47,3 +47,29 @@ def test_typing_finds_the_chi_bo_to_enrol_in(
     phone.get_by_text("Đã ghi nhận đảng viên Phan Thị Duyên.").wait_for()
     (enrolled,) = kiemdiem.members(cell_id=world.orgs["cell_b"])
     assert enrolled.full_name == "Phan Thị Duyên"
+
+
+def test_typing_finds_the_organisation_of_the_remediation_list(
+    phone,  # noqa: F811
+    world,
+):
+    """The same script on the remediation list's organisation field (any kind
+    of organisation, the list's scope only): typing finds, the filter lists."""
+    import web.remediation.routes as remediation_routes
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(remediation_routes, "ORG_CHOICES", 0)  # none in the page
+        login(phone, world, "secretary")
+        phone.goto("/remediation/")
+        assert phone.locator("#to-chuc-trong-pham-vi option").count() == 0
+        assert serious_violations(phone) == [], "remediation list"
+        field = phone.get_by_label("Tổ chức")
+        field.fill("")
+        field.press_sequentially("xom b", delay=30)
+        phone.wait_for_function(
+            "() => [...document.querySelectorAll('#to-chuc-trong-pham-vi option')]"
+            ".some(o => o.value === 'Chi bộ xóm B (chi-bo-xom-b)')"
+        )
+        field.fill("Chi bộ xóm B (chi-bo-xom-b)")  # as choosing the suggestion does
+        phone.get_by_role("button", name="Lọc").click()
+        phone.get_by_text("Chi bộ xóm B và các tổ chức trực thuộc").wait_for()

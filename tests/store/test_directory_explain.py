@@ -30,7 +30,7 @@ import pytest
 
 from domain.text import fold, query_tokens
 from ledger.config import settings_from_environ
-from projections import directory_reads, search
+from projections import directory_reads, remediation, search
 from projections.directory import ANCESTOR_PATH_SQL
 from services import commands as c
 from services.app import Kiemdiem
@@ -311,7 +311,7 @@ def test_a_review_venue_s_people_use_indexes(province):
     services, plan, schema = province
     cell = str(plan.communes[0].cells[0].org_id)
     for statement in directory_reads.venue_people_sql(cell, cell, 61):
-        assert _problems(services, schema, statement, "directory") == []
+        assert _problems(services, schema, statement, "directory") == [], statement
     rows = directory_reads.venue_people(services.projections, cell, cell, 61)
     assert 15 <= len(rows) <= 40
     assert {r["cell_id"] for r in rows} == {cell}
@@ -340,3 +340,152 @@ def test_the_chi_bo_suggestions_use_indexes(province):
         services.projections, search.Narrowing(roots=(str(commune.org_id),)), 200
     )
     assert {r["org_id"] for r in theirs} == {str(c.org_id) for c in commune.cells}
+
+
+def test_the_organisation_suggestions_use_indexes(province):
+    """A list's organisation field (remediation): the first organisations of
+    any kind by name in reach, bounded as the chi bộ suggestions are."""
+    services, plan, schema = province
+    commune = plan.communes[0]
+    for narrowing in (
+        search.EVERYWHERE,
+        search.Narrowing(roots=(str(commune.org_id),)),
+    ):
+        statement = search.cells_page_sql(narrowing, 200, kind=None)
+        assert _problems(services, schema, statement) == [], narrowing
+    rows = search.cells_page(services.projections, search.EVERYWHERE, 50, kind=None)
+    assert len(rows) == 51
+    assert len({r["kind"] for r in rows}) > 1
+
+
+SHORTCOMINGS = 3_000
+
+
+@pytest.fixture(scope="module")
+def remediation_rows(province) -> list[str]:
+    """``SHORTCOMINGS`` rows of the remediation view over the province's chi bộ
+    (written straight into the view's tables: the query plans are what is
+    tested, the handlers have their own tests), three years, every status."""
+    _services, plan, schema = province
+    statuses = ["OPEN", "IN_PROGRESS", "DONE", "VERIFIED", "NOT_DONE", "RECURRED"]
+    cells = [(level, cell) for level in plan.communes for cell in level.cells]
+    ids = []
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        for n in range(SHORTCOMINGS):
+            level, cell = cells[n % len(cells)]
+            path = [str(plan.province.org_id), str(level.org_id), str(cell.org_id)]
+            ident = str(uuid.uuid5(uuid.NAMESPACE_URL, f"shortcoming/{n}"))
+            year = 2023 + n % 3
+            name = f"Đảng viên {n:05d}"
+            status = statuses[n % len(statuses)]
+            deadline = f"{year + 1}-0{1 + n % 9}-15"
+            conn.execute(
+                f'INSERT INTO "{schema}".remediation_shortcomings (shortcoming_id, '
+                "plan_id, cycle_id, year, subject_key, subject_kind, subject_name, "
+                "place_id, path, source, description, cause, persons, status, "
+                "recorded_on, recorded_at, deadline, progress, refusals, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, 'member', %s, %s, %s, 'SUGGESTION', "
+                "'x', 'SUBJECTIVE', '[]', %s, '2024-12-10', %s, %s, 0, 0, %s)",
+                (
+                    ident,
+                    ident,
+                    ident,
+                    year,
+                    f"m:{ident}",
+                    name,
+                    str(cell.org_id),
+                    json.dumps(path),
+                    status,
+                    n,
+                    deadline,
+                    n,
+                ),
+            )
+            for org in path:
+                conn.execute(
+                    f'INSERT INTO "{schema}".remediation_scope (shortcoming_id, '
+                    "org_id, held, sort_year, subject_name, recorded_at, status, "
+                    "deadline) VALUES (%s, %s, 1, %s, %s, %s, %s, %s)",
+                    (ident, org, -year, name, n, status, deadline),
+                )
+            ids.append(ident)
+        for table in ("shortcomings", "scope"):
+            conn.execute(f'ANALYZE "{schema}".remediation_{table}')
+    return ids
+
+
+def test_the_remediation_list_pages_use_indexes(province, remediation_rows):
+    """The tracking list of the province (every row under it), its pages after
+    and before a row, and its filters: one range of ``scope_page`` each, each
+    row's shortcoming by primary key, never more than a page read."""
+    services, plan, schema = province
+    org = str(plan.province.org_id)
+    day: dict[str, Any] = {"today": "2025-03-01", "soon": "2025-03-31", "limit": 50}
+    first = remediation.tracking_page_sql(org, **day)
+    assert _problems(services, schema, first, "remediation") == []
+    rows = remediation.tracking_page(services.projections, org, **day)
+    assert len(rows) == 51
+    assert [r["year"] for r in rows] == [2025] * 51  # latest year first
+    middle = remediation.position(services.projections, org, rows[25]["shortcoming_id"])
+    assert middle is not None
+    choices: tuple[dict[str, Any], ...] = (
+        {"after": middle},
+        {"before": middle},
+        {"year": 2024, "after": middle},
+        {"status": "OPEN"},
+        {"status": "OPEN", "after": middle},
+        {"urgency": "overdue", "year": 2024},
+    )
+    for options in choices:
+        statement = remediation.tracking_page_sql(org, **day, **options)
+        assert _problems(services, schema, statement, "remediation") == [], options
+    nxt = remediation.tracking_page(services.projections, org, after=middle, **day)
+    assert [r["shortcoming_id"] for r in nxt[:25]] == [
+        r["shortcoming_id"] for r in rows[26:51]
+    ]
+    assert remediation.years(services.projections, org) == [2025, 2024, 2023]
+    opened = remediation.tracking_page(services.projections, org, status="OPEN", **day)
+    assert len(opened) == 51
+    assert {r["status"] for r in opened} == {"OPEN"}
+
+
+def test_the_accounts_list_pages_use_indexes(province):
+    """The administrator's accounts list: a page by username, and the page
+    after a row, one range of ``accounts_username`` each (each row's key by
+    ``keys_owner``). ``ACCOUNTS`` rows written straight into the view's table.
+    A search is not checked here: it filters that walk by ``folded LIKE``, so
+    the rows read grow with the accounts skipped (the accounts, not the
+    members: a province's role holders)."""
+    services, _plan, schema = province
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        for n in range(ACCOUNTS):
+            name = f"Nguyễn Văn {n:05d}"
+            conn.execute(
+                f'INSERT INTO "{schema}".directory_accounts (account_id, username, '
+                "full_name, roles, org_id, member_id, disabled, folded) "
+                "VALUES (%s, %s, %s, '[\"secretary\"]', NULL, NULL, 0, %s)",
+                (
+                    str(uuid.uuid5(uuid.NAMESPACE_URL, f"account/{n}")),
+                    f"tk{n:05d}",
+                    name,
+                    fold(f"tk{n:05d} {name}"),
+                ),
+            )
+        conn.execute(f'ANALYZE "{schema}".directory_accounts')
+    first = directory_reads.account_page_sql([], after=None, limit=50)
+    assert _problems(services, schema, first, "directory") == []
+    rows = directory_reads.account_page(services.projections, [], after=None, limit=50)
+    assert len(rows) == 51
+    middle = (rows[25]["username"], rows[25]["account_id"])
+    for statement in (
+        directory_reads.account_page_sql([], after=middle, limit=50),
+        directory_reads.account_page_sql([], after=None, before=middle, limit=50),
+    ):
+        assert _problems(services, schema, statement, "directory") == [], statement
+    found = directory_reads.account_page(
+        services.projections, ["van", "00042"], after=None, limit=50
+    )
+    assert [r["username"] for r in found] == ["tk00042"]
+
+
+ACCOUNTS = 2_000

@@ -20,7 +20,7 @@ from web.catalogue.flashes import done
 from web.catalogue.reorganisation import ENDED_OFFICE, ended_office_lines
 from web.dispatch import form_status, submit
 from web.identity import requires, user
-from web.reads import found_or_404, org_choices, reads
+from web.reads import cursor_arg, directory, found_or_404, org_choices, reads
 from web.templating import vn_date
 
 
@@ -61,11 +61,27 @@ def _detail_page(account: AccountRow, forms: AccountForms, status: int = 200):
     return html, status
 
 
+MAX_QUERY = 200
+
+
 @bp.get("/accounts")
 def accounts():
-    rows = reads().accounts()
-    names = {r.org_id: r.name for r in reads().organisations()}
-    return render_template("admin/accounts.html", rows=rows, org_names=names)
+    """The accounts, a keyset page of 50 by username, searched by username or
+    name without diacritics (``?q=``); the organisations of the page's rows
+    only are named."""
+    query = request.args.get("q", "")[:MAX_QUERY].strip()
+    page = directory().accounts(
+        query, after=cursor_arg("sau"), before=cursor_arg("truoc")
+    )
+    rows: list[AccountRow] = page.rows
+    names = reads().organisation_names(r.org_id for r in rows)
+    return render_template(
+        "admin/accounts.html",
+        rows=rows,
+        page=page,
+        query=query,
+        org_names={UUID(k): v for k, v in names.items()},
+    )
 
 
 @bp.get("/accounts/<uuid:account_id>")

@@ -12,6 +12,8 @@ _NULLABLE_TEXT = {"type": ["string", "null"]}
 
 def paths(errors: dict[str, Any]) -> dict[str, Any]:
     """``errors``: the read errors every read documents (401, 403, 404)."""
+    from web.api.search import WITHIN
+
     hit = {
         "type": "object",
         "properties": {
@@ -45,6 +47,16 @@ def paths(errors: dict[str, Any]) -> dict[str, Any]:
                         "in": "query",
                         "required": False,
                         "schema": {"type": "string", "enum": list(SEARCH_KIND_LABELS)},
+                    },
+                    {
+                        "name": "pham_vi",
+                        "in": "query",
+                        "required": False,
+                        "description": (
+                            "Only the organisations a page's field may take: "
+                            "khac-phuc, those whose remediation the caller tracks"
+                        ),
+                        "schema": {"type": "string", "enum": list(WITHIN)},
                     },
                 ],
                 "responses": {

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 
+from domain.permissions import Read
 from web.api import bp
 from web.catalogue.search import SEARCH_KIND_LABELS, SEARCH_TEXT
 from web.reads import directory
 from web.search.routes import query_kinds
 
+# ``pham_vi``: only the organisations a page's field may take (its scope).
+WITHIN = {"khac-phuc": Read.REMEDIATION}
+
 
 @bp.get("/search")
 def search():
     text, kinds = query_kinds()
-    result = directory().search(text, kinds)
+    within = WITHIN.get(request.args.get("pham_vi", ""))
+    result = directory().search(text, kinds, within)
     return jsonify(
         {
             "query": text,

@@ -59,6 +59,14 @@ ALERT_LABELS: dict[str, str] = {
 MESSAGES: dict[str, str] = {
     # -- organisations ------------------------------------------------------------
     "org.not_found": "Không tìm thấy tổ chức đảng.",
+    "org.unmatched": (
+        "Không tìm thấy tổ chức “{text}” trong phạm vi của bạn: hãy gõ tên hoặc "
+        "mã tổ chức rồi chọn trong danh sách gợi ý."
+    ),
+    "org.ambiguous": (
+        "Có nhiều tổ chức cùng tên “{text}”: hãy chọn trong danh sách gợi ý hoặc "
+        "gõ kèm mã tổ chức trong ngoặc, ví dụ “Đảng ủy xã A (DUXA)”."
+    ),
     "org.parent_not_found": "Không tìm thấy tổ chức cấp trên đã chọn.",
     "org.code_invalid": (
         "Mã tổ chức chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang "

@@ -120,11 +120,28 @@ class RefuseForm(BaseForm):
     submit = SubmitField("Không xác nhận")
 
 
+ORG_CHOICES_ID = "to-chuc-trong-pham-vi"
+
+
 class FilterForm(BaseForm):
+    """The list's filters (GET). The organisation is typed (its name or code,
+    or picked from the suggestions filled by ``cell-search.js``) and read by
+    ``DirectoryReads.organisation_named``, so it works without JavaScript."""
+
     class Meta:
         csrf = False
 
-    org_id = IdSelectField("Tổ chức", validators=[Optional()])
+    error_fields: ClassVar[Mapping[str, str]] = {
+        "org.unmatched": "org_id",
+        "org.ambiguous": "org_id",
+    }
+
+    org_id = StringField(
+        "Tổ chức",
+        validators=[Optional(), Length(max=200)],
+        filters=[nfc],
+        render_kw={"list": ORG_CHOICES_ID, "autocomplete": "off"},
+    )
     year = SelectField("Năm kiểm điểm", validate_choice=False)
     status = SelectField("Trạng thái", validate_choice=False)
     urgency = SelectField("Thời hạn", validate_choice=False)

@@ -15,6 +15,8 @@ from domain.errors import DomainError
 from domain.permissions import Read
 from domain.subjects import SubjectKey
 from services import remediation_commands as mc
+from services.queries import OrganisationRow
+from services.read_gateway_search import Page
 from web.catalogue.flashes import done
 from web.catalogue.remediation import (
     CAUSE_LABELS,
@@ -24,12 +26,13 @@ from web.catalogue.remediation import (
     SUPERVISOR_LABELS,
     URGENCY_LABELS,
 )
-from web.dispatch import form_status, submit
+from web.dispatch import form_refusal, form_status, submit
 from web.forms import BaseForm, choices
 from web.identity import requires, user
-from web.reads import found_or_404, org_choices, reads
+from web.reads import cursor_arg, directory, found_or_404, org_choices, reads
 from web.remediation import bp
 from web.remediation.forms import (
+    ORG_CHOICES_ID,
     ClaimForm,
     FilterForm,
     PlanForm,
@@ -79,31 +82,64 @@ def index():
         )
     remediation = gate.remediation
     form = FilterForm(request.args, meta={"csrf": False})
-    orgs = [o for o in gate.organisations() if gate.sees(Read.REMEDIATION, o.org_id)]
-    form.org_id.set_choices(org_choices(orgs))
-    years = sorted(remediation.years(), reverse=True)
-    form.year.choices = choices([("", "Tất cả"), *((str(y), str(y)) for y in years)])
+    form.validate()
     form.status.choices = choices([("", "Tất cả"), *STATUS_LABELS.items()])
     form.urgency.choices = choices([("", "Tất cả"), *URGENCY_LABELS.items()])
-    org = form.org_id.data if form.org_id.data else gate.viewer.org_id
-    if org is None and orgs:
-        org = orgs[0].org_id
+    found = directory().organisations_in_reach(Read.REMEDIATION, ORG_CHOICES)
+    org = _chosen_org(form, found.rows)
+    years = remediation.years_of(org) if org is not None else []
+    form.year.choices = choices([("", "Tất cả"), *((str(y), str(y)) for y in years)])
     year = int(form.year.data) if (form.year.data or "").isdigit() else None
     status = form.status.data if form.status.data in STATUS_LABELS else None
     urgency = form.urgency.data if form.urgency.data in URGENCY_LABELS else None
-    view = (
-        remediation.tracking(org, year=year, status=status, urgency_filter=urgency)
+    filters = {"year": year, "status": status, "urgency_filter": urgency}
+    page = (
+        remediation.tracking_page(
+            org, after=cursor_arg("sau"), before=cursor_arg("truoc"), **filters
+        )
         if org is not None
-        else {"counts": {}, "items": []}
+        else Page([], None, None)
     )
-    names = {str(o.org_id): o.name for o in orgs}
+    row = gate.organisation(org) if org is not None else None
+    if row is not None:
+        form.org_id.data = org_label(row)
+    kept = {"org_id": str(org) if org else None, "year": year, "status": status}
+    kept["urgency"] = urgency
     return render_template(
         "remediation/index.html",
         form=form,
-        org_name=names.get(str(org), "") if org else "",
-        counts=view["counts"],
-        items=view["items"],
+        org_name=row.name if row is not None else "",
+        counts=remediation.status_counts(org, year) if org is not None else {},
+        page=page,
+        items=page.rows,
+        kept={k: v for k, v in kept.items() if v},
+        orgs=[org_label(o) for o in found.rows],
+        more_orgs=found.more,
+        list_id=ORG_CHOICES_ID,
     )
+
+
+ORG_CHOICES = 200  # organisations suggested in the page at most; typing finds more
+
+
+def org_label(row: OrganisationRow) -> str:
+    return f"{row.name} ({row.code})"
+
+
+def _chosen_org(form: FilterForm, first: list[OrganisationRow]) -> UUID | None:
+    """The organisation typed (its refusal on the field when it names none or
+    several), else the viewer's own, else the first in reach."""
+    typed = (form.org_id.data or "").strip()
+    if typed:
+        try:
+            return directory().organisation_named(typed, Read.REMEDIATION)
+        except DomainError as exc:
+            form_refusal(exc, form)
+            return None
+    own = reads().viewer.org_id
+    if own is not None and reads().sees(Read.REMEDIATION, own):
+        return own
+    return first[0].org_id if first else None
 
 
 @bp.get("/worklist")
