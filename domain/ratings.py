@@ -15,7 +15,11 @@ Where the rest lives: the round's state, its entries (:class:`RoundEntry`) and
 the judgement of a decision in :mod:`domain.rating_state`; the order of rating
 and the head rule in :mod:`domain.rating_order`; the level allowed, open
 questions, previous decision and consecutive KHTNV in :mod:`domain.rating_rules`;
-the quota gauge in :mod:`domain.rating_quota`; the versioned events in
+the quota gauge in :mod:`domain.rating_quota`; the commands that carry steps
+and peer groups in from an ended authority's round in :mod:`domain.rating_carry`
+and those that revise a decision (re-rating, redo on order) in
+:mod:`domain.rating_revisions` (mixins: their events stay declared here); the
+versioned events in
 :mod:`domain.rating_events` (named here, so their topics stay
 ``domain.ratings:RatingRound.<Name>``).
 """
@@ -33,9 +37,10 @@ from domain import rating_events
 from domain.cycles import ReviewCycle
 from domain.errors import DomainError
 from domain.evaluation import Assessment, SubjectFacts
-from domain.peer_group_carry import group_to_carry
+from domain.rating_carry import RoundCarry
 from domain.rating_order import rating_prerequisites
 from domain.rating_quota import group_counts
+from domain.rating_revisions import RoundRevisions
 from domain.rating_rules import (
     check_level,
     consecutive_khtnv,
@@ -44,13 +49,11 @@ from domain.rating_rules import (
 )
 from domain.rating_state import (
     RoundEntry,
-    RoundState,
     check_proposer,
     decided_level,
     decided_rules,
     decision_entry,
     decision_record,
-    steps_to_carry,
 )
 from domain.rulebooks import parse_level
 from domain.succession import appraising_body
@@ -65,7 +68,7 @@ __all__ = [
 ]
 
 
-class RatingRound(RoundState, Aggregate):
+class RatingRound(RoundCarry, RoundRevisions, Aggregate):
     """Đánh giá, xếp loại by one competent authority in one cycle."""
 
     @classmethod
@@ -419,71 +422,7 @@ class RatingRound(RoundState, Aggregate):
         decision = decision_entry(level, decision_no, decided_on, explanation)
         self._change(subject_key, decision=decision)
 
-    def rerate(
-        self,
-        *,
-        subject_key: str,
-        level: str,
-        decision_no: str,
-        decided_on: date,
-        reason: str,
-        chair_responsibility: bool,
-        cycle: ReviewCycle,
-        facts: SubjectFacts,
-        external: Mapping[str, str],
-        decided_by: str,
-        succession: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Huỷ bỏ and đánh giá, xếp loại lại (Mẫu 03; 366 Điều 15.3), optionally
-        ordering a review of the chair's responsibility (seed 002).
-        ``succession``: the round's authority has ended and the organisation
-        carrying it on revises (``domain.succession.succession_record``)."""
-        subject = self._subject(cycle, subject_key)
-        previous = self.decision_of(subject_key)
-        if previous is None:
-            raise DomainError("rating.not_decided")
-        why = required_text(reason, "rating.reason_required", multiline=True)
-        number = required_text(decision_no, "rating.decision_no_required")
-        chosen = parse_level(level)
-        evaluation, used = self._judge(
-            cycle=cycle,
-            subject=subject,
-            level=chosen,
-            facts=facts,
-            justification=why,
-            external=external,
-            check_order=False,
-            lifting_hold=True,  # the re-rating is the outcome of the verification
-        )
-        self._cancelled(
-            subject_key=subject_key,
-            previous_level=previous["level"],
-            previous_decision_no=previous["decision_no"],
-            reason=why,
-            cancelled_by=decided_by,
-        )
-        self._revised(
-            subject_key=subject_key,
-            previous_level=previous["level"],
-            level=chosen.value,
-            decision_no=number,
-            decided_on=decided_on,
-            rulebook_id=self.rulebook_id,
-            rules=[
-                *evaluation.rules,
-                "re_rating",
-                *(["consecutive_khtnv"] if used.get("consecutive_khtnv") else []),
-            ],
-            reason=why,
-            succession=dict(succession) if succession else None,
-            decided_by=decided_by,
-            **decision_record(cycle, evaluation, chosen, facts, used, why),
-        )
-        if chair_responsibility:
-            self._chair_review_ordered(
-                subject_key=subject_key, reason=why, ordered_by=decided_by
-            )
-
+    # -- revised: the commands in domain.rating_revisions (RoundRevisions) ----------
     @event("RatingCancelled")
     def _cancelled(
         self,
@@ -526,33 +465,8 @@ class RatingRound(RoundState, Aggregate):
     ) -> None:
         self._change(subject_key, chair_review=reason)
 
-    # -- across a reorganisation (docs/rules.md) --------------------------------------
-    def carry_steps(
-        self,
-        *,
-        subject_key: str,
-        source: RatingRound,
-        succession: list[dict[str, Any]],
-        body_active: bool,
-        cycle: ReviewCycle,
-        carried_by: str,
-    ) -> bool:
-        """Take over the subject's undecided steps from ``source``, the round of
-        an authority that ended and that this round's authority carries on
-        (``domain.rating_state.steps_to_carry``); whether anything was."""
-        steps = steps_to_carry(self, subject_key, source, cycle, body_active)
-        if steps is not None:
-            self._steps_carried(
-                subject_key=subject_key,
-                from_round_id=str(source.id),
-                from_authority_id=str(source.authority_org_id),
-                from_authority_name=source.authority_name,
-                succession=[dict(link) for link in succession],
-                carried_by=carried_by,
-                **steps,
-            )
-        return steps is not None
-
+    # -- across a reorganisation (docs/rules.md): the commands in
+    # domain.rating_carry (RoundCarry) ---------------------------------------------
     RatingStepsCarried = rating_events.RatingStepsCarried
 
     @event(RatingStepsCarried)
@@ -570,36 +484,6 @@ class RatingRound(RoundState, Aggregate):
         carried_by: str,
     ) -> None:
         self._change(subject_key, self_rating=self_rating, proposal=proposal, hold=hold)
-
-    # Groups carried in from ended authorities' rounds: (round id, code) each.
-    carried_groups: frozenset[tuple[str, str]] = frozenset()
-
-    def carry_peer_groups(
-        self,
-        *,
-        source: RatingRound,
-        how: str,
-        succession: list[dict[str, Any]],
-        cycle: ReviewCycle,
-        carried_by: str,
-    ) -> bool:
-        """Define here the peer groups of ``source`` (the round of an authority
-        that ended, whose decision said they follow) for the members this
-        round rates now (``domain.peer_group_carry``); whether any was."""
-        carried = False
-        for code in sorted(source.groups):
-            group = group_to_carry(self, source, code, cycle, how=how)
-            if group is not None:
-                self._group_carried(
-                    **group,
-                    from_authority_id=str(source.authority_org_id),
-                    from_authority_name=source.authority_name,
-                    how=how,
-                    succession=[dict(link) for link in succession],
-                    carried_by=carried_by,
-                )
-                carried = True
-        return carried
 
     PeerGroupCarried = rating_events.PeerGroupCarried
 
@@ -634,42 +518,7 @@ class RatingRound(RoundState, Aggregate):
         )
         self.carried_groups = self.carried_groups | {(from_round_id, from_code)}
 
-    # -- redone on the higher committee's order (§5.4) --------------------------------
-    def order_redo(
-        self,
-        *,
-        subject_key: str,
-        order_id: UUID,
-        reason: str,
-        chair_responsibility: bool,
-        cycle: ReviewCycle,
-        ordered_by: str,
-    ) -> None:
-        """The rating is to be redone (``ReReviewOrder``): the earlier decision
-        stays in the history, linked to the order, and the subject goes back to
-        step 1 (self-rating, appraisal, decision). Optionally the chair's
-        responsibility is to be reviewed (seed 002).
-
-        The quota holds at every moment: withdrawing an HTTNV decision that
-        would leave the group's HTXSNV above its cap is refused (order the
-        HTXSNV ratings redone first; withdrawing one never breaks the quota)."""
-        previous = self.decision_of(subject_key)
-        if previous is None:
-            raise DomainError("rereview.rating_not_decided", subject=subject_key)
-        self._check_withdrawal(subject_key, previous, cycle)
-        self._redo_ordered(
-            subject_key=subject_key,
-            order_id=order_id,
-            previous_level=previous["level"],
-            previous_decision_no=previous["decision_no"],
-            reason=reason,
-            ordered_by=ordered_by,
-        )
-        if chair_responsibility:
-            self._chair_review_ordered(
-                subject_key=subject_key, reason=reason, ordered_by=ordered_by
-            )
-
+    # -- redone on the higher committee's order (§5.4): RoundRevisions.order_redo ----
     @event("RatingRedoOrdered")
     def _redo_ordered(
         self,
