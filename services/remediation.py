@@ -40,6 +40,7 @@ from domain.remediation import (
 )
 from domain.subjects import SubjectKey, in_subtree
 from projections import remediation as view
+from projections import remediation_tracking as tracking
 from services.context import AppContext
 from services.errors import NotFoundError
 
@@ -150,7 +151,7 @@ class RemediationService:
         None): one count per status, ``total``, and ``overdue`` / ``due_soon``
         as of ``today``."""
         when = today or self.app.today()
-        sql, args = view.status_counts_sql(
+        sql, args = tracking.status_counts_sql(
             str(org_id),
             year=year,
             today=when.isoformat(),
@@ -182,13 +183,15 @@ class RemediationService:
         flag says whether the rows were read backwards, from ``before``)."""
         today = self.app.today()
         org = str(org_id)
-        start = view.position(self.app.projections, org, str(after)) if after else None
+        start = (
+            tracking.position(self.app.projections, org, str(after)) if after else None
+        )
         end = (
-            view.position(self.app.projections, org, str(before))
+            tracking.position(self.app.projections, org, str(before))
             if before and start is None
             else None
         )
-        rows = view.tracking_page(
+        rows = tracking.tracking_page(
             self.app.projections,
             org,
             today=today.isoformat(),
@@ -204,7 +207,7 @@ class RemediationService:
 
     def years(self, org_id: UUID) -> list[int]:
         """Years with shortcomings in and under ``org_id``, latest first."""
-        return view.years(self.app.projections, str(org_id))
+        return tracking.years(self.app.projections, str(org_id))
 
     def tracking(
         self,

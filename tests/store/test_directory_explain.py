@@ -30,7 +30,7 @@ import pytest
 
 from domain.text import fold, query_tokens
 from ledger.config import settings_from_environ
-from projections import directory_reads, remediation, search
+from projections import directory_reads, remediation_tracking, search
 from projections.directory import ANCESTOR_PATH_SQL
 from services import commands as c
 from services.app import Kiemdiem
@@ -421,12 +421,14 @@ def test_the_remediation_list_pages_use_indexes(province, remediation_rows):
     services, plan, schema = province
     org = str(plan.province.org_id)
     day: dict[str, Any] = {"today": "2025-03-01", "soon": "2025-03-31", "limit": 50}
-    first = remediation.tracking_page_sql(org, **day)
+    first = remediation_tracking.tracking_page_sql(org, **day)
     assert _problems(services, schema, first, "remediation") == []
-    rows = remediation.tracking_page(services.projections, org, **day)
+    rows = remediation_tracking.tracking_page(services.projections, org, **day)
     assert len(rows) == 51
     assert [r["year"] for r in rows] == [2025] * 51  # latest year first
-    middle = remediation.position(services.projections, org, rows[25]["shortcoming_id"])
+    middle = remediation_tracking.position(
+        services.projections, org, rows[25]["shortcoming_id"]
+    )
     assert middle is not None
     choices: tuple[dict[str, Any], ...] = (
         {"after": middle},
@@ -437,14 +439,18 @@ def test_the_remediation_list_pages_use_indexes(province, remediation_rows):
         {"urgency": "overdue", "year": 2024},
     )
     for options in choices:
-        statement = remediation.tracking_page_sql(org, **day, **options)
+        statement = remediation_tracking.tracking_page_sql(org, **day, **options)
         assert _problems(services, schema, statement, "remediation") == [], options
-    nxt = remediation.tracking_page(services.projections, org, after=middle, **day)
+    nxt = remediation_tracking.tracking_page(
+        services.projections, org, after=middle, **day
+    )
     assert [r["shortcoming_id"] for r in nxt[:25]] == [
         r["shortcoming_id"] for r in rows[26:51]
     ]
-    assert remediation.years(services.projections, org) == [2025, 2024, 2023]
-    opened = remediation.tracking_page(services.projections, org, status="OPEN", **day)
+    assert remediation_tracking.years(services.projections, org) == [2025, 2024, 2023]
+    opened = remediation_tracking.tracking_page(
+        services.projections, org, status="OPEN", **day
+    )
     assert len(opened) == 51
     assert {r["status"] for r in opened} == {"OPEN"}
 
