@@ -10,12 +10,13 @@ services' existing read methods and never changes them, so a new query is added
 here, next to its scope check, or not at all (``tests/web/test_read_gate.py``).
 
 The remediation, audit and vote reads live in ``services.read_gateway_more``
-(``gateway.remediation``, ``gateway.audit``, ``gateway.votes``).
+(``gateway.remediation``, ``gateway.audit``, ``gateway.votes``); the reports,
+dossiers and commendations in ``services.read_gateway_reports`` (a mixin).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -40,6 +41,7 @@ from projections.ratings.subjects import is_subject
 from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
 from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
+from services.read_gateway_reports import ReportGatewayReads, place_of
 from services.read_viewer import viewer_for
 
 if TYPE_CHECKING:
@@ -49,7 +51,7 @@ Row = dict[str, Any]
 BRANCH_LIMIT = 10**6  # organisations in one branch: a province has thousands
 
 
-class ReadGateway:
+class ReadGateway(ReportGatewayReads):
     """The reads of one viewer (bound per request). Methods mirror the services'
     read methods; each checks or filters by scope."""
 
@@ -241,7 +243,7 @@ class ReadGateway:
         self.check(Read.MEMBER_FILE, row.cell_id, owner=row.member_id)
         return self.app.ratings.member_facts(member_id)
 
-    def member_places(self, member_id: UUID) -> list[Row]:
+    def memberplace_ofs(self, member_id: UUID) -> list[Row]:
         """The member's chi bộ and its place in the tree over time, across
         transfers and reorganisations (``domain.reorganisation.chi_bo_over_time``):
         for those who read the member's file."""
@@ -249,9 +251,9 @@ class ReadGateway:
         if row is None:
             raise NotFoundError("member.not_found", id=str(member_id))
         self.check(Read.MEMBER_FILE, row.cell_id, owner=row.member_id)
-        return self._places_over_time(member_id)
+        return self.place_ofs_over_time(member_id)
 
-    def member_places_shown(self, member_id: UUID) -> list[Row]:
+    def memberplace_ofs_shown(self, member_id: UUID) -> list[Row]:
         """The member's chi bộ over time on their page: for a viewer who reads
         only their name there (a member of the same chi bộ), none, never a
         refusal of the page itself."""
@@ -260,9 +262,9 @@ class ReadGateway:
             Read.MEMBER_FILE, row.cell_id, owner=row.member_id
         ):
             return []
-        return self._places_over_time(member_id)
+        return self.place_ofs_over_time(member_id)
 
-    def _places_over_time(self, member_id: UUID) -> list[Row]:
+    def place_ofs_over_time(self, member_id: UUID) -> list[Row]:
         """Unchecked: the callers above have applied the member-file rule."""
         views = self.app.projections
         known: dict[str, list[Row]] = {}
@@ -342,7 +344,7 @@ class ReadGateway:
         return self.keep(
             Read.SUBJECT,
             self.app.ratings.subjects(cycle_id, decides, kind, cells),
-            _place,
+            place_of,
             lambda s: s.get("member_id"),
         )
 
@@ -370,7 +372,7 @@ class ReadGateway:
             if own is None
             else ratings.subject_row(cycle_id, str(SubjectKey.of_member(own)))
         )
-        if mine is not None and not self.sees(Read.SUBJECT, _place(mine)):
+        if mine is not None and not self.sees(Read.SUBJECT, place_of(mine)):
             for facet, value in (("statuses", "status"), ("authorities", "decides")):
                 if mine[value]:
                     counts = found[facet]
@@ -380,7 +382,7 @@ class ReadGateway:
     def subject_row(self, cycle_id: UUID, key: str) -> Row | None:
         row = self.app.ratings.subject_row(cycle_id, key)
         if row is not None:
-            self.check(Read.SUBJECT, _place(row), owner=row.get("member_id"))
+            self.check(Read.SUBJECT, place_of(row), owner=row.get("member_id"))
         return row
 
     def _subject(self, cycle_id: UUID, key: str) -> Row:
@@ -526,69 +528,6 @@ class ReadGateway:
         """Each rule id a decision records, in Vietnamese (domain.explain)."""
         return RULE_LABELS
 
-    # -- reports, dossiers, commendations -----------------------------------------
-    def annual_cycles(self) -> list[Row]:
-        return self.keep(
-            Read.REPORT, self.app.reports.annual_cycles(), lambda r: r["org_id"]
-        )
-
-    def report(self, org_id: UUID, year: int, tree_on: date | None = None) -> Row:
-        """Rolled up by the tree at the report date, or with ``tree_on`` by the
-        tree as it was on that day."""
-        self.check(Read.REPORT, org_id)
-        return self.app.reports.report(org_id, year, tree_on=tree_on)
-
-    def report_still_open(
-        self, org_id: UUID, year: int, level: str, after: tuple[str, str] | None
-    ) -> Row:
-        """The whole list behind a report's "still open" names, a page at a time."""
-        self.check(Read.REPORT, org_id)
-        return self.app.reports.still_open(org_id, year, level, after)
-
-    def report_history(
-        self, org_id: UUID, population: str, tree_on: date | None = None
-    ) -> list[Row]:
-        self.check(Read.REPORT, org_id)
-        return self.app.reports.history(org_id, population, tree_on)
-
-    def report_histories(
-        self, org_id: UUID, populations: Sequence[str], tree_on: date | None = None
-    ) -> dict[str, list[Row]]:
-        self.check(Read.REPORT, org_id)
-        return self.app.reports.histories(org_id, populations, tree_on)
-
-    def _report_subject(self, cycle_id: UUID, key: str) -> None:
-        row = self.app.ratings.subject_row(cycle_id, key)
-        if row is None:
-            raise NotFoundError("rating.subject_not_found", subject=key)
-        self.check(Read.REPORT, _place(row))
-
-    def dossier(self, cycle_id: UUID, key: str) -> Row:
-        self._report_subject(cycle_id, key)
-        return self.app.reports.dossier(cycle_id, key)
-
-    def rerating(self, cycle_id: UUID, key: str) -> Row:
-        self._report_subject(cycle_id, key)
-        return self.app.reports.rerating(cycle_id, key)
-
-    def proposals(self, org_id: UUID, year: int) -> list[Row]:
-        self.check(Read.REPORT, org_id)
-        return self.app.commendations.proposals(org_id, year)
-
-    def awards(self, org_id: UUID | None = None, year: int | None = None) -> list[Row]:
-        """Awards in and under ``org_id``; without one, the viewer's branch."""
-        if org_id is None and not self.viewer.is_admin:
-            if self.viewer.org_id is None:
-                p.require_read(self.viewer, Read.REPORT, ())  # refused
-            org_id = self.viewer.org_id
-        if org_id is not None:
-            self.check(Read.REPORT, org_id)
-        return self.app.commendations.awards(org_id, year)
-
-    @property
-    def five_year_kind(self) -> str:
-        return str(self.app.commendations.five_year.value)
-
     # -- the log, as everyone may see it ---------------------------------------------
     def latest_checkpoint(self) -> Any:
         """The latest published checkpoint (public: anyone may verify it)."""
@@ -602,12 +541,6 @@ class ReadGateway:
         """The log's alerts, for a role that ``action`` allows."""
         p.require(self.viewer.roles, action)
         return list(self.app.integrator.alerts())
-
-
-def _place(subject: Row) -> str | None:
-    """The organisation a subject belongs to: a collective's own, a member's chi
-    bộ."""
-    return subject.get("org_id") or subject.get("cell_id")
 
 
 def _uuid(value: UUID | str | None) -> UUID | None:

@@ -1,0 +1,98 @@
+"""The gateway's reports, dossiers and commendations: each read checked
+against the viewer's scope (``Read.REPORT``) before it returns. A mixin of
+:class:`services.read_gateway.ReadGateway` (``gateway.report(...)`` as before).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain import permissions as p
+from domain.permissions import Read, Viewer
+from services.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from services.app import Kiemdiem
+
+Row = dict[str, Any]
+
+
+class ReportGatewayReads:
+    """Reports (rolled up by the tree), dossiers, re-ratings, commendations."""
+
+    if TYPE_CHECKING:
+        app: Kiemdiem
+        viewer: Viewer
+        check: Callable[..., None]
+        keep: Callable[..., list[Any]]
+
+    def annual_cycles(self) -> list[Row]:
+        return self.keep(
+            Read.REPORT, self.app.reports.annual_cycles(), lambda r: r["org_id"]
+        )
+
+    def report(self, org_id: UUID, year: int, tree_on: date | None = None) -> Row:
+        """Rolled up by the tree at the report date, or with ``tree_on`` by the
+        tree as it was on that day."""
+        self.check(Read.REPORT, org_id)
+        return self.app.reports.report(org_id, year, tree_on=tree_on)
+
+    def report_still_open(
+        self, org_id: UUID, year: int, level: str, after: tuple[str, str] | None
+    ) -> Row:
+        """The whole list behind a report's "still open" names, a page at a time."""
+        self.check(Read.REPORT, org_id)
+        return self.app.reports.still_open(org_id, year, level, after)
+
+    def report_history(
+        self, org_id: UUID, population: str, tree_on: date | None = None
+    ) -> list[Row]:
+        self.check(Read.REPORT, org_id)
+        return self.app.reports.history(org_id, population, tree_on)
+
+    def report_histories(
+        self, org_id: UUID, populations: Sequence[str], tree_on: date | None = None
+    ) -> dict[str, list[Row]]:
+        self.check(Read.REPORT, org_id)
+        return self.app.reports.histories(org_id, populations, tree_on)
+
+    def _report_subject(self, cycle_id: UUID, key: str) -> None:
+        row = self.app.ratings.subject_row(cycle_id, key)
+        if row is None:
+            raise NotFoundError("rating.subject_not_found", subject=key)
+        self.check(Read.REPORT, place_of(row))
+
+    def dossier(self, cycle_id: UUID, key: str) -> Row:
+        self._report_subject(cycle_id, key)
+        return self.app.reports.dossier(cycle_id, key)
+
+    def rerating(self, cycle_id: UUID, key: str) -> Row:
+        self._report_subject(cycle_id, key)
+        return self.app.reports.rerating(cycle_id, key)
+
+    def proposals(self, org_id: UUID, year: int) -> list[Row]:
+        self.check(Read.REPORT, org_id)
+        return self.app.commendations.proposals(org_id, year)
+
+    def awards(self, org_id: UUID | None = None, year: int | None = None) -> list[Row]:
+        """Awards in and under ``org_id``; without one, the viewer's branch."""
+        if org_id is None and not self.viewer.is_admin:
+            if self.viewer.org_id is None:
+                p.require_read(self.viewer, Read.REPORT, ())  # refused
+            org_id = self.viewer.org_id
+        if org_id is not None:
+            self.check(Read.REPORT, org_id)
+        return self.app.commendations.awards(org_id, year)
+
+    @property
+    def five_year_kind(self) -> str:
+        return str(self.app.commendations.five_year.value)
+
+
+def place_of(subject: Row) -> str | None:
+    """The organisation a subject belongs to: a collective's own, a member's chi
+    bộ."""
+    return subject.get("org_id") or subject.get("cell_id")
