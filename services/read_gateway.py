@@ -243,7 +243,7 @@ class ReadGateway(ReportGatewayReads):
         self.check(Read.MEMBER_FILE, row.cell_id, owner=row.member_id)
         return self.app.ratings.member_facts(member_id)
 
-    def memberplace_ofs(self, member_id: UUID) -> list[Row]:
+    def member_places(self, member_id: UUID) -> list[Row]:
         """The member's chi bộ and its place in the tree over time, across
         transfers and reorganisations (``domain.reorganisation.chi_bo_over_time``):
         for those who read the member's file."""
@@ -251,9 +251,9 @@ class ReadGateway(ReportGatewayReads):
         if row is None:
             raise NotFoundError("member.not_found", id=str(member_id))
         self.check(Read.MEMBER_FILE, row.cell_id, owner=row.member_id)
-        return self.place_ofs_over_time(member_id)
+        return self._places_over_time(member_id)
 
-    def memberplace_ofs_shown(self, member_id: UUID) -> list[Row]:
+    def member_places_shown(self, member_id: UUID) -> list[Row]:
         """The member's chi bộ over time on their page: for a viewer who reads
         only their name there (a member of the same chi bộ), none, never a
         refusal of the page itself."""
@@ -262,9 +262,9 @@ class ReadGateway(ReportGatewayReads):
             Read.MEMBER_FILE, row.cell_id, owner=row.member_id
         ):
             return []
-        return self.place_ofs_over_time(member_id)
+        return self._places_over_time(member_id)
 
-    def place_ofs_over_time(self, member_id: UUID) -> list[Row]:
+    def _places_over_time(self, member_id: UUID) -> list[Row]:
         """Unchecked: the callers above have applied the member-file rule."""
         views = self.app.projections
         known: dict[str, list[Row]] = {}
