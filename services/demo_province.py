@@ -38,7 +38,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import DomainError
-from domain.rulebooks import FORM_OF_APPENDIX, LEVEL_RANK, Level
+from domain.rulebooks import FORM_OF_APPENDIX
 from domain.subjects import Subject
 from ledger.signing import Signer
 from services import commands as c
@@ -46,8 +46,7 @@ from services import rating_commands as rc
 from services.app import Kiemdiem
 from services.command_batch import CommandBatch
 from services.demo import DemoAccount, demo_signer, open_demo_accounts
-from services.demo_history import TASKS, deadlines_of
-from services.demo_history import points as points_for
+from services.demo_history import deadlines_of
 from services.demo_province_plan import (
     CellPlan,
     LevelPlan,
@@ -55,12 +54,12 @@ from services.demo_province_plan import (
     ProvincePlan,
     plan_province,
 )
+from services.demo_province_ratings import YEAR as YEAR
+from services.demo_province_ratings import ProvinceRatings
 from services.demo_province_worker import worker_beside
 from services.demo_reports import collective_report
 from services.member_import import import_members
-from services.rating_ids import round_id
 
-YEAR = 2025
 PHASES = ("org_tree", "members", "accounts", "cycle_open", "reviews", "ratings")
 IMPORT_ROWS = 1000
 IMPORT_COLUMNS = (
@@ -82,13 +81,6 @@ HELD_ON = {
     "leader": date(2025, 12, 5),
     "grassroots_committee": date(2025, 12, 8),
     "provincial_committee": date(2025, 12, 10),
-}
-DECIDED_ON = {
-    "btv": date(2025, 12, 12),
-    "member": date(2025, 12, 15),
-    "leader": date(2025, 12, 16),
-    "cell": date(2025, 12, 20),
-    "commune": date(2025, 12, 28),
 }
 STRENGTHS = (
     "Chấp hành nghiêm chủ trương của Đảng, pháp luật của Nhà nước.",
@@ -160,7 +152,7 @@ def generate_province(
         return builder.run()
 
 
-class _Builder:
+class _Builder(ProvinceRatings):
     """One province being built: the plan, the signers, the phase clock, and the
     ids the later phases need (cycle, subjects, rounds and their numbering)."""
 
@@ -479,130 +471,4 @@ class _Builder:
             self.sec,
         )
         self.reviews += 1
-        self.step()
-
-    # -- ratings ---------------------------------------------------------------------
-    def rate_level(self, level: LevelPlan) -> None:
-        """A đảng ủy xã's round: each chi bộ's members in their peer group, the
-        Ban Thường vụ, its leaders (not above it), then the chi bộ."""
-        for cell in level.cells:
-            self.rate_cell_members(cell)
-        btv = self.collective_level()
-        self.rate(level.btv_key, btv, DECIDED_ON["btv"])
-        self.rate_leaders(level, btv)
-        for cell in level.cells:
-            self.rate(cell.key, self.collective_level(), DECIDED_ON["cell"])
-        self.level_done()
-
-    def rate_province(self) -> None:
-        """The tỉnh ủy's own chi bộ (each its own round), then the tỉnh ủy's round:
-        its Ban Thường vụ and leaders, its chi bộ, every đảng ủy xã."""
-        province = self.plan.province
-        for cell in province.cells:
-            self.rate_cell_members(cell)
-        btv = self.collective_level()
-        self.rate(province.btv_key, btv, DECIDED_ON["btv"])
-        self.rate_leaders(province, btv)
-        for cell in province.cells:
-            self.rate(cell.key, self.collective_level(), DECIDED_ON["cell"])
-        for commune in self.plan.communes:
-            self.rate(commune.key, self.collective_level(), DECIDED_ON["commune"])
-
-    def rate_cell_members(self, cell: CellPlan) -> None:
-        plain = [
-            m
-            for m in cell.members
-            if not m.leader_role and not self.subjects[m.key].exempt
-        ]
-        if not plain:
-            return
-        keys = [m.key for m in plain]
-        self.send(
-            rc.DefinePeerGroup(
-                self.dm.actor,
-                self.round_of(keys[0]),
-                f"dv-{cell.code}",
-                f"Đảng viên {cell.name}",
-                tuple(keys),
-            ),
-            self.dm,
-        )
-        levels = self.group_levels(len(plain))
-        # HTXSNV last: its cap counts the HTTNV decided before it (§5.1).
-        order = sorted(
-            zip(plain, levels, strict=True), key=lambda p: p[1] is Level.EXCELLENT
-        )
-        for member, level in order:
-            self.rate(member.key, level, DECIDED_ON["member"])
-
-    def rate_leaders(self, level: LevelPlan, btv: Level) -> None:
-        for leader in level.leaders:
-            chosen = self.collective_level()
-            if leader.leader_role == "head" and LEVEL_RANK[chosen] > LEVEL_RANK[btv]:
-                chosen = btv  # the head not above the collective (366)
-            self.rate(leader.key, chosen, DECIDED_ON["leader"])
-
-    def group_levels(self, size: int) -> list[Level]:
-        """One chi bộ's levels: a few HTHTNV, sometimes one KHTNV, HTXSNV within
-        20% of the HTTNV (rounded down)."""
-        rng = self.rng
-        low = min(size - 1, rng.randint(0, 2)) if size > 1 else 0
-        failed = 1 if size - low > 1 and rng.random() < 0.3 else 0
-        excellent = rng.randint(0, 4)
-        while excellent and excellent * 100 > (size - low - failed - excellent) * 20:
-            excellent -= 1
-        good = size - low - failed - excellent
-        levels = (
-            [Level.NOT_COMPLETED] * failed
-            + [Level.COMPLETED] * low
-            + [Level.GOOD] * good
-            + [Level.EXCELLENT] * excellent
-        )
-        rng.shuffle(levels)
-        return levels
-
-    def collective_level(self) -> Level:
-        return self.rng.choices([Level.GOOD, Level.COMPLETED], [4, 1])[0]
-
-    def round_of(self, key: str) -> UUID:
-        return round_id(self.cycle, str(self.subjects[key].decides))
-
-    def rate(self, key: str, level: Level, decided_on: date) -> None:
-        """The three steps: self-rating, proposal (thẩm định), decision."""
-        subject = self.subjects[key]
-        if subject.exempt or subject.decides in (None, "outside"):
-            return
-        rid = self.round_of(key)
-        total, on_time, exceeded, late, not_done = TASKS[level]
-        sec, dm = self.sec.actor, self.dm.actor
-        self.send(
-            rc.SelfRate(
-                sec,
-                rid,
-                key,
-                level.value,
-                total,
-                on_time,
-                tasks_exceeded=exceeded,
-                tasks_late=late,
-                tasks_not_done=not_done,
-                points=points_for(YEAR, subject.appendix, level),
-            ),
-            self.sec,
-        )
-        self.send(rc.ProposeRating(sec, rid, key, level.value), self.sec)
-        self.numbers[rid] += 1
-        self.send(
-            rc.DecideRating(
-                dm,
-                rid,
-                key,
-                level.value,
-                f"{self.numbers[rid]}-QĐ/ĐU",
-                decided_on,
-                justification="Theo kết quả thẩm định.",
-            ),
-            self.dm,
-        )
-        self.decisions += 1
         self.step()
