@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from projections.directory import lifetime
+from projections.directory_history import lifetime
 
 if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime

@@ -34,8 +34,7 @@ from domain.rulebooks import (
     rulebook_for_year,
 )
 from domain.subjects import SubjectKey
-from projections import directory as directory_view
-from projections import directory_reads
+from projections import directory_history, directory_reads
 from projections.directory import ancestor_path, ancestor_paths
 from projections.ratings.subjects import is_subject
 from services.errors import NotFoundError
@@ -198,8 +197,8 @@ class ReadGateway(ReportGatewayReads):
         self.check(Read.ORGANISATION, org_id)
         runtime = self.app.projections
         return {
-            "successions": directory_view.successions(runtime, org_id),
-            "periods": directory_view.periods(runtime, org_id),
+            "successions": directory_history.successions(runtime, org_id),
+            "periods": directory_history.periods(runtime, org_id),
         }
 
     def members(self, cell_id: UUID | None = None) -> list[MemberRow]:
@@ -271,7 +270,7 @@ class ReadGateway(ReportGatewayReads):
 
         def periods_of(org_id: str) -> list[Row]:
             if org_id not in known:
-                known[org_id] = directory_view.periods(views, UUID(org_id))
+                known[org_id] = directory_history.periods(views, UUID(org_id))
             return known[org_id]
 
         cells = directory_reads.member_cells(views, member_id)

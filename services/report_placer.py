@@ -19,7 +19,7 @@ from uuid import UUID
 
 from domain.reorganisation import cell_on, path_as_of
 from domain.subjects import SubjectKey
-from projections.directory import successors_as_of, tree_as_of
+from projections.directory_history import successors_as_of, tree_as_of
 from projections.directory_reads import member_cells
 from projections.runtime import ProjectionRuntime
 

@@ -25,7 +25,7 @@ from domain.rulebooks import Level, confidence_band, rulebook
 from domain.statistics import good_or_better
 from domain.subjects import in_subtree
 from projections import vote_results
-from projections.directory import tree_as_of
+from projections.directory_history import tree_as_of
 from projections.ratings import subjects
 from services.context import AppContext
 from services.errors import NotFoundError

@@ -23,7 +23,7 @@ from domain.rating_rules import previous_through_predecessors
 from domain.remediation_rules import Carried
 from domain.subjects import SubjectKey
 from domain.succession import Carrier, carriers
-from projections import directory
+from projections import directory_history
 from projections.runtime import ProjectionRuntime
 
 MAX_GENERATIONS = 16  # reorganisations walked back (a safeguard, never reached)
@@ -60,7 +60,7 @@ def succession(runtime: ProjectionRuntime, org_id: UUID, year: int) -> Successio
     for _ in range(MAX_GENERATIONS):
         following: list[UUID] = []
         for org in frontier:
-            for link in directory.predecessor_links(runtime, org):
+            for link in directory_history.predecessor_links(runtime, org):
                 if link["org_id"] in seen:
                     continue
                 seen.add(link["org_id"])
@@ -69,7 +69,7 @@ def succession(runtime: ProjectionRuntime, org_id: UUID, year: int) -> Successio
         if not following:
             break
         frontier = following
-    began, ended = directory.lifetime(runtime, org_id)
+    began, ended = directory_history.lifetime(runtime, org_id)
     split = [
         link["effective_on"]
         for link in found
@@ -114,7 +114,7 @@ def carriers_of(
     names: dict[str, str] = {}
 
     def links_from(org: str) -> list[Mapping[str, Any]]:
-        rows = directory.successions(runtime, UUID(org))
+        rows = directory_history.successions(runtime, UUID(org))
         for row in rows:
             names[str(row["successor_id"])] = str(row["successor_name"] or "")
         return [r for r in rows if str(r["predecessor_id"]) == org]

@@ -17,7 +17,7 @@ from domain.ratings import RatingRound
 from domain.rulebooks import rulebook_for_year
 from domain.subjects import OrgNode, SubjectKey, derive_subjects
 from ledger.signing import Signer
-from projections import directory
+from projections import directory_history
 from services import rating_commands as rc
 from services.handlers.base import Services
 from services.handlers.registry import handler
@@ -114,7 +114,7 @@ def carried_on_by(
         if node is not None and not node.dissolved:
             roots.append(org)
             continue
-        for link in directory.successions(app.projections, org):
+        for link in directory_history.successions(app.projections, org):
             successor = UUID(link["successor_id"])
             if link["predecessor_id"] == str(org) and successor not in seen:
                 seen.add(successor)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from projections import directory as views
+from projections import directory_history
 from projections import search as search_view
 from services import commands as c
 from services import rating_commands as rc
@@ -84,15 +85,15 @@ def test_two_communes_merge_into_one_directly_under_the_province(
     new = organisation_id("xa-ab")
     rt = services.projections
     assert views.ancestor_path(rt, world["cb-a"]) == (world["tinh"], new, world["cb-a"])
-    links = views.successions(rt, new)
+    links = directory_history.successions(rt, new)
     assert {(r["predecessor_id"], r["how"], r["decision_no"]) for r in links} == {
         (str(world["xa-a"]), "merge", "1234-QĐ/TU"),
         (str(world["xa-b"]), "merge", "1234-QĐ/TU"),
     }
     assert set(views.post_holder_ids(rt, new)) == {world["dv-a"], world["dv-b"]}
     # Today's tree and the tree as it was in June.
-    today = views.tree_as_of(rt, date(2025, 7, 1))
-    june = views.tree_as_of(rt, date(2025, 6, 30))
+    today = directory_history.tree_as_of(rt, date(2025, 7, 1))
+    june = directory_history.tree_as_of(rt, date(2025, 6, 30))
     assert today[world["cb-a"]]["parent_id"] == new
     assert world["xa-a"] not in today
     assert new not in june
@@ -159,7 +160,7 @@ def test_the_commune_merges_its_own_chi_bo_and_members_follow(
         world["dv-a"], *members
     }  # fmt: skip
     # The old chi bộ's history stays readable: its period and successor link.
-    (first, last) = views.periods(services.projections, cb_a2)
+    (first, last) = directory_history.periods(services.projections, cb_a2)
     assert (first["ended"], last["ended"], last["decision_no"]) == (0, 1, "7-QĐ/ĐU")
 
 
