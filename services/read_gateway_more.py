@@ -14,7 +14,7 @@ from domain.accounts import Role
 from domain.errors import DomainError
 from domain.permissions import Read
 from services.errors import NotFoundError
-from services.read_gateway_search import PAGE, Page, turn
+from services.read_pages import PAGE, Page, turn
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem

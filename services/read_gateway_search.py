@@ -29,11 +29,11 @@ from projections.directory_reads import (
 )
 from projections.directory_temporary import temporary_member_ids
 from services.queries import MemberRow, OrganisationRow, account_from_row
+from services.read_pages import PAGE, Page, turn
 
 if TYPE_CHECKING:
     from services.read_gateway import ReadGateway
 
-PAGE = 50  # rows of a list page
 HITS = 50  # results of a search
 MIN_WORD = 2  # a query's longest word needs this many letters
 CELL = "cell"
@@ -61,16 +61,6 @@ class SearchResult:
     def full(self) -> bool:
         """As many hits as a page holds: more may match a longer query."""
         return len(self.hits) >= HITS
-
-
-@dataclass(frozen=True)
-class Page:
-    """One keyset page (trang): its rows, and the ids to ask the next page
-    after (``after``) and the page before before (``before``), when there are."""
-
-    rows: list[Any]
-    after: UUID | None
-    before: UUID | None
 
 
 @dataclass(frozen=True)
@@ -438,30 +428,9 @@ def _turn(
     reading order, with the cursors of its neighbours (``ident``: a row's id);
     ``paged``: the page was asked from a cursor (so a page lies on the side it
     came from)."""
-    return turn(rows, backwards=backwards, paged=paged, ident=ident or _row_id)
-
-
-def turn(
-    rows: list[Any],
-    *,
-    backwards: bool,
-    paged: bool,
-    ident: Callable[[Any], UUID],
-    size: int | None = None,
-) -> Page:
-    """Any keyset list's ``size + 1`` rows (``PAGE`` unless given) into a page
-    (see ``_turn``)."""
-    size = PAGE if size is None else size
-    more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        rows.reverse()
-    if not rows:
-        return Page([], None, None)
-    first, last = ident(rows[0]), ident(rows[-1])
-    if backwards:
-        return Page(rows, last, first if more else None)
-    return Page(rows, last if more else None, first if paged else None)
+    return turn(
+        rows, backwards=backwards, paged=paged, ident=ident or _row_id, size=PAGE
+    )
 
 
 def _row_id(row: dict[str, Any]) -> UUID:

@@ -16,7 +16,7 @@ from domain.permissions import Read
 from domain.subjects import SubjectKey
 from services import remediation_commands as mc
 from services.queries import OrganisationRow
-from services.read_gateway_search import Page
+from services.read_pages import Page
 from web.catalogue.flashes import done
 from web.catalogue.remediation import (
     CAUSE_LABELS,
