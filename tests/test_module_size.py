@@ -1,0 +1,40 @@
+"""Files stay small enough to read in one sitting (style.md): every module of
+the application at most ~600 lines, but the two standalone verifiers, which a
+reader audits on their own, with no import of the rest."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = (
+    "bench",
+    "cli",
+    "domain",
+    "ledger",
+    "projections",
+    "services",
+    "votes",
+    "web",
+)
+LIMIT = 600
+STANDALONE = {"ledger/verify.py", "votes/verifier/checks.py"}
+
+
+def too_long(root: Path) -> dict[str, int]:
+    found = {}
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            name = path.relative_to(root).as_posix()
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            if lines > LIMIT and name not in STANDALONE:
+                found[name] = lines
+    return found
+
+
+def test_every_module_reads_in_one_sitting():
+    assert too_long(ROOT) == {}
+
+
+def test_the_rule_fires_on_a_long_module(tmp_path):
+    (tmp_path / "domain").mkdir()
+    (tmp_path / "domain" / "long.py").write_text("x = 1\n" * (LIMIT + 1))
+    assert too_long(tmp_path) == {"domain/long.py": LIMIT + 1}
