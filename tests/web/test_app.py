@@ -180,12 +180,15 @@ def test_500_page_in_vietnamese(app, client, auth, monkeypatch):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     auth.login("admin")
 
-    def broken():
+    def broken(*_args, **_kwargs):
         raise RuntimeError("boom")
 
     # every read of a view fails (the tree's page reads the search view, the
-    # API's list the directory through the services)
-    monkeypatch.setattr(app.extensions["kiemdiem"].projections, "read", broken)
+    # API's list the directory through the services): one-statement reads go
+    # through ``query``/``query_views``, those that must agree through ``read``
+    runtime = app.extensions["kiemdiem"].projections
+    for read in ("read", "query", "query_views"):
+        monkeypatch.setattr(runtime, read, broken)
     response = client.get("/organisations/")
     assert response.status_code == 500
     body = response.get_data(as_text=True)
