@@ -70,23 +70,7 @@ class RatingRounds(ReadModel):
 
     @handles(RatingRound.PeerGroupDefined)  # type: ignore[attr-defined]
     def group_defined(self, e: LedgerEvent, tx: Tx) -> None:
-        ev = e.event
-        rid = str(e.stream)
-        cycle = cycle_of_round(tx, rid)
-        tx.upsert(
-            "groups",
-            ["round_id", "code"],
-            {
-                "round_id": rid,
-                "code": ev.code,
-                "name": ev.name,
-                "ratio_pct": ev.ratio_pct,
-                "justification": None,
-                "members": to_json(list(ev.members)),
-            },
-        )
-        for key in ev.members:
-            set_subject(tx, cycle, key, e.notification_id, group_code=ev.code)
+        _group(e, tx, None, list(e.event.members))
 
     @handles(RatingRound.PeerGroupCarried)
     def group_carried(self, e: LedgerEvent, tx: Tx) -> None:
@@ -94,22 +78,7 @@ class RatingRounds(ReadModel):
         its members here and those the ended authority decided (their levels
         count in the gauge, as in the aggregate)."""
         ev = e.event
-        rid = str(e.stream)
-        cycle = cycle_of_round(tx, rid)
-        tx.upsert(
-            "groups",
-            ["round_id", "code"],
-            {
-                "round_id": rid,
-                "code": ev.code,
-                "name": ev.name,
-                "ratio_pct": ev.ratio_pct,
-                "justification": ev.justification,
-                "members": to_json(sorted([*ev.members, *ev.kept])),
-            },
-        )
-        for key in ev.members:
-            set_subject(tx, cycle, key, e.notification_id, group_code=ev.code)
+        _group(e, tx, ev.justification, sorted([*ev.members, *ev.kept]))
 
     @handles(RatingRound.QuotaExceptionGranted)  # type: ignore[attr-defined]
     def exception(self, e: LedgerEvent, tx: Tx) -> None:
@@ -429,3 +398,27 @@ def round_exists(views: ProjectionRuntime, round_id: str) -> bool:
             "ratings", "SELECT 1 AS one FROM {rounds} WHERE round_id = ?", [round_id]
         )
     )
+
+
+def _group(
+    e: LedgerEvent, tx: Tx, justification: str | None, listed: list[str]
+) -> None:
+    """A peer group's row (``listed``: every member its gauge counts) and its
+    members here marked with its code."""
+    ev = e.event
+    rid = str(e.stream)
+    cycle = cycle_of_round(tx, rid)
+    tx.upsert(
+        "groups",
+        ["round_id", "code"],
+        {
+            "round_id": rid,
+            "code": ev.code,
+            "name": ev.name,
+            "ratio_pct": ev.ratio_pct,
+            "justification": justification,
+            "members": to_json(listed),
+        },
+    )
+    for key in ev.members:
+        set_subject(tx, cycle, key, e.notification_id, group_code=ev.code)
