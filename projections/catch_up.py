@@ -1,8 +1,13 @@
 """Catching up one view, the careful way: the pull loop of ledger.md §9.2.
 
 A page of the notifications the view handles is read and decoded, applied, and
-committed together with the view's tracking position (exactly once). A handler
-error rolls the page back and replays it up to the failing event, so the view
+committed together with the view's tracking position (exactly once). A page is
+applied as a rebuild's page is (:func:`apply_page`): its plain inserts deferred
+and written per table, and what the model keeps for the end (``Tx.later``: the
+ratings view's open-item refills) written once at the page's end by
+``ReadModel.finish``. Any error in that rolls the page back and replays it event
+by event, each written at once (no deferred row), so a handler error names its
+event: the page is then replayed up to it (that prefix finished too), the view
 stops just before it and is marked stale (``failed``); a transient error is kept
 in memory and retried after ``stale_retry_seconds``. Nothing propagates: the
 other views go on.
@@ -19,6 +24,7 @@ from typing import TYPE_CHECKING
 from eventsourcing.persistence import Notification
 
 from ledger.mapper import LedgerEvent
+from projections.read_model import ReadModel
 from projections.sqlutil import Tx
 from projections.view_state import ViewState, mark_ready, sql
 from projections.view_storage import META_TABLE, UPSTREAM
@@ -41,8 +47,26 @@ class _HandlerError(Exception):
         self.cause = cause
 
 
+class _PageFailed(Exception):
+    """A page applied deferred failed somewhere (a deferred row's error surfaces
+    at a later statement or the flush): replay it event by event."""
+
+
 class _PositionMoved(Exception):
     """Another writer advanced the view since the page was read; re-read it."""
+
+
+def apply_page(model: ReadModel, events: Sequence[LedgerEvent], tx: Tx) -> None:
+    """Apply a page's events in the caller's transaction and write what the
+    model left for the page's end (``finish``), then, on a deferred ``Tx``,
+    the deferred rows: the rows of applying each event at once. With a deferred
+    ``Tx`` an error may surface after its event; the caller then rolls back and
+    replays the page without deferring (:meth:`CatchUp.commit`)."""
+    apply = model.apply
+    for event in events:
+        apply(event, tx)
+    model.finish(tx)
+    tx.flush()
 
 
 @dataclass(frozen=True)
@@ -166,10 +190,27 @@ class CatchUp:
             except Exception as exc:
                 failure = _Failure(notification, exc, "decode")
                 break
+        deferred = True
         while True:
             target = last if failure is None else failure.notification.id - 1
             try:
-                self.commit(state, start, events, target, failure, reached=stop)
+                self.commit(
+                    state,
+                    start,
+                    events,
+                    target,
+                    failure,
+                    reached=stop,
+                    deferred=deferred,
+                )
+            except _PageFailed:
+                logger.debug(
+                    "view %s: page after %d rolled back; replaying it event by event",
+                    state.name,
+                    start,
+                )
+                deferred = False
+                continue
             except _HandlerError as err:
                 failed_event = events[err.index]
                 failure = _Failure(notifications[err.index], err.cause, "handler")
@@ -209,19 +250,27 @@ class CatchUp:
         failure: _Failure | None,
         *,
         reached: int,
+        deferred: bool = False,
     ) -> None:
-        """Apply events and advance to ``target`` in one view transaction."""
+        """Apply events and advance to ``target`` in one view transaction.
+
+        ``deferred``: as :func:`apply_page` (any error: :class:`_PageFailed`);
+        otherwise each event is written at once and a handler error is a
+        :class:`_HandlerError` naming it. Either way the model's ``finish``
+        runs once, after the events."""
         view = state.view
         with view.transaction(commit=True) as c:
             view.serialise(c, state.name)
             if view.position(c) != start:
                 raise _PositionMoved
-            tx = Tx(c, postgres=view.postgres, tables=state.tables)
-            for index, event in enumerate(events):
+            tx = Tx(c, postgres=view.postgres, tables=state.tables, deferred=deferred)
+            if deferred:
                 try:
-                    state.model.apply(event, tx)
+                    apply_page(state.model, events, tx)
                 except Exception as exc:
-                    raise _HandlerError(index, exc) from exc
+                    raise _PageFailed from exc
+            else:
+                _apply_each(state.model, events, tx)
             if target > start:
                 view.advance(c, target)
             meta = view.qualify(META_TABLE)
@@ -264,6 +313,24 @@ class CatchUp:
             position,
             exc_info=failure.error,
         )
+
+
+def _apply_each(model: ReadModel, events: Sequence[LedgerEvent], tx: Tx) -> None:
+    """Apply each event at once, then finish the page (after each event nothing
+    should be left for it, but a model may keep something for the page's end);
+    a handler's error is a :class:`_HandlerError` naming its event (finish's,
+    the page's last event: the page is then replayed without it)."""
+    for index, event in enumerate(events):
+        try:
+            model.apply(event, tx)
+        except Exception as exc:
+            raise _HandlerError(index, exc) from exc
+    try:
+        model.finish(tx)
+    except Exception as exc:
+        if not events:
+            raise
+        raise _HandlerError(len(events) - 1, exc) from exc
 
 
 def _describe(failure: _Failure) -> str:

@@ -5,7 +5,9 @@ round (:meth:`CatchUpTogether.catch_up`) the new notifications are read once and
 decoded once, and every view that handles some of them applies its own, in one
 transaction on PostgreSQL. Anything unusual (a failed or rebuilding view, more
 than a page to read, a handler error) rolls back and leaves the views to the
-careful per-view path of :class:`projections.catch_up.CatchUp`.
+careful per-view path of :class:`projections.catch_up.CatchUp`. Each view's
+events are applied as a page (:func:`projections.catch_up.apply_page`): the
+ratings view refills a subject once for them all.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from eventsourcing.persistence import Notification
 
 from ledger.mapper import LedgerEvent
 from projections import view_storage
-from projections.catch_up import CatchUp
+from projections.catch_up import CatchUp, apply_page
 from projections.sqlutil import Tx
 from projections.view_pool import OpenViews
 from projections.view_state import ViewState, meta_row
@@ -234,10 +236,10 @@ class CatchUpTogether:
         # Both are lower bounds of what the view holds (another process may have
         # gone further; this one may know that nothing it handles came since).
         start = max(position, state.known or 0)
-        tx = Tx(c, postgres=view.postgres, tables=state.tables)
-        for event in events:
-            if event.notification_id > start:
-                state.model.apply(event, tx)
+        # A page as the careful path's (:func:`apply_page`): deferred rows, the
+        # model's end-of-page work once; any error rolls every view back.
+        tx = Tx(c, postgres=view.postgres, tables=state.tables, deferred=True)
+        apply_page(state.model, [e for e in events if e.notification_id > start], tx)
         if until > position:
             view.advance(c, until)
         return max(start, until)

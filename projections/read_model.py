@@ -130,10 +130,12 @@ class ReadModel:
             handler(self, event, tx)
 
     def finish(self, tx: Tx) -> None:
-        """Write what the handlers left for the end (``Tx.later``): called by a
-        rebuild after each page of events (a deferred ``Tx``), before it
-        commits. A model that keeps something for the end of each event does
-        it in :meth:`apply` when the ``Tx`` is not deferred."""
+        """Write what the handlers left for the end (``Tx.later``): called after
+        each page of events (a deferred ``Tx``: a rebuild's page, a catch-up's,
+        a command's), before it commits. A model that keeps something for the
+        end of each event does it in :meth:`apply` when the ``Tx`` is not
+        deferred (a page replayed event by event after an error, to find the
+        failing event); ``finish`` then also runs after that page's events."""
 
     # -- declaration checks --------------------------------------------------------
     def check(self) -> None:

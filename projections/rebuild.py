@@ -28,7 +28,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from ledger.mapper import LedgerEvent
-from projections.catch_up import CatchUp, ProgressCallback
+from projections.catch_up import CatchUp, ProgressCallback, apply_page
 from projections.sqlutil import Tx
 from projections.view_state import (
     ViewState,
@@ -261,11 +261,7 @@ def _commit_page(
         if view.position(c) != start:
             raise _PositionMoved(state.name)
         tx = Tx(c, postgres=view.postgres, tables=state.tables, deferred=True)
-        apply = state.model.apply
-        for event in events:
-            apply(event, tx)
-        state.model.finish(tx)
-        tx.flush()
+        apply_page(state.model, events, tx)
         if target > start:
             view.advance(c, target)
         if target >= reached:  # the last page: the view is ready with its indexes
