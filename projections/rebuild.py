@@ -252,9 +252,10 @@ def _commit_page(
     reached: int,
 ) -> None:
     """Apply a page's events to one view and advance it to ``target``, in one
-    transaction, as :meth:`CatchUp.commit` does, but with the handlers' plain
-    inserts deferred and written per table (:class:`Tx` ``deferred``). Any
-    error rolls the page back; the view's own catch-up then replays it."""
+    transaction, as :meth:`CatchUp.commit` does (:func:`apply_page`: the
+    plain inserts deferred and written per table, the model's ``finish`` once),
+    building the indexes on the last page. Any error rolls the page back; the
+    view's own catch-up then replays it."""
     view = state.view
     with view.transaction(commit=True) as c:
         view.serialise(c, state.name)
