@@ -28,8 +28,9 @@ from __future__ import annotations
 from ledger.mapper import LedgerEvent
 from projections.ratings.criteria import CriteriaRefinements
 from projections.ratings.members import MemberRecords
-from projections.ratings.open_items import CycleOpenItems, refill_pending
+from projections.ratings.open_items import CycleOpenItems
 from projections.ratings.orders import ReReviewOrders
+from projections.ratings.refills import refill_pending
 from projections.ratings.reviews import ReviewMeetings
 from projections.ratings.rounds import RatingRounds
 from projections.ratings.statistics import RatingStatistics

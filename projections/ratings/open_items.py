@@ -13,18 +13,16 @@ of a subject it waits for. What counts as an open item stays the domain's
 when its subjects are set (the cycle opened or refreshed), so a change of one
 subject re-asks the rule with the few rows it names and finds the subjects
 waiting for it through the ``prerequisites_other`` index. A cycle whose
-subjects arrive or change in parts (several events) calls
-:func:`subjects_added` for each part and :func:`subjects_removed` for the keys
-that leave: each asks the rules about the part's neighbours only
-(``domain.rating_open_items.prerequisite_candidates`` and
-``waiting_candidates``), never the whole cycle. The deadlines and re-review
+subjects arrive or change in parts (several events) asks the rules about each
+part's neighbours only (:mod:`.cycle_parts`), never the whole cycle. The
+subjects named by :func:`refill_later` are refilled together at the end of the
+event, or of a rebuild's page (:mod:`.refills`). The deadlines and re-review
 orders depend on the day and are read apart (``services``).
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -32,23 +30,18 @@ from uuid import UUID
 from domain.cycles import MILESTONES, SubjectIndex
 from domain.rating_open_items import (
     RATING_STEPS,
-    Neighbours,
     discipline_window,
     disciplines_counted_from,
-    prerequisite_candidates,
-    reads_prerequisites,
-    reads_reviews,
     step_flags,
     still_open,
     subject_open_items,
-    waiting_candidates,
     waiting_items_change,
 )
 from domain.rating_order import rating_prerequisites
 from domain.subjects import Subject
 from projections.ratings.tallies import MILESTONE, OPEN, WHOLE, tallies_at, tally
 from projections.read_model import ReadModel
-from projections.sqlutil import Tx, adapt_params
+from projections.sqlutil import Tx
 
 if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
@@ -107,7 +100,7 @@ def _position(part: str, row: Mapping[str, Any]) -> str:
     return f"{part}{rank}{row['subject_key']}"
 
 
-def _subject(row: Mapping[str, Any]) -> dict[str, Any]:
+def as_subject_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """A stored subject row as the domain's open-item rules read it."""
     out = dict(row)
     out["key"] = row["subject_key"]
@@ -117,7 +110,7 @@ def _subject(row: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _items_of(
+def items_rows(
     row: Mapping[str, Any],
     subject_items: list[dict[str, Any]],
     latest_step: Mapping[str, Any] | None,
@@ -178,7 +171,7 @@ def milestone_position(milestone: str, level: str) -> str:
     return f"{MILESTONES_OPEN}{milestone}:{level}:"
 
 
-def _counted(rows: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str, str], int]:
+def counted(rows: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str, str], int]:
     """The cycle's tallies these stored rows make: the items shown, and the
     subjects short of each milestone at each deadline level."""
     counts: dict[tuple[str, str, str], int] = {}
@@ -191,7 +184,7 @@ def _counted(rows: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str, str], int]
     return counts
 
 
-def _store(tx: Tx, rows: Iterable[tuple[Any, ...]]) -> None:
+def store_items(tx: Tx, rows: Iterable[tuple[Any, ...]]) -> None:
     tx.executemany(
         "INSERT INTO {open_items} (cycle_id, position, seq, subject_key, kind, "
         "rule, subject, other) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -207,102 +200,6 @@ def refill_later(tx: Tx, cycle: str, key: str) -> None:
     they then stand, so it gives the rows of refilling after each write."""
     pending: dict[tuple[str, str], None] = tx.later.setdefault(PENDING, {})
     pending[(cycle, key)] = None
-
-
-def refill_pending(tx: Tx) -> None:
-    """Refill the items of the subjects :func:`refill_later` named, each once."""
-    pending: dict[tuple[str, str], None] | None = tx.later.pop(PENDING, None)
-    for cycle, key in pending or ():
-        refresh_subject(tx, cycle, key)
-
-
-def refresh_subject(tx: Tx, cycle: str, key: str) -> None:
-    """Refill one subject's open items from its row and the few rows they read
-    (and the cycle's count of them)."""
-    tx.execute(
-        "SELECT cycle_id, position, seq, subject_key, kind, rule, subject, other "
-        "FROM {open_items} WHERE cycle_id = ? AND subject_key = ?",
-        (cycle, key),
-    )
-    before = tx.fetchall()
-    stored = _refilled(tx, cycle, key)
-    if _same_rows(before, stored):  # a refill that changes nothing writes nothing
-        return
-    tx.execute(
-        "DELETE FROM {open_items} WHERE cycle_id = ? AND subject_key = ?",
-        (cycle, key),
-    )
-    _store(tx, stored)
-    counts = _counted(stored)
-    for place, n in _counted(before).items():
-        counts[place] = counts.get(place, 0) - n
-    tally(tx, cycle, counts, drop_zero=True)
-
-
-def _same_rows(stored: list[tuple[Any, ...]], fresh: list[tuple[Any, ...]]) -> bool:
-    """Whether the rows read back equal the rows about to be written (as the
-    database holds them), in any order."""
-    if len(stored) != len(fresh):
-        return False
-    return Counter(stored) == Counter(adapt_params(row) for row in fresh)
-
-
-def _refilled(tx: Tx, cycle: str, key: str) -> list[tuple[Any, ...]]:
-    """The stored rows of one subject's items, asked of the domain."""
-    tx.execute(
-        "SELECT s.*, c.year, (SELECT t.detail FROM {timeline} t "  # noqa: S608 - marks only
-        "WHERE t.cycle_id = s.cycle_id AND t.subject_key = s.subject_key "
-        f"AND t.step IN ({_STEP_MARKS}) ORDER BY t.position DESC LIMIT 1) "
-        "AS latest_step FROM {subjects} s JOIN {cycles} c "
-        "ON c.cycle_id = s.cycle_id WHERE s.cycle_id = ? AND s.subject_key = ?",
-        (*_STEPS, cycle, key),
-    )
-    found = tx.fetchone_dict()
-    if found is None:
-        return []
-    row = _subject(found)
-    needed: list[dict[str, Any]] = []
-    if reads_prerequisites(row):
-        tx.execute(
-            "SELECT p.rule, p.other_key, o.status, o.name FROM {prerequisites} p "
-            "JOIN {subjects} o ON o.cycle_id = p.cycle_id "
-            "AND o.subject_key = p.other_key "
-            "WHERE p.cycle_id = ? AND p.subject_key = ? ORDER BY p.seq",
-            (cycle, key),
-        )
-        needed = tx.fetchall_dicts()
-    rows = {key: row} | {
-        n["other_key"]: {"status": n["status"], "name": n["name"]} for n in needed
-    }
-    reviews: list[tuple[Any, ...]] = []
-    if reads_reviews(row):
-        tx.execute(
-            "SELECT venue_id, held_on, redo_order_id FROM {reviews} "
-            "WHERE cycle_id = ? AND subject_key = ?",
-            (cycle, key),
-        )
-        reviews = tx.fetchall()
-    met = {(key, str(v)) for v, held, redo in reviews if held or redo}
-    held = any(held_on is not None for _, held_on, _ in reviews)
-    later = False
-    window = discipline_window(row, int(found["year"]))
-    if window is not None:
-        last = tx.scalar(
-            "SELECT MAX(recorded_at) FROM {disciplines} WHERE member_id = ? "
-            "AND decided_on >= ?",
-            (window.member_id, window.decided_from),
-        )
-        later = last is not None and int(last) > window.recorded_after
-    items = subject_open_items(
-        row,
-        rows,
-        met,
-        disciplined_after=later,
-        prerequisites=[(n["rule"], n["other_key"]) for n in needed],
-    )
-    latest = found["latest_step"]
-    step = None if latest is None else {"detail": latest}
-    return _items_of(found, items, step, held)
 
 
 def waiting_for(tx: Tx, cycle: str, key: str) -> list[str]:
@@ -357,7 +254,7 @@ def refresh_cycle(tx: Tx, cycle: str) -> None:
     tx.execute(
         "SELECT * FROM {subjects} WHERE cycle_id = ? ORDER BY subject_key", (cycle,)
     )
-    rows = {r["subject_key"]: _subject(r) for r in tx.fetchall_dicts()}
+    rows = {r["subject_key"]: as_subject_row(r) for r in tx.fetchall_dicts()}
     typed = {k: Subject.from_payload(r) for k, r in rows.items()}
     index = SubjectIndex.of(typed)
     needed = {
@@ -366,7 +263,7 @@ def refresh_cycle(tx: Tx, cycle: str) -> None:
         if not r["exempt"]
     }
     tx.execute("DELETE FROM {posts} WHERE cycle_id = ?", (cycle,))
-    _store_posts(tx, cycle, typed.values())
+    store_posts(tx, cycle, typed.values())
     tx.execute("DELETE FROM {prerequisites} WHERE cycle_id = ?", (cycle,))
     tx.executemany(
         "INSERT INTO {prerequisites} (cycle_id, subject_key, seq, rule, other_key) "
@@ -410,129 +307,20 @@ def refresh_cycle(tx: Tx, cycle: str) -> None:
             disciplined_after=later,
             prerequisites=needed.get(key, []),
         )
-        stored += _items_of(row, items, latest.get(key), key in held)
-    _store(tx, stored)
+        stored += items_rows(row, items, latest.get(key), key in held)
+    store_items(tx, stored)
     tx.execute(
         "DELETE FROM {tallies} WHERE cycle_id = ? AND facet IN (?, ?)",
         (cycle, OPEN, MILESTONE),
     )
-    tally(tx, cycle, _counted(stored))
+    tally(tx, cycle, counted(stored))
 
 
-# -- a part of the cycle's subjects (added, changed or removed) -----------------------
-def subjects_added(tx: Tx, cycle: str, keys: Iterable[str]) -> None:
-    """Subjects were added to an open cycle or their rows changed (their rows
-    stored): their prerequisites, those of the subjects that may wait for them
-    (``domain.rating_open_items.waiting_candidates``) and the items of both
-    again. In the size of the part and its neighbours, not of the cycle, so a
-    cycle whose subjects arrive in many events stays linear."""
-    added = _typed(tx, cycle, list(keys))
-    tx.executemany(
-        "DELETE FROM {posts} WHERE cycle_id = ? AND subject_key = ?",
-        [(cycle, k) for k in added],
-    )
-    _store_posts(tx, cycle, added.values())
-    again = set(added)
-    for subject in added.values():
-        again |= _named(tx, cycle, waiting_candidates(subject))
-    for key in sorted(again):
-        _prerequisites_again(tx, cycle, key)
-        refill_later(tx, cycle, key)
-
-
-def subjects_removed(tx: Tx, cycle: str, keys: Iterable[str]) -> None:
-    """Subjects left an open cycle (their rows already deleted): their items,
-    prerequisites and posts go, and the subjects that waited for them are asked
-    again."""
-    gone = sorted(set(keys))
-    waiting: set[str] = set()
-    for key in gone:
-        waiting.update(waiting_for(tx, cycle, key))
-        refill_later(tx, cycle, key)  # no row: its items and their counts go
-    for column in ("subject_key", "other_key"):
-        tx.executemany(
-            "DELETE FROM {prerequisites} WHERE cycle_id = ? AND "  # noqa: S608 - a fixed column
-            + column
-            + " = ?",
-            [(cycle, k) for k in gone],
-        )
-    tx.executemany(
-        "DELETE FROM {posts} WHERE cycle_id = ? AND subject_key = ?",
-        [(cycle, k) for k in gone],
-    )
-    for key in sorted(waiting - set(gone)):
-        _prerequisites_again(tx, cycle, key)
-        refill_later(tx, cycle, key)
-
-
-def _store_posts(tx: Tx, cycle: str, subjects: Iterable[Subject]) -> None:
+def store_posts(tx: Tx, cycle: str, subjects: Iterable[Subject]) -> None:
     tx.executemany(
         "INSERT INTO {posts} (cycle_id, org_id, subject_key) VALUES (?, ?, ?) "
         "ON CONFLICT (cycle_id, org_id, subject_key) DO NOTHING",
         [(cycle, org, s.key) for s in subjects if s.is_individual for org in s.posts],
-    )
-
-
-def _typed(tx: Tx, cycle: str, keys: list[str]) -> dict[str, Subject]:
-    """The stored subjects among ``keys``, as the domain reads them."""
-    found: dict[str, Subject] = {}
-    for start in range(0, len(keys), BATCH):
-        batch = keys[start : start + BATCH]
-        tx.execute(
-            "SELECT * FROM {subjects} WHERE cycle_id = ? AND subject_key IN ("  # noqa: S608 - marks only
-            + ", ".join("?" for _ in batch)
-            + ")",
-            (cycle, *batch),
-        )
-        for row in tx.fetchall_dicts():
-            found[row["subject_key"]] = Subject.from_payload(_subject(row))
-    return found
-
-
-def _named(tx: Tx, cycle: str, who: Neighbours) -> set[str]:
-    """The keys of the cycle's subjects ``who`` names (through indexes)."""
-    found = set(who.keys)
-    for sql, values in (
-        (
-            "SELECT subject_key FROM {subjects} WHERE cycle_id = ? "
-            "AND kind = 'collective' AND parent_id = ?",
-            who.parents,
-        ),
-        (
-            "SELECT subject_key FROM {subjects} WHERE cycle_id = ? "
-            "AND kind = 'individual' AND cell_id = ?",
-            who.cells,
-        ),
-        (
-            "SELECT subject_key FROM {posts} WHERE cycle_id = ? AND org_id = ?",
-            who.posted_at,
-        ),
-    ):
-        for value in values:
-            tx.execute(sql, (cycle, value))
-            found.update(str(r[0]) for r in tx.fetchall())
-    return found
-
-
-def _prerequisites_again(tx: Tx, cycle: str, key: str) -> None:
-    """One subject's prerequisites from its candidates only
-    (``domain.rating_open_items.prerequisite_candidates``)."""
-    tx.execute(
-        "DELETE FROM {prerequisites} WHERE cycle_id = ? AND subject_key = ?",
-        (cycle, key),
-    )
-    subject = _typed(tx, cycle, [key]).get(key)
-    if subject is None or subject.exempt:
-        return
-    near = _typed(
-        tx, cycle, sorted(_named(tx, cycle, prerequisite_candidates(subject)))
-    )
-    near[key] = subject
-    pairs = rating_prerequisites(subject, near, SubjectIndex.of(near))
-    tx.executemany(
-        "INSERT INTO {prerequisites} (cycle_id, subject_key, seq, rule, other_key) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [(cycle, key, seq, rule, other) for seq, (rule, other) in enumerate(pairs)],
     )
 
 

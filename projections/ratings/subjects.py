@@ -17,7 +17,7 @@ from uuid import UUID
 from domain.cycles import ReviewCycle, deadline_level
 from domain.subjects import Subject
 from ledger.mapper import LedgerEvent
-from projections.ratings import open_items
+from projections.ratings import cycle_parts
 from projections.ratings.open_items import refresh_cycle, subject_updated
 from projections.ratings.statistics import (
     Placed,
@@ -130,7 +130,7 @@ def bucket_of(row: dict[str, Any]) -> str:
 
 def drop_subject(tx: Tx, cycle: str, row: dict[str, Any]) -> None:
     """Take a stored subject row out of the counters and the table (its open
-    items go with :func:`open_items.subjects_removed` once the event's rows are
+    items go with :func:`cycle_parts.subjects_removed` once the event's rows are
     in place)."""
     path = json.loads(row["path"])
     bump(tx, cycle, path, row["population"], bucket_of(row), -1)
@@ -268,7 +268,7 @@ class CyclesAndSubjects(ReadModel):
     def subjects_added(self, e: LedgerEvent, tx: Tx) -> None:
         cycle = str(e.stream)
         insert_subjects(tx, cycle, e.event.subjects, e.notification_id)
-        open_items.subjects_added(tx, cycle, [str(s["key"]) for s in e.event.subjects])
+        cycle_parts.subjects_added(tx, cycle, [str(s["key"]) for s in e.event.subjects])
 
     @handles(ReviewCycle.SubjectsChanged)  # type: ignore[attr-defined]
     def subjects_changed(self, e: LedgerEvent, tx: Tx) -> None:
@@ -290,8 +290,8 @@ class CyclesAndSubjects(ReadModel):
             if row is not None:
                 drop_subject(tx, cycle, row)
                 gone.append(key)
-        open_items.subjects_removed(tx, cycle, gone)
-        open_items.subjects_added(tx, cycle, [str(p["key"]) for p in fresh])
+        cycle_parts.subjects_removed(tx, cycle, gone)
+        cycle_parts.subjects_added(tx, cycle, [str(p["key"]) for p in fresh])
 
     @handles(ReviewCycle.SubjectsRefreshed)  # type: ignore[attr-defined]
     def subjects_refreshed(self, e: LedgerEvent, tx: Tx) -> None:

@@ -24,13 +24,10 @@ from domain.rating_open_items import (
 )
 from domain.subjects import Subject
 from projections.ratings import statistics as stats_view
+from projections.ratings.cycle_parts import subjects_added, subjects_removed
 from projections.ratings.members import last_recorded_disciplines
-from projections.ratings.open_items import (
-    refill_pending,
-    refresh_cycle,
-    subjects_added,
-    subjects_removed,
-)
+from projections.ratings.open_items import refresh_cycle
+from projections.ratings.refills import refill_pending
 from projections.ratings.tallies import DECIDES, STATUS, tallies_at
 from projections.sqlutil import Tx
 from services.demo import load_demo
