@@ -138,13 +138,20 @@ def test_an_open_plan_follows_the_merger_to_the_successor(services, world, refus
     inspector = world["account"]("ubkt-ab", "inspector", new)
     successor = gate(services, world, "thuky-ab")
     assert item in ids(successor.remediation.tracking(new)["items"])
-    overdue = gate(services, world, "ubkt-ab").remediation.worklist()["overdue"]
-    assert item in ids(overdue)
-    assert item in ids(successor.remediation.reminders())  # the dashboard's
+    work = gate(services, world, "ubkt-ab").remediation.worklist()
+    assert item in ids(work["overdue"])
+    assert work["overdue_count"] == len(work["overdue"])  # counted where held
+    reminded = successor.remediation.reminders()  # the dashboard's
+    assert item in ids(reminded["items"])
+    assert reminded["count"] == len(reminded["items"])
     # nothing is rewritten: Xã a's history lists it, its worklist no longer
     assert item in ids(services.remediation.items(org_id=world["xa-a"]))
-    assert item not in ids(services.remediation.worklist(world["xa-a"])["overdue"])
-    assert item not in ids(gate(services, world, "thuky-a").remediation.reminders())
+    left = services.remediation.worklist(world["xa-a"])
+    assert item not in ids(left["overdue"])
+    assert left["overdue_count"] == len(left["overdue"])
+    before = gate(services, world, "thuky-a").remediation.reminders()
+    assert item not in ids(before["items"])
+    assert before["count"] == len(before["items"])
     # the successor's keepers act on it; the ended office does not
     run(mc.ClaimRemediation(secretary.actor, item, "Đã dự đủ quý III."), secretary)
     verify = mc.VerifyRemediation(world["ubkt-a"].actor, item, "Đạt")
