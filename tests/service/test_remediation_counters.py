@@ -9,15 +9,13 @@ from datetime import date
 from typing import Any
 
 from projections.remediation_counters import URGENT
-from services import commands as c
 from services import remediation_commands as mc
-from services import reorganisation_commands as ro
 from tests.service.test_what_follows_a_reorganisation import (
-    JULY,
     gate,
     ids,
     merge,
     shortcoming_2024,
+    split_a,
     world,
 )
 
@@ -102,21 +100,10 @@ def test_counters_follow_status_changes_and_a_merger(services, world):
 
 
 def test_counters_follow_a_split(services, world):
-    run, dm, admin = world["run"], world["decision_maker"], world["admin"]
     shortcoming_2024(world)
     shortcoming_2024(world, subject=f"o:{world['xa-a']}")
     services.today = lambda: date(2025, 7, 10)
-    one, two = (
-        run(c.FoundOrganisation(admin.actor, code, code, "grassroots_committee", p))
-        for code, p in (("xa-1", world["huyen"]), ("xa-2", world["huyen"]))
-    )
-    run(
-        ro.SplitOrganisation(
-            dm.actor, "9-QĐ/HU", JULY, world["xa-a"], (one, two),
-            child_moves=((world["cb-a"], one),), plans_to=two,
-        ),
-        dm,
-    )  # fmt: skip
+    one, two = split_a(world)
     counts = check(services)
     for org in (one, two):
         assert counts[(str(org), 1, 2024, "IN_PROGRESS", "2025-06-30")] == 1

@@ -107,6 +107,31 @@ def merge(world, **option):
     )  # fmt: skip
 
 
+def split_a(world, refused=None):
+    """Xã a split on 1/7/2025 into Xã 1 (taking Chi bộ a) and Xã 2 (taking Xã
+    a's own plans; without saying where they go, the split is refused first
+    when ``refused`` is given). Returns (Xã 1, Xã 2)."""
+    run, dm, admin = world["run"], world["decision_maker"], world["admin"]
+    one, two = (
+        run(c.FoundOrganisation(admin.actor, code, code, "grassroots_committee", p))
+        for code, p in (("xa-1", world["huyen"]), ("xa-2", world["huyen"]))
+    )
+    moves = ((world["cb-a"], one),)
+    split = ro.SplitOrganisation(
+        dm.actor, "9-QĐ/HU", JULY, world["xa-a"], (one, two), child_moves=moves
+    )
+    if refused is not None:
+        refused("org.split_plans_unplaced", lambda: run(split, dm))
+    run(
+        ro.SplitOrganisation(
+            dm.actor, "9-QĐ/HU", JULY, world["xa-a"], (one, two),
+            child_moves=moves, plans_to=two,
+        ),
+        dm,
+    )  # fmt: skip
+    return one, two
+
+
 def gate(services, world, username):
     return ReadGateway.for_account(services, world[f"id:{username}"])
 
@@ -180,26 +205,10 @@ def test_a_split_places_each_open_plan_by_the_decision(services, world, refused)
     they belong to (the chi bộ of a member, the member of a chi bộ); the split
     organisation's own open plan goes to the successor the decision names for
     it, and without one the split is refused with the store unchanged."""
-    run, dm, admin = world["run"], world["decision_maker"], world["admin"]
     _, member_item = shortcoming_2024(world)
     _, own_item = shortcoming_2024(world, subject=f"o:{world['xa-a']}")
     services.today = lambda: date(2025, 7, 10)
-    one, two = (
-        run(c.FoundOrganisation(admin.actor, code, code, "grassroots_committee", p))
-        for code, p in (("xa-1", world["huyen"]), ("xa-2", world["huyen"]))
-    )
-    split = ro.SplitOrganisation(
-        dm.actor, "9-QĐ/HU", JULY, world["xa-a"], (one, two),
-        child_moves=((world["cb-a"], one),),
-    )  # fmt: skip
-    refused("org.split_plans_unplaced", lambda: run(split, dm))
-    run(
-        ro.SplitOrganisation(
-            dm.actor, "9-QĐ/HU", JULY, world["xa-a"], (one, two),
-            child_moves=((world["cb-a"], one),), plans_to=two,
-        ),
-        dm,
-    )  # fmt: skip
+    one, two = split_a(world, refused)
     member_row = services.remediation.item(member_item)
     assert member_row["path"][:2] == [str(world["cb-a"]), str(one)]
     assert member_row["supervisor_org_id"] == str(one)
