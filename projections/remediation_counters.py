@@ -129,35 +129,43 @@ def tally(
     return per, overdue, due_soon
 
 
-def first_overdue(
-    views: ProjectionRuntime, org_id: str, today: str, limit: int
-) -> list[dict[str, Any]]:
+def first_overdue_sql(org_id: str, today: str, limit: int) -> tuple[str, list[Any]]:
     """The first ``limit`` shortcomings ``org_id``'s branch holds now that are
     overdue as of ``today``, the longest overdue first: one range of
     ``scope_due``, each row's shortcoming by primary key."""
-    return views.query(
-        "remediation",
-        "SELECT s.* FROM {scope} p JOIN {shortcomings} s "
+    return (
+        "SELECT s.* FROM {scope} p JOIN {shortcomings} s "  # noqa: S608 - a number only
         "ON s.shortcoming_id = p.shortcoming_id WHERE p.org_id = ? AND p.held = 1 "
-        "AND p.due < ? ORDER BY p.due, p.shortcoming_id LIMIT ?",
-        [org_id, today, int(limit)],
+        f"AND p.due < ? ORDER BY p.due, p.shortcoming_id LIMIT {int(limit)}",
+        [org_id, today],
+    )
+
+
+def first_overdue(
+    views: ProjectionRuntime, org_id: str, today: str, limit: int
+) -> list[dict[str, Any]]:
+    """See ``first_overdue_sql``."""
+    return views.query("remediation", *first_overdue_sql(org_id, today, limit))
+
+
+def first_at_status_sql(org_id: str, status: str, limit: int) -> tuple[str, list[Any]]:
+    """The first ``limit`` shortcomings at ``status`` that ``org_id``'s branch
+    holds now, in the list's order (latest year first, subject, order
+    recorded): one range of ``scope_held``."""
+    return (
+        "SELECT s.* FROM {scope} p JOIN {shortcomings} s "  # noqa: S608 - a number only
+        "ON s.shortcoming_id = p.shortcoming_id WHERE p.org_id = ? AND p.held = 1 "
+        "AND p.status = ? ORDER BY p.sort_year, p.subject_name, p.recorded_at, "
+        f"p.shortcoming_id LIMIT {int(limit)}",
+        [org_id, status],
     )
 
 
 def first_at_status(
     views: ProjectionRuntime, org_id: str, status: str, limit: int
 ) -> list[dict[str, Any]]:
-    """The first ``limit`` shortcomings at ``status`` that ``org_id``'s branch
-    holds now, in the list's order (latest year first, subject, order
-    recorded): one range of ``scope_held``."""
-    return views.query(
-        "remediation",
-        "SELECT s.* FROM {scope} p JOIN {shortcomings} s "
-        "ON s.shortcoming_id = p.shortcoming_id WHERE p.org_id = ? AND p.held = 1 "
-        "AND p.status = ? ORDER BY p.sort_year, p.subject_name, p.recorded_at, "
-        "p.shortcoming_id LIMIT ?",
-        [org_id, status, int(limit)],
-    )
+    """See ``first_at_status_sql``."""
+    return views.query("remediation", *first_at_status_sql(org_id, status, limit))
 
 
 def held_among(views: ProjectionRuntime, org_id: str, idents: list[str]) -> set[str]:
