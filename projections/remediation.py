@@ -11,8 +11,10 @@ adds the rows of its new path, ``held`` = 1, and keeps the earlier ones, ``held`
 = 0, so the old organisation's history still lists it), what happened to each
 (``history``), and the plans per subject and cycle (``plans``). Overdue and
 due soon are not stored: the reader computes them from ``deadline`` and its
-own clock. An organisation's list a page at a time, its years and its counts
-per status: :mod:`projections.remediation_tracking`.
+own clock. An organisation's list a page at a time and its years:
+:mod:`projections.remediation_tracking`; its counts per status and deadline
+(``counts``), kept as the scope changes, and the worklist's first items:
+:mod:`projections.remediation_counters`.
 
 Handlers depend only on the event and the view's rows (ledger.md §9.1).
 """
@@ -27,6 +29,13 @@ from uuid import UUID
 from domain.remediation import SETTLED, RemediationPlan, Status
 from ledger.mapper import LedgerEvent
 from projections.read_model import ReadModel, handles
+from projections.remediation_counters import (
+    COUNTS_TABLE,
+    URGENT,
+    count_change,
+    due,
+    scope_keys,
+)
 from projections.sqlutil import Tx
 
 if TYPE_CHECKING:
@@ -46,8 +55,10 @@ class RemediationView(ReadModel):
     # 2: scope.held (open plans follow a reorganisation, issue 12);
     # 3: plans_subject (a subject's plans by index, not a scan);
     # 4: scope carries the list's order, status and deadline (keyset pages
-    # and their filters by index, issue 14)
-    version = 4
+    # and their filters by index, issue 14); 5: counts (per organisation,
+    # held, year, status and deadline, kept as the scope changes) and
+    # scope.due with the worklist's indexes (issue 14)
+    version = 5
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "plans": (
             "plan_id TEXT PRIMARY KEY, cycle_id TEXT NOT NULL, year BIGINT NOT NULL, "
@@ -75,9 +86,10 @@ class RemediationView(ReadModel):
             "shortcoming_id TEXT NOT NULL, org_id TEXT NOT NULL, "
             "held INTEGER NOT NULL, sort_year BIGINT NOT NULL, "
             "subject_name TEXT NOT NULL, recorded_at BIGINT NOT NULL, "
-            "status TEXT NOT NULL, deadline TEXT, "
+            "status TEXT NOT NULL, deadline TEXT, due TEXT, "
             "PRIMARY KEY (shortcoming_id, org_id)"
         ),
+        "counts": COUNTS_TABLE,
         "history": (
             "shortcoming_id TEXT NOT NULL, position BIGINT NOT NULL, "
             "step TEXT NOT NULL, actor TEXT NOT NULL, on_date TEXT, "
@@ -99,6 +111,16 @@ class RemediationView(ReadModel):
             "scope",
             "org_id, status, sort_year, subject_name, recorded_at, shortcoming_id",
         ),
+        # What a branch holds now at one status, in the list's order (the
+        # worklist's claims awaiting verification).
+        "scope_held": (
+            "scope",
+            "org_id, held, status, sort_year, subject_name, recorded_at, "
+            "shortcoming_id",
+        ),
+        # What a branch holds now by deadline, still to act on (``due``: the
+        # worklist's and the reminders' overdue items, longest overdue first).
+        "scope_due": ("scope", "org_id, held, due, shortcoming_id"),
     }
 
     # -- helpers ----
@@ -112,12 +134,20 @@ class RemediationView(ReadModel):
         )
         kept = {k: v for k, v in values.items() if k in ("status", "deadline")}
         if kept:  # the list's filters, copied on every organisation's row
+            before = scope_keys(tx, ident)
+            marks = ", ".join("?" for _ in URGENT)
             tx.execute(
                 "UPDATE {scope} SET "  # noqa: S608 - column names come from code
                 + ", ".join(f"{k} = ?" for k in kept)
                 + " WHERE shortcoming_id = ?",
                 (*kept.values(), ident),
             )
+            tx.execute(
+                "UPDATE {scope} SET due = CASE WHEN status IN "  # noqa: S608 - marks only
+                f"({marks}) THEN deadline END WHERE shortcoming_id = ?",
+                (*URGENT, ident),
+            )
+            count_change(tx, before, scope_keys(tx, ident))
 
     def _log(
         self,
@@ -152,6 +182,7 @@ class RemediationView(ReadModel):
             "recorded_at": row["recorded_at"],
             "status": row["status"],
             "deadline": row.get("deadline"),
+            "due": due(row["status"], row.get("deadline")),
         }
         for org in path:
             tx.upsert(
@@ -215,12 +246,14 @@ class RemediationView(ReadModel):
                 "updated_at": e.notification_id,
             },
         )
+        before = scope_keys(tx, ident)
         self._scope(
             tx,
             ident,
             json.loads(plan["path"]),
             {**plan, "recorded_at": e.notification_id, "status": Status.OPEN.value},
         )
+        count_change(tx, before, scope_keys(tx, ident))
         self._log(
             tx,
             e,
@@ -389,8 +422,10 @@ class RemediationView(ReadModel):
             if supervisor is not None:
                 values["supervisor_org_id"] = supervisor
             self._set(tx, ident, e.notification_id, **values)
+            before = scope_keys(tx, ident)
             tx.execute("UPDATE {scope} SET held = 0 WHERE shortcoming_id = ?", (ident,))
             self._scope(tx, ident, list(ev.path), row)
+            count_change(tx, before, scope_keys(tx, ident))
             self._log(
                 tx,
                 e,

@@ -1,14 +1,15 @@
 """``remediation``: an organisation's list of shortcomings (in and under it,
 its history included), a keyset page at a time (issue 14), with the years it
-has and the counts per status and urgency. Reads of the ``scope`` and
-``shortcomings`` tables of :class:`projections.remediation.RemediationView`.
+has (its counts per status and urgency: :mod:`projections.remediation_counters`).
+Reads of the ``scope`` and ``shortcomings`` tables of
+:class:`projections.remediation.RemediationView`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from domain.remediation import SETTLED, Status
+from projections.remediation_counters import URGENT
 
 if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
@@ -17,9 +18,6 @@ Position = tuple[int, str, int, str]
 """Where a row stands in the list: (minus the year, subject name, position
 recorded, shortcoming id)."""
 
-# Statuses an urgency applies to (``domain.remediation.urgency``): not yet
-# claimed, nor settled.
-URGENT = tuple(s.value for s in Status if s not in SETTLED and s is not Status.DONE)
 _KEY = "(p.sort_year, p.subject_name, p.recorded_at, p.shortcoming_id)"
 
 
@@ -133,21 +131,3 @@ def years(views: ProjectionRuntime, org_id: str, most: int = 100) -> list[int]:
             break
         found.append(-int(rows[0]["k"]))
     return found
-
-
-def status_counts_sql(
-    org_id: str, *, year: int | None, today: str, soon: str
-) -> tuple[str, list[Any]]:
-    """Per status, the shortcomings in and under ``org_id`` (of ``year``) and
-    how many of them are overdue or due soon as of ``today`` (up to ``soon``)."""
-    conditions, args = _filters(org_id, year, None, None, today, soon)
-    marks = ", ".join("?" for _ in URGENT)
-    urgent = f"p.deadline IS NOT NULL AND p.status IN ({marks})"
-    sql = (
-        "SELECT p.status, COUNT(*) AS n, "  # noqa: S608 - marks and code only
-        f"SUM(CASE WHEN {urgent} AND p.deadline < ? THEN 1 ELSE 0 END) AS overdue, "
-        f"SUM(CASE WHEN {urgent} AND p.deadline >= ? AND p.deadline <= ? "
-        "THEN 1 ELSE 0 END) AS due_soon "
-        "FROM {scope} p WHERE " + " AND ".join(conditions) + " GROUP BY p.status"
-    )
-    return sql, [*URGENT, today, *URGENT, today, soon, *args]

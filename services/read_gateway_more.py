@@ -179,21 +179,32 @@ class RemediationReads:
         return self.service.years(org_id)
 
     def worklist(self, org_id: UUID | None = None) -> Row:
-        """Claims awaiting verification and overdue items in the viewer's branch
-        (or the given organisation, which must be in it)."""
+        """The first claims awaiting verification and overdue items in the
+        viewer's branch (or the given organisation, which must be in it), and
+        how many there are (``services.remediation``'s ``worklist``)."""
         org_id = org_id or self.gate.viewer.org_id
         if org_id is None:
             raise DomainError(p.OUT_OF_SCOPE, action="read.remediation")
         self.gate.check(Read.REMEDIATION, org_id)
         return self.service.worklist(org_id)
 
-    def reminders(self) -> list[Row]:
-        """Overdue items the viewer should see on the dashboard."""
+    def reminders(self, *, skip_own: bool = False) -> Row:
+        """Overdue items the viewer should see on the dashboard: the first
+        (``items``) and how many (``count``); with ``skip_own`` the viewer's own
+        as a member left out (their to-do group already)."""
         actor = self.gate.actor
         if not actor.startswith("u:"):
-            return []
+            return {"items": [], "count": 0}
         account = self.gate.app.account(UUID(actor[2:]))
-        return self.keep(self.service.reminders(account))
+        member = self.gate.viewer.member_id
+        own = f"m:{member}" if skip_own and member is not None else None
+        found = self.service.reminders(account, skip_subject=own)
+        items = self.keep(found["items"])
+        # what the scope rule keeps of a branch it reads is all of it
+        return {
+            "items": items,
+            "count": found["count"] - len(found["items"]) + len(items),
+        }
 
 
 class AuditReads:

@@ -40,15 +40,20 @@ from domain.remediation import (
 )
 from domain.subjects import SubjectKey, in_subtree
 from projections import remediation as view
+from projections import remediation_counters as counters
 from projections import remediation_tracking as tracking
+from projections.directory_reads import top_level_ids
 from services.context import AppContext
 from services.errors import NotFoundError
+from services.todo_items import FIRST_N
 
 PLAN_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/remediation-plan")
 SHORTCOMING_NS = uuid5(NAMESPACE_URL, "https://kiemdiem/ns/shortcoming")
 STATUSES = tuple(s.value for s in Status)
 # Someone still has to act: not verified, not superseded by a recurrence.
 OUTSTANDING = ("OPEN", "IN_PROGRESS", "DONE", "NOT_DONE")
+WORKLIST_FIRST = 20
+"""Items of each worklist section shown; the count and the paged list say the rest."""
 
 
 def plan_id(cycle: UUID, subject_key: str) -> UUID:
@@ -151,20 +156,13 @@ class RemediationService:
         None): one count per status, ``total``, and ``overdue`` / ``due_soon``
         as of ``today``."""
         when = today or self.app.today()
-        sql, args = tracking.status_counts_sql(
-            str(org_id),
-            year=year,
-            today=when.isoformat(),
-            soon=(when + timedelta(days=soon_days)).isoformat(),
+        rows = counters.counter_rows(self.app.projections, str(org_id), year=year)
+        per, overdue, due_soon = counters.tally(
+            rows, when.isoformat(), (when + timedelta(days=soon_days)).isoformat()
         )
         counts = dict.fromkeys(STATUSES, 0)
-        counts.update(total=0, overdue=0, due_soon=0)
-        for row in self.app.projections.query("remediation", sql, args):
-            n = int(row["n"])
-            counts[row["status"]] += n
-            counts["total"] += n
-            counts["overdue"] += int(row["overdue"] or 0)
-            counts["due_soon"] += int(row["due_soon"] or 0)
+        counts.update(per)
+        counts.update(total=sum(per.values()), overdue=overdue, due_soon=due_soon)
         return counts
 
     def tracking_page(
@@ -230,30 +228,88 @@ class RemediationService:
             "items": rows,
         }
 
-    def worklist(self, org_id: UUID, today: date | None = None) -> dict[str, Any]:
+    def worklist(
+        self, org_id: UUID, today: date | None = None, first: int = WORKLIST_FIRST
+    ) -> dict[str, Any]:
         """The inspection committee's worklist in its scope (its organisation and
-        below): claims awaiting verification, and overdue items, of the plans the
-        branch holds now (an open plan that followed a reorganisation is on the
-        successor's worklist, issue 12)."""
-        rows = self.items(org_id=org_id, today=today, held=True)
+        below), of the plans the branch holds now (an open plan that followed a
+        reorganisation is on the successor's worklist, issue 12): the first
+        ``first`` claims awaiting verification (in the list's order) and overdue
+        items (longest overdue first), each one index range, and how many there
+        are (``awaiting_count``, ``overdue_count``: from the counters)."""
+        when = today or self.app.today()
+        views, org = self.app.projections, str(org_id)
+        per, overdue, _ = counters.tally(
+            counters.counter_rows(views, org, held=True), when.isoformat(), ""
+        )
+        awaiting = counters.first_at_status(views, org, Status.DONE.value, first)
+        late = counters.first_overdue(views, org, when.isoformat(), first)
         return {
-            "awaiting": [r for r in rows if r["status"] == Status.DONE.value],
-            "overdue": [r for r in rows if r["urgency"] == "overdue"],
+            "awaiting": [self._row(r, when) for r in awaiting],
+            "overdue": [self._row(r, when) for r in late],
+            "awaiting_count": per.get(Status.DONE.value, 0),
+            "overdue_count": overdue,
         }
 
-    def reminders(self, account: UserAccount) -> list[dict[str, Any]]:
-        """Overdue items the account should see on the dashboard: its own as a
-        member, its organisation's subtree otherwise."""
+    def overdue_held(
+        self,
+        org_ids: Sequence[UUID],
+        today: date,
+        first: int,
+        skip_subject: str | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The first ``first`` overdue items the branches of ``org_ids`` hold
+        now (longest overdue first) and how many there are, leaving out
+        ``skip_subject``'s own (read by the subject's index)."""
+        views, day = self.app.projections, today.isoformat()
+        own = (
+            [
+                r["shortcoming_id"]
+                for r in (self.items(subject_key=skip_subject, today=today))
+                if r["urgency"] == "overdue"
+            ]
+            if skip_subject
+            else []
+        )
+        found: list[dict[str, Any]] = []
+        count = 0
+        for org in map(str, org_ids):
+            _, overdue, _ = counters.tally(
+                counters.counter_rows(views, org, held=True), day, ""
+            )
+            skipped = counters.held_among(views, org, own)
+            count += overdue - len(skipped)
+            rows = counters.first_overdue(views, org, day, first + len(skipped))
+            found += [r for r in rows if r["shortcoming_id"] not in skipped]
+        found.sort(key=lambda r: (r["deadline"], r["shortcoming_id"]))
+        return [self._row(r, today) for r in found[:first]], count
+
+    def reminders(
+        self,
+        account: UserAccount,
+        first: int = FIRST_N,
+        skip_subject: str | None = None,
+    ) -> dict[str, Any]:
+        """Overdue items the account should see on the dashboard (``items``: the
+        first ``first``, the worklist's order; ``count``: how many): its own as
+        a member, its organisation's subtree otherwise (every top-level
+        organisation's without one); ``skip_subject``'s own left out."""
         today = self.app.today()
         if account.member_id is not None and set(account.roles) == {"member"}:
-            rows = self.items(
-                subject_key=str(SubjectKey.of_member(account.member_id)), today=today
-            )
-        elif account.org_id is not None:
-            rows = self.items(org_id=account.org_id, today=today, held=True)
-        else:
-            rows = self.items(today=today)
-        return [r for r in rows if r["urgency"] == "overdue"]
+            key = str(SubjectKey.of_member(account.member_id))
+            rows = [
+                r
+                for r in self.items(subject_key=key, today=today)
+                if r["urgency"] == "overdue" and r["subject_key"] != skip_subject
+            ]
+            return {"items": rows[:first], "count": len(rows)}
+        roots = (
+            [account.org_id]
+            if account.org_id is not None
+            else top_level_ids(self.app.projections)
+        )
+        items, count = self.overdue_held(roots, today, first, skip_subject)
+        return {"items": items, "count": count}
 
     def in_scope(self, root: UUID, org_id: UUID) -> bool:
         """Whether ``org_id`` is ``root`` or under it (the tree as it stands)."""

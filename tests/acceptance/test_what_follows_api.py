@@ -65,8 +65,9 @@ def test_an_open_plan_and_the_statistics_follow_a_merger_of_chi_bo(province):
     for org in ("cell2", "cell"):  # the successor holds it; the old one's history
         listed = p.sec.get(f"/remediation/items?org_id={p.orgs[org]}")["items"]
         assert item in [r["shortcoming_id"] for r in listed], org
-    overdue = p.ubkt.get("/remediation/worklist")["overdue"]
-    assert item in [r["shortcoming_id"] for r in overdue]
+    work = p.ubkt.get("/remediation/worklist")
+    assert item in [r["shortcoming_id"] for r in work["overdue"]]
+    assert work["overdue_count"] == len(work["overdue"])
     # the tree at the report date puts the merged chi bộ's member in Chi bộ 2
     today = p.sec.get(f"/cycles/{cycle}/statistics?org_id={p.orgs['cell2']}")
     assert today["tree_is_report_date"] is True

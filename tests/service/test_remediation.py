@@ -182,6 +182,7 @@ def test_carry_over_blocks_excellence_until_verified(services, world):
     work = services.remediation.worklist(w["district"], today=date(2025, 12, 4))
     assert [r["shortcoming_id"] for r in work["overdue"]] == [str(ident)]
     assert work["awaiting"] == []
+    assert (work["overdue_count"], work["awaiting_count"]) == (1, 0)
     counts = services.remediation.status_counts(
         w["province"], 2024, today=date(2025, 12, 4)
     )
@@ -211,6 +212,7 @@ def test_carry_over_blocks_excellence_until_verified(services, world):
     work = services.remediation.worklist(w["district"], today=date(2025, 12, 4))
     assert [r["shortcoming_id"] for r in work["awaiting"]] == [str(ident)]
     assert work["overdue"] == []  # claimed: now awaiting the committee
+    assert (work["overdue_count"], work["awaiting_count"]) == (0, 1)
     with pytest.raises(DomainError) as refused:
         act(services, w["ubkt2"], mc.VerifyRemediation(w["ubkt2"].actor, ident))
     assert refused.value.code == "auth.out_of_scope"  # another district's committee

@@ -107,6 +107,31 @@ def merge(world, **option):
     )  # fmt: skip
 
 
+def split_a(world, refused=None):
+    """Xã a split on 1/7/2025 into Xã 1 (taking Chi bộ a) and Xã 2 (taking Xã
+    a's own plans; without saying where they go, the split is refused first
+    when ``refused`` is given). Returns (Xã 1, Xã 2)."""
+    run, dm, admin = world["run"], world["decision_maker"], world["admin"]
+    one, two = (
+        run(c.FoundOrganisation(admin.actor, code, code, "grassroots_committee", p))
+        for code, p in (("xa-1", world["huyen"]), ("xa-2", world["huyen"]))
+    )
+    moves = ((world["cb-a"], one),)
+    split = ro.SplitOrganisation(
+        dm.actor, "9-QĐ/HU", JULY, world["xa-a"], (one, two), child_moves=moves
+    )
+    if refused is not None:
+        refused("org.split_plans_unplaced", lambda: run(split, dm))
+    run(
+        ro.SplitOrganisation(
+            dm.actor, "9-QĐ/HU", JULY, world["xa-a"], (one, two),
+            child_moves=moves, plans_to=two,
+        ),
+        dm,
+    )  # fmt: skip
+    return one, two
+
+
 def gate(services, world, username):
     return ReadGateway.for_account(services, world[f"id:{username}"])
 
@@ -138,13 +163,20 @@ def test_an_open_plan_follows_the_merger_to_the_successor(services, world, refus
     inspector = world["account"]("ubkt-ab", "inspector", new)
     successor = gate(services, world, "thuky-ab")
     assert item in ids(successor.remediation.tracking(new)["items"])
-    overdue = gate(services, world, "ubkt-ab").remediation.worklist()["overdue"]
-    assert item in ids(overdue)
-    assert item in ids(successor.remediation.reminders())  # the dashboard's
+    work = gate(services, world, "ubkt-ab").remediation.worklist()
+    assert item in ids(work["overdue"])
+    assert work["overdue_count"] == len(work["overdue"])  # counted where held
+    reminded = successor.remediation.reminders()  # the dashboard's
+    assert item in ids(reminded["items"])
+    assert reminded["count"] == len(reminded["items"])
     # nothing is rewritten: Xã a's history lists it, its worklist no longer
     assert item in ids(services.remediation.items(org_id=world["xa-a"]))
-    assert item not in ids(services.remediation.worklist(world["xa-a"])["overdue"])
-    assert item not in ids(gate(services, world, "thuky-a").remediation.reminders())
+    left = services.remediation.worklist(world["xa-a"])
+    assert item not in ids(left["overdue"])
+    assert left["overdue_count"] == len(left["overdue"])
+    before = gate(services, world, "thuky-a").remediation.reminders()
+    assert item not in ids(before["items"])
+    assert before["count"] == len(before["items"])
     # the successor's keepers act on it; the ended office does not
     run(mc.ClaimRemediation(secretary.actor, item, "Đã dự đủ quý III."), secretary)
     verify = mc.VerifyRemediation(world["ubkt-a"].actor, item, "Đạt")
@@ -173,26 +205,10 @@ def test_a_split_places_each_open_plan_by_the_decision(services, world, refused)
     they belong to (the chi bộ of a member, the member of a chi bộ); the split
     organisation's own open plan goes to the successor the decision names for
     it, and without one the split is refused with the store unchanged."""
-    run, dm, admin = world["run"], world["decision_maker"], world["admin"]
     _, member_item = shortcoming_2024(world)
     _, own_item = shortcoming_2024(world, subject=f"o:{world['xa-a']}")
     services.today = lambda: date(2025, 7, 10)
-    one, two = (
-        run(c.FoundOrganisation(admin.actor, code, code, "grassroots_committee", p))
-        for code, p in (("xa-1", world["huyen"]), ("xa-2", world["huyen"]))
-    )
-    split = ro.SplitOrganisation(
-        dm.actor, "9-QĐ/HU", JULY, world["xa-a"], (one, two),
-        child_moves=((world["cb-a"], one),),
-    )  # fmt: skip
-    refused("org.split_plans_unplaced", lambda: run(split, dm))
-    run(
-        ro.SplitOrganisation(
-            dm.actor, "9-QĐ/HU", JULY, world["xa-a"], (one, two),
-            child_moves=((world["cb-a"], one),), plans_to=two,
-        ),
-        dm,
-    )  # fmt: skip
+    one, two = split_a(world, refused)
     member_row = services.remediation.item(member_item)
     assert member_row["path"][:2] == [str(world["cb-a"]), str(one)]
     assert member_row["supervisor_org_id"] == str(one)

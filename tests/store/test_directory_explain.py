@@ -30,8 +30,14 @@ import pytest
 
 from domain.text import fold, query_tokens
 from ledger.config import settings_from_environ
-from projections import directory_reads, remediation_tracking, search
+from projections import (
+    directory_reads,
+    remediation_counters,
+    remediation_tracking,
+    search,
+)
 from projections.directory import ANCESTOR_PATH_SQL
+from projections.remediation_counters import due
 from services import commands as c
 from services.app import Kiemdiem
 from services.demo_province import IMPORT_COLUMNS
@@ -405,8 +411,17 @@ def remediation_rows(province) -> list[str]:
                 conn.execute(
                     f'INSERT INTO "{schema}".remediation_scope (shortcoming_id, '
                     "org_id, held, sort_year, subject_name, recorded_at, status, "
-                    "deadline) VALUES (%s, %s, 1, %s, %s, %s, %s, %s)",
-                    (ident, org, -year, name, n, status, deadline),
+                    "deadline, due) VALUES (%s, %s, 1, %s, %s, %s, %s, %s, %s)",
+                    (
+                        ident,
+                        org,
+                        -year,
+                        name,
+                        n,
+                        status,
+                        deadline,
+                        due(status, deadline),
+                    ),
                 )
             ids.append(ident)
         for table in ("shortcomings", "scope"):
@@ -453,6 +468,27 @@ def test_the_remediation_list_pages_use_indexes(province, remediation_rows):
     )
     assert len(opened) == 51
     assert {r["status"] for r in opened} == {"OPEN"}
+
+
+def test_the_worklist_reads_its_first_items_by_index(province, remediation_rows):
+    """The worklist's and the dashboard reminders' first overdue items and
+    claims awaiting verification in the province: one range of ``scope_due``
+    / ``scope_held`` each, never the branch's every item (their totals are the
+    counters, a primary-key range)."""
+    services, plan, schema = province
+    org = str(plan.province.org_id)
+    overdue = remediation_counters.first_overdue_sql(org, "2025-03-01", 20)
+    awaiting = remediation_counters.first_at_status_sql(org, "DONE", 20)
+    for statement in (overdue, awaiting):
+        assert _problems(services, schema, statement, "remediation") == []
+    views = services.projections
+    rows = remediation_counters.first_overdue(views, org, "2025-03-01", 20)
+    assert len(rows) == 20
+    assert [r["deadline"] for r in rows] == sorted(r["deadline"] for r in rows)
+    assert all(r["deadline"] < "2025-03-01" for r in rows)
+    done = remediation_counters.first_at_status(views, org, "DONE", 20)
+    assert len(done) == 20
+    assert {r["status"] for r in done} == {"DONE"}
 
 
 def test_the_accounts_list_pages_use_indexes(province):

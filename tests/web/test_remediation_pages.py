@@ -233,6 +233,10 @@ def test_a_shortcoming_through_the_forms(client, auth, kiemdiem, remediation_wor
     work = client.get(f"{M}/worklist").get_data(as_text=True)
     assert "Chưa hoàn thành bồi dưỡng lý luận" in work  # awaiting verification
     assert "Chưa tích cực tham gia sinh hoạt" in work  # overdue (30/6/2025)
+    # the totals from the counters; all shown, so no link to the rest
+    assert "chờ xác nhận (1)" in work
+    assert "Quá hạn khắc phục (1)" in work
+    assert "Xem tất cả" not in work
     dashboard = client.get("/").get_data(as_text=True)
     assert "quá hạn khắc phục" in dashboard
     assert "Chưa tích cực tham gia sinh hoạt" in dashboard

@@ -80,8 +80,9 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
         "/remediation/worklist": {
             "get": read(
                 "getRemediationWorklist",
-                "The inspection committee's worklist in its scope: claims awaiting "
-                "verification and overdue items",
+                "The inspection committee's worklist in its scope: the first claims "
+                "awaiting verification and overdue items, and how many there are "
+                "(awaiting_count, overdue_count; the paged list has the rest)",
                 obj("Worklist"),
             )
         },

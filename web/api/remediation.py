@@ -185,6 +185,8 @@ def get_worklist():
         {
             "awaiting": [_json_row(r) for r in found["awaiting"]],
             "overdue": [_json_row(r) for r in found["overdue"]],
+            "awaiting_count": found["awaiting_count"],
+            "overdue_count": found["overdue_count"],
         }
     )
 

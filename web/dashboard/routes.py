@@ -72,15 +72,13 @@ def index():
     me = user()
     account = reads().account_row(me.account_id)
     alerts = reads().alerts(ALERTS_ACTION) if me.may(ALERTS_ACTION) else []
+    # the first overdue remedies and how many (a member's own are their to-do
+    # group already)
     overdue = (
-        reads().remediation.reminders()
+        reads().remediation.reminders(skip_own=True)
         if me.may("remediation.track") or me.may("remediation.report")
-        else []
+        else {"items": [], "count": 0}
     )
-    # a member's own remedies are their to-do group already
-    member = reads().viewer.member_id
-    own = f"m:{member}" if member is not None else None
-    overdue = [i for i in overdue if i["subject_key"] != own]
     end = reads().ended_office()
     return render_template(
         "dashboard/index.html",

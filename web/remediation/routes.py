@@ -152,6 +152,8 @@ def worklist():
         "remediation/worklist.html",
         awaiting=found["awaiting"],
         overdue=found["overdue"],
+        awaiting_count=found["awaiting_count"],
+        overdue_count=found["overdue_count"],
         org_name=names.get(str(gate.viewer.org_id), ""),
     )
 
