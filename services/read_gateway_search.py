@@ -119,10 +119,13 @@ class DirectoryReads:
         query: str,
         kinds: tuple[str, ...] = index.KINDS,
         within: Read | None = None,
+        acting: str | None = None,
     ) -> SearchResult:
         """What the viewer may read that matches ``query``; with ``within``,
         only the organisations the viewer reads with that rule (a page's
-        organisation field suggests no organisation it would refuse)."""
+        organisation field suggests no organisation it would refuse); with
+        ``acting``, only the active organisations the viewer may run that
+        command on (``may_act``: a form's target)."""
         words = query_tokens(query)
         if not words or len(words[0]) < MIN_WORD:
             return SearchResult(query, [], too_short=bool(query.strip()))
@@ -142,6 +145,14 @@ class DirectoryReads:
                 h
                 for h in hits
                 if h.kind == index.ORGANISATION and self.gate.sees(within, h.entity_id)
+            ]
+        if acting is not None:
+            hits = [
+                h
+                for h in hits
+                if h.kind == index.ORGANISATION
+                and self.gate.acts_on(acting, h.entity_id)
+                and self._active(h.entity_id)
             ]
         return SearchResult(query, hits)
 

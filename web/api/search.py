@@ -10,15 +10,17 @@ from web.catalogue.search import SEARCH_KIND_LABELS, SEARCH_TEXT
 from web.reads import directory
 from web.search.routes import query_kinds
 
-# ``pham_vi``: only the organisations a page's field may take (its scope).
+# ``pham_vi``: only the organisations a page's field may take (its scope):
+# those read with a rule, or those a command may target.
 WITHIN = {"khac-phuc": Read.REMEDIATION}
+ACTING = {"mo-ky": "cycle.open", "lay-phieu": "vote.create"}
 
 
 @bp.get("/search")
 def search():
     text, kinds = query_kinds()
-    within = WITHIN.get(request.args.get("pham_vi", ""))
-    result = directory().search(text, kinds, within)
+    scope = request.args.get("pham_vi", "")
+    result = directory().search(text, kinds, WITHIN.get(scope), ACTING.get(scope))
     return jsonify(
         {
             "query": text,
