@@ -117,10 +117,6 @@ MESSAGES: dict[str, str] = {
         "Có nhiều đảng viên cùng tên “{text}”: hãy chọn trong danh sách gợi ý hoặc "
         "gõ kèm số thẻ đảng viên trong ngoặc, ví dụ “Nguyễn Văn A (12345)”."
     ),
-    "account.username_unmatched": (
-        "Không tìm thấy tài khoản có tên đăng nhập “{text}”: mỗi dòng ghi một tên "
-        "đăng nhập của thành viên Ban kiểm phiếu."
-    ),
     # -- accounts -------------------------------------------------------------------
     "account.not_found": "Không tìm thấy tài khoản.",
     "account.already_disabled": "Tài khoản này đã bị khóa trước đó.",
