@@ -139,6 +139,14 @@ def counting_accounts(runtime: ProjectionRuntime, limit: int) -> list[dict[str, 
     )
 
 
+def account_named(runtime: ProjectionRuntime, username: str) -> dict[str, Any] | None:
+    """The account with this username, if any (``accounts_username``)."""
+    rows = runtime.query(
+        "directory", ACCOUNT_COLUMNS + " WHERE a.username = ?", [username]
+    )
+    return rows[0] if rows else None
+
+
 def account_position(
     runtime: ProjectionRuntime, account_id: UUID
 ) -> tuple[str, str] | None:

@@ -19,7 +19,7 @@ from domain.errors import DomainError
 from domain.permissions import Read
 from domain.text import fold
 from projections import search as index
-from projections.directory_reads import counting_accounts
+from projections.directory_reads import account_named, counting_accounts
 from services.queries import AccountRow, OrganisationRow, account_from_row
 from services.read_gateway_search import CellChoices, DirectoryReads, _organisation
 
@@ -133,6 +133,22 @@ class FormChoices(DirectoryReads):
         p.require_read(self.gate.viewer, Read.ACCOUNT, ())
         rows = counting_accounts(self.runtime, ACCOUNTS)
         return [account_from_row(r) for r in rows[:ACCOUNTS]], len(rows) > ACCOUNTS
+
+    def accounts_named(self, typed: str) -> list[UUID]:
+        """The accounts a person typed, one username a line (the administrator,
+        who alone reads accounts): ``account.username_unmatched`` for a line
+        naming none. Whether each may count the vote is the command's rule."""
+        p.require_read(self.gate.viewer, Read.ACCOUNT, ())
+        found = []
+        for line in typed.splitlines():
+            username = line.strip()
+            if not username:
+                continue
+            row = account_named(self.runtime, username)
+            if row is None:
+                raise DomainError("account.username_unmatched", text=username)
+            found.append(UUID(row["account_id"]))
+        return found
 
 
 def _one_organisation(text: str, direct: UUID | None, found: list[UUID]) -> UUID:

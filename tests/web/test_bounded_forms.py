@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from html import unescape
+from uuid import UUID
 
 import pytest
 
@@ -258,6 +259,30 @@ def test_the_vote_form_lists_no_member_and_a_bounded_few_trustees(
     assert "Nguyễn Văn An" not in page
     assert page.count('name="trustees"') == 2
     assert "2 tài khoản Ban kiểm phiếu đầu tiên" in page
+
+
+def test_trustees_beyond_the_listed_few_are_typed_by_username(
+    client, auth, kiemdiem, trustees, monkeypatch
+):
+    monkeypatch.setattr("services.read_gateway_typed.ACCOUNTS", 2)
+    auth.login("admin")
+    assert "Thành viên Ban kiểm phiếu khác" in client.get("/votes/new").get_data(
+        as_text=True
+    )
+    before = kiemdiem.ledger.max_notification_id()
+    typed = {"other_trustees": "khong-co-ai"}
+    refused = auth.post("/votes/new", _vote(trustees[:2], "ltn-t", **typed))
+    assert refused.status_code in (400, 404, 422)
+    assert "Không có tài khoản nào có tên đăng nhập “khong-co-ai”" in refused.get_data(
+        as_text=True
+    )
+    assert kiemdiem.ledger.max_notification_id() == before
+    typed["other_trustees"] = "\n kiemphieu-c \n"
+    answer = auth.post("/votes/new", _vote(trustees[:2], "ltn-t", **typed))
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:3000]
+    vote_id = answer.headers["Location"].rsplit("/", 1)[-1]
+    manifest = kiemdiem.votes.vote(UUID(vote_id)).manifest
+    assert len(manifest["trustees"]) == 3
 
 
 # -- a remediation plan --------------------------------------------------------------

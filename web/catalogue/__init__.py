@@ -109,6 +109,10 @@ MESSAGES: dict[str, str] = {
         "gõ kèm mã chi bộ trong ngoặc, ví dụ “Chi bộ 1 (CB01)”."
     ),
     "member.status_unknown": "Tình trạng đảng viên không hợp lệ.",
+    "account.username_unmatched": (
+        "Không có tài khoản nào có tên đăng nhập “{text}”: mỗi dòng ghi đúng một "
+        "tên đăng nhập."
+    ),
     "member.unmatched": (
         "Không tìm thấy đảng viên “{text}” trong phạm vi của bạn: hãy gõ họ tên "
         "hoặc số thẻ đảng viên rồi chọn trong danh sách gợi ý."

@@ -97,7 +97,10 @@ def _create_page(form: CreateVoteForm, status: int = 200):
     )
 
 
-def _typed(form: CreateVoteForm) -> tuple[UUID, list[UUID | None]] | None:
+Typed = tuple[UUID, list[UUID | None], list[UUID]]
+
+
+def _typed(form: CreateVoteForm) -> Typed | None:
     """The organisation and the people voted on as typed, read in the user's
     scope; None with each refusal beside its field (nothing is sent)."""
     choices = form_choices()
@@ -117,13 +120,19 @@ def _typed(form: CreateVoteForm) -> tuple[UUID, list[UUID | None]] | None:
             row.member_id.errors = [*row.member_id.errors, message]
             g.refusal_code = exc.code
             refused = True
+    others: list[UUID] = []
+    try:
+        others = choices.accounts_named(form.other_trustees.data or "")
+    except DomainError as exc:
+        form_refusal(exc, form)
+        refused = True
     if refused or org is None:
         return None
-    return org, people
+    return org, people, others
 
 
 def _create_command(
-    form: CreateVoteForm, org: UUID, people: list[UUID | None]
+    form: CreateVoteForm, org: UUID, people: list[UUID | None], others: list[UUID]
 ) -> vc.CreateVote:
     leaders = tuple(
         vc.LeaderInput(
@@ -135,7 +144,7 @@ def _create_command(
         for row, person in zip(form.leaders, people, strict=True)
         if person is not None
     )
-    trustees = tuple(UUID(value) for value in form.trustees.data or [])
+    trustees = (*(UUID(value) for value in form.trustees.data or []), *others)
     chair = form.chair_id.data
     # A chair outside the chosen trustees is index 0: the domain refuses it.
     chair_index = trustees.index(chair) + 1 if chair in trustees else 0

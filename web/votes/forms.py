@@ -134,6 +134,7 @@ class CreateVoteForm(BaseForm):
         "vote.trustee_without_key": "trustees",
         "account.not_found": "trustees",
         "account.disabled": "trustees",
+        "account.username_unmatched": "other_trustees",
         "vote.threshold_invalid": "threshold",
         "vote.chair_not_trustee": "chair_id",
         "vote.min_ballots_invalid": "min_ballots",
@@ -171,6 +172,12 @@ class CreateVoteForm(BaseForm):
     )
     leaders = FieldList(FormField(LeaderRowForm), min_entries=LEADER_ROWS)
     trustees = MultiCheckboxField("Thành viên Ban kiểm phiếu")
+    # Beyond the first accounts listed above (a bounded read): typed usernames.
+    other_trustees = TextAreaField(
+        "Thành viên Ban kiểm phiếu khác (tên đăng nhập, mỗi dòng một người)",
+        validators=[Optional(), Length(max=2000)],
+        filters=[nfc],
+    )
     chair_id = IdSelectField("Trưởng Ban kiểm phiếu", validators=[Optional()])
     threshold = IntegerField(
         "Số thành viên cần để giải mã (t)", validators=[Optional(), NumberRange(min=0)]
