@@ -126,6 +126,27 @@ def account_page(
     return runtime.query("directory", sql, args)
 
 
+def counting_accounts(runtime: ProjectionRuntime, limit: int) -> list[dict[str, Any]]:
+    """The first ``limit + 1`` active accounts with the counting committee's
+    role (Ban kiểm phiếu) by username: a walk of ``accounts_username`` that
+    stops when enough are found (role holders are a province's few thousand
+    accounts, not its members)."""
+    return runtime.query(
+        "directory",
+        ACCOUNT_COLUMNS + " WHERE a.disabled = 0 AND a.roles LIKE ? "
+        f"ORDER BY a.username, a.account_id LIMIT {int(limit) + 1}",
+        ['%"counting"%'],
+    )
+
+
+def account_named(runtime: ProjectionRuntime, username: str) -> dict[str, Any] | None:
+    """The account with this username, if any (``accounts_username``)."""
+    rows = runtime.query(
+        "directory", ACCOUNT_COLUMNS + " WHERE a.username = ?", [username]
+    )
+    return rows[0] if rows else None
+
+
 def account_position(
     runtime: ProjectionRuntime, account_id: UUID
 ) -> tuple[str, str] | None:

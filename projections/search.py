@@ -414,18 +414,21 @@ Cursor = tuple[str, str] | None
 """A keyset position: the last row's (sort key, id), or None for the first page."""
 
 
-def _keyset(
+def keyset(
     conditions: list[str], args: list[Any], after: Cursor, before: Cursor
 ) -> str:
     """Add the keyset condition (by sort key, then id) and say the order: pages
-    backwards are read in descending order and turned round by the caller."""
+    backwards are read in descending order and turned round by the caller. A
+    row value comparison, which SQLite and PostgreSQL both read as one range of
+    an index ending ``sort_key, entity_id`` (an ``OR`` of the two columns left
+    PostgreSQL a filter over the rest of the index on later pages)."""
     if after is not None:
-        conditions.append("(e.sort_key > ? OR (e.sort_key = ? AND e.entity_id > ?))")
-        args += [after[0], after[0], after[1]]
+        conditions.append("(e.sort_key, e.entity_id) > (?, ?)")
+        args += [after[0], after[1]]
         return "ASC"
     if before is not None:
-        conditions.append("(e.sort_key < ? OR (e.sort_key = ? AND e.entity_id < ?))")
-        args += [before[0], before[0], before[1]]
+        conditions.append("(e.sort_key, e.entity_id) < (?, ?)")
+        args += [before[0], before[1]]
         return "DESC"
     return "ASC"
 
@@ -452,7 +455,7 @@ def member_page_sql(
     if cell_id is not None:
         conditions.append("e.org_id = ?")
         args.append(cell_id)
-    order = _keyset(conditions, args, after, before)
+    order = keyset(conditions, args, after, before)
     # The page of entries first (an index range, LIMIT inside), then the
     # directory rows of those few by primary key.
     statement = (
@@ -494,7 +497,7 @@ def children_page_sql(
     else:
         conditions.append("e.parent_id = ?")
         args.append(parent_id)
-    order = _keyset(conditions, args, after, before)
+    order = keyset(conditions, args, after, before)
     statement = (
         "SELECT e.sort_key, o.org_id, o.code, o.name, o.kind, o.parent_id, "  # noqa: S608 - marks and code only
         "o.dissolved, COALESCE(n.members, 0) AS n, "

@@ -340,7 +340,7 @@ def votes(views: ProjectionRuntime) -> list[VoteRow]:
         "vote_results",
         "SELECT * FROM {votes} ORDER BY conference_date DESC, title, vote_id",
     )
-    return [_vote_row(row) for row in rows]
+    return [vote_row_of(row) for row in rows]
 
 
 def vote(views: ProjectionRuntime, vote_id: UUID) -> VoteRow | None:
@@ -348,7 +348,7 @@ def vote(views: ProjectionRuntime, vote_id: UUID) -> VoteRow | None:
     rows = views.query(
         "vote_results", "SELECT * FROM {votes} WHERE vote_id = ?", [str(vote_id)]
     )
-    return _vote_row(rows[0]) if rows else None
+    return vote_row_of(rows[0]) if rows else None
 
 
 def ballot_position(
@@ -432,7 +432,7 @@ def _uuid(value: Any) -> UUID | None:
     return UUID(value) if value else None
 
 
-def _vote_row(row: dict[str, Any]) -> VoteRow:
+def vote_row_of(row: dict[str, Any]) -> VoteRow:
     return VoteRow(
         vote_id=UUID(row["vote_id"]),
         org_id=_uuid(row["org_id"]),

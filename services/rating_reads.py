@@ -50,14 +50,14 @@ class RatingReads:
         return self.app.projections
 
     def cycles(self) -> list[dict[str, Any]]:
-        return [self._cycle(r) for r in subject_view.cycles(self._views)]
+        return [self.with_rulebook(r) for r in subject_view.cycles(self._views)]
 
     def cycle_row(self, ident: UUID) -> dict[str, Any] | None:
         row = subject_view.cycle(self._views, ident)
-        return self._cycle(row) if row is not None else None
+        return self.with_rulebook(row) if row is not None else None
 
     @staticmethod
-    def _cycle(row: Mapping[str, Any]) -> dict[str, Any]:
+    def with_rulebook(row: Mapping[str, Any]) -> dict[str, Any]:
         """The cycle's row with its rulebook's regulation, guidance and scoring."""
         book = rulebook(row["rulebook_id"])
         return {

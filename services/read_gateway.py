@@ -306,7 +306,7 @@ class ReadGateway(ReportGatewayReads):
             return None
         return me if is_subject(self.app.projections, cycle_id, me) else None
 
-    def _sees_cycle(self, row: Row) -> bool:
+    def sees_cycle(self, row: Row) -> bool:
         return self.sees(Read.CYCLE, row["org_id"]) or self.sees(
             Read.CYCLE, row["org_id"], owner=self._own_subject(UUID(row["cycle_id"]))
         )
@@ -316,13 +316,13 @@ class ReadGateway(ReportGatewayReads):
         if self.viewer.is_admin:
             return rows
         self.load_paths(r["org_id"] for r in rows)
-        return [r for r in rows if self._sees_cycle(r)]
+        return [r for r in rows if self.sees_cycle(r)]
 
     def cycle_row(self, cycle_id: UUID) -> Row | None:
         """A cycle: in the viewer's branch, above it (the cycle covers the branch;
         its lists then show the branch only), or one the member is a subject of."""
         row = self.app.ratings.cycle_row(cycle_id)
-        if row is not None and not self._sees_cycle(row):
+        if row is not None and not self.sees_cycle(row):
             self.check(Read.CYCLE, row["org_id"])
         return row
 

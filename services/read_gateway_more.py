@@ -311,7 +311,7 @@ class VoteReads:
             t.username == self._username for t in self.service.trustee_rows(vote_id)
         )
 
-    def _sees(self, row: VoteRow) -> bool:
+    def sees(self, row: VoteRow) -> bool:
         return self.gate.sees(Read.VOTE, row.org_id) or self.gate.sees(
             Read.VOTE, row.org_id, counted=self._counts(row.vote_id)
         )
@@ -321,11 +321,11 @@ class VoteReads:
         if self.gate.viewer.is_admin:
             return rows
         self.gate.load_paths(r.org_id for r in rows)
-        return [r for r in rows if self._sees(r)]
+        return [r for r in rows if self.sees(r)]
 
     def vote_row(self, vote_id: UUID) -> VoteRow | None:
         row = self.service.vote_row(vote_id)
-        if row is not None and not self._sees(row):
+        if row is not None and not self.sees(row):
             self.gate.check(Read.VOTE, row.org_id)
         return row
 

@@ -10,7 +10,7 @@ then checked against ``domain.permissions`` here, as every gateway read is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -119,10 +119,14 @@ class DirectoryReads:
         query: str,
         kinds: tuple[str, ...] = index.KINDS,
         within: Read | None = None,
+        acting: str | None = None,
+        org_kinds: Collection[str] | None = None,
     ) -> SearchResult:
         """What the viewer may read that matches ``query``; with ``within``,
         only the organisations the viewer reads with that rule (a page's
-        organisation field suggests no organisation it would refuse)."""
+        organisation field suggests no organisation it would refuse); with
+        ``acting``, only the active organisations (of ``org_kinds``) the
+        viewer may run that command on (``may_act``: a form's target)."""
         words = query_tokens(query)
         if not words or len(words[0]) < MIN_WORD:
             return SearchResult(query, [], too_short=bool(query.strip()))
@@ -142,6 +146,14 @@ class DirectoryReads:
                 h
                 for h in hits
                 if h.kind == index.ORGANISATION and self.gate.sees(within, h.entity_id)
+            ]
+        if acting is not None:
+            hits = [
+                h
+                for h in hits
+                if h.kind == index.ORGANISATION
+                and self.gate.acts_on(acting, h.entity_id)
+                and self._active(h.entity_id, org_kinds)
             ]
         return SearchResult(query, hits)
 
@@ -393,9 +405,13 @@ class DirectoryReads:
             chosen = [o for o in dict.fromkeys(near) if fits(o)]
         return text, None, chosen
 
-    def _active(self, org_id: UUID) -> bool:
+    def _active(self, org_id: UUID, kinds: Collection[str] | None = None) -> bool:
         row = self.gate.organisation(org_id)
-        return row is not None and not row.dissolved
+        return (
+            row is not None
+            and not row.dissolved
+            and (kinds is None or row.kind in kinds)
+        )
 
     def _is_cell(self, org_id: UUID) -> bool:
         row = self.gate.organisation(org_id)

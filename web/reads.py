@@ -15,9 +15,11 @@ from domain.permissions import Viewer
 from services.queries import MemberRow, OrganisationRow
 from services.read_gateway import ReadGateway
 from services.read_gateway_authors import CommentAuthorReads
+from services.read_gateway_lists import ListReads
 from services.read_gateway_round import RoundSubjectReads
 from services.read_gateway_search import DirectoryReads
 from services.read_gateway_todo import TodoReads
+from services.read_gateway_typed import FormChoices
 from web.errors import refusal
 
 T = TypeVar("T")
@@ -99,6 +101,31 @@ def directory() -> DirectoryReads:
         found = DirectoryReads(reads())
         g.directory_reads = found
     return found
+
+
+def lists() -> ListReads:
+    """The cycles and votes lists a page at a time, bound to the signed-in
+    user's gateway (``services.read_gateway_lists``)."""
+    found: ListReads | None = g.get("list_reads")
+    if found is None:
+        found = ListReads(reads())
+        g.list_reads = found
+    return found
+
+
+def form_choices() -> FormChoices:
+    """The typed fields' suggestions and readings (organisations, members),
+    bound to the signed-in user's gateway (``services.read_gateway_typed``)."""
+    found: FormChoices | None = g.get("form_choices")
+    if found is None:
+        found = FormChoices(reads())
+        g.form_choices = found
+    return found
+
+
+def typed_label(name: str, code: str | None) -> str:
+    """A suggestion as the typed fields show it and read it back: "name (code)"."""
+    return f"{name} ({code})" if code else name
 
 
 def authors() -> CommentAuthorReads:

@@ -443,7 +443,7 @@ def cycles(views: ProjectionRuntime) -> list[dict[str, Any]]:
     rows = views.query(
         "ratings", "SELECT * FROM {cycles} ORDER BY year DESC, org_name, cycle_id"
     )
-    return [_cycle(r) for r in rows]
+    return [decode_cycle(r) for r in rows]
 
 
 def cycle(views: ProjectionRuntime, cycle_id: UUID) -> dict[str, Any] | None:
@@ -451,10 +451,11 @@ def cycle(views: ProjectionRuntime, cycle_id: UUID) -> dict[str, Any] | None:
     rows = views.query(
         "ratings", "SELECT * FROM {cycles} WHERE cycle_id = ?", [str(cycle_id)]
     )
-    return _cycle(rows[0]) if rows else None
+    return decode_cycle(rows[0]) if rows else None
 
 
-def _cycle(row: dict[str, Any]) -> dict[str, Any]:
+def decode_cycle(row: dict[str, Any]) -> dict[str, Any]:
+    """A cycle's row as read, its JSON columns decoded."""
     return {
         **row,
         "deadlines": json.loads(row["deadlines"]),

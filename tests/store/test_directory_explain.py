@@ -35,6 +35,7 @@ from projections import (
     remediation_counters,
     remediation_tracking,
     search,
+    search_lists,
 )
 from projections.directory import ANCESTOR_PATH_SQL
 from projections.remediation_counters import due
@@ -531,3 +532,88 @@ def test_the_accounts_list_pages_use_indexes(province):
 
 
 ACCOUNTS = 2_000
+
+
+LISTED = 1_500  # cycles and votes written straight into the views' tables
+CYCLE_ROW = (
+    "INSERT INTO {s}.ratings_cycles (cycle_id, org_id, org_name, year, period, "
+    "rulebook_id, reference_date, deadlines, options, closed, opened_at) "
+    "VALUES (%s, %s, %s, 2025, 'annual', 'x', '2025-12-31', '{{}}', '{{}}', 0, 1)"
+)
+VOTE_ROW = (
+    "INSERT INTO {s}.vote_results_votes (vote_id, org_id, code, organisation, "
+    "title, vote_year, conference_date, mode, state, leaders, trustees, threshold, "
+    "convened, ballots, partials, ceremony_runs, created_at, updated_at) VALUES "
+    "(%s, %s, %s, %s, %s, 2025, '2025-12-10', 'A', 'x', 1, 3, 2, 9, 0, 0, 0, 1, 1)"
+)
+ENTRY_ROW = (
+    "INSERT INTO {s}.search_entries (kind, entity_id, display, code, org_id, "
+    "sort_key, folded, private) VALUES (%s, %s, %s, '', %s, %s, '', '')"
+)
+
+
+def _listed(schema: str, plan: ProvincePlan) -> None:
+    """``LISTED`` cycles and votes of the province's chi bộ: search entries and
+    rows of the cycle and vote views (the columns the lists read)."""
+    cells = [str(cell.org_id) for cell in plan.cells]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        for n in range(LISTED):
+            org, name, title = cells[n % len(cells)], f"Chi bộ {n:05d}", f"Phiếu {n}"
+            cycle, vote = (
+                str(uuid.uuid5(uuid.NAMESPACE_URL, f"{k}/{n}")) for k in "cv"
+            )
+            for kind, ident, shown in (("cycle", cycle, name), ("vote", vote, title)):
+                row = (kind, ident, shown, org, fold(shown))
+                conn.execute(ENTRY_ROW.format(s=f'"{schema}"'), row)
+            conn.execute(CYCLE_ROW.format(s=f'"{schema}"'), (cycle, org, name))
+            row = (vote, org, f"v{n}", name, title)
+            conn.execute(VOTE_ROW.format(s=f'"{schema}"'), row)
+        for table in ("search_entries", "ratings_cycles", "vote_results_votes"):
+            conn.execute(f'ANALYZE "{schema}".{table}')
+
+
+def test_the_cycles_and_votes_lists_and_later_pages_use_indexes(province):
+    """The cycles and votes lists (``search_lists``) and the whole member list:
+    the first page (the administrator's, a commune secretary's), the page after
+    a row deep in the list and the page before it, each one range of an index
+    by a row value comparison, the page's rows by primary key."""
+    services, plan, schema = province
+    _listed(schema, plan)
+    commune = str(plan.communes[0].org_id)
+    narrowed = search.Narrowing(roots=(commune,), exact=(str(plan.province.org_id),))
+    views = services.projections
+    everywhere = {"narrowing": search.EVERYWHERE}
+    for kind, view, key in (
+        ("cycle", "ratings", "cycle_id"),
+        ("vote", "vote_results", "vote_id"),
+    ):
+        rows = search_lists.page(
+            views, kind, **everywhere, after=None, limit=LISTED // 2
+        )
+        middle = (rows[-1]["sort_key"], rows[-1][key])
+        for statement in (
+            search_lists.page_sql(kind, **everywhere, after=None, limit=50),
+            search_lists.page_sql(kind, narrowing=narrowed, after=None, limit=50),
+            search_lists.page_sql(kind, **everywhere, after=middle, limit=50),
+            search_lists.page_sql(
+                kind, **everywhere, after=None, before=middle, limit=50
+            ),
+        ):
+            found = _problems(services, schema, statement, "search", "directory", view)
+            assert found == [], statement
+        assert (
+            len(
+                search_lists.page(views, kind, narrowing=narrowed, after=None, limit=50)
+            )
+            == 51
+        )
+    whole = {"cell_id": None, "narrowing": search.EVERYWHERE}
+    members = search.run(
+        views, search.member_page_sql(**whole, after=None, limit=1_200)
+    )
+    deep = (members[-1]["sort_key"], members[-1]["member_id"])
+    for statement in (
+        search.member_page_sql(**whole, after=deep, limit=50),
+        search.member_page_sql(**whole, after=None, before=deep, limit=50),
+    ):
+        assert _problems(services, schema, statement) == [], statement

@@ -12,7 +12,7 @@ _NULLABLE_TEXT = {"type": ["string", "null"]}
 
 def paths(errors: dict[str, Any]) -> dict[str, Any]:
     """``errors``: the read errors every read documents (401, 403, 404)."""
-    from web.api.search import WITHIN
+    from web.api.search import ACTING, WITHIN
 
     hit = {
         "type": "object",
@@ -54,9 +54,12 @@ def paths(errors: dict[str, Any]) -> dict[str, Any]:
                         "required": False,
                         "description": (
                             "Only the organisations a page's field may take: "
-                            "khac-phuc, those whose remediation the caller tracks"
+                            "khac-phuc, those whose remediation the caller tracks; "
+                            "mo-ky, the active ones the caller may open a review "
+                            "cycle for; lay-phieu, those the caller may create a "
+                            "confidence vote for"
                         ),
-                        "schema": {"type": "string", "enum": list(WITHIN)},
+                        "schema": {"type": "string", "enum": [*WITHIN, *ACTING]},
                     },
                 ],
                 "responses": {

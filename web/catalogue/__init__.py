@@ -109,6 +109,18 @@ MESSAGES: dict[str, str] = {
         "gõ kèm mã chi bộ trong ngoặc, ví dụ “Chi bộ 1 (CB01)”."
     ),
     "member.status_unknown": "Tình trạng đảng viên không hợp lệ.",
+    "account.username_unmatched": (
+        "Không có tài khoản nào có tên đăng nhập “{text}”: mỗi dòng ghi đúng một "
+        "tên đăng nhập."
+    ),
+    "member.unmatched": (
+        "Không tìm thấy đảng viên “{text}” trong phạm vi của bạn: hãy gõ họ tên "
+        "hoặc số thẻ đảng viên rồi chọn trong danh sách gợi ý."
+    ),
+    "member.ambiguous": (
+        "Có nhiều đảng viên cùng tên “{text}”: hãy chọn trong danh sách gợi ý hoặc "
+        "gõ kèm số thẻ đảng viên trong ngoặc, ví dụ “Nguyễn Văn A (12345)”."
+    ),
     # -- accounts -------------------------------------------------------------------
     "account.not_found": "Không tìm thấy tài khoản.",
     "account.already_disabled": "Tài khoản này đã bị khóa trước đó.",

@@ -10,9 +10,10 @@ from uuid import UUID
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from domain.errors import DomainError
 from services import rating_commands as rc
 from web.catalogue.flashes import done
-from web.dispatch import form_status
+from web.dispatch import form_refusal, form_status
 from web.forms import BaseForm
 from web.identity import requires, user
 from web.ratings import bp
@@ -27,31 +28,47 @@ from web.ratings.shared import (
     found_cycle,
     send,
 )
-from web.reads import org_choices, reads
+from web.reads import cursor_arg, form_choices, lists, reads, typed_label
 from web.reports.tree import tree_on_arg
 
-
 # -- cycles -------------------------------------------------------------------------
+ORG_CHOICES = 200  # organisations suggested in the page at most; typing finds more
+ORG_LIST_ID = "to-chuc-mo-ky"
+
+
 @bp.get("/")
 def index(form: OpenCycleForm | None = None):
+    """The cycles the user reads, a keyset page of 50 by organisation name,
+    and the form that opens one (its organisation typed, suggested in reach)."""
     form = form or OpenCycleForm(formdata=None)
-    form.org_id.set_choices(
-        org_choices(reads().organisations(), COMMITTEES), empty="— Chọn tổ chức —"
-    )
     if form.year.data is None:
         form.year.data = date.today().year  # noqa: DTZ011 - a default in a form
-    return render_template("ratings/index.html", cycles=reads().cycles(), form=form)
+    page = lists().cycles(after=cursor_arg("sau"), before=cursor_arg("truoc"))
+    found = (
+        form_choices().organisations_acting("cycle.open", ORG_CHOICES, COMMITTEES)
+        if user().may("cycle.open")
+        else None
+    )
+    return render_template(
+        "ratings/index.html",
+        cycles=page.rows,
+        page=page,
+        form=form,
+        orgs=[typed_label(o.name, o.code) for o in found.rows] if found else [],
+        more_orgs=bool(found and found.more),
+        list_id=ORG_LIST_ID,
+    )
 
 
 @bp.post("/cycles")
 @requires("cycle.open")
 def open_cycle():
     form = OpenCycleForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (org := _typed_org(form)) is not None:
         cycle_id = send(
             rc.OpenCycle(
                 actor_id=user().actor,
-                org_id=form.org_id.data,
+                org_id=org,
                 year=form.year.data,
                 reference_date=form.reference_date.data,
             ),
@@ -61,6 +78,18 @@ def open_cycle():
             flash(done("cycle.opened"), "success")
             return redirect(url_for(".cycle", cycle_id=cycle_id))
     return index(form), form_status(form)
+
+
+def _typed_org(form: OpenCycleForm) -> UUID | None:
+    """The organisation typed, among those the user may open a cycle for; None
+    with the refusal beside the field."""
+    try:
+        return form_choices().organisation_acting_named(
+            form.org_id.data or "", "cycle.open", COMMITTEES
+        )
+    except DomainError as exc:
+        form_refusal(exc, form)
+        return None
 
 
 @bp.get("/cycles/<uuid:cycle_id>")

@@ -46,9 +46,18 @@ class OpenCycleForm(BaseForm):
         "cycle.no_regime": "year",
         "cycle.reference_date_invalid": "reference_date",
         "org.not_found": "org_id",
+        "org.unmatched": "org_id",
+        "org.ambiguous": "org_id",
     }
 
-    org_id = IdSelectField("Tổ chức đảng", validators=[InputRequired()])
+    # Typed (a name or code, or a suggestion of cell-search.js), read by
+    # ``FormChoices.organisation_acting_named``: no select of every organisation.
+    org_id = StringField(
+        "Tổ chức đảng",
+        validators=[DataRequired(), Length(max=200)],
+        filters=[nfc],
+        render_kw={"list": "to-chuc-mo-ky", "autocomplete": "off"},
+    )
     year = IntegerField("Năm kiểm điểm", validators=[InputRequired()])
     reference_date = DateField(
         "Ngày tính đủ 6 tháng tuổi đảng", validators=[Optional()]

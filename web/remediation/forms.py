@@ -53,7 +53,11 @@ class PlanForm(BaseForm):
         "remediation.deadline_in_past": "deadline",
         "remediation.supervisor_unknown": "supervisor",
         "member.not_found": "responsible_member_id",
+        "member.unmatched": "responsible_member_id",
+        "member.ambiguous": "responsible_member_id",
         "org.not_found": "supervisor_org_id",
+        "org.unmatched": "supervisor_org_id",
+        "org.ambiguous": "supervisor_org_id",
     }
 
     shortcoming_ids = MultiCheckboxField("Hạn chế, khuyết điểm được khắc phục")
@@ -62,8 +66,14 @@ class PlanForm(BaseForm):
         validators=[DataRequired(), Length(max=20000)],
         filters=[nfc],
     )
-    responsible_member_id = IdSelectField(
-        "Người chịu trách nhiệm thực hiện", validators=[InputRequired()]
+    # Typed (a name or card number; an organisation's name or code), with the
+    # suggestions of cell-search.js, read by ``FormChoices`` in the user's
+    # scope: no select of every member or organisation.
+    responsible_member_id = StringField(
+        "Người chịu trách nhiệm thực hiện",
+        validators=[DataRequired(), Length(max=300)],
+        filters=[nfc],
+        render_kw={"list": "dang-vien-khac-phuc", "autocomplete": "off"},
     )
     deadline = DateField("Thời hạn hoàn thành", validators=[InputRequired()])
     supervisor = SelectField(
@@ -71,7 +81,12 @@ class PlanForm(BaseForm):
         choices=choices(SUPERVISOR_LABELS.items()),
         validate_choice=False,
     )
-    supervisor_org_id = IdSelectField("Thuộc tổ chức", validators=[InputRequired()])
+    supervisor_org_id = StringField(
+        "Thuộc tổ chức",
+        validators=[DataRequired(), Length(max=200)],
+        filters=[nfc],
+        render_kw={"list": "to-chuc-giam-sat", "autocomplete": "off"},
+    )
     adopted_on = DateField("Ngày thông qua", validators=[Optional()])
     submit = SubmitField("Thông qua kế hoạch khắc phục")
 

@@ -29,7 +29,14 @@ from web.catalogue.remediation import (
 from web.dispatch import form_refusal, form_status, submit
 from web.forms import BaseForm, choices
 from web.identity import requires, user
-from web.reads import cursor_arg, directory, found_or_404, org_choices, reads
+from web.reads import (
+    cursor_arg,
+    directory,
+    form_choices,
+    found_or_404,
+    reads,
+    typed_label,
+)
 from web.remediation import bp
 from web.remediation.forms import (
     ORG_CHOICES_ID,
@@ -147,7 +154,7 @@ def _chosen_org(form: FilterForm, first: list[OrganisationRow]) -> UUID | None:
 def worklist():
     gate = reads()
     found = gate.remediation.worklist()
-    names = {str(o.org_id): o.name for o in gate.organisations()}
+    names = gate.organisation_names([gate.viewer.org_id])
     return render_template(
         "remediation/worklist.html",
         awaiting=found["awaiting"],
@@ -159,10 +166,6 @@ def worklist():
 
 
 # -- a subject's file --------------------------------------------------------------
-def _members_for_choice() -> list[tuple[UUID, str]]:
-    return [(m.member_id, m.full_name) for m in reads().members()]
-
-
 def _numbered(form: BaseForm, number: int) -> BaseForm:
     """Distinct element ids for the same form repeated once per shortcoming
     (the field names, which the POST reads, stay the same)."""
@@ -190,8 +193,6 @@ def _subject_page(key: str, status: int = 200, **forms: Any):
         for i in items
         if i["status"] in ("OPEN", "NOT_DONE")
     )
-    plan.responsible_member_id.set_choices(_members_for_choice())
-    plan.supervisor_org_id.set_choices(org_choices(reads().organisations()))
     failed: dict[str, Any] | None = forms.get("failed")
     steps: dict[str, dict[str, BaseForm]] = {}
     for number, i in enumerate(items, start=1):
@@ -222,6 +223,9 @@ def _subject_page(key: str, status: int = 200, **forms: Any):
             steps=steps,
             carried=carried,
             next_year=next_year,
+            supervisor_orgs=[
+                typed_label(o.name, o.code) for o in form_choices().own_line()
+            ],
         ),
         status,
     )
@@ -240,23 +244,39 @@ def adopt_plan(key: str):
         (i["shortcoming_id"], i["description"])
         for i in reads().remediation.items(subject_key=key)
     )
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (typed := _plan_people(form)) is not None:
         command = mc.AdoptRemediationPlan(
             actor_id=user().actor,
             shortcoming_ids=tuple(UUID(s) for s in form.shortcoming_ids.data or ()),
             measures=tuple(
                 line.strip() for line in form.measures.data.splitlines() if line.strip()
             ),
-            responsible_member_id=form.responsible_member_id.data,
+            responsible_member_id=typed[0],
             deadline=form.deadline.data,
             supervisor=form.supervisor.data,
-            supervisor_org_id=form.supervisor_org_id.data,
+            supervisor_org_id=typed[1],
             adopted_on=form.adopted_on.data,
         )
         if send(command, form) is not None:
             flash(done("remediation.plan_adopted"), "success")
             return redirect(url_for(".subject", key=key))
     return _subject_page(key, form_status(form), plan=form)
+
+
+def _plan_people(form: PlanForm) -> tuple[UUID, UUID] | None:
+    """The responsible member and the supervising organisation as typed, read
+    in the user's scope; None with each refusal beside its field."""
+    choices = form_choices()
+    member = org = None
+    try:
+        member = choices.member_named(form.responsible_member_id.data or "")
+    except DomainError as exc:
+        form_refusal(exc, form)
+    try:
+        org = choices.readable_organisation_named(form.supervisor_org_id.data or "")
+    except DomainError as exc:
+        form_refusal(exc, form)
+    return (member, org) if member is not None and org is not None else None
 
 
 def _item(shortcoming_id: UUID) -> dict[str, Any]:
@@ -353,7 +373,7 @@ def _record_page(cycle_id: UUID, key: str, form: RecordShortcomingForm, status: 
     cycle = found_or_404(ratings.cycle_row(cycle_id), "cycle.not_found")
     row = found_or_404(ratings.subject_row(cycle_id, key), "rating.subject_not_found")
     reviews = [r for r in ratings.reviews(cycle_id) if r["subject_key"] == key]
-    names = {str(o.org_id): o.name for o in reads().organisations()}
+    names = ratings.organisation_names(r["venue_id"] for r in reviews)
     form.review_id.set_choices(
         [
             (UUID(r["review_id"]), f"Tại {names.get(r['venue_id'], '')}")

@@ -1,16 +1,18 @@
-// A typed organisation field (the chi bộ of enrolment and transfer, the
-// organisation of the remediation list): as one types a name or a code, ask the
-// search (the datalist's data-search-url: /api/v1/search, organisations only,
-// narrowed to the page's scope when the URL says so) and offer what it finds in
-// the field's datalist as "name (code)". Without this script the field still
-// takes the typed name or code, read by the server. No framework, CSP
-// script-src 'self'.
+// A typed organisation or member field (the chi bộ of enrolment and transfer,
+// the organisation of the remediation list, of opening a cycle, of a vote, a
+// remediation plan's supervising body and responsible member, the people a vote
+// asks about): as one types a name, a code or a card number, ask the search
+// (the datalist's data-search-url: /api/v1/search, of the datalist's
+// data-kind, organisations unless it says "member", narrowed to the page's
+// scope when the URL says so) and offer what it finds in the field's datalist
+// as "name (code)". Several fields may share one datalist. Without this script
+// the field still takes the typed name or code, read by the server. No
+// framework, CSP script-src 'self'.
 (function () {
   "use strict";
-  function attach(list) {
-    var input = document.querySelector('input[list="' + list.id + '"]');
-    if (!input) { return; }
+  function attach(list, input) {
     var url = list.getAttribute("data-search-url");
+    var kind = list.getAttribute("data-kind") || "organisation";
     var joint = url.indexOf("?") < 0 ? "?" : "&";
     var initial = Array.prototype.map.call(list.options, function (o) { return o.value; });
     var timer = null;
@@ -27,7 +29,7 @@
       var text = input.value.trim();
       if (text.length < 2 || text.slice(-1) === ")") { return; }
       asked = text;
-      var query = url + joint + "loai=organisation&q=" + encodeURIComponent(text);
+      var query = url + joint + "loai=" + kind + "&q=" + encodeURIComponent(text);
       fetch(query, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : { results: [] }; })
         .then(function (body) {
@@ -47,5 +49,8 @@
       timer = window.setTimeout(search, 250);
     });
   }
-  Array.prototype.forEach.call(document.querySelectorAll("datalist[data-search-url]"), attach);
+  Array.prototype.forEach.call(document.querySelectorAll("datalist[data-search-url]"), function (list) {
+    var inputs = document.querySelectorAll('input[list="' + list.id + '"]');
+    Array.prototype.forEach.call(inputs, function (input) { attach(list, input); });
+  });
 })();

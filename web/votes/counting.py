@@ -19,15 +19,15 @@ from flask import (
 )
 
 from domain import permissions
-from domain.accounts import Role
 from domain.errors import DomainError
 from services import booth as booth_files
 from services import vote_commands as vc
+from web.catalogue import message_for
 from web.catalogue.flashes import done
-from web.dispatch import form_status
+from web.dispatch import form_refusal, form_status
 from web.forms import BaseForm
 from web.identity import requires, user
-from web.reads import org_choices, reads
+from web.reads import cursor_arg, form_choices, lists, typed_label
 from web.votes import bp
 from web.votes.forms import (
     LEADER_ROWS,
@@ -50,7 +50,9 @@ from web.votes.shared import (
 # ---------------------------------------------------------------------------
 @bp.get("/")
 def index():
-    return render_template("votes/index.html", rows=vote_reads().votes())
+    """The votes the user reads, a keyset page of 50 by title."""
+    page = lists().votes(after=cursor_arg("sau"), before=cursor_arg("truoc"))
+    return render_template("votes/index.html", rows=page.rows, page=page)
 
 
 def _account_label(row: Any) -> str:
@@ -61,42 +63,88 @@ def _member_label(row: Any) -> str:
     return f"{row.full_name} — {row.party_card_no} — {row.cell_name}"
 
 
+ORG_CHOICES = 200  # organisations suggested in the page at most; typing finds more
+
+
 def _create_form() -> CreateVoteForm:
-    """The form with its choices: organisations, members, accounts of the ban
-    kiểm phiếu (role ``counting``), the modes this deployment offers."""
-    app = reads()
+    """The form with its choices: the first accounts of the ban kiểm phiếu (role
+    ``counting``, a bounded read), the modes this deployment offers. The
+    organisation and the people voted on are typed, with suggestions."""
     form = CreateVoteForm()
-    form.org_id.set_choices(org_choices(app.organisations()), empty="— Chọn tổ chức —")
-    counting = [
-        row
-        for row in app.accounts()
-        if Role.COUNTING.value in row.roles and not row.disabled
-    ]
+    counting, _more = form_choices().counting_accounts()
     form.trustees.choices = [(str(r.account_id), _account_label(r)) for r in counting]
     form.chair_id.set_choices(
         [(r.account_id, _account_label(r)) for r in counting],
         empty="— Chọn Trưởng Ban —",
     )
-    members = [(m.member_id, _member_label(m)) for m in app.members()]
-    for row in form.leaders:
-        row.member_id.set_choices(members, empty="— Không chọn —")
     if not vote_reads().allow_remote_mode:
         form.mode.choices = [c for c in form.mode.choices if c.value == "A"]
     return form
 
 
-def _create_command(form: CreateVoteForm) -> vc.CreateVote:
+def _create_page(form: CreateVoteForm, status: int = 200):
+    found = form_choices().organisations_acting("vote.create", ORG_CHOICES)
+    _more, more_trustees = form_choices().counting_accounts()
+    return (
+        render_template(
+            "votes/create.html",
+            form=form,
+            orgs=[typed_label(o.name, o.code) for o in found.rows],
+            more_orgs=found.more,
+            more_trustees=more_trustees,
+        ),
+        status,
+    )
+
+
+Typed = tuple[UUID, list[UUID | None], list[UUID]]
+
+
+def _typed(form: CreateVoteForm) -> Typed | None:
+    """The organisation and the people voted on as typed, read in the user's
+    scope; None with each refusal beside its field (nothing is sent)."""
+    choices = form_choices()
+    org: UUID | None = None
+    try:
+        org = choices.organisation_acting_named(form.org_id.data or "", "vote.create")
+    except DomainError as exc:
+        form_refusal(exc, form)
+    people: list[UUID | None] = []
+    refused = org is None
+    for row in form.leaders:
+        typed = (row.member_id.data or "").strip()
+        try:
+            people.append(choices.member_named(typed) if typed else None)
+        except DomainError as exc:
+            message = message_for(exc.code, exc.details)
+            row.member_id.errors = [*row.member_id.errors, message]
+            g.refusal_code = exc.code
+            refused = True
+    others: list[UUID] = []
+    try:
+        others = choices.accounts_named(form.other_trustees.data or "")
+    except DomainError as exc:
+        form_refusal(exc, form)
+        refused = True
+    if refused or org is None:
+        return None
+    return org, people, others
+
+
+def _create_command(
+    form: CreateVoteForm, org: UUID, people: list[UUID | None], others: list[UUID]
+) -> vc.CreateVote:
     leaders = tuple(
         vc.LeaderInput(
-            row.member_id.data,
+            person,
             row.post.data or "",
             row.appointed_or_elected_on.data,
             bool(row.pending_retirement_notice.data),
         )
-        for row in form.leaders
-        if row.member_id.data is not None
+        for row, person in zip(form.leaders, people, strict=True)
+        if person is not None
     )
-    trustees = tuple(UUID(value) for value in form.trustees.data or [])
+    trustees = (*(UUID(value) for value in form.trustees.data or []), *others)
     chair = form.chair_id.data
     # A chair outside the chosen trustees is index 0: the domain refuses it.
     chair_index = trustees.index(chair) + 1 if chair in trustees else 0
@@ -104,7 +152,7 @@ def _create_command(form: CreateVoteForm) -> vc.CreateVote:
         chair_index = 1
     return vc.CreateVote(
         user().actor,
-        org_id=form.org_id.data,
+        org_id=org,
         code=form.code.data,
         title=form.title.data,
         vote_year=form.vote_year.data,
@@ -129,21 +177,13 @@ def create():
         # More leader rows: nothing is sent, what was typed is kept.
         for _ in range(LEADER_ROWS):
             form.leaders.append_entry()
-        _create_form_choices(form)
-        return render_template("votes/create.html", form=form)
-    if form.validate_on_submit():
-        vote_id = send(_create_command(form), form)
+        return _create_page(form)
+    if form.validate_on_submit() and (typed := _typed(form)) is not None:
+        vote_id = send(_create_command(form, *typed), form)
         if vote_id is not None:
             flash(done("vote.created", title=form.title.data), "success")
             return redirect(url_for(".detail", vote_id=vote_id))
-    return render_template("votes/create.html", form=form), form_status(form)
-
-
-def _create_form_choices(form: CreateVoteForm) -> None:
-    """Choices for rows added after the form was built."""
-    members = form.leaders[0].member_id.choices
-    for row in form.leaders:
-        row.member_id.choices = members
+    return _create_page(form, form_status(form))
 
 
 def _booth_state(manifest_hash: str) -> dict[str, Any]:

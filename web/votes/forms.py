@@ -91,7 +91,14 @@ class _RowForm(Form):  # type: ignore[misc]
 class LeaderRowForm(_RowForm):
     """One person voted on; a row with no member chosen is left out."""
 
-    member_id = IdSelectField("Người được lấy phiếu", validators=[Optional()])
+    # Typed (a name or card number, or a suggestion of cell-search.js), read by
+    # ``FormChoices.member_named``: no select of every member.
+    member_id = StringField(
+        "Người được lấy phiếu",
+        validators=[Optional(), Length(max=300)],
+        filters=[nfc],
+        render_kw={"list": "dang-vien-lay-phieu", "autocomplete": "off"},
+    )
     post = StringField("Chức vụ", validators=[Length(max=200)], filters=[nfc])
     appointed_or_elected_on = DateField(
         "Ngày được bầu, bổ nhiệm vào chức vụ", validators=[Optional()]
@@ -112,6 +119,8 @@ class CreateVoteForm(BaseForm):
     error_fields: ClassVar[Mapping[str, str]] = {
         "org.not_found": "org_id",
         "org.dissolved": "org_id",
+        "org.unmatched": "org_id",
+        "org.ambiguous": "org_id",
         "vote.code_invalid": "code",
         "vote.code_taken": "code",
         "vote.title_required": "title",
@@ -125,13 +134,17 @@ class CreateVoteForm(BaseForm):
         "vote.trustee_without_key": "trustees",
         "account.not_found": "trustees",
         "account.disabled": "trustees",
+        "account.username_unmatched": "other_trustees",
         "vote.threshold_invalid": "threshold",
         "vote.chair_not_trustee": "chair_id",
         "vote.min_ballots_invalid": "min_ballots",
     }
 
-    org_id = IdSelectField(
-        "Tổ chức đảng tiến hành lấy phiếu", validators=[InputRequired()]
+    org_id = StringField(
+        "Tổ chức đảng tiến hành lấy phiếu",
+        validators=[DataRequired(), Length(max=200)],
+        filters=[nfc],
+        render_kw={"list": "to-chuc-lay-phieu", "autocomplete": "off"},
     )
     code = StringField(
         "Mã cuộc bỏ phiếu",
@@ -159,6 +172,12 @@ class CreateVoteForm(BaseForm):
     )
     leaders = FieldList(FormField(LeaderRowForm), min_entries=LEADER_ROWS)
     trustees = MultiCheckboxField("Thành viên Ban kiểm phiếu")
+    # Beyond the first accounts listed above (a bounded read): typed usernames.
+    other_trustees = TextAreaField(
+        "Thành viên Ban kiểm phiếu khác (tên đăng nhập, mỗi dòng một người)",
+        validators=[Optional(), Length(max=2000)],
+        filters=[nfc],
+    )
     chair_id = IdSelectField("Trưởng Ban kiểm phiếu", validators=[Optional()])
     threshold = IntegerField(
         "Số thành viên cần để giải mã (t)", validators=[Optional(), NumberRange(min=0)]
