@@ -18,6 +18,7 @@ with the same members, seed and backend (building is the slow part). Only
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import http.client
 import json
@@ -113,7 +114,9 @@ def environment(store: Path, backend: str, members: int, seed: int) -> dict[str,
         KIEMDIEM_LOGIN_ADDRESS_FAILURE_LIMIT="100000",
     )
     if backend == "postgres":
-        schema = f"bench_province_{members}_{seed}"
+        # One schema per store directory: two stores never share (or drop) one.
+        tag = hashlib.sha256(str(store).encode()).hexdigest()[:8]
+        schema = f"bench_province_{members}_{seed}_{tag}"
         env["KIEMDIEM_DATABASE_URL"] = f"{PG_SERVER}?schema={schema}"
     else:
         env["KIEMDIEM_DATABASE_URL"] = f"sqlite:///{store}/kiemdiem.db"
@@ -388,12 +391,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--levels", default=",".join(map(str, LEVELS)))
+    parser.add_argument(
+        "--build-only", action="store_true", help="build (or keep) the store, no load"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         store = args.store or Path(tmp)
         store.mkdir(parents=True, exist_ok=True)
         env = environment(store.resolve(), args.backend, args.members, args.seed)
         build(store.resolve(), env, args.members, args.seed)
+        if args.build_only:
+            return 0
         pages = key_pages(args.members, args.seed)
         with serving(env, args.workers, args.threads) as port:
             sessions = sign_in(port, store)
