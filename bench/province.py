@@ -18,6 +18,7 @@ with the same members, seed and backend (building is the slow part). Only
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import http.client
 import json
@@ -33,6 +34,7 @@ import tempfile
 import threading
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,6 +50,7 @@ ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a throwaway local store
 LEVELS = (1, 8, 32)
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,37 @@ class Page:
 @dataclass
 class Sample:
     seconds: list[float] = field(default_factory=list)
-    errors: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
     size: int = 0
+    cpu: float = 0.0  # the server's CPU seconds (every process) meanwhile
+
+    @property
+    def errors(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status != 200)
+
+    def by_status(self) -> str:
+        """The answers that were not 200, as ``503×2 0×1`` (0: no answer)."""
+        wrong = sorted((s, n) for s, n in self.statuses.items() if s != 200)
+        return " ".join(f"{s}×{n}" for s, n in wrong) or "0"
+
+
+@dataclass(frozen=True)
+class Server:
+    port: int
+    groups: list[int]  # process groups: gunicorn (master, workers), kiemdiem worker
+
+    def cpu(self) -> float:
+        """CPU seconds (user + system) of every process of the server so far."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) in self.groups:  # pgrp
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / tick
 
 
 def key_pages(members: int, seed: int) -> list[Page]:
@@ -113,7 +145,9 @@ def environment(store: Path, backend: str, members: int, seed: int) -> dict[str,
         KIEMDIEM_LOGIN_ADDRESS_FAILURE_LIMIT="100000",
     )
     if backend == "postgres":
-        schema = f"bench_province_{members}_{seed}"
+        # One schema per store directory: two stores never share (or drop) one.
+        tag = hashlib.sha256(str(store).encode()).hexdigest()[:8]
+        schema = f"bench_province_{members}_{seed}_{tag}"
         env["KIEMDIEM_DATABASE_URL"] = f"{PG_SERVER}?schema={schema}"
     else:
         env["KIEMDIEM_DATABASE_URL"] = f"sqlite:///{store}/kiemdiem.db"
@@ -165,12 +199,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(env: dict[str, str], workers: int, threads: int) -> Iterator[int]:
-    """gunicorn as docker-compose runs it, bound to 127.0.0.1; on PostgreSQL the
-    worker (projections, integrator) beside it. Both stopped on the way out."""
+def serving(
+    env: dict[str, str],
+    workers: int | None,
+    threads: int | None,
+    app: str = "web.wsgi:app",
+    code: Path = ROOT,
+) -> Iterator[Server]:
+    """gunicorn as production runs it (``gunicorn.conf.py``: one gthread worker
+    per core unless ``workers``), bound to 127.0.0.1; on PostgreSQL the worker
+    (projections, integrator) beside it. Both stopped on the way out."""
     port = free_port()
-    gunicorn = [str(BIN / "gunicorn"), f"--bind={HOST}:{port}"]
-    gunicorn += [f"--workers={workers}", f"--threads={threads}", "web.wsgi:app"]
+    env = dict(env, GUNICORN_BIND=f"{HOST}:{port}")
+    if workers is not None:
+        env["WEB_CONCURRENCY"] = str(workers)
+    if threads is not None:
+        env["GUNICORN_THREADS"] = str(threads)
+    config = code / "gunicorn.conf.py"
+    gunicorn = [str(BIN / "gunicorn"), f"--config={config}", app]
     log = (Path(env["KIEMDIEM_INSTANCE_DIR"]) / "bench-server.log").open("ab")
     procs = [
         subprocess.Popen(  # noqa: S603
@@ -202,7 +248,7 @@ def serving(env: dict[str, str], workers: int, threads: int) -> Iterator[int]:
             if time.monotonic() > deadline or procs[0].poll() is not None:
                 raise RuntimeError("gunicorn did not start")
             time.sleep(0.5)
-        yield port
+        yield Server(port, [proc.pid for proc in procs])
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -294,20 +340,24 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def one_at_a_time(
-    port: int, sessions: dict[str, dict[str, str]], pages: list[Page], samples: int
+    server: Server,
+    sessions: dict[str, dict[str, str]],
+    pages: list[Page],
+    samples: int,
 ) -> dict[str, Sample]:
     results = {}
     for page in pages:
-        client = Client(port, sessions[page.role])
+        client = Client(server.port, sessions[page.role])
         client.get(page.path)  # warm: caches, connections
         sample = Sample()
+        cpu = server.cpu()
         for _ in range(samples):
             start = time.perf_counter()
             status, body, _ = client.get(page.path)
             sample.seconds.append(time.perf_counter() - start)
             sample.size = len(body)
-            if status != 200:
-                sample.errors += 1
+            sample.statuses[status] += 1
+        sample.cpu = server.cpu() - cpu
         client.close()
         results[page.name] = sample
         print(
@@ -318,7 +368,7 @@ def one_at_a_time(
 
 
 def mixed(
-    port: int,
+    server: Server,
     sessions: dict[str, dict[str, str]],
     pages: list[Page],
     concurrency: int,
@@ -332,7 +382,9 @@ def mixed(
     count = [0]
 
     def work(offset: int) -> None:
-        clients = {role: Client(port, cookies) for role, cookies in sessions.items()}
+        clients = {
+            role: Client(server.port, cookies) for role, cookies in sessions.items()
+        }
         try:
             requests(clients, offset)
         finally:
@@ -356,9 +408,9 @@ def mixed(
             spent = time.perf_counter() - start
             with lock:
                 sample.seconds.append(spent)
-                if status != 200:
-                    sample.errors += 1
+                sample.statuses[status] += 1
 
+    cpu = server.cpu()
     began = time.perf_counter()
     threads = [
         threading.Thread(target=work, args=(n,), daemon=True)
@@ -369,7 +421,63 @@ def mixed(
     for thread in threads:
         thread.join(timeout=duration + 600)
     elapsed = time.perf_counter() - began
+    sample.cpu = server.cpu() - cpu
     return len(sample.seconds) / elapsed, sample
+
+
+@dataclass
+class Run:
+    """One server's measurements: the code it ran, pages, loads."""
+
+    backend: str
+    code: str
+    server: str
+    single: dict[str, Sample]
+    loads: list[tuple[int, float, Sample]]
+
+
+def measure(
+    args: argparse.Namespace, store: Path, env: dict[str, str], code: Path
+) -> Run:
+    """Serve the store with the code in ``code`` and measure it."""
+    pages = key_pages(args.members, args.seed)
+    env = dict(env, PYTHONPATH=str(code))
+    app = "web.wsgi:app"
+    if args.profile is not None:
+        app = "bench.profiled_wsgi:app"
+        env["PYTHONPATH"] = f"{code}{os.pathsep}{ROOT}"
+        env["KIEMDIEM_BENCH_PROFILE_DIR"] = str(args.profile.resolve())
+    label = f"{code.name or code} ({env['KIEMDIEM_DATABASE_URL'].split(':', 1)[0]})"
+    print(f"serving with the code in {label}", flush=True)
+    with serving(env, args.workers, args.threads, app, code) as server:
+        workers = len(server_workers(server))
+        sessions = sign_in(server.port, store)
+        print("one request at a time:", flush=True)
+        single = one_at_a_time(server, sessions, pages, args.samples)
+        loads = []
+        for level in (int(n) for n in args.levels.split(",")):
+            rate, sample = mixed(
+                server, sessions, pages, level, args.duration, args.max_requests
+            )
+            loads.append((level, rate, sample))
+            print(f"  concurrency {level}: {rate:.1f} requests/s", flush=True)
+    threads = env.get("GUNICORN_THREADS") or str(args.threads or 8)
+    shape = f"gunicorn.conf.py, {workers} worker(s) × {threads} threads"
+    return Run(args.backend, str(code), shape, single, loads)
+
+
+def server_workers(server: Server) -> list[int]:
+    """The gunicorn worker processes (children of the master)."""
+    master = server.groups[0]
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid
+            found.append(int(stat.parent.name))
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -381,64 +489,95 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=5000)
     parser.add_argument(
         "--backend",
-        choices=("sqlite", "postgres"),
         default=os.environ.get("KIEMDIEM_BENCH_BACKEND", "sqlite"),
+        help="sqlite, postgres, or both (sqlite,postgres): one table each",
     )
     parser.add_argument("--store", type=Path, default=None)
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="default: gunicorn.conf.py's"
+    )
+    parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--levels", default=",".join(map(str, LEVELS)))
+    parser.add_argument(
+        "--build-only", action="store_true", help="build (or keep) the store, no load"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="a checkout of other code (e.g. main) measured first on the same store",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="cProfile each gunicorn worker into DIR/worker-<pid>.prof",
+    )
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        store = args.store or Path(tmp)
-        store.mkdir(parents=True, exist_ok=True)
-        env = environment(store.resolve(), args.backend, args.members, args.seed)
-        build(store.resolve(), env, args.members, args.seed)
-        pages = key_pages(args.members, args.seed)
-        with serving(env, args.workers, args.threads) as port:
-            sessions = sign_in(port, store)
-            print("one request at a time:", flush=True)
-            single = one_at_a_time(port, sessions, pages, args.samples)
-            loads = []
-            for level in (int(n) for n in args.levels.split(",")):
-                rate, sample = mixed(
-                    port, sessions, pages, level, args.duration, args.max_requests
-                )
-                loads.append((level, rate, sample))
-                print(f"  concurrency {level}: {rate:.1f} requests/s", flush=True)
-        print_table(args, single, loads)
-        if args.backend == "postgres" and args.store is None:
-            _drop_schema(env["KIEMDIEM_DATABASE_URL"].split("schema=", 1)[1])
+    backends = [b.strip() for b in args.backend.split(",") if b.strip()]
+    if not set(backends) <= {"sqlite", "postgres"}:
+        parser.error(f"unknown backend in {args.backend!r}")
+    runs = []
+    for backend in backends:
+        args.backend = backend
+        store = args.store
+        if store is not None and len(backends) > 1:
+            store = store / backend
+        runs += measure_backend(args, store)
+    for run in runs:
+        print_table(args, run)
     return 0
 
 
-def print_table(
-    args: argparse.Namespace,
-    single: dict[str, Sample],
-    loads: list[tuple[int, float, Sample]],
-) -> None:
+def measure_backend(args: argparse.Namespace, where: Path | None) -> list[Run]:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = (where or Path(tmp)).resolve()
+        store.mkdir(parents=True, exist_ok=True)
+        env = environment(store, args.backend, args.members, args.seed)
+        build(store, env, args.members, args.seed)
+        if args.build_only:
+            return []
+        codes = [ROOT] if args.baseline is None else [args.baseline.resolve(), ROOT]
+        try:
+            return [measure(args, store, env, code) for code in codes]
+        finally:
+            if args.backend == "postgres" and where is None:
+                _drop_schema(env["KIEMDIEM_DATABASE_URL"].split("schema=", 1)[1])
+
+
+def print_table(args: argparse.Namespace, run: Run) -> None:
     ms = 1000.0
     print(
-        f"\nprovince of {args.members} members (seed {args.seed}), {args.backend}, "
-        f"gunicorn {args.workers} worker(s) × {args.threads} threads"
+        f"\nprovince of {args.members} members (seed {args.seed}), {run.backend}, "
+        f"{run.server}, code {run.code}"
     )
-    print("| page | p50 ms | p95 ms | p99 ms | KB | errors |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, s in single.items():
+    print("| page | p50 ms | p95 ms | p99 ms | KB | server CPU ms | errors |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, s in run.single.items():
         print(
             f"| {name} | {ms * percentile(s.seconds, 0.5):.1f} "
             f"| {ms * percentile(s.seconds, 0.95):.1f} "
             f"| {ms * percentile(s.seconds, 0.99):.1f} "
-            f"| {s.size / 1024:.0f} | {s.errors} |"
-        )
-    print("\n| concurrency | requests/s | p50 ms | p99 ms | requests | errors |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
-    for level, rate, s in loads:
-        print(
-            f"| {level} | {rate:.1f} | {ms * percentile(s.seconds, 0.5):.0f} "
-            f"| {ms * percentile(s.seconds, 0.99):.0f} | {len(s.seconds)} "
+            f"| {s.size / 1024:.0f} | {ms * s.cpu / max(1, len(s.seconds)):.1f} "
             f"| {s.errors} |"
         )
+    print(
+        "\n| concurrency | requests/s | p50 ms | p95 ms | p99 ms | server CPU ms "
+        "| requests | errors |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for level, rate, s in run.loads:
+        print(
+            f"| {level} | {rate:.1f} | {ms * percentile(s.seconds, 0.5):.0f} "
+            f"| {ms * percentile(s.seconds, 0.95):.0f} "
+            f"| {ms * percentile(s.seconds, 0.99):.0f} "
+            f"| {ms * s.cpu / max(1, len(s.seconds)):.1f} | {len(s.seconds)} "
+            f"| {s.errors} |"
+        )
+    wrong = {n: s.by_status() for n, s in run.single.items() if s.errors}
+    wrong |= {f"concurrency {lv}": s.by_status() for lv, _, s in run.loads if s.errors}
+    if wrong:
+        print("errors by status: " + "; ".join(f"{k}: {v}" for k, v in wrong.items()))
 
 
 if __name__ == "__main__":

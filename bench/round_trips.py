@@ -15,77 +15,21 @@ from __future__ import annotations
 import argparse
 import html
 import os
-import re
 import secrets
 import sys
-import tempfile
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
+from bench.pg_trace import CONTROL, Trace, lending_traced
 from bench.province import CSRF, environment, key_pages
 
-FRONTEND = re.compile(r"^F\t\d+\t(\w+)\t?(.*)$")
-CONTROL = ("BEGIN", "SET", "ROLLBACK", "COMMIT", "DEALLOCATE")
 
-
-class Traced:
-    """Every PostgreSQL connection lent meanwhile, traced into ``lines``."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.on = False
-
-    def counts(self) -> Counter[str]:
-        found: Counter[str] = Counter()
-        for line in self.lines:
-            m = FRONTEND.match(line)
-            if m is None:
-                continue
-            kind, detail = m.group(1), m.group(2).strip()
-            if kind in ("Sync", "Query"):
-                found["round trips"] += 1
-            text = ""
-            if kind == "Query":
-                text = detail.strip('"')
-            elif kind == "Parse":
-                text = detail.split('" "', 1)[1]
-                found["prepared"] += detail.startswith('"_pg3')
-            elif kind == "Bind" and '"_pg3' in detail:
-                found["prepared runs"] += 1
-            word = text.split(" ", 1)[0].upper()
-            if word in CONTROL:
-                found[word] += 1
-        return found
-
-
-def install(traced: Traced) -> None:
+def install(trace: Trace) -> None:
+    """Trace every connection the PostgreSQL datastores lend while ``trace.on``."""
     from eventsourcing import postgres
-    from psycopg import pq
 
     lend = postgres.PostgresDatastore.get_connection
-
-    @contextmanager
-    def get_connection(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        with lend(self, *args, **kwargs) as conn:
-            if not traced.on:
-                yield conn
-                return
-            with tempfile.TemporaryFile() as out:
-                conn.pgconn.trace(out.fileno())
-                conn.pgconn.set_trace_flags(
-                    pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE
-                )
-                try:
-                    yield conn
-                finally:
-                    conn.pgconn.untrace()
-                    out.seek(0)
-                    traced.lines += out.read().decode().splitlines()
-
-    postgres.PostgresDatastore.get_connection = get_connection  # type: ignore[method-assign]
+    postgres.PostgresDatastore.get_connection = lending_traced(lend, trace)  # type: ignore[assignment,method-assign]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     env = environment(store, "postgres", args.members, args.seed)
     env["KIEMDIEM_SECRET_KEY"] = secrets.token_urlsafe(32)
     os.environ.update(env)
-    traced = Traced()
+    traced = Trace(on=False)
     install(traced)
     from web import create_app
 

@@ -242,24 +242,37 @@ class LedgerApplication(Application[UUID]):
 
     # -- key registry ------------------------------------------------------------
     def key_registry(self) -> KeyRegistry:
-        """The registry caught up to the tip, replaying only checked key events."""
-        with self._registry_lock:
-            tip = self.recorder.max_notification_id() or 0
-            while self._registry_position < tip:
-                page = self.recorder.select_notifications(
-                    start=self._registry_position,
-                    limit=500,
-                    stop=tip,
-                    topics=KEY_TOPICS,
-                    inclusive_of_start=False,
-                )
+        """The registry caught up to the tip, replaying only checked key events.
+
+        The database is read *outside* the registry's lock, which is held only
+        to ingest what was read: a writer holds its connection while its insert
+        guard (:meth:`_guard_tip`) waits for this lock, and on SQLite the pool
+        lends connections in turn, so a thread asking for a connection under
+        this lock could wait behind a thread that waits for that writer: each
+        waited for the other until the pool's timeout (15 s, then a 503).
+        """
+        tip = self.recorder.max_notification_id() or 0
+        while True:
+            with self._registry_lock:
+                position = self._registry_position
+                if position >= tip:
+                    return self._registry
+            page = self.recorder.select_notifications(
+                start=position,
+                limit=500,
+                stop=tip,
+                topics=KEY_TOPICS,
+                inclusive_of_start=False,
+            )
+            with self._registry_lock:
+                if self._registry_position != position:
+                    continue  # another thread moved it meanwhile: read from there
                 for notification in page:
                     self._ingest_key_notification(notification)
                 if len(page) < 500:
                     self._registry_position = tip
                 else:
                     self._registry_position = page[-1].id
-            return self._registry
 
     def _ingest_key_notification(self, notification: Notification) -> None:
         try:

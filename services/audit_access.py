@@ -2,17 +2,29 @@
 
 **Reads are recorded** as ``FileAccessed`` events signed by the reader, in one
 ``FileAccessLog`` stream per subject, reader and day, written synchronously (one
-small signed append, a few milliseconds). When the reader's key is not unlocked
-in this process, or the write fails, the read is kept in ``audit_access_pending``
-(not evidence) and signed at that reader's next read with an unlocked key, with
-its original moment and ``late = true``. A page view never fails or waits
-because of this.
+small signed append, a few milliseconds): every read has its own event, written
+before the page is answered. When the reader's key is not unlocked in this
+process, or the write fails, the read is kept in ``audit_access_pending`` (not
+evidence) and signed at that reader's next read with an unlocked key, with its
+original moment and ``late = true``. A page view never fails because of this.
+
+**Concurrent reads by one reader are written together** (group commit): the
+reads of one reader (and key) in this process are written one batch at a time.
+A read that arrives while a batch is being written waits for it (at most
+:data:`WAIT_SECONDS`), then the first of the waiting reads writes every read
+queued meanwhile in one signed transaction, one ``FileAccessed`` event each,
+and the others find theirs written. Reads of one reader's log stream never race
+each other in a process (no optimistic-concurrency retries), and a burst of
+views costs one append, not one each. A read that waited out the bound is kept
+pending, as above.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -34,12 +46,35 @@ PENDING_COLUMNS = (
 )
 
 
+WAIT_SECONDS = 10.0  # how long a read waits for its reader's batch before the next
+
+
+@dataclass(eq=False)
+class _Read:
+    subject_id: UUID
+    view: str
+    seen_at: datetime
+    done: threading.Event = field(default_factory=threading.Event)
+    signed: bool = False
+
+
+@dataclass(eq=False)
+class _Batches:
+    """One reader's (and key's) reads waiting to be written, and the lock held
+    while a batch of them is written."""
+
+    writing: threading.Lock = field(default_factory=threading.Lock)
+    queued: list[_Read] = field(default_factory=list)
+
+
 class FileReads:
     """Signs each read of a file, or keeps it pending until it can be signed."""
 
     def __init__(self, app: AppContext) -> None:
         self.app = app
         self.sql = app.ledger.sql
+        self._guard = threading.Lock()
+        self._batches: dict[tuple[str, bytes], _Batches] = {}
         with self.sql.tx(commit=True) as cur:
             cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.sql.table(PENDING_TABLE)} "
@@ -59,16 +94,49 @@ class FileReads:
         if signer is None or signer.actor != actor:
             self._keep_pending(actor, subject_id, view, seen_at)
             return False
+        read = _Read(subject_id, view, seen_at)
+        with self._guard:
+            batches = self._batches.setdefault((actor, signer.key_id), _Batches())
+            batches.queued.append(read)
+        if not batches.writing.acquire(timeout=WAIT_SECONDS):
+            with self._guard:
+                waiting = read in batches.queued
+                if waiting:
+                    batches.queued.remove(read)
+            if waiting:
+                self._keep_pending(actor, subject_id, view, seen_at)
+                return False
+            read.done.wait(WAIT_SECONDS)  # taken by the batch being written
+            return read.signed
+        try:
+            if read.done.is_set():  # written by the batch before
+                return read.signed
+            with self._guard:
+                batch, batches.queued[:] = list(batches.queued), []
+            signed = self._write(signer, actor, batch)
+            for each in batch:
+                each.signed = signed
+                each.done.set()
+            return signed
+        finally:
+            batches.writing.release()
+
+    def _write(self, signer: Signer, actor: str, batch: list[_Read]) -> bool:
+        """Sign ``batch`` (this reader's reads) and the reader's pending reads in
+        one transaction; on failure keep every read of the batch pending."""
         pending = self._pending(actor)
         reads = [(s, v, t, True) for s, v, t in pending]
-        reads.append((subject_id, view, seen_at, False))
+        reads += [(r.subject_id, r.view, r.seen_at, False) for r in batch]
+        first = batch[0]
         try:
             self.app.handle(
-                ac.RecordFileAccess(actor, subject_id, view, tuple(reads)), signer
+                ac.RecordFileAccess(actor, first.subject_id, first.view, tuple(reads)),
+                signer,
             )
         except Exception as exc:  # a page never fails on its own read record
-            log.warning("read of %s kept pending: %s", subject_id, exc)
-            self._keep_pending(actor, subject_id, view, seen_at)
+            log.warning("%s read(s) kept pending: %s", len(batch), exc)
+            for r in batch:
+                self._keep_pending(actor, r.subject_id, r.view, r.seen_at)
             return False
         self._clear_pending(actor, pending)
         return True

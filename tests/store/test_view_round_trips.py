@@ -9,18 +9,16 @@ one snapshot; psycopg prepares a statement the pool's connection runs often.
 
 from __future__ import annotations
 
-import re
 import sqlite3
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 import pytest
 from eventsourcing.persistence import PersistenceError
-from psycopg import pq
 
+from bench.pg_trace import Trace, lending_traced
 from projections.runtime import ProjectionRuntime
 from tests.store.test_projections_runtime import (
     BACKENDS,
@@ -33,59 +31,17 @@ from tests.store.test_projections_runtime import (
     require_postgres,
 )
 
-FRONTEND = re.compile(r"^F\t\d+\t(\w+)\t?(.*)$")
-
-
-class Trace:
-    """What the client sent on the connections a datastore lent meanwhile."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    @property
-    def sent(self) -> list[tuple[str, str]]:
-        found = (FRONTEND.match(line) for line in self.lines)
-        return [(m.group(1), m.group(2).strip()) for m in found if m]
-
-    @property
-    def round_trips(self) -> int:
-        """A ``Sync`` (extended protocol) or a simple ``Query`` waits for the server."""
-        return sum(1 for kind, _ in self.sent if kind in ("Sync", "Query"))
-
-    @property
-    def statements(self) -> list[str]:
-        """The text of each statement sent (simple ``Query`` or ``Parse``)."""
-        out = []
-        for kind, detail in self.sent:
-            if kind == "Query":
-                out.append(detail.strip('"'))
-            elif kind == "Parse":
-                out.append(detail.split('" "', 1)[1].rsplit('"', 1)[0])
-        return out
-
 
 @contextmanager
 def traced(monkeypatch: pytest.MonkeyPatch, datastore: Any) -> Iterator[Trace]:
     """Trace every connection ``datastore.get_connection`` lends in the block."""
     trace = Trace()
-    lend: Callable[[], AbstractContextManager[Any]] = datastore.get_connection
-
-    @contextmanager
-    def get_connection(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        with lend(*args, **kwargs) as conn, tempfile.TemporaryFile() as out:
-            conn.pgconn.trace(out.fileno())
-            conn.pgconn.set_trace_flags(
-                pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE
-            )
-            try:
-                yield conn
-            finally:
-                conn.pgconn.untrace()
-                out.seek(0)
-                trace.lines += out.read().decode().splitlines()
-
     with monkeypatch.context() as patch:
-        patch.setattr(datastore, "get_connection", get_connection)
+        patch.setattr(
+            datastore,
+            "get_connection",
+            lending_traced(datastore.get_connection, trace),
+        )
         yield trace
 
 
