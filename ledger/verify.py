@@ -546,9 +546,7 @@ def check_signature_batch(batch: Sequence[tuple[bytes, bytes, bytes]]) -> list[i
             except ValueError:
                 bad.append(i)
                 continue
-        try:
-            key.verify(signature, message)
-        except InvalidSignature:
+        if not verify_rows.ed25519_valid(key, public_raw, signature, message):
             bad.append(i)
     return bad
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ctypes
 import hashlib
 import json
 import re
@@ -29,6 +30,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import pysodium
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -69,6 +71,36 @@ _MAGIC = envelope.MAGIC
 _KEY_END = len(envelope.MAGIC) + envelope.KEY_ID_BYTES
 _CONTENT_KEYS = envelope.CONTENT_KEYS
 _public_keys: dict[bytes, Ed25519PublicKey] = {}  # per process, by raw bytes
+# libsodium's detached verify, called through the ctypes handle pysodium opened
+# (pysodium's wrapper re-checks lengths and raises on failure: a third of the call).
+_sodium_verify = pysodium.sodium.crypto_sign_verify_detached
+_ulonglong = ctypes.c_ulonglong
+
+
+def ed25519_valid(
+    key: Ed25519PublicKey, public_raw: bytes, signature: bytes, message: bytes
+) -> bool:
+    """OpenSSL's verdict on an Ed25519 signature, asked of libsodium first.
+
+    libsodium verifies ≈ 1.5× faster here. Both check the same cofactorless
+    equation [S]B = R + [h]A on the same bytes; libsodium also refuses a
+    non-canonical S, R or A and a small-order R or A, cases in which OpenSSL may
+    accept (OpenSSL also requires S < L). So whatever libsodium accepts OpenSSL
+    accepts, and whatever libsodium refuses is put to OpenSSL: the verdict is
+    always OpenSSL's, as before, and an honest log never takes the second call.
+    """
+    if (
+        len(signature) == 64
+        and len(public_raw) == 32
+        and _sodium_verify(signature, message, _ulonglong(len(message)), public_raw)
+        == 0
+    ):
+        return True
+    try:
+        key.verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
 
 
 def _ascii_keys(value: Any) -> bool:
@@ -180,11 +212,9 @@ def check_row(row: Row, public_raw: bytes | None, origin: str) -> FastRow | None
                 )
             except ValueError:
                 return None
-        try:
-            key.verify(state[_KEY_END:_HEADER], _PREFIX + content_bytes)
-            verdict = True
-        except InvalidSignature:
-            verdict = False
+        verdict = ed25519_valid(
+            key, public_raw, state[_KEY_END:_HEADER], _PREFIX + content_bytes
+        )
     return (
         _sha256(b"\x00" + state).digest(),
         _sha256(state).digest(),

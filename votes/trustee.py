@@ -504,6 +504,7 @@ def verify_closed(data: bytes, head: bytes, jobs: int | None = None) -> ClosedRe
     keep the aggregate it recomputed from every ballot (ballot proofs on ``jobs``
     processes, default one per CPU)."""
     v = RecordVerifier(data, head=head, jobs=jobs)
+    v.start_early_proofs()
     try:
         v.check_format()
         v.check_chain()
@@ -522,6 +523,8 @@ def verify_closed(data: bytes, head: bytes, jobs: int | None = None) -> ClosedRe
         v.check_minimum()
     except Failure as failure:
         raise _fail(failure) from None
+    finally:
+        v.close()
     if v.closing is None or v.closing.envelope_hash != head:
         raise TrusteeToolError(
             "hồ sơ chưa được khóa sổ tại đầu chuỗi ghi trong biên bản"

@@ -10,11 +10,17 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger import canonical, envelope
 from ledger.keys import public_key_raw
-from ledger.verify_rows import check_row, check_rows
+from ledger.verify_rows import check_row, check_rows, ed25519_valid
 
 ORIGIN = "kiemdiem.test/x"
 KEY = Ed25519PrivateKey.generate()
@@ -179,3 +185,51 @@ def test_timestamps_in_the_fast_form_are_what_parse_timestamp_accepts() -> None:
     assert check_row(_row(state), PUBLIC, ORIGIN) is not None
     bad = _state(canonical.dumps(_content(ts="2026-02-30T00:00:00.000000Z")))
     assert check_row(_row(bad), PUBLIC, ORIGIN) is None
+
+
+# -- the signature verdict: libsodium first, always OpenSSL's answer -------------------
+
+
+def _openssl(public_raw: bytes, signature: bytes, message: bytes) -> bool:
+    key = Ed25519PublicKey.from_public_bytes(public_raw)
+    try:
+        key.verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _verdict(public_raw: bytes, signature: bytes, message: bytes) -> bool:
+    key = Ed25519PublicKey.from_public_bytes(public_raw)
+    return ed25519_valid(key, public_raw, signature, message)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.binary(min_size=32, max_size=32),
+    message=st.binary(max_size=300),
+    flip=st.one_of(st.none(), st.integers(min_value=0, max_value=64 * 8 - 1)),
+)
+def test_the_verdict_is_openssls_on_honest_and_edited_signatures(
+    seed: bytes, message: bytes, flip: int | None
+) -> None:
+    private = Ed25519PrivateKey.from_private_bytes(seed)
+    public = public_key_raw(private)
+    signature = bytearray(private.sign(message))
+    if flip is not None:
+        signature[flip // 8] ^= 1 << (flip % 8)
+    assert _verdict(public, bytes(signature), message) == _openssl(
+        public, bytes(signature), message
+    )
+
+
+def test_what_libsodium_refuses_and_openssl_accepts_stays_accepted() -> None:
+    """A small-order key (the identity) with R = identity and S = 0 satisfies the
+    equation for every message: OpenSSL accepts it, libsodium refuses it; the
+    verifier's verdict stays OpenSSL's, as before libsodium was asked first."""
+    identity = b"\x01" + bytes(31)
+    signature = identity + bytes(32)
+    for message in (b"", b"kiemdiem-event/v1\n{}"):
+        assert _openssl(identity, signature, message) is True
+        assert _verdict(identity, signature, message) is True
+    assert _verdict(identity, bytes(64), b"x") == _openssl(identity, bytes(64), b"x")

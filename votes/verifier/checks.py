@@ -28,6 +28,7 @@ from votes.verifier.ballots import (
     STEP_SLOT,
     STEP_SUM,
     BallotCrypto,
+    EarlyProofs,
     check_all,
 )
 from votes.verifier.canonjson import NotCanonical, decode, encode
@@ -38,6 +39,7 @@ from votes.verifier.group import (
     Malformed,
     minus,
     plus,
+    plus_onto,
     point,
     scalar,
     times,
@@ -378,6 +380,17 @@ class RecordVerifier:
         self.closing: Event | None = None
         self.partials: dict[int, list[list[bytes]]] = {}
         self.counts: list[list[int]] = []
+        self.early: EarlyProofs | None = None
+
+    def start_early_proofs(self) -> None:
+        """Start V9's ballot proofs on the pool now, from what the record claims
+        (:class:`EarlyProofs`); :meth:`close` stops them."""
+        self.early = EarlyProofs(self.data, self.jobs, self.min_parallel)
+
+    def close(self) -> None:
+        if self.early is not None:
+            self.early.close()
+            self.early = None
 
     # -- driver ------------------------------------------------------------------------
 
@@ -401,17 +414,21 @@ class RecordVerifier:
         ]
         outcomes: list[CheckOutcome] = []
         failure: Failure | None = None
-        for check, step in steps:
-            if failure is not None:
-                outcomes.append(CheckOutcome(check, CHECK_TITLES[check], "NOT_RUN"))
-                continue
-            try:
-                step()
-            except Failure as exc:
-                failure = exc
-                outcomes.append(CheckOutcome(check, CHECK_TITLES[check], "FAIL"))
-            else:
-                outcomes.append(CheckOutcome(check, CHECK_TITLES[check], "OK"))
+        self.start_early_proofs()
+        try:
+            for check, step in steps:
+                if failure is not None:
+                    outcomes.append(CheckOutcome(check, CHECK_TITLES[check], "NOT_RUN"))
+                    continue
+                try:
+                    step()
+                except Failure as exc:
+                    failure = exc
+                    outcomes.append(CheckOutcome(check, CHECK_TITLES[check], "FAIL"))
+                else:
+                    outcomes.append(CheckOutcome(check, CHECK_TITLES[check], "OK"))
+        finally:
+            self.close()
         booth = self.manifest.get("booth_sha256")
         return Report(
             outcomes,
@@ -1116,14 +1133,24 @@ class RecordVerifier:
         cast = self._of("VoteBallotCast")
         # The proofs of every ballot, on `jobs` processes; then the record-order
         # checks below consult them where V9 checks each proof.
-        batches = check_all(
-            self.fingerprint,
-            self.election_key,
-            self.leaders,
-            [event.body for event in cast],
-            jobs=self.jobs,
-            min_parallel=self.min_parallel,
-        )
+        batches = None
+        if self.early is not None:
+            batches = self.early.batches(
+                self.fingerprint,
+                self.election_key,
+                self.leaders,
+                [event.position for event in cast],
+            )
+            self.close()
+        if batches is None:
+            batches = check_all(
+                self.fingerprint,
+                self.election_key,
+                self.leaders,
+                [event.body for event in cast],
+                jobs=self.jobs,
+                min_parallel=self.min_parallel,
+            )
         crypto = [result for batch in batches for result in batch.results]
         for event, found in zip(cast, crypto, strict=True):
             self._check_ballot(event, found, used, seen_a)
@@ -1137,7 +1164,10 @@ class RecordVerifier:
             for leader, row in enumerate(batch.sums):
                 for level, (a, b) in enumerate(row):
                     total_a, total_b = self.aggregate[leader][level]
-                    self.aggregate[leader][level] = (plus(total_a, a), plus(total_b, b))
+                    self.aggregate[leader][level] = (
+                        plus_onto(total_a, a),
+                        plus_onto(total_b, b),
+                    )
 
     def _check_ballot(
         self, event: Event, found: BallotCrypto, used: set[bytes], seen_a: set[bytes]
