@@ -93,7 +93,9 @@ def _login(context, username: str, password: str):
 def _create(admin, members: list[str], trustees: list[str]) -> str:
     admin.goto("/votes/")
     admin.get_by_role("link", name="Tạo cuộc bỏ phiếu").click()
-    admin.get_by_label("Tổ chức đảng tiến hành lấy phiếu").fill("Huyện ủy Đông Hà (huyen-uy-dong)")
+    admin.get_by_label("Tổ chức đảng tiến hành lấy phiếu").fill(
+        "Huyện ủy Đông Hà (huyen-uy-dong)"
+    )
     admin.get_by_label("Mã cuộc bỏ phiếu").fill("ltn-2025-btv")
     admin.get_by_label("Tên cuộc bỏ phiếu").fill(
         "Lấy phiếu tín nhiệm năm 2025 đối với Ban Thường vụ Huyện ủy"

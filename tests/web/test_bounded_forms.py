@@ -13,6 +13,7 @@ from uuid import UUID
 
 import pytest
 
+from projections import search, search_lists
 from services import commands as c
 from services import rating_commands as rc
 from services import remediation_commands as mc
@@ -370,3 +371,28 @@ def test_a_plan_adopted_by_typing(client, auth, kiemdiem, world, shortcoming):
     (item,) = kiemdiem.remediation.items(subject_key=f"m:{world.member_id}")
     assert item["responsible_member_id"] == str(world.member_id)
     assert item["supervisor_org_id"] == str(world.orgs["district"])
+
+
+def test_sqlite_reads_the_keyset_as_one_index_range(kiemdiem, cycles):
+    """On SQLite (as ``tests/store/test_directory_explain.py`` on PostgreSQL):
+    the page after and before a row of the cycles list and of the member list
+    is a range of ``entries_name`` by the row value comparison, no scan."""
+    views = kiemdiem.projections
+    cursor_at = ("huyen uy dong ha", cycles[0])
+    everywhere = {"narrowing": search.EVERYWHERE, "limit": 50}
+    statements = [
+        (search_lists.page_sql("cycle", after=cursor_at, **everywhere), "ratings"),
+        (
+            search_lists.page_sql("vote", after=None, before=cursor_at, **everywhere),
+            "vote_results",
+        ),
+        (search.member_page_sql(cell_id=None, after=cursor_at, **everywhere), None),
+    ]
+    for (sql, args), view in statements:
+        names = ("search", "directory", *([view] if view else []))
+        with views.read(*names) as cursor:
+            rows = cursor.execute("EXPLAIN QUERY PLAN " + sql, args).fetchall()
+        plan = "\n".join(str(r[-1]) for r in rows)
+        assert "entries_name" in plan, plan
+        assert "(sort_key,entity_id)" in plan, plan
+        assert "SCAN e " not in plan + " ", plan
