@@ -122,20 +122,22 @@ def run(services: Kiemdiem, args: argparse.Namespace) -> None:
     for name in [*names, "every view"]:
         cells = []
         for way in ways:
-            if name == "every view":
-                best = min(map(sum, zip(*cpu[way].values(), strict=True)))
-            else:
-                best = min(cpu[way][name])
+            best = _whole(cpu[way]) if name == "every view" else min(cpu[way][name])
             cells.append(f"{1e6 * best / events:,.0f}")
         print(f"| {name} | " + " | ".join(cells) + " |")
     for way in ways:
-        seconds = min(map(sum, zip(*cpu[way].values(), strict=True)))
+        seconds = _whole(cpu[way])
         print(
             f"{way}: {seconds:.1f} CPU s for every view, "
             f"{1000 * seconds / args.members:.1f} s per 1,000 members; wall "
             + ", ".join(f"{w:.1f}" for w in wall[way])
             + " s"
         )
+
+
+def _whole(per_view: dict[str, list[float]]) -> float:
+    """The least CPU of a whole pass over every view."""
+    return min(float(sum(run)) for run in zip(*per_view.values(), strict=True))
 
 
 def _catch_up(careful: CatchUp, state: ViewState) -> float:
