@@ -17,6 +17,7 @@ from services.read_gateway import ReadGateway
 from services.read_gateway_authors import CommentAuthorReads
 from services.read_gateway_round import RoundSubjectReads
 from services.read_gateway_search import DirectoryReads
+from services.read_gateway_temporary import TemporaryActivityReads
 from services.read_gateway_todo import TodoReads
 from web.errors import refusal
 
@@ -98,6 +99,17 @@ def directory() -> DirectoryReads:
     if found is None:
         found = DirectoryReads(reads())
         g.directory_reads = found
+    return found
+
+
+def temporary_activity() -> TemporaryActivityReads:
+    """Who is on temporary party activity where, by organisation
+    (``services.read_gateway_temporary``), bound to the signed-in user's
+    gateway."""
+    found: TemporaryActivityReads | None = g.get("temporary_reads")
+    if found is None:
+        found = TemporaryActivityReads(reads())
+        g.temporary_reads = found
     return found
 
 
