@@ -18,6 +18,7 @@ from services import commands as c
 from services import rating_commands as rc
 from services import reorganisation_commands as ro
 from services.ids import organisation_id
+from tests.service.plans import explained
 from tests.service.test_what_follows_a_reorganisation import JULY, merge, world
 
 __all__ = ["world"]  # the fixture
@@ -143,17 +144,6 @@ def test_the_page_is_keyset_by_name(services, world):
 PLACES_KEY = "sqlite_autoindex_directory_temporary_places_1"
 
 
-def _plan(services, statement) -> str:
-    sql, args = statement
-    with services.projections.read("directory") as cursor:
-        if services.ledger.sql.postgres:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            rows = cursor.execute("EXPLAIN " + sql, args).fetchall()
-        else:
-            rows = cursor.execute("EXPLAIN QUERY PLAN " + sql, args).fetchall()
-    return "\n".join(" ".join(str(v) for v in r) for r in rows)
-
-
 def test_a_page_is_one_range_of_the_places_key(services, world):
     """At any level and on either side, first page or from a row: a range of
     the places' primary key (no scan of a table), then the attachment, the
@@ -166,7 +156,7 @@ def test_a_page_is_one_range_of_the_places_key(services, world):
         for side in (HERE, AWAY):
             for page in ({}, {"after": middle}, {"before": middle}):
                 statement = temporary_page_sql(str(world[org]), side, limit=50, **page)
-                plan = _plan(services, statement)
+                plan = explained(services, "directory", *statement)
                 if postgres:
                     assert "Seq Scan" not in plan, plan
                     assert "Index Only Scan" in plan, plan
@@ -181,7 +171,9 @@ def test_a_page_is_one_range_of_the_places_key(services, world):
                     assert scans == [], plan
                     assert f"SEARCH p USING COVERING INDEX {PLACES_KEY}" in plan
                     assert ("(sort_key,member_id)" in plan) == bool(page), plan
-    moved = _plan(services, (BRANCH_ATTACHMENTS_SQL, [str(world["xa-a"])] * 2))
+    moved = explained(
+        services, "directory", BRANCH_ATTACHMENTS_SQL, [str(world["xa-a"])] * 2
+    )
     if postgres:
         assert "Seq Scan" not in moved, moved
     else:
