@@ -19,7 +19,8 @@ from services import rating_commands as rc
 from services import reorganisation_commands as ro
 from services.ids import organisation_id
 from tests.service.plans import explained
-from tests.service.test_what_follows_a_reorganisation import JULY, merge, world
+from tests.service.reorganisation_world import JULY, merge
+from tests.service.test_what_follows_a_reorganisation import world
 
 __all__ = ["world"]  # the fixture
 
