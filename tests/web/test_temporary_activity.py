@@ -118,6 +118,9 @@ def test_a_committee_lists_its_branch(client, auth, attached):
     assert "Nguyễn Văn An" not in here
     assert "Nguyễn Văn An" in away
     assert "Lê Thị Bình" not in away
+    assert here.startswith(
+        "Đảng viên đang sinh hoạt đảng tạm thời tại các chi bộ thuộc Huyện ủy Đông Hà"
+    )
     # Chi bộ xóm B: nobody attached there; Bình is its member elsewhere
     here_b, away_b = _sections(
         client.get(_page(attached["cell_b"])).get_data(as_text=True)

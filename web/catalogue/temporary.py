@@ -13,6 +13,9 @@ TEMPORARY_TEXT: dict[str, str] = {
         "thời gửi nhận xét về chi bộ đó (Hướng dẫn 43-HD/BTCTW, mục 7.6)."
     ),
     "here_heading": "Đảng viên đang sinh hoạt đảng tạm thời tại {org}",
+    "here_heading_branch": (
+        "Đảng viên đang sinh hoạt đảng tạm thời tại các chi bộ thuộc {org}"
+    ),
     "here_empty": "Không có đảng viên nào đang sinh hoạt đảng tạm thời tại đây.",
     "here_pager": "Trang đảng viên sinh hoạt tạm thời tại đây",
     "away_heading": "Đảng viên của {org} đang sinh hoạt đảng tạm thời nơi khác",
