@@ -32,8 +32,8 @@ mode: A                              # optional, A (default)
 threshold: 3                         # optional, default n // 2 + 1
 slip_count: 45                       # optional, default convened
 min_ballots: 2                       # optional
-chair: bkp-truongban                 # optional, default the first trustee
-trustees: [bkp-truongban, bkp-uyvien1, bkp-uyvien2]   # accounts (role counting)
+chair: bankiemphieu                  # optional, default the first trustee
+trustees: [bankiemphieu, bkp-uyvien1, bkp-uyvien2]   # accounts (role counting)
 leaders:
   - member: DV00000001               # party card number or member id
     post: Bí thư

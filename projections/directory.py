@@ -22,7 +22,11 @@ from domain.organisations import Organisation
 from domain.text import fold
 from ledger.keys import SigningKey
 from ledger.mapper import LedgerEvent
-from projections.directory_temporary import TemporaryCells
+from projections.directory_temporary import (
+    TemporaryCells,
+    branch_moved,
+    home_moved,
+)
 from projections.read_model import handles
 from projections.sqlutil import Tx
 
@@ -40,8 +44,10 @@ class Directory(TemporaryCells):
     name = "directory"
     # 2: org_ancestors; 3: reorganisation (periods, successions, posts);
     # 4: member_cells (a member's chi bộ over time); 5: temporary_cells;
-    # 6: accounts.folded (the accounts list's search), keyset by username
-    version = 6
+    # 6: accounts.folded (the accounts list's search), keyset by username;
+    # 7: temporary_cells.home_cell_id and sort_key, temporary_places (who is
+    # on temporary party activity where, by organisation)
+    version = 7
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "organisations": (
             "org_id TEXT PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, "
@@ -183,6 +189,7 @@ class Directory(TemporaryCells):
             "WHERE s.ancestor_id = ? AND p.org_id = ?",
             (org_id, parent_id),
         )
+        branch_moved(tx, org_id)
         self._period(tx, e, _effective(e))
 
     @handles(Organisation.KindChanged)  # type: ignore[attr-defined]
@@ -218,6 +225,7 @@ class Directory(TemporaryCells):
             "ON CONFLICT (org_id, ancestor_id) DO NOTHING",
             (predecessor, successor),
         )
+        branch_moved(tx, predecessor)
 
     @handles(Organisation.Absorbed)  # type: ignore[attr-defined]
     def absorbed(self, e: LedgerEvent, tx: Tx) -> None:
@@ -325,6 +333,7 @@ class Directory(TemporaryCells):
         tx.execute(
             "UPDATE {members} SET cell_id = ? WHERE member_id = ?", (cell, member)
         )
+        home_moved(tx, member, cell)
 
     @staticmethod
     def _cell_from(

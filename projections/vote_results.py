@@ -407,7 +407,12 @@ def latest_confidences(
     views: ProjectionRuntime, member_ids: Sequence[UUID], year: int
 ) -> dict[str, ConfidenceCount]:
     """:func:`latest_confidence` of several members (by id as text) in one
-    indexed query; a member with no result of the year is left out."""
+    indexed query; a member with no result of the year is left out.
+
+    "Latest" is the tally published last (its log position). Two results
+    published together (one vote listing the member for two posts) are taken
+    in a fixed order, the vote's id and then the post's place in its list, so
+    the same store always gives the same answer on either backend."""
     if not member_ids:
         return {}
     marks = ", ".join("?" for _ in member_ids)
@@ -416,7 +421,7 @@ def latest_confidences(
         "SELECT member_id, returned, low, published_at FROM {results} "  # noqa: S608
         f"WHERE member_id IN ({marks}) "
         "AND vote_year = ? AND returned IS NOT NULL "
-        "ORDER BY published_at DESC",
+        "ORDER BY published_at DESC, vote_id, leader_index",
         [*map(str, member_ids), year],
     )
     found: dict[str, ConfidenceCount] = {}

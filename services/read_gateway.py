@@ -37,11 +37,14 @@ from domain.subjects import SubjectKey
 from projections import directory_history, directory_reads
 from projections.directory import ancestor_path, ancestor_paths
 from projections.ratings.subjects import is_subject
+from projections.split_subjects import split_successors
 from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
 from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
 from services.read_gateway_reports import ReportGatewayReads, place_of
 from services.read_viewer import viewer_for
+from services.split_tallies import add as add_counts
+from services.split_tallies import placed_tallies
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem
@@ -364,7 +367,17 @@ class ReadGateway(ReportGatewayReads):
             places = directory_reads.branch_org_ids(
                 self.app.projections, branch, BRANCH_LIMIT
             )
-            found = ratings.cycle_tallies(cycle_id, places)
+            # A split chi bộ is in each successor's branch: its subjects are
+            # counted one by one, where the split placed each (split_tallies).
+            divided = split_successors(self.app.projections, places)
+            found = ratings.cycle_tallies(
+                cycle_id, [o for o in places if o not in divided]
+            )
+            if divided:
+                add_counts(
+                    found,
+                    placed_tallies(self.app.projections, cycle_id, divided, places),
+                )
         own = self._own_subject(cycle_id)
         mine = (
             None

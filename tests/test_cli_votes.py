@@ -164,3 +164,21 @@ def test_booth_hash_is_the_pinned_hash_the_verifier_prints(store, tmp_path):
     verified = run("votes", "verify", "--jobs", "1", str(record))
     assert f"booth_sha256 {lines[-1]}" in verified.output
     assert run("votes", "booth-hash", "--root", str(tmp_path)).exit_code == 2
+
+
+def test_the_example_names_the_demo_s_counting_logins():
+    """``votes create --example`` names the demo's province and, as chair and
+    trustees, logins of the ban kiểm phiếu that ``init --demo`` opens (the
+    demo's counting committee chair is ``bankiemphieu``)."""
+    import yaml
+
+    from cli.votes_create import CREATE_EXAMPLE
+    from services import demo, demo_vote
+
+    example = yaml.safe_load(CREATE_EXAMPLE)
+    counting = {u for u, _name, roles in demo.DEMO_ACCOUNTS if "counting" in roles}
+    counting |= {u for u, _name in demo_vote.TRUSTEES}
+    assert example["chair"] in counting
+    assert set(example["trustees"]) <= counting
+    assert example["chair"] in example["trustees"]
+    assert example["organisation"] == demo.PROVINCE[0]

@@ -18,6 +18,7 @@ from services.read_gateway_authors import CommentAuthorReads
 from services.read_gateway_lists import ListReads
 from services.read_gateway_round import RoundSubjectReads
 from services.read_gateway_search import DirectoryReads
+from services.read_gateway_temporary import TemporaryActivityReads
 from services.read_gateway_todo import TodoReads
 from services.read_gateway_typed import FormChoices
 from web.errors import refusal
@@ -126,6 +127,17 @@ def form_choices() -> FormChoices:
 def typed_label(name: str, code: str | None) -> str:
     """A suggestion as the typed fields show it and read it back: "name (code)"."""
     return f"{name} ({code})" if code else name
+
+
+def temporary_activity() -> TemporaryActivityReads:
+    """Who is on temporary party activity where, by organisation
+    (``services.read_gateway_temporary``), bound to the signed-in user's
+    gateway."""
+    found: TemporaryActivityReads | None = g.get("temporary_reads")
+    if found is None:
+        found = TemporaryActivityReads(reads())
+        g.temporary_reads = found
+    return found
 
 
 def authors() -> CommentAuthorReads:

@@ -1,6 +1,7 @@
 """The main pages in Chromium at phone size have no serious or critical
 accessibility violation (axe-core, issue 13): the dashboard of each role, the
-district's page, a subject's page, a vote's page and the district's report, in
+district's page and its list of who is on temporary party activity where, a
+subject's page, a vote's page and the district's report, in
 the route matrix's world (tests/web/matrix_world.py). A page a role may not open
 is its refusal page, which is scanned too."""
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.browser
 MAIN_PAGES = {
     "trang chủ": "/",
     "tổ chức": "/organisations/{org_id}",
+    "sinh hoạt tạm thời": "/organisations/{org_id}/sinh-hoat-tam-thoi",
     "đối tượng": "/ratings/cycles/{cycle_id}/subjects/{key}",
     "lấy phiếu": "/votes/{vote_id}",
     "báo cáo": "/reports/{org_id}/{year}",

@@ -5,7 +5,6 @@ revised by the organisation that carries it on (366-QĐ/TW Điều 15.3). The ru
 are in docs/rules.md, "Reviews and ratings across a change"."""
 
 from datetime import date
-from typing import Any
 
 import pytest
 
@@ -14,68 +13,28 @@ from services import rating_commands as rc
 from services import reorganisation_commands as ro
 from services.ids import organisation_id
 from services.rating_ids import review_id, round_id
-
-PASSWORD = "mat-khau-thu-nghiem"
-JULY = date(2025, 7, 1)
-MEMBER = {"c1": "9", "c2": "9", "c3": "9", "t1": "35", "t2": "20"}  # 82: HTTNV
-LOW = {"c1": "3", "c2": "3", "c3": "3", "t1": "10", "t2": "10"}  # 29: KHTNV
+from tests.service.reorganisation_world import JULY, LOW, MEMBER, build
+from tests.service.reorganisation_world import merge as merge_communes
+from tests.service.reorganisation_world import rate as shared_rate
 
 
 @pytest.fixture
 def world(services, admin):
-    """Tỉnh ủy > Huyện ủy > Xã a, Xã b, Xã c (a chi bộ and a member each); the
-    province's secretary and decision maker; the huyện's and Xã c's decision
-    makers; Xã a's decision maker."""
-    services.today = lambda: date(2025, 6, 1)
-
-    def run(command, who=admin):
-        return services.handle(command, who.signer)
-
-    def org(code, kind, parent, name=None):
-        return run(c.FoundOrganisation(admin.actor, code, name or code, kind, parent))
-
-    def account(username, role, org_id):
-        run(
-            c.OpenAccount(
-                admin.actor, username, username, (role,), PASSWORD, org_id=org_id
-            )
-        )
-        return services.authenticate(username, PASSWORD)
-
-    w: dict[str, Any] = {"run": run, "admin": admin, "account": account}
-    w["tinh"] = org("tinh", "provincial_committee", None, "Tỉnh ủy")
-    w["huyen"] = org("huyen", "district_committee", w["tinh"], "Huyện ủy")
-    for x in ("a", "b", "c"):
-        w[f"xa-{x}"] = org(f"xa-{x}", "grassroots_committee", w["huyen"], f"Xã {x}")
-        w[f"cb-{x}"] = org(f"cb-{x}", "cell", w[f"xa-{x}"], f"Chi bộ {x}")
-        w[f"dv-{x}"] = run(
-            c.EnrolMember(
-                admin.actor, f"Đảng viên {x}", f"DV000{x}", date(1980, 1, 1),
-                date(2010, 1, 1), "full", w[f"cb-{x}"],
-            )
-        )  # fmt: skip
-    w["secretary"] = account("thuky", "secretary", w["tinh"])
-    w["decision_maker"] = account("captuy", "decision_maker", w["tinh"])
-    w["dm-huyen"] = account("captuy-huyen", "decision_maker", w["huyen"])
-    w["dm-a"] = account("captuy-a", "decision_maker", w["xa-a"])
-    w["dm-c"] = account("captuy-c", "decision_maker", w["xa-c"])
+    """Tỉnh ủy > Huyện ủy > Xã a, Xã b, Xã c (a chi bộ and a member each) on
+    1/6/2025; the province's secretary and decision maker; the huyện's and Xã
+    c's decision makers; Xã a's decision maker."""
+    w = build(services, admin, today=date(2025, 6, 1), communes=("a", "b", "c"))
+    w["dm-huyen"] = w["account"]("captuy-huyen", "decision_maker", w["huyen"])
+    w["dm-a"] = w["account"]("captuy-a", "decision_maker", w["xa-a"])
+    w["dm-c"] = w["account"]("captuy-c", "decision_maker", w["xa-c"])
     return w
 
 
 def merge(world):
     """Xã a and Xã b merged on 1/7/2025 into a new đảng ủy xã directly under the
-    tỉnh ủy (recorded on 10/7)."""
+    tỉnh ủy (recorded on 10/7); the new đảng ủy xã's decision maker."""
     world["services_today"](date(2025, 7, 10))
-    dm = world["decision_maker"]
-    new = world["run"](
-        ro.MergeOrganisations(
-            dm.actor, "1234-QĐ/TU", JULY, absorbed_ids=(world["xa-a"], world["xa-b"]),
-            new_successor=ro.NewSuccessor(
-                "xa-ab", "Đảng ủy xã AB", "grassroots_committee", world["tinh"]
-            ),
-        ),
-        dm,
-    )  # fmt: skip
+    new = merge_communes(world)
     assert new == organisation_id("xa-ab")
     world["dm-ab"] = world["account"]("captuy-ab", "decision_maker", new)
     return new
@@ -88,10 +47,7 @@ def day(services, world):
 
 
 def rate(world, rid, key, level, decision_no, on, points=MEMBER):
-    run, sec, dm = world["run"], world["secretary"], world["decision_maker"]
-    run(rc.SelfRate(sec.actor, rid, key, level, 10, 10, points=points), sec)
-    run(rc.ProposeRating(sec.actor, rid, key, level), sec)
-    run(rc.DecideRating(dm.actor, rid, key, level, decision_no, on, ""), dm)
+    shared_rate(world, rid, key, level, decision_no, on, points=points)
 
 
 def test_no_review_is_opened_or_carried_on_at_an_organisation_that_ended(

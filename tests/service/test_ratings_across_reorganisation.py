@@ -2,7 +2,6 @@
 SQLite and PostgreSQL."""
 
 from datetime import date
-from typing import Any
 
 import pytest
 
@@ -11,58 +10,17 @@ from services import rating_commands as rc
 from services import reorganisation_commands as ro
 from services.ids import organisation_id
 from services.rating_ids import round_id
+from tests.service.reorganisation_world import JULY, LOW, MEMBER, build, merge, rate
 
-PASSWORDS = {"thuky": "mat-khau-thu-ky", "captuy": "mat-khau-cap-uy"}
-JULY = date(2025, 7, 1)
 POINTS = {"c1": "9", "c2": "9", "c3": "9", "t1": "35", "t2": "20"}
+UNIT = {"c1": "10", "c2": "10", "c3": "10", "t1": "45", "t2": "20"}  # 95: HTXSNV
 
 
 @pytest.fixture
 def world(services, admin):
-    services.today = lambda: date(2024, 12, 1)
-
-    def run(command, who=admin):
-        return services.handle(command, who.signer)
-
-    def org(code, kind, parent, name=None):
-        return run(c.FoundOrganisation(admin.actor, code, name or code, kind, parent))
-
-    w: dict[str, Any] = {"run": run, "admin": admin}
-    w["tinh"] = org("tinh", "provincial_committee", None, "Tỉnh ủy")
-    w["huyen"] = org("huyen", "district_committee", w["tinh"], "Huyện ủy")
-    for x in ("a", "b"):
-        w[f"xa-{x}"] = org(f"xa-{x}", "grassroots_committee", w["huyen"], f"Xã {x}")
-        w[f"cb-{x}"] = org(f"cb-{x}", "cell", w[f"xa-{x}"], f"Chi bộ {x}")
-        w[f"dv-{x}"] = run(
-            c.EnrolMember(
-                admin.actor, f"Đảng viên {x}", f"DV000{x}", date(1980, 1, 1),
-                date(2010, 1, 1), "full", w[f"cb-{x}"],
-            )
-        )  # fmt: skip
-    for username, role in (("thuky", "secretary"), ("captuy", "decision_maker")):
-        run(
-            c.OpenAccount(
-                admin.actor, username, username, (role,), PASSWORDS[username],
-                org_id=w["tinh"],
-            )
-        )  # fmt: skip
-        w[role] = services.authenticate(username, PASSWORDS[username])
-    return w
-
-
-LOW = {"c1": "3", "c2": "3", "c3": "3", "t1": "10", "t2": "10"}  # 29: KHTNV band
-MEMBER = {"c1": "9", "c2": "9", "c3": "9", "t1": "35", "t2": "20"}  # 82: HTTNV band
-UNIT = {"c1": "10", "c2": "10", "c3": "10", "t1": "45", "t2": "20"}  # 95: HTXSNV
-
-
-def rate(world, rid, key, level, decision_no, day, justification="", **kw):
-    run, sec, dm = world["run"], world["secretary"], world["decision_maker"]
-    run(rc.SelfRate(sec.actor, rid, key, level, 10, 10, **kw), sec)
-    run(rc.ProposeRating(sec.actor, rid, key, level), sec)
-    run(
-        rc.DecideRating(dm.actor, rid, key, level, decision_no, day, justification),
-        dm,
-    )
+    """Tỉnh ủy > Huyện ủy > Xã a, Xã b (a chi bộ and a member each) on
+    1/12/2024; the province's secretary and decision maker."""
+    return build(services, admin, today=date(2024, 12, 1))
 
 
 def rate_2024(services, world):
@@ -76,24 +34,6 @@ def rate_2024(services, world):
     huyen = run(rc.OpenRound(dm.actor, y24, world["huyen"]), dm)
     rate(world, huyen, f"o:{world['xa-a']}", "KHTNV", "3-QĐ", day)
     return y24
-
-
-def merge(world):
-    """Xã a and Xã b merged on 1/7/2025 into a new đảng bộ xã directly under
-    the tỉnh ủy (recorded on 10/7)."""
-    dm = world["decision_maker"]
-    return world["run"](
-        ro.MergeOrganisations(
-            dm.actor,
-            "1234-QĐ/TU",
-            JULY,
-            absorbed_ids=(world["xa-a"], world["xa-b"]),
-            new_successor=ro.NewSuccessor(
-                "xa-ab", "Đảng ủy xã AB", "grassroots_committee", world["tinh"]
-            ),
-        ),
-        dm,
-    )
 
 
 def subjects_of(services, cycle):

@@ -11,10 +11,13 @@ from datetime import date
 
 import pytest
 
+from projections import split_subjects
 from services import commands as c
 from services import rating_commands as rc
 from services import reorganisation_commands as ro
-from tests.service.test_what_follows_a_reorganisation import JULY, world
+from tests.service.plans import explained
+from tests.service.reorganisation_world import JULY
+from tests.service.test_what_follows_a_reorganisation import world
 
 __all__ = ["world"]  # the fixture
 
@@ -54,6 +57,7 @@ def split(services, world):
         dm,
     )  # fmt: skip
     services.today = lambda: TODAY
+    world["cb-a1"], world["cb-a2"] = one, two
     return world
 
 
@@ -89,3 +93,65 @@ def test_before_the_split_both_stand_under_the_old_chi_bo(services, split):
     assert members(reports.report(w["xa-a"], 2025, today=TODAY, tree_on=june)) == 2
     assert members(reports.report(w["xa-b"], 2025, today=TODAY, tree_on=june)) == 1
     assert members(reports.report(w["tinh"], 2025, today=TODAY, tree_on=june)) == 3
+
+
+def test_the_cycle_page_counts_each_member_with_the_successor_it_went_to(
+    services, split
+):
+    """The cycle page's counts by place (``ReadGateway.cycle_tallies``): Chi bộ
+    a is in both successors' branches, yet Xã a's secretary counts Đảng viên a
+    and not Đảng viên a2, Xã b's the other way round, and Chi bộ a's own
+    collective goes to its first successor only; the province counts every
+    subject once, as the administrator's whole cycle."""
+    from services.read_gateway import ReadGateway
+
+    w = split
+    first = min(w["cb-a1"], w["cb-a2"])  # where the chi bộ's collective stands
+
+    def total(username):
+        gate = ReadGateway.for_account(services, w[f"id:{username}"])
+        return sum(gate.cycle_tallies(w["y25"])["statuses"].values())
+
+    def subjects(username):
+        gate = ReadGateway.for_account(services, w[f"id:{username}"])
+        return {s["name"] for s in gate.subjects(w["y25"])}
+
+    # Xã a: itself and Đảng viên a; Xã b: itself, Chi bộ b, Đảng viên b and
+    # a2; Chi bộ a's collective once, with its first successor by id (each
+    # counted it, and both Đảng viên a and a2, before: 4 and 6).
+    at_a = int(first == w["cb-a1"])
+    assert total("thuky-a") == 2 + at_a
+    assert total("thuky-b") == 4 + (1 - at_a)
+    assert "Đảng viên a2" in subjects("thuky-a")  # the list reads the old chi bộ
+    admin = ReadGateway.for_account(services, w["admin"].account_id)
+    whole = sum(admin.cycle_tallies(w["y25"])["statuses"].values())
+    assert total("thuky") == whole
+
+
+def test_the_split_chi_bo_s_subjects_are_read_by_indexes(services, split):
+    """What the cycle page adds for a split chi bộ: its successors, its
+    subjects in the cycle and its members' chi bộ now, each by an index (the
+    successions' and members' primary keys, ``subjects_cell`` and the
+    subjects' key), never a scan."""
+    w, cell = split, str(split["cb-a"])
+    marks = "?, ?"
+    for view, sql, args in (
+        ("directory", split_subjects.SPLIT_SQL.format(marks=marks), [cell, cell]),
+        (
+            "ratings",
+            split_subjects.COUNTED_AT_SQL,
+            [str(w["y25"]), cell, str(w["y25"]), f"o:{cell}"],
+        ),
+        (
+            "directory",
+            split_subjects.CELLS_SQL.format(marks=marks),
+            [str(w["dv-a"]), str(w["dv-a2"])],
+        ),
+    ):
+        plan = explained(services, view, sql, args)
+        if services.ledger.sql.postgres:
+            assert "Seq Scan" not in plan, plan
+        else:
+            assert " SCAN " not in plan, plan
+            assert "USING" in plan, plan
+            assert view != "ratings" or "ratings_subjects_cell" in plan, plan

@@ -11,7 +11,8 @@ from projections.directory_temporary import temporary_cell_row
 from services import commands as c
 from services import rating_commands as rc
 from services import reorganisation_commands as ro
-from tests.service.test_what_follows_a_reorganisation import JULY, world
+from tests.service.reorganisation_world import JULY
+from tests.service.test_what_follows_a_reorganisation import world
 
 __all__ = ["world"]  # the fixture, shared with the plans' scenarios
 

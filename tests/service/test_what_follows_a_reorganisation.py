@@ -5,7 +5,6 @@ gateway on SQLite and PostgreSQL. The rules are in docs/rules.md, "What follows
 the decision"."""
 
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 import pytest
@@ -15,50 +14,20 @@ from services import rating_commands as rc
 from services import remediation_commands as mc
 from services import reorganisation_commands as ro
 from services.read_gateway import ReadGateway
+from tests.service.reorganisation_world import JULY, build, merge
 
-PASSWORD = "mat-khau-thu-nghiem"
-JULY = date(2025, 7, 1)
 DEADLINE = date(2025, 6, 30)
 
 
 @pytest.fixture
 def world(services, admin):
-    """Tỉnh ủy > Huyện ủy > Xã a, Xã b (a chi bộ and a member each); the
-    province's secretary and decision maker, and each commune's secretary and
-    inspection committee."""
-    services.today = lambda: date(2024, 12, 1)
-
-    def run(command, who=admin):
-        return services.handle(command, who.signer)
-
-    def org(code, kind, parent, name=None):
-        return run(c.FoundOrganisation(admin.actor, code, name or code, kind, parent))
-
-    def account(username, role, org_id):
-        ident = run(
-            c.OpenAccount(
-                admin.actor, username, username, (role,), PASSWORD, org_id=org_id
-            )
-        )
-        w[f"id:{username}"] = ident
-        return services.authenticate(username, PASSWORD)
-
-    w: dict[str, Any] = {"run": run, "admin": admin, "account": account}
-    w["tinh"] = org("tinh", "provincial_committee", None, "Tỉnh ủy")
-    w["huyen"] = org("huyen", "district_committee", w["tinh"], "Huyện ủy")
+    """Tỉnh ủy > Huyện ủy > Xã a, Xã b (a chi bộ and a member each) on
+    1/12/2024; the province's secretary and decision maker, and each commune's
+    secretary and inspection committee."""
+    w = build(services, admin, today=date(2024, 12, 1))
     for x in ("a", "b"):
-        w[f"xa-{x}"] = org(f"xa-{x}", "grassroots_committee", w["huyen"], f"Xã {x}")
-        w[f"cb-{x}"] = org(f"cb-{x}", "cell", w[f"xa-{x}"], f"Chi bộ {x}")
-        w[f"dv-{x}"] = run(
-            c.EnrolMember(
-                admin.actor, f"Đảng viên {x}", f"DV000{x}", date(1980, 1, 1),
-                date(2010, 1, 1), "full", w[f"cb-{x}"],
-            )
-        )  # fmt: skip
-        w[f"thuky-{x}"] = account(f"thuky-{x}", "secretary", w[f"xa-{x}"])
-        w[f"ubkt-{x}"] = account(f"ubkt-{x}", "inspector", w[f"xa-{x}"])
-    w["secretary"] = account("thuky", "secretary", w["tinh"])
-    w["decision_maker"] = account("captuy", "decision_maker", w["tinh"])
+        w[f"thuky-{x}"] = w["account"](f"thuky-{x}", "secretary", w[f"xa-{x}"])
+        w[f"ubkt-{x}"] = w["account"](f"ubkt-{x}", "inspector", w[f"xa-{x}"])
     return w
 
 
@@ -89,22 +58,6 @@ def shortcoming_2024(world, x="a", subject=None):
         sec,
     )  # fmt: skip
     return cycle, item
-
-
-def merge(world, **option):
-    """Xã a and Xã b merged on 1/7/2025 into a new đảng ủy xã directly under the
-    tỉnh ủy (recorded on 10/7)."""
-    dm = world["decision_maker"]
-    return world["run"](
-        ro.MergeOrganisations(
-            dm.actor, "1234-QĐ/TU", JULY, absorbed_ids=(world["xa-a"], world["xa-b"]),
-            new_successor=ro.NewSuccessor(
-                "xa-ab", "Đảng ủy xã AB", "grassroots_committee", world["tinh"]
-            ),
-            **option,
-        ),
-        dm,
-    )  # fmt: skip
 
 
 def split_a(world, refused=None):

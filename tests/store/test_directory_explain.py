@@ -37,6 +37,7 @@ from projections import (
     search,
     search_lists,
 )
+from projections import directory_temporary as temporary
 from projections.directory import ANCESTOR_PATH_SQL
 from projections.remediation_counters import due
 from services import commands as c
@@ -617,3 +618,69 @@ def test_the_cycles_and_votes_lists_and_later_pages_use_indexes(province):
         search.member_page_sql(**whole, after=None, before=deep, limit=50),
     ):
         assert _problems(services, schema, statement) == [], statement
+
+
+def test_the_temporary_activity_lists_use_indexes(province):
+    """Who is on temporary party activity where (directory v7): three members
+    in four attached at a chi bộ of another commune, far more than a province
+    has, so the tables are large (rows written straight into the view's tables
+    as its handlers place them). A page of either list, at the province, a
+    commune and a chi bộ, first or from a row, reads one range of
+    ``temporary_places``' key and the page's rows by primary key."""
+    services, plan, schema = province
+    cells = [str(c.org_id) for c in plan.cells]
+    host_of = {cell: cells[(n + 11) % len(cells)] for n, cell in enumerate(cells)}
+    prefix = f'"{schema}".directory_'
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        members = conn.execute(
+            f"SELECT member_id, cell_id, full_name FROM {prefix}members "
+            "ORDER BY member_id"
+        ).fetchall()
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {prefix}temporary_cells (member_id, cell_id, since, "
+                "decision_no, home_cell_id, sort_key) "
+                "VALUES (%s, %s, '2025-03-01', NULL, %s, %s)",
+                [
+                    (member, host_of[cell], cell, fold(name))
+                    for n, (member, cell, name) in enumerate(members)
+                    if n % 4
+                ],
+            )
+        ancestors = f"{prefix}org_ancestors"
+        not_above_host = (
+            f" AND a.ancestor_id NOT IN (SELECT h.ancestor_id FROM {ancestors} h "
+            "WHERE h.org_id = t.cell_id)"
+        )
+        for side, column, only in (
+            ("here", "cell_id", ""),
+            ("away", "home_cell_id", not_above_host),
+        ):
+            conn.execute(
+                f"INSERT INTO {prefix}temporary_places "
+                "(org_id, side, sort_key, member_id) "
+                f"SELECT a.ancestor_id, '{side}', t.sort_key, t.member_id "
+                f"FROM {prefix}temporary_cells t JOIN {ancestors} a "
+                f"ON a.org_id = t.{column} WHERE true{only}"
+            )
+        for table in ("temporary_cells", "temporary_places"):
+            conn.execute(f"ANALYZE {prefix}{table}")
+    assert {"directory_temporary_cells", "directory_temporary_places"} <= (
+        _large_tables(schema)
+    )
+    commune, cell = plan.communes[0], plan.communes[0].cells[0]
+    for org in (plan.province.org_id, commune.org_id, cell.org_id):
+        for side in (temporary.HERE, temporary.AWAY):
+            rows = temporary.temporary_page(
+                services.projections, str(org), side, limit=50
+            )
+            if org == plan.province.org_id and side == temporary.HERE:
+                assert len(rows) == 51  # every attachment is the province's
+            mid = rows[len(rows) // 2] if rows else {"sort_key": "m", "member_id": ""}
+            middle = (mid["sort_key"], mid["member_id"])
+            for page in ({}, {"after": middle}, {"before": middle}):
+                statement = temporary.temporary_page_sql(
+                    str(org), side, limit=50, **page
+                )
+                found = _problems(services, schema, statement, "directory")
+                assert found == [], (org, side, page)

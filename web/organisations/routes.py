@@ -7,7 +7,9 @@ from uuid import UUID
 from flask import flash, redirect, render_template, request, url_for
 
 from services import commands as c
+from services.read_gateway_temporary import AWAY, HERE
 from web.catalogue.flashes import done
+from web.catalogue.temporary import TEMPORARY_TEXT
 from web.dispatch import form_status, submit
 from web.forms import optional_uuid
 from web.identity import requires, user
@@ -24,6 +26,7 @@ from web.reads import (
     org_choices,
     reads,
     shows_personal,
+    temporary_activity,
 )
 
 
@@ -57,7 +60,30 @@ def detail(org_id: UUID):
         members=members,
         total=listing.member_count(org.org_id),
         personal=shows_personal(),
+        temporary_text=TEMPORARY_TEXT,
         **reads().reorganisation_history(org_id),
+    )
+
+
+@bp.get("/<uuid:org_id>/sinh-hoat-tam-thoi")
+def temporary(org_id: UUID):
+    """Who is on temporary party activity at the organisation's chi bộ, and
+    which of its own members are attached elsewhere: two keyset pages by name
+    (``sau``/``truoc`` and ``ngoai_sau``/``ngoai_truoc``); the gateway decides
+    whether the viewer lists the organisation's members."""
+    org = found_or_404(reads().organisation(org_id), "org.not_found")
+    lists = temporary_activity()
+    here = lists.page(org_id, HERE, after=cursor_arg("sau"), before=cursor_arg("truoc"))
+    away = lists.page(
+        org_id, AWAY, after=cursor_arg("ngoai_sau"), before=cursor_arg("ngoai_truoc")
+    )
+    return render_template(
+        "organisations/temporary.html",
+        org=org,
+        crumbs=directory().breadcrumbs(org.org_id),
+        here=here,
+        away=away,
+        text=TEMPORARY_TEXT,
     )
 
 
