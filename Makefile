@@ -56,13 +56,17 @@ bench: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m bench
 
 # The province load test (issue 14): PROVINCE_MEMBERS, PROVINCE_SEED,
-# PROVINCE_DURATION (seconds per concurrency level); KIEMDIEM_BENCH_BACKEND=postgres.
+# PROVINCE_DURATION (seconds per concurrency level); one table per backend of
+# PROVINCE_BACKENDS (KIEMDIEM_BENCH_BACKEND=sqlite for SQLite alone).
 PROVINCE_MEMBERS ?= 1000
 PROVINCE_SEED ?= 2025
 PROVINCE_DURATION ?= 10
+BOTH_BACKENDS := sqlite,postgres
+PROVINCE_BACKENDS ?= $(or $(KIEMDIEM_BENCH_BACKEND),$(BOTH_BACKENDS))
 bench-province: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m bench.province --members $(PROVINCE_MEMBERS) \
-		--seed $(PROVINCE_SEED) --duration $(PROVINCE_DURATION)
+		--seed $(PROVINCE_SEED) --duration $(PROVINCE_DURATION) \
+		--backend $(PROVINCE_BACKENDS)
 
 # The province generator's write side (issue 14): phase by phase, commands/s and
 # members/s, beside the unbatched generator and plain eventsourcing in the same

@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlencode
 
 from services.demo_province_plan import plan_province
@@ -266,6 +267,9 @@ def serving(
 class Client:
     """One keep-alive connection to 127.0.0.1 with its own cookies."""
 
+    # Headers sent with every request (--profile), set around a workload.
+    extra: ClassVar[dict[str, str]] = {}
+
     def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
         self.port = port
         self.cookies = dict(cookies or {})
@@ -275,6 +279,7 @@ class Client:
         self, method: str, path: str, body: str | None = None
     ) -> tuple[int, bytes, dict[str, str]]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers.update(self.extra)
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in (1, 2):
@@ -374,8 +379,11 @@ def mixed(
     concurrency: int,
     duration: float,
     max_requests: int,
+    *,
+    profile: bool = False,
 ) -> tuple[float, Sample]:
-    """Requests/s of the key pages in turn, ``concurrency`` threads at once."""
+    """Requests/s of the key pages in turn, ``concurrency`` threads at once
+    (``profile``: each request asks a profiled server to profile it)."""
     sample = Sample()
     lock = threading.Lock()
     stop = time.monotonic() + duration
@@ -411,6 +419,7 @@ def mixed(
                 sample.statuses[status] += 1
 
     cpu = server.cpu()
+    Client.extra = {"X-Bench-Profile": "1"} if profile else {}
     began = time.perf_counter()
     threads = [
         threading.Thread(target=work, args=(n,), daemon=True)
@@ -421,6 +430,7 @@ def mixed(
     for thread in threads:
         thread.join(timeout=duration + 600)
     elapsed = time.perf_counter() - began
+    Client.extra = {}
     sample.cpu = server.cpu() - cpu
     return len(sample.seconds) / elapsed, sample
 
@@ -457,7 +467,13 @@ def measure(
         loads = []
         for level in (int(n) for n in args.levels.split(",")):
             rate, sample = mixed(
-                server, sessions, pages, level, args.duration, args.max_requests
+                server,
+                sessions,
+                pages,
+                level,
+                args.duration,
+                args.max_requests,
+                profile=args.profile is not None,
             )
             loads.append((level, rate, sample))
             print(f"  concurrency {level}: {rate:.1f} requests/s", flush=True)

@@ -59,6 +59,7 @@ class LedgerApplication(Application[UUID]):
         self._registry = registry_from_trust_root(self.trust_root)
         self._registry_position = 0
         self._registry_lock = threading.Lock()
+        self._catch_up_lock = threading.Lock()  # never taken by a writer
         lock_name = settings.sqlite_path or settings.database_url
         self._write_lock = _write_lock(lock_name)
         super().__init__(env=settings.library_env)
@@ -244,35 +245,37 @@ class LedgerApplication(Application[UUID]):
     def key_registry(self) -> KeyRegistry:
         """The registry caught up to the tip, replaying only checked key events.
 
-        The database is read *outside* the registry's lock, which is held only
-        to ingest what was read: a writer holds its connection while its insert
-        guard (:meth:`_guard_tip`) waits for this lock, and on SQLite the pool
-        lends connections in turn, so a thread asking for a connection under
-        this lock could wait behind a thread that waits for that writer: each
-        waited for the other until the pool's timeout (15 s, then a 503).
+        One thread at a time reads the database for it (``_catch_up_lock``, as
+        before), but the registry's own lock is held only to ingest what was read:
+        a writer holds its connection while its insert guard (:meth:`_guard_tip`)
+        waits for that lock, and on SQLite the pool lends connections in turn, so
+        a thread asking for a connection under it could wait behind a thread
+        that waits for that writer: each waited for the other until the pool's
+        timeout (15 s, then a 503). No writer takes ``_catch_up_lock``.
         """
-        tip = self.recorder.max_notification_id() or 0
-        while True:
-            with self._registry_lock:
-                position = self._registry_position
-                if position >= tip:
-                    return self._registry
-            page = self.recorder.select_notifications(
-                start=position,
-                limit=500,
-                stop=tip,
-                topics=KEY_TOPICS,
-                inclusive_of_start=False,
-            )
-            with self._registry_lock:
-                if self._registry_position != position:
-                    continue  # another thread moved it meanwhile: read from there
-                for notification in page:
-                    self._ingest_key_notification(notification)
-                if len(page) < 500:
-                    self._registry_position = tip
-                else:
-                    self._registry_position = page[-1].id
+        with self._catch_up_lock:
+            tip = self.recorder.max_notification_id() or 0
+            while True:
+                with self._registry_lock:
+                    position = self._registry_position
+                    if position >= tip:
+                        return self._registry
+                page = self.recorder.select_notifications(
+                    start=position,
+                    limit=500,
+                    stop=tip,
+                    topics=KEY_TOPICS,
+                    inclusive_of_start=False,
+                )
+                with self._registry_lock:
+                    if self._registry_position != position:
+                        continue  # a writer's guard moved it meanwhile: from there
+                    for notification in page:
+                        self._ingest_key_notification(notification)
+                    if len(page) < 500:
+                        self._registry_position = tip
+                    else:
+                        self._registry_position = page[-1].id
 
     def _ingest_key_notification(self, notification: Notification) -> None:
         try:

@@ -6,11 +6,8 @@ Each takes the runtime and returns rows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
-
-from projections.directory_history import lifetime
 
 if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
@@ -247,18 +244,42 @@ def organisation_names(
     return {UUID(r["org_id"]): r["name"] for r in rows}
 
 
-def account_standing(
+VIEWER_SQL = (
+    "SELECT a.roles, a.org_id, a.member_id, a.disabled, o.org_id AS place, "
+    "o.kind, o.parent_id, o.dissolved, m.cell_id FROM {accounts} a "
+    "LEFT JOIN {organisations} o ON o.org_id = a.org_id "
+    "LEFT JOIN {members} m ON m.member_id = a.member_id "
+    "WHERE a.account_id = ?"
+)
+
+
+def viewer_standing(
     runtime: ProjectionRuntime, account_id: UUID
 ) -> dict[str, Any] | None:
-    """What the read gate needs of an account: ``roles`` (JSON text),
-    ``org_id``, ``member_id``, ``disabled``."""
+    """In one indexed query, what the read gate needs of an account (``roles``
+    as JSON text, ``org_id``, ``member_id``, ``disabled``), of its organisation
+    (``place``, None for an unknown one; ``kind``, ``parent_id``, ``dissolved``)
+    and of its member (``cell_id``, None for an unknown member). None for an
+    unknown account."""
+    rows = runtime.query("directory", VIEWER_SQL, [str(account_id)])
+    return rows[0] if rows else None
+
+
+def ancestor_union(
+    runtime: ProjectionRuntime, org_ids: Sequence[UUID]
+) -> frozenset[UUID]:
+    """Every organisation on the ancestor paths of ``org_ids`` (themselves
+    included), in one indexed query."""
+    if not org_ids:
+        return frozenset()
+    marks = ", ".join("?" for _ in org_ids)
     rows = runtime.query(
         "directory",
-        "SELECT roles, org_id, member_id, disabled FROM {accounts} "
-        "WHERE account_id = ?",
-        [str(account_id)],
+        "SELECT DISTINCT ancestor_id FROM {org_ancestors} "  # noqa: S608
+        f"WHERE org_id IN ({marks})",
+        [str(o) for o in org_ids],
     )
-    return rows[0] if rows else None
+    return frozenset(UUID(r["ancestor_id"]) for r in rows)
 
 
 def organisation_place(
@@ -271,20 +292,6 @@ def organisation_place(
         [org_id],
     )
     return rows[0] if rows else None
-
-
-def office_end(runtime: ProjectionRuntime, org_id: str) -> tuple[bool, date | None]:
-    """Whether the organisation has ended (merged, split or dissolved) and the
-    date it ended on (None when recorded without a decision): two indexed
-    queries, the second only for an ended one."""
-    rows = runtime.query(
-        "directory",
-        "SELECT dissolved FROM {organisations} WHERE org_id = ?",
-        [org_id],
-    )
-    if not rows or not rows[0]["dissolved"]:
-        return False, None
-    return True, lifetime(runtime, UUID(org_id))[1]
 
 
 def organisation_end(runtime: ProjectionRuntime, org_id: str) -> dict[str, Any] | None:
@@ -318,16 +325,6 @@ def organisation_end(runtime: ProjectionRuntime, org_id: str) -> dict[str, Any] 
         "decision_no": first["decision_no"],
         "successors": [{"org_id": r["org_id"], "name": r["name"]} for r in successors],
     }
-
-
-def member_cell(runtime: ProjectionRuntime, member_id: UUID) -> UUID | None:
-    """The member's chi bộ, if the member is known."""
-    rows = runtime.query(
-        "directory",
-        "SELECT cell_id FROM {members} WHERE member_id = ?",
-        [str(member_id)],
-    )
-    return UUID(rows[0]["cell_id"]) if rows else None
 
 
 def branch_org_ids(

@@ -113,10 +113,13 @@ class FileReads:
                 return read.signed
             with self._guard:
                 batch, batches.queued[:] = list(batches.queued), []
-            signed = self._write(signer, actor, batch)
-            for each in batch:
-                each.signed = signed
-                each.done.set()
+            signed = False
+            try:
+                signed = self._write(signer, actor, batch)
+            finally:
+                for each in batch:
+                    each.signed = signed
+                    each.done.set()
             return signed
         finally:
             batches.writing.release()
@@ -124,11 +127,11 @@ class FileReads:
     def _write(self, signer: Signer, actor: str, batch: list[_Read]) -> bool:
         """Sign ``batch`` (this reader's reads) and the reader's pending reads in
         one transaction; on failure keep every read of the batch pending."""
-        pending = self._pending(actor)
-        reads = [(s, v, t, True) for s, v, t in pending]
-        reads += [(r.subject_id, r.view, r.seen_at, False) for r in batch]
         first = batch[0]
         try:
+            pending = self._pending(actor)
+            reads = [(s, v, t, True) for s, v, t in pending]
+            reads += [(r.subject_id, r.view, r.seen_at, False) for r in batch]
             self.app.handle(
                 ac.RecordFileAccess(actor, first.subject_id, first.view, tuple(reads)),
                 signer,
@@ -138,7 +141,10 @@ class FileReads:
             for r in batch:
                 self._keep_pending(actor, r.subject_id, r.view, r.seen_at)
             return False
-        self._clear_pending(actor, pending)
+        try:
+            self._clear_pending(actor, pending)
+        except Exception:  # signed now; left rows are signed again, late, next time
+            log.exception("could not clear the pending reads of %s", actor)
         return True
 
     def _keep_pending(

@@ -10,7 +10,7 @@ from uuid import UUID
 from domain import permissions as p
 from domain.permissions import Viewer
 from projections import directory_reads
-from projections.directory import ancestor_path
+from projections.directory_history import lifetime
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem
@@ -20,35 +20,35 @@ def viewer_for(kiemdiem: Kiemdiem, account_id: UUID) -> Viewer:
     """The viewer an account is: its roles, its branch root (a leadership
     collective works for its committee), its member file and chi bộ, and the
     ancestor paths above them. An unknown or disabled account sees nothing.
-    A few indexed queries of the directory, once per request."""
+
+    Two indexed queries of the directory, once per request: the account with
+    its organisation and its member's chi bộ, then the ancestors of both (a
+    third, the day it ended, only for an account of an ended organisation)."""
     views = kiemdiem.projections
-    account = directory_reads.account_standing(views, account_id)
+    account = directory_reads.viewer_standing(views, account_id)
     if account is None or account["disabled"]:
         return Viewer(frozenset())
     org_id: UUID | None = None
     ended = False
-    if account["org_id"]:
-        org = directory_reads.organisation_place(views, account["org_id"])
-        if org is not None:
-            parent = org["parent_id"]
-            org_id = p.branch_root(
-                UUID(org["org_id"]), org["kind"], UUID(parent) if parent else None
-            )
-            gone, on = directory_reads.office_end(views, account["org_id"])
-            ended = p.office_ended(gone, on, kiemdiem.today())
+    if account["org_id"] and account["place"] is not None:
+        parent = account["parent_id"]
+        org_id = p.branch_root(
+            UUID(account["place"]), account["kind"], UUID(parent) if parent else None
+        )
+        on = None
+        if account["dissolved"]:
+            on = lifetime(views, UUID(account["place"]))[1]
+        ended = p.office_ended(bool(account["dissolved"]), on, kiemdiem.today())
     member_id = UUID(account["member_id"]) if account["member_id"] else None
     cell_id = None
-    if member_id is not None:
-        cell_id = directory_reads.member_cell(views, member_id)
-    lineage: set[UUID] = set()
-    for anchor in (org_id, cell_id):
-        if anchor is not None:
-            lineage.update(ancestor_path(kiemdiem.projections, anchor))
+    if member_id is not None and account["cell_id"]:
+        cell_id = UUID(account["cell_id"])
+    anchors = [a for a in (org_id, cell_id) if a is not None]
     return Viewer(
         roles=frozenset(json.loads(account["roles"])),
         org_id=org_id,
         member_id=member_id,
         cell_id=cell_id,
-        lineage=frozenset(lineage),
+        lineage=directory_reads.ancestor_union(views, anchors),
         office_ended=ended,
     )

@@ -100,3 +100,22 @@ def test_a_read_that_waits_out_the_bound_is_kept_pending(
         (reader.actor, "member")
     ]
     assert batches[key].queued == []
+
+
+def test_a_batch_that_cannot_be_written_is_kept_pending(
+    services: Any,
+    seed: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reader: Any = seed.secretary
+
+    def broken(actor: str) -> Any:
+        raise RuntimeError("the store is away")
+
+    monkeypatch.setattr(services.audit.file_reads, "_pending", broken)
+    assert not services.audit.record_access(
+        reader.signer, reader.actor, seed.member, "member"
+    )
+    assert [p[:2] for p in services.audit.pending_reads(seed.member)] == [
+        (reader.actor, "member")
+    ]

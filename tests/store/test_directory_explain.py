@@ -40,6 +40,7 @@ from projections import (
 from projections import directory_temporary as temporary
 from projections.directory import ANCESTOR_PATH_SQL
 from projections.remediation_counters import due
+from projections.directory_reads import VIEWER_SQL
 from services import commands as c
 from services.app import Kiemdiem
 from services.demo_province import IMPORT_COLUMNS
@@ -311,6 +312,25 @@ def test_a_scope_checks_ancestor_path_uses_the_index(province):
     services, plan, schema = province
     cell = str(plan.communes[0].cells[0].org_id)
     assert _problems(services, schema, (ANCESTOR_PATH_SQL, [cell]), "directory") == []
+
+
+def test_the_read_gates_viewer_uses_indexes(province):
+    """Every request's viewer (services.read_viewer): the account with its
+    organisation and its member's chi bộ, then the ancestors of both."""
+    services, plan, schema = province
+    found = services.projections.query(
+        "directory",
+        "SELECT account_id FROM {accounts} ORDER BY member_id IS NULL LIMIT 1",
+    )
+    assert found
+    viewer = (VIEWER_SQL, [found[0]["account_id"]])
+    assert _problems(services, schema, viewer, "directory") == []
+    cells = [str(c.org_id) for c in plan.communes[0].cells[:2]]
+    union = (
+        "SELECT DISTINCT ancestor_id FROM {org_ancestors} WHERE org_id IN (?, ?)",
+        cells,
+    )
+    assert _problems(services, schema, union, "directory") == []
 
 
 def test_a_review_venue_s_people_use_indexes(province):
