@@ -39,8 +39,8 @@ from projections import (
 )
 from projections import directory_temporary as temporary
 from projections.directory import ANCESTOR_PATH_SQL
-from projections.remediation_counters import due
 from projections.directory_reads import VIEWER_SQL
+from projections.remediation_counters import due
 from services import commands as c
 from services.app import Kiemdiem
 from services.demo_province import IMPORT_COLUMNS
