@@ -34,6 +34,7 @@ from ledger.keyring import TrustedAdminKey
 from ledger.keys import SigningKey, public_key_raw, register_key
 from ledger.signing import Signer, signing_as
 from ledger.trustroot import make_trust_root
+from tests.store.explain_province import province  # noqa: F401 - a fixture
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 ORIGIN = "kiemdiem.test/dang-bo-x"
