@@ -10,10 +10,10 @@ from typing import Any
 
 from projections.remediation_counters import URGENT
 from services import remediation_commands as mc
+from tests.service.reorganisation_world import merge
 from tests.service.test_what_follows_a_reorganisation import (
     gate,
     ids,
-    merge,
     shortcoming_2024,
     split_a,
     world,
@@ -46,8 +46,13 @@ def grouped(services: Any) -> Counts:
     for r in rows:
         due = r["deadline"] if r["status"] in URGENT else None
         assert r["due"] == due, r  # the overdue index's column, kept too
-        key = (r["org_id"], int(r["held"]), -int(r["sort_year"]), r["status"])
-        key += (r["deadline"] or "",)
+        key = (
+            r["org_id"],
+            int(r["held"]),
+            -int(r["sort_year"]),
+            r["status"],
+            r["deadline"] or "",
+        )
         found[key] = found.get(key, 0) + 1
     return found
 

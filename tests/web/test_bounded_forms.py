@@ -379,14 +379,26 @@ def test_sqlite_reads_the_keyset_as_one_index_range(kiemdiem, cycles):
     is a range of ``entries_name`` by the row value comparison, no scan."""
     views = kiemdiem.projections
     cursor_at = ("huyen uy dong ha", cycles[0])
-    everywhere = {"narrowing": search.EVERYWHERE, "limit": 50}
+    everywhere = search.EVERYWHERE
     statements = [
-        (search_lists.page_sql("cycle", after=cursor_at, **everywhere), "ratings"),
         (
-            search_lists.page_sql("vote", after=None, before=cursor_at, **everywhere),
+            search_lists.page_sql(
+                "cycle", after=cursor_at, narrowing=everywhere, limit=50
+            ),
+            "ratings",
+        ),
+        (
+            search_lists.page_sql(
+                "vote", after=None, before=cursor_at, narrowing=everywhere, limit=50
+            ),
             "vote_results",
         ),
-        (search.member_page_sql(cell_id=None, after=cursor_at, **everywhere), None),
+        (
+            search.member_page_sql(
+                cell_id=None, after=cursor_at, narrowing=everywhere, limit=50
+            ),
+            None,
+        ),
     ]
     for (sql, args), view in statements:
         names = ("search", "directory", *([view] if view else []))
