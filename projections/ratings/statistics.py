@@ -31,16 +31,30 @@ if TYPE_CHECKING:
 def bump(tx: Tx, cycle: str, path: list[str], pop: str, bucket: str, by: int) -> None:
     """Add ``by`` to the bucket of every organisation on the path (one
     statement: a new row holds ``by``)."""
-    orgs: dict[str, int] = {}
-    for org in path:
-        orgs[org] = orgs.get(org, 0) + by
+    _bumps(tx, cycle, pop, [(org, bucket, by) for org in path])
+
+
+def bump_moved(
+    tx: Tx, cycle: str, path: list[str], pop: str, old: str, new: str
+) -> None:
+    """Move one subject from bucket ``old`` to ``new`` on every organisation of
+    the path (:func:`bump` by -1, then by 1; one statement)."""
+    moves = [(org, old, -1) for org in path] + [(org, new, 1) for org in path]
+    _bumps(tx, cycle, pop, moves)
+
+
+def _bumps(tx: Tx, cycle: str, pop: str, moves: list[tuple[str, str, int]]) -> None:
+    """Add each (organisation, bucket, by): a new row holds its sum."""
+    sums: dict[tuple[str, str], int] = {}
+    for org, bucket, by in moves:
+        sums[org, bucket] = sums.get((org, bucket), 0) + by
     execute_rows(
         tx,
         "INSERT INTO {stats} AS here (cycle_id, org_id, population, bucket, n) VALUES ",
         "(?, ?, ?, ?, ?)",
         " ON CONFLICT (cycle_id, org_id, population, bucket) "
         "DO UPDATE SET n = here.n + excluded.n",
-        [(cycle, org, pop, bucket, n) for org, n in orgs.items()],
+        [(cycle, org, pop, bucket, n) for (org, bucket), n in sums.items()],
     )
 
 
