@@ -48,6 +48,7 @@ from eventsourcing.utils import get_topic
 
 from ledger.mapper import LedgerEvent
 from projections.read_model import ReadModel, handles
+from projections.sql_rows import execute_rows
 from projections.sqlutil import Tx
 
 if TYPE_CHECKING:
@@ -279,29 +280,64 @@ class SubjectEvents(ReadModel):
         kind = event_name(e.topic)
         at = index_time(e.timestamp)
         stream = str(e.stream)
-        about = opened_about(e)
-        if about is not None:
-            tx.execute(
-                "INSERT INTO {about} (stream, subject) VALUES (?, ?) "
-                "ON CONFLICT DO NOTHING",
-                [stream, str(about)],
-            )
-        tx.execute("SELECT subject FROM {about} WHERE stream = ?", [stream])
-        linked = {str(r[0]) for r in tx.fetchall()}
-        subjects = sorted(subjects_of(e) | linked)
-        _count(tx, subjects)
-        tx.insert_ignoring(
-            "entries",
-            ENTRY_COLUMNS,
-            [
-                (s, e.notification_id, stream, e.version, e.topic, kind, e.actor, at)
-                for s in subjects
-            ],
-        )
+        subjects = sorted(subjects_of(e) | _linked(tx, e, stream))
+        entries = [
+            (s, e.notification_id, stream, e.version, e.topic, kind, e.actor, at)
+            for s in subjects
+        ]
         facets = [(s, "kind", kind) for s in subjects]
         if e.actor:
             facets += [(s, "actor", e.actor) for s in subjects]
-        tx.insert_ignoring("facets", FACET_COLUMNS, facets)
+        if tx.deferred:  # a rebuild's page: written per table at its end
+            _count(tx, subjects)
+            tx.insert_ignoring("entries", ENTRY_COLUMNS, entries)
+            tx.insert_ignoring("facets", FACET_COLUMNS, facets)
+            return
+        # One statement per table for the event's rows, not one per row.
+        execute_rows(tx, *TOTALS_ADD, [(s, 1) for s in subjects])
+        execute_rows(tx, *ENTRIES_INSERT, entries)
+        execute_rows(tx, *FACETS_INSERT, facets)
+
+
+TOTALS_ADD = (
+    "INSERT INTO {totals} AS here (subject, events) VALUES ",
+    "(?, ?)",
+    " ON CONFLICT (subject) DO UPDATE SET events = here.events + excluded.events",
+)
+ENTRIES_INSERT = (
+    f"INSERT INTO {{entries}} ({', '.join(ENTRY_COLUMNS)}) VALUES ",  # noqa: S608 - names from code
+    "(" + ", ".join("?" for _ in ENTRY_COLUMNS) + ")",
+    " ON CONFLICT DO NOTHING",
+)
+FACETS_INSERT = (
+    f"INSERT INTO {{facets}} ({', '.join(FACET_COLUMNS)}) VALUES ",  # noqa: S608 - names from code
+    "(?, ?, ?)",
+    " ON CONFLICT DO NOTHING",
+)
+
+
+ABOUT = "subject_events.about"
+"""The subjects each stream is about, in ``Tx.later``: read once per stream and
+transaction (a page), not once per event."""
+
+
+def _linked(tx: Tx, e: LedgerEvent, stream: str) -> frozenset[str]:
+    """The subjects the stream was opened about (its ``about`` rows). Only a
+    stream's first event writes them, so at that event they are known without
+    a read, and later in the same transaction they are remembered."""
+    known: dict[str, frozenset[str]] = tx.later.setdefault(ABOUT, {})
+    if e.version == 1:  # the stream's first event: no row of it yet
+        about = opened_about(e)
+        linked = frozenset() if about is None else frozenset({str(about)})
+        if about is not None:
+            tx.insert_ignoring("about", ("stream", "subject"), [(stream, str(about))])
+        known[stream] = linked
+        return linked
+    remembered = known.get(stream)
+    if remembered is None:
+        tx.execute("SELECT subject FROM {about} WHERE stream = ?", [stream])
+        remembered = known[stream] = frozenset(str(r[0]) for r in tx.fetchall())
+    return remembered
 
 
 def _count(tx: Tx, subjects: Sequence[str]) -> None:

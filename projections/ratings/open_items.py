@@ -41,6 +41,7 @@ from domain.rating_order import rating_prerequisites
 from domain.subjects import Subject
 from projections.ratings.tallies import MILESTONE, OPEN, WHOLE, tallies_at, tally
 from projections.read_model import ReadModel
+from projections.sql_rows import execute_rows
 from projections.sqlutil import Tx
 
 if TYPE_CHECKING:
@@ -185,9 +186,12 @@ def counted(rows: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str, str], int]:
 
 
 def store_items(tx: Tx, rows: Iterable[tuple[Any, ...]]) -> None:
-    tx.executemany(
+    execute_rows(
+        tx,
         "INSERT INTO {open_items} (cycle_id, position, seq, subject_key, kind, "
-        "rule, subject, other) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "rule, subject, other) VALUES ",
+        "(?, ?, ?, ?, ?, ?, ?, ?)",
+        "",
         list(rows),
     )
 

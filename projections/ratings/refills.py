@@ -6,11 +6,12 @@ rebuild (``RatingsView.finish``), :func:`refill_pending` refills them all
 together, a few statements for every subject of a cycle, however many: the
 subjects' rows with their cycle's year and latest rating step in one query; what
 they hold now, their prerequisites (with the status and name of each other
-subject) and their reviews in a second; the disciplines of the decided members
-among them in a third, when there are some. The items are asked of the domain
-subject by subject (``domain.rating_open_items``) from those rows, as one
-subject's refill read them; the subjects whose rows change are rewritten in one
-delete and one insert, their counts summed into the cycle's tallies.
+subject), their reviews and their members' latest discipline counted in the
+cycle in a second (``UNION ALL``). The items are asked of the domain subject by
+subject (``domain.rating_open_items``) from those rows, as one subject's refill
+read them; the subjects whose rows change are rewritten in one delete (of those
+that held some) and one multi-row insert, their counts summed into the cycle's
+tallies in one upsert.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from domain.rating_open_items import (
     RATING_STEPS,
     discipline_window,
+    disciplines_counted_from,
     reads_prerequisites,
     reads_reviews,
     subject_open_items,
@@ -40,8 +42,8 @@ from projections.sqlutil import Tx, adapt_params
 _STEP_MARKS = ", ".join("?" for _ in RATING_STEPS)
 _STEPS = sorted(RATING_STEPS)
 # The parts of the second read, in one statement: the items held now, the
-# prerequisites (in order) and the review meetings.
-HELD, NEEDS, MET = "a", "p", "r"
+# prerequisites (in order), the review meetings and the latest discipline.
+HELD, NEEDS, MET, LAST = "a", "p", "r", "s"
 
 
 def refill_pending(tx: Tx) -> None:
@@ -71,8 +73,10 @@ def refill(tx: Tx, cycle: str, keys: Sequence[str]) -> None:
         (*_STEPS, cycle, *keys),
     )
     found = {str(r["subject_key"]): r for r in tx.fetchall_dicts()}
-    held, needs, met = _around(tx, cycle, keys, marks)
-    later = _disciplined(tx, found)
+    years = {int(r["year"]) for r in found.values()}  # one cycle: one year
+    counted_from = disciplines_counted_from(years.pop()) if years else None
+    held, needs, met, last = _around(tx, cycle, keys, marks, counted_from)
+    later = _disciplined(found, last)
     changed: list[str] = []
     fresh: list[tuple[Any, ...]] = []
     counts: Counter[tuple[str, str, str]] = Counter()
@@ -86,29 +90,32 @@ def refill(tx: Tx, cycle: str, keys: Sequence[str]) -> None:
         fresh += stored
         counts.update(counted(stored))
         counts.subtract(counted(before))
-    if not changed:
-        return
-    tx.execute(
-        "DELETE FROM {open_items} WHERE cycle_id = ? AND subject_key IN ("  # noqa: S608 - marks only
-        + ", ".join("?" for _ in changed)
-        + ")",
-        (cycle, *changed),
-    )
+    gone = [key for key in changed if key in held]  # only they have rows to drop
+    if gone:
+        tx.execute(
+            "DELETE FROM {open_items} WHERE cycle_id = ? AND subject_key IN ("  # noqa: S608 - marks only
+            + ", ".join("?" for _ in gone)
+            + ")",
+            (cycle, *gone),
+        )
     store_items(tx, fresh)
     tally(tx, cycle, counts, drop_zero=True)
 
 
 def _around(
-    tx: Tx, cycle: str, keys: Sequence[str], marks: str
+    tx: Tx, cycle: str, keys: Sequence[str], marks: str, counted_from: str | None
 ) -> tuple[
     dict[str, list[tuple[Any, ...]]],
     dict[str, list[dict[str, Any]]],
     dict[str, list[tuple[Any, Any, Any]]],
+    dict[str, int],
 ]:
     """In one statement: the stored items of each subject (as the table holds
     them), its prerequisites in order with the other subject's status and name,
-    and its review meetings (venue, held on, redo order)."""
-    tx.execute(
+    its review meetings (venue, held on, redo order) and, from
+    ``counted_from`` (the cycle's first day a discipline counts), when its
+    member's latest discipline was recorded."""
+    statement = (
         f"SELECT '{HELD}' AS part, subject_key, seq AS n, position AS a, "  # noqa: S608 - marks only
         "kind AS b, rule AS c, subject AS d, other AS e FROM {open_items} "
         f"WHERE cycle_id = ? AND subject_key IN ({marks}) "
@@ -119,12 +126,22 @@ def _around(
         f"UNION ALL SELECT '{MET}', subject_key, 0, venue_id, held_on, "
         "redo_order_id, NULL, NULL FROM {reviews} "
         f"WHERE cycle_id = ? AND subject_key IN ({marks}) "
-        "ORDER BY 1, 2, 3",
-        (cycle, *keys, cycle, *keys, cycle, *keys),
     )
+    params: list[Any] = [cycle, *keys, cycle, *keys, cycle, *keys]
+    if counted_from is not None:
+        statement += (
+            f"UNION ALL SELECT '{LAST}', s.subject_key, MAX(d.recorded_at), NULL, "  # noqa: S608 - marks only
+            "NULL, NULL, NULL, NULL FROM {subjects} s JOIN {disciplines} d "
+            "ON d.member_id = s.member_id "
+            f"WHERE s.cycle_id = ? AND s.subject_key IN ({marks}) "
+            "AND d.decided_on >= ? GROUP BY s.subject_key "
+        )
+        params += [cycle, *keys, counted_from]
+    tx.execute(statement + "ORDER BY 1, 2, 3", params)
     held: dict[str, list[tuple[Any, ...]]] = {}
     needs: dict[str, list[dict[str, Any]]] = {}
     met: dict[str, list[tuple[Any, Any, Any]]] = {}
+    last: dict[str, int] = {}
     for part, key, n, a, b, c, d, e in tx.fetchall():
         if part == HELD:
             held.setdefault(key, []).append((cycle, a, n, key, b, c, d, e))
@@ -132,42 +149,23 @@ def _around(
             needs.setdefault(key, []).append(
                 {"rule": a, "other_key": b, "status": c, "name": d}
             )
-        else:
+        elif part == MET:
             met.setdefault(key, []).append((a, b, c))
-    return held, needs, met
+        elif n is not None:
+            last[key] = int(n)
+    return held, needs, met, last
 
 
-def _disciplined(tx: Tx, found: dict[str, dict[str, Any]]) -> set[str]:
+def _disciplined(found: dict[str, dict[str, Any]], last: dict[str, int]) -> set[str]:
     """The subjects among ``found`` with a discipline recorded in their
-    :func:`discipline_window` (one read per first day counted, i.e. per year)."""
-    windows = {
-        key: window
-        for key, row in found.items()
-        if (window := discipline_window(row, int(row["year"]))) is not None
-    }
-    by_start: dict[str, set[str]] = {}
-    for window in windows.values():
-        by_start.setdefault(window.decided_from, set()).add(window.member_id)
-    last: dict[tuple[str, str], int] = {}
-    for start, members in by_start.items():
-        ids = sorted(members)
-        for first in range(0, len(ids), BATCH):
-            batch = ids[first : first + BATCH]
-            tx.execute(
-                "SELECT member_id, MAX(recorded_at) FROM {disciplines} "  # noqa: S608 - marks only
-                "WHERE decided_on >= ? AND member_id IN ("
-                + ", ".join("?" for _ in batch)
-                + ") GROUP BY member_id",
-                (start, *batch),
-            )
-            last.update(
-                ((start, str(m)), int(n)) for m, n in tx.fetchall() if n is not None
-            )
+    :func:`discipline_window` (``last``: when their member's latest discipline
+    counted in the cycle was recorded)."""
     return {
         key
-        for key, w in windows.items()
-        if (at := last.get((w.decided_from, w.member_id))) is not None
-        and at > w.recorded_after
+        for key, row in found.items()
+        if (window := discipline_window(row, int(row["year"]))) is not None
+        and key in last
+        and last[key] > window.recorded_after
     }
 
 

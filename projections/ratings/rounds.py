@@ -25,10 +25,22 @@ if TYPE_CHECKING:
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
 
+ROUND_CYCLES = "ratings.round_cycles"
+"""Each round's cycle, in ``Tx.later``: read once per round and transaction (a
+round never moves to another cycle)."""
+
 
 def cycle_of_round(tx: Tx, round_id: str) -> str:
-    cycle = tx.scalar("SELECT cycle_id FROM {rounds} WHERE round_id = ?", (round_id,))
-    return str(cycle)
+    known: dict[str, str] = tx.later.setdefault(ROUND_CYCLES, {})
+    cycle = known.get(round_id)
+    if cycle is None:
+        found = tx.scalar(
+            "SELECT cycle_id FROM {rounds} WHERE round_id = ?", (round_id,)
+        )
+        if found is None:
+            return str(found)
+        cycle = known[round_id] = str(found)
+    return cycle
 
 
 def _round_subject(e: LedgerEvent, tx: Tx) -> tuple[str, str]:

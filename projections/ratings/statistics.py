@@ -21,6 +21,7 @@ from uuid import UUID
 
 from projections.ratings.values import PENDING
 from projections.read_model import ReadModel
+from projections.sql_rows import execute_rows
 from projections.sqlutil import Tx
 
 if TYPE_CHECKING:
@@ -28,19 +29,33 @@ if TYPE_CHECKING:
 
 
 def bump(tx: Tx, cycle: str, path: list[str], pop: str, bucket: str, by: int) -> None:
-    """Add ``by`` to the bucket of every organisation on the path."""
-    for org in path:
-        tx.execute(
-            "INSERT INTO {stats} (cycle_id, org_id, population, bucket, n) "
-            "VALUES (?, ?, ?, ?, 0) ON CONFLICT (cycle_id, org_id, population, "
-            "bucket) DO NOTHING",
-            (cycle, org, pop, bucket),
-        )
-        tx.execute(
-            "UPDATE {stats} SET n = n + ? WHERE cycle_id = ? AND org_id = ? "
-            "AND population = ? AND bucket = ?",
-            (by, cycle, org, pop, bucket),
-        )
+    """Add ``by`` to the bucket of every organisation on the path (one
+    statement: a new row holds ``by``)."""
+    _bumps(tx, cycle, pop, [(org, bucket, by) for org in path])
+
+
+def bump_moved(
+    tx: Tx, cycle: str, path: list[str], pop: str, old: str, new: str
+) -> None:
+    """Move one subject from bucket ``old`` to ``new`` on every organisation of
+    the path (:func:`bump` by -1, then by 1; one statement)."""
+    moves = [(org, old, -1) for org in path] + [(org, new, 1) for org in path]
+    _bumps(tx, cycle, pop, moves)
+
+
+def _bumps(tx: Tx, cycle: str, pop: str, moves: list[tuple[str, str, int]]) -> None:
+    """Add each (organisation, bucket, by): a new row holds its sum."""
+    sums: dict[tuple[str, str], int] = {}
+    for org, bucket, by in moves:
+        sums[org, bucket] = sums.get((org, bucket), 0) + by
+    execute_rows(
+        tx,
+        "INSERT INTO {stats} AS here (cycle_id, org_id, population, bucket, n) VALUES ",
+        "(?, ?, ?, ?, ?)",
+        " ON CONFLICT (cycle_id, org_id, population, bucket) "
+        "DO UPDATE SET n = here.n + excluded.n",
+        [(cycle, org, pop, bucket, n) for (org, bucket), n in sums.items()],
+    )
 
 
 Placed = tuple[str, str, str, str, str]
@@ -49,22 +64,17 @@ level, bucket."""
 
 
 def place_bump(tx: Tx, cycle: str, counts: dict[Placed, int]) -> None:
-    """Add each count to the subjects' own organisations' counters."""
-    for (org, pop, klass, level, bucket), by in counts.items():
-        if by == 0:
-            continue
-        tx.execute(
-            "INSERT INTO {placed} (cycle_id, org_id, population, klass, "
-            "deadline_level, bucket, n) VALUES (?, ?, ?, ?, ?, ?, 0) "
-            "ON CONFLICT (cycle_id, org_id, population, klass, deadline_level, "
-            "bucket) DO NOTHING",
-            (cycle, org, pop, klass, level, bucket),
-        )
-        tx.execute(
-            "UPDATE {placed} SET n = n + ? WHERE cycle_id = ? AND org_id = ? "
-            "AND population = ? AND klass = ? AND deadline_level = ? AND bucket = ?",
-            (by, cycle, org, pop, klass, level, bucket),
-        )
+    """Add each count to the subjects' own organisations' counters (one
+    statement: a new row holds its count)."""
+    execute_rows(
+        tx,
+        "INSERT INTO {placed} AS here (cycle_id, org_id, population, klass, "
+        "deadline_level, bucket, n) VALUES ",
+        "(?, ?, ?, ?, ?, ?, ?)",
+        " ON CONFLICT (cycle_id, org_id, population, klass, deadline_level, "
+        "bucket) DO UPDATE SET n = here.n + excluded.n",
+        [(cycle, *key, by) for key, by in counts.items() if by != 0],
+    )
 
 
 def placed_key(row: Mapping[str, Any], path: Sequence[str], bucket: str) -> Placed:

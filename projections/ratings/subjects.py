@@ -22,6 +22,7 @@ from projections.ratings.open_items import refresh_cycle, subject_updated
 from projections.ratings.statistics import (
     Placed,
     bump,
+    bump_moved,
     place_bump,
     placed_key,
     replace_placed,
@@ -105,7 +106,14 @@ def subject_row(tx: Tx, cycle: str, key: str) -> dict[str, Any] | None:
 
 def set_subject(tx: Tx, cycle: str, key: str, at: int, **values: Any) -> None:
     """Set columns of a subject's row; its status tallies and open items follow."""
-    before = subject_row(tx, cycle, key) if "status" in values else None
+    before = None
+    if "status" in values:
+        tx.execute(
+            "SELECT status, path FROM {subjects} "
+            "WHERE cycle_id = ? AND subject_key = ?",
+            (cycle, key),
+        )
+        before = tx.fetchone_dict()
     assignments = ", ".join(f"{k} = ?" for k in values)
     tx.execute(
         "UPDATE {subjects} SET "  # noqa: S608 - column names come from code
@@ -149,8 +157,7 @@ def level_changed(
     if row is None:
         return
     path = json.loads(row["path"])
-    bump(tx, cycle, path, row["population"], old or PENDING, -1)
-    bump(tx, cycle, path, row["population"], new or PENDING, 1)
+    bump_moved(tx, cycle, path, row["population"], old or PENDING, new or PENDING)
     moved = {placed_key(row, path, old or PENDING): -1}
     new_key = placed_key(row, path, new or PENDING)
     moved[new_key] = moved.get(new_key, 0) + 1

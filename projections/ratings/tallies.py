@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from projections.read_model import ReadModel
+from projections.sql_rows import execute_rows
 from projections.sqlutil import Tx
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ WHOLE = "*"
 STATUS = "status"
 DECIDES = "decides"
 OPEN = "open"  # the facet (and value) of the cycle's count of open items (WHOLE)
+BATCH = 100  # counts brought down per DELETE of the rows at 0
 MILESTONE = "milestone"  # subjects short of "<milestone>:<deadline level>" (WHOLE)
 
 
@@ -50,18 +52,22 @@ def tally(
     ]
     if not rows:
         return
-    tx.executemany(
-        "INSERT INTO {tallies} AS here (cycle_id, org_id, facet, value, n) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (cycle_id, org_id, facet, value) "
+    execute_rows(  # one statement: each (place, facet, value) once
+        tx,
+        "INSERT INTO {tallies} AS here (cycle_id, org_id, facet, value, n) VALUES ",
+        "(?, ?, ?, ?, ?)",
+        " ON CONFLICT (cycle_id, org_id, facet, value) "
         "DO UPDATE SET n = here.n + excluded.n",
         rows,
     )
-    lower = [row[:4] for row in rows if row[4] < 0]
-    if drop_zero and lower:
-        tx.executemany(
-            "DELETE FROM {tallies} WHERE cycle_id = ? AND org_id = ? AND facet = ? "
-            "AND value = ? AND n = 0",
-            lower,
+    lower = [row[1:4] for row in rows if row[4] < 0]
+    for start in range(0, len(lower), BATCH) if drop_zero else ():
+        part = lower[start : start + BATCH]
+        tx.execute(
+            "DELETE FROM {tallies} WHERE cycle_id = ? AND n = 0 AND ("  # noqa: S608 - marks only
+            + " OR ".join("(org_id = ? AND facet = ? AND value = ?)" for _ in part)
+            + ")",
+            [cycle, *(value for row in part for value in row)],
         )
 
 
