@@ -401,6 +401,17 @@ def counts(views: ProjectionRuntime, vote_id: UUID, account_id: str) -> bool:
     return bool(rows)
 
 
+def counted_votes(views: ProjectionRuntime, account_id: str) -> list[VoteRow]:
+    """The votes the account counts (its ``trustees`` rows), in ``votes``'s order."""
+    rows = views.query(
+        "vote_results",
+        "SELECT v.* FROM {trustees} t JOIN {votes} v ON v.vote_id = t.vote_id "
+        "WHERE t.account_id = ? ORDER BY v.conference_date DESC, v.title, v.vote_id",
+        [account_id],
+    )
+    return [vote_row_of(row) for row in rows]
+
+
 def ballot_position(
     views: ProjectionRuntime, vote_id: UUID, tracking: str
 ) -> int | None:

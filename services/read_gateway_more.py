@@ -300,16 +300,23 @@ class VoteReads:
         return bool(self.service.allow_remote_mode)
 
     def counter(self) -> UUID | None:
-        """The viewer's account when they may count votes (ban kiểm phiếu)
-        and are not the organiser who reads every vote: the votes list adds
-        the votes it counts to those of the viewer's scope."""
-        viewer = self.gate.viewer
+        """The viewer's account when they may count votes (ban kiểm phiếu):
+        the votes list adds the votes it counts to those of the viewer's
+        scope, the dashboard lists those whose ceremony waits for it."""
         actor = self.gate.actor
-        if viewer.is_admin or not viewer.has(Role.COUNTING):
-            return None
-        if not actor or not actor.startswith("u:"):
+        if not self.gate.viewer.has(Role.COUNTING) or not actor.startswith("u:"):
             return None
         return UUID(actor[2:])
+
+    def counted(self) -> list[VoteRow]:
+        """The votes the viewer counts (latest conference first), each as the
+        gateway's rule reads it: an indexed read, not every vote."""
+        account = self.counter()
+        if account is None:
+            return []
+        rows = self.service.counted_votes(account)
+        self.gate.load_paths(r.org_id for r in rows)
+        return [r for r in rows if self.sees(r)]
 
     def _counts(self, vote_id: UUID) -> bool:
         account = self.counter()

@@ -112,3 +112,14 @@ def test_the_district_trustee_lists_its_branch_and_what_it_counts(
     pages, _ = _listed(client, auth, "kiemphieu", "mat-khau-kiem-phieu")
     assert [v for p in pages for v in p] == [counted[k] for k in "abcde"]
     assert [len(p) for p in pages] == [2, 2, 1]
+
+
+def test_the_dashboard_of_a_trustee_with_no_organisation_lists_their_ceremonies(
+    client, auth, counted
+):
+    auth.logout()
+    auth.login_as("kiemphieu-tu-do", PASSWORD)
+    page = client.get("/").get_data(as_text=True)
+    assert "Việc của Ban kiểm phiếu" in page
+    for letter in "abcde":
+        assert (f"/votes/{counted[letter]}" in page) == (letter in "abd"), letter
