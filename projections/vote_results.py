@@ -128,7 +128,8 @@ class VoteResults(ReadModel):
         # names (``VoteElectionCreated``'s ``trustees[].account_pub``), as
         # ``VoteService.trustee_rows`` finds it in the key registry. The votes
         # list adds those a counting member counts outside their branch; the
-        # key serves "the votes this account counts" and "does it count this".
+        # primary key serves "the votes this account counts" and "does it
+        # count this one".
         "trustees": (
             "account_id TEXT NOT NULL, vote_id TEXT NOT NULL, "
             "PRIMARY KEY (account_id, vote_id)"
@@ -139,7 +140,6 @@ class VoteResults(ReadModel):
     indexes = {  # noqa: RUF012
         "results_member": ("results", "member_id, vote_year"),
         "ballots_tracking": ("ballots", "vote_id, tracking_code"),
-        "trustees_vote": ("trustees", "vote_id"),
     }
 
     def _set(self, e: LedgerEvent, tx: Tx, assignments: str, *values: object) -> None:

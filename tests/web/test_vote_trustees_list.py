@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from domain.text import fold
+from projections import search, search_lists
 from services import commands as c
 from services.ids import account_id
 from tests.conftest import ADMIN_PASSWORD
@@ -123,3 +125,34 @@ def test_the_dashboard_of_a_trustee_with_no_organisation_lists_their_ceremonies(
     assert "Việc của Ban kiểm phiếu" in page
     for letter in "abcde":
         assert (f"/votes/{counted[letter]}" in page) == (letter in "abd"), letter
+
+
+def test_sqlite_reads_a_trustees_page_from_their_rows_not_every_vote(
+    kiemdiem, counted, world
+):
+    """The counted half of a page: the account's ``trustees`` rows by primary
+    key, each vote's entry by primary key (never a walk of every vote by
+    name); the scope's half stays a range of ``entries_name``."""
+    narrowing = search.Narrowing(
+        roots=(str(world.orgs["district"]),), exact=(str(world.orgs["province"]),)
+    )
+    middle = (fold("Lấy phiếu tín nhiệm ltn-b"), counted["b"])
+    for after, before in ((None, None), (middle, None), (None, middle)):
+        sql, args = search_lists.page_sql(
+            search.VOTE,
+            narrowing=narrowing,
+            after=after,
+            before=before,
+            limit=50,
+            counted_by=str(account_id("kiemphieu-tay")),
+        )
+        with kiemdiem.projections.read("search", "directory", "vote_results") as cur:
+            rows = cur.execute("EXPLAIN QUERY PLAN " + sql, args).fetchall()
+        plan = [str(r[-1]) for r in rows]
+        text = "\n".join(plan)
+        trustees = [i for i, p in enumerate(plan) if p.startswith("SEARCH t ")]
+        assert len(trustees) == 1, text
+        assert "(account_id=?)" in plan[trustees[0]], text
+        assert "search_entries_1 (kind=? AND entity_id=?)" in plan[trustees[0] + 1]
+        assert "SEARCH e USING INDEX search_entries_name" in text, text
+        assert "SCAN t" not in text, text
