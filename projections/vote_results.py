@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
+from ledger.envelope import key_id_for
+from ledger.keys import SigningKey
 from ledger.mapper import LedgerEvent
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
@@ -91,7 +93,8 @@ class LeaderResultRow:
 
 class VoteResults(ReadModel):
     name = "vote_results"
-    version = 2
+    # 3: trustees (the ban kiểm phiếu by account) and account_keys
+    version = 3
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "votes": (
             "vote_id TEXT PRIMARY KEY, org_id TEXT, code TEXT, "
@@ -121,6 +124,18 @@ class VoteResults(ReadModel):
             "ballot_hash TEXT NOT NULL, tracking_code TEXT NOT NULL, "
             "PRIMARY KEY (vote_id, position)"
         ),
+        # The ban kiểm phiếu by account: the owner of each key the manifest
+        # names (``VoteElectionCreated``'s ``trustees[].account_pub``), as
+        # ``VoteService.trustee_rows`` finds it in the key registry. The votes
+        # list adds those a counting member counts outside their branch; the
+        # primary key serves "the votes this account counts" and "does it
+        # count this one".
+        "trustees": (
+            "account_id TEXT NOT NULL, vote_id TEXT NOT NULL, "
+            "PRIMARY KEY (account_id, vote_id)"
+        ),
+        # Every account's signing keys (key id -> account), to read those owners.
+        "account_keys": "key_id TEXT PRIMARY KEY, account_id TEXT NOT NULL",
     }
     indexes = {  # noqa: RUF012
         "results_member": ("results", "member_id, vote_year"),
@@ -167,6 +182,7 @@ class VoteResults(ReadModel):
                 "updated_at": e.notification_id,
             },
         )
+        self._trustees(e, tx, m["trustees"])
         for leader in m["leaders"]:
             tx.upsert(
                 "results",
@@ -180,6 +196,30 @@ class VoteResults(ReadModel):
                     "vote_year": m["vote_year"],
                     "flagged": 0,
                 },
+            )
+
+    def _trustees(self, e: LedgerEvent, tx: Tx, entries: list[dict[str, Any]]) -> None:
+        """The accounts whose keys the manifest names as trustees. A trustee's
+        key is registered before the vote names it (``VoteService.trustee_key``
+        takes a valid registered key), so its owner is already known here."""
+        accounts = []
+        for entry in entries:
+            key_id = key_id_for(bytes.fromhex(entry["account_pub"])).hex()
+            owner = tx.scalar(
+                "SELECT account_id FROM {account_keys} WHERE key_id = ?", (key_id,)
+            )
+            if owner is not None:
+                accounts.append((owner, str(e.stream)))
+        tx.insert_ignoring("trustees", ["account_id", "vote_id"], accounts)
+
+    @handles(SigningKey.KeyRegistered)  # type: ignore[attr-defined]
+    def key_registered(self, e: LedgerEvent, tx: Tx) -> None:
+        owner = e.event.owner
+        if owner.startswith("u:"):  # an account's key (not a service's)
+            tx.upsert(
+                "account_keys",
+                ["key_id"],
+                {"key_id": e.event.key_id, "account_id": owner[2:]},
             )
 
     @handles(ConfidenceVote.Prepared)  # type: ignore[attr-defined]
@@ -349,6 +389,27 @@ def vote(views: ProjectionRuntime, vote_id: UUID) -> VoteRow | None:
         "vote_results", "SELECT * FROM {votes} WHERE vote_id = ?", [str(vote_id)]
     )
     return vote_row_of(rows[0]) if rows else None
+
+
+def counts(views: ProjectionRuntime, vote_id: UUID, account_id: str) -> bool:
+    """Whether the account is one of the vote's ban kiểm phiếu (by primary key)."""
+    rows = views.query(
+        "vote_results",
+        "SELECT 1 AS one FROM {trustees} WHERE account_id = ? AND vote_id = ?",
+        [account_id, str(vote_id)],
+    )
+    return bool(rows)
+
+
+def counted_votes(views: ProjectionRuntime, account_id: str) -> list[VoteRow]:
+    """The votes the account counts (its ``trustees`` rows), in ``votes``'s order."""
+    rows = views.query(
+        "vote_results",
+        "SELECT v.* FROM {trustees} t JOIN {votes} v ON v.vote_id = t.vote_id "
+        "WHERE t.account_id = ? ORDER BY v.conference_date DESC, v.title, v.vote_id",
+        [account_id],
+    )
+    return [vote_row_of(row) for row in rows]
 
 
 def ballot_position(

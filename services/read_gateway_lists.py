@@ -3,7 +3,10 @@ read gateway (danh sách kỳ kiểm điểm, cuộc lấy phiếu tín nhiệm)
 of ``PAGE`` by name then id (``projections.search_lists``), narrowed in SQL to
 the viewer's anchors, then every row checked by the gateway's own rule for a
 cycle (``ReadGateway.sees_cycle``) or a vote (``VoteReads.sees``), as the
-single reads are. The cursors are the rows' ids."""
+single reads are. The cursors are the rows' ids. A member of the ban kiểm
+phiếu also lists the votes they count outside their branch (or with no
+organisation at all): the page is then the union of the two keyset reads
+(``search_lists.page_sql``'s ``counted_by``)."""
 
 from __future__ import annotations
 
@@ -30,7 +33,12 @@ class ListReads:
         self.runtime = gate.app.projections
 
     def _page(
-        self, kind: str, key: str, after: UUID | None, before: UUID | None
+        self,
+        kind: str,
+        key: str,
+        after: UUID | None,
+        before: UUID | None,
+        counted_by: UUID | None = None,
     ) -> tuple[Page, list[dict[str, Any]]]:
         start = self._position(kind, after)
         end = self._position(kind, before) if start is None else None
@@ -41,6 +49,7 @@ class ListReads:
             after=start,
             before=end,
             limit=PAGE,
+            counted_by=str(counted_by) if counted_by is not None else None,
         )
         page = turn(
             rows,
@@ -67,7 +76,9 @@ class ListReads:
 
     def votes(self, *, after: UUID | None = None, before: UUID | None = None) -> Page:
         """A page of the votes the viewer reads, by title (``VoteRow``)."""
-        page, rows = self._page(index.VOTE, "vote_id", after, before)
+        # the administrator's scope is every vote already
+        counter = None if self.gate.viewer.is_admin else self.gate.votes.counter()
+        page, rows = self._page(index.VOTE, "vote_id", after, before, counter)
         votes = [vote_row_of(r) for r in rows]
         kept = [r for r in votes if self.gate.votes.sees(r)]
         return Page(kept, page.after, page.before)

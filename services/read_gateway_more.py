@@ -294,22 +294,33 @@ class VoteReads:
     def __init__(self, gate: ReadGateway) -> None:
         self.gate = gate
         self.service = gate.app.votes
-        self._username: str | None = None
 
     @property
     def allow_remote_mode(self) -> bool:
         return bool(self.service.allow_remote_mode)
 
+    def counter(self) -> UUID | None:
+        """The viewer's account when they may count votes (ban kiểm phiếu):
+        the votes list adds the votes it counts to those of the viewer's
+        scope, the dashboard lists those whose ceremony waits for it."""
+        actor = self.gate.actor
+        if not self.gate.viewer.has(Role.COUNTING) or not actor.startswith("u:"):
+            return None
+        return UUID(actor[2:])
+
+    def counted(self) -> list[VoteRow]:
+        """The votes the viewer counts (latest conference first), each as the
+        gateway's rule reads it: an indexed read, not every vote."""
+        account = self.counter()
+        if account is None:
+            return []
+        rows = self.service.counted_votes(account)
+        self.gate.load_paths(r.org_id for r in rows)
+        return [r for r in rows if self.sees(r)]
+
     def _counts(self, vote_id: UUID) -> bool:
-        if not self.gate.viewer.has(Role.COUNTING):
-            return False
-        if self._username is None:
-            actor = self.gate.actor
-            row = self.gate.app.account_row(UUID(actor[2:])) if actor else None
-            self._username = row.username if row is not None else ""
-        return any(
-            t.username == self._username for t in self.service.trustee_rows(vote_id)
-        )
+        account = self.counter()
+        return account is not None and self.service.counts(vote_id, account)
 
     def sees(self, row: VoteRow) -> bool:
         return self.gate.sees(Read.VOTE, row.org_id) or self.gate.sees(

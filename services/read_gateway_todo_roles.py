@@ -256,7 +256,7 @@ class RoleTodoReads:
             return []
         votes = self.gate.app.votes
         items: list[TodoItem] = []
-        for row in self.gate.votes.votes():
+        for row in self.gate.votes.counted():
             trustees = [t for t in votes.trustee_rows(row.vote_id) if t.username]
             mine = [t for t in trustees if t.username == account.username]
             if not mine:

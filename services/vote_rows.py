@@ -35,6 +35,15 @@ class VoteResultReads:
     def vote_row(self, vote: UUID) -> VoteRow | None:
         return view.vote(self.app.projections, vote)
 
+    def counts(self, vote: UUID, account_id: UUID) -> bool:
+        """Whether the account is one of the vote's ban kiểm phiếu: the owner
+        of a key its manifest names (as ``trustee_rows`` finds them)."""
+        return view.counts(self.app.projections, vote, str(account_id))
+
+    def counted_votes(self, account_id: UUID) -> list[VoteRow]:
+        """The votes the account counts, the latest conference first."""
+        return view.counted_votes(self.app.projections, str(account_id))
+
     def find_tracking_code(self, vote: UUID, code: str) -> int | None:
         """The ledger position of the ballot with this tracking code, if recorded."""
         text = code.strip().upper().replace(" ", "")
