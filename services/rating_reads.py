@@ -27,6 +27,7 @@ from projections.ratings import orders as order_view
 from projections.ratings import reviews as review_view
 from projections.ratings import rounds as round_view
 from projections.ratings import statistics as stats_view
+from projections.ratings import subject_lists
 from projections.ratings import subjects as subject_view
 from projections.ratings import tallies as tally_view
 from projections.ratings import timeline as timeline_view
@@ -95,6 +96,10 @@ class RatingReads:
                 else tally_view.tallies_of(self._views, ident, places, facet)
             )
         return found
+
+    def post_holders(self, ident: UUID, org_id: str) -> list[dict[str, Any]]:
+        """The cycle's individuals holding a post at ``org_id`` (by index)."""
+        return subject_lists.post_holders(self._views, str(ident), org_id)
 
     def subject_row(self, ident: UUID, key: str) -> dict[str, Any] | None:
         return subject_view.cycle_subject(self._views, ident, key)

@@ -350,6 +350,17 @@ class ReadGateway(ReportGatewayReads):
             lambda s: s.get("member_id"),
         )
 
+    def post_holders(self, cycle_id: UUID, org_id: str) -> list[Row]:
+        """The cycle's individuals holding a post at ``org_id`` that the viewer
+        reads (as :meth:`subjects` filters them), read by index."""
+        self._cycle(cycle_id)
+        return self.keep(
+            Read.SUBJECT,
+            self.app.ratings.post_holders(cycle_id, org_id),
+            place_of,
+            lambda s: s.get("member_id"),
+        )
+
     def cycle_tallies(self, cycle_id: UUID) -> Row:
         """The counts by status and the deciding authorities of the subjects the
         viewer reads (as :meth:`subjects` filters them), from the projection's

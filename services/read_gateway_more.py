@@ -13,6 +13,7 @@ from domain import permissions as p
 from domain.accounts import Role
 from domain.errors import DomainError
 from domain.permissions import Read
+from projections.directory_reads import top_level_ids
 from services.errors import NotFoundError
 from services.read_pages import PAGE, Page, turn
 
@@ -91,11 +92,15 @@ class RemediationReads:
     def items(
         self,
         *,
+        subject_key: str,
         org_id: UUID | None = None,
         year: int | None = None,
-        subject_key: str | None = None,
         status: str | None = None,
     ) -> list[Row]:
+        """One subject's shortcomings (bounded: read by the subject's index),
+        narrowed to an organisation's subtree, a year, a status; an
+        organisation's list is read a keyset page at a time
+        (:meth:`tracking_page`)."""
         if org_id is not None:
             self.gate.check(Read.REMEDIATION, org_id)
         rows = self.service.items(
@@ -146,32 +151,42 @@ class RemediationReads:
         self.gate.check(Read.REMEDIATION, org_id)
         return self.service.status_counts(org_id, year)
 
-    def tracking(self, org_id: UUID, **filters: Any) -> Row:
-        self.gate.check(Read.REMEDIATION, org_id)
-        return self.service.tracking(org_id, **filters)
-
     def tracking_page(
         self,
         org_id: UUID,
         *,
         after: UUID | None = None,
         before: UUID | None = None,
+        limit: int | None = None,
         **filters: Any,
     ) -> Page:
-        """A keyset page (``PAGE`` rows) of the organisation's tracking list, in
-        its order (latest year first, subject, order recorded), with the ids the
-        pages before and after start from; filters as :meth:`tracking`."""
+        """A keyset page (``limit`` rows, ``PAGE`` by default) of the
+        organisation's tracking list, in its order (latest year first, subject,
+        order recorded), with the ids the pages before and after start from;
+        filters: ``year``, ``status``, ``urgency_filter``."""
         self.gate.check(Read.REMEDIATION, org_id)
+        size = PAGE if limit is None else limit
         rows, backwards = self.service.tracking_page(
-            org_id, after=after, before=before, limit=PAGE, **filters
+            org_id, after=after, before=before, limit=size, **filters
         )
         return turn(
             rows,
             backwards=backwards,
             paged=after is not None,
             ident=lambda r: UUID(r["shortcoming_id"]),
-            size=PAGE,
+            size=size,
         )
+
+    def roots(self) -> list[UUID]:
+        """The top-level organisations (a list's default for a viewer with no
+        organisation of their own)."""
+        return top_level_ids(self.gate.app.projections)
+
+    def in_list(self, org_id: UUID, shortcoming_id: UUID) -> bool:
+        """Whether the shortcoming is in the organisation's tracking list (a
+        cursor's check, by primary key)."""
+        self.gate.check(Read.REMEDIATION, org_id)
+        return self.service.in_list(org_id, shortcoming_id)
 
     def years_of(self, org_id: UUID) -> list[int]:
         """Years with shortcomings in and under the organisation, latest first."""

@@ -14,7 +14,8 @@ the ``remediation`` view. Other areas read it through this query API:
   status;
 * :meth:`status_counts` — counts per status plus ``overdue`` / ``due_soon`` for
   an organisation's subtree and a year (the reports upward);
-* :meth:`tracking`, :meth:`worklist`, :meth:`reminders` — the pages.
+* :meth:`tracking_page`, :meth:`worklist`, :meth:`reminders` — the pages
+  (keyset pages and counters, never the whole list).
 
 Overdue and due soon are computed at query time from the stored deadlines and
 ``kiemdiem.today()``: a projection has no clock.
@@ -175,11 +176,12 @@ class RemediationService:
         after: UUID | None = None,
         before: UUID | None = None,
         limit: int,
+        today: date | None = None,
         soon_days: int = DUE_SOON_DAYS,
     ) -> tuple[list[dict[str, Any]], bool]:
-        """A keyset page of :meth:`tracking`'s rows (``limit + 1`` read: the
+        """A keyset page of an organisation's list (``limit + 1`` read: the
         flag says whether the rows were read backwards, from ``before``)."""
-        today = self.app.today()
+        today = today or self.app.today()
         org = str(org_id)
         start = (
             tracking.position(self.app.projections, org, str(after)) if after else None
@@ -207,26 +209,10 @@ class RemediationService:
         """Years with shortcomings in and under ``org_id``, latest first."""
         return tracking.years(self.app.projections, str(org_id))
 
-    def tracking(
-        self,
-        org_id: UUID,
-        *,
-        year: int | None = None,
-        status: str | None = None,
-        urgency_filter: str | None = None,
-        today: date | None = None,
-        soon_days: int = DUE_SOON_DAYS,
-    ) -> dict[str, Any]:
-        """The organisation's tracking view: counts and the filtered rows."""
-        rows = self.items(
-            org_id=org_id, year=year, status=status, today=today, soon_days=soon_days
-        )
-        if urgency_filter:
-            rows = [r for r in rows if r["urgency"] == urgency_filter]
-        return {
-            "counts": self.status_counts(org_id, year, today, soon_days),
-            "items": rows,
-        }
+    def in_list(self, org_id: UUID, ident: UUID) -> bool:
+        """Whether shortcoming ``ident`` is in ``org_id``'s list (by key)."""
+        found = tracking.position(self.app.projections, str(org_id), str(ident))
+        return found is not None
 
     def worklist(
         self, org_id: UUID, today: date | None = None, first: int = WORKLIST_FIRST

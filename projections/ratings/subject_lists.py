@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from projections.ratings.subjects import under_pattern
+from projections.ratings.subjects import decode_subject, under_pattern
 
 if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
@@ -126,3 +126,20 @@ def subject_levels(
         ):
             levels[str(r["subject_key"])] = r["level"]
     return levels
+
+
+# -- who holds a post at an organisation, among a cycle's individuals ---------------
+def post_holders(
+    views: ProjectionRuntime, cycle_id: str, org_id: str
+) -> list[dict[str, Any]]:
+    """The cycle's individuals holding a post at ``org_id`` (their row's
+    ``posts``), by name and key: one range of the ``posts`` table's primary key,
+    each subject by its own, never the cycle's other subjects."""
+    rows = views.query(
+        "ratings",
+        "SELECT s.* FROM {posts} p JOIN {subjects} s "
+        "ON s.cycle_id = p.cycle_id AND s.subject_key = p.subject_key "
+        "WHERE p.cycle_id = ? AND p.org_id = ? ORDER BY s.name, s.subject_key",
+        [cycle_id, org_id],
+    )
+    return [decode_subject(r) for r in rows]

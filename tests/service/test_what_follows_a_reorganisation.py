@@ -115,7 +115,7 @@ def test_an_open_plan_follows_the_merger_to_the_successor(services, world, refus
     secretary = world["account"]("thuky-ab", "secretary", new)
     inspector = world["account"]("ubkt-ab", "inspector", new)
     successor = gate(services, world, "thuky-ab")
-    assert item in ids(successor.remediation.tracking(new)["items"])
+    assert item in ids(successor.remediation.tracking_page(new).rows)
     work = gate(services, world, "ubkt-ab").remediation.worklist()
     assert item in ids(work["overdue"])
     assert work["overdue_count"] == len(work["overdue"])  # counted where held

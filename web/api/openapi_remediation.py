@@ -26,15 +26,51 @@ def paths(read: Any, write: Any) -> dict[str, Any]:
     items = read(
         "listRemediationItems",
         "Shortcomings with status, deadline and urgency (overdue / due soon as of "
-        "today); filtered by organisation subtree, year, subject, status. A member "
-        "sees only their own",
-        obj("Items"),
+        "today), a keyset page at a time: a subject's (subject_key), else those "
+        "of an organisation's list (org_id, by default the viewer's own "
+        "organisation), latest year first, then by subject name and the order "
+        "recorded; filtered by year and status. A member sees only their own. "
+        "The response's `next` (null on the last page) is the opaque `after` "
+        "of the page that follows; a malformed or unknown cursor, or a limit "
+        "out of range, is a 400",
+        {
+            "description": "A page of items",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["items", "next"],
+                        "properties": {
+                            "items": {"type": "array", "items": {"type": "object"}},
+                            "next": {"type": ["string", "null"]},
+                        },
+                    }
+                }
+            },
+        },
     )
+    items["responses"]["400"] = {
+        "description": "A bad limit, cursor or filter (form.invalid, naming the "
+        "parameter: input.limit_invalid, input.cursor_invalid…); nothing is stored",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/FormError"}}
+        },
+    }
     items["parameters"] = [
         query("org_id", UUID_SCHEMA),
         query("year", {"type": "integer"}),
         query("subject_key", {"type": "string"}),
         query("status", {"type": "string"}),
+        query(
+            "limit",
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": m.LIMIT_MAX,
+                "default": m.LIMIT_DEFAULT,
+            },
+        ),
+        query("after", {"type": "string", "description": "`next` of the page before"}),
     ]
     carried = read(
         "getCarriedShortcomings",

@@ -7,6 +7,8 @@ domain's. Reads come from the ``remediation`` view through
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from typing import Any
 from uuid import UUID
@@ -122,16 +124,99 @@ def _query_uuid(name: str) -> UUID | None:
         raise refused(**{name: "input.id_invalid"}) from None
 
 
+LIMIT_DEFAULT = 100
+LIMIT_MAX = 500
+"""Items of a page of ``GET /remediation/items``: by default, and at most."""
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "").strip()
+    if not raw:
+        return LIMIT_DEFAULT
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= LIMIT_MAX:
+        raise refused(limit="input.limit_invalid")
+    return int(raw)
+
+
+def cursor_of(ident: UUID) -> str:
+    """The opaque ``next`` of a page: the last item's id, base64url."""
+    return base64.urlsafe_b64encode(ident.bytes).decode("ascii").rstrip("=")
+
+
+def _after() -> UUID | None:
+    raw = request.args.get("after", "").strip()
+    if not raw:
+        return None
+    try:
+        data = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+    except (ValueError, binascii.Error):
+        data = b""
+    if len(data) != 16 or cursor_of(UUID(bytes=data)) != raw:
+        raise refused(after="input.cursor_invalid")
+    return UUID(bytes=data)
+
+
+def _subject_page(
+    key: str, after: UUID | None, limit: int, **filters: Any
+) -> tuple[list[dict[str, Any]], UUID | None]:
+    """One subject's items (a bounded read by the subject's index), a page."""
+    rows = reads().remediation.items(subject_key=key, **filters)
+    start = 0
+    if after is not None:
+        ids = [r["shortcoming_id"] for r in rows]
+        if str(after) not in ids:
+            raise refused(after="input.cursor_invalid")
+        start = ids.index(str(after)) + 1
+    page = rows[start : start + limit]
+    more = len(rows) > start + limit
+    return page, UUID(page[-1]["shortcoming_id"]) if more else None
+
+
+def _org_page(
+    org: UUID, after: UUID | None, limit: int, year: int | None, status: str | None
+) -> tuple[list[dict[str, Any]], UUID | None]:
+    """A keyset page of the organisation's list (the web list's indexed query)."""
+    remediation = reads().remediation
+    if after is not None and not remediation.in_list(org, after):
+        raise refused(after="input.cursor_invalid")
+    page = remediation.tracking_page(
+        org, after=after, limit=limit, year=year, status=status
+    )
+    return page.rows, page.after
+
+
+def _default_org() -> UUID:
+    """The viewer's organisation, else the one top-level organisation."""
+    viewer = reads().viewer
+    if viewer.org_id is not None:
+        return viewer.org_id
+    roots = reads().remediation.roots()
+    if len(roots) != 1:
+        raise refused(org_id="input.field_required")
+    return roots[0]
+
+
 # -- reads (the gateway checks the scope of each) ----------------------------------
 @bp.get("/remediation/items")
 def list_remediation_items():
-    rows = reads().remediation.items(
-        org_id=_query_uuid("org_id"),
-        subject_key=request.args.get("subject_key") or _own_key(),
-        year=_query_int("year"),
-        status=request.args.get("status") or None,
+    """A keyset page (``limit``, ``after``: the ``next`` of the page before):
+    a subject's items, else those of an organisation's list (the viewer's own
+    organisation when none is given)."""
+    limit, after = _limit(), _after()
+    org, year = _query_uuid("org_id"), _query_int("year")
+    status = request.args.get("status") or None
+    key = request.args.get("subject_key") or _own_key()
+    if key:
+        found = {"org_id": org, "year": year, "status": status}
+        rows, last = _subject_page(key, after, limit, **found)
+    else:
+        rows, last = _org_page(org or _default_org(), after, limit, year, status)
+    return jsonify(
+        {
+            "items": [_json_row(r) for r in rows],
+            "next": cursor_of(last) if last is not None else None,
+        }
     )
-    return jsonify({"items": [_json_row(r) for r in rows]})
 
 
 @bp.get("/remediation/items/<uuid:shortcoming_id>")

@@ -37,6 +37,10 @@ MESSAGES: dict[str, str] = {
     "input.date_invalid": "Ngày không hợp lệ (định dạng năm-tháng-ngày).",
     "input.integer_invalid": "Phải là một số nguyên từ {low} đến {high}.",
     "input.integer_expected": "Phải là một số nguyên.",
+    "input.limit_invalid": "Phải là một số nguyên từ 1 đến 500.",
+    "input.cursor_invalid": (
+        "Con trỏ trang không hợp lệ (dùng giá trị “next” của trang trước)."
+    ),
     "input.boolean_invalid": "Phải là true hoặc false.",
     "input.decimal_invalid": (
         "Phải là một số nguyên, hoặc một số thập phân viết thành chuỗi (như “8.5”)."

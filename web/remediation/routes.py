@@ -395,7 +395,7 @@ def _record_page(cycle_id: UUID, key: str, form: RecordShortcomingForm, status: 
     )
     persons = []
     if row["kind"] == "collective":
-        for other in ratings.subjects(cycle_id):
+        for other in ratings.post_holders(cycle_id, row["org_id"]):
             role = other["posts"].get(row["org_id"]) if other["member_id"] else None
             if role:
                 persons.append(
