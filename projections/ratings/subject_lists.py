@@ -129,17 +129,21 @@ def subject_levels(
 
 
 # -- who holds a post at an organisation, among a cycle's individuals ---------------
-def post_holders(
-    views: ProjectionRuntime, cycle_id: str, org_id: str
-) -> list[dict[str, Any]]:
+def post_holders_sql(cycle_id: str, org_id: str) -> tuple[str, list[Any]]:
     """The cycle's individuals holding a post at ``org_id`` (their row's
     ``posts``), by name and key: one range of the ``posts`` table's primary key,
     each subject by its own, never the cycle's other subjects."""
-    rows = views.query(
-        "ratings",
+    return (
         "SELECT s.* FROM {posts} p JOIN {subjects} s "
         "ON s.cycle_id = p.cycle_id AND s.subject_key = p.subject_key "
         "WHERE p.cycle_id = ? AND p.org_id = ? ORDER BY s.name, s.subject_key",
         [cycle_id, org_id],
     )
-    return [decode_subject(r) for r in rows]
+
+
+def post_holders(
+    views: ProjectionRuntime, cycle_id: str, org_id: str
+) -> list[dict[str, Any]]:
+    """See :func:`post_holders_sql`; rows decoded."""
+    sql, args = post_holders_sql(cycle_id, org_id)
+    return [decode_subject(r) for r in views.query("ratings", sql, args)]
