@@ -9,8 +9,8 @@ the ``remediation`` view. Other areas read it through this query API:
 * :meth:`carried` — the shortcomings carried into a subject's cycle and those
   verified (:class:`domain.remediation.Carried`, exact ratio): the rating
   service passes it to the HTXSNV condition and records it in the event;
-* :meth:`items` — one row per shortcoming (subject, organisation path, cycle
-  year, status, deadline…), filtered by organisation subtree, year, subject,
+* :meth:`items` — one row per shortcoming of a subject (organisation path,
+  cycle year, status, deadline…), filtered by organisation subtree, year,
   status;
 * :meth:`status_counts` — counts per status plus ``overdue`` / ``due_soon`` for
   an organisation's subtree and a year (the reports upward);
@@ -96,18 +96,21 @@ class RemediationService:
         status: str | None = None,
         today: date | None = None,
         soon_days: int = DUE_SOON_DAYS,
-        held: bool = False,
         subject_keys: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """One row per shortcoming (with ``held``, only those ``org_id``'s branch
-        holds now, not those an open plan took elsewhere by a reorganisation):
-        ``shortcoming_id``, ``plan_id``, ``cycle_id``, ``year``,
+        """One row per shortcoming of a subject (or of ``subject_keys``), read
+        by the subject's index (an organisation's list is read a keyset page at
+        a time: :meth:`tracking_page`), narrowed by ``org_id``'s subtree, year
+        and status: ``shortcoming_id``, ``plan_id``, ``cycle_id``, ``year``,
         ``subject_key``, ``subject_kind``, ``subject_name``,
         ``place_id``, ``path`` (the place and every organisation above it),
         ``source``, ``cause``, ``description``, ``status``, ``deadline``,
         ``supervisor``, ``verified_on``, ``recurrence_of``, ``recurred_by``… and
         ``urgency`` (``overdue`` / ``due_soon`` within ``soon_days`` / ``""``)
         as of ``today``."""
+        if subject_key is None and subject_keys is None:
+            msg = "items are read by subject; an organisation's a page at a time"
+            raise ValueError(msg)
         when = today or self.app.today()
         rows = view.shortcomings(
             self.app.projections,
@@ -115,7 +118,6 @@ class RemediationService:
             year=year,
             subject_key=subject_key,
             status=status,
-            held=held,
             subject_keys=subject_keys,
         )
         return [self._row(r, when, soon_days) for r in rows]

@@ -375,7 +375,7 @@ def test_the_demo_carries_an_open_2024_shortcoming_into_2025(services, admin):
     # Phú An's shortcoming; the 2025 merger's (services/demo_merger.py) is the other
     (item,) = [
         i
-        for i in services.remediation.items(year=2024)
+        for i in services.remediation.tracking_page(province, year=2024, limit=500)[0]
         if i["description"] == DEMO_SHORTCOMING
     ]
     assert item["review_id"] is not None
