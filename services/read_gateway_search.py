@@ -317,7 +317,7 @@ class DirectoryReads:
         rows = index.cells_page(self.runtime, narrowing, limit)
         self.gate.load_paths(r["org_id"] for r in rows)
         kept = [
-            _organisation(r) for r in rows if self.gate.acts_on(action, r["org_id"])
+            organisation_row(r) for r in rows if self.gate.acts_on(action, r["org_id"])
         ]
         return CellChoices(kept[:limit], more=len(kept) > limit)
 
@@ -327,7 +327,7 @@ class DirectoryReads:
         narrowed to the viewer's branch, as :meth:`cells_in_reach`)."""
         rows = index.cells_page(self.runtime, self.narrowing(), limit, kind=None)
         self.gate.load_paths(r["org_id"] for r in rows)
-        kept = [_organisation(r) for r in rows if self.gate.sees(read, r["org_id"])]
+        kept = [organisation_row(r) for r in rows if self.gate.sees(read, r["org_id"])]
         return CellChoices(kept[:limit], more=len(kept) > limit)
 
     def _acting_narrowing(self, action: str) -> index.Narrowing | None:
@@ -467,10 +467,11 @@ def _member(row: dict[str, Any]) -> MemberRow:
 
 
 def _child(row: dict[str, Any]) -> Child:
-    return Child(_organisation(row), int(row["children"]), int(row["n"]))
+    return Child(organisation_row(row), int(row["children"]), int(row["n"]))
 
 
-def _organisation(row: dict[str, Any]) -> OrganisationRow:
+def organisation_row(row: dict[str, Any]) -> OrganisationRow:
+    """An organisation as the directory's search rows give it."""
     return OrganisationRow(
         org_id=UUID(row["org_id"]),
         code=row["code"],

@@ -21,7 +21,7 @@ from domain.text import fold
 from projections import search as index
 from projections.directory_reads import account_named, counting_accounts
 from services.queries import AccountRow, OrganisationRow, account_from_row
-from services.read_gateway_search import CellChoices, DirectoryReads, _organisation
+from services.read_gateway_search import CellChoices, DirectoryReads, organisation_row
 
 ACCOUNTS = 50  # counting accounts a vote's form lists at most
 
@@ -42,7 +42,7 @@ class FormChoices(DirectoryReads):
         rows = index.cells_page(self.runtime, narrowing, limit, kind=None)
         self.gate.load_paths(r["org_id"] for r in rows)
         kept = [
-            _organisation(r)
+            organisation_row(r)
             for r in rows
             if not r["dissolved"]
             and (kinds is None or r["kind"] in kinds)
