@@ -25,10 +25,15 @@ Handlers depend only on the event and the view's rows (ledger.md §9.1).
 
 from __future__ import annotations
 
+from domain.cycles import ReviewCycle
 from ledger.mapper import LedgerEvent
 from projections.ratings.criteria import CriteriaRefinements
 from projections.ratings.members import MemberRecords
-from projections.ratings.open_items import CycleOpenItems
+from projections.ratings.open_items import (
+    OPENING,
+    CycleOpenItems,
+    refresh_opened,
+)
 from projections.ratings.orders import ReReviewOrders
 from projections.ratings.refills import refill_pending
 from projections.ratings.reviews import ReviewMeetings
@@ -71,7 +76,16 @@ class RatingsView(
 
     def apply(self, event: LedgerEvent, tx: Tx) -> None:
         """Apply one event, then refill the open items of the subjects it
-        touched, each once (in a rebuild, deferred: at the page's end)."""
+        touched, each once (in a rebuild, deferred: at the page's end). A cycle
+        opened in the page is refreshed whole before any event but a part of its
+        subjects (``open_items.refresh_later``): the rows of one ``Opened``
+        carrying them all, not derived part by part."""
+        opened = tx.later.get(OPENING)
+        if opened and not (
+            isinstance(event.event, ReviewCycle.SubjectsAdded)  # type: ignore[attr-defined]
+            and str(event.stream) in opened
+        ):
+            refresh_opened(tx)
         super().apply(event, tx)
         if not tx.deferred:
             refill_pending(tx)

@@ -64,6 +64,10 @@ _STEPS = sorted(RATING_STEPS)
 PENDING = "ratings.open_items"
 """The name of the subjects to refill in ``Tx.later`` (an ordered set of
 (cycle, key)): each once, at the end of the event or of a rebuild's page."""
+OPENING = "ratings.opening"
+"""The name of the cycles opened and not yet refreshed in ``Tx.later`` (an
+ordered set): :func:`refresh_opened` refreshes each once its subjects' parts
+are in (:func:`refresh_later`)."""
 
 
 class CycleOpenItems(ReadModel):
@@ -243,6 +247,26 @@ def member_disciplined(tx: Tx, member_id: str) -> None:
 
 
 # -- the whole cycle (its subjects set) --------------------------------------------
+def refresh_later(tx: Tx, cycle: str) -> None:
+    """The cycle was opened: :func:`refresh_cycle` once the parts of its
+    subjects that follow its ``Opened`` are stored (``RatingsView.apply``), as
+    when one ``Opened`` carried every subject, not part by part."""
+    opening: dict[str, None] = tx.later.setdefault(OPENING, {})
+    opening[cycle] = None
+
+
+def opening(tx: Tx, cycle: str) -> bool:
+    """Whether the cycle waits for :func:`refresh_opened` (its parts need no
+    work of their own: the refresh derives every subject's)."""
+    return cycle in tx.later.get(OPENING, ())
+
+
+def refresh_opened(tx: Tx) -> None:
+    """Refresh the cycles opened since the last call (:func:`refresh_later`)."""
+    for cycle in tx.later.pop(OPENING, None) or ():
+        refresh_cycle(tx, cycle)
+
+
 def refresh_cycle(tx: Tx, cycle: str) -> None:
     """Recompute the cycle's prerequisites and every subject's items at once,
     when its subjects are set (opened, refreshed): the event carries every

@@ -34,6 +34,7 @@ from projections.ratings.open_items import (
     as_subject_row,
     counted,
     items_rows,
+    refresh_opened,
     store_items,
 )
 from projections.ratings.tallies import tally
@@ -48,7 +49,9 @@ HELD, NEEDS, MET, LAST = "a", "p", "r", "s"
 
 def refill_pending(tx: Tx) -> None:
     """Refill the items of the subjects :func:`open_items.refill_later` named,
-    each once: per cycle, :data:`BATCH` subjects at a time."""
+    each once: per cycle, :data:`BATCH` subjects at a time; first, the cycles
+    opened and not yet refreshed (``open_items.refresh_opened``)."""
+    refresh_opened(tx)
     pending: dict[tuple[str, str], None] | None = tx.later.pop(PENDING, None)
     by_cycle: dict[str, list[str]] = {}
     for cycle, key in pending or ():

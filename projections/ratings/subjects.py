@@ -18,7 +18,12 @@ from domain.cycles import ReviewCycle, deadline_level
 from domain.subjects import Subject
 from ledger.mapper import LedgerEvent
 from projections.ratings import cycle_parts
-from projections.ratings.open_items import refresh_cycle, subject_updated
+from projections.ratings.open_items import (
+    opening,
+    refresh_cycle,
+    refresh_later,
+    subject_updated,
+)
 from projections.ratings.statistics import (
     Placed,
     bump,
@@ -233,7 +238,7 @@ class CyclesAndSubjects(ReadModel):
             },
         )
         insert_subjects(tx, cycle, ev.subjects, e.notification_id)
-        refresh_cycle(tx, cycle)
+        refresh_later(tx, cycle)  # after the parts that follow (RatingsView.apply)
 
     @handles(ReviewCycle.DeadlineSet)  # type: ignore[attr-defined]
     def deadline_set(self, e: LedgerEvent, tx: Tx) -> None:
@@ -275,6 +280,8 @@ class CyclesAndSubjects(ReadModel):
     def subjects_added(self, e: LedgerEvent, tx: Tx) -> None:
         cycle = str(e.stream)
         insert_subjects(tx, cycle, e.event.subjects, e.notification_id)
+        if opening(tx, cycle):  # a part of its opening: refreshed whole after it
+            return
         cycle_parts.subjects_added(tx, cycle, [str(s["key"]) for s in e.event.subjects])
 
     @handles(ReviewCycle.SubjectsChanged)  # type: ignore[attr-defined]

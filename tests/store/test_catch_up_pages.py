@@ -221,3 +221,27 @@ def test_a_province_caught_up_page_by_page_equals_a_rebuild(store_url: str) -> N
     with demo_store(settings) as (services, admin):
         generate_province(services, admin.signer, 30, 11)
         _page_wise_equals_rebuild(services, (1, 7, 500))
+
+
+def test_a_cycle_opened_in_parts_equals_whatever_the_pages(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cycles whose subjects arrive in many ``SubjectsAdded`` (8 subjects an
+    event here): refreshed whole when the opening's events share a page (a
+    command's catch-up, pages of 500), derived part by part when the page
+    splits them (1, 3): the same rows."""
+    from domain import cycle_subjects
+
+    monkeypatch.setattr(cycle_subjects, "MAX_SUBJECTS_PER_EVENT", 8)
+    settings = settings_from_environ(database_url=store_url)
+    settings = replace(settings, projections_mode="inline")
+    with demo_store(settings) as (services, admin):
+        generate_province(services, admin.signer, 30, 11)
+        topics = [
+            n.topic.rsplit(":", 1)[-1]
+            for n in services.ledger.recorder.select_notifications(1, limit=10**6)
+        ]
+        assert topics.count("ReviewCycle.SubjectsAdded") > topics.count(
+            "ReviewCycle.Opened"
+        )
+        _page_wise_equals_rebuild(services, (1, 3, 500))
