@@ -5,7 +5,7 @@ the gateway refuses (403) or filters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 from uuid import UUID
 
@@ -74,14 +74,20 @@ def reads() -> ReadGateway:
     return gate
 
 
+def _bound(key: str, make: Callable[[ReadGateway], T]) -> T:
+    """A reads object of this request bound to its gateway, made at first use
+    and kept in ``g`` under ``key`` (every one shares the request's scope)."""
+    found: T | None = g.get(key)
+    if found is None:
+        found = make(reads())
+        setattr(g, key, found)
+    return found
+
+
 def todo() -> TodoReads:
     """The signed-in user's to-do lists (``services.read_gateway_todo``), bound
     to the same gateway and scope as every other read of the request."""
-    lists: TodoReads | None = g.get("todo_reads")
-    if lists is None:
-        lists = TodoReads(reads())
-        g.todo_reads = lists
-    return lists
+    return _bound("todo_reads", TodoReads)
 
 
 def cursor_arg(name: str) -> UUID | None:
@@ -97,31 +103,19 @@ def cursor_arg(name: str) -> UUID | None:
 def directory() -> DirectoryReads:
     """Search, keyset lists and breadcrumbs, bound to the signed-in user's
     gateway (``services.read_gateway_search``)."""
-    found: DirectoryReads | None = g.get("directory_reads")
-    if found is None:
-        found = DirectoryReads(reads())
-        g.directory_reads = found
-    return found
+    return _bound("directory_reads", DirectoryReads)
 
 
 def lists() -> ListReads:
     """The cycles and votes lists a page at a time, bound to the signed-in
     user's gateway (``services.read_gateway_lists``)."""
-    found: ListReads | None = g.get("list_reads")
-    if found is None:
-        found = ListReads(reads())
-        g.list_reads = found
-    return found
+    return _bound("list_reads", ListReads)
 
 
 def form_choices() -> FormChoices:
     """The typed fields' suggestions and readings (organisations, members),
     bound to the signed-in user's gateway (``services.read_gateway_typed``)."""
-    found: FormChoices | None = g.get("form_choices")
-    if found is None:
-        found = FormChoices(reads())
-        g.form_choices = found
-    return found
+    return _bound("form_choices", FormChoices)
 
 
 def typed_label(name: str, code: str | None) -> str:
@@ -133,21 +127,13 @@ def temporary_activity() -> TemporaryActivityReads:
     """Who is on temporary party activity where, by organisation
     (``services.read_gateway_temporary``), bound to the signed-in user's
     gateway."""
-    found: TemporaryActivityReads | None = g.get("temporary_reads")
-    if found is None:
-        found = TemporaryActivityReads(reads())
-        g.temporary_reads = found
-    return found
+    return _bound("temporary_reads", TemporaryActivityReads)
 
 
 def authors() -> CommentAuthorReads:
     """The comment form's people (``services.read_gateway_authors``), bound to
     the signed-in user's gateway."""
-    found: CommentAuthorReads | None = g.get("author_reads")
-    if found is None:
-        found = CommentAuthorReads(reads())
-        g.author_reads = found
-    return found
+    return _bound("author_reads", CommentAuthorReads)
 
 
 def shows_personal(member: MemberRow | None = None) -> bool:
@@ -160,11 +146,7 @@ def round_subjects() -> RoundSubjectReads:
     """A rating round's subjects a page at a time and the peer-group form's
     search (``services.read_gateway_round``), bound to the signed-in user's
     gateway."""
-    found: RoundSubjectReads | None = g.get("round_subject_reads")
-    if found is None:
-        found = RoundSubjectReads(reads())
-        g.round_subject_reads = found
-    return found
+    return _bound("round_subject_reads", RoundSubjectReads)
 
 
 def key_arg(name: str) -> str | None:
