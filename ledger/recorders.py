@@ -7,6 +7,13 @@ That makes "the signer's key is valid at the tip" and "the event is inserted" on
 atomic step on both backends — on PostgreSQL the tip is read after the library's
 EXCLUSIVE table lock, which closes the revocation race the spec tolerates — and
 it costs one indexed ``MAX`` in a transaction that exists anyway.
+
+On PostgreSQL the insert does not use psycopg's pipeline mode, as the library's
+recorder does: with one large INSERT (a batch of ~10 MB or more) psycopg's
+pipeline leaves part of the message in libpq's output buffer and then waits to
+read, while the server waits for the rest of the message, for ever (seen with
+the plain library recorder as well; ``tests/store/test_large_batch_insert.py``).
+Our tip guard reads inside the transaction anyway, so the pipeline saved little.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -71,6 +79,23 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 
 class LedgerPostgresRecorder(PostgresApplicationRecorder):
     tip_guard: TipGuard = staticmethod(_no_guard)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """The library's steps (lock, tip guard, notify, insert, ids) in one plain
+        transaction, not in pipeline mode (see the module's docstring)."""
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
+            self._insert_events(curs, stored_events, **kwargs)
+            if not stored_events:
+                return None
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
     def _lock_table(self, curs: Cursor[DictRow]) -> None:
         super()._lock_table(curs)
