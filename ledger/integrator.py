@@ -196,9 +196,19 @@ class Integrator:
 
     def _integrate(self, notifications: Sequence[Notification]) -> bool:
         """Append one page; False (nothing written) when another integrator has
-        appended leaves since this process last looked."""
+        appended leaves since this process last looked.
+
+        What does not depend on the key registry (leaf hashes, envelopes, the
+        canonical check) is computed before the lock: at province scale a page
+        takes seconds of it (a cycle opening's parts are ~330 KB each), and
+        PostgreSQL ends a ledger transaction left idle for 5 s (the library's
+        ``idle_in_transaction_session_timeout``). Only the registry's judgement,
+        which must follow the stored log, runs inside.
+        """
         leaves_table = self.sql.table("ledger_leaves")
         alerts_table = self.sql.table("ledger_alerts")
+        parsed = [_parse(n, self.app.origin) for n in notifications]
+        hashes = [merkle.leaf_hash(n.state) for n in notifications]
         try:
             with self.sql.exclusive_tx(INTEGRATOR_LOCK) as cur:
                 if self._behind(cur):
@@ -206,11 +216,12 @@ class Integrator:
                 leaves: list[tuple[int, int, bytes]] = []
                 alerts: list[Alert] = []
                 new_range = merkle.CompactRange.from_json(self._range.to_json())
-                for notification in notifications:
-                    leaf = merkle.leaf_hash(notification.state)
+                for notification, leaf, event in zip(
+                    notifications, hashes, parsed, strict=True
+                ):
                     leaves.append((new_range.size, notification.id, leaf))
                     new_range.append(leaf)
-                    problem = self._check(notification)
+                    problem = self._judge(event)
                     if problem is not None:
                         alerts.append(problem)
                 now = datetime.now(UTC).isoformat()
@@ -243,25 +254,14 @@ class Integrator:
 
     def _check(self, notification: Notification) -> Alert | None:
         """Check one event in log order; update the key registry on key events."""
-        position = notification.id
-        try:
-            env = envelope.unpack(notification.state)
-            content = envelope.parse_content(env.content)
-        except (
-            envelope.MalformedEnvelopeError,
-            canonical.CanonicalEncodingError,
-        ) as exc:
-            return Alert(position, "malformed_envelope", str(exc))
-        if (
-            content.stream != notification.originator_id
-            or content.ver != notification.originator_version
-            or content.topic != notification.topic
-            or content.key_id != env.key_id.hex()
-        ):
-            return Alert(position, "position_mismatch", "columns differ from content")
-        if content.log != self.app.origin:
-            return Alert(position, "wrong_origin", content.log)
-        message = envelope.signed_message(env.content)
+        return self._judge(_parse(notification, self.app.origin))
+
+    def _judge(self, event: _Parsed | Alert) -> Alert | None:
+        """The registry's part of the check, in log order: the signer's key valid
+        at this position and the signature good; key events update the registry."""
+        if isinstance(event, Alert):
+            return event
+        position, content = event.position, event.content
         try:
             if content.topic in KEY_TOPICS:
                 ingest_key_event(
@@ -270,13 +270,13 @@ class Integrator:
                     topic=content.topic,
                     actor=content.actor,
                     key_id_hex=content.key_id,
-                    signature=env.signature,
-                    message=message,
+                    signature=event.signature,
+                    message=event.message,
                     body=content.body,
                 )
             else:
                 record = self._registry.check(content.key_id, content.actor, position)
-                record.public_key.verify(env.signature, message)
+                record.public_key.verify(event.signature, event.message)
         except KeyValidityError as exc:
             return Alert(position, exc.kind, exc.detail)
         except InvalidSignature:
@@ -464,3 +464,38 @@ def _stored_checkpoint(row: tuple[object, ...]) -> StoredCheckpoint:
 
 def _raw(public_key: Ed25519PublicKey) -> bytes:
     return public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """An event's envelope read and checked against its columns: what the
+    registry's judgement needs, computed without the registry."""
+
+    position: int
+    content: envelope.Content
+    signature: bytes
+    message: bytes
+
+
+def _parse(notification: Notification, origin: str) -> _Parsed | Alert:
+    position = notification.id
+    try:
+        env = envelope.unpack(notification.state)
+        content = envelope.parse_content(env.content)
+    except (
+        envelope.MalformedEnvelopeError,
+        canonical.CanonicalEncodingError,
+    ) as exc:
+        return Alert(position, "malformed_envelope", str(exc))
+    if (
+        content.stream != notification.originator_id
+        or content.ver != notification.originator_version
+        or content.topic != notification.topic
+        or content.key_id != env.key_id.hex()
+    ):
+        return Alert(position, "position_mismatch", "columns differ from content")
+    if content.log != origin:
+        return Alert(position, "wrong_origin", content.log)
+    return _Parsed(
+        position, content, env.signature, envelope.signed_message(env.content)
+    )

@@ -14,6 +14,9 @@ pipeline leaves part of the message in libpq's output buffer and then waits to
 read, while the server waits for the rest of the message, for ever (seen with
 the plain library recorder as well; ``tests/store/test_large_batch_insert.py``).
 Our tip guard reads inside the transaction anyway, so the pipeline saved little.
+The rows go in as INSERTs of at most ~8 MB each (one transaction still): a
+province's cycle opening is a batch of ~80 MB, and one message of that size keeps
+the server waiting while the client adapts it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+)
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import retry
 from psycopg import Cursor
@@ -32,6 +38,8 @@ from psycopg.sql import SQL, Identifier
 
 from ledger.keyring import KEY_TOPICS
 from ledger.sql import immediate_transaction
+
+INSERT_BYTES = 8 * 1024 * 1024
 
 # (id, originator_id, originator_version, topic, state) of key events in (after, tip]
 KeyRows = Callable[[int, int], list[tuple[int, UUID, int, str, bytes]]]
@@ -94,8 +102,15 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             self._insert_events(curs, stored_events, **kwargs)
             if not stored_events:
                 return None
-            self._insert_stored_events(curs, stored_events, **kwargs)
-            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            ids: list[int] = []
+            for chunk in insert_chunks(stored_events, INSERT_BYTES):
+                # The library's plain INSERT … RETURNING (its application
+                # recorder's own step would lock and notify again).
+                PostgresAggregateRecorder._insert_stored_events(self, curs, chunk)
+                ids.extend(self._fetch_ids_after_insert_events(curs, chunk) or ())
+            return ids
 
     def _lock_table(self, curs: Cursor[DictRow]) -> None:
         super()._lock_table(curs)
@@ -131,3 +146,19 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             ]
 
         self.tip_guard(tip, key_rows)
+
+
+def insert_chunks(
+    stored_events: Sequence[StoredEvent], limit: int
+) -> list[Sequence[StoredEvent]]:
+    """Consecutive runs of events of at most ``limit`` bytes of state each (an
+    event larger than that alone)."""
+    chunks: list[Sequence[StoredEvent]] = []
+    start, size = 0, 0
+    for i, event in enumerate(stored_events):
+        if i > start and size + len(event.state) > limit:
+            chunks.append(stored_events[start:i])
+            start, size = i, 0
+        size += len(event.state)
+    chunks.append(stored_events[start:])
+    return chunks

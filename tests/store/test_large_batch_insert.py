@@ -4,20 +4,25 @@ A province's cycle opening writes a batch of ~10 MB or more in one INSERT. In
 psycopg's pipeline mode (the library's recorder) such an insert never returned:
 psycopg stopped flushing libpq's output buffer before the whole message was
 sent and waited to read, while the server waited for the rest of the message.
-The ledger's recorder writes without the pipeline (``ledger/recorders.py``);
-this test hangs, then fails, with the pipeline.
+The ledger's recorder writes without the pipeline (``ledger/recorders.py``), in
+INSERTs of at most ~8 MB; this test hangs, then fails, with the pipeline.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import psycopg
 import pytest
-from eventsourcing.persistence import Recording
+from eventsourcing.persistence import Recording, StoredEvent
+from hypothesis import given
+from hypothesis import strategies as st
 
+from ledger.recorders import insert_chunks
 from tests.store.conftest import PG_SERVER, Review, Store
 
 REVIEWS = 1_200
@@ -64,3 +69,20 @@ def _end_the_stuck_insert(backend: Store) -> None:
             "WHERE pid <> pg_backend_pid() AND query LIKE %s",
             (f'%"{backend.settings.pg_schema}"%',),
         )
+
+
+@given(
+    sizes=st.lists(st.integers(min_value=0, max_value=50), max_size=40),
+    limit=st.integers(min_value=1, max_value=120),
+)
+def test_the_insert_chunks_keep_every_event_in_order_and_under_the_limit(
+    sizes: list[int], limit: int
+) -> None:
+    events = [StoredEvent(uuid.uuid4(), 1, "t", bytes(size)) for size in sizes]
+    chunks = insert_chunks(events, limit)
+    assert [e for chunk in chunks for e in chunk] == events
+    for chunk in chunks:
+        assert len(chunk) == 1 or sum(len(e.state) for e in chunk) <= limit
+    for left, right in itertools.pairwise(chunks):
+        # A chunk ends only where its next event would pass the limit.
+        assert sum(len(e.state) for e in left) + len(right[0].state) > limit
