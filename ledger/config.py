@@ -19,6 +19,8 @@ PATH_SETTINGS = (
     "KIEMDIEM_CHECKPOINT_DIR",
 )
 DEFAULT_AGGREGATE_CACHE = 1000
+# PostgreSQL ends a session idle inside a transaction this long (ledger and views).
+IDLE_IN_TRANSACTION_SECONDS = 60
 # The ledger's SQLite infrastructure factory: the library's, with a statement
 # cache (a factory class is a valid PERSISTENCE_MODULE topic).
 SQLITE_FACTORY_TOPIC = "ledger.sqlite_pool:LedgerSQLiteFactory"
@@ -256,6 +258,13 @@ def _postgres_settings(
         "POSTGRES_PASSWORD": conninfo["password"],
         "POSTGRES_SCHEMA": schema,
         "POSTGRES_LOCK_TIMEOUT": "5",
+        # The library ends a transaction left idle for 5 s. A view's page at
+        # province scale has seconds of Python between statements on a loaded
+        # host (the 100,000-member build lost connections there, every page then
+        # replayed event by event); a minute still frees a lock a hung client holds.
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(
+            IDLE_IN_TRANSACTION_SECONDS
+        ),
         # The ledger's pool: two connections kept, up to 12 while a gunicorn
         # worker's threads write at once (the views have a pool of their own).
         "POSTGRES_POOL_SIZE": "2",

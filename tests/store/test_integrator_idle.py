@@ -16,6 +16,7 @@ import pytest
 
 from ledger import envelope
 from ledger.app import LedgerApplication
+from ledger.config import IDLE_IN_TRANSACTION_SECONDS
 from ledger.integrator import Integrator
 from tests.store.conftest import Store
 
@@ -54,3 +55,15 @@ def test_a_slow_page_is_read_before_the_integrators_transaction(
         assert integrator.size == events
     finally:
         app.close()
+
+
+def test_the_ledgers_connections_allow_a_minute_idle_in_a_transaction(
+    backend: Store,
+) -> None:
+    if backend.backend != "postgres":
+        pytest.skip("a PostgreSQL session setting")
+    datastore = backend.app.recorder.datastore  # type: ignore[attr-defined]
+    with datastore.get_connection() as conn:
+        row = conn.execute("SHOW idle_in_transaction_session_timeout").fetchone()
+    assert row is not None
+    assert next(iter(row.values())) == f"{IDLE_IN_TRANSACTION_SECONDS // 60}min"
