@@ -25,13 +25,16 @@ STOP_SECONDS = 120.0
 
 
 def _work(settings: Settings, stop: Event) -> None:
-    """The worker's loop, in the child process, until ``stop`` is set."""
+    """The worker's loop, in the child process, until ``stop`` is set or the
+    build's process is gone (killed, it never sets ``stop``: the worker would
+    go on holding the views' locks)."""
     from services.app import Kiemdiem  # in the child: a fresh application
 
+    parent = multiprocessing.parent_process()
     services = Kiemdiem(settings)
     try:
         seen = -1
-        while not stop.is_set():
+        while not stop.is_set() and (parent is None or parent.is_alive()):
             tip = services.ledger.max_notification_id()
             if tip != seen:
                 services.work_once()
