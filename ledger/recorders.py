@@ -34,7 +34,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 from ledger.keyring import KEY_TOPICS
 from ledger.sql import immediate_transaction
@@ -92,36 +92,46 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """The library's steps (lock, tip guard, notify, insert, ids) in one plain
-        transaction, not in pipeline mode (see the module's docstring)."""
-        with (
-            self.datastore.get_connection() as conn,
-            conn.transaction(),
-            conn.cursor() as curs,
-        ):
-            self._insert_events(curs, stored_events, **kwargs)
-            if not stored_events:
-                return None
-            self._lock_table(curs)
-            self._notify_channel(curs)
-            ids: list[int] = []
-            for chunk in insert_chunks(stored_events, INSERT_BYTES):
-                # The library's plain INSERT … RETURNING (its application
-                # recorder's own step would lock and notify again).
-                PostgresAggregateRecorder._insert_stored_events(self, curs, chunk)
-                ids.extend(self._fetch_ids_after_insert_events(curs, chunk) or ())
+        """The library's steps (lock, notify, insert, ids) and the tip guard in
+        one transaction of three round trips, not in pipeline mode (see the
+        module's docstring): the transaction's start, the lock, the notification
+        and the tip in one simple query; the INSERTs; the commit."""
+        if not stored_events:
+            return None
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            try:
+                curs.execute(self._begin_statement())  # no parameters: one message
+                while curs.nextset():
+                    pass  # to the last statement's result: the tip
+                row = curs.fetchone()
+                tip = int(row["tip"] or 0) if row is not None else 0
+                self.tip_guard(tip, self._key_rows(curs))
+                ids: list[int] = []
+                for chunk in insert_chunks(stored_events, INSERT_BYTES):
+                    # The library's plain INSERT … RETURNING.
+                    PostgresAggregateRecorder._insert_stored_events(self, curs, chunk)
+                    ids.extend(self._fetch_ids_after_insert_events(curs, chunk) or ())
+                conn.commit()
+            except BaseException:
+                if not conn.closed:
+                    conn.rollback()
+                raise
             return ids
 
-    def _lock_table(self, curs: Cursor[DictRow]) -> None:
-        super()._lock_table(curs)
-        curs.execute(
-            SQL("SELECT MAX(notification_id) AS tip FROM {0}.{1}").format(
-                Identifier(self.datastore.schema), Identifier(self.events_table_name)
-            )
+    def _begin_statement(self) -> Composed:
+        return SQL("; ").join(
+            [
+                SQL("BEGIN"),
+                *self.lock_table_statements,
+                SQL("NOTIFY {0}").format(Identifier(self.channel_name)),
+                SQL("SELECT MAX(notification_id) AS tip FROM {0}.{1}").format(
+                    Identifier(self.datastore.schema),
+                    Identifier(self.events_table_name),
+                ),
+            ]
         )
-        row = curs.fetchone()
-        tip = int(row["tip"] or 0) if row is not None else 0
 
+    def _key_rows(self, curs: Cursor[DictRow]) -> KeyRows:
         def key_rows(after: int, upto: int) -> list[tuple[int, UUID, int, str, bytes]]:
             curs.execute(
                 SQL(
@@ -145,7 +155,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 for r in curs.fetchall()
             ]
 
-        self.tip_guard(tip, key_rows)
+        return key_rows
 
 
 def insert_chunks(

@@ -22,7 +22,9 @@ from eventsourcing.persistence import Recording, StoredEvent
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.pg_trace import Trace, lending_traced
 from ledger.recorders import insert_chunks
+from ledger.signing import signing_as
 from tests.store.conftest import PG_SERVER, Review, Store
 
 REVIEWS = 1_200
@@ -86,3 +88,25 @@ def test_the_insert_chunks_keep_every_event_in_order_and_under_the_limit(
     for left, right in itertools.pairwise(chunks):
         # A chunk ends only where its next event would pass the limit.
         assert sum(len(e.state) for e in left) + len(right[0].state) > limit
+
+
+def test_a_signed_save_is_three_round_trips_on_postgresql(
+    backend: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transaction's start, lock, notification and tip in one simple query;
+    the INSERT; the commit (the library's pipeline sent five)."""
+    if backend.backend != "postgres":
+        pytest.skip("PostgreSQL's protocol")
+    author = backend.new_signer()
+    backend.register(author)
+    review = backend.new_review("Hồ sơ")
+    datastore = backend.app.recorder.datastore  # type: ignore[attr-defined]
+    trace = Trace()
+    monkeypatch.setattr(
+        datastore, "get_connection", lending_traced(datastore.get_connection, trace)
+    )
+    with signing_as(author):
+        backend.app.save(review)
+    assert trace.round_trips == 3
+    assert trace.statements[0].startswith("BEGIN; SET LOCAL lock_timeout")
+    assert trace.statements[-1] == "COMMIT"
