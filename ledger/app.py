@@ -45,6 +45,9 @@ from ledger.sql import Sql
 # SQLite serialises writers anyway; one lock per database file makes the key
 # check, signing and insert atomic within the single writer process (§4.3).
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
+# The last save's notifications are kept for the read that follows it (the
+# integrator's, inline) when no bigger than this.
+WRITTEN_KEPT_BYTES = 1 << 20
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
@@ -176,6 +179,7 @@ class LedgerApplication(Application[UUID]):
         self._registry_position = 0
         self._registry_lock = threading.Lock()
         self._catch_up_lock = threading.Lock()  # never taken by a writer
+        self._written: tuple[Notification, ...] = ()  # the last save's (_saved)
         lock_name = settings.sqlite_path or settings.database_url
         self._write_lock = _write_lock(lock_name)
         super().__init__(env=settings.library_env)
@@ -319,8 +323,15 @@ class LedgerApplication(Application[UUID]):
             return recordings
 
     def _saved(self, recordings: Sequence[Recording[UUID]]) -> None:
+        """After a save: the loads' bookkeeping (:class:`TipRepository`) and the
+        notifications kept for the next read after them (the integrator's)."""
         if isinstance(self.repository, TipRepository):
             self.repository.saved(recordings)
+        written = tuple(r.notification for r in recordings)
+        ids = [n.id for n in written]
+        small = sum(len(n.state) for n in written) <= WRITTEN_KEPT_BYTES
+        contiguous = bool(ids) and ids == list(range(ids[0], ids[-1] + 1))
+        self._written = written if small and contiguous else ()
 
     def _guard_tip(self, tip: int, key_rows: KeyRows) -> None:
         """Inside the insert transaction: bring the registry to the tip with the
@@ -457,6 +468,15 @@ class LedgerApplication(Application[UUID]):
     def read_notifications(
         self, after: int, limit: int, topics: Sequence[str] = ()
     ) -> Sequence[Notification]:
+        """The notifications after ``after``, at most ``limit``. Right after this
+        process's own save, from ``after`` its events' first id less one (the
+        integrator's read after a command), its own events as saved: exactly
+        what the table held up to them when they committed (ids are unique; no
+        smaller id commits later, see :class:`TipRepository`). A reader reads
+        on after them, from the table."""
+        written = self._written
+        if not topics and written and written[0].id == after + 1:
+            return written[:limit]
         return self.recorder.select_notifications(
             start=after, limit=limit, topics=topics, inclusive_of_start=False
         )

@@ -132,3 +132,29 @@ def test_another_process_refusal_is_decided_on_its_write(
             c.RenameOrganisation(clerk.actor, cell, "Chi bộ 2"), clerk.signer
         ),
     )
+
+
+def test_the_read_after_a_save_is_its_own_events_as_stored(services, admin):
+    """The integrator's read right after a command: the command's events as the
+    table holds them, without reading the table; any other read reads it."""
+    before = services.ledger.max_notification_id()
+    recorder = services.ledger.recorder
+    _tree(services, admin)
+    last = services.ledger.max_notification_id()
+    stored = list(recorder.select_notifications(last, limit=10, stop=last))
+    calls: list[int] = []
+    select = recorder.select_notifications
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return select(*args, **kwargs)
+
+    recorder.select_notifications = counted
+    try:
+        assert list(services.ledger.read_notifications(last - 1, 10)) == stored
+        assert calls == []
+        assert list(services.ledger.read_notifications(last, 10)) == []
+        assert list(services.ledger.read_notifications(before, 1)) != []
+        assert len(calls) == 2
+    finally:
+        del recorder.select_notifications
