@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import cProfile
+import os
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from bench.workload import TEXT, Note, drop_schema, plain_application, store
@@ -38,12 +41,20 @@ def measure(backend: str, tmp: str, scale: float, timed: Any, row: Any) -> list[
             replace(s.settings, projections_mode="worker"), s.trust_root
         )
         try:
-            worker = timed(lambda: _commands(worker_mode, s.signer, single_n))
+            worker = timed(
+                lambda: _profiled(
+                    f"{backend}-worker", _commands, worker_mode, s.signer, single_n
+                )
+            )
         finally:
             worker_mode.close()
         services = Kiemdiem(s.settings, s.trust_root)
         try:
-            command = timed(lambda: _commands(services, s.signer, single_n))
+            command = timed(
+                lambda: _profiled(
+                    f"{backend}-inline", _commands, services, s.signer, single_n
+                )
+            )
         finally:
             services.close()
     rows.append(
@@ -101,3 +112,16 @@ def _commands(services: Kiemdiem, signer: Any, n: int) -> int:
     for _ in range(n):
         services.uow.commit(signer, lambda: [Note("u:bench", TEXT)])
     return n
+
+
+def _profiled(name: str, work: Any, *args: Any) -> int:
+    """``work(*args)``; with ``KIEMDIEM_BENCH_PROFILE=DIR``, under cProfile, the
+    profile written to ``DIR/appends-{name}.prof`` (read it with ``pstats``)."""
+    folder = os.environ.get("KIEMDIEM_BENCH_PROFILE")
+    if not folder:
+        return int(work(*args))
+    profile = cProfile.Profile()
+    done = int(profile.runcall(work, *args))
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    profile.dump_stats(str(Path(folder) / f"appends-{name}.prof"))
+    return done

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
+from copy import deepcopy
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import (
+    Application,
+    ProjectorFunction,
+    Repository,
+    project_aggregate,
+)
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     Notification,
@@ -38,12 +45,124 @@ from ledger.sql import Sql
 # SQLite serialises writers anyway; one lock per database file makes the key
 # check, signing and insert atomic within the single writer process (§4.3).
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
+# The last save's notifications are kept for the read that follows it (the
+# integrator's, inline) when no bigger than this.
+WRITTEN_KEPT_BYTES = 1 << 20
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
 def _write_lock(name: str) -> threading.RLock:
     with _WRITE_LOCKS_GUARD:
         return _WRITE_LOCKS.setdefault(name, threading.RLock())
+
+
+class _Reads:
+    """One command's reads (:meth:`LedgerApplication.reads_at_tip`): the log's
+    tip, read once at the first aggregate loaded."""
+
+    tip: int | None = None
+
+
+_reads: ContextVar[_Reads | None] = ContextVar("kiemdiem_reads", default=None)
+
+
+class TipRepository(Repository[UUID]):
+    """The library's repository, whose cached aggregates are fast-forwarded only
+    when the log has moved (within :meth:`LedgerApplication.reads_at_tip`).
+
+    A cached aggregate is otherwise fast-forwarded on every load: one query each
+    (a command's account, its organisation and each ancestor up the tree, the
+    aggregate it changes, loaded twice when it is also checked). Here a
+    command's first load reads the log's tip (``MAX(notification_id)``) once;
+    an aggregate fast-forwarded since the log last moved is taken from the
+    cache as it is, since no event of it can be missing (a PostgreSQL insert
+    holds the table's EXCLUSIVE lock, so no smaller id commits later; SQLite
+    has one writer). When the tip has moved the set of such aggregates is
+    emptied; after this process's own save, when its events directly follow
+    the tip it knew, only the aggregates saved leave the set. Everything else
+    (a load outside a command, a version asked for, no cache) is the library's.
+    """
+
+    def __init__(self, *args: Any, tip: Callable[[], int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tip = tip
+        self._fresh_lock = threading.Lock()
+        self._fresh: set[UUID] = set()
+        self._fresh_at = -1  # every event up to here is in the set's aggregates
+        self._generation = 0  # bumped whenever an aggregate leaves the set
+
+    def get(
+        self,
+        aggregate_id: UUID,
+        *,
+        version: int | None = None,
+        projector_func: ProjectorFunction[Any, Any] = project_aggregate,
+        fastforward_skipping: bool = False,
+        deepcopy_from_cache: bool = True,
+    ) -> Any:
+        reads = _reads.get()
+        if (
+            reads is None
+            or version is not None
+            or not self.cache
+            or not self.fastforward
+        ):
+            return super().get(
+                aggregate_id,
+                version=version,
+                projector_func=projector_func,
+                fastforward_skipping=fastforward_skipping,
+                deepcopy_from_cache=deepcopy_from_cache,
+            )
+        if reads.tip is None:
+            reads.tip = self._tip()
+            self.moved_to(reads.tip)
+        with self._fresh_lock:
+            fresh = aggregate_id in self._fresh
+            generation = self._generation
+        if fresh:
+            try:
+                aggregate = self.cache.get(aggregate_id)
+            except KeyError:
+                pass  # evicted meanwhile: loaded as the library does
+            else:
+                copy = deepcopy_from_cache and self.deepcopy_from_cache
+                return deepcopy(aggregate) if copy else aggregate
+        aggregate = super().get(
+            aggregate_id,
+            projector_func=projector_func,
+            fastforward_skipping=fastforward_skipping,
+            deepcopy_from_cache=deepcopy_from_cache,
+        )
+        with self._fresh_lock:
+            # Only if nothing left the set since before the fast-forward's query.
+            if self._generation == generation:
+                self._fresh.add(aggregate_id)
+        return aggregate
+
+    def moved_to(self, tip: int) -> None:
+        """The log's tip is ``tip``: past the set's position, the set empties."""
+        with self._fresh_lock:
+            if tip > self._fresh_at:
+                self._fresh.clear()
+                self._generation += 1
+                self._fresh_at = tip
+
+    def saved(self, recordings: Sequence[Recording[UUID]]) -> None:
+        """This process stored ``recordings``: their aggregates leave the set,
+        which stays good past them when they directly follow its position."""
+        if not recordings:
+            return
+        ids = [r.notification.id for r in recordings]
+        with self._fresh_lock:
+            self._generation += 1
+            if ids[0] == self._fresh_at + 1 and ids == list(range(ids[0], ids[-1] + 1)):
+                self._fresh.difference_update(
+                    r.notification.originator_id for r in recordings
+                )
+                self._fresh_at = ids[-1]
+            else:
+                self._fresh.clear()
 
 
 class LedgerApplication(Application[UUID]):
@@ -60,6 +179,7 @@ class LedgerApplication(Application[UUID]):
         self._registry_position = 0
         self._registry_lock = threading.Lock()
         self._catch_up_lock = threading.Lock()  # never taken by a writer
+        self._written: tuple[Notification, ...] = ()  # the last save's (_saved)
         lock_name = settings.sqlite_path or settings.database_url
         self._write_lock = _write_lock(lock_name)
         super().__init__(env=settings.library_env)
@@ -88,6 +208,32 @@ class LedgerApplication(Application[UUID]):
             registry_now=lambda: self._registry,
             recorder=lambda: self.recorder,
         )
+
+    def construct_repository(self) -> Repository[UUID]:
+        library = super().construct_repository()
+        return TipRepository(
+            event_store=library.event_store,
+            snapshot_store=library.snapshot_store,
+            cache_maxsize=self._cache_maxsize(),
+            fastforward=library.fastforward,
+            fastforward_skipping=library.fastforward_skipping,
+            deepcopy_from_cache=library.deepcopy_from_cache,
+            tip=lambda: self.recorder.max_notification_id() or 0,
+        )
+
+    def _cache_maxsize(self) -> int | None:
+        raw = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return int(raw) if raw else None
+
+    @contextmanager
+    def reads_at_tip(self) -> Iterator[None]:
+        """A command's loads in this block: a cached aggregate is fast-forwarded
+        only if the log has moved since it last was (:class:`TipRepository`)."""
+        token = _reads.set(_Reads())
+        try:
+            yield
+        finally:
+            _reads.reset(token)
 
     def construct_transcoder(self) -> Transcoder:
         # The mapper encodes bodies canonically itself; the library's transcoder
@@ -126,6 +272,7 @@ class LedgerApplication(Application[UUID]):
             finally:
                 scope.key_checked = False
             self._advance_registry(recordings)
+            self._saved(recordings)
             return recordings
 
     def save_batch(
@@ -172,7 +319,19 @@ class LedgerApplication(Application[UUID]):
                 for d, s, n_id in zip(events, stored, ids, strict=True)
             ]
             self._advance_registry(recordings)
+            self._saved(recordings)
             return recordings
+
+    def _saved(self, recordings: Sequence[Recording[UUID]]) -> None:
+        """After a save: the loads' bookkeeping (:class:`TipRepository`) and the
+        notifications kept for the next read after them (the integrator's)."""
+        if isinstance(self.repository, TipRepository):
+            self.repository.saved(recordings)
+        written = tuple(r.notification for r in recordings)
+        ids = [n.id for n in written]
+        small = sum(len(n.state) for n in written) <= WRITTEN_KEPT_BYTES
+        contiguous = bool(ids) and ids == list(range(ids[0], ids[-1] + 1))
+        self._written = written if small and contiguous else ()
 
     def _guard_tip(self, tip: int, key_rows: KeyRows) -> None:
         """Inside the insert transaction: bring the registry to the tip with the
@@ -309,6 +468,15 @@ class LedgerApplication(Application[UUID]):
     def read_notifications(
         self, after: int, limit: int, topics: Sequence[str] = ()
     ) -> Sequence[Notification]:
+        """The notifications after ``after``, at most ``limit``. Right after this
+        process's own save, from ``after`` its events' first id less one (the
+        integrator's read after a command), its own events as saved: exactly
+        what the table held up to them when they committed (ids are unique; no
+        smaller id commits later, see :class:`TipRepository`). A reader reads
+        on after them, from the table."""
+        written = self._written
+        if not topics and written and written[0].id == after + 1:
+            return written[:limit]
         return self.recorder.select_notifications(
             start=after, limit=limit, topics=topics, inclusive_of_start=False
         )

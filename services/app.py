@@ -18,7 +18,7 @@ from ledger.config import Settings
 from ledger.integrator import FilePublisher, Integrator, StoredCheckpoint
 from ledger.note import NoteSigner
 from ledger.signing import Signer
-from projections import directory_reads
+from projections import directory_reads, presence
 from projections.catalogue import default_read_models
 from projections.runtime import ProjectionRuntime
 from services import bus, post_commit
@@ -107,8 +107,43 @@ class Kiemdiem:
     def after_write(self, last_notification_id: int) -> None:
         """Embedded mode: integrate and project before answering, so the user sees
         their own write; issue a checkpoint when the policy says one is due.
+        Worker mode: wait (bounded) for the worker to show the write, or bring
+        the views there here when no worker runs.
         Never raises: the write is committed (services.post_commit)."""
+        if self._no_worker_on_sqlite():
+            self._views_to(last_notification_id)
+            return
         post_commit.catch_up(self, last_notification_id)
+
+    def _no_worker_on_sqlite(self) -> bool:
+        """Worker mode on SQLite with no worker running: the views are this
+        process's to bring up. Asked first because it is one ``flock`` on a file,
+        where the worker's progress is a transaction on each of the view files
+        (about half a command's CPU); with a worker running, the wait for it
+        (``projections.read_your_writes``) reads that progress as before. On
+        PostgreSQL one statement answers both (the worker's presence and the
+        views' positions), so asking first would add a round trip."""
+        if (
+            self.settings.projections_mode == "inline"
+            or self.settings.backend != "sqlite"
+        ):
+            return False
+        try:
+            return not presence.worker_present(self.ledger)
+        except OSError:
+            log.exception("could not tell whether a worker runs")
+            return False
+
+    def _views_to(self, last_notification_id: int) -> None:
+        """The views brought to the write here (read your own writes), as
+        ``projections.read_your_writes`` does when it finds no worker."""
+        try:
+            self.projections.catch_up_written(last_notification_id)
+        except Exception:
+            log.exception(
+                "the write is committed, but the views could not be brought to it; "
+                "the worker updates them"
+            )
 
     def views_current(self) -> None:
         """Before a read in the embedded mode: catch the views up if they lag the

@@ -243,6 +243,8 @@ class UnitOfWork:
 
         A concurrent write to the same stream re-runs the whole command (which
         re-checks every rule) up to three times before giving up with 409.
+        ``work`` loads as of the log's tip when it first loads: a cached aggregate
+        is fast-forwarded only if the log has moved (``ledger.app.TipRepository``).
 
         In a batch (:meth:`batch`) the events are kept for the batch's next write
         and the last notification id written so far is returned; ``alone``: a
@@ -261,7 +263,8 @@ class UnitOfWork:
                 _running.reset(token)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             with signing_as(signer):
-                aggregates = work()
+                with self.ledger.reads_at_tip():
+                    aggregates = work()
                 try:
                     recordings = self.ledger.save(*aggregates)
                 except RecordConflictError:

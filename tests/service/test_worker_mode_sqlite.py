@@ -1,0 +1,85 @@
+"""Worker mode on SQLite, after a command (``Kiemdiem.after_write``): with no
+worker running the writing process brings the views to its write without first
+reading every view's position (a transaction per view file); with a worker
+running it waits for the worker as before."""
+
+from dataclasses import replace
+
+import pytest
+
+from ledger.config import settings_from_environ
+from projections import worker
+from services import commands as c
+from services.app import Kiemdiem
+from services.setup import initialise
+from tests.service.conftest import ADMIN_PASSWORD
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIEMDIEM_ARGON2_MEMORY_KIB", "1024")
+    monkeypatch.setenv("KIEMDIEM_INSTANCE_DIR", str(tmp_path / "instance"))
+    for key in ("KIEMDIEM_TRUST_ROOT", "KIEMDIEM_LOG_KEY_FILE", "KIEMDIEM_PROJECTIONS"):
+        monkeypatch.delenv(key, raising=False)
+    found = settings_from_environ(database_url=f"sqlite:///{tmp_path}/k.db")
+    initialise(
+        found,
+        origin="kiemdiem.test/tinh-uy",
+        admin_username="admin",
+        admin_full_name="Quản trị hệ thống",
+        admin_password=ADMIN_PASSWORD,
+        demo=True,
+    )
+    return replace(found, projections_mode="worker")
+
+
+def _codes(app: Kiemdiem) -> set[str]:
+    return {row.code for row in app.organisations()}
+
+
+def test_no_worker_the_write_is_shown_without_reading_the_views_positions(
+    settings, monkeypatch
+):
+    def positions_read(*args, **kwargs):
+        raise AssertionError("the views' positions were read")
+
+    monkeypatch.setattr(worker, "worker_progress", positions_read)
+    app = Kiemdiem(settings)
+    try:
+        admin = app.authenticate("admin", ADMIN_PASSWORD)
+        assert admin is not None
+        app.handle(
+            c.FoundOrganisation(
+                admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
+            ),
+            admin.signer,
+        )
+        assert "tinh" in _codes(app)  # read your own write, here
+    finally:
+        app.close()
+
+
+def test_with_a_worker_running_the_command_waits_for_it(settings, monkeypatch):
+    waited: list[int] = []
+
+    def wait(views, ledger, notification_id, limit, catch_up_written):
+        waited.append(notification_id)
+        return True  # as if the worker had got there
+
+    monkeypatch.setattr(worker, "wait_for_worker", wait)
+    app, running = Kiemdiem(settings), Kiemdiem(settings)
+    try:
+        admin = app.authenticate("admin", ADMIN_PASSWORD)
+        assert admin is not None
+        with running.projections.worker_presence():
+            app.handle(
+                c.FoundOrganisation(
+                    admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
+                ),
+                admin.signer,
+            )
+        assert waited == [app.ledger.max_notification_id()]
+        assert "tinh" not in _codes(app)  # left to the worker
+    finally:
+        running.close()
+        app.close()
