@@ -19,8 +19,9 @@ from typing import Any, TypeVar, cast
 from uuid import UUID
 
 T = TypeVar("T")
-# Distinct id texts kept: the organisations and members a worker reads often.
-UUID_CACHE = 65536
+# Distinct id texts kept (≈ 250 bytes each with the cache's own): a province's
+# organisations many times over, the members a worker reads often.
+UUID_CACHE = 16384
 
 
 @lru_cache(maxsize=UUID_CACHE)

@@ -7,17 +7,12 @@ sealed under the cookie's token (services.session_keys), so any worker can sign
 for them.
 """
 
-from jinja2 import FileSystemBytecodeCache
-
 from services.setup import make_new_files_private
 from web import create_app
 from web.templating import warm_templates
 
 make_new_files_private()  # the store's files (SQLite, checkpoints, keys) are private
 app = create_app()
-# Each worker compiles the templates as it starts, not during its first requests;
-# Jinja's bytecode cache (a private directory of the user's under the system's
-# temporary directory, each entry checked against its template's source) lets a
-# worker after the first load them instead of compiling them again.
-app.jinja_env.bytecode_cache = FileSystemBytecodeCache()
+# Each worker compiles the templates as it starts (about half a second of CPU),
+# not during its first requests.
 warm_templates(app)
