@@ -249,7 +249,9 @@ def serving(
             if time.monotonic() > deadline or procs[0].poll() is not None:
                 raise RuntimeError("gunicorn did not start")
             time.sleep(0.5)
-        yield Server(port, [proc.pid for proc in procs])
+        server = Server(port, [proc.pid for proc in procs])
+        settle(server, deadline)
+        yield server
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -261,6 +263,20 @@ def serving(
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         log.close()
+
+
+def settle(server: Server, deadline: float, quiet: float = 0.02) -> None:
+    """Wait until the server's processes are idle (less than ``quiet`` CPU
+    seconds in half a second), or the deadline: a worker still starting (imports,
+    templates) when the first one answers would count its start-up as the
+    requests' CPU."""
+    used = server.cpu()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = server.cpu()
+        if now - used < quiet:
+            return
+        used = now
 
 
 # -- a client ----------------------------------------------------------------------

@@ -141,6 +141,8 @@ class FileReads:
             for r in batch:
                 self._keep_pending(actor, r.subject_id, r.view, r.seen_at)
             return False
+        if not pending:  # the common case: no write transaction for nothing
+            return True
         try:
             self._clear_pending(actor, pending)
         except Exception:  # signed now; left rows are signed again, late, next time

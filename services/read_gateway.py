@@ -40,6 +40,7 @@ from projections.ratings.subjects import is_subject
 from projections.split_subjects import split_successors
 from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
+from services.read_gateway_memo import ReadMemo, as_uuid
 from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
 from services.read_gateway_reports import ReportGatewayReads, place_of
 from services.read_viewer import viewer_for
@@ -65,6 +66,7 @@ class ReadGateway(ReportGatewayReads):
         self.actor = actor or ""
         self._paths: dict[UUID, tuple[UUID, ...]] = {}
         self._all_paths = False
+        self.memo = ReadMemo()
         self.remediation = RemediationReads(self)
         self.audit = AuditReads(self)
         self.votes = VoteReads(self)
@@ -79,17 +81,28 @@ class ReadGateway(ReportGatewayReads):
         for none or an unknown one, which no scoped viewer may read."""
         if org_id is None or org_id == "":
             return ()
-        key = org_id if isinstance(org_id, UUID) else UUID(str(org_id))
+        key = as_uuid(org_id)
         if key not in self._paths and not self._all_paths:
             self._paths[key] = ancestor_path(self.app.projections, key)
         return self._paths.get(key, ())
 
     def load_paths(self, org_ids: Iterable[UUID | str | None]) -> None:
         """Read the ancestor paths of many organisations in one indexed query."""
-        wanted = {UUID(str(o)) for o in org_ids if o} - set(self._paths)
+        wanted = {as_uuid(o) for o in org_ids if o} - set(self._paths)
         if wanted and not self._all_paths:
             found = ancestor_paths(self.app.projections, wanted)
             self._paths.update({o: found.get(o, ()) for o in wanted})
+
+    def forget(self) -> None:
+        """Read afresh from now on: the web calls it after each command it
+        sends (``web.dispatch``), so the page after a command shows its effect
+        (read-your-own-writes within one request)."""
+        self.memo.forget()
+        self._paths.clear()
+
+    def _org(self, org_id: UUID) -> OrganisationRow | None:
+        """An organisation's row, read once per request."""
+        return self.memo.once(("org", org_id), lambda: self.app.organisation(org_id))
 
     def sees(
         self,
@@ -178,7 +191,7 @@ class ReadGateway(ReportGatewayReads):
     ) -> dict[str, str]:
         """The names of these organisations the viewer may read, by id text:
         indexed reads of those only, never the whole tree."""
-        wanted = sorted({UUID(str(o)) for o in org_ids if o})
+        wanted = sorted({as_uuid(o) for o in org_ids if o})
         self.load_paths(wanted)
         found = directory_reads.organisation_names(self.app.projections, wanted)
         return {
@@ -186,7 +199,7 @@ class ReadGateway(ReportGatewayReads):
         }
 
     def organisation(self, org_id: UUID) -> OrganisationRow | None:
-        row = self.app.organisation(org_id)
+        row = self._org(org_id)
         if row is not None:
             self.check(Read.ORGANISATION, row.org_id)
         return row
@@ -195,7 +208,7 @@ class ReadGateway(ReportGatewayReads):
         """An organisation's successor links both ways and its (parent, name, kind)
         over time (sắp xếp, tổ chức lại): readable wherever the organisation is,
         even after it ended."""
-        if self.app.organisation(org_id) is None:
+        if self._org(org_id) is None:
             raise NotFoundError("org.not_found", id=str(org_id))
         self.check(Read.ORGANISATION, org_id)
         runtime = self.app.projections
@@ -287,12 +300,14 @@ class ReadGateway(ReportGatewayReads):
         """An account: one's own, or any for the administrator."""
         if self.actor != f"u:{account_id}":
             p.require_read(self.viewer, Read.ACCOUNT, ())
-        return self.app.account_row(account_id)
+        return self.memo.once(
+            ("account", account_id), lambda: self.app.account_row(account_id)
+        )
 
     def org_facts(self, org_id: UUID) -> list[Row]:
         """Facts about an organisation the rating rules read (sector, conclusions,
         task results, cases, discipline): for its keepers."""
-        if self.app.organisation(org_id) is None:
+        if self._org(org_id) is None:
             raise NotFoundError("org.not_found", id=str(org_id))
         self.check(Read.REPORT, org_id)
         return self.app.ratings.org_facts(org_id)
@@ -324,7 +339,9 @@ class ReadGateway(ReportGatewayReads):
     def cycle_row(self, cycle_id: UUID) -> Row | None:
         """A cycle: in the viewer's branch, above it (the cycle covers the branch;
         its lists then show the branch only), or one the member is a subject of."""
-        row = self.app.ratings.cycle_row(cycle_id)
+        row = self.memo.once(
+            ("cycle", cycle_id), lambda: self.app.ratings.cycle_row(cycle_id)
+        )
         if row is not None and not self.sees_cycle(row):
             self.check(Read.CYCLE, row["org_id"])
         return row
@@ -403,7 +420,10 @@ class ReadGateway(ReportGatewayReads):
         return found
 
     def subject_row(self, cycle_id: UUID, key: str) -> Row | None:
-        row = self.app.ratings.subject_row(cycle_id, key)
+        row = self.memo.once(
+            ("subject", cycle_id, key),
+            lambda: self.app.ratings.subject_row(cycle_id, key),
+        )
         if row is not None:
             self.check(Read.SUBJECT, place_of(row), owner=row.get("member_id"))
         return row
@@ -456,7 +476,9 @@ class ReadGateway(ReportGatewayReads):
         return self.keep(Read.CYCLE, rows, lambda r: r["authority_org_id"])
 
     def round_row(self, round_id: UUID) -> Row | None:
-        row = self.app.ratings.round_row(round_id)
+        row = self.memo.once(
+            ("round", round_id), lambda: self.app.ratings.round_row(round_id)
+        )
         if row is not None:
             self._cycle(UUID(row["cycle_id"]))
         return row
@@ -569,4 +591,4 @@ class ReadGateway(ReportGatewayReads):
 def _uuid(value: UUID | str | None) -> UUID | None:
     if value is None or value == "":
         return None
-    return value if isinstance(value, UUID) else UUID(str(value))
+    return as_uuid(value)

@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from domain.permissions import Read
 from projections.directory_reads import top_level_ids
 from services.errors import NotFoundError
+from services.read_gateway_memo import ReadMemo
 from services.read_pages import PAGE, Page, turn
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class ReadGateway(Protocol):
     app: Kiemdiem
     viewer: p.Viewer
     actor: str
+    memo: ReadMemo
 
     def sees(
         self,
@@ -126,8 +128,14 @@ class RemediationReads:
     def subject_file(self, subject_key: str) -> tuple[list[Row], list[Row]]:
         """A subject's shortcomings and plans, refused outside the viewer's reach
         (a subject with nothing recorded yet: open to those who track)."""
-        items = self.service.items(subject_key=subject_key)
-        plans = self.service.plans(subject_key)
+        items, plans = self.gate.memo.once(
+            ("remediation.file", subject_key),
+            lambda: (
+                self.service.items(subject_key=subject_key),
+                self.service.plans(subject_key),
+            ),
+        )
+        items, plans = list(items), list(plans)
         place = items[0]["place_id"] if items else None
         place = place or (plans[0]["place_id"] if plans else None)
         owner = member_of_key(subject_key)

@@ -251,7 +251,7 @@ class RoleTodoReads:
         if not actor.startswith("u:"):
             return []
         account_id = UUID(actor[2:])
-        account = self.gate.app.account_row(account_id)
+        account = self.gate.account_row(account_id)  # one's own: read once
         if account is None:
             return []
         votes = self.gate.app.votes

@@ -36,7 +36,7 @@ def submit(command: Any, form: BaseForm) -> Any | None:
     name = type(command).__name__
     key = signer()  # asks for the password again when the key is not unlocked here
     try:
-        result = services().handle(command, key)
+        result = _handle(command, key)
     except SignatureRequiredError:
         raise
     except DomainError as exc:
@@ -53,7 +53,7 @@ def send_json(command: Any, form: Any = None) -> Any:
     name = type(command).__name__
     key = signer()
     try:
-        result = services().handle(command, key)
+        result = _handle(command, key)
     except SignatureRequiredError:
         raise
     except DomainError as exc:
@@ -62,6 +62,17 @@ def send_json(command: Any, form: Any = None) -> Any:
         raise Refused(json_refusal(exc, fields.get(exc.code))) from None
     log.info("command %s accepted: %s", name, result)
     return result
+
+
+def _handle(command: Any, key: Any) -> Any:
+    """The command through the bus; then this request's reads start afresh
+    (``ReadGateway.forget``), so what the page reads next shows its effect."""
+    try:
+        return services().handle(command, key)
+    finally:
+        gate = g.get("read_gateway")
+        if gate is not None:
+            gate.forget()
 
 
 def form_status(form: BaseForm) -> int:

@@ -9,6 +9,10 @@ for them.
 
 from services.setup import make_new_files_private
 from web import create_app
+from web.templating import warm_templates
 
 make_new_files_private()  # the store's files (SQLite, checkpoints, keys) are private
 app = create_app()
+# Each worker compiles the templates as it starts (about half a second of CPU),
+# not during its first requests.
+warm_templates(app)

@@ -119,3 +119,32 @@ def test_a_batch_that_cannot_be_written_is_kept_pending(
     assert [p[:2] for p in services.audit.pending_reads(seed.member)] == [
         (reader.actor, "member")
     ]
+
+
+def test_a_read_with_nothing_pending_opens_no_write_transaction_to_clear(
+    services: Any,
+    seed: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reader: Any = seed.secretary
+    file_reads = services.audit.file_reads
+    cleared: list[list[Any]] = []
+    clear = file_reads._clear_pending
+
+    def spy(actor: str, pending: Any) -> None:
+        cleared.append(list(pending))
+        clear(actor, pending)
+
+    monkeypatch.setattr(file_reads, "_clear_pending", spy)
+    assert services.audit.record_access(
+        reader.signer, reader.actor, seed.member, "member"
+    )
+    assert cleared == []  # nothing was pending: no DELETE transaction
+    # A read kept pending (no key then) is signed, late, with the next read and
+    # cleared in the same turn.
+    assert not services.audit.record_access(None, reader.actor, seed.member, "api")
+    assert services.audit.record_access(
+        reader.signer, reader.actor, seed.member, "history"
+    )
+    assert [[view for _, view, _ in found] for found in cleared] == [["api"]]
+    assert services.audit.pending_reads(seed.member) == []

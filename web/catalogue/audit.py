@@ -4,6 +4,8 @@ and the Vietnamese names of the checks the workspace shows."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 MESSAGES: dict[str, str] = {
     "audit.subject_not_found": "Không tìm thấy hồ sơ (đối tượng) cần kiểm tra.",
     "audit.subject_invalid": "Mã hồ sơ “{value}” không hợp lệ (cần một mã UUID).",
@@ -303,9 +305,12 @@ SHARED_EVENT_NAMES: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def event_label(topic: str) -> str:
     """The Vietnamese name of an event from its stored topic, or from its bare name
-    (``Opened``); the raw name only for an event this catalogue does not know yet."""
+    (``Opened``); the raw name only for an event this catalogue does not know yet.
+    Of constant tables only, so each topic is looked up once per process (a bare
+    name scans every label)."""
     key = topic.rpartition(":")[2]
     if key in EVENT_LABELS:
         return EVENT_LABELS[key]

@@ -1,0 +1,55 @@
+"""What one read gateway (one request) has already read, read once
+(``services.read_gateway``): a page asks for its cycle, its subject, its
+organisation up to six times, through the checks of the methods it calls; the
+row is read from the views the first time and the scope check still runs on
+every call. ``forget()`` empties it: the web calls it after every command it
+sends (``web.dispatch``), so a page read after a command shows the command's
+effect. Never shared between gateways, so never between requests, threads or
+processes.
+
+``as_uuid``: the text of an id as a ``UUID``, parsed once per process (a
+``UUID`` is an immutable value, so a cache of them is always right); a list
+filtered by scope parses the same few organisation ids hundreds of times."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from functools import lru_cache
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+T = TypeVar("T")
+# Distinct id texts kept (≈ 250 bytes each with the cache's own): a province's
+# organisations many times over, the members a worker reads often.
+UUID_CACHE = 16384
+
+
+@lru_cache(maxsize=UUID_CACHE)
+def _parsed(text: str) -> UUID:
+    return UUID(text)
+
+
+def as_uuid(value: UUID | str) -> UUID:
+    """``value`` as a UUID (``ValueError`` for a text that is not one)."""
+    return value if isinstance(value, UUID) else _parsed(str(value))
+
+
+class ReadMemo:
+    """Rows by key, read at most once until :meth:`forget`."""
+
+    def __init__(self) -> None:
+        self._rows: dict[Hashable, Any] = {}
+
+    def once(self, key: Hashable, read: Callable[[], T]) -> T:
+        """``read()``'s answer for ``key``, read the first time only. A dict
+        row is handed out as a copy, so a caller that changes its copy never
+        changes what the next caller gets."""
+        if key in self._rows:
+            found: T = self._rows[key]
+        else:
+            found = self._rows[key] = read()
+        return cast(T, dict(found)) if isinstance(found, dict) else found
+
+    def forget(self) -> None:
+        """Read everything afresh from now on (after a command)."""
+        self._rows.clear()
