@@ -196,7 +196,10 @@ class Kiemdiem:
         )
 
     def account(self, account_id: UUID) -> UserAccount:
-        return self.uow.get(UserAccount, account_id, "account.not_found")
+        """An account to read (the session check runs it on every request): with
+        the aggregate cache on, the cached object itself, no deep copy. Never
+        change it; a command loads its own copy through the unit of work."""
+        return self.uow.read(UserAccount, account_id, "account.not_found")
 
     # -- read side (projections) ----------------------------------------------------
     def organisations(self) -> list[OrganisationRow]:

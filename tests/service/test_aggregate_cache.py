@@ -68,3 +68,12 @@ def test_zero_turns_the_cache_off(database_url, monkeypatch, services):
         assert plain.ledger.repository.cache is None
     finally:
         plain.close()
+
+
+def test_the_session_checks_account_read_is_the_cached_object(services, admin):
+    """Every request's session check reads the account: no deep copy of it."""
+    account_id = admin.account_id
+    first = services.account(account_id)
+    assert services.account(account_id) is first
+    # a command's copy is still its own
+    assert services.uow.get(type(first), account_id, "account.not_found") is not first
