@@ -99,7 +99,7 @@ class SigningMapper(Mapper[UUID]):
             prev=prev,
             body_jsonable=canonical.to_jsonable(state),
         )
-        signature = signer.private_key.sign(envelope.signed_message(content))
+        signature = signer.sign(envelope.signed_message(content))
         packed = envelope.Envelope(key_id, signature, content).pack()
         scope.heads[(stream, version)] = envelope.event_hash(packed)
         return StoredEvent(

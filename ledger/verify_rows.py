@@ -30,11 +30,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 import pysodium
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger import canonical, envelope
+from ledger import envelope
 from ledger.keyring import KEY_REGISTERED_TOPIC, KEY_TOPICS
 
 COSIGNED_EVENT = "CheckpointCosigned"
@@ -47,14 +48,10 @@ Row = tuple[int, Any, Any, Any, Any]
 # verdict under the public key sent with the row (None: no key was sent).
 FastRow = tuple[bytes, bytes, str, int, str, str, str | None, bool | None]
 
-_DECODER = json.JSONDecoder(
-    parse_float=canonical._reject_float,
-    parse_int=canonical._checked_int,
-    parse_constant=canonical._reject_constant,
-)
-# The decoder's scanner, made once (json.loads makes a decoder on every call).
-_scan = _DECODER.scan_once  # type: ignore[attr-defined]
-_encode = canonical._encode
+_orjson_loads = orjson.loads
+_orjson_dumps = orjson.dumps
+# Sorted keys; an integer outside ±(2**53 - 1) raises, as canonical refuses it.
+_CANONICAL_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
 _TIMESTAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
 ).fullmatch
@@ -103,40 +100,55 @@ def ed25519_valid(
     return True
 
 
-def _ascii_keys(value: Any) -> bool:
-    """Every object key in ``value`` is ASCII (stricter than the regex of
-    :func:`canonical.loads_canonical`, so a row passing here passes there)."""
-    kind = type(value)
-    if kind is dict:
-        for key, item in value.items():
-            if not key.isascii():
+def _plain(value: dict[str, Any]) -> bool:
+    """No float and no non-ASCII key anywhere in ``value`` (what the canonical
+    check refuses and orjson's re-encoding would let through)."""
+    for key, item in value.items():
+        if not key.isascii():
+            return False
+        kind = type(item)
+        if kind is dict:
+            if not _plain(item):
                 return False
-            if type(item) in (dict, list) and not _ascii_keys(item):
+        elif kind is list:
+            if not _plain_list(item):
                 return False
-    elif kind is list:
-        for item in value:
-            if type(item) in (dict, list) and not _ascii_keys(item):
+        elif kind is float:
+            return False
+    return True
+
+
+def _plain_list(value: list[Any]) -> bool:
+    for item in value:
+        kind = type(item)
+        if kind is dict:
+            if not _plain(item):
                 return False
+        elif kind is list:
+            if not _plain_list(item):
+                return False
+        elif kind is float:
+            return False
     return True
 
 
 def _content(content: bytes) -> dict[str, Any] | None:
     """The parsed content when it passes every check of
     :func:`envelope.parse_content`; None when any of them might fail."""
+    # orjson's parse and sorted re-encoding give the canonical encoder's bytes
+    # when the content has no float, no integer outside the safe range and no
+    # non-ASCII key (tests/ledger/test_orjson_canonical.py); the options refuse
+    # the wide integers and ``_plain`` the rest, as ``loads_canonical`` does.
     try:
-        text = content.decode("utf-8")
-        obj, end = _scan(text, 0)
+        obj = _orjson_loads(content)
         if (
-            end != len(text)
-            or type(obj) is not dict
-            or _encode(obj).encode("utf-8") != content
+            type(obj) is not dict
+            or _orjson_dumps(obj, option=_CANONICAL_OPTIONS) != content
         ):
             return None
-    except (ValueError, TypeError, RecursionError, StopIteration):
+    except (ValueError, TypeError, RecursionError):
         return None
-    if obj.keys() != _CONTENT_KEYS:  # ASCII keys at the top
-        return None
-    if not content.isascii() and not _ascii_keys(obj["body"]):
+    if obj.keys() != _CONTENT_KEYS or not _plain(obj):
         return None
     ver, prev, key_id = obj["ver"], obj["prev"], obj["key_id"]
     stream, ts = obj["stream"], obj["ts"]
