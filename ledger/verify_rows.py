@@ -68,6 +68,7 @@ _MAGIC = envelope.MAGIC
 _KEY_END = len(envelope.MAGIC) + envelope.KEY_ID_BYTES
 _CONTENT_KEYS = envelope.CONTENT_KEYS
 _public_keys: dict[bytes, Ed25519PublicKey] = {}  # per process, by raw bytes
+_shared: dict[str, str] = {}  # actors and key ids of the chunk being checked
 # libsodium's detached verify, called through the ctypes handle pysodium opened
 # (pysodium's wrapper re-checks lengths and raises on failure: a third of the call).
 _sodium_verify = pysodium.sodium.crypto_sign_verify_detached
@@ -232,13 +233,16 @@ def check_row(row: Row, public_raw: bytes | None, origin: str) -> FastRow | None
             and _sodium_verify(signature, message, _ulonglong(len(message)), public_raw)
             == 0
         ) or ed25519_valid(key, public_raw, signature, message)
+    actor: str = obj["actor"]
     return (
         _sha256(b"\x00" + state).digest(),
         _sha256(state).digest(),
         stream,
         ver,
-        obj["actor"],
-        key_id,
+        # One object per distinct actor and key id in a chunk, which pickle sends
+        # once and then by reference (most rows of a log share a few signers).
+        _shared.setdefault(actor, actor),
+        _shared.setdefault(key_id, key_id),
         obj["prev"],
         verdict,
     )
@@ -248,10 +252,13 @@ def check_rows(
     rows: Sequence[Row], publics: Sequence[bytes | None], origin: str
 ) -> list[FastRow | None]:
     """:func:`check_row` over a chunk (what a pool worker runs)."""
-    return [
-        check_row(row, public_raw, origin)
-        for row, public_raw in zip(rows, publics, strict=True)
-    ]
+    try:
+        return [
+            check_row(row, public_raw, origin)
+            for row, public_raw in zip(rows, publics, strict=True)
+        ]
+    finally:
+        _shared.clear()
 
 
 # -- chunks of rows on the process pool -----------------------------------------------
