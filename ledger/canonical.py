@@ -256,12 +256,78 @@ def _reject_constant(text: str) -> float:
     raise CanonicalEncodingError(f"{text} in content")
 
 
+def plain_object(value: dict[str, Any]) -> bool:
+    """No float and no non-ASCII key anywhere in ``value``: what the canonical
+    check refuses and orjson's sorted re-encoding would let through."""
+    for key, item in value.items():
+        if not key.isascii():
+            return False
+        kind = type(item)
+        if kind is dict:
+            if not plain_object(item):
+                return False
+        elif kind is list:
+            if not _plain_list(item):
+                return False
+        elif kind is float:
+            return False
+    return True
+
+
+def _plain_list(value: list[Any]) -> bool:
+    for item in value:
+        kind = type(item)
+        if kind is dict:
+            if not plain_object(item):
+                return False
+        elif kind is list:
+            if not _plain_list(item):
+                return False
+        elif kind is float:
+            return False
+    return True
+
+
+# Sorted keys; an integer outside ±(2**53 - 1) raises, as the canonical form
+# refuses it.
+ORJSON_CHECK_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+_orjson_loads = orjson.loads
+
+
+def loads_canonical_fast(content: bytes) -> dict[str, Any] | None:
+    """:func:`loads_canonical`'s result for content that passes it, by orjson's
+    parse and sorted re-encoding (≈ 4× faster); None when that cannot tell.
+
+    Equal bytes after orjson's re-encoding are the canonical encoder's bytes
+    when the value has no float, no integer outside the safe range and no
+    non-ASCII key (tests/ledger/test_orjson_canonical.py); the options refuse the
+    integers and :func:`plain_object` the rest. The parsed values are the same
+    ``dict``, ``list``, ``str``, ``int``, ``bool`` and ``None`` as ``json``'s.
+    """
+    if type(content) is not bytes:
+        return None
+    try:
+        obj = _orjson_loads(content)
+        if (
+            type(obj) is not dict
+            or _orjson_dumps(obj, option=ORJSON_CHECK_OPTIONS) != content
+        ):
+            return None
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return obj if plain_object(obj) else None
+
+
 def loads_canonical(content: bytes) -> Mapping[str, Any]:
     """Parse content and require that re-encoding gives the very same bytes.
 
     This is what rejects floats, duplicate keys, whitespace and key-order variants
     that a bug or an attacker might introduce into stored rows.
     """
+    fast = loads_canonical_fast(content)
+    if fast is not None:
+        return fast
+    # Anything in doubt: the reference check, which also names the refusal.
     try:
         parsed = json.loads(
             content.decode("utf-8"),

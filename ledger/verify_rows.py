@@ -30,12 +30,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import orjson
 import pysodium
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ledger import envelope
+from ledger import canonical, envelope
 from ledger.keyring import KEY_REGISTERED_TOPIC, KEY_TOPICS
 
 COSIGNED_EVENT = "CheckpointCosigned"
@@ -48,10 +47,7 @@ Row = tuple[int, Any, Any, Any, Any]
 # verdict under the public key sent with the row (None: no key was sent).
 FastRow = tuple[bytes, bytes, str, int, str, str, str | None, bool | None]
 
-_orjson_loads = orjson.loads
-_orjson_dumps = orjson.dumps
-# Sorted keys; an integer outside ±(2**53 - 1) raises, as canonical refuses it.
-_CANONICAL_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+_loads_canonical_fast = canonical.loads_canonical_fast
 # stream (a canonical UUID), key id (32 hex digits), timestamp and, after
 # version 1, prev (64 hex digits), joined by spaces.
 _HEAD = re.compile(
@@ -101,55 +97,11 @@ def ed25519_valid(
     return True
 
 
-def _plain(value: dict[str, Any]) -> bool:
-    """No float and no non-ASCII key anywhere in ``value`` (what the canonical
-    check refuses and orjson's re-encoding would let through)."""
-    for key, item in value.items():
-        if not key.isascii():
-            return False
-        kind = type(item)
-        if kind is dict:
-            if not _plain(item):
-                return False
-        elif kind is list:
-            if not _plain_list(item):
-                return False
-        elif kind is float:
-            return False
-    return True
-
-
-def _plain_list(value: list[Any]) -> bool:
-    for item in value:
-        kind = type(item)
-        if kind is dict:
-            if not _plain(item):
-                return False
-        elif kind is list:
-            if not _plain_list(item):
-                return False
-        elif kind is float:
-            return False
-    return True
-
-
 def _content(content: bytes) -> dict[str, Any] | None:
     """The parsed content when it passes every check of
     :func:`envelope.parse_content`; None when any of them might fail."""
-    # orjson's parse and sorted re-encoding give the canonical encoder's bytes
-    # when the content has no float, no integer outside the safe range and no
-    # non-ASCII key (tests/ledger/test_orjson_canonical.py); the options refuse
-    # the wide integers and ``_plain`` the rest, as ``loads_canonical`` does.
-    try:
-        obj = _orjson_loads(content)
-        if (
-            type(obj) is not dict
-            or _orjson_dumps(obj, option=_CANONICAL_OPTIONS) != content
-        ):
-            return None
-    except (ValueError, TypeError, RecursionError):
-        return None
-    if obj.keys() != _CONTENT_KEYS or not _plain(obj):
+    obj = _loads_canonical_fast(content)
+    if obj is None or obj.keys() != _CONTENT_KEYS:
         return None
     v, ver, prev = obj["v"], obj["ver"], obj["prev"]
     if (

@@ -298,3 +298,64 @@ def test_a_timestamp_with_a_fraction_is_not_taken_for_a_float() -> None:
         {"at": moment, "d": Decimal("1.5"), "f": Fraction(1, 3)}
     )
     assert _content(canonical.dumps(_fields(body))) is not None
+
+
+# -- loads_canonical: orjson first, the reference check for anything in doubt ---------
+
+
+def _reference_loads(content: bytes) -> Any:
+    """The check as it was before orjson: json's parse with floats, wide integers
+    and constants refused, the canonical re-encoding, the non-ASCII key pattern."""
+    parsed = json.loads(
+        content.decode("utf-8"),
+        parse_float=canonical._reject_float,
+        parse_int=canonical._checked_int,
+        parse_constant=canonical._reject_constant,
+    )
+    if not isinstance(parsed, dict) or canonical.dumps(parsed) != content:
+        raise CanonicalEncodingError("not canonical")
+    if not content.isascii() and canonical._NON_ASCII_KEY.search(content):
+        raise CanonicalEncodingError("non-ASCII key")
+    return parsed
+
+
+def _outcome(load: Any, content: bytes) -> Any:
+    try:
+        return ("value", load(content))
+    except (CanonicalEncodingError, ValueError):
+        return ("refused",)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(raw_keys, raw_values, max_size=6))
+def test_loads_canonical_answers_as_the_reference_check(body: Any) -> None:
+    for content in _spellings(_fields(body)):
+        assert _outcome(canonical.loads_canonical, content) == _outcome(
+            _reference_loads, content
+        )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"a":1.5}',
+        b'{"a":9007199254740992}',
+        b'{"a":-9007199254740992}',
+        b'{"a":9007199254740991}',
+        b'{"a":1,"a":2}',
+        b'{"b":1,"a":2}',
+        b'{"a": 1}',
+        b'{"a":"\\u00e9"}',
+        '{"nế":1}'.encode(),
+        '{"\\nế":1}'.encode(),
+        b'{"a":NaN}',
+        b'{"a":"\\ud800"}',
+        b"[1]",
+        b'{"a":-0}',
+        b'{"a":"x"} ',
+    ],
+)
+def test_loads_canonical_spellings(content: bytes) -> None:
+    assert _outcome(canonical.loads_canonical, content) == _outcome(
+        _reference_loads, content
+    )
