@@ -18,6 +18,8 @@ from fractions import Fraction
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 MAX_SAFE_INTEGER = 2**53 - 1
 # A key with a non-ASCII byte. The first run stops at the first such byte, so a
 # long Vietnamese value is scanned once, not once per non-ASCII byte in it (the
@@ -208,9 +210,35 @@ def dumps(value: Any) -> bytes:
         raise CanonicalEncodingError(str(exc)) from exc
 
 
+# Sorted keys, and integers outside ±(2**53 - 1) refused; str, int, dict and list
+# subclasses are not orjson's to spell (they go to ``_not_json``).
+_ORJSON_OPTIONS = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_STRICT_INTEGER
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+)
+_orjson_dumps = orjson.dumps
+
+
+def dumps_plain(value: Any) -> bytes:
+    """:func:`dumps` of a value made only of exact ``str`` (ASCII keys), ``int``,
+    ``bool``, ``None``, ``dict`` and ``list``, no float: what :func:`to_jsonable`
+    returns. orjson writes the very same bytes for such values, 4× faster (proven
+    in tests/ledger/test_orjson_canonical.py: every code point's escape, key
+    order, integers); whatever it refuses (a lone surrogate, nesting deeper than
+    its limit, a type outside that set) goes to :func:`dumps`, which gives the
+    canonical bytes or the canonical error as before."""
+    try:
+        return _orjson_dumps(value, default=_not_json, option=_ORJSON_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError
+        return dumps(value)
+
+
 def encode(value: Any) -> bytes:
     """Canonical bytes of any supported value."""
-    return dumps(to_jsonable(value))
+    return dumps_plain(to_jsonable(value))
 
 
 def _reject_float(text: str) -> float:
@@ -228,12 +256,78 @@ def _reject_constant(text: str) -> float:
     raise CanonicalEncodingError(f"{text} in content")
 
 
+def plain_object(value: dict[str, Any]) -> bool:
+    """No float and no non-ASCII key anywhere in ``value``: what the canonical
+    check refuses and orjson's sorted re-encoding would let through."""
+    for key, item in value.items():
+        if not key.isascii():
+            return False
+        kind = type(item)
+        if kind is dict:
+            if not plain_object(item):
+                return False
+        elif kind is list:
+            if not _plain_list(item):
+                return False
+        elif kind is float:
+            return False
+    return True
+
+
+def _plain_list(value: list[Any]) -> bool:
+    for item in value:
+        kind = type(item)
+        if kind is dict:
+            if not plain_object(item):
+                return False
+        elif kind is list:
+            if not _plain_list(item):
+                return False
+        elif kind is float:
+            return False
+    return True
+
+
+# Sorted keys; an integer outside ±(2**53 - 1) raises, as the canonical form
+# refuses it.
+ORJSON_CHECK_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+_orjson_loads = orjson.loads
+
+
+def loads_canonical_fast(content: bytes) -> dict[str, Any] | None:
+    """:func:`loads_canonical`'s result for content that passes it, by orjson's
+    parse and sorted re-encoding (≈ 4× faster); None when that cannot tell.
+
+    Equal bytes after orjson's re-encoding are the canonical encoder's bytes
+    when the value has no float, no integer outside the safe range and no
+    non-ASCII key (tests/ledger/test_orjson_canonical.py); the options refuse the
+    integers and :func:`plain_object` the rest. The parsed values are the same
+    ``dict``, ``list``, ``str``, ``int``, ``bool`` and ``None`` as ``json``'s.
+    """
+    if type(content) is not bytes:
+        return None
+    try:
+        obj = _orjson_loads(content)
+        if (
+            type(obj) is not dict
+            or _orjson_dumps(obj, option=ORJSON_CHECK_OPTIONS) != content
+        ):
+            return None
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return obj if plain_object(obj) else None
+
+
 def loads_canonical(content: bytes) -> Mapping[str, Any]:
     """Parse content and require that re-encoding gives the very same bytes.
 
     This is what rejects floats, duplicate keys, whitespace and key-order variants
     that a bug or an attacker might introduce into stored rows.
     """
+    fast = loads_canonical_fast(content)
+    if fast is not None:
+        return fast
+    # Anything in doubt: the reference check, which also names the refusal.
     try:
         parsed = json.loads(
             content.decode("utf-8"),

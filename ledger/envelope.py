@@ -94,8 +94,9 @@ def build_content(
     prev: bytes | None,
     body_jsonable: dict[str, Any],
 ) -> bytes:
-    """Canonical content bytes; ``body_jsonable`` is already tagged plain JSON."""
-    return canonical.dumps(
+    """Canonical content bytes; ``body_jsonable`` is already tagged plain JSON
+    (what :func:`canonical.to_jsonable` returns), and so is every other field."""
+    return canonical.dumps_plain(
         {
             "v": CONTENT_VERSION,
             "log": log,

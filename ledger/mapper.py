@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from cryptography.exceptions import InvalidSignature
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     Mapper,
@@ -27,6 +26,7 @@ from ledger import canonical, envelope
 from ledger.errors import KeyNotValidError, LedgerCorruptionError, TamperedEventError
 from ledger.keyring import KeyValidityError
 from ledger.signing import Signer, current_scope, require_scope
+from ledger.verify_rows import ed25519_valid
 
 if TYPE_CHECKING:
     from eventsourcing.persistence import ApplicationRecorder
@@ -99,7 +99,7 @@ class SigningMapper(Mapper[UUID]):
             prev=prev,
             body_jsonable=canonical.to_jsonable(state),
         )
-        signature = signer.private_key.sign(envelope.signed_message(content))
+        signature = signer.sign(envelope.signed_message(content))
         packed = envelope.Envelope(key_id, signature, content).pack()
         scope.heads[(stream, version)] = envelope.event_hash(packed)
         return StoredEvent(
@@ -271,12 +271,14 @@ class SigningMapper(Mapper[UUID]):
             record = self._registry().get(content.key_id)
             if record is None:
                 raise TamperedEventError(stream, version, "unknown_key", content.key_id)
-            try:
-                record.public_key.verify(
-                    env.signature, envelope.signed_message(env.content)
-                )
-            except InvalidSignature as exc:
-                raise TamperedEventError(stream, version, "bad_signature") from exc
+            # libsodium first, OpenSSL's verdict (ledger/verify_rows.py).
+            if not ed25519_valid(
+                record.public_key,
+                record.public_key_raw,
+                env.signature,
+                envelope.signed_message(env.content),
+            ):
+                raise TamperedEventError(stream, version, "bad_signature")
         return content
 
     @staticmethod

@@ -47,23 +47,16 @@ Row = tuple[int, Any, Any, Any, Any]
 # verdict under the public key sent with the row (None: no key was sent).
 FastRow = tuple[bytes, bytes, str, int, str, str, str | None, bool | None]
 
-_DECODER = json.JSONDecoder(
-    parse_float=canonical._reject_float,
-    parse_int=canonical._checked_int,
-    parse_constant=canonical._reject_constant,
-)
-# The decoder's scanner, made once (json.loads makes a decoder on every call).
-_scan = _DECODER.scan_once  # type: ignore[attr-defined]
-_encode = canonical._encode
-_TIMESTAMP = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
+_loads_canonical_fast = canonical.loads_canonical_fast
+# stream (a canonical UUID), key id (32 hex digits), timestamp and, after
+# version 1, prev (64 hex digits), joined by spaces.
+_HEAD = re.compile(
+    "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    " [0-9a-f]{32}"
+    r" [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
+    "(?: [0-9a-f]{64})?"
 ).fullmatch
 _from_iso = datetime.fromisoformat
-_UUID_TEXT = re.compile(
-    "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-).fullmatch
-_HEX32 = re.compile("[0-9a-f]{32}").fullmatch
-_HEX64 = re.compile("[0-9a-f]{64}").fullmatch
 _sha256 = hashlib.sha256
 _PREFIX = envelope.EVENT_SIGNING_PREFIX
 _HEADER = envelope.HEADER_BYTES
@@ -71,6 +64,7 @@ _MAGIC = envelope.MAGIC
 _KEY_END = len(envelope.MAGIC) + envelope.KEY_ID_BYTES
 _CONTENT_KEYS = envelope.CONTENT_KEYS
 _public_keys: dict[bytes, Ed25519PublicKey] = {}  # per process, by raw bytes
+_shared: dict[str, str] = {}  # actors and key ids of the chunk being checked
 # libsodium's detached verify, called through the ctypes handle pysodium opened
 # (pysodium's wrapper re-checks lengths and raises on failure: a third of the call).
 _sodium_verify = pysodium.sodium.crypto_sign_verify_detached
@@ -103,68 +97,39 @@ def ed25519_valid(
     return True
 
 
-def _ascii_keys(value: Any) -> bool:
-    """Every object key in ``value`` is ASCII (stricter than the regex of
-    :func:`canonical.loads_canonical`, so a row passing here passes there)."""
-    kind = type(value)
-    if kind is dict:
-        for key, item in value.items():
-            if not key.isascii():
-                return False
-            if type(item) in (dict, list) and not _ascii_keys(item):
-                return False
-    elif kind is list:
-        for item in value:
-            if type(item) in (dict, list) and not _ascii_keys(item):
-                return False
-    return True
-
-
 def _content(content: bytes) -> dict[str, Any] | None:
     """The parsed content when it passes every check of
     :func:`envelope.parse_content`; None when any of them might fail."""
-    try:
-        text = content.decode("utf-8")
-        obj, end = _scan(text, 0)
-        if (
-            end != len(text)
-            or type(obj) is not dict
-            or _encode(obj).encode("utf-8") != content
-        ):
-            return None
-    except (ValueError, TypeError, RecursionError, StopIteration):
+    obj = _loads_canonical_fast(content)
+    if obj is None or obj.keys() != _CONTENT_KEYS:
         return None
-    if obj.keys() != _CONTENT_KEYS:  # ASCII keys at the top
-        return None
-    if not content.isascii() and not _ascii_keys(obj["body"]):
-        return None
-    ver, prev, key_id = obj["ver"], obj["prev"], obj["key_id"]
-    stream, ts = obj["stream"], obj["ts"]
+    v, ver, prev = obj["v"], obj["ver"], obj["prev"]
     if (
-        type(obj["v"]) is not int
-        or obj["v"] != 1
-        or type(stream) is not str
-        or _UUID_TEXT(stream) is None
+        type(v) is not int
+        or v != 1
         or type(ver) is not int
         or ver < 1
         or type(obj["body"]) is not dict
         or type(obj["log"]) is not str
         or type(obj["topic"]) is not str
-        or type(ts) is not str
         or type(obj["actor"]) is not str
-        or type(key_id) is not str
-        or _HEX32(key_id) is None
     ):
         return None
-    if ver == 1:
-        if prev is not None:
+    # stream, key_id, ts (and prev) in one match: a value that is not a string
+    # cannot spell the pattern (its text has no such shape), nor can a string
+    # with a space reach across a field.
+    if prev is None:
+        if ver != 1:
             return None
-    elif type(prev) is not str or _HEX64(prev) is None:
+        head = f"{obj['stream']} {obj['key_id']} {obj['ts']}"
+    elif ver == 1 or type(prev) is not str:
         return None
-    if _TIMESTAMP(ts) is None:
+    else:
+        head = f"{obj['stream']} {obj['key_id']} {obj['ts']} {prev}"
+    if _HEAD(head) is None:
         return None
     try:  # the shape checked here, the calendar by datetime (as parse_timestamp)
-        _from_iso(ts[:-1])
+        _from_iso(obj["ts"][:-1])
     except ValueError:
         return None
     return obj
@@ -212,16 +177,24 @@ def check_row(row: Row, public_raw: bytes | None, origin: str) -> FastRow | None
                 )
             except ValueError:
                 return None
-        verdict = ed25519_valid(
-            key, public_raw, state[_KEY_END:_HEADER], _PREFIX + content_bytes
-        )
+        message = _PREFIX + content_bytes
+        signature = state[_KEY_END:_HEADER]
+        # ed25519_valid, its common case inline.
+        verdict = (
+            len(public_raw) == 32
+            and _sodium_verify(signature, message, _ulonglong(len(message)), public_raw)
+            == 0
+        ) or ed25519_valid(key, public_raw, signature, message)
+    actor: str = obj["actor"]
     return (
         _sha256(b"\x00" + state).digest(),
         _sha256(state).digest(),
         stream,
         ver,
-        obj["actor"],
-        key_id,
+        # One object per distinct actor and key id in a chunk, which pickle sends
+        # once and then by reference (most rows of a log share a few signers).
+        _shared.setdefault(actor, actor),
+        _shared.setdefault(key_id, key_id),
         obj["prev"],
         verdict,
     )
@@ -231,10 +204,13 @@ def check_rows(
     rows: Sequence[Row], publics: Sequence[bytes | None], origin: str
 ) -> list[FastRow | None]:
     """:func:`check_row` over a chunk (what a pool worker runs)."""
-    return [
-        check_row(row, public_raw, origin)
-        for row, public_raw in zip(rows, publics, strict=True)
-    ]
+    try:
+        return [
+            check_row(row, public_raw, origin)
+            for row, public_raw in zip(rows, publics, strict=True)
+        ]
+    finally:
+        _shared.clear()
 
 
 # -- chunks of rows on the process pool -----------------------------------------------
