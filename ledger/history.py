@@ -19,11 +19,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
-from cryptography.exceptions import InvalidSignature
-
 from ledger import canonical, envelope
 from ledger.keyring import KEY_TOPICS, KeyRecord, KeyRegistry, KeyValidityError
 from ledger.sql import Sql
+from ledger.verify_rows import ed25519_valid
 
 OK = "ok"
 # A history page reads the header of a stored event above this size, not its
@@ -266,15 +265,15 @@ def _judge(
     except KeyValidityError as exc:
         problems.append(Problem(exc.kind, exc.detail))
         record = registry.get(content.key_id)
-    if record is not None:
-        try:
-            record.public_key.verify(
-                env.signature, envelope.signed_message(env.content)
-            )
-        except InvalidSignature:
-            problems.append(
-                Problem("bad_signature", "the signature does not match the content")
-            )
+    if record is not None and not ed25519_valid(
+        record.public_key,
+        record.public_key_raw,
+        env.signature,
+        envelope.signed_message(env.content),
+    ):
+        problems.append(
+            Problem("bad_signature", "the signature does not match the content")
+        )
     previous = hashes.get((row.stream, row.version - 1))
     if row.version > 1 and previous is not None and content.prev != previous.hex():
         problems.append(

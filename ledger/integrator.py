@@ -33,6 +33,7 @@ from ledger.keyring import (
 )
 from ledger.private_files import write_private
 from ledger.sql import Cursor
+from ledger.verify_rows import ed25519_valid
 
 log = logging.getLogger(__name__)
 INTEGRATOR_LOCK = "kiemdiem-integrator-append"
@@ -276,7 +277,13 @@ class Integrator:
                 )
             else:
                 record = self._registry.check(content.key_id, content.actor, position)
-                record.public_key.verify(event.signature, event.message)
+                if not ed25519_valid(
+                    record.public_key,
+                    record.public_key_raw,
+                    event.signature,
+                    event.message,
+                ):
+                    return Alert(position, "bad_signature", "signature does not verify")
         except KeyValidityError as exc:
             return Alert(position, exc.kind, exc.detail)
         except InvalidSignature:
