@@ -45,6 +45,26 @@ def _review(tx: Tx, e: LedgerEvent) -> dict[str, Any]:
     return row
 
 
+PLACES = "ratings.review_places"
+"""Each review's cycle, subject and venue, in ``Tx.later``: read once per review
+and transaction (set when it opens, never changed)."""
+
+
+def _place(tx: Tx, e: LedgerEvent) -> tuple[str, str, str]:
+    """The review's cycle, subject key and venue."""
+    known: dict[str, tuple[str, str, str]] = tx.later.setdefault(PLACES, {})
+    place = known.get(str(e.stream))
+    if place is None:
+        tx.execute(
+            "SELECT cycle_id, subject_key, venue_id FROM {reviews} WHERE review_id = ?",
+            (str(e.stream),),
+        )
+        found = tx.fetchone()
+        assert found is not None  # noqa: S101 - Opened is always first in the stream
+        place = known[str(e.stream)] = (str(found[0]), str(found[1]), str(found[2]))
+    return place
+
+
 def _review_step(
     e: LedgerEvent,
     tx: Tx,
@@ -53,7 +73,7 @@ def _review_step(
     on: Any = None,
     **changes: Any,
 ) -> None:
-    row = _review(tx, e)
+    cycle, subject_key, venue = _place(tx, e)
     if changes:
         assignments = ", ".join(f"{k} = {v}" for k, v in changes.items())
         tx.execute(
@@ -62,16 +82,7 @@ def _review_step(
             + " WHERE review_id = ?",
             (str(e.stream),),
         )
-    log_step(
-        tx,
-        e,
-        row["cycle_id"],
-        row["subject_key"],
-        step,
-        detail,
-        row["venue_id"],
-        on,
-    )
+    log_step(tx, e, cycle, subject_key, step, detail, venue, on)
 
 
 class ReviewMeetings(ReadModel):
@@ -114,6 +125,8 @@ class ReviewMeetings(ReadModel):
             },
         )
         log_step(tx, e, cycle, ev.subject_key, "review_opened", {}, ev.venue_id)
+        places = tx.later.setdefault(PLACES, {})
+        places[str(e.stream)] = (cycle, str(ev.subject_key), str(ev.venue_id))
 
     @handles(Review.CollectiveReportCirculated)
     def report(self, e: LedgerEvent, tx: Tx) -> None:
@@ -217,8 +230,8 @@ class ReviewMeetings(ReadModel):
             "UPDATE {reviews} SET held_on = ?, conclusion = ? WHERE review_id = ?",
             (ev.held_on.isoformat(), ev.conclusion, str(e.stream)),
         )
-        row = _review(tx, e)
-        refill_later(tx, row["cycle_id"], row["subject_key"])
+        cycle, subject_key, _venue = _place(tx, e)
+        refill_later(tx, cycle, subject_key)
 
     @handles(Review.RedoOrdered)  # type: ignore[attr-defined]
     def review_redo(self, e: LedgerEvent, tx: Tx) -> None:
