@@ -172,15 +172,17 @@ _STORED_AS_IS = frozenset({str, int, bytes, type(None)})
 
 
 def adapt_params(params: Sequence[Any] | Mapping[str, Any]) -> tuple[Any, ...]:
-    if isinstance(params, Mapping):
+    kind = type(params)
+    # (``isinstance`` of an ABC costs more than the rest for a tuple or list.)
+    if kind is not tuple and kind is not list and isinstance(params, Mapping):
         msg = "view statements take positional ? parameters, not a mapping"
         raise TypeError(msg)
     # Most parameters are already text, integers or NULL (a rebuild adapts
-    # every parameter of every statement): those pass without a call each.
-    for value in params:
-        if type(value) not in _STORED_AS_IS:
-            return tuple(adapt_param(p) for p in params)
-    return params if type(params) is tuple else tuple(params)
+    # every parameter of every statement): those pass without a call each,
+    # looked for in C (``map``).
+    if _STORED_AS_IS.issuperset(map(type, params)):
+        return params if kind is tuple else tuple(params)  # type: ignore[return-value]
+    return tuple(adapt_param(p) for p in params)
 
 
 def as_tuple(row: Any) -> tuple[Any, ...]:
