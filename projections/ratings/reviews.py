@@ -65,6 +65,22 @@ def _place(tx: Tx, e: LedgerEvent) -> tuple[str, str, str]:
     return place
 
 
+REDO = "ratings.review_redo"
+"""Each review's pending redo order (or None), in ``Tx.later``: read once per
+review and transaction, kept by the two handlers that change it."""
+
+
+def _redo_order(tx: Tx, e: LedgerEvent) -> str | None:
+    known: dict[str, str | None] = tx.later.setdefault(REDO, {})
+    stream = str(e.stream)
+    if stream not in known:
+        order = tx.scalar(
+            "SELECT redo_order_id FROM {reviews} WHERE review_id = ?", (stream,)
+        )
+        known[stream] = None if order is None else str(order)
+    return known[stream]
+
+
 def _review_step(
     e: LedgerEvent,
     tx: Tx,
@@ -127,6 +143,7 @@ class ReviewMeetings(ReadModel):
         log_step(tx, e, cycle, ev.subject_key, "review_opened", {}, ev.venue_id)
         places = tx.later.setdefault(PLACES, {})
         places[str(e.stream)] = (cycle, str(ev.subject_key), str(ev.venue_id))
+        tx.later.setdefault(REDO, {})[str(e.stream)] = None
 
     @handles(Review.CollectiveReportCirculated)
     def report(self, e: LedgerEvent, tx: Tx) -> None:
@@ -207,7 +224,7 @@ class ReviewMeetings(ReadModel):
     @handles(Review.MeetingHeld)  # type: ignore[attr-defined]
     def meeting(self, e: LedgerEvent, tx: Tx) -> None:
         ev = e.event
-        order = _review(tx, e)["redo_order_id"]
+        order = _redo_order(tx, e)
         if order is not None:
             review_redone(tx, order, e.notification_id)
             tx.execute(
@@ -215,6 +232,7 @@ class ReviewMeetings(ReadModel):
                 "WHERE review_id = ?",
                 (str(e.stream),),
             )
+            tx.later[REDO][str(e.stream)] = None
         _review_step(
             e,
             tx,
@@ -243,6 +261,7 @@ class ReviewMeetings(ReadModel):
             "redo_order_id = ? WHERE review_id = ?",
             (str(e.event.order_id), str(e.stream)),
         )
+        tx.later.setdefault(REDO, {})[str(e.stream)] = str(e.event.order_id)
         log_step(
             tx,
             e,
