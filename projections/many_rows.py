@@ -10,8 +10,7 @@ each, with the rows those statements one by one would leave:
 - ``insert``: a plain insert (a conflict fails either way: the caller then
   replays the page event by event);
 - ``ignore``: ``ON CONFLICT DO NOTHING``: the first of rows with the same key
-  stays (PostgreSQL skips a later duplicate of the same statement too; the key
-  is the whole row when it is not known);
+  stays (PostgreSQL skips a later duplicate within the statement too);
 - ``update``: ``ON CONFLICT (key) DO UPDATE SET`` every other column to
   ``excluded``'s: the last row of a key is what stays (PostgreSQL refuses to
   update one row twice in one statement, so only it is sent);
@@ -40,7 +39,7 @@ class Shape:
     marks: str  # ``(?, …)``
     tail: str  # what follows the row (`` ON CONFLICT …``), maybe empty
     mode: Mode
-    key: tuple[int, ...]  # the key columns' positions in a row (update, ignore)
+    key: tuple[int, ...]  # the key columns' positions in a row (update)
 
     @classmethod
     def of(cls, statement: str, mode: Mode, key: Sequence[int] = ()) -> Shape:
@@ -81,11 +80,4 @@ class Shape:
             for row in rows:
                 last[tuple(row[i] for i in self.key)] = row
             return list(last.values()) if len(last) < len(rows) else rows
-        if self.mode == "ignore":
-            first: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-            for row in rows:
-                first.setdefault(
-                    tuple(row[i] for i in self.key) if self.key else row, row
-                )
-            return list(first.values()) if len(first) < len(rows) else rows
         return rows

@@ -414,12 +414,23 @@ class Tx(ViewCursor):
             self.executemany(statement, rows)
 
     def insert_ignoring(
-        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        distinct: bool = False,
     ) -> None:
-        """``INSERT … ON CONFLICT DO NOTHING`` of ``rows`` into ``table``."""
+        """``INSERT … ON CONFLICT DO NOTHING`` of ``rows`` into ``table``.
+        ``distinct``: no row repeats one given before in the page (e.g. its key
+        holds the event's notification id): deferred, they are not looked up
+        among those already given (the statement still ignores a conflict)."""
         statement = self._insert_statement(table, columns, ignoring=True)
         if not self.deferred:
             self.executemany(statement, rows)
+            return
+        if distinct:
+            self._defer(table, statement, [adapt_params(row) for row in rows])
             return
         written = self._written.setdefault(table, set())
         fresh: list[tuple[Any, ...]] = []
