@@ -69,63 +69,102 @@ class CatchUpTogether:
     def _catch_up_together(
         self, states: Sequence[ViewState], until: int | None
     ) -> dict[str, int]:
-        """PostgreSQL: the views' round in one transaction (the worker's, after
-        every command): one statement reads every position, one page of the new
-        notifications is read and decoded once, and each view applies what it
-        handles and advances to the tip. Returns the positions of the views it
-        brought there; anything unusual leaves them all to the careful path."""
-        if self.views.shared is None or not states:
+        """The views' round one page at a time (the worker's, after every
+        command), each page in one transaction on PostgreSQL (one per view file
+        on SQLite): every position is read (one statement on PostgreSQL), each
+        page of the new notifications is read and decoded once for every view
+        (not once per view, as the careful path does), and each view applies
+        what it handles and advances to the page's end. Returns the positions of
+        the views it brought to the tip; anything unusual leaves them to the
+        careful path (from the last committed page)."""
+        if not states:
             return {}
         try:
             stop = self.careful.app.max_notification_id()
-            with view_storage.statement(self.views.shared.datastore) as c:
-                tracked, _worker = self.views.tracked(c, states)
-            if any(tracked[s.name][1] not in (None, "ready") for s in states):
-                return {}
-            positions = {s.name: tracked[s.name][0] for s in states}
+            if self.views.shared is None:  # SQLite: a file per view
+                positions = {
+                    s.name: s.view.max_tracking_id(UPSTREAM) or 0 for s in states
+                }
+                if any(p > stop for p in positions.values()):
+                    return {}  # the careful path reports a view ahead of the log
+            else:
+                with view_storage.statement(self.views.shared.datastore) as c:
+                    tracked, _worker = self.views.tracked(c, states)
+                if any(tracked[s.name][1] not in (None, "ready") for s in states):
+                    return {}
+                positions = {s.name: tracked[s.name][0] for s in states}
             behind = [
                 s
                 for s in states
                 if positions[s.name] < stop
                 and (until is None or positions[s.name] < until)
             ]
-            if not behind:
-                return positions
-            start = min(positions[s.name] for s in behind)
-            notifications = self._page(start, stop)
-            if len(notifications) >= self.careful.page_size:
-                return {}
-            wanted = {
-                s.name: [
-                    n
-                    for n in notifications
-                    if n.id > max(positions[s.name], s.known or 0)
-                    and n.topic in s.topic_set
-                ]
-                for s in behind
-            }
-            decoded: dict[int, LedgerEvent] = {}
-            for name in wanted:
-                for n in wanted[name]:
-                    if n.id not in decoded:
-                        decoded[n.id] = self.careful.decode(n)
-            ordered = sorted(behind, key=lambda s: s.name)
-            reached: dict[str, int] = {}
-            with ExitStack() as locks:
-                for state in ordered:
-                    locks.enter_context(state.lock)
-                with self.views.shared.datastore.transaction(commit=True) as c:
-                    for state in ordered:
-                        events = [decoded[n.id] for n in wanted[state.name]]
-                        reached[state.name] = self._apply_events(state, c, events, stop)
-            for state in ordered:
-                state.known = max(state.known or 0, reached[state.name])
-                positions[state.name] = reached[state.name]
+            read = min((positions[s.name] for s in behind), default=stop)
+            while read < stop:
+                read = self._together_page(behind, positions, read, stop)
+            return positions
         except Exception as exc:
             # Rolled back: the careful path replays, finds and marks the culprit.
             logger.debug("views: the round in one transaction fell back: %r", exc)
             return {}
-        return positions
+
+    def _together_page(
+        self,
+        behind: Sequence[ViewState],
+        positions: dict[str, int],
+        read: int,
+        stop: int,
+    ) -> int:
+        """One page of :meth:`_catch_up_together`: the notifications after
+        ``read`` (every view of ``behind`` handles none between its position
+        and there), applied and committed for the views that handle some of
+        them, and on the last page for every view of ``behind`` (advanced to
+        ``stop``); ``positions`` (and each view's ``known``) then hold their
+        new positions. Returns the page's end."""
+        notifications = self._page(read, stop)
+        full = len(notifications) >= self.careful.page_size
+        target = notifications[-1].id if full else stop
+        wanted = {
+            s.name: [
+                n
+                for n in notifications
+                if n.id > max(positions[s.name], s.known or 0)
+                and n.topic in s.topic_set
+            ]
+            for s in behind
+        }
+        decoded: dict[int, LedgerEvent] = {}
+        for name in wanted:
+            for n in wanted[name]:
+                if n.id not in decoded:
+                    decoded[n.id] = self.careful.decode(n)
+        # A view with nothing in a page keeps its position until the last
+        # page (what it shows is the same): no statement for it meanwhile.
+        ordered = sorted(
+            (s for s in behind if wanted[s.name] or target >= stop),
+            key=lambda s: s.name,
+        )
+        reached: dict[str, int] = {}
+        shared = self.views.shared
+        with ExitStack() as locks:
+            for state in ordered:
+                locks.enter_context(state.lock)
+            if shared is None:  # SQLite: each view's file commits on its own
+                for state in ordered:
+                    events = [decoded[n.id] for n in wanted[state.name]]
+                    with state.view.transaction(commit=True) as c:
+                        done = self._apply_events(state, c, events, target)
+                    state.known = max(state.known or 0, done)
+                    positions[state.name] = done
+                return target
+            with shared.datastore.transaction(commit=True) as c:
+                for state in ordered:
+                    events = [decoded[n.id] for n in wanted[state.name]]
+                    reached[state.name] = self._apply_events(state, c, events, target)
+        for state in ordered:
+            state.known = max(state.known or 0, reached[state.name])
+            positions[state.name] = reached[state.name]
+        return target
 
     def catch_up_written(self, until: int) -> None:
         """Embedded mode, after a command: bring the views to ``until`` doing only

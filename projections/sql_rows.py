@@ -4,7 +4,7 @@
 them, but each row still costs a round of its pipeline machinery, which is most
 of a handler's CPU when it writes a few rows per event. A handler that writes a
 handful of rows of one table at once passes them here instead: one statement
-and one round trip per :data:`ROWS_PER_STATEMENT` rows. The rows of an upsert
+and one round trip per :data:`projections.many_rows.ROWS` rows. The rows of an upsert
 (``ON CONFLICT … DO UPDATE``) must name each key at most once.
 """
 
@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from projections.many_rows import Shape
 from projections.sqlutil import Tx
-
-ROWS_PER_STATEMENT = 500
 
 
 def execute_rows(
@@ -23,10 +22,7 @@ def execute_rows(
 ) -> None:
     """``head`` + ``marks`` once per row, comma-separated, + ``tail``, with the
     rows' values in order (``head`` ends with ``VALUES``, ``marks`` is one
-    row's ``(?, …)``)."""
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        part = rows[start : start + ROWS_PER_STATEMENT]
-        tx.execute(
-            head + ", ".join(marks for _ in part) + tail,
-            [value for row in part for value in row],
-        )
+    row's ``(?, …)``); on PostgreSQL with numbered parameters
+    (:meth:`Tx.execute_shaped`: psycopg parses a statement of more than 50
+    ``%s`` again at each call)."""
+    tx.execute_shaped(Shape(head, marks, tail, "insert", ()), rows)

@@ -22,6 +22,7 @@ from typing import Any, Self
 from uuid import UUID
 
 from ledger import canonical
+from projections.many_rows import Mode, Shape
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 # Postgres truncates identifiers longer than this (NAMEDATALEN - 1).
@@ -171,15 +172,17 @@ _STORED_AS_IS = frozenset({str, int, bytes, type(None)})
 
 
 def adapt_params(params: Sequence[Any] | Mapping[str, Any]) -> tuple[Any, ...]:
-    if isinstance(params, Mapping):
+    kind = type(params)
+    # (``isinstance`` of an ABC costs more than the rest for a tuple or list.)
+    if kind is not tuple and kind is not list and isinstance(params, Mapping):
         msg = "view statements take positional ? parameters, not a mapping"
         raise TypeError(msg)
     # Most parameters are already text, integers or NULL (a rebuild adapts
-    # every parameter of every statement): those pass without a call each.
-    for value in params:
-        if type(value) not in _STORED_AS_IS:
-            return tuple(adapt_param(p) for p in params)
-    return params if type(params) is tuple else tuple(params)
+    # every parameter of every statement): those pass without a call each,
+    # looked for in C (``map``).
+    if _STORED_AS_IS.issuperset(map(type, params)):
+        return params if kind is tuple else tuple(params)  # type: ignore[return-value]
+    return tuple(adapt_param(p) for p in params)
 
 
 def as_tuple(row: Any) -> tuple[Any, ...]:
@@ -224,6 +227,10 @@ class ViewCursor:
         self._tables = dict(tables)
         self._namespaces = {k: dict(v) for k, v in (namespaces or {}).items()}
         self._rendered: dict[str, str] = {}
+        # rendered statement -> its result's column names (building them from
+        # psycopg's description costs more than reading the row)
+        self._names: dict[str, list[str]] = {}
+        self._last = ""
         self._upserts: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str] = {}
 
     def table(self, name: str, model: str | None = None) -> str:
@@ -245,7 +252,8 @@ class ViewCursor:
     def execute(
         self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()
     ) -> Self:
-        self._raw.execute(self.render(statement), adapt_params(params))
+        rendered = self._last = self.render(statement)
+        self._raw.execute(rendered, adapt_params(params))
         return self
 
     def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
@@ -262,7 +270,12 @@ class ViewCursor:
 
     @property
     def columns(self) -> list[str]:
-        return column_names(self._raw.description)
+        names = self._names.get(self._last)
+        if names is None:
+            names = column_names(self._raw.description)
+            if self._last and names:
+                self._names[self._last] = names
+        return names
 
     def fetchone_dict(self) -> dict[str, Any] | None:
         row = self.fetchone()
@@ -305,6 +318,12 @@ class Tx(ViewCursor):
         deferred: bool = False,
     ) -> None:
         super().__init__(raw, postgres=postgres, tables=tables, namespaces=namespaces)
+        if postgres and hasattr(self._raw, "connection"):
+            # Rows as tuples, as :func:`as_tuple` makes them: psycopg's dict
+            # rows cost a dict (and its names) per row the handlers read.
+            from psycopg.rows import tuple_row  # PostgreSQL only
+
+            self._raw = self._raw.connection.cursor(row_factory=tuple_row)
         self.deferred = deferred
         # What a read model keeps for the end of the event (or, deferred, of
         # the page) by a name of its own: e.g. the subjects whose open items
@@ -320,6 +339,9 @@ class Tx(ViewCursor):
         # table -> the counting statement and each key's sum (add_counts)
         self._counts: dict[str, tuple[str, dict[tuple[Any, ...], int]]] = {}
         self._counters: dict[tuple[str, tuple[str, ...], str], str] = {}
+        # deferred statement -> its shape, to write its rows many per statement
+        self._shapes: dict[str, Shape] = {}
+        self._numbered: Any = None  # PostgreSQL: a cursor for $n statements
 
     def execute(
         self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()
@@ -345,9 +367,30 @@ class Tx(ViewCursor):
         excluded.column`` per key. Deferred, a page's additions to one key are
         summed and written as one row, at the flush: the counts are those of
         adding each at once."""
+        self.add_amounts(table, key_columns, column, [(*key, 1) for key in keys])
+
+    def add_amounts(
+        self,
+        table: str,
+        key_columns: Sequence[str],
+        column: str,
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        """Add each row's last value to ``column`` of its key's row (the values
+        before it; a new row holds the amount, 0 included): as
+        :meth:`add_counts`, deferred summed per key over the page; otherwise
+        in one statement per few hundred keys, each key once."""
         statement = self._count_statement(table, tuple(key_columns), column)
+        if not rows:
+            return
         if not self.deferred:
-            self.executemany(statement, [(*key, 1) for key in keys])
+            sums: dict[tuple[Any, ...], int] = {}
+            for row in rows:
+                key = adapt_params(row[:-1])
+                sums[key] = sums.get(key, 0) + int(row[-1])
+            if self._pending or self._written or self._counts:
+                self._before(statement)
+            self._write(statement, [(*k, n) for k, n in sums.items()], every=True)
             return
         counted = self._counts.get(table)
         if counted is None or counted[0] != statement:
@@ -355,10 +398,10 @@ class Tx(ViewCursor):
                 self.flush([table])
             self.render(statement)  # an unknown table fails here, in its handler
             counted = self._counts[table] = (statement, {})
-        sums = counted[1]
-        for key in keys:
-            values = adapt_params(key)
-            sums[values] = sums.get(values, 0) + 1
+        into = counted[1]
+        for row in rows:
+            key = adapt_params(row[:-1])
+            into[key] = into.get(key, 0) + int(row[-1])
 
     def insert(
         self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
@@ -371,12 +414,23 @@ class Tx(ViewCursor):
             self.executemany(statement, rows)
 
     def insert_ignoring(
-        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        distinct: bool = False,
     ) -> None:
-        """``INSERT … ON CONFLICT DO NOTHING`` of ``rows`` into ``table``."""
+        """``INSERT … ON CONFLICT DO NOTHING`` of ``rows`` into ``table``.
+        ``distinct``: no row repeats one given before in the page (e.g. its key
+        holds the event's notification id): deferred, they are not looked up
+        among those already given (the statement still ignores a conflict)."""
         statement = self._insert_statement(table, columns, ignoring=True)
         if not self.deferred:
             self.executemany(statement, rows)
+            return
+        if distinct:
+            self._defer(table, statement, [adapt_params(row) for row in rows])
             return
         written = self._written.setdefault(table, set())
         fresh: list[tuple[Any, ...]] = []
@@ -403,6 +457,10 @@ class Tx(ViewCursor):
             self._upserts[cache_key] = statement
         row = [values[c] for c in columns]
         if self.deferred:
+            if statement not in self._shapes:
+                keys = [columns.index(k) for k in key_columns]
+                mode: Mode = "update" if len(keys) < len(columns) else "ignore"
+                self._shaped(statement, mode, keys)
             self._defer(table, statement, [adapt_params(row)])
         else:
             self.execute(statement, row)
@@ -412,14 +470,55 @@ class Tx(ViewCursor):
         every = (*self._pending, *self._counts) if tables is None else tables
         for table in list(dict.fromkeys(every)):
             for statement, rows in self._pending.pop(table, ()):
-                self._raw.executemany(self.render(statement), rows)
+                self._write(statement, rows)
             self._written.pop(table, None)
             counted = self._counts.pop(table, None)
             if counted is not None:
                 statement, sums = counted
-                self._raw.executemany(
-                    self.render(statement), [(*k, n) for k, n in sums.items()]
+                self._write(statement, [(*k, n) for k, n in sums.items()])
+
+    def _write(
+        self, statement: str, rows: Sequence[tuple[Any, ...]], *, every: bool = False
+    ) -> None:
+        """A deferred statement's rows: several per statement (:mod:`.many_rows`)
+        on PostgreSQL, where each statement costs most; ``executemany`` (one
+        prepared statement in C) on SQLite. ``every``: several per statement on
+        SQLite too (rows of more than one statement each otherwise)."""
+        shape = self._shapes.get(statement)
+        if shape is None or len(rows) < 2 or not (self.postgres or every):
+            self._raw.executemany(self.render(statement), rows)
+            return
+        self._write_shaped(shape, rows)
+
+    def execute_shaped(self, shape: Shape, rows: Sequence[Sequence[Any]]) -> None:
+        """Write ``rows`` now, several per statement (:mod:`.many_rows`), after
+        the deferred rows of the table ``shape``'s head names."""
+        if not rows:
+            return
+        if self._pending or self._written or self._counts:
+            self._before(shape.head)
+        self._write_shaped(shape, [adapt_params(row) for row in rows])
+
+    def _write_shaped(self, shape: Shape, rows: Sequence[tuple[Any, ...]]) -> None:
+        head, tail = self.render(shape.head), self.render(shape.tail)
+        if not self.postgres:
+            for count, params in shape.parts(rows):
+                self._raw.execute(
+                    head + ", ".join([shape.marks] * count) + tail, params
                 )
+            return
+        raw = self._numbered
+        if raw is None:
+            import psycopg  # PostgreSQL only
+
+            raw = self._numbered = psycopg.RawCursor(self._raw.connection)
+        width = len(rows[0])
+        for count, params in shape.parts(rows):
+            raw.execute(head + shape.numbered(count, width) + tail, params)
+
+    def _shaped(self, statement: str, mode: Mode, key: Sequence[int] = ()) -> str:
+        self._shapes[statement] = Shape.of(statement, mode, key)
+        return statement
 
     def _defer(self, table: str, statement: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
@@ -465,6 +564,7 @@ class Tx(ViewCursor):
                 f"VALUES ({', '.join('?' for _ in columns)})"
                 + (" ON CONFLICT DO NOTHING" if ignoring else "")
             )
+            self._shaped(statement, "ignore" if ignoring else "insert")
             self._inserts[key] = statement
         return statement
 
@@ -484,6 +584,7 @@ class Tx(ViewCursor):
                 f"ON CONFLICT ({', '.join(quote(k) for k in key_columns)}) "
                 f"DO UPDATE SET {target} = here.{target} + excluded.{target}"
             )
+            self._shaped(statement, "count")
             self._counters[key] = statement
         return statement
 

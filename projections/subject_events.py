@@ -290,7 +290,8 @@ class SubjectEvents(ReadModel):
             facets += [(s, "actor", e.actor) for s in subjects]
         if tx.deferred:  # a rebuild's page: written per table at its end
             _count(tx, subjects)
-            tx.insert_ignoring("entries", ENTRY_COLUMNS, entries)
+            # (subject, notification id): an event's rows are its own
+            tx.insert_ignoring("entries", ENTRY_COLUMNS, entries, distinct=True)
             tx.insert_ignoring("facets", FACET_COLUMNS, facets)
             return
         # One statement per table for the event's rows, not one per row.

@@ -45,6 +45,42 @@ def _review(tx: Tx, e: LedgerEvent) -> dict[str, Any]:
     return row
 
 
+PLACES = "ratings.review_places"
+"""Each review's cycle, subject and venue, in ``Tx.later``: read once per review
+and transaction (set when it opens, never changed)."""
+
+
+def _place(tx: Tx, e: LedgerEvent) -> tuple[str, str, str]:
+    """The review's cycle, subject key and venue."""
+    known: dict[str, tuple[str, str, str]] = tx.later.setdefault(PLACES, {})
+    place = known.get(str(e.stream))
+    if place is None:
+        tx.execute(
+            "SELECT cycle_id, subject_key, venue_id FROM {reviews} WHERE review_id = ?",
+            (str(e.stream),),
+        )
+        found = tx.fetchone()
+        assert found is not None  # noqa: S101 - Opened is always first in the stream
+        place = known[str(e.stream)] = (str(found[0]), str(found[1]), str(found[2]))
+    return place
+
+
+REDO = "ratings.review_redo"
+"""Each review's pending redo order (or None), in ``Tx.later``: read once per
+review and transaction, kept by the two handlers that change it."""
+
+
+def _redo_order(tx: Tx, e: LedgerEvent) -> str | None:
+    known: dict[str, str | None] = tx.later.setdefault(REDO, {})
+    stream = str(e.stream)
+    if stream not in known:
+        order = tx.scalar(
+            "SELECT redo_order_id FROM {reviews} WHERE review_id = ?", (stream,)
+        )
+        known[stream] = None if order is None else str(order)
+    return known[stream]
+
+
 def _review_step(
     e: LedgerEvent,
     tx: Tx,
@@ -53,7 +89,7 @@ def _review_step(
     on: Any = None,
     **changes: Any,
 ) -> None:
-    row = _review(tx, e)
+    cycle, subject_key, venue = _place(tx, e)
     if changes:
         assignments = ", ".join(f"{k} = {v}" for k, v in changes.items())
         tx.execute(
@@ -62,16 +98,7 @@ def _review_step(
             + " WHERE review_id = ?",
             (str(e.stream),),
         )
-    log_step(
-        tx,
-        e,
-        row["cycle_id"],
-        row["subject_key"],
-        step,
-        detail,
-        row["venue_id"],
-        on,
-    )
+    log_step(tx, e, cycle, subject_key, step, detail, venue, on)
 
 
 class ReviewMeetings(ReadModel):
@@ -114,6 +141,9 @@ class ReviewMeetings(ReadModel):
             },
         )
         log_step(tx, e, cycle, ev.subject_key, "review_opened", {}, ev.venue_id)
+        places = tx.later.setdefault(PLACES, {})
+        places[str(e.stream)] = (cycle, str(ev.subject_key), str(ev.venue_id))
+        tx.later.setdefault(REDO, {})[str(e.stream)] = None
 
     @handles(Review.CollectiveReportCirculated)
     def report(self, e: LedgerEvent, tx: Tx) -> None:
@@ -194,7 +224,7 @@ class ReviewMeetings(ReadModel):
     @handles(Review.MeetingHeld)  # type: ignore[attr-defined]
     def meeting(self, e: LedgerEvent, tx: Tx) -> None:
         ev = e.event
-        order = _review(tx, e)["redo_order_id"]
+        order = _redo_order(tx, e)
         if order is not None:
             review_redone(tx, order, e.notification_id)
             tx.execute(
@@ -202,6 +232,7 @@ class ReviewMeetings(ReadModel):
                 "WHERE review_id = ?",
                 (str(e.stream),),
             )
+            tx.later[REDO][str(e.stream)] = None
         _review_step(
             e,
             tx,
@@ -217,8 +248,8 @@ class ReviewMeetings(ReadModel):
             "UPDATE {reviews} SET held_on = ?, conclusion = ? WHERE review_id = ?",
             (ev.held_on.isoformat(), ev.conclusion, str(e.stream)),
         )
-        row = _review(tx, e)
-        refill_later(tx, row["cycle_id"], row["subject_key"])
+        cycle, subject_key, _venue = _place(tx, e)
+        refill_later(tx, cycle, subject_key)
 
     @handles(Review.RedoOrdered)  # type: ignore[attr-defined]
     def review_redo(self, e: LedgerEvent, tx: Tx) -> None:
@@ -230,6 +261,7 @@ class ReviewMeetings(ReadModel):
             "redo_order_id = ? WHERE review_id = ?",
             (str(e.event.order_id), str(e.stream)),
         )
+        tx.later.setdefault(REDO, {})[str(e.stream)] = str(e.event.order_id)
         log_step(
             tx,
             e,

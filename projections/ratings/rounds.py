@@ -16,7 +16,7 @@ from domain.evaluation import show
 from domain.ratings import RatingRound
 from ledger.mapper import LedgerEvent
 from projections.ratings.orders import rating_redone
-from projections.ratings.subjects import level_changed, set_subject, subject_row
+from projections.ratings.subjects import level_changed, set_subject
 from projections.ratings.timeline import log_step
 from projections.ratings.values import PENDING, to_json
 
@@ -231,12 +231,13 @@ class RatingRounds(ReadModel):
         cycle, key = _round_subject(e, tx)
         ev = e.event
         rating_redone(tx, cycle, key, e.notification_id)
-        level_changed(tx, cycle, key, None, ev.level)
+        row = level_changed(tx, cycle, key, None, ev.level)
         set_subject(
             tx,
             cycle,
             key,
             e.notification_id,
+            before=row,
             round_id=str(e.stream),
             status="decided",
             level=ev.level,
@@ -266,12 +267,13 @@ class RatingRounds(ReadModel):
     def cancelled(self, e: LedgerEvent, tx: Tx) -> None:
         cycle, key = _round_subject(e, tx)
         ev = e.event
-        level_changed(tx, cycle, key, ev.previous_level, None)
+        row = level_changed(tx, cycle, key, ev.previous_level, None)
         set_subject(
             tx,
             cycle,
             key,
             e.notification_id,
+            before=row,
             status="cancelled",
             level=None,
             decided_at=None,
@@ -289,14 +291,14 @@ class RatingRounds(ReadModel):
     def revised(self, e: LedgerEvent, tx: Tx) -> None:
         cycle, key = _round_subject(e, tx)
         ev = e.event
-        level_changed(tx, cycle, key, None, ev.level)
-        row = subject_row(tx, cycle, key)
+        row = level_changed(tx, cycle, key, None, ev.level)
         revisions = int(row["revisions"]) + 1 if row else 1
         set_subject(
             tx,
             cycle,
             key,
             e.notification_id,
+            before=row,
             status="decided",
             level=ev.level,
             decision_no=ev.decision_no,
@@ -334,12 +336,13 @@ class RatingRounds(ReadModel):
     def rating_redo(self, e: LedgerEvent, tx: Tx) -> None:
         cycle, key = _round_subject(e, tx)
         ev = e.event
-        level_changed(tx, cycle, key, ev.previous_level, None)
+        row = level_changed(tx, cycle, key, ev.previous_level, None)
         set_subject(
             tx,
             cycle,
             key,
             e.notification_id,
+            before=row,
             status=PENDING,
             self_level=None,
             score=None,

@@ -21,7 +21,6 @@ from uuid import UUID
 
 from projections.ratings.values import PENDING
 from projections.read_model import ReadModel
-from projections.sql_rows import execute_rows
 from projections.sqlutil import Tx
 
 if TYPE_CHECKING:
@@ -48,12 +47,10 @@ def _bumps(tx: Tx, cycle: str, pop: str, moves: list[tuple[str, str, int]]) -> N
     sums: dict[tuple[str, str], int] = {}
     for org, bucket, by in moves:
         sums[org, bucket] = sums.get((org, bucket), 0) + by
-    execute_rows(
-        tx,
-        "INSERT INTO {stats} AS here (cycle_id, org_id, population, bucket, n) VALUES ",
-        "(?, ?, ?, ?, ?)",
-        " ON CONFLICT (cycle_id, org_id, population, bucket) "
-        "DO UPDATE SET n = here.n + excluded.n",
+    tx.add_amounts(  # summed per key over a deferred page (Tx.add_amounts)
+        "stats",
+        ("cycle_id", "org_id", "population", "bucket"),
+        "n",
         [(cycle, org, pop, bucket, n) for (org, bucket), n in sums.items()],
     )
 
@@ -66,13 +63,10 @@ level, bucket."""
 def place_bump(tx: Tx, cycle: str, counts: dict[Placed, int]) -> None:
     """Add each count to the subjects' own organisations' counters (one
     statement: a new row holds its count)."""
-    execute_rows(
-        tx,
-        "INSERT INTO {placed} AS here (cycle_id, org_id, population, klass, "
-        "deadline_level, bucket, n) VALUES ",
-        "(?, ?, ?, ?, ?, ?, ?)",
-        " ON CONFLICT (cycle_id, org_id, population, klass, deadline_level, "
-        "bucket) DO UPDATE SET n = here.n + excluded.n",
+    tx.add_amounts(  # summed per key over a deferred page (Tx.add_amounts)
+        "placed",
+        ("cycle_id", "org_id", "population", "klass", "deadline_level", "bucket"),
+        "n",
         [(cycle, *key, by) for key, by in counts.items() if by != 0],
     )
 

@@ -10,7 +10,7 @@ subject's level moves it between the buckets of :mod:`.statistics`.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
@@ -109,23 +109,50 @@ def subject_row(tx: Tx, cycle: str, key: str) -> dict[str, Any] | None:
     return tx.fetchone_dict()
 
 
-def set_subject(tx: Tx, cycle: str, key: str, at: int, **values: Any) -> None:
-    """Set columns of a subject's row; its status tallies and open items follow."""
-    before = None
-    if "status" in values:
+def set_subject(
+    tx: Tx,
+    cycle: str,
+    key: str,
+    at: int,
+    *,
+    before: Mapping[str, Any] | None = None,
+    **values: Any,
+) -> None:
+    """Set columns of a subject's row; its status tallies and open items follow.
+    ``before``: the row as it stands, when the caller has just read it."""
+    assignments = ", ".join(f"{k} = ?" for k in values)
+    params = (*values.values(), at, cycle, key)
+    if "status" not in values:
+        before = None
+    elif before is None and tx.postgres:
+        # One statement: the row's status and path as they were, from the
+        # statement's own snapshot (PostgreSQL's RETURNING names the FROM).
+        tx.execute(
+            "UPDATE {subjects} AS s SET "  # noqa: S608 - column names come from code
+            + assignments
+            + ", updated_at = ? FROM (SELECT status, path FROM {subjects} "
+            "WHERE cycle_id = ? AND subject_key = ?) AS old "
+            "WHERE s.cycle_id = ? AND s.subject_key = ? "
+            "RETURNING old.status, old.path",
+            (*params, cycle, key),
+        )
+        found = tx.fetchone()
+        before = None if found is None else {"status": found[0], "path": found[1]}
+        params = ()
+    elif before is None:
         tx.execute(
             "SELECT status, path FROM {subjects} "
             "WHERE cycle_id = ? AND subject_key = ?",
             (cycle, key),
         )
         before = tx.fetchone_dict()
-    assignments = ", ".join(f"{k} = ?" for k in values)
-    tx.execute(
-        "UPDATE {subjects} SET "  # noqa: S608 - column names come from code
-        + assignments
-        + ", updated_at = ? WHERE cycle_id = ? AND subject_key = ?",
-        (*values.values(), at, cycle, key),
-    )
+    if params:
+        tx.execute(
+            "UPDATE {subjects} SET "  # noqa: S608 - column names come from code
+            + assignments
+            + ", updated_at = ? WHERE cycle_id = ? AND subject_key = ?",
+            params,
+        )
     moved = before is not None and before["status"] != values["status"]
     if before is not None and moved:
         path = json.loads(before["path"])
@@ -157,16 +184,19 @@ def drop_subject(tx: Tx, cycle: str, row: dict[str, Any]) -> None:
 
 def level_changed(
     tx: Tx, cycle: str, key: str, old: str | None, new: str | None
-) -> None:
+) -> dict[str, Any] | None:
+    """The subject's counters follow its level; its row as it stood (before
+    the caller's :func:`set_subject`), or None when it has none."""
     row = subject_row(tx, cycle, key)
     if row is None:
-        return
+        return None
     path = json.loads(row["path"])
     bump_moved(tx, cycle, path, row["population"], old or PENDING, new or PENDING)
     moved = {placed_key(row, path, old or PENDING): -1}
     new_key = placed_key(row, path, new or PENDING)
     moved[new_key] = moved.get(new_key, 0) + 1
     place_bump(tx, cycle, moved)
+    return row
 
 
 class CyclesAndSubjects(ReadModel):

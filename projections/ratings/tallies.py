@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from projections.read_model import ReadModel
-from projections.sql_rows import execute_rows
 from projections.sqlutil import Tx
 
 if TYPE_CHECKING:
@@ -52,14 +51,9 @@ def tally(
     ]
     if not rows:
         return
-    execute_rows(  # one statement: each (place, facet, value) once
-        tx,
-        "INSERT INTO {tallies} AS here (cycle_id, org_id, facet, value, n) VALUES ",
-        "(?, ?, ?, ?, ?)",
-        " ON CONFLICT (cycle_id, org_id, facet, value) "
-        "DO UPDATE SET n = here.n + excluded.n",
-        rows,
-    )
+    # Summed per key over a deferred page (a rebuild's), written at its end or
+    # before a statement reads the table: the rows of adding each at once.
+    tx.add_amounts("tallies", ("cycle_id", "org_id", "facet", "value"), "n", rows)
     lower = [row[1:4] for row in rows if row[4] < 0]
     for start in range(0, len(lower), BATCH) if drop_zero else ():
         part = lower[start : start + BATCH]

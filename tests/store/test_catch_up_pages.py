@@ -245,3 +245,65 @@ def test_a_cycle_opened_in_parts_equals_whatever_the_pages(
             "ReviewCycle.Opened"
         )
         _page_wise_equals_rebuild(services, (1, 3, 500))
+
+
+# ---------------------------------------------------------------------------
+# A page's deferred rows in multi-row statements: the rows of writing each
+# ---------------------------------------------------------------------------
+class Shapes(ReadModel):
+    """Every kind of deferred write, with the repeats a page may hold: an
+    upsert of one key again and again (the last stays), ``insert_ignoring``
+    of one key with other values (the first stays), counts summed to 0 (the
+    row stays, at 0), and a read of the table between them."""
+
+    name = "paged_shapes"
+    version = 1
+    tables = {  # noqa: RUF012
+        "latest": "id TEXT PRIMARY KEY, amount BIGINT NOT NULL, ver BIGINT NOT NULL",
+        "firsts": "id TEXT PRIMARY KEY, amount BIGINT NOT NULL",
+        "seen": "id TEXT NOT NULL, ver BIGINT NOT NULL, PRIMARY KEY (id, ver)",
+        "counts": "id TEXT NOT NULL, sign TEXT NOT NULL, n BIGINT NOT NULL, "
+        "PRIMARY KEY (id, sign)",
+        "reads": "id TEXT NOT NULL, ver BIGINT NOT NULL, total BIGINT, "
+        "PRIMARY KEY (id, ver)",
+    }
+
+    @handles(Counter.Added)
+    def added(self, e: Any, tx: Tx) -> None:
+        stream, amount = str(e.stream), e.event.amount
+        tx.upsert("latest", ["id"], {"id": stream, "amount": amount, "ver": e.version})
+        tx.insert_ignoring("firsts", ("id", "amount"), [(stream, amount)])
+        tx.insert_ignoring("seen", ("id", "ver"), [(stream, e.version)], distinct=True)
+        by = 1 if amount % 2 else -1
+        tx.add_amounts(
+            "counts", ("id", "sign"), "n", [(stream, "odd", by), (stream, "all", 1)]
+        )
+        if amount % 5 == 0:  # a read of the counts between the writes
+            total = tx.scalar(
+                "SELECT SUM(n) FROM {counts} WHERE id = ? AND sign = ?",
+                (stream, "odd"),
+            )
+            total = None if total is None else int(total)  # PostgreSQL: numeric
+            tx.insert("reads", ["id", "ver", "total"], [(stream, e.version, total)])
+
+
+def test_multi_row_writes_leave_the_rows_of_writing_each(store: Store) -> None:
+    runtime = store.runtime(Shapes())
+    counters = [Counter(label) for label in "abc"]
+    for step in range(40):
+        counters[step % 3].add(step)
+        counters[(step * 7) % 3].add(step + 1)
+    store.save(*counters)
+    runtime.catch_up()  # one page: every write deferred to its end
+    paged = runtime.digest(["paged_shapes"])
+    zero = runtime.query(
+        "paged_shapes", "SELECT COUNT(*) AS n FROM {counts} WHERE n = 0"
+    )
+    assert zero[0]["n"] > 0  # a count brought to 0 keeps its row
+    state = runtime.views.state("paged_shapes")
+    with state.lock:
+        reset_for_rebuild(state)
+        state.rebuilding = True
+        state.known = None
+    runtime.careful.one(state, None, force=True, page_size=1)  # each at once
+    assert runtime.digest(["paged_shapes"]) == paged
