@@ -3,7 +3,8 @@ measured in the same run, with PASS or MISS and the ratio.
 
 Targets (issue 14, deliverable 5): signed append through the service layer in
 worker mode ≥ 0.8× plain eventsourcing; full verify ≥ 0.8× the machine's
-2-process Ed25519 verification rate; rebuild ≥ 50,000 events/s with memory flat in
+2-process Ed25519 verification rate (the faster of libsodium and OpenSSL, verifying
+the store's own signatures and messages); rebuild ≥ 50,000 events/s with memory flat in
 the number of events; a 500-voter × 15-leader vote verified and tallied in ≤ 10 s.
 Issue 12 item 5: the last 100 rating commands of a 1,000-subject round at most
 1.3× the time of the first 100 (``bench/round_scaling.py``).
