@@ -167,6 +167,21 @@ def tallies_of(
 FACETS_BATCH = 2_000  # places per IN (...) list when both facets are read at once
 
 
+def tallies_by_facet_sql(
+    cycle_id: str, places: Sequence[str], facets: Sequence[str]
+) -> tuple[str, list[Any]]:
+    """The sums by facet and value of the tallies at ``places``: the primary
+    key's ranges (cycle, place), never the cycle's rows of a facet."""
+    facet_marks = ", ".join("?" for _ in facets)
+    marks = ", ".join("?" for _ in places)
+    return (
+        "SELECT facet, value, SUM(n) AS n FROM {tallies} WHERE cycle_id = ? "  # noqa: S608 - marks only
+        f"AND facet IN ({facet_marks}) AND org_id IN ({marks}) "
+        "GROUP BY facet, value",
+        [cycle_id, *facets, *places],
+    )
+
+
 def tallies_by_facet(
     views: ProjectionRuntime,
     cycle_id: UUID,
@@ -181,17 +196,10 @@ def tallies_by_facet(
     found: dict[str, dict[str, int]] = {facet: {} for facet in facets}
     if not facets:
         return found
-    facet_marks = ", ".join("?" for _ in facets)
     for start in range(0, len(places), FACETS_BATCH):
-        batch = list(places[start : start + FACETS_BATCH])
-        marks = ", ".join("?" for _ in batch)
-        rows: list[dict[str, Any]] = views.query(
-            "ratings",
-            "SELECT facet, value, SUM(n) AS n FROM {tallies} WHERE cycle_id = ? "  # noqa: S608 - marks only
-            f"AND facet IN ({facet_marks}) AND org_id IN ({marks}) "
-            "GROUP BY facet, value",
-            [str(cycle_id), *facets, *batch],
-        )
+        batch = places[start : start + FACETS_BATCH]
+        sql, args = tallies_by_facet_sql(str(cycle_id), batch, facets)
+        rows: list[dict[str, Any]] = views.query("ratings", sql, args)
         for r in rows:
             if int(r["n"]):
                 counts = found[str(r["facet"])]
