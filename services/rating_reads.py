@@ -85,17 +85,16 @@ class RatingReads:
         """How many of the cycle's subjects placed at ``places`` (the whole
         cycle when None) stand at each status, and how many each authority
         decides: counters the projection keeps by place."""
-        found: dict[str, Any] = {}
-        for name, facet in (
-            ("statuses", tally_view.STATUS),
-            ("authorities", tally_view.DECIDES),
-        ):
-            found[name] = (
-                tally_view.tallies_at(self._views, ident, None, facet)
-                if places is None
-                else tally_view.tallies_of(self._views, ident, places, facet)
-            )
-        return found
+        names = {"statuses": tally_view.STATUS, "authorities": tally_view.DECIDES}
+        if places is None:
+            return {
+                name: tally_view.tallies_at(self._views, ident, None, facet)
+                for name, facet in names.items()
+            }
+        by_facet = tally_view.tallies_by_facet(
+            self._views, ident, places, list(names.values())
+        )
+        return {name: by_facet[facet] for name, facet in names.items()}
 
     def post_holders(self, ident: UUID, org_id: str) -> list[dict[str, Any]]:
         """The cycle's individuals holding a post at ``org_id`` (by index)."""

@@ -77,7 +77,10 @@ class RatingService(RatingFacts, RatingOpenItems):
         rows = round_groups(self.app.projections, ident)
         grouped = sorted({k for row in rows for k in row["members"]})
         levels = subject_lists.subject_levels(
-            self.app.projections, found["cycle_id"], grouped
+            self.app.projections,
+            found["cycle_id"],
+            grouped,
+            decides=found["authority_org_id"],
         )
         groups = []
         for row in rows:

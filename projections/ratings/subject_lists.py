@@ -109,14 +109,37 @@ def cycle_names(runtime: ProjectionRuntime, ids: Sequence[str]) -> dict[str, str
     return names
 
 
+def round_levels_sql(cycle_id: str, decides: str) -> tuple[str, list[Any]]:
+    """The key and level of each subject an authority decides in the cycle: one
+    range of the ``ratings_subjects_round`` index (cycle, authority)."""
+    return (
+        "SELECT subject_key, level FROM {subjects} WHERE cycle_id = ? AND decides = ?",
+        [cycle_id, decides],
+    )
+
+
 def subject_levels(
-    views: ProjectionRuntime, cycle_id: str, keys: Sequence[str]
+    views: ProjectionRuntime,
+    cycle_id: str,
+    keys: Sequence[str],
+    decides: str | None = None,
 ) -> dict[str, str | None]:
-    """The decided level of each of these subjects of the cycle (by primary key,
-    a few hundred at a time): not a read of the whole cycle."""
+    """The decided level of each of these subjects of the cycle: with
+    ``decides`` (a round's authority) first those the authority decides, in one
+    range of an index (:func:`round_levels_sql`), then any other by primary key,
+    a few hundred at a time: not a read of the whole cycle. (At 100,000 members,
+    a commune's ~500 keys in one ``IN (...)`` list were read through the cycle's
+    every row, 210 ms, when the table had no statistics.)"""
     levels: dict[str, str | None] = {}
-    for start in range(0, len(keys), CYCLE_NAME_BATCH):
-        chunk = list(keys[start : start + CYCLE_NAME_BATCH])
+    if decides is not None and keys:
+        wanted = set(keys)
+        sql, args = round_levels_sql(cycle_id, decides)
+        for r in views.query("ratings", sql, args):
+            if (key := str(r["subject_key"])) in wanted:
+                levels[key] = r["level"]
+    rest = [k for k in keys if k not in levels]
+    for start in range(0, len(rest), CYCLE_NAME_BATCH):
+        chunk = list(rest[start : start + CYCLE_NAME_BATCH])
         marks = ", ".join("?" for _ in chunk)
         for r in views.query(
             "ratings",

@@ -162,3 +162,47 @@ def tallies_of(
             if int(r["n"]):
                 found[str(r["value"])] = found.get(str(r["value"]), 0) + int(r["n"])
     return dict(sorted(found.items()))
+
+
+FACETS_BATCH = 2_000  # places per IN (...) list when both facets are read at once
+
+
+def tallies_by_facet_sql(
+    cycle_id: str, places: Sequence[str], facets: Sequence[str]
+) -> tuple[str, list[Any]]:
+    """The sums by facet and value of the tallies at ``places``: the primary
+    key's ranges (cycle, place), never the cycle's rows of a facet."""
+    facet_marks = ", ".join("?" for _ in facets)
+    marks = ", ".join("?" for _ in places)
+    return (
+        "SELECT facet, value, SUM(n) AS n FROM {tallies} WHERE cycle_id = ? "  # noqa: S608 - marks only
+        f"AND facet IN ({facet_marks}) AND org_id IN ({marks}) "
+        "GROUP BY facet, value",
+        [cycle_id, *facets, *places],
+    )
+
+
+def tallies_by_facet(
+    views: ProjectionRuntime,
+    cycle_id: UUID,
+    places: Sequence[str],
+    facets: Sequence[str],
+) -> dict[str, dict[str, int]]:
+    """Facet → value → count of the subjects placed at any of ``places``, the
+    non-zero ones: :func:`tallies_of` of each facet, every facet in one
+    statement per two thousand places (a province's branch is thousands of
+    places: one statement per facet and per five hundred of them was 18 at
+    100,000 members, each reading the cycle's rows of its facet)."""
+    found: dict[str, dict[str, int]] = {facet: {} for facet in facets}
+    if not facets:
+        return found
+    for start in range(0, len(places), FACETS_BATCH):
+        batch = places[start : start + FACETS_BATCH]
+        sql, args = tallies_by_facet_sql(str(cycle_id), batch, facets)
+        rows: list[dict[str, Any]] = views.query("ratings", sql, args)
+        for r in rows:
+            if int(r["n"]):
+                counts = found[str(r["facet"])]
+                value = str(r["value"])
+                counts[value] = counts.get(value, 0) + int(r["n"])
+    return {facet: dict(sorted(counts.items())) for facet, counts in found.items()}

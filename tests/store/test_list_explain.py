@@ -22,6 +22,7 @@ from projections import (
     search_lists,
 )
 from projections import directory_temporary as temporary
+from projections.ratings import subject_lists, tallies
 from projections.remediation_counters import due
 from services.demo_province_plan import ProvincePlan
 from tests.store.explain_province import (
@@ -357,3 +358,96 @@ def test_the_temporary_activity_lists_use_indexes(province):
                 )
                 found = problems(services, schema, statement, "directory")
                 assert found == [], (org, side, page)
+
+
+ROUND_SUBJECTS = 3_000
+TALLIED_PLACES = 2_000
+
+
+def test_the_round_levels_and_a_branch_tallies_use_indexes(province):
+    """The round page's peer-group gauges and the cycle page's counters
+    (cycleround, issue 14): the levels of the subjects an authority decides,
+    one range of ``ratings_subjects_round`` (a subject it does not decide by
+    primary key), and the status and authority tallies of a branch's places,
+    both facets in one statement of the tallies' key ranges, never the cycle's
+    every subject or every tally of a facet. Rows written straight into the
+    view's tables of the generated province."""
+    services, plan, schema = province
+    cycle = str(uuid.uuid4())
+    # ten deciding authorities (the province's communes and more): a round is
+    # a tenth of the cycle
+    authorities = [str(c.org_id) for c in plan.communes][:10]
+    authorities += [
+        str(uuid.uuid5(uuid.NAMESPACE_URL, f"authority/{n}"))
+        for n in range(10 - len(authorities))
+    ]
+    mine = authorities[0]
+    levels = ["excellent", "good", "fair", None]
+    keys: dict[str, str | None] = {}
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        with conn.cursor() as cursor:
+            rows = []
+            for n in range(ROUND_SUBJECTS):
+                key = f"m:{uuid.uuid5(uuid.NAMESPACE_URL, f'round-subject/{n}')}"
+                decides = authorities[n % len(authorities)]
+                level = levels[n % len(levels)]
+                if decides == mine or n == 1:
+                    keys[key] = level
+                rows.append((cycle, key, f"Đảng viên {n:05d}", key[2:], decides, level))
+            cursor.executemany(
+                f'INSERT INTO "{schema}".ratings_subjects (cycle_id, subject_key, '
+                "kind, name, klass, appendix, member_id, venues, posts, path, "
+                "population, deadline_level, status, revisions, updated_at, "
+                "decides, level) VALUES (%s, %s, 'individual', %s, 'member', '2B', "
+                "%s, '[]', '{}', '[]', 'members', 'cell', 'decided', 0, 0, %s, %s)",
+                rows,
+            )
+            places = [
+                str(uuid.uuid5(uuid.NAMESPACE_URL, f"place/{n}"))
+                for n in range(TALLIED_PLACES)
+            ]
+            cursor.executemany(
+                f'INSERT INTO "{schema}".ratings_tallies (cycle_id, org_id, facet, '
+                "value, n) VALUES (%s, %s, %s, %s, %s)",
+                [
+                    (cycle, place, facet, value, 1 + n % 5)
+                    for n, place in enumerate(places)
+                    for facet, values in (
+                        ("status", ("pending", "decided", "held")),
+                        ("decides", (mine, authorities[-1])),
+                    )
+                    for value in values
+                ],
+            )
+        for table in ("subjects", "tallies"):
+            conn.execute(f'ANALYZE "{schema}".ratings_{table}')
+    assert {"ratings_subjects", "ratings_tallies"} <= large_tables(schema)
+    # the round's levels: the authority's range, the odd one by key
+    statement = subject_lists.round_levels_sql(cycle, mine)
+    assert problems(services, schema, statement, "ratings") == []
+    found = subject_lists.subject_levels(
+        services.projections, cycle, sorted(keys), decides=mine
+    )
+    assert found == keys
+    assert len(keys) > 1
+    assert "good" in keys.values()  # the one another authority decides (n = 1)
+    # a branch's tallies: fifty places, both facets in one statement
+    branch = places[100:150]
+    facets = [tallies.STATUS, tallies.DECIDES]
+    statement = tallies.tallies_by_facet_sql(cycle, branch, facets)
+    assert problems(services, schema, statement, "ratings") == [], statement
+    counts = tallies.tallies_by_facet(
+        services.projections, uuid.UUID(cycle), branch, facets
+    )
+    each = sum(1 + n % 5 for n in range(100, 150))
+    assert counts == {
+        "status": {"decided": each, "held": each, "pending": each},
+        "decides": {mine: each, authorities[-1]: each},
+    }
+    # what the page's tallies must not be: a facet of the whole cycle (flagged)
+    whole = (
+        "SELECT value, SUM(n) AS n FROM {tallies} WHERE cycle_id = ? AND facet = ? "
+        "GROUP BY value",
+        [cycle, "status"],
+    )
+    assert problems(services, schema, whole, "ratings") != []
