@@ -28,7 +28,8 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from bench.province import ADMIN_PASSWORD, PG_SERVER, _drop_schema
+from bench.province_store import ADMIN_PASSWORD, PG_SERVER
+from bench.province_store import drop_schema as _drop_schema
 from ledger.config import settings_from_environ
 from projections.catch_up import CatchUp
 from projections.rebuild import _build_indexes

@@ -18,14 +18,10 @@ with the same members, seed and backend (building is the slow part). Only
 from __future__ import annotations
 
 import argparse
-import hashlib
 import html
 import http.client
-import json
 import os
 import re
-import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -42,12 +38,15 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlencode
 
+from bench.province_store import (
+    build,
+    drop_schema,
+    environment,
+)
 from services.demo_province_plan import plan_province
 from services.rating_ids import cycle_id, round_id
 
 HOST = "127.0.0.1"
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
-ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a throwaway local store
 LEVELS = (1, 8, 32)
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 BIN = Path(sys.executable).parent
@@ -134,65 +133,7 @@ def _plain(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-# -- the store and the server ------------------------------------------------------
-def environment(store: Path, backend: str, members: int, seed: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("KIEMDIEM_PROJECTIONS", None)
-    env.update(
-        KIEMDIEM_INSTANCE_DIR=str(store),
-        KIEMDIEM_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        KIEMDIEM_SECRET_KEY=secrets.token_urlsafe(32),
-        # Many signed-in sessions from one address: no sign-in pause.
-        KIEMDIEM_LOGIN_ADDRESS_FAILURE_LIMIT="100000",
-    )
-    if backend == "postgres":
-        # One schema per store directory: two stores never share (or drop) one.
-        tag = hashlib.sha256(str(store).encode()).hexdigest()[:8]
-        schema = f"bench_province_{members}_{seed}_{tag}"
-        env["KIEMDIEM_DATABASE_URL"] = f"{PG_SERVER}?schema={schema}"
-    else:
-        env["KIEMDIEM_DATABASE_URL"] = f"sqlite:///{store}/kiemdiem.db"
-    return env
-
-
-def build(store: Path, env: dict[str, str], members: int, seed: int) -> None:
-    """``kiemdiem init`` and ``kiemdiem demo --province``, unless DIR already
-    holds this province."""
-    marker = store / "bench-province.json"
-    wanted = {"members": members, "seed": seed, "url": env["KIEMDIEM_DATABASE_URL"]}
-    if marker.exists() and json.loads(marker.read_text()) == wanted:
-        print(f"reusing the province in {store}", flush=True)
-        return
-    if env["KIEMDIEM_DATABASE_URL"].startswith("postgresql"):
-        _drop_schema(env["KIEMDIEM_DATABASE_URL"].split("schema=", 1)[1])
-    for child in store.iterdir():
-        if child.is_dir():
-            shutil.rmtree(child)
-        else:
-            child.unlink()
-    kiemdiem = str(BIN / "kiemdiem")
-    # A bench store: the log key's passphrase from the environment, as outside the
-    # demo it must (never a file beside the key).
-    env.setdefault("KIEMDIEM_LOG_KEY_PASSPHRASE", "bench-province-log-key")
-    subprocess.run([kiemdiem, "init"], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
-    start = time.perf_counter()
-    command = [kiemdiem, "demo", "--province", "--members", str(members)]
-    subprocess.run(  # noqa: S603
-        [*command, "--seed", str(seed)],
-        env=env,
-        check=True,
-    )
-    print(f"built in {time.perf_counter() - start:.0f} s", flush=True)
-    marker.write_text(json.dumps(wanted))
-
-
-def _drop_schema(schema: str) -> None:
-    import psycopg
-
-    with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres") as db:
-        db.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
+# -- the server ----------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
@@ -574,7 +515,7 @@ def measure_backend(args: argparse.Namespace, where: Path | None) -> list[Run]:
             return [measure(args, store, env, code) for code in codes]
         finally:
             if args.backend == "postgres" and where is None:
-                _drop_schema(env["KIEMDIEM_DATABASE_URL"].split("schema=", 1)[1])
+                drop_schema(env["KIEMDIEM_DATABASE_URL"].split("schema=", 1)[1])
 
 
 def print_table(args: argparse.Namespace, run: Run) -> None:

@@ -32,7 +32,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from bench.province import ADMIN_PASSWORD, PG_SERVER, _drop_schema
+from bench.province_store import ADMIN_PASSWORD, PG_SERVER
+from bench.province_store import drop_schema as _drop_schema
 from bench.workload import TEXT, Note, drop_schema, plain_application
 from ledger.config import settings_from_environ
 from ledger.signing import Signer

@@ -21,7 +21,8 @@ from collections import Counter
 from pathlib import Path
 
 from bench.pg_trace import CONTROL, Trace, lending_traced
-from bench.province import CSRF, environment, key_pages
+from bench.province import CSRF, key_pages
+from bench.province_store import environment
 
 
 def install(trace: Trace) -> None:

@@ -29,8 +29,8 @@ from domain.rating_quota import group_counts, quota_gauge
 from domain.rating_rules import previous_decision as choose_previous_decision
 from domain.rulebooks import Rounding
 from projections.ratings import subject_lists
+from projections.ratings.earlier_decisions import earlier_decisions_of
 from projections.ratings.rounds import round_groups
-from projections.ratings.subjects import earlier_decisions_of
 from services.errors import NotFoundError
 from services.rating_facts import RatingFacts
 from services.rating_ids import (
