@@ -260,32 +260,18 @@ def plain_object(value: dict[str, Any]) -> bool:
     """No float and no non-ASCII key anywhere in ``value``: what the canonical
     check refuses and orjson's sorted re-encoding would let through."""
     for key, item in value.items():
-        if not key.isascii():
-            return False
-        kind = type(item)
-        if kind is dict:
-            if not plain_object(item):
-                return False
-        elif kind is list:
-            if not _plain_list(item):
-                return False
-        elif kind is float:
+        if not key.isascii() or not _plain_item(item):
             return False
     return True
 
 
-def _plain_list(value: list[Any]) -> bool:
-    for item in value:
-        kind = type(item)
-        if kind is dict:
-            if not plain_object(item):
-                return False
-        elif kind is list:
-            if not _plain_list(item):
-                return False
-        elif kind is float:
-            return False
-    return True
+def _plain_item(item: Any) -> bool:
+    kind = type(item)
+    if kind is dict:
+        return plain_object(item)
+    if kind is list:
+        return all(map(_plain_item, item))
+    return kind is not float
 
 
 # Sorted keys; an integer outside ±(2**53 - 1) raises, as the canonical form
