@@ -50,6 +50,7 @@ class TreePlacer:
             str(o) for o, new in self.successors.items() if len(new) > 1
         )
         self._placed: dict[str, list[str]] = {}
+        self._alive: dict[UUID, list[str]] = {}  # paths of the day's organisations
 
     def __call__(self, path: list[str], subject_key: str = "") -> list[str]:
         """Stored paths run from the subject's own organisation up."""
@@ -61,9 +62,32 @@ class TreePlacer:
             if cell is not None:
                 own = str(cell)
         if own not in self._placed:
-            found = self._found(UUID(own))
-            self._placed[own] = [str(o) for o in reversed(found)]
+            self._placed[own] = self._path(UUID(own))
         return self._placed[own]
+
+    def _path(self, org_id: UUID) -> list[str]:
+        """:meth:`_found` as a stored path; an organisation of the day's tree
+        from its parent's path, each worked out once (``path_as_of`` walks up
+        to the root for each)."""
+        if org_id not in self.parents:
+            return [str(o) for o in reversed(self._found(org_id))]
+        chain: list[UUID] = []
+        node: UUID | None = org_id
+        while node is not None and node in self.parents and node not in self._alive:
+            if node in chain:  # not a tree: the domain's walk decides
+                return [str(o) for o in reversed(self._found(org_id))]
+            chain.append(node)
+            node = self.parents[node]
+        if node is None:
+            path: list[str] = []
+        elif node in self._alive:
+            path = self._alive[node]
+        else:  # a parent not of the day's tree ends the walk, as in path_as_of
+            path = [str(node)]
+        for one in reversed(chain):
+            path = [str(one), *path]
+            self._alive[one] = path
+        return path
 
     def member_cell(self, subject_key: str) -> UUID | None:
         """A member subject's own chi bộ on the day (None for a collective, or

@@ -10,7 +10,9 @@ from uuid import UUID
 
 import pytest
 
+from domain.reorganisation import path_as_of
 from ledger.config import settings_from_environ
+from projections.directory_history import successors_as_of, tree_as_of
 from services import reorganisation_commands as ro
 from services.app import Kiemdiem
 from services.demo_history import (
@@ -22,6 +24,7 @@ from services.demo_history import (
     generate_history,
 )
 from services.ids import organisation_id
+from services.report_placer import TreePlacer
 from services.reports import POPULATIONS, by_population, tally, tally_populations
 from services.reports_counted import counted_entries, counted_totals
 from services.setup import initialise
@@ -210,3 +213,20 @@ def test_the_charts_across_years_agree_with_each_year_report(moved):
                 year = entry.pop("year")
                 report = app.reports.report(org[code], year, today=TODAY, tree_on=JULY)
                 assert entry == report["populations"][pop], (code, year, pop)
+
+
+def test_the_placer_puts_each_organisation_where_the_domain_walk_does(moved):
+    """Paths worked out from the parent's (each organisation once) are those
+    of ``path_as_of`` walking up from each one, the ended ones followed to
+    their successor."""
+    app, org, _ = moved
+    for day in DAYS:
+        tree = tree_as_of(app.projections, day)
+        parents = {o: row["parent_id"] for o, row in tree.items()}
+        successors = successors_as_of(app.projections, day)
+        place = TreePlacer(app.projections, day)
+        ids = sorted({*tree, *org.values()}, key=str, reverse=True)
+        for one in ids:
+            walked = path_as_of(one, parents, successors)
+            assert place([str(one)]) == [str(o) for o in reversed(walked)], day
+        assert len(ids) > 5
