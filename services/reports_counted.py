@@ -247,19 +247,20 @@ def counted_deadlines(
     place, and the first ``NAMES_SHOWN`` of each by name, from indexed reads
     (one row per place, then a page of names)."""
     items = []
+    # Subjects (the exempt apart) by cycle and deadline level, in one pass
+    # over the entries rather than one per deadline.
+    totals: dict[tuple[str, str], int] = {}
+    for e in entries:
+        if not str(e["bucket"]).startswith("exempt:"):
+            key = (e["cycle_id"], e["deadline_level"])
+            totals[key] = totals.get(key, 0) + e["n"]
     for cycle in cycles:
         cycle_id = cycle["cycle_id"]
         for d in cycle["deadlines"]:
             if d["milestone"] == "review":
                 continue
             due = date.fromisoformat(str(d["due"]))
-            total = sum(
-                e["n"]
-                for e in entries
-                if e["cycle_id"] == cycle_id
-                and e["deadline_level"] == d["level"]
-                and not str(e["bucket"]).startswith("exempt:")
-            )
+            total = totals.get((cycle_id, d["level"]), 0)
             level = d["level"]
             open_n, open_groups, open_rows = deadline_names(
                 views, cycle_id, level, scope

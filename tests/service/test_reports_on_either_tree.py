@@ -25,7 +25,13 @@ from services.demo_history import (
 )
 from services.ids import organisation_id
 from services.report_placer import TreePlacer
-from services.reports import POPULATIONS, by_population, tally, tally_populations
+from services.reports import (
+    POPULATIONS,
+    ReportService,
+    by_population,
+    tally,
+    tally_populations,
+)
 from services.reports_counted import counted_entries, counted_totals
 from services.setup import initialise
 from tests.history_store import ADMIN_PASSWORD
@@ -230,3 +236,23 @@ def test_the_placer_puts_each_organisation_where_the_domain_walk_does(moved):
             walked = path_as_of(one, parents, successors)
             assert place([str(one)]) == [str(o) for o in reversed(walked)], day
         assert len(ids) > 5
+
+
+def test_each_deadline_counts_the_subjects_the_rows_count(moved):
+    """The subjects of each deadline level (the exempt apart), from the
+    counter entries summed once, as the subject rows count them."""
+    app, org, _ = moved
+    cycles = app.reports.annual_cycles(2025)
+    for code in (PROVINCE, DISTRICT):
+        for day in DAYS:
+            report = app.reports.report(org[code], 2025, today=TODAY, tree_on=day)
+            rows = app.reports.subjects(org[code], 2025, day)
+            counted = [
+                (d["level"], d["milestone"], d["subjects"]) for d in report["deadlines"]
+            ]
+            by_rows = [
+                (d["level"], d["milestone"], d["subjects"])
+                for d in ReportService.deadlines(cycles, rows, TODAY)
+            ]
+            assert counted == by_rows, (code, day)
+            assert any(n for _, _, n in counted)
