@@ -8,6 +8,7 @@ ended) and its lifetime, and the tree as it stood on a day. Reads of the
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -52,15 +53,22 @@ TREE_AS_OF_SQL = (
 )
 
 
+# Organisation ids parsed once per process (a UUID is an immutable value, so the
+# cache is always right): a province's tree is read whole by every report.
+@lru_cache(maxsize=16384)
+def _uuid(text: str) -> UUID:
+    return UUID(text)
+
+
 def tree_as_of(runtime: ProjectionRuntime, day: date) -> dict[UUID, dict[str, Any]]:
     """The tree as it was on ``day`` (cây tổ chức tại ngày): each organisation
     that existed and had not ended, with its parent, name and kind that day."""
     key = day.isoformat()
     rows = runtime.query("directory", TREE_AS_OF_SQL, [key, key])
     return {
-        UUID(r["org_id"]): {
-            "org_id": UUID(r["org_id"]),
-            "parent_id": UUID(r["parent_id"]) if r["parent_id"] else None,
+        _uuid(r["org_id"]): {
+            "org_id": _uuid(r["org_id"]),
+            "parent_id": _uuid(r["parent_id"]) if r["parent_id"] else None,
             "name": r["name"],
             "kind": r["kind"],
         }
@@ -79,7 +87,8 @@ def successors_as_of(runtime: ProjectionRuntime, day: date) -> dict[UUID, list[U
     )
     found: dict[UUID, list[UUID]] = {}
     for r in rows:
-        found.setdefault(UUID(r["predecessor_id"]), []).append(UUID(r["successor_id"]))
+        following = found.setdefault(_uuid(r["predecessor_id"]), [])
+        following.append(_uuid(r["successor_id"]))
     return found
 
 

@@ -50,6 +50,12 @@ class TreePlacer:
             str(o) for o, new in self.successors.items() if len(new) > 1
         )
         self._placed: dict[str, list[str]] = {}
+        # The day's tree by id text (a text hashes in C, a UUID in Python) and
+        # the paths of its organisations, each worked out once.
+        self._up = {
+            str(o): None if p is None else str(p) for o, p in self.parents.items()
+        }
+        self._alive: dict[str, list[str]] = {}
 
     def __call__(self, path: list[str], subject_key: str = "") -> list[str]:
         """Stored paths run from the subject's own organisation up."""
@@ -61,9 +67,35 @@ class TreePlacer:
             if cell is not None:
                 own = str(cell)
         if own not in self._placed:
-            found = self._found(UUID(own))
-            self._placed[own] = [str(o) for o in reversed(found)]
+            self._placed[own] = self._path(own)
         return self._placed[own]
+
+    def _path(self, org_id: str) -> list[str]:
+        """:meth:`_found` as a stored path; an organisation of the day's tree
+        from its parent's path, each worked out once (``path_as_of`` walks up
+        to the root for each)."""
+        up = self._up
+        if org_id not in up:
+            return [str(o) for o in reversed(self._found(UUID(org_id)))]
+        chain: list[str] = []
+        seen: set[str] = set()
+        node: str | None = org_id
+        while node is not None and node in up and node not in self._alive:
+            if node in seen:  # not a tree: the domain's walk decides
+                return [str(o) for o in reversed(self._found(UUID(org_id)))]
+            seen.add(node)
+            chain.append(node)
+            node = up[node]
+        if node is None:
+            path: list[str] = []
+        elif node in self._alive:
+            path = self._alive[node]
+        else:  # a parent not of the day's tree ends the walk, as in path_as_of
+            path = [node]
+        for one in reversed(chain):
+            path = [one, *path]
+            self._alive[one] = path
+        return path
 
     def member_cell(self, subject_key: str) -> UUID | None:
         """A member subject's own chi bộ on the day (None for a collective, or

@@ -37,6 +37,7 @@ from services.reports_counted import (
     by_place,
     counted_deadlines,
     counted_entries,
+    counted_totals,
     placer,
     revised_rows,
     still_open_page,
@@ -67,11 +68,19 @@ def share(n: int, rated: int) -> dict[str, Any]:
 def tally(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Counts by level of subject rows, or of counter entries (a ``bucket``
     weighing ``n``); the shape of ``RatingService.statistics``."""
+    buckets: dict[str, int] = {}
+    for row in rows:
+        bucket, n = _bucket(row)
+        buckets[bucket] = buckets.get(bucket, 0) + n
+    return tally_buckets(buckets)
+
+
+def tally_buckets(buckets: Mapping[str, int]) -> dict[str, Any]:
+    """:func:`tally` of subjects already summed by bucket."""
     counts = dict.fromkeys(LEVELS, 0)
     pending = 0
     exempt: dict[str, int] = {}
-    for row in rows:
-        bucket, n = _bucket(row)
+    for bucket, n in buckets.items():
         if bucket.startswith("exempt:"):
             reason = bucket.split(":", 1)[1]
             exempt[reason] = exempt.get(reason, 0) + n
@@ -87,6 +96,24 @@ def tally(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "good_or_better": good_or_better(counts).as_dict(),
         "exempt": dict(sorted(exempt.items())),
     }
+
+
+def by_population(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    """Subject rows or counter entries summed by population and bucket (the
+    shape of ``reports_counted.counted_totals``), in one pass."""
+    totals: dict[str, dict[str, int]] = {}
+    for row in rows:
+        bucket, n = _bucket(row)
+        mine = totals.setdefault(population_of(row), {})
+        mine[bucket] = mine.get(bucket, 0) + n
+    return totals
+
+
+def tally_populations(
+    totals: Mapping[str, Mapping[str, int]], populations: Sequence[str] = POPULATIONS
+) -> dict[str, dict[str, Any]]:
+    """:func:`tally_buckets` of each population (none counted: all zero)."""
+    return {pop: tally_buckets(totals.get(pop, {})) for pop in populations}
 
 
 def _bucket(row: Mapping[str, Any]) -> tuple[str, int]:
@@ -157,13 +184,12 @@ class ReportService(SubjectFileReports):
         statistics page), rolled up by the tree of ``tree_on`` (default: today,
         the report date); the shape of ``RatingService.statistics``."""
         day = tree_on or self.app.today()
-        rows = counted_entries(
-            self.app.projections, [str(cycle_id)], str(org_id), self._placer(day)
-        )
-        return {
-            pop: tally(r for r in rows if population_of(r) == pop)
-            for pop in POPULATIONS
-        }
+        cycles, place = [str(cycle_id)], self._placer(day)
+        views = self.app.projections
+        totals = counted_totals(views, cycles, str(org_id), place)
+        if totals is None:  # an organisation split by that day
+            totals = by_population(counted_entries(views, cycles, str(org_id), place))
+        return tally_populations(totals)
 
     def _counted(
         self, org_id: UUID, year: int, day: date, place: Placer | None = None
@@ -177,6 +203,17 @@ class ReportService(SubjectFileReports):
         return counted_entries(
             self.app.projections, cycles, str(org_id), place or self._placer(day)
         )
+
+    def _totals(
+        self, org_id: UUID, year: int, place: Placer
+    ) -> dict[str, dict[str, int]] | None:
+        """``reports_counted.counted_totals`` of the year's annual cycle, or
+        None when the year has more than one (as :meth:`_counted`) or an
+        organisation was split by the placer's day."""
+        cycles = [c["cycle_id"] for c in self.annual_cycles(year)]
+        if len(cycles) > 1:
+            return None
+        return counted_totals(self.app.projections, cycles, str(org_id), place)
 
     def _placer(self, tree_on: date | None, tree: Tree | None = None) -> Placer:
         """A stored path as it stands in the tree of ``tree_on``
@@ -209,15 +246,13 @@ class ReportService(SubjectFileReports):
         rows = counted if counted is not None else self.subjects(org_id, year, tree_day)
         covered = {r["cycle_id"] for r in rows}
         cycles = [c for c in self.annual_cycles(year) if c["cycle_id"] in covered]
-        by_pop = {
-            pop: tally(r for r in rows if population_of(r) == pop)
-            for pop in POPULATIONS
-        }
-        orgs = [r for r in rows if population_of(r) == "party_orgs"]
+        by_pop = tally_populations(by_population(rows))
+        orgs: dict[str, list[Mapping[str, Any]]] = {}
+        for r in rows:
+            if population_of(r) == "party_orgs":
+                orgs.setdefault(r["klass"], []).append(r)
         by_type = {
-            klass: tally(r for r in orgs if r["klass"] == klass)
-            for klass in PARTY_ORG_TYPES
-            if any(r["klass"] == klass for r in orgs)
+            klass: tally(orgs[klass]) for klass in PARTY_ORG_TYPES if klass in orgs
         }
         children = self.children(org_id, year, rows, tree_day, tree)
         scope = Scope(str(org_id), place, {c["org_id"]: c["name"] for c in children})
@@ -353,15 +388,18 @@ class ReportService(SubjectFileReports):
                 ),
                 key=lambda pair: pair[1],
             )
-        people = [r for r in rows if population_of(r) in ("members", "leaders")]
-        result = []
-        for child_id, name in below:
-            child = str(child_id)
-            mine = [r for r in people if child in r["path"]]
-            result.append(
-                {"org_id": str(child_id), "name": name, "members": tally(mine)}
-            )
-        return result
+        # Each row under the one child its path goes through (a path is a
+        # chain: it meets siblings at most once), in one pass over the rows.
+        under: dict[str, list[Mapping[str, Any]]] = {str(c): [] for c, _ in below}
+        for r in rows:
+            if population_of(r) in ("members", "leaders"):
+                for o in r["path"]:
+                    if o in under:
+                        under[o].append(r)
+        return [
+            {"org_id": str(c), "name": name, "members": tally(under[str(c)])}
+            for c, name in below
+        ]
 
     def confidence(self, org_id: UUID, year: int) -> dict[str, Any]:
         """Votes held in the subtree in ``year`` and their 96-QĐ/TW low bands."""
@@ -485,11 +523,16 @@ class ReportService(SubjectFileReports):
         (the report's charts: one read per year, not one per year and population)."""
         day = tree_on or self.app.today()
         found: dict[str, list[dict[str, Any]]] = {p: [] for p in populations}
+        place = self._placer(day)
         for year in self.years(org_id):
-            counted = self._counted(org_id, year, day)
-            rows = counted if counted is not None else self.subjects(org_id, year, day)
-            for population in populations:
-                counts = tally(r for r in rows if population_of(r) == population)
+            totals = self._totals(org_id, year, place)
+            if totals is None:
+                counted = self._counted(org_id, year, day, place)
+                rows = (
+                    counted if counted is not None else self.subjects(org_id, year, day)
+                )
+                totals = by_population(rows)
+            for population, counts in tally_populations(totals, populations).items():
                 found[population].append({"year": year, **counts})
         return found
 

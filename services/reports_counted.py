@@ -14,7 +14,7 @@ annual cycle keeps the row path (``services.reports``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -58,19 +58,53 @@ def counted_entries(
     weighs ``n`` subjects."""
     found = []
     split: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    paths = _paths_in(org_id, place)
     for row in stats_view.placed_counts(views, cycle_ids):
-        entry = {**row, "n": int(row["n"])}
-        if row["org_id"] in place.divided:
-            split.setdefault((row["cycle_id"], row["org_id"]), []).append(entry)
+        own = row["org_id"]
+        if own in place.divided:
+            entry = {**row, "n": int(row["n"])}
+            split.setdefault((row["cycle_id"], own), []).append(entry)
             continue
-        path = place([row["org_id"]]) if row["org_id"] else []
-        if org_id in path:
-            found.append({**entry, "path": path})
+        path = paths(own)
+        if path is not None:
+            found.append({**row, "n": int(row["n"]), "path": path})
     for (cycle_id, divided), entries in split.items():
         for entry in _members_apart(views, cycle_id, divided, entries, place):
             if org_id in entry["path"]:
                 found.append(entry)
     return found
+
+
+def _paths_in(org_id: str, place: Placer) -> Callable[[str], list[str] | None]:
+    """An organisation's path in the placer's tree when it stands in or under
+    ``org_id`` (None otherwise), worked out once per organisation."""
+    known: dict[str, list[str] | None] = {}
+
+    def path_of(own: str) -> list[str] | None:
+        if own not in known:
+            path = place([own]) if own else []
+            known[own] = path if org_id in path else None
+        return known[own]
+
+    return path_of
+
+
+def counted_totals(
+    views: ProjectionRuntime, cycle_ids: Sequence[str], org_id: str, place: Placer
+) -> dict[str, dict[str, int]] | None:
+    """:func:`counted_entries` summed by population and bucket (population →
+    bucket → subjects), from the counters summed over class and deadline level:
+    what counts by level need. None when an organisation was split by the
+    placer's day (its members are placed one by one: ``counted_entries``)."""
+    if place.divided:
+        return None
+    paths = _paths_in(org_id, place)
+    totals: dict[str, dict[str, int]] = {}
+    for row in stats_view.placed_totals(views, cycle_ids):
+        if paths(row["org_id"]) is not None:
+            mine = totals.setdefault(row["population"], {})
+            mine[row["bucket"]] = mine.get(row["bucket"], 0) + int(row["n"])
+    return totals
 
 
 def _members_apart(
@@ -213,19 +247,20 @@ def counted_deadlines(
     place, and the first ``NAMES_SHOWN`` of each by name, from indexed reads
     (one row per place, then a page of names)."""
     items = []
+    # Subjects (the exempt apart) by cycle and deadline level, in one pass
+    # over the entries rather than one per deadline.
+    totals: dict[tuple[str, str], int] = {}
+    for e in entries:
+        if not str(e["bucket"]).startswith("exempt:"):
+            key = (e["cycle_id"], e["deadline_level"])
+            totals[key] = totals.get(key, 0) + e["n"]
     for cycle in cycles:
         cycle_id = cycle["cycle_id"]
         for d in cycle["deadlines"]:
             if d["milestone"] == "review":
                 continue
             due = date.fromisoformat(str(d["due"]))
-            total = sum(
-                e["n"]
-                for e in entries
-                if e["cycle_id"] == cycle_id
-                and e["deadline_level"] == d["level"]
-                and not str(e["bucket"]).startswith("exempt:")
-            )
+            total = totals.get((cycle_id, d["level"]), 0)
             level = d["level"]
             open_n, open_groups, open_rows = deadline_names(
                 views, cycle_id, level, scope

@@ -6,10 +6,13 @@ are the same either way (a moved member is never counted twice, nor lost)."""
 
 import uuid
 from datetime import date
+from uuid import UUID
 
 import pytest
 
+from domain.reorganisation import path_as_of
 from ledger.config import settings_from_environ
+from projections.directory_history import successors_as_of, tree_as_of
 from services import reorganisation_commands as ro
 from services.app import Kiemdiem
 from services.demo_history import (
@@ -21,6 +24,15 @@ from services.demo_history import (
     generate_history,
 )
 from services.ids import organisation_id
+from services.report_placer import TreePlacer
+from services.reports import (
+    POPULATIONS,
+    ReportService,
+    by_population,
+    tally,
+    tally_populations,
+)
+from services.reports_counted import counted_entries, counted_totals
 from services.setup import initialise
 from tests.history_store import ADMIN_PASSWORD
 from tests.service.conftest import PG_BASE, _drop_schema, postgres_available
@@ -154,3 +166,93 @@ def test_the_merged_chi_bo_members_count_under_the_successor(moved):
     assert rated >= members(cell_1_then) + members(cell_2_then) - sum(
         cell_2_then["populations"]["members"]["exempt"].values()
     ) - sum(cell_1_then["populations"]["members"]["exempt"].values())
+
+
+DAYS = (date(2025, 6, 30), JULY, date(2025, 8, 1), TODAY)
+
+
+def test_summed_counters_agree_with_the_counter_entries(moved):
+    """Counts by level from the counters summed by population and bucket (the
+    statistics page, the charts) equal those of the counter entries one by one
+    (the report), on every tree and at every level of it."""
+    app, org, _ = moved
+    cycles = [c["cycle_id"] for c in app.reports.annual_cycles(2025)]
+    assert len(cycles) == 1
+    for day in DAYS:
+        place = app.reports._placer(day)
+        for code in (PROVINCE, DISTRICT, COMMUNE, CELL_2):
+            entries = counted_entries(app.projections, cycles, str(org[code]), place)
+            summed = counted_totals(app.projections, cycles, str(org[code]), place)
+            assert summed == by_population(entries), (code, day)
+            stats = app.reports.cycle_statistics(UUID(cycles[0]), org[code], day)
+            assert stats == tally_populations(by_population(entries)), (code, day)
+            assert stats == {
+                pop: tally(e for e in entries if e["population"] == pop)
+                for pop in POPULATIONS
+            }
+
+
+def test_each_child_counts_the_members_and_leaders_under_it(moved):
+    """The chart per organisation below: each child's members and leaders, as
+    its own report on the same tree counts them."""
+    app, org, _ = moved
+    for day in DAYS:
+        report = app.reports.report(org[DISTRICT], 2025, today=TODAY, tree_on=day)
+        assert report["children"]
+        for child in report["children"]:
+            own = app.reports.report(
+                UUID(child["org_id"]), 2025, today=TODAY, tree_on=day
+            )["populations"]
+            people = (own["members"], own["leaders"])
+            assert child["members"]["rated"] == sum(p["rated"] for p in people)
+            assert child["members"]["pending"] == sum(p["pending"] for p in people)
+            for level, share in child["members"]["levels"].items():
+                assert share["n"] == sum(p["levels"][level]["n"] for p in people)
+
+
+def test_the_charts_across_years_agree_with_each_year_report(moved):
+    app, org, _ = moved
+    for code in (PROVINCE, DISTRICT):
+        charts = app.reports.histories(org[code], POPULATIONS, JULY)
+        for pop in POPULATIONS:
+            for entry in charts[pop]:
+                year = entry.pop("year")
+                report = app.reports.report(org[code], year, today=TODAY, tree_on=JULY)
+                assert entry == report["populations"][pop], (code, year, pop)
+
+
+def test_the_placer_puts_each_organisation_where_the_domain_walk_does(moved):
+    """Paths worked out from the parent's (each organisation once) are those
+    of ``path_as_of`` walking up from each one, the ended ones followed to
+    their successor."""
+    app, org, _ = moved
+    for day in DAYS:
+        tree = tree_as_of(app.projections, day)
+        parents = {o: row["parent_id"] for o, row in tree.items()}
+        successors = successors_as_of(app.projections, day)
+        place = TreePlacer(app.projections, day)
+        ids = sorted({*tree, *org.values()}, key=str, reverse=True)
+        for one in ids:
+            walked = path_as_of(one, parents, successors)
+            assert place([str(one)]) == [str(o) for o in reversed(walked)], day
+        assert len(ids) > 5
+
+
+def test_each_deadline_counts_the_subjects_the_rows_count(moved):
+    """The subjects of each deadline level (the exempt apart), from the
+    counter entries summed once, as the subject rows count them."""
+    app, org, _ = moved
+    cycles = app.reports.annual_cycles(2025)
+    for code in (PROVINCE, DISTRICT):
+        for day in DAYS:
+            report = app.reports.report(org[code], 2025, today=TODAY, tree_on=day)
+            rows = app.reports.subjects(org[code], 2025, day)
+            counted = [
+                (d["level"], d["milestone"], d["subjects"]) for d in report["deadlines"]
+            ]
+            by_rows = [
+                (d["level"], d["milestone"], d["subjects"])
+                for d in ReportService.deadlines(cycles, rows, TODAY)
+            ]
+            assert counted == by_rows, (code, day)
+            assert any(n for _, _, n in counted)
