@@ -21,10 +21,12 @@ the server waiting while the client adapts it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
@@ -113,8 +115,11 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                     ids.extend(self._fetch_ids_after_insert_events(curs, chunk) or ())
                 conn.commit()
             except BaseException:
+                # The first error is the one to report (a conflict, a revoked
+                # key); a connection too broken to roll back is dropped by the pool.
                 if not conn.closed:
-                    conn.rollback()
+                    with contextlib.suppress(psycopg.Error):
+                        conn.rollback()
                 raise
             return ids
 
