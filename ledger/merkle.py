@@ -106,13 +106,14 @@ class CompactRange:
 
     def append(self, leaf: bytes) -> None:
         """Add the next leaf hash, merging equal-sized subtrees (amortised O(1))."""
-        _check_hash(leaf, "leaf hash")
+        if len(leaf) != HASH_SIZE:
+            _check_hash(leaf, "leaf hash")
         hashes = self._hashes
         hashes.append(leaf)
         carry = self._size
         while carry & 1:
             right = hashes.pop()
-            hashes[-1] = node_hash(hashes[-1], right)
+            hashes[-1] = sha256(b"\x01" + hashes[-1] + right).digest()  # node_hash
             carry >>= 1
         self._size += 1
 

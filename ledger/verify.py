@@ -959,17 +959,11 @@ class _Verifier:
         ordinal = 0
         try:
             for start, rows, publics, results in pool.results(self._chunks()):
-                # Genesis and prefix rows keep the full per-row path.
-                first_fast = max(len(self.admins), self.prefix_size)
-                for offset, row in enumerate(rows):
-                    ordinal = start + offset
-                    fast = None if results is None else results[offset]
-                    if fast is None or ordinal < first_fast:
-                        self._row(ordinal, *row, tree, signatures)
-                    else:
-                        self._fast_row(
-                            ordinal, row, fast, publics[offset], tree, signatures
-                        )
+                if results is None:
+                    for offset, row in enumerate(rows):
+                        self._row(start + offset, *row, tree, signatures)
+                else:
+                    self._fast_rows(start, rows, publics, results, tree, signatures)
                 ordinal = start + len(rows)
                 if self.progress is not None:
                     self.progress(ordinal, total)
@@ -1015,36 +1009,69 @@ class _Verifier:
                     )
                 ordinal += len(rows)
 
-    def _fast_row(
+    def _fast_rows(
         self,
-        ordinal: int,
-        row: verify_rows.Row,
-        fast: verify_rows.FastRow,
-        public_sent: bytes | None,
+        start: int,
+        rows: Sequence[verify_rows.Row],
+        publics: Sequence[bytes | None],
+        results: Sequence[verify_rows.FastRow | None],
         tree: _Tree,
         signatures: _Signatures,
     ) -> None:
-        """The order-dependent checks of a row the pool found fine in itself."""
-        nid, oid, ver_column, _topic, state = row
-        leaf, digest, stream, ver, actor, key_id, prev, verdict = fast
-        tree.append(leaf)
-        self._merge_leaf(ordinal, nid, oid, ver_column, leaf)
-        ref: _Ref = (ordinal, nid, stream, ver)
-        record: KeyRecord | None
-        try:
-            record = self.registry.check(key_id, actor, nid)
-        except KeyValidityError as exc:
-            self.fail(exc.kind, exc.detail, ref)
-            record = self.registry.get(key_id)
-        if record is not None:
-            if verdict is not None and record.public_key_raw == public_sent:
-                self.pool_signatures += 1
-                if not verdict:
-                    self._bad_signature(ref)
+        """A chunk in order. The rows the pool found fine in themselves get the
+        order-dependent checks (leaf, key validity, signature verdict, chain),
+        each with its common case inline and the general method, which names
+        any failure, otherwise; genesis and prefix rows, and the rows the pool
+        left, take the full per-row path."""
+        first_fast = max(len(self.admins), self.prefix_size)
+        append = tree.append
+        check_key = self.registry.check
+        heads = self.heads
+        checked = 0
+        for offset, fast in enumerate(results):
+            ordinal = start + offset
+            if fast is None or ordinal < first_fast:
+                self._row(ordinal, *rows[offset], tree, signatures)
+                continue
+            leaf, digest, stream, ver, actor, key_id, prev, verdict = fast
+            row = rows[offset]
+            nid = row[0]
+            append(leaf)
+            current = self.next_leaf
+            if (
+                current is not None
+                and current.notification_id == nid
+                and current.leaf_hash == leaf
+            ):
+                self.next_leaf = next(self.leaves, None)
             else:
-                message = envelope.signed_message(state[envelope.HEADER_BYTES :])
-                signatures.add(record.public_key_raw, state[20:84], message, ref)
-        self._chain(stream, ver, prev, digest, ref)
+                self._merge_leaf(ordinal, nid, row[1], row[2], leaf)
+            try:
+                record: KeyRecord | None = check_key(key_id, actor, nid)
+            except KeyValidityError as exc:
+                self.fail(exc.kind, exc.detail, (ordinal, nid, stream, ver))
+                record = self.registry.get(key_id)
+            if record is not None:
+                if verdict is not None and record.public_key_raw == publics[offset]:
+                    checked += 1
+                    if not verdict:
+                        self._bad_signature((ordinal, nid, stream, ver))
+                else:
+                    message = envelope.signed_message(row[4][envelope.HEADER_BYTES :])
+                    signatures.add(
+                        record.public_key_raw,
+                        row[4][20:84],
+                        message,
+                        (ordinal, nid, stream, ver),
+                    )
+            last = heads.get(stream)
+            if (last is not None and ver == last[0] + 1 and prev == last[1].hex()) or (
+                last is None and ver == 1
+            ):
+                heads[stream] = (ver, digest)
+            else:
+                self._chain(stream, ver, prev, digest, (ordinal, nid, stream, ver))
+        self.pool_signatures += checked
 
     def _read_checkpoints(
         self, auditor: Sequence[tuple[str, bytes]]
@@ -1151,7 +1178,10 @@ class _Verifier:
         last_nid: int | None = None
         for page in self.store.leaf_pages():
             for idx, nid_value, leaf_value in page:
-                nid, leaf = _as_int(nid_value), _as_bytes(leaf_value)
+                nid = nid_value if type(nid_value) is int else None
+                leaf = (
+                    leaf_value if type(leaf_value) is bytes else _as_bytes(leaf_value)
+                )
                 if idx != expected:
                     self.fail(
                         "index_not_dense",

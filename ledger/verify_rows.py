@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 import pysodium
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -47,7 +48,10 @@ Row = tuple[int, Any, Any, Any, Any]
 # verdict under the public key sent with the row (None: no key was sent).
 FastRow = tuple[bytes, bytes, str, int, str, str, str | None, bool | None]
 
-_loads_canonical_fast = canonical.loads_canonical_fast
+_orjson_loads = orjson.loads
+_orjson_dumps = orjson.dumps
+_CHECK_OPTIONS = canonical.ORJSON_CHECK_OPTIONS
+_plain_object = canonical.plain_object
 # stream (a canonical UUID), key id (32 hex digits), timestamp and, after
 # version 1, prev (64 hex digits), joined by spaces.
 _HEAD = re.compile(
@@ -99,9 +103,21 @@ def ed25519_valid(
 
 def _content(content: bytes) -> dict[str, Any] | None:
     """The parsed content when it passes every check of
-    :func:`envelope.parse_content`; None when any of them might fail."""
-    obj = _loads_canonical_fast(content)
-    if obj is None or obj.keys() != _CONTENT_KEYS:
+    :func:`envelope.parse_content`; None when any of them might fail.
+
+    :func:`canonical.loads_canonical_fast` inline, its walk for floats and
+    non-ASCII keys over the body alone: the keys above it are the envelope's
+    own, and each value above it must be an int, a string or null (checked
+    here), so neither can occur there once the checks below have passed."""
+    try:
+        obj = _orjson_loads(content)
+        if (
+            type(obj) is not dict
+            or _orjson_dumps(obj, option=_CHECK_OPTIONS) != content
+            or obj.keys() != _CONTENT_KEYS
+        ):
+            return None
+    except (ValueError, TypeError, RecursionError):
         return None
     v, ver, prev = obj["v"], obj["ver"], obj["prev"]
     if (
@@ -132,7 +148,7 @@ def _content(content: bytes) -> dict[str, Any] | None:
         _from_iso(obj["ts"][:-1])
     except ValueError:
         return None
-    return obj
+    return obj if _plain_object(obj["body"]) else None
 
 
 def _same_column(column: Any, text: str) -> bool:
@@ -249,69 +265,69 @@ def public_for(row: Any, candidates: Mapping[bytes, bytes]) -> bytes | None:
 
 
 class RowPool:
-    """:func:`check_rows` over chunks, inline (jobs=1) or on a
-    process pool with a few chunks in flight; results come back in order."""
+    """:func:`check_rows` over chunks, results in order: inline (jobs=1), or on
+    ``jobs - 1`` worker processes with the main process as the ``jobs``-th
+    checker. The workers keep a couple of chunks queued each; whenever they have
+    enough, the main process checks the next chunk itself instead of waiting for
+    theirs (no pickling, no pipes for that chunk), and takes the results in
+    order as they come. The check is the same function either way."""
 
     def __init__(self, jobs: int, origin: str) -> None:
         self.origin = origin
-        self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
-        self.ahead = 2 * jobs + 2
+        workers = jobs - 1
+        self.pool = ProcessPoolExecutor(max_workers=workers) if workers else None
+        self.queued = 2 * workers  # chunks handed to the workers at a time
+        self.kept = 4 * jobs + 4  # chunks waiting for their turn, at most
 
     def results(
         self, chunks: Iterable[Chunk]
     ) -> Iterator[
-        tuple[
-            int,
-            list[Row],
-            Sequence[bytes | None],
-            Sequence[FastRow | None] | None,
-        ]
+        tuple[int, list[Row], Sequence[bytes | None], Sequence[FastRow | None] | None]
     ]:
-        pending: deque[
-            tuple[
-                int,
-                list[Row],
-                Sequence[bytes | None],
-                Future[list[FastRow | None]] | None,
-            ]
-        ] = deque()
+        pending: deque[_Pending] = deque()
         for start, rows, publics in chunks:
+            result: Future[list[FastRow | None]] | list[FastRow | None] | None
             if publics is None:
-                future = None
-            elif self.pool is None:
-                yield (
-                    start,
-                    rows,
-                    publics,
-                    check_rows(rows, publics, self.origin),
-                )
-                continue
+                result = None
+            elif self.pool is not None and _busy(pending) < self.queued:
+                result = self.pool.submit(check_rows, rows, publics, self.origin)
             else:
-                future = self.pool.submit(check_rows, rows, publics, self.origin)
-            pending.append((start, rows, publics or (), future))
-            while len(pending) > self.ahead or (pending and pending[0][3] is None):
-                yield self._done(pending.popleft())
+                result = check_rows(rows, publics, self.origin)
+            pending.append((start, rows, publics or (), result))
+            while pending and (
+                len(pending) > self.kept
+                or not isinstance(pending[0][3], Future)
+                or pending[0][3].done()
+            ):
+                yield _done(pending.popleft())
         while pending:
-            yield self._done(pending.popleft())
-
-    @staticmethod
-    def _done(
-        item: tuple[
-            int,
-            list[Row],
-            Sequence[bytes | None],
-            Future[list[FastRow | None]] | None,
-        ],
-    ) -> tuple[
-        int,
-        list[Row],
-        Sequence[bytes | None],
-        Sequence[FastRow | None] | None,
-    ]:
-        start, rows, publics, future = item
-        return start, rows, publics, None if future is None else future.result()
+            yield _done(pending.popleft())
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+
+_Pending = tuple[
+    int,
+    list[Row],
+    Sequence[bytes | None],
+    Future[list[FastRow | None]] | list[FastRow | None] | None,
+]
+
+
+def _busy(pending: Iterable[_Pending]) -> int:
+    """Chunks the workers have not finished yet."""
+    return sum(
+        1 for item in pending if isinstance(item[3], Future) and not item[3].done()
+    )
+
+
+def _done(
+    item: _Pending,
+) -> tuple[int, list[Row], Sequence[bytes | None], Sequence[FastRow | None] | None]:
+    start, rows, publics, result = item
+    if isinstance(result, Future):
+        return start, rows, publics, result.result()
+    return start, rows, publics, result
