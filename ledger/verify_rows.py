@@ -278,6 +278,7 @@ class RowPool:
         self.pool = ProcessPoolExecutor(max_workers=workers) if workers else None
         self.queued = 2 * workers  # chunks handed to the workers at a time
         self.kept = 4 * jobs + 4  # chunks waiting for their turn, at most
+        self.submitted = self.checked_here = 0  # chunks, for the curious
 
     def results(
         self, chunks: Iterable[Chunk]
@@ -291,8 +292,10 @@ class RowPool:
                 result = None
             elif self.pool is not None and _busy(pending) < self.queued:
                 result = self.pool.submit(check_rows, rows, publics, self.origin)
+                self.submitted += 1
             else:
                 result = check_rows(rows, publics, self.origin)
+                self.checked_here += 1
             pending.append((start, rows, publics or (), result))
             while pending and (
                 len(pending) > self.kept

@@ -95,6 +95,25 @@ def test_a_postgres_uuid_column_and_text_topic_are_accepted() -> None:
 NOT_CANONICAL = [
     pytest.param(lambda c: c.replace(b'"ver":2', b'"ver": 2'), id="whitespace"),
     pytest.param(lambda c: c.replace(b'"ver":2', b'"ver":2.0'), id="float"),
+    # The filter walks only the body for floats and non-ASCII keys: the values
+    # above it must fail their own checks when they are floats.
+    pytest.param(lambda c: c.replace(b'"a":1', b'"a":1.5'), id="nested-float"),
+    pytest.param(lambda c: c.replace(b'"a":1', b'"a":1e3'), id="nested-exponent"),
+    pytest.param(lambda c: c.replace(b'"n":3', b'"n":[2,3.0]'), id="float-in-list"),
+    pytest.param(lambda c: c.replace(b'"a":1', '"ố":1'.encode()), id="nested-key"),
+    pytest.param(
+        lambda c: c.replace(b'"prev":"' + b"ab" * 32 + b'"', b'"prev":1.5'),
+        id="float-prev",
+    ),
+    pytest.param(
+        lambda c: c.replace(b'"actor":"u:7d0f"', b'"actor":7.5'), id="float-actor"
+    ),
+    pytest.param(
+        lambda c: c.replace(
+            b'"stream":"' + str(STREAM).encode() + b'"', b'"stream":1.0'
+        ),
+        id="float-stream",
+    ),
     pytest.param(lambda c: c.replace(b'"ver":2', b'"ver":02'), id="leading-zero"),
     pytest.param(lambda c: c.replace(b'"n":3', b'"n":9007199254740993'), id="wide"),
     pytest.param(
