@@ -855,7 +855,7 @@ def _write_state(
 # -- the verifier ---------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Leaf:
     idx: int
     notification_id: int
