@@ -284,7 +284,7 @@ class RowPool:
             else None
         )
         self.queued = 2 * workers  # chunks handed to the workers at a time
-        self.kept = 4 * jobs + 4  # chunks waiting for their turn, at most
+        self.kept = 2 * jobs + 2  # chunks in memory at most (as before)
         self.submitted = self.checked_here = 0  # chunks, for the curious
 
     def results(
