@@ -64,7 +64,7 @@ from ledger.keyring import (
 
 PAGE_ROWS = 10_000
 SIGNATURE_BATCH = 5_000
-CHUNK_ROWS = 1_000  # rows per task: the last few keep the pool busy briefly
+CHUNK_ROWS = 500  # rows per task: the last few keep the main process waiting briefly
 STATE_FORMAT = "kiemdiem-verify-state/v1"
 COSIGNED_EVENT = "CheckpointCosigned"
 # Failures kept in memory; beyond this a wholly corrupted store is only counted.
