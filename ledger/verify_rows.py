@@ -2,10 +2,11 @@
 
 Parsing an envelope, the canonical check of its content, the binding of the
 columns to the signed content, the leaf and event hashes and the Ed25519
-signature are each a function of one row alone. ``verify`` ships rows in chunks
-to a process pool, which runs :func:`check_rows` on them, and keeps for itself
-only what needs the order of the log: the key registry, the stream chains, the
-Merkle range and the leaves table.
+signature are each a function of one row alone. ``verify`` runs
+:func:`check_rows` on chunks of rows, on worker processes and in the main process
+(:class:`RowPool`), and keeps for the main process only what needs the order of
+the log: the key registry, the stream chains, the Merkle range and the leaves
+table.
 
 :func:`check_rows` is a *filter*, never a judge of failures: a row that is fine
 in every respect it can see comes back as a compact :data:`FastRow`; any other
