@@ -126,6 +126,13 @@ class CompactRange:
             result = node_hash(left, result)
         return result
 
+    def copy(self) -> CompactRange:
+        """An independent range at the same size (the hashes are immutable)."""
+        result = CompactRange()
+        result._size = self._size
+        result._hashes = list(self._hashes)
+        return result
+
     def to_json(self) -> dict[str, int | list[str]]:
         """Return a JSON-ready state: the size and the base64 subtree roots."""
         return {
