@@ -157,7 +157,7 @@ _MISSING = object()
 def raw_json_of_stored(stored: bytes, body: Mapping[str, Any]) -> str | None:
     """:func:`raw_json` of the body read from ``stored`` (the event's stored
     bytes), kept per process under those very bytes. The indented dump runs
-    Python's JSON encoder, not its C one (a third of a history page); a page seen
+    Python's JSON encoder, not its C one (a quarter of a history page); a page seen
     again shows the same events. The key is the whole stored value, compared
     byte for byte, so a row changed in the store (one byte) is another key and
     is dumped afresh: nothing kept can stand for a changed row."""
