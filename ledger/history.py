@@ -13,7 +13,10 @@ the integrator and ``verify`` check, and reads only the header of a large event.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -265,12 +268,7 @@ def _judge(
     except KeyValidityError as exc:
         problems.append(Problem(exc.kind, exc.detail))
         record = registry.get(content.key_id)
-    if record is not None and not ed25519_valid(
-        record.public_key,
-        record.public_key_raw,
-        env.signature,
-        envelope.signed_message(env.content),
-    ):
+    if record is not None and not _signature_valid(record, env):
         problems.append(
             Problem("bad_signature", "the signature does not match the content")
         )
@@ -288,6 +286,44 @@ def _judge(
         key_role=record.role if record is not None else None,
         problems=tuple(problems),
     )
+
+
+# Signature verdicts a process keeps for the history pages (a page seen again
+# checks the same signatures): ≈ 250 bytes each.
+VERDICTS_KEPT = 4096
+_verdicts: OrderedDict[tuple[bytes, bytes, bytes], bool] = OrderedDict()
+_verdicts_guard = threading.Lock()
+
+
+def _signature_valid(record: KeyRecord, env: envelope.Envelope) -> bool:
+    """Ed25519's verdict on the envelope's signature under the key's public
+    bytes, kept per process under what it was computed from: the public key and
+    the signature byte for byte, and the signed content by its SHA-256 (the hash
+    the log's chain and Merkle tree already rest on). The verdict is a function
+    of those alone, so a changed row (content or signature) or another key is
+    another key here, verified afresh; whether the key was valid at the row's
+    position is judged at every view, never kept."""
+    key = (
+        record.public_key_raw,
+        env.signature,
+        hashlib.sha256(env.content).digest(),
+    )
+    with _verdicts_guard:
+        found = _verdicts.get(key)
+        if found is not None:
+            _verdicts.move_to_end(key)
+            return found
+    valid = ed25519_valid(
+        record.public_key,
+        record.public_key_raw,
+        env.signature,
+        envelope.signed_message(env.content),
+    )
+    with _verdicts_guard:
+        _verdicts[key] = valid
+        while len(_verdicts) > VERDICTS_KEPT:
+            _verdicts.popitem(last=False)
+    return valid
 
 
 def _broken(row: Row, kind: str, detail: str) -> Entry:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger import canonical
+from projections.read_cursor import ReadCursor
 from projections.sqlutil import (
     ViewCursor,
     as_tuple,
@@ -46,7 +47,7 @@ def read(states: Sequence[ViewState]) -> Iterator[ViewCursor]:
     namespaces = {s.name: s.tables for s in states}
     if first.view.postgres or len(states) == 1:
         with reading(first) as c:
-            yield ViewCursor(
+            yield ReadCursor(
                 c,
                 postgres=first.view.postgres,
                 tables=first.tables,
@@ -56,7 +57,7 @@ def read(states: Sequence[ViewState]) -> Iterator[ViewCursor]:
     with _attached(states) as (connection, attached):
         cursor = connection.cursor()
         try:
-            yield ViewCursor(
+            yield ReadCursor(
                 cursor,
                 postgres=False,
                 tables=attached[first.name],
@@ -98,7 +99,7 @@ def one_statement(states: Sequence[ViewState]) -> Iterator[ViewCursor]:
             yield cursor
         return
     with first.view.statement() as c:
-        yield ViewCursor(
+        yield ReadCursor(
             c,
             postgres=first.view.postgres,
             tables=first.tables,

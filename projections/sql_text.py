@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 # Postgres truncates identifiers longer than this (NAMEDATALEN - 1).
@@ -73,8 +74,11 @@ def _strip_literals(statement: str) -> str:
     return re.sub(r"'(?:[^']|'')*'", "''", statement)
 
 
+@lru_cache(maxsize=4096)
 def to_pyformat(statement: str) -> str:
-    """``?`` to ``%s`` and ``%`` to ``%%``, outside quoted strings and identifiers."""
+    """``?`` to ``%s`` and ``%`` to ``%%``, outside quoted strings and identifiers.
+    A pure function of the text, kept per process: a page's reads render their
+    statements afresh (one cursor each), a character at a time here."""
     out: list[str] = []
     quote_char: str | None = None
     for char in statement:

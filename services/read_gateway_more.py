@@ -250,10 +250,21 @@ class AuditReads:
         return self.service.in_scope_organisations(self.actor)
 
     def readable_subject(self, subject_id: UUID) -> Any:
-        return self.service.readable_subject(self.actor, subject_id)
+        """The subject, if the viewer may read it. What the subject is (its
+        kind, organisation, version: a replay of its stream) is read once per
+        request (``gate.memo``); the scope check runs at every call."""
+        subject = self.gate.memo.once(
+            ("audit.subject", subject_id), lambda: self.service.subject(subject_id)
+        )
+        self.service.authorise_read(self.actor, subject)
+        return subject
 
     def history(self, subject_id: UUID, **filters: Any) -> Any:
-        return self.service.history(self.actor, subject_id, **filters)
+        found = self.service.history(self.actor, subject_id, **filters)
+        # Checked in scope by the service: the page's other reads of the
+        # subject (its pending reads, its members) need not replay it again.
+        self.gate.memo.once(("audit.subject", subject_id), lambda: found.subject)
+        return found
 
     def event_detail(self, notification_id: int) -> Any:
         return self.service.event_detail(self.actor, notification_id)

@@ -7,6 +7,8 @@ dd/mm/yyyy and codes by their Vietnamese names. The raw signed JSON stays in the
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -142,6 +144,36 @@ def raw_json(body: Mapping[str, Any], stored_size: int = 0) -> str | None:
         return None
     text = json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True)
     return text if len(text) <= RAW_LIMIT else None
+
+
+# Stored events whose raw JSON a process keeps (≤ 2 × RAW_LIMIT bytes each, with
+# their text: a few MB at most).
+RAW_KEPT = 1024
+_raw_kept: OrderedDict[bytes, str | None] = OrderedDict()
+_raw_guard = threading.Lock()
+_MISSING = object()
+
+
+def raw_json_of_stored(stored: bytes, body: Mapping[str, Any]) -> str | None:
+    """:func:`raw_json` of the body read from ``stored`` (the event's stored
+    bytes), kept per process under those very bytes. The indented dump runs
+    Python's JSON encoder, not its C one (a quarter of a history page); a page seen
+    again shows the same events. The key is the whole stored value, compared
+    byte for byte, so a row changed in the store (one byte) is another key and
+    is dumped afresh: nothing kept can stand for a changed row."""
+    if len(stored) > 2 * RAW_LIMIT:
+        return None
+    with _raw_guard:
+        found = _raw_kept.get(stored, _MISSING)
+        if found is not _MISSING:
+            _raw_kept.move_to_end(stored)
+            return found  # type: ignore[return-value]
+    text = raw_json(body, len(stored))
+    with _raw_guard:
+        _raw_kept[stored] = text
+        while len(_raw_kept) > RAW_KEPT:
+            _raw_kept.popitem(last=False)
+    return text
 
 
 def _field(label: str, name: str, value: Any, names: Mapping[str, str]) -> Field:

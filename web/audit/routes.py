@@ -33,7 +33,7 @@ from web.audit.forms import (
     keyset_after,
     moment_from_text,
 )
-from web.audit.present import Field, raw_json, readable
+from web.audit.present import Field, raw_json, raw_json_of_stored, readable
 from web.catalogue.audit import (
     BODY_FIELD_LABELS,
     CHECK_LABELS,
@@ -374,8 +374,12 @@ def readable_form(
 
 
 @bp.app_template_global("raw_signed_json")
-def raw_signed_json(body: Mapping[str, Any], stored_size: int = 0) -> str | None:
-    return raw_json(body, stored_size)
+def raw_signed_json(body: Mapping[str, Any], stored: bytes | int = 0) -> str | None:
+    """The raw JSON of an entry's body: ``stored`` is the event's stored bytes
+    (the dump is kept per process under them) or just their size."""
+    if isinstance(stored, bytes):
+        return raw_json_of_stored(stored, body)
+    return raw_json(body, stored)
 
 
 @bp.app_template_filter("body_label")
