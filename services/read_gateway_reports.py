@@ -59,6 +59,18 @@ class ReportGatewayReads:
         self.check(Read.REPORT, org_id)
         return self.app.reports.histories(org_id, populations, tree_on)
 
+    def report_page(
+        self,
+        org_id: UUID,
+        year: int,
+        populations: Sequence[str],
+        tree_on: date | None = None,
+    ) -> tuple[Row, dict[str, list[Row]]]:
+        """:meth:`report` and :meth:`report_histories` of the report page,
+        the day's tree read once for both."""
+        self.check(Read.REPORT, org_id)
+        return self.app.reports.report_page(org_id, year, populations, tree_on)
+
     def _report_subject(self, cycle_id: UUID, key: str) -> None:
         row = self.app.ratings.subject_row(cycle_id, key)
         if row is None:

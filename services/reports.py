@@ -33,10 +33,14 @@ from services.reports_counted import (
     NAMES_SHOWN,
     Placer,
     Scope,
+    Sums,
     Tree,
+    Weights,
     by_place,
+    children_met,
     counted_deadlines,
     counted_entries,
+    counted_sums,
     counted_totals,
     placer,
     revised_rows,
@@ -127,6 +131,27 @@ def _bucket(row: Mapping[str, Any]) -> tuple[str, int]:
 
 def population_of(row: Mapping[str, Any]) -> str:
     return str(row["population"])
+
+
+def sums_of_rows(rows: Iterable[Mapping[str, Any]], below: Sequence[str]) -> Sums:
+    """:class:`reports_counted.Sums` of subject rows or counter entries, each
+    with its ``path`` in the report's tree; ``below``: the organisations
+    directly below the report's. Each row under the one child its path goes
+    through (a path is a chain: it meets siblings at most once)."""
+    weights: Weights = {}
+    mine = dict.fromkeys(below)
+    for row in rows:
+        bucket, n = _bucket(row)
+        key = (
+            row["cycle_id"],
+            children_met(row["path"], mine),
+            population_of(row),
+            row["klass"],
+            row["deadline_level"],
+            bucket,
+        )
+        weights[key] = weights.get(key, 0) + n
+    return Sums(below, weights)
 
 
 class ReportService(SubjectFileReports):
@@ -220,6 +245,11 @@ class ReportService(SubjectFileReports):
         (``reports_counted.placer``; ``tree``: that day's, if already read)."""
         return placer(self.app.projections, tree_on, tree)
 
+    def _day_tree(self, day: date) -> tuple[Tree, Placer]:
+        """The tree of ``day`` and its placer, read once for all a page needs."""
+        tree = tree_as_of(self.app.projections, day)
+        return tree, self._placer(day, tree)
+
     # -- the report ----------------------------------------------------------------
     def organisation(self, org_id: UUID) -> dict[str, Any]:
         org = self.app.organisation(org_id)
@@ -233,37 +263,51 @@ class ReportService(SubjectFileReports):
         year: int,
         today: date | None = None,
         tree_on: date | None = None,
+        day_tree: tuple[Tree, Placer] | None = None,
     ) -> dict[str, Any]:
         """The whole report of ``org_id``'s subtree for ``year``, rolled up by
         the tree as at the report date ``today`` (default) or as it was on
-        ``tree_on``; it says which (``tree_on``, and ``tree_is_report_date``)."""
+        ``tree_on``; it says which (``tree_on``, and ``tree_is_report_date``).
+        ``day_tree``: that day's tree and its placer, if already read."""
         today = today or self.app.today()
         tree_day = tree_on or today
         org = self.organisation(org_id)
-        tree = tree_as_of(self.app.projections, tree_day)  # read once a report
-        place = self._placer(tree_day, tree)
-        counted = self._counted(org_id, year, tree_day, place)
-        rows = counted if counted is not None else self.subjects(org_id, year, tree_day)
-        covered = {r["cycle_id"] for r in rows}
-        cycles = [c for c in self.annual_cycles(year) if c["cycle_id"] in covered]
-        by_pop = tally_populations(by_population(rows))
-        orgs: dict[str, list[Mapping[str, Any]]] = {}
-        for r in rows:
-            if population_of(r) == "party_orgs":
-                orgs.setdefault(r["klass"], []).append(r)
+        tree, place = day_tree or self._day_tree(tree_day)  # read once a report
+        below = self._below(org_id, tree_day, tree)
+        ids = [str(c) for c, _ in below]
+        year_cycles = self.annual_cycles(year)
+        rows: list[dict[str, Any]] | None = None
+        if len(year_cycles) > 1:  # a subject in two of them counts once
+            rows = self.subjects(org_id, year, tree_day)
+            sums = sums_of_rows(rows, ids)
+        else:
+            sums = counted_sums(
+                self.app.projections,
+                [c["cycle_id"] for c in year_cycles],
+                str(org_id),
+                place,
+                ids,
+            )
+        cycles = [c for c in year_cycles if c["cycle_id"] in sums.cycles]
+        by_pop = tally_populations(sums.populations)
         by_type = {
-            klass: tally(orgs[klass]) for klass in PARTY_ORG_TYPES if klass in orgs
+            klass: tally_buckets(sums.klasses[klass])
+            for klass in PARTY_ORG_TYPES
+            if klass in sums.klasses
         }
-        children = self.children(org_id, year, rows, tree_day, tree)
+        children: list[dict[str, Any]] = [
+            {"org_id": str(c), "name": name, "members": tally_buckets(sums.under[o])}
+            for (c, name), o in zip(below, ids, strict=True)
+        ]
         scope = Scope(str(org_id), place, {c["org_id"]: c["name"] for c in children})
-        if counted is None:
+        if rows is not None:
             revised = rows
             deadlines = self.deadlines(cycles, rows, today, scope)
         else:
-            ids = [c["cycle_id"] for c in cycles]
-            revised = revised_rows(self.app.projections, ids, scope.org_id, scope.place)
+            covered = [c["cycle_id"] for c in cycles]
+            revised = revised_rows(self.app.projections, covered, scope.org_id, place)
             deadlines = counted_deadlines(
-                self.app.projections, cycles, counted, scope, today
+                self.app.projections, cycles, sums.deadlines, scope, today
             )
         exempt_total: dict[str, int] = {}
         for pop in POPULATIONS:
@@ -288,7 +332,7 @@ class ReportService(SubjectFileReports):
             "populations": by_pop,
             "party_org_types": by_type,
             "exempt": dict(sorted(exempt_total.items())),
-            "rerated": self._rerated(rows if counted is None else revised),
+            "rerated": self._rerated(revised),
             "confidence": self.confidence(org_id, year),
             "deadlines": deadlines,
             "children": children,
@@ -359,17 +403,12 @@ class ReportService(SubjectFileReports):
             ],
         }
 
-    def children(
-        self,
-        org_id: UUID,
-        year: int,
-        rows: Sequence[Mapping[str, Any]],
-        tree_on: date | None = None,
-        tree: Tree | None = None,
-    ) -> list[dict[str, Any]]:
-        """Members by level under each organisation directly below ``org_id``
-        (the chart per organisation), in today's tree or that of ``tree_on``
-        (``tree``: that day's, if already read)."""
+    def _below(
+        self, org_id: UUID, tree_on: date | None = None, tree: Tree | None = None
+    ) -> list[tuple[UUID, str]]:
+        """The organisations directly below ``org_id`` (the chart per
+        organisation), in today's tree or that of ``tree_on`` (``tree``: that
+        day's, if already read), by name."""
         if tree_on is None:
             below = [
                 (o.org_id, o.name)
@@ -388,18 +427,7 @@ class ReportService(SubjectFileReports):
                 ),
                 key=lambda pair: pair[1],
             )
-        # Each row under the one child its path goes through (a path is a
-        # chain: it meets siblings at most once), in one pass over the rows.
-        under: dict[str, list[Mapping[str, Any]]] = {str(c): [] for c, _ in below}
-        for r in rows:
-            if population_of(r) in ("members", "leaders"):
-                for o in r["path"]:
-                    if o in under:
-                        under[o].append(r)
-        return [
-            {"org_id": str(c), "name": name, "members": tally(under[str(c)])}
-            for c, name in below
-        ]
+        return below
 
     def confidence(self, org_id: UUID, year: int) -> dict[str, Any]:
         """Votes held in the subtree in ``year`` and their 96-QĐ/TW low bands."""
@@ -506,6 +534,26 @@ class ReportService(SubjectFileReports):
     # services.reports_dossier (SubjectFileReports).
 
     # -- the chart across years ------------------------------------------------------
+    def report_page(
+        self,
+        org_id: UUID,
+        year: int,
+        populations: Sequence[str],
+        tree_on: date | None = None,
+    ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+        """The report page's figures: :meth:`report` and the charts across
+        years (:meth:`histories`) by one reading of the day's tree, the
+        report's own year from the report's counts (the same counters on the
+        same tree: ``test_reports_on_either_tree``) rather than read again."""
+        today = self.app.today()
+        day = tree_on or today
+        day_tree = self._day_tree(day)
+        report = self.report(org_id, year, today, tree_on, day_tree)
+        histories = self.histories(
+            org_id, populations, day, day_tree[1], {year: report["populations"]}
+        )
+        return report, histories
+
     def history(
         self, org_id: UUID, population: str = "members", tree_on: date | None = None
     ) -> list[dict[str, Any]]:
@@ -518,13 +566,23 @@ class ReportService(SubjectFileReports):
         org_id: UUID,
         populations: Sequence[str],
         tree_on: date | None = None,
+        place: Placer | None = None,
+        known: Mapping[int, Mapping[str, dict[str, Any]]] | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
         """:meth:`history` of several populations, each year's subjects read once
-        (the report's charts: one read per year, not one per year and population)."""
+        (the report's charts: one read per year, not one per year and population).
+        ``place``: the placer of that day's tree, if already made; ``known``:
+        a year's counts by population already tallied on that tree (a report's
+        ``populations``), not read again."""
         day = tree_on or self.app.today()
         found: dict[str, list[dict[str, Any]]] = {p: [] for p in populations}
-        place = self._placer(day)
+        place = place or self._placer(day)
         for year in self.years(org_id):
+            if known is not None and year in known:
+                for population in populations:
+                    counts = known[year][population]
+                    found[population].append({"year": year, **counts})
+                continue
             totals = self._totals(org_id, year, place)
             if totals is None:
                 counted = self._counted(org_id, year, day, place)

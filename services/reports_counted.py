@@ -100,11 +100,107 @@ def counted_totals(
         return None
     paths = _paths_in(org_id, place)
     totals: dict[str, dict[str, int]] = {}
-    for row in stats_view.placed_totals(views, cycle_ids):
-        if paths(row["org_id"]) is not None:
-            mine = totals.setdefault(row["population"], {})
-            mine[row["bucket"]] = mine.get(row["bucket"], 0) + int(row["n"])
+    last, inside = None, False
+    for _, own, population, bucket, n in stats_view.placed_totals(views, cycle_ids):
+        if own != last:  # the rows come by organisation
+            last, inside = own, paths(own) is not None
+        if inside:
+            mine = totals.setdefault(population, {})
+            mine[bucket] = mine.get(bucket, 0) + int(n)
     return totals
+
+
+Weights = dict[tuple[str, tuple[str, ...], str, str, str, str], int]
+"""Subjects by cycle, the organisations directly below the report's that
+their place is under (a path is a chain: one at most), population, class,
+deadline level and bucket."""
+
+
+class Sums:
+    """A year's counted subjects summed the ways a report shows them
+    (:meth:`of`): by population and bucket, party organisations by class and
+    bucket, the members and leaders under each organisation directly below
+    the report's by bucket, and (the exempt apart) by cycle and deadline level;
+    ``cycles``: those counted."""
+
+    def __init__(self, below: Iterable[str], weights: Weights) -> None:
+        self.cycles: set[str] = set()
+        self.populations: dict[str, dict[str, int]] = {}
+        self.klasses: dict[str, dict[str, int]] = {}
+        self.under: dict[str, dict[str, int]] = {child: {} for child in below}
+        self.deadlines: dict[tuple[str, str], int] = {}
+        for key, n in weights.items():
+            cycle, children, population, klass, level, bucket = key
+            self.cycles.add(cycle)
+            _add(self.populations.setdefault(population, {}), bucket, n)
+            if population == "party_orgs":
+                _add(self.klasses.setdefault(klass, {}), bucket, n)
+            elif population in ("members", "leaders"):
+                for child in children:
+                    _add(self.under[child], bucket, n)
+            if not bucket.startswith("exempt:"):
+                _add(self.deadlines, (cycle, level), n)
+
+
+def _add(into: dict[Any, int], key: Any, n: int) -> None:
+    into[key] = into.get(key, 0) + n
+
+
+def children_met(path: Sequence[str], below: Mapping[str, Any]) -> tuple[str, ...]:
+    """The organisations of ``below`` on a path (in its order)."""
+    return tuple(o for o in path if o in below)
+
+
+def counted_sums(
+    views: ProjectionRuntime,
+    cycle_ids: Sequence[str],
+    org_id: str,
+    place: Placer,
+    below: Sequence[str],
+) -> Sums:
+    """:class:`Sums` of :func:`counted_entries` (the same counters on the same
+    tree), read as tuples and weighed by where each organisation stands, in
+    one pass: no dict per counter."""
+    weights: Weights = {}
+    split: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    paths = _paths_in(org_id, place)
+    mine = dict.fromkeys(below)
+    last, children = None, None
+    for row in stats_view.placed_rows(views, cycle_ids):
+        cycle, own, population, klass, level, bucket, n = row
+        if own != last:  # the rows come by organisation
+            path = None if own in place.divided else paths(own)
+            last, children = own, None if path is None else children_met(path, mine)
+        if children is not None:
+            key = (cycle, children, population, klass, level, bucket)
+            weights[key] = weights.get(key, 0) + int(n)
+        elif own in place.divided:
+            entry = dict(zip(PLACED_COLUMNS, row, strict=True))
+            split.setdefault((cycle, own), []).append({**entry, "n": int(n)})
+    for (cycle_id, divided), entries in split.items():
+        for e in _members_apart(views, cycle_id, divided, entries, place):
+            if org_id in e["path"]:
+                key = (
+                    e["cycle_id"],
+                    children_met(e["path"], mine),
+                    e["population"],
+                    e["klass"],
+                    e["deadline_level"],
+                    e["bucket"],
+                )
+                weights[key] = weights.get(key, 0) + e["n"]
+    return Sums(below, weights)
+
+
+PLACED_COLUMNS = (
+    "cycle_id",
+    "org_id",
+    "population",
+    "klass",
+    "deadline_level",
+    "bucket",
+    "n",
+)
 
 
 def _members_apart(
@@ -238,22 +334,16 @@ def deadline_names(
 def counted_deadlines(
     views: ProjectionRuntime,
     cycles: Sequence[Mapping[str, Any]],
-    entries: Sequence[Mapping[str, Any]],
+    totals: Mapping[tuple[str, str], int],
     scope: Scope,
     today: date,
 ) -> list[dict[str, Any]]:
     """``ReportService.deadlines`` from the counters: how many subjects each
-    level has from the counters; how many are still open or were late, by
-    place, and the first ``NAMES_SHOWN`` of each by name, from indexed reads
-    (one row per place, then a page of names)."""
+    level has from the counters (``totals``: by cycle and deadline level, the
+    exempt apart: ``Sums.deadlines``); how many are still open or were late,
+    by place, and the first ``NAMES_SHOWN`` of each by name, from indexed
+    reads (one row per place, then a page of names)."""
     items = []
-    # Subjects (the exempt apart) by cycle and deadline level, in one pass
-    # over the entries rather than one per deadline.
-    totals: dict[tuple[str, str], int] = {}
-    for e in entries:
-        if not str(e["bucket"]).startswith("exempt:"):
-            key = (e["cycle_id"], e["deadline_level"])
-            totals[key] = totals.get(key, 0) + e["n"]
     for cycle in cycles:
         cycle_id = cycle["cycle_id"]
         for d in cycle["deadlines"]:
