@@ -26,6 +26,7 @@ from domain.statistics import good_or_better
 from domain.subjects import in_subtree
 from projections import vote_results
 from projections.directory_history import tree_as_of
+from projections.ratings import statistics as stats_view
 from projections.ratings import subjects
 from services.context import AppContext
 from services.errors import NotFoundError
@@ -215,6 +216,12 @@ class ReportService(SubjectFileReports):
         if totals is None:  # an organisation split by that day
             totals = by_population(counted_entries(views, cycles, str(org_id), place))
         return tally_populations(totals)
+
+    def committees(self, cycle_id: UUID) -> list[dict[str, Any]]:
+        """The committees of a cycle a statistics page offers (its collective
+        subjects but the chi bộ and the leadership collectives): ``org_id``,
+        ``name``, and for the scope check ``cell_id`` and ``member_id``."""
+        return stats_view.committees(self.app.projections, cycle_id)
 
     def _counted(
         self, org_id: UUID, year: int, day: date, place: Placer | None = None

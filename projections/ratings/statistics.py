@@ -190,6 +190,21 @@ def placed_totals(
     )
 
 
+def committees(views: ProjectionRuntime, cycle_id: UUID) -> list[dict[str, Any]]:
+    """The cycle's collective subjects that are neither a chi bộ nor a
+    leadership collective (the committees a statistics page offers), with what
+    a scope check needs (``org_id``, ``cell_id``, ``member_id``) and ``name``,
+    in the order of the cycle's subjects (collectives by name and key)."""
+    return views.query(
+        "ratings",
+        "SELECT org_id, cell_id, member_id, name FROM {subjects} "
+        "WHERE cycle_id = ? AND kind = 'collective' AND (org_kind IS NULL "
+        "OR org_kind NOT IN ('cell', 'leadership_collective')) "
+        "ORDER BY name, subject_key",
+        [str(cycle_id)],
+    )
+
+
 def _tuples(
     views: ProjectionRuntime, statement: str, params: Sequence[Any]
 ) -> list[Any]:
