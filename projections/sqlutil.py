@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from itertools import chain
 from typing import Any, Self
 from uuid import UUID
@@ -102,6 +103,11 @@ def as_tuples(rows: Sequence[Any]) -> list[tuple[Any, ...]]:
     return [as_tuple(row) for row in rows]
 
 
+# A page reads through a new cursor per statement: the placeholders of each
+# statement text (pure, a character at a time) adapted once per process.
+_pyformat = lru_cache(maxsize=4096)(to_pyformat)
+
+
 def column_names(description: Any) -> list[str]:
     return [str(d[0]) for d in description or ()]
 
@@ -151,9 +157,9 @@ class ViewCursor:
         # each once per cursor (rebuild speed, ledger.md §12).
         rendered = self._rendered.get(statement)
         if rendered is None:
-            rendered = render(
-                statement, self._tables, self._namespaces, postgres=self.postgres
-            )
+            rendered = render(statement, self._tables, self._namespaces, postgres=False)
+            if self.postgres:  # what render(postgres=True) does, once a process
+                rendered = _pyformat(rendered)
             self._rendered[statement] = rendered
         return rendered
 

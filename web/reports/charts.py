@@ -6,7 +6,7 @@ hold the same numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -83,3 +83,22 @@ def stacked_bars(
         + "</svg>"
     )
     return Markup(svg)  # noqa: S704 - every text above is escaped
+
+
+def table_rows(rows: Iterable[Sequence[Any]]) -> Markup:
+    """A report table's body rows, each cell escaped, the first a row header
+    (``report.html``; one join: the table of a province's communes has
+    thousands of cells, a template loop's step each)."""
+    return Markup(  # noqa: S704 - every cell is escaped
+        "".join(
+            "<tr>"
+            + "".join(
+                f'<th scope="row">{escape(v)}</th>'
+                if i == 0
+                else f"<td>{escape(v)}</td>"
+                for i, v in enumerate(row)
+            )
+            + "</tr>"
+            for row in rows
+        )
+    )

@@ -28,7 +28,7 @@ from web.dispatch import form_status, submit
 from web.identity import requires, user
 from web.reads import found_or_404, org_choices, reads
 from web.reports import bp
-from web.reports.charts import stacked_bars
+from web.reports.charts import stacked_bars, table_rows
 from web.reports.forms import GrantAwardForm
 from web.reports.tree import tree_on_arg
 
@@ -48,6 +48,9 @@ def report_label(value: str | None, table: str) -> str:
         "dossier": docs.DOSSIER_NAMES,
     }[table]
     return names.get(value, value)
+
+
+bp.add_app_template_filter(table_rows, "table_rows")
 
 
 def _year(value: str) -> int:
