@@ -15,6 +15,7 @@ overlapping plans) counts once: its decided row, the latest decision first.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -24,11 +25,11 @@ from domain.cycles import DEADLINE_LEVELS, deadline_level
 from domain.rulebooks import confidence_band, rulebook
 from domain.subjects import in_subtree
 from projections import vote_results
-from projections.directory_history import tree_as_of
 from projections.ratings import statistics as stats_view
 from projections.ratings import subjects
 from services.context import AppContext
 from services.errors import NotFoundError
+from services.report_placer import DayTree, day_tree
 from services.reports_counted import (
     NAMES_SHOWN,
     Placer,
@@ -55,6 +56,7 @@ from services.reports_tally import tally_buckets as tally_buckets
 from services.reports_tally import tally_populations as tally_populations
 from votes.results import display_percent
 
+TREES_KEPT = 4  # days whose tree and placer a process keeps (today's, a few asked)
 PARTY_ORG_TYPES = (
     "provincial_committee",
     "district_committee",
@@ -69,6 +71,9 @@ class ReportService(SubjectFileReports):
 
     def __init__(self, kiemdiem: AppContext) -> None:
         self.app = kiemdiem
+        # day -> (the directory view's position, that day's tree, its placer)
+        self._trees: dict[date, tuple[int, DayTree, Placer]] = {}
+        self._trees_lock = threading.Lock()
 
     # -- the rows -----------------------------------------------------------------
     def annual_cycles(self, year: int | None = None) -> list[dict[str, Any]]:
@@ -99,7 +104,7 @@ class ReportService(SubjectFileReports):
         if tree_on is None:
             rows = subjects.subjects_under(views, list(cycles), org_id)
         else:
-            place = self._placer(tree_on)
+            place = self._day_tree(tree_on)[1]
             placed = (
                 {**r, "path": place(r["path"], r["subject_key"])}
                 for r in subjects.subjects_of_cycles(views, list(cycles))
@@ -119,7 +124,7 @@ class ReportService(SubjectFileReports):
         statistics page), rolled up by the tree of ``tree_on`` (default: today,
         the report date); the shape of ``RatingService.statistics``."""
         day = tree_on or self.app.today()
-        cycles, place = [str(cycle_id)], self._placer(day)
+        cycles, place = [str(cycle_id)], self._day_tree(day)[1]
         views = self.app.projections
         totals = counted_totals(views, cycles, str(org_id), place)
         if totals is None:  # an organisation split by that day
@@ -142,7 +147,7 @@ class ReportService(SubjectFileReports):
         if len(cycles) > 1:
             return None
         return counted_entries(
-            self.app.projections, cycles, str(org_id), place or self._placer(day)
+            self.app.projections, cycles, str(org_id), place or self._day_tree(day)[1]
         )
 
     def _totals(
@@ -161,10 +166,23 @@ class ReportService(SubjectFileReports):
         (``reports_counted.placer``; ``tree``: that day's, if already read)."""
         return placer(self.app.projections, tree_on, tree)
 
-    def _day_tree(self, day: date) -> tuple[Tree, Placer]:
-        """The tree of ``day`` and its placer, read once for all a page needs."""
-        tree = tree_as_of(self.app.projections, day)
-        return tree, self._placer(day, tree)
+    def _day_tree(self, day: date) -> tuple[DayTree, Placer]:
+        """The tree of ``day`` and its placer (every organisation's path in it
+        worked out once), kept while the directory view stands where it stood
+        when they were read: its position is read first, so what was read is
+        at least that new, and any change to the tree since moves it on."""
+        views = self.app.projections
+        position = views.position("directory")
+        kept = self._trees.get(day)
+        if kept is not None and kept[0] == position:
+            return kept[1], kept[2]
+        rows = day_tree(views, day)
+        place = placer(views, day, rows=rows)
+        with self._trees_lock:
+            while len(self._trees) >= TREES_KEPT:
+                del self._trees[next(iter(self._trees))]
+            self._trees[day] = (position, rows, place)
+        return rows, place
 
     # -- the report ----------------------------------------------------------------
     def organisation(self, org_id: UUID) -> dict[str, Any]:
@@ -179,16 +197,16 @@ class ReportService(SubjectFileReports):
         year: int,
         today: date | None = None,
         tree_on: date | None = None,
-        day_tree: tuple[Tree, Placer] | None = None,
+        tree_read: tuple[DayTree, Placer] | None = None,
     ) -> dict[str, Any]:
         """The whole report of ``org_id``'s subtree for ``year``, rolled up by
         the tree as at the report date ``today`` (default) or as it was on
         ``tree_on``; it says which (``tree_on``, and ``tree_is_report_date``).
-        ``day_tree``: that day's tree and its placer, if already read."""
+        ``tree_read``: that day's tree and its placer, if already read."""
         today = today or self.app.today()
         tree_day = tree_on or today
         org = self.organisation(org_id)
-        tree, place = day_tree or self._day_tree(tree_day)  # read once a report
+        tree, place = tree_read or self._day_tree(tree_day)  # read once a report
         below = self._below(org_id, tree_day, tree)
         ids = [str(c) for c, _ in below]
         year_cycles = self.annual_cycles(year)
@@ -270,7 +288,7 @@ class ReportService(SubjectFileReports):
         if level not in DEADLINE_LEVELS:
             raise NotFoundError("report.deadline_unknown", level=level)
         cycles = self.annual_cycles(year)
-        scope = Scope(str(org_id), self._placer(day), {})
+        scope = Scope(str(org_id), self._day_tree(day)[1], {})
         return {
             "org": self.organisation(org_id),
             "year": year,
@@ -320,7 +338,7 @@ class ReportService(SubjectFileReports):
         }
 
     def _below(
-        self, org_id: UUID, tree_on: date | None = None, tree: Tree | None = None
+        self, org_id: UUID, tree_on: date | None = None, tree: DayTree | None = None
     ) -> list[tuple[UUID, str]]:
         """The organisations directly below ``org_id`` (the chart per
         organisation), in today's tree or that of ``tree_on`` (``tree``: that
@@ -333,13 +351,13 @@ class ReportService(SubjectFileReports):
             ]
         else:
             if tree is None:
-                tree = tree_as_of(self.app.projections, tree_on)
+                tree = day_tree(self.app.projections, tree_on)
+            parent = str(org_id)
             below = sorted(
                 (
-                    (o, row["name"])
-                    for o, row in tree.items()
-                    if row["parent_id"] == org_id
-                    and row["kind"] != "leadership_collective"
+                    (UUID(o), name)
+                    for o, up, name, kind in tree
+                    if up == parent and kind != "leadership_collective"
                 ),
                 key=lambda pair: pair[1],
             )
@@ -463,10 +481,10 @@ class ReportService(SubjectFileReports):
         same tree: ``test_reports_on_either_tree``) rather than read again."""
         today = self.app.today()
         day = tree_on or today
-        day_tree = self._day_tree(day)
-        report = self.report(org_id, year, today, tree_on, day_tree)
+        tree_read = self._day_tree(day)
+        report = self.report(org_id, year, today, tree_on, tree_read)
         histories = self.histories(
-            org_id, populations, day, day_tree[1], {year: report["populations"]}
+            org_id, populations, day, tree_read[1], {year: report["populations"]}
         )
         return report, histories
 
@@ -492,7 +510,7 @@ class ReportService(SubjectFileReports):
         ``populations``), not read again."""
         day = tree_on or self.app.today()
         found: dict[str, list[dict[str, Any]]] = {p: [] for p in populations}
-        place = place or self._placer(day)
+        place = place or self._day_tree(day)[1]
         for year in self.years(org_id):
             if known is not None and year in known:
                 for population in populations:

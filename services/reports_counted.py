@@ -14,8 +14,8 @@ annual cycle keeps the row path (``services.reports``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
@@ -23,7 +23,7 @@ from uuid import UUID
 from projections.ratings import report_reads as report_view
 from projections.ratings import statistics as stats_view
 from projections.runtime import ProjectionRuntime
-from services.report_placer import StoredPlacer, TreePlacer
+from services.report_placer import DayTree, StoredPlacer, TreePlacer
 
 
 class Placer(Protocol):
@@ -32,6 +32,7 @@ class Placer(Protocol):
     (``services.report_placer``); ``divided``: those split organisations."""
 
     divided: frozenset[str]
+    memo: dict[Hashable, Any]  # what readers worked out from its tree
 
     def __call__(self, path: list[str], subject_key: str = "") -> list[str]: ...
 
@@ -40,14 +41,17 @@ Tree = dict[UUID, dict[str, Any]]  # ``directory.tree_as_of``
 
 
 def placer(
-    runtime: ProjectionRuntime, tree_on: date | None, tree: Tree | None = None
+    runtime: ProjectionRuntime,
+    tree_on: date | None,
+    tree: Tree | None = None,
+    rows: DayTree | None = None,
 ) -> Placer:
     """A stored path as it stands in the tree of ``tree_on`` (unchanged
-    without a day; :mod:`services.report_placer`); ``tree``: that day's, if
-    the caller has read it already."""
+    without a day; :mod:`services.report_placer`); ``tree`` or ``rows``: that
+    day's, if the caller has read it already."""
     if tree_on is None:
         return StoredPlacer()
-    return TreePlacer(runtime, tree_on, tree)
+    return TreePlacer(runtime, tree_on, tree, rows)
 
 
 def counted_entries(
@@ -77,8 +81,8 @@ def counted_entries(
 
 def _paths_in(org_id: str, place: Placer) -> Callable[[str], list[str] | None]:
     """An organisation's path in the placer's tree when it stands in or under
-    ``org_id`` (None otherwise), worked out once per organisation."""
-    known: dict[str, list[str] | None] = {}
+    ``org_id`` (None otherwise), worked out once per organisation and placer."""
+    known: dict[str, list[str] | None] = place.memo.setdefault(("in", org_id), {})
 
     def path_of(own: str) -> list[str] | None:
         if own not in known:
@@ -165,12 +169,18 @@ def counted_sums(
     split: dict[tuple[str, str], list[dict[str, Any]]] = {}
     paths = _paths_in(org_id, place)
     mine = dict.fromkeys(below)
+    # own organisation -> the organisations below it is under (None: not
+    # under ``org_id``, or split), once per placer
+    met: dict[str, tuple[str, ...] | None]
+    met = place.memo.setdefault(("below", org_id, tuple(below)), {})
     last, children = None, None
     for row in stats_view.placed_rows(views, cycle_ids):
         cycle, own, population, klass, level, bucket, n = row
         if own != last:  # the rows come by organisation
-            path = None if own in place.divided else paths(own)
-            last, children = own, None if path is None else children_met(path, mine)
+            if own not in met:
+                path = None if own in place.divided else paths(own)
+                met[own] = None if path is None else children_met(path, mine)
+            last, children = own, met[own]
         if children is not None:
             key = (cycle, children, population, klass, level, bucket)
             weights[key] = weights.get(key, 0) + int(n)
@@ -266,6 +276,31 @@ class Scope:
     org_id: str
     place: Placer
     below: Mapping[str, str]
+    # stored path (its JSON text) -> (its path in the tree, the organisation
+    # directly below it goes through): a report's deadlines meet the same
+    # places a dozen times; kept with the placer (its tree).
+    known: dict[str, tuple[list[str], str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        key = ("stored", self.org_id, tuple(self.below))
+        object.__setattr__(self, "known", self.place.memo.setdefault(key, {}))
+
+    def placed(self, stored: str) -> tuple[list[str], str]:
+        """A stored path (its JSON text) in the scope's tree, and the
+        organisation directly below the scope's it goes through (the scope's
+        own when none), worked out once."""
+        found = self.known.get(stored)
+        if found is None:
+            path = self.place(list(json.loads(stored)))
+            found = self.known[stored] = (path, self.child(path))
+        return found
+
+    def child(self, placed: Sequence[str]) -> str:
+        """The organisation directly below the scope's that a path in its tree
+        goes through (the scope's own when none)."""
+        return next((o for o in placed if o in self.below), self.org_id)
 
 
 def in_scope(
@@ -273,13 +308,16 @@ def in_scope(
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """Of :func:`report_reads.deadline_groups`' rows, the stored paths that
     stand in or under the scope's organisation in its tree (None when all do:
-    no filter needed) and those rows with ``placed`` (the path in that tree)."""
+    no filter needed) and those rows with ``placed`` (the path in that tree)
+    and ``child`` (the organisation directly below it goes through)."""
     groups = list(groups)
     kept = []
     for group in groups:
-        placed = scope.place(list(json.loads(group["path"])))
+        placed, child = scope.placed(group["path"])
         if scope.org_id in placed:
-            kept.append({**group, "n": int(group["n"]), "placed": placed})
+            kept.append(
+                {**group, "n": int(group["n"]), "placed": placed, "child": child}
+            )
     return [g["path"] for g in kept], kept
 
 
@@ -289,7 +327,7 @@ def by_place(groups: Iterable[Mapping[str, Any]], scope: Scope) -> list[dict[str
     organisation itself last (``org_id`` its own), in the report's order."""
     counts: dict[str, int] = {}
     for group in groups:
-        child = next((o for o in group["placed"] if o in scope.below), scope.org_id)
+        child = group.get("child") or scope.child(group["placed"])
         counts[child] = counts.get(child, 0) + int(group["n"])
     found = [
         {"org_id": o, "name": name, "n": counts[o]}
@@ -301,6 +339,10 @@ def by_place(groups: Iterable[Mapping[str, Any]], scope: Scope) -> list[dict[str
     return found
 
 
+Named = tuple[int, list[dict[str, Any]], list[dict[str, Any]]]
+"""How many subjects, counted by place, and a page of them by name."""
+
+
 def deadline_names(
     views: ProjectionRuntime,
     cycle_id: str,
@@ -310,7 +352,7 @@ def deadline_names(
     day: str | None = None,
     after: tuple[str, str] | None = None,
     limit: int | None = None,
-) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
+) -> Named:
     """The subjects still open at ``level`` of a cycle (``day`` None) or decided
     after ``day``, in and under the scope's organisation: how many, counted by
     place (``by_place``), and a keyset page of them by name (``after``, up to
@@ -344,6 +386,16 @@ def counted_deadlines(
     by place, and the first ``NAMES_SHOWN`` of each by name, from indexed
     reads (one row per place, then a page of names)."""
     items = []
+    # A level's milestones (rating, report) ask the same of it, each read once.
+    found: dict[tuple[str, str, str | None], Named] = {}
+
+    def read(cycle_id: str, level: str, day: str | None) -> Named:
+        if (cycle_id, level, day) not in found:
+            found[cycle_id, level, day] = deadline_names(
+                views, cycle_id, level, scope, day=day
+            )
+        return found[cycle_id, level, day]
+
     for cycle in cycles:
         cycle_id = cycle["cycle_id"]
         for d in cycle["deadlines"]:
@@ -352,12 +404,8 @@ def counted_deadlines(
             due = date.fromisoformat(str(d["due"]))
             total = totals.get((cycle_id, d["level"]), 0)
             level = d["level"]
-            open_n, open_groups, open_rows = deadline_names(
-                views, cycle_id, level, scope
-            )
-            late_n, late_groups, late = deadline_names(
-                views, cycle_id, level, scope, day=due.isoformat()
-            )
+            open_n, open_groups, open_rows = read(cycle_id, level, None)
+            late_n, late_groups, late = read(cycle_id, level, due.isoformat())
             done = total - open_n
             late_done = [{"name": r["name"], "done_on": r["decided_on"]} for r in late]
             if d["milestone"] == "report":
