@@ -339,3 +339,28 @@ def test_the_statistics_committees_are_the_collectives_the_page_listed(moved):
 
 def path(app, org_id):
     return ancestor_path(app.projections, org_id)
+
+
+def test_a_kept_tree_is_read_again_once_the_directory_moves_on(moved, monkeypatch):
+    """The day's tree and its placer are kept while the directory view's
+    position stays; once it moves on (a reorganisation), they are read again,
+    and the figures are those of a service that never kept one."""
+    from services import reports as module
+
+    app, org, _ = moved
+    service = ReportService(app)
+    reads = []
+    real = module.day_tree
+    monkeypatch.setattr(
+        module, "day_tree", lambda views, day: reads.append(day) or real(views, day)
+    )
+    first = service.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY)
+    assert service.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY) == first
+    assert reads == [JULY]
+    position = app.projections.position("directory")
+    monkeypatch.setattr(app.projections, "position", lambda name: position + 1)
+    assert service.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY) == first
+    assert reads == [JULY, JULY]
+    assert first == ReportService(app).report(
+        org[DISTRICT], 2025, today=TODAY, tree_on=JULY
+    )
