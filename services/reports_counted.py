@@ -104,6 +104,11 @@ def counted_totals(
         return None
     paths = _paths_in(org_id, place)
     totals: dict[str, dict[str, int]] = {}
+    orgs, sums = stats_view.placed_sums(views, cycle_ids)
+    if all(paths(own) is not None for own in orgs):  # summed over them all
+        for population, bucket, n in sums:
+            _add(totals.setdefault(population, {}), bucket, n)
+        return totals
     last, inside = None, False
     for _, own, population, bucket, n in stats_view.placed_totals(views, cycle_ids):
         if own != last:  # the rows come by organisation

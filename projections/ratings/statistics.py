@@ -205,6 +205,30 @@ def committees(views: ProjectionRuntime, cycle_id: UUID) -> list[dict[str, Any]]
     )
 
 
+def placed_sums(
+    views: ProjectionRuntime, cycle_ids: Sequence[str]
+) -> tuple[list[str], list[tuple[str, str, int]]]:
+    """In one statement (one snapshot): the organisations that have a non-zero
+    ``placed`` counter in these cycles, and those counters summed by
+    population and bucket over all of them (population, bucket, subjects): the
+    counts of a place whose subtree holds every one of those organisations,
+    in a few rows."""
+    if not cycle_ids:
+        return [], []
+    marks = ", ".join("?" for _ in cycle_ids)
+    where = f"FROM {{placed}} WHERE cycle_id IN ({marks}) AND n != 0 "
+    rows = _tuples(
+        views,
+        f"SELECT org_id, NULL AS population, NULL AS bucket, 0 AS n {where}"
+        "GROUP BY org_id UNION ALL "
+        f"SELECT NULL, population, bucket, SUM(n) {where}GROUP BY population, bucket",
+        [*cycle_ids, *cycle_ids],
+    )
+    orgs = [org for org, population, _, _ in rows if population is None]
+    sums = [(pop, bucket, int(n)) for org, pop, bucket, n in rows if org is None]
+    return orgs, sums
+
+
 def _tuples(
     views: ProjectionRuntime, statement: str, params: Sequence[Any]
 ) -> list[Any]:
