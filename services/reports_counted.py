@@ -138,15 +138,20 @@ class Sums:
         self.klasses: dict[str, dict[str, int]] = {}
         self.under: dict[str, dict[str, int]] = {child: {} for child in below}
         self.deadlines: dict[tuple[str, str], int] = {}
-        for key, n in weights.items():
-            cycle, children, population, klass, level, bucket = key
+        # Summed by population first (the keys that differ only by the
+        # organisations below meet there), then each way from those sums.
+        by_key: dict[tuple[str, str, str, str, str], int] = {}
+        for (cycle, children, population, klass, level, bucket), n in weights.items():
+            key = (cycle, population, klass, level, bucket)
+            by_key[key] = by_key.get(key, 0) + n
+            if population == "members" or population == "leaders":
+                for child in children:
+                    _add(self.under[child], bucket, n)
+        for (cycle, population, klass, level, bucket), n in by_key.items():
             self.cycles.add(cycle)
             _add(self.populations.setdefault(population, {}), bucket, n)
             if population == "party_orgs":
                 _add(self.klasses.setdefault(klass, {}), bucket, n)
-            elif population in ("members", "leaders"):
-                for child in children:
-                    _add(self.under[child], bucket, n)
             if not bucket.startswith("exempt:"):
                 _add(self.deadlines, (cycle, level), n)
 
