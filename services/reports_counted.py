@@ -105,7 +105,7 @@ def counted_totals(
     paths = _paths_in(org_id, place)
     totals: dict[str, dict[str, int]] = {}
     orgs, sums = stats_view.placed_sums(views, cycle_ids)
-    if all(paths(own) is not None for own in orgs):  # summed over them all
+    if _all_in(org_id, place, orgs, paths):  # summed over them all
         for population, bucket, n in sums:
             _add(totals.setdefault(population, {}), bucket, n)
         return totals
@@ -117,6 +117,23 @@ def counted_totals(
             mine = totals.setdefault(population, {})
             mine[bucket] = mine.get(bucket, 0) + int(n)
     return totals
+
+
+def _all_in(
+    org_id: str,
+    place: Placer,
+    orgs: Sequence[str],
+    paths: Callable[[str], list[str] | None],
+) -> bool:
+    """Whether every one of ``orgs`` stands in or under ``org_id`` in the
+    placer's tree; the answer kept with the placer for the same ``orgs``."""
+    kept = place.memo.get(("all in", org_id))
+    listed = tuple(orgs)
+    if kept is not None and kept[0] == listed:
+        return bool(kept[1])
+    answer = all(paths(own) is not None for own in listed)
+    place.memo["all in", org_id] = (listed, answer)
+    return answer
 
 
 Weights = dict[tuple[str, tuple[str, ...], str, str, str, str], int]
