@@ -111,7 +111,7 @@ def counted_totals(
         return totals
     last, inside = None, False
     for _, own, population, bucket, n in stats_view.placed_totals(views, cycle_ids):
-        if own != last:  # the rows come by organisation
+        if own != last:  # an organisation's rows mostly come together
             last, inside = own, paths(own) is not None
         if inside:
             mine = totals.setdefault(population, {})
@@ -203,7 +203,7 @@ def counted_sums(
     last, children = None, None
     for row in stats_view.placed_rows(views, cycle_ids):
         cycle, own, population, klass, level, bucket, n = row
-        if own != last:  # the rows come by organisation
+        if own != last:  # an organisation's rows mostly come together
             if own not in met:
                 path = None if own in place.divided else paths(own)
                 met[own] = None if path is None else children_met(path, mine)
