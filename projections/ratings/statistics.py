@@ -160,14 +160,10 @@ def placed_rows(views: ProjectionRuntime, cycle_ids: Sequence[str]) -> list[Plac
     reads thousands: a dict each cost more than the rest of their reading),
     in no particular order (sorting them by their text keys cost PostgreSQL
     five times the reading)."""
-    if not cycle_ids:
-        return []
-    marks = ", ".join("?" for _ in cycle_ids)
-    return _tuples(
+    return _counters(
         views,
-        "SELECT cycle_id, org_id, population, klass, deadline_level, bucket, n "  # noqa: S608 - marks only
-        f"FROM {{placed}} WHERE cycle_id IN ({marks}) AND n != 0",
-        list(cycle_ids),
+        "cycle_id, org_id, population, klass, deadline_level, bucket, n",
+        cycle_ids,
     )
 
 
@@ -178,14 +174,26 @@ def placed_totals(
     (cycle, own organisation, population, bucket, subjects): what counts by
     level need (the statistics page, a report's charts), fewer rows to read
     and place; in no particular order (as :func:`placed_rows`)."""
+    return _counters(
+        views,
+        "cycle_id, org_id, population, bucket, SUM(n) AS n",
+        cycle_ids,
+        " GROUP BY cycle_id, org_id, population, bucket",
+    )
+
+
+def _counters(
+    views: ProjectionRuntime, columns: str, cycle_ids: Sequence[str], tail: str = ""
+) -> list[Any]:
+    """The non-zero ``placed`` counters of these cycles, ``columns`` of each
+    (``tail``: what follows the condition), as tuples."""
     if not cycle_ids:
         return []
     marks = ", ".join("?" for _ in cycle_ids)
     return _tuples(
         views,
-        "SELECT cycle_id, org_id, population, bucket, SUM(n) AS n "  # noqa: S608 - marks only
-        f"FROM {{placed}} WHERE cycle_id IN ({marks}) AND n != 0 "
-        "GROUP BY cycle_id, org_id, population, bucket",
+        f"SELECT {columns} FROM {{placed}} "  # noqa: S608 - names and marks from code
+        f"WHERE cycle_id IN ({marks}) AND n != 0{tail}",
         list(cycle_ids),
     )
 
