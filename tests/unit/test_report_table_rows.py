@@ -27,3 +27,13 @@ def test_the_rows_are_those_the_template_loop_wrote():
     expected = env.from_string(LOOP).render(rows=rows)
     assert str(table_rows(rows)) == expected
     assert "&lt;b&gt;&#34;x&#34; &amp; y&lt;/b&gt;" in expected
+
+
+def test_a_text_is_written_as_escape_writes_it():
+    from markupsafe import escape
+
+    from web.reports.charts import _text
+
+    for value in ("Chi bộ 1", "", "a & b", "<", ">", '"', "'", "75,00%", None, 3):
+        assert _text(value) == str(escape(value)), value
+    assert _text(Markup("<i>x</i>")) == "<i>x</i>"
