@@ -6,6 +6,7 @@ are the same either way (a moved member is never counted twice, nor lost)."""
 
 import uuid
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -345,15 +346,18 @@ def test_a_kept_tree_is_read_again_once_the_directory_moves_on(moved, monkeypatc
     """The day's tree and its placer are kept while the directory view's
     position stays; once it moves on (a reorganisation), they are read again,
     and the figures are those of a service that never kept one."""
+    from services import report_placer
     from services import reports as module
 
     app, org, _ = moved
     service = ReportService(app)
     reads = []
-    real = module.day_tree
-    monkeypatch.setattr(
-        module, "day_tree", lambda views, day: reads.append(day) or real(views, day)
-    )
+
+    def day_tree(views, day):
+        reads.append(day)
+        return report_placer.day_tree(views, day)
+
+    monkeypatch.setattr(module, "day_tree", day_tree)
     first = service.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY)
     assert service.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY) == first
     assert reads == [JULY]
@@ -368,7 +372,8 @@ def test_a_kept_tree_is_read_again_once_the_directory_moves_on(moved, monkeypatc
 
 def summed_apart(entries, below):
     """What ``Sums`` holds, each way summed on its own from counter entries."""
-    found = {"cycles": set(), "populations": {}, "klasses": {}, "deadlines": {}}
+    found: dict[str, Any] = {"cycles": set(), "populations": {}, "klasses": {}}
+    found["deadlines"] = {}
     found["under"] = {child: {} for child in below}
 
     def add(into, key, n):

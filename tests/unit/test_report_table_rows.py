@@ -4,6 +4,8 @@ and booleans, None, markup left as it is."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -17,7 +19,7 @@ LOOP = (
 
 
 def test_the_rows_are_those_the_template_loop_wrote():
-    rows = [
+    rows: list[list[Any]] = [
         ["Đảng viên", 12, "3/4", "75,00%", None, True, 0],
         ['<b>"x" & y</b>', -1, Markup("<i>ok</i>"), "—", 10**20, False, "'"],
         [],
