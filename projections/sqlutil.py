@@ -17,6 +17,8 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
+from itertools import chain
 from typing import Any, Self
 from uuid import UUID
 
@@ -87,9 +89,23 @@ def as_tuple(row: Any) -> tuple[Any, ...]:
 
 def as_tuples(rows: Sequence[Any]) -> list[tuple[Any, ...]]:
     """:func:`as_tuple` of each row; SQLite's rows hold no ``memoryview``."""
-    if rows and type(rows[0]) is sqlite3.Row:
+    if not rows:
+        return []
+    kind = type(rows[0])
+    if kind is sqlite3.Row:
         return [tuple(row) for row in rows]
+    if kind is tuple and type(rows) is list:
+        # PostgreSQL's rows (``tuple_row``): one look for a ``memoryview``
+        # over every value, in C, rather than a call per row.
+        values = chain.from_iterable(rows)
+        if set(map(type, rows)) == {tuple} and memoryview not in map(type, values):
+            return rows
     return [as_tuple(row) for row in rows]
+
+
+# A page reads through a new cursor per statement: the placeholders of each
+# statement text (pure, a character at a time) adapted once per process.
+_pyformat = lru_cache(maxsize=4096)(to_pyformat)
 
 
 def column_names(description: Any) -> list[str]:
@@ -115,6 +131,12 @@ class ViewCursor:
         # The library's SQLite cursor wraps the sqlite3 cursor without exposing
         # its description; use the sqlite3 cursor itself.
         self._raw = getattr(raw, "sqlite_cursor", raw)
+        if postgres and hasattr(self._raw, "connection"):
+            # Rows as tuples, as :func:`as_tuple` makes them: psycopg's dict
+            # rows cost a dict (and its names) per row read, then a tuple.
+            from psycopg.rows import tuple_row  # PostgreSQL only
+
+            self._raw = self._raw.connection.cursor(row_factory=tuple_row)
         self.postgres = postgres
         self._tables = dict(tables)
         self._namespaces = {k: dict(v) for k, v in (namespaces or {}).items()}
@@ -135,9 +157,9 @@ class ViewCursor:
         # each once per cursor (rebuild speed, ledger.md §12).
         rendered = self._rendered.get(statement)
         if rendered is None:
-            rendered = render(
-                statement, self._tables, self._namespaces, postgres=self.postgres
-            )
+            rendered = render(statement, self._tables, self._namespaces, postgres=False)
+            if self.postgres:  # what render(postgres=True) does, once a process
+                rendered = _pyformat(rendered)
             self._rendered[statement] = rendered
         return rendered
 
@@ -210,12 +232,6 @@ class Tx(ViewCursor):
         deferred: bool = False,
     ) -> None:
         super().__init__(raw, postgres=postgres, tables=tables, namespaces=namespaces)
-        if postgres and hasattr(self._raw, "connection"):
-            # Rows as tuples, as :func:`as_tuple` makes them: psycopg's dict
-            # rows cost a dict (and its names) per row the handlers read.
-            from psycopg.rows import tuple_row  # PostgreSQL only
-
-            self._raw = self._raw.connection.cursor(row_factory=tuple_row)
         self.deferred = deferred
         # What a read model keeps for the end of the event (or, deferred, of
         # the page) by a name of its own: e.g. the subjects whose open items

@@ -28,6 +28,7 @@ class ReportGatewayReads:
         viewer: Viewer
         check: Callable[..., None]
         keep: Callable[..., list[Any]]
+        cycle_row: Callable[[UUID], Row | None]
 
     def annual_cycles(self) -> list[Row]:
         return self.keep(
@@ -58,6 +59,32 @@ class ReportGatewayReads:
     ) -> dict[str, list[Row]]:
         self.check(Read.REPORT, org_id)
         return self.app.reports.histories(org_id, populations, tree_on)
+
+    def report_page(
+        self,
+        org_id: UUID,
+        year: int,
+        populations: Sequence[str],
+        tree_on: date | None = None,
+    ) -> tuple[Row, dict[str, list[Row]]]:
+        """:meth:`report` and :meth:`report_histories` of the report page,
+        the day's tree read once for both."""
+        self.check(Read.REPORT, org_id)
+        return self.app.reports.report_page(org_id, year, populations, tree_on)
+
+    def statistics_committees(self, cycle_id: UUID) -> list[Row]:
+        """The committees a cycle's statistics page offers (``org_id``,
+        ``name``): of the cycle's collective subjects the viewer reads (as
+        ``subjects(cycle_id, kind="collective", cells=False)`` filters them),
+        those not a leadership collective, in that order."""
+        if self.cycle_row(cycle_id) is None:
+            raise NotFoundError("cycle.not_found", id=str(cycle_id))
+        return self.keep(
+            Read.SUBJECT,
+            self.app.reports.committees(cycle_id),
+            place_of,
+            lambda s: s.get("member_id"),
+        )
 
     def _report_subject(self, cycle_id: UUID, key: str) -> None:
         row = self.app.ratings.subject_row(cycle_id, key)

@@ -13,15 +13,44 @@ indexed query each): a report stays O(organisations) otherwise."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
+from functools import cached_property, lru_cache
 from typing import Any
 from uuid import UUID
 
 from domain.reorganisation import cell_on, path_as_of
 from domain.subjects import SubjectKey
-from projections.directory_history import successors_as_of, tree_as_of
+from projections import reading
+from projections.directory_history import TREE_AS_OF_SQL, successors_as_of
 from projections.directory_reads import member_cells
 from projections.runtime import ProjectionRuntime
+
+DayTree = list[tuple[str, str | None, str, str]]
+"""The tree of a day as :func:`projections.directory_history.tree_as_of`
+reads it, each organisation as text: (id, parent id, name, kind), in the
+order read; ids as ``str(UUID(...))`` of the stored text."""
+
+
+@lru_cache(maxsize=16384)
+def _canonical(text: str) -> str:
+    """An id's text as ``tree_as_of`` makes it (``str(UUID(text))``), once a
+    process per id: a report reads the province's tree whole."""
+    return str(UUID(text))
+
+
+def day_tree(runtime: ProjectionRuntime, day: date) -> DayTree:
+    """The organisations of the tree of ``day`` (those ``tree_as_of`` keeps:
+    existing then and not ended), as text tuples rather than a dict of UUIDs
+    each: a placer and a report's list of children need no more."""
+    key = day.isoformat()
+    with reading.one_statement([runtime.views.state("directory")]) as cursor:
+        rows = cursor.execute(TREE_AS_OF_SQL, [key, key]).fetchall()
+    return [
+        (_canonical(o), _canonical(p) if p else None, name, kind)
+        for o, p, name, kind, ended in rows
+        if not ended
+    ]
 
 
 class TreePlacer:
@@ -35,12 +64,20 @@ class TreePlacer:
         runtime: ProjectionRuntime,
         day: date,
         tree: dict[UUID, dict[str, Any]] | None = None,
+        rows: DayTree | None = None,
     ) -> None:
         self.runtime = runtime
         self.day = day
-        if tree is None:  # ``tree``: the day's, if the caller has read it already
-            tree = tree_as_of(runtime, day)
-        self.parents = {o: row["parent_id"] for o, row in tree.items()}
+        # The day's tree, if the caller has read it already: ``tree`` as
+        # ``tree_as_of`` reads it, or ``rows`` as :func:`day_tree` does.
+        self._tree = tree
+        if tree is not None:
+            self._up = {
+                str(o): None if row["parent_id"] is None else str(row["parent_id"])
+                for o, row in tree.items()
+            }
+        else:
+            self._up = {o: p for o, p, _, _ in rows or day_tree(runtime, day)}
         self.successors = successors_as_of(runtime, day)
         self.predecessors: dict[UUID, list[UUID]] = {}
         for old, new in successors_as_of(runtime, date.max).items():
@@ -50,12 +87,20 @@ class TreePlacer:
             str(o) for o, new in self.successors.items() if len(new) > 1
         )
         self._placed: dict[str, list[str]] = {}
-        # The day's tree by id text (a text hashes in C, a UUID in Python) and
-        # the paths of its organisations, each worked out once.
-        self._up = {
-            str(o): None if p is None else str(p) for o, p in self.parents.items()
-        }
+        # The paths of the day's tree's organisations (by id text: a text
+        # hashes in C, a UUID in Python), each worked out once.
         self._alive: dict[str, list[str]] = {}
+        # What readers worked out from this tree (e.g. which organisations
+        # stand under a report's): kept as long as the placer is.
+        self.memo: dict[Hashable, Any] = {}
+
+    @cached_property
+    def parents(self) -> dict[UUID, UUID | None]:
+        """The day's tree by UUID, for the domain's walk (an organisation
+        not of that tree: ended, or founded since), made only if one is met."""
+        if self._tree is not None:
+            return {o: row["parent_id"] for o, row in self._tree.items()}
+        return {UUID(o): None if p is None else UUID(p) for o, p in self._up.items()}
 
     def __call__(self, path: list[str], subject_key: str = "") -> list[str]:
         """Stored paths run from the subject's own organisation up."""
@@ -127,6 +172,9 @@ class StoredPlacer:
     """The stored path as it is (the tree when each cycle opened)."""
 
     divided: frozenset[str] = frozenset()
+
+    def __init__(self) -> None:
+        self.memo: dict[Hashable, Any] = {}
 
     def __call__(self, path: list[str], subject_key: str = "") -> list[str]:
         return path

@@ -15,20 +15,21 @@ overlapping plans) counts once: its decided row, the latest decision first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from domain.cycles import DEADLINE_LEVELS, deadline_level
-from domain.rulebooks import Level, confidence_band, rulebook
-from domain.statistics import good_or_better
+from domain.rulebooks import confidence_band, rulebook
 from domain.subjects import in_subtree
 from projections import vote_results
-from projections.directory_history import tree_as_of
+from projections.ratings import statistics as stats_view
 from projections.ratings import subjects
 from services.context import AppContext
 from services.errors import NotFoundError
+from services.report_placer import DayTree, day_tree
 from services.reports_counted import (
     NAMES_SHOWN,
     Placer,
@@ -37,15 +38,25 @@ from services.reports_counted import (
     by_place,
     counted_deadlines,
     counted_entries,
+    counted_sums,
     counted_totals,
     placer,
     revised_rows,
     still_open_page,
 )
 from services.reports_dossier import SubjectFileReports
+from services.reports_tally import LEVELS as LEVELS
+from services.reports_tally import POPULATIONS as POPULATIONS
+from services.reports_tally import by_population as by_population
+from services.reports_tally import population_of as population_of
+from services.reports_tally import share as share
+from services.reports_tally import sums_of_rows as sums_of_rows
+from services.reports_tally import tally as tally
+from services.reports_tally import tally_buckets as tally_buckets
+from services.reports_tally import tally_populations as tally_populations
 from votes.results import display_percent
 
-POPULATIONS = ("party_orgs", "members", "leadership_collectives", "leaders")
+TREES_KEPT = 4  # days whose tree and placer a process keeps (today's, a few asked)
 PARTY_ORG_TYPES = (
     "provincial_committee",
     "district_committee",
@@ -53,80 +64,6 @@ PARTY_ORG_TYPES = (
     "grassroots_cell",
     "subordinate_cell",
 )
-LEVELS = tuple(level.value for level in Level)
-
-
-def share(n: int, rated: int) -> dict[str, Any]:
-    """One count with its exact fraction and its display percentage."""
-    return {
-        "n": n,
-        "fraction": f"{n}/{rated}" if rated else None,
-        "percent": display_percent(n, rated) if rated else None,
-    }
-
-
-def tally(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Counts by level of subject rows, or of counter entries (a ``bucket``
-    weighing ``n``); the shape of ``RatingService.statistics``."""
-    buckets: dict[str, int] = {}
-    for row in rows:
-        bucket, n = _bucket(row)
-        buckets[bucket] = buckets.get(bucket, 0) + n
-    return tally_buckets(buckets)
-
-
-def tally_buckets(buckets: Mapping[str, int]) -> dict[str, Any]:
-    """:func:`tally` of subjects already summed by bucket."""
-    counts = dict.fromkeys(LEVELS, 0)
-    pending = 0
-    exempt: dict[str, int] = {}
-    for bucket, n in buckets.items():
-        if bucket.startswith("exempt:"):
-            reason = bucket.split(":", 1)[1]
-            exempt[reason] = exempt.get(reason, 0) + n
-        elif bucket in counts:
-            counts[bucket] += n
-        else:
-            pending += n
-    rated = sum(counts.values())
-    return {
-        "rated": rated,
-        "pending": pending,
-        "levels": {lv: share(n, rated) for lv, n in counts.items()},
-        "good_or_better": good_or_better(counts).as_dict(),
-        "exempt": dict(sorted(exempt.items())),
-    }
-
-
-def by_population(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, int]]:
-    """Subject rows or counter entries summed by population and bucket (the
-    shape of ``reports_counted.counted_totals``), in one pass."""
-    totals: dict[str, dict[str, int]] = {}
-    for row in rows:
-        bucket, n = _bucket(row)
-        mine = totals.setdefault(population_of(row), {})
-        mine[bucket] = mine.get(bucket, 0) + n
-    return totals
-
-
-def tally_populations(
-    totals: Mapping[str, Mapping[str, int]], populations: Sequence[str] = POPULATIONS
-) -> dict[str, dict[str, Any]]:
-    """:func:`tally_buckets` of each population (none counted: all zero)."""
-    return {pop: tally_buckets(totals.get(pop, {})) for pop in populations}
-
-
-def _bucket(row: Mapping[str, Any]) -> tuple[str, int]:
-    """A row's bucket and weight: a counter entry's own, a subject row's one."""
-    if "bucket" in row:
-        return str(row["bucket"]), int(row["n"])
-    if row["exempt"]:
-        return f"exempt:{row['exempt']}", 1
-    return str(row["level"] or "pending"), 1
-
-
-def population_of(row: Mapping[str, Any]) -> str:
-    return str(row["population"])
 
 
 class ReportService(SubjectFileReports):
@@ -134,6 +71,9 @@ class ReportService(SubjectFileReports):
 
     def __init__(self, kiemdiem: AppContext) -> None:
         self.app = kiemdiem
+        # day -> (the directory view's position, that day's tree, its placer)
+        self._trees: dict[date, tuple[int, DayTree, Placer]] = {}
+        self._trees_lock = threading.Lock()
 
     # -- the rows -----------------------------------------------------------------
     def annual_cycles(self, year: int | None = None) -> list[dict[str, Any]]:
@@ -164,7 +104,7 @@ class ReportService(SubjectFileReports):
         if tree_on is None:
             rows = subjects.subjects_under(views, list(cycles), org_id)
         else:
-            place = self._placer(tree_on)
+            place = self._day_tree(tree_on)[1]
             placed = (
                 {**r, "path": place(r["path"], r["subject_key"])}
                 for r in subjects.subjects_of_cycles(views, list(cycles))
@@ -184,12 +124,18 @@ class ReportService(SubjectFileReports):
         statistics page), rolled up by the tree of ``tree_on`` (default: today,
         the report date); the shape of ``RatingService.statistics``."""
         day = tree_on or self.app.today()
-        cycles, place = [str(cycle_id)], self._placer(day)
+        cycles, place = [str(cycle_id)], self._day_tree(day)[1]
         views = self.app.projections
         totals = counted_totals(views, cycles, str(org_id), place)
         if totals is None:  # an organisation split by that day
             totals = by_population(counted_entries(views, cycles, str(org_id), place))
         return tally_populations(totals)
+
+    def committees(self, cycle_id: UUID) -> list[dict[str, Any]]:
+        """The committees of a cycle a statistics page offers (its collective
+        subjects but the chi bộ and the leadership collectives): ``org_id``,
+        ``name``, and for the scope check ``cell_id`` and ``member_id``."""
+        return stats_view.committees(self.app.projections, cycle_id)
 
     def _counted(
         self, org_id: UUID, year: int, day: date, place: Placer | None = None
@@ -201,7 +147,7 @@ class ReportService(SubjectFileReports):
         if len(cycles) > 1:
             return None
         return counted_entries(
-            self.app.projections, cycles, str(org_id), place or self._placer(day)
+            self.app.projections, cycles, str(org_id), place or self._day_tree(day)[1]
         )
 
     def _totals(
@@ -220,6 +166,24 @@ class ReportService(SubjectFileReports):
         (``reports_counted.placer``; ``tree``: that day's, if already read)."""
         return placer(self.app.projections, tree_on, tree)
 
+    def _day_tree(self, day: date) -> tuple[DayTree, Placer]:
+        """The tree of ``day`` and its placer (every organisation's path in it
+        worked out once), kept while the directory view stands where it stood
+        when they were read: its position is read first, so what was read is
+        at least that new, and any change to the tree since moves it on."""
+        views = self.app.projections
+        position = views.position("directory")
+        kept = self._trees.get(day)
+        if kept is not None and kept[0] == position:
+            return kept[1], kept[2]
+        rows = day_tree(views, day)
+        place = placer(views, day, rows=rows)
+        with self._trees_lock:
+            while len(self._trees) >= TREES_KEPT:
+                del self._trees[next(iter(self._trees))]
+            self._trees[day] = (position, rows, place)
+        return rows, place
+
     # -- the report ----------------------------------------------------------------
     def organisation(self, org_id: UUID) -> dict[str, Any]:
         org = self.app.organisation(org_id)
@@ -233,37 +197,51 @@ class ReportService(SubjectFileReports):
         year: int,
         today: date | None = None,
         tree_on: date | None = None,
+        tree_read: tuple[DayTree, Placer] | None = None,
     ) -> dict[str, Any]:
         """The whole report of ``org_id``'s subtree for ``year``, rolled up by
         the tree as at the report date ``today`` (default) or as it was on
-        ``tree_on``; it says which (``tree_on``, and ``tree_is_report_date``)."""
+        ``tree_on``; it says which (``tree_on``, and ``tree_is_report_date``).
+        ``tree_read``: that day's tree and its placer, if already read."""
         today = today or self.app.today()
         tree_day = tree_on or today
         org = self.organisation(org_id)
-        tree = tree_as_of(self.app.projections, tree_day)  # read once a report
-        place = self._placer(tree_day, tree)
-        counted = self._counted(org_id, year, tree_day, place)
-        rows = counted if counted is not None else self.subjects(org_id, year, tree_day)
-        covered = {r["cycle_id"] for r in rows}
-        cycles = [c for c in self.annual_cycles(year) if c["cycle_id"] in covered]
-        by_pop = tally_populations(by_population(rows))
-        orgs: dict[str, list[Mapping[str, Any]]] = {}
-        for r in rows:
-            if population_of(r) == "party_orgs":
-                orgs.setdefault(r["klass"], []).append(r)
+        tree, place = tree_read or self._day_tree(tree_day)  # read once a report
+        below = self._below(org_id, tree_day, tree)
+        ids = [str(c) for c, _ in below]
+        year_cycles = self.annual_cycles(year)
+        rows: list[dict[str, Any]] | None = None
+        if len(year_cycles) > 1:  # a subject in two of them counts once
+            rows = self.subjects(org_id, year, tree_day)
+            sums = sums_of_rows(rows, ids)
+        else:
+            sums = counted_sums(
+                self.app.projections,
+                [c["cycle_id"] for c in year_cycles],
+                str(org_id),
+                place,
+                ids,
+            )
+        cycles = [c for c in year_cycles if c["cycle_id"] in sums.cycles]
+        by_pop = tally_populations(sums.populations)
         by_type = {
-            klass: tally(orgs[klass]) for klass in PARTY_ORG_TYPES if klass in orgs
+            klass: tally_buckets(sums.klasses[klass])
+            for klass in PARTY_ORG_TYPES
+            if klass in sums.klasses
         }
-        children = self.children(org_id, year, rows, tree_day, tree)
+        children: list[dict[str, Any]] = [
+            {"org_id": str(c), "name": name, "members": tally_buckets(sums.under[o])}
+            for (c, name), o in zip(below, ids, strict=True)
+        ]
         scope = Scope(str(org_id), place, {c["org_id"]: c["name"] for c in children})
-        if counted is None:
+        if rows is not None:
             revised = rows
             deadlines = self.deadlines(cycles, rows, today, scope)
         else:
-            ids = [c["cycle_id"] for c in cycles]
-            revised = revised_rows(self.app.projections, ids, scope.org_id, scope.place)
+            covered = [c["cycle_id"] for c in cycles]
+            revised = revised_rows(self.app.projections, covered, scope.org_id, place)
             deadlines = counted_deadlines(
-                self.app.projections, cycles, counted, scope, today
+                self.app.projections, cycles, sums.deadlines, scope, today
             )
         exempt_total: dict[str, int] = {}
         for pop in POPULATIONS:
@@ -288,7 +266,7 @@ class ReportService(SubjectFileReports):
             "populations": by_pop,
             "party_org_types": by_type,
             "exempt": dict(sorted(exempt_total.items())),
-            "rerated": self._rerated(rows if counted is None else revised),
+            "rerated": self._rerated(revised),
             "confidence": self.confidence(org_id, year),
             "deadlines": deadlines,
             "children": children,
@@ -310,7 +288,7 @@ class ReportService(SubjectFileReports):
         if level not in DEADLINE_LEVELS:
             raise NotFoundError("report.deadline_unknown", level=level)
         cycles = self.annual_cycles(year)
-        scope = Scope(str(org_id), self._placer(day), {})
+        scope = Scope(str(org_id), self._day_tree(day)[1], {})
         return {
             "org": self.organisation(org_id),
             "year": year,
@@ -359,17 +337,12 @@ class ReportService(SubjectFileReports):
             ],
         }
 
-    def children(
-        self,
-        org_id: UUID,
-        year: int,
-        rows: Sequence[Mapping[str, Any]],
-        tree_on: date | None = None,
-        tree: Tree | None = None,
-    ) -> list[dict[str, Any]]:
-        """Members by level under each organisation directly below ``org_id``
-        (the chart per organisation), in today's tree or that of ``tree_on``
-        (``tree``: that day's, if already read)."""
+    def _below(
+        self, org_id: UUID, tree_on: date | None = None, tree: DayTree | None = None
+    ) -> list[tuple[UUID, str]]:
+        """The organisations directly below ``org_id`` (the chart per
+        organisation), in today's tree or that of ``tree_on`` (``tree``: that
+        day's, if already read), by name."""
         if tree_on is None:
             below = [
                 (o.org_id, o.name)
@@ -378,28 +351,17 @@ class ReportService(SubjectFileReports):
             ]
         else:
             if tree is None:
-                tree = tree_as_of(self.app.projections, tree_on)
+                tree = day_tree(self.app.projections, tree_on)
+            parent = str(org_id)
             below = sorted(
                 (
-                    (o, row["name"])
-                    for o, row in tree.items()
-                    if row["parent_id"] == org_id
-                    and row["kind"] != "leadership_collective"
+                    (UUID(o), name)
+                    for o, up, name, kind in tree
+                    if up == parent and kind != "leadership_collective"
                 ),
                 key=lambda pair: pair[1],
             )
-        # Each row under the one child its path goes through (a path is a
-        # chain: it meets siblings at most once), in one pass over the rows.
-        under: dict[str, list[Mapping[str, Any]]] = {str(c): [] for c, _ in below}
-        for r in rows:
-            if population_of(r) in ("members", "leaders"):
-                for o in r["path"]:
-                    if o in under:
-                        under[o].append(r)
-        return [
-            {"org_id": str(c), "name": name, "members": tally(under[str(c)])}
-            for c, name in below
-        ]
+        return below
 
     def confidence(self, org_id: UUID, year: int) -> dict[str, Any]:
         """Votes held in the subtree in ``year`` and their 96-QĐ/TW low bands."""
@@ -506,6 +468,26 @@ class ReportService(SubjectFileReports):
     # services.reports_dossier (SubjectFileReports).
 
     # -- the chart across years ------------------------------------------------------
+    def report_page(
+        self,
+        org_id: UUID,
+        year: int,
+        populations: Sequence[str],
+        tree_on: date | None = None,
+    ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+        """The report page's figures: :meth:`report` and the charts across
+        years (:meth:`histories`) by one reading of the day's tree, the
+        report's own year from the report's counts (the same counters on the
+        same tree: ``test_reports_on_either_tree``) rather than read again."""
+        today = self.app.today()
+        day = tree_on or today
+        tree_read = self._day_tree(day)
+        report = self.report(org_id, year, today, tree_on, tree_read)
+        histories = self.histories(
+            org_id, populations, day, tree_read[1], {year: report["populations"]}
+        )
+        return report, histories
+
     def history(
         self, org_id: UUID, population: str = "members", tree_on: date | None = None
     ) -> list[dict[str, Any]]:
@@ -518,13 +500,23 @@ class ReportService(SubjectFileReports):
         org_id: UUID,
         populations: Sequence[str],
         tree_on: date | None = None,
+        place: Placer | None = None,
+        known: Mapping[int, Mapping[str, dict[str, Any]]] | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
         """:meth:`history` of several populations, each year's subjects read once
-        (the report's charts: one read per year, not one per year and population)."""
+        (the report's charts: one read per year, not one per year and population).
+        ``place``: the placer of that day's tree, if already made; ``known``:
+        a year's counts by population already tallied on that tree (a report's
+        ``populations``), not read again."""
         day = tree_on or self.app.today()
         found: dict[str, list[dict[str, Any]]] = {p: [] for p in populations}
-        place = self._placer(day)
+        place = place or self._day_tree(day)[1]
         for year in self.years(org_id):
+            if known is not None and year in known:
+                for population in populations:
+                    counts = known[year][population]
+                    found[population].append({"year": year, **counts})
+                continue
             totals = self._totals(org_id, year, place)
             if totals is None:
                 counted = self._counted(org_id, year, day, place)

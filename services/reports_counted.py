@@ -14,8 +14,8 @@ annual cycle keeps the row path (``services.reports``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
@@ -23,7 +23,7 @@ from uuid import UUID
 from projections.ratings import report_reads as report_view
 from projections.ratings import statistics as stats_view
 from projections.runtime import ProjectionRuntime
-from services.report_placer import StoredPlacer, TreePlacer
+from services.report_placer import DayTree, StoredPlacer, TreePlacer
 
 
 class Placer(Protocol):
@@ -32,6 +32,7 @@ class Placer(Protocol):
     (``services.report_placer``); ``divided``: those split organisations."""
 
     divided: frozenset[str]
+    memo: dict[Hashable, Any]  # what readers worked out from its tree
 
     def __call__(self, path: list[str], subject_key: str = "") -> list[str]: ...
 
@@ -40,14 +41,17 @@ Tree = dict[UUID, dict[str, Any]]  # ``directory.tree_as_of``
 
 
 def placer(
-    runtime: ProjectionRuntime, tree_on: date | None, tree: Tree | None = None
+    runtime: ProjectionRuntime,
+    tree_on: date | None,
+    tree: Tree | None = None,
+    rows: DayTree | None = None,
 ) -> Placer:
     """A stored path as it stands in the tree of ``tree_on`` (unchanged
-    without a day; :mod:`services.report_placer`); ``tree``: that day's, if
-    the caller has read it already."""
+    without a day; :mod:`services.report_placer`); ``tree`` or ``rows``: that
+    day's, if the caller has read it already."""
     if tree_on is None:
         return StoredPlacer()
-    return TreePlacer(runtime, tree_on, tree)
+    return TreePlacer(runtime, tree_on, tree, rows)
 
 
 def counted_entries(
@@ -77,8 +81,8 @@ def counted_entries(
 
 def _paths_in(org_id: str, place: Placer) -> Callable[[str], list[str] | None]:
     """An organisation's path in the placer's tree when it stands in or under
-    ``org_id`` (None otherwise), worked out once per organisation."""
-    known: dict[str, list[str] | None] = {}
+    ``org_id`` (None otherwise), worked out once per organisation and placer."""
+    known: dict[str, list[str] | None] = place.memo.setdefault(("in", org_id), {})
 
     def path_of(own: str) -> list[str] | None:
         if own not in known:
@@ -100,11 +104,140 @@ def counted_totals(
         return None
     paths = _paths_in(org_id, place)
     totals: dict[str, dict[str, int]] = {}
-    for row in stats_view.placed_totals(views, cycle_ids):
-        if paths(row["org_id"]) is not None:
-            mine = totals.setdefault(row["population"], {})
-            mine[row["bucket"]] = mine.get(row["bucket"], 0) + int(row["n"])
+    orgs, sums = stats_view.placed_sums(views, cycle_ids)
+    if _all_in(org_id, place, orgs, paths):  # summed over them all
+        for population, bucket, n in sums:
+            _add(totals.setdefault(population, {}), bucket, n)
+        return totals
+    last, inside = None, False
+    for _, own, population, bucket, n in stats_view.placed_totals(views, cycle_ids):
+        if own != last:  # an organisation's rows mostly come together
+            last, inside = own, paths(own) is not None
+        if inside:
+            mine = totals.setdefault(population, {})
+            mine[bucket] = mine.get(bucket, 0) + int(n)
     return totals
+
+
+def _all_in(
+    org_id: str,
+    place: Placer,
+    orgs: Sequence[str],
+    paths: Callable[[str], list[str] | None],
+) -> bool:
+    """Whether every one of ``orgs`` stands in or under ``org_id`` in the
+    placer's tree; the answer kept with the placer for the same ``orgs``."""
+    kept = place.memo.get(("all in", org_id))
+    listed = tuple(orgs)
+    if kept is not None and kept[0] == listed:
+        return bool(kept[1])
+    answer = all(paths(own) is not None for own in listed)
+    place.memo["all in", org_id] = (listed, answer)
+    return answer
+
+
+Weights = dict[tuple[str, tuple[str, ...], str, str, str, str], int]
+"""Subjects by cycle, the organisations directly below the report's that
+their place is under (a path is a chain: one at most), population, class,
+deadline level and bucket."""
+
+
+class Sums:
+    """A year's counted subjects summed the ways a report shows them
+    (:meth:`of`): by population and bucket, party organisations by class and
+    bucket, the members and leaders under each organisation directly below
+    the report's by bucket, and (the exempt apart) by cycle and deadline level;
+    ``cycles``: those counted."""
+
+    def __init__(self, below: Iterable[str], weights: Weights) -> None:
+        self.cycles: set[str] = set()
+        self.populations: dict[str, dict[str, int]] = {}
+        self.klasses: dict[str, dict[str, int]] = {}
+        self.under: dict[str, dict[str, int]] = {child: {} for child in below}
+        self.deadlines: dict[tuple[str, str], int] = {}
+        # Summed by population first (the keys that differ only by the
+        # organisations below meet there), then each way from those sums.
+        by_key: dict[tuple[str, str, str, str, str], int] = {}
+        for (cycle, children, population, klass, level, bucket), n in weights.items():
+            key = (cycle, population, klass, level, bucket)
+            by_key[key] = by_key.get(key, 0) + n
+            if population == "members" or population == "leaders":
+                for child in children:
+                    _add(self.under[child], bucket, n)
+        for (cycle, population, klass, level, bucket), n in by_key.items():
+            self.cycles.add(cycle)
+            _add(self.populations.setdefault(population, {}), bucket, n)
+            if population == "party_orgs":
+                _add(self.klasses.setdefault(klass, {}), bucket, n)
+            if not bucket.startswith("exempt:"):
+                _add(self.deadlines, (cycle, level), n)
+
+
+def _add(into: dict[Any, int], key: Any, n: int) -> None:
+    into[key] = into.get(key, 0) + n
+
+
+def children_met(path: Sequence[str], below: Mapping[str, Any]) -> tuple[str, ...]:
+    """The organisations of ``below`` on a path (in its order)."""
+    return tuple(o for o in path if o in below)
+
+
+def counted_sums(
+    views: ProjectionRuntime,
+    cycle_ids: Sequence[str],
+    org_id: str,
+    place: Placer,
+    below: Sequence[str],
+) -> Sums:
+    """:class:`Sums` of :func:`counted_entries` (the same counters on the same
+    tree), read as tuples and weighed by where each organisation stands, in
+    one pass: no dict per counter."""
+    weights: Weights = {}
+    split: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    paths = _paths_in(org_id, place)
+    mine = dict.fromkeys(below)
+    # own organisation -> the organisations below it is under (None: not
+    # under ``org_id``, or split), once per placer
+    met: dict[str, tuple[str, ...] | None]
+    met = place.memo.setdefault(("below", org_id, tuple(below)), {})
+    last, children = None, None
+    for row in stats_view.placed_rows(views, cycle_ids):
+        cycle, own, population, klass, level, bucket, n = row
+        if own != last:  # an organisation's rows mostly come together
+            if own not in met:
+                path = None if own in place.divided else paths(own)
+                met[own] = None if path is None else children_met(path, mine)
+            last, children = own, met[own]
+        if children is not None:
+            key = (cycle, children, population, klass, level, bucket)
+            weights[key] = weights.get(key, 0) + int(n)
+        elif own in place.divided:
+            entry = dict(zip(PLACED_COLUMNS, row, strict=True))
+            split.setdefault((cycle, own), []).append({**entry, "n": int(n)})
+    for (cycle_id, divided), entries in split.items():
+        for e in _members_apart(views, cycle_id, divided, entries, place):
+            if org_id in e["path"]:
+                key = (
+                    e["cycle_id"],
+                    children_met(e["path"], mine),
+                    e["population"],
+                    e["klass"],
+                    e["deadline_level"],
+                    e["bucket"],
+                )
+                weights[key] = weights.get(key, 0) + e["n"]
+    return Sums(below, weights)
+
+
+PLACED_COLUMNS = (
+    "cycle_id",
+    "org_id",
+    "population",
+    "klass",
+    "deadline_level",
+    "bucket",
+    "n",
+)
 
 
 def _members_apart(
@@ -170,6 +303,31 @@ class Scope:
     org_id: str
     place: Placer
     below: Mapping[str, str]
+    # stored path (its JSON text) -> (its path in the tree, the organisation
+    # directly below it goes through): a report's deadlines meet the same
+    # places a dozen times; kept with the placer (its tree).
+    known: dict[str, tuple[list[str], str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        key = ("stored", self.org_id, tuple(self.below))
+        object.__setattr__(self, "known", self.place.memo.setdefault(key, {}))
+
+    def placed(self, stored: str) -> tuple[list[str], str]:
+        """A stored path (its JSON text) in the scope's tree, and the
+        organisation directly below the scope's it goes through (the scope's
+        own when none), worked out once."""
+        found = self.known.get(stored)
+        if found is None:
+            path = self.place(list(json.loads(stored)))
+            found = self.known[stored] = (path, self.child(path))
+        return found
+
+    def child(self, placed: Sequence[str]) -> str:
+        """The organisation directly below the scope's that a path in its tree
+        goes through (the scope's own when none)."""
+        return next((o for o in placed if o in self.below), self.org_id)
 
 
 def in_scope(
@@ -177,13 +335,16 @@ def in_scope(
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """Of :func:`report_reads.deadline_groups`' rows, the stored paths that
     stand in or under the scope's organisation in its tree (None when all do:
-    no filter needed) and those rows with ``placed`` (the path in that tree)."""
+    no filter needed) and those rows with ``placed`` (the path in that tree)
+    and ``child`` (the organisation directly below it goes through)."""
     groups = list(groups)
     kept = []
     for group in groups:
-        placed = scope.place(list(json.loads(group["path"])))
+        placed, child = scope.placed(group["path"])
         if scope.org_id in placed:
-            kept.append({**group, "n": int(group["n"]), "placed": placed})
+            kept.append(
+                {**group, "n": int(group["n"]), "placed": placed, "child": child}
+            )
     return [g["path"] for g in kept], kept
 
 
@@ -193,7 +354,7 @@ def by_place(groups: Iterable[Mapping[str, Any]], scope: Scope) -> list[dict[str
     organisation itself last (``org_id`` its own), in the report's order."""
     counts: dict[str, int] = {}
     for group in groups:
-        child = next((o for o in group["placed"] if o in scope.below), scope.org_id)
+        child = group.get("child") or scope.child(group["placed"])
         counts[child] = counts.get(child, 0) + int(group["n"])
     found = [
         {"org_id": o, "name": name, "n": counts[o]}
@@ -205,6 +366,10 @@ def by_place(groups: Iterable[Mapping[str, Any]], scope: Scope) -> list[dict[str
     return found
 
 
+Named = tuple[int, list[dict[str, Any]], list[dict[str, Any]]]
+"""How many subjects, counted by place, and a page of them by name."""
+
+
 def deadline_names(
     views: ProjectionRuntime,
     cycle_id: str,
@@ -214,7 +379,7 @@ def deadline_names(
     day: str | None = None,
     after: tuple[str, str] | None = None,
     limit: int | None = None,
-) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
+) -> Named:
     """The subjects still open at ``level`` of a cycle (``day`` None) or decided
     after ``day``, in and under the scope's organisation: how many, counted by
     place (``by_place``), and a keyset page of them by name (``after``, up to
@@ -238,22 +403,26 @@ def deadline_names(
 def counted_deadlines(
     views: ProjectionRuntime,
     cycles: Sequence[Mapping[str, Any]],
-    entries: Sequence[Mapping[str, Any]],
+    totals: Mapping[tuple[str, str], int],
     scope: Scope,
     today: date,
 ) -> list[dict[str, Any]]:
     """``ReportService.deadlines`` from the counters: how many subjects each
-    level has from the counters; how many are still open or were late, by
-    place, and the first ``NAMES_SHOWN`` of each by name, from indexed reads
-    (one row per place, then a page of names)."""
+    level has from the counters (``totals``: by cycle and deadline level, the
+    exempt apart: ``Sums.deadlines``); how many are still open or were late,
+    by place, and the first ``NAMES_SHOWN`` of each by name, from indexed
+    reads (one row per place, then a page of names)."""
     items = []
-    # Subjects (the exempt apart) by cycle and deadline level, in one pass
-    # over the entries rather than one per deadline.
-    totals: dict[tuple[str, str], int] = {}
-    for e in entries:
-        if not str(e["bucket"]).startswith("exempt:"):
-            key = (e["cycle_id"], e["deadline_level"])
-            totals[key] = totals.get(key, 0) + e["n"]
+    # A level's milestones (rating, report) ask the same of it, each read once.
+    found: dict[tuple[str, str, str | None], Named] = {}
+
+    def read(cycle_id: str, level: str, day: str | None) -> Named:
+        if (cycle_id, level, day) not in found:
+            found[cycle_id, level, day] = deadline_names(
+                views, cycle_id, level, scope, day=day
+            )
+        return found[cycle_id, level, day]
+
     for cycle in cycles:
         cycle_id = cycle["cycle_id"]
         for d in cycle["deadlines"]:
@@ -262,12 +431,8 @@ def counted_deadlines(
             due = date.fromisoformat(str(d["due"]))
             total = totals.get((cycle_id, d["level"]), 0)
             level = d["level"]
-            open_n, open_groups, open_rows = deadline_names(
-                views, cycle_id, level, scope
-            )
-            late_n, late_groups, late = deadline_names(
-                views, cycle_id, level, scope, day=due.isoformat()
-            )
+            open_n, open_groups, open_rows = read(cycle_id, level, None)
+            late_n, late_groups, late = read(cycle_id, level, due.isoformat())
             done = total - open_n
             late_done = [{"name": r["name"], "done_on": r["decided_on"]} for r in late]
             if d["milestone"] == "report":

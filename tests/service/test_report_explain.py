@@ -98,11 +98,13 @@ def test_the_report_and_the_cycle_pages_read_subjects_through_indexes(
         assert page["total"] == members
         reports.still_open(org, 2025, "member", after=("Nguyễn Văn 1", "m:"))
     services.ratings.subjects(cycle, kind="collective", cells=False)
+    assert reports.committees(cycle)  # the statistics page's choices
     statements = {s for s, _ in seen}
     assert any("GROUP BY path" in s for s in statements)
     assert any("path IN" in s for s in statements)  # the commune's report
     assert any("revisions > 0" in s for s in statements)
     assert any("org_kind != 'cell'" in s for s in statements)
+    assert any("'leadership_collective')" in s for s in statements)
     for statement, params in seen:
         plan = _explained(services, statement, params)
         if services.ledger.sql.postgres:

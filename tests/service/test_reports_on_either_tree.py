@@ -6,12 +6,16 @@ are the same either way (a moved member is never counted twice, nor lost)."""
 
 import uuid
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import pytest
 
+from domain.errors import DomainError
+from domain.permissions import Viewer
 from domain.reorganisation import path_as_of
 from ledger.config import settings_from_environ
+from projections.directory import ancestor_path
 from projections.directory_history import successors_as_of, tree_as_of
 from services import reorganisation_commands as ro
 from services.app import Kiemdiem
@@ -24,15 +28,17 @@ from services.demo_history import (
     generate_history,
 )
 from services.ids import organisation_id
+from services.read_gateway import ReadGateway
 from services.report_placer import TreePlacer
 from services.reports import (
     POPULATIONS,
     ReportService,
     by_population,
+    sums_of_rows,
     tally,
     tally_populations,
 )
-from services.reports_counted import counted_entries, counted_totals
+from services.reports_counted import counted_entries, counted_sums, counted_totals
 from services.setup import initialise
 from tests.history_store import ADMIN_PASSWORD
 from tests.service.conftest import PG_BASE, _drop_schema, postgres_available
@@ -256,3 +262,132 @@ def test_each_deadline_counts_the_subjects_the_rows_count(moved):
             ]
             assert counted == by_rows, (code, day)
             assert any(n for _, _, n in counted)
+
+
+CODES = (PROVINCE, DISTRICT, COMMUNE, CELL_1, CELL_2)
+
+
+def test_the_report_page_reads_what_the_report_and_its_charts_read(moved):
+    """The report page's figures (one reading of the day's tree for the report
+    and its charts, the report's year not read again) are the report's and
+    the charts' each read on its own, on every tree and at every level."""
+    app, org, _ = moved
+    for code in CODES:
+        for day in (None, *DAYS):
+            report, charts = app.reports.report_page(org[code], 2025, POPULATIONS, day)
+            assert report == app.reports.report(org[code], 2025, tree_on=day)
+            alone = app.reports.histories(org[code], POPULATIONS, day or TODAY)
+            assert charts == alone, (code, day)
+            assert any(e["year"] == 2025 for e in charts["members"])
+
+
+def test_the_counters_summed_in_one_pass_are_the_entries_and_the_rows(moved):
+    """The report's sums from the counters read as tuples (``counted_sums``)
+    equal those of the counter entries one by one and of the subject rows, by
+    population, class, organisation below and deadline level, on every tree
+    and level."""
+    app, org, _ = moved
+    cycles = [c["cycle_id"] for c in app.reports.annual_cycles(2025)]
+    counted = 0
+    for day in DAYS:
+        tree, place = app.reports._day_tree(day)
+        for code in CODES:
+            below = [str(o) for o, _ in app.reports._below(org[code], day, tree)]
+            here = str(org[code])
+            fast = counted_sums(app.projections, cycles, here, place, below)
+            entries = counted_entries(app.projections, cycles, here, place)
+            for slow in (
+                sums_of_rows(entries, below),
+                sums_of_rows(app.reports.subjects(org[code], 2025, day), below),
+            ):
+                assert vars(fast) == vars(slow), (code, day)
+            assert vars(fast) == summed_apart(entries, below), (code, day)
+            counted += sum(sum(b.values()) for b in fast.under.values())
+            assert fast.populations or code in (COMMUNE, CELL_1)
+    assert counted > 0
+
+
+def test_the_statistics_committees_are_the_collectives_the_page_listed(moved):
+    """The narrowed read of a statistics page's committees lists, for every
+    viewer, what the cycle's collective subjects without the chi bộ and the
+    leadership collectives listed."""
+    app, org, _ = moved
+    cycles = [UUID(c["cycle_id"]) for c in app.reports.annual_cycles(None)]
+    viewers = [Viewer(frozenset({"admin"}))] + [
+        Viewer(frozenset({role}), org[code], lineage=frozenset(path(app, org[code])))
+        for role in ("secretary", "decision_maker", "inspector")
+        for code in (PROVINCE, DISTRICT, COMMUNE)
+    ]
+    listed = 0
+    for viewer in viewers:
+        gate = ReadGateway(app, viewer)
+        for cycle in cycles:
+            try:
+                old = [
+                    (s["org_id"], s["name"])
+                    for s in gate.subjects(cycle, kind="collective", cells=False)
+                    if s["org_kind"] != "leadership_collective"
+                ]
+            except DomainError as refused:
+                with pytest.raises(type(refused)):
+                    gate.statistics_committees(cycle)
+                continue
+            new = [(s["org_id"], s["name"]) for s in gate.statistics_committees(cycle)]
+            assert new == old, (viewer, cycle)
+            listed += len(new)
+    assert listed > len(viewers)
+
+
+def path(app, org_id):
+    return ancestor_path(app.projections, org_id)
+
+
+def test_a_kept_tree_is_read_again_once_the_directory_moves_on(moved, monkeypatch):
+    """The day's tree and its placer are kept while the directory view's
+    position stays; once it moves on (a reorganisation), they are read again,
+    and the figures are those of a service that never kept one."""
+    from services import report_placer
+    from services import reports as module
+
+    app, org, _ = moved
+    service = ReportService(app)
+    reads = []
+
+    def day_tree(views, day):
+        reads.append(day)
+        return report_placer.day_tree(views, day)
+
+    monkeypatch.setattr(module, "day_tree", day_tree)
+    first = service.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY)
+    assert service.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY) == first
+    assert reads == [JULY]
+    position = app.projections.position("directory")
+    monkeypatch.setattr(app.projections, "position", lambda name: position + 1)
+    assert service.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY) == first
+    assert reads == [JULY, JULY]
+    assert first == ReportService(app).report(
+        org[DISTRICT], 2025, today=TODAY, tree_on=JULY
+    )
+
+
+def summed_apart(entries, below):
+    """What ``Sums`` holds, each way summed on its own from counter entries."""
+    found: dict[str, Any] = {"cycles": set(), "populations": {}, "klasses": {}}
+    found["deadlines"] = {}
+    found["under"] = {child: {} for child in below}
+
+    def add(into, key, n):
+        into[key] = into.get(key, 0) + n
+
+    for e in entries:
+        found["cycles"].add(e["cycle_id"])
+        add(found["populations"].setdefault(e["population"], {}), e["bucket"], e["n"])
+        if e["population"] == "party_orgs":
+            add(found["klasses"].setdefault(e["klass"], {}), e["bucket"], e["n"])
+        if e["population"] in ("members", "leaders"):
+            for child in below:
+                if child in e["path"]:
+                    add(found["under"][child], e["bucket"], e["n"])
+        if not e["bucket"].startswith("exempt:"):
+            add(found["deadlines"], (e["cycle_id"], e["deadline_level"]), e["n"])
+    return found

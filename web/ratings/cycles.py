@@ -249,9 +249,7 @@ def statistics(cycle_id: UUID):
     # The committees to choose from (a chi bộ's own figures: ?org=, from its
     # page); never a list of the province's thousands of chi bộ.
     orgs = [
-        (UUID(s["org_id"]), s["name"])
-        for s in ratings.subjects(cycle_id, kind="collective", cells=False)
-        if s["org_kind"] != "leadership_collective"
+        (UUID(s["org_id"]), s["name"]) for s in ratings.statistics_committees(cycle_id)
     ]
     raw = request.args.get("org")
     try:

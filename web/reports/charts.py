@@ -6,7 +6,8 @@ hold the same numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -43,7 +44,7 @@ def stacked_bars(
         desc_parts.append(f"{label} — {shown}" if rated else f"{label} — chưa có")
         body.append(
             f'<text x="{LABEL_W - 8}" y="{y + BAR_H - 5}" text-anchor="end" '
-            f'font-size="12">{escape(label)}</text>'
+            f'font-size="12">{_text(label)}</text>'
         )
         x = LABEL_W
         for lv in LEVELS:
@@ -53,9 +54,9 @@ def stacked_bars(
             w = BAR_W * n // rated
             body.append(
                 f'<rect x="{x}" y="{y}" width="{max(w, 1)}" height="{BAR_H}" '
-                f'fill="{COLOURS[lv]}"><title>{escape(label)} — '
-                f"{escape(level_names[lv])}: {n} "
-                f"({escape(stats['levels'][lv]['percent'])})</title></rect>"
+                f'fill="{COLOURS[lv]}"><title>{_text(label)} — '
+                f"{_text(level_names[lv])}: {n} "
+                f"({_text(stats['levels'][lv]['percent'])})</title></rect>"
             )
             x += w
         body.append(
@@ -68,7 +69,7 @@ def stacked_bars(
         body.append(
             f'<rect x="{x}" y="{legend_y}" width="12" height="12" '
             f'fill="{COLOURS[lv]}"/><text x="{x + 16}" y="{legend_y + 11}" '
-            f'font-size="11">{escape(lv)}</text>'
+            f'font-size="11">{_text(lv)}</text>'
         )
         x += 90
     desc = "; ".join(desc_parts) or "Chưa có số liệu."
@@ -83,3 +84,37 @@ def stacked_bars(
         + "</svg>"
     )
     return Markup(svg)  # noqa: S704 - every text above is escaped
+
+
+def table_rows(rows: Iterable[Sequence[Any]]) -> Markup:
+    """A report table's body rows, each cell escaped, the first a row header
+    (``report.html``; one join: the table of a province's communes has
+    thousands of cells, a template loop's step each)."""
+    return Markup(  # noqa: S704 - every cell is escaped
+        "".join(
+            "<tr>"
+            + "".join(
+                f'<th scope="row">{_cell(v)}</th>' if i == 0 else f"<td>{_cell(v)}</td>"
+                for i, v in enumerate(row)
+            )
+            + "</tr>"
+            for row in rows
+        )
+    )
+
+
+def _cell(value: Any) -> str:
+    """A cell as the template's ``{{ v }}`` wrote it: escaped (an integer's
+    digits need none, and most of a report's cells are counts)."""
+    return str(value) if type(value) is int else _text(value)
+
+
+_SPECIAL = re.compile(r"[&<>\"']")
+
+
+def _text(value: Any) -> str:
+    """``escape(value)``'s text: a plain text without a character to escape
+    as it is (looked for in C; ``escape`` costs a Markup each)."""
+    if type(value) is str and _SPECIAL.search(value) is None:
+        return value
+    return str(escape(value))

@@ -5,7 +5,6 @@ only); the award form sends a signed command. Exports are the same files as
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -29,7 +28,7 @@ from web.dispatch import form_status, submit
 from web.identity import requires, user
 from web.reads import found_or_404, org_choices, reads
 from web.reports import bp
-from web.reports.charts import stacked_bars
+from web.reports.charts import stacked_bars, table_rows
 from web.reports.forms import GrantAwardForm
 from web.reports.tree import tree_on_arg
 
@@ -49,6 +48,9 @@ def report_label(value: str | None, table: str) -> str:
         "dossier": docs.DOSSIER_NAMES,
     }[table]
     return names.get(value, value)
+
+
+bp.add_app_template_filter(table_rows, "table_rows")
 
 
 def _year(value: str) -> int:
@@ -84,10 +86,10 @@ def index():
     return render_template("reports/index.html", orgs=_orgs(), years=years)
 
 
-def _charts(org_id: UUID, report: dict[str, Any]) -> dict[str, Any]:
+def _charts(
+    report: dict[str, Any], histories: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
     charts = {}
-    tree_on = date.fromisoformat(report["tree_on"])
-    histories = reads().report_histories(org_id, POPULATIONS, tree_on)
     for pop in POPULATIONS:
         history = histories[pop]
         rows = [(f"Năm {h['year']}", h) for h in history]
@@ -113,11 +115,13 @@ def _charts(org_id: UUID, report: dict[str, Any]) -> dict[str, Any]:
 @requires("report.read")
 def report(org_id: UUID, year: str):
     _org(org_id)
-    payload = reads().report(org_id, _year(year), tree_on_arg())
+    payload, histories = reads().report_page(
+        org_id, _year(year), POPULATIONS, tree_on_arg()
+    )
     return render_template(
         "reports/report.html",
         report=payload,
-        charts=_charts(org_id, payload),
+        charts=_charts(payload, histories),
         tables=docs.report_tables(payload),
     )
 
