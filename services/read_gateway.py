@@ -521,8 +521,8 @@ class ReadGateway(ReportGatewayReads):
         if not self.sees(Read.STATISTICS, row["org_id"]):
             return 0
         ratings = self.app.ratings
-        dated = ratings.dated_items(cycle_id, self.app.today())
-        return len(dated) + ratings.subject_items_count(cycle_id)
+        dated = ratings.dated_items_count(cycle_id, self.app.today())
+        return dated + ratings.subject_items_count(cycle_id)
 
     def criteria_refinements(self) -> list[Row]:
         """Refined criteria (366 Điều 10) of the organisations the viewer sees."""

@@ -128,6 +128,10 @@ def test_kept_items_and_counters_equal_the_rows_and_a_rebuild(services, admin):
             for i in ratings.deadlines_at_risk(cycle, LATE)
         ]
         short = _short_from_every_row(services, cycle)
+        # the cycle page's count of them, without their names
+        for day in (LATE, date(2025, 1, 1), services.today()):
+            count = ratings.dated_items_count(cycle, day)
+            assert count == len(ratings.dated_items(cycle, day)), (cycle, day)
         assert dated == [(m, lv, n) for m, lv, n, _ in short]
         for item, (_, _, _, names) in zip(
             ratings.deadlines_at_risk(cycle, LATE), short, strict=True
