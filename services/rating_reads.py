@@ -84,6 +84,11 @@ class RatingReads:
         collectives or the individuals; without ``cells`` not the chi bộ."""
         return subject_view.cycle_subjects(self._views, ident, decides, kind, cells)
 
+    def collectives(self, ident: UUID) -> list[dict[str, Any]]:
+        """The cycle's leadership collectives and committees (never its chi
+        bộ), by name: their key, name, kind of organisation and organisation."""
+        return subject_lists.cycle_collectives(self._views, str(ident))
+
     def cycle_tallies(
         self, ident: UUID, places: Sequence[str] | None = None
     ) -> dict[str, Any]:

@@ -363,6 +363,17 @@ class ReadGateway(ReportGatewayReads):
             lambda s: s.get("member_id"),
         )
 
+    def collectives(self, cycle_id: UUID) -> list[Row]:
+        """The cycle's leadership collectives and committees the viewer reads
+        (as :meth:`subjects` filters them), a few columns of each."""
+        self._cycle(cycle_id)
+        return self.keep(
+            Read.SUBJECT,
+            self.app.ratings.collectives(cycle_id),
+            place_of,
+            lambda s: s.get("member_id"),
+        )
+
     def post_holders(self, cycle_id: UUID, org_id: str) -> list[Row]:
         """The cycle's individuals holding a post at ``org_id`` that the viewer
         reads (as :meth:`subjects` filters them), read by index."""
