@@ -100,19 +100,22 @@ class RatingOpenItems(RatingReads):
             )
         return items
 
-    def dated_items_count(self, ident: UUID, today: date) -> int:
+    def dated_items_count(
+        self, ident: UUID, today: date, cycle: dict[str, Any] | None = None
+    ) -> int:
         """``len(dated_items(ident, today))`` from the counters and the orders,
-        without reading the names the items show (the cycle page's count)."""
+        without reading the names the items show (the cycle page's count);
+        ``cycle``: the cycle's row when read already."""
         orders = sum(not order["done"] for order in self.rereview_orders(ident))
-        return len(self._deadlines_short(ident, today)) + orders
+        return len(self._deadlines_short(ident, today, cycle)) + orders
 
     def _deadlines_short(
-        self, ident: UUID, today: date
+        self, ident: UUID, today: date, cycle: dict[str, Any] | None = None
     ) -> list[tuple[dict[str, Any], date, str, int]]:
         """Each deadline at risk or missed with subjects still short of its
         milestone: the deadline, its day, its state and how many are short
         (the cycle's milestone counters, read once)."""
-        cycle = self.cycle_row(ident)
+        cycle = cycle or self.cycle_row(ident)
         if cycle is None:
             return []
         counts: dict[str, int] | None = None

@@ -532,7 +532,7 @@ class ReadGateway(ReportGatewayReads):
         if not self.sees(Read.STATISTICS, row["org_id"]):
             return 0
         ratings = self.app.ratings
-        dated = ratings.dated_items_count(cycle_id, self.app.today())
+        dated = ratings.dated_items_count(cycle_id, self.app.today(), row)
         return dated + ratings.subject_items_count(cycle_id)
 
     def criteria_refinements(self) -> list[Row]:

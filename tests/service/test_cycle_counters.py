@@ -133,6 +133,8 @@ def test_kept_items_and_counters_equal_the_rows_and_a_rebuild(services, admin):
         for day in (LATE, date(2025, 1, 1), services.today()):
             count = ratings.dated_items_count(cycle, day)
             assert count == len(ratings.dated_items(cycle, day)), (cycle, day)
+            row = ratings.cycle_row(cycle)
+            assert ratings.dated_items_count(cycle, day, row) == count
         assert dated == [(m, lv, n) for m, lv, n, _ in short]
         for item, (_, _, _, names) in zip(
             ratings.deadlines_at_risk(cycle, LATE), short, strict=True
@@ -178,6 +180,9 @@ def test_kept_items_and_counters_equal_the_rows_and_a_rebuild(services, admin):
                 {k: s[k] for k in COLLECTIVE_COLUMNS} for s in committees
             ]
             seen_collectives += len(committees)
+            # the page's count of open items: the issues page's count
+            items = gate.open_items_page(cycle, None)
+            assert gate.open_items_count(cycle) == items["count"]
             checked += 1
     assert checked
     assert seen_collectives
