@@ -28,6 +28,14 @@ COUNTED_AT_SQL = (
     "SELECT subject_key, member_id, path, status, decides FROM {subjects} "
     "WHERE cycle_id = ? AND subject_key = ?"
 )
+# The split organisations in a branch today (few: reorganisations), each
+# with its successors in the order of ``SPLIT_SQL``.
+SPLIT_IN_BRANCH_SQL = (
+    "SELECT s.predecessor_id, s.successor_id FROM {org_successions} s "
+    "WHERE s.how = 'split' AND EXISTS (SELECT 1 FROM {org_ancestors} a "
+    "WHERE a.org_id = s.predecessor_id AND a.ancestor_id = ?) "
+    "ORDER BY s.predecessor_id, s.successor_id"
+)
 CELLS_SQL = "SELECT member_id, cell_id FROM {{members}} WHERE member_id IN ({marks})"
 
 
@@ -50,6 +58,15 @@ def split_successors(
             found.setdefault(str(r["predecessor_id"]), []).append(
                 str(r["successor_id"])
             )
+    return found
+
+
+def split_in_branch(runtime: ProjectionRuntime, branch: str) -> dict[str, list[str]]:
+    """:func:`split_successors` of the organisations in ``branch`` today
+    (itself included), in one statement: the branch is never listed."""
+    found: dict[str, list[str]] = {}
+    for r in runtime.query("directory", SPLIT_IN_BRANCH_SQL, [branch]):
+        found.setdefault(str(r["predecessor_id"]), []).append(str(r["successor_id"]))
     return found
 
 

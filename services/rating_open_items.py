@@ -100,31 +100,55 @@ class RatingOpenItems(RatingReads):
             )
         return items
 
-    def deadlines_at_risk(self, ident: UUID, today: date) -> list[dict[str, Any]]:
-        """The deadlines at risk or missed with subjects still short of their
-        milestone (counted by the projection, ``domain.rating_open_items.
-        still_open``), naming the first five."""
-        cycle = self.cycle_row(ident)
+    def dated_items_count(
+        self, ident: UUID, today: date, cycle: dict[str, Any] | None = None
+    ) -> int:
+        """``len(dated_items(ident, today))`` from the counters and the orders,
+        without reading the names the items show (the cycle page's count);
+        ``cycle``: the cycle's row when read already."""
+        orders = sum(not order["done"] for order in self.rereview_orders(ident))
+        return len(self._deadlines_short(ident, today, cycle)) + orders
+
+    def _deadlines_short(
+        self, ident: UUID, today: date, cycle: dict[str, Any] | None = None
+    ) -> list[tuple[dict[str, Any], date, str, int]]:
+        """Each deadline at risk or missed with subjects still short of its
+        milestone: the deadline, its day, its state and how many are short
+        (the cycle's milestone counters, read once)."""
+        cycle = cycle or self.cycle_row(ident)
         if cycle is None:
             return []
-        items = []
+        counts: dict[str, int] | None = None
+        found = []
         for deadline in cycle["deadlines"]:
             due = date.fromisoformat(str(deadline["due"]))
             state = deadline_state(due, today)
             if state is None:
                 continue
-            n, names = items_view.short_of(
+            if counts is None:
+                counts = items_view.short_counts(self._views, ident)
+            n = counts.get(f"{deadline['milestone']}:{deadline['level']}", 0)
+            if n:
+                found.append((deadline, due, state, n))
+        return found
+
+    def deadlines_at_risk(self, ident: UUID, today: date) -> list[dict[str, Any]]:
+        """The deadlines at risk or missed with subjects still short of their
+        milestone (counted by the projection, ``domain.rating_open_items.
+        still_open``), naming the first five."""
+        items = []
+        for deadline, due, state, n in self._deadlines_short(ident, today):
+            names = items_view.short_names(
                 self._views, ident, deadline["milestone"], deadline["level"], 5
             )
-            if n:
-                items.append(
-                    {
-                        "kind": state,
-                        "rule": deadline["milestone"],
-                        "level": deadline["level"],
-                        "due": due.isoformat(),
-                        "open": n,
-                        "subject": ", ".join(names),
-                    }
-                )
+            items.append(
+                {
+                    "kind": state,
+                    "rule": deadline["milestone"],
+                    "level": deadline["level"],
+                    "due": due.isoformat(),
+                    "open": n,
+                    "subject": ", ".join(names),
+                }
+            )
         return items

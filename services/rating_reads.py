@@ -20,6 +20,7 @@ from domain.rating_open_items import step_flags
 from domain.rulebooks import Appendix, Level, rulebook
 from domain.statistics import good_or_better
 from domain.subjects import OrgNode, ancestry
+from projections import directory_reads
 from projections import org_facts as org_view
 from projections.ratings import criteria as criteria_view
 from projections.ratings import members as member_view
@@ -31,12 +32,16 @@ from projections.ratings import subject_lists
 from projections.ratings import subjects as subject_view
 from projections.ratings import tallies as tally_view
 from projections.ratings import timeline as timeline_view
+from projections.split_subjects import split_in_branch
 from services.context import AppContext
+from services.split_tallies import add as add_counts
+from services.split_tallies import placed_tallies
 from votes.results import display_percent
 
 if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
 
+BRANCH_LIMIT = 10**6  # organisations in one branch: a province has thousands
 POPULATIONS = ("party_orgs", "members", "leadership_collectives", "leaders")
 
 
@@ -79,6 +84,11 @@ class RatingReads:
         collectives or the individuals; without ``cells`` not the chi bộ."""
         return subject_view.cycle_subjects(self._views, ident, decides, kind, cells)
 
+    def collectives(self, ident: UUID) -> list[dict[str, Any]]:
+        """The cycle's leadership collectives and committees (never its chi
+        bộ), by name: their key, name, kind of organisation and organisation."""
+        return subject_lists.cycle_collectives(self._views, str(ident))
+
     def cycle_tallies(
         self, ident: UUID, places: Sequence[str] | None = None
     ) -> dict[str, Any]:
@@ -95,6 +105,25 @@ class RatingReads:
             self._views, ident, places, list(names.values())
         )
         return {name: by_facet[facet] for name, facet in names.items()}
+
+    def branch_tallies(self, ident: UUID, branch: str) -> dict[str, Any]:
+        """:meth:`cycle_tallies` of the places in ``branch`` today (the
+        directory's ``org_ancestors``), summed in SQL without listing them. A
+        chi bộ split into several successors is in each successor's branch:
+        its subjects are counted one by one where the split placed each
+        (``services.split_tallies``), then with the branch's places listed."""
+        names = {"statuses": tally_view.STATUS, "authorities": tally_view.DECIDES}
+        divided = split_in_branch(self._views, branch)
+        by_facet = tally_view.branch_tallies(
+            self._views, ident, branch, list(names.values()), sorted(divided)
+        )
+        found = {name: by_facet[facet] for name, facet in names.items()}
+        if divided:
+            places = directory_reads.branch_org_ids(
+                self._views, UUID(branch), BRANCH_LIMIT
+            )
+            add_counts(found, placed_tallies(self._views, ident, divided, places))
+        return found
 
     def post_holders(self, ident: UUID, org_id: str) -> list[dict[str, Any]]:
         """The cycle's individuals holding a post at ``org_id`` (by index)."""

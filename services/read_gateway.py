@@ -37,21 +37,17 @@ from domain.subjects import SubjectKey
 from projections import directory_history, directory_reads
 from projections.directory import ancestor_path, ancestor_paths
 from projections.ratings.subjects import is_subject
-from projections.split_subjects import split_successors
 from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
 from services.read_gateway_memo import ReadMemo, as_uuid
 from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
 from services.read_gateway_reports import ReportGatewayReads, place_of
 from services.read_viewer import viewer_for
-from services.split_tallies import add as add_counts
-from services.split_tallies import placed_tallies
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem
 
 Row = dict[str, Any]
-BRANCH_LIMIT = 10**6  # organisations in one branch: a province has thousands
 
 
 class ReadGateway(ReportGatewayReads):
@@ -367,6 +363,17 @@ class ReadGateway(ReportGatewayReads):
             lambda s: s.get("member_id"),
         )
 
+    def collectives(self, cycle_id: UUID) -> list[Row]:
+        """The cycle's leadership collectives and committees the viewer reads
+        (as :meth:`subjects` filters them), a few columns of each."""
+        self._cycle(cycle_id)
+        return self.keep(
+            Read.SUBJECT,
+            self.app.ratings.collectives(cycle_id),
+            place_of,
+            lambda s: s.get("member_id"),
+        )
+
     def post_holders(self, cycle_id: UUID, org_id: str) -> list[Row]:
         """The cycle's individuals holding a post at ``org_id`` that the viewer
         reads (as :meth:`subjects` filters them), read by index."""
@@ -391,21 +398,9 @@ class ReadGateway(ReportGatewayReads):
         found: Row = {"statuses": {}, "authorities": {}}
         branch = self.viewer.org_id
         if branch is not None and self.sees(Read.SUBJECT, branch):
-            # The places in the branch today (the rule's ancestor paths).
-            places = directory_reads.branch_org_ids(
-                self.app.projections, branch, BRANCH_LIMIT
-            )
-            # A split chi bộ is in each successor's branch: its subjects are
-            # counted one by one, where the split placed each (split_tallies).
-            divided = split_successors(self.app.projections, places)
-            found = ratings.cycle_tallies(
-                cycle_id, [o for o in places if o not in divided]
-            )
-            if divided:
-                add_counts(
-                    found,
-                    placed_tallies(self.app.projections, cycle_id, divided, places),
-                )
+            # The places in the branch today (the rule's ancestor paths); a
+            # split chi bộ's subjects where the split placed each.
+            found = ratings.branch_tallies(cycle_id, str(branch))
         own = self._own_subject(cycle_id)
         mine = (
             None
@@ -537,8 +532,8 @@ class ReadGateway(ReportGatewayReads):
         if not self.sees(Read.STATISTICS, row["org_id"]):
             return 0
         ratings = self.app.ratings
-        dated = ratings.dated_items(cycle_id, self.app.today())
-        return len(dated) + ratings.subject_items_count(cycle_id)
+        dated = ratings.dated_items_count(cycle_id, self.app.today(), row)
+        return dated + ratings.subject_items_count(cycle_id)
 
     def criteria_refinements(self) -> list[Row]:
         """Refined criteria (366 Điều 10) of the organisations the viewer sees."""

@@ -376,14 +376,17 @@ def items_page(
     )
 
 
-def short_of(
+def short_counts(views: ProjectionRuntime, cycle_id: UUID) -> dict[str, int]:
+    """How many subjects have not reached each ``<milestone>:<level>`` (the
+    cycle's counters, one read for every deadline)."""
+    return tallies_at(views, cycle_id, None, MILESTONE)
+
+
+def short_names(
     views: ProjectionRuntime, cycle_id: UUID, milestone: str, level: str, limit: int
-) -> tuple[int, list[str]]:
-    """How many subjects at deadline ``level`` have not reached ``milestone``
-    (a counter), and the names of the first ``limit`` of them."""
-    n = tallies_at(views, cycle_id, None, MILESTONE).get(f"{milestone}:{level}", 0)
-    if n == 0:
-        return 0, []
+) -> list[str]:
+    """The names of the first ``limit`` subjects at deadline ``level`` that
+    have not reached ``milestone`` (the open items' key range)."""
     start = milestone_position(milestone, level)
     rows = views.query(
         "ratings",
@@ -391,7 +394,7 @@ def short_of(
         "AND position < ? ORDER BY position LIMIT ?",
         [str(cycle_id), start, start + "~", limit],
     )
-    return n, [str(r["subject"]) for r in rows]
+    return [str(r["subject"]) for r in rows]
 
 
 def items_count(views: ProjectionRuntime, cycle_id: UUID) -> int:

@@ -170,3 +170,28 @@ def post_holders(
     """See :func:`post_holders_sql`; rows decoded."""
     sql, args = post_holders_sql(cycle_id, org_id)
     return [decode_subject(r) for r in views.query("ratings", sql, args)]
+
+
+# -- the cycle page's collectives ------------------------------------------------------
+COLLECTIVE_COLUMNS = (
+    "subject_key",
+    "name",
+    "org_kind",
+    "org_id",
+    "cell_id",
+    "member_id",
+)
+COLLECTIVES_SQL = (
+    "SELECT " + ", ".join(COLLECTIVE_COLUMNS) + " FROM {subjects} "  # noqa: S608 - fixed text
+    "WHERE cycle_id = ? AND kind = 'collective' "
+    "AND (org_kind IS NULL OR org_kind != 'cell') ORDER BY name, subject_key"
+)
+
+
+def cycle_collectives(views: ProjectionRuntime, cycle_id: str) -> list[dict[str, Any]]:
+    """The cycle's collectives but its chi bộ (the leadership collectives and
+    committees), by name then key, with only ``COLLECTIVE_COLUMNS``: the rows
+    of :func:`.subjects.cycle_subjects` (``kind="collective"``, without
+    ``cells``) the cycle page shows, without decoding each one's venues, posts
+    and path (a province has some 400 of them)."""
+    return views.query("ratings", COLLECTIVES_SQL, [cycle_id])

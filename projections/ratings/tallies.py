@@ -206,3 +206,46 @@ def tallies_by_facet(
                 value = str(r["value"])
                 counts[value] = counts.get(value, 0) + int(r["n"])
     return {facet: dict(sorted(counts.items())) for facet, counts in found.items()}
+
+
+def branch_tallies_sql(
+    cycle_id: str, branch: str, facets: Sequence[str], excluded: Sequence[str] = ()
+) -> tuple[str, list[Any]]:
+    """The sums by facet and value of the tallies at the places in ``branch``
+    today (the directory's ``org_ancestors``: the organisation and every one
+    below it), but the ``excluded`` ones: one statement joining the branch's
+    range of ``org_descendants`` to the tallies' key ranges (cycle, place),
+    the places never sent as parameters."""
+    facet_marks = ", ".join("?" for _ in facets)
+    skip = (
+        f" AND a.org_id NOT IN ({', '.join('?' for _ in excluded)})" if excluded else ""
+    )
+    return (
+        "SELECT t.facet, t.value, SUM(t.n) AS n "  # noqa: S608 - marks only
+        "FROM {directory.org_ancestors} a JOIN {tallies} t "
+        "ON t.cycle_id = ? AND t.org_id = a.org_id "
+        f"WHERE a.ancestor_id = ? AND t.facet IN ({facet_marks}){skip} "
+        "GROUP BY t.facet, t.value",
+        [cycle_id, branch, *facets, *excluded],
+    )
+
+
+def branch_tallies(
+    views: ProjectionRuntime,
+    cycle_id: UUID,
+    branch: str,
+    facets: Sequence[str],
+    excluded: Sequence[str] = (),
+) -> dict[str, dict[str, int]]:
+    """:func:`tallies_by_facet` of the places in ``branch`` today but the
+    ``excluded``, in one statement whatever the branch's size (a province is
+    4,400 places: listing them, then sending them back in three statements of
+    2,000 parameters, was most of the cycle page's CPU at 100,000 members)."""
+    found: dict[str, dict[str, int]] = {facet: {} for facet in facets}
+    if not facets:
+        return found
+    sql, args = branch_tallies_sql(str(cycle_id), branch, facets, excluded)
+    for r in views.query_views(["ratings", "directory"], sql, args):
+        if int(r["n"]):
+            found[str(r["facet"])][str(r["value"])] = int(r["n"])
+    return {facet: dict(sorted(counts.items())) for facet, counts in found.items()}

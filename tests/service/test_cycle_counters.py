@@ -28,6 +28,7 @@ from projections.ratings.cycle_parts import subjects_added, subjects_removed
 from projections.ratings.members import last_recorded_disciplines
 from projections.ratings.open_items import refresh_cycle
 from projections.ratings.refills import refill_pending
+from projections.ratings.subject_lists import COLLECTIVE_COLUMNS
 from projections.ratings.tallies import DECIDES, STATUS, tallies_at
 from projections.sqlutil import Tx
 from services.demo import load_demo
@@ -128,6 +129,12 @@ def test_kept_items_and_counters_equal_the_rows_and_a_rebuild(services, admin):
             for i in ratings.deadlines_at_risk(cycle, LATE)
         ]
         short = _short_from_every_row(services, cycle)
+        # the cycle page's count of them, without their names
+        for day in (LATE, date(2025, 1, 1), services.today()):
+            count = ratings.dated_items_count(cycle, day)
+            assert count == len(ratings.dated_items(cycle, day)), (cycle, day)
+            row = ratings.cycle_row(cycle)
+            assert ratings.dated_items_count(cycle, day, row) == count
         assert dated == [(m, lv, n) for m, lv, n, _ in short]
         for item, (_, _, _, names) in zip(
             ratings.deadlines_at_risk(cycle, LATE), short, strict=True
@@ -158,7 +165,7 @@ def test_kept_items_and_counters_equal_the_rows_and_a_rebuild(services, admin):
             for r in stats_view.placed_counts(views, [str(cycle)])
         } == placed
     assert seen_items > 0  # the demo leaves items to compare
-    checked = 0
+    checked = seen_collectives = 0
     for account in services.accounts():
         gate = ReadGateway.for_account(services, account.account_id)
         for cycle_row in gate.cycles():
@@ -167,8 +174,18 @@ def test_kept_items_and_counters_equal_the_rows_and_a_rebuild(services, admin):
             tallied = gate.cycle_tallies(cycle)
             assert tallied["statuses"] == _counted_from_rows(shown, None, STATUS)
             assert tallied["authorities"] == _counted_from_rows(shown, None, DECIDES)
+            # the cycle page's collectives: the same rows, a few columns
+            committees = gate.subjects(cycle, kind="collective", cells=False)
+            assert gate.collectives(cycle) == [
+                {k: s[k] for k in COLLECTIVE_COLUMNS} for s in committees
+            ]
+            seen_collectives += len(committees)
+            # the page's count of open items: the issues page's count
+            items = gate.open_items_page(cycle, None)
+            assert gate.open_items_count(cycle) == items["count"]
             checked += 1
     assert checked
+    assert seen_collectives
     before = views.digest(["ratings"])
     views.rebuild(["ratings"])
     assert views.digest(["ratings"]) == before

@@ -7,11 +7,13 @@ split, places each member by their own chi bộ that day (the directory's
 ``member_cells``), never both at the old chi bộ's first successor; before the
 split, both stand under Xã a. Through the bus on SQLite and PostgreSQL."""
 
+import re
 from datetime import date
 
 import pytest
 
 from projections import split_subjects
+from projections.ratings import tallies
 from services import commands as c
 from services import rating_commands as rc
 from services import reorganisation_commands as ro
@@ -155,3 +157,25 @@ def test_the_split_chi_bo_s_subjects_are_read_by_indexes(services, split):
             assert " SCAN " not in plan, plan
             assert "USING" in plan, plan
             assert view != "ratings" or "ratings_subjects_cell" in plan, plan
+    # the branch's own (cyclepage): its split chi bộ, its tallies (both views)
+    branch, cycle = str(w["xa-a"]), str(w["y25"])
+    assert split_subjects.split_in_branch(services.projections, branch) == {
+        cell: sorted([str(w["cb-a1"]), str(w["cb-a2"])])
+    }
+    joined = tallies.branch_tallies_sql(cycle, branch, ["status"], [cell])
+    for views, sql, args in (
+        (("directory",), split_subjects.SPLIT_IN_BRANCH_SQL, [branch]),
+        (("ratings", "directory"), *joined),
+    ):
+        with services.projections.read(*views) as cursor:
+            postgres = services.ledger.sql.postgres
+            if postgres:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+            explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+            rows = cursor.execute(explain + sql, args).fetchall()
+        plan = "\n".join(" ".join(str(v) for v in r) for r in rows)
+        if postgres:
+            assert "Seq Scan" not in plan, plan
+        else:  # the successions (few) may be scanned, never the ancestors
+            assert not re.search(r"\bSCAN [at]\b", plan), plan  # nor the tallies
+            assert "SEARCH a " in plan, plan

@@ -169,6 +169,10 @@ def test_an_order_to_redo_both_supersedes_and_keeps_the_earlier_ones(services, w
     items = services.ratings.open_items(w["cycle"], TODAY)
     (item,) = [i for i in items if i["kind"].startswith("rereview")]
     assert item["kind"] == "rereview_at_risk"
+    # the cycle page's count of the dated items: the order open counts
+    dated = services.ratings.dated_items(w["cycle"], TODAY)
+    assert item in dated
+    assert services.ratings.dated_items_count(w["cycle"], TODAY) == len(dated)
     assert item["rule"] == "rereview_both"
     assert not [i for i in items if i["rule"] == "rated_without_review"]
     steps = [t["step"] for t in services.ratings.timeline(w["cycle"], w["key"])]
@@ -200,6 +204,9 @@ def test_an_order_to_redo_both_supersedes_and_keeps_the_earlier_ones(services, w
     assert stats["members"]["levels"]["HTTNV"]["n"] == 0
     items = services.ratings.open_items(w["cycle"], TODAY)
     assert not [i for i in items if i["kind"].startswith("rereview")]
+    # a done order no longer counts
+    dated = services.ratings.dated_items(w["cycle"], TODAY)
+    assert services.ratings.dated_items_count(w["cycle"], TODAY) == len(dated)
     # a second order numbers on
     assert order(services, w, scope="rating") == rereview_order_id(
         w["cycle"], w["key"], 2

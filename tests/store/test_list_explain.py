@@ -20,6 +20,7 @@ from projections import (
     remediation_tracking,
     search,
     search_lists,
+    split_subjects,
 )
 from projections import directory_temporary as temporary
 from projections.ratings import subject_lists, tallies
@@ -451,3 +452,62 @@ def test_the_round_levels_and_a_branch_tallies_use_indexes(province):
         [cycle, "status"],
     )
     assert problems(services, schema, whole, "ratings") != []
+
+
+def test_a_branch_tallies_are_summed_in_one_statement_by_indexes(province):
+    """The cycle page's counters of a keeper's branch (cyclepage, issue 14):
+    the tallies at the places in the branch today, summed in one statement
+    joining the branch's range of ``org_descendants`` to the tallies' key
+    ranges (never the places sent as parameters, never the cycle's every
+    tally), equal to the sums over the listed places, a split chi bộ left out
+    when asked; the split organisations in a branch by index too."""
+    services, plan, schema = province
+    views = services.projections
+    cycle = str(uuid.uuid4())
+    commune = plan.communes[0]
+    real = [str(o.org_id) for o in (plan.province, *plan.levels, *plan.cells)]
+    # places outside the tree (moved away, or the whole cycle's '*') count for
+    # no branch; enough of them that the tallies are a large table
+    other = [str(uuid.uuid5(uuid.NAMESPACE_URL, f"far/{n}")) for n in range(400)]
+    rows = [
+        (cycle, place, facet, value, 1 + n % 7)
+        for n, place in enumerate([*dict.fromkeys(real), *other, tallies.WHOLE])
+        for facet, values in (
+            ("status", ("pending", "decided")),
+            ("decides", (str(commune.org_id), str(plan.province.org_id))),
+        )
+        for value in values
+    ]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                f'INSERT INTO "{schema}".ratings_tallies (cycle_id, org_id, facet, '
+                "value, n) VALUES (%s, %s, %s, %s, %s)",
+                rows,
+            )
+        conn.execute(f'ANALYZE "{schema}".ratings_tallies')
+    assert "ratings_tallies" in large_tables(schema)
+    facets = [tallies.STATUS, tallies.DECIDES]
+    for branch in (commune.org_id, plan.province.org_id):
+        places = directory_reads.branch_org_ids(views, branch, 10**6)
+        assert len(places) > 1
+        statement = tallies.branch_tallies_sql(cycle, str(branch), facets)
+        found = problems(services, schema, statement, "ratings", "directory")
+        if branch == commune.org_id:  # a few places: a few of the cycle's rows
+            assert found == [], found
+        else:  # most of the cycle's places: the planner may read all its rows
+            assert not [f for f in found if f.startswith("Seq Scan")], found
+        listed = tallies.tallies_by_facet(views, uuid.UUID(cycle), places, facets)
+        summed = tallies.branch_tallies(views, uuid.UUID(cycle), str(branch), facets)
+        assert summed == listed
+        assert sum(summed["status"].values()) > 0
+        # a chi bộ left out (a split one, counted subject by subject)
+        cell = str(commune.cells[0].org_id)
+        assert cell in places
+        without = [p for p in places if p != cell]
+        assert tallies.branch_tallies(
+            views, uuid.UUID(cycle), str(branch), facets, [cell]
+        ) == tallies.tallies_by_facet(views, uuid.UUID(cycle), without, facets)
+        split = (split_subjects.SPLIT_IN_BRANCH_SQL, [str(branch)])
+        assert problems(services, schema, split, "directory") == []
+        assert split_subjects.split_in_branch(views, str(branch)) == {}

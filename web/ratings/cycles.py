@@ -104,6 +104,9 @@ def cycle(
     # Counters and the collectives only: never a read of every subject.
     tallies = ratings.cycle_tallies(cycle_id)
     counts: dict[str, int] = tallies["statuses"]
+    # The leadership collectives and committees: never the thousands of chi bộ
+    # (read first: the committees' paths serve the authorities' names below).
+    collectives = ratings.collectives(cycle_id)
     # Only the organisations the page names (the deciding authorities and the
     # committees combined conferences go to), never the whole tree's names.
     combined = row["options"].get("combined", {})
@@ -115,11 +118,9 @@ def cycle(
     opened = {r["authority_org_id"] for r in rounds}
     form = round_form or OpenRoundForm(formdata=None)
     form.authority_org_id.set_choices(
-        [(UUID(a), names[a]) for a in authorities if a not in opened],
+        [(a, names[a]) for a in authorities if a not in opened],
         empty="— Chọn cấp có thẩm quyền —",
     )
-    # The leadership collectives and committees: never the thousands of chi bộ.
-    collectives = ratings.subjects(cycle_id, kind="collective", cells=False)
     return render_template(
         "ratings/cycle.html",
         cycle=row,
@@ -161,12 +162,13 @@ def _combined_context(
         if s["org_kind"] not in ("leadership_collective", "cell")
     ]
     form = bound or CombinedConferenceForm(formdata=None, prefix="cb")
+    # Choices by id text (each a UUID's own: set_choices writes str(value)).
     form.collective_id.set_choices(
-        [(UUID(s["org_id"]), s["name"]) for s in collectives],
+        [(s["org_id"], s["name"]) for s in collectives],
         empty="— Chọn tập thể —",
     )
     form.committee_id.set_choices(
-        [(UUID(s["org_id"]), s["name"]) for s in committees],
+        [(s["org_id"], s["name"]) for s in committees],
         empty="Tại cấp mình (không gộp)",
     )
     combined = row["options"].get("combined", {})
