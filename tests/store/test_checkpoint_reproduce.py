@@ -37,6 +37,23 @@ def _checkpoint_sizes(backend: Store) -> list[int]:
     return [int(r[0]) for r in backend.sql(f"SELECT size FROM {table} ORDER BY size")]
 
 
+def _alter_leaf(backend: Store, index: int) -> None:
+    leaves = backend.table("ledger_leaves")
+    backend.tamper(
+        f"UPDATE {leaves} SET leaf_hash = ? WHERE idx = ?", (ZERO_LEAF, index)
+    )
+
+
+def _assert_next_checkpoint_refused(
+    backend: Store, world: World, signed: list[int]
+) -> None:
+    _grow(backend, world, "ý kiến nữa")
+    with pytest.raises(CheckpointRefusedError):
+        backend.checkpoint()
+    assert _checkpoint_sizes(backend) == signed
+    assert "checkpoint_root_mismatch" in _alerts(backend)
+
+
 def _spy_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     reads: list[tuple[int, int]] = []
     real = Integrator._stored_leaves
@@ -66,7 +83,7 @@ def test_each_checkpoint_reads_only_the_leaves_stored_since_the_last_reproduced(
 
 
 def test_a_leaf_altered_since_the_last_checkpoint_refuses_the_next_one(
-    world: World, backend: Store, monkeypatch: pytest.MonkeyPatch
+    world: World, backend: Store
 ) -> None:
     backend.checkpoint()
     _grow(backend, world, "thêm một ý kiến")
@@ -74,15 +91,8 @@ def test_a_leaf_altered_since_the_last_checkpoint_refuses_the_next_one(
     signed = _checkpoint_sizes(backend)
     # The adversary alters a leaf between the first and the second checkpoint:
     # only the leaves read incrementally can show it, and they must.
-    leaves = backend.table("ledger_leaves")
-    backend.tamper(
-        f"UPDATE {leaves} SET leaf_hash = ? WHERE idx = ?", (ZERO_LEAF, signed[0])
-    )
-    _grow(backend, world, "ý kiến nữa")
-    with pytest.raises(CheckpointRefusedError):
-        backend.checkpoint()
-    assert _checkpoint_sizes(backend) == signed
-    assert "checkpoint_root_mismatch" in _alerts(backend)
+    _alter_leaf(backend, signed[0])
+    _assert_next_checkpoint_refused(backend, world, signed)
 
 
 def test_a_new_process_reproduces_the_last_checkpoint_from_every_leaf(
@@ -90,17 +100,12 @@ def test_a_new_process_reproduces_the_last_checkpoint_from_every_leaf(
 ) -> None:
     backend.checkpoint()
     signed = _checkpoint_sizes(backend)
-    leaves = backend.table("ledger_leaves")
-    backend.tamper(f"UPDATE {leaves} SET leaf_hash = ? WHERE idx = 0", (ZERO_LEAF,))
+    _alter_leaf(backend, 0)
     backend.reopen()
-    _grow(backend, world, "thêm một ý kiến")
-    with pytest.raises(CheckpointRefusedError):
-        backend.checkpoint()
-    assert _checkpoint_sizes(backend) == signed
-    assert "checkpoint_root_mismatch" in _alerts(backend)
+    _assert_next_checkpoint_refused(backend, world, signed)
 
 
-def test_missing_leaves_under_the_last_checkpoint_refuse_the_next_one(
+def test_a_missing_leaf_under_the_last_checkpoint_stops_the_integrator(
     world: World, backend: Store
 ) -> None:
     backend.checkpoint()
