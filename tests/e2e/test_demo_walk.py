@@ -119,10 +119,13 @@ def test_each_role_reaches_its_next_task_in_one_click(screen, demo, username):
         assert box["y"] + box["height"] <= viewport["height"], box
     name = first.inner_text().strip()
     _shot(tab, f"{size}-dashboard-{username}")
-    if size == "phone":
-        first.tap()
-    else:
-        first.click()
+    # Wait for the task's page itself: on a loaded machine the tap's navigation
+    # can start after the action returns, and the dashboard's heading was read.
+    with tab.expect_navigation():
+        if size == "phone":
+            first.tap()
+        else:
+            first.click()
     tab.wait_for_load_state()
     main = tab.locator("main")
     assert name in main.get_by_role("heading", level=1).inner_text(), tab.url
