@@ -137,6 +137,14 @@ class ViewCursor:
             from psycopg.rows import tuple_row  # PostgreSQL only
 
             self._raw = self._raw.connection.cursor(row_factory=tuple_row)
+        # SQLite's rows as plain tuples too, on a cursor of the same connection
+        # (the same transaction): the library's ``sqlite3.Row`` cost a tuple
+        # made of each row read (a report reads 16,649). SQLite never gives a
+        # ``memoryview``, so its rows are handed out as they come.
+        self._plain = isinstance(self._raw, sqlite3.Cursor)
+        if self._plain:
+            self._raw = self._raw.connection.cursor()
+            self._raw.row_factory = None
         self.postgres = postgres
         self._tables = dict(tables)
         self._namespaces = {k: dict(v) for k, v in (namespaces or {}).items()}
@@ -177,9 +185,13 @@ class ViewCursor:
 
     def fetchone(self) -> tuple[Any, ...] | None:
         row = self._raw.fetchone()
+        if self._plain:
+            return row  # type: ignore[no-any-return]
         return None if row is None else as_tuple(row)
 
     def fetchall(self) -> list[tuple[Any, ...]]:
+        if self._plain:
+            return self._raw.fetchall()  # type: ignore[no-any-return]
         return as_tuples(self._raw.fetchall())
 
     @property

@@ -22,7 +22,7 @@ from uuid import UUID
 from projections import reading
 from projections.ratings.values import PENDING
 from projections.read_model import ReadModel
-from projections.sqlutil import Tx
+from projections.sqlutil import Tx, ViewCursor
 
 if TYPE_CHECKING:
     from projections.runtime import ProjectionRuntime
@@ -190,11 +190,11 @@ def _counters(
     if not cycle_ids:
         return []
     marks = ", ".join("?" for _ in cycle_ids)
-    return _tuples(
+    return _placed_tuples(
         views,
         f"SELECT {columns} FROM {{placed}} "  # noqa: S608 - names and marks from code
         f"WHERE cycle_id IN ({marks}) AND n != 0{tail}",
-        list(cycle_ids),
+        cycle_ids,
     )
 
 
@@ -225,23 +225,59 @@ def placed_sums(
         return [], []
     marks = ", ".join("?" for _ in cycle_ids)
     where = f"FROM {{placed}} WHERE cycle_id IN ({marks}) AND n != 0 "
-    rows = _tuples(
+    rows = _placed_tuples(
         views,
         f"SELECT org_id, NULL AS population, NULL AS bucket, 0 AS n {where}"
         "GROUP BY org_id UNION ALL "
         f"SELECT NULL, population, bucket, SUM(n) {where}GROUP BY population, bucket",
-        [*cycle_ids, *cycle_ids],
+        cycle_ids,
+        times=2,
     )
     orgs = [org for org, population, _, _ in rows if population is None]
     sums = [(pop, bucket, int(n)) for org, pop, bucket, n in rows if org is None]
     return orgs, sums
 
 
-def _tuples(
-    views: ProjectionRuntime, statement: str, params: Sequence[Any]
+def _placed_tuples(
+    views: ProjectionRuntime, statement: str, cycle_ids: Sequence[str], times: int = 1
 ) -> list[Any]:
-    """``views.query`` on the ratings view, each row a tuple of the columns
-    in the statement's order rather than a dict."""
+    """``views.query`` on the ratings view of a statement reading ``{placed}``
+    by ``cycle_id IN`` these cycles (``times`` over), each row a tuple of the
+    columns in the statement's order rather than a dict.
+
+    On SQLite ``placed`` is a rowid table beside its key's index (no
+    statistics: nothing runs ANALYZE), so the planner always searches the
+    index and looks each counter's ``n`` up in the table: when these cycles
+    hold most of the counters, reading the table straight through costs half
+    (≈ 20 instead of ≈ 38 ms for a province's 25,000). ``NOT INDEXED`` only
+    changes the plan, never the rows."""
     reading.check_read_only(statement)
+    params = list(cycle_ids) * times
     with reading.one_statement([views.views.state("ratings")]) as cursor:
+        if not cursor.postgres and _most_counters(cursor, cycle_ids):
+            statement = statement.replace("{placed}", "{placed} NOT INDEXED")
         return cursor.execute(statement, params).fetchall()
+
+
+def _most_counters(cursor: ViewCursor, cycle_ids: Sequence[str]) -> bool:
+    """Do these cycles' ``placed`` rows outnumber all the others? Counted on
+    the key's index alone (a few ms at a province's 25,000), the others no
+    further than the cycles' own number."""
+    marks = ", ".join("?" for _ in cycle_ids)
+    own = _count(
+        cursor,
+        f"SELECT COUNT(*) FROM {{placed}} WHERE cycle_id IN ({marks})",  # noqa: S608
+        list(cycle_ids),
+    )
+    others = _count(
+        cursor,
+        "SELECT COUNT(*) FROM (SELECT 1 FROM {placed} "  # noqa: S608 - marks only
+        f"WHERE cycle_id NOT IN ({marks}) LIMIT ?)",
+        [*cycle_ids, own],
+    )
+    return others < own
+
+
+def _count(cursor: ViewCursor, statement: str, params: Sequence[Any]) -> int:
+    row = cursor.execute(statement, params).fetchone()
+    return int(row[0]) if row else 0

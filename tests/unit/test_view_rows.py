@@ -49,3 +49,39 @@ def test_a_postgres_statement_renders_as_render_does():
         assert cursor.render(statement) == expected
         again = ViewCursor(_Raw(), postgres=postgres, tables=tables)
         assert again.render(statement) == expected
+
+
+def _library_cursor() -> tuple[sqlite3.Connection, sqlite3.Cursor]:
+    """A connection as the library opens a view's (``sqlite3.Row`` rows), in
+    a transaction that has written a row not yet committed."""
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.row_factory = sqlite3.Row
+    raw = connection.cursor()
+    raw.execute("CREATE TABLE view_things (a TEXT, n INTEGER, b BLOB)")
+    raw.execute("BEGIN")
+    raw.execute("INSERT INTO view_things VALUES ('x', 1, x'00ff'), (NULL, 2, NULL)")
+    return connection, raw
+
+
+def test_sqlite_rows_come_as_plain_tuples_in_the_same_transaction():
+    """Rows read through a ``ViewCursor`` on SQLite are tuples (no
+    ``sqlite3.Row`` made and copied), bytes for blobs, with the rows the
+    transaction wrote and has not committed (the cursor is the same
+    connection's); the library's own cursor still gives its ``Row``."""
+    connection, raw = _library_cursor()
+    cursor = ViewCursor(raw, postgres=False, tables={"things": "view_things"})
+    statement = "SELECT a, n, b FROM {things} ORDER BY n"
+    rows = cursor.execute(statement).fetchall()
+    assert rows == [("x", 1, b"\x00\xff"), (None, 2, None)]
+    assert [type(row) for row in rows] == [tuple, tuple]
+    assert cursor.execute(statement).fetchone() == ("x", 1, b"\x00\xff")
+    assert cursor.execute(statement + " LIMIT 0").fetchone() is None
+    assert cursor.execute(statement).fetchall_dicts()[1] == {
+        "a": None,
+        "n": 2,
+        "b": None,
+    }
+    assert type(raw.execute("SELECT 1").fetchone()) is sqlite3.Row
+    raw.execute("ROLLBACK")
+    assert cursor.execute(statement).fetchall() == []
+    connection.close()
