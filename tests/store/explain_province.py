@@ -10,7 +10,7 @@ import io
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -136,10 +136,17 @@ def nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from nodes(child)
 
 
-def explain_plan(services: Kiemdiem, statement: search.Statement, *views: str) -> Any:
+def explain_plan(
+    services: Kiemdiem,
+    statement: search.Statement,
+    *views: str,
+    off: Sequence[str] = ("seqscan",),
+) -> Any:
+    """The plan as run, with the ``off`` plan kinds priced out (``enable_*``)."""
     sql, args = statement
     with services.projections.read(*views) as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
+        for kind in off:
+            cursor.execute(f"SET LOCAL enable_{kind} = off")
         row = cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, args).fetchone()
     assert row is not None
     plan = row[0] if not isinstance(row[0], str) else json.loads(row[0])
@@ -147,11 +154,17 @@ def explain_plan(services: Kiemdiem, statement: search.Statement, *views: str) -
 
 
 def problems(
-    services: Kiemdiem, schema: str, statement: search.Statement, *views: str
+    services: Kiemdiem,
+    schema: str,
+    statement: search.Statement,
+    *views: str,
+    off: Sequence[str] = ("seqscan",),
 ) -> list[str]:
     """Sequential scans of large tables, and nodes reading too much of one."""
     large = large_tables(schema)
-    plan = explain_plan(services, statement, *(views or ("search", "directory")))
+    plan = explain_plan(
+        services, statement, *(views or ("search", "directory")), off=off
+    )
     found = []
     for node in nodes(plan):
         relation = node.get("Relation Name", "")
