@@ -1,34 +1,29 @@
 """The search in one statement (issue 14, the search page at 100,000 members):
 ``search.find`` joins the bounded candidates (``candidates_sql``, kept whole as
-a subquery) to their entries and orders and limits in SQL, where it used to
-send every candidate's id back in a second statement and sort in Python. It
-must find exactly what the two statements found, in the same order, on SQLite
-and PostgreSQL: on a generated province, for several queries (diacritics,
-several words, a card number's start, organisations), for the whole tree and a
-commune's narrowing, with the candidates bound as shipped and cut short (so
-which candidates the ``LIMIT`` keeps decides the answer)."""
+a MATERIALIZED common table expression) to their entries and orders and limits
+in SQL, where it used to send every candidate's id back in a second statement
+and sort in Python. It must find exactly what the two statements found, in the
+same order, on SQLite and PostgreSQL: on a generated province, for several
+queries (diacritics, several words, a card number's start, organisations), for
+the whole tree and a commune's narrowing, with the candidates bound as shipped
+and cut short (so which candidates the ``LIMIT`` keeps decides the answer)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from domain.text import fold, query_tokens
-from ledger.config import settings_from_environ
 from projections import search
 from services.app import Kiemdiem
-from services.demo_province_plan import ProvincePlan, plan_province
-from services.setup import initialise
+from services.demo_province_plan import ProvincePlan
 from tests.store.explain_province import (
-    ADMIN_PASSWORD,
-    PG_ADMIN,
     PG_BASE,
-    build_province,
+    drop_schema,
+    generated_province,
     postgres_or_skip,
 )
 
@@ -42,39 +37,19 @@ MEMBERS = 600
 def province(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Kiemdiem, ProvincePlan]]:
-    root: Path = tmp_path_factory.mktemp("search-one")
+    root = tmp_path_factory.mktemp("search-one")
+    if request.param == "sqlite":
+        with generated_province(root, f"sqlite:///{root}/k.db", MEMBERS, 11) as built:
+            yield built
+        return
+    postgres_or_skip()
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    if request.param == "postgres":
-        postgres_or_skip()
+    try:
         url = f"{PG_BASE}?schema={schema}"
-    else:
-        url = f"sqlite:///{root}/kiemdiem.db"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("KIEMDIEM_ARGON2_MEMORY_KIB", "1024")
-        mp.setenv("KIEMDIEM_INSTANCE_DIR", str(root / "instance"))
-        mp.setenv("KIEMDIEM_PROJECTIONS", "inline")
-        mp.setenv("KIEMDIEM_LOG_KEY_PASSPHRASE", "cum-tu-khoa-nhat-ky-thu")
-        for key in ("KIEMDIEM_TRUST_ROOT", "KIEMDIEM_LOG_KEY_FILE"):
-            mp.delenv(key, raising=False)
-        settings = settings_from_environ(database_url=url)
-        initialise(
-            settings,
-            origin="kiemdiem.test/tinh-uy",
-            admin_username="admin",
-            admin_full_name="Quản trị hệ thống",
-            admin_password=ADMIN_PASSWORD,
-        )
-        services = Kiemdiem(settings)
-        try:
-            plan = plan_province(MEMBERS, 11)
-            build_province(services, plan)
-            services.projections.catch_up()
-            yield services, plan
-        finally:
-            services.close()
-            if request.param == "postgres":
-                with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                    conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        with generated_province(root, url, MEMBERS, 11) as built:
+            yield built
+    finally:
+        drop_schema(schema)
 
 
 def two_statements(
