@@ -343,17 +343,45 @@ def find(
     limit: int = 50,
 ) -> list[dict[str, Any]]:
     """Entries whose words start with every query word (``words`` longest first,
-    folded), in the narrowing, by name: two bounded statements, the candidates
-    (``candidates_sql``) and then those of them that match (``matches_sql``)."""
+    folded), in the narrowing, by name: one bounded statement (``find_sql``)."""
     if not words or not kinds:
         return []
-    found = run(runtime, candidates_sql(words[0], narrowing, kinds, personal=personal))
-    if not found:
-        return []
-    pairs = [(r["kind"], r["entity_id"]) for r in found]
-    rows = run(runtime, matches_sql(pairs, words[1:], personal=personal))
-    rows.sort(key=lambda r: (r["sort_key"], r["kind"], r["entity_id"]))
-    return rows[:limit]
+    statement = find_sql(words, narrowing, kinds, personal=personal, limit=limit)
+    return run(runtime, statement)
+
+
+def find_sql(
+    words: Sequence[str],
+    narrowing: Narrowing,
+    kinds: Sequence[str],
+    *,
+    personal: bool,
+    limit: int,
+) -> Statement:
+    """The first ``limit`` by name (then kind and id) of the candidates
+    (``candidates_sql``) that hold a word starting with each of the query's
+    other words: each candidate's entry by primary key, in the same statement
+    (no second statement carrying every candidate's id back).
+
+    The candidates are a MATERIALIZED common table expression: planned as the
+    statement alone is, so the same ones are found (which ones a ``LIMIT``
+    keeps depends on how DISTINCT is done; inside a join PostgreSQL may sort
+    them for a merge join instead of hashing them). The order is by an
+    expression (``sort_key || ''``, the same text) so that no index serves it:
+    PostgreSQL could otherwise walk the name index and probe the candidates."""
+    inner, args = candidates_sql(words[0], narrowing, kinds, personal=personal)
+    text = "e.folded || e.private" if personal else "e.folded"
+    filters = "".join(f" AND {text} LIKE ? ESCAPE '!'" for _ in words[1:])
+    statement = (
+        "WITH c AS MATERIALIZED (" + inner + ") "  # noqa: S608 - marks and code only
+        "SELECT e.kind, e.entity_id, e.display, e.code, e.org_id, e.parent_id, "
+        "e.sort_key FROM c JOIN {entries} e "
+        "ON e.kind = c.kind AND e.entity_id = c.entity_id WHERE 1 = 1"
+        + filters
+        + " ORDER BY e.sort_key || '', e.kind, e.entity_id"
+        + f" LIMIT {int(limit)}"
+    )
+    return statement, [*args, *(f"% {_like(w)}%" for w in words[1:])]
 
 
 def candidates_sql(
@@ -376,34 +404,6 @@ def candidates_sql(
         + f" LIMIT {CANDIDATES}"
     )
     return statement, [lead, *([bound] if bound else []), *kinds, *params]
-
-
-def matches_sql(
-    pairs: Sequence[tuple[str, str]],
-    rest: Sequence[str],
-    *,
-    personal: bool,
-) -> Statement:
-    """Of the candidate entries (by primary key), those holding a word that
-    starts with each of the ``rest`` of the query's words. Unordered: sorting
-    the few found by name is the caller's (an ORDER BY could lead the planner
-    to walk the name index instead of looking the candidates up)."""
-    by_kind: dict[str, list[str]] = {}
-    for kind, entity_id in pairs:
-        by_kind.setdefault(kind, []).append(entity_id)
-    keys = " OR ".join(
-        f"(e.kind = ? AND e.entity_id IN ({', '.join('?' for _ in ids)}))"
-        for ids in by_kind.values()
-    )
-    args: list[Any] = [v for kind, ids in by_kind.items() for v in (kind, *ids)]
-    text = "e.folded || e.private" if personal else "e.folded"
-    filters = "".join(f" AND {text} LIKE ? ESCAPE '!'" for _ in rest)
-    args += [f"% {_like(w)}%" for w in rest]
-    statement = (
-        "SELECT e.kind, e.entity_id, e.display, e.code, e.org_id, e.parent_id, "  # noqa: S608 - marks and code only
-        "e.sort_key FROM {entries} e WHERE (" + keys + ")" + filters
-    )
-    return statement, args
 
 
 def _like(word: str) -> str:

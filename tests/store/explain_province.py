@@ -10,7 +10,9 @@ import io
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -81,11 +83,12 @@ def build_province(services: Kiemdiem, plan: ProvincePlan) -> None:
     assert not report.errors
 
 
-@pytest.fixture(scope="module")
-def province(tmp_path_factory) -> Iterator[tuple[Kiemdiem, ProvincePlan, str]]:
-    postgres_or_skip()
-    root = tmp_path_factory.mktemp("explain")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def generated_province(
+    root: Path, database_url: str, members: int, seed: int
+) -> Iterator[tuple[Kiemdiem, ProvincePlan]]:
+    """A store at ``database_url`` holding a generated province's tree and
+    members, imported through the services, its views caught up."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("KIEMDIEM_ARGON2_MEMORY_KIB", "1024")
         mp.setenv("KIEMDIEM_INSTANCE_DIR", str(root / "instance"))
@@ -93,7 +96,7 @@ def province(tmp_path_factory) -> Iterator[tuple[Kiemdiem, ProvincePlan, str]]:
         mp.setenv("KIEMDIEM_LOG_KEY_PASSPHRASE", "cum-tu-khoa-nhat-ky-thu")
         for key in ("KIEMDIEM_TRUST_ROOT", "KIEMDIEM_LOG_KEY_FILE"):
             mp.delenv(key, raising=False)
-        settings = settings_from_environ(database_url=f"{PG_BASE}?schema={schema}")
+        settings = settings_from_environ(database_url=database_url)
         initialise(
             settings,
             origin="kiemdiem.test/tinh-uy",
@@ -103,9 +106,27 @@ def province(tmp_path_factory) -> Iterator[tuple[Kiemdiem, ProvincePlan, str]]:
         )
         services = Kiemdiem(settings)
         try:
-            plan = plan_province(MEMBERS, 7)
+            plan = plan_province(members, seed)
             build_province(services, plan)
             services.projections.catch_up()
+            yield services, plan
+        finally:
+            services.close()
+
+
+def drop_schema(schema: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory) -> Iterator[tuple[Kiemdiem, ProvincePlan, str]]:
+    postgres_or_skip()
+    root = tmp_path_factory.mktemp("explain")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    url = f"{PG_BASE}?schema={schema}"
+    try:
+        with generated_province(root, url, MEMBERS, 7) as (services, plan):
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                 conn.execute(f'ANALYZE "{schema}".search_entries')
                 conn.execute(f'ANALYZE "{schema}".search_tokens')
@@ -113,10 +134,8 @@ def province(tmp_path_factory) -> Iterator[tuple[Kiemdiem, ProvincePlan, str]]:
                 for table in ("members", "organisations", "org_ancestors"):
                     conn.execute(f'ANALYZE "{schema}".directory_{table}')
             yield services, plan, schema
-        finally:
-            services.close()
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        drop_schema(schema)
 
 
 def large_tables(schema: str) -> set[str]:
@@ -136,10 +155,17 @@ def nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from nodes(child)
 
 
-def explain_plan(services: Kiemdiem, statement: search.Statement, *views: str) -> Any:
+def explain_plan(
+    services: Kiemdiem,
+    statement: search.Statement,
+    *views: str,
+    off: Sequence[str] = ("seqscan",),
+) -> Any:
+    """The plan as run, with the ``off`` plan kinds priced out (``enable_*``)."""
     sql, args = statement
     with services.projections.read(*views) as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
+        for kind in off:
+            cursor.execute(f"SET LOCAL enable_{kind} = off")
         row = cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, args).fetchone()
     assert row is not None
     plan = row[0] if not isinstance(row[0], str) else json.loads(row[0])
@@ -147,11 +173,17 @@ def explain_plan(services: Kiemdiem, statement: search.Statement, *views: str) -
 
 
 def problems(
-    services: Kiemdiem, schema: str, statement: search.Statement, *views: str
+    services: Kiemdiem,
+    schema: str,
+    statement: search.Statement,
+    *views: str,
+    off: Sequence[str] = ("seqscan",),
 ) -> list[str]:
     """Sequential scans of large tables, and nodes reading too much of one."""
     large = large_tables(schema)
-    plan = explain_plan(services, statement, *(views or ("search", "directory")))
+    plan = explain_plan(
+        services, statement, *(views or ("search", "directory")), off=off
+    )
     found = []
     for node in nodes(plan):
         relation = node.get("Relation Name", "")

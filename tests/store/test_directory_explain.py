@@ -127,14 +127,14 @@ def test_search_uses_indexes(province, what):
     ]
     kinds = search.KINDS
     for narrowing in narrowings:
-        first = search.candidates_sql(words[0], narrowing, kinds, personal=True)
-        assert problems(services, schema, first) == [], narrowing
-        pairs = [
-            (r["kind"], r["entity_id"]) for r in search.run(services.projections, first)
-        ]
-        if pairs:
-            second = search.matches_sql(pairs, words[1:], personal=True)
-            assert problems(services, schema, second) == [], narrowing
+        statement = search.find_sql(words, narrowing, kinds, personal=True, limit=50)
+        # A join of at most 400 candidates to their entries: at 2,000 members
+        # PostgreSQL rightly hashes a whole read of the entries (2,090 rows)
+        # instead; at 100,000 it looks each one up (a nested loop on the primary
+        # key, as EXPLAIN on the bench store shows). Price the other joins out
+        # to see that the lookup path exists and stays bounded.
+        off = ("seqscan", "hashjoin", "mergejoin")
+        assert problems(services, schema, statement, off=off) == [], narrowing
     found = search.find(
         services.projections, words, narrowing=search.EVERYWHERE, personal=True
     )
