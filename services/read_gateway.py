@@ -39,7 +39,7 @@ from projections.directory import ancestor_path, ancestor_paths
 from projections.ratings.subjects import is_subject
 from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
-from services.read_gateway_memo import ReadMemo, as_uuid
+from services.read_gateway_memo import PlaceDecisions, ReadMemo, as_uuid
 from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
 from services.read_gateway_reports import ReportGatewayReads, place_of
 from services.read_viewer import viewer_for
@@ -62,6 +62,7 @@ class ReadGateway(ReportGatewayReads):
         self.actor = actor or ""
         self._paths: dict[UUID, tuple[UUID, ...]] = {}
         self._all_paths = False
+        self.places = PlaceDecisions(viewer, self.path)
         self.memo = ReadMemo()
         self.remediation = RemediationReads(self)
         self.audit = AuditReads(self)
@@ -95,6 +96,7 @@ class ReadGateway(ReportGatewayReads):
         (read-your-own-writes within one request)."""
         self.memo.forget()
         self._paths.clear()
+        self.places.forget()
 
     def _org(self, org_id: UUID) -> OrganisationRow | None:
         """An organisation's row, read once per request."""
@@ -108,12 +110,17 @@ class ReadGateway(ReportGatewayReads):
         owner: UUID | str | None = None,
         counted: bool = False,
     ) -> bool:
-        return p.may_read(
-            self.viewer,
-            kind,
-            self.path(org_id),
-            owner=_uuid(owner),
-            counted=counted,
+        if counted:
+            return p.may_read(
+                self.viewer, kind, self.path(org_id), owner=_uuid(owner), counted=True
+            )
+        # ``may_read`` is the place's answer or the owner's own-file clause: the
+        # owner asked for only where the place alone does not let the viewer in.
+        if self.places.sees(kind, org_id):
+            return True
+        mine = _uuid(owner)
+        return mine is not None and p.may_read(
+            self.viewer, kind, self.path(org_id), owner=mine
         )
 
     def check(
@@ -124,6 +131,8 @@ class ReadGateway(ReportGatewayReads):
         owner: UUID | str | None = None,
         counted: bool = False,
     ) -> None:
+        if self.sees(kind, org_id, owner=owner, counted=counted):
+            return
         p.require_read(
             self.viewer,
             kind,
