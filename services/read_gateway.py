@@ -62,7 +62,9 @@ class ReadGateway(ReportGatewayReads):
         self.actor = actor or ""
         self._paths: dict[UUID, tuple[UUID, ...]] = {}
         self._all_paths = False
-        self.places = PlaceDecisions(viewer, self.path)
+        self.places = PlaceDecisions(
+            viewer, kiemdiem.projections, self._paths, self.path
+        )
         self.memo = ReadMemo()
         self.remediation = RemediationReads(self)
         self.audit = AuditReads(self)
@@ -110,17 +112,15 @@ class ReadGateway(ReportGatewayReads):
         owner: UUID | str | None = None,
         counted: bool = False,
     ) -> bool:
-        if counted:
-            return p.may_read(
-                self.viewer, kind, self.path(org_id), owner=_uuid(owner), counted=True
-            )
-        # ``may_read`` is the place's answer or the owner's own-file clause: the
-        # owner asked for only where the place alone does not let the viewer in.
-        if self.places.sees(kind, org_id):
-            return True
-        mine = _uuid(owner)
-        return mine is not None and p.may_read(
-            self.viewer, kind, self.path(org_id), owner=mine
+        # the place's answer (decided once), else the owner's or the count's clause
+        if not counted and (self.places.sees(kind, org_id) or not owner):
+            return self.places.sees(kind, org_id)
+        return p.may_read(
+            self.viewer,
+            kind,
+            self.places.path(org_id),
+            owner=_uuid(owner),
+            counted=counted,
         )
 
     def check(
@@ -136,7 +136,7 @@ class ReadGateway(ReportGatewayReads):
         p.require_read(
             self.viewer,
             kind,
-            self.path(org_id),
+            self.places.path(org_id),
             owner=_uuid(owner),
             counted=counted,
         )
@@ -148,7 +148,7 @@ class ReadGateway(ReportGatewayReads):
         organisation (and ``owner(row)`` its member, for own files)."""
         if self.viewer.is_admin:
             return rows
-        self.load_paths(place(r) for r in rows)
+        self.places.load(place(r) for r in rows)
         return [
             r
             for r in rows
