@@ -113,8 +113,9 @@ class ReadGateway(ReportGatewayReads):
         counted: bool = False,
     ) -> bool:
         # the place's answer (decided once), else the owner's or the count's clause
-        if not counted and (self.places.sees(kind, org_id) or not owner):
-            return self.places.sees(kind, org_id)
+        seen = not counted and self.places.sees(kind, org_id)
+        if seen or not (owner or counted):
+            return seen
         return p.may_read(
             self.viewer,
             kind,
@@ -197,7 +198,7 @@ class ReadGateway(ReportGatewayReads):
         """The names of these organisations the viewer may read, by id text:
         indexed reads of those only, never the whole tree."""
         wanted = sorted({as_uuid(o) for o in org_ids if o})
-        self.load_paths(wanted)
+        self.places.load(wanted)
         found = directory_reads.organisation_names(self.app.projections, wanted)
         return {
             str(o): name for o, name in found.items() if self.sees(Read.ORGANISATION, o)
