@@ -277,6 +277,15 @@ def may_read(
     return rule.counted and counted and viewer.has(Role.COUNTING)
 
 
+def scope_anchors(viewer: Viewer) -> frozenset[UUID]:
+    """The organisations ``may_read`` looks for on a target's path: the
+    viewer's branch root and chi bộ. Besides them it tests only whether the
+    path is empty and its last organisation, so a path cut down to the
+    anchors on it, in order, with the target last, is decided as the whole
+    path is (a list's paths read in fewer rows: ``services.read_gateway_memo``)."""
+    return frozenset(a for a in (viewer.org_id, viewer.cell_id) if a is not None)
+
+
 def require_read(
     viewer: Viewer,
     kind: Read,

@@ -39,7 +39,7 @@ from projections.directory import ancestor_path, ancestor_paths
 from projections.ratings.subjects import is_subject
 from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
-from services.read_gateway_memo import ReadMemo, as_uuid
+from services.read_gateway_memo import PlaceDecisions, ReadMemo, as_uuid
 from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
 from services.read_gateway_reports import ReportGatewayReads, place_of
 from services.read_viewer import viewer_for
@@ -62,6 +62,9 @@ class ReadGateway(ReportGatewayReads):
         self.actor = actor or ""
         self._paths: dict[UUID, tuple[UUID, ...]] = {}
         self._all_paths = False
+        self.places = PlaceDecisions(
+            viewer, kiemdiem.projections, self._paths, self.path
+        )
         self.memo = ReadMemo()
         self.remediation = RemediationReads(self)
         self.audit = AuditReads(self)
@@ -95,6 +98,7 @@ class ReadGateway(ReportGatewayReads):
         (read-your-own-writes within one request)."""
         self.memo.forget()
         self._paths.clear()
+        self.places.forget()
 
     def _org(self, org_id: UUID) -> OrganisationRow | None:
         """An organisation's row, read once per request."""
@@ -108,10 +112,14 @@ class ReadGateway(ReportGatewayReads):
         owner: UUID | str | None = None,
         counted: bool = False,
     ) -> bool:
+        # the place's answer (decided once), else the owner's or the count's clause
+        seen = not counted and self.places.sees(kind, org_id)
+        if seen or not (owner or counted):
+            return seen
         return p.may_read(
             self.viewer,
             kind,
-            self.path(org_id),
+            self.places.path(org_id),
             owner=_uuid(owner),
             counted=counted,
         )
@@ -124,10 +132,12 @@ class ReadGateway(ReportGatewayReads):
         owner: UUID | str | None = None,
         counted: bool = False,
     ) -> None:
+        if self.sees(kind, org_id, owner=owner, counted=counted):
+            return
         p.require_read(
             self.viewer,
             kind,
-            self.path(org_id),
+            self.places.path(org_id),
             owner=_uuid(owner),
             counted=counted,
         )
@@ -139,7 +149,7 @@ class ReadGateway(ReportGatewayReads):
         organisation (and ``owner(row)`` its member, for own files)."""
         if self.viewer.is_admin:
             return rows
-        self.load_paths(place(r) for r in rows)
+        self.places.load(place(r) for r in rows)
         return [
             r
             for r in rows
@@ -188,7 +198,7 @@ class ReadGateway(ReportGatewayReads):
         """The names of these organisations the viewer may read, by id text:
         indexed reads of those only, never the whole tree."""
         wanted = sorted({as_uuid(o) for o in org_ids if o})
-        self.load_paths(wanted)
+        self.places.load(wanted)
         found = directory_reads.organisation_names(self.app.projections, wanted)
         return {
             str(o): name for o, name in found.items() if self.sees(Read.ORGANISATION, o)

@@ -9,11 +9,25 @@ from uuid import UUID
 
 from domain import permissions as p
 from domain.permissions import Viewer
-from projections import directory_reads
 from projections.directory_history import lifetime
+from services.read_gateway_memo import as_uuid
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem
+
+# ``directory_reads.VIEWER_SQL`` and the ancestor paths the viewer's lineage is
+# made of, in one statement: the paths of the account's organisation, of its
+# parent (a leadership collective's branch root) and of its member's chi bộ,
+# one row per ancestor (the primary key of ``org_ancestors`` serves each).
+VIEWER_AND_PATHS_SQL = (
+    "SELECT a.roles, a.org_id, a.member_id, a.disabled, o.org_id AS place, "
+    "o.kind, o.parent_id, o.dissolved, m.cell_id, x.org_id AS below, "
+    "x.ancestor_id FROM {accounts} a "
+    "LEFT JOIN {organisations} o ON o.org_id = a.org_id "
+    "LEFT JOIN {members} m ON m.member_id = a.member_id "
+    "LEFT JOIN {org_ancestors} x ON x.org_id IN (o.org_id, o.parent_id, m.cell_id) "
+    "WHERE a.account_id = ?"
+)
 
 
 def viewer_for(kiemdiem: Kiemdiem, account_id: UUID) -> Viewer:
@@ -21,11 +35,12 @@ def viewer_for(kiemdiem: Kiemdiem, account_id: UUID) -> Viewer:
     collective works for its committee), its member file and chi bộ, and the
     ancestor paths above them. An unknown or disabled account sees nothing.
 
-    Two indexed queries of the directory, once per request: the account with
-    its organisation and its member's chi bộ, then the ancestors of both (a
-    third, the day it ended, only for an account of an ended organisation)."""
+    One indexed query of the directory, once per request: the account with
+    its organisation, its member's chi bộ and the ancestors of both (a second,
+    the day it ended, only for an account of an ended organisation)."""
     views = kiemdiem.projections
-    account = directory_reads.viewer_standing(views, account_id)
+    rows = views.query("directory", VIEWER_AND_PATHS_SQL, [str(account_id)])
+    account = rows[0] if rows else None
     if account is None or account["disabled"]:
         return Viewer(frozenset())
     org_id: UUID | None = None
@@ -43,12 +58,14 @@ def viewer_for(kiemdiem: Kiemdiem, account_id: UUID) -> Viewer:
     cell_id = None
     if member_id is not None and account["cell_id"]:
         cell_id = UUID(account["cell_id"])
-    anchors = [a for a in (org_id, cell_id) if a is not None]
+    anchors = {str(a) for a in (org_id, cell_id) if a is not None}
     return Viewer(
         roles=frozenset(json.loads(account["roles"])),
         org_id=org_id,
         member_id=member_id,
         cell_id=cell_id,
-        lineage=directory_reads.ancestor_union(views, anchors),
+        lineage=frozenset(
+            as_uuid(r["ancestor_id"]) for r in rows if r["below"] in anchors
+        ),
         office_ended=ended,
     )
