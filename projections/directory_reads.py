@@ -265,6 +265,45 @@ def viewer_standing(
     return rows[0] if rows else None
 
 
+# ``VIEWER_SQL`` joined with the ancestor paths the viewer's lineage is made of:
+# those of the account's organisation, of its parent (a leadership collective's
+# branch root) and of its member's chi bộ, one row per ancestor.
+VIEWER_AND_PATHS_SQL = (
+    "SELECT a.roles, a.org_id, a.member_id, a.disabled, o.org_id AS place, "
+    "o.kind, o.parent_id, o.dissolved, m.cell_id, x.org_id AS below, "
+    "x.ancestor_id FROM {accounts} a "
+    "LEFT JOIN {organisations} o ON o.org_id = a.org_id "
+    "LEFT JOIN {members} m ON m.member_id = a.member_id "
+    "LEFT JOIN {org_ancestors} x ON x.org_id IN (o.org_id, o.parent_id, m.cell_id) "
+    "WHERE a.account_id = ?"
+)
+
+
+def viewer_with_paths(
+    runtime: ProjectionRuntime, account_id: UUID
+) -> list[dict[str, Any]]:
+    """``viewer_standing``'s columns on every row, one row per ancestor on those
+    paths (``below``: whose path, ``ancestor_id``), in one statement (the primary
+    key of ``org_ancestors`` serves each path); empty for an unknown account."""
+    return runtime.query("directory", VIEWER_AND_PATHS_SQL, [str(account_id)])
+
+
+def ancestors_among(
+    runtime: ProjectionRuntime, org_ids: Sequence[str], anchors: Sequence[str]
+) -> list[dict[str, Any]]:
+    """``org_id``, ``ancestor_id``, ``depth`` of each organisation's own row
+    (depth 0) and of its ancestors among ``anchors``: one statement over the
+    indexed ``org_ancestors`` (the caller keeps ``org_ids`` to a batch)."""
+    marks = ", ".join("?" for _ in anchors)
+    tested = f"depth = 0 OR ancestor_id IN ({marks})" if anchors else "depth = 0"
+    return runtime.query(
+        "directory",
+        "SELECT org_id, ancestor_id, depth FROM {org_ancestors} "  # noqa: S608
+        f"WHERE org_id IN ({', '.join('?' for _ in org_ids)}) AND ({tested})",
+        [*org_ids, *anchors],
+    )
+
+
 def ancestor_union(
     runtime: ProjectionRuntime, org_ids: Sequence[UUID]
 ) -> frozenset[UUID]:

@@ -24,6 +24,7 @@ from uuid import UUID
 
 from domain import permissions as p
 from domain.permissions import Path, Read, Viewer
+from projections import directory_reads
 from projections.directory import BATCH
 
 T = TypeVar("T")
@@ -128,19 +129,11 @@ def scope_paths(
     ``org_ancestors`` (its primary key by ``org_id``), ``BATCH`` ids a
     statement."""
     by_text = {str(a): a for a in anchors}
-    marks = ", ".join("?" for _ in by_text)
-    tested = f"depth = 0 OR ancestor_id IN ({marks})" if by_text else "depth = 0"
     wanted = sorted(str(o) for o in org_ids)
     chains: dict[str, list[tuple[int, UUID]]] = {}
     for i in range(0, len(wanted), BATCH):
         batch = wanted[i : i + BATCH]
-        rows = runtime.query(
-            "directory",
-            "SELECT org_id, ancestor_id, depth FROM {org_ancestors} "  # noqa: S608
-            f"WHERE org_id IN ({', '.join('?' for _ in batch)}) AND ({tested})",
-            [*batch, *by_text],
-        )
-        for r in rows:
+        for r in directory_reads.ancestors_among(runtime, batch, list(by_text)):
             org, above = str(r["org_id"]), str(r["ancestor_id"])
             chains.setdefault(org, []).append(
                 (-int(r["depth"]), by_text.get(above) or as_uuid(above))

@@ -9,25 +9,12 @@ from uuid import UUID
 
 from domain import permissions as p
 from domain.permissions import Viewer
+from projections import directory_reads
 from projections.directory_history import lifetime
 from services.read_gateway_memo import as_uuid
 
 if TYPE_CHECKING:
     from services.app import Kiemdiem
-
-# ``directory_reads.VIEWER_SQL`` and the ancestor paths the viewer's lineage is
-# made of, in one statement: the paths of the account's organisation, of its
-# parent (a leadership collective's branch root) and of its member's chi bộ,
-# one row per ancestor (the primary key of ``org_ancestors`` serves each).
-VIEWER_AND_PATHS_SQL = (
-    "SELECT a.roles, a.org_id, a.member_id, a.disabled, o.org_id AS place, "
-    "o.kind, o.parent_id, o.dissolved, m.cell_id, x.org_id AS below, "
-    "x.ancestor_id FROM {accounts} a "
-    "LEFT JOIN {organisations} o ON o.org_id = a.org_id "
-    "LEFT JOIN {members} m ON m.member_id = a.member_id "
-    "LEFT JOIN {org_ancestors} x ON x.org_id IN (o.org_id, o.parent_id, m.cell_id) "
-    "WHERE a.account_id = ?"
-)
 
 
 def viewer_for(kiemdiem: Kiemdiem, account_id: UUID) -> Viewer:
@@ -39,7 +26,7 @@ def viewer_for(kiemdiem: Kiemdiem, account_id: UUID) -> Viewer:
     its organisation, its member's chi bộ and the ancestors of both (a second,
     the day it ended, only for an account of an ended organisation)."""
     views = kiemdiem.projections
-    rows = views.query("directory", VIEWER_AND_PATHS_SQL, [str(account_id)])
+    rows = directory_reads.viewer_with_paths(views, account_id)
     account = rows[0] if rows else None
     if account is None or account["disabled"]:
         return Viewer(frozenset())
