@@ -18,10 +18,8 @@ with the same members, seed and backend (building is the slow part). Only
 from __future__ import annotations
 
 import argparse
-import html
 import http.client
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -35,9 +33,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import urlencode
 
+from bench.province_client import HOST, Client, sign_in
 from bench.province_store import (
     build,
     drop_schema,
@@ -46,9 +44,7 @@ from bench.province_store import (
 from services.demo_province_plan import plan_province
 from services.rating_ids import cycle_id, round_id
 
-HOST = "127.0.0.1"
 LEVELS = (1, 8, 32)
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,6 +62,13 @@ class Sample:
     statuses: Counter[int] = field(default_factory=Counter)
     size: int = 0
     cpu: float = 0.0  # the server's CPU seconds (every process) meanwhile
+    # Under load, where the two cores went meanwhile (CPU seconds): PostgreSQL's
+    # backends serving the server, the load client itself, the whole machine
+    # busy, and the machine's capacity (cores × wall time).
+    postgres_cpu: float | None = None
+    client_cpu: float = 0.0
+    machine_busy: float = 0.0
+    machine_capacity: float = 0.0
 
     @property
     def errors(self) -> int:
@@ -81,19 +84,59 @@ class Sample:
 class Server:
     port: int
     groups: list[int]  # process groups: gunicorn (master, workers), kiemdiem worker
+    # The server's connections carry this application_name (PGAPPNAME), so the
+    # PostgreSQL backends serving it can be told from others on the machine.
+    postgres_name: str | None = None
 
     def cpu(self) -> float:
         """CPU seconds (user + system) of every process of the server so far."""
-        tick = os.sysconf("SC_CLK_TCK")
         total = 0
         for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) in self.groups:  # pgrp
+            fields = _stat_fields(stat)
+            if fields is not None and int(fields[2]) in self.groups:  # pgrp
                 total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / tick
+        return total / TICK
+
+    def postgres_cpu(self) -> float | None:
+        """CPU seconds of the PostgreSQL backends now connected for the server
+        (a backend that ended meanwhile is not counted: the pools keep theirs)."""
+        if self.postgres_name is None:
+            return None
+        import psycopg
+
+        conninfo = "host=127.0.0.1 port=5432 dbname=test user=postgres"
+        with psycopg.connect(conninfo, autocommit=True) as db:
+            pids = db.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                (self.postgres_name,),
+            ).fetchall()
+        total = 0
+        for (pid,) in pids:
+            fields = _stat_fields(Path(f"/proc/{pid}/stat"))
+            if fields is not None:
+                total += int(fields[11]) + int(fields[12])
+        return total / TICK
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(stat: Path) -> list[str] | None:
+    """A process's ``/proc/PID/stat`` after its name (None: it is gone)."""
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def machine_cpu() -> tuple[float, float]:
+    """The machine's busy and total CPU seconds so far (``/proc/stat``)."""
+    first = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    ticks = [
+        int(n) for n in first[:8]
+    ]  # user nice system idle iowait irq softirq steal
+    idle = ticks[3] + ticks[4]
+    return (sum(ticks) - idle) / TICK, sum(ticks) / TICK
 
 
 def key_pages(members: int, seed: int) -> list[Page]:
@@ -152,7 +195,11 @@ def serving(
     per core unless ``workers``), bound to 127.0.0.1; on PostgreSQL the worker
     (projections, integrator) beside it. Both stopped on the way out."""
     port = free_port()
+    postgres_name = None
     env = dict(env, GUNICORN_BIND=f"{HOST}:{port}")
+    if env["KIEMDIEM_DATABASE_URL"].startswith("postgresql"):
+        postgres_name = f"kiemdiem-bench-{port}"
+        env["PGAPPNAME"] = postgres_name  # libpq's default application_name
     if workers is not None:
         env["WEB_CONCURRENCY"] = str(workers)
     if threads is not None:
@@ -190,7 +237,7 @@ def serving(
             if time.monotonic() > deadline or procs[0].poll() is not None:
                 raise RuntimeError("gunicorn did not start")
             time.sleep(0.5)
-        server = Server(port, [proc.pid for proc in procs])
+        server = Server(port, [proc.pid for proc in procs], postgres_name)
         settle(server, deadline)
         yield server
     finally:
@@ -218,78 +265,6 @@ def settle(server: Server, deadline: float, quiet: float = 0.02) -> None:
         if now - used < quiet:
             return
         used = now
-
-
-# -- a client ----------------------------------------------------------------------
-class Client:
-    """One keep-alive connection to 127.0.0.1 with its own cookies."""
-
-    # Headers sent with every request (--profile), set around a workload.
-    extra: ClassVar[dict[str, str]] = {}
-
-    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
-        self.port = port
-        self.cookies = dict(cookies or {})
-        self.conn = http.client.HTTPConnection(HOST, port, timeout=300)
-
-    def request(
-        self, method: str, path: str, body: str | None = None
-    ) -> tuple[int, bytes, dict[str, str]]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        headers.update(self.extra)
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        for attempt in (1, 2):
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                response = self.conn.getresponse()
-                data = response.read()
-                break
-            except (http.client.HTTPException, ConnectionError):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=300)
-                if attempt == 2:
-                    raise
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                pair = value.split(";", 1)[0]
-                key, _, val = pair.partition("=")
-                self.cookies[key.strip()] = val.strip()
-        return response.status, data, dict(response.getheaders())
-
-    def get(self, path: str) -> tuple[int, bytes, dict[str, str]]:
-        return self.request("GET", path)
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def login(self, username: str, password: str) -> None:
-        status, page, _ = self.get("/auth/login")
-        found = CSRF.search(page.decode())
-        if status != 200 or found is None:
-            raise RuntimeError(f"no login form ({status})")
-        form = {
-            "csrf_token": html.unescape(found.group(1)),
-            "username": username,
-            "password": password,
-        }
-        status, _, headers = self.request("POST", "/auth/login", urlencode(form))
-        if status != 302 or "/auth/login" in headers.get("Location", ""):
-            raise RuntimeError(f"{username} could not sign in ({status})")
-
-
-def sign_in(port: int, store: Path) -> dict[str, dict[str, str]]:
-    """Each role's session cookies, from the logins the generator wrote."""
-    sessions = {}
-    for line in (store / "demo-accounts.txt").read_text().splitlines():
-        username, _role, password = line.split("\t")
-        client = Client(port)
-        try:
-            client.login(username, password)
-        finally:
-            client.close()
-        sessions[username] = client.cookies
-    return sessions
 
 
 # -- the measurements ----------------------------------------------------------------
@@ -376,6 +351,9 @@ def mixed(
                 sample.statuses[status] += 1
 
     cpu = server.cpu()
+    postgres = server.postgres_cpu()
+    client = time.process_time()
+    busy, capacity = machine_cpu()
     Client.extra = {"X-Bench-Profile": "1"} if profile else {}
     began = time.perf_counter()
     threads = [
@@ -389,6 +367,13 @@ def mixed(
     elapsed = time.perf_counter() - began
     Client.extra = {}
     sample.cpu = server.cpu() - cpu
+    sample.client_cpu = time.process_time() - client
+    after = server.postgres_cpu()
+    if postgres is not None and after is not None:
+        sample.postgres_cpu = after - postgres
+    busy_after, capacity_after = machine_cpu()
+    sample.machine_busy = busy_after - busy
+    sample.machine_capacity = capacity_after - capacity
     return len(sample.seconds) / elapsed, sample
 
 
@@ -536,17 +521,27 @@ def print_table(args: argparse.Namespace, run: Run) -> None:
         )
     print(
         "\n| concurrency | requests/s | p50 ms | p95 ms | p99 ms | server CPU ms "
-        "| requests | errors |"
+        "| PostgreSQL CPU ms | client CPU ms | machine busy | requests | errors |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    )
     for level, rate, s in run.loads:
+        n = max(1, len(s.seconds))
+        postgres = "–" if s.postgres_cpu is None else f"{ms * s.postgres_cpu / n:.1f}"
+        busy = s.machine_busy / s.machine_capacity if s.machine_capacity else 0.0
         print(
             f"| {level} | {rate:.1f} | {ms * percentile(s.seconds, 0.5):.0f} "
             f"| {ms * percentile(s.seconds, 0.95):.0f} "
             f"| {ms * percentile(s.seconds, 0.99):.0f} "
-            f"| {ms * s.cpu / max(1, len(s.seconds)):.1f} | {len(s.seconds)} "
-            f"| {s.errors} |"
+            f"| {ms * s.cpu / n:.1f} | {postgres} | {ms * s.client_cpu / n:.1f} "
+            f"| {100 * busy:.0f} % | {len(s.seconds)} | {s.errors} |"
         )
+    print(
+        "(CPU ms per request: the server's processes; the PostgreSQL backends "
+        "connected for it; this load client. machine busy: all cores, every "
+        "process on the machine.)"
+    )
     wrong = {n: s.by_status() for n, s in run.single.items() if s.errors}
     wrong |= {f"concurrency {lv}": s.by_status() for lv, _, s in run.loads if s.errors}
     if wrong:

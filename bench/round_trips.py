@@ -21,7 +21,8 @@ from collections import Counter
 from pathlib import Path
 
 from bench.pg_trace import CONTROL, Trace, lending_traced
-from bench.province import CSRF, key_pages
+from bench.province import key_pages
+from bench.province_client import CSRF
 from bench.province_store import environment
 
 
