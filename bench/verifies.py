@@ -32,6 +32,7 @@ from ledger import verify
 from ledger.app import LedgerApplication
 from ledger.envelope import HEADER_BYTES, key_id_for, signed_message
 from ledger.integrator import Integrator
+from ledger.verify.store import _Store
 
 CHUNK = 5000
 
@@ -70,7 +71,7 @@ def store_pairs(
 ) -> tuple[bytes, list[tuple[bytes, bytes]]]:
     """The store's own (signature, signed message) pairs under ``public``."""
     key_id = key_id_for(public)
-    store = verify._Store(verify.settings_for(database_url))
+    store = _Store(verify.settings_for(database_url))
     try:
         pairs = [
             (state[20:84], signed_message(state[HEADER_BYTES:]))

@@ -45,14 +45,106 @@ def test_ledger_knows_nothing_of_the_domain_or_the_layers_above():
     assert bad == []
 
 
-def test_verify_does_not_use_the_library_application():
+# -- the standalone verifiers (style.md §5, ledger.md §8, votes.md §10.2) ---------
+# Each is a package a reader audits on its own. Every module of it, wherever the
+# import stands (module level or in a function), imports only the standard
+# library, its own package, the third-party libraries listed, and the plain
+# ledger modules listed (those import only each other: checked below), never the
+# library ``Application``, ``domain``, ``services``, ``projections``, ``web``,
+# ``cli`` or the casting side of ``votes``.
+LEDGER_PLAIN = (
+    "ledger.canonical",
+    "ledger.config",
+    "ledger.envelope",
+    "ledger.errors",
+    "ledger.keyring",
+    "ledger.merkle",
+    "ledger.note",
+    "ledger.trustroot",
+    "ledger.verify_rows",
+)
+STANDALONE_VERIFIERS = {
+    # directory: (its package, third-party libraries, plain ledger modules)
+    "ledger/verify": (
+        "ledger.verify",
+        ("cryptography", "orjson", "psycopg", "pysodium"),
+        LEDGER_PLAIN,
+    ),
+    "votes/verifier": ("votes.verifier", ("cryptography", "pysodium"), ()),
+}
+
+
+def full_imports(root: Path, path: Path) -> list[str]:
+    """Every name ``path`` imports, fully qualified (``from a import b`` is
+    ``a.b``), relative imports resolved against the file's own package."""
+    package = list(path.relative_to(root).parent.parts)
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package[: len(package) - node.level + 1]
+                base = ".".join([*up, base] if base else up)
+            found += [f"{base}.{alias.name}" for alias in node.names]
+    return found
+
+
+def outside_imports(root: Path, directory: str) -> list[str]:
+    """``path: module`` for each import of a verifier module it may not make."""
+    own, libraries, plain = STANDALONE_VERIFIERS[directory]
+    allowed = (own, *libraries, *plain, "__future__")
+    return [
+        f"{path.relative_to(root).as_posix()}: {name}"
+        for path in sorted((root / directory).rglob("*.py"))
+        for name in full_imports(root, path)
+        if top(name) not in STDLIB and not within(name, allowed)
+    ]
+
+
+@pytest.mark.parametrize("directory", sorted(STANDALONE_VERIFIERS))
+def test_the_standalone_verifiers_import_nothing_of_the_application(directory):
+    assert outside_imports(ROOT, directory) == []
+
+
+def test_the_plain_ledger_modules_the_verifier_uses_import_only_each_other():
+    libraries = STANDALONE_VERIFIERS["ledger/verify"][1]
     bad = [
-        m
-        for p, m in imports_of("ledger")
-        if p.name == "verify.py"
-        and (m.startswith("eventsourcing") or m == "ledger.app")
+        (module, name)
+        for module in LEDGER_PLAIN
+        for name in full_imports(ROOT, ROOT / (module.replace(".", "/") + ".py"))
+        if top(name) not in STDLIB
+        and not within(name, (*LEDGER_PLAIN, *libraries, "__future__"))
     ]
     assert bad == []
+    assert (ROOT / "ledger" / "__init__.py").read_text(encoding="utf-8").strip() == ""
+
+
+def test_the_standalone_rule_fires_on_every_module_of_the_packages(tmp_path):
+    (tmp_path / "ledger" / "verify" / "deep").mkdir(parents=True)
+    (tmp_path / "votes" / "verifier").mkdir(parents=True)
+    (tmp_path / "ledger" / "verify" / "new.py").write_text(
+        "import os\nfrom ledger import merkle\nfrom ledger.verify import report\n"
+        "def f():\n    from ledger import app\n    import eventsourcing.persistence\n"
+    )
+    (tmp_path / "ledger" / "verify" / "deep" / "x.py").write_text(
+        "from services.app import Services\nfrom .. import base\nfrom ... import app\n"
+    )
+    (tmp_path / "votes" / "verifier" / "later.py").write_text(
+        "import pysodium\nfrom votes.verifier.group import point\n"
+        "from votes.group import add\nfrom .. import tally\nfrom . import record\n"
+    )
+    assert outside_imports(tmp_path, "ledger/verify") == [
+        "ledger/verify/deep/x.py: services.app.Services",
+        "ledger/verify/deep/x.py: ledger.app",
+        "ledger/verify/new.py: ledger.app",
+        "ledger/verify/new.py: eventsourcing.persistence",
+    ]
+    assert outside_imports(tmp_path, "votes/verifier") == [
+        "votes/verifier/later.py: votes.group.add",
+        "votes/verifier/later.py: votes.tally",
+    ]
 
 
 def test_projections_never_send_commands():

@@ -3,7 +3,7 @@
 With ``--jobs N`` the rows go in chunks to N - 1 worker processes and the main
 process checks chunks itself whenever the workers have enough (ledger/verify_rows.py,
 ``RowPool``); a chunk's order-dependent checks run with their common case inline
-(ledger/verify.py, ``_fast_rows``). Whatever process checked which chunk, the
+(ledger/verify/verifier.py, ``_fast_rows``). Whatever process checked which chunk, the
 report must be the one-process report, and a tampered row deep inside the log
 must be named first with its consequences beneath it. Chunks are made tiny here
 so that a small store spans many of them.
@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 
-from ledger import verify, verify_rows
+from ledger import verify_rows
 from ledger.verify import Failure, Report
+from ledger.verify import verifier as verify_pass
 
 if TYPE_CHECKING:
     from tests.store.conftest import Review, Store
@@ -45,7 +46,7 @@ class _CountingPool(verify_rows.RowPool):
 
 @pytest.fixture
 def many_chunks(monkeypatch: pytest.MonkeyPatch) -> list[_CountingPool]:
-    monkeypatch.setattr(verify, "CHUNK_ROWS", CHUNK)
+    monkeypatch.setattr(verify_pass, "CHUNK_ROWS", CHUNK)
     monkeypatch.setattr(verify_rows, "RowPool", _CountingPool)
     _CountingPool.made = []
     return _CountingPool.made

@@ -18,6 +18,7 @@ from ledger import note
 from ledger import verify as ledger_verify
 from ledger.signing import signing_as
 from ledger.verify import KINDS
+from ledger.verify.store import _Store
 
 if TYPE_CHECKING:
     from tests.store.conftest import Store, World
@@ -344,7 +345,7 @@ def test_cosignature_events_and_witness_lines(
 
 
 def test_store_is_read_in_one_read_only_snapshot(backend: Store) -> None:
-    store = ledger_verify._Store(ledger_verify.settings_for(backend.url))
+    store = _Store(ledger_verify.settings_for(backend.url))
     try:
         if backend.backend == "postgres":
             mode = store.query(

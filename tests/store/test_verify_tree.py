@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger import merkle
-from ledger.verify import _subproof_ranges, _Tree
+from ledger.verify.tree import _subproof_ranges, _Tree
 
 
 def leaves(n: int) -> list[bytes]:
