@@ -22,6 +22,7 @@ from domain.errors import DomainError
 from domain.permissions import Read
 from domain.text import fold, query_tokens
 from projections import search as index
+from projections import search_find
 from projections.directory_reads import (
     account_page,
     account_position,
@@ -131,7 +132,7 @@ class DirectoryReads:
         if not words or len(words[0]) < MIN_WORD:
             return SearchResult(query, [], too_short=bool(query.strip()))
         wanted = tuple(k for k in kinds if k in index.KINDS)
-        rows = index.find(
+        rows = search_find.find(
             self.runtime,
             words,
             narrowing=self.narrowing(),
