@@ -14,6 +14,13 @@ in the range counts once, at its first (an anti-join on ``tokens_entity``).
 When no more than that many entries match, every one is a candidate and
 the order decides nothing.
 
+A query of several words also takes, as typed (``phrase``), the first
+``CANDIDATES`` entries by name whose name starts with it (``nguyen van`` finds
+the Nguyễn Văn even where the first by rank of ``nguyen`` are all Nguyễn
+Anh): per kind a range of ``entries_name``, read in order and stopped at the
+bound. Those hold every word of the query, so where the lead word's matches
+are all candidates they add none.
+
 The statement never decides scope: ``Narrowing`` (from the read gateway)
 prefilters, and the gateway applies ``domain.permissions`` to every row.
 """
@@ -39,12 +46,16 @@ def find(
     kinds: Sequence[str] = KINDS,
     personal: bool = False,
     limit: int = 50,
+    phrase: str = "",
 ) -> list[dict[str, Any]]:
     """Entries whose words start with every query word (``words`` longest first,
-    folded), in the narrowing, by name: one bounded statement (``find_sql``)."""
+    folded; ``phrase`` the same words as typed), in the narrowing, by name:
+    one bounded statement (``find_sql``)."""
     if not words or not kinds:
         return []
-    statement = find_sql(words, narrowing, kinds, personal=personal, limit=limit)
+    statement = find_sql(
+        words, narrowing, kinds, personal=personal, limit=limit, phrase=phrase
+    )
     return run(runtime, statement)
 
 
@@ -59,6 +70,7 @@ def find_sql(
     personal: bool,
     limit: int,
     candidates: int | None = None,
+    phrase: str = "",
 ) -> Statement:
     """The first ``limit`` by name (then kind and id) of the candidates
     (``candidates_sql``) that hold a word starting with each of the query's
@@ -84,8 +96,18 @@ def find_sql(
             "ORDER BY c.sort_key || '', c.kind, c.entity_id"
         )
         return statement, args
+    if phrase and len(phrase.split()) > 1:
+        named, more = named_sql(phrase, narrowing, kinds, bound=candidates)
+        head = (
+            "WITH c AS MATERIALIZED (SELECT * FROM ("  # noqa: S608 - marks and code only
+            + inner
+            + ") r UNION SELECT * FROM ("
+            + named
+            + ") n) "
+        )
+        args = [*args, *more]
     text = "e.folded || e.private" if personal else "e.folded"
-    filters = "".join(f" AND {text} LIKE ? ESCAPE '!'" for _ in words[1:])
+    filters = "".join(f" AND {text} LIKE ? ESCAPE '!'" for _ in words)
     statement = (
         head + f"SELECT {ENTRY} FROM c JOIN {{entries}} e "  # noqa: S608 - marks and code only
         "ON e.kind = c.kind AND e.entity_id = c.entity_id WHERE 1 = 1"
@@ -93,7 +115,41 @@ def find_sql(
         + " ORDER BY e.sort_key || '', e.kind, e.entity_id"
         + f" LIMIT {int(limit)}"
     )
-    return statement, [*args, *(f"% {_like(w)}%" for w in words[1:])]
+    return statement, [*args, *(f"% {_like(w)}%" for w in words)]
+
+
+def named_sql(
+    phrase: str,
+    narrowing: Narrowing,
+    kinds: Sequence[str],
+    *,
+    bound: int | None = None,
+) -> Statement:
+    """The first ``bound`` (``search.CANDIDATES``) entries of ``kinds`` by name
+    (then kind and id), in the narrowing, whose folded name starts with
+    ``phrase``: ``kind, entity_id, sort_key`` each. Per kind a range of
+    ``entries_name`` (kind, sort_key, entity_id) read in order with its own
+    ``LIMIT``, then the first of those."""
+    upper = prefix_upper_bound(phrase)
+    limit = int(search.CANDIDATES if bound is None else bound)
+    where, params = narrowing.sql("e.org_id", "e.kind", "e.entity_id")
+    parts: list[str] = []
+    args: list[Any] = []
+    for kind in kinds:
+        parts.append(
+            "SELECT * FROM (SELECT e.kind, e.entity_id, e.sort_key FROM {entries} e "  # noqa: S608 - marks and code only
+            "WHERE e.kind = ? AND e.sort_key >= ?"
+            + (" AND e.sort_key < ?" if upper else "")
+            + " AND "
+            + where
+            + f" ORDER BY e.sort_key, e.entity_id LIMIT {limit}) k"
+        )
+        args += [kind, phrase, *([upper] if upper else []), *params]
+    statement = (
+        "SELECT * FROM (" + " UNION ALL ".join(parts) + ") u "  # noqa: S608 - marks and code only
+        f"ORDER BY u.sort_key, u.kind, u.entity_id LIMIT {limit}"
+    )
+    return statement, args
 
 
 def candidates_sql(

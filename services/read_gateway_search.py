@@ -20,7 +20,7 @@ from domain import permissions as p
 from domain.accounts import Role
 from domain.errors import DomainError
 from domain.permissions import Read
-from domain.text import fold, query_tokens
+from domain.text import MAX_SEARCH_TOKENS, fold, query_tokens, search_tokens
 from projections import search as index
 from projections import search_find
 from projections.directory_reads import (
@@ -139,6 +139,7 @@ class DirectoryReads:
             kinds=wanted,
             personal=self.gate.shows_personal(None),
             limit=HITS,
+            phrase=" ".join(search_tokens(query)[:MAX_SEARCH_TOKENS]),
         )
         self.gate.load_paths(r["org_id"] for r in rows)
         hits = [hit for r in rows if (hit := self._readable(r)) is not None]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from domain.text import fold, query_tokens
+from domain.text import fold, query_tokens, search_tokens
 from projections import search, search_find
 from services.app import Kiemdiem
 from services.demo_province_plan import ProvincePlan
@@ -143,11 +143,14 @@ def _rank_reference(
     personal: bool,
     bound: int,
     limit: int,
+    phrase: str = "",
 ) -> list[tuple[str, str]]:
     """The search as specified, in Python from the whole view: every entry with
     a word starting with the lead word (in the narrowing), ranked by its first
-    such word, then by name, kind and id; the first ``bound`` of them; those
-    holding every other word; the first ``limit`` by name."""
+    such word, then by name, kind and id; the first ``bound`` of them; with
+    several words, and the first ``bound`` by name (kind, id) whose name starts
+    with the ``phrase``; those holding every other word; the first ``limit``
+    by name."""
     runtime = services.projections
     tokens = search.run(
         runtime,
@@ -169,6 +172,7 @@ def _rank_reference(
             ),
         )
         places = {r["org_id"] for r in below} | set(narrowing.exact)
+    own = (search.MEMBER, narrowing.own)
     best: dict[tuple[str, str], tuple[Any, ...]] = {}
     for t in tokens:
         key = (t["kind"], t["entity_id"])
@@ -186,10 +190,18 @@ def _rank_reference(
             continue
         rank = (t["token"], t["personal"], entries[key]["sort_key"], *key)
         best[key] = min(best.get(key, rank), rank)
-    kept = sorted(best.values())[:bound]
+    kept = {(r[3], r[4]) for r in sorted(best.values())[:bound]}
+    if len(phrase.split()) > 1:
+        named = sorted(
+            (e["sort_key"], *key)
+            for key, e in entries.items()
+            if e["sort_key"].startswith(phrase)
+            and (places is None or e["org_id"] in places or key == own)
+        )
+        kept |= {(k, i) for _s, k, i in named[:bound]}
     found = []
-    for rank in kept:
-        entry = entries[rank[3], rank[4]]
+    for key in kept:
+        entry = entries[key]
         text = entry["folded"] + (entry["private"] if personal else "")
         if all(f" {w}" in text for w in words[1:]):
             found.append((entry["sort_key"], entry["kind"], entry["entity_id"]))
@@ -207,6 +219,8 @@ def _busy_queries(plan: ProvincePlan) -> list[str]:
         "ng",  # several words in the range (nguyen, ngoc, nga...): counted once
         "th",
         f"{words[0]} {words[-1][:1]}",
+        " ".join(words[:2]),  # a name's start as typed: "nguyen van"
+        f"{words[-1]} {words[0]}",  # not in the name's order
         "chi bo",
         someone.card[:3],
     ]
@@ -231,6 +245,7 @@ def test_the_candidates_are_the_first_by_rank_on_both_backends(
     more = 0
     for query in _busy_queries(plan):
         words = query_tokens(query)
+        phrase = " ".join(search_tokens(query))
         for narrowing in narrowings:
             for personal in (True, False):
                 for limit in (50, 5):
@@ -241,6 +256,7 @@ def test_the_candidates_are_the_first_by_rank_on_both_backends(
                         personal=personal,
                         bound=bound,
                         limit=limit,
+                        phrase=phrase,
                     )
                     found = search_find.find(
                         services.projections,
@@ -248,6 +264,7 @@ def test_the_candidates_are_the_first_by_rank_on_both_backends(
                         narrowing=narrowing,
                         personal=personal,
                         limit=limit,
+                        phrase=phrase,
                     )
                     got = [(r["kind"], r["entity_id"]) for r in found]
                     assert got == expected, (query, narrowing, personal, limit)
