@@ -78,8 +78,10 @@ def find_sql(
 
     One word: the first ``limit`` candidates by name are chosen from the
     candidates alone (their ``sort_key`` is the token row's), and only those
-    are looked up. Several: each candidate's entry is read for its words
-    (``LIKE``). The candidates are a MATERIALIZED common table expression
+    are looked up. Several: each candidate's entry is read for its other words
+    (``LIKE``), and with a ``phrase`` the entries by name (``named_sql``) are
+    added; the first ``limit`` of those by name are looked up. The
+    candidates are a MATERIALIZED common table expression
     (planned as the statement alone is); the final order is by an expression
     (``sort_key || ''``) so that no index serves it: PostgreSQL could otherwise
     walk the name index and probe the candidates."""
@@ -96,26 +98,29 @@ def find_sql(
             "ORDER BY c.sort_key || '', c.kind, c.entity_id"
         )
         return statement, args
+    # Several words: a candidate by rank holds the lead word (its token is in
+    # the range) and is kept if its entry holds every other word; one by name
+    # holds them all (its name starts with them); the first ``limit`` of those
+    # by name are then looked up.
+    text = "e.folded || e.private" if personal else "e.folded"
+    filters = "".join(f" AND {text} LIKE ? ESCAPE '!'" for _ in words[1:])
+    args = [*args, *(f"% {_like(w)}%" for w in words[1:])]
+    kept = (
+        "SELECT c.kind, c.entity_id, c.sort_key FROM c JOIN {entries} e "  # noqa: S608 - marks and code only
+        "ON e.kind = c.kind AND e.entity_id = c.entity_id WHERE 1 = 1" + filters
+    )
     if phrase and len(phrase.split()) > 1:
         named, more = named_sql(phrase, narrowing, kinds, bound=candidates)
-        head = (
-            "WITH c AS MATERIALIZED (SELECT * FROM ("  # noqa: S608 - marks and code only
-            + inner
-            + ") r UNION SELECT * FROM ("
-            + named
-            + ") n) "
-        )
-        args = [*args, *more]
-    text = "e.folded || e.private" if personal else "e.folded"
-    filters = "".join(f" AND {text} LIKE ? ESCAPE '!'" for _ in words)
+        kept += " UNION SELECT * FROM (" + named + ") n"  # noqa: S608 - marks and code only
+        args += more
     statement = (
-        head + f"SELECT {ENTRY} FROM c JOIN {{entries}} e "  # noqa: S608 - marks and code only
-        "ON e.kind = c.kind AND e.entity_id = c.entity_id WHERE 1 = 1"
-        + filters
-        + " ORDER BY e.sort_key || '', e.kind, e.entity_id"
-        + f" LIMIT {int(limit)}"
+        head + f"SELECT {ENTRY} FROM ("  # noqa: S608 - marks and code only
+        f"SELECT * FROM ({kept}) k "
+        f"ORDER BY k.sort_key || '', k.kind, k.entity_id LIMIT {int(limit)}"
+        ") c JOIN {entries} e ON e.kind = c.kind AND e.entity_id = c.entity_id "
+        "ORDER BY c.sort_key || '', c.kind, c.entity_id"
     )
-    return statement, [*args, *(f"% {_like(w)}%" for w in words)]
+    return statement, args
 
 
 def named_sql(
