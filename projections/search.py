@@ -305,8 +305,13 @@ class Narrowing:
     own: str | None = None
 
     def sql(
-        self, column: str, kind_column: str, id_column: str
+        self, column: str, kind_column: str, id_column: str, *, per_row: bool = False
     ) -> tuple[str, list[Any]]:
+        """The condition and its parameters. ``per_row``: the branch test as a
+        filter on each row (a hashed subplan: the ``IN`` under an ``OR``, which
+        PostgreSQL does not turn into a join), for a statement that must keep
+        reading an index in order whatever its plan (a generic plan otherwise
+        may drive from the ancestors and sort the whole range)."""
         if self.roots is None:
             return "1 = 1", []
         parts: list[str] = []
@@ -317,6 +322,8 @@ class Narrowing:
                 f"{column} IN (SELECT org_id FROM {{directory.org_ancestors}} "  # noqa: S608
                 f"WHERE ancestor_id IN ({marks}))"
             )
+            if per_row and not (self.exact or self.own):
+                parts.append("1 = 0")
             params += list(self.roots)
         if self.exact:
             parts.append(f"{column} IN ({', '.join('?' for _ in self.exact)})")

@@ -137,7 +137,7 @@ def named_sql(
     ``LIMIT``, then the first of those."""
     upper = prefix_upper_bound(phrase)
     limit = int(search.CANDIDATES if bound is None else bound)
-    where, params = narrowing.sql("e.org_id", "e.kind", "e.entity_id")
+    where, params = narrowing.sql("e.org_id", "e.kind", "e.entity_id", per_row=True)
     parts: list[str] = []
     args: list[Any] = []
     for kind in kinds:
@@ -174,7 +174,7 @@ def candidates_sql(
     entry and the ``LIMIT`` needs no DISTINCT (which would read the range
     whole)."""
     upper = prefix_upper_bound(lead)
-    where, params = narrowing.sql("t.org_id", "t.kind", "t.entity_id")
+    where, params = narrowing.sql("t.org_id", "t.kind", "t.entity_id", per_row=True)
     public = "" if personal else " AND {p}.personal = 0"
     # kind as an expression: no index is chosen by it (the range is)
     of_kind = (
