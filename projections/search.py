@@ -11,14 +11,17 @@ view):
   an organisation's parent, the folded sort key, and the folded words a query's
   further words are matched against (``folded``; the card number apart in
   ``private``, matched only for viewers who may read it).
-- ``tokens``: each folded word of an entry (``personal`` for the card number's):
-  a query's longest word is a B-tree range on the primary key
-  (``token >= 'nguy' AND token < 'nguz'``), the same on SQLite and PostgreSQL.
+- ``tokens``: each folded word of an entry (``personal`` for the card number's),
+  with the entry's ``sort_key`` and ``org_id``: its primary key ``(token,
+  personal, sort_key, kind, entity_id)`` is the order a search keeps its
+  candidates in (``projections.search_find``), so a query's longest word is a
+  B-tree range read in that order (``token >= 'nguy' AND token < 'nguz'``) that
+  stops at the bound, the same on SQLite and PostgreSQL.
 - ``counts``: per organisation, its members and those of every organisation
   below it, kept up to date on enrolment and transfer along the parents this
   view records itself (the tree page shows a count per child without a scan).
 
-The queries below never decide scope: the read gateway
+The queries never decide scope: the read gateway
 (``services.read_gateway_search``) narrows them to the viewer's anchors and then
 applies ``domain.permissions`` to every row it returns.
 """
@@ -32,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from domain.cycles import ReviewCycle
 from domain.members import PartyMember
 from domain.organisations import Organisation
-from domain.text import fold, prefix_upper_bound, search_tokens
+from domain.text import fold, search_tokens
 from ledger.mapper import LedgerEvent
 from projections.read_model import ReadModel, handles
 from projections.sqlutil import Tx
@@ -46,12 +49,12 @@ CELL = "cell"  # the directory's kind of a chi bộ
 KINDS = (MEMBER, ORGANISATION, CYCLE, VOTE)
 CANDIDATES = 400  # token matches a search looks at, at most (bounded work)
 MAX_DEPTH = 16  # organisations above one another, at most (a guard on the walk)
-TOKEN_COLUMNS = ("token", "kind", "entity_id", "personal", "org_id")
+TOKEN_COLUMNS = ("token", "kind", "entity_id", "personal", "org_id", "sort_key")
 
 
 class SearchIndex(ReadModel):
     name = "search"
-    version = 1
+    version = 2  # 2: tokens carry sort_key, keyed in the candidates' order
     tables = {  # noqa: RUF012 - declarative table list read by the runtime
         "entries": (
             "kind TEXT NOT NULL, entity_id TEXT NOT NULL, display TEXT NOT NULL, "
@@ -61,8 +64,8 @@ class SearchIndex(ReadModel):
         ),
         "tokens": (
             "token TEXT NOT NULL, kind TEXT NOT NULL, entity_id TEXT NOT NULL, "
-            "personal INTEGER NOT NULL, org_id TEXT, "
-            "PRIMARY KEY (token, kind, entity_id, personal)"
+            "personal INTEGER NOT NULL, org_id TEXT, sort_key TEXT NOT NULL, "
+            "PRIMARY KEY (token, personal, sort_key, kind, entity_id)"
         ),
         "counts": ("org_id TEXT PRIMARY KEY, parent_id TEXT, members INTEGER NOT NULL"),
     }
@@ -73,8 +76,9 @@ class SearchIndex(ReadModel):
         "entries_children": ("entries", "kind, parent_id, sort_key, entity_id"),
         # every member by name (the administrator's whole list)
         "entries_name": ("entries", "kind, sort_key, entity_id"),
-        # an entry's words, to replace them when the entry changes
-        "tokens_entity": ("tokens", "kind, entity_id"),
+        # an entry's words, to replace them when the entry changes; and a
+        # search's test that a candidate's row is its first match (covering)
+        "tokens_entity": ("tokens", "kind, entity_id, token, personal"),
     }
     # The pages' indexes (the handlers find rows by primary key and tokens_entity).
     built_after_rebuild = frozenset(
@@ -222,7 +226,7 @@ def _put(
             "private": _spaced(private),
         },
     )
-    _write_tokens(tx, kind, entity_id, org_id, public, private, fresh=fresh)
+    _write_tokens(tx, kind, entity_id, org_id, sort_key, public, private, fresh=fresh)
 
 
 def _rename(tx: Tx, kind: str, entity_id: str, display: str) -> None:
@@ -239,7 +243,9 @@ def _rename(tx: Tx, kind: str, entity_id: str, display: str) -> None:
         "WHERE kind = ? AND entity_id = ?",
         (display, fold(display), _spaced(public), kind, entity_id),
     )
-    _write_tokens(tx, kind, entity_id, org_id, public, str(private).split())
+    _write_tokens(
+        tx, kind, entity_id, org_id, fold(display), public, str(private).split()
+    )
 
 
 def _write_tokens(
@@ -247,6 +253,7 @@ def _write_tokens(
     kind: str,
     entity_id: str,
     org_id: str | None,
+    sort_key: str,
     public: Sequence[str],
     private: Sequence[str],
     *,
@@ -259,8 +266,8 @@ def _write_tokens(
     tx.insert(
         "tokens",
         TOKEN_COLUMNS,
-        [(t, kind, entity_id, 0, org_id) for t in public]
-        + [(t, kind, entity_id, 1, org_id) for t in private],
+        [(t, kind, entity_id, 0, org_id, sort_key) for t in public]
+        + [(t, kind, entity_id, 1, org_id, sort_key) for t in private],
     )
 
 
@@ -298,8 +305,13 @@ class Narrowing:
     own: str | None = None
 
     def sql(
-        self, column: str, kind_column: str, id_column: str
+        self, column: str, kind_column: str, id_column: str, *, per_row: bool = False
     ) -> tuple[str, list[Any]]:
+        """The condition and its parameters. ``per_row``: the branch test as a
+        filter on each row (a hashed subplan: the ``IN`` under an ``OR``, which
+        PostgreSQL does not turn into a join), for a statement that must keep
+        reading an index in order whatever its plan (a generic plan otherwise
+        may drive from the ancestors and sort the whole range)."""
         if self.roots is None:
             return "1 = 1", []
         parts: list[str] = []
@@ -310,6 +322,8 @@ class Narrowing:
                 f"{column} IN (SELECT org_id FROM {{directory.org_ancestors}} "  # noqa: S608
                 f"WHERE ancestor_id IN ({marks}))"
             )
+            if per_row and not (self.exact or self.own):
+                parts.append("1 = 0")
             params += list(self.roots)
         if self.exact:
             parts.append(f"{column} IN ({', '.join('?' for _ in self.exact)})")
@@ -331,83 +345,6 @@ def run(runtime: ProjectionRuntime, statement: Statement) -> list[dict[str, Any]
     """Run a statement of this module on the search and directory views."""
     sql, args = statement
     return runtime.query_views(["search", "directory"], sql, args)
-
-
-def find(
-    runtime: ProjectionRuntime,
-    words: Sequence[str],
-    *,
-    narrowing: Narrowing,
-    kinds: Sequence[str] = KINDS,
-    personal: bool = False,
-    limit: int = 50,
-) -> list[dict[str, Any]]:
-    """Entries whose words start with every query word (``words`` longest first,
-    folded), in the narrowing, by name: one bounded statement (``find_sql``)."""
-    if not words or not kinds:
-        return []
-    statement = find_sql(words, narrowing, kinds, personal=personal, limit=limit)
-    return run(runtime, statement)
-
-
-def find_sql(
-    words: Sequence[str],
-    narrowing: Narrowing,
-    kinds: Sequence[str],
-    *,
-    personal: bool,
-    limit: int,
-) -> Statement:
-    """The first ``limit`` by name (then kind and id) of the candidates
-    (``candidates_sql``) that hold a word starting with each of the query's
-    other words: each candidate's entry by primary key, in the same statement
-    (no second statement carrying every candidate's id back).
-
-    The candidates are a MATERIALIZED common table expression: planned as the
-    statement alone is, so the same ones are found (which ones a ``LIMIT``
-    keeps depends on how DISTINCT is done; inside a join PostgreSQL may sort
-    them for a merge join instead of hashing them). The order is by an
-    expression (``sort_key || ''``, the same text) so that no index serves it:
-    PostgreSQL could otherwise walk the name index and probe the candidates."""
-    inner, args = candidates_sql(words[0], narrowing, kinds, personal=personal)
-    text = "e.folded || e.private" if personal else "e.folded"
-    filters = "".join(f" AND {text} LIKE ? ESCAPE '!'" for _ in words[1:])
-    statement = (
-        "WITH c AS MATERIALIZED (" + inner + ") "  # noqa: S608 - marks and code only
-        "SELECT e.kind, e.entity_id, e.display, e.code, e.org_id, e.parent_id, "
-        "e.sort_key FROM c JOIN {entries} e "
-        "ON e.kind = c.kind AND e.entity_id = c.entity_id WHERE 1 = 1"
-        + filters
-        + " ORDER BY e.sort_key || '', e.kind, e.entity_id"
-        + f" LIMIT {int(limit)}"
-    )
-    return statement, [*args, *(f"% {_like(w)}%" for w in words[1:])]
-
-
-def candidates_sql(
-    lead: str, narrowing: Narrowing, kinds: Sequence[str], *, personal: bool
-) -> Statement:
-    """At most ``CANDIDATES`` entries with a word starting with ``lead`` (the
-    query's longest word): an index range over ``tokens``, narrowed."""
-    bound = prefix_upper_bound(lead)
-    where, params = narrowing.sql("t.org_id", "t.kind", "t.entity_id")
-    statement = (
-        "SELECT DISTINCT t.kind, t.entity_id FROM {tokens} t "  # noqa: S608 - marks and code only
-        "WHERE t.token >= ?"
-        + (" AND t.token < ?" if bound else "")
-        + " AND t.kind IN ("
-        + ", ".join("?" for _ in kinds)
-        + ")"
-        + ("" if personal else " AND t.personal = 0")
-        + " AND "
-        + where
-        + f" LIMIT {CANDIDATES}"
-    )
-    return statement, [lead, *([bound] if bound else []), *kinds, *params]
-
-
-def _like(word: str) -> str:
-    return word.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 Cursor = tuple[str, str] | None

@@ -20,8 +20,9 @@ from domain import permissions as p
 from domain.accounts import Role
 from domain.errors import DomainError
 from domain.permissions import Read
-from domain.text import fold, query_tokens
+from domain.text import MAX_SEARCH_TOKENS, fold, query_tokens, search_tokens
 from projections import search as index
+from projections import search_find
 from projections.directory_reads import (
     account_page,
     account_position,
@@ -131,13 +132,14 @@ class DirectoryReads:
         if not words or len(words[0]) < MIN_WORD:
             return SearchResult(query, [], too_short=bool(query.strip()))
         wanted = tuple(k for k in kinds if k in index.KINDS)
-        rows = index.find(
+        rows = search_find.find(
             self.runtime,
             words,
             narrowing=self.narrowing(),
             kinds=wanted,
             personal=self.gate.shows_personal(None),
             limit=HITS,
+            phrase=" ".join(search_tokens(query)[:MAX_SEARCH_TOKENS]),
         )
         self.gate.load_paths(r["org_id"] for r in rows)
         hits = [hit for r in rows if (hit := self._readable(r)) is not None]

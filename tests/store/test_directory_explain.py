@@ -23,13 +23,16 @@ from domain.text import fold, query_tokens
 from projections import (
     directory_reads,
     search,
+    search_find,
 )
 from projections.directory import ANCESTOR_PATH_SQL
 from projections.directory_reads import VIEWER_SQL
 from services.demo_province_plan import ProvincePlan
 from tests.store.explain_province import (
     MEMBERS,
+    explain_plan,
     large_tables,
+    nodes,
     problems,
 )
 
@@ -127,7 +130,9 @@ def test_search_uses_indexes(province, what):
     ]
     kinds = search.KINDS
     for narrowing in narrowings:
-        statement = search.find_sql(words, narrowing, kinds, personal=True, limit=50)
+        statement = search_find.find_sql(
+            words, narrowing, kinds, personal=True, limit=50
+        )
         # A join of at most 400 candidates to their entries: at 2,000 members
         # PostgreSQL rightly hashes a whole read of the entries (2,090 rows)
         # instead; at 100,000 it looks each one up (a nested loop on the primary
@@ -135,10 +140,54 @@ def test_search_uses_indexes(province, what):
         # to see that the lookup path exists and stays bounded.
         off = ("seqscan", "hashjoin", "mergejoin")
         assert problems(services, schema, statement, off=off) == [], narrowing
-    found = search.find(
+    found = search_find.find(
         services.projections, words, narrowing=search.EVERYWHERE, personal=True
     )
     assert found, query
+
+
+def test_the_search_candidates_are_read_in_order_and_stop_at_the_bound(province):
+    """The candidates of a wide prefix are the first ``CANDIDATES`` token rows in
+    the primary key's order (the rank): read from that index in order, no sort
+    and no DISTINCT over the range, stopped at the bound; the first test of
+    each (``NOT EXISTS``: its entry's earlier word) a lookup in
+    ``tokens_entity``. For the administrator and for a commune's secretary;
+    no sequential scan of a large table (priced out, as above: at 2,000
+    members PostgreSQL would rightly hash the 50 results against a whole read
+    of the entries)."""
+    services, plan, schema = province
+    # a card number's first digits: every member's card (personal words)
+    words = query_tokens(plan.members[0].card[:2])
+    everything = search_find.find(
+        services.projections,
+        words,
+        narrowing=search.EVERYWHERE,
+        personal=True,
+        limit=10_000,
+    )
+    assert len(everything) == search.CANDIDATES  # more match: the bound cuts
+    commune = str(plan.communes[0].org_id)
+    narrowed = search.Narrowing(roots=(commune,), exact=(str(plan.province.org_id),))
+    for narrowing in (search.EVERYWHERE, narrowed):
+        statement = search_find.find_sql(
+            words, narrowing, search.KINDS, personal=True, limit=50
+        )
+        assert problems(services, schema, statement) == [], narrowing
+        tree = explain_plan(services, statement, "search", "directory")
+        scans = [
+            n
+            for n in nodes(tree)
+            if n.get("Relation Name") == "search_tokens" and n.get("Alias") == "t"
+        ]
+        assert len(scans) == 1, scans
+        scan = scans[0]
+        assert scan["Node Type"] in {"Index Scan", "Index Only Scan"}, scan
+        assert scan["Index Name"] == "search_tokens_pkey", scan
+        if narrowing is search.EVERYWHERE:  # stopped at the bound
+            assert scan["Actual Rows"] <= 2 * search.CANDIDATES, scan
+        sorts = [n for n in nodes(tree) if n["Node Type"] in {"Sort", "Aggregate"}]
+        assert all(int(n["Plan Rows"]) <= search.CANDIDATES for n in sorts), sorts
+        assert not any(n["Node Type"] == "HashAggregate" for n in nodes(tree))
 
 
 def test_a_chi_bos_member_count_uses_the_index(province):
