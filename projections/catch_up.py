@@ -16,6 +16,7 @@ other views go on.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -121,7 +122,18 @@ class CatchUp:
                 state.known = max(state.known or 0, position)
                 return position
         except Exception as exc:
-            logger.exception("view %s: catch-up failed", state.name)
+            if _view_file_busy(exc):
+                # Another process catches this view up at the same moment (the
+                # build's worker beside a command's inline catch-up): it does
+                # the work; nothing is lost, this one tries again later.
+                logger.warning(
+                    "view %s: another process holds its file's write lock; "
+                    "caught up by that process or retried in %.0f s",
+                    state.name,
+                    self.stale_retry_seconds,
+                )
+            else:
+                logger.exception("view %s: catch-up failed", state.name)
             state.error = f"{type(exc).__name__}: {exc}"
             state.retry_at = time.monotonic() + self.stale_retry_seconds
             try:
@@ -335,3 +347,16 @@ def _apply_each(model: ReadModel, events: Sequence[LedgerEvent], tx: Tx) -> None
 
 def _describe(failure: _Failure) -> str:
     return f"{failure.stage} error: {type(failure.error).__name__}: {failure.error}"
+
+
+def _view_file_busy(exc: BaseException) -> bool:
+    """Whether a catch-up failed only because another process held the view's
+    SQLite file ("database is locked" after the lock timeout)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, sqlite3.OperationalError) and "database is locked" in str(
+            seen
+        ):
+            return True
+        seen = seen.__cause__
+    return False
