@@ -86,8 +86,14 @@ class RatingReads:
 
     def collectives(self, ident: UUID) -> list[dict[str, Any]]:
         """The cycle's leadership collectives and committees (never its chi
-        bộ), by name: their key, name, kind of organisation and organisation."""
-        return subject_lists.cycle_collectives(self._views, str(ident))
+        bộ), by name: their key, name, kind of organisation and organisation
+        (kept by the process while the view stands: ``services.kept_results``;
+        the caller filters, never changes, them)."""
+        return self.app.kept.get(
+            "collectives",
+            ident,
+            lambda: subject_lists.cycle_collectives(self._views, str(ident)),
+        )
 
     def cycle_tallies(
         self, ident: UUID, places: Sequence[str] | None = None

@@ -120,11 +120,28 @@ def test_statistics_and_tallies_kept_and_invalidated(services, world, monkeypatc
     assert gate(services, w["secretary"]).cycle_tallies(w["cycle"]) == tallies
     assert calls == ["counted_totals"]
     assert services.kept.served["cycle_tallies"] >= 1
+    count = reads.open_items_count(w["cycle"])
+    collectives = reads.collectives(w["cycle"])
+    assert gate(services, w["secretary"]).open_items_count(w["cycle"]) == count
+    assert gate(services, w["secretary"]).collectives(w["cycle"]) == collectives
+    assert services.kept.served["open_items_count"] == 1
+    assert services.kept.served["collectives"] == 1
+    computed = dict(services.kept.computed)
     rate(w, w["round"], f"m:{w['dv-a']}", "HTTNV", "1-QĐ", DAY, points=MEMBER)
     again = gate(services, w["secretary"])
     assert again.statistics_on_tree(w["cycle"], w["tinh"]) != stats
     assert again.cycle_tallies(w["cycle"]) != tallies
     assert calls == ["counted_totals"] * 2
+    # Each read the ratings view again, and gave what nothing kept gives.
+    kept_now = again.open_items_count(w["cycle"]), again.collectives(w["cycle"])
+    for kind in ("open_items_count", "collectives", "cycle_tallies"):
+        assert services.kept.computed[kind] == computed[kind] + 1, kind
+    services.kept.forget()
+    fresh = gate(services, w["secretary"])
+    assert kept_now == (
+        fresh.open_items_count(w["cycle"]),
+        fresh.collectives(w["cycle"]),
+    )
 
 
 def test_the_scope_check_runs_before_a_kept_result(services, world):
