@@ -100,11 +100,14 @@ class KeptResults:
         outer = _outer.get()
         marks = outer if outer is not None else self.marks()
         with self._lock:
-            kept = self._kept.get(kind, {}).get(key)
-            if kept is not None and all(
-                marks.get(name) == mark for name, mark in kept.marks.items()
+            results = self._kept.get(kind)
+            kept = results.get(key) if results is not None else None
+            if (
+                results is not None
+                and kept is not None
+                and all(marks.get(name) == mark for name, mark in kept.marks.items())
             ):
-                self._kept[kind].move_to_end(key)
+                results.move_to_end(key)
                 self.served[kind] += 1
                 read_record.note(kept.marks)  # an outer computation read them
                 return kept.value  # type: ignore[no-any-return]
