@@ -218,3 +218,20 @@ def test_change_marks_move_only_with_the_views_rows(services, world):
     rated = services.projections.change_marks()
     assert rated["ratings"][0] > after["ratings"][0]
     assert rated["directory"][0] == after["directory"][0]
+
+
+def test_a_kept_result_served_inside_another_counts_as_its_read(services, world):
+    """A computation served a kept result of another kind (the report's day
+    tree) read what that one read: the outer result is keyed on it too."""
+    kept = KeptResults(services.projections)
+    kept.strict = True
+
+    def inner() -> list[dict[str, Any]]:
+        return services.projections.query("directory", "SELECT 1 AS one")
+
+    kept.get("inner", 1, inner)
+    with read_record.recording() as record:
+        kept.get("outer", 1, lambda: kept.get("inner", 1, inner))
+    assert kept.served["inner"] == 1
+    assert record.names == {"directory"}
+    assert set(kept._kept["outer"][1].marks) == {"directory"}
