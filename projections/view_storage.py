@@ -60,6 +60,8 @@ class View(Protocol):
 
     def mark_changed(self, cursor: Any, notification_id: int) -> None: ...
 
+    def start_mark(self, cursor: Any) -> None: ...
+
     def change_marks(self, cursor: Any) -> tuple[int | None, int]: ...
 
     def qualify(self, table: str) -> str: ...
@@ -161,6 +163,14 @@ class SQLiteView(SQLiteTrackingRecorder):
         mark, position = as_tuple(cursor.fetchone())
         return mark, position or 0
 
+    def start_mark(self, cursor: Any) -> None:
+        """A view opened without a change mark (a store made before marks were
+        kept) gets one at its position: every change from now on moves it."""
+        cursor.execute(
+            "INSERT OR IGNORE INTO tracking VALUES (?, ?)",
+            (CHANGED, self.position(cursor)),
+        )
+
     def qualify(self, table: str) -> str:
         return quote(table)
 
@@ -248,6 +258,14 @@ class PostgresView(PostgresTrackingRecorder):
             f"DO UPDATE SET notification_id = GREATEST({table}.notification_id + 1, "
             "EXCLUDED.notification_id)",
             (CHANGED, notification_id),
+        )
+
+    def start_mark(self, cursor: Any) -> None:
+        """As :meth:`SQLiteView.start_mark`."""
+        cursor.execute(
+            f"INSERT INTO {self.qualify(self.tracking_table_name)} "  # noqa: S608 - name from code
+            "VALUES (%s, %s) ON CONFLICT (application_name) DO NOTHING",
+            (CHANGED, self.position(cursor)),
         )
 
     def change_marks(self, cursor: Any) -> tuple[int | None, int]:

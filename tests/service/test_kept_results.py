@@ -16,6 +16,8 @@ import pytest
 from domain.errors import DomainError
 from domain.permissions import OUT_OF_SCOPE
 from projections import read_record
+from projections.view_state import prepare
+from projections.view_storage import CHANGED
 from services import rating_commands as rc
 from services import reorganisation_commands as ro
 from services import reports as reports_module
@@ -235,3 +237,24 @@ def test_a_kept_result_served_inside_another_counts_as_its_read(services, world)
     assert kept.served["inner"] == 1
     assert record.names == {"directory"}
     assert set(kept._kept["outer"][1].marks) == {"directory"}
+
+
+def test_a_view_opened_without_a_change_mark_gets_one(services, world):
+    """A store made before change marks: a view opened without one gets one
+    at its position (a kept result is then keyed on it, not on the position,
+    which the worker's round moves on every event)."""
+    state = services.projections.views.state("ratings")
+    view = state.view
+    table = view.qualify(getattr(view, "tracking_table_name", "tracking"))
+    marker = "%s" if view.postgres else "?"
+    with view.transaction(commit=True) as c:
+        c.execute(
+            f"DELETE FROM {table} WHERE application_name = {marker}",
+            (CHANGED,),
+        )
+    assert services.projections.change_marks()["ratings"][0] is None
+    assert not prepare(state)
+    mark, position = services.projections.change_marks()["ratings"]
+    assert mark == position > 0
+    assert not prepare(state)  # opened again: left as it is
+    assert services.projections.change_marks()["ratings"] == (mark, position)
