@@ -283,6 +283,8 @@ class CatchUp:
                     raise _PageFailed from exc
             else:
                 _apply_each(state.model, events, tx)
+            if events:
+                view.mark_changed(c, events[-1].notification_id)
             if target > start:
                 view.advance(c, target)
             meta = view.qualify(META_TABLE)

@@ -278,7 +278,10 @@ class CatchUpTogether:
         # A page as the careful path's (:func:`apply_page`): deferred rows, the
         # model's end-of-page work once; any error rolls every view back.
         tx = Tx(c, postgres=view.postgres, tables=state.tables, deferred=True)
-        apply_page(state.model, [e for e in events if e.notification_id > start], tx)
+        applied = [e for e in events if e.notification_id > start]
+        apply_page(state.model, applied, tx)
+        if applied:
+            view.mark_changed(c, applied[-1].notification_id)
         if until > position:
             view.advance(c, until)
         return max(start, until)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ledger import canonical
+from projections import read_record
 from projections.read_cursor import ReadCursor
 from projections.sqlutil import (
     ViewCursor,
@@ -46,7 +47,9 @@ def read(states: Sequence[ViewState]) -> Iterator[ViewCursor]:
     first = states[0]
     namespaces = {s.name: s.tables for s in states}
     if first.view.postgres or len(states) == 1:
-        with reading(first) as c:
+        with ExitStack() as stack:
+            with read_record.noted(namespaces):
+                c = stack.enter_context(first.view.snapshot())
             yield ReadCursor(
                 c,
                 postgres=first.view.postgres,
@@ -54,6 +57,7 @@ def read(states: Sequence[ViewState]) -> Iterator[ViewCursor]:
                 namespaces=namespaces,
             )
         return
+    read_record.note(namespaces)
     with _attached(states) as (connection, attached):
         cursor = connection.cursor()
         try:
@@ -71,7 +75,9 @@ def read(states: Sequence[ViewState]) -> Iterator[ViewCursor]:
 def reading(state: ViewState) -> Iterator[Any]:
     """A raw cursor in a read-only transaction of the view's own storage: one
     snapshot for every statement of the block."""
-    with state.view.snapshot() as c:
+    with ExitStack() as stack:
+        with read_record.noted([state.name]):
+            c = stack.enter_context(state.view.snapshot())
         yield c
 
 
@@ -98,7 +104,9 @@ def one_statement(states: Sequence[ViewState]) -> Iterator[ViewCursor]:
         with read(states) as cursor:
             yield cursor
         return
-    with first.view.statement() as c:
+    with ExitStack() as stack:
+        with read_record.noted([s.name for s in states]):
+            c = stack.enter_context(first.view.statement())
         yield ReadCursor(
             c,
             postgres=first.view.postgres,

@@ -263,6 +263,8 @@ def _commit_page(
             raise _PositionMoved(state.name)
         tx = Tx(c, postgres=view.postgres, tables=state.tables, deferred=True)
         apply_page(state.model, events, tx)
+        if events:
+            view.mark_changed(c, events[-1].notification_id)
         if target > start:
             view.advance(c, target)
         if target >= reached:  # the last page: the view is ready with its indexes

@@ -27,17 +27,17 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from projections import presence, reading, worker
+from projections import presence, reading, view_storage, worker
 from projections.catch_up import DEFAULT_PAGE, CatchUp, ProgressCallback
 from projections.catch_up_together import CatchUpTogether
 from projections.read_model import ReadModel
 from projections.rebuild import rebuild
-from projections.sqlutil import ViewCursor
+from projections.sqlutil import ViewCursor, as_tuple
 from projections.view_pool import OpenViews
 from projections.view_state import StaleModel, meta_row
-from projections.view_storage import UPSTREAM
+from projections.view_storage import UPSTREAM, PostgresView
 
 if TYPE_CHECKING:
     from ledger.app import LedgerApplication
@@ -114,6 +114,30 @@ class ProjectionRuntime:
 
     def positions(self) -> dict[str, int]:
         return {name: self.position(name) for name in self.views.states}
+
+    def change_marks(self) -> dict[str, tuple[int | None, int]]:
+        """Each view's change mark and position, read now (one statement on
+        PostgreSQL, one per view file on SQLite). The mark moves only when the
+        view applies an event or is reset, in the transaction that changes its
+        rows (``View.mark_changed``); None for a view that has not changed
+        since it was opened by code that keeps one (its position then stands
+        for it). What is read after them is at least that new."""
+        states = list(self.views.states.values())
+        shared = self.views.shared
+        if shared is not None:
+            named = [(s.name, cast(PostgresView, s.view)) for s in states]
+            with view_storage.statement(shared.datastore) as c:
+                c.execute(
+                    view_storage.change_marks_sql(named),
+                    view_storage.change_marks_params(named),
+                )
+                rows = [as_tuple(r) for r in c.fetchall()]
+            return {str(r[0]): (r[1], int(r[2] or 0)) for r in rows}
+        found: dict[str, tuple[int | None, int]] = {}
+        for state in states:
+            with state.view.transaction(commit=False) as c:
+                found[state.name] = state.view.change_marks(c)
+        return found
 
     def stale_models(self) -> dict[str, StaleModel]:
         """Views that are behind for a known reason, read from the view storage

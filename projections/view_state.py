@@ -130,6 +130,7 @@ def prepare(state: ViewState) -> bool:
                 if not _index_exists(state, c, index)
             ]
             create_indexes(state, c, missing)
+            state.view.start_mark(c)
     return False
 
 

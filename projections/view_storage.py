@@ -9,7 +9,7 @@ runtime needs of either.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any, Protocol, Self
 
@@ -18,9 +18,14 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteConnectionPool, SQLiteTrackingRecorder
 
 from ledger.sqlite_pool import CachingConnectionPool
+from projections import read_record
 from projections.sqlutil import as_tuple, quote
 
 UPSTREAM = "Ledger"  # the tracked application (LedgerApplication.name)
+# A second row of a view's tracking table: its change mark, which moves only
+# when the view applies an event (or is reset), never when it merely advances
+# past events it does not take (services.kept_results keys on it).
+CHANGED = "Ledger:changed"
 META_TABLE = "kiemdiem_views"  # each view's version, schema hash and status
 VIEW_SYNCHRONOUS = "NORMAL"  # a view file's ``PRAGMA synchronous`` (views rebuild)
 SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -52,6 +57,12 @@ class View(Protocol):
     def advance(self, cursor: Any, position: int) -> None: ...
 
     def forget_position(self, cursor: Any) -> None: ...
+
+    def mark_changed(self, cursor: Any, notification_id: int) -> None: ...
+
+    def start_mark(self, cursor: Any) -> None: ...
+
+    def change_marks(self, cursor: Any) -> tuple[int | None, int]: ...
 
     def qualify(self, table: str) -> str: ...
 
@@ -127,6 +138,38 @@ class SQLiteView(SQLiteTrackingRecorder):
 
     def forget_position(self, cursor: Any) -> None:
         cursor.execute("DELETE FROM tracking WHERE application_name = ?", (UPSTREAM,))
+        self.mark_changed(cursor, 0)  # its rows are gone: a mark never seen
+
+    def mark_changed(self, cursor: Any, notification_id: int) -> None:
+        """In the transaction that changed the view's rows: move its change
+        mark to ``notification_id`` (the last event applied), or one past where
+        it stood if that is not beyond it (a reset, a rebuild's page): a mark
+        never comes back to a value it had."""
+        cursor.execute(
+            "INSERT INTO tracking VALUES (?, ?) ON CONFLICT (application_name) "
+            "DO UPDATE SET notification_id = "
+            "MAX(tracking.notification_id + 1, excluded.notification_id)",
+            (CHANGED, notification_id),
+        )
+
+    def change_marks(self, cursor: Any) -> tuple[int | None, int]:
+        """The view's change mark (None before it first changed with this
+        code) and its position, in one statement."""
+        cursor.execute(
+            "SELECT (SELECT notification_id FROM tracking WHERE application_name = ?),"
+            " (SELECT notification_id FROM tracking WHERE application_name = ?)",
+            (CHANGED, UPSTREAM),
+        )
+        mark, position = as_tuple(cursor.fetchone())
+        return mark, position or 0
+
+    def start_mark(self, cursor: Any) -> None:
+        """A view opened without a change mark (a store made before marks were
+        kept) gets one at its position: every change from now on moves it."""
+        cursor.execute(
+            "INSERT OR IGNORE INTO tracking VALUES (?, ?)",
+            (CHANGED, self.position(cursor)),
+        )
 
     def qualify(self, table: str) -> str:
         return quote(table)
@@ -148,6 +191,7 @@ class SQLiteView(SQLiteTrackingRecorder):
     @contextmanager
     def snapshot(self) -> Iterator[Any]:
         """A raw cursor in a read-only transaction: one snapshot for all its reads."""
+        read_record.raw_read(self)
         with self.transaction(commit=False) as c:
             self.begin_read(c)
             try:
@@ -204,6 +248,32 @@ class PostgresView(PostgresTrackingRecorder):
             "WHERE application_name = %s",
             (UPSTREAM,),
         )
+        self.mark_changed(cursor, 0)  # its rows are gone: a mark never seen
+
+    def mark_changed(self, cursor: Any, notification_id: int) -> None:
+        """As :meth:`SQLiteView.mark_changed`."""
+        table = self.qualify(self.tracking_table_name)
+        cursor.execute(
+            f"INSERT INTO {table} VALUES (%s, %s) ON CONFLICT (application_name) "  # noqa: S608 - name from code
+            f"DO UPDATE SET notification_id = GREATEST({table}.notification_id + 1, "
+            "EXCLUDED.notification_id)",
+            (CHANGED, notification_id),
+        )
+
+    def start_mark(self, cursor: Any) -> None:
+        """As :meth:`SQLiteView.start_mark`."""
+        cursor.execute(
+            f"INSERT INTO {self.qualify(self.tracking_table_name)} "  # noqa: S608 - name from code
+            "VALUES (%s, %s) ON CONFLICT (application_name) DO NOTHING",
+            (CHANGED, self.position(cursor)),
+        )
+
+    def change_marks(self, cursor: Any) -> tuple[int | None, int]:
+        """As :meth:`SQLiteView.change_marks`."""
+        named = [(self.tracking_table_name, self)]
+        cursor.execute(change_marks_sql(named), change_marks_params(named))
+        _name, mark, position = as_tuple(cursor.fetchone())
+        return mark, position or 0
 
     def qualify(self, table: str) -> str:
         return f"{quote(self.datastore.schema)}.{quote(table)}"
@@ -222,12 +292,34 @@ class PostgresView(PostgresTrackingRecorder):
         """A raw cursor in a read-only REPEATABLE READ transaction, begun in one
         statement: every read of the block sees one snapshot (two round trips
         around the reads: ``BEGIN …`` and ``COMMIT``)."""
+        read_record.raw_read(self)
         return snapshot(self.datastore)
 
     def statement(self) -> AbstractContextManager[Any]:
         """A raw cursor for one read statement, in autocommit: READ COMMITTED
         gives a statement one snapshot of its own, so the read is one round trip."""
+        read_record.raw_read(self)
         return statement(self.datastore)
+
+
+def change_marks_sql(named: Sequence[tuple[str, PostgresView]]) -> str:
+    """One statement: each view's name, change mark and position (PostgreSQL,
+    where every view's tracking table is in the one schema)."""
+    return " UNION ALL ".join(
+        "SELECT %s::text AS name, "  # noqa: S608 - names from code
+        f"(SELECT notification_id FROM {v.qualify(v.tracking_table_name)} "
+        "WHERE application_name = %s) AS mark, "
+        f"(SELECT notification_id FROM {v.qualify(v.tracking_table_name)} "
+        "WHERE application_name = %s) AS position"
+        for _name, v in named
+    )
+
+
+def change_marks_params(named: Sequence[tuple[str, PostgresView]]) -> list[Any]:
+    params: list[Any] = []
+    for name, _view in named:
+        params += [name, CHANGED, UPSTREAM]
+    return params
 
 
 SNAPSHOT_BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"

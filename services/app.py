@@ -26,6 +26,7 @@ from services import commands as c
 from services.audit import AuditService
 from services.commendations import CommendationService
 from services.errors import SignatureRequiredError
+from services.kept_results import KeptResults
 from services.logkey import load_log_key
 from services.queries import AccountRow, MemberRow, OrganisationRow, account_from_row
 from services.ratings import RatingService
@@ -73,6 +74,8 @@ class Kiemdiem:
         self.ledger = LedgerApplication(settings, self.trust_root)
         self.integrator = Integrator(self.ledger)
         self.projections = ProjectionRuntime(self.ledger, default_read_models())
+        # The heavy pages' figures, kept while the views they read stand still.
+        self.kept = KeptResults(self.projections)
         self.vault = Vault(self.ledger.sql)
         self.unlocked = UnlockedKeys()
         self.today = today

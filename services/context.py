@@ -22,6 +22,7 @@ from ledger.integrator import Integrator, StoredCheckpoint
 from ledger.signing import Signer
 from projections.runtime import ProjectionRuntime
 from services.commands import Command
+from services.kept_results import KeptResults
 from services.queries import AccountRow, MemberRow, OrganisationRow
 from services.unit_of_work import UnitOfWork
 from services.vault import Vault
@@ -70,6 +71,9 @@ class AppContext(Protocol):
 
     @property
     def projections(self) -> ProjectionRuntime: ...
+
+    @property
+    def kept(self) -> KeptResults: ...
 
     @property
     def vault(self) -> Vault: ...

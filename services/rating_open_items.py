@@ -76,6 +76,19 @@ class RatingOpenItems(RatingReads):
     def subject_items_count(self, ident: UUID) -> int:
         return items_view.items_count(self._views, ident)
 
+    def open_items_count(self, ident: UUID, today: date) -> int:
+        """How many open items the cycle has on ``today`` (the cycle page's
+        count: :meth:`dated_items_count` and :meth:`subject_items_count`),
+        kept by the process while the views it read stand
+        (``services.kept_results``)."""
+
+        def counted() -> int:
+            return self.dated_items_count(ident, today) + self.subject_items_count(
+                ident
+            )
+
+        return self.app.kept.get("open_items_count", (ident, today), counted)
+
     def dated_items(self, ident: UUID, today: date) -> list[dict[str, Any]]:
         """The items that depend on the day: deadlines, then re-review orders."""
         return self.deadlines_at_risk(ident, today) + self.rereviews_open(ident, today)

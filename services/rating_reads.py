@@ -86,21 +86,32 @@ class RatingReads:
 
     def collectives(self, ident: UUID) -> list[dict[str, Any]]:
         """The cycle's leadership collectives and committees (never its chi
-        bộ), by name: their key, name, kind of organisation and organisation."""
-        return subject_lists.cycle_collectives(self._views, str(ident))
+        bộ), by name: their key, name, kind of organisation and organisation
+        (kept by the process while the view stands: ``services.kept_results``;
+        the caller filters, never changes, them)."""
+        return self.app.kept.get(
+            "collectives",
+            ident,
+            lambda: subject_lists.cycle_collectives(self._views, str(ident)),
+        )
 
     def cycle_tallies(
         self, ident: UUID, places: Sequence[str] | None = None
     ) -> dict[str, Any]:
         """How many of the cycle's subjects placed at ``places`` (the whole
         cycle when None) stand at each status, and how many each authority
-        decides: counters the projection keeps by place."""
+        decides: counters the projection keeps by place (the whole cycle's
+        kept by the process while the view stands: ``services.kept_results``)."""
         names = {"statuses": tally_view.STATUS, "authorities": tally_view.DECIDES}
         if places is None:
-            return {
-                name: tally_view.tallies_at(self._views, ident, None, facet)
-                for name, facet in names.items()
-            }
+
+            def whole() -> dict[str, Any]:
+                return {
+                    name: tally_view.tallies_at(self._views, ident, None, facet)
+                    for name, facet in names.items()
+                }
+
+            return _copied(self.app.kept.get("cycle_tallies", (ident, None), whole))
         by_facet = tally_view.tallies_by_facet(
             self._views, ident, places, list(names.values())
         )
@@ -111,19 +122,27 @@ class RatingReads:
         directory's ``org_ancestors``), summed in SQL without listing them. A
         chi bộ split into several successors is in each successor's branch:
         its subjects are counted one by one where the split placed each
-        (``services.split_tallies``), then with the branch's places listed."""
-        names = {"statuses": tally_view.STATUS, "authorities": tally_view.DECIDES}
-        divided = split_in_branch(self._views, branch)
-        by_facet = tally_view.branch_tallies(
-            self._views, ident, branch, list(names.values()), sorted(divided)
-        )
-        found = {name: by_facet[facet] for name, facet in names.items()}
-        if divided:
-            places = directory_reads.branch_org_ids(
-                self._views, UUID(branch), BRANCH_LIMIT
+        (``services.split_tallies``), then with the branch's places listed.
+        Kept by the process, by cycle and branch, while the views it read
+        stand (``services.kept_results``); a copy each time (the gate adds a
+        member's own subject to it)."""
+
+        def counted() -> dict[str, Any]:
+            names = {"statuses": tally_view.STATUS, "authorities": tally_view.DECIDES}
+            divided = split_in_branch(self._views, branch)
+            by_facet = tally_view.branch_tallies(
+                self._views, ident, branch, list(names.values()), sorted(divided)
             )
-            add_counts(found, placed_tallies(self._views, ident, divided, places))
-        return found
+            found = {name: by_facet[facet] for name, facet in names.items()}
+            if divided:
+                places = directory_reads.branch_org_ids(
+                    self._views, UUID(branch), BRANCH_LIMIT
+                )
+                add_counts(found, placed_tallies(self._views, ident, divided, places))
+            return found
+
+        key = (ident, branch)
+        return _copied(self.app.kept.get("cycle_tallies", key, counted))
 
     def post_holders(self, ident: UUID, org_id: str) -> list[dict[str, Any]]:
         """The cycle's individuals holding a post at ``org_id`` (by index)."""
@@ -247,3 +266,8 @@ class RatingReads:
     ) -> list[dict[str, Any]]:
         """The cycle's re-review orders (one subject's when ``key``), oldest first."""
         return order_view.rereview_orders(self._views, ident, key)
+
+
+def _copied(tallies: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
+    """Kept tallies, the caller's to change."""
+    return {facet: dict(counts) for facet, counts in tallies.items()}

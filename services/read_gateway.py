@@ -541,9 +541,7 @@ class ReadGateway(ReportGatewayReads):
         row = self._cycle(cycle_id)
         if not self.sees(Read.STATISTICS, row["org_id"]):
             return 0
-        ratings = self.app.ratings
-        dated = ratings.dated_items_count(cycle_id, self.app.today(), row)
-        return dated + ratings.subject_items_count(cycle_id)
+        return self.app.ratings.open_items_count(cycle_id, self.app.today())
 
     def criteria_refinements(self) -> list[Row]:
         """Refined criteria (366 Điều 10) of the organisations the viewer sees."""

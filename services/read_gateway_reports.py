@@ -48,18 +48,6 @@ class ReportGatewayReads:
         self.check(Read.REPORT, org_id)
         return self.app.reports.still_open(org_id, year, level, after)
 
-    def report_history(
-        self, org_id: UUID, population: str, tree_on: date | None = None
-    ) -> list[Row]:
-        self.check(Read.REPORT, org_id)
-        return self.app.reports.history(org_id, population, tree_on)
-
-    def report_histories(
-        self, org_id: UUID, populations: Sequence[str], tree_on: date | None = None
-    ) -> dict[str, list[Row]]:
-        self.check(Read.REPORT, org_id)
-        return self.app.reports.histories(org_id, populations, tree_on)
-
     def report_page(
         self,
         org_id: UUID,
@@ -67,8 +55,10 @@ class ReportGatewayReads:
         populations: Sequence[str],
         tree_on: date | None = None,
     ) -> tuple[Row, dict[str, list[Row]]]:
-        """:meth:`report` and :meth:`report_histories` of the report page,
-        the day's tree read once for both."""
+        """:meth:`report` and the charts across years of the report page,
+        the day's tree read once for both (kept by the process while the views
+        it read stand still: ``services.kept_results``; the check runs first,
+        every time)."""
         self.check(Read.REPORT, org_id)
         return self.app.reports.report_page(org_id, year, populations, tree_on)
 

@@ -15,7 +15,6 @@ overlapping plans) counts once: its decided row, the latest decision first.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -56,7 +55,6 @@ from services.reports_tally import tally_buckets as tally_buckets
 from services.reports_tally import tally_populations as tally_populations
 from votes.results import display_percent
 
-TREES_KEPT = 4  # days whose tree and placer a process keeps (today's, a few asked)
 PARTY_ORG_TYPES = (
     "provincial_committee",
     "district_committee",
@@ -71,9 +69,6 @@ class ReportService(SubjectFileReports):
 
     def __init__(self, kiemdiem: AppContext) -> None:
         self.app = kiemdiem
-        # day -> (the directory view's position, that day's tree, its placer)
-        self._trees: dict[date, tuple[int, DayTree, Placer]] = {}
-        self._trees_lock = threading.Lock()
 
     # -- the rows -----------------------------------------------------------------
     def annual_cycles(self, year: int | None = None) -> list[dict[str, Any]]:
@@ -124,12 +119,17 @@ class ReportService(SubjectFileReports):
         statistics page), rolled up by the tree of ``tree_on`` (default: today,
         the report date); the shape of ``RatingService.statistics``."""
         day = tree_on or self.app.today()
-        cycles, place = [str(cycle_id)], self._day_tree(day)[1]
-        views = self.app.projections
-        totals = counted_totals(views, cycles, str(org_id), place)
-        if totals is None:  # an organisation split by that day
-            totals = by_population(counted_entries(views, cycles, str(org_id), place))
-        return tally_populations(totals)
+
+        def figures() -> dict[str, Any]:
+            cycles, place = [str(cycle_id)], self._day_tree(day)[1]
+            views = self.app.projections
+            totals = counted_totals(views, cycles, str(org_id), place)
+            if totals is None:  # an organisation split by that day
+                entries = counted_entries(views, cycles, str(org_id), place)
+                totals = by_population(entries)
+            return tally_populations(totals)
+
+        return self.app.kept.get("statistics", (cycle_id, org_id, day), figures)
 
     def committees(self, cycle_id: UUID) -> list[dict[str, Any]]:
         """The committees of a cycle a statistics page offers (its collective
@@ -168,21 +168,16 @@ class ReportService(SubjectFileReports):
 
     def _day_tree(self, day: date) -> tuple[DayTree, Placer]:
         """The tree of ``day`` and its placer (every organisation's path in it
-        worked out once), kept while the directory view stands where it stood
-        when they were read: its position is read first, so what was read is
-        at least that new, and any change to the tree since moves it on."""
-        views = self.app.projections
-        position = views.position("directory")
-        kept = self._trees.get(day)
-        if kept is not None and kept[0] == position:
-            return kept[1], kept[2]
-        rows = day_tree(views, day)
-        place = placer(views, day, rows=rows)
-        with self._trees_lock:
-            while len(self._trees) >= TREES_KEPT:
-                del self._trees[next(iter(self._trees))]
-            self._trees[day] = (position, rows, place)
-        return rows, place
+        worked out once), kept while the directory view stands unchanged
+        (``services.kept_results``: its change mark read first, so what was
+        read is at least that new, and any change to the tree moves it)."""
+
+        def read() -> tuple[DayTree, Placer]:
+            views = self.app.projections
+            rows = day_tree(views, day)
+            return rows, placer(views, day, rows=rows)
+
+        return self.app.kept.get("day_tree", day, read)
 
     # -- the report ----------------------------------------------------------------
     def organisation(self, org_id: UUID) -> dict[str, Any]:
@@ -481,19 +476,18 @@ class ReportService(SubjectFileReports):
         same tree: ``test_reports_on_either_tree``) rather than read again."""
         today = self.app.today()
         day = tree_on or today
-        tree_read = self._day_tree(day)
-        report = self.report(org_id, year, today, tree_on, tree_read)
-        histories = self.histories(
-            org_id, populations, day, tree_read[1], {year: report["populations"]}
-        )
-        return report, histories
 
-    def history(
-        self, org_id: UUID, population: str = "members", tree_on: date | None = None
-    ) -> list[dict[str, Any]]:
-        """Counts by level of one population, one entry per year, every year
-        rolled up by the same tree (that of ``tree_on``, default today)."""
-        return self.histories(org_id, (population,), tree_on)[population]
+        def figures() -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+            tree_read = self._day_tree(day)
+            report = self.report(org_id, year, today, tree_on, tree_read)
+            histories = self.histories(
+                org_id, populations, day, tree_read[1], {year: report["populations"]}
+            )
+            return report, histories
+
+        # The same for every viewer who may read it (the gate checked that).
+        key = (org_id, year, tuple(populations), today, tree_on)
+        return self.app.kept.get("report_page", key, figures)
 
     def histories(
         self,
@@ -503,7 +497,9 @@ class ReportService(SubjectFileReports):
         place: Placer | None = None,
         known: Mapping[int, Mapping[str, dict[str, Any]]] | None = None,
     ) -> dict[str, list[dict[str, Any]]]:
-        """:meth:`history` of several populations, each year's subjects read once
+        """Counts by level of each of ``populations``, one entry per year, every
+        year rolled up by the same tree (that of ``tree_on``, default today);
+        each year's subjects read once
         (the report's charts: one read per year, not one per year and population).
         ``place``: the placer of that day's tree, if already made; ``known``:
         a year's counts by population already tallied on that tree (a report's

@@ -345,12 +345,13 @@ def path(app, org_id):
 
 def test_a_kept_tree_is_read_again_once_the_directory_moves_on(moved, monkeypatch):
     """The day's tree and its placer are kept while the directory view's
-    position stays; once it moves on (a reorganisation), they are read again,
-    and the figures are those of a service that never kept one."""
+    change mark stays; once it moves on (a reorganisation), they are read
+    again, and the figures are those of a service that never kept one."""
     from services import report_placer
     from services import reports as module
 
     app, org, _ = moved
+    app.kept.forget()
     service = ReportService(app)
     reads = []
 
@@ -362,10 +363,12 @@ def test_a_kept_tree_is_read_again_once_the_directory_moves_on(moved, monkeypatc
     first = service.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY)
     assert service.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY) == first
     assert reads == [JULY]
-    position = app.projections.position("directory")
-    monkeypatch.setattr(app.projections, "position", lambda name: position + 1)
+    marks = app.projections.change_marks()
+    moved_on = {**marks, "directory": ((marks["directory"][0] or 0) + 1, 0)}
+    monkeypatch.setattr(app.projections, "change_marks", lambda: moved_on)
     assert service.report(org[DISTRICT], 2025, today=TODAY, tree_on=JULY) == first
     assert reads == [JULY, JULY]
+    app.kept.forget()
     assert first == ReportService(app).report(
         org[DISTRICT], 2025, today=TODAY, tree_on=JULY
     )
