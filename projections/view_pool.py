@@ -16,7 +16,7 @@ from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
 from eventsourcing.utils import Environment
 
-from projections import presence
+from projections import presence as presence_module
 from projections.read_model import ReadModel
 from projections.sqlutil import ViewDefinitionError, as_tuple, quote
 from projections.view_state import ViewState, prepare
@@ -163,14 +163,21 @@ class OpenViews:
         return [self.state(n) for n in names]
 
     def tracked(
-        self, c: Any, states: Sequence[ViewState]
-    ) -> tuple[dict[str, tuple[int, str | None]], bool]:
+        self, c: Any, states: Sequence[ViewState], *, presence: bool = True
+    ) -> tuple[dict[str, tuple[int, str | None]], bool | None]:
         """PostgreSQL, in one statement: each view's tracked position and recorded
-        status, and whether a worker runs."""
-        worker_sql = (
-            f"{presence.PRESENCE_SQL}",
-            [presence.PRESENCE_CLASS, presence.presence_key(self.settings.pg_schema)],
-        )
+        status, and whether a worker runs (None when ``presence`` is False: the
+        statement then leaves ``pg_locks`` alone)."""
+        if not presence:
+            worker_sql: tuple[str, list[Any]] = ("NULL", [])
+        else:
+            worker_sql = (
+                f"{presence_module.PRESENCE_SQL}",
+                [
+                    presence_module.PRESENCE_CLASS,
+                    presence_module.presence_key(self.settings.pg_schema),
+                ],
+            )
         if not states:
             c.execute(f"SELECT {worker_sql[0]}", worker_sql[1])
             return {}, bool(as_tuple(c.fetchone())[0])
@@ -191,6 +198,8 @@ class OpenViews:
         )
         rows = [as_tuple(r) for r in c.fetchall()]
         found = {str(r[0]): (int(r[1]), r[2]) for r in rows}
+        if not presence:
+            return found, None
         return found, bool(rows[0][3]) if rows else False
 
     # -- closing ------------------------------------------------------------------
