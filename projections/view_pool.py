@@ -25,6 +25,7 @@ from projections.view_storage import (
     UPSTREAM,
     VIEW_SYNCHRONOUS,
     PostgresView,
+    ReadOnlyViewPool,
     SQLiteView,
     View,
     ViewConnectionPool,
@@ -81,6 +82,7 @@ class OpenViews:
     # -- opening ------------------------------------------------------------------
     def _open(self, model: ReadModel) -> ViewState:
         own: InfrastructureFactory[Any] | None = None
+        reads: SQLiteView | None = None  # its read pool is closed on failure
         view: View
         try:
             if self.shared is not None:
@@ -102,6 +104,10 @@ class OpenViews:
                     synchronous=env.get("SQLITE_SYNCHRONOUS") or VIEW_SYNCHRONOUS,
                 )
                 view = cast(SQLiteView, own.tracking_recorder(SQLiteView))
+                pool = own.datastore.pool
+                if not pool.is_sqlite_memory_mode:
+                    view.read_pool = ReadOnlyViewPool.beside(pool)
+                    reads = view
             state = ViewState(
                 model=model,
                 view=view,
@@ -116,6 +122,8 @@ class OpenViews:
         except BaseException:
             if own is not None:
                 own.close()
+            if reads is not None:
+                reads.close_reads()
             raise
         return state
 
@@ -207,6 +215,8 @@ class OpenViews:
         """Close the views' connection pools (not the ledger's)."""
         states, self.states = self.states, {}
         for state in states.values():
+            if isinstance(state.view, SQLiteView):
+                state.view.close_reads()
             if state.factory is not None:
                 state.factory.close()
         shared, self.shared = self.shared, None
