@@ -45,7 +45,11 @@ def reads(services: Kiemdiem, monkeypatch: pytest.MonkeyPatch) -> Reads:
     recorder = services.ledger.recorder
     store = services.ledger.repository.event_store
     sql = services.ledger.sql
-    get, tip, page = store.get, recorder.max_notification_id, recorder.select_notifications
+    get, tip, page = (
+        store.get,
+        recorder.max_notification_id,
+        recorder.select_notifications,
+    )
     read_tx = type(sql).read
 
     def counted_get(originator_id: Any, *args: Any, **kwargs: Any) -> Any:

@@ -40,7 +40,9 @@ def _sqlite(services: Any) -> None:
 def test_a_view_read_sets_no_pragma(traced, services, admin):
     _sqlite(services)
     org = services.handle(
-        c.FoundOrganisation(admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None),
+        c.FoundOrganisation(
+            admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
+        ),
         admin.signer,
     )
     views = services.projections
@@ -62,7 +64,9 @@ def test_nothing_is_written_through_a_read(services, admin):
             cursor.execute("DELETE FROM tracking")
     # The writers' connections are not read-only: a command still projects.
     org = services.handle(
-        c.FoundOrganisation(admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None),
+        c.FoundOrganisation(
+            admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
+        ),
         admin.signer,
     )
     assert directory_reads.organisation_with_count(services.projections, org)

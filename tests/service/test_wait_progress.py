@@ -17,7 +17,9 @@ def test_progress_without_presence_reads_the_same_positions(
     services, admin, monkeypatch
 ):
     services.handle(
-        c.FoundOrganisation(admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None),
+        c.FoundOrganisation(
+            admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
+        ),
         admin.signer,
     )
     views, ledger = services.projections.views, services.ledger
@@ -33,7 +35,8 @@ def test_progress_without_presence_reads_the_same_positions(
     asked = list(sent)
     sent.clear()
     assert worker.worker_progress(views, ledger, presence=False) == (position, None)
-    assert position is not None and position > 0
+    assert position is not None
+    assert position > 0
     assert running is False
     if views.shared is not None:  # PostgreSQL: one statement each
         assert len(asked) == len(sent) == 1

@@ -34,12 +34,12 @@ class Progress:
 def progress(monkeypatch: pytest.MonkeyPatch) -> Any:
     def install(found: Progress) -> Progress:
         monkeypatch.setattr(worker, "worker_progress", found)
-        monkeypatch.setattr(worker.time, "monotonic", lambda: found.clock)
+        monkeypatch.setattr("projections.worker.time.monotonic", lambda: found.clock)
 
         def sleep(seconds: float) -> None:
             found.clock += seconds
 
-        monkeypatch.setattr(worker.time, "sleep", sleep)
+        monkeypatch.setattr("projections.worker.time.sleep", sleep)
         return found
 
     return install
