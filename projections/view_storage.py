@@ -17,7 +17,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteConnectionPool, SQLiteTrackingRecorder
 
-from ledger.sqlite_pool import CachingConnectionPool
+from ledger.sqlite_pool import CachingConnectionPool, pool_options
 from projections.sqlutil import as_tuple, quote
 
 UPSTREAM = "Ledger"  # the tracked application (LedgerApplication.name)
@@ -106,15 +106,7 @@ class ReadOnlyViewPool(CachingConnectionPool):
     @classmethod
     def beside(cls, pool: SQLiteConnectionPool) -> Self:
         """Another pool on ``pool``'s file, with its limits (``pool`` stays open)."""
-        return cls(
-            db_name=pool.db_name,
-            lock_timeout=pool.lock_timeout,
-            pool_size=pool.pool_size,
-            max_overflow=pool.max_overflow,
-            pool_timeout=pool.pool_timeout,
-            max_age=pool.max_age,
-            pre_ping=pool.pre_ping,
-        )
+        return cls(**pool_options(pool))
 
     def _create_connection(self) -> Any:
         connection = super()._create_connection()
