@@ -215,6 +215,7 @@ class OpenViews:
         """Close the views' connection pools (not the ledger's)."""
         states, self.states = self.states, {}
         for state in states.values():
+            state.attached.close()
             if isinstance(state.view, SQLiteView):
                 state.view.close_reads()
             if state.factory is not None:

@@ -70,3 +70,41 @@ def test_nothing_is_written_through_a_read(services, admin):
         admin.signer,
     )
     assert directory_reads.organisation_with_count(services.projections, org)
+
+
+def test_a_read_of_several_views_attaches_their_files_once(traced, services, admin):
+    """The private connection a read of two views ATTACHes them to is kept for
+    the next such read: no ATTACH then, the same rows, a new event seen;
+    nothing written through it; a failed read closes its connection; closing
+    the views closes the kept ones."""
+    _sqlite(services)
+    views = services.projections
+
+    def codes() -> list[str]:
+        with views.read("directory", "search") as cursor:
+            cursor.execute("SELECT code FROM {organisations} ORDER BY code")
+            return [row[0] for row in cursor.fetchall()]
+
+    def found(code: str) -> None:
+        services.handle(
+            c.FoundOrganisation(admin.actor, code, code, "provincial_committee", None),
+            admin.signer,
+        )
+
+    found("a")
+    assert codes() == ["a"]
+    traced.clear()
+    found("b")
+    assert codes() == ["a", "b"]  # kept, and it sees the new row
+    assert not [s for s in traced if s.upper().startswith("ATTACH")], traced
+    kept = views.views.state("directory").attached
+    assert kept.kept() == 1
+    refused = (sqlite3.OperationalError, OperationalError)
+    with pytest.raises(refused, match="readonly"):  # noqa: SIM117
+        with views.read("directory", "search") as cursor:
+            cursor.execute("DELETE FROM {organisations}")
+    assert kept.kept() == 0  # the failed read's connection closed
+    assert codes() == ["a", "b"]
+    assert kept.kept() == 1
+    views.views.close()
+    assert kept.kept() == 0
