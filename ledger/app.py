@@ -226,10 +226,20 @@ class LedgerApplication(Application[UUID]):
         return int(raw) if raw else None
 
     @contextmanager
-    def reads_at_tip(self) -> Iterator[None]:
+    def reads_at_tip(self, tip: int | None = None) -> Iterator[None]:
         """A command's loads in this block: a cached aggregate is fast-forwarded
-        only if the log has moved since it last was (:class:`TipRepository`)."""
-        token = _reads.set(_Reads())
+        only if the log has moved since it last was (:class:`TipRepository`).
+
+        ``tip``: the log's tip as the caller has just read it (the session
+        check reads it with the session's row, in one statement), so the block
+        reads it no more; None: read at the block's first load."""
+        reads = _Reads()
+        if tip is not None:
+            reads.tip = tip
+            repository = self.repository
+            if isinstance(repository, TipRepository):
+                repository.moved_to(tip)
+        token = _reads.set(reads)
         try:
             yield
         finally:
@@ -401,8 +411,11 @@ class LedgerApplication(Application[UUID]):
                     conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
     # -- key registry ------------------------------------------------------------
-    def key_registry(self) -> KeyRegistry:
+    def key_registry(self, tip: int | None = None) -> KeyRegistry:
         """The registry caught up to the tip, replaying only checked key events.
+
+        ``tip``: the log's tip as the caller has just read it (at least that far:
+        a key event at or below it is in the registry); None: read here.
 
         One thread at a time reads the database for it (``_catch_up_lock``, as
         before), but the registry's own lock is held only to ingest what was read:
@@ -413,7 +426,8 @@ class LedgerApplication(Application[UUID]):
         timeout (15 s, then a 503). No writer takes ``_catch_up_lock``.
         """
         with self._catch_up_lock:
-            tip = self.recorder.max_notification_id() or 0
+            if tip is None:
+                tip = self.recorder.max_notification_id() or 0
             while True:
                 with self._registry_lock:
                     position = self._registry_position

@@ -31,6 +31,19 @@ from eventsourcing.utils import Environment, EnvType
 STATEMENT_CACHE = 256  # prepared statements kept per connection
 
 
+def pool_options(pool: SQLiteConnectionPool) -> dict[str, Any]:
+    """The file and limits a pool was made with, to make another like it."""
+    return {
+        "db_name": pool.db_name,
+        "lock_timeout": pool.lock_timeout,
+        "pool_size": pool.pool_size,
+        "max_overflow": pool.max_overflow,
+        "pool_timeout": pool.pool_timeout,
+        "max_age": pool.max_age,
+        "pre_ping": pool.pre_ping,
+    }
+
+
 class CachingConnectionPool(SQLiteConnectionPool):
     """The library's pool (WAL, autocommit, ``sqlite3.Row``) whose connections
     keep :data:`STATEMENT_CACHE` prepared statements; with ``synchronous``, a
@@ -47,16 +60,7 @@ class CachingConnectionPool(SQLiteConnectionPool):
         """The same file and limits as the library's ``pool``, which has made no
         connection yet (it makes them on demand) and is closed."""
         pool.close()
-        return cls(
-            synchronous=synchronous,
-            db_name=pool.db_name,
-            lock_timeout=pool.lock_timeout,
-            pool_size=pool.pool_size,
-            max_overflow=pool.max_overflow,
-            pool_timeout=pool.pool_timeout,
-            max_age=pool.max_age,
-            pre_ping=pool.pre_ping,
-        )
+        return cls(synchronous=synchronous, **pool_options(pool))
 
     def _create_connection(self) -> SQLiteConnection:
         """The library's connection, with a statement cache."""

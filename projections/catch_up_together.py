@@ -89,7 +89,7 @@ class CatchUpTogether:
                     return {}  # the careful path reports a view ahead of the log
             else:
                 with view_storage.statement(self.views.shared.datastore) as c:
-                    tracked, _worker = self.views.tracked(c, states)
+                    tracked, _ = self.views.tracked(c, states, presence=False)
                 if any(tracked[s.name][1] not in (None, "ready") for s in states):
                     return {}
                 positions = {s.name: tracked[s.name][0] for s in states}

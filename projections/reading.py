@@ -14,10 +14,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ledger import canonical
 from projections import read_record
+from projections.attached_reads import Attached
 from projections.read_cursor import ReadCursor
 from projections.sqlutil import (
     ViewCursor,
@@ -119,26 +120,46 @@ def one_statement(states: Sequence[ViewState]) -> Iterator[ViewCursor]:
 def _attached(
     states: Sequence[ViewState],
 ) -> Iterator[tuple[sqlite3.Connection, dict[str, dict[str, str]]]]:
-    connection = sqlite3.connect(":memory:", uri=True, isolation_level=None)
+    """The views' files ATTACHed read-only to a private connection, in one read
+    transaction; the connection kept for the next such read
+    (:mod:`projections.attached_reads`)."""
+    for state in states:
+        if not isinstance(state.view, SQLiteView):  # pragma: no cover
+            raise TypeError(state.name)
+    keep = states[0].attached
+    key = tuple((s.name, cast(SQLiteView, s.view).db_name) for s in states)
+    found = keep.take(key) or _attach(states)
+    connection = found[0]
+    try:
+        connection.execute("BEGIN")
+        yield found
+        connection.execute("ROLLBACK")
+    except BaseException:
+        keep.discard(found)
+        raise
+    keep.give_back(key, found)
+
+
+def _attach(states: Sequence[ViewState]) -> Attached:
+    connection = sqlite3.connect(
+        ":memory:", uri=True, isolation_level=None, check_same_thread=False
+    )
     try:
         attached: dict[str, dict[str, str]] = {}
         for state in states:
-            if not isinstance(state.view, SQLiteView):  # pragma: no cover
-                raise TypeError(state.name)
             connection.execute(
                 "ATTACH DATABASE ? AS " + quote(state.name),
-                (_read_only_uri(state.view.db_name),),
+                (_read_only_uri(cast(SQLiteView, state.view).db_name),),
             )
             attached[state.name] = {
                 t: f"{quote(state.name)}.{quote(f'{state.name}_{t}')}"
                 for t in state.model.tables
             }
         connection.execute("PRAGMA query_only = ON")
-        connection.execute("BEGIN")
-        yield connection, attached
-        connection.execute("ROLLBACK")
-    finally:
+    except BaseException:
         connection.close()
+        raise
+    return connection, attached
 
 
 def digest(state: ViewState) -> ViewDigest:

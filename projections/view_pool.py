@@ -16,7 +16,7 @@ from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
 from eventsourcing.utils import Environment
 
-from projections import presence
+from projections import presence as presence_module
 from projections.read_model import ReadModel
 from projections.sqlutil import ViewDefinitionError, as_tuple, quote
 from projections.view_state import ViewState, prepare
@@ -25,6 +25,7 @@ from projections.view_storage import (
     UPSTREAM,
     VIEW_SYNCHRONOUS,
     PostgresView,
+    ReadOnlyViewPool,
     SQLiteView,
     View,
     ViewConnectionPool,
@@ -81,6 +82,7 @@ class OpenViews:
     # -- opening ------------------------------------------------------------------
     def _open(self, model: ReadModel) -> ViewState:
         own: InfrastructureFactory[Any] | None = None
+        reads: SQLiteView | None = None  # its read pool is closed on failure
         view: View
         try:
             if self.shared is not None:
@@ -102,6 +104,10 @@ class OpenViews:
                     synchronous=env.get("SQLITE_SYNCHRONOUS") or VIEW_SYNCHRONOUS,
                 )
                 view = cast(SQLiteView, own.tracking_recorder(SQLiteView))
+                pool = own.datastore.pool
+                if not pool.is_sqlite_memory_mode:
+                    view.read_pool = ReadOnlyViewPool.beside(pool)
+                    reads = view
             state = ViewState(
                 model=model,
                 view=view,
@@ -116,6 +122,8 @@ class OpenViews:
         except BaseException:
             if own is not None:
                 own.close()
+            if reads is not None:
+                reads.close_reads()
             raise
         return state
 
@@ -163,14 +171,21 @@ class OpenViews:
         return [self.state(n) for n in names]
 
     def tracked(
-        self, c: Any, states: Sequence[ViewState]
-    ) -> tuple[dict[str, tuple[int, str | None]], bool]:
+        self, c: Any, states: Sequence[ViewState], *, presence: bool = True
+    ) -> tuple[dict[str, tuple[int, str | None]], bool | None]:
         """PostgreSQL, in one statement: each view's tracked position and recorded
-        status, and whether a worker runs."""
-        worker_sql = (
-            f"{presence.PRESENCE_SQL}",
-            [presence.PRESENCE_CLASS, presence.presence_key(self.settings.pg_schema)],
-        )
+        status, and whether a worker runs (None when ``presence`` is False: the
+        statement then leaves ``pg_locks`` alone)."""
+        if not presence:
+            worker_sql: tuple[str, list[Any]] = ("NULL", [])
+        else:
+            worker_sql = (
+                f"{presence_module.PRESENCE_SQL}",
+                [
+                    presence_module.PRESENCE_CLASS,
+                    presence_module.presence_key(self.settings.pg_schema),
+                ],
+            )
         if not states:
             c.execute(f"SELECT {worker_sql[0]}", worker_sql[1])
             return {}, bool(as_tuple(c.fetchone())[0])
@@ -191,6 +206,8 @@ class OpenViews:
         )
         rows = [as_tuple(r) for r in c.fetchall()]
         found = {str(r[0]): (int(r[1]), r[2]) for r in rows}
+        if not presence:
+            return found, None
         return found, bool(rows[0][3]) if rows else False
 
     # -- closing ------------------------------------------------------------------
@@ -198,6 +215,9 @@ class OpenViews:
         """Close the views' connection pools (not the ledger's)."""
         states, self.states = self.states, {}
         for state in states.values():
+            state.attached.close()
+            if isinstance(state.view, SQLiteView):
+                state.view.close_reads()
             if state.factory is not None:
                 state.factory.close()
         shared, self.shared = self.shared, None

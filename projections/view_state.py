@@ -17,6 +17,7 @@ from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory
 
+from projections.attached_reads import AttachedConnections
 from projections.read_model import ReadModel
 from projections.sqlutil import (
     IDENTIFIER,
@@ -48,6 +49,8 @@ class ViewState:
     # In this process: every notification this view handles up to here is applied
     # (its tracked position may lag, see catch_up_written); None: not known yet.
     known: int | None = None
+    # SQLite: connections kept for reads that start at this view and attach others.
+    attached: AttachedConnections = field(default_factory=AttachedConnections)
     topic_set: frozenset[str] = field(init=False)
 
     @property

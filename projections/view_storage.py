@@ -17,7 +17,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteConnectionPool, SQLiteTrackingRecorder
 
-from ledger.sqlite_pool import CachingConnectionPool
+from ledger.sqlite_pool import CachingConnectionPool, pool_options
 from projections import read_record
 from projections.sqlutil import as_tuple, quote
 
@@ -103,10 +103,35 @@ class ViewConnectionPool(CachingConnectionPool):
         return replaced
 
 
+class ReadOnlyViewPool(CachingConnectionPool):
+    """A view file's connections for reads alone (:meth:`SQLiteView.snapshot`),
+    each made read-only once, as it opens (``PRAGMA query_only = ON``).
+
+    Reads used to borrow the writers' connections and set ``query_only`` on and
+    off around each read: SQLite expires every prepared statement of a
+    connection when such a flag is set, so no read statement was ever found
+    in the connection's statement cache (each parsed and planned again, and two
+    statements more a read). These connections are never lent to a writer.
+    """
+
+    @classmethod
+    def beside(cls, pool: SQLiteConnectionPool) -> Self:
+        """Another pool on ``pool``'s file, with its limits (``pool`` stays open)."""
+        return cls(**pool_options(pool))
+
+    def _create_connection(self) -> Any:
+        connection = super()._create_connection()
+        connection.cursor().execute("PRAGMA query_only = ON")
+        return connection
+
+
 class SQLiteView(SQLiteTrackingRecorder):
     """A read model's SQLite file: its tables, the meta table and ``tracking``."""
 
     postgres = False
+    # Reads' own read-only connections (None: in memory, where the library's
+    # pool interlocks readers and writers, reads borrow its connections).
+    read_pool: ReadOnlyViewPool | None = None
 
     def create_table(self) -> None:
         """The library's ``tracking`` table. Two processes creating a new file at
@@ -190,14 +215,29 @@ class SQLiteView(SQLiteTrackingRecorder):
 
     @contextmanager
     def snapshot(self) -> Iterator[Any]:
-        """A raw cursor in a read-only transaction: one snapshot for all its reads."""
+        """A raw cursor in a read-only transaction: one snapshot for all its reads
+        (on a connection of :attr:`read_pool`, read-only from its start)."""
         read_record.raw_read(self)
-        with self.transaction(commit=False) as c:
-            self.begin_read(c)
-            try:
+        pool = self.read_pool
+        if pool is None:
+            with self.transaction(commit=False) as c:
+                self.begin_read(c)
+                try:
+                    yield c
+                finally:
+                    self.end_read(c)
+            return
+        connection = pool.get_connection(is_writer=False)
+        try:
+            with connection.transaction(commit=False) as c:
                 yield c
-            finally:
-                self.end_read(c)
+        finally:
+            pool.put_connection(connection)
+
+    def close_reads(self) -> None:
+        pool, self.read_pool = self.read_pool, None
+        if pool is not None:
+            pool.close()
 
     def statement(self) -> AbstractContextManager[Any]:
         """A cursor for one read statement: on SQLite, the same read transaction

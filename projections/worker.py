@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from projections import presence, view_storage
+from projections.presence import worker_present
 from projections.view_pool import OpenViews
 from projections.view_state import ViewState, meta_row
 from projections.view_storage import UPSTREAM
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from ledger.app import LedgerApplication
 
 logger = logging.getLogger("kiemdiem.projections")
+
+PRESENCE_EVERY = 0.1  # seconds between two asks whether a worker runs, in a wait
 
 
 def wait_for_worker(
@@ -34,11 +37,22 @@ def wait_for_worker(
 ) -> bool:
     """Return once the views show ``notification_id``: waiting up to ``limit``
     seconds for a running worker, or catching up here when none runs. False when
-    the wait timed out (the page then shows the views as they are)."""
+    the wait timed out (the page then shows the views as they are).
+
+    Whether a worker runs is asked at the first poll and then at most every
+    :data:`PRESENCE_EVERY` seconds, not at each poll (on PostgreSQL a scan of
+    ``pg_locks`` in the poll's statement): a worker that stops during a wait is
+    still noticed within that time, and the views caught up here."""
     deadline = time.monotonic() + limit
     pause = 0.002
+    asked_at: float | None = None
+    worker = True
     while True:
-        position, worker = worker_progress(views, app)
+        now = time.monotonic()
+        ask = asked_at is None or now - asked_at >= PRESENCE_EVERY
+        position, present = worker_progress(views, app, presence=ask)
+        if ask:
+            asked_at, worker = now, bool(present)
         if not worker:
             catch_up_written(notification_id)
             return True
@@ -72,12 +86,13 @@ def wait_until_seen(
 
 
 def worker_progress(
-    views: OpenViews, app: LedgerApplication
-) -> tuple[int | None, bool]:
+    views: OpenViews, app: LedgerApplication, *, presence: bool = True
+) -> tuple[int | None, bool | None]:
     """The lowest tracked position of the views the worker keeps current, and
-    whether a worker runs. A view its storage marks failed or rebuilding is
-    left out (the page shows it stale; waiting for it would hold every
-    command for the whole bound); None when no view is to be waited for."""
+    whether a worker runs (None when ``presence`` is False: not asked). A view
+    its storage marks failed or rebuilding is left out (the page shows it
+    stale; waiting for it would hold every command for the whole bound); None
+    when no view is to be waited for."""
     if views.shared is None:
         positions: list[int] = []
         for state in views.states.values():
@@ -85,9 +100,12 @@ def worker_progress(
                 row = meta_row(state, c)
                 if row is None or row[3] == "ready":
                     positions.append(state.view.position(c))
-        return min(positions, default=None), presence.worker_present(app)
+        running = worker_present(app) if presence else None
+        return min(positions, default=None), running
     with view_storage.statement(views.shared.datastore) as c:
-        tracked, worker = views.tracked(c, list(views.states.values()))
+        tracked, worker = views.tracked(
+            c, list(views.states.values()), presence=presence
+        )
     ready = [p for p, status in tracked.values() if status in (None, "ready")]
     return min(ready, default=None), worker
 

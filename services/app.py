@@ -148,10 +148,11 @@ class Kiemdiem:
                 "the worker updates them"
             )
 
-    def views_current(self) -> None:
+    def views_current(self) -> int | None:
         """Before a read in the embedded mode: catch the views up if they lag the
-        log (services.post_commit.catch_up_on_read). Never raises."""
-        post_commit.catch_up_on_read(self)
+        log (services.post_commit.catch_up_on_read); the log's tip it read.
+        Never raises."""
+        return post_commit.catch_up_on_read(self)
 
     def work_once(self) -> None:
         """One round of the worker: integrate, project, checkpoint when due."""

@@ -47,21 +47,24 @@ _checkpoint_paused_until: weakref.WeakKeyDictionary[CommittingApp, float] = (
 )
 
 
-def catch_up_on_read(app: CommittingApp) -> None:
+def catch_up_on_read(app: CommittingApp) -> int | None:
     """Before a request in the embedded mode: when the views lag the log (a write
     whose post-commit work failed, a process that stopped after committing, a
     store copied without its views), bring the views up now, so no page stays
     stale until the next write (issue 13). Costs one indexed query when nothing
-    lags; the worker mode leaves this to the worker. Never raises."""
+    lags; the worker mode leaves this to the worker. Never raises.
+
+    The log's tip it read (None when it read none), for the request's session
+    check to read the account and the key registry at, not to read it again."""
     if app.settings.projections_mode != "inline":
-        return
+        return None
     try:
         tip = app.projections.app.max_notification_id()
         if not app.projections.lagging(tip):
-            return
+            return tip
     except Exception:
         log.exception("could not read how far the log and the views are")
-        return
+        return None
     log.info("views behind the log (tip %d): catching up before the request", tip)
     try:
         # The views only: integrating and checkpointing stay with the writers,
@@ -69,6 +72,7 @@ def catch_up_on_read(app: CommittingApp) -> None:
         app.projections.catch_up_written(tip)
     except Exception:
         log.exception("the views could not be brought to the log before a read")
+    return tip
 
 
 def catch_up(app: CommittingApp, last_notification_id: int) -> None:

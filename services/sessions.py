@@ -24,10 +24,10 @@ import hashlib
 import logging
 import secrets
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.accounts import UserAccount
@@ -47,6 +47,10 @@ COLUMNS = (
     "token_hash TEXT PRIMARY KEY, ref TEXT NOT NULL, account_id TEXT NOT NULL, "
     "fingerprint TEXT NOT NULL, created_at TEXT NOT NULL, last_seen TEXT NOT NULL, "
     "ended_at TEXT, end_reason TEXT, sealed_key TEXT"
+)
+RECORD_COLUMNS = (
+    "token_hash, ref, account_id, fingerprint, created_at, last_seen, ended_at, "
+    "end_reason"
 )
 # Ended rows (and rows unused) are kept this long, then removed at a sign-in.
 KEEP_ENDED = timedelta(days=30)
@@ -119,23 +123,26 @@ class SessionStore:
     def find(self, token: str) -> SessionRecord | None:
         with self.sql.read() as cur:
             row = cur.execute(
-                f"SELECT token_hash, ref, account_id, fingerprint, created_at, "  # noqa: S608
-                f"last_seen, ended_at, end_reason FROM {self.table} "
+                f"SELECT {RECORD_COLUMNS} FROM {self.table} "  # noqa: S608
+                "WHERE token_hash = ?",
+                (token_hash(token),),
+            ).fetchone()
+        return None if row is None else _record(row)
+
+    def find_at_tip(self, token: str) -> tuple[SessionRecord | None, int | None]:
+        """The session's row and the log's tip (``MAX`` of the events' ids),
+        in one statement: the tip the account and the key registry are read at
+        (:meth:`SessionService.check`); None with no row."""
+        with self.sql.read() as cur:
+            row = cur.execute(
+                f"SELECT {RECORD_COLUMNS}, (SELECT MAX({self.sql.notification_id}) "  # noqa: S608
+                f"FROM {self.sql.events_table}) FROM {self.table} "
                 "WHERE token_hash = ?",
                 (token_hash(token),),
             ).fetchone()
         if row is None:
-            return None
-        return SessionRecord(
-            token_hash=str(row[0]),
-            ref=str(row[1]),
-            account_id=UUID(str(row[2])),
-            fingerprint=str(row[3]),
-            created_at=datetime.fromisoformat(str(row[4])),
-            last_seen=datetime.fromisoformat(str(row[5])),
-            ended_at=datetime.fromisoformat(str(row[6])) if row[6] else None,
-            end_reason=str(row[7]) if row[7] else None,
-        )
+            return None, None
+        return _record(row), int(row[8] or 0)
 
     def touch(self, record: SessionRecord, now: datetime) -> None:
         with self.sql.tx(commit=True) as cur:
@@ -210,6 +217,19 @@ class SessionStore:
         return int(row[0]) if row else 0
 
 
+def _record(row: Sequence[Any]) -> SessionRecord:
+    return SessionRecord(
+        token_hash=str(row[0]),
+        ref=str(row[1]),
+        account_id=UUID(str(row[2])),
+        fingerprint=str(row[3]),
+        created_at=datetime.fromisoformat(str(row[4])),
+        last_seen=datetime.fromisoformat(str(row[5])),
+        ended_at=datetime.fromisoformat(str(row[6])) if row[6] else None,
+        end_reason=str(row[7]) if row[7] else None,
+    )
+
+
 @dataclass(frozen=True)
 class ActiveSession:
     """A session that is still good, and the account behind it."""
@@ -233,10 +253,11 @@ class SessionService:
         self.store = SessionStore(app.ledger.sql)
 
     # -- the account as it stands --------------------------------------------------
-    def fingerprint(self, account: UserAccount) -> str:
+    def fingerprint(self, account: UserAccount, tip: int | None = None) -> str:
         """The account's stream version and its valid key ids: any role,
-        organisation or status change, and any new or revoked key, changes it."""
-        registry = self.app.ledger.key_registry()
+        organisation or status change, and any new or revoked key, changes it.
+        ``tip``: the key registry read up to there (None: the log's tip now)."""
+        registry = self.app.ledger.key_registry(tip)
         keys = sorted(r.key_id for r in registry.valid_keys_of(account.actor))
         return f"v{account.version}:{','.join(keys)}"
 
@@ -264,10 +285,22 @@ class SessionService:
             return None
         return session_keys.unseal(token, sealed, actor)
 
-    def check(self, token: str) -> ActiveSession | str:
+    def check(self, token: str, tip: int | None = None) -> ActiveSession | str:
         """The session if it is still good, else the reason it is not (and it is
-        ended now if it was open)."""
-        record = self.store.find(token)
+        ended now if it was open).
+
+        Every request runs it, in one statement when the log has not moved: the
+        session's row comes with the log's tip, the account is read at that tip
+        (the cached account as it is when no event came since it was last
+        brought up, ``LedgerApplication.reads_at_tip``) and so is the key
+        registry (no statement when it is already there). A session ended, an
+        account changed or a key revoked before the statement is seen by it.
+        ``tip``: the log's tip as this request has already read it (the
+        embedded mode's catch-up check reads it first): then only the row is read."""
+        if tip is None:
+            record, tip = self.store.find_at_tip(token)
+        else:
+            record = self.store.find(token)
         if record is None:
             return "unknown"
         if record.ended_at is not None:
@@ -278,12 +311,13 @@ class SessionService:
         if now - record.last_seen > self.policy.idle:
             return self._expire(record, "idle", now)
         try:
-            account = self.app.account(record.account_id)
+            with self.app.ledger.reads_at_tip(tip):
+                account = self.app.account(record.account_id)
         except DomainError:
             return self._expire(record, "account_gone", now)
         if account.disabled:
             return self._expire(record, "disabled", now)
-        if self.fingerprint(account) != record.fingerprint:
+        if self.fingerprint(account, tip) != record.fingerprint:
             return self._expire(record, "account_changed", now)
         if now - record.last_seen > self.policy.touch_every:
             self.store.touch(record, now)

@@ -14,7 +14,7 @@ import atexit
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 
 from ledger.errors import ConfigurationError
 from web import config as web_config
@@ -60,7 +60,8 @@ def _views_current() -> None:
     """No page stays stale after a failed catch-up: the views catch up before the
     request when they lag the log (embedded mode; one cheap query otherwise)."""
     if request.endpoint != "static":
-        current_app.extensions[EXTENSION].views_current()
+        # The tip it read is the one the session check reads the account at.
+        g.log_tip = current_app.extensions[EXTENSION].views_current()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -20,7 +20,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
-from flask import current_app, session
+from flask import current_app, g, session
 from flask_login import LoginManager, current_user
 
 from domain import permissions
@@ -112,7 +112,8 @@ def load_user(user_id: str) -> CurrentUser | None:
     sid = session_id()
     if sid is None:
         return None
-    checked = sessions().check(sid)
+    # The log's tip this request has read already (web._views_current), if any.
+    checked = sessions().check(sid, g.get("log_tip"))
     if not isinstance(checked, ActiveSession):
         # Ended (or unknown): the key unlocked for it goes too. An idle or expired
         # session's sign-out is signed by that key, when this process holds it.
