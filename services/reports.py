@@ -134,8 +134,14 @@ class ReportService(SubjectFileReports):
     def committees(self, cycle_id: UUID) -> list[dict[str, Any]]:
         """The committees of a cycle a statistics page offers (its collective
         subjects but the chi bộ and the leadership collectives): ``org_id``,
-        ``name``, and for the scope check ``cell_id`` and ``member_id``."""
-        return stats_view.committees(self.app.projections, cycle_id)
+        ``name``, and for the scope check ``cell_id`` and ``member_id``; the
+        whole cycle's, kept while the views it read stand still (the read gate
+        narrows it to the viewer's scope on every request)."""
+        return self.app.kept.get(
+            "committees",
+            cycle_id,
+            lambda: stats_view.committees(self.app.projections, cycle_id),
+        )
 
     def _counted(
         self, org_id: UUID, year: int, day: date, place: Placer | None = None

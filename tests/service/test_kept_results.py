@@ -258,3 +258,20 @@ def test_a_view_opened_without_a_change_mark_gets_one(services, world):
     assert mark == position > 0
     assert not prepare(state)  # opened again: left as it is
     assert services.projections.change_marks()["ratings"] == (mark, position)
+
+
+def test_the_statistics_committees_kept_and_narrowed_per_viewer(services, world):
+    w = world
+    whole = gate(services, w["secretary"]).statistics_committees(w["cycle"])
+    assert gate(services, w["secretary"]).statistics_committees(w["cycle"]) == whole
+    assert services.kept.served["committees"] == 1
+    # The commune's keeper is given its branch's part of the kept list only.
+    theirs = gate(services, w["xa_keeper"]).statistics_committees(w["cycle"])
+    assert services.kept.served["committees"] == 2
+    assert {r["org_id"] for r in theirs} < {r["org_id"] for r in whole}
+    computed = services.kept.computed["committees"]
+    rate(w, w["round"], f"m:{w['dv-a']}", "HTTNV", "1-QĐ", DAY, points=MEMBER)
+    again = gate(services, w["secretary"]).statistics_committees(w["cycle"])
+    assert services.kept.computed["committees"] == computed + 1
+    services.kept.forget()
+    assert gate(services, w["secretary"]).statistics_committees(w["cycle"]) == again
