@@ -288,6 +288,7 @@ def one_at_a_time(
         client.get(page.path)  # warm: caches, connections
         sample = Sample()
         cpu = server.cpu()
+        postgres = server.postgres_cpu()
         for _ in range(samples):
             start = time.perf_counter()
             status, body, _ = client.get(page.path)
@@ -295,6 +296,9 @@ def one_at_a_time(
             sample.size = len(body)
             sample.statuses[status] += 1
         sample.cpu = server.cpu() - cpu
+        after = server.postgres_cpu()
+        if postgres is not None and after is not None:
+            sample.postgres_cpu = after - postgres
         client.close()
         results[page.name] = sample
         print(
@@ -509,14 +513,19 @@ def print_table(args: argparse.Namespace, run: Run) -> None:
         f"\nprovince of {args.members} members (seed {args.seed}), {run.backend}, "
         f"{run.server}, code {run.code}"
     )
-    print("| page | p50 ms | p95 ms | p99 ms | KB | server CPU ms | errors |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| page | p50 ms | p95 ms | p99 ms | KB | server CPU ms "
+        "| PostgreSQL CPU ms | errors |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, s in run.single.items():
+        n = max(1, len(s.seconds))
+        postgres = "–" if s.postgres_cpu is None else f"{ms * s.postgres_cpu / n:.1f}"
         print(
             f"| {name} | {ms * percentile(s.seconds, 0.5):.1f} "
             f"| {ms * percentile(s.seconds, 0.95):.1f} "
             f"| {ms * percentile(s.seconds, 0.99):.1f} "
-            f"| {s.size / 1024:.0f} | {ms * s.cpu / max(1, len(s.seconds)):.1f} "
+            f"| {s.size / 1024:.0f} | {ms * s.cpu / n:.1f} | {postgres} "
             f"| {s.errors} |"
         )
     print(
