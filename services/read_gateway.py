@@ -41,6 +41,7 @@ from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
 from services.read_gateway_memo import PlaceDecisions, ReadMemo, as_uuid
 from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
+from services.read_gateway_placed import as_owner, narrowed, placed_rows
 from services.read_gateway_reports import ReportGatewayReads, place_of
 from services.read_viewer import viewer_for
 
@@ -120,7 +121,7 @@ class ReadGateway(ReportGatewayReads):
             self.viewer,
             kind,
             self.places.path(org_id),
-            owner=_uuid(owner),
+            owner=as_owner(owner),
             counted=counted,
         )
 
@@ -138,7 +139,7 @@ class ReadGateway(ReportGatewayReads):
             self.viewer,
             kind,
             self.places.path(org_id),
-            owner=_uuid(owner),
+            owner=as_owner(owner),
             counted=counted,
         )
 
@@ -375,14 +376,18 @@ class ReadGateway(ReportGatewayReads):
 
     def collectives(self, cycle_id: UUID) -> list[Row]:
         """The cycle's leadership collectives and committees the viewer reads
-        (as :meth:`subjects` filters them), a few columns of each."""
+        (as :meth:`subjects` filters them), a few columns of each: the list
+        and its rows' places kept by the process while the views stand still,
+        narrowed to the viewer's reach on every request."""
         self._cycle(cycle_id)
-        return self.keep(
-            Read.SUBJECT,
-            self.app.ratings.collectives(cycle_id),
-            place_of,
-            lambda s: s.get("member_id"),
+        placed = self.app.kept.get(
+            "collectives_placed",
+            cycle_id,
+            lambda: placed_rows(
+                self.app.projections, self.app.ratings.collectives(cycle_id), place_of
+            ),
         )
+        return narrowed(self.viewer, Read.SUBJECT, placed, lambda s: s.get("member_id"))
 
     def post_holders(self, cycle_id: UUID, org_id: str) -> list[Row]:
         """The cycle's individuals holding a post at ``org_id`` that the viewer
@@ -589,9 +594,3 @@ class ReadGateway(ReportGatewayReads):
         """The log's alerts, for a role that ``action`` allows."""
         p.require(self.viewer.roles, action)
         return list(self.app.integrator.alerts())
-
-
-def _uuid(value: UUID | str | None) -> UUID | None:
-    if value is None or value == "":
-        return None
-    return as_uuid(value)
