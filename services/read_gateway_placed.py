@@ -13,12 +13,14 @@ outside them are asked the owner's clause (``reads_as_owner``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from operator import itemgetter
+from typing import Any, cast
 from uuid import UUID
 
 from domain.permissions import Read, ReadReach, Viewer, read_reach, reads_as_owner
+from projections import directory_reads
 from projections.directory import ancestor_paths
 from services.read_gateway_memo import as_uuid
 
@@ -75,6 +77,22 @@ def placed_rows(
     )
 
 
+def kept_placed(
+    app: Any,
+    kind: str,
+    key: Hashable,
+    rows: Callable[[], Sequence[Row]],
+    place: Callable[[Row], UUID | str | None],
+) -> PlacedRows:
+    """``rows()`` placed (:func:`placed_rows`), kept by the process while
+    every view they were read from stands still (``app.kept``, its ``kind``
+    and ``key``)."""
+    return cast(
+        PlacedRows,
+        app.kept.get(kind, key, lambda: placed_rows(app.projections, rows(), place)),
+    )
+
+
 def narrowed(
     viewer: Viewer,
     kind: Read,
@@ -100,3 +118,22 @@ def narrowed(
 def as_owner(value: UUID | str | None) -> UUID | None:
     """A row's owner as a UUID; None for none."""
     return as_uuid(value) if value else None
+
+
+def kept_names(
+    app: Any, viewer: Viewer, key: Hashable, org_ids: Iterable[UUID | str | None]
+) -> dict[str, str]:
+    """The names of ``org_ids`` the viewer reads, by id text (as
+    ``ReadGateway.organisation_names``), for a page that asks for the same
+    few hundred on every request (the cycle page's deciding authorities):
+    read and placed once while the directory stands still, under ``key`` and
+    the ids asked, then narrowed per viewer."""
+    asked = tuple(sorted({str(o) for o in org_ids if o}))
+
+    def read() -> list[tuple[str, str]]:
+        wanted = sorted({as_uuid(o) for o in asked})
+        found = directory_reads.organisation_names(app.projections, wanted)
+        return [(str(o), name) for o, name in found.items()]
+
+    placed = kept_placed(app, "names_placed", (key, asked), read, itemgetter(0))
+    return dict(narrowed(viewer, Read.ORGANISATION, placed))

@@ -3,7 +3,8 @@ collectives``), kept with their places and narrowed by the viewer's reach
 (services/read_gateway_placed.py), on SQLite and PostgreSQL: for every viewer
 the very rows the per-row rule keeps (``ReadGateway.keep``, ``may_read`` on
 each row's path), and after a commune moves to another district each viewer's
-rows follow the tree as it now is."""
+rows follow the tree as it now is. The same for the cycle's rounds and the
+names of the organisations the page names (kept alike)."""
 
 from __future__ import annotations
 
@@ -43,8 +44,10 @@ def world(services: Any, admin: Any) -> dict[str, Any]:
                 "leadership_collective", w[at],
             )
         )  # fmt: skip
-    sec = w["secretary"]
+    sec, dm = w["secretary"], w["decision_maker"]
     w["cycle"] = run(rc.OpenCycle(sec.actor, w["tinh"], 2025), sec)
+    for at in ("huyen", "xa-a", "xa-b", "xa-c"):
+        run(rc.OpenRound(dm.actor, w["cycle"], w[at]), dm)
     run(
         c.OpenAccount(
             admin.actor, "dangvien", "dangvien", ("member",), PASSWORD,
@@ -73,6 +76,34 @@ def per_row(services: Any, session: Any, cycle: UUID) -> list[dict[str, Any]]:
     return gate.keep(Read.SUBJECT, rows, place_of, lambda s: s.get("member_id"))
 
 
+def rounds_per_row(
+    services: Any, session: Any, cycle: UUID, subject: bool
+) -> list[dict[str, Any]]:
+    gate = ReadGateway.for_account(services, session.account_id)
+    rows = services.ratings.rounds(cycle)
+    if subject:
+        return rows  # a subject of the cycle sees every round
+    return gate.keep(Read.CYCLE, rows, lambda r: r["authority_org_id"])
+
+
+def names_per_row(services: Any, session: Any, ids: list[UUID]) -> dict[str, str]:
+    return ReadGateway.for_account(services, session.account_id).organisation_names(ids)
+
+
+def same_as_per_row(services: Any, world: dict[str, Any]) -> None:
+    """Collectives, rounds and the authorities' names: the per-row rule's."""
+    cycle = world["cycle"]
+    ids = [world[at] for at in ("tinh", "huyen", "huyen2", "xa-a", "xa-b", "xa-c")]
+    for who, session in world["viewers"].items():
+        gate = ReadGateway.for_account(services, session.account_id)
+        assert gate.collectives(cycle) == per_row(services, session, cycle), who
+        subject = who == "member of commune a"
+        rounds = rounds_per_row(services, session, cycle, subject)
+        assert gate.rounds(cycle) == rounds, who
+        kept = gate.organisation_names(ids, kept=("cycle page", cycle))
+        assert kept == names_per_row(services, session, ids), who
+
+
 def names(rows: list[dict[str, Any]]) -> set[str]:
     return {r["name"] for r in rows}
 
@@ -81,8 +112,7 @@ def test_every_viewer_sees_the_rows_the_per_row_rule_keeps(services, world):
     cycle = world["cycle"]
     whole = services.ratings.collectives(cycle)
     assert {"Ban Thường vụ xa-a", "Xã b", "Huyện ủy 2"} <= names(whole)
-    for who, session in world["viewers"].items():
-        assert shown(services, session, cycle) == per_row(services, session, cycle), who
+    same_as_per_row(services, world)
     district = shown(services, world["viewers"]["district keeper"], cycle)
     assert "Ban Thường vụ xa-c" not in names(district)  # moved to huyen2
     commune = shown(services, world["viewers"]["commune a keeper"], cycle)
@@ -91,6 +121,8 @@ def test_every_viewer_sees_the_rows_the_per_row_rule_keeps(services, world):
     assert names(inspection) == {"Xã b", "Ban Thường vụ xa-b"}
     assert shown(services, world["viewers"]["member of commune a"], cycle) == []
     assert services.kept.computed["collectives_placed"] == 1
+    assert services.kept.computed["rounds_placed"] == 1
+    assert services.kept.computed["names_placed"] == 1
 
 
 def test_after_a_commune_moves_each_viewer_sees_the_tree_as_it_now_is(services, world):
@@ -102,5 +134,4 @@ def test_after_a_commune_moves_each_viewer_sees_the_tree_as_it_now_is(services, 
     )
     world["run"](move)
     assert "Ban Thường vụ xa-b" not in names(shown(services, district, cycle))
-    for who, session in world["viewers"].items():
-        assert shown(services, session, cycle) == per_row(services, session, cycle), who
+    same_as_per_row(services, world)

@@ -111,7 +111,8 @@ def cycle(
     # committees combined conferences go to), never the whole tree's names.
     combined = row["options"].get("combined", {})
     names = ratings.organisation_names(
-        [*_org_ids(tallies["authorities"]), *_org_ids(combined.values())]
+        [*_org_ids(tallies["authorities"]), *_org_ids(combined.values())],
+        kept=("cycle page", cycle_id),
     )
     authorities = sorted(a for a in tallies["authorities"] if a in names)
     rounds = ratings.rounds(cycle_id)
