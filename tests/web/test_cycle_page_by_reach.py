@@ -48,8 +48,8 @@ def province_cycle(kiemdiem: Any, world: Any) -> dict[str, Any]:
     province = kiemdiem.authenticate("tinh-thuky", PASSWORD)
     cycle = run(rc.OpenCycle(province.actor, world.orgs["province"], 2025), province)
     captuy = kiemdiem.authenticate("captuy", world.password("decision_maker"))
-    run(rc.OpenRound(captuy.actor, cycle, world.orgs["district"]), captuy)
-    return {"cycle": cycle}
+    rid = run(rc.OpenRound(captuy.actor, cycle, world.orgs["district"]), captuy)
+    return {"cycle": cycle, "round": rid}
 
 
 def per_row_gate(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,5 +107,8 @@ def test_the_cycle_page_is_the_per_row_rules_for_every_viewer(
     assert district in by_reach["thuky"]
     assert province not in by_reach["thuky"]
     assert by_reach["kiemphieu"] == "refused"
+    # the round's link, as url_for writes it
+    link = f'<li><a href="/ratings/rounds/{province_cycle["round"]}">'
+    assert link in by_reach["thuky"]
     assert by_reach["chibo-b"] != "refused"
     assert district not in by_reach["chibo-b"]
