@@ -13,7 +13,7 @@ has no scoped right.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from uuid import UUID
@@ -134,6 +134,11 @@ class Viewer:
     cell_id: UUID | None = None
     lineage: frozenset[UUID] = frozenset()
     office_ended: bool = False
+    # ``read_reach`` by kind, decided once per viewer (a value of the fields
+    # above, so never part of the viewer's equality).
+    reaches: dict[Read, ReadReach] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def is_admin(self) -> bool:
@@ -260,19 +265,68 @@ def may_read(
 
     ``owner`` is the member whose file it is (if it is one); ``counted`` says the
     viewer counts this vote (ban kiểm phiếu). The administrator reads everything;
-    an account with no organisation reads only its own file.
+    an account with no organisation reads only its own file. Where the place
+    alone decides: ``read_reach``; besides it the owner's and the count's
+    clauses (``reads_as_owner``).
     """
+    if read_reach(viewer, kind).covers(path):
+        return True
+    return reads_as_owner(viewer, kind, owner=owner, counted=counted)
+
+
+@dataclass(frozen=True)
+class ReadReach:
+    """Where a viewer reads a kind whatever the target's owner: everywhere
+    (``everything``), every target whose ancestor path passes through one of
+    ``branches`` (a whole branch: the viewer's organisation, a member's chi
+    bộ), and the targets that are themselves one of ``places`` (the
+    organisations above the viewer's branch, named to place it in the tree).
+    A list can then be narrowed once per branch, not once per row."""
+
+    everything: bool = False
+    branches: frozenset[UUID] = frozenset()
+    places: frozenset[UUID] = frozenset()
+
+    def covers(self, path: Path) -> bool:
+        """Whether a target at ``path`` (root first, itself last) is read."""
+        if self.everything:
+            return True
+        if not path:
+            return False
+        return path[-1] in self.places or not self.branches.isdisjoint(path)
+
+
+def read_reach(viewer: Viewer, kind: Read) -> ReadReach:
+    """The viewer's reach for ``kind`` by place alone (``ReadReach``)."""
+    found = viewer.reaches.get(kind)
+    if found is None:
+        found = viewer.reaches[kind] = _reach(viewer, kind)
+    return found
+
+
+def _reach(viewer: Viewer, kind: Read) -> ReadReach:
     if viewer.is_admin:
-        return True
+        return ReadReach(everything=True)
     rule = READ_RULES[kind]
-    if viewer.has(*rule.branch) and viewer.in_branch(path):
-        return True
+    branches = []
+    if viewer.org_id is not None and viewer.has(*rule.branch):
+        branches.append(viewer.org_id)
+    if viewer.cell_id is not None and viewer.has(*rule.cell):
+        branches.append(viewer.cell_id)
+    above = rule.above and viewer.has(*(rule.branch | rule.cell))
+    return ReadReach(
+        branches=frozenset(branches),
+        places=viewer.lineage if above else frozenset(),
+    )
+
+
+def reads_as_owner(
+    viewer: Viewer, kind: Read, *, owner: UUID | None, counted: bool = False
+) -> bool:
+    """The clauses of ``may_read`` the place does not decide: a member reads
+    their own file, the counting committee the votes it counts."""
+    rule = READ_RULES[kind]
     if viewer.has(*rule.own) and viewer.owns(owner):
-        return True
-    if viewer.has(*rule.cell) and viewer.cell_id is not None and viewer.cell_id in path:
-        return True
-    readers = rule.branch | rule.cell
-    if rule.above and path and viewer.has(*readers) and path[-1] in viewer.lineage:
         return True
     return rule.counted and counted and viewer.has(Role.COUNTING)
 

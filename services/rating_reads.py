@@ -34,6 +34,7 @@ from projections.ratings import tallies as tally_view
 from projections.ratings import timeline as timeline_view
 from projections.split_subjects import split_in_branch
 from services.context import AppContext
+from services.read_gateway_placed import PlacedRows, kept_placed
 from services.split_tallies import add as add_counts
 from services.split_tallies import placed_tallies
 from votes.results import display_percent
@@ -93,6 +94,27 @@ class RatingReads:
             "collectives",
             ident,
             lambda: subject_lists.cycle_collectives(self._views, str(ident)),
+        )
+
+    def collectives_placed(self, ident: UUID) -> PlacedRows:
+        """:meth:`collectives` with their places (``read_gateway_placed``), for
+        the read gate to narrow per viewer; kept alike."""
+        return kept_placed(
+            self.app,
+            "collectives_placed",
+            ident,
+            lambda: self.collectives(ident),
+            lambda s: s.get("org_id") or s.get("cell_id"),
+        )
+
+    def rounds_placed(self, ident: UUID) -> PlacedRows:
+        """:meth:`rounds` with their authorities' places, kept alike."""
+        return kept_placed(
+            self.app,
+            "rounds_placed",
+            ident,
+            lambda: self.rounds(ident),
+            lambda r: r["authority_org_id"],
         )
 
     def cycle_tallies(

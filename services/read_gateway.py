@@ -16,7 +16,7 @@ dossiers and commendations in ``services.read_gateway_reports`` (a mixin).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -41,6 +41,7 @@ from services.errors import NotFoundError
 from services.queries import AccountRow, MemberRow, OrganisationRow
 from services.read_gateway_memo import PlaceDecisions, ReadMemo, as_uuid
 from services.read_gateway_more import AuditReads, RemediationReads, VoteReads
+from services.read_gateway_placed import as_owner, kept_names, narrowed
 from services.read_gateway_reports import ReportGatewayReads, place_of
 from services.read_viewer import viewer_for
 
@@ -61,7 +62,6 @@ class ReadGateway(ReportGatewayReads):
         self.viewer = viewer
         self.actor = actor or ""
         self._paths: dict[UUID, tuple[UUID, ...]] = {}
-        self._all_paths = False
         self.places = PlaceDecisions(
             viewer, kiemdiem.projections, self._paths, self.path
         )
@@ -81,14 +81,14 @@ class ReadGateway(ReportGatewayReads):
         if org_id is None or org_id == "":
             return ()
         key = as_uuid(org_id)
-        if key not in self._paths and not self._all_paths:
+        if key not in self._paths:
             self._paths[key] = ancestor_path(self.app.projections, key)
         return self._paths.get(key, ())
 
     def load_paths(self, org_ids: Iterable[UUID | str | None]) -> None:
         """Read the ancestor paths of many organisations in one indexed query."""
         wanted = {as_uuid(o) for o in org_ids if o} - set(self._paths)
-        if wanted and not self._all_paths:
+        if wanted:
             found = ancestor_paths(self.app.projections, wanted)
             self._paths.update({o: found.get(o, ()) for o in wanted})
 
@@ -120,7 +120,7 @@ class ReadGateway(ReportGatewayReads):
             self.viewer,
             kind,
             self.places.path(org_id),
-            owner=_uuid(owner),
+            owner=as_owner(owner),
             counted=counted,
         )
 
@@ -138,7 +138,7 @@ class ReadGateway(ReportGatewayReads):
             self.viewer,
             kind,
             self.places.path(org_id),
-            owner=_uuid(owner),
+            owner=as_owner(owner),
             counted=counted,
         )
 
@@ -193,10 +193,13 @@ class ReadGateway(ReportGatewayReads):
         )
 
     def organisation_names(
-        self, org_ids: Iterable[UUID | str | None]
+        self, org_ids: Iterable[UUID | str | None], kept: Hashable = None
     ) -> dict[str, str]:
         """The names of these organisations the viewer may read, by id text:
-        indexed reads of those only, never the whole tree."""
+        indexed reads of those only, never the whole tree. ``kept``: the key
+        of a page asking for the same ones on every request (``kept_names``)."""
+        if kept is not None:
+            return kept_names(self.app, self.viewer, kept, org_ids)
         wanted = sorted({as_uuid(o) for o in org_ids if o})
         self.places.load(wanted)
         found = directory_reads.organisation_names(self.app.projections, wanted)
@@ -375,14 +378,11 @@ class ReadGateway(ReportGatewayReads):
 
     def collectives(self, cycle_id: UUID) -> list[Row]:
         """The cycle's leadership collectives and committees the viewer reads
-        (as :meth:`subjects` filters them), a few columns of each."""
+        (as :meth:`subjects` filters them), a few columns of each: kept with
+        their places, narrowed to the viewer's reach on every request."""
         self._cycle(cycle_id)
-        return self.keep(
-            Read.SUBJECT,
-            self.app.ratings.collectives(cycle_id),
-            place_of,
-            lambda s: s.get("member_id"),
-        )
+        placed = self.app.ratings.collectives_placed(cycle_id)
+        return narrowed(self.viewer, Read.SUBJECT, placed, lambda s: s.get("member_id"))
 
     def post_holders(self, cycle_id: UUID, org_id: str) -> list[Row]:
         """The cycle's individuals holding a post at ``org_id`` that the viewer
@@ -475,10 +475,10 @@ class ReadGateway(ReportGatewayReads):
 
     def rounds(self, cycle_id: UUID) -> list[Row]:
         self._cycle(cycle_id)
-        rows = self.app.ratings.rounds(cycle_id)
+        placed = self.app.ratings.rounds_placed(cycle_id)
         if self._own_subject(cycle_id) is not None:
-            return rows  # a subject sees which authority rates them
-        return self.keep(Read.CYCLE, rows, lambda r: r["authority_org_id"])
+            return list(placed.rows)  # a subject sees which authority rates them
+        return narrowed(self.viewer, Read.CYCLE, placed)
 
     def round_row(self, round_id: UUID) -> Row | None:
         row = self.memo.once(
@@ -589,9 +589,3 @@ class ReadGateway(ReportGatewayReads):
         """The log's alerts, for a role that ``action`` allows."""
         p.require(self.viewer.roles, action)
         return list(self.app.integrator.alerts())
-
-
-def _uuid(value: UUID | str | None) -> UUID | None:
-    if value is None or value == "":
-        return None
-    return as_uuid(value)

@@ -133,7 +133,22 @@ class PlainOptionsSelect(widgets.Select):  # type: ignore[misc]
     straight: the same HTML as its ``render_option`` (``selected`` before
     ``value``, both escaped the same way), without an ``html_params`` and a
     ``Markup.format`` per option (a province's cycle page offers some 400
-    organisations: they were a quarter of its CPU)."""
+    organisations: they were a quarter of its CPU). An :class:`IdSelectField`
+    of plain choices is written in one pass (``plain_options``): no choice
+    object, no id parsed and no ``Markup`` per option."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        options = None if self.multiple else plain_options(field)
+        if options is None:
+            return cast(Markup, super().__call__(field, **kwargs))
+        # WTForms' own opening tag (``Select.__call__``), then the options.
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        select_params = widgets.html_params(name=field.name, **kwargs)
+        return Markup(f"<select {select_params}>{options}</select>")  # noqa: S704
 
     @classmethod
     def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
@@ -145,6 +160,55 @@ class PlainOptionsSelect(widgets.Select):  # type: ignore[misc]
         selected = "selected " if choice.selected else ""
         option = f'<option {selected}value="{escape(value)}">{label}</option>'
         return Markup(option)  # noqa: S704 - its value and label escaped here
+
+
+def _escaped(text: str) -> str:
+    """``markupsafe.escape`` of a plain ``str`` (its replacements, in its
+    order), without making a ``Markup`` of it."""
+    return (
+        text.replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
+
+
+def plain_options(field: Any) -> str | None:
+    """The options of an :class:`IdSelectField` as ``render_option`` writes
+    them, each selected as WTForms selects it (``coerce(value) == data``);
+    None when a choice is not plain (a group, attributes of its own, a value
+    or label not exactly ``str``) or the field not the ids' own, for WTForms."""
+    choices = field.choices
+    data = field.data
+    if (
+        not isinstance(field, IdSelectField)
+        or field.coerce is not optional_uuid
+        or not isinstance(choices, list)
+        or not (data is None or isinstance(data, UUID))
+    ):
+        return None
+    chosen = None if data is None else str(data)
+    parts = []
+    for choice in choices:
+        value, label = choice.value, choice.label or choice.value
+        if (
+            type(choice) is not SelectChoice
+            or type(value) is not str
+            or type(label) is not str
+            or choice.render_kw
+            or choice.optgroup is not None
+        ):
+            return None
+        if data is None:
+            selected = not value.strip()
+        else:
+            selected = value == chosen or optional_uuid(value) == data
+        parts.append(
+            f'<option {"selected " if selected else ""}value="{_escaped(value)}">'
+            f"{_escaped(label)}</option>"
+        )
+    return "".join(parts)
 
 
 class IdSelectField(SelectField):  # type: ignore[misc]

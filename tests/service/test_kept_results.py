@@ -127,7 +127,7 @@ def test_statistics_and_tallies_kept_and_invalidated(services, world, monkeypatc
     assert gate(services, w["secretary"]).open_items_count(w["cycle"]) == count
     assert gate(services, w["secretary"]).collectives(w["cycle"]) == collectives
     assert services.kept.served["open_items_count"] == 1
-    assert services.kept.served["collectives"] == 1
+    assert services.kept.served["collectives_placed"] == 1  # with their places
     computed = dict(services.kept.computed)
     rate(w, w["round"], f"m:{w['dv-a']}", "HTTNV", "1-QĐ", DAY, points=MEMBER)
     again = gate(services, w["secretary"])
@@ -136,7 +136,7 @@ def test_statistics_and_tallies_kept_and_invalidated(services, world, monkeypatc
     assert calls == ["counted_totals"] * 2
     # Each read the ratings view again, and gave what nothing kept gives.
     kept_now = again.open_items_count(w["cycle"]), again.collectives(w["cycle"])
-    for kind in ("open_items_count", "collectives", "cycle_tallies"):
+    for kind in ("open_items_count", "collectives_placed", "cycle_tallies"):
         assert services.kept.computed[kind] == computed[kind] + 1, kind
     services.kept.forget()
     fresh = gate(services, w["secretary"])

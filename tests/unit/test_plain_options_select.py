@@ -4,13 +4,15 @@ escape, Markup, no label, the selected one, attributes of an option's own)."""
 
 from __future__ import annotations
 
-from uuid import NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 from wtforms import Form, SelectField, widgets
 from wtforms.fields.choices import SelectChoice
 
-from web.forms import IdSelectField, PlainOptionsSelect
+from web.forms import IdSelectField, PlainOptionsSelect, plain_options
 
 IDS = [uuid5(NAMESPACE_URL, f"org/{n}") for n in range(5)]
 
@@ -60,3 +62,27 @@ def test_odd_values_are_wtforms_own_html():
     plain = _same_as_wtforms(form.text)
     assert "&#34;" in plain
     assert "&quot;" in plain  # html_params' own, for the Markup value
+
+
+LABELS = st.text(alphabet=st.sampled_from(list("aĐếở <>&'\"\\x ")), max_size=12)
+VALUES = st.sampled_from(
+    [str(IDS[0]), str(IDS[1]), str(IDS[1]).upper(), "", " ", str(IDS[3])]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    choices=st.lists(st.tuples(VALUES, LABELS), max_size=8),
+    data=st.sampled_from([None, IDS[0], IDS[1], IDS[4]]),
+    empty=st.none() | LABELS,
+)
+def test_plain_choices_written_in_one_pass_are_wtforms_own_html(
+    choices: list[tuple[str, str]], data: UUID | None, empty: str | None
+) -> None:
+    """Every option plain (the cycle page's lists): the one-pass writing is
+    taken, and gives WTForms' HTML, the same option selected (an id written
+    in capitals is the same id)."""
+    form = Chosen(data={"org": data})
+    form.org.set_choices(choices, empty=empty)
+    assert plain_options(form.org) is not None
+    _same_as_wtforms(form.org)
