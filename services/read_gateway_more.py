@@ -309,8 +309,10 @@ class AuditReads:
         return self.gate.app.members(cell_id=cell_id)
 
     def incidents(self) -> list[Any]:
+        """The log's incidents, read once a request (the inspector's to-do list
+        and every page's banner both ask)."""
         self._reader()
-        return self.service.incidents()
+        return list(self.gate.memo.once(("audit.incidents",), self.service.incidents))
 
     def alerts(self) -> list[Any]:
         self._reader()
