@@ -580,9 +580,7 @@ class ReadGateway(ReportGatewayReads):
     def latest_checkpoint(self) -> Any:
         """The latest published checkpoint (public: anyone may verify it), read
         once a request (the dashboard and the inspector's to-do list ask)."""
-        return self.memo.once(
-            ("latest_checkpoint",), self.app.integrator.latest_checkpoint
-        )
+        return self.memo.once(("checkpoint",), self.app.integrator.latest_checkpoint)
 
     @property
     def origin(self) -> str:

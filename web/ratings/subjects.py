@@ -84,7 +84,8 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
     ratings = reads()
     cycle_row = found_cycle(cycle_id)
     subject = found_subject(cycle_id, key)
-    reviews = {r["venue_id"]: r for r in ratings.reviews(cycle_id, key)}
+    read = ratings.reviews(cycle_id, key)
+    reviews = {r["venue_id"]: r for r in read}
     timeline = ratings.timeline(cycle_id, key)
     orders = ratings.rereview_orders(cycle_id, key)
     names = subject_org_names(
@@ -113,7 +114,7 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "review_ids": {v: review_id(cycle_id, key, v) for v in subject["venues"]},
         "timeline": timeline,
         "flags": ratings.subject_flags(cycle_id, key),
-        "next_step": todo().subject_step(cycle_id, key),
+        "next_step": todo().subject_step(cycle_id, key, read),
         "round": rating_round,
         "form_code": form_code,
         # Every section of the template in its order; one the form does not

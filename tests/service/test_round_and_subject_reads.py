@@ -1,8 +1,10 @@
-"""A round's peer groups and their quota gauges kept by the process
+"""The round and subject pages' reads, on SQLite and PostgreSQL: a round's
+peer groups and their quota gauges kept by the process
 (``services.kept_results``, kind ``peer_groups``) while the views they were
-read from stand still, on SQLite and PostgreSQL: served again while nothing
-changed, computed again after a group is defined or a member rated, and the
-read gate's scope check still runs first on every request."""
+read from stand still (served again while nothing changed, computed again
+after a group is defined or a member rated, the read gate's scope check still
+first on every request); the subject page's next step from what the page
+read already."""
 
 from __future__ import annotations
 
@@ -11,8 +13,11 @@ from typing import Any
 
 import pytest
 
+from projections.ratings import reviews as review_view
 from services import rating_commands as rc
+from services import read_gateway_todo
 from services.read_gateway import ReadGateway
+from services.read_gateway_todo import TodoReads
 from tests.service.reorganisation_world import MEMBER, build, rate
 
 DAY = date(2025, 12, 10)
@@ -67,3 +72,42 @@ def test_the_scope_check_runs_before_the_kept_groups(services, world):
     run(rc.DefinePeerGroup(sec.actor, w["round"], "g1", "Đảng viên xã a", (key,)), sec)
     assert groups(services, sec, w["round"])  # kept now
     assert groups(services, w["xa_b_keeper"], w["round"]) == []
+
+
+def test_the_subject_pages_next_step_from_what_the_page_read(
+    services, world, monkeypatch
+):
+    """The subject page's "who acts next" takes the subject's reviews and its
+    round from what the page read already (the reviews handed in, the round
+    from ``gate.memo``): no read of its own, the same answer as reading them
+    afresh."""
+    w = world
+    run, sec = w["run"], w["secretary"]
+    key = f"m:{w['dv-a']}"
+    run(rc.OpenReview(sec.actor, w["cycle"], key, w["cb-a"]), sec)
+    afresh = ReadGateway.for_account(services, sec.account_id)
+    subject = afresh.subject_row(w["cycle"], key)
+    cycle = afresh.cycle_row(w["cycle"])
+    assert subject is not None
+    assert cycle is not None
+    expected = TodoReads(afresh).subject_item(cycle, subject)
+    assert expected.step == "self_review"
+    asked: list[str] = []
+    for module, name in (
+        (read_gateway_todo, "review_steps"),
+        (read_gateway_todo, "round_exists"),
+        (review_view, "cycle_reviews"),
+    ):
+        real = getattr(module, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name) -> Any:
+            asked.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(module, name, counted)
+    gate = ReadGateway.for_account(services, sec.account_id)
+    read = gate.reviews(w["cycle"], key)  # what the page reads first
+    assert subject["decides"] == str(w["xa-a"])
+    gate.round_row(w["round"])  # the subject's round, read by the page
+    assert TodoReads(gate).subject_step(w["cycle"], key, read) == expected
+    assert asked == ["cycle_reviews"]
