@@ -66,7 +66,14 @@ class RatingService(RatingFacts, RatingOpenItems):
         }
 
     def peer_groups(self, ident: UUID) -> list[dict[str, Any]]:
-        """Each peer group of a round with its quota gauge (exact integers)."""
+        """Each peer group of a round with its quota gauge (exact integers):
+        kept by the process while the views they were read from stand still
+        (``services.kept_results``; each subject's level of the round is read
+        to fill the gauges). A copy of each group: the caller's to change."""
+        kept = self.app.kept.get("peer_groups", ident, lambda: self._groups(ident))
+        return [dict(group) for group in kept]
+
+    def _groups(self, ident: UUID) -> list[dict[str, Any]]:
         found = self.round_row(ident)
         if found is None:
             return []

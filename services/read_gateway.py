@@ -578,8 +578,9 @@ class ReadGateway(ReportGatewayReads):
 
     # -- the log, as everyone may see it ---------------------------------------------
     def latest_checkpoint(self) -> Any:
-        """The latest published checkpoint (public: anyone may verify it)."""
-        return self.app.integrator.latest_checkpoint()
+        """The latest published checkpoint (public: anyone may verify it), read
+        once a request (the dashboard and the inspector's to-do list ask)."""
+        return self.memo.once(("checkpoint",), self.app.integrator.latest_checkpoint)
 
     @property
     def origin(self) -> str:

@@ -105,10 +105,26 @@ class RemediationReads:
         (:meth:`tracking_page`)."""
         if org_id is not None:
             self.gate.check(Read.REMEDIATION, org_id)
-        rows = self.service.items(
-            org_id=org_id, year=year, subject_key=subject_key, status=status
-        )
+        if org_id is None and status is None:
+            # The subject's whole file, read once a request (the subject page
+            # reads it for the carried items too), narrowed to the year here.
+            rows = [
+                r
+                for r in self._items_of(subject_key)
+                if year is None or int(r["year"]) == int(year)
+            ]
+        else:
+            rows = self.service.items(
+                org_id=org_id, year=year, subject_key=subject_key, status=status
+            )
         return self.keep(rows)
+
+    def _items_of(self, subject_key: str) -> list[Row]:
+        """Every shortcoming of one subject, once per gateway (unchecked)."""
+        return self.gate.memo.once(
+            ("remediation.items", subject_key),
+            lambda: self.service.items(subject_key=subject_key),
+        )
 
     def item(self, shortcoming_id: UUID) -> Row | None:
         row = self.service.item(shortcoming_id)
@@ -128,14 +144,13 @@ class RemediationReads:
     def subject_file(self, subject_key: str) -> tuple[list[Row], list[Row]]:
         """A subject's shortcomings and plans, refused outside the viewer's reach
         (a subject with nothing recorded yet: open to those who track)."""
-        items, plans = self.gate.memo.once(
-            ("remediation.file", subject_key),
-            lambda: (
-                self.service.items(subject_key=subject_key),
-                self.service.plans(subject_key),
-            ),
+        items = list(self._items_of(subject_key))
+        plans = list(
+            self.gate.memo.once(
+                ("remediation.plans", subject_key),
+                lambda: self.service.plans(subject_key),
+            )
         )
-        items, plans = list(items), list(plans)
         place = items[0]["place_id"] if items else None
         place = place or (plans[0]["place_id"] if plans else None)
         owner = member_of_key(subject_key)
@@ -148,12 +163,12 @@ class RemediationReads:
         return self.subject_file(subject_key)[1]
 
     def carried(self, subject_key: str, year: int) -> Any:
-        self.subject_file(subject_key)
-        return self.service.carried(subject_key, year)
+        items, _ = self.subject_file(subject_key)
+        return self.service.carried_in(items, year)
 
     def carried_items(self, subject_key: str, year: int) -> list[Row]:
-        self.subject_file(subject_key)
-        return self.service.carried_items(subject_key, year)
+        items, _ = self.subject_file(subject_key)
+        return self.service.carried_items_in(items, year)
 
     def status_counts(self, org_id: UUID, year: int | None = None) -> dict[str, int]:
         self.gate.check(Read.REMEDIATION, org_id)
@@ -294,8 +309,10 @@ class AuditReads:
         return self.gate.app.members(cell_id=cell_id)
 
     def incidents(self) -> list[Any]:
+        """The log's incidents, read once a request (the inspector's to-do list
+        and every page's banner both ask)."""
         self._reader()
-        return self.service.incidents()
+        return list(self.gate.memo.once(("audit.incidents",), self.service.incidents))
 
     def alerts(self) -> list[Any]:
         self._reader()

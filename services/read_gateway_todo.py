@@ -186,27 +186,37 @@ class TodoReads:
             self._rounds[rid] = round_exists(self.views, rid)
         return self._rounds[rid]
 
-    def _reviews(self, cycle_id: str, subject: Row) -> dict[str, Row]:
-        """The subject's reviews by venue, each read by its own key."""
+    def _reviews(
+        self, cycle_id: str, subject: Row, read: list[Row] | None = None
+    ) -> dict[str, Row]:
+        """The subject's reviews by venue, each read by its own key (or picked
+        by that key from ``read``, the subject's reviews read already)."""
         venues = _venues(subject)
         if not venues:
             return {}
         ids = [
             str(review_id(UUID(cycle_id), subject["subject_key"], v)) for v in venues
         ]
+        if read is not None:
+            wanted = set(ids)
+            return {r["venue_id"]: r for r in read if str(r["review_id"]) in wanted}
         return {r["venue_id"]: r for r in review_steps(self.views, ids)}
 
-    def next_step(self, cycle_id: str, subject: Row) -> NextStep | None:
+    def next_step(
+        self, cycle_id: str, subject: Row, read: list[Row] | None = None
+    ) -> NextStep | None:
         """Who acts next on one subject (the domain's rule, on the read rows)."""
         row = {**subject, "venues": _venues(subject)}
         return subject_next_step(
             row,
-            self._reviews(cycle_id, row),
+            self._reviews(cycle_id, row, read),
             round_open=self._round_open(cycle_id, subject.get("decides")),
         )
 
-    def subject_item(self, cycle: Row, subject: Row) -> TodoItem:
-        step = self.next_step(cycle["cycle_id"], subject)
+    def subject_item(
+        self, cycle: Row, subject: Row, read: list[Row] | None = None
+    ) -> TodoItem:
+        step = self.next_step(cycle["cycle_id"], subject, read)
         deadlines = cycle.get("deadlines") or []
         if isinstance(deadlines, str):
             deadlines = json.loads(deadlines)
@@ -249,14 +259,23 @@ class TodoReads:
             self._names[org_id] = organisation_name(self.views, org_id)
         return self._names[org_id]
 
-    def subject_step(self, cycle_id: UUID, key: str) -> TodoItem | None:
+    def subject_step(
+        self, cycle_id: UUID, key: str, reviews: list[Row] | None = None
+    ) -> TodoItem | None:
         """The next step of one subject the viewer may read (its page says who
-        acts next); None when nothing is left to do."""
+        acts next); None when nothing is left to do. ``reviews``: the subject's
+        reviews (``gate.reviews``) when its page read them already."""
         cycle = self.gate.cycle_row(cycle_id)
         subject = self.gate.subject_row(cycle_id, key)
         if cycle is None or subject is None:
             return None
-        item = self.subject_item(cycle, subject)
+        # Its deciding authority's round: as its page read it (``gate.memo``).
+        decides = subject.get("decides")
+        if decides and decides != "outside":
+            rid = round_id(cycle_id, decides)
+            if str(rid) not in self._rounds:
+                self._rounds[str(rid)] = self.gate.round_row(rid) is not None
+        item = self.subject_item(cycle, subject, reviews)
         return item if item.step else None
 
     # -- re-review orders --------------------------------------------------------

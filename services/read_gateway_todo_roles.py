@@ -73,7 +73,7 @@ class RoleTodoReads:
         committee member's last cosigned checkpoint (overdue remediation is
         the dashboard's reminder, read as before)."""
         groups: list[TodoGroup] = []
-        incidents = self.gate.app.audit.incidents()
+        incidents = self.gate.audit.incidents()
         if incidents:
             groups.append(
                 TodoGroup(
@@ -120,7 +120,7 @@ class RoleTodoReads:
         ``RECENT_EVENTS`` of each cycle are looked at), and whether a newer
         checkpoint waits for the viewer's cosignature; None when neither."""
         size = self.last_cosigned_size()
-        latest = self.gate.app.integrator.latest_checkpoint()
+        latest = self.gate.latest_checkpoint()
         latest_size = latest.size if latest is not None else 0
         changed: dict[tuple[str, str], TodoItem] = {}
         capped = False

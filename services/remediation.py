@@ -136,6 +136,11 @@ class RemediationService:
         """The shortcomings carried into the subject's cycle of ``year``."""
         return carried_into(self.items(subject_key=subject_key), year)
 
+    @staticmethod
+    def carried_in(rows: Sequence[Mapping[str, Any]], year: int) -> Carried:
+        """:meth:`carried` of a subject whose :meth:`items` are ``rows``."""
+        return carried_into(list(rows), year)
+
     def carried_of(self, subject_keys: Sequence[str], year: int) -> dict[str, Carried]:
         """:meth:`carried` of several subjects, read in one query."""
         rows: dict[str, list[dict[str, Any]]] = {key: [] for key in subject_keys}
@@ -145,8 +150,15 @@ class RemediationService:
 
     def carried_items(self, subject_key: str, year: int) -> list[dict[str, Any]]:
         """Rows of :meth:`carried`, oldest first (Mẫu 2A/2B/2C section III)."""
-        rows = [r for r in self.items(subject_key=subject_key) if is_carried(r, year)]
-        return sorted(rows, key=lambda r: (r["year"], r["recorded_at"]))
+        return self.carried_items_in(self.items(subject_key=subject_key), year)
+
+    @staticmethod
+    def carried_items_in(
+        rows: Sequence[dict[str, Any]], year: int
+    ) -> list[dict[str, Any]]:
+        """:meth:`carried_items` of a subject whose :meth:`items` are ``rows``."""
+        carried = [r for r in rows if is_carried(r, year)]
+        return sorted(carried, key=lambda r: (r["year"], r["recorded_at"]))
 
     def status_counts(
         self,

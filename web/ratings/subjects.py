@@ -3,6 +3,7 @@ redone, and the subject's own steps in a round (self-rating, proposal)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from services.read_gateway_authors import AuthorChoices
 from web.catalogue.flashes import done
 from web.catalogue.ratings import SECTION_LABELS
 from web.catalogue.remediation import STATUS_LABELS as REMEDIATION_STATUS_LABELS
+from web.deferred_forms import Deferred
 from web.dispatch import form_status
 from web.errors import refusal
 from web.forms import BaseForm, choices
@@ -84,7 +86,8 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
     ratings = reads()
     cycle_row = found_cycle(cycle_id)
     subject = found_subject(cycle_id, key)
-    reviews = {r["venue_id"]: r for r in ratings.reviews(cycle_id, key)}
+    read = ratings.reviews(cycle_id, key)
+    reviews = {r["venue_id"]: r for r in read}
     timeline = ratings.timeline(cycle_id, key)
     orders = ratings.rereview_orders(cycle_id, key)
     names = subject_org_names(
@@ -101,10 +104,25 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
     rating_round = ratings.round_row(rid) if rid else None
     book = ratings.cycle_rulebook(cycle_id)
     form_code = book.form_of(subject["appendix"])
-    self_rating = forms.get("self_rating") or SelfRatingForm(formdata=None, prefix="sr")
     criteria = ratings.cycle_criteria(cycle_id, subject["appendix"])
-    if not book.scored:
-        self_rating.met.choices = choices((c.code, c.title) for c in criteria)
+
+    def self_rating_form() -> SelfRatingForm:
+        made = forms.get("self_rating") or SelfRatingForm(formdata=None, prefix="sr")
+        if not book.scored:
+            made.met.choices = choices((c.code, c.title) for c in criteria)
+        return made
+
+    def suggestion_form() -> Any:
+        return with_choices(
+            forms.get("suggestion") or SuggestionForm(formdata=None, prefix="sg"),
+            "issuer_org_id",
+            [(UUID(o), names[o]) for o in subject["path"][1:] if o in names],
+        )
+
+    def given(name: str, build: Callable[[], Any]) -> Any:
+        """The form sent back (bound, after a refusal), or one built on first use."""
+        return forms.get(name) or Deferred(build)
+
     context = {
         "cycle": cycle_row,
         "subject": subject,
@@ -113,7 +131,7 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "review_ids": {v: review_id(cycle_id, key, v) for v in subject["venues"]},
         "timeline": timeline,
         "flags": ratings.subject_flags(cycle_id, key),
-        "next_step": todo().subject_step(cycle_id, key),
+        "next_step": todo().subject_step(cycle_id, key, read),
         "round": rating_round,
         "form_code": form_code,
         # Every section of the template in its order; one the form does not
@@ -128,25 +146,20 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
         "collective_sections": COLLECTIVE_SECTIONS,
         "criteria": criteria,
         "scored": book.scored,
-        "open_review": forms.get("open_review")
-        or OpenReviewForm(formdata=None, prefix="or"),
-        "report": forms.get("report") or ReportForm(formdata=None, prefix="rp"),
-        "self_review": forms.get("self_review")
-        or SelfReviewForm(formdata=None, prefix="sv"),
-        "meeting": forms.get("meeting") or MeetingForm(formdata=None, prefix="mt"),
-        "self_rating": self_rating,
-        "proposal": forms.get("proposal") or ProposalForm(formdata=None, prefix="pr"),
+        # Each form built only if the template shows it (``web.deferred_forms``).
+        "open_review": given("open_review", lambda: OpenReviewForm(None, prefix="or")),
+        "report": given("report", lambda: ReportForm(None, prefix="rp")),
+        "self_review": given("self_review", lambda: SelfReviewForm(None, prefix="sv")),
+        "meeting": given("meeting", lambda: MeetingForm(None, prefix="mt")),
+        "self_rating": Deferred(self_rating_form),
+        "proposal": given("proposal", lambda: ProposalForm(None, prefix="pr")),
         "failed_review": forms.get("failed_review"),
-        "comment": forms.get("comment") or CommentForm(formdata=None, prefix="cm"),
+        "comment": given("comment", lambda: CommentForm(None, prefix="cm")),
         "authors": comment_authors(reviews),
-        "suggestion": with_choices(
-            forms.get("suggestion") or SuggestionForm(formdata=None, prefix="sg"),
-            "issuer_org_id",
-            [(UUID(o), names[o]) for o in subject["path"][1:] if o in names],
-        ),
-        "opinion": forms.get("opinion") or OpinionForm(formdata=None, prefix="op"),
-        "residence": forms.get("residence") or NoteForm(formdata=None, prefix="rs"),
-        "temporary": forms.get("temporary") or NoteForm(formdata=None, prefix="tc"),
+        "suggestion": Deferred(suggestion_form),
+        "opinion": given("opinion", lambda: OpinionForm(None, prefix="op")),
+        "residence": given("residence", lambda: NoteForm(None, prefix="rs")),
+        "temporary": given("temporary", lambda: NoteForm(None, prefix="tc")),
         "points_in": request.form if request.method == "POST" else {},
         "carried": reads().remediation.carried(key, cycle_row["year"]),
         "carried_items": reads().remediation.carried_items(key, cycle_row["year"]),
@@ -154,7 +167,7 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
             subject_key=key, year=cycle_row["year"]
         ),
         "orders": orders,
-        "rereview": forms.get("rereview") or ReReviewForm(formdata=None, prefix="rv"),
+        "rereview": given("rereview", lambda: ReReviewForm(None, prefix="rv")),
     }
     return render_template("ratings/subject.html", **context), status
 
