@@ -1,0 +1,215 @@
+"""A web request's statements on one connection per datastore (PostgreSQL):
+``ledger.held_connections``. Taken from the pool once, lent only while idle,
+given back at the request's end (error or not) and whenever a block leaves it
+in a transaction; one per thread; nothing held outside a request. SQLite holds
+nothing and works as before."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from eventsourcing import persistence as es
+
+from ledger import held_connections as held
+from services.app import Kiemdiem
+from tests.conftest import SECRET_KEY
+
+
+def _postgres(services: Kiemdiem) -> None:
+    if services.settings.backend != "postgres":
+        pytest.skip("PostgreSQL only: SQLite's pools are not held")
+
+
+def _datastores(services: Kiemdiem) -> dict[str, Any]:
+    shared = services.projections.views.shared
+    assert shared is not None
+    return {
+        "ledger": services.ledger.recorder.datastore,  # type: ignore[attr-defined]
+        "views": shared.datastore,
+    }
+
+
+def _taken(services: Kiemdiem) -> dict[str, int]:
+    """How many connections each pool has handed out so far."""
+    return {
+        name: d.pool.get_stats().get("requests_num", 0)
+        for name, d in _datastores(services).items()
+    }
+
+
+def _out(services: Kiemdiem) -> dict[str, int]:
+    """How many of each pool's connections are out of it now."""
+    out = {}
+    for name, d in _datastores(services).items():
+        stats = d.pool.get_stats()
+        out[name] = stats["pool_size"] - stats["pool_available"]
+    return out
+
+
+def _reads(services: Kiemdiem) -> None:
+    """A page's worth of statements on the ledger and on the views."""
+    for _ in range(3):
+        services.ledger.max_notification_id()
+        services.accounts()
+        with services.ledger.sql.read() as cur:
+            cur.execute("SELECT 1").fetchone()
+
+
+@pytest.fixture
+def request_scope() -> Iterator[None]:
+    held.begin_request()
+    try:
+        yield
+    finally:
+        held.end_request()
+
+
+def test_a_request_takes_one_connection_per_datastore(services: Kiemdiem) -> None:
+    _postgres(services)
+    before = _taken(services)
+    held.begin_request()
+    try:
+        _reads(services)
+        assert held.held_count() == 2
+    finally:
+        held.end_request()
+    after = _taken(services)
+    assert {k: after[k] - before[k] for k in after} == {"ledger": 1, "views": 1}
+    assert held.held_count() == 0
+    assert _out(services) == {"ledger": 0, "views": 0}
+
+
+def test_outside_a_request_every_block_goes_to_the_pool(services: Kiemdiem) -> None:
+    _postgres(services)
+    before = _taken(services)
+    _reads(services)
+    after = _taken(services)
+    assert after["ledger"] - before["ledger"] >= 6
+    assert _out(services) == {"ledger": 0, "views": 0}
+
+
+def test_a_connection_left_in_a_transaction_is_never_lent(
+    services: Kiemdiem, request_scope: None
+) -> None:
+    _postgres(services)
+    datastore = _datastores(services)["ledger"]
+    table = services.ledger.sql.table("left_open")
+    with datastore.get_connection() as conn:
+        first_pid = conn.info.backend_pid
+    with datastore.get_connection() as conn:
+        assert conn.info.backend_pid == first_pid  # held: the same one
+        conn.execute("BEGIN")
+        conn.execute(f"CREATE TABLE {table} (x int)")
+    # Given back (committed, as the pool's own block ends it), not kept.
+    assert held.held_count() == 0
+    assert _out(services)["ledger"] == 0
+    with datastore.get_connection() as conn:
+        assert conn.info.transaction_status == 0  # IDLE
+        conn.execute(f"SELECT count(*) FROM {table}")  # it was committed
+
+
+def test_a_nested_block_gets_another_connection(
+    services: Kiemdiem, request_scope: None
+) -> None:
+    _postgres(services)
+    datastore = _datastores(services)["ledger"]
+    with datastore.transaction(commit=False) as outer:
+        with datastore.get_connection() as inner:
+            assert inner is not outer.connection
+            assert inner.info.transaction_status == 0  # IDLE
+        outer.execute("SELECT 1")
+    assert held.held_count() == 1
+
+
+def test_given_back_on_an_error_in_a_block(
+    services: Kiemdiem, request_scope: None
+) -> None:
+    _postgres(services)
+    datastore = _datastores(services)["views"]
+    with datastore.get_connection() as conn:
+        conn.execute("SELECT 1")
+    with pytest.raises(es.ProgrammingError), datastore.transaction() as cur:
+        cur.execute("SELECT no_such_column FROM no_such_table")
+    assert held.held_count() == 0
+    assert _out(services)["views"] == 0
+    with datastore.get_connection() as conn:  # a good one again
+        assert conn.execute("SELECT 2").fetchone() is not None
+
+
+def test_given_back_when_a_request_fails(
+    services: Kiemdiem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _postgres(services)
+    from web import create_app, security
+
+    public = security.PUBLIC_ENDPOINTS | {"fails_after_reading"}
+    monkeypatch.setattr(security, "PUBLIC_ENDPOINTS", public)
+
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": SECRET_KEY, "PROPAGATE_EXCEPTIONS": False},
+        services=services,
+    )
+
+    @app.route("/fails-after-reading")
+    def fails_after_reading() -> str:
+        _reads(services)
+        assert held.held_count() == 2
+        raise RuntimeError("after the reads")
+
+    assert app.test_client().get("/fails-after-reading").status_code == 500
+    assert held.held_count() == 0
+    assert _out(services) == {"ledger": 0, "views": 0}
+
+
+def test_each_thread_holds_its_own(services: Kiemdiem) -> None:
+    _postgres(services)
+    datastore = _datastores(services)["views"]
+    threads = 6
+    together = threading.Barrier(threads)
+    pids: dict[int, set[int]] = {}
+    failures: list[BaseException] = []
+
+    def request(n: int) -> None:
+        try:
+            held.begin_request()
+            seen: set[int] = set()
+            for step in range(10):
+                with datastore.get_connection() as conn:
+                    row = conn.execute("SELECT pg_backend_pid() AS pid").fetchone()
+                    seen.add(row["pid"])
+                if step == 0:
+                    together.wait(timeout=10)  # every thread holds one now
+            pids[n] = seen
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            held.end_request()
+
+    workers = [threading.Thread(target=request, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert failures == []
+    assert all(len(seen) == 1 for seen in pids.values())  # one each, all along
+    assert len(set().union(*pids.values())) == threads  # never shared
+    assert _out(services)["views"] == 0
+
+
+def test_a_request_scope_changes_nothing_on_either_backend(
+    services: Kiemdiem, admin: Any, request_scope: None
+) -> None:
+    from services import commands as c
+
+    before = services.ledger.max_notification_id()
+    services.handle(
+        c.FoundOrganisation(
+            admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
+        ),
+        admin.signer,
+    )
+    assert services.ledger.max_notification_id() > before
+    assert any(row.code == "tinh" for row in services.organisations())
