@@ -47,6 +47,8 @@ _ERRORS: tuple[tuple[type[Exception], type[Exception]], ...] = (
 
 
 class _Slot:
+    """A thread's held connection for one owner, and whether a block has it."""
+
     __slots__ = ("conn", "lent")
 
     def __init__(self) -> None:
@@ -57,7 +59,7 @@ class _Slot:
 class _Request(threading.local):
     """This thread's request: None outside one, else each datastore's slot."""
 
-    slots: dict[HeldConnections, _Slot] | None = None
+    slots: dict[Any, _Slot] | None = None
 
 
 _request = _Request()
@@ -73,9 +75,21 @@ def end_request() -> None:
     """Every connection this thread holds goes back to its pool."""
     slots, _request.slots = _request.slots, None
     for owner, slot in (slots or {}).items():
-        if slot.conn is not None and not slot.lent:
-            owner.give_back(slot.conn)
-        slot.conn = None
+        conn, slot.conn = slot.conn, None
+        if conn is not None and not slot.lent:
+            owner.give_back(conn)
+
+
+def slot_for(owner: Any) -> _Slot | None:
+    """This thread's slot for ``owner`` (anything with ``give_back(conn)``,
+    called at the request's end) during a request, else None."""
+    slots = _request.slots
+    if slots is None:
+        return None
+    slot = slots.get(owner)
+    if slot is None:
+        slot = slots[owner] = _Slot()
+    return slot
 
 
 def held_count() -> int:
@@ -95,10 +109,7 @@ class HeldConnections:
 
     @contextmanager
     def get_connection(self) -> Iterator[Any]:
-        slots = _request.slots
-        slot = None if slots is None else slots.get(self)
-        if slots is not None and slot is None:
-            slot = slots[self] = _Slot()
+        slot = slot_for(self)
         if slot is None or slot.lent:
             with self.pooled() as conn:
                 yield conn

@@ -213,3 +213,69 @@ def test_a_request_scope_changes_nothing_on_either_backend(
     )
     assert services.ledger.max_notification_id() > before
     assert any(row.code == "tinh" for row in services.organisations())
+
+
+# -- SQLite: a view's read connection held for the request -------------------------
+
+
+def _sqlite_view(services: Kiemdiem) -> Any:
+    if services.settings.backend != "sqlite":
+        pytest.skip("SQLite's view files")
+    view = services.projections.views.state("directory").view
+    assert view.read_pool is not None
+    return view
+
+
+def _counting_gets(view: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    taken: list[int] = []
+    get = view.read_pool.get_connection
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        taken.append(1)
+        return get(*args, **kwargs)
+
+    monkeypatch.setattr(view.read_pool, "get_connection", counted)
+    return taken
+
+
+def _read(view: Any) -> None:
+    with view.snapshot() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM tracking")
+        assert cursor.fetchone() is not None
+
+
+def test_sqlite_a_request_reads_a_view_on_one_connection(
+    services: Kiemdiem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = _sqlite_view(services)
+    taken = _counting_gets(view, monkeypatch)
+    held.begin_request()
+    try:
+        for _ in range(4):
+            _read(view)
+        assert held.held_count() == 1
+        kept = held.slot_for(view)
+        assert kept is not None
+        assert not kept.conn._sqlite_conn.in_transaction  # each read ended
+        with view.snapshot(), view.snapshot() as inner:  # nested: another one
+            inner.execute("SELECT 1")
+    finally:
+        held.end_request()
+    assert len(taken) == 2
+    assert held.held_count() == 0
+    for _ in range(3):  # outside a request: from the pool each time
+        _read(view)
+    assert len(taken) == 5
+
+
+def test_sqlite_a_failed_read_gives_its_connection_back(
+    services: Kiemdiem, monkeypatch: pytest.MonkeyPatch, request_scope: None
+) -> None:
+    view = _sqlite_view(services)
+    taken = _counting_gets(view, monkeypatch)
+    _read(view)
+    with pytest.raises(Exception, match="no such table"), view.snapshot() as cur:
+        cur.execute("SELECT * FROM no_such_table")
+    assert held.held_count() == 0
+    _read(view)  # a fresh one
+    assert len(taken) == 2
