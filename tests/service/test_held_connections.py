@@ -221,7 +221,7 @@ def test_a_request_scope_changes_nothing_on_either_backend(
 def _sqlite_view(services: Kiemdiem) -> Any:
     if services.settings.backend != "sqlite":
         pytest.skip("SQLite's view files")
-    view = services.projections.views.state("directory").view
+    view: Any = services.projections.views.state("directory").view
     assert view.read_pool is not None
     return view
 
