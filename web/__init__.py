@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g, request
 
-from ledger import held_connections
 from ledger.errors import ConfigurationError
+from services import request_scope
 from web import config as web_config
 from web import errors, logconfig, security
 from web.identity import login_manager
@@ -47,7 +47,7 @@ def create_app(
 
     # First of all hooks: every statement of the request on one connection per
     # datastore (PostgreSQL), given back at its end, error or not.
-    app.before_request(held_connections.begin_request)
+    app.before_request(request_scope.begin_request)
     app.teardown_request(_give_connections_back)
     # Then: the session checks below already read the views.
     app.before_request(_views_current)
@@ -62,7 +62,7 @@ def create_app(
 
 
 def _give_connections_back(_error: BaseException | None) -> None:
-    held_connections.end_request()
+    request_scope.end_request()
 
 
 def _views_current() -> None:
