@@ -164,6 +164,23 @@ def test_given_back_when_a_request_fails(
     assert _out(services) == {"ledger": 0, "views": 0}
 
 
+def test_a_request_left_open_gives_back_at_the_next_start(
+    services: Kiemdiem,
+) -> None:
+    """A teardown that never ran (another teardown hook raised first): the
+    thread's next request gives the old connections back before it begins."""
+    _postgres(services)
+    held.begin_request()
+    _reads(services)
+    assert _out(services) == {"ledger": 1, "views": 1}
+    held.begin_request()  # no end_request in between
+    try:
+        assert held.held_count() == 0
+        assert _out(services) == {"ledger": 0, "views": 0}
+    finally:
+        held.end_request()
+
+
 def test_each_thread_holds_its_own(services: Kiemdiem) -> None:
     _postgres(services)
     datastore = _datastores(services)["views"]
