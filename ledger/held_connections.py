@@ -67,7 +67,8 @@ _request = _Request()
 
 def begin_request() -> None:
     """From here to :func:`end_request`, this thread holds what it takes."""
-    end_request()  # a scope left open (never by Flask) gives its connections back
+    # A scope left open (a teardown hook that raised before ours) gives back here.
+    end_request()
     _request.slots = {}
 
 
