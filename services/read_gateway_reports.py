@@ -5,9 +5,9 @@ against the viewer's scope (``Read.REPORT``) before it returns. A mixin of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from domain import permissions as p
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from services.app import Kiemdiem
 
 Row = dict[str, Any]
+Shown = TypeVar("Shown")
 
 
 class ReportGatewayReads:
@@ -61,6 +62,31 @@ class ReportGatewayReads:
         every time)."""
         self.check(Read.REPORT, org_id)
         return self.app.reports.report_page(org_id, year, populations, tree_on)
+
+    def report_page_shown(
+        self,
+        org_id: UUID,
+        year: int,
+        populations: Sequence[str],
+        tree_on: date | None,
+        show: Callable[[Row, dict[str, list[Row]]], Shown],
+        shown_with: Hashable = None,
+    ) -> Shown:
+        """``show(report, histories)`` of :meth:`report_page`'s figures (the
+        page's rendered content), kept beside them while the views they were
+        read from stand still (their marks are this result's too). Kept per
+        viewer: the key holds the viewer, all that decides what they may read,
+        so two viewers never share one; ``shown_with``: whatever else ``show``
+        depends on (the caller's). The check runs first, every time."""
+        self.check(Read.REPORT, org_id)
+        figures = (org_id, year, tuple(populations), self.app.today(), tree_on)
+        key = (*figures, self.viewer, shown_with)
+
+        def shown() -> Shown:
+            reports = self.app.reports
+            return show(*reports.report_page(org_id, year, populations, tree_on))
+
+        return self.app.kept.get("report_shown", key, shown)
 
     def statistics_committees(self, cycle_id: UUID) -> list[Row]:
         """The committees a cycle's statistics page offers (``org_id``,

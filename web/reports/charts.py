@@ -88,7 +88,7 @@ def stacked_bars(
 
 def table_rows(rows: Iterable[Sequence[Any]]) -> Markup:
     """A report table's body rows, each cell escaped, the first a row header
-    (``report.html``; one join: the table of a province's communes has
+    (``report_body.html``; one join: the table of a province's communes has
     thousands of cells, a template loop's step each)."""
     return Markup(  # noqa: S704 - every cell is escaped
         "".join(

@@ -11,12 +11,14 @@ from uuid import UUID
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
     request,
     url_for,
 )
+from markupsafe import Markup
 
 from services import report_documents as docs
 from services.commendations import GrantAward
@@ -115,15 +117,31 @@ def _charts(
 @requires("report.read")
 def report(org_id: UUID, year: str):
     _org(org_id)
-    payload, histories = reads().report_page(
-        org_id, _year(year), POPULATIONS, tree_on_arg()
+    payload, body = reads().report_page_shown(
+        org_id,
+        _year(year),
+        POPULATIONS,
+        tree_on_arg(),
+        _report_body,
+        request.script_root,
     )
-    return render_template(
-        "reports/report.html",
+    return render_template("reports/report.html", report=payload, body=body)
+
+
+def _report_body(
+    payload: dict[str, Any], histories: dict[str, list[dict[str, Any]]]
+) -> tuple[dict[str, Any], Markup]:
+    """The report page's content (charts, tables, lists): a function of the
+    figures alone (and the application's root, a key of what is kept), rendered
+    once and kept beside them (``ReportGatewayReads.report_page_shown``); the
+    page around it (who is signed in, CSRF tokens, messages) per request."""
+    template = current_app.jinja_env.get_template("reports/report_body.html")
+    html = template.render(
         report=payload,
         charts=_charts(payload, histories),
         tables=docs.report_tables(payload),
     )
+    return payload, Markup(html)  # noqa: S704 - rendered with autoescape
 
 
 @bp.get("/<uuid:org_id>/<year>/chua-hoan-thanh/<level>")
