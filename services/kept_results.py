@@ -134,6 +134,18 @@ class KeptResults:
                 results.popitem(last=False)
         return value
 
+    @contextmanager
+    def once(self) -> Iterator[None]:
+        """Every kept result asked for inside this block uses one reading of
+        the marks, taken here (a page asking for several pays for one): what
+        is read inside is at least that new. Nested in a kept computation or
+        another block, the outer's marks stand."""
+        if _outer.get() is not None:
+            yield
+            return
+        with self._computing(self.marks()):
+            yield
+
     def forget(self) -> None:
         """Drop everything kept (tests; nothing needs it to stay exact)."""
         with self._lock:

@@ -16,6 +16,7 @@ in ``services.read_gateway_todo_roles``.
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -81,13 +82,20 @@ class TodoReads:
         viewer = self.gate.viewer
         found: list[TodoGroup] = []
         keeper = p.keeps_office(viewer)
-        if keeper and viewer.has(Role.SECRETARY, Role.DECISION_MAKER):
-            found += self.subject_groups()
-            found += self.order_groups()
-        if keeper and viewer.has(Role.INSPECTOR):
-            found += self.roles.inspector_groups()
-        if viewer.member_id is not None:
-            found += self.roles.member_groups()
+        steps = keeper and viewer.has(Role.SECRETARY, Role.DECISION_MAKER)
+        # the subjects' and a member's lists are kept between requests: one
+        # reading of the views' change marks serves them all
+        kept: AbstractContextManager[None] = (
+            self.gate.app.kept.once() if steps or viewer.member_id else nullcontext()
+        )
+        with kept:
+            if steps:
+                found += self.subject_groups()
+                found += self.order_groups()
+            if keeper and viewer.has(Role.INSPECTOR):
+                found += self.roles.inspector_groups()
+            if viewer.member_id is not None:
+                found += self.roles.member_groups()
         if viewer.has(Role.COUNTING):
             found += self.roles.counting_groups()
         return [g for g in found if g.count or g.extra]
@@ -161,13 +169,13 @@ class TodoReads:
             for status, roles in STATUS_GROUPS:
                 if not self.gate.viewer.has(*roles):
                     continue
-                rows, count = self._status_rows(cycle, status)
+                items, count = self._status_items(cycle, status)
                 if not count:
                     continue
                 groups.append(
                     TodoGroup(
                         code=f"status.{status}",
-                        items=[self.subject_item(cycle, s) for s in rows],
+                        items=list(items),
                         count=min(count, COUNT_CAP),
                         capped=count > COUNT_CAP,
                         cycle_id=cycle["cycle_id"],
@@ -177,6 +185,22 @@ class TodoReads:
                     )
                 )
         return groups
+
+    def _status_items(
+        self, cycle: Row, status: str
+    ) -> tuple[tuple[TodoItem, ...], int]:
+        """The first subjects of a status in the viewer's branch as to-do
+        items, and how many: kept while the views they were read from stand
+        still. The branch (the scope) is decided here on every request and is
+        in the key with everything else the items depend on."""
+        under = self._branch_filter(cycle)
+        key = (cycle["cycle_id"], status, under, self.first)
+
+        def read() -> tuple[tuple[TodoItem, ...], int]:
+            rows, count = self._status_rows(cycle, status)
+            return tuple(self.subject_item(cycle, s) for s in rows), count
+
+        return self.gate.app.kept.get("todo_status", key, read)
 
     def _round_open(self, cycle_id: str, authority: str | None) -> bool:
         if not authority or authority == "outside":
@@ -264,7 +288,7 @@ class TodoReads:
         """Orders to redo a review or rating (§5.4) not yet carried out."""
         groups: list[TodoGroup] = []
         for cycle in self.open_cycles():
-            rows = open_orders(self.views, cycle["cycle_id"], COUNT_CAP + 1)
+            rows = self._open_orders(cycle["cycle_id"])
             rows = self.gate.keep(
                 Read.SUBJECT,
                 rows,
@@ -297,6 +321,15 @@ class TodoReads:
                 )
             )
         return groups
+
+    def _open_orders(self, cycle_id: str) -> list[Row]:
+        """A cycle's open orders (up to the cap), kept while the views they
+        were read from stand still; the scope rule keeps the viewer's after."""
+        return self.gate.app.kept.get(
+            "todo_orders",
+            cycle_id,
+            lambda: open_orders(self.views, cycle_id, COUNT_CAP + 1),
+        )
 
     def all_changed(self) -> TodoGroup | None:
         """Every file changed since the inspector's last cosignature."""
