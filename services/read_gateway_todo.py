@@ -16,7 +16,6 @@ in ``services.read_gateway_todo_roles``.
 from __future__ import annotations
 
 import json
-from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -82,14 +81,10 @@ class TodoReads:
         viewer = self.gate.viewer
         found: list[TodoGroup] = []
         keeper = p.keeps_office(viewer)
-        steps = keeper and viewer.has(Role.SECRETARY, Role.DECISION_MAKER)
         # the subjects' and a member's lists are kept between requests: one
         # reading of the views' change marks serves them all
-        kept: AbstractContextManager[None] = (
-            self.gate.app.kept.once() if steps or viewer.member_id else nullcontext()
-        )
-        with kept:
-            if steps:
+        with self.gate.app.kept.once():
+            if keeper and viewer.has(Role.SECRETARY, Role.DECISION_MAKER):
                 found += self.subject_groups()
                 found += self.order_groups()
             if keeper and viewer.has(Role.INSPECTOR):
@@ -105,7 +100,13 @@ class TodoReads:
         """The newest open cycles the viewer reads (the cycles table is small:
         one row per organisation and period)."""
         if self._cycles is None:
-            rows = [c for c in self.gate.cycles() if not c["closed"]]
+            # every cycle's row kept; the viewer's scope is applied here, on
+            # every request, by the gate's rule
+            rows = self.gate.app.kept.get("cycles", None, self.gate.app.ratings.cycles)
+            if not self.gate.viewer.is_admin:
+                self.gate.load_paths(r["org_id"] for r in rows)
+                rows = [r for r in rows if self.gate.sees_cycle(r)]
+            rows = [c for c in rows if not c["closed"]]
             rows.sort(key=lambda c: (int(c["year"]), int(c["opened_at"])), reverse=True)
             self._cycles = rows[:MAX_CYCLES]
         return self._cycles
@@ -194,7 +195,10 @@ class TodoReads:
         still. The branch (the scope) is decided here on every request and is
         in the key with everything else the items depend on."""
         under = self._branch_filter(cycle)
-        key = (cycle["cycle_id"], status, under, self.first)
+        # the cycle's row was read before the marks: what the items take of it
+        # is in the key
+        deadlines = json.dumps(cycle.get("deadlines"), sort_keys=True, default=str)
+        key = (cycle["cycle_id"], cycle["year"], deadlines, status, under, self.first)
 
         def read() -> tuple[tuple[TodoItem, ...], int]:
             rows, count = self._status_rows(cycle, status)

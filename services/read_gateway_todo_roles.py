@@ -239,7 +239,8 @@ class RoleTodoReads:
         """The next steps of a member's own subjects in open cycles, newest
         cycle first."""
         own = subjects_of_member(self.views, me)
-        cycles = {c["cycle_id"]: c for c in self.gate.app.ratings.cycles()}
+        every = self.gate.app.kept.get("cycles", None, self.gate.app.ratings.cycles)
+        cycles = {c["cycle_id"]: c for c in every}
         own = [
             s
             for s in own

@@ -140,3 +140,40 @@ def test_a_member_s_reminders_read_nothing_when_only_their_own_would_show(
     monkeypatch.setattr(kiemdiem.projections, "query", counting)
     assert gate.remediation.reminders(skip_own=True) == {"items": [], "count": 0}
     assert not [q for q in queries if "shortcoming" in q]
+
+
+def test_the_marks_are_read_at_the_first_kept_result_asked_for(kiemdiem, kept):
+    calls: list[int] = []
+    real = kiemdiem.projections.change_marks
+
+    def counted() -> Any:
+        calls.append(1)
+        return real()
+
+    kiemdiem.projections.change_marks = counted
+    try:
+        with kept.once():
+            pass  # a dashboard asking for nothing kept reads no marks
+        assert calls == []
+        with kept.once():
+            kept.get("cycles", None, kiemdiem.ratings.cycles)
+            kept.get("cycles", None, kiemdiem.ratings.cycles)
+        assert len(calls) == 1
+    finally:
+        del kiemdiem.projections.change_marks
+
+
+def test_the_cycles_and_the_reminders_are_kept_per_organisation(
+    kiemdiem,
+    two,  # noqa: F811
+    kept,
+):
+    for username in ("thuky-tay", "thuky", "thuky-tay"):
+        gate = ReadGateway.for_account(kiemdiem, two["ids"][username])
+        with kept.once():
+            TodoReads(gate).groups()
+            found = gate.remediation.reminders(skip_own=True)
+        assert set(found) == {"items", "count"}
+    assert kept.served["cycles"] >= 2
+    assert kept.served["reminders"] == 1  # the district's, asked again
+    assert kept.sizes_kept()["reminders"] == 2  # one per organisation
