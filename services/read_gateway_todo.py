@@ -201,10 +201,18 @@ class TodoReads:
         key = (cycle["cycle_id"], cycle["year"], deadlines, status, under, self.first)
 
         def read() -> tuple[tuple[TodoItem, ...], int]:
+            self.fresh()
             rows, count = self._status_rows(cycle, status)
             return tuple(self.subject_item(cycle, s) for s in rows), count
 
         return self.gate.app.kept.get("todo_status", key, read)
+
+    def fresh(self) -> None:
+        """Forget what this request read and kept for itself (the branch's
+        keys, rounds, names): a kept computation reads anew all it depends on,
+        so it records every view whose change must move it."""
+        self._rounds, self._names = {}, {}
+        self._keys, self._large = None, False
 
     def _round_open(self, cycle_id: str, authority: str | None) -> bool:
         if not authority or authority == "outside":

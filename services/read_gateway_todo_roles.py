@@ -38,6 +38,8 @@ class TodoLists(Protocol):
 
     def subject_item(self, cycle: Row, subject: Row) -> TodoItem: ...
 
+    def fresh(self) -> None: ...
+
 
 class RoleTodoReads:
     """The lists of the roles that do not work through a subject's steps."""
@@ -238,6 +240,7 @@ class RoleTodoReads:
     def _own_steps(self, me: UUID) -> tuple[TodoItem, ...]:
         """The next steps of a member's own subjects in open cycles, newest
         cycle first."""
+        self.lists.fresh()  # kept: read anew all it depends on
         own = subjects_of_member(self.views, me)
         every = self.gate.app.kept.get("cycles", None, self.gate.app.ratings.cycles)
         cycles = {c["cycle_id"]: c for c in every}

@@ -177,3 +177,24 @@ def test_the_cycles_and_the_reminders_are_kept_per_organisation(
     assert kept.served["cycles"] >= 2
     assert kept.served["reminders"] == 1  # the district's, asked again
     assert kept.sizes_kept()["reminders"] == 2  # one per organisation
+
+
+def test_each_kept_list_records_every_view_it_depends_on(
+    kiemdiem,
+    two,  # noqa: F811
+    kept,
+):
+    """What one kept list read is not lent to the next from the request's own
+    caches (the branch's subject keys, organisation names): each then records
+    the views it depends on, and moves when they do."""
+    for username in ("thuky-tay", "thuky-tinh"):
+        todo = lists(kiemdiem, two, username)
+        todo._branch_keys()  # the request's caches filled before the lists
+        for cycle in todo.open_cycles():
+            todo.org_name(cycle["org_id"])
+        todo.groups()
+    # read by the branch's subject keys (the district's): the directory's too
+    by_keys = [e for k, e in kept._kept["todo_status"].items() if k[4] is not None]
+    assert len(by_keys) >= 2
+    for entry in by_keys:
+        assert {"directory", "ratings"} <= set(entry.marks)
