@@ -117,7 +117,8 @@ class ProjectionRuntime:
 
     def change_marks(self) -> dict[str, tuple[int | None, int]]:
         """Each view's change mark and position, read now (one statement on
-        PostgreSQL, one per view file on SQLite). The mark moves only when the
+        PostgreSQL; on SQLite too, on the kept connection with every view's
+        file attached: one snapshot of them all). The mark moves only when the
         view applies an event or is reset, in the transaction that changes its
         rows (``View.mark_changed``); None for a view that has not changed
         since it was opened by code that keeps one (its position then stands
@@ -133,6 +134,8 @@ class ProjectionRuntime:
                 )
                 rows = [as_tuple(r) for r in c.fetchall()]
             return {str(r[0]): (r[1], int(r[2] or 0)) for r in rows}
+        if 1 < len(states) <= reading.MAX_ATTACHED:
+            return reading.change_marks(states)
         found: dict[str, tuple[int | None, int]] = {}
         for state in states:
             with state.view.transaction(commit=False) as c:

@@ -98,6 +98,8 @@ class KeptResults:
         """``compute()``, or what it gave before for ``(kind, key)`` if no
         view it read has changed since."""
         outer = _outer.get()
+        if outer is not None and not outer:  # a block's marks, read at first use
+            outer.update(self.marks())
         marks = outer if outer is not None else self.marks()
         with self._lock:
             results = self._kept.get(kind)
@@ -133,6 +135,20 @@ class KeptResults:
             while len(results) > self.sizes.get(kind, self.default):
                 results.popitem(last=False)
         return value
+
+    @contextmanager
+    def once(self) -> Iterator[None]:
+        """Every kept result asked for inside this block uses one reading of
+        the marks, taken when the first is asked for (a page asking for
+        several pays for one, a page asking for none for none): what is read
+        after is at least that new. A kept result must not depend on what
+        was read before that but through its key. Nested in a kept
+        computation or another block, the outer's marks stand."""
+        if _outer.get() is not None:
+            yield
+            return
+        with self._computing({}):
+            yield
 
     def forget(self) -> None:
         """Drop everything kept (tests; nothing needs it to stay exact)."""

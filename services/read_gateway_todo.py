@@ -81,13 +81,16 @@ class TodoReads:
         viewer = self.gate.viewer
         found: list[TodoGroup] = []
         keeper = p.keeps_office(viewer)
-        if keeper and viewer.has(Role.SECRETARY, Role.DECISION_MAKER):
-            found += self.subject_groups()
-            found += self.order_groups()
-        if keeper and viewer.has(Role.INSPECTOR):
-            found += self.roles.inspector_groups()
-        if viewer.member_id is not None:
-            found += self.roles.member_groups()
+        # the subjects' and a member's lists are kept between requests: one
+        # reading of the views' change marks serves them all
+        with self.gate.app.kept.once():
+            if keeper and viewer.has(Role.SECRETARY, Role.DECISION_MAKER):
+                found += self.subject_groups()
+                found += self.order_groups()
+            if keeper and viewer.has(Role.INSPECTOR):
+                found += self.roles.inspector_groups()
+            if viewer.member_id is not None:
+                found += self.roles.member_groups()
         if viewer.has(Role.COUNTING):
             found += self.roles.counting_groups()
         return [g for g in found if g.count or g.extra]
@@ -97,7 +100,13 @@ class TodoReads:
         """The newest open cycles the viewer reads (the cycles table is small:
         one row per organisation and period)."""
         if self._cycles is None:
-            rows = [c for c in self.gate.cycles() if not c["closed"]]
+            # every cycle's row kept; the viewer's scope is applied here, on
+            # every request, by the gate's rule
+            rows = self.gate.app.kept.get("cycles", None, self.gate.app.ratings.cycles)
+            if not self.gate.viewer.is_admin:
+                self.gate.load_paths(r["org_id"] for r in rows)
+                rows = [r for r in rows if self.gate.sees_cycle(r)]
+            rows = [c for c in rows if not c["closed"]]
             rows.sort(key=lambda c: (int(c["year"]), int(c["opened_at"])), reverse=True)
             self._cycles = rows[:MAX_CYCLES]
         return self._cycles
@@ -161,13 +170,13 @@ class TodoReads:
             for status, roles in STATUS_GROUPS:
                 if not self.gate.viewer.has(*roles):
                     continue
-                rows, count = self._status_rows(cycle, status)
+                items, count = self._status_items(cycle, status)
                 if not count:
                     continue
                 groups.append(
                     TodoGroup(
                         code=f"status.{status}",
-                        items=[self.subject_item(cycle, s) for s in rows],
+                        items=list(items),
                         count=min(count, COUNT_CAP),
                         capped=count > COUNT_CAP,
                         cycle_id=cycle["cycle_id"],
@@ -177,6 +186,33 @@ class TodoReads:
                     )
                 )
         return groups
+
+    def _status_items(
+        self, cycle: Row, status: str
+    ) -> tuple[tuple[TodoItem, ...], int]:
+        """The first subjects of a status in the viewer's branch as to-do
+        items, and how many: kept while the views they were read from stand
+        still. The branch (the scope) is decided here on every request and is
+        in the key with everything else the items depend on."""
+        under = self._branch_filter(cycle)
+        # the cycle's row was read before the marks: what the items take of it
+        # is in the key
+        deadlines = json.dumps(cycle.get("deadlines"), sort_keys=True, default=str)
+        key = (cycle["cycle_id"], cycle["year"], deadlines, status, under, self.first)
+
+        def read() -> tuple[tuple[TodoItem, ...], int]:
+            self.fresh()
+            rows, count = self._status_rows(cycle, status)
+            return tuple(self.subject_item(cycle, s) for s in rows), count
+
+        return self.gate.app.kept.get("todo_status", key, read)
+
+    def fresh(self) -> None:
+        """Forget what this request read and kept for itself (the branch's
+        keys, rounds, names): a kept computation reads anew all it depends on,
+        so it records every view whose change must move it."""
+        self._rounds, self._names = {}, {}
+        self._keys, self._large = None, False
 
     def _round_open(self, cycle_id: str, authority: str | None) -> bool:
         if not authority or authority == "outside":
@@ -283,7 +319,7 @@ class TodoReads:
         """Orders to redo a review or rating (§5.4) not yet carried out."""
         groups: list[TodoGroup] = []
         for cycle in self.open_cycles():
-            rows = open_orders(self.views, cycle["cycle_id"], COUNT_CAP + 1)
+            rows = self._open_orders(cycle["cycle_id"])
             rows = self.gate.keep(
                 Read.SUBJECT,
                 rows,
@@ -316,6 +352,15 @@ class TodoReads:
                 )
             )
         return groups
+
+    def _open_orders(self, cycle_id: str) -> list[Row]:
+        """A cycle's open orders (up to the cap), kept while the views they
+        were read from stand still; the scope rule keeps the viewer's after."""
+        return self.gate.app.kept.get(
+            "todo_orders",
+            cycle_id,
+            lambda: open_orders(self.views, cycle_id, COUNT_CAP + 1),
+        )
 
     def all_changed(self) -> TodoGroup | None:
         """Every file changed since the inspector's last cosignature."""

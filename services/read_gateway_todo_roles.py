@@ -38,6 +38,8 @@ class TodoLists(Protocol):
 
     def subject_item(self, cycle: Row, subject: Row) -> TodoItem: ...
 
+    def fresh(self) -> None: ...
+
 
 class RoleTodoReads:
     """The lists of the roles that do not work through a subject's steps."""
@@ -188,21 +190,12 @@ class RoleTodoReads:
         takes it), their shortcomings still being remedied, and open votes."""
         me = self.gate.viewer.member_id
         groups: list[TodoGroup] = []
-        own = subjects_of_member(self.views, me) if me is not None else []
-        cycles = {c["cycle_id"]: c for c in self.gate.app.ratings.cycles()}
-        own = [
-            s
-            for s in own
-            if s["cycle_id"] in cycles and not cycles[s["cycle_id"]]["closed"]
-        ]
-        own.sort(
-            key=lambda s: (
-                -int(cycles[s["cycle_id"]]["year"]),
-                -int(cycles[s["cycle_id"]]["opened_at"]),
-            )
+        # one's own file: kept while the views it was read from stand still
+        items = (
+            list(self.gate.app.kept.get("todo_own", me, lambda: self._own_steps(me)))
+            if me is not None
+            else []
         )
-        items = [self.subject_item(cycles[s["cycle_id"]], s) for s in own]
-        items = [i for i in items if i.step]
         if items:
             groups.append(
                 TodoGroup(code="own", items=items[: self.first], count=len(items))
@@ -243,6 +236,27 @@ class RoleTodoReads:
                 )
             )
         return groups
+
+    def _own_steps(self, me: UUID) -> tuple[TodoItem, ...]:
+        """The next steps of a member's own subjects in open cycles, newest
+        cycle first."""
+        self.lists.fresh()  # kept: read anew all it depends on
+        own = subjects_of_member(self.views, me)
+        every = self.gate.app.kept.get("cycles", None, self.gate.app.ratings.cycles)
+        cycles = {c["cycle_id"]: c for c in every}
+        own = [
+            s
+            for s in own
+            if s["cycle_id"] in cycles and not cycles[s["cycle_id"]]["closed"]
+        ]
+        own.sort(
+            key=lambda s: (
+                -int(cycles[s["cycle_id"]]["year"]),
+                -int(cycles[s["cycle_id"]]["opened_at"]),
+            )
+        )
+        items = [self.subject_item(cycles[s["cycle_id"]], s) for s in own]
+        return tuple(i for i in items if i.step)
 
     # -- the counting committee --------------------------------------------------
     def counting_groups(self) -> list[TodoGroup]:

@@ -297,18 +297,25 @@ class RemediationService:
         today = self.app.today()
         if account.member_id is not None and set(account.roles) == {"member"}:
             key = str(SubjectKey.of_member(account.member_id))
+            if key == skip_subject:  # its own left out: nothing else to read
+                return {"items": [], "count": 0}
             rows = [
                 r
                 for r in self.items(subject_key=key, today=today)
                 if r["urgency"] == "overdue" and r["subject_key"] != skip_subject
             ]
             return {"items": rows[:first], "count": len(rows)}
-        roots = (
-            [account.org_id]
-            if account.org_id is not None
-            else top_level_ids(self.app.projections)
-        )
-        items, count = self.overdue_held(roots, today, first, skip_subject)
+        org_id = account.org_id
+
+        def read() -> tuple[list[dict[str, Any]], int]:
+            roots = (
+                [org_id] if org_id is not None else top_level_ids(self.app.projections)
+            )
+            return self.overdue_held(roots, today, first, skip_subject)
+
+        # kept while the views stand still (the caller keeps what its viewer reads)
+        asked = (org_id, today, first, skip_subject)
+        items, count = self.app.kept.get("reminders", asked, read)
         return {"items": items, "count": count}
 
     def in_scope(self, root: UUID, org_id: UUID) -> bool:

@@ -69,6 +69,13 @@ def _todo_text() -> dict[str, object]:
 
 @bp.get("/")
 def index():
+    # the kept reads below (to-do lists, reminders) share one reading of the
+    # views' change marks
+    with reads().app.kept.once():
+        return _index()
+
+
+def _index() -> str:
     me = user()
     account = reads().account_row(me.account_id)
     alerts = reads().alerts(ALERTS_ACTION) if me.may(ALERTS_ACTION) else []
