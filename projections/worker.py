@@ -19,6 +19,7 @@ from projections.presence import worker_present
 from projections.view_pool import OpenViews
 from projections.view_state import ViewState, meta_row
 from projections.view_storage import UPSTREAM
+from projections.views_notice import FALLBACK_SECONDS, Notices
 
 if TYPE_CHECKING:
     from ledger.app import LedgerApplication
@@ -34,10 +35,17 @@ def wait_for_worker(
     notification_id: int,
     limit: float,
     catch_up_written: Callable[[int], None],
+    notices: Notices | None = None,
 ) -> bool:
     """Return once the views show ``notification_id``: waiting up to ``limit``
     seconds for a running worker, or catching up here when none runs. False when
     the wait timed out (the page then shows the views as they are).
+
+    With ``notices`` (PostgreSQL) that have been heard in this process, the
+    wait blocks until the worker announces the write
+    (:mod:`projections.views_notice`), polling again at least every
+    :data:`~projections.views_notice.FALLBACK_SECONDS`; otherwise it sleeps
+    2, 4, 8, 16, then 20 ms between polls.
 
     Whether a worker runs is asked at the first poll and then at most every
     :data:`PRESENCE_EVERY` seconds, not at each poll (on PostgreSQL a scan of
@@ -67,6 +75,12 @@ def wait_for_worker(
                 position,
             )
             return False
+        if notices is not None and notices.heard:
+            if notices.wait_past(notification_id, min(FALLBACK_SECONDS, remaining)):
+                return True
+            continue
+        if notices is not None:
+            notices.start()  # heard from the next notice on
         time.sleep(min(pause, remaining))
         pause = min(pause * 2, 0.02)
 
