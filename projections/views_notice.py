@@ -66,6 +66,8 @@ class Notices:
         self._heard = 0
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        # When a wait of this process last found a worker running (monotonic).
+        self.worker_seen_at = float("-inf")
 
     @property
     def heard(self) -> int:

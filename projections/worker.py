@@ -50,17 +50,31 @@ def wait_for_worker(
     Whether a worker runs is asked at the first poll and then at most every
     :data:`PRESENCE_EVERY` seconds, not at each poll (on PostgreSQL a scan of
     ``pg_locks`` in the poll's statement): a worker that stops during a wait is
-    still noticed within that time, and the views caught up here."""
+    still noticed within that time, and the views caught up here. With
+    notices heard and a worker seen by this process within that time (another
+    wait's poll), the first poll is left out: the wait starts blocking."""
     deadline = time.monotonic() + limit
     pause = 0.002
     asked_at: float | None = None
     worker = True
+    blocking = (
+        notices is not None
+        and notices.heard > 0
+        and time.monotonic() - notices.worker_seen_at < PRESENCE_EVERY
+    )
     while True:
         now = time.monotonic()
+        if blocking and notices is not None:
+            blocking = False
+            if notices.wait_past(notification_id, min(FALLBACK_SECONDS, limit)):
+                return True
+            continue
         ask = asked_at is None or now - asked_at >= PRESENCE_EVERY
         position, present = worker_progress(views, app, presence=ask)
         if ask:
             asked_at, worker = now, bool(present)
+            if worker and notices is not None:
+                notices.worker_seen_at = now
         if not worker:
             catch_up_written(notification_id)
             return True

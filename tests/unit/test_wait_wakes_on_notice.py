@@ -1,7 +1,9 @@
 """The read-your-writes wait (``projections.worker.wait_for_worker``) with the
 worker's notices (``projections.views_notice``): once this process has heard a
 notice, a wait polls once and then blocks until the worker announces the write
-(no sleeps between polls, no poll after the notice); a notice that does not come
+(no sleeps between polls, no poll after the notice), and when a wait of this
+process found the worker running within 0.1 s, it does not poll at all; a
+notice that does not come
 still leaves a poll (and the presence asked) every ``FALLBACK_SECONDS``; before
 any notice is heard the wait polls as before and starts the listener. The
 worker announces once per new position, from its healthy views only."""
@@ -26,6 +28,7 @@ class Notices:
         self.arrives_at = arrives_at
         self.waits: list[float] = []
         self.started = False
+        self.worker_seen_at = float("-inf")
 
     def start(self) -> None:
         self.started = True
@@ -62,6 +65,19 @@ def test_a_heard_notice_ends_the_wait_after_one_poll(polls):
     assert worker.wait_for_worker(None, None, 10, 5.0, lambda _: None, notices)  # type: ignore[arg-type]
     assert polls == [True]  # the first poll (and the presence), then the notice
     assert notices.waits == [views_notice.FALLBACK_SECONDS]
+
+
+def test_a_worker_seen_a_moment_ago_leaves_out_the_first_poll(polls):
+    notices = Notices(heard=3, position=10)
+    assert worker.wait_for_worker(None, None, 10, 5.0, lambda _: None, notices)  # type: ignore[arg-type]
+    assert notices.worker_seen_at == 0.0  # the first wait's poll found it running
+    notices.position = 12
+    assert worker.wait_for_worker(None, None, 12, 5.0, lambda _: None, notices)  # type: ignore[arg-type]
+    assert polls == [True]  # the second wait only blocked for the notice
+    CLOCK[0] = 0.5  # seen too long ago: the poll (and the presence) again
+    notices.position = 14
+    assert worker.wait_for_worker(None, None, 14, 5.0, lambda _: None, notices)  # type: ignore[arg-type]
+    assert polls == [True, True]
 
 
 def test_without_the_notice_it_polls_every_fallback_period(polls):
