@@ -16,6 +16,8 @@ from ledger import bundle, history, note
 from ledger.trustroot import log_verifiers
 from services import commands as c
 from tests.conftest import ROLES
+from tests.web.test_auth import _sid
+from web.identity import sessions
 
 INSPECTOR = frozenset({"inspector"})
 
@@ -313,11 +315,18 @@ def test_verification_job_shows_the_cli_report(client, auth, kiemdiem):
     assert "KẾT QUẢ: HỢP LỆ" in page
 
 
-def test_member_page_records_the_read_and_never_fails(client, auth, world, kiemdiem):
+def test_member_page_records_the_read_and_never_fails(
+    app, client, auth, world, kiemdiem
+):
     auth.login("secretary")
     assert client.get(f"/members/{world.member_id}").status_code == 200
-    # the key is no longer unlocked in this process: the page still opens
+    # the key is unlocked nowhere (not in this process, none sealed with the
+    # session): the page still opens, the read kept pending
     kiemdiem.unlocked.drop_actor(kiemdiem.account(world.accounts["secretary"]).actor)
+    sid = _sid(client)
+    assert sid is not None
+    with app.app_context():
+        sessions().store.forget_key(sid)
     before = kiemdiem.ledger.max_notification_id()
     assert client.get(f"/members/{world.member_id}").status_code == 200
     assert kiemdiem.ledger.max_notification_id() == before
@@ -615,3 +624,19 @@ def test_a_collective_report_reads_with_the_headings_of_form_01():
     ]
     old = readable(topic, {"summary": "Báo cáo năm 2024"}, {})
     assert [(f.label, f.text) for f in old] == [("Tóm tắt", "Báo cáo năm 2024")]
+
+
+def test_a_read_through_another_worker_is_signed_not_left_pending(
+    client, auth, world, kiemdiem
+):
+    """Signed in through one gunicorn worker, reading through another (its key
+    not unlocked in that process): the read is signed with the key sealed with
+    the session, as any command is, not kept pending."""
+    auth.login("inspector")
+    sid = _sid(client)
+    assert sid is not None
+    kiemdiem.unlocked.drop(sid)  # as if served by another process
+    before = kiemdiem.ledger.max_notification_id() or 0
+    assert client.get(f"/audit/subjects/{world.member_id}").status_code == 200
+    assert (kiemdiem.ledger.max_notification_id() or 0) > before  # signed
+    assert kiemdiem.audit.pending_reads(world.member_id) == []
