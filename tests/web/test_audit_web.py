@@ -640,3 +640,36 @@ def test_a_read_through_another_worker_is_signed_not_left_pending(
     assert client.get(f"/audit/subjects/{world.member_id}").status_code == 200
     assert (kiemdiem.ledger.max_notification_id() or 0) > before  # signed
     assert kiemdiem.audit.pending_reads(world.member_id) == []
+
+
+def test_the_history_page_renders_before_the_views_reach_its_read_record(
+    client, auth, world, kiemdiem, monkeypatch
+):
+    """The page read what it shows before recording the read; the record's
+    catch-up (the wait for the worker, in worker mode) comes after the
+    template, so the worker projects it while the page renders, and still
+    before the answer; the next view lists the read."""
+    import flask
+
+    from services import post_commit
+    from web.audit import routes
+
+    order: list[str] = []
+    render, catch_up = flask.render_template, post_commit.catch_up
+
+    def rendered(*args, **kwargs):
+        order.append("render")
+        return render(*args, **kwargs)
+
+    def caught_up(app, last):
+        order.append(f"views to {last}")
+        return catch_up(app, last)
+
+    auth.login("inspector")
+    monkeypatch.setattr(routes, "render_template", rendered)
+    monkeypatch.setattr(post_commit, "catch_up", caught_up)
+    assert client.get(f"/audit/subjects/{world.member_id}").status_code == 200
+    tip = kiemdiem.ledger.max_notification_id()
+    assert order == ["render", f"views to {tip}"]
+    page = client.get(f"/audit/subjects/{world.member_id}?kind=FileAccessed")
+    assert page.get_data(as_text=True).count(f'href="/audit/events/{tip}"') == 1
