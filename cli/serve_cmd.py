@@ -69,7 +69,8 @@ def worker(poll: float | None) -> None:
             while not stop.is_set():
                 # The views first: a web request is waiting for them (then a
                 # cheap no-op inside work_once); the integrator after.
-                services.projections.catch_up()
+                # A web process waiting for them wakes at the round's notice.
+                services.projections.announce(services.projections.catch_up())
                 services.work_once()
                 present.wait(seconds, stop)
         except KeyboardInterrupt:

@@ -455,6 +455,15 @@ class LedgerApplication(Application[UUID]):
                     else:
                         self._registry_position = page[-1].id
 
+    def key_registry_past(self, position: int) -> KeyRegistry:
+        """A registry holding every key event up to ``position``: as it stands
+        when it has read the log that far (no statement: the session check
+        brought it to the request's tip), else caught up to the tip."""
+        with self._registry_lock:
+            if self._registry_position >= position:
+                return self._registry
+        return self.key_registry()
+
     def _ingest_key_notification(self, notification: Notification) -> None:
         try:
             env = envelope.unpack(notification.state)

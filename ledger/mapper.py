@@ -268,7 +268,12 @@ class SigningMapper(Mapper[UUID]):
         if content.log != self.origin:
             raise TamperedEventError(stream, version, "wrong_origin", content.log)
         if verify_signature:
-            record = self._registry().get(content.key_id)
+            # A key id is the hash of its public key: a key the registry already
+            # holds is the one that signed, so no catch-up (a read of the log's
+            # tip) for each event decoded; an unknown key catches up first.
+            record = self._registry_now().get(content.key_id)
+            if record is None:
+                record = self._registry().get(content.key_id)
             if record is None:
                 raise TamperedEventError(stream, version, "unknown_key", content.key_id)
             # libsodium first, OpenSSL's verdict (ledger/verify_rows.py).

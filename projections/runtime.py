@@ -23,13 +23,16 @@ Reading a view (the read gateway)::
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
-from projections import presence, reading, view_storage, worker
+import psycopg
+
+from projections import presence, reading, view_storage, views_notice, worker
 from projections.catch_up import DEFAULT_PAGE, CatchUp, ProgressCallback
 from projections.catch_up_together import CatchUpTogether
 from projections.read_model import ReadModel
@@ -43,6 +46,8 @@ if TYPE_CHECKING:
     from ledger.app import LedgerApplication
 
 __all__ = ["ProjectionRuntime", "StaleModel"]
+
+logger = logging.getLogger("kiemdiem.projections")
 
 
 class ProjectionRuntime:
@@ -76,6 +81,15 @@ class ProjectionRuntime:
         )
         self.views = OpenViews(self.settings, models)
         self.together = CatchUpTogether(self.views, self.careful)
+        # PostgreSQL: the worker's notices that the views moved (a web process
+        # listens from its first wait; the worker announces, :meth:`announce`).
+        self.notices: views_notice.Notices | None = None
+        self._announced = 0
+        if self.views.shared is not None:
+            self.notices = views_notice.Notices(
+                self._listening_connection,
+                views_notice.channel(self.settings.pg_schema),
+            )
 
     # -- the catch-up's settings ------------------------------------------------------
     @property
@@ -187,6 +201,37 @@ class ProjectionRuntime:
         failing view is logged, marked stale and skipped."""
         return self.together.catch_up(until)
 
+    def announce(self, positions: Mapping[str, int]) -> None:
+        """The worker, after a round (:meth:`catch_up`'s positions): tell the
+        waiting web processes how far every healthy view is, once per new
+        position (PostgreSQL; never raises: the waits poll without it)."""
+        shared = self.views.shared
+        if shared is None:
+            return
+        healthy = {n: s.healthy for n, s in self.views.states.items()}
+        position = views_notice.lowest(positions, healthy)
+        if position is None or position <= self._announced:
+            return
+        try:
+            views_notice.announce(shared.datastore, self.settings.pg_schema, position)
+        except Exception as exc:
+            logger.warning("views: the round's notice was not sent: %s", exc)
+            return
+        self._announced = position
+
+    def _listening_connection(self) -> Any:
+        """A connection of its own for the notices' listener (autocommit)."""
+        shared = self.views.shared
+        if shared is None:  # pragma: no cover - notices exist on PostgreSQL only
+            raise RuntimeError("no shared view storage")
+        pool = shared.datastore.pool
+        conninfo, kwargs = pool.conninfo, pool.kwargs  # the pool's own, as given
+        if callable(conninfo):  # pragma: no cover - the library passes a string
+            conninfo = conninfo()
+        if callable(kwargs):  # pragma: no cover - the library passes a dict
+            kwargs = kwargs()
+        return psycopg.connect(conninfo, **(kwargs or {}), autocommit=True)
+
     def catch_up_written(self, until: int) -> None:
         """Embedded mode, after a command: bring the views to ``until`` doing only
         the work the new notifications need."""
@@ -239,7 +284,12 @@ class ProjectionRuntime:
             return True
         limit = self.read_your_writes_seconds if timeout is None else timeout
         return worker.wait_for_worker(
-            self.views, self.app, notification_id, limit, self.catch_up_written
+            self.views,
+            self.app,
+            notification_id,
+            limit,
+            self.catch_up_written,
+            self.notices,
         )
 
     def worker_presence(self) -> presence.WorkerPresence:
@@ -251,7 +301,7 @@ class ProjectionRuntime:
     ) -> None:
         """A worker loop for the views alone, until ``stop_event`` is set."""
         worker.run_forever(
-            self.catch_up,
+            lambda: self.announce(self.catch_up()),
             self.worker_presence(),
             poll_seconds,
             stop_event or threading.Event(),
@@ -332,6 +382,8 @@ class ProjectionRuntime:
     # -- closing ----------------------------------------------------------------------
     def close(self) -> None:
         """Close the views' connection pools (not the ledger's)."""
+        if self.notices is not None:
+            self.notices.close()
         self.views.close()
 
     def __enter__(self) -> ProjectionRuntime:

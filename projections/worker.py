@@ -19,6 +19,7 @@ from projections.presence import worker_present
 from projections.view_pool import OpenViews
 from projections.view_state import ViewState, meta_row
 from projections.view_storage import UPSTREAM
+from projections.views_notice import FALLBACK_SECONDS, Notices
 
 if TYPE_CHECKING:
     from ledger.app import LedgerApplication
@@ -34,25 +35,46 @@ def wait_for_worker(
     notification_id: int,
     limit: float,
     catch_up_written: Callable[[int], None],
+    notices: Notices | None = None,
 ) -> bool:
     """Return once the views show ``notification_id``: waiting up to ``limit``
     seconds for a running worker, or catching up here when none runs. False when
     the wait timed out (the page then shows the views as they are).
 
+    With ``notices`` (PostgreSQL) that have been heard in this process, the
+    wait blocks until the worker announces the write
+    (:mod:`projections.views_notice`), polling again at least every
+    :data:`~projections.views_notice.FALLBACK_SECONDS`; otherwise it sleeps
+    2, 4, 8, 16, then 20 ms between polls.
+
     Whether a worker runs is asked at the first poll and then at most every
     :data:`PRESENCE_EVERY` seconds, not at each poll (on PostgreSQL a scan of
     ``pg_locks`` in the poll's statement): a worker that stops during a wait is
-    still noticed within that time, and the views caught up here."""
+    still noticed within that time, and the views caught up here. With
+    notices heard and a worker seen by this process within that time (another
+    wait's poll), the first poll is left out: the wait starts blocking."""
     deadline = time.monotonic() + limit
     pause = 0.002
     asked_at: float | None = None
     worker = True
+    blocking = (
+        notices is not None
+        and notices.heard > 0
+        and time.monotonic() - notices.worker_seen_at < PRESENCE_EVERY
+    )
     while True:
         now = time.monotonic()
+        if blocking and notices is not None:
+            blocking = False
+            if notices.wait_past(notification_id, min(FALLBACK_SECONDS, limit)):
+                return True
+            continue
         ask = asked_at is None or now - asked_at >= PRESENCE_EVERY
         position, present = worker_progress(views, app, presence=ask)
         if ask:
             asked_at, worker = now, bool(present)
+            if worker and notices is not None:
+                notices.worker_seen_at = now
         if not worker:
             catch_up_written(notification_id)
             return True
@@ -67,6 +89,12 @@ def wait_for_worker(
                 position,
             )
             return False
+        if notices is not None and notices.heard:
+            if notices.wait_past(notification_id, min(FALLBACK_SECONDS, remaining)):
+                return True
+            continue
+        if notices is not None:
+            notices.start()  # heard from the next notice on
         time.sleep(min(pause, remaining))
         pause = min(pause * 2, 0.02)
 

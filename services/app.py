@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -37,6 +38,11 @@ from services.vault import UnlockedKeys, Vault
 from services.votes import VoteService
 
 log = logging.getLogger(__name__)
+
+# Inside Kiemdiem.views_after: the block's writes, brought to the views at its end.
+_views_later: ContextVar[list[int] | None] = ContextVar(
+    "kiemdiem_views_later", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -107,12 +113,33 @@ class Kiemdiem:
             self._log_signer = load_log_key(self.settings)
         return self._log_signer
 
+    @contextmanager
+    def views_after(self) -> Iterator[None]:
+        """The block's writes are brought to the views (read your own writes)
+        as it ends, not as each commits: a page that read what it shows before
+        its write (a member's file, then the signed record of that read)
+        renders while the worker projects the write, and answers once the
+        views show it, as before. Also when the block raises."""
+        later: list[int] = []
+        token = _views_later.set(later)
+        try:
+            yield
+        finally:
+            _views_later.reset(token)
+            if later:
+                self.after_write(max(later))
+
     def after_write(self, last_notification_id: int) -> None:
         """Embedded mode: integrate and project before answering, so the user sees
         their own write; issue a checkpoint when the policy says one is due.
         Worker mode: wait (bounded) for the worker to show the write, or bring
         the views there here when no worker runs.
-        Never raises: the write is committed (services.post_commit)."""
+        Never raises: the write is committed (services.post_commit).
+        Inside :meth:`views_after`, left to the block's end."""
+        later = _views_later.get()
+        if later is not None:
+            later.append(last_notification_id)
+            return
         if self._no_worker_on_sqlite():
             self._views_to(last_notification_id)
             return

@@ -155,11 +155,26 @@ class AuditHistory:
         own = {r.version for r in rows if r.stream == subject_id}
         missing = sorted({v - 1 for v in own if v > 1} - own)
         before = history.stream_versions(self.sql, subject_id, missing)
-        checked = history.check_page(
-            [*before, *rows], self.app.ledger.key_registry(), self.subjects.origin
-        )
+        checked = self._check_page([*before, *rows])
         by_id = {e.row.notification_id: e for e in checked[len(before) :]}
         return [by_id.get(r.notification_id) or _cut_off(r) for r in page]
+
+    def _check_page(self, rows: list[LedgerRow]) -> list[LedgerEntry]:
+        """``history.check_page`` with a registry that holds every key event up
+        to the page's last row (validity is judged by position, so the verdicts
+        are a tip's): no read of the tip when the request's session check
+        brought it there. A key it does not know is judged again at the tip,
+        where one registered after its event reads "not yet valid"."""
+        ledger = self.app.ledger
+        last = max((r.notification_id for r in rows), default=0)
+        checked = history.check_page(
+            rows, ledger.key_registry_past(last), self.subjects.origin
+        )
+        if any(p.kind == "unknown_key" for e in checked for p in e.problems):
+            checked = history.check_page(
+                rows, ledger.key_registry(), self.subjects.origin
+            )
+        return checked
 
     # -- as of a moment ----------
     def state_at(self, actor: str, subject_id: UUID, moment: datetime) -> StateAt:

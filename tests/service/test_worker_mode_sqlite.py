@@ -62,7 +62,7 @@ def test_no_worker_the_write_is_shown_without_reading_the_views_positions(
 def test_with_a_worker_running_the_command_waits_for_it(settings, monkeypatch):
     waited: list[int] = []
 
-    def wait(views, ledger, notification_id, limit, catch_up_written):
+    def wait(views, ledger, notification_id, limit, catch_up_written, notices=None):
         waited.append(notification_id)
         return True  # as if the worker had got there
 

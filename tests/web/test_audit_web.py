@@ -16,6 +16,8 @@ from ledger import bundle, history, note
 from ledger.trustroot import log_verifiers
 from services import commands as c
 from tests.conftest import ROLES
+from tests.web.test_auth import _sid
+from web.identity import sessions
 
 INSPECTOR = frozenset({"inspector"})
 
@@ -313,11 +315,18 @@ def test_verification_job_shows_the_cli_report(client, auth, kiemdiem):
     assert "KẾT QUẢ: HỢP LỆ" in page
 
 
-def test_member_page_records_the_read_and_never_fails(client, auth, world, kiemdiem):
+def test_member_page_records_the_read_and_never_fails(
+    app, client, auth, world, kiemdiem
+):
     auth.login("secretary")
     assert client.get(f"/members/{world.member_id}").status_code == 200
-    # the key is no longer unlocked in this process: the page still opens
+    # the key is unlocked nowhere (not in this process, none sealed with the
+    # session): the page still opens, the read kept pending
     kiemdiem.unlocked.drop_actor(kiemdiem.account(world.accounts["secretary"]).actor)
+    sid = _sid(client)
+    assert sid is not None
+    with app.app_context():
+        sessions().store.forget_key(sid)
     before = kiemdiem.ledger.max_notification_id()
     assert client.get(f"/members/{world.member_id}").status_code == 200
     assert kiemdiem.ledger.max_notification_id() == before
@@ -615,3 +624,52 @@ def test_a_collective_report_reads_with_the_headings_of_form_01():
     ]
     old = readable(topic, {"summary": "Báo cáo năm 2024"}, {})
     assert [(f.label, f.text) for f in old] == [("Tóm tắt", "Báo cáo năm 2024")]
+
+
+def test_a_read_through_another_worker_is_signed_not_left_pending(
+    client, auth, world, kiemdiem
+):
+    """Signed in through one gunicorn worker, reading through another (its key
+    not unlocked in that process): the read is signed with the key sealed with
+    the session, as any command is, not kept pending."""
+    auth.login("inspector")
+    sid = _sid(client)
+    assert sid is not None
+    kiemdiem.unlocked.drop(sid)  # as if served by another process
+    before = kiemdiem.ledger.max_notification_id() or 0
+    assert client.get(f"/audit/subjects/{world.member_id}").status_code == 200
+    assert (kiemdiem.ledger.max_notification_id() or 0) > before  # signed
+    assert kiemdiem.audit.pending_reads(world.member_id) == []
+
+
+def test_the_history_page_renders_before_the_views_reach_its_read_record(
+    client, auth, world, kiemdiem, monkeypatch
+):
+    """The page read what it shows before recording the read; the record's
+    catch-up (the wait for the worker, in worker mode) comes after the
+    template, so the worker projects it while the page renders, and still
+    before the answer; the next view lists the read."""
+    import flask
+
+    from services import post_commit
+    from web.audit import routes
+
+    order: list[str] = []
+    render, catch_up = flask.render_template, post_commit.catch_up
+
+    def rendered(*args, **kwargs):
+        order.append("render")
+        return render(*args, **kwargs)
+
+    def caught_up(app, last):
+        order.append(f"views to {last}")
+        return catch_up(app, last)
+
+    auth.login("inspector")
+    monkeypatch.setattr(routes, "render_template", rendered)
+    monkeypatch.setattr(post_commit, "catch_up", caught_up)
+    assert client.get(f"/audit/subjects/{world.member_id}").status_code == 200
+    tip = kiemdiem.ledger.max_notification_id()
+    assert order == ["render", f"views to {tip}"]
+    page = client.get(f"/audit/subjects/{world.member_id}?kind=FileAccessed")
+    assert page.get_data(as_text=True).count(f'href="/audit/events/{tip}"') == 1
