@@ -397,12 +397,17 @@ class LedgerApplication(Application[UUID]):
         """Yield True while this process holds the named lock for the block.
 
         PostgreSQL: ``pg_try_advisory_lock`` on a dedicated connection, so only
-        one worker integrates. SQLite has a single writer process: always True.
+        one worker integrates. The lock is the store's (its schema's): advisory
+        locks are database-wide, and a store in another schema of the same
+        database (one instance per province, the tests' parallel stores) must
+        not keep this one's integrator idle. SQLite has a single writer
+        process: always True.
         """
         if self.settings.backend != "postgres":
             yield True
             return
-        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1
+        scoped = f"{self.settings.pg_schema}/{name}"
+        key = int.from_bytes(hashlib.sha256(scoped.encode()).digest()[:8], "big") >> 1
         datastore = self.recorder.datastore  # type: ignore[attr-defined]
         with datastore.get_connection() as conn:
             row = conn.execute(
