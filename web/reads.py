@@ -6,7 +6,8 @@ the gateway refuses (403) or filters."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from functools import wraps
+from typing import ParamSpec, TypeVar
 from uuid import UUID
 
 from flask import abort, g, make_response, request
@@ -24,6 +25,21 @@ from services.read_gateway_typed import FormChoices
 from web.errors import refusal
 
 T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def marks_once(view: Callable[P, T]) -> Callable[P, T]:
+    """A page whose kept results (``services.kept_results``) share one reading
+    of the views' change marks, taken at the first one it asks for: a read-only
+    page asking for several pays one statement, not one each. Only for pages
+    that send no command (after a command the marks would be older than it)."""
+
+    @wraps(view)
+    def page(*args: P.args, **kwargs: P.kwargs) -> T:
+        with reads().app.kept.once():
+            return view(*args, **kwargs)
+
+    return page
 
 
 def found_or_404(row: T | None, code: str) -> T:

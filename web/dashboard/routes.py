@@ -17,7 +17,7 @@ from web.catalogue.todo import (
 )
 from web.dashboard import bp
 from web.identity import user
-from web.reads import reads, todo
+from web.reads import marks_once, reads, todo
 from web.templating import vn_date
 
 # Who sees the integrity alerts: those who may cosign checkpoints (the domain's
@@ -68,14 +68,8 @@ def _todo_text() -> dict[str, object]:
 
 
 @bp.get("/")
-def index():
-    # the kept reads below (to-do lists, reminders) share one reading of the
-    # views' change marks
-    with reads().app.kept.once():
-        return _index()
-
-
-def _index() -> str:
+@marks_once  # the kept to-do lists and reminders
+def index() -> str:
     me = user()
     account = reads().account_row(me.account_id)
     alerts = reads().alerts(ALERTS_ACTION) if me.may(ALERTS_ACTION) else []

@@ -28,7 +28,7 @@ from web.ratings.shared import (
     found_cycle,
     send,
 )
-from web.reads import cursor_arg, form_choices, lists, reads, typed_label
+from web.reads import cursor_arg, form_choices, lists, marks_once, reads, typed_label
 from web.reports.tree import tree_on_arg
 
 # -- cycles -------------------------------------------------------------------------
@@ -93,6 +93,7 @@ def _typed_org(form: OpenCycleForm) -> UUID | None:
 
 
 @bp.get("/cycles/<uuid:cycle_id>")
+@marks_once
 def cycle(
     cycle_id: UUID,
     round_form: OpenRoundForm | None = None,
@@ -255,6 +256,7 @@ def subjects(cycle_id: UUID):
 
 
 @bp.get("/cycles/<uuid:cycle_id>/statistics")
+@marks_once
 def statistics(cycle_id: UUID):
     row = found_cycle(cycle_id)
     ratings = reads()

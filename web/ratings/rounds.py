@@ -26,7 +26,7 @@ from web.ratings.shared import (
     found_round,
     send,
 )
-from web.reads import directory, key_arg, reads, round_subjects
+from web.reads import directory, key_arg, marks_once, reads, round_subjects
 
 MAX_MEMBERS = 500  # subjects a peer-group form names at most
 
@@ -37,6 +37,7 @@ def _grouped(groups: list[dict[str, Any]]) -> set[str]:
 
 
 @bp.get("/rounds/<uuid:rid>")
+@marks_once
 def round_page(rid: UUID, group_form: PeerGroupForm | None = None):
     """The round's groups and a keyset page of the subjects its authority
     decides (``sau``/``truoc``: the key of the subject a page continues from)."""

@@ -51,7 +51,7 @@ from web.ratings.shared import (
     send,
     with_choices,
 )
-from web.reads import authors, reads, todo
+from web.reads import authors, marks_once, reads, todo
 from web.templating import may
 
 
@@ -173,6 +173,7 @@ def subject_page(cycle_id: UUID, key: str, status: int = 200, **forms: Any):
 
 
 @bp.get("/cycles/<uuid:cycle_id>/subjects/<key>")
+@marks_once
 def subject(cycle_id: UUID, key: str):
     return subject_page(cycle_id, key)
 

@@ -28,7 +28,7 @@ from web.catalogue.flashes import done
 from web.catalogue.ratings import LEVEL_LABELS, POPULATION_LABELS
 from web.dispatch import form_status, submit
 from web.identity import requires, user
-from web.reads import found_or_404, org_choices, reads
+from web.reads import found_or_404, marks_once, org_choices, reads
 from web.reports import bp
 from web.reports.charts import stacked_bars, table_rows
 from web.reports.forms import GrantAwardForm
@@ -114,6 +114,7 @@ def _charts(
 
 
 @bp.get("/<uuid:org_id>/<year>")
+@marks_once
 @requires("report.read")
 def report(org_id: UUID, year: str):
     _org(org_id)
