@@ -20,9 +20,8 @@ from typing import Any
 from eventsourcing.persistence import Notification
 
 from ledger.mapper import LedgerEvent
-from projections import view_storage
+from projections import idle_advance, view_storage
 from projections.catch_up import CatchUp, apply_page
-from projections.idle_advance import advance_postgres, advance_sqlite
 from projections.sqlutil import Tx
 from projections.view_pool import OpenViews
 from projections.view_state import ViewState, meta_row
@@ -160,7 +159,7 @@ class CatchUpTogether:
                             state, c, events, target
                         )
             for state in idle:
-                if advance_sqlite(state, positions[state.name], stop):
+                if idle_advance.advance_sqlite(state, positions[state.name], stop):
                     reached[state.name] = stop
         else:
             with ExitStack() as locks:
@@ -174,11 +173,15 @@ class CatchUpTogether:
                                 state, c, events, target
                             )
                         # The idle views in the same transaction: no round
-                        # trip of their own.
-                        advanced = advance_postgres(c, idle, positions, stop)
+                        # trip of their own (rows held elsewhere are skipped).
+                        advanced = idle_advance.advance_postgres(
+                            c, idle, positions, stop
+                        )
                 elif idle:
                     with view_storage.statement(shared.datastore) as c:
-                        advanced = advance_postgres(c, idle, positions, stop)
+                        advanced = idle_advance.advance_postgres(
+                            c, idle, positions, stop
+                        )
                 else:
                     advanced = set()
             for name in advanced:

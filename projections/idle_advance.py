@@ -17,8 +17,13 @@ statement on PostgreSQL (one a view file on SQLite), without the view's lock:
   ``UPDATE`` never brings back a forgotten position);
 - never the change mark (``Ledger:changed``): the view's rows did not change.
 
-A view not advanced (no row yet, moved or reset meanwhile) is named by what is
-returned, and the caller takes the careful way for it.
+On PostgreSQL a row another writer holds is skipped (``FOR UPDATE SKIP
+LOCKED``), never waited for: the statement runs in the transaction of the views
+that take the events, after their advisory locks, and waiting there for a row
+of a writer that waits for one of those locks would deadlock.
+
+A view not advanced (no row yet, held, moved or reset meanwhile) is named by
+what is returned, and the caller takes the careful way for it.
 """
 
 from __future__ import annotations
@@ -46,9 +51,11 @@ def advance_postgres(
         meta = view.qualify(META_TABLE)
         parts.append(
             f"a{index} AS (UPDATE {tracking} SET notification_id = %s "  # noqa: S608 - names from code
+            f"WHERE ctid = (SELECT ctid FROM {tracking} "
             "WHERE application_name = %s AND notification_id >= %s "
             "AND notification_id < %s "
             f"AND EXISTS (SELECT 1 FROM {meta} WHERE name = %s AND status = 'ready') "
+            "FOR UPDATE SKIP LOCKED) "
             "RETURNING %s::text AS name)"
         )
         params += [stop, UPSTREAM, checked[state.name], stop, state.name, state.name]

@@ -4,15 +4,21 @@ they are advanced without their lock, status and position round trips
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 
+from projections import idle_advance
 from projections.runtime import ProjectionRuntime
 from projections.view_storage import PostgresView, SQLiteView
 from tests.store.test_projections_runtime import (
     BACKENDS,
+    PG_CONNINFO,
     Counter,
     CounterTotals,
     LabelIndex,
@@ -132,3 +138,50 @@ def test_the_round_of_one_event_costs_one_statement_for_the_idle_views(
         # positions, BEGIN, counter_totals' lock, status, position, update,
         # history, change mark, advance, the idle views' one UPDATE, COMMIT
         assert trace.round_trips <= 12, "\n".join(s[:90] for s in trace.statements)
+
+
+@pytest.mark.postgres
+def test_an_idle_view_held_by_another_writer_does_not_deadlock_the_round(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another writer holds label_index (its lock and its row) and then asks
+    for counter_totals' lock, which the round holds: the round skips the held
+    row (the careful way takes it after), and nobody waits on a cycle."""
+    require_postgres()
+    with open_store("postgres", mode="worker") as store:
+        runtime, a = _three_views(store)
+        a.add(5)
+        tip = store.save(a)
+        state = runtime.views.state("label_index")
+        view: Any = state.view
+        schema = view.datastore.schema
+        lock = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
+        other = psycopg.connect(PG_CONNINFO)
+        other.execute(lock, (f"kiemdiem-view:{schema}.label_index",))
+        other.execute(
+            f"UPDATE {view.qualify(view.tracking_table_name)} "
+            "SET notification_id = notification_id WHERE application_name = 'Ledger'"
+        )
+        reached = threading.Event()
+        real = idle_advance.advance_postgres
+
+        def advance(*args: Any) -> set[str]:
+            reached.set()
+            time.sleep(0.3)  # the other writer now waits for counter_totals
+            return real(*args)
+
+        monkeypatch.setattr(idle_advance, "advance_postgres", advance)
+
+        def other_writer() -> None:
+            reached.wait(5)
+            other.execute(lock, (f"kiemdiem-view:{schema}.counter_totals",))
+            other.commit()
+
+        writer = threading.Thread(target=other_writer)
+        writer.start()
+        with caplog.at_level(logging.DEBUG, logger="kiemdiem.projections"):
+            positions = runtime.catch_up()
+        writer.join(10)
+        other.close()
+        assert not [r for r in caplog.records if "fell back" in r.getMessage()]
+        assert set(positions.values()) == {tip}
