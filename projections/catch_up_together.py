@@ -20,7 +20,7 @@ from typing import Any
 from eventsourcing.persistence import Notification
 
 from ledger.mapper import LedgerEvent
-from projections import view_storage
+from projections import idle_advance, view_storage
 from projections.catch_up import CatchUp, apply_page
 from projections.sqlutil import Tx
 from projections.view_pool import OpenViews
@@ -139,31 +139,66 @@ class CatchUpTogether:
                 if n.id not in decoded:
                     decoded[n.id] = self.careful.decode(n)
         # A view with nothing in a page keeps its position until the last
-        # page (what it shows is the same): no statement for it meanwhile.
-        ordered = sorted(
-            (s for s in behind if wanted[s.name] or target >= stop),
+        # page (what it shows is the same): no statement for it meanwhile; on
+        # the last page it is only advanced (:mod:`projections.idle_advance`).
+        ordered = sorted((s for s in behind if wanted[s.name]), key=lambda s: s.name)
+        idle = sorted(
+            (s for s in behind if not wanted[s.name] and target >= stop),
             key=lambda s: s.name,
         )
         reached: dict[str, int] = {}
         shared = self.views.shared
-        with ExitStack() as locks:
-            for state in ordered:
-                locks.enter_context(state.lock)
-            if shared is None:  # SQLite: each view's file commits on its own
+        if shared is None:  # SQLite: each view's file commits on its own
+            with ExitStack() as locks:
+                for state in ordered:
+                    locks.enter_context(state.lock)
                 for state in ordered:
                     events = [decoded[n.id] for n in wanted[state.name]]
                     with state.view.transaction(commit=True) as c:
-                        done = self._apply_events(state, c, events, target)
-                    state.known = max(state.known or 0, done)
-                    positions[state.name] = done
-                return target
-            with shared.datastore.transaction(commit=True) as c:
+                        reached[state.name] = self._apply_events(
+                            state, c, events, target
+                        )
+            for state in idle:
+                if idle_advance.advance_sqlite(state, positions[state.name], stop):
+                    reached[state.name] = stop
+        else:
+            with ExitStack() as locks:
                 for state in ordered:
-                    events = [decoded[n.id] for n in wanted[state.name]]
-                    reached[state.name] = self._apply_events(state, c, events, target)
-        for state in ordered:
-            state.known = max(state.known or 0, reached[state.name])
-            positions[state.name] = reached[state.name]
+                    locks.enter_context(state.lock)
+                if ordered:
+                    with shared.datastore.transaction(commit=True) as c:
+                        for state in ordered:
+                            events = [decoded[n.id] for n in wanted[state.name]]
+                            reached[state.name] = self._apply_events(
+                                state, c, events, target
+                            )
+                        # The idle views in the same transaction: no round
+                        # trip of their own (rows held elsewhere are skipped).
+                        advanced = idle_advance.advance_postgres(
+                            c, idle, positions, stop
+                        )
+                elif idle:
+                    with view_storage.statement(shared.datastore) as c:
+                        advanced = idle_advance.advance_postgres(
+                            c, idle, positions, stop
+                        )
+                else:
+                    advanced = set()
+            for name in advanced:
+                reached[name] = stop
+        for state in ordered + idle:
+            if state.name in reached:
+                state.known = max(state.known or 0, reached[state.name])
+                positions[state.name] = reached[state.name]
+        # Not advanced (no tracking row yet, moved, reset or marked meanwhile):
+        # the careful way, as every view took before (its lock, its status,
+        # its position read in its transaction).
+        for state in idle:
+            if state.name not in reached:
+                with state.lock, state.view.transaction(commit=True) as c:
+                    done = self._apply_events(state, c, [], target)
+                state.known = max(state.known or 0, done)
+                positions[state.name] = done
         return target
 
     def catch_up_written(self, until: int) -> None:
