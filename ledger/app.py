@@ -195,11 +195,6 @@ class LedgerApplication(Application[UUID]):
         if not isinstance(self.recorder, LedgerSQLiteRecorder | LedgerPostgresRecorder):
             raise ConfigurationError("không được đổi APPLICATION_RECORDER_TOPIC")
         self.recorder.tip_guard = self._guard_tip
-        if settings.backend == "postgres":
-            from ledger.held_connections import hold_connections
-
-            # A web request's statements on one connection (docs/national-scale.md).
-            hold_connections(self.recorder.datastore)
         if settings.backend == "sqlite":
             outwait_the_file_lock(self.recorder.datastore.pool)
             create_tables(self.sql)

@@ -16,7 +16,6 @@ from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
 from eventsourcing.utils import Environment
 
-from ledger.held_connections import hold_connections
 from projections import presence as presence_module
 from projections.read_model import ReadModel
 from projections.sqlutil import ViewDefinitionError, as_tuple, quote
@@ -74,8 +73,6 @@ class OpenViews:
                     PostgresFactory,
                     InfrastructureFactory.construct(self._pool_environment()),
                 )
-                # A web request's statements on one connection (held_connections).
-                hold_connections(self.shared.datastore)
             for model in models:
                 self.states[model.name] = self._open(model)
         except BaseException:

@@ -17,7 +17,6 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteConnectionPool, SQLiteTrackingRecorder
 
-from ledger import held_connections
 from ledger.sqlite_pool import CachingConnectionPool, pool_options
 from projections import read_record
 from projections.sqlutil import as_tuple, quote
@@ -228,37 +227,11 @@ class SQLiteView(SQLiteTrackingRecorder):
                 finally:
                     self.end_read(c)
             return
-        slot = held_connections.slot_for(self)
-        if slot is None or slot.lent:
-            connection = pool.get_connection(is_writer=False)
-            try:
-                with connection.transaction(commit=False) as c:
-                    yield c
-            finally:
-                pool.put_connection(connection)
-            return
-        # A web request: this thread's read connection, kept until its end (the
-        # read's transaction ends with the block; a failed one is given back).
-        if slot.conn is None:
-            slot.conn = pool.get_connection(is_writer=False)
-        slot.lent = True
+        connection = pool.get_connection(is_writer=False)
         try:
-            with slot.conn.transaction(commit=False) as c:
+            with connection.transaction(commit=False) as c:
                 yield c
-        except BaseException:
-            connection, slot.conn = slot.conn, None
-            self.give_back(connection)
-            raise
         finally:
-            slot.lent = False
-
-    def give_back(self, connection: Any) -> None:
-        """A read connection held for a request, back to its pool (closed if the
-        views were closed meanwhile)."""
-        pool = self.read_pool
-        if pool is None:
-            connection.close()
-        else:
             pool.put_connection(connection)
 
     def close_reads(self) -> None:

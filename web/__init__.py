@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, current_app, g, request
 
 from ledger.errors import ConfigurationError
-from services import request_scope
 from web import config as web_config
 from web import errors, logconfig, security
 from web.identity import login_manager
@@ -45,11 +44,7 @@ def create_app(
     if not (app.testing or app.debug):
         logconfig.configure(app.config["LOG_LEVEL"])
 
-    # First of all hooks: every statement of the request on one connection per
-    # datastore (PostgreSQL), given back at its end, error or not.
-    app.before_request(request_scope.begin_request)
-    app.teardown_request(_give_connections_back)
-    # Then: the session checks below already read the views.
+    # First of all hooks: the session checks below already read the views.
     app.before_request(_views_current)
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
@@ -59,10 +54,6 @@ def create_app(
     _register_blueprints(app)
     _attach_services(app, services)
     return app
-
-
-def _give_connections_back(_error: BaseException | None) -> None:
-    request_scope.end_request()
 
 
 def _views_current() -> None:
