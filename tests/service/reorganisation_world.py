@@ -101,3 +101,21 @@ def rate(
     run(rc.SelfRate(sec.actor, rid, key, level, 10, 10, **self_rating), sec)
     run(rc.ProposeRating(sec.actor, rid, key, level), sec)
     run(rc.DecideRating(dm.actor, rid, key, level, decision_no, on, justification), dm)
+
+
+def kept_world(
+    services: Any, admin: Any, keeper: tuple[str, str, str], today: date
+) -> dict[str, Any]:
+    """The small province, its 2025 cycle and the commune xa-a's round open, a
+    secretary ``keeper`` = (key in the world, username, organisation key), the
+    services' day set to ``today`` and kept results strict (a read the record
+    cannot name fails the test)."""
+    w = build(services, admin, today=date(2025, 6, 10))
+    run, sec, dm = w["run"], w["secretary"], w["decision_maker"]
+    w["cycle"] = run(rc.OpenCycle(sec.actor, w["tinh"], 2025), sec)
+    w["round"] = run(rc.OpenRound(dm.actor, w["cycle"], w["xa-a"]), dm)
+    key, username, org = keeper
+    w[key] = w["account"](username, "secretary", w[org])
+    services.today = lambda: today
+    services.kept.strict = True
+    return w

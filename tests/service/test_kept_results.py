@@ -18,13 +18,12 @@ from domain.permissions import OUT_OF_SCOPE
 from projections import read_record
 from projections.view_state import prepare
 from projections.view_storage import CHANGED
-from services import rating_commands as rc
 from services import reorganisation_commands as ro
 from services import reports as reports_module
 from services.kept_results import KeptResults, UncoveredRead
 from services.read_gateway import ReadGateway
 from services.reports import POPULATIONS
-from tests.service.reorganisation_world import MEMBER, build, rate
+from tests.service.reorganisation_world import MEMBER, kept_world, rate
 
 DAY = date(2025, 12, 10)
 
@@ -32,14 +31,7 @@ DAY = date(2025, 12, 10)
 @pytest.fixture
 def world(services: Any, admin: Any) -> dict[str, Any]:
     """The small province, its 2025 cycle and the commune's round open."""
-    w = build(services, admin, today=date(2025, 6, 10))
-    run, sec, dm = w["run"], w["secretary"], w["decision_maker"]
-    w["cycle"] = run(rc.OpenCycle(sec.actor, w["tinh"], 2025), sec)
-    w["round"] = run(rc.OpenRound(dm.actor, w["cycle"], w["xa-a"]), dm)
-    w["xa_keeper"] = w["account"]("xa-thuky", "secretary", w["xa-a"])
-    services.today = lambda: DAY
-    services.kept.strict = True
-    return w
+    return kept_world(services, admin, ("xa_keeper", "xa-thuky", "xa-a"), DAY)
 
 
 def gate(services: Any, session: Any) -> ReadGateway:

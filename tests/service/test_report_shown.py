@@ -14,10 +14,9 @@ import pytest
 
 from domain.errors import DomainError
 from domain.permissions import OUT_OF_SCOPE
-from services import rating_commands as rc
 from services.read_gateway import ReadGateway
 from services.reports import POPULATIONS
-from tests.service.reorganisation_world import MEMBER, build, rate
+from tests.service.reorganisation_world import MEMBER, kept_world, rate
 
 DAY = date(2025, 12, 10)
 
@@ -25,14 +24,7 @@ DAY = date(2025, 12, 10)
 @pytest.fixture
 def world(services: Any, admin: Any) -> dict[str, Any]:
     """The small province, its 2025 cycle and the commune's round open."""
-    w = build(services, admin, today=date(2025, 6, 10))
-    run, sec, dm = w["run"], w["secretary"], w["decision_maker"]
-    w["cycle"] = run(rc.OpenCycle(sec.actor, w["tinh"], 2025), sec)
-    w["round"] = run(rc.OpenRound(dm.actor, w["cycle"], w["xa-a"]), dm)
-    w["xa_keeper"] = w["account"]("xa-thuky", "secretary", w["xa-a"])
-    services.today = lambda: DAY
-    services.kept.strict = True
-    return w
+    return kept_world(services, admin, ("xa_keeper", "xa-thuky", "xa-a"), DAY)
 
 
 def shown_by(services: Any, session: Any, org_id: Any, made: list[str]) -> Any:

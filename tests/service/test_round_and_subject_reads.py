@@ -18,21 +18,14 @@ from services import rating_commands as rc
 from services import read_gateway_todo
 from services.read_gateway import ReadGateway
 from services.read_gateway_todo import TodoReads
-from tests.service.reorganisation_world import MEMBER, build, rate
+from tests.service.reorganisation_world import MEMBER, kept_world, rate
 
 DAY = date(2025, 12, 10)
 
 
 @pytest.fixture
 def world(services: Any, admin: Any) -> dict[str, Any]:
-    w = build(services, admin, today=date(2025, 6, 10))
-    run, sec, dm = w["run"], w["secretary"], w["decision_maker"]
-    w["cycle"] = run(rc.OpenCycle(sec.actor, w["tinh"], 2025), sec)
-    w["round"] = run(rc.OpenRound(dm.actor, w["cycle"], w["xa-a"]), dm)
-    w["xa_b_keeper"] = w["account"]("xa-b-thuky", "secretary", w["xa-b"])
-    services.today = lambda: DAY
-    services.kept.strict = True
-    return w
+    return kept_world(services, admin, ("xa_b_keeper", "xa-b-thuky", "xa-b"), DAY)
 
 
 def groups(services: Any, session: Any, rid: Any) -> list[dict[str, Any]]:
