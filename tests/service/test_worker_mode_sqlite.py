@@ -3,6 +3,8 @@ worker running the writing process brings the views to its write without first
 reading every view's position (a transaction per view file); with a worker
 running it waits for the worker as before."""
 
+import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -83,3 +85,42 @@ def test_with_a_worker_running_the_command_waits_for_it(settings, monkeypatch):
     finally:
         running.close()
         app.close()
+
+
+def test_a_waiting_worker_wakes_when_a_command_commits(settings):
+    """The worker's idle wait ends at another process's commit, not at its poll
+    (1 s): sleeping the whole poll held every command's read-your-writes wait
+    for up to that second."""
+    app, running = Kiemdiem(settings), Kiemdiem(settings)
+    try:
+        admin = app.authenticate("admin", ADMIN_PASSWORD)
+        assert admin is not None
+        with running.projections.worker_presence() as present:
+            present.wait(0.05)  # nothing committed: back at the timeout
+            command = c.FoundOrganisation(
+                admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
+            )
+            writer = threading.Timer(0.2, app.handle, (command, admin.signer))
+            writer.start()
+            began = time.monotonic()
+            present.wait(60)
+            woke_after = time.monotonic() - began
+            writer.join()
+        assert woke_after < 30, woke_after  # woken by the commit, not the timeout
+        assert app.ledger.max_notification_id() > 0
+    finally:
+        running.close()
+        app.close()
+
+
+def test_a_waiting_worker_stops_when_told(settings):
+    running = Kiemdiem(settings)
+    try:
+        stop = threading.Event()
+        with running.projections.worker_presence() as present:
+            threading.Timer(0.1, stop.set).start()
+            began = time.monotonic()
+            present.wait(60, stop)
+            assert time.monotonic() - began < 30
+    finally:
+        running.close()
