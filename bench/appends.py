@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import cProfile
+import multiprocessing
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -48,6 +52,14 @@ def measure(backend: str, tmp: str, scale: float, timed: Any, row: Any) -> list[
             )
         finally:
             worker_mode.close()
+        # As production runs: `kiemdiem worker` in its own process, and each
+        # command answering once the worker shows it (read your own writes).
+        with _worker_beside(worker_mode.settings, s.trust_root):
+            beside = Kiemdiem(worker_mode.settings, s.trust_root)
+            try:
+                served = timed(lambda: _commands(beside, s.signer, single_n))
+            finally:
+                beside.close()
         services = Kiemdiem(s.settings, s.trust_root)
         try:
             command = timed(
@@ -86,6 +98,15 @@ def measure(backend: str, tmp: str, scale: float, timed: Any, row: Any) -> list[
     )
     rows.append(
         row(
+            f"{backend}: … with `kiemdiem worker` running, answer after it (cmd/s)",
+            served,
+            "cmd/s",
+            plain_single,
+            None,
+        )
+    )
+    rows.append(
+        row(
             f"{backend}: command + inline integrate + project (cmd/s)",
             command,
             "cmd/s",
@@ -112,6 +133,44 @@ def _commands(services: Kiemdiem, signer: Any, n: int) -> int:
     for _ in range(n):
         services.uow.commit(signer, lambda: [Note("u:bench", TEXT)])
     return n
+
+
+@contextmanager
+def _worker_beside(settings: Any, trust_root: Any) -> Iterator[None]:
+    """``kiemdiem worker``'s loop (:meth:`Kiemdiem.run_worker`) in a process of
+    its own on the store, from its presence taken until the block ends."""
+    context = multiprocessing.get_context("spawn")
+    stop, ready = context.Event(), context.Event()
+    process = context.Process(
+        target=_run_worker, args=(settings, trust_root, stop, ready), daemon=True
+    )
+    process.start()
+    try:
+        while not ready.wait(0.1):
+            if not process.is_alive():
+                raise RuntimeError("the worker process ended before it started")
+        yield
+    finally:
+        stop.set()
+        process.join(30)
+        if process.is_alive():
+            process.kill()
+
+
+def _run_worker(settings: Any, trust_root: Any, stop: Any, ready: Any) -> None:
+    """The worker process: the loop until the bench sets ``stop``."""
+    told = threading.Event()
+
+    def relay() -> None:  # run_worker waits on a thread's Event
+        stop.wait()
+        told.set()
+
+    threading.Thread(target=relay, daemon=True).start()
+    services = Kiemdiem(settings, trust_root)
+    try:
+        services.run_worker(1.0, told, ready.set)
+    finally:
+        services.close()
 
 
 def _profiled(name: str, work: Any, *args: Any) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -61,17 +62,9 @@ def worker(poll: float | None) -> None:
     seconds = poll or float(os.environ.get("KIEMDIEM_POLL_SECONDS") or 1)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with open_services() as services, services.projections.worker_presence() as present:
-        # Web processes see the presence and wait for this worker after a command
-        # (read your own writes); on PostgreSQL a commit wakes it at once.
-        click.echo("kiemdiem worker đang chạy; nhấn Ctrl-C để dừng")
-        try:
-            while not stop.is_set():
-                # The views first: a web request is waiting for them (then a
-                # cheap no-op inside work_once); the integrator after.
-                # A web process waiting for them wakes at the round's notice.
-                services.projections.announce(services.projections.catch_up())
-                services.work_once()
-                present.wait(seconds, stop)
-        except KeyboardInterrupt:
-            pass
+    with open_services() as services, contextlib.suppress(KeyboardInterrupt):
+        services.run_worker(
+            seconds,
+            stop,
+            lambda: click.echo("kiemdiem worker đang chạy; nhấn Ctrl-C để dừng"),
+        )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
@@ -181,13 +182,35 @@ class Kiemdiem:
         Never raises."""
         return post_commit.catch_up_on_read(self)
 
-    def work_once(self) -> None:
-        """One round of the worker: integrate, project, checkpoint when due."""
+    def work_once(self) -> dict[str, int]:
+        """One round of the worker: integrate, project, checkpoint when due; the
+        views' positions after it."""
         with self.integrator_lease() as leader:
             if leader:
                 self.integrator.catch_up()
                 post_commit.checkpoint_if_due(self)  # warns; never stops the worker
-        self.projections.catch_up()
+        return self.projections.catch_up()
+
+    def run_worker(
+        self,
+        poll_seconds: float,
+        stop: threading.Event,
+        started: Callable[[], None] = lambda: None,
+    ) -> None:
+        """``kiemdiem worker``'s loop until ``stop`` is set: hold the worker
+        presence (web processes then wait for this worker after a command: read
+        your own writes), and at each write (PostgreSQL: a commit's notice;
+        SQLite: the file's change counter) or every ``poll_seconds`` bring the
+        views first (a request is waiting for them, and hears the round's
+        notice), then integrate and checkpoint (:meth:`work_once`), announcing
+        again the writes its own catch-up found: commands that committed while
+        the log was being integrated answer then, not a whole round later."""
+        with self.projections.worker_presence() as present:
+            started()
+            while not stop.is_set():
+                self.projections.announce(self.projections.catch_up())
+                self.projections.announce(self.work_once())
+                present.wait(poll_seconds, stop)
 
     def integrator_lease(self) -> AbstractContextManager[bool]:
         """Only one integrator may run: a PostgreSQL advisory lock (§6.2)."""

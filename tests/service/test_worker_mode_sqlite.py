@@ -124,3 +124,35 @@ def test_a_waiting_worker_stops_when_told(settings):
             assert time.monotonic() - began < 30
     finally:
         running.close()
+
+
+def test_the_worker_loop_shows_a_command_to_the_acting_user(settings):
+    """``kiemdiem worker``'s loop (``Kiemdiem.run_worker``) in a thread: the
+    command's answer waits for it, then the views show the write; the loop
+    integrates it into the log and stops when told."""
+    app, running = Kiemdiem(settings), Kiemdiem(settings)
+    stop, started = threading.Event(), threading.Event()
+    loop = threading.Thread(target=running.run_worker, args=(1.0, stop, started.set))
+    loop.start()
+    try:
+        assert started.wait(30)
+        admin = app.authenticate("admin", ADMIN_PASSWORD)
+        assert admin is not None
+        app.handle(
+            c.FoundOrganisation(
+                admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
+            ),
+            admin.signer,
+        )
+        assert "tinh" in _codes(app)  # shown by the worker before the answer
+        tip = app.ledger.max_notification_id()
+        deadline = time.monotonic() + 30
+        while running.integrator.size < tip and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert running.integrator.size == tip
+    finally:
+        stop.set()
+        loop.join(30)
+        running.close()
+        app.close()
+    assert not loop.is_alive()
