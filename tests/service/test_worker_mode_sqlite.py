@@ -35,6 +35,12 @@ def settings(tmp_path, monkeypatch):
     return replace(found, projections_mode="worker")
 
 
+def _found_province(admin) -> c.FoundOrganisation:
+    return c.FoundOrganisation(
+        admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
+    )
+
+
 def _codes(app: Kiemdiem) -> set[str]:
     return {row.code for row in app.organisations()}
 
@@ -50,12 +56,7 @@ def test_no_worker_the_write_is_shown_without_reading_the_views_positions(
     try:
         admin = app.authenticate("admin", ADMIN_PASSWORD)
         assert admin is not None
-        app.handle(
-            c.FoundOrganisation(
-                admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
-            ),
-            admin.signer,
-        )
+        app.handle(_found_province(admin), admin.signer)
         assert "tinh" in _codes(app)  # read your own write, here
     finally:
         app.close()
@@ -74,12 +75,7 @@ def test_with_a_worker_running_the_command_waits_for_it(settings, monkeypatch):
         admin = app.authenticate("admin", ADMIN_PASSWORD)
         assert admin is not None
         with running.projections.worker_presence():
-            app.handle(
-                c.FoundOrganisation(
-                    admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
-                ),
-                admin.signer,
-            )
+            app.handle(_found_province(admin), admin.signer)
         assert waited == [app.ledger.max_notification_id()]
         assert "tinh" not in _codes(app)  # left to the worker
     finally:
@@ -97,9 +93,7 @@ def test_a_waiting_worker_wakes_when_a_command_commits(settings):
         assert admin is not None
         with running.projections.worker_presence() as present:
             present.wait(0.05)  # nothing committed: back at the timeout
-            command = c.FoundOrganisation(
-                admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
-            )
+            command = _found_province(admin)
             writer = threading.Timer(0.2, app.handle, (command, admin.signer))
             writer.start()
             began = time.monotonic()
@@ -138,12 +132,7 @@ def test_the_worker_loop_shows_a_command_to_the_acting_user(settings):
         assert started.wait(30)
         admin = app.authenticate("admin", ADMIN_PASSWORD)
         assert admin is not None
-        app.handle(
-            c.FoundOrganisation(
-                admin.actor, "tinh", "Tỉnh ủy", "provincial_committee", None
-            ),
-            admin.signer,
-        )
+        app.handle(_found_province(admin), admin.signer)
         assert "tinh" in _codes(app)  # shown by the worker before the answer
         tip = app.ledger.max_notification_id()
         deadline = time.monotonic() + 30
