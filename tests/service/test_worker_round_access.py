@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from projections.view_storage import PostgresView, SQLiteView
 from tests.service.reorganisation_world import build
+from tests.store.test_worker_round_idle_views import locked_views
 
 
 def test_the_round_after_an_access_record_locks_only_the_views_taking_it(
@@ -36,15 +36,7 @@ def test_the_round_after_an_access_record_locks_only_the_views_taking_it(
     )
     assert taking
     assert len(taking) < len(runtime.views.states)
-    locked: list[str] = []
-    for cls in (SQLiteView, PostgresView):
-        original = cls.serialise
-
-        def serialise(self: Any, c: Any, name: str, original: Any = original) -> None:
-            locked.append(name)
-            original(self, c, name)
-
-        monkeypatch.setattr(cls, "serialise", serialise)
+    locked = locked_views(monkeypatch)
     positions = runtime.catch_up()
     assert set(positions.values()) == {tip}
     assert sorted(locked) == taking

@@ -47,6 +47,21 @@ def _three_views(store: Store) -> tuple[ProjectionRuntime, Counter]:
     return runtime, a
 
 
+def locked_views(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the views a round locks (``serialise``), in order, from now
+    on (also used by tests/service/test_worker_round_access.py)."""
+    locked: list[str] = []
+    for cls in (SQLiteView, PostgresView):
+        original = cls.serialise
+
+        def serialise(self: Any, c: Any, name: str, original: Any = original) -> None:
+            locked.append(name)
+            original(self, c, name)
+
+        monkeypatch.setattr(cls, "serialise", serialise)
+    return locked
+
+
 def _marks(runtime: ProjectionRuntime) -> dict[str, tuple[int | None, int]]:
     found = {}
     for state in runtime.views.states.values():
@@ -62,15 +77,7 @@ def test_only_the_view_that_takes_the_event_is_locked(
     before = _marks(runtime)
     a.add(3)  # only counter_totals takes Counter.Added
     tip = worker_store.save(a)
-    locked: list[str] = []
-    for cls in (SQLiteView, PostgresView):
-        original = cls.serialise
-
-        def serialise(self: Any, c: Any, name: str, original: Any = original) -> None:
-            locked.append(name)
-            original(self, c, name)
-
-        monkeypatch.setattr(cls, "serialise", serialise)
+    locked = locked_views(monkeypatch)
     assert runtime.catch_up() == dict.fromkeys(
         ("counter_totals", "label_index", "opened_only"), tip
     )
