@@ -202,14 +202,12 @@ class Kiemdiem:
         your own writes), and at each write (PostgreSQL: a commit's notice;
         SQLite: the file's change counter) or every ``poll_seconds`` bring the
         views first (a request is waiting for them, and hears the round's
-        notice), then integrate and checkpoint (:meth:`work_once`), announcing
-        again the writes its own catch-up found: commands that committed while
-        the log was being integrated answer then, not a whole round later."""
+        notice), then integrate and checkpoint (:meth:`work_once`)."""
         with self.projections.worker_presence() as present:
             started()
             while not stop.is_set():
                 self.projections.announce(self.projections.catch_up())
-                self.projections.announce(self.work_once())
+                self.work_once()
                 present.wait(poll_seconds, stop)
 
     def integrator_lease(self) -> AbstractContextManager[bool]:

@@ -145,35 +145,3 @@ def test_the_worker_loop_shows_a_command_to_the_acting_user(settings):
         running.close()
         app.close()
     assert not loop.is_alive()
-
-
-def test_the_worker_announces_what_its_round_after_the_integrator_reached(
-    settings, monkeypatch
-):
-    """The loop announces the views' positions twice a round: after the views'
-    own catch-up, and after the integrator's round (``work_once``), whose
-    catch-up shows the commands that committed meanwhile; those answer then,
-    not after the next wait (60 s here)."""
-    running = Kiemdiem(settings)
-    announced: list[dict[str, int]] = []
-    stop = threading.Event()
-
-    def announce(positions):
-        announced.append(dict(positions))
-        if len(announced) == 2:
-            stop.set()
-
-    monkeypatch.setattr(running.projections, "announce", announce)
-    loop = threading.Thread(target=running.run_worker, args=(60.0, stop))
-    loop.start()
-    try:
-        loop.join(30)
-        assert not loop.is_alive()
-        tip = running.ledger.max_notification_id()
-        assert len(announced) == 2
-        assert set(announced[1]) == set(running.projections.views.states)
-        assert set(announced[1].values()) == {tip}
-    finally:
-        stop.set()
-        loop.join(30)
-        running.close()
