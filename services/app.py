@@ -182,14 +182,13 @@ class Kiemdiem:
         Never raises."""
         return post_commit.catch_up_on_read(self)
 
-    def work_once(self) -> dict[str, int]:
-        """One round of the worker: integrate, project, checkpoint when due; the
-        views' positions after it."""
+    def work_once(self) -> None:
+        """One round of the worker: integrate, project, checkpoint when due."""
         with self.integrator_lease() as leader:
             if leader:
                 self.integrator.catch_up()
                 post_commit.checkpoint_if_due(self)  # warns; never stops the worker
-        return self.projections.catch_up()
+        self.projections.catch_up()
 
     def run_worker(
         self,

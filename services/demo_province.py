@@ -162,7 +162,7 @@ class _Builder(ProvinceRatings):
         admin: Signer,
         plan: ProvincePlan,
         progress: Progress | None,
-        catch_up: Callable[[], object],
+        catch_up: Callable[[], None],
         batched: bool = True,
         *,
         catch_up_every: int | None = BATCH_COMMANDS,
