@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bench import province
+from bench import page_pair, province
 
 
 @pytest.mark.slow
@@ -28,3 +28,26 @@ def test_bench_province_at_thirty_members(tmp_path, monkeypatch, capsys):
     assert (store / "bench-province.json").exists()
     assert province.main([*args, "--levels", "1", "--samples", "1"]) == 0
     assert "reusing the province" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_page_pair_reads_each_page_for_both_codes(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KIEMDIEM_ARGON2_MEMORY_KIB", "1024")
+    store = tmp_path / "store"
+    build = ["--members", "30", "--seed", "3", "--store", str(store)]
+    assert province.main([*build, "--backend", "sqlite", "--build-only"]) == 0
+    capsys.readouterr()
+    args = ["--members", "30", "--seed", "3", "--store", str(store)]
+    args += ["--backend", "sqlite", "--baseline", str(province.ROOT)]
+    args += ["--seconds", "0.3", "--rounds", "1", "--page", "organisation tree"]
+    assert page_pair.main(args) == 0
+    rows = re.findall(
+        r"^\| 1 \| (.+?) \| organisation tree \| (\d+) \|",
+        capsys.readouterr().out,
+        re.M,
+    )
+    assert len(rows) == 2
+    assert all(int(n) > 0 for _, n in rows)
+    with pytest.raises(SystemExit):
+        page_pair.main([*args[:-1], "no such page"])
+    assert "no key page named no such page" in capsys.readouterr().err
