@@ -379,8 +379,8 @@ class Narrowing:
         test asked of each row by the ancestor table's primary key, never a
         hash of the whole branch. A count, so PostgreSQL keeps it per row
         (an ``EXISTS`` or ``IN`` there is turned into that hash)."""
-        if self.roots is None:
-            return "1 = 1", []
+        if not self.roots:  # the whole tree, or no branch at all
+            return self.sql(column, kind_column, id_column)
         marks = ", ".join("?" for _ in self.roots)
         branch = (
             "(SELECT COUNT(*) FROM {directory.org_ancestors} a "  # noqa: S608
