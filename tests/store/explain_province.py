@@ -119,6 +119,26 @@ def drop_schema(schema: str) -> None:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+@contextmanager
+def province_on(
+    backend: str, root: Path, members: int, seed: int
+) -> Iterator[tuple[Kiemdiem, ProvincePlan]]:
+    """``generated_province`` on SQLite (a file under ``root``) or on PostgreSQL
+    (a schema of its own, dropped afterwards; skipped when PostgreSQL is down)."""
+    if backend == "sqlite":
+        with generated_province(root, f"sqlite:///{root}/k.db", members, seed) as built:
+            yield built
+        return
+    postgres_or_skip()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        url = f"{PG_BASE}?schema={schema}"
+        with generated_province(root, url, members, seed) as built:
+            yield built
+    finally:
+        drop_schema(schema)
+
+
 @pytest.fixture(scope="module")
 def province(tmp_path_factory) -> Iterator[tuple[Kiemdiem, ProvincePlan, str]]:
     postgres_or_skip()

@@ -8,7 +8,6 @@ and a viewer with no place at all (issue 14: the lists ask for their place once,
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,12 +16,7 @@ import pytest
 from projections import search
 from services.app import Kiemdiem
 from services.demo_province_plan import ProvincePlan
-from tests.store.explain_province import (
-    PG_BASE,
-    drop_schema,
-    generated_province,
-    postgres_or_skip,
-)
+from tests.store.explain_province import province_on
 
 MEMBERS = 300
 ALL = 1_000  # a page larger than any list here: every row on one page
@@ -36,19 +30,8 @@ def province(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Kiemdiem, ProvincePlan]]:
     root = tmp_path_factory.mktemp("lists-narrowed")
-    if request.param == "sqlite":
-        with generated_province(root, f"sqlite:///{root}/k.db", MEMBERS, 5) as built:
-            yield built
-        return
-    postgres_or_skip()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    try:
-        with generated_province(
-            root, f"{PG_BASE}?schema={schema}", MEMBERS, 5
-        ) as built:
-            yield built
-    finally:
-        drop_schema(schema)
+    with province_on(request.param, root, MEMBERS, 5) as built:
+        yield built
 
 
 def _tree(services: Kiemdiem) -> tuple[dict[str, set[str]], dict[str | None, set[str]]]:

@@ -10,7 +10,6 @@ and cut short (so which candidates the ``LIMIT`` keeps decides the answer)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -20,12 +19,7 @@ from domain.text import fold, query_tokens, search_tokens
 from projections import search, search_find
 from services.app import Kiemdiem
 from services.demo_province_plan import ProvincePlan
-from tests.store.explain_province import (
-    PG_BASE,
-    drop_schema,
-    generated_province,
-    postgres_or_skip,
-)
+from tests.store.explain_province import province_on
 
 MEMBERS = 600
 
@@ -38,18 +32,8 @@ def province(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Kiemdiem, ProvincePlan]]:
     root = tmp_path_factory.mktemp("search-one")
-    if request.param == "sqlite":
-        with generated_province(root, f"sqlite:///{root}/k.db", MEMBERS, 11) as built:
-            yield built
-        return
-    postgres_or_skip()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    try:
-        url = f"{PG_BASE}?schema={schema}"
-        with generated_province(root, url, MEMBERS, 11) as built:
-            yield built
-    finally:
-        drop_schema(schema)
+    with province_on(request.param, root, MEMBERS, 11) as built:
+        yield built
 
 
 def two_statements(
